@@ -1,0 +1,99 @@
+/**
+ * Gateway configuration, read from the environment once at start and
+ * validated with every problem reported together.
+ */
+import { z } from "zod";
+import { ConfigError } from "./errors.js";
+
+const csv = z
+  .string()
+  .transform((s) => s.split(",").map((part) => part.trim()))
+  .pipe(z.array(z.string().min(1)));
+
+const envSchema = z.object({
+  PARLEY_HOST: z.string().default("127.0.0.1"),
+  PARLEY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Public base URL of the gateway (used in links and CSP); defaults to http://HOST:PORT. */
+  PARLEY_PUBLIC_URL: z.url().optional(),
+  /** Where the gateway's own (TCP, nkey-signed) connection goes. */
+  NATS_URL: csv.default(["nats://127.0.0.1:4222"]),
+  /** WebSocket URLs handed to clients. */
+  NATS_WS_URL: csv,
+  /** JSON file holding `appAccountPub` and `appSigningSeed` (written by the NATS setup). */
+  NATS_AUTH_FILE: z.string().min(1),
+  MONGODB_URI: z.string().startsWith("mongodb").optional(),
+  MONGODB_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,60}$/)
+    .optional(),
+  PARLEY_DATA_DIR: z.string().default(".parley/data"),
+  /** HMAC secret for the gateway's own session tokens: at least 32 characters. */
+  PARLEY_SESSION_SECRET: z.string().min(32, "must be at least 32 characters"),
+  /** Bearer token for /v1/admin; admin API disabled when unset. */
+  PARLEY_ADMIN_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+  /** JSON file with shops and agents to load at start. */
+  PARLEY_SHOPS_FILE: z.string().optional(),
+  /** Audience customer tokens must name. */
+  PARLEY_TOKEN_AUDIENCE: z.string().min(1).default("parley"),
+  /** Lifetime of minted NATS user JWTs, seconds (at most 600). */
+  PARLEY_JWT_TTL: z.coerce.number().int().min(2).max(600).default(600),
+  /** Lifetime of refresh tokens, seconds. */
+  PARLEY_REFRESH_TTL: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
+  PARLEY_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Max sends per principal per second. */
+  PARLEY_SEND_RATE: z.coerce.number().int().min(1).default(50),
+});
+
+export type GatewayEnv = z.input<typeof envSchema>;
+
+export interface GatewayConfig {
+  host: string;
+  port: number;
+  publicUrl: string | undefined;
+  natsUrls: string[];
+  natsWsUrls: string[];
+  natsAuthFile: string;
+  mongodbUri: string | undefined;
+  mongoDbName: string | undefined;
+  dataDir: string;
+  sessionSecret: string;
+  adminToken: string | undefined;
+  shopsFile: string | undefined;
+  tokenAudience: string;
+  jwtTtlSeconds: number;
+  refreshTtlSeconds: number;
+  logLevel: string;
+  sendRatePerSecond: number;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  return {
+    host: e.PARLEY_HOST,
+    port: e.PARLEY_PORT,
+    publicUrl: e.PARLEY_PUBLIC_URL,
+    natsUrls: e.NATS_URL,
+    natsWsUrls: e.NATS_WS_URL,
+    natsAuthFile: e.NATS_AUTH_FILE,
+    mongodbUri: e.MONGODB_URI,
+    mongoDbName: e.MONGODB_DB,
+    dataDir: e.PARLEY_DATA_DIR,
+    sessionSecret: e.PARLEY_SESSION_SECRET,
+    adminToken: e.PARLEY_ADMIN_TOKEN,
+    shopsFile: e.PARLEY_SHOPS_FILE,
+    tokenAudience: e.PARLEY_TOKEN_AUDIENCE,
+    jwtTtlSeconds: e.PARLEY_JWT_TTL,
+    refreshTtlSeconds: e.PARLEY_REFRESH_TTL,
+    logLevel: e.PARLEY_LOG_LEVEL,
+    sendRatePerSecond: e.PARLEY_SEND_RATE,
+  };
+}

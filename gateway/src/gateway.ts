@@ -1,0 +1,156 @@
+/**
+ * Assembles a gateway: store, NATS connection, the NATS responder and the
+ * HTTP app. `start()` listens; `stop()` shuts down gracefully: stop accepting
+ * HTTP, stop taking NATS requests (the queue group hands them to other
+ * gateways), finish the ones in flight, drain NATS, close the store.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { jwtAuthenticator, type NatsConnection } from "@nats-io/nats-core";
+import { connect } from "@nats-io/transport-node";
+import type { Logger } from "pino";
+import { SessionTokens } from "./auth/session-tokens.js";
+import type { GatewayConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+import { JwtMinter } from "./nats/minter.js";
+import { ChatService } from "./service/chat-service.js";
+import { SessionService } from "./service/sessions.js";
+import { ShopAdmin } from "./service/shop-admin.js";
+import { openStore } from "./store/index.js";
+import type { Store } from "./store/port.js";
+import { createHttpApp } from "./transport/http-app.js";
+import { NatsResponder } from "./transport/nats-responder.js";
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  /** The app account's public key and signing seed: all the NATS authority the gateway holds. */
+  natsAccount: { accountPub: string; signingSeed: string };
+  /** A store to use instead of opening one from the config (tests). */
+  store?: Store;
+  logger?: Logger;
+}
+
+export interface Gateway {
+  /** `http://host:port` once started. */
+  readonly url: string;
+  readonly store: Store;
+  readonly admin: ShopAdmin;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config } = options;
+  const log = options.logger ?? createLogger(config.logLevel);
+  const store =
+    options.store ??
+    (await openStore({ mongodbUri: config.mongodbUri, mongoDbName: config.mongoDbName, dataDir: config.dataDir }));
+  const minter = new JwtMinter(options.natsAccount);
+  const tokens = new SessionTokens(config.sessionSecret);
+  const admin = new ShopAdmin(store);
+  if (config.shopsFile) {
+    const count = await admin.loadFile(config.shopsFile);
+    log.info({ count, file: config.shopsFile }, "shops loaded");
+  }
+
+  let nc: NatsConnection | undefined;
+  let responder: NatsResponder | undefined;
+  let server: Server | undefined;
+  let url = "";
+  let stopping = false;
+  let natsUp = false;
+
+  const chat = new ChatService({
+    store,
+    sendRate: config.sendRatePerSecond,
+    sink: {
+      publish(subject, payload) {
+        if (!nc) throw new Error("NATS is not connected");
+        nc.publish(subject, payload);
+      },
+    },
+  });
+
+  // CORS allow-list: every shop's storefront origins, read per request from the store's shop list is
+  // too costly; shops opt in through the session route's own origin check, so CORS reflects any origin
+  // a shop has registered. Cached briefly.
+  let corsCache: { at: number; origins: Set<string> } | undefined;
+  const ownOrigin = config.publicUrl ? new URL(config.publicUrl).origin : undefined;
+
+  const gateway: Gateway = {
+    get url() {
+      return url;
+    },
+    store,
+    admin,
+    async start() {
+      const service = await minter.mintService({ name: "parley-gateway" });
+      nc = await connect({
+        servers: config.natsUrls,
+        name: "parley-gateway",
+        authenticator: jwtAuthenticator(service.jwt, new TextEncoder().encode(service.seed)),
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+        pingInterval: 10_000,
+      });
+      natsUp = true;
+      const conn = nc;
+      (async () => {
+        for await (const status of conn.status()) {
+          if (status.type === "disconnect") natsUp = false;
+          if (status.type === "reconnect") natsUp = true;
+          if (status.type === "disconnect" || status.type === "reconnect") log.warn({ status: status.type }, "nats");
+        }
+      })().catch(() => undefined);
+      responder = new NatsResponder(nc, chat, store, log);
+      responder.start();
+
+      const sessions = new SessionService({
+        store,
+        minter,
+        tokens,
+        natsWsUrls: config.natsWsUrls,
+        tokenAudience: config.tokenAudience,
+        jwtTtlSeconds: config.jwtTtlSeconds,
+        refreshTtlSeconds: config.refreshTtlSeconds,
+        ownOrigin,
+      });
+      const app = createHttpApp({
+        sessions,
+        chat,
+        admin,
+        tokens,
+        store,
+        log,
+        adminToken: config.adminToken,
+        isReady: () => natsUp && !stopping,
+        corsOrigins: async () => {
+          if (corsCache && Date.now() - corsCache.at < 10_000) return corsCache.origins;
+          corsCache = { at: Date.now(), origins: new Set(await store.listAllowedOrigins()) };
+          if (ownOrigin) corsCache.origins.add(ownOrigin);
+          return corsCache.origins;
+        },
+      });
+      await new Promise<void>((resolve, reject) => {
+        const s = app.listen(config.port, config.host, () => resolve());
+        s.once("error", reject);
+        server = s;
+      });
+      const address = server?.address() as AddressInfo;
+      url = `http://${address.address}:${address.port}`;
+      log.info({ url, store: store.kind }, "gateway started");
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      const closing = server ? new Promise<void>((resolve) => server?.close(() => resolve())) : Promise.resolve();
+      server?.closeIdleConnections();
+      await responder?.stop();
+      if (nc && !nc.isClosed()) await nc.drain().catch(() => undefined);
+      await closing;
+      await store.close();
+      log.info("gateway stopped");
+    },
+  };
+  return gateway;
+}

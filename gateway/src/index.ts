@@ -1,0 +1,9 @@
+/** `@parley/gateway`: run a gateway in-process (the `parley-gateway` binary does the same from env). */
+
+export type { GatewayConfig, GatewayEnv } from "./config.js";
+export { loadConfig } from "./config.js";
+export { ConfigError, GatewayError } from "./errors.js";
+export type { Gateway, GatewayOptions } from "./gateway.js";
+export { createGateway } from "./gateway.js";
+export { openStore } from "./store/index.js";
+export type { Store } from "./store/port.js";

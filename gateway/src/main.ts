@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/** `parley-gateway`: runs a gateway from environment variables (see docs/running.md). */
+import { readFile } from "node:fs/promises";
+import { loadConfig } from "./config.js";
+import { ConfigError } from "./errors.js";
+import { createGateway } from "./gateway.js";
+import { createLogger } from "./logger.js";
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const auth = JSON.parse(await readFile(config.natsAuthFile, "utf8")) as {
+    appAccountPub?: unknown;
+    appSigningSeed?: unknown;
+  };
+  if (typeof auth.appAccountPub !== "string" || typeof auth.appSigningSeed !== "string") {
+    console.error(`${config.natsAuthFile} must hold appAccountPub and appSigningSeed`);
+    process.exit(2);
+  }
+  const gateway = await createGateway({
+    config,
+    natsAccount: { accountPub: auth.appAccountPub, signingSeed: auth.appSigningSeed },
+    logger: log,
+  });
+  await gateway.start();
+  const shutdown = (signal: string) => {
+    log.info({ signal }, "shutting down");
+    gateway.stop().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

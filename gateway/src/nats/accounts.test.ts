@@ -1,0 +1,109 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Account, createAccount, decode, type Operator } from "@nats-io/jwt";
+import { fromSeed } from "@nats-io/nkeys";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  generateNatsAuth,
+  loadOrCreateNatsAuth,
+  parseNatsAuth,
+  renderServerConfig,
+  serializeNatsAuth,
+} from "./accounts.js";
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), "parley-accounts-"));
+  dirs.push(d);
+  return d;
+}
+
+describe("generateNatsAuth", () => {
+  it("signs both accounts with the operator and lists the signing key in the app account", async () => {
+    const auth = await generateNatsAuth();
+    const op = decode<Operator>(auth.operatorJwt);
+    expect(op.nats.system_account).toBe(auth.systemAccountPub);
+    const sys = decode<Account>(auth.systemAccountJwt);
+    expect(sys.sub).toBe(auth.systemAccountPub);
+    expect(sys.iss).toBe(op.sub);
+    const app = decode<Account>(auth.appAccountJwt);
+    expect(app.sub).toBe(auth.appAccountPub);
+    expect(app.iss).toBe(op.sub);
+    expect(app.name).toBe("PARLEY");
+    const signer = fromSeed(new TextEncoder().encode(auth.appSigningSeed)).getPublicKey();
+    expect(signer).not.toBe(auth.appAccountPub);
+    expect(app.nats.signing_keys).toEqual([signer]);
+    expect(app.nats.disallow_bearer).toBe(false);
+    expect(app.nats.limits).toMatchObject({ payload: 256 * 1024, leaf: 0, data: -1 });
+    expect(app.nats.limits?.conn).toBeGreaterThan(0);
+    expect(app.nats.limits?.subs).toBeGreaterThan(0);
+    expect(app.nats.limits?.mem_storage).toBeUndefined();
+  });
+});
+
+describe("loadOrCreateNatsAuth", () => {
+  it("creates the file with mode 0600 and returns the same keys on the next load", async () => {
+    const file = join(await tempDir(), "nested", "nats-auth.json");
+    const first = await loadOrCreateNatsAuth(file);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const second = await loadOrCreateNatsAuth(file);
+    expect(second).toEqual(first);
+  });
+
+  it("gives concurrent callers the same keys", async () => {
+    const file = join(await tempDir(), "nats-auth.json");
+    const all = await Promise.all([1, 2, 3, 4].map(() => loadOrCreateNatsAuth(file)));
+    for (const a of all) expect(a).toEqual(all[0]);
+  });
+
+  it("refuses a file whose signing seed is not a signing key of the app account", async () => {
+    const file = join(await tempDir(), "nats-auth.json");
+    const auth = await generateNatsAuth();
+    const rogue = new TextDecoder().decode(createAccount().getSeed());
+    await writeFile(file, serializeNatsAuth({ ...auth, appSigningSeed: rogue }));
+    await expect(loadOrCreateNatsAuth(file)).rejects.toThrow(/signing key/);
+    expect(JSON.parse(await readFile(file, "utf8")).appSigningSeed).toBe(rogue);
+  });
+
+  it("refuses a file with a missing field", () => {
+    expect(() => parseNatsAuth(JSON.stringify({ operatorJwt: "x" }))).toThrow(/lacks/);
+  });
+});
+
+describe("renderServerConfig", () => {
+  it("renders operator mode with a preloaded memory resolver and a WebSocket block without compression", async () => {
+    const auth = await generateNatsAuth();
+    const text = renderServerConfig({
+      auth,
+      host: "127.0.0.1",
+      port: 4222,
+      wsPort: 8080,
+      httpPort: 8222,
+      allowedOrigins: ["https://chat.example.com"],
+    });
+    expect(text).toContain(`operator: "${auth.operatorJwt}"`);
+    expect(text).toContain(`system_account: "${auth.systemAccountPub}"`);
+    expect(text).toContain("resolver: MEMORY");
+    expect(text).toContain(`${auth.appAccountPub}: "${auth.appAccountJwt}"`);
+    expect(text).toContain(`${auth.systemAccountPub}: "${auth.systemAccountJwt}"`);
+    expect(text).toMatch(/websocket \{[^}]*compression: false[^}]*\}/);
+    expect(text).toContain('allowed_origins: ["https://chat.example.com"]');
+    expect(text).toContain("max_payload: 262144");
+    expect(text).not.toContain(auth.appSigningSeed);
+    expect(text).not.toContain("cluster");
+  });
+
+  it.each(["https://chat.example.com/", "chat.example.com", "ftp://x.example", 'https://a"]'])(
+    "refuses the allowed origin %s",
+    async (origin) => {
+      const auth = await generateNatsAuth();
+      expect(() =>
+        renderServerConfig({ auth, host: "127.0.0.1", port: 1, wsPort: 2, allowedOrigins: [origin] }),
+      ).toThrow();
+    },
+  );
+});

@@ -1,0 +1,248 @@
+/**
+ * NATS operator-mode trust chain: an operator, a system account and the app
+ * account ("PARLEY") with one signing key. The gateway keeps only the app
+ * account's public key and signing seed at run time (to mint user JWTs); the
+ * nats-server config needs the operator and account JWTs.
+ */
+import { randomUUID } from "node:crypto";
+import { chmod, link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import { createAccount, createOperator, decode, encodeAccount, encodeOperator, fromSeed } from "@nats-io/jwt";
+
+/** Everything needed to run nats-server and mint users for the app account. */
+export interface NatsAuth {
+  operatorJwt: string;
+  systemAccountPub: string;
+  systemAccountJwt: string;
+  appAccountPub: string;
+  appAccountJwt: string;
+  /** Seed of the app account's signing key (`SA...`): the only secret the gateway holds. */
+  appSigningSeed: string;
+}
+
+/** Limits written into the app account JWT. */
+export interface AppAccountLimitOptions {
+  /**
+   * Maximum client connections to the app account (all gateways and browsers).
+   * @default 100_000
+   */
+  connections?: number;
+  /**
+   * Maximum subscriptions across the account (-1 = unlimited).
+   * @default 1_000_000
+   */
+  subscriptions?: number;
+  /**
+   * Maximum message payload in bytes.
+   * @default 262_144 (256 KiB)
+   */
+  payload?: number;
+  /**
+   * Maximum data in bytes (-1 = unlimited).
+   * @default -1
+   */
+  data?: number;
+}
+
+const DEFAULT_LIMITS: Required<AppAccountLimitOptions> = {
+  connections: 100_000,
+  subscriptions: 1_000_000,
+  payload: 256 * 1024,
+  data: -1,
+};
+
+export const APP_ACCOUNT_NAME = "PARLEY";
+export const SYSTEM_ACCOUNT_NAME = "SYS";
+export const OPERATOR_NAME = "parley";
+
+const text = new TextDecoder();
+
+/** Creates a fresh operator, system account and app account with one signing key. */
+export async function generateNatsAuth(limits: AppAccountLimitOptions = {}): Promise<NatsAuth> {
+  const l = { ...DEFAULT_LIMITS, ...limits };
+  const operator = createOperator();
+  const system = createAccount();
+  const app = createAccount();
+  const appSigner = createAccount();
+
+  const operatorJwt = await encodeOperator(OPERATOR_NAME, operator, { system_account: system.getPublicKey() });
+  const systemAccountJwt = await encodeAccount(SYSTEM_ACCOUNT_NAME, system, {}, { signer: operator });
+  const appAccountJwt = await encodeAccount(
+    APP_ACCOUNT_NAME,
+    app,
+    {
+      signing_keys: [appSigner.getPublicKey()],
+      // Browsers connect with bearer user JWTs; bots live in their own account.
+      disallow_bearer: false,
+      limits: {
+        conn: l.connections,
+        subs: l.subscriptions,
+        payload: l.payload,
+        data: l.data,
+        leaf: 0,
+        imports: -1,
+        exports: -1,
+        wildcards: true,
+      },
+    },
+    { signer: operator },
+  );
+  return {
+    operatorJwt,
+    systemAccountPub: system.getPublicKey(),
+    systemAccountJwt,
+    appAccountPub: app.getPublicKey(),
+    appAccountJwt,
+    appSigningSeed: text.decode(appSigner.getSeed()),
+  };
+}
+
+const FIELDS = [
+  "operatorJwt",
+  "systemAccountPub",
+  "systemAccountJwt",
+  "appAccountPub",
+  "appAccountJwt",
+  "appSigningSeed",
+] as const satisfies readonly (keyof NatsAuth)[];
+
+export function serializeNatsAuth(auth: NatsAuth): string {
+  const out: Record<string, string> = {};
+  for (const f of FIELDS) out[f] = auth[f];
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** Parses and checks saved credentials: every field present, JWTs verify, the signing key is the app account's. */
+export function parseNatsAuth(json: string): NatsAuth {
+  const raw: unknown = JSON.parse(json);
+  if (typeof raw !== "object" || raw === null) throw new TypeError("NATS auth file is not a JSON object");
+  const rec = raw as Record<string, unknown>;
+  const auth = {} as NatsAuth;
+  for (const f of FIELDS) {
+    const v = rec[f];
+    if (typeof v !== "string" || v === "") throw new TypeError(`NATS auth file lacks ${f}`);
+    auth[f] = v;
+  }
+  const app = decode<{ signing_keys?: unknown[] }>(auth.appAccountJwt);
+  if (app.sub !== auth.appAccountPub) throw new TypeError("NATS auth file: appAccountJwt is not for appAccountPub");
+  const signerPub = fromSeed(new TextEncoder().encode(auth.appSigningSeed)).getPublicKey();
+  if (!(app.nats.signing_keys ?? []).includes(signerPub)) {
+    throw new TypeError("NATS auth file: appSigningSeed is not a signing key of the app account");
+  }
+  if (decode(auth.systemAccountJwt).sub !== auth.systemAccountPub) {
+    throw new TypeError("NATS auth file: systemAccountJwt is not for systemAccountPub");
+  }
+  decode(auth.operatorJwt);
+  return auth;
+}
+
+/**
+ * Loads the credentials saved in `file`, or creates and saves new ones (mode 0600),
+ * so a gateway restart and the demo keep the same keys.
+ */
+export async function loadOrCreateNatsAuth(file: string): Promise<NatsAuth> {
+  try {
+    return parseNatsAuth(await readFile(file, "utf8"));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  const auth = await generateNatsAuth();
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  await writeFile(tmp, serializeNatsAuth(auth), { mode: 0o600, flag: "wx" });
+  try {
+    await chmod(tmp, 0o600);
+    // link() never replaces: when two processes race, both end up with the first file.
+    await link(tmp, file).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "EEXIST") throw err;
+    });
+  } finally {
+    await unlink(tmp);
+  }
+  return parseNatsAuth(await readFile(file, "utf8"));
+}
+
+/** Options for {@link renderServerConfig}. */
+export interface ServerConfigOptions {
+  auth: NatsAuth;
+  /** Client (TCP) listen host. */
+  host: string;
+  /** Client (TCP) port. */
+  port: number;
+  /** WebSocket port (same host). */
+  wsPort: number;
+  /** Monitoring port (`/healthz`, `/varz` for memory figures); omitted = monitoring off. */
+  httpPort?: number;
+  /** Exact origins allowed on the WebSocket listener, e.g. `https://chat.example.com`. */
+  allowedOrigins: string[];
+  /**
+   * Server-wide maximum payload in bytes.
+   * @default 262_144 (256 KiB, the app account limit)
+   */
+  maxPayload?: number;
+  /**
+   * Maximum client connections to this server.
+   * @default 100_000
+   */
+  maxConnections?: number;
+  /**
+   * Debug logging (auth failures show their reason only with this on).
+   * @default false
+   */
+  debug?: boolean;
+  serverName?: string;
+  /** Cluster routes, for a multi-node cluster on `host`. */
+  cluster?: { port: number; routes: string[]; name: string };
+}
+
+const q = (s: string) => JSON.stringify(s);
+
+/** Renders nats-server config text: operator mode with an in-memory resolver preloaded with both accounts. */
+export function renderServerConfig(opts: ServerConfigOptions): string {
+  const { auth } = opts;
+  for (const origin of opts.allowedOrigins) {
+    const u = new URL(origin);
+    if ((u.protocol !== "http:" && u.protocol !== "https:") || u.origin !== origin) {
+      throw new TypeError(`allowed origin must be a bare http(s) origin: ${origin}`);
+    }
+  }
+  const lines = [
+    "# Generated by @parley/gateway renderServerConfig; do not edit.",
+    ...(opts.serverName ? [`server_name: ${q(opts.serverName)}`] : []),
+    `host: ${q(opts.host)}`,
+    `port: ${opts.port}`,
+    ...(opts.httpPort !== undefined ? [`http: ${q(`${opts.host}:${opts.httpPort}`)}`] : []),
+    `max_payload: ${opts.maxPayload ?? 256 * 1024}`,
+    `max_connections: ${opts.maxConnections ?? 100_000}`,
+    `debug: ${opts.debug ?? false}`,
+    "logtime: true",
+    "",
+    `operator: ${q(auth.operatorJwt)}`,
+    `system_account: ${q(auth.systemAccountPub)}`,
+    "resolver: MEMORY",
+    "resolver_preload: {",
+    `  ${auth.systemAccountPub}: ${q(auth.systemAccountJwt)}`,
+    `  ${auth.appAccountPub}: ${q(auth.appAccountJwt)}`,
+    "}",
+    "",
+    "websocket {",
+    `  host: ${q(opts.host)}`,
+    `  port: ${opts.wsPort}`,
+    "  no_tls: true",
+    "  compression: false",
+    `  allowed_origins: [${opts.allowedOrigins.map(q).join(", ")}]`,
+    "}",
+  ];
+  if (opts.cluster) {
+    lines.push(
+      "",
+      "cluster {",
+      `  name: ${q(opts.cluster.name)}`,
+      `  host: ${q(opts.host)}`,
+      `  port: ${opts.cluster.port}`,
+      `  routes: [${opts.cluster.routes.map(q).join(", ")}]`,
+      "}",
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,153 @@
+/**
+ * Mints NATS user JWTs for the app account with its signing key.
+ *
+ * Principals (browsers, agents, bots on the WebSocket) get bearer JWTs valid for
+ * at most {@link MAX_PRINCIPAL_TTL_SECONDS}, WebSocket-only, whose allow-lists name
+ * exactly the subjects of that principal:
+ * - publish `api.<P>.>`
+ * - subscribe `user.<P>.ev`, `_INBOX_<P>.>` and, for team members (agent, bot) of
+ *   shop S, `team.<S>.ev`.
+ * The gateway's own connection gets a non-bearer JWT (the connection must sign the
+ * server nonce with the returned seed), plain TCP only.
+ */
+
+import type { ConnectionType, User } from "@nats-io/jwt";
+import { encodeUser } from "@nats-io/jwt";
+import type { KeyPair } from "@nats-io/nkeys";
+import { createUser, fromSeed } from "@nats-io/nkeys";
+import type { PrincipalKind } from "@parley/sdk/protocol";
+import { API_WILDCARD, isSubjectToken, PrincipalKinds, subjects } from "@parley/sdk/protocol";
+
+/** Upper bound on a principal JWT's lifetime (SECURITY.md: expiry <= 10 min). */
+export const MAX_PRINCIPAL_TTL_SECONDS = 600;
+/** Lifetime when the caller does not choose one. */
+export const DEFAULT_PRINCIPAL_TTL_SECONDS = 300;
+/** Per-user limits written into every principal JWT. */
+export const PRINCIPAL_LIMITS = { subs: 50, payload: 128 * 1024, data: -1 } as const;
+
+/** Kinds whose JWT may subscribe to their shop's team subject. */
+const TEAM_KINDS: ReadonlySet<PrincipalKind> = new Set(["agent", "bot"]);
+
+export interface JwtMinterOptions {
+  /** Public key of the app account (`A...`). */
+  accountPub: string;
+  /** Seed of one of the app account's signing keys (`SA...`). */
+  signingSeed: string;
+}
+
+export interface MintPrincipalRequest {
+  principalId: string;
+  kind: PrincipalKind;
+  shopId: string;
+  /**
+   * Lifetime in whole seconds, 1 to {@link MAX_PRINCIPAL_TTL_SECONDS}.
+   * @default 300
+   */
+  ttlSeconds?: number;
+}
+
+export interface MintedPrincipal {
+  jwt: string;
+  /** Expiry as epoch milliseconds (a whole second). */
+  expiresAt: number;
+}
+
+export interface MintServiceRequest {
+  /** Subject-safe name for the connection, e.g. `gateway-1`. */
+  name: string;
+  /** Lifetime in seconds; omitted = no expiry (the gateway re-mints on start). */
+  ttlSeconds?: number;
+}
+
+export interface MintedService {
+  jwt: string;
+  /** The user nkey seed (`SU...`) the connection signs the server nonce with. */
+  seed: string;
+}
+
+const utf8 = new TextEncoder();
+const text = new TextDecoder();
+
+export class JwtMinter {
+  readonly accountPub: string;
+  readonly #signer: KeyPair;
+
+  constructor(opts: JwtMinterOptions) {
+    if (!/^A[A-Z2-7]{55}$/.test(opts.accountPub)) throw new TypeError("accountPub is not an account public key");
+    if (!opts.signingSeed.startsWith("SA")) throw new TypeError("signingSeed is not an account seed");
+    this.accountPub = opts.accountPub;
+    this.#signer = fromSeed(utf8.encode(opts.signingSeed));
+  }
+
+  /** Public key of the signing key in use (must be listed in the account's `signing_keys`). */
+  get signingKeyPub(): string {
+    return this.#signer.getPublicKey();
+  }
+
+  /** Mints a bearer, WebSocket-only user JWT naming exactly the principal's subjects. */
+  async mintPrincipal(req: MintPrincipalRequest): Promise<MintedPrincipal> {
+    if (!(PrincipalKinds as readonly string[]).includes(req.kind)) throw new TypeError("unknown principal kind");
+    const ttl = req.ttlSeconds ?? DEFAULT_PRINCIPAL_TTL_SECONDS;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_PRINCIPAL_TTL_SECONDS) {
+      throw new RangeError(`ttlSeconds must be an integer from 1 to ${MAX_PRINCIPAL_TTL_SECONDS}`);
+    }
+    // subjects.* throw a TypeError for any id that is not a subject-safe token.
+    const pub = [subjects.apiPrefix(req.principalId)];
+    const sub = [subjects.user(req.principalId), `${subjects.inboxPrefix(req.principalId)}.>`];
+    const team = subjects.team(req.shopId);
+    if (TEAM_KINDS.has(req.kind)) sub.push(team);
+
+    const exp = Math.floor(Date.now() / 1000) + ttl;
+    const user: Partial<User> = {
+      pub: { allow: pub },
+      sub: { allow: sub },
+      ...PRINCIPAL_LIMITS,
+      bearer_token: true,
+      allowed_connection_types: ["WEBSOCKET"],
+      tags: [`kind:${req.kind}`, `shop:${req.shopId}`],
+    };
+    const jwt = await this.#encode(req.principalId, user, exp);
+    return { jwt, expiresAt: exp * 1000 };
+  }
+
+  /** Mints the gateway's own non-bearer, TCP-only JWT and its nkey seed. */
+  async mintService(req: MintServiceRequest): Promise<MintedService> {
+    if (!isSubjectToken(req.name)) throw new TypeError("service name is not a subject-safe id");
+    let exp: number | undefined;
+    if (req.ttlSeconds !== undefined) {
+      if (!Number.isInteger(req.ttlSeconds) || req.ttlSeconds < 1) throw new RangeError("ttlSeconds must be >= 1");
+      exp = Math.floor(Date.now() / 1000) + req.ttlSeconds;
+    }
+    const types: ConnectionType[] = ["STANDARD"];
+    const user: Partial<User> = {
+      pub: { allow: [">"] },
+      sub: { allow: [API_WILDCARD, "_INBOX.>"] },
+      subs: -1,
+      payload: -1,
+      data: -1,
+      bearer_token: false,
+      allowed_connection_types: types,
+      tags: ["kind:service"],
+    };
+    const ukp = createUser();
+    const jwt = await this.#encodeWith(ukp, req.name, user, exp);
+    return { jwt, seed: text.decode(ukp.getSeed()) };
+  }
+
+  /** Signs with a fresh user key whose seed is wiped at once (bearer JWTs never need it). */
+  async #encode(name: string, user: Partial<User>, exp: number): Promise<string> {
+    const ukp = createUser();
+    try {
+      return await this.#encodeWith(ukp, name, user, exp);
+    } finally {
+      ukp.clear();
+    }
+  }
+
+  #encodeWith(ukp: KeyPair, name: string, user: Partial<User>, exp: number | undefined): Promise<string> {
+    return encodeUser(name, ukp, this.accountPub, user, {
+      signer: this.#signer,
+      ...(exp !== undefined ? { exp } : {}),
+    });
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * Parley's conversation logic, independent of transport: the NATS responder
+ * and the HTTP RPC route both call {@link ChatService.rpc} with the principal
+ * they authenticated. Every body is validated against the protocol schema
+ * first, so only primitives reach the store.
+ */
+import {
+  type ConversationInfo,
+  type InviteInfo,
+  isRpcOp,
+  type MemberInfo,
+  normalizeHandle,
+  type PrincipalInfo,
+  type RpcOp,
+  type RpcResults,
+  randomId,
+  rpcRequestSchemas,
+} from "@parley/sdk/protocol";
+import type { z } from "zod";
+import { GatewayError } from "../errors.js";
+import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from "../store/port.js";
+import { EventFanout, type EventSink } from "./events.js";
+import { RateLimit } from "./rate-limits.js";
+
+type Body<Op extends RpcOp> = z.output<(typeof rpcRequestSchemas)[Op]>;
+type Handlers = { [Op in RpcOp]: (actor: PrincipalRecord, body: Body<Op>) => Promise<RpcResults[Op]> };
+
+export interface ChatServiceOptions {
+  store: Store;
+  sink: EventSink;
+  /** Sends per principal per second. @default 50 */
+  sendRate?: number;
+  /** Handle lookups (invites) per principal per minute. @default 20 */
+  lookupRate?: number;
+  now?: () => number;
+}
+
+const TEAM_KINDS = new Set<PrincipalRecord["kind"]>(["agent", "bot"]);
+
+export function toPrincipalInfo(p: PrincipalRecord): PrincipalInfo {
+  return {
+    id: p.id,
+    kind: p.kind,
+    shopId: p.shopId,
+    displayName: p.displayName,
+    ...(p.handle ? { handle: p.handle } : {}),
+  };
+}
+
+export class ChatService {
+  readonly #store: Store;
+  readonly #fanout: EventFanout;
+  readonly #sendLimit: RateLimit;
+  readonly #lookupLimit: RateLimit;
+  readonly #now: () => number;
+  readonly #handlers: Handlers;
+
+  constructor(options: ChatServiceOptions) {
+    this.#store = options.store;
+    this.#fanout = new EventFanout(options.sink);
+    this.#sendLimit = new RateLimit({ points: options.sendRate ?? 50, durationSeconds: 1 });
+    this.#lookupLimit = new RateLimit({ points: options.lookupRate ?? 20, durationSeconds: 60 });
+    this.#now = options.now ?? Date.now;
+    this.#handlers = {
+      "conv.open": (actor) => this.#open(actor),
+      "conv.list": (actor, body) => this.#list(actor, body.limit ?? 50),
+      "conv.get": (actor, body) => this.#get(actor, body.convId),
+      "conv.leave": (actor, body) => this.#leave(actor, body.convId),
+      "conv.remove": (actor, body) => this.#remove(actor, body.convId, body.principalId),
+      "msg.send": (actor, body) => this.#send(actor, body),
+      "msg.history": (actor, body) => this.#history(actor, body),
+      "msg.since": (actor, body) => this.#since(actor, body),
+      "invite.create": (actor, body) => this.#invite(actor, body.convId, body.handle),
+      "invite.accept": (actor, body) => this.#accept(actor, body.inviteId),
+      "invite.decline": (actor, body) => this.#decline(actor, body.inviteId),
+      "invite.list": async (actor) => ({ invites: await this.#store.listPendingInvites(actor.id) }),
+      "profile.get": async (actor) => ({ principal: toPrincipalInfo(actor) }),
+      "profile.update": (actor, body) => this.#updateProfile(actor, body),
+    };
+  }
+
+  /** Validates `body` for `op` and runs it as `actor`. Throws {@link GatewayError}. */
+  async rpc(actor: PrincipalRecord, op: string, body: unknown): Promise<unknown> {
+    if (!isRpcOp(op)) throw new GatewayError("not_found", `unknown operation ${JSON.stringify(op.slice(0, 40))}`);
+    const parsed = rpcRequestSchemas[op].safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+      throw new GatewayError("bad_request", `${where}${issue?.message ?? "invalid body"}`);
+    }
+    const handler = this.#handlers[op] as (actor: PrincipalRecord, body: unknown) => Promise<unknown>;
+    return handler(actor, parsed.data);
+  }
+
+  // -- access -------------------------------------------------------------------------
+
+  /** The conversation and the actor's membership; `not_found` when it does not exist or the actor has no access. */
+  async #access(
+    actor: PrincipalRecord,
+    convId: string,
+  ): Promise<{ conv: ConversationRecord; member: MemberRecord | undefined; team: boolean }> {
+    const conv = await this.#store.getConversation(convId);
+    if (!conv) throw new GatewayError("not_found", "no such conversation");
+    const team = TEAM_KINDS.has(actor.kind) && actor.shopId === conv.shopId;
+    const member = await this.#store.getMember(convId, actor.id);
+    if (!member && !team) throw new GatewayError("not_found", "no such conversation");
+    return { conv, member, team };
+  }
+
+  // -- conversations ------------------------------------------------------------------
+
+  async #open(actor: PrincipalRecord): Promise<RpcResults["conv.open"]> {
+    if (TEAM_KINDS.has(actor.kind)) throw new GatewayError("forbidden", "only customers open conversations");
+    const now = this.#now();
+    const conversation: ConversationInfo = {
+      id: randomId("cv_"),
+      shopId: actor.shopId,
+      status: "open",
+      createdBy: actor.id,
+      createdAt: now,
+      updatedAt: now,
+      lastSeq: 0,
+    };
+    await this.#store.createConversation(conversation);
+    const owner: MemberRecord = { convId: conversation.id, principalId: actor.id, role: "owner", joinedAt: now };
+    await this.#store.addMember(owner);
+    this.#fanout.toConversation(conversation, [owner], { type: "conversation", conversation });
+    return { conversation };
+  }
+
+  async #list(actor: PrincipalRecord, limit: number): Promise<RpcResults["conv.list"]> {
+    const conversations = TEAM_KINDS.has(actor.kind)
+      ? await this.#store.listConversationsOfShop(actor.shopId, limit)
+      : await this.#store.listConversationsOf(actor.id, limit);
+    return { conversations };
+  }
+
+  async #get(actor: PrincipalRecord, convId: string): Promise<RpcResults["conv.get"]> {
+    const { conv } = await this.#access(actor, convId);
+    return { conversation: conv, members: await this.#memberInfos(convId) };
+  }
+
+  async #memberInfos(convId: string): Promise<MemberInfo[]> {
+    const members = await this.#store.listMembers(convId);
+    const principals = new Map(
+      (await this.#store.getPrincipals(members.map((m) => m.principalId))).map((p) => [p.id, p]),
+    );
+    return members.map((m) => {
+      const p = principals.get(m.principalId);
+      return {
+        principalId: m.principalId,
+        displayName: p?.displayName ?? "",
+        role: m.role,
+        joinedAt: m.joinedAt,
+        ...(p?.handle ? { handle: p.handle } : {}),
+        ...(m.invitedBy ? { invitedBy: m.invitedBy } : {}),
+      };
+    });
+  }
+
+  async #leave(actor: PrincipalRecord, convId: string): Promise<RpcResults["conv.leave"]> {
+    const { conv, member } = await this.#access(actor, convId);
+    if (!member) throw new GatewayError("conflict", "not a member of this conversation");
+    await this.#store.removeMember(convId, actor.id);
+    await this.#announceMembership(conv, actor.id, "left", actor.id);
+    return { ok: true };
+  }
+
+  async #remove(actor: PrincipalRecord, convId: string, principalId: string): Promise<RpcResults["conv.remove"]> {
+    const { conv, team } = await this.#access(actor, convId);
+    const target = await this.#store.getMember(convId, principalId);
+    if (!target) throw new GatewayError("not_found", "no such member");
+    const allowed = team || (target.role !== "owner" && (conv.createdBy === actor.id || target.invitedBy === actor.id));
+    if (!allowed) throw new GatewayError("forbidden", "only the team, the owner or the inviter may remove a member");
+    await this.#store.removeMember(convId, principalId);
+    await this.#announceMembership(conv, principalId, "removed", actor.id);
+    return { ok: true };
+  }
+
+  async #announceMembership(
+    conv: ConversationRecord,
+    principalId: string,
+    change: "joined" | "left" | "removed",
+    by: string,
+  ): Promise<void> {
+    const members = await this.#store.listMembers(conv.id);
+    const event = { type: "membership", convId: conv.id, principalId, change, by, ts: this.#now() } as const;
+    this.#fanout.toConversation(conv, members, event, change === "joined" ? [] : [principalId]);
+  }
+
+  // -- messages -----------------------------------------------------------------------
+
+  async #send(actor: PrincipalRecord, body: Body<"msg.send">): Promise<RpcResults["msg.send"]> {
+    if (body.envelope.convId !== body.convId) {
+      throw new GatewayError("bad_request", "envelope belongs to another conversation");
+    }
+    await this.#sendLimit.take(actor.id);
+    const { conv } = await this.#access(actor, body.convId);
+    const { message, duplicate } = await this.#store.append({
+      convId: conv.id,
+      msgId: body.envelope.msgId,
+      sender: actor.id,
+      ts: this.#now(),
+      envelope: body.envelope,
+    });
+    if (duplicate && message.sender !== actor.id) {
+      throw new GatewayError("conflict", "message id already used by another sender");
+    }
+    // Persisted before anyone hears of it. A retry of a duplicate publishes again:
+    // receivers drop repeats by seq, and the first publish may never have happened.
+    const members = await this.#store.listMembers(conv.id);
+    this.#fanout.toConversation(conv, members, { type: "message", message });
+    return { seq: message.seq, ts: message.ts, duplicate };
+  }
+
+  async #history(actor: PrincipalRecord, body: Body<"msg.history">): Promise<RpcResults["msg.history"]> {
+    await this.#access(actor, body.convId);
+    const limit = body.limit ?? 50;
+    const messages = await this.#store.history(body.convId, body.before, limit + 1);
+    return { messages: messages.slice(0, limit), hasMore: messages.length > limit };
+  }
+
+  async #since(actor: PrincipalRecord, body: Body<"msg.since">): Promise<RpcResults["msg.since"]> {
+    await this.#access(actor, body.convId);
+    const limit = body.limit ?? 200;
+    const messages = await this.#store.since(body.convId, body.after, limit + 1);
+    return { messages: messages.slice(0, limit), hasMore: messages.length > limit };
+  }
+
+  // -- invites ------------------------------------------------------------------------
+
+  async #invite(actor: PrincipalRecord, convId: string, typed: string): Promise<RpcResults["invite.create"]> {
+    const { conv } = await this.#access(actor, convId);
+    const handle = normalizeHandle(typed);
+    if (!handle) throw new GatewayError("bad_request", "not a valid @handle");
+    await this.#lookupLimit.take(actor.id);
+    const invitee = await this.#store.findPrincipalByHandle(handle);
+    if (!invitee) throw new GatewayError("not_found", "no one has that handle");
+    if (invitee.id === actor.id || (await this.#store.getMember(convId, invitee.id))) {
+      throw new GatewayError("conflict", "already a member");
+    }
+    const pending = await this.#store.findPendingInvite(convId, invitee.id);
+    if (pending) return { invite: pending };
+    const invite: InviteInfo = {
+      id: randomId("in_"),
+      convId,
+      shopId: conv.shopId,
+      inviter: actor.id,
+      inviterName: actor.displayName,
+      invitee: invitee.id,
+      status: "pending",
+      createdAt: this.#now(),
+    };
+    await this.#store.createInvite(invite);
+    this.#fanout.toPrincipal(invitee.id, { type: "invite", invite });
+    return { invite };
+  }
+
+  async #pendingInviteFor(actor: PrincipalRecord, inviteId: string): Promise<InviteInfo> {
+    const invite = await this.#store.getInvite(inviteId);
+    if (!invite || invite.invitee !== actor.id) throw new GatewayError("not_found", "no such invite");
+    if (invite.status !== "pending") throw new GatewayError("conflict", `invite already ${invite.status}`);
+    return invite;
+  }
+
+  async #accept(actor: PrincipalRecord, inviteId: string): Promise<RpcResults["invite.accept"]> {
+    const invite = await this.#pendingInviteFor(actor, inviteId);
+    const conv = await this.#store.getConversation(invite.convId);
+    if (!conv) throw new GatewayError("not_found", "the conversation no longer exists");
+    if (!(await this.#store.settleInvite(inviteId, "accepted"))) throw new GatewayError("conflict", "invite changed");
+    const role = TEAM_KINDS.has(actor.kind) && actor.shopId === conv.shopId ? actor.kind : "member";
+    await this.#store.addMember({
+      convId: conv.id,
+      principalId: actor.id,
+      role: role === "bot" ? "bot" : role === "agent" ? "agent" : "member",
+      joinedAt: this.#now(),
+      invitedBy: invite.inviter,
+    });
+    await this.#announceMembership(conv, actor.id, "joined", invite.inviter);
+    return { conversation: conv };
+  }
+
+  async #decline(actor: PrincipalRecord, inviteId: string): Promise<RpcResults["invite.decline"]> {
+    await this.#pendingInviteFor(actor, inviteId);
+    if (!(await this.#store.settleInvite(inviteId, "declined"))) throw new GatewayError("conflict", "invite changed");
+    return { ok: true };
+  }
+
+  // -- profile ------------------------------------------------------------------------
+
+  async #updateProfile(actor: PrincipalRecord, body: Body<"profile.update">): Promise<RpcResults["profile.update"]> {
+    if (body.handle !== undefined && body.handle !== actor.handle) {
+      if (!(await this.#store.setHandle(actor.id, body.handle))) throw new GatewayError("handle_taken");
+    }
+    if (body.displayName !== undefined) await this.#store.setDisplayName(actor.id, body.displayName);
+    const updated = await this.#store.getPrincipal(actor.id);
+    if (!updated) throw new GatewayError("not_found", "principal vanished");
+    return { principal: toPrincipalInfo(updated) };
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * Fans server events out to principals: one publish per member's
+ * `user.<principal>.ev` subject plus one on the shop team's `team.<shopId>.ev`.
+ * Team members (agents, bots of the shop) are reached through the team subject
+ * only, so each principal gets each event once.
+ */
+import { type ServerEvent, subjects } from "@parley/sdk/protocol";
+import type { ConversationRecord, MemberRecord } from "../store/port.js";
+
+export interface EventSink {
+  publish(subject: string, payload: Uint8Array): void;
+}
+
+const encoder = new TextEncoder();
+
+export function isTeamRole(role: MemberRecord["role"]): boolean {
+  return role === "agent" || role === "bot";
+}
+
+export class EventFanout {
+  constructor(private readonly sink: EventSink) {}
+
+  /** To every member of the conversation, the shop's team, and any extra principals (for example one who just left). */
+  toConversation(
+    conv: ConversationRecord,
+    members: readonly MemberRecord[],
+    event: ServerEvent,
+    extra: readonly string[] = [],
+  ): void {
+    const payload = encoder.encode(JSON.stringify(event));
+    const targets = new Set(extra);
+    for (const member of members) if (!isTeamRole(member.role)) targets.add(member.principalId);
+    for (const principal of targets) this.sink.publish(subjects.user(principal), payload);
+    this.sink.publish(subjects.team(conv.shopId), payload);
+  }
+
+  toPrincipal(principalId: string, event: ServerEvent): void {
+    this.sink.publish(subjects.user(principalId), encoder.encode(JSON.stringify(event)));
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Sessions: exchanges proof of identity (a shop-signed customer token, a guest
+ * request, an agent login, or a refresh token) for a principal and its
+ * short-lived credentials: a WebSocket-only bearer NATS JWT scoped to that
+ * principal, an API token, and a refresh token.
+ */
+import { type DeviceKeys, randomId, type SessionResponse, subjects } from "@parley/sdk/protocol";
+import { verifyCustomerToken } from "../auth/customer-token.js";
+import { verifyPassword } from "../auth/passwords.js";
+import type { SessionTokens } from "../auth/session-tokens.js";
+import { GatewayError } from "../errors.js";
+import type { JwtMinter } from "../nats/minter.js";
+import type { PrincipalRecord, ShopRecord, Store } from "../store/port.js";
+import { toPrincipalInfo } from "./chat-service.js";
+
+export interface SessionServiceOptions {
+  store: Store;
+  minter: JwtMinter;
+  tokens: SessionTokens;
+  natsWsUrls: string[];
+  tokenAudience: string;
+  jwtTtlSeconds: number;
+  refreshTtlSeconds: number;
+  /** The gateway's own origin; always allowed to open sessions (the widget frame lives there). */
+  ownOrigin: string | undefined;
+  now?: () => number;
+}
+
+/** A precomputed hash so a login for an unknown agent costs as much as a wrong password. */
+const DUMMY_HASH = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2x1ZVRtmsZ+S9BnNbXnRC6ZWfZUoS9CsoLkC5PGTl4o";
+
+export class SessionService {
+  constructor(private readonly o: SessionServiceOptions) {}
+
+  async #shop(shopId: string, origin: string | undefined): Promise<ShopRecord> {
+    const shop = await this.o.store.getShop(shopId);
+    if (!shop) throw new GatewayError("not_found", "no such shop");
+    if (origin !== undefined && origin !== this.o.ownOrigin && !shop.allowedOrigins.includes(origin)) {
+      throw new GatewayError("origin_not_allowed");
+    }
+    return shop;
+  }
+
+  async customer(input: {
+    shopId: string;
+    token: string;
+    device?: DeviceKeys | undefined;
+    origin?: string;
+  }): Promise<SessionResponse> {
+    const shop = await this.#shop(input.shopId, input.origin);
+    const claims = await verifyCustomerToken(input.token, shop, {
+      audience: this.o.tokenAudience,
+      store: this.o.store,
+    });
+    let principal = await this.o.store.ensurePrincipal({
+      id: randomId("c_"),
+      kind: "customer",
+      shopId: shop.id,
+      externalId: claims.sub,
+      displayName: claims.name ?? "Customer",
+      createdAt: this.#now(),
+    });
+    if (claims.name && claims.name !== principal.displayName) {
+      await this.o.store.setDisplayName(principal.id, claims.name);
+      principal = { ...principal, displayName: claims.name };
+    }
+    return this.#issue(principal, input.device);
+  }
+
+  async guest(input: {
+    shopId: string;
+    displayName?: string | undefined;
+    device?: DeviceKeys | undefined;
+    origin?: string;
+  }): Promise<SessionResponse> {
+    const shop = await this.#shop(input.shopId, input.origin);
+    if (!shop.allowGuests) throw new GatewayError("guests_disabled");
+    const id = randomId("g_");
+    const principal = await this.o.store.ensurePrincipal({
+      id,
+      kind: "guest",
+      shopId: shop.id,
+      externalId: id,
+      displayName: input.displayName ?? "Guest",
+      createdAt: this.#now(),
+    });
+    return this.#issue(principal, input.device);
+  }
+
+  async agent(input: {
+    shopId: string;
+    login: string;
+    password: string;
+    device?: DeviceKeys | undefined;
+    origin?: string;
+  }): Promise<SessionResponse> {
+    const shop = await this.#shop(input.shopId, input.origin);
+    const agent = await this.o.store.getAgent(shop.id, input.login);
+    const ok = await verifyPassword(agent?.passwordHash ?? DUMMY_HASH, input.password);
+    if (!agent || !ok) throw new GatewayError("unauthorized", "wrong login or password");
+    const principal = await this.o.store.getPrincipal(agent.principalId);
+    if (!principal) throw new GatewayError("unauthorized", "wrong login or password");
+    return this.#issue(principal, input.device);
+  }
+
+  async refresh(refreshToken: string): Promise<SessionResponse> {
+    const principalId = await this.o.tokens.verify("refresh", refreshToken);
+    const principal = await this.o.store.getPrincipal(principalId);
+    if (!principal) throw new GatewayError("unauthorized", "invalid refresh token");
+    return this.#issue(principal, undefined);
+  }
+
+  async #issue(principal: PrincipalRecord, device: DeviceKeys | undefined): Promise<SessionResponse> {
+    const now = this.#now();
+    if (device) {
+      await this.o.store.putDevice({ ...device, principalId: principal.id, createdAt: now, lastSeenAt: now });
+    }
+    const nats = await this.o.minter.mintPrincipal({
+      principalId: principal.id,
+      kind: principal.kind,
+      shopId: principal.shopId,
+      ttlSeconds: this.o.jwtTtlSeconds,
+    });
+    const [apiToken, refreshToken] = await Promise.all([
+      this.o.tokens.sign("api", principal.id, this.o.jwtTtlSeconds),
+      this.o.tokens.sign("refresh", principal.id, this.o.refreshTtlSeconds),
+    ]);
+    return {
+      principal: toPrincipalInfo(principal),
+      nats: {
+        servers: this.o.natsWsUrls,
+        jwt: nats.jwt,
+        expiresAt: nats.expiresAt,
+        inboxPrefix: subjects.inboxPrefix(principal.id),
+      },
+      apiToken,
+      refreshToken,
+      refreshExpiresAt: now + this.o.refreshTtlSeconds * 1000,
+    };
+  }
+
+  #now(): number {
+    return (this.o.now ?? Date.now)();
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Registering shops and their teams: through the admin API or a shops file
+ * loaded at start (same schemas for both).
+ */
+import { readFile } from "node:fs/promises";
+import { displayNameSchema, handleSchema, idSchema, type PrincipalInfo, randomId } from "@parley/sdk/protocol";
+import { z } from "zod";
+import { hashPassword } from "../auth/passwords.js";
+import { GatewayError } from "../errors.js";
+import type { ShopRecord, Store } from "../store/port.js";
+import { toPrincipalInfo } from "./chat-service.js";
+
+const originSchema = z
+  .string()
+  .max(200)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value;
+    } catch {
+      return false;
+    }
+  }, "must be an origin such as https://shop.example (scheme, host, optional port; no path)");
+
+export const shopInputSchema = z.strictObject({
+  name: displayNameSchema,
+  tokenKey: z.discriminatedUnion("alg", [
+    z.strictObject({ alg: z.literal("EdDSA"), publicKey: z.string().min(40).max(2000) }),
+    z.strictObject({ alg: z.literal("HS256"), secret: z.string().min(32, "must be at least 32 characters").max(512) }),
+  ]),
+  allowedOrigins: z.array(originSchema).max(50).default([]),
+  allowGuests: z.boolean().default(false),
+});
+export type ShopInput = z.input<typeof shopInputSchema>;
+
+export const agentInputSchema = z.strictObject({
+  login: z.string().min(1).max(120),
+  password: z.string().min(10, "must be at least 10 characters").max(1024),
+  displayName: displayNameSchema,
+  role: z.enum(["admin", "agent"]).default("agent"),
+  handle: handleSchema.optional(),
+  kind: z.enum(["agent", "bot"]).default("agent"),
+});
+export type AgentInput = z.input<typeof agentInputSchema>;
+
+const shopsFileSchema = z.strictObject({
+  shops: z.array(shopInputSchema.extend({ id: idSchema, agents: z.array(agentInputSchema).default([]) })),
+});
+
+export class ShopAdmin {
+  constructor(private readonly store: Store) {}
+
+  async putShop(shopId: string, input: z.output<typeof shopInputSchema>): Promise<Omit<ShopRecord, "tokenKey">> {
+    const existing = await this.store.getShop(shopId);
+    const shop: ShopRecord = { id: shopId, ...input, createdAt: existing?.createdAt ?? Date.now() };
+    await this.store.putShop(shop);
+    const { tokenKey: _secret, ...visible } = shop;
+    return visible;
+  }
+
+  async addAgent(
+    shopId: string,
+    input: z.output<typeof agentInputSchema>,
+  ): Promise<{ login: string; role: string; principal: PrincipalInfo }> {
+    if (!(await this.store.getShop(shopId))) throw new GatewayError("not_found", "no such shop");
+    const principal = await this.store.ensurePrincipal({
+      id: randomId(input.kind === "bot" ? "b_" : "a_"),
+      kind: input.kind,
+      shopId,
+      externalId: input.login,
+      displayName: input.displayName,
+      createdAt: Date.now(),
+    });
+    await this.store.setDisplayName(principal.id, input.displayName);
+    if (input.handle && input.handle !== principal.handle) {
+      if (!(await this.store.setHandle(principal.id, input.handle))) throw new GatewayError("handle_taken");
+    }
+    await this.store.putAgent({
+      shopId,
+      login: input.login,
+      principalId: principal.id,
+      passwordHash: await hashPassword(input.password),
+      role: input.role,
+    });
+    const saved = (await this.store.getPrincipal(principal.id)) ?? principal;
+    return { login: input.login, role: input.role, principal: toPrincipalInfo(saved) };
+  }
+
+  /** Loads a shops file (JSON: `{shops: [{id, name, tokenKey, allowedOrigins, allowGuests, agents: [...]}]}`). */
+  async loadFile(path: string): Promise<number> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readFile(path, "utf8"));
+    } catch (err) {
+      throw new Error(`cannot read shops file ${path}: ${(err as Error).message}`);
+    }
+    const parsed = shopsFileSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`invalid shops file ${path}: ${issue?.path.join(".")}: ${issue?.message}`);
+    }
+    for (const { id, agents, ...shop } of parsed.data.shops) {
+      await this.putShop(id, shop);
+      for (const agent of agents) await this.addAgent(id, agent);
+    }
+    return parsed.data.shops.length;
+  }
+}

@@ -1,0 +1,641 @@
+/**
+ * The production store: MongoDB through the official driver, also run in CI
+ * against FerretDB v1 (MongoDB wire protocol on SQLite). No transactions and no
+ * change streams. `append` stays gapless and idempotent across gateway
+ * processes with two unique indexes, {convId, seq} and {convId, msgId}: a
+ * process serializes its own appends per conversation and, when another process
+ * took the seq it tried, re-reads the highest seq and tries the next one.
+ *
+ * Filters are built only from primitive arguments checked at runtime, so no
+ * request-derived object can turn into a query operator.
+ *
+ * FerretDB v1 quirks this adapter works around (found by the conformance suite):
+ * - an update is a read followed by a whole-document write, not atomic: two
+ *   concurrent compare-and-set updates can both "match". Read-modify-write
+ *   operations on one document are therefore serialized in-process (MongoDB
+ *   itself makes them atomic across processes; FerretDB does not).
+ * - a unique-index violation by an update comes back as InternalError "UNIQUE
+ *   constraint failed", not E11000; an insert's E11000 names no index.
+ * - createIndexes with several specs that all exist already kills the
+ *   connection (slice bounds panic): indexes are created one by one.
+ * - no TTL indexes (expireAfterSeconds), no partialFilterExpression, no $lookup;
+ *   writeConcern is accepted and ignored (SQLite commits with synchronous=FULL).
+ */
+import type { Envelope, InviteInfo, InviteStatus, StoredMessage } from "@parley/sdk/protocol";
+import {
+  type Collection,
+  type Db,
+  type Document,
+  type Filter,
+  MongoClient,
+  MongoClientClosedError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoOperationTimeoutError,
+  MongoServerClosedError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from "mongodb";
+import {
+  type AgentRecord,
+  type AppendResult,
+  type ConversationRecord,
+  type DeviceRecord,
+  type MemberRecord,
+  type NewMessage,
+  type PrincipalRecord,
+  type ShopRecord,
+  type Store,
+  StoreNotFoundError,
+  StoreUnavailableError,
+} from "./port.js";
+
+export interface MongoStoreOptions {
+  /** `mongodb://` or `mongodb+srv://` connection string. */
+  uri: string;
+  /**
+   * Database name.
+   * @default the database named in `uri`, else `"parley"`
+   */
+  dbName?: string;
+  /**
+   * How long an operation waits for a reachable server before failing with `StoreUnavailableError`, in ms.
+   * @default 3000
+   */
+  serverSelectionTimeoutMS?: number;
+  /**
+   * How many times `append` retries after another process took the seq it tried.
+   * @default 50
+   */
+  maxAppendRetries?: number;
+}
+
+const defaults = { serverSelectionTimeoutMS: 3000, maxAppendRetries: 50 } satisfies Partial<MongoStoreOptions>;
+
+function parseOptions(options: MongoStoreOptions): Required<MongoStoreOptions> {
+  const { uri } = options;
+  if (typeof uri !== "string" || !/^mongodb(\+srv)?:\/\//.test(uri)) {
+    throw new TypeError("MongoStore: `uri` must be a mongodb:// or mongodb+srv:// connection string");
+  }
+  const fromUri = decodeURIComponent(/^mongodb(?:\+srv)?:\/\/[^/]*\/([^?]*)/.exec(uri)?.[1] ?? "");
+  const dbName = options.dbName ?? (fromUri || "parley");
+  const serverSelectionTimeoutMS = options.serverSelectionTimeoutMS ?? defaults.serverSelectionTimeoutMS;
+  const maxAppendRetries = options.maxAppendRetries ?? defaults.maxAppendRetries;
+  if (!Number.isInteger(serverSelectionTimeoutMS) || serverSelectionTimeoutMS <= 0) {
+    throw new TypeError("MongoStore: bad `serverSelectionTimeoutMS`");
+  }
+  if (!Number.isInteger(maxAppendRetries) || maxAppendRetries < 1)
+    throw new TypeError("MongoStore: bad `maxAppendRetries`");
+  return { uri, dbName, serverSelectionTimeoutMS, maxAppendRetries };
+}
+
+/** Server codes that mean "not reachable right now" rather than "bad request". */
+const UNAVAILABLE_CODES = new Set([6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436]);
+const DUPLICATE_KEY = 11000;
+const NOT_IMPLEMENTED = 238;
+/** Appends remember the last seq of this many conversations. */
+const SEQ_CACHE_SIZE = 10_000;
+/** Where TTL indexes are missing (FerretDB v1), expired token ids are swept at most this often. */
+const TOKEN_SWEEP_MS = 10_000;
+const NO_ID = { projection: { _id: 0 } } as const;
+
+/** E11000, or FerretDB's InternalError for a unique index violated by an update. */
+const isDuplicateKey = (error: unknown) =>
+  error instanceof MongoServerError &&
+  (error.code === DUPLICATE_KEY || (error.code === 1 && error.message.includes("UNIQUE constraint failed")));
+
+function isUnavailable(error: unknown): boolean {
+  return (
+    error instanceof MongoServerSelectionError ||
+    error instanceof MongoNetworkError ||
+    error instanceof MongoTopologyClosedError ||
+    error instanceof MongoNotConnectedError ||
+    error instanceof MongoServerClosedError ||
+    error instanceof MongoClientClosedError ||
+    error instanceof MongoOperationTimeoutError ||
+    (error instanceof MongoServerError && typeof error.code === "number" && UNAVAILABLE_CODES.has(error.code))
+  );
+}
+
+/** Checks a filter value is a plain string, so no object can become a query operator. */
+function str(value: unknown, name: string): string {
+  if (typeof value !== "string") throw new TypeError(`MongoStore: ${name} must be a string`);
+  return value;
+}
+
+function num(value: unknown, name: string): number {
+  if (typeof value !== "number" || Number.isNaN(value)) throw new TypeError(`MongoStore: ${name} must be a number`);
+  return value;
+}
+
+const clampLimit = (limit: number) => (Number.isFinite(limit) && limit >= 1 ? Math.floor(limit) : 0);
+
+/** Copies the envelope field by field: the stored document holds exactly the wire shape. */
+const envelopeDoc = (e: Envelope): Envelope => ({
+  v: e.v,
+  convId: e.convId,
+  epoch: e.epoch,
+  msgId: e.msgId,
+  senderDevice: e.senderDevice,
+  ts: e.ts,
+  alg: e.alg,
+  nonce: e.nonce,
+  ct: e.ct,
+  sig: e.sig,
+});
+
+interface TokenIdDoc {
+  issuer: string;
+  jti: string;
+  expiresAt: Date;
+}
+
+/** Every collection with the indexes it needs. */
+const INDEXES: Record<string, { key: Document; unique?: boolean; sparse?: boolean }[]> = {
+  shops: [{ key: { id: 1 }, unique: true }],
+  principals: [
+    { key: { id: 1 }, unique: true },
+    { key: { shopId: 1, kind: 1, externalId: 1 }, unique: true },
+    // Sparse rather than partial: FerretDB v1 lacks partialFilterExpression; a principal without handle has no field.
+    { key: { handle: 1 }, unique: true, sparse: true },
+  ],
+  agents: [{ key: { shopId: 1, login: 1 }, unique: true }],
+  devices: [{ key: { principalId: 1, deviceId: 1 }, unique: true }],
+  conversations: [{ key: { id: 1 }, unique: true }, { key: { shopId: 1, updatedAt: -1 } }],
+  members: [{ key: { convId: 1, principalId: 1 }, unique: true }, { key: { principalId: 1 } }],
+  invites: [{ key: { id: 1 }, unique: true }, { key: { invitee: 1, status: 1 } }, { key: { convId: 1, invitee: 1 } }],
+  messages: [
+    { key: { convId: 1, seq: 1 }, unique: true },
+    { key: { convId: 1, msgId: 1 }, unique: true },
+  ],
+  tokenIds: [{ key: { issuer: 1, jti: 1 }, unique: true }],
+};
+
+export class MongoStore implements Store {
+  readonly kind = "mongodb";
+  readonly #options: Required<MongoStoreOptions>;
+  readonly #client: MongoClient;
+  readonly #db: Db;
+  readonly #shops: Collection<ShopRecord>;
+  readonly #principals: Collection<PrincipalRecord>;
+  readonly #agents: Collection<AgentRecord>;
+  readonly #devices: Collection<DeviceRecord>;
+  readonly #conversations: Collection<ConversationRecord>;
+  readonly #members: Collection<MemberRecord>;
+  readonly #invites: Collection<InviteInfo>;
+  readonly #messages: Collection<StoredMessage>;
+  readonly #tokenIds: Collection<TokenIdDoc>;
+  /** Tail of each document's queue of read-modify-write operations in this process. */
+  readonly #queues = new Map<string, Promise<unknown>>();
+  /** Highest seq this process knows per conversation; never above the stored maximum. */
+  readonly #lastSeq = new Map<string, number>();
+  /** True when the server has no TTL indexes and expired token ids are swept by `consumeTokenId`. */
+  #sweepTokens = false;
+  #lastSweep = 0;
+
+  constructor(options: MongoStoreOptions) {
+    this.#options = parseOptions(options);
+    this.#client = new MongoClient(this.#options.uri, {
+      serverSelectionTimeoutMS: this.#options.serverSelectionTimeoutMS,
+      connectTimeoutMS: this.#options.serverSelectionTimeoutMS,
+      // Persist before acknowledge: majority-replicated and journaled (FerretDB ignores it and commits to SQLite).
+      writeConcern: { w: "majority", journal: true },
+    });
+    this.#db = this.#client.db(this.#options.dbName);
+    this.#shops = this.#db.collection("shops");
+    this.#principals = this.#db.collection("principals");
+    this.#agents = this.#db.collection("agents");
+    this.#devices = this.#db.collection("devices");
+    this.#conversations = this.#db.collection("conversations");
+    this.#members = this.#db.collection("members");
+    this.#invites = this.#db.collection("invites");
+    this.#messages = this.#db.collection("messages");
+    this.#tokenIds = this.#db.collection("tokenIds");
+  }
+
+  /** Runs one operation, turning connection failures into `StoreUnavailableError`. */
+  async #run<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (error) {
+      if (isUnavailable(error)) throw new StoreUnavailableError("MongoDB is unreachable", { cause: error });
+      throw error;
+    }
+  }
+
+  async init(): Promise<void> {
+    return this.#run(async () => {
+      await this.#client.connect();
+      for (const [name, specs] of Object.entries(INDEXES)) {
+        for (const { key, ...options } of specs) await this.#db.collection(name).createIndex(key, options);
+      }
+      try {
+        await this.#tokenIds.createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+      } catch (error) {
+        if (!(error instanceof MongoServerError && error.code === NOT_IMPLEMENTED)) throw error;
+        await this.#tokenIds.createIndex({ expiresAt: 1 });
+        this.#sweepTokens = true;
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#client.close();
+  }
+
+  async ping(): Promise<void> {
+    return this.#run(async () => {
+      await this.#db.command({ ping: 1 });
+    });
+  }
+
+  async putShop(shop: ShopRecord): Promise<void> {
+    const id = str(shop.id, "shop id");
+    const doc: ShopRecord = {
+      id,
+      name: shop.name,
+      tokenKey:
+        shop.tokenKey.alg === "EdDSA"
+          ? { alg: "EdDSA", publicKey: shop.tokenKey.publicKey }
+          : { alg: "HS256", secret: shop.tokenKey.secret },
+      allowedOrigins: [...shop.allowedOrigins],
+      allowGuests: shop.allowGuests,
+      createdAt: shop.createdAt,
+    };
+    return this.#run(async () => {
+      await this.#upsert(this.#shops, { id }, doc);
+    });
+  }
+
+  async getShop(id: string): Promise<ShopRecord | undefined> {
+    return this.#run(async () => (await this.#shops.findOne({ id: str(id, "shop id") }, NO_ID)) ?? undefined);
+  }
+
+  /** Every origin any shop allows, deduplicated (not yet in the port; the gateway's CORS check uses it). */
+  async listAllowedOrigins(): Promise<string[]> {
+    return this.#run(async () => {
+      const shops = await this.#shops.find({}, { projection: { _id: 0, allowedOrigins: 1 } }).toArray();
+      return [...new Set(shops.flatMap((s) => s.allowedOrigins))].sort();
+    });
+  }
+
+  async ensurePrincipal(init: PrincipalRecord): Promise<PrincipalRecord> {
+    const key = {
+      shopId: str(init.shopId, "shopId"),
+      kind: str(init.kind, "kind") as PrincipalRecord["kind"],
+      externalId: str(init.externalId, "externalId"),
+    };
+    return this.#run(async () => {
+      const found = await this.#principals.findOne(key, NO_ID);
+      if (found) return found;
+      const doc: PrincipalRecord = {
+        id: str(init.id, "principal id"),
+        ...key,
+        displayName: init.displayName,
+        ...(init.handle === undefined ? {} : { handle: str(init.handle, "handle") }),
+        createdAt: init.createdAt,
+      };
+      try {
+        await this.#principals.insertOne({ ...doc });
+        return doc;
+      } catch (error) {
+        // Another request created it first: return theirs.
+        const raced = isDuplicateKey(error) ? await this.#principals.findOne(key, NO_ID) : null;
+        if (raced) return raced;
+        throw error;
+      }
+    });
+  }
+
+  async getPrincipal(id: string): Promise<PrincipalRecord | undefined> {
+    return this.#run(async () => (await this.#principals.findOne({ id: str(id, "principal id") }, NO_ID)) ?? undefined);
+  }
+
+  async getPrincipals(ids: string[]): Promise<PrincipalRecord[]> {
+    const checked = [...new Set(ids.map((id) => str(id, "principal id")))];
+    if (checked.length === 0) return Promise.resolve([]);
+    return this.#run(() => this.#principals.find({ id: { $in: checked } }, NO_ID).toArray());
+  }
+
+  async findPrincipalByHandle(handle: string): Promise<PrincipalRecord | undefined> {
+    return this.#run(
+      async () => (await this.#principals.findOne({ handle: str(handle, "handle") }, NO_ID)) ?? undefined,
+    );
+  }
+
+  async setHandle(principalId: string, handle: string): Promise<boolean> {
+    const filter = { id: str(principalId, "principal id") };
+    const update = { $set: { handle: str(handle, "handle") } };
+    return this.#serial(`principal:${filter.id}`, () =>
+      this.#run(async () => {
+        try {
+          return (await this.#principals.updateOne(filter, update)).matchedCount === 1;
+        } catch (error) {
+          if (isDuplicateKey(error)) return false;
+          throw error;
+        }
+      }),
+    );
+  }
+
+  async setDisplayName(principalId: string, displayName: string): Promise<void> {
+    const filter = { id: str(principalId, "principal id") };
+    const update = { $set: { displayName: str(displayName, "displayName") } };
+    return this.#serial(`principal:${filter.id}`, () =>
+      this.#run(async () => {
+        await this.#principals.updateOne(filter, update);
+      }),
+    );
+  }
+
+  async putAgent(agent: AgentRecord): Promise<void> {
+    const key = { shopId: str(agent.shopId, "shopId"), login: str(agent.login, "login") };
+    const doc: AgentRecord = {
+      ...key,
+      principalId: agent.principalId,
+      passwordHash: agent.passwordHash,
+      role: agent.role,
+    };
+    return this.#run(async () => {
+      await this.#upsert(this.#agents, key, doc);
+    });
+  }
+
+  async getAgent(shopId: string, login: string): Promise<AgentRecord | undefined> {
+    const filter = { shopId: str(shopId, "shopId"), login: str(login, "login") };
+    return this.#run(async () => (await this.#agents.findOne(filter, NO_ID)) ?? undefined);
+  }
+
+  async putDevice(device: DeviceRecord): Promise<void> {
+    const key = { principalId: str(device.principalId, "principalId"), deviceId: str(device.deviceId, "deviceId") };
+    const doc: DeviceRecord = {
+      ...key,
+      sigPk: device.sigPk,
+      boxPk: device.boxPk,
+      createdAt: device.createdAt,
+      lastSeenAt: device.lastSeenAt,
+    };
+    return this.#run(async () => {
+      await this.#upsert(this.#devices, key, doc);
+    });
+  }
+
+  async listDevices(principalId: string): Promise<DeviceRecord[]> {
+    const filter = { principalId: str(principalId, "principalId") };
+    return this.#run(() => this.#devices.find(filter, NO_ID).sort({ createdAt: 1, deviceId: 1 }).toArray());
+  }
+
+  async createConversation(conv: ConversationRecord): Promise<void> {
+    const doc: ConversationRecord = {
+      id: str(conv.id, "conversation id"),
+      shopId: str(conv.shopId, "shopId"),
+      status: conv.status,
+      createdBy: conv.createdBy,
+      createdAt: conv.createdAt,
+      updatedAt: conv.updatedAt,
+      lastSeq: conv.lastSeq,
+    };
+    return this.#run(async () => {
+      await this.#conversations.insertOne(doc);
+    });
+  }
+
+  async getConversation(id: string): Promise<ConversationRecord | undefined> {
+    const filter = { id: str(id, "conversation id") };
+    return this.#run(async () => (await this.#conversations.findOne(filter, NO_ID)) ?? undefined);
+  }
+
+  async setConversationStatus(id: string, status: ConversationRecord["status"], at: number): Promise<void> {
+    const filter = { id: str(id, "conversation id") };
+    const update = {
+      $set: { status: str(status, "status") as ConversationRecord["status"], updatedAt: num(at, "at") },
+    };
+    // Queued with the conversation's appends, which also rewrite the document.
+    return this.#serial(`conv:${filter.id}`, () =>
+      this.#run(async () => {
+        const { matchedCount } = await this.#conversations.updateOne(filter, update);
+        if (matchedCount === 0) throw new StoreNotFoundError(`conversation ${id} does not exist`);
+      }),
+    );
+  }
+
+  async listConversationsOf(principalId: string, limit: number): Promise<ConversationRecord[]> {
+    const filter = { principalId: str(principalId, "principalId") };
+    const n = clampLimit(limit);
+    if (n === 0) return Promise.resolve([]);
+    // Two queries: FerretDB v1 has no $lookup.
+    return this.#run(async () => {
+      const convIds = (await this.#members.find(filter, { projection: { _id: 0, convId: 1 } }).toArray()).map(
+        (m) => m.convId,
+      );
+      if (convIds.length === 0) return [];
+      return this.#conversations
+        .find({ id: { $in: convIds } }, NO_ID)
+        .sort({ updatedAt: -1, id: -1 })
+        .limit(n)
+        .toArray();
+    });
+  }
+
+  async listConversationsOfShop(shopId: string, limit: number): Promise<ConversationRecord[]> {
+    const filter = { shopId: str(shopId, "shopId") };
+    const n = clampLimit(limit);
+    if (n === 0) return Promise.resolve([]);
+    return this.#run(() => this.#conversations.find(filter, NO_ID).sort({ updatedAt: -1, id: -1 }).limit(n).toArray());
+  }
+
+  async addMember(member: MemberRecord): Promise<void> {
+    const key = { convId: str(member.convId, "convId"), principalId: str(member.principalId, "principalId") };
+    const doc: MemberRecord = {
+      ...key,
+      role: member.role,
+      joinedAt: member.joinedAt,
+      ...(member.invitedBy === undefined ? {} : { invitedBy: member.invitedBy }),
+    };
+    return this.#run(async () => {
+      await this.#upsert(this.#members, key, doc);
+    });
+  }
+
+  async removeMember(convId: string, principalId: string): Promise<boolean> {
+    const filter = { convId: str(convId, "convId"), principalId: str(principalId, "principalId") };
+    return this.#run(async () => (await this.#members.deleteOne(filter)).deletedCount === 1);
+  }
+
+  async getMember(convId: string, principalId: string): Promise<MemberRecord | undefined> {
+    const filter = { convId: str(convId, "convId"), principalId: str(principalId, "principalId") };
+    return this.#run(async () => (await this.#members.findOne(filter, NO_ID)) ?? undefined);
+  }
+
+  async listMembers(convId: string): Promise<MemberRecord[]> {
+    const filter = { convId: str(convId, "convId") };
+    return this.#run(() => this.#members.find(filter, NO_ID).sort({ joinedAt: 1, principalId: 1 }).toArray());
+  }
+
+  async createInvite(invite: InviteInfo): Promise<void> {
+    const doc: InviteInfo = {
+      id: str(invite.id, "invite id"),
+      convId: str(invite.convId, "convId"),
+      shopId: invite.shopId,
+      inviter: invite.inviter,
+      inviterName: invite.inviterName,
+      invitee: str(invite.invitee, "invitee"),
+      status: invite.status,
+      createdAt: invite.createdAt,
+    };
+    return this.#run(async () => {
+      await this.#invites.insertOne(doc);
+    });
+  }
+
+  async getInvite(id: string): Promise<InviteInfo | undefined> {
+    const filter = { id: str(id, "invite id") };
+    return this.#run(async () => (await this.#invites.findOne(filter, NO_ID)) ?? undefined);
+  }
+
+  async settleInvite(id: string, status: Exclude<InviteStatus, "pending">): Promise<boolean> {
+    const filter = { id: str(id, "invite id"), status: "pending" as const };
+    const update = { $set: { status: str(status, "status") as InviteStatus } };
+    return this.#serial(`invite:${filter.id}`, () =>
+      this.#run(async () => (await this.#invites.updateOne(filter, update)).matchedCount === 1),
+    );
+  }
+
+  async listPendingInvites(invitee: string): Promise<InviteInfo[]> {
+    const filter = { invitee: str(invitee, "invitee"), status: "pending" as const };
+    return this.#run(() => this.#invites.find(filter, NO_ID).sort({ createdAt: -1, id: -1 }).toArray());
+  }
+
+  async findPendingInvite(convId: string, invitee: string): Promise<InviteInfo | undefined> {
+    const filter = { convId: str(convId, "convId"), invitee: str(invitee, "invitee"), status: "pending" as const };
+    return this.#run(
+      async () => (await this.#invites.find(filter, NO_ID).sort({ createdAt: -1 }).limit(1).next()) ?? undefined,
+    );
+  }
+
+  async append(message: NewMessage): Promise<AppendResult> {
+    const convId = str(message.convId, "convId");
+    const doc = {
+      convId,
+      msgId: str(message.msgId, "msgId"),
+      sender: str(message.sender, "sender"),
+      ts: num(message.ts, "ts"),
+      envelope: envelopeDoc(message.envelope),
+    };
+    return this.#serial(`conv:${convId}`, () => this.#run(() => this.#appendNow(doc)));
+  }
+
+  /** Runs `fn` after every earlier operation queued under `key` in this process. */
+  #serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.#queues.get(key) ?? Promise.resolve()).then(fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#queues.set(key, tail);
+    void tail.then(() => {
+      if (this.#queues.get(key) === tail) this.#queues.delete(key);
+    });
+    return run;
+  }
+
+  /** `replaceOne` with upsert, retried once when a concurrent upsert inserted the same key first. */
+  async #upsert<T extends Document>(collection: Collection<T>, filter: Filter<T>, doc: T): Promise<void> {
+    try {
+      await collection.replaceOne(filter, doc, { upsert: true });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      await collection.replaceOne(filter, doc, { upsert: true });
+    }
+  }
+
+  async #appendNow(doc: Omit<StoredMessage, "seq">): Promise<AppendResult> {
+    const { convId, msgId } = doc;
+    const existing = await this.#messages.findOne({ convId, msgId }, NO_ID);
+    if (existing) return { message: existing, duplicate: true };
+    let last = this.#lastSeq.get(convId) ?? (await this.#readLastSeq(convId, true));
+    for (let attempt = 0; attempt < this.#options.maxAppendRetries; attempt++) {
+      const message: StoredMessage = { ...doc, seq: last + 1 };
+      try {
+        await this.#messages.insertOne({ ...message });
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        // FerretDB does not name the violated index: look for the msgId, else the seq was taken.
+        const raced = await this.#messages.findOne({ convId, msgId }, NO_ID);
+        if (raced) return { message: raced, duplicate: true };
+        last = await this.#readLastSeq(convId, false);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * (attempt + 1)));
+        continue;
+      }
+      this.#rememberSeq(convId, message.seq);
+      await this.#conversations.updateOne({ id: convId }, { $max: { lastSeq: message.seq, updatedAt: doc.ts } });
+      return { message, duplicate: false };
+    }
+    throw new Error(`MongoStore: append to ${convId} lost the seq race ${this.#options.maxAppendRetries} times`);
+  }
+
+  /** The highest stored seq; on first use also checks the conversation exists. */
+  async #readLastSeq(convId: string, checkConversation: boolean): Promise<number> {
+    if (checkConversation) {
+      const conv = await this.#conversations.findOne({ id: convId }, { projection: { _id: 0, id: 1 } });
+      if (!conv) throw new StoreNotFoundError(`conversation ${convId} does not exist`);
+    }
+    const top = await this.#messages
+      .find({ convId }, { projection: { _id: 0, seq: 1 } })
+      .sort({ seq: -1 })
+      .limit(1)
+      .next();
+    const seq = top?.seq ?? 0;
+    this.#rememberSeq(convId, seq);
+    return seq;
+  }
+
+  #rememberSeq(convId: string, seq: number): void {
+    this.#lastSeq.delete(convId);
+    this.#lastSeq.set(convId, seq);
+    if (this.#lastSeq.size > SEQ_CACHE_SIZE) {
+      const oldest = this.#lastSeq.keys().next();
+      if (!oldest.done) this.#lastSeq.delete(oldest.value);
+    }
+  }
+
+  async history(convId: string, before: number | undefined, limit: number): Promise<StoredMessage[]> {
+    const filter =
+      before === undefined
+        ? { convId: str(convId, "convId") }
+        : { convId: str(convId, "convId"), seq: { $lt: num(before, "before") } };
+    const n = clampLimit(limit);
+    if (n === 0) return Promise.resolve([]);
+    return this.#run(() => this.#messages.find(filter, NO_ID).sort({ seq: -1 }).limit(n).toArray());
+  }
+
+  async since(convId: string, after: number, limit: number): Promise<StoredMessage[]> {
+    const filter = { convId: str(convId, "convId"), seq: { $gt: num(after, "after") } };
+    const n = clampLimit(limit);
+    if (n === 0) return Promise.resolve([]);
+    return this.#run(() => this.#messages.find(filter, NO_ID).sort({ seq: 1 }).limit(n).toArray());
+  }
+
+  async consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {
+    const doc: TokenIdDoc = {
+      issuer: str(issuer, "issuer"),
+      jti: str(jti, "jti"),
+      expiresAt: new Date(num(expiresAt, "expiresAt")),
+    };
+    return this.#run(async () => {
+      const now = Date.now();
+      if (this.#sweepTokens && now - this.#lastSweep >= TOKEN_SWEEP_MS) {
+        this.#lastSweep = now;
+        await this.#tokenIds.deleteMany({ expiresAt: { $lte: new Date(now) } });
+      }
+      try {
+        await this.#tokenIds.insertOne(doc);
+        return true;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+    });
+  }
+}

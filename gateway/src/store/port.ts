@@ -1,0 +1,164 @@
+/**
+ * The store port: everything the gateway keeps, behind one narrow interface
+ * with two adapters (embedded SQLite, MongoDB) that pass one conformance suite
+ * (conformance.ts). Adapters receive only primitives and plain objects built by
+ * the gateway, never raw request bodies.
+ *
+ * Stored content is ciphertext envelopes plus the metadata the gateway needs;
+ * never message bodies.
+ */
+import type {
+  ConversationInfo,
+  ConversationStatus,
+  DeviceKeys,
+  Envelope,
+  InviteInfo,
+  InviteStatus,
+  MemberRole,
+  PrincipalKind,
+  StoredMessage,
+} from "@parley/sdk/protocol";
+
+export interface ShopRecord {
+  id: string;
+  name: string;
+  /** How customer tokens are verified: an Ed25519 public key (JWK JSON or PEM) or an HS256 secret. */
+  tokenKey: { alg: "EdDSA"; publicKey: string } | { alg: "HS256"; secret: string };
+  /** Storefront origins allowed to embed the widget and open sessions, e.g. `https://shop.example`. */
+  allowedOrigins: string[];
+  allowGuests: boolean;
+  createdAt: number;
+}
+
+export interface PrincipalRecord {
+  id: string;
+  kind: PrincipalKind;
+  shopId: string;
+  /** The id the principal has outside Parley: the token `sub` for customers, the login for agents; unique per (shopId, kind). */
+  externalId: string;
+  displayName: string;
+  handle?: string;
+  createdAt: number;
+}
+
+export interface AgentRecord {
+  shopId: string;
+  login: string;
+  principalId: string;
+  /** Argon2id PHC string. */
+  passwordHash: string;
+  role: "admin" | "agent";
+}
+
+export interface DeviceRecord extends DeviceKeys {
+  principalId: string;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface MemberRecord {
+  convId: string;
+  principalId: string;
+  role: MemberRole;
+  joinedAt: number;
+  invitedBy?: string;
+}
+
+export type ConversationRecord = ConversationInfo;
+
+export interface NewMessage {
+  convId: string;
+  msgId: string;
+  sender: string;
+  ts: number;
+  envelope: Envelope;
+}
+
+export interface AppendResult {
+  message: StoredMessage;
+  /** True when (convId, msgId) was already stored: the stored message is returned unchanged. */
+  duplicate: boolean;
+}
+
+export interface Store {
+  readonly kind: "embedded" | "mongodb";
+  /** Creates tables or indexes; idempotent. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** Cheap round trip used by the readiness probe; rejects when the store is down. */
+  ping(): Promise<void>;
+
+  putShop(shop: ShopRecord): Promise<void>;
+  getShop(id: string): Promise<ShopRecord | undefined>;
+  /** Every storefront origin any shop allows (for CORS preflights, which name no shop). */
+  listAllowedOrigins(): Promise<string[]>;
+
+  /** Returns the principal for (shopId, kind, externalId), creating it with `init` when absent. */
+  ensurePrincipal(init: PrincipalRecord): Promise<PrincipalRecord>;
+  getPrincipal(id: string): Promise<PrincipalRecord | undefined>;
+  getPrincipals(ids: string[]): Promise<PrincipalRecord[]>;
+  /** Exact match only. */
+  findPrincipalByHandle(handle: string): Promise<PrincipalRecord | undefined>;
+  /** Sets or changes a handle; resolves false when another principal holds it. */
+  setHandle(principalId: string, handle: string): Promise<boolean>;
+  setDisplayName(principalId: string, displayName: string): Promise<void>;
+
+  putAgent(agent: AgentRecord): Promise<void>;
+  getAgent(shopId: string, login: string): Promise<AgentRecord | undefined>;
+
+  /** Inserts or replaces a device (by deviceId within the principal). */
+  putDevice(device: DeviceRecord): Promise<void>;
+  listDevices(principalId: string): Promise<DeviceRecord[]>;
+
+  createConversation(conv: ConversationRecord): Promise<void>;
+  getConversation(id: string): Promise<ConversationRecord | undefined>;
+  setConversationStatus(id: string, status: ConversationStatus, at: number): Promise<void>;
+  /** Conversations the principal is a member of, newest activity first. */
+  listConversationsOf(principalId: string, limit: number): Promise<ConversationRecord[]>;
+  /** Every conversation of a shop, newest activity first. */
+  listConversationsOfShop(shopId: string, limit: number): Promise<ConversationRecord[]>;
+
+  /** Adds or re-adds a member; idempotent. */
+  addMember(member: MemberRecord): Promise<void>;
+  /** Resolves true when a member was removed. */
+  removeMember(convId: string, principalId: string): Promise<boolean>;
+  getMember(convId: string, principalId: string): Promise<MemberRecord | undefined>;
+  listMembers(convId: string): Promise<MemberRecord[]>;
+
+  createInvite(invite: InviteInfo): Promise<void>;
+  getInvite(id: string): Promise<InviteInfo | undefined>;
+  /** Compare-and-set from `pending`; resolves false when the invite was not pending. */
+  settleInvite(id: string, status: Exclude<InviteStatus, "pending">): Promise<boolean>;
+  listPendingInvites(invitee: string): Promise<InviteInfo[]>;
+  /** The pending invite for (convId, invitee), if any. */
+  findPendingInvite(convId: string, invitee: string): Promise<InviteInfo | undefined>;
+
+  /**
+   * Appends a message: assigns the next seq of its conversation (1, 2, 3... with
+   * no gaps) and stores it durably before resolving. Idempotent on
+   * (convId, msgId): a second append returns the first message with
+   * `duplicate: true`. Also moves the conversation's `lastSeq` and `updatedAt`.
+   * Rejects when the conversation does not exist.
+   */
+  append(message: NewMessage): Promise<AppendResult>;
+  /** Newest first: messages with seq < `before` (or the newest when absent), at most `limit`. */
+  history(convId: string, before: number | undefined, limit: number): Promise<StoredMessage[]>;
+  /** Oldest first: messages with seq > `after`, at most `limit`. */
+  since(convId: string, after: number, limit: number): Promise<StoredMessage[]>;
+
+  /**
+   * Records a token id as used until `expiresAt` (ms). Resolves true the first
+   * time, false on every later call with the same (issuer, jti): replay.
+   */
+  consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean>;
+}
+
+/** Thrown by adapters for a conversation that does not exist. */
+export class StoreNotFoundError extends Error {
+  override readonly name = "StoreNotFoundError";
+}
+
+/** Thrown when the store cannot be reached; the gateway answers `unavailable`. */
+export class StoreUnavailableError extends Error {
+  override readonly name = "StoreUnavailableError";
+}

@@ -1,0 +1,493 @@
+/**
+ * The embedded store: SQLite through better-sqlite3, used when no MongoDB is
+ * configured. One file, WAL journal with `synchronous = FULL` so a write is on
+ * disk before the gateway acknowledges it, and every statement prepared once.
+ *
+ * better-sqlite3 is synchronous; the methods are `async` only to fit the port
+ * (and so every failure surfaces as a rejection).
+ */
+import type { InviteInfo, InviteStatus, StoredMessage } from "@parley/sdk/protocol";
+import Database from "better-sqlite3";
+import {
+  type AgentRecord,
+  type AppendResult,
+  type ConversationRecord,
+  type DeviceRecord,
+  type MemberRecord,
+  type NewMessage,
+  type PrincipalRecord,
+  type ShopRecord,
+  type Store,
+  StoreNotFoundError,
+} from "./port.js";
+
+export interface SqliteStoreOptions {
+  /** Path of the database file; `":memory:"` only for quick unit use (nothing survives `close`). */
+  path: string;
+  /**
+   * How long a statement waits for a lock held by another process, in ms.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+}
+
+const defaults = { busyTimeoutMs: 5000 } satisfies Partial<SqliteStoreOptions>;
+
+function parseOptions(options: SqliteStoreOptions): Required<SqliteStoreOptions> {
+  if (typeof options.path !== "string" || options.path === "") throw new TypeError("SqliteStore: `path` is required");
+  const busyTimeoutMs = options.busyTimeoutMs ?? defaults.busyTimeoutMs;
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw new TypeError("SqliteStore: bad `busyTimeoutMs`");
+  return { path: options.path, busyTimeoutMs };
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS shops (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, token_key TEXT NOT NULL, allowed_origins TEXT NOT NULL,
+  allow_guests INTEGER NOT NULL, created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS principals (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, shop_id TEXT NOT NULL, external_id TEXT NOT NULL,
+  display_name TEXT NOT NULL, handle TEXT UNIQUE, created_at INTEGER NOT NULL,
+  UNIQUE (shop_id, kind, external_id)
+);
+CREATE TABLE IF NOT EXISTS agents (
+  shop_id TEXT NOT NULL, login TEXT NOT NULL, principal_id TEXT NOT NULL, password_hash TEXT NOT NULL,
+  role TEXT NOT NULL, PRIMARY KEY (shop_id, login)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS devices (
+  principal_id TEXT NOT NULL, device_id TEXT NOT NULL, sig_pk TEXT NOT NULL, box_pk TEXT NOT NULL,
+  created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, PRIMARY KEY (principal_id, device_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS conversations (
+  id TEXT PRIMARY KEY, shop_id TEXT NOT NULL, status TEXT NOT NULL, created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, last_seq INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conversations_by_shop ON conversations (shop_id, updated_at DESC, id DESC);
+CREATE TABLE IF NOT EXISTS members (
+  conv_id TEXT NOT NULL, principal_id TEXT NOT NULL, role TEXT NOT NULL, joined_at INTEGER NOT NULL,
+  invited_by TEXT, PRIMARY KEY (conv_id, principal_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS members_by_principal ON members (principal_id);
+CREATE TABLE IF NOT EXISTS invites (
+  id TEXT PRIMARY KEY, conv_id TEXT NOT NULL, shop_id TEXT NOT NULL, inviter TEXT NOT NULL,
+  inviter_name TEXT NOT NULL, invitee TEXT NOT NULL, status TEXT NOT NULL, created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS invites_by_invitee ON invites (invitee, status, created_at);
+CREATE INDEX IF NOT EXISTS invites_by_conv ON invites (conv_id, invitee, status);
+CREATE TABLE IF NOT EXISTS messages (
+  conv_id TEXT NOT NULL, seq INTEGER NOT NULL, msg_id TEXT NOT NULL, sender TEXT NOT NULL,
+  ts INTEGER NOT NULL, envelope TEXT NOT NULL,
+  PRIMARY KEY (conv_id, seq), UNIQUE (conv_id, msg_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS token_ids (
+  issuer TEXT NOT NULL, jti TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (issuer, jti)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS token_ids_by_expiry ON token_ids (expires_at);
+`;
+
+type ShopRow = {
+  id: string;
+  name: string;
+  token_key: string;
+  allowed_origins: string;
+  allow_guests: number;
+  created_at: number;
+};
+type PrincipalRow = {
+  id: string;
+  kind: PrincipalRecord["kind"];
+  shop_id: string;
+  external_id: string;
+  display_name: string;
+  handle: string | null;
+  created_at: number;
+};
+type AgentRow = {
+  shop_id: string;
+  login: string;
+  principal_id: string;
+  password_hash: string;
+  role: "admin" | "agent";
+};
+type DeviceRow = {
+  principal_id: string;
+  device_id: string;
+  sig_pk: string;
+  box_pk: string;
+  created_at: number;
+  last_seen_at: number;
+};
+type ConversationRow = {
+  id: string;
+  shop_id: string;
+  status: ConversationRecord["status"];
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  last_seq: number;
+};
+type MemberRow = {
+  conv_id: string;
+  principal_id: string;
+  role: MemberRecord["role"];
+  joined_at: number;
+  invited_by: string | null;
+};
+type InviteRow = {
+  id: string;
+  conv_id: string;
+  shop_id: string;
+  inviter: string;
+  inviter_name: string;
+  invitee: string;
+  status: InviteStatus;
+  created_at: number;
+};
+type MessageRow = { conv_id: string; seq: number; msg_id: string; sender: string; ts: number; envelope: string };
+
+const toShop = (r: ShopRow): ShopRecord => ({
+  id: r.id,
+  name: r.name,
+  tokenKey: JSON.parse(r.token_key) as ShopRecord["tokenKey"],
+  allowedOrigins: JSON.parse(r.allowed_origins) as string[],
+  allowGuests: r.allow_guests === 1,
+  createdAt: r.created_at,
+});
+const toPrincipal = (r: PrincipalRow): PrincipalRecord => ({
+  id: r.id,
+  kind: r.kind,
+  shopId: r.shop_id,
+  externalId: r.external_id,
+  displayName: r.display_name,
+  ...(r.handle === null ? {} : { handle: r.handle }),
+  createdAt: r.created_at,
+});
+const toAgent = (r: AgentRow): AgentRecord => ({
+  shopId: r.shop_id,
+  login: r.login,
+  principalId: r.principal_id,
+  passwordHash: r.password_hash,
+  role: r.role,
+});
+const toDevice = (r: DeviceRow): DeviceRecord => ({
+  principalId: r.principal_id,
+  deviceId: r.device_id,
+  sigPk: r.sig_pk,
+  boxPk: r.box_pk,
+  createdAt: r.created_at,
+  lastSeenAt: r.last_seen_at,
+});
+const toConversation = (r: ConversationRow): ConversationRecord => ({
+  id: r.id,
+  shopId: r.shop_id,
+  status: r.status,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  lastSeq: r.last_seq,
+});
+const toMember = (r: MemberRow): MemberRecord => ({
+  convId: r.conv_id,
+  principalId: r.principal_id,
+  role: r.role,
+  joinedAt: r.joined_at,
+  ...(r.invited_by === null ? {} : { invitedBy: r.invited_by }),
+});
+const toInvite = (r: InviteRow): InviteInfo => ({
+  id: r.id,
+  convId: r.conv_id,
+  shopId: r.shop_id,
+  inviter: r.inviter,
+  inviterName: r.inviter_name,
+  invitee: r.invitee,
+  status: r.status,
+  createdAt: r.created_at,
+});
+const toMessage = (r: MessageRow): StoredMessage => ({
+  convId: r.conv_id,
+  seq: r.seq,
+  msgId: r.msg_id,
+  sender: r.sender,
+  ts: r.ts,
+  envelope: JSON.parse(r.envelope) as StoredMessage["envelope"],
+});
+
+/** Every statement, prepared once in `init()`. */
+function prepare(db: Database.Database) {
+  const q = <R>(sql: string) => db.prepare<unknown[], R>(sql);
+  return {
+    ping: q<number>("SELECT 1").pluck(),
+    putShop: q(`INSERT INTO shops VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+      token_key = excluded.token_key, allowed_origins = excluded.allowed_origins,
+      allow_guests = excluded.allow_guests, created_at = excluded.created_at`),
+    getShop: q<ShopRow>("SELECT * FROM shops WHERE id = ?"),
+    allowedOrigins: q<string>(
+      "SELECT DISTINCT o.value FROM shops, json_each(shops.allowed_origins) AS o ORDER BY o.value",
+    ).pluck(),
+    insertPrincipal: q(
+      "INSERT INTO principals VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, kind, external_id) DO NOTHING",
+    ),
+    principalByExternal: q<PrincipalRow>("SELECT * FROM principals WHERE shop_id = ? AND kind = ? AND external_id = ?"),
+    getPrincipal: q<PrincipalRow>("SELECT * FROM principals WHERE id = ?"),
+    getPrincipals: q<PrincipalRow>("SELECT * FROM principals WHERE id IN (SELECT value FROM json_each(?))"),
+    principalByHandle: q<PrincipalRow>("SELECT * FROM principals WHERE handle = ?"),
+    setHandle: q("UPDATE principals SET handle = ? WHERE id = ?"),
+    setDisplayName: q("UPDATE principals SET display_name = ? WHERE id = ?"),
+    putAgent: q(`INSERT INTO agents VALUES (?, ?, ?, ?, ?) ON CONFLICT (shop_id, login) DO UPDATE SET
+      principal_id = excluded.principal_id, password_hash = excluded.password_hash, role = excluded.role`),
+    getAgent: q<AgentRow>("SELECT * FROM agents WHERE shop_id = ? AND login = ?"),
+    putDevice: q(`INSERT INTO devices VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (principal_id, device_id) DO UPDATE SET
+      sig_pk = excluded.sig_pk, box_pk = excluded.box_pk, created_at = excluded.created_at,
+      last_seen_at = excluded.last_seen_at`),
+    listDevices: q<DeviceRow>("SELECT * FROM devices WHERE principal_id = ? ORDER BY created_at, device_id"),
+    createConversation: q("INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?)"),
+    getConversation: q<ConversationRow>("SELECT * FROM conversations WHERE id = ?"),
+    setConversationStatus: q("UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?"),
+    conversationsOf: q<ConversationRow>(`SELECT c.* FROM members m JOIN conversations c ON c.id = m.conv_id
+      WHERE m.principal_id = ? ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`),
+    conversationsOfShop: q<ConversationRow>(
+      "SELECT * FROM conversations WHERE shop_id = ? ORDER BY updated_at DESC, id DESC LIMIT ?",
+    ),
+    addMember: q(`INSERT INTO members VALUES (?, ?, ?, ?, ?) ON CONFLICT (conv_id, principal_id) DO UPDATE SET
+      role = excluded.role, joined_at = excluded.joined_at, invited_by = excluded.invited_by`),
+    removeMember: q("DELETE FROM members WHERE conv_id = ? AND principal_id = ?"),
+    getMember: q<MemberRow>("SELECT * FROM members WHERE conv_id = ? AND principal_id = ?"),
+    listMembers: q<MemberRow>("SELECT * FROM members WHERE conv_id = ? ORDER BY joined_at, principal_id"),
+    createInvite: q("INSERT INTO invites VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+    getInvite: q<InviteRow>("SELECT * FROM invites WHERE id = ?"),
+    settleInvite: q("UPDATE invites SET status = ? WHERE id = ? AND status = 'pending'"),
+    pendingInvites: q<InviteRow>(
+      "SELECT * FROM invites WHERE invitee = ? AND status = 'pending' ORDER BY created_at DESC, id DESC",
+    ),
+    pendingInvite: q<InviteRow>(
+      "SELECT * FROM invites WHERE conv_id = ? AND invitee = ? AND status = 'pending' ORDER BY created_at DESC LIMIT 1",
+    ),
+    messageByMsgId: q<MessageRow>("SELECT * FROM messages WHERE conv_id = ? AND msg_id = ?"),
+    lastSeq: q<number>("SELECT last_seq FROM conversations WHERE id = ?").pluck(),
+    insertMessage: q("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?)"),
+    bumpConversation: q("UPDATE conversations SET last_seq = ?, updated_at = MAX(updated_at, ?) WHERE id = ?"),
+    history: q<MessageRow>("SELECT * FROM messages WHERE conv_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"),
+    since: q<MessageRow>("SELECT * FROM messages WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
+    deleteExpiredTokens: q("DELETE FROM token_ids WHERE expires_at <= ?"),
+    insertToken: q("INSERT INTO token_ids VALUES (?, ?, ?) ON CONFLICT (issuer, jti) DO NOTHING"),
+  };
+}
+
+/** A positive whole limit, or 0 for "nothing" (SQLite reads a negative LIMIT as "no limit"). */
+const clampLimit = (limit: number) => (Number.isFinite(limit) && limit >= 1 ? Math.floor(limit) : 0);
+
+export class SqliteStore implements Store {
+  readonly kind = "embedded";
+  readonly #db: Database.Database;
+  #stmts: ReturnType<typeof prepare> | undefined;
+  #append: ((message: NewMessage) => AppendResult) | undefined;
+
+  constructor(options: SqliteStoreOptions) {
+    const { path, busyTimeoutMs } = parseOptions(options);
+    this.#db = new Database(path, { timeout: busyTimeoutMs });
+    this.#db.pragma("journal_mode = WAL");
+    // FULL: each commit is fsynced before `append` resolves (NORMAL may lose the last commits on power loss).
+    this.#db.pragma("synchronous = FULL");
+    this.#db.pragma("foreign_keys = OFF");
+  }
+
+  get #s(): ReturnType<typeof prepare> {
+    if (!this.#stmts) throw new Error("SqliteStore: call init() first");
+    return this.#stmts;
+  }
+
+  async init(): Promise<void> {
+    if (this.#stmts) return;
+    this.#db.exec(SCHEMA);
+    const s = prepare(this.#db);
+    this.#stmts = s;
+    // IMMEDIATE takes the write lock up front, so two processes on one file cannot both read the same lastSeq.
+    this.#append = this.#db.transaction((m: NewMessage): AppendResult => {
+      const existing = s.messageByMsgId.get(m.convId, m.msgId);
+      if (existing) return { message: toMessage(existing), duplicate: true };
+      const lastSeq = s.lastSeq.get(m.convId);
+      if (lastSeq === undefined) throw new StoreNotFoundError(`conversation ${m.convId} does not exist`);
+      const seq = lastSeq + 1;
+      s.insertMessage.run(m.convId, seq, m.msgId, m.sender, m.ts, JSON.stringify(m.envelope));
+      s.bumpConversation.run(seq, m.ts, m.convId);
+      const message = { convId: m.convId, seq, msgId: m.msgId, sender: m.sender, ts: m.ts, envelope: m.envelope };
+      return { message, duplicate: false };
+    }).immediate;
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  async ping(): Promise<void> {
+    this.#s.ping.get();
+  }
+
+  async putShop(shop: ShopRecord): Promise<void> {
+    const { id, name, tokenKey, allowedOrigins, allowGuests, createdAt } = shop;
+    this.#s.putShop.run(
+      id,
+      name,
+      JSON.stringify(tokenKey),
+      JSON.stringify(allowedOrigins),
+      allowGuests ? 1 : 0,
+      createdAt,
+    );
+  }
+
+  async getShop(id: string): Promise<ShopRecord | undefined> {
+    const row = this.#s.getShop.get(id);
+    return row && toShop(row);
+  }
+
+  /** Every origin any shop allows, deduplicated (not yet in the port; the gateway's CORS check uses it). */
+  async listAllowedOrigins(): Promise<string[]> {
+    return this.#s.allowedOrigins.all();
+  }
+
+  async ensurePrincipal(init: PrincipalRecord): Promise<PrincipalRecord> {
+    const { id, kind, shopId, externalId, displayName, handle, createdAt } = init;
+    this.#s.insertPrincipal.run(id, kind, shopId, externalId, displayName, handle ?? null, createdAt);
+    const row = this.#s.principalByExternal.get(shopId, kind, externalId);
+    if (!row) throw new Error(`principal (${shopId}, ${kind}, ${externalId}) vanished after insert`);
+    return toPrincipal(row);
+  }
+
+  async getPrincipal(id: string): Promise<PrincipalRecord | undefined> {
+    const row = this.#s.getPrincipal.get(id);
+    return row && toPrincipal(row);
+  }
+
+  async getPrincipals(ids: string[]): Promise<PrincipalRecord[]> {
+    if (ids.length === 0) return [];
+    return this.#s.getPrincipals.all(JSON.stringify(ids)).map(toPrincipal);
+  }
+
+  async findPrincipalByHandle(handle: string): Promise<PrincipalRecord | undefined> {
+    const row = this.#s.principalByHandle.get(handle);
+    return row && toPrincipal(row);
+  }
+
+  async setHandle(principalId: string, handle: string): Promise<boolean> {
+    try {
+      return this.#s.setHandle.run(handle, principalId).changes === 1;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async setDisplayName(principalId: string, displayName: string): Promise<void> {
+    this.#s.setDisplayName.run(displayName, principalId);
+  }
+
+  async putAgent(agent: AgentRecord): Promise<void> {
+    const { shopId, login, principalId, passwordHash, role } = agent;
+    this.#s.putAgent.run(shopId, login, principalId, passwordHash, role);
+  }
+
+  async getAgent(shopId: string, login: string): Promise<AgentRecord | undefined> {
+    const row = this.#s.getAgent.get(shopId, login);
+    return row && toAgent(row);
+  }
+
+  async putDevice(device: DeviceRecord): Promise<void> {
+    const { principalId, deviceId, sigPk, boxPk, createdAt, lastSeenAt } = device;
+    this.#s.putDevice.run(principalId, deviceId, sigPk, boxPk, createdAt, lastSeenAt);
+  }
+
+  async listDevices(principalId: string): Promise<DeviceRecord[]> {
+    return this.#s.listDevices.all(principalId).map(toDevice);
+  }
+
+  async createConversation(conv: ConversationRecord): Promise<void> {
+    const { id, shopId, status, createdBy, createdAt, updatedAt, lastSeq } = conv;
+    this.#s.createConversation.run(id, shopId, status, createdBy, createdAt, updatedAt, lastSeq);
+  }
+
+  async getConversation(id: string): Promise<ConversationRecord | undefined> {
+    const row = this.#s.getConversation.get(id);
+    return row && toConversation(row);
+  }
+
+  async setConversationStatus(id: string, status: ConversationRecord["status"], at: number): Promise<void> {
+    if (this.#s.setConversationStatus.run(status, at, id).changes === 0) {
+      throw new StoreNotFoundError(`conversation ${id} does not exist`);
+    }
+  }
+
+  async listConversationsOf(principalId: string, limit: number): Promise<ConversationRecord[]> {
+    return this.#s.conversationsOf.all(principalId, clampLimit(limit)).map(toConversation);
+  }
+
+  async listConversationsOfShop(shopId: string, limit: number): Promise<ConversationRecord[]> {
+    return this.#s.conversationsOfShop.all(shopId, clampLimit(limit)).map(toConversation);
+  }
+
+  async addMember(member: MemberRecord): Promise<void> {
+    const { convId, principalId, role, joinedAt, invitedBy } = member;
+    this.#s.addMember.run(convId, principalId, role, joinedAt, invitedBy ?? null);
+  }
+
+  async removeMember(convId: string, principalId: string): Promise<boolean> {
+    return this.#s.removeMember.run(convId, principalId).changes === 1;
+  }
+
+  async getMember(convId: string, principalId: string): Promise<MemberRecord | undefined> {
+    const row = this.#s.getMember.get(convId, principalId);
+    return row && toMember(row);
+  }
+
+  async listMembers(convId: string): Promise<MemberRecord[]> {
+    return this.#s.listMembers.all(convId).map(toMember);
+  }
+
+  async createInvite(invite: InviteInfo): Promise<void> {
+    const { id, convId, shopId, inviter, inviterName, invitee, status, createdAt } = invite;
+    this.#s.createInvite.run(id, convId, shopId, inviter, inviterName, invitee, status, createdAt);
+  }
+
+  async getInvite(id: string): Promise<InviteInfo | undefined> {
+    const row = this.#s.getInvite.get(id);
+    return row && toInvite(row);
+  }
+
+  async settleInvite(id: string, status: Exclude<InviteStatus, "pending">): Promise<boolean> {
+    return this.#s.settleInvite.run(status, id).changes === 1;
+  }
+
+  async listPendingInvites(invitee: string): Promise<InviteInfo[]> {
+    return this.#s.pendingInvites.all(invitee).map(toInvite);
+  }
+
+  async findPendingInvite(convId: string, invitee: string): Promise<InviteInfo | undefined> {
+    const row = this.#s.pendingInvite.get(convId, invitee);
+    return row && toInvite(row);
+  }
+
+  async append(message: NewMessage): Promise<AppendResult> {
+    if (!this.#append) throw new Error("SqliteStore: call init() first");
+    return this.#append(message);
+  }
+
+  async history(convId: string, before: number | undefined, limit: number): Promise<StoredMessage[]> {
+    return this.#s.history.all(convId, before ?? Number.MAX_SAFE_INTEGER, clampLimit(limit)).map(toMessage);
+  }
+
+  async since(convId: string, after: number, limit: number): Promise<StoredMessage[]> {
+    return this.#s.since.all(convId, after, clampLimit(limit)).map(toMessage);
+  }
+
+  async consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {
+    // Expired ids can go: a token past its expiry is refused before it gets here.
+    this.#s.deleteExpiredTokens.run(Date.now());
+    return this.#s.insertToken.run(issuer, jti, expiresAt).changes === 1;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    error instanceof Database.SqliteError &&
+    (error.code === "SQLITE_CONSTRAINT_UNIQUE" || error.code === "SQLITE_CONSTRAINT_PRIMARYKEY")
+  );
+}

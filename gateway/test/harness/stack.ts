@@ -1,0 +1,160 @@
+/**
+ * A whole Parley stack for integration tests: a real nats-server (harness
+ * nats.ts), a real gateway on a random loopback port with the embedded store
+ * in a temp dir (or MongoDB), a seeded shop with an agent, and SDK clients
+ * connecting over real WebSockets.
+ *
+ *   await using stack = await startStack();
+ *   const alice = stack.customer("alice"); await alice.connect();
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { type ClientOptions, createClient, type ParleyClient } from "@parley/sdk";
+import { signCustomerToken } from "@parley/sdk/server";
+import WebSocket from "ws";
+import { type GatewayConfig, loadConfig } from "../../src/config.js";
+import { createGateway, type Gateway } from "../../src/gateway.js";
+import { createLogger } from "../../src/logger.js";
+import { installDualTransport } from "./dual-transport.js";
+import { DEFAULT_TEST_ORIGIN, type NatsHarness, startNats } from "./nats.js";
+
+export const SHOP_ID = "shop_test";
+export const SHOP_SECRET = "test-shop-secret-0123456789abcdefghijkl";
+export const AGENT_LOGIN = "ada@shop.test";
+export const AGENT_PASSWORD = "correct horse battery";
+export const ADMIN_TOKEN = "admin-token-0123456789abcdef";
+
+export interface StackOptions {
+  /** NATS user JWT lifetime in seconds. @default 600 */
+  jwtTtl?: number;
+  /** Use this MongoDB instead of the embedded store. */
+  mongo?: { uri: string; dbName: string };
+  /** Sends per principal per second. @default 100000 (tests measure behaviour, not limits, unless they set it) */
+  sendRate?: number;
+}
+
+export interface TestStack {
+  nats: NatsHarness;
+  gateway: Gateway;
+  /** The gateway's base URL (changes port after `restartGateway`). */
+  readonly url: string;
+  config: GatewayConfig;
+  /** Everything the gateway logged, as JSON lines. */
+  logs(): string;
+  customerToken(sub: string, name?: string): Promise<string>;
+  /** An SDK client for a shop customer (not yet connected). */
+  customer(sub: string, extra?: Partial<ClientOptions>): ParleyClient;
+  /** An SDK client for the seeded agent (not yet connected). */
+  agent(extra?: Partial<ClientOptions>): ParleyClient;
+  /** Any other SDK client. */
+  client(options: Omit<ClientOptions, "gatewayUrl" | "WebSocket">): ParleyClient;
+  /** Stops the gateway (gracefully, or not) and starts a new one on the same store, NATS and port. */
+  restartGateway(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<TestStack> {
+  const dir = await mkdtemp(join(tmpdir(), "parley-stack-"));
+  const nats = await startNats();
+  let logText = "";
+  const logSink = new Writable({
+    write(chunk, _enc, done) {
+      logText += chunk.toString();
+      done();
+    },
+  });
+  const config = loadConfig({
+    PARLEY_PORT: "0",
+    NATS_URL: nats.url,
+    NATS_WS_URL: nats.wsUrl,
+    NATS_AUTH_FILE: join(dir, "unused-auth.json"),
+    PARLEY_DATA_DIR: join(dir, "data"),
+    PARLEY_SESSION_SECRET: "test-session-secret-0123456789abcdefghij",
+    PARLEY_ADMIN_TOKEN: ADMIN_TOKEN,
+    PARLEY_JWT_TTL: String(options.jwtTtl ?? 600),
+    PARLEY_LOG_LEVEL: "info",
+    PARLEY_SEND_RATE: String(options.sendRate ?? 100_000),
+    ...(options.mongo ? { MONGODB_URI: options.mongo.uri, MONGODB_DB: options.mongo.dbName } : {}),
+  });
+  const natsAccount = { accountPub: nats.auth.appAccountPub, signingSeed: nats.auth.appSigningSeed };
+  const logger = createLogger("info", logSink);
+
+  const boot = async (port: number): Promise<Gateway> => {
+    const gw = await createGateway({ config: { ...config, port }, natsAccount, logger });
+    await gw.start();
+    // The gateway (TCP) and the SDK clients (WebSocket) share this process; see dual-transport.ts.
+    installDualTransport();
+    return gw;
+  };
+  let gateway = await boot(0);
+  await gateway.admin.putShop(SHOP_ID, {
+    name: "Test Shop",
+    tokenKey: { alg: "HS256", secret: SHOP_SECRET },
+    allowedOrigins: ["https://shop.test"],
+    allowGuests: true,
+  });
+  await gateway.admin.addAgent(SHOP_ID, {
+    login: AGENT_LOGIN,
+    password: AGENT_PASSWORD,
+    displayName: "Ada",
+    role: "admin",
+    kind: "agent",
+    handle: "ada",
+  });
+
+  const client = (o: Omit<ClientOptions, "gatewayUrl" | "WebSocket">) => {
+    const c = createClient({
+      gatewayUrl: gateway.url,
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+      origin: DEFAULT_TEST_ORIGIN,
+      requestTimeout: 3000,
+      ...o,
+    });
+    const connect = c.connect.bind(c);
+    c.connect = async () => {
+      try {
+        return await connect();
+      } finally {
+        installDualTransport();
+      }
+    };
+    return c;
+  };
+  const customerToken = (sub: string, name?: string) =>
+    signCustomerToken({
+      shopId: SHOP_ID,
+      key: { alg: "HS256", secret: SHOP_SECRET },
+      customer: { id: sub, ...(name ? { name } : {}) },
+    });
+
+  const stack: TestStack = {
+    nats,
+    get gateway() {
+      return gateway;
+    },
+    get url() {
+      return gateway.url;
+    },
+    config,
+    logs: () => logText,
+    customerToken,
+    customer: (sub, extra = {}) =>
+      client({ auth: { kind: "customer", shopId: SHOP_ID, getToken: () => customerToken(sub, sub) }, ...extra }),
+    agent: (extra = {}) =>
+      client({ auth: { kind: "agent", shopId: SHOP_ID, login: AGENT_LOGIN, password: AGENT_PASSWORD }, ...extra }),
+    client,
+    async restartGateway() {
+      const port = Number(new URL(gateway.url).port);
+      await gateway.stop();
+      gateway = await boot(port);
+    },
+    async [Symbol.asyncDispose]() {
+      await gateway.stop().catch(() => undefined);
+      await nats.stop().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}

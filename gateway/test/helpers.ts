@@ -1,0 +1,27 @@
+/** Small waiting helpers for integration tests: poll a condition, never assert on elapsed time. */
+import type { ParleyClient } from "@parley/sdk";
+
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Collects every `message` event's text per conversation, in arrival order. */
+export function collectTexts(client: ParleyClient): Map<string, string[]> {
+  const seen = new Map<string, string[]>();
+  client.on("message", ({ conversationId, message }) => {
+    const list = seen.get(conversationId) ?? [];
+    list.push(message.body?.type === "text" ? message.body.text : `<${message.body?.type ?? "unreadable"}>`);
+    seen.set(conversationId, list);
+  });
+  return seen;
+}

@@ -1,0 +1,560 @@
+/**
+ * `ParleyClient`: sessions, the NATS link, conversation state, the outbox and
+ * the typed event map. One code path for browsers and Node; platform APIs
+ * (WebSocket, fetch, storage) come in through the options.
+ */
+import type { MessageBody } from "./codec.js";
+import { connectNats, type NatsConnection } from "./connection.js";
+import {
+  type ChatMessage,
+  type ConversationState,
+  ConversationTracker,
+  type PendingMessage,
+} from "./conversation-tracker.js";
+import { Emitter } from "./emitter.js";
+import { ConnectionLostError, ParleyError } from "./errors.js";
+import { type ClientOptions, parseOptions, type ResolvedOptions } from "./options.js";
+import { Outbox, type OutboxEntry } from "./outbox.js";
+import {
+  type ConversationInfo,
+  ENVELOPE_VERSION,
+  type InviteInfo,
+  type PrincipalInfo,
+  type RpcOp,
+  type RpcRequest,
+  type RpcResults,
+  randomId,
+  type ServerEvent,
+  type SessionResponse,
+  type StoredMessage,
+  subjects,
+} from "./protocol/index.js";
+import { SessionApi } from "./session-api.js";
+import type { StateStore } from "./state-store.js";
+import { StateStore as Store } from "./state-store.js";
+
+/** The client's connection, as a discriminated union on `state`. */
+export type ConnectionStatus =
+  | { state: "idle" }
+  | { state: "connecting" }
+  | { state: "connected"; principal: PrincipalInfo }
+  | { state: "reconnecting"; since: number }
+  | { state: "closed"; error?: Error };
+
+/** Events, by name, with their payloads. */
+export interface ClientEvents {
+  /** A message new to this client (live, or recovered by backfill), once per seq. */
+  message: { conversationId: string; message: ChatMessage };
+  /** Someone joined, left or was removed. */
+  membership: Extract<ServerEvent, { type: "membership" }>;
+  /** This principal was invited to a conversation. */
+  invite: InviteInfo;
+  /** A conversation was opened that this principal can see. */
+  conversation: ConversationInfo;
+  /** The connection status changed. */
+  status: ConnectionStatus;
+  /** An envelope could not be read; the message shows no content. */
+  "decode-failed": { conversationId: string; seq: number; msgId: string; error: Error };
+  /** A background failure (refresh, backfill, delivery) the app may want to show. */
+  error: Error;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const PAGE = 50;
+
+export class ParleyClient {
+  readonly status: StateStore<ConnectionStatus> = new Store<ConnectionStatus>({ state: "idle" });
+  readonly #o: ResolvedOptions;
+  readonly #events = new Emitter<ClientEvents>();
+  readonly #api: SessionApi;
+  readonly #trackers = new Map<string, ConversationTracker>();
+  readonly #backfills = new Map<string, Promise<void>>();
+  readonly #waiters = new Map<string, { resolve: (m: ChatMessage) => void; reject: (e: Error) => void }>();
+  #session: SessionResponse | undefined;
+  #nc: NatsConnection | undefined;
+  #outbox: Outbox | undefined;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #flushing: Promise<void> | undefined;
+  #retryDelay = 250;
+  #deviceId: string;
+  #closed = false;
+
+  constructor(options: ClientOptions) {
+    this.#o = parseOptions(options);
+    this.#api = new SessionApi(this.#o);
+    this.#deviceId = this.#o.device?.deviceId ?? randomId("d_");
+    this.status.subscribe((next, prev) => {
+      if (prev !== undefined) this.#events.emit("status", next);
+    });
+  }
+
+  /** The signed-in principal; throws before `connect` resolves. */
+  get principal(): PrincipalInfo {
+    if (!this.#session) throw new ParleyError("unauthorized", "not connected");
+    return this.#session.principal;
+  }
+
+  on<K extends keyof ClientEvents>(event: K, handler: (payload: ClientEvents[K]) => void): () => void {
+    return this.#events.on(event, handler);
+  }
+
+  /** Opens a session, connects to NATS and sends whatever the outbox still holds. */
+  async connect(): Promise<PrincipalInfo> {
+    if (this.#closed) throw new ParleyError("bad_request", "client is closed");
+    this.status.set({ state: "connecting" });
+    try {
+      this.#session = await this.#openSession();
+      const session = this.#session;
+      this.#outbox = new Outbox(this.#o.storage, `parley:outbox:${session.principal.id}`);
+      await this.#outbox.load();
+      for (const entry of this.#outbox.entries) this.#showPending(entry);
+      this.#nc = await connectNats({
+        session,
+        WebSocket: this.#o.WebSocket,
+        origin: this.#o.origin,
+        currentJwt: () => this.#session?.nats.jwt ?? "",
+      });
+      this.#subscribe(this.#nc, session);
+      this.#watchStatus(this.#nc);
+      this.#scheduleRefresh();
+      this.status.set({ state: "connected", principal: session.principal });
+      void this.#flush();
+      return session.principal;
+    } catch (err) {
+      this.status.set({ state: "closed", error: err as Error });
+      throw err;
+    }
+  }
+
+  /** Stops timers, drains the connection; the outbox stays in storage for next time. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#refreshTimer);
+    clearTimeout(this.#retryTimer);
+    const nc = this.#nc;
+    if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
+    for (const waiter of this.#waiters.values()) waiter.reject(new ParleyError("unavailable", "client closed"));
+    this.#waiters.clear();
+    this.status.set({ state: "closed" });
+    this.#events.clear();
+  }
+
+  // -- conversations --------------------------------------------------------------------
+
+  /** A customer opens a new conversation with the shop. */
+  async openConversation(): Promise<ConversationInfo> {
+    const { conversation } = await this.request("conv.open", {});
+    const tracker = this.#tracker(conversation.id);
+    tracker.setInfo(conversation);
+    tracker.anchor(conversation.lastSeq, false);
+    return conversation;
+  }
+
+  async listConversations(limit = 50): Promise<ConversationInfo[]> {
+    const { conversations } = await this.request("conv.list", { limit });
+    for (const c of conversations) this.#tracker(c.id).setInfo(c);
+    return conversations;
+  }
+
+  /** The live state of a conversation (empty until loaded or a message arrives). */
+  conversation(convId: string): StateStore<ConversationState> {
+    return this.#tracker(convId).state;
+  }
+
+  /** Loads the conversation's details and newest page, and follows it from there. */
+  async loadConversation(convId: string): Promise<ConversationState> {
+    const tracker = this.#tracker(convId);
+    const [{ conversation }, page] = await Promise.all([
+      this.request("conv.get", { convId }),
+      this.request("msg.history", { convId, limit: PAGE }),
+    ]);
+    tracker.setInfo(conversation);
+    const newest = page.messages[0]?.seq ?? 0;
+    await this.#ingestMany(convId, page.messages, false);
+    if (!tracker.anchored) tracker.anchor(newest, page.hasMore);
+    else tracker.setHasOlder(page.hasMore);
+    if (tracker.hasGap() || tracker.state.value.lastSeq < conversation.lastSeq) await this.#backfill(convId);
+    return tracker.state.value;
+  }
+
+  /** Loads the page before the oldest loaded message. Resolves false when there is nothing older. */
+  async loadOlder(convId: string, limit = PAGE): Promise<boolean> {
+    const tracker = this.#tracker(convId);
+    const oldest = tracker.state.value.messages[0]?.seq;
+    if (oldest === undefined) {
+      await this.loadConversation(convId);
+      return tracker.state.value.hasOlder;
+    }
+    const page = await this.request("msg.history", { convId, before: oldest, limit });
+    await this.#ingestMany(convId, page.messages, false);
+    tracker.setHasOlder(page.hasMore);
+    return page.hasMore;
+  }
+
+  async members(convId: string): Promise<RpcResults["conv.get"]["members"]> {
+    return (await this.request("conv.get", { convId })).members;
+  }
+
+  // -- sending --------------------------------------------------------------------------
+
+  /**
+   * Sends a message. It is written to the outbox first and retried until the
+   * gateway acknowledges it; resolves with the stored message (with its seq).
+   * Rejects only when the gateway refuses it for good; the message then stays
+   * listed as failed until `retry` or `discard`.
+   */
+  async send(convId: string, body: MessageBody | string): Promise<ChatMessage> {
+    const outbox = this.#requireOutbox();
+    const content: MessageBody = typeof body === "string" ? { type: "text", text: body } : body;
+    const envelope = await this.#o.codec.seal(
+      { v: ENVELOPE_VERSION, convId, epoch: 0, msgId: randomId(), senderDevice: this.#deviceId, ts: Date.now() },
+      content,
+    );
+    const entry: OutboxEntry = { convId, envelope, queuedAt: Date.now(), attempts: 0 };
+    const done = new Promise<ChatMessage>((resolve, reject) => {
+      this.#waiters.set(envelope.msgId, { resolve, reject });
+    });
+    await outbox.add(entry);
+    this.#showPending(entry, content);
+    void this.#flush();
+    return done;
+  }
+
+  /** Sends a failed message again, with the same msgId. */
+  async retry(msgId: string): Promise<void> {
+    const outbox = this.#requireOutbox();
+    const entry = outbox.find(msgId);
+    if (!entry) return;
+    await outbox.setFailed(msgId, undefined);
+    this.#tracker(entry.convId).setPending((p) =>
+      p.map((m) => (m.msgId === msgId ? { ...m, state: "sending", error: undefined } : m)),
+    );
+    void this.#flush();
+  }
+
+  /** Drops a message from the outbox. */
+  async discard(msgId: string): Promise<void> {
+    const outbox = this.#requireOutbox();
+    const entry = outbox.find(msgId);
+    if (!entry) return;
+    await outbox.remove(msgId);
+    this.#tracker(entry.convId).setPending((p) => p.filter((m) => m.msgId !== msgId));
+  }
+
+  // -- invites and profile --------------------------------------------------------------
+
+  async invite(convId: string, handle: string): Promise<InviteInfo> {
+    return (await this.request("invite.create", { convId, handle })).invite;
+  }
+
+  async acceptInvite(inviteId: string): Promise<ConversationInfo> {
+    const { conversation } = await this.request("invite.accept", { inviteId });
+    this.#tracker(conversation.id).setInfo(conversation);
+    return conversation;
+  }
+
+  async declineInvite(inviteId: string): Promise<void> {
+    await this.request("invite.decline", { inviteId });
+  }
+
+  async pendingInvites(): Promise<InviteInfo[]> {
+    return (await this.request("invite.list", {})).invites;
+  }
+
+  async leave(convId: string): Promise<void> {
+    await this.request("conv.leave", { convId });
+  }
+
+  async removeMember(convId: string, principalId: string): Promise<void> {
+    await this.request("conv.remove", { convId, principalId });
+  }
+
+  async updateProfile(change: RpcRequest<"profile.update">): Promise<PrincipalInfo> {
+    const { principal } = await this.request("profile.update", change);
+    if (this.#session) this.#session = { ...this.#session, principal };
+    return principal;
+  }
+
+  /** A typed request to the gateway over NATS. Rejects with {@link ParleyError} or {@link ConnectionLostError}. */
+  async request<Op extends RpcOp>(op: Op, body: RpcRequest<Op>): Promise<RpcResults[Op]> {
+    const nc = this.#nc;
+    const session = this.#session;
+    if (!nc || !session || nc.isClosed()) throw new ConnectionLostError("not connected");
+    let data: Uint8Array;
+    try {
+      const reply = await nc.request(subjects.api(session.principal.id, op), encoder.encode(JSON.stringify(body)), {
+        timeout: this.#o.requestTimeout,
+      });
+      data = reply.data;
+    } catch (err) {
+      throw new ConnectionLostError(`${op}: ${(err as Error).message}`, { cause: err });
+    }
+    const parsed = JSON.parse(decoder.decode(data)) as { ok: boolean; result?: unknown; error?: unknown };
+    if (!parsed.ok) throw ParleyError.from(parsed.error);
+    return parsed.result as RpcResults[Op];
+  }
+
+  // -- internals: session ---------------------------------------------------------------
+
+  async #openSession(): Promise<SessionResponse> {
+    const key = `parley:session:${this.#o.auth.shopId}:${this.#o.auth.kind}`;
+    if (this.#o.auth.kind === "guest") {
+      const saved = await this.#o.storage.get(key);
+      if (saved) {
+        try {
+          return await this.#api.refresh(saved);
+        } catch (err) {
+          if (!(err instanceof ParleyError)) throw err;
+        }
+      }
+    }
+    const session = await this.#api.open();
+    if (this.#o.auth.kind === "guest") await this.#o.storage.set(key, session.refreshToken);
+    return session;
+  }
+
+  #scheduleRefresh(): void {
+    const session = this.#session;
+    if (!session || this.#closed) return;
+    const lifetime = session.nats.expiresAt - Date.now();
+    const ahead = Math.min(this.#o.refreshAhead, lifetime / 5);
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = setTimeout(() => void this.#refresh(), Math.max(0, lifetime - ahead));
+  }
+
+  async #refresh(): Promise<void> {
+    const session = this.#session;
+    if (!session || this.#closed) return;
+    try {
+      let next: SessionResponse;
+      try {
+        next = await this.#api.refresh(session.refreshToken);
+      } catch (err) {
+        if (!(err instanceof ParleyError) || this.#o.auth.kind === "guest") throw err;
+        next = await this.#api.open(); // the refresh token expired: sign in again
+      }
+      this.#session = { ...next, principal: next.principal };
+      this.#scheduleRefresh();
+    } catch (err) {
+      this.#events.emit("error", err as Error);
+      clearTimeout(this.#refreshTimer);
+      this.#refreshTimer = setTimeout(() => void this.#refresh(), 2000);
+    }
+  }
+
+  // -- internals: delivery --------------------------------------------------------------
+
+  #subscribe(nc: NatsConnection, session: SessionResponse): void {
+    const onEvent = (err: Error | null, msg: { data: Uint8Array }) => {
+      if (err) {
+        this.#events.emit("error", err);
+        return;
+      }
+      let event: ServerEvent;
+      try {
+        event = JSON.parse(decoder.decode(msg.data)) as ServerEvent;
+      } catch {
+        return;
+      }
+      void this.#onEvent(event).catch((e: Error) => this.#events.emit("error", e));
+    };
+    nc.subscribe(subjects.user(session.principal.id), { callback: onEvent });
+    const kind = session.principal.kind;
+    if (kind === "agent" || kind === "bot")
+      nc.subscribe(subjects.team(session.principal.shopId), { callback: onEvent });
+  }
+
+  async #onEvent(event: ServerEvent): Promise<void> {
+    switch (event.type) {
+      case "message": {
+        const tracker = this.#tracker(event.message.convId);
+        if (!tracker.anchored) tracker.anchor(event.message.seq - 1, event.message.seq > 1);
+        await this.#ingestMany(event.message.convId, [event.message], true);
+        if (tracker.hasGap()) await this.#backfill(event.message.convId);
+        return;
+      }
+      case "membership":
+        this.#events.emit("membership", event);
+        return;
+      case "invite":
+        this.#events.emit("invite", event.invite);
+        return;
+      case "conversation":
+        this.#tracker(event.conversation.id).setInfo(event.conversation);
+        this.#events.emit("conversation", event.conversation);
+        return;
+    }
+  }
+
+  /** Decodes and inserts messages not seen before; `live` ones are announced as `message` events. */
+  async #ingestMany(convId: string, messages: readonly StoredMessage[], live: boolean): Promise<void> {
+    const tracker = this.#tracker(convId);
+    const fresh = messages.filter((m) => m.convId === convId && tracker.claim(m.seq));
+    if (fresh.length === 0) return;
+    const decoded = await Promise.all(fresh.map((m) => this.#decode(m)));
+    tracker.insert(decoded);
+    for (const message of decoded) {
+      this.#waiters.get(message.msgId)?.resolve(message);
+      this.#waiters.delete(message.msgId);
+      if (live) this.#events.emit("message", { conversationId: convId, message });
+    }
+  }
+
+  async #decode(m: StoredMessage): Promise<ChatMessage> {
+    const base = { convId: m.convId, seq: m.seq, msgId: m.msgId, sender: m.sender, ts: m.ts };
+    try {
+      return { ...base, body: await this.#o.codec.open(m.envelope) };
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      this.#events.emit("decode-failed", { conversationId: m.convId, seq: m.seq, msgId: m.msgId, error });
+      return { ...base, body: undefined, error: error.message };
+    }
+  }
+
+  /** Fetches everything after the watermark until the conversation is contiguous again. Single-flight per conversation. */
+  #backfill(convId: string): Promise<void> {
+    const running = this.#backfills.get(convId);
+    if (running) return running;
+    const tracker = this.#tracker(convId);
+    const work = (async () => {
+      for (;;) {
+        const after = tracker.state.value.lastSeq;
+        const page = await this.request("msg.since", { convId, after, limit: 200 });
+        await this.#ingestMany(convId, page.messages, true);
+        if (!page.hasMore) break;
+      }
+    })().finally(() => this.#backfills.delete(convId));
+    this.#backfills.set(convId, work);
+    return work;
+  }
+
+  #watchStatus(nc: NatsConnection): void {
+    (async () => {
+      for await (const s of nc.status()) {
+        if (this.#closed) return;
+        if (s.type === "disconnect" && this.status.value.state === "connected") {
+          this.status.set({ state: "reconnecting", since: Date.now() });
+        } else if (s.type === "reconnect" && this.#session) {
+          this.status.set({ state: "connected", principal: this.#session.principal });
+          this.#catchUp();
+          this.#retryDelay = 250;
+          void this.#flush();
+        }
+      }
+    })().catch(() => undefined);
+    nc.closed().then((err) => {
+      if (!this.#closed) this.status.set({ state: "closed", ...(err ? { error: err } : {}) });
+    });
+  }
+
+  /** After a reconnect: everything sent while this client was away, for every followed conversation. */
+  #catchUp(): void {
+    for (const [convId, tracker] of this.#trackers) {
+      if (!tracker.anchored) continue;
+      this.#backfill(convId).catch((err: Error) => this.#events.emit("error", err));
+    }
+  }
+
+  // -- internals: outbox ----------------------------------------------------------------
+
+  #requireOutbox(): Outbox {
+    if (!this.#outbox) throw new ParleyError("unauthorized", "connect() first");
+    return this.#outbox;
+  }
+
+  #showPending(entry: OutboxEntry, body?: MessageBody): void {
+    const pending: PendingMessage = {
+      convId: entry.convId,
+      msgId: entry.envelope.msgId,
+      body: body ?? { type: "text", text: "" },
+      queuedAt: entry.queuedAt,
+      state: entry.failed ? "failed" : "sending",
+      ...(entry.failed ? { error: entry.failed } : {}),
+    };
+    if (!body) {
+      this.#o.codec.open(entry.envelope).then(
+        (decoded) =>
+          this.#tracker(entry.convId).setPending((p) =>
+            p.map((m) => (m.msgId === pending.msgId ? { ...m, body: decoded } : m)),
+          ),
+        () => undefined,
+      );
+    }
+    this.#tracker(entry.convId).setPending((p) => [...p.filter((m) => m.msgId !== pending.msgId), pending]);
+  }
+
+  /** Sends outbox entries in order, one at a time; stops at the first transient failure and retries later. */
+  #flush(): Promise<void> {
+    if (this.#flushing) return this.#flushing;
+    this.#flushing = (async () => {
+      const outbox = this.#outbox;
+      while (outbox && !this.#closed) {
+        const entry = outbox.entries.find((e) => !e.failed);
+        if (!entry) return;
+        const msgId = entry.envelope.msgId;
+        try {
+          outbox.countAttempt(msgId);
+          const ack = await this.request("msg.send", { convId: entry.convId, envelope: entry.envelope });
+          await outbox.remove(msgId);
+          const sender = this.#session?.principal.id ?? "";
+          await this.#ingestMany(
+            entry.convId,
+            [{ convId: entry.convId, seq: ack.seq, msgId, sender, ts: ack.ts, envelope: entry.envelope }],
+            true,
+          );
+          const tracker = this.#tracker(entry.convId);
+          tracker.setPending((p) => p.filter((m) => m.msgId !== msgId));
+          // Our own message is in state; the waiter was resolved by ingest unless the live event came first.
+          const waiter = this.#waiters.get(msgId);
+          if (waiter) {
+            const stored = tracker.state.value.messages.find((m) => m.msgId === msgId);
+            if (stored) waiter.resolve(stored);
+            this.#waiters.delete(msgId);
+          }
+          if (tracker.hasGap()) void this.#backfill(entry.convId).catch(() => undefined);
+          this.#retryDelay = 250;
+        } catch (err) {
+          if (err instanceof ParleyError && !err.retryable) {
+            const failed = { code: err.code, message: err.message };
+            await outbox.setFailed(msgId, failed);
+            this.#tracker(entry.convId).setPending((p) =>
+              p.map((m) => (m.msgId === msgId ? { ...m, state: "failed", error: failed } : m)),
+            );
+            this.#waiters.get(msgId)?.reject(err);
+            this.#waiters.delete(msgId);
+            continue;
+          }
+          this.#scheduleRetry(err instanceof ParleyError ? err.retryAfter : undefined);
+          return;
+        }
+      }
+    })().finally(() => {
+      this.#flushing = undefined;
+    });
+    return this.#flushing;
+  }
+
+  #scheduleRetry(retryAfterSeconds: number | undefined): void {
+    if (this.#closed) return;
+    const delay = retryAfterSeconds !== undefined ? retryAfterSeconds * 1000 : this.#retryDelay;
+    this.#retryDelay = Math.min(this.#retryDelay * 2, 5000);
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => void this.#flush(), delay);
+  }
+
+  #tracker(convId: string): ConversationTracker {
+    let tracker = this.#trackers.get(convId);
+    if (!tracker) {
+      tracker = new ConversationTracker(convId);
+      this.#trackers.set(convId, tracker);
+    }
+    return tracker;
+  }
+}
+
+/** Creates a client; call `connect()` to sign in. */
+export function createClient(options: ClientOptions): ParleyClient {
+  return new ParleyClient(options);
+}

@@ -1,0 +1,54 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type ChatMessage, ConversationTracker } from "./conversation-tracker.js";
+
+const msg = (seq: number): ChatMessage => ({
+  convId: "cv_1",
+  seq,
+  msgId: `m_${String(seq).padStart(16, "0")}`,
+  sender: "p",
+  ts: seq,
+  body: { type: "text", text: String(seq) },
+});
+
+function deliver(tracker: ConversationTracker, seqs: readonly number[]): void {
+  for (const seq of seqs) if (tracker.claim(seq)) tracker.insert([msg(seq)]);
+}
+
+describe("ConversationTracker", () => {
+  it("holds a message past a gap, reports the gap, and advances the watermark once the gap closes", () => {
+    const t = new ConversationTracker("cv_1");
+    t.anchor(0, false);
+    deliver(t, [1, 2, 4]);
+    expect(t.state.value.lastSeq).toBe(2);
+    expect(t.hasGap()).toBe(true);
+    deliver(t, [3]);
+    expect(t.state.value.lastSeq).toBe(4);
+    expect(t.hasGap()).toBe(false);
+  });
+
+  it("ends with each seq once, in order, whatever the order and repetition of delivery (property)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 200 }), (deliveries) => {
+        const t = new ConversationTracker("cv_1");
+        t.anchor(0, false);
+        deliver(t, deliveries);
+        const unique = [...new Set(deliveries)].sort((a, b) => a - b);
+        expect(t.state.value.messages.map((m) => m.seq)).toEqual(unique);
+        let contiguous = 0;
+        while (unique.includes(contiguous + 1)) contiguous++;
+        expect(t.state.value.lastSeq).toBe(contiguous);
+      }),
+      { seed: 20261124, numRuns: 300 },
+    );
+  });
+
+  it("drops the pending entry of a message once it is confirmed", () => {
+    const t = new ConversationTracker("cv_1");
+    t.setPending(() => [
+      { convId: "cv_1", msgId: msg(1).msgId, body: { type: "text", text: "1" }, queuedAt: 0, state: "sending" },
+    ]);
+    deliver(t, [1]);
+    expect(t.state.value.pending).toEqual([]);
+  });
+});

@@ -1,0 +1,23 @@
+/**
+ * `@parley/sdk`: the Parley client for browsers and Node.
+ *
+ * ```ts
+ * const client = createClient({ gatewayUrl, auth: { kind: "customer", shopId, getToken } });
+ * await client.connect();
+ * const conv = await client.openConversation();
+ * client.on("message", ({ message }) => console.log(message.body));
+ * await client.send(conv.id, "Hello!");
+ * ```
+ */
+
+export type { ClientEvents, ConnectionStatus } from "./client.js";
+export { createClient, ParleyClient } from "./client.js";
+export type { EnvelopeCodec, MessageBody } from "./codec.js";
+export { parseMessageBody, plainCodec } from "./codec.js";
+export type { ChatMessage, ConversationState, PendingMessage } from "./conversation-tracker.js";
+export { ConnectionLostError, ParleyError } from "./errors.js";
+export type { ClientAuth, ClientOptions } from "./options.js";
+export type { StateListener } from "./state-store.js";
+export { StateStore } from "./state-store.js";
+export type { KeyValueStorage } from "./storage.js";
+export { memoryStorage, webStorage } from "./storage.js";

@@ -1,0 +1,95 @@
+import type { EnvelopeCodec } from "./codec.js";
+import { plainCodec } from "./codec.js";
+import type { DeviceKeys } from "./protocol/index.js";
+import { type KeyValueStorage, memoryStorage } from "./storage.js";
+
+/** How the client proves who it is. */
+export type ClientAuth =
+  /** A shop customer: `getToken` asks the shop's backend for a fresh signed customer token. */
+  | { kind: "customer"; shopId: string; getToken: () => Promise<string> }
+  /** A guest, where the shop allows guests. The guest identity is kept in `storage` and resumed. */
+  | { kind: "guest"; shopId: string; displayName?: string }
+  /** A member of the shop's team (agent or bot). */
+  | { kind: "agent"; shopId: string; login: string; password: string };
+
+export interface ClientOptions {
+  /** Base URL of the gateway, e.g. `https://chat.example.com`. */
+  gatewayUrl: string;
+  auth: ClientAuth;
+  /**
+   * WebSocket constructor. Pass the `ws` package's in Node 20.
+   * @default globalThis.WebSocket
+   */
+  WebSocket?: typeof WebSocket;
+  /** @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /**
+   * Where the outbox and session survive reloads.
+   * @default memoryStorage()
+   */
+  storage?: KeyValueStorage;
+  /** Public keys of this device, registered at session start. */
+  device?: DeviceKeys;
+  /**
+   * Turns bodies into envelopes and back.
+   * @default plainCodec (no encryption until the E2E codec is plugged in)
+   */
+  codec?: EnvelopeCodec;
+  /**
+   * Milliseconds before a request over NATS fails and is retried from the outbox.
+   * @default 5000
+   */
+  requestTimeout?: number;
+  /**
+   * Fetch new credentials this long before the NATS JWT expires, in milliseconds.
+   * @default 60000 (or a fifth of the JWT's lifetime when that is shorter)
+   */
+  refreshAhead?: number;
+  /**
+   * Origin header for the WebSocket handshake, where the platform lets you set it (Node).
+   * @default undefined
+   */
+  origin?: string;
+}
+
+export type ResolvedOptions = Required<Omit<ClientOptions, "device" | "origin">> &
+  Pick<ClientOptions, "device" | "origin">;
+
+export const defaultOptions = {
+  requestTimeout: 5000,
+  refreshAhead: 60_000,
+} as const;
+
+/** Validates once at construction; throws TypeError naming the bad option. */
+export function parseOptions(options: ClientOptions): ResolvedOptions {
+  let url: URL;
+  try {
+    url = new URL(options.gatewayUrl);
+  } catch {
+    throw new TypeError("gatewayUrl must be an absolute URL");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new TypeError("gatewayUrl must be http(s)");
+  const WebSocketImpl = options.WebSocket ?? globalThis.WebSocket;
+  if (typeof WebSocketImpl !== "function") {
+    throw new TypeError("no WebSocket available: pass options.WebSocket (in Node 20, the `ws` package)");
+  }
+  const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
+  if (typeof fetchImpl !== "function") throw new TypeError("no fetch available: pass options.fetch");
+  if (!options.auth || !["customer", "guest", "agent"].includes(options.auth.kind)) {
+    throw new TypeError("auth must be a customer, guest or agent");
+  }
+  const requestTimeout = options.requestTimeout ?? defaultOptions.requestTimeout;
+  if (!(requestTimeout > 0)) throw new TypeError("requestTimeout must be positive");
+  return {
+    gatewayUrl: url.origin + url.pathname.replace(/\/$/, ""),
+    auth: options.auth,
+    WebSocket: WebSocketImpl,
+    fetch: fetchImpl,
+    storage: options.storage ?? memoryStorage(),
+    device: options.device,
+    codec: options.codec ?? plainCodec,
+    requestTimeout,
+    refreshAhead: options.refreshAhead ?? defaultOptions.refreshAhead,
+    origin: options.origin,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Messages accepted by `send` but not yet acknowledged by the gateway. Every
+ * entry is written to storage before the first attempt, so a reload or a crash
+ * resends it; the envelope (and so its msgId) never changes between attempts,
+ * and the gateway stores each msgId once: retries never duplicate.
+ */
+
+import type { Envelope } from "./protocol/index.js";
+import type { KeyValueStorage } from "./storage.js";
+
+export interface OutboxEntry {
+  convId: string;
+  envelope: Envelope;
+  queuedAt: number;
+  attempts: number;
+  /** Set when the gateway refused the message for good (not retried until `retry`). */
+  failed?: { code: string; message: string };
+}
+
+export class Outbox {
+  #entries: OutboxEntry[] = [];
+  /** The write that will include the latest change; callers that changed something await it. */
+  #next: Promise<void> | undefined;
+  #writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly storage: KeyValueStorage,
+    private readonly key: string,
+  ) {}
+
+  async load(): Promise<void> {
+    const raw = await this.storage.get(this.key);
+    if (!raw) return;
+    try {
+      const entries = JSON.parse(raw) as OutboxEntry[];
+      if (Array.isArray(entries)) this.#entries = entries;
+    } catch {
+      // An unreadable outbox cannot be sent; start empty rather than fail to connect.
+      this.#entries = [];
+    }
+  }
+
+  get entries(): readonly OutboxEntry[] {
+    return this.#entries;
+  }
+
+  find(msgId: string): OutboxEntry | undefined {
+    return this.#entries.find((e) => e.envelope.msgId === msgId);
+  }
+
+  /** Resolves once the entry is in storage. */
+  add(entry: OutboxEntry): Promise<void> {
+    this.#entries = [...this.#entries, entry];
+    return this.#persist();
+  }
+
+  /** Counts an attempt; kept in memory only (a reload starts counting again). */
+  countAttempt(msgId: string): void {
+    const entry = this.find(msgId);
+    if (entry) entry.attempts++;
+  }
+
+  setFailed(msgId: string, failed: OutboxEntry["failed"]): Promise<void> {
+    this.#entries = this.#entries.map((e) => {
+      if (e.envelope.msgId !== msgId) return e;
+      const { failed: _old, ...rest } = e;
+      return failed ? { ...rest, failed } : rest;
+    });
+    return this.#persist();
+  }
+
+  remove(msgId: string): Promise<void> {
+    const before = this.#entries.length;
+    this.#entries = this.#entries.filter((e) => e.envelope.msgId !== msgId);
+    return this.#entries.length === before ? Promise.resolve() : this.#persist();
+  }
+
+  /**
+   * Changes made in the same turn share one write; writes never overlap, so a
+   * slow write can never overwrite a newer one.
+   */
+  #persist(): Promise<void> {
+    if (this.#next) return this.#next;
+    const next = this.#writing.then(() => {
+      this.#next = undefined;
+      return this.#entries.length === 0
+        ? this.storage.delete(this.key)
+        : this.storage.set(this.key, JSON.stringify(this.#entries));
+    });
+    this.#next = next;
+    this.#writing = next.catch(() => undefined);
+    return next;
+  }
+}

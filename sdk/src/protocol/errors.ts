@@ -1,0 +1,32 @@
+/**
+ * Stable error codes shared by the gateway and the SDK. The code is the
+ * contract; messages are for people and may change.
+ */
+export const ErrorCodes = {
+  bad_request: { status: 400, retryable: false, message: "The request is malformed." },
+  payload_too_large: { status: 413, retryable: false, message: "The request is too large." },
+  unauthorized: { status: 401, retryable: false, message: "Missing or invalid credentials." },
+  forbidden: { status: 403, retryable: false, message: "Not allowed." },
+  not_found: { status: 404, retryable: false, message: "Not found." },
+  conflict: { status: 409, retryable: false, message: "The resource changed or already exists." },
+  handle_taken: { status: 409, retryable: false, message: "That handle is taken." },
+  guests_disabled: { status: 403, retryable: false, message: "This shop does not allow guests." },
+  origin_not_allowed: { status: 403, retryable: false, message: "This origin is not allowed for the shop." },
+  rate_limited: { status: 429, retryable: true, message: "Too many requests; slow down." },
+  unavailable: { status: 503, retryable: true, message: "The service is temporarily unavailable." },
+  internal: { status: 500, retryable: true, message: "Internal error." },
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+/** The body of every error, over HTTP and over NATS. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** Seconds to wait before retrying, for `rate_limited`. */
+  retryAfter?: number;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.hasOwn(ErrorCodes, value);
+}

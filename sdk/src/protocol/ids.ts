@@ -1,0 +1,41 @@
+/**
+ * Identifiers that may reach a NATS subject. Every id the gateway puts into a
+ * subject is server-made or checked against {@link ID_PATTERN} first, so user
+ * text can never add a token, a wildcard or whitespace to a subject.
+ */
+
+/** Letters, digits, `_` and `-`; 1 to 64 characters. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A message id made by a client: 16 to 64 subject-safe characters (128 bits or more). */
+export const MSG_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+
+/** A handle: 3 to 32 lowercase letters, digits and `_`, starting with a letter. */
+export const HANDLE_PATTERN = /^[a-z][a-z0-9_]{2,31}$/;
+
+export function isSubjectToken(value: unknown): value is string {
+  return typeof value === "string" && ID_PATTERN.test(value);
+}
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/** 128 random bits as 22 base64url characters, with an optional prefix such as `c_`. */
+export function randomId(prefix = ""): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  let out = prefix;
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += ALPHABET[(n >> 18) & 63];
+    out += ALPHABET[(n >> 12) & 63];
+    if (i + 1 < bytes.length) out += ALPHABET[(n >> 6) & 63];
+    if (i + 2 < bytes.length) out += ALPHABET[n & 63];
+  }
+  return out;
+}
+
+/** Normalises a typed `@handle` to its stored form, or returns undefined when it cannot be one. */
+export function normalizeHandle(input: string): string | undefined {
+  const handle = input.trim().replace(/^@/, "").toLowerCase();
+  return HANDLE_PATTERN.test(handle) ? handle : undefined;
+}

@@ -1,0 +1,39 @@
+/**
+ * `@parley/sdk/protocol`: wire types, subjects, schemas and error codes shared by
+ * the SDK and the gateway, so the two cannot drift.
+ */
+
+export type { Envelope, EnvelopeAlg, EnvelopeHeader, StoredMessage } from "./envelope.js";
+export { ENVELOPE_VERSION, EnvelopeAlgs, MAX_CIPHERTEXT_CHARS } from "./envelope.js";
+export type { ErrorBody, ErrorCode } from "./errors.js";
+export { ErrorCodes, isErrorCode } from "./errors.js";
+export { HANDLE_PATTERN, ID_PATTERN, isSubjectToken, MSG_ID_PATTERN, normalizeHandle, randomId } from "./ids.js";
+export type {
+  ConversationInfo,
+  ConversationStatus,
+  DeviceKeys,
+  InviteInfo,
+  InviteStatus,
+  MemberInfo,
+  MemberRole,
+  PrincipalInfo,
+  PrincipalKind,
+} from "./models.js";
+export { ConversationStatuses, InviteStatuses, MemberRoles, PrincipalKinds } from "./models.js";
+export type { RpcReply, RpcResults, ServerEvent, SessionResponse } from "./rpc.js";
+export type { RpcOp, RpcRequest } from "./schemas.js";
+export {
+  agentSessionRequestSchema,
+  deviceKeysSchema,
+  displayNameSchema,
+  envelopeSchema,
+  handleSchema,
+  idSchema,
+  isRpcOp,
+  msgIdSchema,
+  RPC_OPS,
+  refreshRequestSchema,
+  rpcRequestSchemas,
+  sessionRequestSchema,
+} from "./schemas.js";
+export { API_QUEUE, API_WILDCARD, parseApiSubject, subjects } from "./subjects.js";

@@ -1,0 +1,59 @@
+import type { StoredMessage } from "./envelope.js";
+import type { ErrorBody } from "./errors.js";
+import type { ConversationInfo, InviteInfo, MemberInfo, PrincipalInfo } from "./models.js";
+import type { RpcOp } from "./schemas.js";
+
+/** Results of the RPC operations, by op. */
+export interface RpcResults {
+  "conv.open": { conversation: ConversationInfo };
+  "conv.list": { conversations: ConversationInfo[] };
+  "conv.get": { conversation: ConversationInfo; members: MemberInfo[] };
+  "conv.leave": { ok: true };
+  "conv.remove": { ok: true };
+  "msg.send": { seq: number; ts: number; duplicate: boolean };
+  "msg.history": { messages: StoredMessage[]; hasMore: boolean };
+  "msg.since": { messages: StoredMessage[]; hasMore: boolean };
+  "invite.create": { invite: InviteInfo };
+  "invite.accept": { conversation: ConversationInfo };
+  "invite.decline": { ok: true };
+  "invite.list": { invites: InviteInfo[] };
+  "profile.get": { principal: PrincipalInfo };
+  "profile.update": { principal: PrincipalInfo };
+}
+
+/** Every reply, over NATS and HTTP: a result or an error. */
+export type RpcReply<Op extends RpcOp> = { ok: true; result: RpcResults[Op] } | { ok: false; error: ErrorBody };
+
+/** Events pushed on `user.<principal>.ev` and `team.<shopId>.ev`. */
+export type ServerEvent =
+  | { type: "message"; message: StoredMessage }
+  | {
+      type: "membership";
+      convId: string;
+      principalId: string;
+      change: "joined" | "left" | "removed";
+      by: string;
+      ts: number;
+    }
+  | { type: "invite"; invite: InviteInfo }
+  | { type: "conversation"; conversation: ConversationInfo };
+
+/** What `POST /v1/session`, `/v1/agent/session` and `/v1/session/refresh` return. */
+export interface SessionResponse {
+  principal: PrincipalInfo;
+  nats: {
+    /** WebSocket URL(s) of the NATS servers. */
+    servers: string[];
+    /** Bearer user JWT, WebSocket-only, short-lived. */
+    jwt: string;
+    /** Milliseconds since the epoch at which `jwt` expires. */
+    expiresAt: number;
+    /** The private inbox prefix the client must use for requests. */
+    inboxPrefix: string;
+  };
+  /** Bearer token for `POST /v1/rpc/<op>`; expires with the NATS JWT. */
+  apiToken: string;
+  /** Exchanged at `POST /v1/session/refresh` for fresh credentials. */
+  refreshToken: string;
+  refreshExpiresAt: number;
+}

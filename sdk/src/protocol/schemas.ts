@@ -1,0 +1,101 @@
+/**
+ * Runtime schemas for everything that crosses the wire. Objects are strict:
+ * unknown keys (`$gt`, `__proto__`, dotted keys) are rejected, and every leaf
+ * is a primitive, so only primitives can reach a store query.
+ */
+import { z } from "zod";
+import { ENVELOPE_VERSION, EnvelopeAlgs, MAX_CIPHERTEXT_CHARS } from "./envelope.js";
+import { HANDLE_PATTERN, ID_PATTERN, MSG_ID_PATTERN } from "./ids.js";
+
+const B64URL = /^[A-Za-z0-9_-]*$/;
+
+export const idSchema = z.string().regex(ID_PATTERN, "must be 1-64 of [A-Za-z0-9_-]");
+export const msgIdSchema = z.string().regex(MSG_ID_PATTERN, "must be 16-64 of [A-Za-z0-9_-]");
+export const handleSchema = z.string().regex(HANDLE_PATTERN, "must be 3-32 of [a-z0-9_], starting with a letter");
+export const displayNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(80)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters");
+const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const key32Schema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 bytes base64url");
+
+export const envelopeSchema = z.strictObject({
+  v: z.literal(ENVELOPE_VERSION),
+  convId: idSchema,
+  epoch: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31),
+  msgId: msgIdSchema,
+  senderDevice: idSchema,
+  ts: z.number().int().min(0).max(8.64e15),
+  alg: z.enum(EnvelopeAlgs),
+  nonce: z.string().max(64).regex(B64URL),
+  ct: z.string().min(1).max(MAX_CIPHERTEXT_CHARS).regex(B64URL),
+  sig: z.string().max(128).regex(B64URL),
+});
+
+export const deviceKeysSchema = z.strictObject({
+  deviceId: idSchema,
+  sigPk: key32Schema,
+  boxPk: key32Schema,
+});
+
+/** Request bodies of the RPC operations, served over NATS (`api.<principal>.<op>`) and HTTP (`POST /v1/rpc/<op>`). */
+export const rpcRequestSchemas = {
+  "conv.open": z.strictObject({}),
+  "conv.list": z.strictObject({ limit: z.number().int().min(1).max(200).optional() }),
+  "conv.get": z.strictObject({ convId: idSchema }),
+  "conv.leave": z.strictObject({ convId: idSchema }),
+  "conv.remove": z.strictObject({ convId: idSchema, principalId: idSchema }),
+  "msg.send": z.strictObject({ convId: idSchema, envelope: envelopeSchema }),
+  "msg.history": z.strictObject({
+    convId: idSchema,
+    before: seqSchema.optional(),
+    limit: z.number().int().min(1).max(100).optional(),
+  }),
+  "msg.since": z.strictObject({
+    convId: idSchema,
+    after: seqSchema,
+    limit: z.number().int().min(1).max(500).optional(),
+  }),
+  "invite.create": z.strictObject({ convId: idSchema, handle: z.string().max(40) }),
+  "invite.accept": z.strictObject({ inviteId: idSchema }),
+  "invite.decline": z.strictObject({ inviteId: idSchema }),
+  "invite.list": z.strictObject({}),
+  "profile.get": z.strictObject({}),
+  "profile.update": z.strictObject({ handle: handleSchema.optional(), displayName: displayNameSchema.optional() }),
+} as const;
+
+export type RpcOp = keyof typeof rpcRequestSchemas;
+export const RPC_OPS = Object.keys(rpcRequestSchemas) as RpcOp[];
+export type RpcRequest<Op extends RpcOp> = z.input<(typeof rpcRequestSchemas)[Op]>;
+
+export function isRpcOp(value: string): value is RpcOp {
+  return Object.hasOwn(rpcRequestSchemas, value);
+}
+
+/** `POST /v1/session`: a customer token from the shop's backend, or a guest. */
+export const sessionRequestSchema = z.union([
+  z.strictObject({ shopId: idSchema, token: z.string().min(1).max(4096), device: deviceKeysSchema.optional() }),
+  z.strictObject({
+    shopId: idSchema,
+    guest: z.literal(true),
+    displayName: displayNameSchema.optional(),
+    device: deviceKeysSchema.optional(),
+  }),
+]);
+
+/** `POST /v1/agent/session`: a member of a shop's team logs in. */
+export const agentSessionRequestSchema = z.strictObject({
+  shopId: idSchema,
+  login: z.string().min(1).max(120),
+  password: z.string().min(1).max(1024),
+  device: deviceKeysSchema.optional(),
+});
+
+/** `POST /v1/session/refresh`. */
+export const refreshRequestSchema = z.strictObject({ refreshToken: z.string().min(1).max(4096) });

@@ -1,0 +1,92 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ID_PATTERN } from "./ids.js";
+import { parseApiSubject, subjects } from "./subjects.js";
+
+const safeId = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
+const unsafeId = fc
+  .oneof(
+    fc.string({ unit: "binary", maxLength: 80 }),
+    fc
+      .tuple(
+        fc.stringMatching(/^[A-Za-z0-9_-]{0,20}$/),
+        fc.constantFrom(".", "*", ">", " ", "\t", "\r\n", "é", "😀", "\u0000", "\u00a0"),
+        fc.stringMatching(/^[A-Za-z0-9_-]{0,20}$/),
+      )
+      .map(([a, bad, b]) => `${a}${bad}${b}`),
+    fc.stringMatching(/^[A-Za-z0-9_-]{65,80}$/),
+  )
+  .filter((s) => !ID_PATTERN.test(s));
+
+/** [name, builder, expected tokens with the id as "ID"] */
+const builders = [
+  ["api", (id: string) => subjects.api(id, "msg.send"), ["api", "ID", "msg", "send"]],
+  ["apiPrefix", subjects.apiPrefix, ["api", "ID", ">"]],
+  ["user", subjects.user, ["user", "ID", "ev"]],
+  ["team", subjects.team, ["team", "ID", "ev"]],
+  ["inboxPrefix", subjects.inboxPrefix, ["_INBOX_ID"]],
+] as const;
+
+describe("subjects", () => {
+  it.each(builders)("%s rejects every id that is not a subject-safe token", (_name, build) => {
+    fc.assert(
+      fc.property(unsafeId, (id) => {
+        expect(() => build(id)).toThrow(TypeError);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each(builders)("%s puts a safe id in verbatim without adding or splitting tokens", (_name, build, shape) => {
+    fc.assert(
+      fc.property(safeId, (id) => {
+        expect(build(id).split(".")).toEqual(shape.map((t) => t.replace("ID", id)));
+      }),
+    );
+  });
+
+  it("builds the documented shapes", () => {
+    expect(subjects.api("c_1", "msg.send")).toBe("api.c_1.msg.send");
+    expect(subjects.apiPrefix("c_1")).toBe("api.c_1.>");
+    expect(subjects.user("c_1")).toBe("user.c_1.ev");
+    expect(subjects.team("s_1")).toBe("team.s_1.ev");
+    expect(subjects.inboxPrefix("c_1")).toBe("_INBOX_c_1");
+  });
+});
+
+describe("parseApiSubject", () => {
+  it("round-trips every subject built by subjects.api", () => {
+    const op = fc.array(safeId, { minLength: 1, maxLength: 4 }).map((parts) => parts.join("."));
+    fc.assert(
+      fc.property(safeId, op, (principal, operation) => {
+        expect(parseApiSubject(subjects.api(principal, operation))).toEqual({ principal, op: operation });
+      }),
+    );
+  });
+
+  it("returns undefined when the principal token is not subject-safe", () => {
+    fc.assert(
+      fc.property(
+        unsafeId.filter((s) => !s.includes(".")),
+        (principal) => {
+          expect(parseApiSubject(`api.${principal}.msg.send`)).toBeUndefined();
+        },
+      ),
+    );
+  });
+
+  it("returns undefined for anything that does not start with api.<principal>.<op>", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60 }), (s) => {
+        const parsed = parseApiSubject(s);
+        if (parsed === undefined) return;
+        expect(s.startsWith(`api.${parsed.principal}.`)).toBe(true);
+        expect(ID_PATTERN.test(parsed.principal)).toBe(true);
+        expect(s).toBe(`api.${parsed.principal}.${parsed.op}`);
+      }),
+    );
+    for (const s of ["api", "api.c_1", "user.c_1.ev", "api..x", "API.c_1.x", "xapi.c_1.x"]) {
+      expect(parseApiSubject(s)).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * NATS subjects. Every variable token is an opaque server-made id (see ids.ts).
+ *
+ * - `api.<principal>.<op>`: requests a principal sends to the gateway; its
+ *   user JWT may publish only under its own `api.<principal>.>`.
+ * - `user.<principal>.ev`: events for one principal (messages, membership,
+ *   invites) fanned out by the gateway.
+ * - `team.<shopId>.ev`: events for every agent and bot of a shop's team.
+ * - `_INBOX_<principal>.>`: the principal's private reply inboxes.
+ */
+import { isSubjectToken } from "./ids.js";
+
+/** Queue group shared by every gateway instance serving `api.*.>`. */
+export const API_QUEUE = "gateway";
+
+/** Wildcard the gateway subscribes to. */
+export const API_WILDCARD = "api.*.>";
+
+function token(value: string, what: string): string {
+  if (!isSubjectToken(value)) throw new TypeError(`${what} is not a subject-safe id`);
+  return value;
+}
+
+export const subjects = {
+  api: (principal: string, op: string) => `api.${token(principal, "principal")}.${op}`,
+  apiPrefix: (principal: string) => `api.${token(principal, "principal")}.>`,
+  user: (principal: string) => `user.${token(principal, "principal")}.ev`,
+  team: (shopId: string) => `team.${token(shopId, "shopId")}.ev`,
+  inboxPrefix: (principal: string) => `_INBOX_${token(principal, "principal")}`,
+} as const;
+
+/** Splits `api.<principal>.<op...>` into its parts, or undefined if it is not one. */
+export function parseApiSubject(subject: string): { principal: string; op: string } | undefined {
+  const parts = subject.split(".");
+  if (parts.length < 3 || parts[0] !== "api") return undefined;
+  const principal = parts[1] ?? "";
+  if (!isSubjectToken(principal)) return undefined;
+  return { principal, op: parts.slice(2).join(".") };
+}

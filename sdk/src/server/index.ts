@@ -1,0 +1,87 @@
+/**
+ * `@parley/sdk/server`: helpers for a shop's backend (Node). The backend
+ * knows who is logged in; it signs a short-lived customer token that the
+ * browser hands to the gateway at `POST /v1/session`.
+ *
+ * ```ts
+ * const token = await signCustomerToken({
+ *   shopId: "acme", key: { alg: "EdDSA", privateKey: process.env.PARLEY_SHOP_KEY! },
+ *   customer: { id: user.id, name: user.firstName },
+ * });
+ * ```
+ */
+import { exportJWK, generateKeyPair, importJWK, importPKCS8, type JWTPayload, SignJWT } from "jose";
+
+export interface SignCustomerTokenOptions {
+  /** The shop id registered with the gateway; becomes `iss`. */
+  shopId: string;
+  /** The shop's signing key: an Ed25519 private key (PKCS#8 PEM or JWK JSON), or the HS256 shared secret. */
+  key: { alg: "EdDSA"; privateKey: string } | { alg: "HS256"; secret: string };
+  customer: {
+    /** The shop's stable id for this customer; becomes `sub`. Never an e-mail address or phone number. */
+    id: string;
+    /** Display name shown to the shop's agents. */
+    name?: string;
+    /** Further claims the shop wants its agents to see (plan, order count...). Keep them small. */
+    claims?: Record<string, string | number | boolean>;
+  };
+  /**
+   * Audience the gateway expects.
+   * @default "parley"
+   */
+  audience?: string;
+  /**
+   * Lifetime in seconds, at most 600.
+   * @default 300
+   */
+  ttlSeconds?: number;
+}
+
+const RESERVED = new Set(["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "name"]);
+
+function randomJti(): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function signingKey(key: SignCustomerTokenOptions["key"]): Promise<CryptoKey | Uint8Array> {
+  if (key.alg === "HS256") {
+    if (key.secret.length < 32) throw new TypeError("an HS256 secret must be at least 32 characters");
+    return new TextEncoder().encode(key.secret);
+  }
+  const text = key.privateKey.trim();
+  return text.startsWith("-----BEGIN")
+    ? importPKCS8(text, "EdDSA")
+    : (importJWK(JSON.parse(text), "EdDSA") as Promise<CryptoKey>);
+}
+
+/** Signs a customer token (a JWT with iss, sub, aud, iat, exp and a single-use jti). */
+export async function signCustomerToken(options: SignCustomerTokenOptions): Promise<string> {
+  const ttl = options.ttlSeconds ?? 300;
+  if (!(ttl > 0 && ttl <= 600)) throw new RangeError("ttlSeconds must be between 1 and 600");
+  if (!options.customer.id) throw new TypeError("customer.id is required");
+  const extra: JWTPayload = {};
+  for (const [name, value] of Object.entries(options.customer.claims ?? {})) {
+    if (RESERVED.has(name)) throw new TypeError(`claim ${name} is reserved`);
+    extra[name] = value;
+  }
+  return new SignJWT({ ...extra, ...(options.customer.name ? { name: options.customer.name } : {}) })
+    .setProtectedHeader({ alg: options.key.alg, typ: "JWT" })
+    .setIssuer(options.shopId)
+    .setSubject(options.customer.id)
+    .setAudience(options.audience ?? "parley")
+    .setIssuedAt()
+    .setExpirationTime(`${ttl}s`)
+    .setJti(randomJti())
+    .sign(await signingKey(options.key));
+}
+
+/** Makes an Ed25519 key pair for a shop: keep `privateKey` in the shop's backend, register `publicKey` with the gateway. */
+export async function generateShopKeyPair(): Promise<{ privateKey: string; publicKey: string }> {
+  const pair = await generateKeyPair("EdDSA", { extractable: true });
+  return {
+    privateKey: JSON.stringify(await exportJWK(pair.privateKey)),
+    publicKey: JSON.stringify(await exportJWK(pair.publicKey)),
+  };
+}
