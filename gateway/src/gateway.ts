@@ -28,6 +28,12 @@ export interface GatewayOptions {
   /** A store to use instead of opening one from the config (tests). */
   store?: Store;
   logger?: Logger;
+  /**
+   * Fault injection for tests (in the manner of etcd's failpoints): `dropPublish`
+   * returning true makes the gateway skip that event publish, as if it had
+   * crashed between persisting a message and publishing it. Never set in production.
+   */
+  failpoints?: { dropPublish?: (subject: string) => boolean };
 }
 
 export interface Gateway {
@@ -66,6 +72,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sink: {
       publish(subject, payload) {
         if (!nc) throw new Error("NATS is not connected");
+        if (options.failpoints?.dropPublish?.(subject)) return;
         nc.publish(subject, payload);
       },
     },

@@ -5,5 +5,15 @@ export { loadConfig } from "./config.js";
 export { ConfigError, GatewayError } from "./errors.js";
 export type { Gateway, GatewayOptions } from "./gateway.js";
 export { createGateway } from "./gateway.js";
+export { createLogger } from "./logger.js";
+export type { NatsAuth, ServerConfigOptions } from "./nats/accounts.js";
+export {
+  generateNatsAuth,
+  loadOrCreateNatsAuth,
+  parseNatsAuth,
+  renderServerConfig,
+  serializeNatsAuth,
+} from "./nats/accounts.js";
+export { JwtMinter } from "./nats/minter.js";
 export { openStore } from "./store/index.js";
 export type { Store } from "./store/port.js";

@@ -105,8 +105,12 @@ const isDuplicateKey = (error: unknown) =>
   error instanceof MongoServerError &&
   (error.code === DUPLICATE_KEY || (error.code === 1 && error.message.includes("UNIQUE constraint failed")));
 
+/** Socket errors the driver sometimes passes through unwrapped (seen: EPIPE after the peer closed). */
+const SOCKET_ERRORS = new Set(["EPIPE", "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
+
 function isUnavailable(error: unknown): boolean {
   return (
+    (error instanceof Error && SOCKET_ERRORS.has((error as NodeJS.ErrnoException).code ?? "")) ||
     error instanceof MongoServerSelectionError ||
     error instanceof MongoNetworkError ||
     error instanceof MongoTopologyClosedError ||

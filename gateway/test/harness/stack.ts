@@ -15,7 +15,7 @@ import { type ClientOptions, createClient, type ParleyClient } from "@parley/sdk
 import { signCustomerToken } from "@parley/sdk/server";
 import WebSocket from "ws";
 import { type GatewayConfig, loadConfig } from "../../src/config.js";
-import { createGateway, type Gateway } from "../../src/gateway.js";
+import { createGateway, type Gateway, type GatewayOptions } from "../../src/gateway.js";
 import { createLogger } from "../../src/logger.js";
 import { installDualTransport } from "./dual-transport.js";
 import { DEFAULT_TEST_ORIGIN, type NatsHarness, startNats } from "./nats.js";
@@ -33,6 +33,7 @@ export interface StackOptions {
   mongo?: { uri: string; dbName: string };
   /** Sends per principal per second. @default 100000 (tests measure behaviour, not limits, unless they set it) */
   sendRate?: number;
+  failpoints?: GatewayOptions["failpoints"];
 }
 
 export interface TestStack {
@@ -82,7 +83,12 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const logger = createLogger("info", logSink);
 
   const boot = async (port: number): Promise<Gateway> => {
-    const gw = await createGateway({ config: { ...config, port }, natsAccount, logger });
+    const gw = await createGateway({
+      config: { ...config, port },
+      natsAccount,
+      logger,
+      ...(options.failpoints ? { failpoints: options.failpoints } : {}),
+    });
     await gw.start();
     // The gateway (TCP) and the SDK clients (WebSocket) share this process; see dual-transport.ts.
     installDualTransport();

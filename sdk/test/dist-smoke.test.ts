@@ -1,0 +1,52 @@
+/**
+ * Imports the BUILT packages (what npm users get), not the sources: the
+ * exports map, the bundling and the public names must all work. `npm test`
+ * builds before it runs the tests.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const built = (path: string) => {
+  const file = fileURLToPath(new URL(path, import.meta.url));
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
+  return file;
+};
+
+describe("the built packages", () => {
+  it("@parley/sdk exports the client, its errors and storage helpers", async () => {
+    const sdk = await import(built("../dist/index.js"));
+    for (const name of ["createClient", "ParleyClient", "ParleyError", "StateStore", "memoryStorage"]) {
+      expect(sdk[name], name).toBeTypeOf("function");
+    }
+    expect(sdk.plainCodec.open).toBeTypeOf("function");
+    expect(() => sdk.createClient({ gatewayUrl: "not a url", auth: { kind: "guest", shopId: "s" } })).toThrow(
+      "gatewayUrl",
+    );
+  });
+
+  it("@parley/sdk/protocol exports the shared codes, schemas and subjects", async () => {
+    const protocol = await import(built("../dist/protocol/index.js"));
+    expect(protocol.ErrorCodes.rate_limited).toMatchObject({ status: 429, retryable: true });
+    expect(protocol.subjects.user("p_1")).toBe("user.p_1.ev");
+    expect(() => protocol.subjects.user("p.1")).toThrow();
+  });
+
+  it("@parley/sdk/server signs a customer token", async () => {
+    const server = await import(built("../dist/server/index.js"));
+    const token = await server.signCustomerToken({
+      shopId: "acme",
+      key: { alg: "HS256", secret: "x".repeat(32) },
+      customer: { id: "u1" },
+    });
+    expect(token.split(".")).toHaveLength(3);
+  });
+
+  it("@parley/gateway exports createGateway and the NATS setup helpers", async () => {
+    const gateway = await import(built("../../gateway/dist/index.js"));
+    for (const name of ["createGateway", "loadConfig", "openStore", "generateNatsAuth", "renderServerConfig"]) {
+      expect(gateway[name], name).toBeTypeOf("function");
+    }
+    expect(() => gateway.loadConfig({})).toThrow("NATS_WS_URL");
+  });
+});
