@@ -175,6 +175,31 @@ describe("bad input is refused with a stable code and stores nothing", () => {
       expect(JSON.stringify(body)).not.toContain(validEnvelope.ct);
     });
 
+    it("answers every conversation operation by a non-member with 404 and no data", async () => {
+      const session = await (await postJson("/v1/session", JSON.stringify({ shopId: SHOP_ID, guest: true }))).json();
+      const auth = { authorization: `Bearer ${session.apiToken}` };
+      const ops: Array<[string, unknown]> = [
+        ["conv.get", { convId }],
+        ["conv.leave", { convId }],
+        ["conv.remove", { convId, principalId: customer.principal.id }],
+        ["msg.send", { convId, envelope: envelopeWith({}) }],
+        ["msg.history", { convId }],
+        ["msg.since", { convId, after: 0 }],
+        ["invite.create", { convId, handle: "anyone" }],
+      ];
+      const before = await stored();
+      for (const [op, body] of ops) {
+        const res = await postJson(`/v1/rpc/${op}`, JSON.stringify(body), auth);
+        const text = await res.text();
+        expect([op, res.status]).toEqual([op, 404]);
+        expect(JSON.parse(text).error.code).toBe("not_found");
+        expect(text).not.toContain(validEnvelope.ct);
+        expect(text).not.toContain(customer.principal.id);
+      }
+      expect(await stored()).toEqual(before);
+      expect((await stack.gateway.store.listMembers(convId)).map((m) => m.principalId)).toEqual([customer.principal.id]);
+    });
+
     it("serves a member's history over HTTP RPC", async () => {
       const token = await stack.customerToken("cust-bad");
       const session = await (await postJson("/v1/session", JSON.stringify({ shopId: SHOP_ID, token }))).json();
