@@ -197,7 +197,9 @@ describe("bad input is refused with a stable code and stores nothing", () => {
         expect(text).not.toContain(customer.principal.id);
       }
       expect(await stored()).toEqual(before);
-      expect((await stack.gateway.store.listMembers(convId)).map((m) => m.principalId)).toEqual([customer.principal.id]);
+      expect((await stack.gateway.store.listMembers(convId)).map((m) => m.principalId)).toEqual([
+        customer.principal.id,
+      ]);
     });
 
     it("serves a member's history over HTTP RPC", async () => {
