@@ -8,6 +8,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@parley\/sdk\/protocol$/, replacement: src("./sdk/src/protocol/index.ts") },
+      { find: /^@parley\/sdk\/crypto$/, replacement: src("./sdk/src/crypto/index.ts") },
       { find: /^@parley\/sdk\/server$/, replacement: src("./sdk/src/server/index.ts") },
       { find: /^@parley\/sdk$/, replacement: src("./sdk/src/index.ts") },
     ],

@@ -1,7 +1,12 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: { index: "src/index.ts", "protocol/index": "src/protocol/index.ts", "server/index": "src/server/index.ts" },
+  entry: {
+    index: "src/index.ts",
+    "protocol/index": "src/protocol/index.ts",
+    "crypto/index": "src/crypto/index.ts",
+    "server/index": "src/server/index.ts",
+  },
   format: ["esm"],
   target: "es2022",
   dts: true,

@@ -1,0 +1,368 @@
+#!/usr/bin/env node
+// A terminal chat on Parley's public SDK: a customer of the demo shop, or the
+// shop's agent. Start the demo first (`npm run demo`), then, in two terminals:
+//
+//   node examples/cli-chat/chat.mjs --as customer --name Mia
+//   node examples/cli-chat/chat.mjs --as agent
+//
+// Lines you type are sent; commands: /invite @handle, /handle name, /accept <inviteId>,
+// /to <convId> (agent), /quit. When stdin closes (a pipe), pending sends finish and it exits.
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const USAGE = `usage: node examples/cli-chat/chat.mjs --as customer --name <name> [--id <customerId>]
+       node examples/cli-chat/chat.mjs --as agent
+options:
+  --config <file>              connection details (default .parley/demo/demo.json, written by npm run demo)
+  --print-history-and-exit     print the latest messages of every conversation and exit
+commands while chatting: /invite @handle, /handle <name>, /accept <inviteId>, /to <convId>, /quit`;
+
+const HISTORY_LINES = 20;
+const SEND_TIMEOUT_MS = 15_000;
+
+const out = (line) => process.stdout.write(`${line}\n`);
+const fail = (message) => {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+};
+
+const { values: args } = parseArgs({
+  options: {
+    as: { type: "string" },
+    name: { type: "string" },
+    id: { type: "string" },
+    config: { type: "string" },
+    "print-history-and-exit": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (args.help) {
+  out(USAGE);
+  process.exit(0);
+}
+if (args.as !== "customer" && args.as !== "agent") fail(`--as customer or --as agent is required\n${USAGE}`);
+if (args.as === "customer" && !args.name) fail(`--name is required for a customer\n${USAGE}`);
+
+// Public entry points only, resolved through the workspace to the built packages.
+let sdk;
+let server;
+let WebSocket;
+try {
+  sdk = await import("@parley/sdk");
+  server = await import("@parley/sdk/server");
+  ({ default: WebSocket } = await import("ws"));
+} catch (err) {
+  fail(`cannot load the SDK (${err.message}).\nRun \`npm run demo\` first: it installs and builds the packages.`);
+}
+const { createClient, ParleyError } = sdk;
+
+// -- configuration ----------------------------------------------------------------------
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const configFile = resolve(args.config ?? join(root, ".parley/demo/demo.json"));
+let demo;
+try {
+  demo = JSON.parse(await readFile(configFile, "utf8"));
+} catch (err) {
+  fail(
+    err.code === "ENOENT"
+      ? `${configFile} not found: start the demo first (npm run demo) or pass --config`
+      : `cannot read ${configFile}: ${err.message}`,
+  );
+}
+const stateDir = demo.stateDir ?? dirname(configFile);
+const origin = new URL(demo.gatewayUrl).origin;
+
+async function readJson(file) {
+  try {
+    return JSON.parse(await readFile(file, "utf8"));
+  } catch (err) {
+    if (err.code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+async function writeJson(file, value) {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  await rename(tmp, file);
+}
+
+function authFor() {
+  if (args.as === "agent") {
+    return { kind: "agent", shopId: demo.shopId, login: demo.agentLogin, password: demo.agentPassword };
+  }
+  const name = args.name;
+  const id = args.id ?? (name.toLowerCase().replace(/[^a-z0-9_-]/g, "") || "customer");
+  return {
+    kind: "customer",
+    shopId: demo.shopId,
+    customerId: id,
+    // This script plays the shop's backend here: a real storefront asks its own
+    // server, which knows who is logged in and holds the shop's signing secret,
+    // for this short-lived token. Never put the secret in a browser.
+    getToken: async () => {
+      const secrets = await readJson(join(stateDir, "secrets.json"));
+      if (!secrets?.shopTokenSecret) throw new Error(`no shopTokenSecret in ${join(stateDir, "secrets.json")}`);
+      return server.signCustomerToken({
+        shopId: demo.shopId,
+        key: { alg: "HS256", secret: secrets.shopTokenSecret },
+        customer: { id, name },
+      });
+    },
+  };
+}
+
+// -- the client -------------------------------------------------------------------------
+
+const { customerId, ...auth } = authFor();
+const client = createClient({
+  gatewayUrl: demo.gatewayUrl,
+  auth,
+  WebSocket, // Node 20 has no global WebSocket
+  origin, // the NATS WebSocket listener only accepts allowed origins
+});
+
+let me;
+try {
+  me = await client.connect();
+} catch (err) {
+  fail(`cannot connect to ${demo.gatewayUrl}: ${err.message}\nIs the demo running (npm run demo)?`);
+}
+
+/** Display names per conversation: principalId -> name. */
+const names = new Map();
+/** Conversations this terminal follows, and the one typed lines go to. */
+const followed = new Set();
+let target;
+let pinned = false;
+
+async function refreshMembers(convId) {
+  const members = await client.members(convId);
+  const byId = names.get(convId) ?? new Map();
+  for (const m of members) byId.set(m.principalId, m.handle ? `${m.displayName} (@${m.handle})` : m.displayName);
+  names.set(convId, byId);
+}
+
+function senderName(convId, principalId) {
+  if (principalId === me.id) return "you";
+  const known = names.get(convId)?.get(principalId);
+  if (known) return known;
+  // Team members may answer without being members of the conversation.
+  if (principalId.startsWith("a_")) return "shop agent";
+  if (principalId.startsWith("b_")) return "shop bot";
+  return principalId;
+}
+
+function format(convId, message) {
+  const text =
+    message.body === undefined
+      ? `(unreadable: ${message.error ?? "decode failed"})`
+      : message.body.type === "card"
+        ? `[${message.body.card.kind} card]`
+        : message.body.text;
+  const prefix = args.as === "agent" || followed.size > 1 ? `[${convId}] ` : "";
+  return `${prefix}${senderName(convId, message.sender)}: ${text}`;
+}
+
+async function follow(convId, { quiet = false } = {}) {
+  followed.add(convId);
+  const state = await client.loadConversation(convId);
+  await refreshMembers(convId).catch(() => undefined);
+  if (!quiet) for (const m of state.messages.slice(-HISTORY_LINES)) out(format(convId, m));
+  return state;
+}
+
+function setTarget(convId, why) {
+  if (target === convId) return;
+  target = convId;
+  if (why && process.stdin.isTTY) out(`(now replying to ${convId}${why})`);
+}
+
+/** The customer's conversation: resumed from cli-<id>.json, or opened. */
+async function customerConversation() {
+  const file = join(stateDir, `cli-${customerId}.json`);
+  const saved = await readJson(file);
+  if (saved?.convId) {
+    try {
+      await follow(saved.convId);
+      return saved.convId;
+    } catch (err) {
+      if (!(err instanceof ParleyError)) throw err;
+      out(`(conversation ${saved.convId} is gone: ${err.message}; opening a new one)`);
+    }
+  }
+  const conversation = await client.openConversation();
+  await writeJson(file, { convId: conversation.id });
+  await follow(conversation.id);
+  return conversation.id;
+}
+
+/** The agent follows every conversation of the shop; replies go to the most recently active one. */
+async function agentConversations() {
+  const conversations = await client.listConversations(50);
+  conversations.sort((a, b) => a.updatedAt - b.updatedAt);
+  for (const c of conversations) await follow(c.id);
+  return conversations.at(-1)?.id;
+}
+
+// -- events -----------------------------------------------------------------------------
+
+client.on("message", ({ conversationId, message }) => {
+  if (message.sender === me.id) return; // typed here (or on another device of ours)
+  const print = () => out(format(conversationId, message));
+  if (!names.get(conversationId)?.has(message.sender)) refreshMembers(conversationId).then(print, print);
+  else print();
+  if (args.as === "agent" && !pinned) setTarget(conversationId, " - the latest activity");
+});
+client.on("conversation", (conversation) => {
+  // Customers follow what they open or accept; the team hears of every new conversation of the shop.
+  if (args.as !== "agent" || followed.has(conversation.id)) return;
+  out(`(new conversation ${conversation.id})`);
+  follow(conversation.id, { quiet: true }).then(
+    () => {
+      if (!pinned) setTarget(conversation.id, "");
+    },
+    (err) => out(`(cannot load ${conversation.id}: ${err.message})`),
+  );
+});
+client.on("membership", (event) => {
+  refreshMembers(event.convId).then(
+    () => out(`(${senderName(event.convId, event.principalId)} ${event.change} ${event.convId})`),
+    () => undefined,
+  );
+});
+client.on("invite", (invite) => {
+  out(`(${invite.inviterName} invites you to ${invite.convId}: type /accept ${invite.id})`);
+});
+client.on("status", (status) => {
+  if (status.state === "reconnecting") out("(connection lost; reconnecting...)");
+  else if (status.state === "connected") out("(reconnected)");
+});
+
+// -- start ------------------------------------------------------------------------------
+
+try {
+  if (args.as === "customer") {
+    target = await customerConversation();
+  } else {
+    target = await agentConversations();
+  }
+} catch (err) {
+  await client.close();
+  fail(`cannot load conversations: ${err.message}`);
+}
+
+if (args["print-history-and-exit"]) {
+  await client.close();
+  process.exit(0);
+}
+
+const interactive = process.stdin.isTTY === true;
+if (interactive) {
+  out(
+    args.as === "customer"
+      ? `Signed in as ${me.displayName} (customer ${customerId}) in ${target}. Type to chat; /quit to leave.`
+      : `Signed in as ${me.displayName}${me.handle ? ` (@${me.handle})` : ""}, following ${followed.size} conversation(s)` +
+          `${target ? `; replying to ${target}` : "; waiting for a customer"}. /to <convId> switches; /quit leaves.`,
+  );
+}
+
+/** Sends in flight; the exit waits for them. */
+const inflight = new Set();
+let failures = 0;
+
+function send(text) {
+  if (!target) {
+    out("(no conversation yet: wait for a customer to write)");
+    return;
+  }
+  const convId = target;
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error("not acknowledged in time")), SEND_TIMEOUT_MS);
+  });
+  const p = Promise.race([client.send(convId, text), timeout])
+    .catch((err) => {
+      failures++;
+      out(`(not sent: ${err.message})`);
+    })
+    .finally(() => {
+      clearTimeout(timer);
+      inflight.delete(p);
+    });
+  inflight.add(p);
+}
+
+async function command(line) {
+  const [cmd, ...rest] = line.slice(1).trim().split(/\s+/);
+  const arg = rest.join(" ");
+  switch (cmd) {
+    case "quit":
+      return "quit";
+    case "invite": {
+      if (!target) return out("(no conversation to invite into)");
+      const invite = await client.invite(target, arg.replace(/^@/, ""));
+      return out(`(invited @${arg.replace(/^@/, "")} to ${target}; they must accept: ${invite.id})`);
+    }
+    case "handle": {
+      const principal = await client.updateProfile({ handle: arg.replace(/^@/, "").toLowerCase() });
+      me = principal;
+      return out(`(your handle is now @${principal.handle}; others can /invite @${principal.handle})`);
+    }
+    case "accept": {
+      const conversation = await client.acceptInvite(arg);
+      await follow(conversation.id);
+      setTarget(conversation.id, " - joined");
+      return out(`(joined ${conversation.id})`);
+    }
+    case "to": {
+      if (!arg) {
+        pinned = false;
+        return out("(replies follow the latest activity again)");
+      }
+      if (!followed.has(arg)) await follow(arg);
+      pinned = true;
+      target = arg;
+      return out(`(replying to ${arg})`);
+    }
+    default:
+      return out("(commands: /invite @handle, /handle <name>, /accept <inviteId>, /to <convId>, /quit)");
+  }
+}
+
+const rl = createInterface({ input: process.stdin, terminal: interactive });
+let quitting = false;
+
+async function quit(code) {
+  if (quitting) return;
+  quitting = true;
+  rl.close();
+  while (inflight.size > 0) await Promise.allSettled([...inflight]);
+  await client.close();
+  process.exit(code ?? (failures > 0 ? 1 : 0));
+}
+
+/** Lines are handled one at a time, in order. */
+let queue = Promise.resolve();
+rl.on("line", (raw) => {
+  const line = raw.trim();
+  if (!line) return;
+  queue = queue.then(async () => {
+    if (quitting) return;
+    if (!line.startsWith("/")) return send(line);
+    try {
+      if ((await command(line)) === "quit") await quit();
+    } catch (err) {
+      out(`(${err instanceof ParleyError ? err.code : "error"}: ${err.message})`);
+    }
+  });
+});
+rl.on("close", () => {
+  queue.then(() => quit());
+});
+process.on("SIGINT", () => void quit());

@@ -1,0 +1,97 @@
+/**
+ * SDK clients for the benchmark: real `ParleyClient`s over real WebSockets
+ * (the `ws` package), signed in through the gateway's HTTP session routes.
+ *
+ * The session routes allow 60 sessions per minute per client IP. Real customers
+ * come from many addresses; here every client opens its session from its own
+ * loopback address (127.0.x.y), through a minimal fetch bound to that address.
+ */
+import { request } from "node:http";
+import { type ClientOptions, createClient, type ParleyClient } from "@parley/sdk";
+import { signCustomerToken } from "@parley/sdk/server";
+import WebSocket from "ws";
+import { installDualTransport } from "../test/harness/dual-transport.js";
+import { DEFAULT_TEST_ORIGIN } from "../test/harness/nats.js";
+
+export const SHOP = {
+  id: "shop_bench",
+  secret: "bench-shop-secret-0123456789abcdefghijkl",
+  origins: ["https://shop.bench.test"],
+};
+export const AGENT = { login: "agent@bench.test", password: "bench agent password" };
+
+let nextAddress = 0;
+/** A fresh loopback source address per call: 127.0.1.1, 127.0.1.2, ... */
+function loopbackAddress(): string {
+  const n = nextAddress++;
+  return `127.0.${1 + Math.floor(n / 250)}.${1 + (n % 250)}`;
+}
+
+/** Just enough `fetch` for the SDK's session calls (POST JSON), from `localAddress`. */
+function fetchFrom(localAddress: string): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
+    const body = typeof init?.body === "string" ? init.body : "";
+    const headers = new Headers(init?.headers);
+    return new Promise<Response>((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method: init?.method ?? "GET",
+          localAddress,
+          headers: { ...Object.fromEntries(headers), "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.once("end", () =>
+            resolve(
+              new Response(Buffer.concat(chunks), {
+                status: res.statusCode ?? 500,
+                headers: { "content-type": "application/json" },
+              }),
+            ),
+          );
+          res.once("error", reject);
+        },
+      );
+      req.once("error", reject);
+      req.end(body);
+    });
+  }) as typeof fetch;
+}
+
+function client(gatewayUrl: string, auth: ClientOptions["auth"]): ParleyClient {
+  const c = createClient({
+    gatewayUrl,
+    auth,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    fetch: fetchFrom(loopbackAddress()),
+    origin: DEFAULT_TEST_ORIGIN,
+    requestTimeout: 10_000,
+  });
+  // This process also holds TCP NATS connections (baselines); see dual-transport.ts.
+  const connect = c.connect.bind(c);
+  c.connect = async () => {
+    try {
+      return await connect();
+    } finally {
+      installDualTransport();
+    }
+  };
+  return c;
+}
+
+export function customerClient(gatewayUrl: string, sub: string): ParleyClient {
+  const getToken = () =>
+    signCustomerToken({
+      shopId: SHOP.id,
+      key: { alg: "HS256", secret: SHOP.secret },
+      customer: { id: sub, name: sub },
+    });
+  return client(gatewayUrl, { kind: "customer", shopId: SHOP.id, getToken });
+}
+
+export function agentClient(gatewayUrl: string): ParleyClient {
+  return client(gatewayUrl, { kind: "agent", shopId: SHOP.id, login: AGENT.login, password: AGENT.password });
+}

@@ -1,0 +1,69 @@
+/**
+ * Measured evidence for proposed hot-path changes (no gateway code is changed
+ * here): the embedded store's append statements, run exactly as SqliteStore
+ * runs them (WAL, synchronous = FULL, one IMMEDIATE transaction), but with
+ * `batch` appends per transaction, i.e. group commit: one fsync per batch.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomId } from "@parley/sdk/protocol";
+import Database from "better-sqlite3";
+import { SqliteStore } from "../src/store/sqlite.js";
+import { sampleEnvelope } from "./baselines.js";
+import { now, round } from "./stats.js";
+
+export async function sqliteGroupCommit(
+  batches: number[],
+  opts: { conversations: number; ms: number },
+): Promise<{ batch: number; appends_per_s: number; commit_p99_ms: number }[]> {
+  const out: { batch: number; appends_per_s: number; commit_p99_ms: number }[] = [];
+  for (const batch of batches) {
+    const dir = await mkdtemp(join(tmpdir(), "parley-bench-gc-"));
+    try {
+      const path = join(dir, "parley.sqlite");
+      const schema = new SqliteStore({ path });
+      await schema.init();
+      await schema.close();
+      const db = new Database(path);
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = FULL");
+      const convs = Array.from({ length: opts.conversations }, () => randomId("cv_"));
+      const create = db.prepare("INSERT INTO conversations VALUES (?, ?, 'open', 'p', 0, 0, 0)");
+      for (const c of convs) create.run(c, "shop_bench");
+      const byMsgId = db.prepare("SELECT * FROM messages WHERE conv_id = ? AND msg_id = ?");
+      const lastSeq = db.prepare("SELECT last_seq FROM conversations WHERE id = ?").pluck();
+      const insert = db.prepare("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?)");
+      const bump = db.prepare("UPDATE conversations SET last_seq = ?, updated_at = MAX(updated_at, ?) WHERE id = ?");
+      const commit = db.transaction((items: { convId: string; msgId: string }[]) => {
+        for (const m of items) {
+          if (byMsgId.get(m.convId, m.msgId)) continue;
+          const seq = (lastSeq.get(m.convId) as number) + 1;
+          insert.run(m.convId, seq, m.msgId, "p_bench", Date.now(), JSON.stringify(sampleEnvelope(m.convId, m.msgId)));
+          bump.run(seq, Date.now(), m.convId);
+        }
+      }).immediate;
+      const commits: number[] = [];
+      let appended = 0;
+      const start = now();
+      while (now() - start < opts.ms) {
+        const items = Array.from({ length: batch }, (_, i) => ({
+          convId: convs[(appended + i) % convs.length] ?? "",
+          msgId: randomId(),
+        }));
+        const t = now();
+        commit(items);
+        commits.push(now() - t);
+        appended += batch;
+      }
+      const seconds = (now() - start) / 1000;
+      commits.sort((a, b) => a - b);
+      const p99 = commits[Math.min(commits.length - 1, Math.ceil(commits.length * 0.99) - 1)] ?? 0;
+      out.push({ batch, appends_per_s: Math.round(appended / seconds), commit_p99_ms: round(p99, 3) });
+      db.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,364 @@
+/**
+ * `npm run bench [-- --quick] [-- --profile] [-- --senders N] [-- --no-mongo]`
+ *
+ * Measures, in one run and in this order: the baselines (raw NATS, raw store,
+ * no-op HTTP), the system with real SDK clients on the embedded store, history
+ * cost, idle WebSocket clients and a reconnect storm, the system on the MongoDB
+ * store, and bundle sizes. Prints a table against PERFORMANCE.md's targets and
+ * writes `gateway/bench/out/latest.json`. See docs/performance.md.
+ */
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { Session } from "node:inspector/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { ensureNatsServer } from "../../scripts/lib/nats-server.mjs";
+import { mongoForTests } from "../test/harness/ferretdb.js";
+import { type NatsHarness, startNats } from "../test/harness/nats.js";
+import { httpNoop, mongoAppends, natsPubSub, natsRequestReply, sqliteAppends } from "./baselines.js";
+import { measureBundles } from "./bundles.js";
+import { agentClient, SHOP } from "./clients.js";
+import { closeIdle, idleMemory, reconnectStorm } from "./connections.js";
+import { sqliteGroupCommit } from "./experiments.js";
+import { startGatewayChild } from "./gateway-child.js";
+import { seedConversation, timeHistory } from "./history.js";
+import { childPidsNamed, cpuMeter, onCleanup, runCleanups } from "./procs.js";
+import { type ProfileSummary, summariseProfile } from "./profile.js";
+import { evaluateTargets, type Report, renderTable, writeReport } from "./report.js";
+import { round } from "./stats.js";
+import { SystemRig } from "./system.js";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const profile = args.includes("--profile");
+const withMongo = !args.includes("--no-mongo");
+const sendersArg = args.indexOf("--senders");
+const SENDERS = sendersArg >= 0 ? Number(args[sendersArg + 1]) : 32;
+
+const M = quick
+  ? {
+      pubsub: { count: 300_000, ms: 5_000 },
+      request: { count: 200_000, ms: 3_000 },
+      sqlite: { count: 30_000, ms: 3_000 },
+      mongo: { count: 10_000, ms: 3_000 },
+      http: { count: 50_000, ms: 3_000 },
+      throughputMs: 8_000,
+      latencyMs: 5_000,
+      historyBig: 100_000,
+      historyRequests: 200,
+      idle: 1_000,
+      idleMs: 30_000,
+      reconnectMs: 30_000,
+      mongoThroughputMs: 5_000,
+      mongoSenders: 8,
+      groupCommitMs: 1_500,
+    }
+  : {
+      pubsub: { count: 2_000_000, ms: 15_000 },
+      request: { count: 1_000_000, ms: 10_000 },
+      sqlite: { count: 200_000, ms: 10_000 },
+      mongo: { count: 50_000, ms: 10_000 },
+      http: { count: 300_000, ms: 10_000 },
+      throughputMs: 20_000,
+      latencyMs: 15_000,
+      historyBig: 1_000_000,
+      historyRequests: 500,
+      idle: 10_000,
+      idleMs: 120_000,
+      reconnectMs: 90_000,
+      mongoThroughputMs: 15_000,
+      mongoSenders: 16,
+      groupCommitMs: 3_000,
+    };
+
+const MONGO_SENDERS = Math.min(SENDERS, M.mongoSenders);
+const OUT = resolve("gateway/bench/out");
+const notes: string[] = [];
+const details: Record<string, unknown> = {};
+const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+async function selfProfile<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  if (!profile) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 500 });
+  await session.post("Profiler.start");
+  try {
+    return await fn();
+  } finally {
+    const { profile: p } = await session.post("Profiler.stop");
+    const file = join(OUT, "profiles", `${name}.cpuprofile`);
+    await (await import("node:fs/promises")).writeFile(file, JSON.stringify(p));
+    session.disconnect();
+  }
+}
+
+async function baselines(nats: NatsHarness, mongo: { uri: string; dbName: string } | undefined) {
+  log("baseline: NATS pub/sub");
+  const pubsub = await natsPubSub(nats, M.pubsub);
+  log(`  ${pubsub.msgs_per_s} msgs/s; request/reply with ${SENDERS} requesters`);
+  const req = await natsRequestReply(nats, SENDERS, M.request);
+  log(`  ${req.per_s} req/s p50 ${req.p50_ms} p99 ${req.p99_ms}; embedded store appends`);
+  const sqlite = await sqliteAppends({ conversations: SENDERS, budget: M.sqlite });
+  log(`  ${sqlite.per_s} appends/s p99 ${sqlite.p99_ms}; no-op HTTP`);
+  const http = await httpNoop(SENDERS, M.http);
+  log(`  ${http.req_per_s} req/s`);
+  let mongoBase: Awaited<ReturnType<typeof mongoAppends>> | undefined;
+  if (mongo) {
+    log("baseline: mongodb store appends");
+    mongoBase = await mongoAppends({
+      ...mongo,
+      dbName: `${mongo.dbName}_base`,
+      conversations: MONGO_SENDERS,
+      concurrency: MONGO_SENDERS,
+      budget: M.mongo,
+    });
+    log(`  ${mongoBase.per_s} appends/s p99 ${mongoBase.p99_ms}`);
+  }
+  log("experiment: embedded store group commit (appends per transaction 1, 8, 32)");
+  const groupCommit = await sqliteGroupCommit([1, 8, 32], { conversations: SENDERS, ms: M.groupCommitMs });
+  log(`  ${groupCommit.map((g) => `${g.batch}: ${g.appends_per_s}/s`).join(", ")}`);
+  details.experiments = { sqlite_group_commit: groupCommit };
+  details.baselines = { pubsub, request: req, sqlite, http, mongo: mongoBase };
+  return {
+    baselines: {
+      nats_pubsub_msgs_per_s: pubsub.msgs_per_s,
+      nats_request_per_s: req.per_s,
+      nats_request_p50_ms: req.p50_ms,
+      nats_request_p99_ms: req.p99_ms,
+      store_append_per_s: sqlite.per_s,
+      store_append_p99_ms: sqlite.p99_ms,
+      http_noop_req_per_s: http.req_per_s,
+    },
+    baselines_mongodb: mongoBase && { store_append_per_s: mongoBase.per_s, store_append_p99_ms: mongoBase.p99_ms },
+  };
+}
+
+/** Throughput (closed loop), then latency at half that rate (open loop); lost/duplicated over both. */
+async function systemRun(
+  nats: NatsHarness,
+  name: "embedded" | "mongodb",
+  opts: {
+    dataDir: string;
+    mongo?: { uri: string; dbName: string };
+    senders: number;
+    throughputMs: number;
+    latency: boolean;
+  },
+) {
+  const gw = await startGatewayChild(nats, opts.dataDir, opts.mongo);
+  try {
+    log(`system (${name}): connecting ${opts.senders} customers and 1 agent`);
+    const rig = await SystemRig.start(gw.url);
+    try {
+      await rig.addSenders(opts.senders);
+      await rig.warmUp(20);
+      await rig.drain(10_000);
+      log(`system (${name}): closed-loop throughput for ${opts.throughputMs / 1000} s`);
+      const natsPid = childPidsNamed("nats-server")[0] ?? 0;
+      const meter = cpuMeter({ gateway: gw.pid, nats: natsPid });
+      const profFile = join(OUT, "profiles", `gateway-${name}.cpuprofile`);
+      if (profile) await gw.child.command("prof:start");
+      const tp = await selfProfile(`bench-clients-${name}`, () => rig.throughput(opts.throughputMs, 1_000_000));
+      if (profile) await gw.child.command(`prof:stop ${profFile}`);
+      const cpu = Object.fromEntries(Object.entries(meter()).map(([k, v]) => [k, round(v, 2)]));
+      log(`  ${tp.msgs_per_s} msgs/s; cpu seconds ${JSON.stringify(cpu)} over ${tp.seconds} s`);
+      const drained = await rig.drain(15_000);
+      let lat: Awaited<ReturnType<SystemRig["latency"]>> | undefined;
+      if (opts.latency) {
+        const rate = Math.max(1, Math.round(tp.msgs_per_s / 2));
+        log(`system (${name}): open-loop latency at ${rate} msgs/s for ${M.latencyMs / 1000} s`);
+        lat = await rig.latency(rate, M.latencyMs);
+        log(`  p50 ${lat.p50_ms} ms p99 ${lat.p99_ms} ms (${lat.samples} samples)`);
+      }
+      await rig.drain(15_000);
+      const integrity = rig.integrity();
+      log(`  integrity ${JSON.stringify(integrity)}`);
+      let prof: ProfileSummary | undefined;
+      if (profile) {
+        prof = await summariseProfile(profFile);
+        (details.profiles as Record<string, unknown>)[`gateway-${name}`] = prof;
+        (details.profiles as Record<string, unknown>)[`bench-clients-${name}`] = await summariseProfile(
+          join(OUT, "profiles", `bench-clients-${name}.cpuprofile`),
+        );
+      }
+      details[`system_${name}`] = { throughput: tp, cpu_seconds: cpu, drained, latency: lat, integrity };
+      return {
+        gw,
+        rig,
+        figures: {
+          store: name,
+          send_msgs_per_s: tp.msgs_per_s,
+          senders: opts.senders,
+          ...(lat
+            ? { delivery_p50_ms: lat.p50_ms, delivery_p99_ms: lat.p99_ms, latency_load_msgs_per_s: lat.rate }
+            : {}),
+          lost: integrity.lost,
+          duplicated: integrity.duplicated,
+        },
+      };
+    } catch (err) {
+      await rig.close();
+      throw err;
+    }
+  } catch (err) {
+    await gw.stop();
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  await mkdir(join(OUT, "profiles"), { recursive: true });
+  details.profiles = {};
+  const { bin, version: natsVersion } = await ensureNatsServer();
+  const nodeVersion = process.version;
+  const exec = promisify(execFile);
+  const natsBinVersion = (await exec(bin, ["--version"])).stdout.trim();
+  const work = await mkdtemp(join(tmpdir(), "parley-bench-"));
+  onCleanup(() => rm(work, { recursive: true, force: true }));
+
+  log(`mode ${quick ? "quick" : "full"}, ${SENDERS} senders, nats-server ${natsVersion}`);
+  const nats = await startNats();
+  onCleanup(() => nats[Symbol.asyncDispose]());
+  let mongo: { uri: string; dbName: string } | undefined;
+  if (withMongo) {
+    log(process.env.MONGODB_URI ? "mongodb: MONGODB_URI" : "mongodb: starting FerretDB");
+    const m = await mongoForTests();
+    onCleanup(() => m[Symbol.asyncDispose]());
+    mongo = { uri: m.uri, dbName: m.dbName };
+  } else notes.push("--no-mongo: the MongoDB figures were skipped.");
+
+  const base = await baselines(nats, mongo);
+
+  // System on the embedded store.
+  const dataDir = join(work, "embedded");
+  const sys = await systemRun(nats, "embedded", {
+    dataDir,
+    senders: SENDERS,
+    throughputMs: M.throughputMs,
+    latency: true,
+  });
+  await sys.rig.close();
+  await sys.gw.stop();
+  const system: Record<string, unknown> = { ...sys.figures };
+
+  // History: seed while no gateway has the file open, then a fresh gateway on it.
+  log(`history: seeding 1,000 and ${M.historyBig.toLocaleString("en-US")} messages`);
+  const small = await seedConversation(dataDir, SHOP.id, "cv_hist_1k", 1_000);
+  const big = await seedConversation(dataDir, SHOP.id, "cv_hist_big", M.historyBig);
+  log(`  seeded in ${small.seconds} s and ${big.seconds} s`);
+  const gw = await startGatewayChild(nats, dataDir);
+  const agent = agentClient(gw.url);
+  await agent.connect();
+  const hist = await timeHistory(agent, [small.convId, big.convId], M.historyRequests);
+  await agent.close();
+  const h1k = hist[small.convId];
+  const hBig = hist[big.convId];
+  log(`  p99 1k ${h1k?.p99_ms} ms, p99 big ${hBig?.p99_ms} ms`);
+  Object.assign(system, {
+    history_p99_ms_1k: h1k?.p99_ms,
+    history_p99_ms_1m: hBig?.p99_ms,
+    history_big_n: M.historyBig,
+  });
+  details.history = { seed: [small, big], timings: hist, requests: M.historyRequests };
+  if (quick)
+    notes.push(
+      `history: quick mode seeds ${M.historyBig.toLocaleString("en-US")} messages, not 1,000,000 (history_big_n).`,
+    );
+
+  // Idle WebSocket clients, then the reconnect storm with a send stream through the gateway.
+  log(`connections: ${M.idle} idle WebSocket clients`);
+  const mem = await idleMemory(nats, M.idle, M.idleMs);
+  log(`  ${mem.ws_clients} connected in ${mem.idle.seconds} s, ${mem.kib_per_client} KiB each`);
+  if (mem.idle.errors.length > 0)
+    notes.push(`connections: stopped at ${mem.ws_clients} clients: ${mem.idle.errors[0]}`);
+  const stormRig = await SystemRig.start(gw.url);
+  await stormRig.addSenders(4);
+  await stormRig.warmUp(2);
+  log("storm: restarting nats-server with every client connected");
+  const storm = await reconnectStorm(nats, mem.idle, stormRig, { everyMs: 20, reconnectMs: M.reconnectMs });
+  log(`  ${JSON.stringify(storm)}`);
+  await stormRig.close();
+  await closeIdle(mem.idle);
+  await gw.stop();
+  Object.assign(system, {
+    ws_clients: mem.ws_clients,
+    nats_server_kib_per_client: mem.kib_per_client,
+    ...storm,
+    crypto_us_per_message: null,
+  });
+  details.connections = { mem_before: mem.mem_before, mem_after: mem.mem_after, connect_seconds: mem.idle.seconds };
+  notes.push(
+    "connections: idle clients are raw nats-core wsconnect connections with a minted principal JWT and the SDK's user-subject subscription (no HTTP session, which costs the gateway, not nats-server).",
+  );
+  notes.push(
+    "crypto_us_per_message: null until the end-to-end encryption issue lands; messages use the SDK's plaintext codec (alg none).",
+  );
+
+  // System on the MongoDB store.
+  let systemMongo: Record<string, unknown> | undefined;
+  if (mongo) {
+    const run = await systemRun(nats, "mongodb", {
+      dataDir: join(work, "mongo-unused"),
+      mongo: { uri: mongo.uri, dbName: `${mongo.dbName}_sys` },
+      senders: MONGO_SENDERS,
+      throughputMs: M.mongoThroughputMs,
+      latency: false,
+    });
+    await run.rig.close();
+    await run.gw.stop();
+    systemMongo = run.figures;
+    if (!process.env.MONGODB_URI)
+      notes.push(
+        "mongodb: FerretDB v1 on its SQLite backend stands in for MongoDB here; set MONGODB_URI for a real one.",
+      );
+  }
+
+  const bundles = await measureBundles(notes);
+  notes.push(
+    "Sends: PARLEY_SEND_RATE raised to 1,000,000 in the benchmark gateway (default 50/s per principal would cap each sender).",
+    "Sessions: each SDK client opens its session from its own 127.0.x.y address (the session routes allow 60/min per IP).",
+    "Machines are shared: other processes (other engineers' tests) may have been running during this run.",
+  );
+  if (profile)
+    notes.push(
+      "--profile: CPU profiles were taken during the throughput runs; figures are a little lower than unprofiled.",
+    );
+
+  const c = cpus();
+  const partial: Omit<Report, "targets"> = {
+    when: new Date().toISOString(),
+    mode: quick ? "quick" : "full",
+    versions: {
+      node: nodeVersion,
+      "nats-server": natsBinVersion,
+      store: "embedded (better-sqlite3, WAL, synchronous=FULL)",
+    },
+    machine: { cpus: c.length, cpu_model: c[0]?.model ?? "", mem_total_mib: Math.round(totalmem() / 2 ** 20) },
+    baselines: base.baselines,
+    ...(base.baselines_mongodb ? { baselines_mongodb: base.baselines_mongodb } : {}),
+    system,
+    ...(systemMongo ? { system_mongodb: systemMongo } : {}),
+    bundles: { ...bundles },
+    details: { ...details, run_seconds: Math.round((Date.now() - started) / 1000), senders: SENDERS },
+    notes,
+  };
+  const report: Report = { ...partial, targets: evaluateTargets(partial) };
+  await writeReport(join(OUT, "latest.json"), report);
+  process.stdout.write(
+    `\n${renderTable(report)}\nwritten ${join(OUT, "latest.json")} in ${report.details.run_seconds} s\n`,
+  );
+}
+
+main()
+  .then(() => runCleanups())
+  .then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      void runCleanups().finally(() => process.exit(1));
+    },
+  );

@@ -1,0 +1,246 @@
+/**
+ * `npm run demo` as a user runs it: real processes (the demo script, its
+ * nats-server and gateway, the CLI chat example), a temp state dir and a free
+ * port. Needs the built packages (`npm test` builds them before vitest); the
+ * demo runs with --no-build so this test never rebuilds them.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { freePort } from "./harness/ports.js";
+import { waitFor } from "./helpers.js";
+
+const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const BUILT = ["sdk/dist/index.js", "sdk/dist/server/index.js", "gateway/dist/index.js", "gateway/dist/main.js"];
+const DEMO = join(ROOT, "scripts/demo.mjs");
+const CHAT = join(ROOT, "examples/cli-chat/chat.mjs");
+
+interface ReadyInfo {
+  gatewayUrl: string;
+  healthUrl: string;
+  natsWsUrl: string;
+  shopId: string;
+  agentLogin: string;
+  agentPassword: string;
+  stateDir: string;
+  pids: { gateway: number; nats: number };
+}
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion with `input` on stdin (then closed). */
+function run(args: string[], input: string, timeoutMs = 30_000): Promise<Run> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${args.join(" ")} did not finish in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.once("error", reject);
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      resolveRun({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once the WebSocket endpoint speaks NATS (its first frame is INFO). */
+function natsWsGreets(url: string, origin: string): Promise<string> {
+  return new Promise((resolveGreeting, reject) => {
+    const socket = new WebSocket(url, { origin });
+    const timer = setTimeout(() => {
+      socket.terminate();
+      reject(new Error(`no NATS greeting from ${url}`));
+    }, 5_000);
+    socket.once("message", (data: Buffer) => {
+      clearTimeout(timer);
+      socket.close();
+      resolveGreeting(data.toString().slice(0, 4));
+    });
+    socket.once("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+interface DemoRun {
+  info: ReadyInfo;
+  /** Everything the demo printed so far, stdout and stderr. */
+  output(): string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal: NodeJS.Signals): void;
+  /** Kills whatever is left (after a failed test). */
+  cleanup(): void;
+}
+
+/** Starts the demo with its state in `dir` on a free port; resolves once it wrote its ready file. */
+async function startDemo(dir: string): Promise<DemoRun> {
+  const readyFile = join(dir, "ready.json");
+  const child = spawn(process.execPath, [DEMO, "--no-install", "--no-build", "--ready-file", readyFile], {
+    cwd: ROOT,
+    env: { ...process.env, PARLEY_DEMO_PORT: String(await freePort()), PARLEY_DEMO_DIR: join(dir, "state") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const append = (c: Buffer) => {
+    output += c.toString();
+  };
+  child.stdout.on("data", append);
+  child.stderr.on("data", append);
+  let exited = false;
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.once("exit", (code, signal) => {
+      exited = true;
+      r({ code, signal });
+    }),
+  );
+  let info: ReadyInfo | undefined;
+  const cleanup = () => {
+    if (!exited) child.kill("SIGKILL");
+    for (const pid of [info?.pids.gateway, info?.pids.nats]) if (pid && alive(pid)) process.kill(pid, "SIGKILL");
+  };
+  try {
+    await waitFor(
+      () => {
+        if (exited) throw new Error(`the demo exited before it was ready:\n${output}`);
+        return existsSync(readyFile);
+      },
+      "the demo's ready file",
+      60_000,
+    );
+  } catch (err) {
+    cleanup();
+    throw new Error(`${(err as Error).message}\ndemo output:\n${output}`);
+  }
+  const ready = JSON.parse(await readFile(readyFile, "utf8")) as ReadyInfo;
+  info = ready;
+  return { info: ready, output: () => output, exit, kill: (signal) => child.kill(signal), cleanup };
+}
+
+function requireBuild(): void {
+  const missing = BUILT.filter((file) => !existsSync(join(ROOT, file)));
+  if (missing.length > 0) {
+    throw new Error(`the demo test needs the built packages (${missing.join(", ")} missing): run npm run build`);
+  }
+}
+
+describe("npm run demo", () => {
+  let dir: string;
+  let demo: DemoRun | undefined;
+  let info: ReadyInfo;
+
+  beforeAll(async () => {
+    requireBuild();
+    dir = await mkdtemp(join(tmpdir(), "parley-demo-test-"));
+    demo = await startDemo(dir);
+    info = demo.info;
+  }, 90_000);
+
+  afterAll(async () => {
+    demo?.cleanup();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("prints the gateway, health and NATS WebSocket URLs, and each one answers", async () => {
+    const output = demo?.output() ?? "";
+    const printed = [...new Set(output.match(/\b(?:https?|wss?):\/\/[^\s]+/g) ?? [])].sort();
+    expect(printed).toEqual([info.gatewayUrl, info.healthUrl, info.natsWsUrl].sort());
+    expect(output).toContain(info.agentLogin);
+    expect(output).toContain(info.agentPassword);
+    expect(output).toContain(info.shopId);
+    expect(output).toContain("--as customer --name Mia");
+    expect(output).toContain("--as agent");
+
+    const health = await fetch(info.healthUrl);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`${info.gatewayUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    // The gateway's own origin is allowed on the NATS WebSocket listener (the widget frame lives there).
+    expect(await natsWsGreets(info.natsWsUrl, info.gatewayUrl)).toBe("INFO");
+  });
+
+  it("lets a CLI customer write and a CLI agent read it", async () => {
+    const config = join(info.stateDir, "demo.json");
+    const customer = await run(
+      [CHAT, "--as", "customer", "--name", "Mia", "--config", config],
+      "hello from the demo test\n",
+    );
+    expect(customer, customer.stderr).toMatchObject({ code: 0 });
+    const saved = JSON.parse(await readFile(join(info.stateDir, "cli-mia.json"), "utf8")) as { convId: string };
+
+    const agent = await run([CHAT, "--as", "agent", "--config", config, "--print-history-and-exit"], "");
+    expect(agent, agent.stderr).toMatchObject({ code: 0 });
+    expect(agent.stdout).toContain(`[${saved.convId}] Mia: hello from the demo test`);
+
+    // The agent answers the most recent conversation; the customer resumes it and sees the reply.
+    const reply = await run([CHAT, "--as", "agent", "--config", config], "hi Mia, how can I help?\n");
+    expect(reply, reply.stderr).toMatchObject({ code: 0 });
+    const history = await run(
+      [CHAT, "--as", "customer", "--name", "Mia", "--config", config, "--print-history-and-exit"],
+      "",
+    );
+    expect(history.stdout).toContain("you: hello from the demo test");
+    expect(history.stdout).toMatch(/: hi Mia, how can I help\?/);
+  });
+
+  it("stops on SIGINT with exit code 0 and leaves no server behind", async () => {
+    expect(alive(info.pids.gateway)).toBe(true);
+    expect(alive(info.pids.nats)).toBe(true);
+    demo?.kill("SIGINT");
+    expect(await demo?.exit).toEqual({ code: 0, signal: null });
+    expect(alive(info.pids.gateway)).toBe(false);
+    expect(alive(info.pids.nats)).toBe(false);
+    expect(existsSync(join(info.stateDir, "demo.json"))).toBe(false);
+  }, 30_000);
+});
+
+describe("npm run demo when a server dies", () => {
+  let dir: string;
+  let demo: DemoRun | undefined;
+
+  afterAll(async () => {
+    demo?.cleanup();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("stops the other server and exits 1 with the dead one's last log lines", async () => {
+    requireBuild();
+    dir = await mkdtemp(join(tmpdir(), "parley-demo-test-"));
+    demo = await startDemo(dir);
+    const { pids } = demo.info;
+    process.kill(pids.gateway, "SIGKILL");
+    expect(await demo.exit).toEqual({ code: 1, signal: null });
+    expect(demo.output()).toContain("gateway stopped unexpectedly");
+    expect(demo.output()).toContain("gateway started");
+    expect(alive(pids.nats)).toBe(false);
+  }, 90_000);
+});

@@ -1,0 +1,34 @@
+/**
+ * End-to-end encryption for Parley: device keys, message envelopes
+ * (`xc20p-ed25519`), epoch-key wrapping, and the codec that plugs them into the
+ * client. libsodium is loaded on first use, never at import time.
+ */
+export type { DeviceIdentity, DeviceRecord, KeyPair } from "./device-keys.js";
+export {
+  createDeviceIdentity,
+  DeviceIdentityError,
+  fingerprint,
+  loadOrCreateDeviceIdentity,
+  publicDeviceKeys,
+  signDeviceRecord,
+  verifyDeviceRecord,
+} from "./device-keys.js";
+export type { E2ECodecOptions } from "./e2e-codec.js";
+export { createE2ECodec } from "./e2e-codec.js";
+export type { DecryptFailure, OpenMessageInput, SealFailure, SealMessageInput } from "./message-crypto.js";
+export {
+  DecryptError,
+  DecryptFailures,
+  E2E_ALG,
+  EPOCH_KEY_BYTES,
+  MAX_BODY_BYTES,
+  openMessage,
+  paddedLength,
+  SealError,
+  SealFailures,
+  sealMessage,
+} from "./message-crypto.js";
+export { randomBytes } from "./random.js";
+export { createEpochKey, openEpochKey, SEALED_EPOCH_KEY_BYTES, sealEpochKey } from "./seal-box.js";
+export type { Sodium } from "./sodium.js";
+export { loadSodium } from "./sodium.js";
