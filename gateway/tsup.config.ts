@@ -5,7 +5,7 @@ export default defineConfig({
   format: ["esm"],
   target: "node20",
   platform: "node",
-  dts: false,
+  dts: { entry: "src/index.ts" },
   sourcemap: true,
   clean: true,
   noExternal: ["@parley/sdk"],

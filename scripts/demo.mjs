@@ -291,6 +291,26 @@ async function buildIfNeeded(logsDir, skip) {
   }
 }
 
+/** Two demos on one state dir would share its database: refuse while the other one runs. */
+async function refuseSecondDemo(demoJson) {
+  let pid;
+  try {
+    pid = JSON.parse(await readFile(demoJson, "utf8")).pids?.demo;
+  } catch {
+    return; // none, or unreadable: the previous run is gone
+  }
+  if (!Number.isInteger(pid) || pid === process.pid) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // a stale file from a run that was killed
+  }
+  throw new DemoError(
+    `a demo is already running from ${rel(dirname(demoJson))} (pid ${pid}): stop it first, ` +
+      "or set PARLEY_DEMO_DIR to run another one",
+  );
+}
+
 /** Secrets generated on the first run and kept, so a second run keeps sessions, logins and the shop key. */
 async function loadOrCreateSecrets(file) {
   let saved = {};
@@ -383,6 +403,7 @@ async function main() {
 
   /** Started services, in start order; stopped in reverse. */
   const services = [];
+  let wroteDemoJson = false;
   let starting = Promise.resolve();
   let finish;
   const finished = new Promise((r) => {
@@ -396,7 +417,7 @@ async function main() {
     // Start-up checks `stopping` after each step and gives up; wait for it so nothing starts after this.
     await starting.catch(() => undefined);
     for (const service of [...services].reverse()) await service.stop();
-    await rm(demoJson, { force: true });
+    if (wroteDemoJson) await rm(demoJson, { force: true });
     finish(code);
   };
   for (const signal of ["SIGINT", "SIGTERM"]) {
@@ -418,6 +439,7 @@ async function main() {
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
     await mkdir(logsDir, { recursive: true, mode: 0o700 });
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    await refuseSecondDemo(demoJson);
     await buildIfNeeded(logsDir, values["no-build"]);
     if (stopping) return;
     const gateway = await import(pathToFileURL(join(ROOT, "gateway/dist/index.js")).href);
@@ -473,10 +495,11 @@ async function main() {
       agentPassword: secrets.agentPassword,
       agentHandle: AGENT_HANDLE,
       stateDir,
-      pids: { gateway: gw.pid, nats: nats.nats.pid },
+      pids: { demo: process.pid, gateway: gw.pid, nats: nats.nats.pid },
     };
     const json = `${JSON.stringify(info, null, 2)}\n`;
     await writePrivate(demoJson, json);
+    wroteDemoJson = true;
     if (readyFile) await writePrivate(readyFile, json);
 
     const custom = stateDir !== join(ROOT, ".parley", "demo");

@@ -167,11 +167,16 @@ async function systemRun(
       log(`  ${tp.msgs_per_s} msgs/s; cpu seconds ${JSON.stringify(cpu)} over ${tp.seconds} s`);
       const drained = await rig.drain(15_000);
       let lat: Awaited<ReturnType<SystemRig["latency"]>> | undefined;
+      let latCpu: Record<string, number> | undefined;
       if (opts.latency) {
         const rate = Math.max(1, Math.round(tp.msgs_per_s / 2));
         log(`system (${name}): open-loop latency at ${rate} msgs/s for ${M.latencyMs / 1000} s`);
+        const latMeter = cpuMeter({ gateway: gw.pid, nats: childPidsNamed("nats-server")[0] ?? 0 });
         lat = await rig.latency(rate, M.latencyMs);
-        log(`  p50 ${lat.p50_ms} ms p99 ${lat.p99_ms} ms (${lat.samples} samples)`);
+        latCpu = Object.fromEntries(Object.entries(latMeter()).map(([k, v]) => [k, round(v, 2)]));
+        log(
+          `  p50 ${lat.p50_ms} ms p99 ${lat.p99_ms} ms (${lat.samples} samples); cpu seconds ${JSON.stringify(latCpu)}`,
+        );
       }
       await rig.drain(15_000);
       const integrity = rig.integrity();
@@ -184,7 +189,14 @@ async function systemRun(
           join(OUT, "profiles", `bench-clients-${name}.cpuprofile`),
         );
       }
-      details[`system_${name}`] = { throughput: tp, cpu_seconds: cpu, drained, latency: lat, integrity };
+      details[`system_${name}`] = {
+        throughput: tp,
+        cpu_seconds: cpu,
+        drained,
+        latency: lat,
+        latency_cpu_seconds: latCpu,
+        integrity,
+      };
       return {
         gw,
         rig,

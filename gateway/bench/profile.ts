@@ -58,7 +58,9 @@ export async function summariseProfile(file: string, topN = 15): Promise<Profile
     const { functionName, url, lineNumber } = node.callFrame;
     const a = area(url, functionName);
     areas.set(a, (areas.get(a) ?? 0) + us);
-    const where = url ? `${url.replace(/^.*\/(node_modules|gateway|sdk)\//, "$1/")}:${lineNumber + 1}` : "";
+    // tsx-compiled sources report line 1; keep the line only where it means something.
+    const file = url.replace(/^.*\/(node_modules|gateway|sdk)\//, "$1/");
+    const where = url ? (lineNumber > 0 ? `${file}:${lineNumber + 1}` : file) : "";
     const key = `${functionName}@${where}`;
     const entry = fns.get(key) ?? { fn: functionName || "(anonymous)", where, us: 0 };
     entry.us += us;

@@ -13,7 +13,7 @@ const csv = z
 const envSchema = z.object({
   PARLEY_HOST: z.string().default("127.0.0.1"),
   PARLEY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** Public base URL of the gateway (used in links and CSP); defaults to http://HOST:PORT. */
+  /** Public base URL of the gateway; its origin may always open sessions and gets CORS headers. */
   PARLEY_PUBLIC_URL: z.url().optional(),
   /** Where the gateway's own (TCP, nkey-signed) connection goes. */
   NATS_URL: csv.default(["nats://127.0.0.1:4222"]),
@@ -45,6 +45,8 @@ const envSchema = z.object({
     .max(30 * 86_400)
     .default(86_400),
   PARLEY_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Express `trust proxy` setting behind a TLS-terminating proxy (e.g. `loopback`, `1`); off by default. */
+  PARLEY_TRUST_PROXY: z.string().optional(),
   /** Max sends per principal per second. */
   PARLEY_SEND_RATE: z.coerce.number().int().min(1).default(50),
 });
@@ -69,6 +71,7 @@ export interface GatewayConfig {
   refreshTtlSeconds: number;
   logLevel: string;
   sendRatePerSecond: number;
+  trustProxy: string | undefined;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
@@ -95,5 +98,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     refreshTtlSeconds: e.PARLEY_REFRESH_TTL,
     logLevel: e.PARLEY_LOG_LEVEL,
     sendRatePerSecond: e.PARLEY_SEND_RATE,
+    trustProxy: e.PARLEY_TRUST_PROXY,
   };
 }

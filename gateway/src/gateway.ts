@@ -78,9 +78,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
   });
 
-  // CORS allow-list: every shop's storefront origins, read per request from the store's shop list is
-  // too costly; shops opt in through the session route's own origin check, so CORS reflects any origin
-  // a shop has registered. Cached briefly.
+  // CORS: a preflight names no shop, so it is answered for any origin some shop registered (cached for
+  // 10 s); the session routes then check the origin against the one shop the request names.
   let corsCache: { at: number; origins: Set<string> } | undefined;
   const ownOrigin = config.publicUrl ? new URL(config.publicUrl).origin : undefined;
 
@@ -130,6 +129,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         store,
         log,
         adminToken: config.adminToken,
+        trustProxy: config.trustProxy,
         isReady: () => natsUp && !stopping,
         corsOrigins: async () => {
           if (corsCache && Date.now() - corsCache.at < 10_000) return corsCache.origins;
@@ -144,7 +144,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         server = s;
       });
       const address = server?.address() as AddressInfo;
-      url = `http://${address.address}:${address.port}`;
+      const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+      url = `http://${host}:${address.port}`;
       log.info({ url, store: store.kind }, "gateway started");
     },
     async stop() {

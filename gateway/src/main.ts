@@ -18,10 +18,13 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  const auth = JSON.parse(await readFile(config.natsAuthFile, "utf8")) as {
-    appAccountPub?: unknown;
-    appSigningSeed?: unknown;
-  };
+  let auth: { appAccountPub?: unknown; appSigningSeed?: unknown };
+  try {
+    auth = JSON.parse(await readFile(config.natsAuthFile, "utf8"));
+  } catch (err) {
+    console.error(`cannot read NATS_AUTH_FILE ${config.natsAuthFile}: ${(err as Error).message}`);
+    process.exit(2);
+  }
   if (typeof auth.appAccountPub !== "string" || typeof auth.appSigningSeed !== "string") {
     console.error(`${config.natsAuthFile} must hold appAccountPub and appSigningSeed`);
     process.exit(2);

@@ -111,7 +111,7 @@ async function buildInto(cache, bin) {
     await exec("go", ["version"]);
   } catch {
     throw new Error(
-      "FerretDB is not built yet and the Go toolchain (`go`) is not on PATH. Install Go >= 1.21, " +
+      "FerretDB is not built yet and the Go toolchain (`go`) is not on PATH. Install Go >= 1.24, " +
         "set FERRETDB_BIN to a FerretDB v1 binary, or set MONGODB_URI to use a real MongoDB.",
     );
   }

@@ -162,7 +162,12 @@ export async function ensureNatsServer() {
 
   const binDir = join(cacheDir(), "bin");
   const cached = join(binDir, "nats-server");
-  if (await isExecutable(cached)) return accept(cached, "the cache");
+  if (await isExecutable(cached)) {
+    // The cache holds the pinned release; after the pin moves, an older cached build is rebuilt.
+    const version = await versionOf(cached);
+    if (version === NATS_SERVER_VERSION) return { bin: cached, version };
+    process.stderr.write(`cached nats-server is ${version ?? "unreadable"}, not ${NATS_SERVER_VERSION}: rebuilding\n`);
+  }
 
   const onPath = await findOnPath("nats-server");
   if (onPath) {

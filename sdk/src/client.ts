@@ -15,20 +15,14 @@ import { Emitter } from "./emitter.js";
 import { ConnectionLostError, ParleyError } from "./errors.js";
 import { type ClientOptions, parseOptions, type ResolvedOptions } from "./options.js";
 import { Outbox, type OutboxEntry } from "./outbox.js";
-import {
-  type ConversationInfo,
-  ENVELOPE_VERSION,
-  type InviteInfo,
-  type PrincipalInfo,
-  type RpcOp,
-  type RpcRequest,
-  type RpcResults,
-  randomId,
-  type ServerEvent,
-  type SessionResponse,
-  type StoredMessage,
-  subjects,
-} from "./protocol/index.js";
+// Value imports come from the protocol's leaf modules, never its index: the
+// index also exports the zod schemas, which browsers should not have to load.
+import { ENVELOPE_VERSION, type StoredMessage } from "./protocol/envelope.js";
+import { randomId } from "./protocol/ids.js";
+import type { ConversationInfo, InviteInfo, PrincipalInfo } from "./protocol/models.js";
+import type { RpcResults, ServerEvent, SessionResponse } from "./protocol/rpc.js";
+import type { RpcOp, RpcRequest } from "./protocol/schemas.js";
+import { subjects } from "./protocol/subjects.js";
 import { SessionApi } from "./session-api.js";
 import type { StateStore } from "./state-store.js";
 import { StateStore as Store } from "./state-store.js";
@@ -291,7 +285,12 @@ export class ParleyClient {
     } catch (err) {
       throw new ConnectionLostError(`${op}: ${(err as Error).message}`, { cause: err });
     }
-    const parsed = JSON.parse(decoder.decode(data)) as { ok: boolean; result?: unknown; error?: unknown };
+    let parsed: { ok: boolean; result?: unknown; error?: unknown };
+    try {
+      parsed = JSON.parse(decoder.decode(data));
+    } catch (err) {
+      throw new ParleyError("internal", `${op}: the gateway's reply is not JSON`, { cause: err });
+    }
     if (!parsed.ok) throw ParleyError.from(parsed.error);
     return parsed.result as RpcResults[Op];
   }

@@ -20,10 +20,11 @@ export class Emitter<Events extends object> {
       try {
         (handler as (payload: Events[K]) => void)(payload);
       } catch (err) {
-        // A failing listener must not break delivery to the others or the client itself.
-        queueMicrotask(() => {
-          throw err;
-        });
+        // A failing listener must not break delivery to the others or the client itself:
+        // report it the way the platform reports uncaught errors, without throwing.
+        const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
+        if (report) report(err);
+        else console.error(err);
       }
     }
   }

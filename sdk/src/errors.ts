@@ -1,4 +1,4 @@
-import { type ErrorCode, ErrorCodes, isErrorCode } from "./protocol/index.js";
+import { type ErrorCode, ErrorCodes, isErrorCode } from "./protocol/errors.js";
 
 /** A failure reported by the gateway, or a local one mapped onto the same codes. */
 export class ParleyError extends Error {

@@ -72,7 +72,7 @@ export async function generateNatsAuth(limits: AppAccountLimitOptions = {}): Pro
     app,
     {
       signing_keys: [appSigner.getPublicKey()],
-      // Browsers connect with bearer user JWTs; bots live in their own account.
+      // Browsers connect with bearer user JWTs. Bots share this account for now (see docs/architecture.md).
       disallow_bearer: false,
       limits: {
         conn: l.connections,

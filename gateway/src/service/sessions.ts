@@ -107,6 +107,13 @@ export class SessionService {
     const principalId = await this.o.tokens.verify("refresh", refreshToken);
     const principal = await this.o.store.getPrincipal(principalId);
     if (!principal) throw new GatewayError("unauthorized", "invalid refresh token");
+    // A team member removed from the shop (or a shop removed) loses its sessions at the next refresh.
+    if (!(await this.o.store.getShop(principal.shopId))) throw new GatewayError("unauthorized", "no such shop");
+    if (principal.kind === "agent" || principal.kind === "bot") {
+      if (!(await this.o.store.getAgent(principal.shopId, principal.externalId))) {
+        throw new GatewayError("unauthorized", "no longer a member of the team");
+      }
+    }
     return this.#issue(principal, undefined);
   }
 

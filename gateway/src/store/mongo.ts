@@ -276,7 +276,7 @@ export class MongoStore implements Store {
     return this.#run(async () => (await this.#shops.findOne({ id: str(id, "shop id") }, NO_ID)) ?? undefined);
   }
 
-  /** Every origin any shop allows, deduplicated (not yet in the port; the gateway's CORS check uses it). */
+  /** Every origin any shop allows, deduplicated (for CORS preflights). */
   async listAllowedOrigins(): Promise<string[]> {
     return this.#run(async () => {
       const shops = await this.#shops.find({}, { projection: { _id: 0, allowedOrigins: 1 } }).toArray();

@@ -340,7 +340,7 @@ export class SqliteStore implements Store {
     return row && toShop(row);
   }
 
-  /** Every origin any shop allows, deduplicated (not yet in the port; the gateway's CORS check uses it). */
+  /** Every origin any shop allows, deduplicated (for CORS preflights). */
   async listAllowedOrigins(): Promise<string[]> {
     return this.#s.allowedOrigins.all();
   }

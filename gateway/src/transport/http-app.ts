@@ -30,6 +30,8 @@ export interface HttpAppDeps {
   isReady: () => boolean;
   /** Origins allowed to call the API from a browser (every shop's storefronts and the gateway's own). */
   corsOrigins: () => Promise<Set<string>>;
+  /** Express `trust proxy` value. @default false */
+  trustProxy?: string | undefined;
   /** Session requests per client IP per minute. @default 60 */
   sessionRate?: number;
 }
@@ -70,7 +72,8 @@ const route =
 export function createHttpApp(deps: HttpAppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", false);
+  // Behind a TLS proxy, rate limits must key on the client's address, not the proxy's.
+  app.set("trust proxy", deps.trustProxy ?? false);
   app.set("json escape", true);
   const sessionLimit = new RateLimit({ points: deps.sessionRate ?? 60, durationSeconds: 60 });
 

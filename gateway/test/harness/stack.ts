@@ -51,7 +51,7 @@ export interface TestStack {
   agent(extra?: Partial<ClientOptions>): ParleyClient;
   /** Any other SDK client. */
   client(options: Omit<ClientOptions, "gatewayUrl" | "WebSocket">): ParleyClient;
-  /** Stops the gateway (gracefully, or not) and starts a new one on the same store, NATS and port. */
+  /** Stops the gateway gracefully and starts a new one on the same store, NATS and port. */
   restartGateway(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }

@@ -16,7 +16,7 @@
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
 import { type MessageBody, parseMessageBody } from "../codec.js";
-import { type Envelope, type EnvelopeHeader, MAX_CIPHERTEXT_CHARS } from "../protocol/index.js";
+import { type Envelope, type EnvelopeHeader, MAX_CIPHERTEXT_CHARS } from "../protocol/envelope.js";
 import { encodeHeaderAad, headerProblem, messageSignatureInput } from "./canonical.js";
 import { randomBytes } from "./random.js";
 import { loadSodium } from "./sodium.js";

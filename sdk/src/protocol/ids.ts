@@ -7,7 +7,7 @@
 /** Letters, digits, `_` and `-`; 1 to 64 characters. */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** A message id made by a client: 16 to 64 subject-safe characters (128 bits or more). */
+/** A message id made by a client: 16 to 64 subject-safe characters (the SDK makes 22: 128 random bits). */
 export const MSG_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 
 /** A handle: 3 to 32 lowercase letters, digits and `_`, starting with a letter. */

@@ -21,7 +21,7 @@ export interface RpcResults {
   "profile.update": { principal: PrincipalInfo };
 }
 
-/** Every reply, over NATS and HTTP: a result or an error. */
+/** Every NATS reply (and every successful `POST /v1/rpc/<op>`): a result or an error. HTTP errors are `{error}` with the matching status. */
 export type RpcReply<Op extends RpcOp> = { ok: true; result: RpcResults[Op] } | { ok: false; error: ErrorBody };
 
 /** Events pushed on `user.<principal>.ev` and `team.<shopId>.ev`. */
