@@ -137,6 +137,7 @@ async function seedConversations(store: Store, shopId: string, n: number): Promi
       createdAt: t,
       updatedAt: t,
       lastSeq: 0,
+      epoch: 0,
     });
     ids.push(id);
   }

@@ -22,18 +22,22 @@ export async function sqliteGroupCommit(
     const dir = await mkdtemp(join(tmpdir(), "parley-bench-gc-"));
     try {
       const path = join(dir, "parley.sqlite");
-      const schema = new SqliteStore({ path });
-      await schema.init();
-      await schema.close();
+      const convs = Array.from({ length: opts.conversations }, () => randomId("cv_"));
+      const store = new SqliteStore({ path });
+      await store.init();
+      for (const id of convs) {
+        const conv = { id, shopId: "shop_bench", status: "open" as const, createdBy: "p", createdAt: 0, updatedAt: 0 };
+        await store.createConversation({ ...conv, lastSeq: 0, epoch: 0 });
+      }
+      await store.close();
       const db = new Database(path);
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = FULL");
-      const convs = Array.from({ length: opts.conversations }, () => randomId("cv_"));
-      const create = db.prepare("INSERT INTO conversations VALUES (?, ?, 'open', 'p', 0, 0, 0)");
-      for (const c of convs) create.run(c, "shop_bench");
       const byMsgId = db.prepare("SELECT * FROM messages WHERE conv_id = ? AND msg_id = ?");
       const lastSeq = db.prepare("SELECT last_seq FROM conversations WHERE id = ?").pluck();
-      const insert = db.prepare("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?)");
+      const insert = db.prepare(
+        "INSERT INTO messages (conv_id, seq, msg_id, sender, ts, envelope) VALUES (?, ?, ?, ?, ?, ?)",
+      );
       const bump = db.prepare("UPDATE conversations SET last_seq = ?, updated_at = MAX(updated_at, ?) WHERE id = ?");
       const commit = db.transaction((items: { convId: string; msgId: string }[]) => {
         for (const m of items) {

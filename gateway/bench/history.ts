@@ -20,9 +20,9 @@ export interface SeedResult {
 /**
  * Inserts a conversation of `count` messages into `<dataDir>/parley.sqlite`
  * with better-sqlite3 in one transaction (nothing else has the file open).
- * msgIds grow with seq so the unique (conv_id, msg_id) index is appended to in
- * order, as it would be... roughly: real msgIds are random, which only changes
- * seeding speed, not the lookup measured afterwards.
+ * The msgIds grow with seq, so the unique (conv_id, msg_id) index is filled in
+ * order; real msgIds are random, which changes seeding speed, not the newest-page
+ * lookup measured afterwards.
  */
 export async function seedConversation(
   dataDir: string,
@@ -31,26 +31,30 @@ export async function seedConversation(
   count: number,
 ): Promise<SeedResult> {
   const path = join(dataDir, "parley.sqlite");
-  // Make sure the schema exists (creates the file on first use).
-  const schema = new SqliteStore({ path });
-  await schema.init();
-  await schema.close();
+  // The conversation through the store's own API (so it follows schema changes), then the messages raw.
+  const store = new SqliteStore({ path });
+  await store.init();
+  const t = Date.now() - count;
+  await store.createConversation({
+    id: convId,
+    shopId,
+    status: "open",
+    createdBy: "p_seed",
+    createdAt: t,
+    updatedAt: t,
+    lastSeq: 0,
+    epoch: 0,
+  });
+  await store.close();
   const started = now();
   const db = new Database(path);
   try {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = OFF");
-    const t = Date.now() - count;
-    db.prepare("INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?)").run(
-      convId,
-      shopId,
-      "open",
-      "p_seed",
-      t,
-      Date.now(),
-      count,
+    db.prepare("UPDATE conversations SET last_seq = ?, updated_at = ? WHERE id = ?").run(count, Date.now(), convId);
+    const insert = db.prepare(
+      "INSERT INTO messages (conv_id, seq, msg_id, sender, ts, envelope) VALUES (?, ?, ?, ?, ?, ?)",
     );
-    const insert = db.prepare("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?)");
     const envelope = JSON.stringify(sampleEnvelope(convId, "m_seed_000000000000"));
     const seed = db.transaction(() => {
       for (let seq = 1; seq <= count; seq++) {

@@ -171,6 +171,9 @@ async function systemRun(
       if (opts.latency) {
         const rate = Math.max(1, Math.round(tp.msgs_per_s / 2));
         log(`system (${name}): open-loop latency at ${rate} msgs/s for ${M.latencyMs / 1000} s`);
+        await rig.replaceSenders(opts.senders);
+        await rig.warmUp(5);
+        await rig.drain(10_000);
         const latMeter = cpuMeter({ gateway: gw.pid, nats: childPidsNamed("nats-server")[0] ?? 0 });
         lat = await rig.latency(rate, M.latencyMs);
         latCpu = Object.fromEntries(Object.entries(latMeter()).map(([k, v]) => [k, round(v, 2)]));

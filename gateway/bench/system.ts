@@ -25,6 +25,7 @@ interface Body {
 }
 
 const PAD = "x".repeat(200);
+const SEND_BOUND_MS = 30_000;
 /** A text body of about 200 bytes whose first part the receiver parses. */
 function text(body: Body): string {
   const head = JSON.stringify(body);
@@ -50,6 +51,8 @@ export class SystemRig {
   readonly seqs = new Tally();
   receivedTotal = 0;
   failed = 0;
+  /** Sends still unacknowledged after SEND_BOUND_MS. */
+  unacked = 0;
   latencies: number[] = [];
   #recordLatency = false;
   #nextSender = 0;
@@ -85,12 +88,35 @@ export class SystemRig {
     this.senders.push(...added);
   }
 
+  /**
+   * Closes the current senders and connects `n` fresh ones in new, empty
+   * conversations. The SDK's conversation state costs O(conversation length)
+   * per message (conversation-tracker insert copies and sorts), so the latency
+   * run starts from short conversations instead of the throughput run's long ones.
+   */
+  async replaceSenders(n: number): Promise<void> {
+    const old = this.senders.splice(0);
+    await Promise.all(old.map((s) => s.client.close().catch(() => undefined)));
+    await this.addSenders(n);
+  }
+
+  /**
+   * One send, bounded: the SDK retries a retryable failure forever, so after
+   * `SEND_BOUND_MS` the message counts as unacknowledged and the run moves on.
+   */
   async send(sender: Sender, body: Body): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bound = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), SEND_BOUND_MS);
+    });
     try {
-      const m = await sender.client.send(sender.convId, text(body));
-      this.acked.add(m.msgId);
+      const m = await Promise.race([sender.client.send(sender.convId, text(body)), bound]);
+      if (m === "timeout") this.unacked++;
+      else this.acked.add(m.msgId);
     } catch {
       this.failed++;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -176,8 +202,9 @@ export class SystemRig {
   }
 
   /** lost/duplicated by msgId at the agent, plus repeated seqs. */
-  integrity(): { lost: number; duplicated: number; acked: number; received: number; failed: number } {
+  integrity(): { lost: number; duplicated: number; acked: number; received: number; failed: number; unacked: number } {
     return {
+      unacked: this.unacked,
       lost: this.lost().length,
       duplicated: this.received.duplicated + this.seqs.duplicated,
       acked: this.acked.size,

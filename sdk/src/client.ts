@@ -19,7 +19,7 @@ import { Outbox, type OutboxEntry } from "./outbox.js";
 // index also exports the zod schemas, which browsers should not have to load.
 import { ENVELOPE_VERSION, type StoredMessage } from "./protocol/envelope.js";
 import { randomId } from "./protocol/ids.js";
-import type { ConversationInfo, InviteInfo, PrincipalInfo } from "./protocol/models.js";
+import type { ConversationInfo, EpochCommit, InviteInfo, PrincipalInfo } from "./protocol/models.js";
 import type { RpcResults, ServerEvent, SessionResponse } from "./protocol/rpc.js";
 import type { RpcOp, RpcRequest } from "./protocol/schemas.js";
 import { subjects } from "./protocol/subjects.js";
@@ -43,6 +43,8 @@ export interface ClientEvents {
   membership: Extract<ServerEvent, { type: "membership" }>;
   /** This principal was invited to a conversation. */
   invite: InviteInfo;
+  /** A conversation's epoch chain moved (end-to-end encryption); verified by the crypto layer. */
+  commit: EpochCommit;
   /** A conversation was opened that this principal can see. */
   conversation: ConversationInfo;
   /** The connection status changed. */
@@ -380,6 +382,13 @@ export class ParleyClient {
       case "invite":
         this.#events.emit("invite", event.invite);
         return;
+      case "commit": {
+        const tracker = this.#tracker(event.commit.convId);
+        const info = tracker.state.value.info;
+        if (info && info.epoch < event.commit.epoch) tracker.setInfo({ ...info, epoch: event.commit.epoch });
+        this.#events.emit("commit", event.commit);
+        return;
+      }
       case "conversation":
         this.#tracker(event.conversation.id).setInfo(event.conversation);
         this.#events.emit("conversation", event.conversation);

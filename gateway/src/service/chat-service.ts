@@ -74,6 +74,10 @@ export class ChatService {
       "invite.accept": (actor, body) => this.#accept(actor, body.inviteId),
       "invite.decline": (actor, body) => this.#decline(actor, body.inviteId),
       "invite.list": async (actor) => ({ invites: await this.#store.listPendingInvites(actor.id) }),
+      "device.register": (actor, body) => this.#registerDevice(actor, body.record),
+      "device.list": (actor, body) => this.#listDevices(actor, body.principalIds),
+      "epoch.commit": (actor, body) => this.#commit(actor, body.commit),
+      "epoch.list": (actor, body) => this.#listCommits(actor, body),
       "profile.get": async (actor) => ({ principal: toPrincipalInfo(actor) }),
       "profile.update": (actor, body) => this.#updateProfile(actor, body),
     };
@@ -120,6 +124,7 @@ export class ChatService {
       createdAt: now,
       updatedAt: now,
       lastSeq: 0,
+      epoch: 0,
     };
     await this.#store.createConversation(conversation);
     const owner: MemberRecord = { convId: conversation.id, principalId: actor.id, role: "owner", joinedAt: now };
@@ -196,6 +201,12 @@ export class ChatService {
     }
     await this.#sendLimit.take(actor.id);
     const { conv } = await this.#access(actor, body.convId);
+    // Once a conversation has an epoch chain, only envelopes sealed under its head are accepted:
+    // a sender on an older epoch must fetch the commits and seal again.
+    if (conv.epoch > 0 && body.envelope.alg === "none") {
+      throw new GatewayError("bad_request", "this conversation is end-to-end encrypted");
+    }
+    if (body.envelope.epoch !== conv.epoch) throw new GatewayError("stale_epoch");
     const { message, duplicate } = await this.#store.append({
       convId: conv.id,
       msgId: body.envelope.msgId,
@@ -284,6 +295,75 @@ export class ChatService {
     await this.#pendingInviteFor(actor, inviteId);
     if (!(await this.#store.settleInvite(inviteId, "declined"))) throw new GatewayError("conflict", "invite changed");
     return { ok: true };
+  }
+
+  // -- devices and epochs -------------------------------------------------------------
+
+  async #registerDevice(actor: PrincipalRecord, record: Body<"device.register">["record"]) {
+    if (record.principal !== actor.id) throw new GatewayError("forbidden", "a device registers for its own principal");
+    const now = this.#now();
+    const known = (await this.#store.listDevices(actor.id)).find((d) => d.deviceId === record.deviceId);
+    await this.#store.putDevice({
+      deviceId: record.deviceId,
+      sigPk: record.sigPk,
+      boxPk: record.boxPk,
+      sig: record.sig,
+      principalId: actor.id,
+      createdAt: known?.createdAt ?? now,
+      lastSeenAt: now,
+    });
+    return { ok: true } as const;
+  }
+
+  /**
+   * Device records of principals the actor shares a conversation with, and of the teams of the
+   * shops it talks to (or of its own shop, for the team). Others are left out as if they had no
+   * devices: the gateway is no directory of strangers' devices.
+   */
+  async #listDevices(actor: PrincipalRecord, principalIds: string[]): Promise<RpcResults["device.list"]> {
+    const principals = await this.#store.getPrincipals([...new Set(principalIds)]);
+    const mine = TEAM_KINDS.has(actor.kind) ? [] : await this.#store.listConversationsOf(actor.id, 500);
+    const shops = new Set(mine.map((c) => c.shopId));
+    const devices: RpcResults["device.list"]["devices"] = [];
+    for (const p of principals) {
+      const visible =
+        p.id === actor.id ||
+        (TEAM_KINDS.has(actor.kind) && p.shopId === actor.shopId) ||
+        (TEAM_KINDS.has(p.kind) && shops.has(p.shopId)) ||
+        (await this.#sharesConversation(p.id, mine));
+      if (!visible) continue;
+      for (const d of await this.#store.listDevices(p.id)) {
+        if (d.sig) devices.push({ principal: p.id, deviceId: d.deviceId, sigPk: d.sigPk, boxPk: d.boxPk, sig: d.sig });
+      }
+    }
+    return { devices };
+  }
+
+  async #sharesConversation(other: string, mine: readonly ConversationRecord[]): Promise<boolean> {
+    for (const conv of mine) if (await this.#store.getMember(conv.id, other)) return true;
+    return false;
+  }
+
+  async #commit(actor: PrincipalRecord, commit: Body<"epoch.commit">["commit"]): Promise<RpcResults["epoch.commit"]> {
+    if (commit.committer.principalId !== actor.id) throw new GatewayError("forbidden", "commit as yourself");
+    const { conv } = await this.#access(actor, commit.convId);
+    const device = (await this.#store.listDevices(actor.id)).find((d) => d.deviceId === commit.committer.deviceId);
+    if (!device?.sig) throw new GatewayError("forbidden", "the committing device is not registered");
+    if (commit.epoch !== conv.epoch + 1) {
+      throw new GatewayError("conflict", `the head is epoch ${conv.epoch}; commit epoch ${conv.epoch + 1}`);
+    }
+    const { accepted, head } = await this.#store.appendCommit(commit);
+    if (!accepted) throw new GatewayError("conflict", `the head is epoch ${head}; commit epoch ${head + 1}`);
+    const members = await this.#store.listMembers(conv.id);
+    this.#fanout.toConversation({ ...conv, epoch: head }, members, { type: "commit", commit });
+    return { epoch: head };
+  }
+
+  async #listCommits(actor: PrincipalRecord, body: Body<"epoch.list">): Promise<RpcResults["epoch.list"]> {
+    await this.#access(actor, body.convId);
+    const limit = body.limit ?? 100;
+    const commits = await this.#store.listCommits(body.convId, body.after, limit + 1);
+    return { commits: commits.slice(0, limit), hasMore: commits.length > limit };
   }
 
   // -- profile ------------------------------------------------------------------------

@@ -120,7 +120,16 @@ export class SessionService {
   async #issue(principal: PrincipalRecord, device: DeviceKeys | undefined): Promise<SessionResponse> {
     const now = this.#now();
     if (device) {
-      await this.o.store.putDevice({ ...device, principalId: principal.id, createdAt: now, lastSeenAt: now });
+      const known = (await this.o.store.listDevices(principal.id)).find((d) => d.deviceId === device.deviceId);
+      const sameKeys = known?.sigPk === device.sigPk && known?.boxPk === device.boxPk;
+      await this.o.store.putDevice({
+        ...device,
+        principalId: principal.id,
+        createdAt: known?.createdAt ?? now,
+        lastSeenAt: now,
+        // The self-signed record stays valid while the keys are the same; new keys need a new one.
+        ...(sameKeys && known?.sig ? { sig: known.sig } : {}),
+      });
     }
     const nats = await this.o.minter.mintPrincipal({
       principalId: principal.id,

@@ -2,7 +2,7 @@
  * The store conformance suite: every adapter runs it (sqlite.test.ts,
  * mongo.test.ts) against the real database, so the adapters cannot drift apart.
  */
-import type { InviteInfo } from "@parley/sdk/protocol";
+import type { EpochCommit, InviteInfo } from "@parley/sdk/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -24,6 +24,12 @@ export interface StoreFixture {
    * (two gateway processes); it closes the stores it gets.
    */
   reopen?: () => Promise<Store>;
+  /**
+   * Stores a commit straight into the underlying data, in the adapter's own
+   * format, without moving the conversation's head: what a crash between the
+   * two writes of `appendCommit` leaves behind.
+   */
+  rawInsertCommit?: (commit: EpochCommit) => Promise<void>;
   /** Closes `store` and removes the data. */
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -63,6 +69,7 @@ const conversation = (overrides: Partial<ConversationRecord> = {}): Conversation
   createdAt: T0,
   updatedAt: T0,
   lastSeq: 0,
+  epoch: 0,
   ...overrides,
 });
 
@@ -87,6 +94,35 @@ const device = (principalId: string, deviceId: string, overrides: Partial<Device
   lastSeenAt: T0,
   ...overrides,
 });
+
+const commit = (convId: string, epoch: number, overrides: Partial<EpochCommit> = {}): EpochCommit => ({
+  v: 1,
+  convId,
+  epoch,
+  prevHash: epoch === 1 ? "" : `hash-of-${epoch - 1}`,
+  committer: { principalId: "p-owner", deviceId: "d-1" },
+  members: [
+    { principalId: "p-owner", deviceIds: ["d-1", "d-2"] },
+    { principalId: "p-guest", deviceIds: [] },
+  ],
+  wraps: [
+    { deviceId: "d-1", sealed: `sealed-${epoch}-d1` },
+    { deviceId: "d-2", sealed: `sealed-${epoch}-d2` },
+  ],
+  teamWrap: "",
+  historyPolicy: "none",
+  reason: epoch === 1 ? "create" : "rotate",
+  ts: T0 + epoch,
+  sig: `sig-${epoch}`,
+  ...overrides,
+});
+
+/** Appends commits 1..count to a conversation, each of which must be accepted. */
+async function seedCommits(store: Store, convId: string, count: number): Promise<EpochCommit[]> {
+  const commits = range(1, count).map((epoch) => commit(convId, epoch));
+  for (const c of commits) expect(await store.appendCommit(c)).toEqual({ accepted: true, head: c.epoch });
+  return commits;
+}
 
 const message = (convId: string, msgId: string, ts = T0 + 1000, ct = `body of ${msgId}`): NewMessage => ({
   convId,
@@ -288,6 +324,25 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         ]);
         expect(await store.listDevices("p-b")).toEqual([device("p-b", "d1")]);
         expect(await store.listDevices("p-none")).toEqual([]);
+      });
+
+      it("stores a device's self-signature when given and omits the key when not", async () => {
+        await using fx = await open();
+        const { store } = fx;
+        const signed = device("p-a", "d1", { sig: "c2lnbmF0dXJl" });
+        await store.putDevice(signed);
+        await store.putDevice(device("p-a", "d2", { createdAt: T0 + 1 }));
+        const [first, second] = await store.listDevices("p-a");
+        expect(first).toEqual(signed);
+        expect(second).toEqual(device("p-a", "d2", { createdAt: T0 + 1 }));
+        expect(second && "sig" in second).toBe(false);
+        // A put without `sig` stores none: the caller decides what to keep.
+        await store.putDevice(device("p-a", "d1", { lastSeenAt: T0 + 5 }));
+        const [unsigned] = await store.listDevices("p-a");
+        expect(unsigned).toEqual(device("p-a", "d1", { lastSeenAt: T0 + 5 }));
+        expect(unsigned && "sig" in unsigned).toBe(false);
+        await store.putDevice(device("p-a", "d1", { sig: "bmV3LXNpZw" }));
+        expect((await store.listDevices("p-a"))[0]?.sig).toBe("bmV3LXNpZw");
       });
     });
 
@@ -603,6 +658,179 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
           }),
           { numRuns: 25 },
         );
+      });
+    });
+
+    describe("epoch chain", () => {
+      it("keeps a conversation's epoch, 0 for a new one, through get and both lists", async () => {
+        await using fx = await open();
+        const { store } = fx;
+        const fresh = conversation({ updatedAt: T0 + 2 });
+        const later = conversation({ epoch: 4, updatedAt: T0 + 1 });
+        for (const conv of [fresh, later]) {
+          await store.createConversation(conv);
+          await store.addMember({ convId: conv.id, principalId: "p-me", role: "member", joinedAt: T0 });
+        }
+        expect(await store.getConversation(fresh.id)).toEqual({ ...fresh, epoch: 0 });
+        expect(await store.getConversation(later.id)).toEqual(later);
+        expect(await store.listConversationsOf("p-me", 10)).toEqual([fresh, later]);
+        expect(await store.listConversationsOfShop(SHOP, 10)).toEqual([fresh, later]);
+        await store.setConversationStatus(later.id, "closed", T0 + 9);
+        await store.append(message(later.id, "m1", T0 + 10));
+        expect((await store.getConversation(later.id))?.epoch).toBe(4);
+        // A conversation created at epoch 4 takes 5 next.
+        expect(await store.appendCommit(commit(later.id, 1))).toEqual({ accepted: false, head: 4 });
+        expect(await store.appendCommit(commit(later.id, 5))).toEqual({ accepted: true, head: 5 });
+      });
+
+      it("accepts commits 1, 2, 3 in order and refuses a gap or a repeat, answering the head", async () => {
+        await using fx = await open();
+        const { store } = fx;
+        const conv = conversation();
+        await store.createConversation(conv);
+        expect(await store.appendCommit(commit(conv.id, 1))).toEqual({ accepted: true, head: 1 });
+        expect(await store.appendCommit(commit(conv.id, 3))).toEqual({ accepted: false, head: 1 });
+        expect(await store.appendCommit(commit(conv.id, 0))).toEqual({ accepted: false, head: 1 });
+        expect(await store.appendCommit(commit(conv.id, 2))).toEqual({ accepted: true, head: 2 });
+        expect(await store.appendCommit(commit(conv.id, 2, { sig: "other" }))).toEqual({ accepted: false, head: 2 });
+        expect(await store.appendCommit(commit(conv.id, 3))).toEqual({ accepted: true, head: 3 });
+        expect(await store.listCommits(conv.id, 0, 10)).toEqual([1, 2, 3].map((e) => commit(conv.id, e)));
+        expect(await store.getConversation(conv.id)).toEqual({ ...conv, epoch: 3 });
+      });
+
+      it("accepts exactly one of 20 concurrent commits for the same epoch and stores that one", async () => {
+        await using fx = await open();
+        const { store } = fx;
+        const conv = conversation();
+        await store.createConversation(conv);
+        const rivals = range(1, 20).map((i) => commit(conv.id, 1, { sig: `rival-${i}`, ts: T0 + i }));
+        const results = await Promise.all(rivals.map((c) => store.appendCommit(c)));
+        expect(results.filter((r) => r.accepted)).toHaveLength(1);
+        expect(results.every((r) => r.head === 1)).toBe(true);
+        const winner = rivals[results.findIndex((r) => r.accepted)];
+        expect(await store.listCommits(conv.id, 0, 10)).toEqual([winner]);
+        expect((await store.getConversation(conv.id))?.epoch).toBe(1);
+        expect(await store.appendCommit(commit(conv.id, 2))).toEqual({ accepted: true, head: 2 });
+      });
+
+      it("accepts exactly one commit per epoch when two stores on the same data race", async (ctx) => {
+        await using fx = await open();
+        if (!fx.reopen) return ctx.skip();
+        const { store } = fx;
+        const other = await fx.reopen();
+        try {
+          const conv = conversation();
+          await store.createConversation(conv);
+          for (const epoch of [1, 2]) {
+            const rivals = range(1, 20).map((i) => commit(conv.id, epoch, { sig: `rival-${epoch}-${i}` }));
+            const results = await Promise.all(rivals.map((c, i) => (i % 2 ? store : other).appendCommit(c)));
+            expect(results.filter((r) => r.accepted)).toHaveLength(1);
+            expect(results.every((r) => r.head === epoch)).toBe(true);
+            const winner = rivals[results.findIndex((r) => r.accepted)];
+            expect((await other.listCommits(conv.id, epoch - 1, 10))[0]).toEqual(winner);
+          }
+          expect(await store.listCommits(conv.id, 0, 10)).toHaveLength(2);
+          expect((await store.getConversation(conv.id))?.epoch).toBe(2);
+          expect((await other.getConversation(conv.id))?.epoch).toBe(2);
+          expect(await other.appendCommit(commit(conv.id, 3))).toEqual({ accepted: true, head: 3 });
+          expect(await store.appendCommit(commit(conv.id, 3, { sig: "late" }))).toEqual({ accepted: false, head: 3 });
+        } finally {
+          await other.close();
+        }
+      });
+
+      it("pages commits oldest first after an epoch, at most limit, per conversation", async () => {
+        await using fx = await open();
+        const { store } = fx;
+        const conv = conversation();
+        const neighbour = conversation();
+        await store.createConversation(conv);
+        await store.createConversation(neighbour);
+        const commits = await seedCommits(store, conv.id, 7);
+        await seedCommits(store, neighbour.id, 2);
+        expect(await store.listCommits(conv.id, 0, 3)).toEqual(commits.slice(0, 3));
+        expect(await store.listCommits(conv.id, 3, 3)).toEqual(commits.slice(3, 6));
+        expect(await store.listCommits(conv.id, 6, 3)).toEqual(commits.slice(6));
+        expect(await store.listCommits(conv.id, 7, 3)).toEqual([]);
+        expect(await store.listCommits(conv.id, 0, 0)).toEqual([]);
+        expect(await store.listCommits(conv.id, 0, 100)).toEqual(commits);
+        expect((await store.listCommits(neighbour.id, 0, 100)).map((c) => c.epoch)).toEqual([1, 2]);
+        expect(await store.listCommits("c-unknown", 0, 100)).toEqual([]);
+      });
+
+      it("returns a commit exactly as given, nothing the caller's object carried besides", async () => {
+        await using fx = await open();
+        const { store } = fx;
+        const conv = conversation();
+        await store.createConversation(conv);
+        const full = commit(conv.id, 1, {
+          teamWrap: "dGVhbS13cmFw",
+          historyPolicy: "full",
+          members: [{ principalId: "p-owner", deviceIds: ["d-1"] }],
+          wraps: [{ deviceId: "d-1", sealed: "AAECAwQ_-w" }],
+          ts: 1_700_000_000_123,
+        });
+        const extra = { ...full, note: "not part of a commit", committer: { ...full.committer, admin: true } };
+        expect(await store.appendCommit(extra as EpochCommit)).toEqual({ accepted: true, head: 1 });
+        expect(await store.listCommits(conv.id, 0, 10)).toEqual([full]);
+      });
+
+      it("rejects a commit to an unknown conversation and stores nothing", async () => {
+        await using fx = await open();
+        const { store } = fx;
+        await expect(store.appendCommit(commit("c-unknown", 1))).rejects.toBeInstanceOf(StoreNotFoundError);
+        expect(await store.listCommits("c-unknown", 0, 10)).toEqual([]);
+        expect(await store.getConversation("c-unknown")).toBeUndefined();
+      });
+
+      it("keeps the chain and the conversation's epoch across a close and reopen", async (ctx) => {
+        await using fx = await open();
+        if (!fx.reopen) return ctx.skip();
+        const { store } = fx;
+        const conv = conversation();
+        await store.createConversation(conv);
+        const commits = await seedCommits(store, conv.id, 3);
+        await store.close();
+        const reopened = await fx.reopen();
+        try {
+          expect(await reopened.getConversation(conv.id)).toEqual({ ...conv, epoch: 3 });
+          expect(await reopened.listCommits(conv.id, 0, 10)).toEqual(commits);
+          expect(await reopened.appendCommit(commit(conv.id, 3))).toEqual({ accepted: false, head: 3 });
+          expect(await reopened.appendCommit(commit(conv.id, 4))).toEqual({ accepted: true, head: 4 });
+          expect((await reopened.getConversation(conv.id))?.epoch).toBe(4);
+        } finally {
+          await reopened.close();
+        }
+      });
+
+      it("repairs a head left behind its commits: the next commit after them is accepted", async (ctx) => {
+        await using fx = await open();
+        if (!fx.rawInsertCommit) return ctx.skip();
+        const { store } = fx;
+        const conv = conversation();
+        await store.createConversation(conv);
+        await seedCommits(store, conv.id, 1);
+        await fx.rawInsertCommit(commit(conv.id, 2));
+        expect((await store.getConversation(conv.id))?.epoch).toBe(1);
+        expect(await store.appendCommit(commit(conv.id, 3))).toEqual({ accepted: true, head: 3 });
+        expect((await store.getConversation(conv.id))?.epoch).toBe(3);
+        expect((await store.listCommits(conv.id, 0, 10)).map((c) => c.epoch)).toEqual([1, 2, 3]);
+      });
+
+      it("repairs a head left behind its commits when a client retries the stored epoch", async (ctx) => {
+        await using fx = await open();
+        if (!fx.rawInsertCommit) return ctx.skip();
+        const { store } = fx;
+        const conv = conversation();
+        await store.createConversation(conv);
+        await fx.rawInsertCommit(commit(conv.id, 1));
+        await fx.rawInsertCommit(commit(conv.id, 2));
+        expect((await store.getConversation(conv.id))?.epoch).toBe(0);
+        // The cached head says 1 is next; the commits say 2 is taken already.
+        expect(await store.appendCommit(commit(conv.id, 1, { sig: "stale" }))).toEqual({ accepted: false, head: 2 });
+        expect((await store.getConversation(conv.id))?.epoch).toBe(2);
+        expect(await store.listCommits(conv.id, 0, 10)).toEqual([commit(conv.id, 1), commit(conv.id, 2)]);
+        expect(await store.appendCommit(commit(conv.id, 3))).toEqual({ accepted: true, head: 3 });
       });
     });
 

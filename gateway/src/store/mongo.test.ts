@@ -1,4 +1,5 @@
 import { createServer } from "node:net";
+import type { EpochCommit } from "@parley/sdk/protocol";
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MongoForTests, mongoForTests } from "../../test/harness/ferretdb.js";
@@ -33,6 +34,13 @@ describeStoreConformance("MongoStore", async () => {
   return {
     store,
     reopen: () => openMongo(server.uri, dbName),
+    // The commit document as the adapter stores it, without the conversation's `$max` that follows.
+    async rawInsertCommit(commit: EpochCommit) {
+      await admin
+        .db(dbName)
+        .collection("commits")
+        .insertOne({ ...commit });
+    },
     async [Symbol.asyncDispose]() {
       await store.close();
       await admin.db(dbName).dropDatabase();

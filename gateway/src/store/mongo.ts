@@ -20,8 +20,15 @@
  *   connection (slice bounds panic): indexes are created one by one.
  * - no TTL indexes (expireAfterSeconds), no partialFilterExpression, no $lookup;
  *   writeConcern is accepted and ignored (SQLite commits with synchronous=FULL).
+ *
+ * `appendCommit` rests on the same ground as `append`: the unique index
+ * {convId, epoch} on commits picks the single winner of concurrent commits for
+ * one epoch (inserts are atomic on FerretDB, updates are not), and only then is
+ * the conversation's cached head moved with `$max`. A head that lags its
+ * commits (a crash between the two writes, or two processes' updates crossing
+ * on FerretDB) is re-derived from the highest stored commit and repaired.
  */
-import type { Envelope, InviteInfo, InviteStatus, StoredMessage } from "@parley/sdk/protocol";
+import type { Envelope, EpochCommit, InviteInfo, InviteStatus, StoredMessage } from "@parley/sdk/protocol";
 import {
   type Collection,
   type Db,
@@ -39,6 +46,7 @@ import {
 } from "mongodb";
 import {
   type AgentRecord,
+  type AppendCommitResult,
   type AppendResult,
   type ConversationRecord,
   type DeviceRecord,
@@ -149,6 +157,34 @@ const envelopeDoc = (e: Envelope): Envelope => ({
   sig: e.sig,
 });
 
+/**
+ * Copies a client-signed commit field by field, checking the types: the stored
+ * document holds exactly the wire shape and nothing else the caller's object had.
+ */
+const commitDoc = (c: EpochCommit): EpochCommit => ({
+  v: c.v,
+  convId: str(c.convId, "convId"),
+  epoch: num(c.epoch, "epoch"),
+  prevHash: str(c.prevHash, "prevHash"),
+  committer: {
+    principalId: str(c.committer.principalId, "committer.principalId"),
+    deviceId: str(c.committer.deviceId, "committer.deviceId"),
+  },
+  members: c.members.map((m) => ({
+    principalId: str(m.principalId, "members.principalId"),
+    deviceIds: m.deviceIds.map((d) => str(d, "members.deviceIds")),
+  })),
+  wraps: c.wraps.map((w) => ({ deviceId: str(w.deviceId, "wraps.deviceId"), sealed: str(w.sealed, "wraps.sealed") })),
+  teamWrap: str(c.teamWrap, "teamWrap"),
+  historyPolicy: str(c.historyPolicy, "historyPolicy") as EpochCommit["historyPolicy"],
+  reason: str(c.reason, "reason") as EpochCommit["reason"],
+  ts: num(c.ts, "ts"),
+  sig: str(c.sig, "sig"),
+});
+
+/** Conversations stored before epochs existed have no `epoch` field: their head is 0. */
+const withEpoch = (c: ConversationRecord): ConversationRecord => (typeof c.epoch === "number" ? c : { ...c, epoch: 0 });
+
 interface TokenIdDoc {
   issuer: string;
   jti: string;
@@ -174,6 +210,8 @@ const INDEXES: Record<string, { key: Document; unique?: boolean; sparse?: boolea
     { key: { convId: 1, msgId: 1 }, unique: true },
   ],
   tokenIds: [{ key: { issuer: 1, jti: 1 }, unique: true }],
+  // Unique: the compare-and-set of `appendCommit` (one winner per epoch, across processes).
+  commits: [{ key: { convId: 1, epoch: 1 }, unique: true }],
 };
 
 export class MongoStore implements Store {
@@ -190,6 +228,7 @@ export class MongoStore implements Store {
   readonly #invites: Collection<InviteInfo>;
   readonly #messages: Collection<StoredMessage>;
   readonly #tokenIds: Collection<TokenIdDoc>;
+  readonly #commits: Collection<EpochCommit>;
   /** Tail of each document's queue of read-modify-write operations in this process. */
   readonly #queues = new Map<string, Promise<unknown>>();
   /** Highest seq this process knows per conversation; never above the stored maximum. */
@@ -216,6 +255,7 @@ export class MongoStore implements Store {
     this.#invites = this.#db.collection("invites");
     this.#messages = this.#db.collection("messages");
     this.#tokenIds = this.#db.collection("tokenIds");
+    this.#commits = this.#db.collection("commits");
   }
 
   /** Runs one operation, turning connection failures into `StoreUnavailableError`. */
@@ -373,12 +413,14 @@ export class MongoStore implements Store {
 
   async putDevice(device: DeviceRecord): Promise<void> {
     const key = { principalId: str(device.principalId, "principalId"), deviceId: str(device.deviceId, "deviceId") };
+    // A whole-document replace: a put without `sig` leaves none stored.
     const doc: DeviceRecord = {
       ...key,
       sigPk: device.sigPk,
       boxPk: device.boxPk,
       createdAt: device.createdAt,
       lastSeenAt: device.lastSeenAt,
+      ...(device.sig === undefined ? {} : { sig: str(device.sig, "sig") }),
     };
     return this.#run(async () => {
       await this.#upsert(this.#devices, key, doc);
@@ -399,6 +441,7 @@ export class MongoStore implements Store {
       createdAt: conv.createdAt,
       updatedAt: conv.updatedAt,
       lastSeq: conv.lastSeq,
+      epoch: num(conv.epoch, "epoch"),
     };
     return this.#run(async () => {
       await this.#conversations.insertOne(doc);
@@ -407,7 +450,10 @@ export class MongoStore implements Store {
 
   async getConversation(id: string): Promise<ConversationRecord | undefined> {
     const filter = { id: str(id, "conversation id") };
-    return this.#run(async () => (await this.#conversations.findOne(filter, NO_ID)) ?? undefined);
+    return this.#run(async () => {
+      const conv = await this.#conversations.findOne(filter, NO_ID);
+      return conv ? withEpoch(conv) : undefined;
+    });
   }
 
   async setConversationStatus(id: string, status: ConversationRecord["status"], at: number): Promise<void> {
@@ -434,11 +480,12 @@ export class MongoStore implements Store {
         (m) => m.convId,
       );
       if (convIds.length === 0) return [];
-      return this.#conversations
+      const convs = await this.#conversations
         .find({ id: { $in: convIds } }, NO_ID)
         .sort({ updatedAt: -1, id: -1 })
         .limit(n)
         .toArray();
+      return convs.map(withEpoch);
     });
   }
 
@@ -446,7 +493,9 @@ export class MongoStore implements Store {
     const filter = { shopId: str(shopId, "shopId") };
     const n = clampLimit(limit);
     if (n === 0) return Promise.resolve([]);
-    return this.#run(() => this.#conversations.find(filter, NO_ID).sort({ updatedAt: -1, id: -1 }).limit(n).toArray());
+    return this.#run(async () =>
+      (await this.#conversations.find(filter, NO_ID).sort({ updatedAt: -1, id: -1 }).limit(n).toArray()).map(withEpoch),
+    );
   }
 
   async addMember(member: MemberRecord): Promise<void> {
@@ -619,6 +668,50 @@ export class MongoStore implements Store {
     const n = clampLimit(limit);
     if (n === 0) return Promise.resolve([]);
     return this.#run(() => this.#messages.find(filter, NO_ID).sort({ seq: 1 }).limit(n).toArray());
+  }
+
+  async appendCommit(commit: EpochCommit): Promise<AppendCommitResult> {
+    const doc = commitDoc(commit);
+    // Queued with the conversation's appends and status changes: all of them rewrite its document.
+    return this.#serial(`conv:${doc.convId}`, () => this.#run(() => this.#appendCommitNow(doc)));
+  }
+
+  async #appendCommitNow(doc: EpochCommit): Promise<AppendCommitResult> {
+    const { convId, epoch } = doc;
+    const conv = await this.#conversations.findOne({ id: convId }, { projection: { _id: 0, epoch: 1 } });
+    if (!conv) throw new StoreNotFoundError(`conversation ${convId} does not exist`);
+    let head = conv.epoch ?? 0;
+    // Not the next one by the cached head: the cached head may lag its commits, so ask them.
+    if (epoch !== head + 1) head = await this.#commitHead(convId, head);
+    if (epoch !== head + 1) return { accepted: false, head };
+    try {
+      await this.#commits.insertOne({ ...doc });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      // Another process (or a write whose head move never happened) holds this epoch.
+      return { accepted: false, head: await this.#commitHead(convId, head) };
+    }
+    await this.#conversations.updateOne({ id: convId }, { $max: { epoch } });
+    return { accepted: true, head: epoch };
+  }
+
+  /** The highest stored commit's epoch (at least `cached`); moves the conversation's head up when it lags. */
+  async #commitHead(convId: string, cached: number): Promise<number> {
+    const top = await this.#commits
+      .find({ convId }, { projection: { _id: 0, epoch: 1 } })
+      .sort({ epoch: -1 })
+      .limit(1)
+      .next();
+    const head = Math.max(cached, top?.epoch ?? 0);
+    if (head > cached) await this.#conversations.updateOne({ id: convId }, { $max: { epoch: head } });
+    return head;
+  }
+
+  async listCommits(convId: string, after: number, limit: number): Promise<EpochCommit[]> {
+    const filter = { convId: str(convId, "convId"), epoch: { $gt: num(after, "after") } };
+    const n = clampLimit(limit);
+    if (n === 0) return Promise.resolve([]);
+    return this.#run(() => this.#commits.find(filter, NO_ID).sort({ epoch: 1 }).limit(n).toArray());
   }
 
   async consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {

@@ -12,6 +12,7 @@ import type {
   ConversationStatus,
   DeviceKeys,
   Envelope,
+  EpochCommit,
   InviteInfo,
   InviteStatus,
   MemberRole,
@@ -54,6 +55,18 @@ export interface DeviceRecord extends DeviceKeys {
   principalId: string;
   createdAt: number;
   lastSeenAt: number;
+  /**
+   * The device's self-signature (base64url) over its record, once it registered
+   * one with `device.register`; absent for devices only seen at session start.
+   */
+  sig?: string;
+}
+
+export interface AppendCommitResult {
+  /** True when this commit became the new head. */
+  accepted: boolean;
+  /** The head epoch after the call (the new one, or the one that won). */
+  head: number;
 }
 
 export interface MemberRecord {
@@ -145,6 +158,19 @@ export interface Store {
   history(convId: string, before: number | undefined, limit: number): Promise<StoredMessage[]>;
   /** Oldest first: messages with seq > `after`, at most `limit`. */
   since(convId: string, after: number, limit: number): Promise<StoredMessage[]>;
+
+  /**
+   * Appends a commit to a conversation's epoch chain: accepted only when its
+   * epoch is the conversation's head + 1 (compare-and-set; of two concurrent
+   * commits for the same epoch exactly one is accepted, across processes too).
+   * On acceptance the conversation's `epoch` becomes `commit.epoch`. A commit
+   * stored whose conversation head was not yet moved (a crash between the two
+   * writes) is repaired by the next call, so the head never lags forever.
+   * Rejects with StoreNotFoundError for an unknown conversation.
+   */
+  appendCommit(commit: EpochCommit): Promise<AppendCommitResult>;
+  /** Commits with epoch > `after`, oldest first, at most `limit`. */
+  listCommits(convId: string, after: number, limit: number): Promise<EpochCommit[]>;
 
   /**
    * Records a token id as used until `expiresAt` (ms). Resolves true the first

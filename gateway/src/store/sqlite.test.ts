@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { EpochCommit } from "@parley/sdk/protocol";
+import Database from "better-sqlite3";
 import { describeStoreConformance } from "./conformance.js";
 import { SqliteStore } from "./sqlite.js";
 
@@ -17,6 +19,19 @@ describeStoreConformance("SqliteStore", async () => {
   return {
     store,
     reopen: () => openSqlite(path),
+    // A second connection writes the commit row as the adapter would, leaving the conversation's epoch as it was.
+    async rawInsertCommit(commit: EpochCommit) {
+      const db = new Database(path, { timeout: 5000 });
+      try {
+        db.prepare("INSERT INTO commits (conv_id, epoch, body) VALUES (?, ?, ?)").run(
+          commit.convId,
+          commit.epoch,
+          JSON.stringify(commit),
+        );
+      } finally {
+        db.close();
+      }
+    },
     async [Symbol.asyncDispose]() {
       await store.close();
       await rm(dir, { recursive: true, force: true });

@@ -6,10 +6,11 @@
  * better-sqlite3 is synchronous; the methods are `async` only to fit the port
  * (and so every failure surfaces as a rejection).
  */
-import type { InviteInfo, InviteStatus, StoredMessage } from "@parley/sdk/protocol";
+import type { EpochCommit, InviteInfo, InviteStatus, StoredMessage } from "@parley/sdk/protocol";
 import Database from "better-sqlite3";
 import {
   type AgentRecord,
+  type AppendCommitResult,
   type AppendResult,
   type ConversationRecord,
   type DeviceRecord,
@@ -56,11 +57,12 @@ CREATE TABLE IF NOT EXISTS agents (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS devices (
   principal_id TEXT NOT NULL, device_id TEXT NOT NULL, sig_pk TEXT NOT NULL, box_pk TEXT NOT NULL,
-  created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, PRIMARY KEY (principal_id, device_id)
+  created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, sig TEXT, PRIMARY KEY (principal_id, device_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS conversations (
   id TEXT PRIMARY KEY, shop_id TEXT NOT NULL, status TEXT NOT NULL, created_by TEXT NOT NULL,
-  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, last_seq INTEGER NOT NULL
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, last_seq INTEGER NOT NULL,
+  epoch INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS conversations_by_shop ON conversations (shop_id, updated_at DESC, id DESC);
 CREATE TABLE IF NOT EXISTS members (
@@ -83,7 +85,19 @@ CREATE TABLE IF NOT EXISTS token_ids (
   issuer TEXT NOT NULL, jti TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (issuer, jti)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS token_ids_by_expiry ON token_ids (expires_at);
+CREATE TABLE IF NOT EXISTS commits (
+  conv_id TEXT NOT NULL, epoch INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (conv_id, epoch)
+) WITHOUT ROWID;
 `;
+
+/**
+ * Columns added after the first release: `CREATE TABLE IF NOT EXISTS` leaves an
+ * existing file's tables as they were, so `init()` adds each one that is missing.
+ */
+const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
+  { table: "conversations", column: "epoch", definition: "INTEGER NOT NULL DEFAULT 0" },
+  { table: "devices", column: "sig", definition: "TEXT" },
+];
 
 type ShopRow = {
   id: string;
@@ -116,6 +130,7 @@ type DeviceRow = {
   box_pk: string;
   created_at: number;
   last_seen_at: number;
+  sig: string | null;
 };
 type ConversationRow = {
   id: string;
@@ -125,6 +140,7 @@ type ConversationRow = {
   created_at: number;
   updated_at: number;
   last_seq: number;
+  epoch: number;
 };
 type MemberRow = {
   conv_id: string;
@@ -176,6 +192,7 @@ const toDevice = (r: DeviceRow): DeviceRecord => ({
   boxPk: r.box_pk,
   createdAt: r.created_at,
   lastSeenAt: r.last_seen_at,
+  ...(r.sig === null ? {} : { sig: r.sig }),
 });
 const toConversation = (r: ConversationRow): ConversationRecord => ({
   id: r.id,
@@ -185,6 +202,7 @@ const toConversation = (r: ConversationRow): ConversationRecord => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   lastSeq: r.last_seq,
+  epoch: r.epoch,
 });
 const toMember = (r: MemberRow): MemberRecord => ({
   convId: r.conv_id,
@@ -212,6 +230,22 @@ const toMessage = (r: MessageRow): StoredMessage => ({
   envelope: JSON.parse(r.envelope) as StoredMessage["envelope"],
 });
 
+/** Copies a commit field by field: the stored JSON holds exactly the wire shape, nothing the caller added. */
+const commitDoc = (c: EpochCommit): EpochCommit => ({
+  v: c.v,
+  convId: c.convId,
+  epoch: c.epoch,
+  prevHash: c.prevHash,
+  committer: { principalId: c.committer.principalId, deviceId: c.committer.deviceId },
+  members: c.members.map((m) => ({ principalId: m.principalId, deviceIds: [...m.deviceIds] })),
+  wraps: c.wraps.map((w) => ({ deviceId: w.deviceId, sealed: w.sealed })),
+  teamWrap: c.teamWrap,
+  historyPolicy: c.historyPolicy,
+  reason: c.reason,
+  ts: c.ts,
+  sig: c.sig,
+});
+
 /** Every statement, prepared once in `init()`. */
 function prepare(db: Database.Database) {
   const q = <R>(sql: string) => db.prepare<unknown[], R>(sql);
@@ -236,11 +270,15 @@ function prepare(db: Database.Database) {
     putAgent: q(`INSERT INTO agents VALUES (?, ?, ?, ?, ?) ON CONFLICT (shop_id, login) DO UPDATE SET
       principal_id = excluded.principal_id, password_hash = excluded.password_hash, role = excluded.role`),
     getAgent: q<AgentRow>("SELECT * FROM agents WHERE shop_id = ? AND login = ?"),
-    putDevice: q(`INSERT INTO devices VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (principal_id, device_id) DO UPDATE SET
+    // Columns named: a migrated file has the added columns last, a new one in schema order.
+    putDevice: q(`INSERT INTO devices (principal_id, device_id, sig_pk, box_pk, created_at, last_seen_at, sig)
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (principal_id, device_id) DO UPDATE SET
       sig_pk = excluded.sig_pk, box_pk = excluded.box_pk, created_at = excluded.created_at,
-      last_seen_at = excluded.last_seen_at`),
+      last_seen_at = excluded.last_seen_at, sig = excluded.sig`),
     listDevices: q<DeviceRow>("SELECT * FROM devices WHERE principal_id = ? ORDER BY created_at, device_id"),
-    createConversation: q("INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, ?)"),
+    createConversation:
+      q(`INSERT INTO conversations (id, shop_id, status, created_by, created_at, updated_at, last_seq, epoch)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     getConversation: q<ConversationRow>("SELECT * FROM conversations WHERE id = ?"),
     setConversationStatus: q("UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?"),
     conversationsOf: q<ConversationRow>(`SELECT c.* FROM members m JOIN conversations c ON c.id = m.conv_id
@@ -268,6 +306,11 @@ function prepare(db: Database.Database) {
     bumpConversation: q("UPDATE conversations SET last_seq = ?, updated_at = MAX(updated_at, ?) WHERE id = ?"),
     history: q<MessageRow>("SELECT * FROM messages WHERE conv_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"),
     since: q<MessageRow>("SELECT * FROM messages WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
+    convEpoch: q<number>("SELECT epoch FROM conversations WHERE id = ?").pluck(),
+    maxCommitEpoch: q<number | null>("SELECT MAX(epoch) FROM commits WHERE conv_id = ?").pluck(),
+    raiseEpoch: q("UPDATE conversations SET epoch = MAX(epoch, ?) WHERE id = ?"),
+    insertCommit: q("INSERT INTO commits (conv_id, epoch, body) VALUES (?, ?, ?)"),
+    listCommits: q<string>("SELECT body FROM commits WHERE conv_id = ? AND epoch > ? ORDER BY epoch LIMIT ?").pluck(),
     deleteExpiredTokens: q("DELETE FROM token_ids WHERE expires_at <= ?"),
     insertToken: q("INSERT INTO token_ids VALUES (?, ?, ?) ON CONFLICT (issuer, jti) DO NOTHING"),
   };
@@ -281,6 +324,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   #stmts: ReturnType<typeof prepare> | undefined;
   #append: ((message: NewMessage) => AppendResult) | undefined;
+  #appendCommit: ((commit: EpochCommit) => AppendCommitResult) | undefined;
 
   constructor(options: SqliteStoreOptions) {
     const { path, busyTimeoutMs } = parseOptions(options);
@@ -299,6 +343,17 @@ export class SqliteStore implements Store {
   async init(): Promise<void> {
     if (this.#stmts) return;
     this.#db.exec(SCHEMA);
+    // IMMEDIATE: two processes opening one old file cannot both see a column missing and both add it.
+    this.#db
+      .transaction(() => {
+        for (const { table, column, definition } of ADDED_COLUMNS) {
+          const columns = this.#db.pragma(`table_info(${table})`) as { name: string }[];
+          if (!columns.some((c) => c.name === column)) {
+            this.#db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+          }
+        }
+      })
+      .immediate();
     const s = prepare(this.#db);
     this.#stmts = s;
     // IMMEDIATE takes the write lock up front, so two processes on one file cannot both read the same lastSeq.
@@ -312,6 +367,19 @@ export class SqliteStore implements Store {
       s.bumpConversation.run(seq, m.ts, m.convId);
       const message = { convId: m.convId, seq, msgId: m.msgId, sender: m.sender, ts: m.ts, envelope: m.envelope };
       return { message, duplicate: false };
+    }).immediate;
+    // The write lock taken up front makes the compare-and-set plain: nobody moves the head in between.
+    this.#appendCommit = this.#db.transaction((commit: EpochCommit): AppendCommitResult => {
+      const doc = commitDoc(commit);
+      const cached = s.convEpoch.get(doc.convId);
+      if (cached === undefined) throw new StoreNotFoundError(`conversation ${doc.convId} does not exist`);
+      // The commits are the truth: a head left behind (a commit stored by hand, an old file) is moved up here.
+      const head = Math.max(cached, s.maxCommitEpoch.get(doc.convId) ?? 0);
+      if (head !== cached) s.raiseEpoch.run(head, doc.convId);
+      if (doc.epoch !== head + 1) return { accepted: false, head };
+      s.insertCommit.run(doc.convId, doc.epoch, JSON.stringify(doc));
+      s.raiseEpoch.run(doc.epoch, doc.convId);
+      return { accepted: true, head: doc.epoch };
     }).immediate;
   }
 
@@ -392,8 +460,8 @@ export class SqliteStore implements Store {
   }
 
   async putDevice(device: DeviceRecord): Promise<void> {
-    const { principalId, deviceId, sigPk, boxPk, createdAt, lastSeenAt } = device;
-    this.#s.putDevice.run(principalId, deviceId, sigPk, boxPk, createdAt, lastSeenAt);
+    const { principalId, deviceId, sigPk, boxPk, createdAt, lastSeenAt, sig } = device;
+    this.#s.putDevice.run(principalId, deviceId, sigPk, boxPk, createdAt, lastSeenAt, sig ?? null);
   }
 
   async listDevices(principalId: string): Promise<DeviceRecord[]> {
@@ -401,8 +469,8 @@ export class SqliteStore implements Store {
   }
 
   async createConversation(conv: ConversationRecord): Promise<void> {
-    const { id, shopId, status, createdBy, createdAt, updatedAt, lastSeq } = conv;
-    this.#s.createConversation.run(id, shopId, status, createdBy, createdAt, updatedAt, lastSeq);
+    const { id, shopId, status, createdBy, createdAt, updatedAt, lastSeq, epoch } = conv;
+    this.#s.createConversation.run(id, shopId, status, createdBy, createdAt, updatedAt, lastSeq, epoch);
   }
 
   async getConversation(id: string): Promise<ConversationRecord | undefined> {
@@ -476,6 +544,15 @@ export class SqliteStore implements Store {
 
   async since(convId: string, after: number, limit: number): Promise<StoredMessage[]> {
     return this.#s.since.all(convId, after, clampLimit(limit)).map(toMessage);
+  }
+
+  async appendCommit(commit: EpochCommit): Promise<AppendCommitResult> {
+    if (!this.#appendCommit) throw new Error("SqliteStore: call init() first");
+    return this.#appendCommit(commit);
+  }
+
+  async listCommits(convId: string, after: number, limit: number): Promise<EpochCommit[]> {
+    return this.#s.listCommits.all(convId, after, clampLimit(limit)).map((body) => JSON.parse(body) as EpochCommit);
   }
 
   async consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {

@@ -6,7 +6,7 @@
  * bytes and a signature made for one purpose never verifies for another.
  * Never JSON: key order and number formatting are not stable across engines.
  */
-import type { EnvelopeHeader } from "../protocol/index.js";
+import type { EnvelopeHeader, EpochCommit } from "../protocol/index.js";
 
 /** The first byte of the header encoding; bump it when the layout changes. */
 export const HEADER_AAD_FORMAT = 1;
@@ -16,6 +16,8 @@ export const Labels = {
   messageSignature: "parley/msg-sig/v1",
   deviceRecord: "parley/device-record/v1",
   fingerprint: "parley/fingerprint/v1",
+  commitSignature: "parley/commit-sig/v1",
+  commitHash: "parley/commit-hash/v1",
 } as const;
 
 /** The longest id accepted in a header, in UTF-8 bytes (ids are 64 characters at most on the wire). */
@@ -145,4 +147,42 @@ export function deviceRecordSignatureInput(fields: {
 /** What the display fingerprint hashes: label and the Ed25519 public key. */
 export function fingerprintInput(sigPk: Uint8Array): Uint8Array {
   return new CanonicalWriter().string(Labels.fingerprint).bytes(sigPk).finish();
+}
+
+/**
+ * The fields of an epoch commit other than `sig`, in the order of
+ * {@link EpochCommit}. Arrays carry a u32 count and keep the order they are
+ * given in (`buildCommit` sorts members, device ids and wraps by id, and
+ * `verifyCommit` refuses any other order, so one commit has one encoding).
+ * Every wrap is included whole, so the signature covers every sealed key.
+ */
+function writeCommitFields(writer: CanonicalWriter, commit: Omit<EpochCommit, "sig">): CanonicalWriter {
+  writer
+    .u32(commit.v)
+    .string(commit.convId)
+    .u64(commit.epoch)
+    .string(commit.prevHash)
+    .string(commit.committer.principalId)
+    .string(commit.committer.deviceId)
+    .u32(commit.members.length);
+  for (const member of commit.members) {
+    writer.string(member.principalId).u32(member.deviceIds.length);
+    for (const deviceId of member.deviceIds) writer.string(deviceId);
+  }
+  writer.u32(commit.wraps.length);
+  for (const wrap of commit.wraps) writer.string(wrap.deviceId).string(wrap.sealed);
+  return writer.string(commit.teamWrap).string(commit.historyPolicy).string(commit.reason).u64(commit.ts);
+}
+
+/** What the committer device signs: label, then every field but `sig`. Throws on values with no exact encoding. */
+export function encodeCommitForSignature(commit: Omit<EpochCommit, "sig">): Uint8Array {
+  return writeCommitFields(new CanonicalWriter().string(Labels.commitSignature), commit).finish();
+}
+
+/**
+ * What the next commit's `prevHash` hashes (BLAKE2b-256): its own label, every
+ * field, and the signature, so the chain pins the exact signed commit.
+ */
+export function encodeCommitForHash(commit: EpochCommit): Uint8Array {
+  return writeCommitFields(new CanonicalWriter().string(Labels.commitHash), commit).string(commit.sig).finish();
 }

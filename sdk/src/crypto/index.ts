@@ -3,6 +3,18 @@
  * (`xc20p-ed25519`), epoch-key wrapping, and the codec that plugs them into the
  * client. libsodium is loaded on first use, never at import time.
  */
+export type { BuildCommitOptions, CommitFailure, TeamBoxKey, VerifyCommitOptions } from "./commits.js";
+export {
+  buildCommit,
+  CommitError,
+  CommitFailures,
+  commitHash,
+  commitShapeProblem,
+  openCommitKey,
+  verifyCommit,
+} from "./commits.js";
+export type { DeviceDirectoryOptions, DeviceSetChange, KeyChange, LearnOptions } from "./device-directory.js";
+export { DeviceDirectory, KeyStoreError } from "./device-directory.js";
 export type { DeviceIdentity, DeviceRecord, KeyPair } from "./device-keys.js";
 export {
   createDeviceIdentity,
@@ -15,6 +27,14 @@ export {
 } from "./device-keys.js";
 export type { E2ECodecOptions } from "./e2e-codec.js";
 export { createE2ECodec } from "./e2e-codec.js";
+export type {
+  ApplyContext,
+  ApplyResult,
+  EpochKeyringOptions,
+  RotationInput,
+  RotationTrigger,
+} from "./keyring.js";
+export { EpochKeyring, ROTATE_AFTER_MESSAGES, ROTATE_AFTER_MS, rotationDue } from "./keyring.js";
 export type { DecryptFailure, OpenMessageInput, SealFailure, SealMessageInput } from "./message-crypto.js";
 export {
   DecryptError,

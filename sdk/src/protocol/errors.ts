@@ -10,6 +10,11 @@ export const ErrorCodes = {
   not_found: { status: 404, retryable: false, message: "Not found." },
   conflict: { status: 409, retryable: false, message: "The resource changed or already exists." },
   handle_taken: { status: 409, retryable: false, message: "That handle is taken." },
+  stale_epoch: {
+    status: 409,
+    retryable: false,
+    message: "The conversation moved to a newer encryption epoch: fetch its commits and seal again.",
+  },
   guests_disabled: { status: 403, retryable: false, message: "This shop does not allow guests." },
   origin_not_allowed: { status: 403, retryable: false, message: "This origin is not allowed for the shop." },
   rate_limited: { status: 429, retryable: true, message: "Too many requests; slow down." },

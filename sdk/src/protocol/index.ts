@@ -9,9 +9,13 @@ export type { ErrorBody, ErrorCode } from "./errors.js";
 export { ErrorCodes, isErrorCode } from "./errors.js";
 export { HANDLE_PATTERN, ID_PATTERN, isSubjectToken, MSG_ID_PATTERN, normalizeHandle, randomId } from "./ids.js";
 export type {
+  CommitReason,
   ConversationInfo,
   ConversationStatus,
   DeviceKeys,
+  DeviceRecord,
+  EpochCommit,
+  HistoryPolicy,
   InviteInfo,
   InviteStatus,
   MemberInfo,
@@ -19,14 +23,23 @@ export type {
   PrincipalInfo,
   PrincipalKind,
 } from "./models.js";
-export { ConversationStatuses, InviteStatuses, MemberRoles, PrincipalKinds } from "./models.js";
+export {
+  CommitReasons,
+  ConversationStatuses,
+  HistoryPolicies,
+  InviteStatuses,
+  MemberRoles,
+  PrincipalKinds,
+} from "./models.js";
 export type { RpcReply, RpcResults, ServerEvent, SessionResponse } from "./rpc.js";
 export type { RpcOp, RpcRequest } from "./schemas.js";
 export {
   agentSessionRequestSchema,
   deviceKeysSchema,
+  deviceRecordSchema,
   displayNameSchema,
   envelopeSchema,
+  epochCommitSchema,
   handleSchema,
   idSchema,
   isRpcOp,

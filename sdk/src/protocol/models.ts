@@ -24,6 +24,8 @@ export interface ConversationInfo {
   updatedAt: number;
   /** Highest seq stored so far (0 when empty). */
   lastSeq: number;
+  /** The head of the conversation's epoch chain: 0 before the first commit (plaintext backbone). */
+  epoch: number;
 }
 
 export const MemberRoles = ["owner", "member", "agent", "bot"] as const;
@@ -50,6 +52,50 @@ export interface InviteInfo {
   invitee: string;
   status: InviteStatus;
   createdAt: number;
+}
+
+/**
+ * A device's self-signed registration: binds its two public keys to a principal
+ * and a device id. The signature is checked by the clients that pin the keys;
+ * the gateway only stores and serves the record.
+ */
+export interface DeviceRecord extends DeviceKeys {
+  principal: string;
+  /** base64url Ed25519 signature by `sigPk` over the canonical encoding of the other fields. */
+  sig: string;
+}
+
+export const CommitReasons = ["create", "add", "remove", "rotate", "policy"] as const;
+export type CommitReason = (typeof CommitReasons)[number];
+
+export const HistoryPolicies = ["none", "full"] as const;
+export type HistoryPolicy = (typeof HistoryPolicies)[number];
+
+/**
+ * One link of a conversation's epoch chain, made and signed by a member device.
+ * The gateway accepts epoch e+1 only while its head is e (compare-and-set) and
+ * stores the commit as it came; members verify the signature and the chain.
+ */
+export interface EpochCommit {
+  v: 1;
+  convId: string;
+  /** 1 for the first commit, then +1 each. */
+  epoch: number;
+  /** base64url BLAKE2b-256 of the previous commit's canonical encoding; "" for epoch 1. */
+  prevHash: string;
+  committer: { principalId: string; deviceId: string };
+  /** The members (not the shop team) this epoch is for, with the devices that got the key. */
+  members: Array<{ principalId: string; deviceIds: string[] }>;
+  /** The epoch key sealed (crypto_box_seal) to each listed device's X25519 key, base64url. */
+  wraps: Array<{ deviceId: string; sealed: string }>;
+  /** The epoch key sealed to the shop team's key; "" while the shop has no team key. */
+  teamWrap: string;
+  historyPolicy: HistoryPolicy;
+  reason: CommitReason;
+  /** Committer's clock, ms. */
+  ts: number;
+  /** base64url Ed25519 signature by the committer device over the canonical encoding of the fields above. */
+  sig: string;
 }
 
 /** A device's public keys, registered at session start. */

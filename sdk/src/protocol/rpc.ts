@@ -1,6 +1,6 @@
 import type { StoredMessage } from "./envelope.js";
 import type { ErrorBody } from "./errors.js";
-import type { ConversationInfo, InviteInfo, MemberInfo, PrincipalInfo } from "./models.js";
+import type { ConversationInfo, DeviceRecord, EpochCommit, InviteInfo, MemberInfo, PrincipalInfo } from "./models.js";
 import type { RpcOp } from "./schemas.js";
 
 /** Results of the RPC operations, by op. */
@@ -17,6 +17,12 @@ export interface RpcResults {
   "invite.accept": { conversation: ConversationInfo };
   "invite.decline": { ok: true };
   "invite.list": { invites: InviteInfo[] };
+  "device.register": { ok: true };
+  /** Registered (signed) device records of the named principals; principals without any are absent. */
+  "device.list": { devices: DeviceRecord[] };
+  /** The accepted commit's epoch; a losing concurrent commit gets `conflict` instead. */
+  "epoch.commit": { epoch: number };
+  "epoch.list": { commits: EpochCommit[]; hasMore: boolean };
   "profile.get": { principal: PrincipalInfo };
   "profile.update": { principal: PrincipalInfo };
 }
@@ -36,6 +42,7 @@ export type ServerEvent =
       ts: number;
     }
   | { type: "invite"; invite: InviteInfo }
+  | { type: "commit"; commit: EpochCommit }
   | { type: "conversation"; conversation: ConversationInfo };
 
 /** What `POST /v1/session`, `/v1/agent/session` and `/v1/session/refresh` return. */

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ENVELOPE_VERSION, EnvelopeAlgs, MAX_CIPHERTEXT_CHARS } from "./envelope.js";
 import { HANDLE_PATTERN, ID_PATTERN, MSG_ID_PATTERN } from "./ids.js";
+import { CommitReasons, HistoryPolicies } from "./models.js";
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 
@@ -44,6 +45,38 @@ export const deviceKeysSchema = z.strictObject({
   boxPk: key32Schema,
 });
 
+const signatureSchema = z.string().regex(/^[A-Za-z0-9_-]{86}$/, "must be 64 bytes base64url");
+
+export const deviceRecordSchema = z.strictObject({
+  principal: idSchema,
+  deviceId: idSchema,
+  sigPk: key32Schema,
+  boxPk: key32Schema,
+  sig: signatureSchema,
+});
+
+/** crypto_box_seal of a 32-byte key: 80 bytes, 107 base64url characters. */
+const sealedKeySchema = z.string().regex(/^[A-Za-z0-9_-]{107}$/, "must be a sealed 32-byte key");
+
+export const epochCommitSchema = z.strictObject({
+  v: z.literal(1),
+  convId: idSchema,
+  epoch: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31),
+  prevHash: z.union([z.literal(""), key32Schema]),
+  committer: z.strictObject({ principalId: idSchema, deviceId: idSchema }),
+  members: z.array(z.strictObject({ principalId: idSchema, deviceIds: z.array(idSchema).max(16) })).max(256),
+  wraps: z.array(z.strictObject({ deviceId: idSchema, sealed: sealedKeySchema })).max(1024),
+  teamWrap: z.union([z.literal(""), sealedKeySchema]),
+  historyPolicy: z.enum(HistoryPolicies),
+  reason: z.enum(CommitReasons),
+  ts: z.number().int().min(0).max(8.64e15),
+  sig: signatureSchema,
+});
+
 /** Request bodies of the RPC operations, served over NATS (`api.<principal>.<op>`) and HTTP (`POST /v1/rpc/<op>`). */
 export const rpcRequestSchemas = {
   "conv.open": z.strictObject({}),
@@ -66,6 +99,14 @@ export const rpcRequestSchemas = {
   "invite.accept": z.strictObject({ inviteId: idSchema }),
   "invite.decline": z.strictObject({ inviteId: idSchema }),
   "invite.list": z.strictObject({}),
+  "device.register": z.strictObject({ record: deviceRecordSchema }),
+  "device.list": z.strictObject({ principalIds: z.array(idSchema).min(1).max(256) }),
+  "epoch.commit": z.strictObject({ commit: epochCommitSchema }),
+  "epoch.list": z.strictObject({
+    convId: idSchema,
+    after: seqSchema,
+    limit: z.number().int().min(1).max(500).optional(),
+  }),
   "profile.get": z.strictObject({}),
   "profile.update": z.strictObject({ handle: handleSchema.optional(), displayName: displayNameSchema.optional() }),
 } as const;

@@ -1,0 +1,163 @@
+/**
+ * The gateway's side of the epoch chain: device registration, commit
+ * compare-and-set, commit fan-out, and sends pinned to the head epoch. The
+ * gateway never verifies commit signatures or wraps (members do), so the
+ * commits here carry real device records but random wrap and signature bytes.
+ */
+import type { ParleyClient } from "@parley/sdk";
+import { createDeviceIdentity, signDeviceRecord } from "@parley/sdk/crypto";
+import type { DeviceRecord, EpochCommit } from "@parley/sdk/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toBase64Url } from "../../sdk/src/base64url.js";
+import { startStack, type TestStack } from "./harness/stack.js";
+import { waitFor } from "./helpers.js";
+
+const random = (n: number) => toBase64Url(crypto.getRandomValues(new Uint8Array(n)));
+
+function commitFor(convId: string, epoch: number, committer: DeviceRecord, members: DeviceRecord[]): EpochCommit {
+  return {
+    v: 1,
+    convId,
+    epoch,
+    prevHash: epoch === 1 ? "" : random(32),
+    committer: { principalId: committer.principal, deviceId: committer.deviceId },
+    members: members.map((m) => ({ principalId: m.principal, deviceIds: [m.deviceId] })),
+    wraps: members.map((m) => ({ deviceId: m.deviceId, sealed: random(80) })),
+    teamWrap: random(80),
+    historyPolicy: "none",
+    reason: epoch === 1 ? "create" : "rotate",
+    ts: Date.now(),
+    sig: random(64),
+  };
+}
+
+async function registeredDevice(client: ParleyClient): Promise<DeviceRecord> {
+  const identity = await createDeviceIdentity();
+  const record = await signDeviceRecord(identity, client.principal.id);
+  await client.request("device.register", { record });
+  return record;
+}
+
+const envelope = (convId: string, epoch: number, alg: "none" | "xc20p-ed25519" = "xc20p-ed25519") => ({
+  v: 1 as const,
+  convId,
+  epoch,
+  msgId: random(16),
+  senderDevice: "d_test",
+  ts: Date.now(),
+  alg,
+  nonce: alg === "none" ? "" : random(24),
+  ct: random(300),
+  sig: alg === "none" ? "" : random(64),
+});
+
+describe("epochs at the gateway", () => {
+  let stack: TestStack;
+  let owner: ParleyClient;
+  let friend: ParleyClient;
+  let stranger: ParleyClient;
+  let agent: ParleyClient;
+  beforeAll(async () => {
+    stack = await startStack();
+    owner = stack.customer("epoch-owner");
+    friend = stack.customer("epoch-friend");
+    stranger = stack.customer("epoch-stranger");
+    agent = stack.agent();
+    for (const c of [owner, friend, stranger, agent]) await c.connect();
+  });
+  afterAll(async () => {
+    for (const c of [owner, friend, stranger, agent]) await c?.close();
+    await stack?.[Symbol.asyncDispose]();
+  });
+
+  it("registers a device record for its own principal only, and keeps it across sessions", async () => {
+    const record = await registeredDevice(owner);
+    const foreign = await signDeviceRecord(await createDeviceIdentity(), friend.principal.id);
+    await expect(owner.request("device.register", { record: foreign })).rejects.toMatchObject({ code: "forbidden" });
+    const again = stack.customer("epoch-owner");
+    await again.connect();
+    const { devices } = await again.request("device.list", { principalIds: [owner.principal.id] });
+    expect(devices).toContainEqual(record);
+    await again.close();
+  });
+
+  it("shows device records to conversation partners and the shop's team, not to strangers", async () => {
+    const conv = await owner.openConversation();
+    const ownerDevice = await registeredDevice(owner);
+    await friend.updateProfile({ handle: "epoch_friend" });
+    await friend.acceptInvite((await owner.invite(conv.id, "epoch_friend")).id);
+    const ids = { principalIds: [owner.principal.id] };
+    expect((await friend.request("device.list", ids)).devices).toContainEqual(ownerDevice);
+    expect((await agent.request("device.list", ids)).devices).toContainEqual(ownerDevice);
+    expect((await stranger.request("device.list", ids)).devices).toEqual([]);
+  });
+
+  it("accepts exactly one of two concurrent commits for the next epoch and fans the winner out", async () => {
+    const conv = await owner.openConversation();
+    await friend.acceptInvite((await owner.invite(conv.id, "epoch_friend")).id);
+    const ownerDevice = await registeredDevice(owner);
+    const friendDevice = await registeredDevice(friend);
+    // Commit events reach members on their user subject and agents on the team subject.
+    const toFriend: EpochCommit[] = [];
+    const toAgent: EpochCommit[] = [];
+    const offFriend = friend.on("commit", (c) => toFriend.push(c));
+    const offAgent = agent.on("commit", (c) => toAgent.push(c));
+    const both = [ownerDevice, friendDevice];
+    const results = await Promise.allSettled([
+      owner.request("epoch.commit", { commit: commitFor(conv.id, 1, ownerDevice, both) }),
+      friend.request("epoch.commit", { commit: commitFor(conv.id, 1, friendDevice, both) }),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const loser = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(loser.reason).toMatchObject({ code: "conflict" });
+    const { commits } = await owner.request("epoch.list", { convId: conv.id, after: 0 });
+    expect(commits).toHaveLength(1);
+    await waitFor(() => toFriend.length === 1 && toAgent.length === 1, "commit events");
+    expect(toFriend).toEqual(commits);
+    expect(toAgent).toEqual(commits);
+    offFriend();
+    offAgent();
+    // A gap is refused too: the head is 1, so epoch 3 is not next.
+    await expect(
+      owner.request("epoch.commit", { commit: commitFor(conv.id, 3, ownerDevice, both) }),
+    ).rejects.toMatchObject({ code: "conflict" });
+    expect((await owner.request("conv.get", { convId: conv.id })).conversation.epoch).toBe(1);
+  });
+
+  it("refuses commits from outsiders, for someone else, or from an unregistered device", async () => {
+    const conv = await owner.openConversation();
+    const ownerDevice = await registeredDevice(owner);
+    const strangerDevice = await registeredDevice(stranger);
+    await expect(
+      stranger.request("epoch.commit", { commit: commitFor(conv.id, 1, strangerDevice, [strangerDevice]) }),
+    ).rejects.toMatchObject({ code: "not_found" });
+    await expect(
+      stranger.request("epoch.commit", { commit: commitFor(conv.id, 1, ownerDevice, [ownerDevice]) }),
+    ).rejects.toMatchObject({ code: "forbidden" });
+    const unregistered = await signDeviceRecord(await createDeviceIdentity(), owner.principal.id);
+    await expect(
+      owner.request("epoch.commit", { commit: commitFor(conv.id, 1, unregistered, [unregistered]) }),
+    ).rejects.toMatchObject({ code: "forbidden" });
+    expect((await owner.request("epoch.list", { convId: conv.id, after: 0 })).commits).toEqual([]);
+  });
+
+  it("takes sends only under the head epoch, and no plaintext once the chain has started", async () => {
+    const conv = await owner.openConversation();
+    const device = await registeredDevice(owner);
+    await owner.request("msg.send", { convId: conv.id, envelope: envelope(conv.id, 0, "none") });
+    await owner.request("epoch.commit", { commit: commitFor(conv.id, 1, device, [device]) });
+    await expect(owner.request("msg.send", { convId: conv.id, envelope: envelope(conv.id, 0) })).rejects.toMatchObject({
+      code: "stale_epoch",
+    });
+    await expect(
+      owner.request("msg.send", { convId: conv.id, envelope: envelope(conv.id, 1, "none") }),
+    ).rejects.toMatchObject({ code: "bad_request" });
+    const ok = await owner.request("msg.send", { convId: conv.id, envelope: envelope(conv.id, 1) });
+    expect(ok.seq).toBe(2);
+    await owner.request("epoch.commit", { commit: commitFor(conv.id, 2, device, [device]) });
+    await expect(owner.request("msg.send", { convId: conv.id, envelope: envelope(conv.id, 1) })).rejects.toMatchObject({
+      code: "stale_epoch",
+    });
+    expect((await stack.gateway.store.since(conv.id, 0, 10)).map((m) => m.envelope.epoch)).toEqual([0, 1]);
+  });
+});

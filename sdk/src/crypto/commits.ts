@@ -1,0 +1,335 @@
+/**
+ * Epoch commits: the signed, hash-chained links that give a conversation its
+ * epoch keys. A member device builds commit e+1 on the head e it has verified,
+ * with a fresh 32-byte key sealed (`crypto_box_seal`) to every listed member
+ * device and, when the shop has one, to the team key; the gateway only orders
+ * commits (compare-and-set on the head) and stores them as they came.
+ *
+ * Verification is local and never trusts the gateway: the shape, the chain
+ * (epoch and `prevHash`), a committer device pinned for the committer's
+ * principal, the Ed25519 signature over the canonical encoding (which covers
+ * every wrap), the committer's membership of the previous epoch, and a
+ * one-to-one, canonically ordered match between listed devices and wraps.
+ *
+ * The shape check mirrors `epochCommitSchema` by hand (a test holds the two
+ * together) so that this module, like the client, does not load zod.
+ */
+import { fromBase64Url, toBase64Url } from "../base64url.js";
+import { ID_PATTERN } from "../protocol/ids.js";
+import {
+  type CommitReason,
+  CommitReasons,
+  type DeviceRecord,
+  type EpochCommit,
+  HistoryPolicies,
+  type HistoryPolicy,
+} from "../protocol/models.js";
+import { encodeCommitForHash, encodeCommitForSignature } from "./canonical.js";
+import { type DeviceIdentity, verifyDeviceRecord } from "./device-keys.js";
+import { DecryptError } from "./message-crypto.js";
+import { createEpochKey, openEpochKey, sealEpochKey } from "./seal-box.js";
+import { loadSodium } from "./sodium.js";
+
+export const CommitFailures = [
+  "bad_shape",
+  "bad_chain",
+  "unknown_committer",
+  "bad_signature",
+  "not_a_member",
+  "bad_wraps",
+] as const;
+export type CommitFailure = (typeof CommitFailures)[number];
+
+const commitMessages: Record<CommitFailure, string> = {
+  bad_shape: "commit is malformed or not in canonical form",
+  bad_chain: "commit does not follow the previous commit (conversation, epoch or prevHash)",
+  unknown_committer: "committer device is not pinned for the committer's principal",
+  bad_signature: "commit signature does not verify",
+  not_a_member: "committer was not a member of the previous epoch",
+  bad_wraps: "commit wraps do not match its member devices, or this device's wrap does not open",
+};
+
+/** A commit was refused; `reason` says which check failed. */
+export class CommitError extends Error {
+  override readonly name = "CommitError";
+  readonly reason: CommitFailure;
+
+  constructor(reason: CommitFailure, detail?: string, options?: { cause?: unknown }) {
+    super(
+      detail ? `${commitMessages[reason]}: ${detail}` : commitMessages[reason],
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.reason = reason;
+  }
+}
+
+/** Limits of `epochCommitSchema`. */
+const MAX_EPOCH = 2 ** 31;
+const MAX_TS = 8.64e15;
+const MAX_MEMBERS = 256;
+const MAX_DEVICES_PER_MEMBER = 16;
+const MAX_WRAPS = 1024;
+const KEY32 = /^[A-Za-z0-9_-]{43}$/;
+const SEALED_KEY = /^[A-Za-z0-9_-]{107}$/;
+const SIGNATURE = /^[A-Za-z0-9_-]{86}$/;
+const COMMIT_KEYS = [
+  "v",
+  "convId",
+  "epoch",
+  "prevHash",
+  "committer",
+  "members",
+  "wraps",
+  "teamWrap",
+  "historyPolicy",
+  "reason",
+  "ts",
+  "sig",
+] as const;
+
+const isId = (value: unknown): value is string => typeof value === "string" && ID_PATTERN.test(value);
+const isInt = (value: unknown, min: number, max: number): value is number =>
+  typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
+
+/** Whether `value` is a plain object with exactly these own keys. */
+function hasExactKeys(value: unknown, keys: readonly string[]): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const own = Object.keys(value);
+  return own.length === keys.length && keys.every((key) => Object.hasOwn(value, key));
+}
+
+/** Why `value` fails `epochCommitSchema`, or undefined when it passes. */
+export function commitShapeProblem(value: unknown): string | undefined {
+  if (!hasExactKeys(value, COMMIT_KEYS)) return "not an object with exactly the commit fields";
+  const c = value;
+  if (c.v !== 1) return "unsupported commit version";
+  if (!isId(c.convId)) return "convId is not an id";
+  if (!isInt(c.epoch, 1, MAX_EPOCH)) return "epoch is out of range";
+  if (c.prevHash !== "" && !(typeof c.prevHash === "string" && KEY32.test(c.prevHash))) return "prevHash is invalid";
+  if (!hasExactKeys(c.committer, ["principalId", "deviceId"])) return "committer is malformed";
+  if (!isId(c.committer.principalId) || !isId(c.committer.deviceId)) return "committer ids are invalid";
+  if (!Array.isArray(c.members) || c.members.length > MAX_MEMBERS) return "members is not a list of at most 256";
+  for (let i = 0; i < c.members.length; i++) {
+    const m: unknown = c.members[i];
+    if (!hasExactKeys(m, ["principalId", "deviceIds"]) || !isId(m.principalId)) return `member ${i} is malformed`;
+    const ids = m.deviceIds;
+    if (!Array.isArray(ids) || ids.length > MAX_DEVICES_PER_MEMBER) return `member ${i} has a bad device list`;
+    for (let j = 0; j < ids.length; j++) if (!isId(ids[j])) return `member ${i} device ${j} is not an id`;
+  }
+  if (!Array.isArray(c.wraps) || c.wraps.length > MAX_WRAPS) return "wraps is not a list of at most 1024";
+  for (let i = 0; i < c.wraps.length; i++) {
+    const w: unknown = c.wraps[i];
+    if (!hasExactKeys(w, ["deviceId", "sealed"]) || !isId(w.deviceId)) return `wrap ${i} is malformed`;
+    if (typeof w.sealed !== "string" || !SEALED_KEY.test(w.sealed)) return `wrap ${i} is not a sealed key`;
+  }
+  if (c.teamWrap !== "" && !(typeof c.teamWrap === "string" && SEALED_KEY.test(c.teamWrap))) {
+    return "teamWrap is invalid";
+  }
+  if (!(HistoryPolicies as readonly unknown[]).includes(c.historyPolicy)) return "unknown historyPolicy";
+  if (!(CommitReasons as readonly unknown[]).includes(c.reason)) return "unknown reason";
+  if (!isInt(c.ts, 0, MAX_TS)) return "ts is out of range";
+  if (typeof c.sig !== "string" || !SIGNATURE.test(c.sig)) return "sig is not a signature";
+  return undefined;
+}
+
+/** Code-unit order; ids are ASCII, so this is also byte order. */
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const strictlyAscending = (ids: readonly string[]) => ids.every((id, i) => i === 0 || (ids[i - 1] ?? "") < id);
+
+/** base64url BLAKE2b-256 of the commit's canonical encoding, signature included: the next commit's `prevHash`. */
+export async function commitHash(commit: EpochCommit): Promise<string> {
+  const sodium = await loadSodium();
+  return toBase64Url(sodium.crypto_generichash(32, encodeCommitForHash(commit), null));
+}
+
+export interface BuildCommitOptions {
+  /** The committing device: signs the commit. */
+  identity: DeviceIdentity;
+  /** The principal the committing device belongs to. */
+  principalId: string;
+  convId: string;
+  /** The verified head this commit follows; undefined for the first commit (epoch 1). */
+  prev: EpochCommit | undefined;
+  /** The members of the new epoch and the device records (pinned, verified) that get its key. */
+  members: Array<{ principalId: string; devices: DeviceRecord[] }>;
+  /** The shop team's X25519 public key; when given, the epoch key is also sealed to it. */
+  teamBoxPk?: Uint8Array;
+  historyPolicy: HistoryPolicy;
+  reason: CommitReason;
+  /**
+   * The commit's timestamp, ms.
+   * @default Date.now()
+   */
+  now?: number;
+}
+
+/**
+ * Makes the next commit: a fresh epoch key sealed to every listed device and
+ * the team key, members and wraps sorted by id, signed by `identity`. Returns
+ * the key too, so the committer need not open its own wrap. Throws
+ * `RangeError` on caller errors: a device listed under another principal, a
+ * principal or device listed twice, a convId other than `prev`'s, or a result
+ * that would not pass the commit schema.
+ */
+export async function buildCommit(options: BuildCommitOptions): Promise<{ commit: EpochCommit; epochKey: Uint8Array }> {
+  const { identity, principalId, convId, prev, teamBoxPk, historyPolicy, reason } = options;
+  if (prev && prev.convId !== convId) throw new RangeError("prev belongs to another conversation");
+  const seenPrincipals = new Set<string>();
+  const seenDevices = new Set<string>();
+  for (const member of options.members) {
+    if (seenPrincipals.has(member.principalId)) throw new RangeError(`member ${member.principalId} listed twice`);
+    seenPrincipals.add(member.principalId);
+    for (const device of member.devices) {
+      if (device.principal !== member.principalId) {
+        throw new RangeError(`device ${device.deviceId} belongs to ${device.principal}, not ${member.principalId}`);
+      }
+      if (seenDevices.has(device.deviceId)) throw new RangeError(`device ${device.deviceId} listed twice`);
+      seenDevices.add(device.deviceId);
+    }
+  }
+
+  const sodium = await loadSodium();
+  const epochKey = createEpochKey();
+  const members = [...options.members]
+    .sort((a, b) => byId(a.principalId, b.principalId))
+    .map((m) => ({ principalId: m.principalId, deviceIds: m.devices.map((d) => d.deviceId).sort(byId) }));
+  const devices = options.members.flatMap((m) => m.devices).sort((a, b) => byId(a.deviceId, b.deviceId));
+  const wraps: EpochCommit["wraps"] = [];
+  for (const device of devices) {
+    const sealed = await sealEpochKey(epochKey, fromBase64Url(device.boxPk));
+    wraps.push({ deviceId: device.deviceId, sealed: toBase64Url(sealed) });
+  }
+  const unsigned: Omit<EpochCommit, "sig"> = {
+    v: 1,
+    convId,
+    epoch: prev ? prev.epoch + 1 : 1,
+    prevHash: prev ? await commitHash(prev) : "",
+    committer: { principalId, deviceId: identity.deviceId },
+    members,
+    wraps,
+    teamWrap: teamBoxPk ? toBase64Url(await sealEpochKey(epochKey, teamBoxPk)) : "",
+    historyPolicy,
+    reason,
+    ts: options.now ?? Date.now(),
+  };
+  const sig = sodium.crypto_sign_detached(encodeCommitForSignature(unsigned), identity.sign.secretKey);
+  const commit: EpochCommit = { ...unsigned, sig: toBase64Url(sig) };
+  const problem = commitShapeProblem(commit);
+  if (problem) throw new RangeError(`cannot build this commit: ${problem}`);
+  return { commit, epochKey };
+}
+
+export interface VerifyCommitOptions {
+  /** The verified commit this one must follow; undefined when it must be epoch 1. */
+  prev: EpochCommit | undefined;
+  /** The pinned record of the committer device (from the device directory), or undefined when unknown. */
+  committerDevice: DeviceRecord | undefined;
+  /**
+   * Whether a principal belongs to the shop's team (agents, bots): team
+   * members may commit without being listed members of the conversation.
+   * @default () => false
+   */
+  isTeam?: (principalId: string) => boolean;
+}
+
+/**
+ * Checks `commit` against the previous one and the committer's pinned device;
+ * resolves when every check passes, rejects with {@link CommitError} at the
+ * first that fails, in this order: bad_shape, bad_chain, unknown_committer,
+ * bad_signature, not_a_member, bad_wraps.
+ */
+export async function verifyCommit(commit: unknown, options: VerifyCommitOptions): Promise<void> {
+  const problem = commitShapeProblem(commit);
+  if (problem) throw new CommitError("bad_shape", problem);
+  const c = commit as EpochCommit;
+  if (!strictlyAscending(c.members.map((m) => m.principalId))) {
+    throw new CommitError("bad_shape", "members are not sorted by principal id, or repeat one");
+  }
+
+  const { prev, committerDevice, isTeam = () => false } = options;
+  if (prev) {
+    if (c.convId !== prev.convId) throw new CommitError("bad_chain", "another conversation");
+    if (c.epoch !== prev.epoch + 1)
+      throw new CommitError("bad_chain", `epoch ${c.epoch} does not follow ${prev.epoch}`);
+    if (c.prevHash !== (await commitHash(prev))) throw new CommitError("bad_chain", "prevHash does not match");
+  } else if (c.epoch !== 1 || c.prevHash !== "") {
+    throw new CommitError("bad_chain", "the first commit must be epoch 1 with an empty prevHash");
+  }
+
+  if (
+    !committerDevice ||
+    committerDevice.principal !== c.committer.principalId ||
+    committerDevice.deviceId !== c.committer.deviceId ||
+    !(await verifyDeviceRecord(committerDevice))
+  ) {
+    throw new CommitError("unknown_committer", `${c.committer.principalId}/${c.committer.deviceId}`);
+  }
+
+  const sodium = await loadSodium();
+  let signed = false;
+  try {
+    const { sig, ...unsigned } = c;
+    signed = sodium.crypto_sign_verify_detached(
+      fromBase64Url(sig),
+      encodeCommitForSignature(unsigned),
+      fromBase64Url(committerDevice.sigPk),
+    );
+  } catch (cause) {
+    throw new CommitError("bad_signature", undefined, { cause });
+  }
+  if (!signed) throw new CommitError("bad_signature");
+
+  const authority = prev ? prev.members : c.members;
+  if (!authority.some((m) => m.principalId === c.committer.principalId) && !isTeam(c.committer.principalId)) {
+    throw new CommitError("not_a_member", c.committer.principalId);
+  }
+
+  const listed: string[] = [];
+  for (const member of c.members) {
+    if (!strictlyAscending(member.deviceIds)) {
+      throw new CommitError("bad_wraps", `devices of ${member.principalId} are not sorted, or repeat one`);
+    }
+    listed.push(...member.deviceIds);
+  }
+  listed.sort(byId);
+  if (!strictlyAscending(listed)) throw new CommitError("bad_wraps", "a device is listed under two members");
+  const wrapped = c.wraps.map((w) => w.deviceId);
+  if (!strictlyAscending(wrapped)) throw new CommitError("bad_wraps", "wraps are not sorted, or repeat a device");
+  if (wrapped.length !== listed.length || wrapped.some((id, i) => id !== listed[i])) {
+    throw new CommitError("bad_wraps", "wraps and listed devices differ");
+  }
+}
+
+/** The shop team's X25519 pair, for opening `teamWrap`. */
+export interface TeamBoxKey {
+  boxPk: Uint8Array;
+  boxSk: Uint8Array;
+}
+
+/**
+ * The epoch key of a verified commit for this device: its own wrap, else the
+ * team wrap when `teamKey` is given, else undefined (this device was not given
+ * the key). A wrap that is there but does not open rejects with
+ * `CommitError("bad_wraps")`: the committer sealed garbage or to other keys.
+ */
+export async function openCommitKey(
+  commit: EpochCommit,
+  identity: DeviceIdentity,
+  teamKey?: TeamBoxKey,
+): Promise<Uint8Array | undefined> {
+  const own = commit.wraps.find((w) => w.deviceId === identity.deviceId);
+  try {
+    if (own) return await openEpochKey(fromBase64Url(own.sealed), identity.box);
+    if (teamKey && commit.teamWrap !== "") {
+      return await openEpochKey(fromBase64Url(commit.teamWrap), { publicKey: teamKey.boxPk, secretKey: teamKey.boxSk });
+    }
+  } catch (cause) {
+    if (cause instanceof DecryptError) {
+      throw new CommitError("bad_wraps", own ? "this device's wrap does not open" : "the team wrap does not open", {
+        cause,
+      });
+    }
+    throw cause;
+  }
+  return undefined;
+}
