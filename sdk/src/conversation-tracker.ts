@@ -80,12 +80,22 @@ export class ConversationTracker {
   /** Inserts claimed messages in seq order and advances the watermark over every contiguous one. */
   insert(messages: readonly ChatMessage[]): void {
     if (messages.length === 0) return;
+    const incoming = [...messages].sort((a, b) => a.seq - b.seq);
     this.state.set((s) => {
-      const merged = [...s.messages, ...messages].sort((a, b) => a.seq - b.seq);
+      const newest = s.messages.at(-1);
+      // The common case, live messages arriving in order, appends without re-sorting the conversation.
+      const merged =
+        newest === undefined || (incoming[0]?.seq ?? 0) > newest.seq
+          ? s.messages.concat(incoming)
+          : mergeBySeq(s.messages, incoming);
       let lastSeq = s.lastSeq;
       while (this.#seqs.has(lastSeq + 1)) lastSeq++;
-      const sent = new Set(messages.map((m) => m.msgId));
-      return { ...s, messages: merged, lastSeq, pending: s.pending.filter((p) => !sent.has(p.msgId)) };
+      let pending = s.pending;
+      if (pending.length > 0) {
+        const sent = new Set(incoming.map((m) => m.msgId));
+        pending = pending.filter((p) => !sent.has(p.msgId));
+      }
+      return { ...s, messages: merged, lastSeq, pending };
     });
   }
 
@@ -107,4 +117,23 @@ export class ConversationTracker {
   setHasOlder(hasOlder: boolean): void {
     this.state.set((s) => ({ ...s, hasOlder }));
   }
+}
+
+/** Merges two seq-ordered lists in one pass. */
+function mergeBySeq(a: readonly ChatMessage[], b: readonly ChatMessage[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && x.seq <= y.seq)) {
+      out.push(x as ChatMessage);
+      i++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+  return out;
 }

@@ -524,6 +524,20 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         expect(await store.getConversation("c-unknown")).toBeUndefined();
       });
 
+      it("fails only the append to an unknown conversation among concurrent appends", async () => {
+        await using fx = await open();
+        const { store } = fx;
+        const convId = await seed(store, 0);
+        const results = await Promise.allSettled([
+          store.append(message(convId, "ok-1")),
+          store.append(message("c-unknown", "lost")),
+          store.append(message(convId, "ok-2")),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+        expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(StoreNotFoundError);
+        expect((await store.since(convId, 0, 10)).map((m) => m.msgId)).toEqual(["ok-1", "ok-2"]);
+      });
+
       it("keeps seqs gapless and msgIds unique under 50 concurrent appends with duplicates", async () => {
         await using fx = await open();
         const { store } = fx;

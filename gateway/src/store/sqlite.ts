@@ -323,7 +323,9 @@ export class SqliteStore implements Store {
   readonly kind = "embedded";
   readonly #db: Database.Database;
   #stmts: ReturnType<typeof prepare> | undefined;
-  #append: ((message: NewMessage) => AppendResult) | undefined;
+  #appendBatch: ((messages: readonly NewMessage[]) => Array<AppendResult | Error>) | undefined;
+  /** Appends waiting for the next group commit (see `append`). */
+  #queued: Array<{ message: NewMessage; resolve: (r: AppendResult) => void; reject: (e: Error) => void }> = [];
   #appendCommit: ((commit: EpochCommit) => AppendCommitResult) | undefined;
 
   constructor(options: SqliteStoreOptions) {
@@ -356,8 +358,7 @@ export class SqliteStore implements Store {
       .immediate();
     const s = prepare(this.#db);
     this.#stmts = s;
-    // IMMEDIATE takes the write lock up front, so two processes on one file cannot both read the same lastSeq.
-    this.#append = this.#db.transaction((m: NewMessage): AppendResult => {
+    const appendOne = (m: NewMessage): AppendResult => {
       const existing = s.messageByMsgId.get(m.convId, m.msgId);
       if (existing) return { message: toMessage(existing), duplicate: true };
       const lastSeq = s.lastSeq.get(m.convId);
@@ -367,7 +368,21 @@ export class SqliteStore implements Store {
       s.bumpConversation.run(seq, m.ts, m.convId);
       const message = { convId: m.convId, seq, msgId: m.msgId, sender: m.sender, ts: m.ts, envelope: m.envelope };
       return { message, duplicate: false };
-    }).immediate;
+    };
+    // IMMEDIATE takes the write lock up front, so two processes on one file cannot both read the same lastSeq.
+    // One transaction for the whole batch: one fsync however many messages it holds. A message that
+    // fails (unknown conversation) fails before it writes anything, so the others still commit.
+    this.#appendBatch = this.#db.transaction(
+      (messages: readonly NewMessage[]): Array<AppendResult | Error> =>
+        messages.map((m) => {
+          try {
+            return appendOne(m);
+          } catch (err) {
+            if (err instanceof StoreNotFoundError) return err;
+            throw err;
+          }
+        }),
+    ).immediate;
     // The write lock taken up front makes the compare-and-set plain: nobody moves the head in between.
     this.#appendCommit = this.#db.transaction((commit: EpochCommit): AppendCommitResult => {
       const doc = commitDoc(commit);
@@ -384,6 +399,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    // Appends already queued are committed, not dropped.
+    this.#commitQueued();
     if (this.#db.open) this.#db.close();
   }
 
@@ -533,9 +550,36 @@ export class SqliteStore implements Store {
     return row && toInvite(row);
   }
 
-  async append(message: NewMessage): Promise<AppendResult> {
-    if (!this.#append) throw new Error("SqliteStore: call init() first");
-    return this.#append(message);
+  /**
+   * Group commit: appends that arrive within one turn of the event loop share one
+   * transaction and so one fsync. Each caller's promise settles only after that
+   * transaction committed, so persist-before-acknowledge holds per message.
+   */
+  append(message: NewMessage): Promise<AppendResult> {
+    if (!this.#appendBatch) return Promise.reject(new Error("SqliteStore: call init() first"));
+    return new Promise((resolve, reject) => {
+      this.#queued.push({ message, resolve, reject });
+      if (this.#queued.length === 1) setImmediate(() => this.#commitQueued());
+    });
+  }
+
+  #commitQueued(): void {
+    const batch = this.#queued;
+    this.#queued = [];
+    if (batch.length === 0) return;
+    let results: Array<AppendResult | Error>;
+    try {
+      if (!this.#appendBatch || !this.#db.open) throw new Error("SqliteStore is closed");
+      results = this.#appendBatch(batch.map((b) => b.message));
+    } catch (err) {
+      for (const b of batch) b.reject(err as Error);
+      return;
+    }
+    batch.forEach((b, i) => {
+      const result = results[i];
+      if (result === undefined || result instanceof Error) b.reject(result ?? new Error("no result"));
+      else b.resolve(result);
+    });
   }
 
   async history(convId: string, before: number | undefined, limit: number): Promise<StoredMessage[]> {

@@ -128,8 +128,9 @@ describe("buildCommit and verifyCommit", () => {
     }
     expect(await openCommitKey(first.commit, carol0.identity)).toBeUndefined();
     expect(await openCommitKey(second.commit, mallory0.identity)).toBeUndefined();
-    expect(await openCommitKey(second.commit, mallory0.identity, { boxPk: team.publicKey, boxSk: team.privateKey }))
-      .toBeUndefined();
+    expect(
+      await openCommitKey(second.commit, mallory0.identity, { boxPk: team.publicKey, boxSk: team.privateKey }),
+    ).toBeUndefined();
     expect(epochCommitSchema.safeParse(second.commit).success).toBe(true);
     expect(second.commit.wraps[0]?.sealed).toHaveLength(107);
   });
@@ -215,7 +216,8 @@ describe("tampering with a commit", () => {
     });
     commit.wraps.forEach((wrap, i) => {
       const at = (w: EpochCommit["wraps"][number]) => commit.wraps.map((x, j) => (j === i ? w : x));
-      for (const sealed of flipEveryBit(wrap.sealed)) tries.push(["wraps", { ...commit, wraps: at({ ...wrap, sealed }) }]);
+      for (const sealed of flipEveryBit(wrap.sealed))
+        tries.push(["wraps", { ...commit, wraps: at({ ...wrap, sealed }) }]);
       for (const deviceId of flipIdBits(wrap.deviceId)) {
         tries.push(["wraps", { ...commit, wraps: at({ ...wrap, deviceId }) }]);
       }
@@ -308,7 +310,9 @@ describe("tampering with a commit", () => {
       { ...commit, wraps: [...commit.wraps].reverse() },
       {
         ...commit,
-        members: commit.members.map((m) => (m.principalId === "p_alice" ? { ...m, deviceIds: [...m.deviceIds].reverse() } : m)),
+        members: commit.members.map((m) =>
+          m.principalId === "p_alice" ? { ...m, deviceIds: [...m.deviceIds].reverse() } : m,
+        ),
       },
       {
         ...commit,
@@ -333,7 +337,10 @@ describe("tampering with a commit", () => {
     const { commit } = second;
     const garbage = toBase64Url(await sealEpochKey(createEpochKey(), mallory0.identity.box.publicKey));
     const lying = resign(
-      { ...commit, wraps: commit.wraps.map((w) => (w.deviceId === carol0.record.deviceId ? { ...w, sealed: garbage } : w)) },
+      {
+        ...commit,
+        wraps: commit.wraps.map((w) => (w.deviceId === carol0.record.deviceId ? { ...w, sealed: garbage } : w)),
+      },
       bob0,
     );
     await verifyCommit(lying, ok(first.commit, bob0));

@@ -37,7 +37,9 @@ describe("DeviceDirectory", () => {
     expect(added).toEqual([
       { principalId: "p_alice", firstSight: false, added: [ra2], removed: [], keyChanged: [], invalid: [] },
     ]);
-    expect(ids(directory.devicesOf("p_alice"))).toEqual(ids([ra1, ra2].sort((x, y) => (x.deviceId < y.deviceId ? -1 : 1))));
+    expect(ids(directory.devicesOf("p_alice"))).toEqual(
+      ids([ra1, ra2].sort((x, y) => (x.deviceId < y.deviceId ? -1 : 1))),
+    );
 
     const removed = await directory.learn([ra2]);
     expect(removed.map((c) => [c.principalId, ids(c.added), ids(c.removed)])).toEqual([["p_alice", [], [a1.deviceId]]]);
