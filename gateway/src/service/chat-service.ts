@@ -21,6 +21,7 @@ import { GatewayError } from "../errors.js";
 import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from "../store/port.js";
 import { EventFanout, type EventSink } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
+import { TeamKeys } from "./team-keys.js";
 
 type Body<Op extends RpcOp> = z.output<(typeof rpcRequestSchemas)[Op]>;
 type Handlers = { [Op in RpcOp]: (actor: PrincipalRecord, body: Body<Op>) => Promise<RpcResults[Op]> };
@@ -54,6 +55,7 @@ export class ChatService {
   readonly #lookupLimit: RateLimit;
   readonly #now: () => number;
   readonly #handlers: Handlers;
+  readonly #team: TeamKeys;
 
   constructor(options: ChatServiceOptions) {
     this.#store = options.store;
@@ -61,6 +63,7 @@ export class ChatService {
     this.#sendLimit = new RateLimit({ points: options.sendRate ?? 50, durationSeconds: 1 });
     this.#lookupLimit = new RateLimit({ points: options.lookupRate ?? 20, durationSeconds: 60 });
     this.#now = options.now ?? Date.now;
+    this.#team = new TeamKeys(this.#store, this.#fanout);
     this.#handlers = {
       "conv.open": (actor) => this.#open(actor),
       "conv.list": (actor, body) => this.#list(actor, body.limit ?? 50),
@@ -78,6 +81,11 @@ export class ChatService {
       "device.list": (actor, body) => this.#listDevices(actor, body.principalIds),
       "epoch.commit": (actor, body) => this.#commit(actor, body.commit),
       "epoch.list": (actor, body) => this.#listCommits(actor, body),
+      "team.get": (_actor, body) => this.#team.get(body.shopId),
+      "team.init": (actor, body) => this.#team.init(actor, body.record),
+      "team.devices": (actor) => this.#team.devices(actor),
+      "team.wrap.put": (actor, body) => this.#team.putWrap(actor, body.wrap),
+      "team.wrap.get": (actor) => this.#team.getWraps(actor),
       "profile.get": async (actor) => ({ principal: toPrincipalInfo(actor) }),
       "profile.update": (actor, body) => this.#updateProfile(actor, body),
     };
@@ -312,6 +320,9 @@ export class ChatService {
       createdAt: known?.createdAt ?? now,
       lastSeenAt: now,
     });
+    // A team device with new keys (or none of the current team key yet) waits for an admin device to wrap it.
+    const changed = known?.sig === undefined || known.sigPk !== record.sigPk || known.boxPk !== record.boxPk;
+    await this.#team.announceDevice(actor, record.deviceId, changed);
     return { ok: true } as const;
   }
 

@@ -37,4 +37,9 @@ export class EventFanout {
   toPrincipal(principalId: string, event: ServerEvent): void {
     this.sink.publish(subjects.user(principalId), encoder.encode(JSON.stringify(event)));
   }
+
+  /** To the shop's team only (its agents and bots subscribe `team.<shopId>.ev`). */
+  toTeam(shopId: string, event: ServerEvent): void {
+    this.sink.publish(subjects.team(shopId), encoder.encode(JSON.stringify(event)));
+  }
 }

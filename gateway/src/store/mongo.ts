@@ -27,8 +27,21 @@
  * the conversation's cached head moved with `$max`. A head that lags its
  * commits (a crash between the two writes, or two processes' updates crossing
  * on FerretDB) is re-derived from the highest stored commit and repaired.
+ *
+ * `putTeamKey` needs no cached head at all: the current version is the highest
+ * stored one, and the unique index {shopId, version} on teamKeys picks the one
+ * winner among concurrent inserts of the next version. Versions stay gapless
+ * because a version is only ever inserted after its predecessor was read back.
  */
-import type { Envelope, EpochCommit, InviteInfo, InviteStatus, StoredMessage } from "@parley/sdk/protocol";
+import type {
+  Envelope,
+  EpochCommit,
+  InviteInfo,
+  InviteStatus,
+  StoredMessage,
+  TeamKeyRecord,
+  TeamKeyWrap,
+} from "@parley/sdk/protocol";
 import {
   type Collection,
   type Db,
@@ -182,6 +195,35 @@ const commitDoc = (c: EpochCommit): EpochCommit => ({
   sig: str(c.sig, "sig"),
 });
 
+/** Copies a team key record field by field, checking the types. */
+const teamKeyDoc = (r: TeamKeyRecord): TeamKeyRecord => ({
+  shopId: str(r.shopId, "shopId"),
+  version: num(r.version, "version"),
+  boxPk: str(r.boxPk, "boxPk"),
+  sigPk: str(r.sigPk, "sigPk"),
+  createdBy: {
+    principalId: str(r.createdBy.principalId, "createdBy.principalId"),
+    deviceId: str(r.createdBy.deviceId, "createdBy.deviceId"),
+  },
+  ts: num(r.ts, "ts"),
+  sig: str(r.sig, "sig"),
+});
+
+/** Copies a team key wrap field by field, checking the types. */
+const teamWrapDoc = (w: TeamKeyWrap): TeamKeyWrap => ({
+  shopId: str(w.shopId, "shopId"),
+  version: num(w.version, "version"),
+  deviceId: str(w.deviceId, "deviceId"),
+  principalId: str(w.principalId, "principalId"),
+  sealed: str(w.sealed, "sealed"),
+  wrappedBy: {
+    principalId: str(w.wrappedBy.principalId, "wrappedBy.principalId"),
+    deviceId: str(w.wrappedBy.deviceId, "wrappedBy.deviceId"),
+  },
+  ts: num(w.ts, "ts"),
+  sig: str(w.sig, "sig"),
+});
+
 /** Conversations stored before epochs existed have no `epoch` field: their head is 0. */
 const withEpoch = (c: ConversationRecord): ConversationRecord => (typeof c.epoch === "number" ? c : { ...c, epoch: 0 });
 
@@ -212,6 +254,9 @@ const INDEXES: Record<string, { key: Document; unique?: boolean; sparse?: boolea
   tokenIds: [{ key: { issuer: 1, jti: 1 }, unique: true }],
   // Unique: the compare-and-set of `appendCommit` (one winner per epoch, across processes).
   commits: [{ key: { convId: 1, epoch: 1 }, unique: true }],
+  // Unique: the compare-and-set of `putTeamKey` (one winner per version, across processes).
+  teamKeys: [{ key: { shopId: 1, version: 1 }, unique: true }],
+  teamWraps: [{ key: { shopId: 1, version: 1, deviceId: 1 }, unique: true }],
 };
 
 export class MongoStore implements Store {
@@ -229,6 +274,8 @@ export class MongoStore implements Store {
   readonly #messages: Collection<StoredMessage>;
   readonly #tokenIds: Collection<TokenIdDoc>;
   readonly #commits: Collection<EpochCommit>;
+  readonly #teamKeys: Collection<TeamKeyRecord>;
+  readonly #teamWraps: Collection<TeamKeyWrap>;
   /** Tail of each document's queue of read-modify-write operations in this process. */
   readonly #queues = new Map<string, Promise<unknown>>();
   /** Highest seq this process knows per conversation; never above the stored maximum. */
@@ -256,6 +303,8 @@ export class MongoStore implements Store {
     this.#messages = this.#db.collection("messages");
     this.#tokenIds = this.#db.collection("tokenIds");
     this.#commits = this.#db.collection("commits");
+    this.#teamKeys = this.#db.collection("teamKeys");
+    this.#teamWraps = this.#db.collection("teamWraps");
   }
 
   /** Runs one operation, turning connection failures into `StoreUnavailableError`. */
@@ -712,6 +761,65 @@ export class MongoStore implements Store {
     const n = clampLimit(limit);
     if (n === 0) return Promise.resolve([]);
     return this.#run(() => this.#commits.find(filter, NO_ID).sort({ epoch: 1 }).limit(n).toArray());
+  }
+
+  async getTeamKey(shopId: string): Promise<TeamKeyRecord | undefined> {
+    const filter = { shopId: str(shopId, "shopId") };
+    return this.#run(
+      async () => (await this.#teamKeys.find(filter, NO_ID).sort({ version: -1 }).limit(1).next()) ?? undefined,
+    );
+  }
+
+  async putTeamKey(record: TeamKeyRecord): Promise<{ accepted: boolean; version: number }> {
+    const doc = teamKeyDoc(record);
+    // Serialized per shop in this process so concurrent puts answer with a settled version;
+    // across processes the unique index decides.
+    return this.#serial(`team:${doc.shopId}`, () =>
+      this.#run(async () => {
+        const current = await this.#teamVersion(doc.shopId);
+        if (doc.version !== current + 1) return { accepted: false, version: current };
+        try {
+          await this.#teamKeys.insertOne({ ...doc });
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          return { accepted: false, version: await this.#teamVersion(doc.shopId) };
+        }
+        return { accepted: true, version: doc.version };
+      }),
+    );
+  }
+
+  /** The highest stored team key version of a shop, 0 when it has none. */
+  async #teamVersion(shopId: string): Promise<number> {
+    const top = await this.#teamKeys
+      .find({ shopId }, { projection: { _id: 0, version: 1 } })
+      .sort({ version: -1 })
+      .limit(1)
+      .next();
+    return top?.version ?? 0;
+  }
+
+  async putTeamWrap(wrap: TeamKeyWrap): Promise<void> {
+    const doc = teamWrapDoc(wrap);
+    const key = { shopId: doc.shopId, version: doc.version, deviceId: doc.deviceId };
+    return this.#run(async () => {
+      await this.#upsert(this.#teamWraps, key, doc);
+    });
+  }
+
+  async listTeamWraps(shopId: string, version: number, principalId?: string): Promise<TeamKeyWrap[]> {
+    const filter = {
+      shopId: str(shopId, "shopId"),
+      version: num(version, "version"),
+      ...(principalId === undefined ? {} : { principalId: str(principalId, "principalId") }),
+    };
+    return this.#run(() => this.#teamWraps.find(filter, NO_ID).sort({ principalId: 1, deviceId: 1 }).toArray());
+  }
+
+  async listTeam(shopId: string): Promise<PrincipalRecord[]> {
+    // Served by the {shopId, kind, externalId} unique index's {shopId, kind} prefix.
+    const filter = { shopId: str(shopId, "shopId"), kind: { $in: ["agent", "bot"] as PrincipalRecord["kind"][] } };
+    return this.#run(() => this.#principals.find(filter, NO_ID).sort({ createdAt: 1, id: 1 }).toArray());
   }
 
   async consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {

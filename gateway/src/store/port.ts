@@ -13,6 +13,8 @@ import type {
   DeviceKeys,
   Envelope,
   EpochCommit,
+  TeamKeyRecord,
+  TeamKeyWrap,
   InviteInfo,
   InviteStatus,
   MemberRole,
@@ -171,6 +173,21 @@ export interface Store {
   appendCommit(commit: EpochCommit): Promise<AppendCommitResult>;
   /** Commits with epoch > `after`, oldest first, at most `limit`. */
   listCommits(convId: string, after: number, limit: number): Promise<EpochCommit[]>;
+
+  /** The shop team's current (highest-version) key record. */
+  getTeamKey(shopId: string): Promise<TeamKeyRecord | undefined>;
+  /**
+   * Stores a team key record: accepted only when its version is the current
+   * version + 1 (1 for the first), compare-and-set like `appendCommit` (exactly
+   * one of concurrent puts for a version wins, across processes too).
+   */
+  putTeamKey(record: TeamKeyRecord): Promise<{ accepted: boolean; version: number }>;
+  /** Inserts or replaces the wrap for (shopId, version, deviceId). */
+  putTeamWrap(wrap: TeamKeyWrap): Promise<void>;
+  /** Wraps of one team key version, optionally only those of one principal's devices. */
+  listTeamWraps(shopId: string, version: number, principalId?: string): Promise<TeamKeyWrap[]>;
+  /** Every agent and bot principal of a shop. */
+  listTeam(shopId: string): Promise<PrincipalRecord[]>;
 
   /**
    * Records a token id as used until `expiresAt` (ms). Resolves true the first

@@ -6,7 +6,14 @@
  * better-sqlite3 is synchronous; the methods are `async` only to fit the port
  * (and so every failure surfaces as a rejection).
  */
-import type { EpochCommit, InviteInfo, InviteStatus, StoredMessage } from "@parley/sdk/protocol";
+import type {
+  EpochCommit,
+  InviteInfo,
+  InviteStatus,
+  StoredMessage,
+  TeamKeyRecord,
+  TeamKeyWrap,
+} from "@parley/sdk/protocol";
 import Database from "better-sqlite3";
 import {
   type AgentRecord,
@@ -88,6 +95,16 @@ CREATE INDEX IF NOT EXISTS token_ids_by_expiry ON token_ids (expires_at);
 CREATE TABLE IF NOT EXISTS commits (
   conv_id TEXT NOT NULL, epoch INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (conv_id, epoch)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS team_keys (
+  shop_id TEXT NOT NULL, version INTEGER NOT NULL, box_pk TEXT NOT NULL, sig_pk TEXT NOT NULL,
+  created_by_principal TEXT NOT NULL, created_by_device TEXT NOT NULL, ts INTEGER NOT NULL, sig TEXT NOT NULL,
+  PRIMARY KEY (shop_id, version)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS team_wraps (
+  shop_id TEXT NOT NULL, version INTEGER NOT NULL, device_id TEXT NOT NULL, principal_id TEXT NOT NULL,
+  sealed TEXT NOT NULL, wrapped_by_principal TEXT NOT NULL, wrapped_by_device TEXT NOT NULL, ts INTEGER NOT NULL,
+  sig TEXT NOT NULL, PRIMARY KEY (shop_id, version, device_id)
+) WITHOUT ROWID;
 `;
 
 /**
@@ -159,6 +176,27 @@ type InviteRow = {
   status: InviteStatus;
   created_at: number;
 };
+type TeamKeyRow = {
+  shop_id: string;
+  version: number;
+  box_pk: string;
+  sig_pk: string;
+  created_by_principal: string;
+  created_by_device: string;
+  ts: number;
+  sig: string;
+};
+type TeamWrapRow = {
+  shop_id: string;
+  version: number;
+  device_id: string;
+  principal_id: string;
+  sealed: string;
+  wrapped_by_principal: string;
+  wrapped_by_device: string;
+  ts: number;
+  sig: string;
+};
 type MessageRow = { conv_id: string; seq: number; msg_id: string; sender: string; ts: number; envelope: string };
 
 const toShop = (r: ShopRow): ShopRecord => ({
@@ -228,6 +266,26 @@ const toMessage = (r: MessageRow): StoredMessage => ({
   sender: r.sender,
   ts: r.ts,
   envelope: JSON.parse(r.envelope) as StoredMessage["envelope"],
+});
+
+const toTeamKey = (r: TeamKeyRow): TeamKeyRecord => ({
+  shopId: r.shop_id,
+  version: r.version,
+  boxPk: r.box_pk,
+  sigPk: r.sig_pk,
+  createdBy: { principalId: r.created_by_principal, deviceId: r.created_by_device },
+  ts: r.ts,
+  sig: r.sig,
+});
+const toTeamWrap = (r: TeamWrapRow): TeamKeyWrap => ({
+  shopId: r.shop_id,
+  version: r.version,
+  deviceId: r.device_id,
+  principalId: r.principal_id,
+  sealed: r.sealed,
+  wrappedBy: { principalId: r.wrapped_by_principal, deviceId: r.wrapped_by_device },
+  ts: r.ts,
+  sig: r.sig,
 });
 
 /** Copies a commit field by field: the stored JSON holds exactly the wire shape, nothing the caller added. */
@@ -311,6 +369,25 @@ function prepare(db: Database.Database) {
     raiseEpoch: q("UPDATE conversations SET epoch = MAX(epoch, ?) WHERE id = ?"),
     insertCommit: q("INSERT INTO commits (conv_id, epoch, body) VALUES (?, ?, ?)"),
     listCommits: q<string>("SELECT body FROM commits WHERE conv_id = ? AND epoch > ? ORDER BY epoch LIMIT ?").pluck(),
+    teamKey: q<TeamKeyRow>("SELECT * FROM team_keys WHERE shop_id = ? ORDER BY version DESC LIMIT 1"),
+    teamVersion: q<number | null>("SELECT MAX(version) FROM team_keys WHERE shop_id = ?").pluck(),
+    insertTeamKey: q(`INSERT INTO team_keys (shop_id, version, box_pk, sig_pk, created_by_principal,
+      created_by_device, ts, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    putTeamWrap: q(`INSERT INTO team_wraps (shop_id, version, device_id, principal_id, sealed, wrapped_by_principal,
+      wrapped_by_device, ts, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, version, device_id)
+      DO UPDATE SET principal_id = excluded.principal_id, sealed = excluded.sealed,
+      wrapped_by_principal = excluded.wrapped_by_principal, wrapped_by_device = excluded.wrapped_by_device,
+      ts = excluded.ts, sig = excluded.sig`),
+    teamWraps: q<TeamWrapRow>(
+      "SELECT * FROM team_wraps WHERE shop_id = ? AND version = ? ORDER BY principal_id, device_id",
+    ),
+    teamWrapsOf: q<TeamWrapRow>(
+      "SELECT * FROM team_wraps WHERE shop_id = ? AND version = ? AND principal_id = ? ORDER BY device_id",
+    ),
+    // Served by the (shop_id, kind, external_id) unique index: its (shop_id, kind) prefix answers the IN list.
+    listTeam: q<PrincipalRow>(
+      "SELECT * FROM principals WHERE shop_id = ? AND kind IN ('agent', 'bot') ORDER BY created_at, id",
+    ),
     deleteExpiredTokens: q("DELETE FROM token_ids WHERE expires_at <= ?"),
     insertToken: q("INSERT INTO token_ids VALUES (?, ?, ?) ON CONFLICT (issuer, jti) DO NOTHING"),
   };
@@ -327,6 +404,7 @@ export class SqliteStore implements Store {
   /** Appends waiting for the next group commit (see `append`). */
   #queued: Array<{ message: NewMessage; resolve: (r: AppendResult) => void; reject: (e: Error) => void }> = [];
   #appendCommit: ((commit: EpochCommit) => AppendCommitResult) | undefined;
+  #putTeamKey: ((record: TeamKeyRecord) => { accepted: boolean; version: number }) | undefined;
 
   constructor(options: SqliteStoreOptions) {
     const { path, busyTimeoutMs } = parseOptions(options);
@@ -395,6 +473,22 @@ export class SqliteStore implements Store {
       s.insertCommit.run(doc.convId, doc.epoch, JSON.stringify(doc));
       s.raiseEpoch.run(doc.epoch, doc.convId);
       return { accepted: true, head: doc.epoch };
+    }).immediate;
+    // Same ground as `appendCommit`: under the write lock the highest stored version is the current one.
+    this.#putTeamKey = this.#db.transaction((r: TeamKeyRecord): { accepted: boolean; version: number } => {
+      const current = s.teamVersion.get(r.shopId) ?? 0;
+      if (r.version !== current + 1) return { accepted: false, version: current };
+      s.insertTeamKey.run(
+        r.shopId,
+        r.version,
+        r.boxPk,
+        r.sigPk,
+        r.createdBy.principalId,
+        r.createdBy.deviceId,
+        r.ts,
+        r.sig,
+      );
+      return { accepted: true, version: r.version };
     }).immediate;
   }
 
@@ -597,6 +691,43 @@ export class SqliteStore implements Store {
 
   async listCommits(convId: string, after: number, limit: number): Promise<EpochCommit[]> {
     return this.#s.listCommits.all(convId, after, clampLimit(limit)).map((body) => JSON.parse(body) as EpochCommit);
+  }
+
+  async getTeamKey(shopId: string): Promise<TeamKeyRecord | undefined> {
+    const row = this.#s.teamKey.get(shopId);
+    return row && toTeamKey(row);
+  }
+
+  async putTeamKey(record: TeamKeyRecord): Promise<{ accepted: boolean; version: number }> {
+    if (!this.#putTeamKey) throw new Error("SqliteStore: call init() first");
+    return this.#putTeamKey(record);
+  }
+
+  async putTeamWrap(wrap: TeamKeyWrap): Promise<void> {
+    const { shopId, version, deviceId, principalId, sealed, wrappedBy, ts, sig } = wrap;
+    this.#s.putTeamWrap.run(
+      shopId,
+      version,
+      deviceId,
+      principalId,
+      sealed,
+      wrappedBy.principalId,
+      wrappedBy.deviceId,
+      ts,
+      sig,
+    );
+  }
+
+  async listTeamWraps(shopId: string, version: number, principalId?: string): Promise<TeamKeyWrap[]> {
+    const rows =
+      principalId === undefined
+        ? this.#s.teamWraps.all(shopId, version)
+        : this.#s.teamWrapsOf.all(shopId, version, principalId);
+    return rows.map(toTeamWrap);
+  }
+
+  async listTeam(shopId: string): Promise<PrincipalRecord[]> {
+    return this.#s.listTeam.all(shopId).map(toPrincipal);
   }
 
   async consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {

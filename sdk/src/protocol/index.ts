@@ -22,6 +22,8 @@ export type {
   MemberRole,
   PrincipalInfo,
   PrincipalKind,
+  TeamKeyRecord,
+  TeamKeyWrap,
 } from "./models.js";
 export {
   CommitReasons,
@@ -48,5 +50,7 @@ export {
   refreshRequestSchema,
   rpcRequestSchemas,
   sessionRequestSchema,
+  teamKeyRecordSchema,
+  teamKeyWrapSchema,
 } from "./schemas.js";
 export { API_QUEUE, API_WILDCARD, parseApiSubject, subjects } from "./subjects.js";

@@ -98,6 +98,40 @@ export interface EpochCommit {
   sig: string;
 }
 
+/**
+ * A shop team's public key (version n), made by an admin agent's device. Agents'
+ * devices hold its secret halves (sent to each as a {@link TeamKeyWrap}), so a
+ * conversation seals each epoch key to the team once instead of to every agent.
+ */
+export interface TeamKeyRecord {
+  shopId: string;
+  /** 1 for the first team key; +1 on every rotation. */
+  version: number;
+  /** base64url X25519 public key: epoch keys are sealed to it (`EpochCommit.teamWrap`). */
+  boxPk: string;
+  /** base64url Ed25519 public key of the team. */
+  sigPk: string;
+  createdBy: { principalId: string; deviceId: string };
+  ts: number;
+  /** base64url Ed25519 signature by the creating device over the canonical record. */
+  sig: string;
+}
+
+/** A team key's secret halves sealed to one agent device by an admin device. */
+export interface TeamKeyWrap {
+  shopId: string;
+  version: number;
+  /** The agent device the secret is sealed to, and its principal. */
+  deviceId: string;
+  principalId: string;
+  /** crypto_box_seal of boxSk (32 bytes) || sigSeed (32 bytes) to the device's boxPk: 112 bytes, base64url. */
+  sealed: string;
+  wrappedBy: { principalId: string; deviceId: string };
+  ts: number;
+  /** base64url Ed25519 signature by the wrapping device over the canonical wrap. */
+  sig: string;
+}
+
 /** A device's public keys, registered at session start. */
 export interface DeviceKeys {
   deviceId: string;

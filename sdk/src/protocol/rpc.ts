@@ -1,6 +1,15 @@
 import type { StoredMessage } from "./envelope.js";
 import type { ErrorBody } from "./errors.js";
-import type { ConversationInfo, DeviceRecord, EpochCommit, InviteInfo, MemberInfo, PrincipalInfo } from "./models.js";
+import type {
+  ConversationInfo,
+  DeviceRecord,
+  EpochCommit,
+  InviteInfo,
+  MemberInfo,
+  PrincipalInfo,
+  TeamKeyRecord,
+  TeamKeyWrap,
+} from "./models.js";
 import type { RpcOp } from "./schemas.js";
 
 /** Results of the RPC operations, by op. */
@@ -23,6 +32,16 @@ export interface RpcResults {
   /** The accepted commit's epoch; a losing concurrent commit gets `conflict` instead. */
   "epoch.commit": { epoch: number };
   "epoch.list": { commits: EpochCommit[]; hasMore: boolean };
+  /** The shop team's current public key; null before an admin made one. Public: any signed-in principal may read it. */
+  "team.get": { key: TeamKeyRecord | null };
+  /** Admin agents only; accepted only as version current+1 (`conflict` otherwise). */
+  "team.init": { version: number };
+  /** Admin agents only: every registered device of the shop's team, and whether it holds the current team key. */
+  "team.devices": { key: TeamKeyRecord | null; devices: Array<{ device: DeviceRecord; wrapped: boolean }> };
+  /** Admin agents only: seal the current team key to a team device. */
+  "team.wrap.put": { ok: true };
+  /** Team members: the wraps of the current team key for the caller's devices. */
+  "team.wrap.get": { key: TeamKeyRecord | null; wraps: TeamKeyWrap[] };
   "profile.get": { principal: PrincipalInfo };
   "profile.update": { principal: PrincipalInfo };
 }
@@ -43,6 +62,8 @@ export type ServerEvent =
     }
   | { type: "invite"; invite: InviteInfo }
   | { type: "commit"; commit: EpochCommit }
+  /** To the shop's team: a device waits for the team key, or the team key changed. */
+  | { type: "team"; change: "device-waiting" | "key-changed" | "wrapped"; shopId: string; deviceId?: string }
   | { type: "conversation"; conversation: ConversationInfo };
 
 /** What `POST /v1/session`, `/v1/agent/session` and `/v1/session/refresh` return. */

@@ -77,6 +77,35 @@ export const epochCommitSchema = z.strictObject({
   sig: signatureSchema,
 });
 
+export const teamKeyRecordSchema = z.strictObject({
+  shopId: idSchema,
+  version: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31),
+  boxPk: key32Schema,
+  sigPk: key32Schema,
+  createdBy: z.strictObject({ principalId: idSchema, deviceId: idSchema }),
+  ts: z.number().int().min(0).max(8.64e15),
+  sig: signatureSchema,
+});
+
+export const teamKeyWrapSchema = z.strictObject({
+  shopId: idSchema,
+  version: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31),
+  deviceId: idSchema,
+  principalId: idSchema,
+  sealed: z.string().regex(/^[A-Za-z0-9_-]{150}$/, "must be a sealed 64-byte team secret"),
+  wrappedBy: z.strictObject({ principalId: idSchema, deviceId: idSchema }),
+  ts: z.number().int().min(0).max(8.64e15),
+  sig: signatureSchema,
+});
+
 /** Request bodies of the RPC operations, served over NATS (`api.<principal>.<op>`) and HTTP (`POST /v1/rpc/<op>`). */
 export const rpcRequestSchemas = {
   "conv.open": z.strictObject({}),
@@ -107,6 +136,11 @@ export const rpcRequestSchemas = {
     after: seqSchema,
     limit: z.number().int().min(1).max(500).optional(),
   }),
+  "team.get": z.strictObject({ shopId: idSchema }),
+  "team.init": z.strictObject({ record: teamKeyRecordSchema }),
+  "team.devices": z.strictObject({}),
+  "team.wrap.put": z.strictObject({ wrap: teamKeyWrapSchema }),
+  "team.wrap.get": z.strictObject({}),
   "profile.get": z.strictObject({}),
   "profile.update": z.strictObject({ handle: handleSchema.optional(), displayName: displayNameSchema.optional() }),
 } as const;

@@ -1,0 +1,149 @@
+/**
+ * The gateway's side of a shop team's key: it stores the team's public key
+ * record (version n, compare-and-set) and the wraps of its secret halves to
+ * team devices, and tells the team when a device waits for the key. It never
+ * sees a secret and verifies no signature: agent devices check the record's and
+ * each wrap's signature against the admin device that made them.
+ *
+ * Who may do what:
+ * - `team.get`: anyone signed in (the team's public key is what customers seal epoch keys to).
+ * - `team.init`, `team.devices`, `team.wrap.put`: admin agents of the shop, acting from one of
+ *   their own registered (signed) devices.
+ * - `team.wrap.get`: the shop's agents and bots, for their own devices.
+ */
+import type { RpcResults, TeamKeyRecord, TeamKeyWrap, DeviceRecord as WireDevice } from "@parley/sdk/protocol";
+import { GatewayError } from "../errors.js";
+import type { PrincipalRecord, Store } from "../store/port.js";
+import type { EventFanout } from "./events.js";
+
+const TEAM_KINDS = new Set<PrincipalRecord["kind"]>(["agent", "bot"]);
+
+/** A principal of the shop's team (agent or bot): the ones `listTeam` returns. */
+export const isTeamMember = (p: PrincipalRecord, shopId: string): boolean =>
+  TEAM_KINDS.has(p.kind) && p.shopId === shopId;
+
+export class TeamKeys {
+  constructor(
+    private readonly store: Store,
+    private readonly fanout: EventFanout,
+  ) {}
+
+  async get(shopId: string): Promise<RpcResults["team.get"]> {
+    return { key: (await this.store.getTeamKey(shopId)) ?? null };
+  }
+
+  async init(actor: PrincipalRecord, record: TeamKeyRecord): Promise<RpcResults["team.init"]> {
+    await this.#requireAdmin(actor, record.shopId);
+    await this.#requireOwnDevice(actor, record.createdBy, "the creating device");
+    const current = (await this.store.getTeamKey(record.shopId))?.version ?? 0;
+    if (record.version !== current + 1) throw versionConflict(current);
+    const { accepted, version } = await this.store.putTeamKey(record);
+    if (!accepted) throw versionConflict(version);
+    this.fanout.toTeam(record.shopId, { type: "team", change: "key-changed", shopId: record.shopId });
+    return { version };
+  }
+
+  async devices(actor: PrincipalRecord): Promise<RpcResults["team.devices"]> {
+    await this.#requireAdmin(actor, actor.shopId);
+    const key = (await this.store.getTeamKey(actor.shopId)) ?? null;
+    const wraps = key ? await this.store.listTeamWraps(actor.shopId, key.version) : [];
+    const wrapped = new Set(wraps.map((w) => wrapKey(w.principalId, w.deviceId)));
+    const devices: RpcResults["team.devices"]["devices"] = [];
+    for (const p of await this.store.listTeam(actor.shopId)) {
+      for (const d of await this.store.listDevices(p.id)) {
+        if (!d.sig) continue;
+        const device: WireDevice = {
+          principal: p.id,
+          deviceId: d.deviceId,
+          sigPk: d.sigPk,
+          boxPk: d.boxPk,
+          sig: d.sig,
+        };
+        devices.push({ device, wrapped: wrapped.has(wrapKey(p.id, d.deviceId)) });
+      }
+    }
+    return { key, devices };
+  }
+
+  async putWrap(actor: PrincipalRecord, wrap: TeamKeyWrap): Promise<RpcResults["team.wrap.put"]> {
+    await this.#requireAdmin(actor, wrap.shopId);
+    await this.#requireOwnDevice(actor, wrap.wrappedBy, "the wrapping device");
+    const target = await this.store.getPrincipal(wrap.principalId);
+    if (!target || !isTeamMember(target, wrap.shopId)) {
+      throw new GatewayError("forbidden", "the team key is wrapped only to devices of the shop's agents and bots");
+    }
+    if (!(await signedDevice(this.store, target.id, wrap.deviceId))) {
+      throw new GatewayError("forbidden", "the target device is not a registered device of that principal");
+    }
+    const current = (await this.store.getTeamKey(wrap.shopId))?.version ?? 0;
+    if (wrap.version !== current) {
+      throw new GatewayError(
+        "conflict",
+        current === 0
+          ? "the shop has no team key yet"
+          : `the team key is at version ${current}; wrap version ${current}`,
+      );
+    }
+    await this.store.putTeamWrap(wrap);
+    this.fanout.toTeam(wrap.shopId, { type: "team", change: "wrapped", shopId: wrap.shopId, deviceId: wrap.deviceId });
+    return { ok: true };
+  }
+
+  async getWraps(actor: PrincipalRecord): Promise<RpcResults["team.wrap.get"]> {
+    if (!TEAM_KINDS.has(actor.kind)) throw new GatewayError("forbidden", "only the shop's team holds the team key");
+    const key = (await this.store.getTeamKey(actor.shopId)) ?? null;
+    const wraps = key ? await this.store.listTeamWraps(actor.shopId, key.version, actor.id) : [];
+    return { key, wraps };
+  }
+
+  /**
+   * Tells the team that a team device waits for the key: on a new device or new keys, or while it
+   * has no wrap of the current key. A device that registers again unchanged and wrapped says nothing.
+   */
+  async announceDevice(actor: PrincipalRecord, deviceId: string, changed: boolean): Promise<void> {
+    if (!TEAM_KINDS.has(actor.kind)) return;
+    if (!changed) {
+      const key = await this.store.getTeamKey(actor.shopId);
+      if (!key) return;
+      const wraps = await this.store.listTeamWraps(actor.shopId, key.version, actor.id);
+      if (wraps.some((w) => w.deviceId === deviceId)) return;
+    }
+    this.fanout.toTeam(actor.shopId, { type: "team", change: "device-waiting", shopId: actor.shopId, deviceId });
+  }
+
+  /**
+   * An agent (not a bot) of `shopId` whose agent record says admin. The record is looked up by the
+   * principal's login and must point back at the principal: a customer whose token subject happens
+   * to equal an admin's login is a different principal and gets nothing.
+   */
+  async #requireAdmin(actor: PrincipalRecord, shopId: string): Promise<void> {
+    if (actor.kind === "agent" && actor.shopId === shopId) {
+      const agent = await this.store.getAgent(shopId, actor.externalId);
+      if (agent?.principalId === actor.id && agent.role === "admin") return;
+    }
+    throw new GatewayError("forbidden", "only the shop's admin agents manage its team key");
+  }
+
+  async #requireOwnDevice(
+    actor: PrincipalRecord,
+    by: { principalId: string; deviceId: string },
+    what: string,
+  ): Promise<void> {
+    if (by.principalId !== actor.id) throw new GatewayError("forbidden", `${what} must be one of your own`);
+    if (!(await signedDevice(this.store, actor.id, by.deviceId))) {
+      throw new GatewayError("forbidden", `${what} is not registered`);
+    }
+  }
+}
+
+const wrapKey = (principalId: string, deviceId: string) => `${principalId}\u0000${deviceId}`;
+
+function versionConflict(current: number): GatewayError {
+  return new GatewayError("conflict", `the team key is at version ${current}; init version ${current + 1}`);
+}
+
+/** True when the principal registered the device with a self-signature (`device.register`). */
+async function signedDevice(store: Store, principalId: string, deviceId: string): Promise<boolean> {
+  const device = (await store.listDevices(principalId)).find((d) => d.deviceId === deviceId);
+  return device?.sig !== undefined;
+}
