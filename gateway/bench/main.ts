@@ -1,5 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --profile] [-- --senders N] [-- --no-mongo]`
+ * `npm run bench -- --connections-experiment [--n 2000] [--settle 10]`: only the
+ * nats-server memory-per-client experiment (connections-experiment.ts).
  *
  * Measures, in one run and in this order: the baselines (raw NATS, raw store,
  * no-op HTTP), the system with real SDK clients on the embedded store, history
@@ -14,12 +16,14 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { ensureNatsServer } from "../../scripts/lib/nats-server.mjs";
+import { measureCryptoPerMessage } from "../../sdk/src/crypto/bench.js";
 import { mongoForTests } from "../test/harness/ferretdb.js";
 import { type NatsHarness, startNats } from "../test/harness/nats.js";
 import { httpNoop, mongoAppends, natsPubSub, natsRequestReply, sqliteAppends } from "./baselines.js";
 import { measureBundles } from "./bundles.js";
 import { agentClient, SHOP } from "./clients.js";
 import { closeIdle, idleMemory, reconnectStorm } from "./connections.js";
+import { connectionsExperimentCli } from "./connections-experiment.js";
 import { sqliteGroupCommit } from "./experiments.js";
 import { startGatewayChild } from "./gateway-child.js";
 import { seedConversation, timeHistory } from "./history.js";
@@ -53,6 +57,7 @@ const M = quick
       mongoThroughputMs: 5_000,
       mongoSenders: 8,
       groupCommitMs: 1_500,
+      cryptoMessages: 500,
     }
   : {
       pubsub: { count: 2_000_000, ms: 15_000 },
@@ -70,6 +75,7 @@ const M = quick
       mongoThroughputMs: 15_000,
       mongoSenders: 16,
       groupCommitMs: 3_000,
+      cryptoMessages: 2_000,
     };
 
 const MONGO_SENDERS = Math.min(SENDERS, M.mongoSenders);
@@ -121,7 +127,17 @@ async function baselines(nats: NatsHarness, mongo: { uri: string; dbName: string
   const groupCommit = await sqliteGroupCommit([1, 8, 32], { conversations: SENDERS, ms: M.groupCommitMs });
   log(`  ${groupCommit.map((g) => `${g.batch}: ${g.appends_per_s}/s`).join(", ")}`);
   details.experiments = { sqlite_group_commit: groupCommit };
-  details.baselines = { pubsub, request: req, sqlite, http, mongo: mongoBase };
+  log(`baseline: end-to-end crypto, seal + open of ${M.cryptoMessages} messages`);
+  const cryptoUs = round(await measureCryptoPerMessage(M.cryptoMessages), 1);
+  log(`  ${cryptoUs} us per message`);
+  details.baselines = {
+    pubsub,
+    request: req,
+    sqlite,
+    http,
+    mongo: mongoBase,
+    crypto: { us_per_message: cryptoUs, messages: M.cryptoMessages },
+  };
   return {
     baselines: {
       nats_pubsub_msgs_per_s: pubsub.msgs_per_s,
@@ -133,6 +149,7 @@ async function baselines(nats: NatsHarness, mongo: { uri: string; dbName: string
       http_noop_req_per_s: http.req_per_s,
     },
     baselines_mongodb: mongoBase && { store_append_per_s: mongoBase.per_s, store_append_p99_ms: mongoBase.p99_ms },
+    crypto_us_per_message: cryptoUs,
   };
 }
 
@@ -258,7 +275,7 @@ async function main(): Promise<void> {
   });
   await sys.rig.close();
   await sys.gw.stop();
-  const system: Record<string, unknown> = { ...sys.figures };
+  const system: Record<string, unknown> = { ...sys.figures, crypto_us_per_message: base.crypto_us_per_message };
 
   // History: seed while no gateway has the file open, then a fresh gateway on it.
   log(`history: seeding 1,000 and ${M.historyBig.toLocaleString("en-US")} messages`);
@@ -303,14 +320,13 @@ async function main(): Promise<void> {
     ws_clients: mem.ws_clients,
     nats_server_kib_per_client: mem.kib_per_client,
     ...storm,
-    crypto_us_per_message: null,
   });
   details.connections = { mem_before: mem.mem_before, mem_after: mem.mem_after, connect_seconds: mem.idle.seconds };
   notes.push(
     "connections: idle clients are raw nats-core wsconnect connections with a minted principal JWT and the SDK's user-subject subscription (no HTTP session, which costs the gateway, not nats-server).",
   );
   notes.push(
-    "crypto_us_per_message: null until the end-to-end encryption issue lands; messages use the SDK's plaintext codec (alg none).",
+    `crypto_us_per_message: measureCryptoPerMessage(${M.cryptoMessages}) from sdk/src/crypto/bench.ts in the baseline phase (seal = pad, encrypt, sign; open = verify, decrypt, unpad, parse; one process). The system runs still send plaintext envelopes (alg none), so send_msgs_per_s and delivery latency do not include this cost yet.`,
   );
 
   // System on the MongoDB store.
@@ -368,7 +384,7 @@ async function main(): Promise<void> {
   );
 }
 
-main()
+(args.includes("--connections-experiment") ? connectionsExperimentCli(args) : main())
   .then(() => runCleanups())
   .then(
     () => process.exit(0),

@@ -12,7 +12,8 @@ import { ensureNatsServer } from "../../scripts/lib/nats-server.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 await ensureNatsServer();
-if (!process.env.MONGODB_URI && !process.argv.includes("--no-mongo")) await ensureFerretdb();
+const noMongo = process.argv.includes("--no-mongo") || process.argv.includes("--connections-experiment");
+if (!process.env.MONGODB_URI && !noMongo) await ensureFerretdb();
 
 const child = spawn(
   "/bin/sh",

@@ -11,13 +11,17 @@ import {
   ConversationTracker,
   type PendingMessage,
 } from "./conversation-tracker.js";
+import type { DeviceSetChange } from "./crypto/device-directory.js";
+import { SealError } from "./crypto/message-crypto.js";
+import { EncryptionUnavailableError } from "./e2e/errors.js";
+import type { E2ESession } from "./e2e/session.js";
 import { Emitter } from "./emitter.js";
 import { ConnectionLostError, ParleyError } from "./errors.js";
 import { type ClientOptions, parseOptions, type ResolvedOptions } from "./options.js";
 import { Outbox, type OutboxEntry } from "./outbox.js";
 // Value imports come from the protocol's leaf modules, never its index: the
 // index also exports the zod schemas, which browsers should not have to load.
-import { ENVELOPE_VERSION, type StoredMessage } from "./protocol/envelope.js";
+import { ENVELOPE_VERSION, type Envelope, type StoredMessage } from "./protocol/envelope.js";
 import { randomId } from "./protocol/ids.js";
 import type { ConversationInfo, EpochCommit, InviteInfo, PrincipalInfo } from "./protocol/models.js";
 import type { RpcResults, ServerEvent, SessionResponse } from "./protocol/rpc.js";
@@ -49,7 +53,14 @@ export interface ClientEvents {
   conversation: ConversationInfo;
   /** The connection status changed. */
   status: ConnectionStatus;
-  /** An envelope could not be read; the message shows no content. */
+  /**
+   * End-to-end encryption: a member's device set changed (a device added,
+   * retired, or offered with new keys, which are not adopted). Show a notice.
+   */
+  "devices-changed": DeviceSetChange[];
+  /** The shop team's key: a device waits for it, it changed, or it was wrapped to a device (agents and bots). */
+  team: Extract<ServerEvent, { type: "team" }>;
+  /** An envelope could not be read (forged, damaged, or no key for its epoch on this device); the message shows no content. */
   "decode-failed": { conversationId: string; seq: number; msgId: string; error: Error };
   /** A background failure (refresh, backfill, delivery) the app may want to show. */
   error: Error;
@@ -58,6 +69,8 @@ export interface ClientEvents {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const PAGE = 50;
+/** Times one message is sealed again after `stale_epoch` before it is marked failed. */
+const MAX_RESEALS = 5;
 
 export class ParleyClient {
   readonly status: StateStore<ConnectionStatus> = new Store<ConnectionStatus>({ state: "idle" });
@@ -70,6 +83,8 @@ export class ParleyClient {
   #session: SessionResponse | undefined;
   #nc: NatsConnection | undefined;
   #outbox: Outbox | undefined;
+  #e2e: E2ESession | undefined;
+  readonly #reseals = new Map<string, number>();
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #flushing: Promise<void> | undefined;
@@ -114,6 +129,18 @@ export class ParleyClient {
       });
       this.#subscribe(this.#nc, session);
       this.#watchStatus(this.#nc);
+      if (this.#o.encryption) {
+        // Loaded lazily: plaintext clients never pull in the crypto layer or libsodium.
+        const { E2ESession } = await import("./e2e/session.js");
+        this.#e2e = await E2ESession.open({
+          request: (op, body) => this.request(op, body),
+          storage: this.#o.storage,
+          principal: session.principal,
+          onDevicesChanged: (changes) => this.#events.emit("devices-changed", changes),
+          onError: (error) => this.#events.emit("error", error),
+        });
+        this.#deviceId = this.#e2e.identity.deviceId;
+      }
       this.#scheduleRefresh();
       this.status.set({ state: "connected", principal: session.principal });
       void this.#flush();
@@ -129,6 +156,7 @@ export class ParleyClient {
     this.#closed = true;
     clearTimeout(this.#refreshTimer);
     clearTimeout(this.#retryTimer);
+    this.#e2e?.close();
     const nc = this.#nc;
     if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
     for (const waiter of this.#waiters.values()) waiter.reject(new ParleyError("unavailable", "client closed"));
@@ -139,12 +167,14 @@ export class ParleyClient {
 
   // -- conversations --------------------------------------------------------------------
 
-  /** A customer opens a new conversation with the shop. */
+  /** A customer opens a new conversation with the shop; with encryption, also commits its first epoch. */
   async openConversation(): Promise<ConversationInfo> {
     const { conversation } = await this.request("conv.open", {});
     const tracker = this.#tracker(conversation.id);
     tracker.setInfo(conversation);
     tracker.anchor(conversation.lastSeq, false);
+    // Should this fail (offline), the first send commits the epoch instead.
+    if (this.#e2e) await this.#e2e.created(conversation).catch((err: Error) => this.#events.emit("error", err));
     return conversation;
   }
 
@@ -204,11 +234,19 @@ export class ParleyClient {
   async send(convId: string, body: MessageBody | string): Promise<ChatMessage> {
     const outbox = this.#requireOutbox();
     const content: MessageBody = typeof body === "string" ? { type: "text", text: body } : body;
-    const envelope = await this.#o.codec.seal(
-      { v: ENVELOPE_VERSION, convId, epoch: 0, msgId: randomId(), senderDevice: this.#deviceId, ts: Date.now() },
-      content,
-    );
-    const entry: OutboxEntry = { convId, envelope, queuedAt: Date.now(), attempts: 0 };
+    const header = {
+      v: ENVELOPE_VERSION,
+      convId,
+      epoch: 0,
+      msgId: randomId(),
+      senderDevice: this.#deviceId,
+      ts: Date.now(),
+    } as const;
+    // End-to-end entries are sealed when they are sent (see #sealed), so a newer epoch only means sealing again.
+    const entry: OutboxEntry = this.#o.encryption
+      ? { convId, envelope: unsealed(header), body: content, queuedAt: Date.now(), attempts: 0 }
+      : { convId, envelope: await this.#o.codec.seal(header, content), queuedAt: Date.now(), attempts: 0 };
+    const envelope = entry.envelope;
     const done = new Promise<ChatMessage>((resolve, reject) => {
       this.#waiters.set(envelope.msgId, { resolve, reject });
     });
@@ -377,6 +415,7 @@ export class ParleyClient {
         return;
       }
       case "membership":
+        this.#forwardToE2E(event);
         this.#events.emit("membership", event);
         return;
       case "invite":
@@ -386,14 +425,23 @@ export class ParleyClient {
         const tracker = this.#tracker(event.commit.convId);
         const info = tracker.state.value.info;
         if (info && info.epoch < event.commit.epoch) tracker.setInfo({ ...info, epoch: event.commit.epoch });
+        this.#forwardToE2E(event);
         this.#events.emit("commit", event.commit);
         return;
       }
+      case "team":
+        this.#forwardToE2E(event);
+        this.#events.emit("team", event);
+        return;
       case "conversation":
         this.#tracker(event.conversation.id).setInfo(event.conversation);
         this.#events.emit("conversation", event.conversation);
         return;
     }
+  }
+
+  #forwardToE2E(event: ServerEvent): void {
+    this.#e2e?.onEvent(event).catch((err: Error) => this.#events.emit("error", err));
   }
 
   /** Decodes and inserts messages not seen before; `live` ones are announced as `message` events. */
@@ -413,7 +461,8 @@ export class ParleyClient {
   async #decode(m: StoredMessage): Promise<ChatMessage> {
     const base = { convId: m.convId, seq: m.seq, msgId: m.msgId, sender: m.sender, ts: m.ts };
     try {
-      return { ...base, body: await this.#o.codec.open(m.envelope) };
+      const body = this.#o.encryption ? await this.#requireE2E().open(m) : await this.#o.codec.open(m.envelope);
+      return { ...base, body };
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       this.#events.emit("decode-failed", { conversationId: m.convId, seq: m.seq, msgId: m.msgId, error });
@@ -472,7 +521,22 @@ export class ParleyClient {
     return this.#outbox;
   }
 
+  #requireE2E(): E2ESession {
+    if (!this.#e2e) throw new EncryptionUnavailableError("not_in_epoch", "end-to-end encryption is not ready");
+    return this.#e2e;
+  }
+
+  /** The envelope to send: as queued, or (end-to-end) sealed under the current epoch and kept in the outbox. */
+  async #sealed(entry: OutboxEntry): Promise<Envelope> {
+    if (!entry.body || entry.envelope.sig !== "") return entry.envelope;
+    const { alg: _alg, nonce: _nonce, ct: _ct, sig: _sig, ...header } = entry.envelope;
+    const envelope = await this.#requireE2E().seal(header, entry.body);
+    await this.#requireOutbox().setEnvelope(envelope.msgId, envelope);
+    return envelope;
+  }
+
   #showPending(entry: OutboxEntry, body?: MessageBody): void {
+    body ??= entry.body;
     const pending: PendingMessage = {
       convId: entry.convId,
       msgId: entry.envelope.msgId,
@@ -504,33 +568,55 @@ export class ParleyClient {
         const msgId = entry.envelope.msgId;
         try {
           outbox.countAttempt(msgId);
-          const ack = await this.request("msg.send", { convId: entry.convId, envelope: entry.envelope });
+          const envelope = await this.#sealed(entry);
+          const ack = await this.request("msg.send", { convId: entry.convId, envelope });
           await outbox.remove(msgId);
           const sender = this.#session?.principal.id ?? "";
           await this.#ingestMany(
             entry.convId,
-            [{ convId: entry.convId, seq: ack.seq, msgId, sender, ts: ack.ts, envelope: entry.envelope }],
+            [{ convId: entry.convId, seq: ack.seq, msgId, sender, ts: ack.ts, envelope }],
             true,
           );
           const tracker = this.#tracker(entry.convId);
           tracker.setPending((p) => p.filter((m) => m.msgId !== msgId));
           // Our own message is in state; the waiter was resolved by ingest unless the live event came first.
+          // When the live copy is still being decoded, that ingest resolves the waiter instead.
           const waiter = this.#waiters.get(msgId);
-          if (waiter) {
-            const stored = tracker.state.value.messages.find((m) => m.msgId === msgId);
-            if (stored) waiter.resolve(stored);
+          const stored = waiter && tracker.state.value.messages.find((m) => m.msgId === msgId);
+          if (waiter && stored) {
+            waiter.resolve(stored);
             this.#waiters.delete(msgId);
           }
           if (tracker.hasGap()) void this.#backfill(entry.convId).catch(() => undefined);
           this.#retryDelay = 250;
+          this.#reseals.delete(msgId);
         } catch (err) {
-          if (err instanceof ParleyError && !err.retryable) {
-            const failed = { code: err.code, message: err.message };
+          // The conversation moved to a newer epoch: fetch its commits, seal again (same msgId), send again.
+          const reseals = this.#reseals.get(msgId) ?? 0;
+          if (err instanceof ParleyError && err.code === "stale_epoch" && entry.body && reseals < MAX_RESEALS) {
+            this.#reseals.set(msgId, reseals + 1);
+            try {
+              await this.#requireE2E().sync(entry.convId);
+              await outbox.setEnvelope(msgId, unsealed(entry.envelope));
+              continue;
+            } catch {
+              this.#scheduleRetry(undefined);
+              return;
+            }
+          }
+          const permanent =
+            (err instanceof ParleyError && !err.retryable) ||
+            err instanceof SealError ||
+            (err instanceof EncryptionUnavailableError && !err.retryable);
+          if (permanent) {
+            const code = err instanceof ParleyError ? err.code : "bad_request";
+            const failed = { code, message: (err as Error).message };
             await outbox.setFailed(msgId, failed);
+            this.#reseals.delete(msgId);
             this.#tracker(entry.convId).setPending((p) =>
               p.map((m) => (m.msgId === msgId ? { ...m, state: "failed", error: failed } : m)),
             );
-            this.#waiters.get(msgId)?.reject(err);
+            this.#waiters.get(msgId)?.reject(err as Error);
             this.#waiters.delete(msgId);
             continue;
           }
@@ -565,4 +651,10 @@ export class ParleyClient {
 /** Creates a client; call `connect()` to sign in. */
 export function createClient(options: ClientOptions): ParleyClient {
   return new ParleyClient(options);
+}
+
+/** An envelope reduced to its header, waiting to be sealed (end-to-end outbox entries). */
+function unsealed(header: Omit<Envelope, "alg" | "nonce" | "ct" | "sig"> & Partial<Envelope>): Envelope {
+  const { alg: _alg, nonce: _nonce, ct: _ct, sig: _sig, ...rest } = header;
+  return { ...rest, epoch: 0, alg: "xc20p-ed25519", nonce: "", ct: "", sig: "" };
 }

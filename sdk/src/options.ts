@@ -31,10 +31,23 @@ export interface ClientOptions {
   /** Public keys of this device, registered at session start. */
   device?: DeviceKeys;
   /**
-   * Turns bodies into envelopes and back.
+   * Turns bodies into envelopes and back. Ignored, and not allowed, with `encryption`.
    * @default plainCodec (no encryption until the E2E codec is plugged in)
    */
   codec?: EnvelopeCodec;
+  /**
+   * End-to-end encryption: this device makes and registers its keys, pins its
+   * peers' devices, follows each conversation's epoch chain and seals every
+   * message (the gateway then refuses plaintext in those conversations). Keys
+   * live in `storage`. Agents read through the shop's team key, which an admin
+   * agent's device makes and hands out: until one has been online, agents
+   * cannot read encrypted conversations.
+   *
+   * Off by default for now because of that bootstrap; it becomes the default
+   * once the widget and the dashboard handle the team key bootstrap.
+   * @default false
+   */
+  encryption?: boolean;
   /**
    * Milliseconds before a request over NATS fails and is retried from the outbox.
    * @default 5000
@@ -56,6 +69,7 @@ export type ResolvedOptions = Required<Omit<ClientOptions, "device" | "origin">>
   Pick<ClientOptions, "device" | "origin">;
 
 export const defaultOptions = {
+  encryption: false,
   requestTimeout: 5000,
   refreshAhead: 60_000,
 } as const;
@@ -78,6 +92,9 @@ export function parseOptions(options: ClientOptions): ResolvedOptions {
   if (!options.auth || !["customer", "guest", "agent"].includes(options.auth.kind)) {
     throw new TypeError("auth must be a customer, guest or agent");
   }
+  const encryption = options.encryption ?? defaultOptions.encryption;
+  if (typeof encryption !== "boolean") throw new TypeError("encryption must be a boolean");
+  if (encryption && options.codec) throw new TypeError("pass either codec or encryption, not both");
   const requestTimeout = options.requestTimeout ?? defaultOptions.requestTimeout;
   if (!(requestTimeout > 0)) throw new TypeError("requestTimeout must be positive");
   return {
@@ -88,6 +105,7 @@ export function parseOptions(options: ClientOptions): ResolvedOptions {
     storage: options.storage ?? memoryStorage(),
     device: options.device,
     codec: options.codec ?? plainCodec,
+    encryption,
     requestTimeout,
     refreshAhead: options.refreshAhead ?? defaultOptions.refreshAhead,
     origin: options.origin,

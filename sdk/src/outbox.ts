@@ -1,16 +1,28 @@
 /**
  * Messages accepted by `send` but not yet acknowledged by the gateway. Every
  * entry is written to storage before the first attempt, so a reload or a crash
- * resends it; the envelope (and so its msgId) never changes between attempts,
- * and the gateway stores each msgId once: retries never duplicate.
+ * resends it; the msgId never changes between attempts, and the gateway
+ * stores each msgId once: retries never duplicate.
+ *
+ * With end-to-end encryption the entry also keeps the plaintext `body` (in the
+ * device's own storage, never sent): the envelope is sealed just before the
+ * first attempt and sealed again, with the same msgId, when the conversation
+ * moved to a newer epoch (`stale_epoch`).
  */
 
+import type { MessageBody } from "./codec.js";
 import type { Envelope } from "./protocol/index.js";
 import type { KeyValueStorage } from "./storage.js";
 
 export interface OutboxEntry {
   convId: string;
+  /**
+   * The envelope as sent. For end-to-end entries (with `body`) it holds only
+   * the header (empty `nonce`, `ct` and `sig`) until it is sealed.
+   */
   envelope: Envelope;
+  /** End-to-end only: the plaintext, kept until the gateway acknowledges so it can be sealed again. */
+  body?: MessageBody;
   queuedAt: number;
   attempts: number;
   /** Set when the gateway refused the message for good (not retried until `retry`). */
@@ -66,6 +78,13 @@ export class Outbox {
       const { failed: _old, ...rest } = e;
       return failed ? { ...rest, failed } : rest;
     });
+    return this.#persist();
+  }
+
+  /** Replaces an entry's envelope (same msgId): sealed, or reset to its header for sealing again. */
+  setEnvelope(msgId: string, envelope: Envelope): Promise<void> {
+    if (envelope.msgId !== msgId) throw new RangeError("an entry keeps its msgId");
+    this.#entries = this.#entries.map((e) => (e.envelope.msgId === msgId ? { ...e, envelope } : e));
     return this.#persist();
   }
 

@@ -6,7 +6,7 @@
  * bytes and a signature made for one purpose never verifies for another.
  * Never JSON: key order and number formatting are not stable across engines.
  */
-import type { EnvelopeHeader, EpochCommit } from "../protocol/index.js";
+import type { EnvelopeHeader, EpochCommit, TeamKeyRecord, TeamKeyWrap } from "../protocol/index.js";
 
 /** The first byte of the header encoding; bump it when the layout changes. */
 export const HEADER_AAD_FORMAT = 1;
@@ -18,6 +18,8 @@ export const Labels = {
   fingerprint: "parley/fingerprint/v1",
   commitSignature: "parley/commit-sig/v1",
   commitHash: "parley/commit-hash/v1",
+  teamKeyRecord: "parley/team-key/v1",
+  teamKeyWrap: "parley/team-wrap/v1",
 } as const;
 
 /** The longest id accepted in a header, in UTF-8 bytes (ids are 64 characters at most on the wire). */
@@ -185,4 +187,43 @@ export function encodeCommitForSignature(commit: Omit<EpochCommit, "sig">): Uint
  */
 export function encodeCommitForHash(commit: EpochCommit): Uint8Array {
   return writeCommitFields(new CanonicalWriter().string(Labels.commitHash), commit).string(commit.sig).finish();
+}
+
+/**
+ * What the creating device signs for a team key: label, shop, version, both
+ * public keys (raw bytes), the creator and the timestamp.
+ */
+export function teamKeyRecordSignatureInput(
+  record: Omit<TeamKeyRecord, "boxPk" | "sigPk" | "sig"> & { boxPk: Uint8Array; sigPk: Uint8Array },
+): Uint8Array {
+  return new CanonicalWriter()
+    .string(Labels.teamKeyRecord)
+    .string(record.shopId)
+    .u32(record.version)
+    .bytes(record.boxPk)
+    .bytes(record.sigPk)
+    .string(record.createdBy.principalId)
+    .string(record.createdBy.deviceId)
+    .u64(record.ts)
+    .finish();
+}
+
+/**
+ * What the wrapping device signs for a team key wrap: label, every field of
+ * the wrap but `sig`, and the team key's box public key, so a wrap is bound to
+ * the exact record (not only its version) it seals the secret of.
+ */
+export function teamKeyWrapSignatureInput(wrap: Omit<TeamKeyWrap, "sig">, teamBoxPk: Uint8Array): Uint8Array {
+  return new CanonicalWriter()
+    .string(Labels.teamKeyWrap)
+    .string(wrap.shopId)
+    .u32(wrap.version)
+    .string(wrap.principalId)
+    .string(wrap.deviceId)
+    .string(wrap.sealed)
+    .string(wrap.wrappedBy.principalId)
+    .string(wrap.wrappedBy.deviceId)
+    .u64(wrap.ts)
+    .bytes(teamBoxPk)
+    .finish();
 }

@@ -52,3 +52,14 @@ export { randomBytes } from "./random.js";
 export { createEpochKey, openEpochKey, SEALED_EPOCH_KEY_BYTES, sealEpochKey } from "./seal-box.js";
 export type { Sodium } from "./sodium.js";
 export { loadSodium } from "./sodium.js";
+export type { CreateTeamKeyOptions, TeamKeyFailure, TeamKeySecret, WrapTeamKeyOptions } from "./team-key.js";
+export {
+  createTeamKey,
+  openTeamKeyWrap,
+  SEALED_TEAM_SECRET_BYTES,
+  TeamKeyError,
+  TeamKeyFailures,
+  verifyTeamKeyRecord,
+  verifyTeamKeyWrap,
+  wrapTeamKey,
+} from "./team-key.js";

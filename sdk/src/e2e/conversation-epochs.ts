@@ -1,0 +1,315 @@
+/**
+ * One conversation's epoch chain on this device: keeps the {@link EpochKeyring}
+ * in step with the gateway (`epoch.list`, live `commit` events), resolves
+ * committers through the device directory, and commits the next epoch when
+ * this device has to: "create" on a new conversation, "add"/"remove" when this
+ * principal invited or removed someone, and before a send whenever
+ * `needsRotation` says so. Commits race through the gateway's compare-and-set;
+ * the loser syncs and rebuilds on the new head (bounded).
+ *
+ * Members are the conversation's customers and guests (roles owner/member);
+ * the shop's agents and bots are never listed: they read through the team
+ * wrap.
+ */
+import { fromBase64Url } from "../base64url.js";
+import { buildCommit, CommitError, openCommitKey } from "../crypto/commits.js";
+import type { DeviceDirectory } from "../crypto/device-directory.js";
+import type { DeviceIdentity } from "../crypto/device-keys.js";
+import type { ApplyContext, EpochKeyring } from "../crypto/keyring.js";
+import { ParleyError } from "../errors.js";
+import type { CommitReason, DeviceRecord, EpochCommit, PrincipalInfo } from "../protocol/models.js";
+import { EncryptionUnavailableError } from "./errors.js";
+import type { Rpc } from "./rpc.js";
+import type { TeamKeyHolder } from "./team-key-holder.js";
+
+/** Commit attempts before giving up on a moving chain. */
+const MAX_COMMIT_ATTEMPTS = 5;
+/** Retries of one batch of commits after learning a committer's devices or the team's principals. */
+const MAX_APPLY_RETRIES = 3;
+
+export interface ConversationEpochsOptions {
+  convId: string;
+  request: Rpc;
+  identity: DeviceIdentity;
+  principal: PrincipalInfo;
+  directory: DeviceDirectory;
+  team: TeamKeyHolder;
+  keyring: EpochKeyring;
+}
+
+type Members = Array<{ principalId: string; devices: DeviceRecord[] }>;
+
+export class ConversationEpochs {
+  readonly convId: string;
+  readonly #o: ConversationEpochsOptions;
+  readonly #keyring: EpochKeyring;
+  /** Commits applied in this session, by epoch: agents open their team wrap later if the team key arrives late. */
+  readonly #commits = new Map<number, EpochCommit>();
+  /** Keys the keyring does not hold: opened later through the team key, or kept from this device's own commit. */
+  readonly #extraKeys = new Map<number, Uint8Array>();
+  /** Principals of the shop's team seen in this conversation (may commit without being listed). */
+  readonly #team = new Set<string>();
+  #shopId: string | undefined;
+  /** Whether the member set may differ from the head's; checked before the next send. */
+  #membersDirty = true;
+  #syncing: Promise<void> | undefined;
+  #ready: Promise<void> | undefined;
+  #serial: Promise<unknown> = Promise.resolve();
+
+  constructor(options: ConversationEpochsOptions) {
+    this.#o = options;
+    this.convId = options.convId;
+    this.#keyring = options.keyring;
+    if (options.team.isTeam) this.#team.add(options.principal.id);
+  }
+
+  get epoch(): number {
+    return this.#keyring.epoch;
+  }
+
+  get head(): EpochCommit | undefined {
+    return this.#keyring.head;
+  }
+
+  keyFor(epoch: number): Uint8Array | undefined {
+    return this.#keyring.keyFor(epoch) ?? this.#extraKeys.get(epoch);
+  }
+
+  noteMessage(epoch: number): Promise<void> {
+    return this.#keyring.noteMessage(epoch);
+  }
+
+  /** Fetches and applies every commit after the head. Single-flight. */
+  sync(): Promise<void> {
+    this.#syncing ??= (async () => {
+      for (;;) {
+        const page = await this.#o.request("epoch.list", { convId: this.convId, after: this.#keyring.epoch });
+        if (page.commits.length > 0) await this.#apply(page.commits);
+        if (!page.hasMore || page.commits.length === 0) return;
+      }
+    })().finally(() => {
+      this.#syncing = undefined;
+    });
+    return this.#syncing;
+  }
+
+  /** A live commit event: applied when it follows the head, otherwise the gap is fetched. */
+  async onCommit(commit: EpochCommit): Promise<void> {
+    if (commit.epoch === this.#keyring.epoch + 1) {
+      try {
+        await this.#apply([commit]);
+        return;
+      } catch (err) {
+        if (!(err instanceof CommitError) || err.reason !== "bad_chain") throw err;
+      }
+    }
+    if (commit.epoch > this.#keyring.epoch) await this.sync();
+  }
+
+  /**
+   * A membership change: the next send checks the member set; when this
+   * principal is the one who invited or removed (`by`), it commits now.
+   */
+  async onMembership(event: { principalId: string; change: "joined" | "left" | "removed"; by: string }): Promise<void> {
+    this.#membersDirty = true;
+    if (event.by !== this.#o.principal.id || event.principalId === this.#o.principal.id) return;
+    await this.#exclusive(async () => {
+      await this.#readyOnce();
+      if (!this.#keyring.head) return; // nothing to add to yet: the first send creates the chain
+      await this.#commit(event.change === "joined" ? "add" : "remove", { skipIfMembersMatch: true });
+    });
+  }
+
+  /** A customer's new conversation: epoch 1 with the customer's devices and the shop's team key. */
+  create(shopId: string): Promise<void> {
+    this.#shopId = shopId;
+    return this.#exclusive(async () => {
+      await this.#readyOnce();
+      if (!this.#keyring.head) await this.#commit("create", { skipIfMembersMatch: true });
+    });
+  }
+
+  /** Before a send: commits first when the rotation rule asks for it, then makes sure this device holds the head's key. */
+  prepareSend(): Promise<void> {
+    return this.#exclusive(async () => {
+      await this.#readyOnce();
+      let desired: Members | undefined;
+      let memberSetChanged = false;
+      const head = this.#keyring.head;
+      if (head && this.#membersDirty) {
+        desired = await this.#desiredMembers();
+        memberSetChanged = !sameMembers(head, desired);
+        if (!memberSetChanged) this.#membersDirty = false;
+      }
+      const trigger = this.#keyring.needsRotation({ now: Date.now(), memberSetChanged });
+      if (trigger === "no_key" && this.#o.team.isTeam) {
+        if (!this.#o.team.boxKey) await this.#o.team.load().catch(() => undefined);
+        await this.#openLate(this.#keyring.epoch);
+        if (this.keyFor(this.#keyring.epoch)) return;
+        if (!this.#o.team.boxKey) throw new EncryptionUnavailableError("no_team_key");
+      }
+      if (trigger) {
+        const added =
+          head && desired ? desired.some((m) => !head.members.some((h) => h.principalId === m.principalId)) : false;
+        const reason: CommitReason =
+          trigger === "no_epoch"
+            ? "create"
+            : trigger === "members"
+              ? added
+                ? "add"
+                : "remove"
+              : trigger === "policy"
+                ? "policy"
+                : "rotate";
+        await this.#commit(reason, { skipIfMembersMatch: false });
+      }
+      if (!this.keyFor(this.#keyring.epoch))
+        throw new EncryptionUnavailableError("not_in_epoch", `epoch ${this.epoch}`);
+    });
+  }
+
+  /**
+   * Before opening a message of `epoch`: syncs when it is ahead of the head,
+   * and on agent devices opens the team wrap. Rejects with
+   * {@link EncryptionUnavailableError} when this device cannot hold the key.
+   */
+  async prepareOpen(epoch: number): Promise<void> {
+    if (epoch > this.#keyring.epoch) await this.sync();
+    if (this.keyFor(epoch)) return;
+    if (this.#o.team.isTeam) {
+      const commit = this.#commits.get(epoch) ?? (this.#keyring.head?.epoch === epoch ? this.#keyring.head : undefined);
+      if (commit && commit.teamWrap === "") throw new EncryptionUnavailableError("no_team_wrap", `epoch ${epoch}`);
+      if (!this.#o.team.boxKey) await this.#o.team.load().catch(() => undefined);
+      if (!this.#o.team.boxKey) throw new EncryptionUnavailableError("no_team_key");
+      await this.#openLate(epoch);
+      if (this.keyFor(epoch)) return;
+    }
+    throw new EncryptionUnavailableError("not_in_epoch", `epoch ${epoch}`);
+  }
+
+  // -- internals ------------------------------------------------------------------------
+
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#serial.then(work);
+    this.#serial = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The first sync of the session (again after a failure). */
+  #readyOnce(): Promise<void> {
+    this.#ready ??= this.sync().catch((err: unknown) => {
+      this.#ready = undefined;
+      throw err;
+    });
+    return this.#ready;
+  }
+
+  #context(): ApplyContext {
+    const teamKey = this.#o.team.boxKey;
+    return { isTeam: (p) => this.#team.has(p), ...(teamKey ? { teamKey } : {}) };
+  }
+
+  /** Applies commits, learning unknown committers' devices and the team's principals on the way (bounded). */
+  async #apply(commits: readonly EpochCommit[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#keyring.apply(commits, this.#context());
+        for (const c of commits) if (c.epoch <= this.#keyring.epoch) this.#commits.set(c.epoch, c);
+        return;
+      } catch (err) {
+        if (!(err instanceof CommitError) || attempt >= MAX_APPLY_RETRIES) throw err;
+        const failed = commits.find((c) => c.epoch === this.#keyring.epoch + 1);
+        if (!failed) throw err;
+        if (err.reason === "unknown_committer") {
+          const principalId = failed.committer.principalId;
+          const { devices } = await this.#o.request("device.list", { principalIds: [principalId] });
+          await this.#o.directory.learn(devices, { complete: [principalId] });
+        } else if (err.reason === "not_a_member") {
+          await this.#desiredMembers(); // refreshes the team's principals from the member roles
+          if (!this.#team.has(failed.committer.principalId)) throw err;
+        } else {
+          throw err;
+        }
+      }
+    }
+  }
+
+  /** The members the next epoch is for, with their pinned devices; records the team's principals. */
+  async #desiredMembers(): Promise<Members> {
+    const { conversation, members } = await this.#o.request("conv.get", { convId: this.convId });
+    this.#shopId = conversation.shopId;
+    const listed: string[] = [];
+    for (const m of members) {
+      if (m.role === "agent" || m.role === "bot") this.#team.add(m.principalId);
+      else listed.push(m.principalId);
+    }
+    if (listed.length > 0) {
+      const { devices } = await this.#o.request("device.list", { principalIds: listed });
+      await this.#o.directory.learn(devices, { complete: listed });
+    }
+    return listed.map((principalId) => ({ principalId, devices: this.#o.directory.devicesOf(principalId) }));
+  }
+
+  async #commit(reason: CommitReason, options: { skipIfMembersMatch: boolean }): Promise<void> {
+    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      if (attempt > 0) await this.sync();
+      const head = this.#keyring.head;
+      const members = await this.#desiredMembers();
+      if (head && options.skipIfMembersMatch && sameMembers(head, members)) {
+        this.#membersDirty = false;
+        return; // someone else committed this change already
+      }
+      const me = this.#o.principal.id;
+      if (head && !head.members.some((m) => m.principalId === me) && !this.#o.team.isTeam) {
+        throw new EncryptionUnavailableError("not_a_member");
+      }
+      if (this.#o.team.isTeam && !this.#o.team.boxKey) throw new EncryptionUnavailableError("no_team_key");
+      const teamRecord = this.#shopId ? await this.#o.team.publicKey(this.#shopId, attempt > 0) : undefined;
+      if (teamRecord) this.#team.add(teamRecord.createdBy.principalId);
+      const { commit, epochKey } = await buildCommit({
+        identity: this.#o.identity,
+        principalId: me,
+        convId: this.convId,
+        prev: head,
+        members,
+        ...(teamRecord ? { teamBoxPk: fromBase64Url(teamRecord.boxPk) } : {}),
+        historyPolicy: head?.historyPolicy ?? "none",
+        reason,
+      });
+      try {
+        await this.#o.request("epoch.commit", { commit });
+      } catch (err) {
+        if (err instanceof ParleyError && err.code === "conflict") continue;
+        throw err;
+      }
+      await this.#apply([commit]);
+      if (!this.keyFor(commit.epoch)) this.#extraKeys.set(commit.epoch, epochKey);
+      this.#membersDirty = false;
+      return;
+    }
+    throw new EncryptionUnavailableError("commit_conflict");
+  }
+
+  /** Agents: opens the team wrap of an applied commit whose key the keyring lacks (the team key came later). */
+  async #openLate(epoch: number): Promise<void> {
+    const teamKey = this.#o.team.boxKey;
+    const commit = this.#commits.get(epoch) ?? (this.#keyring.head?.epoch === epoch ? this.#keyring.head : undefined);
+    if (!teamKey || !commit || commit.teamWrap === "" || this.keyFor(epoch)) return;
+    const key = await openCommitKey(commit, this.#o.identity, teamKey);
+    if (key) this.#extraKeys.set(epoch, key);
+  }
+}
+
+/** Whether the head lists exactly these principals with exactly these devices. */
+function sameMembers(head: EpochCommit, members: Members): boolean {
+  if (head.members.length !== members.length) return false;
+  const byId = new Map(head.members.map((m) => [m.principalId, [...m.deviceIds].sort().join(",")]));
+  return members.every(
+    (m) =>
+      byId.get(m.principalId) ===
+      m.devices
+        .map((d) => d.deviceId)
+        .sort()
+        .join(","),
+  );
+}
