@@ -13,13 +13,13 @@ import type {
   DeviceKeys,
   Envelope,
   EpochCommit,
-  TeamKeyRecord,
-  TeamKeyWrap,
   InviteInfo,
   InviteStatus,
   MemberRole,
   PrincipalKind,
   StoredMessage,
+  TeamKeyRecord,
+  TeamKeyWrap,
 } from "@parley/sdk/protocol";
 
 export interface ShopRecord {

@@ -212,8 +212,11 @@ export class EpochKeyring {
           if (!(error instanceof CommitError)) throw error;
           result.unreadable.push(commit.epoch);
         }
+        // Head, hash and key change together, with no await in between: a reader must never
+        // see the new head without its key (it would rotate needlessly or report not_in_epoch).
+        const hash = await commitHash(commit);
         this.#head = commit;
-        this.#headHash = await commitHash(commit);
+        this.#headHash = hash;
         result.applied.push(commit.epoch);
         if (key) {
           this.#keys.set(commit.epoch, key);
