@@ -92,6 +92,27 @@ describe("epochs at the gateway", () => {
     expect((await stranger.request("device.list", ids)).devices).toEqual([]);
   });
 
+  it("keeps serving a removed member's device records to members whose chain names it, and only to them", async () => {
+    const host = stack.customer("epoch-host");
+    const leaver = stack.customer("epoch-leaver");
+    const late = stack.customer("epoch-late");
+    for (const c of [host, leaver, late]) await c.connect();
+    await leaver.updateProfile({ handle: "epoch_leaver" });
+    await late.updateProfile({ handle: "epoch_late" });
+    const conv = await host.openConversation();
+    await leaver.acceptInvite((await host.invite(conv.id, "epoch_leaver")).id);
+    const hostDevice = await registeredDevice(host);
+    const leaverDevice = await registeredDevice(leaver);
+    await host.request("epoch.commit", { commit: commitFor(conv.id, 1, hostDevice, [hostDevice, leaverDevice]) });
+    await host.removeMember(conv.id, leaver.principal.id);
+    await late.acceptInvite((await host.invite(conv.id, "epoch_late")).id);
+    const ids = { principalIds: [leaver.principal.id] };
+    // The late member never shared the conversation with the leaver, but epoch 1 names it.
+    expect((await late.request("device.list", ids)).devices).toContainEqual(leaverDevice);
+    expect((await stranger.request("device.list", ids)).devices).toEqual([]);
+    for (const c of [host, leaver, late]) await c.close();
+  });
+
   it("accepts exactly one of two concurrent commits for the next epoch and fans the winner out", async () => {
     const conv = await owner.openConversation();
     await friend.acceptInvite((await owner.invite(conv.id, "epoch_friend")).id);

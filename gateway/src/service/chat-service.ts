@@ -350,8 +350,20 @@ export class ChatService {
     return { devices };
   }
 
+  /**
+   * A current member of one of the actor's conversations, or a former one still named in its
+   * epoch chain: members need a removed member's device records to verify the messages it sent
+   * while it was in.
+   */
   async #sharesConversation(other: string, mine: readonly ConversationRecord[]): Promise<boolean> {
     for (const conv of mine) if (await this.#store.getMember(conv.id, other)) return true;
+    for (const conv of mine) {
+      if (conv.epoch === 0) continue;
+      const commits = await this.#store.listCommits(conv.id, 0, 1000);
+      if (commits.some((c) => c.committer.principalId === other || c.members.some((m) => m.principalId === other))) {
+        return true;
+      }
+    }
     return false;
   }
 
