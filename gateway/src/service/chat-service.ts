@@ -19,6 +19,7 @@ import {
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from "../store/port.js";
+import { parseInput } from "../validation.js";
 import { EventFanout, type EventSink } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
 import { TeamKeys } from "./team-keys.js";
@@ -94,14 +95,8 @@ export class ChatService {
   /** Validates `body` for `op` and runs it as `actor`. Throws {@link GatewayError}. */
   async rpc(actor: PrincipalRecord, op: string, body: unknown): Promise<unknown> {
     if (!isRpcOp(op)) throw new GatewayError("not_found", `unknown operation ${JSON.stringify(op.slice(0, 40))}`);
-    const parsed = rpcRequestSchemas[op].safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-      throw new GatewayError("bad_request", `${where}${issue?.message ?? "invalid body"}`);
-    }
     const handler = this.#handlers[op] as (actor: PrincipalRecord, body: unknown) => Promise<unknown>;
-    return handler(actor, parsed.data);
+    return handler(actor, parseInput(rpcRequestSchemas[op] as z.ZodType<unknown>, body));
   }
 
   // -- access -------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import type { SessionService } from "../service/sessions.js";
 import type { ShopAdmin } from "../service/shop-admin.js";
 import { agentInputSchema, shopInputSchema } from "../service/shop-admin.js";
 import type { Store } from "../store/port.js";
+import { parseInput } from "../validation.js";
 import { toGatewayError } from "./to-gateway-error.js";
 
 export interface HttpAppDeps {
@@ -34,16 +35,6 @@ export interface HttpAppDeps {
   trustProxy?: string | undefined;
   /** Session requests per client IP per minute. @default 60 */
   sessionRate?: number;
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-    throw new GatewayError("bad_request", `${where}${issue?.message ?? "invalid body"}`);
-  }
-  return result.data;
 }
 
 function bearer(req: Request): string {
@@ -129,7 +120,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     "/session",
     route(async (req) => {
       await sessionLimit.take(`ip:${req.ip}`);
-      const body = parse(sessionRequestSchema, req.body);
+      const body = parseInput(sessionRequestSchema, req.body);
       const origin = req.get("origin");
       return "token" in body
         ? deps.sessions.customer({ ...body, ...(origin ? { origin } : {}) })
@@ -140,13 +131,13 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     "/session/refresh",
     route(async (req) => {
       await sessionLimit.take(`ip:${req.ip}`);
-      return deps.sessions.refresh(parse(refreshRequestSchema, req.body).refreshToken);
+      return deps.sessions.refresh(parseInput(refreshRequestSchema, req.body).refreshToken);
     }),
   );
   api.post(
     "/agent/session",
     route(async (req) => {
-      const body = parse(agentSessionRequestSchema, req.body);
+      const body = parseInput(agentSessionRequestSchema, req.body);
       await sessionLimit.take(`ip:${req.ip}`);
       await sessionLimit.take(`agent:${body.shopId}:${body.login}`);
       const origin = req.get("origin");
@@ -159,7 +150,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
       const principalId = await deps.tokens.verify("api", bearer(req));
       const actor = await deps.store.getPrincipal(principalId);
       if (!actor) throw new GatewayError("unauthorized", "unknown principal");
-      const op = z.string().max(40).parse(req.params.op);
+      const op = parseInput(z.string().max(40), req.params.op);
       return { ok: true, result: await deps.chat.rpc(actor, op, req.body ?? {}) };
     }),
   );
@@ -178,15 +169,15 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   admin.put(
     "/shops/:shopId",
     route(async (req) => {
-      const shopId = parse(idSchema, req.params.shopId);
-      return { shop: await deps.admin.putShop(shopId, parse(shopInputSchema, req.body)) };
+      const shopId = parseInput(idSchema, req.params.shopId);
+      return { shop: await deps.admin.putShop(shopId, parseInput(shopInputSchema, req.body)) };
     }),
   );
   admin.post(
     "/shops/:shopId/agents",
     route(async (req) => {
-      const shopId = parse(idSchema, req.params.shopId);
-      return { agent: await deps.admin.addAgent(shopId, parse(agentInputSchema, req.body)) };
+      const shopId = parseInput(idSchema, req.params.shopId);
+      return { agent: await deps.admin.addAgent(shopId, parseInput(agentInputSchema, req.body)) };
     }),
   );
   api.use("/admin", admin);
@@ -210,6 +201,5 @@ function fromHttpError(err: unknown): GatewayError {
     if (type === "entity.parse.failed") return new GatewayError("bad_request", "body is not JSON");
     if (typeof type === "string" && type.startsWith("entity.")) return new GatewayError("bad_request");
   }
-  if (err instanceof z.ZodError) return new GatewayError("bad_request");
   return toGatewayError(err);
 }

@@ -15,6 +15,7 @@ import {
   verifyCommit,
 } from "./commits.js";
 import { createDeviceIdentity, type DeviceIdentity, signDeviceRecord } from "./device-keys.js";
+import { flipEveryBit } from "./flip-bits.test-support.js";
 import { createEpochKey, sealEpochKey } from "./seal-box.js";
 import { loadSodium } from "./sodium.js";
 
@@ -78,19 +79,6 @@ async function failure(commit: unknown, options: VerifyCommitOptions): Promise<C
     return (error as CommitError).reason;
   }
   throw new Error(`accepted: ${JSON.stringify(commit).slice(0, 200)}`);
-}
-
-function flipEveryBit(text: string): string[] {
-  const bytes = fromBase64Url(text);
-  const out: string[] = [];
-  for (let i = 0; i < bytes.length; i++) {
-    for (let bit = 0; bit < 8; bit++) {
-      const flipped = bytes.slice();
-      flipped[i] = (flipped[i] ?? 0) ^ (1 << bit);
-      out.push(toBase64Url(flipped));
-    }
-  }
-  return out;
 }
 
 /** Every single-bit flip of an id's UTF-8 bytes (some leave the id alphabet: those must fail the shape check). */

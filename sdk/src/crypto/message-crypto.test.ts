@@ -5,6 +5,7 @@ import type { MessageBody } from "../codec.js";
 import type { Envelope, EnvelopeHeader } from "../protocol/index.js";
 import { encodeHeaderAad, messageSignatureInput } from "./canonical.js";
 import { createDeviceIdentity } from "./device-keys.js";
+import { flipEveryBit } from "./flip-bits.test-support.js";
 import {
   DecryptError,
   E2E_ALG,
@@ -252,19 +253,6 @@ function headerFieldMutations(h: EnvelopeHeader): { field: keyof EnvelopeHeader;
       // Flip bit `bit` of the big-endian integer (values past 2^53 stay numbers and must be refused too).
       const value = h[field] + (Math.floor(h[field] / 2 ** bit) % 2 === 1 ? -1 : 1) * 2 ** bit;
       out.push({ field, value });
-    }
-  }
-  return out;
-}
-
-function flipEveryBit(text: string): string[] {
-  const bytes = fromBase64Url(text);
-  const out: string[] = [];
-  for (let i = 0; i < bytes.length; i++) {
-    for (let bit = 0; bit < 8; bit++) {
-      const flipped = bytes.slice();
-      flipped[i] = (flipped[i] ?? 0) ^ (1 << bit);
-      out.push(toBase64Url(flipped));
     }
   }
   return out;
