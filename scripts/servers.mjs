@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Finds or builds the servers the tests and the demo need (nats-server, FerretDB),
-// caching binaries under $PARLEY_CACHE (default ~/.cache/parley). Safe to run twice.
+// Finds or builds the servers the tests and the demo need (nats-server, FerretDB)
+// and the Chromium the browser tests drive, caching built binaries under $PARLEY_CACHE (default ~/.cache/parley). Safe to run twice.
+import { ensureChromium } from "./lib/chromium.mjs";
 import { ensureFerretdb } from "./lib/ferretdb.mjs";
 import { ensureNatsServer } from "./lib/nats-server.mjs";
 
@@ -12,3 +13,5 @@ if (process.env.MONGODB_URI) {
   const ferret = await ensureFerretdb();
   console.log(`ferretdb: ${ferret.bin} (${ferret.version})`);
 }
+const chromium = await ensureChromium();
+console.log(`chromium: ${chromium.bin} (${chromium.version})`);
