@@ -16,6 +16,7 @@ import { JwtMinter } from "./nats/minter.js";
 import { ChatService } from "./service/chat-service.js";
 import { SessionService } from "./service/sessions.js";
 import { ShopAdmin } from "./service/shop-admin.js";
+import type { PresenceOptions } from "./service/signals.js";
 import { openStore } from "./store/index.js";
 import type { Store } from "./store/port.js";
 import { createHttpApp } from "./transport/http-app.js";
@@ -34,6 +35,8 @@ export interface GatewayOptions {
    * crashed between persisting a message and publishing it. Never set in production.
    */
   failpoints?: { dropPublish?: (subject: string) => boolean };
+  /** Presence heartbeats: how long a silent connection stays online (`ttlMs`, default 30 s) and the ping interval. */
+  presence?: PresenceOptions;
 }
 
 export interface Gateway {
@@ -69,6 +72,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const chat = new ChatService({
     store,
     sendRate: config.sendRatePerSecond,
+    ...(options.presence ? { presence: options.presence } : {}),
     sink: {
       publish(subject, payload) {
         if (!nc) throw new Error("NATS is not connected");
@@ -110,6 +114,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       })().catch(() => undefined);
       responder = new NatsResponder(nc, chat, store, log);
       responder.start();
+      await chat.presence.start(nc);
 
       const sessions = new SessionService({
         store,
@@ -154,6 +159,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const closing = server ? new Promise<void>((resolve) => server?.close(() => resolve())) : Promise.resolve();
       server?.closeIdleConnections();
       await responder?.stop();
+      chat.presence.stop();
       if (nc && !nc.isClosed()) await nc.drain().catch(() => undefined);
       await closing;
       await store.close();

@@ -22,6 +22,7 @@ import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from ".
 import { parseInput } from "../validation.js";
 import { EventFanout, type EventSink } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
+import { type PresenceOptions, PresenceTracker, Signals } from "./signals.js";
 import { TeamKeys } from "./team-keys.js";
 
 type Body<Op extends RpcOp> = z.output<(typeof rpcRequestSchemas)[Op]>;
@@ -34,6 +35,8 @@ export interface ChatServiceOptions {
   sendRate?: number;
   /** Handle lookups (invites) per principal per minute. @default 20 */
   lookupRate?: number;
+  /** Presence heartbeat TTL and ping interval (signals.ts). */
+  presence?: PresenceOptions;
   now?: () => number;
 }
 
@@ -54,9 +57,13 @@ export class ChatService {
   readonly #fanout: EventFanout;
   readonly #sendLimit: RateLimit;
   readonly #lookupLimit: RateLimit;
+  readonly #pingLimit = new RateLimit({ points: 20, durationSeconds: 1 });
   readonly #now: () => number;
   readonly #handlers: Handlers;
   readonly #team: TeamKeys;
+  readonly #signals: Signals;
+  /** Who of each shop's team is online; the gateway starts it on its NATS connection. */
+  readonly presence: PresenceTracker;
 
   constructor(options: ChatServiceOptions) {
     this.#store = options.store;
@@ -65,6 +72,13 @@ export class ChatService {
     this.#lookupLimit = new RateLimit({ points: options.lookupRate ?? 20, durationSeconds: 60 });
     this.#now = options.now ?? Date.now;
     this.#team = new TeamKeys(this.#store, this.#fanout);
+    this.#signals = new Signals({
+      store: this.#store,
+      fanout: this.#fanout,
+      access: (actor, convId) => this.#access(actor, convId),
+      now: this.#now,
+    });
+    this.presence = new PresenceTracker(options.sink, options.presence, this.#now);
     this.#handlers = {
       "conv.open": (actor) => this.#open(actor),
       "conv.list": (actor, body) => this.#list(actor, body.limit ?? 50),
@@ -89,6 +103,17 @@ export class ChatService {
       "team.wrap.get": (actor) => this.#team.getWraps(actor),
       "profile.get": async (actor) => ({ principal: toPrincipalInfo(actor) }),
       "profile.update": (actor, body) => this.#updateProfile(actor, body),
+      "signal.typing": (actor, body) => this.#signals.typing(actor, body.convId, body.active),
+      "signal.read": (actor, body) => this.#signals.read(actor, body.convId, body.seq),
+      "presence.get": async (actor) => ({ presence: this.presence.snapshot(actor.shopId) }),
+      "presence.ping": async (actor, body) => {
+        await this.#pingLimit.take(actor.id);
+        return this.presence.ping(actor, body.conn);
+      },
+      "presence.leave": async (actor, body) => {
+        this.presence.leave(actor, body.conn);
+        return { ok: true };
+      },
     };
   }
 
@@ -128,8 +153,11 @@ export class ChatService {
       updatedAt: now,
       lastSeq: 0,
       epoch: 0,
+      readUpTo: 0,
+      unread: 0,
     };
-    await this.#store.createConversation(conversation);
+    const { readUpTo: _r, unread: _u, ...record } = conversation;
+    await this.#store.createConversation(record);
     const owner: MemberRecord = { convId: conversation.id, principalId: actor.id, role: "owner", joinedAt: now };
     await this.#store.addMember(owner);
     this.#fanout.toConversation(conversation, [owner], { type: "conversation", conversation });
@@ -137,15 +165,27 @@ export class ChatService {
   }
 
   async #list(actor: PrincipalRecord, limit: number): Promise<RpcResults["conv.list"]> {
-    const conversations = TEAM_KINDS.has(actor.kind)
+    const records = TEAM_KINDS.has(actor.kind)
       ? await this.#store.listConversationsOfShop(actor.shopId, limit)
       : await this.#store.listConversationsOf(actor.id, limit);
-    return { conversations };
+    return { conversations: await this.#withUnread(actor, records) };
   }
 
   async #get(actor: PrincipalRecord, convId: string): Promise<RpcResults["conv.get"]> {
     const { conv } = await this.#access(actor, convId);
-    return { conversation: conv, members: await this.#memberInfos(convId) };
+    const [[conversation], members, markers] = await Promise.all([
+      this.#withUnread(actor, [conv]),
+      this.#memberInfos(convId),
+      this.#store.readMarkers(convId),
+    ]);
+    const reads = markers.map((m) => ({ principalId: m.principalId, seq: m.seq }));
+    return { conversation: conversation as ConversationInfo, members, reads };
+  }
+
+  /** The records as the actor sees them: with its read marker and unread count in each. */
+  async #withUnread(actor: PrincipalRecord, records: ConversationRecord[]): Promise<ConversationInfo[]> {
+    const counts = await this.#store.unreadCounts(actor.id, records);
+    return records.map((c) => ({ ...c, readUpTo: 0, unread: 0, ...counts.get(c.id) }));
   }
 
   async #memberInfos(convId: string): Promise<MemberInfo[]> {
@@ -291,7 +331,8 @@ export class ChatService {
       invitedBy: invite.inviter,
     });
     await this.#announceMembership(conv, actor.id, "joined", invite.inviter);
-    return { conversation: conv };
+    const [conversation] = await this.#withUnread(actor, [conv]);
+    return { conversation: conversation as ConversationInfo };
   }
 
   async #decline(actor: PrincipalRecord, inviteId: string): Promise<RpcResults["invite.decline"]> {

@@ -66,10 +66,12 @@ import {
   type MemberRecord,
   type NewMessage,
   type PrincipalRecord,
+  type ReadMarker,
   type ShopRecord,
   type Store,
   StoreNotFoundError,
   StoreUnavailableError,
+  type UnreadCount,
 } from "./port.js";
 
 export interface MongoStoreOptions {
@@ -250,7 +252,10 @@ const INDEXES: Record<string, { key: Document; unique?: boolean; sparse?: boolea
   messages: [
     { key: { convId: 1, seq: 1 }, unique: true },
     { key: { convId: 1, msgId: 1 }, unique: true },
+    // Unread counts: a principal's own messages above its read marker.
+    { key: { convId: 1, sender: 1, seq: 1 } },
   ],
+  readMarkers: [{ key: { convId: 1, principalId: 1 }, unique: true }],
   tokenIds: [{ key: { issuer: 1, jti: 1 }, unique: true }],
   // Unique: the compare-and-set of `appendCommit` (one winner per epoch, across processes).
   commits: [{ key: { convId: 1, epoch: 1 }, unique: true }],
@@ -276,6 +281,7 @@ export class MongoStore implements Store {
   readonly #commits: Collection<EpochCommit>;
   readonly #teamKeys: Collection<TeamKeyRecord>;
   readonly #teamWraps: Collection<TeamKeyWrap>;
+  readonly #readMarkers: Collection<ReadMarker>;
   /** Tail of each document's queue of read-modify-write operations in this process. */
   readonly #queues = new Map<string, Promise<unknown>>();
   /** Highest seq this process knows per conversation; never above the stored maximum. */
@@ -305,6 +311,7 @@ export class MongoStore implements Store {
     this.#commits = this.#db.collection("commits");
     this.#teamKeys = this.#db.collection("teamKeys");
     this.#teamWraps = this.#db.collection("teamWraps");
+    this.#readMarkers = this.#db.collection("readMarkers");
   }
 
   /** Runs one operation, turning connection failures into `StoreUnavailableError`. */
@@ -820,6 +827,60 @@ export class MongoStore implements Store {
     // Served by the {shopId, kind, externalId} unique index's {shopId, kind} prefix.
     const filter = { shopId: str(shopId, "shopId"), kind: { $in: ["agent", "bot"] as PrincipalRecord["kind"][] } };
     return this.#run(() => this.#principals.find(filter, NO_ID).sort({ createdAt: 1, id: 1 }).toArray());
+  }
+
+  async setReadMarker(marker: ReadMarker): Promise<{ seq: number; moved: boolean }> {
+    const filter = { convId: str(marker.convId, "convId"), principalId: str(marker.principalId, "principalId") };
+    const seq = num(marker.seq, "seq");
+    const update = { $max: { seq }, $set: { at: num(marker.at, "at") } };
+    // Read, compare, write: serialized per marker in this process (FerretDB updates are not atomic);
+    // `$max` keeps the marker monotonic across processes on MongoDB.
+    return this.#serial(`read:${filter.convId}:${filter.principalId}`, () =>
+      this.#run(async () => {
+        const current = (await this.#readMarkers.findOne(filter, NO_ID))?.seq ?? 0;
+        if (!(seq > current)) return { seq: current, moved: false };
+        try {
+          await this.#readMarkers.updateOne(filter, update, { upsert: true });
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          await this.#readMarkers.updateOne(filter, update);
+        }
+        return { seq, moved: true };
+      }),
+    );
+  }
+
+  async readMarkers(convId: string): Promise<ReadMarker[]> {
+    const filter = { convId: str(convId, "convId") };
+    return this.#run(() => this.#readMarkers.find(filter, NO_ID).sort({ principalId: 1 }).toArray());
+  }
+
+  async unreadCounts(
+    principalId: string,
+    conversations: ReadonlyArray<{ id: string; lastSeq: number }>,
+  ): Promise<Map<string, UnreadCount>> {
+    const sender = str(principalId, "principalId");
+    const convs = conversations.map((c) => ({ id: str(c.id, "convId"), lastSeq: num(c.lastSeq, "lastSeq") }));
+    const counts = new Map<string, UnreadCount>();
+    if (convs.length === 0) return counts;
+    return this.#run(async () => {
+      const markers = await this.#readMarkers
+        .find({ principalId: sender, convId: { $in: convs.map((c) => c.id) } }, NO_ID)
+        .toArray();
+      const marks = new Map(markers.map((m) => [m.convId, m.seq]));
+      await Promise.all(
+        convs.map(async ({ id, lastSeq }) => {
+          const readUpTo = marks.get(id) ?? 0;
+          const above = lastSeq - readUpTo;
+          const own =
+            above > 0
+              ? await this.#messages.countDocuments({ convId: id, sender, seq: { $gt: readUpTo, $lte: lastSeq } })
+              : 0;
+          counts.set(id, { readUpTo, unread: Math.max(0, above - own) });
+        }),
+      );
+      return counts;
+    });
   }
 
   async consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {

@@ -24,9 +24,11 @@ import {
   type MemberRecord,
   type NewMessage,
   type PrincipalRecord,
+  type ReadMarker,
   type ShopRecord,
   type Store,
   StoreNotFoundError,
+  type UnreadCount,
 } from "./port.js";
 
 export interface SqliteStoreOptions {
@@ -87,6 +89,12 @@ CREATE TABLE IF NOT EXISTS messages (
   conv_id TEXT NOT NULL, seq INTEGER NOT NULL, msg_id TEXT NOT NULL, sender TEXT NOT NULL,
   ts INTEGER NOT NULL, envelope TEXT NOT NULL,
   PRIMARY KEY (conv_id, seq), UNIQUE (conv_id, msg_id)
+) WITHOUT ROWID;
+-- Unread counts: a principal's own messages above its read marker, counted from the index alone.
+CREATE INDEX IF NOT EXISTS messages_by_sender ON messages (conv_id, sender, seq);
+CREATE TABLE IF NOT EXISTS read_markers (
+  conv_id TEXT NOT NULL, principal_id TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
+  PRIMARY KEY (conv_id, principal_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS token_ids (
   issuer TEXT NOT NULL, jti TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (issuer, jti)
@@ -388,6 +396,16 @@ function prepare(db: Database.Database) {
     listTeam: q<PrincipalRow>(
       "SELECT * FROM principals WHERE shop_id = ? AND kind IN ('agent', 'bot') ORDER BY created_at, id",
     ),
+    readMarker: q<number>("SELECT seq FROM read_markers WHERE conv_id = ? AND principal_id = ?").pluck(),
+    // The WHERE keeps the marker monotonic: a lower or equal seq changes nothing.
+    raiseReadMarker: q(`INSERT INTO read_markers VALUES (?, ?, ?, ?) ON CONFLICT (conv_id, principal_id)
+      DO UPDATE SET seq = excluded.seq, at = excluded.at WHERE excluded.seq > read_markers.seq`),
+    readMarkers: q<{ conv_id: string; principal_id: string; seq: number; at: number }>(
+      "SELECT * FROM read_markers WHERE conv_id = ? ORDER BY principal_id",
+    ),
+    ownMessagesBetween: q<number>(
+      "SELECT COUNT(*) FROM messages WHERE conv_id = ? AND sender = ? AND seq > ? AND seq <= ?",
+    ).pluck(),
     deleteExpiredTokens: q("DELETE FROM token_ids WHERE expires_at <= ?"),
     insertToken: q("INSERT INTO token_ids VALUES (?, ?, ?) ON CONFLICT (issuer, jti) DO NOTHING"),
   };
@@ -728,6 +746,33 @@ export class SqliteStore implements Store {
 
   async listTeam(shopId: string): Promise<PrincipalRecord[]> {
     return this.#s.listTeam.all(shopId).map(toPrincipal);
+  }
+
+  async setReadMarker(marker: ReadMarker): Promise<{ seq: number; moved: boolean }> {
+    const { convId, principalId, seq, at } = marker;
+    if (!(seq > 0)) return { seq: this.#s.readMarker.get(convId, principalId) ?? 0, moved: false };
+    const moved = this.#s.raiseReadMarker.run(convId, principalId, seq, at).changes === 1;
+    return { seq: moved ? seq : (this.#s.readMarker.get(convId, principalId) ?? 0), moved };
+  }
+
+  async readMarkers(convId: string): Promise<ReadMarker[]> {
+    return this.#s.readMarkers
+      .all(convId)
+      .map((r) => ({ convId: r.conv_id, principalId: r.principal_id, seq: r.seq, at: r.at }));
+  }
+
+  async unreadCounts(
+    principalId: string,
+    conversations: ReadonlyArray<{ id: string; lastSeq: number }>,
+  ): Promise<Map<string, UnreadCount>> {
+    const counts = new Map<string, UnreadCount>();
+    for (const { id, lastSeq } of conversations) {
+      const readUpTo = this.#s.readMarker.get(id, principalId) ?? 0;
+      const above = lastSeq - readUpTo;
+      const own = above > 0 ? this.#s.ownMessagesBetween.get(id, principalId, readUpTo, lastSeq) : 0;
+      counts.set(id, { readUpTo, unread: Math.max(0, above - (own ?? 0)) });
+    }
+    return counts;
   }
 
   async consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {

@@ -22,8 +22,11 @@ export type {
   MemberRole,
   PrincipalInfo,
   PrincipalKind,
+  ReadMark,
   TeamKeyRecord,
   TeamKeyWrap,
+  TeamPresence,
+  TeamPresenceMember,
 } from "./models.js";
 export {
   CommitReasons,

@@ -26,6 +26,10 @@ export interface ConversationInfo {
   lastSeq: number;
   /** The head of the conversation's epoch chain: 0 before the first commit (plaintext backbone). */
   epoch: number;
+  /** The calling principal's read marker: the highest seq it marked read (0 when none). */
+  readUpTo: number;
+  /** For the calling principal: messages with seq > `readUpTo` sent by someone else. */
+  unread: number;
 }
 
 export const MemberRoles = ["owner", "member", "agent", "bot"] as const;
@@ -139,4 +143,26 @@ export interface DeviceKeys {
   sigPk: string;
   /** base64url X25519 public key (32 bytes). */
   boxPk: string;
+}
+
+/** Team members (agents, bots) a principal may see as online. */
+export interface TeamPresenceMember {
+  principalId: string;
+  displayName: string;
+  kind: "agent" | "bot";
+}
+
+/** Who of a shop's team is online: sent whole on every change (small: a shop's team). */
+export interface TeamPresence {
+  shopId: string;
+  /** Sorted by display name, then id. */
+  online: TeamPresenceMember[];
+  /** Gateway time of the change this snapshot reflects, ms; a snapshot older than the one held is stale. */
+  updatedAt: number;
+}
+
+/** A member's read marker (read receipts). */
+export interface ReadMark {
+  principalId: string;
+  seq: number;
 }

@@ -7,8 +7,10 @@ import type {
   InviteInfo,
   MemberInfo,
   PrincipalInfo,
+  ReadMark,
   TeamKeyRecord,
   TeamKeyWrap,
+  TeamPresence,
 } from "./models.js";
 import type { RpcOp } from "./schemas.js";
 
@@ -16,7 +18,12 @@ import type { RpcOp } from "./schemas.js";
 export interface RpcResults {
   "conv.open": { conversation: ConversationInfo };
   "conv.list": { conversations: ConversationInfo[] };
-  "conv.get": { conversation: ConversationInfo; members: MemberInfo[] };
+  "conv.get": {
+    conversation: ConversationInfo;
+    members: MemberInfo[];
+    /** Every read marker set in the conversation (members and team), the caller's own included. */
+    reads: ReadMark[];
+  };
   "conv.leave": { ok: true };
   "conv.remove": { ok: true };
   "msg.send": { seq: number; ts: number; duplicate: boolean };
@@ -44,6 +51,16 @@ export interface RpcResults {
   "team.wrap.get": { key: TeamKeyRecord | null; wraps: TeamKeyWrap[] };
   "profile.get": { principal: PrincipalInfo };
   "profile.update": { principal: PrincipalInfo };
+  /** Fire and forget: typing signals above ~1 per second per conversation are dropped without an error. */
+  "signal.typing": { ok: true };
+  /** The caller's marker after the call: never lower than before (a lower seq leaves it as it was). */
+  "signal.read": { seq: number };
+  /** The caller's shop team: who is online. */
+  "presence.get": { presence: TeamPresence };
+  /** A heartbeat: ping again every `intervalMs`; a connection not heard from for `ttlMs` counts as gone. */
+  "presence.ping": { intervalMs: number; ttlMs: number; presence: TeamPresence };
+  /** The connection goes offline now (a client closing). */
+  "presence.leave": { ok: true };
 }
 
 /** Every NATS reply (and every successful `POST /v1/rpc/<op>`): a result or an error. HTTP errors are `{error}` with the matching status. */
@@ -64,7 +81,13 @@ export type ServerEvent =
   | { type: "commit"; commit: EpochCommit }
   /** To the shop's team: a device waits for the team key, or the team key changed. */
   | { type: "team"; change: "device-waiting" | "key-changed" | "wrapped"; shopId: string; deviceId?: string }
-  | { type: "conversation"; conversation: ConversationInfo };
+  | { type: "conversation"; conversation: ConversationInfo }
+  /** Someone started or stopped typing; never stored. */
+  | { type: "typing"; convId: string; principalId: string; active: boolean; ts: number }
+  /** A member's read marker moved forward (also to the principal's own other devices). */
+  | { type: "read"; convId: string; principalId: string; seq: number; ts: number }
+  /** The shop team's presence changed (to the team and to the shop's connected customers). */
+  | { type: "presence"; presence: TeamPresence };
 
 /** What `POST /v1/session`, `/v1/agent/session` and `/v1/session/refresh` return. */
 export interface SessionResponse {

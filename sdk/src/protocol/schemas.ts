@@ -143,6 +143,12 @@ export const rpcRequestSchemas = {
   "team.wrap.get": z.strictObject({}),
   "profile.get": z.strictObject({}),
   "profile.update": z.strictObject({ handle: handleSchema.optional(), displayName: displayNameSchema.optional() }),
+  "signal.typing": z.strictObject({ convId: idSchema, active: z.boolean() }),
+  "signal.read": z.strictObject({ convId: idSchema, seq: seqSchema }),
+  "presence.get": z.strictObject({}),
+  /** `conn` names one connection of the principal (one per client), so one device leaving keeps the others online. */
+  "presence.ping": z.strictObject({ conn: idSchema.optional() }),
+  "presence.leave": z.strictObject({ conn: idSchema.optional() }),
 } as const;
 
 export type RpcOp = keyof typeof rpcRequestSchemas;
