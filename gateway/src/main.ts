@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  let auth: { appAccountPub?: unknown; appSigningSeed?: unknown };
+  let auth: { appAccountPub?: unknown; appSigningSeed?: unknown; botsAccountPub?: unknown; botsSigningSeed?: unknown };
   try {
     auth = JSON.parse(await readFile(config.natsAuthFile, "utf8"));
   } catch (err) {
@@ -32,6 +32,10 @@ async function main(): Promise<void> {
   const gateway = await createGateway({
     config,
     natsAccount: { accountPub: auth.appAccountPub, signingSeed: auth.appSigningSeed },
+    // Files written before the bots account existed lack it: bots are then refused (`unavailable`), the rest works.
+    ...(typeof auth.botsAccountPub === "string" && typeof auth.botsSigningSeed === "string"
+      ? { natsBotsAccount: { accountPub: auth.botsAccountPub, signingSeed: auth.botsSigningSeed } }
+      : {}),
     logger: log,
   });
   await gateway.start();

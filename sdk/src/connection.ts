@@ -20,6 +20,8 @@ export interface NatsLinkOptions {
   origin: string | undefined;
   /** Returns the JWT to present at the next (re)connect. */
   currentJwt: () => string;
+  /** Bots: the seed of the key their non-bearer JWT was issued to; it signs the server's nonce. */
+  seed?: (() => Uint8Array) | undefined;
 }
 
 type WsWithOptions = new (url: string, protocols: string[], options: { origin: string }) => WebSocket;
@@ -28,7 +30,7 @@ export async function connectNats(o: NatsLinkOptions): Promise<NatsConnection> {
   const options: ConnectionOptions & { wsFactory: unknown } = {
     servers: o.session.nats.servers,
     name: `parley-sdk ${o.session.principal.kind}`,
-    authenticator: jwtAuthenticator(() => o.currentJwt()),
+    authenticator: o.seed ? jwtAuthenticator(() => o.currentJwt(), o.seed) : jwtAuthenticator(() => o.currentJwt()),
     inboxPrefix: o.session.nats.inboxPrefix,
     reconnect: true,
     maxReconnectAttempts: -1,

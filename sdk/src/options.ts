@@ -9,8 +9,13 @@ export type ClientAuth =
   | { kind: "customer"; shopId: string; getToken: () => Promise<string> }
   /** A guest, where the shop allows guests. The guest identity is kept in `storage` and resumed. */
   | { kind: "guest"; shopId: string; displayName?: string }
-  /** A member of the shop's team (agent or bot). */
-  | { kind: "agent"; shopId: string; login: string; password: string };
+  /** A human member of the shop's team. */
+  | { kind: "agent"; shopId: string; login: string; password: string }
+  /**
+   * A bot of the shop's team (Node). The client makes its own NATS key pair and
+   * connects with a non-bearer JWT issued to that key: the JWT alone is useless.
+   */
+  | { kind: "bot"; shopId: string; login: string; password: string };
 
 export interface ClientOptions {
   /** Base URL of the gateway, e.g. `https://chat.example.com`. */
@@ -89,8 +94,8 @@ export function parseOptions(options: ClientOptions): ResolvedOptions {
   }
   const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
   if (typeof fetchImpl !== "function") throw new TypeError("no fetch available: pass options.fetch");
-  if (!options.auth || !["customer", "guest", "agent"].includes(options.auth.kind)) {
-    throw new TypeError("auth must be a customer, guest or agent");
+  if (!options.auth || !["customer", "guest", "agent", "bot"].includes(options.auth.kind)) {
+    throw new TypeError("auth must be a customer, guest, agent or bot");
   }
   const encryption = options.encryption ?? defaultOptions.encryption;
   if (typeof encryption !== "boolean") throw new TypeError("encryption must be a boolean");

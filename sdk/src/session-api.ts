@@ -1,10 +1,29 @@
-/** The gateway's HTTP session endpoints. */
+/**
+ * The gateway's HTTP session endpoints. Bots also hold their NATS key pair here:
+ * made once per client, its public half goes with every session request and its
+ * seed signs the server's nonce on each (re)connect.
+ */
+import { nkeys } from "@nats-io/nats-core";
 import { ConnectionLostError, ParleyError } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 import type { SessionResponse } from "./protocol/index.js";
 
 export class SessionApi {
-  constructor(private readonly options: ResolvedOptions) {}
+  readonly #botKey: ReturnType<typeof nkeys.createUser> | undefined;
+
+  constructor(private readonly options: ResolvedOptions) {
+    this.#botKey = options.auth.kind === "bot" ? nkeys.createUser() : undefined;
+  }
+
+  /** The seed that signs the server nonce (bots only). */
+  get natsSeed(): (() => Uint8Array) | undefined {
+    const key = this.#botKey;
+    return key ? () => key.getSeed() : undefined;
+  }
+
+  #natsUserKey(): { natsUserKey: string } | Record<string, never> {
+    return this.#botKey ? { natsUserKey: this.#botKey.getPublicKey() } : {};
+  }
 
   async #post(path: string, body: unknown): Promise<SessionResponse> {
     let res: Response;
@@ -22,7 +41,7 @@ export class SessionApi {
     return json as unknown as SessionResponse;
   }
 
-  /** A new session from the configured auth (a fresh customer token, a guest, or an agent login). */
+  /** A new session from the configured auth (a fresh customer token, a guest, or an agent or bot login). */
   async open(): Promise<SessionResponse> {
     const { auth, device } = this.options;
     const withDevice = device ? { device } : {};
@@ -37,16 +56,18 @@ export class SessionApi {
           ...withDevice,
         });
       case "agent":
+      case "bot":
         return this.#post("/v1/agent/session", {
           shopId: auth.shopId,
           login: auth.login,
           password: auth.password,
           ...withDevice,
+          ...this.#natsUserKey(),
         });
     }
   }
 
   refresh(refreshToken: string): Promise<SessionResponse> {
-    return this.#post("/v1/session/refresh", { refreshToken });
+    return this.#post("/v1/session/refresh", { refreshToken, ...this.#natsUserKey() });
   }
 }

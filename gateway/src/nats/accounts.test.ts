@@ -37,11 +37,31 @@ describe("generateNatsAuth", () => {
     const signer = fromSeed(new TextEncoder().encode(auth.appSigningSeed)).getPublicKey();
     expect(signer).not.toBe(auth.appAccountPub);
     expect(app.nats.signing_keys).toEqual([signer]);
-    expect(app.nats.disallow_bearer).toBe(false);
+    expect(app.nats.limits?.disallow_bearer).toBeFalsy();
     expect(app.nats.limits).toMatchObject({ payload: 256 * 1024, leaf: 0, data: -1 });
     expect(app.nats.limits?.conn).toBeGreaterThan(0);
     expect(app.nats.limits?.subs).toBeGreaterThan(0);
     expect(app.nats.limits?.mem_storage).toBeUndefined();
+  });
+
+  it("puts bots in their own operator-signed account that refuses bearer JWTs and imports only what the app exports", async () => {
+    const auth = await generateNatsAuth();
+    const op = decode<Operator>(auth.operatorJwt);
+    const app = decode<Account>(auth.appAccountJwt);
+    const bots = decode<Account>(auth.botsAccountJwt);
+    expect(bots.sub).toBe(auth.botsAccountPub);
+    expect(bots.iss).toBe(op.sub);
+    expect(bots.name).toBe("PARLEY_BOTS");
+    expect(bots.nats.limits?.disallow_bearer).toBe(true);
+    const signer = fromSeed(new TextEncoder().encode(auth.botsSigningSeed)).getPublicKey();
+    expect(bots.nats.signing_keys).toEqual([signer]);
+    const exported = (app.nats.exports ?? []).map((e) => `${e.type}:${e.subject}`).sort();
+    expect(exported).toEqual(["service:api.>", "stream:team.*.ev", "stream:user.*.ev"]);
+    const imported = (bots.nats.imports ?? []).map((i) => `${i.type}:${i.subject}:${i.account}`).sort();
+    expect(imported).toEqual(exported.map((e) => `${e}:${auth.appAccountPub}`));
+    // The config preloads the bots account next to the others.
+    const config = renderServerConfig({ auth, host: "127.0.0.1", port: 4222, wsPort: 8080, allowedOrigins: [] });
+    expect(config).toContain(`${auth.botsAccountPub}: "${auth.botsAccountJwt}"`);
   });
 });
 

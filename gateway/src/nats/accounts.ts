@@ -1,8 +1,17 @@
 /**
- * NATS operator-mode trust chain: an operator, a system account and the app
- * account ("PARLEY") with one signing key. The gateway keeps only the app
- * account's public key and signing seed at run time (to mint user JWTs); the
- * nats-server config needs the operator and account JWTs.
+ * NATS operator-mode trust chain: an operator, a system account, the app
+ * account ("PARLEY") and the bots account ("PARLEY_BOTS"), each user account
+ * with one signing key. The gateway keeps only the two accounts' public keys and
+ * signing seeds at run time (to mint user JWTs); the nats-server config needs
+ * the operator and account JWTs.
+ *
+ * Browsers and agents connect to the app account with short-lived bearer JWTs.
+ * Bots run on servers and hold a key of their own, so they live in an account
+ * that refuses bearer JWTs (`disallow_bearer`): a bot's JWT is bound to its
+ * public nkey and is useless without the seed that signs the server's nonce.
+ * The app account exports the request subjects (`api.>`, a service) and the
+ * event subjects (`user.*.ev`, `team.*.ev`, streams) to the bots account only;
+ * per-bot allow-lists in each user JWT keep a bot to its own subjects.
  */
 import { randomUUID } from "node:crypto";
 import { chmod, link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
@@ -16,8 +25,12 @@ export interface NatsAuth {
   systemAccountJwt: string;
   appAccountPub: string;
   appAccountJwt: string;
-  /** Seed of the app account's signing key (`SA...`): the only secret the gateway holds. */
+  /** Seed of the app account's signing key (`SA...`). */
   appSigningSeed: string;
+  botsAccountPub: string;
+  botsAccountJwt: string;
+  /** Seed of the bots account's signing key (`SA...`). With `appSigningSeed`, the only secrets the gateway holds. */
+  botsSigningSeed: string;
 }
 
 /** Limits written into the app account JWT. */
@@ -52,18 +65,27 @@ const DEFAULT_LIMITS: Required<AppAccountLimitOptions> = {
 };
 
 export const APP_ACCOUNT_NAME = "PARLEY";
+export const BOTS_ACCOUNT_NAME = "PARLEY_BOTS";
+/** What the app account shares with the bots account: requests in, events out. */
+const BOT_SHARES = [
+  { name: "api", subject: "api.>", type: "service" },
+  { name: "user-events", subject: "user.*.ev", type: "stream" },
+  { name: "team-events", subject: "team.*.ev", type: "stream" },
+] as const;
 export const SYSTEM_ACCOUNT_NAME = "SYS";
 export const OPERATOR_NAME = "parley";
 
 const text = new TextDecoder();
 
-/** Creates a fresh operator, system account and app account with one signing key. */
+/** Creates a fresh operator, system account, app account and bots account, each user account with one signing key. */
 export async function generateNatsAuth(limits: AppAccountLimitOptions = {}): Promise<NatsAuth> {
   const l = { ...DEFAULT_LIMITS, ...limits };
   const operator = createOperator();
   const system = createAccount();
   const app = createAccount();
   const appSigner = createAccount();
+  const bots = createAccount();
+  const botsSigner = createAccount();
 
   const operatorJwt = await encodeOperator(OPERATOR_NAME, operator, { system_account: system.getPublicKey() });
   const systemAccountJwt = await encodeAccount(SYSTEM_ACCOUNT_NAME, system, {}, { signer: operator });
@@ -72,8 +94,8 @@ export async function generateNatsAuth(limits: AppAccountLimitOptions = {}): Pro
     app,
     {
       signing_keys: [appSigner.getPublicKey()],
-      // Browsers connect with bearer user JWTs. Bots share this account for now (see docs/architecture.md).
-      disallow_bearer: false,
+      // Browsers connect with bearer user JWTs; bots have their own account.
+      exports: BOT_SHARES.map((share) => ({ ...share, token_req: false })),
       limits: {
         conn: l.connections,
         subs: l.subscriptions,
@@ -87,6 +109,26 @@ export async function generateNatsAuth(limits: AppAccountLimitOptions = {}): Pro
     },
     { signer: operator },
   );
+  const botsAccountJwt = await encodeAccount(
+    BOTS_ACCOUNT_NAME,
+    bots,
+    {
+      signing_keys: [botsSigner.getPublicKey()],
+      imports: BOT_SHARES.map((share) => ({ ...share, account: app.getPublicKey() })),
+      limits: {
+        conn: 1_000,
+        subs: 10_000,
+        payload: l.payload,
+        data: l.data,
+        leaf: 0,
+        imports: -1,
+        exports: 0,
+        wildcards: true,
+        disallow_bearer: true,
+      },
+    },
+    { signer: operator },
+  );
   return {
     operatorJwt,
     systemAccountPub: system.getPublicKey(),
@@ -94,6 +136,9 @@ export async function generateNatsAuth(limits: AppAccountLimitOptions = {}): Pro
     appAccountPub: app.getPublicKey(),
     appAccountJwt,
     appSigningSeed: text.decode(appSigner.getSeed()),
+    botsAccountPub: bots.getPublicKey(),
+    botsAccountJwt,
+    botsSigningSeed: text.decode(botsSigner.getSeed()),
   };
 }
 
@@ -104,6 +149,9 @@ const FIELDS = [
   "appAccountPub",
   "appAccountJwt",
   "appSigningSeed",
+  "botsAccountPub",
+  "botsAccountJwt",
+  "botsSigningSeed",
 ] as const satisfies readonly (keyof NatsAuth)[];
 
 export function serializeNatsAuth(auth: NatsAuth): string {
@@ -120,7 +168,11 @@ export function parseNatsAuth(json: string): NatsAuth {
   const auth = {} as NatsAuth;
   for (const f of FIELDS) {
     const v = rec[f];
-    if (typeof v !== "string" || v === "") throw new TypeError(`NATS auth file lacks ${f}`);
+    if (typeof v !== "string" || v === "") {
+      throw new TypeError(
+        `NATS auth file lacks ${f}${f.startsWith("bots") ? " (written by an older gateway: delete it and restart nats-server and the gateway to create a new one)" : ""}`,
+      );
+    }
     auth[f] = v;
   }
   const app = decode<{ signing_keys?: unknown[] }>(auth.appAccountJwt);
@@ -128,6 +180,12 @@ export function parseNatsAuth(json: string): NatsAuth {
   const signerPub = fromSeed(new TextEncoder().encode(auth.appSigningSeed)).getPublicKey();
   if (!(app.nats.signing_keys ?? []).includes(signerPub)) {
     throw new TypeError("NATS auth file: appSigningSeed is not a signing key of the app account");
+  }
+  const bots = decode<{ signing_keys?: unknown[] }>(auth.botsAccountJwt);
+  if (bots.sub !== auth.botsAccountPub) throw new TypeError("NATS auth file: botsAccountJwt is not for botsAccountPub");
+  const botsSignerPub = fromSeed(new TextEncoder().encode(auth.botsSigningSeed)).getPublicKey();
+  if (!(bots.nats.signing_keys ?? []).includes(botsSignerPub)) {
+    throw new TypeError("NATS auth file: botsSigningSeed is not a signing key of the bots account");
   }
   if (decode(auth.systemAccountJwt).sub !== auth.systemAccountPub) {
     throw new TypeError("NATS auth file: systemAccountJwt is not for systemAccountPub");
@@ -197,7 +255,7 @@ export interface ServerConfigOptions {
 
 const q = (s: string) => JSON.stringify(s);
 
-/** Renders nats-server config text: operator mode with an in-memory resolver preloaded with both accounts. */
+/** Renders nats-server config text: operator mode with an in-memory resolver preloaded with every account. */
 export function renderServerConfig(opts: ServerConfigOptions): string {
   const { auth } = opts;
   for (const origin of opts.allowedOrigins) {
@@ -223,6 +281,7 @@ export function renderServerConfig(opts: ServerConfigOptions): string {
     "resolver_preload: {",
     `  ${auth.systemAccountPub}: ${q(auth.systemAccountJwt)}`,
     `  ${auth.appAccountPub}: ${q(auth.appAccountJwt)}`,
+    `  ${auth.botsAccountPub}: ${q(auth.botsAccountJwt)}`,
     "}",
     "",
     "websocket {",

@@ -1,5 +1,5 @@
 import { createAccount, decode, type User } from "@nats-io/jwt";
-import { fromSeed } from "@nats-io/nkeys";
+import { createUser, fromSeed } from "@nats-io/nkeys";
 import { ID_PATTERN, PrincipalKinds } from "@parley/sdk/protocol";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -159,5 +159,23 @@ describe("JwtMinter construction", () => {
     const seed = new TextDecoder().decode(createAccount().getSeed());
     expect(() => new JwtMinter({ accountPub: "UABC", signingSeed: seed })).toThrow(TypeError);
     expect(() => new JwtMinter({ accountPub: auth.appAccountPub, signingSeed: "SUAAAA" })).toThrow(TypeError);
+  });
+});
+
+describe("mintBot", () => {
+  it("issues a non-bearer JWT to the given user key, with the bot's subjects only", async () => {
+    const key = createUser();
+    const { jwt } = await minter.mintBot({ principalId: "b_bot1", shopId: "s_shop1", userPub: key.getPublicKey() });
+    const claims = decode<{ bearer_token?: boolean; pub: { allow: string[] }; sub: { allow: string[] } }>(jwt);
+    expect(claims.sub).toBe(key.getPublicKey());
+    expect(claims.nats.bearer_token).toBe(false);
+    expect(claims.nats.pub.allow).toEqual(["api.b_bot1.>"]);
+    expect([...claims.nats.sub.allow].sort()).toEqual(["_INBOX_b_bot1.>", "team.s_shop1.ev", "user.b_bot1.ev"]);
+  });
+
+  it("refuses a key that is not a user public key", async () => {
+    for (const userPub of ["", "SUAAAA", createAccount().getPublicKey(), `${createUser().getPublicKey()}.`]) {
+      await expect(minter.mintBot({ principalId: "b_bot1", shopId: "s_shop1", userPub })).rejects.toThrow(TypeError);
+    }
   });
 });

@@ -9,6 +9,10 @@
  *   shop S, `team.<S>.ev`.
  * The gateway's own connection gets a non-bearer JWT (the connection must sign the
  * server nonce with the returned seed), plain TCP only.
+ *
+ * Bots get a non-bearer JWT from a minter for the bots account: it is issued to
+ * the bot's own public nkey, so only the holder of the matching seed can connect
+ * with it (the account refuses bearer JWTs), over the WebSocket or plain TCP.
  */
 
 import type { ConnectionType, User } from "@nats-io/jwt";
@@ -51,6 +55,21 @@ export interface MintedPrincipal {
   /** Expiry as epoch milliseconds (a whole second). */
   expiresAt: number;
 }
+
+export interface MintBotRequest {
+  principalId: string;
+  shopId: string;
+  /** The bot's own user public nkey (`U...`); the bot keeps the seed. */
+  userPub: string;
+  /**
+   * Lifetime in whole seconds, 1 to {@link MAX_PRINCIPAL_TTL_SECONDS}.
+   * @default 300
+   */
+  ttlSeconds?: number;
+}
+
+/** A user public nkey: `U` and 55 base32 characters. */
+export const USER_PUBLIC_KEY = /^U[A-Z2-7]{55}$/;
 
 export interface MintServiceRequest {
   /** Subject-safe name for the connection, e.g. `gateway-1`. */
@@ -107,6 +126,35 @@ export class JwtMinter {
       tags: [`kind:${req.kind}`, `shop:${req.shopId}`],
     };
     const jwt = await this.#encode(req.principalId, user, exp);
+    return { jwt, expiresAt: exp * 1000 };
+  }
+
+  /** Mints a non-bearer JWT for a bot's own nkey, naming exactly the bot's subjects and its shop's team subject. */
+  async mintBot(req: MintBotRequest): Promise<MintedPrincipal> {
+    if (!USER_PUBLIC_KEY.test(req.userPub)) throw new TypeError("userPub is not a user public nkey");
+    const ttl = req.ttlSeconds ?? DEFAULT_PRINCIPAL_TTL_SECONDS;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_PRINCIPAL_TTL_SECONDS) {
+      throw new RangeError(`ttlSeconds must be an integer from 1 to ${MAX_PRINCIPAL_TTL_SECONDS}`);
+    }
+    const exp = Math.floor(Date.now() / 1000) + ttl;
+    const user: Partial<User> = {
+      pub: { allow: [subjects.apiPrefix(req.principalId)] },
+      sub: {
+        allow: [
+          subjects.user(req.principalId),
+          `${subjects.inboxPrefix(req.principalId)}.>`,
+          subjects.team(req.shopId),
+        ],
+      },
+      ...PRINCIPAL_LIMITS,
+      bearer_token: false,
+      allowed_connection_types: ["WEBSOCKET", "STANDARD"],
+      tags: ["kind:bot", `shop:${req.shopId}`],
+    };
+    const jwt = await encodeUser(req.principalId, req.userPub, this.accountPub, user, {
+      signer: this.#signer,
+      exp,
+    });
     return { jwt, expiresAt: exp * 1000 };
   }
 

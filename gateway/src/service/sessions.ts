@@ -2,7 +2,8 @@
  * Sessions: exchanges proof of identity (a shop-signed customer token, a guest
  * request, an agent login, or a refresh token) for a principal and its
  * short-lived credentials: a WebSocket-only bearer NATS JWT scoped to that
- * principal, an API token, and a refresh token.
+ * principal (bots: a non-bearer JWT issued to the bot's own nkey, in the bots
+ * account), an API token, and a refresh token.
  */
 import { type DeviceKeys, randomId, type SessionResponse, subjects } from "@parley/sdk/protocol";
 import { verifyCustomerToken } from "../auth/customer-token.js";
@@ -16,6 +17,8 @@ import { toPrincipalInfo } from "./chat-service.js";
 export interface SessionServiceOptions {
   store: Store;
   minter: JwtMinter;
+  /** Minter for the bots account; without it, bots cannot sign in. */
+  botMinter?: JwtMinter | undefined;
   tokens: SessionTokens;
   natsWsUrls: string[];
   tokenAudience: string;
@@ -92,6 +95,7 @@ export class SessionService {
     login: string;
     password: string;
     device?: DeviceKeys | undefined;
+    natsUserKey?: string | undefined;
     origin?: string;
   }): Promise<SessionResponse> {
     const shop = await this.#shop(input.shopId, input.origin);
@@ -100,10 +104,10 @@ export class SessionService {
     if (!agent || !ok) throw new GatewayError("unauthorized", "wrong login or password");
     const principal = await this.o.store.getPrincipal(agent.principalId);
     if (!principal) throw new GatewayError("unauthorized", "wrong login or password");
-    return this.#issue(principal, input.device);
+    return this.#issue(principal, input.device, input.natsUserKey);
   }
 
-  async refresh(refreshToken: string): Promise<SessionResponse> {
+  async refresh(refreshToken: string, natsUserKey?: string): Promise<SessionResponse> {
     const principalId = await this.o.tokens.verify("refresh", refreshToken);
     const principal = await this.o.store.getPrincipal(principalId);
     if (!principal) throw new GatewayError("unauthorized", "invalid refresh token");
@@ -114,11 +118,24 @@ export class SessionService {
         throw new GatewayError("unauthorized", "no longer a member of the team");
       }
     }
-    return this.#issue(principal, undefined);
+    return this.#issue(principal, undefined, natsUserKey);
   }
 
-  async #issue(principal: PrincipalRecord, device: DeviceKeys | undefined): Promise<SessionResponse> {
+  async #issue(
+    principal: PrincipalRecord,
+    device: DeviceKeys | undefined,
+    natsUserKey?: string | undefined,
+  ): Promise<SessionResponse> {
     const now = this.#now();
+    if (principal.kind === "bot" && !natsUserKey) {
+      throw new GatewayError("bad_request", "bots connect with their own NATS key: send natsUserKey");
+    }
+    if (principal.kind !== "bot" && natsUserKey) {
+      throw new GatewayError("bad_request", "natsUserKey is for bots only");
+    }
+    if (principal.kind === "bot" && !this.o.botMinter) {
+      throw new GatewayError("unavailable", "this gateway has no bots account configured");
+    }
     if (device) {
       const known = (await this.o.store.listDevices(principal.id)).find((d) => d.deviceId === device.deviceId);
       const sameKeys = known?.sigPk === device.sigPk && known?.boxPk === device.boxPk;
@@ -131,12 +148,20 @@ export class SessionService {
         ...(sameKeys && known?.sig ? { sig: known.sig } : {}),
       });
     }
-    const nats = await this.o.minter.mintPrincipal({
-      principalId: principal.id,
-      kind: principal.kind,
-      shopId: principal.shopId,
-      ttlSeconds: this.o.jwtTtlSeconds,
-    });
+    const nats =
+      principal.kind === "bot" && natsUserKey && this.o.botMinter
+        ? await this.o.botMinter.mintBot({
+            principalId: principal.id,
+            shopId: principal.shopId,
+            userPub: natsUserKey,
+            ttlSeconds: this.o.jwtTtlSeconds,
+          })
+        : await this.o.minter.mintPrincipal({
+            principalId: principal.id,
+            kind: principal.kind,
+            shopId: principal.shopId,
+            ttlSeconds: this.o.jwtTtlSeconds,
+          });
     const [apiToken, refreshToken] = await Promise.all([
       this.o.tokens.sign("api", principal.id, this.o.jwtTtlSeconds),
       this.o.tokens.sign("refresh", principal.id, this.o.refreshTtlSeconds),

@@ -30,6 +30,8 @@ export interface StartNatsOptions {
 export interface WsConnectOptions extends Omit<ConnectionOptions, "servers" | "authenticator"> {
   /** Origin header sent on the upgrade; `null` sends none. @default the first allowed origin */
   origin?: string | null;
+  /** Seed that signs the server nonce (non-bearer JWTs, such as a bot's). @default none: bearer */
+  seed?: Uint8Array;
 }
 
 export interface NatsHarness {
@@ -194,14 +196,14 @@ function clientApi({ minter, urls, wsUrls, origins }: ClientApiOptions) {
       });
     },
     wsConnect(jwt: string | (() => string), opts: WsConnectOptions = {}) {
-      const { origin = defaultOrigin, ...rest } = opts;
+      const { origin = defaultOrigin, seed, ...rest } = opts;
       return withDualTransport(() =>
         wsconnect({
           // The harness lists every WebSocket URL itself; gossiped host:port URLs carry no scheme.
           ignoreClusterUpdates: true,
           ...rest,
           servers: wsUrls,
-          authenticator: jwtAuthenticator(jwt),
+          authenticator: seed ? jwtAuthenticator(jwt, seed) : jwtAuthenticator(jwt),
           wsFactory: wsFactoryFor(origin),
         }),
       );

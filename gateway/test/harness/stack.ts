@@ -80,12 +80,14 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     ...(options.mongo ? { MONGODB_URI: options.mongo.uri, MONGODB_DB: options.mongo.dbName } : {}),
   });
   const natsAccount = { accountPub: nats.auth.appAccountPub, signingSeed: nats.auth.appSigningSeed };
+  const natsBotsAccount = { accountPub: nats.auth.botsAccountPub, signingSeed: nats.auth.botsSigningSeed };
   const logger = createLogger("info", logSink);
 
   const boot = async (port: number): Promise<Gateway> => {
     const gw = await createGateway({
       config: { ...config, port },
       natsAccount,
+      natsBotsAccount,
       logger,
       ...(options.failpoints ? { failpoints: options.failpoints } : {}),
     });

@@ -171,12 +171,21 @@ export const sessionRequestSchema = z.union([
 ]);
 
 /** `POST /v1/agent/session`: a member of a shop's team logs in. */
+/** A NATS user public nkey (`U` + 55 base32 characters): a bot's own key, whose seed never leaves the bot. */
+export const natsUserKeySchema = z.string().regex(/^U[A-Z2-7]{55}$/, "not a NATS user public key");
+
 export const agentSessionRequestSchema = z.strictObject({
   shopId: idSchema,
   login: z.string().min(1).max(120),
   password: z.string().min(1).max(1024),
   device: deviceKeysSchema.optional(),
+  /** Bots only (required for them): the public nkey the bot's non-bearer NATS JWT is issued to. */
+  natsUserKey: natsUserKeySchema.optional(),
 });
 
 /** `POST /v1/session/refresh`. */
-export const refreshRequestSchema = z.strictObject({ refreshToken: z.string().min(1).max(4096) });
+export const refreshRequestSchema = z.strictObject({
+  refreshToken: z.string().min(1).max(4096),
+  /** Bots only (required for them): as in the agent session request. */
+  natsUserKey: natsUserKeySchema.optional(),
+});
