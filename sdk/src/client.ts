@@ -23,11 +23,12 @@ import { Outbox, type OutboxEntry } from "./outbox.js";
 // index also exports the zod schemas, which browsers should not have to load.
 import { ENVELOPE_VERSION, type Envelope, type StoredMessage } from "./protocol/envelope.js";
 import { randomId } from "./protocol/ids.js";
-import type { ConversationInfo, EpochCommit, InviteInfo, PrincipalInfo } from "./protocol/models.js";
+import type { ConversationInfo, EpochCommit, InviteInfo, PrincipalInfo, TeamPresence } from "./protocol/models.js";
 import type { RpcResults, ServerEvent, SessionResponse } from "./protocol/rpc.js";
 import type { RpcOp, RpcRequest } from "./protocol/schemas.js";
 import { subjects } from "./protocol/subjects.js";
 import { SessionApi } from "./session-api.js";
+import { ReadCoalescer, TypingSender, TypingWatch } from "./signals.js";
 import type { StateStore } from "./state-store.js";
 import { StateStore as Store } from "./state-store.js";
 
@@ -64,6 +65,16 @@ export interface ClientEvents {
   "decode-failed": { conversationId: string; seq: number; msgId: string; error: Error };
   /** A background failure (refresh, backfill, delivery) the app may want to show. */
   error: Error;
+  /**
+   * Another principal started or stopped typing. Every "typing" signal is passed on
+   * (about one per 3 s while it lasts); active:false comes when it stops, or from
+   * the SDK itself 6 s after the last "typing".
+   */
+  typing: { conversationId: string; principalId: string; active: boolean };
+  /** Another principal's read marker moved forward (read receipts; this principal's own go to `readUpTo`). */
+  read: { conversationId: string; principalId: string; seq: number };
+  /** Who of the shop's team is online changed (also in `client.presence`). */
+  presence: TeamPresence;
 }
 
 const encoder = new TextEncoder();
@@ -74,6 +85,8 @@ const MAX_RESEALS = 5;
 
 export class ParleyClient {
   readonly status: StateStore<ConnectionStatus> = new Store<ConnectionStatus>({ state: "idle" });
+  /** Who of the shop's team (agents, bots) is online: fetched after connect, kept current by events and heartbeats. */
+  readonly presence: StateStore<TeamPresence> = new Store<TeamPresence>({ shopId: "", online: [], updatedAt: 0 });
   readonly #o: ResolvedOptions;
   readonly #events = new Emitter<ClientEvents>();
   readonly #api: SessionApi;
@@ -91,6 +104,18 @@ export class ParleyClient {
   #retryDelay = 250;
   #deviceId: string;
   #closed = false;
+  /** Names this client's connection in presence heartbeats, so one device closing leaves the others online. */
+  readonly #conn = randomId("cn_");
+  #pingTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #typingOut = new TypingSender((convId, active) => this.#sendTyping(convId, active));
+  readonly #typingIn = new TypingWatch((convId, principalId, active) => {
+    this.#tracker(convId).setTyping(this.#typingIn.typing(convId));
+    this.#events.emit("typing", { conversationId: convId, principalId, active });
+  });
+  readonly #reads = new ReadCoalescer(async (convId, seq) => {
+    const result = await this.request("signal.read", { convId, seq });
+    this.#tracker(convId).setReadUpTo(result.seq);
+  });
 
   constructor(options: ClientOptions) {
     this.#o = parseOptions(options);
@@ -142,8 +167,10 @@ export class ParleyClient {
         this.#deviceId = this.#e2e.identity.deviceId;
       }
       this.#scheduleRefresh();
+      for (const tracker of this.#trackers.values()) tracker.setSelf(session.principal.id);
       this.status.set({ state: "connected", principal: session.principal });
       void this.#flush();
+      await this.#ping();
       return session.principal;
     } catch (err) {
       this.status.set({ state: "closed", error: err as Error });
@@ -153,9 +180,19 @@ export class ParleyClient {
 
   /** Stops timers, drains the connection; the outbox stays in storage for next time. */
   async close(): Promise<void> {
+    const wasConnected = this.status.value.state === "connected";
     this.#closed = true;
     clearTimeout(this.#refreshTimer);
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#pingTimer);
+    this.#typingIn.clear();
+    this.#typingOut.clear();
+    if (wasConnected) {
+      // Read markers still waiting go out now; then this connection leaves the team's presence at once.
+      await this.#reads.flush();
+      await this.request("presence.leave", { conn: this.#conn }).catch(() => undefined);
+    }
+    this.#reads.clear(new ParleyError("unavailable", "client closed"));
     this.#e2e?.close();
     const nc = this.#nc;
     if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
@@ -192,11 +229,12 @@ export class ParleyClient {
   /** Loads the conversation's details and newest page, and follows it from there. */
   async loadConversation(convId: string): Promise<ConversationState> {
     const tracker = this.#tracker(convId);
-    const [{ conversation }, page] = await Promise.all([
+    const [{ conversation, reads }, page] = await Promise.all([
       this.request("conv.get", { convId }),
       this.request("msg.history", { convId, limit: PAGE }),
     ]);
     tracker.setInfo(conversation);
+    for (const r of reads ?? []) tracker.setReadBy(r.principalId, r.seq);
     const newest = page.messages[0]?.seq ?? 0;
     await this.#ingestMany(convId, page.messages, false);
     if (!tracker.anchored) tracker.anchor(newest, page.hasMore);
@@ -233,6 +271,7 @@ export class ParleyClient {
    */
   async send(convId: string, body: MessageBody | string): Promise<ChatMessage> {
     const outbox = this.#requireOutbox();
+    this.#typingOut.set(convId, false);
     const content: MessageBody = typeof body === "string" ? { type: "text", text: body } : body;
     const header = {
       v: ENVELOPE_VERSION,
@@ -275,6 +314,37 @@ export class ParleyClient {
     if (!entry) return;
     await outbox.remove(msgId);
     this.#tracker(entry.convId).setPending((p) => p.filter((m) => m.msgId !== msgId));
+  }
+
+  // -- signals --------------------------------------------------------------------------
+
+  /**
+   * Tells the conversation's other members this principal is typing (`true`) or
+   * stopped (`false`). Throttled to one "typing" per conversation every 3 s; a
+   * "stopped" goes once when typing stops, and by itself when a message is sent.
+   * Fire and forget: failures go to the `error` event.
+   */
+  typing(convId: string, active: boolean): void {
+    if (this.#closed) return;
+    this.#typingOut.set(convId, active);
+  }
+
+  /**
+   * Marks the conversation read up to `seq`. The marker only moves forward (a
+   * lower seq is ignored), calls within ~500 ms become one request with the
+   * highest seq, and the gateway keeps it per (conversation, principal), so it
+   * survives reloads and reaches this principal's other devices. `readUpTo` and
+   * `unread` in the conversation's state move at once.
+   */
+  markRead(convId: string, seq: number): Promise<void> {
+    if (!Number.isSafeInteger(seq) || seq < 0) {
+      return Promise.reject(new ParleyError("bad_request", "seq must be a whole number >= 0"));
+    }
+    const tracker = this.#tracker(convId);
+    const { messages, info } = tracker.state.value;
+    // Shown read at once, up to what this client knows exists; the gateway has the last word.
+    tracker.setReadUpTo(Math.min(seq, Math.max(messages.at(-1)?.seq ?? 0, info?.lastSeq ?? 0)));
+    return this.#reads.mark(convId, seq);
   }
 
   // -- invites and profile --------------------------------------------------------------
@@ -437,7 +507,63 @@ export class ParleyClient {
         this.#tracker(event.conversation.id).setInfo(event.conversation);
         this.#events.emit("conversation", event.conversation);
         return;
+      case "typing":
+        if (event.principalId !== this.#session?.principal.id) {
+          this.#typingIn.signal(event.convId, event.principalId, event.active);
+        }
+        return;
+      case "read":
+        this.#tracker(event.convId).setReadBy(event.principalId, event.seq);
+        if (event.principalId !== this.#session?.principal.id) {
+          this.#events.emit("read", { conversationId: event.convId, principalId: event.principalId, seq: event.seq });
+        }
+        return;
+      case "presence":
+        this.#setPresence(event.presence);
+        return;
     }
+  }
+
+  // -- internals: signals ---------------------------------------------------------------
+
+  #sendTyping(convId: string, active: boolean): void {
+    if (this.status.value.state !== "connected") return;
+    this.request("signal.typing", { convId, active }).catch((err: Error) => this.#events.emit("error", err));
+  }
+
+  /** A presence heartbeat; its reply carries the team's presence, and when to beat next. */
+  async #ping(): Promise<void> {
+    clearTimeout(this.#pingTimer);
+    if (this.#closed) return;
+    let next = 5000;
+    try {
+      const { intervalMs, presence } = await this.request("presence.ping", { conn: this.#conn });
+      next = intervalMs;
+      this.#setPresence(presence);
+    } catch (err) {
+      // Offline: the reconnect pings again. Anything else is worth showing.
+      if (!(err instanceof ConnectionLostError)) this.#events.emit("error", err as Error);
+    }
+    if (!this.#closed) this.#pingTimer = setTimeout(() => void this.#ping(), next);
+  }
+
+  /** Takes a team presence snapshot unless the one held is newer. */
+  #setPresence(presence: TeamPresence): void {
+    const held = this.presence.value;
+    if (held.shopId === presence.shopId && presence.updatedAt < held.updatedAt) return;
+    const same =
+      held.shopId === presence.shopId &&
+      held.online.length === presence.online.length &&
+      held.online.every((m, i) => {
+        const o = presence.online[i];
+        return o !== undefined && o.principalId === m.principalId && o.displayName === m.displayName;
+      });
+    if (same) {
+      if (presence.updatedAt !== held.updatedAt) this.presence.set({ ...held, updatedAt: presence.updatedAt });
+      return;
+    }
+    this.presence.set(presence);
+    this.#events.emit("presence", presence);
   }
 
   #forwardToE2E(event: ServerEvent): void {
@@ -496,6 +622,7 @@ export class ParleyClient {
         } else if (s.type === "reconnect" && this.#session) {
           this.status.set({ state: "connected", principal: this.#session.principal });
           this.#catchUp();
+          void this.#ping();
           this.#retryDelay = 250;
           void this.#flush();
         }
@@ -641,7 +768,7 @@ export class ParleyClient {
   #tracker(convId: string): ConversationTracker {
     let tracker = this.#trackers.get(convId);
     if (!tracker) {
-      tracker = new ConversationTracker(convId);
+      tracker = new ConversationTracker(convId, this.#session?.principal.id);
       this.#trackers.set(convId, tracker);
     }
     return tracker;

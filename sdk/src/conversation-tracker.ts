@@ -3,6 +3,8 @@
  * the contiguous watermark `lastSeq`, and what is still in the outbox. Gaps
  * above the watermark are held until a backfill closes them; repeats of a seq
  * are dropped, so at-least-once delivery becomes exactly-once for the UI.
+ * It also holds the conversation's signals: read markers (this principal's
+ * and the others'), the unread count derived from them, and who is typing.
  */
 import type { MessageBody } from "./codec.js";
 import type { ConversationInfo } from "./protocol/index.js";
@@ -41,6 +43,17 @@ export interface ConversationState {
   lastSeq: number;
   /** Whether older messages exist on the server than the oldest loaded. */
   hasOlder: boolean;
+  /** Read receipts: principal id -> highest seq it read, for everyone but this principal. */
+  readBy: Readonly<Record<string, number>>;
+  /** This principal's own read marker (from any of its devices). */
+  readUpTo: number;
+  /**
+   * Confirmed messages from other senders with seq > `readUpTo`: the server's
+   * count from `conv.list`/`conv.get` for what is not loaded, plus what arrived since.
+   */
+  unread: number;
+  /** Principal ids typing in this conversation now (never this principal). */
+  typing: readonly string[];
 }
 
 export class ConversationTracker {
@@ -48,8 +61,11 @@ export class ConversationTracker {
   readonly #seqs = new Set<number>();
   /** False until the first page or message sets where this client starts following. */
   anchored = false;
+  /** This principal: its own messages are never unread, its marker is `readUpTo`. */
+  #self: string | undefined;
 
-  constructor(id: string) {
+  constructor(id: string, self?: string) {
+    this.#self = self;
     this.state = new StateStore<ConversationState>({
       id,
       info: undefined,
@@ -57,7 +73,18 @@ export class ConversationTracker {
       pending: [],
       lastSeq: 0,
       hasOlder: false,
+      readBy: {},
+      readUpTo: 0,
+      unread: 0,
+      typing: [],
     });
+  }
+
+  /** Sets the principal this client is (once known), which the unread count depends on. */
+  setSelf(principalId: string): void {
+    if (this.#self === principalId) return;
+    this.#self = principalId;
+    this.state.set((s) => withUnread(s, principalId));
   }
 
   has(seq: number): boolean {
@@ -95,7 +122,7 @@ export class ConversationTracker {
         const sent = new Set(incoming.map((m) => m.msgId));
         pending = pending.filter((p) => !sent.has(p.msgId));
       }
-      return { ...s, messages: merged, lastSeq, pending };
+      return withUnread({ ...s, messages: merged, lastSeq, pending }, this.#self);
     });
   }
 
@@ -107,7 +134,30 @@ export class ConversationTracker {
   }
 
   setInfo(info: ConversationInfo): void {
-    this.state.set((s) => ({ ...s, info }));
+    this.state.set((s) => withUnread({ ...s, info, readUpTo: Math.max(s.readUpTo, info.readUpTo ?? 0) }, this.#self));
+  }
+
+  /** Moves this principal's marker forward (never back). */
+  setReadUpTo(seq: number): void {
+    this.state.set((s) => (seq > s.readUpTo ? withUnread({ ...s, readUpTo: seq }, this.#self) : s));
+  }
+
+  /** Moves another principal's marker forward; this principal's own goes to `setReadUpTo`. */
+  setReadBy(principalId: string, seq: number): void {
+    if (principalId === this.#self) {
+      this.setReadUpTo(seq);
+      return;
+    }
+    this.state.set((s) =>
+      seq > (s.readBy[principalId] ?? 0) ? { ...s, readBy: { ...s.readBy, [principalId]: seq } } : s,
+    );
+  }
+
+  setTyping(typing: readonly string[]): void {
+    const others = typing.filter((p) => p !== this.#self);
+    this.state.set((s) =>
+      s.typing.length === others.length && s.typing.every((p, i) => p === others[i]) ? s : { ...s, typing: others },
+    );
   }
 
   setPending(update: (pending: readonly PendingMessage[]) => readonly PendingMessage[]): void {
@@ -117,6 +167,47 @@ export class ConversationTracker {
   setHasOlder(hasOlder: boolean): void {
     this.state.set((s) => ({ ...s, hasOlder }));
   }
+}
+
+/** The state with its unread count worked out again (see {@link countUnread}). */
+function withUnread(s: ConversationState, self: string | undefined): ConversationState {
+  const unread = countUnread(s, self);
+  return unread === s.unread ? s : { ...s, unread };
+}
+
+/**
+ * Unread messages: the server counted those up to `info.lastSeq` against the
+ * marker it knew (`info.readUpTo`); anything newer is counted from the loaded
+ * messages. When the marker moved since into the server's range, the loaded
+ * messages decide if that whole range is loaded, and otherwise the server's
+ * count less the seqs now read is a lower bound (some of them may be our own).
+ */
+export function countUnread(s: ConversationState, self: string | undefined): number {
+  const { messages, readUpTo, info } = s;
+  const fromOthers = (after: number, upTo: number) => {
+    let n = 0;
+    let loaded = 0;
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const m = messages[i] as (typeof messages)[number];
+      if (m.seq <= after) break;
+      if (m.seq > upTo) continue;
+      loaded++;
+      if (m.sender !== self) n++;
+    }
+    return { n, loaded };
+  };
+  const base = info?.lastSeq ?? 0;
+  if (!info || readUpTo >= base) return fromOthers(readUpTo, Number.MAX_SAFE_INTEGER).n;
+  const newer = fromOthers(base, Number.MAX_SAFE_INTEGER).n;
+  const baseMarker = info.readUpTo ?? 0;
+  const baseUnread = info.unread ?? 0;
+  if (readUpTo <= baseMarker) return baseUnread + newer;
+  const range = fromOthers(readUpTo, base);
+  const known =
+    range.loaded === base - readUpTo
+      ? range.n
+      : Math.min(base - readUpTo, Math.max(range.n, baseUnread - (readUpTo - baseMarker)));
+  return known + newer;
 }
 
 /** Merges two seq-ordered lists in one pass. */

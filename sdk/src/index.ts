@@ -20,6 +20,8 @@ export type { EncryptionUnavailableReason } from "./e2e/errors.js";
 export { EncryptionUnavailableError } from "./e2e/errors.js";
 export { ConnectionLostError, ParleyError } from "./errors.js";
 export type { ClientAuth, ClientOptions } from "./options.js";
+export type { ReadMark, TeamPresence, TeamPresenceMember } from "./protocol/models.js";
+export { ReadCoalescer, TypingSender, TypingWatch } from "./signals.js";
 export type { StateListener } from "./state-store.js";
 export { StateStore } from "./state-store.js";
 export type { KeyValueStorage } from "./storage.js";

@@ -36,7 +36,10 @@ export interface SignalsOptions {
   /** The conversation and the actor's access to it; throws `not_found` without access. */
   access: Access;
   now: () => number;
-  /** Typing signals forwarded per principal, conversation and state, per second; the rest are dropped. @default 1 */
+  /**
+   * Typing signals forwarded per principal, conversation and state (typing or
+   * stopped), per second, averaged over 3 s windows; the rest are dropped. @default 1
+   */
   typingPerSecond?: number;
   /** Read markers set per principal per second (`rate_limited` beyond). @default 20 */
   readPerSecond?: number;
@@ -50,7 +53,9 @@ export class Signals {
 
   constructor(options: SignalsOptions) {
     this.#o = options;
-    this.#typingLimit = new RateLimit({ points: options.typingPerSecond ?? 1, durationSeconds: 1 });
+    // A small burst (typing, stopped, typing again) passes; a flood averages out at ~1 per second.
+    const perSecond = options.typingPerSecond ?? 1;
+    this.#typingLimit = new RateLimit({ points: perSecond * 3, durationSeconds: 3 });
     this.#readLimit = new RateLimit({ points: options.readPerSecond ?? 20, durationSeconds: 1 });
   }
 
@@ -107,9 +112,15 @@ export interface PresenceOptions {
   intervalMs?: number;
 }
 
-/** The gateway-internal subjects presence uses between gateways. */
-export const PRESENCE_SUBJECT = "parley.internal.presence";
-export const PRESENCE_SYNC_SUBJECT = "parley.internal.presence.sync";
+/**
+ * The gateway-internal subjects presence uses between gateways. They sit under
+ * `_INBOX.>` because the gateway's JWT may already subscribe there (minter.ts)
+ * and no principal may: a principal's inboxes are `_INBOX_<principal>.>` and
+ * its JWT publishes only under `api.<principal>.>`. nats.js names its own
+ * reply inboxes `_INBOX.<nuid>`, which never collide with these.
+ */
+export const PRESENCE_SUBJECT = "_INBOX.parley.presence";
+export const PRESENCE_SYNC_SUBJECT = "_INBOX.parley.presence-sync";
 
 const TEAM_KINDS = new Set<PrincipalRecord["kind"]>(["agent", "bot"]);
 const DEFAULT_CONN = "default";
