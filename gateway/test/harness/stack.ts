@@ -34,6 +34,12 @@ export interface StackOptions {
   /** Sends per principal per second. @default 100000 (tests measure behaviour, not limits, unless they set it) */
   sendRate?: number;
   failpoints?: GatewayOptions["failpoints"];
+  /**
+   * Origins of pages a real browser loads (fixture servers): allowed by
+   * nats-server's WebSocket and as the seeded shop's origins.
+   * @default []
+   */
+  browserOrigins?: string[];
 }
 
 export interface TestStack {
@@ -58,7 +64,8 @@ export interface TestStack {
 
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const dir = await mkdtemp(join(tmpdir(), "parley-stack-"));
-  const nats = await startNats();
+  const browserOrigins = options.browserOrigins ?? [];
+  const nats = await startNats({ allowedOrigins: [DEFAULT_TEST_ORIGIN, ...browserOrigins] });
   let logText = "";
   const logSink = new Writable({
     write(chunk, _enc, done) {
@@ -100,7 +107,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   await gateway.admin.putShop(SHOP_ID, {
     name: "Test Shop",
     tokenKey: { alg: "HS256", secret: SHOP_SECRET },
-    allowedOrigins: ["https://shop.test"],
+    allowedOrigins: ["https://shop.test", ...browserOrigins],
     allowGuests: true,
   });
   await gateway.admin.addAgent(SHOP_ID, {
