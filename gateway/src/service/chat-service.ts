@@ -24,6 +24,7 @@ import { EventFanout, type EventSink } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
 import { type PresenceOptions, PresenceTracker, Signals } from "./signals.js";
 import { TeamKeys } from "./team-keys.js";
+import { Triage } from "./triage.js";
 
 type Body<Op extends RpcOp> = z.output<(typeof rpcRequestSchemas)[Op]>;
 type Handlers = { [Op in RpcOp]: (actor: PrincipalRecord, body: Body<Op>) => Promise<RpcResults[Op]> };
@@ -62,6 +63,7 @@ export class ChatService {
   readonly #handlers: Handlers;
   readonly #team: TeamKeys;
   readonly #signals: Signals;
+  readonly #triage: Triage;
   /** Who of each shop's team is online; the gateway starts it on its NATS connection. */
   readonly presence: PresenceTracker;
 
@@ -78,6 +80,7 @@ export class ChatService {
       access: (actor, convId) => this.#access(actor, convId),
       now: this.#now,
     });
+    this.#triage = new Triage({ store: this.#store, fanout: this.#fanout, now: this.#now });
     this.presence = new PresenceTracker(options.sink, options.presence, this.#now);
     this.#handlers = {
       "conv.open": (actor) => this.#open(actor),
@@ -85,6 +88,11 @@ export class ChatService {
       "conv.get": (actor, body) => this.#get(actor, body.convId),
       "conv.leave": (actor, body) => this.#leave(actor, body.convId),
       "conv.remove": (actor, body) => this.#remove(actor, body.convId, body.principalId),
+      "conv.assign": async (actor, body) =>
+        this.#seen(actor, await this.#triage.assign(actor, body.convId, body.assignee)),
+      "conv.close": async (actor, body) => this.#seen(actor, await this.#triage.close(actor, body.convId)),
+      "conv.reopen": async (actor, body) => this.#seen(actor, await this.#triage.reopen(actor, body.convId)),
+      "conv.handover": async (actor, body) => this.#seen(actor, await this.#triage.handover(actor, body.convId)),
       "msg.send": (actor, body) => this.#send(actor, body),
       "msg.history": (actor, body) => this.#history(actor, body),
       "msg.since": (actor, body) => this.#since(actor, body),
@@ -182,6 +190,12 @@ export class ChatService {
     return { conversation: conversation as ConversationInfo, members, reads };
   }
 
+  /** One updated record as the actor sees it. */
+  async #seen(actor: PrincipalRecord, record: ConversationRecord): Promise<{ conversation: ConversationInfo }> {
+    const [conversation] = await this.#withUnread(actor, [record]);
+    return { conversation: conversation as ConversationInfo };
+  }
+
   /** The records as the actor sees them: with its read marker and unread count in each. */
   async #withUnread(actor: PrincipalRecord, records: ConversationRecord[]): Promise<ConversationInfo[]> {
     const counts = await this.#store.unreadCounts(actor.id, records);
@@ -264,6 +278,7 @@ export class ChatService {
     // receivers drop repeats by seq, and the first publish may never have happened.
     const members = await this.#store.listMembers(conv.id);
     this.#fanout.toConversation(conv, members, { type: "message", message });
+    if (!duplicate) await this.#triage.onCustomerMessage(actor, conv);
     return { seq: message.seq, ts: message.ts, duplicate };
   }
 

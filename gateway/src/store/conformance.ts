@@ -383,14 +383,36 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         const conv = conversation();
         await store.createConversation(conv);
         expect(await store.getConversation(conv.id)).toEqual(conv);
-        await store.setConversationStatus(conv.id, "closed", T0 + 50);
-        expect(await store.getConversation(conv.id)).toEqual({ ...conv, status: "closed", updatedAt: T0 + 50 });
+        const closed = await store.updateConversation(conv.id, { status: "closed" }, T0 + 50);
+        expect(closed).toEqual({ ...conv, status: "closed", updatedAt: T0 + 50 });
+        expect(await store.getConversation(conv.id)).toEqual(closed);
         expect(await store.getConversation("c-unknown")).toBeUndefined();
       });
 
-      it("rejects a status change of an unknown conversation", async () => {
+      it("assigns, unassigns and flags a handover, changing only what the patch names", async () => {
         await using fx = await open();
-        await expect(fx.store.setConversationStatus("c-unknown", "closed", T0)).rejects.toBeInstanceOf(
+        const { store } = fx;
+        const conv = conversation();
+        await store.createConversation(conv);
+        const assigned = await store.updateConversation(conv.id, { assignee: "p-agent" }, T0 + 10);
+        expect(assigned).toEqual({ ...conv, assignee: "p-agent", updatedAt: T0 + 10 });
+        const handed = await store.updateConversation(conv.id, { assignee: null, handover: true }, T0 + 20);
+        expect(handed).toEqual({ ...conv, handover: true, updatedAt: T0 + 20 });
+        expect(handed).not.toHaveProperty("assignee");
+        // An older timestamp never moves updatedAt back; the status alone changes.
+        const closed = await store.updateConversation(conv.id, { status: "closed" }, T0 + 5);
+        expect(closed).toEqual({ ...conv, handover: true, status: "closed", updatedAt: T0 + 20 });
+        const cleared = await store.updateConversation(conv.id, { handover: false, status: "open" }, T0 + 30);
+        expect(cleared).toEqual({ ...conv, updatedAt: T0 + 30 });
+        expect(await store.getConversation(conv.id)).toEqual(cleared);
+        // The shop's inbox lists it with its assignment.
+        await store.updateConversation(conv.id, { assignee: "p-bot" }, T0 + 40);
+        expect((await store.listConversationsOfShop(SHOP, 10)).find((c) => c.id === conv.id)?.assignee).toBe("p-bot");
+      });
+
+      it("rejects an update of an unknown conversation", async () => {
+        await using fx = await open();
+        await expect(fx.store.updateConversation("c-unknown", { status: "closed" }, T0)).rejects.toBeInstanceOf(
           StoreNotFoundError,
         );
       });
@@ -719,7 +741,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         expect(await store.getConversation(later.id)).toEqual(later);
         expect(await store.listConversationsOf("p-me", 10)).toEqual([fresh, later]);
         expect(await store.listConversationsOfShop(SHOP, 10)).toEqual([fresh, later]);
-        await store.setConversationStatus(later.id, "closed", T0 + 9);
+        await store.updateConversation(later.id, { status: "closed" }, T0 + 9);
         await store.append(message(later.id, "m1", T0 + 10));
         expect((await store.getConversation(later.id))?.epoch).toBe(4);
         // A conversation created at epoch 4 takes 5 next.

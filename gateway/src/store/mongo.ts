@@ -61,6 +61,7 @@ import {
   type AgentRecord,
   type AppendCommitResult,
   type AppendResult,
+  type ConversationPatch,
   type ConversationRecord,
   type DeviceRecord,
   type MemberRecord,
@@ -512,16 +513,29 @@ export class MongoStore implements Store {
     });
   }
 
-  async setConversationStatus(id: string, status: ConversationRecord["status"], at: number): Promise<void> {
+  async updateConversation(id: string, patch: ConversationPatch, at: number): Promise<ConversationRecord> {
     const filter = { id: str(id, "conversation id") };
-    const update = {
-      $set: { status: str(status, "status") as ConversationRecord["status"], updatedAt: num(at, "at") },
-    };
+    const set: Partial<ConversationRecord> = {};
+    if (patch.status !== undefined) set.status = str(patch.status, "status") as ConversationRecord["status"];
+    if (typeof patch.assignee === "string") set.assignee = str(patch.assignee, "assignee");
+    if (patch.handover === true) set.handover = true;
+    const unset: Record<string, ""> = {};
+    if (patch.assignee === null) unset.assignee = "";
+    if (patch.handover === false) unset.handover = "";
+    const when = num(at, "at");
     // Queued with the conversation's appends, which also rewrite the document.
     return this.#serial(`conv:${filter.id}`, () =>
       this.#run(async () => {
-        const { matchedCount } = await this.#conversations.updateOne(filter, update);
-        if (matchedCount === 0) throw new StoreNotFoundError(`conversation ${id} does not exist`);
+        const current = await this.#conversations.findOne(filter, NO_ID);
+        if (!current) throw new StoreNotFoundError(`conversation ${id} does not exist`);
+        const update = {
+          $set: { ...set, updatedAt: Math.max(current.updatedAt, when) },
+          ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}),
+        };
+        await this.#conversations.updateOne(filter, update);
+        const next = await this.#conversations.findOne(filter, NO_ID);
+        if (!next) throw new StoreNotFoundError(`conversation ${id} does not exist`);
+        return withEpoch(next);
       }),
     );
   }

@@ -79,6 +79,14 @@ export interface MemberRecord {
   invitedBy?: string;
 }
 
+/** What {@link Store.updateConversation} may change. */
+export interface ConversationPatch {
+  status?: ConversationStatus;
+  /** A team member's principal id, or `null` to unassign. */
+  assignee?: string | null;
+  handover?: boolean;
+}
+
 /** A conversation as stored: the per-caller figures (`readUpTo`, `unread`) are derived when it is served. */
 export type ConversationRecord = Omit<ConversationInfo, "readUpTo" | "unread">;
 
@@ -145,7 +153,12 @@ export interface Store {
 
   createConversation(conv: ConversationRecord): Promise<void>;
   getConversation(id: string): Promise<ConversationRecord | undefined>;
-  setConversationStatus(id: string, status: ConversationStatus, at: number): Promise<void>;
+  /**
+   * Changes status, assignee (`null` unassigns) or the handover flag and sets
+   * `updatedAt`; resolves the updated record. Rejects with
+   * {@link StoreNotFoundError} when the conversation does not exist.
+   */
+  updateConversation(id: string, patch: ConversationPatch, at: number): Promise<ConversationRecord>;
   /** Conversations the principal is a member of, newest activity first. */
   listConversationsOf(principalId: string, limit: number): Promise<ConversationRecord[]>;
   /** Every conversation of a shop, newest activity first. */

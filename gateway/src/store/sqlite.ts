@@ -19,6 +19,7 @@ import {
   type AgentRecord,
   type AppendCommitResult,
   type AppendResult,
+  type ConversationPatch,
   type ConversationRecord,
   type DeviceRecord,
   type MemberRecord,
@@ -122,6 +123,8 @@ CREATE TABLE IF NOT EXISTS team_wraps (
 const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: "conversations", column: "epoch", definition: "INTEGER NOT NULL DEFAULT 0" },
   { table: "devices", column: "sig", definition: "TEXT" },
+  { table: "conversations", column: "assignee", definition: "TEXT" },
+  { table: "conversations", column: "handover", definition: "INTEGER NOT NULL DEFAULT 0" },
 ];
 
 type ShopRow = {
@@ -166,6 +169,8 @@ type ConversationRow = {
   updated_at: number;
   last_seq: number;
   epoch: number;
+  assignee: string | null;
+  handover: number;
 };
 type MemberRow = {
   conv_id: string;
@@ -249,6 +254,8 @@ const toConversation = (r: ConversationRow): ConversationRecord => ({
   updatedAt: r.updated_at,
   lastSeq: r.last_seq,
   epoch: r.epoch,
+  ...(r.assignee !== null ? { assignee: r.assignee } : {}),
+  ...(r.handover ? { handover: true } : {}),
 });
 const toMember = (r: MemberRow): MemberRecord => ({
   convId: r.conv_id,
@@ -346,7 +353,9 @@ function prepare(db: Database.Database) {
       q(`INSERT INTO conversations (id, shop_id, status, created_by, created_at, updated_at, last_seq, epoch)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     getConversation: q<ConversationRow>("SELECT * FROM conversations WHERE id = ?"),
-    setConversationStatus: q("UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?"),
+    updateConversation: q(`UPDATE conversations SET status = COALESCE(?, status),
+      assignee = CASE WHEN ? THEN ? ELSE assignee END, handover = COALESCE(?, handover),
+      updated_at = MAX(updated_at, ?) WHERE id = ?`),
     conversationsOf: q<ConversationRow>(`SELECT c.* FROM members m JOIN conversations c ON c.id = m.conv_id
       WHERE m.principal_id = ? ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`),
     conversationsOfShop: q<ConversationRow>(
@@ -600,6 +609,13 @@ export class SqliteStore implements Store {
   async createConversation(conv: ConversationRecord): Promise<void> {
     const { id, shopId, status, createdBy, createdAt, updatedAt, lastSeq, epoch } = conv;
     this.#s.createConversation.run(id, shopId, status, createdBy, createdAt, updatedAt, lastSeq, epoch);
+    if (conv.assignee !== undefined || conv.handover) {
+      await this.updateConversation(
+        id,
+        { assignee: conv.assignee ?? null, handover: conv.handover ?? false },
+        updatedAt,
+      );
+    }
   }
 
   async getConversation(id: string): Promise<ConversationRecord | undefined> {
@@ -607,10 +623,20 @@ export class SqliteStore implements Store {
     return row && toConversation(row);
   }
 
-  async setConversationStatus(id: string, status: ConversationRecord["status"], at: number): Promise<void> {
-    if (this.#s.setConversationStatus.run(status, at, id).changes === 0) {
-      throw new StoreNotFoundError(`conversation ${id} does not exist`);
-    }
+  async updateConversation(id: string, patch: ConversationPatch, at: number): Promise<ConversationRecord> {
+    const assign = patch.assignee !== undefined;
+    const handover = patch.handover === undefined ? null : patch.handover ? 1 : 0;
+    const run = this.#s.updateConversation.run(
+      patch.status ?? null,
+      assign ? 1 : 0,
+      patch.assignee ?? null,
+      handover,
+      at,
+      id,
+    );
+    const row = run.changes === 0 ? undefined : this.#s.getConversation.get(id);
+    if (!row) throw new StoreNotFoundError(`conversation ${id} does not exist`);
+    return toConversation(row);
   }
 
   async listConversationsOf(principalId: string, limit: number): Promise<ConversationRecord[]> {

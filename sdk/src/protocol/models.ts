@@ -26,6 +26,10 @@ export interface ConversationInfo {
   lastSeq: number;
   /** The head of the conversation's epoch chain: 0 before the first commit (plaintext backbone). */
   epoch: number;
+  /** The team member (agent or bot principal id) in charge; absent while unassigned. */
+  assignee?: string;
+  /** A bot handed the conversation to the human team: bots stay out of it from then on. */
+  handover?: boolean;
   /** The calling principal's read marker: the highest seq it marked read (0 when none). */
   readUpTo: number;
   /** For the calling principal: messages with seq > `readUpTo` sent by someone else. */

@@ -26,6 +26,12 @@ export interface RpcResults {
   };
   "conv.leave": { ok: true };
   "conv.remove": { ok: true };
+  /** Team only: the updated conversation (as the caller sees it). */
+  "conv.assign": { conversation: ConversationInfo };
+  "conv.close": { conversation: ConversationInfo };
+  "conv.reopen": { conversation: ConversationInfo };
+  /** Team only: unassigned, open, and flagged so that bots stay out of it. */
+  "conv.handover": { conversation: ConversationInfo };
   "msg.send": { seq: number; ts: number; duplicate: boolean };
   "msg.history": { messages: StoredMessage[]; hasMore: boolean };
   "msg.since": { messages: StoredMessage[]; hasMore: boolean };

@@ -113,6 +113,10 @@ export const rpcRequestSchemas = {
   "conv.get": z.strictObject({ convId: idSchema }),
   "conv.leave": z.strictObject({ convId: idSchema }),
   "conv.remove": z.strictObject({ convId: idSchema, principalId: idSchema }),
+  "conv.assign": z.strictObject({ convId: idSchema, assignee: idSchema.nullable() }),
+  "conv.close": z.strictObject({ convId: idSchema }),
+  "conv.reopen": z.strictObject({ convId: idSchema }),
+  "conv.handover": z.strictObject({ convId: idSchema }),
   "msg.send": z.strictObject({ convId: idSchema, envelope: envelopeSchema }),
   "msg.history": z.strictObject({
     convId: idSchema,

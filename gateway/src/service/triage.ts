@@ -1,0 +1,85 @@
+/**
+ * Who handles a conversation, and whether it is still open: assignment to a
+ * member of the shop's team, close and reopen, and a bot's handover to the
+ * human team. Only the shop's own team may change these; everyone in the
+ * conversation (and the whole team) hears of each change as a `conversation`
+ * event. A customer writing into a closed conversation reopens it (the
+ * expectation set by Intercom and Chatwoot), through {@link Triage.onCustomerMessage}.
+ */
+import type { ConversationInfo } from "@parley/sdk/protocol";
+import { GatewayError } from "../errors.js";
+import type { ConversationPatch, ConversationRecord, PrincipalRecord, Store } from "../store/port.js";
+import type { EventFanout } from "./events.js";
+
+const TEAM_KINDS = new Set<PrincipalRecord["kind"]>(["agent", "bot"]);
+
+export interface TriageOptions {
+  store: Store;
+  fanout: EventFanout;
+  now: () => number;
+}
+
+export class Triage {
+  constructor(private readonly o: TriageOptions) {}
+
+  /** Assigns to a team member of the conversation's shop, or unassigns with `null`. */
+  async assign(actor: PrincipalRecord, convId: string, assignee: string | null): Promise<ConversationRecord> {
+    const conv = await this.#teamConversation(actor, convId);
+    if (assignee !== null) {
+      const target = await this.o.store.getPrincipal(assignee);
+      if (!target || !TEAM_KINDS.has(target.kind) || target.shopId !== conv.shopId) {
+        throw new GatewayError("bad_request", "the assignee must be an agent or bot of the conversation's shop");
+      }
+      if (target.kind === "bot" && conv.handover) {
+        throw new GatewayError("conflict", "the conversation was handed over to the human team");
+      }
+    }
+    return this.#update(conv, { assignee });
+  }
+
+  async close(actor: PrincipalRecord, convId: string): Promise<ConversationRecord> {
+    const conv = await this.#teamConversation(actor, convId);
+    return this.#update(conv, { status: "closed" });
+  }
+
+  async reopen(actor: PrincipalRecord, convId: string): Promise<ConversationRecord> {
+    const conv = await this.#teamConversation(actor, convId);
+    return this.#update(conv, { status: "open" });
+  }
+
+  /**
+   * A bot (or an agent on a bot's behalf) hands the conversation to the human
+   * team: unassigned, open, and flagged so bots stay out of it.
+   */
+  async handover(actor: PrincipalRecord, convId: string): Promise<ConversationRecord> {
+    const conv = await this.#teamConversation(actor, convId);
+    return this.#update(conv, { handover: true, assignee: null, status: "open" });
+  }
+
+  /** After a customer's message is stored: a closed conversation opens again. */
+  async onCustomerMessage(actor: PrincipalRecord, conv: ConversationRecord): Promise<void> {
+    if (TEAM_KINDS.has(actor.kind) || conv.status !== "closed") return;
+    await this.#update(conv, { status: "open" });
+  }
+
+  async #teamConversation(actor: PrincipalRecord, convId: string): Promise<ConversationRecord> {
+    const conv = await this.o.store.getConversation(convId);
+    // Customers get the same answer as for a conversation that does not exist when it is not theirs.
+    if (!conv) throw new GatewayError("not_found", "no such conversation");
+    if (!TEAM_KINDS.has(actor.kind) || actor.shopId !== conv.shopId) {
+      const member = await this.o.store.getMember(convId, actor.id);
+      if (!member) throw new GatewayError("not_found", "no such conversation");
+      throw new GatewayError("forbidden", "only the shop's team triages conversations");
+    }
+    return conv;
+  }
+
+  async #update(conv: ConversationRecord, patch: ConversationPatch): Promise<ConversationRecord> {
+    const record = await this.o.store.updateConversation(conv.id, patch, this.o.now());
+    // Per-caller figures (read marker, unread) are not the event's to say: receivers keep theirs.
+    const conversation: ConversationInfo = { ...record, readUpTo: 0, unread: 0 };
+    const members = await this.o.store.listMembers(conv.id);
+    this.o.fanout.toConversation(record, members, { type: "conversation", conversation });
+    return record;
+  }
+}
