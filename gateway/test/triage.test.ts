@@ -130,4 +130,14 @@ describe("triage", () => {
     expect(after.conversation.status).toBe("open");
     expect(after.conversation).not.toHaveProperty("assignee");
   });
+
+  it("shows the shop's own customer id to the team, and to no one else", async () => {
+    const owner = track(stack.customer("cust-triage-6"));
+    await owner.connect();
+    const conv = await owner.openConversation();
+    const teamView = await agent.request("conv.get", { convId: conv.id });
+    expect(teamView.members.find((m) => m.principalId === owner.principal.id)?.externalId).toBe("cust-triage-6");
+    const ownView = await owner.request("conv.get", { convId: conv.id });
+    expect(ownView.members.every((m) => m.externalId === undefined)).toBe(true);
+  });
 });

@@ -180,10 +180,10 @@ export class ChatService {
   }
 
   async #get(actor: PrincipalRecord, convId: string): Promise<RpcResults["conv.get"]> {
-    const { conv } = await this.#access(actor, convId);
+    const { conv, team } = await this.#access(actor, convId);
     const [[conversation], members, markers] = await Promise.all([
       this.#withUnread(actor, [conv]),
-      this.#memberInfos(convId),
+      this.#memberInfos(convId, team ? conv.shopId : undefined),
       this.#store.readMarkers(convId),
     ]);
     const reads = markers.map((m) => ({ principalId: m.principalId, seq: m.seq }));
@@ -202,7 +202,8 @@ export class ChatService {
     return records.map((c) => ({ ...c, readUpTo: 0, unread: 0, ...counts.get(c.id) }));
   }
 
-  async #memberInfos(convId: string): Promise<MemberInfo[]> {
+  /** The members; for the shop's own team (`teamOf`), customers also carry the shop's id for them. */
+  async #memberInfos(convId: string, teamOf?: string): Promise<MemberInfo[]> {
     const members = await this.#store.listMembers(convId);
     const principals = new Map(
       (await this.#store.getPrincipals(members.map((m) => m.principalId))).map((p) => [p.id, p]),
@@ -216,6 +217,7 @@ export class ChatService {
         joinedAt: m.joinedAt,
         ...(p?.handle ? { handle: p.handle } : {}),
         ...(m.invitedBy ? { invitedBy: m.invitedBy } : {}),
+        ...(p && teamOf === p.shopId && p.kind === "customer" ? { externalId: p.externalId } : {}),
       };
     });
   }

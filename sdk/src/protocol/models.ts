@@ -46,6 +46,8 @@ export interface MemberInfo {
   role: MemberRole;
   joinedAt: number;
   invitedBy?: string;
+  /** Customers, shown to the shop's own team only: the shop's id for the customer (the `sub` of their token). */
+  externalId?: string;
 }
 
 export const InviteStatuses = ["pending", "accepted", "declined", "revoked"] as const;

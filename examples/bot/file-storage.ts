@@ -1,0 +1,49 @@
+/**
+ * A `KeyValueStorage` in one JSON file, for bots and other Node processes that
+ * must keep their device keys and team key across restarts. Writes go to a
+ * temporary file that is renamed over the old one, so a crash never leaves a
+ * half-written file; the file is readable by its owner only (it holds secret
+ * keys).
+ */
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { KeyValueStorage } from "@parley/sdk";
+
+export function fileStorage(path: string): KeyValueStorage {
+  let data: Promise<Map<string, string>> | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const load = () => {
+    data ??= readFile(path, "utf8").then(
+      (text) => new Map(Object.entries(JSON.parse(text) as Record<string, string>)),
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === "ENOENT") return new Map<string, string>();
+        throw err;
+      },
+    );
+    return data;
+  };
+  const save = (map: Map<string, string>) => {
+    const next = writing.then(async () => {
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      const tmp = `${path}.${process.pid}.tmp`;
+      await writeFile(tmp, JSON.stringify(Object.fromEntries(map)), { mode: 0o600 });
+      await rename(tmp, path);
+    });
+    writing = next.catch(() => undefined);
+    return next;
+  };
+  return {
+    async get(key) {
+      return (await load()).get(key);
+    },
+    async set(key, value) {
+      const map = await load();
+      map.set(key, value);
+      await save(map);
+    },
+    async delete(key) {
+      const map = await load();
+      if (map.delete(key)) await save(map);
+    },
+  };
+}

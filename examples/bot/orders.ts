@@ -1,0 +1,41 @@
+/**
+ * The example shop's order book: a few fake orders the bot can report on. A
+ * real bot would ask the shop's own order system here.
+ */
+export interface Order {
+  id: string;
+  /** The shop customer's external id (the `sub` of their customer token). */
+  customer: string;
+  status: "processing" | "shipped" | "delivered" | "cancelled";
+  items: string[];
+  /** Carrier and tracking code once shipped. */
+  tracking?: string;
+  /** ISO date of the expected or actual delivery. */
+  eta?: string;
+}
+
+export const DEMO_ORDERS: readonly Order[] = [
+  {
+    id: "PX-1001",
+    customer: "mia",
+    status: "shipped",
+    items: ["Linen shirt"],
+    tracking: "DHL 00340434161094",
+    eta: "2026-11-27",
+  },
+  { id: "PX-1002", customer: "mia", status: "processing", items: ["Wool scarf", "Gloves"] },
+  { id: "PX-1003", customer: "noah", status: "delivered", items: ["Rain jacket"], eta: "2026-11-20" },
+  { id: "PX-1004", customer: "noah", status: "cancelled", items: ["Sneakers"] },
+];
+
+export class OrderBook {
+  readonly #orders: Map<string, Order>;
+
+  constructor(orders: readonly Order[] = DEMO_ORDERS) {
+    this.#orders = new Map(orders.map((o) => [o.id, o]));
+  }
+
+  find(id: string): Order | undefined {
+    return this.#orders.get(id.toUpperCase());
+  }
+}
