@@ -539,7 +539,7 @@ export class ParleyClient {
     try {
       const { intervalMs, presence } = await this.request("presence.ping", { conn: this.#conn });
       next = intervalMs;
-      this.#setPresence(presence);
+      this.#setPresence(presence, true);
     } catch (err) {
       // Offline: the reconnect pings again. Anything else is worth showing.
       if (!(err instanceof ConnectionLostError)) this.#events.emit("error", err as Error);
@@ -547,10 +547,15 @@ export class ParleyClient {
     if (!this.#closed) this.#pingTimer = setTimeout(() => void this.#ping(), next);
   }
 
-  /** Takes a team presence snapshot unless the one held is newer. */
-  #setPresence(presence: TeamPresence): void {
+  /**
+   * Takes a team presence snapshot. An event older than the snapshot held is
+   * ignored (events from several gateways may cross); a heartbeat reply is the
+   * answering gateway's current table and is always taken, which also repairs
+   * whatever a missed or crossed event left behind.
+   */
+  #setPresence(presence: TeamPresence, heartbeat = false): void {
     const held = this.presence.value;
-    if (held.shopId === presence.shopId && presence.updatedAt < held.updatedAt) return;
+    if (!heartbeat && held.shopId === presence.shopId && presence.updatedAt < held.updatedAt) return;
     const same =
       held.shopId === presence.shopId &&
       held.online.length === presence.online.length &&

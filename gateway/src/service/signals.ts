@@ -146,7 +146,8 @@ type Who = Pick<Entry, "principalId" | "shopId" | "kind" | "displayName">;
 /** What gateways tell each other on {@link PRESENCE_SUBJECT}. */
 type Note =
   | ({ t: "up"; gw: string; conn: string; ttlMs: number; ts: number } & Who)
-  | { t: "down"; gw: string; principalId: string; conn: string; ts: number }
+  /** `leave`: the connection closed (always applied); `expire`: its origin expired it (applied only if it still is the origin). */
+  | { t: "down"; gw: string; principalId: string; conn: string; ts: number; why: "leave" | "expire" }
   | { t: "bye"; gw: string };
 
 /**
@@ -200,10 +201,16 @@ export class PresenceTracker {
         },
       }),
     );
+    // Every peer answers with its table; their union is taken (a peer may not have heard the newest beats yet).
     try {
-      const reply = await nc.request(PRESENCE_SYNC_SUBJECT, encoder.encode(this.id), { timeout: 1000 });
-      const notes = JSON.parse(decoder.decode(reply.data)) as Note[];
-      for (const note of notes) this.#apply(note);
+      const replies = await nc.requestMany(PRESENCE_SYNC_SUBJECT, encoder.encode(this.id), {
+        strategy: "stall",
+        stall: 100,
+        maxWait: 1000,
+      });
+      for await (const reply of replies) {
+        for (const note of JSON.parse(decoder.decode(reply.data)) as Note[]) this.#apply(note);
+      }
     } catch {
       // No other gateway answered: this one starts with an empty table (clients ping within one interval).
     }
@@ -240,8 +247,14 @@ export class PresenceTracker {
   /** One connection of `actor` closes: offline now unless another of its connections is live. */
   leave(actor: PrincipalRecord, conn = DEFAULT_CONN): void {
     const now = this.#now();
-    this.#broadcast({ t: "down", gw: this.id, principalId: actor.id, conn, ts: now });
+    this.#broadcast({ t: "down", gw: this.id, principalId: actor.id, conn, ts: now, why: "leave" });
     if (this.#down(actor.id, conn)) this.#announce(actor.shopId, now);
+  }
+
+  /** One connection as this gateway knows it (diagnostics and tests). */
+  connection(principalId: string, conn = DEFAULT_CONN): { origin: string; expiresAt: number } | undefined {
+    const c = this.#entries.get(principalId)?.conns.get(conn);
+    return c && { origin: c.origin, expiresAt: c.expiresAt };
   }
 
   /** Who of the shop's team is online, as this gateway knows it. */
@@ -270,7 +283,9 @@ export class PresenceTracker {
         if (c.expiresAt > now) continue;
         const mine = c.origin === this.id;
         if (!mine && !this.#gone.has(c.origin) && now < c.expiresAt + this.ttlMs) continue;
-        if (mine) this.#broadcast({ t: "down", gw: this.id, principalId: entry.principalId, conn, ts: now });
+        if (mine) {
+          this.#broadcast({ t: "down", gw: this.id, principalId: entry.principalId, conn, ts: now, why: "expire" });
+        }
         if (this.#down(entry.principalId, conn)) announce.add(entry.shopId);
       }
     }
@@ -358,8 +373,10 @@ export class PresenceTracker {
       if (this.#up(who, note.conn, this.#now() + note.ttlMs, note.gw)) this.#changed(shopId, note.ts);
       return;
     }
-    const shopId = this.#entries.get(note.principalId)?.shopId;
-    if (this.#down(note.principalId, note.conn) && shopId) this.#changed(shopId, note.ts);
+    const entry = this.#entries.get(note.principalId);
+    // A heartbeat served elsewhere since makes another gateway the origin: that expiry is stale.
+    if (!entry || (note.why === "expire" && entry.conns.get(note.conn)?.origin !== note.gw)) return;
+    if (this.#down(note.principalId, note.conn)) this.#changed(entry.shopId, note.ts);
   }
 
   /** This gateway's table as "up" notes (what a starting peer asks for). */
