@@ -179,8 +179,9 @@ export class PresenceTracker {
     if (!Number.isFinite(ttlMs) || ttlMs < 100) throw new TypeError("presence ttlMs must be at least 100");
     this.ttlMs = ttlMs;
     this.intervalMs = options.intervalMs ?? Math.floor(ttlMs / 3);
-    if (!(this.intervalMs > 0 && this.intervalMs < ttlMs))
-      throw new TypeError("presence intervalMs must be below ttlMs");
+    if (!(this.intervalMs > 0 && this.intervalMs < ttlMs)) {
+      throw new TypeError("presence intervalMs must be between 0 and ttlMs");
+    }
     this.#sink = sink;
     this.#now = now;
     this.#startedAt = now();
@@ -189,15 +190,11 @@ export class PresenceTracker {
   /** Joins the other gateways: listens on the internal subject, asks a peer for its table, starts expiring. */
   async start(nc: NatsConnection): Promise<void> {
     this.#nc = nc;
+    // Notes first, so none sent while the peers answer is missed.
     this.#subs.push(
       nc.subscribe(PRESENCE_SUBJECT, {
         callback: (err, msg) => {
           if (!err) this.#onNote(msg.data);
-        },
-      }),
-      nc.subscribe(PRESENCE_SYNC_SUBJECT, {
-        callback: (err, msg) => {
-          if (!err && msg.reply) msg.respond(encoder.encode(JSON.stringify(this.#table())));
         },
       }),
     );
@@ -214,6 +211,13 @@ export class PresenceTracker {
     } catch {
       // No other gateway answered: this one starts with an empty table (clients ping within one interval).
     }
+    this.#subs.push(
+      nc.subscribe(PRESENCE_SYNC_SUBJECT, {
+        callback: (err, msg) => {
+          if (!err && msg.reply) msg.respond(encoder.encode(JSON.stringify(this.#table())));
+        },
+      }),
+    );
     const every = Math.min(5000, Math.max(50, Math.floor(this.ttlMs / 10)));
     this.#sweeper = setInterval(() => this.sweep(), every);
     this.#sweeper.unref?.();
