@@ -1,0 +1,448 @@
+/**
+ * `<parley-chat>`: the whole chat, and the element the widget's frame mounts.
+ * Give it a `ParleyClient` (connected or not: an idle client is connected
+ * here). A customer sees their most recent conversation, or a new one opened
+ * on the first send; an agent (`mode="agent"`) picks from the conversation
+ * list beside the messages. The header shows the shop's name, who of the
+ * team is online, and a close button; banners show connection trouble and
+ * device changes from end-to-end encryption.
+ *
+ * Theming: the public custom properties in theme.ts and the parts below;
+ * `theme` is `light`, `dark` or `auto`; `dir` follows `locale`; below 480 px
+ * wide the chat fills the viewport.
+ *
+ * @csspart frame - the outer box
+ * @csspart header - the header bar
+ * @csspart title - the shop's name
+ * @csspart close-button - the close button
+ * @csspart presence - the team presence line
+ * @csspart status - the connection banner
+ * @csspart conversation-list - the agent's conversation list
+ * @csspart messages - the message log
+ * @csspart message - each message row
+ * @csspart bubble - each message bubble
+ * @csspart new-messages - the "New messages" button
+ * @csspart typing - the typing line
+ * @csspart composer - the composer
+ * @csspart input - the composer's textarea
+ * @csspart send-button - the send button
+ * @csspart attach-button - the attach button
+ * @csspart unread-badge - unread counts in the conversation list
+ * @fires parley-unread - detail `{ count }`: total unread messages, whenever it changes
+ * @fires parley-close - the close button was pressed
+ */
+import type { ConversationState, ParleyClient } from "@parley/sdk";
+import { css, html, LitElement, nothing, type PropertyValues } from "lit";
+import { translator } from "../i18n/index.js";
+import { base, palette } from "../theme.js";
+import type { Mentionable } from "./parley-composer.js";
+import { api, type SignalState, type TeamPresence } from "./sdk-compat.js";
+import { StoreController } from "./store-controller.js";
+
+type State = ConversationState & SignalState;
+
+/** Connects an idle client, or waits for one that is connecting. */
+async function ready(client: ParleyClient): Promise<void> {
+  const state = client.status.value.state;
+  if (state === "idle") {
+    await client.connect();
+    return;
+  }
+  if (state !== "connecting") return;
+  await new Promise<void>((resolve, reject) => {
+    const off = client.status.subscribe((s) => {
+      if (s.state === "connecting") return;
+      queueMicrotask(() => off());
+      if (s.state === "closed") reject(s.error ?? new Error("closed"));
+      else resolve();
+    });
+  });
+}
+
+export class ParleyChat extends LitElement {
+  static override properties = {
+    client: { attribute: false },
+    conversationId: { attribute: "conversation-id" },
+    locale: { reflect: true },
+    theme: { reflect: true },
+    mode: { reflect: true },
+    shopName: { attribute: "shop-name" },
+    stallAfter: { type: Number, attribute: "stall-after" },
+    current: { state: true },
+    loadError: { state: true },
+    names: { state: true },
+    mentionable: { state: true },
+  };
+
+  declare client: ParleyClient | undefined;
+  /** The conversation to show; a customer without one gets their most recent (or a new one on the first send). */
+  declare conversationId: string | undefined;
+  /** BCP 47 locale: `en` and `de` have catalogs, others fall back to English strings. @default "en" */
+  declare locale: string;
+  /** @default "auto" */
+  declare theme: "light" | "dark" | "auto";
+  /** @default "customer" */
+  declare mode: "customer" | "agent";
+  /** The shop or team name in the header. @default the "Chat with us" string */
+  declare shopName: string | undefined;
+  /** Passed to the message list: a message still sending after this many ms shows Retry. @default 10000 */
+  declare stallAfter: number;
+  declare current: string | undefined;
+  declare loadError: boolean;
+  declare names: Record<string, string>;
+  declare mentionable: Mentionable[];
+
+  readonly #state = new StoreController<State>(this, () => this.#countUnread());
+  readonly #presence = new StoreController<TeamPresence>(this, () => this.#refreshNames());
+  #offs: Array<() => void> = [];
+  #unreadByConv = new Map<string, number>();
+  #watched = new Map<string, () => void>();
+  #lastUnread = -1;
+  #members: Array<{ principalId: string; displayName: string; handle?: string }> = [];
+  #load = 0;
+
+  constructor() {
+    super();
+    this.locale = "en";
+    this.theme = "auto";
+    this.mode = "customer";
+    this.stallAfter = 10_000;
+    this.loadError = false;
+    this.names = {};
+    this.mentionable = [];
+  }
+
+  static override styles = [
+    palette,
+    base,
+    css`
+      :host {
+        display: block;
+        height: 100%;
+        min-height: 20rem;
+        background: var(--parley-bg);
+        color: var(--parley-fg);
+      }
+      .frame {
+        display: flex;
+        flex-direction: column;
+        height: 100%;
+        border: 1px solid var(--parley-border);
+        border-radius: var(--parley-radius, 12px);
+        overflow: hidden;
+        background: var(--parley-bg);
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+        padding: 0.6rem 0.75rem;
+        background: var(--parley-brand, #1d4ed8);
+        color: var(--parley-brand-contrast, #ffffff);
+      }
+      header .titles {
+        flex: 1;
+        min-width: 0;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1rem;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      header parley-presence {
+        color: inherit;
+        --parley-muted: currentColor;
+      }
+      .close {
+        width: 2.25rem;
+        height: 2.25rem;
+        padding: 0;
+        border-radius: 50%;
+        display: grid;
+        place-items: center;
+      }
+      .body {
+        flex: 1;
+        min-height: 0;
+        display: flex;
+      }
+      parley-conversation-list {
+        flex: 0 0 16rem;
+        border-inline-end: 1px solid var(--parley-border);
+      }
+      .main {
+        flex: 1;
+        min-width: 0;
+        display: flex;
+        flex-direction: column;
+      }
+      parley-message-list {
+        flex: 1;
+      }
+      .state {
+        margin: auto;
+        padding: 2rem 1rem;
+        text-align: center;
+      }
+      .state button {
+        margin-block-start: 0.5rem;
+        border-color: var(--parley-border);
+      }
+      @media (max-width: 479px) {
+        :host {
+          position: fixed;
+          inset: 0;
+          z-index: 2147483000;
+          min-height: 0;
+        }
+        .frame {
+          border: 0;
+          border-radius: 0;
+        }
+        .body {
+          flex-direction: column;
+        }
+        parley-conversation-list {
+          flex: 0 0 auto;
+          max-height: 35%;
+          border-inline-end: 0;
+          border-block-end: 1px solid var(--parley-border);
+        }
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Before the first update, willUpdate attaches the client.
+    if (this.hasUpdated && this.client && this.#offs.length === 0) this.#attach();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#detach();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has("locale")) {
+      const tr = translator(this.locale);
+      this.dir = tr.dir;
+      this.lang = tr.locale;
+    }
+    if (changed.has("client")) {
+      this.#detach();
+      if (this.client && this.isConnected) this.#attach();
+    }
+    if (changed.has("conversationId") && this.conversationId) this.current = this.conversationId;
+    if (changed.has("current") || changed.has("client")) {
+      this.#state.set(this.client && this.current ? this.client.conversation(this.current) : undefined);
+      if (this.current) void this.#open(this.current);
+    }
+  }
+
+  /** Total unread messages across the conversations this element follows. */
+  get unread(): number {
+    let total = 0;
+    for (const n of this.#unreadByConv.values()) total += n;
+    return total;
+  }
+
+  #attach(): void {
+    const client = this.client;
+    if (!client) return;
+    this.#presence.set(api(client).presence);
+    this.#offs.push(
+      client.on("membership", (e) => {
+        if (e.convId === this.current) void this.#loadMembers(e.convId);
+      }),
+      client.on("message", ({ conversationId }) => this.#watch(conversationId)),
+    );
+    void this.#start(client);
+  }
+
+  #detach(): void {
+    for (const off of this.#offs) off();
+    this.#offs = [];
+    for (const off of this.#watched.values()) off();
+    this.#watched.clear();
+  }
+
+  async #start(client: ParleyClient): Promise<void> {
+    const load = ++this.#load;
+    this.loadError = false;
+    try {
+      await ready(client);
+      const list = await client.listConversations();
+      if (load !== this.#load) return;
+      for (const c of list) {
+        this.#unreadByConv.set(c.id, c.unread ?? 0);
+        this.#watch(c.id);
+      }
+      this.#countUnread();
+      if (this.mode === "customer" && !this.current) {
+        const newest = [...list].sort((a, b) => b.updatedAt - a.updatedAt)[0];
+        if (newest) this.current = newest.id;
+      }
+    } catch {
+      if (load === this.#load) this.loadError = true;
+    }
+  }
+
+  async #open(convId: string): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.loadError = false;
+    this.#watch(convId);
+    try {
+      await ready(client);
+      await client.loadConversation(convId);
+      await this.#loadMembers(convId);
+    } catch {
+      if (this.current === convId) this.loadError = true;
+    }
+  }
+
+  async #loadMembers(convId: string): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    try {
+      this.#members = await client.members(convId);
+    } catch {
+      return;
+    }
+    this.#refreshNames();
+  }
+
+  #refreshNames(): void {
+    const tr = translator(this.locale);
+    const names: Record<string, string> = {};
+    for (const p of this.#presence.value?.online ?? []) names[p.principalId] = p.displayName;
+    for (const m of this.#members) names[m.principalId] = m.displayName;
+    try {
+      if (this.client) names[this.client.principal.id] = tr.t("msg.you");
+    } catch {
+      // not connected yet
+    }
+    this.names = names;
+    const me = this.#me();
+    this.mentionable = this.#members
+      .filter((m) => m.handle && m.principalId !== me)
+      .map((m) => ({ handle: (m.handle ?? "").replace(/^@/, ""), displayName: m.displayName, member: true }));
+  }
+
+  #me(): string | undefined {
+    try {
+      return this.client?.principal.id;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Follows a conversation's state for its unread count. */
+  #watch(convId: string): void {
+    const client = this.client;
+    if (!client || this.#watched.has(convId)) return;
+    const off = client.conversation(convId).subscribe((s) => {
+      const state = s as State;
+      const unread = state.unread ?? state.info?.unread;
+      if (unread !== undefined) this.#unreadByConv.set(convId, unread);
+      this.#countUnread();
+    });
+    this.#watched.set(convId, off);
+  }
+
+  #countUnread(): void {
+    const count = this.unread;
+    if (count === this.#lastUnread) return;
+    this.#lastUnread = count;
+    this.dispatchEvent(new CustomEvent("parley-unread", { detail: { count }, bubbles: true, composed: true }));
+  }
+
+  /** For the composer: the conversation to send to, opened now when a customer has none. */
+  #resolveConversation = async (): Promise<string> => {
+    if (this.current) return this.current;
+    const client = this.client;
+    if (!client) throw new Error("no client");
+    const conv = await client.openConversation();
+    this.current = conv.id;
+    return conv.id;
+  };
+
+  #close(): void {
+    this.dispatchEvent(new CustomEvent("parley-close", { bubbles: true, composed: true }));
+  }
+
+  #main() {
+    const tr = translator(this.locale);
+    if (this.loadError) {
+      return html`<div class="state" role="alert">
+        <p>${tr.t("chat.error.load")}</p>
+        <button type="button" @click=${() => (this.current ? this.#open(this.current) : this.client && this.#start(this.client))}>
+          ${tr.t("chat.error.retry")}
+        </button>
+      </div>`;
+    }
+    if (this.mode === "agent" && !this.current) return html`<p class="state">${tr.t("chat.pick")}</p>`;
+    const typing = (this.#state.value?.typing ?? [])
+      .filter((id) => id !== this.#me())
+      .map((id) => this.names[id] ?? tr.t("msg.someone"));
+    return html`<parley-message-list
+        exportparts="messages, message, bubble, new-messages, retry-button, empty"
+        .client=${this.client}
+        .conversationId=${this.current}
+        .locale=${this.locale}
+        .names=${this.names}
+        .stallAfter=${this.stallAfter}
+      ></parley-message-list>
+      <parley-typing-indicator exportparts="typing" .names=${typing} .locale=${this.locale}></parley-typing-indicator>
+      <parley-composer
+        exportparts="composer, input, send-button, attach-button, attachments"
+        .client=${this.client}
+        .conversationId=${this.current}
+        .locale=${this.locale}
+        .mentionable=${this.mentionable}
+        .resolveConversation=${this.mode === "customer" ? this.#resolveConversation : undefined}
+      ></parley-composer>`;
+  }
+
+  protected override render() {
+    const tr = translator(this.locale);
+    return html`<div class="frame" part="frame">
+      <header part="header">
+        <div class="titles">
+          <h2 part="title">${this.shopName || tr.t("chat.title")}</h2>
+          <parley-presence exportparts="presence" .client=${this.client} .locale=${this.locale}></parley-presence>
+        </div>
+        <button type="button" class="close" part="close-button" aria-label=${tr.t("chat.close")} @click=${this.#close}>
+          <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
+        </button>
+      </header>
+      <parley-connection-status exportparts="status" .client=${this.client} .locale=${this.locale}></parley-connection-status>
+      <parley-device-notice .client=${this.client} .names=${this.names} .locale=${this.locale}></parley-device-notice>
+      <div class="body">
+        ${
+          this.mode === "agent"
+            ? html`<parley-conversation-list
+                exportparts="conversation-list, conversation, unread-badge"
+                .client=${this.client}
+                .selected=${this.current}
+                .locale=${this.locale}
+                @parley-select=${(e: CustomEvent<{ conversationId: string }>) => {
+                  this.current = e.detail.conversationId;
+                }}
+              ></parley-conversation-list>`
+            : nothing
+        }
+        <div class="main">${this.#main()}</div>
+      </div>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "parley-chat": ParleyChat;
+  }
+}

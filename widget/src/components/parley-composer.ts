@@ -1,0 +1,512 @@
+/**
+ * `<parley-composer>`: the message box. Enter sends, Shift+Enter starts a new
+ * line, and nothing is sent while an IME composition is open. Typing sends
+ * (throttled) typing signals. Files come from the attach button, paste or
+ * drag and drop; they are previewed (images as thumbnails) before sending and
+ * then uploaded with a progress bar and a cancel button each.
+ *
+ * Mentions and invites: typing `@` opens a list of known handles (members of
+ * the conversation and the `handles` property). The invite rule: when a
+ * message's first word is `@handle` and no current member holds that handle,
+ * the composer first calls `client.invite(conversationId, "@handle")` and only
+ * then sends the message as typed. If the invite fails, nothing is sent and
+ * the text stays. A handle anywhere else in the text never invites.
+ *
+ * @csspart composer - the whole composer
+ * @csspart input - the textarea
+ * @csspart send-button - the send button
+ * @csspart attach-button - the attach button
+ * @csspart attachments - previews and uploads
+ * @fires parley-invited - detail `{ handle }`, after an invite from the invite rule
+ */
+import type { ParleyClient } from "@parley/sdk";
+import { css, html, LitElement, nothing, type PropertyValues } from "lit";
+import { translator } from "../i18n/index.js";
+import { base } from "../theme.js";
+import { api } from "./sdk-compat.js";
+
+/** Someone who can be mentioned. */
+export interface Mentionable {
+  handle: string;
+  displayName: string;
+  /** Set for current members of the conversation (no invite needed). */
+  member?: boolean;
+}
+
+interface Attachment {
+  id: number;
+  file: File;
+  /** `blob:` URL of a previewable image. */
+  preview?: string;
+  sent?: number;
+  total?: number;
+  abort?: AbortController;
+  failed?: boolean;
+}
+
+const PREVIEWABLE = /^image\/(png|jpeg|gif|webp)$/;
+const LEADING_HANDLE = /^@([A-Za-z0-9_.-]+)(?=\s|$)/;
+const PARTIAL_HANDLE = /(?:^|\s)@([A-Za-z0-9_.-]*)$/;
+
+/** The handle that `text` invites under the invite rule, if any (without `@`). */
+export function inviteTarget(text: string, mentionable: readonly Mentionable[]): string | undefined {
+  const match = LEADING_HANDLE.exec(text.trimStart());
+  const handle = match?.[1];
+  if (!handle) return undefined;
+  const lower = handle.toLowerCase();
+  const member = mentionable.some((m) => m.member && m.handle.toLowerCase() === lower);
+  return member ? undefined : handle;
+}
+
+export class ParleyComposer extends LitElement {
+  static override properties = {
+    client: { attribute: false },
+    conversationId: { attribute: "conversation-id" },
+    locale: {},
+    mentionable: { attribute: false },
+    disabled: { type: Boolean },
+    resolveConversation: { attribute: false },
+    text: { state: true },
+    attachments: { state: true },
+    suggestions: { state: true },
+    active: { state: true },
+    error: { state: true },
+    info: { state: true },
+    dragging: { state: true },
+  };
+
+  declare client: ParleyClient | undefined;
+  declare conversationId: string | undefined;
+  declare locale: string;
+  /** Members and team with handles: the `@` list and the invite rule. */
+  declare mentionable: readonly Mentionable[];
+  declare disabled: boolean;
+  /** Called on the first send when there is no conversation yet; resolves its id. */
+  declare resolveConversation: (() => Promise<string>) | undefined;
+  declare text: string;
+  declare attachments: Attachment[];
+  declare suggestions: Mentionable[];
+  declare active: number;
+  declare error: string;
+  declare info: string;
+  declare dragging: boolean;
+  #composing = false;
+  #next = 1;
+
+  constructor() {
+    super();
+    this.locale = "en";
+    this.mentionable = [];
+    this.disabled = false;
+    this.text = "";
+    this.attachments = [];
+    this.suggestions = [];
+    this.active = 0;
+    this.error = "";
+    this.info = "";
+    this.dragging = false;
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host {
+        display: block;
+        position: relative;
+        border-block-start: 1px solid var(--parley-border, #c9d0da);
+        background: var(--parley-bg, #ffffff);
+      }
+      .row {
+        display: flex;
+        align-items: flex-end;
+        gap: 0.35rem;
+        padding: 0.5rem;
+      }
+      textarea {
+        flex: 1;
+        resize: none;
+        font: inherit;
+        color: inherit;
+        background: var(--parley-bg, #ffffff);
+        border: 1px solid var(--parley-border, #c9d0da);
+        border-radius: calc(var(--parley-radius, 12px) / 1.5);
+        padding: 0.5rem 0.65rem;
+        min-height: 2.5rem;
+        max-height: 8rem;
+        field-sizing: content;
+      }
+      .icon-button {
+        width: 2.5rem;
+        height: 2.5rem;
+        padding: 0;
+        display: inline-grid;
+        place-items: center;
+        border-radius: 50%;
+        color: var(--parley-muted, #4b5563);
+      }
+      .send {
+        background: var(--parley-brand, #1d4ed8);
+        color: var(--parley-brand-contrast, #ffffff);
+      }
+      :host(:dir(rtl)) .send svg {
+        transform: scaleX(-1);
+      }
+      .attachments {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        padding: 0.5rem 0.5rem 0;
+        margin: 0;
+        list-style: none;
+      }
+      .attachments li {
+        display: flex;
+        align-items: center;
+        gap: 0.35rem;
+        max-width: 100%;
+        padding: 0.25rem 0.4rem;
+        border: 1px solid var(--parley-border, #c9d0da);
+        border-radius: calc(var(--parley-radius, 12px) / 2);
+        font-size: 0.8rem;
+      }
+      .attachments img {
+        width: 2.5rem;
+        height: 2.5rem;
+        object-fit: cover;
+        border-radius: 4px;
+      }
+      .attachments .name {
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+        max-width: 10rem;
+      }
+      progress {
+        width: 5rem;
+        accent-color: var(--parley-brand, #1d4ed8);
+      }
+      .failed {
+        color: var(--parley-danger, #b91c1c);
+      }
+      [role="listbox"] {
+        position: absolute;
+        inset-block-end: 100%;
+        inset-inline-start: 0.5rem;
+        margin: 0;
+        padding: 0.25rem;
+        list-style: none;
+        min-width: 12rem;
+        background: var(--parley-bg, #ffffff);
+        border: 1px solid var(--parley-border, #c9d0da);
+        border-radius: calc(var(--parley-radius, 12px) / 2);
+        box-shadow: 0 4px 12px rgb(0 0 0 / 20%);
+      }
+      [role="option"] {
+        padding: 0.3rem 0.5rem;
+        border-radius: 4px;
+        cursor: pointer;
+      }
+      [role="option"][aria-selected="true"] {
+        background: var(--parley-surface, #eef1f5);
+        outline: 2px solid var(--parley-brand, #1d4ed8);
+      }
+      .handle {
+        color: var(--parley-muted, #4b5563);
+        margin-inline-start: 0.35rem;
+      }
+      .message {
+        margin: 0;
+        padding: 0.25rem 0.75rem 0;
+        font-size: 0.8rem;
+      }
+      .drop {
+        position: absolute;
+        inset: 0;
+        display: grid;
+        place-items: center;
+        background: var(--parley-surface, #eef1f5);
+        border: 2px dashed var(--parley-brand, #1d4ed8);
+        border-radius: calc(var(--parley-radius, 12px) / 2);
+      }
+    `,
+  ];
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    for (const a of this.attachments) {
+      if (a.preview) URL.revokeObjectURL(a.preview);
+      a.abort?.abort();
+    }
+    this.attachments = [];
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has("conversationId")) {
+      this.error = "";
+      this.info = "";
+    }
+  }
+
+  /** Adds files as attachments to preview before sending. */
+  addFiles(files: Iterable<File>): void {
+    const added: Attachment[] = [];
+    for (const file of files) {
+      added.push({
+        id: this.#next++,
+        file,
+        ...(PREVIEWABLE.test(file.type) ? { preview: URL.createObjectURL(file) } : {}),
+      });
+    }
+    if (added.length > 0) this.attachments = [...this.attachments, ...added];
+  }
+
+  #textarea(): HTMLTextAreaElement | null {
+    return this.renderRoot.querySelector("textarea");
+  }
+
+  #onInput(e: Event): void {
+    const area = e.target as HTMLTextAreaElement;
+    this.text = area.value;
+    this.error = "";
+    this.#suggest(area);
+    const typing = this.client && api(this.client).typing;
+    if (typing && this.conversationId) typing.call(this.client, this.conversationId, this.text.trim() !== "");
+  }
+
+  #suggest(area: HTMLTextAreaElement): void {
+    const match = PARTIAL_HANDLE.exec(area.value.slice(0, area.selectionStart ?? area.value.length));
+    if (!match) {
+      this.suggestions = [];
+      return;
+    }
+    const prefix = (match[1] ?? "").toLowerCase();
+    this.suggestions = this.mentionable.filter((m) => m.handle.toLowerCase().startsWith(prefix)).slice(0, 8);
+    this.active = 0;
+  }
+
+  #pick(m: Mentionable): void {
+    const area = this.#textarea();
+    if (!area) return;
+    const caret = area.selectionStart ?? area.value.length;
+    const before = area.value.slice(0, caret).replace(/@[A-Za-z0-9_.-]*$/, `@${m.handle} `);
+    area.value = before + area.value.slice(caret);
+    area.setSelectionRange(before.length, before.length);
+    this.text = area.value;
+    this.suggestions = [];
+    area.focus();
+  }
+
+  #onKeydown(e: KeyboardEvent): void {
+    if (this.suggestions.length > 0) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        const n = this.suggestions.length;
+        this.active = (this.active + (e.key === "ArrowDown" ? 1 : n - 1)) % n;
+        return;
+      }
+      if ((e.key === "Enter" || e.key === "Tab") && !e.isComposing) {
+        const pick = this.suggestions[this.active];
+        if (pick) {
+          e.preventDefault();
+          this.#pick(pick);
+          return;
+        }
+      }
+      if (e.key === "Escape") {
+        e.preventDefault();
+        this.suggestions = [];
+        return;
+      }
+    }
+    // keyCode 229: the key went to an IME (Safari reports isComposing late).
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing && !this.#composing && e.keyCode !== 229) {
+      e.preventDefault();
+      void this.send();
+    }
+  }
+
+  /** Sends the text and the attachments (the invite rule first, see the class comment). */
+  async send(): Promise<void> {
+    const client = this.client;
+    const text = this.text.trim();
+    const files = this.attachments.filter((a) => !a.abort && !a.failed);
+    if (!client || this.disabled || (text === "" && files.length === 0)) return;
+    const tr = translator(this.locale);
+    let convId = this.conversationId;
+    try {
+      convId ??= await this.resolveConversation?.();
+    } catch {
+      this.error = tr.t("chat.error.load");
+      return;
+    }
+    if (!convId) return;
+    const handle = text ? inviteTarget(text, this.mentionable) : undefined;
+    if (handle) {
+      try {
+        await client.invite(convId, `@${handle}`);
+        this.info = tr.t("composer.invited", { handle: `@${handle}` });
+        this.dispatchEvent(new CustomEvent("parley-invited", { detail: { handle }, bubbles: true, composed: true }));
+      } catch {
+        this.error = tr.t("composer.inviteFailed", { handle: `@${handle}` });
+        return;
+      }
+    }
+    this.text = "";
+    const area = this.#textarea();
+    if (area) area.value = "";
+    this.suggestions = [];
+    api(client).typing?.call(client, convId, false);
+    if (text) client.send(convId, text).catch(() => undefined); // failures show on the message (Retry)
+    for (const a of files) void this.#upload(client, convId, a);
+  }
+
+  async #upload(client: ParleyClient, convId: string, a: Attachment): Promise<void> {
+    const sendFile = api(client).sendFile;
+    if (!sendFile) return;
+    a.abort = new AbortController();
+    a.sent = 0;
+    a.total = a.file.size;
+    this.attachments = [...this.attachments];
+    const update = (p: { sent: number; total: number }) => {
+      a.sent = p.sent;
+      a.total = p.total;
+      this.attachments = [...this.attachments];
+    };
+    try {
+      let image: { width: number; height: number } | undefined;
+      if (a.preview && typeof createImageBitmap === "function") {
+        const bitmap = await createImageBitmap(a.file).catch(() => undefined);
+        if (bitmap) image = { width: bitmap.width, height: bitmap.height };
+        bitmap?.close();
+      }
+      await sendFile.call(
+        client,
+        convId,
+        a.file,
+        { name: a.file.name, mime: a.file.type || "application/octet-stream", ...(image ? { image } : {}) },
+        { onProgress: update, signal: a.abort.signal },
+      );
+      this.#remove(a.id);
+    } catch {
+      if (a.abort.signal.aborted) return;
+      a.failed = true;
+      a.abort = undefined;
+      this.attachments = [...this.attachments];
+    }
+  }
+
+  #remove(id: number): void {
+    const a = this.attachments.find((x) => x.id === id);
+    if (!a) return;
+    a.abort?.abort();
+    if (a.preview) URL.revokeObjectURL(a.preview);
+    this.attachments = this.attachments.filter((x) => x.id !== id);
+  }
+
+  #onPaste(e: ClipboardEvent): void {
+    const files = [...(e.clipboardData?.files ?? [])];
+    if (files.length === 0) return;
+    e.preventDefault();
+    this.addFiles(files);
+  }
+
+  #onDrop(e: DragEvent): void {
+    e.preventDefault();
+    this.dragging = false;
+    this.addFiles([...(e.dataTransfer?.files ?? [])]);
+  }
+
+  #onDragOver(e: DragEvent): void {
+    if (![...(e.dataTransfer?.types ?? [])].includes("Files")) return;
+    e.preventDefault();
+    this.dragging = true;
+  }
+
+  #attachmentView(a: Attachment) {
+    const tr = translator(this.locale);
+    const name = a.file.name;
+    return html`<li>
+      ${a.preview ? html`<img src=${a.preview} alt="" />` : nothing}
+      <span class="name">${name}</span>
+      ${
+        a.abort
+          ? html`<progress max=${a.total || 1} value=${a.sent ?? 0} aria-label=${tr.t("composer.uploading", { name })}></progress>`
+          : html`<span>${tr.size(a.file.size)}</span>`
+      }
+      ${a.failed ? html`<span class="failed" role="alert">${tr.t("composer.uploadFailed", { name })}</span>` : nothing}
+      <button type="button" class="icon-button" aria-label=${tr.t(a.abort ? "composer.cancel" : "composer.remove", { name })}
+        @click=${() => this.#remove(a.id)}>
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
+      </button>
+    </li>`;
+  }
+
+  protected override render() {
+    const tr = translator(this.locale);
+    const open = this.suggestions.length > 0;
+    return html`<div part="composer" @dragover=${this.#onDragOver} @dragleave=${() => {
+      this.dragging = false;
+    }} @drop=${this.#onDrop}>
+      ${
+        this.attachments.length > 0
+          ? html`<ul class="attachments" part="attachments">${this.attachments.map((a) => this.#attachmentView(a))}</ul>`
+          : nothing
+      }
+      ${this.error ? html`<p class="message failed" role="alert">${this.error}</p>` : nothing}
+      ${this.info && !this.error ? html`<p class="message" role="status">${this.info}</p>` : nothing}
+      ${
+        open
+          ? html`<ul role="listbox" id="mentions" aria-label=${tr.t("composer.mentions")}>
+              ${this.suggestions.map(
+                (
+                  m,
+                  i,
+                ) => html`<li role="option" id=${`mention-${i}`} aria-selected=${i === this.active ? "true" : "false"}
+                  @mousedown=${(e: Event) => e.preventDefault()} @click=${() => this.#pick(m)}>
+                  ${m.displayName}<span class="handle">@${m.handle}</span>
+                </li>`,
+              )}
+            </ul>`
+          : nothing
+      }
+      <div class="row">
+        <button type="button" class="icon-button" part="attach-button" aria-label=${tr.t("composer.attach")}
+          ?disabled=${this.disabled} @click=${() => this.renderRoot.querySelector<HTMLInputElement>("input[type=file]")?.click()}>
+          <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M21 11.5 12.5 20a5 5 0 0 1-7-7L14 4.5a3.5 3.5 0 0 1 5 5L10.5 18a2 2 0 0 1-3-3L15 7.5" /></svg>
+        </button>
+        <input type="file" multiple hidden @change=${(e: Event) => {
+          const input = e.target as HTMLInputElement;
+          this.addFiles([...(input.files ?? [])]);
+          input.value = "";
+        }} />
+        <label class="sr-only" for="input">${tr.t("composer.label")}</label>
+        <textarea id="input" part="input" rows="1" placeholder=${tr.t("composer.placeholder")}
+          ?disabled=${this.disabled}
+          aria-controls=${open ? "mentions" : nothing}
+          aria-activedescendant=${open ? `mention-${this.active}` : nothing}
+          .value=${this.text}
+          @input=${this.#onInput} @keydown=${this.#onKeydown} @paste=${this.#onPaste}
+          @compositionstart=${() => {
+            this.#composing = true;
+          }}
+          @compositionend=${() => {
+            this.#composing = false;
+          }}
+          @blur=${() => {
+            this.suggestions = [];
+          }}></textarea>
+        <button type="button" class="icon-button send" part="send-button" aria-label=${tr.t("composer.send")}
+          ?disabled=${this.disabled} @click=${() => this.send()}>
+          <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 12h15m-6-7 7 7-7 7" /></svg>
+        </button>
+      </div>
+      ${this.dragging ? html`<div class="drop">${tr.t("composer.dropHint")}</div>` : nothing}
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "parley-composer": ParleyComposer;
+  }
+}

@@ -1,0 +1,447 @@
+/**
+ * `<parley-message-list>`: a conversation's messages and the sender's own
+ * pending ones, as an ARIA log. Only a window of at most {@link WINDOW}
+ * messages is in the DOM: scrolling near the top moves the window up through
+ * what is loaded and then pages in history with `client.loadOlder`; scrolling
+ * near the bottom moves it down again. Whenever the window or the messages
+ * change, the first visible message keeps its offset (so prepending never
+ * jumps); when the reader was at the bottom the list stays pinned there,
+ * otherwise a "New messages" button appears. The highest seq on screen is
+ * marked read while the page is visible.
+ *
+ * @csspart messages - the scrolling log
+ * @csspart new-messages - the "New messages" button
+ * @csspart message - each row (forwarded from `<parley-message>`)
+ * @csspart bubble - each bubble (forwarded)
+ * @csspart empty - the empty state
+ */
+import type { ChatMessage, ConnectionStatus, ConversationState, ParleyClient, PendingMessage } from "@parley/sdk";
+import { css, html, LitElement, nothing, type PropertyValues } from "lit";
+import { repeat } from "lit/directives/repeat.js";
+import { translator } from "../i18n/index.js";
+import { base } from "../theme.js";
+import { isPending, type ShownMessage } from "./parley-message.js";
+import { api, type SignalState } from "./sdk-compat.js";
+import { StoreController } from "./store-controller.js";
+
+/** Most messages in the DOM at once. */
+export const WINDOW = 120;
+/** Messages the window moves by. */
+const STEP = 40;
+/** Pixels from an edge that count as "near" it. */
+const EDGE = 240;
+/** Pixels from the bottom that still count as "at the bottom". */
+const PINNED = 32;
+
+type State = ConversationState & SignalState;
+
+export class ParleyMessageList extends LitElement {
+  static override properties = {
+    client: { attribute: false },
+    conversationId: { attribute: "conversation-id" },
+    locale: {},
+    names: { attribute: false },
+    stallAfter: { type: Number, attribute: "stall-after" },
+    loadingOlder: { state: true },
+    unseenBelow: { state: true },
+  };
+
+  declare client: ParleyClient | undefined;
+  declare conversationId: string | undefined;
+  declare locale: string;
+  /** Display names by principal id. */
+  declare names: Record<string, string>;
+  /** A message still sending after this many ms is shown as not sent, with Retry. @default 10000 */
+  declare stallAfter: number;
+  declare loadingOlder: boolean;
+  /** Messages that arrived below the window while the reader was scrolled up. */
+  declare unseenBelow: number;
+
+  readonly #state = new StoreController<State>(this, (next, prev) => this.#onState(next, prev));
+  readonly #status = new StoreController<ConnectionStatus>(this);
+  #items: ShownMessage[] = [];
+  #start = 0;
+  #end = 0;
+  /** Whether the window's end follows the newest message. */
+  #follow = true;
+  #wantOlder = false;
+  #pinned = true;
+  #jump = false;
+  #anchor: { key: string; top: number } | undefined;
+  #readSent = 0;
+  readonly #retriedAt = new Map<string, number>();
+  #stallTimer: ReturnType<typeof setTimeout> | undefined;
+  #checkQueued = false;
+
+  constructor() {
+    super();
+    this.locale = "en";
+    this.names = {};
+    this.stallAfter = 10_000;
+    this.loadingOlder = false;
+    this.unseenBelow = 0;
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+        position: relative;
+      }
+      .log {
+        flex: 1;
+        min-height: 0;
+        overflow-y: auto;
+        overflow-anchor: none;
+        padding: 0.5rem 0.75rem;
+        overscroll-behavior: contain;
+      }
+      .day,
+      .note {
+        text-align: center;
+        font-size: 0.75rem;
+        color: var(--parley-muted, #4b5563);
+        margin-block: 0.5rem;
+      }
+      .pill {
+        position: absolute;
+        inset-block-end: 0.75rem;
+        inset-inline-start: 50%;
+        transform: translateX(-50%);
+        background: var(--parley-brand, #1d4ed8);
+        color: var(--parley-brand-contrast, #ffffff);
+        border-radius: 999px;
+        padding: 0.3rem 0.9rem;
+        box-shadow: 0 2px 6px rgb(0 0 0 / 25%);
+      }
+      :host(:dir(rtl)) .pill {
+        transform: translateX(50%);
+      }
+      .empty {
+        margin: auto;
+        text-align: center;
+        padding: 2rem 1rem;
+      }
+      .empty h2 {
+        font-size: 1.1rem;
+        margin: 0 0 0.35rem;
+      }
+      .empty p {
+        margin: 0;
+        color: var(--parley-muted, #4b5563);
+        font-size: 0.875rem;
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener("visibilitychange", this.#onVisibility);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener("visibilitychange", this.#onVisibility);
+    clearTimeout(this.#stallTimer);
+  }
+
+  /** Scrolls to the newest message and follows it again. */
+  scrollToBottom(): void {
+    this.#end = this.#items.length;
+    this.#start = Math.max(0, this.#end - WINDOW);
+    this.#follow = true;
+    this.#jump = true;
+    this.unseenBelow = 0;
+    this.requestUpdate();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has("client") || changed.has("conversationId")) {
+      this.#items = [];
+      this.#start = this.#end = 0;
+      this.#follow = true;
+      this.#jump = true;
+      this.#readSent = 0;
+      this.unseenBelow = 0;
+      this.#status.set(this.client?.status);
+      this.#state.set(this.client && this.conversationId ? this.client.conversation(this.conversationId) : undefined);
+    }
+    const log = this.#log();
+    if (log) {
+      this.#pinned = this.#follow && log.scrollHeight - log.scrollTop - log.clientHeight <= PINNED;
+      this.#anchor = this.#captureAnchor(log);
+    }
+  }
+
+  protected override updated(): void {
+    const log = this.#log();
+    if (log) {
+      if (this.#jump || this.#pinned) {
+        log.scrollTop = log.scrollHeight;
+        this.#jump = false;
+      } else if (this.#anchor) {
+        const el = this.#find(this.#anchor.key);
+        if (el) log.scrollTop += el.getBoundingClientRect().top - log.getBoundingClientRect().top - this.#anchor.top;
+      }
+    }
+    this.#scheduleStall();
+    this.#queueCheck();
+  }
+
+  #log(): HTMLElement | null {
+    return this.renderRoot.querySelector(".log");
+  }
+
+  #find(key: string): HTMLElement | null {
+    for (const el of this.renderRoot.querySelectorAll<HTMLElement>("[data-key]")) if (el.dataset.key === key) return el;
+    return null;
+  }
+
+  /** The first message whose bottom is below the top of the log, and its offset from that top. */
+  #captureAnchor(log: HTMLElement): { key: string; top: number } | undefined {
+    const top = log.getBoundingClientRect().top;
+    for (const el of log.querySelectorAll<HTMLElement>("[data-key]")) {
+      const rect = el.getBoundingClientRect();
+      if (rect.bottom > top) return { key: el.dataset.key ?? "", top: rect.top - top };
+    }
+    return undefined;
+  }
+
+  #onState(next: State, prev: State | undefined): void {
+    const items: ShownMessage[] = [...next.messages, ...next.pending];
+    const old = this.#items;
+    this.#items = items;
+    if (!prev || old.length === 0) {
+      this.#end = items.length;
+      this.#start = Math.max(0, this.#end - WINDOW);
+      this.#follow = true;
+      this.#jump = true;
+      return;
+    }
+    // Older messages prepended (history paging): shift the window so it shows the same messages.
+    const firstKey = old[0]?.msgId;
+    const shift = firstKey === undefined ? 0 : items.findIndex((m) => m.msgId === firstKey);
+    if (shift > 0) {
+      this.#start += shift;
+      this.#end += shift;
+      if (this.#wantOlder) this.#start = Math.max(0, this.#start - STEP);
+      if (this.#end - this.#start > WINDOW) {
+        this.#end = this.#start + WINDOW;
+        this.#follow = false;
+      }
+    }
+    if (shift >= 0) this.#wantOlder = false;
+    const ownSend = next.pending.length > (prev.pending.length ?? 0);
+    if (ownSend) {
+      this.scrollToBottom();
+      return;
+    }
+    if (this.#follow) {
+      const log = this.#log();
+      const atBottom = !log || log.scrollHeight - log.scrollTop - log.clientHeight <= PINNED;
+      const added = items.length - this.#end;
+      this.#end = items.length;
+      if (atBottom) {
+        this.#start = Math.max(this.#start, this.#end - WINDOW);
+      } else if (added > 0 && next.messages.length > prev.messages.length) {
+        this.unseenBelow += added;
+      }
+      if (this.#end - this.#start > WINDOW) {
+        // Scrolled up while many arrive: stop following rather than grow the DOM.
+        this.#end = this.#start + WINDOW;
+        this.#follow = false;
+      }
+    } else if (items.length > this.#end && next.messages.length > prev.messages.length) {
+      this.unseenBelow += next.messages.length - prev.messages.length;
+    }
+    this.#end = Math.min(this.#end, items.length);
+    this.#start = Math.min(this.#start, this.#end);
+  }
+
+  #onScroll = () => this.#queueCheck();
+
+  #onVisibility = () => this.#markRead();
+
+  #queueCheck(): void {
+    if (this.#checkQueued) return;
+    this.#checkQueued = true;
+    requestAnimationFrame(() => {
+      this.#checkQueued = false;
+      this.#check();
+    });
+  }
+
+  /** Moves the window or loads history when the reader is near an edge; marks read. */
+  #check(): void {
+    const log = this.#log();
+    if (!log) return;
+    const nearTop = log.scrollTop < EDGE;
+    const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < EDGE;
+    if (nearTop && this.#start > 0) {
+      this.#start = Math.max(0, this.#start - STEP);
+      if (this.#end - this.#start > WINDOW) {
+        this.#end = this.#start + WINDOW;
+        this.#follow = false;
+      }
+      this.requestUpdate();
+    } else if (nearTop && this.#start === 0 && this.#state.value?.hasOlder && !this.loadingOlder) {
+      void this.#loadOlder();
+    } else if (nearBottom && this.#end < this.#items.length) {
+      this.#end = Math.min(this.#items.length, this.#end + STEP);
+      this.#start = Math.max(this.#start, this.#end - WINDOW);
+      if (this.#end === this.#items.length) {
+        this.#follow = true;
+        this.unseenBelow = 0;
+      }
+      this.requestUpdate();
+    } else if (nearBottom && this.#end === this.#items.length) {
+      this.#follow = true;
+      if (log.scrollHeight - log.scrollTop - log.clientHeight <= PINNED) this.unseenBelow = 0;
+    }
+    this.#markRead();
+  }
+
+  async #loadOlder(): Promise<void> {
+    const client = this.client;
+    const convId = this.conversationId;
+    if (!client || !convId) return;
+    this.loadingOlder = true;
+    this.#wantOlder = true;
+    try {
+      await client.loadOlder(convId);
+    } catch {
+      // Shown again on the next scroll; the connection banner explains outages.
+    } finally {
+      this.loadingOlder = false;
+    }
+  }
+
+  /** Marks the newest message on screen as read, while the page is visible. */
+  #markRead(): void {
+    const client = this.client;
+    const convId = this.conversationId;
+    const markRead = client && api(client).markRead;
+    const log = this.#log();
+    if (!client || !convId || !markRead || !log || document.visibilityState !== "visible") return;
+    if (log.clientHeight === 0) return;
+    const box = log.getBoundingClientRect();
+    let seq = 0;
+    for (const el of log.querySelectorAll<HTMLElement>("[data-seq]")) {
+      const rect = el.getBoundingClientRect();
+      if (rect.top < box.bottom && rect.bottom > box.top) seq = Math.max(seq, Number(el.dataset.seq));
+    }
+    const state = this.#state.value;
+    if (seq <= this.#readSent || seq <= (state?.readUpTo ?? 0)) return;
+    this.#readSent = seq;
+    markRead.call(client, convId, seq).catch(() => {
+      this.#readSent = 0;
+    });
+  }
+
+  #isStalled(m: PendingMessage, now: number): boolean {
+    if (m.state !== "sending") return false;
+    const status = this.#status.value?.state;
+    if (status === "reconnecting" || status === "closed") return true;
+    return now - (this.#retriedAt.get(m.msgId) ?? m.queuedAt) >= this.stallAfter;
+  }
+
+  /** Re-renders when the next sending message is due to show as not sent. */
+  #scheduleStall(): void {
+    clearTimeout(this.#stallTimer);
+    const now = Date.now();
+    let due = Number.POSITIVE_INFINITY;
+    for (const m of this.#state.value?.pending ?? []) {
+      if (m.state !== "sending" || this.#isStalled(m, now)) continue;
+      due = Math.min(due, (this.#retriedAt.get(m.msgId) ?? m.queuedAt) + this.stallAfter);
+    }
+    if (Number.isFinite(due)) this.#stallTimer = setTimeout(() => this.requestUpdate(), Math.max(0, due - now) + 20);
+  }
+
+  #onRetry = (e: Event) => {
+    const { msgId } = (e as CustomEvent<{ msgId: string }>).detail;
+    this.#retriedAt.set(msgId, Date.now());
+    this.requestUpdate();
+  };
+
+  #seenSeq(state: State, me: string | undefined): number {
+    let seen = 0;
+    for (const [principal, seq] of Object.entries(state.readBy ?? {})) if (principal !== me) seen = Math.max(seen, seq);
+    return seen;
+  }
+
+  protected override render() {
+    const tr = translator(this.locale);
+    const state = this.#state.value;
+    const items = this.#items;
+    if (!state || items.length === 0) {
+      return html`<div class="log empty" part="messages empty" role="log" aria-live="polite" aria-label=${tr.t("list.label")} tabindex="0">
+        <h2>${tr.t("chat.empty.title")}</h2>
+        <p>${tr.t("chat.empty.body")}</p>
+      </div>`;
+    }
+    let me: string | undefined;
+    try {
+      me = this.client?.principal.id;
+    } catch {
+      me = undefined;
+    }
+    const seenSeq = this.#seenSeq(state, me);
+    let ownLast: ChatMessage | undefined;
+    for (let i = state.messages.length - 1; i >= 0; i--) {
+      const m = state.messages[i];
+      if (m && m.sender === me) {
+        ownLast = m;
+        break;
+      }
+    }
+    const now = Date.now();
+    const shown = items.slice(this.#start, this.#end);
+    const dayOf = (m: ShownMessage | undefined) => (m ? new Date(isPending(m) ? m.queuedAt : m.ts).toDateString() : "");
+    return html`<div class="log" part="messages" role="log" aria-live="polite" aria-label=${tr.t("list.label")}
+        tabindex="0" @scroll=${this.#onScroll} @parley-retry=${this.#onRetry}>
+        ${this.loadingOlder ? html`<p class="note" role="status">${tr.t("list.loadingOlder")}</p>` : nothing}
+        ${this.#start === 0 && !state.hasOlder ? html`<p class="note">${tr.t("list.start")}</p>` : nothing}
+        ${repeat(
+          shown,
+          (m) => m.msgId,
+          (m, i) => {
+            const prevDay = dayOf(items[this.#start + i - 1]);
+            const day = dayOf(m);
+            const ts = isPending(m) ? m.queuedAt : m.ts;
+            const own = isPending(m) || m.sender === me;
+            const sender = isPending(m) ? "" : (this.names[m.sender] ?? tr.t("msg.someone"));
+            const sharedBy = !isPending(m) && m.sharedBy ? this.names[m.sharedBy] : undefined;
+            return html`${day !== prevDay ? html`<p class="day">${tr.day(ts)}</p>` : nothing}<parley-message
+                data-key=${m.msgId}
+                data-seq=${isPending(m) ? nothing : m.seq}
+                exportparts="message, bubble, retry-button"
+                .message=${m}
+                .client=${this.client}
+                ?own=${own}
+                .senderName=${sender}
+                .sharedByName=${sharedBy}
+                .locale=${this.locale}
+                .seen=${!isPending(m) && m === ownLast && seenSeq >= m.seq}
+                .stalled=${isPending(m) && this.#isStalled(m, now)}
+              ></parley-message>`;
+          },
+        )}
+      </div>
+      ${
+        this.unseenBelow > 0
+          ? html`<button type="button" class="pill" part="new-messages" @click=${() => this.scrollToBottom()}>
+              ${tr.t("list.newMessages")}
+            </button>`
+          : nothing
+      }`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "parley-message-list": ParleyMessageList;
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * `<parley-message>`: one message bubble. Text is rendered through Lit text
+ * bindings only, with `https:` and `mailto:` URLs turned into links; file
+ * messages show name, size and a download button, and PNG/JPEG/GIF/WebP
+ * images a thumbnail decrypted into a `blob:` URL (revoked when the element
+ * leaves the page). Messages that could not be decrypted show a neutral
+ * notice and nothing of their content.
+ *
+ * @csspart message - the row holding the bubble
+ * @csspart bubble - the bubble
+ * @csspart retry-button - "Retry" on a message that was not sent
+ * @fires parley-retry - detail `{ msgId }`, after asking the client to send again
+ * @fires parley-discard - detail `{ msgId }`, after dropping the message from the outbox
+ */
+import type { ChatMessage, MessageBody, ParleyClient, PendingMessage } from "@parley/sdk";
+import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
+import { translator } from "../i18n/index.js";
+import { base } from "../theme.js";
+import { linkify } from "./linkify.js";
+import { api } from "./sdk-compat.js";
+
+type FileRef = Extract<MessageBody, { type: "file" }>["file"];
+
+/** A confirmed message, optionally shared into the conversation by someone (history grants). */
+export type ShownMessage = (ChatMessage & { sharedBy?: string }) | PendingMessage;
+
+const PREVIEW_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
+const PREVIEW_MAX_BYTES = 10 * 1024 * 1024;
+
+/** Decrypted image bytes by file id, so a bubble scrolled out and back in is not fetched again. */
+const imageCache = new Map<string, Promise<Blob>>();
+const IMAGE_CACHE_SIZE = 40;
+
+function cachedImage(client: ParleyClient, convId: string, file: FileRef): Promise<Blob> | undefined {
+  const download = api(client).downloadFile;
+  if (!download) return undefined;
+  let entry = imageCache.get(file.id);
+  if (!entry) {
+    entry = download.call(client, convId, file).then((bytes) => new Blob([bytes as BlobPart], { type: file.mime }));
+    entry.catch(() => imageCache.delete(file.id));
+    imageCache.set(file.id, entry);
+    if (imageCache.size > IMAGE_CACHE_SIZE) imageCache.delete(imageCache.keys().next().value as string);
+  }
+  return entry;
+}
+
+export function isPending(m: ShownMessage): m is PendingMessage {
+  return (m as PendingMessage).state !== undefined;
+}
+
+export class ParleyMessage extends LitElement {
+  static override properties = {
+    message: { attribute: false },
+    client: { attribute: false },
+    own: { type: Boolean, reflect: true },
+    senderName: { attribute: false },
+    sharedByName: { attribute: false },
+    locale: {},
+    seen: { type: Boolean },
+    stalled: { type: Boolean },
+    imageUrl: { state: true },
+    downloadError: { state: true },
+  };
+
+  declare message: ShownMessage | undefined;
+  declare client: ParleyClient | undefined;
+  /** Sent by the signed-in principal (aligned to the end). */
+  declare own: boolean;
+  declare senderName: string;
+  declare sharedByName: string | undefined;
+  declare locale: string;
+  /** Read by someone else (shown on the own last message). */
+  declare seen: boolean;
+  /** A message still "sending" that the list treats as not sent (offline, or taking too long). */
+  declare stalled: boolean;
+  declare imageUrl: string | undefined;
+  declare downloadError: boolean;
+  #imageFor: string | undefined;
+
+  constructor() {
+    super();
+    this.own = false;
+    this.senderName = "";
+    this.locale = "en";
+    this.seen = false;
+    this.stalled = false;
+    this.downloadError = false;
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host {
+        display: block;
+        padding-block: 0.15rem;
+      }
+      .row {
+        display: flex;
+        flex-direction: column;
+        align-items: flex-start;
+      }
+      :host([own]) .row {
+        align-items: flex-end;
+      }
+      .bubble {
+        max-width: min(80%, 36rem);
+        padding: 0.5rem 0.75rem;
+        border-radius: var(--parley-radius, 12px);
+        border-end-start-radius: 4px;
+        background: var(--parley-surface, #eef1f5);
+        color: var(--parley-fg, #111827);
+        overflow-wrap: anywhere;
+        margin-inline-end: auto;
+      }
+      .text {
+        white-space: pre-wrap;
+      }
+      :host([own]) .bubble {
+        background: var(--parley-brand, #1d4ed8);
+        color: var(--parley-brand-contrast, #ffffff);
+        border-end-start-radius: var(--parley-radius, 12px);
+        border-end-end-radius: 4px;
+        margin-inline-start: auto;
+        margin-inline-end: 0;
+      }
+      .sender,
+      .shared {
+        display: block;
+        font-size: 0.75rem;
+        font-weight: 600;
+        margin-block-end: 0.15rem;
+      }
+      .shared {
+        font-weight: 400;
+        font-style: italic;
+      }
+      a {
+        color: var(--parley-link, #1d4ed8);
+      }
+      :host([own]) a {
+        color: inherit;
+      }
+      .system,
+      .unreadable {
+        font-style: italic;
+      }
+      .meta {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem;
+        align-items: center;
+        font-size: 0.75rem;
+        color: var(--parley-muted, #4b5563);
+        margin-block-start: 0.15rem;
+        padding-inline: 0.25rem;
+      }
+      .failed {
+        color: var(--parley-danger, #b91c1c);
+        font-weight: 600;
+      }
+      .meta button {
+        border-color: var(--parley-border, #c9d0da);
+        font-size: 0.75rem;
+        color: var(--parley-fg, #111827);
+      }
+      .file {
+        display: flex;
+        gap: 0.5rem;
+        align-items: center;
+        white-space: normal;
+      }
+      .file .name {
+        font-weight: 600;
+      }
+      .file button {
+        border-color: currentColor;
+      }
+      img {
+        display: block;
+        max-width: 100%;
+        max-height: 16rem;
+        border-radius: calc(var(--parley-radius, 12px) / 2);
+        margin-block-end: 0.35rem;
+      }
+    `,
+  ];
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#revoke();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has("message") || changed.has("client")) this.#maybePreview();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) this.#maybePreview();
+  }
+
+  #revoke(): void {
+    if (this.imageUrl) URL.revokeObjectURL(this.imageUrl);
+    this.imageUrl = undefined;
+    this.#imageFor = undefined;
+  }
+
+  #maybePreview(): void {
+    const m = this.message;
+    const body = m?.body;
+    if (!m || isPending(m) || !this.client || body?.type !== "file") return;
+    const file = body.file;
+    if (!PREVIEW_TYPES.has(file.mime) || file.size > PREVIEW_MAX_BYTES || this.#imageFor === file.id) return;
+    this.#revoke();
+    this.#imageFor = file.id;
+    cachedImage(this.client, m.convId, file)?.then(
+      (blob) => {
+        if (this.#imageFor !== file.id || !this.isConnected) return;
+        this.imageUrl = URL.createObjectURL(blob);
+      },
+      () => undefined,
+    );
+  }
+
+  async #download(file: FileRef): Promise<void> {
+    const m = this.message;
+    const download = this.client && api(this.client).downloadFile;
+    if (!m || !download || !this.client) return;
+    this.downloadError = false;
+    try {
+      const bytes = await download.call(this.client, m.convId, file);
+      // Saved as an opaque download, never opened in the frame.
+      const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: "application/octet-stream" }));
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = file.name;
+      a.rel = "noopener";
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 30_000);
+    } catch {
+      this.downloadError = true;
+    }
+  }
+
+  async #retry(msgId: string): Promise<void> {
+    await this.client?.retry(msgId);
+    this.dispatchEvent(new CustomEvent("parley-retry", { detail: { msgId }, bubbles: true, composed: true }));
+  }
+
+  async #discard(msgId: string): Promise<void> {
+    await this.client?.discard(msgId);
+    this.dispatchEvent(new CustomEvent("parley-discard", { detail: { msgId }, bubbles: true, composed: true }));
+  }
+
+  #body(body: MessageBody | undefined): TemplateResult {
+    const tr = translator(this.locale);
+    if (!body) return html`<span class="unreadable">${tr.t("msg.undecryptable")}</span>`;
+    switch (body.type) {
+      case "text":
+        return html`<span class="text">${linkify(body.text).map((run) =>
+          "href" in run
+            ? html`<a href=${run.href} target="_blank" rel="noopener noreferrer nofollow">${run.text}</a>`
+            : run.text,
+        )}</span>`;
+      case "system":
+        return html`<span class="system">${body.text}</span>`;
+      case "file": {
+        const file = body.file;
+        return html`${
+          this.imageUrl
+            ? html`<img src=${this.imageUrl} alt=${tr.t("msg.imageAlt", { name: file.name })}
+                width=${file.image?.width ?? nothing} height=${file.image?.height ?? nothing} />`
+            : nothing
+        }<span class="file"
+            ><span><span class="name">${file.name}</span> · ${tr.size(file.size)}</span>
+            ${
+              this.message && !isPending(this.message)
+                ? html`<button type="button" aria-label=${tr.t("msg.download", { name: file.name })}
+                    @click=${() => this.#download(file)}>
+                    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 4v11m-5-5 5 5 5-5M5 20h14" /></svg>
+                  </button>`
+                : nothing
+            }</span
+          >${body.caption ? html`<div>${body.caption}</div>` : nothing}${
+            this.downloadError ? html`<div role="alert">${tr.t("msg.downloadFailed")}</div>` : nothing
+          }`;
+      }
+      default:
+        return html`<span class="system">${tr.t("msg.card")}</span>`;
+    }
+  }
+
+  #meta(m: ShownMessage): TemplateResult {
+    const tr = translator(this.locale);
+    if (isPending(m)) {
+      if (m.state === "failed" || this.stalled) {
+        return html`<span class="failed" data-state="failed">${tr.t("msg.failed")}</span>
+          <button type="button" part="retry-button" @click=${() => this.#retry(m.msgId)}>${tr.t("msg.retry")}</button>
+          <button type="button" @click=${() => this.#discard(m.msgId)}>${tr.t("msg.discard")}</button>`;
+      }
+      return html`<span data-state="sending">${tr.t("msg.sending")}</span>`;
+    }
+    const time = html`<time datetime=${new Date(m.ts).toISOString()}>${tr.time(m.ts)}</time>`;
+    if (!this.own) return time;
+    return html`${time}<span data-state=${this.seen ? "seen" : "sent"}>${tr.t(this.seen ? "msg.seen" : "msg.sent")}</span>`;
+  }
+
+  protected override render(): TemplateResult | typeof nothing {
+    const m = this.message;
+    if (!m) return nothing;
+    const tr = translator(this.locale);
+    const shared = !isPending(m) && m.sharedBy ? (this.sharedByName ?? m.sharedBy) : undefined;
+    return html`<div class="row" part="message">
+      <div class="bubble" part="bubble">
+        ${shared ? html`<span class="shared">${tr.t("msg.sharedBy", { name: shared })}</span>` : nothing}
+        ${this.own ? nothing : html`<span class="sender">${this.senderName}</span>`}
+        ${this.#body(m.body)}
+      </div>
+      <div class="meta">${this.#meta(m)}</div>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "parley-message": ParleyMessage;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * `<parley-presence>`: who of the shop's team is online ("Ada and 2 others
+ * are online"), or when to expect a reply when nobody is. Follows
+ * `client.presence`.
+ *
+ * @csspart presence - the line of text
+ */
+import type { ParleyClient } from "@parley/sdk";
+import { css, html, LitElement, type PropertyValues } from "lit";
+import { translator } from "../i18n/index.js";
+import { base } from "../theme.js";
+import { api, type TeamPresence } from "./sdk-compat.js";
+import { StoreController } from "./store-controller.js";
+
+export class ParleyPresence extends LitElement {
+  static override properties = { client: { attribute: false }, locale: {} };
+  declare client: ParleyClient | undefined;
+  declare locale: string;
+  readonly #presence = new StoreController<TeamPresence>(this);
+
+  constructor() {
+    super();
+    this.locale = "en";
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host {
+        display: block;
+        font-size: 0.8rem;
+      }
+      .dot {
+        display: inline-block;
+        width: 0.5rem;
+        height: 0.5rem;
+        border-radius: 50%;
+        margin-inline-end: 0.35rem;
+        background: var(--parley-muted, #4b5563);
+      }
+      .online .dot {
+        background: #16a34a;
+      }
+    `,
+  ];
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has("client")) this.#presence.set(this.client ? api(this.client).presence : undefined);
+  }
+
+  protected override render() {
+    const tr = translator(this.locale);
+    const online = this.#presence.value?.online ?? [];
+    const [first, second] = online;
+    let text: string;
+    if (!first) text = tr.t("presence.none");
+    else if (!second) text = tr.t("presence.online.one", { name: first.displayName });
+    else if (online.length === 2)
+      text = tr.t("presence.online.two", { name: first.displayName, other: second.displayName });
+    else text = tr.t("presence.online.many", { name: first.displayName, count: online.length - 1 });
+    return html`<span part="presence" class=${first ? "online" : ""}
+      ><span class="dot" aria-hidden="true"></span>${text}</span
+    >`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "parley-presence": ParleyPresence;
+  }
+}

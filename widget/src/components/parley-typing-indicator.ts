@@ -1,0 +1,59 @@
+/**
+ * `<parley-typing-indicator>`: "Ada is typing…" for the names it is given
+ * (one, two, or "several people"); empty and silent when nobody types.
+ *
+ * @csspart typing - the line of text
+ */
+import { css, html, LitElement, nothing } from "lit";
+import { translator } from "../i18n/index.js";
+import { base } from "../theme.js";
+
+export class ParleyTypingIndicator extends LitElement {
+  static override properties = { names: { attribute: false }, locale: {} };
+  declare names: readonly string[];
+  declare locale: string;
+
+  constructor() {
+    super();
+    this.names = [];
+    this.locale = "en";
+  }
+
+  static override styles = [
+    base,
+    css`
+      :host {
+        display: block;
+        min-height: 1.25rem;
+        font-size: 0.8rem;
+        color: var(--parley-muted, #4b5563);
+        padding-inline: 0.75rem;
+      }
+      .dots::after {
+        content: "";
+        display: inline-block;
+        width: 0.4rem;
+      }
+    `,
+  ];
+
+  #text(): string {
+    const tr = translator(this.locale);
+    const [first, second] = this.names;
+    if (first === undefined) return "";
+    if (second === undefined) return tr.t("typing.one", { name: first });
+    if (this.names.length === 2) return tr.t("typing.two", { name: first, other: second });
+    return tr.t("typing.many");
+  }
+
+  protected override render() {
+    const text = this.#text();
+    return html`<div part="typing" aria-live="polite">${text ? html`<span class="dots">${text}</span>` : nothing}</div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "parley-typing-indicator": ParleyTypingIndicator;
+  }
+}

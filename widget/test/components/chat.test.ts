@@ -1,0 +1,97 @@
+// <parley-chat> in real Chromium against a real gateway and nats-server: a
+// customer in the page and an agent SDK client in Node talk end to end with
+// encryption, and the bubble's delivery state goes sending -> sent, or shows
+// "Not sent" with a working Retry while the gateway is down.
+import type { ParleyClient } from "@parley/sdk";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collectTexts, waitFor } from "../../../gateway/test/helpers.js";
+import { type FixtureEnv, openChat, startFixtureEnv } from "./fixture.js";
+
+describe("<parley-chat> with a real customer client", () => {
+  let env: FixtureEnv;
+  let agent: ParleyClient;
+  let toAgent: Map<string, string[]>;
+  let page: Page;
+  let convId: string;
+
+  beforeAll(async () => {
+    env = await startFixtureEnv();
+    agent = env.stack.agent({ encryption: true });
+    toAgent = collectTexts(agent);
+    await agent.connect(); // the admin agent's device makes the team key
+    page = await openChat(env, { encryption: true, customer: "widget-e2e", shopName: "Test Shop" });
+  });
+  afterAll(async () => {
+    await agent?.close();
+    await env?.close();
+  });
+
+  const bubble = (text: string) => page.locator("parley-message", { hasText: text });
+
+  it("sends a message the agent decrypts, and renders the agent's reply", async () => {
+    await expect.poll(() => page.locator("parley-chat header h2").textContent()).toBe("Test Shop");
+    await expect.poll(() => page.locator("parley-message-list .empty h2").textContent()).toBe("Ask us anything");
+    const input = page.locator("parley-composer textarea");
+    await input.fill("Hello from the widget");
+    await input.press("Enter");
+    convId = await page.waitForFunction(() => window.__chat.current).then((h) => h.jsonValue() as Promise<string>);
+    await waitFor(() => toAgent.get(convId)?.includes("Hello from the widget"), "the agent to decrypt the message");
+    await expect
+      .poll(() => bubble("Hello from the widget").locator("[data-state]").getAttribute("data-state"))
+      .toBe("sent");
+    expect(await input.inputValue()).toBe("");
+
+    await agent.send(convId, "Hi! How can I help?");
+    await expect.poll(() => bubble("How can I help").locator(".sender").textContent()).toBe("Ada");
+    const stored = await env.stack.gateway.store.since(convId, 0, 10);
+    expect(stored.every((m) => m.envelope.alg === "xc20p-ed25519")).toBe(true);
+  });
+
+  it("Shift+Enter makes a new line instead of sending", async () => {
+    const input = page.locator("parley-composer textarea");
+    await input.fill("line one");
+    await input.press("Shift+Enter");
+    await input.pressSequentially("line two");
+    expect(await input.inputValue()).toBe("line one\nline two");
+    await input.press("Enter");
+    await waitFor(() => toAgent.get(convId)?.includes("line one\nline two"), "the two-line message");
+  });
+
+  it("shows sending while the gateway is down, then sent once it is back", async () => {
+    await page.evaluate(() => {
+      window.__chat.stallAfter = 600_000;
+    });
+    await env.stack.gateway.stop();
+    const input = page.locator("parley-composer textarea");
+    await input.fill("sent while the gateway is down");
+    await input.press("Enter");
+    const state = bubble("sent while the gateway is down").locator("[data-state]");
+    await expect.poll(() => state.getAttribute("data-state")).toBe("sending");
+    await env.stack.restartGateway();
+    await expect.poll(() => state.getAttribute("data-state"), { timeout: 20_000 }).toBe("sent");
+    await waitFor(() => toAgent.get(convId)?.includes("sent while the gateway is down"), "the delayed message");
+  });
+
+  it("marks a message not sent when the gateway stays unreachable; Retry sends it", async () => {
+    await page.evaluate(() => {
+      window.__chat.stallAfter = 1000;
+    });
+    await env.stack.gateway.stop();
+    const input = page.locator("parley-composer textarea");
+    await input.fill("retry me");
+    await input.press("Enter");
+    const msg = bubble("retry me");
+    await expect.poll(() => msg.locator("[data-state]").getAttribute("data-state")).toBe("failed");
+    await expect.poll(() => msg.locator("button", { hasText: "Retry" }).count()).toBe(1);
+    await env.stack.restartGateway();
+    await msg.locator("button", { hasText: "Retry" }).click();
+    await expect.poll(() => msg.locator("[data-state]").getAttribute("data-state"), { timeout: 20_000 }).toBe("sent");
+    await waitFor(() => toAgent.get(convId)?.includes("retry me"), "the retried message");
+    expect(toAgent.get(convId)?.filter((t) => t === "retry me")).toHaveLength(1);
+  });
+
+  it("reports no page errors", () => {
+    expect(env.browser.errors.filter((e) => !e.includes("Failed to load resource"))).toEqual([]);
+  });
+});

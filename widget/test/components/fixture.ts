@@ -1,0 +1,119 @@
+/**
+ * Shared setup for the component tests: bundles the fixture page script with
+ * esbuild (the SDK from source), serves it from its own loopback origin,
+ * starts a real stack that accepts that origin, and opens pages with a
+ * customer (or agent) client mounted in `<parley-chat>`.
+ */
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import type { Page } from "playwright-core";
+import {
+  AGENT_LOGIN,
+  AGENT_PASSWORD,
+  SHOP_ID,
+  startStack,
+  type TestStack,
+} from "../../../gateway/test/harness/stack.js";
+import {
+  type BrowserOptions,
+  type BrowserSession,
+  launchChromium,
+  type StaticServer,
+  serveStatic,
+} from "../harness/browser.js";
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export async function bundleFixture(): Promise<string> {
+  const result = await build({
+    entryPoints: [here("../fixtures/components/chat-fixture.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    minify: false,
+    sourcemap: false,
+    external: ["crypto"],
+    alias: {
+      "@parley/sdk/crypto": here("../../../sdk/src/crypto/index.ts"),
+      "@parley/sdk": here("../../../sdk/src/index.ts"),
+    },
+    logLevel: "silent",
+  });
+  const out = result.outputFiles?.[0];
+  if (!out) throw new Error("esbuild produced no output");
+  return out.text;
+}
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Parley components</title>
+<style>html,body{margin:0;height:100%;background:#f5f5f5}main{height:100vh;max-width:440px;margin:0 auto;padding:0}
+@media (max-width:479px){main{max-width:none}}</style></head>
+<body><main></main><script type="module" src="/fixture.js"></script></body>
+</html>`;
+
+export interface FixtureEnv {
+  stack: TestStack;
+  site: StaticServer;
+  browser: BrowserSession;
+  close(): Promise<void>;
+}
+
+export async function startFixtureEnv(browserOptions: BrowserOptions = {}): Promise<FixtureEnv> {
+  const js = await bundleFixture();
+  const site = await serveStatic({
+    routes: { "/": { body: PAGE }, "/fixture.js": { body: js }, "/favicon.ico": { body: "", type: "image/x-icon" } },
+  });
+  const stack = await startStack({ browserOrigins: [site.url] });
+  const browser = await launchChromium(browserOptions);
+  return {
+    stack,
+    site,
+    browser,
+    async close() {
+      await browser.close();
+      await site.close();
+      await stack[Symbol.asyncDispose]();
+    },
+  };
+}
+
+export interface OpenOptions {
+  customer?: string;
+  encryption?: boolean;
+  locale?: string;
+  theme?: "light" | "dark" | "auto";
+  mode?: "customer" | "agent";
+  stallAfter?: number;
+  shopName?: string;
+  agent?: boolean;
+  page?: Page;
+}
+
+/** A new page with `<parley-chat>` mounted for a customer (or the seeded agent). */
+export async function openChat(env: FixtureEnv, o: OpenOptions = {}): Promise<Page> {
+  const page = o.page ?? (await env.browser.newPage());
+  const customer = o.customer ?? `c-${crypto.randomUUID()}`;
+  await page.exposeFunction("__parleyToken", () => env.stack.customerToken(customer, customer));
+  await page.addInitScript(
+    (settings) => {
+      (window as unknown as { __parleyFixture: unknown }).__parleyFixture = settings;
+    },
+    {
+      gatewayUrl: env.stack.url,
+      shopId: SHOP_ID,
+      encryption: o.encryption ?? false,
+      locale: o.locale,
+      theme: o.theme,
+      mode: o.mode,
+      stallAfter: o.stallAfter,
+      shopName: o.shopName,
+      ...(o.agent ? { agent: { login: AGENT_LOGIN, password: AGENT_PASSWORD } } : {}),
+    },
+  );
+  await page.goto(`${env.site.url}/`);
+  await page.waitForFunction(() => window.__client?.status.value.state === "connected", undefined, { timeout: 20_000 });
+  return page;
+}
