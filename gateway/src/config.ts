@@ -49,6 +49,8 @@ const envSchema = z.object({
   PARLEY_TRUST_PROXY: z.string().optional(),
   /** Max sends per principal per second. */
   PARLEY_SEND_RATE: z.coerce.number().int().min(1).default(50),
+  /** The widget's build output served under /widget; default: the installed @parley/widget package's dist. */
+  WIDGET_DIR: z.string().min(1).optional(),
 });
 
 export type GatewayEnv = z.input<typeof envSchema>;
@@ -72,6 +74,8 @@ export interface GatewayConfig {
   logLevel: string;
   sendRatePerSecond: number;
   trustProxy: string | undefined;
+  /** The widget's `dist/` (launcher and frame); undefined: the installed `@parley/widget`. */
+  widgetDir: string | undefined;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
@@ -99,5 +103,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.PARLEY_LOG_LEVEL,
     sendRatePerSecond: e.PARLEY_SEND_RATE,
     trustProxy: e.PARLEY_TRUST_PROXY,
+    widgetDir: e.WIDGET_DIR,
   };
 }

@@ -20,6 +20,7 @@ import type { PresenceOptions } from "./service/signals.js";
 import { openStore } from "./store/index.js";
 import type { Store } from "./store/port.js";
 import { createHttpApp } from "./transport/http-app.js";
+import { createWidgetRoutes } from "./transport/widget-routes.js";
 import { NatsResponder } from "./transport/nats-responder.js";
 
 export interface GatewayOptions {
@@ -135,6 +136,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         log,
         adminToken: config.adminToken,
         trustProxy: config.trustProxy,
+        widgetRoutes: createWidgetRoutes({ widgetDir: config.widgetDir, natsWsUrls: config.natsWsUrls, store, log }),
         isReady: () => natsUp && !stopping,
         corsOrigins: async () => {
           if (corsCache && Date.now() - corsCache.at < 10_000) return corsCache.origins;

@@ -26,3 +26,5 @@ export type { StateListener } from "./state-store.js";
 export { StateStore } from "./state-store.js";
 export type { KeyValueStorage } from "./storage.js";
 export { memoryStorage, webStorage } from "./storage.js";
+export type { IndexedDbStorage } from "./storage-idb.js";
+export { indexedDbStorage } from "./storage-idb.js";

@@ -35,6 +35,8 @@ export interface HttpAppDeps {
   trustProxy?: string | undefined;
   /** Session requests per client IP per minute. @default 60 */
   sessionRate?: number;
+  /** `/widget/*`: the launcher script, the chat frame and its files (widget-routes.ts); absent, no widget. */
+  widgetRoutes?: express.Router;
 }
 
 function bearer(req: Request): string {
@@ -182,6 +184,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   );
   api.use("/admin", admin);
   app.use("/v1", api);
+  if (deps.widgetRoutes) app.use("/widget", deps.widgetRoutes);
 
   app.use((_req, _res, next) => next(new GatewayError("not_found", "no such route")));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

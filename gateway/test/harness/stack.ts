@@ -19,6 +19,7 @@ import { createGateway, type Gateway, type GatewayOptions } from "../../src/gate
 import { createLogger } from "../../src/logger.js";
 import { installDualTransport } from "./dual-transport.js";
 import { DEFAULT_TEST_ORIGIN, type NatsHarness, startNats } from "./nats.js";
+import { freePort } from "./ports.js";
 
 export const SHOP_ID = "shop_test";
 export const SHOP_SECRET = "test-shop-secret-0123456789abcdefghijkl";
@@ -40,6 +41,11 @@ export interface StackOptions {
    * @default []
    */
   browserOrigins?: string[];
+  /**
+   * Serve pages from the gateway itself (the widget's chat frame): its port is chosen up front and set
+   * as its public URL, so its own origin may open sessions and NATS WebSockets. @default false
+   */
+  servesFrame?: boolean;
 }
 
 export interface TestStack {
@@ -65,7 +71,11 @@ export interface TestStack {
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const dir = await mkdtemp(join(tmpdir(), "parley-stack-"));
   const browserOrigins = options.browserOrigins ?? [];
-  const nats = await startNats({ allowedOrigins: [DEFAULT_TEST_ORIGIN, ...browserOrigins] });
+  const fixedPort = options.servesFrame ? await freePort() : 0;
+  const publicUrl = options.servesFrame ? `http://127.0.0.1:${fixedPort}` : undefined;
+  const nats = await startNats({
+    allowedOrigins: [DEFAULT_TEST_ORIGIN, ...browserOrigins, ...(publicUrl ? [publicUrl] : [])],
+  });
   let logText = "";
   const logSink = new Writable({
     write(chunk, _enc, done) {
@@ -85,6 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     PARLEY_LOG_LEVEL: "info",
     PARLEY_SEND_RATE: String(options.sendRate ?? 100_000),
     ...(options.mongo ? { MONGODB_URI: options.mongo.uri, MONGODB_DB: options.mongo.dbName } : {}),
+    ...(publicUrl ? { PARLEY_PUBLIC_URL: publicUrl } : {}),
   });
   const natsAccount = { accountPub: nats.auth.appAccountPub, signingSeed: nats.auth.appSigningSeed };
   const natsBotsAccount = { accountPub: nats.auth.botsAccountPub, signingSeed: nats.auth.botsSigningSeed };
@@ -103,7 +114,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     installDualTransport();
     return gw;
   };
-  let gateway = await boot(0);
+  let gateway = await boot(fixedPort);
   await gateway.admin.putShop(SHOP_ID, {
     name: "Test Shop",
     tokenKey: { alg: "HS256", secret: SHOP_SECRET },

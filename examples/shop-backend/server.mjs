@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+// A minimal shop backend (node:http, no framework): a fake login that keeps
+// the shopper's name in an in-memory session, `GET /parley-token` signing a
+// short-lived customer token for the logged-in shopper with
+// `@parley/sdk/server`, and the storefront pages (examples/storefront/) with
+// the Parley snippet pointed at the gateway. It runs on its own origin,
+// different from the gateway's, as a real shop would.
+//
+//   PARLEY_GATEWAY_URL=http://127.0.0.1:8080 PARLEY_SHOP_ID=demo_shop \
+//   PARLEY_SHOP_SECRET=... node examples/shop-backend/server.mjs
+//
+// Environment: PARLEY_GATEWAY_URL, PARLEY_SHOP_ID, and the shop's token key:
+// PARLEY_SHOP_SECRET (HS256) or PARLEY_SHOP_PRIVATE_KEY (Ed25519, PKCS#8 PEM or
+// JWK JSON); SHOP_PORT (default 3000), SHOP_HOST (default 127.0.0.1).
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { signCustomerToken } from "@parley/sdk/server";
+
+const STOREFRONT = fileURLToPath(new URL("../storefront/", import.meta.url));
+const STATIC = { "/app.js": "text/javascript; charset=utf-8", "/style.css": "text/css; charset=utf-8" };
+const COOKIE = "shop_sid";
+const MAX_BODY = 4096;
+
+/**
+ * Starts the shop backend. Resolves `{url, close}` once listening.
+ * @param {{gatewayUrl: string, shopId: string, key: {alg: "HS256", secret: string} | {alg: "EdDSA", privateKey: string},
+ *          port?: number, host?: string, audience?: string}} options
+ */
+export async function startShopBackend(options) {
+  const gateway = new URL(options.gatewayUrl).origin;
+  /** session id -> the logged-in shopper */
+  const sessions = new Map();
+
+  const page = async () =>
+    (await readFile(join(STOREFRONT, "index.html"), "utf8"))
+      .replace("https://GATEWAY/widget/parley.js", `${gateway}/widget/parley.js`)
+      .replace('data-shop="SHOP_ID"', `data-shop="${options.shopId}"`);
+
+  const shopperOf = (req) => {
+    const sid = /(?:^|;\s*)shop_sid=([A-Za-z0-9_-]{20,64})/.exec(req.headers.cookie ?? "")?.[1];
+    return sid ? sessions.get(sid) : undefined;
+  };
+
+  const readForm = (req) =>
+    new Promise((resolve, reject) => {
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (chunk) => {
+        body += chunk;
+        if (body.length > MAX_BODY) reject(new Error("body too large"));
+      });
+      req.on("end", () => resolve(new URLSearchParams(body)));
+      req.on("error", reject);
+    });
+
+  const send = (res, status, type, body, headers = {}) => {
+    res.writeHead(status, { "content-type": type, "x-content-type-options": "nosniff", ...headers });
+    res.end(body);
+  };
+  const json = (res, status, value) =>
+    send(res, status, "application/json", JSON.stringify(value), { "cache-control": "no-store" });
+  const redirect = (res, headers = {}) => {
+    res.writeHead(303, { location: "/", ...headers });
+    res.end();
+  };
+
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    try {
+      if (req.method === "GET" && path === "/") return send(res, 200, "text/html; charset=utf-8", await page());
+      if (req.method === "GET" && STATIC[path]) {
+        return send(res, 200, STATIC[path], await readFile(join(STOREFRONT, path.slice(1))));
+      }
+      if (req.method === "GET" && path === "/me") {
+        const shopper = shopperOf(req);
+        return shopper ? json(res, 200, { name: shopper.name }) : json(res, 401, { error: "not logged in" });
+      }
+      if (req.method === "GET" && path === "/parley-token") {
+        const shopper = shopperOf(req);
+        if (!shopper) return json(res, 401, { error: "not logged in" });
+        const token = await signCustomerToken({
+          shopId: options.shopId,
+          key: options.key,
+          customer: { id: shopper.id, name: shopper.name },
+          ...(options.audience ? { audience: options.audience } : {}),
+        });
+        return json(res, 200, { token });
+      }
+      if (req.method === "POST" && path === "/login") {
+        const name = (await readForm(req)).get("name")?.trim().slice(0, 60);
+        if (!name) return send(res, 400, "text/plain", "a name is required");
+        // A stable id per name, so a returning shopper finds the same conversation.
+        const id = `shopper-${Buffer.from(name.toLowerCase()).toString("base64url").slice(0, 40)}`;
+        const sid = randomBytes(24).toString("base64url");
+        sessions.set(sid, { id, name });
+        return redirect(res, { "set-cookie": `${COOKIE}=${sid}; Path=/; HttpOnly; SameSite=Lax` });
+      }
+      if (req.method === "POST" && path === "/logout") {
+        const sid = /(?:^|;\s*)shop_sid=([A-Za-z0-9_-]+)/.exec(req.headers.cookie ?? "")?.[1];
+        if (sid) sessions.delete(sid);
+        return redirect(res, { "set-cookie": `${COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0` });
+      }
+      return send(res, 404, "text/plain", "not found");
+    } catch (err) {
+      return send(res, 500, "text/plain", `error: ${err.message}`);
+    }
+  });
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);
+  });
+  const { port } = server.address();
+  const url = `http://${options.host ?? "127.0.0.1"}:${port}`;
+  return {
+    url,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+// Run directly: configuration from the environment.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const env = process.env;
+  const missing = ["PARLEY_GATEWAY_URL", "PARLEY_SHOP_ID"].filter((name) => !env[name]);
+  if (!env.PARLEY_SHOP_SECRET && !env.PARLEY_SHOP_PRIVATE_KEY)
+    missing.push("PARLEY_SHOP_SECRET or PARLEY_SHOP_PRIVATE_KEY");
+  if (missing.length > 0) {
+    process.stderr.write(`shop-backend: set ${missing.join(", ")}\n`);
+    process.exit(1);
+  }
+  const backend = await startShopBackend({
+    gatewayUrl: env.PARLEY_GATEWAY_URL,
+    shopId: env.PARLEY_SHOP_ID,
+    key: env.PARLEY_SHOP_PRIVATE_KEY
+      ? { alg: "EdDSA", privateKey: env.PARLEY_SHOP_PRIVATE_KEY }
+      : { alg: "HS256", secret: env.PARLEY_SHOP_SECRET },
+    port: Number(env.SHOP_PORT ?? 3000),
+    host: env.SHOP_HOST ?? "127.0.0.1",
+  });
+  process.stdout.write(`shop backend and storefront: ${backend.url}/ (add this origin to the shop's allowedOrigins)\n`);
+  const stop = () => backend.close().then(() => process.exit(0));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}

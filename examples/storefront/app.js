@@ -1,0 +1,35 @@
+// The storefront's own script: shows who is logged in and, for a logged-in
+// shopper, fetches a customer token from the shop backend and hands it to
+// the widget. Guests chat anonymously (where the shop allows guests).
+const Parley = window.Parley;
+const events = document.getElementById("widget-events");
+const show = (text) => {
+  events.textContent = text;
+};
+
+// Optional look and feel: ?mode=dark, ?position=left, ?lang=de (handy for screenshots).
+const params = new URLSearchParams(location.search);
+const mode = params.get("mode");
+if (mode === "dark" || mode === "light") document.documentElement.dataset.mode = mode;
+Parley("theme", {
+  brand: "#7a3e12",
+  radius: 14,
+  position: params.get("position") === "left" ? "left" : "right",
+  mode: mode === "dark" || mode === "light" ? mode : "auto",
+});
+if (params.get("lang")) Parley("locale", params.get("lang"));
+
+// Everything the storefront hears: counts and metadata, never message text.
+Parley("on", "unread", ({ count }) => show(`${count} unread`));
+Parley("on", "message", ({ from, ts }) => show(`a message from the ${from} at ${new Date(ts).toLocaleTimeString()}`));
+
+const me = await fetch("/me", { credentials: "same-origin" }).then((r) => (r.ok ? r.json() : null));
+if (me) {
+  document.getElementById("login").hidden = true;
+  document.getElementById("logout").hidden = false;
+  document.getElementById("who").textContent = `Hello, ${me.name}`;
+  const { token } = await fetch("/parley-token", { credentials: "same-origin" }).then((r) => r.json());
+  Parley("identify", { token });
+}
+// Logging out of the shop also ends the chat session on this device.
+document.getElementById("logout").addEventListener("submit", () => Parley("shutdown"));

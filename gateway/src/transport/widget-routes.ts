@@ -1,0 +1,154 @@
+/**
+ * Serves the embeddable widget from the gateway's own origin:
+ *
+ * - `GET /widget/parley.js`: the script-tag launcher, loadable from any storefront.
+ * - `GET /widget/frame/?shop=ID&origin=O`: the chat frame's page, with a
+ *   per-request Content-Security-Policy whose `frame-ancestors` lists the
+ *   shop's allowed origins (no X-Frame-Options here: the CSP decides).
+ * - `GET /widget/frame/<hashed file>`: the frame's scripts, CSS and wasm, cached forever.
+ * - `GET /widget/config/:shopId`: the shop's public widget settings (name,
+ *   allowed origins, guests), which the frame checks its parent against.
+ *
+ * The files come from the widget's `dist/` (`WIDGET_DIR`, by default the
+ * installed `@parley/widget` package's).
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { idSchema } from "@parley/sdk/protocol";
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { Logger } from "pino";
+import { GatewayError } from "../errors.js";
+import type { Store } from "../store/port.js";
+import { parseInput } from "../validation.js";
+
+export interface WidgetRoutesOptions {
+  /** The widget's build output (holding `parley.js` and `frame/`); undefined: the installed `@parley/widget`. */
+  widgetDir: string | undefined;
+  /** NATS WebSocket URLs the frame connects to (its CSP `connect-src`). */
+  natsWsUrls: string[];
+  store: Store;
+  log: Logger;
+}
+
+/** Hashed build outputs only: letters, digits, `-` and `_`, one extension. */
+const ASSET = /^[A-Za-z0-9_-]{1,80}\.(js|css|wasm)$/;
+
+/** `dist/` of the installed `@parley/widget`, or undefined when it is not installed. */
+export function defaultWidgetDir(): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    return join(dirname(require.resolve("@parley/widget/package.json")), "dist");
+  } catch {
+    return undefined;
+  }
+}
+
+/** The frame's Content-Security-Policy for a shop with these storefront origins. */
+export function frameCsp(allowedOrigins: readonly string[], natsWsUrls: readonly string[]): string {
+  const ancestors = allowedOrigins.length > 0 ? allowedOrigins.join(" ") : "'none'";
+  return [
+    "default-src 'none'",
+    // libsodium compiles WebAssembly; no other eval.
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    `connect-src 'self' ${natsWsUrls.join(" ")}`,
+    "img-src 'self' blob: data:",
+    "font-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    `frame-ancestors ${ancestors}`,
+  ].join("; ");
+}
+
+export function createWidgetRoutes(o: WidgetRoutesOptions): express.Router {
+  const dir = o.widgetDir ?? defaultWidgetDir();
+  if (!dir || !existsSync(join(dir, "parley.js"))) {
+    o.log.warn({ widgetDir: dir }, "the widget is not built: /widget answers 404 (npm run build -w widget)");
+  }
+  const missing = () => new GatewayError("not_found", "the widget is not built on this gateway");
+  const frameDir = dir ? join(dir, "frame") : undefined;
+  const router = express.Router();
+
+  const shopOf = async (value: unknown) => {
+    const shopId = parseInput(idSchema, value);
+    const shop = await o.store.getShop(shopId);
+    if (!shop) throw new GatewayError("not_found", "no such shop");
+    return shop;
+  };
+  const handle =
+    (fn: (req: Request, res: Response) => Promise<void>) =>
+    (req: Request, res: Response, next: NextFunction): void => {
+      fn(req, res).catch(next);
+    };
+
+  router.get(
+    "/parley.js",
+    handle(async (_req, res) => {
+      if (!dir) throw missing();
+      const body = await readFile(join(dir, "parley.js")).catch(() => {
+        throw missing();
+      });
+      res.set({
+        "Content-Type": "text/javascript; charset=utf-8",
+        "Cache-Control": "public, max-age=300",
+        // Storefronts on other sites load this with a plain script tag.
+        "Cross-Origin-Resource-Policy": "cross-origin",
+      });
+      res.send(body);
+    }),
+  );
+
+  router.get(
+    "/config/:shopId",
+    handle(async (req, res) => {
+      const shop = await shopOf(req.params.shopId);
+      res.set("Cache-Control", "public, max-age=60");
+      res.json({
+        shopId: shop.id,
+        name: shop.name,
+        allowedOrigins: shop.allowedOrigins,
+        allowGuests: shop.allowGuests,
+      });
+    }),
+  );
+
+  router.get(
+    "/frame/",
+    handle(async (req, res) => {
+      const shop = await shopOf(req.query.shop);
+      if (!frameDir) throw missing();
+      const html = await readFile(join(frameDir, "index.html")).catch(() => {
+        throw missing();
+      });
+      res.removeHeader("X-Frame-Options");
+      res.set({
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": frameCsp(shop.allowedOrigins, o.natsWsUrls),
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-cache",
+      });
+      res.send(html);
+    }),
+  );
+
+  router.get("/frame/:file", (req, res, next) => {
+    const file = req.params.file;
+    if (!frameDir || !ASSET.test(file)) return next(new GatewayError("not_found", "no such file"));
+    res.sendFile(
+      file,
+      {
+        root: frameDir,
+        dotfiles: "deny",
+        // Every file name but index.html carries a content hash.
+        headers: { "Cache-Control": "public, max-age=31536000, immutable" },
+      },
+      (err) => {
+        if (err) next(new GatewayError("not_found", "no such file"));
+      },
+    );
+  });
+
+  return router;
+}

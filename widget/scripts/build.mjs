@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// Builds @parley/widget:
+//   dist/parley.js         the script-tag launcher (IIFE, minified)
+//   dist/frame/            the chat frame: index.html, hashed ESM chunks and CSS
+//                          (libsodium lands in its own chunk, imported lazily)
+//   dist/components/       the Lit components for npm users (@parley/widget/components)
+//   dist/build-meta.json   esbuild's metafile of the frame (size.mjs reads the import graph)
+// then runs scripts/size.mjs, which fails the build over budget.
+//
+//   node widget/scripts/build.mjs [--no-size]
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { basename, dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const WIDGET = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = join(WIDGET, "..");
+const DIST = join(WIDGET, "dist");
+const FRAME = join(DIST, "frame");
+const src = (path) => join(WIDGET, "src", path);
+
+const common = {
+  bundle: true,
+  minify: true,
+  legalComments: "none",
+  target: ["es2022", "chrome111", "firefox111", "safari16.4"],
+  platform: "browser",
+  // The SDK resolves through the repository's tsconfig paths (source, not a stale dist).
+  tsconfig: join(ROOT, "tsconfig.json"),
+  // nats.js carries a Node-only fallback that never runs in a browser.
+  external: ["crypto"],
+  logLevel: "warning",
+};
+
+await rm(DIST, { recursive: true, force: true });
+await mkdir(FRAME, { recursive: true });
+
+// libsodium's ESM build inlines its wasm as a base64 string (~130 KB gzipped). The frame
+// serves it as a binary file instead (~100 KB gzipped): the string is cut out of the
+// module and the wrappers' factory call gets an `instantiateWasm` hook that fetches
+// the file. Checked against the pinned version: the build fails if the shape changes.
+const fromWrappers = createRequire(createRequire(join(ROOT, "sdk", "package.json")).resolve("libsodium-wrappers"));
+const sodiumCore = join(dirname(fromWrappers.resolve("libsodium")), "..", "modules-esm", "libsodium.mjs");
+const sodiumText = await readFile(sodiumCore, "utf8");
+const inlined = [...sodiumText.matchAll(/"([A-Za-z0-9+/]{10000,}={0,2})"/g)];
+if (inlined.length !== 1 || !sodiumText.includes("instantiateWasm")) {
+  throw new Error("libsodium.mjs no longer has one inlined wasm and an instantiateWasm hook: update build.mjs");
+}
+const wasm = Buffer.from(inlined[0][1], "base64");
+const wasmName = `libsodium-${createHash("sha256").update(wasm).digest("hex").slice(0, 12)}.wasm`;
+await writeFile(join(FRAME, wasmName), wasm);
+const sodiumShim = `import core from ${JSON.stringify(sodiumCore)};
+const url = new URL("./${wasmName}", import.meta.url);
+export default function (options) {
+  return new Promise((resolve, reject) => {
+    core({ ...options, instantiateWasm(imports, receive) {
+      fetch(url, { credentials: "omit" })
+        .then((r) => { if (!r.ok) throw new Error("libsodium wasm: HTTP " + r.status); return r.arrayBuffer(); })
+        .then((bytes) => WebAssembly.instantiate(bytes, imports))
+        .then((r) => receive(r.instance, r.module), reject);
+      return {};
+    } }).then(resolve, reject);
+  });
+}`;
+// nats.js pulls in nkeys (and tweetnacl) for nkey signing; the frame connects with a
+// bearer JWT only (SECURITY.md), so signing is left out: calling it throws.
+const nkeysStub = `const no = () => { throw new Error("nkey signing is not part of the Parley widget (bearer JWTs only)"); };
+module.exports = { fromSeed: no, fromPublic: no, encode: no, decode: no, createUser: no, createAccount: no,
+  createOperator: no, createPair: no, createServer: no, createCluster: no, createCurve: no, fromCurveSeed: no };`;
+const framePlugin = {
+  name: "parley-frame",
+  setup(b) {
+    b.onResolve({ filter: /^libsodium$/ }, (args) =>
+      args.importer.includes("libsodium-wrappers") ? { path: "libsodium", namespace: "parley-shim" } : undefined,
+    );
+    b.onResolve({ filter: /^@nats-io\/nkeys$/ }, () => ({ path: "nkeys", namespace: "parley-shim" }));
+    b.onLoad({ filter: /.*/, namespace: "parley-shim" }, (args) => ({
+      contents: args.path === "libsodium" ? sodiumShim : nkeysStub,
+      resolveDir: ROOT,
+      loader: "js",
+    }));
+    b.onLoad({ filter: /libsodium[\\/]dist[\\/]modules-esm[\\/]libsodium\.mjs$/ }, () => ({
+      contents: sodiumText.replace(inlined[0][0], '""'),
+      loader: "js",
+    }));
+  },
+};
+
+// 1. The launcher: one small classic script.
+await build({
+  ...common,
+  entryPoints: [src("launcher/main.ts")],
+  outfile: join(DIST, "parley.js"),
+  format: "iife",
+});
+
+// 2. The frame: ESM with code splitting; every name but index.html carries a content hash.
+const frame = await build({
+  ...common,
+  entryPoints: { main: src("frame/main.ts"), frame: src("frame/frame.css") },
+  outdir: FRAME,
+  format: "esm",
+  splitting: true,
+  entryNames: "[name]-[hash]",
+  chunkNames: "chunk-[hash]",
+  metafile: true,
+  plugins: [framePlugin],
+});
+const outputs = Object.entries(frame.metafile.outputs);
+const entryJs = outputs.find(([, o]) => o.entryPoint?.endsWith("frame/main.ts"))?.[0];
+const entryCss = outputs.find(([, o]) => o.entryPoint?.endsWith("frame/frame.css"))?.[0];
+if (!entryJs || !entryCss) throw new Error("esbuild produced no frame entry");
+const file = (out) => basename(out);
+const head = [
+  `<link rel="stylesheet" href="./${file(entryCss)}">`,
+  `<script type="module" src="./${file(entryJs)}"></script>`,
+].join("\n");
+const template = await readFile(src("frame/index.html"), "utf8");
+await writeFile(join(FRAME, "index.html"), template.replace("<!--PARLEY:HEAD-->", head));
+const meta = {
+  entry: file(entryJs),
+  css: file(entryCss),
+  wasm: wasmName,
+  outputs: Object.fromEntries(
+    outputs
+      .filter(([name]) => name.endsWith(".js"))
+      .map(([name, o]) => [
+        file(name),
+        {
+          bytes: o.bytes,
+          imports: o.imports.filter((i) => !i.external).map((i) => ({ path: file(i.path), kind: i.kind })),
+          // The packages this chunk is mostly made of, for the size report.
+          inputs: Object.keys(o.inputs).filter((i) => i.includes("node_modules") || i.includes("sdk/src")).length,
+          libsodium: Object.keys(o.inputs).some((i) => i.includes("libsodium")),
+        },
+      ]),
+  ),
+};
+await writeFile(join(DIST, "build-meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
+
+// 3. The components for npm users (lit and the SDK stay external), with types, when they exist.
+if (existsSync(src("components/index.ts"))) {
+  const tsup = spawnSync(process.execPath, [join(ROOT, "node_modules/tsup/dist/cli-default.js")], {
+    cwd: WIDGET,
+    stdio: "inherit",
+  });
+  if (tsup.status !== 0) process.exit(tsup.status ?? 1);
+}
+
+console.log(`widget: built ${relative(process.cwd(), DIST) || "."}`);
+if (!process.argv.includes("--no-size")) {
+  const size = spawnSync(process.execPath, [join(WIDGET, "scripts/size.mjs")], { stdio: "inherit" });
+  process.exit(size.status ?? 1);
+}

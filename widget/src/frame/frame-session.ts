@@ -1,0 +1,183 @@
+/**
+ * The frame's chat session: the SDK client (end-to-end encryption on, keys
+ * and session in IndexedDB), the `<parley-chat>` element, and what the
+ * storefront may be told about it: the unread count and message metadata.
+ */
+import { type ChatMessage, createClient, indexedDbStorage, type ParleyClient } from "@parley/sdk";
+import type { FrameMessage, MessageAuthor } from "../bridge/protocol.js";
+import { defineChat } from "./chat-element.js";
+import { TokenSource } from "./token-source.js";
+
+type Outgoing = FrameMessage extends infer M ? (M extends { v: 1 } ? Omit<M, "v"> : never) : never;
+
+export interface FrameSessionOptions {
+  shopId: string;
+  gatewayUrl: string;
+  allowGuests: boolean;
+  root: HTMLElement;
+  post: (message: Outgoing) => void;
+  notice: (text: string, state: string) => void;
+}
+
+/** What the theme and locale commands reach. */
+export interface ChatHost {
+  setMode(mode: "light" | "dark" | "auto"): void;
+}
+
+/** The `<parley-chat>` properties the frame sets. */
+interface ChatElement extends HTMLElement {
+  client: ParleyClient | undefined;
+  locale: string;
+  theme: "light" | "dark" | "auto";
+  mode: "customer" | "agent";
+}
+
+export class FrameSession implements ChatHost {
+  readonly #o: FrameSessionOptions;
+  readonly #tokens: TokenSource;
+  readonly #storage;
+  #client: ParleyClient | undefined;
+  #starting: Promise<void> | undefined;
+  #chat: ChatElement | undefined;
+  #open = false;
+  #unread = 0;
+  #locale = "en";
+  #mode: "light" | "dark" | "auto" = "auto";
+  /** Principal id -> who it is to the storefront. */
+  readonly #authors = new Map<string, MessageAuthor>();
+
+  constructor(options: FrameSessionOptions) {
+    this.#o = options;
+    this.#storage = indexedDbStorage(`parley:${options.shopId}`);
+    this.#tokens = new TokenSource(() => options.post({ type: "token-request" }));
+  }
+
+  identify(token: string): void {
+    const wasGuest = this.#client && !this.#tokens.identified;
+    this.#tokens.put(token);
+    if (wasGuest) void this.#restart();
+    else void this.#start();
+  }
+
+  token(token: string): void {
+    this.#tokens.put(token);
+  }
+
+  setOpen(open: boolean): void {
+    this.#open = open;
+    if (open) {
+      this.#setUnread(0);
+      void this.#start();
+    }
+  }
+
+  setLocale(locale: string): void {
+    this.#locale = locale;
+    if (this.#chat) this.#chat.locale = locale;
+  }
+
+  setMode(mode: "light" | "dark" | "auto"): void {
+    this.#mode = mode;
+    if (this.#chat) this.#chat.theme = mode;
+  }
+
+  /** Logout: closes the client and wipes everything the frame stored (keys, session, outbox). */
+  async shutdown(): Promise<void> {
+    this.#tokens.forget();
+    await this.#stop();
+    await this.#storage.clear();
+    this.#setUnread(0);
+    this.#o.root.replaceChildren();
+    this.#o.root.dataset.state = "ready";
+  }
+
+  /** Connects once: for an identified customer at once, for a guest only when the chat is opened. */
+  #start(): Promise<void> {
+    if (this.#starting) return this.#starting;
+    if (!this.#tokens.identified && !this.#open) return Promise.resolve();
+    if (!this.#tokens.identified && !this.#o.allowGuests) {
+      this.#o.notice("Please log in to the shop to chat with us.", "login-required");
+      return Promise.resolve();
+    }
+    this.#starting = this.#connect().catch((err: Error) => {
+      this.#starting = undefined;
+      this.#client = undefined;
+      this.#o.notice(`The chat could not connect (${err.message}).`, "failed");
+      this.#o.post({ type: "error", code: "connect_failed" });
+    });
+    return this.#starting;
+  }
+
+  async #connect(): Promise<void> {
+    const { shopId } = this.#o;
+    const client = createClient({
+      gatewayUrl: this.#o.gatewayUrl,
+      auth: this.#tokens.identified
+        ? { kind: "customer", shopId, getToken: this.#tokens.get }
+        : { kind: "guest", shopId },
+      storage: this.#storage,
+      encryption: true,
+    });
+    this.#client = client;
+    client.on("message", ({ conversationId, message }) => this.#onMessage(client, conversationId, message));
+    this.#o.root.dataset.state = "connecting";
+    await client.connect();
+    const conversations = await client.listConversations();
+    if (!this.#open) this.#setUnread(conversations.reduce((n, c) => n + c.unread, 0));
+    defineChat();
+    const chat = document.createElement("parley-chat") as ChatElement;
+    chat.mode = "customer";
+    chat.locale = this.#locale;
+    chat.theme = this.#mode;
+    chat.client = client;
+    chat.addEventListener("parley-close", () => this.#o.post({ type: "close-request" }));
+    this.#chat = chat;
+    this.#o.root.replaceChildren(chat);
+    this.#o.root.dataset.state = "connected";
+  }
+
+  async #stop(): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    this.#starting = undefined;
+    this.#chat = undefined;
+    this.#authors.clear();
+    await client?.close().catch(() => undefined);
+  }
+
+  async #restart(): Promise<void> {
+    await this.#starting;
+    await this.#stop();
+    await this.#start();
+  }
+
+  #onMessage(client: ParleyClient, conversationId: string, message: ChatMessage): void {
+    const mine = message.sender === client.principal.id;
+    void this.#author(client, conversationId, message.sender).then((from) => {
+      this.#o.post({ type: "message", conversationId, from, ts: message.ts });
+    });
+    if (!mine && !(this.#open && document.visibilityState === "visible")) this.#setUnread(this.#unread + 1);
+  }
+
+  /** Whether a sender is the shop's agent, its bot, or a customer (from the conversation's member roles). */
+  async #author(client: ParleyClient, convId: string, sender: string): Promise<MessageAuthor> {
+    if (sender === client.principal.id) return "customer";
+    let from = this.#authors.get(sender);
+    if (!from) {
+      const members = await client.members(convId).catch(() => []);
+      for (const m of members) {
+        this.#authors.set(m.principalId, m.role === "agent" || m.role === "bot" ? m.role : "customer");
+      }
+      // Not a member (yet): fall back on the principal id's kind prefix.
+      from =
+        this.#authors.get(sender) ?? (sender.startsWith("b_") ? "bot" : sender.startsWith("a_") ? "agent" : "customer");
+    }
+    return from;
+  }
+
+  #setUnread(count: number): void {
+    if (count === this.#unread) return;
+    this.#unread = count;
+    this.#o.post({ type: "unread", count });
+  }
+}

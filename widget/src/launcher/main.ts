@@ -1,0 +1,45 @@
+/**
+ * Entry of `parley.js`, the script tag a shop pastes:
+ *
+ *   <script>window.Parley=window.Parley||function(){(Parley.q=Parley.q||[]).push(arguments)};</script>
+ *   <script async src="https://GATEWAY/widget/parley.js" data-shop="SHOP_ID"></script>
+ *
+ * Finds its own script tag (for the shop id and the gateway's origin), swaps
+ * the queueing stub for the real `Parley` function and replays the queue.
+ */
+import { Launcher } from "./launcher.js";
+
+type Queue = { q?: ArrayLike<unknown>[] };
+type ParleyFn = ((...args: unknown[]) => unknown) & Queue & { loaded?: true };
+
+const SHOP = /^[A-Za-z0-9_-]{1,64}$/;
+
+function ownScript(): HTMLScriptElement | null {
+  const current = document.currentScript;
+  if (current instanceof HTMLScriptElement) return current;
+  return document.querySelector<HTMLScriptElement>('script[data-shop][src*="/widget/parley.js"]');
+}
+
+function start(): void {
+  const w = window as unknown as { Parley?: ParleyFn };
+  if (w.Parley?.loaded) return;
+  const script = ownScript();
+  const shopId = script?.dataset.shop ?? "";
+  if (!script || !SHOP.test(shopId)) {
+    console.warn("Parley: the script tag needs data-shop with the shop id");
+    return;
+  }
+  const gatewayOrigin = new URL(script.src, location.href).origin;
+  const boot = () => {
+    const queued = w.Parley?.q ?? [];
+    const launcher = new Launcher({ shopId, gatewayOrigin });
+    const api: ParleyFn = (...args: unknown[]) => launcher.command(args[0], args[1], args[2]);
+    api.loaded = true;
+    w.Parley = api;
+    for (const args of Array.from(queued)) launcher.command(args[0], args[1], args[2]);
+  };
+  if (document.body) boot();
+  else document.addEventListener("DOMContentLoaded", boot, { once: true });
+}
+
+start();

@@ -1,0 +1,27 @@
+/** The launcher's few words, in English and German; anything else falls back to English. */
+
+export interface LauncherStrings {
+  open: string;
+  close: string;
+  /** Appended to the button's label when there are unread messages. */
+  unread: (count: number) => string;
+  frame: string;
+}
+
+const en: LauncherStrings = {
+  open: "Open chat",
+  close: "Close chat",
+  unread: (n) => (n === 1 ? "1 unread message" : `${n} unread messages`),
+  frame: "Chat with the shop",
+};
+
+const de: LauncherStrings = {
+  open: "Chat öffnen",
+  close: "Chat schließen",
+  unread: (n) => (n === 1 ? "1 ungelesene Nachricht" : `${n} ungelesene Nachrichten`),
+  frame: "Chat mit dem Shop",
+};
+
+export function stringsFor(locale: string): LauncherStrings {
+  return locale.toLowerCase().startsWith("de") ? de : en;
+}

@@ -1,0 +1,104 @@
+/**
+ * The embed tests' world: a real stack (nats-server + gateway serving the
+ * built widget from its own origin), the example shop backend serving the
+ * storefront from another loopback origin (added to the shop's allowed
+ * origins), and helpers to reach into the launcher's closed shadow root.
+ *
+ * Reaching in: a storefront script could do the same as the init script
+ * below (wrap `attachShadow` before parley.js runs); the closed root keeps
+ * styles and accidental access apart, it is not the security boundary (the
+ * frame's origin is). Tests use it to read the badge and the button.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Frame, Page } from "playwright-core";
+// @ts-expect-error: the example is plain JavaScript (no declarations)
+import { startShopBackend } from "../../../examples/shop-backend/server.mjs";
+import { SHOP_ID, SHOP_SECRET, startStack, type TestStack } from "../../../gateway/test/harness/stack.js";
+import { waitFor } from "../../../gateway/test/helpers.js";
+
+const WIDGET = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Builds the widget once when its dist is missing (a fresh clone runs `npm run build` first anyway). */
+export function ensureWidgetBuilt(): void {
+  if (existsSync(`${WIDGET}dist/parley.js`) && existsSync(`${WIDGET}dist/frame/index.html`)) return;
+  const run = spawnSync(process.execPath, [`${WIDGET}scripts/build.mjs`, "--no-size"], { stdio: "inherit" });
+  if (run.status !== 0) throw new Error("the widget build failed");
+}
+
+export interface Embed {
+  stack: TestStack;
+  /** The storefront's origin (the shop backend), e.g. `http://127.0.0.1:41234`. */
+  storefront: string;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function startEmbed(): Promise<Embed> {
+  ensureWidgetBuilt();
+  const stack = await startStack({ servesFrame: true });
+  const backend: { url: string; close(): Promise<void> } = await startShopBackend({
+    gatewayUrl: stack.url,
+    shopId: SHOP_ID,
+    key: { alg: "HS256", secret: SHOP_SECRET },
+  });
+  await stack.gateway.admin.putShop(SHOP_ID, {
+    name: "Test Shop",
+    tokenKey: { alg: "HS256", secret: SHOP_SECRET },
+    allowedOrigins: ["https://shop.test", backend.url],
+    allowGuests: true,
+  });
+  return {
+    stack,
+    storefront: backend.url,
+    async [Symbol.asyncDispose]() {
+      await backend.close();
+      await stack[Symbol.asyncDispose]();
+    },
+  };
+}
+
+/** Keeps the launcher's shadow root reachable as `window.__launcherRoot`; `open: true` makes it an open root (axe). */
+export async function exposeLauncherRoot(page: Page, options: { open?: boolean } = {}): Promise<void> {
+  await page.addInitScript((open: boolean) => {
+    const attach = Element.prototype.attachShadow;
+    Element.prototype.attachShadow = function (this: Element, init: ShadowRootInit) {
+      const root = attach.call(this, this.localName === "parley-launcher" && open ? { ...init, mode: "open" } : init);
+      if (this.localName === "parley-launcher")
+        (window as unknown as { __launcherRoot: ShadowRoot }).__launcherRoot = root;
+      return root;
+    };
+  }, options.open ?? false);
+}
+
+/** The launcher button's state as the visitor (and a screen reader) gets it. */
+export function launcherState(page: Page): Promise<{ label: string; badge: string | null; frames: number }> {
+  return page.evaluate(() => {
+    const root = (window as unknown as { __launcherRoot?: ShadowRoot }).__launcherRoot;
+    const button = root?.querySelector("button");
+    const badge = root?.querySelector<HTMLElement>(".b");
+    return {
+      label: button?.getAttribute("aria-label") ?? "",
+      badge: badge && !badge.hidden ? badge.textContent : null,
+      frames: root?.querySelectorAll("iframe").length ?? 0,
+    };
+  });
+}
+
+/** The chat frame, once the launcher created it and it finished booting. */
+export async function chatFrame(page: Page): Promise<Frame> {
+  const frame = await waitFor(
+    () => page.frames().find((f) => f.url().includes("/widget/frame/")),
+    "the launcher to create the chat frame",
+  );
+  await frame.waitForSelector("#parley-root:not([data-state=booting])", { state: "attached" });
+  return frame;
+}
+
+/** Logs in on the storefront with a name (the shop backend's fake login). */
+export async function logIn(page: Page, storefront: string, name: string): Promise<void> {
+  await page.goto(`${storefront}/`);
+  await page.fill("#name", name);
+  await Promise.all([page.waitForURL(`${storefront}/`), page.click("#login button")]);
+  await page.waitForSelector("#logout:not([hidden])");
+}
