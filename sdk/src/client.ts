@@ -17,11 +17,13 @@ import { EncryptionUnavailableError } from "./e2e/errors.js";
 import type { E2ESession } from "./e2e/session.js";
 import { Emitter } from "./emitter.js";
 import { ConnectionLostError, ParleyError } from "./errors.js";
+import type { DownloadOptions, FileMeta, FileTransport, UploadOptions } from "./files.js";
 import { type ClientOptions, parseOptions, type ResolvedOptions } from "./options.js";
 import { Outbox, type OutboxEntry } from "./outbox.js";
 // Value imports come from the protocol's leaf modules, never its index: the
 // index also exports the zod schemas, which browsers should not have to load.
 import { ENVELOPE_VERSION, type Envelope, type StoredMessage } from "./protocol/envelope.js";
+import type { FileRef } from "./protocol/files.js";
 import { randomId } from "./protocol/ids.js";
 import type { ConversationInfo, EpochCommit, InviteInfo, PrincipalInfo, TeamPresence } from "./protocol/models.js";
 import type { RpcResults, ServerEvent, SessionResponse } from "./protocol/rpc.js";
@@ -63,6 +65,20 @@ export interface ClientEvents {
   team: Extract<ServerEvent, { type: "team" }>;
   /** An envelope could not be read (forged, damaged, or no key for its epoch on this device); the message shows no content. */
   "decode-failed": { conversationId: string; seq: number; msgId: string; error: Error };
+  /**
+   * A `sendFile` upload moved on: plaintext bytes handed to the network out of
+   * the file's size, never decreasing; `done` once the gateway stored the blob
+   * (the file message is then sent like any other). A failed upload rejects
+   * `sendFile` and sends no `done`.
+   */
+  "upload-progress": {
+    conversationId: string;
+    uploadId: string;
+    name: string;
+    sent: number;
+    total: number;
+    done: boolean;
+  };
   /** A background failure (refresh, backfill, delivery) the app may want to show. */
   error: Error;
   /**
@@ -97,6 +113,7 @@ export class ParleyClient {
   #nc: NatsConnection | undefined;
   #outbox: Outbox | undefined;
   #e2e: E2ESession | undefined;
+  #files: FileTransport | undefined;
   readonly #reseals = new Map<string, number>();
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -314,6 +331,95 @@ export class ParleyClient {
     if (!entry) return;
     await outbox.remove(msgId);
     this.#tracker(entry.convId).setPending((p) => p.filter((m) => m.msgId !== msgId));
+  }
+
+  // -- signals --------------------------------------------------------------------------
+
+  /**
+   * Tells the conversation's other members this principal is typing (`true`) or
+   * stopped (`false`). Throttled to one "typing" per conversation every 3 s; a
+   * "stopped" goes once when typing stops, and by itself when a message is sent.
+   * Fire and forget: failures go to the `error` event.
+   */
+  typing(convId: string, active: boolean): void {
+    if (this.#closed) return;
+    this.#typingOut.set(convId, active);
+  }
+
+  /**
+   * Marks the conversation read up to `seq`. The marker only moves forward (a
+   * lower seq is ignored), calls within ~500 ms become one request with the
+   * highest seq, and the gateway keeps it per (conversation, principal), so it
+   * survives reloads and reaches this principal's other devices. `readUpTo` and
+   * `unread` in the conversation's state move at once.
+   */
+  markRead(convId: string, seq: number): Promise<void> {
+    if (!Number.isSafeInteger(seq) || seq < 0) {
+      return Promise.reject(new ParleyError("bad_request", "seq must be a whole number >= 0"));
+    }
+    const tracker = this.#tracker(convId);
+    const { messages, info } = tracker.state.value;
+    // Shown read at once, up to what this client knows exists; the gateway has the last word.
+    tracker.setReadUpTo(Math.min(seq, Math.max(messages.at(-1)?.seq ?? 0, info?.lastSeq ?? 0)));
+    return this.#reads.mark(convId, seq);
+  }
+
+  // -- files ----------------------------------------------------------------------------
+
+  /**
+   * Encrypts a file with a fresh key (64 KiB secretstream chunks), uploads the
+   * ciphertext, then sends a `file` message carrying the key through the
+   * outbox like any message. Only with `encryption` is that message sealed
+   * end to end; without it the gateway could read the key. Progress goes to
+   * `onProgress` and to `upload-progress` events.
+   */
+  async sendFile(
+    convId: string,
+    data: Blob | Uint8Array,
+    meta: FileMeta,
+    opts: UploadOptions = {},
+  ): Promise<ChatMessage> {
+    const files = await import("./files.js");
+    const uploadId = randomId("up_");
+    const progress = (sent: number, total: number, done: boolean) =>
+      this.#events.emit("upload-progress", { conversationId: convId, uploadId, name: meta.name, sent, total, done });
+    const file = await files.uploadFile(
+      this.#fileTransport(),
+      convId,
+      { data, meta },
+      {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onProgress: (p) => {
+          opts.onProgress?.(p);
+          progress(p.sent, p.total, false);
+        },
+      },
+    );
+    progress(file.size, file.size, true);
+    return this.send(
+      convId,
+      meta.caption === undefined ? { type: "file", file } : { type: "file", file, caption: meta.caption },
+    );
+  }
+
+  /**
+   * Downloads and decrypts a file from a message. Resolves only with the whole,
+   * verified plaintext; rejects with `ParleyError` `file_corrupt` when any
+   * check fails (no partial plaintext), or with the gateway's error.
+   */
+  async downloadFile(convId: string, file: FileRef, opts: DownloadOptions = {}): Promise<Uint8Array> {
+    const files = await import("./files.js");
+    return files.downloadFile(this.#fileTransport(), convId, file, opts);
+  }
+
+  #fileTransport(): FileTransport {
+    if (!this.#session) throw new ParleyError("unauthorized", "connect() first");
+    this.#files ??= {
+      fetch: this.#o.fetch,
+      gatewayUrl: this.#o.gatewayUrl,
+      apiToken: () => this.#session?.apiToken ?? "",
+    };
+    return this.#files;
   }
 
   // -- signals --------------------------------------------------------------------------

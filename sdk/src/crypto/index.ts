@@ -27,6 +27,17 @@ export {
 } from "./device-keys.js";
 export type { E2ECodecOptions } from "./e2e-codec.js";
 export { createE2ECodec } from "./e2e-codec.js";
+export type { FileCorruptReason, FileKeys, SealedFile } from "./file-crypto.js";
+export {
+  decryptFile,
+  encryptFile,
+  FILE_HEADER_BYTES,
+  FILE_KEY_BYTES,
+  FileCorruptError,
+  FileCorruptReasons,
+  FileOpener,
+  FileSealer,
+} from "./file-crypto.js";
 export type {
   ApplyContext,
   ApplyResult,
@@ -50,6 +61,7 @@ export {
 } from "./message-crypto.js";
 export { randomBytes } from "./random.js";
 export { createEpochKey, openEpochKey, SEALED_EPOCH_KEY_BYTES, sealEpochKey } from "./seal-box.js";
+export { Sha256, sha256 } from "./sha256.js";
 export type { Sodium } from "./sodium.js";
 export { loadSodium } from "./sodium.js";
 export type { CreateTeamKeyOptions, TeamKeyFailure, TeamKeySecret, WrapTeamKeyOptions } from "./team-key.js";

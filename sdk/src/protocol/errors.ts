@@ -5,6 +5,7 @@
 export const ErrorCodes = {
   bad_request: { status: 400, retryable: false, message: "The request is malformed." },
   payload_too_large: { status: 413, retryable: false, message: "The request is too large." },
+  too_large: { status: 413, retryable: false, message: "The file is larger than the gateway accepts." },
   unauthorized: { status: 401, retryable: false, message: "Missing or invalid credentials." },
   forbidden: { status: 403, retryable: false, message: "Not allowed." },
   not_found: { status: 404, retryable: false, message: "Not found." },
@@ -20,6 +21,12 @@ export const ErrorCodes = {
   rate_limited: { status: 429, retryable: true, message: "Too many requests; slow down." },
   unavailable: { status: 503, retryable: true, message: "The service is temporarily unavailable." },
   internal: { status: 500, retryable: true, message: "Internal error." },
+  /** Raised by the SDK only (never sent by the gateway): a downloaded file failed its checks; no plaintext is returned. */
+  file_corrupt: {
+    status: 502,
+    retryable: false,
+    message: "The file failed its integrity checks (damaged, truncated or not the file that was sent).",
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

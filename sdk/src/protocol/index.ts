@@ -7,6 +7,15 @@ export type { Envelope, EnvelopeAlg, EnvelopeHeader, StoredMessage } from "./env
 export { ENVELOPE_VERSION, EnvelopeAlgs, MAX_CIPHERTEXT_CHARS } from "./envelope.js";
 export type { ErrorBody, ErrorCode } from "./errors.js";
 export { ErrorCodes, isErrorCode } from "./errors.js";
+export type { FileRef, FileUploadResult } from "./files.js";
+export {
+  BLOB_ID_PATTERN,
+  FILE_CHUNK_BYTES,
+  FILE_CHUNK_OVERHEAD,
+  fileCipherLength,
+  fileRefProblem,
+  MAX_FILE_REF_BYTES,
+} from "./files.js";
 export { HANDLE_PATTERN, ID_PATTERN, isSubjectToken, MSG_ID_PATTERN, normalizeHandle, randomId } from "./ids.js";
 export type {
   CommitReason,
