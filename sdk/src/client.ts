@@ -333,37 +333,6 @@ export class ParleyClient {
     this.#tracker(entry.convId).setPending((p) => p.filter((m) => m.msgId !== msgId));
   }
 
-  // -- signals --------------------------------------------------------------------------
-
-  /**
-   * Tells the conversation's other members this principal is typing (`true`) or
-   * stopped (`false`). Throttled to one "typing" per conversation every 3 s; a
-   * "stopped" goes once when typing stops, and by itself when a message is sent.
-   * Fire and forget: failures go to the `error` event.
-   */
-  typing(convId: string, active: boolean): void {
-    if (this.#closed) return;
-    this.#typingOut.set(convId, active);
-  }
-
-  /**
-   * Marks the conversation read up to `seq`. The marker only moves forward (a
-   * lower seq is ignored), calls within ~500 ms become one request with the
-   * highest seq, and the gateway keeps it per (conversation, principal), so it
-   * survives reloads and reaches this principal's other devices. `readUpTo` and
-   * `unread` in the conversation's state move at once.
-   */
-  markRead(convId: string, seq: number): Promise<void> {
-    if (!Number.isSafeInteger(seq) || seq < 0) {
-      return Promise.reject(new ParleyError("bad_request", "seq must be a whole number >= 0"));
-    }
-    const tracker = this.#tracker(convId);
-    const { messages, info } = tracker.state.value;
-    // Shown read at once, up to what this client knows exists; the gateway has the last word.
-    tracker.setReadUpTo(Math.min(seq, Math.max(messages.at(-1)?.seq ?? 0, info?.lastSeq ?? 0)));
-    return this.#reads.mark(convId, seq);
-  }
-
   // -- files ----------------------------------------------------------------------------
 
   /**
