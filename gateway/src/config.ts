@@ -2,6 +2,7 @@
  * Gateway configuration, read from the environment once at start and
  * validated with every problem reported together.
  */
+import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 
@@ -49,6 +50,17 @@ const envSchema = z.object({
   PARLEY_TRUST_PROXY: z.string().optional(),
   /** Max sends per principal per second. */
   PARLEY_SEND_RATE: z.coerce.number().int().min(1).default(50),
+  /** Largest file upload accepted, in ciphertext bytes (default 25 MiB). */
+  PARLEY_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(25 * 1024 * 1024),
+  /** Where the embedded store keeps file blobs; default `<PARLEY_DATA_DIR>/blobs`. Unused with MongoDB (GridFS). */
+  PARLEY_BLOB_DIR: z.string().min(1).optional(),
+  /** Max file uploads per principal per minute. */
+  PARLEY_UPLOAD_RATE: z.coerce.number().int().min(1).default(30),
   /** The widget's build output served under /widget; default: the installed @parley/widget package's dist. */
   WIDGET_DIR: z.string().min(1).optional(),
 });
@@ -73,6 +85,11 @@ export interface GatewayConfig {
   refreshTtlSeconds: number;
   logLevel: string;
   sendRatePerSecond: number;
+  /** Largest upload in ciphertext bytes. */
+  maxFileBytes: number;
+  /** Directory of file blobs for the embedded store. */
+  blobDir: string;
+  uploadRatePerMinute: number;
   trustProxy: string | undefined;
   /** The widget's `dist/` (launcher and frame); undefined: the installed `@parley/widget`. */
   widgetDir: string | undefined;
@@ -102,6 +119,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     refreshTtlSeconds: e.PARLEY_REFRESH_TTL,
     logLevel: e.PARLEY_LOG_LEVEL,
     sendRatePerSecond: e.PARLEY_SEND_RATE,
+    maxFileBytes: e.PARLEY_MAX_FILE_BYTES,
+    blobDir: e.PARLEY_BLOB_DIR ?? join(e.PARLEY_DATA_DIR, "blobs"),
+    uploadRatePerMinute: e.PARLEY_UPLOAD_RATE,
     trustProxy: e.PARLEY_TRUST_PROXY,
     widgetDir: e.WIDGET_DIR,
   };

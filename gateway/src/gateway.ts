@@ -17,8 +17,10 @@ import { ChatService } from "./service/chat-service.js";
 import { SessionService } from "./service/sessions.js";
 import { ShopAdmin } from "./service/shop-admin.js";
 import type { PresenceOptions } from "./service/signals.js";
+import { type BlobStore, openBlobStore } from "./store/blobs/index.js";
 import { openStore } from "./store/index.js";
 import type { Store } from "./store/port.js";
+import { createFileRoutes } from "./transport/file-routes.js";
 import { createHttpApp } from "./transport/http-app.js";
 import { createWidgetRoutes } from "./transport/widget-routes.js";
 import { NatsResponder } from "./transport/nats-responder.js";
@@ -44,6 +46,8 @@ export interface Gateway {
   /** `http://host:port` once started. */
   readonly url: string;
   readonly store: Store;
+  /** Encrypted file blobs: GridFS with MongoDB, else files in `config.blobDir`. */
+  readonly blobs: BlobStore;
   readonly admin: ShopAdmin;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -55,6 +59,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const store =
     options.store ??
     (await openStore({ mongodbUri: config.mongodbUri, mongoDbName: config.mongoDbName, dataDir: config.dataDir }));
+  const blobs = await openBlobStore({
+    mongodbUri: config.mongodbUri,
+    mongoDbName: config.mongoDbName,
+    blobDir: config.blobDir,
+  });
   const minter = new JwtMinter(options.natsAccount);
   const tokens = new SessionTokens(config.sessionSecret);
   const admin = new ShopAdmin(store);
@@ -93,6 +102,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return url;
     },
     store,
+    blobs,
     admin,
     async start() {
       const service = await minter.mintService({ name: "parley-gateway" });
@@ -136,6 +146,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         log,
         adminToken: config.adminToken,
         trustProxy: config.trustProxy,
+        fileRoutes: createFileRoutes({
+          blobs,
+          store,
+          tokens,
+          log,
+          maxFileBytes: config.maxFileBytes,
+          uploadRatePerMinute: config.uploadRatePerMinute,
+        }),
         widgetRoutes: createWidgetRoutes({ widgetDir: config.widgetDir, natsWsUrls: config.natsWsUrls, store, log }),
         isReady: () => natsUp && !stopping,
         corsOrigins: async () => {
@@ -165,6 +183,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       if (nc && !nc.isClosed()) await nc.drain().catch(() => undefined);
       await closing;
       await store.close();
+      await blobs.close();
       log.info("gateway stopped");
     },
   };

@@ -35,6 +35,8 @@ export interface HttpAppDeps {
   trustProxy?: string | undefined;
   /** Session requests per client IP per minute. @default 60 */
   sessionRate?: number;
+  /** `POST /v1/files` and `GET /v1/files/:id` (file-routes.ts); absent, there are no file routes. */
+  fileRoutes?: express.Router;
   /** `/widget/*`: the launcher script, the chat frame and its files (widget-routes.ts); absent, no widget. */
   widgetRoutes?: express.Router;
 }
@@ -183,6 +185,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     }),
   );
   api.use("/admin", admin);
+  if (deps.fileRoutes) api.use("/files", deps.fileRoutes);
   app.use("/v1", api);
   if (deps.widgetRoutes) app.use("/widget", deps.widgetRoutes);
 
