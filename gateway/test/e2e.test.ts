@@ -3,9 +3,12 @@
  * the shop's team key, a customer's conversation is sealed from epoch 1, the
  * agent reads through the team wrap, an invited friend reads only what comes
  * after the inviter's commit, and a removed friend holds no key for anything
- * sent after removal. Every plaintext carries a random canary; afterwards the
- * store, the gateway's logs and a capture of every NATS subject are scanned.
+ * sent after removal. Every plaintext (files, their names and captions too)
+ * carries a random canary; afterwards the store, the gateway's logs, a capture
+ * of every NATS subject and the blob directory are scanned.
  */
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { encodeUser } from "@nats-io/jwt";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jwtAuthenticator } from "@nats-io/nats-core";
@@ -251,7 +254,39 @@ describe("end-to-end encryption through the gateway", () => {
     expect(agent.conversation(conv.id).value.messages[0]?.body).toBeUndefined();
   });
 
-  it("leaves no canary in the store, the gateway's logs or any NATS subject", async () => {
+  it("carries files whose contents, names and captions carry canaries; the agent reads them", async () => {
+    const agent = track(stack.agent({ encryption: true }));
+    await agent.connect();
+    const customer = track(stack.customer("e2e-files", { encryption: true }));
+    await customer.connect();
+    const conv = await customer.openConversation();
+    // Contents: canaries at the start, across the first chunk boundary and at the end of a 3-chunk file.
+    const inside = [text("file-start"), text("file-boundary"), text("file-end")];
+    const bytes = new Uint8Array(2 * 65_536 + 1000);
+    const put = (at: number, t: string) => bytes.set(new TextEncoder().encode(t), at);
+    put(0, inside[0] ?? "");
+    put(65_536 - 20, inside[1] ?? "");
+    put(bytes.length - 60, inside[2] ?? "");
+    const small = new TextEncoder().encode(text("small-file"));
+    const sent = [
+      await customer.sendFile(conv.id, new Blob([bytes]), {
+        name: text("name"),
+        mime: "application/octet-stream",
+        caption: text("caption"),
+      }),
+      await customer.sendFile(conv.id, small, { name: "note.txt", mime: "text/plain" }),
+    ];
+    for (const [i, m] of sent.entries()) {
+      const ref = await waitFor(() => {
+        const got = agent.conversation(conv.id).value.messages.find((x) => x.msgId === m.msgId);
+        return got?.body?.type === "file" ? got.body.file : undefined;
+      }, "the agent to decrypt the file message");
+      const plain = await agent.downloadFile(conv.id, ref);
+      expect(Buffer.from(plain).equals(Buffer.from(i === 0 ? bytes : small))).toBe(true);
+    }
+  });
+
+  it("leaves no canary in the store, the gateway's logs, any NATS subject or the blob store", async () => {
     await tap.flush();
     const dump: string[] = [];
     const listed = [
@@ -259,15 +294,28 @@ describe("end-to-end encryption through the gateway", () => {
       ...(await stack.gateway.store.listConversationsOfShop("shop_nokey", 500)),
     ];
     for (const c of listed) dump.push(JSON.stringify(await stack.gateway.store.since(c.id, 0, 1000)));
-    const haystacks = { store: dump.join("\n"), logs: stack.logs(), nats: captured.join("\n") };
+    const blobFiles = await filesUnder(stack.config.blobDir);
+    const blobs = (await Promise.all(blobFiles.map((f) => readFile(f, "latin1")))).join("\n");
+    const haystacks = { store: dump.join("\n"), logs: stack.logs(), nats: captured.join("\n"), blobs };
     const found = Object.fromEntries(
       Object.entries(haystacks).map(([where, hay]) => [where, canaries.filter((c) => hay.includes(c)).length]),
     );
     console.log(
-      `canaries sent: ${canaries.length}; found: ${JSON.stringify(found)}; NATS messages captured: ${captured.length} on ${[...subjects].sort().join(", ")}; store bytes ${haystacks.store.length}`,
+      `canaries sent: ${canaries.length}; found: ${JSON.stringify(found)}; NATS messages captured: ${captured.length} on ${[...subjects].sort().join(", ")}; store bytes ${haystacks.store.length}; blob files ${blobFiles.length}, bytes ${blobs.length}`,
     );
     expect(canaries.length).toBeGreaterThan(5);
     expect(captured.length).toBeGreaterThan(20);
-    expect(found).toEqual({ store: 0, logs: 0, nats: 0 });
+    expect(blobFiles.filter((f) => f.endsWith(".bin"))).toHaveLength(2);
+    expect(found).toEqual({ store: 0, logs: 0, nats: 0, blobs: 0 });
   });
 });
+
+/** Every file under `dir` (the blob store's data, records and temp files). */
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    out.push(...(entry.isDirectory() ? await filesUnder(path) : [path]));
+  }
+  return out;
+}

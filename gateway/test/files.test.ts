@@ -353,6 +353,33 @@ function describeFiles(name: string, open: () => Promise<FilesEnv>): void {
       expect(Buffer.from(await agent.downloadFile(convId, fresh.ref)).equals(Buffer.from(fresh.bytes))).toBe(true);
     });
 
+    it("leaves no canary of an encrypted file in the blob store, the message store or the logs; a plaintext control is found", async () => {
+      const canary = `CANARY${crypto.randomUUID().replace(/-/g, "")}`;
+      const control = `CONTROL${crypto.randomUUID().replace(/-/g, "")}`;
+      // About 200 KB: several secretstream chunks and, on GridFS, more than one GridFS chunk.
+      const bytes = new TextEncoder().encode(`${canary} `.repeat(5000));
+      await customer.sendFile(convId, bytes, { name: `${canary}.txt`, mime: "text/plain", caption: canary });
+      // The control goes up without encryption: the same scan must find it, or the scan proves nothing.
+      const res = await fetch(`${stack.url}/v1/files?convId=${convId}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${ownerToken}`, "content-type": "application/octet-stream" },
+        body: new TextEncoder().encode(`${control} `.repeat(100)),
+      });
+      expect(res.status).toBe(201);
+      const blobs = (await env.probe.dump()).toString("latin1");
+      const messages = JSON.stringify(await stack.gateway.store.since(convId, 0, 1000));
+      const found = {
+        blobs: blobs.split(canary).length - 1,
+        store: messages.split(canary).length - 1,
+        logs: stack.logs().split(canary).length - 1,
+      };
+      console.log(
+        `${name}: canary found ${JSON.stringify(found)} in ${blobs.length} blob bytes; control found ${blobs.split(control).length - 1} times`,
+      );
+      expect(blobs.split(control).length - 1).toBe(100);
+      expect(found).toEqual({ blobs: 0, store: 0, logs: 0 });
+    });
+
     it("limits uploads per principal (429 rate_limited past the limit)", async () => {
       const limited = stack.customer("files-flood", { encryption: true });
       clients.push(limited);
