@@ -29,6 +29,8 @@ export interface GatewayOptions {
   config: GatewayConfig;
   /** The app account's public key and signing seed: all the NATS authority the gateway holds. */
   natsAccount: { accountPub: string; signingSeed: string };
+  /** The bots account's public key and signing seed; without it, bots cannot sign in (`unavailable`). */
+  natsBotsAccount?: { accountPub: string; signingSeed: string };
   /** A store to use instead of opening one from the config (tests). */
   store?: Store;
   logger?: Logger;
@@ -65,6 +67,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     blobDir: config.blobDir,
   });
   const minter = new JwtMinter(options.natsAccount);
+  const botMinter = options.natsBotsAccount ? new JwtMinter(options.natsBotsAccount) : undefined;
   const tokens = new SessionTokens(config.sessionSecret);
   const admin = new ShopAdmin(store);
   if (config.shopsFile) {
@@ -130,6 +133,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const sessions = new SessionService({
         store,
         minter,
+        botMinter,
         tokens,
         natsWsUrls: config.natsWsUrls,
         tokenAudience: config.tokenAudience,

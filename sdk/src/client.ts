@@ -25,7 +25,14 @@ import { Outbox, type OutboxEntry } from "./outbox.js";
 import { ENVELOPE_VERSION, type Envelope, type StoredMessage } from "./protocol/envelope.js";
 import type { FileRef } from "./protocol/files.js";
 import { randomId } from "./protocol/ids.js";
-import type { ConversationInfo, EpochCommit, InviteInfo, PrincipalInfo, TeamPresence } from "./protocol/models.js";
+import type {
+  ConversationInfo,
+  EpochCommit,
+  HistoryPolicy,
+  InviteInfo,
+  PrincipalInfo,
+  TeamPresence,
+} from "./protocol/models.js";
 import type { RpcResults, ServerEvent, SessionResponse } from "./protocol/rpc.js";
 import type { RpcOp, RpcRequest } from "./protocol/schemas.js";
 import { subjects } from "./protocol/subjects.js";
@@ -96,6 +103,8 @@ export interface ClientEvents {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const PAGE = 50;
+/** Unreadable envelopes kept per conversation for a later history grant. */
+const MAX_HELD_UNREADABLE = 5_000;
 /** Times one message is sealed again after `stale_epoch` before it is marked failed. */
 const MAX_RESEALS = 5;
 
@@ -115,6 +124,8 @@ export class ParleyClient {
   #e2e: E2ESession | undefined;
   #files: FileTransport | undefined;
   readonly #reseals = new Map<string, number>();
+  /** Envelopes this device could not open, per conversation: a history grant may open them later. */
+  readonly #unreadable = new Map<string, Map<number, StoredMessage>>();
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #flushing: Promise<void> | undefined;
@@ -168,6 +179,7 @@ export class ParleyClient {
         WebSocket: this.#o.WebSocket,
         origin: this.#o.origin,
         currentJwt: () => this.#session?.nats.jwt ?? "",
+        seed: this.#api.natsSeed,
       });
       this.#subscribe(this.#nc, session);
       this.#watchStatus(this.#nc);
@@ -180,6 +192,9 @@ export class ParleyClient {
           principal: session.principal,
           onDevicesChanged: (changes) => this.#events.emit("devices-changed", changes),
           onError: (error) => this.#events.emit("error", error),
+          onGrant: (convId) => {
+            this.#reopenUnread(convId).catch((err: Error) => this.#events.emit("error", err));
+          },
         });
         this.#deviceId = this.#e2e.identity.deviceId;
       }
@@ -446,6 +461,42 @@ export class ParleyClient {
     await this.request("conv.leave", { convId });
   }
 
+  // -- triage (the shop's team) --------------------------------------------------------
+
+  /** Team only: gives the conversation to a team member (agent or bot), or unassigns it with `null`. */
+  async assign(convId: string, assignee: string | null): Promise<ConversationInfo> {
+    return this.#conversationInfo((await this.request("conv.assign", { convId, assignee })).conversation);
+  }
+
+  /** Team only. A customer's next message opens it again. */
+  async closeConversation(convId: string): Promise<ConversationInfo> {
+    return this.#conversationInfo((await this.request("conv.close", { convId })).conversation);
+  }
+
+  /** Team only. */
+  async reopenConversation(convId: string): Promise<ConversationInfo> {
+    return this.#conversationInfo((await this.request("conv.reopen", { convId })).conversation);
+  }
+
+  /** Team only (meant for bots): hands the conversation to the human team; bots stay out of it from then on. */
+  async handover(convId: string): Promise<ConversationInfo> {
+    return this.#conversationInfo((await this.request("conv.handover", { convId })).conversation);
+  }
+
+  #conversationInfo(info: ConversationInfo): ConversationInfo {
+    this.#tracker(info.id).setInfo(info);
+    return info;
+  }
+
+  /**
+   * End-to-end encryption: whether members may hand the conversation's history
+   * to people they invite (`full`) or not (`none`, the default for customers).
+   * Commits a new epoch. The shop's team may always hand history over.
+   */
+  async setHistoryPolicy(convId: string, policy: HistoryPolicy): Promise<void> {
+    await this.#requireE2E().setHistoryPolicy(convId, policy);
+  }
+
   async removeMember(convId: string, principalId: string): Promise<void> {
     await this.request("conv.remove", { convId, principalId });
   }
@@ -560,7 +611,10 @@ export class ParleyClient {
         return;
       }
       case "membership":
-        this.#forwardToE2E(event);
+        this.#e2e
+          ?.onEvent(event)
+          .then(() => this.#grantHistory(event))
+          .catch((err: Error) => this.#events.emit("error", err));
         this.#events.emit("membership", event);
         return;
       case "invite":
@@ -578,10 +632,17 @@ export class ParleyClient {
         this.#forwardToE2E(event);
         this.#events.emit("team", event);
         return;
-      case "conversation":
-        this.#tracker(event.conversation.id).setInfo(event.conversation);
-        this.#events.emit("conversation", event.conversation);
+      case "conversation": {
+        // Status and assignment come from the event; the read marker and unread count stay this principal's own.
+        const tracker = this.#tracker(event.conversation.id);
+        const known = tracker.state.value.info;
+        const info = known
+          ? { ...event.conversation, readUpTo: known.readUpTo, unread: known.unread }
+          : event.conversation;
+        tracker.setInfo(info);
+        this.#events.emit("conversation", info);
         return;
+      }
       case "typing":
         if (event.principalId !== this.#session?.principal.id) {
           this.#typingIn.signal(event.convId, event.principalId, event.active);
@@ -664,16 +725,43 @@ export class ParleyClient {
     }
   }
 
-  async #decode(m: StoredMessage): Promise<ChatMessage> {
+  async #decode(m: StoredMessage, report = true): Promise<ChatMessage> {
     const base = { convId: m.convId, seq: m.seq, msgId: m.msgId, sender: m.sender, ts: m.ts };
     try {
-      const body = this.#o.encryption ? await this.#requireE2E().open(m) : await this.#o.codec.open(m.envelope);
-      return { ...base, body };
+      if (!this.#o.encryption) return { ...base, body: await this.#o.codec.open(m.envelope) };
+      const { body, sharedBy } = await this.#requireE2E().openMessage(m);
+      this.#unreadable.get(m.convId)?.delete(m.seq);
+      return sharedBy ? { ...base, body, sharedBy } : { ...base, body };
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      this.#events.emit("decode-failed", { conversationId: m.convId, seq: m.seq, msgId: m.msgId, error });
+      if (this.#o.encryption) {
+        const held = this.#unreadable.get(m.convId) ?? new Map<number, StoredMessage>();
+        if (held.size < MAX_HELD_UNREADABLE) held.set(m.seq, m);
+        this.#unreadable.set(m.convId, held);
+      }
+      if (report) this.#events.emit("decode-failed", { conversationId: m.convId, seq: m.seq, msgId: m.msgId, error });
       return { ...base, body: undefined, error: error.message };
     }
+  }
+
+  /** After a history grant: opens again what this device could not read before, and shows what now opens. */
+  async #reopenUnread(convId: string): Promise<void> {
+    const held = this.#unreadable.get(convId);
+    if (!held || held.size === 0) return;
+    const decoded = await Promise.all([...held.values()].map((m) => this.#decode(m, false)));
+    this.#tracker(convId).replace(decoded.filter((m) => m.body !== undefined));
+  }
+
+  /**
+   * After this principal added someone (an accepted invite) and the epoch
+   * that includes them is committed: hands them the earlier keys, when the
+   * conversation's history policy allows.
+   */
+  async #grantHistory(event: Extract<ServerEvent, { type: "membership" }>): Promise<void> {
+    const me = this.#session?.principal.id;
+    if (!this.#e2e || event.change !== "joined" || event.by !== me || event.principalId === me) return;
+    const grant = await this.#e2e.historyGrant(event.convId, event.principalId);
+    if (grant) await this.send(event.convId, grant);
   }
 
   /** Fetches everything after the watermark until the conversation is contiguous again. Single-flight per conversation. */

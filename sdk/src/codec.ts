@@ -5,6 +5,7 @@
  * envelope's wire shape.
  */
 import { fromBase64Url, toBase64Url } from "./base64url.js";
+import { type HistoryGrantBody, isHistoryGrantBody } from "./crypto/history-grant.js";
 import { type FileRef, fileRefProblem } from "./protocol/files.js";
 import type { Envelope, EnvelopeHeader } from "./protocol/index.js";
 
@@ -16,7 +17,9 @@ export type MessageBody =
   | { type: "card"; card: { kind: string; [key: string]: unknown } }
   /** An encrypted file: the blob id and everything needed to decrypt and check it (see `ParleyClient.sendFile`). */
   | { type: "file"; file: FileRef; caption?: string }
-  | { type: "system"; text: string };
+  | { type: "system"; text: string }
+  /** Keys of earlier epochs sealed to an invited member's devices (end-to-end encryption); see `history-grant.ts`. */
+  | HistoryGrantBody;
 
 export interface EnvelopeCodec {
   seal(header: EnvelopeHeader, body: MessageBody): Promise<Envelope>;
@@ -42,6 +45,14 @@ export function parseMessageBody(value: unknown): MessageBody {
     return { type: "card", card: v.card as { kind: string } };
   }
   if (v && v.type === "file") return parseFileBody(v);
+  if (isHistoryGrantBody(v)) {
+    return {
+      type: "history-grant",
+      grantee: v.grantee,
+      epochs: [...v.epochs],
+      sealed: v.sealed.map((s) => ({ ...s })),
+    };
+  }
   throw new TypeError("not a message body");
 }
 

@@ -21,6 +21,12 @@ export interface ChatMessage {
   /** The decoded body; undefined when the envelope could not be read (see `error`). */
   body: MessageBody | undefined;
   error?: string;
+  /**
+   * End-to-end encryption: the principal who shared this message's key with
+   * this device (a history grant), when it was sent before this device could
+   * read the conversation. Show it as "shared by …".
+   */
+  sharedBy?: string;
 }
 
 export interface PendingMessage {
@@ -123,6 +129,16 @@ export class ConversationTracker {
         pending = pending.filter((p) => !sent.has(p.msgId));
       }
       return withUnread({ ...s, messages: merged, lastSeq, pending }, this.#self);
+    });
+  }
+
+  /** Replaces messages already inserted (same seq), e.g. once a history grant lets them be read. */
+  replace(messages: readonly ChatMessage[]): void {
+    if (messages.length === 0) return;
+    const bySeq = new Map(messages.map((m) => [m.seq, m]));
+    this.state.set((s) => {
+      if (!s.messages.some((m) => bySeq.has(m.seq))) return s;
+      return withUnread({ ...s, messages: s.messages.map((m) => bySeq.get(m.seq) ?? m) }, this.#self);
     });
   }
 

@@ -135,7 +135,8 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     "/session/refresh",
     route(async (req) => {
       await sessionLimit.take(`ip:${req.ip}`);
-      return deps.sessions.refresh(parseInput(refreshRequestSchema, req.body).refreshToken);
+      const body = parseInput(refreshRequestSchema, req.body);
+      return deps.sessions.refresh(body.refreshToken, body.natsUserKey);
     }),
   );
   api.post(

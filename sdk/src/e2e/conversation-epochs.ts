@@ -10,6 +10,10 @@
  * Members are the conversation's customers and guests (roles owner/member);
  * the shop's agents and bots are never listed: they read through the team
  * wrap.
+ *
+ * Keys of epochs from before this device joined can arrive in a history grant
+ * from the member who invited it; they are kept apart, with who granted them,
+ * so messages read with them are labelled "shared by" that member.
  */
 import { fromBase64Url } from "../base64url.js";
 import { buildCommit, CommitError, openCommitKey } from "../crypto/commits.js";
@@ -17,7 +21,7 @@ import type { DeviceDirectory } from "../crypto/device-directory.js";
 import type { DeviceIdentity } from "../crypto/device-keys.js";
 import type { ApplyContext, EpochKeyring } from "../crypto/keyring.js";
 import { ParleyError } from "../errors.js";
-import type { CommitReason, DeviceRecord, EpochCommit, PrincipalInfo } from "../protocol/models.js";
+import type { CommitReason, DeviceRecord, EpochCommit, HistoryPolicy, PrincipalInfo } from "../protocol/models.js";
 import { EncryptionUnavailableError } from "./errors.js";
 import type { Rpc } from "./rpc.js";
 import type { TeamKeyHolder } from "./team-key-holder.js";
@@ -47,6 +51,8 @@ export class ConversationEpochs {
   readonly #commits = new Map<number, EpochCommit>();
   /** Keys the keyring does not hold: opened later through the team key, or kept from this device's own commit. */
   readonly #extraKeys = new Map<number, Uint8Array>();
+  /** Keys of epochs before this device joined, from a history grant, with the granting principal. */
+  readonly #granted = new Map<number, { key: Uint8Array; by: string }>();
   /** Principals of the shop's team seen in this conversation (may commit without being listed). */
   readonly #team = new Set<string>();
   #shopId: string | undefined;
@@ -72,7 +78,71 @@ export class ConversationEpochs {
   }
 
   keyFor(epoch: number): Uint8Array | undefined {
-    return this.#keyring.keyFor(epoch) ?? this.#extraKeys.get(epoch);
+    return this.#keyring.keyFor(epoch) ?? this.#extraKeys.get(epoch) ?? this.#granted.get(epoch)?.key;
+  }
+
+  /** Who granted the key of `epoch`, when this device holds it only through a history grant. */
+  grantedBy(epoch: number): string | undefined {
+    if (this.#keyring.keyFor(epoch) ?? this.#extraKeys.get(epoch)) return undefined;
+    return this.#granted.get(epoch)?.by;
+  }
+
+  /** Adds granted keys for epochs this device has no key for; resolves how many were new. */
+  acceptGrant(keys: ReadonlyMap<number, Uint8Array>, by: string): number {
+    let added = 0;
+    for (const [epoch, key] of keys) {
+      if (this.keyFor(epoch)) continue;
+      this.#granted.set(epoch, { key, by });
+      added++;
+    }
+    return added;
+  }
+
+  /** The granted keys, for storage. */
+  grantedKeys(): ReadonlyMap<number, { key: Uint8Array; by: string }> {
+    return this.#granted;
+  }
+
+  /**
+   * Every key this device can use for epochs before `before` (what it may pass
+   * on in a grant). Team devices first open the team wraps of the commits
+   * applied in this session that they have not opened yet.
+   */
+  async heldKeys(before: number): Promise<Map<number, Uint8Array>> {
+    if (this.#o.team.isTeam) {
+      if (!this.#o.team.boxKey) await this.#o.team.load().catch(() => undefined);
+      for (let epoch = 1; epoch < before; epoch++) if (!this.keyFor(epoch)) await this.#openLate(epoch);
+    }
+    const keys = new Map<number, Uint8Array>();
+    for (let epoch = 1; epoch < before; epoch++) {
+      const key = this.keyFor(epoch);
+      if (key) keys.set(epoch, key);
+    }
+    return keys;
+  }
+
+  /** The history policy in force at `epoch` (from its verified commit), if this device applied it. */
+  policyAt(epoch: number): HistoryPolicy | undefined {
+    return (this.#commits.get(epoch) ?? (this.#keyring.head?.epoch === epoch ? this.#keyring.head : undefined))
+      ?.historyPolicy;
+  }
+
+  /** Whether `principalId` is on the shop's team (asks the gateway for the member roles when not yet known). */
+  async isTeam(principalId: string): Promise<boolean> {
+    if (this.#team.has(principalId)) return true;
+    await this.#desiredMembers();
+    return this.#team.has(principalId);
+  }
+
+  /** Commits the new history policy (reason "policy") unless the head already has it. */
+  setHistoryPolicy(policy: HistoryPolicy): Promise<void> {
+    return this.#exclusive(async () => {
+      await this.#readyOnce();
+      const head = this.#keyring.head;
+      if (!head) throw new EncryptionUnavailableError("not_in_epoch", "the conversation has no epoch yet");
+      if (head.historyPolicy === policy) return;
+      await this.#commit("policy", { skipIfMembersMatch: false, historyPolicy: policy });
+    });
   }
 
   noteMessage(epoch: number): Promise<void> {
@@ -250,7 +320,10 @@ export class ConversationEpochs {
     return listed.map((principalId) => ({ principalId, devices: this.#o.directory.devicesOf(principalId) }));
   }
 
-  async #commit(reason: CommitReason, options: { skipIfMembersMatch: boolean }): Promise<void> {
+  async #commit(
+    reason: CommitReason,
+    options: { skipIfMembersMatch: boolean; historyPolicy?: HistoryPolicy },
+  ): Promise<void> {
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       if (attempt > 0) await this.sync();
       const head = this.#keyring.head;
@@ -273,7 +346,7 @@ export class ConversationEpochs {
         prev: head,
         members,
         ...(teamRecord ? { teamBoxPk: fromBase64Url(teamRecord.boxPk) } : {}),
-        historyPolicy: head?.historyPolicy ?? "none",
+        historyPolicy: options.historyPolicy ?? head?.historyPolicy ?? "none",
         reason,
       });
       try {

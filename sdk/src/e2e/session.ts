@@ -3,17 +3,20 @@
  * (registered with the gateway at start), the pinned devices of everyone it
  * talks to, the shop team's key, and one {@link ConversationEpochs} per
  * conversation. The client seals and opens through it and forwards its server
- * events here.
+ * events here. It also makes and takes history grants: the keys of earlier
+ * epochs an inviter seals to the member it invited, when the conversation's
+ * history policy (or the inviter being the shop's team) allows.
  */
-import { fromBase64Url } from "../base64url.js";
+import { fromBase64Url, toBase64Url } from "../base64url.js";
 import type { MessageBody } from "../codec.js";
 import { DeviceDirectory, type DeviceSetChange } from "../crypto/device-directory.js";
 import { type DeviceIdentity, loadOrCreateDeviceIdentity, signDeviceRecord } from "../crypto/device-keys.js";
 import { createE2ECodec } from "../crypto/e2e-codec.js";
+import { type HistoryGrantBody, openHistoryGrant, sealHistoryGrant } from "../crypto/history-grant.js";
 import { EpochKeyring } from "../crypto/keyring.js";
 import { DecryptError, E2E_ALG } from "../crypto/message-crypto.js";
 import type { Envelope, EnvelopeHeader, StoredMessage } from "../protocol/envelope.js";
-import type { ConversationInfo, PrincipalInfo } from "../protocol/models.js";
+import type { ConversationInfo, HistoryPolicy, PrincipalInfo } from "../protocol/models.js";
 import type { ServerEvent } from "../protocol/rpc.js";
 import type { KeyValueStorage } from "../storage.js";
 import { ConversationEpochs } from "./conversation-epochs.js";
@@ -28,6 +31,14 @@ export interface E2ESessionOptions {
   onDevicesChanged: (changes: DeviceSetChange[]) => void;
   /** A background step failed (forwarded as the client's `error` event). */
   onError: (error: Error) => void;
+  /** A history grant gave this device keys it lacked: messages that failed to open may open now. */
+  onGrant?: (convId: string) => void;
+}
+
+/** A message opened end to end; `sharedBy` names who granted its epoch's key when this device was not in it. */
+export interface OpenedMessage {
+  body: MessageBody;
+  sharedBy?: string;
 }
 
 export class E2ESession {
@@ -95,7 +106,7 @@ export class E2ESession {
         identity: this.identity,
         directory: this.directory,
         storageKeyPrefix: `parley:epochs:${this.#o.principal.id}:`,
-      }).then((keyring) => {
+      }).then(async (keyring) => {
         const conv = new ConversationEpochs({
           convId,
           request: this.#o.request,
@@ -105,6 +116,7 @@ export class E2ESession {
           team: this.team,
           keyring,
         });
+        await this.#loadGrants(conv);
         this.#opened.set(convId, conv);
         return conv;
       });
@@ -130,6 +142,15 @@ export class E2ESession {
 
   /** Verifies and decrypts a stored message; rejects with a `DecryptError` or an `EncryptionUnavailableError`. */
   async open(message: StoredMessage): Promise<MessageBody> {
+    return (await this.openMessage(message)).body;
+  }
+
+  /**
+   * As {@link open}, and says who shared the key when this device reads the
+   * message through a history grant. A grant addressed to this principal is
+   * taken on the way (a refused grant is reported, the message still opens).
+   */
+  async openMessage(message: StoredMessage): Promise<OpenedMessage> {
     const { envelope } = message;
     if (envelope.alg !== E2E_ALG) throw new DecryptError("bad_header");
     const conv = await this.conversation(message.convId);
@@ -143,7 +164,79 @@ export class E2ESession {
     const body = await this.#codec.open(envelope);
     // This device's own messages were counted when sealed.
     if (envelope.senderDevice !== this.identity.deviceId) await conv.noteMessage(envelope.epoch);
-    return body;
+    if (body.type === "history-grant" && body.grantee === this.#o.principal.id && message.sender !== body.grantee) {
+      await this.#takeGrant(conv, message, body).catch((err: Error) => this.#o.onError(err));
+    }
+    const sharedBy = conv.grantedBy(envelope.epoch);
+    return sharedBy ? { body, sharedBy } : { body };
+  }
+
+  /**
+   * The grant the inviter sends after committing the epoch that added
+   * `grantee`: every earlier key this device holds, sealed to the grantee's
+   * devices. Undefined when the policy does not allow it (a customer's
+   * conversation keeps `none` unless a member set `full`; the shop's team may
+   * always hand history over), when the grantee is on the team (the team key
+   * already reads everything), or when there is nothing to give.
+   */
+  async historyGrant(convId: string, grantee: string): Promise<HistoryGrantBody | undefined> {
+    const conv = await this.conversation(convId);
+    const head = conv.head;
+    if (!head) return undefined;
+    const me = this.#o.principal.id;
+    const allowed = head.historyPolicy === "full" || (await conv.isTeam(me));
+    if (!allowed || (await conv.isTeam(grantee))) return undefined;
+    const joinedAt = head.members.some((m) => m.principalId === grantee) ? head.epoch : undefined;
+    if (joinedAt === undefined) return undefined; // not in the head yet: nothing sealed to it would be readable
+    const keys = await conv.heldKeys(joinedAt);
+    const devices = this.directory.devicesOf(grantee);
+    if (keys.size === 0 || devices.length === 0) return undefined;
+    return sealHistoryGrant(grantee, keys, devices);
+  }
+
+  /** Commits a new history policy for the conversation (`full` lets members hand history to people they invite). */
+  async setHistoryPolicy(convId: string, policy: HistoryPolicy): Promise<void> {
+    await (await this.conversation(convId)).setHistoryPolicy(policy);
+  }
+
+  /** Checks a grant addressed to this principal against the policy of its epoch, then keeps its keys. */
+  async #takeGrant(conv: ConversationEpochs, message: StoredMessage, body: HistoryGrantBody): Promise<void> {
+    const epoch = message.envelope.epoch;
+    const allowed = conv.policyAt(epoch) === "full" || (await conv.isTeam(message.sender));
+    if (!allowed) throw new Error(`history grant from ${message.sender} refused: the conversation's policy is none`);
+    // Keys of the grant's own epoch or later come from commits, never from a grant.
+    const keys = new Map([...(await openHistoryGrant(body, this.identity))].filter(([e]) => e < epoch));
+    if (conv.acceptGrant(keys, message.sender) === 0) return;
+    await this.#saveGrants(conv);
+    this.#o.onGrant?.(conv.convId);
+  }
+
+  #grantsKey(convId: string): string {
+    return `parley:grants:${this.#o.principal.id}:${convId}`;
+  }
+
+  async #saveGrants(conv: ConversationEpochs): Promise<void> {
+    const out: Record<string, { key: string; by: string }> = {};
+    for (const [epoch, { key, by }] of conv.grantedKeys()) out[epoch] = { key: toBase64Url(key), by };
+    await this.#o.storage.set(this.#grantsKey(conv.convId), JSON.stringify({ v: 1, keys: out }));
+  }
+
+  async #loadGrants(conv: ConversationEpochs): Promise<void> {
+    const text = await this.#o.storage.get(this.#grantsKey(conv.convId));
+    if (!text) return;
+    try {
+      const saved = JSON.parse(text) as { v?: number; keys?: Record<string, { key: string; by: string }> };
+      if (saved.v !== 1 || !saved.keys) return;
+      const byGrantor = new Map<string, Map<number, Uint8Array>>();
+      for (const [epoch, { key, by }] of Object.entries(saved.keys)) {
+        const keys = byGrantor.get(by) ?? new Map<number, Uint8Array>();
+        keys.set(Number(epoch), fromBase64Url(key));
+        byGrantor.set(by, keys);
+      }
+      for (const [by, keys] of byGrantor) conv.acceptGrant(keys, by);
+    } catch (err) {
+      this.#o.onError(new Error("stored history grants are unreadable; they were ignored", { cause: err }));
+    }
   }
 
   /** Fetches and applies the conversation's new commits (after `stale_epoch`). */
