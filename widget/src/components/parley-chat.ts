@@ -31,15 +31,14 @@
  * @fires parley-unread - detail `{ count }`: total unread messages, whenever it changes
  * @fires parley-close - the close button was pressed
  */
-import type { ConversationState, ParleyClient } from "@parley/sdk";
+import type { ConversationState, ParleyClient, TeamPresence } from "@parley/sdk";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
 import { base, palette } from "../theme.js";
 import type { Mentionable } from "./parley-composer.js";
-import { api, type SignalState, type TeamPresence } from "./sdk-compat.js";
 import { StoreController } from "./store-controller.js";
 
-type State = ConversationState & SignalState;
+type State = ConversationState;
 
 /** Connects an idle client, or waits for one that is connecting. */
 async function ready(client: ParleyClient): Promise<void> {
@@ -252,7 +251,7 @@ export class ParleyChat extends LitElement {
   #attach(): void {
     const client = this.client;
     if (!client) return;
-    this.#presence.set(api(client).presence);
+    this.#presence.set(client.presence);
     this.#offs.push(
       client.on("membership", (e) => {
         if (e.convId === this.current) void this.#loadMembers(e.convId);

@@ -23,7 +23,6 @@ import type { ParleyClient } from "@parley/sdk";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
 import { base } from "../theme.js";
-import { api } from "./sdk-compat.js";
 
 /** Someone who can be mentioned. */
 export interface Mentionable {
@@ -269,8 +268,7 @@ export class ParleyComposer extends LitElement {
     this.text = area.value;
     this.error = "";
     this.#suggest(area);
-    const typing = this.client && api(this.client).typing;
-    if (typing && this.conversationId) typing.call(this.client, this.conversationId, this.text.trim() !== "");
+    if (this.client && this.conversationId) this.client.typing(this.conversationId, this.text.trim() !== "");
   }
 
   #suggest(area: HTMLTextAreaElement): void {
@@ -355,14 +353,12 @@ export class ParleyComposer extends LitElement {
     const area = this.#textarea();
     if (area) area.value = "";
     this.suggestions = [];
-    api(client).typing?.call(client, convId, false);
+    client.typing(convId, false);
     if (text) client.send(convId, text).catch(() => undefined); // failures show on the message (Retry)
     for (const a of files) void this.#upload(client, convId, a);
   }
 
   async #upload(client: ParleyClient, convId: string, a: Attachment): Promise<void> {
-    const sendFile = api(client).sendFile;
-    if (!sendFile) return;
     a.abort = new AbortController();
     a.sent = 0;
     a.total = a.file.size;
@@ -379,8 +375,7 @@ export class ParleyComposer extends LitElement {
         if (bitmap) image = { width: bitmap.width, height: bitmap.height };
         bitmap?.close();
       }
-      await sendFile.call(
-        client,
+      await client.sendFile(
         convId,
         a.file,
         { name: a.file.name, mime: a.file.type || "application/octet-stream", ...(image ? { image } : {}) },

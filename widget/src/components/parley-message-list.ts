@@ -21,7 +21,6 @@ import { repeat } from "lit/directives/repeat.js";
 import { translator } from "../i18n/index.js";
 import { base } from "../theme.js";
 import { isPending, type ShownMessage } from "./parley-message.js";
-import { api, type SignalState } from "./sdk-compat.js";
 import { StoreController } from "./store-controller.js";
 
 /** Most messages in the DOM at once. */
@@ -33,7 +32,7 @@ const EDGE = 240;
 /** Pixels from the bottom that still count as "at the bottom". */
 const PINNED = 32;
 
-type State = ConversationState & SignalState;
+type State = ConversationState;
 
 export class ParleyMessageList extends LitElement {
   static override properties = {
@@ -65,9 +64,10 @@ export class ParleyMessageList extends LitElement {
   /** Whether the window's end follows the newest message. */
   #follow = true;
   #wantOlder = false;
-  #pinned = true;
   #jump = false;
-  #anchor: { key: string; top: number } | undefined;
+  /** Where to put the reader after the current burst of updates. */
+  #restore: { jump: boolean; anchor: { key: string; top: number } | undefined } | undefined;
+  #updates = 0;
   #readSent = 0;
   readonly #retriedAt = new Map<string, number>();
   #stallTimer: ReturnType<typeof setTimeout> | undefined;
@@ -98,6 +98,12 @@ export class ParleyMessageList extends LitElement {
         overflow-anchor: none;
         padding: 0.5rem 0.75rem;
         overscroll-behavior: contain;
+        display: flex;
+        flex-direction: column;
+      }
+      /* A short conversation sits at the bottom, next to the composer. */
+      .log > :first-child {
+        margin-block-start: auto;
       }
       .day,
       .note {
@@ -169,26 +175,35 @@ export class ParleyMessageList extends LitElement {
       this.#status.set(this.client?.status);
       this.#state.set(this.client && this.conversationId ? this.client.conversation(this.conversationId) : undefined);
     }
+    // Capture where the reader is once per burst of updates: until the bubbles of the last one have
+    // rendered and the position is restored, the DOM does not show where the reader was.
     const log = this.#log();
-    if (log) {
-      this.#pinned = this.#follow && log.scrollHeight - log.scrollTop - log.clientHeight <= PINNED;
-      this.#anchor = this.#captureAnchor(log);
+    if (!this.#restore) {
+      const pinned = !!log && this.#follow && log.scrollHeight - log.scrollTop - log.clientHeight <= PINNED;
+      this.#restore = { jump: this.#jump || pinned, anchor: log ? this.#captureAnchor(log) : undefined };
+    } else if (this.#jump) {
+      this.#restore.jump = true;
     }
+    this.#jump = false;
   }
 
   protected override updated(): void {
     const log = this.#log();
-    if (log) {
-      if (this.#jump || this.#pinned) {
-        log.scrollTop = log.scrollHeight;
-        this.#jump = false;
-      } else if (this.#anchor) {
-        const el = this.#find(this.#anchor.key);
-        if (el) log.scrollTop += el.getBoundingClientRect().top - log.getBoundingClientRect().top - this.#anchor.top;
+    const token = ++this.#updates;
+    // The bubbles render in their own (microtask) updates: measure once they have, still before paint.
+    const bubbles = log ? [...log.querySelectorAll("parley-message")].map((m) => m.updateComplete) : [];
+    void Promise.all(bubbles).then(() => {
+      if (token !== this.#updates) return; // a newer update restores instead
+      const restore = this.#restore;
+      this.#restore = undefined;
+      if (log && restore?.jump) log.scrollTop = log.scrollHeight;
+      else if (log && restore?.anchor) {
+        const el = this.#find(restore.anchor.key);
+        if (el) log.scrollTop += el.getBoundingClientRect().top - log.getBoundingClientRect().top - restore.anchor.top;
       }
-    }
+      this.#queueCheck();
+    });
     this.#scheduleStall();
-    this.#queueCheck();
   }
 
   #log(): HTMLElement | null {
@@ -227,7 +242,8 @@ export class ParleyMessageList extends LitElement {
     if (shift > 0) {
       this.#start += shift;
       this.#end += shift;
-      if (this.#wantOlder) this.#start = Math.max(0, this.#start - STEP);
+      // Paged in because the reader reached the top: show the whole new page above.
+      if (this.#wantOlder) this.#start = Math.max(0, this.#start - shift);
       if (this.#end - this.#start > WINDOW) {
         this.#end = this.#start + WINDOW;
         this.#follow = false;
@@ -323,9 +339,8 @@ export class ParleyMessageList extends LitElement {
   #markRead(): void {
     const client = this.client;
     const convId = this.conversationId;
-    const markRead = client && api(client).markRead;
     const log = this.#log();
-    if (!client || !convId || !markRead || !log || document.visibilityState !== "visible") return;
+    if (!client || !convId || !log || document.visibilityState !== "visible") return;
     if (log.clientHeight === 0) return;
     const box = log.getBoundingClientRect();
     let seq = 0;
@@ -336,7 +351,7 @@ export class ParleyMessageList extends LitElement {
     const state = this.#state.value;
     if (seq <= this.#readSent || seq <= (state?.readUpTo ?? 0)) return;
     this.#readSent = seq;
-    markRead.call(client, convId, seq).catch(() => {
+    client.markRead(convId, seq).catch(() => {
       this.#readSent = 0;
     });
   }

@@ -12,17 +12,14 @@
  * @fires parley-retry - detail `{ msgId }`, after asking the client to send again
  * @fires parley-discard - detail `{ msgId }`, after dropping the message from the outbox
  */
-import type { ChatMessage, MessageBody, ParleyClient, PendingMessage } from "@parley/sdk";
+import type { ChatMessage, FileRef, MessageBody, ParleyClient, PendingMessage } from "@parley/sdk";
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { translator } from "../i18n/index.js";
 import { base } from "../theme.js";
 import { linkify } from "./linkify.js";
-import { api } from "./sdk-compat.js";
-
-type FileRef = Extract<MessageBody, { type: "file" }>["file"];
 
 /** A confirmed message, optionally shared into the conversation by someone (history grants). */
-export type ShownMessage = (ChatMessage & { sharedBy?: string }) | PendingMessage;
+export type ShownMessage = ChatMessage | PendingMessage;
 
 const PREVIEW_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
 const PREVIEW_MAX_BYTES = 10 * 1024 * 1024;
@@ -32,11 +29,9 @@ const imageCache = new Map<string, Promise<Blob>>();
 const IMAGE_CACHE_SIZE = 40;
 
 function cachedImage(client: ParleyClient, convId: string, file: FileRef): Promise<Blob> | undefined {
-  const download = api(client).downloadFile;
-  if (!download) return undefined;
   let entry = imageCache.get(file.id);
   if (!entry) {
-    entry = download.call(client, convId, file).then((bytes) => new Blob([bytes as BlobPart], { type: file.mime }));
+    entry = client.downloadFile(convId, file).then((bytes) => new Blob([bytes as BlobPart], { type: file.mime }));
     entry.catch(() => imageCache.delete(file.id));
     imageCache.set(file.id, entry);
     if (imageCache.size > IMAGE_CACHE_SIZE) imageCache.delete(imageCache.keys().next().value as string);
@@ -224,11 +219,10 @@ export class ParleyMessage extends LitElement {
 
   async #download(file: FileRef): Promise<void> {
     const m = this.message;
-    const download = this.client && api(this.client).downloadFile;
-    if (!m || !download || !this.client) return;
+    if (!m || !this.client) return;
     this.downloadError = false;
     try {
-      const bytes = await download.call(this.client, m.convId, file);
+      const bytes = await this.client.downloadFile(m.convId, file);
       // Saved as an opaque download, never opened in the frame.
       const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: "application/octet-stream" }));
       const a = document.createElement("a");
@@ -257,7 +251,7 @@ export class ParleyMessage extends LitElement {
     if (!body) return html`<span class="unreadable">${tr.t("msg.undecryptable")}</span>`;
     switch (body.type) {
       case "text":
-        return html`<span class="text">${linkify(body.text).map((run) =>
+        return html`<span class="text" dir="auto">${linkify(body.text).map((run) =>
           "href" in run
             ? html`<a href=${run.href} target="_blank" rel="noopener noreferrer nofollow">${run.text}</a>`
             : run.text,

@@ -5,11 +5,10 @@
  *
  * @csspart presence - the line of text
  */
-import type { ParleyClient } from "@parley/sdk";
+import type { ParleyClient, TeamPresence } from "@parley/sdk";
 import { css, html, LitElement, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
 import { base } from "../theme.js";
-import { api, type TeamPresence } from "./sdk-compat.js";
 import { StoreController } from "./store-controller.js";
 
 export class ParleyPresence extends LitElement {
@@ -45,7 +44,7 @@ export class ParleyPresence extends LitElement {
   ];
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has("client")) this.#presence.set(this.client ? api(this.client).presence : undefined);
+    if (changed.has("client")) this.#presence.set(this.client?.presence);
   }
 
   protected override render() {

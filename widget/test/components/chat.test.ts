@@ -6,7 +6,7 @@ import type { ParleyClient } from "@parley/sdk";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectTexts, waitFor } from "../../../gateway/test/helpers.js";
-import { type FixtureEnv, openChat, startFixtureEnv } from "./fixture.js";
+import { type FixtureEnv, openChat, poll, startFixtureEnv } from "./fixture.js";
 
 describe("<parley-chat> with a real customer client", () => {
   let env: FixtureEnv;
@@ -30,20 +30,18 @@ describe("<parley-chat> with a real customer client", () => {
   const bubble = (text: string) => page.locator("parley-message", { hasText: text });
 
   it("sends a message the agent decrypts, and renders the agent's reply", async () => {
-    await expect.poll(() => page.locator("parley-chat header h2").textContent()).toBe("Test Shop");
-    await expect.poll(() => page.locator("parley-message-list .empty h2").textContent()).toBe("Ask us anything");
+    await poll(() => page.locator("parley-chat header h2").textContent()).toBe("Test Shop");
+    await poll(() => page.locator("parley-message-list .empty h2").textContent()).toBe("Ask us anything");
     const input = page.locator("parley-composer textarea");
     await input.fill("Hello from the widget");
     await input.press("Enter");
     convId = await page.waitForFunction(() => window.__chat.current).then((h) => h.jsonValue() as Promise<string>);
     await waitFor(() => toAgent.get(convId)?.includes("Hello from the widget"), "the agent to decrypt the message");
-    await expect
-      .poll(() => bubble("Hello from the widget").locator("[data-state]").getAttribute("data-state"))
-      .toBe("sent");
+    await poll(() => bubble("Hello from the widget").locator("[data-state]").getAttribute("data-state")).toBe("sent");
     expect(await input.inputValue()).toBe("");
 
     await agent.send(convId, "Hi! How can I help?");
-    await expect.poll(() => bubble("How can I help").locator(".sender").textContent()).toBe("Ada");
+    await poll(() => bubble("How can I help").locator(".sender").textContent()).toBe("Ada");
     const stored = await env.stack.gateway.store.since(convId, 0, 10);
     expect(stored.every((m) => m.envelope.alg === "xc20p-ed25519")).toBe(true);
   });
@@ -67,28 +65,85 @@ describe("<parley-chat> with a real customer client", () => {
     await input.fill("sent while the gateway is down");
     await input.press("Enter");
     const state = bubble("sent while the gateway is down").locator("[data-state]");
-    await expect.poll(() => state.getAttribute("data-state")).toBe("sending");
+    await poll(() => state.getAttribute("data-state")).toBe("sending");
     await env.stack.restartGateway();
-    await expect.poll(() => state.getAttribute("data-state"), { timeout: 20_000 }).toBe("sent");
+    await poll(() => state.getAttribute("data-state"), 20_000).toBe("sent");
     await waitFor(() => toAgent.get(convId)?.includes("sent while the gateway is down"), "the delayed message");
   });
 
   it("marks a message not sent when the gateway stays unreachable; Retry sends it", async () => {
     await page.evaluate(() => {
-      window.__chat.stallAfter = 1000;
+      window.__chat.stallAfter = 500;
     });
     await env.stack.gateway.stop();
     const input = page.locator("parley-composer textarea");
     await input.fill("retry me");
     await input.press("Enter");
     const msg = bubble("retry me");
-    await expect.poll(() => msg.locator("[data-state]").getAttribute("data-state")).toBe("failed");
-    await expect.poll(() => msg.locator("button", { hasText: "Retry" }).count()).toBe(1);
+    await poll(() => msg.locator("[data-state]").getAttribute("data-state")).toBe("failed");
+    await poll(() => msg.locator("button", { hasText: "Retry" }).count()).toBe(1);
     await env.stack.restartGateway();
     await msg.locator("button", { hasText: "Retry" }).click();
-    await expect.poll(() => msg.locator("[data-state]").getAttribute("data-state"), { timeout: 20_000 }).toBe("sent");
+    await poll(() => msg.locator("[data-state]").getAttribute("data-state"), 20_000).toBe("sent");
     await waitFor(() => toAgent.get(convId)?.includes("retry me"), "the retried message");
     expect(toAgent.get(convId)?.filter((t) => t === "retry me")).toHaveLength(1);
+  });
+
+  it("shows the agent typing, and Seen once the agent read the customer's last message", async () => {
+    agent.typing(convId, true);
+    await poll(() => page.locator("parley-typing-indicator [part=typing]").textContent()).toContain("Ada is typing");
+    agent.typing(convId, false);
+    await poll(() => page.locator("parley-typing-indicator [part=typing]").textContent()).toBe("");
+    const input = page.locator("parley-composer textarea");
+    await input.fill("Please read this");
+    await input.press("Enter");
+    const state = bubble("Please read this").locator("[data-state]");
+    await poll(() => state.getAttribute("data-state")).toBe("sent");
+    const seq = await page.evaluate(() => window.__client.conversation(window.__chat.current ?? "").value.lastSeq);
+    await agent.markRead(convId, seq);
+    await poll(() => state.getAttribute("data-state")).toBe("seen");
+    expect(await state.textContent()).toBe("Seen");
+    expect(await page.locator("parley-message [data-state=seen]").count()).toBe(1);
+  });
+
+  it("counts unread while the page is hidden and marks read when it is visible again", async () => {
+    await page.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+    });
+    await agent.send(convId, "While you were away");
+    await poll(() => page.evaluate(() => window.__unread.at(-1))).toBe(1);
+    await page.evaluate(() => {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "visible" });
+      document.dispatchEvent(new Event("visibilitychange"));
+    });
+    await poll(() => page.evaluate(() => window.__unread.at(-1))).toBe(0);
+    await poll(async () => (await agent.conversation(convId).value.readBy) ?? {}).toSatisfy(
+      (readBy: Record<string, number>) =>
+        Object.values(readBy).some((seq) => seq >= agent.conversation(convId).value.lastSeq),
+    );
+  });
+
+  it("invites by a leading @handle of a non-member, then sends the message", async () => {
+    const friend = env.stack.customer("widget-friend");
+    await friend.connect();
+    await friend.updateProfile({ handle: "widget_friend" });
+    const invited = new Promise<string>((resolve) => friend.on("invite", (i) => resolve(i.convId)));
+    const input = page.locator("parley-composer textarea");
+    await input.fill("@widget_friend can you help me choose?");
+    await input.press("Enter");
+    expect(await invited).toBe(convId);
+    await poll(() => page.locator("parley-composer [role=status]").textContent()).toBe("Invited @widget_friend");
+    await waitFor(
+      () => toAgent.get(convId)?.includes("@widget_friend can you help me choose?"),
+      "the message after the invite",
+    );
+    // A handle nobody holds: nothing is sent and the text stays.
+    await input.fill("@nobody_here hello?");
+    await input.press("Enter");
+    await poll(() => page.locator("parley-composer [role=alert]").textContent()).toBe("Could not invite @nobody_here");
+    expect(await input.inputValue()).toBe("@nobody_here hello?");
+    await input.fill("");
+    await friend.close();
   });
 
   it("reports no page errors", () => {

@@ -7,6 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import type { Page } from "playwright-core";
+import { expect } from "vitest";
 import {
   AGENT_LOGIN,
   AGENT_PASSWORD,
@@ -116,4 +117,9 @@ export async function openChat(env: FixtureEnv, o: OpenOptions = {}): Promise<Pa
   await page.goto(`${env.site.url}/`);
   await page.waitForFunction(() => window.__client?.status.value.state === "connected", undefined, { timeout: 20_000 });
   return page;
+}
+
+/** `expect.poll` with room for a real network and a busy machine (the default gives up after 1 s). */
+export function poll<T>(probe: () => T | Promise<T>, timeout = 15_000) {
+  return expect.poll(probe, { timeout, interval: 50 });
 }
