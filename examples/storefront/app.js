@@ -31,5 +31,10 @@ if (me) {
   const { token } = await fetch("/parley-token", { credentials: "same-origin" }).then((r) => r.json());
   Parley("identify", { token });
 }
-// Logging out of the shop also ends the chat session on this device.
-document.getElementById("logout").addEventListener("submit", () => Parley("shutdown"));
+// Logging out of the shop also ends the chat session on this device: wait for the wipe, then log out.
+const logout = document.getElementById("logout");
+logout.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  await Parley("shutdown");
+  logout.submit();
+});

@@ -71,6 +71,11 @@ export default function (options) {
 const nkeysStub = `const no = () => { throw new Error("nkey signing is not part of the Parley widget (bearer JWTs only)"); };
 module.exports = { fromSeed: no, fromPublic: no, encode: no, decode: no, createUser: no, createAccount: no,
   createOperator: no, createPair: no, createServer: no, createCluster: no, createCurve: no, fromCurveSeed: no };`;
+// nats.js also re-exports its benchmark tool (Bench), which no client uses.
+const benchStub = `const no = () => { throw new Error("nats.js Bench is not part of the Parley widget"); };
+class Bench { constructor() { no(); } }
+class Metric { constructor() { no(); } }
+module.exports = { Bench, Metric, throughput: no, msgThroughput: no, humanizeBytes: no };`;
 const framePlugin = {
   name: "parley-frame",
   setup(b) {
@@ -78,8 +83,11 @@ const framePlugin = {
       args.importer.includes("libsodium-wrappers") ? { path: "libsodium", namespace: "parley-shim" } : undefined,
     );
     b.onResolve({ filter: /^@nats-io\/nkeys$/ }, () => ({ path: "nkeys", namespace: "parley-shim" }));
+    b.onResolve({ filter: /^\.\/bench$/ }, (args) =>
+      /@nats-io[\\/]nats-core/.test(args.importer) ? { path: "bench", namespace: "parley-shim" } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: "parley-shim" }, (args) => ({
-      contents: args.path === "libsodium" ? sodiumShim : nkeysStub,
+      contents: { libsodium: sodiumShim, nkeys: nkeysStub, bench: benchStub }[args.path],
       resolveDir: ROOT,
       loader: "js",
     }));
@@ -132,6 +140,8 @@ const meta = {
         file(name),
         {
           bytes: o.bytes,
+          // Set on chunks made for a dynamic import: the module that was imported.
+          ...(o.entryPoint ? { entryPoint: o.entryPoint } : {}),
           imports: o.imports.filter((i) => !i.external).map((i) => ({ path: file(i.path), kind: i.kind })),
           // The packages this chunk is mostly made of, for the size report.
           inputs: Object.keys(o.inputs).filter((i) => i.includes("node_modules") || i.includes("sdk/src")).length,

@@ -6,7 +6,7 @@
  *
  * Every message is `{v: 1, type, ...}`. Parent to frame: identify, open,
  * close, theme, locale, shutdown, token. Frame to parent: ready, unread,
- * message, open-request, close-request, resize, token-request, error.
+ * message, close-request, resize, token-request, shutdown-done, error.
  */
 
 export const BRIDGE_VERSION = 1;
@@ -43,6 +43,7 @@ export type FrameMessage =
   | { v: 1; type: "close-request" }
   | { v: 1; type: "resize"; mode: "normal" | "full" }
   | { v: 1; type: "token-request" }
+  | { v: 1; type: "shutdown-done" }
   | { v: 1; type: "error"; code: string };
 
 type Obj = Record<string, unknown>;
@@ -114,6 +115,7 @@ export function parseFrameMessage(data: unknown): FrameMessage | undefined {
     case "ready":
     case "close-request":
     case "token-request":
+    case "shutdown-done":
       return onlyKeys(data, ["v", "type"]) ? { v: 1, type: data.type } : undefined;
     case "unread":
       return onlyKeys(data, ["v", "type", "count"]) && isCount(data.count)

@@ -1,9 +1,9 @@
 /**
- * Which element renders the chat: the Lit `<parley-chat>` from the
- * components, or the plain stand-in until they land.
+ * The element that renders the chat inside the frame: the Lit `<parley-chat>`
+ * from the widget's components (the same ones npm users mount).
  */
-import { definePlaceholderChat } from "./placeholder-chat.js";
+import { defineParleyElements } from "../components/index.js";
 
 export function defineChat(): void {
-  definePlaceholderChat();
+  defineParleyElements();
 }

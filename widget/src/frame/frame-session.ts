@@ -175,8 +175,8 @@ export class FrameSession implements ChatHost {
     return from;
   }
 
+  /** Always posted, even when unchanged: the launcher may show a count remembered from an earlier visit. */
   #setUnread(count: number): void {
-    if (count === this.#unread) return;
     this.#unread = count;
     this.#o.post({ type: "unread", count });
   }

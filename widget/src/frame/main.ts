@@ -98,7 +98,7 @@ async function boot(): Promise<void> {
         document.documentElement.lang = message.locale;
         return session.setLocale(message.locale);
       case "shutdown":
-        return void session.shutdown();
+        return void session.shutdown().finally(() => bridge.post({ type: "shutdown-done" }));
     }
   });
   document.addEventListener("keydown", (e) => {

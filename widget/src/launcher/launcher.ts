@@ -55,6 +55,8 @@ export class Launcher {
   #locale: string | undefined;
   #unread = 0;
   #shutdownPending = false;
+  /** Resolvers of `Parley('shutdown')` promises, settled when the frame says its storage is wiped. */
+  #shutdownWaiters: Array<() => void> = [];
 
   constructor(config: LauncherConfig) {
     this.#c = config;
@@ -157,16 +159,22 @@ export class Launcher {
     if (!open) this.#el.focusButton();
   }
 
-  #shutdown(): void {
+  /** Logout. Resolves once the frame wiped its session (or after 5 s): await it before navigating away. */
+  #shutdown(): Promise<void> {
     this.#identity = undefined;
     this.#setUnread(0);
     this.#setOpen(false);
+    const done = new Promise<void>((resolve) => {
+      this.#shutdownWaiters.push(resolve);
+      setTimeout(resolve, 5000);
+    });
     if (this.#ready) this.#post({ v: BRIDGE_VERSION, type: "shutdown" });
     else {
       // The session lives in the frame's storage: load the frame (hidden) to wipe it.
       this.#shutdownPending = true;
       this.#intent();
     }
+    return done;
   }
 
   #setUnread(count: number): void {
@@ -235,6 +243,9 @@ export class Launcher {
         return;
       case "token-request":
         void this.#sendToken("token");
+        return;
+      case "shutdown-done":
+        for (const resolve of this.#shutdownWaiters.splice(0)) resolve();
         return;
       case "error":
         warn(`the chat reported ${message.code}`);

@@ -10,7 +10,9 @@
  * frame's origin is). Tests use it to read the badge and the button.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Frame, Page } from "playwright-core";
 // @ts-expect-error: the example is plain JavaScript (no declarations)
@@ -20,11 +22,40 @@ import { waitFor } from "../../../gateway/test/helpers.js";
 
 const WIDGET = fileURLToPath(new URL("../../", import.meta.url));
 
-/** Builds the widget once when its dist is missing (a fresh clone runs `npm run build` first anyway). */
+/** Newest modification time of the files under `dir`. */
+function newest(dir: string): number {
+  let t = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) t = Math.max(t, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return t;
+}
+
+/**
+ * Builds the widget when its dist is missing or older than the widget's or the SDK's sources.
+ * Test files run in parallel workers: a lock directory keeps them from building at once.
+ */
 export function ensureWidgetBuilt(): void {
-  if (existsSync(`${WIDGET}dist/parley.js`) && existsSync(`${WIDGET}dist/frame/index.html`)) return;
-  const run = spawnSync(process.execPath, [`${WIDGET}scripts/build.mjs`, "--no-size"], { stdio: "inherit" });
-  if (run.status !== 0) throw new Error("the widget build failed");
+  const lock = `${WIDGET}.build-lock`;
+  const sleep = new Int32Array(new SharedArrayBuffer(4));
+  for (let tries = 0; ; tries++) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (tries > 1200) throw new Error(`${lock} is held for 2 minutes: remove it if no build is running`);
+      Atomics.wait(sleep, 0, 0, 100);
+    }
+  }
+  try {
+    const built = `${WIDGET}dist/build-meta.json`;
+    const sources = Math.max(newest(`${WIDGET}src`), newest(`${WIDGET}../sdk/src`));
+    if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+    const run = spawnSync(process.execPath, [`${WIDGET}scripts/build.mjs`, "--no-size"], { stdio: "inherit" });
+    if (run.status !== 0) throw new Error("the widget build failed");
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export interface Embed {
@@ -95,10 +126,34 @@ export async function chatFrame(page: Page): Promise<Frame> {
   return frame;
 }
 
-/** Logs in on the storefront with a name (the shop backend's fake login). */
+/** Logs in on the storefront with a name (the shop backend's fake login), logging out whoever was in. */
 export async function logIn(page: Page, storefront: string, name: string): Promise<void> {
   await page.goto(`${storefront}/`);
+  await page.waitForSelector("#login:not([hidden]), #logout:not([hidden])");
+  if (await page.isVisible("#logout")) {
+    await Promise.all([page.waitForURL(`${storefront}/`), page.click("#logout button")]);
+    await page.waitForSelector("#login:not([hidden])");
+  }
   await page.fill("#name", name);
   await Promise.all([page.waitForURL(`${storefront}/`), page.click("#login button")]);
   await page.waitForSelector("#logout:not([hidden])");
+}
+
+export interface SizeReport {
+  launcher_gz_bytes: number;
+  chat_gz_bytes: number;
+  ok: boolean;
+  files: Array<{ name: string; gz: number }>;
+  on_demand: Array<{ name: string; gz: number }>;
+}
+
+/** Runs widget/scripts/size.mjs on the built dist; resolves its exit code, output and report. */
+export function measureSizes(args: string[] = [], env: Record<string, string> = {}) {
+  const out = join(mkdtempSync(join(tmpdir(), "parley-size-")), "sizes.json");
+  const run = spawnSync(process.execPath, [`${WIDGET}scripts/size.mjs`, "--out", out, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
+  const report = existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as SizeReport) : undefined;
+  return { status: run.status, output: `${run.stdout}${run.stderr}`, report };
 }

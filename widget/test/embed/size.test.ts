@@ -1,0 +1,36 @@
+// The bundle budget check that runs with every widget build (PERFORMANCE.md):
+// it passes on the real build, fails when a budget is below the real figure
+// (by argument or environment), and reports what it counted.
+import { beforeAll, describe, expect, it } from "vitest";
+import { ensureWidgetBuilt, measureSizes } from "./fixtures.js";
+
+describe("widget/scripts/size.mjs", () => {
+  beforeAll(() => ensureWidgetBuilt());
+
+  it("passes within the budgets and reports the launcher and the chat before the first message", () => {
+    const { status, output, report } = measureSizes();
+    expect(status, output).toBe(0);
+    expect(report?.ok).toBe(true);
+    expect(report?.launcher_gz_bytes).toBeGreaterThan(1000);
+    expect(report?.launcher_gz_bytes).toBeLessThanOrEqual(6500);
+    expect(report?.chat_gz_bytes).toBeLessThanOrEqual(200_000);
+    // libsodium (its wasm as a file and its wrapper chunk) is counted, since it loads before the first message.
+    expect(report?.files.some((f) => f.name.endsWith(".wasm") && f.gz > 50_000)).toBe(true);
+    const frameFiles = report?.files.filter((f) => f.name.startsWith("frame/")) ?? [];
+    expect(report?.chat_gz_bytes).toBe(frameFiles.reduce((n, f) => n + f.gz, 0));
+    console.log(`widget sizes: launcher ${report?.launcher_gz_bytes} gz bytes, chat ${report?.chat_gz_bytes} gz bytes`);
+  });
+
+  it("fails over budget: a chat budget below the real figure (argument)", () => {
+    const { status, output, report } = measureSizes(["--chat-budget", "1000"]);
+    expect(status).toBe(1);
+    expect(output).toContain("OVER BUDGET");
+    expect(report?.ok).toBe(false);
+  });
+
+  it("fails over budget: a launcher budget below the real figure (environment)", () => {
+    const { status, output } = measureSizes([], { PARLEY_LAUNCHER_BUDGET: "100" });
+    expect(status).toBe(1);
+    expect(output).toMatch(/launcher: \d+ \/ 100 gz bytes OVER BUDGET/);
+  });
+});
