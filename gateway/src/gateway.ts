@@ -22,8 +22,8 @@ import { openStore } from "./store/index.js";
 import type { Store } from "./store/port.js";
 import { createFileRoutes } from "./transport/file-routes.js";
 import { createHttpApp } from "./transport/http-app.js";
-import { createWidgetRoutes } from "./transport/widget-routes.js";
 import { NatsResponder } from "./transport/nats-responder.js";
+import { createWidgetRoutes } from "./transport/widget-routes.js";
 
 export interface GatewayOptions {
   config: GatewayConfig;

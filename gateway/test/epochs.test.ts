@@ -27,7 +27,9 @@ function commitFor(convId: string, epoch: number, committer: DeviceRecord, membe
     historyPolicy: "none",
     reason: epoch === 1 ? "create" : "rotate",
     ts: Date.now(),
+    teamVersion: 0,
     sig: random(64),
+    teamSig: "",
   };
 }
 

@@ -170,7 +170,11 @@ describe("mintBot", () => {
     expect(claims.sub).toBe(key.getPublicKey());
     expect(claims.nats.bearer_token).toBe(false);
     expect(claims.nats.pub?.allow).toEqual(["api.b_bot1.>"]);
-    expect([...(claims.nats.sub?.allow ?? [])].sort()).toEqual(["_INBOX_b_bot1.>", "team.s_shop1.ev", "user.b_bot1.ev"]);
+    expect([...(claims.nats.sub?.allow ?? [])].sort()).toEqual([
+      "_INBOX_b_bot1.>",
+      "team.s_shop1.ev",
+      "user.b_bot1.ev",
+    ]);
   });
 
   it("refuses a key that is not a user public key", async () => {

@@ -104,7 +104,7 @@ export class ChatService {
       "device.list": (actor, body) => this.#listDevices(actor, body.principalIds),
       "epoch.commit": (actor, body) => this.#commit(actor, body.commit),
       "epoch.list": (actor, body) => this.#listCommits(actor, body),
-      "team.get": (_actor, body) => this.#team.get(body.shopId),
+      "team.get": (_actor, body) => this.#team.get(body.shopId, body.version),
       "team.init": (actor, body) => this.#team.init(actor, body.record),
       "team.devices": (actor) => this.#team.devices(actor),
       "team.wrap.put": (actor, body) => this.#team.putWrap(actor, body.wrap),

@@ -28,8 +28,8 @@ export class TeamKeys {
     private readonly fanout: EventFanout,
   ) {}
 
-  async get(shopId: string): Promise<RpcResults["team.get"]> {
-    return { key: (await this.store.getTeamKey(shopId)) ?? null };
+  async get(shopId: string, version?: number): Promise<RpcResults["team.get"]> {
+    return { key: (await this.store.getTeamKey(shopId, version)) ?? null };
   }
 
   async init(actor: PrincipalRecord, record: TeamKeyRecord): Promise<RpcResults["team.init"]> {

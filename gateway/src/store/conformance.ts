@@ -113,7 +113,9 @@ const commit = (convId: string, epoch: number, overrides: Partial<EpochCommit> =
   historyPolicy: "none",
   reason: epoch === 1 ? "create" : "rotate",
   ts: T0 + epoch,
+  teamVersion: 0,
   sig: `sig-${epoch}`,
+  teamSig: "",
   ...overrides,
 });
 

@@ -195,7 +195,9 @@ const commitDoc = (c: EpochCommit): EpochCommit => ({
   historyPolicy: str(c.historyPolicy, "historyPolicy") as EpochCommit["historyPolicy"],
   reason: str(c.reason, "reason") as EpochCommit["reason"],
   ts: num(c.ts, "ts"),
+  teamVersion: num(c.teamVersion, "teamVersion"),
   sig: str(c.sig, "sig"),
+  teamSig: str(c.teamSig, "teamSig"),
 });
 
 /** Copies a team key record field by field, checking the types. */
@@ -781,10 +783,21 @@ export class MongoStore implements Store {
     const filter = { convId: str(convId, "convId"), epoch: { $gt: num(after, "after") } };
     const n = clampLimit(limit);
     if (n === 0) return Promise.resolve([]);
-    return this.#run(() => this.#commits.find(filter, NO_ID).sort({ epoch: 1 }).limit(n).toArray());
+    // Commits stored before team signatures existed read as listed members' commits.
+    return this.#run(async () =>
+      (await this.#commits.find(filter, NO_ID).sort({ epoch: 1 }).limit(n).toArray()).map((c) => ({
+        ...c,
+        teamVersion: c.teamVersion ?? 0,
+        teamSig: c.teamSig ?? "",
+      })),
+    );
   }
 
-  async getTeamKey(shopId: string): Promise<TeamKeyRecord | undefined> {
+  async getTeamKey(shopId: string, version?: number): Promise<TeamKeyRecord | undefined> {
+    if (version !== undefined) {
+      const exact = { shopId: str(shopId, "shopId"), version: num(version, "version") };
+      return this.#run(async () => (await this.#teamKeys.findOne(exact, NO_ID)) ?? undefined);
+    }
     const filter = { shopId: str(shopId, "shopId") };
     return this.#run(
       async () => (await this.#teamKeys.find(filter, NO_ID).sort({ version: -1 }).limit(1).next()) ?? undefined,

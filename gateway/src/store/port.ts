@@ -206,7 +206,8 @@ export interface Store {
   listCommits(convId: string, after: number, limit: number): Promise<EpochCommit[]>;
 
   /** The shop team's current (highest-version) key record. */
-  getTeamKey(shopId: string): Promise<TeamKeyRecord | undefined>;
+  /** The shop's current team key record, or version `version` when given. */
+  getTeamKey(shopId: string, version?: number): Promise<TeamKeyRecord | undefined>;
   /**
    * Stores a team key record: accepted only when its version is the current
    * version + 1 (1 for the first), compare-and-set like `appendCommit` (exactly

@@ -316,7 +316,9 @@ const commitDoc = (c: EpochCommit): EpochCommit => ({
   historyPolicy: c.historyPolicy,
   reason: c.reason,
   ts: c.ts,
+  teamVersion: c.teamVersion,
   sig: c.sig,
+  teamSig: c.teamSig,
 });
 
 /** Every statement, prepared once in `init()`. */
@@ -387,6 +389,7 @@ function prepare(db: Database.Database) {
     insertCommit: q("INSERT INTO commits (conv_id, epoch, body) VALUES (?, ?, ?)"),
     listCommits: q<string>("SELECT body FROM commits WHERE conv_id = ? AND epoch > ? ORDER BY epoch LIMIT ?").pluck(),
     teamKey: q<TeamKeyRow>("SELECT * FROM team_keys WHERE shop_id = ? ORDER BY version DESC LIMIT 1"),
+    teamKeyVersion: q<TeamKeyRow>("SELECT * FROM team_keys WHERE shop_id = ? AND version = ?"),
     teamVersion: q<number | null>("SELECT MAX(version) FROM team_keys WHERE shop_id = ?").pluck(),
     insertTeamKey: q(`INSERT INTO team_keys (shop_id, version, box_pk, sig_pk, created_by_principal,
       created_by_device, ts, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -734,11 +737,13 @@ export class SqliteStore implements Store {
   }
 
   async listCommits(convId: string, after: number, limit: number): Promise<EpochCommit[]> {
-    return this.#s.listCommits.all(convId, after, clampLimit(limit)).map((body) => JSON.parse(body) as EpochCommit);
+    return this.#s.listCommits
+      .all(convId, after, clampLimit(limit))
+      .map((body) => ({ teamVersion: 0, teamSig: "", ...(JSON.parse(body) as Partial<EpochCommit>) }) as EpochCommit);
   }
 
-  async getTeamKey(shopId: string): Promise<TeamKeyRecord | undefined> {
-    const row = this.#s.teamKey.get(shopId);
+  async getTeamKey(shopId: string, version?: number): Promise<TeamKeyRecord | undefined> {
+    const row = version === undefined ? this.#s.teamKey.get(shopId) : this.#s.teamKeyVersion.get(shopId, version);
     return row && toTeamKey(row);
   }
 

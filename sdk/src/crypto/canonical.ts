@@ -152,13 +152,13 @@ export function fingerprintInput(sigPk: Uint8Array): Uint8Array {
 }
 
 /**
- * The fields of an epoch commit other than `sig`, in the order of
+ * The fields of an epoch commit other than `sig` and `teamSig`, in the order of
  * {@link EpochCommit}. Arrays carry a u32 count and keep the order they are
  * given in (`buildCommit` sorts members, device ids and wraps by id, and
  * `verifyCommit` refuses any other order, so one commit has one encoding).
  * Every wrap is included whole, so the signature covers every sealed key.
  */
-function writeCommitFields(writer: CanonicalWriter, commit: Omit<EpochCommit, "sig">): CanonicalWriter {
+function writeCommitFields(writer: CanonicalWriter, commit: Omit<EpochCommit, "sig" | "teamSig">): CanonicalWriter {
   writer
     .u32(commit.v)
     .string(commit.convId)
@@ -173,11 +173,20 @@ function writeCommitFields(writer: CanonicalWriter, commit: Omit<EpochCommit, "s
   }
   writer.u32(commit.wraps.length);
   for (const wrap of commit.wraps) writer.string(wrap.deviceId).string(wrap.sealed);
-  return writer.string(commit.teamWrap).string(commit.historyPolicy).string(commit.reason).u64(commit.ts);
+  return writer
+    .string(commit.teamWrap)
+    .string(commit.historyPolicy)
+    .string(commit.reason)
+    .u64(commit.ts)
+    .u32(commit.teamVersion);
 }
 
-/** What the committer device signs: label, then every field but `sig`. Throws on values with no exact encoding. */
-export function encodeCommitForSignature(commit: Omit<EpochCommit, "sig">): Uint8Array {
+/**
+ * What the committer device signs (and, for a team commit, the team key too):
+ * label, then every field but the two signatures. Throws on values with no
+ * exact encoding.
+ */
+export function encodeCommitForSignature(commit: Omit<EpochCommit, "sig" | "teamSig">): Uint8Array {
   return writeCommitFields(new CanonicalWriter().string(Labels.commitSignature), commit).finish();
 }
 
@@ -186,7 +195,10 @@ export function encodeCommitForSignature(commit: Omit<EpochCommit, "sig">): Uint
  * field, and the signature, so the chain pins the exact signed commit.
  */
 export function encodeCommitForHash(commit: EpochCommit): Uint8Array {
-  return writeCommitFields(new CanonicalWriter().string(Labels.commitHash), commit).string(commit.sig).finish();
+  return writeCommitFields(new CanonicalWriter().string(Labels.commitHash), commit)
+    .string(commit.sig)
+    .string(commit.teamSig)
+    .finish();
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fromBase64Url, toBase64Url } from "../base64url.js";
+import { toBase64Url } from "../base64url.js";
 import type { DeviceRecord, EpochCommit } from "../protocol/models.js";
 import { epochCommitSchema } from "../protocol/schemas.js";
 import { encodeCommitForHash, encodeCommitForSignature } from "./canonical.js";
@@ -49,7 +49,11 @@ async function build(
   by: Device,
   prev: EpochCommit | undefined,
   members: ReturnType<typeof membersOf>,
-  extra: { teamBoxPk?: Uint8Array; reason?: EpochCommit["reason"] } = {},
+  extra: {
+    teamBoxPk?: Uint8Array;
+    reason?: EpochCommit["reason"];
+    teamSigner?: { version: number; signSk: Uint8Array };
+  } = {},
 ) {
   return buildCommit({
     identity: by.identity,
@@ -61,6 +65,7 @@ async function build(
     reason: extra.reason ?? (prev ? "add" : "create"),
     now: 1_700_000_000_000,
     ...(extra.teamBoxPk ? { teamBoxPk: extra.teamBoxPk } : {}),
+    ...(extra.teamSigner ? { teamSigner: extra.teamSigner } : {}),
   });
 }
 
@@ -138,19 +143,40 @@ describe("buildCommit and verifyCommit", () => {
     await verifyCommit(commit, ok(undefined, alice0));
   });
 
-  it("seals to the team key; an agent device opens the team wrap and may commit when isTeam says so", async () => {
+  it("seals to the team key; an agent device opens the team wrap and commits with the team key's signature", async () => {
     const teamKey = { boxPk: team.publicKey, boxSk: team.privateKey };
+    const teamSign = sodium.crypto_sign_keypair();
+    const otherSign = sodium.crypto_sign_keypair();
+    const teamSigPk = (version: number) => (version === 3 ? teamSign.publicKey : undefined);
     const withTeam = await build(alice0, undefined, membersOf(alice, bob), { teamBoxPk: team.publicKey });
     expect(withTeam.commit.teamWrap).toHaveLength(107);
+    expect(withTeam.commit).toMatchObject({ teamVersion: 0, teamSig: "" });
     expect(await openCommitKey(withTeam.commit, agent.identity, teamKey)).toEqual(withTeam.epochKey);
     expect(await openCommitKey(withTeam.commit, agent.identity)).toBeUndefined();
+    // Without the team's signature an agent is just a non-member.
+    const unsigned = await build(agent, withTeam.commit, membersOf(alice, bob), { reason: "rotate" });
+    expect(await failure(unsigned.commit, { ...ok(withTeam.commit, agent), teamSigPk })).toBe("not_a_member");
     const byAgent = await build(agent, withTeam.commit, membersOf(alice, bob), {
       teamBoxPk: team.publicKey,
       reason: "rotate",
+      teamSigner: { version: 3, signSk: teamSign.privateKey },
     });
-    expect(await failure(byAgent.commit, ok(withTeam.commit, agent))).toBe("not_a_member");
-    await verifyCommit(byAgent.commit, { ...ok(withTeam.commit, agent), isTeam: (p) => p === "p_agent" });
+    await verifyCommit(byAgent.commit, { ...ok(withTeam.commit, agent), teamSigPk });
     expect(await openCommitKey(byAgent.commit, agent.identity, teamKey)).toEqual(byAgent.epochKey);
+    // The team version must be one the verifier pinned, and the signature must be that key's.
+    expect(await failure(byAgent.commit, ok(withTeam.commit, agent))).toBe("not_a_member");
+    const forged = await build(agent, withTeam.commit, membersOf(alice, bob), {
+      reason: "rotate",
+      teamSigner: { version: 3, signSk: otherSign.privateKey },
+    });
+    expect(await failure(forged.commit, { ...ok(withTeam.commit, agent), teamSigPk })).toBe("not_a_member");
+    // The team signature covers the version: moving it to another version breaks the device signature first.
+    expect(await failure({ ...byAgent.commit, teamVersion: 4 }, { ...ok(withTeam.commit, agent), teamSigPk })).toBe(
+      "bad_signature",
+    );
+    expect(await failure({ ...byAgent.commit, teamSig: "" }, { ...ok(withTeam.commit, agent), teamSigPk })).toBe(
+      "bad_shape",
+    );
   });
 
   it("refuses caller errors when building", async () => {
@@ -245,14 +271,13 @@ describe("tampering with a commit", () => {
     expect(await failure({ ...commit, sig: toBase64Url(hashSig) }, ok(first.commit, bob0))).toBe("bad_signature");
   });
 
-  it("refuses a commit signed by a device of a non-member (not_a_member), unless isTeam vouches for it", async () => {
+  it("refuses a commit signed by a device of a non-member (not_a_member)", async () => {
     const byMallory = await build(mallory0, first.commit, membersOf(alice, bob, mallory));
     expect(await failure(byMallory.commit, ok(first.commit, mallory0))).toBe("not_a_member");
     // Listing itself in the new epoch does not help: authority comes from the previous epoch.
     expect(byMallory.commit.members.some((m) => m.principalId === "p_mallory")).toBe(true);
     const create = await build(mallory0, undefined, membersOf(alice, bob));
     expect(await failure(create.commit, ok(undefined, mallory0))).toBe("not_a_member");
-    await verifyCommit(byMallory.commit, { ...ok(first.commit, mallory0), isTeam: (p) => p === "p_mallory" });
     // Carol became a member at epoch 2, not before: she may commit epoch 3 but could not have committed epoch 2.
     const byCarol = await build(carol0, first.commit, membersOf(alice, bob, carol));
     expect(await failure(byCarol.commit, ok(first.commit, carol0))).toBe("not_a_member");
@@ -419,7 +444,9 @@ describe("commit encodings", () => {
       historyPolicy: "none",
       reason: "add",
       ts: 5,
+      teamVersion: 7,
       sig: "S",
+      teamSig: "T",
     };
     const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
     const str = (s: string) => s.length.toString(16).padStart(8, "0") + hex(new TextEncoder().encode(s));
@@ -442,9 +469,10 @@ describe("commit encodings", () => {
       str("none"),
       str("add"),
       "0000000000000005", // ts
+      "00000007", // teamVersion
     ].join("");
     expect(hex(encodeCommitForSignature(small))).toBe(str("parley/commit-sig/v1") + fields);
-    expect(hex(encodeCommitForHash(small))).toBe(str("parley/commit-hash/v1") + fields + str("S"));
+    expect(hex(encodeCommitForHash(small))).toBe(str("parley/commit-hash/v1") + fields + str("S") + str("T"));
     // Moving a device id from one member to the next changes the bytes (counts make the split explicit).
     const moved = {
       ...small,

@@ -11,6 +11,12 @@
  * every wrap), the committer's membership of the previous epoch, and a
  * one-to-one, canonically ordered match between listed devices and wraps.
  *
+ * A member of the shop's team is not a listed member: it commits (adds someone
+ * it invited, rotates before its 100th message) by also signing with the team
+ * key, which only devices the shop's admins gave the team key hold. Verifiers
+ * check that second signature against the team key record they pinned, so the
+ * gateway cannot make anyone a team member.
+ *
  * The shape check mirrors `epochCommitSchema` by hand (a test holds the two
  * together) so that this module, like the client, does not load zod.
  */
@@ -84,7 +90,9 @@ const COMMIT_KEYS = [
   "historyPolicy",
   "reason",
   "ts",
+  "teamVersion",
   "sig",
+  "teamSig",
 ] as const;
 
 const isId = (value: unknown): value is string => typeof value === "string" && ID_PATTERN.test(value);
@@ -128,7 +136,11 @@ export function commitShapeProblem(value: unknown): string | undefined {
   if (!(HistoryPolicies as readonly unknown[]).includes(c.historyPolicy)) return "unknown historyPolicy";
   if (!(CommitReasons as readonly unknown[]).includes(c.reason)) return "unknown reason";
   if (!isInt(c.ts, 0, MAX_TS)) return "ts is out of range";
+  if (!isInt(c.teamVersion, 0, MAX_EPOCH)) return "teamVersion is out of range";
   if (typeof c.sig !== "string" || !SIGNATURE.test(c.sig)) return "sig is not a signature";
+  if (c.teamVersion === 0 ? c.teamSig !== "" : !(typeof c.teamSig === "string" && SIGNATURE.test(c.teamSig))) {
+    return "teamSig must be a signature exactly when teamVersion is set";
+  }
   return undefined;
 }
 
@@ -161,6 +173,8 @@ export interface BuildCommitOptions {
    * @default Date.now()
    */
   now?: number;
+  /** Team members: the team key (version and Ed25519 secret key) that co-signs, proving the committer is on the team. */
+  teamSigner?: { version: number; signSk: Uint8Array };
 }
 
 /**
@@ -199,7 +213,7 @@ export async function buildCommit(options: BuildCommitOptions): Promise<{ commit
     const sealed = await sealEpochKey(epochKey, fromBase64Url(device.boxPk));
     wraps.push({ deviceId: device.deviceId, sealed: toBase64Url(sealed) });
   }
-  const unsigned: Omit<EpochCommit, "sig"> = {
+  const unsigned: Omit<EpochCommit, "sig" | "teamSig"> = {
     v: 1,
     convId,
     epoch: prev ? prev.epoch + 1 : 1,
@@ -211,9 +225,12 @@ export async function buildCommit(options: BuildCommitOptions): Promise<{ commit
     historyPolicy,
     reason,
     ts: options.now ?? Date.now(),
+    teamVersion: options.teamSigner?.version ?? 0,
   };
-  const sig = sodium.crypto_sign_detached(encodeCommitForSignature(unsigned), identity.sign.secretKey);
-  const commit: EpochCommit = { ...unsigned, sig: toBase64Url(sig) };
+  const input = encodeCommitForSignature(unsigned);
+  const sig = sodium.crypto_sign_detached(input, identity.sign.secretKey);
+  const teamSig = options.teamSigner ? sodium.crypto_sign_detached(input, options.teamSigner.signSk) : undefined;
+  const commit: EpochCommit = { ...unsigned, sig: toBase64Url(sig), teamSig: teamSig ? toBase64Url(teamSig) : "" };
   const problem = commitShapeProblem(commit);
   if (problem) throw new RangeError(`cannot build this commit: ${problem}`);
   return { commit, epochKey };
@@ -225,11 +242,12 @@ export interface VerifyCommitOptions {
   /** The pinned record of the committer device (from the device directory), or undefined when unknown. */
   committerDevice: DeviceRecord | undefined;
   /**
-   * Whether a principal belongs to the shop's team (agents, bots): team
-   * members may commit without being listed members of the conversation.
-   * @default () => false
+   * The Ed25519 public key of the shop's team key `version`, from a record
+   * this device verified and pinned; undefined when unknown. A commit whose
+   * committer is not a listed member must carry a team signature that
+   * verifies under it.
    */
-  isTeam?: (principalId: string) => boolean;
+  teamSigPk?: (version: number) => Uint8Array | undefined;
 }
 
 /**
@@ -246,7 +264,7 @@ export async function verifyCommit(commit: unknown, options: VerifyCommitOptions
     throw new CommitError("bad_shape", "members are not sorted by principal id, or repeat one");
   }
 
-  const { prev, committerDevice, isTeam = () => false } = options;
+  const { prev, committerDevice, teamSigPk = () => undefined } = options;
   if (prev) {
     if (c.convId !== prev.convId) throw new CommitError("bad_chain", "another conversation");
     if (c.epoch !== prev.epoch + 1)
@@ -266,22 +284,31 @@ export async function verifyCommit(commit: unknown, options: VerifyCommitOptions
   }
 
   const sodium = await loadSodium();
+  const { sig, teamSig, ...unsigned } = c;
+  const input = encodeCommitForSignature(unsigned);
   let signed = false;
   try {
-    const { sig, ...unsigned } = c;
-    signed = sodium.crypto_sign_verify_detached(
-      fromBase64Url(sig),
-      encodeCommitForSignature(unsigned),
-      fromBase64Url(committerDevice.sigPk),
-    );
+    signed = sodium.crypto_sign_verify_detached(fromBase64Url(sig), input, fromBase64Url(committerDevice.sigPk));
   } catch (cause) {
     throw new CommitError("bad_signature", undefined, { cause });
   }
   if (!signed) throw new CommitError("bad_signature");
 
-  const authority = prev ? prev.members : c.members;
-  if (!authority.some((m) => m.principalId === c.committer.principalId) && !isTeam(c.committer.principalId)) {
-    throw new CommitError("not_a_member", c.committer.principalId);
+  if (c.teamVersion > 0) {
+    // A team commit: the team key must vouch for it, whether or not the committer is also listed.
+    const teamPk = teamSigPk(c.teamVersion);
+    let vouched = false;
+    try {
+      vouched = teamPk !== undefined && sodium.crypto_sign_verify_detached(fromBase64Url(teamSig), input, teamPk);
+    } catch {
+      vouched = false;
+    }
+    if (!vouched) throw new CommitError("not_a_member", `${c.committer.principalId} (team key ${c.teamVersion})`);
+  } else {
+    const authority = prev ? prev.members : c.members;
+    if (!authority.some((m) => m.principalId === c.committer.principalId)) {
+      throw new CommitError("not_a_member", c.committer.principalId);
+    }
   }
 
   const listed: string[] = [];

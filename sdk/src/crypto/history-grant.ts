@@ -101,7 +101,7 @@ export async function openHistoryGrant(
 /** Whether `value` has the shape of a {@link HistoryGrantBody} (checked after decryption, like every body). */
 export function isHistoryGrantBody(value: unknown): value is HistoryGrantBody {
   const v = value as Partial<HistoryGrantBody> | null;
-  if (!v || v.type !== "history-grant" || typeof v.grantee !== "string" || v.grantee.length > 64) return false;
+  if (v?.type !== "history-grant" || typeof v.grantee !== "string" || v.grantee.length > 64) return false;
   if (!Array.isArray(v.epochs) || v.epochs.length === 0 || v.epochs.length > MAX_GRANTED_EPOCHS) return false;
   for (let i = 0; i < v.epochs.length; i++) {
     const e = v.epochs[i];

@@ -48,7 +48,7 @@ async function commit(
   prev: EpochCommit | undefined,
   members: Member[],
   reason: EpochCommit["reason"],
-  extra: { teamBoxPk?: Uint8Array; now?: number } = {},
+  extra: { teamBoxPk?: Uint8Array; now?: number; teamSigner?: { version: number; signSk: Uint8Array } } = {},
 ) {
   return buildCommit({
     identity: by.identity,
@@ -60,6 +60,7 @@ async function commit(
     reason,
     now: extra.now ?? T0,
     ...(extra.teamBoxPk ? { teamBoxPk: extra.teamBoxPk } : {}),
+    ...(extra.teamSigner ? { teamSigner: extra.teamSigner } : {}),
   });
 }
 
@@ -214,14 +215,18 @@ describe("EpochKeyring", () => {
     expect(await rejection(km.apply([{ ...e2.commit, extra: 1 } as EpochCommit]))).toBe("bad_shape");
   });
 
-  it("opens the team wrap on an agent device and accepts commits by team principals", async () => {
+  it("opens the team wrap on an agent device and accepts commits the team key signed", async () => {
     const team = sodium.crypto_box_keypair();
+    const teamSign = sodium.crypto_sign_keypair();
     const ctx: ApplyContext = {
-      isTeam: (p) => p === agent.principalId,
+      teamSigPk: (version) => (version === 1 ? teamSign.publicKey : undefined),
       teamKey: { boxPk: team.publicKey, boxSk: team.privateKey },
     };
     const t1 = await commit(alice, undefined, [alice], "create", { teamBoxPk: team.publicKey });
-    const t2 = await commit(agent, t1.commit, [alice], "rotate", { teamBoxPk: team.publicKey });
+    const t2 = await commit(agent, t1.commit, [alice], "rotate", {
+      teamBoxPk: team.publicKey,
+      teamSigner: { version: 1, signSk: teamSign.privateKey },
+    });
     const kagent = await keyringFor(agent);
     expect(await kagent.apply([t1.commit, t2.commit], ctx)).toEqual({
       applied: [1, 2],
@@ -231,7 +236,7 @@ describe("EpochKeyring", () => {
     expect(kagent.keyFor(2)).toEqual(t2.epochKey);
     const ka = await keyringFor(alice);
     expect(await rejection(ka.apply([t1.commit, t2.commit]))).toBe("not_a_member");
-    expect((await ka.apply([t2.commit], { isTeam: ctx.isTeam })).opened).toEqual([2]);
+    expect((await ka.apply([t2.commit], { teamSigPk: ctx.teamSigPk })).opened).toEqual([2]);
   });
 
   it("advances past a valid commit whose wrap for this device does not open, and then asks for a rotation", async () => {

@@ -84,8 +84,8 @@ export interface EpochKeyringOptions {
 }
 
 export interface ApplyContext {
-  /** Whether a principal is on the shop's team (may commit without being a listed member). @default () => false */
-  isTeam?: (principalId: string) => boolean;
+  /** The pinned team key's Ed25519 public key by version: vouches for commits by the shop's team. */
+  teamSigPk?: (version: number) => Uint8Array | undefined;
   /** The shop's team key, on agent devices: opens `teamWrap` when the commit has no wrap for this device. */
   teamKey?: TeamBoxKey;
 }
@@ -203,7 +203,7 @@ export class EpochKeyring {
         await verifyCommit(commit, {
           prev: head,
           committerDevice,
-          ...(context.isTeam ? { isTeam: context.isTeam } : {}),
+          ...(context.teamSigPk ? { teamSigPk: context.teamSigPk } : {}),
         });
         let key: Uint8Array | undefined;
         try {

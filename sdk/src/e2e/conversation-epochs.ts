@@ -53,6 +53,8 @@ export class ConversationEpochs {
   readonly #extraKeys = new Map<number, Uint8Array>();
   /** Keys of epochs before this device joined, from a history grant, with the granting principal. */
   readonly #granted = new Map<number, { key: Uint8Array; by: string }>();
+  /** Ed25519 public keys of the team key versions this device verified: they vouch for team commits. */
+  readonly #teamSigPks = new Map<number, Uint8Array>();
   /** Principals of the shop's team seen in this conversation (may commit without being listed). */
   readonly #team = new Set<string>();
   #shopId: string | undefined;
@@ -125,6 +127,27 @@ export class ConversationEpochs {
   policyAt(epoch: number): HistoryPolicy | undefined {
     return (this.#commits.get(epoch) ?? (this.#keyring.head?.epoch === epoch ? this.#keyring.head : undefined))
       ?.historyPolicy;
+  }
+
+  /**
+   * The commit that added `principalId`: the newest one listing it whose
+   * predecessor did not. Looks only at commits applied in this session
+   * (undefined when the answer lies further back).
+   */
+  async commitAdding(principalId: string): Promise<EpochCommit | undefined> {
+    await this.sync();
+    const commitAt = (epoch: number) =>
+      this.#commits.get(epoch) ?? (this.#keyring.head?.epoch === epoch ? this.#keyring.head : undefined);
+    const lists = (c: EpochCommit) => c.members.some((m) => m.principalId === principalId);
+    for (let epoch = this.#keyring.epoch; epoch >= 1; epoch--) {
+      const commit = commitAt(epoch);
+      if (!commit || !lists(commit)) return undefined;
+      if (epoch === 1) return commit;
+      const before = commitAt(epoch - 1);
+      if (!before) return undefined;
+      if (!lists(before)) return commit;
+    }
+    return undefined;
   }
 
   /** Whether `principalId` is on the shop's team (asks the gateway for the member roles when not yet known). */
@@ -276,7 +299,17 @@ export class ConversationEpochs {
 
   #context(): ApplyContext {
     const teamKey = this.#o.team.boxKey;
-    return { isTeam: (p) => this.#team.has(p), ...(teamKey ? { teamKey } : {}) };
+    return { teamSigPk: (version) => this.#teamSigPks.get(version), ...(teamKey ? { teamKey } : {}) };
+  }
+
+  /** Verifies and remembers the team key record of `version`; false when there is none that verifies. */
+  async #learnTeamVersion(version: number): Promise<boolean> {
+    if (this.#teamSigPks.has(version)) return true;
+    if (!this.#shopId) await this.#desiredMembers();
+    const record = this.#shopId ? await this.#o.team.recordVersion(this.#shopId, version) : undefined;
+    if (!record) return false;
+    this.#teamSigPks.set(version, fromBase64Url(record.sigPk));
+    return true;
   }
 
   /** Applies commits, learning unknown committers' devices and the team's principals on the way (bounded). */
@@ -284,7 +317,12 @@ export class ConversationEpochs {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.#keyring.apply(commits, this.#context());
-        for (const c of commits) if (c.epoch <= this.#keyring.epoch) this.#commits.set(c.epoch, c);
+        for (const c of commits) {
+          if (c.epoch > this.#keyring.epoch) continue;
+          this.#commits.set(c.epoch, c);
+          // Verified under a pinned team key: the committer is on the shop's team.
+          if (c.teamVersion > 0) this.#team.add(c.committer.principalId);
+        }
         return;
       } catch (err) {
         if (!(err instanceof CommitError) || attempt >= MAX_APPLY_RETRIES) throw err;
@@ -295,8 +333,9 @@ export class ConversationEpochs {
           const { devices } = await this.#o.request("device.list", { principalIds: [principalId] });
           await this.#o.directory.learn(devices, { complete: [principalId] });
         } else if (err.reason === "not_a_member") {
-          await this.#desiredMembers(); // refreshes the team's principals from the member roles
-          if (!this.#team.has(failed.committer.principalId)) throw err;
+          // A team commit signed with a team key version this device has not verified yet.
+          if (failed.teamVersion === 0 || this.#teamSigPks.has(failed.teamVersion)) throw err;
+          if (!(await this.#learnTeamVersion(failed.teamVersion))) throw err;
         } else {
           throw err;
         }
@@ -339,6 +378,12 @@ export class ConversationEpochs {
       if (this.#o.team.isTeam && !this.#o.team.boxKey) throw new EncryptionUnavailableError("no_team_key");
       const teamRecord = this.#shopId ? await this.#o.team.publicKey(this.#shopId, attempt > 0) : undefined;
       if (teamRecord) this.#team.add(teamRecord.createdBy.principalId);
+      // The team is never a listed member: its commits carry the team key's signature instead.
+      const teamSigner = this.#o.team.isTeam ? await this.#o.team.signer() : undefined;
+      if (this.#o.team.isTeam && !teamSigner) throw new EncryptionUnavailableError("no_team_key");
+      if (teamSigner && !(await this.#learnTeamVersion(teamSigner.version))) {
+        throw new EncryptionUnavailableError("no_team_key", `team key ${teamSigner.version} does not verify`);
+      }
       const { commit, epochKey } = await buildCommit({
         identity: this.#o.identity,
         principalId: me,
@@ -348,6 +393,7 @@ export class ConversationEpochs {
         ...(teamRecord ? { teamBoxPk: fromBase64Url(teamRecord.boxPk) } : {}),
         historyPolicy: options.historyPolicy ?? head?.historyPolicy ?? "none",
         reason,
+        ...(teamSigner ? { teamSigner } : {}),
       });
       try {
         await this.#o.request("epoch.commit", { commit });

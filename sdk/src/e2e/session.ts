@@ -186,8 +186,12 @@ export class E2ESession {
     const me = this.#o.principal.id;
     const allowed = head.historyPolicy === "full" || (await conv.isTeam(me));
     if (!allowed || (await conv.isTeam(grantee))) return undefined;
-    const joinedAt = head.members.some((m) => m.principalId === grantee) ? head.epoch : undefined;
-    if (joinedAt === undefined) return undefined; // not in the head yet: nothing sealed to it would be readable
+    if (!head.members.some((m) => m.principalId === grantee)) return undefined; // nothing sealed to it would be readable
+    // One grant per invitation: from the device whose commit added the grantee (another device of
+    // the same principal may have won that race; then it grants).
+    const added = await conv.commitAdding(grantee);
+    if (!added || added.committer.deviceId !== this.identity.deviceId) return undefined;
+    const joinedAt = added.epoch;
     const keys = await conv.heldKeys(joinedAt);
     const devices = this.directory.devicesOf(grantee);
     if (keys.size === 0 || devices.length === 0) return undefined;

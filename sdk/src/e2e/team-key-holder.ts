@@ -119,6 +119,31 @@ export class TeamKeyHolder {
     return this.#wrapping;
   }
 
+  /**
+   * A shop's team key record of `version`, verified like the current one: what
+   * a team member's commit signature is checked against. Cached per version.
+   */
+  recordVersion(shopId: string, version: number): Promise<TeamKeyRecord | undefined> {
+    const cacheKey = `${shopId}#${version}`;
+    let pending = this.#records.get(cacheKey);
+    if (!pending) {
+      pending = (async () => {
+        const { key } = await this.#o.request("team.get", { shopId, version });
+        return key && key.version === version && key.shopId === shopId && (await this.#verified(key)) ? key : undefined;
+      })();
+      this.#records.set(cacheKey, pending);
+      pending.catch(() => this.#records.delete(cacheKey));
+    }
+    return pending;
+  }
+
+  /** Team devices holding the key: its version and Ed25519 secret key, to co-sign commits as the team. */
+  async signer(): Promise<{ version: number; signSk: Uint8Array } | undefined> {
+    if (!this.#secret || !this.#record) return undefined;
+    const sodium = await loadSodium();
+    return { version: this.#record.version, signSk: sodium.crypto_sign_seed_keypair(this.#secret.sigSeed).privateKey };
+  }
+
   async #fetchRecord(shopId: string): Promise<TeamKeyRecord | undefined> {
     const { key } = await this.#o.request("team.get", { shopId });
     return key && (await this.#verified(key)) ? key : undefined;

@@ -104,8 +104,16 @@ export interface EpochCommit {
   reason: CommitReason;
   /** Committer's clock, ms. */
   ts: number;
+  /**
+   * The shop team's key version whose signing key signed `teamSig`: how a team
+   * member (agent or bot) who is not a listed member proves it may commit. 0
+   * for commits by listed members.
+   */
+  teamVersion: number;
   /** base64url Ed25519 signature by the committer device over the canonical encoding of the fields above. */
   sig: string;
+  /** base64url Ed25519 signature by the team key `teamVersion` over the same encoding; "" when `teamVersion` is 0. */
+  teamSig: string;
 }
 
 /**

@@ -74,7 +74,13 @@ export const epochCommitSchema = z.strictObject({
   historyPolicy: z.enum(HistoryPolicies),
   reason: z.enum(CommitReasons),
   ts: z.number().int().min(0).max(8.64e15),
+  teamVersion: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31),
   sig: signatureSchema,
+  teamSig: z.union([z.literal(""), signatureSchema]),
 });
 
 export const teamKeyRecordSchema = z.strictObject({
@@ -140,7 +146,15 @@ export const rpcRequestSchemas = {
     after: seqSchema,
     limit: z.number().int().min(1).max(500).optional(),
   }),
-  "team.get": z.strictObject({ shopId: idSchema }),
+  "team.get": z.strictObject({
+    shopId: idSchema,
+    version: z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 31)
+      .optional(),
+  }),
   "team.init": z.strictObject({ record: teamKeyRecordSchema }),
   "team.devices": z.strictObject({}),
   "team.wrap.put": z.strictObject({ wrap: teamKeyWrapSchema }),
