@@ -48,7 +48,11 @@ export type FrameMessage =
 
 type Obj = Record<string, unknown>;
 
-const isObj = (x: unknown): x is Obj => typeof x === "object" && x !== null && !Array.isArray(x);
+/** A plain object (what structured clone makes of one), so every field read is an own field. */
+const isObj = (x: unknown): x is Obj =>
+  typeof x === "object" &&
+  x !== null &&
+  (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null);
 /** Only own data properties named in `keys`: extra fields make the message invalid. */
 const onlyKeys = (o: Obj, keys: string[]): boolean => Object.keys(o).every((k) => keys.includes(k));
 const isStr = (x: unknown, max: number): x is string => typeof x === "string" && x.length > 0 && x.length <= max;

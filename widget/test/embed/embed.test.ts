@@ -113,6 +113,25 @@ describe("the widget on a storefront", () => {
     for (const text of [hello, reply, ...more]) expect(everything).not.toContain(text);
     // The unread count outlives the page: the storefront keeps it for the returning visitor.
     expect(await page.evaluate(() => localStorage.getItem("parley:unread:shop_test"))).toBe("2");
+
+    // Logout: shutdown resolves once the frame wiped its IndexedDB (session, device keys, outbox).
+    const storedKeys = () =>
+      frame.evaluate(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const open = indexedDB.open("parley:shop_test");
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const count = open.result.transaction("kv").objectStore("kv").count();
+              count.onsuccess = () => resolve(count.result);
+            };
+          }),
+      );
+    expect(await storedKeys()).toBeGreaterThan(0);
+    await page.evaluate(() => (window as unknown as Win).Parley("shutdown"));
+    expect(await storedKeys()).toBe(0);
+    expect(await launcherState(page)).toMatchObject({ badge: null, label: "Open chat" });
+    expect(await page.evaluate(() => localStorage.getItem("parley:unread:shop_test"))).toBeNull();
     await page.close();
   });
 
@@ -392,6 +411,12 @@ describe("the widget on a storefront", () => {
     expect(frameA11y.filter((v) => v.impact === "critical")).toEqual([]);
 
     await page.screenshot({ path: artifactPath("storefront-open-light.png") });
+    await page.evaluate(() => (window as unknown as Win).Parley("locale", "de"));
+    expect((await launcherState(page)).label).toBe("Chat schließen");
+    await waitFor(
+      async () => (await frame.evaluate(() => document.documentElement.lang)) === "de",
+      "the frame in German",
+    );
     await page.emulateMedia({ colorScheme: "dark" });
     await page.goto(`${embed.storefront}/?mode=dark`);
     await isLoaded(page);

@@ -1,0 +1,82 @@
+// The bridge validators accept exactly the documented shapes: extra fields,
+// other versions, wrong types and out-of-range values are all refused.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseFrameMessage, parseParentMessage, parseTheme } from "./protocol.js";
+
+const TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+
+describe("bridge validators", () => {
+  it("accept every documented parent message", () => {
+    const ok = [
+      { v: 1, type: "identify", token: TOKEN },
+      { v: 1, type: "token", token: TOKEN },
+      { v: 1, type: "open" },
+      { v: 1, type: "close" },
+      { v: 1, type: "shutdown" },
+      { v: 1, type: "locale", locale: "de-AT" },
+      {
+        v: 1,
+        type: "theme",
+        theme: { brand: "#7a3e12", radius: 8, font: "Inter, sans-serif", position: "left", mode: "dark" },
+      },
+    ];
+    for (const m of ok) expect(parseParentMessage(m), JSON.stringify(m)).toEqual(m);
+  });
+
+  it("accept every documented frame message", () => {
+    const ok = [
+      { v: 1, type: "ready" },
+      { v: 1, type: "unread", count: 3 },
+      { v: 1, type: "message", conversationId: "cv_abc-1", from: "agent", ts: 1_700_000_000_000 },
+      { v: 1, type: "close-request" },
+      { v: 1, type: "resize", mode: "full" },
+      { v: 1, type: "token-request" },
+      { v: 1, type: "shutdown-done" },
+      { v: 1, type: "error", code: "connect_failed" },
+    ];
+    for (const m of ok) expect(parseFrameMessage(m), JSON.stringify(m)).toEqual(m);
+  });
+
+  it("refuse extra fields, other versions, bad values and other types", () => {
+    const bad = [
+      { v: 1, type: "open", x: 1 },
+      { v: "1", type: "open" },
+      { v: 2, type: "open" },
+      { v: 1, type: "identify", token: "not a token" },
+      { v: 1, type: "identify", token: `${TOKEN}<script>` },
+      { v: 1, type: "locale", locale: "de;x" },
+      { v: 1, type: "theme", theme: { brand: "red" } },
+      { v: 1, type: "theme", theme: { radius: 99 } },
+      { v: 1, type: "theme", theme: { font: "x;}body{display:none" } },
+      { v: 1, type: "theme", theme: { position: "top" } },
+      { v: 1, type: "theme", theme: { url: "x" } },
+      { v: 1, type: "theme", theme: [] },
+      { v: 1, type: "ready" },
+      Object.assign(Object.create({ type: "open" }), { v: 1 }),
+    ];
+    for (const m of bad) expect(parseParentMessage(m), JSON.stringify(m)).toBeUndefined();
+    const badFromFrame = [
+      { v: 1, type: "unread", count: -1 },
+      { v: 1, type: "unread", count: 1.5 },
+      { v: 1, type: "message", conversationId: "cv", from: "agent", ts: 1, text: "hello" },
+      { v: 1, type: "message", conversationId: "a.b", from: "agent", ts: 1 },
+      { v: 1, type: "message", conversationId: "cv", from: "admin", ts: 1 },
+      { v: 1, type: "open" },
+    ];
+    for (const m of badFromFrame) expect(parseFrameMessage(m), JSON.stringify(m)).toBeUndefined();
+  });
+
+  it("never throw and never accept arbitrary values (property)", () => {
+    fc.assert(
+      fc.property(fc.anything(), (value) => {
+        const parent = parseParentMessage(value);
+        const frame = parseFrameMessage(value);
+        if (parent) expect(parseParentMessage(JSON.parse(JSON.stringify(parent)))).toEqual(parent);
+        if (frame) expect(parseFrameMessage(JSON.parse(JSON.stringify(frame)))).toEqual(frame);
+        expect(parseTheme(value) === undefined || typeof parseTheme(value) === "object").toBe(true);
+      }),
+      { numRuns: 2000, seed: 4 },
+    );
+  });
+});
