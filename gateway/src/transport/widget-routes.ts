@@ -117,6 +117,12 @@ export function createWidgetRoutes(o: WidgetRoutesOptions): express.Router {
   router.get(
     "/frame/",
     handle(async (req, res) => {
+      const url = new URL(req.originalUrl, "http://x");
+      if (!url.pathname.endsWith("/")) {
+        // The page loads its files by relative URL: keep the trailing slash.
+        res.redirect(301, `${url.pathname}/${url.search}`);
+        return;
+      }
       const shop = await shopOf(req.query.shop);
       if (!frameDir) throw missing();
       const html = await readFile(join(frameDir, "index.html")).catch(() => {

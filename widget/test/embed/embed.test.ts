@@ -299,6 +299,8 @@ describe("the widget on a storefront", () => {
     expect((await fetch(`${gw}/widget/frame/?shop=no_such_shop`)).status).toBe(404);
     expect((await fetch(`${gw}/widget/frame/?shop=a.b`)).status).toBe(400);
     expect((await fetch(`${gw}/widget/frame/`)).status).toBe(400);
+    const bare = await fetch(`${gw}/widget/frame?shop=shop_test`, { redirect: "manual" });
+    expect([bare.status, bare.headers.get("location")]).toEqual([301, "/widget/frame/?shop=shop_test"]);
 
     const launcher = await fetch(`${gw}/widget/parley.js`);
     expect(launcher.status).toBe(200);
@@ -347,10 +349,26 @@ describe("the widget on a storefront", () => {
       await evil.close();
     }
 
-    // Inside the real frame, an injected inline script is refused by the CSP.
+    // The frame checks its parent itself too: opened on its own, or by an allowed page that names
+    // another allowed origin than its own, it refuses to start (and never says ready).
+    const alone = await browser.newPage();
+    await alone.goto(`${gw}/widget/frame/?shop=shop_test&origin=${encodeURIComponent(embed.storefront)}`);
+    await alone.waitForSelector("#parley-root[data-state=refused]", { state: "attached" });
+    await alone.close();
     const page = await browser.newPage();
     await page.goto(`${embed.storefront}/`);
     await isLoaded(page);
+    const liar = `${gw}/widget/frame/?shop=shop_test&origin=${encodeURIComponent("https://shop.test")}`;
+    await page.evaluate((src) => {
+      const iframe = document.createElement("iframe");
+      iframe.src = src;
+      iframe.title = "misnamed";
+      document.body.append(iframe);
+    }, liar);
+    const misnamed = await waitFor(() => page.frames().find((f) => f.url() === liar), "the misnamed frame");
+    await misnamed.waitForSelector("#parley-root[data-state=refused]", { state: "attached" });
+
+    // Inside the real frame, an injected inline script is refused by the CSP.
     await page.hover("parley-launcher");
     const frame = await chatFrame(page);
     const violation = await frame.evaluate(
