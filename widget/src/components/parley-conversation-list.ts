@@ -1,8 +1,9 @@
 /**
  * `<parley-conversation-list>`: the conversations this principal can see,
  * newest activity first, with unread counts; a listbox operated with the
- * arrow keys, Home, End, Enter and Space. Reloads (debounced) when messages,
- * conversations or read markers arrive.
+ * arrow keys, Home, End, Enter and Space. Loads once connected (and after a
+ * reconnect), and again (debounced) when messages, conversations or read
+ * markers arrive.
  *
  * @csspart conversation-list - the listbox
  * @csspart conversation - each option
@@ -31,6 +32,8 @@ export class ParleyConversationList extends LitElement {
   declare conversations: ConversationInfo[];
   declare focusIndex: number;
   #offs: Array<() => void> = [];
+  /** Followed conversation states: their unread counts are live (own read markers, new messages). */
+  readonly #followed = new Map<string, () => void>();
   #reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
@@ -100,24 +103,47 @@ export class ParleyConversationList extends LitElement {
     super.disconnectedCallback();
     for (const off of this.#offs) off();
     this.#offs = [];
+    this.#unfollow();
     clearTimeout(this.#reloadTimer);
+  }
+
+  #unfollow(): void {
+    for (const off of this.#followed.values()) off();
+    this.#followed.clear();
+  }
+
+  /** Unread messages in a conversation: the client's live count once it knows the conversation. */
+  #unread(c: ConversationInfo): number {
+    const state = this.client?.conversation(c.id).value;
+    return state?.info ? state.unread : (c.unread ?? 0);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("client")) {
       for (const off of this.#offs) off();
       this.#offs = [];
+      this.#unfollow();
       this.#listen();
-      void this.reload();
     }
   }
 
   /** Fetches the list again. */
   async reload(): Promise<void> {
-    if (!this.client) return;
+    const client = this.client;
+    if (!client) return;
     try {
-      const list = await this.client.listConversations();
+      const list = await client.listConversations();
+      if (client !== this.client) return;
       this.conversations = [...list].sort((a, b) => b.updatedAt - a.updatedAt);
+      for (const c of list) {
+        if (this.#followed.has(c.id)) continue;
+        this.#followed.set(
+          c.id,
+          client.conversation(c.id).subscribe((next, prev) => {
+            if (prev && next.unread !== prev.unread) this.requestUpdate();
+          }),
+        );
+      }
     } catch {
       // keep the last list; the status banner explains outages
     }
@@ -132,6 +158,12 @@ export class ParleyConversationList extends LitElement {
     };
     const on = client.on.bind(client) as (event: string, handler: () => void) => () => void;
     this.#offs = ["message", "conversation", "read", "membership"].map((event) => on(event, soon));
+    // Loads now when connected, and again after every reconnect.
+    this.#offs.push(
+      client.status.subscribe((status) => {
+        if (status.state === "connected") void this.reload();
+      }),
+    );
   }
 
   #choose(id: string): void {
@@ -164,7 +196,7 @@ export class ParleyConversationList extends LitElement {
     return html`<ul role="listbox" part="conversation-list" aria-label=${tr.t("chat.conversations")}
       @keydown=${this.#onKeydown}>
       ${this.conversations.map((c, i) => {
-        const unread = c.unread ?? 0;
+        const unread = this.#unread(c);
         return html`<li role="option" part="conversation" data-index=${i} tabindex=${i === this.focusIndex ? 0 : -1}
           aria-selected=${c.id === this.selected ? "true" : "false"}
           @click=${() => {

@@ -123,6 +123,33 @@ describe("look and feel", () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
+  it("agent mode: a keyboard-operable conversation list with unread counts beside the messages", async () => {
+    const customer = env.stack.customer("listed-customer");
+    await customer.connect();
+    const conv = await customer.openConversation();
+    await customer.send(conv.id, "first question");
+    await customer.send(conv.id, "second question");
+    const page = await openChat(env, { agent: true, mode: "agent" });
+    const option = page.locator("parley-conversation-list [role=option]", { hasText: conv.id.slice(-6) });
+    await poll(() => option.locator("[part=unread-badge]").textContent()).toBe("2");
+    expect(await option.locator(".sr-only").textContent()).toBe("2 unread messages");
+    expect(await page.locator("parley-chat .state").textContent()).toBe("Pick a conversation");
+    const options = page.locator("parley-conversation-list [role=option]");
+    const index = (await options.allTextContents()).findIndex((t) => t.includes(conv.id.slice(-6)));
+    await options.first().focus();
+    for (let i = 0; i < index; i++) await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await poll(() => option.getAttribute("aria-selected")).toBe("true");
+    await poll(() => page.locator("parley-message .text").allTextContents()).toEqual([
+      "first question",
+      "second question",
+    ]);
+    // Reading them clears the count.
+    await poll(() => option.locator("[part=unread-badge]").count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await customer.close();
+  });
+
   it("keyboard: Tab reaches the close button, the log, attach, input and send; close fires parley-close", async () => {
     const page = await openChat(env);
     const order: string[] = [];

@@ -13,6 +13,7 @@ const CORPUS = [
   "<script>window.__pwned=2</script>",
   "javascript:window.__pwned=3",
   `"><svg onload="window.__pwned=4">`,
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-literal lookalike is the point
   "${window.__pwned=5}",
   "{{constructor.constructor('window.__pwned=6')()}}",
   `<a href="javascript:window.__pwned=7">click</a>`,
@@ -100,11 +101,11 @@ describe("untrusted text in the components", () => {
 
   it("renders handles and names in the mention list literally", async () => {
     await page.evaluate(
-      ([handle, name]) => {
+      ({ handle, name }) => {
         const composer = window.__chat.shadowRoot?.querySelector("parley-composer");
         if (composer) composer.mentionable = [{ handle, displayName: name }];
       },
-      [`x"><img src=x onerror=window.__pwned=30>`, EVIL_NAME],
+      { handle: `x"><img src=x onerror=window.__pwned=30>`, name: EVIL_NAME },
     );
     const input = page.locator("parley-composer textarea");
     await input.fill("");
