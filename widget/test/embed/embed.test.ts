@@ -59,6 +59,7 @@ describe("the widget on a storefront", () => {
   });
 
   it("chats end to end: storefront -> frame -> agent (decrypted) -> reply renders; badge counts while closed; the storefront sees no text", async () => {
+    const errorsBefore = browser.errors.length;
     const page = await browser.newPage();
     await exposeLauncherRoot(page);
     const frameFiles: string[] = [];
@@ -132,6 +133,8 @@ describe("the widget on a storefront", () => {
     expect(await storedKeys()).toBe(0);
     expect(await launcherState(page)).toMatchObject({ badge: null, label: "Open chat" });
     expect(await page.evaluate(() => localStorage.getItem("parley:unread:shop_test"))).toBeNull();
+    // The whole run needed nothing the frame's CSP forbids (no inline styles or scripts, no eval).
+    expect(browser.errors.slice(errorsBefore).filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
     await page.close();
   });
 
