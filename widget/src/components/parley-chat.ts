@@ -32,9 +32,9 @@
  * @fires parley-close - the close button was pressed
  */
 import type { ConversationState, ParleyClient, TeamPresence } from "@parley/sdk";
-import { css, html, LitElement, nothing, type PropertyValues } from "lit";
+import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
-import { base, palette } from "../theme.js";
+import { styles } from "./parley-chat.styles.js";
 import type { Mentionable } from "./parley-composer.js";
 import { StoreController } from "./store-controller.js";
 
@@ -111,107 +111,7 @@ export class ParleyChat extends LitElement {
     this.mentionable = [];
   }
 
-  static override styles = [
-    palette,
-    base,
-    css`
-      :host {
-        display: block;
-        height: 100%;
-        min-height: 20rem;
-        background: var(--parley-bg);
-        color: var(--parley-fg);
-      }
-      .frame {
-        display: flex;
-        flex-direction: column;
-        height: 100%;
-        border: 1px solid var(--parley-border);
-        border-radius: var(--parley-radius, 12px);
-        overflow: hidden;
-        background: var(--parley-bg);
-      }
-      header {
-        display: flex;
-        align-items: center;
-        gap: 0.5rem;
-        padding: 0.6rem 0.75rem;
-        background: var(--parley-brand, #1d4ed8);
-        color: var(--parley-brand-contrast, #ffffff);
-      }
-      header .titles {
-        flex: 1;
-        min-width: 0;
-      }
-      h2 {
-        margin: 0;
-        font-size: 1rem;
-        overflow: hidden;
-        text-overflow: ellipsis;
-        white-space: nowrap;
-      }
-      header parley-presence {
-        color: inherit;
-        --parley-muted: currentColor;
-      }
-      .close {
-        width: 2.25rem;
-        height: 2.25rem;
-        padding: 0;
-        border-radius: 50%;
-        display: grid;
-        place-items: center;
-      }
-      .body {
-        flex: 1;
-        min-height: 0;
-        display: flex;
-      }
-      parley-conversation-list {
-        flex: 0 0 16rem;
-        border-inline-end: 1px solid var(--parley-border);
-      }
-      .main {
-        flex: 1;
-        min-width: 0;
-        display: flex;
-        flex-direction: column;
-      }
-      parley-message-list {
-        flex: 1;
-      }
-      .state {
-        margin: auto;
-        padding: 2rem 1rem;
-        text-align: center;
-      }
-      .state button {
-        margin-block-start: 0.5rem;
-        border-color: var(--parley-border);
-      }
-      @media (max-width: 479px) {
-        :host {
-          position: fixed;
-          inset: 0;
-          z-index: 2147483000;
-          min-height: 0;
-        }
-        .frame {
-          border: 0;
-          border-radius: 0;
-        }
-        .body {
-          flex-direction: column;
-        }
-        parley-conversation-list {
-          flex: 0 0 auto;
-          max-height: 35%;
-          border-inline-end: 0;
-          border-block-end: 1px solid var(--parley-border);
-        }
-      }
-    `,
-  ];
+  static override styles = styles;
 
   override connectedCallback(): void {
     super.connectedCallback();

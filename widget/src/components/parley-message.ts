@@ -13,10 +13,10 @@
  * @fires parley-discard - detail `{ msgId }`, after dropping the message from the outbox
  */
 import type { ChatMessage, FileRef, MessageBody, ParleyClient, PendingMessage } from "@parley/sdk";
-import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
+import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { translator } from "../i18n/index.js";
-import { base } from "../theme.js";
 import { linkify } from "./linkify.js";
+import { styles } from "./parley-message.styles.js";
 
 /** A confirmed message, optionally shared into the conversation by someone (history grants). */
 export type ShownMessage = ChatMessage | PendingMessage;
@@ -82,103 +82,7 @@ export class ParleyMessage extends LitElement {
     this.downloadError = false;
   }
 
-  static override styles = [
-    base,
-    css`
-      :host {
-        display: block;
-        padding-block: 0.15rem;
-      }
-      .row {
-        display: flex;
-        flex-direction: column;
-        align-items: flex-start;
-      }
-      :host([own]) .row {
-        align-items: flex-end;
-      }
-      .bubble {
-        max-width: min(80%, 36rem);
-        padding: 0.5rem 0.75rem;
-        border-radius: var(--parley-radius, 12px);
-        border-end-start-radius: 4px;
-        background: var(--parley-surface, #eef1f5);
-        color: var(--parley-fg, #111827);
-        overflow-wrap: anywhere;
-        margin-inline-end: auto;
-      }
-      .text {
-        white-space: pre-wrap;
-      }
-      :host([own]) .bubble {
-        background: var(--parley-brand, #1d4ed8);
-        color: var(--parley-brand-contrast, #ffffff);
-        border-end-start-radius: var(--parley-radius, 12px);
-        border-end-end-radius: 4px;
-        margin-inline-start: auto;
-        margin-inline-end: 0;
-      }
-      .sender,
-      .shared {
-        display: block;
-        font-size: 0.75rem;
-        font-weight: 600;
-        margin-block-end: 0.15rem;
-      }
-      .shared {
-        font-weight: 400;
-        font-style: italic;
-      }
-      a {
-        color: var(--parley-link, #1d4ed8);
-      }
-      :host([own]) a {
-        color: inherit;
-      }
-      .system,
-      .unreadable {
-        font-style: italic;
-      }
-      .meta {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-        align-items: center;
-        font-size: 0.75rem;
-        color: var(--parley-muted, #4b5563);
-        margin-block-start: 0.15rem;
-        padding-inline: 0.25rem;
-      }
-      .failed {
-        color: var(--parley-danger, #b91c1c);
-        font-weight: 600;
-      }
-      .meta button {
-        border-color: var(--parley-border, #c9d0da);
-        font-size: 0.75rem;
-        color: var(--parley-fg, #111827);
-      }
-      .file {
-        display: flex;
-        gap: 0.5rem;
-        align-items: center;
-        white-space: normal;
-      }
-      .file .name {
-        font-weight: 600;
-      }
-      .file button {
-        border-color: currentColor;
-      }
-      img {
-        display: block;
-        max-width: 100%;
-        max-height: 16rem;
-        border-radius: calc(var(--parley-radius, 12px) / 2);
-        margin-block-end: 0.35rem;
-      }
-    `,
-  ];
+  static override styles = styles;
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
