@@ -22,7 +22,7 @@ import { type ClientOptions, parseOptions, type ResolvedOptions } from "./option
 import { Outbox, type OutboxEntry } from "./outbox.js";
 // Value imports come from the protocol's leaf modules, never its index: the
 // index also exports the zod schemas, which browsers should not have to load.
-import { ENVELOPE_VERSION, type Envelope, type StoredMessage } from "./protocol/envelope.js";
+import { ENVELOPE_VERSION, type Envelope, type StoredMessage, type StoredNote } from "./protocol/envelope.js";
 import type { FileRef } from "./protocol/files.js";
 import { randomId } from "./protocol/ids.js";
 import type {
@@ -40,6 +40,17 @@ import { SessionApi } from "./session-api.js";
 import { ReadCoalescer, TypingSender, TypingWatch } from "./signals.js";
 import type { StateStore } from "./state-store.js";
 import { StateStore as Store } from "./state-store.js";
+
+/** An internal note of the shop's team, decrypted. */
+export interface Note {
+  id: string;
+  convId: string;
+  /** Principal id of the author. */
+  author: string;
+  authorName: string;
+  ts: number;
+  text: string;
+}
 
 /** The client's connection, as a discriminated union on `state`. */
 export type ConnectionStatus =
@@ -86,6 +97,8 @@ export interface ClientEvents {
     total: number;
     done: boolean;
   };
+  /** The shop's team (agents, bots): an internal note was added to a conversation. Never sent to customers. */
+  note: { conversationId: string; note: Note };
   /** A background failure (refresh, backfill, delivery) the app may want to show. */
   error: Error;
   /**
@@ -461,6 +474,52 @@ export class ParleyClient {
     await this.request("conv.leave", { convId });
   }
 
+  // -- internal notes (the shop's team) -------------------------------------------------
+
+  /**
+   * Team only, with end-to-end encryption on: adds an internal note to a
+   * conversation, sealed with a key derived from the shop's team key. Customers
+   * never receive it, and the gateway cannot read it. Retried with the same id.
+   */
+  async addNote(convId: string, text: string): Promise<Note> {
+    const e2e = this.#requireE2E();
+    const id = randomId("n_");
+    const envelope = await e2e.sealNote(convId, id, text);
+    const { note } = await this.request("note.add", { convId, envelope });
+    return {
+      id: note.id,
+      convId: note.convId,
+      author: note.author,
+      authorName: note.authorName ?? "",
+      ts: note.ts,
+      text,
+    };
+  }
+
+  /** Team only: the conversation's newest internal notes, oldest first, decrypted (unreadable ones are left out and reported as `error`). */
+  async notes(convId: string, limit = 100): Promise<Note[]> {
+    const { notes } = await this.request("note.list", { convId, limit });
+    const opened = await Promise.allSettled(notes.map((n) => this.#openNote(n)));
+    const out: Note[] = [];
+    for (const r of opened) {
+      if (r.status === "fulfilled") out.push(r.value);
+      else this.#events.emit("error", r.reason instanceof Error ? r.reason : new Error(String(r.reason)));
+    }
+    return out;
+  }
+
+  async #openNote(note: StoredNote): Promise<Note> {
+    const text = await this.#requireE2E().openNote(note);
+    return {
+      id: note.id,
+      convId: note.convId,
+      author: note.author,
+      authorName: note.authorName ?? "",
+      ts: note.ts,
+      text,
+    };
+  }
+
   // -- triage (the shop's team) --------------------------------------------------------
 
   /** Team only: gives the conversation to a team member (agent or bot), or unassigns it with `null`. */
@@ -619,6 +678,14 @@ export class ParleyClient {
         return;
       case "invite":
         this.#events.emit("invite", event.invite);
+        return;
+      case "note":
+        if (this.#e2e && event.note.author !== this.#session?.principal.id) {
+          this.#openNote(event.note).then(
+            (note) => this.#events.emit("note", { conversationId: note.convId, note }),
+            (err: Error) => this.#events.emit("error", err),
+          );
+        }
         return;
       case "commit": {
         const tracker = this.#tracker(event.commit.convId);

@@ -10,7 +10,7 @@
  * ```
  */
 
-export type { ClientEvents, ConnectionStatus } from "./client.js";
+export type { ClientEvents, ConnectionStatus, Note } from "./client.js";
 export { createClient, ParleyClient } from "./client.js";
 export type { EnvelopeCodec, FileRef, MessageBody } from "./codec.js";
 export { parseMessageBody, plainCodec } from "./codec.js";

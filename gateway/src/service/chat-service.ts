@@ -21,6 +21,7 @@ import { GatewayError } from "../errors.js";
 import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from "../store/port.js";
 import { parseInput } from "../validation.js";
 import { EventFanout, type EventSink } from "./events.js";
+import { Notes } from "./notes.js";
 import { RateLimit } from "./rate-limits.js";
 import { type PresenceOptions, PresenceTracker, Signals } from "./signals.js";
 import { TeamKeys } from "./team-keys.js";
@@ -64,6 +65,7 @@ export class ChatService {
   readonly #team: TeamKeys;
   readonly #signals: Signals;
   readonly #triage: Triage;
+  readonly #notes: Notes;
   /** Who of each shop's team is online; the gateway starts it on its NATS connection. */
   readonly presence: PresenceTracker;
 
@@ -81,6 +83,7 @@ export class ChatService {
       now: this.#now,
     });
     this.#triage = new Triage({ store: this.#store, fanout: this.#fanout, now: this.#now });
+    this.#notes = new Notes({ store: this.#store, fanout: this.#fanout, now: this.#now });
     this.presence = new PresenceTracker(options.sink, options.presence, this.#now);
     this.#handlers = {
       "conv.open": (actor) => this.#open(actor),
@@ -94,6 +97,8 @@ export class ChatService {
       "conv.reopen": async (actor, body) => this.#seen(actor, await this.#triage.reopen(actor, body.convId)),
       "conv.handover": async (actor, body) => this.#seen(actor, await this.#triage.handover(actor, body.convId)),
       "msg.send": (actor, body) => this.#send(actor, body),
+      "note.add": (actor, body) => this.#notes.add(actor, body),
+      "note.list": (actor, body) => this.#notes.list(actor, body),
       "msg.history": (actor, body) => this.#history(actor, body),
       "msg.since": (actor, body) => this.#since(actor, body),
       "invite.create": (actor, body) => this.#invite(actor, body.convId, body.handle),

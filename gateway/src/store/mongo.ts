@@ -39,6 +39,7 @@ import type {
   InviteInfo,
   InviteStatus,
   StoredMessage,
+  StoredNote,
   TeamKeyRecord,
   TeamKeyWrap,
 } from "@parley/sdk/protocol";
@@ -259,6 +260,8 @@ const INDEXES: Record<string, { key: Document; unique?: boolean; sparse?: boolea
     { key: { convId: 1, sender: 1, seq: 1 } },
   ],
   readMarkers: [{ key: { convId: 1, principalId: 1 }, unique: true }],
+  // Unique: a retried note.add stores the note once.
+  notes: [{ key: { convId: 1, id: 1 }, unique: true }, { key: { convId: 1, ts: -1, id: -1 } }],
   tokenIds: [{ key: { issuer: 1, jti: 1 }, unique: true }],
   // Unique: the compare-and-set of `appendCommit` (one winner per epoch, across processes).
   commits: [{ key: { convId: 1, epoch: 1 }, unique: true }],
@@ -285,6 +288,7 @@ export class MongoStore implements Store {
   readonly #teamKeys: Collection<TeamKeyRecord>;
   readonly #teamWraps: Collection<TeamKeyWrap>;
   readonly #readMarkers: Collection<ReadMarker>;
+  readonly #notes: Collection<StoredNote>;
   /** Tail of each document's queue of read-modify-write operations in this process. */
   readonly #queues = new Map<string, Promise<unknown>>();
   /** Highest seq this process knows per conversation; never above the stored maximum. */
@@ -315,6 +319,7 @@ export class MongoStore implements Store {
     this.#teamKeys = this.#db.collection("teamKeys");
     this.#teamWraps = this.#db.collection("teamWraps");
     this.#readMarkers = this.#db.collection("readMarkers");
+    this.#notes = this.#db.collection("notes");
   }
 
   /** Runs one operation, turning connection failures into `StoreUnavailableError`. */
@@ -874,6 +879,37 @@ export class MongoStore implements Store {
         }
         return { seq, moved: true };
       }),
+    );
+  }
+
+  async addNote(note: StoredNote): Promise<{ note: StoredNote; duplicate: boolean }> {
+    const doc: StoredNote = {
+      convId: str(note.convId, "convId"),
+      id: str(note.id, "id"),
+      author: str(note.author, "author"),
+      ts: num(note.ts, "ts"),
+      envelope: envelopeDoc(note.envelope),
+    };
+    const filter = { convId: doc.convId, id: doc.id };
+    return this.#run(async () => {
+      try {
+        await this.#notes.insertOne({ ...doc });
+        return { note: doc, duplicate: false };
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        const stored = await this.#notes.findOne(filter, NO_ID);
+        if (!stored) throw error;
+        return { note: stored, duplicate: true };
+      }
+    });
+  }
+
+  async listNotes(convId: string, limit: number): Promise<StoredNote[]> {
+    const filter = { convId: str(convId, "convId") };
+    const n = clampLimit(limit);
+    if (n === 0) return [];
+    return this.#run(async () =>
+      (await this.#notes.find(filter, NO_ID).sort({ ts: -1, id: -1 }).limit(n).toArray()).reverse(),
     );
   }
 

@@ -18,6 +18,7 @@ import type {
   MemberRole,
   PrincipalKind,
   StoredMessage,
+  StoredNote,
   TeamKeyRecord,
   TeamKeyWrap,
 } from "@parley/sdk/protocol";
@@ -229,6 +230,13 @@ export interface Store {
   setReadMarker(marker: ReadMarker): Promise<{ seq: number; moved: boolean }>;
   /** Every read marker of a conversation, by principal id. */
   readMarkers(convId: string): Promise<ReadMarker[]>;
+  /**
+   * Stores an internal note of the shop's team, once per (convId, id): a repeat
+   * resolves the stored note with `duplicate: true`.
+   */
+  addNote(note: StoredNote): Promise<{ note: StoredNote; duplicate: boolean }>;
+  /** The newest `limit` notes of a conversation, oldest first. */
+  listNotes(convId: string, limit: number): Promise<StoredNote[]>;
   /**
    * The principal's marker and unread count in each conversation given (keyed by
    * id), counting messages up to each `lastSeq`: `lastSeq - readUpTo` less the

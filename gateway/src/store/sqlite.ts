@@ -11,6 +11,7 @@ import type {
   InviteInfo,
   InviteStatus,
   StoredMessage,
+  StoredNote,
   TeamKeyRecord,
   TeamKeyWrap,
 } from "@parley/sdk/protocol";
@@ -93,6 +94,11 @@ CREATE TABLE IF NOT EXISTS messages (
 ) WITHOUT ROWID;
 -- Unread counts: a principal's own messages above its read marker, counted from the index alone.
 CREATE INDEX IF NOT EXISTS messages_by_sender ON messages (conv_id, sender, seq);
+CREATE TABLE IF NOT EXISTS notes (
+  conv_id TEXT NOT NULL, id TEXT NOT NULL, author TEXT NOT NULL, ts INTEGER NOT NULL, envelope TEXT NOT NULL,
+  PRIMARY KEY (conv_id, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS notes_by_ts ON notes (conv_id, ts DESC, id DESC);
 CREATE TABLE IF NOT EXISTS read_markers (
   conv_id TEXT NOT NULL, principal_id TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
   PRIMARY KEY (conv_id, principal_id)
@@ -172,6 +178,14 @@ type ConversationRow = {
   assignee: string | null;
   handover: number;
 };
+type NoteRow = { conv_id: string; id: string; author: string; ts: number; envelope: string };
+const toNote = (r: NoteRow): StoredNote => ({
+  convId: r.conv_id,
+  id: r.id,
+  author: r.author,
+  ts: r.ts,
+  envelope: JSON.parse(r.envelope) as StoredNote["envelope"],
+});
 type MemberRow = {
   conv_id: string;
   principal_id: string;
@@ -412,6 +426,11 @@ function prepare(db: Database.Database) {
     // The WHERE keeps the marker monotonic: a lower or equal seq changes nothing.
     raiseReadMarker: q(`INSERT INTO read_markers VALUES (?, ?, ?, ?) ON CONFLICT (conv_id, principal_id)
       DO UPDATE SET seq = excluded.seq, at = excluded.at WHERE excluded.seq > read_markers.seq`),
+    insertNote: q(
+      "INSERT INTO notes (conv_id, id, author, ts, envelope) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    ),
+    getNote: q<NoteRow>("SELECT * FROM notes WHERE conv_id = ? AND id = ?"),
+    listNotes: q<NoteRow>("SELECT * FROM notes WHERE conv_id = ? ORDER BY ts DESC, id DESC LIMIT ?"),
     readMarkers: q<{ conv_id: string; principal_id: string; seq: number; at: number }>(
       "SELECT * FROM read_markers WHERE conv_id = ? ORDER BY principal_id",
     ),
@@ -784,6 +803,23 @@ export class SqliteStore implements Store {
     if (!(seq > 0)) return { seq: this.#s.readMarker.get(convId, principalId) ?? 0, moved: false };
     const moved = this.#s.raiseReadMarker.run(convId, principalId, seq, at).changes === 1;
     return { seq: moved ? seq : (this.#s.readMarker.get(convId, principalId) ?? 0), moved };
+  }
+
+  async addNote(note: StoredNote): Promise<{ note: StoredNote; duplicate: boolean }> {
+    const { changes } = this.#s.insertNote.run(
+      note.convId,
+      note.id,
+      note.author,
+      note.ts,
+      JSON.stringify(note.envelope),
+    );
+    const row = this.#s.getNote.get(note.convId, note.id);
+    if (!row) throw new Error(`note ${note.id} was not stored`);
+    return { note: toNote(row), duplicate: changes === 0 };
+  }
+
+  async listNotes(convId: string, limit: number): Promise<StoredNote[]> {
+    return this.#s.listNotes.all(convId, clampLimit(limit)).map(toNote).reverse();
   }
 
   async readMarkers(convId: string): Promise<ReadMarker[]> {

@@ -14,12 +14,19 @@ import { type DeviceIdentity, loadOrCreateDeviceIdentity, signDeviceRecord } fro
 import { createE2ECodec } from "../crypto/e2e-codec.js";
 import { type HistoryGrantBody, openHistoryGrant, sealHistoryGrant } from "../crypto/history-grant.js";
 import { EpochKeyring } from "../crypto/keyring.js";
-import { DecryptError, E2E_ALG } from "../crypto/message-crypto.js";
-import type { Envelope, EnvelopeHeader, StoredMessage } from "../protocol/envelope.js";
+import { DecryptError, E2E_ALG, openMessage, sealMessage } from "../crypto/message-crypto.js";
+import {
+  ENVELOPE_VERSION,
+  type Envelope,
+  type EnvelopeHeader,
+  type StoredMessage,
+  type StoredNote,
+} from "../protocol/envelope.js";
 import type { ConversationInfo, HistoryPolicy, PrincipalInfo } from "../protocol/models.js";
 import type { ServerEvent } from "../protocol/rpc.js";
 import type { KeyValueStorage } from "../storage.js";
 import { ConversationEpochs } from "./conversation-epochs.js";
+import { EncryptionUnavailableError } from "./errors.js";
 import type { Rpc } from "./rpc.js";
 import { TeamKeyHolder } from "./team-key-holder.js";
 
@@ -196,6 +203,49 @@ export class E2ESession {
     const devices = this.directory.devicesOf(grantee);
     if (keys.size === 0 || devices.length === 0) return undefined;
     return sealHistoryGrant(grantee, keys, devices);
+  }
+
+  /** Team devices: seals an internal note under the team's notes key. */
+  async sealNote(convId: string, noteId: string, text: string): Promise<Envelope> {
+    if (!this.team.isTeam)
+      throw new EncryptionUnavailableError("no_team_key", "internal notes are for the shop's team");
+    if (!this.team.boxKey) await this.team.load().catch(() => undefined);
+    const notes = await this.team.notesKey();
+    if (!notes) throw new EncryptionUnavailableError("no_team_key");
+    const header: EnvelopeHeader = {
+      v: ENVELOPE_VERSION,
+      convId,
+      epoch: notes.version,
+      msgId: noteId,
+      senderDevice: this.identity.deviceId,
+      ts: Date.now(),
+    };
+    return sealMessage({
+      header,
+      body: { type: "text", text },
+      epochKey: notes.key,
+      signer: this.identity.sign.secretKey,
+    });
+  }
+
+  /** Team devices: verifies and opens a stored note (the author's device must be pinned for the author). */
+  async openNote(note: StoredNote): Promise<string> {
+    const { envelope } = note;
+    if (envelope.convId !== note.convId || envelope.msgId !== note.id) throw new DecryptError("bad_header");
+    if (!this.team.boxKey) await this.team.load().catch(() => undefined);
+    const notes = await this.team.notesKey();
+    if (!notes) throw new EncryptionUnavailableError("no_team_key");
+    if (envelope.epoch !== notes.version)
+      throw new EncryptionUnavailableError("no_team_key", `team key ${envelope.epoch}`);
+    if (!this.directory.get(note.author, envelope.senderDevice)) {
+      const { devices } = await this.#o.request("device.list", { principalIds: [note.author] });
+      await this.directory.learn(devices, { complete: [note.author] });
+    }
+    const device = this.directory.get(note.author, envelope.senderDevice);
+    if (!device) throw new DecryptError("unknown_device");
+    const body = await openMessage({ envelope, epochKey: notes.key, senderSigPk: fromBase64Url(device.sigPk) });
+    if (body.type !== "text") throw new DecryptError("bad_body");
+    return body.text;
   }
 
   /** Commits a new history policy for the conversation (`full` lets members hand history to people they invite). */

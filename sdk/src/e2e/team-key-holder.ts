@@ -23,6 +23,7 @@ import {
   verifyTeamKeyRecord,
   wrapTeamKey,
 } from "../crypto/team-key.js";
+import { deriveNotesKey } from "../crypto/team-notes.js";
 import { ParleyError } from "../errors.js";
 import type { PrincipalInfo, TeamKeyRecord } from "../protocol/models.js";
 import type { KeyValueStorage } from "../storage.js";
@@ -135,6 +136,12 @@ export class TeamKeyHolder {
       pending.catch(() => this.#records.delete(cacheKey));
     }
     return pending;
+  }
+
+  /** Team devices holding the key: the version and the key that seals the team's internal notes. */
+  async notesKey(): Promise<{ version: number; key: Uint8Array } | undefined> {
+    if (!this.#secret || !this.#record) return undefined;
+    return { version: this.#record.version, key: await deriveNotesKey(this.#secret.boxSk) };
   }
 
   /** Team devices holding the key: its version and Ed25519 secret key, to co-sign commits as the team. */

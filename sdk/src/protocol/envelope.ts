@@ -35,6 +35,23 @@ export interface Envelope extends EnvelopeHeader {
 }
 
 /** A message as the gateway stores and delivers it. */
+/**
+ * An internal note of the shop's team on a conversation, as stored: an
+ * envelope sealed with a key derived from the team key (customers and the
+ * gateway cannot read it), addressed by `envelope.msgId`.
+ */
+export interface StoredNote {
+  convId: string;
+  id: string;
+  /** Principal id of the author, set by the gateway. */
+  author: string;
+  /** The author's display name when served (not stored). */
+  authorName?: string;
+  /** Server time of acceptance, ms. */
+  ts: number;
+  envelope: Envelope;
+}
+
 export interface StoredMessage {
   convId: string;
   /** Per-conversation sequence number, from 1, without gaps. */

@@ -3,7 +3,7 @@
  * the SDK and the gateway, so the two cannot drift.
  */
 
-export type { Envelope, EnvelopeAlg, EnvelopeHeader, StoredMessage } from "./envelope.js";
+export type { Envelope, EnvelopeAlg, EnvelopeHeader, StoredMessage, StoredNote } from "./envelope.js";
 export { ENVELOPE_VERSION, EnvelopeAlgs, MAX_CIPHERTEXT_CHARS } from "./envelope.js";
 export type { ErrorBody, ErrorCode } from "./errors.js";
 export { ErrorCodes, isErrorCode } from "./errors.js";

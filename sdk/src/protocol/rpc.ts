@@ -1,4 +1,4 @@
-import type { StoredMessage } from "./envelope.js";
+import type { StoredMessage, StoredNote } from "./envelope.js";
 import type { ErrorBody } from "./errors.js";
 import type {
   ConversationInfo,
@@ -33,6 +33,10 @@ export interface RpcResults {
   /** Team only: unassigned, open, and flagged so that bots stay out of it. */
   "conv.handover": { conversation: ConversationInfo };
   "msg.send": { seq: number; ts: number; duplicate: boolean };
+  /** The shop's team only. A repeat of the same note id answers the stored note with `duplicate: true`. */
+  "note.add": { note: StoredNote; duplicate: boolean };
+  /** The shop's team only: the newest notes, oldest first. */
+  "note.list": { notes: StoredNote[] };
   "msg.history": { messages: StoredMessage[]; hasMore: boolean };
   "msg.since": { messages: StoredMessage[]; hasMore: boolean };
   "invite.create": { invite: InviteInfo };
@@ -85,6 +89,8 @@ export type ServerEvent =
     }
   | { type: "invite"; invite: InviteInfo }
   | { type: "commit"; commit: EpochCommit }
+  /** To the shop's team only: an internal note was added. */
+  | { type: "note"; note: StoredNote }
   /** To the shop's team: a device waits for the team key, or the team key changed. */
   | { type: "team"; change: "device-waiting" | "key-changed" | "wrapped"; shopId: string; deviceId?: string }
   | { type: "conversation"; conversation: ConversationInfo }

@@ -124,6 +124,8 @@ export const rpcRequestSchemas = {
   "conv.reopen": z.strictObject({ convId: idSchema }),
   "conv.handover": z.strictObject({ convId: idSchema }),
   "msg.send": z.strictObject({ convId: idSchema, envelope: envelopeSchema }),
+  "note.add": z.strictObject({ convId: idSchema, envelope: envelopeSchema }),
+  "note.list": z.strictObject({ convId: idSchema, limit: z.number().int().min(1).max(200).optional() }),
   "msg.history": z.strictObject({
     convId: idSchema,
     before: seqSchema.optional(),

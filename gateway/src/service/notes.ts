@@ -1,0 +1,66 @@
+/**
+ * Internal notes: what the shop's team writes about a conversation for itself.
+ * Only the team may add or list them, and they travel on the team subject
+ * only, never to the conversation's customers. The gateway stores each note's
+ * envelope as it came: clients seal it with a key derived from the team key,
+ * so the gateway cannot read it either. Plaintext (`alg: "none"`) is refused:
+ * a note has no reason to exist unencrypted.
+ */
+import type { RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
+import type { z } from "zod";
+import { GatewayError } from "../errors.js";
+import type { PrincipalRecord, Store } from "../store/port.js";
+import type { EventFanout } from "./events.js";
+
+type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
+
+const TEAM_KINDS = new Set<PrincipalRecord["kind"]>(["agent", "bot"]);
+
+export interface NotesOptions {
+  store: Store;
+  fanout: EventFanout;
+  now: () => number;
+}
+
+export class Notes {
+  constructor(private readonly o: NotesOptions) {}
+
+  async add(actor: PrincipalRecord, body: Body<"note.add">): Promise<RpcResults["note.add"]> {
+    const conv = await this.#teamConversation(actor, body.convId);
+    const { envelope } = body;
+    if (envelope.convId !== conv.id) throw new GatewayError("bad_request", "envelope belongs to another conversation");
+    if (envelope.alg === "none") throw new GatewayError("bad_request", "notes are end-to-end encrypted");
+    const { note, duplicate } = await this.o.store.addNote({
+      convId: conv.id,
+      id: envelope.msgId,
+      author: actor.id,
+      ts: this.o.now(),
+      envelope,
+    });
+    if (duplicate && note.author !== actor.id)
+      throw new GatewayError("conflict", "note id already used by another author");
+    // Stored before anyone hears of it; a retry publishes again and receivers drop repeats by id.
+    const served = { ...note, authorName: actor.displayName };
+    this.o.fanout.toTeam(conv.shopId, { type: "note", note: served });
+    return { note: served, duplicate };
+  }
+
+  async list(actor: PrincipalRecord, body: Body<"note.list">): Promise<RpcResults["note.list"]> {
+    const conv = await this.#teamConversation(actor, body.convId);
+    const notes = await this.o.store.listNotes(conv.id, body.limit ?? 100);
+    const authors = await this.o.store.getPrincipals([...new Set(notes.map((n) => n.author))]);
+    const names = new Map(authors.map((p) => [p.id, p.displayName]));
+    return { notes: notes.map((n) => ({ ...n, authorName: names.get(n.author) ?? "" })) };
+  }
+
+  /** Team only: members get `forbidden`, strangers `not_found` (as for a conversation that does not exist). */
+  async #teamConversation(actor: PrincipalRecord, convId: string) {
+    const conv = await this.o.store.getConversation(convId);
+    if (!conv) throw new GatewayError("not_found", "no such conversation");
+    if (TEAM_KINDS.has(actor.kind) && actor.shopId === conv.shopId) return conv;
+    if (await this.o.store.getMember(convId, actor.id)) {
+      throw new GatewayError("forbidden", "internal notes are for the shop's team");
+    }
+    throw new GatewayError("not_found", "no such conversation");
+  }
+}
