@@ -180,6 +180,39 @@ describe("<parley-chat> with a real customer client", () => {
     expect(await theirs.locator(".file button").getAttribute("aria-label")).toBe("Download reply.png");
   });
 
+  it("shows a message it cannot decrypt as a neutral notice without content", async () => {
+    // A friend invited later holds no key for what was said before (history policy "none").
+    const owner = env.stack.customer("widget-owner", { encryption: true });
+    await owner.connect();
+    const conv = await owner.openConversation();
+    await owner.send(conv.id, "said before the friend joined");
+    const friendPage = await openChat(env, { encryption: true, customer: "widget-late-friend" });
+    await friendPage.evaluate(() => window.__client.updateProfile({ handle: "late_friend" }));
+    await owner.invite(conv.id, "@late_friend");
+    await friendPage.evaluate(async () => {
+      const [invite] = await window.__client.pendingInvites();
+      if (!invite) throw new Error("no invite");
+      await window.__client.acceptInvite(invite.id);
+    });
+    await waitFor(async () => {
+      const { commits } = await owner.request("epoch.list", { convId: conv.id, after: 1 });
+      return commits.some((c) => c.reason === "add");
+    }, "the owner's add commit");
+    await owner.send(conv.id, "said after the friend joined");
+    await friendPage.evaluate((id) => {
+      window.__chat.conversationId = id;
+    }, conv.id);
+    const after = friendPage.locator("parley-message", { hasText: "said after the friend joined" });
+    await after.waitFor();
+    const before = friendPage.locator("parley-message .unreadable");
+    await poll(() => before.count()).toBe(1);
+    expect(await before.textContent()).toBe("This message could not be decrypted");
+    const bubbles = await friendPage.locator("parley-message .bubble").allTextContents();
+    expect(bubbles.length).toBeGreaterThanOrEqual(2);
+    expect(bubbles.filter((t) => t.includes("said before"))).toEqual([]);
+    await owner.close();
+  });
+
   it("reports no page errors", () => {
     expect(env.browser.errors.filter((e) => !e.includes("Failed to load resource"))).toEqual([]);
   });
