@@ -180,6 +180,27 @@ describe("<parley-chat> with a real customer client", () => {
     expect(await theirs.locator(".file button").getAttribute("aria-label")).toBe("Download reply.png");
   });
 
+  it("shows a device-change notice when the agent writes from a new device, with its security code", async () => {
+    const laptop = env.stack.agent({ encryption: true }); // a fresh storage: a new device for Ada
+    await laptop.connect();
+    await waitFor(async () => {
+      try {
+        await laptop.send(convId, "from my new laptop");
+        return true;
+      } catch {
+        return false; // the team key reaches the new device once the first device wraps it
+      }
+    }, "the new device to send");
+    await page.locator("parley-message", { hasText: "from my new laptop" }).waitFor();
+    const notice = page.locator("parley-device-notice [part=notice]");
+    await poll(() => notice.count()).toBeGreaterThan(0);
+    expect(await notice.first().locator("span").first().textContent()).toBe("Ada added a new device");
+    await notice.first().getByRole("button", { name: "View security code" }).click();
+    await poll(() => notice.first().locator("code").textContent()).toMatch(/^\d{5}( \d{5}){11}$/);
+    await notice.first().getByRole("button", { name: "Dismiss notice" }).click();
+    await laptop.close();
+  });
+
   it("shows a message it cannot decrypt as a neutral notice without content", async () => {
     // A friend invited later holds no key for what was said before (history policy "none").
     const owner = env.stack.customer("widget-owner", { encryption: true });
