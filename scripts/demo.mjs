@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm run demo`: one command on a fresh clone. Installs dependencies when
 // needed, finds or builds nats-server, builds the packages when their sources
-// changed, then runs nats-server and a gateway on loopback with a seeded demo
-// shop and agent, and prints how to connect. Ctrl-C stops everything it started.
+// changed, then runs on loopback: nats-server, a gateway with a seeded demo shop
+// (an admin agent and a bot), the storefront with the widget and its shop
+// backend, the example bot, and the merchant dashboard; prints each URL and the
+// logins. Ctrl-C stops everything it started.
 //
 // Only node: builtins are imported at top level: this file runs before
 // node_modules exists. Everything else is imported after the install.
@@ -10,7 +12,9 @@
 //   node scripts/demo.mjs [--no-install] [--no-build] [--ready-file <path>]
 //
 // Environment: PARLEY_DEMO_PORT (gateway port; default 8080 or the next free
-// one), PARLEY_DEMO_DIR (state dir; default .parley/demo), PARLEY_DEMO_SKIP_INSTALL=1.
+// one), PARLEY_DEMO_SHOP_PORT (storefront; default 3000 or the next free one),
+// PARLEY_DEMO_DASHBOARD_PORT (default 3100 or the next free one), PARLEY_DEMO_DIR
+// (state dir; default .parley/demo), PARLEY_DEMO_SKIP_INSTALL=1.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync } from "node:fs";
@@ -24,9 +28,15 @@ import { parseArgs } from "node:util";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
 const DEFAULT_GATEWAY_PORT = 8080;
+const DEFAULT_SHOP_PORT = 3000;
+const DEFAULT_DASHBOARD_PORT = 3100;
 const SHOP_ID = "demo_shop";
 const AGENT_LOGIN = "agent@demo.shop";
 const AGENT_HANDLE = "demo_agent";
+const BOT_LOGIN = "bot@demo.shop";
+const BOT_HANDLE = "demo_bot";
+const BOT_READY_MS = 30_000;
+const TEAM_KEY_READY_MS = 30_000;
 const NATS_READY_MS = 15_000;
 const GATEWAY_READY_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
@@ -38,8 +48,10 @@ const USAGE = `usage: node scripts/demo.mjs [--no-install] [--no-build] [--ready
   --no-build           use the built packages as they are (fails when they are missing)
   --ready-file <path>  write the connection details as JSON once ready
 
-  PARLEY_DEMO_PORT     gateway port (default ${DEFAULT_GATEWAY_PORT}, or the next free one)
-  PARLEY_DEMO_DIR      state directory (default .parley/demo)`;
+  PARLEY_DEMO_PORT            gateway port (default ${DEFAULT_GATEWAY_PORT}, or the next free one)
+  PARLEY_DEMO_SHOP_PORT       storefront port (default ${DEFAULT_SHOP_PORT}, or the next free one)
+  PARLEY_DEMO_DASHBOARD_PORT  dashboard port (default ${DEFAULT_DASHBOARD_PORT}, or the next free one)
+  PARLEY_DEMO_DIR             state directory (default .parley/demo)`;
 
 // -- small helpers ----------------------------------------------------------------------
 
@@ -125,20 +137,24 @@ async function freePorts(count) {
   }
 }
 
-async function gatewayPort() {
-  const wanted = process.env.PARLEY_DEMO_PORT;
+/** The port named by `variable`, else `preferred` or one of the next 19, else any free one; never one in `taken`. */
+async function pickPort(variable, preferred, taken = []) {
+  const wanted = process.env[variable];
   if (wanted) {
     const port = Number(wanted);
-    if (!Number.isInteger(port) || port < 1 || port > 65535)
-      throw new DemoError(`PARLEY_DEMO_PORT=${wanted} is not a port`);
-    if (!(await isFree(port))) throw new DemoError(`port ${port} (PARLEY_DEMO_PORT) is already in use on ${HOST}`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new DemoError(`${variable}=${wanted} is not a port`);
+    if (taken.includes(port) || !(await isFree(port))) {
+      throw new DemoError(`port ${port} (${variable}) is already in use on ${HOST}`);
+    }
     return port;
   }
-  for (let port = DEFAULT_GATEWAY_PORT; port < DEFAULT_GATEWAY_PORT + 20; port++) {
-    if (await isFree(port)) return port;
+  for (let port = preferred; port < preferred + 20; port++) {
+    if (!taken.includes(port) && (await isFree(port))) return port;
   }
-  const [port] = await freePorts(1);
-  return port;
+  for (;;) {
+    const [port] = await freePorts(1);
+    if (!taken.includes(port)) return port;
+  }
 }
 
 /** GET `url` answers 2xx. (node:http rather than fetch, which refuses some ports such as 6000.) */
@@ -256,11 +272,13 @@ async function installIfNeeded(skip) {
 }
 
 async function buildIfNeeded(logsDir, skip) {
-  const packages = ["sdk", "gateway"];
+  const packages = ["sdk", "widget", "gateway"];
   const outputs = [
     "sdk/dist/index.js",
     "sdk/dist/server/index.js",
     "sdk/dist/protocol/index.js",
+    "widget/dist/parley.js",
+    "widget/dist/frame/index.html",
     "gateway/dist/index.js",
     "gateway/dist/main.js",
   ];
@@ -325,6 +343,7 @@ async function loadOrCreateSecrets(file) {
     adminToken: saved.adminToken ?? token(24),
     shopTokenSecret: saved.shopTokenSecret ?? token(32),
     agentPassword: saved.agentPassword ?? `demo-${token(9)}`,
+    botPassword: saved.botPassword ?? `bot-${token(18)}`,
   };
   if (JSON.stringify(secrets) !== JSON.stringify(saved))
     await writePrivate(file, `${JSON.stringify(secrets, null, 2)}\n`);
@@ -332,15 +351,15 @@ async function loadOrCreateSecrets(file) {
   return secrets;
 }
 
-function shopsFile({ gatewayOrigin, secrets }) {
+function shopsFile({ origins, secrets }) {
   return {
     shops: [
       {
         id: SHOP_ID,
         name: "Demo Shop",
         tokenKey: { alg: "HS256", secret: secrets.shopTokenSecret },
-        // The storefront example will get its own origin when it lands; for now the gateway's.
-        allowedOrigins: [gatewayOrigin],
+        // The storefront and the dashboard run on their own origins, as they would for a real shop.
+        allowedOrigins: origins,
         allowGuests: true,
         agents: [
           {
@@ -350,20 +369,84 @@ function shopsFile({ gatewayOrigin, secrets }) {
             role: "admin",
             handle: AGENT_HANDLE,
           },
+          {
+            login: BOT_LOGIN,
+            password: secrets.botPassword,
+            displayName: "Shop Bot",
+            role: "agent",
+            kind: "bot",
+            handle: BOT_HANDLE,
+          },
         ],
       },
     ],
   };
 }
 
-async function startNats({ bin, gateway, stateDir, logsDir, allowedOrigin, services }) {
+/** A KeyValueStorage in one JSON file (mode 0600), for the demo's own admin device. */
+function fileStorage(path) {
+  let data;
+  const load = async () => {
+    if (!data) {
+      try {
+        data = new Map(Object.entries(JSON.parse(await readFile(path, "utf8"))));
+      } catch (err) {
+        if (err.code !== "ENOENT") throw err;
+        data = new Map();
+      }
+    }
+    return data;
+  };
+  let writing = Promise.resolve();
+  const save = (map) => {
+    writing = writing.then(() => writePrivate(path, JSON.stringify(Object.fromEntries(map))));
+    return writing;
+  };
+  return {
+    get: async (key) => (await load()).get(key),
+    set: async (key, value) => save((await load()).set(key, value)),
+    delete: async (key) => {
+      const map = await load();
+      if (map.delete(key)) await save(map);
+    },
+  };
+}
+
+/**
+ * The shop's first admin device, run by the demo itself: it makes the team key
+ * on the first run (so the very first customer conversation is readable by the
+ * team) and wraps it to each new team device that asks (the bot, dashboards).
+ * A real shop does this from its admin's dashboard.
+ */
+async function startTeamKeeper({ gatewayUrl, secrets, stateDir }) {
+  const { createClient } = await import(pathToFileURL(join(ROOT, "sdk/dist/index.js")).href);
+  const { default: WebSocket } = await import("ws");
+  const client = createClient({
+    gatewayUrl,
+    auth: { kind: "agent", shopId: SHOP_ID, login: AGENT_LOGIN, password: secrets.agentPassword },
+    WebSocket,
+    origin: gatewayUrl,
+    encryption: true,
+    storage: fileStorage(join(stateDir, "admin-device.json")),
+  });
+  client.on("error", () => undefined);
+  await client.connect();
+  const deadline = Date.now() + TEAM_KEY_READY_MS;
+  while (!(await client.request("team.get", { shopId: SHOP_ID })).key) {
+    if (Date.now() > deadline) throw new DemoError("the demo admin device did not make the team key");
+    await sleep(100);
+  }
+  return client;
+}
+
+async function startNats({ bin, gateway, stateDir, logsDir, allowedOrigins, services }) {
   const { loadOrCreateNatsAuth, renderServerConfig } = gateway;
   const auth = await loadOrCreateNatsAuth(join(stateDir, "nats-auth.json"));
   // Another process may take a port between choosing and binding it: retry with new ones.
   for (let attempt = 1; ; attempt++) {
     const [port, wsPort, httpPort] = await freePorts(3);
     const configFile = join(stateDir, "nats.conf");
-    const config = renderServerConfig({ auth, host: HOST, port, wsPort, httpPort, allowedOrigins: [allowedOrigin] });
+    const config = renderServerConfig({ auth, host: HOST, port, wsPort, httpPort, allowedOrigins });
     await writePrivate(configFile, config);
     const nats = new Service("nats", bin, ["-c", configFile], { env: process.env, logFile: join(logsDir, "nats.log") });
     services.push(nats);
@@ -403,6 +486,8 @@ async function main() {
 
   /** Started services, in start order; stopped in reverse. */
   const services = [];
+  /** In-process clients to close before the services stop. */
+  const closers = [];
   let wroteDemoJson = false;
   let starting = Promise.resolve();
   let finish;
@@ -416,6 +501,7 @@ async function main() {
     if (reason) (code === 0 ? process.stdout : process.stderr).write(`${reason}\n`);
     // Start-up checks `stopping` after each step and gives up; wait for it so nothing starts after this.
     await starting.catch(() => undefined);
+    for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
     for (const service of [...services].reverse()) await service.stop();
     if (wroteDemoJson) await rm(demoJson, { force: true });
     finish(code);
@@ -445,12 +531,19 @@ async function main() {
     const gateway = await import(pathToFileURL(join(ROOT, "gateway/dist/index.js")).href);
 
     const secrets = await loadOrCreateSecrets(join(stateDir, "secrets.json"));
-    const port = await gatewayPort();
+    const port = await pickPort("PARLEY_DEMO_PORT", DEFAULT_GATEWAY_PORT);
+    const shopPort = await pickPort("PARLEY_DEMO_SHOP_PORT", DEFAULT_SHOP_PORT, [port]);
+    const dashboardPort = await pickPort("PARLEY_DEMO_DASHBOARD_PORT", DEFAULT_DASHBOARD_PORT, [port, shopPort]);
     const gatewayUrl = `http://${HOST}:${port}`;
+    const storefrontUrl = `http://${HOST}:${shopPort}`;
+    const dashboardUrl = `http://${HOST}:${dashboardPort}`;
     const shops = join(stateDir, "shops.json");
-    await writePrivate(shops, `${JSON.stringify(shopsFile({ gatewayOrigin: gatewayUrl, secrets }), null, 2)}\n`);
+    const origins = [storefrontUrl, dashboardUrl];
+    await writePrivate(shops, `${JSON.stringify(shopsFile({ origins, secrets }), null, 2)}\n`);
 
-    const nats = await startNats({ bin, gateway, stateDir, logsDir, allowedOrigin: gatewayUrl, services });
+    // The NATS WebSocket is opened by the chat frame and the bot (gateway origin) and by the dashboard.
+    const allowedOrigins = [gatewayUrl, dashboardUrl];
+    const nats = await startNats({ bin, gateway, stateDir, logsDir, allowedOrigins, services });
     if (stopping) return;
     // The demo always uses the embedded store in its data dir, whatever the shell exports.
     const { MONGODB_URI: _uri, MONGODB_DB: _db, ...env } = process.env;
@@ -474,6 +567,41 @@ async function main() {
     await gw.waitUntil(() => httpOk(`${gatewayUrl}/readyz`), GATEWAY_READY_MS, "ready");
     if (stopping) return;
 
+    const keeper = await startTeamKeeper({ gatewayUrl, secrets, stateDir });
+    closers.push(() => keeper.close());
+    if (stopping) return;
+
+    const storefront = new Service("storefront", process.execPath, [join(ROOT, "examples/shop-backend/server.mjs")], {
+      logFile: join(logsDir, "storefront.log"),
+      env: {
+        ...env,
+        PARLEY_GATEWAY_URL: gatewayUrl,
+        PARLEY_SHOP_ID: SHOP_ID,
+        PARLEY_SHOP_SECRET: secrets.shopTokenSecret,
+        SHOP_HOST: HOST,
+        SHOP_PORT: String(shopPort),
+      },
+    });
+    services.push(storefront);
+    await storefront.waitUntil(() => httpOk(`${storefrontUrl}/`), GATEWAY_READY_MS, "ready");
+    if (stopping) return;
+
+    const bot = new Service("bot", process.execPath, ["--import", "tsx", join(ROOT, "examples/bot/main.ts")], {
+      logFile: join(logsDir, "bot.log"),
+      env: {
+        ...env,
+        PARLEY_GATEWAY_URL: gatewayUrl,
+        PARLEY_SHOP_ID: SHOP_ID,
+        PARLEY_BOT_LOGIN: BOT_LOGIN,
+        PARLEY_BOT_PASSWORD: secrets.botPassword,
+        PARLEY_BOT_STATE: join(stateDir, "bot-state.json"),
+        PARLEY_BOT_ORIGIN: gatewayUrl,
+      },
+    });
+    services.push(bot);
+    await bot.waitUntil(async () => bot.tail().includes("is answering"), BOT_READY_MS, "answering");
+    if (stopping) return;
+
     for (const service of services) {
       service.exited.then(() => {
         if (!stopping) {
@@ -490,12 +618,15 @@ async function main() {
       gatewayUrl,
       healthUrl: `${gatewayUrl}/healthz`,
       natsWsUrl: nats.wsUrl,
+      storefrontUrl,
       shopId: SHOP_ID,
       agentLogin: AGENT_LOGIN,
       agentPassword: secrets.agentPassword,
       agentHandle: AGENT_HANDLE,
+      botLogin: BOT_LOGIN,
+      botHandle: BOT_HANDLE,
       stateDir,
-      pids: { demo: process.pid, gateway: gw.pid, nats: nats.nats.pid },
+      pids: { demo: process.pid, gateway: gw.pid, nats: nats.nats.pid, storefront: storefront.pid, bot: bot.pid },
     };
     const json = `${JSON.stringify(info, null, 2)}\n`;
     await writePrivate(demoJson, json);
@@ -509,6 +640,7 @@ async function main() {
         "",
         "Parley demo is running (loopback only).",
         "",
+        `  Storefront       ${storefrontUrl}   (log in with any name, then open the chat button)`,
         `  Gateway          ${gatewayUrl}`,
         `  Health           ${info.healthUrl}`,
         `  NATS WebSocket   ${nats.wsUrl}`,
@@ -516,12 +648,12 @@ async function main() {
         `  Agent login      ${AGENT_LOGIN}`,
         `  Agent password   ${secrets.agentPassword}`,
         `  Agent handle     @${AGENT_HANDLE}`,
+        `  Bot              @${BOT_HANDLE} answers opening hours and order status (log in as Mia and ask "where is PX-1001?")`,
         "",
-        "Chat from two terminals:",
+        "Or chat from two terminals:",
         `  ${cli} --as customer --name Mia`,
         `  ${cli} --as agent`,
         "",
-        "The storefront widget and the merchant dashboard arrive with their issues.",
         `nats-server ${version}; logs in ${rel(logsDir)}; state in ${rel(stateDir)}.`,
         "Press Ctrl-C to stop.",
         "",

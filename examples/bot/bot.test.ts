@@ -17,6 +17,7 @@ import { SHOP_ID, startStack, type TestStack } from "../../gateway/test/harness/
 import { collectTexts, waitFor } from "../../gateway/test/helpers.js";
 import { type Decision, ShopBot } from "./bot.js";
 import { fileStorage } from "./file-storage.js";
+import { demoCustomerId } from "./orders.js";
 
 const BOT = { login: "shop-bot", password: "bot password of some length" };
 
@@ -76,7 +77,7 @@ async function customer(id: string) {
 
 describe("example bot", () => {
   it("answers opening hours, in English and German", async () => {
-    const mia = await customer("mia");
+    const mia = await customer(demoCustomerId("mia"));
     expect(await mia.say("Hi! When are you open on Saturday?")).toMatchObject({ action: "answered", intent: "hours" });
     await mia.heard("Saturday 10:00–14:00");
     expect(await mia.say("Wann habt ihr geöffnet?")).toMatchObject({ action: "answered", intent: "hours" });
@@ -87,7 +88,7 @@ describe("example bot", () => {
   });
 
   it("tells a customer about their own orders and nobody else's", async () => {
-    const mia = await customer("mia");
+    const mia = await customer(demoCustomerId("mia"));
     expect(await mia.say("Where is my order?")).toMatchObject({ intent: "order-number" });
     await mia.heard("What's your order number?");
     expect(await mia.say("It's PX-1001")).toMatchObject({ action: "answered", intent: "order" });
@@ -95,7 +96,7 @@ describe("example bot", () => {
     // PX-1003 is Noah's: Mia gets the same answer as for a number that does not exist.
     await mia.say("and PX-1003?");
     await mia.heard("I can't find order PX-1003");
-    const noah = await customer("noah");
+    const noah = await customer(demoCustomerId("noah"));
     await noah.say("status of px 1003 please");
     await noah.heard("Order PX-1003 is delivered. Delivered on 2026-11-20.");
   });

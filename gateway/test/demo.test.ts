@@ -16,7 +16,14 @@ import { freePort } from "./harness/ports.js";
 import { waitFor } from "./helpers.js";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const BUILT = ["sdk/dist/index.js", "sdk/dist/server/index.js", "gateway/dist/index.js", "gateway/dist/main.js"];
+const BUILT = [
+  "sdk/dist/index.js",
+  "sdk/dist/server/index.js",
+  "widget/dist/parley.js",
+  "widget/dist/frame/index.html",
+  "gateway/dist/index.js",
+  "gateway/dist/main.js",
+];
 const DEMO = join(ROOT, "scripts/demo.mjs");
 const CHAT = join(ROOT, "examples/cli-chat/chat.mjs");
 
@@ -24,11 +31,12 @@ interface ReadyInfo {
   gatewayUrl: string;
   healthUrl: string;
   natsWsUrl: string;
+  storefrontUrl: string;
   shopId: string;
   agentLogin: string;
   agentPassword: string;
   stateDir: string;
-  pids: { gateway: number; nats: number };
+  pids: { gateway: number; nats: number; storefront: number; bot: number };
 }
 
 interface Run {
@@ -107,7 +115,13 @@ async function startDemo(dir: string): Promise<DemoRun> {
   const readyFile = join(dir, "ready.json");
   const child = spawn(process.execPath, [DEMO, "--no-install", "--no-build", "--ready-file", readyFile], {
     cwd: ROOT,
-    env: { ...process.env, PARLEY_DEMO_PORT: String(await freePort()), PARLEY_DEMO_DIR: join(dir, "state") },
+    env: {
+      ...process.env,
+      PARLEY_DEMO_PORT: String(await freePort()),
+      PARLEY_DEMO_SHOP_PORT: String(await freePort()),
+      PARLEY_DEMO_DASHBOARD_PORT: String(await freePort()),
+      PARLEY_DEMO_DIR: join(dir, "state"),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -126,7 +140,8 @@ async function startDemo(dir: string): Promise<DemoRun> {
   let info: ReadyInfo | undefined;
   const cleanup = () => {
     if (!exited) child.kill("SIGKILL");
-    for (const pid of [info?.pids.gateway, info?.pids.nats]) if (pid && alive(pid)) process.kill(pid, "SIGKILL");
+    const pids = info ? Object.entries(info.pids).filter(([name]) => name !== "demo") : [];
+    for (const [, pid] of pids) if (pid && alive(pid)) process.kill(pid, "SIGKILL");
   };
   try {
     await waitFor(
@@ -170,10 +185,19 @@ describe("npm run demo", () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it("prints the gateway, health and NATS WebSocket URLs, and each one answers", async () => {
+  it("prints the storefront, gateway, health and NATS WebSocket URLs, and each one answers", async () => {
     const output = demo?.output() ?? "";
-    const printed = [...new Set(output.match(/\b(?:https?|wss?):\/\/[^\s]+/g) ?? [])].sort();
-    expect(printed).toEqual([info.gatewayUrl, info.healthUrl, info.natsWsUrl].sort());
+    const printed = [...new Set(output.match(/\b(?:https?|wss?):\/\/[^\s)]+/g) ?? [])].sort();
+    expect(printed).toEqual([info.storefrontUrl, info.gatewayUrl, info.healthUrl, info.natsWsUrl].sort());
+    // The storefront is on its own origin and carries the snippet pointing at this gateway, which serves it.
+    const page = await fetch(`${info.storefrontUrl}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`${info.gatewayUrl}/widget/parley.js`);
+    expect(new URL(info.storefrontUrl).origin).not.toBe(new URL(info.gatewayUrl).origin);
+    const launcher = await fetch(`${info.gatewayUrl}/widget/parley.js`);
+    expect(launcher.status).toBe(200);
+    // The bot is up and the demo's admin device made the shop's team key.
+    expect(output).toContain("@demo_bot");
     expect(output).toContain(info.agentLogin);
     expect(output).toContain(info.agentPassword);
     expect(output).toContain(info.shopId);
@@ -213,12 +237,12 @@ describe("npm run demo", () => {
   });
 
   it("stops on SIGINT with exit code 0 and leaves no server behind", async () => {
-    expect(alive(info.pids.gateway)).toBe(true);
-    expect(alive(info.pids.nats)).toBe(true);
+    const children = Object.entries(info.pids).filter(([name]) => name !== "demo");
+    expect(children.map(([name]) => name).sort()).toEqual(["bot", "gateway", "nats", "storefront"]);
+    for (const [name, pid] of children) expect(alive(pid), name).toBe(true);
     demo?.kill("SIGINT");
     expect(await demo?.exit).toEqual({ code: 0, signal: null });
-    expect(alive(info.pids.gateway)).toBe(false);
-    expect(alive(info.pids.nats)).toBe(false);
+    for (const [name, pid] of children) expect(alive(pid), name).toBe(false);
     expect(existsSync(join(info.stateDir, "demo.json"))).toBe(false);
   }, 30_000);
 });
