@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Builds the merchant dashboard into examples/merchant-dashboard/dist/:
+//   index.html, dashboard.js (entry), chunk-<hash>.js (libsodium and other lazy parts), dashboard.css
+// with esbuild's JS API. @parley/sdk resolves to the SDK's source (sdk/src/index.ts), and the widget's
+// components are bundled from widget/src, so the build needs no other package built first.
+//
+//   node examples/merchant-dashboard/build.mjs
+import { copyFile, mkdir, rm } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, "..", "..");
+const DIST = join(HERE, "dist");
+
+/** Builds dist/ and resolves the output directory. */
+export async function buildDashboard({ minify = true } = {}) {
+  await rm(DIST, { recursive: true, force: true });
+  await mkdir(DIST, { recursive: true });
+  await build({
+    entryPoints: { dashboard: join(HERE, "src/main.ts"), "dashboard-style": join(HERE, "src/dashboard.css") },
+    outdir: DIST,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "browser",
+    target: ["es2022", "chrome111", "firefox111", "safari16.4"],
+    minify,
+    sourcemap: false,
+    legalComments: "none",
+    entryNames: "[name]",
+    chunkNames: "chunk-[hash]",
+    // esbuild's \`alias\` would also rewrite subpaths (@parley/sdk/protocol); a resolver matches the bare name only.
+    plugins: [
+      {
+        name: "parley-sdk-source",
+        setup(b) {
+          b.onResolve({ filter: /^@parley\/sdk$/ }, () => ({ path: join(ROOT, "sdk/src/index.ts") }));
+        },
+      },
+    ],
+    tsconfig: join(ROOT, "tsconfig.json"),
+    // nats.js carries a Node-only fallback that never runs in a browser.
+    external: ["crypto"],
+    logLevel: "warning",
+  });
+  // esbuild names a CSS entry after its key; the page links dashboard.css.
+  await copyFile(join(DIST, "dashboard-style.css"), join(DIST, "dashboard.css"));
+  await rm(join(DIST, "dashboard-style.css"));
+  await copyFile(join(HERE, "index.html"), join(DIST, "index.html"));
+  return DIST;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const out = await buildDashboard();
+  console.log(`merchant-dashboard: built ${relative(process.cwd(), out) || "."}`);
+}

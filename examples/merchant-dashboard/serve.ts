@@ -1,0 +1,154 @@
+/**
+ * A tiny static server for the built dashboard (dist/, see build.mjs), on its
+ * own origin. It writes the page's settings into index.html's `<meta>` tags
+ * and sends a strict Content-Security-Policy: scripts and styles from this
+ * origin only (plus WebAssembly compilation, which libsodium needs), network
+ * access only to the gateway and its NATS WebSocket, no frames, no plugins.
+ * The dashboard's origin must be one of the shop's allowed origins at the
+ * gateway (sessions and CORS) and of nats-server's WebSocket origins.
+ *
+ *   const dash = await startDashboard({ port: 0, gatewayUrl, shopId, natsWsUrl });
+ *   console.log(dash.url); ... await dash.close();
+ */
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, normalize, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface DashboardServerOptions {
+  /** 0 picks a free port. */
+  port: number;
+  /** The gateway's base URL, e.g. `http://127.0.0.1:8080`. */
+  gatewayUrl: string;
+  /** Prefilled in the sign-in form. */
+  shopId: string;
+  /**
+   * The NATS WebSocket URL(s) the gateway hands out (its `NATS_WS_URL`), for `connect-src`.
+   * @default `ws:`/`wss:` on the gateway's host, any port
+   */
+  natsWsUrl?: string | string[];
+  /** @default "127.0.0.1" */
+  host?: string;
+  /** Canned replies offered in the conversation view. @default a few generic ones (src/config.ts) */
+  cannedReplies?: string[];
+  /** The built files. @default examples/merchant-dashboard/dist */
+  distDir?: string;
+}
+
+export interface DashboardServer {
+  /** `http://host:port` (no trailing slash). */
+  url: string;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+};
+
+const escapeAttr = (value: string) =>
+  value.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** Origins (scheme://host:port) only: a CSP source must not carry paths or separators from the caller. */
+function origin(url: string): string {
+  const u = new URL(url);
+  if (!["http:", "https:", "ws:", "wss:"].includes(u.protocol)) throw new TypeError(`not a web URL: ${url}`);
+  return u.origin;
+}
+
+/** The dashboard's Content-Security-Policy. */
+export function dashboardCsp(gatewayUrl: string, natsWsUrls: readonly string[]): string {
+  const gateway = new URL(gatewayUrl);
+  const nats =
+    natsWsUrls.length > 0 ? natsWsUrls.map(origin) : [`ws://${gateway.hostname}:*`, `wss://${gateway.hostname}:*`];
+  return [
+    "default-src 'none'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    `connect-src ${origin(gatewayUrl)} ${nats.join(" ")}`,
+    "img-src 'self' blob: data:",
+    "font-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+/** Serves the built dashboard. Resolves once listening. */
+export async function startDashboard(options: DashboardServerOptions): Promise<DashboardServer> {
+  const dist = normalize(options.distDir ?? fileURLToPath(new URL("./dist/", import.meta.url)));
+  const root = dist.endsWith(sep) ? dist.slice(0, -1) : dist;
+  const natsWs = options.natsWsUrl === undefined ? [] : [options.natsWsUrl].flat();
+  const csp = dashboardCsp(options.gatewayUrl, natsWs);
+  const template = await readFile(join(root, "index.html"), "utf8").catch(() => {
+    throw new Error(`the dashboard is not built (${root}): run node examples/merchant-dashboard/build.mjs`);
+  });
+  const page = template
+    .replace(
+      'name="parley-gateway" content=""',
+      `name="parley-gateway" content="${escapeAttr(origin(options.gatewayUrl))}"`,
+    )
+    .replace('name="parley-shop" content=""', `name="parley-shop" content="${escapeAttr(options.shopId)}"`)
+    .replace(
+      'name="parley-canned-replies" content=""',
+      `name="parley-canned-replies" content="${escapeAttr(JSON.stringify(options.cannedReplies ?? []))}"`,
+    );
+  const headers = {
+    "content-security-policy": csp,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "cross-origin-opener-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+    "cache-control": "no-cache",
+  };
+
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { allow: "GET, HEAD", ...headers });
+      res.end();
+      return;
+    }
+    if (path === "/" || path === "/index.html") {
+      res.writeHead(200, { "content-type": TYPES[".html"], ...headers });
+      res.end(page);
+      return;
+    }
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(path);
+    } catch {
+      decoded = "";
+    }
+    const file = normalize(join(root, decoded));
+    const type = TYPES[extname(file)];
+    if (type && file.startsWith(root + sep)) {
+      try {
+        const body = await readFile(file);
+        res.writeHead(200, { "content-type": type, ...headers });
+        res.end(body);
+        return;
+      } catch {
+        // 404 below
+      }
+    }
+    res.writeHead(404, { "content-type": "text/plain; charset=utf-8", ...headers });
+    res.end("not found");
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? "127.0.0.1";
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

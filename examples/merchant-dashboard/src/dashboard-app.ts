@@ -1,0 +1,255 @@
+/**
+ * `<dashboard-app>`: the whole merchant dashboard. Signed out it shows the
+ * sign-in form (or, after a reload, resumes the saved session of the last
+ * login); signed in, the inbox, the open conversation, and beside it the
+ * customer's details and the team's internal notes. Banners tell whether this
+ * device holds the team key, when this (admin) dashboard approved another
+ * device, and about connection trouble and changed devices (the widget's
+ * `<parley-connection-status>` and `<parley-device-notice>`).
+ */
+
+import { indexedDbStorage } from "@parley/sdk";
+import { css, html, LitElement, nothing } from "lit";
+import { StoreController } from "../../../widget/src/components/store-controller.js";
+import { databaseName, hasSavedSession, lastLogin } from "./auth.js";
+import type { DashboardConfig } from "./config.js";
+import { Dashboard } from "./dashboard.js";
+import type { SignInDetail } from "./dashboard-login.js";
+import { locale, t } from "./i18n.js";
+import { shared } from "./styles.js";
+import type { TeamStatus } from "./team-status.js";
+
+type Phase = "starting" | "signed-out" | "signing-in" | "ready";
+
+export class DashboardApp extends LitElement {
+  static override properties = {
+    config: { attribute: false },
+    phase: { state: true },
+    dash: { state: true },
+    selected: { state: true },
+    query: { state: true },
+    error: { state: true },
+    alertState: { state: true },
+  };
+  declare config: DashboardConfig;
+  declare phase: Phase;
+  declare dash: Dashboard | undefined;
+  declare selected: string | undefined;
+  declare query: string;
+  declare error: string;
+  declare alertState: "off" | "on" | "denied";
+  readonly #team = new StoreController<TeamStatus>(this);
+  #offAlerts: (() => void) | undefined;
+
+  constructor() {
+    super();
+    this.config = { gatewayUrl: location.origin, shopId: "", cannedReplies: [] };
+    this.phase = "starting";
+    this.query = "";
+    this.error = "";
+    this.alertState = "off";
+  }
+
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        height: 100vh;
+        background: var(--dash-surface);
+        color: #111827;
+      }
+      .bar {
+        display: flex;
+        align-items: center;
+        gap: 0.6rem;
+        padding: 0.5rem 0.9rem;
+        background: #1e293b;
+        color: #ffffff;
+      }
+      .bar h1 {
+        font-size: 1.05rem;
+        margin: 0;
+        flex: 1;
+      }
+      .bar .who {
+        font-size: 0.9rem;
+      }
+      .banner {
+        margin: 0;
+        padding: 0.45rem 0.9rem;
+        font-size: 0.9rem;
+        background: var(--dash-note-bg);
+        color: var(--dash-note-fg);
+        border-block-end: 1px solid #e5c97a;
+      }
+      .banner.ok {
+        background: #e7f6ec;
+        color: #14532d;
+        border-color: #a7d7b6;
+      }
+      main {
+        flex: 1;
+        min-height: 0;
+        display: grid;
+        grid-template-columns: minmax(16rem, 22rem) minmax(0, 1fr) minmax(15rem, 20rem);
+      }
+      aside {
+        overflow-y: auto;
+        border-inline-start: 1px solid var(--dash-border);
+        background: #ffffff;
+      }
+      .center {
+        padding: 2rem;
+        text-align: center;
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.#resume();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    void this.dash?.close("keep");
+  }
+
+  /** After a reload: the last login's saved session, if there is one. */
+  async #resume(): Promise<void> {
+    const who = lastLogin();
+    if (!who || !(await hasSavedSession(indexedDbStorage(databaseName(who))))) {
+      this.phase = "signed-out";
+      return;
+    }
+    try {
+      this.#use(await Dashboard.start({ ...who, gatewayUrl: this.config.gatewayUrl }, () => this.#reconnect()));
+    } catch (err) {
+      this.error = t("login.failed", { reason: (err as Error).message });
+      this.phase = "signed-out";
+    }
+  }
+
+  async #signIn(e: CustomEvent<SignInDetail>): Promise<void> {
+    this.phase = "signing-in";
+    this.error = "";
+    try {
+      const detail = e.detail;
+      this.#use(await Dashboard.start({ ...detail, gatewayUrl: this.config.gatewayUrl }, () => this.#reconnect()));
+    } catch (err) {
+      this.error = t("login.failed", { reason: (err as Error).message });
+      this.phase = "signed-out";
+    }
+  }
+
+  #use(dash: Dashboard): void {
+    this.#offAlerts?.();
+    this.dash = dash;
+    this.phase = "ready";
+    this.#team.set(dash.team.state);
+    this.alertState = dash.alerts.permission === "granted" ? "on" : "off";
+    this.dataset.alerts = "0";
+    this.#offAlerts = dash.client.on("message", () => {
+      this.dataset.alerts = String(dash.alerts.count);
+    });
+  }
+
+  /** This device just got the team key: sign in again (from the saved session) to read with it. */
+  async #reconnect(): Promise<void> {
+    const old = this.dash;
+    if (!old) return;
+    await old.close("keep");
+    try {
+      this.#use(await Dashboard.start({ ...old.who, gatewayUrl: this.config.gatewayUrl }, () => this.#reconnect()));
+    } catch (err) {
+      this.dash = undefined;
+      this.error = t("login.failed", { reason: (err as Error).message });
+      this.phase = "signed-out";
+    }
+  }
+
+  async #signOut(how: "logout" | "forget-device"): Promise<void> {
+    const dash = this.dash;
+    this.#offAlerts?.();
+    this.dash = undefined;
+    this.selected = undefined;
+    this.query = "";
+    this.#team.set(undefined);
+    this.phase = "starting";
+    await dash?.close(how);
+    this.phase = "signed-out";
+  }
+
+  async #enableAlerts(): Promise<void> {
+    const permission = await this.dash?.alerts.enable(true);
+    this.alertState = permission === "granted" ? "on" : "denied";
+  }
+
+  #teamBanner() {
+    const team = this.#team.value;
+    if (!team) return nothing;
+    const approved = team.approved.at(-1);
+    return html`${
+      team.key === "waiting"
+        ? html`<p class="banner" role="status" data-team="waiting">${t("team.waiting")}</p>`
+        : team.key === "no-key"
+          ? html`<p class="banner" role="status" data-team="no-key">${t("team.noKey")}</p>`
+          : nothing
+    }${approved ? html`<p class="banner ok" role="status" data-team="approved">${t("team.approved", { device: approved })}</p>` : nothing}`;
+  }
+
+  protected override render() {
+    const dash = this.dash;
+    if (this.phase === "starting") return html`<p class="center" role="status">${t("login.resuming")}</p>`;
+    if (!dash || this.phase !== "ready") {
+      return html`<dashboard-login shop-id=${this.config.shopId} ?busy=${this.phase === "signing-in"}
+        .error=${this.error} @dashboard-sign-in=${this.#signIn}></dashboard-login>`;
+    }
+    const principal = dash.client.principal;
+    return html`<header class="bar">
+        <h1>${t("app.title")}</h1>
+        <span class="who">${principal.displayName}</span>
+        <button class="button" type="button" data-action="alerts" ?disabled=${this.alertState === "on"}
+          @click=${() => this.#enableAlerts()}>
+          ${this.alertState === "on" ? t("notify.enabled") : t("notify.enable")}
+        </button>
+        <button class="button" type="button" data-action="logout" @click=${() => this.#signOut("logout")}>
+          ${t("logout")}
+        </button>
+        <button class="button" type="button" data-action="forget-device" @click=${() => this.#signOut("forget-device")}>
+          ${t("logout.forget")}
+        </button>
+      </header>
+      ${this.alertState === "denied" ? html`<p class="banner" role="status">${t("notify.denied")}</p>` : nothing}
+      ${this.#teamBanner()}
+      <parley-connection-status .client=${dash.client} locale=${locale()}></parley-connection-status>
+      <parley-device-notice .client=${dash.client} .names=${dash.names.value} locale=${locale()}></parley-device-notice>
+      <main>
+        <dashboard-inbox .dash=${dash} .selected=${this.selected} .query=${this.query}
+          @dashboard-select=${(e: CustomEvent<{ conversationId: string }>) => {
+            this.selected = e.detail.conversationId;
+          }}
+          @dashboard-search=${(e: CustomEvent<{ query: string }>) => {
+            this.query = e.detail.query;
+          }}></dashboard-inbox>
+        <dashboard-conversation .dash=${dash} .conversationId=${this.selected} .query=${this.query}
+          .cannedReplies=${this.config.cannedReplies}></dashboard-conversation>
+        <aside aria-label=${t("customer.title")}>
+          ${
+            this.selected
+              ? html`<dashboard-customer .dash=${dash} .conversationId=${this.selected}></dashboard-customer>
+                  <dashboard-notes .dash=${dash} .conversationId=${this.selected}></dashboard-notes>`
+              : nothing
+          }
+        </aside>
+      </main>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "dashboard-app": DashboardApp;
+  }
+}
