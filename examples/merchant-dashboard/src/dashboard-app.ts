@@ -40,6 +40,7 @@ export class DashboardApp extends LitElement {
   declare alertState: "off" | "on" | "denied";
   readonly #team = new StoreController<TeamStatus>(this);
   #offAlerts: (() => void) | undefined;
+  #reconnectPending = false;
 
   constructor() {
     super();
@@ -154,12 +155,20 @@ export class DashboardApp extends LitElement {
     this.#offAlerts = dash.client.on("message", () => {
       this.dataset.alerts = String(dash.alerts.count);
     });
+    if (this.#reconnectPending) {
+      this.#reconnectPending = false;
+      void this.#reconnect();
+    }
   }
 
   /** This device just got the team key: sign in again (from the saved session) to read with it. */
   async #reconnect(): Promise<void> {
     const old = this.dash;
-    if (!old) return;
+    if (!old) {
+      // Still signing in: reconnect once that is done.
+      this.#reconnectPending = true;
+      return;
+    }
     await old.close("keep");
     try {
       this.#use(await Dashboard.start({ ...old.who, gatewayUrl: this.config.gatewayUrl }, () => this.#reconnect()));
@@ -173,6 +182,7 @@ export class DashboardApp extends LitElement {
   async #signOut(how: "logout" | "forget-device"): Promise<void> {
     const dash = this.dash;
     this.#offAlerts?.();
+    this.#reconnectPending = false;
     this.dash = undefined;
     this.selected = undefined;
     this.query = "";

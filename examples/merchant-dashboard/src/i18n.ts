@@ -18,7 +18,7 @@ const en = {
   "team.waiting":
     "Waiting for an admin to approve this device. Conversations open once an admin's dashboard is online.",
   "team.noKey": "Waiting for an admin to set up the team's encryption key (an admin signs in first).",
-  "team.approved": "This dashboard approved a new team device ({device}).",
+  "team.approved": "New team device approved: {device}. It can now read the shop's conversations.",
   "team.ready": "This device holds the team key.",
   "notify.enable": "Enable sound and notifications",
   "notify.enabled": "Sound and notifications on",
@@ -92,7 +92,7 @@ const de: Catalog = {
   "team.waiting":
     "Dieses Gerät wartet auf die Freigabe durch einen Admin. Unterhaltungen öffnen sich, sobald ein Admin-Dashboard online ist.",
   "team.noKey": "Warten, bis ein Admin den Team-Schlüssel einrichtet (ein Admin meldet sich zuerst an).",
-  "team.approved": "Dieses Dashboard hat ein neues Team-Gerät freigegeben ({device}).",
+  "team.approved": "Neues Team-Gerät freigegeben: {device}. Es kann jetzt die Unterhaltungen des Shops lesen.",
   "notify.enable": "Ton und Benachrichtigungen einschalten",
   "notify.enabled": "Ton und Benachrichtigungen an",
   "notify.title": "Neue Nachricht von {name}",

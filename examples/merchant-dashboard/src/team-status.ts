@@ -10,8 +10,11 @@
  *   for this device.
  * - `no-key`: no admin has signed in yet, so the shop has no team key.
  *
- * Admin dashboards also collect the devices they approved (`wrapped` events
- * for devices announced with `device-waiting` while this one was online).
+ * Admin dashboards also list the team devices that got the key while they
+ * were online (`wrapped` events for other devices): the SDK on an admin's
+ * device wraps the key to every waiting device, at sign-in and on each
+ * `device-waiting`. The event does not say which admin device wrapped, so a
+ * shop with several admins online sees the notice on each of their dashboards.
  */
 import { type KeyValueStorage, type ParleyClient, StateStore } from "@parley/sdk";
 
@@ -43,7 +46,8 @@ export class TeamWatch {
   readonly state = new StateStore<TeamStatus>({ key: "checking", admin: false, approved: [] });
   readonly #client: ParleyClient;
   readonly #storage: KeyValueStorage;
-  readonly #waiting = new Set<string>();
+  /** `wrapped` device ids seen before this device's own id was known. */
+  readonly #early: string[] = [];
   #deviceId: string | undefined;
   #off: (() => void) | undefined;
 
@@ -55,7 +59,7 @@ export class TeamWatch {
   ) {
     this.#client = client;
     this.#storage = storage;
-    // Subscribed before connect: the device-waiting announcement of a fresh device comes during connect.
+    // Subscribed before connect: an admin's device wraps waiting devices while it connects.
     this.#off = client.on("team", (event) => this.#onTeam(event.change, event.deviceId));
   }
 
@@ -69,17 +73,25 @@ export class TeamWatch {
     );
     const { key, wraps } = await client.request("team.wrap.get", {});
     const held = key !== null && wraps.some((w) => w.deviceId === this.#deviceId && w.version === key.version);
-    this.state.set((s) => ({ ...s, admin, key: key === null ? "no-key" : held ? "ready" : "waiting" }));
+    const approved = admin ? this.#early.filter((d) => d !== this.#deviceId) : [];
+    this.state.set((s) => ({
+      admin,
+      key: key === null ? "no-key" : held ? "ready" : "waiting",
+      approved: [...s.approved, ...approved],
+    }));
+    // Wrapped to this (non-admin) device while it connected: the SDK took the key after the first reads, so
+    // read again with it. (An admin's first device wraps to itself while it connects, holding the key already.)
+    if (!admin && held && this.#early.includes(this.#deviceId ?? "")) this.onOwnKey();
   }
 
   #onTeam(change: "device-waiting" | "key-changed" | "wrapped", deviceId: string | undefined): void {
-    if (change === "device-waiting" && deviceId && deviceId !== this.#deviceId) this.#waiting.add(deviceId);
     if (change === "wrapped" && deviceId) {
-      if (deviceId === this.#deviceId) {
+      if (this.#deviceId === undefined) this.#early.push(deviceId);
+      else if (deviceId === this.#deviceId) {
         const was = this.state.value.key;
         this.state.set((s) => ({ ...s, key: "ready" }));
         if (was === "waiting" || was === "no-key") this.onOwnKey();
-      } else if (this.#waiting.delete(deviceId) && this.state.value.admin) {
+      } else if (this.state.value.admin) {
         this.state.set((s) => ({ ...s, approved: [...s.approved, deviceId] }));
       }
     }

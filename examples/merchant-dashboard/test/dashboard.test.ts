@@ -84,6 +84,8 @@ describe("the merchant dashboard", () => {
   let frame: Frame;
   let convId = "";
   const word = `zebra${crypto.randomUUID().slice(0, 8)}`;
+  /** The newest message in the customer's conversation (sent by the agent after the note). */
+  let after = "";
 
   const row = (id: string) => `dashboard-inbox li[data-conv-id="${id}"]`;
   const filter = (name: string) => agent.click(`dashboard-inbox button[data-filter="${name}"]`);
@@ -232,7 +234,7 @@ describe("the merchant dashboard", () => {
     expect(await agent.textContent("dashboard-notes .banner")).toBe("Internal note — customers never see this");
 
     // A message sent after the note reaches the customer: everything before it has been delivered too.
-    const after = `After the note ${crypto.randomUUID().slice(0, 8)}`;
+    after = `After the note ${crypto.randomUUID().slice(0, 8)}`;
     const box = agent.locator("dashboard-conversation parley-composer textarea");
     await box.fill(after);
     await box.press("Enter");
@@ -280,8 +282,14 @@ describe("the merchant dashboard", () => {
     const noor = stack.customer("noor", { encryption: true });
     await noor.connect();
     const conv = await noor.openConversation();
+    // With the tab hidden, a new message raises an alert (chime, and a notification where allowed).
+    await agent.evaluate(() =>
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" }),
+    );
     await noor.send(conv.id, "Do you ship to Norway?");
     await agent.waitForSelector(`${row(conv.id)}[data-unread="1"]`);
+    expect(await agent.evaluate(() => document.querySelector("dashboard-app")?.dataset.alerts)).toBe("1");
+    await agent.evaluate(() => delete (document as unknown as { visibilityState?: string }).visibilityState);
     const order = await agent.$$eval("dashboard-inbox li[data-conv-id]", (lis) => lis.map((li) => li.dataset.convId));
     expect(order).toEqual([conv.id, convId]);
     expect(await agent.textContent(`${row(conv.id)} .preview`)).toBe("Do you ship to Norway?");
@@ -302,5 +310,43 @@ describe("the merchant dashboard", () => {
     await agent.waitForSelector("dashboard-login input[name=login]");
     expect(await agent.locator("dashboard-inbox").count()).toBe(0);
     expect(browser.errors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
+  });
+
+  it("a new agent's device waits for an admin; the admin's dashboard approves it at sign-in and it then reads", async () => {
+    await stack.gateway.admin.addAgent(SHOP_ID, {
+      login: "ben@shop.test",
+      password: "ben's long password",
+      displayName: "Ben",
+      role: "agent",
+      kind: "agent",
+      handle: "ben",
+    });
+    // No admin device is online (Ada logged out): Ben's new device waits, and cannot read the conversation yet.
+    const ben = await browser.newPage();
+    await ben.goto(`${dashboard.url}/`);
+    await ben.fill("dashboard-login input[name=login]", "ben@shop.test");
+    await ben.fill("dashboard-login input[name=password]", "ben's long password");
+    await ben.click("dashboard-login button[type=submit]");
+    await ben.waitForSelector("[data-team=waiting]");
+    expect(await ben.textContent("[data-team=waiting]")).toContain("Waiting for an admin to approve this device");
+    await ben.waitForSelector(row(convId));
+    expect(await ben.textContent(`${row(convId)} .preview`)).toBe(
+      "Encrypted message (this device has no key for it yet)",
+    );
+
+    // Ada signs in again: her device wraps the team key to Ben's, and her dashboard says so.
+    await agent.bringToFront();
+    await agent.fill("dashboard-login input[name=login]", AGENT_LOGIN);
+    await agent.fill("dashboard-login input[name=password]", AGENT_PASSWORD);
+    await agent.click("dashboard-login button[type=submit]");
+    await agent.waitForSelector("[data-team=approved]");
+
+    await ben.bringToFront();
+    await ben.waitForSelector("[data-team=waiting]", { state: "detached" });
+    await waitFor(
+      async () => (await ben.textContent(`${row(convId)} .preview`).catch(() => null)) === after,
+      "Ben's dashboard to decrypt the conversation",
+    );
+    await ben.close();
   });
 });
