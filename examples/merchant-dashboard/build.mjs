@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the merchant dashboard into examples/merchant-dashboard/dist/:
-//   index.html, dashboard.js (entry), chunk-<hash>.js (libsodium and other lazy parts), dashboard.css
+//   index.html, dashboard.js (entry), chunk-<hash>.js (libsodium and other lazy parts), dashboard.css,
+//   and server/serve.mjs (serve.ts compiled for plain Node: `import { startDashboard } from ".../dist/server/serve.mjs"`)
 // with esbuild's JS API. @parley/sdk resolves to the SDK's source (sdk/src/index.ts), and the widget's
 // components are bundled from widget/src, so the build needs no other package built first.
 //
@@ -49,6 +50,16 @@ export async function buildDashboard({ minify = true } = {}) {
   await copyFile(join(DIST, "dashboard-style.css"), join(DIST, "dashboard.css"));
   await rm(join(DIST, "dashboard-style.css"));
   await copyFile(join(HERE, "index.html"), join(DIST, "index.html"));
+  // The static server, for plain Node scripts (`.mjs`: the server itself never serves it).
+  await build({
+    entryPoints: [join(HERE, "serve.ts")],
+    outfile: join(DIST, "server", "serve.mjs"),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "warning",
+  });
   return DIST;
 }
 

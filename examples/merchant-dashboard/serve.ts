@@ -9,11 +9,14 @@
  *
  *   const dash = await startDashboard({ port: 0, gatewayUrl, shopId, natsWsUrl });
  *   console.log(dash.url); ... await dash.close();
+ *
+ * build.mjs also compiles this module to dist/server/serve.mjs, for plain
+ * Node scripts (`npm run demo`) that cannot import TypeScript.
  */
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { extname, join, normalize, sep } from "node:path";
+import { basename, dirname, extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export interface DashboardServerOptions {
@@ -76,9 +79,15 @@ export function dashboardCsp(gatewayUrl: string, natsWsUrls: readonly string[]):
   ].join("; ");
 }
 
+/** dist/ beside this module, or the directory above it when this is the built copy in dist/server/. */
+function defaultDist(): string {
+  const here = fileURLToPath(new URL(".", import.meta.url)).replace(/[\\/]+$/, "");
+  return basename(here) === "server" && basename(dirname(here)) === "dist" ? dirname(here) : join(here, "dist");
+}
+
 /** Serves the built dashboard. Resolves once listening. */
 export async function startDashboard(options: DashboardServerOptions): Promise<DashboardServer> {
-  const dist = normalize(options.distDir ?? fileURLToPath(new URL("./dist/", import.meta.url)));
+  const dist = normalize(options.distDir ?? defaultDist());
   const root = dist.endsWith(sep) ? dist.slice(0, -1) : dist;
   const natsWs = options.natsWsUrl === undefined ? [] : [options.natsWsUrl].flat();
   const csp = dashboardCsp(options.gatewayUrl, natsWs);

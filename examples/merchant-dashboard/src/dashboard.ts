@@ -111,7 +111,12 @@ export class Dashboard {
       throw err;
     }
     rememberLogin(dash.who);
-    await dash.#begin();
+    try {
+      await dash.#begin();
+    } catch (err) {
+      await dash.close("keep");
+      throw err;
+    }
     return dash;
   }
 

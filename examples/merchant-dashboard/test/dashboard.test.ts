@@ -294,6 +294,24 @@ describe("the merchant dashboard", () => {
     expect(order).toEqual([conv.id, convId]);
     expect(await agent.textContent(`${row(conv.id)} .preview`)).toBe("Do you ship to Norway?");
     await noor.close();
+
+    // The inbox by keyboard: arrows move between conversations, Enter and Space open one.
+    await agent.focus(row(convId));
+    await agent.keyboard.press("ArrowUp");
+    const focused = () =>
+      agent.evaluate(() => {
+        let el: Element | null = document.activeElement;
+        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+        return el?.getAttribute("data-conv-id");
+      });
+    expect(await focused()).toBe(conv.id);
+    await agent.keyboard.press("Enter");
+    await agent.waitForSelector(`${row(conv.id)}[aria-selected="true"]`);
+    expect(await agent.textContent("dashboard-conversation h2")).toBe("noor");
+    await agent.keyboard.press("ArrowDown");
+    expect(await focused()).toBe(convId);
+    await agent.keyboard.press(" ");
+    await agent.waitForSelector(`${row(convId)}[aria-selected="true"]`);
     await agent.screenshot({
       path: artifactPath("dashboard-inbox.png"),
       clip: { x: 0, y: 0, width: 720, height: 420 },
