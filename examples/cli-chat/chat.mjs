@@ -125,6 +125,9 @@ const client = createClient({
   auth,
   WebSocket, // Node 20 has no global WebSocket
   origin, // the NATS WebSocket listener only accepts allowed origins
+  // A wire-level terminal client: plaintext envelopes the gateway can read. The widget, the
+  // dashboard and the bot are end-to-end encrypted; their conversations cannot be read here.
+  encryption: false,
 });
 
 let me;

@@ -98,6 +98,7 @@ describe("the gateway process killed mid-stream", () => {
       auth,
       WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
       origin: DEFAULT_TEST_ORIGIN,
+      encryption: false, // crash recovery of the send path, plaintext envelopes
       requestTimeout: 2000,
     });
     await c.connect();

@@ -88,6 +88,7 @@ describe("two gateways on a three-node NATS cluster", () => {
       WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
       origin: DEFAULT_TEST_ORIGIN,
       requestTimeout: 3000,
+      encryption: false, // transport under failover, plaintext envelopes
     });
     await c.connect();
     installDualTransport();

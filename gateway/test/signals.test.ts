@@ -55,6 +55,7 @@ function client(auth: ClientAuth, ws: typeof WebSocket = WebSocket): ParleyClien
     origin: DEFAULT_TEST_ORIGIN,
     requestTimeout: 3000,
     auth,
+    encryption: false, // signals need no message crypto
   });
   const connect = c.connect.bind(c);
   c.connect = async () => {

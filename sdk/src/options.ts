@@ -36,8 +36,9 @@ export interface ClientOptions {
   /** Public keys of this device, registered at session start. */
   device?: DeviceKeys;
   /**
-   * Turns bodies into envelopes and back. Ignored, and not allowed, with `encryption`.
-   * @default plainCodec (no encryption until the E2E codec is plugged in)
+   * Turns bodies into envelopes and back, instead of end-to-end encryption.
+   * Passing a codec turns `encryption` off unless it is set; both together are an error.
+   * @default none: end-to-end encryption
    */
   codec?: EnvelopeCodec;
   /**
@@ -45,12 +46,13 @@ export interface ClientOptions {
    * peers' devices, follows each conversation's epoch chain and seals every
    * message (the gateway then refuses plaintext in those conversations). Keys
    * live in `storage`. Agents read through the shop's team key, which an admin
-   * agent's device makes and hands out: until one has been online, agents
-   * cannot read encrypted conversations.
+   * agent's device makes and hands out (the dashboard does on an admin's first
+   * sign-in): until one has been online, agents cannot read conversations
+   * started before.
    *
-   * Off by default for now because of that bootstrap; it becomes the default
-   * once the widget and the dashboard handle the team key bootstrap.
-   * @default false
+   * `false` sends plaintext envelopes (`alg: "none"`) that the gateway, the
+   * store and NATS can read: for tests and wire-level tools only.
+   * @default true (false when a `codec` is passed)
    */
   encryption?: boolean;
   /**
@@ -74,7 +76,7 @@ export type ResolvedOptions = Required<Omit<ClientOptions, "device" | "origin">>
   Pick<ClientOptions, "device" | "origin">;
 
 export const defaultOptions = {
-  encryption: false,
+  encryption: true,
   requestTimeout: 5000,
   refreshAhead: 60_000,
 } as const;
@@ -97,7 +99,7 @@ export function parseOptions(options: ClientOptions): ResolvedOptions {
   if (!options.auth || !["customer", "guest", "agent", "bot"].includes(options.auth.kind)) {
     throw new TypeError("auth must be a customer, guest, agent or bot");
   }
-  const encryption = options.encryption ?? defaultOptions.encryption;
+  const encryption = options.encryption ?? (options.codec ? false : defaultOptions.encryption);
   if (typeof encryption !== "boolean") throw new TypeError("encryption must be a boolean");
   if (encryption && options.codec) throw new TypeError("pass either codec or encryption, not both");
   const requestTimeout = options.requestTimeout ?? defaultOptions.requestTimeout;

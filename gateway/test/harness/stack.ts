@@ -136,6 +136,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
       origin: DEFAULT_TEST_ORIGIN,
       requestTimeout: 3000,
+      // Backbone tests exercise transport and storage with plaintext envelopes; end-to-end tests pass `encryption: true`.
+      encryption: false,
       ...o,
     });
     const connect = c.connect.bind(c);
