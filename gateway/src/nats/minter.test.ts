@@ -135,7 +135,7 @@ describe("JwtMinter.mintPrincipal", () => {
 });
 
 describe("JwtMinter.mintService", () => {
-  it("mints a non-bearer, TCP-only JWT for the gateway that may serve api.*.> and use _INBOX.>", async () => {
+  it("mints a non-bearer, TCP-only JWT for the gateway that may serve api.*.>, use _INBOX.> and its internal subjects", async () => {
     const { jwt, seed } = await minter.mintService({ name: "gateway-1" });
     const c = decode<User>(jwt);
     expect(c.name).toBe("gateway-1");
@@ -144,7 +144,7 @@ describe("JwtMinter.mintService", () => {
     expect(c.nats.bearer_token).toBe(false);
     expect(c.nats.allowed_connection_types).toEqual(["STANDARD"]);
     expect(c.nats.pub).toEqual({ allow: [">"] });
-    expect(c.nats.sub).toEqual({ allow: ["api.*.>", "_INBOX.>"] });
+    expect(c.nats.sub).toEqual({ allow: ["api.*.>", "_INBOX.>", "parley.internal.>"] });
     expect(c.exp).toBeUndefined();
     expect(fromSeed(new TextEncoder().encode(seed)).getPublicKey()).toBe(c.sub);
   });

@@ -29,6 +29,12 @@ export const DEFAULT_PRINCIPAL_TTL_SECONDS = 300;
 /** Per-user limits written into every principal JWT. */
 export const PRINCIPAL_LIMITS = { subs: 50, payload: 128 * 1024, data: -1 } as const;
 
+/**
+ * Subjects gateways use among themselves (presence): only the gateway's own
+ * JWT may subscribe there; no principal's allow-list names them.
+ */
+export const GATEWAY_INTERNAL_WILDCARD = "parley.internal.>";
+
 /** Kinds whose JWT may subscribe to their shop's team subject. */
 const TEAM_KINDS: ReadonlySet<PrincipalKind> = new Set(["agent", "bot"]);
 
@@ -169,7 +175,7 @@ export class JwtMinter {
     const types: ConnectionType[] = ["STANDARD"];
     const user: Partial<User> = {
       pub: { allow: [">"] },
-      sub: { allow: [API_WILDCARD, "_INBOX.>"] },
+      sub: { allow: [API_WILDCARD, "_INBOX.>", GATEWAY_INTERNAL_WILDCARD] },
       subs: -1,
       payload: -1,
       data: -1,

@@ -113,14 +113,12 @@ export interface PresenceOptions {
 }
 
 /**
- * The gateway-internal subjects presence uses between gateways. They sit under
- * `_INBOX.>` because the gateway's JWT may already subscribe there (minter.ts)
- * and no principal may: a principal's inboxes are `_INBOX_<principal>.>` and
- * its JWT publishes only under `api.<principal>.>`. nats.js names its own
- * reply inboxes `_INBOX.<nuid>`, which never collide with these.
+ * The gateway-internal subjects presence uses between gateways, under
+ * `parley.internal.>`: only the gateway's JWT may subscribe there (minter.ts),
+ * and a principal's JWT publishes only under `api.<principal>.>`.
  */
-export const PRESENCE_SUBJECT = "_INBOX.parley.presence";
-export const PRESENCE_SYNC_SUBJECT = "_INBOX.parley.presence-sync";
+export const PRESENCE_SUBJECT = "parley.internal.presence";
+export const PRESENCE_SYNC_SUBJECT = "parley.internal.presence-sync";
 
 const TEAM_KINDS = new Set<PrincipalRecord["kind"]>(["agent", "bot"]);
 const DEFAULT_CONN = "default";
