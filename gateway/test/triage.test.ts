@@ -136,6 +136,8 @@ describe("triage", () => {
     await owner.connect();
     const conv = await owner.openConversation();
     const teamView = await agent.request("conv.get", { convId: conv.id });
+    expect(teamView.conversation.ownerName).toBe("cust-triage-6");
+    expect((await agent.listConversations()).find((c) => c.id === conv.id)?.ownerName).toBe("cust-triage-6");
     expect(teamView.members.find((m) => m.principalId === owner.principal.id)?.externalId).toBe("cust-triage-6");
     const ownView = await owner.request("conv.get", { convId: conv.id });
     expect(ownView.members.every((m) => m.externalId === undefined)).toBe(true);

@@ -203,8 +203,18 @@ export class ChatService {
 
   /** The records as the actor sees them: with its read marker and unread count in each. */
   async #withUnread(actor: PrincipalRecord, records: ConversationRecord[]): Promise<ConversationInfo[]> {
-    const counts = await this.#store.unreadCounts(actor.id, records);
-    return records.map((c) => ({ ...c, readUpTo: 0, unread: 0, ...counts.get(c.id) }));
+    const [counts, owners] = await Promise.all([
+      this.#store.unreadCounts(actor.id, records),
+      this.#store.getPrincipals([...new Set(records.map((c) => c.createdBy))]),
+    ]);
+    const names = new Map(owners.map((p) => [p.id, p.displayName]));
+    return records.map((c) => ({
+      ...c,
+      readUpTo: 0,
+      unread: 0,
+      ...counts.get(c.id),
+      ...(names.has(c.createdBy) ? { ownerName: names.get(c.createdBy) as string } : {}),
+    }));
   }
 
   /** The members; for the shop's own team (`teamOf`), customers also carry the shop's id for them. */

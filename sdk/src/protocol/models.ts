@@ -26,6 +26,8 @@ export interface ConversationInfo {
   lastSeq: number;
   /** The head of the conversation's epoch chain: 0 before the first commit (plaintext backbone). */
   epoch: number;
+  /** Display name of the customer or guest who opened the conversation (`createdBy`), when served. */
+  ownerName?: string;
   /** The team member (agent or bot principal id) in charge; absent while unassigned. */
   assignee?: string;
   /** A bot handed the conversation to the human team: bots stay out of it from then on. */
