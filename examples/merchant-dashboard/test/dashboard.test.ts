@@ -174,7 +174,8 @@ describe("the merchant dashboard", () => {
     convId = (await first.getAttribute("data-conv-id")) ?? "";
     expect(convId).not.toBe("");
     expect(await agent.textContent(`${row(convId)} .preview`)).toContain(word);
-    expect(await agent.textContent(`${row(convId)} .name`)).toBe("Mia");
+    // The customer's name comes with the members, loaded beside the history.
+    await waitFor(async () => (await agent.textContent(`${row(convId)} .name`)) === "Mia", "the customer's name");
 
     await customerSays("Are you there?");
     await agent.waitForSelector(`${row(convId)}[data-unread="2"]`);
@@ -193,7 +194,7 @@ describe("the merchant dashboard", () => {
   it("the agent replies (a canned reply, edited) and the customer's widget shows it", async () => {
     await agent.selectOption("dashboard-conversation select#canned", "Thanks for waiting!");
     const box = agent.locator("dashboard-conversation parley-composer textarea");
-    expect(await box.inputValue()).toBe("Thanks for waiting!");
+    await waitFor(async () => (await box.inputValue()) === "Thanks for waiting!", "the canned reply in the composer");
     const reply = `Thanks for waiting! A new one ships today (${crypto.randomUUID().slice(0, 8)}).`;
     await box.fill(reply);
     await box.press("Enter");
@@ -304,12 +305,12 @@ describe("the merchant dashboard", () => {
         while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
         return el?.getAttribute("data-conv-id");
       });
-    expect(await focused()).toBe(conv.id);
+    await waitFor(async () => (await focused()) === conv.id, "focus on the conversation above");
     await agent.keyboard.press("Enter");
     await agent.waitForSelector(`${row(conv.id)}[aria-selected="true"]`);
-    expect(await agent.textContent("dashboard-conversation h2")).toBe("noor");
+    await waitFor(async () => (await agent.textContent("dashboard-conversation h2")) === "noor", "noor's conversation");
     await agent.keyboard.press("ArrowDown");
-    expect(await focused()).toBe(convId);
+    await waitFor(async () => (await focused()) === convId, "focus on the conversation below");
     await agent.keyboard.press(" ");
     await agent.waitForSelector(`${row(convId)}[aria-selected="true"]`);
     await agent.screenshot({
@@ -348,8 +349,11 @@ describe("the merchant dashboard", () => {
     await ben.waitForSelector("[data-team=waiting]");
     expect(await ben.textContent("[data-team=waiting]")).toContain("Waiting for an admin to approve this device");
     await ben.waitForSelector(row(convId));
-    expect(await ben.textContent(`${row(convId)} .preview`)).toBe(
-      "Encrypted message (this device has no key for it yet)",
+    // The row is listed first, its newest message (which this device cannot open) follows.
+    await waitFor(
+      async () =>
+        (await ben.textContent(`${row(convId)} .preview`)) === "Encrypted message (this device has no key for it yet)",
+      "Ben's inbox to show the conversation as not readable yet",
     );
 
     // Ada signs in again: her device wraps the team key to Ben's, and her dashboard says so.
