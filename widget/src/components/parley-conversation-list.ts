@@ -203,7 +203,7 @@ export class ParleyConversationList extends LitElement {
             this.focusIndex = i;
             this.#choose(c.id);
           }}>
-          <span class="title">${tr.t("conv.untitled", { id: c.id.slice(-6) })}</span>
+          <span class="title">${c.ownerName || tr.t("conv.untitled", { id: c.id.slice(-6) })}</span>
           <time datetime=${new Date(c.updatedAt).toISOString()}>${tr.time(c.updatedAt)}</time>
           ${
             unread > 0
