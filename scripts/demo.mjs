@@ -309,6 +309,34 @@ async function buildIfNeeded(logsDir, skip) {
   }
 }
 
+/** Builds the merchant dashboard (examples/merchant-dashboard/build.mjs) when its output is older than its sources. */
+async function buildDashboardIfNeeded(logsDir, skip) {
+  const output = join(ROOT, "examples/merchant-dashboard/dist/server/serve.mjs");
+  const built = await mtime(output);
+  if (skip) {
+    if (built === undefined)
+      throw new DemoError("--no-build, but the dashboard is not built: run node examples/merchant-dashboard/build.mjs");
+    return;
+  }
+  let newest = 0;
+  for (const dir of ["examples/merchant-dashboard/src", "sdk/src", "widget/src"]) {
+    newest = Math.max(newest, await newestUnder(join(ROOT, dir)));
+  }
+  for (const file of ["build.mjs", "serve.ts", "index.html"]) {
+    newest = Math.max(newest, (await mtime(join(ROOT, "examples/merchant-dashboard", file))) ?? 0);
+  }
+  if (built !== undefined && built > newest) return;
+  const logFile = join(logsDir, "dashboard-build.log");
+  say(`building the merchant dashboard (log: ${rel(logFile)})...`);
+  const out = createWriteStream(logFile, { mode: 0o600 });
+  const code = await runCommand(process.execPath, [join(ROOT, "examples/merchant-dashboard/build.mjs")], { out });
+  await new Promise((r) => out.end(r));
+  if (code !== 0) {
+    const lines = (await readFile(logFile, "utf8")).trimEnd().split("\n").slice(-LOG_TAIL_LINES);
+    throw new DemoError(`the dashboard build failed (exit ${code}):\n${lines.map((l) => `    ${l}`).join("\n")}`);
+  }
+}
+
 /** Two demos on one state dir would share its database: refuse while the other one runs. */
 async function refuseSecondDemo(demoJson) {
   let pid;
@@ -528,6 +556,8 @@ async function main() {
     await refuseSecondDemo(demoJson);
     await buildIfNeeded(logsDir, values["no-build"]);
     if (stopping) return;
+    await buildDashboardIfNeeded(logsDir, values["no-build"]);
+    if (stopping) return;
     const gateway = await import(pathToFileURL(join(ROOT, "gateway/dist/index.js")).href);
 
     const secrets = await loadOrCreateSecrets(join(stateDir, "secrets.json"));
@@ -602,6 +632,19 @@ async function main() {
     await bot.waitUntil(async () => bot.tail().includes("is answering"), BOT_READY_MS, "answering");
     if (stopping) return;
 
+    const { startDashboard } = await import(
+      pathToFileURL(join(ROOT, "examples/merchant-dashboard/dist/server/serve.mjs")).href
+    );
+    const dashboard = await startDashboard({
+      port: dashboardPort,
+      host: HOST,
+      gatewayUrl,
+      shopId: SHOP_ID,
+      natsWsUrl: nats.wsUrl,
+    });
+    closers.push(() => dashboard.close());
+    if (stopping) return;
+
     for (const service of services) {
       service.exited.then(() => {
         if (!stopping) {
@@ -619,6 +662,7 @@ async function main() {
       healthUrl: `${gatewayUrl}/healthz`,
       natsWsUrl: nats.wsUrl,
       storefrontUrl,
+      dashboardUrl,
       shopId: SHOP_ID,
       agentLogin: AGENT_LOGIN,
       agentPassword: secrets.agentPassword,
@@ -641,6 +685,7 @@ async function main() {
         "Parley demo is running (loopback only).",
         "",
         `  Storefront       ${storefrontUrl}   (log in with any name, then open the chat button)`,
+        `  Dashboard        ${dashboardUrl}   (sign in with the agent login below)`,
         `  Gateway          ${gatewayUrl}`,
         `  Health           ${info.healthUrl}`,
         `  NATS WebSocket   ${nats.wsUrl}`,

@@ -23,6 +23,7 @@ const BUILT = [
   "widget/dist/frame/index.html",
   "gateway/dist/index.js",
   "gateway/dist/main.js",
+  "examples/merchant-dashboard/dist/server/serve.mjs",
 ];
 const DEMO = join(ROOT, "scripts/demo.mjs");
 const CHAT = join(ROOT, "examples/cli-chat/chat.mjs");
@@ -32,6 +33,7 @@ interface ReadyInfo {
   healthUrl: string;
   natsWsUrl: string;
   storefrontUrl: string;
+  dashboardUrl: string;
   shopId: string;
   agentLogin: string;
   agentPassword: string;
@@ -188,7 +190,14 @@ describe("npm run demo", () => {
   it("prints the storefront, gateway, health and NATS WebSocket URLs, and each one answers", async () => {
     const output = demo?.output() ?? "";
     const printed = [...new Set(output.match(/\b(?:https?|wss?):\/\/[^\s)]+/g) ?? [])].sort();
-    expect(printed).toEqual([info.storefrontUrl, info.gatewayUrl, info.healthUrl, info.natsWsUrl].sort());
+    expect(printed).toEqual(
+      [info.storefrontUrl, info.dashboardUrl, info.gatewayUrl, info.healthUrl, info.natsWsUrl].sort(),
+    );
+    // The dashboard is on its own origin, points at this gateway and may connect only there.
+    const dashboard = await fetch(`${info.dashboardUrl}/`);
+    expect(dashboard.status).toBe(200);
+    expect(await dashboard.text()).toContain(`content="${info.gatewayUrl}"`);
+    expect(dashboard.headers.get("content-security-policy")).toContain(`connect-src ${info.gatewayUrl}`);
     // The storefront is on its own origin and carries the snippet pointing at this gateway, which serves it.
     const page = await fetch(`${info.storefrontUrl}/`);
     expect(page.status).toBe(200);
