@@ -9,14 +9,16 @@
 import { describe, expect, it } from "vitest";
 import { fromBase64Url } from "../base64url.js";
 import { CommitError, openCommitKey } from "../crypto/commits.js";
-import { createTeamKey } from "../crypto/team-key.js";
+import { signDeviceRecord } from "../crypto/device-keys.js";
 import { loadSodium } from "../crypto/sodium.js";
+import { createTeamKey } from "../crypto/team-key.js";
 import { ENVELOPE_VERSION } from "../protocol/envelope.js";
 import type { EpochCommit } from "../protocol/models.js";
 import {
   actor,
   CONV,
   commitBy,
+  conversationInfo,
   LyingGateway,
   OTHER_CONV,
   openSession,
@@ -47,7 +49,7 @@ async function chain() {
     { principalId: bob.principal.id, role: "member" },
   ]);
   const { session, errors } = await openSession(gateway, alice.principal);
-  await session.created({ id: CONV, shopId: SHOP } as never);
+  await session.created(conversationInfo());
   const e1 = gateway.head(CONV) as EpochCommit;
   const aliceRecord = session.directory.get(alice.principal.id, session.identity.deviceId);
   if (!aliceRecord) throw new Error("alice's own device is not pinned");
@@ -159,9 +161,23 @@ describe("a gateway calling a customer an agent", () => {
       { principalId: c.mallory.principal.id, role: "agent" },
     ]);
     // Alice's next send reads the roles.
-    await c.session.onEvent({ type: "membership", convId: CONV, principalId: "p_mallory", change: "joined", by: "p_mallory", ts: 1 });
+    await c.session.onEvent({
+      type: "membership",
+      convId: CONV,
+      principalId: "p_mallory",
+      change: "joined",
+      by: "p_mallory",
+      ts: 1,
+    });
     await c.session.seal(
-      { v: ENVELOPE_VERSION, convId: CONV, epoch: 0, msgId: "m_alice_reads_roles_01", senderDevice: c.session.identity.deviceId, ts: 1 },
+      {
+        v: ENVELOPE_VERSION,
+        convId: CONV,
+        epoch: 0,
+        msgId: "m_alice_reads_roles_01",
+        senderDevice: c.session.identity.deviceId,
+        ts: 1,
+      },
       { type: "text", text: "hi" },
     );
     expect(c.gateway.callsOf("conv.get").length).toBeGreaterThan(0);
@@ -169,7 +185,10 @@ describe("a gateway calling a customer an agent", () => {
   }
 
   const malloryAs = (c: Chain) => ({ principalId: c.mallory.principal.id, identity: c.mallory.identity });
-  const withMallory = (c: Chain) => [...c.members, { principalId: c.mallory.principal.id, devices: [c.mallory.record] }];
+  const withMallory = (c: Chain) => [
+    ...c.members,
+    { principalId: c.mallory.principal.id, devices: [c.mallory.record] },
+  ];
 
   it("refuses that principal's commit without a team signature (not_a_member)", async () => {
     const c = await chain();
@@ -226,7 +245,6 @@ describe("a gateway calling a customer an agent", () => {
       version: 2,
       now: T0,
     });
-    const { signDeviceRecord } = await import("../crypto/device-keys.js");
     c.gateway.serveDevice(await signDeviceRecord(swapped, c.admin.principal.id)); // a key change: never adopted
     c.gateway.teamRecords.set(2, forged.record);
     const lie = await commitBy(malloryAs(c), c.e2.commit, withMallory(c), {

@@ -12,6 +12,7 @@ import {
   actor,
   CONV,
   commitBy,
+  conversationInfo,
   forgedRecord,
   LyingGateway,
   openSession,
@@ -31,7 +32,7 @@ async function aliceAndBob() {
     { principalId: bob.principal.id, role: "member" },
   ]);
   const opened = await openSession(gateway, alice.principal);
-  await opened.session.created({ id: CONV, shopId: "s_shop" } as never);
+  await opened.session.created(conversationInfo());
   const e1 = gateway.head(CONV);
   if (!e1) throw new Error("no epoch 1");
   const key1 = await openCommitKey(e1, bob.identity);
@@ -63,7 +64,14 @@ describe("a gateway serving other keys for a pinned device", () => {
     // A membership event makes the next send check the member set, so it fetches Bob's devices again.
     await memberSetMayHaveChanged(session, bob.principal.id);
     const sent = await session.seal(
-      { v: ENVELOPE_VERSION, convId: CONV, epoch: 0, msgId: "m_alice_after_swap_01", senderDevice: session.identity.deviceId, ts: 1 },
+      {
+        v: ENVELOPE_VERSION,
+        convId: CONV,
+        epoch: 0,
+        msgId: "m_alice_after_swap_01",
+        senderDevice: session.identity.deviceId,
+        ts: 1,
+      },
       { type: "text", text: "still to the old keys" },
     );
 
@@ -97,7 +105,7 @@ describe("a gateway serving other keys for a pinned device", () => {
     gateway.serveDevice(forged.record);
     const head = gateway.head(CONV);
     const members = [
-      { principalId: "p_alice", devices: [session.directory.devicesOf("p_alice")[0] as never] },
+      { principalId: "p_alice", devices: session.directory.devicesOf("p_alice") },
       { principalId: bob.principal.id, devices: [forged.record] },
     ];
     const lie = await commitBy({ principalId: bob.principal.id, identity: forged.identity }, head, members, {
@@ -138,7 +146,14 @@ describe("a gateway serving other keys for a pinned device", () => {
     changes.length = 0;
     await memberSetMayHaveChanged(session, bob.principal.id);
     await session.seal(
-      { v: ENVELOPE_VERSION, convId: CONV, epoch: 0, msgId: "m_alice_after_add_001", senderDevice: session.identity.deviceId, ts: 1 },
+      {
+        v: ENVELOPE_VERSION,
+        convId: CONV,
+        epoch: 0,
+        msgId: "m_alice_after_add_001",
+        senderDevice: session.identity.deviceId,
+        ts: 1,
+      },
       { type: "text", text: "x" },
     );
     // TOFU: the new device is pinned and sealed to, but never silently: the change is reported as added.

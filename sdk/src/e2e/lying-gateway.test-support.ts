@@ -10,6 +10,7 @@
 import { toBase64Url } from "../base64url.js";
 import type { MessageBody } from "../codec.js";
 import { buildCommit } from "../crypto/commits.js";
+import type { DeviceSetChange } from "../crypto/device-directory.js";
 import { createDeviceIdentity, type DeviceIdentity, signDeviceRecord } from "../crypto/device-keys.js";
 import { sealMessage } from "../crypto/message-crypto.js";
 import { randomBytes } from "../crypto/random.js";
@@ -17,6 +18,7 @@ import { createTeamKey, type TeamKeySecret, wrapTeamKey } from "../crypto/team-k
 import { ParleyError } from "../errors.js";
 import { ENVELOPE_VERSION, type StoredMessage } from "../protocol/envelope.js";
 import type {
+  ConversationInfo,
   DeviceRecord,
   EpochCommit,
   HistoryPolicy,
@@ -28,6 +30,7 @@ import type {
 import type { RpcResults } from "../protocol/rpc.js";
 import type { RpcOp, RpcRequest } from "../protocol/schemas.js";
 import { type KeyValueStorage, memoryStorage } from "../storage.js";
+import type { Rpc } from "./rpc.js";
 import { E2ESession } from "./session.js";
 
 export const SHOP = "s_shop";
@@ -53,12 +56,20 @@ export async function actor(id: string, kind: PrincipalInfo["kind"] = "customer"
 }
 
 /** A device record for `deviceId` under `principalId`, self-signed with fresh keys: what a gateway can always make. */
-export async function forgedRecord(principalId: string, deviceId: string): Promise<{ identity: DeviceIdentity; record: DeviceRecord }> {
+export async function forgedRecord(
+  principalId: string,
+  deviceId: string,
+): Promise<{ identity: DeviceIdentity; record: DeviceRecord }> {
   const identity = { ...(await createDeviceIdentity()), deviceId };
   return { identity, record: await signDeviceRecord(identity, principalId) };
 }
 
-type Handler<Op extends RpcOp> = (body: RpcRequest<Op>, honest: () => Promise<RpcResults[Op]>) => Promise<RpcResults[Op]>;
+type Handler<Op extends RpcOp> = (
+  body: RpcRequest<Op>,
+  honest: () => Promise<RpcResults[Op]>,
+) => Promise<RpcResults[Op]>;
+
+type AnyHandler = (body: unknown, honest: () => Promise<unknown>) => Promise<unknown>;
 
 export interface Call {
   principal: string;
@@ -76,14 +87,14 @@ export class LyingGateway {
   /** Conversation members and roles, as `conv.get` serves them. */
   readonly members = new Map<string, Array<{ principalId: string; role: MemberRole }>>();
   readonly calls: Call[] = [];
-  readonly #lies = new Map<RpcOp, Handler<never>>();
+  readonly #lies = new Map<RpcOp, AnyHandler>();
   /** The admin device that made the team key, and its secret: wraps the key to team devices on `team.wrap.get`. */
   admin: Actor | undefined;
   teamSecret: TeamKeySecret | undefined;
 
   /** Answers `op` with `answer` from now on (it may call the honest answer). */
   lie<Op extends RpcOp>(op: Op, answer: Handler<Op>): void {
-    this.#lies.set(op, answer as unknown as Handler<never>);
+    this.#lies.set(op, answer as unknown as AnyHandler);
   }
 
   /** Back to honest answers for `op`. */
@@ -102,9 +113,15 @@ export class LyingGateway {
     this.devices.set(record.principal, list);
   }
 
-  /** An admin agent's device makes team key `version`; with `current`, `team.get` without a version serves it. */
+  /** An admin agent's device makes team key `version`; `team.get` without a version serves the highest one. */
   async makeTeamKey(admin: Actor, version = 1): Promise<{ record: TeamKeyRecord; secret: TeamKeySecret }> {
-    const made = await createTeamKey({ identity: admin.identity, principalId: admin.principal.id, shopId: SHOP, version, now: T0 });
+    const made = await createTeamKey({
+      identity: admin.identity,
+      principalId: admin.principal.id,
+      shopId: SHOP,
+      version,
+      now: T0,
+    });
     this.serveDevice(admin.record);
     this.teamRecords.set(version, made.record);
     this.admin = admin;
@@ -128,13 +145,13 @@ export class LyingGateway {
   }
 
   /** The `Rpc` of a session signed in as `principal`. */
-  rpcFor(principal: PrincipalInfo): E2ESessionRpc {
+  rpcFor(principal: PrincipalInfo): Rpc {
     return (async (op: RpcOp, body: unknown) => {
       this.calls.push({ principal: principal.id, op, body: structuredClone(body) });
       const honest = () => this.#honest(principal, op, body);
       const lie = this.#lies.get(op);
-      return lie ? (lie as Handler<RpcOp>)(body as never, honest as never) : honest();
-    }) as E2ESessionRpc;
+      return lie ? lie(body, honest) : honest();
+    }) as Rpc;
   }
 
   async #honest(principal: PrincipalInfo, op: RpcOp, body: unknown): Promise<unknown> {
@@ -214,15 +231,35 @@ export class LyingGateway {
   }
 }
 
-type E2ESessionRpc = Parameters<typeof E2ESession.open>[0]["request"];
+/** The conversation as `conv.open` would return it to its creator. */
+export function conversationInfo(convId = CONV): ConversationInfo {
+  return {
+    id: convId,
+    shopId: SHOP,
+    status: "open",
+    createdBy: "p_alice",
+    createdAt: T0,
+    updatedAt: T0,
+    lastSeq: 0,
+    epoch: 0,
+    readUpTo: 0,
+    unread: 0,
+  };
+}
 
 /** Opens a session for `principal` on this gateway; device-set changes and background errors are collected. */
 export async function openSession(
   gateway: LyingGateway,
   principal: PrincipalInfo,
   storage: KeyValueStorage = memoryStorage(),
-): Promise<{ session: E2ESession; storage: KeyValueStorage; changes: Parameters<Parameters<typeof E2ESession.open>[0]["onDevicesChanged"]>[0][]; errors: Error[]; grants: string[] }> {
-  const changes: Parameters<Parameters<typeof E2ESession.open>[0]["onDevicesChanged"]>[0][] = [];
+): Promise<{
+  session: E2ESession;
+  storage: KeyValueStorage;
+  changes: DeviceSetChange[][];
+  errors: Error[];
+  grants: string[];
+}> {
+  const changes: DeviceSetChange[][] = [];
   const errors: Error[] = [];
   const grants: string[] = [];
   const session = await E2ESession.open({
@@ -277,7 +314,14 @@ export async function storedMessage(options: {
   const convId = options.convId ?? CONV;
   const msgId = toBase64Url(randomBytes(16));
   const envelope = await sealMessage({
-    header: { v: ENVELOPE_VERSION, convId, epoch: options.epoch, msgId, senderDevice: options.identity.deviceId, ts: T0 },
+    header: {
+      v: ENVELOPE_VERSION,
+      convId,
+      epoch: options.epoch,
+      msgId,
+      senderDevice: options.identity.deviceId,
+      ts: T0,
+    },
     body: options.body,
     epochKey: options.epochKey,
     signer: options.identity.sign.secretKey,
