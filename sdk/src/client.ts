@@ -167,6 +167,11 @@ export class ParleyClient {
     });
   }
 
+  /** This device's id (its end-to-end identity once connected with encryption on). */
+  get deviceId(): string {
+    return this.#deviceId;
+  }
+
   /** The signed-in principal; throws before `connect` resolves. */
   get principal(): PrincipalInfo {
     if (!this.#session) throw new ParleyError("unauthorized", "not connected");
@@ -592,21 +597,42 @@ export class ParleyClient {
 
   // -- internals: session ---------------------------------------------------------------
 
+  /** Where a resumable session's refresh token is kept: guests, and agents (per login). */
+  #sessionKey(): string | undefined {
+    const auth = this.#o.auth;
+    if (auth.kind === "guest") return `parley:session:${auth.shopId}:guest`;
+    if (auth.kind === "agent") return `parley:session:${auth.shopId}:agent:${auth.login}`;
+    return undefined;
+  }
+
   async #openSession(): Promise<SessionResponse> {
-    const key = `parley:session:${this.#o.auth.shopId}:${this.#o.auth.kind}`;
-    if (this.#o.auth.kind === "guest") {
+    const key = this.#sessionKey();
+    const auth = this.#o.auth;
+    // Guests always resume; agents resume only when the app gave no password.
+    const resume = auth.kind === "guest" || (auth.kind === "agent" && !auth.password);
+    if (key && resume) {
       const saved = await this.#o.storage.get(key);
       if (saved) {
         try {
-          return await this.#api.refresh(saved);
+          const session = await this.#api.refresh(saved);
+          await this.#o.storage.set(key, session.refreshToken);
+          return session;
         } catch (err) {
           if (!(err instanceof ParleyError)) throw err;
+          if (auth.kind === "agent") await this.#o.storage.delete(key);
         }
       }
     }
     const session = await this.#api.open();
-    if (this.#o.auth.kind === "guest") await this.#o.storage.set(key, session.refreshToken);
+    if (key) await this.#o.storage.set(key, session.refreshToken);
     return session;
+  }
+
+  /** Closes the client and forgets a saved agent or guest session: the next client must sign in again. */
+  async signOut(): Promise<void> {
+    const key = this.#sessionKey();
+    await this.close();
+    if (key) await this.#o.storage.delete(key);
   }
 
   #scheduleRefresh(): void {
@@ -626,10 +652,15 @@ export class ParleyClient {
       try {
         next = await this.#api.refresh(session.refreshToken);
       } catch (err) {
-        if (!(err instanceof ParleyError) || this.#o.auth.kind === "guest") throw err;
+        const auth = this.#o.auth;
+        if (!(err instanceof ParleyError) || auth.kind === "guest" || (auth.kind === "agent" && !auth.password)) {
+          throw err;
+        }
         next = await this.#api.open(); // the refresh token expired: sign in again
       }
       this.#session = { ...next, principal: next.principal };
+      const key = this.#sessionKey();
+      if (key) await this.#o.storage.set(key, next.refreshToken);
       this.#scheduleRefresh();
     } catch (err) {
       this.#events.emit("error", err as Error);
@@ -695,10 +726,17 @@ export class ParleyClient {
         this.#events.emit("commit", event.commit);
         return;
       }
-      case "team":
-        this.#forwardToE2E(event);
+      case "team": {
+        const e2e = this.#e2e;
+        const mine = event.change === "wrapped" && event.deviceId === this.#deviceId;
+        e2e
+          ?.onEvent(event)
+          // The team key just arrived on this device: what it could not read may open now.
+          .then(() => (mine ? Promise.all([...this.#unreadable.keys()].map((c) => this.#reopenUnread(c))) : undefined))
+          .catch((err: Error) => this.#events.emit("error", err));
         this.#events.emit("team", event);
         return;
+      }
       case "conversation": {
         // Status and assignment come from the event; the read marker and unread count stay this principal's own.
         const tracker = this.#tracker(event.conversation.id);

@@ -9,8 +9,13 @@ export type ClientAuth =
   | { kind: "customer"; shopId: string; getToken: () => Promise<string> }
   /** A guest, where the shop allows guests. The guest identity is kept in `storage` and resumed. */
   | { kind: "guest"; shopId: string; displayName?: string }
-  /** A human member of the shop's team. */
-  | { kind: "agent"; shopId: string; login: string; password: string }
+  /**
+   * A human member of the shop's team. Signing in with the password keeps the
+   * session's refresh token in `storage`; a later client for the same login
+   * without `password` resumes that session (`unauthorized` when there is none
+   * or it expired), so an app need not keep the password. `signOut()` forgets it.
+   */
+  | { kind: "agent"; shopId: string; login: string; password?: string }
   /**
    * A bot of the shop's team (Node). The client makes its own NATS key pair and
    * connects with a non-bearer JWT issued to that key: the JWT alone is useless.

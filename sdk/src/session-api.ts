@@ -57,6 +57,7 @@ export class SessionApi {
         });
       case "agent":
       case "bot":
+        if (!auth.password) throw new ParleyError("unauthorized", "no password and no saved session: sign in again");
         return this.#post("/v1/agent/session", {
           shopId: auth.shopId,
           login: auth.login,

@@ -55,6 +55,8 @@ export class ConversationEpochs {
   readonly #granted = new Map<number, { key: Uint8Array; by: string }>();
   /** Ed25519 public keys of the team key versions this device verified: they vouch for team commits. */
   readonly #teamSigPks = new Map<number, Uint8Array>();
+  /** Agents and bots as the gateway's member roles say: not trusted for anything that matters. */
+  readonly #listedTeam = new Set<string>();
   /** Principals of the shop's team seen in this conversation (may commit without being listed). */
   readonly #team = new Set<string>();
   #shopId: string | undefined;
@@ -150,11 +152,24 @@ export class ConversationEpochs {
     return undefined;
   }
 
-  /** Whether `principalId` is on the shop's team (asks the gateway for the member roles when not yet known). */
-  async isTeam(principalId: string): Promise<boolean> {
-    if (this.#team.has(principalId)) return true;
-    await this.#desiredMembers();
+  /**
+   * Whether `principalId` proved it is on the shop's team: it made a commit here
+   * that the team key vouched for (or it is this device's own principal on the
+   * team). The gateway's member roles do not count.
+   */
+  provenTeam(principalId: string): boolean {
     return this.#team.has(principalId);
+  }
+
+  /**
+   * Whether the gateway lists `principalId` as an agent or bot of this
+   * conversation. Only for choices a lie cannot turn into a leak (not sending
+   * a grant to someone who reads through the team key anyway).
+   */
+  async listedAsTeam(principalId: string): Promise<boolean> {
+    if (this.#team.has(principalId) || this.#listedTeam.has(principalId)) return true;
+    await this.#desiredMembers();
+    return this.#listedTeam.has(principalId);
   }
 
   /** Commits the new history policy (reason "policy") unless the head already has it. */
@@ -176,9 +191,11 @@ export class ConversationEpochs {
   sync(): Promise<void> {
     this.#syncing ??= (async () => {
       for (;;) {
-        const page = await this.#o.request("epoch.list", { convId: this.convId, after: this.#keyring.epoch });
+        const before = this.#keyring.epoch;
+        const page = await this.#o.request("epoch.list", { convId: this.convId, after: before });
         if (page.commits.length > 0) await this.#apply(page.commits);
-        if (!page.hasMore || page.commits.length === 0) return;
+        // A page that moved nothing ends the sync, whatever `hasMore` says (a lying gateway cannot keep us asking).
+        if (!page.hasMore || page.commits.length === 0 || this.#keyring.epoch === before) return;
       }
     })().finally(() => {
       this.#syncing = undefined;
@@ -349,7 +366,7 @@ export class ConversationEpochs {
     this.#shopId = conversation.shopId;
     const listed: string[] = [];
     for (const m of members) {
-      if (m.role === "agent" || m.role === "bot") this.#team.add(m.principalId);
+      if (m.role === "agent" || m.role === "bot") this.#listedTeam.add(m.principalId);
       else listed.push(m.principalId);
     }
     if (listed.length > 0) {
@@ -377,7 +394,7 @@ export class ConversationEpochs {
       }
       if (this.#o.team.isTeam && !this.#o.team.boxKey) throw new EncryptionUnavailableError("no_team_key");
       const teamRecord = this.#shopId ? await this.#o.team.publicKey(this.#shopId, attempt > 0) : undefined;
-      if (teamRecord) this.#team.add(teamRecord.createdBy.principalId);
+
       // The team is never a listed member: its commits carry the team key's signature instead.
       const teamSigner = this.#o.team.isTeam ? await this.#o.team.signer() : undefined;
       if (this.#o.team.isTeam && !teamSigner) throw new EncryptionUnavailableError("no_team_key");

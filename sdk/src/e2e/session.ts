@@ -89,8 +89,12 @@ export class E2ESession {
   static async open(options: E2ESessionOptions): Promise<E2ESession> {
     const { storage, principal, request } = options;
     const identity = await loadOrCreateDeviceIdentity(storage, `parley:device:${principal.id}`);
-    await request("device.register", { record: await signDeviceRecord(identity, principal.id) });
+    const own = await signDeviceRecord(identity, principal.id);
+    await request("device.register", { record: own });
     const directory = await DeviceDirectory.open({ storage, storageKey: `parley:devices:${principal.id}` });
+    // This device is pinned from its own keys, never from the gateway's answer: other keys offered
+    // under its id are then reported as a key change and never adopted.
+    await directory.learn([own]);
     const session = new E2ESession(options, identity, directory);
     const { devices } = await request("device.list", { principalIds: [principal.id] });
     await directory.learn(devices, { complete: [principal.id] });
@@ -191,8 +195,8 @@ export class E2ESession {
     const head = conv.head;
     if (!head) return undefined;
     const me = this.#o.principal.id;
-    const allowed = head.historyPolicy === "full" || (await conv.isTeam(me));
-    if (!allowed || (await conv.isTeam(grantee))) return undefined;
+    const allowed = head.historyPolicy === "full" || this.team.isTeam;
+    if (!allowed || (await conv.listedAsTeam(grantee))) return undefined;
     if (!head.members.some((m) => m.principalId === grantee)) return undefined; // nothing sealed to it would be readable
     // One grant per invitation: from the device whose commit added the grantee (another device of
     // the same principal may have won that race; then it grants).
@@ -256,7 +260,7 @@ export class E2ESession {
   /** Checks a grant addressed to this principal against the policy of its epoch, then keeps its keys. */
   async #takeGrant(conv: ConversationEpochs, message: StoredMessage, body: HistoryGrantBody): Promise<void> {
     const epoch = message.envelope.epoch;
-    const allowed = conv.policyAt(epoch) === "full" || (await conv.isTeam(message.sender));
+    const allowed = conv.policyAt(epoch) === "full" || conv.provenTeam(message.sender);
     if (!allowed) throw new Error(`history grant from ${message.sender} refused: the conversation's policy is none`);
     // Keys of the grant's own epoch or later come from commits, never from a grant.
     const keys = new Map([...(await openHistoryGrant(body, this.identity))].filter(([e]) => e < epoch));

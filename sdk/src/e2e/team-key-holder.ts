@@ -156,8 +156,26 @@ export class TeamKeyHolder {
     return key && (await this.#verified(key)) ? key : undefined;
   }
 
-  /** Pins the creating device (`device.list`) and checks the record's signature against the pin. */
+  /**
+   * Whether to trust a team key record. The first record seen for a shop is
+   * pinned in storage (trust on first use, like a device) and never replaced:
+   * a different record for that version is refused. Only version 1 is trusted
+   * for now: a later version would have to be vouched for by the key before it
+   * (rotation), which is not built, and a record the gateway made up under a
+   * new version must not be able to claim the team.
+   */
   async #verified(record: TeamKeyRecord): Promise<boolean> {
+    if (record.version !== 1) return false;
+    const pinKey = `parley:team-record:${this.#o.principal.id}:${record.shopId}`;
+    const pinned = await this.#o.storage.get(pinKey);
+    if (pinned !== undefined) return pinned === JSON.stringify(recordFields(record));
+    if (!(await this.#creatorSigned(record))) return false;
+    await this.#o.storage.set(pinKey, JSON.stringify(recordFields(record)));
+    return true;
+  }
+
+  /** Pins the creating device (`device.list`) and checks the record's signature against the pin. */
+  async #creatorSigned(record: TeamKeyRecord): Promise<boolean> {
     const { principalId, deviceId } = record.createdBy;
     let creator = this.#o.directory.get(principalId, deviceId);
     if (!creator) {
@@ -289,4 +307,9 @@ export class TeamKeyHolder {
     if (toBase64Url(boxPk) !== record.boxPk || toBase64Url(sigPk) !== record.sigPk) return undefined;
     return { boxSk, boxPk, sigSeed };
   }
+}
+
+/** The fields of a record in a fixed order, for comparing a record with the pinned one. */
+function recordFields(r: TeamKeyRecord): unknown[] {
+  return [r.shopId, r.version, r.boxPk, r.sigPk, r.createdBy.principalId, r.createdBy.deviceId, r.ts, r.sig];
 }
