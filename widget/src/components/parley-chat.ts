@@ -5,7 +5,8 @@
  * on the first send; an agent (`mode="agent"`) picks from the conversation
  * list beside the messages. The header shows the shop's name, who of the
  * team is online, and a close button; banners show connection trouble and
- * device changes from end-to-end encryption.
+ * device changes from end-to-end encryption. Files dropped anywhere on the
+ * messages are attached in the composer.
  *
  * Theming: the public custom properties in theme.ts and the parts below;
  * `theme` is `light`, `dark` or `auto`; `dir` follows `locale`; below 480 px
@@ -269,6 +270,18 @@ export class ParleyChat extends LitElement {
     return conv.id;
   };
 
+  /** Files dropped on the messages are attached in the composer, as if dropped there (which handles its own). */
+  #onDragOver = (e: DragEvent) => {
+    if ([...(e.dataTransfer?.types ?? [])].includes("Files")) e.preventDefault();
+  };
+
+  #onDrop = (e: DragEvent) => {
+    const files = [...(e.dataTransfer?.files ?? [])];
+    if (e.defaultPrevented || files.length === 0) return;
+    e.preventDefault();
+    this.renderRoot.querySelector("parley-composer")?.addFiles(files);
+  };
+
   #close(): void {
     this.dispatchEvent(new CustomEvent("parley-close", { bubbles: true, composed: true }));
   }
@@ -334,7 +347,7 @@ export class ParleyChat extends LitElement {
               ></parley-conversation-list>`
             : nothing
         }
-        <div class="main">${this.#main()}</div>
+        <div class="main" @dragover=${this.#onDragOver} @drop=${this.#onDrop}>${this.#main()}</div>
       </div>
     </div>`;
   }

@@ -284,9 +284,11 @@ export class ParleyComposer extends LitElement {
   }
 
   #onDrop(e: DragEvent): void {
-    e.preventDefault();
     this.dragging = false;
-    this.addFiles([...(e.dataTransfer?.files ?? [])]);
+    const files = [...(e.dataTransfer?.files ?? [])];
+    if (files.length === 0) return; // dropped text goes into the textarea as usual
+    e.preventDefault();
+    this.addFiles(files);
   }
 
   #onDragOver(e: DragEvent): void {
