@@ -130,12 +130,13 @@ describe("look and feel", () => {
     await customer.send(conv.id, "first question");
     await customer.send(conv.id, "second question");
     const page = await openChat(env, { agent: true, mode: "agent" });
-    const option = page.locator("parley-conversation-list [role=option]", { hasText: conv.id.slice(-6) });
+    // Each conversation is named by its customer's display name.
+    const option = page.locator("parley-conversation-list [role=option]", { hasText: "listed-customer" });
     await poll(() => option.locator("[part=unread-badge]").textContent()).toBe("2");
     expect(await option.locator(".sr-only").textContent()).toBe("2 unread messages");
     expect(await page.locator("parley-chat .state").textContent()).toBe("Pick a conversation");
     const options = page.locator("parley-conversation-list [role=option]");
-    const index = (await options.allTextContents()).findIndex((t) => t.includes(conv.id.slice(-6)));
+    const index = (await options.allTextContents()).findIndex((t) => t.includes("listed-customer"));
     await options.first().focus();
     for (let i = 0; i < index; i++) await page.keyboard.press("ArrowDown");
     await page.keyboard.press("Enter");
