@@ -7,7 +7,7 @@
 import { memoryStorage, type ParleyClient, ParleyError } from "@parley/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
-import { waitFor } from "./helpers.js";
+import { codeOf, waitFor } from "./helpers.js";
 
 let stack: TestStack;
 const clients: ParleyClient[] = [];
@@ -26,16 +26,6 @@ afterAll(async () => {
 function track<T extends ParleyClient>(client: T): T {
   clients.push(client);
   return client;
-}
-
-async function codeOf(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (err) {
-    if (err instanceof ParleyError) return err.code;
-    throw err;
-  }
-  throw new Error("expected a ParleyError");
 }
 
 describe("agent sessions", () => {

@@ -1,5 +1,5 @@
 /** Small waiting helpers for integration tests: poll a condition, never assert on elapsed time. */
-import type { ParleyClient } from "@parley/sdk";
+import { type ParleyClient, ParleyError } from "@parley/sdk";
 
 export async function waitFor<T>(
   probe: () => T | undefined | false | Promise<T | undefined | false>,
@@ -24,4 +24,15 @@ export function collectTexts(client: ParleyClient): Map<string, string[]> {
     seen.set(conversationId, list);
   });
   return seen;
+}
+
+/** The stable error code `work` rejects with; throws when it resolves or rejects with something else. */
+export async function codeOf(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (err) {
+    if (err instanceof ParleyError) return err.code;
+    throw err;
+  }
+  throw new Error("expected a ParleyError");
 }

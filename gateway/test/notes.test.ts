@@ -11,7 +11,7 @@ import { type ClientEvents, EncryptionUnavailableError, type ParleyClient, Parle
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withDualTransport } from "./harness/dual-transport.js";
 import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
-import { waitFor } from "./helpers.js";
+import { codeOf, waitFor } from "./helpers.js";
 
 const decoder = new TextDecoder();
 let stack: TestStack;
@@ -60,16 +60,6 @@ afterAll(async () => {
   await tap?.close();
   await stack?.[Symbol.asyncDispose]();
 });
-
-async function codeOf(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (err) {
-    if (err instanceof ParleyError) return err.code;
-    throw err;
-  }
-  throw new Error("expected a ParleyError");
-}
 
 describe("internal notes", () => {
   it("reach the shop's team decrypted, and nobody else", async () => {

@@ -8,7 +8,7 @@ import { ParleyError } from "@parley/sdk";
 import type { ConversationInfo } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
-import { waitFor } from "./helpers.js";
+import { codeOf, waitFor } from "./helpers.js";
 
 const BOT = { login: "triage-bot", password: "bot password of some length" };
 
@@ -47,16 +47,6 @@ function conversationEvents(client: ParleyClient): Map<string, ConversationInfo[
   const seen = new Map<string, ConversationInfo[]>();
   client.on("conversation", (info) => seen.set(info.id, [...(seen.get(info.id) ?? []), info]));
   return seen;
-}
-
-async function codeOf(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (err) {
-    if (err instanceof ParleyError) return err.code;
-    throw err;
-  }
-  throw new Error("expected a ParleyError");
 }
 
 describe("triage", () => {

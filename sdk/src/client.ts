@@ -491,14 +491,7 @@ export class ParleyClient {
     const id = randomId("n_");
     const envelope = await e2e.sealNote(convId, id, text);
     const { note } = await this.request("note.add", { convId, envelope });
-    return {
-      id: note.id,
-      convId: note.convId,
-      author: note.author,
-      authorName: note.authorName ?? "",
-      ts: note.ts,
-      text,
-    };
+    return noteOf(note, text);
   }
 
   /** Team only: the conversation's newest internal notes, oldest first, decrypted (unreadable ones are left out and reported as `error`). */
@@ -514,15 +507,7 @@ export class ParleyClient {
   }
 
   async #openNote(note: StoredNote): Promise<Note> {
-    const text = await this.#requireE2E().openNote(note);
-    return {
-      id: note.id,
-      convId: note.convId,
-      author: note.author,
-      authorName: note.authorName ?? "",
-      ts: note.ts,
-      text,
-    };
+    return noteOf(note, await this.#requireE2E().openNote(note));
   }
 
   // -- triage (the shop's team) --------------------------------------------------------
@@ -1049,6 +1034,18 @@ export class ParleyClient {
 }
 
 /** Creates a client; call `connect()` to sign in. */
+/** A stored note with its decrypted text, as the app sees it. */
+function noteOf(note: StoredNote, text: string): Note {
+  return {
+    id: note.id,
+    convId: note.convId,
+    author: note.author,
+    authorName: note.authorName ?? "",
+    ts: note.ts,
+    text,
+  };
+}
+
 export function createClient(options: ClientOptions): ParleyClient {
   return new ParleyClient(options);
 }
