@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ChatMessage, ConversationTracker } from "./conversation-tracker.js";
+import { type ChatMessage, ConversationTracker, countUnread } from "./conversation-tracker.js";
 
 const msg = (seq: number): ChatMessage => ({
   convId: "cv_1",
@@ -16,6 +16,61 @@ function deliver(tracker: ConversationTracker, seqs: readonly number[]): void {
 }
 
 describe("ConversationTracker", () => {
+  it("keeps the unread count equal to a full count, whatever the order of messages, markers and server info (property)", () => {
+    type Step =
+      | { kind: "deliver"; seq: number; mine: boolean }
+      | { kind: "read"; seq: number }
+      | { kind: "info"; lastSeq: number; readUpTo: number; unread: number };
+    const step = fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc.record({
+          kind: fc.constant("deliver" as const),
+          seq: fc.integer({ min: 1, max: 60 }),
+          mine: fc.boolean(),
+        }),
+      },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("read" as const), seq: fc.integer({ min: 0, max: 60 }) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          kind: fc.constant("info" as const),
+          lastSeq: fc.integer({ min: 0, max: 60 }),
+          readUpTo: fc.integer({ min: 0, max: 60 }),
+          unread: fc.integer({ min: 0, max: 60 }),
+        }),
+      },
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 120 }), (steps: Step[]) => {
+        const t = new ConversationTracker("cv_1", "me");
+        t.anchor(0, false);
+        for (const s of steps) {
+          if (s.kind === "deliver") {
+            if (t.claim(s.seq)) t.insert([{ ...msg(s.seq), sender: s.mine ? "me" : "them" }]);
+          } else if (s.kind === "read") {
+            t.setReadUpTo(s.seq);
+          } else {
+            t.setInfo({
+              id: "cv_1",
+              shopId: "s",
+              status: "open",
+              createdBy: "me",
+              createdAt: 0,
+              updatedAt: 0,
+              lastSeq: s.lastSeq,
+              epoch: 0,
+              readUpTo: s.readUpTo,
+              unread: s.unread,
+            });
+          }
+          expect(t.state.value.unread).toBe(countUnread(t.state.value, "me"));
+        }
+      }),
+      { seed: 20261124, numRuns: 400 },
+    );
+  });
+
   it("holds a message past a gap, reports the gap, and advances the watermark once the gap closes", () => {
     const t = new ConversationTracker("cv_1");
     t.anchor(0, false);

@@ -117,10 +117,8 @@ export class ConversationTracker {
     this.state.set((s) => {
       const newest = s.messages.at(-1);
       // The common case, live messages arriving in order, appends without re-sorting the conversation.
-      const merged =
-        newest === undefined || (incoming[0]?.seq ?? 0) > newest.seq
-          ? s.messages.concat(incoming)
-          : mergeBySeq(s.messages, incoming);
+      const appended = newest === undefined || (incoming[0]?.seq ?? 0) > newest.seq;
+      const merged = appended ? s.messages.concat(incoming) : mergeBySeq(s.messages, incoming);
       let lastSeq = s.lastSeq;
       while (this.#seqs.has(lastSeq + 1)) lastSeq++;
       let pending = s.pending;
@@ -128,7 +126,16 @@ export class ConversationTracker {
         const sent = new Set(incoming.map((m) => m.msgId));
         pending = pending.filter((p) => !sent.has(p.msgId));
       }
-      return withUnread({ ...s, messages: merged, lastSeq, pending }, this.#self);
+      const next = { ...s, messages: merged, lastSeq, pending };
+      // Appended above both the marker and the server's count: each one from someone else adds one
+      // (what countUnread would find), without scanning the conversation again.
+      const floor = Math.max(s.readUpTo, s.info?.lastSeq ?? 0);
+      if (appended && (incoming[0]?.seq ?? 0) > floor) {
+        let added = 0;
+        for (const m of incoming) if (m.sender !== this.#self) added++;
+        return added === 0 ? next : { ...next, unread: s.unread + added };
+      }
+      return withUnread(next, this.#self);
     });
   }
 
