@@ -8,10 +8,10 @@
  * `<parley-connection-status>` and `<parley-device-notice>`).
  */
 
-import { indexedDbStorage } from "@parley/sdk";
+import { ParleyError } from "@parley/sdk";
 import { css, html, LitElement, nothing } from "lit";
 import { StoreController } from "../../../widget/src/components/store-controller.js";
-import { databaseName, hasSavedSession, lastLogin } from "./auth.js";
+import { lastLogin } from "./auth.js";
 import type { DashboardConfig } from "./config.js";
 import { Dashboard } from "./dashboard.js";
 import type { SignInDetail } from "./dashboard-login.js";
@@ -121,14 +121,17 @@ export class DashboardApp extends LitElement {
   /** After a reload: the last login's saved session, if there is one. */
   async #resume(): Promise<void> {
     const who = lastLogin();
-    if (!who || !(await hasSavedSession(indexedDbStorage(databaseName(who))))) {
+    if (!who) {
       this.phase = "signed-out";
       return;
     }
     try {
       this.#use(await Dashboard.start({ ...who, gatewayUrl: this.config.gatewayUrl }, () => this.#reconnect()));
     } catch (err) {
-      this.error = t("login.failed", { reason: (err as Error).message });
+      // No saved session (or it expired) is not an error to show: the sign-in form is the answer.
+      if (!(err instanceof ParleyError && err.code === "unauthorized")) {
+        this.error = t("login.failed", { reason: (err as Error).message });
+      }
       this.phase = "signed-out";
     }
   }

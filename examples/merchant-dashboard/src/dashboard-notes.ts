@@ -5,10 +5,10 @@
  * the composer. Notes are sealed with a key derived from the team key: the
  * customer's devices and the gateway cannot read them.
  */
+import type { Note } from "@parley/sdk";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import type { Dashboard } from "./dashboard.js";
 import { dateTime, t } from "./i18n.js";
-import type { Note } from "./notes.js";
 import { shared } from "./styles.js";
 
 export class DashboardNotes extends LitElement {
@@ -99,14 +99,14 @@ export class DashboardNotes extends LitElement {
       this.#off = undefined;
       this.notes = [];
       this.error = "";
-      const api = this.dash?.notes;
+      const client = this.dash?.client;
       const convId = this.conversationId;
-      if (!api || !convId) return;
-      this.#off = api.onNote(({ conversationId, note }) => {
+      if (!client || !convId) return;
+      this.#off = client.on("note", ({ conversationId, note }) => {
         if (conversationId === this.conversationId) this.#merge([note]);
       });
       const load = ++this.#load;
-      api.notes(convId).then(
+      client.notes(convId).then(
         (notes) => {
           if (load === this.#load) this.#merge(notes);
         },
@@ -126,15 +126,15 @@ export class DashboardNotes extends LitElement {
 
   async #add(e: SubmitEvent): Promise<void> {
     e.preventDefault();
-    const api = this.dash?.notes;
+    const client = this.dash?.client;
     const convId = this.conversationId;
     const area = (e.target as HTMLFormElement).elements.namedItem("note") as HTMLTextAreaElement;
     const text = area.value.trim();
-    if (!api || !convId || !text) return;
+    if (!client || !convId || !text) return;
     this.busy = true;
     this.error = "";
     try {
-      this.#merge([await api.addNote(convId, text)]);
+      this.#merge([await client.addNote(convId, text)]);
       area.value = "";
     } catch (err) {
       this.error = t("conv.failed", { reason: (err as Error).message });

@@ -14,9 +14,8 @@ import {
   StateStore,
 } from "@parley/sdk";
 import { Alerts } from "./alerts.js";
-import { databaseName, forgetSession, rememberLogin, type SavedLogin, sessionFetch } from "./auth.js";
+import { databaseName, rememberLogin, type SavedLogin } from "./auth.js";
 import { t } from "./i18n.js";
-import { type NotesApi, notesApi } from "./notes.js";
 import { bodyText, SearchIndex } from "./search-index.js";
 import { TeamWatch } from "./team-status.js";
 
@@ -75,7 +74,6 @@ export class Dashboard {
   readonly index = new SearchIndex();
   readonly team: TeamWatch;
   readonly alerts = new Alerts();
-  readonly notes: NotesApi;
   readonly #followed = new Map<string, () => void>();
   readonly #rowById = new Map<string, InboxRow>();
   readonly #offs: Array<() => void> = [];
@@ -89,13 +87,17 @@ export class Dashboard {
     this.storage = indexedDbStorage(databaseName(this.who));
     this.client = createClient({
       gatewayUrl: o.gatewayUrl,
-      auth: { kind: "agent", shopId: o.shopId, login: o.login, password: o.password ?? "" },
+      // Without a password the SDK resumes the session it saved in this login's storage (or fails `unauthorized`).
+      auth: {
+        kind: "agent",
+        shopId: o.shopId,
+        login: o.login,
+        ...(o.password !== undefined ? { password: o.password } : {}),
+      },
       encryption: true,
       storage: this.storage,
-      fetch: sessionFetch(this.storage, o.password === undefined),
     });
     this.team = new TeamWatch(this.client, this.storage, onOwnKey);
-    this.notes = notesApi(this.client);
   }
 
   /**
@@ -222,12 +224,12 @@ export class Dashboard {
     this.#closed = true;
     // Forgotten first: a reload while the connection drains must not resume.
     if (how !== "keep") rememberLogin(undefined);
-    if (how === "logout") await forgetSession(this.storage);
     for (const off of [...this.#offs, ...this.#followed.values()]) off();
     this.#followed.clear();
     this.team.close();
     this.alerts.close();
-    await this.client.close().catch(() => undefined);
+    // `signOut` also forgets the saved session.
+    await (how === "keep" ? this.client.close() : this.client.signOut()).catch(() => undefined);
     if (how === "forget-device") await this.storage.clear();
     this.index.clear();
   }
