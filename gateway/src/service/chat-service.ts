@@ -24,6 +24,7 @@ import { EventFanout, type EventSink } from "./events.js";
 import { Notes } from "./notes.js";
 import { RateLimit } from "./rate-limits.js";
 import { type PresenceOptions, PresenceTracker, Signals } from "./signals.js";
+import { TEAM_KINDS } from "./team.js";
 import { TeamKeys } from "./team-keys.js";
 import { Triage } from "./triage.js";
 
@@ -41,8 +42,6 @@ export interface ChatServiceOptions {
   presence?: PresenceOptions;
   now?: () => number;
 }
-
-const TEAM_KINDS = new Set<PrincipalRecord["kind"]>(["agent", "bot"]);
 
 export function toPrincipalInfo(p: PrincipalRecord): PrincipalInfo {
   return {

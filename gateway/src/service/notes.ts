@@ -11,10 +11,9 @@ import type { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type { PrincipalRecord, Store } from "../store/port.js";
 import type { EventFanout } from "./events.js";
+import { teamConversation } from "./team.js";
 
 type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
-
-const TEAM_KINDS = new Set<PrincipalRecord["kind"]>(["agent", "bot"]);
 
 export interface NotesOptions {
   store: Store;
@@ -53,14 +52,7 @@ export class Notes {
     return { notes: notes.map((n) => ({ ...n, authorName: names.get(n.author) ?? "" })) };
   }
 
-  /** Team only: members get `forbidden`, strangers `not_found` (as for a conversation that does not exist). */
-  async #teamConversation(actor: PrincipalRecord, convId: string) {
-    const conv = await this.o.store.getConversation(convId);
-    if (!conv) throw new GatewayError("not_found", "no such conversation");
-    if (TEAM_KINDS.has(actor.kind) && actor.shopId === conv.shopId) return conv;
-    if (await this.o.store.getMember(convId, actor.id)) {
-      throw new GatewayError("forbidden", "internal notes are for the shop's team");
-    }
-    throw new GatewayError("not_found", "no such conversation");
+  #teamConversation(actor: PrincipalRecord, convId: string) {
+    return teamConversation(this.o.store, actor, convId, "internal notes are for the shop's team");
   }
 }

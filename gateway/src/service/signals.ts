@@ -24,6 +24,7 @@ import { GatewayError } from "../errors.js";
 import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from "../store/port.js";
 import { type EventFanout, type EventSink, isTeamRole } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
+import { TEAM_KINDS } from "./team.js";
 
 type Access = (
   actor: PrincipalRecord,
@@ -120,7 +121,6 @@ export interface PresenceOptions {
 export const PRESENCE_SUBJECT = "parley.internal.presence";
 export const PRESENCE_SYNC_SUBJECT = "parley.internal.presence-sync";
 
-const TEAM_KINDS = new Set<PrincipalRecord["kind"]>(["agent", "bot"]);
 const DEFAULT_CONN = "default";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -16,11 +16,7 @@ import { GatewayError } from "../errors.js";
 import type { PrincipalRecord, Store } from "../store/port.js";
 import type { EventFanout } from "./events.js";
 
-const TEAM_KINDS = new Set<PrincipalRecord["kind"]>(["agent", "bot"]);
-
-/** A principal of the shop's team (agent or bot): the ones `listTeam` returns. */
-export const isTeamMember = (p: PrincipalRecord, shopId: string): boolean =>
-  TEAM_KINDS.has(p.kind) && p.shopId === shopId;
+import { isTeamMember, TEAM_KINDS } from "./team.js";
 
 export class TeamKeys {
   constructor(

@@ -10,8 +10,7 @@ import type { ConversationInfo } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
 import type { ConversationPatch, ConversationRecord, PrincipalRecord, Store } from "../store/port.js";
 import type { EventFanout } from "./events.js";
-
-const TEAM_KINDS = new Set<PrincipalRecord["kind"]>(["agent", "bot"]);
+import { isTeamMember, TEAM_KINDS, teamConversation } from "./team.js";
 
 export interface TriageOptions {
   store: Store;
@@ -27,7 +26,7 @@ export class Triage {
     const conv = await this.#teamConversation(actor, convId);
     if (assignee !== null) {
       const target = await this.o.store.getPrincipal(assignee);
-      if (!target || !TEAM_KINDS.has(target.kind) || target.shopId !== conv.shopId) {
+      if (!target || !isTeamMember(target, conv.shopId)) {
         throw new GatewayError("bad_request", "the assignee must be an agent or bot of the conversation's shop");
       }
       if (target.kind === "bot" && conv.handover) {
@@ -62,16 +61,8 @@ export class Triage {
     await this.#update(conv, { status: "open" });
   }
 
-  async #teamConversation(actor: PrincipalRecord, convId: string): Promise<ConversationRecord> {
-    const conv = await this.o.store.getConversation(convId);
-    // Customers get the same answer as for a conversation that does not exist when it is not theirs.
-    if (!conv) throw new GatewayError("not_found", "no such conversation");
-    if (!TEAM_KINDS.has(actor.kind) || actor.shopId !== conv.shopId) {
-      const member = await this.o.store.getMember(convId, actor.id);
-      if (!member) throw new GatewayError("not_found", "no such conversation");
-      throw new GatewayError("forbidden", "only the shop's team triages conversations");
-    }
-    return conv;
+  #teamConversation(actor: PrincipalRecord, convId: string): Promise<ConversationRecord> {
+    return teamConversation(this.o.store, actor, convId, "only the shop's team triages conversations");
   }
 
   async #update(conv: ConversationRecord, patch: ConversationPatch): Promise<ConversationRecord> {
