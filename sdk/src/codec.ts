@@ -5,8 +5,8 @@
  * envelope's wire shape.
  */
 import { fromBase64Url, toBase64Url } from "./base64url.js";
-import { type HistoryGrantBody, isHistoryGrantBody } from "./crypto/history-grant.js";
 import { type FileRef, fileRefProblem } from "./protocol/files.js";
+import { type HistoryGrantBody, isHistoryGrantBody } from "./protocol/history-grant.js";
 import type { Envelope, EnvelopeHeader } from "./protocol/index.js";
 
 export type { FileRef } from "./protocol/files.js";

@@ -12,29 +12,19 @@
  * opener checks the two agree.
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
+import {
+  GRANT_ENTRY_BYTES as ENTRY_BYTES,
+  type HistoryGrantBody,
+  MAX_GRANT_DEVICES,
+  MAX_GRANTED_EPOCHS,
+} from "../protocol/history-grant.js";
 import type { DeviceRecord } from "../protocol/models.js";
 import type { DeviceIdentity } from "./device-keys.js";
-import { DecryptError } from "./message-crypto.js";
+import { DecryptError, EPOCH_KEY_BYTES } from "./message-crypto.js";
 import { loadSodium } from "./sodium.js";
 
-/** Most epochs one grant carries (a conversation rotating every 100 messages reaches this after ~100,000). */
-export const MAX_GRANTED_EPOCHS = 1024;
-/** Most devices one grant is sealed to (as for a member in a commit). */
-export const MAX_GRANT_DEVICES = 16;
-/** An epoch key's length. Spelled out, not imported: the codec imports this module, and message-crypto imports the codec, so an imported constant may not be set yet when this module loads. */
-const EPOCH_KEY_BYTES = 32;
-const ENTRY_BYTES = 4 + EPOCH_KEY_BYTES;
-
-/** The body of a history grant message. */
-export interface HistoryGrantBody {
-  type: "history-grant";
-  /** The principal the keys are for. */
-  grantee: string;
-  /** Granted epochs, ascending, no repeats. */
-  epochs: number[];
-  /** The keys, sealed to each device of the grantee. */
-  sealed: Array<{ deviceId: string; box: string }>;
-}
+export type { HistoryGrantBody } from "../protocol/history-grant.js";
+export { isHistoryGrantBody, MAX_GRANT_DEVICES, MAX_GRANTED_EPOCHS } from "../protocol/history-grant.js";
 
 /** Seals `keys` (epoch to key) to each of the grantee's devices. */
 export async function sealHistoryGrant(
@@ -96,28 +86,4 @@ export async function openHistoryGrant(
   });
   sodium.memzero(plain);
   return keys;
-}
-
-/** Whether `value` has the shape of a {@link HistoryGrantBody} (checked after decryption, like every body). */
-export function isHistoryGrantBody(value: unknown): value is HistoryGrantBody {
-  const v = value as Partial<HistoryGrantBody> | null;
-  if (v?.type !== "history-grant" || typeof v.grantee !== "string" || v.grantee.length > 64) return false;
-  if (!Array.isArray(v.epochs) || v.epochs.length === 0 || v.epochs.length > MAX_GRANTED_EPOCHS) return false;
-  for (let i = 0; i < v.epochs.length; i++) {
-    const e = v.epochs[i];
-    if (!Number.isInteger(e) || (e as number) < 1 || (i > 0 && (e as number) <= (v.epochs[i - 1] as number))) {
-      return false;
-    }
-  }
-  if (!Array.isArray(v.sealed) || v.sealed.length === 0 || v.sealed.length > MAX_GRANT_DEVICES) return false;
-  return v.sealed.every(
-    (s) =>
-      s !== null &&
-      typeof s === "object" &&
-      Object.keys(s).length === 2 &&
-      typeof s.deviceId === "string" &&
-      s.deviceId.length <= 64 &&
-      typeof s.box === "string" &&
-      s.box.length <= 2 * (MAX_GRANTED_EPOCHS * ENTRY_BYTES + 48),
-  );
 }
