@@ -69,7 +69,6 @@ function client(gatewayUrl: string, auth: ClientOptions["auth"]): ParleyClient {
     fetch: fetchFrom(loopbackAddress()),
     origin: DEFAULT_TEST_ORIGIN,
     requestTimeout: 10_000,
-    encryption: false, // the plaintext figures; crypto cost is measured on its own (crypto_us_per_message)
   });
   // This process also holds TCP NATS connections (baselines); see dual-transport.ts.
   const connect = c.connect.bind(c);

@@ -326,7 +326,7 @@ async function main(): Promise<void> {
     "connections: idle clients are raw nats-core wsconnect connections with a minted principal JWT and the SDK's user-subject subscription (no HTTP session, which costs the gateway, not nats-server).",
   );
   notes.push(
-    `crypto_us_per_message: measureCryptoPerMessage(${M.cryptoMessages}) from sdk/src/crypto/bench.ts in the baseline phase (seal = pad, encrypt, sign; open = verify, decrypt, unpad, parse; one process). The system runs still send plaintext envelopes (alg none), so send_msgs_per_s and delivery latency do not include this cost yet.`,
+    `crypto_us_per_message: measureCryptoPerMessage(${M.cryptoMessages}) from sdk/src/crypto/bench.ts in the baseline phase (seal = pad, encrypt, sign; open = verify, decrypt, unpad, parse; one process). The system runs are end-to-end encrypted like any SDK client: every sender seals and signs, the agent verifies and opens through the shop's team key, so send_msgs_per_s and delivery latency include this cost.`,
   );
 
   // System on the MongoDB store.
