@@ -3,11 +3,13 @@
  * generator (main.ts) never shares a thread with what it measures:
  * - `gateway`: a real gateway (createGateway) with the shop and agent seeded;
  * - `responder`: a NATS responder that does nothing (request/reply baseline);
- * - `http`: a no-op Express POST route (HTTP baseline).
+ * - `http`: a no-op Express POST route (HTTP baseline);
+ * - `senders`: a group of customer SDK clients (senders.ts), part of the load
+ *   generator, driven by `senders:*` commands.
  * Options come as JSON in BENCH_CHILD; the child prints `READY {json}` once
- * serving. Stdin commands: `prof:start`, `prof:stop <file>` (CPU profile of this
- * process through the inspector), each answered by `DONE {json}`. SIGTERM stops
- * it gracefully.
+ * serving. Stdin commands, one per line as `<command> [argument]`: `prof:start`,
+ * `prof:stop <file>` (CPU profile of this process through the inspector), and
+ * the role's own; each answered by `DONE {json}`. SIGTERM stops it gracefully.
  */
 import { writeFile } from "node:fs/promises";
 import type { Server } from "node:http";
@@ -21,6 +23,8 @@ import { loadConfig } from "../src/config.js";
 import { createGateway } from "../src/gateway.js";
 import { createLogger } from "../src/logger.js";
 import { JwtMinter } from "../src/nats/minter.js";
+import { useAddressesFrom } from "./clients.js";
+import { SenderGroup } from "./senders.js";
 
 export interface GatewayChildOptions {
   role: "gateway";
@@ -43,11 +47,25 @@ export interface ResponderChildOptions {
 export interface HttpChildOptions {
   role: "http";
 }
-export type ChildOptions = GatewayChildOptions | ResponderChildOptions | HttpChildOptions;
+export interface SendersChildOptions {
+  role: "senders";
+  gatewayUrl: string;
+  /** Names this group's customers apart from other groups'. */
+  name: string;
+  /** First loopback source address number for this group's sessions (see clients.ts). */
+  addressBase: number;
+}
+export type ChildOptions = GatewayChildOptions | ResponderChildOptions | HttpChildOptions | SendersChildOptions;
+
+/** A role's stop function and its stdin commands (argument: the rest of the line). */
+interface Role {
+  stop: () => Promise<void>;
+  commands?: Record<string, (arg: string) => Promise<unknown>>;
+}
 
 const say = (tag: string, value: unknown) => process.stdout.write(`${tag} ${JSON.stringify(value)}\n`);
 
-async function startGateway(o: GatewayChildOptions): Promise<() => Promise<void>> {
+async function startGateway(o: GatewayChildOptions): Promise<Role> {
   const config = loadConfig({
     PARLEY_HOST: "127.0.0.1",
     PARLEY_PORT: "0",
@@ -82,10 +100,10 @@ async function startGateway(o: GatewayChildOptions): Promise<() => Promise<void>
     kind: "agent",
   });
   say("READY", { url: gateway.url, store: gateway.store.kind });
-  return () => gateway.stop();
+  return { stop: () => gateway.stop() };
 }
 
-async function startResponder(o: ResponderChildOptions): Promise<() => Promise<void>> {
+async function startResponder(o: ResponderChildOptions): Promise<Role> {
   const minter = new JwtMinter({ accountPub: o.accountPub, signingSeed: o.signingSeed });
   const { jwt, seed } = await minter.mintService({ name: "bench-responder" });
   const nc = await connect({
@@ -101,12 +119,14 @@ async function startResponder(o: ResponderChildOptions): Promise<() => Promise<v
   });
   await nc.flush();
   say("READY", {});
-  return async () => {
-    await nc.drain().catch(() => undefined);
+  return {
+    stop: async () => {
+      await nc.drain().catch(() => undefined);
+    },
   };
 }
 
-async function startHttp(): Promise<() => Promise<void>> {
+async function startHttp(): Promise<Role> {
   const app = express();
   app.disable("x-powered-by");
   app.use(express.json({ limit: "100kb" }));
@@ -117,28 +137,67 @@ async function startHttp(): Promise<() => Promise<void>> {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });
   say("READY", { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-  return () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function startSenders(o: SendersChildOptions): Promise<Role> {
+  useAddressesFrom(o.addressBase);
+  const group = new SenderGroup(o.gatewayUrl, o.name);
+  const json = <T>(arg: string) => JSON.parse(arg) as T;
+  say("READY", {});
+  return {
+    stop: () => group.close(),
+    commands: {
+      "senders:add": (arg) => group.add(Number(arg)),
+      "senders:replace": (arg) => group.replace(Number(arg)),
+      "senders:warmup": (arg) => group.warmUp(Number(arg)),
+      "senders:closed-loop": async (arg) => {
+        const { ms, max } = json<{ ms: number; max: number }>(arg);
+        await group.closedLoop(ms, max);
+      },
+      "senders:open-loop": async (arg) => {
+        const o = json<{ rate: number; ms: number; startAt: number; slot: { index: number; of: number } }>(arg);
+        await group.openLoop(o.rate, o.ms, o.startAt, o.slot);
+      },
+      "senders:report": async () => group.report(),
+      "senders:close": () => group.close(),
+    },
+  };
 }
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.env.BENCH_CHILD ?? "{}") as ChildOptions;
-  const stop =
+  const role =
     options.role === "gateway"
       ? await startGateway(options)
       : options.role === "responder"
         ? await startResponder(options)
-        : await startHttp();
+        : options.role === "senders"
+          ? await startSenders(options)
+          : await startHttp();
+  const stop = role.stop;
 
   const inspector = new Session();
   inspector.connect();
   createInterface({ input: process.stdin }).on("line", (line) => {
-    const [cmd, arg] = line.split(" ");
+    const space = line.indexOf(" ");
+    const cmd = space < 0 ? line : line.slice(0, space);
+    const arg = space < 0 ? "" : line.slice(space + 1);
     void (async () => {
-      if (cmd === "prof:start") {
+      const own = role.commands?.[cmd];
+      if (own) {
+        try {
+          say("DONE", { result: (await own(arg)) ?? null });
+        } catch (err) {
+          say("DONE", { error: err instanceof Error ? err.message : String(err) });
+        }
+      } else if (cmd === "prof:start") {
         await inspector.post("Profiler.enable");
         await inspector.post("Profiler.setSamplingInterval", { interval: 500 });
         await inspector.post("Profiler.start");

@@ -1,6 +1,7 @@
 /**
  * SDK clients for the benchmark: real `ParleyClient`s over real WebSockets
- * (the `ws` package), signed in through the gateway's HTTP session routes.
+ * (the `ws` package), signed in through the gateway's HTTP session routes,
+ * end-to-end encrypted like every SDK client.
  *
  * The session routes allow 60 sessions per minute per client IP. Real customers
  * come from many addresses; here every client opens its session from its own
@@ -21,6 +22,10 @@ export const SHOP = {
 export const AGENT = { login: "agent@bench.test", password: "bench agent password" };
 
 let nextAddress = 0;
+/** Starts this process's addresses at number `n`, so load-generator processes never share one. */
+export function useAddressesFrom(n: number): void {
+  nextAddress = n;
+}
 /** A fresh loopback source address per call: 127.0.1.1, 127.0.1.2, ... */
 function loopbackAddress(): string {
   const n = nextAddress++;

@@ -14,7 +14,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { NatsHarness } from "../test/harness/nats.js";
 import { SHOP } from "./clients.js";
 import { now, pool, round, sleep, waitFor } from "./stats.js";
-import { type SystemRig, stream } from "./system.js";
+import type { SystemRig } from "./system.js";
 
 interface Varz {
   mem: number;
@@ -135,7 +135,7 @@ export async function reconnectStorm(
 ): Promise<StormResult> {
   let stop = false;
   const before = rig.integrity();
-  const streaming = stream(rig, opts.everyMs, () => stop);
+  const streaming = rig.stream(opts.everyMs, () => stop);
   await sleep(2_000);
   await nats.restart();
   const restartedAt = now();
@@ -147,6 +147,7 @@ export async function reconnectStorm(
   stop = true;
   const pending = await streaming;
   await Promise.race([Promise.all(pending), sleep(30_000)]);
+  await rig.collect();
   await rig.drain(30_000);
   const after = rig.integrity();
   return {

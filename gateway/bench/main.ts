@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --profile] [-- --senders N] [-- --no-mongo]`
+ * `npm run bench [-- --quick] [-- --profile] [-- --senders N] [-- --sender-procs P] [-- --no-mongo]`
  * `npm run bench -- --connections-experiment [--n 2000] [--settle 10]`: only the
  * nats-server memory-per-client experiment (connections-experiment.ts).
  *
@@ -12,7 +12,7 @@
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { ensureNatsServer } from "../../scripts/lib/nats-server.mjs";
@@ -39,6 +39,9 @@ const profile = args.includes("--profile");
 const withMongo = !args.includes("--no-mongo");
 const sendersArg = args.indexOf("--senders");
 const SENDERS = sendersArg >= 0 ? Number(args[sendersArg + 1]) : 32;
+const procsArg = args.indexOf("--sender-procs");
+/** Load-generator processes for the senders: one per core, so the clients are not held to one thread. */
+const SENDER_PROCS = procsArg >= 0 ? Number(args[procsArg + 1]) : availableParallelism();
 
 const M = quick
   ? {
@@ -154,6 +157,26 @@ async function baselines(nats: NatsHarness, mongo: { uri: string; dbName: string
 }
 
 /** Throughput (closed loop), then latency at half that rate (open loop); lost/duplicated over both. */
+/** The sender processes as named pids for {@link cpuMeter}: senders1, senders2, ... */
+function senderPids(rig: SystemRig): Record<string, number> {
+  return Object.fromEntries(rig.senderPids.map((pid, i) => [`senders${i + 1}`, pid]));
+}
+
+/**
+ * Rounded CPU seconds per process, with the sender processes also summed as
+ * `senders`; `bench` is this process (the agent, and the senders when in-process).
+ */
+function cpuFigures(seconds: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  let senders = 0;
+  for (const [k, v] of Object.entries(seconds)) {
+    out[k] = round(v, 2);
+    if (k.startsWith("senders")) senders += v;
+  }
+  if (senders > 0) out.senders = round(senders, 2);
+  return out;
+}
+
 async function systemRun(
   nats: NatsHarness,
   name: "embedded" | "mongodb",
@@ -168,19 +191,23 @@ async function systemRun(
   const gw = await startGatewayChild(nats, opts.dataDir, opts.mongo);
   try {
     log(`system (${name}): connecting ${opts.senders} customers and 1 agent`);
-    const rig = await SystemRig.start(gw.url);
+    const rig = await SystemRig.start(gw.url, SENDER_PROCS);
     try {
       await rig.addSenders(opts.senders);
       await rig.warmUp(20);
       await rig.drain(10_000);
       log(`system (${name}): closed-loop throughput for ${opts.throughputMs / 1000} s`);
       const natsPid = childPidsNamed("nats-server")[0] ?? 0;
-      const meter = cpuMeter({ gateway: gw.pid, nats: natsPid });
+      const meter = cpuMeter({ gateway: gw.pid, nats: natsPid, ...senderPids(rig) });
       const profFile = join(OUT, "profiles", `gateway-${name}.cpuprofile`);
+      const sendersProfFile = join(OUT, "profiles", `bench-senders-${name}.cpuprofile`);
+      const profiledSenders = rig.senderChildren[0];
       if (profile) await gw.child.command("prof:start");
-      const tp = await selfProfile(`bench-clients-${name}`, () => rig.throughput(opts.throughputMs, 1_000_000));
+      if (profile) await profiledSenders?.command("prof:start");
+      const tp = await selfProfile(`bench-agent-${name}`, () => rig.throughput(opts.throughputMs, 1_000_000));
       if (profile) await gw.child.command(`prof:stop ${profFile}`);
-      const cpu = Object.fromEntries(Object.entries(meter()).map(([k, v]) => [k, round(v, 2)]));
+      if (profile) await profiledSenders?.command(`prof:stop ${sendersProfFile}`);
+      const cpu = cpuFigures(meter());
       log(`  ${tp.msgs_per_s} msgs/s; cpu seconds ${JSON.stringify(cpu)} over ${tp.seconds} s`);
       const drained = await rig.drain(15_000);
       let lat: Awaited<ReturnType<SystemRig["latency"]>> | undefined;
@@ -191,9 +218,9 @@ async function systemRun(
         await rig.replaceSenders(opts.senders);
         await rig.warmUp(5);
         await rig.drain(10_000);
-        const latMeter = cpuMeter({ gateway: gw.pid, nats: childPidsNamed("nats-server")[0] ?? 0 });
+        const latMeter = cpuMeter({ gateway: gw.pid, nats: childPidsNamed("nats-server")[0] ?? 0, ...senderPids(rig) });
         lat = await rig.latency(rate, M.latencyMs);
-        latCpu = Object.fromEntries(Object.entries(latMeter()).map(([k, v]) => [k, round(v, 2)]));
+        latCpu = cpuFigures(latMeter());
         log(
           `  p50 ${lat.p50_ms} ms p99 ${lat.p99_ms} ms (${lat.samples} samples); cpu seconds ${JSON.stringify(latCpu)}`,
         );
@@ -205,9 +232,13 @@ async function systemRun(
       if (profile) {
         prof = await summariseProfile(profFile);
         (details.profiles as Record<string, unknown>)[`gateway-${name}`] = prof;
-        (details.profiles as Record<string, unknown>)[`bench-clients-${name}`] = await summariseProfile(
-          join(OUT, "profiles", `bench-clients-${name}.cpuprofile`),
+        (details.profiles as Record<string, unknown>)[`bench-agent-${name}`] = await summariseProfile(
+          join(OUT, "profiles", `bench-agent-${name}.cpuprofile`),
         );
+        if (profiledSenders) {
+          (details.profiles as Record<string, unknown>)[`bench-senders-${name}`] =
+            await summariseProfile(sendersProfFile);
+        }
       }
       details[`system_${name}`] = {
         throughput: tp,
@@ -323,6 +354,9 @@ async function main(): Promise<void> {
   });
   details.connections = { mem_before: mem.mem_before, mem_after: mem.mem_after, connect_seconds: mem.idle.seconds };
   notes.push(
+    `system: the ${SENDERS} senders run in ${SENDER_PROCS} load-generator processes; the agent that receives and counts every message runs alone in the main process. cpu_seconds name each process (senders = their sum; bench = the agent).`,
+  );
+  notes.push(
     "connections: idle clients are raw nats-core wsconnect connections with a minted principal JWT and the SDK's user-subject subscription (no HTTP session, which costs the gateway, not nats-server).",
   );
   notes.push(
@@ -374,7 +408,12 @@ async function main(): Promise<void> {
     system,
     ...(systemMongo ? { system_mongodb: systemMongo } : {}),
     bundles: { ...bundles },
-    details: { ...details, run_seconds: Math.round((Date.now() - started) / 1000), senders: SENDERS },
+    details: {
+      ...details,
+      run_seconds: Math.round((Date.now() - started) / 1000),
+      senders: SENDERS,
+      sender_procs: SENDER_PROCS,
+    },
     notes,
   };
   const report: Report = { ...partial, targets: evaluateTargets(partial) };

@@ -16,8 +16,12 @@ export function round(value: number, digits = 2): number {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Milliseconds since an arbitrary origin (monotonic). */
-export const now = () => performance.now();
+/**
+ * Milliseconds since the Unix epoch with sub-millisecond resolution: monotonic
+ * within a process, and comparable between the benchmark's processes on one
+ * machine (each one's `timeOrigin` is read from the same clock).
+ */
+export const now = () => performance.timeOrigin + performance.now();
 
 /** Polls `check` every `everyMs` until it returns true or `timeoutMs` passes; resolves whether it did. */
 export async function waitFor(

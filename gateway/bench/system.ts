@@ -4,45 +4,60 @@
  * team subject (the dashboard's view). Every message is counted at the agent,
  * the member other than its sender, by msgId: sustained throughput, lost and
  * duplicated, and delivery latency from the `send()` call to the agent's
- * `message` event.
+ * decrypted `message` event.
+ *
+ * The senders run in `procs` child processes (senders.ts, child.ts role
+ * `senders`), or in this process when `procs` is 0 (the reconnect storm's few
+ * senders); the agent always runs here, alone on its thread.
  */
 import type { ParleyClient } from "@parley/sdk";
-import { agentClient, customerClient } from "./clients.js";
-import { now, percentile, pool, round, sleep, Tally, waitFor } from "./stats.js";
+import type { SendersChildOptions } from "./child.js";
+import { agentClient } from "./clients.js";
+import { type NodeChild, onCleanup, spawnNodeChild } from "./procs.js";
+import { type GroupReport, parse, SenderGroup, type Slot } from "./senders.js";
+import { now, percentile, round, Tally, waitFor } from "./stats.js";
 
-interface Sender {
-  client: ParleyClient;
-  convId: string;
-}
+/** Source addresses per sender process (see clients.ts): far more than a run's sessions. */
+const ADDRESSES_PER_PROCESS = 4_000;
 
-interface Body {
-  /** Phase tag: w (warm-up), t (throughput), l (latency), s (storm). */
-  ph: string;
-  s: number;
-  k: number;
-  /** performance.now() at the send() call (same process as the receiver). */
-  t: number;
-}
+/** A group of senders in a child process, driven over its stdin. */
+class RemoteGroup {
+  constructor(readonly child: NodeChild) {}
 
-const PAD = "x".repeat(200);
-const SEND_BOUND_MS = 30_000;
-/** A text body of about 200 bytes whose first part the receiver parses. */
-function text(body: Body): string {
-  const head = JSON.stringify(body);
-  return `${head}${PAD.slice(0, Math.max(0, 200 - head.length - 1))}`;
-}
-function parse(textBody: string): Body | undefined {
-  const end = textBody.indexOf("}");
-  try {
-    return JSON.parse(textBody.slice(0, end + 1)) as Body;
-  } catch {
-    return undefined;
+  async #run(command: string, arg?: unknown): Promise<unknown> {
+    const line = arg === undefined ? command : `${command} ${typeof arg === "string" ? arg : JSON.stringify(arg)}`;
+    const answer = await this.child.command(line);
+    if (typeof answer.error === "string") throw new Error(`senders child: ${command}: ${answer.error}`);
+    return answer.result;
   }
+  add = (n: number) => this.#run("senders:add", String(n));
+  replace = (n: number) => this.#run("senders:replace", String(n));
+  warmUp = (count: number) => this.#run("senders:warmup", String(count));
+  closedLoop = (ms: number, max: number) => this.#run("senders:closed-loop", { ms, max });
+  openLoop = (rate: number, ms: number, startAt: number, slot: Slot) =>
+    this.#run("senders:open-loop", { rate, ms, startAt, slot });
+  report = async () => (await this.#run("senders:report")) as GroupReport;
+  close = () => this.#run("senders:close");
 }
+
+/** The same operations on a group in this process. */
+class LocalGroup {
+  constructor(readonly group: SenderGroup) {}
+  add = (n: number) => this.group.add(n);
+  replace = (n: number) => this.group.replace(n);
+  warmUp = (count: number) => this.group.warmUp(count);
+  closedLoop = (ms: number, max: number) => this.group.closedLoop(ms, max);
+  openLoop = (rate: number, ms: number, startAt: number, slot: Slot) => this.group.openLoop(rate, ms, startAt, slot);
+  report = async () => this.group.report();
+  close = () => this.group.close();
+}
+
+type Group = RemoteGroup | LocalGroup;
+
+let nextProcess = 0;
 
 export class SystemRig {
   readonly agent: ParleyClient;
-  readonly senders: Sender[] = [];
   /** msgIds the gateway acknowledged to a sender. */
   readonly acked = new Set<string>();
   /** msgIds seen at the agent, with counts. */
@@ -51,18 +66,45 @@ export class SystemRig {
   readonly seqs = new Tally();
   receivedTotal = 0;
   failed = 0;
-  /** Sends still unacknowledged after SEND_BOUND_MS. */
+  /** Sends still unacknowledged after the send bound (senders.ts). */
   unacked = 0;
   latencies: number[] = [];
   #recordLatency = false;
-  #nextSender = 0;
 
-  private constructor(readonly gatewayUrl: string) {
+  private constructor(
+    readonly gatewayUrl: string,
+    readonly groups: Group[],
+    /** The in-process group, when `procs` is 0. */
+    readonly local: SenderGroup | undefined,
+  ) {
     this.agent = agentClient(gatewayUrl);
   }
 
-  static async start(gatewayUrl: string): Promise<SystemRig> {
-    const rig = new SystemRig(gatewayUrl);
+  /** The agent here, and the senders in `procs` child processes (0: in this process). */
+  static async start(gatewayUrl: string, procs = 0): Promise<SystemRig> {
+    let local: SenderGroup | undefined;
+    const groups: Group[] = [];
+    if (procs === 0) {
+      local = new SenderGroup(gatewayUrl, "local");
+      groups.push(new LocalGroup(local));
+    } else {
+      const children = await Promise.all(
+        Array.from({ length: procs }, async () => {
+          const n = ++nextProcess;
+          const options: SendersChildOptions = {
+            role: "senders",
+            gatewayUrl,
+            name: `p${n}`,
+            addressBase: n * ADDRESSES_PER_PROCESS,
+          };
+          const child = await spawnNodeChild({ ...options });
+          onCleanup(() => child.stop());
+          return child;
+        }),
+      );
+      groups.push(...children.map((c) => new RemoteGroup(c)));
+    }
+    const rig = new SystemRig(gatewayUrl, groups, local);
     await rig.agent.connect();
     rig.agent.on("message", ({ conversationId, message }) => {
       rig.received.add(message.msgId);
@@ -76,65 +118,52 @@ export class SystemRig {
     return rig;
   }
 
-  /** Connects `n` more customers, each opening its own conversation. */
-  async addSenders(n: number): Promise<void> {
-    const added: Sender[] = [];
-    await pool(n, 8, async () => {
-      const client = customerClient(this.gatewayUrl, `cust_${this.#nextSender++}_${Date.now()}`);
-      await client.connect();
-      const { id } = await client.openConversation();
-      added.push({ client, convId: id });
-    });
-    this.senders.push(...added);
+  /** Pids of the sender processes (for CPU accounting), empty when the senders run here. */
+  get senderPids(): number[] {
+    return this.groups.flatMap((g) => (g instanceof RemoteGroup ? [g.child.pid] : []));
   }
 
-  /**
-   * Closes the current senders and connects `n` fresh ones in new, empty
-   * conversations. The SDK's conversation state costs O(conversation length)
-   * per message (conversation-tracker insert copies and sorts), so the latency
-   * run starts from short conversations instead of the throughput run's long ones.
-   */
-  async replaceSenders(n: number): Promise<void> {
-    const old = this.senders.splice(0);
-    await Promise.all(old.map((s) => s.client.close().catch(() => undefined)));
-    await this.addSenders(n);
+  /** The sender processes, for profiling. */
+  get senderChildren(): NodeChild[] {
+    return this.groups.flatMap((g) => (g instanceof RemoteGroup ? [g.child] : []));
   }
 
-  /**
-   * One send, bounded: the SDK retries a retryable failure forever, so after
-   * `SEND_BOUND_MS` the message counts as unacknowledged and the run moves on.
-   */
-  async send(sender: Sender, body: Body): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const bound = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), SEND_BOUND_MS);
-    });
-    try {
-      const m = await Promise.race([sender.client.send(sender.convId, text(body)), bound]);
-      if (m === "timeout") this.unacked++;
-      else this.acked.add(m.msgId);
-    } catch {
-      this.failed++;
-    } finally {
-      clearTimeout(timer);
+  /** Runs `op` on every group at once, then collects what each acknowledged. */
+  async #each(op: (g: Group, index: number) => Promise<unknown>): Promise<void> {
+    await Promise.all(this.groups.map((g, i) => op(g, i)));
+    await this.collect();
+  }
+
+  /** Merges the groups' acknowledgements and failures into the rig's counts. */
+  async collect(): Promise<void> {
+    for (const report of await Promise.all(this.groups.map((g) => g.report()))) {
+      for (const id of report.acked) this.acked.add(id);
+      this.failed += report.failed;
+      this.unacked += report.unacked;
     }
   }
 
+  /** `n` customers in all, spread over the groups, each opening its own conversation. */
+  addSenders(n: number): Promise<void> {
+    return this.#each((g, i) => g.add(share(n, this.groups.length, i)));
+  }
+
+  /** Closes the senders and connects `n` fresh ones in new, empty conversations. */
+  replaceSenders(n: number): Promise<void> {
+    return this.#each((g, i) => g.replace(share(n, this.groups.length, i)));
+  }
+
   /** Every sender sends `count` messages, one after another. */
-  async warmUp(count: number): Promise<void> {
-    await Promise.all(
-      this.senders.map(async (s, i) => {
-        for (let k = 0; k < count; k++) await this.send(s, { ph: "w", s: i, k, t: now() });
-      }),
-    );
+  warmUp(count: number): Promise<void> {
+    return this.#each((g) => g.warmUp(count));
   }
 
   /**
    * Closed loop: each sender sends its next message when the previous one is
-   * acknowledged, for `ms` or `maxPerSender` messages. Rate counted at the agent.
+   * acknowledged, for `ms` or `maxPerSender` messages. Rate counted at the agent
+   * over the window.
    */
   async throughput(ms: number, maxPerSender: number): Promise<{ msgs_per_s: number; seconds: number; sent: number }> {
-    let sent = 0;
     const start = now();
     const startCount = this.receivedTotal;
     let endCount = -1;
@@ -143,43 +172,26 @@ export class SystemRig {
       endCount = this.receivedTotal;
       endAt = now();
     }, ms);
-    await Promise.all(
-      this.senders.map(async (s, i) => {
-        for (let k = 0; k < maxPerSender && now() - start < ms; k++) {
-          sent++;
-          await this.send(s, { ph: "t", s: i, k, t: now() });
-        }
-      }),
-    );
+    await Promise.all(this.groups.map((g) => g.closedLoop(ms, maxPerSender)));
     if (endCount < 0) {
       clearTimeout(timer);
       endCount = this.receivedTotal;
       endAt = now();
     }
+    const before = this.acked.size + this.failed + this.unacked;
+    await this.collect();
+    const sent = this.acked.size + this.failed + this.unacked - before;
     const seconds = (endAt - start) / 1000;
     return { msgs_per_s: Math.round((endCount - startCount) / seconds), seconds: round(seconds, 2), sent };
   }
 
-  /** Open loop at `rate` msgs/s in total, spread evenly over the senders, for `ms`. */
+  /** Open loop at `rate` msgs/s in total, spread evenly over every sender of every group, for `ms`. */
   async latency(rate: number, ms: number): Promise<{ p50_ms: number; p99_ms: number; samples: number; rate: number }> {
     this.latencies = [];
     this.#recordLatency = true;
-    const interval = (this.senders.length / Math.max(1, rate)) * 1000;
-    const start = now() + 50;
-    const pending: Promise<void>[] = [];
-    await Promise.all(
-      this.senders.map(async (s, i) => {
-        const offset = (i / this.senders.length) * interval;
-        for (let k = 0; ; k++) {
-          const at = start + offset + k * interval;
-          if (at - start > ms) break;
-          const wait = at - now();
-          if (wait > 0) await sleep(wait);
-          pending.push(this.send(s, { ph: "l", s: i, k, t: now() }));
-        }
-      }),
-    );
-    await Promise.race([Promise.all(pending), sleep(20_000)]);
+    // Far enough ahead that every group has the command before the first send is due.
+    const startAt = now() + 200;
+    await this.#each((g, index) => g.openLoop(rate, ms, startAt, { index, of: this.groups.length }));
     await this.drain(10_000);
     this.#recordLatency = false;
     return {
@@ -188,6 +200,15 @@ export class SystemRig {
       samples: this.latencies.length,
       rate,
     };
+  }
+
+  /**
+   * The storm's stream from the in-process senders, one message per `everyMs`
+   * each, until `until()`; resolves with every send (collect() afterwards).
+   */
+  stream(everyMs: number, until: () => boolean): Promise<Promise<void>[]> {
+    if (!this.local) throw new Error("stream() needs the senders in this process (procs 0)");
+    return this.local.stream(everyMs, until);
   }
 
   /** Waits until every acknowledged message reached the agent (or `timeoutMs`). */
@@ -214,23 +235,13 @@ export class SystemRig {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.agent, ...this.senders.map((s) => s.client)].map((c) => c.close().catch(() => undefined)));
+    await Promise.all(this.groups.map((g) => g.close().catch(() => undefined)));
+    await Promise.all(this.senderChildren.map((c) => c.stop()));
+    await this.agent.close().catch(() => undefined);
   }
 }
 
-/**
- * A steady stream from every sender, one message per `everyMs` each (queued in
- * the outbox while disconnected), until `until()`; resolves with every send.
- */
-export async function stream(rig: SystemRig, everyMs: number, until: () => boolean): Promise<Promise<void>[]> {
-  const pending: Promise<void>[] = [];
-  await Promise.all(
-    rig.senders.map(async (s, i) => {
-      for (let k = 0; !until(); k++) {
-        pending.push(rig.send(s, { ph: "s", s: i, k, t: now() }));
-        await sleep(everyMs);
-      }
-    }),
-  );
-  return pending;
+/** Group `index`'s part of `n` split over `groups` (the first groups take the remainder). */
+function share(n: number, groups: number, index: number): number {
+  return Math.floor(n / groups) + (index < n % groups ? 1 : 0);
 }
