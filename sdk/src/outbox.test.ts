@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Outbox, type OutboxEntry } from "./outbox.js";
+import { Outbox, type OutboxEntry, ownSealedBody } from "./outbox.js";
+import type { Envelope, StoredMessage } from "./protocol/index.js";
 import type { KeyValueStorage } from "./storage.js";
 import { memoryStorage } from "./storage.js";
 
@@ -66,5 +67,68 @@ describe("Outbox", () => {
     expect(reloaded.entries[0]?.failed).toEqual({ code: "forbidden", message: "no" });
     await box.remove("m_cccccccccccccccc");
     expect(await storage.get("k")).toBeUndefined();
+  });
+});
+
+describe("ownSealedBody", () => {
+  const sealed: Envelope = {
+    v: 1,
+    convId: "cv_1",
+    epoch: 2,
+    msgId: "m_own0000000000000",
+    senderDevice: "d_me",
+    ts: 5,
+    alg: "xc20p-ed25519",
+    nonce: "bm9uY2U",
+    ct: "Y2lwaGVydGV4dA",
+    sig: "c2lnbmF0dXJl",
+  };
+  const body = { type: "text" as const, text: "hello" };
+  const mine: OutboxEntry = { convId: "cv_1", envelope: sealed, body, queuedAt: 1, attempts: 1 };
+  const self = { principalId: "p_me", deviceId: "d_me" };
+  const stored = (envelope: Partial<Envelope> = {}, extra: Partial<StoredMessage> = {}): StoredMessage => ({
+    convId: "cv_1",
+    seq: 7,
+    msgId: sealed.msgId,
+    sender: "p_me",
+    ts: 9,
+    envelope: { ...sealed, ...envelope },
+    ...extra,
+  });
+
+  it("gives the held body for the envelope this device sealed, unchanged", () => {
+    expect(ownSealedBody(mine, stored(), self)).toBe(body);
+  });
+
+  it("opens instead when any envelope field differs from what was sealed", () => {
+    for (const [field, value] of [
+      ["ct", "b3RoZXI"],
+      ["sig", "b3RoZXI"],
+      ["nonce", "b3RoZXI"],
+      ["epoch", 3],
+      ["ts", 6],
+      ["senderDevice", "d_other"],
+      ["convId", "cv_2"],
+    ] as const) {
+      expect(ownSealedBody(mine, stored({ [field]: value }), self), field).toBeUndefined();
+    }
+    const extraField = { ...stored(), envelope: { ...sealed, extra: "x" } as Envelope };
+    expect(ownSealedBody(mine, extraField, self)).toBeUndefined();
+  });
+
+  it("opens instead for another sender, another device of ours, another conversation or no session", () => {
+    expect(ownSealedBody(mine, stored({}, { sender: "p_other" }), self)).toBeUndefined();
+    expect(ownSealedBody(mine, stored({}, { convId: "cv_2" }), self)).toBeUndefined();
+    expect(ownSealedBody(mine, stored(), { principalId: "p_me", deviceId: "d_second" })).toBeUndefined();
+    expect(ownSealedBody(mine, stored(), { principalId: undefined, deviceId: "d_me" })).toBeUndefined();
+  });
+
+  it("never takes an entry that was not sealed yet, has no body, or is plaintext", () => {
+    const header = { ...sealed, nonce: "", ct: "", sig: "" };
+    expect(ownSealedBody({ ...mine, envelope: header }, stored(header), self)).toBeUndefined();
+    expect(ownSealedBody({ ...mine, body: undefined }, stored(), self)).toBeUndefined();
+    const plain = { ...sealed, alg: "none" as const, sig: "" };
+    expect(ownSealedBody({ ...mine, envelope: plain }, stored(plain), self)).toBeUndefined();
+    expect(ownSealedBody(undefined, stored(), self)).toBeUndefined();
   });
 });

@@ -11,7 +11,7 @@
  */
 
 import type { MessageBody } from "./codec.js";
-import type { Envelope } from "./protocol/index.js";
+import type { Envelope, StoredMessage } from "./protocol/index.js";
 import type { KeyValueStorage } from "./storage.js";
 
 export interface OutboxEntry {
@@ -27,6 +27,28 @@ export interface OutboxEntry {
   attempts: number;
   /** Set when the gateway refused the message for good (not retried until `retry`). */
   failed?: { code: string; message: string };
+}
+
+/**
+ * The plaintext of `stored` when it is this device's own message exactly as the
+ * entry sealed it (same sender, device, conversation and every envelope field,
+ * with a real seal), so the client can show it without opening its own
+ * envelope again; otherwise undefined, and the message is opened like any other.
+ */
+export function ownSealedBody(
+  entry: OutboxEntry | undefined,
+  stored: StoredMessage,
+  self: { principalId: string | undefined; deviceId: string },
+): MessageBody | undefined {
+  if (!entry?.body || self.principalId === undefined) return undefined;
+  const sent = entry.envelope;
+  if (sent.alg === "none" || sent.sig === "" || sent.ct === "") return undefined;
+  if (stored.sender !== self.principalId || stored.convId !== entry.convId || sent.senderDevice !== self.deviceId) {
+    return undefined;
+  }
+  const keys = Object.keys(sent) as (keyof Envelope)[];
+  const same = keys.length === Object.keys(stored.envelope).length && keys.every((k) => sent[k] === stored.envelope[k]);
+  return same ? entry.body : undefined;
 }
 
 export class Outbox {
