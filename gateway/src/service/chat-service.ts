@@ -273,7 +273,17 @@ export class ChatService {
       throw new GatewayError("bad_request", "envelope belongs to another conversation");
     }
     await this.#sendLimit.take(actor.id);
-    const { conv } = await this.#access(actor, body.convId);
+    // The members are needed for the fan-out anyway: one read gives them and the sender's membership,
+    // and it runs beside the conversation's read (one round trip less on MongoDB, before and after).
+    const [conv, members] = await Promise.all([
+      this.#store.getConversation(body.convId),
+      this.#store.listMembers(body.convId),
+    ]);
+    if (!conv) throw new GatewayError("not_found", "no such conversation");
+    const team = TEAM_KINDS.has(actor.kind) && actor.shopId === conv.shopId;
+    if (!team && !members.some((m) => m.principalId === actor.id)) {
+      throw new GatewayError("not_found", "no such conversation");
+    }
     // Once a conversation has an epoch chain, only envelopes sealed under its head are accepted:
     // a sender on an older epoch must fetch the commits and seal again.
     if (conv.epoch > 0 && body.envelope.alg === "none") {
@@ -292,7 +302,6 @@ export class ChatService {
     }
     // Persisted before anyone hears of it. A retry of a duplicate publishes again:
     // receivers drop repeats by seq, and the first publish may never have happened.
-    const members = await this.#store.listMembers(conv.id);
     this.#fanout.toConversation(conv, members, { type: "message", message });
     if (!duplicate) await this.#triage.onCustomerMessage(actor, conv);
     return { seq: message.seq, ts: message.ts, duplicate };

@@ -682,8 +682,8 @@ export class MongoStore implements Store {
 
   async #appendNow(doc: Omit<StoredMessage, "seq">): Promise<AppendResult> {
     const { convId, msgId } = doc;
-    const existing = await this.#messages.findOne({ convId, msgId }, NO_ID);
-    if (existing) return { message: existing, duplicate: true };
+    // No look-up first: the unique (convId, msgId) index refuses a repeat, and the duplicate-key path
+    // below finds the stored one. A retry costs a round trip more; every first send one less.
     let last = this.#lastSeq.get(convId) ?? (await this.#readLastSeq(convId, true));
     for (let attempt = 0; attempt < this.#options.maxAppendRetries; attempt++) {
       const message: StoredMessage = { ...doc, seq: last + 1 };
