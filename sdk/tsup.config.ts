@@ -13,4 +13,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   treeshake: true,
+  // An optional native addon: imported at run time in Node, never bundled (tsup externalises only dependencies).
+  external: ["sodium-native"],
 });

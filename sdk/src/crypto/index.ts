@@ -1,7 +1,9 @@
 /**
  * End-to-end encryption for Parley: device keys, message envelopes
  * (`xc20p-ed25519`), epoch-key wrapping, and the codec that plugs them into the
- * client. libsodium is loaded on first use, never at import time.
+ * client. libsodium is loaded on first use, never at import time: in Node on
+ * native libsodium when the optional `sodium-native` loads, else the wasm
+ * build ({@link sodiumBackend} says which).
  */
 export type { BuildCommitOptions, CommitFailure, TeamBoxKey, VerifyCommitOptions } from "./commits.js";
 export {
@@ -62,8 +64,8 @@ export {
 export { randomBytes } from "./random.js";
 export { createEpochKey, openEpochKey, SEALED_EPOCH_KEY_BYTES, sealEpochKey } from "./seal-box.js";
 export { Sha256, sha256 } from "./sha256.js";
-export type { Sodium } from "./sodium.js";
-export { loadSodium } from "./sodium.js";
+export type { Sodium, SodiumBackend } from "./sodium.js";
+export { loadSodium, sodiumBackend } from "./sodium.js";
 export type { CreateTeamKeyOptions, TeamKeyFailure, TeamKeySecret, WrapTeamKeyOptions } from "./team-key.js";
 export {
   createTeamKey,

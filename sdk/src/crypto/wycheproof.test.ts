@@ -1,13 +1,14 @@
 /**
  * Project Wycheproof known-answer vectors (sdk/test/vectors/wycheproof, see its
- * README) run through the libsodium build the SDK ships: every vector, no
- * sampling. Expected: 0 invalid accepted, 0 valid rejected.
+ * README) run through both libsodium backends the SDK ships, the wasm build and
+ * native libsodium (Node): every vector, no sampling. Expected on each: 0
+ * invalid accepted, 0 valid rejected, so the two accept and refuse alike.
  */
 import { describe, expect, it } from "vitest";
 import ed25519 from "../../test/vectors/wycheproof/ed25519_test.json" with { type: "json" };
 import x25519 from "../../test/vectors/wycheproof/x25519_test.json" with { type: "json" };
 import xchacha from "../../test/vectors/wycheproof/xchacha20_poly1305_test.json" with { type: "json" };
-import { loadSodium } from "./sodium.js";
+import { loadSodiumBackend, type SodiumBackend } from "./sodium.js";
 
 interface VectorFile<G> {
   algorithm: string;
@@ -51,9 +52,11 @@ function tally() {
   };
 }
 
-describe("Wycheproof vectors through libsodium", () => {
+const BACKENDS: SodiumBackend[] = ["wasm", "native"];
+
+describe.each(BACKENDS)("Wycheproof vectors through libsodium (%s)", (backend) => {
   it("XChaCha20-Poly1305-IETF: every valid vector decrypts and re-encrypts exactly, every invalid one is refused", async () => {
-    const sodium = await loadSodium();
+    const sodium = await loadSodiumBackend(backend);
     const file = xchacha as VectorFile<{ ivSize: number; tests: AeadTest[] }>;
     const t = tally();
     const wrong: number[] = [];
@@ -81,7 +84,7 @@ describe("Wycheproof vectors through libsodium", () => {
         }
       }
     }
-    console.log(`wycheproof ${file.algorithm}: ${checked} vectors`, t.counts);
+    console.log(`wycheproof ${file.algorithm} (${backend}): ${checked} vectors`, t.counts);
     expect(checked).toBe(file.numberOfTests);
     expect(wrong).toEqual([]);
     expect(t.counts["invalid accepted"] ?? 0).toBe(0);
@@ -89,7 +92,7 @@ describe("Wycheproof vectors through libsodium", () => {
   });
 
   it("Ed25519: crypto_sign_verify_detached accepts every valid signature and refuses every invalid one", async () => {
-    const sodium = await loadSodium();
+    const sodium = await loadSodiumBackend(backend);
     const file = ed25519 as VectorFile<EddsaGroup>;
     const t = tally();
     const wrong: number[] = [];
@@ -108,15 +111,16 @@ describe("Wycheproof vectors through libsodium", () => {
         if (verified !== (test.result === "valid")) wrong.push(test.tcId);
       }
     }
-    console.log(`wycheproof ${file.algorithm}: ${checked} vectors`, t.counts);
+    console.log(`wycheproof ${file.algorithm} (${backend}): ${checked} vectors`, t.counts);
     expect(checked).toBe(file.numberOfTests);
     expect(wrong).toEqual([]);
     expect(t.counts["valid accepted"]).toBeGreaterThan(0);
     expect(t.counts["invalid rejected"]).toBeGreaterThan(0);
   });
 
+  // crypto_scalarmult has no native override (not per message): both backends run the wasm function here.
   it("X25519: crypto_scalarmult matches every vector, and refuses exactly the all-zero shared secrets", async () => {
-    const sodium = await loadSodium();
+    const sodium = await loadSodiumBackend(backend);
     const file = x25519 as VectorFile<{ tests: XdhTest[] }>;
     const t = tally();
     const wrong: number[] = [];
@@ -142,7 +146,7 @@ describe("Wycheproof vectors through libsodium", () => {
         if (test.result === "invalid" && shared !== undefined) wrong.push(test.tcId);
       }
     }
-    console.log(`wycheproof ${file.algorithm}: ${checked} vectors`, t.counts);
+    console.log(`wycheproof ${file.algorithm} (${backend}): ${checked} vectors`, t.counts);
     expect(checked).toBe(file.numberOfTests);
     expect(wrong).toEqual([]);
     expect(t.counts["valid computed"]).toBeGreaterThan(0);
