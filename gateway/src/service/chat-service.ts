@@ -113,7 +113,10 @@ export class ChatService {
       "team.devices": (actor) => this.#team.devices(actor),
       "team.wrap.put": (actor, body) => this.#team.putWrap(actor, body.wrap),
       "team.wrap.get": (actor) => this.#team.getWraps(actor),
-      "profile.get": async (actor) => ({ principal: toPrincipalInfo(actor) }),
+      // Read afresh: the actor record may be a moment old (see RecentPrincipals).
+      "profile.get": async (actor) => ({
+        principal: toPrincipalInfo((await this.#store.getPrincipal(actor.id)) ?? actor),
+      }),
       "profile.update": (actor, body) => this.#updateProfile(actor, body),
       "signal.typing": (actor, body) => this.#signals.typing(actor, body.convId, body.active),
       "signal.read": (actor, body) => this.#signals.read(actor, body.convId, body.seq),
@@ -468,7 +471,9 @@ export class ChatService {
   // -- profile ------------------------------------------------------------------------
 
   async #updateProfile(actor: PrincipalRecord, body: Body<"profile.update">): Promise<RpcResults["profile.update"]> {
-    if (body.handle !== undefined && body.handle !== actor.handle) {
+    // The actor record may be a moment old (RecentPrincipals); the handle comparison needs the stored one.
+    const current = (await this.#store.getPrincipal(actor.id)) ?? actor;
+    if (body.handle !== undefined && body.handle !== current.handle) {
       if (!(await this.#store.setHandle(actor.id, body.handle))) throw new GatewayError("handle_taken");
     }
     if (body.displayName !== undefined) await this.#store.setDisplayName(actor.id, body.displayName);

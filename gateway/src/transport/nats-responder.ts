@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { GatewayError } from "../errors.js";
 import type { ChatService } from "../service/chat-service.js";
 import type { Store } from "../store/port.js";
+import { RecentPrincipals } from "./recent-principals.js";
 import { toGatewayError } from "./to-gateway-error.js";
 
 /** Largest request body accepted over NATS (an envelope is at most ~66 KiB). */
@@ -21,13 +22,16 @@ const encoder = new TextEncoder();
 export class NatsResponder {
   #sub: Subscription | undefined;
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #principals: RecentPrincipals;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly service: ChatService,
-    private readonly store: Store,
+    store: Store,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#principals = new RecentPrincipals({ store });
+  }
 
   start(): void {
     this.#sub = this.nc.subscribe(API_WILDCARD, {
@@ -62,9 +66,13 @@ export class NatsResponder {
       } catch {
         throw new GatewayError("bad_request", "body is not JSON");
       }
-      const actor = await this.store.getPrincipal(route.principal);
+      const actor = await this.#principals.get(route.principal);
       if (!actor) throw new GatewayError("unauthorized", "unknown principal");
-      reply = { ok: true, result: await this.service.rpc(actor, route.op, body) };
+      try {
+        reply = { ok: true, result: await this.service.rpc(actor, route.op, body) };
+      } finally {
+        if (route.op === "profile.update") this.#principals.forget(actor.id);
+      }
     } catch (err) {
       const error = toGatewayError(err);
       if (error.status >= 500) this.log.error({ err, subject: msg.subject }, "request failed");
