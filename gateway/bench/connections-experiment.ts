@@ -352,6 +352,16 @@ function perClient(before: MemStats, after: MemStats, n: number): PerClient {
   };
 }
 
+/**
+ * The GOMEMLIMIT docs/running.md recommends for nats-server with `clients`
+ * idle WebSocket clients: 16 MiB for the server itself plus 32 KiB per client
+ * (ADR 0015). Lower limits bring RSS down further but make the runtime collect
+ * without pause once the clients' live heap nears the limit.
+ */
+export function recommendedGomemlimit(clients: number): string {
+  return `${16 + Math.ceil((clients * 32) / 1024)}MiB`;
+}
+
 export function defaultVariants(bin2145: string | undefined, gomemlimits: string[]): Variant[] {
   const base = { transport: "ws", auth: "jwt", subs: 1 } as const;
   const out: Variant[] = [

@@ -17,13 +17,14 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { ensureNatsServer } from "../../scripts/lib/nats-server.mjs";
 import { measureCryptoPerMessage } from "../../sdk/src/crypto/bench.js";
+import { sodiumBackend } from "../../sdk/src/crypto/sodium.js";
 import { mongoForTests } from "../test/harness/ferretdb.js";
 import { type NatsHarness, startNats } from "../test/harness/nats.js";
 import { httpNoop, mongoAppends, natsPubSub, natsRequestReply, sqliteAppends } from "./baselines.js";
 import { measureBundles } from "./bundles.js";
 import { agentClient, SHOP } from "./clients.js";
 import { closeIdle, idleMemory, reconnectStorm } from "./connections.js";
-import { connectionsExperimentCli } from "./connections-experiment.js";
+import { connectionsExperimentCli, recommendedGomemlimit, runConnectionsExperiment } from "./connections-experiment.js";
 import { sqliteGroupCommit } from "./experiments.js";
 import { startGatewayChild } from "./gateway-child.js";
 import { seedConversation, timeHistory } from "./history.js";
@@ -56,6 +57,7 @@ const M = quick
       historyRequests: 200,
       idle: 1_000,
       idleMs: 30_000,
+      limitSettleMs: 10_000,
       reconnectMs: 30_000,
       mongoThroughputMs: 5_000,
       mongoSenders: 8,
@@ -74,6 +76,7 @@ const M = quick
       historyRequests: 500,
       idle: 10_000,
       idleMs: 120_000,
+      limitSettleMs: 10_000,
       reconnectMs: 90_000,
       mongoThroughputMs: 15_000,
       mongoSenders: 16,
@@ -131,15 +134,17 @@ async function baselines(nats: NatsHarness, mongo: { uri: string; dbName: string
   log(`  ${groupCommit.map((g) => `${g.batch}: ${g.appends_per_s}/s`).join(", ")}`);
   details.experiments = { sqlite_group_commit: groupCommit };
   log(`baseline: end-to-end crypto, seal + open of ${M.cryptoMessages} messages`);
+  const backend = await sodiumBackend();
   const cryptoUs = round(await measureCryptoPerMessage(M.cryptoMessages), 1);
-  log(`  ${cryptoUs} us per message`);
+  const cryptoWasmUs = round(await measureCryptoPerMessage(M.cryptoMessages, "wasm"), 1);
+  log(`  ${cryptoUs} us per message (${backend}); ${cryptoWasmUs} us with the wasm build browsers use`);
   details.baselines = {
     pubsub,
     request: req,
     sqlite,
     http,
     mongo: mongoBase,
-    crypto: { us_per_message: cryptoUs, messages: M.cryptoMessages },
+    crypto: { us_per_message: cryptoUs, backend, wasm_us_per_message: cryptoWasmUs, messages: M.cryptoMessages },
   };
   return {
     baselines: {
@@ -153,10 +158,11 @@ async function baselines(nats: NatsHarness, mongo: { uri: string; dbName: string
     },
     baselines_mongodb: mongoBase && { store_append_per_s: mongoBase.per_s, store_append_p99_ms: mongoBase.p99_ms },
     crypto_us_per_message: cryptoUs,
+    crypto_backend: backend,
+    crypto_wasm_us_per_message: cryptoWasmUs,
   };
 }
 
-/** Throughput (closed loop), then latency at half that rate (open loop); lost/duplicated over both. */
 /** The sender processes as named pids for {@link cpuMeter}: senders1, senders2, ... */
 function senderPids(rig: SystemRig): Record<string, number> {
   return Object.fromEntries(rig.senderPids.map((pid, i) => [`senders${i + 1}`, pid]));
@@ -177,6 +183,7 @@ function cpuFigures(seconds: Record<string, number>): Record<string, number> {
   return out;
 }
 
+/** Throughput (closed loop), then latency at half that rate (open loop); lost/duplicated over both. */
 async function systemRun(
   nats: NatsHarness,
   name: "embedded" | "mongodb",
@@ -222,7 +229,7 @@ async function systemRun(
         lat = await rig.latency(rate, M.latencyMs);
         latCpu = cpuFigures(latMeter());
         log(
-          `  p50 ${lat.p50_ms} ms p99 ${lat.p99_ms} ms (${lat.samples} samples); cpu seconds ${JSON.stringify(latCpu)}`,
+          `  p50 ${lat.p50_ms} ms p90 ${lat.p90_ms} p95 ${lat.p95_ms} p99 ${lat.p99_ms} ms p99.9 ${lat.p999_ms} max ${lat.max_ms} (${lat.samples} samples); cpu seconds ${JSON.stringify(latCpu)}`,
         );
       }
       await rig.drain(15_000);
@@ -306,7 +313,12 @@ async function main(): Promise<void> {
   });
   await sys.rig.close();
   await sys.gw.stop();
-  const system: Record<string, unknown> = { ...sys.figures, crypto_us_per_message: base.crypto_us_per_message };
+  const system: Record<string, unknown> = {
+    ...sys.figures,
+    crypto_us_per_message: base.crypto_us_per_message,
+    crypto_backend: base.crypto_backend,
+    crypto_wasm_us_per_message: base.crypto_wasm_us_per_message,
+  };
 
   // History: seed while no gateway has the file open, then a fresh gateway on it.
   log(`history: seeding 1,000 and ${M.historyBig.toLocaleString("en-US")} messages`);
@@ -353,6 +365,28 @@ async function main(): Promise<void> {
     ...storm,
   });
   details.connections = { mem_before: mem.mem_before, mem_after: mem.mem_after, connect_seconds: mem.idle.seconds };
+
+  // The same idle clients on a fresh nats-server run as docs/running.md recommends (ADR 0015).
+  const limit = recommendedGomemlimit(M.idle);
+  log(
+    `connections: ${M.idle} idle clients on a fresh nats-server with GOMEMLIMIT=${limit}, ${M.limitSettleMs / 1000} s settle`,
+  );
+  const limited = await runConnectionsExperiment({
+    n: M.idle,
+    settleMs: M.limitSettleMs,
+    gomemlimits: [limit],
+    only: [`ws_jwt_1sub_gomemlimit_${limit}`],
+    outFile: "connections-gomemlimit.json",
+    log: (m) => log(`  ${m}`),
+  });
+  const lr = limited.results[0];
+  Object.assign(system, {
+    nats_server_kib_per_client_gomemlimit: lr?.settled.rss_kib,
+    nats_gomemlimit: limit,
+    nats_gomemlimit_clients: lr?.clients,
+    nats_gomemlimit_settle_s: M.limitSettleMs / 1000,
+  });
+  details.connections_gomemlimit = lr;
   notes.push(
     `system: the ${SENDERS} senders run in ${SENDER_PROCS} load-generator processes; the agent that receives and counts every message runs alone in the main process. cpu_seconds name each process (senders = their sum; bench = the agent).`,
   );

@@ -103,6 +103,15 @@ export function evaluateTargets(r: Omit<Report, "targets">): Target[] {
       met: ws >= 10_000 && kib <= 25,
     });
   }
+  const kibLimited = n(s.nats_server_kib_per_client_gomemlimit);
+  if (kibLimited !== undefined) {
+    out.push({
+      figure: "idle clients, GOMEMLIMIT (ADR 0015)",
+      target: `<= 40 KiB each with ${String(s.nats_gomemlimit)}, after ${fmt(s.nats_gomemlimit_settle_s)} s`,
+      measured: `${fmt(s.nats_gomemlimit_clients)} clients, ${kibLimited} KiB each`,
+      met: kibLimited <= 40,
+    });
+  }
   const launcher = r.bundles.launcher_gz_bytes;
   out.push({
     figure: "launcher",
@@ -167,12 +176,23 @@ export function renderTable(r: Report): string {
     ],
     ["ws clients | KiB each", "", `${fmt(s.ws_clients)} | ${fmt(s.nats_server_kib_per_client)}`, ""],
     [
+      "KiB each with GOMEMLIMIT",
+      "",
+      `${fmt(s.nats_server_kib_per_client_gomemlimit)} (${String(s.nats_gomemlimit ?? "-")})`,
+      "",
+    ],
+    [
       "storm reconnected | lost",
       "",
       `${fmt(s.storm_reconnected)}/${fmt(s.storm_clients)} in ${fmt(s.storm_reconnect_s)} s | ${fmt(s.storm_lost)}`,
       "",
     ],
-    ["crypto us/message", "", fmt(s.crypto_us_per_message), ""],
+    [
+      "crypto us/message (wasm)",
+      "",
+      `${fmt(s.crypto_us_per_message)} ${String(s.crypto_backend ?? "")} (${fmt(s.crypto_wasm_us_per_message)})`,
+      "",
+    ],
     [
       "bundles gz: launcher | chat | sdk",
       "",

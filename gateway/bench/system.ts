@@ -186,7 +186,19 @@ export class SystemRig {
   }
 
   /** Open loop at `rate` msgs/s in total, spread evenly over every sender of every group, for `ms`. */
-  async latency(rate: number, ms: number): Promise<{ p50_ms: number; p99_ms: number; samples: number; rate: number }> {
+  async latency(
+    rate: number,
+    ms: number,
+  ): Promise<{
+    p50_ms: number;
+    p90_ms: number;
+    p95_ms: number;
+    p99_ms: number;
+    p999_ms: number;
+    max_ms: number;
+    samples: number;
+    rate: number;
+  }> {
     this.latencies = [];
     this.#recordLatency = true;
     // Far enough ahead that every group has the command before the first send is due.
@@ -196,7 +208,11 @@ export class SystemRig {
     this.#recordLatency = false;
     return {
       p50_ms: round(percentile(this.latencies, 50), 2),
+      p90_ms: round(percentile(this.latencies, 90), 2),
+      p95_ms: round(percentile(this.latencies, 95), 2),
       p99_ms: round(percentile(this.latencies, 99), 2),
+      p999_ms: round(percentile(this.latencies, 99.9), 2),
+      max_ms: round(percentile(this.latencies, 100), 2),
       samples: this.latencies.length,
       rate,
     };
