@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --profile] [-- --senders N] [-- --sender-procs P] [-- --no-mongo]`
+ * `npm run bench [-- --quick] [-- --profile] [-- --senders N] [-- --sender-procs P] [-- --latency-procs P] [-- --no-mongo]`
  * `npm run bench -- --connections-experiment [--n 2000] [--settle 10]`: only the
  * nats-server memory-per-client experiment (connections-experiment.ts).
  *
@@ -43,6 +43,13 @@ const SENDERS = sendersArg >= 0 ? Number(args[sendersArg + 1]) : 32;
 const procsArg = args.indexOf("--sender-procs");
 /** Load-generator processes for the senders: one per core, so the clients are not held to one thread. */
 const SENDER_PROCS = procsArg >= 0 ? Number(args[procsArg + 1]) : availableParallelism();
+const latencyProcsArg = args.indexOf("--latency-procs");
+/**
+ * Sender processes in the latency run. Half the sustained rate fits in one, and
+ * every extra busy process on these two cores adds scheduler delay to the tail
+ * that is the load generator's, not the system's.
+ */
+const LATENCY_PROCS = latencyProcsArg >= 0 ? Number(args[latencyProcsArg + 1]) : 1;
 
 const M = quick
   ? {
@@ -222,7 +229,7 @@ async function systemRun(
       if (opts.latency) {
         const rate = Math.max(1, Math.round(tp.msgs_per_s / 2));
         log(`system (${name}): open-loop latency at ${rate} msgs/s for ${M.latencyMs / 1000} s`);
-        await rig.replaceSenders(opts.senders);
+        await rig.replaceSenders(opts.senders, LATENCY_PROCS);
         await rig.warmUp(5);
         await rig.drain(10_000);
         const latMeter = cpuMeter({ gateway: gw.pid, nats: childPidsNamed("nats-server")[0] ?? 0, ...senderPids(rig) });
@@ -388,7 +395,7 @@ async function main(): Promise<void> {
   });
   details.connections_gomemlimit = lr;
   notes.push(
-    `system: the ${SENDERS} senders run in ${SENDER_PROCS} load-generator processes; the agent that receives and counts every message runs alone in the main process. cpu_seconds name each process (senders = their sum; bench = the agent).`,
+    `system: the ${SENDERS} senders run in ${SENDER_PROCS} load-generator processes (${LATENCY_PROCS} in the latency run); the agent that receives and counts every message runs alone in the main process. cpu_seconds name each process (senders = their sum; bench = the agent).`,
   );
   notes.push(
     "connections: idle clients are raw nats-core wsconnect connections with a minted principal JWT and the SDK's user-subject subscription (no HTTP session, which costs the gateway, not nats-server).",
@@ -447,6 +454,7 @@ async function main(): Promise<void> {
       run_seconds: Math.round((Date.now() - started) / 1000),
       senders: SENDERS,
       sender_procs: SENDER_PROCS,
+      latency_procs: LATENCY_PROCS,
     },
     notes,
   };

@@ -70,6 +70,8 @@ export class SystemRig {
   unacked = 0;
   latencies: number[] = [];
   #recordLatency = false;
+  /** Groups holding senders (the first ones). */
+  #active = 0;
 
   private constructor(
     readonly gatewayUrl: string,
@@ -145,12 +147,17 @@ export class SystemRig {
 
   /** `n` customers in all, spread over the groups, each opening its own conversation. */
   addSenders(n: number): Promise<void> {
+    this.#active = this.groups.length;
     return this.#each((g, i) => g.add(share(n, this.groups.length, i)));
   }
 
-  /** Closes the senders and connects `n` fresh ones in new, empty conversations. */
-  replaceSenders(n: number): Promise<void> {
-    return this.#each((g, i) => g.replace(share(n, this.groups.length, i)));
+  /**
+   * Closes the senders and connects `n` fresh ones in new, empty conversations,
+   * spread over the first `groups` groups (the others stay empty).
+   */
+  replaceSenders(n: number, groups = this.groups.length): Promise<void> {
+    this.#active = Math.max(1, Math.min(groups, this.groups.length));
+    return this.#each((g, i) => g.replace(i < this.#active ? share(n, this.#active, i) : 0));
   }
 
   /** Every sender sends `count` messages, one after another. */
@@ -203,7 +210,9 @@ export class SystemRig {
     this.#recordLatency = true;
     // Far enough ahead that every group has the command before the first send is due.
     const startAt = now() + 200;
-    await this.#each((g, index) => g.openLoop(rate, ms, startAt, { index, of: this.groups.length }));
+    await this.#each((g, index) =>
+      index < this.#active ? g.openLoop(rate, ms, startAt, { index, of: this.#active }) : Promise.resolve(),
+    );
     await this.drain(10_000);
     this.#recordLatency = false;
     return {
