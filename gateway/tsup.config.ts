@@ -1,7 +1,12 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/main.ts"],
+  entry: {
+    index: "src/index.ts",
+    main: "src/main.ts",
+    // The embedded store's writer thread, loaded by URL next to the bundle (src/store/sqlite-writer.ts).
+    "sqlite-writer-thread": "src/store/sqlite-writer-thread.js",
+  },
   format: ["esm"],
   target: "node20",
   platform: "node",

@@ -3,9 +3,14 @@
  * configured. One file, WAL journal with `synchronous = FULL` so a write is on
  * disk before the gateway acknowledges it, and every statement prepared once.
  *
- * better-sqlite3 is synchronous; the methods are `async` only to fit the port
- * (and so every failure surfaces as a rejection).
+ * Message appends, the hot write, are committed by a writer thread with its own
+ * connection (sqlite-writer.ts), so their fsync does not block the event loop.
+ * Everything else runs on this thread's connection: better-sqlite3 is
+ * synchronous, and the methods are `async` only to fit the port (and so every
+ * failure surfaces as a rejection).
  */
+
+import { resolve } from "node:path";
 import type {
   EpochCommit,
   InviteInfo,
@@ -32,24 +37,48 @@ import {
   StoreNotFoundError,
   type UnreadCount,
 } from "./port.js";
+import { type MessageRow, toMessage } from "./sqlite-message-row.js";
+import { SqliteWriter, type SqliteWriterFailpoints } from "./sqlite-writer.js";
 
 export interface SqliteStoreOptions {
-  /** Path of the database file; `":memory:"` only for quick unit use (nothing survives `close`). */
+  /**
+   * Path of the database file. Not `":memory:"`: the writer thread opens the
+   * file with a connection of its own, and an in-memory database is private to
+   * one connection.
+   */
   path: string;
   /**
-   * How long a statement waits for a lock held by another process, in ms.
+   * How long a statement waits for the write lock held by another connection,
+   * in ms: another process's, or this store's own writer thread, which holds it
+   * while a batch of appends commits (a few ms, the fsync included), so writes
+   * on this thread and the writer's take turns. Waiting blocks the waiting
+   * thread; on this thread SQLite sleeps in steps of 1 to 100 ms, so a write
+   * that collides with a commit stalls the event loop for about one commit.
+   * 5 s is far above any batch's commit and still ends a lock held by a stuck
+   * process with SQLITE_BUSY instead of waiting forever.
    * @default 5000
    */
   busyTimeoutMs?: number;
+  /**
+   * Fault injection for tests only (see SqliteWriterFailpoints).
+   * @default undefined
+   */
+  failpoints?: SqliteWriterFailpoints;
 }
 
 const defaults = { busyTimeoutMs: 5000 } satisfies Partial<SqliteStoreOptions>;
 
-function parseOptions(options: SqliteStoreOptions): Required<SqliteStoreOptions> {
+type ParsedOptions = Required<Omit<SqliteStoreOptions, "failpoints">> & Pick<SqliteStoreOptions, "failpoints">;
+
+function parseOptions(options: SqliteStoreOptions): ParsedOptions {
   if (typeof options.path !== "string" || options.path === "") throw new TypeError("SqliteStore: `path` is required");
+  if (options.path === ":memory:") {
+    throw new TypeError("SqliteStore: `:memory:` cannot be shared with the writer thread; use a file (a temp dir)");
+  }
   const busyTimeoutMs = options.busyTimeoutMs ?? defaults.busyTimeoutMs;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw new TypeError("SqliteStore: bad `busyTimeoutMs`");
-  return { path: options.path, busyTimeoutMs };
+  // Absolute, so both connections open the same file whatever the working directory is later.
+  return { path: resolve(options.path), busyTimeoutMs, failpoints: options.failpoints };
 }
 
 const SCHEMA = `
@@ -224,7 +253,6 @@ type TeamWrapRow = {
   ts: number;
   sig: string;
 };
-type MessageRow = { conv_id: string; seq: number; msg_id: string; sender: string; ts: number; envelope: string };
 
 const toShop = (r: ShopRow): ShopRecord => ({
   id: r.id,
@@ -288,15 +316,6 @@ const toInvite = (r: InviteRow): InviteInfo => ({
   status: r.status,
   createdAt: r.created_at,
 });
-const toMessage = (r: MessageRow): StoredMessage => ({
-  convId: r.conv_id,
-  seq: r.seq,
-  msgId: r.msg_id,
-  sender: r.sender,
-  ts: r.ts,
-  envelope: JSON.parse(r.envelope) as StoredMessage["envelope"],
-});
-
 const toTeamKey = (r: TeamKeyRow): TeamKeyRecord => ({
   shopId: r.shop_id,
   version: r.version,
@@ -391,10 +410,7 @@ function prepare(db: Database.Database) {
     pendingInvite: q<InviteRow>(
       "SELECT * FROM invites WHERE conv_id = ? AND invitee = ? AND status = 'pending' ORDER BY created_at DESC LIMIT 1",
     ),
-    messageByMsgId: q<MessageRow>("SELECT * FROM messages WHERE conv_id = ? AND msg_id = ?"),
-    lastSeq: q<number>("SELECT last_seq FROM conversations WHERE id = ?").pluck(),
-    insertMessage: q("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?)"),
-    bumpConversation: q("UPDATE conversations SET last_seq = ?, updated_at = MAX(updated_at, ?) WHERE id = ?"),
+    // Appends: the writer thread (sqlite-writer-thread.js) prepares and runs those statements.
     history: q<MessageRow>("SELECT * FROM messages WHERE conv_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"),
     since: q<MessageRow>("SELECT * FROM messages WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
     convEpoch: q<number>("SELECT epoch FROM conversations WHERE id = ?").pluck(),
@@ -448,18 +464,22 @@ const clampLimit = (limit: number) => (Number.isFinite(limit) && limit >= 1 ? Ma
 export class SqliteStore implements Store {
   readonly kind = "embedded";
   readonly #db: Database.Database;
+  readonly #options: ParsedOptions;
   #stmts: ReturnType<typeof prepare> | undefined;
-  #appendBatch: ((messages: readonly NewMessage[]) => Array<AppendResult | Error>) | undefined;
-  /** Appends waiting for the next group commit (see `append`). */
-  #queued: Array<{ message: NewMessage; resolve: (r: AppendResult) => void; reject: (e: Error) => void }> = [];
+  #initializing: Promise<void> | undefined;
+  /** Commits the appends (see `append`); started by `init()`. */
+  #writer: SqliteWriter | undefined;
+  #closing: Promise<void> | undefined;
   #appendCommit: ((commit: EpochCommit) => AppendCommitResult) | undefined;
   #putTeamKey: ((record: TeamKeyRecord) => { accepted: boolean; version: number }) | undefined;
 
   constructor(options: SqliteStoreOptions) {
-    const { path, busyTimeoutMs } = parseOptions(options);
+    this.#options = parseOptions(options);
+    const { path, busyTimeoutMs } = this.#options;
     this.#db = new Database(path, { timeout: busyTimeoutMs });
     this.#db.pragma("journal_mode = WAL");
-    // FULL: each commit is fsynced before `append` resolves (NORMAL may lose the last commits on power loss).
+    // FULL, here and on the writer thread's connection: each commit is fsynced before the write is
+    // acknowledged (NORMAL may lose the last commits on power loss).
     this.#db.pragma("synchronous = FULL");
     this.#db.pragma("foreign_keys = OFF");
   }
@@ -469,8 +489,15 @@ export class SqliteStore implements Store {
     return this.#stmts;
   }
 
-  async init(): Promise<void> {
-    if (this.#stmts) return;
+  init(): Promise<void> {
+    this.#initializing ??= this.#init().catch((error: unknown) => {
+      this.#initializing = undefined;
+      throw error;
+    });
+    return this.#initializing;
+  }
+
+  async #init(): Promise<void> {
     this.#db.exec(SCHEMA);
     // IMMEDIATE: two processes opening one old file cannot both see a column missing and both add it.
     this.#db
@@ -484,32 +511,6 @@ export class SqliteStore implements Store {
       })
       .immediate();
     const s = prepare(this.#db);
-    this.#stmts = s;
-    const appendOne = (m: NewMessage): AppendResult => {
-      const existing = s.messageByMsgId.get(m.convId, m.msgId);
-      if (existing) return { message: toMessage(existing), duplicate: true };
-      const lastSeq = s.lastSeq.get(m.convId);
-      if (lastSeq === undefined) throw new StoreNotFoundError(`conversation ${m.convId} does not exist`);
-      const seq = lastSeq + 1;
-      s.insertMessage.run(m.convId, seq, m.msgId, m.sender, m.ts, JSON.stringify(m.envelope));
-      s.bumpConversation.run(seq, m.ts, m.convId);
-      const message = { convId: m.convId, seq, msgId: m.msgId, sender: m.sender, ts: m.ts, envelope: m.envelope };
-      return { message, duplicate: false };
-    };
-    // IMMEDIATE takes the write lock up front, so two processes on one file cannot both read the same lastSeq.
-    // One transaction for the whole batch: one fsync however many messages it holds. A message that
-    // fails (unknown conversation) fails before it writes anything, so the others still commit.
-    this.#appendBatch = this.#db.transaction(
-      (messages: readonly NewMessage[]): Array<AppendResult | Error> =>
-        messages.map((m) => {
-          try {
-            return appendOne(m);
-          } catch (err) {
-            if (err instanceof StoreNotFoundError) return err;
-            throw err;
-          }
-        }),
-    ).immediate;
     // The write lock taken up front makes the compare-and-set plain: nobody moves the head in between.
     this.#appendCommit = this.#db.transaction((commit: EpochCommit): AppendCommitResult => {
       const doc = commitDoc(commit);
@@ -539,15 +540,27 @@ export class SqliteStore implements Store {
       );
       return { accepted: true, version: r.version };
     }).immediate;
+    const { path, busyTimeoutMs, failpoints } = this.#options;
+    this.#writer = await SqliteWriter.start({ path, busyTimeoutMs, failpoints });
+    this.#stmts = s;
   }
 
-  async close(): Promise<void> {
-    // Appends already queued are committed, not dropped.
-    this.#commitQueued();
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    // Appends already queued or committing finish (or fail) first; then the writer thread ends.
+    await this.#initializing?.catch(() => undefined);
+    await this.#writer?.close();
     if (this.#db.open) this.#db.close();
   }
 
   async ping(): Promise<void> {
+    // A store whose writer thread is gone cannot append: report it (readyz) rather than look healthy.
+    const failure = this.#writer?.failure;
+    if (failure) throw failure;
     this.#s.ping.get();
   }
 
@@ -711,35 +724,17 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Group commit: appends that arrive within one turn of the event loop share one
-   * transaction and so one fsync. Each caller's promise settles only after that
-   * transaction committed, so persist-before-acknowledge holds per message.
+   * Group commit on the writer thread: appends that arrive while it is idle
+   * (within one event-loop turn) or busy share one transaction and so one
+   * fsync. Each caller's promise settles only after that transaction
+   * committed, so persist-before-acknowledge holds per message, and once it
+   * resolved, reads on this connection see the message and the conversation's
+   * new lastSeq.
    */
   append(message: NewMessage): Promise<AppendResult> {
-    if (!this.#appendBatch) return Promise.reject(new Error("SqliteStore: call init() first"));
-    return new Promise((resolve, reject) => {
-      this.#queued.push({ message, resolve, reject });
-      if (this.#queued.length === 1) setImmediate(() => this.#commitQueued());
-    });
-  }
-
-  #commitQueued(): void {
-    const batch = this.#queued;
-    this.#queued = [];
-    if (batch.length === 0) return;
-    let results: Array<AppendResult | Error>;
-    try {
-      if (!this.#appendBatch || !this.#db.open) throw new Error("SqliteStore is closed");
-      results = this.#appendBatch(batch.map((b) => b.message));
-    } catch (err) {
-      for (const b of batch) b.reject(err as Error);
-      return;
-    }
-    batch.forEach((b, i) => {
-      const result = results[i];
-      if (result === undefined || result instanceof Error) b.reject(result ?? new Error("no result"));
-      else b.resolve(result);
-    });
+    if (this.#closing) return Promise.reject(new Error("SqliteStore is closed"));
+    if (!this.#writer) return Promise.reject(new Error("SqliteStore: call init() first"));
+    return this.#writer.append(message);
   }
 
   async history(convId: string, before: number | undefined, limit: number): Promise<StoredMessage[]> {

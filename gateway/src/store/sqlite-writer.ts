@@ -1,0 +1,218 @@
+/**
+ * The main thread's side of the embedded store's writer thread
+ * (sqlite-writer-thread.js): group commit of message appends, with the
+ * transaction and its fsync on another thread so the event loop keeps serving
+ * requests while the disk syncs.
+ *
+ * Appends queue here. When the writer is idle, everything queued by the end of
+ * the current event-loop turn goes to it as one batch (one IMMEDIATE
+ * transaction, one fsync); while it commits, new appends queue up and become
+ * the next batch as soon as it answers. One batch is in flight at a time, so
+ * seqs follow the order `append` was called in. Every promise settles only
+ * after its batch's transaction committed (persist before acknowledge).
+ *
+ * Messages to the thread: `{ type: "append", rows }` (one row per message:
+ * convId, msgId, sender, ts, envelope JSON) and `{ type: "close" }`. From it:
+ * `{ type: "ready" }` once its statements are prepared, then one answer per
+ * batch, `{ type: "appended", results }` (per row: the seq, the stored row of a
+ * duplicate, or null for an unknown conversation) or `{ type: "failed", message,
+ * code }` when the whole transaction failed.
+ */
+import { Worker } from "node:worker_threads";
+import Database from "better-sqlite3";
+import { type AppendResult, type NewMessage, StoreNotFoundError, StoreUnavailableError } from "./port.js";
+import { type MessageRow, toMessage } from "./sqlite-message-row.js";
+
+/** Test-only fault injection in the writer thread, in the manner of `GatewayOptions.failpoints`. */
+export interface SqliteWriterFailpoints {
+  /**
+   * The thread dies on receiving its `atBatch`-th batch (1-based): before
+   * committing it, or after the commit but before answering. It throws an
+   * uncaught error, or calls `process.exit(exitCode)` when one is given.
+   */
+  writerCrash?: { atBatch: number; afterCommit?: boolean; exitCode?: number };
+}
+
+export interface SqliteWriterOptions {
+  /** The database file; it must exist with its schema (SqliteStore.init creates both). */
+  path: string;
+  busyTimeoutMs: number;
+  failpoints?: SqliteWriterFailpoints | undefined;
+}
+
+type Row = [convId: string, msgId: string, sender: string, ts: number, envelope: string];
+type RowResult = number | MessageRow | null;
+type Reply =
+  | { type: "ready" }
+  | { type: "appended"; results: RowResult[] }
+  | { type: "failed"; message: string; code?: string };
+type Pending = { message: NewMessage; row: Row; resolve: (r: AppendResult) => void; reject: (e: Error) => void };
+
+/** Next to this module in the source tree, next to the bundle in `dist/` (an entry of gateway/tsup.config.ts). */
+const THREAD_FILE = new URL("./sqlite-writer-thread.js", import.meta.url);
+
+export class SqliteWriter {
+  readonly #worker: Worker;
+  /** Appends waiting for the next batch. */
+  #queued: Pending[] = [];
+  /** The batch the thread is committing. */
+  #inFlight: Pending[] | undefined;
+  #flushScheduled = false;
+  /** Set once the thread is gone (crash, exit): every append fails with it from then on. */
+  #failure: StoreUnavailableError | undefined;
+  #crashCause: unknown;
+  #closing: Promise<void> | undefined;
+  #stopping = false;
+  #onIdle: (() => void) | undefined;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+  }
+
+  /** Starts the thread and waits until it has opened the database and prepared its statements. */
+  static async start(options: SqliteWriterOptions): Promise<SqliteWriter> {
+    const worker = new Worker(THREAD_FILE, {
+      workerData: { path: options.path, busyTimeoutMs: options.busyTimeoutMs, crash: options.failpoints?.writerCrash },
+      // Plain JavaScript: no loader (tsx, vitest's) is needed in the thread, so none is passed on.
+      execArgv: [],
+    });
+    await new Promise<void>((resolve, reject) => {
+      const failed = (error: Error) => {
+        worker.off("message", ready);
+        reject(
+          new StoreUnavailableError(`SqliteStore: the writer thread did not start: ${error.message}`, { cause: error }),
+        );
+      };
+      const exited = (code: number) => failed(new Error(`it exited with code ${code}`));
+      const ready = (reply: Reply) => {
+        if (reply.type !== "ready") return;
+        worker.off("error", failed).off("exit", exited).off("message", ready);
+        resolve();
+      };
+      worker.on("message", ready).once("error", failed).once("exit", exited);
+    });
+    const writer = new SqliteWriter(worker);
+    worker.on("message", (reply: Reply) => writer.#settle(reply));
+    worker.on("error", (error) => {
+      writer.#crashCause = error;
+      writer.#fail(`crashed: ${error.message}`);
+    });
+    worker.on("messageerror", (error) => {
+      writer.#fail(`sent an answer that could not be read: ${error.message}`);
+      void worker.terminate();
+    });
+    worker.on("exit", (code) => {
+      if (!writer.#stopping) writer.#fail(`exited with code ${code}`);
+    });
+    // An idle writer does not keep the process alive (the in-thread store never did); a batch in flight does.
+    worker.unref();
+    return writer;
+  }
+
+  /** Why appends fail, once the thread is gone; undefined while it runs. */
+  get failure(): Error | undefined {
+    return this.#failure;
+  }
+
+  append(message: NewMessage): Promise<AppendResult> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#closing) return Promise.reject(new Error("SqliteStore is closed"));
+    return new Promise((resolve, reject) => {
+      // Serialized here: a message that cannot be serialized fails alone, before it reaches a batch.
+      const { convId, msgId, sender, ts, envelope } = message;
+      const row: Row = [convId, msgId, sender, ts, JSON.stringify(envelope)];
+      this.#queued.push({ message, row, resolve, reject });
+      if (!this.#inFlight && !this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => {
+          this.#flushScheduled = false;
+          this.#flush();
+        });
+      }
+    });
+  }
+
+  /** Lets queued and in-flight appends commit (or fail), then closes the thread's connection and ends it. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#flush();
+    if (this.#inFlight) await new Promise<void>((resolve) => (this.#onIdle = resolve));
+    if (this.#failure) {
+      await this.#worker.terminate();
+      return;
+    }
+    this.#stopping = true;
+    this.#worker.ref();
+    const exited = new Promise((resolve) => this.#worker.once("exit", resolve));
+    this.#worker.postMessage({ type: "close" });
+    await exited;
+  }
+
+  #flush(): void {
+    if (this.#inFlight || this.#failure || this.#queued.length === 0) return;
+    const batch = this.#queued;
+    this.#queued = [];
+    this.#inFlight = batch;
+    this.#worker.ref();
+    this.#worker.postMessage({ type: "append", rows: batch.map((p) => p.row) });
+  }
+
+  #settle(reply: Reply): void {
+    const batch = this.#inFlight;
+    if (!batch || reply.type === "ready") return;
+    this.#inFlight = undefined;
+    if (reply.type === "failed") {
+      const error =
+        reply.code === undefined ? new Error(reply.message) : new Database.SqliteError(reply.message, reply.code);
+      for (const p of batch) p.reject(error);
+    } else {
+      for (const [i, p] of batch.entries()) settleOne(p, reply.results[i]);
+    }
+    // What queued while this batch committed is the next batch, sent right away.
+    if (this.#queued.length > 0) this.#flush();
+    else this.#idle();
+  }
+
+  #idle(): void {
+    this.#worker.unref();
+    this.#onIdle?.();
+    this.#onIdle = undefined;
+  }
+
+  #fail(how: string): void {
+    if (this.#failure) return;
+    this.#failure = new StoreUnavailableError(
+      `SqliteStore: the writer thread ${how}; appends fail until the store is reopened`,
+      {
+        cause: this.#crashCause,
+      },
+    );
+    const inFlight = this.#inFlight ?? [];
+    const queued = this.#queued;
+    this.#inFlight = undefined;
+    this.#queued = [];
+    if (inFlight.length > 0) {
+      // The thread may have died before or after its commit: the caller cannot tell, a retry with the same msgId can.
+      const unknown = new StoreUnavailableError(
+        `SqliteStore: the writer thread ${how} while committing; these messages may or may not be stored (retrying with the same msgId is safe)`,
+        { cause: this.#crashCause },
+      );
+      for (const p of inFlight) p.reject(unknown);
+    }
+    for (const p of queued) p.reject(this.#failure);
+    this.#idle();
+  }
+}
+
+function settleOne(p: Pending, result: RowResult | undefined): void {
+  if (result === undefined) p.reject(new Error("SqliteStore: the writer thread gave no result for this message"));
+  else if (result === null) p.reject(new StoreNotFoundError(`conversation ${p.message.convId} does not exist`));
+  else if (typeof result === "number") {
+    const { convId, msgId, sender, ts, envelope } = p.message;
+    p.resolve({ message: { convId, seq: result, msgId, sender, ts, envelope }, duplicate: false });
+  } else p.resolve({ message: toMessage(result), duplicate: true });
+}
