@@ -4,7 +4,7 @@
  * agent device that could not read messages before its team key arrived reads
  * them once an admin device wraps the key to it, without reconnecting.
  */
-import { memoryStorage, type ParleyClient, ParleyError } from "@parley/sdk";
+import { memoryStorage, type ParleyClient } from "@parley/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
 import { codeOf, waitFor } from "./helpers.js";

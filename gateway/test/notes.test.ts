@@ -7,7 +7,7 @@ import { encodeUser } from "@nats-io/jwt";
 import { jwtAuthenticator, type NatsConnection } from "@nats-io/nats-core";
 import { createUser, fromSeed } from "@nats-io/nkeys";
 import { connect } from "@nats-io/transport-node";
-import { type ClientEvents, EncryptionUnavailableError, type ParleyClient, ParleyError } from "@parley/sdk";
+import { type ClientEvents, EncryptionUnavailableError, type ParleyClient } from "@parley/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withDualTransport } from "./harness/dual-transport.js";
 import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";

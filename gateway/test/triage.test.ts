@@ -4,7 +4,6 @@
  * the team receive.
  */
 import type { ParleyClient } from "@parley/sdk";
-import { ParleyError } from "@parley/sdk";
 import type { ConversationInfo } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
