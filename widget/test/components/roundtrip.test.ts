@@ -110,21 +110,31 @@ describe("round trips in Chromium", () => {
         name: `node-${size}.bin`,
         mime: "application/octet-stream",
       });
-      const same = await page.waitForFunction(
+      // waitForFunction takes a returned promise as truthy at once, so it only waits for the message (synchronously);
+      // the download and comparison run after it.
+      const name = `node-${size}.bin`;
+      await page.waitForFunction(
+        ({ id, name }) =>
+          window.__client
+            .conversation(id)
+            .value.messages.some((x) => x.body?.type === "file" && x.body.file.name === name),
+        { id: convId, name },
+        { timeout: 20_000 },
+      );
+      const same = await page.evaluate(
         async ({ id, name, size, seed, source }) => {
           const m = window.__client
             .conversation(id)
             .value.messages.find((x) => x.body?.type === "file" && x.body.file.name === name);
-          if (!m || m.body?.type !== "file") return false;
+          if (!m || m.body?.type !== "file") return "missing";
           const bytes = await window.__client.downloadFile(id, m.body.file);
           const bytesFor = new Function(`return ${source}`)() as (size: number, seed: number) => Uint8Array;
           const want = bytesFor(size, seed);
           return bytes.length === want.length && bytes.every((b, j) => b === want[j]) ? "same" : "different";
         },
-        { id: convId, name: `node-${size}.bin`, size, seed, source: bytesFor.toString() },
-        { timeout: 20_000 },
+        { id: convId, name, size, seed, source: bytesFor.toString() },
       );
-      expect(await same.jsonValue()).toBe("same");
+      expect(same).toBe("same");
     }
   });
 });
