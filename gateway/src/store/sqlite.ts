@@ -484,6 +484,28 @@ export class SqliteStore implements Store {
     this.#db.pragma("foreign_keys = OFF");
   }
 
+  /**
+   * Runs one write statement or transaction on this connection without
+   * blocking the event loop while another connection (the writer thread,
+   * another process) holds the write lock. After `init()` this connection's
+   * busy timeout is 0: SQLite answers SQLITE_BUSY at once, before the statement
+   * changed anything (a transaction is rolled back whole), and the write is
+   * tried again after a short pause on a timer, up to `busyTimeoutMs`. With
+   * SQLite's own busy handler the thread would sleep instead: 1, 2, 5, 10 ms
+   * and more, with every request waiting behind it.
+   */
+  async #write<T>(run: () => T): Promise<T> {
+    const deadline = Date.now() + this.#options.busyTimeoutMs;
+    for (let pauseMs = 1; ; pauseMs = Math.min(pauseMs * 2, 16)) {
+      try {
+        return run();
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  }
+
   get #s(): ReturnType<typeof prepare> {
     if (!this.#stmts) throw new Error("SqliteStore: call init() first");
     return this.#stmts;
@@ -542,6 +564,8 @@ export class SqliteStore implements Store {
     }).immediate;
     const { path, busyTimeoutMs, failpoints } = this.#options;
     this.#writer = await SqliteWriter.start({ path, busyTimeoutMs, failpoints });
+    // From here on this connection never sleeps on a lock: writes wait on timers instead (#write).
+    this.#db.pragma("busy_timeout = 0");
     this.#stmts = s;
   }
 
@@ -566,13 +590,15 @@ export class SqliteStore implements Store {
 
   async putShop(shop: ShopRecord): Promise<void> {
     const { id, name, tokenKey, allowedOrigins, allowGuests, createdAt } = shop;
-    this.#s.putShop.run(
-      id,
-      name,
-      JSON.stringify(tokenKey),
-      JSON.stringify(allowedOrigins),
-      allowGuests ? 1 : 0,
-      createdAt,
+    await this.#write(() =>
+      this.#s.putShop.run(
+        id,
+        name,
+        JSON.stringify(tokenKey),
+        JSON.stringify(allowedOrigins),
+        allowGuests ? 1 : 0,
+        createdAt,
+      ),
     );
   }
 
@@ -588,7 +614,9 @@ export class SqliteStore implements Store {
 
   async ensurePrincipal(init: PrincipalRecord): Promise<PrincipalRecord> {
     const { id, kind, shopId, externalId, displayName, handle, createdAt } = init;
-    this.#s.insertPrincipal.run(id, kind, shopId, externalId, displayName, handle ?? null, createdAt);
+    await this.#write(() =>
+      this.#s.insertPrincipal.run(id, kind, shopId, externalId, displayName, handle ?? null, createdAt),
+    );
     const row = this.#s.principalByExternal.get(shopId, kind, externalId);
     if (!row) throw new Error(`principal (${shopId}, ${kind}, ${externalId}) vanished after insert`);
     return toPrincipal(row);
@@ -611,7 +639,7 @@ export class SqliteStore implements Store {
 
   async setHandle(principalId: string, handle: string): Promise<boolean> {
     try {
-      return this.#s.setHandle.run(handle, principalId).changes === 1;
+      return (await this.#write(() => this.#s.setHandle.run(handle, principalId))).changes === 1;
     } catch (error) {
       if (isUniqueViolation(error)) return false;
       throw error;
@@ -619,12 +647,12 @@ export class SqliteStore implements Store {
   }
 
   async setDisplayName(principalId: string, displayName: string): Promise<void> {
-    this.#s.setDisplayName.run(displayName, principalId);
+    await this.#write(() => this.#s.setDisplayName.run(displayName, principalId));
   }
 
   async putAgent(agent: AgentRecord): Promise<void> {
     const { shopId, login, principalId, passwordHash, role } = agent;
-    this.#s.putAgent.run(shopId, login, principalId, passwordHash, role);
+    await this.#write(() => this.#s.putAgent.run(shopId, login, principalId, passwordHash, role));
   }
 
   async getAgent(shopId: string, login: string): Promise<AgentRecord | undefined> {
@@ -634,7 +662,9 @@ export class SqliteStore implements Store {
 
   async putDevice(device: DeviceRecord): Promise<void> {
     const { principalId, deviceId, sigPk, boxPk, createdAt, lastSeenAt, sig } = device;
-    this.#s.putDevice.run(principalId, deviceId, sigPk, boxPk, createdAt, lastSeenAt, sig ?? null);
+    await this.#write(() =>
+      this.#s.putDevice.run(principalId, deviceId, sigPk, boxPk, createdAt, lastSeenAt, sig ?? null),
+    );
   }
 
   async listDevices(principalId: string): Promise<DeviceRecord[]> {
@@ -643,7 +673,9 @@ export class SqliteStore implements Store {
 
   async createConversation(conv: ConversationRecord): Promise<void> {
     const { id, shopId, status, createdBy, createdAt, updatedAt, lastSeq, epoch } = conv;
-    this.#s.createConversation.run(id, shopId, status, createdBy, createdAt, updatedAt, lastSeq, epoch);
+    await this.#write(() =>
+      this.#s.createConversation.run(id, shopId, status, createdBy, createdAt, updatedAt, lastSeq, epoch),
+    );
     if (conv.assignee !== undefined || conv.handover) {
       await this.updateConversation(
         id,
@@ -661,13 +693,8 @@ export class SqliteStore implements Store {
   async updateConversation(id: string, patch: ConversationPatch, at: number): Promise<ConversationRecord> {
     const assign = patch.assignee !== undefined;
     const handover = patch.handover === undefined ? null : patch.handover ? 1 : 0;
-    const run = this.#s.updateConversation.run(
-      patch.status ?? null,
-      assign ? 1 : 0,
-      patch.assignee ?? null,
-      handover,
-      at,
-      id,
+    const run = await this.#write(() =>
+      this.#s.updateConversation.run(patch.status ?? null, assign ? 1 : 0, patch.assignee ?? null, handover, at, id),
     );
     const row = run.changes === 0 ? undefined : this.#s.getConversation.get(id);
     if (!row) throw new StoreNotFoundError(`conversation ${id} does not exist`);
@@ -684,11 +711,11 @@ export class SqliteStore implements Store {
 
   async addMember(member: MemberRecord): Promise<void> {
     const { convId, principalId, role, joinedAt, invitedBy } = member;
-    this.#s.addMember.run(convId, principalId, role, joinedAt, invitedBy ?? null);
+    await this.#write(() => this.#s.addMember.run(convId, principalId, role, joinedAt, invitedBy ?? null));
   }
 
   async removeMember(convId: string, principalId: string): Promise<boolean> {
-    return this.#s.removeMember.run(convId, principalId).changes === 1;
+    return (await this.#write(() => this.#s.removeMember.run(convId, principalId))).changes === 1;
   }
 
   async getMember(convId: string, principalId: string): Promise<MemberRecord | undefined> {
@@ -702,7 +729,9 @@ export class SqliteStore implements Store {
 
   async createInvite(invite: InviteInfo): Promise<void> {
     const { id, convId, shopId, inviter, inviterName, invitee, status, createdAt } = invite;
-    this.#s.createInvite.run(id, convId, shopId, inviter, inviterName, invitee, status, createdAt);
+    await this.#write(() =>
+      this.#s.createInvite.run(id, convId, shopId, inviter, inviterName, invitee, status, createdAt),
+    );
   }
 
   async getInvite(id: string): Promise<InviteInfo | undefined> {
@@ -711,7 +740,7 @@ export class SqliteStore implements Store {
   }
 
   async settleInvite(id: string, status: Exclude<InviteStatus, "pending">): Promise<boolean> {
-    return this.#s.settleInvite.run(status, id).changes === 1;
+    return (await this.#write(() => this.#s.settleInvite.run(status, id))).changes === 1;
   }
 
   async listPendingInvites(invitee: string): Promise<InviteInfo[]> {
@@ -746,8 +775,9 @@ export class SqliteStore implements Store {
   }
 
   async appendCommit(commit: EpochCommit): Promise<AppendCommitResult> {
-    if (!this.#appendCommit) throw new Error("SqliteStore: call init() first");
-    return this.#appendCommit(commit);
+    const appendCommit = this.#appendCommit;
+    if (!appendCommit) throw new Error("SqliteStore: call init() first");
+    return this.#write(() => appendCommit(commit));
   }
 
   async listCommits(convId: string, after: number, limit: number): Promise<EpochCommit[]> {
@@ -762,22 +792,25 @@ export class SqliteStore implements Store {
   }
 
   async putTeamKey(record: TeamKeyRecord): Promise<{ accepted: boolean; version: number }> {
-    if (!this.#putTeamKey) throw new Error("SqliteStore: call init() first");
-    return this.#putTeamKey(record);
+    const putTeamKey = this.#putTeamKey;
+    if (!putTeamKey) throw new Error("SqliteStore: call init() first");
+    return this.#write(() => putTeamKey(record));
   }
 
   async putTeamWrap(wrap: TeamKeyWrap): Promise<void> {
     const { shopId, version, deviceId, principalId, sealed, wrappedBy, ts, sig } = wrap;
-    this.#s.putTeamWrap.run(
-      shopId,
-      version,
-      deviceId,
-      principalId,
-      sealed,
-      wrappedBy.principalId,
-      wrappedBy.deviceId,
-      ts,
-      sig,
+    await this.#write(() =>
+      this.#s.putTeamWrap.run(
+        shopId,
+        version,
+        deviceId,
+        principalId,
+        sealed,
+        wrappedBy.principalId,
+        wrappedBy.deviceId,
+        ts,
+        sig,
+      ),
     );
   }
 
@@ -796,17 +829,13 @@ export class SqliteStore implements Store {
   async setReadMarker(marker: ReadMarker): Promise<{ seq: number; moved: boolean }> {
     const { convId, principalId, seq, at } = marker;
     if (!(seq > 0)) return { seq: this.#s.readMarker.get(convId, principalId) ?? 0, moved: false };
-    const moved = this.#s.raiseReadMarker.run(convId, principalId, seq, at).changes === 1;
+    const moved = (await this.#write(() => this.#s.raiseReadMarker.run(convId, principalId, seq, at))).changes === 1;
     return { seq: moved ? seq : (this.#s.readMarker.get(convId, principalId) ?? 0), moved };
   }
 
   async addNote(note: StoredNote): Promise<{ note: StoredNote; duplicate: boolean }> {
-    const { changes } = this.#s.insertNote.run(
-      note.convId,
-      note.id,
-      note.author,
-      note.ts,
-      JSON.stringify(note.envelope),
+    const { changes } = await this.#write(() =>
+      this.#s.insertNote.run(note.convId, note.id, note.author, note.ts, JSON.stringify(note.envelope)),
     );
     const row = this.#s.getNote.get(note.convId, note.id);
     if (!row) throw new Error(`note ${note.id} was not stored`);
@@ -839,9 +868,14 @@ export class SqliteStore implements Store {
 
   async consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {
     // Expired ids can go: a token past its expiry is refused before it gets here.
-    this.#s.deleteExpiredTokens.run(Date.now());
-    return this.#s.insertToken.run(issuer, jti, expiresAt).changes === 1;
+    await this.#write(() => this.#s.deleteExpiredTokens.run(Date.now()));
+    return (await this.#write(() => this.#s.insertToken.run(issuer, jti, expiresAt))).changes === 1;
   }
+}
+
+/** SQLITE_BUSY and its extended codes (BUSY_SNAPSHOT, BUSY_RECOVERY, BUSY_TIMEOUT). */
+function isBusy(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code.startsWith("SQLITE_BUSY");
 }
 
 function isUniqueViolation(error: unknown): boolean {
