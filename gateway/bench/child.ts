@@ -156,7 +156,10 @@ async function startSenders(o: SendersChildOptions): Promise<Role> {
     commands: {
       "senders:add": (arg) => group.add(Number(arg)),
       "senders:replace": (arg) => group.replace(Number(arg)),
-      "senders:warmup": (arg) => group.warmUp(Number(arg)),
+      "senders:warmup": async (arg) => {
+        const { count, spread } = json<{ count: number; spread: number }>(arg);
+        await group.warmUp(count, spread);
+      },
       "senders:closed-loop": async (arg) => {
         const { ms, max } = json<{ ms: number; max: number }>(arg);
         await group.closedLoop(ms, max);

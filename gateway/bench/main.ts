@@ -17,6 +17,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { ensureNatsServer } from "../../scripts/lib/nats-server.mjs";
 import { measureCryptoPerMessage } from "../../sdk/src/crypto/bench.js";
+import { ROTATE_AFTER_MESSAGES } from "../../sdk/src/crypto/keyring.js";
 import { sodiumBackend } from "../../sdk/src/crypto/sodium.js";
 import { mongoForTests } from "../test/harness/ferretdb.js";
 import { type NatsHarness, startNats } from "../test/harness/nats.js";
@@ -61,7 +62,7 @@ const M = quick
       throughputMs: 8_000,
       latencyMs: 5_000,
       historyBig: 100_000,
-      historyRequests: 200,
+      historyRequests: 500,
       idle: 1_000,
       idleMs: 30_000,
       limitSettleMs: 10_000,
@@ -208,7 +209,7 @@ async function systemRun(
     const rig = await SystemRig.start(gw.url, SENDER_PROCS);
     try {
       await rig.addSenders(opts.senders);
-      await rig.warmUp(20);
+      await rig.warmUp(20, ROTATE_AFTER_MESSAGES);
       await rig.drain(10_000);
       log(`system (${name}): closed-loop throughput for ${opts.throughputMs / 1000} s`);
       const natsPid = childPidsNamed("nats-server")[0] ?? 0;
@@ -230,7 +231,7 @@ async function systemRun(
         const rate = Math.max(1, Math.round(tp.msgs_per_s / 2));
         log(`system (${name}): open-loop latency at ${rate} msgs/s for ${M.latencyMs / 1000} s`);
         await rig.replaceSenders(opts.senders, LATENCY_PROCS);
-        await rig.warmUp(5);
+        await rig.warmUp(5, ROTATE_AFTER_MESSAGES);
         await rig.drain(10_000);
         const latMeter = cpuMeter({ gateway: gw.pid, nats: childPidsNamed("nats-server")[0] ?? 0, ...senderPids(rig) });
         lat = await rig.latency(rate, M.latencyMs);

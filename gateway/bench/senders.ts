@@ -115,11 +115,19 @@ export class SenderGroup {
     }
   }
 
-  /** Every sender sends `count` messages, one after another. */
-  async warmUp(count: number): Promise<void> {
+  /**
+   * Every sender sends `count` messages, one after another, and sender i of n
+   * `floor(i * spread / n)` more. With `spread` set to the epoch length (a new
+   * epoch every 100 messages), the conversations start the measured phase at
+   * different points of their epochs, as real ones do, instead of all
+   * committing their next epoch at the same moment.
+   */
+  async warmUp(count: number, spread = 0): Promise<void> {
+    const n = this.senders.length;
     await Promise.all(
       this.senders.map(async (s, i) => {
-        for (let k = 0; k < count; k++) await this.send(s, { ph: "w", s: i, k, t: now() });
+        const total = count + Math.floor((i * spread) / Math.max(1, n));
+        for (let k = 0; k < total; k++) await this.send(s, { ph: "w", s: i, k, t: now() });
       }),
     );
   }

@@ -32,7 +32,7 @@ class RemoteGroup {
   }
   add = (n: number) => this.#run("senders:add", String(n));
   replace = (n: number) => this.#run("senders:replace", String(n));
-  warmUp = (count: number) => this.#run("senders:warmup", String(count));
+  warmUp = (count: number, spread: number) => this.#run("senders:warmup", { count, spread });
   closedLoop = (ms: number, max: number) => this.#run("senders:closed-loop", { ms, max });
   openLoop = (rate: number, ms: number, startAt: number, slot: Slot) =>
     this.#run("senders:open-loop", { rate, ms, startAt, slot });
@@ -45,7 +45,7 @@ class LocalGroup {
   constructor(readonly group: SenderGroup) {}
   add = (n: number) => this.group.add(n);
   replace = (n: number) => this.group.replace(n);
-  warmUp = (count: number) => this.group.warmUp(count);
+  warmUp = (count: number, spread: number) => this.group.warmUp(count, spread);
   closedLoop = (ms: number, max: number) => this.group.closedLoop(ms, max);
   openLoop = (rate: number, ms: number, startAt: number, slot: Slot) => this.group.openLoop(rate, ms, startAt, slot);
   report = async () => this.group.report();
@@ -160,9 +160,13 @@ export class SystemRig {
     return this.#each((g, i) => g.replace(i < this.#active ? share(n, this.#active, i) : 0));
   }
 
-  /** Every sender sends `count` messages, one after another. */
-  warmUp(count: number): Promise<void> {
-    return this.#each((g) => g.warmUp(count));
+  /**
+   * Every sender sends `count` messages, one after another, plus up to
+   * `spread` more so that their epochs turn over at different times (see
+   * SenderGroup.warmUp).
+   */
+  warmUp(count: number, spread = 0): Promise<void> {
+    return this.#each((g) => g.warmUp(count, spread));
   }
 
   /**
