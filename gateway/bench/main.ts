@@ -171,6 +171,12 @@ async function baselines(nats: NatsHarness, mongo: { uri: string; dbName: string
   };
 }
 
+/** FerretDB, when this run started one, as a named pid for {@link cpuMeter}. */
+function ferretPid(): Record<string, number> {
+  const pid = childPidsNamed("ferretdb")[0];
+  return pid ? { ferretdb: pid } : {};
+}
+
 /** The sender processes as named pids for {@link cpuMeter}: senders1, senders2, ... */
 function senderPids(rig: SystemRig): Record<string, number> {
   return Object.fromEntries(rig.senderPids.map((pid, i) => [`senders${i + 1}`, pid]));
@@ -213,7 +219,7 @@ async function systemRun(
       await rig.drain(10_000);
       log(`system (${name}): closed-loop throughput for ${opts.throughputMs / 1000} s`);
       const natsPid = childPidsNamed("nats-server")[0] ?? 0;
-      const meter = cpuMeter({ gateway: gw.pid, nats: natsPid, ...senderPids(rig) });
+      const meter = cpuMeter({ gateway: gw.pid, nats: natsPid, ...ferretPid(), ...senderPids(rig) });
       const profFile = join(OUT, "profiles", `gateway-${name}.cpuprofile`);
       const sendersProfFile = join(OUT, "profiles", `bench-senders-${name}.cpuprofile`);
       const profiledSenders = rig.senderChildren[0];
