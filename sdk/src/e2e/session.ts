@@ -194,7 +194,6 @@ export class E2ESession {
     const conv = await this.conversation(convId);
     const head = conv.head;
     if (!head) return undefined;
-    const me = this.#o.principal.id;
     const allowed = head.historyPolicy === "full" || this.team.isTeam;
     if (!allowed || (await conv.listedAsTeam(grantee))) return undefined;
     if (!head.members.some((m) => m.principalId === grantee)) return undefined; // nothing sealed to it would be readable

@@ -126,7 +126,7 @@ describe("round trips in Chromium", () => {
           const m = window.__client
             .conversation(id)
             .value.messages.find((x) => x.body?.type === "file" && x.body.file.name === name);
-          if (!m || m.body?.type !== "file") return "missing";
+          if (m?.body?.type !== "file") return "missing";
           const bytes = await window.__client.downloadFile(id, m.body.file);
           const bytesFor = new Function(`return ${source}`)() as (size: number, seed: number) => Uint8Array;
           const want = bytesFor(size, seed);
