@@ -1,8 +1,9 @@
 /**
  * Measured evidence for proposed hot-path changes (no gateway code is changed
- * here): the embedded store's append statements, run exactly as SqliteStore
- * runs them (WAL, synchronous = FULL, one IMMEDIATE transaction), but with
- * `batch` appends per transaction, i.e. group commit: one fsync per batch.
+ * here): the embedded store's append statements (sqlite-append-sql.js), run
+ * as the store's writer thread runs them (WAL, synchronous = FULL, one
+ * IMMEDIATE transaction), with `batch` appends per transaction: one fsync per
+ * batch.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { randomId } from "@parley/sdk/protocol";
 import Database from "better-sqlite3";
 import { SqliteStore } from "../src/store/sqlite.js";
+import { BUMP_CONVERSATION, INSERT_MESSAGE, LAST_SEQ, MESSAGE_BY_MSG_ID } from "../src/store/sqlite-append-sql.js";
 import { sampleEnvelope } from "./baselines.js";
 import { now, round } from "./stats.js";
 
@@ -33,12 +35,10 @@ export async function sqliteGroupCommit(
       const db = new Database(path);
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = FULL");
-      const byMsgId = db.prepare("SELECT * FROM messages WHERE conv_id = ? AND msg_id = ?");
-      const lastSeq = db.prepare("SELECT last_seq FROM conversations WHERE id = ?").pluck();
-      const insert = db.prepare(
-        "INSERT INTO messages (conv_id, seq, msg_id, sender, ts, envelope) VALUES (?, ?, ?, ?, ?, ?)",
-      );
-      const bump = db.prepare("UPDATE conversations SET last_seq = ?, updated_at = MAX(updated_at, ?) WHERE id = ?");
+      const byMsgId = db.prepare(MESSAGE_BY_MSG_ID);
+      const lastSeq = db.prepare(LAST_SEQ).pluck();
+      const insert = db.prepare(INSERT_MESSAGE);
+      const bump = db.prepare(BUMP_CONVERSATION);
       const commit = db.transaction((items: { convId: string; msgId: string }[]) => {
         for (const m of items) {
           if (byMsgId.get(m.convId, m.msgId)) continue;

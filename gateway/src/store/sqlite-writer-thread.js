@@ -1,13 +1,14 @@
 // The embedded store's writer thread: commits message appends on its own
 // better-sqlite3 connection, so the transaction and its fsync never block the
 // gateway's event loop. Started by `SqliteWriter` (sqlite-writer.ts), which
-// documents the messages exchanged; this is the one place the SQL of an
-// append lives.
+// documents the messages exchanged; the SQL of an append is in
+// sqlite-append-sql.js.
 //
 // Plain JavaScript on purpose: it runs as is from the source tree (vitest,
 // tsx) and, copied by tsup, from `dist/` without a TypeScript loader.
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
+import { BUMP_CONVERSATION, INSERT_MESSAGE, LAST_SEQ, MESSAGE_BY_MSG_ID } from "./sqlite-append-sql.js";
 
 /** @type {{ path: string; busyTimeoutMs: number; crash?: { atBatch: number; afterCommit?: boolean; exitCode?: number } }} */
 const { path, busyTimeoutMs, crash } = workerData;
@@ -20,12 +21,10 @@ db.pragma("journal_mode = WAL");
 // Per connection, so set here too: each commit is fsynced before its appends are acknowledged.
 db.pragma("synchronous = FULL");
 
-const byMsgId = db.prepare("SELECT * FROM messages WHERE conv_id = ? AND msg_id = ?");
-const lastSeq = db.prepare("SELECT last_seq FROM conversations WHERE id = ?").pluck();
-const insert = db.prepare(
-  "INSERT INTO messages (conv_id, seq, msg_id, sender, ts, envelope) VALUES (?, ?, ?, ?, ?, ?)",
-);
-const bump = db.prepare("UPDATE conversations SET last_seq = ?, updated_at = MAX(updated_at, ?) WHERE id = ?");
+const byMsgId = db.prepare(MESSAGE_BY_MSG_ID);
+const lastSeq = db.prepare(LAST_SEQ).pluck();
+const insert = db.prepare(INSERT_MESSAGE);
+const bump = db.prepare(BUMP_CONVERSATION);
 
 /**
  * One message: the stored row when (convId, msgId) exists already, `null` for
