@@ -801,21 +801,12 @@ export class ParleyClient {
     this.#e2e?.onEvent(event).catch((err: Error) => this.#events.emit("error", err));
   }
 
-  /**
-   * Decodes and inserts messages not seen before; `live` ones are announced as
-   * `message` events. `decode` replaces opening the envelope where the body is
-   * already known (this device's own message, just acknowledged).
-   */
-  async #ingestMany(
-    convId: string,
-    messages: readonly StoredMessage[],
-    live: boolean,
-    decode: (m: StoredMessage) => Promise<ChatMessage> = (m) => this.#decode(m),
-  ): Promise<void> {
+  /** Decodes and inserts messages not seen before; `live` ones are announced as `message` events. */
+  async #ingestMany(convId: string, messages: readonly StoredMessage[], live: boolean): Promise<void> {
     const tracker = this.#tracker(convId);
     const fresh = messages.filter((m) => m.convId === convId && tracker.claim(m.seq));
     if (fresh.length === 0) return;
-    const decoded = await Promise.all(fresh.map(decode));
+    const decoded = await Promise.all(fresh.map((m) => this.#decode(m)));
     tracker.insert(decoded);
     for (const message of decoded) {
       this.#waiters.get(message.msgId)?.resolve(message);
@@ -828,8 +819,8 @@ export class ParleyClient {
     const base = { convId: m.convId, seq: m.seq, msgId: m.msgId, sender: m.sender, ts: m.ts };
     try {
       if (!this.#o.encryption) return { ...base, body: await this.#o.codec.open(m.envelope) };
-      // The live copy of our own message usually arrives before the acknowledgement, while the
-      // outbox still holds its body: no need to verify our own signature.
+      // Our own message, live or just acknowledged, while the outbox still holds the body it was
+      // sealed from: no need to verify our own signature (a third of a sender's crypto time).
       const self = { principalId: this.#session?.principal.id, deviceId: this.#deviceId };
       const own = ownSealedBody(this.#outbox?.find(m.msgId), m, self);
       if (own) return { ...base, body: own };
@@ -969,17 +960,14 @@ export class ParleyClient {
           outbox.countAttempt(msgId);
           const envelope = await this.#sealed(entry);
           const ack = await this.request("msg.send", { convId: entry.convId, envelope });
-          await outbox.remove(msgId);
           const sender = this.#session?.principal.id ?? "";
-          const acked = { convId: entry.convId, seq: ack.seq, msgId, sender, ts: ack.ts, envelope };
-          // This device sealed the envelope from the body it still holds: opening it again would only
-          // verify our own signature (a third of a sender's crypto time, by the bench profile).
-          const { body } = entry;
-          const own =
-            this.#o.encryption && body !== undefined
-              ? async (m: StoredMessage): Promise<ChatMessage> => ({ ...ownMessage(m), body })
-              : undefined;
-          await this.#ingestMany(entry.convId, [acked], true, own);
+          // Ingested before the entry leaves the outbox, so it shows from the body it was sealed from.
+          await this.#ingestMany(
+            entry.convId,
+            [{ convId: entry.convId, seq: ack.seq, msgId, sender, ts: ack.ts, envelope }],
+            true,
+          );
+          await outbox.remove(msgId);
           const tracker = this.#tracker(entry.convId);
           tracker.setPending((p) => p.filter((m) => m.msgId !== msgId));
           // Our own message is in state; the waiter was resolved by ingest unless the live event came first.
@@ -1069,11 +1057,6 @@ export function createClient(options: ClientOptions): ParleyClient {
 }
 
 /** An envelope reduced to its header, waiting to be sealed (end-to-end outbox entries). */
-/** A stored message's fields without its envelope. */
-function ownMessage(m: StoredMessage): Omit<ChatMessage, "body"> {
-  return { convId: m.convId, seq: m.seq, msgId: m.msgId, sender: m.sender, ts: m.ts };
-}
-
 function unsealed(header: Omit<Envelope, "alg" | "nonce" | "ct" | "sig"> & Partial<Envelope>): Envelope {
   const { alg: _alg, nonce: _nonce, ct: _ct, sig: _sig, ...rest } = header;
   return { ...rest, epoch: 0, alg: "xc20p-ed25519", nonce: "", ct: "", sig: "" };

@@ -24,7 +24,7 @@ import { EventFanout, type EventSink } from "./events.js";
 import { Notes } from "./notes.js";
 import { RateLimit } from "./rate-limits.js";
 import { type PresenceOptions, PresenceTracker, Signals } from "./signals.js";
-import { TEAM_KINDS } from "./team.js";
+import { isTeamMember, TEAM_KINDS } from "./team.js";
 import { TeamKeys } from "./team-keys.js";
 import { Triage } from "./triage.js";
 
@@ -146,12 +146,17 @@ export class ChatService {
     actor: PrincipalRecord,
     convId: string,
   ): Promise<{ conv: ConversationRecord; member: MemberRecord | undefined; team: boolean }> {
-    const conv = await this.#store.getConversation(convId);
+    const found = await this.#store.getConversation(convId);
+    const member = found && (await this.#store.getMember(convId, actor.id));
+    return { ...this.#admit(actor, found, member !== undefined), member };
+  }
+
+  /** `conv` when it exists and the actor is a member or on its shop's team; `not_found` otherwise. */
+  #admit(actor: PrincipalRecord, conv: ConversationRecord | undefined, isMember: boolean) {
     if (!conv) throw new GatewayError("not_found", "no such conversation");
-    const team = TEAM_KINDS.has(actor.kind) && actor.shopId === conv.shopId;
-    const member = await this.#store.getMember(convId, actor.id);
-    if (!member && !team) throw new GatewayError("not_found", "no such conversation");
-    return { conv, member, team };
+    const team = isTeamMember(actor, conv.shopId);
+    if (!isMember && !team) throw new GatewayError("not_found", "no such conversation");
+    return { conv, team };
   }
 
   // -- conversations ------------------------------------------------------------------
@@ -278,15 +283,15 @@ export class ChatService {
     await this.#sendLimit.take(actor.id);
     // The members are needed for the fan-out anyway: one read gives them and the sender's membership,
     // and it runs beside the conversation's read (one round trip less on MongoDB, before and after).
-    const [conv, members] = await Promise.all([
+    const [found, members] = await Promise.all([
       this.#store.getConversation(body.convId),
       this.#store.listMembers(body.convId),
     ]);
-    if (!conv) throw new GatewayError("not_found", "no such conversation");
-    const team = TEAM_KINDS.has(actor.kind) && actor.shopId === conv.shopId;
-    if (!team && !members.some((m) => m.principalId === actor.id)) {
-      throw new GatewayError("not_found", "no such conversation");
-    }
+    const { conv } = this.#admit(
+      actor,
+      found,
+      members.some((m) => m.principalId === actor.id),
+    );
     // Once a conversation has an epoch chain, only envelopes sealed under its head are accepted:
     // a sender on an older epoch must fetch the commits and seal again.
     if (conv.epoch > 0 && body.envelope.alg === "none") {

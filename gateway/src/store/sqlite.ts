@@ -48,14 +48,13 @@ export interface SqliteStoreOptions {
    */
   path: string;
   /**
-   * How long a statement waits for the write lock held by another connection,
-   * in ms: another process's, or this store's own writer thread, which holds it
+   * How long a write waits for the write lock held by another connection, in
+   * ms: another process's, or this store's own writer thread, which holds it
    * while a batch of appends commits (a few ms, the fsync included), so writes
-   * on this thread and the writer's take turns. Waiting blocks the waiting
-   * thread; on this thread SQLite sleeps in steps of 1 to 100 ms, so a write
-   * that collides with a commit stalls the event loop for about one commit.
-   * 5 s is far above any batch's commit and still ends a lock held by a stuck
-   * process with SQLITE_BUSY instead of waiting forever.
+   * on this thread and the writer's take turns. The writer thread waits in
+   * SQLite's busy handler; this thread waits on timers (`#write`), so the event
+   * loop keeps serving. 5 s is far above any batch's commit and still ends a
+   * lock held by a stuck process with SQLITE_BUSY instead of waiting forever.
    * @default 5000
    */
   busyTimeoutMs?: number;
