@@ -186,7 +186,7 @@ export class SenderGroup {
   }
 
   /** Everything acknowledged or failed since the last report. */
-  report(): GroupReport {
+  async report(): Promise<GroupReport> {
     const out = { acked: this.#acked, failed: this.#failed, unacked: this.#unacked, sent: this.#sent };
     this.#acked = [];
     this.#failed = 0;

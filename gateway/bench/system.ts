@@ -40,19 +40,8 @@ class RemoteGroup {
   close = () => this.#run("senders:close");
 }
 
-/** The same operations on a group in this process. */
-class LocalGroup {
-  constructor(readonly group: SenderGroup) {}
-  add = (n: number) => this.group.add(n);
-  replace = (n: number) => this.group.replace(n);
-  warmUp = (count: number, spread: number) => this.group.warmUp(count, spread);
-  closedLoop = (ms: number, max: number) => this.group.closedLoop(ms, max);
-  openLoop = (rate: number, ms: number, startAt: number, slot: Slot) => this.group.openLoop(rate, ms, startAt, slot);
-  report = async () => this.group.report();
-  close = () => this.group.close();
-}
-
-type Group = RemoteGroup | LocalGroup;
+/** A group of senders in a child process, or a SenderGroup in this one. */
+type Group = RemoteGroup | SenderGroup;
 
 let nextProcess = 0;
 
@@ -88,7 +77,7 @@ export class SystemRig {
     const groups: Group[] = [];
     if (procs === 0) {
       local = new SenderGroup(gatewayUrl, "local");
-      groups.push(new LocalGroup(local));
+      groups.push(local);
     } else {
       const children = await Promise.all(
         Array.from({ length: procs }, async () => {
