@@ -139,12 +139,16 @@ export async function logIn(page: Page, storefront: string, name: string): Promi
   await page.waitForSelector("#logout:not([hidden])");
 }
 
+/** widget/scripts/size.mjs's report: sizes of the compressed copies the gateway sends (gzip -9 and brotli 11). */
 export interface SizeReport {
   launcher_gz_bytes: number;
+  launcher_br_bytes: number;
   chat_gz_bytes: number;
+  chat_br_bytes: number;
+  budgets: { launcher_gz_bytes: number; chat_gz_bytes: number };
   ok: boolean;
-  files: Array<{ name: string; gz: number }>;
-  on_demand: Array<{ name: string; gz: number }>;
+  files: Array<{ name: string; raw: number; gz: number; br: number }>;
+  on_demand: Array<{ name: string; raw: number; gz: number; br: number }>;
 }
 
 /** Runs widget/scripts/size.mjs on the built dist; resolves its exit code, output and report. */
