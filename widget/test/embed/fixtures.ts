@@ -32,7 +32,8 @@ function newest(dir: string): number {
 }
 
 /**
- * Builds the widget when its dist is missing or older than the widget's or the SDK's sources.
+ * Builds the widget when its dist is missing, incomplete, or older than the widget's or the SDK's
+ * sources or the build scripts.
  * Test files run in parallel workers: a lock directory keeps them from building at once.
  */
 export function ensureWidgetBuilt(): void {
@@ -49,8 +50,9 @@ export function ensureWidgetBuilt(): void {
   }
   try {
     const built = `${WIDGET}dist/build-meta.json`;
-    const sources = Math.max(newest(`${WIDGET}src`), newest(`${WIDGET}../sdk/src`));
-    if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+    const sources = Math.max(newest(`${WIDGET}src`), newest(`${WIDGET}../sdk/src`), newest(`${WIDGET}scripts`));
+    // The precompressed copies are written last: a build without them is not complete.
+    if (existsSync(built) && existsSync(`${WIDGET}dist/parley.js.br`) && statSync(built).mtimeMs >= sources) return;
     const run = spawnSync(process.execPath, [`${WIDGET}scripts/build.mjs`, "--no-size"], { stdio: "inherit" });
     if (run.status !== 0) throw new Error("the widget build failed");
   } finally {
