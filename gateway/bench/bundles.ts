@@ -1,8 +1,9 @@
 /**
- * Bundle sizes as gzip -9 bytes. The widget's figures come from its own size
- * check (`widget/scripts/size.mjs`, run here on the built `widget/dist`): the
- * launcher, and everything the chat frame loads before its first message,
- * libsodium included. The SDK's browser ESM bundle is measured from
+ * Bundle sizes as gzip -9 bytes (and brotli for the widget). The widget's
+ * figures come from its own size check (`widget/scripts/size.mjs`, run here on
+ * the built `widget/dist`), which measures the precompressed copies the
+ * gateway actually sends (ADR 0017): the launcher, and everything the chat
+ * frame loads before its first message, libsodium included. The SDK's browser ESM bundle is measured from
  * `sdk/dist/index.js` (built by `npm run build`) with esbuild, minified.
  */
 import { execFileSync } from "node:child_process";
@@ -15,12 +16,22 @@ import { build } from "esbuild";
 export interface Bundles {
   launcher_gz_bytes: number | null;
   chat_gz_bytes: number | null;
+  /** What Chromium, Firefox and Safari receive (they accept brotli). */
+  launcher_br_bytes: number | null;
+  chat_br_bytes: number | null;
   sdk_gz_bytes: number | null;
   sdk_min_bytes: number | null;
 }
 
 export async function measureBundles(notes: string[]): Promise<Bundles> {
-  const out: Bundles = { launcher_gz_bytes: null, chat_gz_bytes: null, sdk_gz_bytes: null, sdk_min_bytes: null };
+  const out: Bundles = {
+    launcher_gz_bytes: null,
+    chat_gz_bytes: null,
+    launcher_br_bytes: null,
+    chat_br_bytes: null,
+    sdk_gz_bytes: null,
+    sdk_min_bytes: null,
+  };
   measureWidget(out, notes);
   const entry = "sdk/dist/index.js";
   if (!existsSync(entry)) {
@@ -63,7 +74,7 @@ export async function measureBundles(notes: string[]): Promise<Bundles> {
   return out;
 }
 
-/** Runs the widget's size check on `widget/dist` and copies its two figures (null when the widget is not built). */
+/** Runs the widget's size check on `widget/dist` and copies its figures (null when the widget is not built). */
 function measureWidget(out: Bundles, notes: string[]): void {
   if (!existsSync("widget/dist/parley.js") || !existsSync("widget/dist/frame/index.html")) {
     notes.push("bundles: widget/dist missing (run `npm run build`); launcher and chat not measured.");
@@ -77,11 +88,16 @@ function measureWidget(out: Bundles, notes: string[]): void {
     } catch {
       // Over budget exits 1 after writing the report: the figures are still the figures.
     }
-    const report = JSON.parse(readFileSync(file, "utf8")) as { launcher_gz_bytes: number; chat_gz_bytes: number };
+    const report = JSON.parse(readFileSync(file, "utf8")) as Pick<
+      Bundles,
+      "launcher_gz_bytes" | "chat_gz_bytes" | "launcher_br_bytes" | "chat_br_bytes"
+    >;
     out.launcher_gz_bytes = report.launcher_gz_bytes;
     out.chat_gz_bytes = report.chat_gz_bytes;
+    out.launcher_br_bytes = report.launcher_br_bytes ?? null;
+    out.chat_br_bytes = report.chat_br_bytes ?? null;
     notes.push(
-      "bundles: launcher_gz_bytes is widget/dist/parley.js; chat_gz_bytes is everything the chat frame loads before its first message (widget/scripts/size.mjs), libsodium's wasm and JavaScript included.",
+      "bundles: launcher_gz_bytes is widget/dist/parley.js; chat_gz_bytes is everything the chat frame loads before its first message (widget/scripts/size.mjs), libsodium's wasm and JavaScript included; both are the build's precompressed copies the gateway sends (gzip -9; *_br_bytes: brotli 11, what Chromium receives).",
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

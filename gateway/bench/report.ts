@@ -199,6 +199,7 @@ export function renderTable(r: Report): string {
       `${fmt(r.bundles.launcher_gz_bytes)} | ${fmt(r.bundles.chat_gz_bytes)} | ${fmt(r.bundles.sdk_gz_bytes)}`,
       "",
     ],
+    ["bundles br: launcher | chat", "", `${fmt(r.bundles.launcher_br_bytes)} | ${fmt(r.bundles.chat_br_bytes)}`, ""],
   ];
   const targets = [
     ["target", "goal", "measured", "met"],

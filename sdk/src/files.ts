@@ -5,11 +5,12 @@
  * opener and returns the plaintext only once every check has passed.
  * `ParleyClient.sendFile` and `downloadFile` wrap these.
  *
- * Upload bodies are streams where the platform can send them (Node, Chromium
- * over HTTP/2), so only one 64 KiB chunk of plaintext and ciphertext is held at
- * a time and progress follows the network. Elsewhere (Firefox, Safari,
- * Chromium over HTTP/1.1) the ciphertext is collected into a Blob first and
- * progress reports only the start and the end.
+ * Upload bodies are streams where the platform can send them (Node; Chromium
+ * to an https gateway, where it speaks HTTP/2), so only one 64 KiB chunk of
+ * plaintext and ciphertext is held at a time and progress follows the network.
+ * Elsewhere (Firefox, Safari, any browser to a plain http gateway, which is
+ * HTTP/1.1) the ciphertext is collected into a Blob first and progress reports
+ * only the start and the end.
  */
 import { FileCorruptError, FileOpener, FileSealer } from "./crypto/file-crypto.js";
 import { ConnectionLostError, ParleyError } from "./errors.js";
@@ -30,8 +31,9 @@ export interface FileTransport {
   /** The session's current API bearer token. */
   apiToken: () => string;
   /**
-   * Whether request bodies may be streams. Starts undefined (try it); set to
-   * false after a streamed upload failed where a buffered one then worked.
+   * Whether request bodies may be streams. Starts undefined (try it where it
+   * can work: see `streamsCanWork`); set to false after a streamed upload
+   * failed where a buffered one then worked.
    */
   streamingUploads?: boolean;
 }
@@ -95,12 +97,12 @@ export async function uploadFile(
   progress(0);
   const url = `${transport.gatewayUrl}/v1/files?convId=${encodeURIComponent(convId)}`;
   let result: { uploaded: FileUploadResult; sealer: FileSealer };
-  if (transport.streamingUploads !== false && supportsRequestStreams()) {
+  if (transport.streamingUploads !== false && streamsCanWork(url) && supportsRequestStreams()) {
     try {
       result = await streamedUpload(transport, url, source, { progress, signal: options.signal });
     } catch (err) {
-      // Chromium refuses streamed bodies over HTTP/1.1 with a TypeError and no response; a dropped
-      // connection looks the same. Either way the upload is tried once more with a buffered body, under
+      // Chromium refuses streamed bodies over HTTP/1.1 with a TypeError and no response (an https
+      // gateway behind a proxy without HTTP/2); a dropped connection looks the same. Either way the upload is tried once more with a buffered body, under
       // a new key; streaming stays off for this client when the refusal came before the body flowed.
       if (!(err instanceof StreamRefusedError)) throw err;
       result = await bufferedUpload(transport, url, source, options.signal);
@@ -334,6 +336,17 @@ function monotonic(total: number, emit: (n: number, total: number) => void): (n:
     last = n;
     emit(n, total);
   };
+}
+
+/**
+ * Whether a streamed body can reach `url` at all. Browsers send one only over HTTP/2 or later
+ * (Chromium fails it on HTTP/1.1 with net::ERR_ALPN_NEGOTIATION_FAILED, a console error and a
+ * failed request before the buffered retry), and they speak HTTP/2 only over TLS: so https only.
+ * Node's fetch (undici) streams over HTTP/1.1 too (chunked).
+ */
+function streamsCanWork(url: string): boolean {
+  const node = (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node;
+  return typeof node === "string" || new URL(url).protocol === "https:";
 }
 
 /** Whether `fetch` can send a ReadableStream body (the check the Chrome team documents). */

@@ -5,16 +5,19 @@
 //                          (libsodium lands in its own chunk, imported lazily)
 //   dist/components/       the Lit components for npm users (@parley/widget/components)
 //   dist/build-meta.json   esbuild's metafile of the frame (size.mjs reads the import graph)
+//   *.gz, *.br             beside parley.js and every file in dist/frame/: the bytes the gateway
+//                          sends to browsers that accept them (ADR 0017), made once here
 // then runs scripts/size.mjs, which fails the build over budget.
 //
 //   node widget/scripts/build.mjs [--no-size]
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 const WIDGET = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -152,7 +155,27 @@ const meta = {
 };
 await writeFile(join(DIST, "build-meta.json"), `${JSON.stringify(meta, null, 2)}\n`);
 
-// 3. The components for npm users (lit and the SDK stay external), with types, when they exist.
+// 3. Precompressed copies of what the gateway serves (widget-routes.ts picks one by Accept-Encoding):
+// gzip -9 and brotli at quality 11, made once here rather than per request.
+const precompress = async (path) => {
+  const bytes = await readFile(path);
+  const text = !path.endsWith(".wasm");
+  await writeFile(`${path}.gz`, gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }));
+  await writeFile(
+    `${path}.br`,
+    brotliCompressSync(bytes, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+        [constants.BROTLI_PARAM_MODE]: text ? constants.BROTLI_MODE_TEXT : constants.BROTLI_MODE_GENERIC,
+        [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+      },
+    }),
+  );
+};
+await precompress(join(DIST, "parley.js"));
+for (const name of await readdir(FRAME)) await precompress(join(FRAME, name));
+
+// 4. The components for npm users (lit and the SDK stay external), with types, when they exist.
 if (existsSync(src("components/index.ts"))) {
   const tsup = spawnSync(process.execPath, [join(ROOT, "node_modules/tsup/dist/cli-default.js")], {
     cwd: WIDGET,

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// The widget's bundle budgets (PERFORMANCE.md), measured as gzip -9 bytes:
+// The widget's bundle budgets (PERFORMANCE.md), measured on the bytes the
+// gateway sends: the build's precompressed copies (`*.gz`, gzip -9, and `*.br`,
+// brotli 11; ADR 0017). Budgets hold for gzip, which every browser accepts;
+// Chromium, Firefox and Safari ask for brotli and get the smaller `*_br_bytes`.
 //   launcher: dist/parley.js, what every storefront page loads  <= 6,500
 //   chat:     everything the frame can load before the first message renders:
 //             index.html, its CSS, the entry and every chunk reachable from it
@@ -13,7 +16,6 @@ import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { constants, gzipSync } from "node:zlib";
 
 const { values } = parseArgs({
   options: {
@@ -33,10 +35,20 @@ const budgets = {
   chat: budget(values["chat-budget"] ?? process.env.PARLEY_CHAT_BUDGET, 200_000),
 };
 const dist = values.dist ?? join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
-const gz = (bytes) => gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }).length;
+/** The file's size and the sizes of the compressed copies the build wrote beside it (what is sent). */
 const sizeOf = async (path) => {
-  const bytes = await readFile(path);
-  return { raw: bytes.length, gz: gz(bytes) };
+  const [raw, gz, br] = await Promise.all(
+    ["", ".gz", ".br"].map((suffix) =>
+      readFile(path + suffix).then(
+        (bytes) => bytes.length,
+        () => {
+          console.error(`size: ${path}${suffix} is missing; run npm run build -w widget`);
+          process.exit(2);
+        },
+      ),
+    ),
+  );
+  return { raw, gz, br };
 };
 
 let meta;
@@ -81,31 +93,37 @@ for (const name of chat)
     libsodium: !!meta.outputs[name]?.libsodium || name === meta.wasm,
   });
 const chatGz = files.reduce((n, f) => n + f.gz, 0);
+const chatBr = files.reduce((n, f) => n + f.br, 0);
 const onDemand = [];
 for (const name of later) onDemand.push({ name, ...(await sizeOf(join(dist, "frame", name))) });
 
 const rows = [
-  ["parley.js (launcher)", launcher.raw, launcher.gz],
-  ...files.map((f) => [`frame/${f.name}${f.libsodium ? " (libsodium)" : ""}`, f.raw, f.gz]),
-  ...onDemand.map((f) => [`frame/${f.name} (on demand, not counted)`, f.raw, f.gz]),
+  ["parley.js (launcher)", launcher],
+  ...files.map((f) => [`frame/${f.name}${f.libsodium ? " (libsodium)" : ""}`, f]),
+  ...onDemand.map((f) => [`frame/${f.name} (on demand, not counted)`, f]),
 ];
-for (const [name, raw, g] of rows)
-  console.log(`${name.padEnd(44)} ${String(raw).padStart(9)} B  ${String(g).padStart(8)} B gz`);
-const verdict = (name, value, max) => `${name}: ${value} / ${max} gz bytes ${value <= max ? "ok" : "OVER BUDGET"}`;
-console.log(verdict("launcher", launcher.gz, budgets.launcher));
-console.log(verdict("chat before the first message", chatGz, budgets.chat));
+const pad = (n, width) => String(n).padStart(width);
+for (const [name, f] of rows)
+  console.log(`${name.padEnd(50)} ${pad(f.raw, 9)} B  ${pad(f.gz, 8)} B gz  ${pad(f.br, 8)} B br`);
+const verdict = (name, value, br, max) =>
+  `${name}: ${value} / ${max} gz bytes ${value <= max ? "ok" : "OVER BUDGET"} (${br} br bytes)`;
+console.log(verdict("launcher", launcher.gz, launcher.br, budgets.launcher));
+console.log(verdict("chat before the first message", chatGz, chatBr, budgets.chat));
 
 const ok = launcher.gz <= budgets.launcher && chatGz <= budgets.chat;
 const report = {
   when: new Date().toISOString(),
   launcher_gz_bytes: launcher.gz,
+  launcher_br_bytes: launcher.br,
   chat_gz_bytes: chatGz,
+  chat_br_bytes: chatBr,
   budgets: { launcher_gz_bytes: budgets.launcher, chat_gz_bytes: budgets.chat },
   ok,
   files: [
-    { name: "parley.js", raw: launcher.raw, gz: launcher.gz },
+    { name: "parley.js", raw: launcher.raw, gz: launcher.gz, br: launcher.br },
     ...files.map((f) => ({ ...f, name: `frame/${f.name}` })),
   ],
+  on_demand: onDemand.map((f) => ({ ...f, name: `frame/${f.name}` })),
 };
 await writeFile(values.out ?? join(dist, "sizes.json"), `${JSON.stringify(report, null, 2)}\n`);
 if (!ok) {

@@ -101,6 +101,9 @@ export class DashboardApp extends LitElement {
         border-inline-start: 1px solid var(--dash-border);
         background: #ffffff;
       }
+      main.resuming {
+        display: block;
+      }
       .center {
         padding: 2rem;
         text-align: center;
@@ -215,7 +218,8 @@ export class DashboardApp extends LitElement {
 
   protected override render() {
     const dash = this.dash;
-    if (this.phase === "starting") return html`<p class="center" role="status">${t("login.resuming")}</p>`;
+    if (this.phase === "starting")
+      return html`<main class="resuming"><p class="center" role="status">${t("login.resuming")}</p></main>`;
     if (!dash || this.phase !== "ready") {
       return html`<dashboard-login shop-id=${this.config.shopId} ?busy=${this.phase === "signing-in"}
         .error=${this.error} @dashboard-sign-in=${this.#signIn}></dashboard-login>`;

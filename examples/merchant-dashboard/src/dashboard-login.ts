@@ -1,6 +1,7 @@
 /**
  * `<dashboard-login>`: the agent's sign-in form (shop id prefilled from the
- * page's settings, login, password).
+ * page's settings, login, password), inside the page's `<main>` landmark
+ * (it is the whole page before sign-in, so everything sits in a landmark).
  *
  * @fires dashboard-sign-in - detail `{ shopId, login, password }`
  */
@@ -39,6 +40,10 @@ export class DashboardLogin extends LitElement {
         place-items: center;
         min-height: 100%;
       }
+      main {
+        display: grid;
+        place-items: center;
+      }
       form {
         display: grid;
         gap: 0.6rem;
@@ -73,7 +78,7 @@ export class DashboardLogin extends LitElement {
   }
 
   protected override render() {
-    return html`<form @submit=${this.#submit} aria-busy=${this.busy ? "true" : "false"}>
+    return html`<main><form @submit=${this.#submit} aria-busy=${this.busy ? "true" : "false"}>
       <h1>${t("login.title")}</h1>
       <label>${t("login.shop")}
         <input type="text" name="shop" required autocomplete="organization" .value=${this.shopId} />
@@ -88,7 +93,7 @@ export class DashboardLogin extends LitElement {
       <button class="button primary" type="submit" ?disabled=${this.busy}>
         ${this.busy ? t("login.busy") : t("login.submit")}
       </button>
-    </form>`;
+    </form></main>`;
   }
 }
 

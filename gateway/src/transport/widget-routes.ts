@@ -1,19 +1,21 @@
 /**
  * Serves the embeddable widget from the gateway's own origin:
  *
- * - `GET /widget/parley.js`: the script-tag launcher, loadable from any storefront.
+ * - `GET /widget/parley.js`: the script-tag launcher, loadable from any storefront;
+ *   cached 5 minutes, then revalidated by ETag.
  * - `GET /widget/frame/?shop=ID&origin=O`: the chat frame's page, with a
  *   per-request Content-Security-Policy whose `frame-ancestors` lists the
- *   shop's allowed origins (no X-Frame-Options here: the CSP decides).
+ *   shop's allowed origins (no X-Frame-Options here: the CSP decides);
+ *   revalidated on every load, with the CSP in its ETag.
  * - `GET /widget/frame/<hashed file>`: the frame's scripts, CSS and wasm, cached forever.
  * - `GET /widget/config/:shopId`: the shop's public widget settings (name,
  *   allowed origins, guests), which the frame checks its parent against.
  *
  * The files come from the widget's `dist/` (`WIDGET_DIR`, by default the
- * installed `@parley/widget` package's).
+ * installed `@parley/widget` package's), each sent as the build's brotli or
+ * gzip copy when the browser accepts it (precompressed.ts, ADR 0017).
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { idSchema } from "@parley/sdk/protocol";
@@ -22,6 +24,7 @@ import type { Logger } from "pino";
 import { GatewayError } from "../errors.js";
 import type { Store } from "../store/port.js";
 import { parseInput } from "../validation.js";
+import { pickRepresentation, sendRepresentation } from "./precompressed.js";
 
 export interface WidgetRoutesOptions {
   /** The widget's build output (holding `parley.js` and `frame/`); undefined: the installed `@parley/widget`. */
@@ -34,6 +37,13 @@ export interface WidgetRoutesOptions {
 
 /** Hashed build outputs only: letters, digits, `-` and `_`, one extension. */
 const ASSET = /^[A-Za-z0-9_-]{1,80}\.(js|css|wasm)$/;
+const TYPES: Record<string, string> = {
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  wasm: "application/wasm",
+};
+/** Content-hashed names: a new build makes new names, so a copy never goes stale. */
+const IMMUTABLE = "public, max-age=31536000, immutable";
 
 /** `dist/` of the installed `@parley/widget`, or undefined when it is not installed. */
 export function defaultWidgetDir(): string | undefined {
@@ -85,18 +95,18 @@ export function createWidgetRoutes(o: WidgetRoutesOptions): express.Router {
 
   router.get(
     "/parley.js",
-    handle(async (_req, res) => {
+    handle(async (req, res) => {
       if (!dir) throw missing();
-      const body = await readFile(join(dir, "parley.js")).catch(() => {
+      const rep = await pickRepresentation(req, join(dir, "parley.js")).catch(() => {
         throw missing();
       });
-      res.set({
-        "Content-Type": "text/javascript; charset=utf-8",
-        "Cache-Control": "public, max-age=300",
-        // Storefronts on other sites load this with a plain script tag.
-        "Cross-Origin-Resource-Policy": "cross-origin",
+      // Storefronts on other sites load this with a plain script tag; its name never changes, so
+      // copies live 5 minutes and are then revalidated (304 while the build is the same).
+      res.set("Cross-Origin-Resource-Policy", "cross-origin");
+      sendRepresentation(req, res, rep, {
+        contentType: "text/javascript; charset=utf-8",
+        cacheControl: "public, max-age=300",
       });
-      res.send(body);
     }),
   );
 
@@ -125,36 +135,33 @@ export function createWidgetRoutes(o: WidgetRoutesOptions): express.Router {
       }
       const shop = await shopOf(req.query.shop);
       if (!frameDir) throw missing();
-      const html = await readFile(join(frameDir, "index.html")).catch(() => {
+      const rep = await pickRepresentation(req, join(frameDir, "index.html")).catch(() => {
         throw missing();
       });
       res.removeHeader("X-Frame-Options");
-      res.set({
-        "Content-Type": "text/html; charset=utf-8",
-        "Content-Security-Policy": frameCsp(shop.allowedOrigins, o.natsWsUrls),
-        "Referrer-Policy": "no-referrer",
-        "Cache-Control": "no-cache",
+      res.set("Referrer-Policy", "no-referrer");
+      // The page is the same for every shop; its CSP is not. The URL (with ?shop=) keys the cache,
+      // and the CSP is part of the ETag, so a change to the shop's origins is never answered 304.
+      sendRepresentation(req, res, rep, {
+        contentType: "text/html; charset=utf-8",
+        cacheControl: "no-cache",
+        headers: { "Content-Security-Policy": frameCsp(shop.allowedOrigins, o.natsWsUrls) },
       });
-      res.send(html);
     }),
   );
 
-  router.get("/frame/:file", (req, res, next) => {
-    const file = req.params.file;
-    if (!frameDir || !ASSET.test(file)) return next(new GatewayError("not_found", "no such file"));
-    res.sendFile(
-      file,
-      {
-        root: frameDir,
-        dotfiles: "deny",
-        // Every file name but index.html carries a content hash.
-        headers: { "Cache-Control": "public, max-age=31536000, immutable" },
-      },
-      (err) => {
-        if (err) next(new GatewayError("not_found", "no such file"));
-      },
-    );
-  });
+  router.get(
+    "/frame/:file",
+    handle(async (req, res) => {
+      const file = String(req.params.file);
+      const type = TYPES[file.slice(file.lastIndexOf(".") + 1)];
+      if (!frameDir || !ASSET.test(file) || !type) throw new GatewayError("not_found", "no such file");
+      const rep = await pickRepresentation(req, join(frameDir, file)).catch(() => {
+        throw new GatewayError("not_found", "no such file");
+      });
+      sendRepresentation(req, res, rep, { contentType: type, cacheControl: IMMUTABLE });
+    }),
+  );
 
   return router;
 }

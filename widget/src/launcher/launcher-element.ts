@@ -122,10 +122,12 @@ export class ParleyLauncherElement extends HTMLElement {
   #render(): void {
     const s = this.#strings;
     const n = this.#count;
+    const shown = n > 99 ? "99+" : String(n);
     this.#path.setAttribute("d", this.#open ? CROSS : BUBBLE);
-    this.#badge.textContent = n > 99 ? "99+" : String(n);
+    this.#badge.textContent = shown;
     this.#badge.hidden = n === 0 || this.#open;
     this.#button.setAttribute("aria-expanded", String(this.#open));
-    this.#button.setAttribute("aria-label", (this.#open ? s.close : s.open) + (n > 0 ? `, ${s.unread(n)}` : ""));
+    // The name says what the badge shows ("99+"), so the visible text is part of it.
+    this.#button.setAttribute("aria-label", (this.#open ? s.close : s.open) + (n > 0 ? `, ${s.unread(shown)}` : ""));
   }
 }

@@ -3,22 +3,25 @@
 export interface LauncherStrings {
   open: string;
   close: string;
-  /** Appended to the button's label when there are unread messages. */
-  unread: (count: number) => string;
+  /**
+   * Appended to the button's label when there are unread messages; given the count as the badge
+   * shows it ("3", "99+"), so the name holds the visible text (WCAG 2.5.3, axe label-content-name-mismatch).
+   */
+  unread: (shown: string) => string;
   frame: string;
 }
 
 const en: LauncherStrings = {
   open: "Open chat",
   close: "Close chat",
-  unread: (n) => (n === 1 ? "1 unread message" : `${n} unread messages`),
+  unread: (n) => (n === "1" ? "1 unread message" : `${n} unread messages`),
   frame: "Chat with the shop",
 };
 
 const de: LauncherStrings = {
   open: "Chat öffnen",
   close: "Chat schließen",
-  unread: (n) => (n === 1 ? "1 ungelesene Nachricht" : `${n} ungelesene Nachrichten`),
+  unread: (n) => (n === "1" ? "1 ungelesene Nachricht" : `${n} ungelesene Nachrichten`),
   frame: "Chat mit dem Shop",
 };
 

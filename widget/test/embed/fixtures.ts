@@ -32,7 +32,8 @@ function newest(dir: string): number {
 }
 
 /**
- * Builds the widget when its dist is missing or older than the widget's or the SDK's sources.
+ * Builds the widget when its dist is missing, incomplete, or older than the widget's or the SDK's
+ * sources or the build scripts.
  * Test files run in parallel workers: a lock directory keeps them from building at once.
  */
 export function ensureWidgetBuilt(): void {
@@ -49,8 +50,9 @@ export function ensureWidgetBuilt(): void {
   }
   try {
     const built = `${WIDGET}dist/build-meta.json`;
-    const sources = Math.max(newest(`${WIDGET}src`), newest(`${WIDGET}../sdk/src`));
-    if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+    const sources = Math.max(newest(`${WIDGET}src`), newest(`${WIDGET}../sdk/src`), newest(`${WIDGET}scripts`));
+    // The precompressed copies are written last: a build without them is not complete.
+    if (existsSync(built) && existsSync(`${WIDGET}dist/parley.js.br`) && statSync(built).mtimeMs >= sources) return;
     const run = spawnSync(process.execPath, [`${WIDGET}scripts/build.mjs`, "--no-size"], { stdio: "inherit" });
     if (run.status !== 0) throw new Error("the widget build failed");
   } finally {
@@ -139,12 +141,16 @@ export async function logIn(page: Page, storefront: string, name: string): Promi
   await page.waitForSelector("#logout:not([hidden])");
 }
 
+/** widget/scripts/size.mjs's report: sizes of the compressed copies the gateway sends (gzip -9 and brotli 11). */
 export interface SizeReport {
   launcher_gz_bytes: number;
+  launcher_br_bytes: number;
   chat_gz_bytes: number;
+  chat_br_bytes: number;
+  budgets: { launcher_gz_bytes: number; chat_gz_bytes: number };
   ok: boolean;
-  files: Array<{ name: string; gz: number }>;
-  on_demand: Array<{ name: string; gz: number }>;
+  files: Array<{ name: string; raw: number; gz: number; br: number }>;
+  on_demand: Array<{ name: string; raw: number; gz: number; br: number }>;
 }
 
 /** Runs widget/scripts/size.mjs on the built dist; resolves its exit code, output and report. */

@@ -1,8 +1,13 @@
 // The bundle budget check that runs with every widget build (PERFORMANCE.md):
 // it passes on the real build, fails when a budget is below the real figure
-// (by argument or environment), and reports what it counted.
+// (by argument or environment), and reports what it counted: the sizes of
+// the gzip and brotli copies the gateway sends (ADR 0017).
+import { statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureWidgetBuilt, measureSizes } from "./fixtures.js";
+
+const DIST = fileURLToPath(new URL("../../dist/", import.meta.url));
 
 describe("widget/scripts/size.mjs", () => {
   beforeAll(() => ensureWidgetBuilt());
@@ -18,7 +23,19 @@ describe("widget/scripts/size.mjs", () => {
     expect(report?.files.some((f) => f.name.endsWith(".wasm") && f.gz > 50_000)).toBe(true);
     const frameFiles = report?.files.filter((f) => f.name.startsWith("frame/")) ?? [];
     expect(report?.chat_gz_bytes).toBe(frameFiles.reduce((n, f) => n + f.gz, 0));
-    console.log(`widget sizes: launcher ${report?.launcher_gz_bytes} gz bytes, chat ${report?.chat_gz_bytes} gz bytes`);
+    expect(report?.chat_br_bytes).toBe(frameFiles.reduce((n, f) => n + f.br, 0));
+    // The figures are the sizes of the precompressed copies the gateway sends (serving.test.ts checks the wire).
+    for (const f of [...(report?.files ?? []), ...(report?.on_demand ?? [])]) {
+      expect([f.gz, f.br], f.name).toEqual([
+        statSync(`${DIST}${f.name}.gz`).size,
+        statSync(`${DIST}${f.name}.br`).size,
+      ]);
+      expect(f.br, f.name).toBeLessThan(f.raw);
+    }
+    expect(report?.launcher_br_bytes).toBeLessThan(report?.launcher_gz_bytes ?? 0);
+    console.log(
+      `widget sizes: launcher ${report?.launcher_gz_bytes} gz / ${report?.launcher_br_bytes} br bytes, chat ${report?.chat_gz_bytes} gz / ${report?.chat_br_bytes} br bytes`,
+    );
   });
 
   it("fails over budget: a chat budget below the real figure (argument)", () => {
