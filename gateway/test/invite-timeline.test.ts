@@ -4,7 +4,7 @@
  * gets when an invite is sent, accepted or declined, and `invite.history`,
  * which gives the same records (with when each was settled) after a reload.
  */
-import type { InviteInfo } from "@parley/sdk";
+import type { InviteInfo } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "./harness/stack.js";
 import { codeOf, waitFor } from "./helpers.js";
