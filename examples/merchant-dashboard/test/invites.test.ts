@@ -35,7 +35,13 @@ describe("invites on the dashboard", () => {
     const [port] = await freePorts(1);
     const dashOrigin = `http://127.0.0.1:${port}`;
     stack = await startStack({ browserOrigins: [dashOrigin] });
-    await stack.gateway.admin.addAgent(SHOP_ID, { ...BOB, displayName: "Bob", handle: "bob", role: "agent", kind: "agent" });
+    await stack.gateway.admin.addAgent(SHOP_ID, {
+      ...BOB,
+      displayName: "Bob",
+      handle: "bob",
+      role: "agent",
+      kind: "agent",
+    });
     dashboard = await startDashboard({
       port: port as number,
       gatewayUrl: stack.url,
