@@ -6,7 +6,10 @@
  * the first tab reads the reply. Two tabs of one browser profile share their
  * storage (and so one device identity); two devices have their own, and the
  * opening commit wraps the epoch key to every registered device of the
- * principal, so the second device reads from the first message on.
+ * principal, so the second device reads from the first message on. A tab that
+ * missed the event (its connection was down) learns of the conversation when
+ * it reconnects. The gateway's failpoint drops that tab's events on cue,
+ * because a real outage cannot be timed to lose exactly them.
  */
 import { type ClientEvents, type KeyValueStorage, memoryStorage, type ParleyClient } from "@parley/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,8 +25,13 @@ describe("a customer's other tabs and devices", () => {
   let agent: ParleyClient;
   const clients: ParleyClient[] = [];
 
+  /** The principal whose event subject the gateway drops publishes to, while set. */
+  let dropFor: string | undefined;
+
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({
+      failpoints: { dropPublish: (subject) => dropFor !== undefined && subject === `user.${dropFor}.ev` },
+    });
     // The admin agent's device makes the shop's team key, so the first epoch wraps to it as in production.
     agent = stack.agent({ encryption: true });
     await agent.connect();
@@ -73,4 +81,37 @@ describe("a customer's other tabs and devices", () => {
       expect(b.seen.failed).toEqual([]);
     });
   }
+
+  it("a tab that missed the new conversation while its connection was down picks it up on reconnect", async () => {
+    const a = await tab("mia-offline", memoryStorage());
+    const b = await tab("mia-offline", memoryStorage());
+    const principal = a.client.principal.id;
+    dropFor = principal; // tab B's events (on the principal's subject) are lost from here...
+    const conv = await a.client.openConversation();
+    const first = say("sent while B was away");
+    await a.client.send(conv.id, first);
+    dropFor = undefined; // ...to here; A is told on its own acknowledgement
+    expect(b.seen.conversations).toEqual([]);
+
+    const reconnected = new Promise<void>((resolve) => {
+      const off = b.client.on("status", (s) => {
+        if (s.state === "connected") {
+          off();
+          resolve();
+        }
+      });
+    });
+    await stack.nats.restart();
+    await reconnected;
+    const learned = await waitFor(
+      () => b.seen.conversations.find((c) => c.id === conv.id),
+      "tab B to learn of the conversation after reconnecting",
+    );
+    expect(learned.createdBy).toBe(principal);
+    await b.client.loadConversation(conv.id);
+    expect(texts(b.client, conv.id)).toEqual([first]);
+    const reply = say("B is back");
+    await b.client.send(conv.id, reply);
+    await waitFor(() => texts(a.client, conv.id).includes(reply), "tab A to read B's reply");
+  });
 });

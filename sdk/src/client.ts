@@ -910,12 +910,25 @@ export class ParleyClient {
     });
   }
 
-  /** After a reconnect: everything sent while this client was away, for every followed conversation. */
+  /**
+   * After a reconnect: everything sent while this client was away, for every followed conversation,
+   * and the conversations it has not heard of (opened meanwhile in another tab or on another device),
+   * announced as `conversation` events like live ones.
+   */
   #catchUp(): void {
     for (const [convId, tracker] of this.#trackers) {
       if (!tracker.anchored) continue;
       this.#backfill(convId).catch((err: Error) => this.#events.emit("error", err));
     }
+    this.request("conv.list", { limit: PAGE })
+      .then(({ conversations }) => {
+        for (const c of conversations) {
+          if (this.#trackers.get(c.id)?.state.value.info) continue;
+          this.#tracker(c.id).setInfo(c);
+          this.#events.emit("conversation", c);
+        }
+      })
+      .catch((err: Error) => this.#events.emit("error", err));
   }
 
   // -- internals: outbox ----------------------------------------------------------------
