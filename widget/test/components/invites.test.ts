@@ -1,11 +1,12 @@
 // Invites in <parley-chat>, in real Chromium against a real gateway and
-// nats-server with end-to-end encryption: inviting a handle nobody holds says
-// why (English and German), a successful invite shows "You invited @x" in the
-// inviter's timeline, the invitee's acceptance (through the SDK in the
-// invitee's page: the accept UI is issue 13) shows "x joined" in both pages,
-// and a declined invite shows "declined". The lines come from the gateway's
-// invite records, so they are still there after a reload. axe-core runs on the
-// timeline with its lines; screenshots are kept.
+// nats-server with end-to-end encryption: an invite that fails says why (a
+// handle nobody holds, in English and German; over the rate limit, with the
+// wait), a successful invite shows "You invited @x" in the inviter's timeline,
+// the invitee's acceptance (through the SDK in the invitee's page: the accept
+// UI is issue 13) shows "x joined" in both pages, and a declined invite shows
+// "declined". The invitee's page gets the lines from before it joined from
+// `invite.history`, the path a reload takes. axe-core runs on the timeline
+// with its lines; screenshots are kept.
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import type { ParleyClient } from "@parley/sdk";
@@ -125,6 +126,15 @@ describe("invites in the widget's timeline", () => {
       "@leo hat die Einladung abgelehnt",
     ]);
     await mia.screenshot({ path: artifactPath("invites-mia-de.png") });
+
+    // Over the gateway's handle-lookup limit (20 a minute per principal): the wait is said, in English again.
+    await mia.evaluate(async () => {
+      window.__chat.locale = "en";
+      for (let i = 0; i < 20; i++)
+        await window.__client.invite(window.__chat.current ?? "", "@nobody_at_all").catch(() => 0);
+    });
+    await say(mia, "@zoe one more?");
+    await poll(() => alert(mia)).toMatch(/^Could not invite @zoe: too many invites\. Try again in \d+ s\.$/);
     await mia.close();
     await noah.close();
   });
