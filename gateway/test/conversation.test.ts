@@ -91,15 +91,15 @@ describe("a customer and an agent talking through the gateway", () => {
     await Promise.all([owner.close(), friend.close()]);
   });
 
-  it("answers an unknown handle with not_found and never matches by prefix", async () => {
+  it("answers an unknown handle with unknown_handle and never matches by prefix", async () => {
     const owner = stack.customer("cust-lookup");
     const other = stack.customer("cust-lookup-2");
     await owner.connect();
     await other.connect();
     await other.updateProfile({ handle: "zebra_crossing" });
     const conv = await owner.openConversation();
-    await expect(owner.invite(conv.id, "@zebra")).rejects.toMatchObject({ code: "not_found" });
-    await expect(owner.invite(conv.id, "@zebra_crossin")).rejects.toMatchObject({ code: "not_found" });
+    await expect(owner.invite(conv.id, "@zebra")).rejects.toMatchObject({ code: "unknown_handle" });
+    await expect(owner.invite(conv.id, "@zebra_crossin")).rejects.toMatchObject({ code: "unknown_handle" });
     await expect(owner.invite(conv.id, "@ze*")).rejects.toMatchObject({ code: "bad_request" });
     await expect(owner.invite(conv.id, "@zebra_crossing")).resolves.toMatchObject({ invitee: other.principal.id });
     await Promise.all([owner.close(), other.close()]);

@@ -68,9 +68,14 @@ export interface ClientEvents {
   membership: Extract<ServerEvent, { type: "membership" }>;
   /** This principal was invited to a conversation. */
   invite: InviteInfo;
+  /**
+   * An invite into a conversation this principal is in (or the shop's team sees) was sent,
+   * accepted or declined; with `invitations(convId)`, what the timeline's invite lines are made of.
+   */
+  invitation: InviteInfo;
   /** A conversation's epoch chain moved (end-to-end encryption); verified by the crypto layer. */
   commit: EpochCommit;
-  /** A conversation was opened that this principal can see. */
+  /** A conversation this principal can see was opened (also in another tab or on another device), changed, or joined through an accepted invite. */
   conversation: ConversationInfo;
   /** The connection status changed. */
   status: ConnectionStatus;
@@ -464,6 +469,7 @@ export class ParleyClient {
   async acceptInvite(inviteId: string): Promise<ConversationInfo> {
     const { conversation } = await this.request("invite.accept", { inviteId });
     this.#tracker(conversation.id).setInfo(conversation);
+    this.#events.emit("conversation", conversation);
     return conversation;
   }
 
@@ -473,6 +479,11 @@ export class ParleyClient {
 
   async pendingInvites(): Promise<InviteInfo[]> {
     return (await this.request("invite.list", {})).invites;
+  }
+
+  /** Every invite into a conversation (sent, accepted, declined), oldest first; live changes come as `invitation` events. */
+  async invitations(convId: string): Promise<InviteInfo[]> {
+    return (await this.request("invite.history", { convId })).invites;
   }
 
   async leave(convId: string): Promise<void> {
@@ -695,6 +706,9 @@ export class ParleyClient {
       case "invite":
         this.#events.emit("invite", event.invite);
         return;
+      case "invitation":
+        this.#events.emit("invitation", event.invite);
+        return;
       case "note":
         if (this.#e2e && event.note.author !== this.#session?.principal.id) {
           this.#openNote(event.note).then(
@@ -896,12 +910,25 @@ export class ParleyClient {
     });
   }
 
-  /** After a reconnect: everything sent while this client was away, for every followed conversation. */
+  /**
+   * After a reconnect: everything sent while this client was away, for every followed conversation,
+   * and the conversations it has not heard of (opened meanwhile in another tab or on another device),
+   * announced as `conversation` events like live ones.
+   */
   #catchUp(): void {
     for (const [convId, tracker] of this.#trackers) {
       if (!tracker.anchored) continue;
       this.#backfill(convId).catch((err: Error) => this.#events.emit("error", err));
     }
+    this.request("conv.list", { limit: PAGE })
+      .then(({ conversations }) => {
+        for (const c of conversations) {
+          if (this.#trackers.get(c.id)?.state.value.info) continue;
+          this.#tracker(c.id).setInfo(c);
+          this.#events.emit("conversation", c);
+        }
+      })
+      .catch((err: Error) => this.#events.emit("error", err));
   }
 
   // -- internals: outbox ----------------------------------------------------------------

@@ -3,10 +3,13 @@
  * token claims as the gateway shows them to the shop's team: display name,
  * the shop's own customer id (`externalId`, the token's `sub`), handle, and
  * first seen (when the conversation was opened). Below, a form to @-invite a
- * colleague by handle into the conversation.
+ * colleague by handle into the conversation; a refused invite says why (from
+ * the gateway's stable error code). Sent, accepted and declined invites show
+ * as lines in the conversation's message list.
  */
 import type { ConversationState } from "@parley/sdk";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
+import { inviteFailure } from "../../../widget/src/components/invite-errors.js";
 import { StoreController } from "../../../widget/src/components/store-controller.js";
 import type { Dashboard } from "./dashboard.js";
 import { dateTime, t } from "./i18n.js";
@@ -95,7 +98,8 @@ export class DashboardCustomer extends LitElement {
       this.message = t("invite.done", { handle });
       input.value = "";
     } catch (err) {
-      this.error = t("conv.failed", { reason: (err as Error).message });
+      const why = inviteFailure(err);
+      this.error = t(`invite.failed.${why.kind}`, { handle, seconds: why.retryAfter ?? 60 });
     }
   }
 

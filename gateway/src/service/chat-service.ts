@@ -53,6 +53,16 @@ export function toPrincipalInfo(p: PrincipalRecord): PrincipalInfo {
   };
 }
 
+/** The invite with its invitee's display name and handle, as members see it. */
+function withInvitee(invite: InviteInfo, invitee: PrincipalRecord | undefined): InviteInfo {
+  if (!invitee) return invite;
+  return {
+    ...invite,
+    inviteeName: invitee.displayName,
+    ...(invitee.handle ? { inviteeHandle: invitee.handle } : {}),
+  };
+}
+
 export class ChatService {
   readonly #store: Store;
   readonly #fanout: EventFanout;
@@ -104,6 +114,7 @@ export class ChatService {
       "invite.accept": (actor, body) => this.#accept(actor, body.inviteId),
       "invite.decline": (actor, body) => this.#decline(actor, body.inviteId),
       "invite.list": async (actor) => ({ invites: await this.#store.listPendingInvites(actor.id) }),
+      "invite.history": (actor, body) => this.#inviteHistory(actor, body.convId),
       "device.register": (actor, body) => this.#registerDevice(actor, body.record),
       "device.list": (actor, body) => this.#listDevices(actor, body.principalIds),
       "epoch.commit": (actor, body) => this.#commit(actor, body.commit),
@@ -337,12 +348,12 @@ export class ChatService {
     if (!handle) throw new GatewayError("bad_request", "not a valid @handle");
     await this.#lookupLimit.take(actor.id);
     const invitee = await this.#store.findPrincipalByHandle(handle);
-    if (!invitee) throw new GatewayError("not_found", "no one has that handle");
+    if (!invitee) throw new GatewayError("unknown_handle");
     if (invitee.id === actor.id || (await this.#store.getMember(convId, invitee.id))) {
-      throw new GatewayError("conflict", "already a member");
+      throw new GatewayError("already_member");
     }
     const pending = await this.#store.findPendingInvite(convId, invitee.id);
-    if (pending) return { invite: pending };
+    if (pending) return { invite: withInvitee(pending, invitee) };
     const invite: InviteInfo = {
       id: randomId("in_"),
       convId,
@@ -354,8 +365,31 @@ export class ChatService {
       createdAt: this.#now(),
     };
     await this.#store.createInvite(invite);
-    this.#fanout.toPrincipal(invitee.id, { type: "invite", invite });
-    return { invite };
+    const shown = withInvitee(invite, invitee);
+    this.#fanout.toPrincipal(invitee.id, { type: "invite", invite: shown });
+    await this.#announceInvite(conv, shown);
+    return { invite: shown };
+  }
+
+  /**
+   * Tells the conversation's members (and the shop's team) that an invite was sent, accepted or
+   * declined: the widget and the dashboard show it in the timeline. Metadata the gateway holds
+   * anyway (who invited whom, and when); no content. `extra` also reaches the invitee's other
+   * sessions when it is not a member.
+   */
+  async #announceInvite(conv: ConversationRecord, invite: InviteInfo, extra: readonly string[] = []): Promise<void> {
+    const members = await this.#store.listMembers(conv.id);
+    this.#fanout.toConversation(conv, members, { type: "invitation", invite }, extra);
+  }
+
+  /** Every invite into the conversation, for its members and the shop's team (the timeline's invite lines). */
+  async #inviteHistory(actor: PrincipalRecord, convId: string): Promise<RpcResults["invite.history"]> {
+    await this.#access(actor, convId);
+    const invites = await this.#store.listInvitesOf(convId, 200);
+    const people = new Map(
+      (await this.#store.getPrincipals([...new Set(invites.map((i) => i.invitee))])).map((p) => [p.id, p]),
+    );
+    return { invites: invites.map((i) => withInvitee(i, people.get(i.invitee))) };
   }
 
   async #pendingInviteFor(actor: PrincipalRecord, inviteId: string): Promise<InviteInfo> {
@@ -369,7 +403,10 @@ export class ChatService {
     const invite = await this.#pendingInviteFor(actor, inviteId);
     const conv = await this.#store.getConversation(invite.convId);
     if (!conv) throw new GatewayError("not_found", "the conversation no longer exists");
-    if (!(await this.#store.settleInvite(inviteId, "accepted"))) throw new GatewayError("conflict", "invite changed");
+    const settledAt = this.#now();
+    if (!(await this.#store.settleInvite(inviteId, "accepted", settledAt))) {
+      throw new GatewayError("conflict", "invite changed");
+    }
     const role = TEAM_KINDS.has(actor.kind) && actor.shopId === conv.shopId ? actor.kind : "member";
     await this.#store.addMember({
       convId: conv.id,
@@ -379,13 +416,21 @@ export class ChatService {
       invitedBy: invite.inviter,
     });
     await this.#announceMembership(conv, actor.id, "joined", invite.inviter);
+    await this.#announceInvite(conv, withInvitee({ ...invite, status: "accepted", settledAt }, actor));
     const [conversation] = await this.#withUnread(actor, [conv]);
     return { conversation: conversation as ConversationInfo };
   }
 
   async #decline(actor: PrincipalRecord, inviteId: string): Promise<RpcResults["invite.decline"]> {
-    await this.#pendingInviteFor(actor, inviteId);
-    if (!(await this.#store.settleInvite(inviteId, "declined"))) throw new GatewayError("conflict", "invite changed");
+    const invite = await this.#pendingInviteFor(actor, inviteId);
+    const settledAt = this.#now();
+    if (!(await this.#store.settleInvite(inviteId, "declined", settledAt))) {
+      throw new GatewayError("conflict", "invite changed");
+    }
+    const conv = await this.#store.getConversation(invite.convId);
+    if (conv) {
+      await this.#announceInvite(conv, withInvitee({ ...invite, status: "declined", settledAt }, actor), [actor.id]);
+    }
     return { ok: true };
   }
 

@@ -532,6 +532,26 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
         await store.settleInvite(b.id, "revoked");
         expect(await store.listPendingInvites("p-invitee")).toEqual([a]);
       });
+
+      it("lists a conversation's invites of every status, oldest first, with when each was settled", async () => {
+        await using fx = await open();
+        const { store } = fx;
+        const first = invite({ convId: "c-9", invitee: "p-a", createdAt: T0 + 1 });
+        const second = invite({ convId: "c-9", invitee: "p-b", createdAt: T0 + 2 });
+        const third = invite({ convId: "c-9", invitee: "p-c", createdAt: T0 + 3 });
+        const elsewhere = invite({ convId: "c-8", createdAt: T0 });
+        for (const inv of [third, elsewhere, first, second]) await store.createInvite(inv);
+        expect(await store.settleInvite(first.id, "accepted", T0 + 10)).toBe(true);
+        expect(await store.settleInvite(second.id, "declined", T0 + 11)).toBe(true);
+        expect(await store.settleInvite(second.id, "accepted", T0 + 12)).toBe(false);
+        expect(await store.listInvitesOf("c-9", 10)).toEqual([
+          { ...first, status: "accepted", settledAt: T0 + 10 },
+          { ...second, status: "declined", settledAt: T0 + 11 },
+          third,
+        ]);
+        expect(await store.listInvitesOf("c-9", 2)).toHaveLength(2);
+        expect(await store.listInvitesOf("c-none", 10)).toEqual([]);
+      });
     });
 
     describe("append", () => {

@@ -624,9 +624,14 @@ export class MongoStore implements Store {
     return this.#run(async () => (await this.#invites.findOne(filter, NO_ID)) ?? undefined);
   }
 
-  async settleInvite(id: string, status: Exclude<InviteStatus, "pending">): Promise<boolean> {
+  async settleInvite(id: string, status: Exclude<InviteStatus, "pending">, at?: number): Promise<boolean> {
     const filter = { id: str(id, "invite id"), status: "pending" as const };
-    const update = { $set: { status: str(status, "status") as InviteStatus } };
+    const update = {
+      $set: {
+        status: str(status, "status") as InviteStatus,
+        ...(at === undefined ? {} : { settledAt: num(at, "at") }),
+      },
+    };
     return this.#serial(`invite:${filter.id}`, () =>
       this.#run(async () => (await this.#invites.updateOne(filter, update)).matchedCount === 1),
     );
@@ -635,6 +640,11 @@ export class MongoStore implements Store {
   async listPendingInvites(invitee: string): Promise<InviteInfo[]> {
     const filter = { invitee: str(invitee, "invitee"), status: "pending" as const };
     return this.#run(() => this.#invites.find(filter, NO_ID).sort({ createdAt: -1, id: -1 }).toArray());
+  }
+
+  async listInvitesOf(convId: string, limit: number): Promise<InviteInfo[]> {
+    const filter = { convId: str(convId, "convId") };
+    return this.#run(() => this.#invites.find(filter, NO_ID).sort({ createdAt: 1, id: 1 }).limit(limit).toArray());
   }
 
   async findPendingInvite(convId: string, invitee: string): Promise<InviteInfo | undefined> {

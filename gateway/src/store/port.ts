@@ -174,9 +174,14 @@ export interface Store {
 
   createInvite(invite: InviteInfo): Promise<void>;
   getInvite(id: string): Promise<InviteInfo | undefined>;
-  /** Compare-and-set from `pending`; resolves false when the invite was not pending. */
-  settleInvite(id: string, status: Exclude<InviteStatus, "pending">): Promise<boolean>;
+  /**
+   * Compare-and-set from `pending`; resolves false when the invite was not pending.
+   * `at` (ms) is kept as the invite's `settledAt`.
+   */
+  settleInvite(id: string, status: Exclude<InviteStatus, "pending">, at?: number): Promise<boolean>;
   listPendingInvites(invitee: string): Promise<InviteInfo[]>;
+  /** Every invite into the conversation, whatever its status: the oldest first, at most `limit`. */
+  listInvitesOf(convId: string, limit: number): Promise<InviteInfo[]>;
   /** The pending invite for (convId, invitee), if any. */
   findPendingInvite(convId: string, invitee: string): Promise<InviteInfo | undefined>;
 

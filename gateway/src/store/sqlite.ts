@@ -159,6 +159,7 @@ const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: "devices", column: "sig", definition: "TEXT" },
   { table: "conversations", column: "assignee", definition: "TEXT" },
   { table: "conversations", column: "handover", definition: "INTEGER NOT NULL DEFAULT 0" },
+  { table: "invites", column: "settled_at", definition: "INTEGER" },
 ];
 
 type ShopRow = {
@@ -230,6 +231,7 @@ type InviteRow = {
   invitee: string;
   status: InviteStatus;
   created_at: number;
+  settled_at: number | null;
 };
 type TeamKeyRow = {
   shop_id: string;
@@ -314,6 +316,7 @@ const toInvite = (r: InviteRow): InviteInfo => ({
   invitee: r.invitee,
   status: r.status,
   createdAt: r.created_at,
+  ...(r.settled_at === null ? {} : { settledAt: r.settled_at }),
 });
 const toTeamKey = (r: TeamKeyRow): TeamKeyRecord => ({
   shopId: r.shop_id,
@@ -400,9 +403,11 @@ function prepare(db: Database.Database) {
     removeMember: q("DELETE FROM members WHERE conv_id = ? AND principal_id = ?"),
     getMember: q<MemberRow>("SELECT * FROM members WHERE conv_id = ? AND principal_id = ?"),
     listMembers: q<MemberRow>("SELECT * FROM members WHERE conv_id = ? ORDER BY joined_at, principal_id"),
-    createInvite: q("INSERT INTO invites VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+    createInvite: q(`INSERT INTO invites (id, conv_id, shop_id, inviter, inviter_name, invitee, status, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     getInvite: q<InviteRow>("SELECT * FROM invites WHERE id = ?"),
-    settleInvite: q("UPDATE invites SET status = ? WHERE id = ? AND status = 'pending'"),
+    settleInvite: q("UPDATE invites SET status = ?, settled_at = ? WHERE id = ? AND status = 'pending'"),
+    invitesOf: q<InviteRow>("SELECT * FROM invites WHERE conv_id = ? ORDER BY created_at, id LIMIT ?"),
     pendingInvites: q<InviteRow>(
       "SELECT * FROM invites WHERE invitee = ? AND status = 'pending' ORDER BY created_at DESC, id DESC",
     ),
@@ -738,8 +743,12 @@ export class SqliteStore implements Store {
     return row && toInvite(row);
   }
 
-  async settleInvite(id: string, status: Exclude<InviteStatus, "pending">): Promise<boolean> {
-    return (await this.#write(() => this.#s.settleInvite.run(status, id))).changes === 1;
+  async settleInvite(id: string, status: Exclude<InviteStatus, "pending">, at?: number): Promise<boolean> {
+    return (await this.#write(() => this.#s.settleInvite.run(status, at ?? null, id))).changes === 1;
+  }
+
+  async listInvitesOf(convId: string, limit: number): Promise<InviteInfo[]> {
+    return this.#s.invitesOf.all(convId, limit).map(toInvite);
   }
 
   async listPendingInvites(invitee: string): Promise<InviteInfo[]> {

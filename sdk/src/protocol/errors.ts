@@ -11,6 +11,10 @@ export const ErrorCodes = {
   not_found: { status: 404, retryable: false, message: "Not found." },
   conflict: { status: 409, retryable: false, message: "The resource changed or already exists." },
   handle_taken: { status: 409, retryable: false, message: "That handle is taken." },
+  /** `invite.create`: no one has that handle. */
+  unknown_handle: { status: 404, retryable: false, message: "No one has that handle." },
+  /** `invite.create`: the handle belongs to a member of the conversation (or to the inviter). */
+  already_member: { status: 409, retryable: false, message: "Already a member of this conversation." },
   stale_epoch: {
     status: 409,
     retryable: false,

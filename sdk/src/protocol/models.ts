@@ -64,6 +64,11 @@ export interface InviteInfo {
   invitee: string;
   status: InviteStatus;
   createdAt: number;
+  /** When it was accepted, declined or revoked (ms); absent while pending, and on invites settled before it was kept. */
+  settledAt?: number;
+  /** Filled in by the gateway when it answers (never stored): the invitee's display name and handle. */
+  inviteeName?: string;
+  inviteeHandle?: string;
 }
 
 /**

@@ -43,6 +43,7 @@ export interface RpcResults {
   "invite.accept": { conversation: ConversationInfo };
   "invite.decline": { ok: true };
   "invite.list": { invites: InviteInfo[] };
+  "invite.history": { invites: InviteInfo[] };
   "device.register": { ok: true };
   /** Registered (signed) device records of the named principals; principals without any are absent. */
   "device.list": { devices: DeviceRecord[] };
@@ -88,6 +89,8 @@ export type ServerEvent =
       ts: number;
     }
   | { type: "invite"; invite: InviteInfo }
+  /** To the conversation's members and the shop's team: an invite into it was sent, accepted or declined. */
+  | { type: "invitation"; invite: InviteInfo }
   | { type: "commit"; commit: EpochCommit }
   /** To the shop's team only: an internal note was added. */
   | { type: "note"; note: StoredNote }

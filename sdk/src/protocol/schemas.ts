@@ -140,6 +140,7 @@ export const rpcRequestSchemas = {
   "invite.accept": z.strictObject({ inviteId: idSchema }),
   "invite.decline": z.strictObject({ inviteId: idSchema }),
   "invite.list": z.strictObject({}),
+  "invite.history": z.strictObject({ convId: idSchema }),
   "device.register": z.strictObject({ record: deviceRecordSchema }),
   "device.list": z.strictObject({ principalIds: z.array(idSchema).min(1).max(256) }),
   "epoch.commit": z.strictObject({ commit: epochCommitSchema }),

@@ -2,7 +2,8 @@
  * `<parley-chat>`: the whole chat, and the element the widget's frame mounts.
  * Give it a `ParleyClient` (connected or not: an idle client is connected
  * here). A customer sees their most recent conversation, or a new one opened
- * on the first send; an agent (`mode="agent"`) picks from the conversation
+ * on the first send (or opened meanwhile in another tab or on another device:
+ * the empty state switches to it live); an agent (`mode="agent"`) picks from the conversation
  * list beside the messages. The header shows the shop's name, who of the
  * team is online, and a close button; banners show connection trouble and
  * device changes from end-to-end encryption. Files dropped anywhere on the
@@ -157,7 +158,8 @@ export class ParleyChat extends LitElement {
       client.on("membership", (e) => {
         if (e.convId === this.current) void this.#loadMembers(e.convId);
       }),
-      client.on("message", ({ conversationId }) => this.#watch(conversationId)),
+      client.on("message", ({ conversationId }) => this.#adopt(conversationId)),
+      client.on("conversation", (c) => this.#adopt(c.id)),
     );
     void this.#start(client);
   }
@@ -167,6 +169,16 @@ export class ParleyChat extends LitElement {
     this.#offs = [];
     for (const off of this.#watched.values()) off();
     this.#watched.clear();
+  }
+
+  /**
+   * A conversation this principal can see appeared live (another tab or device of the customer
+   * opened it, or a message arrived in it): followed for its unread count, and shown when a
+   * customer is still on the empty state.
+   */
+  #adopt(convId: string): void {
+    this.#watch(convId);
+    if (this.mode === "customer" && !this.current) this.current = convId;
   }
 
   async #start(client: ParleyClient): Promise<void> {

@@ -9,8 +9,10 @@
  * the conversation and the `handles` property). The invite rule: when a
  * message's first word is `@handle` and no current member holds that handle,
  * the composer first calls `client.invite(conversationId, "@handle")` and only
- * then sends the message as typed. If the invite fails, nothing is sent and
- * the text stays. A handle anywhere else in the text never invites.
+ * then sends the message as typed. If the invite fails, nothing is sent, the
+ * text stays, and the alert says why (no such handle, already a member, not
+ * allowed, too many invites, offline). A handle anywhere else in the text
+ * never invites.
  *
  * @csspart composer - the whole composer
  * @csspart input - the textarea
@@ -22,6 +24,7 @@
 import type { ParleyClient } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
+import { inviteFailure } from "./invite-errors.js";
 import { styles } from "./parley-composer.styles.js";
 
 /** Someone who can be mentioned. */
@@ -222,8 +225,9 @@ export class ParleyComposer extends LitElement {
         await client.invite(convId, `@${handle}`);
         this.info = tr.t("composer.invited", { handle: `@${handle}` });
         this.dispatchEvent(new CustomEvent("parley-invited", { detail: { handle }, bubbles: true, composed: true }));
-      } catch {
-        this.error = tr.t("composer.inviteFailed", { handle: `@${handle}` });
+      } catch (err) {
+        const why = inviteFailure(err);
+        this.error = tr.t(`invite.failed.${why.kind}`, { handle: `@${handle}`, seconds: why.retryAfter ?? 60 });
         return;
       }
     }

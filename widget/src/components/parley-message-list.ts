@@ -7,7 +7,9 @@
  * change, the first visible message keeps its offset (so prepending never
  * jumps); when the reader was at the bottom the list stays pinned there,
  * otherwise a "New messages" button appears. The highest seq on screen is
- * marked read while the page is visible.
+ * marked read while the page is visible. Invite lines ("You invited @noah",
+ * "Noah joined", "@leo declined the invitation") sit between the messages by
+ * time (invite-timeline.ts).
  *
  * @csspart messages - the scrolling log
  * @csspart new-messages - the "New messages" button
@@ -19,6 +21,7 @@ import type { ChatMessage, ConnectionStatus, ConversationState, ParleyClient, Pe
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { translator } from "../i18n/index.js";
+import { InviteTimeline, inviteNotices, type TimelineNotice } from "./invite-timeline.js";
 import { isPending, type ShownMessage } from "./parley-message.js";
 import { styles } from "./parley-message-list.styles.js";
 import { StoreController } from "./store-controller.js";
@@ -58,6 +61,7 @@ export class ParleyMessageList extends LitElement {
 
   readonly #state = new StoreController<State>(this, (next, prev) => this.#onState(next, prev));
   readonly #status = new StoreController<ConnectionStatus>(this);
+  readonly #invites = new InviteTimeline(this);
   #items: ShownMessage[] = [];
   #start = 0;
   #end = 0;
@@ -114,6 +118,7 @@ export class ParleyMessageList extends LitElement {
       this.#readSent = 0;
       this.unseenBelow = 0;
       this.#status.set(this.client?.status);
+      this.#invites.follow(this.client, this.conversationId);
       this.#state.set(this.client && this.conversationId ? this.client.conversation(this.conversationId) : undefined);
     }
     // Capture where the reader is once per burst of updates: until the bubbles of the last one have
@@ -356,6 +361,13 @@ export class ParleyMessageList extends LitElement {
     const now = Date.now();
     const shown = items.slice(this.#start, this.#end);
     const dayOf = (m: ShownMessage | undefined) => (m ? new Date(isPending(m) ? m.queuedAt : m.ts).toDateString() : "");
+    const tsOf = (m: ShownMessage | undefined) => (m ? (isPending(m) ? m.queuedAt : m.ts) : Number.NEGATIVE_INFINITY);
+    const notices = inviteNotices(this.#invites.invites, me, this.names, tr);
+    const noticesIn = (after: number, upTo: number) =>
+      notices
+        .filter((n) => n.ts > after && n.ts <= upTo)
+        .map((n: TimelineNotice) => html`<p class="note" data-notice=${n.key}>${n.text}</p>`);
+    const last = this.#end === items.length ? tsOf(items.at(-1)) : undefined;
     return html`<div class="log" part="messages" role="log" aria-live="polite" aria-label=${tr.t("list.label")}
         tabindex="0" @scroll=${this.#onScroll} @parley-retry=${this.#onRetry}>
         ${this.loadingOlder ? html`<p class="note" role="status">${tr.t("list.loadingOlder")}</p>` : nothing}
@@ -370,7 +382,8 @@ export class ParleyMessageList extends LitElement {
             const own = isPending(m) || m.sender === me;
             const sender = isPending(m) ? "" : (this.names[m.sender] ?? tr.t("msg.someone"));
             const sharedBy = !isPending(m) && m.sharedBy ? this.names[m.sharedBy] : undefined;
-            return html`${day !== prevDay ? html`<p class="day">${tr.day(ts)}</p>` : nothing}<parley-message
+            const before = noticesIn(tsOf(items[this.#start + i - 1]), ts);
+            return html`${day !== prevDay ? html`<p class="day">${tr.day(ts)}</p>` : nothing}${before}<parley-message
                 data-key=${m.msgId}
                 data-seq=${isPending(m) ? nothing : m.seq}
                 exportparts="message, bubble, retry-button"
@@ -385,6 +398,7 @@ export class ParleyMessageList extends LitElement {
               ></parley-message>`;
           },
         )}
+        ${last === undefined ? nothing : noticesIn(last, Number.POSITIVE_INFINITY)}
       </div>
       ${
         this.unseenBelow > 0

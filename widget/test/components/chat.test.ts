@@ -143,7 +143,9 @@ describe("<parley-chat> with a real customer client", () => {
     // A handle nobody holds: nothing is sent and the text stays.
     await input.fill("@nobody_here hello?");
     await input.press("Enter");
-    await poll(() => page.locator("parley-composer [role=alert]").textContent()).toBe("Could not invite @nobody_here");
+    await poll(() => page.locator("parley-composer [role=alert]").textContent()).toBe(
+      "Could not invite @nobody_here: no one has that handle.",
+    );
     expect(await input.inputValue()).toBe("@nobody_here hello?");
     await input.fill("");
     await friend.close();

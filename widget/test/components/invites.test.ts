@@ -1,0 +1,141 @@
+// Invites in <parley-chat>, in real Chromium against a real gateway and
+// nats-server with end-to-end encryption: an invite that fails says why (a
+// handle nobody holds, in English and German; over the rate limit, with the
+// wait), a successful invite shows "You invited @x" in the inviter's timeline,
+// the invitee's acceptance (through the SDK in the invitee's page: the accept
+// UI is issue 13) shows "x joined" in both pages, and a declined invite shows
+// "declined". The invitee's page gets the lines from before it joined from
+// `invite.history`, the path a reload takes. axe-core runs on the timeline
+// with its lines; screenshots are kept.
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import type { ParleyClient } from "@parley/sdk";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../../../gateway/test/helpers.js";
+import { artifactPath } from "../harness/browser.js";
+import { type FixtureEnv, openChat, poll, startFixtureEnv } from "./fixture.js";
+
+const axeSource = readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: await axeSource });
+  const violations = await page.evaluate(async () => {
+    type Violation = { id: string; impact: string | null; nodes: Array<{ target: unknown }> };
+    const axe = (window as unknown as { axe: { run: (ctx: unknown) => Promise<{ violations: Violation[] }> } }).axe;
+    return (await axe.run(document)).violations;
+  });
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+}
+
+const notices = (page: Page) => page.locator("parley-message-list [data-notice]").allTextContents();
+const alert = (page: Page) => page.locator("parley-composer [role=alert]").textContent();
+
+async function say(page: Page, text: string): Promise<void> {
+  const input = page.locator("parley-composer textarea");
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+describe("invites in the widget's timeline", () => {
+  let env: FixtureEnv;
+  let agent: ParleyClient;
+  let leo: ParleyClient;
+
+  beforeAll(async () => {
+    env = await startFixtureEnv();
+    agent = env.stack.agent({ encryption: true });
+    await agent.connect(); // the admin agent's device makes the team key
+    leo = env.stack.customer("Leo", { encryption: true });
+    await leo.connect();
+    await leo.updateProfile({ handle: "leo" });
+  });
+  afterAll(async () => {
+    await leo?.close();
+    await agent?.close();
+    await env?.close();
+  });
+
+  it("says why an invite failed, records invited, joined and declined for every member", async () => {
+    const mia = await openChat(env, { encryption: true, customer: "Mia" });
+    await say(mia, "hello, I need a second opinion");
+    const convId = await mia.waitForFunction(() => window.__chat.current).then((h) => h.jsonValue() as Promise<string>);
+    await mia.getByText("hello, I need a second opinion").waitFor();
+
+    // Unknown handle: the reason, nothing sent, the text kept.
+    await say(mia, "@nobody_here are you there?");
+    await poll(() => alert(mia)).toBe("Could not invite @nobody_here: no one has that handle.");
+    expect(await mia.locator("parley-composer textarea").inputValue()).toBe("@nobody_here are you there?");
+    await mia.locator("parley-composer textarea").fill("");
+
+    // Noah waits on the empty chat in his own page.
+    const noah = await openChat(env, { encryption: true, customer: "Noah" });
+    await noah.evaluate(() => window.__client.updateProfile({ handle: "noah" }));
+    await noah.getByText("Ask us anything").waitFor();
+    const invited = noah.evaluate(
+      () => new Promise<string>((resolve) => window.__client.on("invite", (i) => resolve(i.id))),
+    );
+
+    await say(mia, "@noah can you help me choose?");
+    await poll(() => notices(mia)).toEqual(["You invited @noah"]);
+    await mia.getByText("@noah can you help me choose?").waitFor();
+
+    // Noah accepts through the SDK: his chat switches to the conversation, and both see the join.
+    const inviteId = await invited;
+    await noah.evaluate((id) => window.__client.acceptInvite(id), inviteId);
+    await poll(() => noah.evaluate(() => window.__chat.current)).toBe(convId);
+    await poll(() => notices(mia)).toEqual(["You invited @noah", "Noah joined"]);
+    await poll(() => notices(noah)).toEqual(["Mia invited @noah", "You joined"]);
+
+    // Leo declines: every member sees it.
+    await say(mia, "@leo do you know this one?");
+    const leoInvite = await waitFor(
+      async () => (await leo.pendingInvites()).find((i) => i.convId === convId),
+      "Leo's invite",
+    );
+    await poll(() => notices(noah)).toEqual(["Mia invited @noah", "You joined", "Mia invited @leo"]);
+    await leo.declineInvite(leoInvite.id);
+    const all = ["You invited @noah", "Noah joined", "You invited @leo", "@leo declined the invitation"];
+    await poll(() => notices(mia)).toEqual(all);
+    await poll(() => notices(noah)).toEqual([
+      "Mia invited @noah",
+      "You joined",
+      "Mia invited @leo",
+      "@leo declined the invitation",
+    ]);
+    // The agent's client reads the same records.
+    expect((await agent.invitations(convId)).map((i) => i.status)).toEqual(["accepted", "declined"]);
+
+    await mia.setViewportSize({ width: 440, height: 700 });
+    await mia.screenshot({ path: artifactPath("invites-mia.png") });
+    await noah.screenshot({ path: artifactPath("invites-noah.png") });
+    expect(await seriousViolations(mia)).toEqual([]);
+
+    // The reason in German too.
+    await mia.evaluate(() => {
+      window.__chat.locale = "de";
+    });
+    await say(mia, "@niemand hallo");
+    await poll(() => alert(mia)).toBe("@niemand konnte nicht eingeladen werden: Dieses Handle hat niemand.");
+    await poll(() => notices(mia)).toEqual([
+      "Sie haben @noah eingeladen",
+      "Noah ist beigetreten",
+      "Sie haben @leo eingeladen",
+      "@leo hat die Einladung abgelehnt",
+    ]);
+    await mia.screenshot({ path: artifactPath("invites-mia-de.png") });
+
+    // Over the gateway's handle-lookup limit (20 a minute per principal): the wait is said, in English again.
+    await mia.evaluate(async () => {
+      window.__chat.locale = "en";
+      for (let i = 0; i < 20; i++)
+        await window.__client.invite(window.__chat.current ?? "", "@nobody_at_all").catch(() => 0);
+    });
+    await say(mia, "@zoe one more?");
+    await poll(() => alert(mia)).toMatch(/^Could not invite @zoe: too many invites\. Try again in \d+ s\.$/);
+    await mia.close();
+    await noah.close();
+  });
+});
