@@ -60,7 +60,12 @@ export class ParleyMessageList extends LitElement {
   declare unseenBelow: number;
 
   readonly #state = new StoreController<State>(this, (next, prev) => this.#onState(next, prev));
-  readonly #status = new StoreController<ConnectionStatus>(this);
+  readonly #status = new StoreController<ConnectionStatus>(this, (next, prev) => {
+    // Back online: the outbox sends now, so the time it may take before a message counts as stalled
+    // starts again (a message queued long ago is not "not sent" the moment the connection returns).
+    if (next.state === "connected" && prev?.state !== "connected") this.#connectedAt = Date.now();
+  });
+  #connectedAt = 0;
   #items: ShownMessage[] = [];
   #start = 0;
   #end = 0;
@@ -371,11 +376,21 @@ export class ParleyMessageList extends LitElement {
     });
   }
 
-  #isStalled(m: PendingMessage, now: number): boolean {
-    if (m.state !== "sending") return false;
+  /** Waiting for the connection: the outbox sends it (once) when the client is connected again. */
+  #isQueued(m: PendingMessage): boolean {
     const status = this.#status.value?.state;
-    if (status === "reconnecting" || status === "closed") return true;
-    return now - (this.#retriedAt.get(m.msgId) ?? m.queuedAt) >= this.stallAfter;
+    return m.state === "sending" && status !== undefined && status !== "connected";
+  }
+
+  /** When a sending message's time to count as stalled started: queued, retried, or reconnected. */
+  #since(m: PendingMessage): number {
+    return Math.max(this.#retriedAt.get(m.msgId) ?? m.queuedAt, this.#connectedAt);
+  }
+
+  /** Connected, yet still sending after `stallAfter`: shown as not sent, with Retry. */
+  #isStalled(m: PendingMessage, now: number): boolean {
+    if (m.state !== "sending" || this.#isQueued(m)) return false;
+    return now - this.#since(m) >= this.stallAfter;
   }
 
   /** Re-renders when the next sending message is due to show as not sent. */
@@ -384,8 +399,8 @@ export class ParleyMessageList extends LitElement {
     const now = Date.now();
     let due = Number.POSITIVE_INFINITY;
     for (const m of this.#state.value?.pending ?? []) {
-      if (m.state !== "sending" || this.#isStalled(m, now)) continue;
-      due = Math.min(due, (this.#retriedAt.get(m.msgId) ?? m.queuedAt) + this.stallAfter);
+      if (m.state !== "sending" || this.#isQueued(m) || this.#isStalled(m, now)) continue;
+      due = Math.min(due, this.#since(m) + this.stallAfter);
     }
     if (Number.isFinite(due)) this.#stallTimer = setTimeout(() => this.requestUpdate(), Math.max(0, due - now) + 20);
   }
@@ -464,6 +479,7 @@ export class ParleyMessageList extends LitElement {
                 .locale=${this.locale}
                 .seen=${!isPending(m) && m === ownLast && seenSeq >= m.seq}
                 .stalled=${isPending(m) && this.#isStalled(m, now)}
+                .queued=${isPending(m) && this.#isQueued(m)}
               ></parley-message>`;
           },
         )}
