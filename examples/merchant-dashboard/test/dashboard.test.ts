@@ -4,7 +4,7 @@
 // pages: a customer chatting through the widget and an agent on the dashboard.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { Frame, Page } from "playwright-core";
+import type { Frame, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: the example is plain JavaScript (no declarations)
 import { startShopBackend } from "../../../examples/shop-backend/server.mjs";
@@ -301,11 +301,25 @@ describe("the merchant dashboard", () => {
       g.fillRect(0, 0, 600, 800);
       return canvas.toDataURL("image/png").split(",")[1] ?? "";
     });
+    // The agent's download of the picture is held until its message has rendered and the view settled
+    // at the bottom: the picture then grows the message by itself, with nothing else to re-render the list.
+    const held: Route[] = [];
+    await agent.route(/\/v1\/files\/[^?]+\?/, (route) => {
+      if (route.request().method() === "GET") held.push(route);
+      else void route.continue();
+    });
     await frame
       .locator("parley-composer input[type=file]")
       .setInputFiles({ name: "parcel.png", mimeType: "image/png", buffer: Buffer.from(png, "base64") });
     await frame.locator("parley-composer [part=send-button]").click();
     await agent.bringToFront();
+    await waitFor(() => held.length > 0, "the agent's page to ask for the picture");
+    await waitFor(async () => {
+      const w = await where();
+      return w.image === 0 && w.fromBottom <= 2 && w.lastInView;
+    }, "the photo's message to render at the bottom, its picture not loaded yet");
+    for (const route of held) await route.continue();
+    await agent.unroute(/\/v1\/files\/[^?]+\?/);
     let last: unknown;
     await waitFor(
       async () => {
