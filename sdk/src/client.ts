@@ -18,6 +18,7 @@ import type { E2ESession } from "./e2e/session.js";
 import { Emitter } from "./emitter.js";
 import { ConnectionLostError, ParleyError } from "./errors.js";
 import type { DownloadOptions, FileMeta, FileTransport, UploadOptions } from "./files.js";
+import { watchNetwork } from "./network-watch.js";
 import { type ClientOptions, parseOptions, type ResolvedOptions } from "./options.js";
 import { Outbox, type OutboxEntry, ownSealedBody } from "./outbox.js";
 // Value imports come from the protocol's leaf modules, never its index: the
@@ -153,6 +154,9 @@ export class ParleyClient {
   /** Names this client's connection in presence heartbeats, so one device closing leaves the others online. */
   readonly #conn = randomId("cn_");
   #pingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether nats.js itself reported the connection down (and has not reconnected since). */
+  #natsDown = false;
+  #unwatchNetwork: (() => void) | undefined;
   readonly #typingOut = new TypingSender((convId, active) => this.#sendTyping(convId, active));
   readonly #typingIn = new TypingWatch((convId, principalId, active) => {
     this.#tracker(convId).setTyping(this.#typingIn.typing(convId));
@@ -240,6 +244,7 @@ export class ParleyClient {
     clearTimeout(this.#refreshTimer);
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#pingTimer);
+    this.#unwatchNetwork?.();
     this.#typingIn.clear();
     this.#typingOut.clear();
     if (wasConnected) {
@@ -894,20 +899,48 @@ export class ParleyClient {
     (async () => {
       for await (const s of nc.status()) {
         if (this.#closed) return;
-        if (s.type === "disconnect" && this.status.value.state === "connected") {
-          this.status.set({ state: "reconnecting", since: Date.now() });
-        } else if (s.type === "reconnect" && this.#session) {
-          this.status.set({ state: "connected", principal: this.#session.principal });
-          this.#catchUp();
-          void this.#ping();
-          this.#retryDelay = 250;
-          void this.#flush();
+        if (s.type === "disconnect") {
+          this.#natsDown = true;
+          if (this.status.value.state === "connected") this.status.set({ state: "reconnecting", since: Date.now() });
+        } else if (s.type === "reconnect") {
+          this.#natsDown = false;
+          this.#reconnected();
         }
       }
     })().catch(() => undefined);
+    this.#unwatchNetwork?.();
+    this.#unwatchNetwork = watchNetwork({
+      // The browser knows before the pings do: say so, and drop the socket rather than wait on it.
+      offline: () => {
+        if (this.#closed || this.status.value.state !== "connected") return;
+        this.status.set({ state: "reconnecting", since: Date.now() });
+        nc.reconnect().catch(() => undefined);
+      },
+      // Back online while nats.js never saw the socket go (it lingered through the outage):
+      // one round trip proves the link, then the usual work after a reconnect.
+      online: () => {
+        if (this.#closed || this.#natsDown || this.status.value.state !== "reconnecting") return;
+        nc.flush().then(
+          () => {
+            if (!this.#closed && !this.#natsDown && this.status.value.state === "reconnecting") this.#reconnected();
+          },
+          () => undefined,
+        );
+      },
+    });
     nc.closed().then((err) => {
       if (!this.#closed) this.status.set({ state: "closed", ...(err ? { error: err } : {}) });
     });
+  }
+
+  /** Connected again: says so, catches up, beats presence and sends what waited in the outbox. */
+  #reconnected(): void {
+    if (!this.#session) return;
+    this.status.set({ state: "connected", principal: this.#session.principal });
+    this.#catchUp();
+    void this.#ping();
+    this.#retryDelay = 250;
+    void this.#flush();
   }
 
   /**

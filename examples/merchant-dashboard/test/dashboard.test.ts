@@ -4,7 +4,7 @@
 // pages: a customer chatting through the widget and an agent on the dashboard.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import type { Frame, Page } from "playwright-core";
+import type { Frame, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: the example is plain JavaScript (no declarations)
 import { startShopBackend } from "../../../examples/shop-backend/server.mjs";
@@ -260,6 +260,81 @@ describe("the merchant dashboard", () => {
     expect(await agent.locator(row(convId)).count()).toBe(0);
     await agent.fill("dashboard-inbox input[type=search]", "");
     await agent.waitForSelector(row(convId));
+  });
+
+  it("the conversation scrolls, and a photo arriving while the agent is at the bottom ends up fully in view", async () => {
+    await agent.click(row(convId));
+    for (let i = 1; i <= 14; i++) {
+      await customerSays(
+        `Line ${i} of a long story: ${"the parcel went to the wrong town, then back again. ".repeat(3)}`,
+      );
+    }
+    const log = agent.locator("dashboard-conversation parley-message-list .log");
+    const where = () =>
+      log.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        const messages = el.querySelectorAll("parley-message");
+        const last = messages[messages.length - 1];
+        const img = last?.shadowRoot?.querySelector("img");
+        const rect = last?.getBoundingClientRect();
+        return {
+          scrolls: el.scrollHeight > el.clientHeight,
+          fromBottom: el.scrollHeight - el.scrollTop - el.clientHeight,
+          lastInView: !!rect && rect.top >= box.top - 1 && rect.bottom <= box.bottom + 1,
+          image: img ? img.complete && img.naturalHeight > 0 && img.getBoundingClientRect().height : 0,
+        };
+      });
+    await waitFor(async () => {
+      const w = await where();
+      return w.scrolls && w.fromBottom <= 2 && w.lastInView;
+    }, "the agent's view to sit at the newest message");
+
+    // The customer sends a photo from the widget; it renders, then its picture loads and grows the bubble.
+    await customer.bringToFront();
+    const png = await customer.evaluate(() => {
+      const canvas = document.createElement("canvas");
+      canvas.width = 600;
+      canvas.height = 800;
+      const g = canvas.getContext("2d");
+      if (!g) throw new Error("no 2d context");
+      g.fillStyle = "#0b5cad";
+      g.fillRect(0, 0, 600, 800);
+      return canvas.toDataURL("image/png").split(",")[1] ?? "";
+    });
+    // The agent's download of the picture is held until its message has rendered and the view settled
+    // at the bottom: the picture then grows the message by itself, with nothing else to re-render the list.
+    const held: Route[] = [];
+    await agent.route(/\/v1\/files\/[^?]+\?/, (route) => {
+      if (route.request().method() === "GET") held.push(route);
+      else void route.continue();
+    });
+    await frame
+      .locator("parley-composer input[type=file]")
+      .setInputFiles({ name: "parcel.png", mimeType: "image/png", buffer: Buffer.from(png, "base64") });
+    await frame.locator("parley-composer [part=send-button]").click();
+    await agent.bringToFront();
+    await waitFor(() => held.length > 0, "the agent's page to ask for the picture");
+    await waitFor(async () => {
+      const w = await where();
+      return w.image === 0 && w.fromBottom <= 2 && w.lastInView;
+    }, "the photo's message to render at the bottom, its picture not loaded yet");
+    for (const route of held) await route.continue();
+    await agent.unroute(/\/v1\/files\/[^?]+\?/);
+    let last: unknown;
+    await waitFor(
+      async () => {
+        const w = await where();
+        last = w;
+        return w.image && w.image > 100 && w.fromBottom <= 2 && w.lastInView;
+      },
+      "the photo to load fully in view at the bottom",
+      30_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(last)}`);
+    });
+    // A text again as the newest message, which the later tests read back as the preview.
+    after = `Photo attached (${crypto.randomUUID().slice(0, 8)}).`;
+    await customerSays(after);
   });
 
   it("axe finds no serious or critical violation; screenshots of the inbox and the conversation", async () => {

@@ -62,14 +62,18 @@ export const styles = [
       flex: 0 0 16rem;
       border-inline-end: 1px solid var(--parley-border);
     }
+    /* min-height: 0 as well as min-width: the narrow layout stacks .body as a column, where a flex
+       item's automatic minimum is its content's height and the messages would push the composer out. */
     .main {
       flex: 1;
       min-width: 0;
+      min-height: 0;
       display: flex;
       flex-direction: column;
     }
     parley-message-list {
       flex: 1;
+      min-height: 0;
     }
     .state {
       margin: auto;

@@ -21,8 +21,13 @@ export const styles = [
       display: flex;
       flex-direction: column;
     }
-    /* A short conversation sits at the bottom, next to the composer. */
-    .log > :first-child {
+    /* A short conversation sits at the bottom, next to the composer. The content box is what the
+       list watches for growth (an image that finishes loading) to stay at the bottom. */
+    .content {
+      margin-block-start: auto;
+      display: flow-root;
+    }
+    .empty > :first-child {
       margin-block-start: auto;
     }
     .day,
@@ -34,6 +39,7 @@ export const styles = [
     }
     .pill {
       position: absolute;
+      z-index: 1;
       inset-block-end: 0.75rem;
       inset-inline-start: 50%;
       transform: translateX(-50%);

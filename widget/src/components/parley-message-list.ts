@@ -6,8 +6,11 @@
  * near the bottom moves it down again. Whenever the window or the messages
  * change, the first visible message keeps its offset (so prepending never
  * jumps); when the reader was at the bottom the list stays pinned there,
- * otherwise a "New messages" button appears. The highest seq on screen is
- * marked read while the page is visible. Invite lines ("You invited @noah",
+ * otherwise a "New messages" button appears. The same holds when the content
+ * changes size by itself (an image that finishes loading, the composer
+ * growing): a resize observer keeps a reader at the bottom there, and anyone
+ * else on the message they were reading. The highest seq on screen is marked
+ * read while the page is visible. Invite lines ("You invited @noah",
  * "Noah joined", "@leo declined the invitation") sit between the messages by
  * time (invite-timeline.ts).
  *
@@ -60,7 +63,12 @@ export class ParleyMessageList extends LitElement {
   declare unseenBelow: number;
 
   readonly #state = new StoreController<State>(this, (next, prev) => this.#onState(next, prev));
-  readonly #status = new StoreController<ConnectionStatus>(this);
+  readonly #status = new StoreController<ConnectionStatus>(this, (next, prev) => {
+    // Back online: the outbox sends now, so the time it may take before a message counts as stalled
+    // starts again (a message queued long ago is not "not sent" the moment the connection returns).
+    if (next.state === "connected" && prev?.state !== "connected") this.#connectedAt = Date.now();
+  });
+  #connectedAt = 0;
   readonly #invites = new InviteTimeline(this);
   #items: ShownMessage[] = [];
   #start = 0;
@@ -76,6 +84,14 @@ export class ParleyMessageList extends LitElement {
   readonly #retriedAt = new Map<string, number>();
   #stallTimer: ReturnType<typeof setTimeout> | undefined;
   #checkQueued = false;
+  /** Whether the reader was at the bottom at the last scroll, or the last placement by the list. */
+  #atBottom = true;
+  #lastTop = 0;
+  /** The message the reader looked at, as of the last scroll or placement. */
+  #anchor: { key: string; top: number } | undefined;
+  /** Watches the log and its content for size changes the list did not render itself. */
+  #resize: ResizeObserver | undefined;
+  #observed: HTMLElement | undefined;
 
   constructor() {
     super();
@@ -97,6 +113,9 @@ export class ParleyMessageList extends LitElement {
     super.disconnectedCallback();
     document.removeEventListener("visibilitychange", this.#onVisibility);
     clearTimeout(this.#stallTimer);
+    this.#resize?.disconnect();
+    this.#resize = undefined;
+    this.#observed = undefined;
   }
 
   /** Scrolls to the newest message and follows it again. */
@@ -117,6 +136,8 @@ export class ParleyMessageList extends LitElement {
       this.#jump = true;
       this.#readSent = 0;
       this.unseenBelow = 0;
+      this.#anchor = undefined;
+      this.#atBottom = true;
       this.#status.set(this.client?.status);
       this.#invites.follow(this.client, this.conversationId);
       this.#state.set(this.client && this.conversationId ? this.client.conversation(this.conversationId) : undefined);
@@ -125,8 +146,12 @@ export class ParleyMessageList extends LitElement {
     // rendered and the position is restored, the DOM does not show where the reader was.
     const log = this.#log();
     if (!this.#restore) {
-      const pinned = !!log && this.#follow && log.scrollHeight - log.scrollTop - log.clientHeight <= PINNED;
-      this.#restore = { jump: this.#jump || pinned, anchor: log ? this.#captureAnchor(log) : undefined };
+      // Where the reader last was, not where the DOM is now: content that grew by itself since
+      // (an image loading) would otherwise read as the reader having scrolled up.
+      const pinned = !!log && this.#follow && this.#atBottom;
+      // Likewise the message the reader looked at, as of their last scroll or the last placement.
+      const anchor = this.#anchor ?? (log ? this.#captureAnchor(log) : undefined);
+      this.#restore = { jump: this.#jump || pinned, anchor };
     } else if (this.#jump) {
       this.#restore.jump = true;
     }
@@ -135,6 +160,7 @@ export class ParleyMessageList extends LitElement {
 
   protected override updated(): void {
     const log = this.#log();
+    this.#observe(log);
     const token = ++this.#updates;
     // The bubbles render in their own (microtask) updates: measure once they have, still before paint.
     const bubbles = log ? [...log.querySelectorAll("parley-message")].map((m) => m.updateComplete) : [];
@@ -143,10 +169,8 @@ export class ParleyMessageList extends LitElement {
       const restore = this.#restore;
       this.#restore = undefined;
       if (log && restore?.jump) log.scrollTop = log.scrollHeight;
-      else if (log && restore?.anchor) {
-        const el = this.#find(restore.anchor.key);
-        if (el) log.scrollTop += el.getBoundingClientRect().top - log.getBoundingClientRect().top - restore.anchor.top;
-      }
+      else if (log && restore?.anchor) this.#placeAt(log, restore.anchor);
+      if (log) this.#note(log);
       this.#queueCheck();
     });
     this.#scheduleStall();
@@ -154,6 +178,40 @@ export class ParleyMessageList extends LitElement {
 
   #log(): HTMLElement | null {
     return this.renderRoot.querySelector(".log");
+  }
+
+  /** Observes the current log and its content box (both are replaced when the list empties or fills). */
+  #observe(log: HTMLElement | null): void {
+    const content = log?.querySelector<HTMLElement>(":scope > .content") ?? undefined;
+    if (content === this.#observed) return;
+    this.#observed = content;
+    this.#resize?.disconnect();
+    if (!log || !content) return;
+    this.#resize ??= new ResizeObserver(() => this.#onResize());
+    this.#resize.observe(log);
+    this.#resize.observe(content);
+  }
+
+  /** Something changed size without a scroll: keep the reader at the bottom, or on their message. */
+  #onResize(): void {
+    const log = this.#log();
+    if (!log) return;
+    if (this.#atBottom && this.#follow) log.scrollTop = log.scrollHeight;
+    else if (this.#anchor) this.#placeAt(log, this.#anchor);
+    this.#note(log);
+  }
+
+  /** Scrolls so the anchored message sits where it was. */
+  #placeAt(log: HTMLElement, anchor: { key: string; top: number }): void {
+    const el = this.#find(anchor.key);
+    if (el) log.scrollTop += el.getBoundingClientRect().top - log.getBoundingClientRect().top - anchor.top;
+  }
+
+  /** Remembers where the reader is now, for the next size change. */
+  #note(log: HTMLElement): void {
+    this.#atBottom = log.scrollHeight - log.scrollTop - log.clientHeight <= PINNED;
+    this.#lastTop = log.scrollTop;
+    this.#anchor = this.#captureAnchor(log);
   }
 
   #find(key: string): HTMLElement | null {
@@ -202,8 +260,7 @@ export class ParleyMessageList extends LitElement {
       return;
     }
     if (this.#follow) {
-      const log = this.#log();
-      const atBottom = !log || log.scrollHeight - log.scrollTop - log.clientHeight <= PINNED;
+      const atBottom = !this.#log() || this.#atBottom;
       const added = items.length - this.#end;
       this.#end = items.length;
       if (atBottom) {
@@ -223,9 +280,31 @@ export class ParleyMessageList extends LitElement {
     this.#start = Math.min(this.#start, this.#end);
   }
 
-  #onScroll = () => this.#queueCheck();
+  /**
+   * Scroll events arrive a frame late, after more content may have rendered: so only a move up
+   * leaves the bottom (the reader scrolled), and reaching the bottom returns to it.
+   */
+  #onScroll = () => {
+    const log = this.#log();
+    // Not moved since the list placed the reader (the event of that placement): what the DOM shows now
+    // may already include growth the resize observer is about to compensate, so nothing is re-read.
+    if (log && log.scrollTop !== this.#lastTop) {
+      if (log.scrollHeight - log.scrollTop - log.clientHeight <= PINNED) this.#atBottom = true;
+      else if (log.scrollTop < this.#lastTop) this.#atBottom = false;
+      this.#lastTop = log.scrollTop;
+      this.#anchor = this.#captureAnchor(log);
+    }
+    this.#queueCheck();
+  };
 
   #onVisibility = () => this.#markRead();
+
+  /** The "New messages" button: jumps to the newest; its focus moves to the log as the button goes. */
+  #onNewMessages = (e: Event) => {
+    const focused = (this.renderRoot as ShadowRoot).activeElement === e.currentTarget;
+    this.scrollToBottom();
+    if (focused) void this.updateComplete.then(() => this.#log()?.focus({ preventScroll: true }));
+  };
 
   #queueCheck(): void {
     if (this.#checkQueued) return;
@@ -302,11 +381,21 @@ export class ParleyMessageList extends LitElement {
     });
   }
 
-  #isStalled(m: PendingMessage, now: number): boolean {
-    if (m.state !== "sending") return false;
+  /** Waiting for the connection: the outbox sends it (once) when the client is connected again. */
+  #isQueued(m: PendingMessage): boolean {
     const status = this.#status.value?.state;
-    if (status === "reconnecting" || status === "closed") return true;
-    return now - (this.#retriedAt.get(m.msgId) ?? m.queuedAt) >= this.stallAfter;
+    return m.state === "sending" && status !== undefined && status !== "connected";
+  }
+
+  /** When a sending message's time to count as stalled started: queued, retried, or reconnected. */
+  #since(m: PendingMessage): number {
+    return Math.max(this.#retriedAt.get(m.msgId) ?? m.queuedAt, this.#connectedAt);
+  }
+
+  /** Connected, yet still sending after `stallAfter`: shown as not sent, with Retry. */
+  #isStalled(m: PendingMessage, now: number): boolean {
+    if (m.state !== "sending" || this.#isQueued(m)) return false;
+    return now - this.#since(m) >= this.stallAfter;
   }
 
   /** Re-renders when the next sending message is due to show as not sent. */
@@ -315,8 +404,8 @@ export class ParleyMessageList extends LitElement {
     const now = Date.now();
     let due = Number.POSITIVE_INFINITY;
     for (const m of this.#state.value?.pending ?? []) {
-      if (m.state !== "sending" || this.#isStalled(m, now)) continue;
-      due = Math.min(due, (this.#retriedAt.get(m.msgId) ?? m.queuedAt) + this.stallAfter);
+      if (m.state !== "sending" || this.#isQueued(m) || this.#isStalled(m, now)) continue;
+      due = Math.min(due, this.#since(m) + this.stallAfter);
     }
     if (Number.isFinite(due)) this.#stallTimer = setTimeout(() => this.requestUpdate(), Math.max(0, due - now) + 20);
   }
@@ -368,8 +457,16 @@ export class ParleyMessageList extends LitElement {
         .filter((n) => n.ts > after && n.ts <= upTo)
         .map((n: TimelineNotice) => html`<p class="note" data-notice=${n.key}>${n.text}</p>`);
     const last = this.#end === items.length ? tsOf(items.at(-1)) : undefined;
-    return html`<div class="log" part="messages" role="log" aria-live="polite" aria-label=${tr.t("list.label")}
-        tabindex="0" @scroll=${this.#onScroll} @parley-retry=${this.#onRetry}>
+    // The button comes before the log in the focus order: one Shift+Tab from the log (and one Tab
+    // before it) reaches it, not after every link and button inside the messages.
+    return html`${
+      this.unseenBelow > 0
+        ? html`<button type="button" class="pill" part="new-messages" @click=${this.#onNewMessages}>
+            ${tr.t("list.newMessages")}
+          </button>`
+        : nothing
+    }<div class="log" part="messages" role="log" aria-live="polite" aria-label=${tr.t("list.label")}
+        tabindex="0" @scroll=${this.#onScroll} @parley-retry=${this.#onRetry}><div class="content">
         ${this.loadingOlder ? html`<p class="note" role="status">${tr.t("list.loadingOlder")}</p>` : nothing}
         ${this.#start === 0 && !state.hasOlder ? html`<p class="note">${tr.t("list.start")}</p>` : nothing}
         ${repeat(
@@ -395,18 +492,12 @@ export class ParleyMessageList extends LitElement {
                 .locale=${this.locale}
                 .seen=${!isPending(m) && m === ownLast && seenSeq >= m.seq}
                 .stalled=${isPending(m) && this.#isStalled(m, now)}
+                .queued=${isPending(m) && this.#isQueued(m)}
               ></parley-message>`;
           },
         )}
         ${last === undefined ? nothing : noticesIn(last, Number.POSITIVE_INFINITY)}
-      </div>
-      ${
-        this.unseenBelow > 0
-          ? html`<button type="button" class="pill" part="new-messages" @click=${() => this.scrollToBottom()}>
-              ${tr.t("list.newMessages")}
-            </button>`
-          : nothing
-      }`;
+      </div></div>`;
   }
 }
 

@@ -90,8 +90,11 @@ export const styles = [
     .file button {
       border-color: currentColor;
     }
+    /* Both sides auto: the width and height attributes give the aspect ratio, the limits keep it. */
     img {
       display: block;
+      width: auto;
+      height: auto;
       max-width: 100%;
       max-height: 16rem;
       border-radius: calc(var(--parley-radius, 12px) / 2);

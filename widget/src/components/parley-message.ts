@@ -53,6 +53,7 @@ export class ParleyMessage extends LitElement {
     locale: {},
     seen: { type: Boolean },
     stalled: { type: Boolean },
+    queued: { type: Boolean },
     imageUrl: { state: true },
     downloadError: { state: true },
   };
@@ -68,6 +69,8 @@ export class ParleyMessage extends LitElement {
   declare seen: boolean;
   /** A message still "sending" that the list treats as not sent (offline, or taking too long). */
   declare stalled: boolean;
+  /** A message still "sending" while the client has no connection: it goes out once it is back. */
+  declare queued: boolean;
   declare imageUrl: string | undefined;
   declare downloadError: boolean;
   #imageFor: string | undefined;
@@ -79,6 +82,7 @@ export class ParleyMessage extends LitElement {
     this.locale = "en";
     this.seen = false;
     this.stalled = false;
+    this.queued = false;
     this.downloadError = false;
   }
 
@@ -191,6 +195,9 @@ export class ParleyMessage extends LitElement {
   #meta(m: ShownMessage): TemplateResult {
     const tr = translator(this.locale);
     if (isPending(m)) {
+      if (m.state !== "failed" && this.queued) {
+        return html`<span class="queued" data-state="queued">${tr.t("msg.queued")}</span>`;
+      }
       if (m.state === "failed" || this.stalled) {
         return html`<span class="failed" data-state="failed">${tr.t("msg.failed")}</span>
           <button type="button" part="retry-button" @click=${() => this.#retry(m.msgId)}>${tr.t("msg.retry")}</button>

@@ -1,11 +1,13 @@
 /**
  * `<parley-presence>`: who of the shop's team is online ("Ada and 2 others
  * are online"), or when to expect a reply when nobody is. Follows
- * `client.presence`.
+ * `client.presence`, and `client.status`: while the connection is lost it
+ * claims nobody online (what it last heard may no longer be true) and says
+ * the team's status is unknown.
  *
  * @csspart presence - the line of text
  */
-import type { ParleyClient, TeamPresence } from "@parley/sdk";
+import type { ConnectionStatus, ParleyClient, TeamPresence } from "@parley/sdk";
 import { css, html, LitElement, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
 import { base } from "../theme.js";
@@ -16,6 +18,7 @@ export class ParleyPresence extends LitElement {
   declare client: ParleyClient | undefined;
   declare locale: string;
   readonly #presence = new StoreController<TeamPresence>(this);
+  readonly #status = new StoreController<ConnectionStatus>(this);
 
   constructor() {
     super();
@@ -44,11 +47,20 @@ export class ParleyPresence extends LitElement {
   ];
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has("client")) this.#presence.set(this.client?.presence);
+    if (changed.has("client")) {
+      this.#presence.set(this.client?.presence);
+      this.#status.set(this.client?.status);
+    }
   }
 
   protected override render() {
     const tr = translator(this.locale);
+    const state = this.#status.value?.state;
+    if (state === "reconnecting" || state === "closed") {
+      return html`<span part="presence" data-state="offline"
+        ><span class="dot" aria-hidden="true"></span>${tr.t("presence.offline")}</span
+      >`;
+    }
     const online = this.#presence.value?.online ?? [];
     const [first, second] = online;
     let text: string;
