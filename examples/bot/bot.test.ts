@@ -85,6 +85,8 @@ describe("example bot", () => {
     await mia.heard("Saturday 10:00–14:00");
     expect(await mia.say("Wann habt ihr geöffnet?")).toMatchObject({ action: "answered", intent: "hours" });
     await mia.heard("Samstag 10:00–14:00");
+    // Thanks needs no answer, and is no reason to ask what she needs.
+    expect(await mia.say("Thanks!")).toMatchObject({ action: "skipped", reason: "small-talk" });
     // The bot took the conversation, so the inbox shows who answers it.
     const { conversation } = await admin.request("conv.get", { convId: mia.conv.id });
     expect(conversation.assignee).toBe(bot.client.principal.id);

@@ -10,7 +10,7 @@
  * - asked for a person, it says so and hands over (`client.handover`: the
  *   conversation is unassigned and flagged, and bots stay out of it);
  * - lines meant for someone else (an @mention or invite, "Welcome Noah") are
- *   not its business;
+ *   not its business, and a plain "thanks" or "bye" needs no answer;
  * - once a person from the team writes in the conversation, it steps back:
  *   the conversation is handed over and, if the bot had it, assigned to that
  *   person, so the inbox no longer says the bot is answering;
@@ -60,6 +60,7 @@ export type SkipReason =
   | "assigned"
   | "handover"
   | "addressed-elsewhere"
+  | "small-talk"
   | "error";
 
 type Listener = (decision: Decision) => void;
@@ -148,6 +149,7 @@ export class ShopBot {
     const t = TEXTS[lang];
     const understood = understand(text);
     if (understood.kind === "human") return this.#handOver(base, t.handover, "asked");
+    if (understood.kind === "thanks") return this.#decide({ ...base, action: "skipped", reason: "small-talk" });
     if (understood.kind === "unknown" && (await this.#askedBefore(convId))) {
       return this.#handOver(base, t.handoverUnclear, "unclear");
     }

@@ -14,6 +14,8 @@ export type Understood =
   | { kind: "order"; orderId: string }
   | { kind: "order-number" }
   | { kind: "hours" }
+  /** Thanks, okay, bye: nothing to answer (and nothing to ask about). */
+  | { kind: "thanks" }
   | { kind: "unknown" };
 
 const HUMAN = /\b(human|person|agent|someone|real|mensch|mitarbeiter(in)?|jemand)\b/i;
@@ -21,6 +23,8 @@ const HOURS = /\b(open|opening|hours|close|closing|öffnungszeit(en)?|geöffnet|
 const ORDER = /\b(order|bestellung|package|paket|parcel|delivery|lieferung|tracking)\b/i;
 const ORDER_ID = /\bPX-?\s?(\d{4})\b/i;
 const GERMAN = /\b(wann|wo|ist|meine|bestellung|hallo|bitte|danke|öffnungszeiten|mensch|habt|ihr)\b/i;
+const THANKS =
+  /^\s*(?:thanks|thank you|thx|cheers|ok|okay|great|perfect|bye|danke|vielen dank|super|alles klar|tschüss)(?:\s+(?:so much|a lot|again|sehr|schön))?[\s!.,:)]*$/i;
 const MENTION = /(?:^|[^\p{L}\p{N}_])@([\p{L}\p{N}_.-]+)/gu;
 /** A greeting or thanks followed by a capitalised name: "Welcome Noah", "Thanks Ada", "Hallo Lea". */
 const SALUTATION =
@@ -70,6 +74,7 @@ export function understand(text: string): Understood {
   if (orderId) return { kind: "order", orderId: `PX-${orderId[1]}` };
   if (ORDER.test(text)) return { kind: "order-number" };
   if (HOURS.test(text)) return { kind: "hours" };
+  if (THANKS.test(text)) return { kind: "thanks" };
   return { kind: "unknown" };
 }
 
