@@ -1,20 +1,33 @@
 /**
  * An example shop bot on `@parley/sdk`: a member of the shop's team that reads
  * customers' messages (end to end encrypted: it holds the team key like an
- * agent's device) and answers two kinds of question, opening hours and order
- * status, in English or German. Asked for a person, it hands the conversation
- * over to the human team and stays out of it from then on. It never answers a
- * conversation a human agent is assigned to, a closed one, or anyone but the
- * conversation's customers.
+ * agent's device) and answers what it understands, opening hours and order
+ * status, in English or German.
  *
- * Every decision is announced on `decision` (answered or skipped, and why), so
- * a test or a log can follow the bot without guessing from timing.
+ * It behaves like a polite colleague:
+ * - a line it does not understand gets one clarifying question; if the next
+ *   one is no clearer, it hands over to the human team instead of asking again;
+ * - asked for a person, it says so and hands over (`client.handover`: the
+ *   conversation is unassigned and flagged, and bots stay out of it);
+ * - lines meant for someone else (an @mention or invite, "Welcome Noah") are
+ *   not its business, and a plain "thanks" or "bye" needs no answer;
+ * - once a person from the team writes in the conversation, it steps back:
+ *   the conversation is handed over and, if the bot had it, assigned to that
+ *   person, so the inbox no longer says the bot is answering;
+ * - it never answers a conversation an agent took (assigned), a closed one,
+ *   or anyone but the conversation's customers.
+ *
+ * Every decision is announced on `decision` (answered, handed over, stepped
+ * back or skipped, and why), so a test or a log can follow the bot without
+ * guessing from timing.
  */
 
 import type { ChatMessage } from "@parley/sdk";
 import { createClient, type KeyValueStorage, type ParleyClient } from "@parley/sdk";
-import type { MemberInfo } from "@parley/sdk/protocol";
+import type { ConversationInfo, MemberInfo } from "@parley/sdk/protocol";
 import { OrderBook } from "./orders.js";
+import { type BotTexts, CLARIFY_TEXTS, TEXTS } from "./texts.js";
+import { addressedElsewhere, type Lang, languageOf, understand } from "./understand.js";
 
 export interface BotOptions {
   gatewayUrl: string;
@@ -32,48 +45,26 @@ export interface BotOptions {
 
 export type Decision =
   | { action: "answered"; convId: string; seq: number; intent: Intent }
-  | { action: "handed-over"; convId: string; seq: number }
+  | { action: "handed-over"; convId: string; seq: number; reason: "asked" | "unclear" }
+  /** A person from the team wrote: the bot handed the conversation over and, if it had it, assigned it to them. */
+  | { action: "stepped-back"; convId: string; seq: number; assignee: string | null }
   | { action: "skipped"; convId: string; seq: number; reason: SkipReason };
 
-export type Intent = "hours" | "order" | "order-number" | "help";
-export type SkipReason = "own" | "not-customer" | "not-text" | "closed" | "assigned" | "handover" | "error";
+export type Intent = "hours" | "order" | "order-number" | "clarify";
+export type SkipReason =
+  | "own"
+  | "team"
+  | "not-customer"
+  | "not-text"
+  | "closed"
+  | "assigned"
+  | "handover"
+  | "addressed-elsewhere"
+  | "small-talk"
+  | "error";
 
 type Listener = (decision: Decision) => void;
-
-const HUMAN = /\b(human|person|agent|someone|real|mensch|mitarbeiter(in)?|jemand)\b/i;
-const HOURS = /\b(open|opening|hours|close|closing|öffnungszeit(en)?|geöffnet|offen)\b/i;
-const ORDER = /\b(order|bestellung|package|paket|parcel|delivery|lieferung|tracking)\b/i;
-const ORDER_ID = /\bPX-?\s?(\d{4})\b/i;
-const GERMAN = /\b(wann|wo|ist|meine|bestellung|hallo|bitte|danke|öffnungszeiten|mensch|habt|ihr)\b/i;
-
-/** The answers, in the two languages the bot speaks. */
-const TEXT = {
-  en: {
-    hours: "We're open Monday to Friday 9:00–18:00 and Saturday 10:00–14:00 (Berlin time).",
-    askNumber: "Happy to check. What's your order number? It looks like PX-1234.",
-    unknownOrder: (id: string) => `I can't find order ${id} on your account. Could you check the number?`,
-    order: (id: string, status: string, extra: string) => `Order ${id} is ${status}.${extra}`,
-    status: { processing: "being packed", shipped: "on its way", delivered: "delivered", cancelled: "cancelled" },
-    tracking: (t: string) => ` Tracking: ${t}.`,
-    eta: (d: string) => ` Expected: ${d}.`,
-    delivered: (d: string) => ` Delivered on ${d}.`,
-    help: "I'm the shop's assistant. I can tell you our opening hours or where your order is. Type “human” to talk to a person.",
-    handover: "I'm passing you to a colleague from the team; they'll reply here as soon as they can.",
-  },
-  de: {
-    hours: "Wir sind Montag bis Freitag 9:00–18:00 und Samstag 10:00–14:00 Uhr für dich da.",
-    askNumber: "Gerne. Wie lautet deine Bestellnummer? Sie sieht aus wie PX-1234.",
-    unknownOrder: (id: string) => `Ich finde die Bestellung ${id} in deinem Konto nicht. Stimmt die Nummer?`,
-    order: (id: string, status: string, extra: string) => `Bestellung ${id}: ${status}.${extra}`,
-    status: { processing: "wird gepackt", shipped: "ist unterwegs", delivered: "zugestellt", cancelled: "storniert" },
-    tracking: (t: string) => ` Sendungsnummer: ${t}.`,
-    eta: (d: string) => ` Voraussichtlich: ${d}.`,
-    delivered: (d: string) => ` Zugestellt am ${d}.`,
-    help: "Ich bin der Assistent des Shops. Ich kenne unsere Öffnungszeiten und weiß, wo deine Bestellung ist. Schreib „Mensch“, um mit jemandem aus dem Team zu sprechen.",
-    handover:
-      "Ich gebe dich an eine Kollegin oder einen Kollegen weiter; du bekommst hier so bald wie möglich eine Antwort.",
-  },
-} as const;
+type Base = { convId: string; seq: number };
 
 export class ShopBot {
   readonly client: ParleyClient;
@@ -81,7 +72,8 @@ export class ShopBot {
   readonly #listeners = new Set<Listener>();
   /** One message at a time per conversation, in arrival order. */
   readonly #queues = new Map<string, Promise<void>>();
-  readonly #members = new Map<string, MemberInfo[]>();
+  /** Conversations where the bot asked its clarifying question (also found in the history after a restart). */
+  readonly #asked = new Set<string>();
 
   constructor(options: BotOptions) {
     this.#orders = options.orders ?? new OrderBook();
@@ -105,8 +97,6 @@ export class ShopBot {
         next.catch(() => undefined),
       );
     });
-    // Someone joined or left: the member list is fetched again on the next message.
-    this.client.on("membership", ({ convId }) => this.#members.delete(convId));
     await this.client.connect();
   }
 
@@ -128,33 +118,24 @@ export class ShopBot {
     try {
       const me = this.client.principal.id;
       if (message.sender === me) return this.#decide({ ...base, action: "skipped", reason: "own" });
+      const { conversation, members } = await this.client.request("conv.get", { convId });
+      const sender = members.find((m) => m.principalId === message.sender);
+      // Team members answer without being members; a history grant or a card is no one writing.
+      if (!sender || sender.role === "agent" || sender.role === "bot") {
+        return await this.#fromTeam(base, conversation, message);
+      }
       const body = message.body;
       if (body?.type !== "text") return this.#decide({ ...base, action: "skipped", reason: "not-text" });
-      const { conversation, members } = await this.client.request("conv.get", { convId });
-      this.#members.set(convId, members);
-      const sender = members.find((m) => m.principalId === message.sender);
-      if (!sender || (sender.role !== "owner" && sender.role !== "member")) {
-        return this.#decide({ ...base, action: "skipped", reason: "not-customer" });
-      }
       if (conversation.status === "closed") return this.#decide({ ...base, action: "skipped", reason: "closed" });
       if (conversation.handover) return this.#decide({ ...base, action: "skipped", reason: "handover" });
       if (conversation.assignee !== undefined && conversation.assignee !== me) {
         return this.#decide({ ...base, action: "skipped", reason: "assigned" });
       }
-
-      const lang = GERMAN.test(body.text) ? "de" : "en";
-      const t = TEXT[lang];
-      this.client.typing(convId, true);
-      if (HUMAN.test(body.text)) {
-        await this.client.send(convId, t.handover);
-        await this.client.handover(convId);
-        return this.#decide({ ...base, action: "handed-over" });
+      const others = members.filter((m) => m.principalId !== sender.principalId && m.principalId !== me);
+      if (addressedElsewhere(body.text, { self: this.client.principal, others })) {
+        return this.#decide({ ...base, action: "skipped", reason: "addressed-elsewhere" });
       }
-      // The bot takes unassigned conversations, so the inbox shows who is answering.
-      if (conversation.assignee === undefined) await this.client.assign(convId, me);
-      const { intent, reply } = this.#answer(body.text, sender, lang);
-      await this.client.send(convId, reply);
-      this.#decide({ ...base, action: "answered", intent });
+      await this.#reply(base, conversation, sender, body.text);
     } catch (err) {
       this.client.typing(convId, false);
       this.#decide({ ...base, action: "skipped", reason: "error" });
@@ -162,24 +143,84 @@ export class ShopBot {
     }
   }
 
-  #answer(text: string, sender: MemberInfo, lang: "en" | "de"): { intent: Intent; reply: string } {
-    const t = TEXT[lang];
-    const orderId = ORDER_ID.exec(text);
-    if (orderId) {
-      const id = `PX-${orderId[1]}`;
-      const order = this.#orders.find(id);
-      // Only the customer's own orders: anything else reads as unknown, so order numbers cannot be probed.
-      if (!order || order.customer !== sender.externalId) return { intent: "order", reply: t.unknownOrder(id) };
-      let extra = "";
-      if (order.status === "shipped") {
-        extra = `${order.tracking ? t.tracking(order.tracking) : ""}${order.eta ? t.eta(order.eta) : ""}`;
-      } else if (order.status === "delivered" && order.eta) {
-        extra = t.delivered(order.eta);
-      }
-      return { intent: "order", reply: t.order(id, t.status[order.status], extra) };
+  async #reply(base: Base, conversation: ConversationInfo, sender: MemberInfo, text: string): Promise<void> {
+    const { convId } = base;
+    const lang = languageOf(text);
+    const t = TEXTS[lang];
+    const understood = understand(text);
+    if (understood.kind === "human") return this.#handOver(base, t.handover, "asked");
+    if (understood.kind === "thanks") return this.#decide({ ...base, action: "skipped", reason: "small-talk" });
+    if (understood.kind === "unknown" && (await this.#askedBefore(convId))) {
+      return this.#handOver(base, t.handoverUnclear, "unclear");
     }
-    if (ORDER.test(text)) return { intent: "order-number", reply: t.askNumber };
-    if (HOURS.test(text)) return { intent: "hours", reply: t.hours };
-    return { intent: "help", reply: t.help };
+    this.client.typing(convId, true);
+    // The bot takes unassigned conversations, so the inbox shows who is answering.
+    if (conversation.assignee === undefined) await this.client.assign(convId, this.client.principal.id);
+    if (understood.kind === "unknown") {
+      await this.client.send(convId, t.clarify);
+      this.#asked.add(convId);
+      return this.#decide({ ...base, action: "answered", intent: "clarify" });
+    }
+    if (understood.kind === "order") {
+      await this.client.send(convId, this.#orderStatus(understood.orderId, sender, lang));
+      return this.#decide({ ...base, action: "answered", intent: "order" });
+    }
+    await this.client.send(convId, understood.kind === "hours" ? t.hours : t.askNumber);
+    this.#decide({ ...base, action: "answered", intent: understood.kind });
+  }
+
+  /** Says so, then hands the conversation to the human team: unassigned, flagged, bots out of it. */
+  async #handOver(base: Base, line: string, reason: "asked" | "unclear"): Promise<void> {
+    this.client.typing(base.convId, true);
+    await this.client.send(base.convId, line);
+    await this.client.handover(base.convId);
+    this.#decide({ ...base, action: "handed-over", reason });
+  }
+
+  /**
+   * A message from the shop's team. When a person (not a bot) writes, they
+   * have taken over: the conversation is handed over (bots stay out for good)
+   * and, if it was the bot's, assigned to them; someone else's assignment stays.
+   */
+  async #fromTeam(base: Base, conversation: ConversationInfo, message: ChatMessage): Promise<void> {
+    const written = message.body?.type === "text" || message.body?.type === "file";
+    if (!written || conversation.handover || (await this.#isBot(message.sender))) {
+      return this.#decide({ ...base, action: "skipped", reason: "team" });
+    }
+    const me = this.client.principal.id;
+    const assignee = conversation.assignee === me ? message.sender : (conversation.assignee ?? null);
+    await this.client.handover(base.convId);
+    if (assignee) await this.client.assign(base.convId, assignee);
+    this.#decide({ ...base, action: "stepped-back", assignee });
+  }
+
+  /** Whether a team member is a bot: bots are online to write, so the team's presence lists them. */
+  async #isBot(principalId: string): Promise<boolean> {
+    const { presence } = await this.client.request("presence.get", {});
+    return presence.online.some((p) => p.principalId === principalId && p.kind === "bot");
+  }
+
+  /** Whether the bot already asked its clarifying question in this conversation (this run, or before a restart). */
+  async #askedBefore(convId: string): Promise<boolean> {
+    if (this.#asked.has(convId)) return true;
+    const me = this.client.principal.id;
+    const { messages } = await this.client.loadConversation(convId);
+    const asked = messages.some((m) => m.sender === me && m.body?.type === "text" && CLARIFY_TEXTS.has(m.body.text));
+    if (asked) this.#asked.add(convId);
+    return asked;
+  }
+
+  #orderStatus(id: string, sender: MemberInfo, lang: Lang): string {
+    const t: BotTexts = TEXTS[lang];
+    const order = this.#orders.find(id);
+    // Only the customer's own orders: anything else reads as unknown, so order numbers cannot be probed.
+    if (!order || order.customer !== sender.externalId) return t.unknownOrder(id);
+    let extra = "";
+    if (order.status === "shipped") {
+      extra = `${order.tracking ? t.tracking(order.tracking) : ""}${order.eta ? t.eta(order.eta) : ""}`;
+    } else if (order.status === "delivered" && order.eta) {
+      extra = t.delivered(order.eta);
+    }
+    return t.order(id, t.status[order.status], extra);
   }
 }

@@ -1,27 +1,43 @@
 #!/usr/bin/env node
 // A terminal chat on Parley's public SDK: a customer of the demo shop, or the
-// shop's agent. Start the demo first (`npm run demo`), then, in two terminals:
+// shop's agent, end-to-end encrypted like the widget, the dashboard and the bot.
+// Start the demo first (`npm run demo`), then, in two terminals:
 //
 //   node examples/cli-chat/chat.mjs --as customer --name Mia
 //   node examples/cli-chat/chat.mjs --as agent
 //
-// Lines you type are sent; commands: /invite @handle, /handle name, /accept <inviteId>,
-// /to <convId> (agent), /quit. When stdin closes (a pipe), pending sends finish and it exits.
+// Lines you type are sent; /help lists the commands (invites, handles, switching
+// conversations). Each run is the same device: its keys live in a file next to the
+// demo's state. When stdin closes (a pipe), pending sends finish and it exits.
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { fileStorage } from "./file-storage.mjs";
+import { connectWithTeamKey } from "./team-key.mjs";
 
 const USAGE = `usage: node examples/cli-chat/chat.mjs --as customer --name <name> [--id <customerId>]
        node examples/cli-chat/chat.mjs --as agent
 options:
   --config <file>              connection details (default .parley/demo/demo.json, written by npm run demo)
   --print-history-and-exit     print the latest messages of every conversation and exit
-commands while chatting: /invite @handle, /handle <name>, /accept <inviteId>, /to <convId>, /quit`;
+while chatting, /help lists the commands`;
+
+const COMMANDS = `commands:
+  /help                 this list
+  /invites              your pending invites
+  /accept [inviteId]    join the conversation you were invited to (the latest invite without an id)
+  /decline [inviteId]   decline an invite (the latest without an id)
+  /handle <name>        choose your @handle, so others can invite you
+  /invite @handle       invite someone into the current conversation (they must accept)
+  /to [convId]          write to another conversation you follow (/to alone: follow the latest activity)
+  /quit                 leave (Ctrl-D too)`;
 
 const HISTORY_LINES = 20;
 const SEND_TIMEOUT_MS = 15_000;
+/** How long a new agent device waits for an admin's device to hand it the team key. */
+const TEAM_KEY_WAIT_MS = 60_000;
 
 const out = (line) => process.stdout.write(`${line}\n`);
 const fail = (message) => {
@@ -120,19 +136,28 @@ function authFor() {
 // -- the client -------------------------------------------------------------------------
 
 const { customerId, ...auth } = authFor();
-const client = createClient({
-  gatewayUrl: demo.gatewayUrl,
-  auth,
-  WebSocket, // Node 20 has no global WebSocket
-  origin, // the NATS WebSocket listener only accepts allowed origins
-  // A wire-level terminal client: plaintext envelopes the gateway can read. The widget, the
-  // dashboard and the bot are end-to-end encrypted; their conversations cannot be read here.
-  encryption: false,
-});
+// End-to-end encrypted (the SDK's default). The device's keys, the team key (agent), the
+// session and the outbox live in this file, so every run is the same device.
+const storage = fileStorage(
+  join(stateDir, args.as === "agent" ? "cli-agent.keys.json" : `cli-${customerId}.keys.json`),
+);
+const makeClient = () =>
+  createClient({
+    gatewayUrl: demo.gatewayUrl,
+    auth,
+    storage,
+    WebSocket, // Node 20 has no global WebSocket
+    origin, // the NATS WebSocket listener only accepts allowed origins
+  });
 
+let client;
 let me;
 try {
-  me = await client.connect();
+  ({ client, me } = await connectWithTeamKey(makeClient, {
+    team: args.as === "agent",
+    waitMs: TEAM_KEY_WAIT_MS,
+    say: out,
+  }));
 } catch (err) {
   fail(`cannot connect to ${demo.gatewayUrl}: ${err.message}\nIs the demo running (npm run demo)?`);
 }
@@ -161,22 +186,57 @@ function senderName(convId, principalId) {
   return principalId;
 }
 
+/** What a message says, as one line; undefined for what is not for people (key handovers). */
+function bodyText(message) {
+  const body = message.body;
+  if (body === undefined) return `(cannot be opened on this device: ${message.error ?? "no key"})`;
+  switch (body.type) {
+    case "text":
+    case "system":
+      return body.text;
+    case "card":
+      return `[${body.card.kind} card]`;
+    case "file":
+      return `[file ${body.file.name}, ${body.file.size} bytes]${body.caption ? ` ${body.caption}` : ""}`;
+    default:
+      return undefined; // a history grant: keys for a new member, nothing to read
+  }
+}
+
 function format(convId, message) {
-  const text =
-    message.body === undefined
-      ? `(unreadable: ${message.error ?? "decode failed"})`
-      : message.body.type === "card"
-        ? `[${message.body.card.kind} card]`
-        : message.body.text;
+  const text = bodyText(message);
+  if (text === undefined) return undefined;
   const prefix = args.as === "agent" || followed.size > 1 ? `[${convId}] ` : "";
   return `${prefix}${senderName(convId, message.sender)}: ${text}`;
 }
 
+/** Per conversation: seqs shown as unreadable, printed again once a key arrives (a history grant, the team key). */
+const locked = new Map();
+
+function print(convId, message) {
+  const line = format(convId, message);
+  if (line === undefined) return;
+  out(line);
+  if (message.body === undefined) locked.get(convId)?.add(message.seq);
+}
+
 async function follow(convId, { quiet = false } = {}) {
-  followed.add(convId);
+  if (!followed.has(convId)) {
+    followed.add(convId);
+    const waiting = new Set();
+    locked.set(convId, waiting);
+    client.conversation(convId).subscribe((state) => {
+      if (waiting.size === 0) return;
+      for (const m of state.messages) {
+        if (m.body === undefined || !waiting.has(m.seq)) continue;
+        waiting.delete(m.seq);
+        print(convId, m);
+      }
+    });
+  }
   const state = await client.loadConversation(convId);
   await refreshMembers(convId).catch(() => undefined);
-  if (!quiet) for (const m of state.messages.slice(-HISTORY_LINES)) out(format(convId, m));
+  if (!quiet) for (const m of state.messages.slice(-HISTORY_LINES)) print(convId, m);
   return state;
 }
 
@@ -217,9 +277,9 @@ async function agentConversations() {
 
 client.on("message", ({ conversationId, message }) => {
   if (message.sender === me.id) return; // typed here (or on another device of ours)
-  const print = () => out(format(conversationId, message));
-  if (!names.get(conversationId)?.has(message.sender)) refreshMembers(conversationId).then(print, print);
-  else print();
+  const show = () => print(conversationId, message);
+  if (!names.get(conversationId)?.has(message.sender)) refreshMembers(conversationId).then(show, show);
+  else show();
   if (args.as === "agent" && !pinned) setTarget(conversationId, " - the latest activity");
 });
 client.on("conversation", (conversation) => {
@@ -239,9 +299,13 @@ client.on("membership", (event) => {
     () => undefined,
   );
 });
-client.on("invite", (invite) => {
-  out(`(${invite.inviterName} invites you to ${invite.convId}: type /accept ${invite.id})`);
-});
+/** Invites waiting for an answer, oldest first. */
+const invites = new Map();
+const announce = (invite) => {
+  invites.set(invite.id, invite);
+  out(`(${invite.inviterName} invites you to ${invite.convId}: /accept ${invite.id} or /decline ${invite.id})`);
+};
+client.on("invite", announce);
 client.on("status", (status) => {
   if (status.state === "reconnecting") out("(connection lost; reconnecting...)");
   else if (status.state === "connected") out("(reconnected)");
@@ -260,6 +324,9 @@ try {
   fail(`cannot load conversations: ${err.message}`);
 }
 
+// Invites that came while this terminal was closed.
+for (const invite of await client.pendingInvites().catch(() => [])) announce(invite);
+
 if (args["print-history-and-exit"]) {
   await client.close();
   process.exit(0);
@@ -269,9 +336,9 @@ const interactive = process.stdin.isTTY === true;
 if (interactive) {
   out(
     args.as === "customer"
-      ? `Signed in as ${me.displayName} (customer ${customerId}) in ${target}. Type to chat; /quit to leave.`
+      ? `Signed in as ${me.displayName} (customer ${customerId}) in ${target}, end-to-end encrypted. Type to chat; /help lists the commands.`
       : `Signed in as ${me.displayName}${me.handle ? ` (@${me.handle})` : ""}, following ${followed.size} conversation(s)` +
-          `${target ? `; replying to ${target}` : "; waiting for a customer"}. /to <convId> switches; /quit leaves.`,
+          `${target ? `; replying to ${target}` : "; waiting for a customer"}. /help lists the commands.`,
   );
 }
 
@@ -317,11 +384,26 @@ async function command(line) {
       me = principal;
       return out(`(your handle is now @${principal.handle}; others can /invite @${principal.handle})`);
     }
+    case "invites": {
+      if (invites.size === 0) return out("(no pending invites)");
+      for (const i of invites.values()) out(`(${i.inviterName} invites you to ${i.convId}: /accept ${i.id})`);
+      return;
+    }
     case "accept": {
-      const conversation = await client.acceptInvite(arg);
+      const invite = pickInvite(arg);
+      if (!invite) return;
+      const conversation = await client.acceptInvite(invite.id);
+      invites.delete(invite.id);
+      out(`(joined ${conversation.id})`);
       await follow(conversation.id);
-      setTarget(conversation.id, " - joined");
-      return out(`(joined ${conversation.id})`);
+      return setTarget(conversation.id, " - joined");
+    }
+    case "decline": {
+      const invite = pickInvite(arg);
+      if (!invite) return;
+      await client.declineInvite(invite.id);
+      invites.delete(invite.id);
+      return out(`(declined invite ${invite.id}${invite.convId ? ` to ${invite.convId}` : ""})`);
     }
     case "to": {
       if (!arg) {
@@ -333,9 +415,18 @@ async function command(line) {
       target = arg;
       return out(`(replying to ${arg})`);
     }
+    case "help":
+      return out(COMMANDS);
     default:
-      return out("(commands: /invite @handle, /handle <name>, /accept <inviteId>, /to <convId>, /quit)");
+      return out(`(unknown command /${cmd}; /help lists the commands)`);
   }
+}
+
+/** The invite `id` names, or the latest one when no id is given. */
+function pickInvite(id) {
+  const invite = id ? (invites.get(id) ?? { id }) : [...invites.values()].at(-1);
+  if (!invite) out("(no pending invites)");
+  return invite;
 }
 
 const rl = createInterface({ input: process.stdin, terminal: interactive });

@@ -23,6 +23,23 @@ const STOREFRONT = fileURLToPath(new URL("../storefront/", import.meta.url));
 const STATIC = { "/app.js": "text/javascript; charset=utf-8", "/style.css": "text/css; charset=utf-8" };
 const COOKIE = "shop_sid";
 const MAX_BODY = 4096;
+/** The storefront's display options (app.js), kept across the login and logout redirects when well formed. */
+const DISPLAY_OPTIONS = {
+  lang: /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/,
+  mode: /^(?:dark|light)$/,
+  position: /^(?:left|right)$/,
+};
+
+/** Where a form post goes back to: the storefront, with the display options the form carried (`/login?lang=de`). */
+function backToStorefront(req) {
+  const query = new URL(req.url ?? "/", "http://x").searchParams;
+  const kept = new URLSearchParams();
+  for (const [key, pattern] of Object.entries(DISPLAY_OPTIONS)) {
+    const value = query.get(key);
+    if (value && pattern.test(value)) kept.set(key, value);
+  }
+  return kept.size > 0 ? `/?${kept}` : "/";
+}
 
 /**
  * Starts the shop backend. Resolves `{url, close}` once listening.
@@ -62,8 +79,8 @@ export async function startShopBackend(options) {
   };
   const json = (res, status, value) =>
     send(res, status, "application/json", JSON.stringify(value), { "cache-control": "no-store" });
-  const redirect = (res, headers = {}) => {
-    res.writeHead(303, { location: "/", ...headers });
+  const redirect = (req, res, headers = {}) => {
+    res.writeHead(303, { location: backToStorefront(req), ...headers });
     res.end();
   };
 
@@ -97,12 +114,12 @@ export async function startShopBackend(options) {
         const id = `shopper-${Buffer.from(name.toLowerCase()).toString("base64url").slice(0, 40)}`;
         const sid = randomBytes(24).toString("base64url");
         sessions.set(sid, { id, name });
-        return redirect(res, { "set-cookie": `${COOKIE}=${sid}; Path=/; HttpOnly; SameSite=Lax` });
+        return redirect(req, res, { "set-cookie": `${COOKIE}=${sid}; Path=/; HttpOnly; SameSite=Lax` });
       }
       if (req.method === "POST" && path === "/logout") {
         const sid = /(?:^|;\s*)shop_sid=([A-Za-z0-9_-]+)/.exec(req.headers.cookie ?? "")?.[1];
         if (sid) sessions.delete(sid);
-        return redirect(res, { "set-cookie": `${COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0` });
+        return redirect(req, res, { "set-cookie": `${COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0` });
       }
       return send(res, 404, "text/plain", "not found");
     } catch (err) {

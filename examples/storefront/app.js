@@ -18,6 +18,13 @@ Parley("theme", {
   mode: mode === "dark" || mode === "light" ? mode : "auto",
 });
 if (params.get("lang")) Parley("locale", params.get("lang"));
+// Logging in and out posts to the shop backend, which redirects back to "/": the options above
+// go along in the forms' action, so the widget stays in the chosen language after the redirect.
+const carried = new URLSearchParams([...params].filter(([key]) => ["lang", "mode", "position"].includes(key)));
+if (carried.size > 0) {
+  for (const form of document.querySelectorAll("#login, #logout"))
+    form.action = `${form.getAttribute("action")}?${carried}`;
+}
 
 // Everything the storefront hears: counts and metadata, never message text.
 Parley("on", "unread", ({ count }) => show(`${count} unread`));

@@ -285,6 +285,9 @@ export class ConversationEpochs {
    */
   async prepareOpen(epoch: number): Promise<void> {
     if (epoch > this.#keyring.epoch) await this.sync();
+    // A sync already under way when this message came may have listed the commits before this
+    // epoch's existed (a new member loading history while the inviter commits): ask once more.
+    if (epoch > this.#keyring.epoch) await this.sync();
     if (this.keyFor(epoch)) return;
     if (this.#o.team.isTeam) {
       const commit = this.#commits.get(epoch) ?? (this.#keyring.head?.epoch === epoch ? this.#keyring.head : undefined);
