@@ -22,6 +22,13 @@ export interface ChatMessage {
   body: MessageBody | undefined;
   error?: string;
   /**
+   * Why `body` is undefined: `no_key` when this device holds no key for the
+   * message's epoch (it was sent before this device could read the
+   * conversation and no history grant or key backup gave it the key; show one
+   * explanation for all of them), `invalid` when the envelope failed its checks.
+   */
+  unreadable?: "no_key" | "invalid";
+  /**
    * End-to-end encryption: the principal who shared this message's key with
    * this device (a history grant), when it was sent before this device could
    * read the conversation. Show it as "shared by …".
