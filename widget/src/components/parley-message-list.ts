@@ -7,7 +7,9 @@
  * change, the first visible message keeps its offset (so prepending never
  * jumps); when the reader was at the bottom the list stays pinned there,
  * otherwise a "New messages" button appears. The highest seq on screen is
- * marked read while the page is visible.
+ * marked read while the page is visible. Messages this device holds no key
+ * for (`unreadable: "no_key"`) are left out and explained once at the top by
+ * `<parley-history-notice>`.
  *
  * @csspart messages - the scrolling log
  * @csspart new-messages - the "New messages" button
@@ -167,7 +169,7 @@ export class ParleyMessageList extends LitElement {
   }
 
   #onState(next: State, prev: State | undefined): void {
-    const items: ShownMessage[] = [...next.messages, ...next.pending];
+    const items: ShownMessage[] = [...next.messages.filter((m) => m.unreadable !== "no_key"), ...next.pending];
     const old = this.#items;
     this.#items = items;
     if (!prev || old.length === 0) {
@@ -332,7 +334,12 @@ export class ParleyMessageList extends LitElement {
     const tr = translator(this.locale);
     const state = this.#state.value;
     const items = this.#items;
-    if (!state || items.length === 0) {
+    const noKey = state ? state.messages.length - state.messages.filter((m) => m.unreadable !== "no_key").length : 0;
+    const historyNotice =
+      noKey > 0 && this.#start === 0
+        ? html`<parley-history-notice .locale=${this.locale} .count=${noKey}></parley-history-notice>`
+        : nothing;
+    if (!state || (items.length === 0 && noKey === 0)) {
       return html`<div class="log empty" part="messages empty" role="log" aria-live="polite" aria-label=${tr.t("list.label")} tabindex="0">
         <h2>${tr.t("chat.empty.title")}</h2>
         <p>${tr.t("chat.empty.body")}</p>
@@ -360,6 +367,7 @@ export class ParleyMessageList extends LitElement {
         tabindex="0" @scroll=${this.#onScroll} @parley-retry=${this.#onRetry}>
         ${this.loadingOlder ? html`<p class="note" role="status">${tr.t("list.loadingOlder")}</p>` : nothing}
         ${this.#start === 0 && !state.hasOlder ? html`<p class="note">${tr.t("list.start")}</p>` : nothing}
+        ${historyNotice}
         ${repeat(
           shown,
           (m) => m.msgId,

@@ -23,6 +23,7 @@ export const en = {
   "list.loadingOlder": "Loading earlier messages…",
   "list.newMessages": "New messages",
   "list.start": "This is the start of the conversation",
+  "list.historyUnavailable": "Earlier messages were sent to another device and can't be shown here.",
   "msg.you": "You",
   "msg.someone": "Team",
   "msg.sending": "Sending…",
