@@ -6,6 +6,8 @@
 // message; a profile on a storefront that gives no secret shows one
 // explanation instead of a "could not be decrypted" bubble per message.
 // Real Chromium (a fresh profile each), real gateway, nats-server and store.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: the example is plain JavaScript (no declarations)
@@ -17,6 +19,7 @@ import { chatFrame, ensureWidgetBuilt, exposeLauncherRoot, logIn } from "./fixtu
 
 type Backend = { url: string; close(): Promise<void> };
 const MASTER = "demo-key-backup-master-secret-0123456789";
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 describe("a customer's history on a second browser", () => {
   let stack: TestStack;
@@ -106,6 +109,16 @@ describe("a customer's history on a second browser", () => {
     for (const text of sent) expect(await third.frame.getByText(text).count()).toBe(0);
     expect(await third.frame.getByRole("note").count()).toBeGreaterThanOrEqual(1);
     await third.page.screenshot({ path: artifactPath("history-no-secret-en.png") });
+    // The notice is accessible (axe inside the frame: no serious or critical violation).
+    await third.frame.evaluate(AXE);
+    const violations = (await third.frame.evaluate(async () => {
+      const axe = (
+        window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: unknown[] }> } }
+      ).axe;
+      return (await axe.run(document, { resultTypes: ["violations"] })).violations;
+    })) as Array<{ id: string; impact: string }>;
+    console.log(`axe with the history notice: ${violations.map((v) => `${v.id} (${v.impact})`).join(", ") || "none"}`);
+    expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);
 
     await third.page.evaluate(() =>
       (window as unknown as { Parley: (c: string, a: string) => void }).Parley("locale", "de"),
