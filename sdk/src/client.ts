@@ -850,7 +850,8 @@ export class ParleyClient {
       }
       if (report) this.#events.emit("decode-failed", { conversationId: m.convId, seq: m.seq, msgId: m.msgId, error });
       // No key on this device (sent before it could read the conversation) is not damage: say which it is.
-      const unreadable = err instanceof EncryptionUnavailableError ? "no_key" : "invalid";
+      const unreadable =
+        err instanceof EncryptionUnavailableError ? (err.memberThen === false ? "before_joined" : "no_key") : "invalid";
       return { ...base, body: undefined, error: error.message, unreadable };
     }
   }

@@ -61,6 +61,8 @@ export class ConversationEpochs {
   readonly #extraKeys = new Map<number, Uint8Array>();
   /** Keys of epochs before this device joined, from a history grant, with the granting principal. */
   readonly #granted = new Map<number, { key: Uint8Array; by: string }>();
+  /** Whether the gateway's copy of an epoch's commit lists this principal (for explanations only). */
+  readonly #listedAt = new Map<number, Promise<boolean | undefined>>();
   /** Keys of epochs this principal was a member of, restored from its key backup. */
   readonly #restored = new Map<number, Uint8Array>();
   /** Ed25519 public keys of the team key versions this device verified: they vouch for team commits. */
@@ -357,10 +359,40 @@ export class ConversationEpochs {
       await this.#o.restore(this);
       if (this.keyFor(epoch)) return;
     }
-    throw new EncryptionUnavailableError("not_in_epoch", `epoch ${epoch}`);
+    // Whether the principal was in that epoch at all (if not, it joined later and no history was shared).
+    const memberThen = this.#o.team.isTeam ? undefined : await this.#memberThen(epoch);
+    throw new EncryptionUnavailableError(
+      "not_in_epoch",
+      `epoch ${epoch}`,
+      memberThen === undefined ? undefined : { memberThen },
+    );
   }
 
   // -- internals ------------------------------------------------------------------------
+
+  /**
+   * Whether this principal is listed in the commit of `epoch`: from the verified commit when this
+   * device applied it in this session, else from the gateway's copy (only to choose which
+   * explanation to show, so the gateway's word is enough). Undefined when it cannot be told.
+   */
+  async #memberThen(epoch: number): Promise<boolean | undefined> {
+    const known = this.listsPrincipalAt(epoch);
+    if (known !== undefined) return known;
+    let pending = this.#listedAt.get(epoch);
+    if (!pending) {
+      pending = this.#o
+        .request("epoch.list", { convId: this.convId, after: epoch - 1, limit: 1 })
+        .then(({ commits }) => {
+          const commit = commits[0];
+          return commit?.epoch === epoch
+            ? commit.members.some((m) => m.principalId === this.#o.principal.id)
+            : undefined;
+        })
+        .catch(() => undefined);
+      this.#listedAt.set(epoch, pending);
+    }
+    return pending;
+  }
 
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.#serial.then(work);

@@ -1,9 +1,10 @@
 /**
  * `<parley-history-notice>`: one explanation in place of the earlier messages
- * this device holds no key for (they were sent before it could read the
- * conversation, and neither a history grant nor the customer's key backup
- * gave it their keys). The message list shows it once instead of a "could not
- * be decrypted" bubble per message.
+ * this device holds no key for: `kind` "no_key" when they went to the
+ * customer's other devices and no key backup gave this one their keys,
+ * "before_joined" when they were said before the reader joined and no history
+ * was shared. The message list shows one per kind instead of a "could not be
+ * decrypted" bubble per message.
  *
  * @csspart notice - the notice
  */
@@ -14,15 +15,18 @@ import { base } from "../theme.js";
 export class ParleyHistoryNotice extends LitElement {
   static override properties = {
     locale: {},
+    kind: {},
     count: { type: Number },
   };
   declare locale: string;
+  declare kind: "no_key" | "before_joined";
   /** How many messages it stands for (read by tests and assistive tech through the title). */
   declare count: number;
 
   constructor() {
     super();
     this.locale = "en";
+    this.kind = "no_key";
     this.count = 0;
   }
 
@@ -47,7 +51,8 @@ export class ParleyHistoryNotice extends LitElement {
 
   protected override render() {
     const tr = translator(this.locale);
-    return html`<p part="notice" role="note">${tr.t("list.historyUnavailable")}</p>`;
+    const key = this.kind === "before_joined" ? "list.historyBeforeJoined" : "list.historyUnavailable";
+    return html`<p part="notice" role="note">${tr.t(key)}</p>`;
   }
 }
 

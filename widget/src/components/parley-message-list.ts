@@ -8,8 +8,8 @@
  * jumps); when the reader was at the bottom the list stays pinned there,
  * otherwise a "New messages" button appears. The highest seq on screen is
  * marked read while the page is visible. Messages this device holds no key
- * for (`unreadable: "no_key"`) are left out and explained once at the top by
- * `<parley-history-notice>`.
+ * for (`unreadable` "no_key" or "before_joined") are left out and explained
+ * at the top by one `<parley-history-notice>` per reason.
  *
  * @csspart messages - the scrolling log
  * @csspart new-messages - the "New messages" button
@@ -169,7 +169,7 @@ export class ParleyMessageList extends LitElement {
   }
 
   #onState(next: State, prev: State | undefined): void {
-    const items: ShownMessage[] = [...next.messages.filter((m) => m.unreadable !== "no_key"), ...next.pending];
+    const items: ShownMessage[] = [...next.messages.filter((m) => !noKey(m)), ...next.pending];
     const old = this.#items;
     this.#items = items;
     if (!prev || old.length === 0) {
@@ -334,12 +334,17 @@ export class ParleyMessageList extends LitElement {
     const tr = translator(this.locale);
     const state = this.#state.value;
     const items = this.#items;
-    const noKey = state ? state.messages.length - state.messages.filter((m) => m.unreadable !== "no_key").length : 0;
+    const hidden = { no_key: 0, before_joined: 0 };
+    for (const m of state?.messages ?? []) if (noKey(m)) hidden[m.unreadable]++;
     const historyNotice =
-      noKey > 0 && this.#start === 0
-        ? html`<parley-history-notice .locale=${this.locale} .count=${noKey}></parley-history-notice>`
+      this.#start === 0
+        ? (["before_joined", "no_key"] as const).map((kind) =>
+            hidden[kind] > 0
+              ? html`<parley-history-notice .locale=${this.locale} .kind=${kind} .count=${hidden[kind]}></parley-history-notice>`
+              : nothing,
+          )
         : nothing;
-    if (!state || (items.length === 0 && noKey === 0)) {
+    if (!state || (items.length === 0 && hidden.no_key + hidden.before_joined === 0)) {
       return html`<div class="log empty" part="messages empty" role="log" aria-live="polite" aria-label=${tr.t("list.label")} tabindex="0">
         <h2>${tr.t("chat.empty.title")}</h2>
         <p>${tr.t("chat.empty.body")}</p>
@@ -402,6 +407,11 @@ export class ParleyMessageList extends LitElement {
           : nothing
       }`;
   }
+}
+
+/** A message this device holds no key for: explained by a notice instead of a bubble. */
+function noKey(m: ChatMessage): m is ChatMessage & { unreadable: "no_key" | "before_joined" } {
+  return m.unreadable === "no_key" || m.unreadable === "before_joined";
 }
 
 declare global {
