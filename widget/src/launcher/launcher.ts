@@ -103,12 +103,13 @@ export class Launcher {
 
   #identify(arg: unknown): void {
     const o = arg as { token?: unknown; getToken?: unknown; keyBackupSecret?: unknown } | null;
-    const secret = o?.keyBackupSecret;
+    let secret = o?.keyBackupSecret;
     if (secret !== undefined && !isKeyBackupSecret(secret)) {
-      warn("identify: keyBackupSecret must be what keyBackupSecret() in @parley/sdk/server returned");
-      return;
+      // Signed in all the same, without history from the customer's other devices.
+      warn("identify: keyBackupSecret must be what keyBackupSecret() in @parley/sdk/server returned; ignored");
+      secret = undefined;
     }
-    const withSecret = secret ? { keyBackupSecret: secret } : {};
+    const withSecret = secret ? { keyBackupSecret: secret as string } : {};
     if (o && typeof o.getToken === "function") {
       this.#identity = { getToken: o.getToken as () => Promise<string>, ...withSecret };
       if (this.#ready) void this.#sendToken("identify");
