@@ -370,6 +370,8 @@ async function loadOrCreateSecrets(file) {
     sessionSecret: saved.sessionSecret ?? token(32),
     adminToken: saved.adminToken ?? token(24),
     shopTokenSecret: saved.shopTokenSecret ?? token(32),
+    // The shop's key backup master secret (ADR 0016): only the shop backend holds it, never the gateway.
+    keyBackupSecret: saved.keyBackupSecret ?? token(32),
     agentPassword: saved.agentPassword ?? `demo-${token(9)}`,
     botPassword: saved.botPassword ?? `bot-${token(18)}`,
   };
@@ -608,6 +610,7 @@ async function main() {
         PARLEY_GATEWAY_URL: gatewayUrl,
         PARLEY_SHOP_ID: SHOP_ID,
         PARLEY_SHOP_SECRET: secrets.shopTokenSecret,
+        PARLEY_KEY_BACKUP_SECRET: secrets.keyBackupSecret,
         SHOP_HOST: HOST,
         SHOP_PORT: String(shopPort),
       },

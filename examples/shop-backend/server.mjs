@@ -2,7 +2,9 @@
 // A minimal shop backend (node:http, no framework): a fake login that keeps
 // the shopper's name in an in-memory session, `GET /parley-token` signing a
 // short-lived customer token for the logged-in shopper with
-// `@parley/sdk/server`, and the storefront pages (examples/storefront/) with
+// `@parley/sdk/server` (and, with a key backup master secret, the shopper's
+// key backup secret, so their next browser reads their chat history), and the
+// storefront pages (examples/storefront/) with
 // the Parley snippet pointed at the gateway. It runs on its own origin,
 // different from the gateway's, as a real shop would.
 //
@@ -11,13 +13,15 @@
 //
 // Environment: PARLEY_GATEWAY_URL, PARLEY_SHOP_ID, and the shop's token key:
 // PARLEY_SHOP_SECRET (HS256) or PARLEY_SHOP_PRIVATE_KEY (Ed25519, PKCS#8 PEM or
-// JWK JSON); SHOP_PORT (default 3000), SHOP_HOST (default 127.0.0.1).
+// JWK JSON); PARLEY_KEY_BACKUP_SECRET (optional, at least 32 characters: the
+// key backup master secret, which never goes to the gateway); SHOP_PORT
+// (default 3000), SHOP_HOST (default 127.0.0.1).
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { signCustomerToken } from "@parley/sdk/server";
+import { keyBackupSecret, signCustomerToken } from "@parley/sdk/server";
 
 const STOREFRONT = fileURLToPath(new URL("../storefront/", import.meta.url));
 const STATIC = { "/app.js": "text/javascript; charset=utf-8", "/style.css": "text/css; charset=utf-8" };
@@ -44,7 +48,7 @@ function backToStorefront(req) {
 /**
  * Starts the shop backend. Resolves `{url, close}` once listening.
  * @param {{gatewayUrl: string, shopId: string, key: {alg: "HS256", secret: string} | {alg: "EdDSA", privateKey: string},
- *          port?: number, host?: string, audience?: string}} options
+ *          keyBackupSecret?: string, port?: number, host?: string, audience?: string}} options
  */
 export async function startShopBackend(options) {
   const gateway = new URL(options.gatewayUrl).origin;
@@ -105,7 +109,10 @@ export async function startShopBackend(options) {
           customer: { id: shopper.id, name: shopper.name },
           ...(options.audience ? { audience: options.audience } : {}),
         });
-        return json(res, 200, { token });
+        // The key backup secret goes to the shopper's browser only, never into the token (which goes to the gateway).
+        if (!options.keyBackupSecret) return json(res, 200, { token });
+        const secret = await keyBackupSecret({ secret: options.keyBackupSecret, customerId: shopper.id });
+        return json(res, 200, { token, keyBackupSecret: secret });
       }
       if (req.method === "POST" && path === "/login") {
         const name = (await readForm(req)).get("name")?.trim().slice(0, 60);
@@ -158,6 +165,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     key: env.PARLEY_SHOP_PRIVATE_KEY
       ? { alg: "EdDSA", privateKey: env.PARLEY_SHOP_PRIVATE_KEY }
       : { alg: "HS256", secret: env.PARLEY_SHOP_SECRET },
+    ...(env.PARLEY_KEY_BACKUP_SECRET ? { keyBackupSecret: env.PARLEY_KEY_BACKUP_SECRET } : {}),
     port: Number(env.SHOP_PORT ?? 3000),
     host: env.SHOP_HOST ?? "127.0.0.1",
   });

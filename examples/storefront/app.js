@@ -40,8 +40,10 @@ if (me) {
   document.getElementById("login").hidden = true;
   document.getElementById("logout").hidden = false;
   document.getElementById("who").textContent = `Hello, ${me.name}`;
-  const { token } = await fetch("/parley-token", { credentials: "same-origin" }).then((r) => r.json());
-  Parley("identify", { token });
+  // The key backup secret (when the shop hands one out) lets this browser read the history the
+  // shopper's other browsers could; it stays in the chat frame and never reaches the gateway.
+  const { token, keyBackupSecret } = await fetch("/parley-token", { credentials: "same-origin" }).then((r) => r.json());
+  Parley("identify", keyBackupSecret ? { token, keyBackupSecret } : { token });
 }
 // Logging out of the shop also ends the chat session on this device: wait for the wipe, then log out.
 const logout = document.getElementById("logout");

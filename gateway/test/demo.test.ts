@@ -12,6 +12,8 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { chatFrame, logIn } from "../../widget/test/embed/fixtures.js";
+import { artifactPath, launchChromium } from "../../widget/test/harness/browser.js";
 import { freePort } from "./harness/ports.js";
 import { waitFor } from "./helpers.js";
 
@@ -244,6 +246,54 @@ describe("npm run demo", () => {
     expect(history.stdout).toContain("you: hello from the demo test");
     expect(history.stdout).toMatch(/: hi Mia, how can I help\?/);
   });
+
+  it("shows a shopper's chat history on a second browser profile (key backup)", async () => {
+    const texts = ["Hi, is the Ethiopia Guji back in stock?", "I'd like two bags"];
+    const open = async () => {
+      const browser = await launchChromium();
+      const page = await browser.newPage();
+      await logIn(page, info.storefrontUrl, "Elif");
+      await page.hover("parley-launcher");
+      const frame = await chatFrame(page);
+      await page.click("parley-launcher");
+      await frame.waitForSelector("#parley-root[data-state=connected]");
+      return { browser, page, frame };
+    };
+    const first = await open();
+    const second = await open().catch(async (err) => {
+      await first.browser.close();
+      throw err;
+    });
+    try {
+      const composer = first.frame.getByRole("textbox").first();
+      for (const text of texts) {
+        await composer.fill(text);
+        await composer.press("Enter");
+        await first.frame.getByText(text).waitFor();
+      }
+      // The second profile lists the backup once per session: until the first profile's put has
+      // landed it shows the notice, so it loads the page again until the history is there.
+      await waitFor(
+        async () => {
+          await second.page.reload();
+          await second.page.hover("parley-launcher");
+          const frame = await chatFrame(second.page);
+          await second.page.click("parley-launcher");
+          const shown = frame.getByText(texts[1] as string).or(frame.locator("parley-history-notice"));
+          await shown.first().waitFor();
+          if ((await frame.locator("parley-history-notice").count()) > 0) return false;
+          for (const text of texts) await frame.getByText(text).waitFor();
+          await second.page.screenshot({ path: artifactPath("demo-history-second-profile.png") });
+          return true;
+        },
+        "the second profile to show the history",
+        60_000,
+      );
+    } finally {
+      await first.browser.close();
+      await second.browser.close();
+    }
+  }, 120_000);
 
   it("stops on SIGINT with exit code 0 and leaves no server behind", async () => {
     const children = Object.entries(info.pids).filter(([name]) => name !== "demo");

@@ -213,7 +213,9 @@ export class ParleyClient {
       if (this.#o.encryption) {
         // Loaded lazily: plaintext clients never pull in the crypto layer or libsodium.
         const { E2ESession } = await import("./e2e/session.js");
+        const keyBackupSecret = await this.#keyBackupSecret();
         this.#e2e = await E2ESession.open({
+          ...(keyBackupSecret === undefined ? {} : { keyBackupSecret }),
           request: (op, body) => this.request(op, body),
           storage: this.#o.storage,
           principal: session.principal,
@@ -234,6 +236,18 @@ export class ParleyClient {
     } catch (err) {
       this.status.set({ state: "closed", error: err as Error });
       throw err;
+    }
+  }
+
+  /** The customer's key backup secret from `auth.getKeyBackupSecret`, if any (a failure is reported, not fatal). */
+  async #keyBackupSecret(): Promise<string | undefined> {
+    const { auth } = this.#o;
+    if (auth.kind !== "customer" || !auth.getKeyBackupSecret) return undefined;
+    try {
+      return await auth.getKeyBackupSecret();
+    } catch (err) {
+      this.#events.emit("error", new Error(`getKeyBackupSecret failed: ${(err as Error).message}`, { cause: err }));
+      return undefined;
     }
   }
 
@@ -854,7 +868,10 @@ export class ParleyClient {
         this.#unreadable.set(m.convId, held);
       }
       if (report) this.#events.emit("decode-failed", { conversationId: m.convId, seq: m.seq, msgId: m.msgId, error });
-      return { ...base, body: undefined, error: error.message };
+      // No key on this device (sent before it could read the conversation) is not damage: say which it is.
+      const unreadable =
+        err instanceof EncryptionUnavailableError ? (err.memberThen === false ? "before_joined" : "no_key") : "invalid";
+      return { ...base, body: undefined, error: error.message, unreadable };
     }
   }
 

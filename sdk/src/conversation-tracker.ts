@@ -22,6 +22,15 @@ export interface ChatMessage {
   body: MessageBody | undefined;
   error?: string;
   /**
+   * Why `body` is undefined: `no_key` when this device holds no key for the
+   * message's epoch (it was sent to the principal's other devices before this
+   * one could read the conversation, and no key backup gave it the key),
+   * `before_joined` when the principal was not a member then (it joined later
+   * and no history was shared with it), `invalid` when the envelope failed its
+   * checks. Show one explanation per kind, not one per message.
+   */
+  unreadable?: "no_key" | "before_joined" | "invalid";
+  /**
    * End-to-end encryption: the principal who shared this message's key with
    * this device (a history grant), when it was sent before this device could
    * read the conversation. Show it as "shared by …".

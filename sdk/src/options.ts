@@ -5,8 +5,21 @@ import { type KeyValueStorage, memoryStorage } from "./storage.js";
 
 /** How the client proves who it is. */
 export type ClientAuth =
-  /** A shop customer: `getToken` asks the shop's backend for a fresh signed customer token. */
-  | { kind: "customer"; shopId: string; getToken: () => Promise<string> }
+  /**
+   * A shop customer: `getToken` asks the shop's backend for a fresh signed
+   * customer token. `getKeyBackupSecret`, when the shop's backend hands one
+   * out (`keyBackupSecret` in `@parley/sdk/server`), turns on key backup: this
+   * device keeps the epoch keys it holds in the customer's backup on the
+   * gateway, sealed under that secret, and a new device with the same secret
+   * reads the customer's earlier messages (ADR 0016). The secret never goes to
+   * the gateway; never put it in the token.
+   */
+  | {
+      kind: "customer";
+      shopId: string;
+      getToken: () => Promise<string>;
+      getKeyBackupSecret?: () => Promise<string | undefined>;
+    }
   /** A guest, where the shop allows guests. The guest identity is kept in `storage` and resumed. */
   | { kind: "guest"; shopId: string; displayName?: string }
   /**

@@ -21,6 +21,7 @@ import { GatewayError } from "../errors.js";
 import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from "../store/port.js";
 import { parseInput } from "../validation.js";
 import { EventFanout, type EventSink } from "./events.js";
+import { KeyBackups } from "./key-backups.js";
 import { Notes } from "./notes.js";
 import { RateLimit } from "./rate-limits.js";
 import { type PresenceOptions, PresenceTracker, Signals } from "./signals.js";
@@ -75,6 +76,7 @@ export class ChatService {
   readonly #signals: Signals;
   readonly #triage: Triage;
   readonly #notes: Notes;
+  readonly #keyBackups: KeyBackups;
   /** Who of each shop's team is online; the gateway starts it on its NATS connection. */
   readonly presence: PresenceTracker;
 
@@ -93,6 +95,7 @@ export class ChatService {
     });
     this.#triage = new Triage({ store: this.#store, fanout: this.#fanout, now: this.#now });
     this.#notes = new Notes({ store: this.#store, fanout: this.#fanout, now: this.#now });
+    this.#keyBackups = new KeyBackups({ store: this.#store });
     this.presence = new PresenceTracker(options.sink, options.presence, this.#now);
     this.#handlers = {
       "conv.open": (actor) => this.#open(actor),
@@ -124,6 +127,8 @@ export class ChatService {
       "team.devices": (actor) => this.#team.devices(actor),
       "team.wrap.put": (actor, body) => this.#team.putWrap(actor, body.wrap),
       "team.wrap.get": (actor) => this.#team.getWraps(actor),
+      "keys.backup.put": (actor, body) => this.#keyBackups.put(actor, body),
+      "keys.backup.list": (actor, body) => this.#keyBackups.list(actor, body),
       // Read afresh: the actor record may be a moment old (see RecentPrincipals).
       "profile.get": async (actor) => ({
         principal: toPrincipalInfo((await this.#store.getPrincipal(actor.id)) ?? actor),

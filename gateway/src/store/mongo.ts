@@ -38,6 +38,7 @@ import type {
   EpochCommit,
   InviteInfo,
   InviteStatus,
+  KeyBackupEntry,
   StoredMessage,
   StoredNote,
   TeamKeyRecord,
@@ -233,6 +234,11 @@ const teamWrapDoc = (w: TeamKeyWrap): TeamKeyWrap => ({
 /** Conversations stored before epochs existed have no `epoch` field: their head is 0. */
 const withEpoch = (c: ConversationRecord): ConversationRecord => (typeof c.epoch === "number" ? c : { ...c, epoch: 0 });
 
+/** A sealed epoch key of a principal's key backup (ADR 0016). */
+interface KeyBackupDoc extends KeyBackupEntry {
+  principalId: string;
+}
+
 interface TokenIdDoc {
   issuer: string;
   jti: string;
@@ -268,6 +274,7 @@ const INDEXES: Record<string, { key: Document; unique?: boolean; sparse?: boolea
   // Unique: the compare-and-set of `putTeamKey` (one winner per version, across processes).
   teamKeys: [{ key: { shopId: 1, version: 1 }, unique: true }],
   teamWraps: [{ key: { shopId: 1, version: 1, deviceId: 1 }, unique: true }],
+  keyBackups: [{ key: { principalId: 1, convId: 1, epoch: 1 }, unique: true }],
 };
 
 export class MongoStore implements Store {
@@ -289,6 +296,7 @@ export class MongoStore implements Store {
   readonly #teamWraps: Collection<TeamKeyWrap>;
   readonly #readMarkers: Collection<ReadMarker>;
   readonly #notes: Collection<StoredNote>;
+  readonly #keyBackups: Collection<KeyBackupDoc>;
   /** Tail of each document's queue of read-modify-write operations in this process. */
   readonly #queues = new Map<string, Promise<unknown>>();
   /** Highest seq this process knows per conversation; never above the stored maximum. */
@@ -320,6 +328,7 @@ export class MongoStore implements Store {
     this.#teamWraps = this.#db.collection("teamWraps");
     this.#readMarkers = this.#db.collection("readMarkers");
     this.#notes = this.#db.collection("notes");
+    this.#keyBackups = this.#db.collection("keyBackups");
   }
 
   /** Runs one operation, turning connection failures into `StoreUnavailableError`. */
@@ -863,6 +872,47 @@ export class MongoStore implements Store {
       ...(principalId === undefined ? {} : { principalId: str(principalId, "principalId") }),
     };
     return this.#run(() => this.#teamWraps.find(filter, NO_ID).sort({ principalId: 1, deviceId: 1 }).toArray());
+  }
+
+  async putKeyBackups(principalId: string, entries: readonly KeyBackupEntry[]): Promise<void> {
+    const docs = entries.map(
+      (e): KeyBackupDoc => ({
+        principalId: str(principalId, "principalId"),
+        convId: str(e.convId, "convId"),
+        epoch: num(e.epoch, "epoch"),
+        v: num(e.v, "v"),
+        ct: str(e.ct, "ct"),
+      }),
+    );
+    // Each replace is idempotent, so a put cut off half way is completed by the client's retry.
+    return this.#run(async () => {
+      for (const doc of docs) {
+        const key = { principalId: doc.principalId, convId: doc.convId, epoch: doc.epoch };
+        try {
+          // Matches only an entry of a version up to this one; none left means insert.
+          await this.#keyBackups.replaceOne({ ...key, v: { $lte: doc.v } }, doc, { upsert: true });
+        } catch (error) {
+          // The unique index refused the insert: an entry of a higher version is there (or a racing put
+          // made one); try once more in case that racer's version was lower, else keep the higher one.
+          if (!isDuplicateKey(error)) throw error;
+          await this.#keyBackups.replaceOne({ ...key, v: { $lte: doc.v } }, doc).catch((e: unknown) => {
+            if (!isDuplicateKey(e)) throw e;
+          });
+        }
+      }
+    });
+  }
+
+  async listKeyBackups(principalId: string, convId: string, after: number, limit: number): Promise<KeyBackupEntry[]> {
+    const filter = {
+      principalId: str(principalId, "principalId"),
+      convId: str(convId, "convId"),
+      epoch: { $gt: num(after, "after") },
+    };
+    const n = Number.isFinite(limit) && limit >= 1 ? Math.floor(limit) : 0;
+    if (n === 0) return [];
+    const docs = await this.#run(() => this.#keyBackups.find(filter, NO_ID).sort({ epoch: 1 }).limit(n).toArray());
+    return docs.map((d) => ({ convId: d.convId, epoch: d.epoch, v: d.v, ct: d.ct }));
   }
 
   async listTeam(shopId: string): Promise<PrincipalRecord[]> {

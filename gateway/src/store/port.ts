@@ -15,6 +15,7 @@ import type {
   EpochCommit,
   InviteInfo,
   InviteStatus,
+  KeyBackupEntry,
   MemberRole,
   PrincipalKind,
   StoredMessage,
@@ -226,6 +227,18 @@ export interface Store {
   listTeamWraps(shopId: string, version: number, principalId?: string): Promise<TeamKeyWrap[]>;
   /** Every agent and bot principal of a shop. */
   listTeam(shopId: string): Promise<PrincipalRecord[]>;
+
+  /**
+   * Stores a principal's sealed epoch keys (ADR 0016), inserting or replacing
+   * each by (principalId, convId, epoch); an entry never replaces one of a
+   * higher secret version `v` (it is then dropped). SQLite writes them in one
+   * transaction; MongoDB one by one (each write is idempotent, so a put cut
+   * off by an outage is completed by the client's retry). The gateway checked
+   * the principal may hold them; the store keeps the ciphertext as given.
+   */
+  putKeyBackups(principalId: string, entries: readonly KeyBackupEntry[]): Promise<void>;
+  /** The principal's entries of one conversation with epoch > `after`, epoch ascending, at most `limit`. */
+  listKeyBackups(principalId: string, convId: string, after: number, limit: number): Promise<KeyBackupEntry[]>;
 
   /**
    * Moves the (convId, principalId) read marker up to `marker.seq`; never down

@@ -15,6 +15,7 @@ import type {
   EpochCommit,
   InviteInfo,
   InviteStatus,
+  KeyBackupEntry,
   StoredMessage,
   StoredNote,
   TeamKeyRecord,
@@ -147,6 +148,10 @@ CREATE TABLE IF NOT EXISTS team_wraps (
   shop_id TEXT NOT NULL, version INTEGER NOT NULL, device_id TEXT NOT NULL, principal_id TEXT NOT NULL,
   sealed TEXT NOT NULL, wrapped_by_principal TEXT NOT NULL, wrapped_by_device TEXT NOT NULL, ts INTEGER NOT NULL,
   sig TEXT NOT NULL, PRIMARY KEY (shop_id, version, device_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS key_backups (
+  principal_id TEXT NOT NULL, conv_id TEXT NOT NULL, epoch INTEGER NOT NULL, v INTEGER NOT NULL, ct TEXT NOT NULL,
+  PRIMARY KEY (principal_id, conv_id, epoch)
 ) WITHOUT ROWID;
 `;
 
@@ -442,6 +447,13 @@ function prepare(db: Database.Database) {
     listTeam: q<PrincipalRow>(
       "SELECT * FROM principals WHERE shop_id = ? AND kind IN ('agent', 'bot') ORDER BY created_at, id",
     ),
+    // An entry sealed under a lower secret version never replaces one of a higher.
+    putKeyBackup: q(`INSERT INTO key_backups (principal_id, conv_id, epoch, v, ct) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (principal_id, conv_id, epoch) DO UPDATE SET v = excluded.v, ct = excluded.ct
+      WHERE excluded.v >= key_backups.v`),
+    listKeyBackups: q<{ conv_id: string; epoch: number; v: number; ct: string }>(
+      "SELECT conv_id, epoch, v, ct FROM key_backups WHERE principal_id = ? AND conv_id = ? AND epoch > ? ORDER BY epoch LIMIT ?",
+    ),
     readMarker: q<number>("SELECT seq FROM read_markers WHERE conv_id = ? AND principal_id = ?").pluck(),
     // The WHERE keeps the marker monotonic: a lower or equal seq changes nothing.
     raiseReadMarker: q(`INSERT INTO read_markers VALUES (?, ?, ?, ?) ON CONFLICT (conv_id, principal_id)
@@ -476,6 +488,7 @@ export class SqliteStore implements Store {
   #closing: Promise<void> | undefined;
   #appendCommit: ((commit: EpochCommit) => AppendCommitResult) | undefined;
   #putTeamKey: ((record: TeamKeyRecord) => { accepted: boolean; version: number }) | undefined;
+  #putKeyBackups: ((principalId: string, entries: readonly KeyBackupEntry[]) => void) | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.#options = parseOptions(options);
@@ -549,6 +562,10 @@ export class SqliteStore implements Store {
       s.insertCommit.run(doc.convId, doc.epoch, JSON.stringify(doc));
       s.raiseEpoch.run(doc.epoch, doc.convId);
       return { accepted: true, head: doc.epoch };
+    }).immediate;
+    // One transaction: a put stores all of its entries or none.
+    this.#putKeyBackups = this.#db.transaction((principalId: string, entries: readonly KeyBackupEntry[]) => {
+      for (const e of entries) s.putKeyBackup.run(principalId, e.convId, e.epoch, e.v, e.ct);
     }).immediate;
     // Same ground as `appendCommit`: under the write lock the highest stored version is the current one.
     this.#putTeamKey = this.#db.transaction((r: TeamKeyRecord): { accepted: boolean; version: number } => {
@@ -828,6 +845,18 @@ export class SqliteStore implements Store {
         ? this.#s.teamWraps.all(shopId, version)
         : this.#s.teamWrapsOf.all(shopId, version, principalId);
     return rows.map(toTeamWrap);
+  }
+
+  async putKeyBackups(principalId: string, entries: readonly KeyBackupEntry[]): Promise<void> {
+    const put = this.#putKeyBackups;
+    if (!put) throw new Error("SqliteStore: call init() first");
+    await this.#write(() => put(principalId, entries));
+  }
+
+  async listKeyBackups(principalId: string, convId: string, after: number, limit: number): Promise<KeyBackupEntry[]> {
+    return this.#s.listKeyBackups
+      .all(principalId, convId, after, clampLimit(limit))
+      .map((r) => ({ convId: r.conv_id, epoch: r.epoch, v: r.v, ct: r.ct }));
   }
 
   async listTeam(shopId: string): Promise<PrincipalRecord[]> {

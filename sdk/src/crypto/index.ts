@@ -40,6 +40,14 @@ export {
   FileOpener,
   FileSealer,
 } from "./file-crypto.js";
+export type { BackupKey, KeyBackupEntry } from "./key-backup.js";
+export {
+  deriveBackupKey,
+  isKeyBackupSecret,
+  KEY_BACKUP_SECRET_PATTERN,
+  openBackupEntry,
+  sealBackupEntry,
+} from "./key-backup.js";
 export type {
   ApplyContext,
   ApplyResult,

@@ -13,7 +13,10 @@
  *
  * Keys of epochs from before this device joined can arrive in a history grant
  * from the member who invited it; they are kept apart, with who granted them,
- * so messages read with them are labelled "shared by" that member.
+ * so messages read with them are labelled "shared by" that member. Keys of
+ * epochs this principal was a member of can also come back from the
+ * principal's key backup (ADR 0016) on a new device: kept apart too, and read
+ * like the device's own.
  */
 import { fromBase64Url } from "../base64url.js";
 import { buildCommit, CommitError, openCommitKey } from "../crypto/commits.js";
@@ -39,6 +42,11 @@ export interface ConversationEpochsOptions {
   directory: DeviceDirectory;
   team: TeamKeyHolder;
   keyring: EpochKeyring;
+  /**
+   * Asked before giving up on an epoch this device holds no key for: fetches
+   * the principal's key backup (which may call {@link acceptRestored}).
+   */
+  restore?: (conv: ConversationEpochs) => Promise<void>;
 }
 
 type Members = Array<{ principalId: string; devices: DeviceRecord[] }>;
@@ -53,6 +61,10 @@ export class ConversationEpochs {
   readonly #extraKeys = new Map<number, Uint8Array>();
   /** Keys of epochs before this device joined, from a history grant, with the granting principal. */
   readonly #granted = new Map<number, { key: Uint8Array; by: string }>();
+  /** Whether the gateway's copy of an epoch's commit lists this principal (for explanations only). */
+  readonly #listedAt = new Map<number, Promise<boolean | undefined>>();
+  /** Keys of epochs this principal was a member of, restored from its key backup. */
+  readonly #restored = new Map<number, Uint8Array>();
   /** Ed25519 public keys of the team key versions this device verified: they vouch for team commits. */
   readonly #teamSigPks = new Map<number, Uint8Array>();
   /** Agents and bots as the gateway's member roles say: not trusted for anything that matters. */
@@ -82,12 +94,17 @@ export class ConversationEpochs {
   }
 
   keyFor(epoch: number): Uint8Array | undefined {
-    return this.#keyring.keyFor(epoch) ?? this.#extraKeys.get(epoch) ?? this.#granted.get(epoch)?.key;
+    return (
+      this.#keyring.keyFor(epoch) ??
+      this.#extraKeys.get(epoch) ??
+      this.#restored.get(epoch) ??
+      this.#granted.get(epoch)?.key
+    );
   }
 
   /** Who granted the key of `epoch`, when this device holds it only through a history grant. */
   grantedBy(epoch: number): string | undefined {
-    if (this.#keyring.keyFor(epoch) ?? this.#extraKeys.get(epoch)) return undefined;
+    if (this.#keyring.keyFor(epoch) ?? this.#extraKeys.get(epoch) ?? this.#restored.get(epoch)) return undefined;
     return this.#granted.get(epoch)?.by;
   }
 
@@ -100,6 +117,50 @@ export class ConversationEpochs {
       added++;
     }
     return added;
+  }
+
+  /**
+   * Adds keys restored from this principal's key backup, for epochs this
+   * device has no key for and whose verified commit (when this device applied
+   * it) lists this principal; resolves how many were new.
+   */
+  acceptRestored(keys: ReadonlyMap<number, Uint8Array>): number {
+    let added = 0;
+    for (const [epoch, key] of keys) {
+      if (this.#keyring.keyFor(epoch) ?? this.#extraKeys.get(epoch) ?? this.#restored.get(epoch)) continue;
+      if (epoch > this.#keyring.epoch || this.listsPrincipalAt(epoch) === false) continue;
+      this.#restored.set(epoch, key);
+      added++;
+    }
+    return added;
+  }
+
+  /** The restored keys, for storage. */
+  restoredKeys(): ReadonlyMap<number, Uint8Array> {
+    return this.#restored;
+  }
+
+  /**
+   * The keys this device holds as a member: opened from its own wraps or kept
+   * from its own commits (what it puts in the key backup). Not granted or
+   * restored ones.
+   */
+  ownKeys(): Map<number, Uint8Array> {
+    const keys = new Map<number, Uint8Array>();
+    for (let epoch = 1; epoch <= this.#keyring.epoch; epoch++) {
+      const key = this.#keyring.keyFor(epoch) ?? this.#extraKeys.get(epoch);
+      if (key) keys.set(epoch, key);
+    }
+    return keys;
+  }
+
+  /**
+   * Whether the verified commit of `epoch` lists this device's principal;
+   * undefined when this device did not apply that commit in this session.
+   */
+  listsPrincipalAt(epoch: number): boolean | undefined {
+    const commit = this.#commits.get(epoch) ?? (this.#keyring.head?.epoch === epoch ? this.#keyring.head : undefined);
+    return commit?.members.some((m) => m.principalId === this.#o.principal.id);
   }
 
   /** The granted keys, for storage. */
@@ -297,10 +358,44 @@ export class ConversationEpochs {
       await this.#openLate(epoch);
       if (this.keyFor(epoch)) return;
     }
-    throw new EncryptionUnavailableError("not_in_epoch", `epoch ${epoch}`);
+    if (this.#o.restore && epoch <= this.#keyring.epoch) {
+      await this.#o.restore(this);
+      if (this.keyFor(epoch)) return;
+    }
+    // Whether the principal was in that epoch at all (if not, it joined later and no history was shared).
+    const memberThen = this.#o.team.isTeam ? undefined : await this.#memberThen(epoch);
+    throw new EncryptionUnavailableError(
+      "not_in_epoch",
+      `epoch ${epoch}`,
+      memberThen === undefined ? undefined : { memberThen },
+    );
   }
 
   // -- internals ------------------------------------------------------------------------
+
+  /**
+   * Whether this principal is listed in the commit of `epoch`: from the verified commit when this
+   * device applied it in this session, else from the gateway's copy (only to choose which
+   * explanation to show, so the gateway's word is enough). Undefined when it cannot be told.
+   */
+  async #memberThen(epoch: number): Promise<boolean | undefined> {
+    const known = this.listsPrincipalAt(epoch);
+    if (known !== undefined) return known;
+    let pending = this.#listedAt.get(epoch);
+    if (!pending) {
+      pending = this.#o
+        .request("epoch.list", { convId: this.convId, after: epoch - 1, limit: 1 })
+        .then(({ commits }) => {
+          const commit = commits[0];
+          return commit?.epoch === epoch
+            ? commit.members.some((m) => m.principalId === this.#o.principal.id)
+            : undefined;
+        })
+        .catch(() => undefined);
+      this.#listedAt.set(epoch, pending);
+    }
+    return pending;
+  }
 
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.#serial.then(work);

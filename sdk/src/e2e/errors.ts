@@ -21,10 +21,18 @@ export type EncryptionUnavailableReason = keyof typeof EncryptionUnavailableReas
 export class EncryptionUnavailableError extends Error {
   override readonly name = "EncryptionUnavailableError";
   readonly reason: EncryptionUnavailableReason;
+  /**
+   * With `not_in_epoch`: false when the epoch's verified commit does not list
+   * this principal (it joined later and no history was shared with it), true
+   * when it does (the key went to the principal's other devices), undefined
+   * when this device cannot tell.
+   */
+  readonly memberThen: boolean | undefined;
 
-  constructor(reason: EncryptionUnavailableReason, detail?: string) {
+  constructor(reason: EncryptionUnavailableReason, detail?: string, options?: { memberThen?: boolean }) {
     super(detail ? `${EncryptionUnavailableReasons[reason]} (${detail})` : EncryptionUnavailableReasons[reason]);
     this.reason = reason;
+    this.memberThen = options?.memberThen;
   }
 
   get retryable(): boolean {

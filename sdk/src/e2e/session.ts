@@ -5,7 +5,9 @@
  * conversation. The client seals and opens through it and forwards its server
  * events here. It also makes and takes history grants: the keys of earlier
  * epochs an inviter seals to the member it invited, when the conversation's
- * history policy (or the inviter being the shop's team) allows.
+ * history policy (or the inviter being the shop's team) allows. Given the
+ * customer's key backup secret, it also keeps the principal's key backup
+ * (ADR 0016), so the customer's next device reads the same history.
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
 import type { MessageBody } from "../codec.js";
@@ -27,6 +29,7 @@ import type { ServerEvent } from "../protocol/rpc.js";
 import type { KeyValueStorage } from "../storage.js";
 import { ConversationEpochs } from "./conversation-epochs.js";
 import { EncryptionUnavailableError } from "./errors.js";
+import { KeyBackup } from "./key-backup.js";
 import type { Rpc } from "./rpc.js";
 import { TeamKeyHolder } from "./team-key-holder.js";
 
@@ -40,6 +43,11 @@ export interface E2ESessionOptions {
   onError: (error: Error) => void;
   /** A history grant gave this device keys it lacked: messages that failed to open may open now. */
   onGrant?: (convId: string) => void;
+  /**
+   * Customers: the key backup secret from the shop's backend (`v<n>.<base64url>`).
+   * Absent, or not in that form (reported through `onError`), there is no key backup.
+   */
+  keyBackupSecret?: string;
 }
 
 /** A message opened end to end; `sharedBy` names who granted its epoch's key when this device was not in it. */
@@ -58,6 +66,7 @@ export class E2ESession {
   readonly #opened = new Map<string, ConversationEpochs>();
   readonly #codec: ReturnType<typeof createE2ECodec>;
   readonly #unsubscribe: () => void;
+  #backup: KeyBackup | undefined;
 
   private constructor(options: E2ESessionOptions, identity: DeviceIdentity, directory: DeviceDirectory) {
     this.#o = options;
@@ -100,7 +109,21 @@ export class E2ESession {
     await directory.learn(devices, { complete: [principal.id] });
     // A team device without its key can still send and receive once it arrives; report, do not fail the session.
     await session.team.load().catch((err: Error) => options.onError(err));
+    if (options.keyBackupSecret !== undefined && principal.kind === "customer") {
+      session.#backup = await KeyBackup.open(
+        { request, principal, onError: options.onError },
+        options.keyBackupSecret,
+      ).catch((err: Error) => {
+        options.onError(new Error(`no key backup: ${err.message}`, { cause: err }));
+        return undefined;
+      });
+    }
     return session;
+  }
+
+  /** Whether this session keeps (and restores from) the principal's key backup. */
+  get keyBackup(): boolean {
+    return this.#backup !== undefined;
   }
 
   close(): void {
@@ -126,9 +149,12 @@ export class E2ESession {
           directory: this.directory,
           team: this.team,
           keyring,
+          ...(this.#backup ? { restore: (c: ConversationEpochs) => this.#restore(c) } : {}),
         });
         await this.#loadGrants(conv);
+        await this.#loadRestored(conv);
         this.#opened.set(convId, conv);
+        this.#backUp(conv);
         return conv;
       });
       this.#conversations.set(convId, pending);
@@ -139,7 +165,9 @@ export class E2ESession {
 
   /** A customer opened `conversation`: commits epoch 1. */
   async created(conversation: ConversationInfo): Promise<void> {
-    await (await this.conversation(conversation.id)).create(conversation.shopId);
+    const conv = await this.conversation(conversation.id);
+    await conv.create(conversation.shopId);
+    this.#backUp(conv);
   }
 
   /** Seals under the head epoch, committing first when the rotation rule says so. */
@@ -148,6 +176,7 @@ export class E2ESession {
     await conv.prepareSend();
     const envelope = await this.#codec.seal(header, body);
     await conv.noteMessage(envelope.epoch);
+    this.#backUp(conv);
     return envelope;
   }
 
@@ -178,6 +207,7 @@ export class E2ESession {
     if (body.type === "history-grant" && body.grantee === this.#o.principal.id && message.sender !== body.grantee) {
       await this.#takeGrant(conv, message, body).catch((err: Error) => this.#o.onError(err));
     }
+    this.#backUp(conv);
     const sharedBy = conv.grantedBy(envelope.epoch);
     return sharedBy ? { body, sharedBy } : { body };
   }
@@ -268,6 +298,43 @@ export class E2ESession {
     this.#o.onGrant?.(conv.convId);
   }
 
+  /** Puts what `conv` holds into the key backup, in the background. */
+  #backUp(conv: ConversationEpochs): void {
+    void this.#backup?.save(conv);
+  }
+
+  async #restore(conv: ConversationEpochs): Promise<void> {
+    if (!this.#backup) return;
+    if ((await this.#backup.restore(conv)) > 0) await this.#saveRestored(conv);
+  }
+
+  #restoredKey(convId: string): string {
+    return `parley:restored:${this.#o.principal.id}:${convId}`;
+  }
+
+  async #saveRestored(conv: ConversationEpochs): Promise<void> {
+    const keys: Record<string, string> = {};
+    for (const [epoch, key] of conv.restoredKeys()) keys[epoch] = toBase64Url(key);
+    await this.#o.storage.set(this.#restoredKey(conv.convId), JSON.stringify({ v: 1, keys }));
+  }
+
+  async #loadRestored(conv: ConversationEpochs): Promise<void> {
+    const text = await this.#o.storage.get(this.#restoredKey(conv.convId));
+    if (!text) return;
+    try {
+      const saved = JSON.parse(text) as { v?: number; keys?: Record<string, string> };
+      if (saved.v !== 1 || !saved.keys) return;
+      const keys = new Map<number, Uint8Array>();
+      for (const [epoch, key] of Object.entries(saved.keys)) {
+        const bytes = fromBase64Url(key);
+        if (bytes.length === 32) keys.set(Number(epoch), bytes);
+      }
+      conv.acceptRestored(keys);
+    } catch (err) {
+      this.#o.onError(new Error("stored restored keys are unreadable; they were ignored", { cause: err }));
+    }
+  }
+
   #grantsKey(convId: string): string {
     return `parley:grants:${this.#o.principal.id}:${convId}`;
   }
@@ -304,12 +371,18 @@ export class E2ESession {
   /** Server events that move keys: commits, membership changes, the team key. */
   async onEvent(event: ServerEvent): Promise<void> {
     switch (event.type) {
-      case "commit":
-        await (await this.conversation(event.commit.convId)).onCommit(event.commit);
+      case "commit": {
+        const conv = await this.conversation(event.commit.convId);
+        await conv.onCommit(event.commit);
+        this.#backUp(conv);
         return;
-      case "membership":
-        await (await this.conversation(event.convId)).onMembership(event);
+      }
+      case "membership": {
+        const conv = await this.conversation(event.convId);
+        await conv.onMembership(event);
+        this.#backUp(conv);
         return;
+      }
       case "team":
         if (event.shopId === this.#o.principal.shopId) await this.team.onTeamEvent(event.change, event.deviceId);
         return;

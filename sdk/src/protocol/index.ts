@@ -17,6 +17,14 @@ export {
   MAX_FILE_REF_BYTES,
 } from "./files.js";
 export { HANDLE_PATTERN, ID_PATTERN, isSubjectToken, MSG_ID_PATTERN, normalizeHandle, randomId } from "./ids.js";
+export type { KeyBackupEntry } from "./key-backup.js";
+export {
+  KEY_BACKUP_CT_BYTES,
+  KEY_BACKUP_CT_CHARS,
+  MAX_KEY_BACKUP_PAGE,
+  MAX_KEY_BACKUP_PUT,
+  MAX_KEY_BACKUP_VERSION,
+} from "./key-backup.js";
 export type {
   CommitReason,
   ConversationInfo,
@@ -57,6 +65,7 @@ export {
   handleSchema,
   idSchema,
   isRpcOp,
+  keyBackupEntrySchema,
   msgIdSchema,
   RPC_OPS,
   refreshRequestSchema,

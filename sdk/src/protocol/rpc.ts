@@ -1,5 +1,6 @@
 import type { StoredMessage, StoredNote } from "./envelope.js";
 import type { ErrorBody } from "./errors.js";
+import type { KeyBackupEntry } from "./key-backup.js";
 import type {
   ConversationInfo,
   DeviceRecord,
@@ -60,6 +61,10 @@ export interface RpcResults {
   "team.wrap.put": { ok: true };
   /** Team members: the wraps of the current team key for the caller's devices. */
   "team.wrap.get": { key: TeamKeyRecord | null; wraps: TeamKeyWrap[] };
+  /** Customers only: stores (or replaces) sealed epoch keys of conversations the caller is a member of. */
+  "keys.backup.put": { stored: number };
+  /** Customers only: the caller's sealed epoch keys of one conversation, by epoch ascending. */
+  "keys.backup.list": { entries: KeyBackupEntry[]; hasMore: boolean };
   "profile.get": { principal: PrincipalInfo };
   "profile.update": { principal: PrincipalInfo };
   /** Fire and forget: typing signals above ~1 per second per conversation are dropped without an error. */

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { ENVELOPE_VERSION, EnvelopeAlgs, MAX_CIPHERTEXT_CHARS } from "./envelope.js";
 import { HANDLE_PATTERN, ID_PATTERN, MSG_ID_PATTERN } from "./ids.js";
+import { KEY_BACKUP_CT_CHARS, MAX_KEY_BACKUP_PAGE, MAX_KEY_BACKUP_PUT, MAX_KEY_BACKUP_VERSION } from "./key-backup.js";
 import { CommitReasons, HistoryPolicies } from "./models.js";
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
@@ -112,6 +113,23 @@ export const teamKeyWrapSchema = z.strictObject({
   sig: signatureSchema,
 });
 
+const epochSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 31);
+
+/** One sealed epoch key of a customer's key backup (ADR 0016); the gateway cannot open it. */
+export const keyBackupEntrySchema = z.strictObject({
+  convId: idSchema,
+  epoch: epochSchema,
+  v: z.number().int().min(1).max(MAX_KEY_BACKUP_VERSION),
+  ct: z
+    .string()
+    .length(KEY_BACKUP_CT_CHARS, "must be a sealed 32-byte key")
+    .regex(/^[A-Za-z0-9_-]*$/, "must be base64url"),
+});
+
 /** Request bodies of the RPC operations, served over NATS (`api.<principal>.<op>`) and HTTP (`POST /v1/rpc/<op>`). */
 export const rpcRequestSchemas = {
   "conv.open": z.strictObject({}),
@@ -162,6 +180,19 @@ export const rpcRequestSchemas = {
   "team.devices": z.strictObject({}),
   "team.wrap.put": z.strictObject({ wrap: teamKeyWrapSchema }),
   "team.wrap.get": z.strictObject({}),
+  "keys.backup.put": z.strictObject({
+    entries: z.array(keyBackupEntrySchema).min(1).max(MAX_KEY_BACKUP_PUT),
+  }),
+  "keys.backup.list": z.strictObject({
+    convId: idSchema,
+    after: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31)
+      .optional(),
+    limit: z.number().int().min(1).max(MAX_KEY_BACKUP_PAGE).optional(),
+  }),
   "profile.get": z.strictObject({}),
   "profile.update": z.strictObject({ handle: handleSchema.optional(), displayName: displayNameSchema.optional() }),
   "signal.typing": z.strictObject({ convId: idSchema, active: z.boolean() }),

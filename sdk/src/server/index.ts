@@ -85,3 +85,61 @@ export async function generateShopKeyPair(): Promise<{ privateKey: string; publi
     publicKey: JSON.stringify(await exportJWK(pair.publicKey)),
   };
 }
+
+export interface KeyBackupSecretOptions {
+  /**
+   * The shop's key backup master secret, at least 32 characters: kept in the
+   * backend only, apart from the token key, and never sent to the gateway.
+   */
+  secret: string;
+  /** The same stable customer id the customer token carries as `sub`. */
+  customerId: string;
+  /**
+   * Bump it (per customer) to give that customer a new secret, for example
+   * after one of their devices was lost: backups sealed under the old one no
+   * longer open, and the customer's devices seal their keys again under the new.
+   * @default 1
+   */
+  version?: number;
+}
+
+/**
+ * The per-customer key backup secret (ADR 0016): `v<version>.` and the
+ * HMAC-SHA256 of the customer id and version under the shop's master secret,
+ * in base64url.
+ * Hand it to the customer's devices next to the customer token
+ * (`Parley('identify', {token, keyBackupSecret})`, or the SDK's
+ * `auth.getKeyBackupSecret`), never in the token: the token goes to the
+ * gateway, the secret must not. With it a customer's new device reads the
+ * history its earlier devices could.
+ */
+export async function keyBackupSecret(options: KeyBackupSecretOptions): Promise<string> {
+  const version = options.version ?? 1;
+  if (typeof options.secret !== "string" || options.secret.length < 32) {
+    throw new TypeError("the key backup master secret must be at least 32 characters");
+  }
+  if (!options.customerId) throw new TypeError("customerId is required");
+  if (!Number.isSafeInteger(version) || version < 1 || version > 999_999_999) {
+    throw new RangeError("version must be an integer from 1 to 999999999");
+  }
+  const encoder = new TextEncoder();
+  const key = await globalThis.crypto.subtle.importKey(
+    "raw",
+    encoder.encode(options.secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = new Uint8Array(
+    await globalThis.crypto.subtle.sign(
+      "HMAC",
+      key,
+      encoder.encode(`parley/key-backup-secret/v1\u0000${version}\u0000${options.customerId}`),
+    ),
+  );
+  const text = btoa(String.fromCharCode(...mac))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+  return `v${version}.${text}`;
+}

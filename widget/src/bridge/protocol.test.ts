@@ -5,11 +5,13 @@ import { describe, expect, it } from "vitest";
 import { parseFrameMessage, parseParentMessage, parseTheme } from "./protocol.js";
 
 const TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+const SECRET = `v1.${"A".repeat(43)}`;
 
 describe("bridge validators", () => {
   it("accept every documented parent message", () => {
     const ok = [
       { v: 1, type: "identify", token: TOKEN },
+      { v: 1, type: "identify", token: TOKEN, keyBackupSecret: SECRET },
       { v: 1, type: "token", token: TOKEN },
       { v: 1, type: "open" },
       { v: 1, type: "close" },
@@ -45,6 +47,11 @@ describe("bridge validators", () => {
       { v: 2, type: "open" },
       { v: 1, type: "identify", token: "not a token" },
       { v: 1, type: "identify", token: `${TOKEN}<script>` },
+      { v: 1, type: "identify", token: TOKEN, keyBackupSecret: "A".repeat(43) },
+      { v: 1, type: "identify", token: TOKEN, keyBackupSecret: `v0.${"A".repeat(43)}` },
+      { v: 1, type: "identify", token: TOKEN, keyBackupSecret: `${SECRET}=` },
+      { v: 1, type: "identify", token: TOKEN, keyBackupSecret: 42 },
+      { v: 1, type: "token", token: TOKEN, keyBackupSecret: SECRET },
       { v: 1, type: "locale", locale: "de;x" },
       { v: 1, type: "theme", theme: { brand: "red" } },
       { v: 1, type: "theme", theme: { radius: 99 } },

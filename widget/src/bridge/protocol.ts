@@ -28,7 +28,8 @@ export interface ThemeSettings {
 export type MessageAuthor = "agent" | "bot" | "customer";
 
 export type ParentMessage =
-  | { v: 1; type: "identify"; token: string }
+  /** `keyBackupSecret`: the customer's key backup secret from the shop's backend (ADR 0016); it stays in the frame. */
+  | { v: 1; type: "identify"; token: string; keyBackupSecret?: string }
   | { v: 1; type: "token"; token: string }
   | { v: 1; type: "open" }
   | { v: 1; type: "close" }
@@ -64,6 +65,8 @@ const LOCALE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 const COLOR = /^#[0-9a-fA-F]{3,8}$/;
 const FONT = /^[A-Za-z0-9 ,'"-]{1,120}$/;
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** A key backup secret: `v<version>.` and 32 bytes in base64url. */
+const BACKUP_SECRET = /^v[1-9][0-9]{0,8}\.[A-Za-z0-9_-]{43}$/;
 
 /** Validates theme settings; `undefined` when any field is unknown or out of range. */
 export function parseTheme(x: unknown): ThemeSettings | undefined {
@@ -85,12 +88,18 @@ export function parseTheme(x: unknown): ThemeSettings | undefined {
 
 export const isLocale = (x: unknown): x is string => typeof x === "string" && x.length <= 35 && LOCALE.test(x);
 export const isToken = (x: unknown): x is string => isStr(x, 8192) && TOKEN.test(x);
+export const isKeyBackupSecret = (x: unknown): x is string => typeof x === "string" && BACKUP_SECRET.test(x);
 
 /** A message the frame may accept from its parent, or `undefined`. */
 export function parseParentMessage(data: unknown): ParentMessage | undefined {
   if (!isObj(data) || data.v !== BRIDGE_VERSION) return undefined;
   switch (data.type) {
-    case "identify":
+    case "identify": {
+      const { token, keyBackupSecret: secret } = data;
+      if (!onlyKeys(data, ["v", "type", "token", "keyBackupSecret"]) || !isToken(token)) return undefined;
+      if (secret === undefined) return { v: 1, type: "identify", token };
+      return isKeyBackupSecret(secret) ? { v: 1, type: "identify", token, keyBackupSecret: secret } : undefined;
+    }
     case "token":
       return onlyKeys(data, ["v", "type", "token"]) && isToken(data.token)
         ? { v: 1, type: data.type, token: data.token }

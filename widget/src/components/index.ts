@@ -8,6 +8,7 @@ import { ParleyComposer } from "./parley-composer.js";
 import { ParleyConnectionStatus } from "./parley-connection-status.js";
 import { ParleyConversationList } from "./parley-conversation-list.js";
 import { ParleyDeviceNotice } from "./parley-device-notice.js";
+import { ParleyHistoryNotice } from "./parley-history-notice.js";
 import { ParleyMessage } from "./parley-message.js";
 import { ParleyMessageList } from "./parley-message-list.js";
 import { ParleyPresence } from "./parley-presence.js";
@@ -21,6 +22,7 @@ export { inviteTarget, type Mentionable, ParleyComposer } from "./parley-compose
 export { ParleyConnectionStatus } from "./parley-connection-status.js";
 export { ParleyConversationList } from "./parley-conversation-list.js";
 export { ParleyDeviceNotice } from "./parley-device-notice.js";
+export { ParleyHistoryNotice } from "./parley-history-notice.js";
 export { ParleyMessage, type ShownMessage } from "./parley-message.js";
 export { ParleyMessageList, WINDOW } from "./parley-message-list.js";
 export { ParleyPresence } from "./parley-presence.js";
@@ -37,6 +39,7 @@ export const parleyElements = {
   "parley-presence": ParleyPresence,
   "parley-connection-status": ParleyConnectionStatus,
   "parley-device-notice": ParleyDeviceNotice,
+  "parley-history-notice": ParleyHistoryNotice,
 } as const;
 
 /** Registers every `parley-*` element that is not registered yet. */

@@ -13,6 +13,9 @@
  * read while the page is visible. Invite lines ("You invited @noah",
  * "Noah joined", "@leo declined the invitation") sit between the messages by
  * time (invite-timeline.ts).
+ * Messages this device holds no key for (`unreadable` "no_key" or
+ * "before_joined") are left out and explained at the top by one
+ * `<parley-history-notice>` per reason.
  *
  * @csspart messages - the scrolling log
  * @csspart new-messages - the "New messages" button
@@ -230,7 +233,7 @@ export class ParleyMessageList extends LitElement {
   }
 
   #onState(next: State, prev: State | undefined): void {
-    const items: ShownMessage[] = [...next.messages, ...next.pending];
+    const items: ShownMessage[] = [...next.messages.filter((m) => !noKey(m)), ...next.pending];
     const old = this.#items;
     this.#items = items;
     if (!prev || old.length === 0) {
@@ -426,7 +429,17 @@ export class ParleyMessageList extends LitElement {
     const tr = translator(this.locale);
     const state = this.#state.value;
     const items = this.#items;
-    if (!state || items.length === 0) {
+    const hidden = { no_key: 0, before_joined: 0 };
+    for (const m of state?.messages ?? []) if (noKey(m)) hidden[m.unreadable]++;
+    const historyNotice =
+      this.#start === 0
+        ? (["before_joined", "no_key"] as const).map((kind) =>
+            hidden[kind] > 0
+              ? html`<parley-history-notice .locale=${this.locale} .kind=${kind} .count=${hidden[kind]}></parley-history-notice>`
+              : nothing,
+          )
+        : nothing;
+    if (!state || (items.length === 0 && hidden.no_key + hidden.before_joined === 0)) {
       return html`<div class="log empty" part="messages empty" role="log" aria-live="polite" aria-label=${tr.t("list.label")} tabindex="0">
         <h2>${tr.t("chat.empty.title")}</h2>
         <p>${tr.t("chat.empty.body")}</p>
@@ -469,6 +482,7 @@ export class ParleyMessageList extends LitElement {
         tabindex="0" @scroll=${this.#onScroll} @parley-retry=${this.#onRetry}><div class="content">
         ${this.loadingOlder ? html`<p class="note" role="status">${tr.t("list.loadingOlder")}</p>` : nothing}
         ${this.#start === 0 && !state.hasOlder ? html`<p class="note">${tr.t("list.start")}</p>` : nothing}
+        ${historyNotice}
         ${repeat(
           shown,
           (m) => m.msgId,
@@ -499,6 +513,11 @@ export class ParleyMessageList extends LitElement {
         ${last === undefined ? nothing : noticesIn(last, Number.POSITIVE_INFINITY)}
       </div></div>`;
   }
+}
+
+/** A message this device holds no key for: explained by a notice instead of a bubble. */
+function noKey(m: ChatMessage): m is ChatMessage & { unreadable: "no_key" | "before_joined" } {
+  return m.unreadable === "no_key" || m.unreadable === "before_joined";
 }
 
 declare global {

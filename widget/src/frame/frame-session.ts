@@ -43,6 +43,8 @@ export class FrameSession implements ChatHost {
   #unread = 0;
   #locale = "en";
   #mode: "light" | "dark" | "auto" = "auto";
+  /** Never leaves the frame except sealed: the SDK derives the backup key from it (ADR 0016). */
+  #keyBackupSecret: string | undefined;
   /** Principal id -> who it is to the storefront. */
   readonly #authors = new Map<string, MessageAuthor>();
 
@@ -52,8 +54,10 @@ export class FrameSession implements ChatHost {
     this.#tokens = new TokenSource(() => options.post({ type: "token-request" }));
   }
 
-  identify(token: string): void {
+  /** A customer token, and the customer's key backup secret when the shop's backend hands one out. */
+  identify(token: string, keyBackupSecret?: string): void {
     const wasGuest = this.#client && !this.#tokens.identified;
+    this.#keyBackupSecret = keyBackupSecret;
     this.#tokens.put(token);
     if (wasGuest) void this.#restart();
     else void this.#start();
@@ -84,6 +88,7 @@ export class FrameSession implements ChatHost {
   /** Logout: closes the client and wipes everything the frame stored (keys, session, outbox). */
   async shutdown(): Promise<void> {
     this.#tokens.forget();
+    this.#keyBackupSecret = undefined;
     await this.#stop();
     await this.#storage.clear();
     this.#setUnread(0);
@@ -113,7 +118,12 @@ export class FrameSession implements ChatHost {
     const client = createClient({
       gatewayUrl: this.#o.gatewayUrl,
       auth: this.#tokens.identified
-        ? { kind: "customer", shopId, getToken: this.#tokens.get }
+        ? {
+            kind: "customer",
+            shopId,
+            getToken: this.#tokens.get,
+            getKeyBackupSecret: async () => this.#keyBackupSecret,
+          }
         : { kind: "guest", shopId },
       storage: this.#storage,
       encryption: true,

@@ -85,7 +85,7 @@ async function boot(): Promise<void> {
   const bridge = new FrameBridge(parentOrigin, root, (message: ParentMessage) => {
     switch (message.type) {
       case "identify":
-        return session.identify(message.token);
+        return session.identify(message.token, message.keyBackupSecret);
       case "token":
         return session.token(message.token);
       case "open":

@@ -11,6 +11,7 @@ import {
   BRIDGE_VERSION,
   type FrameMessage,
   fromPeer,
+  isKeyBackupSecret,
   isLocale,
   isToken,
   type MessageAuthor,
@@ -31,7 +32,7 @@ export interface LauncherEvents {
 }
 
 type Handler = (payload: unknown) => void;
-type Identity = { token: string } | { getToken: () => Promise<string> };
+type Identity = ({ token: string } | { getToken: () => Promise<string> }) & { keyBackupSecret?: string };
 
 export interface LauncherConfig {
   shopId: string;
@@ -101,13 +102,20 @@ export class Launcher {
   }
 
   #identify(arg: unknown): void {
-    const o = arg as { token?: unknown; getToken?: unknown } | null;
+    const o = arg as { token?: unknown; getToken?: unknown; keyBackupSecret?: unknown } | null;
+    let secret = o?.keyBackupSecret;
+    if (secret !== undefined && !isKeyBackupSecret(secret)) {
+      // Signed in all the same, without history from the customer's other devices.
+      warn("identify: keyBackupSecret must be what keyBackupSecret() in @parley/sdk/server returned; ignored");
+      secret = undefined;
+    }
+    const withSecret = secret ? { keyBackupSecret: secret as string } : {};
     if (o && typeof o.getToken === "function") {
-      this.#identity = { getToken: o.getToken as () => Promise<string> };
+      this.#identity = { getToken: o.getToken as () => Promise<string>, ...withSecret };
       if (this.#ready) void this.#sendToken("identify");
     } else if (o && isToken(o.token)) {
-      this.#identity = { token: o.token };
-      this.#post({ v: BRIDGE_VERSION, type: "identify", token: o.token });
+      this.#identity = { token: o.token, ...withSecret };
+      this.#post({ v: BRIDGE_VERSION, type: "identify", token: o.token, ...withSecret });
     } else {
       warn("identify: expected {token} (a customer token signed by the shop's backend) or {getToken}");
     }
@@ -196,7 +204,9 @@ export class Launcher {
     if (!identity) return;
     try {
       const token = "token" in identity ? identity.token : await identity.getToken();
-      if (isToken(token)) this.#post({ v: BRIDGE_VERSION, type, token });
+      const secret =
+        type === "identify" && identity.keyBackupSecret ? { keyBackupSecret: identity.keyBackupSecret } : {};
+      if (isToken(token)) this.#post({ v: BRIDGE_VERSION, type, token, ...secret } as ParentMessage);
       else warn("getToken did not return a token");
     } catch (err) {
       warn(`getToken failed: ${(err as Error).message}`);

@@ -203,7 +203,7 @@ describe("<parley-chat> with a real customer client", () => {
     await laptop.close();
   });
 
-  it("shows a message it cannot decrypt as a neutral notice without content", async () => {
+  it("explains once, without content, the messages from before a friend joined", async () => {
     // A friend invited later holds no key for what was said before (history policy "none").
     const owner = env.stack.customer("widget-owner", { encryption: true });
     await owner.connect();
@@ -227,11 +227,13 @@ describe("<parley-chat> with a real customer client", () => {
     }, conv.id);
     const after = friendPage.locator("parley-message", { hasText: "said after the friend joined" });
     await after.waitFor();
-    const before = friendPage.locator("parley-message .unreadable");
-    await poll(() => before.count()).toBe(1);
-    expect(await before.textContent()).toBe("This message could not be decrypted");
+    // No bubble per unreadable message: one notice that says why (the friend joined later, no history shared).
+    const notice = friendPage.locator("parley-history-notice");
+    await poll(() => notice.count()).toBe(1);
+    expect(await notice.locator("p").textContent()).toBe("Messages from before you joined aren't shared with you.");
+    expect(await friendPage.locator("parley-message .unreadable").count()).toBe(0);
     const bubbles = await friendPage.locator("parley-message .bubble").allTextContents();
-    expect(bubbles.length).toBeGreaterThanOrEqual(2);
+    expect(bubbles.length).toBeGreaterThanOrEqual(1);
     expect(bubbles.filter((t) => t.includes("said before"))).toEqual([]);
     await owner.close();
   });

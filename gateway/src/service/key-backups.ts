@@ -1,0 +1,106 @@
+/**
+ * Key backup (ADR 0016): a customer's devices keep each epoch key they hold
+ * here, sealed under a key derived from a secret that only the customer's
+ * devices and the shop's backend know, so a new device of the same customer
+ * can read the history its principal was a member of. The gateway sees and
+ * stores ciphertext only; it checks who may store what, and bounds it:
+ *
+ * - customers only (guests have no secret from a shop's backend; the team
+ *   reads through the team key);
+ * - only conversations the caller is a member of (`not_found` otherwise, as
+ *   for every conversation op), only committed epochs whose commit lists the
+ *   caller, at most one entry per (principal, conversation, epoch): what a
+ *   principal may store is bounded by the commits it was in;
+ * - a per-principal rate limit on both operations.
+ */
+import type { EpochCommit, KeyBackupEntry, RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
+import type { z } from "zod";
+import { GatewayError } from "../errors.js";
+import type { ConversationRecord, PrincipalRecord, Store } from "../store/port.js";
+import { RateLimit } from "./rate-limits.js";
+
+type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
+
+export interface KeyBackupsOptions {
+  store: Store;
+  /** Calls of each op per principal per minute. @default 120 */
+  ratePerMinute?: number;
+}
+
+const DEFAULT_PAGE = 100;
+
+export class KeyBackups {
+  readonly #store: Store;
+  readonly #putLimit: RateLimit;
+  readonly #listLimit: RateLimit;
+
+  constructor(options: KeyBackupsOptions) {
+    this.#store = options.store;
+    const points = options.ratePerMinute ?? 120;
+    this.#putLimit = new RateLimit({ points, durationSeconds: 60 });
+    this.#listLimit = new RateLimit({ points, durationSeconds: 60 });
+  }
+
+  async put(actor: PrincipalRecord, body: Body<"keys.backup.put">): Promise<RpcResults["keys.backup.put"]> {
+    requireCustomer(actor);
+    await this.#putLimit.take(actor.id);
+    const byConv = new Map<string, KeyBackupEntry[]>();
+    const seen = new Set<string>();
+    for (const entry of body.entries) {
+      const key = `${entry.convId}\u0000${entry.epoch}`;
+      if (seen.has(key))
+        throw new GatewayError("bad_request", `epoch ${entry.epoch} of ${entry.convId} is listed twice`);
+      seen.add(key);
+      const list = byConv.get(entry.convId) ?? [];
+      list.push(entry);
+      byConv.set(entry.convId, list);
+    }
+    // Every entry is checked before any is stored: a refused put stores nothing.
+    for (const [convId, entries] of byConv) {
+      const conv = await this.#memberConversation(actor, convId);
+      const epochs = entries.map((e) => e.epoch);
+      const low = Math.min(...epochs);
+      const high = Math.max(...epochs);
+      if (high > conv.epoch) {
+        throw new GatewayError(
+          "bad_request",
+          `epoch ${high} of ${convId} is not committed (the head is ${conv.epoch})`,
+        );
+      }
+      const commits = new Map<number, EpochCommit>();
+      for (const c of await this.#store.listCommits(convId, low - 1, high - low + 1)) commits.set(c.epoch, c);
+      for (const epoch of epochs) {
+        const listed = commits.get(epoch)?.members.some((m) => m.principalId === actor.id);
+        if (!listed) throw new GatewayError("forbidden", `epoch ${epoch} of ${convId} does not list you as a member`);
+      }
+    }
+    await this.#store.putKeyBackups(actor.id, body.entries);
+    return { stored: body.entries.length };
+  }
+
+  async list(actor: PrincipalRecord, body: Body<"keys.backup.list">): Promise<RpcResults["keys.backup.list"]> {
+    requireCustomer(actor);
+    await this.#listLimit.take(actor.id);
+    await this.#memberConversation(actor, body.convId);
+    const limit = body.limit ?? DEFAULT_PAGE;
+    const entries = await this.#store.listKeyBackups(actor.id, body.convId, body.after ?? 0, limit + 1);
+    return { entries: entries.slice(0, limit), hasMore: entries.length > limit };
+  }
+
+  async #memberConversation(actor: PrincipalRecord, convId: string): Promise<ConversationRecord> {
+    const conv = await this.#store.getConversation(convId);
+    if (!conv || conv.shopId !== actor.shopId || !(await this.#store.getMember(convId, actor.id))) {
+      throw new GatewayError("not_found", "no such conversation");
+    }
+    return conv;
+  }
+}
+
+function requireCustomer(actor: PrincipalRecord): void {
+  if (actor.kind !== "customer") {
+    throw new GatewayError(
+      "forbidden",
+      "key backup is for signed-in customers (the shop's team reads through the team key)",
+    );
+  }
+}
