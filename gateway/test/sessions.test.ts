@@ -87,7 +87,7 @@ describe("sessions for agents and guests, and the admin API", () => {
         ),
       );
     }
-    expect(codes.slice(0, 20).every((c) => c === "not_found")).toBe(true);
+    expect(codes.slice(0, 20).every((c) => c === "unknown_handle")).toBe(true);
     expect(codes.slice(20).every((c) => c === "rate_limited")).toBe(true);
     await prober.close();
   });

@@ -97,10 +97,16 @@ const chatBr = files.reduce((n, f) => n + f.br, 0);
 const onDemand = [];
 for (const name of later) onDemand.push({ name, ...(await sizeOf(join(dist, "frame", name))) });
 
+// The German catalog loads on open for German visitors only (i18n/index.ts loadCatalog): their
+// chat is the English figure plus that chunk. Reported beside the budgeted figure, not yet held to it.
+const germanChunk = onDemand.find((f) => /i18n\/de\.ts$/.test(meta.outputs[f.name]?.entryPoint ?? ""));
+const chatDeGz = chatGz + (germanChunk?.gz ?? 0);
+const chatDeBr = chatBr + (germanChunk?.br ?? 0);
+
 const rows = [
   ["parley.js (launcher)", launcher],
   ...files.map((f) => [`frame/${f.name}${f.libsodium ? " (libsodium)" : ""}`, f]),
-  ...onDemand.map((f) => [`frame/${f.name} (on demand, not counted)`, f]),
+  ...onDemand.map((f) => [`frame/${f.name} (${f === germanChunk ? "German catalog, " : ""}on demand, not counted)`, f]),
 ];
 const pad = (n, width) => String(n).padStart(width);
 for (const [name, f] of rows)
@@ -109,6 +115,9 @@ const verdict = (name, value, br, max) =>
   `${name}: ${value} / ${max} gz bytes ${value <= max ? "ok" : "OVER BUDGET"} (${br} br bytes)`;
 console.log(verdict("launcher", launcher.gz, launcher.br, budgets.launcher));
 console.log(verdict("chat before the first message", chatGz, chatBr, budgets.chat));
+console.log(
+  `chat before the first message, German visitor: ${chatDeGz} gz bytes${chatDeGz > budgets.chat ? ` (over the budget by ${chatDeGz - budgets.chat}; not enforced yet)` : ""} (${chatDeBr} br bytes)`,
+);
 
 const ok = launcher.gz <= budgets.launcher && chatGz <= budgets.chat;
 const report = {
@@ -117,6 +126,8 @@ const report = {
   launcher_br_bytes: launcher.br,
   chat_gz_bytes: chatGz,
   chat_br_bytes: chatBr,
+  chat_de_gz_bytes: chatDeGz,
+  chat_de_br_bytes: chatDeBr,
   budgets: { launcher_gz_bytes: budgets.launcher, chat_gz_bytes: budgets.chat },
   ok,
   files: [

@@ -5,6 +5,7 @@
  */
 import { type ChatMessage, createClient, indexedDbStorage, type ParleyClient } from "@parley/sdk";
 import type { FrameMessage, MessageAuthor } from "../bridge/protocol.js";
+import { loadCatalog } from "../i18n/index.js";
 import { defineChat } from "./chat-element.js";
 import { TokenSource } from "./token-source.js";
 
@@ -41,7 +42,9 @@ export class FrameSession implements ChatHost {
   #chat: ChatElement | undefined;
   #open = false;
   #unread = 0;
+  /** The locale the chat shows (its catalog is here) and the one last asked for. */
   #locale = "en";
+  #wantedLocale = "en";
   #mode: "light" | "dark" | "auto" = "auto";
   /** Never leaves the frame except sealed: the SDK derives the backup key from it (ADR 0016). */
   #keyBackupSecret: string | undefined;
@@ -75,7 +78,17 @@ export class FrameSession implements ChatHost {
     }
   }
 
-  setLocale(locale: string): void {
+  /** Switches the chat's language once its catalog is here (German is fetched on first use). */
+  async setLocale(locale: string): Promise<void> {
+    this.#wantedLocale = locale;
+    try {
+      await loadCatalog(locale);
+    } catch {
+      // Offline before the catalog was ever fetched: keep the current strings, switch once the network is back.
+      addEventListener("online", () => void (this.#wantedLocale === locale && this.setLocale(locale)), { once: true });
+      return;
+    }
+    if (this.#wantedLocale !== locale) return; // another locale was asked for meanwhile
     this.#locale = locale;
     if (this.#chat) this.#chat.locale = locale;
   }

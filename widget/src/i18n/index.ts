@@ -4,13 +4,21 @@
  * size formatting, and the writing direction of a locale. No dependencies.
  * Unknown locales fall back to English strings but keep their own direction
  * and date formats.
+ *
+ * English is always here. Other catalogs are registered: the components'
+ * entry (`components/index.ts`) registers German up front for npm users,
+ * while the widget's frame fetches it with `loadCatalog` only when a
+ * visitor's locale asks for it, so English visitors do not download it.
  */
-import { de } from "./de.js";
 import { type Catalog, en, type MessageKey } from "./en.js";
 
 export type { Catalog, MessageKey } from "./en.js";
 
-const catalogs: Record<string, Catalog> = { en, de };
+const catalogs: Record<string, Catalog> = { en };
+/** Catalogs that can be fetched on demand, by language. */
+const loaders: Record<string, () => Promise<Catalog>> = {
+  de: () => import("./de.js").then((m) => m.de),
+};
 const RTL_LANGUAGES = new Set(["ar", "he", "fa", "ur", "ps", "sd", "yi", "ug", "dv", "ku"]);
 
 export type Params = Record<string, string | number>;
@@ -44,6 +52,20 @@ function fill(template: string, params: Params | undefined): string {
 }
 
 const cache = new Map<string, Translator>();
+
+/** Makes `catalog` the strings of `lang` (a language subtag such as `de`) from now on. */
+export function registerCatalog(lang: string, catalog: Catalog): void {
+  catalogs[lang] = catalog;
+  for (const locale of [...cache.keys()]) if (language(locale) === lang) cache.delete(locale);
+}
+
+/** Fetches and registers the catalog for `locale`'s language when there is one and it is not here yet. */
+export async function loadCatalog(locale: string): Promise<void> {
+  const lang = language(locale);
+  const load = loaders[lang];
+  if (catalogs[lang] || !load) return;
+  registerCatalog(lang, await load());
+}
 
 /** A translator for `locale` (BCP 47); cached per locale. */
 export function translator(locale = "en"): Translator {

@@ -102,6 +102,14 @@ describe("the embedded widget without a network", () => {
       const frame = await openChat(page, way === "the browser goes offline" ? "Otto" : "Petra");
       expect((await shown(frame, "opening")).banner).toBe("");
 
+      // The frame fetches the German catalog the first time German is asked for (i18n loadCatalog); a
+      // visitor who had German before the outage has it. Fetch it now, then take the network away.
+      await page.evaluate(() => (window as unknown as Win).Parley("locale", "de"));
+      const placeholder = () => frame.getByRole("textbox").first().getAttribute("placeholder");
+      await waitFor(async () => (await placeholder()) === "Nachricht schreiben…", "the German catalog");
+      await page.evaluate(() => (window as unknown as Win).Parley("locale", "en"));
+      await waitFor(async () => (await placeholder()) === "Write a message…", "English again");
+
       if (way === "the browser goes offline") await browser.context.setOffline(true);
       else proxy.cut();
 

@@ -1,0 +1,42 @@
+/**
+ * The elements a customer's chat uses: everything but the agent's
+ * conversation list. The widget's frame (always in customer mode) defines
+ * only these, so the list is not part of what a visitor downloads on open.
+ */
+import { ParleyChat } from "./parley-chat.js";
+import { ParleyComposer } from "./parley-composer.js";
+import { ParleyConnectionStatus } from "./parley-connection-status.js";
+import { ParleyDeviceNotice } from "./parley-device-notice.js";
+import { ParleyHistoryNotice } from "./parley-history-notice.js";
+import { ParleyMessage } from "./parley-message.js";
+import { ParleyMessageList } from "./parley-message-list.js";
+import { ParleyPresence } from "./parley-presence.js";
+import { ParleyTypingIndicator } from "./parley-typing-indicator.js";
+
+/** The customer's elements with their tags. */
+export const customerElements = {
+  "parley-chat": ParleyChat,
+  "parley-message-list": ParleyMessageList,
+  "parley-message": ParleyMessage,
+  "parley-composer": ParleyComposer,
+  "parley-typing-indicator": ParleyTypingIndicator,
+  "parley-presence": ParleyPresence,
+  "parley-connection-status": ParleyConnectionStatus,
+  "parley-device-notice": ParleyDeviceNotice,
+  "parley-history-notice": ParleyHistoryNotice,
+} as const;
+
+/** Registers every element in `elements` that is not registered yet. */
+export function defineElements(
+  elements: Record<string, CustomElementConstructor>,
+  registry: CustomElementRegistry = customElements,
+): void {
+  for (const [tag, element] of Object.entries(elements)) {
+    if (!registry.get(tag)) registry.define(tag, element);
+  }
+}
+
+/** Registers the customer's elements (not `parley-conversation-list`) that are not registered yet. */
+export function defineCustomerElements(registry: CustomElementRegistry = customElements): void {
+  defineElements(customerElements, registry);
+}
