@@ -413,35 +413,6 @@ function shopsFile({ origins, secrets }) {
   };
 }
 
-/** A KeyValueStorage in one JSON file (mode 0600), for the demo's own admin device. */
-function fileStorage(path) {
-  let data;
-  const load = async () => {
-    if (!data) {
-      try {
-        data = new Map(Object.entries(JSON.parse(await readFile(path, "utf8"))));
-      } catch (err) {
-        if (err.code !== "ENOENT") throw err;
-        data = new Map();
-      }
-    }
-    return data;
-  };
-  let writing = Promise.resolve();
-  const save = (map) => {
-    writing = writing.then(() => writePrivate(path, JSON.stringify(Object.fromEntries(map))));
-    return writing;
-  };
-  return {
-    get: async (key) => (await load()).get(key),
-    set: async (key, value) => save((await load()).set(key, value)),
-    delete: async (key) => {
-      const map = await load();
-      if (map.delete(key)) await save(map);
-    },
-  };
-}
-
 /**
  * The shop's first admin device, run by the demo itself: it makes the team key
  * on the first run (so the very first customer conversation is readable by the
@@ -450,6 +421,7 @@ function fileStorage(path) {
  */
 async function startTeamKeeper({ gatewayUrl, secrets, stateDir }) {
   const { createClient } = await import(pathToFileURL(join(ROOT, "sdk/dist/index.js")).href);
+  const { fileStorage } = await import(pathToFileURL(join(ROOT, "sdk/dist/server/index.js")).href);
   const { default: WebSocket } = await import("ws");
   const client = createClient({
     gatewayUrl,

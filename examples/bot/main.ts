@@ -13,9 +13,9 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileStorage } from "@parley/sdk/server";
 import WebSocket from "ws";
 import { ShopBot } from "./bot.js";
-import { fileStorage } from "./file-storage.js";
 
 interface Settings {
   gatewayUrl: string;

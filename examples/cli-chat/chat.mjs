@@ -14,7 +14,6 @@ import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { fileStorage } from "./file-storage.mjs";
 import { connectWithTeamKey } from "./team-key.mjs";
 
 const USAGE = `usage: node examples/cli-chat/chat.mjs --as customer --name <name> [--id <customerId>]
@@ -138,7 +137,7 @@ function authFor() {
 const { customerId, ...auth } = authFor();
 // End-to-end encrypted (the SDK's default). The device's keys, the team key (agent), the
 // session and the outbox live in this file, so every run is the same device.
-const storage = fileStorage(
+const storage = server.fileStorage(
   join(stateDir, args.as === "agent" ? "cli-agent.keys.json" : `cli-${customerId}.keys.json`),
 );
 const makeClient = () =>

@@ -12,6 +12,8 @@
  */
 import { exportJWK, generateKeyPair, importJWK, importPKCS8, type JWTPayload, SignJWT } from "jose";
 
+export { fileStorage } from "./file-storage.js";
+
 export interface SignCustomerTokenOptions {
   /** The shop id registered with the gateway; becomes `iss`. */
   shopId: string;

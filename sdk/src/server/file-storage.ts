@@ -1,13 +1,18 @@
 /**
- * A `KeyValueStorage` in one JSON file, for bots and other Node processes that
- * must keep their device keys and team key across restarts. Writes go to a
+ * A `KeyValueStorage` in one JSON file, for bots, terminal clients and other
+ * Node processes that must keep their device keys, team key, session and
+ * outbox across restarts. Writes are queued one after another and go to a
  * temporary file that is renamed over the old one, so a crash never leaves a
- * half-written file; the file is readable by its owner only (it holds secret
- * keys).
+ * half-written file; the directory is made owner-only and the file is readable
+ * by its owner only (it holds secret keys).
+ *
+ * ```ts
+ * const client = createClient({ ..., storage: fileStorage("/var/lib/acme-bot/state.json") });
+ * ```
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { KeyValueStorage } from "@parley/sdk";
+import type { KeyValueStorage } from "../storage.js";
 
 export function fileStorage(path: string): KeyValueStorage {
   let data: Promise<Map<string, string>> | undefined;
