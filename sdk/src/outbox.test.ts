@@ -57,6 +57,28 @@ describe("Outbox", () => {
     expect((JSON.parse(writes.at(-1) ?? "[]") as OutboxEntry[]).length).toBe(99);
   });
 
+  it("keeps another tab's unsent entries when it writes (two outboxes on one storage key), and drops only what it removed", async () => {
+    const storage = memoryStorage();
+    const tabA = new Outbox(storage, "k");
+    const tabB = new Outbox(storage, "k");
+    await tabA.load();
+    await tabB.load(); // both open before either queued anything
+    await tabA.add(entry("m_aaaaaaaaaaaaaaaa"));
+    await tabB.add(entry("m_bbbbbbbbbbbbbbbb"));
+    const stored = async () =>
+      (JSON.parse((await storage.get("k")) ?? "[]") as OutboxEntry[]).map((e) => e.envelope.msgId).sort();
+    expect(await stored()).toEqual(["m_aaaaaaaaaaaaaaaa", "m_bbbbbbbbbbbbbbbb"]);
+    // Tab A is closed with its message unsent: a tab opened later still finds it.
+    const later = new Outbox(storage, "k");
+    await later.load();
+    expect(later.entries.map((e) => e.envelope.msgId).sort()).toEqual(["m_aaaaaaaaaaaaaaaa", "m_bbbbbbbbbbbbbbbb"]);
+    // B's message acknowledged: removed from storage, and B's next write does not bring it back.
+    await tabB.remove("m_bbbbbbbbbbbbbbbb");
+    expect(await stored()).toEqual(["m_aaaaaaaaaaaaaaaa"]);
+    await tabB.add(entry("m_cccccccccccccccc"));
+    expect(await stored()).toEqual(["m_aaaaaaaaaaaaaaaa", "m_cccccccccccccccc"]);
+  });
+
   it("deletes the key when empty and keeps a failure across reloads", async () => {
     const storage = memoryStorage();
     const box = new Outbox(storage, "k");

@@ -8,6 +8,12 @@
  * device's own storage, never sent): the envelope is sealed just before the
  * first attempt and sealed again, with the same msgId, when the conversation
  * moved to a newer epoch (`stale_epoch`).
+ *
+ * Several outboxes can share one storage key: the tabs of one browser are one
+ * device with one storage. Each write therefore keeps the entries another
+ * outbox put there (all but those this one removed), so a tab never erases
+ * another tab's unsent messages; whichever tab connects next sends them, and
+ * the gateway's msgId check keeps a message sent by both tabs stored once.
  */
 
 import type { MessageBody } from "./codec.js";
@@ -53,6 +59,8 @@ export function ownSealedBody(
 
 export class Outbox {
   #entries: OutboxEntry[] = [];
+  /** msgIds this outbox removed (acknowledged or discarded): never written back from another outbox's entries. */
+  readonly #removed = new Set<string>();
   /** The write that will include the latest change; callers that changed something await it. */
   #next: Promise<void> | undefined;
   #writing: Promise<void> = Promise.resolve();
@@ -113,7 +121,9 @@ export class Outbox {
   remove(msgId: string): Promise<void> {
     const before = this.#entries.length;
     this.#entries = this.#entries.filter((e) => e.envelope.msgId !== msgId);
-    return this.#entries.length === before ? Promise.resolve() : this.#persist();
+    if (this.#entries.length === before) return Promise.resolve();
+    this.#removed.add(msgId);
+    return this.#persist();
   }
 
   /**
@@ -122,14 +132,34 @@ export class Outbox {
    */
   #persist(): Promise<void> {
     if (this.#next) return this.#next;
-    const next = this.#writing.then(() => {
+    const next = this.#writing.then(async () => {
       this.#next = undefined;
-      return this.#entries.length === 0
-        ? this.storage.delete(this.key)
-        : this.storage.set(this.key, JSON.stringify(this.#entries));
+      const others = await this.#othersStored();
+      const all = [...this.#entries, ...others];
+      return all.length === 0 ? this.storage.delete(this.key) : this.storage.set(this.key, JSON.stringify(all));
     });
     this.#next = next;
     this.#writing = next.catch(() => undefined);
     return next;
+  }
+
+  /** The stored entries another outbox on this key put there: neither held nor removed by this one. */
+  async #othersStored(): Promise<OutboxEntry[]> {
+    const raw = await this.storage.get(this.key);
+    let stored: unknown;
+    try {
+      stored = raw ? JSON.parse(raw) : [];
+    } catch {
+      return []; // unreadable: nothing of anyone's can be kept
+    }
+    if (!Array.isArray(stored)) return [];
+    const ids = new Set((stored as OutboxEntry[]).map((e) => e.envelope?.msgId));
+    // A removed msgId no longer stored anywhere cannot come back: forget it.
+    for (const id of this.#removed) if (!ids.has(id)) this.#removed.delete(id);
+    const held = new Set(this.#entries.map((e) => e.envelope.msgId));
+    return (stored as OutboxEntry[]).filter(
+      (e) =>
+        typeof e.envelope?.msgId === "string" && !held.has(e.envelope.msgId) && !this.#removed.has(e.envelope.msgId),
+    );
   }
 }
