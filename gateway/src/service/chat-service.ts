@@ -23,6 +23,7 @@ import { parseInput } from "../validation.js";
 import { EventFanout, type EventSink } from "./events.js";
 import { KeyBackups } from "./key-backups.js";
 import { Notes } from "./notes.js";
+import { readPage } from "./paging.js";
 import { RateLimit } from "./rate-limits.js";
 import { type PresenceOptions, PresenceTracker, Signals } from "./signals.js";
 import { isTeamMember, TEAM_KINDS } from "./team.js";
@@ -334,15 +335,15 @@ export class ChatService {
   async #history(actor: PrincipalRecord, body: Body<"msg.history">): Promise<RpcResults["msg.history"]> {
     await this.#access(actor, body.convId);
     const limit = body.limit ?? 50;
-    const messages = await this.#store.history(body.convId, body.before, limit + 1);
-    return { messages: messages.slice(0, limit), hasMore: messages.length > limit };
+    const { items, hasMore } = await readPage(limit, (rows) => this.#store.history(body.convId, body.before, rows));
+    return { messages: items, hasMore };
   }
 
   async #since(actor: PrincipalRecord, body: Body<"msg.since">): Promise<RpcResults["msg.since"]> {
     await this.#access(actor, body.convId);
     const limit = body.limit ?? 200;
-    const messages = await this.#store.since(body.convId, body.after, limit + 1);
-    return { messages: messages.slice(0, limit), hasMore: messages.length > limit };
+    const { items, hasMore } = await readPage(limit, (rows) => this.#store.since(body.convId, body.after, rows));
+    return { messages: items, hasMore };
   }
 
   // -- invites ------------------------------------------------------------------------
@@ -519,8 +520,8 @@ export class ChatService {
   async #listCommits(actor: PrincipalRecord, body: Body<"epoch.list">): Promise<RpcResults["epoch.list"]> {
     await this.#access(actor, body.convId);
     const limit = body.limit ?? 100;
-    const commits = await this.#store.listCommits(body.convId, body.after, limit + 1);
-    return { commits: commits.slice(0, limit), hasMore: commits.length > limit };
+    const { items, hasMore } = await readPage(limit, (rows) => this.#store.listCommits(body.convId, body.after, rows));
+    return { commits: items, hasMore };
   }
 
   // -- profile ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import type { EpochCommit, KeyBackupEntry, RpcResults, rpcRequestSchemas } from 
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type { ConversationRecord, PrincipalRecord, Store } from "../store/port.js";
+import { readPage } from "./paging.js";
 import { RateLimit } from "./rate-limits.js";
 
 type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
@@ -83,8 +84,10 @@ export class KeyBackups {
     await this.#listLimit.take(actor.id);
     await this.#memberConversation(actor, body.convId);
     const limit = body.limit ?? DEFAULT_PAGE;
-    const entries = await this.#store.listKeyBackups(actor.id, body.convId, body.after ?? 0, limit + 1);
-    return { entries: entries.slice(0, limit), hasMore: entries.length > limit };
+    const page = await readPage(limit, (rows) =>
+      this.#store.listKeyBackups(actor.id, body.convId, body.after ?? 0, rows),
+    );
+    return { entries: page.items, hasMore: page.hasMore };
   }
 
   async #memberConversation(actor: PrincipalRecord, convId: string): Promise<ConversationRecord> {
