@@ -24,8 +24,9 @@ import { EventFanout, type EventSink } from "./events.js";
 import { KeyBackups } from "./key-backups.js";
 import { Notes } from "./notes.js";
 import { readPage } from "./paging.js";
+import { type PresenceOptions, PresenceTracker } from "./presence.js";
 import { RateLimit } from "./rate-limits.js";
-import { type PresenceOptions, PresenceTracker, Signals } from "./signals.js";
+import { Signals } from "./signals.js";
 import { isTeamMember, TEAM_KINDS } from "./team.js";
 import { TeamKeys } from "./team-keys.js";
 import { Triage } from "./triage.js";
@@ -40,7 +41,7 @@ export interface ChatServiceOptions {
   sendRate?: number;
   /** Handle lookups (invites) per principal per minute. @default 20 */
   lookupRate?: number;
-  /** Presence heartbeat TTL and ping interval (signals.ts). */
+  /** Presence heartbeat TTL and ping interval (presence.ts). */
   presence?: PresenceOptions;
   now?: () => number;
 }

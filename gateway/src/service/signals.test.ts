@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NatsHarness, startNats } from "../../test/harness/nats.js";
 import { waitFor } from "../../test/helpers.js";
 import type { PrincipalRecord } from "../store/port.js";
-import { PresenceTracker } from "./signals.js";
+import { PresenceTracker } from "./presence.js";
 
 const SHOP = "s1";
 const TTL = 1000;
