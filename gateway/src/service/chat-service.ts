@@ -6,10 +6,8 @@
  */
 import {
   type ConversationInfo,
-  type InviteInfo,
   isRpcOp,
   type MemberInfo,
-  normalizeHandle,
   type PrincipalInfo,
   type RpcOp,
   type RpcResults,
@@ -21,6 +19,7 @@ import { GatewayError } from "../errors.js";
 import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from "../store/port.js";
 import { parseInput } from "../validation.js";
 import { EventFanout, type EventSink } from "./events.js";
+import { Invites } from "./invites.js";
 import { KeyBackups } from "./key-backups.js";
 import { Notes } from "./notes.js";
 import { readPage } from "./paging.js";
@@ -56,21 +55,10 @@ export function toPrincipalInfo(p: PrincipalRecord): PrincipalInfo {
   };
 }
 
-/** The invite with its invitee's display name and handle, as members see it. */
-function withInvitee(invite: InviteInfo, invitee: PrincipalRecord | undefined): InviteInfo {
-  if (!invitee) return invite;
-  return {
-    ...invite,
-    inviteeName: invitee.displayName,
-    ...(invitee.handle ? { inviteeHandle: invitee.handle } : {}),
-  };
-}
-
 export class ChatService {
   readonly #store: Store;
   readonly #fanout: EventFanout;
   readonly #sendLimit: RateLimit;
-  readonly #lookupLimit: RateLimit;
   readonly #pingLimit = new RateLimit({ points: 20, durationSeconds: 1 });
   readonly #now: () => number;
   readonly #handlers: Handlers;
@@ -79,6 +67,7 @@ export class ChatService {
   readonly #triage: Triage;
   readonly #notes: Notes;
   readonly #keyBackups: KeyBackups;
+  readonly #invites: Invites;
   /** Who of each shop's team is online; the gateway starts it on its NATS connection. */
   readonly presence: PresenceTracker;
 
@@ -86,7 +75,6 @@ export class ChatService {
     this.#store = options.store;
     this.#fanout = new EventFanout(options.sink);
     this.#sendLimit = new RateLimit({ points: options.sendRate ?? 50, durationSeconds: 1 });
-    this.#lookupLimit = new RateLimit({ points: options.lookupRate ?? 20, durationSeconds: 60 });
     this.#now = options.now ?? Date.now;
     this.#team = new TeamKeys(this.#store, this.#fanout);
     this.#signals = new Signals({
@@ -98,6 +86,18 @@ export class ChatService {
     this.#triage = new Triage({ store: this.#store, fanout: this.#fanout, now: this.#now });
     this.#notes = new Notes({ store: this.#store, fanout: this.#fanout, now: this.#now });
     this.#keyBackups = new KeyBackups({ store: this.#store });
+    this.#invites = new Invites({
+      store: this.#store,
+      fanout: this.#fanout,
+      access: (actor, convId) => this.#access(actor, convId),
+      joined: async (actor, conv, inviter) => {
+        await this.#announceMembership(conv, actor.id, "joined", inviter);
+        const [conversation] = await this.#withUnread(actor, [conv]);
+        return conversation as ConversationInfo;
+      },
+      now: this.#now,
+      ...(options.lookupRate === undefined ? {} : { lookupRate: options.lookupRate }),
+    });
     this.presence = new PresenceTracker(options.sink, options.presence, this.#now);
     this.#handlers = {
       "conv.open": (actor) => this.#open(actor),
@@ -115,11 +115,11 @@ export class ChatService {
       "note.list": (actor, body) => this.#notes.list(actor, body),
       "msg.history": (actor, body) => this.#history(actor, body),
       "msg.since": (actor, body) => this.#since(actor, body),
-      "invite.create": (actor, body) => this.#invite(actor, body.convId, body.handle),
-      "invite.accept": (actor, body) => this.#accept(actor, body.inviteId),
-      "invite.decline": (actor, body) => this.#decline(actor, body.inviteId),
+      "invite.create": (actor, body) => this.#invites.create(actor, body.convId, body.handle),
+      "invite.accept": (actor, body) => this.#invites.accept(actor, body.inviteId),
+      "invite.decline": (actor, body) => this.#invites.decline(actor, body.inviteId),
       "invite.list": async (actor) => ({ invites: await this.#store.listPendingInvites(actor.id) }),
-      "invite.history": (actor, body) => this.#inviteHistory(actor, body.convId),
+      "invite.history": (actor, body) => this.#invites.history(actor, body.convId),
       "device.register": (actor, body) => this.#registerDevice(actor, body.record),
       "device.list": (actor, body) => this.#listDevices(actor, body.principalIds),
       "epoch.commit": (actor, body) => this.#commit(actor, body.commit),
@@ -345,100 +345,6 @@ export class ChatService {
     const limit = body.limit ?? 200;
     const { items, hasMore } = await readPage(limit, (rows) => this.#store.since(body.convId, body.after, rows));
     return { messages: items, hasMore };
-  }
-
-  // -- invites ------------------------------------------------------------------------
-
-  async #invite(actor: PrincipalRecord, convId: string, typed: string): Promise<RpcResults["invite.create"]> {
-    const { conv } = await this.#access(actor, convId);
-    const handle = normalizeHandle(typed);
-    if (!handle) throw new GatewayError("bad_request", "not a valid @handle");
-    await this.#lookupLimit.take(actor.id);
-    const invitee = await this.#store.findPrincipalByHandle(handle);
-    if (!invitee) throw new GatewayError("unknown_handle");
-    if (invitee.id === actor.id || (await this.#store.getMember(convId, invitee.id))) {
-      throw new GatewayError("already_member");
-    }
-    const pending = await this.#store.findPendingInvite(convId, invitee.id);
-    if (pending) return { invite: withInvitee(pending, invitee) };
-    const invite: InviteInfo = {
-      id: randomId("in_"),
-      convId,
-      shopId: conv.shopId,
-      inviter: actor.id,
-      inviterName: actor.displayName,
-      invitee: invitee.id,
-      status: "pending",
-      createdAt: this.#now(),
-    };
-    await this.#store.createInvite(invite);
-    const shown = withInvitee(invite, invitee);
-    this.#fanout.toPrincipal(invitee.id, { type: "invite", invite: shown });
-    await this.#announceInvite(conv, shown);
-    return { invite: shown };
-  }
-
-  /**
-   * Tells the conversation's members (and the shop's team) that an invite was sent, accepted or
-   * declined: the widget and the dashboard show it in the timeline. Metadata the gateway holds
-   * anyway (who invited whom, and when); no content. `extra` also reaches the invitee's other
-   * sessions when it is not a member.
-   */
-  async #announceInvite(conv: ConversationRecord, invite: InviteInfo, extra: readonly string[] = []): Promise<void> {
-    const members = await this.#store.listMembers(conv.id);
-    this.#fanout.toConversation(conv, members, { type: "invitation", invite }, extra);
-  }
-
-  /** Every invite into the conversation, for its members and the shop's team (the timeline's invite lines). */
-  async #inviteHistory(actor: PrincipalRecord, convId: string): Promise<RpcResults["invite.history"]> {
-    await this.#access(actor, convId);
-    const invites = await this.#store.listInvitesOf(convId, 200);
-    const people = new Map(
-      (await this.#store.getPrincipals([...new Set(invites.map((i) => i.invitee))])).map((p) => [p.id, p]),
-    );
-    return { invites: invites.map((i) => withInvitee(i, people.get(i.invitee))) };
-  }
-
-  async #pendingInviteFor(actor: PrincipalRecord, inviteId: string): Promise<InviteInfo> {
-    const invite = await this.#store.getInvite(inviteId);
-    if (!invite || invite.invitee !== actor.id) throw new GatewayError("not_found", "no such invite");
-    if (invite.status !== "pending") throw new GatewayError("conflict", `invite already ${invite.status}`);
-    return invite;
-  }
-
-  async #accept(actor: PrincipalRecord, inviteId: string): Promise<RpcResults["invite.accept"]> {
-    const invite = await this.#pendingInviteFor(actor, inviteId);
-    const conv = await this.#store.getConversation(invite.convId);
-    if (!conv) throw new GatewayError("not_found", "the conversation no longer exists");
-    const settledAt = this.#now();
-    if (!(await this.#store.settleInvite(inviteId, "accepted", settledAt))) {
-      throw new GatewayError("conflict", "invite changed");
-    }
-    const role = TEAM_KINDS.has(actor.kind) && actor.shopId === conv.shopId ? actor.kind : "member";
-    await this.#store.addMember({
-      convId: conv.id,
-      principalId: actor.id,
-      role: role === "bot" ? "bot" : role === "agent" ? "agent" : "member",
-      joinedAt: this.#now(),
-      invitedBy: invite.inviter,
-    });
-    await this.#announceMembership(conv, actor.id, "joined", invite.inviter);
-    await this.#announceInvite(conv, withInvitee({ ...invite, status: "accepted", settledAt }, actor));
-    const [conversation] = await this.#withUnread(actor, [conv]);
-    return { conversation: conversation as ConversationInfo };
-  }
-
-  async #decline(actor: PrincipalRecord, inviteId: string): Promise<RpcResults["invite.decline"]> {
-    const invite = await this.#pendingInviteFor(actor, inviteId);
-    const settledAt = this.#now();
-    if (!(await this.#store.settleInvite(inviteId, "declined", settledAt))) {
-      throw new GatewayError("conflict", "invite changed");
-    }
-    const conv = await this.#store.getConversation(invite.convId);
-    if (conv) {
-      await this.#announceInvite(conv, withInvitee({ ...invite, status: "declined", settledAt }, actor), [actor.id]);
-    }
-    return { ok: true };
   }
 
   // -- devices and epochs -------------------------------------------------------------
