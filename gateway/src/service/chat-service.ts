@@ -18,6 +18,8 @@ import type { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from "../store/port.js";
 import { parseInput } from "../validation.js";
+import { Devices } from "./devices.js";
+import { Epochs } from "./epochs.js";
 import { EventFanout, type EventSink } from "./events.js";
 import { Invites } from "./invites.js";
 import { KeyBackups } from "./key-backups.js";
@@ -68,6 +70,8 @@ export class ChatService {
   readonly #notes: Notes;
   readonly #keyBackups: KeyBackups;
   readonly #invites: Invites;
+  readonly #devices: Devices;
+  readonly #epochs: Epochs;
   /** Who of each shop's team is online; the gateway starts it on its NATS connection. */
   readonly presence: PresenceTracker;
 
@@ -86,6 +90,12 @@ export class ChatService {
     this.#triage = new Triage({ store: this.#store, fanout: this.#fanout, now: this.#now });
     this.#notes = new Notes({ store: this.#store, fanout: this.#fanout, now: this.#now });
     this.#keyBackups = new KeyBackups({ store: this.#store });
+    this.#devices = new Devices({ store: this.#store, team: this.#team, now: this.#now });
+    this.#epochs = new Epochs({
+      store: this.#store,
+      fanout: this.#fanout,
+      access: (actor, convId) => this.#access(actor, convId),
+    });
     this.#invites = new Invites({
       store: this.#store,
       fanout: this.#fanout,
@@ -120,10 +130,10 @@ export class ChatService {
       "invite.decline": (actor, body) => this.#invites.decline(actor, body.inviteId),
       "invite.list": async (actor) => ({ invites: await this.#store.listPendingInvites(actor.id) }),
       "invite.history": (actor, body) => this.#invites.history(actor, body.convId),
-      "device.register": (actor, body) => this.#registerDevice(actor, body.record),
-      "device.list": (actor, body) => this.#listDevices(actor, body.principalIds),
-      "epoch.commit": (actor, body) => this.#commit(actor, body.commit),
-      "epoch.list": (actor, body) => this.#listCommits(actor, body),
+      "device.register": (actor, body) => this.#devices.register(actor, body.record),
+      "device.list": (actor, body) => this.#devices.list(actor, body.principalIds),
+      "epoch.commit": (actor, body) => this.#epochs.commit(actor, body.commit),
+      "epoch.list": (actor, body) => this.#epochs.list(actor, body),
       "team.get": (_actor, body) => this.#team.get(body.shopId, body.version),
       "team.init": (actor, body) => this.#team.init(actor, body.record),
       "team.devices": (actor) => this.#team.devices(actor),
@@ -345,90 +355,6 @@ export class ChatService {
     const limit = body.limit ?? 200;
     const { items, hasMore } = await readPage(limit, (rows) => this.#store.since(body.convId, body.after, rows));
     return { messages: items, hasMore };
-  }
-
-  // -- devices and epochs -------------------------------------------------------------
-
-  async #registerDevice(actor: PrincipalRecord, record: Body<"device.register">["record"]) {
-    if (record.principal !== actor.id) throw new GatewayError("forbidden", "a device registers for its own principal");
-    const now = this.#now();
-    const known = (await this.#store.listDevices(actor.id)).find((d) => d.deviceId === record.deviceId);
-    await this.#store.putDevice({
-      deviceId: record.deviceId,
-      sigPk: record.sigPk,
-      boxPk: record.boxPk,
-      sig: record.sig,
-      principalId: actor.id,
-      createdAt: known?.createdAt ?? now,
-      lastSeenAt: now,
-    });
-    // A team device with new keys (or none of the current team key yet) waits for an admin device to wrap it.
-    const changed = known?.sig === undefined || known.sigPk !== record.sigPk || known.boxPk !== record.boxPk;
-    await this.#team.announceDevice(actor, record.deviceId, changed);
-    return { ok: true } as const;
-  }
-
-  /**
-   * Device records of principals the actor shares a conversation with, and of the teams of the
-   * shops it talks to (or of its own shop, for the team). Others are left out as if they had no
-   * devices: the gateway is no directory of strangers' devices.
-   */
-  async #listDevices(actor: PrincipalRecord, principalIds: string[]): Promise<RpcResults["device.list"]> {
-    const principals = await this.#store.getPrincipals([...new Set(principalIds)]);
-    const mine = TEAM_KINDS.has(actor.kind) ? [] : await this.#store.listConversationsOf(actor.id, 500);
-    const shops = new Set(mine.map((c) => c.shopId));
-    const devices: RpcResults["device.list"]["devices"] = [];
-    for (const p of principals) {
-      const visible =
-        p.id === actor.id ||
-        (TEAM_KINDS.has(actor.kind) && p.shopId === actor.shopId) ||
-        (TEAM_KINDS.has(p.kind) && shops.has(p.shopId)) ||
-        (await this.#sharesConversation(p.id, mine));
-      if (!visible) continue;
-      for (const d of await this.#store.listDevices(p.id)) {
-        if (d.sig) devices.push({ principal: p.id, deviceId: d.deviceId, sigPk: d.sigPk, boxPk: d.boxPk, sig: d.sig });
-      }
-    }
-    return { devices };
-  }
-
-  /**
-   * A current member of one of the actor's conversations, or a former one still named in its
-   * epoch chain: members need a removed member's device records to verify the messages it sent
-   * while it was in.
-   */
-  async #sharesConversation(other: string, mine: readonly ConversationRecord[]): Promise<boolean> {
-    for (const conv of mine) if (await this.#store.getMember(conv.id, other)) return true;
-    for (const conv of mine) {
-      if (conv.epoch === 0) continue;
-      const commits = await this.#store.listCommits(conv.id, 0, 1000);
-      if (commits.some((c) => c.committer.principalId === other || c.members.some((m) => m.principalId === other))) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  async #commit(actor: PrincipalRecord, commit: Body<"epoch.commit">["commit"]): Promise<RpcResults["epoch.commit"]> {
-    if (commit.committer.principalId !== actor.id) throw new GatewayError("forbidden", "commit as yourself");
-    const { conv } = await this.#access(actor, commit.convId);
-    const device = (await this.#store.listDevices(actor.id)).find((d) => d.deviceId === commit.committer.deviceId);
-    if (!device?.sig) throw new GatewayError("forbidden", "the committing device is not registered");
-    if (commit.epoch !== conv.epoch + 1) {
-      throw new GatewayError("conflict", `the head is epoch ${conv.epoch}; commit epoch ${conv.epoch + 1}`);
-    }
-    const { accepted, head } = await this.#store.appendCommit(commit);
-    if (!accepted) throw new GatewayError("conflict", `the head is epoch ${head}; commit epoch ${head + 1}`);
-    const members = await this.#store.listMembers(conv.id);
-    this.#fanout.toConversation({ ...conv, epoch: head }, members, { type: "commit", commit });
-    return { epoch: head };
-  }
-
-  async #listCommits(actor: PrincipalRecord, body: Body<"epoch.list">): Promise<RpcResults["epoch.list"]> {
-    await this.#access(actor, body.convId);
-    const limit = body.limit ?? 100;
-    const { items, hasMore } = await readPage(limit, (rows) => this.#store.listCommits(body.convId, body.after, rows));
-    return { commits: items, hasMore };
   }
 
   // -- profile ------------------------------------------------------------------------

@@ -15,19 +15,16 @@ import {
   randomId,
 } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
-import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from "../store/port.js";
+import type { ConversationRecord, PrincipalRecord, Store } from "../store/port.js";
 import type { EventFanout } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
-import { TEAM_KINDS } from "./team.js";
+import { type ConversationAccess, TEAM_KINDS } from "./team.js";
 
 export interface InvitesOptions {
   store: Store;
   fanout: EventFanout;
   /** The conversation, if `actor` may act in it (member or the shop's team); throws `not_found` otherwise. */
-  access: (
-    actor: PrincipalRecord,
-    convId: string,
-  ) => Promise<{ conv: ConversationRecord; member: MemberRecord | undefined; team: boolean }>;
+  access: ConversationAccess;
   /** Announces that `actor` joined `conv` (invited by `inviter`) and answers the conversation as `actor` sees it. */
   joined: (actor: PrincipalRecord, conv: ConversationRecord, inviter: string) => Promise<ConversationInfo>;
   /** Handle lookups per principal per minute. @default 20 */

@@ -1,18 +1,21 @@
+/**
+ * Ephemeral signals: typing and read markers. Neither is a message. Typing
+ * lives only in memory and on NATS; a read marker is per (conversation,
+ * principal) state in the store that never touches a message seq. Both go to
+ * the conversation's members through the event fan-out. The shop team's
+ * presence is in presence.ts.
+ */
 import { GatewayError } from "../errors.js";
-import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from "../store/port.js";
+import type { PrincipalRecord, Store } from "../store/port.js";
 import { type EventFanout, isTeamRole } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
-
-type Access = (
-  actor: PrincipalRecord,
-  convId: string,
-) => Promise<{ conv: ConversationRecord; member: MemberRecord | undefined; team: boolean }>;
+import type { ConversationAccess } from "./team.js";
 
 export interface SignalsOptions {
   store: Store;
   fanout: EventFanout;
   /** The conversation and the actor's access to it; throws `not_found` without access. */
-  access: Access;
+  access: ConversationAccess;
   now: () => number;
   /**
    * Typing signals forwarded per principal, conversation and state (typing or

@@ -6,7 +6,16 @@
  * exist, so ids cannot be probed.
  */
 import { GatewayError } from "../errors.js";
-import type { ConversationRecord, PrincipalRecord, Store } from "../store/port.js";
+import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from "../store/port.js";
+
+/**
+ * The access check of conversation operations, owned by the chat service: the conversation, if
+ * `actor` is a member or on its shop's team (`team`), else `not_found`. Modules take it as an option.
+ */
+export type ConversationAccess = (
+  actor: PrincipalRecord,
+  convId: string,
+) => Promise<{ conv: ConversationRecord; member: MemberRecord | undefined; team: boolean }>;
 
 export const TEAM_KINDS: ReadonlySet<PrincipalRecord["kind"]> = new Set(["agent", "bot"]);
 
