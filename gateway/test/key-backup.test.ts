@@ -270,6 +270,12 @@ describe("keys.backup.put and keys.backup.list refuse bad input with stable code
 
     // A mixed put (one good entry, one for an epoch that does not list the caller) stores nothing.
     await owner.setHistoryPolicy(conv.id, "full");
+    // The owner's device backs up the new epoch's key in the background: let that land first.
+    await waitFor(async () => {
+      const { epoch } = (await owner.request("conv.get", { convId: conv.id })).conversation;
+      const stored = await stack.gateway.store.listKeyBackups(owner.principal.id, conv.id, 0, 10);
+      return stored.some((e) => e.epoch === epoch);
+    }, "the owner's backup of the policy epoch");
     const before = await stack.gateway.store.listKeyBackups(owner.principal.id, conv.id, 0, 10);
     expect(await put(owner, [entry({ epoch: 3, v: 7 }), entry({ convId: "cv_missing" })])).toBe("not_found");
     expect(await stack.gateway.store.listKeyBackups(owner.principal.id, conv.id, 0, 10)).toEqual(before);

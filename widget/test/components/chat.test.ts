@@ -86,8 +86,15 @@ describe("<parley-chat> with a real customer client", () => {
     await poll(() => msg.locator("[data-state]").getAttribute("data-state")).toBe("failed");
     await poll(() => msg.locator("button", { hasText: "Retry" }).count()).toBe(1);
     await env.stack.restartGateway();
-    await msg.locator("button", { hasText: "Retry" }).click();
-    await poll(() => msg.locator("[data-state]").getAttribute("data-state"), 20_000).toBe("sent");
+    // Retry sends it at once; the outbox would also send it by itself once the gateway answers, and a
+    // reconnect re-renders the row (the stall clock starts again), so the button may be replaced or
+    // gone by the time it is clicked. Click it while it is offered, until the message is sent.
+    const retry = msg.locator("button", { hasText: "Retry" });
+    await waitFor(async () => {
+      if ((await msg.locator("[data-state]").getAttribute("data-state")) === "sent") return true;
+      if ((await retry.count()) === 1) await retry.click({ timeout: 1_000 }).catch(() => undefined);
+      return false;
+    }, "the retried message to be sent");
     await waitFor(() => toAgent.get(convId)?.includes("retry me"), "the retried message");
     expect(toAgent.get(convId)?.filter((t) => t === "retry me")).toHaveLength(1);
   });
