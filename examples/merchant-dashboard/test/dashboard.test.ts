@@ -6,23 +6,12 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Frame, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error: the example is plain JavaScript (no declarations)
-import { startShopBackend } from "../../../examples/shop-backend/server.mjs";
-import { freePorts } from "../../../gateway/test/harness/ports.js";
-import {
-  AGENT_LOGIN,
-  AGENT_PASSWORD,
-  SHOP_ID,
-  SHOP_SECRET,
-  startStack,
-  type TestStack,
-} from "../../../gateway/test/harness/stack.js";
+import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, type TestStack } from "../../../gateway/test/harness/stack.js";
 import { waitFor } from "../../../gateway/test/helpers.js";
-import { chatFrame, ensureWidgetBuilt, exposeLauncherRoot, logIn } from "../../../widget/test/embed/fixtures.js";
+import { chatFrame, exposeLauncherRoot, logIn } from "../../../widget/test/embed/fixtures.js";
 import { artifactPath, type BrowserSession, launchChromium } from "../../../widget/test/harness/browser.js";
-// @ts-expect-error: the build script is plain JavaScript (no declarations)
-import { buildDashboard } from "../build.mjs";
-import { type DashboardServer, startDashboard } from "../serve.js";
+import type { DashboardServer } from "../serve.js";
+import { type DashboardShop, startDashboardShop } from "./fixtures.js";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -75,8 +64,9 @@ function customerBodies(frame: Frame, convId: string): Promise<string[]> {
 }
 
 describe("the merchant dashboard", () => {
+  let shop: DashboardShop;
   let stack: TestStack;
-  let backend: { url: string; close(): Promise<void> };
+  let backend: DashboardShop["backend"];
   let dashboard: DashboardServer;
   let browser: BrowserSession;
   let agent: Page;
@@ -105,36 +95,16 @@ describe("the merchant dashboard", () => {
   };
 
   beforeAll(async () => {
-    ensureWidgetBuilt();
-    await buildDashboard();
-    const [port] = await freePorts(1);
-    const dashOrigin = `http://127.0.0.1:${port}`;
-    stack = await startStack({ servesFrame: true, browserOrigins: [dashOrigin] });
-    backend = await startShopBackend({
-      gatewayUrl: stack.url,
-      shopId: SHOP_ID,
-      key: { alg: "HS256", secret: SHOP_SECRET },
-    });
-    await stack.gateway.admin.putShop(SHOP_ID, {
-      name: "Test Shop",
-      tokenKey: { alg: "HS256", secret: SHOP_SECRET },
-      allowedOrigins: ["https://shop.test", backend.url, dashOrigin],
-      allowGuests: true,
-    });
-    dashboard = await startDashboard({
-      port: port as number,
-      gatewayUrl: stack.url,
-      shopId: SHOP_ID,
-      natsWsUrl: stack.nats.wsUrl,
+    shop = await startDashboardShop({
+      extraOrigins: ["https://shop.test"],
       cannedReplies: ["Thanks for waiting!", "Could you send your order number?"],
     });
+    ({ stack, backend, dashboard } = shop);
     browser = await launchChromium({ viewport: { width: 1400, height: 860 } });
   });
   afterAll(async () => {
     await browser?.close();
-    await dashboard?.close();
-    await backend?.close();
-    await stack?.[Symbol.asyncDispose]();
+    await shop?.[Symbol.asyncDispose]();
   });
 
   it("the agent signs in: the first admin's device makes the team key; the page runs under a strict CSP", async () => {

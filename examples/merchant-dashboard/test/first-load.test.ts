@@ -9,16 +9,12 @@ import { createRequire } from "node:module";
 import type { ParleyClient } from "@parley/sdk";
 import type { Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error: the example is plain JavaScript (no declarations)
-import { startShopBackend } from "../../../examples/shop-backend/server.mjs";
-import { freePorts } from "../../../gateway/test/harness/ports.js";
-import { SHOP_ID, SHOP_SECRET, startStack, type TestStack } from "../../../gateway/test/harness/stack.js";
+import type { TestStack } from "../../../gateway/test/harness/stack.js";
 import { waitFor } from "../../../gateway/test/helpers.js";
-import { chatFrame, ensureWidgetBuilt } from "../../../widget/test/embed/fixtures.js";
+import { chatFrame } from "../../../widget/test/embed/fixtures.js";
 import { artifactPath, type BrowserSession, launchChromium } from "../../../widget/test/harness/browser.js";
-// @ts-expect-error: the build script is plain JavaScript (no declarations)
-import { buildDashboard } from "../build.mjs";
-import { type DashboardServer, startDashboard } from "../serve.js";
+import type { DashboardServer } from "../serve.js";
+import { type DashboardShop, startDashboardShop } from "./fixtures.js";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
@@ -70,36 +66,17 @@ function watch(page: Page) {
 }
 
 describe("a first visit: the storefront and the dashboard", () => {
+  let shop: DashboardShop;
   let stack: TestStack;
-  let backend: { url: string; close(): Promise<void> };
+  let backend: DashboardShop["backend"];
   let dashboard: DashboardServer;
   let browser: BrowserSession;
   let agent: ParleyClient;
   const files: string[] = [];
 
   beforeAll(async () => {
-    ensureWidgetBuilt();
-    await buildDashboard();
-    const [port] = await freePorts(1);
-    const dashOrigin = `http://127.0.0.1:${port}`;
-    stack = await startStack({ servesFrame: true, browserOrigins: [dashOrigin] });
-    backend = await startShopBackend({
-      gatewayUrl: stack.url,
-      shopId: SHOP_ID,
-      key: { alg: "HS256", secret: SHOP_SECRET },
-    });
-    await stack.gateway.admin.putShop(SHOP_ID, {
-      name: "Test Shop",
-      tokenKey: { alg: "HS256", secret: SHOP_SECRET },
-      allowedOrigins: [backend.url, dashOrigin],
-      allowGuests: true,
-    });
-    dashboard = await startDashboard({
-      port: port as number,
-      gatewayUrl: stack.url,
-      shopId: SHOP_ID,
-      natsWsUrl: stack.nats.wsUrl,
-    });
+    shop = await startDashboardShop();
+    ({ stack, backend, dashboard } = shop);
     // The admin agent's device makes the shop's team key, so the customer's first epoch can wrap to it.
     agent = stack.agent({ encryption: true });
     agent.on("message", ({ message }) => {
@@ -111,9 +88,7 @@ describe("a first visit: the storefront and the dashboard", () => {
   afterAll(async () => {
     await browser?.close();
     await agent?.close();
-    await dashboard?.close();
-    await backend?.close();
-    await stack?.[Symbol.asyncDispose]();
+    await shop?.[Symbol.asyncDispose]();
   });
 
   it("a guest opens the chat and sends a photo: no console error, no failed or unfinished request, one upload request", async () => {

@@ -1,0 +1,61 @@
+// The shop the dashboard's browser tests run against: nats-server and a
+// gateway that serves the widget's frame, the example shop backend (the
+// storefront) on its own origin, and the dashboard served on a third origin,
+// all on loopback. The widget and the dashboard are built first when needed.
+// @ts-expect-error: the example is plain JavaScript (no declarations)
+import { startShopBackend } from "../../../examples/shop-backend/server.mjs";
+import { freePorts } from "../../../gateway/test/harness/ports.js";
+import { SHOP_ID, SHOP_SECRET, startStack, type TestStack } from "../../../gateway/test/harness/stack.js";
+import { ensureWidgetBuilt } from "../../../widget/test/embed/fixtures.js";
+// @ts-expect-error: the build script is plain JavaScript (no declarations)
+import { buildDashboard } from "../build.mjs";
+import { type DashboardServer, startDashboard } from "../serve.js";
+
+export interface DashboardShop {
+  stack: TestStack;
+  backend: { url: string; close(): Promise<void> };
+  dashboard: DashboardServer;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface DashboardShopOptions {
+  /** Further origins the shop allows besides the storefront's and the dashboard's. */
+  extraOrigins?: string[];
+  cannedReplies?: string[];
+}
+
+export async function startDashboardShop(options: DashboardShopOptions = {}): Promise<DashboardShop> {
+  ensureWidgetBuilt();
+  await buildDashboard();
+  const [port] = await freePorts(1);
+  const dashOrigin = `http://127.0.0.1:${port}`;
+  const stack = await startStack({ servesFrame: true, browserOrigins: [dashOrigin] });
+  const backend: DashboardShop["backend"] = await startShopBackend({
+    gatewayUrl: stack.url,
+    shopId: SHOP_ID,
+    key: { alg: "HS256", secret: SHOP_SECRET },
+  });
+  await stack.gateway.admin.putShop(SHOP_ID, {
+    name: "Test Shop",
+    tokenKey: { alg: "HS256", secret: SHOP_SECRET },
+    allowedOrigins: [...(options.extraOrigins ?? []), backend.url, dashOrigin],
+    allowGuests: true,
+  });
+  const dashboard = await startDashboard({
+    port: port as number,
+    gatewayUrl: stack.url,
+    shopId: SHOP_ID,
+    natsWsUrl: stack.nats.wsUrl,
+    ...(options.cannedReplies ? { cannedReplies: options.cannedReplies } : {}),
+  });
+  return {
+    stack,
+    backend,
+    dashboard,
+    async [Symbol.asyncDispose]() {
+      await dashboard.close();
+      await backend.close();
+      await stack[Symbol.asyncDispose]();
+    },
+  };
+}
