@@ -1,0 +1,19 @@
+/** Shops: the tenants, with how their customer tokens are verified and where the widget may run. */
+
+export interface ShopRecord {
+  id: string;
+  name: string;
+  /** How customer tokens are verified: an Ed25519 public key (JWK JSON or PEM) or an HS256 secret. */
+  tokenKey: { alg: "EdDSA"; publicKey: string } | { alg: "HS256"; secret: string };
+  /** Storefront origins allowed to embed the widget and open sessions, e.g. `https://shop.example`. */
+  allowedOrigins: string[];
+  allowGuests: boolean;
+  createdAt: number;
+}
+
+export interface ShopStore {
+  putShop(shop: ShopRecord): Promise<void>;
+  getShop(id: string): Promise<ShopRecord | undefined>;
+  /** Every storefront origin any shop allows (for CORS preflights, which name no shop). */
+  listAllowedOrigins(): Promise<string[]>;
+}
