@@ -4,8 +4,8 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     main: "src/main.ts",
-    // The embedded store's writer thread, loaded by URL next to the bundle (src/store/sqlite-writer.ts).
-    "sqlite-writer-thread": "src/store/sqlite-writer-thread.js",
+    // The embedded store's writer thread, loaded by URL next to the bundle (src/store/sqlite/writer.ts).
+    "writer-thread": "src/store/sqlite/writer-thread.js",
   },
   format: ["esm"],
   target: "node20",

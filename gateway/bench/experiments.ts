@@ -1,6 +1,6 @@
 /**
  * Measured evidence for proposed hot-path changes (no gateway code is changed
- * here): the embedded store's append statements (sqlite-append-sql.js), run
+ * here): the embedded store's append statements (sqlite/append-sql.js), run
  * as the store's writer thread runs them (WAL, synchronous = FULL, one
  * IMMEDIATE transaction), with `batch` appends per transaction: one fsync per
  * batch.
@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomId } from "@parley/sdk/protocol";
 import Database from "better-sqlite3";
-import { SqliteStore } from "../src/store/sqlite.js";
-import { BUMP_CONVERSATION, INSERT_MESSAGE, LAST_SEQ, MESSAGE_BY_MSG_ID } from "../src/store/sqlite-append-sql.js";
+import { BUMP_CONVERSATION, INSERT_MESSAGE, LAST_SEQ, MESSAGE_BY_MSG_ID } from "../src/store/sqlite/append-sql.js";
+import { SqliteStore } from "../src/store/sqlite/store.js";
 import { sampleEnvelope } from "./baselines.js";
 import { now, round } from "./stats.js";
 

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { ParleyClient } from "@parley/sdk";
 import Database from "better-sqlite3";
-import { SqliteStore } from "../src/store/sqlite.js";
+import { SqliteStore } from "../src/store/sqlite/store.js";
 import { sampleEnvelope } from "./baselines.js";
 import { now, percentile, round } from "./stats.js";
 

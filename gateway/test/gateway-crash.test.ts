@@ -14,7 +14,7 @@ import { createClient, type ParleyClient } from "@parley/sdk";
 import { signCustomerToken } from "@parley/sdk/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { SqliteStore } from "../src/store/sqlite.js";
+import { SqliteStore } from "../src/store/sqlite/store.js";
 import { DEFAULT_TEST_ORIGIN, type NatsHarness, startNats } from "./harness/nats.js";
 import { freePort } from "./harness/ports.js";
 import { waitFor } from "./helpers.js";

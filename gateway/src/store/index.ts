@@ -4,9 +4,9 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { MongoStore } from "./mongo.js";
+import { MongoStore } from "./mongo/store.js";
 import type { Store } from "./port.js";
-import { SqliteStore } from "./sqlite.js";
+import { SqliteStore } from "./sqlite/store.js";
 
 export type {
   AgentRecord,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PrincipalRecord } from "../store/port.js";
-import { SqliteStore } from "../store/sqlite.js";
+import { SqliteStore } from "../store/sqlite/store.js";
 import { RecentPrincipals } from "./recent-principals.js";
 
 describe("RecentPrincipals", () => {

@@ -1,16 +1,15 @@
 /**
- * A process that appends until it is killed, for sqlite-writer.test.ts:
- * `node --import tsx sqlite-append-child.ts <db file> <prefix> <convId>...`.
+ * A process that appends until it is killed, for writer.test.ts:
+ * `node --import tsx append-child.ts <db file> <prefix> <convId>...`.
  * Keeps 16 appends in flight round-robin over the conversations (which must
  * exist) and prints `ack <convId> <msgId> <seq>` for each append once its
  * promise resolved, `ready` once the store is open. stdout is a pipe, written
  * synchronously on Linux, so every printed ack left the process before a kill.
  */
-import { message, openStore } from "./sqlite-test-kit.js";
+import { message, openStore } from "./test-kit.js";
 
 const [path, prefix, ...convIds] = process.argv.slice(2);
-if (!path || !prefix || convIds.length === 0)
-  throw new Error("usage: sqlite-append-child.ts <path> <prefix> <convId>...");
+if (!path || !prefix || convIds.length === 0) throw new Error("usage: append-child.ts <path> <prefix> <convId>...");
 
 const store = await openStore(path);
 let next = 0;

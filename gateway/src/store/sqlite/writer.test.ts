@@ -8,21 +8,12 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { type AppendResult, StoreNotFoundError, StoreUnavailableError } from "./port.js";
-import { SqliteStore } from "./sqlite.js";
-import {
-  conversation,
-  createConversations,
-  message,
-  openStore,
-  range,
-  T0,
-  tempStore,
-  turns,
-} from "./sqlite-test-kit.js";
+import { type AppendResult, StoreNotFoundError, StoreUnavailableError } from "../port.js";
+import { SqliteStore } from "./store.js";
+import { conversation, createConversations, message, openStore, range, T0, tempStore, turns } from "./test-kit.js";
 
-const CHILD = fileURLToPath(new URL("./sqlite-append-child.ts", import.meta.url));
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const CHILD = fileURLToPath(new URL("./append-child.ts", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 
 /** Every message of a conversation, oldest first. */
 const all = (store: SqliteStore, convId: string) => store.since(convId, 0, 100_000);

@@ -1,13 +1,13 @@
 /**
- * Builders for the embedded store's own tests (sqlite-writer*.test.ts and the
+ * Builders for the embedded store's own tests (writer*.test.ts and the
  * child process they kill): a store on a real file in a fresh temp dir, and
  * conversations and messages to append.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ConversationRecord, NewMessage } from "./port.js";
-import { SqliteStore, type SqliteStoreOptions } from "./sqlite.js";
+import type { ConversationRecord, NewMessage } from "../port.js";
+import { SqliteStore, type SqliteStoreOptions } from "./store.js";
 
 export const T0 = 1_700_000_000_000;
 

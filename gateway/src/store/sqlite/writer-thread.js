@@ -1,19 +1,19 @@
 // The embedded store's writer thread: commits message appends on its own
 // better-sqlite3 connection, so the transaction and its fsync never block the
-// gateway's event loop. Started by `SqliteWriter` (sqlite-writer.ts), which
+// gateway's event loop. Started by `SqliteWriter` (writer.ts), which
 // documents the messages exchanged; the SQL of an append is in
-// sqlite-append-sql.js.
+// append-sql.js.
 //
 // Plain JavaScript on purpose: it runs as is from the source tree (vitest,
 // tsx) and, copied by tsup, from `dist/` without a TypeScript loader.
 import { parentPort, workerData } from "node:worker_threads";
 import Database from "better-sqlite3";
-import { BUMP_CONVERSATION, INSERT_MESSAGE, LAST_SEQ, MESSAGE_BY_MSG_ID } from "./sqlite-append-sql.js";
+import { BUMP_CONVERSATION, INSERT_MESSAGE, LAST_SEQ, MESSAGE_BY_MSG_ID } from "./append-sql.js";
 
 /** @type {{ path: string; busyTimeoutMs: number; crash?: { atBatch: number; afterCommit?: boolean; exitCode?: number } }} */
 const { path, busyTimeoutMs, crash } = workerData;
 const port = parentPort;
-if (!port) throw new Error("sqlite-writer-thread.js runs only as a worker thread");
+if (!port) throw new Error("writer-thread.js runs only as a worker thread");
 
 // The main thread created the file and its schema; never start an empty one here.
 const db = new Database(path, { timeout: busyTimeoutMs, fileMustExist: true });

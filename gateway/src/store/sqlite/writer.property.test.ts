@@ -11,8 +11,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { AppendResult } from "./port.js";
-import { createConversations, message, range, tempStore, turns } from "./sqlite-test-kit.js";
+import type { AppendResult } from "../port.js";
+import { createConversations, message, range, tempStore, turns } from "./test-kit.js";
 
 const SEED = 20_261_125;
 const CONVERSATIONS = 4;

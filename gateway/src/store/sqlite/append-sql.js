@@ -1,7 +1,7 @@
 // The SQL of one message append, in one place: the writer thread
-// (sqlite-writer-thread.js) runs it, and the benchmark's group-commit
+// (writer-thread.js) runs it, and the benchmark's group-commit
 // experiment runs the same statements. Plain JavaScript like the writer thread,
-// so it loads without a TypeScript loader; types in sqlite-append-sql.d.ts.
+// so it loads without a TypeScript loader; types in append-sql.d.ts.
 
 /** The stored message with this msgId in this conversation, if any (idempotent appends). */
 export const MESSAGE_BY_MSG_ID = "SELECT * FROM messages WHERE conv_id = ? AND msg_id = ?";

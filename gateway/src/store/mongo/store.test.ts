@@ -2,11 +2,11 @@ import { createServer } from "node:net";
 import type { EpochCommit } from "@parley/sdk/protocol";
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MongoForTests, mongoForTests } from "../../test/harness/ferretdb.js";
-import { startTcpProxy } from "../../test/harness/tcp-proxy.js";
-import { describeStoreConformance } from "./conformance.js";
-import { MongoStore } from "./mongo.js";
-import { StoreUnavailableError } from "./port.js";
+import { type MongoForTests, mongoForTests } from "../../../test/harness/ferretdb.js";
+import { startTcpProxy } from "../../../test/harness/tcp-proxy.js";
+import { describeStoreConformance } from "../conformance/suite.js";
+import { StoreUnavailableError } from "../port.js";
+import { MongoStore } from "./store.js";
 
 let server: MongoForTests;
 let admin: MongoClient;

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EpochCommit } from "@parley/sdk/protocol";
 import Database from "better-sqlite3";
-import { describeStoreConformance } from "./conformance.js";
-import { SqliteStore } from "./sqlite.js";
+import { describeStoreConformance } from "../conformance/suite.js";
+import { SqliteStore } from "./store.js";
 
 async function openSqlite(path: string): Promise<SqliteStore> {
   const store = new SqliteStore({ path });

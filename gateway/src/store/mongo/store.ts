@@ -75,7 +75,7 @@ import {
   StoreNotFoundError,
   StoreUnavailableError,
   type UnreadCount,
-} from "./port.js";
+} from "../port.js";
 
 export interface MongoStoreOptions {
   /** `mongodb://` or `mongodb+srv://` connection string. */

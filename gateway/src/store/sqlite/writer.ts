@@ -1,6 +1,6 @@
 /**
  * The main thread's side of the embedded store's writer thread
- * (sqlite-writer-thread.js): group commit of message appends, with the
+ * (writer-thread.js): group commit of message appends, with the
  * transaction and its fsync on another thread so the event loop keeps serving
  * requests while the disk syncs.
  *
@@ -20,8 +20,8 @@
  */
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
-import { type AppendResult, type NewMessage, StoreNotFoundError, StoreUnavailableError } from "./port.js";
-import { type MessageRow, toMessage } from "./sqlite-message-row.js";
+import { type AppendResult, type NewMessage, StoreNotFoundError, StoreUnavailableError } from "../port.js";
+import { type MessageRow, toMessage } from "./rows.js";
 
 /** Test-only fault injection in the writer thread, in the manner of `GatewayOptions.failpoints`. */
 export interface SqliteWriterFailpoints {
@@ -49,7 +49,7 @@ type Reply =
 type Pending = { message: NewMessage; row: Row; resolve: (r: AppendResult) => void; reject: (e: Error) => void };
 
 /** Next to this module in the source tree, next to the bundle in `dist/` (an entry of gateway/tsup.config.ts). */
-const THREAD_FILE = new URL("./sqlite-writer-thread.js", import.meta.url);
+const THREAD_FILE = new URL("./writer-thread.js", import.meta.url);
 
 export class SqliteWriter {
   readonly #worker: Worker;

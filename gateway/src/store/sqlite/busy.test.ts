@@ -5,9 +5,10 @@
  * is free, or fail with SQLITE_BUSY after `busyTimeoutMs` having written
  * nothing.
  */
+import type { EpochCommit } from "@parley/sdk/protocol";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { conversation, T0, tempStore } from "./sqlite-test-kit.js";
+import { conversation, T0, tempStore } from "./test-kit.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -71,19 +72,24 @@ describe("SqliteStore writes while another connection holds the write lock", () 
     const other = new Database(t.path);
     try {
       other.exec("BEGIN IMMEDIATE");
-      const commit = {
+      // A well-formed commit: both adapters check a commit's fields (store/rules/records.ts) before storing it.
+      const commit: EpochCommit = {
         v: 1,
         convId: "cv_epoch",
         epoch: 1,
-        prev: "",
-        kind: "create",
+        prevHash: "",
         committer: { principalId: "p-owner", deviceId: "d_1" },
         members: [],
         wraps: [],
+        teamWrap: "",
+        historyPolicy: "none",
+        reason: "create",
         ts: T0,
+        teamVersion: 0,
         sig: "sig",
+        teamSig: "",
       };
-      const pending = t.store.appendCommit(commit as never);
+      const pending = t.store.appendCommit(commit);
       await sleep(20);
       other.exec("COMMIT");
       expect(await pending).toEqual({ accepted: true, head: 1 });

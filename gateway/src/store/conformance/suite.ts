@@ -13,7 +13,7 @@ import {
   type ShopRecord,
   type Store,
   StoreNotFoundError,
-} from "./port.js";
+} from "../port.js";
 
 export interface StoreFixture {
   /** A fresh, initialized store holding no data. */

@@ -1,0 +1,102 @@
+/** The embedded store's conversation aggregates: conversations, their members and invites into them. */
+import type { InviteInfo, InviteStatus } from "@parley/sdk/protocol";
+import type { ConversationPatch, ConversationRecord, ConversationStore } from "../port/conversations.js";
+import { StoreNotFoundError } from "../port/errors.js";
+import type { InviteStore } from "../port/invites.js";
+import type { MemberRecord, MemberStore } from "../port/members.js";
+import { clampLimit } from "../rules/limits.js";
+import { toConversation, toInvite, toMember } from "./rows.js";
+import type { SqliteContext } from "./statements.js";
+
+export class SqliteConversations implements ConversationStore, MemberStore, InviteStore {
+  readonly #c: SqliteContext;
+
+  constructor(context: SqliteContext) {
+    this.#c = context;
+  }
+
+  async createConversation(conv: ConversationRecord): Promise<void> {
+    const { id, shopId, status, createdBy, createdAt, updatedAt, lastSeq, epoch } = conv;
+    await this.#c.write(() =>
+      this.#c.s.createConversation.run(id, shopId, status, createdBy, createdAt, updatedAt, lastSeq, epoch),
+    );
+    if (conv.assignee !== undefined || conv.handover) {
+      await this.updateConversation(
+        id,
+        { assignee: conv.assignee ?? null, handover: conv.handover ?? false },
+        updatedAt,
+      );
+    }
+  }
+
+  async getConversation(id: string): Promise<ConversationRecord | undefined> {
+    const row = this.#c.s.getConversation.get(id);
+    return row && toConversation(row);
+  }
+
+  async updateConversation(id: string, patch: ConversationPatch, at: number): Promise<ConversationRecord> {
+    const assign = patch.assignee !== undefined;
+    const handover = patch.handover === undefined ? null : patch.handover ? 1 : 0;
+    const run = await this.#c.write(() =>
+      this.#c.s.updateConversation.run(patch.status ?? null, assign ? 1 : 0, patch.assignee ?? null, handover, at, id),
+    );
+    const row = run.changes === 0 ? undefined : this.#c.s.getConversation.get(id);
+    if (!row) throw new StoreNotFoundError(`conversation ${id} does not exist`);
+    return toConversation(row);
+  }
+
+  async listConversationsOf(principalId: string, limit: number): Promise<ConversationRecord[]> {
+    return this.#c.s.conversationsOf.all(principalId, clampLimit(limit)).map(toConversation);
+  }
+
+  async listConversationsOfShop(shopId: string, limit: number): Promise<ConversationRecord[]> {
+    return this.#c.s.conversationsOfShop.all(shopId, clampLimit(limit)).map(toConversation);
+  }
+
+  async addMember(member: MemberRecord): Promise<void> {
+    const { convId, principalId, role, joinedAt, invitedBy } = member;
+    await this.#c.write(() => this.#c.s.addMember.run(convId, principalId, role, joinedAt, invitedBy ?? null));
+  }
+
+  async removeMember(convId: string, principalId: string): Promise<boolean> {
+    return (await this.#c.write(() => this.#c.s.removeMember.run(convId, principalId))).changes === 1;
+  }
+
+  async getMember(convId: string, principalId: string): Promise<MemberRecord | undefined> {
+    const row = this.#c.s.getMember.get(convId, principalId);
+    return row && toMember(row);
+  }
+
+  async listMembers(convId: string): Promise<MemberRecord[]> {
+    return this.#c.s.listMembers.all(convId).map(toMember);
+  }
+
+  async createInvite(invite: InviteInfo): Promise<void> {
+    const { id, convId, shopId, inviter, inviterName, invitee, status, createdAt } = invite;
+    await this.#c.write(() =>
+      this.#c.s.createInvite.run(id, convId, shopId, inviter, inviterName, invitee, status, createdAt),
+    );
+  }
+
+  async getInvite(id: string): Promise<InviteInfo | undefined> {
+    const row = this.#c.s.getInvite.get(id);
+    return row && toInvite(row);
+  }
+
+  async settleInvite(id: string, status: Exclude<InviteStatus, "pending">, at?: number): Promise<boolean> {
+    return (await this.#c.write(() => this.#c.s.settleInvite.run(status, at ?? null, id))).changes === 1;
+  }
+
+  async listInvitesOf(convId: string, limit: number): Promise<InviteInfo[]> {
+    return this.#c.s.invitesOf.all(convId, limit).map(toInvite);
+  }
+
+  async listPendingInvites(invitee: string): Promise<InviteInfo[]> {
+    return this.#c.s.pendingInvites.all(invitee).map(toInvite);
+  }
+
+  async findPendingInvite(convId: string, invitee: string): Promise<InviteInfo | undefined> {
+    const row = this.#c.s.pendingInvite.get(convId, invitee);
+    return row && toInvite(row);
+  }
+}

@@ -1,0 +1,143 @@
+/** Every statement of the embedded store's main-thread connection, prepared once in `init()`. */
+import type Database from "better-sqlite3";
+import type {
+  AgentRow,
+  ConversationRow,
+  DeviceRow,
+  InviteRow,
+  MemberRow,
+  MessageRow,
+  NoteRow,
+  PrincipalRow,
+  ShopRow,
+  TeamKeyRow,
+  TeamWrapRow,
+} from "./rows.js";
+
+/** The prepared statements, by name. */
+export type Statements = ReturnType<typeof prepare>;
+
+/** Every statement, prepared once in `init()`. */
+export function prepare(db: Database.Database) {
+  const q = <R>(sql: string) => db.prepare<unknown[], R>(sql);
+  return {
+    ping: q<number>("SELECT 1").pluck(),
+    putShop: q(`INSERT INTO shops VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+      token_key = excluded.token_key, allowed_origins = excluded.allowed_origins,
+      allow_guests = excluded.allow_guests, created_at = excluded.created_at`),
+    getShop: q<ShopRow>("SELECT * FROM shops WHERE id = ?"),
+    allowedOrigins: q<string>(
+      "SELECT DISTINCT o.value FROM shops, json_each(shops.allowed_origins) AS o ORDER BY o.value",
+    ).pluck(),
+    insertPrincipal: q(
+      "INSERT INTO principals VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, kind, external_id) DO NOTHING",
+    ),
+    principalByExternal: q<PrincipalRow>("SELECT * FROM principals WHERE shop_id = ? AND kind = ? AND external_id = ?"),
+    getPrincipal: q<PrincipalRow>("SELECT * FROM principals WHERE id = ?"),
+    getPrincipals: q<PrincipalRow>("SELECT * FROM principals WHERE id IN (SELECT value FROM json_each(?))"),
+    principalByHandle: q<PrincipalRow>("SELECT * FROM principals WHERE handle = ?"),
+    setHandle: q("UPDATE principals SET handle = ? WHERE id = ?"),
+    setDisplayName: q("UPDATE principals SET display_name = ? WHERE id = ?"),
+    putAgent: q(`INSERT INTO agents VALUES (?, ?, ?, ?, ?) ON CONFLICT (shop_id, login) DO UPDATE SET
+      principal_id = excluded.principal_id, password_hash = excluded.password_hash, role = excluded.role`),
+    getAgent: q<AgentRow>("SELECT * FROM agents WHERE shop_id = ? AND login = ?"),
+    // Columns named: a migrated file has the added columns last, a new one in schema order.
+    putDevice: q(`INSERT INTO devices (principal_id, device_id, sig_pk, box_pk, created_at, last_seen_at, sig)
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (principal_id, device_id) DO UPDATE SET
+      sig_pk = excluded.sig_pk, box_pk = excluded.box_pk, created_at = excluded.created_at,
+      last_seen_at = excluded.last_seen_at, sig = excluded.sig`),
+    listDevices: q<DeviceRow>("SELECT * FROM devices WHERE principal_id = ? ORDER BY created_at, device_id"),
+    createConversation:
+      q(`INSERT INTO conversations (id, shop_id, status, created_by, created_at, updated_at, last_seq, epoch)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    getConversation: q<ConversationRow>("SELECT * FROM conversations WHERE id = ?"),
+    updateConversation: q(`UPDATE conversations SET status = COALESCE(?, status),
+      assignee = CASE WHEN ? THEN ? ELSE assignee END, handover = COALESCE(?, handover),
+      updated_at = MAX(updated_at, ?) WHERE id = ?`),
+    conversationsOf: q<ConversationRow>(`SELECT c.* FROM members m JOIN conversations c ON c.id = m.conv_id
+      WHERE m.principal_id = ? ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`),
+    conversationsOfShop: q<ConversationRow>(
+      "SELECT * FROM conversations WHERE shop_id = ? ORDER BY updated_at DESC, id DESC LIMIT ?",
+    ),
+    addMember: q(`INSERT INTO members VALUES (?, ?, ?, ?, ?) ON CONFLICT (conv_id, principal_id) DO UPDATE SET
+      role = excluded.role, joined_at = excluded.joined_at, invited_by = excluded.invited_by`),
+    removeMember: q("DELETE FROM members WHERE conv_id = ? AND principal_id = ?"),
+    getMember: q<MemberRow>("SELECT * FROM members WHERE conv_id = ? AND principal_id = ?"),
+    listMembers: q<MemberRow>("SELECT * FROM members WHERE conv_id = ? ORDER BY joined_at, principal_id"),
+    createInvite: q(`INSERT INTO invites (id, conv_id, shop_id, inviter, inviter_name, invitee, status, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    getInvite: q<InviteRow>("SELECT * FROM invites WHERE id = ?"),
+    settleInvite: q("UPDATE invites SET status = ?, settled_at = ? WHERE id = ? AND status = 'pending'"),
+    invitesOf: q<InviteRow>("SELECT * FROM invites WHERE conv_id = ? ORDER BY created_at, id LIMIT ?"),
+    pendingInvites: q<InviteRow>(
+      "SELECT * FROM invites WHERE invitee = ? AND status = 'pending' ORDER BY created_at DESC, id DESC",
+    ),
+    pendingInvite: q<InviteRow>(
+      "SELECT * FROM invites WHERE conv_id = ? AND invitee = ? AND status = 'pending' ORDER BY created_at DESC LIMIT 1",
+    ),
+    // Appends: the writer thread (sqlite-writer-thread.js) prepares and runs those statements.
+    history: q<MessageRow>("SELECT * FROM messages WHERE conv_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"),
+    since: q<MessageRow>("SELECT * FROM messages WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
+    convEpoch: q<number>("SELECT epoch FROM conversations WHERE id = ?").pluck(),
+    maxCommitEpoch: q<number | null>("SELECT MAX(epoch) FROM commits WHERE conv_id = ?").pluck(),
+    raiseEpoch: q("UPDATE conversations SET epoch = MAX(epoch, ?) WHERE id = ?"),
+    insertCommit: q("INSERT INTO commits (conv_id, epoch, body) VALUES (?, ?, ?)"),
+    listCommits: q<string>("SELECT body FROM commits WHERE conv_id = ? AND epoch > ? ORDER BY epoch LIMIT ?").pluck(),
+    teamKey: q<TeamKeyRow>("SELECT * FROM team_keys WHERE shop_id = ? ORDER BY version DESC LIMIT 1"),
+    teamKeyVersion: q<TeamKeyRow>("SELECT * FROM team_keys WHERE shop_id = ? AND version = ?"),
+    teamVersion: q<number | null>("SELECT MAX(version) FROM team_keys WHERE shop_id = ?").pluck(),
+    insertTeamKey: q(`INSERT INTO team_keys (shop_id, version, box_pk, sig_pk, created_by_principal,
+      created_by_device, ts, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    putTeamWrap: q(`INSERT INTO team_wraps (shop_id, version, device_id, principal_id, sealed, wrapped_by_principal,
+      wrapped_by_device, ts, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, version, device_id)
+      DO UPDATE SET principal_id = excluded.principal_id, sealed = excluded.sealed,
+      wrapped_by_principal = excluded.wrapped_by_principal, wrapped_by_device = excluded.wrapped_by_device,
+      ts = excluded.ts, sig = excluded.sig`),
+    teamWraps: q<TeamWrapRow>(
+      "SELECT * FROM team_wraps WHERE shop_id = ? AND version = ? ORDER BY principal_id, device_id",
+    ),
+    teamWrapsOf: q<TeamWrapRow>(
+      "SELECT * FROM team_wraps WHERE shop_id = ? AND version = ? AND principal_id = ? ORDER BY device_id",
+    ),
+    // Served by the (shop_id, kind, external_id) unique index: its (shop_id, kind) prefix answers the IN list.
+    listTeam: q<PrincipalRow>(
+      "SELECT * FROM principals WHERE shop_id = ? AND kind IN ('agent', 'bot') ORDER BY created_at, id",
+    ),
+    // An entry sealed under a lower secret version never replaces one of a higher.
+    putKeyBackup: q(`INSERT INTO key_backups (principal_id, conv_id, epoch, v, ct) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (principal_id, conv_id, epoch) DO UPDATE SET v = excluded.v, ct = excluded.ct
+      WHERE excluded.v >= key_backups.v`),
+    listKeyBackups: q<{ conv_id: string; epoch: number; v: number; ct: string }>(
+      "SELECT conv_id, epoch, v, ct FROM key_backups WHERE principal_id = ? AND conv_id = ? AND epoch > ? ORDER BY epoch LIMIT ?",
+    ),
+    readMarker: q<number>("SELECT seq FROM read_markers WHERE conv_id = ? AND principal_id = ?").pluck(),
+    // The WHERE keeps the marker monotonic: a lower or equal seq changes nothing.
+    raiseReadMarker: q(`INSERT INTO read_markers VALUES (?, ?, ?, ?) ON CONFLICT (conv_id, principal_id)
+      DO UPDATE SET seq = excluded.seq, at = excluded.at WHERE excluded.seq > read_markers.seq`),
+    insertNote: q(
+      "INSERT INTO notes (conv_id, id, author, ts, envelope) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    ),
+    getNote: q<NoteRow>("SELECT * FROM notes WHERE conv_id = ? AND id = ?"),
+    listNotes: q<NoteRow>("SELECT * FROM notes WHERE conv_id = ? ORDER BY ts DESC, id DESC LIMIT ?"),
+    readMarkers: q<{ conv_id: string; principal_id: string; seq: number; at: number }>(
+      "SELECT * FROM read_markers WHERE conv_id = ? ORDER BY principal_id",
+    ),
+    ownMessagesBetween: q<number>(
+      "SELECT COUNT(*) FROM messages WHERE conv_id = ? AND sender = ? AND seq > ? AND seq <= ?",
+    ).pluck(),
+    deleteExpiredTokens: q("DELETE FROM token_ids WHERE expires_at <= ?"),
+    insertToken: q("INSERT INTO token_ids VALUES (?, ?, ?) ON CONFLICT (issuer, jti) DO NOTHING"),
+  };
+}
+
+/**
+ * What the aggregates of the embedded store share: the prepared statements
+ * (rejecting before `init()`) and the write path that waits on timers while
+ * another connection holds the write lock.
+ */
+export interface SqliteContext {
+  readonly db: Database.Database;
+  /** Throws "call init() first" until the statements are prepared. */
+  readonly s: Statements;
+  write<T>(run: () => T): Promise<T>;
+}
