@@ -1,0 +1,106 @@
+/**
+ * The MongoDB store's collections, the document type each holds and the
+ * indexes each needs (created one by one by `init()`: FerretDB v1 drops the
+ * connection when several specs that all exist are created at once).
+ */
+import type {
+  EpochCommit,
+  InviteInfo,
+  StoredMessage,
+  StoredNote,
+  TeamKeyRecord,
+  TeamKeyWrap,
+} from "@parley/sdk/protocol";
+import type { Collection, Db, Document } from "mongodb";
+import type { AgentRecord } from "../port/agents.js";
+import type { ConversationRecord } from "../port/conversations.js";
+import type { DeviceRecord } from "../port/devices.js";
+import type { MemberRecord } from "../port/members.js";
+import type { PrincipalRecord } from "../port/principals.js";
+import type { ReadMarker } from "../port/read-markers.js";
+import type { ShopRecord } from "../port/shops.js";
+import type { KeyBackupDoc } from "../rules/records.js";
+
+/** Every read leaves MongoDB's `_id` out: documents come back in the port's shapes. */
+export const NO_ID = { projection: { _id: 0 } } as const;
+
+/** A used customer token id; `expiresAt` a Date so a TTL index can expire it. */
+export interface TokenIdDoc {
+  issuer: string;
+  jti: string;
+  expiresAt: Date;
+}
+
+/** Conversations stored before epochs existed have no `epoch` field: their head is 0. */
+export const withEpoch = (c: ConversationRecord): ConversationRecord =>
+  typeof c.epoch === "number" ? c : { ...c, epoch: 0 };
+
+/** The typed collections, by name. */
+export interface Collections {
+  shops: Collection<ShopRecord>;
+  principals: Collection<PrincipalRecord>;
+  agents: Collection<AgentRecord>;
+  devices: Collection<DeviceRecord>;
+  conversations: Collection<ConversationRecord>;
+  members: Collection<MemberRecord>;
+  invites: Collection<InviteInfo>;
+  messages: Collection<StoredMessage>;
+  tokenIds: Collection<TokenIdDoc>;
+  commits: Collection<EpochCommit>;
+  teamKeys: Collection<TeamKeyRecord>;
+  teamWraps: Collection<TeamKeyWrap>;
+  readMarkers: Collection<ReadMarker>;
+  notes: Collection<StoredNote>;
+  keyBackups: Collection<KeyBackupDoc>;
+}
+
+/** The collections of one database. */
+export const collections = (db: Db): Collections => ({
+  shops: db.collection("shops"),
+  principals: db.collection("principals"),
+  agents: db.collection("agents"),
+  devices: db.collection("devices"),
+  conversations: db.collection("conversations"),
+  members: db.collection("members"),
+  invites: db.collection("invites"),
+  messages: db.collection("messages"),
+  tokenIds: db.collection("tokenIds"),
+  commits: db.collection("commits"),
+  teamKeys: db.collection("teamKeys"),
+  teamWraps: db.collection("teamWraps"),
+  readMarkers: db.collection("readMarkers"),
+  notes: db.collection("notes"),
+  keyBackups: db.collection("keyBackups"),
+});
+
+/** Every collection with the indexes it needs. */
+export const INDEXES: Record<string, { key: Document; unique?: boolean; sparse?: boolean }[]> = {
+  shops: [{ key: { id: 1 }, unique: true }],
+  principals: [
+    { key: { id: 1 }, unique: true },
+    { key: { shopId: 1, kind: 1, externalId: 1 }, unique: true },
+    // Sparse rather than partial: FerretDB v1 lacks partialFilterExpression; a principal without handle has no field.
+    { key: { handle: 1 }, unique: true, sparse: true },
+  ],
+  agents: [{ key: { shopId: 1, login: 1 }, unique: true }],
+  devices: [{ key: { principalId: 1, deviceId: 1 }, unique: true }],
+  conversations: [{ key: { id: 1 }, unique: true }, { key: { shopId: 1, updatedAt: -1 } }],
+  members: [{ key: { convId: 1, principalId: 1 }, unique: true }, { key: { principalId: 1 } }],
+  invites: [{ key: { id: 1 }, unique: true }, { key: { invitee: 1, status: 1 } }, { key: { convId: 1, invitee: 1 } }],
+  messages: [
+    { key: { convId: 1, seq: 1 }, unique: true },
+    { key: { convId: 1, msgId: 1 }, unique: true },
+    // Unread counts: a principal's own messages above its read marker.
+    { key: { convId: 1, sender: 1, seq: 1 } },
+  ],
+  readMarkers: [{ key: { convId: 1, principalId: 1 }, unique: true }],
+  // Unique: a retried note.add stores the note once.
+  notes: [{ key: { convId: 1, id: 1 }, unique: true }, { key: { convId: 1, ts: -1, id: -1 } }],
+  tokenIds: [{ key: { issuer: 1, jti: 1 }, unique: true }],
+  // Unique: the compare-and-set of `appendCommit` (one winner per epoch, across processes).
+  commits: [{ key: { convId: 1, epoch: 1 }, unique: true }],
+  // Unique: the compare-and-set of `putTeamKey` (one winner per version, across processes).
+  teamKeys: [{ key: { shopId: 1, version: 1 }, unique: true }],
+  teamWraps: [{ key: { shopId: 1, version: 1, deviceId: 1 }, unique: true }],
+  keyBackups: [{ key: { principalId: 1, convId: 1, epoch: 1 }, unique: true }],
+};

@@ -1,0 +1,200 @@
+/**
+ * The MongoDB store's directory aggregates: shops, principals (with the team
+ * list), agents, devices and used token ids.
+ */
+import type { AgentRecord, AgentStore } from "../port/agents.js";
+import type { DeviceRecord, DeviceStore } from "../port/devices.js";
+import type { PrincipalRecord, PrincipalStore } from "../port/principals.js";
+import type { ShopRecord, ShopStore } from "../port/shops.js";
+import type { TokenIdStore } from "../port/token-ids.js";
+import { num, str } from "../rules/records.js";
+import { NO_ID, type TokenIdDoc } from "./collections.js";
+import type { MongoContext } from "./context.js";
+import { isDuplicateKey } from "./errors.js";
+
+/** Where TTL indexes are missing (FerretDB v1), expired token ids are swept at most this often. */
+const TOKEN_SWEEP_MS = 10_000;
+
+export class MongoDirectory implements ShopStore, PrincipalStore, AgentStore, DeviceStore, TokenIdStore {
+  readonly #c: MongoContext;
+  /** True when the server has no TTL indexes and expired token ids are swept by `consumeTokenId`. */
+  #sweepTokens = false;
+  #lastSweep = 0;
+
+  constructor(context: MongoContext) {
+    this.#c = context;
+  }
+
+  /** Called by `init()` when the server refused the TTL index on token ids. */
+  sweepExpiredTokens(): void {
+    this.#sweepTokens = true;
+  }
+
+  async putShop(shop: ShopRecord): Promise<void> {
+    const id = str(shop.id, "shop id");
+    const doc: ShopRecord = {
+      id,
+      name: shop.name,
+      tokenKey:
+        shop.tokenKey.alg === "EdDSA"
+          ? { alg: "EdDSA", publicKey: shop.tokenKey.publicKey }
+          : { alg: "HS256", secret: shop.tokenKey.secret },
+      allowedOrigins: [...shop.allowedOrigins],
+      allowGuests: shop.allowGuests,
+      createdAt: shop.createdAt,
+    };
+    return this.#c.run(async () => {
+      await this.#c.upsert(this.#c.col.shops, { id }, doc);
+    });
+  }
+
+  async getShop(id: string): Promise<ShopRecord | undefined> {
+    return this.#c.run(async () => (await this.#c.col.shops.findOne({ id: str(id, "shop id") }, NO_ID)) ?? undefined);
+  }
+
+  /** Every origin any shop allows, deduplicated (for CORS preflights). */
+  async listAllowedOrigins(): Promise<string[]> {
+    return this.#c.run(async () => {
+      const shops = await this.#c.col.shops.find({}, { projection: { _id: 0, allowedOrigins: 1 } }).toArray();
+      return [...new Set(shops.flatMap((s) => s.allowedOrigins))].sort();
+    });
+  }
+
+  async ensurePrincipal(init: PrincipalRecord): Promise<PrincipalRecord> {
+    const key = {
+      shopId: str(init.shopId, "shopId"),
+      kind: str(init.kind, "kind") as PrincipalRecord["kind"],
+      externalId: str(init.externalId, "externalId"),
+    };
+    return this.#c.run(async () => {
+      const found = await this.#c.col.principals.findOne(key, NO_ID);
+      if (found) return found;
+      const doc: PrincipalRecord = {
+        id: str(init.id, "principal id"),
+        ...key,
+        displayName: init.displayName,
+        ...(init.handle === undefined ? {} : { handle: str(init.handle, "handle") }),
+        createdAt: init.createdAt,
+      };
+      try {
+        await this.#c.col.principals.insertOne({ ...doc });
+        return doc;
+      } catch (error) {
+        // Another request created it first: return theirs.
+        const raced = isDuplicateKey(error) ? await this.#c.col.principals.findOne(key, NO_ID) : null;
+        if (raced) return raced;
+        throw error;
+      }
+    });
+  }
+
+  async getPrincipal(id: string): Promise<PrincipalRecord | undefined> {
+    return this.#c.run(
+      async () => (await this.#c.col.principals.findOne({ id: str(id, "principal id") }, NO_ID)) ?? undefined,
+    );
+  }
+
+  async getPrincipals(ids: string[]): Promise<PrincipalRecord[]> {
+    const checked = [...new Set(ids.map((id) => str(id, "principal id")))];
+    if (checked.length === 0) return Promise.resolve([]);
+    return this.#c.run(() => this.#c.col.principals.find({ id: { $in: checked } }, NO_ID).toArray());
+  }
+
+  async findPrincipalByHandle(handle: string): Promise<PrincipalRecord | undefined> {
+    return this.#c.run(
+      async () => (await this.#c.col.principals.findOne({ handle: str(handle, "handle") }, NO_ID)) ?? undefined,
+    );
+  }
+
+  async setHandle(principalId: string, handle: string): Promise<boolean> {
+    const filter = { id: str(principalId, "principal id") };
+    const update = { $set: { handle: str(handle, "handle") } };
+    return this.#c.serial(`principal:${filter.id}`, () =>
+      this.#c.run(async () => {
+        try {
+          return (await this.#c.col.principals.updateOne(filter, update)).matchedCount === 1;
+        } catch (error) {
+          if (isDuplicateKey(error)) return false;
+          throw error;
+        }
+      }),
+    );
+  }
+
+  async setDisplayName(principalId: string, displayName: string): Promise<void> {
+    const filter = { id: str(principalId, "principal id") };
+    const update = { $set: { displayName: str(displayName, "displayName") } };
+    return this.#c.serial(`principal:${filter.id}`, () =>
+      this.#c.run(async () => {
+        await this.#c.col.principals.updateOne(filter, update);
+      }),
+    );
+  }
+
+  async listTeam(shopId: string): Promise<PrincipalRecord[]> {
+    // Served by the {shopId, kind, externalId} unique index's {shopId, kind} prefix.
+    const filter = { shopId: str(shopId, "shopId"), kind: { $in: ["agent", "bot"] as PrincipalRecord["kind"][] } };
+    return this.#c.run(() => this.#c.col.principals.find(filter, NO_ID).sort({ createdAt: 1, id: 1 }).toArray());
+  }
+
+  async putAgent(agent: AgentRecord): Promise<void> {
+    const key = { shopId: str(agent.shopId, "shopId"), login: str(agent.login, "login") };
+    const doc: AgentRecord = {
+      ...key,
+      principalId: agent.principalId,
+      passwordHash: agent.passwordHash,
+      role: agent.role,
+    };
+    return this.#c.run(async () => {
+      await this.#c.upsert(this.#c.col.agents, key, doc);
+    });
+  }
+
+  async getAgent(shopId: string, login: string): Promise<AgentRecord | undefined> {
+    const filter = { shopId: str(shopId, "shopId"), login: str(login, "login") };
+    return this.#c.run(async () => (await this.#c.col.agents.findOne(filter, NO_ID)) ?? undefined);
+  }
+
+  async putDevice(device: DeviceRecord): Promise<void> {
+    const key = { principalId: str(device.principalId, "principalId"), deviceId: str(device.deviceId, "deviceId") };
+    // A whole-document replace: a put without `sig` leaves none stored.
+    const doc: DeviceRecord = {
+      ...key,
+      sigPk: device.sigPk,
+      boxPk: device.boxPk,
+      createdAt: device.createdAt,
+      lastSeenAt: device.lastSeenAt,
+      ...(device.sig === undefined ? {} : { sig: str(device.sig, "sig") }),
+    };
+    return this.#c.run(async () => {
+      await this.#c.upsert(this.#c.col.devices, key, doc);
+    });
+  }
+
+  async listDevices(principalId: string): Promise<DeviceRecord[]> {
+    const filter = { principalId: str(principalId, "principalId") };
+    return this.#c.run(() => this.#c.col.devices.find(filter, NO_ID).sort({ createdAt: 1, deviceId: 1 }).toArray());
+  }
+
+  async consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {
+    const doc: TokenIdDoc = {
+      issuer: str(issuer, "issuer"),
+      jti: str(jti, "jti"),
+      expiresAt: new Date(num(expiresAt, "expiresAt")),
+    };
+    return this.#c.run(async () => {
+      const now = Date.now();
+      if (this.#sweepTokens && now - this.#lastSweep >= TOKEN_SWEEP_MS) {
+        this.#lastSweep = now;
+        await this.#c.col.tokenIds.deleteMany({ expiresAt: { $lte: new Date(now) } });
+      }
+      try {
+        await this.#c.col.tokenIds.insertOne(doc);
+        return true;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+    });
+  }
+}
