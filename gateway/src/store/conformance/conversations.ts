@@ -1,0 +1,183 @@
+/** Store conformance, by aggregate: see suite.ts. */
+import { describe, expect, it } from "vitest";
+import { type ConversationRecord, StoreNotFoundError } from "../port.js";
+import { byId, conversation, invite, message, SHOP, type StoreFixture, T0 } from "./fixtures.js";
+
+/** Conversations, their members and invites into them. */
+export function describeConversations(open: () => Promise<StoreFixture>): void {
+  describe("conversations", () => {
+    it("stores a conversation and changes its status and update time", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const conv = conversation();
+      await store.createConversation(conv);
+      expect(await store.getConversation(conv.id)).toEqual(conv);
+      const closed = await store.updateConversation(conv.id, { status: "closed" }, T0 + 50);
+      expect(closed).toEqual({ ...conv, status: "closed", updatedAt: T0 + 50 });
+      expect(await store.getConversation(conv.id)).toEqual(closed);
+      expect(await store.getConversation("c-unknown")).toBeUndefined();
+    });
+
+    it("assigns, unassigns and flags a handover, changing only what the patch names", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const conv = conversation();
+      await store.createConversation(conv);
+      const assigned = await store.updateConversation(conv.id, { assignee: "p-agent" }, T0 + 10);
+      expect(assigned).toEqual({ ...conv, assignee: "p-agent", updatedAt: T0 + 10 });
+      const handed = await store.updateConversation(conv.id, { assignee: null, handover: true }, T0 + 20);
+      expect(handed).toEqual({ ...conv, handover: true, updatedAt: T0 + 20 });
+      expect(handed).not.toHaveProperty("assignee");
+      // An older timestamp never moves updatedAt back; the status alone changes.
+      const closed = await store.updateConversation(conv.id, { status: "closed" }, T0 + 5);
+      expect(closed).toEqual({ ...conv, handover: true, status: "closed", updatedAt: T0 + 20 });
+      const cleared = await store.updateConversation(conv.id, { handover: false, status: "open" }, T0 + 30);
+      expect(cleared).toEqual({ ...conv, updatedAt: T0 + 30 });
+      expect(await store.getConversation(conv.id)).toEqual(cleared);
+      // The shop's inbox lists it with its assignment.
+      await store.updateConversation(conv.id, { assignee: "p-bot" }, T0 + 40);
+      expect((await store.listConversationsOfShop(SHOP, 10)).find((c) => c.id === conv.id)?.assignee).toBe("p-bot");
+    });
+
+    it("rejects an update of an unknown conversation", async () => {
+      await using fx = await open();
+      await expect(fx.store.updateConversation("c-unknown", { status: "closed" }, T0)).rejects.toBeInstanceOf(
+        StoreNotFoundError,
+      );
+    });
+
+    it("rejects creating a conversation with an id that exists", async () => {
+      await using fx = await open();
+      const conv = conversation();
+      await fx.store.createConversation(conv);
+      await expect(fx.store.createConversation({ ...conv, shopId: "shop-2" })).rejects.toThrow();
+      expect((await fx.store.getConversation(conv.id))?.shopId).toBe(SHOP);
+    });
+
+    it("lists a member's conversations by newest activity, limited, and moves one up on append", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const convs = [T0 + 30, T0 + 10, T0 + 20, T0 + 40].map((updatedAt) => conversation({ updatedAt }));
+      for (const conv of convs) await store.createConversation(conv);
+      for (const conv of convs.slice(0, 3)) {
+        await store.addMember({ convId: conv.id, principalId: "p-me", role: "member", joinedAt: T0 });
+      }
+      await store.addMember({ convId: convs[3]?.id ?? "", principalId: "p-other", role: "member", joinedAt: T0 });
+      const ids = (list: ConversationRecord[]) => list.map((c) => c.id);
+      const [c30, c10, c20] = convs.map((c) => c.id);
+      expect(ids(await store.listConversationsOf("p-me", 10))).toEqual([c30, c20, c10]);
+      expect(ids(await store.listConversationsOf("p-me", 2))).toEqual([c30, c20]);
+      await store.append(message(c10 ?? "", "m1", T0 + 100));
+      expect(ids(await store.listConversationsOf("p-me", 2))).toEqual([c10, c30]);
+      expect(await store.listConversationsOf("p-nobody", 10)).toEqual([]);
+    });
+
+    it("lists a shop's conversations by newest activity, limited, without other shops'", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const a = conversation({ updatedAt: T0 + 1 });
+      const b = conversation({ updatedAt: T0 + 3 });
+      const c = conversation({ updatedAt: T0 + 2 });
+      const other = conversation({ shopId: "shop-2", updatedAt: T0 + 9 });
+      for (const conv of [a, b, c, other]) await store.createConversation(conv);
+      expect(await store.listConversationsOfShop(SHOP, 10)).toEqual([b, c, a]);
+      expect(await store.listConversationsOfShop(SHOP, 1)).toEqual([b]);
+      expect(await store.listConversationsOfShop("shop-2", 10)).toEqual([other]);
+    });
+  });
+
+  describe("members", () => {
+    it("adds a member once however often it is added, keeping the latest record", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const member = { convId: "c-1", principalId: "p-a", role: "member" as const, joinedAt: T0, invitedBy: "p-o" };
+      await store.addMember(member);
+      await store.addMember(member);
+      await store.addMember({ ...member, role: "agent" });
+      await store.addMember({ convId: "c-1", principalId: "p-o", role: "owner", joinedAt: T0 - 1 });
+      await store.addMember({ convId: "c-2", principalId: "p-a", role: "member", joinedAt: T0 });
+      expect(await store.getMember("c-1", "p-a")).toEqual({ ...member, role: "agent" });
+      const listed = await store.listMembers("c-1");
+      expect(listed.map((m) => m.principalId).sort()).toEqual(["p-a", "p-o"]);
+      const owner = listed.find((m) => m.principalId === "p-o");
+      expect(owner).toEqual({ convId: "c-1", principalId: "p-o", role: "owner", joinedAt: T0 - 1 });
+      expect(owner && "invitedBy" in owner).toBe(false);
+    });
+
+    it("removes a member once and answers false for a member that is not there", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      await store.addMember({ convId: "c-1", principalId: "p-a", role: "member", joinedAt: T0 });
+      await store.addMember({ convId: "c-2", principalId: "p-a", role: "member", joinedAt: T0 });
+      expect(await store.removeMember("c-1", "p-a")).toBe(true);
+      expect(await store.removeMember("c-1", "p-a")).toBe(false);
+      expect(await store.getMember("c-1", "p-a")).toBeUndefined();
+      expect(await store.listMembers("c-1")).toEqual([]);
+      expect((await store.getMember("c-2", "p-a"))?.role).toBe("member");
+    });
+  });
+
+  describe("invites", () => {
+    it("settles a pending invite once: a second settle resolves false and changes nothing", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const inv = invite();
+      await store.createInvite(inv);
+      expect(await store.getInvite(inv.id)).toEqual(inv);
+      expect(await store.settleInvite(inv.id, "accepted")).toBe(true);
+      expect(await store.settleInvite(inv.id, "revoked")).toBe(false);
+      expect(await store.getInvite(inv.id)).toEqual({ ...inv, status: "accepted" });
+      expect(await store.settleInvite("i-unknown", "declined")).toBe(false);
+    });
+
+    it("lets exactly one of concurrent settles win", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const inv = invite();
+      await store.createInvite(inv);
+      const outcomes = await Promise.all([
+        store.settleInvite(inv.id, "accepted"),
+        store.settleInvite(inv.id, "declined"),
+        store.settleInvite(inv.id, "revoked"),
+      ]);
+      expect(outcomes.filter(Boolean)).toHaveLength(1);
+    });
+
+    it("lists and finds only pending invites of the invitee", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const a = invite({ convId: "c-1", createdAt: T0 + 1 });
+      const b = invite({ convId: "c-2", createdAt: T0 + 2 });
+      const settled = invite({ convId: "c-3" });
+      const forOther = invite({ convId: "c-1", invitee: "p-other" });
+      for (const inv of [a, b, settled, forOther]) await store.createInvite(inv);
+      await store.settleInvite(settled.id, "declined");
+      expect((await store.listPendingInvites("p-invitee")).sort(byId)).toEqual([a, b].sort(byId));
+      expect(await store.findPendingInvite("c-2", "p-invitee")).toEqual(b);
+      expect(await store.findPendingInvite("c-3", "p-invitee")).toBeUndefined();
+      expect(await store.findPendingInvite("c-2", "p-other")).toBeUndefined();
+      await store.settleInvite(b.id, "revoked");
+      expect(await store.listPendingInvites("p-invitee")).toEqual([a]);
+    });
+
+    it("lists a conversation's invites of every status, oldest first, with when each was settled", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const first = invite({ convId: "c-9", invitee: "p-a", createdAt: T0 + 1 });
+      const second = invite({ convId: "c-9", invitee: "p-b", createdAt: T0 + 2 });
+      const third = invite({ convId: "c-9", invitee: "p-c", createdAt: T0 + 3 });
+      const elsewhere = invite({ convId: "c-8", createdAt: T0 });
+      for (const inv of [third, elsewhere, first, second]) await store.createInvite(inv);
+      expect(await store.settleInvite(first.id, "accepted", T0 + 10)).toBe(true);
+      expect(await store.settleInvite(second.id, "declined", T0 + 11)).toBe(true);
+      expect(await store.settleInvite(second.id, "accepted", T0 + 12)).toBe(false);
+      expect(await store.listInvitesOf("c-9", 10)).toEqual([
+        { ...first, status: "accepted", settledAt: T0 + 10 },
+        { ...second, status: "declined", settledAt: T0 + 11 },
+        third,
+      ]);
+      expect(await store.listInvitesOf("c-9", 2)).toHaveLength(2);
+      expect(await store.listInvitesOf("c-none", 10)).toEqual([]);
+    });
+  });
+}

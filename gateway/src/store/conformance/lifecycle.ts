@@ -1,0 +1,14 @@
+/** Store conformance, by aggregate: see suite.ts. */
+import { describe, expect, it } from "vitest";
+import type { StoreFixture } from "./fixtures.js";
+
+/** Lifecycle: init twice and ping. */
+export function describeLifecycle(open: () => Promise<StoreFixture>): void {
+  describe("lifecycle", () => {
+    it("runs init a second time without error and answers ping", async () => {
+      await using fx = await open();
+      await fx.store.init();
+      await expect(fx.store.ping()).resolves.toBeUndefined();
+    });
+  });
+}
