@@ -6,7 +6,7 @@
 import { importJWK, importSPKI, type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
 import { z } from "zod";
 import { GatewayError } from "../errors.js";
-import type { ShopRecord, Store } from "../store/port.js";
+import type { ShopRecord, TokenIdStore } from "../store/port.js";
 
 /** Longest accepted lifetime (exp - iat) of a customer token, seconds. */
 export const MAX_CUSTOMER_TOKEN_TTL = 600;
@@ -47,7 +47,7 @@ function verificationKey(shop: ShopRecord): Promise<VerifyKey> {
 export async function verifyCustomerToken(
   token: string,
   shop: ShopRecord,
-  context: { audience: string; store: Store; now?: number },
+  context: { audience: string; store: TokenIdStore; now?: number },
 ): Promise<CustomerClaims> {
   let payload: JWTPayload;
   try {

@@ -16,7 +16,23 @@ import {
 } from "@parley/sdk/protocol";
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
-import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from "../store/port.js";
+import type {
+  AgentStore,
+  ConversationRecord,
+  ConversationStore,
+  DeviceStore,
+  EpochStore,
+  InviteStore,
+  KeyBackupStore,
+  MemberRecord,
+  MemberStore,
+  MessageStore,
+  NoteStore,
+  PrincipalRecord,
+  PrincipalStore,
+  ReadMarkerStore,
+  TeamKeyStore,
+} from "../store/port.js";
 import { parseInput } from "../validation.js";
 import { Devices } from "./devices.js";
 import { Epochs } from "./epochs.js";
@@ -35,8 +51,25 @@ import { Triage } from "./triage.js";
 type Body<Op extends RpcOp> = z.output<(typeof rpcRequestSchemas)[Op]>;
 type Handlers = { [Op in RpcOp]: (actor: PrincipalRecord, body: Body<Op>) => Promise<RpcResults[Op]> };
 
+/**
+ * The aggregates the chat service and the services it builds use: every one
+ * but the shops, token ids and lifecycle (the gateway passes its whole store).
+ */
+export type ChatStore = ConversationStore &
+  MemberStore &
+  PrincipalStore &
+  MessageStore &
+  ReadMarkerStore &
+  InviteStore &
+  NoteStore &
+  EpochStore &
+  KeyBackupStore &
+  DeviceStore &
+  TeamKeyStore &
+  AgentStore;
+
 export interface ChatServiceOptions {
-  store: Store;
+  store: ChatStore;
   sink: EventSink;
   /** Sends per principal per second. @default 50 */
   sendRate?: number;
@@ -58,7 +91,7 @@ export function toPrincipalInfo(p: PrincipalRecord): PrincipalInfo {
 }
 
 export class ChatService {
-  readonly #store: Store;
+  readonly #store: ChatStore;
   readonly #fanout: EventFanout;
   readonly #sendLimit: RateLimit;
   readonly #pingLimit = new RateLimit({ points: 20, durationSeconds: 1 });

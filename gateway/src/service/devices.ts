@@ -9,14 +9,22 @@
 import type { RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
-import type { ConversationRecord, PrincipalRecord, Store } from "../store/port.js";
+import type {
+  ConversationRecord,
+  ConversationStore,
+  DeviceStore,
+  EpochStore,
+  MemberStore,
+  PrincipalRecord,
+  PrincipalStore,
+} from "../store/port.js";
 import { TEAM_KINDS } from "./team.js";
 import type { TeamKeys } from "./team-keys.js";
 
 type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
 
 export interface DevicesOptions {
-  store: Store;
+  store: DeviceStore & PrincipalStore & ConversationStore & MemberStore & EpochStore;
   /** Tells the shop's admin devices about a team device that waits for the team key. */
   team: TeamKeys;
   now: () => number;

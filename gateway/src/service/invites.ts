@@ -15,13 +15,20 @@ import {
   randomId,
 } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
-import type { ConversationRecord, PrincipalRecord, Store } from "../store/port.js";
+import type {
+  ConversationRecord,
+  ConversationStore,
+  InviteStore,
+  MemberStore,
+  PrincipalRecord,
+  PrincipalStore,
+} from "../store/port.js";
 import type { EventFanout } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
 import { type ConversationAccess, TEAM_KINDS } from "./team.js";
 
 export interface InvitesOptions {
-  store: Store;
+  store: InviteStore & MemberStore & ConversationStore & PrincipalStore;
   fanout: EventFanout;
   /** The conversation, if `actor` may act in it (member or the shop's team); throws `not_found` otherwise. */
   access: ConversationAccess;

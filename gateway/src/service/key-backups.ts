@@ -16,14 +16,21 @@
 import type { EpochCommit, KeyBackupEntry, RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
-import type { ConversationRecord, PrincipalRecord, Store } from "../store/port.js";
+import type {
+  ConversationRecord,
+  ConversationStore,
+  EpochStore,
+  KeyBackupStore,
+  MemberStore,
+  PrincipalRecord,
+} from "../store/port.js";
 import { readPage } from "./paging.js";
 import { RateLimit } from "./rate-limits.js";
 
 type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
 
 export interface KeyBackupsOptions {
-  store: Store;
+  store: KeyBackupStore & EpochStore & ConversationStore & MemberStore;
   /** Calls of each op per principal per minute. @default 120 */
   ratePerMinute?: number;
 }
@@ -31,7 +38,7 @@ export interface KeyBackupsOptions {
 const DEFAULT_PAGE = 100;
 
 export class KeyBackups {
-  readonly #store: Store;
+  readonly #store: KeyBackupStore & EpochStore & ConversationStore & MemberStore;
   readonly #putLimit: RateLimit;
   readonly #listLimit: RateLimit;
 

@@ -9,14 +9,14 @@
 import type { RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
-import type { PrincipalRecord, Store } from "../store/port.js";
+import type { ConversationStore, MemberStore, NoteStore, PrincipalRecord, PrincipalStore } from "../store/port.js";
 import type { EventFanout } from "./events.js";
 import { teamConversation } from "./team.js";
 
 type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
 
 export interface NotesOptions {
-  store: Store;
+  store: NoteStore & PrincipalStore & ConversationStore & MemberStore;
   fanout: EventFanout;
   now: () => number;
 }

@@ -11,11 +11,19 @@ import { verifyPassword } from "../auth/passwords.js";
 import type { SessionTokens } from "../auth/session-tokens.js";
 import { GatewayError } from "../errors.js";
 import type { JwtMinter } from "../nats/minter.js";
-import type { PrincipalRecord, ShopRecord, Store } from "../store/port.js";
+import type {
+  AgentStore,
+  DeviceStore,
+  PrincipalRecord,
+  PrincipalStore,
+  ShopRecord,
+  ShopStore,
+  TokenIdStore,
+} from "../store/port.js";
 import { toPrincipalInfo } from "./chat-service.js";
 
 export interface SessionServiceOptions {
-  store: Store;
+  store: ShopStore & PrincipalStore & AgentStore & DeviceStore & TokenIdStore;
   minter: JwtMinter;
   /** Minter for the bots account; without it, bots cannot sign in. */
   botMinter?: JwtMinter | undefined;

@@ -7,7 +7,7 @@ import { displayNameSchema, handleSchema, idSchema, type PrincipalInfo, randomId
 import { z } from "zod";
 import { hashPassword } from "../auth/passwords.js";
 import { GatewayError } from "../errors.js";
-import type { ShopRecord, Store } from "../store/port.js";
+import type { AgentStore, PrincipalStore, ShopRecord, ShopStore } from "../store/port.js";
 import { toPrincipalInfo } from "./chat-service.js";
 
 const originSchema = z
@@ -48,7 +48,7 @@ const shopsFileSchema = z.strictObject({
 });
 
 export class ShopAdmin {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: ShopStore & PrincipalStore & AgentStore) {}
 
   async putShop(shopId: string, input: z.output<typeof shopInputSchema>): Promise<Omit<ShopRecord, "tokenKey">> {
     const existing = await this.store.getShop(shopId);

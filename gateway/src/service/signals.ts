@@ -6,13 +6,13 @@
  * presence is in presence.ts.
  */
 import { GatewayError } from "../errors.js";
-import type { PrincipalRecord, Store } from "../store/port.js";
+import type { MemberStore, PrincipalRecord, ReadMarkerStore } from "../store/port.js";
 import { type EventFanout, isTeamRole } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
 import type { ConversationAccess } from "./team.js";
 
 export interface SignalsOptions {
-  store: Store;
+  store: MemberStore & ReadMarkerStore;
   fanout: EventFanout;
   /** The conversation and the actor's access to it; throws `not_found` without access. */
   access: ConversationAccess;

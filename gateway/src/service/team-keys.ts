@@ -13,14 +13,14 @@
  */
 import type { RpcResults, TeamKeyRecord, TeamKeyWrap, DeviceRecord as WireDevice } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
-import type { PrincipalRecord, Store } from "../store/port.js";
+import type { AgentStore, DeviceStore, PrincipalRecord, PrincipalStore, TeamKeyStore } from "../store/port.js";
 import type { EventFanout } from "./events.js";
 
 import { isTeamMember, TEAM_KINDS } from "./team.js";
 
 export class TeamKeys {
   constructor(
-    private readonly store: Store,
+    private readonly store: TeamKeyStore & PrincipalStore & AgentStore & DeviceStore,
     private readonly fanout: EventFanout,
   ) {}
 
@@ -139,7 +139,7 @@ function versionConflict(current: number): GatewayError {
 }
 
 /** True when the principal registered the device with a self-signature (`device.register`). */
-async function signedDevice(store: Store, principalId: string, deviceId: string): Promise<boolean> {
+async function signedDevice(store: DeviceStore, principalId: string, deviceId: string): Promise<boolean> {
   const device = (await store.listDevices(principalId)).find((d) => d.deviceId === deviceId);
   return device?.sig !== undefined;
 }

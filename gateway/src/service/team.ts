@@ -6,7 +6,13 @@
  * exist, so ids cannot be probed.
  */
 import { GatewayError } from "../errors.js";
-import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from "../store/port.js";
+import type {
+  ConversationRecord,
+  ConversationStore,
+  MemberRecord,
+  MemberStore,
+  PrincipalRecord,
+} from "../store/port.js";
 
 /**
  * The access check of conversation operations, owned by the chat service: the conversation, if
@@ -25,7 +31,7 @@ export const isTeamMember = (p: PrincipalRecord, shopId: string): boolean =>
 
 /** The conversation, when `actor` is on its shop's team; `forbidden` (saying `why`) for its members, else `not_found`. */
 export async function teamConversation(
-  store: Store,
+  store: ConversationStore & MemberStore,
   actor: PrincipalRecord,
   convId: string,
   why: string,

@@ -8,12 +8,19 @@
  */
 import type { ConversationInfo } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
-import type { ConversationPatch, ConversationRecord, PrincipalRecord, Store } from "../store/port.js";
+import type {
+  ConversationPatch,
+  ConversationRecord,
+  ConversationStore,
+  MemberStore,
+  PrincipalRecord,
+  PrincipalStore,
+} from "../store/port.js";
 import type { EventFanout } from "./events.js";
 import { isTeamMember, TEAM_KINDS, teamConversation } from "./team.js";
 
 export interface TriageOptions {
-  store: Store;
+  store: ConversationStore & MemberStore & PrincipalStore;
   fanout: EventFanout;
   now: () => number;
 }
