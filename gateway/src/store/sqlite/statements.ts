@@ -75,7 +75,7 @@ export function prepare(db: Database.Database) {
     pendingInvite: q<InviteRow>(
       "SELECT * FROM invites WHERE conv_id = ? AND invitee = ? AND status = 'pending' ORDER BY created_at DESC LIMIT 1",
     ),
-    // Appends: the writer thread (sqlite-writer-thread.js) prepares and runs those statements.
+    // Appends: the writer thread (writer-thread.js) prepares and runs those statements.
     history: q<MessageRow>("SELECT * FROM messages WHERE conv_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"),
     since: q<MessageRow>("SELECT * FROM messages WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
     convEpoch: q<number>("SELECT epoch FROM conversations WHERE id = ?").pluck(),
