@@ -17,9 +17,15 @@ import type {
 /** The prepared statements, by name. */
 export type Statements = ReturnType<typeof prepare>;
 
+/**
+ * A prepared statement of this connection whose rows are `R`: a name of its
+ * own, so the declaration build can spell the statements' types.
+ */
+export interface Statement<R = unknown> extends Database.Statement<unknown[], R> {}
+
 /** Every statement, prepared once in `init()`. */
 export function prepare(db: Database.Database) {
-  const q = <R>(sql: string) => db.prepare<unknown[], R>(sql);
+  const q = <R>(sql: string): Statement<R> => db.prepare<unknown[], R>(sql);
   return {
     ping: q<number>("SELECT 1").pluck(),
     putShop: q(`INSERT INTO shops VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
