@@ -32,8 +32,9 @@ const common = {
   legalComments: "none",
   target: ["es2022", "chrome111", "firefox111", "safari16.4"],
   platform: "browser",
-  // The SDK resolves through the repository's tsconfig paths (source, not a stale dist).
-  tsconfig: join(ROOT, "tsconfig.json"),
+  // The SDK resolves to its source (the `source` export condition), not a stale dist.
+  conditions: ["source"],
+  tsconfig: join(WIDGET, "tsconfig.json"),
   // nats.js carries a Node-only fallback that never runs in a browser.
   external: ["crypto"],
   logLevel: "warning",

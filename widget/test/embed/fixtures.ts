@@ -14,11 +14,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Frame, Page } from "playwright-core";
 // @ts-expect-error: the example is plain JavaScript (no declarations)
-import { startShopBackend } from "../../../examples/shop-backend/server.mjs";
-import { SHOP_ID, SHOP_SECRET, startStack, type TestStack } from "../../../gateway/test/harness/stack.js";
-import { waitFor } from "../../../gateway/test/helpers.js";
+import { startShopBackend } from "@parley/examples/shop-backend";
+import { SHOP_ID, SHOP_SECRET, startStack, type TestStack, waitFor } from "@parley/gateway/testing";
+import type { Frame, Page } from "playwright-core";
 
 const WIDGET = fileURLToPath(new URL("../../", import.meta.url));
 
