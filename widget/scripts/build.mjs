@@ -47,7 +47,8 @@ await mkdir(FRAME, { recursive: true });
 // serves it as a binary file instead (~100 KB gzipped): the string is cut out of the
 // module and the wrappers' factory call gets an `instantiateWasm` hook that fetches
 // the file. Checked against the pinned version: the build fails if the shape changes.
-const fromWrappers = createRequire(createRequire(join(ROOT, "sdk", "package.json")).resolve("libsodium-wrappers"));
+const fromSdk = createRequire(createRequire(import.meta.url).resolve("@parley/sdk/package.json"));
+const fromWrappers = createRequire(fromSdk.resolve("libsodium-wrappers"));
 const sodiumCore = join(dirname(fromWrappers.resolve("libsodium")), "..", "modules-esm", "libsodium.mjs");
 const sodiumText = await readFile(sodiumCore, "utf8");
 const inlined = [...sodiumText.matchAll(/"([A-Za-z0-9+/]{10000,}={0,2})"/g)];
