@@ -1,18 +1,14 @@
-import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { StrictReporter } from "./scripts/strict-reporter.js";
 
-const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+// The packages' `source` export condition: @parley/* imports resolve to their TypeScript
+// sources (no build needed), and the test-only subpaths (@parley/gateway/testing,
+// @parley/widget/testing) exist only under it. Vitest's own server conditions follow.
+const conditions = ["source", "node", "development|production"];
 
 export default defineConfig({
-  resolve: {
-    alias: [
-      { find: /^@parley\/sdk\/protocol$/, replacement: src("./sdk/src/protocol/index.ts") },
-      { find: /^@parley\/sdk\/crypto$/, replacement: src("./sdk/src/crypto/index.ts") },
-      { find: /^@parley\/sdk\/server$/, replacement: src("./sdk/src/server/index.ts") },
-      { find: /^@parley\/sdk$/, replacement: src("./sdk/src/index.ts") },
-    ],
-  },
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     include: ["sdk/**/*.test.ts", "gateway/**/*.test.ts", "widget/**/*.test.ts", "examples/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**"],

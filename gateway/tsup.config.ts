@@ -10,8 +10,13 @@ export default defineConfig({
   format: ["esm"],
   target: "node20",
   platform: "node",
-  dts: { entry: "src/index.ts" },
+  // The package tsconfig is a composite project (tsc -b); the declaration build is a plain one.
+  dts: { entry: "src/index.ts", compilerOptions: { composite: false } },
   sourcemap: true,
   clean: true,
+  // The SDK is bundled from its source (the `source` export condition), so the gateway needs no built SDK.
   noExternal: ["@parley/sdk"],
+  esbuildOptions(options) {
+    options.conditions = ["source"];
+  },
 });

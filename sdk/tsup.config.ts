@@ -6,10 +6,12 @@ export default defineConfig({
     "protocol/index": "src/protocol/index.ts",
     "crypto/index": "src/crypto/index.ts",
     "server/index": "src/server/index.ts",
+    internal: "src/internal.ts",
   },
   format: ["esm"],
   target: "es2022",
-  dts: true,
+  // The package tsconfig is a composite project (tsc -b); the declaration build is a plain one.
+  dts: { compilerOptions: { composite: false } },
   sourcemap: true,
   clean: true,
   treeshake: true,

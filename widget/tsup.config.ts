@@ -8,20 +8,12 @@ export default defineConfig({
   outDir: "dist",
   format: ["esm"],
   target: "es2022",
-  // Types resolve @parley/sdk from its source, so the widget builds without a built SDK.
-  dts: {
-    compilerOptions: {
-      baseUrl: "..",
-      paths: {
-        "@parley/sdk": ["sdk/src/index.ts"],
-        "@parley/sdk/protocol": ["sdk/src/protocol/index.ts"],
-        "@parley/sdk/crypto": ["sdk/src/crypto/index.ts"],
-      },
-    },
-  },
+  // Types resolve @parley/sdk to its source (the `source` condition in tsconfig.base.json), so the
+  // widget builds without a built SDK. The package tsconfig is a composite project (tsc -b); this is a plain build.
+  dts: { compilerOptions: { composite: false } },
   sourcemap: true,
   clean: false,
   treeshake: true,
   external: ["lit", /^lit\//, /^@parley\/sdk/],
-  tsconfig: "../tsconfig.json",
+  tsconfig: "tsconfig.json",
 });

@@ -10,14 +10,19 @@
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  collectTexts,
+  DEFAULT_TEST_ORIGIN,
+  installDualTransport,
+  SHOP_ID,
+  startStack,
+  type TestStack,
+  waitFor,
+} from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import { fileStorage } from "@parley/sdk/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { installDualTransport } from "../../gateway/test/harness/dual-transport.js";
-import { DEFAULT_TEST_ORIGIN } from "../../gateway/test/harness/nats.js";
-import { SHOP_ID, startStack, type TestStack } from "../../gateway/test/harness/stack.js";
-import { collectTexts, waitFor } from "../../gateway/test/helpers.js";
 import { type Decision, ShopBot } from "./bot.js";
 import { demoCustomerId } from "./orders.js";
 import { TEXTS } from "./texts.js";

@@ -13,17 +13,18 @@ import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ParleyClient } from "@parley/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AGENT_LOGIN,
   AGENT_PASSWORD,
+  collectTexts,
   SHOP_ID,
   SHOP_SECRET,
   startStack,
   type TestStack,
-} from "../../gateway/test/harness/stack.js";
-import { collectTexts, waitFor } from "../../gateway/test/helpers.js";
+  waitFor,
+} from "@parley/gateway/testing";
+import type { ParleyClient } from "@parley/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const CHAT = join(ROOT, "examples/cli-chat/chat.mjs");

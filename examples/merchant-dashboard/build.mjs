@@ -2,8 +2,8 @@
 // Builds the merchant dashboard into examples/merchant-dashboard/dist/:
 //   index.html, dashboard.js (entry), chunk-<hash>.js (libsodium and other lazy parts), dashboard.css,
 //   and server/serve.mjs (serve.ts compiled for plain Node: `import { startDashboard } from ".../dist/server/serve.mjs"`)
-// with esbuild's JS API. @parley/sdk resolves to the SDK's source (sdk/src/index.ts), and the widget's
-// components are bundled from widget/src, so the build needs no other package built first.
+// with esbuild's JS API. @parley/sdk and @parley/widget/components resolve to their sources through the
+// packages' `source` export condition (ADR 0021), so the build needs no other package built first.
 //
 //   node examples/merchant-dashboard/build.mjs
 import { copyFile, mkdir, rm } from "node:fs/promises";
@@ -32,15 +32,8 @@ export async function buildDashboard({ minify = true } = {}) {
     legalComments: "none",
     entryNames: "[name]",
     chunkNames: "chunk-[hash]",
-    // esbuild's \`alias\` would also rewrite subpaths (@parley/sdk/protocol); a resolver matches the bare name only.
-    plugins: [
-      {
-        name: "parley-sdk-source",
-        setup(b) {
-          b.onResolve({ filter: /^@parley\/sdk$/ }, () => ({ path: join(ROOT, "sdk/src/index.ts") }));
-        },
-      },
-    ],
+    // @parley/sdk and @parley/widget/components resolve to their sources (the `source` export condition).
+    conditions: ["source"],
     tsconfig: join(ROOT, "tsconfig.json"),
     // nats.js carries a Node-only fallback that never runs in a browser.
     external: ["crypto"],

@@ -14,7 +14,7 @@
  *
  * `npm run bench -- --connections-experiment [--n 2000] [--settle 10] [--only ws_jwt_1sub,tcp_jwt_1sub]
  * [--long-settle 390] [--gomemlimit 40MiB,64MiB,96MiB] [--out connections-experiment.json]`
- * (or `node --import tsx gateway/bench/connections-experiment.ts ...` from the
+ * (or `node --conditions=source --import tsx gateway/bench/connections-experiment.ts ...` from the
  * repository root, with `ulimit -n` above 2 x N). Writes
  * `gateway/bench/out/connections-experiment.json`.
  *

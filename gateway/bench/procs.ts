@@ -51,16 +51,21 @@ export interface NodeChild {
 }
 
 /**
- * Spawns `node --import tsx gateway/bench/child.ts` (from the repository root)
+ * Spawns `node --conditions=source --import tsx gateway/bench/child.ts` (from the repository root)
  * with `options` as JSON in BENCH_CHILD; resolves once it prints `READY {json}`.
  */
 export async function spawnNodeChild(options: Record<string, unknown>, nodeArgs: string[] = []): Promise<NodeChild> {
   hook();
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "gateway/bench/child.ts"], {
-    cwd: process.cwd(),
-    env: { ...process.env, BENCH_CHILD: JSON.stringify(options) },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  // `source`: @parley/* resolve to their TypeScript sources (the packages' export condition), as in the tests.
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, "--conditions=source", "--import", "tsx", "gateway/bench/child.ts"],
+    {
+      cwd: process.cwd(),
+      env: { ...process.env, BENCH_CHILD: JSON.stringify(options) },
+      stdio: ["pipe", "pipe", "pipe"],
+    },
+  );
   children.add(child);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.once("exit", () => children.delete(child));

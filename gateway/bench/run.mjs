@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [-- --quick]`: makes sure nats-server (and FerretDB, unless
-// MONGODB_URI is set) exist, then runs gateway/bench/main.ts under tsx (which
-// resolves the tsconfig paths for @parley/sdk*) from the repository root, with
+// MONGODB_URI is set) exist, then runs gateway/bench/main.ts under tsx, with the
+// `source` condition so that @parley/* resolve to their sources, from the repository root, with
 // the open-files limit raised to its hard limit for the idle-clients phase.
 // The exit code is passed through; SIGINT/SIGTERM are forwarded.
 import { spawn } from "node:child_process";
@@ -22,6 +22,7 @@ const child = spawn(
     'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"',
     "sh",
     process.execPath,
+    "--conditions=source",
     "--import",
     "tsx",
     "gateway/bench/main.ts",

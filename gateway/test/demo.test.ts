@@ -10,10 +10,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { artifactPath, chatFrame, launchChromium, logIn } from "@parley/widget/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { chatFrame, logIn } from "../../widget/test/embed/fixtures.js";
-import { artifactPath, launchChromium } from "../../widget/test/harness/browser.js";
 import { freePort } from "./harness/ports.js";
 import { waitFor } from "./helpers.js";
 

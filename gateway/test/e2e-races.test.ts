@@ -26,9 +26,9 @@ import {
   ParleyError,
 } from "@parley/sdk";
 import { buildCommit, commitHash, DeviceDirectory, EpochKeyring, loadOrCreateDeviceIdentity } from "@parley/sdk/crypto";
+import { fromBase64Url } from "@parley/sdk/internal";
 import type { EpochCommit } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fromBase64Url } from "../../sdk/src/base64url.js";
 import { startStack, type TestStack } from "./harness/stack.js";
 import { waitFor } from "./helpers.js";
 

@@ -16,9 +16,9 @@ import { createUser, fromSeed } from "@nats-io/nkeys";
 import { connect } from "@nats-io/transport-node";
 import { type ClientEvents, EncryptionUnavailableError, memoryStorage, type ParleyClient } from "@parley/sdk";
 import { createE2ECodec, DeviceDirectory, EpochKeyring, loadOrCreateDeviceIdentity } from "@parley/sdk/crypto";
+import { fromBase64Url } from "@parley/sdk/internal";
 import { signCustomerToken } from "@parley/sdk/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fromBase64Url } from "../../sdk/src/base64url.js";
 import { startStack, type TestStack } from "./harness/stack.js";
 import { collectTexts, waitFor } from "./helpers.js";
 

@@ -12,9 +12,9 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type ChatMessage, type KeyValueStorage, memoryStorage, type ParleyClient } from "@parley/sdk";
 import { deriveBackupKey } from "@parley/sdk/crypto";
+import { fromBase64Url, toBase64Url } from "@parley/sdk/internal";
 import { keyBackupSecret } from "@parley/sdk/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fromBase64Url, toBase64Url } from "../../sdk/src/base64url.js";
 import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
 import { codeOf, waitFor } from "./helpers.js";
 

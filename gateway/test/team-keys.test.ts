@@ -8,9 +8,9 @@
  */
 import type { ParleyClient } from "@parley/sdk";
 import { createDeviceIdentity, signDeviceRecord } from "@parley/sdk/crypto";
+import { toBase64Url } from "@parley/sdk/internal";
 import type { DeviceRecord, ServerEvent, TeamKeyRecord, TeamKeyWrap } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toBase64Url } from "../../sdk/src/base64url.js";
 import { AGENT_LOGIN, SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
 import { waitFor } from "./helpers.js";
 

@@ -42,6 +42,17 @@ describe("the built packages", () => {
     expect(token.split(".")).toHaveLength(3);
   });
 
+  it("@parley/sdk/internal exports what the other packages use, and the public entry does not", async () => {
+    const internal = await import(built("../dist/internal.js"));
+    const sdk = await import(built("../dist/index.js"));
+    expect(internal.fromBase64Url(internal.toBase64Url(new Uint8Array([251, 255, 0])))).toEqual(
+      new Uint8Array([251, 255, 0]),
+    );
+    expect(internal.measureCryptoPerMessage).toBeTypeOf("function");
+    for (const name of ["toBase64Url", "fromBase64Url", "measureCryptoPerMessage"])
+      expect(sdk[name], name).toBeUndefined();
+  });
+
   it("@parley/gateway exports createGateway and the NATS setup helpers", async () => {
     const gateway = await import(built("../../gateway/dist/index.js"));
     for (const name of ["createGateway", "loadConfig", "openStore", "generateNatsAuth", "renderServerConfig"]) {

@@ -32,8 +32,9 @@ const common = {
   legalComments: "none",
   target: ["es2022", "chrome111", "firefox111", "safari16.4"],
   platform: "browser",
-  // The SDK resolves through the repository's tsconfig paths (source, not a stale dist).
-  tsconfig: join(ROOT, "tsconfig.json"),
+  // The SDK resolves to its source (the `source` export condition), not a stale dist.
+  conditions: ["source"],
+  tsconfig: join(WIDGET, "tsconfig.json"),
   // nats.js carries a Node-only fallback that never runs in a browser.
   external: ["crypto"],
   logLevel: "warning",
@@ -46,7 +47,8 @@ await mkdir(FRAME, { recursive: true });
 // serves it as a binary file instead (~100 KB gzipped): the string is cut out of the
 // module and the wrappers' factory call gets an `instantiateWasm` hook that fetches
 // the file. Checked against the pinned version: the build fails if the shape changes.
-const fromWrappers = createRequire(createRequire(join(ROOT, "sdk", "package.json")).resolve("libsodium-wrappers"));
+const fromSdk = createRequire(createRequire(import.meta.url).resolve("@parley/sdk/package.json"));
+const fromWrappers = createRequire(fromSdk.resolve("libsodium-wrappers"));
 const sodiumCore = join(dirname(fromWrappers.resolve("libsodium")), "..", "modules-esm", "libsodium.mjs");
 const sodiumText = await readFile(sodiumCore, "utf8");
 const inlined = [...sodiumText.matchAll(/"([A-Za-z0-9+/]{10000,}={0,2})"/g)];

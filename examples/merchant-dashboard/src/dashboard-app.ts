@@ -9,8 +9,8 @@
  */
 
 import { ParleyError } from "@parley/sdk";
+import { StoreController } from "@parley/widget/components";
 import { css, html, LitElement, nothing } from "lit";
-import { StoreController } from "../../../widget/src/components/store-controller.js";
 import { lastLogin } from "./auth.js";
 import type { DashboardConfig } from "./config.js";
 import { Dashboard } from "./dashboard.js";

@@ -8,9 +8,8 @@
  * replies that fill the composer, and the messages that match the search.
  */
 import type { ConversationState, TeamPresence } from "@parley/sdk";
+import { type Mentionable, type ParleyComposer, StoreController } from "@parley/widget/components";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
-import type { Mentionable, ParleyComposer } from "../../../widget/src/components/index.js";
-import { StoreController } from "../../../widget/src/components/store-controller.js";
 import type { Dashboard } from "./dashboard.js";
 import { dateTime, locale, t } from "./i18n.js";
 import { highlight } from "./search-index.js";

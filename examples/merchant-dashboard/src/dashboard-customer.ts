@@ -8,9 +8,8 @@
  * as lines in the conversation's message list.
  */
 import type { ConversationState } from "@parley/sdk";
+import { inviteFailure, StoreController } from "@parley/widget/components";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
-import { inviteFailure } from "../../../widget/src/components/invite-errors.js";
-import { StoreController } from "../../../widget/src/components/store-controller.js";
 import type { Dashboard } from "./dashboard.js";
 import { dateTime, t } from "./i18n.js";
 import { shared } from "./styles.js";

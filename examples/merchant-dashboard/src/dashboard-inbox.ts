@@ -8,8 +8,9 @@
  * @fires dashboard-select - detail `{ conversationId }`
  * @fires dashboard-search - detail `{ query }` as the search box changes
  */
+
+import { StoreController } from "@parley/widget/components";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
-import { StoreController } from "../../../widget/src/components/store-controller.js";
 import { type Dashboard, type InboxFilter, type InboxRow, matchesFilter } from "./dashboard.js";
 import { dateTime, type MessageKey, t, when } from "./i18n.js";
 import { shared } from "./styles.js";

@@ -3,7 +3,7 @@
  * dashboard's own, picks the strings' language from the browser, and mounts
  * `<dashboard-app>` with the page's settings.
  */
-import { defineParleyElements } from "../../../widget/src/components/index.js";
+import { defineParleyElements } from "@parley/widget/components";
 import { readConfig } from "./config.js";
 import { DashboardApp } from "./dashboard-app.js";
 import { DashboardConversation } from "./dashboard-conversation.js";

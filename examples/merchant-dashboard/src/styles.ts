@@ -1,6 +1,7 @@
 /** Styles shared by the dashboard's elements: the widget's base (fonts, focus rings, buttons) plus form controls. */
+
+import { base } from "@parley/widget/components";
 import { css } from "lit";
-import { base } from "../../../widget/src/theme.js";
 
 export const shared = [
   base,

@@ -4,12 +4,17 @@
 // pages: a customer chatting through the widget and an agent on the dashboard.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, type TestStack, waitFor } from "@parley/gateway/testing";
+import {
+  artifactPath,
+  type BrowserSession,
+  chatFrame,
+  exposeLauncherRoot,
+  launchChromium,
+  logIn,
+} from "@parley/widget/testing";
 import type { Frame, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, type TestStack } from "../../../gateway/test/harness/stack.js";
-import { waitFor } from "../../../gateway/test/helpers.js";
-import { chatFrame, exposeLauncherRoot, logIn } from "../../../widget/test/embed/fixtures.js";
-import { artifactPath, type BrowserSession, launchChromium } from "../../../widget/test/harness/browser.js";
 import type { DashboardServer } from "../serve.js";
 import { type DashboardShop, startDashboardShop } from "./fixtures.js";
 

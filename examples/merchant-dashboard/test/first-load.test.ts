@@ -6,13 +6,11 @@
 // page passes axe with every rule, best practices included.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { type TestStack, waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
+import { artifactPath, type BrowserSession, chatFrame, launchChromium } from "@parley/widget/testing";
 import type { Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestStack } from "../../../gateway/test/harness/stack.js";
-import { waitFor } from "../../../gateway/test/helpers.js";
-import { chatFrame } from "../../../widget/test/embed/fixtures.js";
-import { artifactPath, type BrowserSession, launchChromium } from "../../../widget/test/harness/browser.js";
 import type { DashboardServer } from "../serve.js";
 import { type DashboardShop, startDashboardShop } from "./fixtures.js";
 

@@ -2,11 +2,11 @@
 // gateway that serves the widget's frame, the example shop backend (the
 // storefront) on its own origin, and the dashboard served on a third origin,
 // all on loopback. The widget and the dashboard are built first when needed.
+
+import { freePorts, SHOP_ID, SHOP_SECRET, startStack, type TestStack } from "@parley/gateway/testing";
+import { ensureWidgetBuilt } from "@parley/widget/testing";
 // @ts-expect-error: the example is plain JavaScript (no declarations)
-import { startShopBackend } from "../../../examples/shop-backend/server.mjs";
-import { freePorts } from "../../../gateway/test/harness/ports.js";
-import { SHOP_ID, SHOP_SECRET, startStack, type TestStack } from "../../../gateway/test/harness/stack.js";
-import { ensureWidgetBuilt } from "../../../widget/test/embed/fixtures.js";
+import { startShopBackend } from "../../shop-backend/server.mjs";
 // @ts-expect-error: the build script is plain JavaScript (no declarations)
 import { buildDashboard } from "../build.mjs";
 import { type DashboardServer, startDashboard } from "../serve.js";

@@ -3,20 +3,20 @@
 // handle nobody holds), a colleague invited by handle shows as "You invited
 // @bob" in the conversation's message list, and "Bob joined" follows once the
 // colleague accepts (through the SDK: the dashboard's accept UI is issue 13).
-import type { ParleyClient } from "@parley/sdk";
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePorts } from "../../../gateway/test/harness/ports.js";
+
 import {
   AGENT_LOGIN,
   AGENT_PASSWORD,
+  freePorts,
   SHOP_ID,
   startStack,
   type TestStack,
-} from "../../../gateway/test/harness/stack.js";
-import { waitFor } from "../../../gateway/test/helpers.js";
-import { ensureWidgetBuilt } from "../../../widget/test/embed/fixtures.js";
-import { artifactPath, type BrowserSession, launchChromium } from "../../../widget/test/harness/browser.js";
+  waitFor,
+} from "@parley/gateway/testing";
+import type { ParleyClient } from "@parley/sdk";
+import { artifactPath, type BrowserSession, ensureWidgetBuilt, launchChromium } from "@parley/widget/testing";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: the build script is plain JavaScript (no declarations)
 import { buildDashboard } from "../build.mjs";
 import { type DashboardServer, startDashboard } from "../serve.js";

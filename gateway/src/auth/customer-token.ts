@@ -3,7 +3,7 @@
  * algorithm is pinned per shop (no `none`, no HS256/EdDSA confusion); issuer,
  * audience and a short lifetime are required; each `jti` is accepted once.
  */
-import { importJWK, importSPKI, type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
+import { type CryptoKey, importJWK, importSPKI, type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
 import { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type { ShopRecord, TokenIdStore } from "../store/port.js";

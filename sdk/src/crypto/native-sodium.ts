@@ -19,7 +19,7 @@
  */
 import type { Uint8ArrayOutputFormat } from "libsodium-wrappers";
 import type { SodiumNative } from "sodium-native";
-import type { Sodium, SodiumBackend } from "./sodium.js";
+import type { Sodium, SodiumBackend } from "./sodium-types.js";
 
 /**
  * `PARLEY_SODIUM=wasm` in the environment forces the wasm build. (The SDK's

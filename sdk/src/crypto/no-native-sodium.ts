@@ -3,7 +3,7 @@
  * no native backend, so the wasm build of libsodium serves every call and
  * nothing here can reach `sodium-native`. The Node version is native-sodium.ts.
  */
-import type { Sodium, SodiumBackend } from "./sodium.js";
+import type { Sodium, SodiumBackend } from "./sodium-types.js";
 
 export function sodiumBackendFromEnv(): SodiumBackend | undefined {
   return undefined;

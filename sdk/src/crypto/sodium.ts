@@ -13,14 +13,10 @@
  * everything runs on the wasm build.
  */
 
-import type * as SodiumModule from "libsodium-wrappers";
 import { loadNativeSodium, sodiumBackendFromEnv } from "#native-sodium";
+import type { Sodium, SodiumBackend } from "./sodium-types.js";
 
-/** The ready libsodium API (the wrappers' default export after `ready`). */
-export type Sodium = typeof SodiumModule.default;
-
-/** Where libsodium runs: native libsodium (`sodium-native`, Node only) or the wasm build. */
-export type SodiumBackend = "native" | "wasm";
+export type { Sodium, SodiumBackend } from "./sodium-types.js";
 
 /** Caches a load; a failed load is not cached, so a later call may try again. */
 function once<T>(load: () => Promise<T>): () => Promise<T> {

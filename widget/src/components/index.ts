@@ -11,6 +11,7 @@ import { ParleyConversationList } from "./parley-conversation-list.js";
 export { dirOf, loadCatalog, type MessageKey, registerCatalog, type Translator, t, translator } from "../i18n/index.js";
 export { base, palette } from "../theme.js";
 export { customerElements, defineCustomerElements } from "./customer-elements.js";
+export { type InviteFailure, type InviteFailureReason, inviteFailure } from "./invite-errors.js";
 export { linkify, safeHref, type TextRun } from "./linkify.js";
 export { ParleyChat } from "./parley-chat.js";
 export { inviteTarget, type Mentionable, ParleyComposer } from "./parley-composer.js";
@@ -22,6 +23,7 @@ export { ParleyMessage, type ShownMessage } from "./parley-message.js";
 export { ParleyMessageList, WINDOW } from "./parley-message-list.js";
 export { ParleyPresence } from "./parley-presence.js";
 export { ParleyTypingIndicator } from "./parley-typing-indicator.js";
+export { StoreController } from "./store-controller.js";
 
 // npm users get every catalog at once (the frame fetches German only when asked: loadCatalog).
 registerCatalog("de", de);

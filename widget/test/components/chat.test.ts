@@ -2,10 +2,11 @@
 // customer in the page and an agent SDK client in Node talk end to end with
 // encryption, and the bubble's delivery state goes sending -> sent, or shows
 // "Not sent" with a working Retry while the gateway is down.
+
+import { collectTexts, waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collectTexts, waitFor } from "../../../gateway/test/helpers.js";
 import { type FixtureEnv, openChat, poll, startFixtureEnv } from "./fixture.js";
 
 /** A valid 1x1 PNG. */

@@ -5,16 +5,10 @@
  * customer (or agent) client mounted in `<parley-chat>`.
  */
 import { fileURLToPath } from "node:url";
+import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, startStack, type TestStack } from "@parley/gateway/testing";
 import { build } from "esbuild";
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
-import {
-  AGENT_LOGIN,
-  AGENT_PASSWORD,
-  SHOP_ID,
-  startStack,
-  type TestStack,
-} from "../../../gateway/test/harness/stack.js";
 import {
   type BrowserOptions,
   type BrowserSession,
@@ -36,10 +30,8 @@ export async function bundleFixture(): Promise<string> {
     minify: false,
     sourcemap: false,
     external: ["crypto"],
-    alias: {
-      "@parley/sdk/crypto": here("../../../sdk/src/crypto/index.ts"),
-      "@parley/sdk": here("../../../sdk/src/index.ts"),
-    },
+    // The SDK from source: the packages' `source` export condition.
+    conditions: ["source"],
     logLevel: "silent",
   });
   const out = result.outputFiles?.[0];

@@ -4,10 +4,11 @@
 // progress bar that only moves forward and can be cancelled; the connection
 // banner follows a NATS outage; and a reader scrolled up gets a "New messages"
 // button instead of a jump.
+
+import { collectTexts, waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import type { Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collectTexts, waitFor } from "../../../gateway/test/helpers.js";
 import { type FixtureEnv, openChat, poll, startFixtureEnv } from "./fixture.js";
 
 /** Makes a PNG of the given size in the page (canvas), as base64. */

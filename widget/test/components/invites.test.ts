@@ -9,10 +9,10 @@
 // with its lines; screenshots are kept.
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import { waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../../../gateway/test/helpers.js";
 import { artifactPath } from "../harness/browser.js";
 import { type FixtureEnv, openChat, poll, startFixtureEnv } from "./fixture.js";
 

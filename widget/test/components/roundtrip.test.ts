@@ -2,9 +2,10 @@
 // agent SDK client in Node exchange text, cards and files of several sizes in
 // both directions through a real gateway and nats-server. The browser's
 // libsodium (wasm) and Node's must agree on every byte.
+
+import { waitFor } from "@parley/gateway/testing";
 import type { ChatMessage, FileRef, ParleyClient } from "@parley/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../../../gateway/test/helpers.js";
 import { type FixtureEnv, openChat, startFixtureEnv } from "./fixture.js";
 
 /** Sizes around the 64 KiB chunk boundary, an empty file, and a few chunks. */

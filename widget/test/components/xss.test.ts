@@ -2,10 +2,11 @@
 // member's display name, mention handles and file names renders literally,
 // runs nothing (the `window.__pwned` probe stays undefined), and only https:
 // and mailto: URLs become links.
+
+import { SHOP_ID } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHOP_ID } from "../../../gateway/test/harness/stack.js";
 import { type FixtureEnv, openChat, poll, startFixtureEnv } from "./fixture.js";
 
 const CORPUS = [

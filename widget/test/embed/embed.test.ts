@@ -4,10 +4,10 @@
 // hears counts and metadata only, and the frame's CSP and bridge hold.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../../../gateway/test/helpers.js";
 import { artifactPath, type BrowserSession, launchChromium, serveStatic } from "../harness/browser.js";
 import {
   chatFrame,

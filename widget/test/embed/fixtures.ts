@@ -11,16 +11,18 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Frame, Page } from "playwright-core";
 // @ts-expect-error: the example is plain JavaScript (no declarations)
-import { startShopBackend } from "../../../examples/shop-backend/server.mjs";
-import { SHOP_ID, SHOP_SECRET, startStack, type TestStack } from "../../../gateway/test/harness/stack.js";
-import { waitFor } from "../../../gateway/test/helpers.js";
+import { startShopBackend } from "@parley/examples/shop-backend";
+import { SHOP_ID, SHOP_SECRET, startStack, type TestStack, waitFor } from "@parley/gateway/testing";
+import type { Frame, Page } from "playwright-core";
 
 const WIDGET = fileURLToPath(new URL("../../", import.meta.url));
+/** The SDK's sources, which the frame bundles: found through the package, not a path beside the widget. */
+const SDK_SRC = join(dirname(createRequire(import.meta.url).resolve("@parley/sdk/package.json")), "src");
 
 /** Newest modification time of the files under `dir`. */
 function newest(dir: string): number {
@@ -50,7 +52,7 @@ export function ensureWidgetBuilt(): void {
   }
   try {
     const built = `${WIDGET}dist/build-meta.json`;
-    const sources = Math.max(newest(`${WIDGET}src`), newest(`${WIDGET}../sdk/src`), newest(`${WIDGET}scripts`));
+    const sources = Math.max(newest(`${WIDGET}src`), newest(SDK_SRC), newest(`${WIDGET}scripts`));
     // The precompressed copies are written last: a build without them is not complete.
     if (existsSync(built) && existsSync(`${WIDGET}dist/parley.js.br`) && statSync(built).mtimeMs >= sources) return;
     const run = spawnSync(process.execPath, [`${WIDGET}scripts/build.mjs`, "--no-size"], { stdio: "inherit" });

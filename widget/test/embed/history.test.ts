@@ -8,12 +8,11 @@
 // Real Chromium (a fresh profile each), real gateway, nats-server and store.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+// @ts-expect-error: the example is plain JavaScript (no declarations)
+import { startShopBackend } from "@parley/examples/shop-backend";
+import { SHOP_ID, SHOP_SECRET, startStack, type TestStack, waitFor } from "@parley/gateway/testing";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error: the example is plain JavaScript (no declarations)
-import { startShopBackend } from "../../../examples/shop-backend/server.mjs";
-import { SHOP_ID, SHOP_SECRET, startStack, type TestStack } from "../../../gateway/test/harness/stack.js";
-import { waitFor } from "../../../gateway/test/helpers.js";
 import { artifactPath, type BrowserSession, launchChromium } from "../harness/browser.js";
 import { chatFrame, ensureWidgetBuilt, exposeLauncherRoot, logIn } from "./fixtures.js";
 

@@ -10,11 +10,11 @@
 // page hears `offline`, while an open WebSocket may linger), and the WebSocket
 // port itself going dark (a TCP proxy in front of nats-server drops every
 // connection and refuses new ones, as a partition would).
+
+import { startTcpProxy, type TcpProxy, waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTcpProxy, type TcpProxy } from "../../../gateway/test/harness/tcp-proxy.js";
-import { waitFor } from "../../../gateway/test/helpers.js";
 import { artifactPath, type BrowserSession, launchChromium } from "../harness/browser.js";
 import { chatFrame, type Embed, exposeLauncherRoot, logIn, startEmbed } from "./fixtures.js";
 

@@ -4,10 +4,11 @@
 // follows the newest message and images that finish loading, it keeps the
 // reader's place when earlier history loads above, and otherwise offers a
 // "New messages" button that works by keyboard. At 1280x800 and 390x844.
+
+import { waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../../../gateway/test/helpers.js";
 import { artifactPath, type BrowserSession, launchChromium } from "../harness/browser.js";
 import { chatFrame, type Embed, exposeLauncherRoot, logIn, startEmbed } from "./fixtures.js";
 

@@ -7,8 +7,8 @@ import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { fileURLToPath } from "node:url";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { SHOP_ID, SHOP_SECRET } from "@parley/gateway/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHOP_ID, SHOP_SECRET } from "../../../gateway/test/harness/stack.js";
 import { type BrowserSession, launchChromium } from "../harness/browser.js";
 import { type Embed, measureSizes, startEmbed } from "./fixtures.js";
 

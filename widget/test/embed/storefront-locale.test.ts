@@ -1,10 +1,11 @@
 // The demo storefront's `?lang=de` in real Chromium against a real stack: the
 // widget speaks German before the customer logs in and still after the shop's
 // login redirect (and after logging out again), launcher and chat frame alike.
+
+import { waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../../../gateway/test/helpers.js";
 import { artifactPath, type BrowserSession, launchChromium } from "../harness/browser.js";
 import { chatFrame, type Embed, exposeLauncherRoot, launcherState, startEmbed } from "./fixtures.js";
 

@@ -3,10 +3,11 @@
 // nats-server: tab B is open on the empty chat before anything was said; tab A
 // sends the first message; B switches to that conversation and shows it live;
 // B replies and A shows the reply. End-to-end encryption is on, as in every frame.
+
+import { waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../../../gateway/test/helpers.js";
 import { artifactPath, type BrowserSession, launchChromium } from "../harness/browser.js";
 import { chatFrame, type Embed, exposeLauncherRoot, logIn, startEmbed } from "./fixtures.js";
 

@@ -1,6 +1,6 @@
 /**
  * A process that appends until it is killed, for writer.test.ts:
- * `node --import tsx append-child.ts <db file> <prefix> <convId>...`.
+ * `node --conditions=source --import tsx append-child.ts <db file> <prefix> <convId>...`.
  * Keeps 16 appends in flight round-robin over the conversations (which must
  * exist) and prints `ack <convId> <msgId> <seq>` for each append once its
  * promise resolved, `ready` once the store is open. stdout is a pipe, written

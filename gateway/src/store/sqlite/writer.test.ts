@@ -235,10 +235,14 @@ describe("SqliteStore across processes", () => {
     const { store } = fx;
     const convIds = ["c1", "c2", "c3"];
     await createConversations(store, convIds);
-    const child = spawn(process.execPath, ["--import", "tsx", CHILD, fx.path, "child", ...convIds], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--conditions=source", "--import", "tsx", CHILD, fx.path, "child", ...convIds],
+      {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr.on("data", (d) => {
       stderr += d;
