@@ -161,9 +161,9 @@ export class ChatService {
   }
 
   /** Validates `body` for `op` and runs it as `actor`. Throws {@link GatewayError}. */
-  async rpc(actor: PrincipalRecord, op: string, body: unknown): Promise<unknown> {
+  async rpc(actor: PrincipalRecord, op: string, body: unknown): Promise<RpcResults[RpcOp]> {
     if (!isRpcOp(op)) throw new GatewayError("not_found", `unknown operation ${JSON.stringify(op.slice(0, 40))}`);
-    const handler = this.#handlers[op] as (actor: PrincipalRecord, body: unknown) => Promise<unknown>;
+    const handler = this.#handlers[op] as (actor: PrincipalRecord, body: unknown) => Promise<RpcResults[RpcOp]>;
     return handler(actor, parseInput(rpcRequestSchemas[op] as z.ZodType<unknown>, body));
   }
 

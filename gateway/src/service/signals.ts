@@ -5,9 +5,10 @@
  * the conversation's members through the event fan-out. The shop team's
  * presence is in presence.ts.
  */
+import { isTeamRole } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
 import type { PrincipalRecord, Store } from "../store/port.js";
-import { type EventFanout, isTeamRole } from "./events.js";
+import type { EventFanout } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
 import type { ConversationAccess } from "./team.js";
 

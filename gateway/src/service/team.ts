@@ -5,6 +5,7 @@
  * anyone else gets `not_found`, the answer for a conversation that does not
  * exist, so ids cannot be probed.
  */
+import { isTeamKind, TeamKinds } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
 import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from "../store/port.js";
 
@@ -17,11 +18,11 @@ export type ConversationAccess = (
   convId: string,
 ) => Promise<{ conv: ConversationRecord; member: MemberRecord | undefined; team: boolean }>;
 
-export const TEAM_KINDS: ReadonlySet<PrincipalRecord["kind"]> = new Set(["agent", "bot"]);
+/** The protocol's {@link TeamKinds} as a set. */
+export const TEAM_KINDS: ReadonlySet<PrincipalRecord["kind"]> = new Set(TeamKinds);
 
 /** An agent or bot of `shopId`. */
-export const isTeamMember = (p: PrincipalRecord, shopId: string): boolean =>
-  TEAM_KINDS.has(p.kind) && p.shopId === shopId;
+export const isTeamMember = (p: PrincipalRecord, shopId: string): boolean => isTeamKind(p.kind) && p.shopId === shopId;
 
 /** The conversation, when `actor` is on its shop's team; `forbidden` (saying `why`) for its members, else `not_found`. */
 export async function teamConversation(
