@@ -16,9 +16,10 @@ import {
 } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
 import type { ConversationRecord, PrincipalRecord, Store } from "../store/port.js";
+import type { ConversationAccess } from "./access.js";
 import type { EventFanout } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
-import { type ConversationAccess, TEAM_KINDS } from "./team.js";
+import { TEAM_KINDS } from "./team.js";
 
 export interface InvitesOptions {
   store: Store;

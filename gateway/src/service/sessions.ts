@@ -12,7 +12,7 @@ import type { SessionTokens } from "../auth/session-tokens.js";
 import { GatewayError } from "../errors.js";
 import type { JwtMinter } from "../nats/minter.js";
 import type { PrincipalRecord, ShopRecord, Store } from "../store/port.js";
-import { toPrincipalInfo } from "./chat-service.js";
+import { toPrincipalInfo } from "./profile.js";
 
 export interface SessionServiceOptions {
   store: Store;

@@ -8,9 +8,9 @@
 import { isTeamRole } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
 import type { PrincipalRecord, Store } from "../store/port.js";
+import type { ConversationAccess } from "./access.js";
 import type { EventFanout } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
-import type { ConversationAccess } from "./team.js";
 
 export interface SignalsOptions {
   store: Store;

@@ -7,16 +7,7 @@
  */
 import { isTeamKind, TeamKinds } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
-import type { ConversationRecord, MemberRecord, PrincipalRecord, Store } from "../store/port.js";
-
-/**
- * The access check of conversation operations, owned by the chat service: the conversation, if
- * `actor` is a member or on its shop's team (`team`), else `not_found`. Modules take it as an option.
- */
-export type ConversationAccess = (
-  actor: PrincipalRecord,
-  convId: string,
-) => Promise<{ conv: ConversationRecord; member: MemberRecord | undefined; team: boolean }>;
+import type { ConversationRecord, PrincipalRecord, Store } from "../store/port.js";
 
 /** The protocol's {@link TeamKinds} as a set. */
 export const TEAM_KINDS: ReadonlySet<PrincipalRecord["kind"]> = new Set(TeamKinds);
