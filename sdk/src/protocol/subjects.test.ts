@@ -109,10 +109,25 @@ describe("principalPermissions", () => {
   });
 
   it("builds subjects that the shared wildcards cover", () => {
+    /** NATS matching: `*` is one token, `>` one or more trailing tokens. */
+    const covers = (wildcard: string, subject: string): boolean => {
+      const w = wildcard.split(".");
+      const t = subject.split(".");
+      for (const [i, part] of w.entries()) {
+        if (part === ">") return t.length > i;
+        if (i >= t.length || (part !== "*" && part !== t[i])) return false;
+      }
+      return w.length === t.length;
+    };
     const { pub, sub } = principalPermissions("a_1", "s_1", true);
-    expect(pub[0]?.startsWith("api.")).toBe(true);
-    expect(subjects.api("a_1", "msg.send").split(".")).toHaveLength(SubjectWildcards.apiRequests.split(".").length + 1);
-    expect(sub[0]?.replace("a_1", "*")).toBe(SubjectWildcards.userEvents);
-    expect(sub[2]?.replace("s_1", "*")).toBe(SubjectWildcards.teamEvents);
+    const request = subjects.api("a_1", "msg.send");
+    expect(pub.map((p) => covers(p, request))).toEqual([true]);
+    expect(covers(SubjectWildcards.api, request)).toBe(true);
+    expect(covers(SubjectWildcards.apiRequests, request)).toBe(true);
+    expect(covers(SubjectWildcards.userEvents, sub[0] ?? "")).toBe(true);
+    expect(covers(sub[1] ?? "", `${subjects.inboxPrefix("a_1")}.abc.1`)).toBe(true);
+    expect(covers(sub[1] ?? "", `${subjects.inboxPrefix("a_2")}.abc.1`)).toBe(false);
+    expect(covers(SubjectWildcards.teamEvents, sub[2] ?? "")).toBe(true);
+    expect(covers(SubjectWildcards.userEvents, sub[2] ?? "")).toBe(false);
   });
 });
