@@ -103,7 +103,7 @@ export class ChatService {
       "invite.create": (actor, body) => invites.create(actor, body.convId, body.handle),
       "invite.accept": (actor, body) => invites.accept(actor, body.inviteId),
       "invite.decline": (actor, body) => invites.decline(actor, body.inviteId),
-      "invite.list": async (actor) => ({ invites: await store.listPendingInvites(actor.id) }),
+      "invite.list": (actor) => invites.pending(actor),
       "invite.history": (actor, body) => invites.history(actor, body.convId),
       "device.register": (actor, body) => devices.register(actor, body.record),
       "device.list": (actor, body) => devices.list(actor, body.principalIds),

@@ -94,6 +94,11 @@ export class Invites {
     this.#o.fanout.toConversation(conv, members, { type: "invitation", invite }, extra);
   }
 
+  /** The caller's invites still waiting for an answer. */
+  async pending(actor: PrincipalRecord): Promise<RpcResults["invite.list"]> {
+    return { invites: await this.#o.store.listPendingInvites(actor.id) };
+  }
+
   /** Every invite into the conversation, for its members and the shop's team (the timeline's invite lines). */
   async history(actor: PrincipalRecord, convId: string): Promise<RpcResults["invite.history"]> {
     await this.#o.access(actor, convId);
