@@ -35,6 +35,7 @@ import type {
   TeamPresence,
 } from "./protocol/models.js";
 import type { RpcResults, ServerEvent, SessionResponse } from "./protocol/rpc.js";
+import { parseRpcReply, type RpcReply } from "./protocol/rpc-reply.js";
 import type { RpcOp, RpcRequest } from "./protocol/schemas.js";
 import { subjects } from "./protocol/subjects.js";
 import { SessionApi } from "./session-api.js";
@@ -600,14 +601,14 @@ export class ParleyClient {
     } catch (err) {
       throw new ConnectionLostError(`${op}: ${(err as Error).message}`, { cause: err });
     }
-    let parsed: { ok: boolean; result?: unknown; error?: unknown };
+    let reply: RpcReply<Op>;
     try {
-      parsed = JSON.parse(decoder.decode(data));
+      reply = parseRpcReply<Op>(decoder.decode(data));
     } catch (err) {
       throw new ParleyError("internal", `${op}: the gateway's reply is not JSON`, { cause: err });
     }
-    if (!parsed.ok) throw ParleyError.from(parsed.error);
-    return parsed.result as RpcResults[Op];
+    if (!reply.ok) throw ParleyError.from(reply.error);
+    return reply.result;
   }
 
   // -- internals: session ---------------------------------------------------------------

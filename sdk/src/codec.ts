@@ -5,21 +5,13 @@
  * envelope's wire shape.
  */
 import { fromBase64Url, toBase64Url } from "./base64url.js";
-import { type FileRef, fileRefProblem } from "./protocol/files.js";
-import { type HistoryGrantBody, isHistoryGrantBody } from "./protocol/history-grant.js";
 import type { Envelope, EnvelopeHeader } from "./protocol/index.js";
+import { type MessageBody, parseMessageBody } from "./protocol/message-body.js";
 
 export type { FileRef } from "./protocol/files.js";
-
-/** What a message says, after decoding. Cards are opaque objects until the card schemas land. */
-export type MessageBody =
-  | { type: "text"; text: string }
-  | { type: "card"; card: { kind: string; [key: string]: unknown } }
-  /** An encrypted file: the blob id and everything needed to decrypt and check it (see `ParleyClient.sendFile`). */
-  | { type: "file"; file: FileRef; caption?: string }
-  | { type: "system"; text: string }
-  /** Keys of earlier epochs sealed to an invited member's devices (end-to-end encryption); see `history-grant.ts`. */
-  | HistoryGrantBody;
+/** Moved to `protocol/message-body.ts`; re-exported here so existing imports keep working. */
+export type { MessageBody } from "./protocol/message-body.js";
+export { parseMessageBody } from "./protocol/message-body.js";
 
 export interface EnvelopeCodec {
   seal(header: EnvelopeHeader, body: MessageBody): Promise<Envelope>;
@@ -29,32 +21,6 @@ export interface EnvelopeCodec {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
-
-export function parseMessageBody(value: unknown): MessageBody {
-  const v = value as { type?: unknown; text?: unknown; card?: unknown; file?: unknown; caption?: unknown } | null;
-  if (v && (v.type === "text" || v.type === "system") && typeof v.text === "string") {
-    return { type: v.type, text: v.text };
-  }
-  if (
-    v &&
-    v.type === "card" &&
-    v.card &&
-    typeof v.card === "object" &&
-    typeof (v.card as { kind?: unknown }).kind === "string"
-  ) {
-    return { type: "card", card: v.card as { kind: string } };
-  }
-  if (v && v.type === "file") return parseFileBody(v);
-  if (isHistoryGrantBody(v)) {
-    return {
-      type: "history-grant",
-      grantee: v.grantee,
-      epochs: [...v.epochs],
-      sealed: v.sealed.map((s) => ({ ...s })),
-    };
-  }
-  throw new TypeError("not a message body");
-}
 
 /** Plaintext envelopes (`alg: "none"`): base64url JSON, no confidentiality. Replaced by the E2E codec. */
 export const plainCodec: EnvelopeCodec = {
@@ -66,27 +32,3 @@ export const plainCodec: EnvelopeCodec = {
     return parseMessageBody(JSON.parse(decoder.decode(fromBase64Url(envelope.ct))));
   },
 };
-
-/** Longest caption on a file message. */
-const MAX_CAPTION_CHARS = 4000;
-
-function parseFileBody(v: { file?: unknown; caption?: unknown }): MessageBody {
-  const problem = fileRefProblem(v.file);
-  if (problem) throw new TypeError(`not a file reference: ${problem}`);
-  const f = v.file as FileRef;
-  // Copy field by field so nothing unexpected rides along into the app.
-  const file: FileRef = {
-    id: f.id,
-    name: f.name,
-    mime: f.mime,
-    size: f.size,
-    sha256: f.sha256,
-    key: f.key,
-    header: f.header,
-    chunkSize: f.chunkSize,
-    ...(f.image ? { image: { width: f.image.width, height: f.image.height } } : {}),
-  };
-  if (v.caption === undefined) return { type: "file", file };
-  if (typeof v.caption !== "string" || v.caption.length > MAX_CAPTION_CHARS) throw new TypeError("bad caption");
-  return { type: "file", file, caption: v.caption };
-}

@@ -17,6 +17,7 @@ import { randomUUID } from "node:crypto";
 import { chmod, link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createAccount, createOperator, decode, encodeAccount, encodeOperator, fromSeed } from "@nats-io/jwt";
+import { SubjectWildcards } from "@parley/sdk/protocol";
 
 /** Everything needed to run nats-server and mint users for the app account. */
 export interface NatsAuth {
@@ -68,9 +69,9 @@ export const APP_ACCOUNT_NAME = "PARLEY";
 export const BOTS_ACCOUNT_NAME = "PARLEY_BOTS";
 /** What the app account shares with the bots account: requests in, events out. */
 const BOT_SHARES = [
-  { name: "api", subject: "api.>", type: "service" },
-  { name: "user-events", subject: "user.*.ev", type: "stream" },
-  { name: "team-events", subject: "team.*.ev", type: "stream" },
+  { name: "api", subject: SubjectWildcards.api, type: "service" },
+  { name: "user-events", subject: SubjectWildcards.userEvents, type: "stream" },
+  { name: "team-events", subject: SubjectWildcards.teamEvents, type: "stream" },
 ] as const;
 export const SYSTEM_ACCOUNT_NAME = "SYS";
 export const OPERATOR_NAME = "parley";

@@ -20,7 +20,14 @@ import { encodeUser } from "@nats-io/jwt";
 import type { KeyPair } from "@nats-io/nkeys";
 import { createUser, fromSeed } from "@nats-io/nkeys";
 import type { PrincipalKind } from "@parley/sdk/protocol";
-import { API_WILDCARD, isSubjectToken, PrincipalKinds, subjects } from "@parley/sdk/protocol";
+import {
+  API_WILDCARD,
+  isSubjectToken,
+  isTeamKind,
+  NATS_USER_KEY_PATTERN,
+  PrincipalKinds,
+  principalPermissions,
+} from "@parley/sdk/protocol";
 
 /** Upper bound on a principal JWT's lifetime (SECURITY.md: expiry <= 10 min). */
 export const MAX_PRINCIPAL_TTL_SECONDS = 600;
@@ -34,9 +41,6 @@ export const PRINCIPAL_LIMITS = { subs: 50, payload: 128 * 1024, data: -1 } as c
  * JWT may subscribe there; no principal's allow-list names them.
  */
 export const GATEWAY_INTERNAL_WILDCARD = "parley.internal.>";
-
-/** Kinds whose JWT may subscribe to their shop's team subject. */
-const TEAM_KINDS: ReadonlySet<PrincipalKind> = new Set(["agent", "bot"]);
 
 export interface JwtMinterOptions {
   /** Public key of the app account (`A...`). */
@@ -74,8 +78,8 @@ export interface MintBotRequest {
   ttlSeconds?: number;
 }
 
-/** A user public nkey: `U` and 55 base32 characters. */
-export const USER_PUBLIC_KEY = /^U[A-Z2-7]{55}$/;
+/** A user public nkey: `U` and 55 base32 characters (the protocol's {@link NATS_USER_KEY_PATTERN}). */
+export const USER_PUBLIC_KEY = NATS_USER_KEY_PATTERN;
 
 export interface MintServiceRequest {
   /** Subject-safe name for the connection, e.g. `gateway-1`. */
@@ -116,11 +120,8 @@ export class JwtMinter {
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_PRINCIPAL_TTL_SECONDS) {
       throw new RangeError(`ttlSeconds must be an integer from 1 to ${MAX_PRINCIPAL_TTL_SECONDS}`);
     }
-    // subjects.* throw a TypeError for any id that is not a subject-safe token.
-    const pub = [subjects.apiPrefix(req.principalId)];
-    const sub = [subjects.user(req.principalId), `${subjects.inboxPrefix(req.principalId)}.>`];
-    const team = subjects.team(req.shopId);
-    if (TEAM_KINDS.has(req.kind)) sub.push(team);
+    // Throws a TypeError for any id that is not a subject-safe token.
+    const { pub, sub } = principalPermissions(req.principalId, req.shopId, isTeamKind(req.kind));
 
     const exp = Math.floor(Date.now() / 1000) + ttl;
     const user: Partial<User> = {
@@ -143,15 +144,10 @@ export class JwtMinter {
       throw new RangeError(`ttlSeconds must be an integer from 1 to ${MAX_PRINCIPAL_TTL_SECONDS}`);
     }
     const exp = Math.floor(Date.now() / 1000) + ttl;
+    const { pub, sub } = principalPermissions(req.principalId, req.shopId, true);
     const user: Partial<User> = {
-      pub: { allow: [subjects.apiPrefix(req.principalId)] },
-      sub: {
-        allow: [
-          subjects.user(req.principalId),
-          `${subjects.inboxPrefix(req.principalId)}.>`,
-          subjects.team(req.shopId),
-        ],
-      },
+      pub: { allow: pub },
+      sub: { allow: sub },
       ...PRINCIPAL_LIMITS,
       bearer_token: false,
       allowed_connection_types: ["WEBSOCKET", "STANDARD"],

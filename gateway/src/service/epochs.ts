@@ -9,9 +9,9 @@ import type { RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type { DeviceStore, EpochStore, MemberStore, PrincipalRecord } from "../store/port.js";
+import type { ConversationAccess } from "./access.js";
 import type { EventFanout } from "./events.js";
 import { readPage } from "./paging.js";
-import type { ConversationAccess } from "./team.js";
 
 type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
 

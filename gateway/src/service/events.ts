@@ -4,7 +4,7 @@
  * Team members (agents, bots of the shop) are reached through the team subject
  * only, so each principal gets each event once.
  */
-import { type ServerEvent, subjects } from "@parley/sdk/protocol";
+import { isTeamRole, type ServerEvent, subjects } from "@parley/sdk/protocol";
 import type { ConversationRecord, MemberRecord } from "../store/port.js";
 
 export interface EventSink {
@@ -12,10 +12,6 @@ export interface EventSink {
 }
 
 const encoder = new TextEncoder();
-
-export function isTeamRole(role: MemberRecord["role"]): boolean {
-  return role === "agent" || role === "bot";
-}
 
 export class EventFanout {
   constructor(private readonly sink: EventSink) {}

@@ -23,9 +23,10 @@ import type {
   PrincipalRecord,
   PrincipalStore,
 } from "../store/port.js";
+import type { ConversationAccess } from "./access.js";
 import type { EventFanout } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
-import { type ConversationAccess, TEAM_KINDS } from "./team.js";
+import { TEAM_KINDS } from "./team.js";
 
 export interface InvitesOptions {
   store: InviteStore & MemberStore & ConversationStore & PrincipalStore;
@@ -98,6 +99,11 @@ export class Invites {
   async #announceInvite(conv: ConversationRecord, invite: InviteInfo, extra: readonly string[] = []): Promise<void> {
     const members = await this.#o.store.listMembers(conv.id);
     this.#o.fanout.toConversation(conv, members, { type: "invitation", invite }, extra);
+  }
+
+  /** The caller's invites still waiting for an answer. */
+  async pending(actor: PrincipalRecord): Promise<RpcResults["invite.list"]> {
+    return { invites: await this.#o.store.listPendingInvites(actor.id) };
   }
 
   /** Every invite into the conversation, for its members and the shop's team (the timeline's invite lines). */

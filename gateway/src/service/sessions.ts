@@ -5,7 +5,7 @@
  * principal (bots: a non-bearer JWT issued to the bot's own nkey, in the bots
  * account), an API token, and a refresh token.
  */
-import { type DeviceKeys, randomId, type SessionResponse, subjects } from "@parley/sdk/protocol";
+import { type DeviceKeys, isTeamKind, randomId, type SessionResponse, subjects } from "@parley/sdk/protocol";
 import { verifyCustomerToken } from "../auth/customer-token.js";
 import { verifyPassword } from "../auth/passwords.js";
 import type { SessionTokens } from "../auth/session-tokens.js";
@@ -20,7 +20,7 @@ import type {
   ShopStore,
   TokenIdStore,
 } from "../store/port.js";
-import { toPrincipalInfo } from "./chat-service.js";
+import { toPrincipalInfo } from "./profile.js";
 
 export interface SessionServiceOptions {
   store: ShopStore & PrincipalStore & AgentStore & DeviceStore & TokenIdStore;
@@ -121,7 +121,7 @@ export class SessionService {
     if (!principal) throw new GatewayError("unauthorized", "invalid refresh token");
     // A team member removed from the shop (or a shop removed) loses its sessions at the next refresh.
     if (!(await this.o.store.getShop(principal.shopId))) throw new GatewayError("unauthorized", "no such shop");
-    if (principal.kind === "agent" || principal.kind === "bot") {
+    if (isTeamKind(principal.kind)) {
       if (!(await this.o.store.getAgent(principal.shopId, principal.externalId))) {
         throw new GatewayError("unauthorized", "no longer a member of the team");
       }

@@ -3,12 +3,19 @@
  * loaded at start (same schemas for both).
  */
 import { readFile } from "node:fs/promises";
-import { displayNameSchema, handleSchema, idSchema, type PrincipalInfo, randomId } from "@parley/sdk/protocol";
+import {
+  displayNameSchema,
+  handleSchema,
+  idSchema,
+  type PrincipalInfo,
+  randomId,
+  TeamKinds,
+} from "@parley/sdk/protocol";
 import { z } from "zod";
 import { hashPassword } from "../auth/passwords.js";
 import { GatewayError } from "../errors.js";
 import type { AgentStore, PrincipalStore, ShopRecord, ShopStore } from "../store/port.js";
-import { toPrincipalInfo } from "./chat-service.js";
+import { toPrincipalInfo } from "./profile.js";
 
 const originSchema = z
   .string()
@@ -39,7 +46,7 @@ export const agentInputSchema = z.strictObject({
   displayName: displayNameSchema,
   role: z.enum(["admin", "agent"]).default("agent"),
   handle: handleSchema.optional(),
-  kind: z.enum(["agent", "bot"]).default("agent"),
+  kind: z.enum(TeamKinds).default("agent"),
 });
 export type AgentInput = z.input<typeof agentInputSchema>;
 

@@ -5,11 +5,12 @@
  * the conversation's members through the event fan-out. The shop team's
  * presence is in presence.ts.
  */
+import { isTeamRole } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
 import type { MemberStore, PrincipalRecord, ReadMarkerStore } from "../store/port.js";
-import { type EventFanout, isTeamRole } from "./events.js";
+import type { ConversationAccess } from "./access.js";
+import type { EventFanout } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
-import type { ConversationAccess } from "./team.js";
 
 export interface SignalsOptions {
   store: MemberStore & ReadMarkerStore;

@@ -5,29 +5,15 @@
  * anyone else gets `not_found`, the answer for a conversation that does not
  * exist, so ids cannot be probed.
  */
+import { isTeamKind, TeamKinds } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
-import type {
-  ConversationRecord,
-  ConversationStore,
-  MemberRecord,
-  MemberStore,
-  PrincipalRecord,
-} from "../store/port.js";
+import type { ConversationRecord, ConversationStore, MemberStore, PrincipalRecord } from "../store/port.js";
 
-/**
- * The access check of conversation operations, owned by the chat service: the conversation, if
- * `actor` is a member or on its shop's team (`team`), else `not_found`. Modules take it as an option.
- */
-export type ConversationAccess = (
-  actor: PrincipalRecord,
-  convId: string,
-) => Promise<{ conv: ConversationRecord; member: MemberRecord | undefined; team: boolean }>;
-
-export const TEAM_KINDS: ReadonlySet<PrincipalRecord["kind"]> = new Set(["agent", "bot"]);
+/** The protocol's {@link TeamKinds} as a set. */
+export const TEAM_KINDS: ReadonlySet<PrincipalRecord["kind"]> = new Set(TeamKinds);
 
 /** An agent or bot of `shopId`. */
-export const isTeamMember = (p: PrincipalRecord, shopId: string): boolean =>
-  TEAM_KINDS.has(p.kind) && p.shopId === shopId;
+export const isTeamMember = (p: PrincipalRecord, shopId: string): boolean => isTeamKind(p.kind) && p.shopId === shopId;
 
 /** The conversation, when `actor` is on its shop's team; `forbidden` (saying `why`) for its members, else `not_found`. */
 export async function teamConversation(

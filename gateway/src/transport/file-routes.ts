@@ -14,6 +14,7 @@ import { z } from "zod";
 import type { SessionTokens } from "../auth/session-tokens.js";
 import { GatewayError } from "../errors.js";
 import { RateLimit } from "../service/rate-limits.js";
+import { isTeamMember } from "../service/team.js";
 import { type BlobStore, BlobTooLargeError, newBlobId } from "../store/blobs/index.js";
 import type { PrincipalRecord, Store } from "../store/port.js";
 import { parseInput } from "../validation.js";
@@ -29,7 +30,6 @@ export interface FileRoutesDeps {
   uploadRatePerMinute: number;
 }
 
-const TEAM_KINDS = new Set<PrincipalRecord["kind"]>(["agent", "bot"]);
 const blobIdSchema = z.string().regex(BLOB_ID_PATTERN, "not a file id");
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/;
 
@@ -58,8 +58,7 @@ export function createFileRoutes(deps: FileRoutesDeps): express.Router {
     const conv = await deps.store.getConversation(convId);
     const allowed =
       conv !== undefined &&
-      ((TEAM_KINDS.has(actor.kind) && actor.shopId === conv.shopId) ||
-        (await deps.store.getMember(convId, actor.id)) !== undefined);
+      (isTeamMember(actor, conv.shopId) || (await deps.store.getMember(convId, actor.id)) !== undefined);
     if (!allowed) throw new GatewayError("not_found", "no such conversation");
   };
 

@@ -4,7 +4,14 @@
  * into `{error: {code, message}}` with the code's status.
  */
 import { timingSafeEqual } from "node:crypto";
-import { agentSessionRequestSchema, idSchema, refreshRequestSchema, sessionRequestSchema } from "@parley/sdk/protocol";
+import {
+  agentSessionRequestSchema,
+  type HttpErrorReply,
+  idSchema,
+  refreshRequestSchema,
+  rpcResult,
+  sessionRequestSchema,
+} from "@parley/sdk/protocol";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -156,7 +163,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
       const actor = await deps.store.getPrincipal(principalId);
       if (!actor) throw new GatewayError("unauthorized", "unknown principal");
       const op = parseInput(z.string().max(40), req.params.op);
-      return { ok: true, result: await deps.chat.rpc(actor, op, req.body ?? {}) };
+      return rpcResult(await deps.chat.rpc(actor, op, req.body ?? {}));
     }),
   );
 
@@ -195,7 +202,8 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     const error = fromHttpError(err);
     if (error.status >= 500) deps.log.error({ err, path: req.path }, "request failed");
     if (error.retryAfter !== undefined) res.set("Retry-After", String(error.retryAfter));
-    res.status(error.status).json({ error: error.toBody() });
+    const body: HttpErrorReply = { error: error.toBody() };
+    res.status(error.status).json(body);
   });
   return app;
 }

@@ -5,7 +5,7 @@
  */
 
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
-import { API_QUEUE, API_WILDCARD, type ErrorBody, parseApiSubject } from "@parley/sdk/protocol";
+import { API_QUEUE, API_WILDCARD, parseApiSubject, type RpcReply, rpcError, rpcResult } from "@parley/sdk/protocol";
 import type { Logger } from "pino";
 import { GatewayError } from "../errors.js";
 import type { ChatService } from "../service/chat-service.js";
@@ -56,7 +56,7 @@ export class NatsResponder {
   async #handle(msg: Msg): Promise<void> {
     const started = performance.now();
     const route = parseApiSubject(msg.subject);
-    let reply: { ok: true; result: unknown } | { ok: false; error: ErrorBody };
+    let reply: RpcReply;
     try {
       if (!route) throw new GatewayError("bad_request", "not an api subject");
       if (msg.data.length > MAX_REQUEST_BYTES) throw new GatewayError("payload_too_large");
@@ -69,14 +69,14 @@ export class NatsResponder {
       const actor = await this.#principals.get(route.principal);
       if (!actor) throw new GatewayError("unauthorized", "unknown principal");
       try {
-        reply = { ok: true, result: await this.service.rpc(actor, route.op, body) };
+        reply = rpcResult(await this.service.rpc(actor, route.op, body));
       } finally {
         if (route.op === "profile.update") this.#principals.forget(actor.id);
       }
     } catch (err) {
       const error = toGatewayError(err);
       if (error.status >= 500) this.log.error({ err, subject: msg.subject }, "request failed");
-      reply = { ok: false, error: error.toBody() };
+      reply = rpcError(error.toBody());
     }
     if (msg.reply) {
       try {

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fromBase64Url, toBase64Url } from "../base64url.js";
-import type { MessageBody } from "../codec.js";
 import type { Envelope, EnvelopeHeader } from "../protocol/index.js";
+import type { MessageBody } from "../protocol/message-body.js";
 import { encodeHeaderAad, messageSignatureInput } from "./canonical.js";
 import { createDeviceIdentity } from "./device-keys.js";
 import { flipEveryBit } from "./flip-bits.test-support.js";

@@ -15,8 +15,8 @@
  * attached to the error.
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
-import { type MessageBody, parseMessageBody } from "../codec.js";
 import { type Envelope, type EnvelopeHeader, MAX_CIPHERTEXT_CHARS } from "../protocol/envelope.js";
+import { type MessageBody, parseMessageBody } from "../protocol/message-body.js";
 import { encodeHeaderAad, headerProblem, messageSignatureInput } from "./canonical.js";
 import { randomBytes } from "./random.js";
 import { loadSodium } from "./sodium.js";

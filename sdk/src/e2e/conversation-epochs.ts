@@ -24,7 +24,14 @@ import type { DeviceDirectory } from "../crypto/device-directory.js";
 import type { DeviceIdentity } from "../crypto/device-keys.js";
 import type { ApplyContext, EpochKeyring } from "../crypto/keyring.js";
 import { ParleyError } from "../errors.js";
-import type { CommitReason, DeviceRecord, EpochCommit, HistoryPolicy, PrincipalInfo } from "../protocol/models.js";
+import {
+  type CommitReason,
+  type DeviceRecord,
+  type EpochCommit,
+  type HistoryPolicy,
+  isTeamRole,
+  type PrincipalInfo,
+} from "../protocol/models.js";
 import { EncryptionUnavailableError } from "./errors.js";
 import type { Rpc } from "./rpc.js";
 import type { TeamKeyHolder } from "./team-key-holder.js";
@@ -464,7 +471,7 @@ export class ConversationEpochs {
     this.#shopId = conversation.shopId;
     const listed: string[] = [];
     for (const m of members) {
-      if (m.role === "agent" || m.role === "bot") this.#listedTeam.add(m.principalId);
+      if (isTeamRole(m.role)) this.#listedTeam.add(m.principalId);
       else listed.push(m.principalId);
     }
     if (listed.length > 0) {

@@ -8,7 +8,6 @@
  * asked and sent.
  */
 import { toBase64Url } from "../base64url.js";
-import type { MessageBody } from "../codec.js";
 import { buildCommit } from "../crypto/commits.js";
 import type { DeviceSetChange } from "../crypto/device-directory.js";
 import { createDeviceIdentity, type DeviceIdentity, signDeviceRecord } from "../crypto/device-keys.js";
@@ -17,6 +16,7 @@ import { randomBytes } from "../crypto/random.js";
 import { createTeamKey, type TeamKeySecret, wrapTeamKey } from "../crypto/team-key.js";
 import { ParleyError } from "../errors.js";
 import { ENVELOPE_VERSION, type StoredMessage } from "../protocol/envelope.js";
+import type { MessageBody } from "../protocol/message-body.js";
 import type {
   ConversationInfo,
   DeviceRecord,

@@ -10,7 +10,6 @@
  * (ADR 0016), so the customer's next device reads the same history.
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
-import type { MessageBody } from "../codec.js";
 import { DeviceDirectory, type DeviceSetChange } from "../crypto/device-directory.js";
 import { type DeviceIdentity, loadOrCreateDeviceIdentity, signDeviceRecord } from "../crypto/device-keys.js";
 import { createE2ECodec } from "../crypto/e2e-codec.js";
@@ -24,6 +23,7 @@ import {
   type StoredMessage,
   type StoredNote,
 } from "../protocol/envelope.js";
+import type { MessageBody } from "../protocol/message-body.js";
 import type { ConversationInfo, HistoryPolicy, PrincipalInfo } from "../protocol/models.js";
 import type { ServerEvent } from "../protocol/rpc.js";
 import type { KeyValueStorage } from "../storage.js";

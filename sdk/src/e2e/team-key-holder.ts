@@ -25,7 +25,7 @@ import {
 } from "../crypto/team-key.js";
 import { deriveNotesKey } from "../crypto/team-notes.js";
 import { ParleyError } from "../errors.js";
-import type { PrincipalInfo, TeamKeyRecord } from "../protocol/models.js";
+import { isTeamKind, type PrincipalInfo, type TeamKeyRecord } from "../protocol/models.js";
 import type { KeyValueStorage } from "../storage.js";
 import type { Rpc, RpcResult } from "./rpc.js";
 
@@ -61,8 +61,7 @@ export class TeamKeyHolder {
   }
 
   get isTeam(): boolean {
-    const kind = this.#o.principal.kind;
-    return kind === "agent" || kind === "bot";
+    return isTeamKind(this.#o.principal.kind);
   }
 
   /** The team's box key pair, on agent devices that hold it. */

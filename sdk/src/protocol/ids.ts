@@ -13,6 +13,9 @@ export const MSG_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 /** A handle: 3 to 32 lowercase letters, digits and `_`, starting with a letter. */
 export const HANDLE_PATTERN = /^[a-z][a-z0-9_]{2,31}$/;
 
+/** A NATS user public nkey: `U` and 55 base32 characters (a bot's own key; its seed never leaves the bot). */
+export const NATS_USER_KEY_PATTERN = /^U[A-Z2-7]{55}$/;
+
 export function isSubjectToken(value: unknown): value is string {
   return typeof value === "string" && ID_PATTERN.test(value);
 }

@@ -16,7 +16,15 @@ export {
   fileRefProblem,
   MAX_FILE_REF_BYTES,
 } from "./files.js";
-export { HANDLE_PATTERN, ID_PATTERN, isSubjectToken, MSG_ID_PATTERN, normalizeHandle, randomId } from "./ids.js";
+export {
+  HANDLE_PATTERN,
+  ID_PATTERN,
+  isSubjectToken,
+  MSG_ID_PATTERN,
+  NATS_USER_KEY_PATTERN,
+  normalizeHandle,
+  randomId,
+} from "./ids.js";
 export type { KeyBackupEntry } from "./key-backup.js";
 export {
   KEY_BACKUP_CT_BYTES,
@@ -25,6 +33,8 @@ export {
   MAX_KEY_BACKUP_PUT,
   MAX_KEY_BACKUP_VERSION,
 } from "./key-backup.js";
+export type { MessageBody } from "./message-body.js";
+export { parseMessageBody } from "./message-body.js";
 export type {
   CommitReason,
   ConversationInfo,
@@ -42,6 +52,7 @@ export type {
   ReadMark,
   TeamKeyRecord,
   TeamKeyWrap,
+  TeamKind,
   TeamPresence,
   TeamPresenceMember,
 } from "./models.js";
@@ -50,10 +61,15 @@ export {
   ConversationStatuses,
   HistoryPolicies,
   InviteStatuses,
+  isTeamKind,
+  isTeamRole,
   MemberRoles,
   PrincipalKinds,
+  TeamKinds,
 } from "./models.js";
-export type { RpcReply, RpcResults, ServerEvent, SessionResponse } from "./rpc.js";
+export type { RpcResults, ServerEvent, SessionResponse } from "./rpc.js";
+export type { HttpErrorReply, RpcReply } from "./rpc-reply.js";
+export { parseErrorBody, parseRpcReply, rpcError, rpcResult } from "./rpc-reply.js";
 export type { RpcOp, RpcRequest } from "./schemas.js";
 export {
   agentSessionRequestSchema,
@@ -74,4 +90,11 @@ export {
   teamKeyRecordSchema,
   teamKeyWrapSchema,
 } from "./schemas.js";
-export { API_QUEUE, API_WILDCARD, parseApiSubject, subjects } from "./subjects.js";
+export {
+  API_QUEUE,
+  API_WILDCARD,
+  parseApiSubject,
+  principalPermissions,
+  SubjectWildcards,
+  subjects,
+} from "./subjects.js";

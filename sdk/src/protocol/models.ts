@@ -3,6 +3,15 @@
 export const PrincipalKinds = ["customer", "guest", "agent", "bot"] as const;
 export type PrincipalKind = (typeof PrincipalKinds)[number];
 
+/** The kinds on a shop's team: they serve its conversations and hear its `team.<shopId>.ev` subject. */
+export const TeamKinds = ["agent", "bot"] as const satisfies readonly PrincipalKind[];
+export type TeamKind = (typeof TeamKinds)[number];
+
+/** Whether a principal of this kind is on its shop's team (an agent or a bot). */
+export function isTeamKind(kind: string): kind is TeamKind {
+  return (TeamKinds as readonly string[]).includes(kind);
+}
+
 export interface PrincipalInfo {
   id: string;
   kind: PrincipalKind;
@@ -40,6 +49,11 @@ export interface ConversationInfo {
 
 export const MemberRoles = ["owner", "member", "agent", "bot"] as const;
 export type MemberRole = (typeof MemberRoles)[number];
+
+/** Whether a member with this role joined as the shop's team (the role is then the principal's team kind). */
+export function isTeamRole(role: string): role is TeamKind {
+  return isTeamKind(role);
+}
 
 export interface MemberInfo {
   principalId: string;
@@ -170,7 +184,7 @@ export interface DeviceKeys {
 export interface TeamPresenceMember {
   principalId: string;
   displayName: string;
-  kind: "agent" | "bot";
+  kind: TeamKind;
 }
 
 /** Who of a shop's team is online: sent whole on every change (small: a shop's team). */

@@ -1,5 +1,4 @@
 import type { StoredMessage, StoredNote } from "./envelope.js";
-import type { ErrorBody } from "./errors.js";
 import type { KeyBackupEntry } from "./key-backup.js";
 import type {
   ConversationInfo,
@@ -13,7 +12,6 @@ import type {
   TeamKeyWrap,
   TeamPresence,
 } from "./models.js";
-import type { RpcOp } from "./schemas.js";
 
 /** Results of the RPC operations, by op. */
 export interface RpcResults {
@@ -78,9 +76,6 @@ export interface RpcResults {
   /** The connection goes offline now (a client closing). */
   "presence.leave": { ok: true };
 }
-
-/** Every NATS reply (and every successful `POST /v1/rpc/<op>`): a result or an error. HTTP errors are `{error}` with the matching status. */
-export type RpcReply<Op extends RpcOp> = { ok: true; result: RpcResults[Op] } | { ok: false; error: ErrorBody };
 
 /** Events pushed on `user.<principal>.ev` and `team.<shopId>.ev`. */
 export type ServerEvent =

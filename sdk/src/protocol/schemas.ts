@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { ENVELOPE_VERSION, EnvelopeAlgs, MAX_CIPHERTEXT_CHARS } from "./envelope.js";
-import { HANDLE_PATTERN, ID_PATTERN, MSG_ID_PATTERN } from "./ids.js";
+import { HANDLE_PATTERN, ID_PATTERN, MSG_ID_PATTERN, NATS_USER_KEY_PATTERN } from "./ids.js";
 import { KEY_BACKUP_CT_CHARS, MAX_KEY_BACKUP_PAGE, MAX_KEY_BACKUP_PUT, MAX_KEY_BACKUP_VERSION } from "./key-backup.js";
 import { CommitReasons, HistoryPolicies } from "./models.js";
 
@@ -224,7 +224,7 @@ export const sessionRequestSchema = z.union([
 
 /** `POST /v1/agent/session`: a member of a shop's team logs in. */
 /** A NATS user public nkey (`U` + 55 base32 characters): a bot's own key, whose seed never leaves the bot. */
-export const natsUserKeySchema = z.string().regex(/^U[A-Z2-7]{55}$/, "not a NATS user public key");
+export const natsUserKeySchema = z.string().regex(NATS_USER_KEY_PATTERN, "not a NATS user public key");
 
 export const agentSessionRequestSchema = z.strictObject({
   shopId: idSchema,

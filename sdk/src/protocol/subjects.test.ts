@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ID_PATTERN } from "./ids.js";
-import { parseApiSubject, subjects } from "./subjects.js";
+import { parseApiSubject, principalPermissions, SubjectWildcards, subjects } from "./subjects.js";
 
 const safeId = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
 const unsafeId = fc
@@ -25,6 +25,7 @@ const builders = [
   ["user", subjects.user, ["user", "ID", "ev"]],
   ["team", subjects.team, ["team", "ID", "ev"]],
   ["inboxPrefix", subjects.inboxPrefix, ["_INBOX_ID"]],
+  ["inboxes", subjects.inboxes, ["_INBOX_ID", ">"]],
 ] as const;
 
 describe("subjects", () => {
@@ -88,5 +89,45 @@ describe("parseApiSubject", () => {
     for (const s of ["api", "api.c_1", "user.c_1.ev", "api..x", "API.c_1.x", "xapi.c_1.x"]) {
       expect(parseApiSubject(s)).toBeUndefined();
     }
+  });
+});
+
+describe("principalPermissions", () => {
+  it("allows a principal its own requests, events and inboxes, and the team subject only to the team", () => {
+    expect(principalPermissions("c_1", "s_1", false)).toEqual({
+      pub: ["api.c_1.>"],
+      sub: ["user.c_1.ev", "_INBOX_c_1.>"],
+    });
+    expect(principalPermissions("a_1", "s_1", true)).toEqual({
+      pub: ["api.a_1.>"],
+      sub: ["user.a_1.ev", "_INBOX_a_1.>", "team.s_1.ev"],
+    });
+  });
+
+  it("refuses an unsafe shop id even when the principal is not on the team", () => {
+    expect(() => principalPermissions("c_1", "s.1", false)).toThrow(TypeError);
+  });
+
+  it("builds subjects that the shared wildcards cover", () => {
+    /** NATS matching: `*` is one token, `>` one or more trailing tokens. */
+    const covers = (wildcard: string, subject: string): boolean => {
+      const w = wildcard.split(".");
+      const t = subject.split(".");
+      for (const [i, part] of w.entries()) {
+        if (part === ">") return t.length > i;
+        if (i >= t.length || (part !== "*" && part !== t[i])) return false;
+      }
+      return w.length === t.length;
+    };
+    const { pub, sub } = principalPermissions("a_1", "s_1", true);
+    const request = subjects.api("a_1", "msg.send");
+    expect(pub.map((p) => covers(p, request))).toEqual([true]);
+    expect(covers(SubjectWildcards.api, request)).toBe(true);
+    expect(covers(SubjectWildcards.apiRequests, request)).toBe(true);
+    expect(covers(SubjectWildcards.userEvents, sub[0] ?? "")).toBe(true);
+    expect(covers(sub[1] ?? "", `${subjects.inboxPrefix("a_1")}.abc.1`)).toBe(true);
+    expect(covers(sub[1] ?? "", `${subjects.inboxPrefix("a_2")}.abc.1`)).toBe(false);
+    expect(covers(SubjectWildcards.teamEvents, sub[2] ?? "")).toBe(true);
+    expect(covers(SubjectWildcards.userEvents, sub[2] ?? "")).toBe(false);
   });
 });

@@ -13,8 +13,23 @@ import { isSubjectToken } from "./ids.js";
 /** Queue group shared by every gateway instance serving `api.*.>`. */
 export const API_QUEUE = "gateway";
 
+/**
+ * Subject wildcards of the NATS permissions: what the accounts share and what
+ * the gateway listens on. A principal's own allow-list is {@link principalPermissions}.
+ */
+export const SubjectWildcards = {
+  /** Every request subject (the app account's service export to the bots account). */
+  api: "api.>",
+  /** Every principal's requests: what the gateway subscribes to. */
+  apiRequests: "api.*.>",
+  /** Every principal's event subject. */
+  userEvents: "user.*.ev",
+  /** Every shop team's event subject. */
+  teamEvents: "team.*.ev",
+} as const;
+
 /** Wildcard the gateway subscribes to. */
-export const API_WILDCARD = "api.*.>";
+export const API_WILDCARD = SubjectWildcards.apiRequests;
 
 function token(value: string, what: string): string {
   if (!isSubjectToken(value)) throw new TypeError(`${what} is not a subject-safe id`);
@@ -27,7 +42,28 @@ export const subjects = {
   user: (principal: string) => `user.${token(principal, "principal")}.ev`,
   team: (shopId: string) => `team.${token(shopId, "shopId")}.ev`,
   inboxPrefix: (principal: string) => `_INBOX_${token(principal, "principal")}`,
+  /** Every reply inbox under the principal's prefix. */
+  inboxes: (principal: string) => `_INBOX_${token(principal, "principal")}.>`,
 } as const;
+
+/**
+ * What one principal's NATS user JWT allows: publish its own requests;
+ * subscribe its events, its reply inboxes and, for the shop's team
+ * (`team: true`), the shop's team subject. Throws a `TypeError` when the
+ * principal or the shop id is not subject-safe.
+ */
+export function principalPermissions(
+  principal: string,
+  shopId: string,
+  team: boolean,
+): { pub: string[]; sub: string[] } {
+  const pub = [subjects.apiPrefix(principal)];
+  const sub = [subjects.user(principal), subjects.inboxes(principal)];
+  // Checked for every principal, not only the team's: the shop id also goes into the JWT's tags.
+  const teamSubject = subjects.team(shopId);
+  if (team) sub.push(teamSubject);
+  return { pub, sub };
+}
 
 /** Splits `api.<principal>.<op...>` into its parts, or undefined if it is not one. */
 export function parseApiSubject(subject: string): { principal: string; op: string } | undefined {

@@ -1,0 +1,94 @@
+/**
+ * Messages: sending an envelope into a conversation (stored, then fanned out
+ * to the members and the shop's team) and reading the stored ones back, by
+ * page before a seq (`msg.history`) or after one (`msg.since`). The gateway
+ * never reads an envelope's content; it checks only where it goes and under
+ * which epoch it was sealed.
+ */
+import type { RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
+import type { z } from "zod";
+import { GatewayError } from "../errors.js";
+import type { ConversationStore, MemberStore, MessageStore, PrincipalRecord } from "../store/port.js";
+import { admit, type ConversationAccess } from "./access.js";
+import type { EventFanout } from "./events.js";
+import { readPage } from "./paging.js";
+import { RateLimit } from "./rate-limits.js";
+import type { Triage } from "./triage.js";
+
+type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
+
+export interface MessagesOptions {
+  store: MessageStore & ConversationStore & MemberStore;
+  fanout: EventFanout;
+  access: ConversationAccess;
+  /** Reopens a closed conversation when its customer writes (triage.ts). */
+  triage: Triage;
+  /** Sends per principal per second. @default 50 */
+  sendRate?: number;
+  now: () => number;
+}
+
+export class Messages {
+  readonly #o: MessagesOptions;
+  readonly #sendLimit: RateLimit;
+
+  constructor(options: MessagesOptions) {
+    this.#o = options;
+    this.#sendLimit = new RateLimit({ points: options.sendRate ?? 50, durationSeconds: 1 });
+  }
+
+  async send(actor: PrincipalRecord, body: Body<"msg.send">): Promise<RpcResults["msg.send"]> {
+    if (body.envelope.convId !== body.convId) {
+      throw new GatewayError("bad_request", "envelope belongs to another conversation");
+    }
+    await this.#sendLimit.take(actor.id);
+    // The members are needed for the fan-out anyway: one read gives them and the sender's membership,
+    // and it runs beside the conversation's read (one round trip less on MongoDB, before and after).
+    const [found, members] = await Promise.all([
+      this.#o.store.getConversation(body.convId),
+      this.#o.store.listMembers(body.convId),
+    ]);
+    const { conv } = admit(
+      actor,
+      found,
+      members.some((m) => m.principalId === actor.id),
+    );
+    // Once a conversation has an epoch chain, only envelopes sealed under its head are accepted:
+    // a sender on an older epoch must fetch the commits and seal again.
+    if (conv.epoch > 0 && body.envelope.alg === "none") {
+      throw new GatewayError("bad_request", "this conversation is end-to-end encrypted");
+    }
+    if (body.envelope.epoch !== conv.epoch) throw new GatewayError("stale_epoch");
+    const { message, duplicate } = await this.#o.store.append({
+      convId: conv.id,
+      msgId: body.envelope.msgId,
+      sender: actor.id,
+      ts: this.#o.now(),
+      envelope: body.envelope,
+    });
+    if (duplicate && message.sender !== actor.id) {
+      throw new GatewayError("conflict", "message id already used by another sender");
+    }
+    // Persisted before anyone hears of it. A retry of a duplicate publishes again:
+    // receivers drop repeats by seq, and the first publish may never have happened.
+    this.#o.fanout.toConversation(conv, members, { type: "message", message });
+    if (!duplicate) await this.#o.triage.onCustomerMessage(actor, conv);
+    return { seq: message.seq, ts: message.ts, duplicate };
+  }
+
+  /** Older messages: the page before seq `before` (the newest without it), newest first. */
+  async history(actor: PrincipalRecord, body: Body<"msg.history">): Promise<RpcResults["msg.history"]> {
+    await this.#o.access(actor, body.convId);
+    const limit = body.limit ?? 50;
+    const { items, hasMore } = await readPage(limit, (rows) => this.#o.store.history(body.convId, body.before, rows));
+    return { messages: items, hasMore };
+  }
+
+  /** Newer messages: the page after `after`, oldest first (catching up after a reconnect). */
+  async since(actor: PrincipalRecord, body: Body<"msg.since">): Promise<RpcResults["msg.since"]> {
+    await this.#o.access(actor, body.convId);
+    const limit = body.limit ?? 200;
+    const { items, hasMore } = await readPage(limit, (rows) => this.#o.store.since(body.convId, body.after, rows));
+    return { messages: items, hasMore };
+  }
+}
