@@ -22,7 +22,7 @@ import { createUser, fromSeed } from "@nats-io/nkeys";
 import type { PrincipalKind } from "@parley/sdk/protocol";
 import { API_WILDCARD, isSubjectToken, PrincipalKinds, subjects } from "@parley/sdk/protocol";
 
-/** Upper bound on a principal JWT's lifetime (SECURITY.md: expiry <= 10 min). */
+/** Upper bound on a principal JWT's lifetime (docs/security.md: bearer, at most 10 minutes). */
 export const MAX_PRINCIPAL_TTL_SECONDS = 600;
 /** Lifetime when the caller does not choose one. */
 export const DEFAULT_PRINCIPAL_TTL_SECONDS = 300;

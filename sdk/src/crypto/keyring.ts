@@ -23,7 +23,7 @@ import { type DeviceDirectory, KeyStoreError } from "./device-directory.js";
 import type { DeviceIdentity } from "./device-keys.js";
 import { EPOCH_KEY_BYTES } from "./message-crypto.js";
 
-/** SECURITY.md: a new epoch at least every 7 days ... */
+/** A new epoch at least every 7 days (docs/security.md, "Epochs") ... */
 export const ROTATE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
 /** ... or every 100 messages: an epoch carries at most this many. */
 export const ROTATE_AFTER_MESSAGES = 100;
