@@ -138,6 +138,6 @@ const report = {
 };
 await writeFile(values.out ?? join(dist, "sizes.json"), `${JSON.stringify(report, null, 2)}\n`);
 if (!ok) {
-  console.error("size: over budget (docs/widget.md, "Build and size budgets"); see the table above");
+  console.error('size: over budget (docs/widget.md, "Build and size budgets"); see the table above');
   process.exit(1);
 }
