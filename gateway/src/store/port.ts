@@ -212,8 +212,7 @@ export interface Store {
   /** Commits with epoch > `after`, oldest first, at most `limit`. */
   listCommits(convId: string, after: number, limit: number): Promise<EpochCommit[]>;
 
-  /** The shop team's current (highest-version) key record. */
-  /** The shop's current team key record, or version `version` when given. */
+  /** The shop team's current (highest-version) key record, or version `version` when given. */
   getTeamKey(shopId: string, version?: number): Promise<TeamKeyRecord | undefined>;
   /**
    * Stores a team key record: accepted only when its version is the current

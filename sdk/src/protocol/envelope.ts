@@ -34,7 +34,6 @@ export interface Envelope extends EnvelopeHeader {
   sig: string;
 }
 
-/** A message as the gateway stores and delivers it. */
 /**
  * An internal note of the shop's team on a conversation, as stored: an
  * envelope sealed with a key derived from the team key (customers and the
@@ -52,6 +51,7 @@ export interface StoredNote {
   envelope: Envelope;
 }
 
+/** A message as the gateway stores and delivers it. */
 export interface StoredMessage {
   convId: string;
   /** Per-conversation sequence number, from 1, without gaps. */

@@ -222,10 +222,10 @@ export const sessionRequestSchema = z.union([
   }),
 ]);
 
-/** `POST /v1/agent/session`: a member of a shop's team logs in. */
 /** A NATS user public nkey (`U` + 55 base32 characters): a bot's own key, whose seed never leaves the bot. */
 export const natsUserKeySchema = z.string().regex(/^U[A-Z2-7]{55}$/, "not a NATS user public key");
 
+/** `POST /v1/agent/session`: a member of a shop's team logs in. */
 export const agentSessionRequestSchema = z.strictObject({
   shopId: idSchema,
   login: z.string().min(1).max(120),
