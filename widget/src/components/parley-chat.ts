@@ -61,6 +61,7 @@ async function ready(client: ParleyClient): Promise<void> {
 }
 
 export class ParleyChat extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = {
     client: { attribute: false },
     conversationId: { attribute: "conversation-id" },
@@ -112,6 +113,8 @@ export class ParleyChat extends LitElement {
     this.names = {};
     this.mentionable = [];
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = styles;
 

@@ -61,6 +61,7 @@ export function inviteTarget(text: string, mentionable: readonly Mentionable[]):
 }
 
 export class ParleyComposer extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = {
     client: { attribute: false },
     conversationId: { attribute: "conversation-id" },
@@ -108,6 +109,8 @@ export class ParleyComposer extends LitElement {
     this.info = "";
     this.dragging = false;
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = styles;
 

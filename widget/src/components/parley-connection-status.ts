@@ -11,6 +11,7 @@ import { base } from "../theme.js";
 import { StoreController } from "./store-controller.js";
 
 export class ParleyConnectionStatus extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = { client: { attribute: false }, locale: {} };
   declare client: ParleyClient | undefined;
   declare locale: string;
@@ -20,6 +21,8 @@ export class ParleyConnectionStatus extends LitElement {
     super();
     this.locale = "en";
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = [
     base,

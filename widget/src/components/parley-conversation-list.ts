@@ -18,6 +18,7 @@ import { base } from "../theme.js";
 type ConversationInfo = Awaited<ReturnType<ParleyClient["listConversations"]>>[number];
 
 export class ParleyConversationList extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = {
     client: { attribute: false },
     selected: {},
@@ -42,6 +43,8 @@ export class ParleyConversationList extends LitElement {
     this.conversations = [];
     this.focusIndex = 0;
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = [
     base,

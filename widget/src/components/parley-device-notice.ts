@@ -20,6 +20,7 @@ interface Notice {
 }
 
 export class ParleyDeviceNotice extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = {
     client: { attribute: false },
     names: { attribute: false },
@@ -45,6 +46,8 @@ export class ParleyDeviceNotice extends LitElement {
     this.notices = [];
     this.codes = {};
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = [
     base,

@@ -13,6 +13,7 @@ import { translator } from "../i18n/index.js";
 import { base } from "../theme.js";
 
 export class ParleyHistoryNotice extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = {
     locale: {},
     kind: {},
@@ -29,6 +30,8 @@ export class ParleyHistoryNotice extends LitElement {
     this.kind = "no_key";
     this.count = 0;
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = [
     base,

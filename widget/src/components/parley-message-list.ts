@@ -44,6 +44,7 @@ const PINNED = 32;
 type State = ConversationState;
 
 export class ParleyMessageList extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = {
     client: { attribute: false },
     conversationId: { attribute: "conversation-id" },
@@ -104,6 +105,8 @@ export class ParleyMessageList extends LitElement {
     this.loadingOlder = false;
     this.unseenBelow = 0;
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = styles;
 

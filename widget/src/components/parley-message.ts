@@ -44,6 +44,7 @@ export function isPending(m: ShownMessage): m is PendingMessage {
 }
 
 export class ParleyMessage extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = {
     message: { attribute: false },
     client: { attribute: false },
@@ -85,6 +86,8 @@ export class ParleyMessage extends LitElement {
     this.queued = false;
     this.downloadError = false;
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = styles;
 

@@ -14,6 +14,7 @@ import { base } from "../theme.js";
 import { StoreController } from "./store-controller.js";
 
 export class ParleyPresence extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = { client: { attribute: false }, locale: {} };
   declare client: ParleyClient | undefined;
   declare locale: string;
@@ -24,6 +25,8 @@ export class ParleyPresence extends LitElement {
     super();
     this.locale = "en";
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = [
     base,

@@ -9,6 +9,7 @@ import { translator } from "../i18n/index.js";
 import { base } from "../theme.js";
 
 export class ParleyTypingIndicator extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = { names: { attribute: false }, locale: {} };
   declare names: readonly string[];
   declare locale: string;
@@ -18,6 +19,8 @@ export class ParleyTypingIndicator extends LitElement {
     this.names = [];
     this.locale = "en";
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = [
     base,
