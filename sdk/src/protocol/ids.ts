@@ -13,6 +13,7 @@ export const MSG_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 /** A handle: 3 to 32 lowercase letters, digits and `_`, starting with a letter. */
 export const HANDLE_PATTERN = /^[a-z][a-z0-9_]{2,31}$/;
 
+/** Whether `value` is an id that may stand in a NATS subject ({@link ID_PATTERN}). */
 export function isSubjectToken(value: unknown): value is string {
   return typeof value === "string" && ID_PATTERN.test(value);
 }
