@@ -1,8 +1,8 @@
 /**
  * Turning message bodies into envelopes and back. The client talks to a
- * {@link EnvelopeCodec}; the plaintext codec here (`alg: "none"`) is what the
- * backbone ships, and the end-to-end codec replaces it without changing the
- * envelope's wire shape.
+ * {@link EnvelopeCodec}: the end-to-end codec by default (`createE2ECodec` in
+ * `@parley/sdk/crypto`), or the plaintext codec here (`alg: "none"`) for a
+ * client with encryption off; both fill the same envelope shape.
  */
 import { fromBase64Url, toBase64Url } from "./base64url.js";
 import { type FileRef, fileRefProblem } from "./protocol/files.js";
@@ -13,15 +13,43 @@ export type { FileRef } from "./protocol/files.js";
 
 /** What a message says, after decoding. Cards are opaque objects until the card schemas land. */
 export type MessageBody =
-  | { type: "text"; text: string }
-  | { type: "card"; card: { kind: string; [key: string]: unknown } }
+  | {
+      /** A text message. */
+      type: "text";
+      /** What was written (untrusted text). */
+      text: string;
+    }
+  | {
+      /** A card: a structured message that a renderer for its `kind` shows. */
+      type: "card";
+      /** The card: its `kind` and the fields that kind defines. */
+      card: {
+        /** Which card this is. */
+        kind: string;
+        [key: string]: unknown;
+      };
+    }
   /** An encrypted file: the blob id and everything needed to decrypt and check it (see `ParleyClient.sendFile`). */
-  | { type: "file"; file: FileRef; caption?: string }
-  | { type: "system"; text: string }
+  | {
+      /** A file message. */
+      type: "file";
+      /** Where the encrypted file is and how to open and check it. */
+      file: FileRef;
+      /** Text shown with the file. */
+      caption?: string;
+    }
+  | {
+      /** A line from the system rather than a person. */
+      type: "system";
+      /** What it says. */
+      text: string;
+    }
   /** Keys of earlier epochs sealed to an invited member's devices (end-to-end encryption); see `history-grant.ts`. */
   | HistoryGrantBody;
 
+/** Turns a message body into an envelope and back. */
 export interface EnvelopeCodec {
+  /** Seals `body` under `header` into an envelope. */
   seal(header: EnvelopeHeader, body: MessageBody): Promise<Envelope>;
   /** Resolves the body, or rejects when the envelope cannot be read (the caller reports it). */
   open(envelope: Envelope): Promise<MessageBody>;
@@ -30,6 +58,7 @@ export interface EnvelopeCodec {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/** Checks a decoded JSON value and returns it as a {@link MessageBody}; throws a `TypeError` for anything else. */
 export function parseMessageBody(value: unknown): MessageBody {
   const v = value as { type?: unknown; text?: unknown; card?: unknown; file?: unknown; caption?: unknown } | null;
   if (v && (v.type === "text" || v.type === "system") && typeof v.text === "string") {
@@ -56,7 +85,7 @@ export function parseMessageBody(value: unknown): MessageBody {
   throw new TypeError("not a message body");
 }
 
-/** Plaintext envelopes (`alg: "none"`): base64url JSON, no confidentiality. Replaced by the E2E codec. */
+/** Plaintext envelopes (`alg: "none"`): base64url JSON, no confidentiality; for clients with encryption off. */
 export const plainCodec: EnvelopeCodec = {
   async seal(header, body) {
     return { ...header, alg: "none", nonce: "", ct: toBase64Url(encoder.encode(JSON.stringify(body))), sig: "" };
