@@ -59,6 +59,7 @@ export async function createDeviceIdentity(): Promise<DeviceIdentity> {
 
 /** Thrown when the stored identity exists but cannot be read; it is never silently replaced. */
 export class DeviceIdentityError extends Error {
+  /** Always `"DeviceIdentityError"`. */
   override readonly name = "DeviceIdentityError";
 }
 

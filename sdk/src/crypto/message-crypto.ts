@@ -38,7 +38,7 @@ const LENGTH_PREFIX_BYTES = 4;
 export const MAX_CIPHERTEXT_BYTES = Math.floor((MAX_CIPHERTEXT_CHARS * 3) / 4);
 
 /**
- * Padmé (Nikitin et al., PETS 2019) with a floor of {@link MIN_PADDED_BYTES}:
+ * Padmé (Nikitin et al., PETS 2019) with a floor of `MIN_PADDED_BYTES`:
  * rounds a length L up so that only its top ~log2(log2(L)) + 1 bits remain,
  * which leaks O(log log L) bits of the size and costs at most 12% (power-of-two
  * buckets would cost up to 100% and cap bodies at 32 KiB under the wire limit).

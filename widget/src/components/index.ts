@@ -29,6 +29,7 @@ registerCatalog("de", de);
 /** Every element with its tag: the customer's chat (customer-elements.ts) and the agent's conversation list. */
 export const parleyElements = {
   ...customerElements,
+  /** The agent's conversation list. */
   "parley-conversation-list": ParleyConversationList,
 } as const;
 

@@ -1,3 +1,7 @@
+import { css, html, LitElement } from "lit";
+import { translator } from "../i18n/index.js";
+import { base } from "../theme.js";
+
 /**
  * `<parley-history-notice>`: one explanation in place of the earlier messages
  * this device holds no key for: `kind` "no_key" when they went to the
@@ -8,10 +12,6 @@
  *
  * @csspart notice - the notice
  */
-import { css, html, LitElement } from "lit";
-import { translator } from "../i18n/index.js";
-import { base } from "../theme.js";
-
 export class ParleyHistoryNotice extends LitElement {
   /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = {
@@ -19,7 +19,9 @@ export class ParleyHistoryNotice extends LitElement {
     kind: {},
     count: { type: Number },
   };
+  /** BCP 47 locale of the element's strings: `en` and `de` have catalogs, others fall back to English. */
   declare locale: string;
+  /** Why the messages cannot be shown: `no_key` (sent before this device could read the conversation) or `before_joined` (sent before the principal joined). */
   declare kind: "no_key" | "before_joined";
   /** How many messages it stands for (read by tests and assistive tech through the title). */
   declare count: number;
