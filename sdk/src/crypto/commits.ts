@@ -259,6 +259,7 @@ export async function buildCommit(options: BuildCommitOptions): Promise<{
   return { commit, epochKey };
 }
 
+/** What {@link verifyCommit} checks a commit against. */
 export interface VerifyCommitOptions {
   /** The verified commit this one must follow; undefined when it must be epoch 1. */
   prev: EpochCommit | undefined;

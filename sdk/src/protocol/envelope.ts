@@ -14,6 +14,7 @@ export const MAX_CIPHERTEXT_CHARS = 65_536;
 
 /** How an envelope's body is sealed: `none` (plaintext) or `xc20p-ed25519` (XChaCha20-Poly1305 and an Ed25519 signature). */
 export const EnvelopeAlgs = ["none", "xc20p-ed25519"] as const;
+/** One of {@link EnvelopeAlgs}. */
 export type EnvelopeAlg = (typeof EnvelopeAlgs)[number];
 
 /** The authenticated header: associated data of the AEAD and covered by the signature. */

@@ -1,6 +1,8 @@
 /**
  * `@parley/sdk/protocol`: wire types, subjects, schemas and error codes shared by
  * the SDK and the gateway, so the two cannot drift.
+ *
+ * @module @parley/sdk/protocol
  */
 
 export type { Envelope, EnvelopeAlg, EnvelopeHeader, StoredMessage, StoredNote } from "./envelope.js";

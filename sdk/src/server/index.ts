@@ -9,6 +9,8 @@
  *   customer: { id: user.id, name: user.firstName },
  * });
  * ```
+ *
+ * @module @parley/sdk/server
  */
 import { exportJWK, generateKeyPair, importJWK, importPKCS8, type JWTPayload, SignJWT } from "jose";
 

@@ -2,6 +2,8 @@
  * The widget's Lit components. Importing this module defines nothing;
  * call `defineParleyElements()` once (it is idempotent) to register every
  * `parley-*` element, then mount `<parley-chat>` with a `ParleyClient`.
+ *
+ * @module @parley/widget/components
  */
 import { de } from "../i18n/de.js";
 import { registerCatalog } from "../i18n/index.js";
