@@ -50,7 +50,7 @@ export async function measureBundles(notes: string[]): Promise<Bundles> {
     outdir: "sdk-bundle",
     write: false,
     metafile: true,
-    // nats-core's Node-only fallback; never runs in a browser (ARCHITECTURE.md pitfalls).
+    // nats-core's Node-only fallback; never runs in a browser (docs/widget.md, "Build and size budgets").
     external: ["crypto"],
     logLevel: "silent",
   });

@@ -1,4 +1,4 @@
-/** The benchmark's output: `gateway/bench/out/latest.json` and a readable table against PERFORMANCE.md's targets. */
+/** The benchmark's output: `gateway/bench/out/latest.json` and a readable table against the targets in docs/performance.md. */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
@@ -31,7 +31,7 @@ const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : und
 const fmt = (v: unknown) =>
   typeof v === "number" ? v.toLocaleString("en-US") : v === null ? "null" : String(v ?? "-");
 
-/** Evaluates every PERFORMANCE.md target from the figures. */
+/** Evaluates every target of docs/performance.md from the figures. */
 export function evaluateTargets(r: Omit<Report, "targets">): Target[] {
   const b = r.baselines;
   const s = r.system;

@@ -1,5 +1,5 @@
 /**
- * Scale-out as ARCHITECTURE.md describes it: two stateless gateways in one
+ * Scale-out as docs/architecture.md ("Realtime and scale-out") describes it: two stateless gateways in one
  * queue group on a 3-node NATS cluster, sharing one MongoDB store (FerretDB
  * here). Clients land on different nodes; one gateway stops mid-stream and the
  * other carries on: 0 lost, 0 duplicated.

@@ -1,8 +1,8 @@
 /**
  * Turning message bodies into envelopes and back. The client talks to a
- * {@link EnvelopeCodec}; the plaintext codec here (`alg: "none"`) is what the
- * backbone ships, and the end-to-end codec replaces it without changing the
- * envelope's wire shape.
+ * {@link EnvelopeCodec}: the end-to-end codec by default (`createE2ECodec` in
+ * `@parley/sdk/crypto`), or the plaintext codec here (`alg: "none"`) for a
+ * client with encryption off; both fill the same envelope shape.
  */
 import { fromBase64Url, toBase64Url } from "./base64url.js";
 import type { Envelope, EnvelopeHeader } from "./protocol/index.js";
@@ -13,7 +13,9 @@ export type { FileRef } from "./protocol/files.js";
 export type { MessageBody } from "./protocol/message-body.js";
 export { parseMessageBody } from "./protocol/message-body.js";
 
+/** Turns a message body into an envelope and back. */
 export interface EnvelopeCodec {
+  /** Seals `body` under `header` into an envelope. */
   seal(header: EnvelopeHeader, body: MessageBody): Promise<Envelope>;
   /** Resolves the body, or rejects when the envelope cannot be read (the caller reports it). */
   open(envelope: Envelope): Promise<MessageBody>;
@@ -22,7 +24,7 @@ export interface EnvelopeCodec {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** Plaintext envelopes (`alg: "none"`): base64url JSON, no confidentiality. Replaced by the E2E codec. */
+/** Plaintext envelopes (`alg: "none"`): base64url JSON, no confidentiality; for clients with encryption off. */
 export const plainCodec: EnvelopeCodec = {
   async seal(header, body) {
     return { ...header, alg: "none", nonce: "", ct: toBase64Url(encoder.encode(JSON.stringify(body))), sig: "" };

@@ -10,9 +10,13 @@ import type { MessageBody } from "./codec.js";
 import type { ConversationInfo } from "./protocol/index.js";
 import { StateStore } from "./state-store.js";
 
+/** A stored message of a conversation, decoded on this device. */
 export interface ChatMessage {
+  /** The conversation. */
   convId: string;
+  /** Its sequence number in the conversation. */
   seq: number;
+  /** The sender's message id. */
   msgId: string;
   /** Principal id of the sender. */
   sender: string;
@@ -20,6 +24,7 @@ export interface ChatMessage {
   ts: number;
   /** The decoded body; undefined when the envelope could not be read (see `error`). */
   body: MessageBody | undefined;
+  /** Why the envelope could not be read, for logs (see `unreadable` for what to show). */
   error?: string;
   /**
    * Why `body` is undefined: `no_key` when this device holds no key for the
@@ -38,17 +43,32 @@ export interface ChatMessage {
   sharedBy?: string;
 }
 
+/** A message this client sent that the gateway has not acknowledged yet. */
 export interface PendingMessage {
+  /** The conversation. */
   convId: string;
+  /** The message id, the same on every attempt. */
   msgId: string;
+  /** What is being sent. */
   body: MessageBody;
+  /** When `send()` queued it, ms since the epoch. */
   queuedAt: number;
+  /** `sending` while it is tried; `failed` once refused for good (until `retry` or `discard`). */
   state: "sending" | "failed";
-  error?: { code: string; message: string };
+  /** Why it failed, when it did. */
+  error?: {
+    /** The error code (an `ErrorCode` from the gateway, or one of the SDK's own). */
+    code: string;
+    /** For people. */
+    message: string;
+  };
 }
 
+/** What the client knows of one conversation: the state a UI renders. */
 export interface ConversationState {
+  /** The conversation id. */
   id: string;
+  /** The conversation's details, once fetched or announced. */
   info: ConversationInfo | undefined;
   /** Confirmed messages, ascending seq. */
   messages: readonly ChatMessage[];

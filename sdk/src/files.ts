@@ -40,21 +40,34 @@ export interface FileTransport {
 
 /** What the sender says about a file; all of it is untrusted text to the receivers. */
 export interface FileMeta {
+  /** The file's display name. */
   name: string;
+  /** Its MIME type, as the sender declares it. */
   mime: string;
+  /** Text shown with the file. */
   caption?: string;
-  image?: { width: number; height: number };
+  /** Pixel size, for images. */
+  image?: {
+    /** Width in pixels. */
+    width: number;
+    /** Height in pixels. */
+    height: number;
+  };
 }
 
+/** Options of `ParleyClient.sendFile`. */
 export interface UploadOptions {
   /** Plaintext bytes handed to the network so far, out of the file's size; never decreases. */
   onProgress?: (p: { sent: number; total: number }) => void;
+  /** Aborts the upload; the message is not sent. */
   signal?: AbortSignal;
 }
 
+/** Options of `ParleyClient.downloadFile`. */
 export interface DownloadOptions {
   /** Plaintext bytes received and decrypted so far, out of the file's size; reaches `total` only once the file checks out. */
   onProgress?: (p: { received: number; total: number }) => void;
+  /** Aborts the download. */
   signal?: AbortSignal;
 }
 

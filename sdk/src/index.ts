@@ -8,6 +8,8 @@
  * client.on("message", ({ message }) => console.log(message.body));
  * await client.send(conv.id, "Hello!");
  * ```
+ *
+ * @module @parley/sdk
  */
 
 export type { ClientEvents, ConnectionStatus, Note } from "./client.js";

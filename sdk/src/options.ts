@@ -15,29 +15,60 @@ export type ClientAuth =
    * the gateway; never put it in the token.
    */
   | {
+      /** A customer of the shop. */
       kind: "customer";
+      /** The shop's id at the gateway. */
       shopId: string;
+      /** Fetches a fresh customer token from the shop's backend (called at every sign-in). */
       getToken: () => Promise<string>;
+      /** Fetches the customer's key backup secret from the shop's backend; `undefined` turns key backup off. */
       getKeyBackupSecret?: () => Promise<string | undefined>;
     }
   /** A guest, where the shop allows guests. The guest identity is kept in `storage` and resumed. */
-  | { kind: "guest"; shopId: string; displayName?: string }
+  | {
+      /** A guest without an account. */
+      kind: "guest";
+      /** The shop's id at the gateway. */
+      shopId: string;
+      /** The name the shop's team sees. */
+      displayName?: string;
+    }
   /**
    * A human member of the shop's team. Signing in with the password keeps the
    * session's refresh token in `storage`; a later client for the same login
    * without `password` resumes that session (`unauthorized` when there is none
    * or it expired), so an app need not keep the password. `signOut()` forgets it.
    */
-  | { kind: "agent"; shopId: string; login: string; password?: string }
+  | {
+      /** An agent of the shop's team. */
+      kind: "agent";
+      /** The shop's id at the gateway. */
+      shopId: string;
+      /** The agent's login. */
+      login: string;
+      /** The password; leave it out to resume the session kept in `storage`. */
+      password?: string;
+    }
   /**
    * A bot of the shop's team (Node). The client makes its own NATS key pair and
    * connects with a non-bearer JWT issued to that key: the JWT alone is useless.
    */
-  | { kind: "bot"; shopId: string; login: string; password: string };
+  | {
+      /** A bot of the shop's team. */
+      kind: "bot";
+      /** The shop's id at the gateway. */
+      shopId: string;
+      /** The bot's login. */
+      login: string;
+      /** The bot's password. */
+      password: string;
+    };
 
+/** Everything `createClient` takes; only `gatewayUrl` and `auth` are required. */
 export interface ClientOptions {
   /** Base URL of the gateway, e.g. `https://chat.example.com`. */
   gatewayUrl: string;
+  /** Who this client signs in as. */
   auth: ClientAuth;
   /**
    * WebSocket constructor. Pass the `ws` package's in Node 20.

@@ -10,6 +10,7 @@
  *   a typist whose "stopped" never came.
  */
 
+/** Options of {@link TypingSender}. */
 export interface TypingSenderOptions {
   /** Least time between two "typing" signals for one conversation, ms. @default 3000 */
   intervalMs?: number;
@@ -30,6 +31,7 @@ export class TypingSender {
     this.#now = options.now ?? Date.now;
   }
 
+  /** Says whether this client is typing in `convId`; sends only what the throttle lets through. */
   set(convId: string, active: boolean): void {
     const last = this.#active.get(convId);
     if (active) {
@@ -91,6 +93,7 @@ export class ReadCoalescer {
     return Math.max(this.#sent.get(convId) ?? 0, this.#pending.get(convId)?.seq ?? 0);
   }
 
+  /** Marks `seq` read in `convId`: resolves (or rejects) with the one request that carries it. */
   mark(convId: string, seq: number): Promise<void> {
     const pending = this.#pending.get(convId);
     if (pending) {

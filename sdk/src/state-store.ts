@@ -1,10 +1,11 @@
+/** A subscriber of a {@link StateStore}: `prev` is undefined on the first call (the current value). */
+export type StateListener<T> = (next: T, prev: T | undefined) => void;
+
 /**
  * A small framework-free state container. `subscribe` calls the handler with
  * the current value at once and then with `(next, prev)` on every change, so a
  * UI binding never misses the initial state.
  */
-export type StateListener<T> = (next: T, prev: T | undefined) => void;
-
 export class StateStore<T> {
   #value: T;
   readonly #listeners = new Set<StateListener<T>>();
@@ -13,6 +14,7 @@ export class StateStore<T> {
     this.#value = initial;
   }
 
+  /** The current value. */
   get value(): T {
     return this.#value;
   }

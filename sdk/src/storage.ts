@@ -4,8 +4,11 @@
  * Node a file; values are JSON strings.
  */
 export interface KeyValueStorage {
+  /** The value under `key`, or `undefined`. */
   get(key: string): Promise<string | undefined>;
+  /** Stores `value` under `key`, replacing what was there. */
   set(key: string, value: string): Promise<void>;
+  /** Removes `key` (nothing happens when it is absent). */
   delete(key: string): Promise<void>;
 }
 

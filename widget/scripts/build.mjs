@@ -72,7 +72,7 @@ export default function (options) {
   });
 }`;
 // nats.js pulls in nkeys (and tweetnacl) for nkey signing; the frame connects with a
-// bearer JWT only (SECURITY.md), so signing is left out: calling it throws.
+// bearer JWT only (docs/security.md, "Transport and server-side controls"), so signing is left out: calling it throws.
 const nkeysStub = `const no = () => { throw new Error("nkey signing is not part of the Parley widget (bearer JWTs only)"); };
 module.exports = { fromSeed: no, fromPublic: no, encode: no, decode: no, createUser: no, createAccount: no,
   createOperator: no, createPair: no, createServer: no, createCluster: no, createCurve: no, fromCurveSeed: no };`;

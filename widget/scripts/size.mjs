@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The widget's bundle budgets (PERFORMANCE.md), measured on the bytes the
+// The widget's bundle budgets (docs/widget.md, "Build and size budgets"), measured on the bytes the
 // gateway sends: the build's precompressed copies (`*.gz`, gzip -9, and `*.br`,
 // brotli 11; ADR 0017). Budgets hold for gzip, which every browser accepts;
 // Chromium, Firefox and Safari ask for brotli and get the smaller `*_br_bytes`.
@@ -138,6 +138,6 @@ const report = {
 };
 await writeFile(values.out ?? join(dist, "sizes.json"), `${JSON.stringify(report, null, 2)}\n`);
 if (!ok) {
-  console.error("size: over budget (PERFORMANCE.md); see the table above");
+  console.error('size: over budget (docs/widget.md, "Build and size budgets"); see the table above');
   process.exit(1);
 }

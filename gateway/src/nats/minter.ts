@@ -29,7 +29,7 @@ import {
   principalPermissions,
 } from "@parley/sdk/protocol";
 
-/** Upper bound on a principal JWT's lifetime (SECURITY.md: expiry <= 10 min). */
+/** Upper bound on a principal JWT's lifetime (docs/security.md: bearer, at most 10 minutes). */
 export const MAX_PRINCIPAL_TTL_SECONDS = 600;
 /** Lifetime when the caller does not choose one. */
 export const DEFAULT_PRINCIPAL_TTL_SECONDS = 300;

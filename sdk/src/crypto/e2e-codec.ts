@@ -9,6 +9,7 @@ import { headerProblem } from "./canonical.js";
 import type { DeviceIdentity } from "./device-keys.js";
 import { DecryptError, E2E_ALG, openMessage, SealError, sealMessage } from "./message-crypto.js";
 
+/** What {@link createE2ECodec} needs: this device and the key lookups of the epoch layer. */
 export interface E2ECodecOptions {
   /** This device: signs what it seals; its `deviceId` must be the header's `senderDevice`. */
   identity: DeviceIdentity;
@@ -20,6 +21,7 @@ export interface E2ECodecOptions {
   senderKey: (convId: string, senderDevice: string) => Uint8Array | undefined;
 }
 
+/** The end-to-end codec: seals under the current epoch key and signs; opens only what verifies. */
 export function createE2ECodec(options: E2ECodecOptions): EnvelopeCodec {
   const { identity, epochKeys, currentEpoch, senderKey } = options;
   return {

@@ -4,6 +4,8 @@
  * client. libsodium is loaded on first use, never at import time: in Node on
  * native libsodium when the optional `sodium-native` loads, else the wasm
  * build ({@link sodiumBackend} says which).
+ *
+ * @module @parley/sdk/crypto
  */
 export type { BuildCommitOptions, CommitFailure, TeamBoxKey, VerifyCommitOptions } from "./commits.js";
 export {

@@ -46,7 +46,9 @@ function parseSecret(value: unknown): { version: number; text: string } | undefi
 
 /** A principal's backup key and the secret version it came from. */
 export interface BackupKey {
+  /** The 32-byte key that seals the entries. */
   key: Uint8Array;
+  /** The version of the secret it was derived from. */
   version: number;
 }
 

@@ -23,7 +23,7 @@ import { type DeviceDirectory, KeyStoreError } from "./device-directory.js";
 import type { DeviceIdentity } from "./device-keys.js";
 import { EPOCH_KEY_BYTES } from "./message-crypto.js";
 
-/** SECURITY.md: a new epoch at least every 7 days ... */
+/** A new epoch at least every 7 days (docs/security.md, "Epochs") ... */
 export const ROTATE_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
 /** ... or every 100 messages: an epoch carries at most this many. */
 export const ROTATE_AFTER_MESSAGES = 100;
@@ -37,6 +37,7 @@ export const ROTATE_AFTER_MESSAGES = 100;
  */
 export type RotationTrigger = "no_epoch" | "members" | "policy" | "no_key" | "age" | "messages";
 
+/** What {@link rotationDue} weighs. */
 export interface RotationInput {
   /** The current time, ms. */
   now: number;
@@ -69,8 +70,11 @@ export function rotationDue(
   return undefined;
 }
 
+/** Options of {@link EpochKeyring.open}. */
 export interface EpochKeyringOptions {
+  /** Where the epoch keys are kept. */
   storage: KeyValueStorage;
+  /** The conversation. */
   convId: string;
   /** This device: opens its wraps. */
   identity: DeviceIdentity;
@@ -83,6 +87,7 @@ export interface EpochKeyringOptions {
   storageKeyPrefix?: string;
 }
 
+/** What {@link EpochKeyring.apply} may need to verify and open team commits. */
 export interface ApplyContext {
   /** The pinned team key's Ed25519 public key by version: vouches for commits by the shop's team. */
   teamSigPk?: (version: number) => Uint8Array | undefined;
@@ -90,6 +95,7 @@ export interface ApplyContext {
   teamKey?: TeamBoxKey;
 }
 
+/** What {@link EpochKeyring.apply} did. */
 export interface ApplyResult {
   /** Epochs newly accepted as head, in order. */
   applied: number[];
@@ -101,7 +107,9 @@ export interface ApplyResult {
 
 const STORED_VERSION = 1;
 
+/** One conversation's verified epoch chain and the epoch keys this device holds, kept in storage. */
 export class EpochKeyring {
+  /** The conversation. */
   readonly convId: string;
   readonly #storage: KeyValueStorage;
   readonly #storageKey: string;

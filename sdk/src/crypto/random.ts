@@ -7,6 +7,7 @@
 /** `getRandomValues` fills at most 65,536 bytes per call (a QuotaExceededError beyond). */
 const MAX_CHUNK = 65_536;
 
+/** `n` random bytes from the platform CSPRNG. */
 export function randomBytes(n: number): Uint8Array {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`randomBytes: invalid length ${n}`);
   const out = new Uint8Array(n);

@@ -16,6 +16,7 @@ const K = new Uint32Array([
   0xc67178f2,
 ]);
 
+/** Incremental SHA-256: `update` with each chunk, then `digest` once. */
 export class Sha256 {
   readonly #h = new Uint32Array([
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,

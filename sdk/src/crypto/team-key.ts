@@ -26,7 +26,9 @@ export interface TeamKeySecret {
   sigSeed: Uint8Array;
 }
 
+/** Why a team key record or wrap is refused. */
 export const TeamKeyFailures = ["bad_shape", "bad_signature", "wrong_device", "bad_ciphertext", "wrong_key"] as const;
+/** One of {@link TeamKeyFailures}. */
 export type TeamKeyFailure = (typeof TeamKeyFailures)[number];
 
 const messages: Record<TeamKeyFailure, string> = {
@@ -39,7 +41,9 @@ const messages: Record<TeamKeyFailure, string> = {
 
 /** A team key record or wrap was refused; `reason` says which check failed. */
 export class TeamKeyError extends Error {
+  /** Always `"TeamKeyError"`. */
   override readonly name = "TeamKeyError";
+  /** Which check failed. */
   readonly reason: TeamKeyFailure;
 
   constructor(reason: TeamKeyFailure, options?: { cause?: unknown }) {
@@ -99,11 +103,13 @@ function wrapShapeOk(w: unknown): w is TeamKeyWrap {
   );
 }
 
+/** What {@link createTeamKey} needs. */
 export interface CreateTeamKeyOptions {
   /** The admin agent's device: signs the record. */
   identity: DeviceIdentity;
   /** The admin agent's principal. */
   principalId: string;
+  /** The shop. */
   shopId: string;
   /** 1 for the shop's first team key, then current + 1. */
   version: number;
@@ -112,9 +118,12 @@ export interface CreateTeamKeyOptions {
 }
 
 /** Makes a fresh team key and its record, signed by `identity`. */
-export async function createTeamKey(
-  options: CreateTeamKeyOptions,
-): Promise<{ record: TeamKeyRecord; secret: TeamKeySecret }> {
+export async function createTeamKey(options: CreateTeamKeyOptions): Promise<{
+  /** The signed public record, to store with `team.init`. */
+  record: TeamKeyRecord;
+  /** The secret halves, to keep and seal to the team's devices. */
+  secret: TeamKeySecret;
+}> {
   const { identity, principalId, shopId, version } = options;
   const sodium = await loadSodium();
   const boxSk = randomBytes(KEY_BYTES);
@@ -170,13 +179,17 @@ export async function verifyTeamKeyRecord(record: unknown, creatorDevice: Device
   }
 }
 
+/** What {@link wrapTeamKey} needs. */
 export interface WrapTeamKeyOptions {
+  /** The team key's secret halves. */
   secret: TeamKeySecret;
+  /** The team key's record. */
   record: TeamKeyRecord;
   /** The agent device to seal the secret to: a verified, pinned record. */
   to: DeviceRecord;
   /** The wrapping (admin) device: signs the wrap. */
   wrapper: DeviceIdentity;
+  /** The wrapping admin's principal. */
   wrapperPrincipalId: string;
   /** @default Date.now() */
   now?: number;

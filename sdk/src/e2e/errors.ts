@@ -11,6 +11,7 @@ export const EncryptionUnavailableReasons = {
   /** Commits kept losing the compare-and-set race. */
   commit_conflict: "the epoch chain kept moving while committing; try again",
 } as const;
+/** Why encryption is unavailable: `no_team_wrap`, `no_team_key`, `not_in_epoch`, `not_a_member` or `commit_conflict`. */
 export type EncryptionUnavailableReason = keyof typeof EncryptionUnavailableReasons;
 
 /**
@@ -19,7 +20,9 @@ export type EncryptionUnavailableReason = keyof typeof EncryptionUnavailableReas
  * says whether waiting (for a commit, a team key wrap) may fix it.
  */
 export class EncryptionUnavailableError extends Error {
+  /** Always `"EncryptionUnavailableError"`. */
   override readonly name = "EncryptionUnavailableError";
+  /** Which key is missing, and so what may fix it. */
   readonly reason: EncryptionUnavailableReason;
   /**
    * With `not_in_epoch`: false when the epoch's verified commit does not list
@@ -35,6 +38,7 @@ export class EncryptionUnavailableError extends Error {
     this.memberThen = options?.memberThen;
   }
 
+  /** Whether waiting (for a commit, a team key wrap) may fix it. */
   get retryable(): boolean {
     return this.reason !== "no_team_wrap" && this.reason !== "not_in_epoch";
   }

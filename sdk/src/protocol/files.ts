@@ -40,12 +40,19 @@ export interface FileRef {
   /** Plaintext bytes per chunk: {@link FILE_CHUNK_BYTES}. */
   chunkSize: number;
   /** Pixel size, set by the sender for images. */
-  image?: { width: number; height: number };
+  image?: {
+    /** Width in pixels. */
+    width: number;
+    /** Height in pixels. */
+    height: number;
+  };
 }
 
 /** `POST /v1/files` answers with the new blob's id and its stored (ciphertext) size. */
 export interface FileUploadResult {
+  /** The new blob id (`fb_...`). */
   id: string;
+  /** Stored bytes (ciphertext). */
   size: number;
 }
 

@@ -16,6 +16,7 @@ export const HANDLE_PATTERN = /^[a-z][a-z0-9_]{2,31}$/;
 /** A NATS user public nkey: `U` and 55 base32 characters (a bot's own key; its seed never leaves the bot). */
 export const NATS_USER_KEY_PATTERN = /^U[A-Z2-7]{55}$/;
 
+/** Whether `value` is an id that may stand in a NATS subject ({@link ID_PATTERN}). */
 export function isSubjectToken(value: unknown): value is string {
   return typeof value === "string" && ID_PATTERN.test(value);
 }

@@ -1,11 +1,13 @@
 /**
  * `@parley/sdk/protocol`: wire types, subjects, schemas and error codes shared by
  * the SDK and the gateway, so the two cannot drift.
+ *
+ * @module @parley/sdk/protocol
  */
 
 export type { Envelope, EnvelopeAlg, EnvelopeHeader, StoredMessage, StoredNote } from "./envelope.js";
 export { ENVELOPE_VERSION, EnvelopeAlgs, MAX_CIPHERTEXT_CHARS } from "./envelope.js";
-export type { ErrorBody, ErrorCode } from "./errors.js";
+export type { ErrorBody, ErrorCode, ErrorCodeInfo } from "./errors.js";
 export { ErrorCodes, isErrorCode } from "./errors.js";
 export type { FileRef, FileUploadResult } from "./files.js";
 export {

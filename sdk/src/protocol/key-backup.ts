@@ -11,9 +11,13 @@
  * sealed under (a put never replaces an entry of a higher version).
  */
 export interface KeyBackupEntry {
+  /** The conversation whose epoch key this is. */
   convId: string;
+  /** The epoch. */
   epoch: number;
+  /** The version of the customer's backup secret it was sealed under. */
   v: number;
+  /** base64url of nonce and ciphertext ({@link KEY_BACKUP_CT_CHARS} characters). */
   ct: string;
 }
 

@@ -8,11 +8,37 @@ import { type HistoryGrantBody, isHistoryGrantBody } from "./history-grant.js";
 
 /** What a message says, after decoding. Cards are opaque objects until the card schemas land. */
 export type MessageBody =
-  | { type: "text"; text: string }
-  | { type: "card"; card: { kind: string; [key: string]: unknown } }
+  | {
+      /** A text message. */
+      type: "text";
+      /** What was written (untrusted text). */
+      text: string;
+    }
+  | {
+      /** A card: a structured message that a renderer for its `kind` shows. */
+      type: "card";
+      /** The card: its `kind` and the fields that kind defines. */
+      card: {
+        /** Which card this is. */
+        kind: string;
+        [key: string]: unknown;
+      };
+    }
   /** An encrypted file: the blob id and everything needed to decrypt and check it (see `ParleyClient.sendFile`). */
-  | { type: "file"; file: FileRef; caption?: string }
-  | { type: "system"; text: string }
+  | {
+      /** A file message. */
+      type: "file";
+      /** Where the encrypted file is and how to open and check it. */
+      file: FileRef;
+      /** Text shown with the file. */
+      caption?: string;
+    }
+  | {
+      /** A line from the system rather than a person. */
+      type: "system";
+      /** What it says. */
+      text: string;
+    }
   /** Keys of earlier epochs sealed to an invited member's devices (end-to-end encryption); see `history-grant.ts`. */
   | HistoryGrantBody;
 

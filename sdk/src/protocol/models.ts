@@ -1,10 +1,13 @@
 /** Data the gateway returns: ids, names and states, never message content. */
 
+/** Every kind of principal: customers and guests talk to a shop; agents and bots are its team. */
 export const PrincipalKinds = ["customer", "guest", "agent", "bot"] as const;
+/** One of {@link PrincipalKinds}. */
 export type PrincipalKind = (typeof PrincipalKinds)[number];
 
 /** The kinds on a shop's team: they serve its conversations and hear its `team.<shopId>.ev` subject. */
 export const TeamKinds = ["agent", "bot"] as const satisfies readonly PrincipalKind[];
+/** One of {@link TeamKinds}. */
 export type TeamKind = (typeof TeamKinds)[number];
 
 /** Whether a principal of this kind is on its shop's team (an agent or a bot). */
@@ -12,24 +15,38 @@ export function isTeamKind(kind: string): kind is TeamKind {
   return (TeamKinds as readonly string[]).includes(kind);
 }
 
+/** A principal (someone who signs in) as others see it. */
 export interface PrincipalInfo {
+  /** The principal id (`c_`, `g_`, `a_` or `b_` and 22 characters). */
   id: string;
+  /** Customer, guest, agent or bot. */
   kind: PrincipalKind;
   /** The shop this principal belongs to (customers, guests and team members alike). */
   shopId: string;
+  /** The name shown to others. */
   displayName: string;
+  /** The self-chosen handle, without `@`, once set. */
   handle?: string;
 }
 
+/** A conversation is open, or closed by the shop's team. */
 export const ConversationStatuses = ["open", "closed"] as const;
+/** One of {@link ConversationStatuses}. */
 export type ConversationStatus = (typeof ConversationStatuses)[number];
 
+/** A conversation as the calling principal sees it. */
 export interface ConversationInfo {
+  /** The conversation id (`cv_` and 22 characters). */
   id: string;
+  /** The shop the conversation is with. */
   shopId: string;
+  /** Open, or closed by the team (a customer's next message opens it again). */
   status: ConversationStatus;
+  /** The customer or guest who opened it. */
   createdBy: string;
+  /** When it was opened, ms since the epoch. */
   createdAt: number;
+  /** The last message or triage change, ms since the epoch. */
   updatedAt: number;
   /** Highest seq stored so far (0 when empty). */
   lastSeq: number;
@@ -47,7 +64,9 @@ export interface ConversationInfo {
   unread: number;
 }
 
+/** The roles of a conversation's members: its owner (who opened it), invited members, and the shop's agents and bots. */
 export const MemberRoles = ["owner", "member", "agent", "bot"] as const;
+/** One of {@link MemberRoles}. */
 export type MemberRole = (typeof MemberRoles)[number];
 
 /** Whether a member with this role joined as the shop's team (the role is then the principal's team kind). */
@@ -55,33 +74,52 @@ export function isTeamRole(role: string): role is TeamKind {
   return isTeamKind(role);
 }
 
+/** A member of a conversation. */
 export interface MemberInfo {
+  /** The member's principal id. */
   principalId: string;
+  /** The member's display name. */
   displayName: string;
+  /** The member's handle, once set. */
   handle?: string;
+  /** Owner, member, agent or bot. */
   role: MemberRole;
+  /** When the member joined, ms since the epoch. */
   joinedAt: number;
+  /** Who invited the member (absent for the owner and for the team). */
   invitedBy?: string;
   /** Customers, shown to the shop's own team only: the shop's id for the customer (the `sub` of their token). */
   externalId?: string;
 }
 
+/** The states of an invite: pending until the invitee accepts or declines (nothing revokes one yet). */
 export const InviteStatuses = ["pending", "accepted", "declined", "revoked"] as const;
+/** One of {@link InviteStatuses}. */
 export type InviteStatus = (typeof InviteStatuses)[number];
 
+/** An invite into a conversation, by handle. */
 export interface InviteInfo {
+  /** The invite id (`in_` and 22 characters). */
   id: string;
+  /** The conversation the invitee is asked into. */
   convId: string;
+  /** The conversation's shop. */
   shopId: string;
+  /** Who invited (principal id). */
   inviter: string;
+  /** The inviter's display name when the invite was made. */
   inviterName: string;
+  /** Who is invited (principal id). */
   invitee: string;
+  /** Pending, accepted or declined. */
   status: InviteStatus;
+  /** When it was made, ms since the epoch. */
   createdAt: number;
   /** When it was accepted, declined or revoked (ms); absent while pending, and on invites settled before it was kept. */
   settledAt?: number;
   /** Filled in by the gateway when it answers (never stored): the invitee's display name and handle. */
   inviteeName?: string;
+  /** Filled in by the gateway when it answers (never stored): the invitee's handle. */
   inviteeHandle?: string;
 }
 
@@ -91,15 +129,20 @@ export interface InviteInfo {
  * the gateway only stores and serves the record.
  */
 export interface DeviceRecord extends DeviceKeys {
+  /** The principal the device belongs to. */
   principal: string;
   /** base64url Ed25519 signature by `sigPk` over the canonical encoding of the other fields. */
   sig: string;
 }
 
+/** Why an epoch was committed: the conversation opened, a member was added or removed, the key aged (rotation), or the history policy changed. */
 export const CommitReasons = ["create", "add", "remove", "rotate", "policy"] as const;
+/** One of {@link CommitReasons}. */
 export type CommitReason = (typeof CommitReasons)[number];
 
+/** Whether members added later may read the history from before they joined (`full`) or not (`none`). */
 export const HistoryPolicies = ["none", "full"] as const;
+/** One of {@link HistoryPolicies}. */
 export type HistoryPolicy = (typeof HistoryPolicies)[number];
 
 /**
@@ -108,20 +151,40 @@ export type HistoryPolicy = (typeof HistoryPolicies)[number];
  * stores the commit as it came; members verify the signature and the chain.
  */
 export interface EpochCommit {
+  /** Commit format version. */
   v: 1;
+  /** The conversation. */
   convId: string;
   /** 1 for the first commit, then +1 each. */
   epoch: number;
   /** base64url BLAKE2b-256 of the previous commit's canonical encoding; "" for epoch 1. */
   prevHash: string;
-  committer: { principalId: string; deviceId: string };
+  /** The principal and device that made and signed the commit. */
+  committer: {
+    /** The principal id. */
+    principalId: string;
+    /** The device id. */
+    deviceId: string;
+  };
   /** The members (not the shop team) this epoch is for, with the devices that got the key. */
-  members: Array<{ principalId: string; deviceIds: string[] }>;
+  members: Array<{
+    /** A member of this epoch. */
+    principalId: string;
+    /** That member's devices sealed to. */
+    deviceIds: string[];
+  }>;
   /** The epoch key sealed (crypto_box_seal) to each listed device's X25519 key, base64url. */
-  wraps: Array<{ deviceId: string; sealed: string }>;
+  wraps: Array<{
+    /** The device the key is sealed to. */
+    deviceId: string;
+    /** The sealed epoch key, base64url. */
+    sealed: string;
+  }>;
   /** The epoch key sealed to the shop team's key; "" while the shop has no team key. */
   teamWrap: string;
+  /** Whether members added later may read what came before. */
   historyPolicy: HistoryPolicy;
+  /** Why this epoch was committed. */
   reason: CommitReason;
   /** Committer's clock, ms. */
   ts: number;
@@ -143,6 +206,7 @@ export interface EpochCommit {
  * conversation seals each epoch key to the team once instead of to every agent.
  */
 export interface TeamKeyRecord {
+  /** The shop whose team the key is. */
   shopId: string;
   /** 1 for the first team key; +1 on every rotation. */
   version: number;
@@ -150,7 +214,14 @@ export interface TeamKeyRecord {
   boxPk: string;
   /** base64url Ed25519 public key of the team. */
   sigPk: string;
-  createdBy: { principalId: string; deviceId: string };
+  /** The admin principal and device that made the key and signed the record. */
+  createdBy: {
+    /** The principal id. */
+    principalId: string;
+    /** The device id. */
+    deviceId: string;
+  };
+  /** When the key was made, by the creating device's clock, ms. */
   ts: number;
   /** base64url Ed25519 signature by the creating device over the canonical record. */
   sig: string;
@@ -158,14 +229,24 @@ export interface TeamKeyRecord {
 
 /** A team key's secret halves sealed to one agent device by an admin device. */
 export interface TeamKeyWrap {
+  /** The shop whose team key this is. */
   shopId: string;
+  /** The team key version sealed. */
   version: number;
   /** The agent device the secret is sealed to, and its principal. */
   deviceId: string;
+  /** The principal of that device (an agent or bot of the shop). */
   principalId: string;
   /** crypto_box_seal of boxSk (32 bytes) || sigSeed (32 bytes) to the device's boxPk: 112 bytes, base64url. */
   sealed: string;
-  wrappedBy: { principalId: string; deviceId: string };
+  /** The admin principal and device that sealed it and signed the wrap. */
+  wrappedBy: {
+    /** The principal id. */
+    principalId: string;
+    /** The device id. */
+    deviceId: string;
+  };
+  /** When it was sealed, by the wrapping device's clock, ms. */
   ts: number;
   /** base64url Ed25519 signature by the wrapping device over the canonical wrap. */
   sig: string;
@@ -173,6 +254,7 @@ export interface TeamKeyWrap {
 
 /** A device's public keys, registered at session start. */
 export interface DeviceKeys {
+  /** The device id, chosen by the device. */
   deviceId: string;
   /** base64url Ed25519 public key (32 bytes). */
   sigPk: string;
@@ -182,13 +264,17 @@ export interface DeviceKeys {
 
 /** Team members (agents, bots) a principal may see as online. */
 export interface TeamPresenceMember {
+  /** The team member's principal id. */
   principalId: string;
+  /** The team member's display name. */
   displayName: string;
+  /** Agent or bot. */
   kind: TeamKind;
 }
 
 /** Who of a shop's team is online: sent whole on every change (small: a shop's team). */
 export interface TeamPresence {
+  /** The shop. */
   shopId: string;
   /** Sorted by display name, then id. */
   online: TeamPresenceMember[];
@@ -198,6 +284,8 @@ export interface TeamPresence {
 
 /** A member's read marker (read receipts). */
 export interface ReadMark {
+  /** Whose marker. */
   principalId: string;
+  /** The highest seq they marked read. */
   seq: number;
 }

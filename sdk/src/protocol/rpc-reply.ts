@@ -9,10 +9,23 @@ import type { RpcResults } from "./rpc.js";
 import type { RpcOp } from "./schemas.js";
 
 /** Every NATS reply (and every successful `POST /v1/rpc/<op>`): a result or an error. HTTP errors are `{error}` with the matching status. */
-export type RpcReply<Op extends RpcOp = RpcOp> = { ok: true; result: RpcResults[Op] } | { ok: false; error: ErrorBody };
+export type RpcReply<Op extends RpcOp = RpcOp> =
+  | {
+      /** The operation succeeded. */
+      ok: true;
+      /** The op's result. */
+      result: RpcResults[Op];
+    }
+  | {
+      /** The operation failed. */
+      ok: false;
+      /** Why, with a stable code. */
+      error: ErrorBody;
+    };
 
 /** The body of every failed HTTP request, with the status of {@link ErrorCodes}`[code]`. */
 export interface HttpErrorReply {
+  /** Why, with a stable code. */
   error: ErrorBody;
 }
 

@@ -15,98 +15,322 @@ import type {
 
 /** Results of the RPC operations, by op. */
 export interface RpcResults {
-  "conv.open": { conversation: ConversationInfo };
-  "conv.list": { conversations: ConversationInfo[] };
-  "conv.get": {
+  /** Customers and guests: the new conversation, with the caller as its owner. */
+  "conv.open": {
+    /** The conversation just opened. */
     conversation: ConversationInfo;
+  };
+  /** The caller's conversations (the shop's team: every one of the shop), newest activity first. */
+  "conv.list": {
+    /** At most the requested limit, with the caller's unread count each. */
+    conversations: ConversationInfo[];
+  };
+  /** One conversation with its members and read markers. */
+  "conv.get": {
+    /** The conversation as the caller sees it. */
+    conversation: ConversationInfo;
+    /** Every member, with `externalId` for customers when the caller is on the shop's team. */
     members: MemberInfo[];
     /** Every read marker set in the conversation (members and team), the caller's own included. */
     reads: ReadMark[];
   };
-  "conv.leave": { ok: true };
-  "conv.remove": { ok: true };
+  /** The caller left the conversation. */
+  "conv.leave": {
+    /** Always `true`. */
+    ok: true;
+  };
+  /** The member was removed. */
+  "conv.remove": {
+    /** Always `true`. */
+    ok: true;
+  };
   /** Team only: the updated conversation (as the caller sees it). */
-  "conv.assign": { conversation: ConversationInfo };
-  "conv.close": { conversation: ConversationInfo };
-  "conv.reopen": { conversation: ConversationInfo };
+  "conv.assign": {
+    /** With its new `assignee` (absent when unassigned). */
+    conversation: ConversationInfo;
+  };
+  /** Team only: the conversation, closed. */
+  "conv.close": {
+    /** With `status: "closed"`. */
+    conversation: ConversationInfo;
+  };
+  /** Team only: the conversation, open again. */
+  "conv.reopen": {
+    /** With `status: "open"`. */
+    conversation: ConversationInfo;
+  };
   /** Team only: unassigned, open, and flagged so that bots stay out of it. */
-  "conv.handover": { conversation: ConversationInfo };
-  "msg.send": { seq: number; ts: number; duplicate: boolean };
+  "conv.handover": {
+    /** With `handover: true`. */
+    conversation: ConversationInfo;
+  };
+  /** The message is stored (persist before acknowledge). */
+  "msg.send": {
+    /** The message's sequence number in its conversation. */
+    seq: number;
+    /** The gateway's time of acceptance, ms since the epoch. */
+    ts: number;
+    /** True when this `msgId` was stored before: `seq` and `ts` are the first time's. */
+    duplicate: boolean;
+  };
   /** The shop's team only. A repeat of the same note id answers the stored note with `duplicate: true`. */
-  "note.add": { note: StoredNote; duplicate: boolean };
+  "note.add": {
+    /** The stored note, with its author's display name. */
+    note: StoredNote;
+    /** True when this note id was stored before. */
+    duplicate: boolean;
+  };
   /** The shop's team only: the newest notes, oldest first. */
-  "note.list": { notes: StoredNote[] };
-  "msg.history": { messages: StoredMessage[]; hasMore: boolean };
-  "msg.since": { messages: StoredMessage[]; hasMore: boolean };
-  "invite.create": { invite: InviteInfo };
-  "invite.accept": { conversation: ConversationInfo };
-  "invite.decline": { ok: true };
-  "invite.list": { invites: InviteInfo[] };
-  "invite.history": { invites: InviteInfo[] };
-  "device.register": { ok: true };
+  "note.list": {
+    /** Each with its author's display name. */
+    notes: StoredNote[];
+  };
+  /** A page of older messages. */
+  "msg.history": {
+    /** Newest first, below the `before` seq. */
+    messages: StoredMessage[];
+    /** True when older messages remain. */
+    hasMore: boolean;
+  };
+  /** A page of newer messages, for filling gaps. */
+  "msg.since": {
+    /** Oldest first, above the `after` seq. */
+    messages: StoredMessage[];
+    /** True when newer messages remain. */
+    hasMore: boolean;
+  };
+  /** The invite made, or the one already pending for that invitee. */
+  "invite.create": {
+    /** A pending invite. */
+    invite: InviteInfo;
+  };
+  /** The invitee joined. */
+  "invite.accept": {
+    /** The conversation the invitee is now a member of. */
+    conversation: ConversationInfo;
+  };
+  /** The invitee said no. */
+  "invite.decline": {
+    /** Always `true`. */
+    ok: true;
+  };
+  /** The caller's pending invites. */
+  "invite.list": {
+    /** Newest first. */
+    invites: InviteInfo[];
+  };
+  /** Every invite into one conversation. */
+  "invite.history": {
+    /** Any status, oldest first. */
+    invites: InviteInfo[];
+  };
+  /** The caller's device record is stored. */
+  "device.register": {
+    /** Always `true`. */
+    ok: true;
+  };
   /** Registered (signed) device records of the named principals; principals without any are absent. */
-  "device.list": { devices: DeviceRecord[] };
+  "device.list": {
+    /** Only principals the caller may see (see docs/protocol.md). */
+    devices: DeviceRecord[];
+  };
   /** The accepted commit's epoch; a losing concurrent commit gets `conflict` instead. */
-  "epoch.commit": { epoch: number };
-  "epoch.list": { commits: EpochCommit[]; hasMore: boolean };
+  "epoch.commit": {
+    /** The conversation's new head epoch. */
+    epoch: number;
+  };
+  /** A page of a conversation's epoch chain. */
+  "epoch.list": {
+    /** Oldest first, above the `after` epoch. */
+    commits: EpochCommit[];
+    /** True when more commits remain. */
+    hasMore: boolean;
+  };
   /** The shop team's current public key; null before an admin made one. Public: any signed-in principal may read it. */
-  "team.get": { key: TeamKeyRecord | null };
+  "team.get": {
+    /** The current record, the requested version, or `null`. */
+    key: TeamKeyRecord | null;
+  };
   /** Admin agents only; accepted only as version current+1 (`conflict` otherwise). */
-  "team.init": { version: number };
+  "team.init": {
+    /** The version stored. */
+    version: number;
+  };
   /** Admin agents only: every registered device of the shop's team, and whether it holds the current team key. */
-  "team.devices": { key: TeamKeyRecord | null; devices: Array<{ device: DeviceRecord; wrapped: boolean }> };
+  "team.devices": {
+    /** The current team key record, or `null` before there is one. */
+    key: TeamKeyRecord | null;
+    /** Every signed device of the shop's agents and bots. */
+    devices: Array<{
+      /** The device's signed record. */
+      device: DeviceRecord;
+      /** True when the current team key is sealed to it. */
+      wrapped: boolean;
+    }>;
+  };
   /** Admin agents only: seal the current team key to a team device. */
-  "team.wrap.put": { ok: true };
+  "team.wrap.put": {
+    /** Always `true`. */
+    ok: true;
+  };
   /** Team members: the wraps of the current team key for the caller's devices. */
-  "team.wrap.get": { key: TeamKeyRecord | null; wraps: TeamKeyWrap[] };
+  "team.wrap.get": {
+    /** The current team key record, or `null` before there is one. */
+    key: TeamKeyRecord | null;
+    /** The team key sealed to each of the caller's devices that has it. */
+    wraps: TeamKeyWrap[];
+  };
   /** Customers only: stores (or replaces) sealed epoch keys of conversations the caller is a member of. */
-  "keys.backup.put": { stored: number };
+  "keys.backup.put": {
+    /** How many entries were stored. */
+    stored: number;
+  };
   /** Customers only: the caller's sealed epoch keys of one conversation, by epoch ascending. */
-  "keys.backup.list": { entries: KeyBackupEntry[]; hasMore: boolean };
-  "profile.get": { principal: PrincipalInfo };
-  "profile.update": { principal: PrincipalInfo };
+  "keys.backup.list": {
+    /** Above the `after` epoch. */
+    entries: KeyBackupEntry[];
+    /** True when more entries remain. */
+    hasMore: boolean;
+  };
+  /** The caller's own principal. */
+  "profile.get": {
+    /** As stored now. */
+    principal: PrincipalInfo;
+  };
+  /** The caller's principal after the update. */
+  "profile.update": {
+    /** With the new handle or display name. */
+    principal: PrincipalInfo;
+  };
   /** Fire and forget: typing signals above ~1 per second per conversation are dropped without an error. */
-  "signal.typing": { ok: true };
+  "signal.typing": {
+    /** Always `true`, dropped or not. */
+    ok: true;
+  };
   /** The caller's marker after the call: never lower than before (a lower seq leaves it as it was). */
-  "signal.read": { seq: number };
+  "signal.read": {
+    /** The caller's read marker now. */
+    seq: number;
+  };
   /** The caller's shop team: who is online. */
-  "presence.get": { presence: TeamPresence };
+  "presence.get": {
+    /** The current snapshot. */
+    presence: TeamPresence;
+  };
   /** A heartbeat: ping again every `intervalMs`; a connection not heard from for `ttlMs` counts as gone. */
-  "presence.ping": { intervalMs: number; ttlMs: number; presence: TeamPresence };
+  "presence.ping": {
+    /** How often to ping, ms. */
+    intervalMs: number;
+    /** How long a silent connection stays online, ms. */
+    ttlMs: number;
+    /** The current snapshot. */
+    presence: TeamPresence;
+  };
   /** The connection goes offline now (a client closing). */
-  "presence.leave": { ok: true };
+  "presence.leave": {
+    /** Always `true`. */
+    ok: true;
+  };
 }
 
 /** Events pushed on `user.<principal>.ev` and `team.<shopId>.ev`. */
 export type ServerEvent =
-  | { type: "message"; message: StoredMessage }
   | {
+      /** A message was stored. */
+      type: "message";
+      /** The stored message, as history returns it. */
+      message: StoredMessage;
+    }
+  | {
+      /** Someone joined, left or was removed. */
       type: "membership";
+      /** The conversation. */
       convId: string;
+      /** Who joined, left or was removed. */
       principalId: string;
+      /** What happened. */
       change: "joined" | "left" | "removed";
+      /** Who made it happen: the inviter for `joined`, the member for `left`, the remover for `removed`. */
       by: string;
+      /** Server time, ms. */
       ts: number;
     }
-  | { type: "invite"; invite: InviteInfo }
-  /** To the conversation's members and the shop's team: an invite into it was sent, accepted or declined. */
-  | { type: "invitation"; invite: InviteInfo }
-  | { type: "commit"; commit: EpochCommit }
-  /** To the shop's team only: an internal note was added. */
-  | { type: "note"; note: StoredNote }
-  /** To the shop's team: a device waits for the team key, or the team key changed. */
-  | { type: "team"; change: "device-waiting" | "key-changed" | "wrapped"; shopId: string; deviceId?: string }
-  | { type: "conversation"; conversation: ConversationInfo }
-  /** Someone started or stopped typing; never stored. */
-  | { type: "typing"; convId: string; principalId: string; active: boolean; ts: number }
-  /** A member's read marker moved forward (also to the principal's own other devices). */
-  | { type: "read"; convId: string; principalId: string; seq: number; ts: number }
-  /** The shop team's presence changed (to the team and to the shop's connected customers). */
-  | { type: "presence"; presence: TeamPresence };
+  | {
+      /** To the invitee only: they were invited. */
+      type: "invite";
+      /** The pending invite. */
+      invite: InviteInfo;
+    }
+  | {
+      /** To the conversation's members and the shop's team: an invite into it was sent, accepted or declined. */
+      type: "invitation";
+      /** The invite, with its status now. */
+      invite: InviteInfo;
+    }
+  | {
+      /** A conversation's epoch chain moved. */
+      type: "commit";
+      /** The accepted commit. */
+      commit: EpochCommit;
+    }
+  | {
+      /** To the shop's team only: an internal note was added. */
+      type: "note";
+      /** The stored note, with its author's display name. */
+      note: StoredNote;
+    }
+  | {
+      /** To the shop's team: a device waits for the team key, or the team key changed. */
+      type: "team";
+      /** A device waits for the key, the key changed, or a device was given it. */
+      change: "device-waiting" | "key-changed" | "wrapped";
+      /** The shop. */
+      shopId: string;
+      /** The device concerned, for `device-waiting` and `wrapped`. */
+      deviceId?: string;
+    }
+  | {
+      /** A conversation opened or its triage changed. */
+      type: "conversation";
+      /** The conversation; the per-caller `readUpTo` and `unread` are 0 (receivers keep their own). */
+      conversation: ConversationInfo;
+    }
+  | {
+      /** Someone started or stopped typing; never stored. */
+      type: "typing";
+      /** The conversation. */
+      convId: string;
+      /** Who is typing. */
+      principalId: string;
+      /** True while typing, false once stopped. */
+      active: boolean;
+      /** Server time, ms. */
+      ts: number;
+    }
+  | {
+      /** A member's read marker moved forward (also to the principal's own other devices). */
+      type: "read";
+      /** The conversation. */
+      convId: string;
+      /** Whose marker moved. */
+      principalId: string;
+      /** The highest seq they have read. */
+      seq: number;
+      /** Server time, ms. */
+      ts: number;
+    }
+  | {
+      /** The shop team's presence changed (to the team and to the shop's connected customers). */
+      type: "presence";
+      /** The new snapshot. */
+      presence: TeamPresence;
+    };
 
 /** What `POST /v1/session`, `/v1/agent/session` and `/v1/session/refresh` return. */
 export interface SessionResponse {
+  /** Who signed in. */
   principal: PrincipalInfo;
+  /** How to connect to NATS. */
   nats: {
     /** WebSocket URL(s) of the NATS servers. */
     servers: string[];
@@ -121,5 +345,6 @@ export interface SessionResponse {
   apiToken: string;
   /** Exchanged at `POST /v1/session/refresh` for fresh credentials. */
   refreshToken: string;
+  /** Milliseconds since the epoch at which `refreshToken` expires. */
   refreshExpiresAt: number;
 }

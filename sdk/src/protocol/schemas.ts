@@ -11,9 +11,13 @@ import { CommitReasons, HistoryPolicies } from "./models.js";
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 
+/** An id that may stand in a NATS subject ({@link ID_PATTERN}). */
 export const idSchema = z.string().regex(ID_PATTERN, "must be 1-64 of [A-Za-z0-9_-]");
+/** A message id chosen by a client ({@link MSG_ID_PATTERN}). */
 export const msgIdSchema = z.string().regex(MSG_ID_PATTERN, "must be 16-64 of [A-Za-z0-9_-]");
+/** A handle, already normalised ({@link HANDLE_PATTERN}). */
 export const handleSchema = z.string().regex(HANDLE_PATTERN, "must be 3-32 of [a-z0-9_], starting with a letter");
+/** A display name: trimmed, 1 to 80 characters, no control characters. */
 export const displayNameSchema = z
   .string()
   .trim()
@@ -23,6 +27,7 @@ export const displayNameSchema = z
 const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const key32Schema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 bytes base64url");
 
+/** Checks an {@link Envelope}: strict, every limit of docs/protocol.md. */
 export const envelopeSchema = z.strictObject({
   v: z.literal(ENVELOPE_VERSION),
   convId: idSchema,
@@ -40,6 +45,7 @@ export const envelopeSchema = z.strictObject({
   sig: z.string().max(128).regex(B64URL),
 });
 
+/** Checks the {@link DeviceKeys} a session request may carry. */
 export const deviceKeysSchema = z.strictObject({
   deviceId: idSchema,
   sigPk: key32Schema,
@@ -48,6 +54,7 @@ export const deviceKeysSchema = z.strictObject({
 
 const signatureSchema = z.string().regex(/^[A-Za-z0-9_-]{86}$/, "must be 64 bytes base64url");
 
+/** Checks a signed {@link DeviceRecord} (`device.register`). */
 export const deviceRecordSchema = z.strictObject({
   principal: idSchema,
   deviceId: idSchema,
@@ -59,6 +66,7 @@ export const deviceRecordSchema = z.strictObject({
 /** crypto_box_seal of a 32-byte key: 80 bytes, 107 base64url characters. */
 const sealedKeySchema = z.string().regex(/^[A-Za-z0-9_-]{107}$/, "must be a sealed 32-byte key");
 
+/** Checks the shape of an {@link EpochCommit}; members verify its signatures and chain. */
 export const epochCommitSchema = z.strictObject({
   v: z.literal(1),
   convId: idSchema,
@@ -84,6 +92,7 @@ export const epochCommitSchema = z.strictObject({
   teamSig: z.union([z.literal(""), signatureSchema]),
 });
 
+/** Checks the shape of a {@link TeamKeyRecord} (`team.init`). */
 export const teamKeyRecordSchema = z.strictObject({
   shopId: idSchema,
   version: z
@@ -98,6 +107,7 @@ export const teamKeyRecordSchema = z.strictObject({
   sig: signatureSchema,
 });
 
+/** Checks the shape of a {@link TeamKeyWrap} (`team.wrap.put`). */
 export const teamKeyWrapSchema = z.strictObject({
   shopId: idSchema,
   version: z
@@ -132,41 +142,65 @@ export const keyBackupEntrySchema = z.strictObject({
 
 /** Request bodies of the RPC operations, served over NATS (`api.<principal>.<op>`) and HTTP (`POST /v1/rpc/<op>`). */
 export const rpcRequestSchemas = {
+  /** Customers and guests: open a conversation with the shop. */
   "conv.open": z.strictObject({}),
+  /** The caller's conversations (the team: the shop's), newest activity first; `limit` defaults to 50. */
   "conv.list": z.strictObject({ limit: z.number().int().min(1).max(200).optional() }),
+  /** One conversation with its members and read markers. */
   "conv.get": z.strictObject({ convId: idSchema }),
+  /** The caller leaves the conversation. */
   "conv.leave": z.strictObject({ convId: idSchema }),
+  /** Remove a member (the team, the conversation's creator, or the member's inviter). */
   "conv.remove": z.strictObject({ convId: idSchema, principalId: idSchema }),
+  /** Team only: assign to an agent or bot of the shop, or unassign with `null`. */
   "conv.assign": z.strictObject({ convId: idSchema, assignee: idSchema.nullable() }),
+  /** Team only: close the conversation. */
   "conv.close": z.strictObject({ convId: idSchema }),
+  /** Team only: open a closed conversation again. */
   "conv.reopen": z.strictObject({ convId: idSchema }),
+  /** Team only (meant for bots): hand the conversation to the humans. */
   "conv.handover": z.strictObject({ convId: idSchema }),
+  /** Store and deliver a message. */
   "msg.send": z.strictObject({ convId: idSchema, envelope: envelopeSchema }),
+  /** Team only: add an internal note (end-to-end encrypted under the team key). */
   "note.add": z.strictObject({ convId: idSchema, envelope: envelopeSchema }),
+  /** Team only: the newest notes of a conversation; `limit` defaults to 100. */
   "note.list": z.strictObject({ convId: idSchema, limit: z.number().int().min(1).max(200).optional() }),
+  /** Older messages, newest first, below `before`; `limit` defaults to 50. */
   "msg.history": z.strictObject({
     convId: idSchema,
     before: seqSchema.optional(),
     limit: z.number().int().min(1).max(100).optional(),
   }),
+  /** Newer messages, oldest first, above `after`; `limit` defaults to 200. */
   "msg.since": z.strictObject({
     convId: idSchema,
     after: seqSchema,
     limit: z.number().int().min(1).max(500).optional(),
   }),
+  /** Invite someone into the conversation by handle. */
   "invite.create": z.strictObject({ convId: idSchema, handle: z.string().max(40) }),
+  /** The invitee joins. */
   "invite.accept": z.strictObject({ inviteId: idSchema }),
+  /** The invitee says no. */
   "invite.decline": z.strictObject({ inviteId: idSchema }),
+  /** The caller's pending invites. */
   "invite.list": z.strictObject({}),
+  /** Every invite into a conversation, any status. */
   "invite.history": z.strictObject({ convId: idSchema }),
+  /** Register the caller's own device with its self-signed record. */
   "device.register": z.strictObject({ record: deviceRecordSchema }),
+  /** The signed device records of principals the caller may see. */
   "device.list": z.strictObject({ principalIds: z.array(idSchema).min(1).max(256) }),
+  /** Append the next link of a conversation's epoch chain (compare-and-set). */
   "epoch.commit": z.strictObject({ commit: epochCommitSchema }),
+  /** A conversation's commits above `after`, oldest first; `limit` defaults to 100. */
   "epoch.list": z.strictObject({
     convId: idSchema,
     after: seqSchema,
     limit: z.number().int().min(1).max(500).optional(),
   }),
+  /** A shop team's current public key, or the given version. */
   "team.get": z.strictObject({
     shopId: idSchema,
     version: z
@@ -176,13 +210,19 @@ export const rpcRequestSchemas = {
       .max(2 ** 31)
       .optional(),
   }),
+  /** Admin agents: store the team key record of the next version. */
   "team.init": z.strictObject({ record: teamKeyRecordSchema }),
+  /** Admin agents: the team's devices and whether each holds the team key. */
   "team.devices": z.strictObject({}),
+  /** Admin agents: seal the current team key to a team device. */
   "team.wrap.put": z.strictObject({ wrap: teamKeyWrapSchema }),
+  /** Team members: the current team key sealed to the caller's devices. */
   "team.wrap.get": z.strictObject({}),
+  /** Customers: store sealed epoch keys in their key backup. */
   "keys.backup.put": z.strictObject({
     entries: z.array(keyBackupEntrySchema).min(1).max(MAX_KEY_BACKUP_PUT),
   }),
+  /** Customers: their sealed epoch keys of one conversation, above `after`. */
   "keys.backup.list": z.strictObject({
     convId: idSchema,
     after: z
@@ -193,20 +233,30 @@ export const rpcRequestSchemas = {
       .optional(),
     limit: z.number().int().min(1).max(MAX_KEY_BACKUP_PAGE).optional(),
   }),
+  /** The caller's own principal. */
   "profile.get": z.strictObject({}),
+  /** Set the caller's handle or display name. */
   "profile.update": z.strictObject({ handle: handleSchema.optional(), displayName: displayNameSchema.optional() }),
+  /** Tell the other members the caller is typing, or stopped. */
   "signal.typing": z.strictObject({ convId: idSchema, active: z.boolean() }),
+  /** Move the caller's read marker forward. */
   "signal.read": z.strictObject({ convId: idSchema, seq: seqSchema }),
+  /** Who of the shop's team is online. */
   "presence.get": z.strictObject({}),
   /** `conn` names one connection of the principal (one per client), so one device leaving keeps the others online. */
   "presence.ping": z.strictObject({ conn: idSchema.optional() }),
+  /** One connection of the caller goes offline now. */
   "presence.leave": z.strictObject({ conn: idSchema.optional() }),
 } as const;
 
+/** The name of an RPC operation, such as `msg.send`. */
 export type RpcOp = keyof typeof rpcRequestSchemas;
+/** Every RPC operation name. */
 export const RPC_OPS = Object.keys(rpcRequestSchemas) as RpcOp[];
+/** The request body of an operation, as a client writes it. */
 export type RpcRequest<Op extends RpcOp> = z.input<(typeof rpcRequestSchemas)[Op]>;
 
+/** Whether `value` names an RPC operation. */
 export function isRpcOp(value: string): value is RpcOp {
   return Object.hasOwn(rpcRequestSchemas, value);
 }
@@ -222,10 +272,10 @@ export const sessionRequestSchema = z.union([
   }),
 ]);
 
-/** `POST /v1/agent/session`: a member of a shop's team logs in. */
 /** A NATS user public nkey (`U` + 55 base32 characters): a bot's own key, whose seed never leaves the bot. */
 export const natsUserKeySchema = z.string().regex(NATS_USER_KEY_PATTERN, "not a NATS user public key");
 
+/** `POST /v1/agent/session`: a member of a shop's team logs in. */
 export const agentSessionRequestSchema = z.strictObject({
   shopId: idSchema,
   login: z.string().min(1).max(120),

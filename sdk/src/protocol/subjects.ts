@@ -36,11 +36,17 @@ function token(value: string, what: string): string {
   return value;
 }
 
+/** Builders of the NATS subjects; each throws a `TypeError` for an id that is not subject-safe. */
 export const subjects = {
+  /** `api.<principal>.<op>`: where a principal sends the request `op`. */
   api: (principal: string, op: string) => `api.${token(principal, "principal")}.${op}`,
+  /** `api.<principal>.>`: every request subject of a principal (its JWT's publish allowance). */
   apiPrefix: (principal: string) => `api.${token(principal, "principal")}.>`,
+  /** `user.<principal>.ev`: the principal's events. */
   user: (principal: string) => `user.${token(principal, "principal")}.ev`,
+  /** `team.<shopId>.ev`: the events of a shop's team. */
   team: (shopId: string) => `team.${token(shopId, "shopId")}.ev`,
+  /** `_INBOX_<principal>`: the inbox prefix the principal's client must use. */
   inboxPrefix: (principal: string) => `_INBOX_${token(principal, "principal")}`,
   /** Every reply inbox under the principal's prefix. */
   inboxes: (principal: string) => `_INBOX_${token(principal, "principal")}.>`,
@@ -56,7 +62,12 @@ export function principalPermissions(
   principal: string,
   shopId: string,
   team: boolean,
-): { pub: string[]; sub: string[] } {
+): {
+  /** Subjects the principal may publish to. */
+  pub: string[];
+  /** Subjects the principal may subscribe to. */
+  sub: string[];
+} {
   const pub = [subjects.apiPrefix(principal)];
   const sub = [subjects.user(principal), subjects.inboxes(principal)];
   // Checked for every principal, not only the team's: the shop id also goes into the JWT's tags.
@@ -66,7 +77,14 @@ export function principalPermissions(
 }
 
 /** Splits `api.<principal>.<op...>` into its parts, or undefined if it is not one. */
-export function parseApiSubject(subject: string): { principal: string; op: string } | undefined {
+export function parseApiSubject(subject: string):
+  | {
+      /** The principal that sent the request. */
+      principal: string;
+      /** The operation, dots included (`msg.send`). */
+      op: string;
+    }
+  | undefined {
   const parts = subject.split(".");
   if (parts.length < 3 || parts[0] !== "api") return undefined;
   const principal = parts[1] ?? "";

@@ -14,6 +14,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { KeyValueStorage } from "../storage.js";
 
+/** A `KeyValueStorage` kept in the JSON file at `path` (made owner-only; written by rename, one write at a time). */
 export function fileStorage(path: string): KeyValueStorage {
   let data: Promise<Map<string, string>> | undefined;
   let writing: Promise<void> = Promise.resolve();

@@ -9,16 +9,32 @@
  *   customer: { id: user.id, name: user.firstName },
  * });
  * ```
+ *
+ * @module @parley/sdk/server
  */
 import { exportJWK, generateKeyPair, importJWK, importPKCS8, type JWTPayload, SignJWT } from "jose";
 
 export { fileStorage } from "./file-storage.js";
 
+/** What {@link signCustomerToken} needs. */
 export interface SignCustomerTokenOptions {
   /** The shop id registered with the gateway; becomes `iss`. */
   shopId: string;
   /** The shop's signing key: an Ed25519 private key (PKCS#8 PEM or JWK JSON), or the HS256 shared secret. */
-  key: { alg: "EdDSA"; privateKey: string } | { alg: "HS256"; secret: string };
+  key:
+    | {
+        /** Ed25519 (the gateway holds only the public key). */
+        alg: "EdDSA";
+        /** The private key, PKCS#8 PEM or JWK JSON. */
+        privateKey: string;
+      }
+    | {
+        /** A shared secret (the gateway holds the same secret). */
+        alg: "HS256";
+        /** At least 32 characters. */
+        secret: string;
+      };
+  /** Who the customer is. */
   customer: {
     /** The shop's stable id for this customer; becomes `sub`. Never an e-mail address or phone number. */
     id: string;
@@ -80,7 +96,12 @@ export async function signCustomerToken(options: SignCustomerTokenOptions): Prom
 }
 
 /** Makes an Ed25519 key pair for a shop: keep `privateKey` in the shop's backend, register `publicKey` with the gateway. */
-export async function generateShopKeyPair(): Promise<{ privateKey: string; publicKey: string }> {
+export async function generateShopKeyPair(): Promise<{
+  /** The private key as JWK JSON: the shop's backend keeps it. */
+  privateKey: string;
+  /** The public key as JWK JSON: registered with the gateway as the shop's `tokenKey`. */
+  publicKey: string;
+}> {
   const pair = await generateKeyPair("EdDSA", { extractable: true });
   return {
     privateKey: JSON.stringify(await exportJWK(pair.privateKey)),
@@ -88,6 +109,7 @@ export async function generateShopKeyPair(): Promise<{ privateKey: string; publi
   };
 }
 
+/** What {@link keyBackupSecret} needs. */
 export interface KeyBackupSecretOptions {
   /**
    * The shop's key backup master secret, at least 32 characters: kept in the

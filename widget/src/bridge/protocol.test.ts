@@ -81,9 +81,49 @@ describe("bridge validators", () => {
         const frame = parseFrameMessage(value);
         if (parent) expect(parseParentMessage(JSON.parse(JSON.stringify(parent)))).toEqual(parent);
         if (frame) expect(parseFrameMessage(JSON.parse(JSON.stringify(frame)))).toEqual(frame);
-        expect(parseTheme(value) === undefined || typeof parseTheme(value) === "object").toBe(true);
       }),
       { numRuns: 2000, seed: 4 },
     );
   });
+
+  it("accept a theme exactly when every field is documented and in range, and return its fields (property)", () => {
+    const field = {
+      brand: fc.oneof(fc.constantFrom("#7a3e12", "#fff", "#12345678", "#12", "red", "#ggg"), fc.anything()),
+      radius: fc.oneof(fc.integer({ min: -3, max: 35 }), fc.double({ min: -1, max: 40 }), fc.anything()),
+      font: fc.oneof(fc.constantFrom("Inter, sans-serif", "'Noto Sans'", "", "x;}body{display:none"), fc.string()),
+      position: fc.oneof(fc.constantFrom("left", "right", "top"), fc.anything()),
+      mode: fc.oneof(fc.constantFrom("light", "dark", "auto", "dim"), fc.anything()),
+    };
+    const theme = fc.oneof(
+      fc.record(field, { requiredKeys: [] }),
+      fc.record({ ...field, url: fc.anything() }, { requiredKeys: ["url"] }),
+      fc.anything(),
+    );
+    fc.assert(
+      fc.property(theme, (value) => {
+        const parsed = parseTheme(value);
+        expect(parsed !== undefined, JSON.stringify(value)).toBe(documentedTheme(value));
+        if (parsed) expect(parsed).toEqual(value);
+      }),
+      { numRuns: 3000, seed: 7 },
+    );
+  });
 });
+
+/** The documented theme rules (ThemeSettings), written out apart from the validator they check. */
+function documentedTheme(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const rules: Record<string, (v: unknown) => boolean> = {
+    brand: (v) => typeof v === "string" && /^#[0-9a-fA-F]{3,8}$/.test(v),
+    radius: (v) => typeof v === "number" && v >= 0 && v <= 32,
+    font: (v) => typeof v === "string" && /^[A-Za-z0-9 ,'"-]{1,120}$/.test(v),
+    position: (v) => v === "left" || v === "right",
+    mode: (v) => v === "light" || v === "dark" || v === "auto",
+  };
+  return Object.entries(value).every(([key, v]) => {
+    const rule = rules[key];
+    return rule !== undefined && (v === undefined || rule(v));
+  });
+}

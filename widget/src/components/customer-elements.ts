@@ -15,14 +15,23 @@ import { ParleyTypingIndicator } from "./parley-typing-indicator.js";
 
 /** The customer's elements with their tags. */
 export const customerElements = {
+  /** The whole chat. */
   "parley-chat": ParleyChat,
+  /** The message log of one conversation. */
   "parley-message-list": ParleyMessageList,
+  /** One message. */
   "parley-message": ParleyMessage,
+  /** The text box, attachments and send button. */
   "parley-composer": ParleyComposer,
+  /** Who is typing. */
   "parley-typing-indicator": ParleyTypingIndicator,
+  /** Who of the team is online. */
   "parley-presence": ParleyPresence,
+  /** The connection banner. */
   "parley-connection-status": ParleyConnectionStatus,
+  /** Device changes from end-to-end encryption. */
   "parley-device-notice": ParleyDeviceNotice,
+  /** Messages this device cannot show. */
   "parley-history-notice": ParleyHistoryNotice,
 } as const;
 

@@ -2,6 +2,8 @@
  * The widget's Lit components. Importing this module defines nothing;
  * call `defineParleyElements()` once (it is idempotent) to register every
  * `parley-*` element, then mount `<parley-chat>` with a `ParleyClient`.
+ *
+ * @module @parley/widget/components
  */
 import { de } from "../i18n/de.js";
 import { registerCatalog } from "../i18n/index.js";
@@ -31,6 +33,7 @@ registerCatalog("de", de);
 /** Every element with its tag: the customer's chat (customer-elements.ts) and the agent's conversation list. */
 export const parleyElements = {
   ...customerElements,
+  /** The agent's conversation list. */
   "parley-conversation-list": ParleyConversationList,
 } as const;
 

@@ -5,12 +5,24 @@
  * so no markup in a message is ever parsed.
  */
 
-export type TextRun = { text: string } | { text: string; href: string };
+/** A piece of message text: plain, or a link with its checked `href`. */
+export type TextRun =
+  | {
+      /** Plain text. */
+      text: string;
+    }
+  | {
+      /** The link's text, as written. */
+      text: string;
+      /** The URL to open: `https:` or `mailto:` only. */
+      href: string;
+    };
 
 const CANDIDATE = /\b(?:https:\/\/[^\s<>"'`]+|mailto:[^\s<>"'`]+)/gi;
 /** Punctuation that usually ends a sentence rather than the URL. */
 const TRAILING = /[.,;:!?)\]}]+$/;
 
+/** The URL in `candidate` when it is an `https:` URL with a host or a `mailto:` address; otherwise `undefined`. */
 export function safeHref(candidate: string): string | undefined {
   try {
     const url = new URL(candidate);
@@ -22,6 +34,7 @@ export function safeHref(candidate: string): string | undefined {
   return undefined;
 }
 
+/** Splits `text` into plain runs and links. */
 export function linkify(text: string): TextRun[] {
   const runs: TextRun[] = [];
   let last = 0;

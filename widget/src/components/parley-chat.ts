@@ -1,3 +1,30 @@
+import type { ConversationState, ParleyClient, TeamPresence } from "@parley/sdk";
+import { html, LitElement, nothing, type PropertyValues } from "lit";
+import { translator } from "../i18n/index.js";
+import { styles } from "./parley-chat.styles.js";
+import type { Mentionable } from "./parley-composer.js";
+import { StoreController } from "./store-controller.js";
+
+type State = ConversationState;
+
+/** Connects an idle client, or waits for one that is connecting. */
+async function ready(client: ParleyClient): Promise<void> {
+  const state = client.status.value.state;
+  if (state === "idle") {
+    await client.connect();
+    return;
+  }
+  if (state !== "connecting") return;
+  await new Promise<void>((resolve, reject) => {
+    const off = client.status.subscribe((s) => {
+      if (s.state === "connecting") return;
+      queueMicrotask(() => off());
+      if (s.state === "closed") reject(s.error ?? new Error("closed"));
+      else resolve();
+    });
+  });
+}
+
 /**
  * `<parley-chat>`: the whole chat, and the element the widget's frame mounts.
  * Give it a `ParleyClient` (connected or not: an idle client is connected
@@ -33,34 +60,8 @@
  * @fires parley-unread - detail `{ count }`: total unread messages, whenever it changes
  * @fires parley-close - the close button was pressed
  */
-import type { ConversationState, ParleyClient, TeamPresence } from "@parley/sdk";
-import { html, LitElement, nothing, type PropertyValues } from "lit";
-import { translator } from "../i18n/index.js";
-import { styles } from "./parley-chat.styles.js";
-import type { Mentionable } from "./parley-composer.js";
-import { StoreController } from "./store-controller.js";
-
-type State = ConversationState;
-
-/** Connects an idle client, or waits for one that is connecting. */
-async function ready(client: ParleyClient): Promise<void> {
-  const state = client.status.value.state;
-  if (state === "idle") {
-    await client.connect();
-    return;
-  }
-  if (state !== "connecting") return;
-  await new Promise<void>((resolve, reject) => {
-    const off = client.status.subscribe((s) => {
-      if (s.state === "connecting") return;
-      queueMicrotask(() => off());
-      if (s.state === "closed") reject(s.error ?? new Error("closed"));
-      else resolve();
-    });
-  });
-}
-
 export class ParleyChat extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = {
     client: { attribute: false },
     conversationId: { attribute: "conversation-id" },
@@ -75,6 +76,7 @@ export class ParleyChat extends LitElement {
     mentionable: { state: true },
   };
 
+  /** The client whose state the element shows and acts through. */
   declare client: ParleyClient | undefined;
   /** The conversation to show; a customer without one gets their most recent (or a new one on the first send). */
   declare conversationId: string | undefined;
@@ -88,9 +90,13 @@ export class ParleyChat extends LitElement {
   declare shopName: string | undefined;
   /** Passed to the message list: a message still sending after this many ms shows Retry. @default 10000 */
   declare stallAfter: number;
+  /** @internal Rendering state. */
   declare current: string | undefined;
+  /** @internal Rendering state. */
   declare loadError: boolean;
+  /** @internal Rendering state. */
   declare names: Record<string, string>;
+  /** @internal Rendering state. */
   declare mentionable: Mentionable[];
 
   readonly #state = new StoreController<State>(this, () => this.#countUnread());
@@ -112,6 +118,8 @@ export class ParleyChat extends LitElement {
     this.names = {};
     this.mentionable = [];
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = styles;
 

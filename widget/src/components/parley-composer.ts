@@ -1,26 +1,3 @@
-/**
- * `<parley-composer>`: the message box. Enter sends, Shift+Enter starts a new
- * line, and nothing is sent while an IME composition is open. Typing sends
- * (throttled) typing signals. Files come from the attach button, paste or
- * drag and drop; they are previewed (images as thumbnails) before sending and
- * then uploaded with a progress bar and a cancel button each.
- *
- * Mentions and invites: typing `@` opens a list of known handles (members of
- * the conversation and the `handles` property). The invite rule: when a
- * message's first word is `@handle` and no current member holds that handle,
- * the composer first calls `client.invite(conversationId, "@handle")` and only
- * then sends the message as typed. If the invite fails, nothing is sent, the
- * text stays, and the alert says why (no such handle, already a member, not
- * allowed, too many invites, offline). A handle anywhere else in the text
- * never invites.
- *
- * @csspart composer - the whole composer
- * @csspart input - the textarea
- * @csspart send-button - the send button
- * @csspart attach-button - the attach button
- * @csspart attachments - previews and uploads
- * @fires parley-invited - detail `{ handle }`, after an invite from the invite rule
- */
 import type { ParleyClient } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
@@ -29,7 +6,9 @@ import { styles } from "./parley-composer.styles.js";
 
 /** Someone who can be mentioned. */
 export interface Mentionable {
+  /** Their handle, without `@`. */
   handle: string;
+  /** Their display name. */
   displayName: string;
   /** Set for current members of the conversation (no invite needed). */
   member?: boolean;
@@ -60,7 +39,31 @@ export function inviteTarget(text: string, mentionable: readonly Mentionable[]):
   return member ? undefined : handle;
 }
 
+/**
+ * `<parley-composer>`: the message box. Enter sends, Shift+Enter starts a new
+ * line, and nothing is sent while an IME composition is open. Typing sends
+ * (throttled) typing signals. Files come from the attach button, paste or
+ * drag and drop; they are previewed (images as thumbnails) before sending and
+ * then uploaded with a progress bar and a cancel button each.
+ *
+ * Mentions and invites: typing `@` opens a list of known handles (members of
+ * the conversation and the `handles` property). The invite rule: when a
+ * message's first word is `@handle` and no current member holds that handle,
+ * the composer first calls `client.invite(conversationId, "@handle")` and only
+ * then sends the message as typed. If the invite fails, nothing is sent, the
+ * text stays, and the alert says why (no such handle, already a member, not
+ * allowed, too many invites, offline). A handle anywhere else in the text
+ * never invites.
+ *
+ * @csspart composer - the whole composer
+ * @csspart input - the textarea
+ * @csspart send-button - the send button
+ * @csspart attach-button - the attach button
+ * @csspart attachments - previews and uploads
+ * @fires parley-invited - detail `{ handle }`, after an invite from the invite rule
+ */
 export class ParleyComposer extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = {
     client: { attribute: false },
     conversationId: { attribute: "conversation-id" },
@@ -77,20 +80,31 @@ export class ParleyComposer extends LitElement {
     dragging: { state: true },
   };
 
+  /** The client whose state the element shows and acts through. */
   declare client: ParleyClient | undefined;
+  /** The conversation shown (attribute `conversation-id`). */
   declare conversationId: string | undefined;
+  /** BCP 47 locale of the element's strings: `en` and `de` have catalogs, others fall back to English. */
   declare locale: string;
   /** Members and team with handles: the `@` list and the invite rule. */
   declare mentionable: readonly Mentionable[];
+  /** Sending and attaching are off while true. */
   declare disabled: boolean;
   /** Called on the first send when there is no conversation yet; resolves its id. */
   declare resolveConversation: (() => Promise<string>) | undefined;
+  /** @internal Rendering state. */
   declare text: string;
+  /** @internal Rendering state. */
   declare attachments: Attachment[];
+  /** @internal Rendering state. */
   declare suggestions: Mentionable[];
+  /** @internal Rendering state. */
   declare active: number;
+  /** @internal Rendering state. */
   declare error: string;
+  /** @internal Rendering state. */
   declare info: string;
+  /** @internal Rendering state. */
   declare dragging: boolean;
   #composing = false;
   #next = 1;
@@ -108,6 +122,8 @@ export class ParleyComposer extends LitElement {
     this.info = "";
     this.dragging = false;
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = styles;
 

@@ -1,18 +1,21 @@
-/**
- * `<parley-connection-status>`: a banner while the client connects,
- * reconnects or is offline; nothing while connected. Follows `client.status`.
- *
- * @csspart status - the banner
- */
 import type { ConnectionStatus, ParleyClient } from "@parley/sdk";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
 import { base } from "../theme.js";
 import { StoreController } from "./store-controller.js";
 
+/**
+ * `<parley-connection-status>`: a banner while the client connects,
+ * reconnects or is offline; nothing while connected. Follows `client.status`.
+ *
+ * @csspart status - the banner
+ */
 export class ParleyConnectionStatus extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = { client: { attribute: false }, locale: {} };
+  /** The client whose state the element shows and acts through. */
   declare client: ParleyClient | undefined;
+  /** BCP 47 locale of the element's strings: `en` and `de` have catalogs, others fall back to English. */
   declare locale: string;
   readonly #status = new StoreController<ConnectionStatus>(this);
 
@@ -20,6 +23,8 @@ export class ParleyConnectionStatus extends LitElement {
     super();
     this.locale = "en";
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = [
     base,

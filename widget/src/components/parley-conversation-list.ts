@@ -1,3 +1,10 @@
+import type { ParleyClient } from "@parley/sdk";
+import { css, html, LitElement, nothing, type PropertyValues } from "lit";
+import { translator } from "../i18n/index.js";
+import { base } from "../theme.js";
+
+type ConversationInfo = Awaited<ReturnType<ParleyClient["listConversations"]>>[number];
+
 /**
  * `<parley-conversation-list>`: the conversations this principal can see,
  * newest activity first, with unread counts; a listbox operated with the
@@ -10,14 +17,8 @@
  * @csspart unread-badge - the unread count
  * @fires parley-select - detail `{ conversationId }` when a conversation is chosen
  */
-import type { ParleyClient } from "@parley/sdk";
-import { css, html, LitElement, nothing, type PropertyValues } from "lit";
-import { translator } from "../i18n/index.js";
-import { base } from "../theme.js";
-
-type ConversationInfo = Awaited<ReturnType<ParleyClient["listConversations"]>>[number];
-
 export class ParleyConversationList extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = {
     client: { attribute: false },
     selected: {},
@@ -25,11 +26,15 @@ export class ParleyConversationList extends LitElement {
     conversations: { attribute: false },
     focusIndex: { state: true },
   };
+  /** The client whose state the element shows and acts through. */
   declare client: ParleyClient | undefined;
   /** The chosen conversation's id. */
   declare selected: string | undefined;
+  /** BCP 47 locale of the element's strings: `en` and `de` have catalogs, others fall back to English. */
   declare locale: string;
+  /** The conversations listed, most recent activity first; filled from the client. */
   declare conversations: ConversationInfo[];
+  /** @internal Rendering state. */
   declare focusIndex: number;
   #offs: Array<() => void> = [];
   /** Followed conversation states: their unread counts are live (own read markers, new messages). */
@@ -42,6 +47,8 @@ export class ParleyConversationList extends LitElement {
     this.conversations = [];
     this.focusIndex = 0;
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = [
     base,

@@ -1,11 +1,3 @@
-/**
- * `<parley-device-notice>`: notices from end-to-end encryption when a
- * member's devices change ("Ada's security code changed"), each with the new
- * security code (fingerprint) to compare out of band, and a dismiss button.
- * First contact with a member is not a change and shows nothing.
- *
- * @csspart notice - one notice
- */
 import type { DeviceSetChange, ParleyClient } from "@parley/sdk";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
@@ -19,7 +11,16 @@ interface Notice {
   sigPk: string;
 }
 
+/**
+ * `<parley-device-notice>`: notices from end-to-end encryption when a
+ * member's devices change ("Ada's security code changed"), each with the new
+ * security code (fingerprint) to compare out of band, and a dismiss button.
+ * First contact with a member is not a change and shows nothing.
+ *
+ * @csspart notice - one notice
+ */
 export class ParleyDeviceNotice extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = {
     client: { attribute: false },
     names: { attribute: false },
@@ -28,12 +29,17 @@ export class ParleyDeviceNotice extends LitElement {
     open: { state: true },
     codes: { state: true },
   };
+  /** The client whose state the element shows and acts through. */
   declare client: ParleyClient | undefined;
   /** Display names by principal id. */
   declare names: Record<string, string>;
+  /** BCP 47 locale of the element's strings: `en` and `de` have catalogs, others fall back to English. */
   declare locale: string;
+  /** @internal Rendering state. */
   declare notices: Notice[];
+  /** @internal Rendering state. */
   declare open: number | undefined;
+  /** @internal Rendering state. */
   declare codes: Record<number, string>;
   #off: (() => void) | undefined;
   #next = 1;
@@ -45,6 +51,8 @@ export class ParleyDeviceNotice extends LitElement {
     this.notices = [];
     this.codes = {};
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = [
     base,

@@ -1,3 +1,7 @@
+import { css, html, LitElement } from "lit";
+import { translator } from "../i18n/index.js";
+import { base } from "../theme.js";
+
 /**
  * `<parley-history-notice>`: one explanation in place of the earlier messages
  * this device holds no key for: `kind` "no_key" when they went to the
@@ -8,17 +12,16 @@
  *
  * @csspart notice - the notice
  */
-import { css, html, LitElement } from "lit";
-import { translator } from "../i18n/index.js";
-import { base } from "../theme.js";
-
 export class ParleyHistoryNotice extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = {
     locale: {},
     kind: {},
     count: { type: Number },
   };
+  /** BCP 47 locale of the element's strings: `en` and `de` have catalogs, others fall back to English. */
   declare locale: string;
+  /** Why the messages cannot be shown: `no_key` (sent before this device could read the conversation) or `before_joined` (sent before the principal joined). */
   declare kind: "no_key" | "before_joined";
   /** How many messages it stands for (read by tests and assistive tech through the title). */
   declare count: number;
@@ -29,6 +32,8 @@ export class ParleyHistoryNotice extends LitElement {
     this.kind = "no_key";
     this.count = 0;
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = [
     base,

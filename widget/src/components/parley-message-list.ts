@@ -1,3 +1,23 @@
+import type { ChatMessage, ConnectionStatus, ConversationState, ParleyClient, PendingMessage } from "@parley/sdk";
+import { html, LitElement, nothing, type PropertyValues } from "lit";
+import { repeat } from "lit/directives/repeat.js";
+import { translator } from "../i18n/index.js";
+import { InviteTimeline, inviteNotices, type TimelineNotice } from "./invite-timeline.js";
+import { isPending, type ShownMessage } from "./parley-message.js";
+import { styles } from "./parley-message-list.styles.js";
+import { StoreController } from "./store-controller.js";
+
+/** Most messages in the DOM at once. */
+export const WINDOW = 120;
+/** Messages the window moves by. */
+const STEP = 40;
+/** Pixels from an edge that count as "near" it. */
+const EDGE = 240;
+/** Pixels from the bottom that still count as "at the bottom". */
+const PINNED = 32;
+
+type State = ConversationState;
+
 /**
  * `<parley-message-list>`: a conversation's messages and the sender's own
  * pending ones, as an ARIA log. Only a window of at most {@link WINDOW}
@@ -23,27 +43,8 @@
  * @csspart bubble - each bubble (forwarded)
  * @csspart empty - the empty state
  */
-import type { ChatMessage, ConnectionStatus, ConversationState, ParleyClient, PendingMessage } from "@parley/sdk";
-import { html, LitElement, nothing, type PropertyValues } from "lit";
-import { repeat } from "lit/directives/repeat.js";
-import { translator } from "../i18n/index.js";
-import { InviteTimeline, inviteNotices, type TimelineNotice } from "./invite-timeline.js";
-import { isPending, type ShownMessage } from "./parley-message.js";
-import { styles } from "./parley-message-list.styles.js";
-import { StoreController } from "./store-controller.js";
-
-/** Most messages in the DOM at once. */
-export const WINDOW = 120;
-/** Messages the window moves by. */
-const STEP = 40;
-/** Pixels from an edge that count as "near" it. */
-const EDGE = 240;
-/** Pixels from the bottom that still count as "at the bottom". */
-const PINNED = 32;
-
-type State = ConversationState;
-
 export class ParleyMessageList extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = {
     client: { attribute: false },
     conversationId: { attribute: "conversation-id" },
@@ -54,13 +55,17 @@ export class ParleyMessageList extends LitElement {
     unseenBelow: { state: true },
   };
 
+  /** The client whose state the element shows and acts through. */
   declare client: ParleyClient | undefined;
+  /** The conversation shown (attribute `conversation-id`). */
   declare conversationId: string | undefined;
+  /** BCP 47 locale of the element's strings: `en` and `de` have catalogs, others fall back to English. */
   declare locale: string;
   /** Display names by principal id. */
   declare names: Record<string, string>;
   /** A message still sending after this many ms is shown as not sent, with Retry. @default 10000 */
   declare stallAfter: number;
+  /** @internal Rendering state. */
   declare loadingOlder: boolean;
   /** Messages that arrived below the window while the reader was scrolled up. */
   declare unseenBelow: number;
@@ -104,6 +109,8 @@ export class ParleyMessageList extends LitElement {
     this.loadingOlder = false;
     this.unseenBelow = 0;
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = styles;
 

@@ -1,17 +1,3 @@
-/**
- * `<parley-message>`: one message bubble. Text is rendered through Lit text
- * bindings only, with `https:` and `mailto:` URLs turned into links; file
- * messages show name, size and a download button, and PNG/JPEG/GIF/WebP
- * images a thumbnail decrypted into a `blob:` URL (revoked when the element
- * leaves the page). Messages that could not be decrypted show a neutral
- * notice and nothing of their content.
- *
- * @csspart message - the row holding the bubble
- * @csspart bubble - the bubble
- * @csspart retry-button - "Retry" on a message that was not sent
- * @fires parley-retry - detail `{ msgId }`, after asking the client to send again
- * @fires parley-discard - detail `{ msgId }`, after dropping the message from the outbox
- */
 import type { ChatMessage, FileRef, MessageBody, ParleyClient, PendingMessage } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { translator } from "../i18n/index.js";
@@ -43,7 +29,22 @@ export function isPending(m: ShownMessage): m is PendingMessage {
   return (m as PendingMessage).state !== undefined;
 }
 
+/**
+ * `<parley-message>`: one message bubble. Text is rendered through Lit text
+ * bindings only, with `https:` and `mailto:` URLs turned into links; file
+ * messages show name, size and a download button, and PNG/JPEG/GIF/WebP
+ * images a thumbnail decrypted into a `blob:` URL (revoked when the element
+ * leaves the page). Messages that could not be decrypted show a neutral
+ * notice and nothing of their content.
+ *
+ * @csspart message - the row holding the bubble
+ * @csspart bubble - the bubble
+ * @csspart retry-button - "Retry" on a message that was not sent
+ * @fires parley-retry - detail `{ msgId }`, after asking the client to send again
+ * @fires parley-discard - detail `{ msgId }`, after dropping the message from the outbox
+ */
 export class ParleyMessage extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = {
     message: { attribute: false },
     client: { attribute: false },
@@ -58,12 +59,17 @@ export class ParleyMessage extends LitElement {
     downloadError: { state: true },
   };
 
+  /** The message to show: confirmed or still pending. */
   declare message: ShownMessage | undefined;
+  /** The client whose state the element shows and acts through. */
   declare client: ParleyClient | undefined;
   /** Sent by the signed-in principal (aligned to the end). */
   declare own: boolean;
+  /** The sender's display name, shown above messages of others. */
   declare senderName: string;
+  /** Display name of whoever shared this message's key with this device (a history grant), when someone did. */
   declare sharedByName: string | undefined;
+  /** BCP 47 locale of the element's strings: `en` and `de` have catalogs, others fall back to English. */
   declare locale: string;
   /** Read by someone else (shown on the own last message). */
   declare seen: boolean;
@@ -71,7 +77,9 @@ export class ParleyMessage extends LitElement {
   declare stalled: boolean;
   /** A message still "sending" while the client has no connection: it goes out once it is back. */
   declare queued: boolean;
+  /** @internal Rendering state. */
   declare imageUrl: string | undefined;
+  /** @internal Rendering state. */
   declare downloadError: boolean;
   #imageFor: string | undefined;
 
@@ -85,6 +93,8 @@ export class ParleyMessage extends LitElement {
     this.queued = false;
     this.downloadError = false;
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = styles;
 

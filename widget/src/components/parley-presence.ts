@@ -1,3 +1,9 @@
+import type { ConnectionStatus, ParleyClient, TeamPresence } from "@parley/sdk";
+import { css, html, LitElement, type PropertyValues } from "lit";
+import { translator } from "../i18n/index.js";
+import { base } from "../theme.js";
+import { StoreController } from "./store-controller.js";
+
 /**
  * `<parley-presence>`: who of the shop's team is online ("Ada and 2 others
  * are online"), or when to expect a reply when nobody is. Follows
@@ -7,15 +13,12 @@
  *
  * @csspart presence - the line of text
  */
-import type { ConnectionStatus, ParleyClient, TeamPresence } from "@parley/sdk";
-import { css, html, LitElement, type PropertyValues } from "lit";
-import { translator } from "../i18n/index.js";
-import { base } from "../theme.js";
-import { StoreController } from "./store-controller.js";
-
 export class ParleyPresence extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = { client: { attribute: false }, locale: {} };
+  /** The client whose state the element shows and acts through. */
   declare client: ParleyClient | undefined;
+  /** BCP 47 locale of the element's strings: `en` and `de` have catalogs, others fall back to English. */
   declare locale: string;
   readonly #presence = new StoreController<TeamPresence>(this);
   readonly #status = new StoreController<ConnectionStatus>(this);
@@ -24,6 +27,8 @@ export class ParleyPresence extends LitElement {
     super();
     this.locale = "en";
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = [
     base,

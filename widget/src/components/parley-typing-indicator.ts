@@ -1,16 +1,19 @@
+import { css, html, LitElement, nothing } from "lit";
+import { translator } from "../i18n/index.js";
+import { base } from "../theme.js";
+
 /**
  * `<parley-typing-indicator>`: "Ada is typing…" for the names it is given
  * (one, two, or "several people"); empty and silent when nobody types.
  *
  * @csspart typing - the line of text
  */
-import { css, html, LitElement, nothing } from "lit";
-import { translator } from "../i18n/index.js";
-import { base } from "../theme.js";
-
 export class ParleyTypingIndicator extends LitElement {
+  /** @internal Lit's reactive property declarations (the properties are documented below). */
   static override properties = { names: { attribute: false }, locale: {} };
+  /** Display names of the people typing now. */
   declare names: readonly string[];
+  /** BCP 47 locale of the element's strings: `en` and `de` have catalogs, others fall back to English. */
   declare locale: string;
 
   constructor() {
@@ -18,6 +21,8 @@ export class ParleyTypingIndicator extends LitElement {
     this.names = [];
     this.locale = "en";
   }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
 
   static override styles = [
     base,

@@ -6,7 +6,9 @@
 import type { StateStore } from "@parley/sdk";
 import type { ReactiveController, ReactiveControllerHost } from "lit";
 
+/** Re-renders its host whenever the SDK state store it follows changes. */
 export class StoreController<T> implements ReactiveController {
+  /** The store's current value (undefined while it follows none). */
   value: T | undefined;
   #store: StateStore<T> | undefined;
   #unsubscribe: (() => void) | undefined;

@@ -80,5 +80,6 @@ export const en = {
   "size.mb": "{n} MB",
 } as const;
 
+/** The key of a UI string in the catalogs. */
 export type MessageKey = keyof typeof en;
 export type Catalog = Record<MessageKey, string>;

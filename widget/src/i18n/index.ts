@@ -25,12 +25,17 @@ export type Params = Record<string, string | number>;
 
 /** Everything a component needs to speak one locale. */
 export interface Translator {
+  /** The locale asked for. */
   locale: string;
+  /** Text direction of the locale's language. */
   dir: "ltr" | "rtl";
   /** The message for `key` with `{param}` placeholders filled; `count` picks `key.one`/`key.other` where they exist. */
   t(key: MessageKey | PluralBase, params?: Params): string;
+  /** A time of day (ms since the epoch) in the locale. */
   time(ts: number): string;
+  /** A date (ms since the epoch) in the locale. */
   day(ts: number): string;
+  /** A byte count, in B, KB or MB. */
   size(bytes: number): string;
 }
 

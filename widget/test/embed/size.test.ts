@@ -1,4 +1,4 @@
-// The bundle budget check that runs with every widget build (PERFORMANCE.md):
+// The bundle budget check that runs with every widget build (docs/widget.md, "Build and size budgets"):
 // it passes on the real build, fails when a budget is below the real figure
 // (by argument or environment), and reports what it counted: the sizes of
 // the gzip and brotli copies the gateway sends (ADR 0017).

@@ -1,6 +1,6 @@
 /**
  * Real Chromium for the browser tests: Debian's build driven by playwright-core
- * (ARCHITECTURE.md, decision 5). Each session gets a fresh profile directory,
+ * (docs/testing.md). Each session gets a fresh profile directory,
  * so storage, IndexedDB and caches never leak between tests. Also a tiny static
  * server for fixture pages on their own loopback origin, and the directory where
  * screenshots are kept as test artifacts.
