@@ -31,43 +31,13 @@ import {
   type HistoryPolicy,
 } from "../protocol/models.js";
 import { encodeCommitForHash, encodeCommitForSignature } from "./canonical.js";
+import { CommitError } from "./crypto-errors.js";
 import { type DeviceIdentity, verifyDeviceRecord } from "./device-keys.js";
 import { DecryptError } from "./message-crypto.js";
 import { createEpochKey, openEpochKey, sealEpochKey } from "./seal-box.js";
 import { loadSodium } from "./sodium.js";
 
-export const CommitFailures = [
-  "bad_shape",
-  "bad_chain",
-  "unknown_committer",
-  "bad_signature",
-  "not_a_member",
-  "bad_wraps",
-] as const;
-export type CommitFailure = (typeof CommitFailures)[number];
-
-const commitMessages: Record<CommitFailure, string> = {
-  bad_shape: "commit is malformed or not in canonical form",
-  bad_chain: "commit does not follow the previous commit (conversation, epoch or prevHash)",
-  unknown_committer: "committer device is not pinned for the committer's principal",
-  bad_signature: "commit signature does not verify",
-  not_a_member: "committer was not a member of the previous epoch",
-  bad_wraps: "commit wraps do not match its member devices, or this device's wrap does not open",
-};
-
-/** A commit was refused; `reason` says which check failed. */
-export class CommitError extends Error {
-  override readonly name = "CommitError";
-  readonly reason: CommitFailure;
-
-  constructor(reason: CommitFailure, detail?: string, options?: { cause?: unknown }) {
-    super(
-      detail ? `${commitMessages[reason]}: ${detail}` : commitMessages[reason],
-      options?.cause === undefined ? undefined : { cause: options.cause },
-    );
-    this.reason = reason;
-  }
-}
+export { CommitError, type CommitFailure, CommitFailures } from "./crypto-errors.js";
 
 /** Limits of `epochCommitSchema`. */
 const MAX_EPOCH = 2 ** 31;

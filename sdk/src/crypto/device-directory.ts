@@ -20,12 +20,10 @@ import { Emitter } from "../emitter.js";
 import { ID_PATTERN } from "../protocol/ids.js";
 import type { DeviceRecord } from "../protocol/models.js";
 import type { KeyValueStorage } from "../storage.js";
+import { KeyStoreError } from "./crypto-errors.js";
 import { verifyDeviceRecord } from "./device-keys.js";
 
-/** A key store (pins, epoch keys) exists but cannot be read; it is left as it is. */
-export class KeyStoreError extends Error {
-  override readonly name = "KeyStoreError";
-}
+export { KeyStoreError } from "./crypto-errors.js";
 
 /** A pinned device offered again with other keys. */
 export interface KeyChange {

@@ -7,6 +7,7 @@ import { fromBase64Url, toBase64Url } from "../base64url.js";
 import type { DeviceKeys } from "../protocol/index.js";
 import type { KeyValueStorage } from "../storage.js";
 import { deviceRecordSignatureInput, fingerprintInput } from "./canonical.js";
+import { DeviceIdentityError } from "./crypto-errors.js";
 import { randomBytes } from "./random.js";
 import { loadSodium } from "./sodium.js";
 
@@ -51,10 +52,7 @@ export async function createDeviceIdentity(): Promise<DeviceIdentity> {
   };
 }
 
-/** Thrown when the stored identity exists but cannot be read; it is never silently replaced. */
-export class DeviceIdentityError extends Error {
-  override readonly name = "DeviceIdentityError";
-}
+export { DeviceIdentityError } from "./crypto-errors.js";
 
 const pending = new WeakMap<KeyValueStorage, Map<string, Promise<DeviceIdentity>>>();
 

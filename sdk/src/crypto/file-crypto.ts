@@ -19,6 +19,7 @@
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
 import { FILE_CHUNK_BYTES, FILE_CHUNK_OVERHEAD, type FileRef, fileCipherLength } from "../protocol/files.js";
+import { FileCorruptError } from "./crypto-errors.js";
 import { randomBytes } from "./random.js";
 import { Sha256 } from "./sha256.js";
 import { loadSodium, type Sodium } from "./sodium.js";
@@ -26,29 +27,7 @@ import { loadSodium, type Sodium } from "./sodium.js";
 export const FILE_KEY_BYTES = 32;
 export const FILE_HEADER_BYTES = 24;
 
-/** Why a file could not be opened. */
-export const FileCorruptReasons = {
-  bad_ref: "the file reference is malformed (key, header, size or chunk size)",
-  auth: "a chunk failed authentication (damaged, reordered, duplicated, or sealed with another key)",
-  early_final: "the stream ends (FINAL tag) before the announced size",
-  missing_final: "the last chunk does not carry the FINAL tag",
-  bad_tag: "a chunk carries a tag this format never uses",
-  trailing_bytes: "there are bytes after the last chunk",
-  truncated: "the stream stops before the announced size",
-  hash_mismatch: "the plaintext's SHA-256 is not the announced one",
-} as const;
-export type FileCorruptReason = keyof typeof FileCorruptReasons;
-
-/** A file that cannot be opened; no plaintext accompanies it. */
-export class FileCorruptError extends Error {
-  override readonly name = "FileCorruptError";
-  readonly reason: FileCorruptReason;
-
-  constructor(reason: FileCorruptReason, detail?: string) {
-    super(detail ? `${FileCorruptReasons[reason]} (${detail})` : FileCorruptReasons[reason]);
-    this.reason = reason;
-  }
-}
+export { FileCorruptError, type FileCorruptReason, FileCorruptReasons } from "./crypto-errors.js";
 
 /** What the sender learns once the last chunk is sealed: the fields of the {@link FileRef} besides id, name and mime. */
 export interface SealedFile {

@@ -18,6 +18,7 @@ import { fromBase64Url, toBase64Url } from "../base64url.js";
 import { type MessageBody, parseMessageBody } from "../codec.js";
 import { type Envelope, type EnvelopeHeader, MAX_CIPHERTEXT_CHARS } from "../protocol/envelope.js";
 import { encodeHeaderAad, headerProblem, messageSignatureInput } from "./canonical.js";
+import { DecryptError, SealError } from "./crypto-errors.js";
 import { randomBytes } from "./random.js";
 import { loadSodium } from "./sodium.js";
 
@@ -87,51 +88,14 @@ export function unpadPlaintext(padded: Uint8Array): Uint8Array {
   return padded.slice(LENGTH_PREFIX_BYTES, LENGTH_PREFIX_BYTES + length);
 }
 
-export const DecryptFailures = [
-  "bad_header",
-  "bad_signature",
-  "bad_ciphertext",
-  "bad_padding",
-  "bad_body",
-  "unknown_epoch",
-  "unknown_device",
-] as const;
-export type DecryptFailure = (typeof DecryptFailures)[number];
-
-const decryptMessages: Record<DecryptFailure, string> = {
-  bad_header: "envelope header is malformed or not an end-to-end envelope",
-  bad_signature: "sender signature does not verify",
-  bad_ciphertext: "ciphertext does not decrypt under the epoch key",
-  bad_padding: "decrypted plaintext has invalid padding",
-  bad_body: "decrypted plaintext is not a valid message body",
-  unknown_epoch: "no key for this conversation epoch",
-  unknown_device: "no signing key for the sender device",
-};
-
-/** An envelope could not be opened. Carries no plaintext, whatever the stage that failed. */
-export class DecryptError extends Error {
-  override readonly name = "DecryptError";
-  readonly reason: DecryptFailure;
-
-  constructor(reason: DecryptFailure, options?: { cause?: unknown }) {
-    super(decryptMessages[reason], options?.cause === undefined ? undefined : { cause: options.cause });
-    this.reason = reason;
-  }
-}
-
-export const SealFailures = ["bad_header", "bad_key", "bad_body", "too_large", "unknown_epoch"] as const;
-export type SealFailure = (typeof SealFailures)[number];
-
-/** A message could not be sealed: a caller error, or no key yet for the current epoch. */
-export class SealError extends Error {
-  override readonly name = "SealError";
-  readonly reason: SealFailure;
-
-  constructor(reason: SealFailure, message: string) {
-    super(message);
-    this.reason = reason;
-  }
-}
+export {
+  DecryptError,
+  type DecryptFailure,
+  DecryptFailures,
+  SealError,
+  type SealFailure,
+  SealFailures,
+} from "./crypto-errors.js";
 
 export interface SealMessageInput {
   header: EnvelopeHeader;

@@ -12,6 +12,7 @@ import { fromBase64Url, toBase64Url } from "../base64url.js";
 import { ID_PATTERN } from "../protocol/ids.js";
 import type { DeviceRecord, TeamKeyRecord, TeamKeyWrap } from "../protocol/models.js";
 import { teamKeyRecordSignatureInput, teamKeyWrapSignatureInput } from "./canonical.js";
+import { TeamKeyError } from "./crypto-errors.js";
 import { type DeviceIdentity, verifyDeviceRecord } from "./device-keys.js";
 import { randomBytes } from "./random.js";
 import { loadSodium } from "./sodium.js";
@@ -26,27 +27,7 @@ export interface TeamKeySecret {
   sigSeed: Uint8Array;
 }
 
-export const TeamKeyFailures = ["bad_shape", "bad_signature", "wrong_device", "bad_ciphertext", "wrong_key"] as const;
-export type TeamKeyFailure = (typeof TeamKeyFailures)[number];
-
-const messages: Record<TeamKeyFailure, string> = {
-  bad_shape: "team key record or wrap is malformed, or they do not belong together",
-  bad_signature: "team key signature does not verify against the signing device",
-  wrong_device: "the team key wrap is for another device",
-  bad_ciphertext: "the team key wrap does not open",
-  wrong_key: "the team key wrap holds a key other than the record's",
-};
-
-/** A team key record or wrap was refused; `reason` says which check failed. */
-export class TeamKeyError extends Error {
-  override readonly name = "TeamKeyError";
-  readonly reason: TeamKeyFailure;
-
-  constructor(reason: TeamKeyFailure, options?: { cause?: unknown }) {
-    super(messages[reason], options?.cause === undefined ? undefined : { cause: options.cause });
-    this.reason = reason;
-  }
-}
+export { TeamKeyError, type TeamKeyFailure, TeamKeyFailures } from "./crypto-errors.js";
 
 const KEY_BYTES = 32;
 const SECRET_BYTES = 64;

@@ -23,9 +23,8 @@ import { buildCommit, CommitError, openCommitKey } from "../crypto/commits.js";
 import type { DeviceDirectory } from "../crypto/device-directory.js";
 import type { DeviceIdentity } from "../crypto/device-keys.js";
 import type { ApplyContext, EpochKeyring } from "../crypto/keyring.js";
-import { ParleyError } from "../errors.js";
+import { EncryptionUnavailableError, ParleyError } from "../errors.js";
 import type { CommitReason, DeviceRecord, EpochCommit, HistoryPolicy, PrincipalInfo } from "../protocol/models.js";
-import { EncryptionUnavailableError } from "./errors.js";
 import type { Rpc } from "./rpc.js";
 import type { TeamKeyHolder } from "./team-key-holder.js";
 
