@@ -15,8 +15,12 @@ export type SenderRole = "customer" | "agent" | "bot";
 export interface BodyKind<B extends { type: string } = { type: string }> {
   /** The body's `type`. */
   readonly type: B["type"];
-  /** The body's shape, checked after decoding. */
-  readonly schema: z.ZodType<B>;
+  /**
+   * The body's shape, as a zod schema built from the `zod` it is given: kinds
+   * import zod as a type only, so the client (and the widget's frame) does not
+   * load it; `validate.ts` does, where bodies are checked against their kinds.
+   */
+  readonly schema: (zod: typeof z) => z.ZodType<B>;
   /** Who may send it: the roles listed, or `"any"`. The client refuses a send by anyone else. */
   readonly senders: readonly SenderRole[] | "any";
   /**

@@ -3,12 +3,11 @@
  * (end-to-end encryption). Sent by the member whose commit added them; the
  * end-to-end session takes a grant addressed to this principal as it opens it.
  */
-import { z } from "zod";
 import { type HistoryGrantBody, isHistoryGrantBody } from "../protocol/history-grant.js";
 import { defineBodyKind } from "./body-kind.js";
 
-export const historyGrantKind = defineBodyKind({
+export const historyGrantKind = defineBodyKind<HistoryGrantBody>({
   type: "history-grant",
-  schema: z.custom<HistoryGrantBody>(isHistoryGrantBody, "not a history grant"),
+  schema: (z) => z.custom<HistoryGrantBody>(isHistoryGrantBody, "not a history grant"),
   senders: "any",
 });

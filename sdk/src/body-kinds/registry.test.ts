@@ -4,8 +4,9 @@ import type { ChatMessage, ConversationState } from "../conversation-tracker.js"
 import { ConversationTracker } from "../conversation-tracker.js";
 import { ParleyError } from "../errors.js";
 import { type BodyKind, defineBodyKind, maySend } from "./body-kind.js";
-import { bodyKind, bodyKinds, checkSender, foldBody, isRegisteredBody } from "./registry.js";
+import { bodyKind, bodyKinds, checkSender, foldBody } from "./registry.js";
 import { textKind } from "./text.js";
+import { isRegisteredBody } from "./validate.js";
 
 const file = {
   id: "fb_AAAAAAAAAAAAAAAAAAAAAA",

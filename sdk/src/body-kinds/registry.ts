@@ -25,13 +25,6 @@ export function bodyKind(type: string): BodyKind | undefined {
   return bodyKinds.get(type);
 }
 
-/** Whether `value` is a body of a registered kind, by that kind's schema. */
-export function isRegisteredBody(value: unknown): boolean {
-  const type = (value as { type?: unknown } | null)?.type;
-  const kind = typeof type === "string" ? bodyKinds.get(type) : undefined;
-  return kind?.schema.safeParse(value).success === true;
-}
-
 /** Refuses (`ParleyError` `forbidden`) a body this principal may not send; unknown kinds are left to the codec. */
 export function checkSender(body: MessageBody, principal: PrincipalKind): void {
   const kind = bodyKinds.get(body.type);

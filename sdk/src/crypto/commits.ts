@@ -21,6 +21,7 @@
  * together) so that this module, like the client, does not load zod.
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
+import { CommitError } from "../errors.js";
 import { ID_PATTERN } from "../protocol/ids.js";
 import {
   type CommitReason,
@@ -31,13 +32,12 @@ import {
   type HistoryPolicy,
 } from "../protocol/models.js";
 import { encodeCommitForHash, encodeCommitForSignature } from "./canonical.js";
-import { CommitError } from "./crypto-errors.js";
 import { type DeviceIdentity, verifyDeviceRecord } from "./device-keys.js";
 import { DecryptError } from "./message-crypto.js";
 import { createEpochKey, openEpochKey, sealEpochKey } from "./seal-box.js";
 import { loadSodium } from "./sodium.js";
 
-export { CommitError, type CommitFailure, CommitFailures } from "./crypto-errors.js";
+export { CommitError, type CommitFailure, CommitFailures } from "../errors.js";
 
 /** Limits of `epochCommitSchema`. */
 const MAX_EPOCH = 2 ** 31;

@@ -17,13 +17,13 @@
  * replaced (that would reset every pin).
  */
 import { Emitter } from "../emitter.js";
+import { KeyStoreError } from "../errors.js";
 import { ID_PATTERN } from "../protocol/ids.js";
 import type { DeviceRecord } from "../protocol/models.js";
 import type { KeyValueStorage } from "../storage.js";
-import { KeyStoreError } from "./crypto-errors.js";
 import { verifyDeviceRecord } from "./device-keys.js";
 
-export { KeyStoreError } from "./crypto-errors.js";
+export { KeyStoreError } from "../errors.js";
 
 /** A pinned device offered again with other keys. */
 export interface KeyChange {

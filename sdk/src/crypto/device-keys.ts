@@ -4,10 +4,10 @@
  * locally; the secret keys never leave the injected storage.
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
+import { DeviceIdentityError } from "../errors.js";
 import type { DeviceKeys } from "../protocol/index.js";
 import type { KeyValueStorage } from "../storage.js";
 import { deviceRecordSignatureInput, fingerprintInput } from "./canonical.js";
-import { DeviceIdentityError } from "./crypto-errors.js";
 import { randomBytes } from "./random.js";
 import { loadSodium } from "./sodium.js";
 
@@ -52,7 +52,7 @@ export async function createDeviceIdentity(): Promise<DeviceIdentity> {
   };
 }
 
-export { DeviceIdentityError } from "./crypto-errors.js";
+export { DeviceIdentityError } from "../errors.js";
 
 const pending = new WeakMap<KeyValueStorage, Map<string, Promise<DeviceIdentity>>>();
 

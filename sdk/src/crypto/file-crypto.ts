@@ -18,8 +18,8 @@
  * lengths derived from the announced size, and the SHA-256.
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
+import { FileCorruptError } from "../errors.js";
 import { FILE_CHUNK_BYTES, FILE_CHUNK_OVERHEAD, type FileRef, fileCipherLength } from "../protocol/files.js";
-import { FileCorruptError } from "./crypto-errors.js";
 import { randomBytes } from "./random.js";
 import { Sha256 } from "./sha256.js";
 import { loadSodium, type Sodium } from "./sodium.js";
@@ -27,7 +27,7 @@ import { loadSodium, type Sodium } from "./sodium.js";
 export const FILE_KEY_BYTES = 32;
 export const FILE_HEADER_BYTES = 24;
 
-export { FileCorruptError, type FileCorruptReason, FileCorruptReasons } from "./crypto-errors.js";
+export { FileCorruptError, type FileCorruptReason, FileCorruptReasons } from "../errors.js";
 
 /** What the sender learns once the last chunk is sealed: the fields of the {@link FileRef} besides id, name and mime. */
 export interface SealedFile {

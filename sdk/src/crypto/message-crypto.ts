@@ -16,9 +16,9 @@
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
 import { type MessageBody, parseMessageBody } from "../codec.js";
+import { DecryptError, SealError } from "../errors.js";
 import { type Envelope, type EnvelopeHeader, MAX_CIPHERTEXT_CHARS } from "../protocol/envelope.js";
 import { encodeHeaderAad, headerProblem, messageSignatureInput } from "./canonical.js";
-import { DecryptError, SealError } from "./crypto-errors.js";
 import { randomBytes } from "./random.js";
 import { loadSodium } from "./sodium.js";
 
@@ -95,7 +95,7 @@ export {
   SealError,
   type SealFailure,
   SealFailures,
-} from "./crypto-errors.js";
+} from "../errors.js";
 
 export interface SealMessageInput {
   header: EnvelopeHeader;

@@ -9,10 +9,10 @@
  * compares them with the record, so a wrap can only ever yield the record's key.
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
+import { TeamKeyError } from "../errors.js";
 import { ID_PATTERN } from "../protocol/ids.js";
 import type { DeviceRecord, TeamKeyRecord, TeamKeyWrap } from "../protocol/models.js";
 import { teamKeyRecordSignatureInput, teamKeyWrapSignatureInput } from "./canonical.js";
-import { TeamKeyError } from "./crypto-errors.js";
 import { type DeviceIdentity, verifyDeviceRecord } from "./device-keys.js";
 import { randomBytes } from "./random.js";
 import { loadSodium } from "./sodium.js";
@@ -27,7 +27,7 @@ export interface TeamKeySecret {
   sigSeed: Uint8Array;
 }
 
-export { TeamKeyError, type TeamKeyFailure, TeamKeyFailures } from "./crypto-errors.js";
+export { TeamKeyError, type TeamKeyFailure, TeamKeyFailures } from "../errors.js";
 
 const KEY_BYTES = 32;
 const SECRET_BYTES = 64;
