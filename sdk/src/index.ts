@@ -18,9 +18,32 @@ export type { EnvelopeCodec, FileRef, MessageBody } from "./codec.js";
 export { parseMessageBody, plainCodec } from "./codec.js";
 export type { ChatMessage, ConversationState, PendingMessage } from "./conversation-tracker.js";
 export type { DeviceSetChange, KeyChange } from "./crypto/device-directory.js";
-export type { EncryptionUnavailableReason } from "./e2e/errors.js";
-export { EncryptionUnavailableError } from "./e2e/errors.js";
-export { ConnectionLostError, ParleyError } from "./errors.js";
+export type {
+  ClientErrorCode,
+  CommitFailure,
+  DecryptFailure,
+  EncryptionUnavailableReason,
+  FileCorruptReason,
+  SdkErrorCode,
+  SealFailure,
+  TeamKeyFailure,
+} from "./errors.js";
+export {
+  ClientErrorCodes,
+  CommitError,
+  ConnectionLostError,
+  DecryptError,
+  DeviceIdentityError,
+  EncryptionUnavailableError,
+  FileCorruptError,
+  isRetryable,
+  KeyStoreError,
+  NotConnectedError,
+  ParleyError,
+  SdkError,
+  SealError,
+  TeamKeyError,
+} from "./errors.js";
 export type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
 export type { ClientAuth, ClientOptions } from "./options.js";
 export type { ReadMark, TeamPresence, TeamPresenceMember } from "./protocol/models.js";

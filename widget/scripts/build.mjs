@@ -93,12 +93,12 @@ const framePlugin = {
     );
     // The frame always encrypts, so the SDK's lazily imported E2E session is part of its entry
     // rather than a chunk of its own (fewer files up front, one gzip context: ~880 B less).
-    b.onLoad({ filter: /sdk[\\/]src[\\/]client\.ts$/ }, async (args) => {
+    b.onLoad({ filter: /sdk[\\/]src[\\/]client[\\/]e2e-start\.ts$/ }, async (args) => {
       const text = await readFile(args.path, "utf8");
-      const lazy = 'await import("./e2e/session.js")';
+      const lazy = 'await import("../e2e/session.js")';
       if (!text.includes(lazy)) throw new Error("frame build: the SDK no longer imports its E2E session lazily");
       return {
-        contents: `import * as parleyE2ESession from "./e2e/session.js";\n${text.replace(lazy, "parleyE2ESession")}`,
+        contents: `import * as parleyE2ESession from "../e2e/session.js";\n${text.replace(lazy, "parleyE2ESession")}`,
         loader: "ts",
       };
     });
@@ -135,6 +135,8 @@ const frame = await build({
   plugins: [framePlugin],
 });
 const outputs = Object.entries(frame.metafile.outputs);
+// PARLEY_FRAME_METAFILE=<path> keeps esbuild's whole metafile of the frame, for size work (esbuild.github.io/analyze).
+if (process.env.PARLEY_FRAME_METAFILE) await writeFile(process.env.PARLEY_FRAME_METAFILE, JSON.stringify(frame.metafile));
 const entryJs = outputs.find(([, o]) => o.entryPoint?.endsWith("frame/main.ts"))?.[0];
 const entryCss = outputs.find(([, o]) => o.entryPoint?.endsWith("frame/frame.css"))?.[0];
 if (!entryJs || !entryCss) throw new Error("esbuild produced no frame entry");

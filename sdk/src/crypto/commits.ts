@@ -21,6 +21,7 @@
  * together) so that this module, like the client, does not load zod.
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
+import { CommitError } from "../errors.js";
 import { ID_PATTERN } from "../protocol/ids.js";
 import {
   type CommitReason,
@@ -36,42 +37,7 @@ import { DecryptError } from "./message-crypto.js";
 import { createEpochKey, openEpochKey, sealEpochKey } from "./seal-box.js";
 import { loadSodium } from "./sodium.js";
 
-/** Why a commit is refused: malformed, not chained to the previous one, unknown committer, bad signature, committer not a member, or wraps not for member devices. */
-export const CommitFailures = [
-  "bad_shape",
-  "bad_chain",
-  "unknown_committer",
-  "bad_signature",
-  "not_a_member",
-  "bad_wraps",
-] as const;
-/** One of {@link CommitFailures}. */
-export type CommitFailure = (typeof CommitFailures)[number];
-
-const commitMessages: Record<CommitFailure, string> = {
-  bad_shape: "commit is malformed or not in canonical form",
-  bad_chain: "commit does not follow the previous commit (conversation, epoch or prevHash)",
-  unknown_committer: "committer device is not pinned for the committer's principal",
-  bad_signature: "commit signature does not verify",
-  not_a_member: "committer was not a member of the previous epoch",
-  bad_wraps: "commit wraps do not match its member devices, or this device's wrap does not open",
-};
-
-/** A commit was refused; `reason` says which check failed. */
-export class CommitError extends Error {
-  /** Always `"CommitError"`. */
-  override readonly name = "CommitError";
-  /** Which check failed. */
-  readonly reason: CommitFailure;
-
-  constructor(reason: CommitFailure, detail?: string, options?: { cause?: unknown }) {
-    super(
-      detail ? `${commitMessages[reason]}: ${detail}` : commitMessages[reason],
-      options?.cause === undefined ? undefined : { cause: options.cause },
-    );
-    this.reason = reason;
-  }
-}
+export { CommitError, type CommitFailure, CommitFailures } from "../errors.js";
 
 /** Limits of `epochCommitSchema`. */
 const MAX_EPOCH = 2 ** 31;
@@ -158,28 +124,19 @@ export async function commitHash(commit: EpochCommit): Promise<string> {
   return toBase64Url(sodium.crypto_generichash(32, encodeCommitForHash(commit), null));
 }
 
-/** What {@link buildCommit} needs. */
 export interface BuildCommitOptions {
   /** The committing device: signs the commit. */
   identity: DeviceIdentity;
   /** The principal the committing device belongs to. */
   principalId: string;
-  /** The conversation. */
   convId: string;
   /** The verified head this commit follows; undefined for the first commit (epoch 1). */
   prev: EpochCommit | undefined;
   /** The members of the new epoch and the device records (pinned, verified) that get its key. */
-  members: Array<{
-    /** A member of the new epoch. */
-    principalId: string;
-    /** That member's devices that get the key. */
-    devices: DeviceRecord[];
-  }>;
+  members: Array<{ principalId: string; devices: DeviceRecord[] }>;
   /** The shop team's X25519 public key; when given, the epoch key is also sealed to it. */
   teamBoxPk?: Uint8Array;
-  /** Whether members added later may read what came before. */
   historyPolicy: HistoryPolicy;
-  /** Why this epoch is committed. */
   reason: CommitReason;
   /**
    * The commit's timestamp, ms.
@@ -187,12 +144,7 @@ export interface BuildCommitOptions {
    */
   now?: number;
   /** Team members: the team key (version and Ed25519 secret key) that co-signs, proving the committer is on the team. */
-  teamSigner?: {
-    /** The team key version. */
-    version: number;
-    /** Its Ed25519 secret key. */
-    signSk: Uint8Array;
-  };
+  teamSigner?: { version: number; signSk: Uint8Array };
 }
 
 /**
@@ -203,12 +155,7 @@ export interface BuildCommitOptions {
  * principal or device listed twice, a convId other than `prev`'s, or a result
  * that would not pass the commit schema.
  */
-export async function buildCommit(options: BuildCommitOptions): Promise<{
-  /** The signed commit, to send with `epoch.commit`. */
-  commit: EpochCommit;
-  /** The new epoch key (32 bytes), to keep once the commit is accepted. */
-  epochKey: Uint8Array;
-}> {
+export async function buildCommit(options: BuildCommitOptions): Promise<{ commit: EpochCommit; epochKey: Uint8Array }> {
   const { identity, principalId, convId, prev, teamBoxPk, historyPolicy, reason } = options;
   if (prev && prev.convId !== convId) throw new RangeError("prev belongs to another conversation");
   const seenPrincipals = new Set<string>();
@@ -259,7 +206,6 @@ export async function buildCommit(options: BuildCommitOptions): Promise<{
   return { commit, epochKey };
 }
 
-/** What {@link verifyCommit} checks a commit against. */
 export interface VerifyCommitOptions {
   /** The verified commit this one must follow; undefined when it must be epoch 1. */
   prev: EpochCommit | undefined;
@@ -353,9 +299,7 @@ export async function verifyCommit(commit: unknown, options: VerifyCommitOptions
 
 /** The shop team's X25519 pair, for opening `teamWrap`. */
 export interface TeamBoxKey {
-  /** The X25519 public key. */
   boxPk: Uint8Array;
-  /** The X25519 secret key. */
   boxSk: Uint8Array;
 }
 

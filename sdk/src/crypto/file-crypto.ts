@@ -18,62 +18,23 @@
  * lengths derived from the announced size, and the SHA-256.
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
+import { FileCorruptError } from "../errors.js";
 import { FILE_CHUNK_BYTES, FILE_CHUNK_OVERHEAD, type FileRef, fileCipherLength } from "../protocol/files.js";
 import { randomBytes } from "./random.js";
 import { Sha256 } from "./sha256.js";
 import { loadSodium, type Sodium } from "./sodium.js";
 
-/** Bytes of a file's secretstream key. */
 export const FILE_KEY_BYTES = 32;
-/** Bytes of a file's secretstream header. */
 export const FILE_HEADER_BYTES = 24;
 
-/** Why a file could not be opened. */
-export const FileCorruptReasons = {
-  /** The reference is malformed. */
-  bad_ref: "the file reference is malformed (key, header, size or chunk size)",
-  /** A chunk failed authentication. */
-  auth: "a chunk failed authentication (damaged, reordered, duplicated, or sealed with another key)",
-  /** The stream ends before the announced size. */
-  early_final: "the stream ends (FINAL tag) before the announced size",
-  /** The last chunk is not marked final. */
-  missing_final: "the last chunk does not carry the FINAL tag",
-  /** A chunk carries a tag the format never uses. */
-  bad_tag: "a chunk carries a tag this format never uses",
-  /** Bytes follow the last chunk. */
-  trailing_bytes: "there are bytes after the last chunk",
-  /** The stream stops before the announced size. */
-  truncated: "the stream stops before the announced size",
-  /** The plaintext's SHA-256 is not the announced one. */
-  hash_mismatch: "the plaintext's SHA-256 is not the announced one",
-} as const;
-/** One of the {@link FileCorruptReasons}. */
-export type FileCorruptReason = keyof typeof FileCorruptReasons;
-
-/** A file that cannot be opened; no plaintext accompanies it. */
-export class FileCorruptError extends Error {
-  /** Always `"FileCorruptError"`. */
-  override readonly name = "FileCorruptError";
-  /** Which check failed. */
-  readonly reason: FileCorruptReason;
-
-  constructor(reason: FileCorruptReason, detail?: string) {
-    super(detail ? `${FileCorruptReasons[reason]} (${detail})` : FileCorruptReasons[reason]);
-    this.reason = reason;
-  }
-}
+export { FileCorruptError, type FileCorruptReason, FileCorruptReasons } from "../errors.js";
 
 /** What the sender learns once the last chunk is sealed: the fields of the {@link FileRef} besides id, name and mime. */
 export interface SealedFile {
-  /** Plaintext bytes. */
   size: number;
-  /** base64url SHA-256 of the plaintext. */
   sha256: string;
-  /** base64url secretstream key. */
   key: string;
-  /** base64url secretstream header. */
   header: string;
-  /** Plaintext bytes per chunk. */
   chunkSize: number;
 }
 
@@ -101,7 +62,6 @@ export class FileSealer {
     this.#header = header;
   }
 
-  /** A sealer with a fresh random key. */
   static async create(): Promise<FileSealer> {
     return new FileSealer(await loadSodium());
   }
@@ -189,7 +149,6 @@ export class FileOpener {
     this.#pending = new Uint8Array(FILE_CHUNK_BYTES + FILE_CHUNK_OVERHEAD);
   }
 
-  /** An opener for the file sealed under `keys`. */
   static async create(keys: FileKeys): Promise<FileOpener> {
     return new FileOpener(await loadSodium(), keys);
   }
@@ -271,12 +230,7 @@ export class FileOpener {
 }
 
 /** Seals a whole in-memory file: the blob to upload and the reference fields. */
-export async function encryptFile(plain: Uint8Array): Promise<{
-  /** The blob to upload. */
-  ciphertext: Uint8Array;
-  /** The reference fields. */
-  sealed: SealedFile;
-}> {
+export async function encryptFile(plain: Uint8Array): Promise<{ ciphertext: Uint8Array; sealed: SealedFile }> {
   const sealer = await FileSealer.create();
   const chunks = Math.max(1, Math.ceil(plain.length / FILE_CHUNK_BYTES));
   const ciphertext = new Uint8Array(fileCipherLength(plain.length));

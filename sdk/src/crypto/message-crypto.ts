@@ -15,15 +15,14 @@
  * attached to the error.
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
+import { type MessageBody, parseMessageBody } from "../codec.js";
+import { DecryptError, SealError } from "../errors.js";
 import { type Envelope, type EnvelopeHeader, MAX_CIPHERTEXT_CHARS } from "../protocol/envelope.js";
-import { type MessageBody, parseMessageBody } from "../protocol/message-body.js";
 import { encodeHeaderAad, headerProblem, messageSignatureInput } from "./canonical.js";
 import { randomBytes } from "./random.js";
 import { loadSodium } from "./sodium.js";
 
-/** The envelope `alg` of end-to-end messages. */
 export const E2E_ALG = "xc20p-ed25519";
-/** Bytes of an epoch key. */
 export const EPOCH_KEY_BYTES = 32;
 export const NONCE_BYTES = 24;
 export const TAG_BYTES = 16;
@@ -38,7 +37,7 @@ const LENGTH_PREFIX_BYTES = 4;
 export const MAX_CIPHERTEXT_BYTES = Math.floor((MAX_CIPHERTEXT_CHARS * 3) / 4);
 
 /**
- * Padmé (Nikitin et al., PETS 2019) with a floor of `MIN_PADDED_BYTES`:
+ * Padmé (Nikitin et al., PETS 2019) with a floor of {@link MIN_PADDED_BYTES}:
  * rounds a length L up so that only its top ~log2(log2(L)) + 1 bits remain,
  * which leaks O(log log L) bits of the size and costs at most 12% (power-of-two
  * buckets would cost up to 100% and cap bodies at 32 KiB under the wire limit).
@@ -89,65 +88,17 @@ export function unpadPlaintext(padded: Uint8Array): Uint8Array {
   return padded.slice(LENGTH_PREFIX_BYTES, LENGTH_PREFIX_BYTES + length);
 }
 
-/** Why an envelope could not be opened. */
-export const DecryptFailures = [
-  "bad_header",
-  "bad_signature",
-  "bad_ciphertext",
-  "bad_padding",
-  "bad_body",
-  "unknown_epoch",
-  "unknown_device",
-] as const;
-/** One of {@link DecryptFailures}. */
-export type DecryptFailure = (typeof DecryptFailures)[number];
+export {
+  DecryptError,
+  type DecryptFailure,
+  DecryptFailures,
+  SealError,
+  type SealFailure,
+  SealFailures,
+} from "../errors.js";
 
-const decryptMessages: Record<DecryptFailure, string> = {
-  bad_header: "envelope header is malformed or not an end-to-end envelope",
-  bad_signature: "sender signature does not verify",
-  bad_ciphertext: "ciphertext does not decrypt under the epoch key",
-  bad_padding: "decrypted plaintext has invalid padding",
-  bad_body: "decrypted plaintext is not a valid message body",
-  unknown_epoch: "no key for this conversation epoch",
-  unknown_device: "no signing key for the sender device",
-};
-
-/** An envelope could not be opened. Carries no plaintext, whatever the stage that failed. */
-export class DecryptError extends Error {
-  /** Always `"DecryptError"`. */
-  override readonly name = "DecryptError";
-  /** Which check failed. */
-  readonly reason: DecryptFailure;
-
-  constructor(reason: DecryptFailure, options?: { cause?: unknown }) {
-    super(decryptMessages[reason], options?.cause === undefined ? undefined : { cause: options.cause });
-    this.reason = reason;
-  }
-}
-
-/** Why a message could not be sealed. */
-export const SealFailures = ["bad_header", "bad_key", "bad_body", "too_large", "unknown_epoch"] as const;
-/** One of {@link SealFailures}. */
-export type SealFailure = (typeof SealFailures)[number];
-
-/** A message could not be sealed: a caller error, or no key yet for the current epoch. */
-export class SealError extends Error {
-  /** Always `"SealError"`. */
-  override readonly name = "SealError";
-  /** What was wrong. */
-  readonly reason: SealFailure;
-
-  constructor(reason: SealFailure, message: string) {
-    super(message);
-    this.reason = reason;
-  }
-}
-
-/** What {@link sealMessage} needs. */
 export interface SealMessageInput {
-  /** The envelope header: bound to the ciphertext and signed. */
   header: EnvelopeHeader;
-  /** The message body. */
   body: MessageBody;
   /** The conversation's key for `header.epoch` (32 bytes). */
   epochKey: Uint8Array;
@@ -157,7 +108,6 @@ export interface SealMessageInput {
 
 const encoder = new TextEncoder();
 
-/** Seals and signs a message body into an `xc20p-ed25519` envelope. */
 export async function sealMessage({ header, body, epochKey, signer }: SealMessageInput): Promise<Envelope> {
   const problem = headerProblem(header);
   if (problem) throw new SealError("bad_header", problem);
@@ -197,9 +147,7 @@ export async function sealMessage({ header, body, epochKey, signer }: SealMessag
   return { ...fields, alg: E2E_ALG, nonce: toBase64Url(nonce), ct: toBase64Url(ciphertext), sig: toBase64Url(sig) };
 }
 
-/** What {@link openMessage} needs. */
 export interface OpenMessageInput {
-  /** The envelope as received. */
   envelope: Envelope;
   /** The conversation's key for `envelope.epoch` (32 bytes). */
   epochKey: Uint8Array;
@@ -209,7 +157,6 @@ export interface OpenMessageInput {
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** Verifies and opens an envelope; rejects with {@link DecryptError} and no plaintext on any failure. */
 export async function openMessage({ envelope, epochKey, senderSigPk }: OpenMessageInput): Promise<MessageBody> {
   if (envelope === null || typeof envelope !== "object" || envelope.alg !== E2E_ALG || headerProblem(envelope)) {
     throw new DecryptError("bad_header");

@@ -9,6 +9,7 @@
  * compares them with the record, so a wrap can only ever yield the record's key.
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
+import { TeamKeyError } from "../errors.js";
 import { ID_PATTERN } from "../protocol/ids.js";
 import type { DeviceRecord, TeamKeyRecord, TeamKeyWrap } from "../protocol/models.js";
 import { teamKeyRecordSignatureInput, teamKeyWrapSignatureInput } from "./canonical.js";
@@ -26,31 +27,7 @@ export interface TeamKeySecret {
   sigSeed: Uint8Array;
 }
 
-/** Why a team key record or wrap is refused. */
-export const TeamKeyFailures = ["bad_shape", "bad_signature", "wrong_device", "bad_ciphertext", "wrong_key"] as const;
-/** One of {@link TeamKeyFailures}. */
-export type TeamKeyFailure = (typeof TeamKeyFailures)[number];
-
-const messages: Record<TeamKeyFailure, string> = {
-  bad_shape: "team key record or wrap is malformed, or they do not belong together",
-  bad_signature: "team key signature does not verify against the signing device",
-  wrong_device: "the team key wrap is for another device",
-  bad_ciphertext: "the team key wrap does not open",
-  wrong_key: "the team key wrap holds a key other than the record's",
-};
-
-/** A team key record or wrap was refused; `reason` says which check failed. */
-export class TeamKeyError extends Error {
-  /** Always `"TeamKeyError"`. */
-  override readonly name = "TeamKeyError";
-  /** Which check failed. */
-  readonly reason: TeamKeyFailure;
-
-  constructor(reason: TeamKeyFailure, options?: { cause?: unknown }) {
-    super(messages[reason], options?.cause === undefined ? undefined : { cause: options.cause });
-    this.reason = reason;
-  }
-}
+export { TeamKeyError, type TeamKeyFailure, TeamKeyFailures } from "../errors.js";
 
 const KEY_BYTES = 32;
 const SECRET_BYTES = 64;
@@ -103,13 +80,11 @@ function wrapShapeOk(w: unknown): w is TeamKeyWrap {
   );
 }
 
-/** What {@link createTeamKey} needs. */
 export interface CreateTeamKeyOptions {
   /** The admin agent's device: signs the record. */
   identity: DeviceIdentity;
   /** The admin agent's principal. */
   principalId: string;
-  /** The shop. */
   shopId: string;
   /** 1 for the shop's first team key, then current + 1. */
   version: number;
@@ -118,12 +93,9 @@ export interface CreateTeamKeyOptions {
 }
 
 /** Makes a fresh team key and its record, signed by `identity`. */
-export async function createTeamKey(options: CreateTeamKeyOptions): Promise<{
-  /** The signed public record, to store with `team.init`. */
-  record: TeamKeyRecord;
-  /** The secret halves, to keep and seal to the team's devices. */
-  secret: TeamKeySecret;
-}> {
+export async function createTeamKey(
+  options: CreateTeamKeyOptions,
+): Promise<{ record: TeamKeyRecord; secret: TeamKeySecret }> {
   const { identity, principalId, shopId, version } = options;
   const sodium = await loadSodium();
   const boxSk = randomBytes(KEY_BYTES);
@@ -179,17 +151,13 @@ export async function verifyTeamKeyRecord(record: unknown, creatorDevice: Device
   }
 }
 
-/** What {@link wrapTeamKey} needs. */
 export interface WrapTeamKeyOptions {
-  /** The team key's secret halves. */
   secret: TeamKeySecret;
-  /** The team key's record. */
   record: TeamKeyRecord;
   /** The agent device to seal the secret to: a verified, pinned record. */
   to: DeviceRecord;
   /** The wrapping (admin) device: signs the wrap. */
   wrapper: DeviceIdentity;
-  /** The wrapping admin's principal. */
   wrapperPrincipalId: string;
   /** @default Date.now() */
   now?: number;

@@ -11,8 +11,8 @@ import { openCommitKey } from "../crypto/commits.js";
 import type { HistoryGrantBody } from "../crypto/history-grant.js";
 import { sealHistoryGrant } from "../crypto/history-grant.js";
 import { createEpochKey } from "../crypto/seal-box.js";
+import { EncryptionUnavailableError } from "../errors.js";
 import type { DeviceRecord, EpochCommit, HistoryPolicy } from "../protocol/models.js";
-import { EncryptionUnavailableError } from "./errors.js";
 import {
   actor,
   CONV,

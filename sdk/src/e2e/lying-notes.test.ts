@@ -10,8 +10,8 @@ import { toBase64Url } from "../base64url.js";
 import { DecryptError, sealMessage } from "../crypto/message-crypto.js";
 import { createTeamKey } from "../crypto/team-key.js";
 import { deriveNotesKey } from "../crypto/team-notes.js";
+import { EncryptionUnavailableError } from "../errors.js";
 import { ENVELOPE_VERSION, type StoredNote } from "../protocol/envelope.js";
-import { EncryptionUnavailableError } from "./errors.js";
 import {
   type Actor,
   actor,

@@ -16,6 +16,7 @@ import { createE2ECodec } from "../crypto/e2e-codec.js";
 import { type HistoryGrantBody, openHistoryGrant, sealHistoryGrant } from "../crypto/history-grant.js";
 import { EpochKeyring } from "../crypto/keyring.js";
 import { DecryptError, E2E_ALG, openMessage, sealMessage } from "../crypto/message-crypto.js";
+import { EncryptionUnavailableError } from "../errors.js";
 import {
   ENVELOPE_VERSION,
   type Envelope,
@@ -28,7 +29,6 @@ import type { ConversationInfo, HistoryPolicy, PrincipalInfo } from "../protocol
 import type { ServerEvent } from "../protocol/rpc.js";
 import type { KeyValueStorage } from "../storage.js";
 import { ConversationEpochs } from "./conversation-epochs.js";
-import { EncryptionUnavailableError } from "./errors.js";
 import { KeyBackup } from "./key-backup.js";
 import type { Rpc } from "./rpc.js";
 import { TeamKeyHolder } from "./team-key-holder.js";

@@ -1,0 +1,148 @@
+/**
+ * Keeps conversations in step with the gateway: opening and listing them,
+ * loading the newest page and older ones, taking in live and acknowledged
+ * messages (each seq once), backfilling gaps single-flight per conversation,
+ * and catching up after a reconnect.
+ */
+import { foldBody } from "../body-kinds/registry.js";
+import type { ConversationState } from "../conversation-tracker.js";
+import type { StoredMessage } from "../protocol/envelope.js";
+import type { ConversationInfo } from "../protocol/models.js";
+import type { ClientCore } from "./core.js";
+import type { MessageDecoder } from "./message-decoder.js";
+
+/** Messages per history page. */
+export const PAGE = 50;
+/** Messages per backfill request. */
+const BACKFILL_PAGE = 200;
+
+export class ConversationSync {
+  readonly #core: ClientCore;
+  readonly #decoder: MessageDecoder;
+  readonly #backfills = new Map<string, Promise<void>>();
+
+  constructor(core: ClientCore, decoder: MessageDecoder) {
+    this.#core = core;
+    this.#decoder = decoder;
+  }
+
+  /** Records what the gateway says about a conversation, and passes it on. */
+  setInfo(info: ConversationInfo): ConversationInfo {
+    this.#core.tracker(info.id).setInfo(info);
+    return info;
+  }
+
+  /** A customer opens a new conversation; with encryption, also commits its first epoch. */
+  async open(): Promise<ConversationInfo> {
+    const core = this.#core;
+    const { conversation } = await core.request("conv.open", {});
+    const tracker = core.tracker(conversation.id);
+    tracker.setInfo(conversation);
+    tracker.anchor(conversation.lastSeq, false);
+    // Should this fail (offline), the first send commits the epoch instead.
+    if (core.e2e) await core.e2e.created(conversation).catch(core.report);
+    return conversation;
+  }
+
+  async list(limit: number): Promise<ConversationInfo[]> {
+    const { conversations } = await this.#core.request("conv.list", { limit });
+    for (const c of conversations) this.#core.tracker(c.id).setInfo(c);
+    return conversations;
+  }
+
+  /** Loads the conversation's details and newest page, and follows it from there. */
+  async load(convId: string): Promise<ConversationState> {
+    const core = this.#core;
+    const tracker = core.tracker(convId);
+    const [{ conversation, reads }, page] = await Promise.all([
+      core.request("conv.get", { convId }),
+      core.request("msg.history", { convId, limit: PAGE }),
+    ]);
+    tracker.setInfo(conversation);
+    for (const r of reads ?? []) tracker.setReadBy(r.principalId, r.seq);
+    const newest = page.messages[0]?.seq ?? 0;
+    await this.ingest(convId, page.messages, false);
+    if (!tracker.anchored) tracker.anchor(newest, page.hasMore);
+    else tracker.setHasOlder(page.hasMore);
+    if (tracker.hasGap() || tracker.state.value.lastSeq < conversation.lastSeq) await this.backfill(convId);
+    return tracker.state.value;
+  }
+
+  /** Loads the page before the oldest loaded message. Resolves false when there is nothing older. */
+  async loadOlder(convId: string, limit: number): Promise<boolean> {
+    const tracker = this.#core.tracker(convId);
+    const oldest = tracker.state.value.messages[0]?.seq;
+    if (oldest === undefined) {
+      await this.load(convId);
+      return tracker.state.value.hasOlder;
+    }
+    const page = await this.#core.request("msg.history", { convId, before: oldest, limit });
+    await this.ingest(convId, page.messages, false);
+    tracker.setHasOlder(page.hasMore);
+    return page.hasMore;
+  }
+
+  /** A live message: follows the conversation from it, takes it in, and closes any gap it reveals. */
+  async live(message: StoredMessage): Promise<void> {
+    const tracker = this.#core.tracker(message.convId);
+    if (!tracker.anchored) tracker.anchor(message.seq - 1, message.seq > 1);
+    await this.ingest(message.convId, [message], true);
+    if (tracker.hasGap()) await this.backfill(message.convId);
+  }
+
+  /** Decodes and inserts messages not seen before; `live` ones are announced as `message` events. */
+  async ingest(convId: string, messages: readonly StoredMessage[], live: boolean): Promise<void> {
+    const core = this.#core;
+    const tracker = core.tracker(convId);
+    const fresh = messages.filter((m) => m.convId === convId && tracker.claim(m.seq));
+    if (fresh.length === 0) return;
+    const decoded = await Promise.all(fresh.map((m) => this.#decoder.decode(m)));
+    tracker.insert(decoded);
+    for (const message of decoded) {
+      foldBody(tracker.state, message);
+      core.waiters.get(message.msgId)?.resolve(message);
+      core.waiters.delete(message.msgId);
+      if (live) core.events.emit("message", { conversationId: convId, message });
+    }
+  }
+
+  /** Fetches everything after the watermark until the conversation is contiguous again. Single-flight per conversation. */
+  backfill(convId: string): Promise<void> {
+    const running = this.#backfills.get(convId);
+    if (running) return running;
+    const tracker = this.#core.tracker(convId);
+    const work = (async () => {
+      for (;;) {
+        const after = tracker.state.value.lastSeq;
+        const page = await this.#core.request("msg.since", { convId, after, limit: BACKFILL_PAGE });
+        await this.ingest(convId, page.messages, true);
+        if (!page.hasMore) break;
+      }
+    })().finally(() => this.#backfills.delete(convId));
+    this.#backfills.set(convId, work);
+    return work;
+  }
+
+  /**
+   * After a reconnect: everything sent while this client was away, for every followed conversation,
+   * and the conversations it has not heard of (opened meanwhile in another tab or on another device),
+   * announced as `conversation` events like live ones.
+   */
+  catchUp(): void {
+    const core = this.#core;
+    for (const [convId, tracker] of core.trackers) {
+      if (!tracker.anchored) continue;
+      this.backfill(convId).catch(core.report);
+    }
+    core
+      .request("conv.list", { limit: PAGE })
+      .then(({ conversations }) => {
+        for (const c of conversations) {
+          if (core.trackers.get(c.id)?.state.value.info) continue;
+          core.tracker(c.id).setInfo(c);
+          core.events.emit("conversation", c);
+        }
+      })
+      .catch(core.report);
+  }
+}

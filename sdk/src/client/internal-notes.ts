@@ -1,0 +1,61 @@
+/**
+ * The shop team's internal notes on a conversation: sealed with a key derived
+ * from the team key, so customers never receive them and the gateway cannot
+ * read them. Adding, listing (decrypted), and live `note` events.
+ */
+import type { StoredNote } from "../protocol/envelope.js";
+import { randomId } from "../protocol/ids.js";
+import type { Note } from "./client-events.js";
+import type { ClientCore } from "./core.js";
+
+export class InternalNotes {
+  readonly #core: ClientCore;
+
+  constructor(core: ClientCore) {
+    this.#core = core;
+  }
+
+  /** Seals and stores a note; retried with the same id. */
+  async add(convId: string, text: string): Promise<Note> {
+    const e2e = this.#core.requireE2E();
+    const id = randomId("n_");
+    const envelope = await e2e.sealNote(convId, id, text);
+    const { note } = await this.#core.request("note.add", { convId, envelope });
+    return noteOf(note, text);
+  }
+
+  /** The newest notes, oldest first, decrypted; unreadable ones are left out and reported as `error`. */
+  async list(convId: string, limit: number): Promise<Note[]> {
+    const { notes } = await this.#core.request("note.list", { convId, limit });
+    const opened = await Promise.allSettled(notes.map((n) => this.#open(n)));
+    const out: Note[] = [];
+    for (const r of opened) {
+      if (r.status === "fulfilled") out.push(r.value);
+      else this.#core.report(r.reason);
+    }
+    return out;
+  }
+
+  /** A live note by someone else: opened and announced as a `note` event. */
+  received(stored: StoredNote): void {
+    const core = this.#core;
+    if (!core.e2e || stored.author === core.self) return;
+    this.#open(stored).then((note) => core.events.emit("note", { conversationId: note.convId, note }), core.report);
+  }
+
+  async #open(note: StoredNote): Promise<Note> {
+    return noteOf(note, await this.#core.requireE2E().openNote(note));
+  }
+}
+
+/** A stored note with its decrypted text, as the app sees it. */
+function noteOf(note: StoredNote, text: string): Note {
+  return {
+    id: note.id,
+    convId: note.convId,
+    author: note.author,
+    authorName: note.authorName ?? "",
+    ts: note.ts,
+    text,
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Turns stored envelopes into `ChatMessage`s: plaintext through the codec,
+ * end-to-end through the session (this device's own messages from the body
+ * the outbox sealed them from). What this device cannot open is kept, per
+ * conversation, so a later history grant or team key can open it after all.
+ */
+import type { ChatMessage } from "../conversation-tracker.js";
+import { EncryptionUnavailableError } from "../errors.js";
+import { ownSealedBody } from "../outbox.js";
+import type { StoredMessage } from "../protocol/envelope.js";
+import type { ClientCore } from "./core.js";
+
+/** Unreadable envelopes kept per conversation for a later history grant. */
+const MAX_HELD_UNREADABLE = 5_000;
+
+export class MessageDecoder {
+  readonly #core: ClientCore;
+  /** Envelopes this device could not open, per conversation: a history grant may open them later. */
+  readonly #unreadable = new Map<string, Map<number, StoredMessage>>();
+
+  constructor(core: ClientCore) {
+    this.#core = core;
+  }
+
+  /** Decodes one message; a failure gives a message without body (reported as `decode-failed` when `report`). */
+  async decode(m: StoredMessage, report = true): Promise<ChatMessage> {
+    const core = this.#core;
+    const base = { convId: m.convId, seq: m.seq, msgId: m.msgId, sender: m.sender, ts: m.ts };
+    try {
+      if (!core.o.encryption) return { ...base, body: await core.o.codec.open(m.envelope) };
+      // Our own message, live or just acknowledged, while the outbox still holds the body it was
+      // sealed from: no need to verify our own signature (a third of a sender's crypto time).
+      const self = { principalId: core.self, deviceId: core.deviceId };
+      const own = ownSealedBody(core.outbox?.find(m.msgId), m, self);
+      if (own) return { ...base, body: own };
+      const { body, sharedBy } = await core.requireE2E().openMessage(m);
+      this.#unreadable.get(m.convId)?.delete(m.seq);
+      return sharedBy ? { ...base, body, sharedBy } : { ...base, body };
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      if (core.o.encryption) {
+        const held = this.#unreadable.get(m.convId) ?? new Map<number, StoredMessage>();
+        if (held.size < MAX_HELD_UNREADABLE) held.set(m.seq, m);
+        this.#unreadable.set(m.convId, held);
+      }
+      if (report) core.events.emit("decode-failed", { conversationId: m.convId, seq: m.seq, msgId: m.msgId, error });
+      // No key on this device (sent before it could read the conversation) is not damage: say which it is.
+      const unreadable =
+        err instanceof EncryptionUnavailableError ? (err.memberThen === false ? "before_joined" : "no_key") : "invalid";
+      return { ...base, body: undefined, error: error.message, unreadable };
+    }
+  }
+
+  /** After a history grant: opens again what this device could not read before, and shows what now opens. */
+  async reopen(convId: string): Promise<void> {
+    const held = this.#unreadable.get(convId);
+    if (!held || held.size === 0) return;
+    const decoded = await Promise.all([...held.values()].map((m) => this.decode(m, false)));
+    this.#core.tracker(convId).replace(decoded.filter((m) => m.body !== undefined));
+  }
+
+  /** After the team key arrived: opens again what this device could not read, in every conversation. */
+  reopenAll(): Promise<unknown> {
+    return Promise.all([...this.#unreadable.keys()].map((c) => this.reopen(c)));
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The client's modules, made and wired to each other once per client. The
+ * facade passes in its own `send` and `request` so that everything sent or
+ * requested goes through its public methods.
+ */
+import type { MessageBody } from "../codec.js";
+import type { ChatMessage } from "../conversation-tracker.js";
+import type { ResolvedOptions } from "../options.js";
+import { ConversationSignals } from "./conversation-signals.js";
+import { ConversationSync } from "./conversation-sync.js";
+import { ClientCore, type Requester } from "./core.js";
+import { grantHistory } from "./e2e-start.js";
+import { EventRouter } from "./event-router.js";
+import { FileTransfer } from "./file-transfer.js";
+import { InternalNotes } from "./internal-notes.js";
+import { LinkWatch } from "./link-watch.js";
+import { MessageDecoder } from "./message-decoder.js";
+import { OutboxSender } from "./outbox-sender.js";
+import { SessionKeeper } from "./session-keeper.js";
+import { TeamPresenceBeat } from "./team-presence.js";
+
+/** Everything a client is made of. */
+export interface ClientModules {
+  core: ClientCore;
+  session: SessionKeeper;
+  decoder: MessageDecoder;
+  sync: ConversationSync;
+  sender: OutboxSender;
+  signals: ConversationSignals;
+  presence: TeamPresenceBeat;
+  notes: InternalNotes;
+  files: FileTransfer;
+  router: EventRouter;
+  link: LinkWatch;
+}
+
+/** What the modules call back on the facade. */
+export interface FacadeHooks {
+  request: Requester;
+  send: (convId: string, body: MessageBody) => Promise<ChatMessage>;
+}
+
+export function createModules(options: ResolvedOptions, hooks: FacadeHooks): ClientModules {
+  const core = new ClientCore(options, hooks.request);
+  const decoder = new MessageDecoder(core);
+  const sync = new ConversationSync(core, decoder);
+  const sender = new OutboxSender(core, sync);
+  const signals = new ConversationSignals(core);
+  const presence = new TeamPresenceBeat(core);
+  const notes = new InternalNotes(core);
+  const router = new EventRouter(core, {
+    sync,
+    decoder,
+    signals,
+    notes,
+    presence,
+    grantHistory: (event) => grantHistory(core, event, hooks.send),
+  });
+  // After a reconnect: catch up, beat presence, send what waited in the outbox.
+  const link = new LinkWatch(core, () => {
+    sync.catchUp();
+    void presence.ping();
+    sender.resume();
+  });
+  const files = new FileTransfer(core, hooks.send);
+  core.status.subscribe((next, prev) => {
+    if (prev !== undefined) core.events.emit("status", next);
+  });
+  return {
+    core,
+    session: new SessionKeeper(core),
+    decoder,
+    sync,
+    sender,
+    signals,
+    presence,
+    notes,
+    files,
+    router,
+    link,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The client's session: opens it (resuming a saved guest or agent session when
+ * it can), keeps the refresh token in storage, refreshes it ahead of expiry
+ * (signing in again when the refresh token expired and the app gave the
+ * credentials), and forgets it on sign-out.
+ */
+import { ParleyError } from "../errors.js";
+import type { SessionResponse } from "../protocol/rpc.js";
+import type { ClientCore } from "./core.js";
+
+/** Wait before trying a failed refresh again, ms. */
+const REFRESH_RETRY_MS = 2000;
+
+export class SessionKeeper {
+  readonly #core: ClientCore;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(core: ClientCore) {
+    this.#core = core;
+  }
+
+  /** Where a resumable session's refresh token is kept: guests, and agents (per login). */
+  get storageKey(): string | undefined {
+    const auth = this.#core.o.auth;
+    if (auth.kind === "guest") return `parley:session:${auth.shopId}:guest`;
+    if (auth.kind === "agent") return `parley:session:${auth.shopId}:agent:${auth.login}`;
+    return undefined;
+  }
+
+  /** Opens (or resumes) a session and keeps its refresh token. */
+  async open(): Promise<SessionResponse> {
+    const { o, api } = this.#core;
+    const key = this.storageKey;
+    const auth = o.auth;
+    // Guests always resume; agents resume only when the app gave no password.
+    const resume = auth.kind === "guest" || (auth.kind === "agent" && !auth.password);
+    if (key && resume) {
+      const saved = await o.storage.get(key);
+      if (saved) {
+        try {
+          const session = await api.refresh(saved);
+          await o.storage.set(key, session.refreshToken);
+          return session;
+        } catch (err) {
+          if (!(err instanceof ParleyError)) throw err;
+          if (auth.kind === "agent") await o.storage.delete(key);
+        }
+      }
+    }
+    const session = await api.open();
+    if (key) await o.storage.set(key, session.refreshToken);
+    return session;
+  }
+
+  /** Sets the timer that refreshes the session before its NATS credentials expire. */
+  schedule(): void {
+    const session = this.#core.session;
+    if (!session || this.#core.closed) return;
+    const lifetime = session.nats.expiresAt - Date.now();
+    const ahead = Math.min(this.#core.o.refreshAhead, lifetime / 5);
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#refresh(), Math.max(0, lifetime - ahead));
+  }
+
+  /** Stops refreshing. */
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+
+  /** Forgets a saved agent or guest session: the next client must sign in again. */
+  async forget(): Promise<void> {
+    const key = this.storageKey;
+    if (key) await this.#core.o.storage.delete(key);
+  }
+
+  async #refresh(): Promise<void> {
+    const core = this.#core;
+    const session = core.session;
+    if (!session || core.closed) return;
+    try {
+      let next: SessionResponse;
+      try {
+        next = await core.api.refresh(session.refreshToken);
+      } catch (err) {
+        const auth = core.o.auth;
+        if (!(err instanceof ParleyError) || auth.kind === "guest" || (auth.kind === "agent" && !auth.password)) {
+          throw err;
+        }
+        next = await core.api.open(); // the refresh token expired: sign in again
+      }
+      core.session = { ...next, principal: next.principal };
+      const key = this.storageKey;
+      if (key) await core.o.storage.set(key, next.refreshToken);
+      this.schedule();
+    } catch (err) {
+      core.events.emit("error", err as Error);
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => void this.#refresh(), REFRESH_RETRY_MS);
+    }
+  }
+}
