@@ -148,6 +148,9 @@ export class ParleyMessageList extends LitElement {
     // Capture where the reader is once per burst of updates: until the bubbles of the last one have
     // rendered and the position is restored, the DOM does not show where the reader was.
     const log = this.#log();
+    // The reader may have scrolled since the last scroll event (it comes at the next frame): read that
+    // first, or the placement below would put them back where they were.
+    if (log) this.#readScroll(log);
     if (!this.#restore) {
       // Where the reader last was, not where the DOM is now: content that grew by itself since
       // (an image loading) would otherwise read as the reader having scrolled up.
@@ -199,6 +202,7 @@ export class ParleyMessageList extends LitElement {
   #onResize(): void {
     const log = this.#log();
     if (!log) return;
+    this.#readScroll(log);
     if (this.#atBottom && this.#follow) log.scrollTop = log.scrollHeight;
     else if (this.#anchor) this.#placeAt(log, this.#anchor);
     this.#note(log);
@@ -289,16 +293,23 @@ export class ParleyMessageList extends LitElement {
    */
   #onScroll = () => {
     const log = this.#log();
-    // Not moved since the list placed the reader (the event of that placement): what the DOM shows now
-    // may already include growth the resize observer is about to compensate, so nothing is re-read.
-    if (log && log.scrollTop !== this.#lastTop) {
-      if (log.scrollHeight - log.scrollTop - log.clientHeight <= PINNED) this.#atBottom = true;
-      else if (log.scrollTop < this.#lastTop) this.#atBottom = false;
-      this.#lastTop = log.scrollTop;
-      this.#anchor = this.#captureAnchor(log);
-    }
+    if (log) this.#readScroll(log);
     this.#queueCheck();
   };
+
+  /**
+   * Takes in a scroll by the reader: from the scroll event, or earlier, when an update or a resize runs
+   * before that event (it comes at the next frame) and would otherwise restore the place before it.
+   * Not moved since the list placed the reader: what the DOM shows now may already include growth the
+   * resize observer is about to compensate, so nothing is re-read.
+   */
+  #readScroll(log: HTMLElement): void {
+    if (log.scrollTop === this.#lastTop) return;
+    if (log.scrollHeight - log.scrollTop - log.clientHeight <= PINNED) this.#atBottom = true;
+    else if (log.scrollTop < this.#lastTop) this.#atBottom = false;
+    this.#lastTop = log.scrollTop;
+    this.#anchor = this.#captureAnchor(log);
+  }
 
   #onVisibility = () => this.#markRead();
 
