@@ -1,4 +1,4 @@
-// Builds the Lit components for npm users (`@parley/widget/components`), with
+// Builds the Lit components for apps that import `@parley/widget/components`, with
 // types; lit and @parley/sdk stay external. The launcher and the frame are
 // built by scripts/build.mjs with esbuild.
 import { defineConfig } from "tsup";

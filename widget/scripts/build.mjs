@@ -3,7 +3,7 @@
 //   dist/parley.js         the script-tag launcher (IIFE, minified)
 //   dist/frame/            the chat frame: index.html, hashed ESM chunks and CSS
 //                          (libsodium lands in its own chunk, imported lazily)
-//   dist/components/       the Lit components for npm users (@parley/widget/components)
+//   dist/components/       the Lit components for apps that import @parley/widget/components
 //   dist/build-meta.json   esbuild's metafile of the frame (size.mjs reads the import graph)
 //   *.gz, *.br             beside parley.js and every file in dist/frame/: the bytes the gateway
 //                          sends to browsers that accept them (ADR 0017), made once here
@@ -190,7 +190,7 @@ const precompress = async (path) => {
 await precompress(join(DIST, "parley.js"));
 for (const name of await readdir(FRAME)) await precompress(join(FRAME, name));
 
-// 4. The components for npm users (lit and the SDK stay external), with types, when they exist.
+// 4. The components for apps that import them (lit and the SDK stay external), with types, when they exist.
 if (existsSync(src("components/index.ts"))) {
   const tsup = spawnSync(process.execPath, [join(ROOT, "node_modules/tsup/dist/cli-default.js")], {
     cwd: WIDGET,

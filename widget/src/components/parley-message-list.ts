@@ -3,18 +3,16 @@ import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { translator } from "../i18n/index.js";
 import { InviteTimeline, inviteNotices, type TimelineNotice } from "./invite-timeline.js";
+import { MessageWindow } from "./message-window.js";
 import { isPending, type ShownMessage } from "./parley-message.js";
 import { styles } from "./parley-message-list.styles.js";
+import { PINNED, ScrollKeeper } from "./scroll-keeper.js";
 import { StoreController } from "./store-controller.js";
 
-/** Most messages in the DOM at once. */
-export const WINDOW = 120;
-/** Messages the window moves by. */
-const STEP = 40;
+export { WINDOW } from "./message-window.js";
+
 /** Pixels from an edge that count as "near" it. */
 const EDGE = 240;
-/** Pixels from the bottom that still count as "at the bottom". */
-const PINNED = 32;
 
 type State = ConversationState;
 
@@ -29,7 +27,8 @@ type State = ConversationState;
  * otherwise a "New messages" button appears. The same holds when the content
  * changes size by itself (an image that finishes loading, the composer
  * growing): a resize observer keeps a reader at the bottom there, and anyone
- * else on the message they were reading. The highest seq on screen is marked
+ * else on the message they were reading (scroll-keeper.ts; the window itself
+ * is message-window.ts). The highest seq on screen is marked
  * read while the page is visible. Invite lines ("You invited @noah",
  * "Noah joined", "@leo declined the invitation") sit between the messages by
  * time (invite-timeline.ts).
@@ -78,28 +77,17 @@ export class ParleyMessageList extends LitElement {
   });
   #connectedAt = 0;
   readonly #invites = new InviteTimeline(this);
-  #items: ShownMessage[] = [];
-  #start = 0;
-  #end = 0;
-  /** Whether the window's end follows the newest message. */
-  #follow = true;
-  #wantOlder = false;
+  readonly #window = new MessageWindow();
+  readonly #keeper = new ScrollKeeper(
+    this,
+    () => this.#log(),
+    () => this.#window.follow,
+  );
   #jump = false;
-  /** Where to put the reader after the current burst of updates. */
-  #restore: { jump: boolean; anchor: { key: string; top: number } | undefined } | undefined;
-  #updates = 0;
   #readSent = 0;
   readonly #retriedAt = new Map<string, number>();
   #stallTimer: ReturnType<typeof setTimeout> | undefined;
   #checkQueued = false;
-  /** Whether the reader was at the bottom at the last scroll, or the last placement by the list. */
-  #atBottom = true;
-  #lastTop = 0;
-  /** The message the reader looked at, as of the last scroll or placement. */
-  #anchor: { key: string; top: number } | undefined;
-  /** Watches the log and its content for size changes the list did not render itself. */
-  #resize: ResizeObserver | undefined;
-  #observed: HTMLElement | undefined;
 
   constructor() {
     super();
@@ -123,16 +111,11 @@ export class ParleyMessageList extends LitElement {
     super.disconnectedCallback();
     document.removeEventListener("visibilitychange", this.#onVisibility);
     clearTimeout(this.#stallTimer);
-    this.#resize?.disconnect();
-    this.#resize = undefined;
-    this.#observed = undefined;
   }
 
   /** Scrolls to the newest message and follows it again. */
   scrollToBottom(): void {
-    this.#end = this.#items.length;
-    this.#start = Math.max(0, this.#end - WINDOW);
-    this.#follow = true;
+    this.#window.toNewest();
     this.#jump = true;
     this.unseenBelow = 0;
     this.requestUpdate();
@@ -140,49 +123,21 @@ export class ParleyMessageList extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("client") || changed.has("conversationId")) {
-      this.#items = [];
-      this.#start = this.#end = 0;
-      this.#follow = true;
+      this.#window.reset();
       this.#jump = true;
       this.#readSent = 0;
       this.unseenBelow = 0;
-      this.#anchor = undefined;
-      this.#atBottom = true;
+      this.#keeper.reset();
       this.#status.set(this.client?.status);
       this.#invites.follow(this.client, this.conversationId);
       this.#state.set(this.client && this.conversationId ? this.client.conversation(this.conversationId) : undefined);
     }
-    // Capture where the reader is once per burst of updates: until the bubbles of the last one have
-    // rendered and the position is restored, the DOM does not show where the reader was.
-    const log = this.#log();
-    if (!this.#restore) {
-      // Where the reader last was, not where the DOM is now: content that grew by itself since
-      // (an image loading) would otherwise read as the reader having scrolled up.
-      const pinned = !!log && this.#follow && this.#atBottom;
-      // Likewise the message the reader looked at, as of their last scroll or the last placement.
-      const anchor = this.#anchor ?? (log ? this.#captureAnchor(log) : undefined);
-      this.#restore = { jump: this.#jump || pinned, anchor };
-    } else if (this.#jump) {
-      this.#restore.jump = true;
-    }
+    this.#keeper.beforeUpdate(this.#jump);
     this.#jump = false;
   }
 
   protected override updated(): void {
-    const log = this.#log();
-    this.#observe(log);
-    const token = ++this.#updates;
-    // The bubbles render in their own (microtask) updates: measure once they have, still before paint.
-    const bubbles = log ? [...log.querySelectorAll("parley-message")].map((m) => m.updateComplete) : [];
-    void Promise.all(bubbles).then(() => {
-      if (token !== this.#updates) return; // a newer update restores instead
-      const restore = this.#restore;
-      this.#restore = undefined;
-      if (log && restore?.jump) log.scrollTop = log.scrollHeight;
-      else if (log && restore?.anchor) this.#placeAt(log, restore.anchor);
-      if (log) this.#note(log);
-      this.#queueCheck();
-    });
+    this.#keeper.afterUpdate(() => this.#queueCheck());
     this.#scheduleStall();
   }
 
@@ -190,120 +145,23 @@ export class ParleyMessageList extends LitElement {
     return this.renderRoot.querySelector(".log");
   }
 
-  /** Observes the current log and its content box (both are replaced when the list empties or fills). */
-  #observe(log: HTMLElement | null): void {
-    const content = log?.querySelector<HTMLElement>(":scope > .content") ?? undefined;
-    if (content === this.#observed) return;
-    this.#observed = content;
-    this.#resize?.disconnect();
-    if (!log || !content) return;
-    this.#resize ??= new ResizeObserver(() => this.#onResize());
-    this.#resize.observe(log);
-    this.#resize.observe(content);
-  }
-
-  /** Something changed size without a scroll: keep the reader at the bottom, or on their message. */
-  #onResize(): void {
-    const log = this.#log();
-    if (!log) return;
-    if (this.#atBottom && this.#follow) log.scrollTop = log.scrollHeight;
-    else if (this.#anchor) this.#placeAt(log, this.#anchor);
-    this.#note(log);
-  }
-
-  /** Scrolls so the anchored message sits where it was. */
-  #placeAt(log: HTMLElement, anchor: { key: string; top: number }): void {
-    const el = this.#find(anchor.key);
-    if (el) log.scrollTop += el.getBoundingClientRect().top - log.getBoundingClientRect().top - anchor.top;
-  }
-
-  /** Remembers where the reader is now, for the next size change. */
-  #note(log: HTMLElement): void {
-    this.#atBottom = log.scrollHeight - log.scrollTop - log.clientHeight <= PINNED;
-    this.#lastTop = log.scrollTop;
-    this.#anchor = this.#captureAnchor(log);
-  }
-
-  #find(key: string): HTMLElement | null {
-    for (const el of this.renderRoot.querySelectorAll<HTMLElement>("[data-key]")) if (el.dataset.key === key) return el;
-    return null;
-  }
-
-  /** The first message whose bottom is below the top of the log, and its offset from that top. */
-  #captureAnchor(log: HTMLElement): { key: string; top: number } | undefined {
-    const top = log.getBoundingClientRect().top;
-    for (const el of log.querySelectorAll<HTMLElement>("[data-key]")) {
-      const rect = el.getBoundingClientRect();
-      if (rect.bottom > top) return { key: el.dataset.key ?? "", top: rect.top - top };
-    }
-    return undefined;
-  }
-
   #onState(next: State, prev: State | undefined): void {
     const items: ShownMessage[] = [...next.messages.filter((m) => !noKey(m)), ...next.pending];
-    const old = this.#items;
-    this.#items = items;
-    if (!prev || old.length === 0) {
-      this.#end = items.length;
-      this.#start = Math.max(0, this.#end - WINDOW);
-      this.#follow = true;
-      this.#jump = true;
-      return;
-    }
-    // Older messages prepended (history paging): shift the window so it shows the same messages.
-    const firstKey = old[0]?.msgId;
-    const shift = firstKey === undefined ? 0 : items.findIndex((m) => m.msgId === firstKey);
-    if (shift > 0) {
-      this.#start += shift;
-      this.#end += shift;
-      // Paged in because the reader reached the top: show the whole new page above.
-      if (this.#wantOlder) this.#start = Math.max(0, this.#start - shift);
-      if (this.#end - this.#start > WINDOW) {
-        this.#end = this.#start + WINDOW;
-        this.#follow = false;
-      }
-    }
-    if (shift >= 0) this.#wantOlder = false;
-    const ownSend = next.pending.length > (prev.pending.length ?? 0);
-    if (ownSend) {
-      this.scrollToBottom();
-      return;
-    }
-    if (this.#follow) {
-      const atBottom = !this.#log() || this.#atBottom;
-      const added = items.length - this.#end;
-      this.#end = items.length;
-      if (atBottom) {
-        this.#start = Math.max(this.#start, this.#end - WINDOW);
-      } else if (added > 0 && next.messages.length > prev.messages.length) {
-        this.unseenBelow += added;
-      }
-      if (this.#end - this.#start > WINDOW) {
-        // Scrolled up while many arrive: stop following rather than grow the DOM.
-        this.#end = this.#start + WINDOW;
-        this.#follow = false;
-      }
-    } else if (items.length > this.#end && next.messages.length > prev.messages.length) {
-      this.unseenBelow += next.messages.length - prev.messages.length;
-    }
-    this.#end = Math.min(this.#end, items.length);
-    this.#start = Math.min(this.#start, this.#end);
+    const fresh = !prev || this.#window.items.length === 0;
+    const ownSend = !!prev && next.pending.length > prev.pending.length;
+    const unseen = this.#window.take(items, {
+      fresh,
+      ownSend,
+      atBottom: !this.#log() || this.#keeper.atBottom,
+      arrived: prev ? next.messages.length - prev.messages.length : 0,
+    });
+    if (fresh) this.#jump = true;
+    else if (ownSend) this.scrollToBottom();
+    else this.unseenBelow += unseen;
   }
 
-  /**
-   * Scroll events arrive a frame late, after more content may have rendered: so only a move up
-   * leaves the bottom (the reader scrolled), and reaching the bottom returns to it.
-   */
   #onScroll = () => {
-    const log = this.#log();
-    // Not moved since the list placed the reader (the event of that placement): what the DOM shows now
-    // may already include growth the resize observer is about to compensate, so nothing is re-read.
-    if (log && log.scrollTop !== this.#lastTop) {
-      if (log.scrollHeight - log.scrollTop - log.clientHeight <= PINNED) this.#atBottom = true;
-      else if (log.scrollTop < this.#lastTop) this.#atBottom = false;
-      this.#lastTop = log.scrollTop;
-      this.#anchor = this.#captureAnchor(log);
-    }
+    this.#keeper.onScroll();
     this.#queueCheck();
   };
 
@@ -331,25 +189,16 @@ export class ParleyMessageList extends LitElement {
     if (!log) return;
     const nearTop = log.scrollTop < EDGE;
     const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < EDGE;
-    if (nearTop && this.#start > 0) {
-      this.#start = Math.max(0, this.#start - STEP);
-      if (this.#end - this.#start > WINDOW) {
-        this.#end = this.#start + WINDOW;
-        this.#follow = false;
-      }
+    const win = this.#window;
+    if (nearTop && win.up()) {
       this.requestUpdate();
-    } else if (nearTop && this.#start === 0 && this.#state.value?.hasOlder && !this.loadingOlder) {
+    } else if (nearTop && this.#state.value?.hasOlder && !this.loadingOlder) {
       void this.#loadOlder();
-    } else if (nearBottom && this.#end < this.#items.length) {
-      this.#end = Math.min(this.#items.length, this.#end + STEP);
-      this.#start = Math.max(this.#start, this.#end - WINDOW);
-      if (this.#end === this.#items.length) {
-        this.#follow = true;
-        this.unseenBelow = 0;
-      }
+    } else if (nearBottom && win.belowEnd) {
+      if (win.down()) this.unseenBelow = 0;
       this.requestUpdate();
-    } else if (nearBottom && this.#end === this.#items.length) {
-      this.#follow = true;
+    } else if (nearBottom) {
+      win.follow = true;
       if (log.scrollHeight - log.scrollTop - log.clientHeight <= PINNED) this.unseenBelow = 0;
     }
     this.#markRead();
@@ -360,7 +209,7 @@ export class ParleyMessageList extends LitElement {
     const convId = this.conversationId;
     if (!client || !convId) return;
     this.loadingOlder = true;
-    this.#wantOlder = true;
+    this.#window.wantOlder = true;
     try {
       await client.loadOlder(convId);
     } catch {
@@ -435,11 +284,11 @@ export class ParleyMessageList extends LitElement {
   protected override render() {
     const tr = translator(this.locale);
     const state = this.#state.value;
-    const items = this.#items;
+    const { items, start, end } = this.#window;
     const hidden = { no_key: 0, before_joined: 0 };
     for (const m of state?.messages ?? []) if (noKey(m)) hidden[m.unreadable]++;
     const historyNotice =
-      this.#start === 0
+      start === 0
         ? (["before_joined", "no_key"] as const).map((kind) =>
             hidden[kind] > 0
               ? html`<parley-history-notice .locale=${this.locale} .kind=${kind} .count=${hidden[kind]}></parley-history-notice>`
@@ -468,7 +317,7 @@ export class ParleyMessageList extends LitElement {
       }
     }
     const now = Date.now();
-    const shown = items.slice(this.#start, this.#end);
+    const shown = this.#window.shown();
     const dayOf = (m: ShownMessage | undefined) => (m ? new Date(isPending(m) ? m.queuedAt : m.ts).toDateString() : "");
     const tsOf = (m: ShownMessage | undefined) => (m ? (isPending(m) ? m.queuedAt : m.ts) : Number.NEGATIVE_INFINITY);
     const notices = inviteNotices(this.#invites.invites, me, this.names, tr);
@@ -476,7 +325,7 @@ export class ParleyMessageList extends LitElement {
       notices
         .filter((n) => n.ts > after && n.ts <= upTo)
         .map((n: TimelineNotice) => html`<p class="note" data-notice=${n.key}>${n.text}</p>`);
-    const last = this.#end === items.length ? tsOf(items.at(-1)) : undefined;
+    const last = end === items.length ? tsOf(items.at(-1)) : undefined;
     // The button comes before the log in the focus order: one Shift+Tab from the log (and one Tab
     // before it) reaches it, not after every link and button inside the messages.
     return html`${
@@ -488,19 +337,19 @@ export class ParleyMessageList extends LitElement {
     }<div class="log" part="messages" role="log" aria-live="polite" aria-label=${tr.t("list.label")}
         tabindex="0" @scroll=${this.#onScroll} @parley-retry=${this.#onRetry}><div class="content">
         ${this.loadingOlder ? html`<p class="note" role="status">${tr.t("list.loadingOlder")}</p>` : nothing}
-        ${this.#start === 0 && !state.hasOlder ? html`<p class="note">${tr.t("list.start")}</p>` : nothing}
+        ${start === 0 && !state.hasOlder ? html`<p class="note">${tr.t("list.start")}</p>` : nothing}
         ${historyNotice}
         ${repeat(
           shown,
           (m) => m.msgId,
           (m, i) => {
-            const prevDay = dayOf(items[this.#start + i - 1]);
+            const prevDay = dayOf(items[start + i - 1]);
             const day = dayOf(m);
             const ts = isPending(m) ? m.queuedAt : m.ts;
             const own = isPending(m) || m.sender === me;
             const sender = isPending(m) ? "" : (this.names[m.sender] ?? tr.t("msg.someone"));
             const sharedBy = !isPending(m) && m.sharedBy ? this.names[m.sharedBy] : undefined;
-            const before = noticesIn(tsOf(items[this.#start + i - 1]), ts);
+            const before = noticesIn(tsOf(items[start + i - 1]), ts);
             return html`${day !== prevDay ? html`<p class="day">${tr.day(ts)}</p>` : nothing}${before}<parley-message
                 data-key=${m.msgId}
                 data-seq=${isPending(m) ? nothing : m.seq}
