@@ -12,26 +12,53 @@ import type { ErrorCode } from "./protocol/errors.js";
  */
 export const ClientErrorCodes = {
   /** The gateway or NATS could not be reached (offline, timeout). */
-  connection_lost: { retryable: true },
+  connection_lost: {
+    /** Yes: the link may come back. */
+    retryable: true,
+  },
   /** A call that needs a session came before `connect()` resolved, or after the connection closed. */
-  not_connected: { retryable: true },
+  not_connected: {
+    /** Yes: once `connect()` has resolved. */
+    retryable: true,
+  },
   /** End-to-end encryption: no key to seal or open with yet; `retryable` depends on the reason. */
-  encryption_unavailable: { retryable: true },
+  encryption_unavailable: {
+    /** Usually; `EncryptionUnavailableError.retryable` says for each reason. */
+    retryable: true,
+  },
   /**
    * An envelope, wrap or grant did not verify or decrypt. Retryable: what the
    * gateway served may be served correctly later (a message that fails stays unreadable).
    */
-  decrypt_failed: { retryable: true },
+  decrypt_failed: {
+    /** Yes: the gateway may serve it correctly later. */
+    retryable: true,
+  },
   /** A message could not be sealed (a caller error, or no key for the epoch). */
-  seal_failed: { retryable: false },
+  seal_failed: {
+    /** No: a send that fails to seal is marked failed, not tried again. */
+    retryable: false,
+  },
   /** An epoch commit from the gateway was refused by its checks; fetching the chain again may bring a valid one. */
-  commit_refused: { retryable: true },
+  commit_refused: {
+    /** Yes: the chain may be fetched again. */
+    retryable: true,
+  },
   /** A team key record or wrap from the gateway was refused; a later wrap may be valid. */
-  team_key_refused: { retryable: true },
+  team_key_refused: {
+    /** Yes: a later wrap may be valid. */
+    retryable: true,
+  },
   /** This device's stored identity exists but cannot be read; it is never replaced silently. */
-  device_identity_unreadable: { retryable: false },
+  device_identity_unreadable: {
+    /** No: the stored identity stays as it is. */
+    retryable: false,
+  },
   /** A stored key store (device pins, epoch keys) exists but cannot be read. */
-  key_store_unreadable: { retryable: false },
+  key_store_unreadable: {
+    /** No: the store stays as it is. */
+    retryable: false,
+  },
 } as const;
 
 /** A code the SDK adds to the gateway's. */

@@ -12,6 +12,7 @@ export { ClientErrorCodes, isRetryable, SdkError } from "./error-base.js";
 
 /** A failure reported by the gateway, or a local one mapped onto the same codes. */
 export class ParleyError extends SdkError {
+  /** Always `"ParleyError"`. */
   override readonly name = "ParleyError";
   /** The gateway's stable code. */
   readonly code: ErrorCode;
@@ -41,8 +42,11 @@ export class ParleyError extends SdkError {
 
 /** The client could not reach the gateway or NATS (offline, timeout); the request may be retried. */
 export class ConnectionLostError extends SdkError {
+  /** `"ConnectionLostError"` (`"NotConnectedError"` for a {@link NotConnectedError}). */
   override readonly name: string = "ConnectionLostError";
+  /** `connection_lost` (`not_connected` for a {@link NotConnectedError}). */
   readonly code: "connection_lost" | "not_connected" = "connection_lost";
+  /** Always true: the link may come back. */
   readonly retryable: boolean = true;
 }
 
@@ -52,6 +56,7 @@ export class ConnectionLostError extends SdkError {
  * so code that treats "offline" alike keeps working.
  */
 export class NotConnectedError extends ConnectionLostError {
+  /** Always `"NotConnectedError"`. */
   override readonly name = "NotConnectedError";
   override readonly code = "not_connected";
 
@@ -73,6 +78,7 @@ export const EncryptionUnavailableReasons = {
   /** Commits kept losing the compare-and-set race. */
   commit_conflict: "the epoch chain kept moving while committing; try again",
 } as const;
+/** Why encryption is unavailable: `no_team_wrap`, `no_team_key`, `not_in_epoch`, `not_a_member` or `commit_conflict`. */
 export type EncryptionUnavailableReason = keyof typeof EncryptionUnavailableReasons;
 
 /**
@@ -81,8 +87,10 @@ export type EncryptionUnavailableReason = keyof typeof EncryptionUnavailableReas
  * says whether waiting (for a commit, a team key wrap) may fix it.
  */
 export class EncryptionUnavailableError extends SdkError {
+  /** Always `"EncryptionUnavailableError"`. */
   override readonly name = "EncryptionUnavailableError";
   readonly code = "encryption_unavailable";
+  /** Which key is missing, and so what may fix it. */
   readonly reason: EncryptionUnavailableReason;
   /**
    * With `not_in_epoch`: false when the epoch's verified commit does not list
@@ -106,6 +114,7 @@ export class EncryptionUnavailableError extends SdkError {
 
 // -- the crypto layer's errors: `reason` says which check failed -----------------------
 
+/** Why an envelope could not be opened. */
 export const DecryptFailures = [
   "bad_header",
   "bad_signature",
@@ -115,6 +124,7 @@ export const DecryptFailures = [
   "unknown_epoch",
   "unknown_device",
 ] as const;
+/** One of {@link DecryptFailures}. */
 export type DecryptFailure = (typeof DecryptFailures)[number];
 
 const decryptMessages: Record<DecryptFailure, string> = {
@@ -129,9 +139,11 @@ const decryptMessages: Record<DecryptFailure, string> = {
 
 /** An envelope could not be opened. Carries no plaintext, whatever the stage that failed. */
 export class DecryptError extends SdkError {
+  /** Always `"DecryptError"`. */
   override readonly name = "DecryptError";
   readonly code = "decrypt_failed";
   readonly retryable = true;
+  /** Which check failed. */
   readonly reason: DecryptFailure;
 
   constructor(reason: DecryptFailure, options?: { cause?: unknown }) {
@@ -140,14 +152,18 @@ export class DecryptError extends SdkError {
   }
 }
 
+/** Why a message could not be sealed. */
 export const SealFailures = ["bad_header", "bad_key", "bad_body", "too_large", "unknown_epoch"] as const;
+/** One of {@link SealFailures}. */
 export type SealFailure = (typeof SealFailures)[number];
 
 /** A message could not be sealed: a caller error, or no key yet for the current epoch. */
 export class SealError extends SdkError {
+  /** Always `"SealError"`. */
   override readonly name = "SealError";
   readonly code = "seal_failed";
   readonly retryable = false;
+  /** What was wrong. */
   readonly reason: SealFailure;
 
   constructor(reason: SealFailure, message: string) {
@@ -156,6 +172,7 @@ export class SealError extends SdkError {
   }
 }
 
+/** Why a commit is refused: malformed, not chained to the previous one, unknown committer, bad signature, committer not a member, or wraps not for member devices. */
 export const CommitFailures = [
   "bad_shape",
   "bad_chain",
@@ -164,6 +181,7 @@ export const CommitFailures = [
   "not_a_member",
   "bad_wraps",
 ] as const;
+/** One of {@link CommitFailures}. */
 export type CommitFailure = (typeof CommitFailures)[number];
 
 const commitMessages: Record<CommitFailure, string> = {
@@ -177,9 +195,11 @@ const commitMessages: Record<CommitFailure, string> = {
 
 /** A commit was refused; `reason` says which check failed. */
 export class CommitError extends SdkError {
+  /** Always `"CommitError"`. */
   override readonly name = "CommitError";
   readonly code = "commit_refused";
   readonly retryable = true;
+  /** Which check failed. */
   readonly reason: CommitFailure;
 
   constructor(reason: CommitFailure, detail?: string, options?: { cause?: unknown }) {
@@ -191,7 +211,9 @@ export class CommitError extends SdkError {
   }
 }
 
+/** Why a team key record or wrap is refused. */
 export const TeamKeyFailures = ["bad_shape", "bad_signature", "wrong_device", "bad_ciphertext", "wrong_key"] as const;
+/** One of {@link TeamKeyFailures}. */
 export type TeamKeyFailure = (typeof TeamKeyFailures)[number];
 
 const teamKeyMessages: Record<TeamKeyFailure, string> = {
@@ -204,9 +226,11 @@ const teamKeyMessages: Record<TeamKeyFailure, string> = {
 
 /** A team key record or wrap was refused; `reason` says which check failed. */
 export class TeamKeyError extends SdkError {
+  /** Always `"TeamKeyError"`. */
   override readonly name = "TeamKeyError";
   readonly code = "team_key_refused";
   readonly retryable = true;
+  /** Which check failed. */
   readonly reason: TeamKeyFailure;
 
   constructor(reason: TeamKeyFailure, options?: { cause?: unknown }) {
@@ -217,6 +241,7 @@ export class TeamKeyError extends SdkError {
 
 /** Thrown when the stored identity exists but cannot be read; it is never silently replaced. */
 export class DeviceIdentityError extends SdkError {
+  /** Always `"DeviceIdentityError"`. */
   override readonly name = "DeviceIdentityError";
   readonly code = "device_identity_unreadable";
   readonly retryable = false;
@@ -224,6 +249,7 @@ export class DeviceIdentityError extends SdkError {
 
 /** A key store (pins, epoch keys) exists but cannot be read; it is left as it is. */
 export class KeyStoreError extends SdkError {
+  /** Always `"KeyStoreError"`. */
   override readonly name = "KeyStoreError";
   readonly code = "key_store_unreadable";
   readonly retryable = false;
@@ -231,22 +257,33 @@ export class KeyStoreError extends SdkError {
 
 /** Why a file could not be opened. */
 export const FileCorruptReasons = {
+  /** The reference is malformed. */
   bad_ref: "the file reference is malformed (key, header, size or chunk size)",
+  /** A chunk failed authentication. */
   auth: "a chunk failed authentication (damaged, reordered, duplicated, or sealed with another key)",
+  /** The stream ends before the announced size. */
   early_final: "the stream ends (FINAL tag) before the announced size",
+  /** The last chunk is not marked final. */
   missing_final: "the last chunk does not carry the FINAL tag",
+  /** A chunk carries a tag the format never uses. */
   bad_tag: "a chunk carries a tag this format never uses",
+  /** Bytes follow the last chunk. */
   trailing_bytes: "there are bytes after the last chunk",
+  /** The stream stops before the announced size. */
   truncated: "the stream stops before the announced size",
+  /** The plaintext's SHA-256 is not the announced one. */
   hash_mismatch: "the plaintext's SHA-256 is not the announced one",
 } as const;
+/** One of the {@link FileCorruptReasons}. */
 export type FileCorruptReason = keyof typeof FileCorruptReasons;
 
 /** A file that cannot be opened; no plaintext accompanies it. */
 export class FileCorruptError extends SdkError {
+  /** Always `"FileCorruptError"`. */
   override readonly name = "FileCorruptError";
   readonly code = "file_corrupt";
   readonly retryable = false;
+  /** Which check failed. */
   readonly reason: FileCorruptReason;
 
   constructor(reason: FileCorruptReason, detail?: string) {

@@ -136,7 +136,8 @@ const frame = await build({
 });
 const outputs = Object.entries(frame.metafile.outputs);
 // PARLEY_FRAME_METAFILE=<path> keeps esbuild's whole metafile of the frame, for size work (esbuild.github.io/analyze).
-if (process.env.PARLEY_FRAME_METAFILE) await writeFile(process.env.PARLEY_FRAME_METAFILE, JSON.stringify(frame.metafile));
+if (process.env.PARLEY_FRAME_METAFILE)
+  await writeFile(process.env.PARLEY_FRAME_METAFILE, JSON.stringify(frame.metafile));
 const entryJs = outputs.find(([, o]) => o.entryPoint?.endsWith("frame/main.ts"))?.[0];
 const entryCss = outputs.find(([, o]) => o.entryPoint?.endsWith("frame/frame.css"))?.[0];
 if (!entryJs || !entryCss) throw new Error("esbuild produced no frame entry");

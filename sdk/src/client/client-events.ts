@@ -25,16 +25,42 @@ export interface Note {
 
 /** The client's connection, as a discriminated union on `state`. */
 export type ConnectionStatus =
-  | { state: "idle" }
-  | { state: "connecting" }
-  | { state: "connected"; principal: PrincipalInfo }
-  | { state: "reconnecting"; since: number }
-  | { state: "closed"; error?: Error };
+  | {
+      /** Not connected yet: `connect()` was not called. */
+      state: "idle";
+    }
+  | {
+      /** `connect()` is under way. */
+      state: "connecting";
+    }
+  | {
+      /** Connected: the session is open. */
+      state: "connected";
+      /** Who this client is signed in as. */
+      principal: PrincipalInfo;
+    }
+  | {
+      /** The link dropped; the client is trying to get it back. */
+      state: "reconnecting";
+      /** When the link was lost (local time, ms since the epoch). */
+      since: number;
+    }
+  | {
+      /** Closed by `close()`, by a failed `connect()`, or because the connection ended for good. */
+      state: "closed";
+      /** Why, when it closed because of a failure. */
+      error?: Error;
+    };
 
 /** Events, by name, with their payloads. */
 export interface ClientEvents {
   /** A message new to this client (live, or recovered by backfill), once per seq. */
-  message: { conversationId: string; message: ChatMessage };
+  message: {
+    /** The conversation the message is in. */
+    conversationId: string;
+    /** The message, decoded (or marked unreadable). */
+    message: ChatMessage;
+  };
   /** Someone joined, left or was removed. */
   membership: Extract<ServerEvent, { type: "membership" }>;
   /** This principal was invited to a conversation. */
@@ -58,7 +84,16 @@ export interface ClientEvents {
   /** The shop team's key: a device waits for it, it changed, or it was wrapped to a device (agents and bots). */
   team: Extract<ServerEvent, { type: "team" }>;
   /** An envelope could not be read (forged, damaged, or no key for its epoch on this device); the message shows no content. */
-  "decode-failed": { conversationId: string; seq: number; msgId: string; error: Error };
+  "decode-failed": {
+    /** The conversation the envelope is in. */
+    conversationId: string;
+    /** The message's seq in that conversation. */
+    seq: number;
+    /** The message's id. */
+    msgId: string;
+    /** Why it could not be read. */
+    error: Error;
+  };
   /**
    * A `sendFile` upload moved on: plaintext bytes handed to the network out of
    * the file's size, never decreasing; `done` once the gateway stored the blob
@@ -66,15 +101,26 @@ export interface ClientEvents {
    * `sendFile` and sends no `done`.
    */
   "upload-progress": {
+    /** The conversation the file is sent to. */
     conversationId: string;
+    /** Tells this upload's events from others' (`up_…`, made by the client for each `sendFile`). */
     uploadId: string;
+    /** The file's name. */
     name: string;
+    /** Plaintext bytes handed to the network so far. */
     sent: number;
+    /** The file's size in bytes. */
     total: number;
+    /** True once, when the gateway has stored the blob. */
     done: boolean;
   };
   /** The shop's team (agents, bots): an internal note was added to a conversation. Never sent to customers. */
-  note: { conversationId: string; note: Note };
+  note: {
+    /** The conversation the note was added to. */
+    conversationId: string;
+    /** The note, decrypted. */
+    note: Note;
+  };
   /** A background failure (refresh, backfill, delivery) the app may want to show. */
   error: Error;
   /**
@@ -82,9 +128,23 @@ export interface ClientEvents {
    * (about one per 3 s while it lasts); active:false comes when it stops, or from
    * the SDK itself 6 s after the last "typing".
    */
-  typing: { conversationId: string; principalId: string; active: boolean };
+  typing: {
+    /** The conversation. */
+    conversationId: string;
+    /** Who is typing (never this principal). */
+    principalId: string;
+    /** True while they type; false once they stopped. */
+    active: boolean;
+  };
   /** Another principal's read marker moved forward (read receipts; this principal's own go to `readUpTo`). */
-  read: { conversationId: string; principalId: string; seq: number };
+  read: {
+    /** The conversation. */
+    conversationId: string;
+    /** Whose read marker moved. */
+    principalId: string;
+    /** The highest seq they have read. */
+    seq: number;
+  };
   /** Who of the shop's team is online changed (also in `client.presence`). */
   presence: TeamPresence;
 }

@@ -124,19 +124,28 @@ export async function commitHash(commit: EpochCommit): Promise<string> {
   return toBase64Url(sodium.crypto_generichash(32, encodeCommitForHash(commit), null));
 }
 
+/** What {@link buildCommit} needs. */
 export interface BuildCommitOptions {
   /** The committing device: signs the commit. */
   identity: DeviceIdentity;
   /** The principal the committing device belongs to. */
   principalId: string;
+  /** The conversation. */
   convId: string;
   /** The verified head this commit follows; undefined for the first commit (epoch 1). */
   prev: EpochCommit | undefined;
   /** The members of the new epoch and the device records (pinned, verified) that get its key. */
-  members: Array<{ principalId: string; devices: DeviceRecord[] }>;
+  members: Array<{
+    /** A member of the new epoch. */
+    principalId: string;
+    /** That member's devices that get the key. */
+    devices: DeviceRecord[];
+  }>;
   /** The shop team's X25519 public key; when given, the epoch key is also sealed to it. */
   teamBoxPk?: Uint8Array;
+  /** Whether members added later may read what came before. */
   historyPolicy: HistoryPolicy;
+  /** Why this epoch is committed. */
   reason: CommitReason;
   /**
    * The commit's timestamp, ms.
@@ -144,7 +153,12 @@ export interface BuildCommitOptions {
    */
   now?: number;
   /** Team members: the team key (version and Ed25519 secret key) that co-signs, proving the committer is on the team. */
-  teamSigner?: { version: number; signSk: Uint8Array };
+  teamSigner?: {
+    /** The team key version. */
+    version: number;
+    /** Its Ed25519 secret key. */
+    signSk: Uint8Array;
+  };
 }
 
 /**
@@ -155,7 +169,12 @@ export interface BuildCommitOptions {
  * principal or device listed twice, a convId other than `prev`'s, or a result
  * that would not pass the commit schema.
  */
-export async function buildCommit(options: BuildCommitOptions): Promise<{ commit: EpochCommit; epochKey: Uint8Array }> {
+export async function buildCommit(options: BuildCommitOptions): Promise<{
+  /** The signed commit, to send with `epoch.commit`. */
+  commit: EpochCommit;
+  /** The new epoch key (32 bytes), to keep once the commit is accepted. */
+  epochKey: Uint8Array;
+}> {
   const { identity, principalId, convId, prev, teamBoxPk, historyPolicy, reason } = options;
   if (prev && prev.convId !== convId) throw new RangeError("prev belongs to another conversation");
   const seenPrincipals = new Set<string>();
@@ -206,6 +225,7 @@ export async function buildCommit(options: BuildCommitOptions): Promise<{ commit
   return { commit, epochKey };
 }
 
+/** What {@link verifyCommit} checks a commit against. */
 export interface VerifyCommitOptions {
   /** The verified commit this one must follow; undefined when it must be epoch 1. */
   prev: EpochCommit | undefined;
@@ -299,7 +319,9 @@ export async function verifyCommit(commit: unknown, options: VerifyCommitOptions
 
 /** The shop team's X25519 pair, for opening `teamWrap`. */
 export interface TeamBoxKey {
+  /** The X25519 public key. */
   boxPk: Uint8Array;
+  /** The X25519 secret key. */
   boxSk: Uint8Array;
 }
 

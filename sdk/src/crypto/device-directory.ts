@@ -27,6 +27,7 @@ export { KeyStoreError } from "../errors.js";
 
 /** A pinned device offered again with other keys. */
 export interface KeyChange {
+  /** The device whose keys differ. */
   deviceId: string;
   /** The record that stays pinned. */
   pinned: DeviceRecord;
@@ -36,17 +37,23 @@ export interface KeyChange {
 
 /** What changed in one principal's device set. */
 export interface DeviceSetChange {
+  /** The principal whose devices changed. */
   principalId: string;
   /** True when nothing was pinned for this principal before: a first contact, not a change to warn about. */
   firstSight: boolean;
+  /** Devices pinned now for the first time. */
   added: DeviceRecord[];
+  /** Pinned devices the gateway no longer lists (kept, retired, to verify old messages). */
   removed: DeviceRecord[];
+  /** Pinned devices offered with other keys (not adopted). */
   keyChanged: KeyChange[];
   /** Records for this principal whose self-signature or ids are invalid; ignored. */
   invalid: DeviceRecord[];
 }
 
+/** Options of {@link DeviceDirectory.open}. */
 export interface DeviceDirectoryOptions {
+  /** Where the pins are kept. */
   storage: KeyValueStorage;
   /**
    * The storage key the pins live under.
@@ -55,6 +62,7 @@ export interface DeviceDirectoryOptions {
   storageKey?: string;
 }
 
+/** Options of {@link DeviceDirectory.learn}. */
 export interface LearnOptions {
   /**
    * Principals whose complete device list `records` holds: their pinned
@@ -82,6 +90,7 @@ const copy = (r: DeviceRecord): DeviceRecord => ({
 });
 const byDeviceId = (a: DeviceRecord, b: DeviceRecord) => (a.deviceId < b.deviceId ? -1 : 1);
 
+/** The device keys this device trusts, pinned on first sight: a changed key is reported, never adopted. */
 export class DeviceDirectory {
   readonly #storage: KeyValueStorage;
   readonly #storageKey: string;

@@ -11,11 +11,15 @@ import { deviceRecordSignatureInput, fingerprintInput } from "./canonical.js";
 import { randomBytes } from "./random.js";
 import { loadSodium } from "./sodium.js";
 
+/** A public key and its secret key. */
 export interface KeyPair {
+  /** The public key. */
   publicKey: Uint8Array;
+  /** The secret key: never leaves the device's storage. */
   secretKey: Uint8Array;
 }
 
+/** This device's long-term keys and id. */
 export interface DeviceIdentity {
   /** `d_` and 128 random bits in base64url (subject-safe). */
   deviceId: string;
@@ -27,6 +31,7 @@ export interface DeviceIdentity {
 
 /** A device's self-signed registration: binds both public keys to a principal and a device id. */
 export interface DeviceRecord extends DeviceKeys {
+  /** The principal the device belongs to. */
   principal: string;
   /** base64url Ed25519 signature by `sigPk` over the canonical encoding of the other fields. */
   sig: string;
@@ -39,6 +44,7 @@ const SIGNATURE_BYTES = 64;
 /** Format of the stored identity JSON. */
 const STORED_VERSION = 1;
 
+/** Makes a new device identity: a fresh id and both key pairs. */
 export async function createDeviceIdentity(): Promise<DeviceIdentity> {
   const sodium = await loadSodium();
   const signSeed = randomBytes(SEED_BYTES);
@@ -132,6 +138,7 @@ export function publicDeviceKeys(identity: DeviceIdentity): DeviceKeys {
   };
 }
 
+/** The device's self-signed record for `principalId`, to register with `device.register`. */
 export async function signDeviceRecord(identity: DeviceIdentity, principalId: string): Promise<DeviceRecord> {
   const sodium = await loadSodium();
   const input = deviceRecordSignatureInput({

@@ -24,17 +24,24 @@ import { randomBytes } from "./random.js";
 import { Sha256 } from "./sha256.js";
 import { loadSodium, type Sodium } from "./sodium.js";
 
+/** Bytes of a file's secretstream key. */
 export const FILE_KEY_BYTES = 32;
+/** Bytes of a file's secretstream header. */
 export const FILE_HEADER_BYTES = 24;
 
 export { FileCorruptError, type FileCorruptReason, FileCorruptReasons } from "../errors.js";
 
 /** What the sender learns once the last chunk is sealed: the fields of the {@link FileRef} besides id, name and mime. */
 export interface SealedFile {
+  /** Plaintext bytes. */
   size: number;
+  /** base64url SHA-256 of the plaintext. */
   sha256: string;
+  /** base64url secretstream key. */
   key: string;
+  /** base64url secretstream header. */
   header: string;
+  /** Plaintext bytes per chunk. */
   chunkSize: number;
 }
 
@@ -62,6 +69,7 @@ export class FileSealer {
     this.#header = header;
   }
 
+  /** A sealer with a fresh random key. */
   static async create(): Promise<FileSealer> {
     return new FileSealer(await loadSodium());
   }
@@ -149,6 +157,7 @@ export class FileOpener {
     this.#pending = new Uint8Array(FILE_CHUNK_BYTES + FILE_CHUNK_OVERHEAD);
   }
 
+  /** An opener for the file sealed under `keys`. */
   static async create(keys: FileKeys): Promise<FileOpener> {
     return new FileOpener(await loadSodium(), keys);
   }
@@ -230,7 +239,12 @@ export class FileOpener {
 }
 
 /** Seals a whole in-memory file: the blob to upload and the reference fields. */
-export async function encryptFile(plain: Uint8Array): Promise<{ ciphertext: Uint8Array; sealed: SealedFile }> {
+export async function encryptFile(plain: Uint8Array): Promise<{
+  /** The blob to upload. */
+  ciphertext: Uint8Array;
+  /** The reference fields. */
+  sealed: SealedFile;
+}> {
   const sealer = await FileSealer.create();
   const chunks = Math.max(1, Math.ceil(plain.length / FILE_CHUNK_BYTES));
   const ciphertext = new Uint8Array(fileCipherLength(plain.length));

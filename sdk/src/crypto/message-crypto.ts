@@ -22,7 +22,9 @@ import { encodeHeaderAad, headerProblem, messageSignatureInput } from "./canonic
 import { randomBytes } from "./random.js";
 import { loadSodium } from "./sodium.js";
 
+/** The envelope `alg` of end-to-end messages. */
 export const E2E_ALG = "xc20p-ed25519";
+/** Bytes of an epoch key. */
 export const EPOCH_KEY_BYTES = 32;
 export const NONCE_BYTES = 24;
 export const TAG_BYTES = 16;
@@ -37,7 +39,7 @@ const LENGTH_PREFIX_BYTES = 4;
 export const MAX_CIPHERTEXT_BYTES = Math.floor((MAX_CIPHERTEXT_CHARS * 3) / 4);
 
 /**
- * Padmé (Nikitin et al., PETS 2019) with a floor of {@link MIN_PADDED_BYTES}:
+ * Padmé (Nikitin et al., PETS 2019) with a floor of `MIN_PADDED_BYTES`:
  * rounds a length L up so that only its top ~log2(log2(L)) + 1 bits remain,
  * which leaks O(log log L) bits of the size and costs at most 12% (power-of-two
  * buckets would cost up to 100% and cap bodies at 32 KiB under the wire limit).
@@ -97,8 +99,11 @@ export {
   SealFailures,
 } from "../errors.js";
 
+/** What {@link sealMessage} needs. */
 export interface SealMessageInput {
+  /** The envelope header: bound to the ciphertext and signed. */
   header: EnvelopeHeader;
+  /** The message body. */
   body: MessageBody;
   /** The conversation's key for `header.epoch` (32 bytes). */
   epochKey: Uint8Array;
@@ -108,6 +113,7 @@ export interface SealMessageInput {
 
 const encoder = new TextEncoder();
 
+/** Seals and signs a message body into an `xc20p-ed25519` envelope. */
 export async function sealMessage({ header, body, epochKey, signer }: SealMessageInput): Promise<Envelope> {
   const problem = headerProblem(header);
   if (problem) throw new SealError("bad_header", problem);
@@ -147,7 +153,9 @@ export async function sealMessage({ header, body, epochKey, signer }: SealMessag
   return { ...fields, alg: E2E_ALG, nonce: toBase64Url(nonce), ct: toBase64Url(ciphertext), sig: toBase64Url(sig) };
 }
 
+/** What {@link openMessage} needs. */
 export interface OpenMessageInput {
+  /** The envelope as received. */
   envelope: Envelope;
   /** The conversation's key for `envelope.epoch` (32 bytes). */
   epochKey: Uint8Array;
@@ -157,6 +165,7 @@ export interface OpenMessageInput {
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/** Verifies and opens an envelope; rejects with {@link DecryptError} and no plaintext on any failure. */
 export async function openMessage({ envelope, epochKey, senderSigPk }: OpenMessageInput): Promise<MessageBody> {
   if (envelope === null || typeof envelope !== "object" || envelope.alg !== E2E_ALG || headerProblem(envelope)) {
     throw new DecryptError("bad_header");

@@ -80,11 +80,13 @@ function wrapShapeOk(w: unknown): w is TeamKeyWrap {
   );
 }
 
+/** What {@link createTeamKey} needs. */
 export interface CreateTeamKeyOptions {
   /** The admin agent's device: signs the record. */
   identity: DeviceIdentity;
   /** The admin agent's principal. */
   principalId: string;
+  /** The shop. */
   shopId: string;
   /** 1 for the shop's first team key, then current + 1. */
   version: number;
@@ -93,9 +95,12 @@ export interface CreateTeamKeyOptions {
 }
 
 /** Makes a fresh team key and its record, signed by `identity`. */
-export async function createTeamKey(
-  options: CreateTeamKeyOptions,
-): Promise<{ record: TeamKeyRecord; secret: TeamKeySecret }> {
+export async function createTeamKey(options: CreateTeamKeyOptions): Promise<{
+  /** The signed public record, to store with `team.init`. */
+  record: TeamKeyRecord;
+  /** The secret halves, to keep and seal to the team's devices. */
+  secret: TeamKeySecret;
+}> {
   const { identity, principalId, shopId, version } = options;
   const sodium = await loadSodium();
   const boxSk = randomBytes(KEY_BYTES);
@@ -151,13 +156,17 @@ export async function verifyTeamKeyRecord(record: unknown, creatorDevice: Device
   }
 }
 
+/** What {@link wrapTeamKey} needs. */
 export interface WrapTeamKeyOptions {
+  /** The team key's secret halves. */
   secret: TeamKeySecret;
+  /** The team key's record. */
   record: TeamKeyRecord;
   /** The agent device to seal the secret to: a verified, pinned record. */
   to: DeviceRecord;
   /** The wrapping (admin) device: signs the wrap. */
   wrapper: DeviceIdentity;
+  /** The wrapping admin's principal. */
   wrapperPrincipalId: string;
   /** @default Date.now() */
   now?: number;
