@@ -81,11 +81,21 @@ const benchStub = `const no = () => { throw new Error("nats.js Bench is not part
 class Bench { constructor() { no(); } }
 class Metric { constructor() { no(); } }
 module.exports = { Bench, Metric, throughput: no, msgThroughput: no, humanizeBytes: no };`;
+// nats.js ships CommonJS only: importing its entry (lib/mod.js, lib/internal_mod.js) pulls in every
+// module it re-exports plus ~15 KB of re-export glue, none of which tree-shaking can drop. The SDK
+// uses three of its values, so in the frame the package resolves to just the modules that hold them.
+const natsLib = join(dirname(fromSdk.resolve("@nats-io/nats-core")));
+const natsCore = `export { wsconnect } from ${JSON.stringify(join(natsLib, "ws_transport.js"))};
+export { jwtAuthenticator } from ${JSON.stringify(join(natsLib, "authenticator.js"))};
+export { nkeys } from ${JSON.stringify(join(natsLib, "nkeys.js"))};`;
 const framePlugin = {
   name: "parley-frame",
   setup(b) {
     b.onResolve({ filter: /^libsodium$/ }, (args) =>
       args.importer.includes("libsodium-wrappers") ? { path: "libsodium", namespace: "parley-shim" } : undefined,
+    );
+    b.onResolve({ filter: /^@nats-io\/nats-core$/ }, (args) =>
+      /sdk[\\/]src[\\/]/.test(args.importer) ? { path: "nats-core", namespace: "parley-shim" } : undefined,
     );
     b.onResolve({ filter: /^@nats-io\/nkeys$/ }, () => ({ path: "nkeys", namespace: "parley-shim" }));
     b.onResolve({ filter: /^\.\/bench$/ }, (args) =>
@@ -103,7 +113,7 @@ const framePlugin = {
       };
     });
     b.onLoad({ filter: /.*/, namespace: "parley-shim" }, (args) => ({
-      contents: { libsodium: sodiumShim, nkeys: nkeysStub, bench: benchStub }[args.path],
+      contents: { libsodium: sodiumShim, nkeys: nkeysStub, bench: benchStub, "nats-core": natsCore }[args.path],
       resolveDir: ROOT,
       loader: "js",
     }));
