@@ -2,17 +2,10 @@ import type { ParleyClient } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
 import { inviteFailure } from "./invite-errors.js";
+import { inviteTarget, type Mentionable } from "./invite-target.js";
 import { styles } from "./parley-composer.styles.js";
 
-/** Someone who can be mentioned. */
-export interface Mentionable {
-  /** Their handle, without `@`. */
-  handle: string;
-  /** Their display name. */
-  displayName: string;
-  /** Set for current members of the conversation (no invite needed). */
-  member?: boolean;
-}
+export { inviteTarget, type Mentionable } from "./invite-target.js";
 
 interface Attachment {
   id: number;
@@ -26,18 +19,7 @@ interface Attachment {
 }
 
 const PREVIEWABLE = /^image\/(png|jpeg|gif|webp)$/;
-const LEADING_HANDLE = /^@([A-Za-z0-9_.-]+)(?=\s|$)/;
 const PARTIAL_HANDLE = /(?:^|\s)@([A-Za-z0-9_.-]*)$/;
-
-/** The handle that `text` invites under the invite rule, if any (without `@`). */
-export function inviteTarget(text: string, mentionable: readonly Mentionable[]): string | undefined {
-  const match = LEADING_HANDLE.exec(text.trimStart());
-  const handle = match?.[1];
-  if (!handle) return undefined;
-  const lower = handle.toLowerCase();
-  const member = mentionable.some((m) => m.member && m.handle.toLowerCase() === lower);
-  return member ? undefined : handle;
-}
 
 /**
  * `<parley-composer>`: the message box. Enter sends, Shift+Enter starts a new

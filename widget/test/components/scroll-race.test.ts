@@ -5,9 +5,10 @@
 // they scrolled to, not where they were at the last scroll event the list saw.
 // Without the fix the list put the reader back (the CI flake of
 // widget/test/embed/scroll.test.ts: "the message being read ... to stay in place").
+
+import { waitFor } from "@parley/gateway/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../../../gateway/test/helpers.js";
 import { type FixtureEnv, openChat, poll, startFixtureEnv } from "./fixture.js";
 
 const CUSTOMER = "scroll-race";
