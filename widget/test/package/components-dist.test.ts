@@ -41,8 +41,12 @@ describe("@parley/widget/components as built", () => {
   beforeAll(() => ensureWidgetBuilt(), 180_000);
 
   it("declares types first, then the ESM import, both inside the published files", () => {
-    expect(Object.keys(entry)).toEqual(["types", "import"]);
-    for (const target of Object.values(entry)) {
+    // `source` (the repository's own condition, ADR 0021) leads and points at the TypeScript entry;
+    // what npm users resolve comes after it, types before the import.
+    expect(Object.keys(entry)).toEqual(["source", "types", "import"]);
+    expect(entry.source).toBe("./src/components/index.ts");
+    expect(existsSync(`${WIDGET}src/components/index.ts`)).toBe(true);
+    for (const target of [entry.types, entry.import].filter((t) => t !== undefined)) {
       expect(target.startsWith("./dist/")).toBe(true);
       expect(manifest.files).toContain("dist");
       expect(existsSync(`${WIDGET}${target}`), target).toBe(true);
