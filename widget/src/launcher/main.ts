@@ -6,10 +6,13 @@
  *
  * Finds its own script tag (for the shop id and the gateway's origin), swaps
  * the queueing stub for the real `Parley` function and replays the queue.
+ * A page may still hold the stub itself (`const Parley = window.Parley` in a
+ * script that ran first): the stub pushes onto `window.Parley.q`, so the real
+ * function's `q` runs what is pushed instead of keeping it.
  */
 import { Launcher } from "./launcher.js";
 
-type Queue = { q?: ArrayLike<unknown>[] };
+type Queue = { q?: ArrayLike<unknown>[] | { push(args: ArrayLike<unknown>): void } };
 type ParleyFn = ((...args: unknown[]) => unknown) & Queue & { loaded?: true };
 
 const SHOP = /^[A-Za-z0-9_-]{1,64}$/;
@@ -31,12 +34,15 @@ function start(): void {
   }
   const gatewayOrigin = new URL(script.src, location.href).origin;
   const boot = () => {
-    const queued = w.Parley?.q ?? [];
+    const stubQueue = w.Parley?.q;
+    const queued = stubQueue && "length" in stubQueue ? Array.from(stubQueue) : [];
     const launcher = new Launcher({ shopId, gatewayOrigin });
     const api: ParleyFn = (...args: unknown[]) => launcher.command(args[0], args[1], args[2]);
     api.loaded = true;
+    // Calls through a stub the page kept a reference to arrive here, in order, after the queued ones.
+    api.q = { push: (args: ArrayLike<unknown>) => void launcher.command(args[0], args[1], args[2]) };
     w.Parley = api;
-    for (const args of Array.from(queued)) launcher.command(args[0], args[1], args[2]);
+    for (const args of queued) launcher.command(args[0], args[1], args[2]);
   };
   if (document.body) boot();
   else document.addEventListener("DOMContentLoaded", boot, { once: true });
