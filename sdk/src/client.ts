@@ -5,7 +5,7 @@
  * for browsers and Node; platform APIs (WebSocket, fetch, storage) come in
  * through the options.
  */
-import { checkSender } from "./body-kinds/registry.js";
+import { checkSender } from "./client/body-kind-rules.js";
 import type { ClientEvents, ConnectionStatus, Note } from "./client/client-events.js";
 import { PAGE } from "./client/conversation-sync.js";
 import { closeClient, connectClient } from "./client/lifecycle.js";

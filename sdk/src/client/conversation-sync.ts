@@ -4,10 +4,11 @@
  * messages (each seq once), backfilling gaps single-flight per conversation,
  * and catching up after a reconnect.
  */
-import { foldBody } from "../body-kinds/registry.js";
+
 import type { ConversationState } from "../conversation-tracker.js";
 import type { StoredMessage } from "../protocol/envelope.js";
 import type { ConversationInfo } from "../protocol/models.js";
+import { foldBody } from "./body-kind-rules.js";
 import type { ClientCore } from "./core.js";
 import type { MessageDecoder } from "./message-decoder.js";
 

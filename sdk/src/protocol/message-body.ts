@@ -1,10 +1,12 @@
 /**
- * What a message says once its envelope is opened: the body kinds and the one
- * parser that checks a decoded body before the app sees it. Shared by the
- * plaintext and end-to-end codecs; a leaf of the protocol (no crypto).
+ * What a message says once its envelope is opened: the `MessageBody` union and
+ * the one parser that checks a decoded body before the app sees it, by the
+ * kind its `type` names (each kind's checks live in its module in
+ * `body-kinds/`). Shared by the plaintext and end-to-end codecs; no crypto.
  */
-import { type FileRef, fileRefProblem } from "./files.js";
-import { type HistoryGrantBody, isHistoryGrantBody } from "./history-grant.js";
+import { bodyKinds } from "./body-kinds/registry.js";
+import type { FileRef } from "./files.js";
+import type { HistoryGrantBody } from "./history-grant.js";
 
 /** What a message says, after decoding. Cards are opaque objects until the card schemas land. */
 export type MessageBody =
@@ -42,53 +44,14 @@ export type MessageBody =
   /** Keys of earlier epochs sealed to an invited member's devices (end-to-end encryption); see `history-grant.ts`. */
   | HistoryGrantBody;
 
-/** Checks a decoded body and copies it field by field; throws a `TypeError` for anything that is not one. */
+/**
+ * Checks a decoded body and copies it field by field: the parse of the body
+ * kind its `type` names (see `body-kinds/`). Throws a `TypeError` for anything
+ * that is not a body of a registered kind.
+ */
 export function parseMessageBody(value: unknown): MessageBody {
-  const v = value as { type?: unknown; text?: unknown; card?: unknown; file?: unknown; caption?: unknown } | null;
-  if (v && (v.type === "text" || v.type === "system") && typeof v.text === "string") {
-    return { type: v.type, text: v.text };
-  }
-  if (
-    v &&
-    v.type === "card" &&
-    v.card &&
-    typeof v.card === "object" &&
-    typeof (v.card as { kind?: unknown }).kind === "string"
-  ) {
-    return { type: "card", card: v.card as { kind: string } };
-  }
-  if (v && v.type === "file") return parseFileBody(v);
-  if (isHistoryGrantBody(v)) {
-    return {
-      type: "history-grant",
-      grantee: v.grantee,
-      epochs: [...v.epochs],
-      sealed: v.sealed.map((s) => ({ ...s })),
-    };
-  }
-  throw new TypeError("not a message body");
-}
-
-/** Longest caption on a file message. */
-const MAX_CAPTION_CHARS = 4000;
-
-function parseFileBody(v: { file?: unknown; caption?: unknown }): MessageBody {
-  const problem = fileRefProblem(v.file);
-  if (problem) throw new TypeError(`not a file reference: ${problem}`);
-  const f = v.file as FileRef;
-  // Copy field by field so nothing unexpected rides along into the app.
-  const file: FileRef = {
-    id: f.id,
-    name: f.name,
-    mime: f.mime,
-    size: f.size,
-    sha256: f.sha256,
-    key: f.key,
-    header: f.header,
-    chunkSize: f.chunkSize,
-    ...(f.image ? { image: { width: f.image.width, height: f.image.height } } : {}),
-  };
-  if (v.caption === undefined) return { type: "file", file };
-  if (typeof v.caption !== "string" || v.caption.length > MAX_CAPTION_CHARS) throw new TypeError("bad caption");
-  return { type: "file", file, caption: v.caption };
+  const type = (value as { type?: unknown } | null | undefined)?.type;
+  const kind = typeof type === "string" ? bodyKinds.get(type) : undefined;
+  if (!kind) throw new TypeError("not a message body");
+  return kind.parse(value) as MessageBody;
 }

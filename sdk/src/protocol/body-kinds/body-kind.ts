@@ -1,12 +1,14 @@
 /**
- * The seam for message body kinds. A `BodyKind` says what one kind of message
- * body looks like (its zod schema), who may send it, and how a stored message
- * of that kind folds into the conversation's state. Every kind is one module in
- * this folder, registered in `registry.ts`; the widget adds its renderer.
+ * The seam for message body kinds. A `BodyKind` is the one definition of a
+ * kind: how a decoded body of it is checked and copied (`parse`, which the
+ * codecs use on every message they open), who may send it, and how a stored
+ * message of that kind folds into the conversation's state. Every kind is one
+ * module in this folder, registered in `registry.ts`; the widget adds its
+ * renderer. Kinds load protocol modules only (no zod, nothing of the client),
+ * so the gateway and the widget's frame can carry them.
  */
-import type { z } from "zod";
-import type { ChatMessage, ConversationState } from "../conversation-tracker.js";
-import type { PrincipalKind } from "../protocol/models.js";
+import type { ChatMessage, ConversationState } from "../../conversation-tracker.js";
+import type { PrincipalKind } from "../models.js";
 
 /** Who sends a message, as body kinds see it: guests are customers. */
 export type SenderRole = "customer" | "agent" | "bot";
@@ -16,11 +18,11 @@ export interface BodyKind<B extends { type: string } = { type: string }> {
   /** The body's `type`. */
   readonly type: B["type"];
   /**
-   * The body's shape, as a zod schema built from the `zod` it is given: kinds
-   * import zod as a type only, so the client (and the widget's frame) does not
-   * load it; `validate.ts` does, where bodies are checked against their kinds.
+   * Checks a decoded value whose `type` is this kind's and returns a copy made
+   * field by field, so nothing unexpected rides along into the app; throws a
+   * `TypeError` for anything that is not such a body.
    */
-  readonly schema: (zod: typeof z) => z.ZodType<B>;
+  readonly parse: (value: unknown) => B;
   /** Who may send it: the roles listed, or `"any"`. The client refuses a send by anyone else. */
   readonly senders: readonly SenderRole[] | "any";
   /**
@@ -44,4 +46,9 @@ export function senderRole(kind: PrincipalKind): SenderRole {
 /** Whether a principal of this kind may send bodies of `kind`. */
 export function maySend(kind: BodyKind, principal: PrincipalKind): boolean {
   return kind.senders === "any" || kind.senders.includes(senderRole(principal));
+}
+
+/** The error every kind's `parse` throws for a value that is not a body of its kind. */
+export function notABody(): TypeError {
+  return new TypeError("not a message body");
 }

@@ -1,29 +1,15 @@
 /**
- * The registered body kinds. A new kind is one module beside this one, added
- * to `kinds` below, plus its renderer in the widget.
+ * The client's side of the body kinds (`protocol/body-kinds/`): refusing a
+ * send by someone the kind does not allow, and folding a confirmed message
+ * into its conversation's state through its kind.
  */
 import type { MessageBody } from "../codec.js";
 import type { ChatMessage, ConversationState } from "../conversation-tracker.js";
 import { ParleyError } from "../errors.js";
+import { maySend } from "../protocol/body-kinds/body-kind.js";
+import { bodyKinds } from "../protocol/body-kinds/registry.js";
 import type { PrincipalKind } from "../protocol/models.js";
 import type { StateStore } from "../state-store.js";
-import { type BodyKind, maySend } from "./body-kind.js";
-import { cardKind } from "./card.js";
-import { fileKind } from "./file.js";
-import { historyGrantKind } from "./history-grant.js";
-import { systemKind } from "./system.js";
-import { textKind } from "./text.js";
-
-// Each kind's fold takes its own body type; the map holds them by their common shape.
-const kinds = [textKind, fileKind, cardKind, systemKind, historyGrantKind] as unknown as readonly BodyKind[];
-
-/** Every registered kind, by `type`. */
-export const bodyKinds: ReadonlyMap<string, BodyKind> = new Map(kinds.map((k) => [k.type, k]));
-
-/** The kind of `type`, if registered. */
-export function bodyKind(type: string): BodyKind | undefined {
-  return bodyKinds.get(type);
-}
 
 /** Refuses (`ParleyError` `forbidden`) a body this principal may not send; unknown kinds are left to the codec. */
 export function checkSender(body: MessageBody, principal: PrincipalKind): void {
