@@ -18,7 +18,9 @@ import { fileURLToPath } from "node:url";
 // @ts-expect-error: the example is plain JavaScript (no declarations)
 import { startShopBackend } from "@parley/examples/shop-backend";
 import { SHOP_ID, SHOP_SECRET, startStack, type TestStack, waitFor } from "@parley/gateway/testing";
+import type { ParleyClient } from "@parley/sdk";
 import type { Frame, Page } from "playwright-core";
+import { type BrowserSession, launchChromium } from "../harness/browser.js";
 
 const WIDGET = fileURLToPath(new URL("../../", import.meta.url));
 /** The SDK's sources, which the frame bundles: found through the package, not a path beside the widget. */
@@ -67,6 +69,40 @@ export interface Embed {
   /** The storefront's origin (the shop backend), e.g. `http://127.0.0.1:41234`. */
   storefront: string;
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** The embed world, the shop's admin agent (connected, encrypting) and a Chromium: what most storefront tests start with. */
+export interface EmbedSession {
+  embed: Embed;
+  /** The admin agent: its device makes the shop's team key, so the first epoch wraps to it as in the demo. */
+  agent: ParleyClient;
+  browser: BrowserSession;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export async function startEmbedSession(): Promise<EmbedSession> {
+  const embed = await startEmbed();
+  const agent = embed.stack.agent({ encryption: true });
+  let browser: BrowserSession | undefined;
+  try {
+    await agent.connect();
+    browser = await launchChromium();
+  } catch (err) {
+    await agent.close();
+    await embed[Symbol.asyncDispose]();
+    throw err;
+  }
+  const opened = browser;
+  return {
+    embed,
+    agent,
+    browser: opened,
+    async [Symbol.asyncDispose]() {
+      await opened.close();
+      await agent.close();
+      await embed[Symbol.asyncDispose]();
+    },
+  };
 }
 
 export async function startEmbed(): Promise<Embed> {

@@ -9,25 +9,21 @@
 import { waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrowserSession, launchChromium } from "../harness/browser.js";
-import { chatFrame, type Embed, exposeLauncherRoot, logIn, startEmbed } from "./fixtures.js";
+import type { BrowserSession } from "../harness/browser.js";
+import { chatFrame, type Embed, type EmbedSession, exposeLauncherRoot, logIn, startEmbedSession } from "./fixtures.js";
 
 describe("the snippet's stub", () => {
+  let session: EmbedSession | undefined;
   let embed: Embed;
   let browser: BrowserSession;
   let agent: ParleyClient;
 
   beforeAll(async () => {
-    embed = await startEmbed();
-    agent = embed.stack.agent({ encryption: true });
-    await agent.connect();
-    browser = await launchChromium();
+    const started = await startEmbedSession();
+    session = started;
+    ({ embed, browser, agent } = started);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await agent?.close();
-    await embed?.[Symbol.asyncDispose]();
-  });
+  afterAll(() => session?.[Symbol.asyncDispose]());
 
   it("forwards calls made through a kept reference after parley.js booted: a late identify signs the customer in", async () => {
     const name = `Kept Stub ${crypto.randomUUID().slice(0, 6)}`;

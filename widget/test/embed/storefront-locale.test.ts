@@ -3,11 +3,17 @@
 // login redirect (and after logging out again), launcher and chat frame alike.
 
 import { waitFor } from "@parley/gateway/testing";
-import type { ParleyClient } from "@parley/sdk";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { artifactPath, type BrowserSession, launchChromium } from "../harness/browser.js";
-import { chatFrame, type Embed, exposeLauncherRoot, launcherState, startEmbed } from "./fixtures.js";
+import { artifactPath, type BrowserSession } from "../harness/browser.js";
+import {
+  chatFrame,
+  type Embed,
+  type EmbedSession,
+  exposeLauncherRoot,
+  launcherState,
+  startEmbedSession,
+} from "./fixtures.js";
 
 const isLoaded = (page: Page) =>
   page.waitForFunction(() => (window as unknown as { Parley?: { loaded?: boolean } }).Parley?.loaded === true);
@@ -28,22 +34,16 @@ async function chatLanguage(page: Page): Promise<{ label: string; lang: string; 
 }
 
 describe("the storefront's ?lang=de", () => {
+  let session: EmbedSession | undefined;
   let embed: Embed;
   let browser: BrowserSession;
-  let agent: ParleyClient;
 
   beforeAll(async () => {
-    embed = await startEmbed();
-    // The admin agent's device makes the shop's team key, as in the demo.
-    agent = embed.stack.agent({ encryption: true });
-    await agent.connect();
-    browser = await launchChromium();
+    const started = await startEmbedSession();
+    session = started;
+    ({ embed, browser } = started);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await agent?.close();
-    await embed?.[Symbol.asyncDispose]();
-  });
+  afterAll(() => session?.[Symbol.asyncDispose]());
 
   it("keeps the widget German across the login and logout redirects", async () => {
     const page = await browser.newPage();

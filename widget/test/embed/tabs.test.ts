@@ -8,8 +8,8 @@ import { waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { artifactPath, type BrowserSession, launchChromium } from "../harness/browser.js";
-import { chatFrame, type Embed, exposeLauncherRoot, logIn, startEmbed } from "./fixtures.js";
+import { artifactPath, type BrowserSession } from "../harness/browser.js";
+import { chatFrame, type Embed, type EmbedSession, exposeLauncherRoot, logIn, startEmbedSession } from "./fixtures.js";
 
 /** Opens the storefront in a new tab of the profile, opens the chat, and waits until it is connected. */
 async function openChat(browser: BrowserSession, storefront: string): Promise<{ page: Page; frame: Frame }> {
@@ -31,22 +31,17 @@ async function say(frame: Frame, text: string): Promise<void> {
 }
 
 describe("one customer in two tabs", () => {
+  let session: EmbedSession | undefined;
   let embed: Embed;
   let browser: BrowserSession;
   let agent: ParleyClient;
 
   beforeAll(async () => {
-    embed = await startEmbed();
-    // The admin agent's device makes the shop's team key, so the first epoch wraps to it as in production.
-    agent = embed.stack.agent({ encryption: true });
-    await agent.connect();
-    browser = await launchChromium();
+    const started = await startEmbedSession();
+    session = started;
+    ({ embed, browser, agent } = started);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await agent?.close();
-    await embed?.[Symbol.asyncDispose]();
-  });
+  afterAll(() => session?.[Symbol.asyncDispose]());
 
   it("a tab left on the empty chat picks up the conversation the other tab opens, live, both ways", async () => {
     const login = await browser.newPage();
