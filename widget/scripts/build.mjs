@@ -84,7 +84,7 @@ module.exports = { Bench, Metric, throughput: no, msgThroughput: no, humanizeByt
 // nats.js ships CommonJS only: importing its entry (lib/mod.js, lib/internal_mod.js) pulls in every
 // module it re-exports plus ~15 KB of re-export glue, none of which tree-shaking can drop. The SDK
 // uses three of its values, so in the frame the package resolves to just the modules that hold them.
-const natsLib = join(dirname(fromSdk.resolve("@nats-io/nats-core")));
+const natsLib = dirname(fromSdk.resolve("@nats-io/nats-core"));
 const natsCore = `export { wsconnect } from ${JSON.stringify(join(natsLib, "ws_transport.js"))};
 export { jwtAuthenticator } from ${JSON.stringify(join(natsLib, "authenticator.js"))};
 export { nkeys } from ${JSON.stringify(join(natsLib, "nkeys.js"))};`;

@@ -6,7 +6,9 @@
  * or (for the team) of its own shop. The gateway is no directory of
  * strangers' devices: others are left out as if they had none.
  */
+
 import type { RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
+import { isTeamKind } from "@parley/sdk/protocol";
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type {
@@ -18,7 +20,6 @@ import type {
   PrincipalRecord,
   PrincipalStore,
 } from "../store/port.js";
-import { TEAM_KINDS } from "./team.js";
 import type { TeamKeys } from "./team-keys.js";
 
 type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
@@ -63,14 +64,14 @@ export class Devices {
    */
   async list(actor: PrincipalRecord, principalIds: string[]): Promise<RpcResults["device.list"]> {
     const principals = await this.#o.store.getPrincipals([...new Set(principalIds)]);
-    const mine = TEAM_KINDS.has(actor.kind) ? [] : await this.#o.store.listConversationsOf(actor.id, 500);
+    const mine = isTeamKind(actor.kind) ? [] : await this.#o.store.listConversationsOf(actor.id, 500);
     const shops = new Set(mine.map((c) => c.shopId));
     const devices: RpcResults["device.list"]["devices"] = [];
     for (const p of principals) {
       const visible =
         p.id === actor.id ||
-        (TEAM_KINDS.has(actor.kind) && p.shopId === actor.shopId) ||
-        (TEAM_KINDS.has(p.kind) && shops.has(p.shopId)) ||
+        (isTeamKind(actor.kind) && p.shopId === actor.shopId) ||
+        (isTeamKind(p.kind) && shops.has(p.shopId)) ||
         (await this.#sharesConversation(p.id, mine));
       if (!visible) continue;
       for (const d of await this.#o.store.listDevices(p.id)) {

@@ -10,6 +10,7 @@
 import {
   type ConversationInfo,
   type InviteInfo,
+  isTeamKind,
   normalizeHandle,
   type RpcResults,
   randomId,
@@ -26,7 +27,6 @@ import type {
 import type { ConversationAccess } from "./access.js";
 import type { EventFanout } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
-import { TEAM_KINDS } from "./team.js";
 
 export interface InvitesOptions {
   store: InviteStore & MemberStore & ConversationStore & PrincipalStore;
@@ -131,7 +131,7 @@ export class Invites {
     if (!(await this.#o.store.settleInvite(inviteId, "accepted", settledAt))) {
       throw new GatewayError("conflict", "invite changed");
     }
-    const role = TEAM_KINDS.has(actor.kind) && actor.shopId === conv.shopId ? actor.kind : "member";
+    const role = isTeamKind(actor.kind) && actor.shopId === conv.shopId ? actor.kind : "member";
     await this.#o.store.addMember({
       convId: conv.id,
       principalId: actor.id,

@@ -15,10 +15,9 @@
  * snapshot, so a client that missed an event is right again one beat later.
  */
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
-import { randomId, subjects, type TeamPresence, type TeamPresenceMember } from "@parley/sdk/protocol";
+import { isTeamKind, randomId, subjects, type TeamPresence, type TeamPresenceMember } from "@parley/sdk/protocol";
 import type { PrincipalRecord } from "../store/port.js";
 import type { EventSink } from "./events.js";
-import { TEAM_KINDS } from "./team.js";
 
 export interface PresenceOptions {
   /** A connection not heard from for this long is offline, ms. @default 30000 */
@@ -213,7 +212,7 @@ export class PresenceTracker {
   /** Adds or refreshes a connection; true when a team member came online or was renamed. */
   #up(who: Who, conn: string, expiresAt: number, origin: string): boolean {
     let entry = this.#entries.get(who.principalId);
-    const team = TEAM_KINDS.has(who.kind);
+    const team = isTeamKind(who.kind);
     let changed = false;
     if (!entry) {
       entry = { ...who, conns: new Map() };
@@ -237,11 +236,11 @@ export class PresenceTracker {
     const entry = this.#entries.get(principalId);
     if (!entry?.conns.delete(conn) || entry.conns.size > 0) return false;
     this.#entries.delete(principalId);
-    const index = TEAM_KINDS.has(entry.kind) ? this.#team : this.#watchers;
+    const index = isTeamKind(entry.kind) ? this.#team : this.#watchers;
     const set = index.get(entry.shopId);
     set?.delete(principalId);
     if (set?.size === 0) index.delete(entry.shopId);
-    return TEAM_KINDS.has(entry.kind);
+    return isTeamKind(entry.kind);
   }
 
   /** Records a change and sends the shop's snapshot to its team and its connected customers. */

@@ -11,12 +11,14 @@
  *   their own registered (signed) devices.
  * - `team.wrap.get`: the shop's agents and bots, for their own devices.
  */
+
 import type { RpcResults, TeamKeyRecord, TeamKeyWrap, DeviceRecord as WireDevice } from "@parley/sdk/protocol";
+import { isTeamKind } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
 import type { AgentStore, DeviceStore, PrincipalRecord, PrincipalStore, TeamKeyStore } from "../store/port.js";
 import type { EventFanout } from "./events.js";
 
-import { isTeamMember, TEAM_KINDS } from "./team.js";
+import { isTeamMember } from "./team.js";
 
 export class TeamKeys {
   constructor(
@@ -86,7 +88,7 @@ export class TeamKeys {
   }
 
   async getWraps(actor: PrincipalRecord): Promise<RpcResults["team.wrap.get"]> {
-    if (!TEAM_KINDS.has(actor.kind)) throw new GatewayError("forbidden", "only the shop's team holds the team key");
+    if (!isTeamKind(actor.kind)) throw new GatewayError("forbidden", "only the shop's team holds the team key");
     const key = (await this.store.getTeamKey(actor.shopId)) ?? null;
     const wraps = key ? await this.store.listTeamWraps(actor.shopId, key.version, actor.id) : [];
     return { key, wraps };
@@ -97,7 +99,7 @@ export class TeamKeys {
    * has no wrap of the current key. A device that registers again unchanged and wrapped says nothing.
    */
   async announceDevice(actor: PrincipalRecord, deviceId: string, changed: boolean): Promise<void> {
-    if (!TEAM_KINDS.has(actor.kind)) return;
+    if (!isTeamKind(actor.kind)) return;
     if (!changed) {
       const key = await this.store.getTeamKey(actor.shopId);
       if (!key) return;

@@ -5,12 +5,9 @@
  * anyone else gets `not_found`, the answer for a conversation that does not
  * exist, so ids cannot be probed.
  */
-import { isTeamKind, TeamKinds } from "@parley/sdk/protocol";
+import { isTeamKind } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
 import type { ConversationRecord, ConversationStore, MemberStore, PrincipalRecord } from "../store/port.js";
-
-/** The protocol's {@link TeamKinds} as a set. */
-export const TEAM_KINDS: ReadonlySet<PrincipalRecord["kind"]> = new Set(TeamKinds);
 
 /** An agent or bot of `shopId`. */
 export const isTeamMember = (p: PrincipalRecord, shopId: string): boolean => isTeamKind(p.kind) && p.shopId === shopId;

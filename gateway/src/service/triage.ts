@@ -6,7 +6,9 @@
  * event. A customer writing into a closed conversation reopens it (the
  * expectation set by Intercom and Chatwoot), through {@link Triage.onCustomerMessage}.
  */
+
 import type { ConversationInfo } from "@parley/sdk/protocol";
+import { isTeamKind } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
 import type {
   ConversationPatch,
@@ -17,7 +19,7 @@ import type {
   PrincipalStore,
 } from "../store/port.js";
 import type { EventFanout } from "./events.js";
-import { isTeamMember, TEAM_KINDS, teamConversation } from "./team.js";
+import { isTeamMember, teamConversation } from "./team.js";
 
 export interface TriageOptions {
   store: ConversationStore & MemberStore & PrincipalStore;
@@ -64,7 +66,7 @@ export class Triage {
 
   /** After a customer's message is stored: a closed conversation opens again. */
   async onCustomerMessage(actor: PrincipalRecord, conv: ConversationRecord): Promise<void> {
-    if (TEAM_KINDS.has(actor.kind) || conv.status !== "closed") return;
+    if (isTeamKind(actor.kind) || conv.status !== "closed") return;
     await this.#update(conv, { status: "open" });
   }
 
