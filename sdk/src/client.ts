@@ -16,7 +16,16 @@ import type { ChatMessage, ConversationState } from "./conversation-tracker.js";
 import type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
 import { type ClientOptions, parseOptions } from "./options.js";
 import type { FileRef } from "./protocol/files.js";
-import type { ConversationInfo, HistoryPolicy, InviteInfo, PrincipalInfo, TeamPresence } from "./protocol/models.js";
+import type {
+  BlockedInfo,
+  ConversationInfo,
+  HandleCheck,
+  HistoryPolicy,
+  InviteHistory,
+  InviteInfo,
+  PrincipalInfo,
+  TeamPresence,
+} from "./protocol/models.js";
 import type { RpcResults } from "./protocol/rpc.js";
 import type { RpcOp, RpcRequest } from "./protocol/schemas.js";
 import type { StateStore } from "./state-store.js";
@@ -164,9 +173,47 @@ export class ParleyClient {
     return this.#m.signals.markRead(convId, seq);
   }
 
-  /** Invites the principal with this handle into the conversation. */
-  async invite(convId: string, handle: string): Promise<InviteInfo> {
-    return (await this.request("invite.create", { convId, handle })).invite;
+  /**
+   * Invites the principal with this handle (in this shop) into the conversation, offering `history`:
+   * `none` (the default: from the moment they join), `7d` or `all`. Resolves with the pending invite
+   * (the one already pending for that person, if any).
+   */
+  async invite(convId: string, handle: string, options: { history?: InviteHistory } = {}): Promise<InviteInfo> {
+    const body = options.history ? { convId, handle, history: options.history } : { convId, handle };
+    return (await this.request("invite.create", body)).invite;
+  }
+
+  /**
+   * Who holds this exact handle in the shop, to show before inviting them (display name, and `kind`:
+   * agents and bots are the shop's team). Rejects with code `unknown_handle`, or `rate_limited`.
+   */
+  async lookupHandle(convId: string, handle: string): Promise<PrincipalInfo> {
+    return (await this.request("handle.lookup", { convId, handle })).principal;
+  }
+
+  /** Whether this principal could claim the handle now, and why not (rate-limited like every handle probe). */
+  checkHandle(handle: string): Promise<HandleCheck> {
+    return this.request("handle.check", { handle });
+  }
+
+  /** Withdraws a pending invite (the inviter's, or any into the conversation for its owner and the shop's team). */
+  async revokeInvite(inviteId: string): Promise<void> {
+    await this.request("invite.revoke", { inviteId });
+  }
+
+  /** Declines an invite and blocks its inviter: their later invites to this principal are dropped without a word. */
+  async blockInviter(inviteId: string): Promise<void> {
+    await this.request("invite.block", { inviteId });
+  }
+
+  /** The principals this principal blocked, newest first. */
+  async blocked(): Promise<BlockedInfo[]> {
+    return (await this.request("block.list", {})).blocked;
+  }
+
+  /** Unblocks a principal. */
+  async unblock(principalId: string): Promise<void> {
+    await this.request("block.remove", { principalId });
   }
 
   /** Accepts an invite; the conversation is announced as a `conversation` event. */
@@ -181,12 +228,12 @@ export class ParleyClient {
     await this.request("invite.decline", { inviteId });
   }
 
-  /** The invites this principal has not answered yet. */
+  /** The invites this principal has not answered yet (revoked and expired ones are left out), newest first. */
   async pendingInvites(): Promise<InviteInfo[]> {
     return (await this.request("invite.list", {})).invites;
   }
 
-  /** Every invite into a conversation (sent, accepted, declined), oldest first; live changes come as `invitation` events. */
+  /** Every invite into a conversation (any status), oldest first; live changes come as `invitation` events. */
   async invitations(convId: string): Promise<InviteInfo[]> {
     return (await this.request("invite.history", { convId })).invites;
   }

@@ -46,7 +46,18 @@ export {
 } from "./errors.js";
 export type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
 export type { ClientAuth, ClientOptions } from "./options.js";
-export type { ReadMark, TeamPresence, TeamPresenceMember } from "./protocol/models.js";
+export type {
+  BlockedInfo,
+  HandleCheck,
+  HandleRefusal,
+  InviteHistory,
+  InviteInfo,
+  InviteMemberPreview,
+  InviteStatus,
+  ReadMark,
+  TeamPresence,
+  TeamPresenceMember,
+} from "./protocol/models.js";
 export { ReadCoalescer, TypingSender, TypingWatch } from "./signals.js";
 export type { StateListener } from "./state-store.js";
 export { StateStore } from "./state-store.js";

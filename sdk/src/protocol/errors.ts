@@ -27,10 +27,38 @@ const errorCodes = {
   not_found: { status: 404, retryable: false, message: "Not found." },
   /** The state changed or already exists (invite settled, already a member, msgId of another sender, a lost compare-and-set). */
   conflict: { status: 409, retryable: false, message: "The resource changed or already exists." },
-  /** Another principal holds that handle. */
+  /** Another principal of the shop holds that handle. */
   handle_taken: { status: 409, retryable: false, message: "That handle is taken." },
-  /** `invite.create`: no one has that handle. */
+  /** Not a handle: after normalisation, 3 to 32 letters, digits or `_` of one script, starting with a letter. */
+  handle_invalid: {
+    status: 400,
+    retryable: false,
+    message: "A handle is 3 to 32 letters, digits or _ of one script, starting with a letter.",
+  },
+  /** The handle is kept for the shop's team (the shop's id, `support`, `admin`, a team login). */
+  handle_reserved: { status: 403, retryable: false, message: "That handle is reserved for the shop's team." },
+  /** The handle looks like one another principal of the shop holds (Unicode confusables). */
+  handle_confusable: { status: 409, retryable: false, message: "That handle looks too much like one already taken." },
+  /** A display name with bidi controls, zero-width or other invisible characters. */
+  display_name_invalid: {
+    status: 400,
+    retryable: false,
+    message: "A display name cannot contain invisible or text-direction characters.",
+  },
+  /** `invite.create`, `handle.lookup`: no one of the shop has that handle. */
   unknown_handle: { status: 404, retryable: false, message: "No one has that handle." },
+  /** The invite passed its expiry before it was answered. */
+  invite_expired: { status: 410, retryable: false, message: "The invite has expired." },
+  /** The invite was withdrawn. */
+  invite_revoked: { status: 410, retryable: false, message: "The invite was withdrawn." },
+  /** `invite.accept`: the inviter is no longer a member of the conversation. */
+  inviter_left: { status: 409, retryable: false, message: "The person who invited you has left the conversation." },
+  /** `invite.create`: the invitee declined this inviter's invite less than 24 hours ago (`retryAfter` in seconds). */
+  invite_cooldown: {
+    status: 429,
+    retryable: false,
+    message: "They declined an invite from you recently; try again later.",
+  },
   /** `invite.create`: the handle belongs to a member of the conversation (or to the inviter). */
   already_member: { status: 409, retryable: false, message: "Already a member of this conversation." },
   /** The envelope was sealed under an older epoch: fetch the commits, seal again. */

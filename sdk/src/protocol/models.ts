@@ -92,10 +92,39 @@ export interface MemberInfo {
   externalId?: string;
 }
 
-/** The states of an invite: pending until the invitee accepts or declines (nothing revokes one yet). */
-export const InviteStatuses = ["pending", "accepted", "declined", "revoked"] as const;
+/**
+ * The states of an invite: `pending` until the invitee accepts or declines, the
+ * inviter (or the conversation's owner, or the shop's team) revokes it, or it
+ * passes its `expiresAt` (`expired` is what the gateway answers for such a
+ * pending invite; it is never stored).
+ */
+export const InviteStatuses = ["pending", "accepted", "declined", "revoked", "expired"] as const;
 /** One of {@link InviteStatuses}. */
 export type InviteStatus = (typeof InviteStatuses)[number];
+
+/**
+ * How much of the conversation's history an invite offers, chosen by the
+ * inviter for this invite: `none` (from the moment they join; the default),
+ * `7d` (messages of the last 7 days before they accept), `all` (everything).
+ * Carried out with history grants, and the gateway serves an invited member no
+ * message older than the choice allows.
+ */
+export const InviteHistories = ["none", "7d", "all"] as const;
+/** One of {@link InviteHistories}. */
+export type InviteHistory = (typeof InviteHistories)[number];
+
+/** How far back `7d` reaches, in ms. */
+export const INVITE_HISTORY_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** A member of the conversation as an invitee sees it before answering. */
+export interface InviteMemberPreview {
+  /** The member's display name. */
+  displayName: string;
+  /** The member's handle, once set. */
+  handle?: string;
+  /** Owner, member, agent or bot. */
+  role: MemberRole;
+}
 
 /** An invite into a conversation, by handle. */
 export interface InviteInfo {
@@ -111,16 +140,55 @@ export interface InviteInfo {
   inviterName: string;
   /** Who is invited (principal id). */
   invitee: string;
-  /** Pending, accepted or declined. */
+  /** Pending, accepted, declined, revoked or expired. */
   status: InviteStatus;
+  /** How much history the invite offers ({@link InviteHistories}); `none` on invites made before the choice existed. */
+  history: InviteHistory;
   /** When it was made, ms since the epoch. */
   createdAt: number;
+  /** When it stops being answerable, ms since the epoch (7 days after `createdAt` unless the gateway is configured otherwise). */
+  expiresAt: number;
   /** When it was accepted, declined or revoked (ms); absent while pending, and on invites settled before it was kept. */
   settledAt?: number;
-  /** Filled in by the gateway when it answers (never stored): the invitee's display name and handle. */
+  /** Filled in by the gateway when it answers (never stored): the invitee's display name. */
   inviteeName?: string;
   /** Filled in by the gateway when it answers (never stored): the invitee's handle. */
   inviteeHandle?: string;
+  /** Filled in by the gateway when it answers (never stored): the inviter's kind (agents and bots are the shop's team). */
+  inviterKind?: PrincipalKind;
+  /** Filled in by the gateway when it answers (never stored): the inviter's handle. */
+  inviterHandle?: string;
+  /** Filled in for the invitee only (never stored): the shop's display name. */
+  shopName?: string;
+  /** Filled in for the invitee only while pending (never stored): the conversation's members now. */
+  members?: InviteMemberPreview[];
+}
+
+/** Why a handle cannot be claimed: not a handle, held by someone else, kept for the shop's team, confusable with one held, or the caller is a guest. */
+export const HandleRefusals = ["invalid", "taken", "reserved", "confusable", "guest"] as const;
+/** One of {@link HandleRefusals}. */
+export type HandleRefusal = (typeof HandleRefusals)[number];
+
+/** Whether the caller could claim a handle now (`handle.check`). */
+export interface HandleCheck {
+  /** The handle as it would be stored (normalised), or the input when it cannot be one. */
+  handle: string;
+  /** True when `profile.update` with this handle would succeed now. */
+  available: boolean;
+  /** Why not, when not available. */
+  reason?: HandleRefusal;
+}
+
+/** A principal the caller blocked: its invites to the caller are dropped without a word. */
+export interface BlockedInfo {
+  /** The blocked principal. */
+  principalId: string;
+  /** Its display name now. */
+  displayName: string;
+  /** Its handle, once set. */
+  handle?: string;
+  /** When it was blocked, ms since the epoch. */
+  blockedAt: number;
 }
 
 /**

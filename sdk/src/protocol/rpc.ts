@@ -1,9 +1,11 @@
 import type { StoredMessage, StoredNote } from "./envelope.js";
 import type { KeyBackupEntry } from "./key-backup.js";
 import type {
+  BlockedInfo,
   ConversationInfo,
   DeviceRecord,
   EpochCommit,
+  HandleCheck,
   InviteInfo,
   MemberInfo,
   PrincipalInfo,
@@ -98,6 +100,33 @@ export interface RpcResults {
     messages: StoredMessage[];
     /** True when newer messages remain. */
     hasMore: boolean;
+  };
+  /** The principal holding the handle in the caller's shop. */
+  "handle.lookup": {
+    /** As others see it; `kind` tells whether it is on the shop's team. */
+    principal: PrincipalInfo;
+  };
+  /** Whether the handle could be claimed. */
+  "handle.check": HandleCheck;
+  /** The invite is revoked. */
+  "invite.revoke": {
+    /** Always `true`. */
+    ok: true;
+  };
+  /** The invite is declined and its inviter blocked. */
+  "invite.block": {
+    /** Always `true`. */
+    ok: true;
+  };
+  /** The caller's blocked principals. */
+  "block.list": {
+    /** Newest first. */
+    blocked: BlockedInfo[];
+  };
+  /** The principal is unblocked (also when it was not blocked). */
+  "block.remove": {
+    /** Always `true`. */
+    ok: true;
   };
   /** The invite made, or the one already pending for that invitee. */
   "invite.create": {
@@ -256,13 +285,16 @@ export type ServerEvent =
       ts: number;
     }
   | {
-      /** To the invitee only: they were invited. */
+      /**
+       * To the invitee only: they were invited (`pending`), or an invite to them was answered in
+       * another session, or revoked (its status now). Never sent for a blocked inviter's invites.
+       */
       type: "invite";
-      /** The pending invite. */
+      /** The invite, with its status now. */
       invite: InviteInfo;
     }
   | {
-      /** To the conversation's members and the shop's team: an invite into it was sent, accepted or declined. */
+      /** To the conversation's members and the shop's team: an invite into it was sent, accepted, declined or revoked. */
       type: "invitation";
       /** The invite, with its status now. */
       invite: InviteInfo;

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { ENVELOPE_VERSION, EnvelopeAlgs, MAX_CIPHERTEXT_CHARS } from "./envelope.js";
 import { HANDLE_PATTERN, ID_PATTERN, MSG_ID_PATTERN, NATS_USER_KEY_PATTERN } from "./ids.js";
 import { KEY_BACKUP_CT_CHARS, MAX_KEY_BACKUP_PAGE, MAX_KEY_BACKUP_PUT, MAX_KEY_BACKUP_VERSION } from "./key-backup.js";
-import { CommitReasons, HistoryPolicies } from "./models.js";
+import { CommitReasons, HistoryPolicies, InviteHistories } from "./models.js";
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 
@@ -178,8 +178,27 @@ export const rpcRequestSchemas = {
     after: seqSchema,
     limit: z.number().int().min(1).max(500).optional(),
   }),
-  /** Invite someone into the conversation by handle. */
-  "invite.create": z.strictObject({ convId: idSchema, handle: z.string().max(40) }),
+  /**
+   * Who holds this handle in the caller's shop, to confirm an invite before it is sent (exact match only;
+   * rate-limited with every other handle probe, per principal and per IP; `unknown_handle` when no one of the shop does).
+   */
+  "handle.lookup": z.strictObject({ convId: idSchema, handle: z.string().max(128) }),
+  /** Whether the caller could claim this handle now (rate-limited with every other handle probe). */
+  "handle.check": z.strictObject({ handle: z.string().max(128) }),
+  /** Invite someone into the conversation by handle, offering `history` (default `none`). */
+  "invite.create": z.strictObject({
+    convId: idSchema,
+    handle: z.string().max(128),
+    history: z.enum(InviteHistories).optional(),
+  }),
+  /** The inviter, the conversation's owner or the shop's team withdraws a pending invite. */
+  "invite.revoke": z.strictObject({ inviteId: idSchema }),
+  /** The invitee declines and blocks the inviter: the inviter's later invites to the caller are dropped without a word. */
+  "invite.block": z.strictObject({ inviteId: idSchema }),
+  /** The principals the caller blocked. */
+  "block.list": z.strictObject({}),
+  /** Unblocks a principal. */
+  "block.remove": z.strictObject({ principalId: idSchema }),
   /** The invitee joins. */
   "invite.accept": z.strictObject({ inviteId: idSchema }),
   /** The invitee says no. */
@@ -235,8 +254,11 @@ export const rpcRequestSchemas = {
   }),
   /** The caller's own principal. */
   "profile.get": z.strictObject({}),
-  /** Set the caller's handle or display name. */
-  "profile.update": z.strictObject({ handle: handleSchema.optional(), displayName: displayNameSchema.optional() }),
+  /**
+   * Set the caller's handle (normalised by the gateway; guests cannot claim one) or display name.
+   * A handle change counts as a handle probe for the rate limits.
+   */
+  "profile.update": z.strictObject({ handle: z.string().max(128).optional(), displayName: displayNameSchema.optional() }),
   /** Tell the other members the caller is typing, or stopped. */
   "signal.typing": z.strictObject({ convId: idSchema, active: z.boolean() }),
   /** Move the caller's read marker forward. */
