@@ -131,7 +131,7 @@ export class ChatService {
       "note.list": (actor, body) => notes.list(actor, body),
       "msg.history": (actor, body) => messages.history(actor, body),
       "msg.since": (actor, body) => messages.since(actor, body),
-      "invite.create": (actor, body) => invites.create(actor, body.convId, body.handle),
+      "invite.create": (actor, body) => invites.create(actor, body.convId, body.handle, body.history),
       "invite.accept": (actor, body) => invites.accept(actor, body.inviteId),
       "invite.decline": (actor, body) => invites.decline(actor, body.inviteId),
       "invite.list": (actor) => invites.pending(actor),

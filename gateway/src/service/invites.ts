@@ -9,6 +9,7 @@
  */
 import {
   type ConversationInfo,
+  type InviteHistory,
   type InviteInfo,
   isTeamKind,
   normalizeHandle,
@@ -24,6 +25,7 @@ import type {
   PrincipalRecord,
   PrincipalStore,
 } from "../store/port.js";
+import { LEGACY_INVITE_TTL_MS } from "../store/rules/records.js";
 import type { ConversationAccess } from "./access.js";
 import type { EventFanout } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
@@ -37,6 +39,8 @@ export interface InvitesOptions {
   joined: (actor: PrincipalRecord, conv: ConversationRecord, inviter: string) => Promise<ConversationInfo>;
   /** Handle lookups per principal per minute. @default 20 */
   lookupRate?: number;
+  /** How long an invite stays answerable, ms. @default 7 days */
+  inviteTtlMs?: number;
   now: () => number;
 }
 
@@ -54,14 +58,21 @@ export class Invites {
   readonly #o: InvitesOptions;
   readonly #lookupLimit: RateLimit;
   readonly #now: () => number;
+  readonly #ttlMs: number;
 
   constructor(options: InvitesOptions) {
     this.#o = options;
     this.#lookupLimit = new RateLimit({ points: options.lookupRate ?? 20, durationSeconds: 60 });
     this.#now = options.now;
+    this.#ttlMs = options.inviteTtlMs ?? LEGACY_INVITE_TTL_MS;
   }
 
-  async create(actor: PrincipalRecord, convId: string, typed: string): Promise<RpcResults["invite.create"]> {
+  async create(
+    actor: PrincipalRecord,
+    convId: string,
+    typed: string,
+    history: InviteHistory = "none",
+  ): Promise<RpcResults["invite.create"]> {
     const { conv } = await this.#o.access(actor, convId);
     const handle = normalizeHandle(typed);
     if (!handle) throw new GatewayError("bad_request", "not a valid @handle");
@@ -73,6 +84,7 @@ export class Invites {
     }
     const pending = await this.#o.store.findPendingInvite(convId, invitee.id);
     if (pending) return { invite: withInvitee(pending, invitee) };
+    const createdAt = this.#now();
     const invite: InviteInfo = {
       id: randomId("in_"),
       convId,
@@ -81,7 +93,9 @@ export class Invites {
       inviterName: actor.displayName,
       invitee: invitee.id,
       status: "pending",
-      createdAt: this.#now(),
+      history,
+      createdAt,
+      expiresAt: createdAt + this.#ttlMs,
     };
     await this.#o.store.createInvite(invite);
     const shown = withInvitee(invite, invitee);

@@ -38,13 +38,13 @@ export {
 export type { MessageBody } from "./message-body.js";
 export { parseMessageBody } from "./message-body.js";
 export type {
+  BlockedInfo,
   CommitReason,
   ConversationInfo,
   ConversationStatus,
   DeviceKeys,
   DeviceRecord,
   EpochCommit,
-  BlockedInfo,
   HandleCheck,
   HandleRefusal,
   HistoryPolicy,

@@ -258,7 +258,10 @@ export const rpcRequestSchemas = {
    * Set the caller's handle (normalised by the gateway; guests cannot claim one) or display name.
    * A handle change counts as a handle probe for the rate limits.
    */
-  "profile.update": z.strictObject({ handle: z.string().max(128).optional(), displayName: displayNameSchema.optional() }),
+  "profile.update": z.strictObject({
+    handle: z.string().max(128).optional(),
+    displayName: displayNameSchema.optional(),
+  }),
   /** Tell the other members the caller is typing, or stopped. */
   "signal.typing": z.strictObject({ convId: idSchema, active: z.boolean() }),
   /** Move the caller's read marker forward. */

@@ -73,7 +73,9 @@ export const invite = (overrides: Partial<InviteInfo> = {}): InviteInfo => ({
   inviterName: "Grace",
   invitee: "p-invitee",
   status: "pending",
+  history: "none",
   createdAt: T0,
+  expiresAt: T0 + 7 * 24 * 60 * 60 * 1000,
   ...overrides,
 });
 

@@ -5,7 +5,7 @@ import { StoreNotFoundError } from "../port/errors.js";
 import type { InviteStore } from "../port/invites.js";
 import type { MemberRecord, MemberStore } from "../port/members.js";
 import { clampLimit } from "../rules/limits.js";
-import { num, str } from "../rules/records.js";
+import { inviteDoc, num, str } from "../rules/records.js";
 import { NO_ID, withEpoch } from "./collections.js";
 import type { MongoContext } from "./context.js";
 
@@ -126,16 +126,7 @@ export class MongoConversations implements ConversationStore, MemberStore, Invit
   }
 
   async createInvite(invite: InviteInfo): Promise<void> {
-    const doc: InviteInfo = {
-      id: str(invite.id, "invite id"),
-      convId: str(invite.convId, "convId"),
-      shopId: invite.shopId,
-      inviter: invite.inviter,
-      inviterName: invite.inviterName,
-      invitee: str(invite.invitee, "invitee"),
-      status: invite.status,
-      createdAt: invite.createdAt,
-    };
+    const doc = inviteDoc(invite);
     return this.#c.run(async () => {
       await this.#c.col.invites.insertOne(doc);
     });
@@ -143,7 +134,10 @@ export class MongoConversations implements ConversationStore, MemberStore, Invit
 
   async getInvite(id: string): Promise<InviteInfo | undefined> {
     const filter = { id: str(id, "invite id") };
-    return this.#c.run(async () => (await this.#c.col.invites.findOne(filter, NO_ID)) ?? undefined);
+    return this.#c.run(async () => {
+      const doc = await this.#c.col.invites.findOne(filter, NO_ID);
+      return doc ? inviteDoc(doc) : undefined;
+    });
   }
 
   async settleInvite(id: string, status: Exclude<InviteStatus, "pending">, at?: number): Promise<boolean> {
@@ -161,20 +155,28 @@ export class MongoConversations implements ConversationStore, MemberStore, Invit
 
   async listPendingInvites(invitee: string): Promise<InviteInfo[]> {
     const filter = { invitee: str(invitee, "invitee"), status: "pending" as const };
-    return this.#c.run(() => this.#c.col.invites.find(filter, NO_ID).sort({ createdAt: -1, id: -1 }).toArray());
+    return this.#c.run(async () =>
+      (await this.#c.col.invites.find(filter, NO_ID).sort({ createdAt: -1, id: -1 }).toArray()).map(inviteDoc),
+    );
   }
 
   async listInvitesOf(convId: string, limit: number): Promise<InviteInfo[]> {
     const filter = { convId: str(convId, "convId") };
     return this.#c.run(() =>
-      this.#c.col.invites.find(filter, NO_ID).sort({ createdAt: 1, id: 1 }).limit(limit).toArray(),
+      this.#c.col.invites
+        .find(filter, NO_ID)
+        .sort({ createdAt: 1, id: 1 })
+        .limit(limit)
+        .toArray()
+        .then((docs) => docs.map(inviteDoc)),
     );
   }
 
   async findPendingInvite(convId: string, invitee: string): Promise<InviteInfo | undefined> {
     const filter = { convId: str(convId, "convId"), invitee: str(invitee, "invitee"), status: "pending" as const };
-    return this.#c.run(
-      async () => (await this.#c.col.invites.find(filter, NO_ID).sort({ createdAt: -1 }).limit(1).next()) ?? undefined,
-    );
+    return this.#c.run(async () => {
+      const doc = await this.#c.col.invites.find(filter, NO_ID).sort({ createdAt: -1 }).limit(1).next();
+      return doc ? inviteDoc(doc) : undefined;
+    });
   }
 }

@@ -5,7 +5,16 @@
  * nothing else the caller's object had, and no object can become a MongoDB
  * query operator.
  */
-import type { Envelope, EpochCommit, KeyBackupEntry, TeamKeyRecord, TeamKeyWrap } from "@parley/sdk/protocol";
+import {
+  type Envelope,
+  type EpochCommit,
+  InviteHistories,
+  type InviteHistory,
+  type InviteInfo,
+  type KeyBackupEntry,
+  type TeamKeyRecord,
+  type TeamKeyWrap,
+} from "@parley/sdk/protocol";
 
 /** Checks a value is a plain string (a filter value or a stored field). */
 export function str(value: unknown, name: string): string {
@@ -103,3 +112,29 @@ export const keyBackupDoc = (principalId: string, e: KeyBackupEntry): KeyBackupD
   v: num(e.v, "v"),
   ct: str(e.ct, "ct"),
 });
+
+/** How long an invite stays answerable when a record from before expiry existed has none: 7 days. */
+export const LEGACY_INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * The stored fields of an invite, copied field by field with their types checked (the gateway's
+ * answer-time additions, such as `inviteeName`, are never stored). Records written before the
+ * history choice and expiry existed read as `history: "none"`, expiring 7 days after they were made.
+ */
+export function inviteDoc(i: InviteInfo): InviteInfo {
+  const history: InviteHistory = (InviteHistories as readonly unknown[]).includes(i.history) ? i.history : "none";
+  const createdAt = num(i.createdAt, "createdAt");
+  return {
+    id: str(i.id, "invite id"),
+    convId: str(i.convId, "convId"),
+    shopId: str(i.shopId, "shopId"),
+    inviter: str(i.inviter, "inviter"),
+    inviterName: str(i.inviterName, "inviterName"),
+    invitee: str(i.invitee, "invitee"),
+    status: i.status,
+    history,
+    createdAt,
+    expiresAt: typeof i.expiresAt === "number" ? i.expiresAt : createdAt + LEGACY_INVITE_TTL_MS,
+    ...(typeof i.settledAt === "number" ? { settledAt: i.settledAt } : {}),
+  };
+}

@@ -5,6 +5,7 @@ import { StoreNotFoundError } from "../port/errors.js";
 import type { InviteStore } from "../port/invites.js";
 import type { MemberRecord, MemberStore } from "../port/members.js";
 import { clampLimit } from "../rules/limits.js";
+import { inviteDoc } from "../rules/records.js";
 import { toConversation, toInvite, toMember } from "./rows.js";
 import type { SqliteContext } from "./statements.js";
 
@@ -72,9 +73,21 @@ export class SqliteConversations implements ConversationStore, MemberStore, Invi
   }
 
   async createInvite(invite: InviteInfo): Promise<void> {
-    const { id, convId, shopId, inviter, inviterName, invitee, status, createdAt } = invite;
+    const { id, convId, shopId, inviter, inviterName, invitee, status, history, createdAt, expiresAt } =
+      inviteDoc(invite);
     await this.#c.write(() =>
-      this.#c.s.createInvite.run(id, convId, shopId, inviter, inviterName, invitee, status, createdAt),
+      this.#c.s.createInvite.run(
+        id,
+        convId,
+        shopId,
+        inviter,
+        inviterName,
+        invitee,
+        status,
+        history,
+        createdAt,
+        expiresAt,
+      ),
     );
   }
 

@@ -18,6 +18,7 @@ import type { DeviceRecord } from "../port/devices.js";
 import type { MemberRecord } from "../port/members.js";
 import type { PrincipalRecord } from "../port/principals.js";
 import type { ShopRecord } from "../port/shops.js";
+import { inviteDoc } from "../rules/records.js";
 
 export type MessageRow = { conv_id: string; seq: number; msg_id: string; sender: string; ts: number; envelope: string };
 
@@ -100,6 +101,8 @@ export type InviteRow = {
   status: InviteStatus;
   created_at: number;
   settled_at: number | null;
+  history: string;
+  expires_at: number | null;
 };
 export type TeamKeyRow = {
   shop_id: string;
@@ -175,17 +178,20 @@ export const toMember = (r: MemberRow): MemberRecord => ({
   joinedAt: r.joined_at,
   ...(r.invited_by === null ? {} : { invitedBy: r.invited_by }),
 });
-export const toInvite = (r: InviteRow): InviteInfo => ({
-  id: r.id,
-  convId: r.conv_id,
-  shopId: r.shop_id,
-  inviter: r.inviter,
-  inviterName: r.inviter_name,
-  invitee: r.invitee,
-  status: r.status,
-  createdAt: r.created_at,
-  ...(r.settled_at === null ? {} : { settledAt: r.settled_at }),
-});
+export const toInvite = (r: InviteRow): InviteInfo =>
+  inviteDoc({
+    id: r.id,
+    convId: r.conv_id,
+    shopId: r.shop_id,
+    inviter: r.inviter,
+    inviterName: r.inviter_name,
+    invitee: r.invitee,
+    status: r.status,
+    history: r.history as InviteInfo["history"],
+    createdAt: r.created_at,
+    ...(r.expires_at === null ? {} : { expiresAt: r.expires_at }),
+    ...(r.settled_at === null ? {} : { settledAt: r.settled_at }),
+  } as InviteInfo);
 export const toTeamKey = (r: TeamKeyRow): TeamKeyRecord => ({
   shopId: r.shop_id,
   version: r.version,

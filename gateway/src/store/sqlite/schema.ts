@@ -88,6 +88,8 @@ const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: "conversations", column: "assignee", definition: "TEXT" },
   { table: "conversations", column: "handover", definition: "INTEGER NOT NULL DEFAULT 0" },
   { table: "invites", column: "settled_at", definition: "INTEGER" },
+  { table: "invites", column: "history", definition: "TEXT NOT NULL DEFAULT 'none'" },
+  { table: "invites", column: "expires_at", definition: "INTEGER" },
 ];
 
 /**

@@ -70,8 +70,9 @@ export function prepare(db: Database.Database) {
     removeMember: q("DELETE FROM members WHERE conv_id = ? AND principal_id = ?"),
     getMember: q<MemberRow>("SELECT * FROM members WHERE conv_id = ? AND principal_id = ?"),
     listMembers: q<MemberRow>("SELECT * FROM members WHERE conv_id = ? ORDER BY joined_at, principal_id"),
-    createInvite: q(`INSERT INTO invites (id, conv_id, shop_id, inviter, inviter_name, invitee, status, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    createInvite: q(`INSERT INTO invites
+      (id, conv_id, shop_id, inviter, inviter_name, invitee, status, history, created_at, expires_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     getInvite: q<InviteRow>("SELECT * FROM invites WHERE id = ?"),
     settleInvite: q("UPDATE invites SET status = ?, settled_at = ? WHERE id = ? AND status = 'pending'"),
     invitesOf: q<InviteRow>("SELECT * FROM invites WHERE conv_id = ? ORDER BY created_at, id LIMIT ?"),
