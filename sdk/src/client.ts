@@ -38,6 +38,12 @@ export class ParleyClient {
   readonly status: StateStore<ConnectionStatus>;
   /** Who of the shop's team (agents, bots) is online: fetched after connect, kept current by events and heartbeats. */
   readonly presence: StateStore<TeamPresence>;
+  /**
+   * The invites waiting for this principal's answer, newest first (revoked, answered and expired ones
+   * leave it): loaded on connect and after a reconnect, kept current by `invite` events. The launcher
+   * badge and the invites list read it.
+   */
+  readonly invites: StateStore<readonly InviteInfo[]>;
   readonly #m: ClientModules;
 
   /** Validates the options (a bad one throws `TypeError` naming it); call `connect()` to sign in. */
@@ -48,6 +54,7 @@ export class ParleyClient {
     });
     this.status = this.#m.core.status;
     this.presence = this.#m.presence.store;
+    this.invites = this.#m.invites.store;
   }
 
   /** This device's id (its end-to-end identity once connected with encryption on). */
@@ -203,7 +210,7 @@ export class ParleyClient {
 
   /** Declines an invite and blocks its inviter: their later invites to this principal are dropped without a word. */
   async blockInviter(inviteId: string): Promise<void> {
-    await this.request("invite.block", { inviteId });
+    await this.#m.invites.answer(inviteId, () => this.request("invite.block", { inviteId }));
   }
 
   /** The principals this principal blocked, newest first. */
@@ -218,14 +225,15 @@ export class ParleyClient {
 
   /** Accepts an invite; the conversation is announced as a `conversation` event. */
   async acceptInvite(inviteId: string): Promise<ConversationInfo> {
-    const conversation = this.#m.sync.setInfo((await this.request("invite.accept", { inviteId })).conversation);
+    const reply = await this.#m.invites.answer(inviteId, () => this.request("invite.accept", { inviteId }));
+    const conversation = this.#m.sync.setInfo(reply.conversation);
     this.#m.core.events.emit("conversation", conversation);
     return conversation;
   }
 
   /** Declines an invite. */
   async declineInvite(inviteId: string): Promise<void> {
-    await this.request("invite.decline", { inviteId });
+    await this.#m.invites.answer(inviteId, () => this.request("invite.decline", { inviteId }));
   }
 
   /** The invites this principal has not answered yet (revoked and expired ones are left out), newest first. */

@@ -11,6 +11,7 @@ import type { ConversationSignals } from "./conversation-signals.js";
 import type { ConversationSync } from "./conversation-sync.js";
 import type { ClientCore } from "./core.js";
 import type { InternalNotes } from "./internal-notes.js";
+import type { InviteInbox } from "./invite-inbox.js";
 import type { MessageDecoder } from "./message-decoder.js";
 import type { TeamPresenceBeat } from "./team-presence.js";
 
@@ -23,6 +24,7 @@ export interface EventTargets {
   signals: ConversationSignals;
   notes: InternalNotes;
   presence: TeamPresenceBeat;
+  invites: InviteInbox;
   /** After this principal added someone: hands them the earlier keys, when allowed. */
   grantHistory: (event: Extract<ServerEvent, { type: "membership" }>) => Promise<void>;
 }
@@ -72,9 +74,14 @@ export class EventRouter {
         events.emit("membership", event);
         return;
       case "invite":
+        this.#to.invites.received(event.invite);
         events.emit("invite", event.invite);
         return;
       case "invitation":
+        // An invite to this principal answered in another session (or revoked) leaves the inbox here too.
+        if (event.invite.status !== "pending" && event.invite.invitee === core.session?.principal.id) {
+          this.#to.invites.received(event.invite);
+        }
         events.emit("invitation", event.invite);
         return;
       case "note":

@@ -36,7 +36,7 @@ export async function connectClient(m: ClientModules): Promise<PrincipalInfo> {
     for (const tracker of core.trackers.values()) tracker.setSelf(session.principal.id);
     core.status.set({ state: "connected", principal: session.principal });
     void m.sender.flush();
-    await m.presence.ping();
+    await Promise.all([m.presence.ping(), m.invites.load()]);
     return session.principal;
   } catch (err) {
     core.status.set({ state: "closed", error: err as Error });
@@ -52,6 +52,7 @@ export async function closeClient(m: ClientModules): Promise<void> {
   m.session.stop();
   m.sender.stop();
   m.presence.stop();
+  m.invites.stop();
   m.link.stop();
   m.signals.clearTyping();
   if (wasConnected) {

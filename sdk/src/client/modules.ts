@@ -13,6 +13,7 @@ import { grantHistory } from "./e2e-start.js";
 import { EventRouter } from "./event-router.js";
 import { FileTransfer } from "./file-transfer.js";
 import { InternalNotes } from "./internal-notes.js";
+import { InviteInbox } from "./invite-inbox.js";
 import { LinkWatch } from "./link-watch.js";
 import { MessageDecoder } from "./message-decoder.js";
 import { OutboxSender } from "./outbox-sender.js";
@@ -28,6 +29,7 @@ export interface ClientModules {
   sender: OutboxSender;
   signals: ConversationSignals;
   presence: TeamPresenceBeat;
+  invites: InviteInbox;
   notes: InternalNotes;
   files: FileTransfer;
   router: EventRouter;
@@ -48,18 +50,21 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
   const signals = new ConversationSignals(core);
   const presence = new TeamPresenceBeat(core);
   const notes = new InternalNotes(core);
+  const invites = new InviteInbox(core);
   const router = new EventRouter(core, {
     sync,
     decoder,
     signals,
     notes,
     presence,
+    invites,
     grantHistory: (event) => grantHistory(core, event, hooks.send),
   });
   // After a reconnect: catch up, beat presence, send what waited in the outbox.
   const link = new LinkWatch(core, () => {
     sync.catchUp();
     void presence.ping();
+    void invites.load();
     sender.resume();
   });
   const files = new FileTransfer(core, hooks.send);
@@ -74,6 +79,7 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
     sender,
     signals,
     presence,
+    invites,
     notes,
     files,
     router,
