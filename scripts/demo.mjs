@@ -27,6 +27,8 @@ import {
   AGENT_LOGIN,
   BOT_HANDLE,
   BOT_LOGIN,
+  COLLEAGUE_HANDLE,
+  COLLEAGUE_LOGIN,
   DEFAULT_DASHBOARD_PORT,
   DEFAULT_GATEWAY_PORT,
   DEFAULT_SHOP_PORT,
@@ -41,6 +43,7 @@ import {
 import { writePrivate } from "./demo/files.mjs";
 import { pickPort } from "./demo/net.mjs";
 import { gatewayPackage, natsServerLib } from "./demo/packages.mjs";
+import { SEEDED_CUSTOMERS, seedCustomers } from "./demo/seed.mjs";
 import {
   startBot,
   startDashboard,
@@ -166,6 +169,9 @@ async function main() {
     closers.push(() => keeper.close());
     if (demo.stopping) return;
 
+    await seedCustomers({ gatewayUrl, secrets });
+    if (demo.stopping) return;
+
     const storefront = await startStorefront({ env, gatewayUrl, secrets, shopPort, storefrontUrl, logsDir, services });
     if (demo.stopping) return;
 
@@ -198,6 +204,10 @@ async function main() {
       agentLogin: AGENT_LOGIN,
       agentPassword: secrets.agentPassword,
       agentHandle: AGENT_HANDLE,
+      colleagueLogin: COLLEAGUE_LOGIN,
+      colleaguePassword: secrets.colleaguePassword,
+      colleagueHandle: COLLEAGUE_HANDLE,
+      customers: SEEDED_CUSTOMERS,
       botLogin: BOT_LOGIN,
       botHandle: BOT_HANDLE,
       stateDir,

@@ -117,8 +117,7 @@ export async function startShopBackend(options) {
       if (req.method === "POST" && path === "/login") {
         const name = (await readForm(req)).get("name")?.trim().slice(0, 60);
         if (!name) return send(res, 400, "text/plain", "a name is required");
-        // A stable id per name, so a returning shopper finds the same conversation.
-        const id = `shopper-${Buffer.from(name.toLowerCase()).toString("base64url").slice(0, 40)}`;
+        const id = shopperId(name);
         const sid = randomBytes(24).toString("base64url");
         sessions.set(sid, { id, name });
         return redirect(req, res, { "set-cookie": `${COOKIE}=${sid}; Path=/; HttpOnly; SameSite=Lax` });
@@ -147,6 +146,11 @@ export async function startShopBackend(options) {
         server.close(() => resolve());
       }),
   };
+}
+
+/** The shopper's customer id: stable per name, so a returning shopper finds the same conversation. */
+export function shopperId(name) {
+  return `shopper-${Buffer.from(name.toLowerCase()).toString("base64url").slice(0, 40)}`;
 }
 
 // Run directly: configuration from the environment.

@@ -10,6 +10,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createClient } from "@parley/sdk";
+import { signCustomerToken } from "@parley/sdk/server";
 import { artifactPath, chatFrame, launchChromium, logIn } from "@parley/widget/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -38,6 +40,10 @@ interface ReadyInfo {
   shopId: string;
   agentLogin: string;
   agentPassword: string;
+  colleagueLogin: string;
+  colleaguePassword: string;
+  colleagueHandle: string;
+  customers: Array<{ name: string; handle: string }>;
   stateDir: string;
   pids: { gateway: number; nats: number; storefront: number; bot: number };
 }
@@ -220,6 +226,47 @@ describe("npm run demo", () => {
     expect(ready.status).toBe(200);
     // The gateway's own origin is allowed on the NATS WebSocket listener (the widget frame lives there).
     expect(await natsWsGreets(info.natsWsUrl, info.gatewayUrl)).toBe("INFO");
+  });
+
+  it("seeds Mia, Noah and Leo with handles and a second agent, so an @invite can be tried at once", async () => {
+    expect(info.customers.map((c) => c.handle)).toEqual(["mia", "noah", "leo"]);
+    const { shopTokenSecret } = JSON.parse(await readFile(join(info.stateDir, "secrets.json"), "utf8")) as {
+      shopTokenSecret: string;
+    };
+    const { shopperId } = (await import(join(ROOT, "examples/shop-backend/server.mjs"))) as {
+      shopperId: (name: string) => string;
+    };
+    // Signed in the way the storefront signs a shopper in who logs in as "Noah".
+    const noah = createClient({
+      gatewayUrl: info.gatewayUrl,
+      auth: {
+        kind: "customer",
+        shopId: info.shopId,
+        getToken: () =>
+          signCustomerToken({
+            shopId: info.shopId,
+            key: { alg: "HS256", secret: shopTokenSecret },
+            customer: { id: shopperId("Noah"), name: "Noah" },
+          }),
+      },
+      WebSocket: WebSocket as never,
+      origin: info.gatewayUrl,
+      encryption: false,
+    });
+    const sam = createClient({
+      gatewayUrl: info.gatewayUrl,
+      auth: { kind: "agent", shopId: info.shopId, login: info.colleagueLogin, password: info.colleaguePassword },
+      WebSocket: WebSocket as never,
+      origin: info.gatewayUrl,
+      encryption: false,
+    });
+    try {
+      expect((await noah.connect()).handle).toBe("noah");
+      expect(await sam.connect()).toMatchObject({ kind: "agent", handle: info.colleagueHandle });
+    } finally {
+      await noah.close();
+      await sam.close();
+    }
   });
 
   it("lets a CLI customer write and a CLI agent read it", async () => {

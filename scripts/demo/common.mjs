@@ -12,6 +12,9 @@ export const DEFAULT_DASHBOARD_PORT = 3100;
 export const SHOP_ID = "demo_shop";
 export const AGENT_LOGIN = "agent@demo.shop";
 export const AGENT_HANDLE = "demo_agent";
+/** A second agent, so an agent can invite a colleague by handle and the colleague accepts in their dashboard. */
+export const COLLEAGUE_LOGIN = "sam@demo.shop";
+export const COLLEAGUE_HANDLE = "sam";
 export const BOT_LOGIN = "bot@demo.shop";
 export const BOT_HANDLE = "demo_bot";
 export const BOT_READY_MS = 30_000;

@@ -3,7 +3,17 @@
 import { randomBytes } from "node:crypto";
 import { chmod, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { AGENT_HANDLE, AGENT_LOGIN, BOT_HANDLE, BOT_LOGIN, DemoError, rel, SHOP_ID } from "./common.mjs";
+import {
+  AGENT_HANDLE,
+  AGENT_LOGIN,
+  BOT_HANDLE,
+  BOT_LOGIN,
+  COLLEAGUE_HANDLE,
+  COLLEAGUE_LOGIN,
+  DemoError,
+  rel,
+  SHOP_ID,
+} from "./common.mjs";
 import { writePrivate } from "./files.mjs";
 
 /** Two demos on one state dir would share its database: refuse while the other one runs. */
@@ -42,6 +52,7 @@ export async function loadOrCreateSecrets(file) {
     // The shop's key backup master secret (ADR 0016): only the shop backend holds it, never the gateway.
     keyBackupSecret: saved.keyBackupSecret ?? token(32),
     agentPassword: saved.agentPassword ?? `demo-${token(9)}`,
+    colleaguePassword: saved.colleaguePassword ?? `demo-${token(9)}`,
     botPassword: saved.botPassword ?? `bot-${token(18)}`,
   };
   if (JSON.stringify(secrets) !== JSON.stringify(saved))
@@ -50,7 +61,7 @@ export async function loadOrCreateSecrets(file) {
   return secrets;
 }
 
-/** The gateway's shops file: the demo shop, its admin agent and its bot. */
+/** The gateway's shops file: the demo shop, its admin agent, a second agent and its bot. */
 export function shopsFile({ origins, secrets }) {
   return {
     shops: [
@@ -68,6 +79,13 @@ export function shopsFile({ origins, secrets }) {
             displayName: "Demo Agent",
             role: "admin",
             handle: AGENT_HANDLE,
+          },
+          {
+            login: COLLEAGUE_LOGIN,
+            password: secrets.colleaguePassword,
+            displayName: "Sam",
+            role: "agent",
+            handle: COLLEAGUE_HANDLE,
           },
           {
             login: BOT_LOGIN,
