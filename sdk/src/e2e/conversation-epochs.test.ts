@@ -98,7 +98,7 @@ describe("ConversationEpochs.commitAdding", () => {
     // The gateway serves an epoch 2 re-signed by Alice's device with an earlier time: it no longer
     // hashes to the prevHash of the head Alice's device verified.
     const forged = await commitBy(aliceAs, e1.commit, both, { reason: "add", now: 1 });
-    reopened.gateway.lie("epoch.list", async (body, honest) => {
+    reopened.gateway.lie("epoch.list", async (_body, honest) => {
       const answer = await honest();
       return { ...answer, commits: answer.commits.map((c) => (c.epoch === 2 ? forged.commit : c)) };
     });
