@@ -12,6 +12,7 @@ import type { EpochCommit } from "../protocol/models.js";
 import { type KeyValueStorage, memoryStorage } from "../storage.js";
 import { ConversationEpochs } from "./conversation-epochs.js";
 import { type Actor, actor, CONV, commitBy, LyingGateway } from "./lying-gateway.test-support.js";
+import { fetchOlderCommits } from "./older-commits.js";
 import { TeamKeyHolder } from "./team-key-holder.js";
 
 const alice = await actor("p_alice");
@@ -105,6 +106,29 @@ describe("ConversationEpochs.commitAdding", () => {
     expect(await reopened.conv.commitAdding("p_bob")).toBeUndefined();
     expect(reopened.conv.commitAt(2)).toBeUndefined();
     expect(reopened.conv.commitAt(1)).toBeUndefined();
+  });
+});
+
+describe("fetchOlderCommits", () => {
+  it("stops when the gateway serves the same page again, keeping the verified run below the trusted commit", async () => {
+    const gateway = new LyingGateway();
+    for (const c of chain) gateway.push(c.commit);
+    // Every page answers epochs 3 and 4 only, whatever `after` says.
+    gateway.lie("epoch.list", async () => ({ commits: [commitOf(3), commitOf(4)], hasMore: true }));
+    const older = await fetchOlderCommits(gateway.rpcFor(alice.principal), CONV, commitOf(5), 1);
+    expect(older.map((c) => c.epoch)).toEqual([4, 3]);
+    expect(gateway.callsOf("epoch.list").length).toBeLessThanOrEqual(3);
+  });
+
+  it("pages through long chains", async () => {
+    const gateway = new LyingGateway();
+    for (const c of chain) gateway.push(c.commit);
+    const rpc = gateway.rpcFor(alice.principal);
+    const limited: typeof rpc = ((op: "epoch.list", body: { convId: string; after: number; limit?: number }) =>
+      rpc(op, { ...body, limit: 1 })) as typeof rpc;
+    const older = await fetchOlderCommits(limited, CONV, commitOf(5), 2);
+    expect(older.map((c) => c.epoch)).toEqual([4, 3, 2]);
+    expect(gateway.callsOf("epoch.list")).toHaveLength(3);
   });
 });
 
