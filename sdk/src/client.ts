@@ -282,8 +282,10 @@ export class ParleyClient {
   }
 
   /**
-   * End-to-end encryption: whether members may hand the conversation's history to people they invite
-   * (`full`) or not (`none`, the default for customers). Commits a new epoch. The team may always hand it over.
+   * End-to-end encryption: commits a new epoch carrying the conversation's history policy (`none` or `full`).
+   * @deprecated The policy no longer decides what history a new member receives: each invite's history choice
+   * does (`invite(convId, handle, { history })`: `none`, `7d` or `all`; ADR 0025). The call still commits the
+   * field, which stays in the signed commit format.
    */
   async setHistoryPolicy(convId: string, policy: HistoryPolicy): Promise<void> {
     await this.#m.core.requireE2E().setHistoryPolicy(convId, policy);

@@ -39,8 +39,8 @@ async function keyBackupSecretOf(core: ClientCore): Promise<string | undefined> 
 
 /**
  * After this principal added someone (an accepted invite) and the epoch
- * that includes them is committed: hands them the earlier keys, when the
- * conversation's history policy allows.
+ * that includes them is committed: hands them the earlier keys their invite
+ * offered (`none`: nothing, `7d`, `all`), when this device made that commit.
  */
 export async function grantHistory(
   core: ClientCore,

@@ -143,7 +143,7 @@ export interface BuildCommitOptions {
   }>;
   /** The shop team's X25519 public key; when given, the epoch key is also sealed to it. */
   teamBoxPk?: Uint8Array;
-  /** Whether members added later may read what came before. */
+  /** The history policy to carry (signed; no longer decides history grants: each invite's choice does). */
   historyPolicy: HistoryPolicy;
   /** Why this epoch is committed. */
   reason: CommitReason;

@@ -12,6 +12,7 @@ import type { EpochCommit } from "../protocol/models.js";
 import { type KeyValueStorage, memoryStorage } from "../storage.js";
 import { ConversationEpochs } from "./conversation-epochs.js";
 import { type Actor, actor, CONV, commitBy, LyingGateway } from "./lying-gateway.test-support.js";
+import { fetchOlderCommits } from "./older-commits.js";
 import { TeamKeyHolder } from "./team-key-holder.js";
 
 const alice = await actor("p_alice");
@@ -78,13 +79,56 @@ describe("ConversationEpochs.commitAdding", () => {
     expect(await conv.commitAdding("p_carol")).toBeUndefined();
   });
 
-  it("is undefined when the answer lies before what this session applied (a reopened keyring)", async () => {
+  it("fetches the commits from before this session, kept when they chain back to the head", async () => {
     const storage = memoryStorage();
     const first = await viewOf(alice, 3, storage);
     await first.conv.sync();
     const reopened = await viewOf(alice, 3, storage);
     expect(reopened.conv.epoch).toBe(3);
+    expect(reopened.conv.commitAt(2)).toBeUndefined();
+    expect(await reopened.conv.commitAdding("p_bob")).toEqual(commitOf(2));
+    expect(reopened.conv.commitAt(1)).toEqual(commitOf(1));
+    expect(reopened.gateway.callsOf("epoch.list").at(-1)?.body).toMatchObject({ after: 0, limit: 2 });
+  });
+
+  it("refuses older commits the gateway altered, and then cannot tell who added whom", async () => {
+    const storage = memoryStorage();
+    const first = await viewOf(alice, 3, storage);
+    await first.conv.sync();
+    const reopened = await viewOf(alice, 3, storage);
+    // The gateway serves an epoch 2 re-signed by Alice's device with an earlier time: it no longer
+    // hashes to the prevHash of the head Alice's device verified.
+    const forged = await commitBy(aliceAs, e1.commit, both, { reason: "add", now: 1 });
+    reopened.gateway.lie("epoch.list", async (_body, honest) => {
+      const answer = await honest();
+      return { ...answer, commits: answer.commits.map((c) => (c.epoch === 2 ? forged.commit : c)) };
+    });
     expect(await reopened.conv.commitAdding("p_bob")).toBeUndefined();
+    expect(reopened.conv.commitAt(2)).toBeUndefined();
+    expect(reopened.conv.commitAt(1)).toBeUndefined();
+  });
+});
+
+describe("fetchOlderCommits", () => {
+  it("stops when the gateway serves the same page again, keeping the verified run below the trusted commit", async () => {
+    const gateway = new LyingGateway();
+    for (const c of chain) gateway.push(c.commit);
+    // Every page answers epochs 3 and 4 only, whatever `after` says.
+    gateway.lie("epoch.list", async () => ({ commits: [commitOf(3), commitOf(4)], hasMore: true }));
+    const older = await fetchOlderCommits(gateway.rpcFor(alice.principal), CONV, commitOf(5), 1);
+    expect(older.map((c) => c.epoch)).toEqual([4, 3]);
+    expect(gateway.callsOf("epoch.list").length).toBeLessThanOrEqual(3);
+  });
+
+  it("pages through long chains", async () => {
+    const gateway = new LyingGateway();
+    for (const c of chain) gateway.push(c.commit);
+    const rpc = gateway.rpcFor(alice.principal);
+    const limited: typeof rpc = ((op: "epoch.list", body: { convId: string; after: number; limit?: number }) =>
+      rpc(op, { ...body, limit: 1 })) as typeof rpc;
+    const older = await fetchOlderCommits(limited, CONV, commitOf(5), 2);
+    expect(older.map((c) => c.epoch)).toEqual([4, 3, 2]);
+    expect(gateway.callsOf("epoch.list")).toHaveLength(3);
   });
 });
 
@@ -136,11 +180,11 @@ describe("ConversationEpochs.acceptGrant and grantedBy", () => {
     expect(conv.grantedBy(1)).toBe("p_alice");
   });
 
-  it("reports the policy of the epochs applied in this session", async () => {
+  it("holds the verified commits of the epochs applied in this session", async () => {
     const { conv } = await viewOf(bob, 5);
     await conv.sync();
-    expect(conv.policyAt(4)).toBe("none");
-    expect(conv.policyAt(5)).toBe("full");
-    expect(conv.policyAt(6)).toBeUndefined();
+    expect(conv.commitAt(4)).toEqual(commitOf(4));
+    expect(conv.commitAt(5)).toEqual(commitOf(5));
+    expect(conv.commitAt(6)).toBeUndefined();
   });
 });

@@ -19,7 +19,8 @@ import type { ApplyContext, EpochKeyring } from "../crypto/keyring.js";
 import { EncryptionUnavailableError, ParleyError } from "../errors.js";
 import type { CommitReason, EpochCommit, HistoryPolicy, PrincipalInfo } from "../protocol/models.js";
 import { ConversationKeys } from "./conversation-keys.js";
-import { EpochMembers, type Members, sameMembers } from "./epoch-members.js";
+import { EpochMembers, type Members, reasonFor, sameMembers } from "./epoch-members.js";
+import { fetchOlderCommits } from "./older-commits.js";
 import type { Rpc } from "./rpc.js";
 import type { TeamKeyHolder } from "./team-key-holder.js";
 
@@ -93,12 +94,30 @@ export class ConversationEpochs extends ConversationKeys {
 
   /**
    * The commit that added `principalId`: the newest one listing it whose
-   * predecessor did not. Looks only at commits applied in this session
-   * (undefined when the answer lies further back).
+   * predecessor did not. Syncs, and fetches the older commits this session
+   * lacks ({@link loadChain}); undefined when the head does not list it or
+   * the gateway withholds the commits that would tell.
    */
   async commitAdding(principalId: string): Promise<EpochCommit | undefined> {
-    await this.sync();
+    await this.loadChain();
     return this.addingCommit(principalId);
+  }
+
+  /**
+   * Syncs, then makes sure this session holds the verified commits from
+   * `lowest` up to the head: the ones missing are fetched and kept when they
+   * hash-chain back from those it holds (`older-commits.ts`).
+   */
+  async loadChain(lowest = 1): Promise<void> {
+    await this.sync();
+    let oldest = this.keyring.head;
+    while (oldest && oldest.epoch > lowest) {
+      const before = this.commitAt(oldest.epoch - 1);
+      if (!before) break;
+      oldest = before;
+    }
+    if (!oldest || oldest.epoch <= lowest) return;
+    for (const c of await fetchOlderCommits(this.#o.request, this.convId, oldest, lowest)) this.commits.set(c.epoch, c);
   }
 
   /**
@@ -121,7 +140,11 @@ export class ConversationEpochs extends ConversationKeys {
     return this.#members.listedTeam.has(principalId);
   }
 
-  /** Commits the new history policy (reason "policy") unless the head already has it. */
+  /**
+   * Commits the new history policy (reason "policy") unless the head already
+   * has it. The policy no longer decides history grants (each invite's choice
+   * does, ADR 0025); the field stays in the signed commit format.
+   */
   setHistoryPolicy(policy: HistoryPolicy): Promise<void> {
     return this.#exclusive(async () => {
       await this.#readyOnce();
@@ -210,17 +233,7 @@ export class ConversationEpochs extends ConversationKeys {
       if (trigger) {
         const added =
           head && desired ? desired.some((m) => !head.members.some((h) => h.principalId === m.principalId)) : false;
-        const reason: CommitReason =
-          trigger === "no_epoch"
-            ? "create"
-            : trigger === "members"
-              ? added
-                ? "add"
-                : "remove"
-              : trigger === "policy"
-                ? "policy"
-                : "rotate";
-        await this.#commit(reason, { skipIfMembersMatch: false });
+        await this.#commit(reasonFor(trigger, added), { skipIfMembersMatch: false });
       }
       if (!this.keyFor(this.keyring.epoch)) throw new EncryptionUnavailableError("not_in_epoch", `epoch ${this.epoch}`);
     });

@@ -14,14 +14,18 @@
  * like the device's own.
  */
 import type { EpochKeyring } from "../crypto/keyring.js";
-import type { EpochCommit, HistoryPolicy } from "../protocol/models.js";
+import type { EpochCommit } from "../protocol/models.js";
 
 export class ConversationKeys {
   /** The conversation's verified chain and the keys opened from this device's wraps. */
   protected readonly keyring: EpochKeyring;
   /** This device's principal. */
   protected readonly principalId: string;
-  /** Commits applied in this session, by epoch: agents open their team wrap later if the team key arrives late. */
+  /**
+   * Verified commits this session holds, by epoch: applied in this session, or
+   * older ones that chain back from those. Agents open their team wrap later
+   * if the team key arrives late; grants read who added whom and when.
+   */
   protected readonly commits = new Map<number, EpochCommit>();
   /** Keys the keyring does not hold: opened later through the team key, or kept from this device's own commit. */
   protected readonly extraKeys = new Map<number, Uint8Array>();
@@ -109,15 +113,10 @@ export class ConversationKeys {
     return this.#granted;
   }
 
-  /** The history policy in force at `epoch` (from its verified commit), if this device applied it. */
-  policyAt(epoch: number): HistoryPolicy | undefined {
-    return this.commitAt(epoch)?.historyPolicy;
-  }
-
   /**
    * The commit that added `principalId`: the newest one listing it whose
-   * predecessor did not. Looks only at commits applied in this session
-   * (undefined when the answer lies further back).
+   * predecessor did not. Looks only at the verified commits this session
+   * holds (undefined when the answer lies further back).
    */
   protected addingCommit(principalId: string): EpochCommit | undefined {
     const commitAt = (epoch: number) => this.commitAt(epoch);
@@ -133,8 +132,12 @@ export class ConversationKeys {
     return undefined;
   }
 
-  /** The verified commit of `epoch`, when this device applied it in this session (or it is the head). */
-  protected commitAt(epoch: number): EpochCommit | undefined {
+  /**
+   * The verified commit of `epoch`, when this session holds it: applied in
+   * this session, the head, or an older one that chains back from those
+   * (`ConversationEpochs.loadChain`).
+   */
+  commitAt(epoch: number): EpochCommit | undefined {
     return this.commits.get(epoch) ?? (this.keyring.head?.epoch === epoch ? this.keyring.head : undefined);
   }
 }

@@ -4,7 +4,14 @@
  * roles is used only where a lie cannot leak anything.
  */
 import type { DeviceDirectory } from "../crypto/device-directory.js";
-import { type DeviceRecord, type EpochCommit, isTeamRole, type PrincipalInfo } from "../protocol/models.js";
+import type { RotationTrigger } from "../crypto/keyring.js";
+import {
+  type CommitReason,
+  type DeviceRecord,
+  type EpochCommit,
+  isTeamRole,
+  type PrincipalInfo,
+} from "../protocol/models.js";
 import type { Rpc } from "./rpc.js";
 
 /** Principals and their devices, as an epoch lists them. */
@@ -75,4 +82,11 @@ export function sameMembers(head: EpochCommit, members: Members): boolean {
         .sort()
         .join(","),
   );
+}
+
+/** The reason of the commit a rotation trigger calls for (`added`: the new member set adds someone). */
+export function reasonFor(trigger: RotationTrigger, added: boolean): CommitReason {
+  if (trigger === "no_epoch") return "create";
+  if (trigger === "members") return added ? "add" : "remove";
+  return trigger === "policy" ? "policy" : "rotate";
 }

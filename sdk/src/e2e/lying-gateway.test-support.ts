@@ -22,6 +22,8 @@ import type {
   DeviceRecord,
   EpochCommit,
   HistoryPolicy,
+  InviteHistory,
+  InviteInfo,
   MemberInfo,
   MemberRole,
   PrincipalInfo,
@@ -84,6 +86,8 @@ export class LyingGateway {
   readonly commits = new Map<string, EpochCommit[]>();
   /** The shop's team key records by version. */
   readonly teamRecords = new Map<number, TeamKeyRecord>();
+  /** Invite records by conversation, as `invite.history` serves them (oldest first). */
+  readonly invites = new Map<string, InviteInfo[]>();
   /** Conversation members and roles, as `conv.get` serves them. */
   readonly members = new Map<string, Array<{ principalId: string; role: MemberRole }>>();
   readonly calls: Call[] = [];
@@ -133,6 +137,31 @@ export class LyingGateway {
     this.members.set(convId, members);
   }
 
+  /** Records an accepted invite of `invitee` by `inviter` into `convId` offering `history`, settled at `settledAt`. */
+  acceptedInvite(
+    convId: string,
+    inviter: string,
+    invitee: string,
+    history: InviteHistory,
+    settledAt: number = T0,
+  ): InviteInfo {
+    const invite: InviteInfo = {
+      id: `in_${inviter}_${invitee}_${(this.invites.get(convId) ?? []).length}`,
+      convId,
+      shopId: SHOP,
+      inviter,
+      inviterName: inviter,
+      invitee,
+      status: "accepted",
+      history,
+      createdAt: settledAt - 60_000,
+      expiresAt: settledAt - 60_000 + 7 * 24 * 3600_000,
+      settledAt,
+    };
+    this.invites.set(convId, [...(this.invites.get(convId) ?? []), invite]);
+    return invite;
+  }
+
   head(convId: string): EpochCommit | undefined {
     return this.commits.get(convId)?.at(-1);
   }
@@ -164,7 +193,9 @@ export class LyingGateway {
         return { devices: (b.principalIds as string[]).flatMap((p) => this.devices.get(p) ?? []) };
       case "epoch.list":
         return {
-          commits: (this.commits.get(b.convId as string) ?? []).filter((c) => c.epoch > (b.after as number)),
+          commits: (this.commits.get(b.convId as string) ?? [])
+            .filter((c) => c.epoch > (b.after as number))
+            .slice(0, (b.limit as number | undefined) ?? 500),
           hasMore: false,
         };
       case "epoch.commit": {
@@ -200,6 +231,8 @@ export class LyingGateway {
       }
       case "team.devices":
         throw new ParleyError("forbidden");
+      case "invite.history":
+        return { invites: this.invites.get(b.convId as string) ?? [] };
       case "conv.get": {
         const convId = b.convId as string;
         const members: MemberInfo[] = (this.members.get(convId) ?? []).map((m) => ({
@@ -284,6 +317,8 @@ export async function commitBy(
     historyPolicy?: HistoryPolicy;
     reason?: EpochCommit["reason"];
     teamSigner?: { version: number; signSk: Uint8Array };
+    /** The commit's signed time. @default T0 */
+    now?: number;
   } = {},
 ): Promise<{ commit: EpochCommit; epochKey: Uint8Array }> {
   return buildCommit({
@@ -294,7 +329,7 @@ export async function commitBy(
     members,
     historyPolicy: options.historyPolicy ?? prev?.historyPolicy ?? "none",
     reason: options.reason ?? (prev ? "add" : "create"),
-    now: T0,
+    now: options.now ?? T0,
     ...(options.teamBoxPk ? { teamBoxPk: options.teamBoxPk } : {}),
     ...(options.teamSigner ? { teamSigner: options.teamSigner } : {}),
   });

@@ -4,8 +4,8 @@
  * talks to, the shop team's key, and one {@link ConversationEpochs} per
  * conversation. The client seals and opens through it and forwards its server
  * events here. It also makes and takes history grants: the keys of earlier
- * epochs an inviter seals to the member it invited, when the conversation's
- * history policy (or the inviter being the shop's team) allows. Given the
+ * epochs an inviter seals to the member it invited, as far as that member's
+ * invite offered history (`none`, `7d`, `all`; history-grants.ts). Given the
  * customer's key backup secret, it also keeps the principal's key backup
  * (ADR 0016), so the customer's next device reads the same history.
  */
@@ -13,7 +13,7 @@ import { fromBase64Url, toBase64Url } from "../base64url.js";
 import { DeviceDirectory, type DeviceSetChange } from "../crypto/device-directory.js";
 import { type DeviceIdentity, loadOrCreateDeviceIdentity, signDeviceRecord } from "../crypto/device-keys.js";
 import { createE2ECodec } from "../crypto/e2e-codec.js";
-import { type HistoryGrantBody, openHistoryGrant, sealHistoryGrant } from "../crypto/history-grant.js";
+import type { HistoryGrantBody } from "../crypto/history-grant.js";
 import { EpochKeyring } from "../crypto/keyring.js";
 import { DecryptError, E2E_ALG, openMessage, sealMessage } from "../crypto/message-crypto.js";
 import { EncryptionUnavailableError } from "../errors.js";
@@ -29,6 +29,7 @@ import type { ConversationInfo, HistoryPolicy, PrincipalInfo } from "../protocol
 import type { ServerEvent } from "../protocol/rpc.js";
 import type { KeyValueStorage } from "../storage.js";
 import { ConversationEpochs } from "./conversation-epochs.js";
+import { type GrantContext, makeGrant, takeGrant } from "./history-grants.js";
 import { KeyBackup } from "./key-backup.js";
 import type { Rpc } from "./rpc.js";
 import { TeamKeyHolder } from "./team-key-holder.js";
@@ -214,28 +215,12 @@ export class E2ESession {
 
   /**
    * The grant the inviter sends after committing the epoch that added
-   * `grantee`: every earlier key this device holds, sealed to the grantee's
-   * devices. Undefined when the policy does not allow it (a customer's
-   * conversation keeps `none` unless a member set `full`; the shop's team may
-   * always hand history over), when the grantee is on the team (the team key
-   * already reads everything), or when there is nothing to give.
+   * `grantee`: the earlier keys this device holds that the grantee's accepted
+   * invite allows (`none`, `7d`, `all`; see history-grants.ts), sealed to the
+   * grantee's devices. Undefined when there is nothing to send.
    */
   async historyGrant(convId: string, grantee: string): Promise<HistoryGrantBody | undefined> {
-    const conv = await this.conversation(convId);
-    const head = conv.head;
-    if (!head) return undefined;
-    const allowed = head.historyPolicy === "full" || this.team.isTeam;
-    if (!allowed || (await conv.listedAsTeam(grantee))) return undefined;
-    if (!head.members.some((m) => m.principalId === grantee)) return undefined; // nothing sealed to it would be readable
-    // One grant per invitation: from the device whose commit added the grantee (another device of
-    // the same principal may have won that race; then it grants).
-    const added = await conv.commitAdding(grantee);
-    if (!added || added.committer.deviceId !== this.identity.deviceId) return undefined;
-    const joinedAt = added.epoch;
-    const keys = await conv.heldKeys(joinedAt);
-    const devices = this.directory.devicesOf(grantee);
-    if (keys.size === 0 || devices.length === 0) return undefined;
-    return sealHistoryGrant(grantee, keys, devices);
+    return makeGrant(this.#grantContext(), await this.conversation(convId), grantee);
   }
 
   /** Team devices: seals an internal note under the team's notes key. */
@@ -281,21 +266,25 @@ export class E2ESession {
     return body.text;
   }
 
-  /** Commits a new history policy for the conversation (`full` lets members hand history to people they invite). */
+  /**
+   * Commits a new history policy for the conversation.
+   * @deprecated The policy no longer decides history grants: each invite's
+   * history choice does (ADR 0025). The field stays in the signed commits.
+   */
   async setHistoryPolicy(convId: string, policy: HistoryPolicy): Promise<void> {
     await (await this.conversation(convId)).setHistoryPolicy(policy);
   }
 
-  /** Checks a grant addressed to this principal against the policy of its epoch, then keeps its keys. */
+  /** Takes a grant addressed to this principal (history-grants.ts decides which keys), then keeps its keys. */
   async #takeGrant(conv: ConversationEpochs, message: StoredMessage, body: HistoryGrantBody): Promise<void> {
-    const epoch = message.envelope.epoch;
-    const allowed = conv.policyAt(epoch) === "full" || conv.provenTeam(message.sender);
-    if (!allowed) throw new Error(`history grant from ${message.sender} refused: the conversation's policy is none`);
-    // Keys of the grant's own epoch or later come from commits, never from a grant.
-    const keys = new Map([...(await openHistoryGrant(body, this.identity))].filter(([e]) => e < epoch));
-    if (conv.acceptGrant(keys, message.sender) === 0) return;
+    if ((await takeGrant(this.#grantContext(), conv, message, body)) === 0) return;
     await this.#saveGrants(conv);
     this.#o.onGrant?.(conv.convId);
+  }
+
+  #grantContext(): GrantContext {
+    const { request, principal } = this.#o;
+    return { request, identity: this.identity, principalId: principal.id, directory: this.directory };
   }
 
   /** Puts what `conv` holds into the key backup, in the background. */

@@ -208,7 +208,10 @@ export const CommitReasons = ["create", "add", "remove", "rotate", "policy"] as 
 /** One of {@link CommitReasons}. */
 export type CommitReason = (typeof CommitReasons)[number];
 
-/** Whether members added later may read the history from before they joined (`full`) or not (`none`). */
+/**
+ * A conversation's history policy as its commits carry it (`none` or `full`). Kept in the signed commit
+ * format, but it no longer decides what a new member reads: each invite's {@link InviteHistory} does (ADR 0025).
+ */
 export const HistoryPolicies = ["none", "full"] as const;
 /** One of {@link HistoryPolicies}. */
 export type HistoryPolicy = (typeof HistoryPolicies)[number];
@@ -250,7 +253,7 @@ export interface EpochCommit {
   }>;
   /** The epoch key sealed to the shop team's key; "" while the shop has no team key. */
   teamWrap: string;
-  /** Whether members added later may read what came before. */
+  /** The history policy (signed and chained; no longer decides history grants: the invite's choice does). */
   historyPolicy: HistoryPolicy;
   /** Why this epoch was committed. */
   reason: CommitReason;
