@@ -10,7 +10,7 @@
 import type { InviteInfo } from "@parley/sdk";
 import { StoreController } from "@parley/widget/components";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
-import type { Dashboard } from "./dashboard.js";
+import type { Dashboard, InboxRow } from "./dashboard.js";
 import { dateTime, type MessageKey, t } from "./i18n.js";
 import { badgeStyles, failure, historyLabel, isTeam, roleLabel, teamBadge } from "./people.js";
 import { shared } from "./styles.js";
@@ -42,6 +42,8 @@ export class DashboardInvites extends LitElement {
   declare busy: string;
   declare error: string;
   readonly #invites = new StoreController<readonly InviteInfo[]>(this);
+  /** The shop's conversations as the inbox knows them: the team sees who the customer is before accepting. */
+  readonly #rows = new StoreController<readonly InboxRow[]>(this);
 
   constructor() {
     super();
@@ -112,7 +114,10 @@ export class DashboardInvites extends LitElement {
   ];
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has("dash")) this.#invites.set(this.dash?.client.invites);
+    if (changed.has("dash")) {
+      this.#invites.set(this.dash?.client.invites);
+      this.#rows.set(this.dash?.rows);
+    }
   }
 
   /** Moves focus to the list's heading (when it is opened from the header). */
@@ -152,6 +157,7 @@ export class DashboardInvites extends LitElement {
     const members = invite.members ?? [];
     const busy = this.busy !== "";
     const labelId = `invite-${invite.id}`;
+    const customer = this.#rows.value?.find((r) => r.id === invite.convId)?.customer?.displayName;
     return html`<li data-invite-id=${invite.id}>
       <p class="from" id=${labelId}>
         <span data-field="inviter">${t("invites.from", { name: invite.inviterName })}</span>
@@ -159,6 +165,7 @@ export class DashboardInvites extends LitElement {
         ${invite.inviterKind ? html`<span class="badge" data-role=${invite.inviterKind}>${roleLabel(invite.inviterKind)}</span>` : nothing}
         ${isTeam(invite.inviterKind) ? teamBadge() : nothing}
       </p>
+      ${customer ? html`<p class="line" data-field="conversation">${t("invites.conversation", { name: customer })}</p>` : nothing}
       ${invite.shopName ? html`<p class="line" data-field="shop">${t("invites.shop", { shop: invite.shopName })}</p>` : nothing}
       ${
         members.length > 0

@@ -79,6 +79,10 @@ export class DashboardMembers extends LitElement {
       .name {
         font-weight: 600;
       }
+      li {
+        padding-block-end: 0.3rem;
+        border-block-end: 1px solid var(--dash-surface);
+      }
       .by {
         font-size: 0.8rem;
         flex-basis: 100%;
@@ -86,7 +90,6 @@ export class DashboardMembers extends LitElement {
       li .button {
         font-size: 0.8rem;
         padding: 0.1rem 0.5rem;
-        margin-inline-start: auto;
       }
       h3 {
         font-size: 0.9rem;
@@ -196,6 +199,7 @@ export class DashboardMembers extends LitElement {
       <span class="name">${name}</span>
       ${m.handle ? html`<span class="muted">@${m.handle}</span>` : nothing}
       ${roleBadge(m.role)}
+      ${inviter ? html`<span class="by muted" data-field="invited-by">${t("members.invitedBy", { name: inviter })}</span>` : nothing}
       ${
         m.principalId === me
           ? html`<button class="button" type="button" data-action="leave" ?disabled=${this.busy}
@@ -206,7 +210,6 @@ export class DashboardMembers extends LitElement {
                 @click=${() => this.#act(() => dash.client.removeMember(convId, m.principalId))}>
                 ${t("members.remove", { name: m.displayName })}</button>`
       }
-      ${inviter ? html`<span class="by muted" data-field="invited-by">${t("members.invitedBy", { name: inviter })}</span>` : nothing}
     </li>`;
   }
 
