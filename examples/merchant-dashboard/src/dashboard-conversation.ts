@@ -140,6 +140,9 @@ export class DashboardConversation extends LitElement {
       .info {
         margin: 0;
         padding: 0.3rem 0.8rem;
+        font-size: 0.85rem;
+        background: #ecfdf5;
+        color: #14532d;
       }
       .info:empty {
         padding: 0;
