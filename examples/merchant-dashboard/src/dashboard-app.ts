@@ -8,7 +8,7 @@
  * `<parley-connection-status>` and `<parley-device-notice>`).
  */
 
-import { ParleyError } from "@parley/sdk";
+import { type InviteInfo, ParleyError } from "@parley/sdk";
 import { StoreController } from "@parley/widget/components";
 import { css, html, LitElement, nothing } from "lit";
 import { lastLogin } from "./auth.js";
@@ -30,6 +30,7 @@ export class DashboardApp extends LitElement {
     query: { state: true },
     error: { state: true },
     alertState: { state: true },
+    invitesOpen: { state: true },
   };
   declare config: DashboardConfig;
   declare phase: Phase;
@@ -38,7 +39,9 @@ export class DashboardApp extends LitElement {
   declare query: string;
   declare error: string;
   declare alertState: "off" | "on" | "denied";
+  declare invitesOpen: boolean;
   readonly #team = new StoreController<TeamStatus>(this);
+  readonly #invites = new StoreController<readonly InviteInfo[]>(this);
   #offAlerts: (() => void) | undefined;
   #reconnectPending = false;
 
@@ -49,6 +52,7 @@ export class DashboardApp extends LitElement {
     this.query = "";
     this.error = "";
     this.alertState = "off";
+    this.invitesOpen = false;
   }
 
   static override styles = [
@@ -76,6 +80,18 @@ export class DashboardApp extends LitElement {
       }
       .bar .who {
         font-size: 0.9rem;
+      }
+      .count {
+        display: inline-block;
+        min-width: 1.2rem;
+        margin-inline-start: 0.3rem;
+        padding: 0 0.35rem;
+        border-radius: 999px;
+        background: #b91c1c;
+        color: #ffffff;
+        font-size: 0.78rem;
+        font-weight: 700;
+        text-align: center;
       }
       .banner {
         margin: 0;
@@ -156,6 +172,7 @@ export class DashboardApp extends LitElement {
     this.dash = dash;
     this.phase = "ready";
     this.#team.set(dash.team.state);
+    this.#invites.set(dash.client.invites);
     this.alertState = dash.alerts.permission === "granted" ? "on" : "off";
     this.dataset.alerts = "0";
     this.#offAlerts = dash.client.on("message", () => {
@@ -193,6 +210,8 @@ export class DashboardApp extends LitElement {
     this.selected = undefined;
     this.query = "";
     this.#team.set(undefined);
+    this.#invites.set(undefined);
+    this.invitesOpen = false;
     this.phase = "starting";
     await dash?.close(how);
     this.phase = "signed-out";
@@ -201,6 +220,36 @@ export class DashboardApp extends LitElement {
   async #enableAlerts(): Promise<void> {
     const permission = await this.dash?.alerts.enable(true);
     this.alertState = permission === "granted" ? "on" : "denied";
+  }
+
+  async #toggleInvites(): Promise<void> {
+    this.invitesOpen = !this.invitesOpen;
+    await this.updateComplete;
+    if (this.invitesOpen) this.renderRoot.querySelector("dashboard-invites")?.focus();
+  }
+
+  async #closeInvites(): Promise<void> {
+    this.invitesOpen = false;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('[data-action="invites"]')?.focus();
+  }
+
+  #open(e: CustomEvent<{ conversationId: string }>): void {
+    this.selected = e.detail.conversationId;
+    if (e.target instanceof HTMLElement && e.target.localName === "dashboard-invites") this.invitesOpen = false;
+  }
+
+  #invitesButton() {
+    const count = this.#invites.value?.length ?? 0;
+    return html`<button class="button" type="button" data-action="invites" aria-controls="invites-panel"
+      aria-expanded=${this.invitesOpen ? "true" : "false"} @click=${() => this.#toggleInvites()}>
+      ${t("invites.open")}${
+        count > 0
+          ? html`<span class="count" data-invite-count=${count} aria-hidden="true">${count}</span>
+              <span class="sr-only">(${t("invites.count", { count })})</span>`
+          : nothing
+      }
+    </button>`;
   }
 
   #teamBanner() {
@@ -228,6 +277,7 @@ export class DashboardApp extends LitElement {
     return html`<header class="bar">
         <h1>${t("app.title")}</h1>
         <span class="who">${principal.displayName}</span>
+        ${this.#invitesButton()}
         <button class="button" type="button" data-action="alerts" ?disabled=${this.alertState === "on"}
           @click=${() => this.#enableAlerts()}>
           ${this.alertState === "on" ? t("notify.enabled") : t("notify.enable")}
@@ -243,11 +293,15 @@ export class DashboardApp extends LitElement {
       ${this.#teamBanner()}
       <parley-connection-status .client=${dash.client} locale=${locale()}></parley-connection-status>
       <parley-device-notice .client=${dash.client} .names=${dash.names.value} locale=${locale()}></parley-device-notice>
+      ${
+        this.invitesOpen
+          ? html`<dashboard-invites id="invites-panel" .dash=${dash} @dashboard-select=${this.#open}
+              @dashboard-invites-close=${() => this.#closeInvites()}></dashboard-invites>`
+          : nothing
+      }
       <main>
         <dashboard-inbox .dash=${dash} .selected=${this.selected} .query=${this.query}
-          @dashboard-select=${(e: CustomEvent<{ conversationId: string }>) => {
-            this.selected = e.detail.conversationId;
-          }}
+          @dashboard-select=${this.#open}
           @dashboard-search=${(e: CustomEvent<{ query: string }>) => {
             this.query = e.detail.query;
           }}></dashboard-inbox>
@@ -257,6 +311,7 @@ export class DashboardApp extends LitElement {
           ${
             this.selected
               ? html`<dashboard-customer .dash=${dash} .conversationId=${this.selected}></dashboard-customer>
+                  <dashboard-members .dash=${dash} .conversationId=${this.selected}></dashboard-members>
                   <dashboard-notes .dash=${dash} .conversationId=${this.selected}></dashboard-notes>`
               : nothing
           }

@@ -2,15 +2,17 @@
  * `<dashboard-conversation>`: one conversation as the agent works it. The
  * widget's `<parley-message-list>` shows the messages (and marks them read
  * while visible), `<parley-typing-indicator>` who types, and
- * `<parley-composer>` sends text and files with typing signals (and invites
- * a colleague when a message starts with their `@handle`). Around them:
- * assignment (to me, to a colleague, or nobody), close and reopen, canned
- * replies that fill the composer, and the messages that match the search.
+ * `<parley-composer>` sends text and files with typing signals. Around them:
+ * assignment (to me, to a colleague, or nobody), close and reopen, "Invite…"
+ * (the `<dashboard-invite-dialog>`, also offered when the reply starts with
+ * the `@handle` of someone not in the conversation), canned replies that fill
+ * the composer, and the messages that match the search.
  */
 import type { ConversationState, TeamPresence } from "@parley/sdk";
 import { type Mentionable, type ParleyComposer, StoreController } from "@parley/widget/components";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import type { Dashboard } from "./dashboard.js";
+import type { DashboardInviteDialog, InvitedDetail } from "./dashboard-invite-dialog.js";
 import { dateTime, locale, t } from "./i18n.js";
 import { highlight } from "./search-index.js";
 import { shared } from "./styles.js";
@@ -25,6 +27,8 @@ export class DashboardConversation extends LitElement {
     cannedReplies: { attribute: false },
     busy: { state: true },
     error: { state: true },
+    info: { state: true },
+    typedHandle: { state: true },
   };
   declare dash: Dashboard | undefined;
   declare conversationId: string | undefined;
@@ -32,6 +36,9 @@ export class DashboardConversation extends LitElement {
   declare cannedReplies: readonly string[];
   declare busy: boolean;
   declare error: string;
+  declare info: string;
+  /** The `@handle` the reply starts with, when no member holds it: offered for an invite. */
+  declare typedHandle: string;
   readonly #state = new StoreController<ConversationState>(this);
   readonly #names = new StoreController<Readonly<Record<string, string>>>(this);
   readonly #members = new StoreController<ReadonlyMap<string, readonly Member[]>>(this);
@@ -44,6 +51,8 @@ export class DashboardConversation extends LitElement {
     this.cannedReplies = [];
     this.busy = false;
     this.error = "";
+    this.info = "";
+    this.typedHandle = "";
   }
 
   static override styles = [
@@ -118,6 +127,26 @@ export class DashboardConversation extends LitElement {
         flex: 1;
         min-width: 0;
       }
+      .offer {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.4rem;
+        margin: 0;
+        padding: 0.3rem 0.6rem;
+        font-size: 0.85rem;
+        background: #eff6ff;
+      }
+      .info {
+        margin: 0;
+        padding: 0.3rem 0.8rem;
+        font-size: 0.85rem;
+        background: #ecfdf5;
+        color: #14532d;
+      }
+      .info:empty {
+        padding: 0;
+      }
       .empty {
         margin: auto;
         padding: 2rem;
@@ -130,6 +159,8 @@ export class DashboardConversation extends LitElement {
       const dash = this.dash;
       const convId = this.conversationId;
       this.error = "";
+      this.info = "";
+      this.typedHandle = "";
       this.#state.set(dash && convId ? dash.client.conversation(convId) : undefined);
       this.#names.set(dash?.names);
       this.#members.set(dash?.members);
@@ -175,6 +206,24 @@ export class DashboardConversation extends LitElement {
     if (!composer) return;
     composer.text = text;
     void composer.updateComplete.then(() => composer.renderRoot.querySelector("textarea")?.focus());
+  }
+
+  #openInvite(handle = ""): void {
+    this.renderRoot.querySelector<DashboardInviteDialog>("dashboard-invite-dialog")?.open(handle);
+  }
+
+  #invited(e: CustomEvent<InvitedDetail>): void {
+    this.info = t("invite.done", { handle: e.detail.handle });
+    this.typedHandle = "";
+  }
+
+  /** Watches the reply for a leading `@handle` that no member holds (the composer's input events cross its shadow root). */
+  #typed(e: Event, members: readonly Member[]): void {
+    const text = (e.currentTarget as ParleyComposer).text ?? "";
+    const handle = /^\s*@([\p{L}\p{N}_.-]+)(?=\s|$)/u.exec(text)?.[1] ?? "";
+    const lower = handle.toLowerCase();
+    const member = members.some((m) => m.handle?.toLowerCase() === lower);
+    this.typedHandle = handle && !member ? `@${handle}` : "";
   }
 
   #matches() {
@@ -225,6 +274,8 @@ export class DashboardConversation extends LitElement {
               : html`<button class="button" type="button" data-action="assign-me" ?disabled=${this.busy}
                   @click=${() => this.#act(() => dash.client.assign(convId, me))}>${t("conv.assignMe")}</button>`
           }
+          <button class="button" type="button" data-action="invite" aria-haspopup="dialog"
+            @click=${() => this.#openInvite()}>${t("invite.open")}</button>
           <label class="sr-only" for="assign-to">${t("conv.assignTo")}</label>
           <select id="assign-to" ?disabled=${this.busy || colleagues.length === 0}
             @change=${(e: Event) => {
@@ -246,6 +297,7 @@ export class DashboardConversation extends LitElement {
         </div>
       </header>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      <p class="info" role="status">${this.info}</p>
       ${this.#matches()}
       <parley-message-list .client=${dash.client} conversation-id=${convId} .names=${names} locale=${locale()}></parley-message-list>
       <parley-typing-indicator .names=${typing} locale=${locale()}></parley-typing-indicator>
@@ -256,8 +308,23 @@ export class DashboardConversation extends LitElement {
           ${this.cannedReplies.map((c) => html`<option value=${c}>${c}</option>`)}
         </select>
       </div>
+      ${
+        this.typedHandle
+          ? html`<p class="offer" data-offer=${this.typedHandle}>
+              <span>${t("invite.fromComposer", { handle: this.typedHandle })}</span>
+              <button class="button" type="button" data-action="invite-typed" aria-haspopup="dialog"
+                @click=${() => this.#openInvite(this.typedHandle)}>
+                ${t("invite.fromComposerAction", { handle: this.typedHandle })}</button>
+            </p>`
+          : nothing
+      }
       <parley-composer .client=${dash.client} conversation-id=${convId} .mentionable=${mentionable}
-        locale=${locale()}></parley-composer>`;
+        locale=${locale()} @input=${(e: Event) => this.#typed(e, members)}
+        @parley-invited=${() => {
+          this.typedHandle = "";
+        }}></parley-composer>
+      <dashboard-invite-dialog .dash=${dash} .conversationId=${convId}
+        @dashboard-invited=${this.#invited}></dashboard-invite-dialog>`;
   }
 }
 

@@ -9,7 +9,10 @@ import { DashboardApp } from "./dashboard-app.js";
 import { DashboardConversation } from "./dashboard-conversation.js";
 import { DashboardCustomer } from "./dashboard-customer.js";
 import { DashboardInbox } from "./dashboard-inbox.js";
+import { DashboardInviteDialog } from "./dashboard-invite-dialog.js";
+import { DashboardInvites } from "./dashboard-invites.js";
 import { DashboardLogin } from "./dashboard-login.js";
+import { DashboardMembers } from "./dashboard-members.js";
 import { DashboardNotes } from "./dashboard-notes.js";
 import { setLocale } from "./i18n.js";
 
@@ -20,6 +23,9 @@ const elements = {
   "dashboard-conversation": DashboardConversation,
   "dashboard-customer": DashboardCustomer,
   "dashboard-notes": DashboardNotes,
+  "dashboard-members": DashboardMembers,
+  "dashboard-invites": DashboardInvites,
+  "dashboard-invite-dialog": DashboardInviteDialog,
 } as const;
 
 defineParleyElements();
