@@ -1,12 +1,14 @@
 /**
  * History grants through a real gateway and nats-server, end to end encrypted:
- * with the default policy a customer's invitee reads nothing from before they
- * joined; after a member sets the policy to `full`, the inviter hands the
- * earlier keys over and the invitee reads that history marked "shared by" the
- * inviter; the shop's team may hand history over whatever the policy; and the
- * grant itself is unreadable to everyone else, the gateway included.
+ * a customer's invitee offered no history (the default) is not even served the
+ * messages from before they joined (the gateway's history floor, ADR 0024);
+ * after a member sets the policy to `full`, the inviter hands the earlier keys
+ * to an invitee offered `all` and the invitee reads that history marked
+ * "shared by" the inviter; the shop's team may hand history over whatever the
+ * policy; and the grant itself is unreadable to everyone else, the gateway
+ * included.
  */
-import { type ChatMessage, memoryStorage, type ParleyClient } from "@parley/sdk";
+import { type ChatMessage, type InviteHistory, memoryStorage, type ParleyClient } from "@parley/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "./harness/stack.js";
 import { waitFor } from "./helpers.js";
@@ -40,10 +42,15 @@ async function customer(id: string, handle: string): Promise<ParleyClient> {
   return client;
 }
 
-/** `inviter` invites `invitee` by handle, the invitee accepts, and the inviter's add commit lands. */
-async function inviteAndJoin(inviter: ParleyClient, invitee: ParleyClient, convId: string, handle: string) {
+/** `inviter` invites `invitee` by handle offering `history`, the invitee accepts, and the inviter's add commit lands. */
+async function inviteAndJoin(
+  inviter: ParleyClient,
+  invitee: ParleyClient,
+  convId: string,
+  { handle, history = "none" }: { handle: string; history?: InviteHistory },
+) {
   const invited = new Promise<string>((resolve) => invitee.on("invite", (i) => resolve(i.id)));
-  await inviter.invite(convId, `@${handle}`);
+  await inviter.invite(convId, `@${handle}`, { history });
   await invitee.acceptInvite(await invited);
   await waitFor(async () => {
     const { commits } = await inviter.request("epoch.list", { convId, after: 0 });
@@ -67,11 +74,12 @@ describe("history grants", () => {
     const conv = await mia.openConversation();
     await mia.send(conv.id, "old one");
     await mia.send(conv.id, "old two");
-    await inviteAndJoin(mia, ben, conv.id, "hg_ben_1");
+    await inviteAndJoin(mia, ben, conv.id, { handle: "hg_ben_1" });
     await mia.send(conv.id, "new one");
 
-    const seen = await loadAll(ben, conv.id, 3, (ms) => ms.some((m) => textOf(m) === "new one"));
-    expect(seen.filter((m) => m.body === undefined).map((m) => m.seq)).toEqual([1, 2]);
+    const seen = await loadAll(ben, conv.id, 1, (ms) => ms.some((m) => textOf(m) === "new one"));
+    // The two earlier messages are not served to Ben at all (the history floor), not just unreadable.
+    expect(seen.map((m) => [m.seq, textOf(m)])).toEqual([[3, "new one"]]);
     expect(seen.every((m) => m.sharedBy === undefined)).toBe(true);
     // No grant went out: every stored body is an ordinary message.
     const bodies = (mia.conversation(conv.id).value.messages as ChatMessage[]).map((m) => m.body?.type);
@@ -86,7 +94,7 @@ describe("history grants", () => {
     await mia.send(conv.id, "before the policy");
     await mia.setHistoryPolicy(conv.id, "full");
     await mia.send(conv.id, "after the policy");
-    await inviteAndJoin(mia, ben, conv.id, "hg_ben_2");
+    await inviteAndJoin(mia, ben, conv.id, { handle: "hg_ben_2", history: "all" });
     await mia.send(conv.id, "after Ben joined");
 
     const seen = await loadAll(
@@ -102,7 +110,7 @@ describe("history grants", () => {
     expect(grant?.sender).toBe(mia.principal.id);
 
     // Eve joins later through Ben, who holds the history only by grant and may pass it on under `full`.
-    await inviteAndJoin(ben, eve, conv.id, "hg_eve_2");
+    await inviteAndJoin(ben, eve, conv.id, { handle: "hg_eve_2", history: "all" });
     const eveSeen = await loadAll(eve, conv.id, 3, (ms) => ms.filter((m) => m.body?.type === "text").length >= 3);
     expect(eveSeen.filter((m) => m.body?.type === "text").map((m) => m.sharedBy)).toEqual([
       ben.principal.id,
@@ -120,7 +128,7 @@ describe("history grants", () => {
     await mia.send(conv.id, "my parcel is lost");
     // The agent reads the conversation (opening the team's wraps), then brings in Ben, Mia's flatmate.
     await loadAll(agent, conv.id, 1, (ms) => textOf(ms[0]) === "my parcel is lost");
-    await inviteAndJoin(agent, ben, conv.id, "hg_ben_3");
+    await inviteAndJoin(agent, ben, conv.id, { handle: "hg_ben_3", history: "all" });
 
     const seen = await loadAll(ben, conv.id, 1, (ms) => ms.some((m) => textOf(m) === "my parcel is lost"));
     expect(seen.find((m) => textOf(m) === "my parcel is lost")?.sharedBy).toBe(agent.principal.id);
@@ -132,7 +140,7 @@ describe("history grants", () => {
     const conv = await mia.openConversation();
     await mia.send(conv.id, "private history");
     await mia.setHistoryPolicy(conv.id, "full");
-    await inviteAndJoin(mia, ben, conv.id, "hg_ben_4");
+    await inviteAndJoin(mia, ben, conv.id, { handle: "hg_ben_4", history: "all" });
     await loadAll(ben, conv.id, 1, (ms) => ms.some((m) => m.sharedBy === mia.principal.id));
 
     // The gateway stores the grant like any message: an envelope it cannot read.
@@ -144,7 +152,7 @@ describe("history grants", () => {
     // Mia sets the policy back to none; a grant Ben now tries to give a newcomer is not made.
     await mia.setHistoryPolicy(conv.id, "none");
     const zoe = await customer("hg-zoe-4", "hg_zoe_4");
-    await inviteAndJoin(ben, zoe, conv.id, "hg_zoe_4");
+    await inviteAndJoin(ben, zoe, conv.id, { handle: "hg_zoe_4", history: "all" });
     await ben.send(conv.id, "welcome Zoe");
     const zoeSeen = await loadAll(zoe, conv.id, 1, (ms) => ms.some((m) => textOf(m) === "welcome Zoe"));
     expect(zoeSeen.find((m) => textOf(m) === "private history")).toBeUndefined();
