@@ -354,7 +354,9 @@ describe("end-to-end encryption under races", () => {
     const beforeJoin = say("epoch1-before-friend");
     await owner.send(conv.id, beforeJoin);
 
-    await friend.acceptInvite((await owner.invite(conv.id, "@rc_friend")).id);
+    // Offered everything, so the gateway serves the earlier messages too (no history floor): what the
+    // invitee reads is decided by the keys alone, and the default policy hands none of the earlier ones over.
+    await friend.acceptInvite((await owner.invite(conv.id, "@rc_friend", { history: "all" })).id);
     await headWith(conv.id, [owner.principal.id, friend.principal.id], "epoch 2 adding the friend");
     const e2 = [say("epoch2-owner"), say("epoch2-friend")];
     await owner.send(conv.id, e2[0] ?? "");

@@ -138,7 +138,9 @@ describe("end-to-end encryption through the gateway", () => {
     await owner.send(conv.id, before);
 
     const invited = new Promise<string>((resolve) => friend.on("invite", (i) => resolve(i.id)));
-    await owner.invite(conv.id, "@e2e_friend");
+    // Offered everything, so the gateway serves the earlier messages too (no history floor): what the
+    // invitee reads is decided by the keys alone, and the default policy hands none of the earlier ones over.
+    await owner.invite(conv.id, "@e2e_friend", { history: "all" });
     await friend.acceptInvite(await invited);
     // The inviter commits epoch 2 with the friend's devices on the `joined` event.
     await waitFor(async () => {

@@ -248,7 +248,9 @@ describe("keys.backup.put and keys.backup.list refuse bad input with stable code
     // Invited later under the default policy, it may list, but not back up an epoch it was not in.
     await stranger.updateProfile({ handle: "kb_stranger" });
     const invited = new Promise<string>((resolve) => stranger.on("invite", (i) => resolve(i.id)));
-    await owner.invite(conv.id, "@kb_stranger");
+    // Offered everything, so the gateway serves the earlier messages too (no history floor): what the
+    // invitee reads is decided by the keys alone, and the default policy hands none of the earlier ones over.
+    await owner.invite(conv.id, "@kb_stranger", { history: "all" });
     await stranger.acceptInvite(await invited);
     await waitFor(async () => {
       const { commits } = await owner.request("epoch.list", { convId: conv.id, after: 0 });
