@@ -139,14 +139,14 @@ describe("the terminal chat, end-to-end encrypted", () => {
   it("as a customer: sees an invite, accepts it and reads the conversation, and writes into it", async () => {
     const noah = await encryptedCustomer("noah-e2e");
     const conv = await noah.client.openConversation();
-    // Noah lets invitees read what was said before they joined.
+    // Noah lets invitees read what was said before they joined (the policy hands the keys over, the invite offers it all).
     await noah.client.setHistoryPolicy(conv.id, "full");
     await noah.client.send(conv.id, "Which beans did we order last time? (before you joined)");
 
     const lena = cli(["--as", "customer", "--name", "Lena"]);
     lena.type("/handle lena_cli");
     await lena.printed("your handle is now @lena_cli");
-    const invite = await noah.client.invite(conv.id, "lena_cli");
+    const invite = await noah.client.invite(conv.id, "lena_cli", { history: "all" });
     await lena.printed(`invites you to ${conv.id}: /accept ${invite.id}`);
     lena.type("/accept");
     await lena.printed(`(joined ${conv.id})`);

@@ -219,7 +219,8 @@ describe("<parley-chat> with a real customer client", () => {
     await owner.send(conv.id, "said before the friend joined");
     const friendPage = await openChat(env, { encryption: true, customer: "widget-late-friend" });
     await friendPage.evaluate(() => window.__client.updateProfile({ handle: "late_friend" }));
-    await owner.invite(conv.id, "@late_friend");
+    // Offered everything, so the gateway serves the earlier messages (no history floor); the keys alone withhold them.
+    await owner.invite(conv.id, "@late_friend", { history: "all" });
     await friendPage.evaluate(async () => {
       const [invite] = await window.__client.pendingInvites();
       if (!invite) throw new Error("no invite");
