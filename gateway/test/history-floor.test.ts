@@ -113,8 +113,10 @@ describe("history floor", () => {
     expect(floorOf(agent)).toBeUndefined();
     expect(floorOf(mia)).toBeUndefined();
 
-    // The SDK's loader ends on the floor too: Ben's conversation holds the two messages he may read.
+    // Ben counts as unread only what he may read; the SDK's loader ends on the floor too.
     const ben = invited.get("none") as ParleyClient;
+    const listed = (await ben.request("conv.list", {})).conversations.find((c) => c.id === conv.id);
+    expect(listed?.unread).toBe(2);
     const state = await ben.loadConversation(conv.id);
     expect(state.messages.map((m) => (m.body?.type === "text" ? m.body.text : m.seq))).toEqual([
       "after joining",

@@ -32,6 +32,7 @@ import type {
   MemberStore,
   PrincipalRecord,
   PrincipalStore,
+  ReadMarkerStore,
   ShopStore,
 } from "../store/port.js";
 import type { ConversationAccess } from "./access.js";
@@ -42,7 +43,7 @@ import { RateLimit } from "./rate-limits.js";
 import { isTeamMember } from "./team.js";
 
 export interface InvitesOptions {
-  store: InviteStore & MemberStore & ConversationStore & PrincipalStore & ShopStore & BlockStore;
+  store: InviteStore & MemberStore & ConversationStore & PrincipalStore & ShopStore & BlockStore & ReadMarkerStore;
   fanout: EventFanout;
   /** The conversation, if `actor` may act in it (member or the shop's team); throws `not_found` otherwise. */
   access: ConversationAccess;
@@ -207,6 +208,15 @@ export class Invites {
       invitedBy: invite.inviter,
       ...(floor === undefined ? {} : { historyFrom: floor }),
     });
+    // Offered nothing from before: what was stored until now is not theirs to count as unread.
+    if (!team && invite.history === "none" && conv.lastSeq > 0) {
+      await store.setReadMarker({
+        convId: conv.id,
+        principalId: actor.id,
+        seq: conv.lastSeq,
+        at: accepted.settledAt as number,
+      });
+    }
     const conversation = await this.#o.joined(actor, conv, invite.inviter);
     await this.#answered(conv, accepted);
     return { conversation };
