@@ -158,7 +158,6 @@ export class Invites {
     const waiting = (await this.#o.store.listPendingInvites(actor.id)).filter(
       (i) => !i.dropped && statusAt(i, now) === "pending",
     );
-    waiting.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
     return { invites: await this.#views.forInvitee(waiting) };
   }
 
