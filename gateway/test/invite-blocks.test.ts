@@ -55,6 +55,9 @@ describe("blocking an inviter", () => {
       { principalId: mia.id, displayName: "ib-ib_mia", handle: "ib_mia", blockedAt: expect.any(Number) },
     ]);
 
+    // Within the day Mia gets the decline cooldown, as after any decline: nothing tells her she is blocked.
+    expect(await codeOf(mia.client.invite(conv.id, "@ib_noah"))).toBe("invite_cooldown");
+
     // Past the decline cooldown, Mia invites again: answered like any invite, and it reaches no one but Mia.
     offset += 25 * HOUR;
     const dropped = await mia.client.invite(conv.id, "@ib_noah");
