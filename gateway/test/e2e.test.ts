@@ -138,9 +138,7 @@ describe("end-to-end encryption through the gateway", () => {
     await owner.send(conv.id, before);
 
     const invited = new Promise<string>((resolve) => friend.on("invite", (i) => resolve(i.id)));
-    // Offered everything, so the gateway serves the earlier messages too (no history floor): what the
-    // invitee reads is decided by the keys alone, and the default policy hands none of the earlier ones over.
-    await owner.invite(conv.id, "@e2e_friend", { history: "all" });
+    await owner.invite(conv.id, "@e2e_friend");
     await friend.acceptInvite(await invited);
     // The inviter commits epoch 2 with the friend's devices on the `joined` event.
     await waitFor(async () => {
@@ -155,10 +153,10 @@ describe("end-to-end encryption through the gateway", () => {
       () => friend.conversation(conv.id).value.messages.some((m) => m.body?.type === "text" && m.body.text === after),
       "the friend to read the message after joining",
     );
+    // Offered no history, the friend is not even served what came before (the gateway's history floor, ADR 0024).
     const friendView = friend.conversation(conv.id).value.messages;
-    expect(friendView.find((m) => m.seq === 1)?.body).toBeUndefined();
-    expect(friendView.find((m) => m.seq === 1)?.error).toBeTruthy();
-    expect(friendFailures.some((f) => f.seq === 1)).toBe(true);
+    expect(friendView.find((m) => m.seq === 1)).toBeUndefined();
+    expect(friendFailures.some((f) => f.seq === 1)).toBe(false);
     await waitFor(() => toAgent.get(conv.id)?.includes(after), "the agent to read both epochs");
     expect(toAgent.get(conv.id)?.map(label)).toEqual(["before", "after"]);
 
