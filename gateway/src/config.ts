@@ -59,6 +59,13 @@ const envSchema = z.object({
     .default(25 * 1024 * 1024),
   /** Where the embedded store keeps file blobs; default `<PARLEY_DATA_DIR>/blobs`. Unused with MongoDB (GridFS). */
   PARLEY_BLOB_DIR: z.string().min(1).optional(),
+  /** How long an invite stays answerable, seconds (default 7 days; at least a minute, at most a year). */
+  PARLEY_INVITE_TTL: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(365 * 86_400)
+    .default(7 * 86_400),
   /** Max file uploads per principal per minute. */
   PARLEY_UPLOAD_RATE: z.coerce.number().int().min(1).default(30),
   /** The widget's build output served under /widget; default: the installed @parley/widget package's dist. */
@@ -85,6 +92,8 @@ export interface GatewayConfig {
   refreshTtlSeconds: number;
   logLevel: string;
   sendRatePerSecond: number;
+  /** How long an invite stays answerable, ms (`PARLEY_INVITE_TTL` seconds). */
+  inviteTtlMs: number;
   /** Largest upload in ciphertext bytes. */
   maxFileBytes: number;
   /** Directory of file blobs for the embedded store. */
@@ -119,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     refreshTtlSeconds: e.PARLEY_REFRESH_TTL,
     logLevel: e.PARLEY_LOG_LEVEL,
     sendRatePerSecond: e.PARLEY_SEND_RATE,
+    inviteTtlMs: e.PARLEY_INVITE_TTL * 1000,
     maxFileBytes: e.PARLEY_MAX_FILE_BYTES,
     blobDir: e.PARLEY_BLOB_DIR ?? join(e.PARLEY_DATA_DIR, "blobs"),
     uploadRatePerMinute: e.PARLEY_UPLOAD_RATE,

@@ -42,6 +42,8 @@ export interface GatewayOptions {
   failpoints?: { dropPublish?: (subject: string) => boolean };
   /** Presence heartbeats: how long a silent connection stays online (`ttlMs`, default 30 s) and the ping interval. */
   presence?: PresenceOptions;
+  /** The clock of the chat service (ms since the epoch): tests move it to expire invites and cooldowns. @default Date.now */
+  now?: () => number;
 }
 
 export interface Gateway {
@@ -85,7 +87,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const chat = new ChatService({
     store,
     sendRate: config.sendRatePerSecond,
+    inviteTtlMs: config.inviteTtlMs,
     ...(options.presence ? { presence: options.presence } : {}),
+    ...(options.now ? { now: options.now } : {}),
     sink: {
       publish(subject, payload) {
         if (!nc) throw new Error("NATS is not connected");

@@ -12,6 +12,7 @@ import type { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type {
   AgentStore,
+  BlockStore,
   ConversationStore,
   DeviceStore,
   EpochStore,
@@ -23,10 +24,12 @@ import type {
   PrincipalRecord,
   PrincipalStore,
   ReadMarkerStore,
+  ShopStore,
   TeamKeyStore,
 } from "../store/port.js";
 import { parseInput } from "../validation.js";
 import { conversationAccess } from "./access.js";
+import { Blocks } from "./blocks.js";
 import { Conversations } from "./conversations.js";
 import { Devices } from "./devices.js";
 import { Epochs } from "./epochs.js";
@@ -60,7 +63,9 @@ export type ChatStore = ConversationStore &
   KeyBackupStore &
   DeviceStore &
   TeamKeyStore &
-  AgentStore;
+  AgentStore &
+  BlockStore &
+  ShopStore;
 
 export interface ChatServiceOptions {
   store: ChatStore;
@@ -69,6 +74,8 @@ export interface ChatServiceOptions {
   sendRate?: number;
   /** Handle lookups (invites) per principal per minute. @default 20 */
   lookupRate?: number;
+  /** How long an invite stays answerable, ms. @default 7 days */
+  inviteTtlMs?: number;
   /** Presence heartbeat TTL and ping interval (presence.ts). */
   presence?: PresenceOptions;
   now?: () => number;
@@ -112,7 +119,9 @@ export class ChatService {
       },
       now,
       ...(options.lookupRate === undefined ? {} : { lookupRate: options.lookupRate }),
+      ...(options.inviteTtlMs === undefined ? {} : { inviteTtlMs: options.inviteTtlMs }),
     });
+    const blocks = new Blocks({ store });
     const presence = new PresenceTracker(options.sink, options.presence, now);
     this.presence = presence;
     this.#handlers = {
@@ -136,6 +145,10 @@ export class ChatService {
       "invite.decline": (actor, body) => invites.decline(actor, body.inviteId),
       "invite.list": (actor) => invites.pending(actor),
       "invite.history": (actor, body) => invites.history(actor, body.convId),
+      "invite.revoke": (actor, body) => invites.revoke(actor, body.inviteId),
+      "invite.block": (actor, body) => invites.block(actor, body.inviteId),
+      "block.list": (actor) => blocks.list(actor),
+      "block.remove": (actor, body) => blocks.remove(actor, body.principalId),
       "device.register": (actor, body) => devices.register(actor, body.record),
       "device.list": (actor, body) => devices.list(actor, body.principalIds),
       "epoch.commit": (actor, body) => epochs.commit(actor, body.commit),

@@ -112,6 +112,7 @@ export class Conversations {
         joinedAt: m.joinedAt,
         ...(p?.handle ? { handle: p.handle } : {}),
         ...(m.invitedBy ? { invitedBy: m.invitedBy } : {}),
+        ...(m.historyFrom === undefined ? {} : { historyFrom: m.historyFrom }),
         ...(p && teamOf === p.shopId && p.kind === "customer" ? { externalId: p.externalId } : {}),
       };
     });

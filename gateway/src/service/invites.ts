@@ -1,37 +1,49 @@
 /**
- * Invites: a member types `@handle`, the gateway looks the handle up (exact
- * match only, rate-limited so handles cannot be enumerated), and the invitee
- * joins only by accepting. Every step is told to the invitee (`invite`) and to
- * the conversation's members and the shop's team (`invitation`), which the
- * widget and the dashboard show as timeline lines (ADR 0018); `history` gives
- * the same records after a reload. Only metadata the gateway holds anyway (who
- * invited whom, and when); no content.
+ * Invites: a member types `@handle`, the gateway looks the handle up in the
+ * member's shop (exact match only, rate-limited so handles cannot be
+ * enumerated), and the invitee joins only by accepting. Every step is told to
+ * the invitee (`invite`) and to the conversation's members and the shop's team
+ * (`invitation`), which the widget and the dashboard show as timeline lines
+ * (ADR 0018); `history` gives the same records after a reload. Only metadata
+ * the gateway holds anyway (who invited whom, and when); no content.
+ *
+ * The rules (ADR 0024, invite-rules.ts): invites expire; the inviter, the
+ * conversation's owner or the shop's team may revoke a pending one; the
+ * inviter must still be a member when it is accepted; a decline holds the same
+ * inviter off for 24 hours; and the invites of an inviter the invitee blocked
+ * are kept but dropped without a word. An invited member outside the shop's
+ * team reads only as far back as the invite offered (the history floor).
  */
 import {
   type ConversationInfo,
   type InviteHistory,
   type InviteInfo,
-  isTeamKind,
   normalizeHandle,
   type RpcResults,
   randomId,
 } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
 import type {
+  BlockStore,
   ConversationRecord,
   ConversationStore,
+  InviteRecord,
   InviteStore,
   MemberStore,
   PrincipalRecord,
   PrincipalStore,
+  ReadMarkerStore,
+  ShopStore,
 } from "../store/port.js";
-import { LEGACY_INVITE_TTL_MS } from "../store/rules/records.js";
 import type { ConversationAccess } from "./access.js";
 import type { EventFanout } from "./events.js";
+import { assertAnswerable, cooldownLeft, DEFAULT_INVITE_TTL_MS, historyFloor, statusAt } from "./invite-rules.js";
+import { InviteViews } from "./invite-views.js";
 import { RateLimit } from "./rate-limits.js";
+import { isTeamMember } from "./team.js";
 
 export interface InvitesOptions {
-  store: InviteStore & MemberStore & ConversationStore & PrincipalStore;
+  store: InviteStore & MemberStore & ConversationStore & PrincipalStore & ShopStore & BlockStore & ReadMarkerStore;
   fanout: EventFanout;
   /** The conversation, if `actor` may act in it (member or the shop's team); throws `not_found` otherwise. */
   access: ConversationAccess;
@@ -44,27 +56,33 @@ export interface InvitesOptions {
   now: () => number;
 }
 
-/** The invite with its invitee's display name and handle, as members see it. */
-function withInvitee(invite: InviteInfo, invitee: PrincipalRecord | undefined): InviteInfo {
-  if (!invitee) return invite;
-  return {
-    ...invite,
-    inviteeName: invitee.displayName,
-    ...(invitee.handle ? { inviteeHandle: invitee.handle } : {}),
-  };
-}
-
 export class Invites {
   readonly #o: InvitesOptions;
   readonly #lookupLimit: RateLimit;
   readonly #now: () => number;
   readonly #ttlMs: number;
+  readonly #views: InviteViews;
 
   constructor(options: InvitesOptions) {
     this.#o = options;
     this.#lookupLimit = new RateLimit({ points: options.lookupRate ?? 20, durationSeconds: 60 });
     this.#now = options.now;
-    this.#ttlMs = options.inviteTtlMs ?? LEGACY_INVITE_TTL_MS;
+    this.#ttlMs = options.inviteTtlMs ?? DEFAULT_INVITE_TTL_MS;
+    this.#views = new InviteViews({ store: options.store, now: options.now });
+  }
+
+  /**
+   * The principal of the actor's shop holding the typed handle (exact match), rate-limited per
+   * principal; `unknown_handle` for no one and for a principal of another shop alike. The one place
+   * invites resolve a handle: the handles module's `resolve()` takes its place.
+   */
+  async #resolve(actor: PrincipalRecord, typed: string): Promise<PrincipalRecord> {
+    const handle = normalizeHandle(typed);
+    if (!handle) throw new GatewayError("bad_request", "not a valid @handle");
+    await this.#lookupLimit.take(actor.id);
+    const found = await this.#o.store.findPrincipalByHandle(handle);
+    if (!found || found.shopId !== actor.shopId) throw new GatewayError("unknown_handle");
+    return found;
   }
 
   async create(
@@ -74,18 +92,22 @@ export class Invites {
     history: InviteHistory = "none",
   ): Promise<RpcResults["invite.create"]> {
     const { conv } = await this.#o.access(actor, convId);
-    const handle = normalizeHandle(typed);
-    if (!handle) throw new GatewayError("bad_request", "not a valid @handle");
-    await this.#lookupLimit.take(actor.id);
-    const invitee = await this.#o.store.findPrincipalByHandle(handle);
-    if (!invitee) throw new GatewayError("unknown_handle");
-    if (invitee.id === actor.id || (await this.#o.store.getMember(convId, invitee.id))) {
+    const invitee = await this.#resolve(actor, typed);
+    const store = this.#o.store;
+    if (invitee.id === actor.id || (await store.getMember(convId, invitee.id))) {
       throw new GatewayError("already_member");
     }
-    const pending = await this.#o.store.findPendingInvite(convId, invitee.id);
-    if (pending) return { invite: withInvitee(pending, invitee) };
-    const createdAt = this.#now();
-    const invite: InviteInfo = {
+    const now = this.#now();
+    const wait = cooldownLeft(await store.lastDeclined(convId, actor.id, invitee.id), now);
+    if (wait > 0) throw new GatewayError("invite_cooldown", undefined, { retryAfter: wait });
+    // A blocked inviter's invite is answered and announced to the inviter exactly like any other,
+    // but never reaches the invitee (nor the other members, who could tell the invitee).
+    const dropped = await store.isBlocked(invitee.id, actor.id);
+    const pending = await store.findPendingInvite(convId, invitee.id);
+    if (pending && statusAt(pending, now) === "pending" && (!pending.dropped || dropped)) {
+      return { invite: (await this.#views.forMembers([pending]))[0] as InviteInfo };
+    }
+    const invite: InviteRecord = {
       id: randomId("in_"),
       convId,
       shopId: conv.shopId,
@@ -94,80 +116,152 @@ export class Invites {
       invitee: invitee.id,
       status: "pending",
       history,
-      createdAt,
-      expiresAt: createdAt + this.#ttlMs,
+      createdAt: now,
+      expiresAt: now + this.#ttlMs,
+      ...(dropped ? { dropped: true as const } : {}),
     };
-    await this.#o.store.createInvite(invite);
-    const shown = withInvitee(invite, invitee);
-    this.#o.fanout.toPrincipal(invitee.id, { type: "invite", invite: shown });
-    await this.#announceInvite(conv, shown);
+    await store.createInvite(invite);
+    const [shown] = (await this.#views.forMembers([invite])) as [InviteInfo];
+    await this.#tellInvitee(invite);
+    await this.#announce(conv, invite, shown);
     return { invite: shown };
   }
 
   /**
-   * Tells the conversation's members (and the shop's team) that an invite was sent, accepted or
-   * declined: the widget and the dashboard show it in the timeline. Metadata the gateway holds
-   * anyway (who invited whom, and when); no content. `extra` also reaches the invitee's other
-   * sessions when it is not a member.
+   * Tells the conversation's members (and the shop's team) that an invite was sent, accepted,
+   * declined or revoked: the widget and the dashboard show it in the timeline. Metadata the gateway
+   * holds anyway (who invited whom, and when); no content. `extra` also reaches the invitee's other
+   * sessions when it is not a member. A dropped invite is told to its inviter alone.
    */
-  async #announceInvite(conv: ConversationRecord, invite: InviteInfo, extra: readonly string[] = []): Promise<void> {
+  async #announce(
+    conv: ConversationRecord,
+    invite: InviteRecord,
+    shown: InviteInfo,
+    extra: readonly string[] = [],
+  ): Promise<void> {
     const members = await this.#o.store.listMembers(conv.id);
-    this.#o.fanout.toConversation(conv, members, { type: "invitation", invite }, extra);
+    const event = { type: "invitation", invite: shown } as const;
+    if (invite.dropped) this.#o.fanout.toPrincipal(invite.inviter, event);
+    else this.#o.fanout.toConversation(conv, members, event, extra);
   }
 
-  /** The caller's invites still waiting for an answer. */
+  /** The `invite` event to the invitee with the invite as it sees it now; never for a dropped invite. */
+  async #tellInvitee(invite: InviteRecord): Promise<void> {
+    // Built either way, so a dropped invite takes the same path as a delivered one.
+    const [view] = (await this.#views.forInvitee([invite])) as [InviteInfo];
+    if (!invite.dropped) this.#o.fanout.toPrincipal(invite.invitee, { type: "invite", invite: view });
+  }
+
+  /** The caller's invites still waiting for an answer, newest first (expired and dropped ones left out). */
   async pending(actor: PrincipalRecord): Promise<RpcResults["invite.list"]> {
-    return { invites: await this.#o.store.listPendingInvites(actor.id) };
+    const now = this.#now();
+    const waiting = (await this.#o.store.listPendingInvites(actor.id)).filter(
+      (i) => !i.dropped && statusAt(i, now) === "pending",
+    );
+    return { invites: await this.#views.forInvitee(waiting) };
   }
 
   /** Every invite into the conversation, for its members and the shop's team (the timeline's invite lines). */
   async history(actor: PrincipalRecord, convId: string): Promise<RpcResults["invite.history"]> {
     await this.#o.access(actor, convId);
-    const invites = await this.#o.store.listInvitesOf(convId, 200);
-    const people = new Map(
-      (await this.#o.store.getPrincipals([...new Set(invites.map((i) => i.invitee))])).map((p) => [p.id, p]),
+    const invites = (await this.#o.store.listInvitesOf(convId, 200)).filter(
+      (i) => !i.dropped || i.inviter === actor.id,
     );
-    return { invites: invites.map((i) => withInvitee(i, people.get(i.invitee))) };
+    return { invites: await this.#views.forMembers(invites) };
   }
 
-  async #pendingInviteFor(actor: PrincipalRecord, inviteId: string): Promise<InviteInfo> {
+  /** The invite to `actor` with this id, answerable now; `not_found` for another's or a dropped one. */
+  async #answerableBy(actor: PrincipalRecord, inviteId: string): Promise<InviteRecord> {
     const invite = await this.#o.store.getInvite(inviteId);
-    if (!invite || invite.invitee !== actor.id) throw new GatewayError("not_found", "no such invite");
-    if (invite.status !== "pending") throw new GatewayError("conflict", `invite already ${invite.status}`);
+    if (!invite || invite.invitee !== actor.id || invite.dropped) throw new GatewayError("not_found", "no such invite");
+    assertAnswerable(invite, this.#now());
     return invite;
   }
 
-  async accept(actor: PrincipalRecord, inviteId: string): Promise<RpcResults["invite.accept"]> {
-    const invite = await this.#pendingInviteFor(actor, inviteId);
-    const conv = await this.#o.store.getConversation(invite.convId);
-    if (!conv) throw new GatewayError("not_found", "the conversation no longer exists");
+  /** Compare-and-set from pending; `conflict` when another answer won. */
+  async #settle(invite: InviteRecord, status: "accepted" | "declined" | "revoked"): Promise<InviteRecord> {
     const settledAt = this.#now();
-    if (!(await this.#o.store.settleInvite(inviteId, "accepted", settledAt))) {
+    if (!(await this.#o.store.settleInvite(invite.id, status, settledAt))) {
       throw new GatewayError("conflict", "invite changed");
     }
-    const role = isTeamKind(actor.kind) && actor.shopId === conv.shopId ? actor.kind : "member";
-    await this.#o.store.addMember({
+    return { ...invite, status, settledAt };
+  }
+
+  async accept(actor: PrincipalRecord, inviteId: string): Promise<RpcResults["invite.accept"]> {
+    const invite = await this.#answerableBy(actor, inviteId);
+    const store = this.#o.store;
+    const conv = await store.getConversation(invite.convId);
+    if (!conv) throw new GatewayError("not_found", "the conversation no longer exists");
+    if (!(await store.getMember(conv.id, invite.inviter))) {
+      const inviter = await store.getPrincipal(invite.inviter);
+      if (!inviter || !isTeamMember(inviter, conv.shopId)) throw new GatewayError("inviter_left");
+    }
+    const accepted = await this.#settle(invite, "accepted");
+    const team = isTeamMember(actor, conv.shopId);
+    const floor = team ? undefined : historyFloor(invite.history, accepted.settledAt as number);
+    await store.addMember({
       convId: conv.id,
       principalId: actor.id,
-      role: role === "bot" ? "bot" : role === "agent" ? "agent" : "member",
-      joinedAt: this.#now(),
+      role: team ? (actor.kind === "bot" ? "bot" : "agent") : "member",
+      joinedAt: accepted.settledAt as number,
       invitedBy: invite.inviter,
+      ...(floor === undefined ? {} : { historyFrom: floor }),
     });
+    // Offered nothing from before: what was stored until now is not theirs to count as unread.
+    if (!team && invite.history === "none" && conv.lastSeq > 0) {
+      await store.setReadMarker({
+        convId: conv.id,
+        principalId: actor.id,
+        seq: conv.lastSeq,
+        at: accepted.settledAt as number,
+      });
+    }
     const conversation = await this.#o.joined(actor, conv, invite.inviter);
-    await this.#announceInvite(conv, withInvitee({ ...invite, status: "accepted", settledAt }, actor));
+    await this.#answered(conv, accepted);
     return { conversation };
   }
 
   async decline(actor: PrincipalRecord, inviteId: string): Promise<RpcResults["invite.decline"]> {
-    const invite = await this.#pendingInviteFor(actor, inviteId);
-    const settledAt = this.#now();
-    if (!(await this.#o.store.settleInvite(inviteId, "declined", settledAt))) {
-      throw new GatewayError("conflict", "invite changed");
-    }
-    const conv = await this.#o.store.getConversation(invite.convId);
-    if (conv) {
-      await this.#announceInvite(conv, withInvitee({ ...invite, status: "declined", settledAt }, actor), [actor.id]);
-    }
+    const invite = await this.#answerableBy(actor, inviteId);
+    await this.#declined(await this.#settle(invite, "declined"));
     return { ok: true };
+  }
+
+  /** The invitee declines and blocks the inviter (the block is kept first: persist before acknowledge). */
+  async block(actor: PrincipalRecord, inviteId: string): Promise<RpcResults["invite.block"]> {
+    const invite = await this.#answerableBy(actor, inviteId);
+    await this.#o.store.putBlock({ blocker: actor.id, blocked: invite.inviter, blockedAt: this.#now() });
+    await this.#declined(await this.#settle(invite, "declined"));
+    return { ok: true };
+  }
+
+  /** The inviter, the conversation's owner or the shop's team withdraws a pending invite; anyone else: `not_found`. */
+  async revoke(actor: PrincipalRecord, inviteId: string): Promise<RpcResults["invite.revoke"]> {
+    const store = this.#o.store;
+    const invite = await store.getInvite(inviteId);
+    const conv = invite && (await store.getConversation(invite.convId));
+    if (!invite || !conv || !(await this.#mayRevoke(actor, invite, conv))) {
+      throw new GatewayError("not_found", "no such invite");
+    }
+    assertAnswerable(invite, this.#now());
+    await this.#answered(conv, await this.#settle(invite, "revoked"));
+    return { ok: true };
+  }
+
+  async #mayRevoke(actor: PrincipalRecord, invite: InviteRecord, conv: ConversationRecord): Promise<boolean> {
+    if (invite.inviter === actor.id || isTeamMember(actor, conv.shopId)) return true;
+    return (await this.#o.store.getMember(conv.id, actor.id))?.role === "owner";
+  }
+
+  async #declined(invite: InviteRecord): Promise<void> {
+    const conv = await this.#o.store.getConversation(invite.convId);
+    if (conv) await this.#answered(conv, invite, [invite.invitee]);
+  }
+
+  /** A settled invite: the invitee's sessions drop it (`invite`), the members see the timeline line. */
+  async #answered(conv: ConversationRecord, invite: InviteRecord, extra: readonly string[] = []): Promise<void> {
+    await this.#tellInvitee(invite);
+    const [shown] = (await this.#views.forMembers([invite])) as [InviteInfo];
+    await this.#announce(conv, invite, shown, extra);
   }
 }

@@ -3,7 +3,9 @@
  * to the members and the shop's team) and reading the stored ones back, by
  * page before a seq (`msg.history`) or after one (`msg.since`). The gateway
  * never reads an envelope's content; it checks only where it goes and under
- * which epoch it was sealed.
+ * which epoch it was sealed. A member who joined by an invite offering less
+ * than everything reads only messages stored at or after its history floor
+ * (`historyFrom`, by the gateway's stored time; ADR 0024).
  */
 import type { RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
 import type { z } from "zod";
@@ -78,17 +80,23 @@ export class Messages {
 
   /** Older messages: the page before seq `before` (the newest without it), newest first. */
   async history(actor: PrincipalRecord, body: Body<"msg.history">): Promise<RpcResults["msg.history"]> {
-    await this.#o.access(actor, body.convId);
+    const { member } = await this.#o.access(actor, body.convId);
     const limit = body.limit ?? 50;
-    const { items, hasMore } = await readPage(limit, (rows) => this.#o.store.history(body.convId, body.before, rows));
+    const floor = member?.historyFrom;
+    const { items, hasMore } = await readPage(limit, (rows) =>
+      this.#o.store.history(body.convId, body.before, rows, floor),
+    );
     return { messages: items, hasMore };
   }
 
   /** Newer messages: the page after `after`, oldest first (catching up after a reconnect). */
   async since(actor: PrincipalRecord, body: Body<"msg.since">): Promise<RpcResults["msg.since"]> {
-    await this.#o.access(actor, body.convId);
+    const { member } = await this.#o.access(actor, body.convId);
     const limit = body.limit ?? 200;
-    const { items, hasMore } = await readPage(limit, (rows) => this.#o.store.since(body.convId, body.after, rows));
+    const floor = member?.historyFrom;
+    const { items, hasMore } = await readPage(limit, (rows) =>
+      this.#o.store.since(body.convId, body.after, rows, floor),
+    );
     return { messages: items, hasMore };
   }
 }

@@ -11,6 +11,7 @@
  * never message bodies.
  */
 import type { AgentStore } from "./port/agents.js";
+import type { BlockStore } from "./port/blocks.js";
 import type { ConversationStore } from "./port/conversations.js";
 import type { DeviceStore } from "./port/devices.js";
 import type { EpochStore } from "./port/epochs.js";
@@ -27,11 +28,12 @@ import type { TeamKeyStore } from "./port/team-keys.js";
 import type { TokenIdStore } from "./port/token-ids.js";
 
 export type { AgentRecord, AgentStore } from "./port/agents.js";
+export type { BlockRecord, BlockStore } from "./port/blocks.js";
 export type { ConversationPatch, ConversationRecord, ConversationStore } from "./port/conversations.js";
 export type { DeviceRecord, DeviceStore } from "./port/devices.js";
 export type { AppendCommitResult, EpochStore } from "./port/epochs.js";
 export { StoreNotFoundError, StoreUnavailableError } from "./port/errors.js";
-export type { InviteStore } from "./port/invites.js";
+export type { InviteRecord, InviteStore } from "./port/invites.js";
 export type { KeyBackupStore } from "./port/key-backups.js";
 export type { StoreLifecycle } from "./port/lifecycle.js";
 export type { MemberRecord, MemberStore } from "./port/members.js";
@@ -52,6 +54,7 @@ export type Store = StoreLifecycle &
   ConversationStore &
   MemberStore &
   InviteStore &
+  BlockStore &
   MessageStore &
   EpochStore &
   TeamKeyStore &

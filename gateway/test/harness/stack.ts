@@ -46,6 +46,8 @@ export interface StackOptions {
    * as its public URL, so its own origin may open sessions and NATS WebSockets. @default false
    */
   servesFrame?: boolean;
+  /** The chat service's clock (invite expiry, cooldowns, stored message times). @default Date.now */
+  now?: () => number;
 }
 
 export interface TestStack {
@@ -108,6 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       natsBotsAccount,
       logger,
       ...(options.failpoints ? { failpoints: options.failpoints } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
     await gw.start();
     // The gateway (TCP) and the SDK clients (WebSocket) share this process; see dual-transport.ts.

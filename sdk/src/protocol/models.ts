@@ -88,6 +88,12 @@ export interface MemberInfo {
   joinedAt: number;
   /** Who invited the member (absent for the owner and for the team). */
   invitedBy?: string;
+  /**
+   * The member's history floor (ms since the epoch): the gateway serves it no message stored before
+   * this time. Set when someone outside the shop's team joins by an invite offering `none` (the time
+   * they accepted) or `7d` (a week before that); absent when they may read everything.
+   */
+  historyFrom?: number;
   /** Customers, shown to the shop's own team only: the shop's id for the customer (the `sub` of their token). */
   externalId?: string;
 }

@@ -295,17 +295,19 @@ export class ParleyMessageList extends LitElement {
               : nothing,
           )
         : nothing;
-    if (!state || (items.length === 0 && hidden.no_key + hidden.before_joined === 0)) {
-      return html`<div class="log empty" part="messages empty" role="log" aria-live="polite" aria-label=${tr.t("list.label")} tabindex="0">
-        <h2>${tr.t("chat.empty.title")}</h2>
-        <p>${tr.t("chat.empty.body")}</p>
-      </div>`;
-    }
     let me: string | undefined;
     try {
       me = this.client?.principal.id;
     } catch {
       me = undefined;
+    }
+    const notices = inviteNotices(this.#invites.invites, me, this.names, tr);
+    // An invitee offered no history joins a conversation with no message for it yet: its invite lines still show.
+    if (!state || (items.length === 0 && hidden.no_key + hidden.before_joined === 0 && notices.length === 0)) {
+      return html`<div class="log empty" part="messages empty" role="log" aria-live="polite" aria-label=${tr.t("list.label")} tabindex="0">
+        <h2>${tr.t("chat.empty.title")}</h2>
+        <p>${tr.t("chat.empty.body")}</p>
+      </div>`;
     }
     const seenSeq = this.#seenSeq(state, me);
     let ownLast: ChatMessage | undefined;
@@ -320,7 +322,6 @@ export class ParleyMessageList extends LitElement {
     const shown = this.#window.shown();
     const dayOf = (m: ShownMessage | undefined) => (m ? new Date(isPending(m) ? m.queuedAt : m.ts).toDateString() : "");
     const tsOf = (m: ShownMessage | undefined) => (m ? (isPending(m) ? m.queuedAt : m.ts) : Number.NEGATIVE_INFINITY);
-    const notices = inviteNotices(this.#invites.invites, me, this.names, tr);
     const noticesIn = (after: number, upTo: number) =>
       notices
         .filter((n) => n.ts > after && n.ts <= upTo)

@@ -1,7 +1,7 @@
 /** Store conformance, by aggregate: see suite.ts. */
 import { describe, expect, it } from "vitest";
 import { type ConversationRecord, StoreNotFoundError } from "../port.js";
-import { byId, conversation, invite, message, SHOP, type StoreFixture, T0 } from "./fixtures.js";
+import { byId, conversation, invite, message, SHOP, type StoreFixture, T0, uid } from "./fixtures.js";
 
 /** Conversations, their members and invites into them. */
 export function describeConversations(open: () => Promise<StoreFixture>): void {
@@ -104,6 +104,20 @@ export function describeConversations(open: () => Promise<StoreFixture>): void {
       expect(owner && "invitedBy" in owner).toBe(false);
     });
 
+    it("keeps a member's history floor, and replaces or clears it when the member is added again", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const member = { convId: "c-hf", principalId: "p-a", role: "member" as const, joinedAt: T0, historyFrom: T0 - 5 };
+      await store.addMember(member);
+      expect(await store.getMember("c-hf", "p-a")).toEqual(member);
+      expect((await store.listMembers("c-hf"))[0]?.historyFrom).toBe(T0 - 5);
+      await store.addMember({ ...member, joinedAt: T0 + 1, historyFrom: T0 + 1 });
+      expect((await store.getMember("c-hf", "p-a"))?.historyFrom).toBe(T0 + 1);
+      const { historyFrom: _floor, ...without } = member;
+      await store.addMember(without);
+      expect(await store.getMember("c-hf", "p-a")).toEqual(without);
+    });
+
     it("removes a member once and answers false for a member that is not there", async () => {
       await using fx = await open();
       const { store } = fx;
@@ -158,6 +172,50 @@ export function describeConversations(open: () => Promise<StoreFixture>): void {
       expect(await store.findPendingInvite("c-2", "p-other")).toBeUndefined();
       await store.settleInvite(b.id, "revoked");
       expect(await store.listPendingInvites("p-invitee")).toEqual([a]);
+    });
+
+    it("keeps the dropped flag of an invite (only when set) and its history choice and expiry", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const dropped = { ...invite({ convId: "c-dr", history: "7d", expiresAt: T0 + 60_000 }), dropped: true as const };
+      const plain = invite({ convId: "c-dr", invitee: "p-b", history: "all" });
+      await store.createInvite(dropped);
+      await store.createInvite(plain);
+      expect(await store.getInvite(dropped.id)).toEqual(dropped);
+      expect(await store.getInvite(plain.id)).toEqual(plain);
+      expect(await store.getInvite(plain.id)).not.toHaveProperty("dropped");
+      expect(await store.findPendingInvite("c-dr", "p-invitee")).toEqual(dropped);
+      expect(await store.listPendingInvites("p-invitee")).toContainEqual(dropped);
+      expect(await store.settleInvite(dropped.id, "declined", T0 + 5)).toBe(true);
+      expect(await store.listInvitesOf("c-dr", 10)).toContainEqual({
+        ...dropped,
+        status: "declined",
+        settledAt: T0 + 5,
+      });
+    });
+
+    it("finds the invite an inviter sent an invitee that was declined last, and only a declined one", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const conv = uid("c");
+      const older = invite({ convId: conv, createdAt: T0 + 1 });
+      const newer = invite({ convId: conv, createdAt: T0 + 2 });
+      const revoked = invite({ convId: conv, createdAt: T0 + 3 });
+      const otherInviter = invite({ convId: conv, inviter: "p-else", createdAt: T0 + 4 });
+      for (const inv of [older, newer, revoked, otherInviter]) await store.createInvite(inv);
+      expect(await store.lastDeclined(conv, "p-inviter", "p-invitee")).toBeUndefined();
+      await store.settleInvite(newer.id, "declined", T0 + 20);
+      await store.settleInvite(older.id, "declined", T0 + 10);
+      await store.settleInvite(revoked.id, "revoked", T0 + 30);
+      await store.settleInvite(otherInviter.id, "declined", T0 + 40);
+      expect(await store.lastDeclined(conv, "p-inviter", "p-invitee")).toEqual({
+        ...newer,
+        status: "declined",
+        settledAt: T0 + 20,
+      });
+      expect((await store.lastDeclined(conv, "p-else", "p-invitee"))?.id).toBe(otherInviter.id);
+      expect(await store.lastDeclined(conv, "p-inviter", "p-other")).toBeUndefined();
+      expect(await store.lastDeclined(uid("c"), "p-inviter", "p-invitee")).toBeUndefined();
     });
 
     it("lists a conversation's invites of every status, oldest first, with when each was settled", async () => {

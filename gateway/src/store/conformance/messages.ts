@@ -149,6 +149,35 @@ export function describeMessages(open: () => Promise<StoreFixture>): void {
       expect(await store.since(convId, 23, 10)).toEqual([]);
     });
 
+    it("reads only messages stored at or after a floor time, paging to the end either way", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const convId = await seed(store, 0);
+      // Stored times out of seq order around the floor (T0 + 10), as concurrent sends can leave them.
+      const times = [1, 5, 12, 9, 10, 15, 11, 20];
+      for (const [i, t] of times.entries()) await store.append(message(convId, `f${i + 1}`, T0 + t));
+      const allowed = times.flatMap((t, i) => (t >= 10 ? [i + 1] : []));
+      expect(allowed).toEqual([3, 5, 6, 7, 8]);
+      const back: number[] = [];
+      for (let before: number | undefined, guard = 0; guard < 20; guard++) {
+        const page = await store.history(convId, before, 2, T0 + 10);
+        if (page.length === 0) break;
+        back.push(...page.map((m) => m.seq));
+        before = page.at(-1)?.seq;
+      }
+      expect(back).toEqual([...allowed].reverse());
+      const forward: number[] = [];
+      for (let after = 0, guard = 0; guard < 20; guard++) {
+        const page = await store.since(convId, after, 2, T0 + 10);
+        if (page.length === 0) break;
+        forward.push(...page.map((m) => m.seq));
+        after = page.at(-1)?.seq ?? after;
+      }
+      expect(forward).toEqual(allowed);
+      expect((await store.since(convId, 0, 100, 0)).map((m) => m.seq)).toEqual(range(1, 8));
+      expect(await store.history(convId, undefined, 5, T0 + 21)).toEqual([]);
+    });
+
     it("returns stored messages with their envelope, sender and server time intact", async () => {
       await using fx = await open();
       const { store } = fx;

@@ -5,6 +5,7 @@
  * `describe` named after the adapter.
  */
 import { describe } from "vitest";
+import { describeBlocks } from "./blocks.js";
 import { describeConversations } from "./conversations.js";
 import { describeDirectory } from "./directory.js";
 import { describeDurability } from "./durability.js";
@@ -25,6 +26,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeLifecycle(open);
     describeDirectory(open);
     describeConversations(open);
+    describeBlocks(open);
     describeMessages(open);
     describeEpochs(open);
     describeTeamKeys(open);

@@ -3,18 +3,13 @@
  * indexes each needs (created one by one by `init()`: FerretDB v1 drops the
  * connection when several specs that all exist are created at once).
  */
-import type {
-  EpochCommit,
-  InviteInfo,
-  StoredMessage,
-  StoredNote,
-  TeamKeyRecord,
-  TeamKeyWrap,
-} from "@parley/sdk/protocol";
+import type { EpochCommit, StoredMessage, StoredNote, TeamKeyRecord, TeamKeyWrap } from "@parley/sdk/protocol";
 import type { Collection, Db, Document } from "mongodb";
 import type { AgentRecord } from "../port/agents.js";
+import type { BlockRecord } from "../port/blocks.js";
 import type { ConversationRecord } from "../port/conversations.js";
 import type { DeviceRecord } from "../port/devices.js";
+import type { InviteRecord } from "../port/invites.js";
 import type { MemberRecord } from "../port/members.js";
 import type { PrincipalRecord } from "../port/principals.js";
 import type { ReadMarker } from "../port/read-markers.js";
@@ -43,7 +38,8 @@ export interface Collections {
   devices: Collection<DeviceRecord>;
   conversations: Collection<ConversationRecord>;
   members: Collection<MemberRecord>;
-  invites: Collection<InviteInfo>;
+  invites: Collection<InviteRecord>;
+  blocks: Collection<BlockRecord>;
   messages: Collection<StoredMessage>;
   tokenIds: Collection<TokenIdDoc>;
   commits: Collection<EpochCommit>;
@@ -63,6 +59,7 @@ export const collections = (db: Db): Collections => ({
   conversations: db.collection("conversations"),
   members: db.collection("members"),
   invites: db.collection("invites"),
+  blocks: db.collection("blocks"),
   messages: db.collection("messages"),
   tokenIds: db.collection("tokenIds"),
   commits: db.collection("commits"),
@@ -87,6 +84,8 @@ export const INDEXES: Record<string, { key: Document; unique?: boolean; sparse?:
   conversations: [{ key: { id: 1 }, unique: true }, { key: { shopId: 1, updatedAt: -1 } }],
   members: [{ key: { convId: 1, principalId: 1 }, unique: true }, { key: { principalId: 1 } }],
   invites: [{ key: { id: 1 }, unique: true }, { key: { invitee: 1, status: 1 } }, { key: { convId: 1, invitee: 1 } }],
+  // One block per pair; block.list reads a blocker's newest first.
+  blocks: [{ key: { blocker: 1, blocked: 1 }, unique: true }, { key: { blocker: 1, blockedAt: -1 } }],
   messages: [
     { key: { convId: 1, seq: 1 }, unique: true },
     { key: { convId: 1, msgId: 1 }, unique: true },

@@ -1,8 +1,8 @@
 /** The MongoDB store's conversation aggregates: conversations, their members and invites into them. */
-import type { InviteInfo, InviteStatus } from "@parley/sdk/protocol";
+import type { InviteStatus } from "@parley/sdk/protocol";
 import type { ConversationPatch, ConversationRecord, ConversationStore } from "../port/conversations.js";
 import { StoreNotFoundError } from "../port/errors.js";
-import type { InviteStore } from "../port/invites.js";
+import type { InviteRecord, InviteStore } from "../port/invites.js";
 import type { MemberRecord, MemberStore } from "../port/members.js";
 import { clampLimit } from "../rules/limits.js";
 import { inviteDoc, num, str } from "../rules/records.js";
@@ -104,6 +104,7 @@ export class MongoConversations implements ConversationStore, MemberStore, Invit
       role: member.role,
       joinedAt: member.joinedAt,
       ...(member.invitedBy === undefined ? {} : { invitedBy: member.invitedBy }),
+      ...(member.historyFrom === undefined ? {} : { historyFrom: num(member.historyFrom, "historyFrom") }),
     };
     return this.#c.run(async () => {
       await this.#c.upsert(this.#c.col.members, key, doc);
@@ -125,14 +126,14 @@ export class MongoConversations implements ConversationStore, MemberStore, Invit
     return this.#c.run(() => this.#c.col.members.find(filter, NO_ID).sort({ joinedAt: 1, principalId: 1 }).toArray());
   }
 
-  async createInvite(invite: InviteInfo): Promise<void> {
+  async createInvite(invite: InviteRecord): Promise<void> {
     const doc = inviteDoc(invite);
     return this.#c.run(async () => {
       await this.#c.col.invites.insertOne(doc);
     });
   }
 
-  async getInvite(id: string): Promise<InviteInfo | undefined> {
+  async getInvite(id: string): Promise<InviteRecord | undefined> {
     const filter = { id: str(id, "invite id") };
     return this.#c.run(async () => {
       const doc = await this.#c.col.invites.findOne(filter, NO_ID);
@@ -153,14 +154,14 @@ export class MongoConversations implements ConversationStore, MemberStore, Invit
     );
   }
 
-  async listPendingInvites(invitee: string): Promise<InviteInfo[]> {
+  async listPendingInvites(invitee: string): Promise<InviteRecord[]> {
     const filter = { invitee: str(invitee, "invitee"), status: "pending" as const };
     return this.#c.run(async () =>
       (await this.#c.col.invites.find(filter, NO_ID).sort({ createdAt: -1, id: -1 }).toArray()).map(inviteDoc),
     );
   }
 
-  async listInvitesOf(convId: string, limit: number): Promise<InviteInfo[]> {
+  async listInvitesOf(convId: string, limit: number): Promise<InviteRecord[]> {
     const filter = { convId: str(convId, "convId") };
     return this.#c.run(() =>
       this.#c.col.invites
@@ -172,10 +173,23 @@ export class MongoConversations implements ConversationStore, MemberStore, Invit
     );
   }
 
-  async findPendingInvite(convId: string, invitee: string): Promise<InviteInfo | undefined> {
+  async findPendingInvite(convId: string, invitee: string): Promise<InviteRecord | undefined> {
     const filter = { convId: str(convId, "convId"), invitee: str(invitee, "invitee"), status: "pending" as const };
     return this.#c.run(async () => {
       const doc = await this.#c.col.invites.find(filter, NO_ID).sort({ createdAt: -1 }).limit(1).next();
+      return doc ? inviteDoc(doc) : undefined;
+    });
+  }
+
+  async lastDeclined(convId: string, inviter: string, invitee: string): Promise<InviteRecord | undefined> {
+    const filter = {
+      convId: str(convId, "convId"),
+      inviter: str(inviter, "inviter"),
+      invitee: str(invitee, "invitee"),
+      status: "declined" as const,
+    };
+    return this.#c.run(async () => {
+      const doc = await this.#c.col.invites.find(filter, NO_ID).sort({ settledAt: -1, createdAt: -1 }).limit(1).next();
       return doc ? inviteDoc(doc) : undefined;
     });
   }

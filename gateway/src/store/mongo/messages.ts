@@ -93,18 +93,23 @@ export class MongoMessages implements MessageStore, ReadMarkerStore, NoteStore {
     }
   }
 
-  async history(convId: string, before: number | undefined, limit: number): Promise<StoredMessage[]> {
-    const filter =
-      before === undefined
-        ? { convId: str(convId, "convId") }
-        : { convId: str(convId, "convId"), seq: { $lt: num(before, "before") } };
+  async history(convId: string, before: number | undefined, limit: number, fromTs = 0): Promise<StoredMessage[]> {
+    const filter = {
+      convId: str(convId, "convId"),
+      ...(before === undefined ? {} : { seq: { $lt: num(before, "before") } }),
+      ...(fromTs > 0 ? { ts: { $gte: num(fromTs, "fromTs") } } : {}),
+    };
     const n = clampLimit(limit);
     if (n === 0) return Promise.resolve([]);
     return this.#c.run(() => this.#c.col.messages.find(filter, NO_ID).sort({ seq: -1 }).limit(n).toArray());
   }
 
-  async since(convId: string, after: number, limit: number): Promise<StoredMessage[]> {
-    const filter = { convId: str(convId, "convId"), seq: { $gt: num(after, "after") } };
+  async since(convId: string, after: number, limit: number, fromTs = 0): Promise<StoredMessage[]> {
+    const filter = {
+      convId: str(convId, "convId"),
+      seq: { $gt: num(after, "after") },
+      ...(fromTs > 0 ? { ts: { $gte: num(fromTs, "fromTs") } } : {}),
+    };
     const n = clampLimit(limit);
     if (n === 0) return Promise.resolve([]);
     return this.#c.run(() => this.#c.col.messages.find(filter, NO_ID).sort({ seq: 1 }).limit(n).toArray());

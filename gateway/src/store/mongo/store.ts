@@ -24,7 +24,6 @@
  */
 import type {
   EpochCommit,
-  InviteInfo,
   InviteStatus,
   KeyBackupEntry,
   StoredMessage,
@@ -37,9 +36,11 @@ import {
   type AgentRecord,
   type AppendCommitResult,
   type AppendResult,
+  type BlockRecord,
   type ConversationPatch,
   type ConversationRecord,
   type DeviceRecord,
+  type InviteRecord,
   type MemberRecord,
   type NewMessage,
   type PrincipalRecord,
@@ -49,6 +50,7 @@ import {
   StoreUnavailableError,
   type UnreadCount,
 } from "../port.js";
+import { MongoBlocks } from "./blocks.js";
 import { type Collections, collections, INDEXES } from "./collections.js";
 import type { MongoContext } from "./context.js";
 import { MongoConversations } from "./conversations.js";
@@ -72,6 +74,7 @@ export class MongoStore implements Store {
   readonly #conversations: MongoConversations;
   readonly #messages: MongoMessages;
   readonly #keys: MongoKeys;
+  readonly #blocks: MongoBlocks;
 
   constructor(options: MongoStoreOptions) {
     this.#options = parseOptions(options);
@@ -94,6 +97,7 @@ export class MongoStore implements Store {
     this.#conversations = new MongoConversations(context);
     this.#messages = new MongoMessages(context);
     this.#keys = new MongoKeys(context);
+    this.#blocks = new MongoBlocks(context);
   }
 
   /** Runs one operation, turning connection failures into `StoreUnavailableError`. */
@@ -252,11 +256,11 @@ export class MongoStore implements Store {
     return this.#conversations.listMembers(convId);
   }
 
-  createInvite(invite: InviteInfo): Promise<void> {
+  createInvite(invite: InviteRecord): Promise<void> {
     return this.#conversations.createInvite(invite);
   }
 
-  getInvite(id: string): Promise<InviteInfo | undefined> {
+  getInvite(id: string): Promise<InviteRecord | undefined> {
     return this.#conversations.getInvite(id);
   }
 
@@ -264,28 +268,48 @@ export class MongoStore implements Store {
     return this.#conversations.settleInvite(id, status, at);
   }
 
-  listPendingInvites(invitee: string): Promise<InviteInfo[]> {
+  listPendingInvites(invitee: string): Promise<InviteRecord[]> {
     return this.#conversations.listPendingInvites(invitee);
   }
 
-  listInvitesOf(convId: string, limit: number): Promise<InviteInfo[]> {
+  listInvitesOf(convId: string, limit: number): Promise<InviteRecord[]> {
     return this.#conversations.listInvitesOf(convId, limit);
   }
 
-  findPendingInvite(convId: string, invitee: string): Promise<InviteInfo | undefined> {
+  findPendingInvite(convId: string, invitee: string): Promise<InviteRecord | undefined> {
     return this.#conversations.findPendingInvite(convId, invitee);
+  }
+
+  lastDeclined(convId: string, inviter: string, invitee: string): Promise<InviteRecord | undefined> {
+    return this.#conversations.lastDeclined(convId, inviter, invitee);
+  }
+
+  putBlock(block: BlockRecord): Promise<void> {
+    return this.#blocks.putBlock(block);
+  }
+
+  removeBlock(blocker: string, blocked: string): Promise<boolean> {
+    return this.#blocks.removeBlock(blocker, blocked);
+  }
+
+  isBlocked(blocker: string, blocked: string): Promise<boolean> {
+    return this.#blocks.isBlocked(blocker, blocked);
+  }
+
+  listBlocks(blocker: string, limit: number): Promise<BlockRecord[]> {
+    return this.#blocks.listBlocks(blocker, limit);
   }
 
   append(message: NewMessage): Promise<AppendResult> {
     return this.#messages.append(message);
   }
 
-  history(convId: string, before: number | undefined, limit: number): Promise<StoredMessage[]> {
-    return this.#messages.history(convId, before, limit);
+  history(convId: string, before: number | undefined, limit: number, fromTs?: number): Promise<StoredMessage[]> {
+    return this.#messages.history(convId, before, limit, fromTs);
   }
 
-  since(convId: string, after: number, limit: number): Promise<StoredMessage[]> {
-    return this.#messages.since(convId, after, limit);
+  since(convId: string, after: number, limit: number, fromTs?: number): Promise<StoredMessage[]> {
+    return this.#messages.since(convId, after, limit, fromTs);
   }
 
   setReadMarker(marker: ReadMarker): Promise<{ seq: number; moved: boolean }> {

@@ -1,17 +1,34 @@
 /** Invites into a conversation, settled once from `pending`. */
 import type { InviteInfo, InviteStatus } from "@parley/sdk/protocol";
 
+/**
+ * An invite as stored: the protocol's record plus `dropped`, set on an invite
+ * whose invitee had blocked the inviter when it was made. Such an invite is
+ * kept like any other (its inviter sees it pending, and it expires) but never
+ * reaches the invitee. `dropped` is never sent to a client.
+ */
+export interface InviteRecord extends InviteInfo {
+  /** Made while the invitee blocked the inviter: never shown to the invitee. */
+  dropped?: true;
+}
+
 export interface InviteStore {
-  createInvite(invite: InviteInfo): Promise<void>;
-  getInvite(id: string): Promise<InviteInfo | undefined>;
+  createInvite(invite: InviteRecord): Promise<void>;
+  getInvite(id: string): Promise<InviteRecord | undefined>;
   /**
    * Compare-and-set from `pending`; resolves false when the invite was not pending.
    * `at` (ms) is kept as the invite's `settledAt`.
    */
   settleInvite(id: string, status: Exclude<InviteStatus, "pending">, at?: number): Promise<boolean>;
-  listPendingInvites(invitee: string): Promise<InviteInfo[]>;
+  /** The invitee's pending invites, newest first. */
+  listPendingInvites(invitee: string): Promise<InviteRecord[]>;
   /** Every invite into the conversation, whatever its status: the oldest first, at most `limit`. */
-  listInvitesOf(convId: string, limit: number): Promise<InviteInfo[]>;
-  /** The pending invite for (convId, invitee), if any. */
-  findPendingInvite(convId: string, invitee: string): Promise<InviteInfo | undefined>;
+  listInvitesOf(convId: string, limit: number): Promise<InviteRecord[]>;
+  /** The newest pending invite for (convId, invitee), if any. */
+  findPendingInvite(convId: string, invitee: string): Promise<InviteRecord | undefined>;
+  /**
+   * The invite `inviter` sent `invitee` into `convId` that was declined last (the newest
+   * `settledAt`), if any: the decline cooldown starts from it.
+   */
+  lastDeclined(convId: string, inviter: string, invitee: string): Promise<InviteRecord | undefined>;
 }

@@ -7,6 +7,11 @@ export interface MemberRecord {
   role: MemberRole;
   joinedAt: number;
   invitedBy?: string;
+  /**
+   * The earliest stored message time (ms, the gateway's `ts`) this member may read: set when a
+   * principal outside the shop's team joins by an invite offering `none` or `7d`; absent, no floor.
+   */
+  historyFrom?: number;
 }
 
 export interface MemberStore {

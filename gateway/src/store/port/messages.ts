@@ -24,8 +24,11 @@ export interface MessageStore {
    * Rejects when the conversation does not exist.
    */
   append(message: NewMessage): Promise<AppendResult>;
-  /** Newest first: messages with seq < `before` (or the newest when absent), at most `limit`. */
-  history(convId: string, before: number | undefined, limit: number): Promise<StoredMessage[]>;
-  /** Oldest first: messages with seq > `after`, at most `limit`. */
-  since(convId: string, after: number, limit: number): Promise<StoredMessage[]>;
+  /**
+   * Newest first: messages with seq < `before` (or the newest when absent), at most `limit`;
+   * with `fromTs`, only those stored at or after it (their `ts`), the reader's history floor.
+   */
+  history(convId: string, before: number | undefined, limit: number, fromTs?: number): Promise<StoredMessage[]>;
+  /** Oldest first: messages with seq > `after`, at most `limit`; with `fromTs`, only those with `ts` >= it. */
+  since(convId: string, after: number, limit: number, fromTs?: number): Promise<StoredMessage[]>;
 }

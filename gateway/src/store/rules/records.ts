@@ -15,6 +15,7 @@ import {
   type TeamKeyRecord,
   type TeamKeyWrap,
 } from "@parley/sdk/protocol";
+import type { InviteRecord } from "../port/invites.js";
 
 /** Checks a value is a plain string (a filter value or a stored field). */
 export function str(value: unknown, name: string): string {
@@ -120,8 +121,9 @@ export const LEGACY_INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
  * The stored fields of an invite, copied field by field with their types checked (the gateway's
  * answer-time additions, such as `inviteeName`, are never stored). Records written before the
  * history choice and expiry existed read as `history: "none"`, expiring 7 days after they were made.
+ * `dropped` is kept only when true.
  */
-export function inviteDoc(i: InviteInfo): InviteInfo {
+export function inviteDoc(i: InviteInfo & { dropped?: unknown }): InviteRecord {
   const history: InviteHistory = (InviteHistories as readonly unknown[]).includes(i.history) ? i.history : "none";
   const createdAt = num(i.createdAt, "createdAt");
   return {
@@ -136,5 +138,6 @@ export function inviteDoc(i: InviteInfo): InviteInfo {
     createdAt,
     expiresAt: typeof i.expiresAt === "number" ? i.expiresAt : createdAt + LEGACY_INVITE_TTL_MS,
     ...(typeof i.settledAt === "number" ? { settledAt: i.settledAt } : {}),
+    ...(i.dropped === true ? { dropped: true as const } : {}),
   };
 }

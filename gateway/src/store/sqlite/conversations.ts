@@ -1,8 +1,8 @@
 /** The embedded store's conversation aggregates: conversations, their members and invites into them. */
-import type { InviteInfo, InviteStatus } from "@parley/sdk/protocol";
+import type { InviteStatus } from "@parley/sdk/protocol";
 import type { ConversationPatch, ConversationRecord, ConversationStore } from "../port/conversations.js";
 import { StoreNotFoundError } from "../port/errors.js";
-import type { InviteStore } from "../port/invites.js";
+import type { InviteRecord, InviteStore } from "../port/invites.js";
 import type { MemberRecord, MemberStore } from "../port/members.js";
 import { clampLimit } from "../rules/limits.js";
 import { inviteDoc } from "../rules/records.js";
@@ -55,8 +55,10 @@ export class SqliteConversations implements ConversationStore, MemberStore, Invi
   }
 
   async addMember(member: MemberRecord): Promise<void> {
-    const { convId, principalId, role, joinedAt, invitedBy } = member;
-    await this.#c.write(() => this.#c.s.addMember.run(convId, principalId, role, joinedAt, invitedBy ?? null));
+    const { convId, principalId, role, joinedAt, invitedBy, historyFrom } = member;
+    await this.#c.write(() =>
+      this.#c.s.addMember.run(convId, principalId, role, joinedAt, invitedBy ?? null, historyFrom ?? null),
+    );
   }
 
   async removeMember(convId: string, principalId: string): Promise<boolean> {
@@ -72,8 +74,8 @@ export class SqliteConversations implements ConversationStore, MemberStore, Invi
     return this.#c.s.listMembers.all(convId).map(toMember);
   }
 
-  async createInvite(invite: InviteInfo): Promise<void> {
-    const { id, convId, shopId, inviter, inviterName, invitee, status, history, createdAt, expiresAt } =
+  async createInvite(invite: InviteRecord): Promise<void> {
+    const { id, convId, shopId, inviter, inviterName, invitee, status, history, createdAt, expiresAt, dropped } =
       inviteDoc(invite);
     await this.#c.write(() =>
       this.#c.s.createInvite.run(
@@ -87,11 +89,12 @@ export class SqliteConversations implements ConversationStore, MemberStore, Invi
         history,
         createdAt,
         expiresAt,
+        dropped ? 1 : 0,
       ),
     );
   }
 
-  async getInvite(id: string): Promise<InviteInfo | undefined> {
+  async getInvite(id: string): Promise<InviteRecord | undefined> {
     const row = this.#c.s.getInvite.get(id);
     return row && toInvite(row);
   }
@@ -100,16 +103,21 @@ export class SqliteConversations implements ConversationStore, MemberStore, Invi
     return (await this.#c.write(() => this.#c.s.settleInvite.run(status, at ?? null, id))).changes === 1;
   }
 
-  async listInvitesOf(convId: string, limit: number): Promise<InviteInfo[]> {
+  async listInvitesOf(convId: string, limit: number): Promise<InviteRecord[]> {
     return this.#c.s.invitesOf.all(convId, limit).map(toInvite);
   }
 
-  async listPendingInvites(invitee: string): Promise<InviteInfo[]> {
+  async listPendingInvites(invitee: string): Promise<InviteRecord[]> {
     return this.#c.s.pendingInvites.all(invitee).map(toInvite);
   }
 
-  async findPendingInvite(convId: string, invitee: string): Promise<InviteInfo | undefined> {
+  async findPendingInvite(convId: string, invitee: string): Promise<InviteRecord | undefined> {
     const row = this.#c.s.pendingInvite.get(convId, invitee);
+    return row && toInvite(row);
+  }
+
+  async lastDeclined(convId: string, inviter: string, invitee: string): Promise<InviteRecord | undefined> {
+    const row = this.#c.s.lastDeclined.get(convId, inviter, invitee);
     return row && toInvite(row);
   }
 }

@@ -19,12 +19,13 @@ export class SqliteMessages implements Pick<MessageStore, "history" | "since">, 
     this.#c = context;
   }
 
-  async history(convId: string, before: number | undefined, limit: number): Promise<StoredMessage[]> {
-    return this.#c.s.history.all(convId, before ?? Number.MAX_SAFE_INTEGER, clampLimit(limit)).map(toMessage);
+  async history(convId: string, before: number | undefined, limit: number, fromTs = 0): Promise<StoredMessage[]> {
+    const upTo = before ?? Number.MAX_SAFE_INTEGER;
+    return this.#c.s.history.all(convId, upTo, fromTs, clampLimit(limit)).map(toMessage);
   }
 
-  async since(convId: string, after: number, limit: number): Promise<StoredMessage[]> {
-    return this.#c.s.since.all(convId, after, clampLimit(limit)).map(toMessage);
+  async since(convId: string, after: number, limit: number, fromTs = 0): Promise<StoredMessage[]> {
+    return this.#c.s.since.all(convId, after, fromTs, clampLimit(limit)).map(toMessage);
   }
 
   async setReadMarker(marker: ReadMarker): Promise<{ seq: number; moved: boolean }> {

@@ -15,6 +15,7 @@ import type {
 import type { AgentRecord } from "../port/agents.js";
 import type { ConversationRecord } from "../port/conversations.js";
 import type { DeviceRecord } from "../port/devices.js";
+import type { InviteRecord } from "../port/invites.js";
 import type { MemberRecord } from "../port/members.js";
 import type { PrincipalRecord } from "../port/principals.js";
 import type { ShopRecord } from "../port/shops.js";
@@ -90,6 +91,7 @@ export type MemberRow = {
   role: MemberRecord["role"];
   joined_at: number;
   invited_by: string | null;
+  history_from: number | null;
 };
 export type InviteRow = {
   id: string;
@@ -103,6 +105,7 @@ export type InviteRow = {
   settled_at: number | null;
   history: string;
   expires_at: number | null;
+  dropped: number;
 };
 export type TeamKeyRow = {
   shop_id: string;
@@ -114,6 +117,7 @@ export type TeamKeyRow = {
   ts: number;
   sig: string;
 };
+export type BlockRow = { blocker: string; blocked: string; blocked_at: number };
 export type TeamWrapRow = {
   shop_id: string;
   version: number;
@@ -177,8 +181,9 @@ export const toMember = (r: MemberRow): MemberRecord => ({
   role: r.role,
   joinedAt: r.joined_at,
   ...(r.invited_by === null ? {} : { invitedBy: r.invited_by }),
+  ...(r.history_from === null ? {} : { historyFrom: r.history_from }),
 });
-export const toInvite = (r: InviteRow): InviteInfo =>
+export const toInvite = (r: InviteRow): InviteRecord =>
   inviteDoc({
     id: r.id,
     convId: r.conv_id,
@@ -191,7 +196,8 @@ export const toInvite = (r: InviteRow): InviteInfo =>
     createdAt: r.created_at,
     ...(r.expires_at === null ? {} : { expiresAt: r.expires_at }),
     ...(r.settled_at === null ? {} : { settledAt: r.settled_at }),
-  } as InviteInfo);
+    ...(r.dropped === 1 ? { dropped: true } : {}),
+  } as InviteRecord);
 export const toTeamKey = (r: TeamKeyRow): TeamKeyRecord => ({
   shopId: r.shop_id,
   version: r.version,

@@ -72,6 +72,10 @@ CREATE TABLE IF NOT EXISTS team_wraps (
   sealed TEXT NOT NULL, wrapped_by_principal TEXT NOT NULL, wrapped_by_device TEXT NOT NULL, ts INTEGER NOT NULL,
   sig TEXT NOT NULL, PRIMARY KEY (shop_id, version, device_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blocks (
+  blocker TEXT NOT NULL, blocked TEXT NOT NULL, blocked_at INTEGER NOT NULL, PRIMARY KEY (blocker, blocked)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS blocks_by_time ON blocks (blocker, blocked_at DESC, blocked DESC);
 CREATE TABLE IF NOT EXISTS key_backups (
   principal_id TEXT NOT NULL, conv_id TEXT NOT NULL, epoch INTEGER NOT NULL, v INTEGER NOT NULL, ct TEXT NOT NULL,
   PRIMARY KEY (principal_id, conv_id, epoch)
@@ -90,6 +94,8 @@ const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: "invites", column: "settled_at", definition: "INTEGER" },
   { table: "invites", column: "history", definition: "TEXT NOT NULL DEFAULT 'none'" },
   { table: "invites", column: "expires_at", definition: "INTEGER" },
+  { table: "invites", column: "dropped", definition: "INTEGER NOT NULL DEFAULT 0" },
+  { table: "members", column: "history_from", definition: "INTEGER" },
 ];
 
 /**

@@ -2,6 +2,7 @@
 import type Database from "better-sqlite3";
 import type {
   AgentRow,
+  BlockRow,
   ConversationRow,
   DeviceRow,
   InviteRow,
@@ -65,14 +66,22 @@ export function prepare(db: Database.Database) {
     conversationsOfShop: q<ConversationRow>(
       "SELECT * FROM conversations WHERE shop_id = ? ORDER BY updated_at DESC, id DESC LIMIT ?",
     ),
-    addMember: q(`INSERT INTO members VALUES (?, ?, ?, ?, ?) ON CONFLICT (conv_id, principal_id) DO UPDATE SET
-      role = excluded.role, joined_at = excluded.joined_at, invited_by = excluded.invited_by`),
+    addMember: q(`INSERT INTO members (conv_id, principal_id, role, joined_at, invited_by, history_from)
+      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conv_id, principal_id) DO UPDATE SET role = excluded.role,
+      joined_at = excluded.joined_at, invited_by = excluded.invited_by, history_from = excluded.history_from`),
     removeMember: q("DELETE FROM members WHERE conv_id = ? AND principal_id = ?"),
     getMember: q<MemberRow>("SELECT * FROM members WHERE conv_id = ? AND principal_id = ?"),
     listMembers: q<MemberRow>("SELECT * FROM members WHERE conv_id = ? ORDER BY joined_at, principal_id"),
     createInvite: q(`INSERT INTO invites
-      (id, conv_id, shop_id, inviter, inviter_name, invitee, status, history, created_at, expires_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      (id, conv_id, shop_id, inviter, inviter_name, invitee, status, history, created_at, expires_at, dropped)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    lastDeclined: q<InviteRow>(`SELECT * FROM invites WHERE conv_id = ? AND inviter = ? AND invitee = ?
+      AND status = 'declined' ORDER BY settled_at DESC, created_at DESC LIMIT 1`),
+    putBlock: q(`INSERT INTO blocks (blocker, blocked, blocked_at) VALUES (?, ?, ?)
+      ON CONFLICT (blocker, blocked) DO UPDATE SET blocked_at = excluded.blocked_at`),
+    removeBlock: q("DELETE FROM blocks WHERE blocker = ? AND blocked = ?"),
+    isBlocked: q<number>("SELECT 1 FROM blocks WHERE blocker = ? AND blocked = ?").pluck(),
+    listBlocks: q<BlockRow>("SELECT * FROM blocks WHERE blocker = ? ORDER BY blocked_at DESC, blocked DESC LIMIT ?"),
     getInvite: q<InviteRow>("SELECT * FROM invites WHERE id = ?"),
     settleInvite: q("UPDATE invites SET status = ?, settled_at = ? WHERE id = ? AND status = 'pending'"),
     invitesOf: q<InviteRow>("SELECT * FROM invites WHERE conv_id = ? ORDER BY created_at, id LIMIT ?"),
@@ -83,8 +92,10 @@ export function prepare(db: Database.Database) {
       "SELECT * FROM invites WHERE conv_id = ? AND invitee = ? AND status = 'pending' ORDER BY created_at DESC LIMIT 1",
     ),
     // Appends: the writer thread (writer-thread.js) prepares and runs those statements.
-    history: q<MessageRow>("SELECT * FROM messages WHERE conv_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"),
-    since: q<MessageRow>("SELECT * FROM messages WHERE conv_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
+    history: q<MessageRow>(
+      "SELECT * FROM messages WHERE conv_id = ? AND seq < ? AND ts >= ? ORDER BY seq DESC LIMIT ?",
+    ),
+    since: q<MessageRow>("SELECT * FROM messages WHERE conv_id = ? AND seq > ? AND ts >= ? ORDER BY seq LIMIT ?"),
     convEpoch: q<number>("SELECT epoch FROM conversations WHERE id = ?").pluck(),
     maxCommitEpoch: q<number | null>("SELECT MAX(epoch) FROM commits WHERE conv_id = ?").pluck(),
     raiseEpoch: q("UPDATE conversations SET epoch = MAX(epoch, ?) WHERE id = ?"),

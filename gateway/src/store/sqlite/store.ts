@@ -14,7 +14,6 @@
  */
 import type {
   EpochCommit,
-  InviteInfo,
   InviteStatus,
   KeyBackupEntry,
   StoredMessage,
@@ -27,9 +26,11 @@ import type {
   AgentRecord,
   AppendCommitResult,
   AppendResult,
+  BlockRecord,
   ConversationPatch,
   ConversationRecord,
   DeviceRecord,
+  InviteRecord,
   MemberRecord,
   NewMessage,
   PrincipalRecord,
@@ -38,6 +39,7 @@ import type {
   Store,
   UnreadCount,
 } from "../port.js";
+import { SqliteBlocks } from "./blocks.js";
 import { SqliteConversations } from "./conversations.js";
 import { SqliteDirectory } from "./directory.js";
 import { isBusy } from "./errors.js";
@@ -63,6 +65,7 @@ export class SqliteStore implements Store {
   readonly #conversations: SqliteConversations;
   readonly #messages: SqliteMessages;
   readonly #keys: SqliteKeys;
+  readonly #blocks: SqliteBlocks;
 
   constructor(options: SqliteStoreOptions) {
     this.#options = parseOptions(options);
@@ -85,6 +88,7 @@ export class SqliteStore implements Store {
     this.#conversations = new SqliteConversations(context);
     this.#messages = new SqliteMessages(context);
     this.#keys = new SqliteKeys(context);
+    this.#blocks = new SqliteBlocks(context);
   }
 
   /**
@@ -261,11 +265,11 @@ export class SqliteStore implements Store {
     return this.#conversations.listMembers(convId);
   }
 
-  createInvite(invite: InviteInfo): Promise<void> {
+  createInvite(invite: InviteRecord): Promise<void> {
     return this.#conversations.createInvite(invite);
   }
 
-  getInvite(id: string): Promise<InviteInfo | undefined> {
+  getInvite(id: string): Promise<InviteRecord | undefined> {
     return this.#conversations.getInvite(id);
   }
 
@@ -273,24 +277,44 @@ export class SqliteStore implements Store {
     return this.#conversations.settleInvite(id, status, at);
   }
 
-  listPendingInvites(invitee: string): Promise<InviteInfo[]> {
+  listPendingInvites(invitee: string): Promise<InviteRecord[]> {
     return this.#conversations.listPendingInvites(invitee);
   }
 
-  listInvitesOf(convId: string, limit: number): Promise<InviteInfo[]> {
+  listInvitesOf(convId: string, limit: number): Promise<InviteRecord[]> {
     return this.#conversations.listInvitesOf(convId, limit);
   }
 
-  findPendingInvite(convId: string, invitee: string): Promise<InviteInfo | undefined> {
+  findPendingInvite(convId: string, invitee: string): Promise<InviteRecord | undefined> {
     return this.#conversations.findPendingInvite(convId, invitee);
   }
 
-  history(convId: string, before: number | undefined, limit: number): Promise<StoredMessage[]> {
-    return this.#messages.history(convId, before, limit);
+  lastDeclined(convId: string, inviter: string, invitee: string): Promise<InviteRecord | undefined> {
+    return this.#conversations.lastDeclined(convId, inviter, invitee);
   }
 
-  since(convId: string, after: number, limit: number): Promise<StoredMessage[]> {
-    return this.#messages.since(convId, after, limit);
+  putBlock(block: BlockRecord): Promise<void> {
+    return this.#blocks.putBlock(block);
+  }
+
+  removeBlock(blocker: string, blocked: string): Promise<boolean> {
+    return this.#blocks.removeBlock(blocker, blocked);
+  }
+
+  isBlocked(blocker: string, blocked: string): Promise<boolean> {
+    return this.#blocks.isBlocked(blocker, blocked);
+  }
+
+  listBlocks(blocker: string, limit: number): Promise<BlockRecord[]> {
+    return this.#blocks.listBlocks(blocker, limit);
+  }
+
+  history(convId: string, before: number | undefined, limit: number, fromTs?: number): Promise<StoredMessage[]> {
+    return this.#messages.history(convId, before, limit, fromTs);
+  }
+
+  since(convId: string, after: number, limit: number, fromTs?: number): Promise<StoredMessage[]> {
+    return this.#messages.since(convId, after, limit, fromTs);
   }
 
   setReadMarker(marker: ReadMarker): Promise<{ seq: number; moved: boolean }> {
