@@ -113,10 +113,13 @@ describe("history floor", () => {
     expect(floorOf(agent)).toBeUndefined();
     expect(floorOf(mia)).toBeUndefined();
 
-    // Ben counts as unread only what he may read; the SDK's loader ends on the floor too.
+    // Whatever the invite offered, only what was said after joining counts as unread: the rest is
+    // history to read, not news. The SDK's loader ends on the floor too.
+    for (const client of invited.values()) {
+      const listed = (await client.request("conv.list", {})).conversations.find((c) => c.id === conv.id);
+      expect(listed?.unread).toBe(2);
+    }
     const ben = invited.get("none") as ParleyClient;
-    const listed = (await ben.request("conv.list", {})).conversations.find((c) => c.id === conv.id);
-    expect(listed?.unread).toBe(2);
     const state = await ben.loadConversation(conv.id);
     expect(state.messages.map((m) => (m.body?.type === "text" ? m.body.text : m.seq))).toEqual([
       "after joining",

@@ -207,8 +207,9 @@ export class Invites {
       invitedBy: invite.inviter,
       ...(floor === undefined ? {} : { historyFrom: floor }),
     });
-    // Offered nothing from before: what was stored until now is not theirs to count as unread.
-    if (!team && invite.history === "none" && conv.lastSeq > 0) {
+    // What was said before they joined is history they may read (as the invite offered), not news:
+    // none of it counts as unread.
+    if (!team && conv.lastSeq > 0) {
       await store.setReadMarker({
         convId: conv.id,
         principalId: actor.id,
