@@ -61,7 +61,9 @@ export class ConversationSync {
     ]);
     tracker.setInfo(conversation);
     for (const r of reads ?? []) tracker.setReadBy(r.principalId, r.seq);
-    const newest = page.messages[0]?.seq ?? 0;
+    // An empty last page: nothing at or below the conversation's seq is for this member (a member who
+    // joined by an invite offering no history), so following starts there rather than at 0.
+    const newest = page.messages[0]?.seq ?? (page.hasMore ? 0 : conversation.lastSeq);
     await this.ingest(convId, page.messages, false);
     if (!tracker.anchored) tracker.anchor(newest, page.hasMore);
     else tracker.setHasOlder(page.hasMore);
