@@ -85,6 +85,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const chat = new ChatService({
     store,
     sendRate: config.sendRatePerSecond,
+    handleProbes: { perPrincipal: config.handleProbeRatePerMinute, perIp: config.handleProbeIpRatePerMinute },
     ...(options.presence ? { presence: options.presence } : {}),
     sink: {
       publish(subject, payload) {

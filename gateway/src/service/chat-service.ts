@@ -17,6 +17,7 @@ import type {
   EpochStore,
   InviteStore,
   KeyBackupStore,
+  LimiterStore,
   MemberStore,
   MessageStore,
   NoteStore,
@@ -31,11 +32,13 @@ import { Conversations } from "./conversations.js";
 import { Devices } from "./devices.js";
 import { Epochs } from "./epochs.js";
 import { EventFanout, type EventSink } from "./events.js";
+import { Handles } from "./handles.js";
 import { Invites } from "./invites.js";
 import { KeyBackups } from "./key-backups.js";
 import { Messages } from "./messages.js";
 import { Notes } from "./notes.js";
 import { type PresenceOptions, PresenceTracker } from "./presence.js";
+import type { HandleProbeLimits } from "./probe-limits.js";
 import { Profiles } from "./profile.js";
 import { RateLimit } from "./rate-limits.js";
 import { Signals } from "./signals.js";
@@ -60,7 +63,8 @@ export type ChatStore = ConversationStore &
   KeyBackupStore &
   DeviceStore &
   TeamKeyStore &
-  AgentStore;
+  AgentStore &
+  LimiterStore;
 
 export interface ChatServiceOptions {
   store: ChatStore;
@@ -69,6 +73,8 @@ export interface ChatServiceOptions {
   sendRate?: number;
   /** Handle lookups (invites) per principal per minute. @default 20 */
   lookupRate?: number;
+  /** Handle-probe budgets (lookup, check, handle changes, invites), shared through the store. @default 20 per principal, 60 per IP, a minute */
+  handleProbes?: HandleProbeLimits;
   /** Presence heartbeat TTL and ping interval (presence.ts). */
   presence?: PresenceOptions;
   now?: () => number;
@@ -78,6 +84,8 @@ export class ChatService {
   readonly #handlers: Handlers;
   /** Who of each shop's team is online; the gateway starts it on its NATS connection. */
   readonly presence: PresenceTracker;
+  /** Handles of the principals (the shop admin sets team members' handles through it). */
+  readonly handles: Handles;
 
   constructor(options: ChatServiceOptions) {
     const { store } = options;
@@ -92,7 +100,9 @@ export class ChatService {
     const keyBackups = new KeyBackups({ store });
     const devices = new Devices({ store, team, now });
     const epochs = new Epochs({ store, fanout, access });
-    const profiles = new Profiles({ store });
+    const handles = new Handles({ store, access, ...(options.handleProbes ? { probes: options.handleProbes } : {}) });
+    this.handles = handles;
+    const profiles = new Profiles({ store, handles });
     const conversations = new Conversations({ store, fanout, access, now });
     const messages = new Messages({
       store,
@@ -147,6 +157,8 @@ export class ChatService {
       "team.wrap.get": (actor) => team.getWraps(actor),
       "keys.backup.put": (actor, body) => keyBackups.put(actor, body),
       "keys.backup.list": (actor, body) => keyBackups.list(actor, body),
+      "handle.check": (actor, body) => handles.check(actor, body.handle),
+      "handle.lookup": (actor, body) => handles.lookup(actor, body.convId, body.handle),
       "profile.get": (actor) => profiles.get(actor),
       "profile.update": (actor, body) => profiles.update(actor, body),
       "signal.typing": (actor, body) => signals.typing(actor, body.convId, body.active),
