@@ -14,10 +14,23 @@ export interface HttpSession {
   rpc(gatewayUrl: string, op: string, body?: unknown): Promise<Answer>;
 }
 
-async function post(url: string, body: unknown, token?: string): Promise<{ status: number; json: unknown }> {
+/**
+ * POSTs JSON; `ip` is sent as `X-Forwarded-For`, which a gateway with `PARLEY_TRUST_PROXY=loopback`
+ * takes as the client's IP (as behind a TLS proxy), so one test process can be several clients.
+ */
+async function post(
+  url: string,
+  body: unknown,
+  token?: string,
+  ip?: string,
+): Promise<{ status: number; json: unknown }> {
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(ip ? { "x-forwarded-for": ip } : {}),
+    },
     body: JSON.stringify(body),
   });
   return { status: res.status, json: await res.json() };
@@ -48,8 +61,8 @@ function session(json: unknown): HttpSession {
 }
 
 /** Opens a guest session at `gatewayUrl`. */
-export async function guestSession(gatewayUrl: string, shopId: string): Promise<HttpSession> {
-  const { status, json } = await post(`${gatewayUrl}/v1/session`, { shopId, guest: true });
+export async function guestSession(gatewayUrl: string, shopId: string, ip?: string): Promise<HttpSession> {
+  const { status, json } = await post(`${gatewayUrl}/v1/session`, { shopId, guest: true }, undefined, ip);
   if (status !== 200) throw new Error(`guest session: ${status} ${JSON.stringify(json)}`);
   return session(json);
 }
@@ -58,10 +71,11 @@ export async function guestSession(gatewayUrl: string, shopId: string): Promise<
 export async function customerSession(
   gatewayUrl: string,
   shop: { id: string; secret: string },
-  customer: { id: string; name?: string },
+  customer: { id: string; name?: string; ip?: string },
 ): Promise<HttpSession> {
-  const token = await signCustomerToken({ shopId: shop.id, key: { alg: "HS256", secret: shop.secret }, customer });
-  const { status, json } = await post(`${gatewayUrl}/v1/session`, { shopId: shop.id, token });
+  const { ip, ...who } = customer;
+  const token = await signCustomerToken({ shopId: shop.id, key: { alg: "HS256", secret: shop.secret }, customer: who });
+  const { status, json } = await post(`${gatewayUrl}/v1/session`, { shopId: shop.id, token }, undefined, ip);
   if (status !== 200) throw new Error((json as { error?: { code?: string } }).error?.code ?? `status ${status}`);
   return session(json);
 }
