@@ -1,12 +1,12 @@
 /**
  * The MongoDB store's principals: customers, agents and bots, with handles
  * and their skeletons unique per shop through the single-field keys of
- * {@link PrincipalDoc}, and the migration from handles unique across shops.
+ * `PrincipalDoc` (collections.ts), and the migration from handles unique across shops.
  */
 import type { PrincipalRecord, PrincipalStore, SetHandleResult } from "../port/principals.js";
 import { str } from "../rules/records.js";
 import { handleSkeleton } from "../rules/skeleton.js";
-import { DROPPED_INDEXES, PRINCIPAL_FIELDS, type PrincipalDoc } from "./collections.js";
+import { DROPPED_INDEXES, PRINCIPAL_FIELDS } from "./collections.js";
 import type { MongoContext } from "./context.js";
 import { isDuplicateKey } from "./errors.js";
 
