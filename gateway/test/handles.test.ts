@@ -103,8 +103,8 @@ describe("handles", () => {
     // Mia keeps her handle after the refusals.
     expect(result(await mia.rpc(url, "profile.get")).principal).toMatchObject({ handle: "mia" });
     expect(codeOf(await noah.rpc(url, "profile.update", { handle: "no" }))).toBe("handle_invalid");
-    expect(result(await noah.rpc(url, "handle.check", { handle: "1noah" }))).toEqual({
-      handle: "1noah",
+    expect(result(await noah.rpc(url, "handle.check", { handle: " 1Noah" }))).toEqual({
+      handle: " 1Noah",
       available: false,
       reason: "invalid",
     });

@@ -78,9 +78,13 @@ export class Handles {
   /** `handle.check`: whether `profile.update` with this handle would succeed now (never claims it). */
   async check(actor: PrincipalRecord, typed: string): Promise<HandleCheck> {
     const verdict = await this.#judge(actor, typed);
-    return verdict.refusal
-      ? { handle: verdict.handle, available: false, reason: verdict.refusal }
-      : { handle: verdict.handle, available: true };
+    if (!verdict.refusal) return { handle: verdict.handle, available: true };
+    // Not a handle: the input as typed (HandleCheck.handle), else the form it would be stored in.
+    return {
+      handle: verdict.refusal === "invalid" ? typed : verdict.handle,
+      available: false,
+      reason: verdict.refusal,
+    };
   }
 
   /**
