@@ -126,7 +126,16 @@ describe("handles", () => {
     } finally {
       await leo.close();
     }
-    expect(result(await noah.rpc(url, "handle.check", { handle: "support" }))).toMatchObject({ reason: "taken" });
+    // Held by the team or not, a customer hears the same.
+    expect(result(await noah.rpc(url, "handle.check", { handle: "support" }))).toMatchObject({ reason: "reserved" });
+    const ada = stack.agent();
+    await ada.connect();
+    try {
+      await expect(ada.updateProfile({ handle: "Support" })).rejects.toMatchObject({ code: "handle_taken" });
+      expect(await ada.checkHandle("admin")).toEqual({ handle: "admin", available: true });
+    } finally {
+      await ada.close();
+    }
   });
 
   it("lets no guest claim a handle", async () => {

@@ -131,15 +131,16 @@ export class Handles {
     // A mixed-script handle is invalid either way; it is told apart as confusable when it looks like one held.
     if (problem !== undefined && problem !== "mixed_scripts") return { handle, skeleton, refusal: "invalid" };
     await this.#probes.take(actor);
+    // Reserved first: a customer learns the same whether a team member holds it or not.
+    if (problem === undefined && !isTeamKind(actor.kind) && (await this.#reserved(actor.shopId)).has(skeleton)) {
+      return { handle, skeleton, refusal: "reserved" };
+    }
     const { store } = this.#o;
     const holder = await store.findPrincipalByHandle(actor.shopId, handle);
     if (holder && holder.id !== actor.id) return { handle, skeleton, refusal: "taken" };
     const lookalike = await store.findPrincipalBySkeleton(actor.shopId, skeleton);
     const confusable = lookalike !== undefined && lookalike.id !== actor.id;
     if (problem !== undefined) return { handle, skeleton, refusal: confusable ? "confusable" : "invalid" };
-    if (!isTeamKind(actor.kind) && (await this.#reserved(actor.shopId)).has(skeleton)) {
-      return { handle, skeleton, refusal: "reserved" };
-    }
     if (confusable) return { handle, skeleton, refusal: "confusable" };
     return { handle, skeleton };
   }
