@@ -113,13 +113,8 @@ export function describeHandles(open: () => Promise<StoreFixture>): void {
       await using fx = await open();
       const limiter = fx.store.sharedLimiter("conf-race", { points: 5, durationSeconds: 60 });
       const waits = await Promise.all(range(1, 20).map(() => limiter.consume("hot")));
-      const admitted = waits.filter((w) => w === 0).length;
-      expect(admitted).toBeGreaterThanOrEqual(1);
-      expect(admitted).toBeLessThanOrEqual(5);
-      // Refused points do not count: the rest of the budget is still there, and no more.
-      let more = 0;
-      while ((await limiter.consume("hot")) === 0) more++;
-      expect(admitted + more).toBe(5);
+      expect(waits.filter((w) => w === 0)).toHaveLength(5);
+      expect(await limiter.consume("hot")).toBeGreaterThan(0);
     });
 
     it("shares the budget with another store on the same data (another gateway)", async () => {

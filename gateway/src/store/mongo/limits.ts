@@ -10,7 +10,8 @@
  * counted itself and every point inserted before it, so no more than the
  * budget is admitted in a window, on MongoDB and FerretDB alike, across
  * processes. A refused point is deleted again, so waiting `retryAfter` is
- * enough. Expired points are swept by the limiters (FerretDB v1 has no TTL
+ * enough. Points of one key are taken one at a time per process, so a burst
+ * cannot refuse itself whole; across gateways at most one per gateway overlaps. Expired points are swept by the limiters (FerretDB v1 has no TTL
  * indexes).
  */
 import type { Collection } from "mongodb";
@@ -24,6 +25,8 @@ export interface MongoLimiterOptions {
   collection: Collection<RateLimitHitDoc>;
   /** Runs one operation, turning connection failures into `StoreUnavailableError`. */
   run: <T>(op: () => Promise<T>) => Promise<T>;
+  /** Runs `fn` after the earlier operations queued under `key` in this process (MongoContext.serial). */
+  serial: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
   name: string;
   rule: LimitRule;
 }
@@ -42,22 +45,26 @@ export class MongoLimiter implements SharedLimiter {
   }
 
   consume(key: string): Promise<number> {
-    const { collection, run, name, rule } = this.#o;
+    const { collection, run, serial, name, rule } = this.#o;
     const id = `${name}:${String(key)}`;
-    return run(async () => {
-      const now = Date.now();
-      if (now - this.#lastSweep >= SWEEP_MS) {
-        this.#lastSweep = now;
-        await collection.deleteMany({ expire: { $lte: new Date(now) } });
-      }
-      const at = new Date(now);
-      const { insertedId } = await collection.insertOne({ key: id, at, expire: new Date(now + this.#windowMs) });
-      const since = { key: id, at: { $gt: new Date(now - this.#windowMs) } };
-      const count = await collection.countDocuments(since);
-      if (count <= rule.points) return 0;
-      await collection.deleteOne({ _id: insertedId });
-      const oldest = await collection.find(since).sort({ at: 1 }).limit(1).next();
-      return Math.max(1000, (oldest ? oldest.at.getTime() : now) + this.#windowMs - now);
-    });
+    // One consume per key at a time in this process: a burst of simultaneous points, each counting
+    // all the others, would otherwise refuse them all. Across processes the count still decides.
+    return serial(`limit:${id}`, () =>
+      run(async () => {
+        const now = Date.now();
+        if (now - this.#lastSweep >= SWEEP_MS) {
+          this.#lastSweep = now;
+          await collection.deleteMany({ expire: { $lte: new Date(now) } });
+        }
+        const at = new Date(now);
+        const { insertedId } = await collection.insertOne({ key: id, at, expire: new Date(now + this.#windowMs) });
+        const since = { key: id, at: { $gt: new Date(now - this.#windowMs) } };
+        const count = await collection.countDocuments(since);
+        if (count <= rule.points) return 0;
+        await collection.deleteOne({ _id: insertedId });
+        const oldest = await collection.find(since).sort({ at: 1 }).limit(1).next();
+        return Math.max(1000, (oldest ? oldest.at.getTime() : now) + this.#windowMs - now);
+      }),
+    );
   }
 }

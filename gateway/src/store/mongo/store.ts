@@ -214,7 +214,13 @@ export class MongoStore implements Store {
 
   /** A budget counted in the `rateLimits` collection, shared by every gateway on this database (limits.ts). */
   sharedLimiter(name: string, rule: LimitRule): SharedLimiter {
-    return new MongoLimiter({ collection: this.#col.rateLimitHits, run: (op) => this.#run(op), name, rule });
+    return new MongoLimiter({
+      collection: this.#col.rateLimitHits,
+      run: (op) => this.#run(op),
+      serial: (key, fn) => this.#serial(key, fn),
+      name,
+      rule,
+    });
   }
 
   putAgent(agent: AgentRecord): Promise<void> {
