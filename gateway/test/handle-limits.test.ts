@@ -95,6 +95,8 @@ describe.each(["embedded", "mongodb"] as const)("handle probe limits (%s store, 
 
   it("holds one principal to its own budget, whichever gateway answers", async () => {
     const customer = await customerSession(urls[0], SHOP, { id: `solo-${kind}`, ip: "203.0.113.9" });
+    // The IP of the session is in the store, for every gateway.
+    expect((await second.store.getPrincipal(customer.principalId))?.lastIp).toBe("203.0.113.9");
     const answers: Answer[] = [];
     for (let i = 0; i < PER_PRINCIPAL + 4; i++) {
       answers.push(await customer.rpc(urls[i % 2] as string, "handle.check", { handle: `solo_${kind}_${i}` }));
