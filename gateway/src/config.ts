@@ -68,6 +68,10 @@ const envSchema = z.object({
     .default(7 * 86_400),
   /** Max file uploads per principal per minute. */
   PARLEY_UPLOAD_RATE: z.coerce.number().int().min(1).default(30),
+  /** Handle probes (lookups, availability checks, handle changes, invites) per principal per minute, shared by all gateways. */
+  PARLEY_HANDLE_PROBE_RATE: z.coerce.number().int().min(1).default(20),
+  /** Handle probes per client IP per minute, all principals from it together, shared by all gateways. */
+  PARLEY_HANDLE_PROBE_IP_RATE: z.coerce.number().int().min(1).default(60),
   /** The widget's build output served under /widget; default: the installed @parley/widget package's dist. */
   WIDGET_DIR: z.string().min(1).optional(),
 });
@@ -99,6 +103,10 @@ export interface GatewayConfig {
   /** Directory of file blobs for the embedded store. */
   blobDir: string;
   uploadRatePerMinute: number;
+  /** Handle probes per principal per minute (store-backed, shared by all gateways). */
+  handleProbeRatePerMinute: number;
+  /** Handle probes per client IP per minute (store-backed, shared by all gateways). */
+  handleProbeIpRatePerMinute: number;
   trustProxy: string | undefined;
   /** The widget's `dist/` (launcher and frame); undefined: the installed `@parley/widget`. */
   widgetDir: string | undefined;
@@ -132,6 +140,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxFileBytes: e.PARLEY_MAX_FILE_BYTES,
     blobDir: e.PARLEY_BLOB_DIR ?? join(e.PARLEY_DATA_DIR, "blobs"),
     uploadRatePerMinute: e.PARLEY_UPLOAD_RATE,
+    handleProbeRatePerMinute: e.PARLEY_HANDLE_PROBE_RATE,
+    handleProbeIpRatePerMinute: e.PARLEY_HANDLE_PROBE_IP_RATE,
     trustProxy: e.PARLEY_TRUST_PROXY,
     widgetDir: e.WIDGET_DIR,
   };

@@ -88,6 +88,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     store,
     sendRate: config.sendRatePerSecond,
     inviteTtlMs: config.inviteTtlMs,
+    handleProbes: { perPrincipal: config.handleProbeRatePerMinute, perIp: config.handleProbeIpRatePerMinute },
     ...(options.presence ? { presence: options.presence } : {}),
     ...(options.now ? { now: options.now } : {}),
     sink: {

@@ -100,7 +100,7 @@ describe("a customer and an agent talking through the gateway", () => {
     const conv = await owner.openConversation();
     await expect(owner.invite(conv.id, "@zebra")).rejects.toMatchObject({ code: "unknown_handle" });
     await expect(owner.invite(conv.id, "@zebra_crossin")).rejects.toMatchObject({ code: "unknown_handle" });
-    await expect(owner.invite(conv.id, "@ze*")).rejects.toMatchObject({ code: "bad_request" });
+    await expect(owner.invite(conv.id, "@ze*")).rejects.toMatchObject({ code: "handle_invalid" });
     await expect(owner.invite(conv.id, "@zebra_crossing")).resolves.toMatchObject({ invitee: other.principal.id });
     await Promise.all([owner.close(), other.close()]);
   });

@@ -3,6 +3,8 @@
  * algorithm is pinned per shop (no `none`, no HS256/EdDSA confusion); issuer,
  * audience and a short lifetime are required; each `jti` is accepted once.
  */
+
+import { displayNameSchema } from "@parley/sdk/protocol";
 import { type CryptoKey, importJWK, importSPKI, type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
 import { z } from "zod";
 import { GatewayError } from "../errors.js";
@@ -16,7 +18,7 @@ const claimsSchema = z.object({
   jti: z.string().min(8).max(200),
   iat: z.number().int(),
   exp: z.number().int(),
-  name: z.string().trim().min(1).max(80).optional(),
+  name: displayNameSchema.optional(),
 });
 
 export interface CustomerClaims {
@@ -64,6 +66,13 @@ export async function verifyCustomerToken(
     throw err;
   }
   const claims = claimsSchema.safeParse(payload);
+  // A name with bidi controls or invisible characters: the shop's backend must send a plain one.
+  if (!claims.success && claims.error.issues.some((i) => i.code === "custom" && i.path[0] === "name")) {
+    throw new GatewayError(
+      "display_name_invalid",
+      "the token's name claim holds invisible or text-direction characters",
+    );
+  }
   if (!claims.success || claims.data.exp - claims.data.iat > MAX_CUSTOMER_TOKEN_TTL) {
     throw new GatewayError("unauthorized", "invalid customer token");
   }

@@ -18,6 +18,7 @@ import type {
   EpochStore,
   InviteStore,
   KeyBackupStore,
+  LimiterStore,
   MemberStore,
   MessageStore,
   NoteStore,
@@ -34,11 +35,13 @@ import { Conversations } from "./conversations.js";
 import { Devices } from "./devices.js";
 import { Epochs } from "./epochs.js";
 import { EventFanout, type EventSink } from "./events.js";
+import { Handles } from "./handles.js";
 import { Invites } from "./invites.js";
 import { KeyBackups } from "./key-backups.js";
 import { Messages } from "./messages.js";
 import { Notes } from "./notes.js";
 import { type PresenceOptions, PresenceTracker } from "./presence.js";
+import type { HandleProbeLimits } from "./probe-limits.js";
 import { Profiles } from "./profile.js";
 import { RateLimit } from "./rate-limits.js";
 import { Signals } from "./signals.js";
@@ -65,17 +68,18 @@ export type ChatStore = ConversationStore &
   TeamKeyStore &
   AgentStore &
   BlockStore &
-  ShopStore;
+  ShopStore &
+  LimiterStore;
 
 export interface ChatServiceOptions {
   store: ChatStore;
   sink: EventSink;
   /** Sends per principal per second. @default 50 */
   sendRate?: number;
-  /** Handle lookups (invites) per principal per minute. @default 20 */
-  lookupRate?: number;
   /** How long an invite stays answerable, ms. @default 7 days */
   inviteTtlMs?: number;
+  /** Handle-probe budgets (lookup, check, handle changes, invites), shared through the store. @default 20 per principal, 60 per IP, a minute */
+  handleProbes?: HandleProbeLimits;
   /** Presence heartbeat TTL and ping interval (presence.ts). */
   presence?: PresenceOptions;
   now?: () => number;
@@ -85,6 +89,8 @@ export class ChatService {
   readonly #handlers: Handlers;
   /** Who of each shop's team is online; the gateway starts it on its NATS connection. */
   readonly presence: PresenceTracker;
+  /** Handles of the principals (the shop admin sets team members' handles through it). */
+  readonly handles: Handles;
 
   constructor(options: ChatServiceOptions) {
     const { store } = options;
@@ -99,7 +105,9 @@ export class ChatService {
     const keyBackups = new KeyBackups({ store });
     const devices = new Devices({ store, team, now });
     const epochs = new Epochs({ store, fanout, access });
-    const profiles = new Profiles({ store });
+    const handles = new Handles({ store, access, ...(options.handleProbes ? { probes: options.handleProbes } : {}) });
+    this.handles = handles;
+    const profiles = new Profiles({ store, handles });
     const conversations = new Conversations({ store, fanout, access, now });
     const messages = new Messages({
       store,
@@ -118,7 +126,7 @@ export class ChatService {
         return (await conversations.seen(actor, conv)).conversation;
       },
       now,
-      ...(options.lookupRate === undefined ? {} : { lookupRate: options.lookupRate }),
+      resolve: (actor, typed) => handles.resolve(actor, typed),
       ...(options.inviteTtlMs === undefined ? {} : { inviteTtlMs: options.inviteTtlMs }),
     });
     const blocks = new Blocks({ store });
@@ -160,6 +168,8 @@ export class ChatService {
       "team.wrap.get": (actor) => team.getWraps(actor),
       "keys.backup.put": (actor, body) => keyBackups.put(actor, body),
       "keys.backup.list": (actor, body) => keyBackups.list(actor, body),
+      "handle.check": (actor, body) => handles.check(actor, body.handle),
+      "handle.lookup": (actor, body) => handles.lookup(actor, body.convId, body.handle),
       "profile.get": (actor) => profiles.get(actor),
       "profile.update": (actor, body) => profiles.update(actor, body),
       "signal.typing": (actor, body) => signals.typing(actor, body.convId, body.active),

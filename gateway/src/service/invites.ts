@@ -18,7 +18,6 @@ import {
   type ConversationInfo,
   type InviteHistory,
   type InviteInfo,
-  normalizeHandle,
   type RpcResults,
   randomId,
 } from "@parley/sdk/protocol";
@@ -39,7 +38,6 @@ import type { ConversationAccess } from "./access.js";
 import type { EventFanout } from "./events.js";
 import { assertAnswerable, cooldownLeft, DEFAULT_INVITE_TTL_MS, historyFloor, statusAt } from "./invite-rules.js";
 import { InviteViews } from "./invite-views.js";
-import { RateLimit } from "./rate-limits.js";
 import { isTeamMember } from "./team.js";
 
 export interface InvitesOptions {
@@ -49,8 +47,8 @@ export interface InvitesOptions {
   access: ConversationAccess;
   /** Announces that `actor` joined `conv` (invited by `inviter`) and answers the conversation as `actor` sees it. */
   joined: (actor: PrincipalRecord, conv: ConversationRecord, inviter: string) => Promise<ConversationInfo>;
-  /** Handle lookups per principal per minute. @default 20 */
-  lookupRate?: number;
+  /** The principal of the actor's shop holding a typed handle (normalised, rate-limited); `unknown_handle` otherwise. */
+  resolve: (actor: PrincipalRecord, typed: string) => Promise<PrincipalRecord>;
   /** How long an invite stays answerable, ms. @default 7 days */
   inviteTtlMs?: number;
   now: () => number;
@@ -58,31 +56,15 @@ export interface InvitesOptions {
 
 export class Invites {
   readonly #o: InvitesOptions;
-  readonly #lookupLimit: RateLimit;
   readonly #now: () => number;
   readonly #ttlMs: number;
   readonly #views: InviteViews;
 
   constructor(options: InvitesOptions) {
     this.#o = options;
-    this.#lookupLimit = new RateLimit({ points: options.lookupRate ?? 20, durationSeconds: 60 });
     this.#now = options.now;
     this.#ttlMs = options.inviteTtlMs ?? DEFAULT_INVITE_TTL_MS;
     this.#views = new InviteViews({ store: options.store, now: options.now });
-  }
-
-  /**
-   * The principal of the actor's shop holding the typed handle (exact match), rate-limited per
-   * principal; `unknown_handle` for no one and for a principal of another shop alike. The one place
-   * invites resolve a handle: the handles module's `resolve()` takes its place.
-   */
-  async #resolve(actor: PrincipalRecord, typed: string): Promise<PrincipalRecord> {
-    const handle = normalizeHandle(typed);
-    if (!handle) throw new GatewayError("bad_request", "not a valid @handle");
-    await this.#lookupLimit.take(actor.id);
-    const found = await this.#o.store.findPrincipalByHandle(handle);
-    if (!found || found.shopId !== actor.shopId) throw new GatewayError("unknown_handle");
-    return found;
   }
 
   async create(
@@ -92,7 +74,7 @@ export class Invites {
     history: InviteHistory = "none",
   ): Promise<RpcResults["invite.create"]> {
     const { conv } = await this.#o.access(actor, convId);
-    const invitee = await this.#resolve(actor, typed);
+    const invitee = await this.#o.resolve(actor, typed);
     const store = this.#o.store;
     if (invitee.id === actor.id || (await store.getMember(convId, invitee.id))) {
       throw new GatewayError("already_member");

@@ -1,11 +1,12 @@
 /**
- * A principal's own profile: its display name and `@handle` (unique; a taken
- * one answers `handle_taken`), and the public view of a principal record.
+ * A principal's own profile: its display name and `@handle` (unique per shop,
+ * claimed through handles.ts), and the public view of a principal record.
  */
 import type { PrincipalInfo, RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type { PrincipalRecord, PrincipalStore } from "../store/port.js";
+import type { Handles } from "./handles.js";
 
 type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
 
@@ -22,6 +23,8 @@ export function toPrincipalInfo(p: PrincipalRecord): PrincipalInfo {
 
 export interface ProfilesOptions {
   store: PrincipalStore;
+  /** Claims handles (handles.ts): normalised, scoped to the shop, rate-limited as a handle probe. */
+  handles: Handles;
 }
 
 export class Profiles {
@@ -32,12 +35,14 @@ export class Profiles {
     return { principal: toPrincipalInfo((await this.o.store.getPrincipal(actor.id)) ?? actor) };
   }
 
+  /**
+   * Sets the caller's handle (`Handles.claim`: `forbidden` for guests, `handle_invalid`,
+   * `handle_reserved`, `handle_confusable`, `handle_taken`, `rate_limited`) and display name
+   * (already checked by the schema: `display_name_invalid`). The handle is claimed first: a
+   * refused one changes nothing.
+   */
   async update(actor: PrincipalRecord, body: Body<"profile.update">): Promise<RpcResults["profile.update"]> {
-    // The actor record may be a moment old (RecentPrincipals); the handle comparison needs the stored one.
-    const current = (await this.o.store.getPrincipal(actor.id)) ?? actor;
-    if (body.handle !== undefined && body.handle !== current.handle) {
-      if (!(await this.o.store.setHandle(actor.id, body.handle))) throw new GatewayError("handle_taken");
-    }
+    if (body.handle !== undefined) await this.o.handles.claim(actor, body.handle);
     if (body.displayName !== undefined) await this.o.store.setDisplayName(actor.id, body.displayName);
     const updated = await this.o.store.getPrincipal(actor.id);
     if (!updated) throw new GatewayError("not_found", "principal vanished");

@@ -37,6 +37,15 @@ export interface SessionServiceOptions {
   now?: () => number;
 }
 
+/** What a session is minted with besides the principal. */
+interface IssueExtras {
+  device?: DeviceKeys | undefined;
+  /** A bot's own NATS user key. */
+  natsUserKey?: string | undefined;
+  /** The client's IP, recorded with the principal when it changed. */
+  ip?: string | undefined;
+}
+
 /** A precomputed hash so a login for an unknown agent costs as much as a wrong password. */
 const DUMMY_HASH = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2x1ZVRtmsZ+S9BnNbXnRC6ZWfZUoS9CsoLkC5PGTl4o";
 
@@ -57,6 +66,8 @@ export class SessionService {
     token: string;
     device?: DeviceKeys | undefined;
     origin?: string;
+    /** The client's IP (the handle-probe limits per IP); recorded with the principal. */
+    ip?: string | undefined;
   }): Promise<SessionResponse> {
     const shop = await this.#shop(input.shopId, input.origin);
     const claims = await verifyCustomerToken(input.token, shop, {
@@ -75,7 +86,7 @@ export class SessionService {
       await this.o.store.setDisplayName(principal.id, claims.name);
       principal = { ...principal, displayName: claims.name };
     }
-    return this.#issue(principal, input.device);
+    return this.#issue(principal, { device: input.device, ip: input.ip });
   }
 
   async guest(input: {
@@ -83,6 +94,8 @@ export class SessionService {
     displayName?: string | undefined;
     device?: DeviceKeys | undefined;
     origin?: string;
+    /** The client's IP: fresh guest sessions from one IP share its handle-probe budget. */
+    ip?: string | undefined;
   }): Promise<SessionResponse> {
     const shop = await this.#shop(input.shopId, input.origin);
     if (!shop.allowGuests) throw new GatewayError("guests_disabled");
@@ -93,9 +106,10 @@ export class SessionService {
       shopId: shop.id,
       externalId: id,
       displayName: input.displayName ?? "Guest",
+      ...(input.ip === undefined ? {} : { lastIp: input.ip }),
       createdAt: this.#now(),
     });
-    return this.#issue(principal, input.device);
+    return this.#issue(principal, { device: input.device, ip: input.ip });
   }
 
   async agent(input: {
@@ -105,6 +119,8 @@ export class SessionService {
     device?: DeviceKeys | undefined;
     natsUserKey?: string | undefined;
     origin?: string;
+    /** The client's IP; recorded with the principal. */
+    ip?: string | undefined;
   }): Promise<SessionResponse> {
     const shop = await this.#shop(input.shopId, input.origin);
     const agent = await this.o.store.getAgent(shop.id, input.login);
@@ -112,10 +128,11 @@ export class SessionService {
     if (!agent || !ok) throw new GatewayError("unauthorized", "wrong login or password");
     const principal = await this.o.store.getPrincipal(agent.principalId);
     if (!principal) throw new GatewayError("unauthorized", "wrong login or password");
-    return this.#issue(principal, input.device, input.natsUserKey);
+    return this.#issue(principal, { device: input.device, natsUserKey: input.natsUserKey, ip: input.ip });
   }
 
-  async refresh(refreshToken: string, natsUserKey?: string): Promise<SessionResponse> {
+  /** A new session for the principal of a refresh token; `ip` is the client's (recorded with the principal). */
+  async refresh(refreshToken: string, natsUserKey?: string, ip?: string): Promise<SessionResponse> {
     const principalId = await this.o.tokens.verify("refresh", refreshToken);
     const principal = await this.o.store.getPrincipal(principalId);
     if (!principal) throw new GatewayError("unauthorized", "invalid refresh token");
@@ -126,14 +143,11 @@ export class SessionService {
         throw new GatewayError("unauthorized", "no longer a member of the team");
       }
     }
-    return this.#issue(principal, undefined, natsUserKey);
+    return this.#issue(principal, { natsUserKey, ip });
   }
 
-  async #issue(
-    principal: PrincipalRecord,
-    device: DeviceKeys | undefined,
-    natsUserKey?: string | undefined,
-  ): Promise<SessionResponse> {
+  async #issue(principal: PrincipalRecord, extra: IssueExtras): Promise<SessionResponse> {
+    const { device, natsUserKey, ip } = extra;
     const now = this.#now();
     if (principal.kind === "bot" && !natsUserKey) {
       throw new GatewayError("bad_request", "bots connect with their own NATS key: send natsUserKey");
@@ -144,6 +158,8 @@ export class SessionService {
     if (principal.kind === "bot" && !this.o.botMinter) {
       throw new GatewayError("unavailable", "this gateway has no bots account configured");
     }
+    // Every gateway finds the client's IP here: the handle-probe limits per IP (probe-limits.ts).
+    if (ip !== undefined && ip !== principal.lastIp) await this.o.store.setLastIp(principal.id, ip);
     if (device) {
       const known = (await this.o.store.listDevices(principal.id)).find((d) => d.deviceId === device.deviceId);
       const sameKeys = known?.sigPk === device.sigPk && known?.boxPk === device.boxPk;

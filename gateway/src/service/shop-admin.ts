@@ -15,6 +15,7 @@ import { z } from "zod";
 import { hashPassword } from "../auth/passwords.js";
 import { GatewayError } from "../errors.js";
 import type { AgentStore, PrincipalStore, ShopRecord, ShopStore } from "../store/port.js";
+import { storeHandle } from "./handles.js";
 import { toPrincipalInfo } from "./profile.js";
 
 const originSchema = z
@@ -79,9 +80,7 @@ export class ShopAdmin {
       createdAt: Date.now(),
     });
     await this.store.setDisplayName(principal.id, input.displayName);
-    if (input.handle && input.handle !== principal.handle) {
-      if (!(await this.store.setHandle(principal.id, input.handle))) throw new GatewayError("handle_taken");
-    }
+    if (input.handle && input.handle !== principal.handle) await storeHandle(this.store, principal.id, input.handle);
     await this.store.putAgent({
       shopId,
       login: input.login,

@@ -18,6 +18,7 @@ import type { EpochStore } from "./port/epochs.js";
 import type { InviteStore } from "./port/invites.js";
 import type { KeyBackupStore } from "./port/key-backups.js";
 import type { StoreLifecycle } from "./port/lifecycle.js";
+import type { LimiterStore } from "./port/limits.js";
 import type { MemberStore } from "./port/members.js";
 import type { MessageStore } from "./port/messages.js";
 import type { NoteStore } from "./port/notes.js";
@@ -36,10 +37,11 @@ export { StoreNotFoundError, StoreUnavailableError } from "./port/errors.js";
 export type { InviteRecord, InviteStore } from "./port/invites.js";
 export type { KeyBackupStore } from "./port/key-backups.js";
 export type { StoreLifecycle } from "./port/lifecycle.js";
+export type { LimiterStore, LimitRule, SharedLimiter } from "./port/limits.js";
 export type { MemberRecord, MemberStore } from "./port/members.js";
 export type { AppendResult, MessageStore, NewMessage } from "./port/messages.js";
 export type { NoteStore } from "./port/notes.js";
-export type { PrincipalRecord, PrincipalStore } from "./port/principals.js";
+export type { PrincipalRecord, PrincipalStore, SetHandleResult } from "./port/principals.js";
 export type { ReadMarker, ReadMarkerStore, UnreadCount } from "./port/read-markers.js";
 export type { ShopRecord, ShopStore } from "./port/shops.js";
 export type { TeamKeyStore } from "./port/team-keys.js";
@@ -61,4 +63,5 @@ export type Store = StoreLifecycle &
   KeyBackupStore &
   ReadMarkerStore &
   NoteStore &
-  TokenIdStore;
+  TokenIdStore &
+  LimiterStore;

@@ -133,9 +133,10 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
       await sessionLimit.take(`ip:${req.ip}`);
       const body = parseInput(sessionRequestSchema, req.body);
       const origin = req.get("origin");
+      const client = { ...(origin ? { origin } : {}), ip: req.ip };
       return "token" in body
-        ? deps.sessions.customer({ ...body, ...(origin ? { origin } : {}) })
-        : deps.sessions.guest({ ...body, ...(origin ? { origin } : {}) });
+        ? deps.sessions.customer({ ...body, ...client })
+        : deps.sessions.guest({ ...body, ...client });
     }),
   );
   api.post(
@@ -143,7 +144,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     route(async (req) => {
       await sessionLimit.take(`ip:${req.ip}`);
       const body = parseInput(refreshRequestSchema, req.body);
-      return deps.sessions.refresh(body.refreshToken, body.natsUserKey);
+      return deps.sessions.refresh(body.refreshToken, body.natsUserKey, req.ip);
     }),
   );
   api.post(
@@ -153,7 +154,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
       await sessionLimit.take(`ip:${req.ip}`);
       await sessionLimit.take(`agent:${body.shopId}:${body.login}`);
       const origin = req.get("origin");
-      return deps.sessions.agent({ ...body, ...(origin ? { origin } : {}) });
+      return deps.sessions.agent({ ...body, ...(origin ? { origin } : {}), ip: req.ip });
     }),
   );
   api.post(

@@ -48,6 +48,8 @@ export interface StackOptions {
   servesFrame?: boolean;
   /** The chat service's clock (invite expiry, cooldowns, stored message times). @default Date.now */
   now?: () => number;
+  /** More gateway environment variables (e.g. `PARLEY_HANDLE_PROBE_RATE`). @default {} */
+  env?: Record<string, string>;
 }
 
 export interface TestStack {
@@ -98,6 +100,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     PARLEY_SEND_RATE: String(options.sendRate ?? 100_000),
     ...(options.mongo ? { MONGODB_URI: options.mongo.uri, MONGODB_DB: options.mongo.dbName } : {}),
     ...(publicUrl ? { PARLEY_PUBLIC_URL: publicUrl } : {}),
+    ...options.env,
   });
   const natsAccount = { accountPub: nats.auth.appAccountPub, signingSeed: nats.auth.appSigningSeed };
   const natsBotsAccount = { accountPub: nats.auth.botsAccountPub, signingSeed: nats.auth.botsSigningSeed };

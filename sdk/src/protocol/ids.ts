@@ -10,8 +10,12 @@ export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** A message id made by a client: 16 to 64 subject-safe characters (the SDK makes 22: 128 random bits). */
 export const MSG_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 
-/** A handle: 3 to 32 lowercase letters, digits and `_`, starting with a letter. */
-export const HANDLE_PATTERN = /^[a-z][a-z0-9_]{2,31}$/;
+/**
+ * The shape of a stored handle: 3 to 32 code points of letters, combining marks, decimal digits
+ * and `_`, starting with a letter. A stored handle also passes the rest of `handleProblem`
+ * (folded, one script): use `isHandle` (handles.ts) to check one, `normalizeHandle` to make one.
+ */
+export const HANDLE_PATTERN = /^\p{L}[\p{L}\p{M}\p{Nd}_]{2,31}$/u;
 
 /** A NATS user public nkey: `U` and 55 base32 characters (a bot's own key; its seed never leaves the bot). */
 export const NATS_USER_KEY_PATTERN = /^U[A-Z2-7]{55}$/;
@@ -36,10 +40,4 @@ export function randomId(prefix = ""): string {
     if (i + 2 < bytes.length) out += ALPHABET[n & 63];
   }
   return out;
-}
-
-/** Normalises a typed `@handle` to its stored form, or returns undefined when it cannot be one. */
-export function normalizeHandle(input: string): string | undefined {
-  const handle = input.trim().replace(/^@/, "").toLowerCase();
-  return HANDLE_PATTERN.test(handle) ? handle : undefined;
 }

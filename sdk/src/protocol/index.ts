@@ -18,13 +18,14 @@ export {
   fileRefProblem,
   MAX_FILE_REF_BYTES,
 } from "./files.js";
+export type { HandleProblem } from "./handles.js";
+export { foldHandle, HandleProblems, handleProblem, isHandle, normalizeHandle } from "./handles.js";
 export {
   HANDLE_PATTERN,
   ID_PATTERN,
   isSubjectToken,
   MSG_ID_PATTERN,
   NATS_USER_KEY_PATTERN,
-  normalizeHandle,
   randomId,
 } from "./ids.js";
 export type { KeyBackupEntry } from "./key-backup.js";
@@ -85,6 +86,7 @@ export {
   agentSessionRequestSchema,
   deviceKeysSchema,
   deviceRecordSchema,
+  displayNameProblem,
   displayNameSchema,
   envelopeSchema,
   epochCommitSchema,

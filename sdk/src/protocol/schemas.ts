@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { ENVELOPE_VERSION, EnvelopeAlgs, MAX_CIPHERTEXT_CHARS } from "./envelope.js";
+import { isHandle } from "./handles.js";
 import { HANDLE_PATTERN, ID_PATTERN, MSG_ID_PATTERN, NATS_USER_KEY_PATTERN } from "./ids.js";
 import { KEY_BACKUP_CT_CHARS, MAX_KEY_BACKUP_PAGE, MAX_KEY_BACKUP_PUT, MAX_KEY_BACKUP_VERSION } from "./key-backup.js";
 import { CommitReasons, HistoryPolicies, InviteHistories } from "./models.js";
@@ -15,15 +16,43 @@ const B64URL = /^[A-Za-z0-9_-]*$/;
 export const idSchema = z.string().regex(ID_PATTERN, "must be 1-64 of [A-Za-z0-9_-]");
 /** A message id chosen by a client ({@link MSG_ID_PATTERN}). */
 export const msgIdSchema = z.string().regex(MSG_ID_PATTERN, "must be 16-64 of [A-Za-z0-9_-]");
-/** A handle, already normalised ({@link HANDLE_PATTERN}). */
-export const handleSchema = z.string().regex(HANDLE_PATTERN, "must be 3-32 of [a-z0-9_], starting with a letter");
-/** A display name: trimmed, 1 to 80 characters, no control characters. */
+/** A handle in its stored form ({@link isHandle}: folded, {@link HANDLE_PATTERN}, one script); `handle_invalid` otherwise. */
+export const handleSchema = z
+  .string()
+  .max(128)
+  .refine(isHandle, {
+    message: "must be 3-32 letters, digits or _ of one script, starting with a letter, in lower case",
+    params: { code: "handle_invalid" },
+  });
+
+/**
+ * Characters a display name may not hold ({@link displayNameProblem}): bidi controls
+ * (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C), zero-width and other invisible
+ * characters (every format character `\p{Cf}`, such as U+200B-U+200D, U+2060-U+2064, U+FEFF,
+ * U+00AD, and the other default-ignorable code points such as U+3164), and line or paragraph
+ * separators. Variation selectors stay allowed: emoji need them.
+ */
+const INVISIBLE = /(?![\uFE00-\uFE0F\u{E0100}-\u{E01EF}])[\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029]/u;
+
+/** Whether a display name holds a bidi control or an invisible character (the `display_name_invalid` refusal). */
+export function displayNameProblem(value: string): "invisible" | undefined {
+  return INVISIBLE.test(value) ? "invisible" : undefined;
+}
+
+/**
+ * A display name: trimmed, 1 to 80 characters, no control characters (`bad_request`), no bidi
+ * controls or invisible characters (`display_name_invalid`, {@link displayNameProblem}).
+ */
 export const displayNameSchema = z
   .string()
   .trim()
   .min(1)
   .max(80)
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters");
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters")
+  .refine((s) => displayNameProblem(s) === undefined, {
+    message: "must not contain bidi controls, zero-width or other invisible characters",
+    params: { code: "display_name_invalid" },
+  });
 const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const key32Schema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 bytes base64url");
 

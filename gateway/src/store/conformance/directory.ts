@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Store } from "../port.js";
 import { byId, device, principal, range, SHOP, type StoreFixture, shop, T0 } from "./fixtures.js";
 
-/** Shops, principals and their handles, agents, devices and used token ids. */
+/** Shops, principals, agents, devices and used token ids (handles: handles.ts). */
 export function describeDirectory(open: () => Promise<StoreFixture>): void {
   describe("shops", () => {
     it("stores a shop and replaces it on a second put", async () => {
@@ -85,63 +85,6 @@ export function describeDirectory(open: () => Promise<StoreFixture>): void {
       const p = await store.ensurePrincipal(principal());
       await store.setDisplayName(p.id, "Ada L.");
       expect((await store.getPrincipal(p.id))?.displayName).toBe("Ada L.");
-    });
-  });
-
-  describe("handles", () => {
-    it("sets a handle and finds the principal by exactly that handle", async () => {
-      await using fx = await open();
-      const { store } = fx;
-      const p = await store.ensurePrincipal(principal());
-      expect(await store.setHandle(p.id, "ada")).toBe(true);
-      expect(await store.findPrincipalByHandle("ada")).toEqual({ ...p, handle: "ada" });
-      expect(await store.findPrincipalByHandle("ad")).toBeUndefined();
-      expect(await store.findPrincipalByHandle("ada ")).toBeUndefined();
-    });
-
-    it("refuses a handle another principal holds and leaves both unchanged", async () => {
-      await using fx = await open();
-      const { store } = fx;
-      const a = await store.ensurePrincipal(principal());
-      const b = await store.ensurePrincipal(principal());
-      expect(await store.setHandle(a.id, "taken")).toBe(true);
-      expect(await store.setHandle(b.id, "taken")).toBe(false);
-      expect((await store.findPrincipalByHandle("taken"))?.id).toBe(a.id);
-      expect((await store.getPrincipal(b.id))?.handle).toBeUndefined();
-      expect(await store.setHandle(a.id, "taken")).toBe(true);
-    });
-
-    it("frees the old handle when a principal changes it", async () => {
-      await using fx = await open();
-      const { store } = fx;
-      const a = await store.ensurePrincipal(principal());
-      const b = await store.ensurePrincipal(principal());
-      await store.setHandle(a.id, "first");
-      await store.setHandle(a.id, "second");
-      expect(await store.findPrincipalByHandle("first")).toBeUndefined();
-      expect(await store.setHandle(b.id, "first")).toBe(true);
-      expect((await store.findPrincipalByHandle("second"))?.id).toBe(a.id);
-    });
-
-    it("keeps handles as stored and matches their case exactly", async () => {
-      await using fx = await open();
-      const { store } = fx;
-      const a = await store.ensurePrincipal(principal({ handle: "Ada" }));
-      expect(await store.findPrincipalByHandle("Ada")).toEqual(a);
-      expect(await store.findPrincipalByHandle("ada")).toBeUndefined();
-    });
-
-    it("lets any number of principals exist without a handle", async () => {
-      await using fx = await open();
-      const { store } = fx;
-      const all = await Promise.all(range(1, 3).map(() => store.ensurePrincipal(principal())));
-      expect(all.every((p) => p.handle === undefined)).toBe(true);
-    });
-
-    it("resolves false when setting the handle of an unknown principal", async () => {
-      await using fx = await open();
-      expect(await fx.store.setHandle("p-unknown", "ghost")).toBe(false);
-      expect(await fx.store.findPrincipalByHandle("ghost")).toBeUndefined();
     });
   });
 

@@ -1,5 +1,6 @@
 /** Store conformance, by aggregate: see suite.ts. */
 import { describe, expect, it } from "vitest";
+import { handleSkeleton } from "../rules/skeleton.js";
 import {
   conversation,
   device,
@@ -22,7 +23,7 @@ export function describeDurability(open: () => Promise<StoreFixture>): void {
       const { store } = fx;
       const exp = Date.now() + 60_000;
       const s = shop("s-durable");
-      const p = principal({ handle: "durable" });
+      const p = principal({ handle: "durable", handleSkeleton: handleSkeleton("durable") });
       const agent = {
         shopId: SHOP,
         login: "ops",
@@ -49,7 +50,7 @@ export function describeDurability(open: () => Promise<StoreFixture>): void {
       const reopened = await fx.reopen();
       try {
         expect(await reopened.getShop(s.id)).toEqual(s);
-        expect(await reopened.findPrincipalByHandle("durable")).toEqual(p);
+        expect(await reopened.findPrincipalByHandle(SHOP, "durable")).toEqual(p);
         expect(await reopened.getAgent(SHOP, "ops")).toEqual(agent);
         expect(await reopened.listDevices(p.id)).toEqual([dev]);
         expect(await reopened.getConversation(conv.id)).toEqual({ ...conv, lastSeq: 10, updatedAt: T0 + 10 });

@@ -11,6 +11,7 @@ import { describeDirectory } from "./directory.js";
 import { describeDurability } from "./durability.js";
 import { describeEpochs } from "./epochs.js";
 import type { StoreFixture } from "./fixtures.js";
+import { describeHandles } from "./handles.js";
 import { describeKeyBackups } from "./key-backups.js";
 import { describeLifecycle } from "./lifecycle.js";
 import { describeMessages } from "./messages.js";
@@ -25,6 +26,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
   describe(`${name} store conformance`, () => {
     describeLifecycle(open);
     describeDirectory(open);
+    describeHandles(open);
     describeConversations(open);
     describeBlocks(open);
     describeMessages(open);

@@ -30,10 +30,31 @@ export interface TokenIdDoc {
 export const withEpoch = (c: ConversationRecord): ConversationRecord =>
   typeof c.epoch === "number" ? c : { ...c, epoch: 0 };
 
+/**
+ * A principal as stored: the record plus the keys that make its handle and the handle's skeleton
+ * unique per shop (`<shopId>/<handle>`, `<shopId>/<skeleton>`): single fields, so a sparse unique
+ * index leaves principals without a handle out (a sparse compound index would not: every principal
+ * has a shopId; FerretDB v1 has no partial indexes). Reads leave them out ({@link PRINCIPAL_FIELDS}).
+ */
+export interface PrincipalDoc extends PrincipalRecord {
+  shopHandle?: string;
+  shopSkeleton?: string;
+}
+
+/** The projection of principal reads: the record without `_id` and the uniqueness keys. */
+export const PRINCIPAL_FIELDS = { projection: { _id: 0, shopHandle: 0, shopSkeleton: 0 } } as const;
+
+/** One point taken from a shared rate limit (limits.ts): its limiter and key, when, and when it stops counting. */
+export interface RateLimitHitDoc {
+  key: string;
+  at: Date;
+  expire: Date;
+}
+
 /** The typed collections, by name. */
 export interface Collections {
   shops: Collection<ShopRecord>;
-  principals: Collection<PrincipalRecord>;
+  principals: Collection<PrincipalDoc>;
   agents: Collection<AgentRecord>;
   devices: Collection<DeviceRecord>;
   conversations: Collection<ConversationRecord>;
@@ -48,6 +69,7 @@ export interface Collections {
   readMarkers: Collection<ReadMarker>;
   notes: Collection<StoredNote>;
   keyBackups: Collection<KeyBackupDoc>;
+  rateLimitHits: Collection<RateLimitHitDoc>;
 }
 
 /** The collections of one database. */
@@ -68,6 +90,7 @@ export const collections = (db: Db): Collections => ({
   readMarkers: db.collection("readMarkers"),
   notes: db.collection("notes"),
   keyBackups: db.collection("keyBackups"),
+  rateLimitHits: db.collection("rateLimitHits"),
 });
 
 /** Every collection with the indexes it needs. */
@@ -77,7 +100,8 @@ export const INDEXES: Record<string, { key: Document; unique?: boolean; sparse?:
     { key: { id: 1 }, unique: true },
     { key: { shopId: 1, kind: 1, externalId: 1 }, unique: true },
     // Sparse rather than partial: FerretDB v1 lacks partialFilterExpression; a principal without handle has no field.
-    { key: { handle: 1 }, unique: true, sparse: true },
+    { key: { shopHandle: 1 }, unique: true, sparse: true },
+    { key: { shopSkeleton: 1 }, unique: true, sparse: true },
   ],
   agents: [{ key: { shopId: 1, login: 1 }, unique: true }],
   devices: [{ key: { principalId: 1, deviceId: 1 }, unique: true }],
@@ -102,4 +126,11 @@ export const INDEXES: Record<string, { key: Document; unique?: boolean; sparse?:
   teamKeys: [{ key: { shopId: 1, version: 1 }, unique: true }],
   teamWraps: [{ key: { shopId: 1, version: 1, deviceId: 1 }, unique: true }],
   keyBackups: [{ key: { principalId: 1, convId: 1, epoch: 1 }, unique: true }],
+  // A key's points in its window are counted from this index; expired ones are swept by the expiry.
+  rateLimitHits: [{ key: { key: 1, at: 1 } }, { key: { expire: 1 } }],
 };
+
+/** Indexes of earlier releases that `init()` drops: handles were unique across shops. */
+export const DROPPED_INDEXES: { collection: keyof Collections; name: string }[] = [
+  { collection: "principals", name: "handle_1" },
+];

@@ -1,10 +1,9 @@
 /**
- * The MongoDB store's directory aggregates: shops, principals (with the team
- * list), agents, devices and used token ids.
+ * The MongoDB store's directory aggregates: shops, agents, devices and used
+ * token ids (principals are in principals.ts).
  */
 import type { AgentRecord, AgentStore } from "../port/agents.js";
 import type { DeviceRecord, DeviceStore } from "../port/devices.js";
-import type { PrincipalRecord, PrincipalStore } from "../port/principals.js";
 import type { ShopRecord, ShopStore } from "../port/shops.js";
 import type { TokenIdStore } from "../port/token-ids.js";
 import { num, str } from "../rules/records.js";
@@ -15,7 +14,7 @@ import { isDuplicateKey } from "./errors.js";
 /** Where TTL indexes are missing (FerretDB v1), expired token ids are swept at most this often. */
 const TOKEN_SWEEP_MS = 10_000;
 
-export class MongoDirectory implements ShopStore, PrincipalStore, AgentStore, DeviceStore, TokenIdStore {
+export class MongoDirectory implements ShopStore, AgentStore, DeviceStore, TokenIdStore {
   readonly #c: MongoContext;
   /** True when the server has no TTL indexes and expired token ids are swept by `consumeTokenId`. */
   #sweepTokens = false;
@@ -58,83 +57,6 @@ export class MongoDirectory implements ShopStore, PrincipalStore, AgentStore, De
       const shops = await this.#c.col.shops.find({}, { projection: { _id: 0, allowedOrigins: 1 } }).toArray();
       return [...new Set(shops.flatMap((s) => s.allowedOrigins))].sort();
     });
-  }
-
-  async ensurePrincipal(init: PrincipalRecord): Promise<PrincipalRecord> {
-    const key = {
-      shopId: str(init.shopId, "shopId"),
-      kind: str(init.kind, "kind") as PrincipalRecord["kind"],
-      externalId: str(init.externalId, "externalId"),
-    };
-    return this.#c.run(async () => {
-      const found = await this.#c.col.principals.findOne(key, NO_ID);
-      if (found) return found;
-      const doc: PrincipalRecord = {
-        id: str(init.id, "principal id"),
-        ...key,
-        displayName: init.displayName,
-        ...(init.handle === undefined ? {} : { handle: str(init.handle, "handle") }),
-        createdAt: init.createdAt,
-      };
-      try {
-        await this.#c.col.principals.insertOne({ ...doc });
-        return doc;
-      } catch (error) {
-        // Another request created it first: return theirs.
-        const raced = isDuplicateKey(error) ? await this.#c.col.principals.findOne(key, NO_ID) : null;
-        if (raced) return raced;
-        throw error;
-      }
-    });
-  }
-
-  async getPrincipal(id: string): Promise<PrincipalRecord | undefined> {
-    return this.#c.run(
-      async () => (await this.#c.col.principals.findOne({ id: str(id, "principal id") }, NO_ID)) ?? undefined,
-    );
-  }
-
-  async getPrincipals(ids: string[]): Promise<PrincipalRecord[]> {
-    const checked = [...new Set(ids.map((id) => str(id, "principal id")))];
-    if (checked.length === 0) return Promise.resolve([]);
-    return this.#c.run(() => this.#c.col.principals.find({ id: { $in: checked } }, NO_ID).toArray());
-  }
-
-  async findPrincipalByHandle(handle: string): Promise<PrincipalRecord | undefined> {
-    return this.#c.run(
-      async () => (await this.#c.col.principals.findOne({ handle: str(handle, "handle") }, NO_ID)) ?? undefined,
-    );
-  }
-
-  async setHandle(principalId: string, handle: string): Promise<boolean> {
-    const filter = { id: str(principalId, "principal id") };
-    const update = { $set: { handle: str(handle, "handle") } };
-    return this.#c.serial(`principal:${filter.id}`, () =>
-      this.#c.run(async () => {
-        try {
-          return (await this.#c.col.principals.updateOne(filter, update)).matchedCount === 1;
-        } catch (error) {
-          if (isDuplicateKey(error)) return false;
-          throw error;
-        }
-      }),
-    );
-  }
-
-  async setDisplayName(principalId: string, displayName: string): Promise<void> {
-    const filter = { id: str(principalId, "principal id") };
-    const update = { $set: { displayName: str(displayName, "displayName") } };
-    return this.#c.serial(`principal:${filter.id}`, () =>
-      this.#c.run(async () => {
-        await this.#c.col.principals.updateOne(filter, update);
-      }),
-    );
-  }
-
-  async listTeam(shopId: string): Promise<PrincipalRecord[]> {
-    // Served by the {shopId, kind, externalId} unique index's {shopId, kind} prefix.
-    const filter = { shopId: str(shopId, "shopId"), kind: { $in: ["agent", "bot"] as PrincipalRecord["kind"][] } };
-    return this.#c.run(() => this.#c.col.principals.find(filter, NO_ID).sort({ createdAt: 1, id: 1 }).toArray());
   }
 
   async putAgent(agent: AgentRecord): Promise<void> {

@@ -6,6 +6,7 @@ import { type MongoForTests, mongoForTests } from "../../../test/harness/ferretd
 import { startTcpProxy } from "../../../test/harness/tcp-proxy.js";
 import { describeStoreConformance } from "../conformance/suite.js";
 import { StoreUnavailableError } from "../port.js";
+import { handleSkeleton } from "../rules/skeleton.js";
 import { MongoStore } from "./store.js";
 
 let server: MongoForTests;
@@ -113,3 +114,46 @@ function envelope() {
     sig: "",
   } as const;
 }
+
+describe("MongoStore migration of handles unique across shops", () => {
+  it("drops the global handle index and fills in the scoped keys and skeletons", async () => {
+    const dbName = `${server.dbName}_old_${++fixtures}`;
+    const principals = admin.db(dbName).collection("principals");
+    await principals.createIndex({ handle: 1 }, { unique: true, sparse: true });
+    await principals.insertOne({
+      id: "p1",
+      kind: "customer",
+      shopId: "shop-a",
+      externalId: "s1",
+      displayName: "Mia",
+      handle: "mia",
+      createdAt: 1,
+    });
+    const store = await openMongo(server.uri, dbName);
+    try {
+      expect((await principals.indexes()).map((i) => i.name)).not.toContain("handle_1");
+      expect(await store.findPrincipalByHandle("shop-a", "mia")).toEqual({
+        id: "p1",
+        kind: "customer",
+        shopId: "shop-a",
+        externalId: "s1",
+        displayName: "Mia",
+        handle: "mia",
+        handleSkeleton: handleSkeleton("mia"),
+        createdAt: 1,
+      });
+      const other = await store.ensurePrincipal({
+        id: "p2",
+        kind: "customer",
+        shopId: "shop-b",
+        externalId: "s1",
+        displayName: "Mia B",
+        createdAt: 2,
+      });
+      expect(await store.setHandle(other.id, "mia", handleSkeleton("mia"))).toBe("set");
+    } finally {
+      await store.close();
+      await admin.db(dbName).dropDatabase();
+    }
+  });
+});

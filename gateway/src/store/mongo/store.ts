@@ -41,10 +41,13 @@ import {
   type ConversationRecord,
   type DeviceRecord,
   type InviteRecord,
+  type LimitRule,
   type MemberRecord,
   type NewMessage,
   type PrincipalRecord,
   type ReadMarker,
+  type SetHandleResult,
+  type SharedLimiter,
   type ShopRecord,
   type Store,
   StoreUnavailableError,
@@ -57,8 +60,10 @@ import { MongoConversations } from "./conversations.js";
 import { MongoDirectory } from "./directory.js";
 import { isDuplicateKey, isUnavailable, NOT_IMPLEMENTED } from "./errors.js";
 import { MongoKeys } from "./keys.js";
+import { MongoLimiter } from "./limits.js";
 import { MongoMessages } from "./messages.js";
 import { type MongoStoreOptions, parseOptions } from "./options.js";
+import { MongoPrincipals } from "./principals.js";
 
 export type { MongoStoreOptions } from "./options.js";
 
@@ -71,6 +76,7 @@ export class MongoStore implements Store {
   /** Tail of each document's queue of read-modify-write operations in this process. */
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #directory: MongoDirectory;
+  readonly #principals: MongoPrincipals;
   readonly #conversations: MongoConversations;
   readonly #messages: MongoMessages;
   readonly #keys: MongoKeys;
@@ -94,6 +100,7 @@ export class MongoStore implements Store {
       upsert: (collection, filter, doc) => this.#upsert(collection, filter, doc),
     };
     this.#directory = new MongoDirectory(context);
+    this.#principals = new MongoPrincipals(context);
     this.#conversations = new MongoConversations(context);
     this.#messages = new MongoMessages(context);
     this.#keys = new MongoKeys(context);
@@ -113,6 +120,7 @@ export class MongoStore implements Store {
   async init(): Promise<void> {
     return this.#run(async () => {
       await this.#client.connect();
+      await this.#principals.migrate();
       for (const [name, specs] of Object.entries(INDEXES)) {
         for (const { key, ...options } of specs) await this.#db.collection(name).createIndex(key, options);
       }
@@ -173,31 +181,50 @@ export class MongoStore implements Store {
   }
 
   ensurePrincipal(init: PrincipalRecord): Promise<PrincipalRecord> {
-    return this.#directory.ensurePrincipal(init);
+    return this.#principals.ensurePrincipal(init);
   }
 
   getPrincipal(id: string): Promise<PrincipalRecord | undefined> {
-    return this.#directory.getPrincipal(id);
+    return this.#principals.getPrincipal(id);
   }
 
   getPrincipals(ids: string[]): Promise<PrincipalRecord[]> {
-    return this.#directory.getPrincipals(ids);
+    return this.#principals.getPrincipals(ids);
   }
 
-  findPrincipalByHandle(handle: string): Promise<PrincipalRecord | undefined> {
-    return this.#directory.findPrincipalByHandle(handle);
+  findPrincipalByHandle(shopId: string, handle: string): Promise<PrincipalRecord | undefined> {
+    return this.#principals.findPrincipalByHandle(shopId, handle);
   }
 
-  setHandle(principalId: string, handle: string): Promise<boolean> {
-    return this.#directory.setHandle(principalId, handle);
+  findPrincipalBySkeleton(shopId: string, skeleton: string): Promise<PrincipalRecord | undefined> {
+    return this.#principals.findPrincipalBySkeleton(shopId, skeleton);
+  }
+
+  setHandle(principalId: string, handle: string, skeleton: string): Promise<SetHandleResult> {
+    return this.#principals.setHandle(principalId, handle, skeleton);
   }
 
   setDisplayName(principalId: string, displayName: string): Promise<void> {
-    return this.#directory.setDisplayName(principalId, displayName);
+    return this.#principals.setDisplayName(principalId, displayName);
+  }
+
+  setLastIp(principalId: string, ip: string): Promise<void> {
+    return this.#principals.setLastIp(principalId, ip);
   }
 
   listTeam(shopId: string): Promise<PrincipalRecord[]> {
-    return this.#directory.listTeam(shopId);
+    return this.#principals.listTeam(shopId);
+  }
+
+  /** A budget counted in the `rateLimits` collection, shared by every gateway on this database (limits.ts). */
+  sharedLimiter(name: string, rule: LimitRule): SharedLimiter {
+    return new MongoLimiter({
+      collection: this.#col.rateLimitHits,
+      run: (op) => this.#run(op),
+      serial: (key, fn) => this.#serial(key, fn),
+      name,
+      rule,
+    });
   }
 
   putAgent(agent: AgentRecord): Promise<void> {

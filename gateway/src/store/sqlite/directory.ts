@@ -4,7 +4,7 @@
  */
 import type { AgentRecord, AgentStore } from "../port/agents.js";
 import type { DeviceRecord, DeviceStore } from "../port/devices.js";
-import type { PrincipalRecord, PrincipalStore } from "../port/principals.js";
+import type { PrincipalRecord, PrincipalStore, SetHandleResult } from "../port/principals.js";
 import type { ShopRecord, ShopStore } from "../port/shops.js";
 import type { TokenIdStore } from "../port/token-ids.js";
 import { isUniqueViolation } from "./errors.js";
@@ -43,9 +43,19 @@ export class SqliteDirectory implements ShopStore, PrincipalStore, AgentStore, D
   }
 
   async ensurePrincipal(init: PrincipalRecord): Promise<PrincipalRecord> {
-    const { id, kind, shopId, externalId, displayName, handle, createdAt } = init;
+    const { id, kind, shopId, externalId, displayName, handle, handleSkeleton, lastIp, createdAt } = init;
     await this.#c.write(() =>
-      this.#c.s.insertPrincipal.run(id, kind, shopId, externalId, displayName, handle ?? null, createdAt),
+      this.#c.s.insertPrincipal.run(
+        id,
+        kind,
+        shopId,
+        externalId,
+        displayName,
+        handle ?? null,
+        createdAt,
+        handle === undefined ? null : (handleSkeleton ?? null),
+        lastIp ?? null,
+      ),
     );
     const row = this.#c.s.principalByExternal.get(shopId, kind, externalId);
     if (!row) throw new Error(`principal (${shopId}, ${kind}, ${externalId}) vanished after insert`);
@@ -62,18 +72,30 @@ export class SqliteDirectory implements ShopStore, PrincipalStore, AgentStore, D
     return this.#c.s.getPrincipals.all(JSON.stringify(ids)).map(toPrincipal);
   }
 
-  async findPrincipalByHandle(handle: string): Promise<PrincipalRecord | undefined> {
-    const row = this.#c.s.principalByHandle.get(handle);
+  async findPrincipalByHandle(shopId: string, handle: string): Promise<PrincipalRecord | undefined> {
+    const row = this.#c.s.principalByHandle.get(shopId, handle);
     return row && toPrincipal(row);
   }
 
-  async setHandle(principalId: string, handle: string): Promise<boolean> {
+  async findPrincipalBySkeleton(shopId: string, skeleton: string): Promise<PrincipalRecord | undefined> {
+    const row = this.#c.s.principalBySkeleton.get(shopId, skeleton);
+    return row && toPrincipal(row);
+  }
+
+  async setHandle(principalId: string, handle: string, skeleton: string): Promise<SetHandleResult> {
     try {
-      return (await this.#c.write(() => this.#c.s.setHandle.run(handle, principalId))).changes === 1;
+      const { changes } = await this.#c.write(() => this.#c.s.setHandle.run(handle, skeleton, principalId));
+      return changes === 1 ? "set" : "not_found";
     } catch (error) {
-      if (isUniqueViolation(error)) return false;
-      throw error;
+      if (!isUniqueViolation(error)) throw error;
+      const principal = await this.getPrincipal(principalId);
+      const holder = principal && (await this.findPrincipalByHandle(principal.shopId, handle));
+      return holder && holder.id !== principalId ? "taken" : "confusable";
     }
+  }
+
+  async setLastIp(principalId: string, ip: string): Promise<void> {
+    await this.#c.write(() => this.#c.s.setLastIp.run(ip, principalId));
   }
 
   async setDisplayName(principalId: string, displayName: string): Promise<void> {

@@ -48,6 +48,8 @@ export type PrincipalRow = {
   display_name: string;
   handle: string | null;
   created_at: number;
+  handle_skeleton: string | null;
+  last_ip: string | null;
 };
 export type AgentRow = {
   shop_id: string;
@@ -145,6 +147,8 @@ export const toPrincipal = (r: PrincipalRow): PrincipalRecord => ({
   externalId: r.external_id,
   displayName: r.display_name,
   ...(r.handle === null ? {} : { handle: r.handle }),
+  ...(r.handle_skeleton === null ? {} : { handleSkeleton: r.handle_skeleton }),
+  ...(r.last_ip === null ? {} : { lastIp: r.last_ip }),
   createdAt: r.created_at,
 });
 export const toAgent = (r: AgentRow): AgentRecord => ({

@@ -1,19 +1,35 @@
 /**
  * The embedded store's tables and indexes, and the columns added since the
- * first release (an existing file is brought up to date by `migrate`).
+ * first release (an existing file is brought up to date by `migrate`, which
+ * also rebuilds the principals table of a file whose handles were unique across
+ * shops).
  */
 import type Database from "better-sqlite3";
+import { handleSkeleton } from "../rules/skeleton.js";
+
+/**
+ * Principals, with handles unique per shop (the indexes in {@link HANDLE_INDEXES}). Files made
+ * before handles were scoped to a shop have `handle TEXT UNIQUE` (unique across shops): `migrate`
+ * rebuilds that table as this one.
+ */
+const PRINCIPALS_TABLE = `CREATE TABLE principals (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, shop_id TEXT NOT NULL, external_id TEXT NOT NULL,
+  display_name TEXT NOT NULL, handle TEXT, created_at INTEGER NOT NULL, handle_skeleton TEXT, last_ip TEXT,
+  UNIQUE (shop_id, kind, external_id)
+)`;
+
+/** A handle and its skeleton are unique per shop (NULLs, principals without a handle, never collide). */
+const HANDLE_INDEXES = `
+CREATE UNIQUE INDEX IF NOT EXISTS principals_by_handle ON principals (shop_id, handle);
+CREATE UNIQUE INDEX IF NOT EXISTS principals_by_skeleton ON principals (shop_id, handle_skeleton);
+`;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS shops (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, token_key TEXT NOT NULL, allowed_origins TEXT NOT NULL,
   allow_guests INTEGER NOT NULL, created_at INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS principals (
-  id TEXT PRIMARY KEY, kind TEXT NOT NULL, shop_id TEXT NOT NULL, external_id TEXT NOT NULL,
-  display_name TEXT NOT NULL, handle TEXT UNIQUE, created_at INTEGER NOT NULL,
-  UNIQUE (shop_id, kind, external_id)
-);
+${PRINCIPALS_TABLE.replace("principals (", "IF NOT EXISTS principals (")};
 CREATE TABLE IF NOT EXISTS agents (
   shop_id TEXT NOT NULL, login TEXT NOT NULL, principal_id TEXT NOT NULL, password_hash TEXT NOT NULL,
   role TEXT NOT NULL, PRIMARY KEY (shop_id, login)
@@ -76,6 +92,7 @@ CREATE TABLE IF NOT EXISTS blocks (
   blocker TEXT NOT NULL, blocked TEXT NOT NULL, blocked_at INTEGER NOT NULL, PRIMARY KEY (blocker, blocked)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS blocks_by_time ON blocks (blocker, blocked_at DESC, blocked DESC);
+CREATE TABLE IF NOT EXISTS rate_limits (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER);
 CREATE TABLE IF NOT EXISTS key_backups (
   principal_id TEXT NOT NULL, conv_id TEXT NOT NULL, epoch INTEGER NOT NULL, v INTEGER NOT NULL, ct TEXT NOT NULL,
   PRIMARY KEY (principal_id, conv_id, epoch)
@@ -96,7 +113,45 @@ const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: "invites", column: "expires_at", definition: "INTEGER" },
   { table: "invites", column: "dropped", definition: "INTEGER NOT NULL DEFAULT 0" },
   { table: "members", column: "history_from", definition: "INTEGER" },
+  { table: "principals", column: "handle_skeleton", definition: "TEXT" },
+  { table: "principals", column: "last_ip", definition: "TEXT" },
 ];
+
+/** Rebuilds a principals table whose handles are unique across shops (the inline `UNIQUE` cannot be dropped). */
+function scopeHandles(db: Database.Database): void {
+  const sql = db
+    .prepare<[], string>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'principals'")
+    .pluck()
+    .get();
+  if (!sql || !/handle TEXT UNIQUE/i.test(sql)) return;
+  db.exec(`${PRINCIPALS_TABLE.replace("principals (", "principals_scoped (")};
+    INSERT INTO principals_scoped (id, kind, shop_id, external_id, display_name, handle, created_at)
+      SELECT id, kind, shop_id, external_id, display_name, handle, created_at FROM principals;
+    DROP TABLE principals;
+    ALTER TABLE principals_scoped RENAME TO principals;`);
+}
+
+/**
+ * Fills in the skeleton of every handle stored without one. A handle whose skeleton another
+ * handle of its shop already has keeps none (it was allowed before; the next claim of a lookalike
+ * is still refused by the first one's skeleton).
+ */
+function fillSkeletons(db: Database.Database): void {
+  const missing = db
+    .prepare<[], { id: string; shop_id: string; handle: string }>(
+      "SELECT id, shop_id, handle FROM principals WHERE handle IS NOT NULL AND handle_skeleton IS NULL ORDER BY created_at, id",
+    )
+    .all();
+  if (missing.length === 0) return;
+  const held = db.prepare<[string, string], number>(
+    "SELECT 1 FROM principals WHERE shop_id = ? AND handle_skeleton = ?",
+  );
+  const set = db.prepare("UPDATE principals SET handle_skeleton = ? WHERE id = ?");
+  for (const p of missing) {
+    const skeleton = handleSkeleton(p.handle);
+    if (!held.get(p.shop_id, skeleton)) set.run(skeleton, p.id);
+  }
+}
 
 /**
  * Creates what is missing: tables and indexes, then each added column an older
@@ -106,11 +161,14 @@ export function migrate(db: Database.Database): void {
   db.exec(SCHEMA);
   // IMMEDIATE: two processes opening one old file cannot both see a column missing and both add it.
   db.transaction(() => {
+    scopeHandles(db);
     for (const { table, column, definition } of ADDED_COLUMNS) {
       const columns = db.pragma(`table_info(${table})`) as { name: string }[];
       if (!columns.some((c) => c.name === column)) {
         db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
       }
     }
+    fillSkeletons(db);
+    db.exec(HANDLE_INDEXES);
   }).immediate();
 }

@@ -36,14 +36,15 @@ export function prepare(db: Database.Database) {
     allowedOrigins: q<string>(
       "SELECT DISTINCT o.value FROM shops, json_each(shops.allowed_origins) AS o ORDER BY o.value",
     ).pluck(),
-    insertPrincipal: q(
-      "INSERT INTO principals VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, kind, external_id) DO NOTHING",
-    ),
+    insertPrincipal: q(`INSERT INTO principals (id, kind, shop_id, external_id, display_name, handle, created_at,
+      handle_skeleton, last_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, kind, external_id) DO NOTHING`),
     principalByExternal: q<PrincipalRow>("SELECT * FROM principals WHERE shop_id = ? AND kind = ? AND external_id = ?"),
     getPrincipal: q<PrincipalRow>("SELECT * FROM principals WHERE id = ?"),
     getPrincipals: q<PrincipalRow>("SELECT * FROM principals WHERE id IN (SELECT value FROM json_each(?))"),
-    principalByHandle: q<PrincipalRow>("SELECT * FROM principals WHERE handle = ?"),
-    setHandle: q("UPDATE principals SET handle = ? WHERE id = ?"),
+    principalByHandle: q<PrincipalRow>("SELECT * FROM principals WHERE shop_id = ? AND handle = ?"),
+    principalBySkeleton: q<PrincipalRow>("SELECT * FROM principals WHERE shop_id = ? AND handle_skeleton = ?"),
+    setHandle: q("UPDATE principals SET handle = ?, handle_skeleton = ? WHERE id = ?"),
+    setLastIp: q("UPDATE principals SET last_ip = ? WHERE id = ?"),
     setDisplayName: q("UPDATE principals SET display_name = ? WHERE id = ?"),
     putAgent: q(`INSERT INTO agents VALUES (?, ?, ?, ?, ?) ON CONFLICT (shop_id, login) DO UPDATE SET
       principal_id = excluded.principal_id, password_hash = excluded.password_hash, role = excluded.role`),

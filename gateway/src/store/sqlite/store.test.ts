@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EpochCommit } from "@parley/sdk/protocol";
 import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
 import { describeStoreConformance } from "../conformance/suite.js";
+import { handleSkeleton } from "../rules/skeleton.js";
 import { SqliteStore } from "./store.js";
 
 async function openSqlite(path: string): Promise<SqliteStore> {
@@ -37,4 +39,53 @@ describeStoreConformance("SqliteStore", async () => {
       await rm(dir, { recursive: true, force: true });
     },
   };
+});
+
+describe("SqliteStore migration of handles unique across shops", () => {
+  it("rebuilds the principals table: handles unique per shop, skeletons filled in, nothing lost", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "parley-sqlite-old-"));
+    const path = join(dir, "parley.sqlite");
+    try {
+      const old = new Database(path);
+      old.exec(`CREATE TABLE principals (
+        id TEXT PRIMARY KEY, kind TEXT NOT NULL, shop_id TEXT NOT NULL, external_id TEXT NOT NULL,
+        display_name TEXT NOT NULL, handle TEXT UNIQUE, created_at INTEGER NOT NULL,
+        UNIQUE (shop_id, kind, external_id));
+        INSERT INTO principals VALUES ('p1', 'customer', 'shop-a', 's1', 'Mia', 'mia', 1);
+        INSERT INTO principals VALUES ('p2', 'customer', 'shop-a', 's2', 'Noah', NULL, 2);`);
+      old.close();
+      const store = await openSqlite(path);
+      try {
+        expect(await store.findPrincipalByHandle("shop-a", "mia")).toEqual({
+          id: "p1",
+          kind: "customer",
+          shopId: "shop-a",
+          externalId: "s1",
+          displayName: "Mia",
+          handle: "mia",
+          handleSkeleton: handleSkeleton("mia"),
+          createdAt: 1,
+        });
+        const other = await store.ensurePrincipal({
+          id: "p3",
+          kind: "customer",
+          shopId: "shop-b",
+          externalId: "s1",
+          displayName: "Mia B",
+          createdAt: 3,
+        });
+        // The old global unique index is gone: shop B may hold the same handle.
+        expect(await store.setHandle(other.id, "mia", handleSkeleton("mia"))).toBe("set");
+        expect(await store.setHandle("p2", "mia", handleSkeleton("mia"))).toBe("taken");
+      } finally {
+        await store.close();
+      }
+      // Opening the migrated file again changes nothing.
+      const again = await openSqlite(path);
+      expect((await again.findPrincipalByHandle("shop-b", "mia"))?.id).toBe("p3");
+      await again.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

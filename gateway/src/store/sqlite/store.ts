@@ -31,10 +31,13 @@ import type {
   ConversationRecord,
   DeviceRecord,
   InviteRecord,
+  LimitRule,
   MemberRecord,
   NewMessage,
   PrincipalRecord,
   ReadMarker,
+  SetHandleResult,
+  SharedLimiter,
   ShopRecord,
   Store,
   UnreadCount,
@@ -44,6 +47,7 @@ import { SqliteConversations } from "./conversations.js";
 import { SqliteDirectory } from "./directory.js";
 import { isBusy } from "./errors.js";
 import { SqliteKeys } from "./keys.js";
+import { SqliteLimiter } from "./limits.js";
 import { SqliteMessages } from "./messages.js";
 import { type ParsedOptions, parseOptions, type SqliteStoreOptions } from "./options.js";
 import { migrate } from "./schema.js";
@@ -193,12 +197,25 @@ export class SqliteStore implements Store {
     return this.#directory.getPrincipals(ids);
   }
 
-  findPrincipalByHandle(handle: string): Promise<PrincipalRecord | undefined> {
-    return this.#directory.findPrincipalByHandle(handle);
+  findPrincipalByHandle(shopId: string, handle: string): Promise<PrincipalRecord | undefined> {
+    return this.#directory.findPrincipalByHandle(shopId, handle);
   }
 
-  setHandle(principalId: string, handle: string): Promise<boolean> {
-    return this.#directory.setHandle(principalId, handle);
+  findPrincipalBySkeleton(shopId: string, skeleton: string): Promise<PrincipalRecord | undefined> {
+    return this.#directory.findPrincipalBySkeleton(shopId, skeleton);
+  }
+
+  setHandle(principalId: string, handle: string, skeleton: string): Promise<SetHandleResult> {
+    return this.#directory.setHandle(principalId, handle, skeleton);
+  }
+
+  setLastIp(principalId: string, ip: string): Promise<void> {
+    return this.#directory.setLastIp(principalId, ip);
+  }
+
+  /** A budget counted in this file's `rate_limits` table, shared by every process on it (limits.ts). */
+  sharedLimiter(name: string, rule: LimitRule): SharedLimiter {
+    return new SqliteLimiter({ db: this.#db, name, rule, busyTimeoutMs: this.#options.busyTimeoutMs });
   }
 
   setDisplayName(principalId: string, displayName: string): Promise<void> {
