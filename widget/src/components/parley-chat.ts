@@ -1,29 +1,15 @@
-import type { ConversationState, ParleyClient, TeamPresence } from "@parley/sdk";
+import type { ConversationState, InviteInfo, ParleyClient, TeamPresence } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
+import { chatHeader, panelButtons } from "./chat-header.js";
+import { ready } from "./client-ready.js";
+import { PanelHost, type PanelName } from "./panel-host.js";
 import { styles } from "./parley-chat.styles.js";
 import type { Mentionable } from "./parley-composer.js";
 import { StoreController } from "./store-controller.js";
+import { UnreadTracker } from "./unread-tracker.js";
 
 type State = ConversationState;
-
-/** Connects an idle client, or waits for one that is connecting. */
-async function ready(client: ParleyClient): Promise<void> {
-  const state = client.status.value.state;
-  if (state === "idle") {
-    await client.connect();
-    return;
-  }
-  if (state !== "connecting") return;
-  await new Promise<void>((resolve, reject) => {
-    const off = client.status.subscribe((s) => {
-      if (s.state === "connecting") return;
-      queueMicrotask(() => off());
-      if (s.state === "closed") reject(s.error ?? new Error("closed"));
-      else resolve();
-    });
-  });
-}
 
 /**
  * `<parley-chat>`: the whole chat, and the element the widget's frame mounts.
@@ -34,7 +20,9 @@ async function ready(client: ParleyClient): Promise<void> {
  * list beside the messages. The header shows the shop's name, who of the
  * team is online, and a close button; banners show connection trouble and
  * device changes from end-to-end encryption. Files dropped anywhere on the
- * messages are attached in the composer.
+ * messages are attached in the composer. Header buttons open panels that load
+ * on demand (panel-host.ts): the profile, the pending invites (with their
+ * count) and, for a customer with several conversations, a switcher.
  *
  * Theming: the public custom properties in theme.ts and the parts below;
  * `theme` is `light`, `dark` or `auto`; `dir` follows `locale`; below 480 px
@@ -44,6 +32,9 @@ async function ready(client: ParleyClient): Promise<void> {
  * @csspart header - the header bar
  * @csspart title - the shop's name
  * @csspart close-button - the close button
+ * @csspart panel-button - each button that opens a panel (`data-panel` names it)
+ * @csspart invite-badge - the pending invite count on the invites button
+ * @csspart panel - the box an open panel fills
  * @csspart presence - the team presence line
  * @csspart status - the connection banner
  * @csspart conversation-list - the agent's conversation list
@@ -74,6 +65,8 @@ export class ParleyChat extends LitElement {
     loadError: { state: true },
     names: { state: true },
     mentionable: { state: true },
+    kind: { state: true },
+    conversations: { state: true },
   };
 
   /** The client whose state the element shows and acts through. */
@@ -98,13 +91,19 @@ export class ParleyChat extends LitElement {
   declare names: Record<string, string>;
   /** @internal Rendering state. */
   declare mentionable: Mentionable[];
+  /** @internal Rendering state: the signed-in principal's kind, once connected. */
+  declare kind: ParleyClient["principal"]["kind"] | undefined;
+  /** @internal Rendering state: how many conversations this principal follows. */
+  declare conversations: number;
 
-  readonly #state = new StoreController<State>(this, () => this.#countUnread());
+  readonly #unread = new UnreadTracker((count) =>
+    this.dispatchEvent(new CustomEvent("parley-unread", { detail: { count }, bubbles: true, composed: true })),
+  );
+  readonly #state = new StoreController<State>(this, () => this.#unread.report());
   readonly #presence = new StoreController<TeamPresence>(this, () => this.#refreshNames());
+  readonly #invites = new StoreController<readonly InviteInfo[]>(this);
+  readonly #panels = new PanelHost(this);
   #offs: Array<() => void> = [];
-  #unreadByConv = new Map<string, number>();
-  #watched = new Map<string, () => void>();
-  #lastUnread = -1;
   #members: Array<{ principalId: string; displayName: string; handle?: string }> = [];
   #load = 0;
 
@@ -117,6 +116,25 @@ export class ParleyChat extends LitElement {
     this.loadError = false;
     this.names = {};
     this.mentionable = [];
+    this.conversations = 0;
+  }
+
+  /**
+   * Opens a panel (`profile`, `invites`, `conversations`, and `members` where that panel is built),
+   * loading its module the first time, and moves focus into it. Escape or its close button closes it.
+   */
+  openPanel(name: PanelName): Promise<void> {
+    return this.#panels.show(name);
+  }
+
+  /** Closes the open panel, if any; focus goes back to the control that opened it. */
+  closePanel(): Promise<void> {
+    return this.#panels.hide();
+  }
+
+  /** @internal Where focus goes when a panel closes and its opener is gone: the header's first button. */
+  focusFallback(): void {
+    this.renderRoot.querySelector<HTMLElement>("header button")?.focus();
   }
 
   /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
@@ -153,15 +171,14 @@ export class ParleyChat extends LitElement {
 
   /** Total unread messages across the conversations this element follows. */
   get unread(): number {
-    let total = 0;
-    for (const n of this.#unreadByConv.values()) total += n;
-    return total;
+    return this.#unread.total;
   }
 
   #attach(): void {
     const client = this.client;
     if (!client) return;
     this.#presence.set(client.presence);
+    this.#invites.set(client.invites);
     this.#offs.push(
       client.on("membership", (e) => {
         if (e.convId === this.current) void this.#loadMembers(e.convId);
@@ -175,8 +192,7 @@ export class ParleyChat extends LitElement {
   #detach(): void {
     for (const off of this.#offs) off();
     this.#offs = [];
-    for (const off of this.#watched.values()) off();
-    this.#watched.clear();
+    this.#unread.clear();
   }
 
   /**
@@ -194,13 +210,14 @@ export class ParleyChat extends LitElement {
     this.loadError = false;
     try {
       await ready(client);
+      this.kind = client.principal.kind;
       const list = await client.listConversations();
       if (load !== this.#load) return;
       for (const c of list) {
-        this.#unreadByConv.set(c.id, c.unread ?? 0);
+        this.#unread.set(c.id, c.unread ?? 0);
         this.#watch(c.id);
       }
-      this.#countUnread();
+      this.#unread.report();
       if (this.mode === "customer" && !this.current) {
         const newest = [...list].sort((a, b) => b.updatedAt - a.updatedAt)[0];
         if (newest) this.current = newest.id;
@@ -262,22 +279,9 @@ export class ParleyChat extends LitElement {
 
   /** Follows a conversation's state for its unread count. */
   #watch(convId: string): void {
-    const client = this.client;
-    if (!client || this.#watched.has(convId)) return;
-    const off = client.conversation(convId).subscribe((s) => {
-      const state = s as State;
-      const unread = state.unread ?? state.info?.unread;
-      if (unread !== undefined) this.#unreadByConv.set(convId, unread);
-      this.#countUnread();
-    });
-    this.#watched.set(convId, off);
-  }
-
-  #countUnread(): void {
-    const count = this.unread;
-    if (count === this.#lastUnread) return;
-    this.#lastUnread = count;
-    this.dispatchEvent(new CustomEvent("parley-unread", { detail: { count }, bubbles: true, composed: true }));
+    if (!this.client) return;
+    this.#unread.watch(this.client, convId);
+    this.conversations = this.#unread.size;
   }
 
   /** For the composer: the conversation to send to, opened now when a customer has none. */
@@ -341,16 +345,20 @@ export class ParleyChat extends LitElement {
 
   protected override render() {
     const tr = translator(this.locale);
+    const open = this.#panels.open;
+    const invites = this.#invites.value?.length ?? 0;
     return html`<div class="frame" part="frame">
-      <header part="header">
-        <div class="titles">
-          <h2 part="title">${this.shopName || tr.t("chat.title")}</h2>
-          <parley-presence exportparts="presence" .client=${this.client} .locale=${this.locale}></parley-presence>
-        </div>
-        <button type="button" class="close" part="close-button" aria-label=${tr.t("chat.close")} @click=${this.#close}>
-          <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
-        </button>
-      </header>
+      ${chatHeader({
+        tr,
+        client: this.client,
+        locale: this.locale,
+        title: this.shopName || tr.t("chat.title"),
+        panels: panelButtons(this.mode, this.conversations, this.kind, invites),
+        open,
+        invites,
+        openPanel: (name) => void (open === name ? this.closePanel() : this.openPanel(name)),
+        close: () => this.#close(),
+      })}
       <parley-connection-status exportparts="status" .client=${this.client} .locale=${this.locale}></parley-connection-status>
       <parley-device-notice .client=${this.client} .names=${this.names} .locale=${this.locale}></parley-device-notice>
       <div class="body">
@@ -367,7 +375,10 @@ export class ParleyChat extends LitElement {
               ></parley-conversation-list>`
             : nothing
         }
-        <div class="main" @dragover=${this.#onDragOver} @drop=${this.#onDrop}>${this.#main()}</div>
+        <div class="main" ?inert=${!!open} @dragover=${this.#onDragOver} @drop=${this.#onDrop}>${this.#main()}</div>
+        ${this.#panels.render({ client: this.client, locale: this.locale, conversationId: this.current }, (id) => {
+          this.current = id;
+        })}
       </div>
     </div>`;
   }
