@@ -12,7 +12,7 @@ export const de: Catalog = {
   "chat.pick": "Wählen Sie eine Unterhaltung",
   "chat.menu.profile": "Ihr Profil",
   "chat.menu.invites": "Einladungen",
-  "chat.menu.invitesPending": "Einladungen ({count} offen)",
+  "chat.menu.invitesPending": "Einladungen, {count} offen",
   "status.connecting": "Verbinde…",
   "status.reconnecting": "Verbindung unterbrochen. Verbinde erneut…",
   "status.offline": "Sie sind offline. Nachrichten werden gesendet, sobald die Verbindung zurück ist.",

@@ -10,7 +10,7 @@ export const en = {
   "chat.pick": "Pick a conversation",
   "chat.menu.profile": "Your profile",
   "chat.menu.invites": "Invites",
-  "chat.menu.invitesPending": "Invites ({count} pending)",
+  "chat.menu.invitesPending": "Invites, {count} pending",
   "status.connecting": "Connecting…",
   "status.reconnecting": "Connection lost. Reconnecting…",
   "status.offline": "You are offline. Messages will be sent when the connection is back.",
