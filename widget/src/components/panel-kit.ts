@@ -19,3 +19,6 @@ export const kit = { css, html, LitElement, nothing, translator, base, ready, St
 
 /** The kit's type, for panel modules (`import type`). */
 export type PanelKit = typeof kit;
+
+/** The panels `<parley-chat>` can open (the members panel is built on its own branch). */
+export type PanelName = "profile" | "invites" | "members";

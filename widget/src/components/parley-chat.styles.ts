@@ -55,9 +55,6 @@ export const styles = [
       display: grid;
       place-items: center;
     }
-    .hb[aria-expanded="true"] {
-      background: rgb(0 0 0 / 20%);
-    }
     .count {
       position: absolute;
       top: -0.2rem;
@@ -77,13 +74,7 @@ export const styles = [
       min-height: 0;
       display: flex;
     }
-    .panel {
-      position: absolute;
-      inset: 0;
-      z-index: 1;
-      overflow-y: auto;
-      background: var(--parley-bg);
-    }
+
     parley-conversation-list {
       flex: 0 0 16rem;
       border-inline-end: 1px solid var(--parley-border);

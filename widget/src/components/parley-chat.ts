@@ -1,13 +1,12 @@
 import type { ConversationState, InviteInfo, ParleyClient, TeamPresence } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
-import { chatHeader, panelButtons } from "./chat-header.js";
+import { chatHeader } from "./chat-header.js";
 import { ready } from "./client-ready.js";
-import { PanelHost, type PanelName } from "./panel-host.js";
+import { kit, type PanelName } from "./panel-kit.js";
 import { styles } from "./parley-chat.styles.js";
 import type { Mentionable } from "./parley-composer.js";
 import { StoreController } from "./store-controller.js";
-import { UnreadTracker } from "./unread-tracker.js";
 
 type State = ConversationState;
 
@@ -21,8 +20,8 @@ type State = ConversationState;
  * team is online, and a close button; banners show connection trouble and
  * device changes from end-to-end encryption. Files dropped anywhere on the
  * messages are attached in the composer. Header buttons open panels that load
- * on demand (panel-host.ts): the profile, the pending invites (with their
- * count) and, for a customer with several conversations, a switcher.
+ * on demand (panels/panel-host.ts): the profile, and the pending invites (with
+ * their count) with a customer's conversation switcher.
  *
  * Theming: the public custom properties in theme.ts and the parts below;
  * `theme` is `light`, `dark` or `auto`; `dir` follows `locale`; below 480 px
@@ -34,7 +33,7 @@ type State = ConversationState;
  * @csspart close-button - the close button
  * @csspart panel-button - each button that opens a panel (`data-panel` names it)
  * @csspart invite-badge - the pending invite count on the invites button
- * @csspart panel - the box an open panel fills
+ * @csspart panel - the open panel (over the messages)
  * @csspart presence - the team presence line
  * @csspart status - the connection banner
  * @csspart conversation-list - the agent's conversation list
@@ -65,8 +64,8 @@ export class ParleyChat extends LitElement {
     loadError: { state: true },
     names: { state: true },
     mentionable: { state: true },
-    kind: { state: true },
-    conversations: { state: true },
+    guest: { state: true },
+    panel: { state: true },
   };
 
   /** The client whose state the element shows and acts through. */
@@ -91,18 +90,18 @@ export class ParleyChat extends LitElement {
   declare names: Record<string, string>;
   /** @internal Rendering state. */
   declare mentionable: Mentionable[];
-  /** @internal Rendering state: the signed-in principal's kind, once connected. */
-  declare kind: ParleyClient["principal"]["kind"] | undefined;
-  /** @internal Rendering state: how many conversations this principal follows. */
-  declare conversations: number;
+  /** @internal Rendering state: a guest is signed in (no handle, so no invites button unless one is pending). */
+  declare guest: boolean;
+  /** @internal Rendering state: the open panel (panels/panel-host.ts sets it). */
+  declare panel: PanelName | undefined;
 
-  readonly #unread = new UnreadTracker((count) =>
-    this.dispatchEvent(new CustomEvent("parley-unread", { detail: { count }, bubbles: true, composed: true })),
-  );
-  readonly #state = new StoreController<State>(this, () => this.#unread.report());
+  readonly #state = new StoreController<State>(this, () => this.#countUnread());
+  #unreadByConv = new Map<string, number>();
+  #watched = new Map<string, () => void>();
+  #lastUnread = -1;
   readonly #presence = new StoreController<TeamPresence>(this, () => this.#refreshNames());
   readonly #invites = new StoreController<readonly InviteInfo[]>(this);
-  readonly #panels = new PanelHost(this);
+  #host: Promise<import("../panels/panel-host.js").PanelHost> | undefined;
   #offs: Array<() => void> = [];
   #members: Array<{ principalId: string; displayName: string; handle?: string }> = [];
   #load = 0;
@@ -116,29 +115,26 @@ export class ParleyChat extends LitElement {
     this.loadError = false;
     this.names = {};
     this.mentionable = [];
-    this.conversations = 0;
   }
 
-  /**
-   * Opens a panel (`profile`, `invites`, `conversations`, and `members` where that panel is built),
-   * loading its module the first time, and moves focus into it. Escape or its close button closes it.
-   */
-  openPanel(name: PanelName): Promise<void> {
-    return this.#panels.show(name);
+  /** Opens a panel (`profile`, `invites`, `members`), loading it the first time; focus moves into it. */
+  async openPanel(name: PanelName): Promise<void> {
+    // Offline before the first panel loaded: forgotten, so the next press tries again.
+    this.#host ??= import("../panels/panel-host.js")
+      .then((m) => m.createHost(this, kit))
+      .catch((err) => {
+        this.#host = undefined;
+        throw err;
+      });
+    await (await this.#host).show(name);
   }
 
   /** Closes the open panel, if any; focus goes back to the control that opened it. */
-  closePanel(): Promise<void> {
-    return this.#panels.hide();
-  }
-
-  /** @internal Where focus goes when a panel closes and its opener is gone: the header's first button. */
-  focusFallback(): void {
-    this.renderRoot.querySelector<HTMLElement>("header button")?.focus();
+  async closePanel(): Promise<void> {
+    await (await this.#host)?.hide();
   }
 
   /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
-
   static override styles = styles;
 
   override connectedCallback(): void {
@@ -171,7 +167,9 @@ export class ParleyChat extends LitElement {
 
   /** Total unread messages across the conversations this element follows. */
   get unread(): number {
-    return this.#unread.total;
+    let total = 0;
+    for (const n of this.#unreadByConv.values()) total += n;
+    return total;
   }
 
   #attach(): void {
@@ -192,7 +190,8 @@ export class ParleyChat extends LitElement {
   #detach(): void {
     for (const off of this.#offs) off();
     this.#offs = [];
-    this.#unread.clear();
+    for (const off of this.#watched.values()) off();
+    this.#watched.clear();
   }
 
   /**
@@ -210,14 +209,14 @@ export class ParleyChat extends LitElement {
     this.loadError = false;
     try {
       await ready(client);
-      this.kind = client.principal.kind;
+      this.guest = client.principal.kind === "guest";
       const list = await client.listConversations();
       if (load !== this.#load) return;
       for (const c of list) {
-        this.#unread.set(c.id, c.unread ?? 0);
+        this.#unreadByConv.set(c.id, c.unread ?? 0);
         this.#watch(c.id);
       }
-      this.#unread.report();
+      this.#countUnread();
       if (this.mode === "customer" && !this.current) {
         const newest = [...list].sort((a, b) => b.updatedAt - a.updatedAt)[0];
         if (newest) this.current = newest.id;
@@ -279,9 +278,22 @@ export class ParleyChat extends LitElement {
 
   /** Follows a conversation's state for its unread count. */
   #watch(convId: string): void {
-    if (!this.client) return;
-    this.#unread.watch(this.client, convId);
-    this.conversations = this.#unread.size;
+    const client = this.client;
+    if (!client || this.#watched.has(convId)) return;
+    const off = client.conversation(convId).subscribe((s) => {
+      const state = s as State;
+      const unread = state.unread ?? state.info?.unread;
+      if (unread !== undefined) this.#unreadByConv.set(convId, unread);
+      this.#countUnread();
+    });
+    this.#watched.set(convId, off);
+  }
+
+  #countUnread(): void {
+    const count = this.unread;
+    if (count === this.#lastUnread) return;
+    this.#lastUnread = count;
+    this.dispatchEvent(new CustomEvent("parley-unread", { detail: { count }, bubbles: true, composed: true }));
   }
 
   /** For the composer: the conversation to send to, opened now when a customer has none. */
@@ -345,7 +357,7 @@ export class ParleyChat extends LitElement {
 
   protected override render() {
     const tr = translator(this.locale);
-    const open = this.#panels.open;
+    const open = this.panel;
     const invites = this.#invites.value?.length ?? 0;
     return html`<div class="frame" part="frame">
       ${chatHeader({
@@ -353,7 +365,7 @@ export class ParleyChat extends LitElement {
         client: this.client,
         locale: this.locale,
         title: this.shopName || tr.t("chat.title"),
-        panels: panelButtons(this.mode, this.conversations, this.kind, invites),
+        guest: this.guest,
         open,
         invites,
         openPanel: (name) => void (open === name ? this.closePanel() : this.openPanel(name)),
@@ -376,9 +388,6 @@ export class ParleyChat extends LitElement {
             : nothing
         }
         <div class="main" ?inert=${!!open} @dragover=${this.#onDragOver} @drop=${this.#onDrop}>${this.#main()}</div>
-        ${this.#panels.render({ client: this.client, locale: this.locale, conversationId: this.current }, (id) => {
-          this.current = id;
-        })}
       </div>
     </div>`;
   }

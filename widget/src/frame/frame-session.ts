@@ -40,7 +40,6 @@ export class FrameSession implements ChatHost {
   #client: ParleyClient | undefined;
   #starting: Promise<void> | undefined;
   #chat: ChatElement | undefined;
-  #offInvites: (() => void) | undefined;
   #open = false;
   #unread = 0;
   /** The locale the chat shows (its catalog is here) and the one last asked for. */
@@ -106,7 +105,6 @@ export class FrameSession implements ChatHost {
     await this.#stop();
     await this.#storage.clear();
     this.#setUnread(0);
-    this.#o.post({ type: "invites", count: 0 });
     this.#o.root.replaceChildren();
     this.#o.root.dataset.state = "ready";
   }
@@ -149,7 +147,7 @@ export class FrameSession implements ChatHost {
     await client.connect();
     // The launcher's badge counts pending invites too: posted once connect loaded the inbox (even
     // none, correcting a count remembered from an earlier visit), then on every change.
-    this.#offInvites = client.invites.subscribe((invites) => this.#o.post({ type: "invites", count: invites.length }));
+    client.invites.subscribe((invites) => this.#o.post({ type: "invites", count: invites.length }));
     const conversations = await client.listConversations();
     if (!this.#open) this.#setUnread(conversations.reduce((n, c) => n + c.unread, 0));
     defineChat();
@@ -169,8 +167,6 @@ export class FrameSession implements ChatHost {
     this.#client = undefined;
     this.#starting = undefined;
     this.#chat = undefined;
-    this.#offInvites?.();
-    this.#offInvites = undefined;
     this.#authors.clear();
     await client?.close().catch(() => undefined);
   }

@@ -5,15 +5,18 @@
  * bots), the shop, the conversation's members, the history offered and when it
  * expires, with Accept, Decline and Block (which asks first). Accepting opens
  * the conversation in the chat; an invite that expired, was withdrawn or whose
- * inviter left says so and leaves the list. Loaded on demand (panel-host.ts).
+ * inviter left says so and leaves the list. Below, a customer with more than
+ * one conversation (their own and those they joined) switches between them.
+ * Loaded on demand (panel-host.ts).
  */
-import type { InviteInfo } from "@parley/sdk";
+import type { InviteInfo, ParleyClient } from "@parley/sdk";
 import type { PanelKit } from "../components/panel-kit.js";
 import { inviteStrings } from "./invites.strings.js";
 import { panelElement } from "./panel-element.js";
 import { type PanelTranslator, panelTranslator } from "./panel-strings.js";
 
 type T = PanelTranslator<keyof typeof inviteStrings.en>;
+type ConversationInfo = Awaited<ReturnType<ParleyClient["listConversations"]>>[number];
 
 /** Codes meaning the invite cannot be answered any more (the SDK drops it from `client.invites`). */
 const GONE = new Set(["invite_expired", "invite_revoked", "inviter_left", "not_found", "conflict"]);
@@ -61,6 +64,7 @@ export function define(kit: PanelKit): void {
       confirming: { state: true },
       busy: { state: true },
       note: { state: true },
+      conversations: { state: true },
     };
     /** @internal The invite whose Block asks for confirmation. */
     declare confirming: string | undefined;
@@ -68,7 +72,47 @@ export function define(kit: PanelKit): void {
     declare busy: string | undefined;
     /** @internal The last answer's result, `{ok, text}`. */
     declare note: { ok: boolean; text: string } | undefined;
+    /** @internal The principal's conversations, newest activity first. */
+    declare conversations: ConversationInfo[];
     readonly #invites = new StoreController<readonly InviteInfo[]>(this);
+
+    override connectedCallback(): void {
+      super.connectedCallback();
+      this.conversations = [];
+      void this.client
+        ?.listConversations()
+        .then((list) => {
+          this.conversations = [...list].sort((a, b) => b.updatedAt - a.updatedAt);
+        })
+        .catch(() => undefined);
+    }
+
+    /** The conversation switcher, when there is something to switch to. */
+    #switcher(t: T) {
+      if (this.conversations.length < 2) return nothing;
+      const { tr } = t;
+      return html`<section aria-labelledby="convs-heading">
+        <h3 id="convs-heading">${t.t("convs.heading")}</h3>
+        <ul class="convs">
+          ${this.conversations.map((c) => {
+            const current = c.id === this.conversationId;
+            const unread = this.client?.conversation(c.id).value.unread ?? c.unread ?? 0;
+            return html`<li>
+              <span>${c.ownerName || tr.t("conv.untitled", { id: c.id.slice(-6) })}, ${tr.day(c.updatedAt)} ${tr.time(c.updatedAt)}${
+                unread > 0 ? `, ${tr.t("conv.unread", { count: unread })}` : ""
+              }</span>
+              ${
+                current
+                  ? html`<span class="muted">${t.t("convs.current")}</span>`
+                  : html`<button type="button" class="secondary" data-conversation=${c.id}
+                      aria-label=${`${t.t("convs.open")}: ${c.ownerName || tr.t("conv.untitled", { id: c.id.slice(-6) })}`}
+                      @click=${() => this.openConversation(c.id)}>${t.t("convs.open")}</button>`
+              }
+            </li>`;
+          })}
+        </ul>
+      </section>`;
+    }
 
     protected override willUpdate(): void {
       this.#invites.set(this.client?.invites);
@@ -179,7 +223,7 @@ export function define(kit: PanelKit): void {
           invites.length === 0
             ? html`<p>${t.t("none")}</p>`
             : html`<ul class="invites" aria-label=${t.t("title")}>${invites.map((i) => this.#invite(t, i))}</ul>`
-        }`;
+        }${this.#switcher(t)}`;
     }
   }
   customElements.define(tag, ParleyInvitesPanel);

@@ -38,6 +38,9 @@ const en = {
   "error.gone": "This invite can't be answered any more.",
   "error.offline": "You are offline. Try again when the connection is back.",
   "error.other": "That didn't work. Please try again.",
+  "convs.heading": "Your conversations",
+  "convs.current": "shown now",
+  "convs.open": "Show",
 } as const;
 
 type Key = keyof typeof en;
@@ -80,6 +83,9 @@ const de: Record<Key, string> = {
   "error.gone": "Diese Einladung kann nicht mehr beantwortet werden.",
   "error.offline": "Sie sind offline. Versuchen Sie es wieder, wenn die Verbindung zurück ist.",
   "error.other": "Das hat nicht geklappt. Bitte versuchen Sie es noch einmal.",
+  "convs.heading": "Ihre Unterhaltungen",
+  "convs.current": "wird angezeigt",
+  "convs.open": "Anzeigen",
 };
 
 /** English and German strings of the invites panel. */

@@ -65,7 +65,12 @@ export function panelElement(kit: PanelKit): PanelBaseClass {
       css`
       :host {
         display: block;
+        position: absolute;
+        inset: 0;
+        z-index: 1;
+        overflow-y: auto;
         padding: 0 1rem 1rem;
+        background: var(--parley-bg, #ffffff);
       }
       .top {
         position: sticky;
@@ -177,8 +182,16 @@ export function panelElement(kit: PanelKit): PanelBaseClass {
         border: 1px solid var(--parley-danger, #b91c1c);
         border-radius: calc(var(--parley-radius, 12px) / 2);
       }
-      parley-conversation-list {
-        overflow: visible;
+      .convs {
+        list-style: none;
+        padding: 0;
+      }
+      .convs > li {
+        display: flex;
+        align-items: center;
+        justify-content: space-between;
+        gap: 0.5rem;
+        padding: 0.25rem 0;
       }
     `,
     ];
@@ -186,6 +199,7 @@ export function panelElement(kit: PanelKit): PanelBaseClass {
     override connectedCallback(): void {
       super.connectedCallback();
       this.setAttribute("role", "dialog");
+      this.setAttribute("part", "panel");
     }
 
     /** Asks the chat to close this panel. */

@@ -1,7 +1,7 @@
 // The chat's on-demand panels in real Chromium against a real gateway and nats-server: the
 // profile panel changes the display name and sets an (ASCII) handle; the invites panel shows an
 // invite another customer sent, live and after a reload, accepting opens that conversation (and
-// the conversation switcher goes back), declining removes it; all of it by keyboard, with focus
+// the conversation switcher in that panel goes back), declining removes it; all of it by keyboard, with focus
 // moved into a panel and back to its opener on Escape. axe-core finds nothing serious or critical
 // on the profile and invites views in English and German. Screenshots go to /work/shots/wprofile/
 // (or PARLEY_SHOTS).
@@ -199,10 +199,11 @@ describe("the chat's profile and invites panels", () => {
     await noah.getByText("welcome, Noah").waitFor();
     await noah.screenshot({ path: shot("invites-accepted-en.png") });
 
-    // Two conversations now: the switcher goes back to his own.
-    await poll(() => headerButton(noah, "conversations").count()).toBe(1);
-    await headerButton(noah, "conversations").click();
-    await noah.locator(`parley-conversations-panel button[data-conversation="${own}"]`).click();
+    // Two conversations now: the switcher in the invites panel goes back to his own.
+    await headerButton(noah, "invites").click();
+    await panel.getByText("Your conversations").waitFor();
+    await noah.screenshot({ path: shot("invites-switcher-en.png") });
+    await panel.locator(`button[data-conversation="${own}"]`).click();
     await poll(() => noah.evaluate(() => window.__chat.current)).toBe(own);
 
     // Leo invites him too; Noah declines: the invite leaves the list and the count.
