@@ -18,7 +18,7 @@ import { createRequire } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import { build, transform } from "esbuild";
 
 const WIDGET = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ROOT = join(WIDGET, "..");
@@ -124,6 +124,105 @@ const framePlugin = {
   },
 };
 
+// Lit's css`...` templates reach the bundle as written (indentation, one declaration a line): the
+// frame build minifies the ones without interpolations with esbuild's CSS minifier (~500 B gzip
+// off the chat's first load). A template that is only declarations (theme.ts's palettes) is
+// minified inside a dummy rule and unwrapped.
+/**
+ * Lit html`...` templates keep their indentation too: in their static text, a run of white space
+ * with a line break becomes one line break (the same to HTML, and no widget template has literal
+ * text in a pre-formatted element). Templates nested in `${...}` are handled the same; quotes and
+ * braces inside expressions are followed so the scan stays in step.
+ */
+function squeezeHtml(text) {
+  let out = "";
+  let i = 0;
+  const template = (squeeze) => {
+    // text[i] is just after the opening backtick; copies up to and including the closing one.
+    let start = i;
+    const flush = () => {
+      const part = text.slice(start, i);
+      out += squeeze ? part.replace(/[ \t]*\n\s*/g, "\n") : part;
+    };
+    while (i < text.length) {
+      const c = text[i];
+      if (c === "\\") i += 2;
+      else if (c === "`") {
+        flush();
+        out += "`";
+        i++;
+        return;
+      } else if (c === "$" && text[i + 1] === "{") {
+        flush();
+        out += "${";
+        i += 2;
+        expression();
+        start = i;
+      } else i++;
+    }
+    throw new Error("unterminated template");
+  };
+  const expression = () => {
+    // Copies an expression up to and including its closing brace.
+    let depth = 1;
+    while (i < text.length) {
+      const c = text[i];
+      if (c === "'" || c === '"') {
+        const end = text.indexOf(c, i + 1);
+        out += text.slice(i, end + 1);
+        i = end + 1;
+      } else if (c === "`") {
+        const tagged = /html\s*$/.test(text.slice(Math.max(0, i - 8), i));
+        out += "`";
+        i++;
+        template(tagged);
+      } else {
+        if (c === "{") depth++;
+        if (c === "}" && --depth === 0) {
+          out += "}";
+          i++;
+          return;
+        }
+        out += c;
+        i++;
+      }
+    }
+    throw new Error("unterminated expression");
+  };
+  while (i < text.length) {
+    const at = text.indexOf("html`", i);
+    if (at < 0) break;
+    out += text.slice(i, at + 5);
+    i = at + 5;
+    template(true);
+  }
+  return out + text.slice(i);
+}
+
+const cssLiterals = {
+  name: "parley-css-literals",
+  setup(b) {
+    b.onLoad({ filter: /widget[\\/]src[\\/].*\.ts$/ }, async (args) => {
+      const text = squeezeHtml(await readFile(args.path, "utf8"));
+      if (!text.includes("css`")) return { contents: text, loader: "ts" };
+      let out = "";
+      let at = 0;
+      for (const m of text.matchAll(/css`([^`$\\]*)`/g)) {
+        const rules = m[1].includes("{");
+        const { code } = await transform(rules ? m[1] : `a{${m[1]}}`, {
+          loader: "css",
+          minify: true,
+          target: common.target.filter((t) => t !== "es2022"),
+        });
+        const min = rules ? code.trim() : code.trim().replace(/^a\{/, "").replace(/\}$/, "");
+        out += `${text.slice(at, m.index)}css\`${min}\``;
+        at = m.index + m[0].length;
+      }
+      return { contents: out + text.slice(at), loader: "ts" };
+    });
+  },
+};
+
 // 1. The launcher: one small classic script.
 await build({
   ...common,
@@ -142,7 +241,7 @@ const frame = await build({
   entryNames: "[name]-[hash]",
   chunkNames: "chunk-[hash]",
   metafile: true,
-  plugins: [framePlugin],
+  plugins: [framePlugin, cssLiterals],
 });
 const outputs = Object.entries(frame.metafile.outputs);
 // PARLEY_FRAME_METAFILE=<path> keeps esbuild's whole metafile of the frame, for size work (esbuild.github.io/analyze).

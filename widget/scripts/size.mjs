@@ -8,11 +8,14 @@
 //             index.html, its CSS, the entry and every chunk reachable from it
 //             by static or dynamic import (libsodium included)  <= 200,000,
 //             for an English visitor and for a German one (plus its catalog)
+//   panels:   the chunks reachable only through a dynamic import of a module in
+//             widget/src/panels/ (profile, invites, ...: loaded when the person
+//             opens one), all of them together  <= 40,000 (ADR 0026)
 // Prints a table, writes dist/sizes.json (the benchmark reads it) and exits 1
 // when a figure is over its budget.
 //
-//   node widget/scripts/size.mjs [--launcher-budget N] [--chat-budget N] [--dist DIR] [--out FILE]
-//   (or PARLEY_LAUNCHER_BUDGET / PARLEY_CHAT_BUDGET in the environment)
+//   node widget/scripts/size.mjs [--launcher-budget N] [--chat-budget N] [--panels-budget N] [--dist DIR] [--out FILE]
+//   (or PARLEY_LAUNCHER_BUDGET / PARLEY_CHAT_BUDGET / PARLEY_PANELS_BUDGET in the environment)
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +25,7 @@ const { values } = parseArgs({
   options: {
     "launcher-budget": { type: "string" },
     "chat-budget": { type: "string" },
+    "panels-budget": { type: "string" },
     dist: { type: "string" },
     out: { type: "string" },
   },
@@ -34,6 +38,7 @@ const budget = (value, fallback) => {
 const budgets = {
   launcher: budget(values["launcher-budget"] ?? process.env.PARLEY_LAUNCHER_BUDGET, 6500),
   chat: budget(values["chat-budget"] ?? process.env.PARLEY_CHAT_BUDGET, 200_000),
+  panels: budget(values["panels-budget"] ?? process.env.PARLEY_PANELS_BUDGET, 40_000),
 };
 const dist = values.dist ?? join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 /** The file's size and the sizes of the compressed copies the build wrote beside it (what is sent). */
@@ -86,6 +91,28 @@ for (const name of [...later]) {
   for (const i of meta.outputs[name]?.imports ?? []) if (!seen.has(i.path)) later.add(i.path);
 }
 
+// Panels: the on-demand chunks that only dynamic imports of widget/src/panels/ modules reach. A chunk
+// also reached from another on-demand import (file transfer, the German catalog...) stays "on demand".
+const PANEL = /(^|\/)src\/panels\//;
+const closure = (roots) => {
+  const found = new Set();
+  const visit = (name) => {
+    if (found.has(name) || seen.has(name)) return;
+    found.add(name);
+    for (const i of meta.outputs[name]?.imports ?? []) visit(i.path);
+  };
+  for (const r of roots) visit(r);
+  return found;
+};
+const dynamicRoots = new Set();
+for (const name of [...seen, ...later])
+  for (const i of meta.outputs[name]?.imports ?? [])
+    if (i.kind === "dynamic-import" && !seen.has(i.path)) dynamicRoots.add(i.path);
+const isPanel = (name) => PANEL.test(meta.outputs[name]?.entryPoint ?? "");
+const otherReach = closure([...dynamicRoots].filter((r) => !isPanel(r)));
+const panelNames = [...closure([...dynamicRoots].filter(isPanel))].filter((n) => !otherReach.has(n));
+for (const name of panelNames) later.delete(name);
+
 const launcher = await sizeOf(join(dist, "parley.js"));
 const files = [];
 for (const name of chat)
@@ -103,12 +130,20 @@ for (const name of later) onDemand.push({ name, ...(await sizeOf(join(dist, "fra
 // chat is the English figure plus that chunk, held to the same budget.
 const germanChunk = onDemand.find((f) => /i18n\/de\.ts$/.test(meta.outputs[f.name]?.entryPoint ?? ""));
 const chatDeGz = chatGz + (germanChunk?.gz ?? 0);
+const panels = [];
+for (const name of panelNames) panels.push({ name, ...(await sizeOf(join(dist, "frame", name))) });
+const panelsGz = panels.reduce((n, f) => n + f.gz, 0);
+const panelsBr = panels.reduce((n, f) => n + f.br, 0);
 const chatDeBr = chatBr + (germanChunk?.br ?? 0);
 
 const rows = [
   ["parley.js (launcher)", launcher],
   ...files.map((f) => [`frame/${f.name}${f.libsodium ? " (libsodium)" : ""}`, f]),
   ...onDemand.map((f) => [`frame/${f.name} (${f === germanChunk ? "German catalog, " : ""}on demand, not counted)`, f]),
+  ...panels.map((f) => [
+    `frame/${f.name} (panel ${meta.outputs[f.name]?.entryPoint?.replace(/.*\//, "") ?? "chunk"})`,
+    f,
+  ]),
 ];
 const pad = (n, width) => String(n).padStart(width);
 for (const [name, f] of rows)
@@ -118,8 +153,10 @@ const verdict = (name, value, br, max) =>
 console.log(verdict("launcher", launcher.gz, launcher.br, budgets.launcher));
 console.log(verdict("chat before the first message", chatGz, chatBr, budgets.chat));
 console.log(verdict("chat before the first message, German visitor", chatDeGz, chatDeBr, budgets.chat));
+console.log(verdict("panels (on demand, all together)", panelsGz, panelsBr, budgets.panels));
 
-const ok = launcher.gz <= budgets.launcher && chatGz <= budgets.chat && chatDeGz <= budgets.chat;
+const ok =
+  launcher.gz <= budgets.launcher && chatGz <= budgets.chat && chatDeGz <= budgets.chat && panelsGz <= budgets.panels;
 const report = {
   when: new Date().toISOString(),
   launcher_gz_bytes: launcher.gz,
@@ -128,13 +165,16 @@ const report = {
   chat_br_bytes: chatBr,
   chat_de_gz_bytes: chatDeGz,
   chat_de_br_bytes: chatDeBr,
-  budgets: { launcher_gz_bytes: budgets.launcher, chat_gz_bytes: budgets.chat },
+  panels_gz_bytes: panelsGz,
+  panels_br_bytes: panelsBr,
+  budgets: { launcher_gz_bytes: budgets.launcher, chat_gz_bytes: budgets.chat, panels_gz_bytes: budgets.panels },
   ok,
   files: [
     { name: "parley.js", raw: launcher.raw, gz: launcher.gz, br: launcher.br },
     ...files.map((f) => ({ ...f, name: `frame/${f.name}` })),
   ],
   on_demand: onDemand.map((f) => ({ ...f, name: `frame/${f.name}` })),
+  panels: panels.map((f) => ({ ...f, name: `frame/${f.name}` })),
 };
 await writeFile(values.out ?? join(dist, "sizes.json"), `${JSON.stringify(report, null, 2)}\n`);
 if (!ok) {

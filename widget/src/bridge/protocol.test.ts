@@ -30,6 +30,7 @@ describe("bridge validators", () => {
     const ok = [
       { v: 1, type: "ready" },
       { v: 1, type: "unread", count: 3 },
+      { v: 1, type: "invites", count: 1 },
       { v: 1, type: "message", conversationId: "cv_abc-1", from: "agent", ts: 1_700_000_000_000 },
       { v: 1, type: "close-request" },
       { v: 1, type: "resize", mode: "full" },
@@ -66,6 +67,8 @@ describe("bridge validators", () => {
     const badFromFrame = [
       { v: 1, type: "unread", count: -1 },
       { v: 1, type: "unread", count: 1.5 },
+      { v: 1, type: "invites", count: -2 },
+      { v: 1, type: "invites", count: 1, ids: ["in_x"] },
       { v: 1, type: "message", conversationId: "cv", from: "agent", ts: 1, text: "hello" },
       { v: 1, type: "message", conversationId: "a.b", from: "agent", ts: 1 },
       { v: 1, type: "message", conversationId: "cv", from: "admin", ts: 1 },

@@ -6,7 +6,7 @@
  *
  * Every message is `{v: 1, type, ...}`. Parent to frame: identify, open,
  * close, theme, locale, shutdown, token. Frame to parent: ready, unread,
- * message, close-request, resize, token-request, shutdown-done, error.
+ * invites, message, close-request, resize, token-request, shutdown-done, error.
  */
 
 export const BRIDGE_VERSION = 1;
@@ -40,6 +40,8 @@ export type ParentMessage =
 export type FrameMessage =
   | { v: 1; type: "ready" }
   | { v: 1; type: "unread"; count: number }
+  /** Invites waiting for the customer's answer (a count only). */
+  | { v: 1; type: "invites"; count: number }
   | { v: 1; type: "message"; conversationId: string; from: MessageAuthor; ts: number }
   | { v: 1; type: "close-request" }
   | { v: 1; type: "resize"; mode: "normal" | "full" }
@@ -131,8 +133,9 @@ export function parseFrameMessage(data: unknown): FrameMessage | undefined {
     case "shutdown-done":
       return onlyKeys(data, ["v", "type"]) ? { v: 1, type: data.type } : undefined;
     case "unread":
+    case "invites":
       return onlyKeys(data, ["v", "type", "count"]) && isCount(data.count)
-        ? { v: 1, type: "unread", count: data.count }
+        ? { v: 1, type: data.type, count: data.count }
         : undefined;
     case "message": {
       const { conversationId, from, ts } = data;

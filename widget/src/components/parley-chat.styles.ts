@@ -45,7 +45,9 @@ export const styles = [
       color: inherit;
       --parley-muted: currentColor;
     }
-    .close {
+    .hb {
+      position: relative;
+      flex: none;
       width: 2.25rem;
       height: 2.25rem;
       padding: 0;
@@ -53,11 +55,26 @@ export const styles = [
       display: grid;
       place-items: center;
     }
+    .count {
+      position: absolute;
+      top: -0.2rem;
+      inset-inline-end: -0.2rem;
+      min-width: 1.1rem;
+      padding: 0 0.25rem;
+      border-radius: 999px;
+      background: #b3261e;
+      color: #fff;
+      font-size: 0.7rem;
+      font-weight: 700;
+      line-height: 1.1rem;
+    }
     .body {
+      position: relative;
       flex: 1;
       min-height: 0;
       display: flex;
     }
+
     parley-conversation-list {
       flex: 0 0 16rem;
       border-inline-end: 1px solid var(--parley-border);

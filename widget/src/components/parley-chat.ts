@@ -1,29 +1,14 @@
-import type { ConversationState, ParleyClient, TeamPresence } from "@parley/sdk";
+import type { ConversationState, InviteInfo, ParleyClient, TeamPresence } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
+import { chatHeader } from "./chat-header.js";
+import { ready } from "./client-ready.js";
+import { kit, type PanelName } from "./panel-kit.js";
 import { styles } from "./parley-chat.styles.js";
 import type { Mentionable } from "./parley-composer.js";
 import { StoreController } from "./store-controller.js";
 
 type State = ConversationState;
-
-/** Connects an idle client, or waits for one that is connecting. */
-async function ready(client: ParleyClient): Promise<void> {
-  const state = client.status.value.state;
-  if (state === "idle") {
-    await client.connect();
-    return;
-  }
-  if (state !== "connecting") return;
-  await new Promise<void>((resolve, reject) => {
-    const off = client.status.subscribe((s) => {
-      if (s.state === "connecting") return;
-      queueMicrotask(() => off());
-      if (s.state === "closed") reject(s.error ?? new Error("closed"));
-      else resolve();
-    });
-  });
-}
 
 /**
  * `<parley-chat>`: the whole chat, and the element the widget's frame mounts.
@@ -34,7 +19,9 @@ async function ready(client: ParleyClient): Promise<void> {
  * list beside the messages. The header shows the shop's name, who of the
  * team is online, and a close button; banners show connection trouble and
  * device changes from end-to-end encryption. Files dropped anywhere on the
- * messages are attached in the composer.
+ * messages are attached in the composer. Header buttons open panels that load
+ * on demand (panels/panel-host.ts): the profile, and the pending invites (with
+ * their count) with a customer's conversation switcher.
  *
  * Theming: the public custom properties in theme.ts and the parts below;
  * `theme` is `light`, `dark` or `auto`; `dir` follows `locale`; below 480 px
@@ -44,6 +31,9 @@ async function ready(client: ParleyClient): Promise<void> {
  * @csspart header - the header bar
  * @csspart title - the shop's name
  * @csspart close-button - the close button
+ * @csspart panel-button - each button that opens a panel (`data-panel` names it)
+ * @csspart invite-badge - the pending invite count on the invites button
+ * @csspart panel - the open panel (over the messages)
  * @csspart presence - the team presence line
  * @csspart status - the connection banner
  * @csspart conversation-list - the agent's conversation list
@@ -74,6 +64,8 @@ export class ParleyChat extends LitElement {
     loadError: { state: true },
     names: { state: true },
     mentionable: { state: true },
+    guest: { state: true },
+    panel: { state: true },
   };
 
   /** The client whose state the element shows and acts through. */
@@ -98,13 +90,19 @@ export class ParleyChat extends LitElement {
   declare names: Record<string, string>;
   /** @internal Rendering state. */
   declare mentionable: Mentionable[];
+  /** @internal Rendering state: a guest is signed in (no handle, so no invites button unless one is pending). */
+  declare guest: boolean;
+  /** @internal Rendering state: the open panel (panels/panel-host.ts sets it). */
+  declare panel: PanelName | undefined;
 
   readonly #state = new StoreController<State>(this, () => this.#countUnread());
-  readonly #presence = new StoreController<TeamPresence>(this, () => this.#refreshNames());
-  #offs: Array<() => void> = [];
   #unreadByConv = new Map<string, number>();
   #watched = new Map<string, () => void>();
   #lastUnread = -1;
+  readonly #presence = new StoreController<TeamPresence>(this, () => this.#refreshNames());
+  readonly #invites = new StoreController<readonly InviteInfo[]>(this);
+  #host: Promise<import("../panels/panel-host.js").PanelHost> | undefined;
+  #offs: Array<() => void> = [];
   #members: Array<{ principalId: string; displayName: string; handle?: string }> = [];
   #load = 0;
 
@@ -119,8 +117,24 @@ export class ParleyChat extends LitElement {
     this.mentionable = [];
   }
 
-  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
+  /** Opens a panel (`profile`, `invites`, `members`), loading it the first time; focus moves into it. */
+  async openPanel(name: PanelName): Promise<void> {
+    // Offline before the first panel loaded: forgotten, so the next press tries again.
+    this.#host ??= import("../panels/panel-host.js")
+      .then((m) => m.createHost(this, kit))
+      .catch((err) => {
+        this.#host = undefined;
+        throw err;
+      });
+    await (await this.#host).show(name);
+  }
 
+  /** Closes the open panel, if any; focus goes back to the control that opened it. */
+  async closePanel(): Promise<void> {
+    await (await this.#host)?.hide();
+  }
+
+  /** @internal The element's shadow DOM styles (themed through CSS custom properties and parts). */
   static override styles = styles;
 
   override connectedCallback(): void {
@@ -162,6 +176,7 @@ export class ParleyChat extends LitElement {
     const client = this.client;
     if (!client) return;
     this.#presence.set(client.presence);
+    this.#invites.set(client.invites);
     this.#offs.push(
       client.on("membership", (e) => {
         if (e.convId === this.current) void this.#loadMembers(e.convId);
@@ -194,6 +209,7 @@ export class ParleyChat extends LitElement {
     this.loadError = false;
     try {
       await ready(client);
+      this.guest = client.principal.kind === "guest";
       const list = await client.listConversations();
       if (load !== this.#load) return;
       for (const c of list) {
@@ -341,16 +357,20 @@ export class ParleyChat extends LitElement {
 
   protected override render() {
     const tr = translator(this.locale);
+    const open = this.panel;
+    const invites = this.#invites.value?.length ?? 0;
     return html`<div class="frame" part="frame">
-      <header part="header">
-        <div class="titles">
-          <h2 part="title">${this.shopName || tr.t("chat.title")}</h2>
-          <parley-presence exportparts="presence" .client=${this.client} .locale=${this.locale}></parley-presence>
-        </div>
-        <button type="button" class="close" part="close-button" aria-label=${tr.t("chat.close")} @click=${this.#close}>
-          <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
-        </button>
-      </header>
+      ${chatHeader({
+        tr,
+        client: this.client,
+        locale: this.locale,
+        title: this.shopName || tr.t("chat.title"),
+        guest: this.guest,
+        open,
+        invites,
+        openPanel: (name) => void (open === name ? this.closePanel() : this.openPanel(name)),
+        close: () => this.#close(),
+      })}
       <parley-connection-status exportparts="status" .client=${this.client} .locale=${this.locale}></parley-connection-status>
       <parley-device-notice .client=${this.client} .names=${this.names} .locale=${this.locale}></parley-device-notice>
       <div class="body">
@@ -367,7 +387,7 @@ export class ParleyChat extends LitElement {
               ></parley-conversation-list>`
             : nothing
         }
-        <div class="main" @dragover=${this.#onDragOver} @drop=${this.#onDrop}>${this.#main()}</div>
+        <div class="main" ?inert=${!!open} @dragover=${this.#onDragOver} @drop=${this.#onDrop}>${this.#main()}</div>
       </div>
     </div>`;
   }

@@ -145,6 +145,9 @@ export class FrameSession implements ChatHost {
     client.on("message", ({ conversationId, message }) => this.#onMessage(client, conversationId, message));
     this.#o.root.dataset.state = "connecting";
     await client.connect();
+    // The launcher's badge counts pending invites too: posted once connect loaded the inbox (even
+    // none, correcting a count remembered from an earlier visit), then on every change.
+    client.invites.subscribe((invites) => this.#o.post({ type: "invites", count: invites.length }));
     const conversations = await client.listConversations();
     if (!this.#open) this.#setUnread(conversations.reduce((n, c) => n + c.unread, 0));
     defineChat();

@@ -42,6 +42,7 @@ export class ParleyLauncherElement extends HTMLElement {
   readonly #panel: HTMLDivElement;
   #strings: LauncherStrings = stringsFor("en");
   #count = 0;
+  #invites = 0;
   #open = false;
   /** Set by the controller. */
   handlers: LauncherElementEvents = { intent() {}, toggle() {} };
@@ -94,8 +95,10 @@ export class ParleyLauncherElement extends HTMLElement {
     this.toggleAttribute("data-full", full);
   }
 
-  setUnread(count: number): void {
+  /** The badge: unread messages plus pending invites (the button's name says both). */
+  setUnread(count: number, invites = 0): void {
     this.#count = count;
+    this.#invites = invites;
     this.#render();
   }
 
@@ -121,13 +124,16 @@ export class ParleyLauncherElement extends HTMLElement {
 
   #render(): void {
     const s = this.#strings;
-    const n = this.#count;
+    const n = this.#count + this.#invites;
     const shown = n > 99 ? "99+" : String(n);
     this.#path.setAttribute("d", this.#open ? CROSS : BUBBLE);
     this.#badge.textContent = shown;
     this.#badge.hidden = n === 0 || this.#open;
     this.#button.setAttribute("aria-expanded", String(this.#open));
-    // The name says what the badge shows ("99+"), so the visible text is part of it.
-    this.#button.setAttribute("aria-label", (this.#open ? s.close : s.open) + (n > 0 ? `, ${s.unread(shown)}` : ""));
+    // The name says what the badge adds up, with the badge's own text ("99+") when it is one figure.
+    const parts = [this.#open ? s.close : s.open];
+    if (this.#count > 0) parts.push(s.unread(this.#invites > 0 ? String(this.#count) : shown));
+    if (this.#invites > 0) parts.push(s.invites(this.#count > 0 ? String(this.#invites) : shown));
+    this.#button.setAttribute("aria-label", parts.join(", "));
   }
 }

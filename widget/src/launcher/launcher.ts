@@ -28,6 +28,8 @@ export interface LauncherEvents {
   open: undefined;
   close: undefined;
   unread: { count: number };
+  /** Invites waiting for the customer's answer. */
+  invites: { count: number };
   message: { conversationId: string; from: MessageAuthor; ts: number };
 }
 
@@ -48,6 +50,7 @@ export class Launcher {
   readonly #el: ParleyLauncherElement;
   readonly #handlers = new Map<string, Set<Handler>>();
   readonly #unreadKey: string;
+  readonly #invitesKey: string;
   #frame: HTMLIFrameElement | undefined;
   #ready = false;
   #open = false;
@@ -55,6 +58,7 @@ export class Launcher {
   #theme: ThemeSettings = {};
   #locale: string | undefined;
   #unread = 0;
+  #invites = 0;
   #shutdownPending = false;
   /** Resolvers of `Parley('shutdown')` promises, settled when the frame says its storage is wiped. */
   #shutdownWaiters: Array<() => void> = [];
@@ -62,11 +66,13 @@ export class Launcher {
   constructor(config: LauncherConfig) {
     this.#c = config;
     this.#unreadKey = `parley:unread:${config.shopId}`;
+    this.#invitesKey = `parley:invites:${config.shopId}`;
     if (!customElements.get(TAG)) customElements.define(TAG, ParleyLauncherElement);
     this.#el = document.createElement(TAG) as ParleyLauncherElement;
     this.#el.handlers = { intent: () => this.#intent(), toggle: () => this.#setOpen(!this.#open) };
     this.#unread = readCount(this.#unreadKey);
-    this.#el.setUnread(this.#unread);
+    this.#invites = readCount(this.#invitesKey);
+    this.#el.setUnread(this.#unread, this.#invites);
     window.addEventListener("message", (event) => this.#onMessage(event));
     document.body.append(this.#el);
   }
@@ -128,6 +134,7 @@ export class Launcher {
     set.add(fn as Handler);
     if (name === "ready" && this.#ready) this.#emit("ready", undefined);
     if (name === "unread") (fn as Handler)({ count: this.#unread });
+    if (name === "invites") (fn as Handler)({ count: this.#invites });
     return () => set.delete(fn as Handler);
   }
 
@@ -171,6 +178,7 @@ export class Launcher {
   #shutdown(): Promise<void> {
     this.#identity = undefined;
     this.#setUnread(0);
+    this.#setInvites(0);
     this.#setOpen(false);
     const done = new Promise<void>((resolve) => {
       this.#shutdownWaiters.push(resolve);
@@ -188,15 +196,20 @@ export class Launcher {
   #setUnread(count: number): void {
     if (count !== this.#unread) {
       this.#unread = count;
-      this.#el.setUnread(count);
+      this.#el.setUnread(count, this.#invites);
       this.#emit("unread", { count });
     }
-    try {
-      if (count > 0) localStorage.setItem(this.#unreadKey, String(count));
-      else localStorage.removeItem(this.#unreadKey);
-    } catch {
-      // storage blocked: the badge simply starts at 0 next time
+    remember(this.#unreadKey, count);
+  }
+
+  /** Pending invites: on the badge with the unread count, and remembered the same way. */
+  #setInvites(count: number): void {
+    if (count !== this.#invites) {
+      this.#invites = count;
+      this.#el.setUnread(this.#unread, count);
+      this.#emit("invites", { count });
     }
+    remember(this.#invitesKey, count);
   }
 
   async #sendToken(type: "identify" | "token"): Promise<void> {
@@ -242,6 +255,9 @@ export class Launcher {
       case "unread":
         this.#setUnread(message.count);
         return;
+      case "invites":
+        this.#setInvites(message.count);
+        return;
       case "message":
         this.#emit("message", { conversationId: message.conversationId, from: message.from, ts: message.ts });
         return;
@@ -261,6 +277,16 @@ export class Launcher {
         warn(`the chat reported ${message.code}`);
         return;
     }
+  }
+}
+
+/** Keeps a badge count for the next page load (removed at 0). */
+function remember(key: string, count: number): void {
+  try {
+    if (count > 0) localStorage.setItem(key, String(count));
+    else localStorage.removeItem(key);
+  } catch {
+    // storage blocked: the badge simply starts at 0 next time
   }
 }
 

@@ -8,6 +8,8 @@ export interface LauncherStrings {
    * shows it ("3", "99+"), so the name holds the visible text (WCAG 2.5.3, axe label-content-name-mismatch).
    */
   unread: (shown: string) => string;
+  /** Appended for pending invites, like `unread`. */
+  invites: (shown: string) => string;
   frame: string;
 }
 
@@ -15,6 +17,7 @@ const en: LauncherStrings = {
   open: "Open chat",
   close: "Close chat",
   unread: (n) => (n === "1" ? "1 unread message" : `${n} unread messages`),
+  invites: (n) => (n === "1" ? "1 invite" : `${n} invites`),
   frame: "Chat with the shop",
 };
 
@@ -22,6 +25,7 @@ const de: LauncherStrings = {
   open: "Chat öffnen",
   close: "Chat schließen",
   unread: (n) => (n === "1" ? "1 ungelesene Nachricht" : `${n} ungelesene Nachrichten`),
+  invites: (n) => (n === "1" ? "1 Einladung" : `${n} Einladungen`),
   frame: "Chat mit dem Shop",
 };
 

@@ -65,7 +65,12 @@ describe("look and feel", () => {
     await poll(() => page.locator("parley-chat header h2").textContent()).toBe("Schreiben Sie uns");
     expect(await page.locator("parley-message-list .empty h2").textContent()).toBe("Fragen Sie uns alles");
     expect(await page.locator("parley-composer textarea").getAttribute("placeholder")).toBe("Nachricht schreiben…");
-    expect(await page.locator("parley-chat header button").getAttribute("aria-label")).toBe("Chat schließen");
+    expect(await page.locator("parley-chat header [part=close-button]").getAttribute("aria-label")).toBe(
+      "Chat schließen",
+    );
+    expect(
+      await page.locator("parley-chat header [part=panel-button]").evaluateAll((b) => b.map((x) => x.ariaLabel)),
+    ).toEqual(["Einladungen", "Ihr Profil"]);
     expect(await page.locator("parley-chat").getAttribute("dir")).toBe("ltr");
     const input = page.locator("parley-composer textarea");
     await input.fill("Hallo");
@@ -151,10 +156,10 @@ describe("look and feel", () => {
     await customer.close();
   });
 
-  it("keyboard: Tab reaches the close button, the log, attach, input and send; close fires parley-close", async () => {
+  it("keyboard: Tab reaches the panel buttons, the close button, the log, attach, input and send; close fires parley-close", async () => {
     const page = await openChat(env);
     const order: string[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 8; i++) {
       await page.keyboard.press("Tab");
       order.push(
         await page.evaluate(() => {
@@ -164,7 +169,15 @@ describe("look and feel", () => {
         }),
       );
     }
-    expect(order.slice(0, 5)).toEqual(["close-button", "messages empty", "attach-button", "input", "send-button"]);
+    expect(order.slice(0, 7)).toEqual([
+      "panel-button",
+      "panel-button",
+      "close-button",
+      "messages empty",
+      "attach-button",
+      "input",
+      "send-button",
+    ]);
     for (let i = 0; i < 5; i++) await page.keyboard.press("Shift+Tab");
     await page.keyboard.press("Enter");
     await poll(() => page.evaluate(() => window.__closed)).toBe(1);
