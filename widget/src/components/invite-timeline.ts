@@ -123,14 +123,20 @@ export function inviteNotices(
           : tr.t("notice.invited", { inviter: names[i.inviter] ?? i.inviterName, invitee }),
     });
     const at = i.settledAt ?? i.createdAt;
+    const inviter = names[i.inviter] ?? i.inviterName;
     if (i.status === "accepted") {
+      const name = names[i.invitee] ?? i.inviteeName ?? invitee;
       const text =
         i.invitee === me
-          ? tr.t("notice.joined.you")
-          : tr.t("notice.joined", { name: names[i.invitee] ?? i.inviteeName ?? invitee });
+          ? tr.t("notice.joined.you.by", { inviter })
+          : i.inviter === me
+            ? tr.t("notice.joined.byYou", { name })
+            : tr.t("notice.joined.by", { name, inviter });
       out.push({ key: `${i.id}:joined`, ts: at, text });
     } else if (i.status === "declined") {
       out.push({ key: `${i.id}:declined`, ts: at, text: tr.t("notice.declined", { invitee }) });
+    } else if (i.status === "revoked") {
+      out.push({ key: `${i.id}:revoked`, ts: at, text: tr.t("notice.revoked", { invitee }) });
     }
   }
   return out.sort((a, b) => a.ts - b.ts);

@@ -1,6 +1,7 @@
 import type { ConversationState, ParleyClient, TeamPresence } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
+import { PanelHost, type PanelName } from "./panel-host.js";
 import { styles } from "./parley-chat.styles.js";
 import type { Mentionable } from "./parley-composer.js";
 import { StoreController } from "./store-controller.js";
@@ -44,6 +45,7 @@ async function ready(client: ParleyClient): Promise<void> {
  * @csspart header - the header bar
  * @csspart title - the shop's name
  * @csspart close-button - the close button
+ * @csspart members-button - the header button that opens the members panel
  * @csspart presence - the team presence line
  * @csspart status - the connection banner
  * @csspart conversation-list - the agent's conversation list
@@ -101,6 +103,7 @@ export class ParleyChat extends LitElement {
 
   readonly #state = new StoreController<State>(this, () => this.#countUnread());
   readonly #presence = new StoreController<TeamPresence>(this, () => this.#refreshNames());
+  readonly #panels = new PanelHost(this);
   #offs: Array<() => void> = [];
   #unreadByConv = new Map<string, number>();
   #watched = new Map<string, () => void>();
@@ -149,6 +152,11 @@ export class ParleyChat extends LitElement {
       this.#state.set(this.client && this.current ? this.client.conversation(this.current) : undefined);
       if (this.current) void this.#open(this.current);
     }
+  }
+
+  /** Opens a panel over the messages (loaded on demand); see panel-host.ts. */
+  openPanel(name: PanelName): Promise<void> {
+    return this.#panels.openPanel(name);
   }
 
   /** Total unread messages across the conversations this element follows. */
@@ -347,6 +355,12 @@ export class ParleyChat extends LitElement {
           <h2 part="title">${this.shopName || tr.t("chat.title")}</h2>
           <parley-presence exportparts="presence" .client=${this.client} .locale=${this.locale}></parley-presence>
         </div>
+        ${
+          this.current
+            ? html`<button type="button" class="head-button" part="members-button" @click=${() => this.openPanel("members")}>
+              ${tr.t("chat.members")}</button>`
+            : nothing
+        }
         <button type="button" class="close" part="close-button" aria-label=${tr.t("chat.close")} @click=${this.#close}>
           <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
         </button>
@@ -368,6 +382,7 @@ export class ParleyChat extends LitElement {
             : nothing
         }
         <div class="main" @dragover=${this.#onDragOver} @drop=${this.#onDrop}>${this.#main()}</div>
+        ${this.#panels.render(this.client, this.current, this.locale)}
       </div>
     </div>`;
   }

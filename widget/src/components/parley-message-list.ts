@@ -3,6 +3,7 @@ import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { translator } from "../i18n/index.js";
 import { InviteTimeline, inviteNotices, type TimelineNotice } from "./invite-timeline.js";
+import { MembershipTimeline, membershipNotices } from "./membership-timeline.js";
 import { MessageWindow } from "./message-window.js";
 import { isPending, type ShownMessage } from "./parley-message.js";
 import { styles } from "./parley-message-list.styles.js";
@@ -29,9 +30,9 @@ type State = ConversationState;
  * growing): a resize observer keeps a reader at the bottom there, and anyone
  * else on the message they were reading (scroll-keeper.ts; the window itself
  * is message-window.ts). The highest seq on screen is marked
- * read while the page is visible. Invite lines ("You invited @noah",
- * "Noah joined", "@leo declined the invitation") sit between the messages by
- * time (invite-timeline.ts).
+ * read while the page is visible. Invite and membership lines ("You invited
+ * @noah", "Noah joined (invited by Mia)", "Leo left", "Mia removed Leo") sit
+ * between the messages by time (invite-timeline.ts, membership-timeline.ts).
  * Messages this device holds no key for (`unreadable` "no_key" or
  * "before_joined") are left out and explained at the top by one
  * `<parley-history-notice>` per reason.
@@ -77,6 +78,9 @@ export class ParleyMessageList extends LitElement {
   });
   #connectedAt = 0;
   readonly #invites = new InviteTimeline(this);
+  readonly #membership = new MembershipTimeline(this);
+  /** Display names seen so far: people who left keep theirs in the lines about them. */
+  readonly #seenNames = new Map<string, string>();
   readonly #window = new MessageWindow();
   readonly #keeper = new ScrollKeeper(
     this,
@@ -130,6 +134,7 @@ export class ParleyMessageList extends LitElement {
       this.#keeper.reset();
       this.#status.set(this.client?.status);
       this.#invites.follow(this.client, this.conversationId);
+      this.#membership.follow(this.client, this.conversationId);
       this.#state.set(this.client && this.conversationId ? this.client.conversation(this.conversationId) : undefined);
     }
     this.#keeper.beforeUpdate(this.#jump);
@@ -320,7 +325,17 @@ export class ParleyMessageList extends LitElement {
     const shown = this.#window.shown();
     const dayOf = (m: ShownMessage | undefined) => (m ? new Date(isPending(m) ? m.queuedAt : m.ts).toDateString() : "");
     const tsOf = (m: ShownMessage | undefined) => (m ? (isPending(m) ? m.queuedAt : m.ts) : Number.NEGATIVE_INFINITY);
-    const notices = inviteNotices(this.#invites.invites, me, this.names, tr);
+    for (const [id, n] of Object.entries(this.names)) this.#seenNames.set(id, n);
+    const invites = this.#invites.invites;
+    const nameOf = (id: string) =>
+      this.#seenNames.get(id) ??
+      invites.find((i) => i.invitee === id)?.inviteeName ??
+      invites.find((i) => i.inviter === id)?.inviterName ??
+      tr.t("notice.someone");
+    const notices = [
+      ...inviteNotices(invites, me, this.names, tr),
+      ...membershipNotices(this.#membership.events, invites, me, nameOf, tr),
+    ].sort((a, b) => a.ts - b.ts);
     const noticesIn = (after: number, upTo: number) =>
       notices
         .filter((n) => n.ts > after && n.ts <= upTo)
