@@ -1,4 +1,4 @@
-import { type InviteInfo, type ParleyClient, ParleyError } from "@parley/sdk";
+import type { InviteInfo, ParleyClient } from "@parley/sdk";
 import type { PrincipalInfo } from "@parley/sdk/protocol";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
@@ -240,8 +240,8 @@ export class ParleyComposer extends LitElement {
   /**
    * Looks the handle up and asks for confirmation (the dialog loads on demand); resolves with the
    * invite once sent, or nothing when the lookup failed (said in the alert) or the person cancelled.
-   * Focus is back in the textarea afterwards. A gateway without `handle.lookup` (`not_found`) still
-   * gets the dialog, without the name.
+   * Focus is back in the textarea afterwards. A lookup that fails for a reason the UI does not word
+   * (a gateway without `handle.lookup`) still opens the dialog, without the name: the invite says why.
    */
   async #confirmInvite(client: ParleyClient, convId: string, handle: string): Promise<InviteInfo | undefined> {
     const tr = translator(this.locale);
@@ -249,8 +249,8 @@ export class ParleyComposer extends LitElement {
     try {
       principal = await client.lookupHandle(convId, `@${handle}`);
     } catch (err) {
-      if (!(err instanceof ParleyError && err.code === "not_found")) {
-        const why = inviteFailure(err);
+      const why = inviteFailure(err);
+      if (why.kind !== "other") {
         this.error = tr.t(`invite.failed.${why.kind}`, { handle: `@${handle}`, seconds: why.retryAfter ?? 60 });
         return undefined;
       }

@@ -9,35 +9,13 @@
  * can put focus back. Errors of `client.invite` are said in words inside it.
  */
 import type { InviteHistory, InviteInfo, ParleyClient } from "@parley/sdk";
-import { ConnectionLostError, ParleyError } from "@parley/sdk";
 import type { PrincipalInfo } from "@parley/sdk/protocol";
 import { css, html, LitElement, nothing } from "lit";
-import { type PanelKey, type PanelStrings, panelStrings } from "./members-strings.js";
+import { inviteError } from "./invite-error-text.js";
+import { type PanelKey, panelStrings } from "./members-strings.js";
 import { panelStyles } from "./panel-styles.js";
 
 const HISTORIES: readonly InviteHistory[] = ["none", "7d", "all"];
-
-/** The words for why `client.invite` failed. */
-export function inviteError(err: unknown, handle: string, s: PanelStrings): string {
-  if (err instanceof ConnectionLostError) return s.t("invite.failed.offline");
-  if (!(err instanceof ParleyError)) return s.t("invite.failed.other");
-  const wait = err.retryAfter ?? 60;
-  switch (err.code) {
-    case "unknown_handle":
-    case "already_member":
-    case "forbidden":
-    case "handle_invalid":
-      return s.t(`invite.failed.${err.code}` as PanelKey, { handle });
-    case "rate_limited":
-      return s.t("invite.failed.rate_limited", { seconds: wait });
-    case "invite_cooldown":
-      return s.t("invite.failed.invite_cooldown", { handle, wait: s.wait(wait) });
-    case "unavailable":
-      return s.t("invite.failed.offline");
-    default:
-      return s.t("invite.failed.other");
-  }
-}
 
 /** The invite confirmation (see the module comment). */
 export class ParleyInviteDialog extends LitElement {

@@ -83,7 +83,7 @@ const de: Record<PanelKey, string> = {
   "invite.failed.forbidden": "Sie dürfen niemanden in diese Unterhaltung einladen.",
   "invite.failed.rate_limited": "Zu viele Einladungen. Versuchen Sie es in {seconds} s wieder.",
   "invite.failed.invite_cooldown":
-    "{handle} hat vor Kurzem eine Einladung von Ihnen abgelehnt. Sie können erneut einladen in {wait}.",
+    "{handle} hat vor Kurzem eine Einladung von Ihnen abgelehnt. Eine neue Einladung ist in {wait} möglich.",
   "invite.failed.handle_invalid": "{handle} ist kein gültiges Handle.",
   "invite.failed.offline": "Sie sind offline. Versuchen Sie es wieder, wenn die Verbindung zurück ist.",
   "invite.failed.other": "Die Einladung hat nicht geklappt. Bitte versuchen Sie es noch einmal.",
