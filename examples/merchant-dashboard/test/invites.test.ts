@@ -1,7 +1,7 @@
 // Invites on the merchant dashboard, against the real gateway and nats-server
 // in Chromium: the agent's invite form says why an invite was refused (a
 // handle nobody holds), a colleague invited by handle shows as "You invited
-// @bob" in the conversation's message list, and "Bob joined" follows once the
+// @bob" in the conversation's message list, and "Bob joined (invited by you)" follows once the
 // colleague accepts (through the SDK: the dashboard's accept UI is issue 13).
 
 import {
@@ -103,7 +103,10 @@ describe("invites on the dashboard", () => {
       "Bob's invite",
     );
     await bob.acceptInvite(pending.id);
-    await waitFor(async () => (await notices()).join("|") === "You invited @bob|Bob joined", "the joined line");
+    await waitFor(
+      async () => (await notices()).join("|") === "You invited @bob|Bob joined (invited by you)",
+      "the joined line",
+    );
     await agent.screenshot({ path: artifactPath("dashboard-invites.png") });
     await agent.close();
   });
