@@ -1,16 +1,15 @@
 /**
- * The timeline's lines for people leaving and being removed ("Leo left",
- * "Mia removed Leo"), and joins no invite record explains ("Ada joined"),
- * from the gateway's `membership` events while the conversation is shown.
- * Joins through an invite are told by the invite lines (invite-timeline.ts),
+ * The gateway's `membership` events of the conversation shown, behind the
+ * timeline's lines for people leaving and being removed ("Leo left", "Mia
+ * removed Leo") and joins no invite record explains (the words are in
+ * timeline-lines.ts). Joins through an invite are told by the invite lines,
  * which a reload gets back from `client.invitations`. Like those lines, these
  * come from the gateway's records and events, never from message bodies, so
  * no member can fake one.
  */
-import type { ClientEvents, InviteInfo, ParleyClient } from "@parley/sdk";
+import type { ClientEvents, ParleyClient } from "@parley/sdk";
 import type { ReactiveController, ReactiveControllerHost } from "lit";
-import type { Translator } from "../i18n/index.js";
-import type { TimelineNotice } from "./invite-timeline.js";
+import type { timelineLines } from "./timeline-lines.js";
 
 type Membership = ClientEvents["membership"];
 
@@ -66,36 +65,30 @@ export class MembershipTimeline implements ReactiveController {
   }
 }
 
-/**
- * The lines for these membership events. A join that an accepted invite explains is left to the
- * invite lines; `name` gives a principal's display name (also of people who left since).
- */
-export function membershipNotices(
-  events: readonly Membership[],
-  invites: readonly InviteInfo[],
-  me: string | undefined,
-  name: (principalId: string) => string,
-  tr: Translator,
-): TimelineNotice[] {
-  const invited = new Set(invites.filter((i) => i.status === "accepted").map((i) => i.invitee));
-  const out: TimelineNotice[] = [];
-  for (const e of events) {
-    const key = `m:${e.principalId}:${e.change}:${e.ts}`;
-    const who = name(e.principalId);
-    let text: string;
-    if (e.change === "joined") {
-      if (invited.has(e.principalId)) continue;
-      text = e.principalId === me ? tr.t("notice.joined.you") : tr.t("notice.joined", { name: who });
-    } else if (e.change === "left" || e.by === e.principalId) {
-      text = e.principalId === me ? tr.t("notice.left.you") : tr.t("notice.left", { name: who });
-    } else if (e.by === me) {
-      text = tr.t("notice.removed.byYou", { name: who });
-    } else if (e.principalId === me) {
-      text = tr.t("notice.removed.you", { by: name(e.by) });
-    } else {
-      text = tr.t("notice.removed", { by: name(e.by), name: who });
-    }
-    out.push({ key, ts: e.ts, text });
+/** The words of the timeline's lines about people (timeline-lines.ts), loaded the first time they are wanted. */
+export class TimelineWords {
+  readonly #host: ReactiveControllerHost;
+  #lines: typeof timelineLines | undefined;
+  #loading = false;
+
+  constructor(host: ReactiveControllerHost) {
+    this.#host = host;
   }
-  return out;
+
+  /** The line maker once loaded; starts loading it when `wanted` (the host re-renders when it arrives). */
+  get(wanted: boolean): typeof timelineLines | undefined {
+    if (wanted && !this.#lines && !this.#loading) {
+      this.#loading = true;
+      import("./timeline-lines.js").then(
+        (m) => {
+          this.#lines = m.timelineLines;
+          this.#host.requestUpdate();
+        },
+        () => {
+          this.#loading = false; // tried again on the next render
+        },
+      );
+    }
+    return this.#lines;
+  }
 }

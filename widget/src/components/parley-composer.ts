@@ -1,8 +1,6 @@
 import type { InviteInfo, ParleyClient } from "@parley/sdk";
-import type { PrincipalInfo } from "@parley/sdk/protocol";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
-import { inviteFailure } from "./invite-errors.js";
 import { inviteTarget, type Mentionable } from "./invite-target.js";
 import { styles } from "./parley-composer.styles.js";
 
@@ -238,31 +236,21 @@ export class ParleyComposer extends LitElement {
   }
 
   /**
-   * Looks the handle up and asks for confirmation (the dialog loads on demand); resolves with the
-   * invite once sent, or nothing when the lookup failed (said in the alert) or the person cancelled.
-   * Focus is back in the textarea afterwards. A lookup that fails for a reason the UI does not word
-   * (a gateway without `handle.lookup`) still opens the dialog, without the name: the invite says why.
+   * Looks the handle up and asks for confirmation (both in the invite panel, loaded on demand with
+   * its strings); resolves with the invite once sent, or nothing when the lookup failed (said in the
+   * alert) or the person cancelled. Focus is back in the textarea afterwards.
    */
   async #confirmInvite(client: ParleyClient, convId: string, handle: string): Promise<InviteInfo | undefined> {
-    const tr = translator(this.locale);
-    let principal: PrincipalInfo | undefined;
+    let result: { invite?: InviteInfo; error?: string };
     try {
-      principal = await client.lookupHandle(convId, `@${handle}`);
-    } catch (err) {
-      const why = inviteFailure(err);
-      if (why.kind !== "other") {
-        this.error = tr.t(`invite.failed.${why.kind}`, { handle: `@${handle}`, seconds: why.retryAfter ?? 60 });
-        return undefined;
-      }
+      const { confirmInvite } = await import("../panels/invite-dialog.js");
+      result = await confirmInvite(this.renderRoot, { client, convId, handle, locale: this.locale });
+    } catch {
+      result = { error: translator(this.locale).t("invite.failed.other", { handle: `@${handle}` }) };
     }
-    await import("../panels/invite-dialog.js");
-    const dialog = document.createElement("parley-invite-dialog");
-    Object.assign(dialog, { client, conversationId: convId, handle, principal, locale: this.locale });
-    this.renderRoot.appendChild(dialog);
-    const invite = await dialog.ask();
-    dialog.remove();
     this.#textarea()?.focus();
-    return invite;
+    if (result.error) this.error = result.error;
+    return result.invite;
   }
 
   async #upload(client: ParleyClient, convId: string, a: Attachment): Promise<void> {

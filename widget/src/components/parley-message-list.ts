@@ -2,8 +2,8 @@ import type { ChatMessage, ConnectionStatus, ConversationState, ParleyClient, Pe
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { translator } from "../i18n/index.js";
-import { InviteTimeline, inviteNotices, type TimelineNotice } from "./invite-timeline.js";
-import { MembershipTimeline, membershipNotices } from "./membership-timeline.js";
+import { InviteTimeline, type TimelineNotice } from "./invite-timeline.js";
+import { MembershipTimeline, TimelineWords } from "./membership-timeline.js";
 import { MessageWindow } from "./message-window.js";
 import { isPending, type ShownMessage } from "./parley-message.js";
 import { styles } from "./parley-message-list.styles.js";
@@ -81,6 +81,7 @@ export class ParleyMessageList extends LitElement {
   readonly #membership = new MembershipTimeline(this);
   /** Display names seen so far: people who left keep theirs in the lines about them. */
   readonly #seenNames = new Map<string, string>();
+  readonly #words = new TimelineWords(this);
   readonly #window = new MessageWindow();
   readonly #keeper = new ScrollKeeper(
     this,
@@ -326,16 +327,9 @@ export class ParleyMessageList extends LitElement {
     const dayOf = (m: ShownMessage | undefined) => (m ? new Date(isPending(m) ? m.queuedAt : m.ts).toDateString() : "");
     const tsOf = (m: ShownMessage | undefined) => (m ? (isPending(m) ? m.queuedAt : m.ts) : Number.NEGATIVE_INFINITY);
     for (const [id, n] of Object.entries(this.names)) this.#seenNames.set(id, n);
-    const invites = this.#invites.invites;
-    const nameOf = (id: string) =>
-      this.#seenNames.get(id) ??
-      invites.find((i) => i.invitee === id)?.inviteeName ??
-      invites.find((i) => i.inviter === id)?.inviterName ??
-      tr.t("notice.someone");
-    const notices = [
-      ...inviteNotices(invites, me, this.names, tr),
-      ...membershipNotices(this.#membership.events, invites, me, nameOf, tr),
-    ].sort((a, b) => a.ts - b.ts);
+    const input = { invites: this.#invites.invites, events: this.#membership.events, me, names: this.#seenNames };
+    const notices =
+      this.#words.get(input.invites.length + input.events.length > 0)?.({ ...input, locale: this.locale }) ?? [];
     const noticesIn = (after: number, upTo: number) =>
       notices
         .filter((n) => n.ts > after && n.ts <= upTo)

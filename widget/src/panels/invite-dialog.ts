@@ -11,7 +11,7 @@
 import type { InviteHistory, InviteInfo, ParleyClient } from "@parley/sdk";
 import type { PrincipalInfo } from "@parley/sdk/protocol";
 import { css, html, LitElement, nothing } from "lit";
-import { inviteError } from "./invite-error-text.js";
+import { inviteError, lookupError } from "./invite-error-text.js";
 import { type PanelKey, panelStrings } from "./members-strings.js";
 import { panelStyles } from "./panel-styles.js";
 
@@ -212,6 +212,38 @@ export class ParleyInviteDialog extends LitElement {
       </form>
     </dialog>`;
   }
+}
+
+/** What the composer hands over to invite `handle` into `convId`. */
+export interface InviteRequest {
+  /** The client that looks up and invites. */
+  client: ParleyClient;
+  /** The conversation. */
+  convId: string;
+  /** The handle, without `@`. */
+  handle: string;
+  /** BCP 47 locale of the words. */
+  locale: string;
+}
+
+/**
+ * Looks the handle up and, unless the lookup says why not (`error`, in words), asks for confirmation
+ * in a dialog placed in `root`; resolves with the invite once sent, or nothing on Cancel.
+ */
+export async function confirmInvite(root: Node, r: InviteRequest): Promise<{ invite?: InviteInfo; error?: string }> {
+  let principal: PrincipalInfo | undefined;
+  try {
+    principal = await r.client.lookupHandle(r.convId, `@${r.handle}`);
+  } catch (err) {
+    const error = lookupError(err, `@${r.handle}`, panelStrings(r.locale));
+    if (error) return { error };
+  }
+  const dialog = document.createElement("parley-invite-dialog");
+  Object.assign(dialog, { client: r.client, conversationId: r.convId, handle: r.handle, principal, locale: r.locale });
+  root.appendChild(dialog);
+  const invite = await dialog.ask();
+  dialog.remove();
+  return invite ? { invite } : {};
 }
 
 if (!customElements.get("parley-invite-dialog")) customElements.define("parley-invite-dialog", ParleyInviteDialog);

@@ -23,3 +23,24 @@ export function inviteError(err: unknown, handle: string, s: PanelStrings): stri
       return s.t("invite.failed.other");
   }
 }
+
+/**
+ * The words for why `client.lookupHandle` failed, or `undefined` for a failure the UI does not word
+ * (a gateway without `handle.lookup`): the dialog then opens without the name, and the invite says why.
+ */
+export function lookupError(err: unknown, handle: string, s: PanelStrings): string | undefined {
+  if (err instanceof ConnectionLostError) return s.t("lookup.offline", { handle });
+  if (!(err instanceof ParleyError)) return undefined;
+  switch (err.code) {
+    case "unknown_handle":
+    case "forbidden":
+    case "handle_invalid":
+      return s.t(`lookup.${err.code}` as PanelKey, { handle });
+    case "rate_limited":
+      return s.t("lookup.rate_limited", { handle, seconds: err.retryAfter ?? 60 });
+    case "unavailable":
+      return s.t("lookup.offline", { handle });
+    default:
+      return undefined;
+  }
+}

@@ -7,6 +7,11 @@
 import { translator } from "../i18n/index.js";
 
 const en = {
+  "lookup.unknown_handle": "Could not invite {handle}: no one has that handle.",
+  "lookup.rate_limited": "Could not invite {handle}: too many lookups. Try again in {seconds} s.",
+  "lookup.offline": "Could not invite {handle}: you are offline.",
+  "lookup.forbidden": "Could not invite {handle}: you are not allowed to invite people to this conversation.",
+  "lookup.handle_invalid": "Could not invite {handle}: that is not a valid handle.",
   "invite.title": "Invite {handle}?",
   "invite.looking": "Looking up {handle}…",
   "invite.unverified": "Could not look up who holds this handle; the invite goes to whoever holds it in this shop.",
@@ -63,6 +68,12 @@ const en = {
 export type PanelKey = keyof typeof en;
 
 const de: Record<PanelKey, string> = {
+  "lookup.unknown_handle": "{handle} konnte nicht eingeladen werden: Dieses Handle hat niemand.",
+  "lookup.rate_limited":
+    "{handle} konnte nicht eingeladen werden: zu viele Anfragen. Versuchen Sie es in {seconds} s erneut.",
+  "lookup.offline": "{handle} konnte nicht eingeladen werden: Sie sind offline.",
+  "lookup.forbidden": "{handle} konnte nicht eingeladen werden: Sie dürfen niemanden in diese Unterhaltung einladen.",
+  "lookup.handle_invalid": "{handle} konnte nicht eingeladen werden: Das ist kein gültiges Handle.",
   "invite.title": "{handle} einladen?",
   "invite.looking": "{handle} wird gesucht…",
   "invite.unverified":
