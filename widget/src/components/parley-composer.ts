@@ -2,6 +2,7 @@ import type { InviteInfo, ParleyClient } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
 import { inviteTarget, type Mentionable } from "./invite-target.js";
+import { panelKit } from "./panel-kit.js";
 import { styles } from "./parley-composer.styles.js";
 
 export { inviteTarget, type Mentionable } from "./invite-target.js";
@@ -244,9 +245,9 @@ export class ParleyComposer extends LitElement {
     let result: { invite?: InviteInfo; error?: string };
     try {
       const { confirmInvite } = await import("../panels/invite-dialog.js");
-      result = await confirmInvite(this.renderRoot, { client, convId, handle, locale: this.locale });
+      result = await confirmInvite(panelKit, this.renderRoot, { client, convId, handle, locale: this.locale });
     } catch {
-      result = { error: translator(this.locale).t("invite.failed.other", { handle: `@${handle}` }) };
+      result = { error: translator(this.locale).t("status.offline") }; // the panel's code could not be fetched
     }
     this.#textarea()?.focus();
     if (result.error) this.error = result.error;

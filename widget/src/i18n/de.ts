@@ -58,7 +58,6 @@ export const de: Catalog = {
   "composer.uploading": "{name} wird hochgeladen",
   "composer.uploadFailed": "Hochladen von {name} fehlgeschlagen",
   "composer.mentions": "Personen, die Sie erwähnen können",
-  "invite.failed.other": "{handle} konnte nicht eingeladen werden. Bitte versuchen Sie es erneut.",
   "composer.inviteAction": "{handle} einladen…",
   "composer.invited": "{handle} eingeladen",
   "composer.dropHint": "Dateien hier ablegen",

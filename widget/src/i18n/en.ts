@@ -55,7 +55,6 @@ export const en = {
   "composer.uploading": "Uploading {name}",
   "composer.uploadFailed": "Upload of {name} failed",
   "composer.mentions": "People you can mention",
-  "invite.failed.other": "Could not invite {handle}. Please try again.",
   "composer.inviteAction": "Invite {handle}…",
   "composer.invited": "Invited {handle}",
   "composer.dropHint": "Drop files to attach",

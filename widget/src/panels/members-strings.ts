@@ -4,8 +4,6 @@
  * eager catalogs of `i18n/`, so a visitor who never opens a panel never
  * downloads them.
  */
-import { translator } from "../i18n/index.js";
-
 const en = {
   "lookup.unknown_handle": "Could not invite {handle}: no one has that handle.",
   "lookup.rate_limited": "Could not invite {handle}: too many lookups. Try again in {seconds} s.",
@@ -139,7 +137,7 @@ export interface PanelStrings {
 
 /** The panels' strings for `locale` (English for locales without a catalog). */
 export function panelStrings(locale: string): PanelStrings {
-  const lang = translator(locale).locale.toLowerCase().startsWith("de") ? "de" : "en";
+  const lang = /^de\b/i.test(locale) ? "de" : "en";
   const catalog: Record<PanelKey, string> = lang === "de" ? de : en;
   const t = (key: PanelKey, params?: Record<string, string | number>) =>
     catalog[key].replace(/\{(\w+)\}/g, (whole, name: string) =>

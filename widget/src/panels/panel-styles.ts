@@ -1,8 +1,8 @@
 /** Styles shared by the on-demand panels (the invite confirmation and the members panel). */
-import { css } from "lit";
+import type { PanelKit } from "./kit.js";
 
 /** Buttons, badges, alerts and focus rings of the panels, on the palette custom properties. */
-export const panelStyles = css`
+export const panelStyles = ({ css }: PanelKit) => css`
   :host {
     font-family: var(--parley-font, system-ui, sans-serif);
     color: var(--parley-fg, #111827);

@@ -14,7 +14,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { waitFor } from "@parley/gateway/testing";
+import { SHOP_ID, waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -74,6 +74,14 @@ describe("inviting with a confirmation, and the members panel", () => {
     leo = env.stack.customer("Leo", { encryption: true });
     await leo.connect();
     await leo.updateProfile({ handle: "leo" });
+    await env.stack.gateway.admin.addAgent(SHOP_ID, {
+      login: "bob@shop.test",
+      password: "bob's long password",
+      displayName: "Bob",
+      handle: "bob",
+      role: "agent",
+      kind: "agent",
+    });
     zoe = env.stack.customer("Zoe", { encryption: true });
     await zoe.connect();
     await zoe.updateProfile({ handle: "zoe" });
@@ -301,10 +309,10 @@ describe("inviting with a confirmation, and the members panel", () => {
     const convId = await currentConversation(mia);
     const dialog = mia.locator("parley-invite-dialog dialog");
 
-    // The shop's agent: the verified team badge.
-    await say(mia, "@ada could you look at this?");
+    // An agent of the shop (not in the conversation): the verified team badge.
+    await say(mia, "@bob could you look at this?");
     await dialog.waitFor();
-    await poll(() => text(mia, "parley-invite-dialog .who")).toEqual(["Ada @ada Verified team"]);
+    await poll(() => text(mia, "parley-invite-dialog .who")).toEqual(["Bob @bob Verified team"]);
     await shot(mia, "invite-dialog-team.png");
     await mia.keyboard.press("Escape");
 

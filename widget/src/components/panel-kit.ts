@@ -1,0 +1,6 @@
+/** The kit the chat hands to its on-demand panels (see panels/kit.ts). */
+import { css, html, LitElement, nothing } from "lit";
+import type { PanelKit } from "../panels/kit.js";
+
+/** Lit's element class and tags, for the panels. */
+export const panelKit: PanelKit = { LitElement, html, css, nothing };
