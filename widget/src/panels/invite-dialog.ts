@@ -177,6 +177,8 @@ export function defineInviteDialog(kit: PanelKit): void {
 
     /** Tab and Shift+Tab wrap inside the dialog (the page behind is inert while it is open). */
     #onKeydown(e: KeyboardEvent): void {
+      // Escape cancels the dialog (its cancel event), not the chat around it (the frame closes on Escape).
+      if (e.key === "Escape") e.stopPropagation();
       if (e.key !== "Tab") return;
       const all = [...this.renderRoot.querySelectorAll<HTMLElement>("input:checked, button:not(:disabled)")];
       const first = all[0];
