@@ -372,6 +372,7 @@ export class ParleyChat extends LitElement {
           this.mode === "agent"
             ? html`<parley-conversation-list
                 exportparts="conversation-list, conversation, unread-badge"
+                ?inert=${!!this.#panels.open}
                 .client=${this.client}
                 .selected=${this.current}
                 .locale=${this.locale}
@@ -381,7 +382,7 @@ export class ParleyChat extends LitElement {
               ></parley-conversation-list>`
             : nothing
         }
-        <div class="main" @dragover=${this.#onDragOver} @drop=${this.#onDrop}>${this.#main()}</div>
+        <div class="main" ?inert=${!!this.#panels.open} @dragover=${this.#onDragOver} @drop=${this.#onDrop}>${this.#main()}</div>
         ${this.#panels.render(this.client, this.current, this.locale)}
       </div>
     </div>`;

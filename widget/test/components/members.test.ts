@@ -164,6 +164,8 @@ describe("inviting with a confirmation, and the members panel", () => {
     const panel = mia.locator("parley-members-panel");
     await panel.locator("[data-member]").first().waitFor();
     await poll(() => focused(mia)).toBe("members-title");
+    // The messages and the composer under the panel are out of reach while it is open.
+    expect(await mia.locator("parley-chat .main").evaluate((el) => (el as HTMLElement).inert)).toBe(true);
     await poll(() => text(mia, "parley-members-panel [data-member]")).toEqual([
       "Mia (you) Owner Leave",
       "Noah @noah Member Remove Noah Invited by Mia",
