@@ -7,7 +7,7 @@
  * gives focus back to whatever opened it.
  */
 import type { ParleyClient } from "@parley/sdk";
-import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from "lit";
+import { html, nothing, type ReactiveControllerHost, type TemplateResult } from "lit";
 import { panelKit } from "./panel-kit.js";
 
 /** The panels `<parley-chat>` can open. */
@@ -19,7 +19,7 @@ const loaders: Partial<Record<PanelName, () => Promise<unknown>>> = {
 };
 
 /** Opens and closes the chat's panels; one at a time. */
-export class PanelHost implements ReactiveController {
+export class PanelHost {
   readonly #host: ReactiveControllerHost & HTMLElement;
   #opener: HTMLElement | null = null;
   /** The panel shown, if any. */
@@ -27,10 +27,7 @@ export class PanelHost implements ReactiveController {
 
   constructor(host: ReactiveControllerHost & HTMLElement) {
     this.#host = host;
-    host.addController(this);
   }
-
-  hostConnected(): void {}
 
   /** Loads and shows a panel, then focuses it; focus goes back to the element focused before on close. */
   async openPanel(name: PanelName): Promise<void> {

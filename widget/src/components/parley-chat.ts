@@ -372,7 +372,6 @@ export class ParleyChat extends LitElement {
           this.mode === "agent"
             ? html`<parley-conversation-list
                 exportparts="conversation-list, conversation, unread-badge"
-                ?inert=${!!this.#panels.open}
                 .client=${this.client}
                 .selected=${this.current}
                 .locale=${this.locale}

@@ -236,12 +236,14 @@ export function defineMembersPanel(kit: PanelKit): void {
       if (p) this.renderRoot.querySelector<HTMLButtonElement>(`[data-action="${p.kind}-${p.principalId}"]`)?.focus();
     }
 
-    async #run(action: () => Promise<void>): Promise<void> {
+    /** Runs a confirmed action; after leaving, the panel closes (there is nothing left to show). */
+    async #run(action: () => Promise<void>, closeAfter = false): Promise<void> {
       const s = panelStrings(this.locale);
       this.error = "";
       try {
         await action();
         this.confirming = undefined;
+        if (closeAfter) return this.#close();
         await this.#load();
         await this.updateComplete;
         this.renderRoot.querySelector<HTMLElement>("h2")?.focus();
@@ -262,7 +264,7 @@ export function defineMembersPanel(kit: PanelKit): void {
         <p id="confirm-text">${text}</p>
         <div class="actions">
           <button type="button" @click=${() => this.#cancelConfirm()}>${s.t("members.confirm.no")}</button>
-          <button type="button" class="danger" @click=${() => this.#run(act)}>${s.t("members.confirm.yes")}</button>
+          <button type="button" class="danger" @click=${() => this.#run(act, p.kind === "leave")}>${s.t("members.confirm.yes")}</button>
         </div>
       </div>`;
     }

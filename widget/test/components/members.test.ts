@@ -205,6 +205,7 @@ describe("inviting with a confirmation, and the members panel", () => {
     await poll(() => focused(noah)).toBe("Leave");
     await noah.keyboard.press("Enter");
     await noah.locator("parley-members-panel .confirm button.danger").click();
+    await poll(() => noah.locator("parley-members-panel").count()).toBe(0); // closed: nothing left to show
     await poll(() => notices(mia)).toContain("Noah left");
     await poll(() => text(mia, "parley-members-panel [data-member] .name")).toEqual(["Mia (you)", "Leo"]);
 
