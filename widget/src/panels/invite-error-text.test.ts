@@ -1,6 +1,6 @@
 import { ConnectionLostError, ParleyError } from "@parley/sdk";
 import { describe, expect, it } from "vitest";
-import { inviteError } from "./invite-error-text.js";
+import { inviteError, lookupError } from "./invite-error-text.js";
 import { panelStrings } from "./members-strings.js";
 
 describe("the invite confirmation's error words", () => {
@@ -24,6 +24,22 @@ describe("the invite confirmation's error words", () => {
       "You are offline. Try again when the connection is back.",
     );
     expect(inviteError(new Error("boom"), "@zoe", en)).toBe("The invite did not go through. Please try again.");
+  });
+
+  it("words a failed lookup for the composer, and leaves the rest to the dialog", () => {
+    expect(lookupError(new ParleyError("unknown_handle"), "@nobody_here", en)).toBe(
+      "Could not invite @nobody_here: no one has that handle.",
+    );
+    expect(lookupError(new ParleyError("unknown_handle"), "@niemand", de)).toBe(
+      "@niemand konnte nicht eingeladen werden: Dieses Handle hat niemand.",
+    );
+    expect(lookupError(new ParleyError("rate_limited", undefined, { retryAfter: 30 }), "@zoe", en)).toBe(
+      "Could not invite @zoe: too many lookups. Try again in 30 s.",
+    );
+    expect(lookupError(new ConnectionLostError(), "@zoe", en)).toBe("Could not invite @zoe: you are offline.");
+    // A gateway without handle.lookup: no words, the dialog opens without the name.
+    expect(lookupError(new ParleyError("not_found"), "@zoe", en)).toBeUndefined();
+    expect(lookupError(new ParleyError("internal"), "@zoe", en)).toBeUndefined();
   });
 
   it("falls back to English for a locale without panel strings", () => {
