@@ -97,7 +97,10 @@ export function defineMembersPanel(kit: PanelKit): void {
           justify-content: space-between;
           gap: 0.5rem;
         }
-        h2:focus {
+        .close {
+        white-space: nowrap;
+      }
+      h2:focus {
           outline: none;
         }
         ul {

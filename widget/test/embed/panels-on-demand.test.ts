@@ -57,7 +57,7 @@ describe("panels on demand in the chat frame", () => {
     await expect
       .poll(() => row.allTextContents(), { timeout: 15_000 })
       .toEqual([expect.stringMatching(/Mia \(you\)\s*Owner\s*Leave/)]);
-    await frame.getByRole("button", { name: "Back to the conversation" }).click();
+    await frame.getByRole("button", { name: "Back to chat" }).click();
 
     await composer.fill("@someone_else are you there?");
     await composer.press("Enter");
