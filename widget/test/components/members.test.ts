@@ -335,6 +335,8 @@ describe("inviting with a confirmation, and the members panel", () => {
     await poll(() => notices(mia)).toEqual(["You invited @zoe", "The invitation for @zoe was withdrawn"]);
     expect((await agent.invitations(convId)).map((i) => i.status)).toEqual(["revoked"]);
     expect(await zoe.pendingInvites()).toEqual([]);
+    await mia.locator("parley-members-panel h2").press("Escape");
+    await poll(() => mia.locator("parley-members-panel").count()).toBe(0);
 
     // A handle no one holds: the lookup says so in the composer; nothing sent, the text kept.
     await say(mia, "@nobody_here are you there?");
