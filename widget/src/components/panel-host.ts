@@ -8,14 +8,14 @@
  */
 import type { ParleyClient } from "@parley/sdk";
 import { html, nothing, type ReactiveControllerHost, type TemplateResult } from "lit";
-import { panelKit } from "./panel-kit.js";
+import { kit } from "./panel-kit.js";
 
 /** The panels `<parley-chat>` can open. */
 export type PanelName = "profile" | "invites" | "members";
 
 /** Loads a panel's module (which defines its element). */
 const loaders: Partial<Record<PanelName, () => Promise<unknown>>> = {
-  members: () => import("../panels/members-panel.js").then((m) => m.defineMembersPanel(panelKit)),
+  members: () => import("../panels/members-panel.js").then((m) => m.define(kit)),
 };
 
 /** Opens and closes the chat's panels; one at a time. */

@@ -2,5 +2,5 @@
 import { css, html, LitElement, nothing } from "lit";
 import type { PanelKit } from "../panels/kit.js";
 
-/** Lit's element class and tags, for the panels. */
-export const panelKit: PanelKit = { LitElement, html, css, nothing };
+/** Lit's element class and tags, for the panels (a panel module's `define(kit)`). */
+export const kit: PanelKit = { css, html, LitElement, nothing };

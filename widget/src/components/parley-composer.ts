@@ -2,7 +2,7 @@ import type { InviteInfo, ParleyClient } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
 import { inviteTarget, type Mentionable } from "./invite-target.js";
-import { panelKit } from "./panel-kit.js";
+import { kit } from "./panel-kit.js";
 import { styles } from "./parley-composer.styles.js";
 
 export { inviteTarget, type Mentionable } from "./invite-target.js";
@@ -245,7 +245,7 @@ export class ParleyComposer extends LitElement {
     let result: { invite?: InviteInfo; error?: string };
     try {
       const { confirmInvite } = await import("../panels/invite-dialog.js");
-      result = await confirmInvite(panelKit, this.renderRoot, { client, convId, handle, locale: this.locale });
+      result = await confirmInvite(kit, this.renderRoot, { client, convId, handle, locale: this.locale });
     } catch {
       result = { error: translator(this.locale).t("status.offline") }; // the panel's code could not be fetched
     }

@@ -32,9 +32,12 @@ function failure(err: unknown, s: PanelStrings): string {
   return s.t("members.failed");
 }
 
-/** Defines `<parley-members-panel>` with the host's Lit (once). */
-export function defineMembersPanel(kit: PanelKit): void {
-  if (customElements.get("parley-members-panel")) return;
+/** The panel's tag. */
+export const tag = "parley-members-panel";
+
+/** Registers `<parley-members-panel>` (once), built from the chat's kit (the panel host's `PanelModule` contract). */
+export function define(kit: PanelKit): void {
+  if (customElements.get(tag)) return;
   const { html, css, nothing } = kit;
   /** The members panel (see the module comment). */
   class ParleyMembersPanel extends kit.LitElement {
@@ -348,7 +351,7 @@ export function defineMembersPanel(kit: PanelKit): void {
       </section>`;
     }
   }
-  customElements.define("parley-members-panel", ParleyMembersPanel);
+  customElements.define(tag, ParleyMembersPanel);
 }
 
 declare global {
