@@ -39,7 +39,7 @@ export class PanelHost {
     this.open = name;
     this.#host.requestUpdate();
     await this.#host.updateComplete;
-    this.#host.shadowRoot?.querySelector<HTMLElement>(`[data-panel="${name}"]`)?.focus();
+    this.#host.shadowRoot?.querySelector<HTMLElement>(`parley-${name}-panel`)?.focus();
   }
 
   /** Hides the panel and gives focus back to its opener. */
@@ -59,7 +59,7 @@ export class PanelHost {
     locale: string,
   ): TemplateResult | typeof nothing {
     if (this.open !== "members") return nothing;
-    return html`<parley-members-panel data-panel="members" .client=${client} .conversationId=${conversationId}
+    return html`<parley-members-panel .client=${client} .conversationId=${conversationId}
       .locale=${locale} @parley-panel-close=${() => this.closePanel()}></parley-members-panel>`;
   }
 }

@@ -357,7 +357,7 @@ export class ParleyChat extends LitElement {
         </div>
         ${
           this.current
-            ? html`<button type="button" class="head-button" part="members-button" @click=${() => this.openPanel("members")}>
+            ? html`<button type="button" class="head-button" part="members-button" data-panel="members" @click=${() => this.openPanel("members")}>
               ${tr.t("chat.members")}</button>`
             : nothing
         }

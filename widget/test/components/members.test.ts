@@ -45,7 +45,7 @@ const focused = (page: Page) =>
   page.evaluate(() => {
     let el = document.activeElement;
     while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-    return el?.id || el?.textContent?.trim() || el?.tagName;
+    return el?.getAttribute("aria-label") || el?.id || el?.textContent?.trim() || el?.tagName;
   });
 
 const text = async (page: Page, selector: string) =>
@@ -160,7 +160,7 @@ describe("inviting with a confirmation, and the members panel", () => {
     await poll(() => notices(mia)).toEqual(["You invited @noah", "Noah joined (invited by you)", "You invited @leo"]);
 
     // The members panel: roles, who invited whom, the pending invite; focus moves in and back out.
-    await mia.locator("parley-chat [part=members-button]").click();
+    await mia.locator("parley-chat button[data-panel=members]").click();
     const panel = mia.locator("parley-members-panel");
     await panel.locator("[data-member]").first().waitFor();
     await poll(() => focused(mia)).toBe("members-title");
@@ -177,7 +177,7 @@ describe("inviting with a confirmation, and the members panel", () => {
     expect(await seriousViolations(mia)).toEqual([]);
 
     // Noah's view: his own row has Leave; no Remove or Revoke for someone who is neither owner nor team.
-    await noah.locator("parley-chat [part=members-button]").click();
+    await noah.locator("parley-chat button[data-panel=members]").click();
     await poll(() => text(noah, "parley-members-panel [data-member]")).toEqual([
       "Mia Owner",
       "Noah (you) @noah Member Leave Invited by Mia",
@@ -235,7 +235,7 @@ describe("inviting with a confirmation, and the members panel", () => {
     await mia.evaluate(() => {
       window.__chat.locale = "de";
     });
-    await mia.locator("parley-chat [part=members-button]").click();
+    await mia.locator("parley-chat button[data-panel=members]").click();
     await poll(() => text(mia, "parley-members-panel h2")).toEqual(["Personen in dieser Unterhaltung"]);
     await poll(() => text(mia, "parley-members-panel [data-member]")).toEqual(["Mia (Sie) Inhaber Verlassen"]);
     await shot(mia, "members-panel-de.png");
@@ -326,7 +326,7 @@ describe("inviting with a confirmation, and the members panel", () => {
     await mia.locator("parley-invite-dialog button.primary").click();
     await poll(() => notices(mia)).toEqual(["You invited @zoe"]);
 
-    await mia.locator("parley-chat [part=members-button]").click();
+    await mia.locator("parley-chat button[data-panel=members]").click();
     await poll(() => text(mia, "parley-members-panel [data-invite]")).toEqual([
       "Zoe @zoe Revoke invite for Zoe Invited by Mia2 · offered: Everything",
     ]);
