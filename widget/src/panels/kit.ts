@@ -5,7 +5,7 @@
  * and the bundler never has to split the chat's first load to share it with
  * them (a split costs about 600 gzip bytes of the "on open" budget).
  */
-import type { css, html, LitElement, nothing } from "lit";
+import type { css, html, LitElement } from "lit";
 
 /** Lit, handed to a panel by its host (`components/panel-kit.ts` builds it). */
 export interface PanelKit {
@@ -15,8 +15,8 @@ export interface PanelKit {
   html: typeof html;
   /** Lit's `css` tag. */
   css: typeof css;
-  /** Lit's "render nothing" value. */
-  nothing: typeof nothing;
+  /** Lit's "render nothing" value (typed loosely, as the chat's kit object infers it). */
+  nothing: symbol;
 }
 
 /** Reads an SDK error without importing the SDK: its class name, gateway code and wait. */
