@@ -31,6 +31,9 @@ describe("panels on demand in the chat frame", () => {
   it("fetches the members panel and the invite confirmation only when they are opened", async () => {
     const membersChunk = chunkOf(/src\/panels\/members-panel\.ts$/);
     const dialogChunk = chunkOf(/src\/panels\/invite-dialog\.ts$/);
+    const zoe = session.embed.stack.customer("Zoe");
+    await zoe.connect();
+    await zoe.updateProfile({ handle: "zoe" });
     const page = await session.browser.newPage();
     await exposeLauncherRoot(page);
     const fetched: string[] = [];
@@ -59,13 +62,14 @@ describe("panels on demand in the chat frame", () => {
       .toEqual([expect.stringMatching(/Mia \(you\)\s*Owner\s*Leave/)]);
     await frame.getByRole("button", { name: "Back to chat" }).click();
 
-    await composer.fill("@someone_else are you there?");
+    await composer.fill("@zoe are you there?");
     await composer.press("Enter");
-    await frame.getByRole("dialog", { name: "Invite @someone_else?" }).waitFor();
+    await frame.getByRole("dialog", { name: "Invite @zoe?" }).waitFor();
     expect(fetched).toContain(dialogChunk);
     await page.keyboard.press("Escape");
     await frame.getByRole("dialog").waitFor({ state: "hidden" });
-    expect(await composer.inputValue()).toBe("@someone_else are you there?");
+    expect(await composer.inputValue()).toBe("@zoe are you there?");
     await page.close();
+    await zoe.close();
   });
 });
