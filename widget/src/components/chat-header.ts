@@ -25,6 +25,8 @@ export interface HeaderState {
   openPanel(name: PanelName): void;
   /** The close button was pressed. */
   close(): void;
+  /** A conversation is on screen: the members button shows. */
+  members: boolean;
 }
 
 /** The header bar. A new panel adds a `button(name, label, icon path)` before the profile's. */
@@ -41,5 +43,5 @@ export function chatHeader(h: HeaderState) {
           "M3 6h18v12H3zM3 6l9 7 9-7",
           n ? html`<span class="count" part="invite-badge" aria-hidden="true">${n > 99 ? "99+" : n}</span>` : nothing,
         )
-  }${button("profile", tr.t("chat.menu.profile"), "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0")}<button type="button" class="hb close" part="close-button" aria-label=${tr.t("chat.close")} @click=${h.close}><svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg></button></header>`;
+  }${h.members ? button("members", tr.t("chat.members"), "M9 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM3 20a6 6 0 0 1 12 0M16 5a3 3 0 0 1 0 6M21 20a6 6 0 0 0-4-5.7") : nothing}${button("profile", tr.t("chat.menu.profile"), "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0")}<button type="button" class="hb close" part="close-button" aria-label=${tr.t("chat.close")} @click=${h.close}><svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg></button></header>`;
 }

@@ -1,21 +1,24 @@
 /**
- * The invite lines of a conversation's timeline: "You invited @noah",
- * "Noah joined", "@leo declined the invitation". They are built from the
- * gateway's invite records (`client.invitations`, then live `invitation`
+ * The invite records behind a conversation's timeline lines ("You invited
+ * @noah", "Noah joined (invited by Mia)", "@leo declined the invitation"; the
+ * words are in timeline-lines.ts, loaded on demand). They are the gateway's
+ * invite records (`client.invitations`, then live `invitation`
  * events), which every member and the shop's team may read: metadata the
  * gateway holds anyway, never message content. A member's own message body
  * can never pose as one of these lines (they do not come from messages).
  */
 import type { ClientEvents, ParleyClient } from "@parley/sdk";
 import type { ReactiveController, ReactiveControllerHost } from "lit";
-import type { Translator } from "../i18n/index.js";
 
 type Invite = ClientEvents["invitation"];
 
 /** One line of the timeline that is not a message. */
 export interface TimelineNotice {
+  /** Stable key of the line. */
   key: string;
+  /** When it happened, ms. */
   ts: number;
+  /** The words. */
   text: string;
 }
 
@@ -102,36 +105,4 @@ export class InviteTimeline implements ReactiveController {
     this.invites = [...this.#byId.values()];
     this.#host.requestUpdate();
   }
-}
-
-/** The lines for these invites, oldest first. `me` is this principal; `names` holds display names by principal id. */
-export function inviteNotices(
-  invites: readonly Invite[],
-  me: string | undefined,
-  names: Readonly<Record<string, string>>,
-  tr: Translator,
-): TimelineNotice[] {
-  const out: TimelineNotice[] = [];
-  for (const i of invites) {
-    const invitee = i.inviteeHandle ? `@${i.inviteeHandle}` : i.inviteeName || tr.t("msg.someone");
-    out.push({
-      key: `${i.id}:invited`,
-      ts: i.createdAt,
-      text:
-        i.inviter === me
-          ? tr.t("notice.invited.you", { invitee })
-          : tr.t("notice.invited", { inviter: names[i.inviter] ?? i.inviterName, invitee }),
-    });
-    const at = i.settledAt ?? i.createdAt;
-    if (i.status === "accepted") {
-      const text =
-        i.invitee === me
-          ? tr.t("notice.joined.you")
-          : tr.t("notice.joined", { name: names[i.invitee] ?? i.inviteeName ?? invitee });
-      out.push({ key: `${i.id}:joined`, ts: at, text });
-    } else if (i.status === "declined") {
-      out.push({ key: `${i.id}:declined`, ts: at, text: tr.t("notice.declined", { invitee }) });
-    }
-  }
-  return out.sort((a, b) => a.ts - b.ts);
 }

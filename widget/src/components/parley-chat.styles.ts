@@ -73,6 +73,14 @@ export const styles = [
       flex: 1;
       min-height: 0;
       display: flex;
+      position: relative;
+    }
+    .head-button {
+      font-size: 0.8125rem;
+      padding: 0.25rem 0.6rem;
+      border: 1px solid currentColor;
+      color: inherit;
+      background: transparent;
     }
 
     parley-conversation-list {

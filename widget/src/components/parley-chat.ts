@@ -368,6 +368,7 @@ export class ParleyChat extends LitElement {
         guest: this.guest,
         open,
         invites,
+        members: !!this.current,
         openPanel: (name) => void (open === name ? this.closePanel() : this.openPanel(name)),
         close: () => this.#close(),
       })}

@@ -114,6 +114,12 @@ export const styles = [
       padding: 0.25rem 0.75rem 0;
       font-size: 0.8rem;
     }
+    .invite-action {
+      margin: 0.35rem 0.75rem 0;
+      font-size: 0.8125rem;
+      border-color: var(--parley-brand, #1d4ed8);
+      color: var(--parley-brand, #1d4ed8);
+    }
     .drop {
       position: absolute;
       inset: 0;

@@ -1,8 +1,8 @@
-import type { ParleyClient } from "@parley/sdk";
+import type { InviteInfo, ParleyClient } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
-import { inviteFailure } from "./invite-errors.js";
 import { inviteTarget, type Mentionable } from "./invite-target.js";
+import { kit } from "./panel-kit.js";
 import { styles } from "./parley-composer.styles.js";
 
 export { inviteTarget, type Mentionable } from "./invite-target.js";
@@ -28,21 +28,23 @@ const PARTIAL_HANDLE = /(?:^|\s)@([A-Za-z0-9_.-]*)$/;
  * drag and drop; they are previewed (images as thumbnails) before sending and
  * then uploaded with a progress bar and a cancel button each.
  *
- * Mentions and invites: typing `@` opens a list of known handles (members of
- * the conversation and the `handles` property). The invite rule: when a
- * message's first word is `@handle` and no current member holds that handle,
- * the composer first calls `client.invite(conversationId, "@handle")` and only
- * then sends the message as typed. If the invite fails, nothing is sent, the
- * text stays, and the alert says why (no such handle, already a member, not
- * allowed, too many invites, offline). A handle anywhere else in the text
- * never invites.
+ * Mentions and invites: typing `@` opens a list of the conversation's members
+ * with handles (never anyone else: no prefix search over people). The invite
+ * rule: when a message's first word is `@handle` and no current member holds
+ * that handle, the composer offers "Invite @handle…"; choosing it (or sending)
+ * looks the handle up (`client.lookupHandle`) and opens the invite
+ * confirmation (`panels/invite-dialog.ts`, loaded on demand) with the history
+ * choice. Once the invite is sent, the message goes out as typed; on Cancel or
+ * a failed lookup nothing is sent, the text stays, and focus is back in the
+ * textarea (the alert says why a lookup failed: no such handle, too many
+ * lookups, offline). A handle anywhere else in the text never invites.
  *
  * @csspart composer - the whole composer
  * @csspart input - the textarea
  * @csspart send-button - the send button
  * @csspart attach-button - the attach button
  * @csspart attachments - previews and uploads
- * @fires parley-invited - detail `{ handle }`, after an invite from the invite rule
+ * @fires parley-invited - detail `{ handle, history }`, after an invite from the invite rule
  */
 export class ParleyComposer extends LitElement {
   /** @internal Lit's reactive property declarations (the properties are documented below). */
@@ -219,15 +221,11 @@ export class ParleyComposer extends LitElement {
     if (!convId) return;
     const handle = text ? inviteTarget(text, this.mentionable) : undefined;
     if (handle) {
-      try {
-        await client.invite(convId, `@${handle}`);
-        this.info = tr.t("composer.invited", { handle: `@${handle}` });
-        this.dispatchEvent(new CustomEvent("parley-invited", { detail: { handle }, bubbles: true, composed: true }));
-      } catch (err) {
-        const why = inviteFailure(err);
-        this.error = tr.t(`invite.failed.${why.kind}`, { handle: `@${handle}`, seconds: why.retryAfter ?? 60 });
-        return;
-      }
+      const invite = await this.#confirmInvite(client, convId, handle);
+      if (!invite) return;
+      this.info = tr.t("composer.invited", { handle: `@${handle}` });
+      const detail = { handle, history: invite.history };
+      this.dispatchEvent(new CustomEvent("parley-invited", { detail, bubbles: true, composed: true }));
     }
     this.text = "";
     const area = this.#textarea();
@@ -236,6 +234,24 @@ export class ParleyComposer extends LitElement {
     client.typing(convId, false);
     if (text) client.send(convId, text).catch(() => undefined); // failures show on the message (Retry)
     for (const a of files) void this.#upload(client, convId, a);
+  }
+
+  /**
+   * Looks the handle up and asks for confirmation (both in the invite panel, loaded on demand with
+   * its strings); resolves with the invite once sent, or nothing when the lookup failed (said in the
+   * alert) or the person cancelled. Focus is back in the textarea afterwards.
+   */
+  async #confirmInvite(client: ParleyClient, convId: string, handle: string): Promise<InviteInfo | undefined> {
+    let result: { invite?: InviteInfo; error?: string };
+    try {
+      const { confirmInvite } = await import("../panels/invite-dialog.js");
+      result = await confirmInvite(kit, this.renderRoot, { client, convId, handle, locale: this.locale });
+    } catch {
+      result = { error: translator(this.locale).t("status.offline") }; // the panel's code could not be fetched
+    }
+    this.#textarea()?.focus();
+    if (result.error) this.error = result.error;
+    return result.invite;
   }
 
   async #upload(client: ParleyClient, convId: string, a: Attachment): Promise<void> {
@@ -321,6 +337,7 @@ export class ParleyComposer extends LitElement {
   protected override render() {
     const tr = translator(this.locale);
     const open = this.suggestions.length > 0;
+    const target = inviteTarget(this.text.trim(), this.mentionable);
     return html`<div part="composer" @dragover=${this.#onDragOver} @dragleave=${() => {
       this.dragging = false;
     }} @drop=${this.#onDrop}>
@@ -331,6 +348,13 @@ export class ParleyComposer extends LitElement {
       }
       ${this.error ? html`<p class="message failed" role="alert">${this.error}</p>` : nothing}
       ${this.info && !this.error ? html`<p class="message" role="status">${this.info}</p>` : nothing}
+      ${
+        target && !open
+          ? html`<button type="button" class="invite-action" @click=${() => this.send()}>
+              ${tr.t("composer.inviteAction", { handle: `@${target}` })}
+            </button>`
+          : nothing
+      }
       ${
         open
           ? html`<ul role="listbox" id="mentions" aria-label=${tr.t("composer.mentions")}>

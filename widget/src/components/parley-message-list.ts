@@ -2,7 +2,8 @@ import type { ChatMessage, ConnectionStatus, ConversationState, ParleyClient, Pe
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { repeat } from "lit/directives/repeat.js";
 import { translator } from "../i18n/index.js";
-import { InviteTimeline, inviteNotices, type TimelineNotice } from "./invite-timeline.js";
+import { InviteTimeline, type TimelineNotice } from "./invite-timeline.js";
+import { MembershipTimeline, TimelineWords } from "./membership-timeline.js";
 import { MessageWindow } from "./message-window.js";
 import { isPending, type ShownMessage } from "./parley-message.js";
 import { styles } from "./parley-message-list.styles.js";
@@ -29,9 +30,9 @@ type State = ConversationState;
  * growing): a resize observer keeps a reader at the bottom there, and anyone
  * else on the message they were reading (scroll-keeper.ts; the window itself
  * is message-window.ts). The highest seq on screen is marked
- * read while the page is visible. Invite lines ("You invited @noah",
- * "Noah joined", "@leo declined the invitation") sit between the messages by
- * time (invite-timeline.ts).
+ * read while the page is visible. Invite and membership lines ("You invited
+ * @noah", "Noah joined (invited by Mia)", "Leo left", "Mia removed Leo") sit
+ * between the messages by time (invite-timeline.ts, membership-timeline.ts).
  * Messages this device holds no key for (`unreadable` "no_key" or
  * "before_joined") are left out and explained at the top by one
  * `<parley-history-notice>` per reason.
@@ -77,6 +78,10 @@ export class ParleyMessageList extends LitElement {
   });
   #connectedAt = 0;
   readonly #invites = new InviteTimeline(this);
+  readonly #membership = new MembershipTimeline(this);
+  /** Display names seen so far: people who left keep theirs in the lines about them. */
+  readonly #seenNames = new Map<string, string>();
+  readonly #words = new TimelineWords(this);
   readonly #window = new MessageWindow();
   readonly #keeper = new ScrollKeeper(
     this,
@@ -130,6 +135,7 @@ export class ParleyMessageList extends LitElement {
       this.#keeper.reset();
       this.#status.set(this.client?.status);
       this.#invites.follow(this.client, this.conversationId);
+      this.#membership.follow(this.client, this.conversationId);
       this.#state.set(this.client && this.conversationId ? this.client.conversation(this.conversationId) : undefined);
     }
     this.#keeper.beforeUpdate(this.#jump);
@@ -301,7 +307,10 @@ export class ParleyMessageList extends LitElement {
     } catch {
       me = undefined;
     }
-    const notices = inviteNotices(this.#invites.invites, me, this.names, tr);
+    for (const [id, n] of Object.entries(this.names)) this.#seenNames.set(id, n);
+    const input = { invites: this.#invites.invites, events: this.#membership.events, me, names: this.#seenNames };
+    const notices =
+      this.#words.get(input.invites.length + input.events.length > 0)?.({ ...input, locale: this.locale }) ?? [];
     // An invitee offered no history joins a conversation with no message for it yet: its invite lines still show.
     if (!state || (items.length === 0 && hidden.no_key + hidden.before_joined === 0 && notices.length === 0)) {
       return html`<div class="log empty" part="messages empty" role="log" aria-live="polite" aria-label=${tr.t("list.label")} tabindex="0">

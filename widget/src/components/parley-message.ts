@@ -175,7 +175,9 @@ export class ParleyMessage extends LitElement {
             : run.text,
         )}</span>`;
       case "system":
-        return html`<span class="system">${body.text}</span>`;
+        // Inside its sender's bubble, as plain text: never a timeline notice (those come from the
+        // gateway's records, not from message bodies, which any member can write).
+        return html`<span class="text" dir="auto">${body.text}</span>`;
       case "file": {
         const file = body.file;
         return html`${

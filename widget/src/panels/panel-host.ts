@@ -36,6 +36,7 @@ export interface PanelModule {
 export const panelLoaders: Partial<Record<PanelName, () => Promise<PanelModule>>> = {
   profile: () => import("./profile-panel.js"),
   invites: () => import("./invites-panel.js"),
+  members: () => import("./members-panel.js"),
 };
 
 /** The parts of `<parley-chat>` the host works with. */

@@ -1,12 +1,12 @@
 // Invites in <parley-chat>, in real Chromium against a real gateway and
-// nats-server with end-to-end encryption: an invite that fails says why (a
-// handle nobody holds, in English and German; over the rate limit, with the
-// wait), a successful invite shows "You invited @x" in the inviter's timeline,
-// the invitee's acceptance (through the SDK in the invitee's page: the accept
-// UI is issue 13) shows "x joined" in both pages, and a declined invite shows
-// "declined". The invitee's page gets the lines from before it joined from
-// `invite.history`, the path a reload takes. axe-core runs on the timeline
-// with its lines; screenshots are kept.
+// nats-server with end-to-end encryption: a successful invite (confirmed in
+// the invite dialog) shows "You invited @x" in the inviter's timeline, the
+// invitee's acceptance (through the SDK in the invitee's page: the accept UI
+// is the invites list) shows "x joined (invited by …)" in both pages, and a
+// declined invite shows "declined". The invitee's page gets the lines from
+// before it joined from `invite.history`, the path a reload takes. axe-core
+// runs on the timeline with its lines; screenshots are kept. Why an invite
+// failed (lookup and dialog) is in members.test.ts.
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { waitFor } from "@parley/gateway/testing";
@@ -31,7 +31,13 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 const notices = (page: Page) => page.locator("parley-message-list [data-notice]").allTextContents();
-const alert = (page: Page) => page.locator("parley-composer [role=alert]").textContent();
+
+/** Confirms the invite dialog the composer opened, with the default history. */
+async function confirm(page: Page): Promise<void> {
+  await page.locator("parley-invite-dialog dialog").waitFor();
+  await page.locator("parley-invite-dialog button.primary").click();
+  await page.locator("parley-invite-dialog").waitFor({ state: "detached" });
+}
 
 async function say(page: Page, text: string): Promise<void> {
   const input = page.locator("parley-composer textarea");
@@ -58,17 +64,11 @@ describe("invites in the widget's timeline", () => {
     await env?.close();
   });
 
-  it("says why an invite failed, records invited, joined and declined for every member", async () => {
+  it("records invited, joined and declined for every member", async () => {
     const mia = await openChat(env, { encryption: true, customer: "Mia" });
     await say(mia, "hello, I need a second opinion");
     const convId = await mia.waitForFunction(() => window.__chat.current).then((h) => h.jsonValue() as Promise<string>);
     await mia.getByText("hello, I need a second opinion").waitFor();
-
-    // Unknown handle: the reason, nothing sent, the text kept.
-    await say(mia, "@nobody_here are you there?");
-    await poll(() => alert(mia)).toBe("Could not invite @nobody_here: no one has that handle.");
-    expect(await mia.locator("parley-composer textarea").inputValue()).toBe("@nobody_here are you there?");
-    await mia.locator("parley-composer textarea").fill("");
 
     // Noah waits on the empty chat in his own page.
     const noah = await openChat(env, { encryption: true, customer: "Noah" });
@@ -79,6 +79,7 @@ describe("invites in the widget's timeline", () => {
     );
 
     await say(mia, "@noah can you help me choose?");
+    await confirm(mia);
     await poll(() => notices(mia)).toEqual(["You invited @noah"]);
     await mia.getByText("@noah can you help me choose?").waitFor();
 
@@ -86,22 +87,28 @@ describe("invites in the widget's timeline", () => {
     const inviteId = await invited;
     await noah.evaluate((id) => window.__client.acceptInvite(id), inviteId);
     await poll(() => noah.evaluate(() => window.__chat.current)).toBe(convId);
-    await poll(() => notices(mia)).toEqual(["You invited @noah", "Noah joined"]);
-    await poll(() => notices(noah)).toEqual(["Mia invited @noah", "You joined"]);
+    await poll(() => notices(mia)).toEqual(["You invited @noah", "Noah joined (invited by you)"]);
+    await poll(() => notices(noah)).toEqual(["Mia invited @noah", "You joined (invited by Mia)"]);
 
     // Leo declines: every member sees it.
     await say(mia, "@leo do you know this one?");
+    await confirm(mia);
     const leoInvite = await waitFor(
       async () => (await leo.pendingInvites()).find((i) => i.convId === convId),
       "Leo's invite",
     );
-    await poll(() => notices(noah)).toEqual(["Mia invited @noah", "You joined", "Mia invited @leo"]);
+    await poll(() => notices(noah)).toEqual(["Mia invited @noah", "You joined (invited by Mia)", "Mia invited @leo"]);
     await leo.declineInvite(leoInvite.id);
-    const all = ["You invited @noah", "Noah joined", "You invited @leo", "@leo declined the invitation"];
+    const all = [
+      "You invited @noah",
+      "Noah joined (invited by you)",
+      "You invited @leo",
+      "@leo declined the invitation",
+    ];
     await poll(() => notices(mia)).toEqual(all);
     await poll(() => notices(noah)).toEqual([
       "Mia invited @noah",
-      "You joined",
+      "You joined (invited by Mia)",
       "Mia invited @leo",
       "@leo declined the invitation",
     ]);
@@ -113,28 +120,17 @@ describe("invites in the widget's timeline", () => {
     await noah.screenshot({ path: artifactPath("invites-noah.png") });
     expect(await seriousViolations(mia)).toEqual([]);
 
-    // The reason in German too.
+    // The lines in German too.
     await mia.evaluate(() => {
       window.__chat.locale = "de";
     });
-    await say(mia, "@niemand hallo");
-    await poll(() => alert(mia)).toBe("@niemand konnte nicht eingeladen werden: Dieses Handle hat niemand.");
     await poll(() => notices(mia)).toEqual([
       "Sie haben @noah eingeladen",
-      "Noah ist beigetreten",
+      "Noah ist beigetreten (von Ihnen eingeladen)",
       "Sie haben @leo eingeladen",
       "@leo hat die Einladung abgelehnt",
     ]);
     await mia.screenshot({ path: artifactPath("invites-mia-de.png") });
-
-    // Over the gateway's handle-lookup limit (20 a minute per principal): the wait is said, in English again.
-    await mia.evaluate(async () => {
-      window.__chat.locale = "en";
-      for (let i = 0; i < 20; i++)
-        await window.__client.invite(window.__chat.current ?? "", "@nobody_at_all").catch(() => 0);
-    });
-    await say(mia, "@zoe one more?");
-    await poll(() => alert(mia)).toMatch(/^Could not invite @zoe: too many invites\. Try again in \d+ s\.$/);
     await mia.close();
     await noah.close();
   });
