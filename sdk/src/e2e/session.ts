@@ -29,7 +29,13 @@ import type { ConversationInfo, HistoryPolicy, PrincipalInfo } from "../protocol
 import type { ServerEvent } from "../protocol/rpc.js";
 import type { KeyValueStorage } from "../storage.js";
 import { ConversationEpochs } from "./conversation-epochs.js";
-import { type GrantContext, makeGrant, takeGrant } from "./history-grants.js";
+import type { GrantContext } from "./history-grants.js";
+
+/**
+ * The history-grant rules, loaded the first time a grant is made or taken: most sessions never
+ * see one, so the chat frame's first load leaves them out (docs/widget.md, size budgets).
+ */
+const grants = () => import("./history-grants.js");
 import { KeyBackup } from "./key-backup.js";
 import type { Rpc } from "./rpc.js";
 import { TeamKeyHolder } from "./team-key-holder.js";
@@ -220,7 +226,8 @@ export class E2ESession {
    * grantee's devices. Undefined when there is nothing to send.
    */
   async historyGrant(convId: string, grantee: string): Promise<HistoryGrantBody | undefined> {
-    return makeGrant(this.#grantContext(), await this.conversation(convId), grantee);
+    const conv = await this.conversation(convId);
+    return (await grants()).makeGrant(this.#grantContext(), conv, grantee);
   }
 
   /** Team devices: seals an internal note under the team's notes key. */
@@ -277,7 +284,7 @@ export class E2ESession {
 
   /** Takes a grant addressed to this principal (history-grants.ts decides which keys), then keeps its keys. */
   async #takeGrant(conv: ConversationEpochs, message: StoredMessage, body: HistoryGrantBody): Promise<void> {
-    if ((await takeGrant(this.#grantContext(), conv, message, body)) === 0) return;
+    if ((await (await grants()).takeGrant(this.#grantContext(), conv, message, body)) === 0) return;
     await this.#saveGrants(conv);
     this.#o.onGrant?.(conv.convId);
   }

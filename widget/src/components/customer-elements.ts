@@ -6,7 +6,6 @@
 import { ParleyChat } from "./parley-chat.js";
 import { ParleyComposer } from "./parley-composer.js";
 import { ParleyConnectionStatus } from "./parley-connection-status.js";
-import { ParleyDeviceNotice } from "./parley-device-notice.js";
 import { ParleyHistoryNotice } from "./parley-history-notice.js";
 import { ParleyMessage } from "./parley-message.js";
 import { ParleyMessageList } from "./parley-message-list.js";
@@ -29,8 +28,6 @@ export const customerElements = {
   "parley-presence": ParleyPresence,
   /** The connection banner. */
   "parley-connection-status": ParleyConnectionStatus,
-  /** Device changes from end-to-end encryption. */
-  "parley-device-notice": ParleyDeviceNotice,
   /** Messages this device cannot show. */
   "parley-history-notice": ParleyHistoryNotice,
 } as const;

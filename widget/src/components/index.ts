@@ -8,18 +8,20 @@
 import { de } from "../i18n/de.js";
 import { registerCatalog } from "../i18n/index.js";
 import { customerElements, defineElements } from "./customer-elements.js";
+import { ParleyDeviceNotice } from "./device-notice-element.js";
 import { ParleyConversationList } from "./parley-conversation-list.js";
 
 export { dirOf, loadCatalog, type MessageKey, registerCatalog, type Translator, t, translator } from "../i18n/index.js";
 export { base, palette } from "../theme.js";
 export { customerElements, defineCustomerElements } from "./customer-elements.js";
+export { ParleyDeviceNotice } from "./device-notice-element.js";
 export { type InviteFailure, type InviteFailureReason, inviteFailure } from "./invite-errors.js";
 export { linkify, safeHref, type TextRun } from "./linkify.js";
 export { ParleyChat } from "./parley-chat.js";
 export { inviteTarget, type Mentionable, ParleyComposer } from "./parley-composer.js";
 export { ParleyConnectionStatus } from "./parley-connection-status.js";
 export { ParleyConversationList } from "./parley-conversation-list.js";
-export { ParleyDeviceNotice } from "./parley-device-notice.js";
+export type { ParleyDeviceNoticeClass } from "./parley-device-notice.js";
 export { ParleyHistoryNotice } from "./parley-history-notice.js";
 export { ParleyMessage, type ShownMessage } from "./parley-message.js";
 export { ParleyMessageList, WINDOW } from "./parley-message-list.js";
@@ -33,6 +35,8 @@ registerCatalog("de", de);
 /** Every element with its tag: the customer's chat (customer-elements.ts) and the agent's conversation list. */
 export const parleyElements = {
   ...customerElements,
+  /** Device changes from end-to-end encryption (the chat also loads it itself when a device changes). */
+  "parley-device-notice": ParleyDeviceNotice,
   /** The agent's conversation list. */
   "parley-conversation-list": ParleyConversationList,
 } as const;

@@ -7,7 +7,6 @@
  * chat's first load costs compression (ADR 0026). So a panel chunk reaches
  * nothing the chat loads, and the chat's chunks stay as they were.
  */
-import { normalizeHandle } from "@parley/sdk/protocol";
 import { css, html, LitElement, nothing } from "lit";
 import { translator } from "../i18n/index.js";
 import { base } from "../theme.js";
@@ -15,7 +14,7 @@ import { ready } from "./client-ready.js";
 import { StoreController } from "./store-controller.js";
 
 /** The kit a panel module's `define` receives. */
-export const kit = { css, html, LitElement, nothing, translator, base, ready, StoreController, normalizeHandle };
+export const kit = { css, html, LitElement, nothing, translator, base, ready, StoreController };
 
 /** The kit's type, for panel modules (`import type`). */
 export type PanelKit = typeof kit;

@@ -3,6 +3,7 @@ import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
 import { chatHeader } from "./chat-header.js";
 import { ready } from "./client-ready.js";
+import { DeviceNoticeLoader } from "./device-notice-loader.js";
 import { kit, type PanelName } from "./panel-kit.js";
 import { styles } from "./parley-chat.styles.js";
 import type { Mentionable } from "./parley-composer.js";
@@ -101,6 +102,7 @@ export class ParleyChat extends LitElement {
   #lastUnread = -1;
   readonly #presence = new StoreController<TeamPresence>(this, () => this.#refreshNames());
   readonly #invites = new StoreController<readonly InviteInfo[]>(this);
+  readonly #deviceNotice = new DeviceNoticeLoader(this);
   #host: Promise<import("../panels/panel-host.js").PanelHost> | undefined;
   #offs: Array<() => void> = [];
   #members: Array<{ principalId: string; displayName: string; handle?: string }> = [];
@@ -177,6 +179,7 @@ export class ParleyChat extends LitElement {
     if (!client) return;
     this.#presence.set(client.presence);
     this.#invites.set(client.invites);
+    this.#deviceNotice.follow(client);
     this.#offs.push(
       client.on("membership", (e) => {
         if (e.convId === this.current) void this.#loadMembers(e.convId);
@@ -188,6 +191,7 @@ export class ParleyChat extends LitElement {
   }
 
   #detach(): void {
+    this.#deviceNotice.follow(undefined);
     for (const off of this.#offs) off();
     this.#offs = [];
     for (const off of this.#watched.values()) off();
@@ -373,7 +377,7 @@ export class ParleyChat extends LitElement {
         close: () => this.#close(),
       })}
       <parley-connection-status exportparts="status" .client=${this.client} .locale=${this.locale}></parley-connection-status>
-      <parley-device-notice .client=${this.client} .names=${this.names} .locale=${this.locale}></parley-device-notice>
+      ${this.#deviceNotice.ready ? html`<parley-device-notice .client=${this.client} .names=${this.names} .locale=${this.locale}></parley-device-notice>` : nothing}
       <div class="body">
         ${
           this.mode === "agent"

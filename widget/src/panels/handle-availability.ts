@@ -1,6 +1,6 @@
 /**
  * What the profile panel says about a handle as it is typed: the format rules
- * (from `normalizeHandle`, the SDK's own normalisation), then whether it is
+ * (checked here, see `previewHandle`; the gateway judges the rest), then whether it is
  * free, asked with `client.checkHandle` at most once per pause in typing
  * (400 ms) and never before a `rate_limited` answer's `retryAfter` has passed.
  */
@@ -46,6 +46,16 @@ export function handleRules(input: string): HandleRule[] {
   ];
 }
 
+/**
+ * The handle the typed text would be stored as when it meets the format rules (NFKC, lower-cased),
+ * else undefined. A preview for as-you-type feedback only: the gateway normalises and judges for
+ * itself (one script, confusables, reserved names) and says why in its answer.
+ */
+export function previewHandle(input: string): string | undefined {
+  if (!handleRules(input).every((r) => r.ok)) return undefined;
+  return input.trim().replace(/^@/, "").normalize("NFKC").toLowerCase().normalize("NFKC");
+}
+
 /** Follows the typed handle for its host and re-renders it as the answer changes. */
 export class HandleAvailability implements ReactiveController {
   /** What the panel shows now. */
@@ -58,7 +68,7 @@ export class HandleAvailability implements ReactiveController {
   #notBefore = 0;
   #asked = 0;
 
-  /** `check` asks the gateway (`client.checkHandle`); `normalize` is the SDK's `normalizeHandle`. */
+  /** `check` asks the gateway (`client.checkHandle`); `normalize` previews the stored form ({@link previewHandle}). */
   constructor(
     host: ReactiveControllerHost,
     check: (handle: string) => Promise<HandleCheck>,

@@ -7,7 +7,7 @@
  */
 import type { BlockedInfo, ParleyClient } from "@parley/sdk";
 import type { PanelKit } from "../components/panel-kit.js";
-import { type Availability, HandleAvailability } from "./handle-availability.js";
+import { type Availability, HandleAvailability, previewHandle } from "./handle-availability.js";
 import { panelElement } from "./panel-element.js";
 import { type PanelTranslator, panelTranslator } from "./panel-strings.js";
 import { profileStrings } from "./profile.strings.js";
@@ -62,7 +62,7 @@ export const tag = "parley-profile-panel";
 /** Registers `<parley-profile-panel>` (once), built from the chat's kit. */
 export function define(kit: PanelKit): void {
   if (customElements.get(tag)) return;
-  const { html, nothing, normalizeHandle, ready, translator } = kit;
+  const { html, nothing, ready, translator } = kit;
   const Base = panelElement(kit);
   /** The profile panel. */
   class ParleyProfilePanel extends Base {
@@ -100,7 +100,7 @@ export function define(kit: PanelKit): void {
         if (!this.client) return Promise.reject(new Error("no client"));
         return this.client.checkHandle(handle);
       },
-      normalizeHandle,
+      previewHandle,
     );
     #blockedFailed = false;
 
@@ -158,7 +158,7 @@ export function define(kit: PanelKit): void {
     async #saveHandle(e: Event): Promise<void> {
       e.preventDefault();
       const t = this.#t;
-      const handle = normalizeHandle(this.handleText);
+      const handle = previewHandle(this.handleText);
       if (!handle) {
         this.handleNote = { ok: false, text: t.t("error.handle_invalid") };
         return;
@@ -219,7 +219,7 @@ export function define(kit: PanelKit): void {
           <p>${t.t("handle.guest")}</p></section>`;
       const own = me.handle ? `@${me.handle}` : undefined;
       const a = this.#availability.value;
-      const typed = normalizeHandle(this.handleText);
+      const typed = previewHandle(this.handleText);
       const note = this.handleNote;
       const canShare = typeof navigator.share === "function";
       return html`<section aria-labelledby="handle-heading">
