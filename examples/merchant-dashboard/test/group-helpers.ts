@@ -2,21 +2,17 @@
 // in (and waiting until the device holds the team key), axe on the whole page
 // (shadow roots included), and screenshots for people to look at.
 
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { waitFor } from "@parley/gateway/testing";
-import type { BrowserSession } from "@parley/widget/testing";
+import { artifactPath, type BrowserSession } from "@parley/widget/testing";
 import type { Page } from "playwright-core";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-/** Where the screenshots of these views go. */
-export const SHOTS = "/work/shots/dash";
-
-/** Saves a screenshot as `<SHOTS>/<name>.png`. */
+/** Saves a screenshot as `widget/test-artifacts/dashboard-<name>.png`, for people to look at. */
 export async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}/${name}.png` });
+  await page.screenshot({ path: artifactPath(`dashboard-${name}.png`) });
 }
 
 /** Signs `login` in on a new page of `session` and waits until this device holds the team key. */

@@ -3,25 +3,17 @@
 // invite another customer sent, live and after a reload, accepting opens that conversation (and
 // the conversation switcher in that panel goes back), declining removes it; all of it by keyboard, with focus
 // moved into a panel and back to its opener on Escape. axe-core finds nothing serious or critical
-// on the profile and invites views in English and German. Screenshots go to /work/shots/wprofile/
-// (or PARLEY_SHOTS).
-//
-// The last two tests need the gateway side of issue 13 (handle.check, invite.block, block.list),
-// built on another branch: they fail on a gateway that answers those ops not_found.
-import { mkdirSync } from "node:fs";
+// on the profile and invites views in English and German. Screenshots go to
+// widget/test-artifacts/panels-*.png.
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { join } from "node:path";
 import type { ParleyClient } from "@parley/sdk";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { artifactPath } from "../harness/browser.js";
 import { type FixtureEnv, openChat, poll, startFixtureEnv } from "./fixture.js";
 
-const SHOTS = process.env.PARLEY_SHOTS ?? "/work/shots/wprofile";
-const shot = (name: string) => {
-  mkdirSync(SHOTS, { recursive: true });
-  return join(SHOTS, name);
-};
+const shot = (name: string) => artifactPath(`panels-${name}`);
 const axeSource = readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 async function seriousViolations(page: Page): Promise<string[]> {
