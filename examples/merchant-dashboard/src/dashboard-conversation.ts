@@ -4,9 +4,10 @@
  * while visible), `<parley-typing-indicator>` who types, and
  * `<parley-composer>` sends text and files with typing signals. Around them:
  * assignment (to me, to a colleague, or nobody), close and reopen, "Invite…"
- * (the `<dashboard-invite-dialog>`, also offered when the reply starts with
- * the `@handle` of someone not in the conversation), canned replies that fill
- * the composer, and the messages that match the search.
+ * (the `<dashboard-invite-dialog>`), canned replies that fill the composer,
+ * and the messages that match the search. A reply starting with the `@handle`
+ * of someone not in the conversation is an invite too: the composer itself
+ * offers it and asks to confirm (with the history choice) before it is sent.
  */
 import type { ConversationState, TeamPresence } from "@parley/sdk";
 import { type Mentionable, type ParleyComposer, StoreController } from "@parley/widget/components";
@@ -28,7 +29,6 @@ export class DashboardConversation extends LitElement {
     busy: { state: true },
     error: { state: true },
     info: { state: true },
-    typedHandle: { state: true },
   };
   declare dash: Dashboard | undefined;
   declare conversationId: string | undefined;
@@ -37,8 +37,6 @@ export class DashboardConversation extends LitElement {
   declare busy: boolean;
   declare error: string;
   declare info: string;
-  /** The `@handle` the reply starts with, when no member holds it: offered for an invite. */
-  declare typedHandle: string;
   readonly #state = new StoreController<ConversationState>(this);
   readonly #names = new StoreController<Readonly<Record<string, string>>>(this);
   readonly #members = new StoreController<ReadonlyMap<string, readonly Member[]>>(this);
@@ -52,7 +50,6 @@ export class DashboardConversation extends LitElement {
     this.busy = false;
     this.error = "";
     this.info = "";
-    this.typedHandle = "";
   }
 
   static override styles = [
@@ -127,16 +124,6 @@ export class DashboardConversation extends LitElement {
         flex: 1;
         min-width: 0;
       }
-      .offer {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: 0.4rem;
-        margin: 0;
-        padding: 0.3rem 0.6rem;
-        font-size: 0.85rem;
-        background: #eff6ff;
-      }
       .info {
         margin: 0;
         padding: 0.3rem 0.8rem;
@@ -160,7 +147,6 @@ export class DashboardConversation extends LitElement {
       const convId = this.conversationId;
       this.error = "";
       this.info = "";
-      this.typedHandle = "";
       this.#state.set(dash && convId ? dash.client.conversation(convId) : undefined);
       this.#names.set(dash?.names);
       this.#members.set(dash?.members);
@@ -214,16 +200,6 @@ export class DashboardConversation extends LitElement {
 
   #invited(e: CustomEvent<InvitedDetail>): void {
     this.info = t("invite.done", { handle: e.detail.handle });
-    this.typedHandle = "";
-  }
-
-  /** Watches the reply for a leading `@handle` that no member holds (the composer's input events cross its shadow root). */
-  #typed(e: Event, members: readonly Member[]): void {
-    const text = (e.currentTarget as ParleyComposer).text ?? "";
-    const handle = /^\s*@([\p{L}\p{N}_.-]+)(?=\s|$)/u.exec(text)?.[1] ?? "";
-    const lower = handle.toLowerCase();
-    const member = members.some((m) => m.handle?.toLowerCase() === lower);
-    this.typedHandle = handle && !member ? `@${handle}` : "";
   }
 
   #matches() {
@@ -308,21 +284,8 @@ export class DashboardConversation extends LitElement {
           ${this.cannedReplies.map((c) => html`<option value=${c}>${c}</option>`)}
         </select>
       </div>
-      ${
-        this.typedHandle
-          ? html`<p class="offer" data-offer=${this.typedHandle}>
-              <span>${t("invite.fromComposer", { handle: this.typedHandle })}</span>
-              <button class="button" type="button" data-action="invite-typed" aria-haspopup="dialog"
-                @click=${() => this.#openInvite(this.typedHandle)}>
-                ${t("invite.fromComposerAction", { handle: this.typedHandle })}</button>
-            </p>`
-          : nothing
-      }
       <parley-composer .client=${dash.client} conversation-id=${convId} .mentionable=${mentionable}
-        locale=${locale()} @input=${(e: Event) => this.#typed(e, members)}
-        @parley-invited=${() => {
-          this.typedHandle = "";
-        }}></parley-composer>
+        locale=${locale()}></parley-composer>
       <dashboard-invite-dialog .dash=${dash} .conversationId=${convId}
         @dashboard-invited=${this.#invited}></dashboard-invite-dialog>`;
   }

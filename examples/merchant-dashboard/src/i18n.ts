@@ -78,8 +78,6 @@ const en = {
   "invite.cancel": "Cancel",
   "invite.back": "Change handle",
   "invite.done": "Invited {handle}.",
-  "invite.fromComposer": "{handle} is not in this conversation.",
-  "invite.fromComposerAction": "Invite {handle}…",
   "invite.failed.unknown_handle": "Could not invite {handle}: no one in this shop has that handle.",
   "invite.failed.handle_invalid": "{handle} is not a handle: use letters, digits, dots, dashes or underscores.",
   "invite.failed.already_member": "{handle} is already in this conversation.",
@@ -193,8 +191,6 @@ const de: Catalog = {
   "invite.cancel": "Abbrechen",
   "invite.back": "Handle ändern",
   "invite.done": "{handle} eingeladen.",
-  "invite.fromComposer": "{handle} ist nicht in dieser Unterhaltung.",
-  "invite.fromComposerAction": "{handle} einladen…",
   "invite.failed.unknown_handle": "{handle} konnte nicht eingeladen werden: Niemand in diesem Shop hat dieses Handle.",
   "invite.failed.handle_invalid":
     "{handle} ist kein Handle: Erlaubt sind Buchstaben, Ziffern, Punkte, Binde- und Unterstriche.",

@@ -201,30 +201,30 @@ describe("invites and members on the dashboard", () => {
     ).toBe("invites");
   });
 
-  it("a reply starting with someone's @handle offers the invite dialog, filled with it", async () => {
+  it("a reply starting with someone's @handle offers the composer's invite, which asks to confirm first", async () => {
     await open(ada, convId);
+    const invitesToCleo = async () =>
+      (await adaSdk.invitations(convId)).filter((i) => i.inviteeHandle === "cleo").length;
+    const before = await invitesToCleo();
     const box = ada.locator("dashboard-conversation parley-composer textarea");
     await box.fill("@cleo could you look at this?");
-    const offer = ada.locator("dashboard-conversation [data-offer]");
-    await offer.waitFor();
-    expect(await offer.getAttribute("data-offer")).toBe("@cleo");
-    // A member's handle is no invite: Mia has none, so use a text without a handle.
-    await ada.click("dashboard-conversation [data-action=invite-typed]");
-    const dialog = ada.locator("dashboard-invite-dialog dialog[open]");
+    const action = ada.locator("dashboard-conversation parley-composer .invite-action");
+    await action.waitFor();
+    expect((await action.textContent())?.trim()).toBe("Invite @cleo…");
+    await action.click();
+    const dialog = ada.locator("parley-invite-dialog dialog[open]");
     await dialog.waitFor();
-    expect(await dialog.locator("#invite-handle").inputValue()).toBe("@cleo");
-    expect(
-      await ada.evaluate(() => {
-        const root = document
-          .querySelector("dashboard-app")
-          ?.shadowRoot?.querySelector("dashboard-conversation")
-          ?.shadowRoot?.querySelector("dashboard-invite-dialog")?.shadowRoot;
-        return root?.activeElement?.id;
-      }),
-    ).toBe("invite-handle");
+    expect(await ada.locator("parley-invite-dialog label").allTextContents()).toEqual([
+      "From now on",
+      "Last 7 days",
+      "Everything",
+    ]);
+    // Cancel: nothing is sent, and no invite is made.
     await ada.keyboard.press("Escape");
     await dialog.waitFor({ state: "detached" });
+    expect(await box.inputValue()).toBe("@cleo could you look at this?");
+    expect(await invitesToCleo()).toBe(before);
     await box.fill("Thanks, on it.");
-    await offer.waitFor({ state: "detached" });
+    await action.waitFor({ state: "detached" });
   });
 });
