@@ -1,6 +1,6 @@
 /**
  * Handle enumeration: every answer that could tell whether a handle exists
- * (handle.lookup, handle.check, profile.update with a new handle) takes from
+ * (handle.lookup, handle.check, profile.update with a new handle, invite.create) takes from
  * one budget per principal and one per client IP, counted in the store, so two
  * gateways on one store and fresh guest sessions from one IP share them. Runs
  * on the embedded store and on MongoDB (FerretDB). Client IPs are set with
@@ -52,7 +52,7 @@ describe.each(["embedded", "mongodb"] as const)("handle probe limits (%s store, 
 
   const admitted = (answers: Answer[]) => answers.filter((a) => a.ok || a.code !== "rate_limited");
 
-  it("holds one IP to its budget of distinct handles across lookup, check and profile.update, fresh guests and both gateways", async () => {
+  it("holds one IP to its budget of distinct handles across lookup, invite, check and profile.update, fresh guests and both gateways", async () => {
     const ip = "198.51.100.7";
     const tried = new Map<string, Answer>();
     const customers = await Promise.all(
@@ -70,13 +70,10 @@ describe.each(["embedded", "mongodb"] as const)("handle probe limits (%s store, 
           if (!opened.ok) throw new Error(opened.code);
           guest = { session, convId: (opened.result.conversation as { id: string }).id };
         }
-        tried.set(
-          handle,
-          await (guest as { session: HttpSession; convId: string }).session.rpc(url, "handle.lookup", {
-            convId: guest?.convId,
-            handle,
-          }),
-        );
+        // Looked up by one fresh guest, then invited by it: both paths draw from the IP's budget.
+        const op = i % 6 === 0 ? "handle.lookup" : "invite.create";
+        const { session, convId } = guest as { session: HttpSession; convId: string };
+        tried.set(handle, await session.rpc(url, op, { convId, handle }));
       } else {
         const customer = customers[i % 3] as HttpSession;
         const op = i % 3 === 1 ? "handle.check" : "profile.update";
