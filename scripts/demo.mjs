@@ -2,12 +2,13 @@
 // `npm run demo`: one command on a fresh clone. Installs dependencies when
 // needed, finds or builds nats-server, builds the packages when their sources
 // changed, then runs on loopback: nats-server, a gateway with a seeded demo shop
-// (an admin agent and a bot), the storefront with the widget and its shop
+// (an admin agent, a second agent, a bot, and three customers with handles for
+// trying @invites), the storefront with the widget and its shop
 // backend, the example bot, and the merchant dashboard; prints each URL and the
 // logins. Ctrl-C stops everything it started.
 //
 // The steps live in scripts/demo/ (common, files, net, service, build, state,
-// packages, services, banner). Only node: builtins are imported at top level,
+// packages, services, seed, banner). Only node: builtins are imported at top level,
 // here and there: this file runs before node_modules exists. Everything else is
 // imported after the install, through scripts/demo/packages.mjs.
 //
