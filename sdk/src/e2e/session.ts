@@ -30,15 +30,15 @@ import type { ServerEvent } from "../protocol/rpc.js";
 import type { KeyValueStorage } from "../storage.js";
 import { ConversationEpochs } from "./conversation-epochs.js";
 import type { GrantContext } from "./history-grants.js";
+import { KeyBackup } from "./key-backup.js";
+import type { Rpc } from "./rpc.js";
+import { TeamKeyHolder } from "./team-key-holder.js";
 
 /**
  * The history-grant rules, loaded the first time a grant is made or taken: most sessions never
  * see one, so the chat frame's first load leaves them out (docs/widget.md, size budgets).
  */
 const grants = () => import("./history-grants.js");
-import { KeyBackup } from "./key-backup.js";
-import type { Rpc } from "./rpc.js";
-import { TeamKeyHolder } from "./team-key-holder.js";
 
 export interface E2ESessionOptions {
   request: Rpc;
