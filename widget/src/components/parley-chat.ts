@@ -155,6 +155,7 @@ export class ParleyChat extends LitElement {
       const tr = translator(this.locale);
       this.dir = tr.dir;
       this.lang = tr.locale;
+      if (this.hasUpdated) this.#refreshNames(); // "You" in the new language
     }
     if (changed.has("client")) {
       this.#detach();

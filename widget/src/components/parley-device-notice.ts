@@ -16,6 +16,9 @@ const WORDS = {
     changed: "{name}'s security code changed",
     added: "{name} added a new device",
     removed: "{name} removed a device",
+    selfChanged: "The security code of one of your devices changed",
+    selfAdded: "You added a new device",
+    selfRemoved: "You removed a device",
     show: "View security code",
     hide: "Hide security code",
     dismiss: "Dismiss notice",
@@ -26,6 +29,9 @@ const WORDS = {
     changed: "Der Sicherheitscode von {name} hat sich geändert",
     added: "{name} hat ein neues Gerät hinzugefügt",
     removed: "{name} hat ein Gerät entfernt",
+    selfChanged: "Der Sicherheitscode eines Ihrer Geräte hat sich geändert",
+    selfAdded: "Sie haben ein neues Gerät hinzugefügt",
+    selfRemoved: "Sie haben ein Gerät entfernt",
     show: "Sicherheitscode anzeigen",
     hide: "Sicherheitscode ausblenden",
     dismiss: "Hinweis schließen",
@@ -33,6 +39,9 @@ const WORDS = {
     unavailable: "Sicherheitscode nicht verfügbar",
   },
 };
+
+/** The words of a notice about one's own devices, by kind. */
+const SELF = { changed: "selfChanged", added: "selfAdded", removed: "selfRemoved" } as const;
 
 /** The notice's words for `locale` (English unless German), with `{param}` filled in. */
 function words(locale: string) {
@@ -185,6 +194,15 @@ export function deviceNoticeClass(kit: PanelKit): ParleyDeviceNoticeClass {
       this.codes = { ...this.codes, [notice.id]: code };
     }
 
+    /** Whether the notice is about this principal's own devices (another tab, another browser). */
+    #isSelf(notice: Notice): boolean {
+      try {
+        return notice.principalId === this.client?.principal.id;
+      } catch {
+        return false; // not connected: no principal yet
+      }
+    }
+
     #dismiss(id: number): void {
       this.notices = this.notices.filter((n) => n.id !== id);
       if (this.open === id) this.open = undefined;
@@ -199,7 +217,7 @@ export function deviceNoticeClass(kit: PanelKit): ParleyDeviceNoticeClass {
           const name = this.names[n.principalId] ?? tr.t("msg.someone");
           const code = this.codes[n.id];
           return html`<div class="notice" part="notice">
-            <span>${w(n.kind, { name })}</span>
+            <span>${w(this.#isSelf(n) ? SELF[n.kind] : n.kind, { name })}</span>
             <button type="button" aria-expanded=${this.open === n.id ? "true" : "false"} @click=${() => this.#toggle(n)}>
               ${w(this.open === n.id ? "hide" : "show")}
             </button>

@@ -205,6 +205,28 @@ describe("<parley-chat> with a real customer client", () => {
     await laptop.close();
   });
 
+  it("tells the visitor of their own new device in the second person, in German too", async () => {
+    const phone = env.stack.customer("widget-e2e", { encryption: true }); // the same customer, a new device
+    await phone.connect();
+    await phone.send(convId, "from my phone");
+    await page.locator("parley-message", { hasText: "from my phone" }).waitFor();
+    const own = page.locator("parley-device-notice [part=notice]", { hasText: "You added a new device" });
+    await poll(() => own.count()).toBe(1);
+    // Not "{name} added…" with the name "You": German needs its own sentence ("Sie haben", not "Sie hat").
+    await page.evaluate(() => {
+      window.__chat.locale = "de";
+    });
+    const german = page.locator("parley-device-notice [part=notice]", {
+      hasText: "Sie haben ein neues Gerät hinzugefügt",
+    });
+    await poll(() => german.count()).toBe(1);
+    await german.getByRole("button", { name: "Hinweis schließen" }).click();
+    await page.evaluate(() => {
+      window.__chat.locale = "en";
+    });
+    await phone.close();
+  });
+
   it("shows a friend invited later, offered no history, nothing from before it joined", async () => {
     // The invite offers no history (the default): the gateway does not even serve what was said before
     // (its history floor, ADR 0024), so there is nothing to explain either.
