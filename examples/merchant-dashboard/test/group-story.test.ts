@@ -54,6 +54,8 @@ import { signIn } from "./group-helpers.js";
 const DAY = 24 * 60 * 60 * 1000;
 const OLD = ["Ten days ago: my grinder arrived", "Ten days ago: it makes a rattling noise"];
 const RECENT = ["Two days ago: the noise is louder now", "Today: can a friend of mine have a look?"];
+/** What the widget shows for a body it has no renderer for. */
+const UNSUPPORTED = "This message type is not supported here";
 const INVITE_NOAH = "@noah please read from last week";
 
 /** A shopper's page on the storefront with the chat open, and its chat frame. */
@@ -293,6 +295,9 @@ describe("the group story: Mia invites Noah, Leo and Ava from the storefront; th
     // Everything from the last 7 days is there, and nothing older: the gateway's floor and the grant agree.
     for (const line of OLD) expect(await noah.frame.getByText(line).count()).toBe(0);
     expect(await noah.frame.getByText("could not be decrypted").count()).toBe(0);
+    // The grant that carried the keys is no bubble of its own ("This message type is not supported here").
+    expect(await noah.frame.locator("parley-message").count()).toBe(RECENT.length + 1);
+    expect(await noah.frame.getByText(UNSUPPORTED).count()).toBe(0);
     expect(await invites.getAttribute("aria-label")).toBe("Invites");
     await shot(noah.page, "2c-noah-reads-last-7-days");
 
@@ -303,6 +308,7 @@ describe("the group story: Mia invites Noah, Leo and Ava from the storefront; th
     );
     // Mia still reads all of it.
     for (const line of [...OLD, ...RECENT]) expect(await mia.frame.getByText(line).count()).toBe(1);
+    expect(await mia.frame.getByText(UNSUPPORTED).count()).toBe(0);
   });
 
   it("3. Leo declines Mia's invite from his invites panel; Mia's timeline shows the decline", async () => {
@@ -396,6 +402,9 @@ describe("the group story: Mia invites Noah, Leo and Ava from the storefront; th
       "the dashboard's timeline lines",
     );
     expect(seen).toEqual(expected);
+    // The team reads the whole conversation, without a bubble for the history grant.
+    for (const line of [...OLD, ...RECENT]) await ada.locator("dashboard-conversation").getByText(line).waitFor();
+    expect(await ada.locator("dashboard-conversation").getByText(UNSUPPORTED).count()).toBe(0);
     await shot(ada, "5-ada-dashboard");
   });
 });
