@@ -18,8 +18,7 @@
 // that time, then the clock moves to 2 days behind and to the present for the newer ones. Only the
 // chat service reads this clock (stored message times, invite expiry), not sessions or NATS tokens.
 //
-// Handles: Noah, Leo and Ava set theirs from another device of the same principal (the SDK, as the
-// storefront's login names them), which the profile panel's own tests cover in the widget.
+// Noah, Leo and Ava set their handles on another device (the SDK; the profile panel has its own tests).
 // Screenshots: widget/test-artifacts/story-*.png.
 
 // @ts-expect-error: the example is plain JavaScript (no declarations)
@@ -42,6 +41,7 @@ import {
   ensureWidgetBuilt,
   exposeLauncherRoot,
   launchChromium,
+  launcherState,
   logIn,
 } from "@parley/widget/testing";
 import type { Frame, Page } from "playwright-core";
@@ -63,17 +63,6 @@ interface Shopper {
   page: Page;
   frame: Frame;
 }
-
-/** The launcher's badge and the button's accessible name (its shadow root is kept by `exposeLauncherRoot`). */
-const launcher = (page: Page) =>
-  page.evaluate(() => {
-    const root = (window as unknown as { __launcherRoot?: ShadowRoot }).__launcherRoot;
-    const badge = root?.querySelector<HTMLElement>(".b");
-    return {
-      label: root?.querySelector("button")?.getAttribute("aria-label") ?? "",
-      badge: badge && !badge.hidden ? badge.textContent : null,
-    };
-  });
 
 const texts = async (frame: Frame, selector: string) =>
   (await frame.locator(selector).allTextContents()).map((t) => t.replace(/\s+/g, " ").trim());
@@ -258,9 +247,9 @@ describe("the group story: Mia invites Noah, Leo and Ava from the storefront; th
   it("2. Noah: the badge counts the invite; he accepts from the invites panel and reads exactly the last 7 days", async () => {
     const noah = await shopper("Noah", async (page) => {
       const badge = await until(
-        () => launcher(page),
+        () => launcherState(page),
         (l) => l.badge === "1",
-        "Noah's launcher badge",
+        "the badge",
       );
       expect(badge.label).toBe("Open chat, 1 invite");
       await shot(page, "2a-noah-badge");
