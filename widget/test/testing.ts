@@ -5,7 +5,7 @@
  * helpers that reach into its frame. Resolved from source only (the `source`
  * export condition, which vitest sets): it is never built or published. ADR 0021.
  */
-export { chatFrame, ensureWidgetBuilt, exposeLauncherRoot, logIn } from "./embed/fixtures.js";
+export { chatFrame, ensureWidgetBuilt, exposeLauncherRoot, launcherState, logIn } from "./embed/fixtures.js";
 export {
   artifactPath,
   type BrowserOptions,

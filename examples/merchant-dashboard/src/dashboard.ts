@@ -196,7 +196,8 @@ export class Dashboard {
   #updateRow(state: ConversationState): void {
     const info = state.info;
     if (!info) return;
-    const last = state.messages.at(-1);
+    // A history grant (keys for an invited member) is nobody's words: the preview shows the message before it.
+    const last = state.messages.filter((m) => m.body?.type !== "history-grant").at(-1);
     const members = this.members.value.get(state.id);
     this.#rowById.set(state.id, {
       id: state.id,

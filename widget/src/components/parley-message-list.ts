@@ -4,6 +4,7 @@ import { repeat } from "lit/directives/repeat.js";
 import { translator } from "../i18n/index.js";
 import { InviteTimeline, type TimelineNotice } from "./invite-timeline.js";
 import { MembershipTimeline, TimelineWords } from "./membership-timeline.js";
+import { countShown, keyTransport, noKey } from "./message-filters.js";
 import { MessageWindow } from "./message-window.js";
 import { isPending, type ShownMessage } from "./parley-message.js";
 import { styles } from "./parley-message-list.styles.js";
@@ -152,14 +153,14 @@ export class ParleyMessageList extends LitElement {
   }
 
   #onState(next: State, prev: State | undefined): void {
-    const items: ShownMessage[] = [...next.messages.filter((m) => !noKey(m)), ...next.pending];
+    const items: ShownMessage[] = [...next.messages.filter((m) => !noKey(m) && !keyTransport(m)), ...next.pending];
     const fresh = !prev || this.#window.items.length === 0;
     const ownSend = !!prev && next.pending.length > prev.pending.length;
     const unseen = this.#window.take(items, {
       fresh,
       ownSend,
       atBottom: !this.#log() || this.#keeper.atBottom,
-      arrived: prev ? next.messages.length - prev.messages.length : 0,
+      arrived: prev ? countShown(next.messages) - countShown(prev.messages) : 0,
     });
     if (fresh) this.#jump = true;
     else if (ownSend) this.scrollToBottom();
@@ -379,11 +380,6 @@ export class ParleyMessageList extends LitElement {
         ${last === undefined ? nothing : noticesIn(last, Number.POSITIVE_INFINITY)}
       </div></div>`;
   }
-}
-
-/** A message this device holds no key for: explained by a notice instead of a bubble. */
-function noKey(m: ChatMessage): m is ChatMessage & { unreadable: "no_key" | "before_joined" } {
-  return m.unreadable === "no_key" || m.unreadable === "before_joined";
 }
 
 declare global {

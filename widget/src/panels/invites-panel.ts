@@ -21,12 +21,19 @@ type ConversationInfo = Awaited<ReturnType<ParleyClient["listConversations"]>>[n
 /** Codes meaning the invite cannot be answered any more (the SDK drops it from `client.invites`). */
 const GONE = new Set(["invite_expired", "invite_revoked", "inviter_left", "not_found", "conflict"]);
 
-/** The inviter's role in the conversation: from the members preview, else from their kind. */
+/**
+ * The inviter's role in the conversation: from the members preview, else from their kind. The preview
+ * has no principal ids: the inviter is the member with their handle or, for an inviter without one
+ * (a shopper who never chose a handle, often the owner), the only handle-less member with their name.
+ */
 function inviterRole(invite: InviteInfo): "owner" | "member" | "agent" | "bot" {
   const kind = invite.inviterKind;
   if (kind === "agent" || kind === "bot") return kind;
-  const member = invite.members?.find((m) => invite.inviterHandle && m.handle === invite.inviterHandle);
-  return member?.role ?? "member";
+  const candidates =
+    invite.members?.filter((m) =>
+      invite.inviterHandle ? m.handle === invite.inviterHandle : !m.handle && m.displayName === invite.inviterName,
+    ) ?? [];
+  return candidates.length === 1 ? (candidates[0]?.role ?? "member") : "member";
 }
 
 /** The message for a refused answer. */

@@ -1,0 +1,25 @@
+/**
+ * Which of a conversation's messages the message list shows as bubbles: not those this device
+ * holds no key for (a notice explains them), and not the key transport between devices.
+ */
+import type { ChatMessage } from "@parley/sdk";
+
+/** A message this device holds no key for: explained by a notice instead of a bubble. */
+export function noKey(m: ChatMessage): m is ChatMessage & { unreadable: "no_key" | "before_joined" } {
+  return m.unreadable === "no_key" || m.unreadable === "before_joined";
+}
+
+/**
+ * A message that carries keys between devices (a history grant for an invited member): the SDK
+ * takes it as it arrives; it is nobody's words, so the timeline shows no bubble for it.
+ */
+export function keyTransport(m: ChatMessage): boolean {
+  return m.body?.type === "history-grant";
+}
+
+/** How many of `messages` can count as arrived for the reader (key transport never does). */
+export function countShown(messages: readonly ChatMessage[]): number {
+  let n = 0;
+  for (const m of messages) if (!keyTransport(m)) n++;
+  return n;
+}
