@@ -284,6 +284,9 @@ describe("the group story: Mia invites Noah, Leo and Ava from the storefront; th
     // Everything from the last 7 days is there, and nothing older: the gateway's floor and the grant agree.
     for (const line of OLD) expect(await noah.frame.getByText(line).count()).toBe(0);
     expect(await noah.frame.getByText("could not be decrypted").count()).toBe(0);
+    // The older messages are not his: he is told so, not that the conversation starts here.
+    await noah.frame.getByText("Earlier messages aren't shared with you.").waitFor();
+    expect(await noah.frame.getByText("This is the start of the conversation").count()).toBe(0);
     // The grant that carried the keys is no bubble of its own ("This message type is not supported here").
     expect(await noah.frame.locator("parley-message").count()).toBe(RECENT.length + 1);
     expect(await noah.frame.getByText(UNSUPPORTED).count()).toBe(0);

@@ -294,6 +294,10 @@ export class ParleyMessageList extends LitElement {
     const { items, start, end } = this.#window;
     const hidden = { no_key: 0, before_joined: 0 };
     for (const m of state?.messages ?? []) if (noKey(m)) hidden[m.unreadable]++;
+    // Nothing older to load, yet the conversation began before the first message served: the gateway
+    // keeps what was said before this member joined from them (the invite offered no such history).
+    const first = state?.messages[0]?.seq ?? (state?.info?.lastSeq ?? 0) + 1;
+    if (state && !state.hasOlder && first > 1 && hidden.before_joined === 0) hidden.before_joined = first - 1;
     const historyNotice =
       start === 0
         ? (["before_joined", "no_key"] as const).map((kind) =>
@@ -348,7 +352,7 @@ export class ParleyMessageList extends LitElement {
     }<div class="log" part="messages" role="log" aria-live="polite" aria-label=${tr.t("list.label")}
         tabindex="0" @scroll=${this.#onScroll} @parley-retry=${this.#onRetry}><div class="content">
         ${this.loadingOlder ? html`<p class="note" role="status">${tr.t("list.loadingOlder")}</p>` : nothing}
-        ${start === 0 && !state.hasOlder ? html`<p class="note">${tr.t("list.start")}</p>` : nothing}
+        ${start === 0 && !state.hasOlder && hidden.before_joined === 0 ? html`<p class="note">${tr.t("list.start")}</p>` : nothing}
         ${historyNotice}
         ${repeat(
           shown,

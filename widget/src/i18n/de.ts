@@ -41,7 +41,7 @@ export const de: Catalog = {
   "msg.seen": "Gelesen",
   "list.historyUnavailable":
     "Frühere Nachrichten wurden an ein anderes Gerät gesendet und können hier nicht angezeigt werden.",
-  "list.historyBeforeJoined": "Nachrichten von vor Ihrem Beitritt werden nicht mit Ihnen geteilt.",
+  "list.historyBeforeJoined": "Frühere Nachrichten werden nicht mit Ihnen geteilt.",
   "msg.undecryptable": "Diese Nachricht konnte nicht entschlüsselt werden",
   "msg.sharedBy": "Geteilt von {name}",
   "msg.download": "{name} herunterladen",

@@ -29,7 +29,7 @@ export const en = {
   "list.newMessages": "New messages",
   "list.start": "This is the start of the conversation",
   "list.historyUnavailable": "Earlier messages were sent to another device and can't be shown here.",
-  "list.historyBeforeJoined": "Messages from before you joined aren't shared with you.",
+  "list.historyBeforeJoined": "Earlier messages aren't shared with you.",
   "msg.you": "You",
   "msg.someone": "Team",
   "msg.sending": "Sending…",

@@ -229,7 +229,8 @@ describe("<parley-chat> with a real customer client", () => {
 
   it("shows a friend invited later, offered no history, nothing from before it joined", async () => {
     // The invite offers no history (the default): the gateway does not even serve what was said before
-    // (its history floor, ADR 0024), so there is nothing to explain either.
+    // (its history floor, ADR 0024); the friend is told earlier messages are not shared, not that the
+    // conversation starts here.
     const owner = env.stack.customer("widget-owner", { encryption: true });
     await owner.connect();
     const conv = await owner.openConversation();
@@ -253,7 +254,10 @@ describe("<parley-chat> with a real customer client", () => {
     const after = friendPage.locator("parley-message", { hasText: "said after the friend joined" });
     await after.waitFor();
     await poll(() => friendPage.locator("parley-message").count()).toBe(1);
-    expect(await friendPage.locator("parley-history-notice").count()).toBe(0);
+    expect(await friendPage.locator("parley-history-notice [part=notice]").allTextContents()).toEqual([
+      "Earlier messages aren't shared with you.",
+    ]);
+    expect(await friendPage.getByText("This is the start of the conversation").count()).toBe(0);
     expect(await friendPage.locator("parley-message .unreadable").count()).toBe(0);
     const bubbles = await friendPage.locator("parley-message .bubble").allTextContents();
     expect(bubbles.filter((t) => t.includes("said before"))).toEqual([]);
