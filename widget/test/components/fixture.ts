@@ -4,6 +4,8 @@
  * starts a real stack that accepts that origin, and opens pages with a
  * customer (or agent) client mounted in `<parley-chat>`.
  */
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, startStack, type TestStack } from "@parley/gateway/testing";
 import { build } from "esbuild";
@@ -114,4 +116,19 @@ export async function openChat(env: FixtureEnv, o: OpenOptions = {}): Promise<Pa
 /** `expect.poll` with room for a real network and a busy machine (the default gives up after 1 s). */
 export function poll<T>(probe: () => T | Promise<T>, timeout = 15_000) {
   return expect.poll(probe, { timeout, interval: 50 });
+}
+
+const axeSource = readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's serious and critical violations on the page (shadow roots included), as `id: targets` lines. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: await axeSource });
+  const violations = await page.evaluate(async () => {
+    type Violation = { id: string; impact: string | null; nodes: Array<{ target: unknown }> };
+    const axe = (window as unknown as { axe: { run: (ctx: unknown) => Promise<{ violations: Violation[] }> } }).axe;
+    return (await axe.run(document)).violations;
+  });
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
 }

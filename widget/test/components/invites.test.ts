@@ -7,28 +7,12 @@
 // before it joined from `invite.history`, the path a reload takes. axe-core
 // runs on the timeline with its lines; screenshots are kept. Why an invite
 // failed (lookup and dialog) is in members.test.ts.
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifactPath } from "../harness/browser.js";
-import { type FixtureEnv, openChat, poll, startFixtureEnv } from "./fixture.js";
-
-const axeSource = readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: await axeSource });
-  const violations = await page.evaluate(async () => {
-    type Violation = { id: string; impact: string | null; nodes: Array<{ target: unknown }> };
-    const axe = (window as unknown as { axe: { run: (ctx: unknown) => Promise<{ violations: Violation[] }> } }).axe;
-    return (await axe.run(document)).violations;
-  });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
+import { type FixtureEnv, openChat, poll, seriousViolations, startFixtureEnv } from "./fixture.js";
 
 const notices = (page: Page) => page.locator("parley-message-list [data-notice]").allTextContents();
 

@@ -11,29 +11,13 @@
 //
 // "looks the invitee up and revokes" needs the gateway's handle.lookup and
 // invite.revoke (issue 13's gateway work): it fails on a gateway without them.
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { SHOP_ID, waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifactPath } from "../harness/browser.js";
-import { type FixtureEnv, openChat, poll, startFixtureEnv } from "./fixture.js";
-
-const axeSource = readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: await axeSource });
-  const violations = await page.evaluate(async () => {
-    type Violation = { id: string; impact: string | null; nodes: Array<{ target: unknown }> };
-    const axe = (window as unknown as { axe: { run: (ctx: unknown) => Promise<{ violations: Violation[] }> } }).axe;
-    return (await axe.run(document)).violations;
-  });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
+import { type FixtureEnv, openChat, poll, seriousViolations, startFixtureEnv } from "./fixture.js";
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: process.env.PARLEY_SHOT_DIR ? join(process.env.PARLEY_SHOT_DIR, name) : artifactPath(name) });

@@ -5,28 +5,13 @@
 // moved into a panel and back to its opener on Escape. axe-core finds nothing serious or critical
 // on the profile and invites views in English and German. Screenshots go to
 // widget/test-artifacts/panels-*.png.
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import type { ParleyClient } from "@parley/sdk";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifactPath } from "../harness/browser.js";
-import { type FixtureEnv, openChat, poll, startFixtureEnv } from "./fixture.js";
+import { type FixtureEnv, openChat, poll, seriousViolations, startFixtureEnv } from "./fixture.js";
 
 const shot = (name: string) => artifactPath(`panels-${name}`);
-const axeSource = readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: await axeSource });
-  const violations = await page.evaluate(async () => {
-    type Violation = { id: string; impact: string | null; nodes: Array<{ target: unknown }> };
-    const axe = (window as unknown as { axe: { run: (ctx: unknown) => Promise<{ violations: Violation[] }> } }).axe;
-    return (await axe.run(document)).violations;
-  });
-  return violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-}
 
 /** The focused element through shadow roots: its tag, text and data-panel/data-action. */
 const focused = (page: Page) =>
