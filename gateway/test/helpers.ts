@@ -1,5 +1,7 @@
 /** Small waiting helpers for integration tests: poll a condition, never assert on elapsed time. */
 import { type ParleyClient, ParleyError } from "@parley/sdk";
+import type { InviteInfo } from "@parley/sdk/protocol";
+import type { TestStack } from "./harness/stack.js";
 
 export async function waitFor<T>(
   probe: () => T | undefined | false | Promise<T | undefined | false>,
@@ -35,4 +37,16 @@ export async function codeOf(work: Promise<unknown>): Promise<string> {
     throw err;
   }
   throw new Error("expected a ParleyError");
+}
+
+/** A connected customer of `stack`'s shop (`sub`) holding `handle`, whose `invite` and `invitation` events are kept. */
+export async function customerWithHandle(stack: TestStack, sub: string, handle: string) {
+  const client = stack.customer(sub);
+  const invites: InviteInfo[] = [];
+  const invitations: InviteInfo[] = [];
+  client.on("invite", (i) => invites.push(i));
+  client.on("invitation", (i) => invitations.push(i));
+  await client.connect();
+  await client.updateProfile({ handle });
+  return { client, invites, invitations, id: client.principal.id };
 }

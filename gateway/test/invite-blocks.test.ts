@@ -5,10 +5,10 @@
  * event, not listed, not acceptable), stay pending for the inviter and expire
  * like any other; `block.remove` lifts the block.
  */
-import type { InviteInfo, ParleyClient } from "@parley/sdk";
+import type { ParleyClient } from "@parley/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "./harness/stack.js";
-import { codeOf, waitFor } from "./helpers.js";
+import { codeOf, customerWithHandle, waitFor } from "./helpers.js";
 
 const HOUR = 60 * 60 * 1000;
 let offset = 0;
@@ -25,15 +25,9 @@ afterAll(async () => {
 });
 
 async function person(handle: string) {
-  const client = stack.customer(`ib-${handle}`);
-  clients.push(client);
-  const invites: InviteInfo[] = [];
-  const invitations: InviteInfo[] = [];
-  client.on("invite", (i) => invites.push(i));
-  client.on("invitation", (i) => invitations.push(i));
-  await client.connect();
-  await client.updateProfile({ handle });
-  return { client, invites, invitations, id: client.principal.id };
+  const party = await customerWithHandle(stack, `ib-${handle}`, handle);
+  clients.push(party.client);
+  return party;
 }
 
 describe("blocking an inviter", () => {

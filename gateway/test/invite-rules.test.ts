@@ -9,7 +9,7 @@ import { type InviteInfo, type ParleyClient, ParleyError } from "@parley/sdk";
 import { signCustomerToken } from "@parley/sdk/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "./harness/stack.js";
-import { codeOf, waitFor } from "./helpers.js";
+import { codeOf, customerWithHandle, waitFor } from "./helpers.js";
 
 const DAY = 24 * 60 * 60 * 1000;
 let offset = 0;
@@ -27,15 +27,9 @@ afterAll(async () => {
 
 /** A connected customer of the test shop with this handle, whose `invite` and `invitation` events are kept. */
 async function person(handle: string) {
-  const client = stack.customer(`ir-${handle}`);
-  clients.push(client);
-  const invites: InviteInfo[] = [];
-  const invitations: InviteInfo[] = [];
-  client.on("invite", (i) => invites.push(i));
-  client.on("invitation", (i) => invitations.push(i));
-  await client.connect();
-  await client.updateProfile({ handle });
-  return { client, invites, invitations, id: client.principal.id };
+  const party = await customerWithHandle(stack, `ir-${handle}`, handle);
+  clients.push(party.client);
+  return party;
 }
 
 async function retryAfterOf(work: Promise<unknown>): Promise<number | undefined> {
