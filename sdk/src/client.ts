@@ -23,6 +23,7 @@ import type {
   HistoryPolicy,
   InviteHistory,
   InviteInfo,
+  MembershipEvent,
   PrincipalInfo,
   TeamPresence,
 } from "./protocol/models.js";
@@ -244,6 +245,11 @@ export class ParleyClient {
   /** Every invite into a conversation (any status), oldest first; live changes come as `invitation` events. */
   async invitations(convId: string): Promise<InviteInfo[]> {
     return (await this.request("invite.history", { convId })).invites;
+  }
+
+  /** The conversation's recorded joins, leaves and removals, the newest 200 at most, oldest first; live ones come as `membership` events. */
+  async membershipHistory(convId: string): Promise<MembershipEvent[]> {
+    return (await this.request("member.history", { convId })).events;
   }
 
   /** Leaves the conversation. */

@@ -54,6 +54,8 @@ export type {
   InviteInfo,
   InviteMemberPreview,
   InviteStatus,
+  MembershipChange,
+  MembershipEvent,
   ReadMark,
   TeamPresence,
   TeamPresenceMember,

@@ -20,6 +20,7 @@ import type {
   KeyBackupStore,
   LimiterStore,
   MemberStore,
+  MembershipLogStore,
   MessageStore,
   NoteStore,
   PrincipalRecord,
@@ -57,6 +58,7 @@ type Handlers = { [Op in RpcOp]: (actor: PrincipalRecord, body: Body<Op>) => Pro
  */
 export type ChatStore = ConversationStore &
   MemberStore &
+  MembershipLogStore &
   PrincipalStore &
   MessageStore &
   ReadMarkerStore &
@@ -138,6 +140,7 @@ export class ChatService {
       "conv.get": (actor, body) => conversations.get(actor, body.convId),
       "conv.leave": (actor, body) => conversations.leave(actor, body.convId),
       "conv.remove": (actor, body) => conversations.remove(actor, body.convId, body.principalId),
+      "member.history": (actor, body) => conversations.history(actor, body.convId),
       "conv.assign": async (actor, body) =>
         conversations.seen(actor, await triage.assign(actor, body.convId, body.assignee)),
       "conv.close": async (actor, body) => conversations.seen(actor, await triage.close(actor, body.convId)),

@@ -2,16 +2,26 @@
  * Conversations as their members see them: a customer opens one (and owns
  * it), members list and read them with their own read marker and unread
  * count, leave them, and the team, the owner or the inviter removes a member.
- * Every membership change reaches the members and the shop's team as a
- * `membership` event.
+ * Every membership change is recorded in the membership log first, then
+ * reaches the members and the shop's team as a `membership` event; the
+ * members and the team read the record back (`member.history`), so a leave
+ * or a removal is still told after a reload.
  */
-import { type ConversationInfo, isTeamKind, type MemberInfo, type RpcResults, randomId } from "@parley/sdk/protocol";
+import {
+  type ConversationInfo,
+  isTeamKind,
+  type MemberInfo,
+  type MembershipChange,
+  type RpcResults,
+  randomId,
+} from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
 import type {
   ConversationRecord,
   ConversationStore,
   MemberRecord,
   MemberStore,
+  MembershipLogStore,
   PrincipalRecord,
   PrincipalStore,
   ReadMarkerStore,
@@ -19,8 +29,11 @@ import type {
 import type { ConversationAccess } from "./access.js";
 import type { EventFanout } from "./events.js";
 
+/** How many recorded membership changes `member.history` answers at most (the newest). */
+export const MEMBERSHIP_HISTORY_LIMIT = 200;
+
 export interface ConversationsOptions {
-  store: ConversationStore & MemberStore & PrincipalStore & ReadMarkerStore;
+  store: ConversationStore & MemberStore & MembershipLogStore & PrincipalStore & ReadMarkerStore;
   fanout: EventFanout;
   access: ConversationAccess;
   now: () => number;
@@ -137,15 +150,30 @@ export class Conversations {
     return { ok: true };
   }
 
-  /** Tells the members and the team; one who left or was removed hears it too. */
+  /**
+   * Records the change, then tells the members and the team (one who left or was removed hears it too),
+   * with the recorded time, so a client can match the live event with the record.
+   */
   async announceMembership(
     conv: ConversationRecord,
     principalId: string,
-    change: "joined" | "left" | "removed",
+    change: MembershipChange,
     by: string,
   ): Promise<void> {
+    const record = { convId: conv.id, principalId, change, by, ts: this.#o.now() };
+    await this.#o.store.appendMembershipEvent(record);
     const members = await this.#o.store.listMembers(conv.id);
-    const event = { type: "membership", convId: conv.id, principalId, change, by, ts: this.#o.now() } as const;
-    this.#o.fanout.toConversation(conv, members, event, change === "joined" ? [] : [principalId]);
+    this.#o.fanout.toConversation(
+      conv,
+      members,
+      { type: "membership", ...record },
+      change === "joined" ? [] : [principalId],
+    );
+  }
+
+  /** The recorded joins, leaves and removals, the newest {@link MEMBERSHIP_HISTORY_LIMIT}, oldest first: members and the team only. */
+  async history(actor: PrincipalRecord, convId: string): Promise<RpcResults["member.history"]> {
+    await this.#o.access(actor, convId);
+    return { events: await this.#o.store.listMembershipEvents(convId, MEMBERSHIP_HISTORY_LIMIT) };
   }
 }

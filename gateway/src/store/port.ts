@@ -20,6 +20,7 @@ import type { KeyBackupStore } from "./port/key-backups.js";
 import type { StoreLifecycle } from "./port/lifecycle.js";
 import type { LimiterStore } from "./port/limits.js";
 import type { MemberStore } from "./port/members.js";
+import type { MembershipLogStore } from "./port/membership-log.js";
 import type { MessageStore } from "./port/messages.js";
 import type { NoteStore } from "./port/notes.js";
 import type { PrincipalStore } from "./port/principals.js";
@@ -39,6 +40,7 @@ export type { KeyBackupStore } from "./port/key-backups.js";
 export type { StoreLifecycle } from "./port/lifecycle.js";
 export type { LimiterStore, LimitRule, SharedLimiter } from "./port/limits.js";
 export type { MemberRecord, MemberStore } from "./port/members.js";
+export type { MembershipLogStore, MembershipRecord } from "./port/membership-log.js";
 export type { AppendResult, MessageStore, NewMessage } from "./port/messages.js";
 export type { NoteStore } from "./port/notes.js";
 export type { PrincipalRecord, PrincipalStore, SetHandleResult } from "./port/principals.js";
@@ -55,6 +57,7 @@ export type Store = StoreLifecycle &
   DeviceStore &
   ConversationStore &
   MemberStore &
+  MembershipLogStore &
   InviteStore &
   BlockStore &
   MessageStore &

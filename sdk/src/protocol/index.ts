@@ -55,6 +55,8 @@ export type {
   InviteStatus,
   MemberInfo,
   MemberRole,
+  MembershipChange,
+  MembershipEvent,
   PrincipalInfo,
   PrincipalKind,
   ReadMark,

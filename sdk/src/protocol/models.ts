@@ -185,6 +185,26 @@ export interface HandleCheck {
   reason?: HandleRefusal;
 }
 
+/** What happened to a membership: the principal joined, left, or was removed by someone else. */
+export type MembershipChange = "joined" | "left" | "removed";
+
+/**
+ * One change of a conversation's members as the gateway recorded it when it happened (`member.history`),
+ * the same facts as the live `membership` event: metadata the gateway holds anyway, never message content.
+ */
+export interface MembershipEvent {
+  /** The conversation. */
+  convId: string;
+  /** Who joined, left or was removed. */
+  principalId: string;
+  /** What happened. */
+  change: MembershipChange;
+  /** Who made it happen: the inviter for `joined` (the member itself without an invite), the member for `left`, the remover for `removed`. */
+  by: string;
+  /** Server time, ms since the epoch (the same as the live event's). */
+  ts: number;
+}
+
 /** A principal the caller blocked: its invites to the caller are dropped without a word. */
 export interface BlockedInfo {
   /** The blocked principal. */

@@ -8,6 +8,8 @@ import type {
   HandleCheck,
   InviteInfo,
   MemberInfo,
+  MembershipChange,
+  MembershipEvent,
   PrincipalInfo,
   ReadMark,
   TeamKeyRecord,
@@ -153,6 +155,11 @@ export interface RpcResults {
     /** Any status, oldest first. */
     invites: InviteInfo[];
   };
+  /** The conversation's recorded joins, leaves and removals. */
+  "member.history": {
+    /** The newest 200 at most, oldest first. */
+    events: MembershipEvent[];
+  };
   /** The caller's device record is stored. */
   "device.register": {
     /** Always `true`. */
@@ -278,7 +285,7 @@ export type ServerEvent =
       /** Who joined, left or was removed. */
       principalId: string;
       /** What happened. */
-      change: "joined" | "left" | "removed";
+      change: MembershipChange;
       /** Who made it happen: the inviter for `joined`, the member for `left`, the remover for `removed`. */
       by: string;
       /** Server time, ms. */

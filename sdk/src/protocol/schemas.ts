@@ -236,6 +236,8 @@ export const rpcRequestSchemas = {
   "invite.list": z.strictObject({}),
   /** Every invite into a conversation, any status. */
   "invite.history": z.strictObject({ convId: idSchema }),
+  /** The conversation's recorded joins, leaves and removals (members and the shop's team). */
+  "member.history": z.strictObject({ convId: idSchema }),
   /** Register the caller's own device with its self-signed record. */
   "device.register": z.strictObject({ record: deviceRecordSchema }),
   /** The signed device records of principals the caller may see. */

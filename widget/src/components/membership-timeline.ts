@@ -1,9 +1,11 @@
 /**
- * The gateway's `membership` events of the conversation shown, behind the
+ * The gateway's membership record of the conversation shown, behind the
  * timeline's lines for people leaving and being removed ("Leo left", "Mia
  * removed Leo") and joins no invite record explains (the words are in
- * timeline-lines.ts). Joins through an invite are told by the invite lines,
- * which a reload gets back from `client.invitations`. Like those lines, these
+ * timeline-lines.ts): `client.membershipHistory` once connected (again after
+ * every reconnect), then live `membership` events. A change that came both
+ * ways (same person, change and time) is kept once. Joins through an invite
+ * are told by the invite lines (`client.invitations`). Like those lines, these
  * come from the gateway's records and events, never from message bodies, so
  * no member can fake one.
  */
@@ -18,8 +20,9 @@ export class MembershipTimeline implements ReactiveController {
   readonly #host: ReactiveControllerHost;
   #client: ParleyClient | undefined;
   #convId: string | undefined;
-  #off: (() => void) | undefined;
+  #offs: Array<() => void> = [];
   #connected = false;
+  #load = 0;
   /** The events seen, oldest first. */
   events: readonly Membership[] = [];
 
@@ -51,17 +54,38 @@ export class MembershipTimeline implements ReactiveController {
   #start(): void {
     const client = this.#client;
     const convId = this.#convId;
-    if (!client || !convId || this.#off) return;
-    this.#off = client.on("membership", (e) => {
-      if (e.convId !== convId) return;
-      this.events = [...this.events, e];
-      this.#host.requestUpdate();
-    });
+    if (!client || !convId || this.#offs.length > 0) return;
+    this.#offs.push(
+      client.on("membership", (e) => {
+        if (e.convId === convId) this.#merge([e]);
+      }),
+      client.status.subscribe((s) => {
+        if (s.state !== "connected") return;
+        const load = ++this.#load;
+        client.membershipHistory(convId).then(
+          (list) => load === this.#load && this.#merge(list),
+          () => undefined, // not a member (any more), or offline: the next reconnect tries again
+        );
+      }),
+    );
   }
 
   #stop(): void {
-    this.#off?.();
-    this.#off = undefined;
+    for (const off of this.#offs) off();
+    this.#offs = [];
+    this.#load++;
+  }
+
+  /** Adds the changes not known yet, keeping them in time order. */
+  #merge(list: readonly Omit<Membership, "type">[]): void {
+    const key = (e: Omit<Membership, "type">) => `${e.principalId} ${e.change} ${e.ts}`;
+    const known = new Set(this.events.map(key));
+    const added = list.filter((e) => !known.has(key(e)) && known.add(key(e)));
+    if (added.length === 0) return;
+    this.events = [...this.events, ...added.map((e) => ({ ...e, type: "membership" as const }))].sort(
+      (a, b) => a.ts - b.ts,
+    );
+    this.#host.requestUpdate();
   }
 }
 

@@ -14,6 +14,7 @@ import type { StoreFixture } from "./fixtures.js";
 import { describeHandles } from "./handles.js";
 import { describeKeyBackups } from "./key-backups.js";
 import { describeLifecycle } from "./lifecycle.js";
+import { describeMembershipLog } from "./membership-log.js";
 import { describeMessages } from "./messages.js";
 import { describeNotes } from "./notes.js";
 import { describeReadMarkers } from "./read-markers.js";
@@ -29,6 +30,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeHandles(open);
     describeConversations(open);
     describeBlocks(open);
+    describeMembershipLog(open);
     describeMessages(open);
     describeEpochs(open);
     describeTeamKeys(open);

@@ -11,6 +11,7 @@ import type { ConversationRecord } from "../port/conversations.js";
 import type { DeviceRecord } from "../port/devices.js";
 import type { InviteRecord } from "../port/invites.js";
 import type { MemberRecord } from "../port/members.js";
+import type { MembershipRecord } from "../port/membership-log.js";
 import type { PrincipalRecord } from "../port/principals.js";
 import type { ReadMarker } from "../port/read-markers.js";
 import type { ShopRecord } from "../port/shops.js";
@@ -61,6 +62,7 @@ export interface Collections {
   members: Collection<MemberRecord>;
   invites: Collection<InviteRecord>;
   blocks: Collection<BlockRecord>;
+  membershipLog: Collection<MembershipRecord>;
   messages: Collection<StoredMessage>;
   tokenIds: Collection<TokenIdDoc>;
   commits: Collection<EpochCommit>;
@@ -82,6 +84,7 @@ export const collections = (db: Db): Collections => ({
   members: db.collection("members"),
   invites: db.collection("invites"),
   blocks: db.collection("blocks"),
+  membershipLog: db.collection("membershipLog"),
   messages: db.collection("messages"),
   tokenIds: db.collection("tokenIds"),
   commits: db.collection("commits"),
@@ -110,6 +113,8 @@ export const INDEXES: Record<string, { key: Document; unique?: boolean; sparse?:
   invites: [{ key: { id: 1 }, unique: true }, { key: { invitee: 1, status: 1 } }, { key: { convId: 1, invitee: 1 } }],
   // One block per pair; block.list reads a blocker's newest first.
   blocks: [{ key: { blocker: 1, blocked: 1 }, unique: true }, { key: { blocker: 1, blockedAt: -1 } }],
+  // member.history reads a conversation's newest changes.
+  membershipLog: [{ key: { convId: 1, ts: -1, _id: -1 } }],
   messages: [
     { key: { convId: 1, seq: 1 }, unique: true },
     { key: { convId: 1, msgId: 1 }, unique: true },

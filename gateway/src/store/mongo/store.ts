@@ -1,14 +1,12 @@
 /**
  * The production store: MongoDB through the official driver, also run in CI
  * against FerretDB v1 (MongoDB wire protocol on SQLite). No transactions and no
- * change streams. This class opens the connection and the indexes
- * (collections.ts) and puts the aggregates behind the port, one module per
- * group: directory.ts, conversations.ts, messages.ts (appends: gapless and
- * idempotent across processes by unique indexes), keys.ts (the epoch and team
- * key compare-and-set).
+ * change streams. This class opens the connection and the indexes (collections.ts)
+ * and puts the aggregates behind the port, one module per group: directory.ts,
+ * conversations.ts, messages.ts (appends: gapless and idempotent across
+ * processes by unique indexes), keys.ts (epoch and team key compare-and-set).
  *
- * Filters are built only from primitive arguments checked at runtime, so no
- * request-derived object can turn into a query operator.
+ * Filters are built only from primitives checked at runtime: no request-derived object becomes a query operator.
  *
  * FerretDB v1 quirks this adapter works around (found by the conformance suite):
  * - an update is a read followed by a whole-document write, not atomic: two
@@ -61,6 +59,7 @@ import { MongoDirectory } from "./directory.js";
 import { isDuplicateKey, isUnavailable, NOT_IMPLEMENTED } from "./errors.js";
 import { MongoKeys } from "./keys.js";
 import { MongoLimiter } from "./limits.js";
+import { MongoMembershipLog } from "./membership-log.js";
 import { MongoMessages } from "./messages.js";
 import { type MongoStoreOptions, parseOptions } from "./options.js";
 import { MongoPrincipals } from "./principals.js";
@@ -81,6 +80,7 @@ export class MongoStore implements Store {
   readonly #messages: MongoMessages;
   readonly #keys: MongoKeys;
   readonly #blocks: MongoBlocks;
+  readonly #log: MongoMembershipLog;
 
   constructor(options: MongoStoreOptions) {
     this.#options = parseOptions(options);
@@ -105,6 +105,7 @@ export class MongoStore implements Store {
     this.#messages = new MongoMessages(context);
     this.#keys = new MongoKeys(context);
     this.#blocks = new MongoBlocks(context);
+    this.#log = new MongoMembershipLog(context);
   }
 
   /** Runs one operation, turning connection failures into `StoreUnavailableError`. */
@@ -326,6 +327,9 @@ export class MongoStore implements Store {
   listBlocks(blocker: string, limit: number): Promise<BlockRecord[]> {
     return this.#blocks.listBlocks(blocker, limit);
   }
+
+  readonly appendMembershipEvent: Store["appendMembershipEvent"] = (e) => this.#log.appendMembershipEvent(e);
+  readonly listMembershipEvents: Store["listMembershipEvents"] = (c, n) => this.#log.listMembershipEvents(c, n);
 
   append(message: NewMessage): Promise<AppendResult> {
     return this.#messages.append(message);

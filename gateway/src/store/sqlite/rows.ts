@@ -17,6 +17,7 @@ import type { ConversationRecord } from "../port/conversations.js";
 import type { DeviceRecord } from "../port/devices.js";
 import type { InviteRecord } from "../port/invites.js";
 import type { MemberRecord } from "../port/members.js";
+import type { MembershipRecord } from "../port/membership-log.js";
 import type { PrincipalRecord } from "../port/principals.js";
 import type { ShopRecord } from "../port/shops.js";
 import { inviteDoc } from "../rules/records.js";
@@ -120,6 +121,14 @@ export type TeamKeyRow = {
   sig: string;
 };
 export type BlockRow = { blocker: string; blocked: string; blocked_at: number };
+export type MembershipRow = {
+  n: number;
+  conv_id: string;
+  principal_id: string;
+  change: MembershipRecord["change"];
+  by_principal: string;
+  ts: number;
+};
 export type TeamWrapRow = {
   shop_id: string;
   version: number;

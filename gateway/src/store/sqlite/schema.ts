@@ -92,6 +92,11 @@ CREATE TABLE IF NOT EXISTS blocks (
   blocker TEXT NOT NULL, blocked TEXT NOT NULL, blocked_at INTEGER NOT NULL, PRIMARY KEY (blocker, blocked)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS blocks_by_time ON blocks (blocker, blocked_at DESC, blocked DESC);
+CREATE TABLE IF NOT EXISTS membership_log (
+  n INTEGER PRIMARY KEY, conv_id TEXT NOT NULL, principal_id TEXT NOT NULL, change TEXT NOT NULL, by_principal TEXT NOT NULL,
+  ts INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS membership_log_by_conv ON membership_log (conv_id, ts, n);
 CREATE TABLE IF NOT EXISTS rate_limits (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER);
 CREATE TABLE IF NOT EXISTS key_backups (
   principal_id TEXT NOT NULL, conv_id TEXT NOT NULL, epoch INTEGER NOT NULL, v INTEGER NOT NULL, ct TEXT NOT NULL,

@@ -7,6 +7,7 @@ import type {
   DeviceRow,
   InviteRow,
   MemberRow,
+  MembershipRow,
   MessageRow,
   NoteRow,
   PrincipalRow,
@@ -83,6 +84,12 @@ export function prepare(db: Database.Database) {
     removeBlock: q("DELETE FROM blocks WHERE blocker = ? AND blocked = ?"),
     isBlocked: q<number>("SELECT 1 FROM blocks WHERE blocker = ? AND blocked = ?").pluck(),
     listBlocks: q<BlockRow>("SELECT * FROM blocks WHERE blocker = ? ORDER BY blocked_at DESC, blocked DESC LIMIT ?"),
+    appendMembership: q(
+      "INSERT INTO membership_log (conv_id, principal_id, change, by_principal, ts) VALUES (?, ?, ?, ?, ?)",
+    ),
+    // The newest `limit` (by time, then append order), read back oldest first.
+    listMembership: q<MembershipRow>(`SELECT * FROM (SELECT * FROM membership_log WHERE conv_id = ?
+      ORDER BY ts DESC, n DESC LIMIT ?) ORDER BY ts, n`),
     getInvite: q<InviteRow>("SELECT * FROM invites WHERE id = ?"),
     settleInvite: q("UPDATE invites SET status = ?, settled_at = ? WHERE id = ? AND status = 'pending'"),
     invitesOf: q<InviteRow>("SELECT * FROM invites WHERE conv_id = ? ORDER BY created_at, id LIMIT ?"),

@@ -48,6 +48,7 @@ import { SqliteDirectory } from "./directory.js";
 import { isBusy } from "./errors.js";
 import { SqliteKeys } from "./keys.js";
 import { SqliteLimiter } from "./limits.js";
+import { SqliteMembershipLog } from "./membership-log.js";
 import { SqliteMessages } from "./messages.js";
 import { type ParsedOptions, parseOptions, type SqliteStoreOptions } from "./options.js";
 import { migrate } from "./schema.js";
@@ -70,6 +71,7 @@ export class SqliteStore implements Store {
   readonly #messages: SqliteMessages;
   readonly #keys: SqliteKeys;
   readonly #blocks: SqliteBlocks;
+  readonly #log: SqliteMembershipLog;
 
   constructor(options: SqliteStoreOptions) {
     this.#options = parseOptions(options);
@@ -93,6 +95,7 @@ export class SqliteStore implements Store {
     this.#messages = new SqliteMessages(context);
     this.#keys = new SqliteKeys(context);
     this.#blocks = new SqliteBlocks(context);
+    this.#log = new SqliteMembershipLog(context);
   }
 
   /**
@@ -325,6 +328,9 @@ export class SqliteStore implements Store {
   listBlocks(blocker: string, limit: number): Promise<BlockRecord[]> {
     return this.#blocks.listBlocks(blocker, limit);
   }
+
+  readonly appendMembershipEvent: Store["appendMembershipEvent"] = (e) => this.#log.appendMembershipEvent(e);
+  readonly listMembershipEvents: Store["listMembershipEvents"] = (c, n) => this.#log.listMembershipEvents(c, n);
 
   history(convId: string, before: number | undefined, limit: number, fromTs?: number): Promise<StoredMessage[]> {
     return this.#messages.history(convId, before, limit, fromTs);
