@@ -2,6 +2,7 @@ import type { ConversationState, InviteInfo, ParleyClient, TeamPresence } from "
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
 import { chatHeader } from "./chat-header.js";
+import { chatPeople } from "./chat-people.js";
 import { ready } from "./client-ready.js";
 import { DeviceNoticeLoader } from "./device-notice-loader.js";
 import { kit, type PanelName } from "./panel-kit.js";
@@ -257,27 +258,22 @@ export class ParleyChat extends LitElement {
   }
 
   #refreshNames(): void {
-    const tr = translator(this.locale);
-    const names: Record<string, string> = {};
-    for (const p of this.#presence.value?.online ?? []) names[p.principalId] = p.displayName;
-    for (const m of this.#members) names[m.principalId] = m.displayName;
-    try {
-      if (this.client) names[this.client.principal.id] = tr.t("msg.you");
-    } catch {
-      // not connected yet
-    }
-    this.names = names;
     const me = this.#me();
-    this.mentionable = this.#members
-      .filter((m) => m.handle && m.principalId !== me)
-      .map((m) => ({ handle: (m.handle ?? "").replace(/^@/, ""), displayName: m.displayName, member: true }));
+    const people = chatPeople(
+      this.#presence.value?.online ?? [],
+      this.#members,
+      me,
+      translator(this.locale).t("msg.you"),
+    );
+    this.names = people.names;
+    this.mentionable = people.mentionable;
   }
 
   #me(): string | undefined {
     try {
       return this.client?.principal.id;
     } catch {
-      return undefined;
+      return undefined; // not connected yet
     }
   }
 
@@ -322,10 +318,6 @@ export class ParleyChat extends LitElement {
     e.preventDefault();
     this.renderRoot.querySelector("parley-composer")?.addFiles(files);
   };
-
-  #close(): void {
-    this.dispatchEvent(new CustomEvent("parley-close", { bubbles: true, composed: true }));
-  }
 
   #main() {
     const tr = translator(this.locale);
@@ -375,7 +367,7 @@ export class ParleyChat extends LitElement {
         invites,
         members: !!this.current,
         openPanel: (name) => void (open === name ? this.closePanel() : this.openPanel(name)),
-        close: () => this.#close(),
+        close: () => this.dispatchEvent(new CustomEvent("parley-close", { bubbles: true, composed: true })),
       })}
       <parley-connection-status exportparts="status" .client=${this.client} .locale=${this.locale}></parley-connection-status>
       ${this.#deviceNotice.ready ? html`<parley-device-notice .client=${this.client} .names=${this.names} .locale=${this.locale}></parley-device-notice>` : nothing}

@@ -1,22 +1,12 @@
 import type { InviteInfo, ParleyClient } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
+import { type Attachment, attachmentView, uploadAttachment } from "./composer-uploads.js";
 import { inviteTarget, type Mentionable } from "./invite-target.js";
 import { kit } from "./panel-kit.js";
 import { styles } from "./parley-composer.styles.js";
 
 export { inviteTarget, type Mentionable } from "./invite-target.js";
-
-interface Attachment {
-  id: number;
-  file: File;
-  /** `blob:` URL of a previewable image. */
-  preview?: string;
-  sent?: number;
-  total?: number;
-  abort?: AbortController;
-  failed?: boolean;
-}
 
 const PREVIEWABLE = /^image\/(png|jpeg|gif|webp)$/;
 const PARTIAL_HANDLE = /(?:^|\s)@([A-Za-z0-9_.-]*)$/;
@@ -255,34 +245,8 @@ export class ParleyComposer extends LitElement {
   }
 
   async #upload(client: ParleyClient, convId: string, a: Attachment): Promise<void> {
-    a.abort = new AbortController();
-    a.sent = 0;
-    a.total = a.file.size;
-    this.attachments = [...this.attachments];
-    const update = (p: { sent: number; total: number }) => {
-      a.sent = p.sent;
-      a.total = p.total;
-      this.attachments = [...this.attachments];
-    };
-    try {
-      let image: { width: number; height: number } | undefined;
-      if (a.preview && typeof createImageBitmap === "function") {
-        const bitmap = await createImageBitmap(a.file).catch(() => undefined);
-        if (bitmap) image = { width: bitmap.width, height: bitmap.height };
-        bitmap?.close();
-      }
-      await client.sendFile(
-        convId,
-        a.file,
-        { name: a.file.name, mime: a.file.type || "application/octet-stream", ...(image ? { image } : {}) },
-        { onProgress: update, signal: a.abort.signal },
-      );
+    if (await uploadAttachment(client, convId, a, () => (this.attachments = [...this.attachments]))) {
       this.#remove(a.id);
-    } catch {
-      if (a.abort.signal.aborted) return;
-      a.failed = true;
-      a.abort = undefined;
-      this.attachments = [...this.attachments];
     }
   }
 
@@ -316,22 +280,7 @@ export class ParleyComposer extends LitElement {
   }
 
   #attachmentView(a: Attachment) {
-    const tr = translator(this.locale);
-    const name = a.file.name;
-    return html`<li>
-      ${a.preview ? html`<img src=${a.preview} alt="" />` : nothing}
-      <span class="name">${name}</span>
-      ${
-        a.abort
-          ? html`<progress max=${a.total || 1} value=${a.sent ?? 0} aria-label=${tr.t("composer.uploading", { name })}></progress>`
-          : html`<span>${tr.size(a.file.size)}</span>`
-      }
-      ${a.failed ? html`<span class="failed" role="alert">${tr.t("composer.uploadFailed", { name })}</span>` : nothing}
-      <button type="button" class="icon-button" aria-label=${tr.t(a.abort ? "composer.cancel" : "composer.remove", { name })}
-        @click=${() => this.#remove(a.id)}>
-        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>
-      </button>
-    </li>`;
+    return attachmentView(a, translator(this.locale), () => this.#remove(a.id));
   }
 
   protected override render() {
