@@ -42,8 +42,14 @@ export class ScrollKeeper implements ReactiveController {
     host.addController(this);
   }
 
-  /** Whether the reader was at the bottom, as of the last scroll or placement. */
+  /**
+   * Whether the reader is at the bottom, with a scroll whose event has not arrived yet taken in
+   * first: a message arriving in that frame must not count a reader who just scrolled up as
+   * still at the bottom.
+   */
   get atBottom(): boolean {
+    const log = this.#log();
+    if (log) this.#readScroll(log);
     return this.#atBottom;
   }
 

@@ -5,6 +5,11 @@
 // they scrolled to, not where they were at the last scroll event the list saw.
 // Without the fix the list put the reader back (the CI flake of
 // widget/test/embed/scroll.test.ts: "the message being read ... to stay in place").
+//
+// The last test puts a message into the conversation's state store in the same task as the scroll:
+// a fake arrival, because no network delivery can be timed to land before the scroll event's frame
+// (the CI flake of interactions.test.ts "shows New messages instead of jumping" hit that window
+// only under load). The list must count it as unseen below, not as read at the bottom.
 
 import { waitFor } from "@parley/gateway/testing";
 import type { Page } from "playwright-core";
@@ -132,5 +137,34 @@ describe("a scroll and a list update in the same frame", () => {
     expect(offset).toBeDefined();
     expect(Math.abs((offset ?? Number.NaN) - reading.top)).toBeLessThanOrEqual(2);
     expect(env.browser.errors).toEqual([]);
+  });
+
+  it("counts a message that arrives in the scroll's frame as unseen below: the New messages button shows", async () => {
+    const pill = page.locator("[part=new-messages]");
+    await page.evaluate(() => {
+      const list = window.__chat.shadowRoot?.querySelector("parley-message-list");
+      list?.scrollToBottom();
+    });
+    await frames(page);
+    expect(await pill.count()).toBe(0);
+    await page.evaluate(() => {
+      const log = window.__chat.shadowRoot?.querySelector("parley-message-list")?.shadowRoot?.querySelector(".log");
+      if (!log) throw new Error("no log");
+      log.scrollTop = Math.round((log.scrollHeight - log.clientHeight) * 0.3);
+      const store = window.__client.conversation(window.__chat.current ?? "");
+      const last = store.value.messages.at(-1);
+      if (!last) throw new Error("no message");
+      const seq = last.seq + 1;
+      const arrived = {
+        ...last,
+        seq,
+        msgId: `synthetic-${seq}`,
+        body: { type: "text" as const, text: "arrived with the scroll" },
+      };
+      store.set({ ...store.value, messages: [...store.value.messages, arrived], lastSeq: seq });
+    });
+    await frames(page);
+    await poll(() => pill.count()).toBe(1);
+    expect((await logState(page)).fromBottom).toBeGreaterThan(100);
   });
 });
