@@ -71,6 +71,9 @@ describe("invites in the conversation's timeline", () => {
       ]);
       expect(history.every((i) => typeof i.settledAt === "number")).toBe(true);
     }
+    // Only one invitee's invites, when asked (what a device granting history asks for).
+    const toFriend = await owner.request("invite.history", { convId: conv.id, invitee: friend.principal.id });
+    expect(toFriend.invites.map((i) => [i.inviteeHandle, i.status])).toEqual([["inv_friend", "accepted"]]);
     expect(await codeOf(stranger.invitations(conv.id))).toBe("not_found");
     expect(await codeOf(other.invitations(conv.id))).toBe("not_found");
     for (const c of [owner, friend, other, stranger]) await c.close();

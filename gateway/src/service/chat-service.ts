@@ -155,7 +155,7 @@ export class ChatService {
       "invite.accept": (actor, body) => invites.accept(actor, body.inviteId),
       "invite.decline": (actor, body) => invites.decline(actor, body.inviteId),
       "invite.list": (actor) => invites.pending(actor),
-      "invite.history": (actor, body) => invites.history(actor, body.convId),
+      "invite.history": (actor, body) => invites.history(actor, body.convId, body.invitee),
       "invite.revoke": (actor, body) => invites.revoke(actor, body.inviteId),
       "invite.block": (actor, body) => invites.block(actor, body.inviteId),
       "block.list": (actor) => blocks.list(actor),

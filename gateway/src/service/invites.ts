@@ -54,6 +54,9 @@ export interface InvitesOptions {
   now: () => number;
 }
 
+/** The most invites `invite.history` answers: the newest, oldest first. */
+const INVITE_HISTORY_LIMIT = 200;
+
 export class Invites {
   readonly #o: InvitesOptions;
   readonly #now: () => number;
@@ -144,9 +147,9 @@ export class Invites {
   }
 
   /** Every invite into the conversation, for its members and the shop's team (the timeline's invite lines). */
-  async history(actor: PrincipalRecord, convId: string): Promise<RpcResults["invite.history"]> {
+  async history(actor: PrincipalRecord, convId: string, invitee?: string): Promise<RpcResults["invite.history"]> {
     await this.#o.access(actor, convId);
-    const invites = (await this.#o.store.listInvitesOf(convId, 200)).filter(
+    const invites = (await this.#o.store.listInvitesOf(convId, INVITE_HISTORY_LIMIT, invitee)).filter(
       (i) => !i.dropped || i.inviter === actor.id,
     );
     return { invites: await this.#views.forMembers(invites) };

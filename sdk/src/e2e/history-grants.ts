@@ -65,7 +65,8 @@ const finite = (n: unknown): n is number => typeof n === "number" && Number.isFi
  * without an invite, or the gateway does not say).
  */
 export async function acceptedInvite(request: Rpc, convId: string, invitee: string): Promise<InviteInfo | undefined> {
-  const { invites } = await request("invite.history", { convId });
+  // Only the grantee's invites: in a busy conversation the newest 200 of all may not hold it.
+  const { invites } = await request("invite.history", { convId, invitee });
   const when = (i: InviteInfo) => (finite(i.settledAt) ? i.settledAt : finite(i.createdAt) ? i.createdAt : 0);
   let found: InviteInfo | undefined;
   for (const invite of invites) {

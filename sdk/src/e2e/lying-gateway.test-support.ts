@@ -232,7 +232,11 @@ export class LyingGateway {
       case "team.devices":
         throw new ParleyError("forbidden");
       case "invite.history":
-        return { invites: this.invites.get(b.convId as string) ?? [] };
+        return {
+          invites: (this.invites.get(b.convId as string) ?? []).filter(
+            (i) => b.invitee === undefined || i.invitee === b.invitee,
+          ),
+        };
       case "conv.get": {
         const convId = b.convId as string;
         const members: MemberInfo[] = (this.members.get(convId) ?? []).map((m) => ({

@@ -234,8 +234,8 @@ export const rpcRequestSchemas = {
   "invite.decline": z.strictObject({ inviteId: idSchema }),
   /** The caller's pending invites. */
   "invite.list": z.strictObject({}),
-  /** Every invite into a conversation, any status. */
-  "invite.history": z.strictObject({ convId: idSchema }),
+  /** A conversation's newest 200 invites, any status, oldest first; only those to `invitee` when given. */
+  "invite.history": z.strictObject({ convId: idSchema, invitee: idSchema.optional() }),
   /** The conversation's recorded joins, leaves and removals (members and the shop's team). */
   "member.history": z.strictObject({ convId: idSchema }),
   /** Register the caller's own device with its self-signed record. */

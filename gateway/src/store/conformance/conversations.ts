@@ -218,7 +218,7 @@ export function describeConversations(open: () => Promise<StoreFixture>): void {
       expect(await store.lastDeclined(uid("c"), "p-inviter", "p-invitee")).toBeUndefined();
     });
 
-    it("lists a conversation's invites of every status, oldest first, with when each was settled", async () => {
+    it("lists a conversation's newest invites of every status, oldest first, with when each was settled", async () => {
       await using fx = await open();
       const { store } = fx;
       const first = invite({ convId: "c-9", invitee: "p-a", createdAt: T0 + 1 });
@@ -234,7 +234,10 @@ export function describeConversations(open: () => Promise<StoreFixture>): void {
         { ...second, status: "declined", settledAt: T0 + 11 },
         third,
       ]);
-      expect(await store.listInvitesOf("c-9", 2)).toHaveLength(2);
+      // The newest two, still oldest first; only those to one invitee when asked.
+      expect((await store.listInvitesOf("c-9", 2)).map((i) => i.id)).toEqual([second.id, third.id]);
+      expect((await store.listInvitesOf("c-9", 10, "p-a")).map((i) => i.id)).toEqual([first.id]);
+      expect(await store.listInvitesOf("c-9", 10, "p-nobody")).toEqual([]);
       expect(await store.listInvitesOf("c-none", 10)).toEqual([]);
     });
   });

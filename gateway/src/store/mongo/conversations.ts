@@ -161,16 +161,17 @@ export class MongoConversations implements ConversationStore, MemberStore, Invit
     );
   }
 
-  async listInvitesOf(convId: string, limit: number): Promise<InviteRecord[]> {
-    const filter = { convId: str(convId, "convId") };
-    return this.#c.run(() =>
-      this.#c.col.invites
-        .find(filter, NO_ID)
-        .sort({ createdAt: 1, id: 1 })
-        .limit(limit)
-        .toArray()
-        .then((docs) => docs.map(inviteDoc)),
-    );
+  async listInvitesOf(convId: string, limit: number, invitee?: string): Promise<InviteRecord[]> {
+    const filter = {
+      convId: str(convId, "convId"),
+      ...(invitee === undefined ? {} : { invitee: str(invitee, "invitee") }),
+    };
+    const n = clampLimit(limit);
+    if (n === 0) return []; // MongoDB reads limit(0) as no limit
+    return this.#c.run(async () => {
+      const newest = await this.#c.col.invites.find(filter, NO_ID).sort({ createdAt: -1, id: -1 }).limit(n).toArray();
+      return newest.reverse().map(inviteDoc);
+    });
   }
 
   async findPendingInvite(convId: string, invitee: string): Promise<InviteRecord | undefined> {

@@ -300,8 +300,8 @@ export class MongoStore implements Store {
     return this.#conversations.listPendingInvites(invitee);
   }
 
-  listInvitesOf(convId: string, limit: number): Promise<InviteRecord[]> {
-    return this.#conversations.listInvitesOf(convId, limit);
+  listInvitesOf(convId: string, limit: number, invitee?: string): Promise<InviteRecord[]> {
+    return this.#conversations.listInvitesOf(convId, limit, invitee);
   }
 
   findPendingInvite(convId: string, invitee: string): Promise<InviteRecord | undefined> {

@@ -22,8 +22,11 @@ export interface InviteStore {
   settleInvite(id: string, status: Exclude<InviteStatus, "pending">, at?: number): Promise<boolean>;
   /** The invitee's pending invites, newest first. */
   listPendingInvites(invitee: string): Promise<InviteRecord[]>;
-  /** Every invite into the conversation, whatever its status: the oldest first, at most `limit`. */
-  listInvitesOf(convId: string, limit: number): Promise<InviteRecord[]>;
+  /**
+   * The newest `limit` invites into the conversation (only those to `invitee` when given), whatever
+   * their status, oldest first; `limit` is clamped like every other.
+   */
+  listInvitesOf(convId: string, limit: number, invitee?: string): Promise<InviteRecord[]>;
   /** The newest pending invite for (convId, invitee), if any. */
   findPendingInvite(convId: string, invitee: string): Promise<InviteRecord | undefined>;
   /**

@@ -103,8 +103,11 @@ export class SqliteConversations implements ConversationStore, MemberStore, Invi
     return (await this.#c.write(() => this.#c.s.settleInvite.run(status, at ?? null, id))).changes === 1;
   }
 
-  async listInvitesOf(convId: string, limit: number): Promise<InviteRecord[]> {
-    return this.#c.s.invitesOf.all(convId, limit).map(toInvite);
+  async listInvitesOf(convId: string, limit: number, invitee?: string): Promise<InviteRecord[]> {
+    const n = clampLimit(limit);
+    const rows =
+      invitee === undefined ? this.#c.s.invitesOf.all(convId, n) : this.#c.s.invitesOfTo.all(convId, invitee, n);
+    return rows.map(toInvite);
   }
 
   async listPendingInvites(invitee: string): Promise<InviteRecord[]> {

@@ -92,7 +92,10 @@ export function prepare(db: Database.Database) {
       ORDER BY ts DESC, n DESC LIMIT ?) ORDER BY ts, n`),
     getInvite: q<InviteRow>("SELECT * FROM invites WHERE id = ?"),
     settleInvite: q("UPDATE invites SET status = ?, settled_at = ? WHERE id = ? AND status = 'pending'"),
-    invitesOf: q<InviteRow>("SELECT * FROM invites WHERE conv_id = ? ORDER BY created_at, id LIMIT ?"),
+    invitesOf: q<InviteRow>(`SELECT * FROM (SELECT * FROM invites WHERE conv_id = ?
+      ORDER BY created_at DESC, id DESC LIMIT ?) ORDER BY created_at, id`),
+    invitesOfTo: q<InviteRow>(`SELECT * FROM (SELECT * FROM invites WHERE conv_id = ? AND invitee = ?
+      ORDER BY created_at DESC, id DESC LIMIT ?) ORDER BY created_at, id`),
     pendingInvites: q<InviteRow>(
       "SELECT * FROM invites WHERE invitee = ? AND status = 'pending' ORDER BY created_at DESC, id DESC",
     ),
