@@ -13,26 +13,13 @@
 // invitee's view of an invite (inviter kind, shop, members), built on other
 // branches of issue 13; invites.test.ts covers what runs without them.
 
-import {
-  AGENT_LOGIN,
-  AGENT_PASSWORD,
-  freePorts,
-  SHOP_ID,
-  startStack,
-  type TestStack,
-  waitFor,
-} from "@parley/gateway/testing";
+import { AGENT_LOGIN, AGENT_PASSWORD, type TestStack, waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
-import { type BrowserSession, ensureWidgetBuilt, launchChromium } from "@parley/widget/testing";
+import type { BrowserSession } from "@parley/widget/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error: the build script is plain JavaScript (no declarations)
-import { buildDashboard } from "../build.mjs";
-import { type DashboardServer, startDashboard } from "../serve.js";
-import { axeSerious, shot, signIn } from "./group-helpers.js";
-
-const BOB = { login: "bob@shop.test", password: "bob's long password" };
-const CLEO = { login: "cleo@shop.test", password: "cleo's long password" };
+import type { DashboardServer } from "../serve.js";
+import { axeSerious, BOB, shot, signIn, startTeamDashboard, type TeamDashboard } from "./group-helpers.js";
 
 describe("group conversations on the dashboard", () => {
   let stack: TestStack;
@@ -45,7 +32,6 @@ describe("group conversations on the dashboard", () => {
   let cleo: ParleyClient;
   let mia: ParleyClient;
   let convId = "";
-  const clients: ParleyClient[] = [];
 
   const member = (page: Page, name: string) =>
     page.locator("dashboard-members ul[data-list=members] > li").filter({ hasText: name });
@@ -63,43 +49,13 @@ describe("group conversations on the dashboard", () => {
     await dialog(page).locator("#invite-handle").press("Enter");
   };
 
+  let team: TeamDashboard;
   beforeAll(async () => {
-    ensureWidgetBuilt();
-    await buildDashboard();
-    const [port] = await freePorts(1);
-    stack = await startStack({ browserOrigins: [`http://127.0.0.1:${port}`] });
-    for (const [who, name] of [
-      [BOB, "Bob"],
-      [CLEO, "Cleo"],
-    ] as const) {
-      await stack.gateway.admin.addAgent(SHOP_ID, {
-        ...who,
-        displayName: name,
-        handle: name.toLowerCase(),
-        role: "agent",
-        kind: "agent",
-      });
-    }
-    dashboard = await startDashboard({
-      port: port as number,
-      gatewayUrl: stack.url,
-      shopId: SHOP_ID,
-      natsWsUrl: stack.nats.wsUrl,
-    });
-    english = await launchChromium({ viewport: { width: 1400, height: 860 } });
-    german = await launchChromium({ viewport: { width: 1400, height: 860 }, locale: "de-DE" });
-    adaSdk = stack.agent();
-    cleo = stack.agent({ auth: { kind: "agent", shopId: SHOP_ID, ...CLEO } });
-    mia = stack.customer("Mia", { encryption: true });
-    clients.push(adaSdk, cleo, mia);
-    for (const c of clients) await c.connect();
+    team = await startTeamDashboard();
+    ({ stack, dashboard, english, german, adaSdk, cleo, mia } = team);
   });
   afterAll(async () => {
-    for (const c of clients) await c.close().catch(() => undefined);
-    await english?.close();
-    await german?.close();
-    await dashboard?.close();
-    await stack?.[Symbol.asyncDispose]();
+    await team?.close();
   });
 
   it("Ada invites @bob from the conversation: lookup, confirmation with the team badge, Last 7 days", async () => {
@@ -233,7 +189,7 @@ describe("group conversations on the dashboard", () => {
     expect((await adaSdk.blocked()).map((b) => b.principalId)).toEqual([cleo.principal.id]);
 
     const noor = stack.customer("Noor", { encryption: true });
-    clients.push(noor);
+    team.track(noor);
     await noor.connect();
     const other = await noor.openConversation();
     const again = await cleo.invite(other.id, "@ada");

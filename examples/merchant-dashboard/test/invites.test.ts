@@ -7,26 +7,13 @@
 // invite dialog for a leading @handle; axe finds nothing serious in either
 // language. The dialog's lookup, Revoke and Block are in group-invites.test.ts.
 
-import {
-  AGENT_LOGIN,
-  AGENT_PASSWORD,
-  freePorts,
-  SHOP_ID,
-  startStack,
-  type TestStack,
-  waitFor,
-} from "@parley/gateway/testing";
+import { AGENT_LOGIN, AGENT_PASSWORD, type TestStack, waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
-import { type BrowserSession, ensureWidgetBuilt, launchChromium } from "@parley/widget/testing";
+import type { BrowserSession } from "@parley/widget/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error: the build script is plain JavaScript (no declarations)
-import { buildDashboard } from "../build.mjs";
-import { type DashboardServer, startDashboard } from "../serve.js";
-import { axeSerious, shot, signIn } from "./group-helpers.js";
-
-const BOB = { login: "bob@shop.test", password: "bob's long password" };
-const CLEO = { login: "cleo@shop.test", password: "cleo's long password" };
+import type { DashboardServer } from "../serve.js";
+import { axeSerious, BOB, shot, signIn, startTeamDashboard, type TeamDashboard } from "./group-helpers.js";
 
 describe("invites and members on the dashboard", () => {
   let stack: TestStack;
@@ -39,7 +26,6 @@ describe("invites and members on the dashboard", () => {
   let cleo: ParleyClient;
   let mia: ParleyClient;
   let convId = "";
-  const clients: ParleyClient[] = [];
 
   const members = (page: Page) => page.locator("dashboard-members ul[data-list=members] > li");
   const member = (page: Page, name: string) => members(page).filter({ hasText: name });
@@ -49,43 +35,13 @@ describe("invites and members on the dashboard", () => {
     await page.locator("dashboard-members ul[data-list=members]").waitFor();
   };
 
+  let team: TeamDashboard;
   beforeAll(async () => {
-    ensureWidgetBuilt();
-    await buildDashboard();
-    const [port] = await freePorts(1);
-    stack = await startStack({ browserOrigins: [`http://127.0.0.1:${port}`] });
-    for (const [who, name] of [
-      [BOB, "Bob"],
-      [CLEO, "Cleo"],
-    ] as const) {
-      await stack.gateway.admin.addAgent(SHOP_ID, {
-        ...who,
-        displayName: name,
-        handle: name.toLowerCase(),
-        role: "agent",
-        kind: "agent",
-      });
-    }
-    dashboard = await startDashboard({
-      port: port as number,
-      gatewayUrl: stack.url,
-      shopId: SHOP_ID,
-      natsWsUrl: stack.nats.wsUrl,
-    });
-    english = await launchChromium({ viewport: { width: 1400, height: 860 } });
-    german = await launchChromium({ viewport: { width: 1400, height: 860 }, locale: "de-DE" });
-    adaSdk = stack.agent();
-    cleo = stack.agent({ auth: { kind: "agent", shopId: SHOP_ID, ...CLEO } });
-    mia = stack.customer("Mia", { encryption: true });
-    clients.push(adaSdk, cleo, mia);
-    for (const c of clients) await c.connect();
+    team = await startTeamDashboard();
+    ({ stack, dashboard, english, german, adaSdk, cleo, mia } = team);
   });
   afterAll(async () => {
-    for (const c of clients) await c.close().catch(() => undefined);
-    await english?.close();
-    await german?.close();
-    await dashboard?.close();
-    await stack?.[Symbol.asyncDispose]();
+    await team?.close();
   });
 
   it("an invite offering the last 7 days reaches the colleague's dashboard: badge, list, accept opens the conversation", async () => {
@@ -173,7 +129,7 @@ describe("invites and members on the dashboard", () => {
   it("Decline takes an invite off the agent's list; the English list passes axe", async () => {
     await ada.bringToFront();
     const other = await stack.customer("Noor", { encryption: true });
-    clients.push(other);
+    team.track(other);
     await other.connect();
     const conv = await other.openConversation();
     const invite = await cleo.invite(conv.id, "@ada", { history: "all" });
