@@ -8,7 +8,7 @@
  * can never pose as one of these lines (they do not come from messages).
  */
 import type { ClientEvents, ParleyClient } from "@parley/sdk";
-import type { ReactiveController, ReactiveControllerHost } from "lit";
+import { ConversationRecords } from "./conversation-records.js";
 
 type Invite = ClientEvents["invitation"];
 
@@ -25,75 +25,27 @@ export interface TimelineNotice {
 const settled = (i: Invite) => i.status !== "pending";
 
 /** Follows the invite records of one conversation while the host is connected. */
-export class InviteTimeline implements ReactiveController {
-  readonly #host: ReactiveControllerHost;
+export class InviteTimeline extends ConversationRecords<Invite> {
   readonly #byId = new Map<string, Invite>();
-  #client: ParleyClient | undefined;
-  #convId: string | undefined;
-  #offs: Array<() => void> = [];
-  #connected = false;
-  #load = 0;
   invites: readonly Invite[] = [];
 
-  constructor(host: ReactiveControllerHost) {
-    this.#host = host;
-    host.addController(this);
-  }
-
-  follow(client: ParleyClient | undefined, convId: string | undefined): void {
-    if (client === this.#client && convId === this.#convId) return;
-    this.#stop();
-    this.#client = client;
-    this.#convId = convId;
+  protected reset(): void {
     this.#byId.clear();
     this.invites = [];
-    if (this.#connected) this.#start();
-    this.#host.requestUpdate();
   }
 
-  hostConnected(): void {
-    this.#connected = true;
-    this.#start();
+  protected load(client: ParleyClient, convId: string): Promise<readonly Invite[]> {
+    return client.invitations(convId);
   }
 
-  hostDisconnected(): void {
-    this.#connected = false;
-    this.#stop();
-  }
-
-  #start(): void {
-    const client = this.#client;
-    const convId = this.#convId;
-    if (!client || !convId || this.#offs.length > 0) return;
-    this.#offs.push(
-      client.on("invitation", (invite) => {
-        if (invite.convId === convId) this.#merge([invite]);
-      }),
-      // Fetched once connected, and again after every reconnect (events missed meanwhile).
-      client.status.subscribe((s) => {
-        if (s.state === "connected") this.#fetch(client, convId);
-      }),
-    );
-  }
-
-  #stop(): void {
-    for (const off of this.#offs) off();
-    this.#offs = [];
-    this.#load++;
-  }
-
-  #fetch(client: ParleyClient, convId: string): void {
-    const load = ++this.#load;
-    client.invitations(convId).then(
-      (list) => {
-        if (load === this.#load) this.#merge(list);
-      },
-      () => undefined, // not a member (yet), or offline: the next event or reconnect brings them
-    );
+  protected listen(client: ParleyClient, convId: string, take: (invites: readonly Invite[]) => void): () => void {
+    return client.on("invitation", (invite) => {
+      if (invite.convId === convId) take([invite]);
+    });
   }
 
   /** Keeps the newest state of each invite: a settled one is never taken back to pending. */
-  #merge(list: readonly Invite[]): void {
+  protected merge(list: readonly Invite[]): void {
     let changed = false;
     for (const invite of list) {
       const known = this.#byId.get(invite.id);
@@ -103,6 +55,6 @@ export class InviteTimeline implements ReactiveController {
     }
     if (!changed) return;
     this.invites = [...this.#byId.values()];
-    this.#host.requestUpdate();
+    this.host.requestUpdate();
   }
 }

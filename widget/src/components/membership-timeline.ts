@@ -10,74 +10,33 @@
  * no member can fake one.
  */
 import type { ClientEvents, ParleyClient } from "@parley/sdk";
-import type { ReactiveController, ReactiveControllerHost } from "lit";
+import type { ReactiveControllerHost } from "lit";
+import { ConversationRecords } from "./conversation-records.js";
 import type { timelineLines } from "./timeline-lines.js";
 
 type Membership = ClientEvents["membership"];
 
 /** Follows the membership events of one conversation while the host is connected. */
-export class MembershipTimeline implements ReactiveController {
-  readonly #host: ReactiveControllerHost;
-  #client: ParleyClient | undefined;
-  #convId: string | undefined;
-  #offs: Array<() => void> = [];
-  #connected = false;
-  #load = 0;
+export class MembershipTimeline extends ConversationRecords<Omit<Membership, "type">> {
   /** The events seen, oldest first. */
   events: readonly Membership[] = [];
 
-  constructor(host: ReactiveControllerHost) {
-    this.#host = host;
-    host.addController(this);
-  }
-
-  /** Follows `convId` on `client` (and forgets the events of the one before). */
-  follow(client: ParleyClient | undefined, convId: string | undefined): void {
-    if (client === this.#client && convId === this.#convId) return;
-    this.#stop();
-    this.#client = client;
-    this.#convId = convId;
+  protected reset(): void {
     this.events = [];
-    if (this.#connected) this.#start();
   }
 
-  hostConnected(): void {
-    this.#connected = true;
-    this.#start();
+  protected load(client: ParleyClient, convId: string): Promise<readonly Omit<Membership, "type">[]> {
+    return client.membershipHistory(convId);
   }
 
-  hostDisconnected(): void {
-    this.#connected = false;
-    this.#stop();
-  }
-
-  #start(): void {
-    const client = this.#client;
-    const convId = this.#convId;
-    if (!client || !convId || this.#offs.length > 0) return;
-    this.#offs.push(
-      client.on("membership", (e) => {
-        if (e.convId === convId) this.#merge([e]);
-      }),
-      client.status.subscribe((s) => {
-        if (s.state !== "connected") return;
-        const load = ++this.#load;
-        client.membershipHistory(convId).then(
-          (list) => load === this.#load && this.#merge(list),
-          () => undefined, // not a member (any more), or offline: the next reconnect tries again
-        );
-      }),
-    );
-  }
-
-  #stop(): void {
-    for (const off of this.#offs) off();
-    this.#offs = [];
-    this.#load++;
+  protected listen(client: ParleyClient, convId: string, take: (events: readonly Membership[]) => void): () => void {
+    return client.on("membership", (e) => {
+      if (e.convId === convId) take([e]);
+    });
   }
 
   /** Adds the changes not known yet, keeping them in time order. */
-  #merge(list: readonly Omit<Membership, "type">[]): void {
+  protected merge(list: readonly Omit<Membership, "type">[]): void {
     const key = (e: Omit<Membership, "type">) => `${e.principalId} ${e.change} ${e.ts}`;
     const known = new Set(this.events.map(key));
     const added = list.filter((e) => !known.has(key(e)) && known.add(key(e)));
@@ -85,7 +44,7 @@ export class MembershipTimeline implements ReactiveController {
     this.events = [...this.events, ...added.map((e) => ({ ...e, type: "membership" as const }))].sort(
       (a, b) => a.ts - b.ts,
     );
-    this.#host.requestUpdate();
+    this.host.requestUpdate();
   }
 }
 
