@@ -41,6 +41,13 @@ export interface ChatMessage {
    * read the conversation. Show it as "shared by …".
    */
   sharedBy?: string;
+  /**
+   * Set when the shop's team sent it, as far as this client can tell: in end-to-end conversations
+   * only when the body carries a valid signature by the shop's team key (a device the team's admin
+   * gave the key: ADR 0027); in plaintext conversations from the sender's kind as the gateway says.
+   * The widget marks cards as from the shop only when it is set.
+   */
+  fromTeam?: boolean;
 }
 
 /** A message this client sent that the gateway has not acknowledged yet. */

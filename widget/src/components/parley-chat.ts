@@ -10,8 +10,6 @@ import { styles } from "./parley-chat.styles.js";
 import type { Mentionable } from "./parley-composer.js";
 import { StoreController } from "./store-controller.js";
 
-type State = ConversationState;
-
 /**
  * `<parley-chat>`: the whole chat, and the element the widget's frame mounts.
  * Give it a `ParleyClient` (connected or not: an idle client is connected
@@ -97,7 +95,7 @@ export class ParleyChat extends LitElement {
   /** @internal Rendering state: the open panel (panels/panel-host.ts sets it). */
   declare panel: PanelName | undefined;
 
-  readonly #state = new StoreController<State>(this, () => this.#countUnread());
+  readonly #state = new StoreController<ConversationState>(this, () => this.#countUnread());
   #unreadByConv = new Map<string, number>();
   #watched = new Map<string, () => void>();
   #lastUnread = -1;
@@ -107,6 +105,7 @@ export class ParleyChat extends LitElement {
   #host: Promise<import("../panels/panel-host.js").PanelHost> | undefined;
   #offs: Array<() => void> = [];
   #members: Array<{ principalId: string; displayName: string; handle?: string }> = [];
+  #opening: ReturnType<ParleyClient["openConversation"]> | undefined;
   #load = 0;
 
   constructor() {
@@ -171,9 +170,7 @@ export class ParleyChat extends LitElement {
 
   /** Total unread messages across the conversations this element follows. */
   get unread(): number {
-    let total = 0;
-    for (const n of this.#unreadByConv.values()) total += n;
-    return total;
+    return [...this.#unreadByConv.values()].reduce((sum, n) => sum + n, 0);
   }
 
   #attach(): void {
@@ -282,7 +279,7 @@ export class ParleyChat extends LitElement {
     const client = this.client;
     if (!client || this.#watched.has(convId)) return;
     const off = client.conversation(convId).subscribe((s) => {
-      const state = s as State;
+      const state = s as ConversationState;
       const unread = state.unread ?? state.info?.unread;
       if (unread !== undefined) this.#unreadByConv.set(convId, unread);
       this.#countUnread();
@@ -300,11 +297,14 @@ export class ParleyChat extends LitElement {
   /** For the composer: the conversation to send to, opened now when a customer has none. */
   #resolveConversation = async (): Promise<string> => {
     if (this.current) return this.current;
-    const client = this.client;
-    if (!client) throw new Error("no client");
-    const conv = await client.openConversation();
-    this.current = conv.id;
-    return conv.id;
+    if (!this.client) throw new Error("no client");
+    // A second send while the first still opens the conversation waits for the same one.
+    this.#opening ??= this.client.openConversation().finally(() => {
+      this.#opening = undefined;
+    });
+    const { id } = await this.#opening;
+    this.current = id;
+    return id;
   };
 
   /** Files dropped on the messages are attached in the composer, as if dropped there (which handles its own). */

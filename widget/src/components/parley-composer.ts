@@ -217,10 +217,13 @@ export class ParleyComposer extends LitElement {
       const detail = { handle, history: invite.history };
       this.dispatchEvent(new CustomEvent("parley-invited", { detail, bubbles: true, composed: true }));
     }
-    this.text = "";
-    const area = this.#textarea();
-    if (area) area.value = "";
-    this.suggestions = [];
+    if (this.text.trim() === text) {
+      // Cleared only while it still holds what is sent: words typed during the await stay.
+      this.text = "";
+      const area = this.#textarea();
+      if (area) area.value = "";
+      this.suggestions = [];
+    }
     client.typing(convId, false);
     if (text) client.send(convId, text).catch(() => undefined); // failures show on the message (Retry)
     for (const a of files) void this.#upload(client, convId, a);
