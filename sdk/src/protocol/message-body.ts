@@ -8,7 +8,10 @@ import { bodyKinds } from "./body-kinds/registry.js";
 import type { FileRef } from "./files.js";
 import type { HistoryGrantBody } from "./history-grant.js";
 
-/** What a message says, after decoding. Cards are opaque objects until the card schemas land. */
+/**
+ * What a message says, after decoding. Cards and card events are checked here for their shape only;
+ * their schemas (`@parley/sdk/cards`) check the rest when they are folded.
+ */
 export type MessageBody =
   | {
       /** A text message. */
@@ -23,6 +26,18 @@ export type MessageBody =
       card: {
         /** Which card this is. */
         kind: string;
+        [key: string]: unknown;
+      };
+    }
+  | {
+      /** Something that happens to a card (see `protocol/cards/wire.ts`). */
+      type: "card-event";
+      /** The event: the card's id (its message's msgId), the operation and its fields. */
+      event: {
+        /** The card's id. */
+        card: string;
+        /** What happens. */
+        op: string;
         [key: string]: unknown;
       };
     }

@@ -1,6 +1,8 @@
 /**
- * `card`: structured content (an order, a bill split) named by `card.kind`.
- * Opaque until card schemas land: the card object is passed on as it came.
+ * `card`: structured content (an order, a menu, a group cart, a bill split)
+ * named by `card.kind`. Checked here only for its shape: the card schemas and
+ * the fold (`@parley/sdk/cards`, loaded with the card renderers) check the
+ * rest, and show a card that fails them as a summary.
  */
 import type { MessageBody } from "../message-body.js";
 import { defineBodyKind, notABody } from "./body-kind.js";
@@ -11,7 +13,13 @@ export const cardKind = defineBodyKind<Extract<MessageBody, { type: "card" }>>({
   parse: (value) => {
     const v = value as { type?: unknown; card?: unknown } | null;
     const card = v?.card as { kind?: unknown } | null | undefined;
-    if (v?.type !== "card" || !card || typeof card !== "object" || typeof card.kind !== "string") {
+    if (
+      v?.type !== "card" ||
+      !card ||
+      typeof card !== "object" ||
+      Array.isArray(card) ||
+      typeof card.kind !== "string"
+    ) {
       throw notABody();
     }
     return { type: "card", card: card as { kind: string } };
