@@ -19,6 +19,7 @@ import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { build, transform } from "esbuild";
+import { checkSodiumChunk, pruneSodiumWrappers, sodiumCallsIn, trimSodiumWasm } from "./sodium-prune.mjs";
 
 const WIDGET = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ROOT = join(WIDGET, "..");
@@ -55,7 +56,20 @@ const inlined = [...sodiumText.matchAll(/"([A-Za-z0-9+/]{10000,}={0,2})"/g)];
 if (inlined.length !== 1 || !sodiumText.includes("instantiateWasm")) {
   throw new Error("libsodium.mjs no longer has one inlined wasm and an instantiateWasm hook: update build.mjs");
 }
-const wasm = Buffer.from(inlined[0][1], "base64");
+// The wrappers and the wasm keep only the libsodium calls the frame's code names (sodium-prune.mjs).
+const sodiumWrappersPath = join(
+  dirname(fromWrappers.resolve("libsodium-wrappers")),
+  "..",
+  "modules-esm",
+  "libsodium-wrappers.mjs",
+);
+const sodiumCalls = await sodiumCallsIn([join(ROOT, "sdk", "src"), join(WIDGET, "src")]);
+const sodiumWrappers = pruneSodiumWrappers(await readFile(sodiumWrappersPath, "utf8"), sodiumCalls);
+const { wasm, removed: sodiumRemoved } = await trimSodiumWasm(
+  Buffer.from(inlined[0][1], "base64"),
+  sodiumText,
+  sodiumWrappers.dropped,
+);
 const wasmName = `libsodium-${createHash("sha256").update(wasm).digest("hex").slice(0, 12)}.wasm`;
 await writeFile(join(FRAME, wasmName), wasm);
 const sodiumShim = `import core from ${JSON.stringify(sodiumCore)};
@@ -115,6 +129,11 @@ const framePlugin = {
     b.onLoad({ filter: /.*/, namespace: "parley-shim" }, (args) => ({
       contents: { libsodium: sodiumShim, nkeys: nkeysStub, bench: benchStub, "nats-core": natsCore }[args.path],
       resolveDir: ROOT,
+      loader: "js",
+    }));
+    // The wrappers publish all 245 libsodium calls; the frame keeps the ones its code names (sodium-prune.mjs).
+    b.onLoad({ filter: /libsodium-wrappers[\\/]dist[\\/]modules-esm[\\/]libsodium-wrappers\.mjs$/ }, () => ({
+      contents: sodiumWrappers.text,
       loader: "js",
     }));
     b.onLoad({ filter: /libsodium[\\/]dist[\\/]modules-esm[\\/]libsodium\.mjs$/ }, () => ({
@@ -244,6 +263,7 @@ const frame = await build({
   plugins: [framePlugin, cssLiterals],
 });
 const outputs = Object.entries(frame.metafile.outputs);
+for (const [name] of outputs) if (name.endsWith(".js")) checkSodiumChunk(await readFile(name, "utf8"), sodiumRemoved);
 // PARLEY_FRAME_METAFILE=<path> keeps esbuild's whole metafile of the frame, for size work (esbuild.github.io/analyze).
 if (process.env.PARLEY_FRAME_METAFILE)
   await writeFile(process.env.PARLEY_FRAME_METAFILE, JSON.stringify(frame.metafile));
