@@ -66,7 +66,9 @@ export async function trimSodiumWasm(wasm, glue, dropped) {
   const { default: binaryen } = await import("binaryen");
   const module = binaryen.readBinary(wasm);
   try {
-    module.setFeatures(binaryen.Features.All);
+    // What the wasm was built with (emscripten's default target); binaryen then writes nothing newer.
+    const f = binaryen.Features;
+    module.setFeatures(f.MutableGlobals | f.SignExt | f.BulkMemory | f.BulkMemoryOpt | f.NontrappingFPToInt);
     const removed = [];
     for (const name of dropped) {
       const x = exportOf.get(name);
@@ -76,7 +78,10 @@ export async function trimSodiumWasm(wasm, glue, dropped) {
     }
     module.runPasses(["remove-unused-module-elements"]);
     if (!module.validate()) throw new Error("the trimmed libsodium wasm does not validate");
-    return { wasm: Buffer.from(module.emitBinary()), removed };
+    const trimmed = Buffer.from(module.emitBinary());
+    // Compiled here, so a build whose wasm an engine would refuse fails now rather than in a browser.
+    await WebAssembly.compile(trimmed);
+    return { wasm: trimmed, removed };
   } finally {
     module.dispose();
   }
