@@ -95,7 +95,7 @@ export async function verifyTeamVouch(
   const shaped = teamVouchShape(vouch);
   if (!shaped) return false;
   const pk = await sigPk(shaped.v);
-  if (!pk || pk.length !== 32) return false;
+  if (pk?.length !== 32) return false;
   const sodium = await loadSodium();
   try {
     return sodium.crypto_sign_verify_detached(fromBase64Url(shaped.sig), teamVouchInput(target, shaped.v), pk);
