@@ -17,7 +17,7 @@ import { randomBytes } from "../crypto/random.js";
 import { loadSodium } from "../crypto/sodium.js";
 import { createTeamKey } from "../crypto/team-key.js";
 import type { TeamSigner } from "../crypto/team-vouch.js";
-import { ENVELOPE_VERSION, type EnvelopeHeader, type StoredMessage } from "../protocol/envelope.js";
+import { ENVELOPE_VERSION, type Envelope, type EnvelopeHeader, type StoredMessage } from "../protocol/envelope.js";
 import type { MessageBody } from "../protocol/message-body.js";
 import {
   actor,
@@ -47,7 +47,12 @@ function stored(sender: string, envelope: StoredMessage["envelope"]): StoredMess
 }
 
 /** What a modified client can seal: any plaintext JSON, properly encrypted and signed by its own device. */
-async function sealPlaintext(h: EnvelopeHeader, json: string, epochKey: Uint8Array, identity: DeviceIdentity) {
+async function sealPlaintext(
+  h: EnvelopeHeader,
+  json: string,
+  epochKey: Uint8Array,
+  identity: DeviceIdentity,
+): Promise<Envelope> {
   const aad = encodeHeaderAad(h, E2E_ALG);
   const nonce = randomBytes(24);
   const padded = padPlaintext(new TextEncoder().encode(json));
