@@ -21,6 +21,7 @@ const good = [
   { type: "text", text: "hi" },
   { type: "system", text: "Alex joined" },
   { type: "card", card: { kind: "order", total: 4 } },
+  { type: "card-event", event: { v: 1, card: "m_1", op: "status", status: "confirmed" } },
   { type: "file", file },
   { type: "file", file, caption: "look" },
   { type: "file", file: { ...file, image: { width: 4, height: 3 } } },
@@ -32,6 +33,10 @@ const bad = [
   { type: "system", text: 1 },
   { type: "card", card: {} },
   { type: "card", card: null },
+  { type: "card", card: [] },
+  { type: "card-event", event: { card: "m_1" } },
+  { type: "card-event", event: { op: "lock" } },
+  { type: "card-event", event: [] },
   { type: "file", file: { ...file, size: -1 } },
   { type: "file", file, caption: "x".repeat(4001) },
   { type: "file", file, caption: 5 },
@@ -41,7 +46,7 @@ const bad = [
 
 describe("body kinds", () => {
   it("registers every kind of MessageBody", () => {
-    expect([...bodyKinds.keys()].sort()).toEqual(["card", "file", "history-grant", "system", "text"]);
+    expect([...bodyKinds.keys()].sort()).toEqual(["card", "card-event", "file", "history-grant", "system", "text"]);
   });
 
   it("parses the good bodies of each kind, by the kind and through parseMessageBody", () => {
