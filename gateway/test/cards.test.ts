@@ -52,15 +52,12 @@ beforeAll(async () => {
   // The admin agent's device makes the team key and wraps it to the bot's device, which then signs as the team.
   const admin = track(stack.agent({ encryption: true }));
   await admin.connect();
-  bot = track(
-    stack.client({ auth: { kind: "bot", shopId: SHOP_ID, ...BOT }, encryption: true }),
-  );
-  let wrapped = false;
-  bot.on("team", (e) => {
-    if (e.change === "wrapped" && e.deviceId === bot.deviceId) wrapped = true;
-  });
+  bot = track(stack.client({ auth: { kind: "bot", shopId: SHOP_ID, ...BOT }, encryption: true }));
   await bot.connect();
-  await waitFor(() => wrapped, "the team key to reach the bot's device");
+  await waitFor(async () => {
+    const { wraps } = await bot.request("team.wrap.get", {});
+    return wraps.some((w) => w.deviceId === bot.deviceId);
+  }, "the team key to reach the bot's device");
   shop = shopCards(bot);
   shop.on("cart-submitted", (e) => submitted.push(e));
   shop.on("share-paid", (e) => paid.push(e));
@@ -245,7 +242,11 @@ describe("cards between a shop's bot and a group of customers", () => {
     expect(await codeOf(mia.cards.act(convId, { v: 1, card: cartId, op: "remove", line: "nope" }))).toBe(
       "card_rejected",
     );
-    const badMenu = { title: "Floats", currency: "EUR", sections: [{ id: "s", name: "S", items: [{ id: "x", name: "X", price: 1.5 }] }] };
+    const badMenu = {
+      title: "Floats",
+      currency: "EUR",
+      sections: [{ id: "s", name: "S", items: [{ id: "x", name: "X", price: 1.5 }] }],
+    };
     expect(await codeOf(shop.postMenu(convId, badMenu))).toBe("card_invalid");
     expect(await codeOf(mia.cards.post(convId, { kind: "cart", v: 1 } as unknown as Card))).toBe("card_invalid");
     const zero = { v: 1, card: cartId, op: "add", line: "l1", item: "cola", quantity: 0 } as CardEvent;

@@ -41,7 +41,11 @@ export async function wiretap(stack: TestStack, account: "app" | "bots" = "app")
   );
   const heard: string[] = [];
   const decoder = new TextDecoder();
-  nc.subscribe(">", { callback: (_err, msg) => heard.push(`${msg.subject} ${decoder.decode(msg.data)}`) });
+  nc.subscribe(">", {
+    callback: (_err, msg) => {
+      heard.push(`${msg.subject} ${decoder.decode(msg.data)}`);
+    },
+  });
   await nc.flush();
   return { heard, flush: () => nc.flush(), close: () => nc.close() };
 }
