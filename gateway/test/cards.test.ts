@@ -13,7 +13,7 @@ import type { Card, CardBoard, CardEvent, CartState, ParleyClient } from "@parle
 import { type CartSubmittedEvent, orderFromCart, type SharePaidEvent, shopCards } from "@parley/sdk/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
-import { type Wiretap, wiretap } from "./harness/wiretap.js";
+import { startWiretap, type Wiretap } from "./harness/wiretap.js";
 import { codeOf, waitFor } from "./helpers.js";
 
 const BOT = { login: "cards-bot", password: "bot password of some length" };
@@ -47,7 +47,7 @@ const cartOf = (board: CardBoard, id: string) => {
 
 beforeAll(async () => {
   stack = await startStack();
-  taps = [await wiretap(stack, "app"), await wiretap(stack, "bots")];
+  taps = [await startWiretap(stack, "app"), await startWiretap(stack, "bots")];
   await stack.gateway.admin.addAgent(SHOP_ID, { ...BOT, displayName: "Pizza Bot", role: "agent", kind: "bot" });
   // The admin agent's device makes the team key and wraps it to the bot's device, which then signs as the team.
   const admin = track(stack.agent({ encryption: true }));
@@ -82,7 +82,7 @@ beforeAll(async () => {
 afterAll(async () => {
   shop?.close();
   await Promise.allSettled(clients.map((c) => c.close()));
-  await Promise.allSettled((taps ?? []).map((t) => t.close()));
+  await Promise.allSettled((taps ?? []).map((t) => t[Symbol.asyncDispose]()));
   await stack?.[Symbol.asyncDispose]();
 });
 
@@ -261,12 +261,12 @@ describe("cards between a shop's bot and a group of customers", () => {
     const store = JSON.stringify(await stack.gateway.store.since(convId, 0, 1000));
     const files = await filesUnder(stack.config.dataDir);
     const raw = (await Promise.all(files.map((f) => readFile(f, "latin1")))).join("\n");
-    const nats = taps.flatMap((t) => t.heard).join("\n");
+    const nats = taps.flatMap((t) => t.captured).join("\n");
     // The menu did cross the stack: the customers read the canary from the decrypted card.
     const menu = mia.cards.board(convId).value.cards.get(menuId);
     expect(menu?.kind === "menu" && menu.card.sections[0]?.items[0]?.name).toContain(CANARY);
-    expect(taps[0]?.heard.length).toBeGreaterThan(10);
-    expect(taps[1]?.heard.length).toBeGreaterThan(5);
+    expect(taps[0]?.captured.length).toBeGreaterThan(10);
+    expect(taps[1]?.captured.length).toBeGreaterThan(5);
     expect(files.some((f) => f.endsWith("parley.sqlite"))).toBe(true);
     expect({
       store: store.includes(CANARY),
