@@ -256,6 +256,46 @@ describe("cards between a shop's bot and a group of customers", () => {
     expect(await sent()).toBe(before);
   });
 
+  it("a second bot device hears a cart submitted before it started, once, after loading the conversation", async () => {
+    const lea = track(stack.customer("cards-lea", { encryption: true }));
+    await lea.connect();
+    const leaConv = (await lea.openConversation()).id;
+    await lea.send(leaConv, "One pizza please");
+    const menu2 = await shop.postMenu(leaConv, {
+      title: "Lunch",
+      currency: "EUR",
+      sections: [{ id: "s", name: "Lunch", items: [{ id: "soup", name: "Soup", price: 600 }] }],
+    });
+    await waitFor(() => lea.cards.board(leaConv).value.cards.get(menu2)?.kind === "menu", "the menu on Lea's board");
+    const cart2 = (await lea.cards.post(leaConv, { kind: "cart", v: 1, menu: menu2 })).msgId;
+    await waitFor(() => lea.cards.board(leaConv).value.cards.get(cart2), "the cart on Lea's board");
+    await lea.cards.addToCart(leaConv, cart2, { item: "soup", quantity: 3 });
+    await lea.cards.act(leaConv, { v: 1, card: cart2, op: "submit" });
+    await waitFor(() => submitted.find((e) => e.cart.id === cart2), "the first bot device to hear Lea's submit");
+
+    const bot2 = track(stack.client({ auth: { kind: "bot", shopId: SHOP_ID, ...BOT }, encryption: true }));
+    await bot2.connect();
+    await waitFor(async () => {
+      const { wraps } = await bot2.request("team.wrap.get", {});
+      return wraps.some((w) => w.deviceId === bot2.deviceId);
+    }, "the team key to reach the second bot device");
+    const shop2 = shopCards(bot2);
+    const heard: CartSubmittedEvent[] = [];
+    shop2.on("cart-submitted", (e) => heard.push(e));
+    // Its first sign of the conversation is Lea's next message: it loads the conversation and folds its cards.
+    await lea.send(leaConv, "Is it on its way?");
+    const event = await waitFor(() => heard[0], "the second device's cart-submitted");
+    expect(event).toMatchObject({ convId: leaConv, cart: { id: cart2, total: 1800 }, menu: { id: menu2 } });
+    const thanks = await lea.send(leaConv, "Thanks");
+    await waitFor(
+      () => bot2.conversation(leaConv).value.messages.some((m) => m.msgId === thanks.msgId),
+      "the second device to get Lea's thanks",
+    );
+    // Mia's cart was ordered already: nothing to announce; Lea's was announced once.
+    expect(heard.map((e) => e.cart.id)).toEqual([cart2]);
+    shop2.close();
+  });
+
   it("leaves the menu's canary out of the store, its file, the gateway's logs and NATS", async () => {
     for (const tap of taps) await tap.flush();
     const store = JSON.stringify(await stack.gateway.store.since(convId, 0, 1000));
