@@ -31,6 +31,7 @@ export interface Refusal {
 /** The board of a conversation whose cards have not been folded yet. */
 const EMPTY_BOARD: CardBoard = { cards: new Map(), events: new Map() };
 
+/** `client.cards` (see {@link CardsApi}): the board stores, and the runtime loaded on first use. */
 export class ClientCards implements CardsApi {
   readonly #host: CardsHost;
   readonly #boards = new Map<string, StateStore<CardBoard>>();
@@ -52,6 +53,7 @@ export class ClientCards implements CardsApi {
     return this.#runtime;
   }
 
+  /** The conversation's board store, made empty on first use. */
   #store(convId: string): StateStore<CardBoard> {
     let store = this.#boards.get(convId);
     if (!store) {
@@ -77,19 +79,16 @@ export class ClientCards implements CardsApi {
   }
 
   async post(convId: string, card: Card): Promise<ChatMessage> {
-    this.#host.core.requireSession();
     refuse((await this.#load()).postRefusal(card));
     return this.#host.send(convId, { type: "card", card: { ...card } });
   }
 
   async act(convId: string, event: CardEvent): Promise<ChatMessage> {
-    this.#host.core.requireSession();
     refuse((await this.#load()).actRefusal(convId, event));
     return this.#host.send(convId, { type: "card-event", event });
   }
 
   async addToCart(convId: string, cart: string, addition: CartAddition): Promise<string> {
-    this.#host.core.requireSession();
     const event = (await this.#load()).addition(cart, addition);
     await this.act(convId, event);
     return event.line;
