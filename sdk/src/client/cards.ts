@@ -38,7 +38,7 @@ export class ClientCards implements CardsApi {
   #runtime: Promise<CardsRuntime> | undefined;
 
   constructor(core: ClientCore, send: (convId: string, body: MessageBody) => Promise<ChatMessage>) {
-    this.#host = { core, send, board: (convId) => this.#store(convId) };
+    this.#host = { core, send, board: (convId) => this.board(convId) };
   }
 
   /** The schemas, the fold and the checks, loaded once (again after a failed load). */
@@ -53,28 +53,20 @@ export class ClientCards implements CardsApi {
     return this.#runtime;
   }
 
-  /** The conversation's board store, made empty on first use. */
-  #store(convId: string): StateStore<CardBoard> {
+  board(convId: string): StateStore<CardBoard> {
     let store = this.#boards.get(convId);
     if (!store) {
       store = new StateStore<CardBoard>(EMPTY_BOARD);
       this.#boards.set(convId, store);
+      this.#load().then(
+        (runtime) => runtime.follow(convId),
+        (error: unknown) => {
+          // The next call for this conversation tries again.
+          this.#boards.delete(convId);
+          this.#host.core.report(error);
+        },
+      );
     }
-    return store;
-  }
-
-  board(convId: string): StateStore<CardBoard> {
-    const known = this.#boards.get(convId);
-    if (known) return known;
-    const store = this.#store(convId);
-    this.#load().then(
-      (runtime) => runtime.follow(convId),
-      (error: unknown) => {
-        // The next call for this conversation tries again.
-        this.#boards.delete(convId);
-        this.#host.core.report(error);
-      },
-    );
     return store;
   }
 
