@@ -1,7 +1,8 @@
 /**
  * A NATS wiretap for canary checks: a non-bearer TCP user of the app account
- * that may subscribe to `>` (the gateway's service user may not), recording
- * every subject and payload it sees as text.
+ * (or of the bots account, where bots publish) that may subscribe to `>` (the
+ * gateway's service user may not), recording every subject and payload it
+ * sees as text.
  */
 import { encodeUser } from "@nats-io/jwt";
 import { jwtAuthenticator, type NatsConnection } from "@nats-io/nats-core";
@@ -12,16 +13,21 @@ import type { TestStack } from "./stack.js";
 /** A connected wiretap and what it captured so far (`subject payload` per message). */
 export interface Wiretap {
   captured: string[];
+  /** Resolves once everything published before the call was captured. */
+  flush(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Connects a wiretap to `stack`'s NATS server and starts capturing. */
-export async function startWiretap(stack: TestStack): Promise<Wiretap> {
+/** Connects a wiretap to `stack`'s NATS server, in the app account or the bots account, and starts capturing. */
+export async function startWiretap(stack: TestStack, account: "app" | "bots" = "app"): Promise<Wiretap> {
+  const { auth } = stack.nats;
+  const [accountPub, signingSeed] =
+    account === "app" ? [auth.appAccountPub, auth.appSigningSeed] : [auth.botsAccountPub, auth.botsSigningSeed];
   const ukp = createUser();
   const jwt = await encodeUser(
-    "wiretap",
+    `${account}-wiretap`,
     ukp,
-    stack.nats.auth.appAccountPub,
+    accountPub,
     {
       pub: { allow: ["_INBOX.>"] },
       sub: { allow: [">"] },
@@ -31,7 +37,7 @@ export async function startWiretap(stack: TestStack): Promise<Wiretap> {
       bearer_token: false,
       allowed_connection_types: ["STANDARD"],
     },
-    { signer: fromSeed(new TextEncoder().encode(stack.nats.auth.appSigningSeed)) },
+    { signer: fromSeed(new TextEncoder().encode(signingSeed)) },
   );
   const nc: NatsConnection = await connect({
     servers: [stack.nats.url],
@@ -45,5 +51,5 @@ export async function startWiretap(stack: TestStack): Promise<Wiretap> {
     },
   });
   await nc.flush();
-  return { captured, [Symbol.asyncDispose]: () => nc.close() };
+  return { captured, flush: () => nc.flush(), [Symbol.asyncDispose]: () => nc.close() };
 }
