@@ -12,6 +12,8 @@
  * @module @parley/sdk
  */
 
+export type { CardsApi, CartAddition } from "./cards/api.js";
+export type * from "./cards/state.js";
 export type { ClientEvents, ConnectionStatus, Note } from "./client.js";
 export { createClient, ParleyClient } from "./client.js";
 export type { EnvelopeCodec, FileRef, MessageBody } from "./codec.js";
@@ -46,6 +48,7 @@ export {
 } from "./errors.js";
 export type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
 export type { ClientAuth, ClientOptions } from "./options.js";
+export type * from "./protocol/cards/wire.js";
 export type {
   BlockedInfo,
   HandleCheck,
