@@ -162,6 +162,20 @@ export function cardClass(kit: PanelKit): CustomElementConstructor {
       this.renderRoot.querySelector("dialog")?.close();
     };
 
+    /** Keeps Tab inside the dialog: from its last control to its first (the chosen method) and back. */
+    #onDialogKey = (e: KeyboardEvent) => {
+      if (e.key !== "Tab") return;
+      const dialog = e.currentTarget as HTMLElement;
+      const first = dialog.querySelector<HTMLElement>("input[name=method]:checked");
+      const controls = [...dialog.querySelectorAll<HTMLElement>("button:not([disabled])")];
+      const last = controls.at(-1);
+      const at = (this.renderRoot as ShadowRoot).activeElement;
+      const to = e.shiftKey ? (at === first ? last : undefined) : at === last ? first : undefined;
+      if (!to) return;
+      e.preventDefault();
+      to.focus();
+    };
+
     #onDialogClose = () => {
       this.#split = undefined;
       this.requestUpdate();
@@ -204,7 +218,7 @@ export function cardClass(kit: PanelKit): CustomElementConstructor {
       </article>
       ${
         split && card.kind === "order"
-          ? html`<dialog aria-labelledby="split-title" @close=${this.#onDialogClose}>
+          ? html`<dialog aria-labelledby="split-title" @close=${this.#onDialogClose} @keydown=${this.#onDialogKey}>
               ${renderSplitDialog(card, split, v, postSplit, this.#closeSplit)}
               ${this.error ? html`<p role="alert" class="error">${v.s.t(this.error)}</p>` : nothing}
             </dialog>`
