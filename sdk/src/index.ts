@@ -13,7 +13,23 @@
  */
 
 export type { CardsApi, CartAddition } from "./cards/api.js";
-export type * from "./cards/state.js";
+export type {
+  CardBoard,
+  CardEventNote,
+  CardMessage,
+  CardState,
+  CardStateBase,
+  CartLine,
+  CartState,
+  CartStatus,
+  MenuState,
+  OrderState,
+  OrderStep,
+  ShareStatus,
+  SplitShare,
+  SplitState,
+  UnknownCardState,
+} from "./cards/state.js";
 export type { ClientEvents, ConnectionStatus, Note } from "./client.js";
 export { createClient, ParleyClient } from "./client.js";
 export type { EnvelopeCodec, FileRef, MessageBody } from "./codec.js";
@@ -48,7 +64,24 @@ export {
 } from "./errors.js";
 export type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
 export type { ClientAuth, ClientOptions } from "./options.js";
-export type * from "./protocol/cards/wire.js";
+export type {
+  Card,
+  CardEvent,
+  CardEventOp,
+  CardKind,
+  CartCard,
+  MenuCard,
+  MenuItem,
+  MenuOption,
+  MenuSection,
+  MinorUnits,
+  OrderAction,
+  OrderCard,
+  OrderItem,
+  OrderStatus,
+  SplitCard,
+  SplitMethod,
+} from "./protocol/cards/wire.js";
 export type {
   BlockedInfo,
   HandleCheck,

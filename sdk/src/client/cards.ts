@@ -1,0 +1,102 @@
+/**
+ * `client.cards`: a board per conversation (its cards folded from its
+ * confirmed messages) and the checked ways to post cards and act on them.
+ * Only this thin part loads with the chat: the schemas, the fold and the
+ * checks (`cards-runtime.ts`) come in through one dynamic import on first use.
+ */
+import type { CardsApi, CartAddition } from "../cards/api.js";
+import type { CardBoard } from "../cards/state.js";
+import type { MessageBody } from "../codec.js";
+import type { ChatMessage } from "../conversation-tracker.js";
+import { ParleyError } from "../errors.js";
+import type { Card, CardEvent } from "../protocol/cards/wire.js";
+import { StateStore } from "../state-store.js";
+import type { CardsRuntime } from "./cards-runtime.js";
+import type { ClientCore } from "./core.js";
+
+/** What the cards module uses of the client. */
+export interface CardsHost {
+  core: ClientCore;
+  send: (convId: string, body: MessageBody) => Promise<ChatMessage>;
+  /** The conversation's board store (made empty on first use). */
+  board: (convId: string) => StateStore<CardBoard>;
+}
+
+/** Why a card or card event is refused before it is queued. */
+export interface Refusal {
+  code: "forbidden" | "card_invalid" | "card_rejected";
+  message: string;
+}
+
+/** The board of a conversation whose cards have not been folded yet. */
+const EMPTY_BOARD: CardBoard = { cards: new Map(), events: new Map() };
+
+export class ClientCards implements CardsApi {
+  readonly #host: CardsHost;
+  readonly #boards = new Map<string, StateStore<CardBoard>>();
+  #runtime: Promise<CardsRuntime> | undefined;
+
+  constructor(core: ClientCore, send: (convId: string, body: MessageBody) => Promise<ChatMessage>) {
+    this.#host = { core, send, board: (convId) => this.#store(convId) };
+  }
+
+  /** The schemas, the fold and the checks, loaded once (again after a failed load). */
+  #load(): Promise<CardsRuntime> {
+    this.#runtime ??= import("./cards-runtime.js").then(
+      (m) => new m.CardsRuntime(this.#host),
+      (error: unknown) => {
+        this.#runtime = undefined;
+        throw error;
+      },
+    );
+    return this.#runtime;
+  }
+
+  #store(convId: string): StateStore<CardBoard> {
+    let store = this.#boards.get(convId);
+    if (!store) {
+      store = new StateStore<CardBoard>(EMPTY_BOARD);
+      this.#boards.set(convId, store);
+    }
+    return store;
+  }
+
+  board(convId: string): StateStore<CardBoard> {
+    const known = this.#boards.get(convId);
+    if (known) return known;
+    const store = this.#store(convId);
+    this.#load().then(
+      (runtime) => runtime.follow(convId),
+      (error: unknown) => {
+        // The next call for this conversation tries again.
+        this.#boards.delete(convId);
+        this.#host.core.report(error);
+      },
+    );
+    return store;
+  }
+
+  async post(convId: string, card: Card): Promise<ChatMessage> {
+    this.#host.core.requireSession();
+    refuse((await this.#load()).postRefusal(card));
+    return this.#host.send(convId, { type: "card", card: { ...card } });
+  }
+
+  async act(convId: string, event: CardEvent): Promise<ChatMessage> {
+    this.#host.core.requireSession();
+    refuse((await this.#load()).actRefusal(convId, event));
+    return this.#host.send(convId, { type: "card-event", event });
+  }
+
+  async addToCart(convId: string, cart: string, addition: CartAddition): Promise<string> {
+    this.#host.core.requireSession();
+    const event = (await this.#load()).addition(cart, addition);
+    await this.act(convId, event);
+    return event.line;
+  }
+}
+
+/** Throws the refusal, if there is one. */
+function refuse(refusal: Refusal | undefined): void {
+  if (refusal) throw new ParleyError(refusal.code, refusal.message);
+}
