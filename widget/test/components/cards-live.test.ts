@@ -1,0 +1,82 @@
+// Cards against the real stack (gateway, nats-server, end-to-end encryption) in real Chromium:
+// the shop's agent posts a menu into Mia's conversation, Mia starts a group order from it in her
+// widget, Noah (invited by @handle) adds an item in his, and Mia's cart shows Noah's line and
+// subtotal live. The cart edit itself leaves no line in either timeline.
+import type { ParleyClient } from "@parley/sdk";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { artifactPath } from "../harness/browser.js";
+import { type FixtureEnv, openChat, poll, startFixtureEnv } from "./fixture.js";
+
+async function say(page: Page, line: string): Promise<void> {
+  const input = page.locator("parley-composer textarea");
+  await input.fill(line);
+  await input.press("Enter");
+}
+
+const cardText = async (page: Page, kind: string) =>
+  (await page.locator(`parley-card article[data-kind=${kind}]`).innerText()).replace(/[ \t\n]+/g, " ");
+
+describe("cards between customers, live", () => {
+  let env: FixtureEnv;
+  let agent: ParleyClient;
+
+  beforeAll(async () => {
+    env = await startFixtureEnv();
+    agent = env.stack.agent({ encryption: true });
+    await agent.connect();
+  });
+  afterAll(async () => {
+    await agent?.close();
+    await env?.close();
+  });
+
+  it("two customers build one cart and each sees the other's line live", async () => {
+    const mia = await openChat(env, { encryption: true, customer: "Mia" });
+    await say(mia, "We would like to order together");
+    const convId = await mia.waitForFunction(() => window.__chat.current).then((h) => h.jsonValue() as Promise<string>);
+    await mia.locator("parley-message [data-state=sent]").waitFor();
+
+    const noah = await openChat(env, { encryption: true, customer: "Noah" });
+    await noah.evaluate(() => window.__client.updateProfile({ handle: "cards_live_noah" }));
+    const invited = noah.evaluate(
+      () => new Promise<string>((resolve) => window.__client.on("invite", (i) => resolve(i.id))),
+    );
+    await mia.evaluate((id) => window.__client.invite(id, "@cards_live_noah"), convId);
+    await noah.evaluate((id) => window.__client.acceptInvite(id), await invited);
+    await poll(() => noah.evaluate(() => window.__chat.current)).toBe(convId);
+
+    await agent.loadConversation(convId);
+    await agent.cards.post(convId, {
+      kind: "menu",
+      v: 1,
+      title: "Pizza Place",
+      currency: "EUR",
+      sections: [
+        { id: "pizza", name: "Pizza", items: [{ id: "marg", name: "Margherita", price: 850 }] },
+        { id: "drinks", name: "Drinks", items: [{ id: "lemo", name: "Lemonade", price: 350 }] },
+      ],
+    });
+    await poll(() => mia.locator("parley-card article[data-kind=menu]").count(), 20_000).toBe(1);
+    expect(await cardText(mia, "menu")).toContain("From the shop");
+
+    await mia.locator("parley-card [data-action=start]").click();
+    await poll(() => noah.locator("parley-card article[data-kind=cart]").count(), 20_000).toBe(1);
+    await poll(() => mia.locator("parley-card article[data-kind=cart]").count(), 20_000).toBe(1);
+
+    // Noah adds a lemonade; Mia sees it without doing anything.
+    const noahCart = noah.locator("parley-card:has(article[data-kind=cart])");
+    await noahCart.locator("select[name=item]").selectOption("lemo");
+    await noahCart.locator("[data-action=add]").click();
+    await poll(async () => (await cardText(mia, "cart")).includes("Subtotal Noah €3.50"), 20_000).toBe(true);
+    // Mia adds hers; Noah sees it, and the total covers both.
+    const miaCart = mia.locator("parley-card:has(article[data-kind=cart])");
+    await miaCart.locator("[data-action=add]").click();
+    await poll(async () => (await cardText(noah, "cart")).includes("Subtotal Mia €8.50"), 20_000).toBe(true);
+    expect(await cardText(noah, "cart")).toContain("Total €12.00");
+    // Cart edits leave no line or bubble in the timeline.
+    expect(await mia.locator("parley-card-note p").count()).toBe(0);
+    await mia.screenshot({ path: artifactPath("cards-live-mia.png") });
+    await noah.screenshot({ path: artifactPath("cards-live-noah.png") });
+  });
+});
