@@ -105,7 +105,6 @@ export function cardClass(kit: PanelKit): CustomElementConstructor {
       this.error = undefined;
       try {
         await work(cards, convId);
-        this.#pick = emptyPick();
       } catch (err) {
         this.error = failure(err);
       } finally {
@@ -126,7 +125,11 @@ export function cardClass(kit: PanelKit): CustomElementConstructor {
         busy: this.busy,
         act: (op) => void this.#run((c, conv) => c.act(conv, { v: 1, card: id, ...op })),
         post: (card) => void this.#run((c, conv) => c.post(conv, card)),
-        add: (addition) => void this.#run((c, conv) => c.addToCart(conv, id, addition)),
+        add: (addition) =>
+          void this.#run(async (c, conv) => {
+            await c.addToCart(conv, id, addition);
+            this.#pick = emptyPick();
+          }),
         say: (text) =>
           void this.#run(async (_c, conv) => {
             await this.client?.send(conv, text);
