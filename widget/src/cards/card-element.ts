@@ -11,7 +11,7 @@ import type { PropertyValues, TemplateResult } from "lit";
 import type { PanelKit } from "../components/panel-kit.js";
 import { renderCart } from "./cart.js";
 import { type CartPick, emptyPick } from "./cart-picker.js";
-import { findUp, principalOf } from "./dom.js";
+import { findUp, isTeam, principalOf } from "./dom.js";
 import { renderMenu } from "./menu.js";
 import { renderOrder } from "./order.js";
 import { renderSplit } from "./split.js";
@@ -120,6 +120,7 @@ export function cardClass(kit: PanelKit): CustomElementConstructor {
         kit,
         s,
         me,
+        team: isTeam(this.client),
         name: (p) => (p === me ? s.t("card.you") : (this.names[p] ?? s.t("card.someone"))),
         money: moneyIn(this.locale),
         busy: this.busy,

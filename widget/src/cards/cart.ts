@@ -73,7 +73,7 @@ export function renderCart(state: CartState, menu: MenuState | undefined, pick: 
           )
     }
     <dl class="totals">${moneyRow(v, v.s.t("cart.total"), state.total, cur, "total")}</dl>
-    ${open && v.me ? (menu ? renderPicker(state, menu, pick, v) : html`<p class="sub">${v.s.t("cart.noMenu")}</p>`) : nothing}
+    ${open && v.me && !v.team ? (menu ? renderPicker(state, menu, pick, v) : html`<p class="sub">${v.s.t("cart.noMenu")}</p>`) : nothing}
     ${controls}
     ${
       state.status === "ordered" && state.order

@@ -10,6 +10,16 @@ export function principalOf(client: ParleyClient | undefined): string | undefine
   }
 }
 
+/** Whether the signed-in principal is the shop's team (an agent or a bot): they do not order or split. */
+export function isTeam(client: ParleyClient | undefined): boolean {
+  try {
+    const kind = client?.principal.kind;
+    return kind === "agent" || kind === "bot";
+  } catch {
+    return false;
+  }
+}
+
 /** The first element matching `selector` in `from`'s shadow root or any root around it, nearest first. */
 export function findUp(from: Element, selector: string): HTMLElement | undefined {
   let node: Node = from;

@@ -37,7 +37,7 @@ export function renderMenu(state: MenuState, v: CardView): TemplateResult {
       </section>`,
     )}
     ${
-      v.me
+      v.me && !v.team
         ? html`<div class="actions"><button type="button" class="primary" data-action="start" ?disabled=${v.busy}
             @click=${() => v.post({ kind: "cart", v: 1, menu: state.id })}>${v.s.t("menu.start")}</button></div>`
         : nothing

@@ -68,7 +68,7 @@ export function renderOrder(state: OrderState, v: CardView, split: (opener: HTML
           : nothing
       }
       ${
-        v.me && state.status !== "cancelled"
+        v.me && !v.team && state.status !== "cancelled"
           ? html`<button type="button" data-action="split" ?disabled=${v.busy}
               @click=${(e: Event) => split(e.currentTarget as HTMLElement)}>${v.s.t("order.split")}</button>`
           : nothing

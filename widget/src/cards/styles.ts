@@ -24,7 +24,7 @@ export const cardStyles = ({ css, base }: PanelKit) => [
     .amount { font-variant-numeric: tabular-nums; white-space: nowrap; margin-inline-start: auto; }
     dl { margin: 0.35rem 0 0; }
     dl div { display: flex; justify-content: space-between; gap: 0.5rem; font-size: 0.875rem; }
-    dd { margin: 0; font-variant-numeric: tabular-nums; }
+    dd { margin: 0; font-variant-numeric: tabular-nums; white-space: nowrap; }
     .total { font-weight: 700; font-size: 0.9375rem; }
     .steps { list-style: none; display: flex; flex-wrap: wrap; gap: 0.25rem; padding: 0; margin: 0.5rem 0 0; }
     .steps li { font-size: 0.75rem; padding: 0.1rem 0.45rem; border-radius: 999px; border: 1px solid var(--parley-border, #c9d0da);
@@ -43,6 +43,7 @@ export const cardStyles = ({ css, base }: PanelKit) => [
     .stepper button { min-width: 2rem; padding: 0.15rem 0.4rem; }
     input, select { font: inherit; color: inherit; background: var(--parley-bg, #fff); border: 1px solid var(--parley-border, #c9d0da);
       border-radius: 4px; padding: 0.2rem 0.35rem; max-width: 100%; min-width: 0; }
+    form label:not(.check) > input, form select { width: 100%; }
     .stepper input { width: 3.2rem; text-align: center; }
     form { display: flex; flex-direction: column; gap: 0.4rem; margin-top: 0.5rem; }
     form label { display: flex; flex-direction: column; font-size: 0.8125rem; gap: 0.15rem; }

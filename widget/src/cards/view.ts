@@ -17,6 +17,8 @@ export interface CardView {
   s: CardStrings;
   /** The signed-in principal, when known. */
   me: string | undefined;
+  /** Whether the viewer is the shop's team (no ordering, starting carts or splitting). */
+  team: boolean;
   /** The person's display name ("You" for the viewer). */
   name(principal: string): string;
   /** `amount` minor units of `currency`, formatted for the viewer. */

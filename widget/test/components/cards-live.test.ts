@@ -1,8 +1,8 @@
 // Cards against the real stack (gateway, nats-server, end-to-end encryption) in real Chromium:
 // the shop's agent posts a menu into Mia's conversation, Mia starts a group order from it in her
 // widget, Noah (invited by @handle) adds an item in his, and Mia's cart shows Noah's line and
-// subtotal live. The cart edit itself leaves no line in either timeline.
-import type { ParleyClient } from "@parley/sdk";
+// subtotal live. The cart edit itself leaves no line in either timeline. The agent watches in the
+// agent view of the same components (the dashboard reuses <parley-message-list>).
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifactPath } from "../harness/browser.js";
@@ -19,19 +19,17 @@ const cardText = async (page: Page, kind: string) =>
 
 describe("cards between customers, live", () => {
   let env: FixtureEnv;
-  let agent: ParleyClient;
 
   beforeAll(async () => {
     env = await startFixtureEnv();
-    agent = env.stack.agent({ encryption: true });
-    await agent.connect();
   });
   afterAll(async () => {
-    await agent?.close();
     await env?.close();
   });
 
   it("two customers build one cart and each sees the other's line live", async () => {
+    // The agent's device comes first: it makes the team key the customers' conversations include.
+    const agent = await openChat(env, { encryption: true, agent: true, mode: "agent" });
     const mia = await openChat(env, { encryption: true, customer: "Mia" });
     await say(mia, "We would like to order together");
     const convId = await mia.waitForFunction(() => window.__chat.current).then((h) => h.jsonValue() as Promise<string>);
@@ -46,8 +44,11 @@ describe("cards between customers, live", () => {
     await noah.evaluate((id) => window.__client.acceptInvite(id), await invited);
     await poll(() => noah.evaluate(() => window.__chat.current)).toBe(convId);
 
-    await agent.loadConversation(convId);
-    await agent.cards.post(convId, {
+    await agent.evaluate((id) => {
+      window.__chat.conversationId = id;
+    }, convId);
+    await agent.getByText("We would like to order together").waitFor({ timeout: 20_000 });
+    const menu = {
       kind: "menu",
       v: 1,
       title: "Pizza Place",
@@ -56,7 +57,8 @@ describe("cards between customers, live", () => {
         { id: "pizza", name: "Pizza", items: [{ id: "marg", name: "Margherita", price: 850 }] },
         { id: "drinks", name: "Drinks", items: [{ id: "lemo", name: "Lemonade", price: 350 }] },
       ],
-    });
+    } as const;
+    await agent.evaluate(([id, card]) => window.__client.cards.post(id, card as never), [convId, menu] as const);
     await poll(() => mia.locator("parley-card article[data-kind=menu]").count(), 20_000).toBe(1);
     expect(await cardText(mia, "menu")).toContain("From the shop");
 
@@ -74,9 +76,12 @@ describe("cards between customers, live", () => {
     await miaCart.locator("[data-action=add]").click();
     await poll(async () => (await cardText(noah, "cart")).includes("Subtotal Mia €8.50"), 20_000).toBe(true);
     expect(await cardText(noah, "cart")).toContain("Total €12.00");
+    // The agent's view shows the same cart, live.
+    await poll(async () => (await cardText(agent, "cart")).includes("Total €12.00"), 20_000).toBe(true);
     // Cart edits leave no line or bubble in the timeline.
     expect(await mia.locator("parley-card-note p").count()).toBe(0);
     await mia.screenshot({ path: artifactPath("cards-live-mia.png") });
     await noah.screenshot({ path: artifactPath("cards-live-noah.png") });
+    await agent.screenshot({ path: artifactPath("cards-live-agent.png") });
   });
 });
