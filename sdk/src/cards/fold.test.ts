@@ -75,7 +75,10 @@ describe("foldCards: order cards", () => {
     expect(board.cards.get(idAt(1))).toMatchObject({ kind: "unknown", named: "order", reason: "invalid", by: ALICE });
     expect(board.cards.get(idAt(2))).toMatchObject({ kind: "unknown", named: "menu", reason: "invalid" });
     // An event on it is not applied either, even from the team.
-    const next = foldCards([cardMsg(1, ALICE, ORDER), eventMsg(2, AGENT, ev(1, { op: "status", status: "confirmed" }), true)]);
+    const next = foldCards([
+      cardMsg(1, ALICE, ORDER),
+      eventMsg(2, AGENT, ev(1, { op: "status", status: "confirmed" }), true),
+    ]);
     expect(next.events.get(idAt(2))).toMatchObject({ kind: "unknown", applied: false });
   });
 });
@@ -112,7 +115,10 @@ describe("foldCards: cards and events in general", () => {
     const b = eventMsg(2, AGENT, ev(1, { op: "status", status: "confirmed" }), true);
     const board = foldCards([b, a, b, a]);
     expect(card(board.cards.get(idAt(1)), "order").steps).toHaveLength(2);
-    const early = foldCards([eventMsg(1, AGENT, ev(2, { op: "status", status: "confirmed" }), true), cardMsg(2, AGENT, ORDER, true)]);
+    const early = foldCards([
+      eventMsg(1, AGENT, ev(2, { op: "status", status: "confirmed" }), true),
+      cardMsg(2, AGENT, ORDER, true),
+    ]);
     expect(card(early.cards.get(idAt(2)), "order").status).toBe("placed");
     expect(early.events.get(idAt(1))?.applied).toBe(false);
   });

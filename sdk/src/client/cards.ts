@@ -31,13 +31,14 @@ export interface Refusal {
 /** The board of a conversation whose cards have not been folded yet. */
 const EMPTY_BOARD: CardBoard = { cards: new Map(), events: new Map() };
 
+/** `client.cards` (see {@link CardsApi}): the board stores, and the runtime loaded on first use. */
 export class ClientCards implements CardsApi {
   readonly #host: CardsHost;
   readonly #boards = new Map<string, StateStore<CardBoard>>();
   #runtime: Promise<CardsRuntime> | undefined;
 
   constructor(core: ClientCore, send: (convId: string, body: MessageBody) => Promise<ChatMessage>) {
-    this.#host = { core, send, board: (convId) => this.#store(convId) };
+    this.#host = { core, send, board: (convId) => this.board(convId) };
   }
 
   /** The schemas, the fold and the checks, loaded once (again after a failed load). */
@@ -52,44 +53,34 @@ export class ClientCards implements CardsApi {
     return this.#runtime;
   }
 
-  #store(convId: string): StateStore<CardBoard> {
+  board(convId: string): StateStore<CardBoard> {
     let store = this.#boards.get(convId);
     if (!store) {
       store = new StateStore<CardBoard>(EMPTY_BOARD);
       this.#boards.set(convId, store);
+      this.#load().then(
+        (runtime) => runtime.follow(convId),
+        (error: unknown) => {
+          // The next call for this conversation tries again.
+          this.#boards.delete(convId);
+          this.#host.core.report(error);
+        },
+      );
     }
     return store;
   }
 
-  board(convId: string): StateStore<CardBoard> {
-    const known = this.#boards.get(convId);
-    if (known) return known;
-    const store = this.#store(convId);
-    this.#load().then(
-      (runtime) => runtime.follow(convId),
-      (error: unknown) => {
-        // The next call for this conversation tries again.
-        this.#boards.delete(convId);
-        this.#host.core.report(error);
-      },
-    );
-    return store;
-  }
-
   async post(convId: string, card: Card): Promise<ChatMessage> {
-    this.#host.core.requireSession();
     refuse((await this.#load()).postRefusal(card));
     return this.#host.send(convId, { type: "card", card: { ...card } });
   }
 
   async act(convId: string, event: CardEvent): Promise<ChatMessage> {
-    this.#host.core.requireSession();
     refuse((await this.#load()).actRefusal(convId, event));
     return this.#host.send(convId, { type: "card-event", event });
   }
 
   async addToCart(convId: string, cart: string, addition: CartAddition): Promise<string> {
-    this.#host.core.requireSession();
     const event = (await this.#load()).addition(cart, addition);
     await this.act(convId, event);
     return event.line;
