@@ -80,6 +80,37 @@ describe("cards between customers, live", () => {
     await poll(async () => (await cardText(agent, "cart")).includes("Total €12.00"), 20_000).toBe(true);
     // Cart edits leave no line or bubble in the timeline.
     expect(await mia.locator("parley-card-note p").count()).toBe(0);
+
+    // The shop answers with an order card and moves its status: Mia's timeline gets one short line,
+    // the card changes in place; "Ask about this order" puts the order in her composer, focused.
+    const orderId = await agent.evaluate(
+      ([id]) =>
+        window.__client.cards
+          .post(id, {
+            kind: "order",
+            v: 1,
+            number: "PX-2001",
+            currency: "EUR",
+            items: [{ name: "Margherita", quantity: 1, unitPrice: 850 }],
+            tax: 0,
+            delivery: 0,
+            status: "placed",
+            actions: ["contact", "reorder"],
+          })
+          .then((m) => m.msgId),
+      [convId] as const,
+    );
+    await poll(() => mia.locator("parley-card article[data-kind=order]").count(), 20_000).toBe(1);
+    await agent.evaluate(
+      ([id, card]) => window.__client.cards.act(id, { v: 1, card, op: "status", status: "confirmed" }),
+      [convId, orderId] as const,
+    );
+    await poll(() => mia.locator("parley-card-note p").allInnerTexts(), 20_000).toEqual(["Order PX-2001: Confirmed"]);
+    expect(await mia.locator("parley-card article[data-kind=order] [aria-current=step]").innerText()).toBe("Confirmed");
+    await mia.locator("parley-card article[data-kind=order] button", { hasText: "Ask about this order" }).click();
+    const input = mia.locator("parley-composer textarea");
+    await poll(() => input.inputValue()).toBe("About order PX-2001: ");
+    await poll(() => input.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
     await mia.screenshot({ path: artifactPath("cards-live-mia.png") });
     await noah.screenshot({ path: artifactPath("cards-live-noah.png") });
     await agent.screenshot({ path: artifactPath("cards-live-agent.png") });
