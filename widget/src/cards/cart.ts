@@ -59,7 +59,7 @@ export function renderCart(state: CartState, menu: MenuState | undefined, pick: 
         ? html`<p class="why">${v.s.t(open ? "cart.why.starter" : "cart.why.locked", { name: v.name(state.by) })}</p>`
         : nothing;
   return html`${cardHeading(state, state.title ?? v.s.t("cart.title"), v)}
-    <p class="sub">${v.s.t("cart.from", { menu: state.menuTitle, name: v.name(state.by) })}</p>
+    <p class="sub">${v.s.t(starter ? "cart.fromYou" : "cart.from", { menu: state.menuTitle, name: v.name(state.by) })}</p>
     <p class="status" data-status=${state.status}>${v.s.t(`cart.status.${state.status}`)}</p>
     ${
       state.lines.length === 0
@@ -68,7 +68,7 @@ export function renderCart(state: CartState, menu: MenuState | undefined, pick: 
             (p) => html`<section class="person" data-person=${p.principal}>
               <h4>${v.name(p.principal)}</h4>
               <ul class="lines">${state.lines.filter((l) => l.by === p.principal).map(line)}</ul>
-              <dl class="totals">${moneyRow(v, v.s.t("cart.subtotal", { name: v.name(p.principal) }), p.subtotal, cur)}</dl>
+              <dl class="totals">${moneyRow(v, p.principal === v.me ? v.s.t("cart.subtotalYou") : v.s.t("cart.subtotal", { name: v.name(p.principal) }), p.subtotal, cur)}</dl>
             </section>`,
           )
     }

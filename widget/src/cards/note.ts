@@ -18,10 +18,12 @@ export function noteText(
   card: CardState | undefined,
   s: CardStrings,
   name: (p: string) => string,
+  me?: string,
 ): string | undefined {
   const e = note?.event;
   if (!note?.applied || !e) return undefined;
   const number = card?.kind === "order" ? card.card.number : s.t("note.order");
+  const mine = note.by === me;
   switch (e.op) {
     case "status":
       return s.t("note.status", { number, status: s.t(`status.${e.status}`) });
@@ -31,11 +33,11 @@ export function noteText(
     case "unlock":
     case "submit":
     case "cancel":
-      return s.t(`note.${e.op}`, { name: name(note.by) });
+      return s.t(mine ? `note.${e.op}.you` : `note.${e.op}`, { name: name(note.by) });
     case "paid":
-      return s.t("note.paid", { name: name(note.by) });
+      return s.t(mine ? "note.paid.you" : "note.paid", { name: name(note.by) });
     case "received":
-      return s.t("note.received", { name: name(note.by), person: name(e.person) });
+      return s.t(mine ? "note.received.you" : "note.received", { name: name(note.by), person: name(e.person) });
     case "link":
       return s.t("note.link", { person: name(e.person) });
     default:
@@ -87,8 +89,12 @@ export function noteClass(kit: PanelKit): CustomElementConstructor {
       const note = this.message ? board?.events.get(this.message.msgId) : undefined;
       const s = cardStrings(this.locale);
       const me = principalOf(this.client);
-      const text = noteText(note, note ? board?.cards.get(note.card) : undefined, s, (p) =>
-        p === me ? s.t("card.you") : (this.names[p] ?? s.t("card.someone")),
+      const text = noteText(
+        note,
+        note ? board?.cards.get(note.card) : undefined,
+        s,
+        (p) => (p === me ? s.t("card.you") : (this.names[p] ?? s.t("card.someone"))),
+        me,
       );
       return text ? html`<p>${text}</p>` : nothing;
     }

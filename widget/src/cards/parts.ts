@@ -14,7 +14,9 @@ export function cardHeading(state: CardStateBase, title: string, v: CardView): T
     ${
       state.fromTeam
         ? html`<span class="mark" data-mark="shop">${v.s.t("card.fromShop")}</span>`
-        : html`<span class="by">${v.s.t("card.postedBy", { name: v.name(state.by) })}</span>`
+        : html`<span class="by">${
+            state.by === v.me ? v.s.t("card.postedByYou") : v.s.t("card.postedBy", { name: v.name(state.by) })
+          }</span>`
     }
   </header>`;
 }

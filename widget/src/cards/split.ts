@@ -56,7 +56,7 @@ export function renderSplit(state: SplitState, v: CardView): TemplateResult {
     </li>`;
   };
   return html`${cardHeading(state, v.s.t("split.title"), v)}
-    <p class="sub">${v.s.t(`split.method.${state.method}`)} · ${v.s.t("split.payee", { name: payee })}</p>
+    <p class="sub">${v.s.t(`split.method.${state.method}`)} · ${isPayee ? v.s.t("split.payeeYou") : v.s.t("split.payee", { name: payee })}</p>
     <ul class="lines shares">${state.shares.map(share)}</ul>
     <dl class="totals">
       ${moneyRow(v, v.s.t("split.total"), state.total, cur, "total")}

@@ -109,6 +109,16 @@ const en = {
   "note.received": "{name} confirmed the payment of {person}",
   "note.link": "Payment link added for {person}",
   "note.order": "the order",
+  "card.postedByYou": "Posted by you",
+  "cart.fromYou": "From {menu} · started by you",
+  "cart.subtotalYou": "Your subtotal",
+  "split.payeeYou": "Paid to you",
+  "note.lock.you": "You locked the group order",
+  "note.unlock.you": "You unlocked the group order",
+  "note.submit.you": "You submitted the group order",
+  "note.cancel.you": "You cancelled the group order",
+  "note.paid.you": "You marked your share as paid",
+  "note.received.you": "You confirmed the payment of {person}",
 };
 
 /** The keys every catalog has. */
@@ -221,6 +231,16 @@ const de: Record<CardKey, string> = {
   "note.received": "{name} hat die Zahlung von {person} bestätigt",
   "note.link": "Zahlungslink für {person} hinzugefügt",
   "note.order": "die Bestellung",
+  "card.postedByYou": "Von dir gepostet",
+  "cart.fromYou": "Aus {menu} · von dir gestartet",
+  "cart.subtotalYou": "Deine Zwischensumme",
+  "split.payeeYou": "Geht an dich",
+  "note.lock.you": "Du hast die Gruppenbestellung gesperrt",
+  "note.unlock.you": "Du hast die Gruppenbestellung entsperrt",
+  "note.submit.you": "Du hast die Gruppenbestellung abgesendet",
+  "note.cancel.you": "Du hast die Gruppenbestellung abgebrochen",
+  "note.paid.you": "Du hast deinen Anteil als bezahlt markiert",
+  "note.received.you": "Du hast die Zahlung von {person} bestätigt",
 };
 
 /** One locale's card strings. */

@@ -79,8 +79,9 @@ describe("card renderers", () => {
     expect(m).toContain("Funghi");
     expect(m).toContain("+ Extra basil (€0.50)");
     const c = await text(page, "card-cart");
-    expect(c).toContain("Posted by You");
-    expect(c).toContain("Subtotal You €19.00");
+    expect(c).toContain("Posted by you");
+    expect(c).toContain("From Pizzeria Da Parley · started by you");
+    expect(c).toContain("Your subtotal €19.00");
     expect(c).toContain("Subtotal Noah €3.50");
     expect(c).toContain("Total €22.50");
     expect(c).toContain("Open: everyone can add items");
@@ -108,7 +109,14 @@ describe("card renderers", () => {
     expect(await card(page, "card-order").locator("[aria-current=step]").innerText()).toBe("Unterwegs");
     expect(await text(page, "card-cart")).toContain("Nur Mia kann diese Bestellung sperren und absenden.");
     expect(await text(page, "card-split")).toContain("Noch offen 11,17\u00a0€");
+    expect(await text(page, "card-cart")).toContain("Deine Zwischensumme 3,50\u00a0€");
+    expect(await text(page, "card-split")).toContain("Zu gleichen Teilen · Geht an dich");
+    expect(await page.locator("parley-card-note p").allInnerTexts()).toEqual([
+      "Bestellung PX-1001: Unterwegs",
+      "Mia hat die Gruppenbestellung gesperrt",
+    ]);
     expect(await text(page, "card-poll")).toContain("Eine „poll“-Karte, die diese Version nicht anzeigen kann");
+    await page.screenshot({ path: artifactPath("cards-de.png"), fullPage: true });
     expect(await page.locator("parley-card-note p").first().innerText()).toBe("Bestellung PX-1001: Unterwegs");
     await page.close();
   });
