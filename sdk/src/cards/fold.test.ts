@@ -123,6 +123,15 @@ describe("foldCards: cards and events in general", () => {
     expect(early.events.get(idAt(1))?.applied).toBe(false);
   });
 
+  it("skips messages whose seq is not a safe integer", () => {
+    const board = foldCards([
+      cardMsg(Number.NaN, AGENT, ORDER, true),
+      cardMsg(1.5, AGENT, ORDER, true),
+      cardMsg(2, AGENT, ORDER, true),
+    ]);
+    expect([...board.cards.keys()]).toEqual([idAt(2)]);
+  });
+
   it("keeps the first card under an id: a later message with the same msgId posts nothing", () => {
     const first = cardMsg(1, AGENT, ORDER, true);
     const copy = { ...cardMsg(2, AGENT, { ...ORDER, number: "PX-2" }, true), msgId: idAt(1) };

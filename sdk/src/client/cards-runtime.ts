@@ -40,22 +40,37 @@ export class CardsRuntime {
   }
 
   /** Why this principal may not post `card`, if it may not. */
-  postRefusal(card: Card): Refusal | undefined {
-    const kind = this.#host.core.requireSession().principal.kind;
-    if (TEAM_KINDS.has(card?.kind) && kind !== "agent" && kind !== "bot") {
-      return { code: "forbidden", message: `only the shop's team may post ${card.kind} cards` };
+  async postRefusal(card: Card): Promise<Refusal | undefined> {
+    const { core } = this.#host;
+    const kind = core.requireSession().principal.kind;
+    if (TEAM_KINDS.has(card?.kind)) {
+      if (kind !== "agent" && kind !== "bot") {
+        return { code: "forbidden", message: `only the shop's team may post ${card.kind} cards` };
+      }
+      if (!(await this.#vouches())) {
+        return { code: "forbidden", message: "this device does not hold the shop's team key yet" };
+      }
     }
     const problem = cardProblem(card);
     return problem === undefined ? undefined : { code: "card_invalid", message: problem };
   }
 
+  /** Whether readers will take this device's messages as the team's: with end-to-end encryption, only when vouched. */
+  async #vouches(): Promise<boolean> {
+    const { core } = this.#host;
+    const kind = core.requireSession().principal.kind;
+    if (kind !== "agent" && kind !== "bot") return false;
+    return core.e2e === undefined || (await core.e2e.team.signer()) !== undefined;
+  }
+
   /** Why `event` would not be applied if this principal sent it now, if it would not. */
-  actRefusal(convId: string, event: CardEvent): Refusal | undefined {
+  async actRefusal(convId: string, event: CardEvent): Promise<Refusal | undefined> {
     const { core } = this.#host;
     const principal = core.requireSession().principal;
     if (parseCardEvent(event) === undefined) {
       return { code: "card_invalid", message: cardProblem(event, "event") ?? "the card event is malformed" };
     }
+    const fromTeam = await this.#vouches();
     const folder = this.follow(convId);
     const last = core.tracker(convId).state.value.messages.at(-1);
     // The event as the fold would read it once stored: after everything this client holds.
@@ -64,7 +79,7 @@ export class CardsRuntime {
       msgId: randomId(),
       sender: principal.id,
       ts: Math.max(Date.now(), last?.ts ?? 0),
-      fromTeam: principal.kind === "agent" || principal.kind === "bot",
+      fromTeam,
       body: { type: "card-event", event } as CardMessage["body"],
     };
     if (wouldApply(folder.board, next)) return undefined;

@@ -71,12 +71,12 @@ export class ClientCards implements CardsApi {
   }
 
   async post(convId: string, card: Card): Promise<ChatMessage> {
-    refuse((await this.#load()).postRefusal(card));
+    refuse(await (await this.#load()).postRefusal(card));
     return this.#host.send(convId, { type: "card", card: { ...card } });
   }
 
   async act(convId: string, event: CardEvent): Promise<ChatMessage> {
-    refuse((await this.#load()).actRefusal(convId, event));
+    refuse(await (await this.#load()).actRefusal(convId, event));
     return this.#host.send(convId, { type: "card-event", event });
   }
 
