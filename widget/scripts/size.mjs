@@ -11,11 +11,15 @@
 //   panels:   the chunks reachable only through a dynamic import of a module in
 //             widget/src/panels/ (profile, invites, ...: loaded when the person
 //             opens one), all of them together  <= 40,000 (ADR 0026)
+//   cards:    the chunks reachable only through a dynamic import of a module in
+//             widget/src/cards/ (the card renderers) or sdk/src/cards/ (the SDK's
+//             card fold, reached through sdk/src/client/cards-runtime.ts): loaded when
+//             a conversation first shows a card  <= 28,000
 // Prints a table, writes dist/sizes.json (the benchmark reads it) and exits 1
 // when a figure is over its budget.
 //
-//   node widget/scripts/size.mjs [--launcher-budget N] [--chat-budget N] [--panels-budget N] [--dist DIR] [--out FILE]
-//   (or PARLEY_LAUNCHER_BUDGET / PARLEY_CHAT_BUDGET / PARLEY_PANELS_BUDGET in the environment)
+//   node widget/scripts/size.mjs [--launcher-budget N] [--chat-budget N] [--panels-budget N] [--cards-budget N] [--dist DIR] [--out FILE]
+//   (or PARLEY_LAUNCHER_BUDGET / PARLEY_CHAT_BUDGET / PARLEY_PANELS_BUDGET / PARLEY_CARDS_BUDGET in the environment)
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +30,7 @@ const { values } = parseArgs({
     "launcher-budget": { type: "string" },
     "chat-budget": { type: "string" },
     "panels-budget": { type: "string" },
+    "cards-budget": { type: "string" },
     dist: { type: "string" },
     out: { type: "string" },
   },
@@ -39,6 +44,7 @@ const budgets = {
   launcher: budget(values["launcher-budget"] ?? process.env.PARLEY_LAUNCHER_BUDGET, 6500),
   chat: budget(values["chat-budget"] ?? process.env.PARLEY_CHAT_BUDGET, 200_000),
   panels: budget(values["panels-budget"] ?? process.env.PARLEY_PANELS_BUDGET, 40_000),
+  cards: budget(values["cards-budget"] ?? process.env.PARLEY_CARDS_BUDGET, 28_000),
 };
 const dist = values.dist ?? join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 /** The file's size and the sizes of the compressed copies the build wrote beside it (what is sent). */
@@ -108,10 +114,18 @@ const dynamicRoots = new Set();
 for (const name of [...seen, ...later])
   for (const i of meta.outputs[name]?.imports ?? [])
     if (i.kind === "dynamic-import" && !seen.has(i.path)) dynamicRoots.add(i.path);
+// Cards: the same rule for the card renderers (widget/src/cards/) and the SDK's card fold and schemas
+// (sdk/src/cards/, loaded through sdk/src/client/cards-runtime.ts).
+const CARDS = /(^|\/)src\/cards\/|(^|\/)sdk\/src\/client\/cards-runtime\.ts$/;
 const isPanel = (name) => PANEL.test(meta.outputs[name]?.entryPoint ?? "");
-const otherReach = closure([...dynamicRoots].filter((r) => !isPanel(r)));
-const panelNames = [...closure([...dynamicRoots].filter(isPanel))].filter((n) => !otherReach.has(n));
-for (const name of panelNames) later.delete(name);
+const isCards = (name) => CARDS.test(meta.outputs[name]?.entryPoint ?? "");
+const only = (mine) => {
+  const others = closure([...dynamicRoots].filter((r) => !mine(r)));
+  return [...closure([...dynamicRoots].filter(mine))].filter((n) => !others.has(n));
+};
+const panelNames = only(isPanel);
+const cardNames = only(isCards);
+for (const name of [...panelNames, ...cardNames]) later.delete(name);
 
 const launcher = await sizeOf(join(dist, "parley.js"));
 const files = [];
@@ -135,6 +149,10 @@ for (const name of panelNames) panels.push({ name, ...(await sizeOf(join(dist, "
 const panelsGz = panels.reduce((n, f) => n + f.gz, 0);
 const panelsBr = panels.reduce((n, f) => n + f.br, 0);
 const chatDeBr = chatBr + (germanChunk?.br ?? 0);
+const cards = [];
+for (const name of cardNames) cards.push({ name, ...(await sizeOf(join(dist, "frame", name))) });
+const cardsGz = cards.reduce((n, f) => n + f.gz, 0);
+const cardsBr = cards.reduce((n, f) => n + f.br, 0);
 
 const rows = [
   ["parley.js (launcher)", launcher],
@@ -142,6 +160,10 @@ const rows = [
   ...onDemand.map((f) => [`frame/${f.name} (${f === germanChunk ? "German catalog, " : ""}on demand, not counted)`, f]),
   ...panels.map((f) => [
     `frame/${f.name} (panel ${meta.outputs[f.name]?.entryPoint?.replace(/.*\//, "") ?? "chunk"})`,
+    f,
+  ]),
+  ...cards.map((f) => [
+    `frame/${f.name} (cards ${meta.outputs[f.name]?.entryPoint?.replace(/.*\//, "") ?? "chunk"})`,
     f,
   ]),
 ];
@@ -154,9 +176,14 @@ console.log(verdict("launcher", launcher.gz, launcher.br, budgets.launcher));
 console.log(verdict("chat before the first message", chatGz, chatBr, budgets.chat));
 console.log(verdict("chat before the first message, German visitor", chatDeGz, chatDeBr, budgets.chat));
 console.log(verdict("panels (on demand, all together)", panelsGz, panelsBr, budgets.panels));
+console.log(verdict("cards (on demand, all together)", cardsGz, cardsBr, budgets.cards));
 
 const ok =
-  launcher.gz <= budgets.launcher && chatGz <= budgets.chat && chatDeGz <= budgets.chat && panelsGz <= budgets.panels;
+  launcher.gz <= budgets.launcher &&
+  chatGz <= budgets.chat &&
+  chatDeGz <= budgets.chat &&
+  panelsGz <= budgets.panels &&
+  cardsGz <= budgets.cards;
 const report = {
   when: new Date().toISOString(),
   launcher_gz_bytes: launcher.gz,
@@ -167,7 +194,14 @@ const report = {
   chat_de_br_bytes: chatDeBr,
   panels_gz_bytes: panelsGz,
   panels_br_bytes: panelsBr,
-  budgets: { launcher_gz_bytes: budgets.launcher, chat_gz_bytes: budgets.chat, panels_gz_bytes: budgets.panels },
+  cards_gz_bytes: cardsGz,
+  cards_br_bytes: cardsBr,
+  budgets: {
+    launcher_gz_bytes: budgets.launcher,
+    chat_gz_bytes: budgets.chat,
+    panels_gz_bytes: budgets.panels,
+    cards_gz_bytes: budgets.cards,
+  },
   ok,
   files: [
     { name: "parley.js", raw: launcher.raw, gz: launcher.gz, br: launcher.br },
@@ -175,6 +209,7 @@ const report = {
   ],
   on_demand: onDemand.map((f) => ({ ...f, name: `frame/${f.name}` })),
   panels: panels.map((f) => ({ ...f, name: `frame/${f.name}` })),
+  cards: cards.map((f) => ({ ...f, name: `frame/${f.name}` })),
 };
 await writeFile(values.out ?? join(dist, "sizes.json"), `${JSON.stringify(report, null, 2)}\n`);
 if (!ok) {

@@ -10,14 +10,15 @@ export function noKey(m: ChatMessage): m is ChatMessage & { unreadable: "no_key"
 }
 
 /**
- * A message that carries keys between devices (a history grant for an invited member): the SDK
- * takes it as it arrives; it is nobody's words, so the timeline shows no bubble for it.
+ * A message that leaves nothing in the timeline: key transport between devices (a history grant
+ * for an invited member, which the SDK takes as it arrives), and a cart edit (its cart shows it live).
  */
 export function keyTransport(m: ChatMessage): boolean {
-  return m.body?.type === "history-grant";
+  const b = m.body;
+  return b?.type === "history-grant" || (b?.type === "card-event" && /^(add|set|remove)$/.test(b.event.op));
 }
 
-/** How many of `messages` can count as arrived for the reader (key transport never does). */
+/** How many of `messages` can count as arrived for the reader (key transport and cart edits never do). */
 export function countShown(messages: readonly ChatMessage[]): number {
   let n = 0;
   for (const m of messages) if (!keyTransport(m)) n++;

@@ -375,6 +375,7 @@ export class ParleyMessageList extends LitElement {
                 .senderName=${sender}
                 .sharedByName=${sharedBy}
                 .locale=${this.locale}
+                .names=${this.names}
                 .seen=${!isPending(m) && m === ownLast && seenSeq >= m.seq}
                 .stalled=${isPending(m) && this.#isStalled(m, now)}
                 .queued=${isPending(m) && this.#isQueued(m)}

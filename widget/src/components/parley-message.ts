@@ -2,6 +2,7 @@ import type { ChatMessage, FileRef, MessageBody, ParleyClient, PendingMessage } 
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { translator } from "../i18n/index.js";
 import { linkify } from "./linkify.js";
+import { kit } from "./panel-kit.js";
 import { styles } from "./parley-message.styles.js";
 
 /** A confirmed message, optionally shared into the conversation by someone (history grants). */
@@ -24,6 +25,16 @@ function cachedImage(client: ParleyClient, convId: string, file: FileRef): Promi
   }
   return entry;
 }
+
+/** The card renderers (widget/src/cards/), loaded the first time a card or card event shows (ADR 0026). */
+let cards: Promise<void> | undefined;
+const loadCards = (): Promise<void> =>
+  (cards ??= import("../cards/index.js").then(
+    (m) => m.define(kit),
+    () => {
+      cards = undefined;
+    },
+  ));
 
 export function isPending(m: ShownMessage): m is PendingMessage {
   return (m as PendingMessage).state !== undefined;
@@ -52,6 +63,7 @@ export class ParleyMessage extends LitElement {
     senderName: { attribute: false },
     sharedByName: { attribute: false },
     locale: {},
+    names: { attribute: false },
     seen: { type: Boolean },
     stalled: { type: Boolean },
     queued: { type: Boolean },
@@ -71,6 +83,8 @@ export class ParleyMessage extends LitElement {
   declare sharedByName: string | undefined;
   /** BCP 47 locale of the element's strings: `en` and `de` have catalogs, others fall back to English. */
   declare locale: string;
+  /** Display names by principal id (for the people on cards). */
+  declare names: Record<string, string> | undefined;
   /** Read by someone else (shown on the own last message). */
   declare seen: boolean;
   /** A message still "sending" that the list treats as not sent (offline, or taking too long). */
@@ -225,6 +239,14 @@ export class ParleyMessage extends LitElement {
   protected override render(): TemplateResult | typeof nothing {
     const m = this.message;
     if (!m) return nothing;
+    const type = m.body?.type;
+    if (type === "card" || type === "card-event") {
+      void loadCards();
+      // A card-event is a centred line of the timeline (or nothing), never a bubble.
+      return type === "card"
+        ? html`<div class="row" part="message"><parley-card .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names}></parley-card><div class="meta">${this.#meta(m)}</div></div>`
+        : html`<parley-card-note .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names}></parley-card-note>`;
+    }
     const tr = translator(this.locale);
     const shared = !isPending(m) && m.sharedBy ? (this.sharedByName ?? m.sharedBy) : undefined;
     return html`<div class="row" part="message">
