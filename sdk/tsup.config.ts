@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     "protocol/index": "src/protocol/index.ts",
+    "cards/index": "src/cards/index.ts",
     "crypto/index": "src/crypto/index.ts",
     "server/index": "src/server/index.ts",
     internal: "src/internal.ts",

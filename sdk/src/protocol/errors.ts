@@ -83,9 +83,16 @@ const errorCodes = {
     retryable: false,
     message: "The file failed its integrity checks (damaged, truncated or not the file that was sent).",
   },
+  /** Raised by the SDK only (never sent by the gateway): a card or card event to send breaks its schema (`@parley/sdk/cards`). */
+  card_invalid: { status: 400, retryable: false, message: "The card or card event is not valid." },
+  /**
+   * Raised by the SDK only (never sent by the gateway): the cards fold would ignore this card event
+   * (not the sender's to do, or not now: a closed cart, someone else's line).
+   */
+  card_rejected: { status: 409, retryable: false, message: "That card action is not allowed now." },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
-/** Every error code the gateway sends (and `file_corrupt`, which the SDK raises), by name. */
+/** Every error code the gateway sends (and `file_corrupt`, `card_invalid`, `card_rejected`, which the SDK raises), by name. */
 export type ErrorCode = keyof typeof errorCodes;
 
 /** Every error code with its HTTP status, whether it is retryable, and a default message. */
