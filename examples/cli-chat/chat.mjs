@@ -7,13 +7,15 @@
 //   node examples/cli-chat/chat.mjs --as agent
 //
 // Lines you type are sent; /help lists the commands (invites, handles, switching
-// conversations). Each run is the same device: its keys live in a file next to the
+// conversations). Cards (orders, menus, group carts, bill splits) print as a few
+// readable lines, and their updates as one line each (cards.mjs). Each run is the same device: its keys live in a file next to the
 // demo's state. When stdin closes (a pipe), pending sends finish and it exits.
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { cardLines, eventLine } from "./cards.mjs";
 import { connectWithTeamKey } from "./team-key.mjs";
 
 const USAGE = `usage: node examples/cli-chat/chat.mjs --as customer --name <name> [--id <customerId>]
@@ -21,6 +23,7 @@ const USAGE = `usage: node examples/cli-chat/chat.mjs --as customer --name <name
 options:
   --config <file>              connection details (default .parley/demo/demo.json, written by npm run demo)
   --print-history-and-exit     print the latest messages of every conversation and exit
+  --locale <tag>               how money is written, e.g. en or de-DE (default: the system's)
 while chatting, /help lists the commands`;
 
 const COMMANDS = `commands:
@@ -50,6 +53,7 @@ const { values: args } = parseArgs({
     name: { type: "string" },
     id: { type: "string" },
     config: { type: "string" },
+    locale: { type: "string" },
     "print-history-and-exit": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -64,10 +68,12 @@ if (args.as === "customer" && !args.name) fail(`--name is required for a custome
 // Public entry points only, resolved through the workspace to the built packages.
 let sdk;
 let server;
+let cards;
 let WebSocket;
 try {
   sdk = await import("@parley/sdk");
   server = await import("@parley/sdk/server");
+  cards = await import("@parley/sdk/cards");
   ({ default: WebSocket } = await import("ws"));
 } catch (err) {
   fail(`cannot load the SDK (${err.message}).\nRun \`npm run demo\` first: it installs and builds the packages.`);
@@ -185,16 +191,35 @@ function senderName(convId, principalId) {
   return principalId;
 }
 
-/** What a message says, as one line; undefined for what is not for people (key handovers). */
-function bodyText(message) {
+let locale = Intl.DateTimeFormat().resolvedOptions().locale;
+try {
+  if (args.locale) locale = Intl.getCanonicalLocales(args.locale)[0] ?? locale;
+} catch {
+  fail(`--locale ${args.locale} is not a language tag (try en or de-DE)`);
+}
+
+/** The conversation's cards as every client folds them: its loaded messages and `message`. */
+function cardContext(convId, message) {
+  const board = cards.foldCards([...client.conversation(convId).value.messages, message]);
+  return { board, locale, name: (principalId) => senderName(convId, principalId) };
+}
+
+/** What a message says (cards: a few lines); undefined for what is not for people (key handovers). */
+function bodyText(convId, message) {
   const body = message.body;
   if (body === undefined) return `(cannot be opened on this device: ${message.error ?? "no key"})`;
   switch (body.type) {
     case "text":
     case "system":
       return body.text;
-    case "card":
-      return `[${body.card.kind} card]`;
+    case "card": {
+      const ctx = cardContext(convId, message);
+      return cardLines(ctx.board.cards.get(message.msgId), ctx).join("\n");
+    }
+    case "card-event": {
+      const ctx = cardContext(convId, message);
+      return eventLine(ctx.board.events.get(message.msgId), ctx);
+    }
     case "file":
       return `[file ${body.file.name}, ${body.file.size} bytes]${body.caption ? ` ${body.caption}` : ""}`;
     default:
@@ -203,7 +228,7 @@ function bodyText(message) {
 }
 
 function format(convId, message) {
-  const text = bodyText(message);
+  const text = bodyText(convId, message);
   if (text === undefined) return undefined;
   const prefix = args.as === "agent" || followed.size > 1 ? `[${convId}] ` : "";
   return `${prefix}${senderName(convId, message.sender)}: ${text}`;
