@@ -5,6 +5,7 @@
  * for browsers and Node; platform APIs (WebSocket, fetch, storage) come in
  * through the options.
  */
+import type { CardsApi } from "./cards/api.js";
 import { checkSender } from "./client/body-kind-rules.js";
 import type { ClientEvents, ConnectionStatus, Note } from "./client/client-events.js";
 import { PAGE } from "./client/conversation-sync.js";
@@ -45,6 +46,8 @@ export class ParleyClient {
    * badge and the invites list read it.
    */
   readonly invites: StateStore<readonly InviteInfo[]>;
+  /** Cards (orders, menus, group carts, bill splits): each conversation's board, and posting and acting on cards. */
+  readonly cards: CardsApi;
   readonly #m: ClientModules;
 
   /** Validates the options (a bad one throws `TypeError` naming it); call `connect()` to sign in. */
@@ -56,6 +59,7 @@ export class ParleyClient {
     this.status = this.#m.core.status;
     this.presence = this.#m.presence.store;
     this.invites = this.#m.invites.store;
+    this.cards = this.#m.cards;
   }
 
   /** This device's id (its end-to-end identity once connected with encryption on). */

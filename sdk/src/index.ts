@@ -12,6 +12,24 @@
  * @module @parley/sdk
  */
 
+export type { CardsApi, CartAddition } from "./cards/api.js";
+export type {
+  CardBoard,
+  CardEventNote,
+  CardMessage,
+  CardState,
+  CardStateBase,
+  CartLine,
+  CartState,
+  CartStatus,
+  MenuState,
+  OrderState,
+  OrderStep,
+  ShareStatus,
+  SplitShare,
+  SplitState,
+  UnknownCardState,
+} from "./cards/state.js";
 export type { ClientEvents, ConnectionStatus, Note } from "./client.js";
 export { createClient, ParleyClient } from "./client.js";
 export type { EnvelopeCodec, FileRef, MessageBody } from "./codec.js";
@@ -44,6 +62,24 @@ export {
   SealError,
   TeamKeyError,
 } from "./errors.js";
+export type {
+  Card,
+  CardEvent,
+  CardEventOp,
+  CardKind,
+  CartCard,
+  MenuCard,
+  MenuItem,
+  MenuOption,
+  MenuSection,
+  MinorUnits,
+  OrderAction,
+  OrderCard,
+  OrderItem,
+  OrderStatus,
+  SplitCard,
+  SplitMethod,
+} from "./protocol/cards/wire.js";
 export type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
 export type { ClientAuth, ClientOptions } from "./options.js";
 export type {

@@ -6,6 +6,7 @@
 import type { MessageBody } from "../codec.js";
 import type { ChatMessage } from "../conversation-tracker.js";
 import type { ResolvedOptions } from "../options.js";
+import { ClientCards } from "./cards.js";
 import { ConversationSignals } from "./conversation-signals.js";
 import { ConversationSync } from "./conversation-sync.js";
 import { ClientCore, type Requester } from "./core.js";
@@ -34,6 +35,7 @@ export interface ClientModules {
   files: FileTransfer;
   router: EventRouter;
   link: LinkWatch;
+  cards: ClientCards;
 }
 
 /** What the modules call back on the facade. */
@@ -84,5 +86,6 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
     files,
     router,
     link,
+    cards: new ClientCards(core, hooks.send),
   };
 }

@@ -15,6 +15,8 @@
 import { exportJWK, generateKeyPair, importJWK, importPKCS8, type JWTPayload, SignJWT } from "jose";
 
 export { fileStorage } from "./file-storage.js";
+export type { CartSubmittedEvent, SharePaidEvent, ShopCardEvents, ShopCards } from "./shop-cards.js";
+export { orderFromCart, shopCards } from "./shop-cards.js";
 
 /** What {@link signCustomerToken} needs. */
 export interface SignCustomerTokenOptions {
