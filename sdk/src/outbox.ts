@@ -33,6 +33,8 @@ export interface OutboxEntry {
   attempts: number;
   /** Set when the gateway refused the message for good (not retried until `retry`). */
   failed?: { code: string; message: string };
+  /** End-to-end only: the sealed envelope's plaintext carries a team vouch (its `ChatMessage` is `fromTeam`). */
+  fromTeam?: true;
 }
 
 /**
@@ -111,10 +113,14 @@ export class Outbox {
     return this.#persist();
   }
 
-  /** Replaces an entry's envelope (same msgId): sealed, or reset to its header for sealing again. */
-  setEnvelope(msgId: string, envelope: Envelope): Promise<void> {
+  /** Replaces an entry's envelope (same msgId): sealed (`vouched` when with a team vouch), or reset to its header. */
+  setEnvelope(msgId: string, envelope: Envelope, vouched = false): Promise<void> {
     if (envelope.msgId !== msgId) throw new RangeError("an entry keeps its msgId");
-    this.#entries = this.#entries.map((e) => (e.envelope.msgId === msgId ? { ...e, envelope } : e));
+    this.#entries = this.#entries.map((e) => {
+      if (e.envelope.msgId !== msgId) return e;
+      const { fromTeam: _old, ...rest } = e;
+      return vouched ? { ...rest, envelope, fromTeam: true } : { ...rest, envelope };
+    });
     return this.#persist();
   }
 

@@ -8,6 +8,7 @@ import type { ChatMessage } from "../conversation-tracker.js";
 import { EncryptionUnavailableError } from "../errors.js";
 import { ownSealedBody } from "../outbox.js";
 import type { StoredMessage } from "../protocol/envelope.js";
+import { isTeamPrincipalId } from "../protocol/ids.js";
 import type { ClientCore } from "./core.js";
 
 /** Unreadable envelopes kept per conversation for a later history grant. */
@@ -27,15 +28,20 @@ export class MessageDecoder {
     const core = this.#core;
     const base = { convId: m.convId, seq: m.seq, msgId: m.msgId, sender: m.sender, ts: m.ts };
     try {
-      if (!core.o.encryption) return { ...base, body: await core.o.codec.open(m.envelope) };
+      // Plaintext: no team key, so "from the team" is the gateway's word (the sender's id is an agent's or a bot's).
+      if (!core.o.encryption) {
+        const body = await core.o.codec.open(m.envelope);
+        return isTeamPrincipalId(m.sender) ? { ...base, body, fromTeam: true } : { ...base, body };
+      }
       // Our own message, live or just acknowledged, while the outbox still holds the body it was
       // sealed from: no need to verify our own signature (a third of a sender's crypto time).
       const self = { principalId: core.self, deviceId: core.deviceId };
-      const own = ownSealedBody(core.outbox?.find(m.msgId), m, self);
-      if (own) return { ...base, body: own };
-      const { body, sharedBy } = await core.requireE2E().openMessage(m);
+      const entry = core.outbox?.find(m.msgId);
+      const own = ownSealedBody(entry, m, self);
+      if (own) return entry?.fromTeam ? { ...base, body: own, fromTeam: true } : { ...base, body: own };
+      const { body, sharedBy, fromTeam } = await core.requireE2E().openMessage(m);
       this.#unreadable.get(m.convId)?.delete(m.seq);
-      return sharedBy ? { ...base, body, sharedBy } : { ...base, body };
+      return { ...base, body, ...(sharedBy ? { sharedBy } : {}), ...(fromTeam ? { fromTeam } : {}) };
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       if (core.o.encryption) {

@@ -178,8 +178,8 @@ export class OutboxSender {
   async #sealed(entry: OutboxEntry): Promise<Envelope> {
     if (!entry.body || entry.envelope.sig !== "") return entry.envelope;
     const { alg: _alg, nonce: _nonce, ct: _ct, sig: _sig, ...header } = entry.envelope;
-    const envelope = await this.#core.requireE2E().seal(header, entry.body);
-    await this.#core.requireOutbox().setEnvelope(envelope.msgId, envelope);
+    const { envelope, vouched } = await this.#core.requireE2E().seal(header, entry.body);
+    await this.#core.requireOutbox().setEnvelope(envelope.msgId, envelope, vouched);
     return envelope;
   }
 

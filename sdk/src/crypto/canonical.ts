@@ -20,6 +20,7 @@ export const Labels = {
   commitHash: "parley/commit-hash/v1",
   teamKeyRecord: "parley/team-key/v1",
   teamKeyWrap: "parley/team-wrap/v1",
+  teamVouch: "parley/team-vouch/v1",
 } as const;
 
 /** The longest id accepted in a header, in UTF-8 bytes (ids are 64 characters at most on the wire). */

@@ -29,7 +29,7 @@ export {
   signDeviceRecord,
   verifyDeviceRecord,
 } from "./device-keys.js";
-export type { E2ECodecOptions } from "./e2e-codec.js";
+export type { E2ECodec, E2ECodecOptions } from "./e2e-codec.js";
 export { createE2ECodec } from "./e2e-codec.js";
 export type { FileCorruptReason, FileKeys, SealedFile } from "./file-crypto.js";
 export {
@@ -58,7 +58,13 @@ export type {
   RotationTrigger,
 } from "./keyring.js";
 export { EpochKeyring, ROTATE_AFTER_MESSAGES, ROTATE_AFTER_MS, rotationDue } from "./keyring.js";
-export type { DecryptFailure, OpenMessageInput, SealFailure, SealMessageInput } from "./message-crypto.js";
+export type {
+  DecryptFailure,
+  OpenedEnvelope,
+  OpenMessageInput,
+  SealFailure,
+  SealMessageInput,
+} from "./message-crypto.js";
 export {
   DecryptError,
   DecryptFailures,
@@ -66,6 +72,7 @@ export {
   EPOCH_KEY_BYTES,
   MAX_BODY_BYTES,
   openMessage,
+  openVouchedMessage,
   paddedLength,
   SealError,
   SealFailures,
@@ -87,3 +94,11 @@ export {
   verifyTeamKeyWrap,
   wrapTeamKey,
 } from "./team-key.js";
+export type { TeamSigner, TeamVouch, VouchTarget } from "./team-vouch.js";
+export {
+  signTeamVouch,
+  TEAM_VOUCH_RESERVE_BYTES,
+  teamVouchInput,
+  teamVouchShape,
+  verifyTeamVouch,
+} from "./team-vouch.js";

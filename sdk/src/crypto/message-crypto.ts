@@ -3,7 +3,8 @@
  *
  * - AAD: the canonical header encoding ({@link encodeHeaderAad}).
  * - Plaintext: the body's JSON, framed with a 4-byte length and zero-padded
- *   ({@link paddedLength}), so the ciphertext shows only a size bucket.
+ *   ({@link paddedLength}), so the ciphertext shows only a size bucket. On a
+ *   team device it also carries a team vouch (`vouch` key, team-vouch.ts).
  * - XChaCha20-Poly1305-IETF under the epoch key with a random 24-byte nonce.
  * - Ed25519 detached signature of the sender's device over a labelled encoding
  *   of AAD, nonce and ciphertext: members share the epoch key, so the AEAD alone
@@ -21,6 +22,7 @@ import { type Envelope, type EnvelopeHeader, MAX_CIPHERTEXT_CHARS } from "../pro
 import { encodeHeaderAad, headerProblem, messageSignatureInput } from "./canonical.js";
 import { randomBytes } from "./random.js";
 import { loadSodium } from "./sodium.js";
+import { signTeamVouch, splitVouch, TEAM_VOUCH_RESERVE_BYTES, type TeamSigner } from "./team-vouch.js";
 
 /** The envelope `alg` of end-to-end messages. */
 export const E2E_ALG = "xc20p-ed25519";
@@ -57,8 +59,11 @@ export function paddedLength(framedLength: number): number {
 
 /** The largest padded plaintext whose ciphertext fits the wire limit. */
 export const MAX_PADDED_BYTES = largestPaddedLength(MAX_CIPHERTEXT_BYTES - TAG_BYTES);
-/** The largest body JSON, in UTF-8 bytes, that {@link sealMessage} accepts. */
-export const MAX_BODY_BYTES = MAX_PADDED_BYTES - LENGTH_PREFIX_BYTES;
+/**
+ * The largest body JSON, in UTF-8 bytes, that {@link sealMessage} accepts: the
+ * same on every device, as it leaves room for a team vouch (`TEAM_VOUCH_RESERVE_BYTES`).
+ */
+export const MAX_BODY_BYTES = MAX_PADDED_BYTES - LENGTH_PREFIX_BYTES - TEAM_VOUCH_RESERVE_BYTES;
 
 function largestPaddedLength(limit: number): number {
   let n = limit;
@@ -109,12 +114,15 @@ export interface SealMessageInput {
   epochKey: Uint8Array;
   /** The sending device's Ed25519 secret key (64 bytes). */
   signer: Uint8Array;
+  /** Team devices holding the team key: the plaintext then carries a team vouch (team-vouch.ts). */
+  teamSigner?: TeamSigner;
 }
 
 const encoder = new TextEncoder();
 
 /** Seals and signs a message body into an `xc20p-ed25519` envelope. */
-export async function sealMessage({ header, body, epochKey, signer }: SealMessageInput): Promise<Envelope> {
+export async function sealMessage(input: SealMessageInput): Promise<Envelope> {
+  const { header, body, epochKey, signer, teamSigner } = input;
   const problem = headerProblem(header);
   if (problem) throw new SealError("bad_header", problem);
   if (!(epochKey instanceof Uint8Array) || epochKey.length !== EPOCH_KEY_BYTES) {
@@ -123,17 +131,24 @@ export async function sealMessage({ header, body, epochKey, signer }: SealMessag
   if (!(signer instanceof Uint8Array) || signer.length !== SIGN_SECRET_KEY_BYTES) {
     throw new SealError("bad_key", `signing key must be ${SIGN_SECRET_KEY_BYTES} bytes`);
   }
+  let parsed: MessageBody;
   let json: string;
   try {
-    parseMessageBody(body);
-    json = JSON.stringify(body);
+    // Sealed as parsed: exactly the fields a reader parses, which are what a team vouch signs.
+    parsed = parseMessageBody(splitVouch(body).fields);
+    json = JSON.stringify(parsed);
   } catch {
     throw new SealError("bad_body", "not a message body");
   }
-  const plaintext = encoder.encode(json);
-  if (plaintext.length > MAX_BODY_BYTES) {
-    throw new SealError("too_large", `body is ${plaintext.length} bytes; the limit is ${MAX_BODY_BYTES}`);
+  const bodyBytes = encoder.encode(json).length;
+  if (bodyBytes > MAX_BODY_BYTES) {
+    throw new SealError("too_large", `body is ${bodyBytes} bytes; the limit is ${MAX_BODY_BYTES}`);
   }
+  if (teamSigner) {
+    const vouch = await signTeamVouch({ convId: header.convId, msgId: header.msgId, body: parsed }, teamSigner);
+    json = JSON.stringify({ ...parsed, vouch });
+  }
+  const plaintext = encoder.encode(json);
   const fields: EnvelopeHeader = {
     v: header.v,
     convId: header.convId,
@@ -166,7 +181,24 @@ export interface OpenMessageInput {
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Verifies and opens an envelope; rejects with {@link DecryptError} and no plaintext on any failure. */
-export async function openMessage({ envelope, epochKey, senderSigPk }: OpenMessageInput): Promise<MessageBody> {
+export async function openMessage(input: OpenMessageInput): Promise<MessageBody> {
+  return (await openVouchedMessage(input)).body;
+}
+
+/** An opened message: the body (never with a `vouch` key) and the team vouch the plaintext carried, unchecked. */
+export interface OpenedEnvelope {
+  /** The body, parsed. */
+  body: MessageBody;
+  /** The plaintext's `vouch` value when it had one (check it with `verifyTeamVouch`), else undefined. */
+  vouch: unknown;
+}
+
+/** As {@link openMessage}, and hands back the team vouch the plaintext carried (not yet checked). */
+export async function openVouchedMessage({
+  envelope,
+  epochKey,
+  senderSigPk,
+}: OpenMessageInput): Promise<OpenedEnvelope> {
   if (envelope === null || typeof envelope !== "object" || envelope.alg !== E2E_ALG || headerProblem(envelope)) {
     throw new DecryptError("bad_header");
   }
@@ -207,7 +239,8 @@ export async function openMessage({ envelope, epochKey, senderSigPk }: OpenMessa
     }
     // No cause past this point: JSON.parse's message quotes the input.
     try {
-      return parseMessageBody(JSON.parse(decoder.decode(plaintext)));
+      const { fields, vouch } = splitVouch(JSON.parse(decoder.decode(plaintext)));
+      return { body: parseMessageBody(fields), vouch };
     } catch {
       throw new DecryptError("bad_body");
     }

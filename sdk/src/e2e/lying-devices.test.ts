@@ -63,7 +63,7 @@ describe("a gateway serving other keys for a pinned device", () => {
 
     // A membership event makes the next send check the member set, so it fetches Bob's devices again.
     await memberSetMayHaveChanged(session, bob.principal.id);
-    const sent = await session.seal(
+    const { envelope: sent } = await session.seal(
       {
         v: ENVELOPE_VERSION,
         convId: CONV,

@@ -57,10 +57,11 @@ export interface E2ESessionOptions {
   keyBackupSecret?: string;
 }
 
-/** A message opened end to end; `sharedBy` names who granted its epoch's key when this device was not in it. */
+/** A message opened end to end: `sharedBy` granted its epoch's key to this device; `fromTeam`: a valid team vouch. */
 export interface OpenedMessage {
   body: MessageBody;
   sharedBy?: string;
+  fromTeam?: true;
 }
 
 export class E2ESession {
@@ -89,12 +90,13 @@ export class E2ESession {
     this.#unsubscribe = directory.onChange(options.onDevicesChanged);
     this.#codec = createE2ECodec({
       identity,
-      epochKeys: (convId, epoch) => this.#loaded(convId)?.keyFor(epoch),
-      currentEpoch: (convId) => this.#loaded(convId)?.epoch ?? 0,
+      epochKeys: (convId, epoch) => this.#opened.get(convId)?.keyFor(epoch),
+      currentEpoch: (convId) => this.#opened.get(convId)?.epoch ?? 0,
       senderKey: (_convId, senderDevice) => {
         const record = directory.findDevice(senderDevice);
         return record ? fromBase64Url(record.sigPk) : undefined;
       },
+      teamSigner: () => this.team.signer(),
     });
   }
 
@@ -177,14 +179,17 @@ export class E2ESession {
     this.#backUp(conv);
   }
 
-  /** Seals under the head epoch, committing first when the rotation rule says so. */
-  async seal(header: EnvelopeHeader, body: MessageBody): Promise<Envelope> {
+  /**
+   * Seals under the head epoch, committing first when the rotation rule says so; `vouched` when the
+   * plaintext carries a team vouch (team devices holding the key).
+   */
+  async seal(header: EnvelopeHeader, body: MessageBody): Promise<{ envelope: Envelope; vouched: boolean }> {
     const conv = await this.conversation(header.convId);
     await conv.prepareSend();
-    const envelope = await this.#codec.seal(header, body);
-    await conv.noteMessage(envelope.epoch);
+    const sealed = await this.#codec.sealVouched(header, body);
+    await conv.noteMessage(sealed.envelope.epoch);
     this.#backUp(conv);
-    return envelope;
+    return sealed;
   }
 
   /** Verifies and decrypts a stored message; rejects with a `DecryptError` or an `EncryptionUnavailableError`. */
@@ -208,7 +213,10 @@ export class E2ESession {
     }
     // The signing device must be pinned for the principal the gateway says sent it.
     if (!this.directory.get(message.sender, envelope.senderDevice)) throw new DecryptError("unknown_device");
-    const body = await this.#codec.open(envelope);
+    const { body, vouch } = await this.#codec.openVouched(envelope);
+    const target = { convId: envelope.convId, msgId: envelope.msgId, body };
+    // An invalid vouch (forged, replayed from another message, damaged) leaves the message as any other's.
+    const fromTeam = vouch !== undefined && (await this.team.vouchHolds(target, vouch, this.#o.onError));
     // This device's own messages were counted when sealed.
     if (envelope.senderDevice !== this.identity.deviceId) await conv.noteMessage(envelope.epoch);
     if (body.type === "history-grant" && body.grantee === this.#o.principal.id && message.sender !== body.grantee) {
@@ -216,7 +224,7 @@ export class E2ESession {
     }
     this.#backUp(conv);
     const sharedBy = conv.grantedBy(envelope.epoch);
-    return sharedBy ? { body, sharedBy } : { body };
+    return { body, ...(sharedBy ? { sharedBy } : {}), ...(fromTeam ? { fromTeam } : {}) };
   }
 
   /**
@@ -385,9 +393,5 @@ export class E2ESession {
       default:
         return;
     }
-  }
-
-  #loaded(convId: string): ConversationEpochs | undefined {
-    return this.#opened.get(convId);
   }
 }

@@ -24,6 +24,7 @@ import {
   wrapTeamKey,
 } from "../crypto/team-key.js";
 import { deriveNotesKey } from "../crypto/team-notes.js";
+import { type VouchTarget, verifyTeamVouch } from "../crypto/team-vouch.js";
 import { ParleyError } from "../errors.js";
 import { isTeamKind, type PrincipalInfo, type TeamKeyRecord } from "../protocol/models.js";
 import type { KeyValueStorage } from "../storage.js";
@@ -51,6 +52,8 @@ export class TeamKeyHolder {
   readonly #records = new Map<string, Promise<TeamKeyRecord | undefined>>();
   #record: TeamKeyRecord | undefined;
   #secret: TeamKeySecret | undefined;
+  /** The signer derived from `#secret`, kept while the secret is the same (one derivation per key, not per message). */
+  #signer: { secret: TeamKeySecret; version: number; signSk: Uint8Array } | undefined;
   /** Undefined until the first `team.devices` answer says. */
   #admin: boolean | undefined;
   #loading: Promise<void> | undefined;
@@ -137,17 +140,41 @@ export class TeamKeyHolder {
     return pending;
   }
 
+  /**
+   * Whether a message's team vouch verifies against this principal's shop's team key record of the vouch's
+   * version: the signed-in shop, not the one the gateway names for a conversation (it could name a shop whose
+   * key it made up). One that does not is reported through `onError`: only a forgery, a replay or damage makes one.
+   */
+  async vouchHolds(target: VouchTarget, vouch: unknown, onError: (error: Error) => void): Promise<boolean> {
+    const { shopId } = this.#o.principal;
+    const holds = await verifyTeamVouch(target, vouch, async (version) => {
+      const record = await this.recordVersion(shopId, version);
+      return record ? fromBase64Url(record.sigPk) : undefined;
+    }).catch(() => false);
+    if (!holds) onError(new Error(`message ${target.msgId} carries a team vouch that does not verify`));
+    return holds;
+  }
+
   /** Team devices holding the key: the version and the key that seals the team's internal notes. */
   async notesKey(): Promise<{ version: number; key: Uint8Array } | undefined> {
     if (!this.#secret || !this.#record) return undefined;
     return { version: this.#record.version, key: await deriveNotesKey(this.#secret.boxSk) };
   }
 
-  /** Team devices holding the key: its version and Ed25519 secret key, to co-sign commits as the team. */
+  /**
+   * Team devices holding the key: its version and Ed25519 secret key, to co-sign
+   * commits and vouch for messages as the team. Callers must not change the key's bytes.
+   */
   async signer(): Promise<{ version: number; signSk: Uint8Array } | undefined> {
-    if (!this.#secret || !this.#record) return undefined;
-    const sodium = await loadSodium();
-    return { version: this.#record.version, signSk: sodium.crypto_sign_seed_keypair(this.#secret.sigSeed).privateKey };
+    const secret = this.#secret;
+    const record = this.#record;
+    if (!secret || !record) return undefined;
+    if (this.#signer?.secret !== secret || this.#signer.version !== record.version) {
+      const sodium = await loadSodium();
+      const signSk = sodium.crypto_sign_seed_keypair(secret.sigSeed).privateKey;
+      this.#signer = { secret, version: record.version, signSk };
+    }
+    return { version: this.#signer.version, signSk: this.#signer.signSk };
   }
 
   async #fetchRecord(shopId: string): Promise<TeamKeyRecord | undefined> {

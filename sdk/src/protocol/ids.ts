@@ -41,3 +41,14 @@ export function randomId(prefix = ""): string {
   }
   return out;
 }
+
+/** Prefixes of team principals' ids: agents `a_`, bots `b_` (customers are `c_`, guests `g_`). */
+const TEAM_ID_PREFIXES = ["a_", "b_"] as const;
+
+/**
+ * Whether a principal id is a team member's (an agent's or a bot's) by its prefix. The gateway's word only:
+ * it makes the ids. End-to-end conversations use the team vouch instead (ADR 0028).
+ */
+export function isTeamPrincipalId(id: string): boolean {
+  return TEAM_ID_PREFIXES.some((prefix) => id.startsWith(prefix));
+}

@@ -24,6 +24,7 @@ export {
   HANDLE_PATTERN,
   ID_PATTERN,
   isSubjectToken,
+  isTeamPrincipalId,
   MSG_ID_PATTERN,
   NATS_USER_KEY_PATTERN,
   randomId,
