@@ -14,8 +14,9 @@
  *
  * Every step is announced as a {@link KitchenEvent}.
  */
-import type { CartState, MinorUnits, OrderStatus, SplitShare, SplitState } from "@parley/sdk/cards";
+
 import type { KeyValueStorage, ParleyClient } from "@parley/sdk";
+import type { CartState, MinorUnits, OrderStatus, SplitShare, SplitState } from "@parley/sdk/cards";
 import { orderFromCart, type ShopCards, shopCards } from "@parley/sdk/server";
 
 /** What the kitchen did. */

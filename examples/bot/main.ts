@@ -33,7 +33,8 @@ function statusStepMs(): number {
   const raw = process.env.PARLEY_BOT_STATUS_STEP_MS;
   if (raw === undefined || raw === "") return BOT_DEFAULTS.statusStepMs;
   const ms = Number(raw);
-  if (!Number.isSafeInteger(ms) || ms < 0) throw new Error(`PARLEY_BOT_STATUS_STEP_MS must be milliseconds (got "${raw}")`);
+  if (!Number.isSafeInteger(ms) || ms < 0)
+    throw new Error(`PARLEY_BOT_STATUS_STEP_MS must be milliseconds (got "${raw}")`);
   return ms;
 }
 
