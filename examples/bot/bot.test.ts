@@ -180,6 +180,8 @@ describe("example bot", () => {
     expect(await mia.say("Welcome Noah")).toMatchObject({ action: "skipped", reason: "addressed-elsewhere" });
     // Still there for what it understands.
     expect(await mia.say("When are you open on Saturday?")).toMatchObject({ action: "answered", intent: "hours" });
+    // The decision comes once the gateway stored the answer; Mia's device may read it a moment later.
+    await mia.heard(TEXTS.en.hours);
     expect(await botLines(mia.client, mia.conv.id)).toEqual([TEXTS.en.hours]);
   });
 

@@ -16,7 +16,14 @@
  */
 
 import type { KeyValueStorage, ParleyClient } from "@parley/sdk";
-import type { CartState, MinorUnits, OrderStatus, SplitShare, SplitState } from "@parley/sdk/cards";
+import {
+  type CartState,
+  foldCards,
+  type MinorUnits,
+  type OrderStatus,
+  type SplitShare,
+  type SplitState,
+} from "@parley/sdk/cards";
 import { orderFromCart, type ShopCards, shopCards } from "@parley/sdk/server";
 
 /** What the kitchen did. */
@@ -29,6 +36,8 @@ export type KitchenEvent =
   | { action: "payment-confirmed"; convId: string; split: string; person: string }
   /** A paid share the shop does not confirm: paid in cash, or to someone else than the shop. */
   | { action: "payment-left"; convId: string; split: string; person: string; reason: "cash" | "not-shop" }
+  /** A submitted cart whose messages this device could not all read in time: left for a person. */
+  | { action: "cart-unread"; convId: string; cart: string }
   /** Something failed (logged; the kitchen carries on). */
   | { action: "failed"; convId: string; what: string; error: string };
 
@@ -50,6 +59,9 @@ export interface KitchenOptions {
 /** The statuses an order steps through after it is confirmed. */
 const STEPS: readonly OrderStatus[] = ["preparing", "out_for_delivery", "delivered"];
 const NUMBER_KEY = "example-bot.kitchen.last-order-number";
+/** How long a submitted cart may wait for its messages to arrive here before a person is left to answer it. */
+const SETTLE_MS = 10_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Tax on `subtotal` at `basisPoints` / 10 000, rounded half up, in exact integer
@@ -63,6 +75,7 @@ export function taxOn(subtotal: MinorUnits, basisPoints: number): MinorUnits {
 /** Confirms group orders and link payments for one bot client. */
 export class Kitchen {
   readonly #cards: ShopCards;
+  readonly #client: ParleyClient;
   readonly #options: KitchenOptions;
   readonly #emit: (event: KitchenEvent) => void;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
@@ -76,6 +89,7 @@ export class Kitchen {
   #last: number | undefined;
 
   constructor(client: ParleyClient, options: KitchenOptions, emit: (event: KitchenEvent) => void) {
+    this.#client = client;
     this.#options = options;
     this.#emit = emit;
     this.#cards = shopCards(client);
@@ -99,9 +113,13 @@ export class Kitchen {
     this.#cards.close();
   }
 
-  async #confirmCart(convId: string, cart: CartState): Promise<void> {
-    if (this.#stopped || cart.status !== "submitted" || cart.order || this.#handled.has(cart.id)) return;
-    this.#handled.add(cart.id);
+  async #confirmCart(convId: string, submitted: CartState): Promise<void> {
+    if (this.#stopped || submitted.status !== "submitted" || submitted.order || this.#handled.has(submitted.id)) return;
+    this.#handled.add(submitted.id);
+    const cart = await this.#settled(convId, submitted);
+    if (this.#stopped) return;
+    if (!cart) return this.#emit({ action: "cart-unread", convId, cart: submitted.id });
+    if (cart.status !== "submitted" || cart.order) return; // answered meanwhile (by a person, say)
     try {
       const number = await this.#nextNumber();
       const { taxBasisPoints, delivery } = this.#options;
@@ -118,6 +136,34 @@ export class Kitchen {
       this.#handled.delete(cart.id);
       this.#fail(convId, `confirming cart ${cart.id}`, err);
     }
+  }
+
+  /**
+   * The cart as submitted, folded once every message from the cart's card to its submit is here and
+   * readable: a line added just before the submit may still be on its way to this device (or waiting
+   * for its sender's keys), and an order must not miss it. Undefined when that takes too long
+   * (the kitchen then leaves the cart to a person).
+   */
+  async #settled(convId: string, cart: CartState): Promise<CartState | undefined> {
+    const deadline = Date.now() + SETTLE_MS;
+    let reloaded = false;
+    while (!this.#stopped) {
+      const messages = this.#client.conversation(convId).value.messages;
+      const span = messages.filter((m) => m.seq >= cart.seq && m.seq <= cart.updatedSeq);
+      const complete =
+        new Set(span.map((m) => m.seq)).size === cart.updatedSeq - cart.seq + 1 && span.every((m) => m.body);
+      if (complete) {
+        const folded = foldCards(messages).cards.get(cart.id);
+        return folded?.kind === "cart" ? folded : undefined;
+      }
+      if (Date.now() > deadline) return undefined;
+      if (!reloaded && Date.now() > deadline - SETTLE_MS / 2) {
+        reloaded = true;
+        await this.#client.loadConversation(convId).catch(() => undefined);
+      }
+      await sleep(50);
+    }
+    return undefined;
   }
 
   /** Sets the order's next status after one step's time, then schedules the one after. */

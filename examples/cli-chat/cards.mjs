@@ -1,4 +1,5 @@
-// How the terminal chat prints cards and card events: from the fold of the
+// How the terminal chat prints a message: text as it is, a file as its name
+// and size, and cards and card events from the fold of the
 // conversation (`foldCards` of `@parley/sdk/cards`), so a card shows its state
 // as every client computes it, and an event reads as a short line ("Order
 // PZ-2001 is now preparing"). Money goes through Intl.NumberFormat in the
@@ -13,6 +14,48 @@ const STATUS = {
   delivered: "delivered",
   cancelled: "cancelled",
 };
+/**
+ * The locale money is written in: `tag` (checked), or the system's.
+ * @param {string | undefined} tag
+ */
+export function pickLocale(tag) {
+  if (!tag) return Intl.DateTimeFormat().resolvedOptions().locale;
+  try {
+    return Intl.getCanonicalLocales(tag)[0] ?? Intl.DateTimeFormat().resolvedOptions().locale;
+  } catch {
+    throw new Error(`--locale ${tag} is not a language tag (try en or de-DE)`);
+  }
+}
+
+/**
+ * What a message says (a card: a few lines); undefined for what is not for people (key handovers).
+ * `cardContext` folds the conversation's cards, called only for cards and card events.
+ * @param {import("@parley/sdk").ChatMessage} message
+ * @param {() => { name: (principalId: string) => string, locale: string, board: import("@parley/sdk/cards").CardBoard }} cardContext
+ * @returns {string | undefined}
+ */
+export function messageText(message, cardContext) {
+  const body = message.body;
+  if (body === undefined) return `(cannot be opened on this device: ${message.error ?? "no key"})`;
+  switch (body.type) {
+    case "text":
+    case "system":
+      return body.text;
+    case "card": {
+      const ctx = cardContext();
+      return cardLines(ctx.board.cards.get(message.msgId), ctx).join("\n");
+    }
+    case "card-event": {
+      const ctx = cardContext();
+      return eventLine(ctx.board.events.get(message.msgId), ctx);
+    }
+    case "file":
+      return `[file ${body.file.name}, ${body.file.size} bytes]${body.caption ? ` ${body.caption}` : ""}`;
+    default:
+      return undefined; // a history grant: keys for a new member, nothing to read
+  }
+}
+
 const METHOD = { equal: "equally", items: "by who ordered what", custom: "by custom amounts", shares: "by shares" };
 
 /**
@@ -51,11 +94,10 @@ export function cardLines(state, ctx) {
           `  ${item.quantity} x ${item.name}${options}: ${m(item.quantity * item.unitPrice, card.currency)}${by}`,
         );
       }
-      const extras = [
-        card.tax > 0 ? `tax ${m(card.tax, card.currency)}` : "",
-        card.delivery > 0 ? `delivery ${m(card.delivery, card.currency)}` : "",
-      ].filter(Boolean);
-      lines.push(`  total ${m(state.total, card.currency)}${extras.length ? ` (incl. ${extras.join(", ")})` : ""}`);
+      const parts = [`subtotal ${m(state.subtotal, card.currency)}`];
+      if (card.tax > 0) parts.push(`tax ${m(card.tax, card.currency)}`);
+      if (card.delivery > 0) parts.push(`delivery ${m(card.delivery, card.currency)}`);
+      lines.push(`  ${parts.join(", ")}, total ${m(state.total, card.currency)}`);
       if (state.trackingUrl) lines.push(`  tracking: ${state.trackingUrl}`);
       return lines;
     }
@@ -103,7 +145,7 @@ export function cardLines(state, ctx) {
       return [
         state.reason === "unknown_kind"
           ? `[a "${state.named ?? "?"}" card this version cannot show]`
-          : `[a${state.named ? ` ${state.named}` : ""} card that could not be read]`,
+          : `[${state.named ? `an "${state.named}"` : "a"} card that could not be read]`,
       ];
   }
 }
@@ -116,11 +158,11 @@ export function cardLines(state, ctx) {
  */
 export function eventLine(note, ctx) {
   if (!note?.event) return "(a card update this version cannot read)";
-  if (!note.applied) return `(a card update that changes nothing: ${note.event.op})`;
+  if (!note.applied) return `(a "${note.event.op}" update that changes nothing)`;
   const card = ctx.board.cards.get(note.card);
-  const who = ctx.name(note.by);
   const e = note.event;
   const order = card?.kind === "order" ? `Order ${card.card.number}` : "The order";
+  // The line is printed after its sender's name ("Mia: added 2 x Diavola to the cart"), so it names no actor.
   switch (e.op) {
     case "status":
       return `${order} is now ${STATUS[e.status] ?? e.status}`;
@@ -128,26 +170,26 @@ export function eventLine(note, ctx) {
       return `${order} can be tracked at ${e.url}`;
     case "add": {
       const line = card?.kind === "cart" ? card.lines.find((l) => l.line === e.line) : undefined;
-      return `${who} added ${e.quantity} x ${line?.item.name ?? itemName(ctx.board, card, e.item)} to the cart`;
+      return `added ${e.quantity} x ${line?.item.name ?? itemName(ctx.board, card, e.item)} to the cart`;
     }
     case "set":
-      return `${who} changed a line of the cart (now ${e.quantity})`;
+      return `changed a line of the cart (now ${e.quantity})`;
     case "remove":
-      return `${who} removed a line from the cart`;
+      return "removed a line from the cart";
     case "lock":
-      return `${who} locked the cart`;
+      return "locked the cart";
     case "unlock":
-      return `${who} reopened the cart`;
+      return "reopened the cart";
     case "submit":
-      return `${who} sent the cart to the shop`;
+      return "sent the cart to the shop";
     case "cancel":
-      return `${who} cancelled the cart`;
+      return "cancelled the cart";
     case "paid":
-      return `${ctx.name(e.person)} marked their share paid (${e.via})`;
+      return `marked their share paid (${e.via})`;
     case "received":
-      return `${who} confirmed ${ctx.name(e.person)}'s share as received`;
+      return `confirmed ${ctx.name(e.person)}'s share as received`;
     case "link":
-      return `The shop added a payment link for ${ctx.name(e.person)}: ${e.url}`;
+      return `added a payment link for ${ctx.name(e.person)}: ${e.url}`;
     default:
       return `(card update: ${e.op})`;
   }
