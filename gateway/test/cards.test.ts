@@ -13,7 +13,7 @@ import type { Card, CardBoard, CardEvent, CartState, ParleyClient } from "@parle
 import { type CartSubmittedEvent, orderFromCart, type SharePaidEvent, shopCards } from "@parley/sdk/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
-import { type Wiretap, wiretap } from "./harness/wiretap.js";
+import { startWiretap, type Wiretap } from "./harness/wiretap.js";
 import { codeOf, waitFor } from "./helpers.js";
 
 const BOT = { login: "cards-bot", password: "bot password of some length" };
@@ -47,20 +47,17 @@ const cartOf = (board: CardBoard, id: string) => {
 
 beforeAll(async () => {
   stack = await startStack();
-  taps = [await wiretap(stack, "app"), await wiretap(stack, "bots")];
+  taps = [await startWiretap(stack, "app"), await startWiretap(stack, "bots")];
   await stack.gateway.admin.addAgent(SHOP_ID, { ...BOT, displayName: "Pizza Bot", role: "agent", kind: "bot" });
   // The admin agent's device makes the team key and wraps it to the bot's device, which then signs as the team.
   const admin = track(stack.agent({ encryption: true }));
   await admin.connect();
-  bot = track(
-    stack.client({ auth: { kind: "bot", shopId: SHOP_ID, ...BOT }, encryption: true }),
-  );
-  let wrapped = false;
-  bot.on("team", (e) => {
-    if (e.change === "wrapped" && e.deviceId === bot.deviceId) wrapped = true;
-  });
+  bot = track(stack.client({ auth: { kind: "bot", shopId: SHOP_ID, ...BOT }, encryption: true }));
   await bot.connect();
-  await waitFor(() => wrapped, "the team key to reach the bot's device");
+  await waitFor(async () => {
+    const { wraps } = await bot.request("team.wrap.get", {});
+    return wraps.some((w) => w.deviceId === bot.deviceId);
+  }, "the team key to reach the bot's device");
   shop = shopCards(bot);
   shop.on("cart-submitted", (e) => submitted.push(e));
   shop.on("share-paid", (e) => paid.push(e));
@@ -85,7 +82,7 @@ beforeAll(async () => {
 afterAll(async () => {
   shop?.close();
   await Promise.allSettled(clients.map((c) => c.close()));
-  await Promise.allSettled((taps ?? []).map((t) => t.close()));
+  await Promise.allSettled((taps ?? []).map((t) => t[Symbol.asyncDispose]()));
   await stack?.[Symbol.asyncDispose]();
 });
 
@@ -245,7 +242,11 @@ describe("cards between a shop's bot and a group of customers", () => {
     expect(await codeOf(mia.cards.act(convId, { v: 1, card: cartId, op: "remove", line: "nope" }))).toBe(
       "card_rejected",
     );
-    const badMenu = { title: "Floats", currency: "EUR", sections: [{ id: "s", name: "S", items: [{ id: "x", name: "X", price: 1.5 }] }] };
+    const badMenu = {
+      title: "Floats",
+      currency: "EUR",
+      sections: [{ id: "s", name: "S", items: [{ id: "x", name: "X", price: 1.5 }] }],
+    };
     expect(await codeOf(shop.postMenu(convId, badMenu))).toBe("card_invalid");
     expect(await codeOf(mia.cards.post(convId, { kind: "cart", v: 1 } as unknown as Card))).toBe("card_invalid");
     const zero = { v: 1, card: cartId, op: "add", line: "l1", item: "cola", quantity: 0 } as CardEvent;
@@ -255,17 +256,57 @@ describe("cards between a shop's bot and a group of customers", () => {
     expect(await sent()).toBe(before);
   });
 
+  it("a second bot device hears a cart submitted before it started, once, after loading the conversation", async () => {
+    const lea = track(stack.customer("cards-lea", { encryption: true }));
+    await lea.connect();
+    const leaConv = (await lea.openConversation()).id;
+    await lea.send(leaConv, "One pizza please");
+    const menu2 = await shop.postMenu(leaConv, {
+      title: "Lunch",
+      currency: "EUR",
+      sections: [{ id: "s", name: "Lunch", items: [{ id: "soup", name: "Soup", price: 600 }] }],
+    });
+    await waitFor(() => lea.cards.board(leaConv).value.cards.get(menu2)?.kind === "menu", "the menu on Lea's board");
+    const cart2 = (await lea.cards.post(leaConv, { kind: "cart", v: 1, menu: menu2 })).msgId;
+    await waitFor(() => lea.cards.board(leaConv).value.cards.get(cart2), "the cart on Lea's board");
+    await lea.cards.addToCart(leaConv, cart2, { item: "soup", quantity: 3 });
+    await lea.cards.act(leaConv, { v: 1, card: cart2, op: "submit" });
+    await waitFor(() => submitted.find((e) => e.cart.id === cart2), "the first bot device to hear Lea's submit");
+
+    const bot2 = track(stack.client({ auth: { kind: "bot", shopId: SHOP_ID, ...BOT }, encryption: true }));
+    await bot2.connect();
+    await waitFor(async () => {
+      const { wraps } = await bot2.request("team.wrap.get", {});
+      return wraps.some((w) => w.deviceId === bot2.deviceId);
+    }, "the team key to reach the second bot device");
+    const shop2 = shopCards(bot2);
+    const heard: CartSubmittedEvent[] = [];
+    shop2.on("cart-submitted", (e) => heard.push(e));
+    // Its first sign of the conversation is Lea's next message: it loads the conversation and folds its cards.
+    await lea.send(leaConv, "Is it on its way?");
+    const event = await waitFor(() => heard[0], "the second device's cart-submitted");
+    expect(event).toMatchObject({ convId: leaConv, cart: { id: cart2, total: 1800 }, menu: { id: menu2 } });
+    const thanks = await lea.send(leaConv, "Thanks");
+    await waitFor(
+      () => bot2.conversation(leaConv).value.messages.some((m) => m.msgId === thanks.msgId),
+      "the second device to get Lea's thanks",
+    );
+    // Mia's cart was ordered already: nothing to announce; Lea's was announced once.
+    expect(heard.map((e) => e.cart.id)).toEqual([cart2]);
+    shop2.close();
+  });
+
   it("leaves the menu's canary out of the store, its file, the gateway's logs and NATS", async () => {
     for (const tap of taps) await tap.flush();
     const store = JSON.stringify(await stack.gateway.store.since(convId, 0, 1000));
     const files = await filesUnder(stack.config.dataDir);
     const raw = (await Promise.all(files.map((f) => readFile(f, "latin1")))).join("\n");
-    const nats = taps.flatMap((t) => t.heard).join("\n");
+    const nats = taps.flatMap((t) => t.captured).join("\n");
     // The menu did cross the stack: the customers read the canary from the decrypted card.
     const menu = mia.cards.board(convId).value.cards.get(menuId);
     expect(menu?.kind === "menu" && menu.card.sections[0]?.items[0]?.name).toContain(CANARY);
-    expect(taps[0]?.heard.length).toBeGreaterThan(10);
-    expect(taps[1]?.heard.length).toBeGreaterThan(5);
+    expect(taps[0]?.captured.length).toBeGreaterThan(10);
+    expect(taps[1]?.captured.length).toBeGreaterThan(5);
     expect(files.some((f) => f.endsWith("parley.sqlite"))).toBe(true);
     expect({
       store: store.includes(CANARY),

@@ -42,9 +42,12 @@ export interface ChatMessage {
    */
   sharedBy?: string;
   /**
-   * Set when the shop's team sent it, as far as this client can tell: in end-to-end conversations
-   * only when the body carries a valid signature by the shop's team key (a device the team's admin
-   * gave the key: ADR 0027); in plaintext conversations from the sender's kind as the gateway says.
+   * Set (true) when the shop's team sent it, as far as this client can tell; otherwise absent. In
+   * end-to-end conversations only when the plaintext carries a valid team vouch: a signature by the
+   * shop's team key over this conversation, this message id and this body, which only devices the
+   * team's admin gave the key hold (an agent's or a bot's, not which one: ADR 0028). The gateway's
+   * word on the sender never sets it. In plaintext conversations (`alg: "none"`) there is no team
+   * key: it is set when the sender's principal id is an agent's or a bot's, the gateway's word only.
    * The widget marks cards as from the shop only when it is set.
    */
   fromTeam?: boolean;

@@ -62,6 +62,8 @@ export {
   SealError,
   TeamKeyError,
 } from "./errors.js";
+export type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
+export type { ClientAuth, ClientOptions } from "./options.js";
 export type {
   Card,
   CardEvent,
@@ -80,8 +82,6 @@ export type {
   SplitCard,
   SplitMethod,
 } from "./protocol/cards/wire.js";
-export type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
-export type { ClientAuth, ClientOptions } from "./options.js";
 export type {
   BlockedInfo,
   HandleCheck,

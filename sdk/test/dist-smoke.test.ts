@@ -32,6 +32,17 @@ describe("the built packages", () => {
     expect(() => protocol.subjects.user("p.1")).toThrow();
   });
 
+  it("@parley/sdk/cards parses cards and folds them", async () => {
+    const cards = await import(built("../dist/cards/index.js"));
+    expect(cards.allocate(100, [1, 1, 1])).toEqual([34, 33, 33]);
+    expect(cards.parseCard({ kind: "cart", v: 1, menu: "m000000000000001" })).toBeDefined();
+    expect(cards.cardProblem({ kind: "cart", v: 1, menu: "x" })).toMatch(/^menu: /);
+    const board = cards.foldCards([
+      { seq: 1, msgId: "m000000000000001", sender: "p1", ts: 1, body: { type: "card", card: { kind: "poll" } } },
+    ]);
+    expect(board.cards.get("m000000000000001")).toMatchObject({ kind: "unknown", reason: "unknown_kind" });
+  });
+
   it("@parley/sdk/server signs a customer token", async () => {
     const server = await import(built("../dist/server/index.js"));
     const token = await server.signCustomerToken({

@@ -1,27 +1,27 @@
 /**
- * A NATS user that hears every subject of one account (the app account, or
- * the bots account where bots publish): for tests that check what crosses
- * NATS, such as the canary checks of end-to-end encrypted content.
+ * A NATS wiretap for canary checks: a non-bearer TCP user of the app account
+ * (or of the bots account, where bots publish) that may subscribe to `>` (the
+ * gateway's service user may not), recording every subject and payload it
+ * sees as text.
  */
 import { encodeUser } from "@nats-io/jwt";
-import { jwtAuthenticator } from "@nats-io/nats-core";
+import { jwtAuthenticator, type NatsConnection } from "@nats-io/nats-core";
 import { createUser, fromSeed } from "@nats-io/nkeys";
 import { connect } from "@nats-io/transport-node";
-import { withDualTransport } from "./dual-transport.js";
 import type { TestStack } from "./stack.js";
 
-/** What a wiretap heard, as `subject payload` lines; `close` ends it. */
+/** A connected wiretap and what it captured so far (`subject payload` per message). */
 export interface Wiretap {
-  readonly heard: string[];
-  /** Waits until everything published before this call was heard. */
+  captured: string[];
+  /** Resolves once everything published before the call was captured. */
   flush(): Promise<void>;
-  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Subscribes a non-bearer TCP user of `account` to `>`. */
-export async function wiretap(stack: TestStack, account: "app" | "bots" = "app"): Promise<Wiretap> {
+/** Connects a wiretap to `stack`'s NATS server, in the app account or the bots account, and starts capturing. */
+export async function startWiretap(stack: TestStack, account: "app" | "bots" = "app"): Promise<Wiretap> {
   const { auth } = stack.nats;
-  const [accountPub, seed] =
+  const [accountPub, signingSeed] =
     account === "app" ? [auth.appAccountPub, auth.appSigningSeed] : [auth.botsAccountPub, auth.botsSigningSeed];
   const ukp = createUser();
   const jwt = await encodeUser(
@@ -29,19 +29,27 @@ export async function wiretap(stack: TestStack, account: "app" | "bots" = "app")
     ukp,
     accountPub,
     {
-      sub: { allow: [">"] },
       pub: { allow: ["_INBOX.>"] },
+      sub: { allow: [">"] },
+      subs: -1,
+      payload: -1,
+      data: -1,
       bearer_token: false,
       allowed_connection_types: ["STANDARD"],
     },
-    { signer: fromSeed(new TextEncoder().encode(seed)) },
+    { signer: fromSeed(new TextEncoder().encode(signingSeed)) },
   );
-  const nc = await withDualTransport(() =>
-    connect({ servers: [stack.nats.url], authenticator: jwtAuthenticator(jwt, ukp.getSeed()) }),
-  );
-  const heard: string[] = [];
+  const nc: NatsConnection = await connect({
+    servers: [stack.nats.url],
+    authenticator: jwtAuthenticator(jwt, ukp.getSeed()),
+  });
+  const captured: string[] = [];
   const decoder = new TextDecoder();
-  nc.subscribe(">", { callback: (_err, msg) => heard.push(`${msg.subject} ${decoder.decode(msg.data)}`) });
+  nc.subscribe(">", {
+    callback: (_err, msg) => {
+      captured.push(`${msg.subject} ${decoder.decode(msg.data)}`);
+    },
+  });
   await nc.flush();
-  return { heard, flush: () => nc.flush(), close: () => nc.close() };
+  return { captured, flush: () => nc.flush(), [Symbol.asyncDispose]: () => nc.close() };
 }

@@ -29,7 +29,8 @@ export interface CardsApi {
   /**
    * Posts a card; resolves with its message (the card id is its `msgId`). Refused before anything is
    * queued: `card_invalid` when it breaks its schema, `forbidden` when this principal may not post
-   * its kind (orders and menus are the team's).
+   * its kind (orders and menus are the team's, and with end-to-end encryption only from a device holding
+   * the shop's team key, whose messages readers can verify as the team's).
    */
   post(convId: string, card: Card): Promise<ChatMessage>;
   /**

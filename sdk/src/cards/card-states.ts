@@ -27,8 +27,16 @@ import type {
 /** The cards the fold holds so far, by id. */
 export type CardMap = ReadonlyMap<string, CardState>;
 
-/** An order card's sums: `subtotal` (quantity x unit price over its lines) and `total` (with tax and delivery). */
-export function orderTotals(card: OrderCard): { subtotal: number; total: number } {
+/** An order card's sums, in minor units. */
+export interface OrderTotals {
+  /** Quantity x unit price over its lines. */
+  subtotal: number;
+  /** The subtotal with tax and delivery. */
+  total: number;
+}
+
+/** An order card's sums (see {@link OrderTotals}). */
+export function orderTotals(card: OrderCard): OrderTotals {
   const subtotal = orderSubtotal(card.items);
   return { subtotal, total: subtotal + card.tax + card.delivery };
 }

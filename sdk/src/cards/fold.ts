@@ -109,11 +109,12 @@ export class CardFolder {
 /**
  * Folds a conversation's messages into its cards: sorted by `seq`, each seq counted once (of two
  * different messages under one seq, the one with the smaller `msgId`), messages that are neither
- * `card` nor `card-event` skipped. The same messages in any order, repeated or not, give an equal board.
+ * `card` nor `card-event` (or whose seq is not a safe integer) skipped. The same messages in any order, repeated or not, give an equal board.
  */
 export function foldCards(messages: Iterable<CardMessage>): CardBoard {
   const bySeq = new Map<number, CardMessage>();
   for (const message of messages) {
+    if (!Number.isSafeInteger(message.seq)) continue;
     const held = bySeq.get(message.seq);
     if (!held || message.msgId < held.msgId) bySeq.set(message.seq, message);
   }

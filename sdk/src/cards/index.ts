@@ -47,7 +47,7 @@ export {
 } from "../protocol/cards/wire.js";
 export { allocate } from "./allocate.js";
 export type { CardsApi, CartAddition } from "./api.js";
-export { cartOrderItems, findMenuItem, orderTotals } from "./card-states.js";
+export { cartOrderItems, findMenuItem, type OrderTotals, orderTotals } from "./card-states.js";
 export { CardFolder, foldCards, wouldApply } from "./fold.js";
 export type {
   CardBoard,

@@ -16,8 +16,8 @@ import {
   openVouchedMessage,
   SealError,
   sealMessage,
+  type TeamSigner,
 } from "./message-crypto.js";
-import type { TeamSigner } from "./team-vouch.js";
 
 /** What {@link createE2ECodec} needs: this device and the key lookups of the epoch layer. */
 export interface E2ECodecOptions {

@@ -64,6 +64,7 @@ export type {
   OpenMessageInput,
   SealFailure,
   SealMessageInput,
+  TeamSigner,
 } from "./message-crypto.js";
 export {
   DecryptError,
@@ -77,6 +78,8 @@ export {
   SealError,
   SealFailures,
   sealMessage,
+  splitVouch,
+  TEAM_VOUCH_RESERVE_BYTES,
 } from "./message-crypto.js";
 export { randomBytes } from "./random.js";
 export { createEpochKey, openEpochKey, SEALED_EPOCH_KEY_BYTES, sealEpochKey } from "./seal-box.js";
@@ -94,10 +97,9 @@ export {
   verifyTeamKeyWrap,
   wrapTeamKey,
 } from "./team-key.js";
-export type { TeamSigner, TeamVouch, VouchTarget } from "./team-vouch.js";
+export type { TeamVouch, VouchTarget } from "./team-vouch.js";
 export {
   signTeamVouch,
-  TEAM_VOUCH_RESERVE_BYTES,
   teamVouchInput,
   teamVouchShape,
   verifyTeamVouch,

@@ -17,11 +17,11 @@ import {
   padPlaintext,
   SealError,
   sealMessage,
+  TEAM_VOUCH_RESERVE_BYTES,
   unpadPlaintext,
 } from "./message-crypto.js";
 import { randomBytes } from "./random.js";
 import { loadSodium } from "./sodium.js";
-import { TEAM_VOUCH_RESERVE_BYTES } from "./team-vouch.js";
 
 const alice = await createDeviceIdentity();
 const mallory = await createDeviceIdentity();

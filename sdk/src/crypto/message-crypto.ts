@@ -19,10 +19,50 @@ import { fromBase64Url, toBase64Url } from "../base64url.js";
 import { type MessageBody, parseMessageBody } from "../codec.js";
 import { DecryptError, SealError } from "../errors.js";
 import { type Envelope, type EnvelopeHeader, MAX_CIPHERTEXT_CHARS } from "../protocol/envelope.js";
-import { encodeHeaderAad, headerProblem, messageSignatureInput } from "./canonical.js";
+import { CanonicalWriter, encodeHeaderAad, headerProblem, Labels, messageSignatureInput } from "./canonical.js";
 import { randomBytes } from "./random.js";
 import { loadSodium } from "./sodium.js";
-import { signTeamVouch, splitVouch, TEAM_VOUCH_RESERVE_BYTES, type TeamSigner } from "./team-vouch.js";
+import type { VouchKit } from "./team-vouch-rules.js";
+
+/** The team vouch's signing and checking, loaded on demand: only team devices sign, readers check on the first vouch. */
+export const vouchRules = () => import("./team-vouch-rules.js");
+
+/** What the vouch rules use from the rest of the SDK (passed in: see team-vouch-rules.ts). */
+export async function vouchKit(): Promise<VouchKit> {
+  return {
+    sodium: await loadSodium(),
+    writer: () => new CanonicalWriter(),
+    label: Labels.teamVouch,
+    fromBase64Url,
+    toBase64Url,
+  };
+}
+
+/**
+ * Bytes the plaintext keeps free for a team vouch (`,"vouch":{"v":N,"sig":"…86…"}` is at most 126):
+ * `MAX_BODY_BYTES` is the same on every device, team or not.
+ */
+export const TEAM_VOUCH_RESERVE_BYTES = 128;
+
+/** A team key's version and its Ed25519 secret key (`TeamKeyHolder.signer()`): what signs a team vouch. */
+export interface TeamSigner {
+  /** The team key version. */
+  version: number;
+  /** The 64-byte Ed25519 secret key. */
+  signSk: Uint8Array;
+}
+
+/**
+ * Splits a decoded plaintext into the body's fields and the team vouch it carries
+ * (`undefined` when it has no `vouch` key). Never throws; the body is parsed after.
+ */
+export function splitVouch(value: unknown): { fields: unknown; vouch: unknown } {
+  if (value === null || typeof value !== "object" || Array.isArray(value) || !Object.hasOwn(value, "vouch")) {
+    return { fields: value, vouch: undefined };
+  }
+  const { vouch, ...fields } = value as { vouch: unknown };
+  return { fields, vouch };
+}
 
 /** The envelope `alg` of end-to-end messages. */
 export const E2E_ALG = "xc20p-ed25519";
@@ -145,7 +185,8 @@ export async function sealMessage(input: SealMessageInput): Promise<Envelope> {
     throw new SealError("too_large", `body is ${bodyBytes} bytes; the limit is ${MAX_BODY_BYTES}`);
   }
   if (teamSigner) {
-    const vouch = await signTeamVouch({ convId: header.convId, msgId: header.msgId, body: parsed }, teamSigner);
+    const [{ signVouch }, kit] = await Promise.all([vouchRules(), vouchKit()]);
+    const vouch = signVouch(kit, { convId: header.convId, msgId: header.msgId, body: parsed }, teamSigner);
     json = JSON.stringify({ ...parsed, vouch });
   }
   const plaintext = encoder.encode(json);

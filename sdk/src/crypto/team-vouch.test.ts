@@ -4,6 +4,7 @@ import { fromBase64Url, toBase64Url } from "../base64url.js";
 import type { EnvelopeHeader } from "../protocol/index.js";
 import type { MessageBody } from "../protocol/message-body.js";
 import { createDeviceIdentity } from "./device-keys.js";
+import { createE2ECodec } from "./e2e-codec.js";
 import { flipEveryBit } from "./flip-bits.test-support.js";
 import { MAX_BODY_BYTES, openVouchedMessage, sealMessage } from "./message-crypto.js";
 import { randomBytes } from "./random.js";
@@ -131,5 +132,27 @@ describe("the team vouch", () => {
     expect(body).toEqual({ type: "text", text: "hi" });
     expect(vouch).toBeUndefined();
     expect(fromBase64Url(envelope.sig)).toHaveLength(64);
+  });
+
+  it("the codec seals without a vouch while the team key has not arrived, and with one once it has", async () => {
+    let held: TeamSigner | undefined;
+    const codec = createE2ECodec({
+      identity: device,
+      epochKeys: () => epochKey,
+      currentEpoch: () => 1,
+      senderKey: () => device.sign.publicKey,
+      teamSigner: async () => held,
+    });
+    const before = await codec.sealVouched(header, order);
+    expect(before.vouched).toBe(false);
+    expect(await codec.openVouched(before.envelope)).toEqual({ body: order, vouch: undefined });
+    held = signer;
+    const after = await codec.sealVouched(header, order);
+    expect(after.vouched).toBe(true);
+    const opened = await codec.openVouched(after.envelope);
+    expect(
+      await verifyTeamVouch({ convId: header.convId, msgId: header.msgId, body: opened.body }, opened.vouch, teamPk),
+    ).toBe(true);
+    expect(await codec.open(after.envelope)).toEqual(order);
   });
 });

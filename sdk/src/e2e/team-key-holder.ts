@@ -15,6 +15,7 @@ import { fromBase64Url, toBase64Url } from "../base64url.js";
 import type { TeamBoxKey } from "../crypto/commits.js";
 import type { DeviceDirectory } from "../crypto/device-directory.js";
 import type { DeviceIdentity } from "../crypto/device-keys.js";
+import { vouchKit, vouchRules } from "../crypto/message-crypto.js";
 import { loadSodium } from "../crypto/sodium.js";
 import {
   createTeamKey,
@@ -24,7 +25,7 @@ import {
   wrapTeamKey,
 } from "../crypto/team-key.js";
 import { deriveNotesKey } from "../crypto/team-notes.js";
-import { type VouchTarget, verifyTeamVouch } from "../crypto/team-vouch.js";
+import type { VouchTarget } from "../crypto/team-vouch-rules.js";
 import { ParleyError } from "../errors.js";
 import { isTeamKind, type PrincipalInfo, type TeamKeyRecord } from "../protocol/models.js";
 import type { KeyValueStorage } from "../storage.js";
@@ -147,7 +148,8 @@ export class TeamKeyHolder {
    */
   async vouchHolds(target: VouchTarget, vouch: unknown, onError: (error: Error) => void): Promise<boolean> {
     const { shopId } = this.#o.principal;
-    const holds = await verifyTeamVouch(target, vouch, async (version) => {
+    const [{ verifyVouch }, kit] = await Promise.all([vouchRules(), vouchKit()]);
+    const holds = await verifyVouch(kit, target, vouch, async (version) => {
       const record = await this.recordVersion(shopId, version);
       return record ? fromBase64Url(record.sigPk) : undefined;
     }).catch(() => false);

@@ -10,6 +10,16 @@
  * });
  * ```
  *
+ * A bot or backend signed in as a team device posts cards and hears carts and payments:
+ *
+ * ```ts
+ * const shop = shopCards(botClient);
+ * shop.on("cart-submitted", async ({ convId, cart }) => {
+ *   const orderId = await shop.postOrder(convId, orderFromCart(cart, { number: "PX-1042", tax: 0, delivery: 250 }));
+ *   await shop.setStatus(convId, orderId, "confirmed");
+ * });
+ * ```
+ *
  * @module @parley/sdk/server
  */
 import { exportJWK, generateKeyPair, importJWK, importPKCS8, type JWTPayload, SignJWT } from "jose";

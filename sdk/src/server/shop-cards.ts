@@ -5,10 +5,11 @@
  * events come from the team client's own fold of the conversations it
  * decrypts (`client.cards.board`), never from a plaintext webhook.
  */
-import type { ParleyClient } from "../client.js";
+import { cartOrderItems } from "../cards/card-states.js";
 import type { CardBoard, CartState, MenuState, SplitShare, SplitState } from "../cards/state.js";
+import type { ParleyClient } from "../client.js";
 import { Emitter } from "../emitter.js";
-import type { MenuCard, MinorUnits, OrderCard, OrderItem, OrderStatus } from "../protocol/cards/wire.js";
+import type { MenuCard, MinorUnits, OrderCard, OrderStatus } from "../protocol/cards/wire.js";
 
 /** A group cart its starter submitted, with the menu it was ordered from. */
 export interface CartSubmittedEvent {
@@ -65,19 +66,10 @@ export function orderFromCart(
   cart: CartState,
   order: { number: string; tax: MinorUnits; delivery: MinorUnits; status?: OrderStatus; trackingUrl?: string },
 ): Omit<OrderCard, "kind" | "v"> {
-  const items = cart.lines.map(
-    (line): OrderItem => ({
-      name: line.item.name,
-      quantity: line.quantity,
-      unitPrice: line.unitPrice,
-      ...(line.options.length > 0 ? { options: line.options.map((o) => o.name) } : {}),
-      by: line.by,
-    }),
-  );
   return {
     number: order.number,
     currency: cart.currency,
-    items,
+    items: cartOrderItems(cart),
     tax: order.tax,
     delivery: order.delivery,
     status: order.status ?? "placed",

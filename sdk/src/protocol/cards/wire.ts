@@ -132,7 +132,7 @@ export interface MenuSection {
   items: MenuItem[];
 }
 
-/** A catalog the team posts; members start group carts from it. Item, section and option ids are unique within the menu. */
+/** A catalog the team posts; members start group carts from it. Section and item ids are unique within the menu, option ids within their item. */
 export interface MenuCard {
   kind: "menu";
   v: 1;
