@@ -75,6 +75,7 @@ function checkedCount(name: string, value: number): number {
   return value;
 }
 
+/** What the bot did about one message, and why. */
 export type Decision =
   | { action: "answered"; convId: string; seq: number; intent: Intent }
   | { action: "handed-over"; convId: string; seq: number; reason: "asked" | "unclear" }
@@ -82,7 +83,9 @@ export type Decision =
   | { action: "stepped-back"; convId: string; seq: number; assignee: string | null }
   | { action: "skipped"; convId: string; seq: number; reason: SkipReason };
 
+/** What an answered line asked for. */
 export type Intent = "hours" | "order" | "order-number" | "menu" | "clarify";
+/** Why the bot left a message unanswered. */
 export type SkipReason =
   | "own"
   | "team"

@@ -1,6 +1,7 @@
 /** What the example bot says, in the two languages it speaks. */
 import type { Lang } from "./understand.js";
 
+/** Everything the bot says, in one language. */
 export interface BotTexts {
   hours: string;
   askNumber: string;
@@ -15,6 +16,7 @@ export interface BotTexts {
   handoverUnclear: string;
 }
 
+/** What the bot says, by language. */
 export const TEXTS: Record<Lang, BotTexts> = {
   en: {
     hours: "We're open Monday to Friday 9:00–18:00 and Saturday 10:00–14:00 (Berlin time).",

@@ -8,7 +8,9 @@
  * here and keep the rest of `bot.ts`.
  */
 
+/** The languages the bot speaks. */
 export type Lang = "en" | "de";
+/** What a customer's line asks for. */
 export type Understood =
   | { kind: "human" }
   | { kind: "order"; orderId: string }
@@ -74,10 +76,12 @@ const NOT_A_NAME = new Set([
   "zusammen",
 ]);
 
+/** The language of a line: German when it has a common German word, English otherwise. */
 export function languageOf(text: string): Lang {
   return GERMAN.test(text) ? "de" : "en";
 }
 
+/** The intent of a line (a person, an order, the menu, hours, thanks, or nothing known), first match wins. */
 export function understand(text: string): Understood {
   if (HUMAN.test(text)) return { kind: "human" };
   const orderId = ORDER_ID.exec(text);
