@@ -1,0 +1,105 @@
+// Steps of the cards story (cards-story.test.ts): the example bot started in this process against
+// the test stack, a shopper logged in on the storefront in a chosen language, reading a card's
+// text and amounts from the chat frame, and axe-core on the cards inside the frame.
+
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { DEFAULT_TEST_ORIGIN, SHOP_ID, type TestStack, waitFor } from "@parley/gateway/testing";
+import type { Frame, Page } from "playwright-core";
+import WebSocket from "ws";
+import { type KitchenEvent, ShopBot } from "../../bot/bot.js";
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const BOT = { login: "shop-bot", password: "the story bot's password" };
+
+/** The example bot, running in this process, with every kitchen event it announced. */
+export interface StoryBot {
+  bot: ShopBot;
+  kitchen: KitchenEvent[];
+}
+
+/** Adds the shop's bot account and starts the example bot on it (a team device must be online to wrap the team key). */
+export async function startBot(stack: TestStack, statusStepMs: number): Promise<StoryBot> {
+  await stack.gateway.admin.addAgent(SHOP_ID, { ...BOT, displayName: "Shop Bot", role: "agent", kind: "bot" });
+  const bot = new ShopBot({
+    gatewayUrl: stack.url,
+    shopId: SHOP_ID,
+    ...BOT,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    origin: DEFAULT_TEST_ORIGIN,
+    statusStepMs,
+  });
+  const kitchen: KitchenEvent[] = [];
+  bot.onKitchen((e) => kitchen.push(e));
+  await bot.start();
+  return { bot, kitchen };
+}
+
+/** Logs `name` in on the storefront with the widget in `lang` (the storefront's `?lang=` option). */
+export async function logInAs(page: Page, storefront: string, name: string, lang: "en" | "de"): Promise<void> {
+  const home = `${storefront}/?lang=${lang}`;
+  await page.goto(home);
+  await page.waitForSelector("#login:not([hidden])");
+  await page.fill("#name", name);
+  await Promise.all([page.waitForURL(home), page.click("#login button")]);
+  await page.waitForSelector("#logout:not([hidden])");
+}
+
+/** Whitespace folded to single spaces. */
+export const flat = (t: string | null) => (t ?? "").replace(/\s+/g, " ").trim();
+
+/** The text of every element matching `selector` in `frame`, folded. */
+export const texts = async (frame: Frame | Page, selector: string) =>
+  (await frame.locator(selector).allTextContents()).map(flat);
+
+/** The card of `kind` as a locator (the one card of that kind in the conversation). */
+export const card = (frame: Frame | Page, kind: string) => frame.locator(`parley-card article[data-kind=${kind}]`);
+
+/** Minor units of a formatted amount ("€25.93", "25,93 €"): its digits. */
+export const cents = (formatted: string) => Number(formatted.replace(/\D/g, ""));
+
+/** Waits until `read` resolves to something `check` accepts; fails with the last value read. */
+export async function until<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string): Promise<T> {
+  let last: T | undefined;
+  try {
+    return await waitFor(async () => {
+      last = await read();
+      return check(last) ? last : undefined;
+    }, what);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(last)}`);
+  }
+}
+
+/** One axe finding on a card. */
+export interface CardViolation {
+  id: string;
+  impact: string;
+  targets: string[];
+}
+
+/**
+ * axe-core on the frame as it is now; resolves the card kinds present and the serious or critical
+ * violations on nodes inside a `<parley-card>` (shadow roots included; others are not this test's).
+ */
+export async function axeCards(frame: Frame): Promise<{ kinds: string[]; serious: CardViolation[] }> {
+  await frame.evaluate(AXE);
+  const violations = await frame.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: unknown[] }> } })
+      .axe;
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return (result.violations as Array<{ id: string; impact: string; nodes: Array<{ target: unknown }> }>).map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      targets: v.nodes.map((n) => JSON.stringify(n.target)),
+    }));
+  });
+  const serious = violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ ...v, targets: v.targets.filter((t) => t.includes("parley-card")) }))
+    .filter((v) => v.targets.length > 0);
+  const kinds = (await frame
+    .locator("parley-card article[data-kind]")
+    .evaluateAll((els) => els.map((e) => e.getAttribute("data-kind") ?? ""))) as string[];
+  return { kinds: [...new Set(kinds)].sort(), serious };
+}
