@@ -205,7 +205,7 @@ describe("the cards story: a group lunch order with the shop bot, split and paid
     await Promise.all([miaAdds(), noahAdds()]);
     const expected = {
       mia: ["1 × Margherita", "Extra cheese", "well done, please", "Your subtotal €10.40"],
-      noah: ["1 × Caesar salad", "Grilled chicken", "Zwischensumme Mia 10,40 €", "Deine Zwischensumme 11,50 €"],
+      noah: ["1 × Caesar salad", "Grilled chicken", "Zwischensumme Mia 10,40 €", "Ihre Zwischensumme 11,50 €"],
     };
     const miaCart = await until(
       async () => flat(await card(mia.frame, "cart").innerText()),
@@ -289,16 +289,19 @@ describe("the cards story: a group lunch order with the shop bot, split and paid
     expect(flat(await card(noah.frame, "split").locator("p.sub").first().innerText())).toBe(
       "Nach Bestellung · Geht an Mia",
     );
-    // The shares add up to the order's total; Noah ordered more, so his share is larger.
-    const shares = async (frame: Frame) =>
-      (await texts(frame, "parley-card article[data-kind=split] li[data-person] .amount")).map(cents);
-    const [miaShare = 0, noahShare = 0] = await shares(mia.frame);
+    // The shares add up to the order's total, split in proportion to each one's dishes (25,93 x 10,40 / 21,90
+    // and x 11,50 / 21,90: 12,3141 and 13,6159; the cent left over goes to the larger remainder, Noah's).
+    const shareOf = async (frame: Frame, who: string) =>
+      cents(
+        await card(frame, "split").locator("li[data-person]").filter({ hasText: who }).locator(".amount").innerText(),
+      );
+    const [miaShare, noahShare] = [await shareOf(mia.frame, "You"), await shareOf(mia.frame, "Noah")];
+    expect([miaShare, noahShare]).toEqual([1231, 1362]);
     expect(miaShare + noahShare).toBe(TOTAL);
-    expect(noahShare).toBeGreaterThan(miaShare);
-    expect(await shares(noah.frame)).toEqual([miaShare, noahShare]);
+    expect([await shareOf(noah.frame, "Mia"), await shareOf(noah.frame, "Sie")]).toEqual([miaShare, noahShare]);
 
     const noahRow = (frame: Frame) => card(frame, "split").locator("li[data-person]").filter({ hasText: "Noah" });
-    const ownRow = card(noah.frame, "split").locator("li[data-person]").filter({ hasText: "Du" });
+    const ownRow = card(noah.frame, "split").locator("li[data-person]").filter({ hasText: "Sie" });
     await ownRow.locator("[data-action=paid-cash]").click();
     await until(
       () => noahRow(mia.frame).getAttribute("data-share"),
@@ -327,6 +330,17 @@ describe("the cards story: a group lunch order with the shop bot, split and paid
       (n) => n.includes("Noah marked their share as paid") && n.includes("You confirmed the payment of Noah"),
       "Mia's payment lines",
     );
+    await until(
+      () => notes(noah.frame),
+      (n) => n.includes("Sie haben Ihren Anteil als bezahlt markiert") && n.includes("Mia hat Ihre Zahlung bestätigt"),
+      "Noah's payment lines",
+    );
+    // Mia is paid, so her own share is not paid to anyone: one button settles it, no "I paid".
+    const miaRow = card(mia.frame, "split").locator("li[data-person]").filter({ hasText: "You" });
+    expect(await texts(mia.frame, "parley-card article[data-kind=split] li[data-share=open] button")).toEqual([
+      "Settle my share",
+    ]);
+    expect(await miaRow.getAttribute("data-share")).toBe("open");
     await shotAt(mia, "split", "4-mia-split");
     await shotAt(noah, "split", "4-noah-split-de");
     for (const who of [mia, noah]) {
@@ -345,11 +359,12 @@ describe("the cards story: a group lunch order with the shop bot, split and paid
     expect(await card(conv, "cart").locator(".status").innerText()).toBe("Ordered");
     expect(await card(conv, "order").count()).toBe(1);
     expect(await card(conv, "order").locator("[aria-current=step]").innerText()).toBe("Delivered");
-    expect(
-      await card(conv, "split")
-        .locator("li[data-person]")
-        .evaluateAll((els) => els.map((e) => e.getAttribute("data-share"))),
-    ).toEqual(["open", "confirmed"]);
+    const share = (who: string) => card(conv, "split").locator("li[data-person]").filter({ hasText: who });
+    expect([await share("Mia").getAttribute("data-share"), await share("Noah").getAttribute("data-share")]).toEqual([
+      "open",
+      "confirmed",
+    ]);
+    expect(flat(await card(conv, "split").locator(".open").innerText())).toBe("Still open €12.31");
     // The team device reads the cards without acting as a member: no picker, no "Split the bill".
     expect(await card(conv, "order").locator("[data-action=split]").count()).toBe(0);
     await card(conv, "order").evaluate((el) => el.scrollIntoView({ block: "start" }));

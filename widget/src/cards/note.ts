@@ -36,8 +36,18 @@ export function noteText(
       return s.t(mine ? `note.${e.op}.you` : `note.${e.op}`, { name: name(note.by) });
     case "paid":
       return s.t(mine ? "note.paid.you" : "note.paid", { name: name(note.by) });
-    case "received":
-      return s.t(mine ? "note.received.you" : "note.received", { name: name(note.by), person: name(e.person) });
+    case "received": {
+      // "You confirmed the payment of You" and "... von Sie" read wrong: the viewer's own share has its own words.
+      const key =
+        e.person === me
+          ? mine
+            ? "note.received.own"
+            : "note.received.yours"
+          : mine
+            ? "note.received.you"
+            : "note.received";
+      return s.t(key, { name: name(note.by), person: name(e.person) });
+    }
     case "link":
       return s.t("note.link", { person: name(e.person) });
     default:

@@ -21,7 +21,9 @@ export function renderSplit(state: SplitState, v: CardView): TemplateResult {
     const amount = v.money(sh.amount, cur);
     const status = v.s.t(`share.${sh.status}`);
     const link = safeUrl(sh.link);
-    const mine = sh.person === v.me && sh.status === "open";
+    // The payee's own share is not paid to anyone: one button settles it (no "I paid", no "Received from You").
+    const own = isPayee && sh.person === v.me;
+    const mine = !own && sh.person === v.me && sh.status === "open";
     return html`<li data-person=${sh.person} data-share=${sh.status}>
       <span class="what">
         <span class="name">${who}</span>
@@ -47,7 +49,7 @@ export function renderSplit(state: SplitState, v: CardView): TemplateResult {
               ${
                 isPayee && sh.status !== "confirmed"
                   ? html`<button type="button" data-action="received" ?disabled=${v.busy}
-                      @click=${() => v.act({ op: "received", person: sh.person })}>${v.s.t("share.received", { name: who })}</button>`
+                      @click=${() => v.act({ op: "received", person: sh.person })}>${own ? v.s.t("share.settleOwn") : v.s.t("share.received", { name: who })}</button>`
                   : nothing
               }
             </span>`

@@ -109,8 +109,8 @@ describe("card renderers", () => {
     expect(await card(page, "card-order").locator("[aria-current=step]").innerText()).toBe("Unterwegs");
     expect(await text(page, "card-cart")).toContain("Nur Mia kann diese Bestellung sperren und absenden.");
     expect(await text(page, "card-split")).toContain("Noch offen 11,17\u00a0€");
-    expect(await text(page, "card-cart")).toContain("Deine Zwischensumme 3,50\u00a0€");
-    expect(await text(page, "card-split")).toContain("Zu gleichen Teilen · Geht an dich");
+    expect(await text(page, "card-cart")).toContain("Ihre Zwischensumme 3,50\u00a0€");
+    expect(await text(page, "card-split")).toContain("Zu gleichen Teilen · Geht an Sie");
     expect(await page.locator("parley-card-note p").allInnerTexts()).toEqual([
       "Bestellung PX-1001: Unterwegs",
       "Mia hat die Gruppenbestellung gesperrt",
