@@ -198,13 +198,16 @@ export class Dashboard {
     if (!info) return;
     // A history grant (keys for an invited member) is nobody's words: the preview shows the message before it.
     const last = state.messages.filter((m) => m.body?.type !== "history-grant").at(-1);
+    // The preview is the last message with words (or one this browser cannot read): a card or a card's
+    // event (a status step, a payment) has none, and "No messages yet" under a busy order would be wrong.
+    const shown = state.messages.filter((m) => m.body === undefined || bodyText(m.body) !== "").at(-1);
     const members = this.members.value.get(state.id);
     this.#rowById.set(state.id, {
       id: state.id,
       info,
       unread: state.unread,
-      preview: last ? bodyText(last.body) : "",
-      unreadable: last !== undefined && last.body === undefined,
+      preview: shown ? bodyText(shown.body) : "",
+      unreadable: shown !== undefined && shown.body === undefined,
       lastActivity: Math.max(info.updatedAt, last?.ts ?? 0, info.createdAt),
       customer: members?.find((m) => m.principalId === info.createdBy),
     });

@@ -25,6 +25,10 @@ export function renderOrder(state: OrderState, v: CardView, split: (opener: HTML
   const { card } = state;
   const cur = card.currency;
   const reached = new Set(state.steps.map((s) => s.status));
+  // A step before the current one on the usual path is done even when the shop skipped it (an order posted as
+  // "confirmed" was placed).
+  const at = PATH.indexOf(state.status);
+  const done = (status: OrderStatus) => reached.has(status) || (PATH.includes(status) && PATH.indexOf(status) < at);
   const tracking = safeUrl(state.trackingUrl);
   const actions = card.actions ?? [];
   return html`${cardHeading(state, v.s.t("order.title", { number: card.number }), v)}
@@ -51,7 +55,7 @@ export function renderOrder(state: OrderState, v: CardView, split: (opener: HTML
     <ol class="steps" aria-label=${v.s.t("order.timeline")}>
       ${timeline(state).map(
         (status) =>
-          html`<li class=${status === state.status ? "current" : reached.has(status) ? "done" : "todo"}
+          html`<li class=${status === state.status ? "current" : done(status) ? "done" : "todo"}
             data-status=${status} aria-current=${status === state.status ? "step" : nothing}>${v.s.t(`status.${status}`)}</li>`,
       )}
     </ol>
