@@ -371,8 +371,10 @@ describe("the cards story: a group lunch order with the shop bot, split and paid
     expect(flat(await card(conv, "split").locator(".open").innerText())).toBe("Still open €12.31");
     // The team device reads the cards without acting as a member: no picker, no "Split the bill".
     expect(await card(conv, "order").locator("[data-action=split]").count()).toBe(0);
+    await card(conv, "cart").evaluate((el) => el.scrollIntoView({ block: "start" }));
+    await shot(ada, "5a-ada-dashboard-cart");
     await card(conv, "order").evaluate((el) => el.scrollIntoView({ block: "start" }));
-    await shot(ada, "5-ada-dashboard");
+    await shot(ada, "5b-ada-dashboard-order-split");
     expect(order).not.toBe("");
   });
 });
