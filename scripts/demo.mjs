@@ -17,7 +17,8 @@
 // Environment: PARLEY_DEMO_PORT (gateway port; default 8080 or the next free
 // one), PARLEY_DEMO_SHOP_PORT (storefront; default 3000 or the next free one),
 // PARLEY_DEMO_DASHBOARD_PORT (default 3100 or the next free one), PARLEY_DEMO_DIR
-// (state dir; default .parley/demo), PARLEY_DEMO_SKIP_INSTALL=1.
+// (state dir; default .parley/demo), PARLEY_DEMO_SKIP_INSTALL=1,
+// PARLEY_BOT_STATUS_STEP_MS (the bot's time between two status steps of a group order).
 import { mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -64,7 +65,8 @@ const USAGE = `usage: node scripts/demo.mjs [--no-install] [--no-build] [--ready
   PARLEY_DEMO_PORT            gateway port (default ${DEFAULT_GATEWAY_PORT}, or the next free one)
   PARLEY_DEMO_SHOP_PORT       storefront port (default ${DEFAULT_SHOP_PORT}, or the next free one)
   PARLEY_DEMO_DASHBOARD_PORT  dashboard port (default ${DEFAULT_DASHBOARD_PORT}, or the next free one)
-  PARLEY_DEMO_DIR             state directory (default .parley/demo)`;
+  PARLEY_DEMO_DIR             state directory (default .parley/demo)
+  PARLEY_BOT_STATUS_STEP_MS   the bot's time between two status steps of a group order (default 20000)`;
 
 async function main() {
   // A closed terminal or pipe must not crash the demo before it has stopped its children.

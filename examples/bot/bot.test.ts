@@ -7,80 +7,39 @@
  * conversation an agent took or one it handed over. The bot announces each
  * decision, so silence is asserted from its decisions, never from a timeout.
  */
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  collectTexts,
-  DEFAULT_TEST_ORIGIN,
-  installDualTransport,
-  SHOP_ID,
-  startStack,
-  type TestStack,
-  waitFor,
-} from "@parley/gateway/testing";
+import { waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
-import { fileStorage } from "@parley/sdk/server";
+import { type MenuCard, type OrderCard, orderTotals } from "@parley/sdk/cards";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { type Decision, ShopBot } from "./bot.js";
+import type { Decision } from "./bot.js";
 import { demoCustomerId } from "./orders.js";
+import { type BotStack, startBotStack } from "./test-stack.js";
 import { TEXTS } from "./texts.js";
 
-const BOT = { login: "shop-bot", password: "bot password of some length" };
-
-let stack: TestStack;
+let env: BotStack;
 let admin: ParleyClient;
-let bot: ShopBot;
+let decisions: Decision[];
 let stateDir: string;
-const decisions: Decision[] = [];
-const clients: ParleyClient[] = [];
 
 beforeAll(async () => {
-  stack = await startStack();
-  await stack.gateway.admin.addAgent(SHOP_ID, { ...BOT, displayName: "Shop Bot", role: "agent", kind: "bot" });
-  // The admin agent's device makes the team key and wraps it to the bot's device when it asks.
-  admin = stack.agent({ encryption: true });
-  clients.push(admin);
-  await admin.connect();
-  stateDir = await mkdtemp(join(tmpdir(), "parley-bot-"));
-  bot = new ShopBot({
-    gatewayUrl: stack.url,
-    shopId: SHOP_ID,
-    ...BOT,
-    storage: fileStorage(join(stateDir, "state.json")),
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-    origin: DEFAULT_TEST_ORIGIN,
-  });
-  bot.onDecision((d) => decisions.push(d));
-  await bot.start();
-  installDualTransport();
+  env = await startBotStack({ statusStepMs: 200 });
+  ({ admin, decisions, stateDir } = env);
 });
 
 afterAll(async () => {
-  await bot?.stop().catch(() => undefined);
-  await Promise.allSettled(clients.map((c) => c.close()));
-  await stack?.[Symbol.asyncDispose]();
-  if (stateDir) await rm(stateDir, { recursive: true, force: true });
+  await env?.[Symbol.asyncDispose]();
 });
 
-async function customer(id: string) {
-  const client = stack.customer(id, { encryption: true });
-  clients.push(client);
-  await client.connect();
-  const texts = collectTexts(client);
-  const conv = await client.openConversation();
-  /** Sends `text` and resolves the bot's decision about it. */
-  const say = async (text: string): Promise<Decision> => {
-    const sent = await client.send(conv.id, text);
-    return waitFor(
-      () => decisions.find((d) => d.convId === conv.id && d.seq === sent.seq),
-      `the bot's decision on "${text}"`,
-    );
-  };
-  const heard = (fragment: string) =>
-    waitFor(() => texts.get(conv.id)?.find((t) => t.includes(fragment)), `a reply containing "${fragment}"`);
-  return { client, conv, say, heard, texts };
+const customer = (id: string) => env.customer(id);
+
+/** The order card the bot posted with this number, as `client` decrypts it. */
+function orderCard(client: ParleyClient, convId: string, number: string): Promise<OrderCard> {
+  return waitFor(async () => {
+    const cards = await env.botCards(client, convId);
+    return cards.find((c): c is OrderCard => c.kind === "order" && c.number === number);
+  }, `order card ${number}`);
 }
 
 describe("example bot", () => {
@@ -94,21 +53,69 @@ describe("example bot", () => {
     expect(await mia.say("Thanks!")).toMatchObject({ action: "skipped", reason: "small-talk" });
     // The bot took the conversation, so the inbox shows who answers it.
     const { conversation } = await admin.request("conv.get", { convId: mia.conv.id });
-    expect(conversation.assignee).toBe(bot.client.principal.id);
+    expect(conversation.assignee).toBe(env.bot.client.principal.id);
   });
 
-  it("tells a customer about their own orders and nobody else's", async () => {
+  it("shows a customer their own orders as order cards, and nobody else's", async () => {
     const mia = await customer(demoCustomerId("mia"));
     expect(await mia.say("Where is my order?")).toMatchObject({ intent: "order-number" });
     await mia.heard("What's your order number?");
-    expect(await mia.say("It's PX-1001")).toMatchObject({ action: "answered", intent: "order" });
-    await mia.heard("Order PX-1001 is on its way. Tracking: DHL 00340434161094");
+    expect(await mia.say("where is PX-1001?")).toMatchObject({ action: "answered", intent: "order" });
+    const card = await orderCard(mia.client, mia.conv.id, "PX-1001");
+    expect(card).toMatchObject({
+      kind: "order",
+      v: 1,
+      currency: "EUR",
+      status: "out_for_delivery",
+      trackingUrl: "https://tracking.example.com/dhl/00340434161094",
+      items: [
+        { name: "House blend, 250 g", quantity: 2, unitPrice: 950 },
+        { name: "Ethiopia Guji, 250 g", quantity: 1, unitPrice: 1290 },
+      ],
+    });
+    // 2 x 9,50 + 12,90 + 4,90 delivery, in cents.
+    expect(orderTotals(card)).toEqual({ subtotal: 3190, total: 3680 });
     // PX-1003 is Noah's: Mia gets the same answer as for a number that does not exist.
     await mia.say("and PX-1003?");
     await mia.heard("I can't find order PX-1003");
+    await mia.say("PX-9999?");
+    await mia.heard("I can't find order PX-9999");
+
     const noah = await customer(demoCustomerId("noah"));
+    expect(await noah.say("where is PX-1001?")).toMatchObject({ action: "answered", intent: "order" });
+    await noah.heard("I can't find order PX-1001");
     await noah.say("status of px 1003 please");
-    await noah.heard("Order PX-1003 is delivered. Delivered on 2026-11-20.");
+    const delivered = await orderCard(noah.client, noah.conv.id, "PX-1003");
+    // Delivered: no tracking link any more.
+    expect(delivered).toMatchObject({ status: "delivered", items: [{ name: "Ethiopia Guji, 250 g", quantity: 2 }] });
+    expect(delivered.trackingUrl).toBeUndefined();
+    expect(orderTotals(delivered).total).toBe(2 * 1290 + 490);
+    // Noah's conversation holds no card of Mia's.
+    const cards = await env.botCards(noah.client, noah.conv.id);
+    expect(cards.map((c) => (c as OrderCard).number)).toEqual(["PX-1003"]);
+  });
+
+  it("posts the lunch menu when asked, in English and German", async () => {
+    const mia = await customer(demoCustomerId("mia"));
+    expect(await mia.say("Can we see the menu?")).toMatchObject({ action: "answered", intent: "menu" });
+    await mia.heard(TEXTS.en.menu);
+    const menu = await waitFor(
+      async () => (await env.botCards(mia.client, mia.conv.id)).find((c): c is MenuCard => c.kind === "menu"),
+      "the menu card",
+    );
+    expect(menu.currency).toBe("EUR");
+    expect(menu.sections.map((s) => s.name)).toEqual(["Pizza", "Salads", "Drinks", "Sweets"]);
+    expect(menu.sections.flatMap((s) => s.items).length).toBeGreaterThanOrEqual(10);
+
+    const lea = await customer("lea-de");
+    expect(await lea.say("Habt ihr eine Speisekarte?")).toMatchObject({ action: "answered", intent: "menu" });
+    await lea.heard(TEXTS.de.menu);
+    expect(await lea.say("Wir wollen Essen bestellen")).toMatchObject({ action: "answered", intent: "menu" });
+    expect(await lea.say("Wo ist meine Bestellung PX-1002?")).toMatchObject({ action: "answered", intent: "order" });
+    // PX-1002 is Mia's, so Lea reads the German "unknown".
+    await lea.heard("Ich finde die Bestellung PX-1002 in deinem Konto nicht.");
+    const kinds = (await env.botCards(lea.client, lea.conv.id)).map((c) => c.kind);
+    expect(kinds).toEqual(["menu", "menu"]);
   });
 
   it("hands over when asked for a person, then stays out", async () => {
@@ -144,7 +151,7 @@ describe("example bot", () => {
   async function botLines(client: ParleyClient, convId: string): Promise<string[]> {
     const { messages } = await client.loadConversation(convId);
     return messages
-      .filter((m) => m.sender === bot.client.principal.id)
+      .filter((m) => m.sender === env.bot.client.principal.id)
       .map((m) => (m.body?.type === "text" ? m.body.text : `<${m.body?.type}>`));
   }
 
@@ -164,9 +171,7 @@ describe("example bot", () => {
 
   it("leaves invites, mentions and lines to someone else alone", async () => {
     const mia = await customer(demoCustomerId("mia"));
-    const noah = stack.customer("noah-friend", { encryption: true });
-    clients.push(noah);
-    await noah.connect();
+    const noah = await env.connected("noah-friend");
     await noah.updateProfile({ handle: "noah", displayName: "Noah" });
     // The widget's invite rule: a leading @handle invites, and the line is sent as typed.
     const invite = await mia.client.invite(mia.conv.id, "noah");
@@ -175,6 +180,8 @@ describe("example bot", () => {
     expect(await mia.say("Welcome Noah")).toMatchObject({ action: "skipped", reason: "addressed-elsewhere" });
     // Still there for what it understands.
     expect(await mia.say("When are you open on Saturday?")).toMatchObject({ action: "answered", intent: "hours" });
+    // The decision comes once the gateway stored the answer; Mia's device may read it a moment later.
+    await mia.heard(TEXTS.en.hours);
     expect(await botLines(mia.client, mia.conv.id)).toEqual([TEXTS.en.hours]);
   });
 
@@ -182,7 +189,7 @@ describe("example bot", () => {
     const jo = await customer("jo");
     expect(await jo.say("When are you open?")).toMatchObject({ action: "answered", intent: "hours" });
     const before = await admin.request("conv.get", { convId: jo.conv.id });
-    expect(before.conversation.assignee).toBe(bot.client.principal.id);
+    expect(before.conversation.assignee).toBe(env.bot.client.principal.id);
     const fromAgent = await admin.send(jo.conv.id, "Hi Jo, Ada here. Anything else I can do?");
     const onAgent = await waitFor(
       () => decisions.find((d) => d.convId === jo.conv.id && d.seq === fromAgent.seq),

@@ -1,8 +1,11 @@
 /**
  * An example shop bot on `@parley/sdk`: a member of the shop's team that reads
  * customers' messages (end to end encrypted: it holds the team key like an
- * agent's device) and answers what it understands, opening hours and order
- * status, in English or German.
+ * agent's device) and answers what it understands, in English or German:
+ * opening hours, an order as its order card, and the lunch menu as a menu
+ * card, from which a group in the chat fills one cart; the kitchen
+ * (`kitchen.ts`) confirms submitted carts with an order card whose status it
+ * moves on, and confirms shares paid to the shop by payment link.
  *
  * It behaves like a polite colleague:
  * - a line it does not understand gets one clarifying question; if the next
@@ -25,10 +28,15 @@
 import type { ChatMessage } from "@parley/sdk";
 import { createClient, type KeyValueStorage, type ParleyClient } from "@parley/sdk";
 import type { ConversationInfo, MemberInfo } from "@parley/sdk/protocol";
-import { OrderBook } from "./orders.js";
-import { type BotTexts, CLARIFY_TEXTS, TEXTS } from "./texts.js";
-import { addressedElsewhere, type Lang, languageOf, understand } from "./understand.js";
+import { Kitchen, type KitchenEvent } from "./kitchen.js";
+import { LUNCH_MENU } from "./menu.js";
+import { OrderBook, orderCard } from "./orders.js";
+import { CLARIFY_TEXTS, TEXTS } from "./texts.js";
+import { addressedElsewhere, languageOf, understand } from "./understand.js";
 
+export type { KitchenEvent } from "./kitchen.js";
+
+/** How the example bot connects and behaves. */
 export interface BotOptions {
   gatewayUrl: string;
   shopId: string;
@@ -41,8 +49,33 @@ export interface BotOptions {
   orders?: OrderBook;
   /** Sent as the Origin of the NATS WebSocket, when nats-server checks origins. */
   origin?: string;
+  /**
+   * Time between two status steps of a confirmed group order (confirmed, preparing,
+   * out for delivery, delivered), ms.
+   * @default 20000
+   */
+  statusStepMs?: number;
+  /**
+   * VAT added to a group order's subtotal, in basis points (700 = 7 %), rounded half up to the cent.
+   * @default 700
+   */
+  taxBasisPoints?: number;
+  /**
+   * Delivery charge of a group order, in euro cents.
+   * @default 250
+   */
+  deliveryCents?: number;
 }
 
+/** The defaults of the optional {@link BotOptions}. */
+export const BOT_DEFAULTS = { statusStepMs: 20_000, taxBasisPoints: 700, deliveryCents: 250 } as const;
+
+function checkedCount(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number >= 0`);
+  return value;
+}
+
+/** What the bot did about one message, and why. */
 export type Decision =
   | { action: "answered"; convId: string; seq: number; intent: Intent }
   | { action: "handed-over"; convId: string; seq: number; reason: "asked" | "unclear" }
@@ -50,7 +83,9 @@ export type Decision =
   | { action: "stepped-back"; convId: string; seq: number; assignee: string | null }
   | { action: "skipped"; convId: string; seq: number; reason: SkipReason };
 
-export type Intent = "hours" | "order" | "order-number" | "clarify";
+/** What an answered line asked for. */
+export type Intent = "hours" | "order" | "order-number" | "menu" | "clarify";
+/** Why the bot left a message unanswered. */
 export type SkipReason =
   | "own"
   | "team"
@@ -66,10 +101,13 @@ export type SkipReason =
 type Listener = (decision: Decision) => void;
 type Base = { convId: string; seq: number };
 
+/** The example shop bot: answers customers, posts cards, confirms group orders. */
 export class ShopBot {
   readonly client: ParleyClient;
   readonly #orders: OrderBook;
+  readonly #kitchen: Kitchen;
   readonly #listeners = new Set<Listener>();
+  readonly #kitchenListeners = new Set<(event: KitchenEvent) => void>();
   /** One message at a time per conversation, in arrival order. */
   readonly #queues = new Map<string, Promise<void>>();
   /** Conversations where the bot asked its clarifying question (also found in the history after a restart). */
@@ -85,6 +123,20 @@ export class ShopBot {
       ...(options.storage ? { storage: options.storage } : {}),
       ...(options.origin ? { origin: options.origin } : {}),
     });
+    this.#kitchen = new Kitchen(
+      this.client,
+      {
+        statusStepMs: checkedCount("statusStepMs", options.statusStepMs ?? BOT_DEFAULTS.statusStepMs),
+        taxBasisPoints: checkedCount("taxBasisPoints", options.taxBasisPoints ?? BOT_DEFAULTS.taxBasisPoints),
+        delivery: checkedCount("deliveryCents", options.deliveryCents ?? BOT_DEFAULTS.deliveryCents),
+        numberPrefix: "PZ-",
+        firstNumber: 2001,
+        ...(options.storage ? { storage: options.storage } : {}),
+      },
+      (event) => {
+        for (const listener of this.#kitchenListeners) listener(event);
+      },
+    );
   }
 
   /** Connects and starts answering. */
@@ -100,13 +152,22 @@ export class ShopBot {
     await this.client.connect();
   }
 
+  /** Stops answering and stepping orders, and disconnects. */
   async stop(): Promise<void> {
+    this.#kitchen.stop();
     await this.client.close();
   }
 
+  /** Follows every decision about a message; returns the unsubscribe. */
   onDecision(listener: Listener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Follows what the kitchen does with group orders and payments; returns the unsubscribe. */
+  onKitchen(listener: (event: KitchenEvent) => void): () => void {
+    this.#kitchenListeners.add(listener);
+    return () => this.#kitchenListeners.delete(listener);
   }
 
   #decide(decision: Decision): void {
@@ -162,8 +223,19 @@ export class ShopBot {
       return this.#decide({ ...base, action: "answered", intent: "clarify" });
     }
     if (understood.kind === "order") {
-      await this.client.send(convId, this.#orderStatus(understood.orderId, sender, lang));
+      const order = this.#orders.find(understood.orderId);
+      // Only the customer's own orders: anything else reads as unknown, so order numbers cannot be probed.
+      if (order && order.customer === sender.externalId) {
+        await this.#kitchen.cards.postOrder(convId, orderCard(order));
+      } else {
+        await this.client.send(convId, t.unknownOrder(understood.orderId));
+      }
       return this.#decide({ ...base, action: "answered", intent: "order" });
+    }
+    if (understood.kind === "menu") {
+      await this.client.send(convId, t.menu);
+      await this.#kitchen.cards.postMenu(convId, LUNCH_MENU);
+      return this.#decide({ ...base, action: "answered", intent: "menu" });
     }
     await this.client.send(convId, understood.kind === "hours" ? t.hours : t.askNumber);
     this.#decide({ ...base, action: "answered", intent: understood.kind });
@@ -208,19 +280,5 @@ export class ShopBot {
     const asked = messages.some((m) => m.sender === me && m.body?.type === "text" && CLARIFY_TEXTS.has(m.body.text));
     if (asked) this.#asked.add(convId);
     return asked;
-  }
-
-  #orderStatus(id: string, sender: MemberInfo, lang: Lang): string {
-    const t: BotTexts = TEXTS[lang];
-    const order = this.#orders.find(id);
-    // Only the customer's own orders: anything else reads as unknown, so order numbers cannot be probed.
-    if (!order || order.customer !== sender.externalId) return t.unknownOrder(id);
-    let extra = "";
-    if (order.status === "shipped") {
-      extra = `${order.tracking ? t.tracking(order.tracking) : ""}${order.eta ? t.eta(order.eta) : ""}`;
-    } else if (order.status === "delivered" && order.eta) {
-      extra = t.delivered(order.eta);
-    }
-    return t.order(id, t.status[order.status], extra);
   }
 }

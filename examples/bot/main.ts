@@ -7,6 +7,7 @@
  *   PARLEY_BOT_PASSWORD  its password
  *   PARLEY_BOT_STATE     file for the bot's device keys and team key (default .parley/bot/state.json)
  *   PARLEY_BOT_ORIGIN    Origin header for the NATS WebSocket, when nats-server checks it
+ *   PARLEY_BOT_STATUS_STEP_MS  ms between two status steps of a confirmed group order (default 20000)
  *
  * Without PARLEY_GATEWAY_URL it joins the shop `npm run demo` started, reading
  * `.parley/demo/demo.json`. Stops cleanly on SIGINT and SIGTERM.
@@ -15,7 +16,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileStorage } from "@parley/sdk/server";
 import WebSocket from "ws";
-import { ShopBot } from "./bot.js";
+import { BOT_DEFAULTS, ShopBot } from "./bot.js";
 
 interface Settings {
   gatewayUrl: string;
@@ -24,6 +25,17 @@ interface Settings {
   password: string;
   state: string;
   origin?: string;
+  statusStepMs: number;
+}
+
+/** PARLEY_BOT_STATUS_STEP_MS, checked: a whole number of milliseconds. */
+function statusStepMs(): number {
+  const raw = process.env.PARLEY_BOT_STATUS_STEP_MS;
+  if (raw === undefined || raw === "") return BOT_DEFAULTS.statusStepMs;
+  const ms = Number(raw);
+  if (!Number.isSafeInteger(ms) || ms < 0)
+    throw new Error(`PARLEY_BOT_STATUS_STEP_MS must be milliseconds (got "${raw}")`);
+  return ms;
 }
 
 async function settings(): Promise<Settings> {
@@ -38,6 +50,7 @@ async function settings(): Promise<Settings> {
       password: env.PARLEY_BOT_PASSWORD as string,
       state: env.PARLEY_BOT_STATE ?? join(".parley", "bot", "state.json"),
       ...(env.PARLEY_BOT_ORIGIN ? { origin: env.PARLEY_BOT_ORIGIN } : {}),
+      statusStepMs: statusStepMs(),
     };
   }
   const demoDir = join(".parley", "demo");
@@ -56,6 +69,7 @@ async function settings(): Promise<Settings> {
     password: demo.botPassword,
     state: join(demoDir, "bot-state.json"),
     origin: demo.gatewayUrl,
+    statusStepMs: statusStepMs(),
   };
 }
 
@@ -68,8 +82,10 @@ const bot = new ShopBot({
   storage: fileStorage(s.state),
   WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
   ...(s.origin ? { origin: s.origin } : {}),
+  statusStepMs: s.statusStepMs,
 });
 bot.onDecision((d) => console.log(JSON.stringify({ time: new Date().toISOString(), ...d })));
+bot.onKitchen((e) => console.log(JSON.stringify({ time: new Date().toISOString(), ...e })));
 bot.client.on("error", (err) => console.error(`bot: ${err.message}`));
 await bot.start();
 console.log(`bot ${bot.client.principal.displayName} is answering for shop ${s.shopId} at ${s.gatewayUrl}`);

@@ -1,15 +1,13 @@
 /** What the example bot says, in the two languages it speaks. */
 import type { Lang } from "./understand.js";
 
+/** Everything the bot says, in one language. */
 export interface BotTexts {
   hours: string;
   askNumber: string;
   unknownOrder: (id: string) => string;
-  order: (id: string, status: string, extra: string) => string;
-  status: Record<"processing" | "shipped" | "delivered" | "cancelled", string>;
-  tracking: (t: string) => string;
-  eta: (d: string) => string;
-  delivered: (d: string) => string;
+  /** Said before the menu card: how a group orders from it. */
+  menu: string;
   /** The one clarifying question, when the bot did not understand. */
   clarify: string;
   /** Handing over because the customer asked for a person. */
@@ -18,18 +16,15 @@ export interface BotTexts {
   handoverUnclear: string;
 }
 
+/** What the bot says, by language. */
 export const TEXTS: Record<Lang, BotTexts> = {
   en: {
     hours: "We're open Monday to Friday 9:00–18:00 and Saturday 10:00–14:00 (Berlin time).",
     askNumber: "Happy to check. What's your order number? It looks like PX-1234.",
     unknownOrder: (id) => `I can't find order ${id} on your account. Could you check the number?`,
-    order: (id, status, extra) => `Order ${id} is ${status}.${extra}`,
-    status: { processing: "being packed", shipped: "on its way", delivered: "delivered", cancelled: "cancelled" },
-    tracking: (t) => ` Tracking: ${t}.`,
-    eta: (d) => ` Expected: ${d}.`,
-    delivered: (d) => ` Delivered on ${d}.`,
+    menu: "Here's our lunch menu. Start a group order from it: everyone in this chat adds their own dishes, and whoever started the cart sends it to us.",
     clarify:
-      "Sorry, I'm not sure what you need. I'm the shop's assistant: I can tell you our opening hours or where your order is (with its number, like PX-1234). Or type “human” to talk to a person. What can I do for you?",
+      "Sorry, I'm not sure what you need. I'm the shop's assistant: I can tell you our opening hours, show you where your order is (with its number, like PX-1234) or bring you the lunch menu to order food together. Or type “human” to talk to a person. What can I do for you?",
     handover: "I'm passing you to a colleague from the team; they'll reply here as soon as they can.",
     handoverUnclear:
       "I can't help with that myself, so I'm passing you to a colleague from the team; they'll reply here as soon as they can.",
@@ -38,13 +33,9 @@ export const TEXTS: Record<Lang, BotTexts> = {
     hours: "Wir sind Montag bis Freitag 9:00–18:00 und Samstag 10:00–14:00 Uhr für dich da.",
     askNumber: "Gerne. Wie lautet deine Bestellnummer? Sie sieht aus wie PX-1234.",
     unknownOrder: (id) => `Ich finde die Bestellung ${id} in deinem Konto nicht. Stimmt die Nummer?`,
-    order: (id, status, extra) => `Bestellung ${id}: ${status}.${extra}`,
-    status: { processing: "wird gepackt", shipped: "ist unterwegs", delivered: "zugestellt", cancelled: "storniert" },
-    tracking: (t) => ` Sendungsnummer: ${t}.`,
-    eta: (d) => ` Voraussichtlich: ${d}.`,
-    delivered: (d) => ` Zugestellt am ${d}.`,
+    menu: "Hier ist unsere Mittagskarte. Startet daraus eine Gruppenbestellung: Alle in diesem Chat legen ihre eigenen Gerichte in den Warenkorb, und wer ihn gestartet hat, schickt ihn uns.",
     clarify:
-      "Entschuldige, das habe ich nicht verstanden. Ich bin der Assistent des Shops: Ich kenne unsere Öffnungszeiten und weiß, wo deine Bestellung ist (mit der Nummer, etwa PX-1234). Oder schreib „Mensch“, um mit jemandem aus dem Team zu sprechen. Wobei kann ich helfen?",
+      "Entschuldige, das habe ich nicht verstanden. Ich bin der Assistent des Shops: Ich kenne unsere Öffnungszeiten, zeige dir, wo deine Bestellung ist (mit der Nummer, etwa PX-1234), und bringe dir die Speisekarte, um gemeinsam Essen zu bestellen. Oder schreib „Mensch“, um mit jemandem aus dem Team zu sprechen. Wobei kann ich helfen?",
     handover:
       "Ich gebe dich an eine Kollegin oder einen Kollegen weiter; du bekommst hier so bald wie möglich eine Antwort.",
     handoverUnclear:

@@ -7,31 +7,16 @@
 //   node examples/cli-chat/chat.mjs --as agent
 //
 // Lines you type are sent; /help lists the commands (invites, handles, switching
-// conversations). Each run is the same device: its keys live in a file next to the
-// demo's state. When stdin closes (a pipe), pending sends finish and it exits.
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+// conversations). Cards (orders, menus, group carts, bill splits) print as a few
+// readable lines, and their updates as one line each (cards.mjs). Each run is
+// the same device: its keys live in a file next to the demo's state. When stdin closes (a pipe), pending sends finish and it exits.
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { messageText, pickLocale } from "./cards.mjs";
+import { authFor, CLI_OPTIONS, COMMANDS, loadDemo, readJson, USAGE, writeJson } from "./config.mjs";
 import { connectWithTeamKey } from "./team-key.mjs";
-
-const USAGE = `usage: node examples/cli-chat/chat.mjs --as customer --name <name> [--id <customerId>]
-       node examples/cli-chat/chat.mjs --as agent
-options:
-  --config <file>              connection details (default .parley/demo/demo.json, written by npm run demo)
-  --print-history-and-exit     print the latest messages of every conversation and exit
-while chatting, /help lists the commands`;
-
-const COMMANDS = `commands:
-  /help                 this list
-  /invites              your pending invites
-  /accept [inviteId]    join the conversation you were invited to (the latest invite without an id)
-  /decline [inviteId]   decline an invite (the latest without an id)
-  /handle <name>        choose your @handle, so others can invite you
-  /invite @handle       invite someone into the current conversation (they must accept)
-  /to [convId]          write to another conversation you follow (/to alone: follow the latest activity)
-  /quit                 leave (Ctrl-D too)`;
 
 const HISTORY_LINES = 20;
 const SEND_TIMEOUT_MS = 15_000;
@@ -44,16 +29,7 @@ const fail = (message) => {
   process.exit(1);
 };
 
-const { values: args } = parseArgs({
-  options: {
-    as: { type: "string" },
-    name: { type: "string" },
-    id: { type: "string" },
-    config: { type: "string" },
-    "print-history-and-exit": { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
-  },
-});
+const { values: args } = parseArgs({ options: CLI_OPTIONS });
 if (args.help) {
   out(USAGE);
   process.exit(0);
@@ -64,10 +40,12 @@ if (args.as === "customer" && !args.name) fail(`--name is required for a custome
 // Public entry points only, resolved through the workspace to the built packages.
 let sdk;
 let server;
+let cards;
 let WebSocket;
 try {
   sdk = await import("@parley/sdk");
   server = await import("@parley/sdk/server");
+  cards = await import("@parley/sdk/cards");
   ({ default: WebSocket } = await import("ws"));
 } catch (err) {
   fail(`cannot load the SDK (${err.message}).\nRun \`npm run demo\` first: it installs and builds the packages.`);
@@ -79,62 +57,22 @@ const { createClient, ParleyError } = sdk;
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const configFile = resolve(args.config ?? join(root, ".parley/demo/demo.json"));
 let demo;
+let stateDir;
+let origin;
 try {
-  demo = JSON.parse(await readFile(configFile, "utf8"));
+  ({ demo, stateDir, origin } = await loadDemo(configFile));
 } catch (err) {
-  fail(
-    err.code === "ENOENT"
-      ? `${configFile} not found: start the demo first (npm run demo) or pass --config`
-      : `cannot read ${configFile}: ${err.message}`,
-  );
-}
-const stateDir = demo.stateDir ?? dirname(configFile);
-const origin = new URL(demo.gatewayUrl).origin;
-
-async function readJson(file) {
-  try {
-    return JSON.parse(await readFile(file, "utf8"));
-  } catch (err) {
-    if (err.code === "ENOENT") return undefined;
-    throw err;
-  }
-}
-
-async function writeJson(file, value) {
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
-  await rename(tmp, file);
-}
-
-function authFor() {
-  if (args.as === "agent") {
-    return { kind: "agent", shopId: demo.shopId, login: demo.agentLogin, password: demo.agentPassword };
-  }
-  const name = args.name;
-  const id = args.id ?? (name.toLowerCase().replace(/[^a-z0-9_-]/g, "") || "customer");
-  return {
-    kind: "customer",
-    shopId: demo.shopId,
-    customerId: id,
-    // This script plays the shop's backend here: a real storefront asks its own
-    // server, which knows who is logged in and holds the shop's signing secret,
-    // for this short-lived token. Never put the secret in a browser.
-    getToken: async () => {
-      const secrets = await readJson(join(stateDir, "secrets.json"));
-      if (!secrets?.shopTokenSecret) throw new Error(`no shopTokenSecret in ${join(stateDir, "secrets.json")}`);
-      return server.signCustomerToken({
-        shopId: demo.shopId,
-        key: { alg: "HS256", secret: secrets.shopTokenSecret },
-        customer: { id, name },
-      });
-    },
-  };
+  fail(err.message);
 }
 
 // -- the client -------------------------------------------------------------------------
 
-const { customerId, ...auth } = authFor();
+const { customerId, ...auth } = authFor({
+  args,
+  demo,
+  stateDir,
+  signCustomerToken: server.signCustomerToken,
+});
 // End-to-end encrypted (the SDK's default). The device's keys, the team key (agent), the
 // session and the outbox live in this file, so every run is the same device.
 const storage = server.fileStorage(
@@ -185,25 +123,21 @@ function senderName(convId, principalId) {
   return principalId;
 }
 
-/** What a message says, as one line; undefined for what is not for people (key handovers). */
-function bodyText(message) {
-  const body = message.body;
-  if (body === undefined) return `(cannot be opened on this device: ${message.error ?? "no key"})`;
-  switch (body.type) {
-    case "text":
-    case "system":
-      return body.text;
-    case "card":
-      return `[${body.card.kind} card]`;
-    case "file":
-      return `[file ${body.file.name}, ${body.file.size} bytes]${body.caption ? ` ${body.caption}` : ""}`;
-    default:
-      return undefined; // a history grant: keys for a new member, nothing to read
-  }
+let locale;
+try {
+  locale = pickLocale(args.locale);
+} catch (err) {
+  fail(err.message);
+}
+
+/** The conversation's cards as every client folds them (its loaded messages and `message`), for printing. */
+function cardContext(convId, message) {
+  const board = cards.foldCards([...client.conversation(convId).value.messages, message]);
+  return { board, locale, name: (principalId) => senderName(convId, principalId) };
 }
 
 function format(convId, message) {
-  const text = bodyText(message);
+  const text = messageText(message, () => cardContext(convId, message));
   if (text === undefined) return undefined;
   const prefix = args.as === "agent" || followed.size > 1 ? `[${convId}] ` : "";
   return `${prefix}${senderName(convId, message.sender)}: ${text}`;

@@ -3,7 +3,9 @@
  * real gateway and nats-server, end-to-end encrypted like every other client.
  * It reads what an encrypted customer wrote and answers so the customer's
  * device decrypts it; it keeps its device between runs; as a customer it sees
- * an invite, accepts it and reads the conversation, and can decline one.
+ * an invite, accepts it and reads the conversation, and can decline one; it
+ * prints cards and card events readably (money in the chosen locale), and a
+ * card of a kind it does not know as a one-line summary.
  * Needs the built SDK (`npm test` builds it before vitest), as the script
  * imports the published entry points.
  */
@@ -175,5 +177,51 @@ describe("the terminal chat, end-to-end encrypted", () => {
     expect(await kai.end()).toBe(0);
     const { members } = await ben.client.request("conv.get", { convId: conv.id });
     expect(members.map((m) => m.displayName)).toEqual(["ben-e2e"]);
+  });
+
+  it("prints cards readably: a bill split with its shares, the events on it, and an unknown kind as a summary", async () => {
+    const mia = await encryptedCustomer("mia-cards");
+    const noah = await encryptedCustomer("noah-cards");
+    await noah.client.updateProfile({ handle: "noah_cards" });
+    const conv = await mia.client.openConversation();
+    const invite = await mia.client.invite(conv.id, "noah_cards");
+    await noah.client.acceptInvite(invite.id);
+    const people = [mia.client.principal.id, noah.client.principal.id];
+    const split = await mia.client.cards.post(conv.id, {
+      kind: "split",
+      v: 1,
+      currency: "EUR",
+      total: 1001,
+      method: "equal",
+      people,
+      payee: mia.client.principal.id,
+    });
+    // A card kind from a future version: sent as it is, shown as a summary.
+    await mia.client.send(conv.id, { type: "card", card: { kind: "poll", question: "Pizza or sushi?" } });
+    await noah.client.loadConversation(conv.id);
+    const board = noah.client.cards.board(conv.id);
+    await waitFor(() => board.value.cards.has(split.msgId), "the split on Noah's board");
+    await noah.client.cards.act(conv.id, { v: 1, card: split.msgId, op: "paid", person: people[1] ?? "", via: "cash" });
+    await mia.client.loadConversation(conv.id);
+    const miaBoard = mia.client.cards.board(conv.id);
+    await waitFor(() => miaBoard.value.events.size === 1, "Noah's payment on Mia's board");
+    await mia.client.cards.act(conv.id, { v: 1, card: split.msgId, op: "received", person: people[1] ?? "" });
+
+    const agent = cli(["--as", "agent", "--print-history-and-exit", "--locale", "de-DE"]);
+    expect(await agent.end()).toBe(0);
+    const printed = agent.output();
+    const noahName = "noah-cards (@noah_cards)";
+    // The card shows its state now: 10,01 € in two shares (the odd cent to the first listed), Noah's confirmed.
+    expect(printed).toContain(
+      [
+        `[${conv.id}] mia-cards: [bill split] 10,01\u00a0€ equally, paid to mia-cards; open 5,01\u00a0€`,
+        "  mia-cards: 5,01\u00a0€ open",
+        `  ${noahName}: 5,00\u00a0€ confirmed (cash)`,
+      ].join("\n"),
+    );
+    expect(printed).toContain(`[${conv.id}] mia-cards: [a "poll" card this version cannot show]`);
+    expect(printed).toContain(`[${conv.id}] ${noahName}: marked their share paid (cash)`);
+    expect(printed).toContain(`[${conv.id}] mia-cards: confirmed ${noahName}'s share as received`);
+    expect(printed).not.toContain("[card]");
   });
 });

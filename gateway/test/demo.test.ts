@@ -293,6 +293,30 @@ describe("npm run demo", () => {
     expect(history.stdout).toMatch(/: hi Mia, how can I help\?/);
   });
 
+  it("has the bot bring the lunch menu when asked, and the terminal prints it with prices", async () => {
+    const config = join(info.stateDir, "demo.json");
+    const asked = await run([CHAT, "--as", "customer", "--name", "Ada", "--config", config], "menu please\n");
+    expect(asked, asked.stderr).toMatchObject({ code: 0 });
+    // The bot answers within moments; the customer's next run prints its line and the menu card.
+    const printed = await waitFor(
+      async () => {
+        const history = await run(
+          [CHAT, "--as", "customer", "--name", "Ada", "--config", config, "--locale", "en", "--print-history-and-exit"],
+          "",
+        );
+        return history.stdout.includes("[menu] Acme Café lunch") && history.stdout;
+      },
+      "the bot's menu card",
+      30_000,
+    );
+    expect(printed).toContain("Here's our lunch menu.");
+    expect(printed).toContain("    Margherita: €8.90 (+ Extra cheese €1.50, Gluten-free base €2.00)");
+    // The banner says how to try it with two people, and the storefront page points to it.
+    expect(demo?.output()).toContain('Mia asks for the menu ("menu")');
+    const page = await (await fetch(info.storefrontUrl)).text();
+    expect(page).toContain("ask the chat for the menu");
+  });
+
   it("shows a shopper's chat history on a second browser profile (key backup)", async () => {
     const texts = ["Hi, is the Ethiopia Guji back in stock?", "I'd like two bags"];
     const open = async () => {

@@ -1,5 +1,5 @@
-// What the demo prints once everything runs: each URL, the logins, and how to
-// chat from two terminals.
+// What the demo prints once everything runs: each URL, the logins, a group
+// food order to try in two browser windows, and how to chat from two terminals.
 import {
   AGENT_HANDLE,
   AGENT_LOGIN,
@@ -12,6 +12,12 @@ import {
 } from "./common.mjs";
 import { CLI_CHAT } from "./packages.mjs";
 import { SEEDED_CUSTOMERS } from "./seed.mjs";
+
+/** Seconds between the bot's status steps (PARLEY_BOT_STATUS_STEP_MS reaches the bot through the environment). */
+function stepSeconds() {
+  const ms = Number(process.env.PARLEY_BOT_STATUS_STEP_MS || 20_000);
+  return Number.isFinite(ms) ? Math.round(ms / 100) / 10 : 20;
+}
 
 /** The text printed once the demo is ready. */
 export function banner({ info, secrets, stateDir, logsDir, demoJson, natsVersion }) {
@@ -33,7 +39,16 @@ export function banner({ info, secrets, stateDir, logsDir, demoJson, natsVersion
     `  Second agent     ${COLLEAGUE_LOGIN} / ${secrets.colleaguePassword} (@${COLLEAGUE_HANDLE})`,
     `  Customers        ${SEEDED_CUSTOMERS.map((c) => `${c.name} (@${c.handle})`).join(", ")}: log in to the storefront with one`,
     "                   of these names and type @ and another one's handle in the chat to invite them",
-    `  Bot              @${BOT_HANDLE} answers opening hours and order status (log in as Mia and ask "where is PX-1001?")`,
+    `  Bot              @${BOT_HANDLE} answers opening hours, shows orders (log in as Mia and ask "where is PX-1001?")`,
+    '                   and brings the lunch menu ("menu", "Speisekarte")',
+    "",
+    "Try a group food order in two browser profiles (or a normal and a private window):",
+    "  1. First: log in as Mia, open the chat, type @noah and confirm the invite.",
+    "  2. Second: log in as Noah, open the chat and accept the invite (the Invites button).",
+    '  3. Mia asks for the menu ("menu"): the bot posts the lunch menu; start a group cart from it.',
+    "  4. Mia and Noah each add dishes to the one cart; Mia submits it.",
+    `  5. The bot confirms with an order card (PZ-2001, ...) and moves it to delivered, a step every ${stepSeconds()} s.`,
+    "  6. Split the bill from the order card; each marks their share paid, and the payee confirms it.",
     "",
     "Or chat from two terminals:",
     `  ${cli} --as customer --name Mia`,
