@@ -130,7 +130,7 @@ export interface CartState extends CardStateBase {
   status: CartStatus;
   /** Lines in the order they were added. */
   lines: CartLine[];
-  /** Per person, in the order each first added a line: their subtotal. */
+  /** Per person with a line, in the order of their first line among the current `lines`: their subtotal. */
   people: Array<{
     /** The person's principal id. */
     principal: string;
