@@ -9,20 +9,15 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { encodeUser } from "@nats-io/jwt";
-import type { NatsConnection } from "@nats-io/nats-core";
-import { jwtAuthenticator } from "@nats-io/nats-core";
-import { createUser, fromSeed } from "@nats-io/nkeys";
-import { connect } from "@nats-io/transport-node";
 import { type ClientEvents, EncryptionUnavailableError, memoryStorage, type ParleyClient } from "@parley/sdk";
 import { createE2ECodec, DeviceDirectory, EpochKeyring, loadOrCreateDeviceIdentity } from "@parley/sdk/crypto";
 import { fromBase64Url } from "@parley/sdk/internal";
 import { signCustomerToken } from "@parley/sdk/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type TestStack } from "./harness/stack.js";
+import { startWiretap, type Wiretap } from "./harness/wiretap.js";
 import { collectTexts, waitFor } from "./helpers.js";
 
-const decoder = new TextDecoder();
 const canaries: string[] = [];
 /** A plaintext carrying a fresh random canary. */
 function text(label: string): string {
@@ -32,50 +27,17 @@ function text(label: string): string {
 }
 const label = (t: string | undefined) => t?.split(" ")[0];
 
-/** A non-bearer TCP user that may subscribe to `>`: the service user may only subscribe `api.*.>` and `_INBOX.>`. */
-async function wiretap(stack: TestStack): Promise<NatsConnection> {
-  const ukp = createUser();
-  const jwt = await encodeUser(
-    "wiretap",
-    ukp,
-    stack.nats.auth.appAccountPub,
-    {
-      pub: { allow: ["_INBOX.>"] },
-      sub: { allow: [">"] },
-      subs: -1,
-      payload: -1,
-      data: -1,
-      bearer_token: false,
-      allowed_connection_types: ["STANDARD"],
-    },
-    { signer: fromSeed(new TextEncoder().encode(stack.nats.auth.appSigningSeed)) },
-  );
-  return connect({
-    servers: [stack.nats.url],
-    authenticator: jwtAuthenticator(jwt, ukp.getSeed()),
-  });
-}
-
 describe("end-to-end encryption through the gateway", () => {
   let stack: TestStack;
-  let tap: NatsConnection;
-  const captured: string[] = [];
-  const subjects = new Set<string>();
+  let tap: Wiretap;
   const clients: ParleyClient[] = [];
   beforeAll(async () => {
     stack = await startStack();
-    tap = await wiretap(stack);
-    tap.subscribe(">", {
-      callback: (_err, msg) => {
-        subjects.add(msg.subject.split(".").slice(0, 1).join("."));
-        captured.push(`${msg.subject} ${decoder.decode(msg.data)}`);
-      },
-    });
-    await tap.flush();
+    tap = await startWiretap(stack);
   });
   afterAll(async () => {
     for (const c of clients) await c.close().catch(() => undefined);
-    await tap?.close();
+    await tap?.[Symbol.asyncDispose]();
     await stack?.[Symbol.asyncDispose]();
   });
 
@@ -288,6 +250,8 @@ describe("end-to-end encryption through the gateway", () => {
 
   it("leaves no canary in the store, the gateway's logs, any NATS subject or the blob store", async () => {
     await tap.flush();
+    const { captured } = tap;
+    const subjects = new Set(captured.map((c) => c.split(".", 1)[0]));
     const dump: string[] = [];
     const listed = [
       ...(await stack.gateway.store.listConversationsOfShop("shop_test", 500)),

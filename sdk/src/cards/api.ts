@@ -16,6 +16,7 @@ export interface CartAddition {
   quantity: number;
   /** Option ids of that item. */
   options?: string[];
+  /** A note for the shop ("no onions"), up to 500 characters. */
   note?: string;
 }
 

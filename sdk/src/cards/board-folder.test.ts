@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BoardFolder } from "./board-folder.js";
+import { BoardFolder, gapless } from "./board-folder.js";
 import { foldCards } from "./fold.js";
 import type { CardMessage } from "./state.js";
 
@@ -80,5 +80,26 @@ describe("BoardFolder", () => {
     const cart = before.cards.get("msg-3-xxxxxxxxxxxxxxxx");
     expect(cart?.kind === "cart" && cart.lines.length).toBe(1);
     expect(folder.update(all)).toEqual(foldCards(all));
+  });
+
+  it("folds nothing past a gap: a submit held before the add it follows waits for the add", () => {
+    const all = conversation();
+    const withoutNoah = all.filter((m) => m.seq !== 5); // seq 5 not delivered yet; the watermark stays at 4
+    const folder = new BoardFolder();
+    const held = folder.update(gapless(withoutNoah, 4));
+    const cart = held.cards.get("msg-3-xxxxxxxxxxxxxxxx");
+    // The submit (seq 6) is not folded over the hole: the cart is still open, with Mia's line only.
+    expect(cart?.kind === "cart" && [cart.status, cart.lines.length]).toEqual(["open", 1]);
+    const filled = folder.update(gapless(all, 6));
+    const done = filled.cards.get("msg-3-xxxxxxxxxxxxxxxx");
+    expect(done?.kind === "cart" && [done.status, done.lines.length]).toEqual(["submitted", 2]);
+    expect(filled).toEqual(foldCards(all));
+  });
+
+  it("gapless returns the same array when nothing is past the watermark", () => {
+    const all = conversation();
+    expect(gapless(all, 6)).toBe(all);
+    expect(gapless(all, 3).map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(gapless([], 0)).toEqual([]);
   });
 });

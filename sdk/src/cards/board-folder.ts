@@ -40,3 +40,15 @@ function extends_(prev: readonly CardMessage[], next: readonly CardMessage[]): b
   for (let i = 0; i < prev.length; i++) if (prev[i] !== next[i]) return false;
   return true;
 }
+
+/**
+ * The messages up to the conversation's contiguous watermark: a card's state is the fold of all its
+ * events in seq order, so a message after a gap (one not yet backfilled) waits until the gap is filled
+ * rather than being folded over a hole (a submit folded before the add it follows would lose the add).
+ */
+export function gapless<M extends { seq: number }>(messages: readonly M[], lastSeq: number): readonly M[] {
+  const last = messages.at(-1);
+  if (last === undefined || last.seq <= lastSeq) return messages;
+  const end = messages.findIndex((m) => m.seq > lastSeq);
+  return messages.slice(0, end);
+}

@@ -8,7 +8,9 @@ import type { CardEventOp, MenuCard, MinorUnits, OrderCard, OrderStatus, SplitMe
 
 /** A message as the fold reads it (a `ChatMessage` fits). */
 export interface CardMessage {
+  /** Its place in the conversation: the fold's order. */
   seq: number;
+  /** Its message id: a card's id, or the key of an event's note. */
   msgId: string;
   /** The sender's principal id. */
   sender: string;
@@ -17,7 +19,12 @@ export interface CardMessage {
   /** Whether the shop's team sent it, verified (see `ChatMessage.fromTeam`). */
   fromTeam?: boolean;
   /** The decoded body; messages of other kinds (or unreadable ones) are skipped. */
-  body: { type: string } | undefined;
+  body:
+    | {
+        /** The body kind: `card` and `card-event` are folded, others skipped. */
+        type: string;
+      }
+    | undefined;
 }
 
 /** What every card's state carries. */
@@ -38,17 +45,21 @@ export interface CardStateBase {
 
 /** One step of an order's status timeline. */
 export interface OrderStep {
+  /** The status reached. */
   status: OrderStatus;
   /** The message that set it (the card's own for the first step). */
   seq: number;
+  /** That message's server time, ms. */
   ts: number;
 }
 
 /** An order card with its current status. */
 export interface OrderState extends CardStateBase {
+  /** An order card. */
   kind: "order";
   /** The card as posted. */
   card: OrderCard;
+  /** The current status: the card's, or the last `status` event applied. */
   status: OrderStatus;
   /** Every status it has had, oldest first. */
   steps: OrderStep[];
@@ -62,7 +73,9 @@ export interface OrderState extends CardStateBase {
 
 /** A menu as posted. */
 export interface MenuState extends CardStateBase {
+  /** A menu card. */
   kind: "menu";
+  /** The menu as posted (menus never change). */
   card: MenuCard;
 }
 
@@ -73,10 +86,24 @@ export interface CartLine {
   /** Who added it (its owner). */
   by: string;
   /** The menu item's id and name. */
-  item: { id: string; name: string };
+  item: {
+    /** The item's id on the menu. */
+    id: string;
+    /** The item's name, from the menu. */
+    name: string;
+  };
+  /** How many, 1..99. */
   quantity: number;
   /** The chosen options, from the menu. */
-  options: Array<{ id: string; name: string; price: MinorUnits }>;
+  options: Array<{
+    /** The option's id on the menu item. */
+    id: string;
+    /** Its name, from the menu. */
+    name: string;
+    /** Its price, from the menu. */
+    price: MinorUnits;
+  }>;
+  /** The owner's note, when the last `add` or `set` gave one. */
   note?: string;
   /** Item price plus options. */
   unitPrice: MinorUnits;
@@ -89,17 +116,28 @@ export type CartStatus = "open" | "locked" | "submitted" | "ordered" | "cancelle
 
 /** A group cart. */
 export interface CartState extends CardStateBase {
+  /** A group cart. */
   kind: "cart";
-  /** The menu's card id, and its title. */
+  /** The menu's card id. */
   menu: string;
+  /** The menu's title. */
   menuTitle: string;
+  /** The name the starter gave the order, if any. */
   title?: string;
+  /** The menu's ISO 4217 code: the currency of every amount in the cart. */
   currency: string;
+  /** Where the cart is. */
   status: CartStatus;
   /** Lines in the order they were added. */
   lines: CartLine[];
-  /** Per person, in the order each first added a line: their subtotal. */
-  people: Array<{ principal: string; subtotal: MinorUnits }>;
+  /** Per person with a line, in the order of their first line among the current `lines`: their subtotal. */
+  people: Array<{
+    /** The person's principal id. */
+    principal: string;
+    /** The sum of their lines' totals. */
+    subtotal: MinorUnits;
+  }>;
+  /** The sum of every line's total. */
   total: MinorUnits;
   /** Once the team answered with an order card for it: that card's id. */
   order?: string;
@@ -110,8 +148,11 @@ export type ShareStatus = "open" | "paid" | "confirmed";
 
 /** One person's share of a split. */
 export interface SplitShare {
+  /** Whose share it is: a principal id. */
   person: string;
+  /** What they owe, in minor units. */
   amount: MinorUnits;
+  /** Open, marked paid by the person, or confirmed by the payee. */
   status: ShareStatus;
   /** How the payer said they paid. */
   via?: "cash" | "link";
@@ -121,11 +162,17 @@ export interface SplitShare {
 
 /** A bill split with its shares. */
 export interface SplitState extends CardStateBase {
+  /** A bill split. */
   kind: "split";
+  /** The ISO 4217 code of every amount. */
   currency: string;
+  /** The amount divided. */
   total: MinorUnits;
+  /** How it was divided. */
   method: SplitMethod;
+  /** Who is paid: a principal id, or `"shop"`. */
   payee: string;
+  /** The order card it divides, when it names one. */
   order?: string;
   /** In the card's `people` order; the amounts add up to `total` exactly. */
   shares: SplitShare[];
@@ -135,6 +182,7 @@ export interface SplitState extends CardStateBase {
 
 /** A card of a kind this version does not know, or one that breaks its schema or rules: shown as a summary. */
 export interface UnknownCardState extends CardStateBase {
+  /** Shown as a summary only. */
   kind: "unknown";
   /** The `kind` it named (for the summary), when a string. */
   named?: string;

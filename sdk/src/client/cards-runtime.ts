@@ -6,7 +6,7 @@
  * downloads any of it.
  */
 import type { CartAddition } from "../cards/api.js";
-import { BoardFolder } from "../cards/board-folder.js";
+import { BoardFolder, gapless } from "../cards/board-folder.js";
 import { wouldApply } from "../cards/fold.js";
 import type { CardBoard, CardMessage } from "../cards/state.js";
 import { cardProblem, parseCardEvent } from "../protocol/cards/schemas.js";
@@ -35,7 +35,7 @@ export class CardsRuntime {
     folder = made;
     this.#folders.set(convId, made);
     const store: StateStore<CardBoard> = this.#host.board(convId);
-    this.#host.core.tracker(convId).state.subscribe((s) => store.set(made.update(s.messages)));
+    this.#host.core.tracker(convId).state.subscribe((s) => store.set(made.update(gapless(s.messages, s.lastSeq))));
     return made;
   }
 

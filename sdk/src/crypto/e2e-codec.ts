@@ -36,7 +36,15 @@ export interface E2ECodecOptions {
 /** The end-to-end codec: an {@link EnvelopeCodec} that also hands back the team vouch of what it opens. */
 export interface E2ECodec extends EnvelopeCodec {
   /** As `seal`, and says whether the plaintext carries a team vouch. */
-  sealVouched(header: EnvelopeHeader, body: MessageBody): Promise<{ envelope: Envelope; vouched: boolean }>;
+  sealVouched(
+    header: EnvelopeHeader,
+    body: MessageBody,
+  ): Promise<{
+    /** The sealed envelope. */
+    envelope: Envelope;
+    /** Whether its plaintext carries a team vouch. */
+    vouched: boolean;
+  }>;
   /** As `open`, with the plaintext's team vouch (unchecked; `verifyTeamVouch` checks it). */
   openVouched(envelope: Envelope): Promise<OpenedEnvelope>;
 }

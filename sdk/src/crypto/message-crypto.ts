@@ -56,7 +56,12 @@ export interface TeamSigner {
  * Splits a decoded plaintext into the body's fields and the team vouch it carries
  * (`undefined` when it has no `vouch` key). Never throws; the body is parsed after.
  */
-export function splitVouch(value: unknown): { fields: unknown; vouch: unknown } {
+export function splitVouch(value: unknown): {
+  /** The value without its `vouch` key (the value itself when it has none). */
+  fields: unknown;
+  /** The `vouch` key's value, unchecked; `undefined` when there is none. */
+  vouch: unknown;
+} {
   if (value === null || typeof value !== "object" || Array.isArray(value) || !Object.hasOwn(value, "vouch")) {
     return { fields: value, vouch: undefined };
   }

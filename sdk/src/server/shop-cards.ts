@@ -13,21 +13,29 @@ import type { MenuCard, MinorUnits, OrderCard, OrderStatus } from "../protocol/c
 
 /** A group cart its starter submitted, with the menu it was ordered from. */
 export interface CartSubmittedEvent {
+  /** The conversation the cart is in. */
   convId: string;
+  /** The cart as submitted: its lines, people and total. */
   cart: CartState;
+  /** The menu the cart was filled from. */
   menu: MenuState;
 }
 
 /** A payer marked their share of a split paid. */
 export interface SharePaidEvent {
+  /** The conversation the split is in. */
   convId: string;
+  /** The split, with every share. */
   split: SplitState;
+  /** The share now marked paid (`status: "paid"`, with `via`). */
   share: SplitShare;
 }
 
 /** The events of {@link ShopCards}, by name. */
 export interface ShopCardEvents {
+  /** A group cart was submitted by its starter. */
   "cart-submitted": CartSubmittedEvent;
+  /** A payer marked their share paid. */
   "share-paid": SharePaidEvent;
 }
 

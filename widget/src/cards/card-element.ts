@@ -155,7 +155,8 @@ export function cardClass(kit: PanelKit): CustomElementConstructor {
     }
 
     #openSplit(order: OrderState, opener: HTMLElement, me: string | undefined): void {
-      const people = [...new Set([...(me ? [me] : []), ...Object.keys(this.names)])];
+      // Who pays: the people in the chat, never the shop's team (agents `a_`, bots `b_`), who are named too.
+      const people = [...new Set([...(me ? [me] : []), ...Object.keys(this.names)])].filter((p) => !/^[ab]_/.test(p));
       this.#split = newSplitForm(order, people);
       this.#opener = opener;
       this.requestUpdate();

@@ -62,12 +62,12 @@ export function renderOrder(state: OrderState, v: CardView, split: (opener: HTML
     <div class="actions">
       ${tracking ? html`<a class="button" href=${tracking} target="_blank" rel="noopener noreferrer nofollow">${v.s.t("order.track")}</a>` : nothing}
       ${
-        actions.includes("reorder")
+        actions.includes("reorder") && !v.team
           ? html`<button type="button" ?disabled=${v.busy} @click=${() => v.say(v.s.t("order.reorder.text", { number: card.number }))}>${v.s.t("order.reorder")}</button>`
           : nothing
       }
       ${
-        actions.includes("contact")
+        actions.includes("contact") && !v.team
           ? html`<button type="button" @click=${() => v.compose(v.s.t("order.contact.text", { number: card.number }))}>${v.s.t("order.contact")}</button>`
           : nothing
       }

@@ -24,3 +24,15 @@ export function countShown(messages: readonly ChatMessage[]): number {
   for (const m of messages) if (!keyTransport(m)) n++;
   return n;
 }
+
+/**
+ * The seq to mark read when the newest row read is `seq`: past the messages right after it that
+ * have no row (key transport, cart edits), so they never stay unread behind the last visible one.
+ */
+export function readThrough(messages: readonly ChatMessage[], seq: number): number {
+  let i = messages.findIndex((m) => m.seq === seq);
+  if (i < 0) return seq;
+  let read = seq;
+  for (let next = messages[++i]; next && keyTransport(next); next = messages[++i]) read = next.seq;
+  return read;
+}

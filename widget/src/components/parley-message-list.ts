@@ -4,7 +4,7 @@ import { repeat } from "lit/directives/repeat.js";
 import { translator } from "../i18n/index.js";
 import { InviteTimeline, type TimelineNotice } from "./invite-timeline.js";
 import { MembershipTimeline, TimelineWords } from "./membership-timeline.js";
-import { countShown, keyTransport, noKey } from "./message-filters.js";
+import { countShown, keyTransport, noKey, readThrough } from "./message-filters.js";
 import { MessageWindow } from "./message-window.js";
 import { isPending, type ShownMessage } from "./parley-message.js";
 import { styles } from "./parley-message-list.styles.js";
@@ -240,6 +240,7 @@ export class ParleyMessageList extends LitElement {
       if (rect.top < box.bottom && rect.bottom > box.top) seq = Math.max(seq, Number(el.dataset.seq));
     }
     const state = this.#state.value;
+    seq = readThrough(state?.messages ?? [], seq);
     if (seq <= this.#readSent || seq <= (state?.readUpTo ?? 0)) return;
     this.#readSent = seq;
     client.markRead(convId, seq).catch(() => {

@@ -85,7 +85,9 @@ export interface OrderItem {
 
 /** An order: posted by the shop's team, its status changed in place by `status` events. */
 export interface OrderCard {
+  /** The card kind. */
   kind: "order";
+  /** The card format version ({@link CARD_VERSION}). */
   v: 1;
   /** The shop's order number, e.g. `PX-1001`. */
   number: string;
@@ -109,17 +111,25 @@ export interface OrderCard {
 
 /** An extra that can be added to a menu item, at a price (0 for free choices). */
 export interface MenuOption {
+  /** Its id, unique within its item ({@link CARD_LOCAL_ID_PATTERN}). */
   id: string;
+  /** What it is ("Extra cheese"). */
   name: string;
+  /** What it adds to the item's price. */
   price: MinorUnits;
 }
 
 /** One dish or product on a menu. */
 export interface MenuItem {
+  /** Its id, unique within the menu ({@link CARD_LOCAL_ID_PATTERN}). */
   id: string;
+  /** What it is. */
   name: string;
+  /** A few words about it, up to {@link MAX_TEXT_CHARS}. */
   description?: string;
+  /** The price of one, without options. */
   price: MinorUnits;
+  /** A picture of it (`https:`). */
   image?: string;
   /** Up to {@link MAX_ITEM_OPTIONS}. */
   options?: MenuOption[];
@@ -127,16 +137,23 @@ export interface MenuItem {
 
 /** A part of a menu ("Pizza", "Drinks"). */
 export interface MenuSection {
+  /** Its id, unique within the menu ({@link CARD_LOCAL_ID_PATTERN}). */
   id: string;
+  /** Its heading. */
   name: string;
+  /** Its items (possibly none). */
   items: MenuItem[];
 }
 
 /** A catalog the team posts; members start group carts from it. Section and item ids are unique within the menu, option ids within their item. */
 export interface MenuCard {
+  /** The card kind. */
   kind: "menu";
+  /** The card format version ({@link CARD_VERSION}). */
   v: 1;
+  /** The menu's name ("Pizza Place"). */
   title: string;
+  /** ISO 4217 code of every price on the menu. */
   currency: string;
   /** 1..{@link MAX_MENU_SECTIONS} sections, {@link MAX_MENU_ITEMS} items in all. */
   sections: MenuSection[];
@@ -144,7 +161,9 @@ export interface MenuCard {
 
 /** A shared cart started from a menu by any member; its sender is the cart's starter. */
 export interface CartCard {
+  /** The card kind. */
   kind: "cart";
+  /** The card format version ({@link CARD_VERSION}). */
   v: 1;
   /** The card id of the menu (a menu card the team posted in this conversation). */
   menu: string;
@@ -166,10 +185,15 @@ export type SplitMethod = (typeof SplitMethods)[number];
  * - `shares`: `total` by integer weights `shares[i]`; the remainder as for `equal`.
  */
 export interface SplitCard {
+  /** The card kind. */
   kind: "split";
+  /** The card format version ({@link CARD_VERSION}). */
   v: 1;
+  /** ISO 4217 code of every amount (the order's, when it names one). */
   currency: string;
+  /** The amount to divide. */
   total: MinorUnits;
+  /** How it is divided. */
   method: SplitMethod;
   /** 1..{@link MAX_SPLIT_PEOPLE} distinct principal ids: who pays, and the order remainders go in. */
   people: string[];
@@ -203,18 +227,93 @@ export const PaidVia = ["cash", "link"] as const;
  * - `paid`: the person whose share it is; `received`: the payee (the team when the payee is `"shop"`).
  */
 export type CardEventOp =
-  | { op: "status"; status: OrderStatus }
-  | { op: "tracking"; url: string }
-  | { op: "add"; line: string; item: string; quantity: number; options?: string[]; note?: string }
-  | { op: "set"; line: string; quantity: number; options?: string[]; note?: string }
-  | { op: "remove"; line: string }
-  | { op: "lock" }
-  | { op: "unlock" }
-  | { op: "submit" }
-  | { op: "cancel" }
-  | { op: "paid"; person: string; via: (typeof PaidVia)[number] }
-  | { op: "received"; person: string }
-  | { op: "link"; person: string; url: string };
+  | {
+      /** Moves an order to a later status, or cancels it. */
+      op: "status";
+      /** The new status. */
+      status: OrderStatus;
+    }
+  | {
+      /** Sets an order's tracking link. */
+      op: "tracking";
+      /** The link (`https:`). */
+      url: string;
+    }
+  | {
+      /** Adds a line to an open cart. */
+      op: "add";
+      /** The new line's id, chosen by the sender ({@link CARD_LOCAL_ID_PATTERN}). */
+      line: string;
+      /** The menu item's id. */
+      item: string;
+      /** How many, 1..{@link MAX_QUANTITY}. */
+      quantity: number;
+      /** Option ids of that item, distinct. */
+      options?: string[];
+      /** A note for the shop, up to {@link MAX_TEXT_CHARS}. */
+      note?: string;
+    }
+  | {
+      /** Replaces a line's quantity, options and note (what is left out is cleared). */
+      op: "set";
+      /** The line's id. */
+      line: string;
+      /** How many, 1..{@link MAX_QUANTITY}. */
+      quantity: number;
+      /** Option ids of the line's item, distinct. */
+      options?: string[];
+      /** A note for the shop, up to {@link MAX_TEXT_CHARS}. */
+      note?: string;
+    }
+  | {
+      /** Removes a line. */
+      op: "remove";
+      /** The line's id. */
+      line: string;
+    }
+  | {
+      /** Locks an open cart: no more edits until unlocked. */
+      op: "lock";
+    }
+  | {
+      /** Opens a locked cart again. */
+      op: "unlock";
+    }
+  | {
+      /** Sends the cart to the shop. */
+      op: "submit";
+    }
+  | {
+      /** Cancels a cart that was not submitted. */
+      op: "cancel";
+    }
+  | {
+      /** The payer says they paid their share. */
+      op: "paid";
+      /** Whose share: the sender's own principal id. */
+      person: string;
+      /** In cash, or through the shop's payment link. */
+      via: (typeof PaidVia)[number];
+    }
+  | {
+      /** The payee confirms a share was received. */
+      op: "received";
+      /** Whose share. */
+      person: string;
+    }
+  | {
+      /** The team attaches its payment page to a share. */
+      op: "link";
+      /** Whose share. */
+      person: string;
+      /** The payment page (`https:`). */
+      url: string;
+    };
 
 /** A card event on the wire: the version, the card it is about, and what happens. */
-export type CardEvent = { v: 1; card: string } & CardEventOp;
+export type CardEvent = {
+  /** The card format version ({@link CARD_VERSION}). */
+  v: 1;
+  /** The card's id: the `msgId` of the message that posted it. */
+  card: string;
+} & CardEventOp;
