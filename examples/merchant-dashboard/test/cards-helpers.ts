@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { DEFAULT_TEST_ORIGIN, SHOP_ID, type TestStack, waitFor } from "@parley/gateway/testing";
-import type { Frame, Page } from "playwright-core";
+import type { Frame, Locator, Page } from "playwright-core";
 import WebSocket from "ws";
 import { type KitchenEvent, ShopBot } from "../../bot/bot.js";
 
@@ -49,11 +49,11 @@ export async function logInAs(page: Page, storefront: string, name: string, lang
 export const flat = (t: string | null) => (t ?? "").replace(/\s+/g, " ").trim();
 
 /** The text of every element matching `selector` in `frame`, folded. */
-export const texts = async (frame: Frame | Page, selector: string) =>
+export const texts = async (frame: Frame | Page | Locator, selector: string) =>
   (await frame.locator(selector).allTextContents()).map(flat);
 
 /** The card of `kind` as a locator (the one card of that kind in the conversation). */
-export const card = (frame: Frame | Page, kind: string) => frame.locator(`parley-card article[data-kind=${kind}]`);
+export const card = (frame: Frame | Page | Locator, kind: string) => frame.locator(`parley-card article[data-kind=${kind}]`);
 
 /** Minor units of a formatted amount ("€25.93", "25,93 €"): its digits. */
 export const cents = (formatted: string) => Number(formatted.replace(/\D/g, ""));
