@@ -53,7 +53,8 @@ export const texts = async (frame: Frame | Page | Locator, selector: string) =>
   (await frame.locator(selector).allTextContents()).map(flat);
 
 /** The card of `kind` as a locator (the one card of that kind in the conversation). */
-export const card = (frame: Frame | Page | Locator, kind: string) => frame.locator(`parley-card article[data-kind=${kind}]`);
+export const card = (frame: Frame | Page | Locator, kind: string) =>
+  frame.locator(`parley-card article[data-kind=${kind}]`);
 
 /** Minor units of a formatted amount ("€25.93", "25,93 €"): its digits. */
 export const cents = (formatted: string) => Number(formatted.replace(/\D/g, ""));
