@@ -90,8 +90,9 @@ export function cardLines(state, ctx) {
       for (const item of card.items) {
         const options = item.options?.length ? ` (${item.options.join(", ")})` : "";
         const by = item.by ? `, for ${ctx.name(item.by)}` : "";
+        const note = item.note ? ` "${item.note}"` : "";
         lines.push(
-          `  ${item.quantity} x ${item.name}${options}: ${m(item.quantity * item.unitPrice, card.currency)}${by}`,
+          `  ${item.quantity} x ${item.name}${options}${note}: ${m(item.quantity * item.unitPrice, card.currency)}${by}`,
         );
       }
       const parts = [`subtotal ${m(state.subtotal, card.currency)}`];

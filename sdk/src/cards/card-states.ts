@@ -49,6 +49,7 @@ export function cartOrderItems(cart: CartState): OrderItem[] {
   return cart.lines.map((line) => {
     const item: OrderItem = { name: line.item.name, quantity: line.quantity, unitPrice: line.unitPrice, by: line.by };
     if (line.options.length > 0) item.options = line.options.map((o) => o.name);
+    if (line.note) item.note = line.note;
     return item;
   });
 }

@@ -168,13 +168,13 @@ describe("foldCards: group carts", () => {
 
     const base = foldCart(
       add(3, BOB, "b1", "margherita", { options: ["cheese"] }),
-      add(4, ALICE, "a1", "water", { quantity: 2 }),
+      add(4, ALICE, "a1", "water", { quantity: 2, note: "no ice" }),
       eventMsg(5, ALICE, ev(2, { op: "submit" })),
     );
     const items = cartOrderItems(base.cart);
     expect(items).toEqual([
       { name: "Margherita", quantity: 1, unitPrice: 1000, by: BOB, options: ["Extra cheese"] },
-      { name: "Water", quantity: 2, unitPrice: 250, by: ALICE },
+      { name: "Water", quantity: 2, unitPrice: 250, by: ALICE, note: "no ice" },
     ]);
     const order = {
       kind: "order",

@@ -40,6 +40,7 @@ export function renderOrder(state: OrderState, v: CardView, split: (opener: HTML
           <span class="what">
             <span class="name" dir="auto">${v.s.t("order.line", { quantity: item.quantity, name: item.name })}</span>
             ${item.options?.length ? html`<span class="sub" dir="auto">${item.options.join(", ")}</span>` : nothing}
+            ${item.note ? html`<span class="sub" dir="auto">${item.note}</span>` : nothing}
             <span class="sub">${v.s.t("order.each", { price: v.money(item.unitPrice, cur) })}</span>
           </span>
           <span class="amount">${v.money(item.unitPrice * item.quantity, cur)}</span>

@@ -68,6 +68,7 @@ const orderItemSchema = z.strictObject({
   unitPrice: amount,
   image: z.optional(url),
   options: z.optional(z.array(name).check(z.maxLength(MAX_ITEM_OPTIONS))),
+  note: z.optional(text),
   by: z.optional(principal),
 });
 

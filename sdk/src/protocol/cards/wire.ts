@@ -79,6 +79,8 @@ export interface OrderItem {
   image?: string;
   /** Chosen options, by name, for display. */
   options?: string[];
+  /** The customer's note on this line ("no onions"), up to {@link MAX_TEXT_CHARS}. */
+  note?: string;
   /** From a group cart: the principal who ordered this line (for a split by who ordered what). */
   by?: string;
 }
