@@ -18,6 +18,7 @@ import { renderSplit } from "./split.js";
 import { newSplitForm, renderSplitDialog, type SplitForm, splitCardOf } from "./split-dialog.js";
 import { type CardKey, cardStrings } from "./strings.js";
 import { cardStyles } from "./styles.js";
+import type { TeamDraft } from "./team.js";
 import { type CardView, moneyIn } from "./view.js";
 
 /** What the card needs of its message. */
@@ -73,6 +74,7 @@ export function cardClass(kit: PanelKit): CustomElementConstructor {
     #pick: CartPick = emptyPick();
     #split: SplitForm | undefined;
     #opener: HTMLElement | undefined;
+    readonly #team: TeamDraft = new Map();
 
     constructor() {
       super();
@@ -97,16 +99,19 @@ export function cardClass(kit: PanelKit): CustomElementConstructor {
       return this.#board.value?.cards.get(id);
     }
 
-    async #run(work: (cards: CardsApi, convId: string) => Promise<unknown>): Promise<void> {
+    /** Runs an action; resolves whether it went through (otherwise its refusal is shown). */
+    async #run(work: (cards: CardsApi, convId: string) => Promise<unknown>): Promise<boolean> {
       const cards = cardsOf(this.client);
       const convId = this.message?.convId;
-      if (!cards || !convId || this.busy) return;
+      if (!cards || !convId || this.busy) return false;
       this.busy = true;
       this.error = undefined;
       try {
         await work(cards, convId);
+        return true;
       } catch (err) {
         this.error = failure(err);
+        return false;
       } finally {
         this.busy = false;
       }
@@ -124,7 +129,7 @@ export function cardClass(kit: PanelKit): CustomElementConstructor {
         name: (p) => (p === me ? s.t("card.you") : (this.names[p] ?? s.t("card.someone"))),
         money: moneyIn(this.locale),
         busy: this.busy,
-        act: (op) => void this.#run((c, conv) => c.act(conv, { v: 1, card: id, ...op })),
+        act: (op) => this.#run((c, conv) => c.act(conv, { v: 1, card: id, ...op })),
         post: (card) => void this.#run((c, conv) => c.post(conv, card)),
         add: (addition) =>
           void this.#run(async (c, conv) => {
@@ -190,13 +195,13 @@ export function cardClass(kit: PanelKit): CustomElementConstructor {
     #body(card: CardState, v: CardView): TemplateResult {
       switch (card.kind) {
         case "order":
-          return renderOrder(card, v, (opener) => this.#openSplit(card, opener, v.me));
+          return renderOrder(card, v, (opener) => this.#openSplit(card, opener, v.me), this.#team);
         case "menu":
           return renderMenu(card, v);
         case "cart":
           return renderCart(card, this.#other(card.menu) as MenuState | undefined, this.#pick, v);
         case "split":
-          return renderSplit(card, v);
+          return renderSplit(card, v, this.#team);
         default:
           return html`<header><h3>${card.named ? v.s.t("unknown.named", { kind: card.named }) : v.s.t("unknown.title")}</h3></header>
             ${card.reason === "invalid" ? html`<p class="sub">${v.s.t("unknown.invalid")}</p>` : nothing}

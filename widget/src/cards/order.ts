@@ -3,24 +3,29 @@
  * totals, the status timeline with the current step marked, the tracking link
  * and the actions the shop offers. "Reorder" sends a text ("Reorder PX-1001")
  * the shop's bot answers; "Ask about this order" puts "About order PX-1001: "
- * in the composer. Any member can start a bill split from it.
+ * in the composer. Any member can start a bill split from it; the shop's
+ * team gets its own controls instead (team.ts).
  */
 import type { OrderState, OrderStatus } from "@parley/sdk";
 import type { TemplateResult } from "lit";
-import { cardHeading, moneyRow } from "./parts.js";
+import { cardHeading, moneyRow, ORDER_PATH as PATH } from "./parts.js";
+import { renderOrderTeam, type TeamDraft } from "./team.js";
 import { type CardView, safeUrl } from "./view.js";
 
-const PATH: OrderStatus[] = ["placed", "confirmed", "preparing", "out_for_delivery", "delivered"];
-
 /** The statuses the timeline lists: the usual path, or what happened up to a cancellation. */
-function timeline(state: OrderState): OrderStatus[] {
+function timeline(state: OrderState): readonly OrderStatus[] {
   if (state.status !== "cancelled") return PATH;
   const reached = state.steps.map((s) => s.status).filter((s, i, all) => s !== "cancelled" && all.indexOf(s) === i);
   return [...reached, "cancelled"];
 }
 
-/** Renders an order card; `split` opens the split dialog (from the clicked button). */
-export function renderOrder(state: OrderState, v: CardView, split: (opener: HTMLElement) => void): TemplateResult {
+/** Renders an order card; `split` opens the split dialog (from the clicked button), `draft` holds the team forms' errors. */
+export function renderOrder(
+  state: OrderState,
+  v: CardView,
+  split: (opener: HTMLElement) => void,
+  draft: TeamDraft,
+): TemplateResult {
   const { html, nothing } = v.kit;
   const { card } = state;
   const cur = card.currency;
@@ -78,5 +83,6 @@ export function renderOrder(state: OrderState, v: CardView, split: (opener: HTML
               @click=${(e: Event) => split(e.currentTarget as HTMLElement)}>${v.s.t("order.split")}</button>`
           : nothing
       }
-    </div>`;
+    </div>
+    ${renderOrderTeam(state, v, draft)}`;
 }

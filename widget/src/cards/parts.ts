@@ -1,7 +1,10 @@
-/** Pieces every card kind shows: its heading with who posted it, and money rows. */
-import type { CardStateBase } from "@parley/sdk";
+/** Pieces every card kind shows: its heading with who posted it, and money rows; the order's usual path. */
+import type { CardStateBase, OrderStatus } from "@parley/sdk";
 import type { TemplateResult } from "lit";
 import type { CardView } from "./view.js";
+
+/** The statuses an order normally moves through (`OrderStatuses` without `cancelled`), in order. */
+export const ORDER_PATH: readonly OrderStatus[] = ["placed", "confirmed", "preparing", "out_for_delivery", "delivered"];
 
 /**
  * The card's heading: its title, then "From the shop" only when a verified team device

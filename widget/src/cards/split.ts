@@ -3,15 +3,17 @@
  * with its person, amount and state (open, marked paid, confirmed), and what
  * is still open. The person a share belongs to marks it paid (in cash, or
  * after paying through the shop's link, which opens in a new tab); the payee
- * confirms it received.
+ * confirms it received. For a split paid to the shop, the shop's team confirms
+ * and attaches payment links (team.ts).
  */
 import type { SplitShare, SplitState } from "@parley/sdk";
 import type { TemplateResult } from "lit";
 import { cardHeading, moneyRow } from "./parts.js";
+import { renderShareTeam, type TeamDraft } from "./team.js";
 import { type CardView, safeUrl } from "./view.js";
 
-/** Renders a split card. */
-export function renderSplit(state: SplitState, v: CardView): TemplateResult {
+/** Renders a split card; `draft` holds the team forms' errors. */
+export function renderSplit(state: SplitState, v: CardView, draft: TeamDraft): TemplateResult {
   const { html, nothing } = v.kit;
   const cur = state.currency;
   const payee = state.payee === "shop" ? v.s.t("split.shop") : v.name(state.payee);
@@ -55,6 +57,7 @@ export function renderSplit(state: SplitState, v: CardView): TemplateResult {
             </span>`
           : nothing
       }
+      ${renderShareTeam(state, sh, v, draft)}
     </li>`;
   };
   return html`${cardHeading(state, v.s.t("split.title"), v)}

@@ -2,6 +2,8 @@
  * The strings of the card renderers, in English and German. They load with
  * the cards (on demand), not with the chat's eager catalogs.
  */
+import { teamDe, teamEn } from "./strings-team.js";
+
 const en = {
   "card.fromShop": "From the shop",
   "card.postedBy": "Posted by {name}",
@@ -122,6 +124,7 @@ const en = {
   "note.received.yours": "{name} confirmed your payment",
   "note.received.own": "You settled your own share",
   "share.settleOwn": "Settle my share",
+  ...teamEn,
 };
 
 /** The keys every catalog has. */
@@ -247,6 +250,7 @@ const de: Record<CardKey, string> = {
   "note.received.yours": "{name} hat Ihre Zahlung bestätigt",
   "note.received.own": "Sie haben Ihren eigenen Anteil abgeschlossen",
   "share.settleOwn": "Meinen Anteil abschließen",
+  ...teamDe,
 };
 
 /** One locale's card strings. */

@@ -55,6 +55,13 @@ export const cardStyles = ({ css, base }: PanelKit) => [
     .amount-input { width: 6rem; }
     .error { color: var(--parley-danger, #b91c1c); font-size: 0.875rem; }
     .picker { border-top: 1px solid var(--parley-border, #c9d0da); padding-top: 0.5rem; }
+    .team { border-top: 1px dashed var(--parley-border, #c9d0da); margin-top: 0.5rem; }
+    form.team-form { flex-direction: row; flex-wrap: wrap; align-items: flex-end; gap: 0.35rem; margin-top: 0.4rem; }
+    .lines .team-form { flex-basis: 100%; margin-top: 0; }
+    .team-form .error { flex-basis: 100%; margin: 0; }
+    .team-form .url { flex-basis: 13rem; }
+    [aria-invalid="true"] { border-color: var(--parley-danger, #b91c1c); }
+    [aria-disabled="true"] { opacity: 0.6; cursor: progress; }
     dialog { background: var(--parley-bg, #fff); color: var(--parley-fg, #111827); border: 1px solid var(--parley-border, #c9d0da);
       border-radius: var(--parley-radius, 12px); width: min(26rem, calc(100vw - 2rem)); padding: 0.75rem; }
     dialog::backdrop { background: rgb(0 0 0 / 0.4); }

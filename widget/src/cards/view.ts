@@ -17,7 +17,7 @@ export interface CardView {
   s: CardStrings;
   /** The signed-in principal, when known. */
   me: string | undefined;
-  /** Whether the viewer is the shop's team (no ordering, starting carts or splitting). */
+  /** Whether the viewer is the shop's team: no ordering, starting carts or splitting, but the team's controls (team.ts). */
   team: boolean;
   /** The person's display name ("You" for the viewer). */
   name(principal: string): string;
@@ -25,8 +25,8 @@ export interface CardView {
   money(amount: number, currency: string): string;
   /** While an action is on its way (buttons are disabled). */
   busy: boolean;
-  /** Sends an event about this card. */
-  act(op: CardEventOp): void;
+  /** Sends an event about this card; resolves whether it was sent (a refusal is shown in the card). */
+  act(op: CardEventOp): Promise<boolean>;
   /** Posts a new card in this conversation. */
   post(card: Card): void;
   /** Adds a line to this cart. */

@@ -164,4 +164,30 @@ export const notes: Array<[string, CardEventNote]> = [
   ],
 ];
 
-export const all = [order, menu, cart, split, unknown];
+/** A team viewer (an agent in the dashboard). */
+export const ADA = "a_ada";
+
+/** An order the shop just confirmed: no tracking link yet, no customer actions. */
+export const newOrder: OrderState = {
+  ...order,
+  id: "card-order-new",
+  card: { ...order.card, number: "PX-1002", status: "confirmed", trackingUrl: undefined, actions: undefined },
+  status: "confirmed",
+  steps: [{ status: "confirmed", seq: 1, ts: base.ts }],
+  trackingUrl: undefined,
+};
+
+/** A split of the order paid to the shop: Mia's share open, Noah's marked paid in cash. */
+export const shopSplit: SplitState = {
+  ...split,
+  id: "card-shop-split",
+  by: MIA,
+  payee: "shop",
+  shares: [
+    { person: MIA, amount: 1117, status: "open" },
+    { person: NOAH, amount: 1116, status: "paid", via: "cash" },
+  ],
+  open: 2233,
+};
+
+export const all = [order, newOrder, menu, cart, split, shopSplit, unknown];

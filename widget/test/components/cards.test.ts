@@ -2,65 +2,13 @@
 // client is explained in fixtures/components/cards-fixture.ts): every kind in English and German
 // with exact amounts, the timeline notes, keyboard operation of the cart editor and the split
 // dialog, refusals in words, axe-core in light and dark, and screenshots at 360 px and dark.
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  artifactPath,
-  type BrowserSession,
-  launchChromium,
-  type StaticServer,
-  serveStatic,
-} from "../harness/browser.js";
-import { all, cart, MIA, NOAH, names, notes, order } from "./card-states.js";
+import { describe, expect, it } from "vitest";
+import { artifactPath } from "../harness/browser.js";
+import { MIA, NOAH } from "./card-states.js";
+import { cardsPage, overflowing } from "./cards-page.js";
 import { poll, seriousViolations } from "./fixture.js";
 
-const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Parley cards</title><style>html,body{margin:0}main{max-width:440px;margin:0 auto}</style></head>
-<body><main></main><script type="module" src="/fixture.js"></script></body></html>`;
-
-let site: StaticServer;
-let browser: BrowserSession;
-
-beforeAll(async () => {
-  const out = await build({
-    entryPoints: [fileURLToPath(new URL("../fixtures/components/cards-fixture.ts", import.meta.url))],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    conditions: ["source"],
-    external: ["crypto"],
-    logLevel: "silent",
-  });
-  site = await serveStatic({
-    routes: { "/": { body: PAGE }, "/fixture.js": { body: out.outputFiles[0]?.text ?? "" } },
-  });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-async function mount(o: { locale?: string; theme?: string; me?: string; width?: number } = {}): Promise<Page> {
-  const page = await browser.newPage();
-  await page.setViewportSize({ width: o.width ?? 440, height: 900 });
-  await page.goto(`${site.url}/`);
-  await page.waitForFunction(() => typeof window.__mount === "function");
-  await page.evaluate(([states, opts]) => window.__mount(states as unknown[], opts as never), [
-    all,
-    { locale: o.locale, theme: o.theme, me: o.me ?? MIA, names, notes },
-  ] as const);
-  await page.locator("parley-card article").first().waitFor();
-  return page;
-}
-
-const card = (page: Page, id: string) => page.locator(`parley-card[data-card="${id}"]`);
-const text = async (page: Page, id: string) =>
-  (await card(page, id).locator("article").innerText()).replace(/[ \t\n]+/g, " ");
+const { mount, card, text } = cardsPage();
 
 describe("card renderers", () => {
   it("renders every kind in English with exact amounts, the current step and the shop mark", async () => {
@@ -226,17 +174,8 @@ describe("card renderers", () => {
   it("fits 360 px without overflow; screenshot kept", async () => {
     const page = await mount({ width: 360 });
     await page.screenshot({ path: artifactPath("cards-360.png"), fullPage: true });
-    const overflowing = await page.evaluate(() =>
-      [...document.querySelectorAll("parley-card")].flatMap((c) =>
-        [...(c.shadowRoot?.querySelectorAll("*") ?? [])]
-          .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-          .map((el) => `${c.getAttribute("data-card")}: ${el.tagName} ${el.className}`),
-      ),
-    );
-    expect(overflowing).toEqual([]);
+    expect(await overflowing(page)).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.close();
   });
 });
-void cart;
-void order;
