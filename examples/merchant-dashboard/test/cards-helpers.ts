@@ -2,14 +2,12 @@
 // the test stack, a shopper logged in on the storefront in a chosen language, reading a card's
 // text and amounts from the chat frame, and axe-core on the cards inside the frame.
 
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { DEFAULT_TEST_ORIGIN, SHOP_ID, type TestStack, waitFor } from "@parley/gateway/testing";
+import { DEFAULT_TEST_ORIGIN, SHOP_ID, type TestStack } from "@parley/gateway/testing";
 import type { Frame, Locator, Page } from "playwright-core";
 import WebSocket from "ws";
 import { type KitchenEvent, ShopBot } from "../../bot/bot.js";
+import { type AxeViolation, axeViolations } from "./group-helpers.js";
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const BOT = { login: "shop-bot", password: "the story bot's password" };
 
 /** The example bot, running in this process, with every kitchen event it announced. */
@@ -59,42 +57,14 @@ export const card = (frame: Frame | Page | Locator, kind: string) =>
 /** Minor units of a formatted amount ("€25.93", "25,93 €"): its digits. */
 export const cents = (formatted: string) => Number(formatted.replace(/\D/g, ""));
 
-/** Waits until `read` resolves to something `check` accepts; fails with the last value read. */
-export async function until<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string): Promise<T> {
-  let last: T | undefined;
-  try {
-    return await waitFor(async () => {
-      last = await read();
-      return check(last) ? last : undefined;
-    }, what);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(last)}`);
-  }
-}
-
-/** One axe finding on a card. */
-export interface CardViolation {
-  id: string;
-  impact: string;
-  targets: string[];
-}
+export { until } from "./group-helpers.js";
 
 /**
  * axe-core on the frame as it is now; resolves the card kinds present and the serious or critical
  * violations on nodes inside a `<parley-card>` (shadow roots included; others are not this test's).
  */
-export async function axeCards(frame: Frame): Promise<{ kinds: string[]; serious: CardViolation[] }> {
-  await frame.evaluate(AXE);
-  const violations = await frame.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: unknown[] }> } })
-      .axe;
-    const result = await axe.run(document, { resultTypes: ["violations"] });
-    return (result.violations as Array<{ id: string; impact: string; nodes: Array<{ target: unknown }> }>).map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      targets: v.nodes.map((n) => JSON.stringify(n.target)),
-    }));
-  });
+export async function axeCards(frame: Frame): Promise<{ kinds: string[]; serious: AxeViolation[] }> {
+  const violations = await axeViolations(frame);
   const serious = violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => ({ ...v, targets: v.targets.filter((t) => t.includes("parley-card")) }))

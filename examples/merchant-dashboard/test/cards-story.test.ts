@@ -16,31 +16,20 @@
 // widget/test-artifacts/cards-story-*.png.
 
 // @ts-expect-error: the example is plain JavaScript (no declarations)
-import { shopperId, startShopBackend } from "@parley/examples/shop-backend";
-import {
-  AGENT_LOGIN,
-  AGENT_PASSWORD,
-  freePorts,
-  SHOP_ID,
-  SHOP_SECRET,
-  startStack,
-  type TestStack,
-} from "@parley/gateway/testing";
+import { shopperId } from "@parley/examples/shop-backend";
+import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, type TestStack } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import {
   artifactPath,
   type BrowserSession,
   chatFrame,
-  ensureWidgetBuilt,
   exposeLauncherRoot,
   launchChromium,
 } from "@parley/widget/testing";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error: the build script is plain JavaScript (no declarations)
-import { buildDashboard } from "../build.mjs";
-import { type DashboardServer, startDashboard } from "../serve.js";
 import { axeCards, card, cents, flat, logInAs, type StoryBot, startBot, texts, until } from "./cards-helpers.js";
+import { type DashboardShop, startDashboardShop } from "./fixtures.js";
 import { signIn } from "./group-helpers.js";
 
 /** The bot's time between two status steps (confirmed, preparing, out for delivery, delivered). */
@@ -65,9 +54,10 @@ async function shotAt({ page, frame }: Shopper, kind: string, name: string): Pro
 const notes = (frame: Frame) => texts(frame, "parley-card-note p");
 
 describe("the cards story: a group lunch order with the shop bot, split and paid; the agent watches", () => {
+  let shop: DashboardShop;
   let stack: TestStack;
-  let backend: { url: string; close(): Promise<void> };
-  let dashboard: DashboardServer;
+  let backend: DashboardShop["backend"];
+  let dashboard: DashboardShop["dashboard"];
   let shopBot: StoryBot;
   const browsers: BrowserSession[] = [];
   const devices: ParleyClient[] = [];
@@ -101,25 +91,8 @@ describe("the cards story: a group lunch order with the shop bot, split and paid
   }
 
   beforeAll(async () => {
-    ensureWidgetBuilt();
-    await buildDashboard();
-    const [port] = await freePorts(1);
-    const dashOrigin = `http://127.0.0.1:${port}`;
-    stack = await startStack({ servesFrame: true, browserOrigins: [dashOrigin] });
-    const key = { alg: "HS256", secret: SHOP_SECRET } as const;
-    backend = await startShopBackend({ gatewayUrl: stack.url, shopId: SHOP_ID, key });
-    await stack.gateway.admin.putShop(SHOP_ID, {
-      name: "Test Shop",
-      tokenKey: key,
-      allowedOrigins: ["https://shop.test", backend.url, dashOrigin],
-      allowGuests: true,
-    });
-    dashboard = await startDashboard({
-      port: port as number,
-      gatewayUrl: stack.url,
-      shopId: SHOP_ID,
-      natsWsUrl: stack.nats.wsUrl,
-    });
+    shop = await startDashboardShop({ extraOrigins: ["https://shop.test"] });
+    ({ stack, backend, dashboard } = shop);
     // Noah's handle, set on another device of his (the profile panel has its own tests).
     const noahDevice = stack.client({
       auth: { kind: "customer", shopId: SHOP_ID, getToken: () => stack.customerToken(shopperId("Noah"), "Noah") },
@@ -138,9 +111,7 @@ describe("the cards story: a group lunch order with the shop bot, split and paid
     await shopBot?.bot.stop().catch(() => undefined);
     for (const d of devices) await d.close().catch(() => undefined);
     for (const b of browsers) await b.close();
-    await dashboard?.close();
-    await backend?.close();
-    await stack?.[Symbol.asyncDispose]();
+    await shop?.[Symbol.asyncDispose]();
   });
 
   it("1. Mia invites @noah from the composer; Noah accepts from his invites panel", async () => {

@@ -22,6 +22,8 @@ export interface DashboardShopOptions {
   /** Further origins the shop allows besides the storefront's and the dashboard's. */
   extraOrigins?: string[];
   cannedReplies?: string[];
+  /** The chat service's clock (see the stack harness's `now`), for tests that store messages in the past. */
+  now?: () => number;
 }
 
 export async function startDashboardShop(options: DashboardShopOptions = {}): Promise<DashboardShop> {
@@ -29,7 +31,11 @@ export async function startDashboardShop(options: DashboardShopOptions = {}): Pr
   await buildDashboard();
   const [port] = await freePorts(1);
   const dashOrigin = `http://127.0.0.1:${port}`;
-  const stack = await startStack({ servesFrame: true, browserOrigins: [dashOrigin] });
+  const stack = await startStack({
+    servesFrame: true,
+    browserOrigins: [dashOrigin],
+    ...(options.now ? { now: options.now } : {}),
+  });
   const backend: DashboardShop["backend"] = await startShopBackend({
     gatewayUrl: stack.url,
     shopId: SHOP_ID,

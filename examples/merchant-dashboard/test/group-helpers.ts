@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { freePorts, SHOP_ID, startStack, type TestStack, waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import { artifactPath, type BrowserSession, ensureWidgetBuilt, launchChromium } from "@parley/widget/testing";
-import type { Page } from "playwright-core";
+import type { Frame, Page } from "playwright-core";
 // @ts-expect-error: the build script is plain JavaScript (no declarations)
 import { buildDashboard } from "../build.mjs";
 import { type DashboardServer, startDashboard } from "../serve.js";
@@ -41,11 +41,18 @@ export async function signIn(session: BrowserSession, url: string, login: string
   return page;
 }
 
-/** The serious and critical axe violations on the page as it is now (minor ones are logged). */
-export async function axeSerious(page: Page): Promise<Array<{ id: string; targets: string[] }>> {
+/** One axe finding: the rule, its impact and the nodes it names. */
+export interface AxeViolation {
+  id: string;
+  impact: string;
+  targets: string[];
+}
+
+/** Every axe violation on the page or frame as it is now (shadow roots included). */
+export async function axeViolations(target: Page | Frame): Promise<AxeViolation[]> {
   // Evaluated through the DevTools protocol: the page's CSP (rightly) refuses an injected inline script.
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
+  await target.evaluate(AXE);
+  return target.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: unknown[] }> } })
       .axe;
     const result = await axe.run(document, { resultTypes: ["violations"] });
@@ -55,9 +62,27 @@ export async function axeSerious(page: Page): Promise<Array<{ id: string; target
       targets: v.nodes.map((n) => JSON.stringify(n.target)),
     }));
   });
+}
+
+/** The serious and critical axe violations on the page as it is now (minor ones are logged). */
+export async function axeSerious(page: Page): Promise<Array<{ id: string; targets: string[] }>> {
+  const violations = await axeViolations(page);
   const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   if (violations.length > bad.length) console.info("axe (minor and moderate):", JSON.stringify(violations));
   return bad.map(({ id, targets }) => ({ id, targets }));
+}
+
+/** Waits until `read` resolves to something `check` accepts; fails with the last value read. */
+export async function until<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string): Promise<T> {
+  let last: T | undefined;
+  try {
+    return await waitFor(async () => {
+      last = await read();
+      return check(last) ? last : undefined;
+    }, what);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(last)}`);
+  }
 }
 
 /** Two more agents of the test shop, Bob and Cleo (handles `bob`, `cleo`). */

@@ -22,23 +22,13 @@
 // Screenshots: widget/test-artifacts/story-*.png.
 
 // @ts-expect-error: the example is plain JavaScript (no declarations)
-import { shopperId, startShopBackend } from "@parley/examples/shop-backend";
-import {
-  AGENT_LOGIN,
-  AGENT_PASSWORD,
-  freePorts,
-  SHOP_ID,
-  SHOP_SECRET,
-  startStack,
-  type TestStack,
-  waitFor,
-} from "@parley/gateway/testing";
+import { shopperId } from "@parley/examples/shop-backend";
+import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, type TestStack, waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import {
   artifactPath,
   type BrowserSession,
   chatFrame,
-  ensureWidgetBuilt,
   exposeLauncherRoot,
   launchChromium,
   launcherState,
@@ -46,10 +36,8 @@ import {
 } from "@parley/widget/testing";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error: the build script is plain JavaScript (no declarations)
-import { buildDashboard } from "../build.mjs";
-import { type DashboardServer, startDashboard } from "../serve.js";
-import { signIn } from "./group-helpers.js";
+import { type DashboardShop, startDashboardShop } from "./fixtures.js";
+import { signIn, until } from "./group-helpers.js";
 
 const DAY = 24 * 60 * 60 * 1000;
 const OLD = ["Ten days ago: my grinder arrived", "Ten days ago: it makes a rattling noise"];
@@ -76,23 +64,11 @@ const focused = (frame: Frame) =>
   });
 const shot = (page: Page, name: string) => page.screenshot({ path: artifactPath(`story-${name}.png`) });
 
-/** Waits until `read` resolves to something `check` accepts; fails with the last value read. */
-async function until<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string): Promise<T> {
-  let last: T | undefined;
-  try {
-    return await waitFor(async () => {
-      last = await read();
-      return check(last) ? last : undefined;
-    }, what);
-  } catch (err) {
-    throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(last)}`);
-  }
-}
-
 describe("the group story: Mia invites Noah, Leo and Ava from the storefront; the agent sees it all", () => {
+  let shop: DashboardShop;
   let stack: TestStack;
-  let backend: { url: string; close(): Promise<void> };
-  let dashboard: DashboardServer;
+  let backend: DashboardShop["backend"];
+  let dashboard: DashboardShop["dashboard"];
   const browsers: BrowserSession[] = [];
   const devices: ParleyClient[] = [];
   let offset = -10 * DAY;
@@ -152,25 +128,8 @@ describe("the group story: Mia invites Noah, Leo and Ava from the storefront; th
   }
 
   beforeAll(async () => {
-    ensureWidgetBuilt();
-    await buildDashboard();
-    const [port] = await freePorts(1);
-    const dashOrigin = `http://127.0.0.1:${port}`;
-    stack = await startStack({ servesFrame: true, browserOrigins: [dashOrigin], now: () => Date.now() + offset });
-    const key = { alg: "HS256", secret: SHOP_SECRET } as const;
-    backend = await startShopBackend({ gatewayUrl: stack.url, shopId: SHOP_ID, key });
-    await stack.gateway.admin.putShop(SHOP_ID, {
-      name: "Test Shop",
-      tokenKey: key,
-      allowedOrigins: ["https://shop.test", backend.url, dashOrigin],
-      allowGuests: true,
-    });
-    dashboard = await startDashboard({
-      port: port as number,
-      gatewayUrl: stack.url,
-      shopId: SHOP_ID,
-      natsWsUrl: stack.nats.wsUrl,
-    });
+    shop = await startDashboardShop({ extraOrigins: ["https://shop.test"], now: () => Date.now() + offset });
+    ({ stack, backend, dashboard } = shop);
     for (const name of ["Noah", "Leo", "Ava"]) {
       const device = deviceOf(name);
       devices.push(device);
@@ -182,9 +141,7 @@ describe("the group story: Mia invites Noah, Leo and Ava from the storefront; th
   afterAll(async () => {
     for (const d of devices) await d.close().catch(() => undefined);
     for (const b of browsers) await b.close();
-    await dashboard?.close();
-    await backend?.close();
-    await stack?.[Symbol.asyncDispose]();
+    await shop?.[Symbol.asyncDispose]();
   });
 
   it("1. Mia writes old and new messages, types @noah, picks 'Last 7 days' with the keyboard and confirms", async () => {
