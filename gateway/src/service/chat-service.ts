@@ -177,6 +177,8 @@ export class ChatService {
       "profile.update": (actor, body) => profiles.update(actor, body),
       "signal.typing": (actor, body) => signals.typing(actor, body.convId, body.active),
       "signal.read": (actor, body) => signals.read(actor, body.convId, body.seq),
+      "signal.live": (actor, body) => signals.live(actor, body.convId, body.envelope),
+      "time.now": async () => ({ now: now() }),
       "presence.get": async (actor) => ({ presence: presence.snapshot(actor.shopId) }),
       "presence.ping": async (actor, body) => {
         await pingLimit.take(actor.id);

@@ -5,7 +5,13 @@
  * the conversation's members through the event fan-out. The shop team's
  * presence is in presence.ts.
  */
-import { isTeamRole } from "@parley/sdk/protocol";
+import {
+  type Envelope,
+  isTeamRole,
+  LIVE_SIGNAL_BURST,
+  LIVE_SIGNALS_PER_SECOND,
+  MAX_LIVE_CIPHERTEXT_CHARS,
+} from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
 import type { MemberStore, PrincipalRecord, ReadMarkerStore } from "../store/port.js";
 import type { ConversationAccess } from "./access.js";
@@ -32,6 +38,7 @@ export class Signals {
   readonly #o: SignalsOptions;
   readonly #typingLimit: RateLimit;
   readonly #readLimit: RateLimit;
+  readonly #liveLimit: RateLimit;
 
   constructor(options: SignalsOptions) {
     this.#o = options;
@@ -39,6 +46,10 @@ export class Signals {
     const perSecond = options.typingPerSecond ?? 1;
     this.#typingLimit = new RateLimit({ points: perSecond * 3, durationSeconds: 3 });
     this.#readLimit = new RateLimit({ points: options.readPerSecond ?? 20, durationSeconds: 1 });
+    this.#liveLimit = new RateLimit({
+      points: LIVE_SIGNAL_BURST,
+      durationSeconds: LIVE_SIGNAL_BURST / LIVE_SIGNALS_PER_SECOND,
+    });
   }
 
   /**
@@ -82,5 +93,30 @@ export class Signals {
       this.#o.fanout.toConversation(conv, members, event, [actor.id]);
     }
     return { seq: result.seq };
+  }
+
+  /**
+   * Relays a live signal (a sealed `live` body: a live location update) to the
+   * conversation's members (the sender's own other devices too) and the team.
+   * Never stored and never logged: the gateway reads only the envelope's
+   * header. `rate_limited` beyond LIVE_SIGNAL_BURST at once per principal and
+   * conversation, refilled at LIVE_SIGNALS_PER_SECOND.
+   */
+  async live(actor: PrincipalRecord, convId: string, envelope: Envelope): Promise<{ ok: true }> {
+    if (envelope.convId !== convId) {
+      throw new GatewayError("bad_request", "the envelope's convId is not the request's");
+    }
+    if (envelope.ct.length > MAX_LIVE_CIPHERTEXT_CHARS) {
+      throw new GatewayError(
+        "payload_too_large",
+        `a live signal's ct is at most ${MAX_LIVE_CIPHERTEXT_CHARS} characters`,
+      );
+    }
+    const { conv } = await this.#o.access(actor, convId);
+    await this.#liveLimit.take(`${actor.id}:${convId}`);
+    const members = await this.#o.store.listMembers(convId);
+    const event = { type: "live", convId, principalId: actor.id, envelope, ts: this.#o.now() } as const;
+    this.#o.fanout.toConversation(conv, members, event);
+    return { ok: true };
   }
 }

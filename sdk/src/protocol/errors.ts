@@ -90,9 +90,19 @@ const errorCodes = {
    * (not the sender's to do, or not now: a closed cart, someone else's line).
    */
   card_rejected: { status: 409, retryable: false, message: "That card action is not allowed now." },
+  /**
+   * Raised by the SDK only (never sent by the gateway): a location, live location update or listening
+   * session (`@parley/sdk/location`, `@parley/sdk/listen`) breaks its schema.
+   */
+  live_invalid: { status: 400, retryable: false, message: "The location or listening session is not valid." },
+  /**
+   * Raised by the SDK only (never sent by the gateway): the location or listen fold would ignore this
+   * event (not the sender's to do, or not now: someone else's share, a session that ended).
+   */
+  live_rejected: { status: 409, retryable: false, message: "That is not allowed now." },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
-/** Every error code the gateway sends (and `file_corrupt`, `card_invalid`, `card_rejected`, which the SDK raises), by name. */
+/** Every error code the gateway sends (and `file_corrupt`, `card_invalid`, `card_rejected`, `live_invalid`, `live_rejected`, which the SDK raises), by name. */
 export type ErrorCode = keyof typeof errorCodes;
 
 /** Every error code with its HTTP status, whether it is retryable, and a default message. */

@@ -37,10 +37,38 @@ export {
   MAX_KEY_BACKUP_PUT,
   MAX_KEY_BACKUP_VERSION,
 } from "./key-backup.js";
+export type {
+  GeoFix,
+  ListenEvent,
+  ListenStart,
+  LiveLocation,
+  LiveUpdate,
+  LocationEvent,
+  LocationPin,
+  PlaybackState,
+  Track,
+} from "./live/wire.js";
+export {
+  LIVE_DURATIONS_MS,
+  LIVE_HEARTBEAT_MS,
+  LIVE_SIGNAL_BURST,
+  LIVE_SIGNALS_PER_SECOND,
+  LIVE_UPDATE_MIN_MS,
+  LIVE_VERSION,
+  MAX_ACCURACY_M,
+  MAX_LABEL_CHARS,
+  MAX_LIVE_CIPHERTEXT_CHARS,
+  MAX_LIVE_MS,
+  MAX_QUEUE,
+  MAX_TRACK_MS,
+  MAX_TRACK_TEXT_CHARS,
+  MAX_TRACK_URL_CHARS,
+} from "./live/wire.js";
 export type { MessageBody } from "./message-body.js";
 export { parseMessageBody } from "./message-body.js";
 export type {
   BlockedInfo,
+  CatalogTrack,
   CommitReason,
   ConversationInfo,
   ConversationStatus,
@@ -54,6 +82,7 @@ export type {
   InviteInfo,
   InviteMemberPreview,
   InviteStatus,
+  MapTiles,
   MemberInfo,
   MemberRole,
   MembershipChange,
@@ -61,11 +90,13 @@ export type {
   PrincipalInfo,
   PrincipalKind,
   ReadMark,
+  ShopMedia,
   TeamKeyRecord,
   TeamKeyWrap,
   TeamKind,
   TeamPresence,
   TeamPresenceMember,
+  WidgetConfig,
 } from "./models.js";
 export {
   CommitReasons,

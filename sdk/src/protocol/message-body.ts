@@ -41,6 +41,74 @@ export type MessageBody =
         [key: string]: unknown;
       };
     }
+  /**
+   * A place pinned once, or the start of a live share (`location.live`); see
+   * `@parley/sdk/location` and live/wire.ts. Checked here for its shape only.
+   */
+  | {
+      /** A location message. */
+      type: "location";
+      /** The place (coordinates, accuracy, time, label, and `live.until` for a live share). */
+      location: {
+        /** Latitude, degrees. */
+        lat: number;
+        /** Longitude, degrees. */
+        lon: number;
+        [key: string]: unknown;
+      };
+    }
+  /** Something that happens to a live location share (today only `stop`). */
+  | {
+      /** A location event. */
+      type: "location-event";
+      /** The share (msgId of its location message) and the operation. */
+      event: {
+        /** The share. */
+        share: string;
+        /** What happens. */
+        op: string;
+        [key: string]: unknown;
+      };
+    }
+  /** A listening session starts (see `@parley/sdk/listen`). Checked here for its shape only. */
+  | {
+      /** A listen message. */
+      type: "listen";
+      /** The queue and what plays first. */
+      listen: {
+        /** The tracks. */
+        queue: unknown[];
+        [key: string]: unknown;
+      };
+    }
+  /** Something that happens in a listening session: join, leave, play, pause, seek, next, end. */
+  | {
+      /** A listen event. */
+      type: "listen-event";
+      /** The session (msgId of its listen message), the operation and its fields. */
+      event: {
+        /** The session. */
+        session: string;
+        /** What happens. */
+        op: string;
+        [key: string]: unknown;
+      };
+    }
+  /**
+   * The payload of a live signal (`client` sends it with `signal.live`, the
+   * gateway relays and never stores it). A stored message of this kind is
+   * shown as nothing and changes nothing.
+   */
+  | {
+      /** A live payload. */
+      type: "live";
+      /** What it is (`kind: "location"`: a live location update) and its fields. */
+      live: {
+        /** The kind of update. */
+        kind: string;
+        [key: string]: unknown;
+      };
+    }
   /** An encrypted file: the blob id and everything needed to decrypt and check it (see `ParleyClient.sendFile`). */
   | {
       /** A file message. */

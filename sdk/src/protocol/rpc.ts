@@ -1,4 +1,4 @@
-import type { StoredMessage, StoredNote } from "./envelope.js";
+import type { Envelope, StoredMessage, StoredNote } from "./envelope.js";
 import type { KeyBackupEntry } from "./key-backup.js";
 import type {
   BlockedInfo,
@@ -248,6 +248,16 @@ export interface RpcResults {
     /** The caller's read marker now. */
     seq: number;
   };
+  /** The live signal was relayed to the conversation's other members and the team (never stored). */
+  "signal.live": {
+    /** Always `true`. */
+    ok: true;
+  };
+  /** The gateway's clock, for estimating the shared clock (`client.clock`). */
+  "time.now": {
+    /** The gateway's time when it answered, milliseconds since the Unix epoch. */
+    now: number;
+  };
   /** The caller's shop team: who is online. */
   "presence.get": {
     /** The current snapshot. */
@@ -344,6 +354,22 @@ export type ServerEvent =
       /** True while typing, false once stopped. */
       active: boolean;
       /** Server time, ms. */
+      ts: number;
+    }
+  | {
+      /**
+       * A live signal (a live location update): an envelope sealed like a
+       * message whose body is a `live` body, relayed to the conversation's
+       * other members and the team; never stored.
+       */
+      type: "live";
+      /** The conversation. */
+      convId: string;
+      /** Who sent it (set by the gateway). */
+      principalId: string;
+      /** The sealed signal, as the sender sent it. */
+      envelope: Envelope;
+      /** Server time of relay, ms. */
       ts: number;
     }
   | {

@@ -297,6 +297,14 @@ export const rpcRequestSchemas = {
   "signal.typing": z.strictObject({ convId: idSchema, active: z.boolean() }),
   /** Move the caller's read marker forward. */
   "signal.read": z.strictObject({ convId: idSchema, seq: seqSchema }),
+  /**
+   * Relay a live signal (a sealed `live` body, e.g. a live location update) to
+   * the conversation's other members and the team; never stored. The envelope's
+   * `convId` must be the request's; its `ct` is at most MAX_LIVE_CIPHERTEXT_CHARS.
+   */
+  "signal.live": z.strictObject({ convId: idSchema, envelope: envelopeSchema }),
+  /** The gateway's clock (for the shared clock's offset estimate). */
+  "time.now": z.strictObject({}),
   /** Who of the shop's team is online. */
   "presence.get": z.strictObject({}),
   /** `conn` names one connection of the principal (one per client), so one device leaving keeps the others online. */

@@ -9,10 +9,23 @@ import { cardKind } from "./card.js";
 import { cardEventKind } from "./card-event.js";
 import { fileKind } from "./file.js";
 import { historyGrantKind } from "./history-grant.js";
+import { listenEventKind, listenKind, liveKind, locationEventKind, locationKind } from "./live-kinds.js";
 import { systemKind } from "./system.js";
 import { textKind } from "./text.js";
 
-const kinds = [textKind, fileKind, cardKind, cardEventKind, systemKind, historyGrantKind] as const;
+const kinds = [
+  textKind,
+  fileKind,
+  cardKind,
+  cardEventKind,
+  locationKind,
+  locationEventKind,
+  listenKind,
+  listenEventKind,
+  liveKind,
+  systemKind,
+  historyGrantKind,
+] as const;
 
 // The registered kinds are exactly the bodies of `MessageBody`: a kind missing
 // here, or one without its body in the union, fails the type check.
