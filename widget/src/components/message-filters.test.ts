@@ -21,6 +21,20 @@ describe("message filters", () => {
     expect(countShown([at(1, { type: "text", text: "a" }), edit(2, "add"), edit(3, "submit")])).toBe(2);
   });
 
+  it("hides a listening session's joins, leaves and changes, but not its start or its end", () => {
+    const listen = (op: string) => at(1, { type: "listen-event", event: { session: "m_2", op } });
+    expect(["join", "leave", "state"].map((op) => keyTransport(listen(op)))).toEqual([true, true, true]);
+    expect(keyTransport(listen("end"))).toBe(false);
+    expect(keyTransport(at(1, { type: "listen", listen: { queue: [] } }))).toBe(false);
+    const messages = [at(1, { type: "listen", listen: { queue: [] } }), listen("join"), listen("state")];
+    expect(
+      readThrough(
+        messages.map((m, i) => ({ ...m, seq: i + 1 })),
+        1,
+      ),
+    ).toBe(3);
+  });
+
   it("reads through the rowless messages right after the newest row read, and stops at the next row", () => {
     const messages = [
       at(1, { type: "text", text: "a" }),

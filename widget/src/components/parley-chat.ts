@@ -5,6 +5,7 @@ import { chatHeader } from "./chat-header.js";
 import { chatPeople } from "./chat-people.js";
 import { ready } from "./client-ready.js";
 import { DeviceNoticeLoader } from "./device-notice-loader.js";
+import { isListen, listenLoading, loadListen } from "./listen-loader.js";
 import { kit, type PanelName } from "./panel-kit.js";
 import { styles } from "./parley-chat.styles.js";
 import type { Mentionable } from "./parley-composer.js";
@@ -37,6 +38,7 @@ import { StoreController } from "./store-controller.js";
  * @csspart presence - the team presence line
  * @csspart status - the connection banner
  * @csspart conversation-list - the agent's conversation list
+ * @csspart listen-bar - the listen-together player, while the viewer listens in the conversation
  * @csspart messages - the message log
  * @csspart message - each message row
  * @csspart bubble - each message bubble
@@ -95,7 +97,11 @@ export class ParleyChat extends LitElement {
   /** @internal Rendering state: the open panel (panels/panel-host.ts sets it). */
   declare panel: PanelName | undefined;
 
-  readonly #state = new StoreController<ConversationState>(this, () => this.#countUnread());
+  readonly #state = new StoreController<ConversationState>(this, (s) => {
+    this.#countUnread();
+    // A listening session in the conversation: its player (and card) load now (ADR 0026).
+    if (!listenLoading() && s.messages.some(isListen)) loadListen().catch(() => undefined);
+  });
   #unreadByConv = new Map<string, number>();
   #watched = new Map<string, () => void>();
   #lastUnread = -1;
@@ -333,7 +339,15 @@ export class ParleyChat extends LitElement {
     const typing = (this.#state.value?.typing ?? [])
       .filter((id) => id !== this.#me())
       .map((id) => this.names[id] ?? tr.t("msg.someone"));
-    return html`<parley-message-list
+    return html`<parley-listen-bar
+        exportparts="listen-bar"
+        .client=${this.client}
+        .conversationId=${this.current}
+        .locale=${this.locale}
+        .names=${this.names}
+        .features=${(this as { features?: unknown }).features}
+      ></parley-listen-bar>
+      <parley-message-list
         exportparts="messages, message, bubble, new-messages, retry-button, empty"
         .client=${this.client}
         .conversationId=${this.current}

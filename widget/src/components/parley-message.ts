@@ -2,6 +2,7 @@ import type { ChatMessage, FileRef, MessageBody, ParleyClient, PendingMessage } 
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { translator } from "../i18n/index.js";
 import { linkify } from "./linkify.js";
+import { loadListen } from "./listen-loader.js";
 import { kit } from "./panel-kit.js";
 import { styles } from "./parley-message.styles.js";
 
@@ -246,6 +247,14 @@ export class ParleyMessage extends LitElement {
       return type === "card"
         ? html`<div class="row" part="message"><parley-card .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names}></parley-card><div class="meta">${this.#meta(m)}</div></div>`
         : html`<parley-card-note .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names}></parley-card-note>`;
+    }
+    if (type === "listen" || type === "listen-event") {
+      void loadListen().catch(() => undefined);
+      // The session is a card; of its events only the end leaves a centred line (the rest are hidden).
+      const features = (this as { features?: unknown }).features;
+      return type === "listen"
+        ? html`<div class="row" part="message"><parley-listen-card .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names} .features=${features}></parley-listen-card><div class="meta">${this.#meta(m)}</div></div>`
+        : html`<parley-listen-note .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names}></parley-listen-note>`;
     }
     const tr = translator(this.locale);
     const shared = !isPending(m) && m.sharedBy ? (this.sharedByName ?? m.sharedBy) : undefined;

@@ -1,0 +1,142 @@
+/**
+ * The one `<audio>` element a page plays listening sessions with, and the
+ * loop that keeps it on the session's shared playhead. Every ~250 ms (and on
+ * every change of the session) it computes where the session is now on the
+ * shared clock (`playheadAt`), loads the track when the index differs, plays
+ * or pauses, and follows the position with `followPlayhead`: small playback
+ * rate nudges while close (pitch kept), a seek only when far off.
+ *
+ * Autoplay: nothing plays until a tap in this page (`prime`, called inside a
+ * click handler: Join, Start, a control, "Tap to resume"), so a reloaded page
+ * of a listener waits for "Tap to resume" instead of starting by itself.
+ */
+import type { ShopMedia, Track } from "@parley/sdk/protocol";
+import { allowedOrigin, followPlayhead, type ListenSession, type Playhead, playheadAt } from "./sdk.js";
+
+/** How often the loop checks the position, ms. */
+export const SYNC_EVERY_MS = 250;
+/** A paused element further than this from the paused position is moved there, ms. */
+const PAUSED_SLACK_MS = 150;
+
+let element: HTMLAudioElement | undefined;
+let tapped = false;
+
+/** The page's audio element (made on first use, never in the DOM). */
+export function audioElement(): HTMLAudioElement {
+  if (!element) {
+    element = new Audio();
+    element.preload = "auto";
+    element.preservesPitch = true;
+  }
+  return element;
+}
+
+/** Whether someone tapped a listen control in this page (playback may start). */
+export const unlocked = (): boolean => tapped;
+
+/**
+ * Inside a click handler: marks the page as tapped and starts `track` at
+ * `positionMs` right away (the browser allows sound after this gesture); the
+ * loop corrects the position from there. Without a track it only marks the tap.
+ */
+export function prime(track?: Track, positionMs = 0): void {
+  tapped = true;
+  if (!track) return;
+  const audio = audioElement();
+  if (audio.src !== track.url) audio.src = track.url;
+  audio.currentTime = positionMs / 1000;
+  audio.play().catch(() => undefined);
+}
+
+/** What the loop reports to the bar. */
+export interface PlayerStatus {
+  /** Where the session is now. */
+  playhead: Playhead | undefined;
+  /** The element's position, ms. */
+  elementMs: number;
+  /** Waiting for a tap before anything plays. */
+  needsTap: boolean;
+  /** The current track is not on the shop's media origins: not played. */
+  blocked: boolean;
+}
+
+/** Options of a {@link ListenPlayer}. */
+export interface PlayerOptions {
+  /** Shared-clock now, ms. */
+  now: () => number;
+  /** The shop's media (only its origins are played). */
+  media: () => ShopMedia | undefined;
+  /** Called after every check, with what it found. */
+  onStatus: (status: PlayerStatus) => void;
+}
+
+/** Keeps the page's audio element on a session's shared playhead (see the module comment). */
+export class ListenPlayer {
+  readonly #o: PlayerOptions;
+  #session: ListenSession | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: PlayerOptions) {
+    this.#o = options;
+  }
+
+  /** Follows `session` (the viewer listens in it), or stops (undefined). */
+  follow(session: ListenSession | undefined): void {
+    this.#session = session;
+    if (!session) {
+      this.stop();
+      return;
+    }
+    this.#timer ??= setInterval(() => this.sync(), SYNC_EVERY_MS);
+    this.sync();
+  }
+
+  /** Stops the loop and the sound. */
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#session = undefined;
+    if (element && !element.paused) element.pause();
+  }
+
+  /** One check: the track, play or pause, and the position (see the module comment). */
+  sync(): void {
+    const session = this.#session;
+    if (!session) return;
+    const playhead = playheadAt(session, this.#o.now());
+    const track = session.queue[playhead.index];
+    const audio = audioElement();
+    const blocked = !track || !allowedOrigin(track.url, this.#o.media());
+    const status = (needsTap: boolean) =>
+      this.#o.onStatus({ playhead, elementMs: audio.currentTime * 1000, needsTap, blocked });
+    if (blocked || !track) {
+      if (!audio.paused) audio.pause();
+      status(false);
+      return;
+    }
+    if (!tapped) {
+      status(true);
+      return;
+    }
+    if (audio.src !== track.url) {
+      audio.src = track.url;
+      audio.currentTime = playhead.positionMs / 1000;
+    }
+    audio.preservesPitch = true;
+    if (!playhead.playing) {
+      if (!audio.paused) audio.pause();
+      audio.playbackRate = 1;
+      if (Math.abs(audio.currentTime * 1000 - playhead.positionMs) > PAUSED_SLACK_MS && !audio.seeking)
+        audio.currentTime = playhead.positionMs / 1000;
+      status(false);
+      return;
+    }
+    if (audio.paused) audio.play().catch(() => undefined);
+    if (audio.readyState >= HTMLMediaElement.HAVE_METADATA && !audio.seeking) {
+      const action = followPlayhead(playhead.positionMs, audio.currentTime * 1000);
+      if (action.seekToMs !== undefined) audio.currentTime = action.seekToMs / 1000;
+      if (audio.playbackRate !== action.rate) audio.playbackRate = action.rate;
+    }
+    status(false);
+  }
+}
