@@ -28,6 +28,7 @@ import { connectionsExperimentCli, recommendedGomemlimit, runConnectionsExperime
 import { sqliteGroupCommit } from "./experiments.js";
 import { startGatewayChild } from "./gateway-child.js";
 import { seedConversation, timeHistory } from "./history.js";
+import { type ListenFigures, measureListen } from "./listen.js";
 import { childPidsNamed, cpuMeter, onCleanup, runCleanups } from "./procs.js";
 import { type ProfileSummary, summariseProfile } from "./profile.js";
 import { evaluateTargets, type Report, renderTable, writeReport } from "./report.js";
@@ -430,6 +431,14 @@ async function main(): Promise<void> {
   }
 
   const bundles = await measureBundles(notes);
+  let listen: ListenFigures | undefined;
+  if (!args.includes("--no-listen")) {
+    log(`listen: two Chromium players of one session, ${quick ? 10 : 30} s (widget/bench/listen-sync.mjs)`);
+    listen = await measureListen(quick ? 10 : 30, notes);
+    log(
+      `  median ${listen.listen_sync_median_ms} ms, max ${listen.listen_sync_max_ms} ms, join ${listen.listen_join_offset_ms} ms`,
+    );
+  }
   notes.push(
     "Sends: PARLEY_SEND_RATE raised to 1,000,000 in the benchmark gateway (default 50/s per principal would cap each sender).",
     "Sessions: each SDK client opens its session from its own 127.0.x.y address (the session routes allow 60/min per IP).",
@@ -455,6 +464,7 @@ async function main(): Promise<void> {
     system,
     ...(systemMongo ? { system_mongodb: systemMongo } : {}),
     bundles: { ...bundles },
+    ...(listen ? { listen: { ...listen } } : {}),
     details: {
       ...details,
       run_seconds: Math.round((Date.now() - started) / 1000),

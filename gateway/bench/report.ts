@@ -14,6 +14,8 @@ export interface Report {
   system: Record<string, unknown>;
   system_mongodb?: Record<string, unknown>;
   bundles: Record<string, Num>;
+  /** Listen-together sync (gateway/bench/listen.ts), when measured. */
+  listen?: Record<string, Num>;
   targets: Target[];
   details: Record<string, unknown>;
   notes: string[];
@@ -200,6 +202,12 @@ export function renderTable(r: Report): string {
       "",
     ],
     ["bundles br: launcher | chat", "", `${fmt(r.bundles.launcher_br_bytes)} | ${fmt(r.bundles.chat_br_bytes)}`, ""],
+    [
+      "listen sync ms: median | max | join",
+      "",
+      `${fmt(r.listen?.listen_sync_median_ms)} | ${fmt(r.listen?.listen_sync_max_ms)} | ${fmt(r.listen?.listen_join_offset_ms)}`,
+      "",
+    ],
   ];
   const targets = [
     ["target", "goal", "measured", "met"],

@@ -12,7 +12,7 @@
 import type { ParleyClient } from "@parley/sdk";
 import type { PropertyValues, TemplateResult } from "lit";
 import type { PanelKit } from "../components/panel-kit.js";
-import { ListenPlayer, type PlayerStatus, prime } from "./player.js";
+import { audioElement, ListenPlayer, type PlayerStatus, prime } from "./player.js";
 import {
   clockOf,
   type ListenBoard,
@@ -109,6 +109,11 @@ export function playerBarClass(kit: PanelKit): CustomElementConstructor {
         this.#board.set(convId ? listenOf(this.client)?.board(convId) : undefined);
         this.#follow();
       }
+    }
+
+    /** The page's audio element the player plays with (one per page, never in the DOM). */
+    get audio(): HTMLAudioElement {
+      return audioElement();
     }
 
     /** The running session the viewer listens in, if any. */

@@ -19,6 +19,8 @@ export const SYNC_EVERY_MS = 250;
 const PAUSED_SLACK_MS = 150;
 
 let element: HTMLAudioElement | undefined;
+/** The URL last given to the element (its `src` reads back normalised). */
+let loaded: string | undefined;
 let tapped = false;
 
 /** The page's audio element (made on first use, never in the DOM). */
@@ -43,7 +45,7 @@ export function prime(track?: Track, positionMs = 0): void {
   tapped = true;
   if (!track) return;
   const audio = audioElement();
-  if (audio.src !== track.url) audio.src = track.url;
+  if (loaded !== track.url) audio.src = loaded = track.url;
   audio.currentTime = positionMs / 1000;
   audio.play().catch(() => undefined);
 }
@@ -118,8 +120,8 @@ export class ListenPlayer {
       status(true);
       return;
     }
-    if (audio.src !== track.url) {
-      audio.src = track.url;
+    if (loaded !== track.url) {
+      audio.src = loaded = track.url;
       audio.currentTime = playhead.positionMs / 1000;
     }
     audio.preservesPitch = true;

@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, startStack, type TestStack } from "@parley/gateway/testing";
+import type { ShopMedia } from "@parley/sdk/protocol";
 import { build } from "esbuild";
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
@@ -85,11 +86,15 @@ export interface OpenOptions {
   shopName?: string;
   agent?: boolean;
   page?: Page;
+  /** The shop's features (map tiles, media) handed to the chat. */
+  features?: { media?: ShopMedia };
+  /** Another Chromium session to open the page in (a second person on another device). */
+  browser?: BrowserSession;
 }
 
 /** A new page with `<parley-chat>` mounted for a customer (or the seeded agent). */
 export async function openChat(env: FixtureEnv, o: OpenOptions = {}): Promise<Page> {
-  const page = o.page ?? (await env.browser.newPage());
+  const page = o.page ?? (await (o.browser ?? env.browser).newPage());
   const customer = o.customer ?? `c-${crypto.randomUUID()}`;
   await page.exposeFunction("__parleyToken", () => env.stack.customerToken(customer, customer));
   await page.addInitScript(
@@ -105,6 +110,7 @@ export async function openChat(env: FixtureEnv, o: OpenOptions = {}): Promise<Pa
       mode: o.mode,
       stallAfter: o.stallAfter,
       shopName: o.shopName,
+      features: o.features,
       ...(o.agent ? { agent: { login: AGENT_LOGIN, password: AGENT_PASSWORD } } : {}),
     },
   );
