@@ -15,11 +15,15 @@
 //             widget/src/cards/ (the card renderers) or sdk/src/cards/ (the SDK's
 //             card fold, reached through sdk/src/client/cards-runtime.ts): loaded when
 //             a conversation first shows a card  <= 28,000
+//   listen:   the same for listening together: widget/src/listen/ (the session card, the player bar,
+//             the picker) and the SDK's listen runtime (sdk/src/client/listen-runtime.ts: schemas,
+//             fold, playhead): loaded when a conversation first holds a session or someone opens
+//             "Listen together"  <= 20,000
 // Prints a table, writes dist/sizes.json (the benchmark reads it) and exits 1
 // when a figure is over its budget.
 //
-//   node widget/scripts/size.mjs [--launcher-budget N] [--chat-budget N] [--panels-budget N] [--cards-budget N] [--dist DIR] [--out FILE]
-//   (or PARLEY_LAUNCHER_BUDGET / PARLEY_CHAT_BUDGET / PARLEY_PANELS_BUDGET / PARLEY_CARDS_BUDGET in the environment)
+//   node widget/scripts/size.mjs [--launcher-budget N] [--chat-budget N] [--panels-budget N] [--cards-budget N] [--listen-budget N] [--dist DIR] [--out FILE]
+//   (or PARLEY_LAUNCHER_BUDGET / PARLEY_CHAT_BUDGET / PARLEY_PANELS_BUDGET / PARLEY_CARDS_BUDGET / PARLEY_LISTEN_BUDGET in the environment)
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +35,7 @@ const { values } = parseArgs({
     "chat-budget": { type: "string" },
     "panels-budget": { type: "string" },
     "cards-budget": { type: "string" },
+    "listen-budget": { type: "string" },
     dist: { type: "string" },
     out: { type: "string" },
   },
@@ -45,6 +50,7 @@ const budgets = {
   chat: budget(values["chat-budget"] ?? process.env.PARLEY_CHAT_BUDGET, 200_000),
   panels: budget(values["panels-budget"] ?? process.env.PARLEY_PANELS_BUDGET, 40_000),
   cards: budget(values["cards-budget"] ?? process.env.PARLEY_CARDS_BUDGET, 28_000),
+  listen: budget(values["listen-budget"] ?? process.env.PARLEY_LISTEN_BUDGET, 20_000),
 };
 const dist = values.dist ?? join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 /** The file's size and the sizes of the compressed copies the build wrote beside it (what is sent). */
@@ -119,13 +125,18 @@ for (const name of [...seen, ...later])
 const CARDS = /(^|\/)src\/cards\/|(^|\/)sdk\/src\/client\/cards-runtime\.ts$/;
 const isPanel = (name) => PANEL.test(meta.outputs[name]?.entryPoint ?? "");
 const isCards = (name) => CARDS.test(meta.outputs[name]?.entryPoint ?? "");
+// Listening together: widget/src/listen/ and the SDK's listen runtime (sdk/src/listen/ through
+// sdk/src/client/listen-runtime.ts).
+const LISTEN = /(^|\/)src\/listen\/|(^|\/)sdk\/src\/client\/listen-runtime\.ts$/;
+const isListen = (name) => LISTEN.test(meta.outputs[name]?.entryPoint ?? "");
 const only = (mine) => {
   const others = closure([...dynamicRoots].filter((r) => !mine(r)));
   return [...closure([...dynamicRoots].filter(mine))].filter((n) => !others.has(n));
 };
 const panelNames = only(isPanel);
 const cardNames = only(isCards);
-for (const name of [...panelNames, ...cardNames]) later.delete(name);
+const listenNames = only(isListen);
+for (const name of [...panelNames, ...cardNames, ...listenNames]) later.delete(name);
 
 const launcher = await sizeOf(join(dist, "parley.js"));
 const files = [];
@@ -153,6 +164,10 @@ const cards = [];
 for (const name of cardNames) cards.push({ name, ...(await sizeOf(join(dist, "frame", name))) });
 const cardsGz = cards.reduce((n, f) => n + f.gz, 0);
 const cardsBr = cards.reduce((n, f) => n + f.br, 0);
+const listen = [];
+for (const name of listenNames) listen.push({ name, ...(await sizeOf(join(dist, "frame", name))) });
+const listenGz = listen.reduce((n, f) => n + f.gz, 0);
+const listenBr = listen.reduce((n, f) => n + f.br, 0);
 
 const rows = [
   ["parley.js (launcher)", launcher],
@@ -166,6 +181,10 @@ const rows = [
     `frame/${f.name} (cards ${meta.outputs[f.name]?.entryPoint?.replace(/.*\//, "") ?? "chunk"})`,
     f,
   ]),
+  ...listen.map((f) => [
+    `frame/${f.name} (listen ${meta.outputs[f.name]?.entryPoint?.replace(/.*\//, "") ?? "chunk"})`,
+    f,
+  ]),
 ];
 const pad = (n, width) => String(n).padStart(width);
 for (const [name, f] of rows)
@@ -177,13 +196,15 @@ console.log(verdict("chat before the first message", chatGz, chatBr, budgets.cha
 console.log(verdict("chat before the first message, German visitor", chatDeGz, chatDeBr, budgets.chat));
 console.log(verdict("panels (on demand, all together)", panelsGz, panelsBr, budgets.panels));
 console.log(verdict("cards (on demand, all together)", cardsGz, cardsBr, budgets.cards));
+console.log(verdict("listen (on demand, all together)", listenGz, listenBr, budgets.listen));
 
 const ok =
   launcher.gz <= budgets.launcher &&
   chatGz <= budgets.chat &&
   chatDeGz <= budgets.chat &&
   panelsGz <= budgets.panels &&
-  cardsGz <= budgets.cards;
+  cardsGz <= budgets.cards &&
+  listenGz <= budgets.listen;
 const report = {
   when: new Date().toISOString(),
   launcher_gz_bytes: launcher.gz,
@@ -196,11 +217,14 @@ const report = {
   panels_br_bytes: panelsBr,
   cards_gz_bytes: cardsGz,
   cards_br_bytes: cardsBr,
+  listen_gz_bytes: listenGz,
+  listen_br_bytes: listenBr,
   budgets: {
     launcher_gz_bytes: budgets.launcher,
     chat_gz_bytes: budgets.chat,
     panels_gz_bytes: budgets.panels,
     cards_gz_bytes: budgets.cards,
+    listen_gz_bytes: budgets.listen,
   },
   ok,
   files: [
@@ -210,6 +234,7 @@ const report = {
   on_demand: onDemand.map((f) => ({ ...f, name: `frame/${f.name}` })),
   panels: panels.map((f) => ({ ...f, name: `frame/${f.name}` })),
   cards: cards.map((f) => ({ ...f, name: `frame/${f.name}` })),
+  listen: listen.map((f) => ({ ...f, name: `frame/${f.name}` })),
 };
 await writeFile(values.out ?? join(dist, "sizes.json"), `${JSON.stringify(report, null, 2)}\n`);
 if (!ok) {
