@@ -16,6 +16,7 @@ import { FileTransfer } from "./file-transfer.js";
 import { InternalNotes } from "./internal-notes.js";
 import { InviteInbox } from "./invite-inbox.js";
 import { LinkWatch } from "./link-watch.js";
+import { ClientListen } from "./listen.js";
 import { MessageDecoder } from "./message-decoder.js";
 import { OutboxSender } from "./outbox-sender.js";
 import { SessionKeeper } from "./session-keeper.js";
@@ -36,6 +37,7 @@ export interface ClientModules {
   router: EventRouter;
   link: LinkWatch;
   cards: ClientCards;
+  listen: ClientListen;
 }
 
 /** What the modules call back on the facade. */
@@ -87,5 +89,7 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
     router,
     link,
     cards: new ClientCards(core, hooks.send),
+    // The shared clock (`client.clock`) replaces the device clock here once it is wired in.
+    listen: new ClientListen(core, hooks.send),
   };
 }
