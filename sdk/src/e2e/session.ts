@@ -57,6 +57,9 @@ export interface E2ESessionOptions {
   keyBackupSecret?: string;
 }
 
+/** The body of a live signal. */
+export type LiveBody = Extract<MessageBody, { type: "live" }>;
+
 /** A message opened end to end: `sharedBy` granted its epoch's key to this device; `fromTeam`: a valid team vouch. */
 export interface OpenedMessage {
   body: MessageBody;
@@ -192,6 +195,45 @@ export class E2ESession {
     return sealed;
   }
 
+  /**
+   * Seals a live signal as {@link seal} seals a message (head epoch, this device's signature, a team vouch
+   * on team devices holding the key), but it never counts toward the epoch's rotation: it commits first only
+   * when there is no usable epoch yet or the member set changed.
+   */
+  async sealSignal(header: EnvelopeHeader, body: LiveBody): Promise<Envelope> {
+    const conv = await this.conversation(header.convId);
+    await conv.prepareSend(true);
+    const { envelope } = await this.#codec.sealVouched(header, body);
+    this.#backUp(conv);
+    return envelope;
+  }
+
+  /**
+   * Verifies and opens a live signal relayed for `sender` (its device pinned for that principal, fetched on
+   * first sight). Only a `live` body is taken: a message envelope relayed as a signal is a `DecryptError`
+   * (`bad_body`). Not counted toward the epoch's rotation.
+   */
+  async openSignal(sender: string, envelope: Envelope): Promise<{ body: LiveBody; fromTeam: boolean }> {
+    if (envelope.alg !== E2E_ALG) throw new DecryptError("bad_header");
+    const conv = await this.conversation(envelope.convId);
+    await conv.prepareOpen(envelope.epoch);
+    await this.#pin(sender, envelope.senderDevice);
+    const { body, vouch } = await this.#codec.openVouched(envelope);
+    if (body.type !== "live") throw new DecryptError("bad_body");
+    const target = { convId: envelope.convId, msgId: envelope.msgId, body };
+    const fromTeam = vouch !== undefined && (await this.team.vouchHolds(target, vouch, this.#o.onError));
+    return { body, fromTeam };
+  }
+
+  /** Fetches `principalId`'s devices when `deviceId` is not pinned for it; `unknown_device` when it still is not. */
+  async #pin(principalId: string, deviceId: string): Promise<void> {
+    if (!this.directory.get(principalId, deviceId)) {
+      const { devices } = await this.#o.request("device.list", { principalIds: [principalId] });
+      await this.directory.learn(devices, { complete: [principalId] });
+    }
+    if (!this.directory.get(principalId, deviceId)) throw new DecryptError("unknown_device");
+  }
+
   /** Verifies and decrypts a stored message; rejects with a `DecryptError` or an `EncryptionUnavailableError`. */
   async open(message: StoredMessage): Promise<MessageBody> {
     return (await this.openMessage(message)).body;
@@ -207,12 +249,8 @@ export class E2ESession {
     if (envelope.alg !== E2E_ALG) throw new DecryptError("bad_header");
     const conv = await this.conversation(message.convId);
     await conv.prepareOpen(envelope.epoch);
-    if (!this.directory.get(message.sender, envelope.senderDevice)) {
-      const { devices } = await this.#o.request("device.list", { principalIds: [message.sender] });
-      await this.directory.learn(devices, { complete: [message.sender] });
-    }
     // The signing device must be pinned for the principal the gateway says sent it.
-    if (!this.directory.get(message.sender, envelope.senderDevice)) throw new DecryptError("unknown_device");
+    await this.#pin(message.sender, envelope.senderDevice);
     const { body, vouch } = await this.#codec.openVouched(envelope);
     const target = { convId: envelope.convId, msgId: envelope.msgId, body };
     // An invalid vouch (forged, replayed from another message, damaged) leaves the message as any other's.
@@ -270,10 +308,7 @@ export class E2ESession {
     if (!notes) throw new EncryptionUnavailableError("no_team_key");
     if (envelope.epoch !== notes.version)
       throw new EncryptionUnavailableError("no_team_key", `team key ${envelope.epoch}`);
-    if (!this.directory.get(note.author, envelope.senderDevice)) {
-      const { devices } = await this.#o.request("device.list", { principalIds: [note.author] });
-      await this.directory.learn(devices, { complete: [note.author] });
-    }
+    await this.#pin(note.author, envelope.senderDevice);
     const device = this.directory.get(note.author, envelope.senderDevice);
     if (!device) throw new DecryptError("unknown_device");
     const body = await openMessage({ envelope, epochKey: notes.key, senderSigPk: fromBase64Url(device.sigPk) });
