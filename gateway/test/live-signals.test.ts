@@ -328,6 +328,40 @@ describe("live signals between members, the team and a bot", () => {
   });
 });
 
+describe("live signals and the member set", () => {
+  it("a member who left is rotated out before the next signal is sealed", async () => {
+    const ida = listen(track(stack.customer("live-ida", { encryption: true })));
+    const lea = track(stack.customer("live-lea", { encryption: true }));
+    await ida.connect();
+    await lea.connect();
+    await lea.updateProfile({ handle: "live_lea" });
+    const conv = (await ida.openConversation()).id;
+    const invited = new Promise<string>((resolve) => lea.on("invite", (i) => resolve(i.id)));
+    await ida.invite(conv, "@live_lea");
+    await lea.acceptInvite(await invited);
+    const added = await waitFor(async () => {
+      const { commits } = await ida.request("epoch.list", { convId: conv, after: 1 });
+      return commits.find((c) => c.reason === "add");
+    }, "Ida's commit adding Lea");
+    // Lea leaves by herself: nobody commits at once (the next seal must).
+    await lea.leave(conv);
+    await waitFor(
+      async () => (await ida.members(conv)).every((m) => m.principalId !== lea.principal.id),
+      "Lea to be gone",
+    );
+    const sent = update();
+    await liveChannelOf(ida).send(conv, sent);
+    await hears(ada, sent.n, "the agent");
+    const { commits } = await ida.request("epoch.list", { convId: conv, after: added.epoch });
+    expect(commits.map((c) => [c.reason, c.members.map((m) => m.principalId)])).toEqual([
+      ["remove", [ida.principal.id]],
+    ]);
+    await tap();
+    const event = liveEvents(subjects.user(ida.principal.id)).find((e) => e.convId === conv);
+    expect(event?.envelope.epoch).toBe(commits[0]?.epoch);
+  });
+});
+
 describe("live signals with encryption off", () => {
   it("travel in the plaintext envelope; fromTeam is the gateway's word", async () => {
     const customer = listen(track(stack.customer("live-plain")));
