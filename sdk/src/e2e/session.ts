@@ -9,7 +9,7 @@
  * customer's key backup secret, it also keeps the principal's key backup
  * (ADR 0016), so the customer's next device reads the same history.
  */
-import { fromBase64Url, toBase64Url } from "../base64url.js";
+import { fromBase64Url } from "../base64url.js";
 import { DeviceDirectory, type DeviceSetChange } from "../crypto/device-directory.js";
 import { type DeviceIdentity, loadOrCreateDeviceIdentity, signDeviceRecord } from "../crypto/device-keys.js";
 import { createE2ECodec } from "../crypto/e2e-codec.js";
@@ -30,6 +30,7 @@ import type { ServerEvent } from "../protocol/rpc.js";
 import type { KeyValueStorage } from "../storage.js";
 import { ConversationEpochs } from "./conversation-epochs.js";
 import type { GrantContext } from "./history-grants.js";
+import { type KeptKeysContext, loadGrants, loadRestored, saveGrants, saveRestored } from "./kept-keys.js";
 import { KeyBackup } from "./key-backup.js";
 import type { Rpc } from "./rpc.js";
 import { TeamKeyHolder } from "./team-key-holder.js";
@@ -163,8 +164,8 @@ export class E2ESession {
           keyring,
           ...(this.#backup ? { restore: (c: ConversationEpochs) => this.#restore(c) } : {}),
         });
-        await this.#loadGrants(conv);
-        await this.#loadRestored(conv);
+        await loadGrants(this.#kept(), conv);
+        await loadRestored(this.#kept(), conv);
         this.#opened.set(convId, conv);
         this.#backUp(conv);
         return conv;
@@ -328,7 +329,7 @@ export class E2ESession {
   /** Takes a grant addressed to this principal (history-grants.ts decides which keys), then keeps its keys. */
   async #takeGrant(conv: ConversationEpochs, message: StoredMessage, body: HistoryGrantBody): Promise<void> {
     if ((await (await grants()).takeGrant(this.#grantContext(), conv, message, body)) === 0) return;
-    await this.#saveGrants(conv);
+    await saveGrants(this.#kept(), conv);
     this.#o.onGrant?.(conv.convId);
   }
 
@@ -344,62 +345,12 @@ export class E2ESession {
 
   async #restore(conv: ConversationEpochs): Promise<void> {
     if (!this.#backup) return;
-    if ((await this.#backup.restore(conv)) > 0) await this.#saveRestored(conv);
+    if ((await this.#backup.restore(conv)) > 0) await saveRestored(this.#kept(), conv);
   }
 
-  #restoredKey(convId: string): string {
-    return `parley:restored:${this.#o.principal.id}:${convId}`;
-  }
-
-  async #saveRestored(conv: ConversationEpochs): Promise<void> {
-    const keys: Record<string, string> = {};
-    for (const [epoch, key] of conv.restoredKeys()) keys[epoch] = toBase64Url(key);
-    await this.#o.storage.set(this.#restoredKey(conv.convId), JSON.stringify({ v: 1, keys }));
-  }
-
-  async #loadRestored(conv: ConversationEpochs): Promise<void> {
-    const text = await this.#o.storage.get(this.#restoredKey(conv.convId));
-    if (!text) return;
-    try {
-      const saved = JSON.parse(text) as { v?: number; keys?: Record<string, string> };
-      if (saved.v !== 1 || !saved.keys) return;
-      const keys = new Map<number, Uint8Array>();
-      for (const [epoch, key] of Object.entries(saved.keys)) {
-        const bytes = fromBase64Url(key);
-        if (bytes.length === 32) keys.set(Number(epoch), bytes);
-      }
-      conv.acceptRestored(keys);
-    } catch (err) {
-      this.#o.onError(new Error("stored restored keys are unreadable; they were ignored", { cause: err }));
-    }
-  }
-
-  #grantsKey(convId: string): string {
-    return `parley:grants:${this.#o.principal.id}:${convId}`;
-  }
-
-  async #saveGrants(conv: ConversationEpochs): Promise<void> {
-    const out: Record<string, { key: string; by: string }> = {};
-    for (const [epoch, { key, by }] of conv.grantedKeys()) out[epoch] = { key: toBase64Url(key), by };
-    await this.#o.storage.set(this.#grantsKey(conv.convId), JSON.stringify({ v: 1, keys: out }));
-  }
-
-  async #loadGrants(conv: ConversationEpochs): Promise<void> {
-    const text = await this.#o.storage.get(this.#grantsKey(conv.convId));
-    if (!text) return;
-    try {
-      const saved = JSON.parse(text) as { v?: number; keys?: Record<string, { key: string; by: string }> };
-      if (saved.v !== 1 || !saved.keys) return;
-      const byGrantor = new Map<string, Map<number, Uint8Array>>();
-      for (const [epoch, { key, by }] of Object.entries(saved.keys)) {
-        const keys = byGrantor.get(by) ?? new Map<number, Uint8Array>();
-        keys.set(Number(epoch), fromBase64Url(key));
-        byGrantor.set(by, keys);
-      }
-      for (const [by, keys] of byGrantor) conv.acceptGrant(keys, by);
-    } catch (err) {
-      this.#o.onError(new Error("stored history grants are unreadable; they were ignored", { cause: err }));
-    }
+  /** Where this principal's restored and granted keys are kept (kept-keys.ts). */
+  #kept(): KeptKeysContext {
+    return { storage: this.#o.storage, principalId: this.#o.principal.id, onError: this.#o.onError };
   }
 
   /** Fetches and applies the conversation's new commits (after `stale_epoch`). */
