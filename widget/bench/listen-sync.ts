@@ -117,7 +117,9 @@ async function main(): Promise<void> {
     }, convId);
 
     log("Mia starts the session and taps the bar");
-    const track = media.media.catalog[0];
+    const first = media.media.catalog[0];
+    if (!first) throw new Error("no track");
+    const track = { url: first.url, title: first.title, durationMs: first.durationMs, catalogId: first.id };
     await mia.evaluate(([id, t]) => window.__client.listen.start(id, [t as never]), [convId, track] as const);
     const resume = mia.locator("parley-listen-bar [data-action=resume]");
     await resume.waitFor({ timeout: 30_000 });
@@ -146,6 +148,7 @@ async function main(): Promise<void> {
         const db = b.elementMs - b.expectedMs;
         offsets.push(Math.abs(da), Math.abs(db));
         pair.push(Math.abs(da - db));
+        if (process.env.LISTEN_TRACE) log(`mia ${round(da)} noah ${round(db)}`);
       }
       await new Promise((r) => setTimeout(r, SAMPLE_EVERY_MS));
     }

@@ -15,3 +15,4 @@ export {
   type StaticServer,
   serveStatic,
 } from "./harness/browser.js";
+export { type MediaServer, type MediaTrackSpec, startMediaServer, TRACKS, toneWav } from "./harness/media.js";

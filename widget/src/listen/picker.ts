@@ -230,7 +230,7 @@ export interface PickerOptions {
 }
 
 /** Opens the picker in `root` (the caller's shadow root); resolves whether a session started, once it closes. */
-export async function openPicker(root: ShadowRoot | HTMLElement, o: PickerOptions): Promise<boolean> {
+export async function openPicker(root: HTMLElement | DocumentFragment, o: PickerOptions): Promise<boolean> {
   const picker = document.createElement("parley-listen-picker") as ListenPickerElement;
   picker.client = o.client;
   picker.conversationId = o.convId;

@@ -246,7 +246,9 @@ export function playerBarClass(kit: PanelKit): CustomElementConstructor {
         }
         <div class="foot">
           <p class="who" data-listeners>${s.t("bar.listeners", { count: session.listeners.length, names: listeners })}${
-            !playing && session.changedBy ? html` · ${s.t("bar.paused", { name: name(session.changedBy) })}` : nothing
+            !playing && session.changedBy
+              ? html` · ${session.changedBy === me ? s.t("bar.pausedYou") : s.t("bar.paused", { name: name(session.changedBy) })}`
+              : nothing
           }</p>
           <button type="button" data-action="leave" ?disabled=${this.busy}
             @click=${() => void this.#run((convId, x) => listenOf(this.client)?.leave(convId, x.id) ?? Promise.resolve())}>

@@ -17,11 +17,32 @@ import { allowedOrigin, followPlayhead, type ListenSession, type Playhead, playh
 export const SYNC_EVERY_MS = 250;
 /** A paused element further than this from the paused position is moved there, ms. */
 const PAUSED_SLACK_MS = 150;
+/**
+ * Within this of the shared position the rate goes back to 1, ms: tighter than the SDK's default
+ * (40), since a nudge of 1 % (with the pitch kept) cannot be heard.
+ */
+const TOLERANCE_MS = 15;
+/**
+ * Once a start has really begun (the position moved), a player further off than this seeks once,
+ * ms: the element's start-up delay (a few hundred ms) would otherwise take seconds of nudges to win
+ * back, and a jump right as the sound begins is not heard as one.
+ */
+const START_SEEK_MS = 60;
 
 let element: HTMLAudioElement | undefined;
 /** The URL last given to the element (its `src` reads back normalised). */
 let loaded: string | undefined;
 let tapped = false;
+/** After a play() the loop or a tap started: the seeks left for the start (see START_SEEK_MS). */
+let startSeeks = 0;
+/** How many seeks a start may take to land within START_SEEK_MS (each seek delays the sound a little again). */
+const START_SEEKS = 3;
+
+/** Plays, allowing the start its closer seeks (see START_SEEK_MS). */
+function start(audio: HTMLAudioElement): void {
+  startSeeks = START_SEEKS;
+  audio.play().catch(() => undefined);
+}
 
 /** The page's audio element (made on first use, never in the DOM). */
 export function audioElement(): HTMLAudioElement {
@@ -47,7 +68,7 @@ export function prime(track?: Track, positionMs = 0): void {
   const audio = audioElement();
   if (loaded !== track.url) audio.src = loaded = track.url;
   audio.currentTime = positionMs / 1000;
-  audio.play().catch(() => undefined);
+  start(audio);
 }
 
 /** What the loop reports to the bar. */
@@ -133,9 +154,15 @@ export class ListenPlayer {
       status(false);
       return;
     }
-    if (audio.paused) audio.play().catch(() => undefined);
+    if (audio.paused) start(audio);
     if (audio.readyState >= HTMLMediaElement.HAVE_METADATA && !audio.seeking) {
-      const action = followPlayhead(playhead.positionMs, audio.currentTime * 1000);
+      // Just after a start, once the element has data to play, it seeks closer than usual (START_SEEK_MS).
+      const fresh = startSeeks > 0 && audio.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA;
+      const action = followPlayhead(playhead.positionMs, audio.currentTime * 1000, {
+        toleranceMs: TOLERANCE_MS,
+        ...(fresh ? { seekThresholdMs: START_SEEK_MS } : {}),
+      });
+      if (fresh) startSeeks = action.seekToMs === undefined ? 0 : startSeeks - 1;
       if (action.seekToMs !== undefined) audio.currentTime = action.seekToMs / 1000;
       if (audio.playbackRate !== action.rate) audio.playbackRate = action.rate;
     }

@@ -1,31 +1,29 @@
 /**
  * What the listen UI takes from the SDK: `client.listen`, `client.clock`, and
- * the playhead math of `@parley/sdk/listen`, with small lookups that never
- * throw before the client is connected.
+ * the playhead math of `@parley/sdk/listen` (pure functions: the chunk that
+ * imports them shares nothing with the chat's first load), with small lookups
+ * that never throw before the client is connected.
  */
-import type { ParleyClient } from "@parley/sdk";
+import type { ListenApi, ListenSession, ParleyClient, SharedClockApi } from "@parley/sdk";
 import type { ShopMedia, Track } from "@parley/sdk/protocol";
-import type { ListenApi, ListenSession, SharedClockApi } from "./sdk-types.js";
 
-export type { DriftAction, ListenApi, ListenBoard, ListenSession, Playhead } from "./sdk-types.js";
-export { followPlayhead, playheadAt } from "./sdk-types.js";
+export type { DriftAction, ListenApi, ListenBoard, ListenSession, Playhead } from "@parley/sdk";
+export { followPlayhead, playheadAt } from "@parley/sdk/listen";
 
-/** The shop's settings as the chat elements receive them (only what listening uses). */
+/** The shop's settings as the chat elements receive them (listening reads `media`). */
 export interface ListenFeatures {
   /** The shop's audio: allowed origins and catalog; absent when it offers none. */
   media?: ShopMedia;
 }
 
-/** The listen API of a client, when it has one. */
-export const listenOf = (client: ParleyClient | undefined): ListenApi | undefined =>
-  (client as { listen?: ListenApi } | undefined)?.listen;
+/** The listen API of a client. */
+export const listenOf = (client: ParleyClient | undefined): ListenApi | undefined => client?.listen;
 
-/** The shared clock of a client, when it has one. */
-export const clockOf = (client: ParleyClient | undefined): SharedClockApi | undefined =>
-  (client as { clock?: SharedClockApi } | undefined)?.clock;
+/** The shared clock of a client. */
+export const clockOf = (client: ParleyClient | undefined): SharedClockApi | undefined => client?.clock;
 
-/** Shared-clock now (the local clock when the client has none yet). */
-export const sharedNow = (client: ParleyClient | undefined): number => clockOf(client)?.now() ?? Date.now();
+/** Shared-clock now (the device's clock without a client). */
+export const sharedNow = (client: ParleyClient | undefined): number => client?.clock.now() ?? Date.now();
 
 /** The signed-in principal's id, or undefined before the client is connected. */
 export function principalOf(client: ParleyClient | undefined): string | undefined {

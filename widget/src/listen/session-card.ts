@@ -61,6 +61,7 @@ export function sessionCardClass(kit: PanelKit): CustomElementConstructor {
     /** @internal */
     declare error: ListenKey | undefined;
     readonly #board = new kit.StoreController<ListenBoard>(this);
+    #tick: ReturnType<typeof setTimeout> | undefined;
 
     constructor() {
       super();
@@ -74,6 +75,22 @@ export function sessionCardClass(kit: PanelKit): CustomElementConstructor {
         const convId = this.message?.convId;
         this.#board.set(convId ? listenOf(this.client)?.board(convId) : undefined);
       }
+    }
+
+    override disconnectedCallback(): void {
+      super.disconnectedCallback();
+      clearTimeout(this.#tick);
+    }
+
+    /** While a track plays, the card draws itself again when it runs out ("Now playing" moves on). */
+    protected override updated(): void {
+      clearTimeout(this.#tick);
+      const session = this.session;
+      if (!running(session)) return;
+      const at = playheadAt(session, sharedNow(this.client));
+      const left = (session.queue[at.index]?.durationMs ?? 0) - at.positionMs;
+      if (at.playing || session.state.playing)
+        this.#tick = setTimeout(() => this.requestUpdate(), Math.max(250, left + 50));
     }
 
     /** The session shown. */

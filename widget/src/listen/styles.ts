@@ -27,7 +27,7 @@ export const cardStyles = (kit: PanelKit) => [
     li { padding: 0.15rem 0; }
     li[aria-current] { font-weight: 600; }
     .len { color: var(--parley-muted, #4b5563); font-variant-numeric: tabular-nums; }
-    .now { font-size: 0.75rem; font-weight: 600; margin-inline-start: 0.35rem; padding: 0 0.4rem;
+    .now { white-space: nowrap; font-size: 0.75rem; font-weight: 600; margin-inline-start: 0.35rem; padding: 0 0.4rem;
       border-radius: 999px; background: var(--parley-brand, #1d4ed8); color: var(--parley-brand-contrast, #fff); }
     .actions { display: flex; gap: 0.4rem; margin-top: 0.5rem; align-items: center; flex-wrap: wrap; }
     .ended { font-weight: 600; font-size: 0.875rem; }
