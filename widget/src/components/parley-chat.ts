@@ -24,6 +24,9 @@ import { StoreController } from "./store-controller.js";
  * on demand (panels/panel-host.ts): the profile, and the pending invites (with
  * their count) with a customer's conversation switcher.
  *
+ * `features` (the shop's map tiles and audio, shop-features.ts) reaches the
+ * message list, every message and the composer.
+ *
  * Theming: the public custom properties in theme.ts and the parts below;
  * `theme` is `light`, `dark` or `auto`; `dir` follows `locale`; below 480 px
  * wide the chat fills the viewport.
