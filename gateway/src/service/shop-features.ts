@@ -22,7 +22,7 @@ export const originSchema = z
   }, "must be an origin such as https://shop.example (scheme, host, optional port; no path)");
 
 /** Plain `http:` is accepted for these hosts only (development on one machine). */
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const LOOPBACK = new Set(["localhost", "127.0.0.1"]);
 
 /** Whether a parsed URL is `https:`, or `http:` on a loopback host. */
 function secureOrLoopback(url: URL): boolean {
