@@ -8,6 +8,9 @@
  * and the messages that match the search. A reply starting with the `@handle`
  * of someone not in the conversation is an invite too: the composer itself
  * offers it and asks to confirm (with the history choice) before it is sent.
+ * While the agent listens together in the conversation, the widget's player
+ * bar (`<parley-listen-bar>`, loaded with the session's card) sits above the
+ * messages.
  */
 import type { ConversationState, TeamPresence } from "@parley/sdk";
 import {
@@ -284,6 +287,8 @@ export class DashboardConversation extends LitElement {
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <p class="info" role="status">${this.info}</p>
       ${this.#matches()}
+      <parley-listen-bar .client=${dash.client} .conversationId=${convId} .names=${names} locale=${locale()}
+        .features=${features}></parley-listen-bar>
       <parley-message-list .client=${dash.client} conversation-id=${convId} .names=${names} locale=${locale()}
         .features=${features}></parley-message-list>
       <parley-typing-indicator .names=${typing} locale=${locale()}></parley-typing-indicator>

@@ -353,7 +353,7 @@ export class ParleyChat extends LitElement {
         .conversationId=${this.current}
         .locale=${this.locale}
         .names=${this.names}
-        .features=${(this as { features?: unknown }).features}
+        .features=${this.features}
       ></parley-listen-bar>
       <parley-message-list
         exportparts="messages, message, bubble, new-messages, retry-button, empty"

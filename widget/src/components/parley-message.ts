@@ -256,9 +256,8 @@ export class ParleyMessage extends LitElement {
     if (type === "listen" || type === "listen-event") {
       void loadListen().catch(() => undefined);
       // The session is a card; of its events only the end leaves a centred line (the rest are hidden).
-      const features = (this as { features?: unknown }).features;
       return type === "listen"
-        ? html`<div class="row" part="message"><parley-listen-card .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names} .features=${features}></parley-listen-card><div class="meta">${this.#meta(m)}</div></div>`
+        ? html`<div class="row" part="message"><parley-listen-card .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names} .features=${this.features}></parley-listen-card><div class="meta">${this.#meta(m)}</div></div>`
         : html`<parley-listen-note .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names}></parley-listen-note>`;
     }
     const tr = translator(this.locale);

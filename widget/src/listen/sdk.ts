@@ -6,15 +6,13 @@
  */
 import type { ListenApi, ListenSession, ParleyClient, SharedClockApi } from "@parley/sdk";
 import type { ShopMedia, Track } from "@parley/sdk/protocol";
+import type { ShopFeatures } from "../components/shop-features.js";
 
 export type { DriftAction, ListenApi, ListenBoard, ListenSession, Playhead } from "@parley/sdk";
 export { followPlayhead, playheadAt } from "@parley/sdk/listen";
 
-/** The shop's settings as the chat elements receive them (listening reads `media`). */
-export interface ListenFeatures {
-  /** The shop's audio: allowed origins and catalog; absent when it offers none. */
-  media?: ShopMedia;
-}
+/** The shop's settings as the chat elements receive them (`ShopFeatures`; listening reads `media`). */
+export type ListenFeatures = Pick<ShopFeatures, "media">;
 
 /** The listen API of a client. */
 export const listenOf = (client: ParleyClient | undefined): ListenApi | undefined => client?.listen;
