@@ -21,9 +21,13 @@ import { failure } from "./view.js";
 
 /** The `<parley-listen-picker>` element. */
 export interface ListenPickerElement extends HTMLElement {
+  /** The client that starts the session. */
   client: ParleyClient | undefined;
+  /** The conversation to listen in. */
   conversationId: string | undefined;
+  /** BCP 47 locale (`de*` reads German, others English). */
   locale: string;
+  /** The shop's media: the catalog offered, and the origins a link may be on. */
   media: ShopMedia | undefined;
   /** Opens the dialog; resolves whether a session was started once it closes. */
   ask(): Promise<boolean>;
@@ -56,9 +60,13 @@ export function pickerClass(kit: PanelKit): CustomElementConstructor {
     /** @internal */
     static override styles = pickerStyles(kit);
 
+    /** The client that starts the session. */
     declare client: ParleyClient | undefined;
+    /** The conversation to listen in. */
     declare conversationId: string | undefined;
+    /** BCP 47 locale. */
     declare locale: string;
+    /** The shop's media. */
     declare media: ShopMedia | undefined;
     /** @internal */
     declare queue: Track[];

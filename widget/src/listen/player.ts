@@ -54,9 +54,6 @@ export function audioElement(): HTMLAudioElement {
   return element;
 }
 
-/** Whether someone tapped a listen control in this page (playback may start). */
-export const unlocked = (): boolean => tapped;
-
 /**
  * Inside a click handler: marks the page as tapped and starts `track` at
  * `positionMs` right away (the browser allows sound after this gesture); the

@@ -93,7 +93,7 @@ const de: Record<ListenKey, string> = {
   "picker.title": "Gemeinsam hören",
   "picker.catalog": "Vom Shop",
   "picker.playAll": "Alle abspielen",
-  "picker.start": "Gemeinsam hören",
+  "picker.start": "Wiedergabe starten",
   "picker.cancel": "Abbrechen",
   "picker.url": "Oder ein Link zu einem Titel",
   "picker.urlLabel": "Link zum Titel",
