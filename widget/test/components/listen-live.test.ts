@@ -1,7 +1,7 @@
 // Listening together against the real stack (gateway, nats-server, end-to-end encryption) in two
 // real Chromium sessions (two devices), with real audio: WAV tracks from a real HTTP server on
 // 127.0.0.1 configured as the shop's media origin. Mia starts a session from the shop's catalog in
-// the picker; Noah, on his own device, joins with a tap and starts at the current shared position;
+// the picker; Noah, on his own device, joins by keyboard and starts at the current shared position;
 // a pause by Mia pauses both; Noah's seek (arrow key) and next move both; Mia and Noah leave and the
 // session ends for both. Joins, leaves and changes leave no line in the timeline. Positions are
 // compared with the shared playhead computed from the shared clock (a correctness check with a
@@ -65,9 +65,11 @@ describe("listening together between two devices, live", () => {
     await poll(() => card(noah).locator("[data-action=join]").count(), 20_000).toBe(1);
     expect((await card(noah).innerText()).replace(/\s+/g, " ")).toContain("Mia started listening together");
 
-    // Noah joins late, with a tap: his first sample while playing is already at the shared position.
+    // Noah joins late, by keyboard (Enter on Join is the gesture that allows sound): his first sample
+    // while playing is already at the shared position.
     await poll(async () => (await sample(mia, convId))?.expectedMs ?? 0, 20_000).toBeGreaterThan(3_000);
-    await card(noah).locator("[data-action=join]").click();
+    await card(noah).locator("[data-action=join]").focus();
+    await noah.keyboard.press("Enter");
     await bar(noah).waitFor({ timeout: 20_000 });
     let joined: Awaited<ReturnType<typeof sample>>;
     await poll(async () => {
