@@ -19,6 +19,10 @@ import {
   type ListenFeatures,
   type ListenSession,
   listenOf,
+  nextChange,
+  type PlaybackChange,
+  type PlaybackState,
+  type Playhead,
   playheadAt,
   principalOf,
   running,
@@ -85,6 +89,8 @@ export function playerBarClass(kit: PanelKit): CustomElementConstructor {
       },
     });
     #synced: ParleyClient | undefined;
+    /** The viewer's last change, sent on top of board state `of` and not taken yet. */
+    #pending: { of: PlaybackState; state: PlaybackState } | undefined;
 
     constructor() {
       super();
@@ -116,11 +122,21 @@ export function playerBarClass(kit: PanelKit): CustomElementConstructor {
       return audioElement();
     }
 
-    /** The running session the viewer listens in, if any. */
+    /**
+     * The running session the viewer listens in, if any: as the board has it, with the viewer's own
+     * last change in place while the board has not taken it yet (so quick presses build on each
+     * other, and the page's player answers at once).
+     */
     get session(): ListenSession | undefined {
       const active = this.#board.value?.active;
       const me = principalOf(this.client);
-      return running(active) && me && active.listeners.includes(me) ? active : undefined;
+      if (!running(active) || !me || !active.listeners.includes(me)) return undefined;
+      const mine = this.#pending;
+      if (!mine || mine.of !== active.state) {
+        this.#pending = undefined;
+        return active;
+      }
+      return { ...active, state: mine.state, changedBy: me };
     }
 
     #follow(): void {
@@ -153,17 +169,29 @@ export function playerBarClass(kit: PanelKit): CustomElementConstructor {
       }
     }
 
-    /** Sends a change of what plays; the tap also lets the page play (and starts the sound now when it plays). */
-    #control(change: { playing?: boolean; index?: number; positionMs?: number }): void {
+    /**
+     * Sends a change of what plays, made from where the session is now: every field is sent, so
+     * the change does not depend on what the board holds by the time it goes out. The press is
+     * also the tap that lets the page play (the sound starts now when it plays).
+     */
+    #control(make: (head: Playhead, session: ListenSession) => PlaybackChange): void {
       const session = this.session;
+      const active = this.#board.value?.active;
       const listen = listenOf(this.client);
-      if (!session || !listen) return;
-      const now = playheadAt(session, sharedNow(this.client));
-      const index = change.index ?? now.index;
-      const playing = change.playing ?? now.playing;
-      const positionMs = change.positionMs ?? (change.index !== undefined ? 0 : now.positionMs);
-      prime(playing ? session.queue[index] : undefined, positionMs);
-      void this.#run((convId, s) => listen.control(convId, s.id, change));
+      const convId = this.conversationId;
+      if (!session || !active || !listen || !convId) return;
+      const now = sharedNow(this.client);
+      const state = nextChange(session, now, make(playheadAt(session, now), session));
+      this.#pending = { of: active.state, state };
+      prime(state.playing ? session.queue[state.index] : undefined, state.positionMs);
+      this.#follow();
+      this.error = undefined;
+      const { index, positionMs, playing } = state;
+      listen.control(convId, session.id, { index, positionMs, playing }).catch((err: unknown) => {
+        this.#pending = undefined;
+        this.error = failure(err);
+        this.#follow();
+      });
     }
 
     #resume(): void {
@@ -174,7 +202,7 @@ export function playerBarClass(kit: PanelKit): CustomElementConstructor {
       this.#player.sync();
     }
 
-    #onSeekKey(e: KeyboardEvent, lengthMs: number, atMs: number): void {
+    #onSeekKey(e: KeyboardEvent): void {
       const step = {
         ArrowLeft: -SEEK_STEP_MS,
         ArrowDown: -SEEK_STEP_MS,
@@ -184,8 +212,12 @@ export function playerBarClass(kit: PanelKit): CustomElementConstructor {
       if (step === undefined) return;
       e.preventDefault();
       const rtl = getComputedStyle(this).direction === "rtl" && (e.key === "ArrowLeft" || e.key === "ArrowRight");
-      const to = Math.min(Math.max(0, atMs + (rtl ? -step : step)), Math.max(0, lengthMs - 1));
-      this.#control({ positionMs: to });
+      this.#control((head, session) => ({
+        positionMs: Math.min(
+          Math.max(0, head.positionMs + (rtl ? -step : step)),
+          Math.max(0, (session.queue[head.index]?.durationMs ?? 1) - 1),
+        ),
+      }));
     }
 
     protected override render(): TemplateResult | typeof nothing {
@@ -215,12 +247,12 @@ export function playerBarClass(kit: PanelKit): CustomElementConstructor {
         </div>
         <div class="buttons">
           <button type="button" data-action="previous" aria-label=${s.t("bar.previous")} ?disabled=${at.index === 0}
-            @click=${() => this.#control({ index: at.index - 1 })}>${icon(ICONS.previous)}</button>
+            @click=${() => this.#control((head) => ({ index: Math.max(0, head.index - 1) }))}>${icon(ICONS.previous)}</button>
           <button type="button" class="primary" data-action=${playing ? "pause" : "play"}
             aria-label=${s.t(playing ? "bar.pause" : "bar.play")}
-            @click=${() => this.#control({ playing: !playing })}>${icon(playing ? ICONS.pause : ICONS.play)}</button>
+            @click=${() => this.#control((_head, x) => ({ playing: !x.state.playing }))}>${icon(playing ? ICONS.pause : ICONS.play)}</button>
           <button type="button" data-action="next" aria-label=${s.t("bar.next")} ?disabled=${at.index === last}
-            @click=${() => this.#control({ index: at.index + 1 })}>${icon(ICONS.next)}</button>
+            @click=${() => this.#control((head) => ({ index: head.index + 1 }))}>${icon(ICONS.next)}</button>
         </div>
         <div class="seek">
           <span aria-hidden="true" data-time>${s.clock(shownMs)}</span>
@@ -228,13 +260,14 @@ export function playerBarClass(kit: PanelKit): CustomElementConstructor {
             .value=${String(Math.floor(shownMs / 1000))}
             aria-label=${s.t("bar.seek", { title: track.title })}
             aria-valuetext=${s.t("bar.seekText", { at: s.clock(shownMs), length: s.clock(track.durationMs) })}
-            @keydown=${(e: KeyboardEvent) => this.#onSeekKey(e, track.durationMs, shownMs)}
+            @keydown=${(e: KeyboardEvent) => this.#onSeekKey(e)}
             @input=${(e: Event) => {
               this.dragMs = Number((e.target as HTMLInputElement).value) * 1000;
             }}
             @change=${(e: Event) => {
               this.dragMs = undefined;
-              this.#control({ positionMs: Number((e.target as HTMLInputElement).value) * 1000 });
+              const positionMs = Number((e.target as HTMLInputElement).value) * 1000;
+              this.#control(() => ({ positionMs }));
             }} />
           <span aria-hidden="true">${s.clock(track.durationMs)}</span>
         </div>

@@ -8,8 +8,16 @@ import type { ListenApi, ListenSession, ParleyClient, SharedClockApi } from "@pa
 import type { ShopMedia, Track } from "@parley/sdk/protocol";
 import type { ShopFeatures } from "../components/shop-features.js";
 
-export type { DriftAction, ListenApi, ListenBoard, ListenSession, Playhead } from "@parley/sdk";
-export { followPlayhead, playheadAt } from "@parley/sdk/listen";
+export type {
+  DriftAction,
+  ListenApi,
+  ListenBoard,
+  ListenSession,
+  PlaybackChange,
+  PlaybackState,
+  Playhead,
+} from "@parley/sdk";
+export { followPlayhead, nextChange, playheadAt } from "@parley/sdk/listen";
 
 /** The shop's settings as the chat elements receive them (`ShopFeatures`; listening reads `media`). */
 export type ListenFeatures = Pick<ShopFeatures, "media">;

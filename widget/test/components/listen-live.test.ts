@@ -2,7 +2,7 @@
 // real Chromium sessions (two devices), with real audio: WAV tracks from a real HTTP server on
 // 127.0.0.1 configured as the shop's media origin. Mia starts a session from the shop's catalog in
 // the picker; Noah, on his own device, joins by keyboard and starts at the current shared position;
-// a pause by Mia pauses both; Noah's seek (arrow key) and next move both; Mia and Noah leave and the
+// a pause by Mia pauses both; Noah's seek (arrow key), play and next move both; Mia and Noah leave and the
 // session ends for both. Joins, leaves and changes leave no line in the timeline. Positions are
 // compared with the shared playhead computed from the shared clock (a correctness check with a
 // generous tolerance, not a speed measurement: widget/bench/listen-sync.mjs measures that).
@@ -61,7 +61,7 @@ describe("listening together between two devices, live", () => {
     await picker.locator("[data-action=start]").click();
     await bar(mia).waitFor({ timeout: 20_000 });
     expect(await bar(mia).locator("[data-title]").innerText()).toBe("Harbour Lights");
-    await inSync(mia, convId, TOLERANCE_MS);
+    await inSync(mia, convId, TOLERANCE_MS, true);
     await poll(() => card(noah).locator("[data-action=join]").count(), 20_000).toBe(1);
     expect((await card(noah).innerText()).replace(/\s+/g, " ")).toContain("Mia started listening together");
 
@@ -86,21 +86,25 @@ describe("listening together between two devices, live", () => {
     await bar(mia).locator("[data-action=pause]").click();
     for (const page of [mia, noah]) {
       await poll(() => bar(page).getAttribute("data-playing"), 20_000).toBe("false");
-      const s = await inSync(page, convId, TOLERANCE_MS);
-      expect(s.paused).toBe(true);
+      expect((await inSync(page, convId, TOLERANCE_MS, false)).paused).toBe(true);
     }
-    // Noah plays again and seeks 5 s on with the arrow key: both follow.
-    await bar(noah).locator("[data-action=play]").click();
-    const before = (await sample(noah, convId))?.expectedMs ?? 0;
+    // While paused, Noah seeks 5 s on with the arrow key: both players move exactly there (the
+    // shared position stands still while paused). Then Noah plays: both play from there.
+    const paused = (await sample(noah, convId))?.expectedMs ?? 0;
     await bar(noah).locator("input[type=range]").press("ArrowRight");
-    await poll(async () => ((await sample(mia, convId))?.expectedMs ?? 0) - before, 20_000).toBeGreaterThan(4_000);
-    for (const page of [mia, noah]) expect((await inSync(page, convId, TOLERANCE_MS)).playing).toBe(true);
+    await poll(async () => (await sample(mia, convId))?.expectedMs, 20_000).toBe(paused + 5_000);
+    for (const page of [mia, noah]) {
+      const s = await inSync(page, convId, TOLERANCE_MS, false);
+      expect(Math.abs(s.elementMs - (paused + 5_000))).toBeLessThanOrEqual(TOLERANCE_MS);
+    }
+    await bar(noah).locator("[data-action=play]").click();
+    for (const page of [mia, noah]) expect((await inSync(page, convId, TOLERANCE_MS, true)).paused).toBe(false);
 
     // Noah skips to the next track: both play "Meadow Walk".
     await bar(noah).locator("[data-action=next]").click();
     for (const page of [mia, noah]) {
       await poll(() => bar(page).locator("[data-title]").innerText(), 20_000).toBe("Meadow Walk");
-      expect((await inSync(page, convId, TOLERANCE_MS)).index).toBe(1);
+      expect((await inSync(page, convId, TOLERANCE_MS, true)).index).toBe(1);
     }
     await mia.screenshot({ path: artifactPath("listen-live-mia.png") });
     await noah.screenshot({ path: artifactPath("listen-live-noah.png") });

@@ -79,7 +79,7 @@ describe("listening together: picker, keyboard, reload, languages", () => {
     await mia.keyboard.press("Enter");
     await bar(mia).waitFor({ timeout: 20_000 });
     expect(await bar(mia).locator("[data-title]").innerText()).toBe("Night Train (link)");
-    await inSync(mia, convId);
+    await inSync(mia, convId, 500, true);
     expect((await card(mia).innerText()).replace(/\s+/g, " ")).toContain("You started listening together");
     expect(await seriousViolations(mia)).toEqual([]);
     await mia.screenshot({ path: artifactPath("listen-card-bar-en.png") });
@@ -104,7 +104,7 @@ describe("listening together: picker, keyboard, reload, languages", () => {
         .evaluate((el) => (el as unknown as { audio: HTMLAudioElement }).audio.paused),
     ).toBe(true);
     await bar(mia).locator("[data-action=resume]").click();
-    await inSync(mia, convId);
+    await inSync(mia, convId, 500, true);
     await poll(() => bar(mia).locator("[data-action=resume]").count()).toBe(0);
 
     // The starter ends it for everyone: one centred line, and the card says so.
@@ -126,7 +126,7 @@ describe("listening together: picker, keyboard, reload, languages", () => {
     await lea.screenshot({ path: artifactPath("listen-picker-de.png") });
     await picker.locator("[data-action=play-all]").click();
     await bar(lea).waitFor({ timeout: 20_000 });
-    await inSync(lea, convId);
+    await inSync(lea, convId, 500, true);
     expect((await card(lea).innerText()).replace(/\s+/g, " ")).toContain("Sie haben das gemeinsame Hören gestartet");
     expect(await bar(lea).locator("[data-action=end]").innerText()).toBe("Für alle beenden");
     expect(await seriousViolations(lea)).toEqual([]);

@@ -55,13 +55,18 @@ export function sample(page: Page, convId: string): Promise<PlayerSample | undef
   }, convId);
 }
 
-/** Waits until the page plays the session's track within `toleranceMs` of the shared position. */
-export async function inSync(page: Page, convId: string, toleranceMs = 500): Promise<PlayerSample> {
+/**
+ * Waits until the page's player is on the session's track within `toleranceMs` of the shared
+ * position, playing or paused as the session is (and as `playing` says, when given: a change that
+ * starts playback holds for a moment before it plays, the start lead).
+ */
+export async function inSync(page: Page, convId: string, toleranceMs = 500, playing?: boolean): Promise<PlayerSample> {
   let last: PlayerSample | undefined;
   await poll(async () => {
     last = await sample(page, convId);
     return (
       !!last &&
+      (playing === undefined || last.playing === playing) &&
       last.src === last.expectedSrc &&
       last.paused === !last.playing &&
       Math.abs(last.elementMs - last.expectedMs) <= toleranceMs
