@@ -15,6 +15,7 @@ import { rpcRequest } from "./client/rpc-channel.js";
 import type { MessageBody } from "./codec.js";
 import type { ChatMessage, ConversationState } from "./conversation-tracker.js";
 import type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
+import type { LocationApi } from "./location/api.js";
 import { type ClientOptions, parseOptions } from "./options.js";
 import type { FileRef } from "./protocol/files.js";
 import type {
@@ -48,6 +49,8 @@ export class ParleyClient {
   readonly invites: StateStore<readonly InviteInfo[]>;
   /** Cards (orders, menus, group carts, bill splits): each conversation's board, and posting and acting on cards. */
   readonly cards: CardsApi;
+  /** Places shared in a conversation, once or live: each conversation's board, sharing, live shares and their updates. */
+  readonly location: LocationApi;
   readonly #m: ClientModules;
 
   /** Validates the options (a bad one throws `TypeError` naming it); call `connect()` to sign in. */
@@ -60,6 +63,7 @@ export class ParleyClient {
     this.presence = this.#m.presence.store;
     this.invites = this.#m.invites.store;
     this.cards = this.#m.cards;
+    this.location = this.#m.location;
   }
 
   /** This device's id (its end-to-end identity once connected with encryption on). */

@@ -63,6 +63,16 @@ export {
   TeamKeyError,
 } from "./errors.js";
 export type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
+export type {
+  FixInput,
+  IgnoredLocation,
+  IgnoredReason,
+  LiveShare,
+  LocationApi,
+  LocationBoard,
+  PinState,
+} from "./location/api.js";
+export { isLive } from "./location/api.js";
 export type { ClientAuth, ClientOptions } from "./options.js";
 export type {
   Card,

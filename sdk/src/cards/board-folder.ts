@@ -5,6 +5,8 @@
 import { CardFolder } from "./fold.js";
 import type { CardBoard, CardMessage } from "./state.js";
 
+export { gapless } from "../gapless.js";
+
 /**
  * A conversation's board kept in step with its confirmed messages: messages
  * added at the end are folded on top of what was folded; anything else (older
@@ -39,16 +41,4 @@ function extends_(prev: readonly CardMessage[], next: readonly CardMessage[]): b
   if (next.length < prev.length) return false;
   for (let i = 0; i < prev.length; i++) if (prev[i] !== next[i]) return false;
   return true;
-}
-
-/**
- * The messages up to the conversation's contiguous watermark: a card's state is the fold of all its
- * events in seq order, so a message after a gap (one not yet backfilled) waits until the gap is filled
- * rather than being folded over a hole (a submit folded before the add it follows would lose the add).
- */
-export function gapless<M extends { seq: number }>(messages: readonly M[], lastSeq: number): readonly M[] {
-  const last = messages.at(-1);
-  if (last === undefined || last.seq <= lastSeq) return messages;
-  const end = messages.findIndex((m) => m.seq > lastSeq);
-  return messages.slice(0, end);
 }
