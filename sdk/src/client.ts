@@ -15,6 +15,7 @@ import { rpcRequest } from "./client/rpc-channel.js";
 import type { MessageBody } from "./codec.js";
 import type { ChatMessage, ConversationState } from "./conversation-tracker.js";
 import type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
+import type { ListenApi } from "./listen/api.js";
 import type { LocationApi } from "./location/api.js";
 import { type ClientOptions, parseOptions } from "./options.js";
 import type { FileRef } from "./protocol/files.js";
@@ -49,6 +50,8 @@ export class ParleyClient {
   readonly invites: StateStore<readonly InviteInfo[]>;
   /** Cards (orders, menus, group carts, bill splits): each conversation's board, and posting and acting on cards. */
   readonly cards: CardsApi;
+  /** Listening together: each conversation's sessions, and starting, joining, leaving, ending and controlling one. */
+  readonly listen: ListenApi;
   /** Places shared in a conversation, once or live: each conversation's board, sharing, live shares and their updates. */
   readonly location: LocationApi;
   readonly #m: ClientModules;
@@ -63,6 +66,7 @@ export class ParleyClient {
     this.presence = this.#m.presence.store;
     this.invites = this.#m.invites.store;
     this.cards = this.#m.cards;
+    this.listen = this.#m.listen;
     this.location = this.#m.location;
   }
 

@@ -63,6 +63,7 @@ export {
   TeamKeyError,
 } from "./errors.js";
 export type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
+export type { DriftAction, ListenApi, ListenBoard, ListenSession, PlaybackChange, Playhead } from "./listen/api.js";
 export type {
   FixInput,
   IgnoredLocation,
@@ -92,6 +93,7 @@ export type {
   SplitCard,
   SplitMethod,
 } from "./protocol/cards/wire.js";
+export type { ListenEvent, ListenStart, PlaybackState, Track } from "./protocol/live/wire.js";
 export type {
   BlockedInfo,
   HandleCheck,

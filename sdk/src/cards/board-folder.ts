@@ -5,8 +5,6 @@
 import { CardFolder } from "./fold.js";
 import type { CardBoard, CardMessage } from "./state.js";
 
-export { gapless } from "../gapless.js";
-
 /**
  * A conversation's board kept in step with its confirmed messages: messages
  * added at the end are folded on top of what was folded; anything else (older
@@ -42,3 +40,6 @@ function extends_(prev: readonly CardMessage[], next: readonly CardMessage[]): b
   for (let i = 0; i < prev.length; i++) if (prev[i] !== next[i]) return false;
   return true;
 }
+
+/** `gapless` lives in `../gapless.ts`, shared with the listen fold; re-exported here for the cards runtime. */
+export { gapless } from "../gapless.js";

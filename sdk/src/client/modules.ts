@@ -16,6 +16,7 @@ import { FileTransfer } from "./file-transfer.js";
 import { InternalNotes } from "./internal-notes.js";
 import { InviteInbox } from "./invite-inbox.js";
 import { LinkWatch } from "./link-watch.js";
+import { ClientListen } from "./listen.js";
 import { ClientLocation } from "./location.js";
 import { MessageDecoder } from "./message-decoder.js";
 import { OutboxSender } from "./outbox-sender.js";
@@ -37,6 +38,7 @@ export interface ClientModules {
   router: EventRouter;
   link: LinkWatch;
   cards: ClientCards;
+  listen: ClientListen;
   location: ClientLocation;
 }
 
@@ -89,6 +91,8 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
     router,
     link,
     cards: new ClientCards(core, hooks.send),
+    // The shared clock (`client.clock`) replaces the device clock here once it is wired in.
+    listen: new ClientListen(core, hooks.send),
     // Until the live channel and the shared clock are wired in (branch live-transport), live updates
     // fail (reported) and times come from this device's clock.
     location: new ClientLocation(core, hooks.send),

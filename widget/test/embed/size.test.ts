@@ -55,7 +55,9 @@ describe("widget/scripts/size.mjs", () => {
     for (const f of live) expect(chat.has(f.name), f.name).toBe(false);
     const over = measureSizes(["--live-budget", String((report?.live_gz_bytes ?? 2) - 1)]);
     expect(over.status).toBe(1);
-    expect(over.output).toMatch(/live: location and listen \(on demand, all together\): \d+ \/ \d+ gz bytes OVER BUDGET/);
+    expect(over.output).toMatch(
+      /live: location and listen \(on demand, all together\): \d+ \/ \d+ gz bytes OVER BUDGET/,
+    );
   });
 
   it("fails over budget: a launcher budget below the real figure (environment)", () => {

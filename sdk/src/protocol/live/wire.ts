@@ -135,19 +135,23 @@ export type ListenEvent =
       session: string;
       /** A listener changes what plays: play, pause, seek, next and previous are all this. */
       op: "state";
+      /** What plays from now on (its index within the queue, its position within that track). */
       state: PlaybackState;
     }
   | {
+      /** The session (msgId of its `listen` message). */
       session: string;
       /** The sender joins (listeners may change what plays). */
       op: "join";
     }
   | {
+      /** The session (msgId of its `listen` message). */
       session: string;
       /** The sender leaves; when the last listener leaves, the session ends. */
       op: "leave";
     }
   | {
+      /** The session (msgId of its `listen` message). */
       session: string;
       /** The starter ends the session for everyone. */
       op: "end";
