@@ -32,6 +32,7 @@ export type {
 } from "./cards/state.js";
 export type { ClientEvents, ConnectionStatus, Note } from "./client.js";
 export { createClient, ParleyClient } from "./client.js";
+export type { ClockEstimate, SharedClockApi } from "./clock-api.js";
 export type { EnvelopeCodec, FileRef, MessageBody } from "./codec.js";
 export { parseMessageBody, plainCodec } from "./codec.js";
 export type { ChatMessage, ConversationState, PendingMessage } from "./conversation-tracker.js";

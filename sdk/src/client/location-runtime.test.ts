@@ -122,6 +122,7 @@ class Member {
       },
       live: channel,
       now: Date.now,
+      synced: async () => undefined,
     });
     this.runtime.follow(CONV);
   }

@@ -83,6 +83,7 @@ export class LocationRuntime {
     if (!Number.isSafeInteger(durationMs) || durationMs < MIN_LIVE_MS || durationMs > MAX_LIVE_MS) {
       throw new ParleyError("live_invalid", `a live share lasts ${MIN_LIVE_MS} to ${MAX_LIVE_MS} ms`);
     }
+    await this.#host.synced();
     const pin = this.#pin(fix, options.label, Math.round(this.#host.now()) + durationMs);
     const message = await this.#host.send(convId, { type: "location", location: { ...pin } });
     return this.#handle(convId, message.msgId, pin.live?.until ?? 0, { first: fixOf(pin), lastN: 0 });
@@ -95,6 +96,7 @@ export class LocationRuntime {
   async resume(convId: string, share: string): Promise<LiveShare | undefined> {
     const running = this.#shares.get(share);
     if (running && !running.ended) return running;
+    await this.#host.synced();
     const pin = this.follow(convId).board.pins.get(share);
     const self = this.#host.core.requireSession().principal.id;
     const now = this.#host.now();

@@ -5,6 +5,7 @@
  * schemas, the fold, the live-share handles and the checks
  * (`location-runtime.ts`) come in through one dynamic import on first use.
  */
+import type { SharedClockApi } from "../clock-api.js";
 import type { MessageBody } from "../codec.js";
 import type { ChatMessage } from "../conversation-tracker.js";
 import type { FixInput, LiveShare, LocationApi, LocationBoard } from "../location/api.js";
@@ -15,13 +16,14 @@ import type { LocationRuntime } from "./location-runtime.js";
 
 /** Where `client.location` sends live updates and reads the shared clock. */
 export interface LocationLinks {
-  /** The live signal channel; without it a live share's updates fail (reported) and none are received. */
+  /** The live signal channel (`client/live-signals.ts`); without it a live share's updates fail (reported) and none are received. */
   live?: LiveChannel;
   /**
-   * Shared-clock time now, ms (`client.clock.now`): the default `at` of a fix, and what decides
-   * whether a share is live. @default Date.now
+   * The shared clock (`client.clock`): its `now` is the default `at` of a fix and decides whether a
+   * share is live; a live share starts after one `sync` when it was never measured. Without it, this
+   * device's clock.
    */
-  now?: () => number;
+  clock?: Pick<SharedClockApi, "now" | "sync" | "estimate">;
 }
 
 /** What the location module uses of the client. */
@@ -31,7 +33,10 @@ export interface LocationHost {
   /** The conversation's board store (made empty on first use). */
   board: (convId: string) => StateStore<LocationBoard>;
   live: LiveChannel | undefined;
+  /** Shared-clock time now, ms. */
   now: () => number;
+  /** Measures the shared clock once if it never was (failures leave this device's clock in use). */
+  synced: () => Promise<void>;
 }
 
 /** The board of a conversation whose places have not been folded yet. */
@@ -49,12 +54,16 @@ export class ClientLocation implements LocationApi {
     send: (convId: string, body: MessageBody) => Promise<ChatMessage>,
     links: LocationLinks = {},
   ) {
+    const { clock } = links;
     this.#host = {
       core,
       send,
       board: (convId) => this.board(convId),
       live: links.live,
-      now: links.now ?? Date.now,
+      now: clock ? () => clock.now() : Date.now,
+      synced: async () => {
+        if (clock && clock.estimate.value === undefined) await clock.sync().catch(() => undefined);
+      },
     };
   }
 

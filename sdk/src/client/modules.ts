@@ -17,10 +17,12 @@ import { InternalNotes } from "./internal-notes.js";
 import { InviteInbox } from "./invite-inbox.js";
 import { LinkWatch } from "./link-watch.js";
 import { ClientListen } from "./listen.js";
+import { LiveSignals } from "./live-signals.js";
 import { ClientLocation } from "./location.js";
 import { MessageDecoder } from "./message-decoder.js";
 import { OutboxSender } from "./outbox-sender.js";
 import { SessionKeeper } from "./session-keeper.js";
+import { SharedClock } from "./shared-clock.js";
 import { TeamPresenceBeat } from "./team-presence.js";
 
 /** Everything a client is made of. */
@@ -39,6 +41,10 @@ export interface ClientModules {
   link: LinkWatch;
   cards: ClientCards;
   listen: ClientListen;
+  /** Live signals (`signal.live`): the seam the location runtime sends and hears live updates through; not public. */
+  live: LiveSignals;
+  /** `client.clock`. */
+  clock: SharedClock;
   location: ClientLocation;
 }
 
@@ -55,6 +61,8 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
   const sender = new OutboxSender(core, sync);
   const signals = new ConversationSignals(core);
   const presence = new TeamPresenceBeat(core);
+  const live = new LiveSignals(core);
+  const clock = new SharedClock(core);
   const notes = new InternalNotes(core);
   const invites = new InviteInbox(core);
   const router = new EventRouter(core, {
@@ -64,14 +72,16 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
     notes,
     presence,
     invites,
+    live,
     grantHistory: (event) => grantHistory(core, event, hooks.send),
   });
-  // After a reconnect: catch up, beat presence, send what waited in the outbox.
+  // After a reconnect: catch up, beat presence, send what waited in the outbox, measure the clock again.
   const link = new LinkWatch(core, () => {
     sync.catchUp();
     void presence.ping();
     void invites.load();
     sender.resume();
+    clock.resync();
   });
   const files = new FileTransfer(core, hooks.send);
   core.status.subscribe((next, prev) => {
@@ -91,10 +101,9 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
     router,
     link,
     cards: new ClientCards(core, hooks.send),
-    // The shared clock (`client.clock`) replaces the device clock here once it is wired in.
-    listen: new ClientListen(core, hooks.send),
-    // Until the live channel and the shared clock are wired in (branch live-transport), live updates
-    // fail (reported) and times come from this device's clock.
-    location: new ClientLocation(core, hooks.send),
+    listen: new ClientListen(core, hooks.send, () => clock.now()),
+    live,
+    clock,
+    location: new ClientLocation(core, hooks.send, { live, clock }),
   };
 }

@@ -161,5 +161,5 @@ export type ListenEvent =
 export const MAX_LIVE_CIPHERTEXT_CHARS = 2_048;
 /** Live signals one principal may send per conversation: this many at once... */
 export const LIVE_SIGNAL_BURST = 5;
-/** ...refilled at this many per second. */
+/** ...and this many per second on average (the gateway counts LIVE_SIGNAL_BURST per window of LIVE_SIGNAL_BURST / LIVE_SIGNALS_PER_SECOND seconds). */
 export const LIVE_SIGNALS_PER_SECOND = 1;
