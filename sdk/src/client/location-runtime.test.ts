@@ -1,11 +1,13 @@
 /**
- * `client.location`'s runtime between two principals, with two stand-ins:
- * the live signal channel is an in-memory `LiveChannel` (the seam: the real
- * one, client/live-signals.ts on branch live-transport, is not merged yet),
- * and the conversation's store is an in-memory list that numbers what is sent
- * and hands it to both trackers (what the gateway does; the real stack is
- * gateway/test/location.test.ts). Everything else is the real code: the
- * client core and its trackers, the fold, the handles.
+ * `client.location`'s runtime between two principals on fake timers, with two
+ * stand-ins: the live signal channel is an in-memory `LiveChannel` (the seam
+ * between the runtime and client/live-signals.ts; here it lets the rules run
+ * under fake timers, several "devices" of one principal, and a relay that
+ * refuses on demand), and the conversation's store is an in-memory list that
+ * numbers what is sent and hands it to every tracker (what the gateway does).
+ * The real stack, with real timers, is gateway/test/location.test.ts.
+ * Everything else is the real code: the client core and its trackers, the
+ * fold, the handles.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { MessageBody } from "../codec.js";
