@@ -8,7 +8,10 @@ import type { GeoFix } from "../protocol/live/wire.js";
 import type { StateStore } from "../state-store.js";
 
 /** A fix as the app hands it in: `at` defaults to the shared clock's now. */
-export type FixInput = Omit<GeoFix, "at"> & { at?: number };
+export type FixInput = Omit<GeoFix, "at"> & {
+  /** When the fix was taken, shared-clock ms. @default client.clock.now() */
+  at?: number;
+};
 
 /** One shared place, as every client folds it (id: msgId of its `location` message). */
 export interface PinState {
@@ -70,6 +73,7 @@ export interface LocationBoard {
 
 /** This device's own live share, which it keeps sending updates for. */
 export interface LiveShare {
+  /** The conversation it is shared in. */
   readonly convId: string;
   /** The share id (msgId of its `location` message). */
   readonly share: string;

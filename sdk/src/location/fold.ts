@@ -29,7 +29,12 @@ export interface LocationMessage {
   /** Whether the shop's team sent it, verified (see `ChatMessage.fromTeam`). */
   fromTeam?: boolean;
   /** The decoded body; messages of other kinds (or unreadable ones) are skipped. */
-  body: { type: string } | undefined;
+  body:
+    | {
+        /** The body kind: `location` and `location-event` are folded, others skipped. */
+        type: string;
+      }
+    | undefined;
 }
 
 /** The fix fields of `value` (a pin or a live update), without anything else it carries. */

@@ -6,7 +6,9 @@
 
 /** A point: latitude and longitude in degrees. */
 export interface LatLon {
+  /** Latitude, degrees. */
   lat: number;
+  /** Longitude, degrees. */
   lon: number;
 }
 

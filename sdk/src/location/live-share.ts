@@ -18,6 +18,7 @@ export const MIN_MOVE_M = 10;
 
 /** What a {@link LiveShareHandle} is made with. */
 export interface LiveShareOptions {
+  /** The conversation it is shared in. */
   convId: string;
   /** The share id (msgId of its `location` message). */
   share: string;
@@ -41,6 +42,7 @@ export interface LiveShareOptions {
 
 /** A live share of this device: see {@link LiveShare}. */
 export class LiveShareHandle implements LiveShare {
+  /** The conversation it is shared in. */
   readonly convId: string;
   readonly share: string;
   readonly until: number;

@@ -75,6 +75,7 @@ export interface LocationEvent {
 
 /** A live update of a share, sent as a live signal. */
 export interface LiveLocation extends GeoFix {
+  /** A live location update. */
   kind: "location";
   /** The share (msgId of its `location` message). */
   share: string;
