@@ -11,15 +11,12 @@ import { gapless } from "../gapless.js";
 import { type FixInput, isLive, type LiveShare, type LocationBoard, type PinState } from "../location/api.js";
 import { LocationBoardFolder } from "../location/board-folder.js";
 import { fixOf } from "../location/fold.js";
-import { LiveShareHandle } from "../location/live-share.js";
+import { LiveShareHandle, MIN_LIVE_MS } from "../location/live-share.js";
 import { locationProblem } from "../location/schemas.js";
 import type { GeoFix, LiveLocation, LocationPin } from "../protocol/live/wire.js";
 import { LIVE_UPDATE_MIN_MS, MAX_LIVE_MS } from "../protocol/live/wire.js";
 import type { ReceivedLive } from "./live-channel.js";
 import type { LocationHost } from "./location.js";
-
-/** The shortest live share, ms (1 minute). */
-export const MIN_LIVE_MS = 60_000;
 
 /** `client.location` once loaded: a folder per followed conversation, this device's live shares, and the checked sends. */
 export class LocationRuntime {

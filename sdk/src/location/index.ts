@@ -40,7 +40,7 @@ export {
   liveRefusal,
 } from "./fold.js";
 export { bearingDeg, distanceM, EARTH_RADIUS_M, type LatLon } from "./geo.js";
-export { LiveShareHandle, type LiveShareOptions, MIN_MOVE_M } from "./live-share.js";
+export { LiveShareHandle, type LiveShareOptions, MIN_LIVE_MS, MIN_MOVE_M } from "./live-share.js";
 export {
   type LocationWhat,
   liveLocationSchema,

@@ -13,6 +13,9 @@ import { fixOf } from "./fold.js";
 import { distanceM } from "./geo.js";
 import { locationProblem } from "./schemas.js";
 
+/** The shortest live share, ms (1 minute); the longest is MAX_LIVE_MS. */
+export const MIN_LIVE_MS = 60_000;
+
 /** The least movement that counts, metres (below a fix's accuracy counts as not moved either). */
 export const MIN_MOVE_M = 10;
 
