@@ -132,4 +132,14 @@ describe("listening together: picker, keyboard, reload, languages", () => {
     expect(await seriousViolations(lea)).toEqual([]);
     await lea.screenshot({ path: artifactPath("listen-card-bar-de.png") });
   });
+
+  it("a shop without media: the attach menu has no Listen together", async () => {
+    const ben = await openChat(env, { customer: "Ben" });
+    await ben.locator("parley-composer [part=attach-button]").click();
+    const items = ben.locator("parley-composer [role=menuitem]");
+    await items.first().waitFor();
+    const actions = await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-action")));
+    expect(actions).toContain("file");
+    expect(actions).not.toContain("listen");
+  });
 });
