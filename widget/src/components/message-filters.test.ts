@@ -18,6 +18,10 @@ describe("message filters", () => {
     expect(["add", "set", "remove"].map((op) => keyTransport(edit(1, op)))).toEqual([true, true, true]);
     expect(["status", "submit", "paid"].map((op) => keyTransport(edit(1, op)))).toEqual([false, false, false]);
     expect(keyTransport(at(1, { type: "text", text: "hi" }))).toBe(false);
+    // A stored live signal body leaves nothing; a place and its stop do.
+    expect(keyTransport(at(1, { type: "live", live: { kind: "location", share: "m_1", n: 1 } }))).toBe(true);
+    expect(keyTransport(at(1, { type: "location", location: { lat: 1, lon: 2 } }))).toBe(false);
+    expect(keyTransport(at(1, { type: "location-event", event: { share: "m_1", op: "stop" } }))).toBe(false);
     expect(countShown([at(1, { type: "text", text: "a" }), edit(2, "add"), edit(3, "submit")])).toBe(2);
   });
 
@@ -33,5 +37,6 @@ describe("message filters", () => {
     expect(readThrough(messages, 4)).toBe(5);
     expect(readThrough(messages, 9)).toBe(9); // not loaded: as given
     expect(readThrough([], 0)).toBe(0);
+    expect(readThrough([...messages, at(6, { type: "live", live: { kind: "location" } })], 4)).toBe(6);
   });
 });

@@ -11,11 +11,16 @@ export function noKey(m: ChatMessage): m is ChatMessage & { unreadable: "no_key"
 
 /**
  * A message that leaves nothing in the timeline: key transport between devices (a history grant
- * for an invited member, which the SDK takes as it arrives), and a cart edit (its cart shows it live).
+ * for an invited member, which the SDK takes as it arrives), a cart edit (its cart shows it live), and a
+ * stored `live` body (live updates are signals; a stored one means nothing).
  */
 export function keyTransport(m: ChatMessage): boolean {
   const b = m.body;
-  return b?.type === "history-grant" || (b?.type === "card-event" && /^(add|set|remove)$/.test(b.event.op));
+  return (
+    b?.type === "history-grant" ||
+    b?.type === "live" ||
+    (b?.type === "card-event" && /^(add|set|remove)$/.test(b.event.op))
+  );
 }
 
 /** How many of `messages` can count as arrived for the reader (key transport and cart edits never do). */
