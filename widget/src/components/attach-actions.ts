@@ -19,7 +19,7 @@ export interface AttachContext {
   /** BCP 47 locale of the composer. */
   locale: string;
   /** Where a dialog goes: the composer's shadow root. */
-  root: ShadowRoot | HTMLElement;
+  root: HTMLElement | DocumentFragment;
   /** Opens the browser's file picker (must run within the click or key press). */
   pickFiles(): void;
   /** Puts focus back on the attach button (after a dialog closes). */

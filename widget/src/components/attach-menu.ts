@@ -8,7 +8,7 @@ import { html, nothing, type ReactiveController, type ReactiveControllerHost, ty
 import type { Translator } from "../i18n/index.js";
 import type { AttachAction } from "./attach-actions.js";
 
-type Host = ReactiveControllerHost & HTMLElement & { renderRoot: ShadowRoot | HTMLElement };
+type Host = ReactiveControllerHost & HTMLElement & { renderRoot: HTMLElement | DocumentFragment };
 
 /** The attach button and its menu, for a composer. */
 export class AttachMenu implements ReactiveController {

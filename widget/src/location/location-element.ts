@@ -12,7 +12,7 @@
 import type { ParleyClient } from "@parley/sdk";
 import type { PropertyValues, TemplateResult } from "lit";
 import type { PanelKit } from "../components/panel-kit.js";
-import * as f from "./format.js";
+import { accuracy, age, clockTime, coordinates, distanceAndDirection, geoUri, osmUrl } from "./format.js";
 import { geoFailure, permissionGranted } from "./geo.js";
 import { runningShare, startedHere, unwatch, watching, watchShare } from "./live-watch.js";
 import type { MapTilesConfig } from "./map/leaflet-map.js";
@@ -173,13 +173,13 @@ export function locationClass(kit: PanelKit): CustomElementConstructor {
         (p) => p.sender === me && p.id !== pin.id && isLive(p, now),
       );
       if (!own) return undefined;
-      return f.distanceAndDirection(distanceM(own.fix, pin.fix), bearingDeg(own.fix, pin.fix), s);
+      return distanceAndDirection(distanceM(own.fix, pin.fix), bearingDeg(own.fix, pin.fix), s);
     }
 
     #links(pin: PinState, s: LocationStrings): TemplateResult {
       return html`<p class="links"><span>${s.t("card.links")}:</span>
-        <a href=${f.osmUrl(pin.fix)} target="_blank" rel="noopener noreferrer" data-link="osm">${s.t("card.osm")}</a>
-        <a href=${f.geoUri(pin.fix, pin.fix.accuracy)} target="_blank" rel="noopener noreferrer" data-link="geo">${s.t("card.geo")}</a></p>`;
+        <a href=${osmUrl(pin.fix)} target="_blank" rel="noopener noreferrer" data-link="osm">${s.t("card.osm")}</a>
+        <a href=${geoUri(pin.fix, pin.fix.accuracy)} target="_blank" rel="noopener noreferrer" data-link="geo">${s.t("card.geo")}</a></p>`;
     }
 
     protected override updated(): void {
@@ -220,13 +220,13 @@ export function locationClass(kit: PanelKit): CustomElementConstructor {
             : nothing
         }
         <dl>
-          <dt>${s.t("card.coordinates")}</dt><dd data-field="coordinates">${f.coordinates(pin.fix, s)}</dd>
-          <dt>${s.t("card.accuracy")}</dt><dd data-field="accuracy">${f.accuracy(pin.fix.accuracy, s)}</dd>
+          <dt>${s.t("card.coordinates")}</dt><dd data-field="coordinates">${coordinates(pin.fix, s)}</dd>
+          <dt>${s.t("card.accuracy")}</dt><dd data-field="accuracy">${accuracy(pin.fix.accuracy, s)}</dd>
           ${
             live
-              ? html`<dt>${s.t("card.updated")}</dt><dd data-field="age">${s.t("card.age", { age: f.age(now - pin.fix.at, s) })}</dd>
-                <dt>${s.t("card.ends")}</dt><dd data-field="until">${s.t("card.until", { time: f.clockTime(pin.live?.until ?? now, now, s) })}</dd>`
-              : html`<dt>${s.t("card.time")}</dt><dd data-field="time"><time datetime=${new Date(pin.fix.at).toISOString()}>${f.clockTime(pin.fix.at, now, s)}</time></dd>`
+              ? html`<dt>${s.t("card.updated")}</dt><dd data-field="age">${s.t("card.age", { age: age(now - pin.fix.at, s) })}</dd>
+                <dt>${s.t("card.ends")}</dt><dd data-field="until">${s.t("card.until", { time: clockTime(pin.live?.until ?? now, now, s) })}</dd>`
+              : html`<dt>${s.t("card.time")}</dt><dd data-field="time"><time datetime=${new Date(pin.fix.at).toISOString()}>${clockTime(pin.fix.at, now, s)}</time></dd>`
           }
           ${away ? html`<dt>${s.t("card.distance")}</dt><dd data-field="distance">${away}</dd>` : nothing}
         </dl>

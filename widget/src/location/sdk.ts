@@ -24,7 +24,14 @@ export function bearingDeg(a: { lat: number; lon: number }, b: { lat: number; lo
     Math.sin(rad(a.lat)) * Math.cos(rad(b.lat)) * Math.cos(rad(b.lon - a.lon));
   return ((Math.atan2(y, x) * 180) / Math.PI + 360) % 360;
 }
-export { LIVE_DURATIONS_MS, MAX_ACCURACY_M } from "@parley/sdk/protocol";
+/**
+ * The protocol's LIVE_DURATIONS_MS and MAX_ACCURACY_M (live/wire.ts), held here: importing
+ * `@parley/sdk/protocol` would pull protocol modules of the chat's first load into shared chunks
+ * (ADR 0026). sdk.test.ts checks they are the protocol's.
+ */
+export const LIVE_DURATIONS_MS = [15 * 60_000, 60 * 60_000, 8 * 60 * 60_000] as const;
+/** The largest accuracy radius taken, metres. */
+export const MAX_ACCURACY_M = 100_000;
 
 /** The location API of a client, when it has one. */
 export const locationOf = (client: ParleyClient | undefined): LocationApi | undefined =>

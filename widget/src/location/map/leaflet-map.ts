@@ -8,7 +8,8 @@
  * used: the few rules it needs are adopted into the card's shadow root
  * (map-styles.ts), which the frame's CSP allows (no inline style elements).
  */
-import { type Circle, type CircleMarker, circle, circleMarker, map, tileLayer } from "leaflet";
+// Leaflet's ES module build (its package points bundlers at the UMD one, which needs CommonJS glue).
+import { type Circle, type CircleMarker, circle, circleMarker, map, tileLayer } from "leaflet/dist/leaflet-src.esm.js";
 import type { PanelKit } from "../../components/panel-kit.js";
 import { mapStyles } from "./map-styles.js";
 
