@@ -103,7 +103,7 @@ describe("locations between two people, live", () => {
 
     await shareLive(mia);
     await poll(() => noah.locator("parley-location article[data-live=on]").count(), 20_000).toBe(1);
-    let live = await cardText(noah);
+    const live = await cardText(noah);
     expect(live).toMatch(/updated \d+ s ago/);
     expect(live).toMatch(/until \d\d:\d\d/);
     expect(await mia.locator("parley-location article[data-live=on] [data-action=stop]").count()).toBe(1);
@@ -114,8 +114,10 @@ describe("locations between two people, live", () => {
     // Noah shares live too: each sees the distance and direction to the other's place.
     await shareLive(noah);
     await poll(async () => cardText(noah, 1), 20_000).toContain("From you 1.2 km north-east");
-    await poll(async () => (await mia.locator("parley-location article").allInnerTexts()).map(flat).join("|"), 20_000)
-      .toContain("From you 1.2 km south-west");
+    await poll(
+      async () => (await mia.locator("parley-location article").allInnerTexts()).map(flat).join("|"),
+      20_000,
+    ).toContain("From you 1.2 km south-west");
     await mia.screenshot({ path: artifactPath("location-live-mia.png") });
     await noah.screenshot({ path: artifactPath("location-live-noah.png") });
     expect(await seriousViolations(noah)).toEqual([]);
@@ -152,7 +154,12 @@ describe("locations between two people, live", () => {
   it("says so when the browser refuses the location, in German too", async () => {
     const denied = await launchChromium({ locale: "de-DE" });
     try {
-      const page = await openChat(env, { encryption: true, customer: "Lea", locale: "de", page: await denied.newPage() });
+      const page = await openChat(env, {
+        encryption: true,
+        customer: "Lea",
+        locale: "de",
+        page: await denied.newPage(),
+      });
       await say(page, "Hallo");
       await page.locator("parley-message [data-state=sent]").waitFor();
       await page.locator("parley-composer [part=attach-button]").click();
