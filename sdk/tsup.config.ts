@@ -5,6 +5,7 @@ export default defineConfig({
     index: "src/index.ts",
     "protocol/index": "src/protocol/index.ts",
     "cards/index": "src/cards/index.ts",
+    "listen/index": "src/listen/index.ts",
     "crypto/index": "src/crypto/index.ts",
     "server/index": "src/server/index.ts",
     internal: "src/internal.ts",

@@ -10,11 +10,14 @@ import { checkSender } from "./client/body-kind-rules.js";
 import type { ClientEvents, ConnectionStatus, Note } from "./client/client-events.js";
 import { PAGE } from "./client/conversation-sync.js";
 import { closeClient, connectClient } from "./client/lifecycle.js";
+import type { LiveChannel } from "./client/live-channel.js";
 import { type ClientModules, createModules } from "./client/modules.js";
 import { rpcRequest } from "./client/rpc-channel.js";
+import type { SharedClockApi } from "./clock-api.js";
 import type { MessageBody } from "./codec.js";
 import type { ChatMessage, ConversationState } from "./conversation-tracker.js";
 import type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
+import type { ListenApi } from "./listen/api.js";
 import { type ClientOptions, parseOptions } from "./options.js";
 import type { FileRef } from "./protocol/files.js";
 import type {
@@ -34,6 +37,19 @@ import type { StateStore } from "./state-store.js";
 
 export type { ClientEvents, ConnectionStatus, Note } from "./client/client-events.js";
 
+/** Each client's modules, for {@link liveChannelOf}: never reachable from the public facade. */
+const modulesOf = new WeakMap<ParleyClient, ClientModules>();
+
+/**
+ * The live-signal channel of `client` (`@parley/sdk/internal`): for the other Parley packages and the
+ * cross-package tests. Features use it through their modules (`createModules`).
+ */
+export function liveChannelOf(client: ParleyClient): LiveChannel {
+  const modules = modulesOf.get(client);
+  if (!modules) throw new TypeError("not a ParleyClient");
+  return modules.live;
+}
+
 /** A Parley client: one signed-in principal, its conversations, outbox and events. Made by {@link createClient}. */
 export class ParleyClient {
   /** The connection's status; `subscribe` to follow it (changes also come as `status` events). */
@@ -48,6 +64,14 @@ export class ParleyClient {
   readonly invites: StateStore<readonly InviteInfo[]>;
   /** Cards (orders, menus, group carts, bill splits): each conversation's board, and posting and acting on cards. */
   readonly cards: CardsApi;
+  /** Listening together: each conversation's sessions, and starting, joining, leaving, ending and controlling one. */
+  readonly listen: ListenApi;
+  /**
+   * The shared clock of live features (locations, listening together): the gateway's time as this device
+   * estimates it. `sync()` measures the offset (and, from then on, again after each reconnect); `now()`
+   * reads it.
+   */
+  readonly clock: SharedClockApi;
   readonly #m: ClientModules;
 
   /** Validates the options (a bad one throws `TypeError` naming it); call `connect()` to sign in. */
@@ -60,6 +84,9 @@ export class ParleyClient {
     this.presence = this.#m.presence.store;
     this.invites = this.#m.invites.store;
     this.cards = this.#m.cards;
+    this.listen = this.#m.listen;
+    this.clock = this.#m.clock;
+    modulesOf.set(this, this.#m);
   }
 
   /** This device's id (its end-to-end identity once connected with encryption on). */

@@ -32,6 +32,7 @@ export type {
 } from "./cards/state.js";
 export type { ClientEvents, ConnectionStatus, Note } from "./client.js";
 export { createClient, ParleyClient } from "./client.js";
+export type { ClockEstimate, SharedClockApi } from "./clock-api.js";
 export type { EnvelopeCodec, FileRef, MessageBody } from "./codec.js";
 export { parseMessageBody, plainCodec } from "./codec.js";
 export type { ChatMessage, ConversationState, PendingMessage } from "./conversation-tracker.js";
@@ -63,6 +64,7 @@ export {
   TeamKeyError,
 } from "./errors.js";
 export type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
+export type { DriftAction, ListenApi, ListenBoard, ListenSession, PlaybackChange, Playhead } from "./listen/api.js";
 export type { ClientAuth, ClientOptions } from "./options.js";
 export type {
   Card,
@@ -82,6 +84,7 @@ export type {
   SplitCard,
   SplitMethod,
 } from "./protocol/cards/wire.js";
+export type { ListenEvent, ListenStart, PlaybackState, Track } from "./protocol/live/wire.js";
 export type {
   BlockedInfo,
   HandleCheck,

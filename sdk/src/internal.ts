@@ -7,4 +7,6 @@
  * `@parley/sdk/server` only.
  */
 export { fromBase64Url, toBase64Url } from "./base64url.js";
+export type { LiveChannel, ReceivedLive } from "./client/live-channel.js";
+export { liveChannelOf } from "./client.js";
 export { measureCryptoPerMessage } from "./crypto/bench.js";

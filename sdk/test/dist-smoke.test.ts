@@ -43,6 +43,21 @@ describe("the built packages", () => {
     expect(board.cards.get("m000000000000001")).toMatchObject({ kind: "unknown", reason: "unknown_kind" });
   });
 
+  it("@parley/sdk/listen parses sessions, folds them and follows the playhead", async () => {
+    const listen = await import(built("../dist/listen/index.js"));
+    const track = { url: "https://cdn.test/a.mp3", title: "A", durationMs: 1_000 };
+    const start = { queue: [track], state: { index: 0, playing: true, positionMs: 0, atMs: 0 } };
+    expect(listen.listenProblem({ ...start, queue: [{ ...track, url: "http://cdn.test/a.mp3" }] })).toMatch(
+      /^queue\.0\.url: /,
+    );
+    const board = listen.foldListen([
+      { seq: 1, msgId: "m000000000000001", sender: "p1", body: { type: "listen", listen: start } },
+    ]);
+    expect(board.active?.listeners).toEqual(["p1"]);
+    expect(listen.playheadAt(board.active, 400)).toEqual({ index: 0, positionMs: 400, playing: true });
+    expect(listen.followPlayhead(400, 0)).toEqual({ rate: 1.05 });
+  });
+
   it("@parley/sdk/server signs a customer token", async () => {
     const server = await import(built("../dist/server/index.js"));
     const token = await server.signCustomerToken({

@@ -1,9 +1,9 @@
 /**
- * Ephemeral signals: typing and read markers. Neither is a message. Typing
- * lives only in memory and on NATS; a read marker is per (conversation,
- * principal) state in the store that never touches a message seq. Both go to
- * the conversation's members through the event fan-out. The shop team's
- * presence is in presence.ts.
+ * Ephemeral signals: typing, read markers and live signals. None is a
+ * message. Typing and live signals live only in memory and on NATS; a read
+ * marker is per (conversation, principal) state in the store that never
+ * touches a message seq. All go to the conversation's members through the
+ * event fan-out. The shop team's presence is in presence.ts.
  */
 import {
   type Envelope,
@@ -33,7 +33,7 @@ export interface SignalsOptions {
   readPerSecond?: number;
 }
 
-/** Typing and read markers: checked against membership, fanned out, never stored as messages. */
+/** Typing, read markers and live signals: checked against membership, fanned out, never stored as messages. */
 export class Signals {
   readonly #o: SignalsOptions;
   readonly #typingLimit: RateLimit;
@@ -99,8 +99,10 @@ export class Signals {
    * Relays a live signal (a sealed `live` body: a live location update) to the
    * conversation's members (the sender's own other devices too) and the team.
    * Never stored and never logged: the gateway reads only the envelope's
-   * header. `rate_limited` beyond LIVE_SIGNAL_BURST at once per principal and
-   * conversation, refilled at LIVE_SIGNALS_PER_SECOND.
+   * header. As for a message, an end-to-end conversation takes only envelopes
+   * sealed under its head epoch (`stale_epoch`), never plaintext ones.
+   * `rate_limited` beyond LIVE_SIGNAL_BURST per principal and conversation in a
+   * window of LIVE_SIGNAL_BURST / LIVE_SIGNALS_PER_SECOND seconds.
    */
   async live(actor: PrincipalRecord, convId: string, envelope: Envelope): Promise<{ ok: true }> {
     if (envelope.convId !== convId) {
@@ -113,6 +115,10 @@ export class Signals {
       );
     }
     const { conv } = await this.#o.access(actor, convId);
+    if (conv.epoch > 0 && envelope.alg === "none") {
+      throw new GatewayError("bad_request", "this conversation is end-to-end encrypted");
+    }
+    if (envelope.epoch !== conv.epoch) throw new GatewayError("stale_epoch");
     await this.#liveLimit.take(`${actor.id}:${convId}`);
     const members = await this.#o.store.listMembers(convId);
     const event = { type: "live", convId, principalId: actor.id, envelope, ts: this.#o.now() } as const;

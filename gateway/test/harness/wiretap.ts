@@ -2,12 +2,14 @@
  * A NATS wiretap for canary checks: a non-bearer TCP user of the app account
  * (or of the bots account, where bots publish) that may subscribe to `>` (the
  * gateway's service user may not), recording every subject and payload it
- * sees as text.
+ * sees as text. And a lying publisher ({@link startLiar}), which puts events
+ * on principals' subjects as if the gateway sent them.
  */
 import { encodeUser } from "@nats-io/jwt";
 import { jwtAuthenticator, type NatsConnection } from "@nats-io/nats-core";
 import { createUser, fromSeed } from "@nats-io/nkeys";
 import { connect } from "@nats-io/transport-node";
+import type { ServerEvent } from "@parley/sdk/protocol";
 import type { TestStack } from "./stack.js";
 
 /** A connected wiretap and what it captured so far (`subject payload` per message). */
@@ -16,6 +18,53 @@ export interface Wiretap {
   /** Resolves once everything published before the call was captured. */
   flush(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** A non-bearer TCP user of the app account with these publish and subscribe allow-lists. */
+async function connectAs(stack: TestStack, name: string, permissions: { pub: string[]; sub: string[] }) {
+  const { auth } = stack.nats;
+  const ukp = createUser();
+  const jwt = await encodeUser(
+    name,
+    ukp,
+    auth.appAccountPub,
+    {
+      pub: { allow: permissions.pub },
+      sub: { allow: permissions.sub },
+      subs: -1,
+      payload: -1,
+      data: -1,
+      bearer_token: false,
+      allowed_connection_types: ["STANDARD"],
+    },
+    { signer: fromSeed(new TextEncoder().encode(auth.appSigningSeed)) },
+  );
+  return connect({ servers: [stack.nats.url], authenticator: jwtAuthenticator(jwt, ukp.getSeed()) });
+}
+
+/** A connected lying publisher. */
+export interface Liar {
+  /** Publishes `event` on `subject` (a principal's `user.<id>.ev`, say) and waits until NATS has it. */
+  publish(subject: string, event: ServerEvent): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * A gateway that lies about events. A real gateway cannot be made to send an
+ * event it was not asked to (a signal's envelope to someone no longer in the
+ * conversation, say); this app-account user publishes such events on
+ * principals' subjects, which the gateway alone may do in production.
+ */
+export async function startLiar(stack: TestStack): Promise<Liar> {
+  const nc = await connectAs(stack, "lying-gateway", { pub: [">"], sub: ["_INBOX.>"] });
+  const encoder = new TextEncoder();
+  return {
+    async publish(subject, event) {
+      nc.publish(subject, encoder.encode(JSON.stringify(event)));
+      await nc.flush();
+    },
+    [Symbol.asyncDispose]: () => nc.close(),
+  };
 }
 
 /** Connects a wiretap to `stack`'s NATS server, in the app account or the bots account, and starts capturing. */

@@ -41,14 +41,5 @@ function extends_(prev: readonly CardMessage[], next: readonly CardMessage[]): b
   return true;
 }
 
-/**
- * The messages up to the conversation's contiguous watermark: a card's state is the fold of all its
- * events in seq order, so a message after a gap (one not yet backfilled) waits until the gap is filled
- * rather than being folded over a hole (a submit folded before the add it follows would lose the add).
- */
-export function gapless<M extends { seq: number }>(messages: readonly M[], lastSeq: number): readonly M[] {
-  const last = messages.at(-1);
-  if (last === undefined || last.seq <= lastSeq) return messages;
-  const end = messages.findIndex((m) => m.seq > lastSeq);
-  return messages.slice(0, end);
-}
+/** `gapless` lives in `../gapless.ts`, shared with the listen fold; re-exported here for the cards runtime. */
+export { gapless } from "../gapless.js";

@@ -12,6 +12,7 @@ import type { ConversationSync } from "./conversation-sync.js";
 import type { ClientCore } from "./core.js";
 import type { InternalNotes } from "./internal-notes.js";
 import type { InviteInbox } from "./invite-inbox.js";
+import type { LiveSignals } from "./live-signals.js";
 import type { MessageDecoder } from "./message-decoder.js";
 import type { TeamPresenceBeat } from "./team-presence.js";
 
@@ -25,6 +26,7 @@ export interface EventTargets {
   notes: InternalNotes;
   presence: TeamPresenceBeat;
   invites: InviteInbox;
+  live: LiveSignals;
   /** After this principal added someone: hands them the earlier keys, when allowed. */
   grantHistory: (event: Extract<ServerEvent, { type: "membership" }>) => Promise<void>;
 }
@@ -129,6 +131,8 @@ export class EventRouter {
       case "presence":
         this.#to.presence.set(event.presence);
         return;
+      case "live":
+        return this.#to.live.received(event);
     }
   }
 }

@@ -26,8 +26,9 @@ export interface LiveChannel {
   /**
    * Seals `live` for the conversation (under its current epoch, signed by this
    * device; in plaintext with encryption off) and asks the gateway to relay it.
-   * Rejects with `rate_limited` over the relay's budget and `not_found` for a
-   * conversation the caller is not in; never queued in the outbox (a live
+   * Rejects with `rate_limited` over the relay's budget, `not_found` for a
+   * conversation the caller is not in, and `payload_too_large` when the sealed
+   * update is over MAX_LIVE_CIPHERTEXT_CHARS; never queued in the outbox (a live
    * update that cannot go now is stale by the time it could).
    */
   send(convId: string, live: LiveUpdate): Promise<void>;

@@ -16,9 +16,12 @@ import { FileTransfer } from "./file-transfer.js";
 import { InternalNotes } from "./internal-notes.js";
 import { InviteInbox } from "./invite-inbox.js";
 import { LinkWatch } from "./link-watch.js";
+import { ClientListen } from "./listen.js";
+import { LiveSignals } from "./live-signals.js";
 import { MessageDecoder } from "./message-decoder.js";
 import { OutboxSender } from "./outbox-sender.js";
 import { SessionKeeper } from "./session-keeper.js";
+import { SharedClock } from "./shared-clock.js";
 import { TeamPresenceBeat } from "./team-presence.js";
 
 /** Everything a client is made of. */
@@ -36,6 +39,11 @@ export interface ClientModules {
   router: EventRouter;
   link: LinkWatch;
   cards: ClientCards;
+  listen: ClientListen;
+  /** Live signals (`signal.live`): the seam the location runtime sends and hears live updates through; not public. */
+  live: LiveSignals;
+  /** `client.clock`. */
+  clock: SharedClock;
 }
 
 /** What the modules call back on the facade. */
@@ -51,6 +59,8 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
   const sender = new OutboxSender(core, sync);
   const signals = new ConversationSignals(core);
   const presence = new TeamPresenceBeat(core);
+  const live = new LiveSignals(core);
+  const clock = new SharedClock(core);
   const notes = new InternalNotes(core);
   const invites = new InviteInbox(core);
   const router = new EventRouter(core, {
@@ -60,14 +70,16 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
     notes,
     presence,
     invites,
+    live,
     grantHistory: (event) => grantHistory(core, event, hooks.send),
   });
-  // After a reconnect: catch up, beat presence, send what waited in the outbox.
+  // After a reconnect: catch up, beat presence, send what waited in the outbox, measure the clock again.
   const link = new LinkWatch(core, () => {
     sync.catchUp();
     void presence.ping();
     void invites.load();
     sender.resume();
+    clock.resync();
   });
   const files = new FileTransfer(core, hooks.send);
   core.status.subscribe((next, prev) => {
@@ -87,5 +99,8 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
     router,
     link,
     cards: new ClientCards(core, hooks.send),
+    listen: new ClientListen(core, hooks.send, () => clock.now()),
+    live,
+    clock,
   };
 }

@@ -211,8 +211,12 @@ export class ConversationEpochs extends ConversationKeys {
     });
   }
 
-  /** Before a send: commits first when the rotation rule asks for it, then makes sure this device holds the head's key. */
-  prepareSend(): Promise<void> {
+  /**
+   * Before a send: commits first when the rotation rule asks for it, then makes sure this device holds the
+   * head's key. For a live signal (`signal`) the epoch's age and message count never ask for a commit; a
+   * missing epoch or key and a changed member set still do (nothing is sealed to a removed member's key).
+   */
+  prepareSend(signal = false): Promise<void> {
     return this.#exclusive(async () => {
       await this.#readyOnce();
       let desired: Members | undefined;
@@ -223,7 +227,8 @@ export class ConversationEpochs extends ConversationKeys {
         memberSetChanged = !sameMembers(head, desired);
         if (!memberSetChanged) this.#membersDirty = false;
       }
-      const trigger = this.keyring.needsRotation({ now: Date.now(), memberSetChanged });
+      let trigger = this.keyring.needsRotation({ now: Date.now(), memberSetChanged });
+      if (signal && (trigger === "age" || trigger === "messages")) trigger = undefined;
       if (trigger === "no_key" && this.#o.team.isTeam) {
         if (!this.#o.team.boxKey) await this.#o.team.load().catch(() => undefined);
         await this.#openLate(this.keyring.epoch);

@@ -9,7 +9,7 @@
  * customer's key backup secret, it also keeps the principal's key backup
  * (ADR 0016), so the customer's next device reads the same history.
  */
-import { fromBase64Url, toBase64Url } from "../base64url.js";
+import { fromBase64Url } from "../base64url.js";
 import { DeviceDirectory, type DeviceSetChange } from "../crypto/device-directory.js";
 import { type DeviceIdentity, loadOrCreateDeviceIdentity, signDeviceRecord } from "../crypto/device-keys.js";
 import { createE2ECodec } from "../crypto/e2e-codec.js";
@@ -30,6 +30,7 @@ import type { ServerEvent } from "../protocol/rpc.js";
 import type { KeyValueStorage } from "../storage.js";
 import { ConversationEpochs } from "./conversation-epochs.js";
 import type { GrantContext } from "./history-grants.js";
+import { type KeptKeysContext, loadGrants, loadRestored, saveGrants, saveRestored } from "./kept-keys.js";
 import { KeyBackup } from "./key-backup.js";
 import type { Rpc } from "./rpc.js";
 import { TeamKeyHolder } from "./team-key-holder.js";
@@ -56,6 +57,9 @@ export interface E2ESessionOptions {
    */
   keyBackupSecret?: string;
 }
+
+/** The body of a live signal. */
+export type LiveBody = Extract<MessageBody, { type: "live" }>;
 
 /** A message opened end to end: `sharedBy` granted its epoch's key to this device; `fromTeam`: a valid team vouch. */
 export interface OpenedMessage {
@@ -160,8 +164,8 @@ export class E2ESession {
           keyring,
           ...(this.#backup ? { restore: (c: ConversationEpochs) => this.#restore(c) } : {}),
         });
-        await this.#loadGrants(conv);
-        await this.#loadRestored(conv);
+        await loadGrants(this.#kept(), conv);
+        await loadRestored(this.#kept(), conv);
         this.#opened.set(convId, conv);
         this.#backUp(conv);
         return conv;
@@ -192,6 +196,45 @@ export class E2ESession {
     return sealed;
   }
 
+  /**
+   * Seals a live signal as {@link seal} seals a message (head epoch, this device's signature, a team vouch
+   * on team devices holding the key), but it never counts toward the epoch's rotation: it commits first only
+   * when there is no usable epoch yet or the member set changed.
+   */
+  async sealSignal(header: EnvelopeHeader, body: LiveBody): Promise<Envelope> {
+    const conv = await this.conversation(header.convId);
+    await conv.prepareSend(true);
+    const { envelope } = await this.#codec.sealVouched(header, body);
+    this.#backUp(conv);
+    return envelope;
+  }
+
+  /**
+   * Verifies and opens a live signal relayed for `sender` (its device pinned for that principal, fetched on
+   * first sight). Only a `live` body is taken: a message envelope relayed as a signal is a `DecryptError`
+   * (`bad_body`). Not counted toward the epoch's rotation.
+   */
+  async openSignal(sender: string, envelope: Envelope): Promise<{ body: LiveBody; fromTeam: boolean }> {
+    if (envelope.alg !== E2E_ALG) throw new DecryptError("bad_header");
+    const conv = await this.conversation(envelope.convId);
+    await conv.prepareOpen(envelope.epoch);
+    await this.#pin(sender, envelope.senderDevice);
+    const { body, vouch } = await this.#codec.openVouched(envelope);
+    if (body.type !== "live") throw new DecryptError("bad_body");
+    const target = { convId: envelope.convId, msgId: envelope.msgId, body };
+    const fromTeam = vouch !== undefined && (await this.team.vouchHolds(target, vouch, this.#o.onError));
+    return { body, fromTeam };
+  }
+
+  /** Fetches `principalId`'s devices when `deviceId` is not pinned for it; `unknown_device` when it still is not. */
+  async #pin(principalId: string, deviceId: string): Promise<void> {
+    if (!this.directory.get(principalId, deviceId)) {
+      const { devices } = await this.#o.request("device.list", { principalIds: [principalId] });
+      await this.directory.learn(devices, { complete: [principalId] });
+    }
+    if (!this.directory.get(principalId, deviceId)) throw new DecryptError("unknown_device");
+  }
+
   /** Verifies and decrypts a stored message; rejects with a `DecryptError` or an `EncryptionUnavailableError`. */
   async open(message: StoredMessage): Promise<MessageBody> {
     return (await this.openMessage(message)).body;
@@ -207,12 +250,8 @@ export class E2ESession {
     if (envelope.alg !== E2E_ALG) throw new DecryptError("bad_header");
     const conv = await this.conversation(message.convId);
     await conv.prepareOpen(envelope.epoch);
-    if (!this.directory.get(message.sender, envelope.senderDevice)) {
-      const { devices } = await this.#o.request("device.list", { principalIds: [message.sender] });
-      await this.directory.learn(devices, { complete: [message.sender] });
-    }
     // The signing device must be pinned for the principal the gateway says sent it.
-    if (!this.directory.get(message.sender, envelope.senderDevice)) throw new DecryptError("unknown_device");
+    await this.#pin(message.sender, envelope.senderDevice);
     const { body, vouch } = await this.#codec.openVouched(envelope);
     const target = { convId: envelope.convId, msgId: envelope.msgId, body };
     // An invalid vouch (forged, replayed from another message, damaged) leaves the message as any other's.
@@ -270,10 +309,7 @@ export class E2ESession {
     if (!notes) throw new EncryptionUnavailableError("no_team_key");
     if (envelope.epoch !== notes.version)
       throw new EncryptionUnavailableError("no_team_key", `team key ${envelope.epoch}`);
-    if (!this.directory.get(note.author, envelope.senderDevice)) {
-      const { devices } = await this.#o.request("device.list", { principalIds: [note.author] });
-      await this.directory.learn(devices, { complete: [note.author] });
-    }
+    await this.#pin(note.author, envelope.senderDevice);
     const device = this.directory.get(note.author, envelope.senderDevice);
     if (!device) throw new DecryptError("unknown_device");
     const body = await openMessage({ envelope, epochKey: notes.key, senderSigPk: fromBase64Url(device.sigPk) });
@@ -293,7 +329,7 @@ export class E2ESession {
   /** Takes a grant addressed to this principal (history-grants.ts decides which keys), then keeps its keys. */
   async #takeGrant(conv: ConversationEpochs, message: StoredMessage, body: HistoryGrantBody): Promise<void> {
     if ((await (await grants()).takeGrant(this.#grantContext(), conv, message, body)) === 0) return;
-    await this.#saveGrants(conv);
+    await saveGrants(this.#kept(), conv);
     this.#o.onGrant?.(conv.convId);
   }
 
@@ -309,62 +345,12 @@ export class E2ESession {
 
   async #restore(conv: ConversationEpochs): Promise<void> {
     if (!this.#backup) return;
-    if ((await this.#backup.restore(conv)) > 0) await this.#saveRestored(conv);
+    if ((await this.#backup.restore(conv)) > 0) await saveRestored(this.#kept(), conv);
   }
 
-  #restoredKey(convId: string): string {
-    return `parley:restored:${this.#o.principal.id}:${convId}`;
-  }
-
-  async #saveRestored(conv: ConversationEpochs): Promise<void> {
-    const keys: Record<string, string> = {};
-    for (const [epoch, key] of conv.restoredKeys()) keys[epoch] = toBase64Url(key);
-    await this.#o.storage.set(this.#restoredKey(conv.convId), JSON.stringify({ v: 1, keys }));
-  }
-
-  async #loadRestored(conv: ConversationEpochs): Promise<void> {
-    const text = await this.#o.storage.get(this.#restoredKey(conv.convId));
-    if (!text) return;
-    try {
-      const saved = JSON.parse(text) as { v?: number; keys?: Record<string, string> };
-      if (saved.v !== 1 || !saved.keys) return;
-      const keys = new Map<number, Uint8Array>();
-      for (const [epoch, key] of Object.entries(saved.keys)) {
-        const bytes = fromBase64Url(key);
-        if (bytes.length === 32) keys.set(Number(epoch), bytes);
-      }
-      conv.acceptRestored(keys);
-    } catch (err) {
-      this.#o.onError(new Error("stored restored keys are unreadable; they were ignored", { cause: err }));
-    }
-  }
-
-  #grantsKey(convId: string): string {
-    return `parley:grants:${this.#o.principal.id}:${convId}`;
-  }
-
-  async #saveGrants(conv: ConversationEpochs): Promise<void> {
-    const out: Record<string, { key: string; by: string }> = {};
-    for (const [epoch, { key, by }] of conv.grantedKeys()) out[epoch] = { key: toBase64Url(key), by };
-    await this.#o.storage.set(this.#grantsKey(conv.convId), JSON.stringify({ v: 1, keys: out }));
-  }
-
-  async #loadGrants(conv: ConversationEpochs): Promise<void> {
-    const text = await this.#o.storage.get(this.#grantsKey(conv.convId));
-    if (!text) return;
-    try {
-      const saved = JSON.parse(text) as { v?: number; keys?: Record<string, { key: string; by: string }> };
-      if (saved.v !== 1 || !saved.keys) return;
-      const byGrantor = new Map<string, Map<number, Uint8Array>>();
-      for (const [epoch, { key, by }] of Object.entries(saved.keys)) {
-        const keys = byGrantor.get(by) ?? new Map<number, Uint8Array>();
-        keys.set(Number(epoch), fromBase64Url(key));
-        byGrantor.set(by, keys);
-      }
-      for (const [by, keys] of byGrantor) conv.acceptGrant(keys, by);
-    } catch (err) {
-      this.#o.onError(new Error("stored history grants are unreadable; they were ignored", { cause: err }));
-    }
+  /** Where this principal's restored and granted keys are kept (kept-keys.ts). */
+  #kept(): KeptKeysContext {
+    return { storage: this.#o.storage, principalId: this.#o.principal.id, onError: this.#o.onError };
   }
 
   /** Fetches and applies the conversation's new commits (after `stale_epoch`). */

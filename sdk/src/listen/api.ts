@@ -42,7 +42,7 @@ export interface Playhead {
   index: number;
   /** Position in that track, ms. */
   positionMs: number;
-  /** Playing or paused (false too once the last track has run out). */
+  /** Playing or paused (false too once the last track has run out, and while a change waits for its `atMs`: the start lead). */
   playing: boolean;
 }
 
@@ -70,8 +70,9 @@ export interface ListenApi {
   board(convId: string): StateStore<ListenBoard>;
   /**
    * Starts a session with `queue` (1..50 tracks), playing the first from 0 at
-   * the shared clock's now; the starter has joined. `live_invalid` for a bad
-   * queue, `live_rejected` while another session runs in the conversation.
+   * the shared clock's now plus a short lead (`START_LEAD_MS`, so every listener
+   * starts on time); the starter has joined. `live_invalid` for a bad queue,
+   * `live_rejected` while another session runs in the conversation.
    */
   start(convId: string, queue: Track[]): Promise<ChatMessage>;
   /** Joins a running session. */
@@ -80,6 +81,10 @@ export interface ListenApi {
   leave(convId: string, session: string): Promise<ChatMessage>;
   /** The starter ends it for everyone. */
   end(convId: string, session: string): Promise<ChatMessage>;
-  /** A listener changes what plays (play, pause, seek, next, previous). `live_rejected` for a non-listener. */
+  /**
+   * A listener changes what plays (play, pause, seek, next, previous), from where the session is at the
+   * shared clock's now (`nextChange`). `live_invalid` for a malformed change (an index outside the queue),
+   * `live_rejected` for a non-listener or a session that is not running.
+   */
   control(convId: string, session: string, change: PlaybackChange): Promise<ChatMessage>;
 }

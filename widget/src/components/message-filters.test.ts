@@ -13,13 +13,14 @@ const at = (seq: number, body: ChatMessage["body"]): ChatMessage => ({
 const edit = (seq: number, op: string) => at(seq, { type: "card-event", event: { card: "m_2", op } });
 
 describe("message filters", () => {
-  it("hides key transport and cart edits, but not other card events", () => {
+  it("hides key transport, cart edits and stored live bodies, but not other card events", () => {
     expect(keyTransport(at(1, { type: "history-grant" } as unknown as ChatMessage["body"]))).toBe(true);
     expect(["add", "set", "remove"].map((op) => keyTransport(edit(1, op)))).toEqual([true, true, true]);
     expect(["status", "submit", "paid"].map((op) => keyTransport(edit(1, op)))).toEqual([false, false, false]);
     expect(keyTransport(at(1, { type: "text", text: "hi" }))).toBe(false);
-    // A stored live signal body leaves nothing; a place and its stop do.
-    expect(keyTransport(at(1, { type: "live", live: { kind: "location", share: "m_1", n: 1 } }))).toBe(true);
+    // A live signal's body stored as a message (replayed by a gateway) has no row either.
+    expect(keyTransport(at(1, { type: "live", live: { kind: "location", lat: 1, lon: 2 } }))).toBe(true);
+    // A place and its stop do have rows.
     expect(keyTransport(at(1, { type: "location", location: { lat: 1, lon: 2 } }))).toBe(false);
     expect(keyTransport(at(1, { type: "location-event", event: { share: "m_1", op: "stop" } }))).toBe(false);
     expect(countShown([at(1, { type: "text", text: "a" }), edit(2, "add"), edit(3, "submit")])).toBe(2);

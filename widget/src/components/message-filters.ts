@@ -11,8 +11,9 @@ export function noKey(m: ChatMessage): m is ChatMessage & { unreadable: "no_key"
 
 /**
  * A message that leaves nothing in the timeline: key transport between devices (a history grant
- * for an invited member, which the SDK takes as it arrives), a cart edit (its cart shows it live), and a
- * stored `live` body (live updates are signals; a stored one means nothing).
+ * for an invited member, which the SDK takes as it arrives), a cart edit (its cart shows it live),
+ * and a stored `live` body (a live signal's payload is never a message: one stored anyway, say a
+ * signal a gateway replayed into the history, shows nothing and changes nothing).
  */
 export function keyTransport(m: ChatMessage): boolean {
   const b = m.body;

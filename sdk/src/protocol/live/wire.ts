@@ -135,19 +135,23 @@ export type ListenEvent =
       session: string;
       /** A listener changes what plays: play, pause, seek, next and previous are all this. */
       op: "state";
+      /** What plays from now on (its index within the queue, its position within that track). */
       state: PlaybackState;
     }
   | {
+      /** The session (msgId of its `listen` message). */
       session: string;
       /** The sender joins (listeners may change what plays). */
       op: "join";
     }
   | {
+      /** The session (msgId of its `listen` message). */
       session: string;
       /** The sender leaves; when the last listener leaves, the session ends. */
       op: "leave";
     }
   | {
+      /** The session (msgId of its `listen` message). */
       session: string;
       /** The starter ends the session for everyone. */
       op: "end";
@@ -157,5 +161,5 @@ export type ListenEvent =
 export const MAX_LIVE_CIPHERTEXT_CHARS = 2_048;
 /** Live signals one principal may send per conversation: this many at once... */
 export const LIVE_SIGNAL_BURST = 5;
-/** ...refilled at this many per second. */
+/** ...and this many per second on average (the gateway counts LIVE_SIGNAL_BURST per window of LIVE_SIGNAL_BURST / LIVE_SIGNALS_PER_SECOND seconds). */
 export const LIVE_SIGNALS_PER_SECOND = 1;
