@@ -18,7 +18,9 @@
 // one), PARLEY_DEMO_SHOP_PORT (storefront; default 3000 or the next free one),
 // PARLEY_DEMO_DASHBOARD_PORT (default 3100 or the next free one), PARLEY_DEMO_DIR
 // (state dir; default .parley/demo), PARLEY_DEMO_SKIP_INSTALL=1,
-// PARLEY_BOT_STATUS_STEP_MS (the bot's time between two status steps of a group order).
+// PARLEY_BOT_STATUS_STEP_MS (the bot's time between two status steps of a group order),
+// PARLEY_DEMO_TILES_URL and PARLEY_DEMO_TILES_ATTRIBUTION (a map tile server for
+// location messages; none by default).
 import { mkdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -43,6 +45,7 @@ import {
   say,
 } from "./demo/common.mjs";
 import { writePrivate } from "./demo/files.mjs";
+import { demoMedia, ensureDemoAudio } from "./demo/make-audio.mjs";
 import { pickPort } from "./demo/net.mjs";
 import { gatewayPackage, natsServerLib } from "./demo/packages.mjs";
 import { SEEDED_CUSTOMERS, seedCustomers } from "./demo/seed.mjs";
@@ -54,7 +57,7 @@ import {
   startStorefront,
   startTeamKeeper,
 } from "./demo/services.mjs";
-import { loadOrCreateSecrets, refuseSecondDemo, shopsFile } from "./demo/state.mjs";
+import { demoMapTiles, loadOrCreateSecrets, refuseSecondDemo, shopsFile } from "./demo/state.mjs";
 
 const USAGE = `usage: node scripts/demo.mjs [--no-install] [--no-build] [--ready-file <path>]
 
@@ -66,7 +69,9 @@ const USAGE = `usage: node scripts/demo.mjs [--no-install] [--no-build] [--ready
   PARLEY_DEMO_SHOP_PORT       storefront port (default ${DEFAULT_SHOP_PORT}, or the next free one)
   PARLEY_DEMO_DASHBOARD_PORT  dashboard port (default ${DEFAULT_DASHBOARD_PORT}, or the next free one)
   PARLEY_DEMO_DIR             state directory (default .parley/demo)
-  PARLEY_BOT_STATUS_STEP_MS   the bot's time between two status steps of a group order (default 20000)`;
+  PARLEY_BOT_STATUS_STEP_MS   the bot's time between two status steps of a group order (default 20000)
+  PARLEY_DEMO_TILES_URL       a map tile URL template (https://.../{z}/{x}/{y}.png) for location messages (default none)
+  PARLEY_DEMO_TILES_ATTRIBUTION  the tile server's attribution, required with PARLEY_DEMO_TILES_URL`;
 
 async function main() {
   // A closed terminal or pipe must not crash the demo before it has stopped its children.
@@ -146,7 +151,12 @@ async function main() {
     const dashboardUrl = `http://${HOST}:${dashboardPort}`;
     const shops = join(stateDir, "shops.json");
     const origins = [storefrontUrl, dashboardUrl];
-    await writePrivate(shops, `${JSON.stringify(shopsFile({ origins, secrets }), null, 2)}\n`);
+    // The playlist for listening together, synthesized once into the state dir; the storefront serves it.
+    const audioDir = join(stateDir, "audio");
+    await ensureDemoAudio(audioDir);
+    const media = demoMedia(storefrontUrl);
+    const mapTiles = demoMapTiles(process.env);
+    await writePrivate(shops, `${JSON.stringify(shopsFile({ origins, secrets, media, mapTiles }), null, 2)}\n`);
 
     // The NATS WebSocket is opened by the chat frame and the bot (gateway origin) and by the dashboard.
     const allowedOrigins = [gatewayUrl, dashboardUrl];
@@ -175,7 +185,16 @@ async function main() {
     await seedCustomers({ gatewayUrl, secrets });
     if (demo.stopping) return;
 
-    const storefront = await startStorefront({ env, gatewayUrl, secrets, shopPort, storefrontUrl, logsDir, services });
+    const storefront = await startStorefront({
+      env,
+      gatewayUrl,
+      secrets,
+      shopPort,
+      storefrontUrl,
+      audioDir,
+      logsDir,
+      services,
+    });
     if (demo.stopping) return;
 
     const bot = await startBot({ env, gatewayUrl, secrets, stateDir, logsDir, services });
@@ -204,6 +223,8 @@ async function main() {
       storefrontUrl,
       dashboardUrl,
       shopId: SHOP_ID,
+      media,
+      ...(mapTiles ? { mapTiles: mapTiles.url } : {}),
       agentLogin: AGENT_LOGIN,
       agentPassword: secrets.agentPassword,
       agentHandle: AGENT_HANDLE,

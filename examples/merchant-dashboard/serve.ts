@@ -61,22 +61,71 @@ function origin(url: string): string {
   return u.origin;
 }
 
-/** The dashboard's Content-Security-Policy. */
-export function dashboardCsp(gatewayUrl: string, natsWsUrls: readonly string[]): string {
+/** What of a shop's features the dashboard's CSP needs (the shape of its widget config's fields). */
+export interface DashboardCspFeatures {
+  /** The tile URL template: its origin joins `img-src`. */
+  mapTiles?: { url: string };
+  /** The media origins: `media-src`. */
+  media?: { origins: readonly string[] };
+}
+
+/**
+ * The dashboard's Content-Security-Policy. With the shop's features, `img-src`
+ * adds its tile server's origin and `media-src` its media origins (without
+ * media, no `media-src`: `default-src 'none'` forbids audio).
+ */
+export function dashboardCsp(
+  gatewayUrl: string,
+  natsWsUrls: readonly string[],
+  features: DashboardCspFeatures = {},
+): string {
   const gateway = new URL(gatewayUrl);
   const nats =
     natsWsUrls.length > 0 ? natsWsUrls.map(origin) : [`ws://${gateway.hostname}:*`, `wss://${gateway.hostname}:*`];
+  const tiles = features.mapTiles ? ` ${origin(features.mapTiles.url.replaceAll(/\{[xyz]\}/g, "0"))}` : "";
+  const media = features.media?.origins.length ? [`media-src ${features.media.origins.map(origin).join(" ")}`] : [];
   return [
     "default-src 'none'",
     "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     `connect-src ${origin(gatewayUrl)} ${nats.join(" ")}`,
-    "img-src 'self' blob: data:",
+    `img-src 'self' blob: data:${tiles}`,
+    ...media,
     "font-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join("; ");
+}
+
+/** How long the shop's features are reused before the gateway is asked again (its config's own max-age). */
+const FEATURES_TTL_MS = 60_000;
+
+/**
+ * The shop's features from the gateway's `GET /widget/config/:shopId`, asked
+ * again at most once a minute. Unreachable or unknown shop: the last answer,
+ * else none (the page still works, without map tiles or audio).
+ */
+function shopFeaturesSource(gatewayUrl: string, shopId: string): () => Promise<DashboardCspFeatures> {
+  let cached: { at: number; features: DashboardCspFeatures } | undefined;
+  return async () => {
+    if (cached && Date.now() - cached.at < FEATURES_TTL_MS) return cached.features;
+    try {
+      const url = new URL(`/widget/config/${encodeURIComponent(shopId)}`, gatewayUrl);
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (!response.ok) throw new Error(`status ${response.status}`);
+      const config = (await response.json()) as DashboardCspFeatures;
+      const features: DashboardCspFeatures = {
+        ...(config.mapTiles ? { mapTiles: config.mapTiles } : {}),
+        ...(config.media ? { media: config.media } : {}),
+      };
+      dashboardCsp(gatewayUrl, [], features); // throws on anything that is not an origin
+      cached = { at: Date.now(), features };
+    } catch {
+      // Keep the last answer (or none); ask again on the next page load.
+    }
+    return cached?.features ?? {};
+  };
 }
 
 /** dist/ beside this module, or the directory above it when this is the built copy in dist/server/. */
@@ -90,7 +139,7 @@ export async function startDashboard(options: DashboardServerOptions): Promise<D
   const dist = normalize(options.distDir ?? defaultDist());
   const root = dist.endsWith(sep) ? dist.slice(0, -1) : dist;
   const natsWs = options.natsWsUrl === undefined ? [] : [options.natsWsUrl].flat();
-  const csp = dashboardCsp(options.gatewayUrl, natsWs);
+  const features = shopFeaturesSource(options.gatewayUrl, options.shopId);
   const template = await readFile(join(root, "index.html"), "utf8").catch(() => {
     throw new Error(`the dashboard is not built (${root}): run node examples/merchant-dashboard/build.mjs`);
   });
@@ -104,12 +153,14 @@ export async function startDashboard(options: DashboardServerOptions): Promise<D
       'name="parley-canned-replies" content=""',
       `name="parley-canned-replies" content="${escapeAttr(JSON.stringify(options.cannedReplies ?? []))}"`,
     );
+  const baseCsp = dashboardCsp(options.gatewayUrl, natsWs);
   const headers = {
-    "content-security-policy": csp,
+    "content-security-policy": baseCsp,
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "cross-origin-opener-policy": "same-origin",
-    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+    // The agent may share their own position in a conversation (location messages).
+    "permissions-policy": "camera=(), microphone=(), geolocation=(self)",
     "cache-control": "no-cache",
   };
 
@@ -121,7 +172,9 @@ export async function startDashboard(options: DashboardServerOptions): Promise<D
       return;
     }
     if (path === "/" || path === "/index.html") {
-      res.writeHead(200, { "content-type": TYPES[".html"], ...headers });
+      // The page's CSP is the one that counts: it names the shop's tile and media origins.
+      const csp = dashboardCsp(options.gatewayUrl, natsWs, await features());
+      res.writeHead(200, { "content-type": TYPES[".html"], ...headers, "content-security-policy": csp });
       res.end(page);
       return;
     }

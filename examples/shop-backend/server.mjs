@@ -15,13 +15,15 @@
 // PARLEY_SHOP_SECRET (HS256) or PARLEY_SHOP_PRIVATE_KEY (Ed25519, PKCS#8 PEM or
 // JWK JSON); PARLEY_KEY_BACKUP_SECRET (optional, at least 32 characters: the
 // key backup master secret, which never goes to the gateway); SHOP_PORT
-// (default 3000), SHOP_HOST (default 127.0.0.1).
+// (default 3000), SHOP_HOST (default 127.0.0.1); SHOP_AUDIO_DIR (optional: WAV
+// files served at /audio/<id>.wav, with Range requests, for listening together).
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { keyBackupSecret, signCustomerToken } from "@parley/sdk/server";
+import { sendAudio } from "./audio.mjs";
 
 const STOREFRONT = fileURLToPath(new URL("../storefront/", import.meta.url));
 const STATIC = { "/app.js": "text/javascript; charset=utf-8", "/style.css": "text/css; charset=utf-8" };
@@ -48,7 +50,8 @@ function backToStorefront(req) {
 /**
  * Starts the shop backend. Resolves `{url, close}` once listening.
  * @param {{gatewayUrl: string, shopId: string, key: {alg: "HS256", secret: string} | {alg: "EdDSA", privateKey: string},
- *          keyBackupSecret?: string, port?: number, host?: string, audience?: string}} options
+ *          keyBackupSecret?: string, port?: number, host?: string, audience?: string, audioDir?: string}} options
+ *   `audioDir`: WAV files served at `/audio/<id>.wav` (the shop's media for listening together).
  */
 export async function startShopBackend(options) {
   const gateway = new URL(options.gatewayUrl).origin;
@@ -94,6 +97,9 @@ export async function startShopBackend(options) {
       if (req.method === "GET" && path === "/") return send(res, 200, "text/html; charset=utf-8", await page());
       if (req.method === "GET" && STATIC[path]) {
         return send(res, 200, STATIC[path], await readFile(join(STOREFRONT, path.slice(1))));
+      }
+      if (options.audioDir && (req.method === "GET" || req.method === "HEAD") && path.startsWith("/audio/")) {
+        return await sendAudio(req, res, options.audioDir, path);
       }
       if (req.method === "GET" && path === "/me") {
         const shopper = shopperOf(req);
@@ -170,6 +176,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       ? { alg: "EdDSA", privateKey: env.PARLEY_SHOP_PRIVATE_KEY }
       : { alg: "HS256", secret: env.PARLEY_SHOP_SECRET },
     ...(env.PARLEY_KEY_BACKUP_SECRET ? { keyBackupSecret: env.PARLEY_KEY_BACKUP_SECRET } : {}),
+    ...(env.SHOP_AUDIO_DIR ? { audioDir: env.SHOP_AUDIO_DIR } : {}),
     port: Number(env.SHOP_PORT ?? 3000),
     host: env.SHOP_HOST ?? "127.0.0.1",
   });

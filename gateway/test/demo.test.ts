@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@parley/sdk";
+import type { WidgetConfig } from "@parley/sdk/protocol";
 import { signCustomerToken } from "@parley/sdk/server";
 import { artifactPath, chatFrame, launchChromium, logIn } from "@parley/widget/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -226,6 +227,29 @@ describe("npm run demo", () => {
     expect(ready.status).toBe(200);
     // The gateway's own origin is allowed on the NATS WebSocket listener (the widget frame lives there).
     expect(await natsWsGreets(info.natsWsUrl, info.gatewayUrl)).toBe("INFO");
+  });
+
+  it("offers its synthesized playlist as the demo shop's media, served by the storefront and allowed by the frame's CSP", async () => {
+    const config = (await (await fetch(`${info.gatewayUrl}/widget/config/${info.shopId}`)).json()) as WidgetConfig;
+    expect(config.mapTiles).toBeUndefined();
+    expect(config.media?.origins).toEqual([info.storefrontUrl]);
+    expect(config.media?.catalog.map((t) => [t.title, t.artist])).toEqual([
+      ["Morning Walk", "Parley demo band"],
+      ["Harbour Lights", "Parley demo band"],
+      ["Little Waltz", "Parley demo band"],
+    ]);
+    for (const track of config.media?.catalog ?? []) {
+      const res = await fetch(track.url, { headers: { range: "bytes=0-43" } });
+      expect([track.id, res.status, res.headers.get("content-type")]).toEqual([track.id, 206, "audio/wav"]);
+      const header = Buffer.from(await res.arrayBuffer());
+      // The data chunk's size is the exact length the catalog states: 22,050 samples of 2 bytes a second.
+      expect(header.readUInt32LE(40)).toBe((track.durationMs * 44_100) / 1000);
+    }
+    const frame = await fetch(
+      `${info.gatewayUrl}/widget/frame/?shop=${info.shopId}&origin=${encodeURIComponent(info.storefrontUrl)}`,
+    );
+    expect(frame.headers.get("content-security-policy")).toContain(`media-src ${info.storefrontUrl};`);
+    expect(demo?.output()).toContain("Morning Walk, Harbour Lights, Little Waltz");
   });
 
   it("seeds Mia, Noah and Leo with handles and a second agent, so an @invite can be tried at once", async () => {

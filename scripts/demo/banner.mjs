@@ -1,5 +1,6 @@
 // What the demo prints once everything runs: each URL, the logins, a group
 // food order to try in two browser windows, and how to chat from two terminals.
+
 import {
   AGENT_HANDLE,
   AGENT_LOGIN,
@@ -10,6 +11,7 @@ import {
   rel,
   SHOP_ID,
 } from "./common.mjs";
+import { DEMO_ARTIST, DEMO_TRACKS } from "./make-audio.mjs";
 import { CLI_CHAT } from "./packages.mjs";
 import { SEEDED_CUSTOMERS } from "./seed.mjs";
 
@@ -41,6 +43,9 @@ export function banner({ info, secrets, stateDir, logsDir, demoJson, natsVersion
     "                   of these names and type @ and another one's handle in the chat to invite them",
     `  Bot              @${BOT_HANDLE} answers opening hours, shows orders (log in as Mia and ask "where is PX-1001?")`,
     '                   and brings the lunch menu ("menu", "Speisekarte")',
+    `  Playlist         ${DEMO_TRACKS.map((t) => t.title).join(", ")} (${DEMO_ARTIST}, synthesized at start),`,
+    "                   served by the storefront at /audio/<id>.wav: the shop's media for listening together",
+    `  Map tiles        ${info.mapTiles ? info.mapTiles : "none (set PARLEY_DEMO_TILES_URL and PARLEY_DEMO_TILES_ATTRIBUTION)"}`,
     "",
     "Try a group food order in two browser profiles (or a normal and a private window):",
     "  1. First: log in as Mia, open the chat, type @noah and confirm the invite.",

@@ -114,8 +114,17 @@ export async function startTeamKeeper({ gatewayUrl, secrets, stateDir }) {
   return client;
 }
 
-/** The example storefront and shop backend on `shopPort`. */
-export async function startStorefront({ env, gatewayUrl, secrets, shopPort, storefrontUrl, logsDir, services }) {
+/** The example storefront and shop backend on `shopPort`, serving the demo's audio from `audioDir`. */
+export async function startStorefront({
+  env,
+  gatewayUrl,
+  secrets,
+  shopPort,
+  storefrontUrl,
+  audioDir,
+  logsDir,
+  services,
+}) {
   const storefront = new Service("storefront", process.execPath, [STOREFRONT_MAIN], {
     logFile: join(logsDir, "storefront.log"),
     env: {
@@ -126,6 +135,8 @@ export async function startStorefront({ env, gatewayUrl, secrets, shopPort, stor
       PARLEY_KEY_BACKUP_SECRET: secrets.keyBackupSecret,
       SHOP_HOST: HOST,
       SHOP_PORT: String(shopPort),
+      // The demo playlist (make-audio.mjs), served at /audio/<id>.wav.
+      SHOP_AUDIO_DIR: audioDir,
     },
   });
   services.push(storefront);

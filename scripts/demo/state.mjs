@@ -61,8 +61,26 @@ export async function loadOrCreateSecrets(file) {
   return secrets;
 }
 
-/** The gateway's shops file: the demo shop, its admin agent, a second agent and its bot. */
-export function shopsFile({ origins, secrets }) {
+/**
+ * The demo shop's map tiles from the environment (PARLEY_DEMO_TILES_URL and
+ * PARLEY_DEMO_TILES_ATTRIBUTION), or undefined: by default the demo fetches no
+ * map tile from anywhere. The gateway checks the template when it loads the shops file.
+ */
+export function demoMapTiles(env) {
+  if (!env.PARLEY_DEMO_TILES_URL) return undefined;
+  if (!env.PARLEY_DEMO_TILES_ATTRIBUTION) {
+    throw new DemoError(
+      "PARLEY_DEMO_TILES_URL needs PARLEY_DEMO_TILES_ATTRIBUTION (what the tile server asks you to show)",
+    );
+  }
+  return { url: env.PARLEY_DEMO_TILES_URL, attribution: env.PARLEY_DEMO_TILES_ATTRIBUTION };
+}
+
+/**
+ * The gateway's shops file: the demo shop (with its playlist as `media`, and
+ * `mapTiles` when given), its admin agent, a second agent and its bot.
+ */
+export function shopsFile({ origins, secrets, media, mapTiles }) {
   return {
     shops: [
       {
@@ -72,6 +90,8 @@ export function shopsFile({ origins, secrets }) {
         // The storefront and the dashboard run on their own origins, as they would for a real shop.
         allowedOrigins: origins,
         allowGuests: true,
+        ...(media ? { media } : {}),
+        ...(mapTiles ? { mapTiles } : {}),
         agents: [
           {
             login: AGENT_LOGIN,

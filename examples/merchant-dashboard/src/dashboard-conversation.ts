@@ -10,7 +10,13 @@
  * offers it and asks to confirm (with the history choice) before it is sent.
  */
 import type { ConversationState, TeamPresence } from "@parley/sdk";
-import { type Mentionable, type ParleyComposer, StoreController } from "@parley/widget/components";
+import {
+  type Mentionable,
+  NO_FEATURES,
+  type ParleyComposer,
+  type ShopFeatures,
+  StoreController,
+} from "@parley/widget/components";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import type { Dashboard } from "./dashboard.js";
 import type { DashboardInviteDialog, InvitedDetail } from "./dashboard-invite-dialog.js";
@@ -42,6 +48,7 @@ export class DashboardConversation extends LitElement {
   readonly #members = new StoreController<ReadonlyMap<string, readonly Member[]>>(this);
   readonly #presence = new StoreController<TeamPresence>(this);
   readonly #indexed = new StoreController<number>(this);
+  readonly #features = new StoreController<ShopFeatures>(this);
 
   constructor() {
     super();
@@ -152,6 +159,7 @@ export class DashboardConversation extends LitElement {
       this.#members.set(dash?.members);
       this.#presence.set(dash?.client.presence);
       this.#indexed.set(dash?.indexVersion);
+      this.#features.set(dash?.features);
       if (dash && convId) {
         dash.client.loadConversation(convId).catch((err: Error) => {
           this.error = t("conv.failed", { reason: err.message });
@@ -237,6 +245,7 @@ export class DashboardConversation extends LitElement {
     const open = info.status === "open";
     const colleagues = this.#colleagues(members);
     const typing = (state?.typing ?? []).map((p) => names[p] ?? p);
+    const features = this.#features.value ?? NO_FEATURES;
     return html`<header>
         <h2 id="conv-title">${customer?.displayName ?? t("customer.none")}</h2>
         <span class="status ${open ? "" : "closed"}" data-status=${info.status}>
@@ -275,7 +284,8 @@ export class DashboardConversation extends LitElement {
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <p class="info" role="status">${this.info}</p>
       ${this.#matches()}
-      <parley-message-list .client=${dash.client} conversation-id=${convId} .names=${names} locale=${locale()}></parley-message-list>
+      <parley-message-list .client=${dash.client} conversation-id=${convId} .names=${names} locale=${locale()}
+        .features=${features}></parley-message-list>
       <parley-typing-indicator .names=${typing} locale=${locale()}></parley-typing-indicator>
       <div class="canned">
         <label for="canned">${t("conv.canned")}</label>
@@ -285,7 +295,7 @@ export class DashboardConversation extends LitElement {
         </select>
       </div>
       <parley-composer .client=${dash.client} conversation-id=${convId} .mentionable=${mentionable}
-        locale=${locale()}></parley-composer>
+        locale=${locale()} .features=${features}></parley-composer>
       <dashboard-invite-dialog .dash=${dash} .conversationId=${convId}
         @dashboard-invited=${this.#invited}></dashboard-invite-dialog>`;
   }

@@ -13,6 +13,8 @@ import {
   type ParleyClient,
   StateStore,
 } from "@parley/sdk";
+import type { WidgetConfig } from "@parley/sdk/protocol";
+import { NO_FEATURES, type ShopFeatures, shopFeatures } from "@parley/widget/components";
 import { Alerts } from "./alerts.js";
 import { databaseName, rememberLogin, type SavedLogin } from "./auth.js";
 import { t } from "./i18n.js";
@@ -74,6 +76,8 @@ export class Dashboard {
   readonly index = new SearchIndex();
   readonly team: TeamWatch;
   readonly alerts = new Alerts();
+  /** The shop's map tiles and audio (its public widget config), `{}` until loaded or when it has none. */
+  readonly features = new StateStore<ShopFeatures>(NO_FEATURES);
   readonly #followed = new Map<string, () => void>();
   readonly #rowById = new Map<string, InboxRow>();
   readonly #offs: Array<() => void> = [];
@@ -113,6 +117,8 @@ export class Dashboard {
       throw err;
     }
     rememberLogin(dash.who);
+    // Not awaited: the inbox does not wait for it, and without it the chat just shows no map or audio.
+    void dash.#loadFeatures(o.gatewayUrl);
     try {
       await dash.#begin();
     } catch (err) {
@@ -120,6 +126,18 @@ export class Dashboard {
       throw err;
     }
     return dash;
+  }
+
+  /** Fetches the shop's public widget config (`GET /widget/config/:shopId`) for its features. */
+  async #loadFeatures(gatewayUrl: string): Promise<void> {
+    try {
+      const url = new URL(`/widget/config/${encodeURIComponent(this.who.shopId)}`, gatewayUrl);
+      const response = await fetch(url, { credentials: "omit" });
+      if (!response.ok || this.#closed) return;
+      this.features.set(shopFeatures((await response.json()) as WidgetConfig));
+    } catch {
+      // Offline or refused: no features, as for a shop without any.
+    }
   }
 
   get me(): string {

@@ -17,18 +17,7 @@ import { GatewayError } from "../errors.js";
 import type { AgentStore, PrincipalStore, ShopRecord, ShopStore } from "../store/port.js";
 import { storeHandle } from "./handles.js";
 import { toPrincipalInfo } from "./profile.js";
-
-const originSchema = z
-  .string()
-  .max(200)
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value;
-    } catch {
-      return false;
-    }
-  }, "must be an origin such as https://shop.example (scheme, host, optional port; no path)");
+import { mapTilesSchema, originSchema, shopMediaSchema } from "./shop-features.js";
 
 export const shopInputSchema = z.strictObject({
   name: displayNameSchema,
@@ -38,6 +27,10 @@ export const shopInputSchema = z.strictObject({
   ]),
   allowedOrigins: z.array(originSchema).max(50).default([]),
   allowGuests: z.boolean().default(false),
+  /** The shop's map tile server; absent, location messages show no map. */
+  mapTiles: mapTilesSchema.optional(),
+  /** The shop's audio for listening together; absent, there is nothing to play. */
+  media: shopMediaSchema.optional(),
 });
 export type ShopInput = z.input<typeof shopInputSchema>;
 
@@ -92,7 +85,7 @@ export class ShopAdmin {
     return { login: input.login, role: input.role, principal: toPrincipalInfo(saved) };
   }
 
-  /** Loads a shops file (JSON: `{shops: [{id, name, tokenKey, allowedOrigins, allowGuests, agents: [...]}]}`). */
+  /** Loads a shops file (JSON: `{shops: [{id, name, tokenKey, allowedOrigins, allowGuests, mapTiles?, media?, agents: [...]}]}`). */
   async loadFile(path: string): Promise<number> {
     let raw: unknown;
     try {

@@ -9,7 +9,9 @@
  *   revalidated on every load, with the CSP in its ETag.
  * - `GET /widget/frame/<hashed file>`: the frame's scripts, CSS and wasm, cached forever.
  * - `GET /widget/config/:shopId`: the shop's public widget settings (name,
- *   allowed origins, guests), which the frame checks its parent against.
+ *   allowed origins, guests, map tiles and media when set), which the frame
+ *   checks its parent against; readable cross-origin by the shop's own origins
+ *   (its dashboard).
  *
  * The files come from the widget's `dist/` (`WIDGET_DIR`, by default the
  * installed `@parley/widget` package's), each sent as the build's brotli or
@@ -18,11 +20,11 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { idSchema } from "@parley/sdk/protocol";
+import { idSchema, type WidgetConfig } from "@parley/sdk/protocol";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Logger } from "pino";
 import { GatewayError } from "../errors.js";
-import type { Store } from "../store/port.js";
+import type { ShopRecord, Store } from "../store/port.js";
 import { parseInput } from "../validation.js";
 import { pickRepresentation, sendRepresentation } from "./precompressed.js";
 
@@ -55,21 +57,49 @@ export function defaultWidgetDir(): string | undefined {
   }
 }
 
-/** The frame's Content-Security-Policy for a shop with these storefront origins. */
-export function frameCsp(allowedOrigins: readonly string[], natsWsUrls: readonly string[]): string {
-  const ancestors = allowedOrigins.length > 0 ? allowedOrigins.join(" ") : "'none'";
+/** What of a shop the frame's CSP depends on. */
+export type FrameCspShop = Pick<ShopRecord, "allowedOrigins" | "mapTiles" | "media">;
+
+/** The origin of a tile URL template (the placeholders sit after the host: shop-features.ts). */
+export function tileOrigin(template: string): string {
+  return new URL(template.replaceAll(/\{[xyz]\}/g, "0")).origin;
+}
+
+/**
+ * The frame's Content-Security-Policy for a shop: `frame-ancestors` its storefront
+ * origins; `img-src` adds exactly its tile server's origin when it has one;
+ * `media-src` lists its media origins, or is left out when it has none (then
+ * `default-src 'none'` forbids all audio).
+ */
+export function frameCsp(shop: FrameCspShop, natsWsUrls: readonly string[]): string {
+  const ancestors = shop.allowedOrigins.length > 0 ? shop.allowedOrigins.join(" ") : "'none'";
+  const tiles = shop.mapTiles ? ` ${tileOrigin(shop.mapTiles.url)}` : "";
+  const media = shop.media?.origins.length ? [`media-src ${shop.media.origins.join(" ")}`] : [];
   return [
     "default-src 'none'",
     // libsodium compiles WebAssembly; no other eval.
     "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     `connect-src 'self' ${natsWsUrls.join(" ")}`,
-    "img-src 'self' blob: data:",
+    `img-src 'self' blob: data:${tiles}`,
+    ...media,
     "font-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
     `frame-ancestors ${ancestors}`,
   ].join("; ");
+}
+
+/** `GET /widget/config/:shopId`'s body: the shop's public settings, its features when set. */
+export function widgetConfig(shop: ShopRecord): WidgetConfig {
+  return {
+    shopId: shop.id,
+    name: shop.name,
+    allowedOrigins: shop.allowedOrigins,
+    allowGuests: shop.allowGuests,
+    ...(shop.mapTiles ? { mapTiles: shop.mapTiles } : {}),
+    ...(shop.media ? { media: shop.media } : {}),
+  };
 }
 
 export function createWidgetRoutes(o: WidgetRoutesOptions): express.Router {
@@ -114,13 +144,11 @@ export function createWidgetRoutes(o: WidgetRoutesOptions): express.Router {
     "/config/:shopId",
     handle(async (req, res) => {
       const shop = await shopOf(req.params.shopId);
-      res.set("Cache-Control", "public, max-age=60");
-      res.json({
-        shopId: shop.id,
-        name: shop.name,
-        allowedOrigins: shop.allowedOrigins,
-        allowGuests: shop.allowGuests,
-      });
+      // The shop's own pages (its dashboard) read this too; the answer is public, and differs per Origin.
+      const origin = req.get("origin");
+      if (origin && shop.allowedOrigins.includes(origin)) res.set("Access-Control-Allow-Origin", origin);
+      res.set({ "Cache-Control": "public, max-age=60", Vary: "Origin" });
+      res.json(widgetConfig(shop));
     }),
   );
 
@@ -145,7 +173,7 @@ export function createWidgetRoutes(o: WidgetRoutesOptions): express.Router {
       sendRepresentation(req, res, rep, {
         contentType: "text/html; charset=utf-8",
         cacheControl: "no-cache",
-        headers: { "Content-Security-Policy": frameCsp(shop.allowedOrigins, o.natsWsUrls) },
+        headers: { "Content-Security-Policy": frameCsp(shop, o.natsWsUrls) },
       });
     }),
   );

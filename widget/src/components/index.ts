@@ -27,6 +27,7 @@ export { ParleyMessage, type ShownMessage } from "./parley-message.js";
 export { ParleyMessageList, WINDOW } from "./parley-message-list.js";
 export { ParleyPresence } from "./parley-presence.js";
 export { ParleyTypingIndicator } from "./parley-typing-indicator.js";
+export { NO_FEATURES, type ShopFeatures, shopFeatures } from "./shop-features.js";
 export { StoreController } from "./store-controller.js";
 
 // npm users get every catalog at once (the frame fetches German only when asked: loadCatalog).

@@ -8,6 +8,7 @@ import { DeviceNoticeLoader } from "./device-notice-loader.js";
 import { kit, type PanelName } from "./panel-kit.js";
 import { styles } from "./parley-chat.styles.js";
 import type { Mentionable } from "./parley-composer.js";
+import { NO_FEATURES, type ShopFeatures } from "./shop-features.js";
 import { StoreController } from "./store-controller.js";
 
 /**
@@ -22,6 +23,9 @@ import { StoreController } from "./store-controller.js";
  * messages are attached in the composer. Header buttons open panels that load
  * on demand (panels/panel-host.ts): the profile, and the pending invites (with
  * their count) with a customer's conversation switcher.
+ *
+ * `features` (the shop's map tiles and audio, shop-features.ts) reaches the
+ * message list, every message and the composer.
  *
  * Theming: the public custom properties in theme.ts and the parts below;
  * `theme` is `light`, `dark` or `auto`; `dir` follows `locale`; below 480 px
@@ -60,6 +64,7 @@ export class ParleyChat extends LitElement {
     mode: { reflect: true },
     shopName: { attribute: "shop-name" },
     stallAfter: { type: Number, attribute: "stall-after" },
+    features: { attribute: false },
     current: { state: true },
     loadError: { state: true },
     names: { state: true },
@@ -82,6 +87,8 @@ export class ParleyChat extends LitElement {
   declare shopName: string | undefined;
   /** Passed to the message list: a message still sending after this many ms shows Retry. @default 10000 */
   declare stallAfter: number;
+  /** The shop's map tiles and audio (shop-features.ts); `{}` when it has none. @default {} */
+  declare features: ShopFeatures;
   /** @internal Rendering state. */
   declare current: string | undefined;
   /** @internal Rendering state. */
@@ -110,6 +117,7 @@ export class ParleyChat extends LitElement {
 
   constructor() {
     super();
+    this.features = NO_FEATURES;
     this.locale = "en";
     this.theme = "auto";
     this.mode = "customer";
@@ -340,6 +348,7 @@ export class ParleyChat extends LitElement {
         .locale=${this.locale}
         .names=${this.names}
         .stallAfter=${this.stallAfter}
+        .features=${this.features}
       ></parley-message-list>
       <parley-typing-indicator exportparts="typing" .names=${typing} .locale=${this.locale}></parley-typing-indicator>
       <parley-composer
@@ -349,6 +358,7 @@ export class ParleyChat extends LitElement {
         .locale=${this.locale}
         .mentionable=${this.mentionable}
         .resolveConversation=${this.mode === "customer" ? this.#resolveConversation : undefined}
+        .features=${this.features}
       ></parley-composer>`;
   }
 

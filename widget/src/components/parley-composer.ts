@@ -7,6 +7,7 @@ import { type Attachment, attachmentView, uploadAttachment } from "./composer-up
 import { inviteTarget, type Mentionable } from "./invite-target.js";
 import { kit } from "./panel-kit.js";
 import { styles } from "./parley-composer.styles.js";
+import { NO_FEATURES, type ShopFeatures } from "./shop-features.js";
 
 export { inviteTarget, type Mentionable } from "./invite-target.js";
 
@@ -47,6 +48,7 @@ export class ParleyComposer extends LitElement {
     mentionable: { attribute: false },
     disabled: { type: Boolean },
     resolveConversation: { attribute: false },
+    features: { attribute: false },
     text: { state: true },
     attachments: { state: true },
     suggestions: { state: true },
@@ -68,6 +70,8 @@ export class ParleyComposer extends LitElement {
   declare disabled: boolean;
   /** Called on the first send when there is no conversation yet; resolves its id. */
   declare resolveConversation: (() => Promise<string>) | undefined;
+  /** The shop's map tiles and audio (shop-features.ts); `{}` when it has none. @default {} */
+  declare features: ShopFeatures;
   /** @internal Rendering state. */
   declare text: string;
   /** @internal Rendering state. */
@@ -88,6 +92,7 @@ export class ParleyComposer extends LitElement {
 
   constructor() {
     super();
+    this.features = NO_FEATURES;
     this.locale = "en";
     this.mentionable = [];
     this.disabled = false;

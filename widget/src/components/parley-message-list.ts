@@ -9,6 +9,7 @@ import { MessageWindow } from "./message-window.js";
 import { isPending, type ShownMessage } from "./parley-message.js";
 import { styles } from "./parley-message-list.styles.js";
 import { PINNED, ScrollKeeper } from "./scroll-keeper.js";
+import { NO_FEATURES, type ShopFeatures } from "./shop-features.js";
 import { StoreController } from "./store-controller.js";
 
 export { WINDOW } from "./message-window.js";
@@ -52,6 +53,7 @@ export class ParleyMessageList extends LitElement {
     locale: {},
     names: { attribute: false },
     stallAfter: { type: Number, attribute: "stall-after" },
+    features: { attribute: false },
     loadingOlder: { state: true },
     unseenBelow: { state: true },
   };
@@ -66,6 +68,8 @@ export class ParleyMessageList extends LitElement {
   declare names: Record<string, string>;
   /** A message still sending after this many ms is shown as not sent, with Retry. @default 10000 */
   declare stallAfter: number;
+  /** The shop's map tiles and audio (shop-features.ts); `{}` when it has none. @default {} */
+  declare features: ShopFeatures;
   /** @internal Rendering state. */
   declare loadingOlder: boolean;
   /** Messages that arrived below the window while the reader was scrolled up. */
@@ -97,6 +101,7 @@ export class ParleyMessageList extends LitElement {
 
   constructor() {
     super();
+    this.features = NO_FEATURES;
     this.locale = "en";
     this.names = {};
     this.stallAfter = 10_000;
@@ -380,6 +385,7 @@ export class ParleyMessageList extends LitElement {
                 .seen=${!isPending(m) && m === ownLast && seenSeq >= m.seq}
                 .stalled=${isPending(m) && this.#isStalled(m, now)}
                 .queued=${isPending(m) && this.#isQueued(m)}
+                .features=${this.features}
               ></parley-message>`;
           },
         )}

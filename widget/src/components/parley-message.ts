@@ -4,6 +4,7 @@ import { translator } from "../i18n/index.js";
 import { linkify } from "./linkify.js";
 import { kit } from "./panel-kit.js";
 import { styles } from "./parley-message.styles.js";
+import { NO_FEATURES, type ShopFeatures } from "./shop-features.js";
 
 /** A confirmed message, optionally shared into the conversation by someone (history grants). */
 export type ShownMessage = ChatMessage | PendingMessage;
@@ -77,6 +78,7 @@ export class ParleyMessage extends LitElement {
     seen: { type: Boolean },
     stalled: { type: Boolean },
     queued: { type: Boolean },
+    features: { attribute: false },
     imageUrl: { state: true },
     downloadError: { state: true },
   };
@@ -101,6 +103,8 @@ export class ParleyMessage extends LitElement {
   declare stalled: boolean;
   /** A message still "sending" while the client has no connection: it goes out once it is back. */
   declare queued: boolean;
+  /** The shop's map tiles and audio (shop-features.ts); `{}` when it has none. @default {} */
+  declare features: ShopFeatures;
   /** @internal Rendering state. */
   declare imageUrl: string | undefined;
   /** @internal Rendering state. */
@@ -109,6 +113,7 @@ export class ParleyMessage extends LitElement {
 
   constructor() {
     super();
+    this.features = NO_FEATURES;
     this.own = false;
     this.senderName = "";
     this.locale = "en";

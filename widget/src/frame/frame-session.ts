@@ -5,6 +5,7 @@
  */
 import { type ChatMessage, createClient, indexedDbStorage, type ParleyClient } from "@parley/sdk";
 import type { FrameMessage, MessageAuthor } from "../bridge/protocol.js";
+import type { ShopFeatures } from "../components/shop-features.js";
 import { loadCatalog } from "../i18n/index.js";
 import { defineChat } from "./chat-element.js";
 import { TokenSource } from "./token-source.js";
@@ -15,6 +16,8 @@ export interface FrameSessionOptions {
   shopId: string;
   gatewayUrl: string;
   allowGuests: boolean;
+  /** The shop's map tiles and audio, from its widget config. */
+  features: ShopFeatures;
   root: HTMLElement;
   post: (message: Outgoing) => void;
   notice: (text: string, state: string) => void;
@@ -31,6 +34,7 @@ interface ChatElement extends HTMLElement {
   locale: string;
   theme: "light" | "dark" | "auto";
   mode: "customer" | "agent";
+  features: ShopFeatures;
 }
 
 export class FrameSession implements ChatHost {
@@ -155,6 +159,7 @@ export class FrameSession implements ChatHost {
     chat.mode = "customer";
     chat.locale = this.#locale;
     chat.theme = this.#mode;
+    chat.features = this.#o.features;
     chat.client = client;
     chat.addEventListener("parley-close", () => this.#o.post({ type: "close-request" }));
     this.#chat = chat;

@@ -10,21 +10,16 @@
  * 3. Says `ready` to the parent; takes `identify`, `open`, `theme`, ...
  * 4. Creates the SDK client (end-to-end encryption on, IndexedDB storage) when
  *    an identified customer arrives or the chat is first opened, and mounts
- *    `<parley-chat>`.
+ *    `<parley-chat>` with the shop's features (map tiles, audio) from the config.
  *
  * The storefront only ever learns message metadata: who (agent, bot or
  * customer), when, and in which conversation; never text.
  */
+import type { WidgetConfig } from "@parley/sdk/protocol";
 import type { ParentMessage, ThemeSettings } from "../bridge/protocol.js";
+import { shopFeatures } from "../components/shop-features.js";
 import { FrameBridge } from "./frame-bridge.js";
 import { type ChatHost, FrameSession } from "./frame-session.js";
-
-interface WidgetConfig {
-  shopId: string;
-  name: string;
-  allowedOrigins: string[];
-  allowGuests: boolean;
-}
 
 const root = document.getElementById("parley-root") as HTMLElement;
 
@@ -78,6 +73,7 @@ async function boot(): Promise<void> {
     shopId,
     gatewayUrl: location.origin,
     allowGuests: config.allowGuests,
+    features: shopFeatures(config),
     root,
     post: (m) => bridge.post(m),
     notice,

@@ -158,7 +158,9 @@ export class Launcher {
     url.search = `shop=${encodeURIComponent(this.#c.shopId)}&origin=${encodeURIComponent(location.origin)}`;
     const frame = document.createElement("iframe");
     frame.src = url.href;
-    frame.allow = "clipboard-write";
+    // Each feature defaults to the frame's own origin ('src'): the chat may ask for the visitor's
+    // position (sharing a location), never the storefront's other frames.
+    frame.allow = "clipboard-write; geolocation";
     frame.referrerPolicy = "no-referrer";
     this.#frame = frame;
     this.#el.mountFrame(frame);

@@ -22,6 +22,32 @@ export function describeDirectory(open: () => Promise<StoreFixture>): void {
       expect(await store.getShop("s2")).toBeUndefined();
     });
 
+    it("keeps a shop's map tiles and media as given, and drops them when a later put has none", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const featured = shop("s1", {
+        mapTiles: { url: "https://tiles.example/{z}/{x}/{y}.png", attribution: "© Tiles", maxZoom: 18 },
+        media: {
+          origins: ["https://cdn.example"],
+          catalog: [
+            { id: "t1", title: "Morning", artist: "Band", url: "https://cdn.example/a.mp3", durationMs: 61_000 },
+            { id: "t2", title: "Evening", url: "https://cdn.example/b.mp3", durationMs: 1 },
+          ],
+        },
+      });
+      await store.putShop(featured);
+      expect(await store.getShop("s1")).toEqual(featured);
+      const tilesOnly = shop("s1", { mapTiles: { url: "https://t.example/{z}/{x}/{y}", attribution: "T" } });
+      await store.putShop(tilesOnly);
+      const read = await store.getShop("s1");
+      expect(read).toEqual(tilesOnly);
+      expect(read && "media" in read).toBe(false);
+      await store.putShop(shop("s1"));
+      const plain = await store.getShop("s1");
+      expect(plain).toEqual(shop("s1"));
+      expect(plain && ("mapTiles" in plain || "media" in plain)).toBe(false);
+    });
+
     it("lists every origin the shops allow, each once", async () => {
       await using fx = await open();
       // Not in the port yet; gateway.ts calls it for CORS. Both adapters provide it.

@@ -2,6 +2,7 @@
  * The MongoDB store's directory aggregates: shops, agents, devices and used
  * token ids (principals are in principals.ts).
  */
+import type { MapTiles, ShopMedia } from "@parley/sdk/protocol";
 import type { AgentRecord, AgentStore } from "../port/agents.js";
 import type { DeviceRecord, DeviceStore } from "../port/devices.js";
 import type { ShopRecord, ShopStore } from "../port/shops.js";
@@ -10,6 +11,30 @@ import { num, str } from "../rules/records.js";
 import { NO_ID, type TokenIdDoc } from "./collections.js";
 import type { MongoContext } from "./context.js";
 import { isDuplicateKey } from "./errors.js";
+
+/** A copy of the tile settings holding primitives only (whatever the caller's object carried). */
+function mapTilesDoc(tiles: MapTiles): MapTiles {
+  const doc: MapTiles = {
+    url: str(tiles.url, "mapTiles.url"),
+    attribution: str(tiles.attribution, "mapTiles.attribution"),
+  };
+  if (tiles.maxZoom !== undefined) doc.maxZoom = num(tiles.maxZoom, "mapTiles.maxZoom");
+  return doc;
+}
+
+/** A copy of the media settings holding primitives only. */
+function mediaDoc(media: ShopMedia): ShopMedia {
+  return {
+    origins: media.origins.map((o) => str(o, "media.origins")),
+    catalog: media.catalog.map((t) => ({
+      id: str(t.id, "track id"),
+      title: str(t.title, "track title"),
+      ...(t.artist !== undefined ? { artist: str(t.artist, "track artist") } : {}),
+      url: str(t.url, "track url"),
+      durationMs: num(t.durationMs, "track durationMs"),
+    })),
+  };
+}
 
 /** Where TTL indexes are missing (FerretDB v1), expired token ids are swept at most this often. */
 const TOKEN_SWEEP_MS = 10_000;
@@ -40,6 +65,8 @@ export class MongoDirectory implements ShopStore, AgentStore, DeviceStore, Token
           : { alg: "HS256", secret: shop.tokenKey.secret },
       allowedOrigins: [...shop.allowedOrigins],
       allowGuests: shop.allowGuests,
+      ...(shop.mapTiles ? { mapTiles: mapTilesDoc(shop.mapTiles) } : {}),
+      ...(shop.media ? { media: mediaDoc(shop.media) } : {}),
       createdAt: shop.createdAt,
     };
     return this.#c.run(async () => {

@@ -1,4 +1,5 @@
 /** Shops: the tenants, with how their customer tokens are verified and where the widget may run. */
+import type { MapTiles, ShopMedia } from "@parley/sdk/protocol";
 
 export interface ShopRecord {
   id: string;
@@ -8,6 +9,10 @@ export interface ShopRecord {
   /** Storefront origins allowed to embed the widget and open sessions, e.g. `https://shop.example`. */
   allowedOrigins: string[];
   allowGuests: boolean;
+  /** The shop's map tile server (its origin joins the chat frame's `img-src`); absent, no map tiles. */
+  mapTiles?: MapTiles;
+  /** The shop's audio for listening together (its origins are the frame's `media-src`); absent, none. */
+  media?: ShopMedia;
   createdAt: number;
 }
 

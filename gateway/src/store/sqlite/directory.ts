@@ -19,7 +19,7 @@ export class SqliteDirectory implements ShopStore, PrincipalStore, AgentStore, D
   }
 
   async putShop(shop: ShopRecord): Promise<void> {
-    const { id, name, tokenKey, allowedOrigins, allowGuests, createdAt } = shop;
+    const { id, name, tokenKey, allowedOrigins, allowGuests, createdAt, mapTiles, media } = shop;
     await this.#c.write(() =>
       this.#c.s.putShop.run(
         id,
@@ -28,6 +28,8 @@ export class SqliteDirectory implements ShopStore, PrincipalStore, AgentStore, D
         JSON.stringify(allowedOrigins),
         allowGuests ? 1 : 0,
         createdAt,
+        mapTiles ? JSON.stringify(mapTiles) : null,
+        media ? JSON.stringify(media) : null,
       ),
     );
   }

@@ -7,6 +7,8 @@
 import type {
   InviteInfo,
   InviteStatus,
+  MapTiles,
+  ShopMedia,
   StoredMessage,
   StoredNote,
   TeamKeyRecord,
@@ -40,6 +42,8 @@ export type ShopRow = {
   allowed_origins: string;
   allow_guests: number;
   created_at: number;
+  map_tiles: string | null;
+  media: string | null;
 };
 export type PrincipalRow = {
   id: string;
@@ -147,6 +151,8 @@ export const toShop = (r: ShopRow): ShopRecord => ({
   tokenKey: JSON.parse(r.token_key) as ShopRecord["tokenKey"],
   allowedOrigins: JSON.parse(r.allowed_origins) as string[],
   allowGuests: r.allow_guests === 1,
+  ...(r.map_tiles === null ? {} : { mapTiles: JSON.parse(r.map_tiles) as MapTiles }),
+  ...(r.media === null ? {} : { media: JSON.parse(r.media) as ShopMedia }),
   createdAt: r.created_at,
 });
 export const toPrincipal = (r: PrincipalRow): PrincipalRecord => ({

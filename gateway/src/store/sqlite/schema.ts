@@ -120,6 +120,9 @@ const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: "members", column: "history_from", definition: "INTEGER" },
   { table: "principals", column: "handle_skeleton", definition: "TEXT" },
   { table: "principals", column: "last_ip", definition: "TEXT" },
+  // A shop's optional features, JSON (NULL: not set).
+  { table: "shops", column: "map_tiles", definition: "TEXT" },
+  { table: "shops", column: "media", definition: "TEXT" },
 ];
 
 /** Rebuilds a principals table whose handles are unique across shops (the inline `UNIQUE` cannot be dropped). */

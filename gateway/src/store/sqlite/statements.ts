@@ -30,9 +30,11 @@ export function prepare(db: Database.Database) {
   const q = <R>(sql: string): Statement<R> => db.prepare<unknown[], R>(sql);
   return {
     ping: q<number>("SELECT 1").pluck(),
-    putShop: q(`INSERT INTO shops VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+    putShop: q(`INSERT INTO shops (id, name, token_key, allowed_origins, allow_guests, created_at, map_tiles, media)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
       token_key = excluded.token_key, allowed_origins = excluded.allowed_origins,
-      allow_guests = excluded.allow_guests, created_at = excluded.created_at`),
+      allow_guests = excluded.allow_guests, created_at = excluded.created_at,
+      map_tiles = excluded.map_tiles, media = excluded.media`),
     getShop: q<ShopRow>("SELECT * FROM shops WHERE id = ?"),
     allowedOrigins: q<string>(
       "SELECT DISTINCT o.value FROM shops, json_each(shops.allowed_origins) AS o ORDER BY o.value",

@@ -89,3 +89,44 @@ describe("SqliteStore migration of handles unique across shops", () => {
     }
   });
 });
+
+describe("SqliteStore migration of shops without feature columns", () => {
+  it("adds the map tile and media columns to an old file: its shops read as before and take features", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "parley-sqlite-shops-"));
+    const path = join(dir, "parley.sqlite");
+    try {
+      const old = new Database(path);
+      // The shops table as the first release made it.
+      old.exec(`CREATE TABLE shops (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, token_key TEXT NOT NULL, allowed_origins TEXT NOT NULL,
+        allow_guests INTEGER NOT NULL, created_at INTEGER NOT NULL);
+        INSERT INTO shops VALUES ('s1', 'Old Shop', '{"alg":"HS256","secret":"x"}', '["https://old.example"]', 1, 5);`);
+      old.close();
+      const store = await openSqlite(path);
+      try {
+        const before = {
+          id: "s1",
+          name: "Old Shop",
+          tokenKey: { alg: "HS256" as const, secret: "x" },
+          allowedOrigins: ["https://old.example"],
+          allowGuests: true,
+          createdAt: 5,
+        };
+        expect(await store.getShop("s1")).toEqual(before);
+        const media = {
+          origins: ["https://old.example"],
+          catalog: [{ id: "a", title: "A", url: "https://old.example/a.wav", durationMs: 20_000 }],
+        };
+        await store.putShop({ ...before, media });
+        expect(await store.getShop("s1")).toEqual({ ...before, media });
+      } finally {
+        await store.close();
+      }
+      const again = await openSqlite(path);
+      expect((await again.getShop("s1"))?.media?.catalog[0]?.id).toBe("a");
+      await again.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
