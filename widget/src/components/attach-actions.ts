@@ -7,6 +7,7 @@
 import type { ParleyClient } from "@parley/sdk";
 import type { MessageKey } from "../i18n/index.js";
 import { kit, type PanelKit } from "./panel-kit.js";
+import type { ShopFeatures } from "./shop-features.js";
 
 /** What an action gets from the composer when it is picked. */
 export interface AttachContext {
@@ -18,6 +19,8 @@ export interface AttachContext {
   conversation(): Promise<string | undefined>;
   /** BCP 47 locale of the composer. */
   locale: string;
+  /** The shop's features (map tiles, media). */
+  features: ShopFeatures;
   /** Where a dialog goes: the composer's shadow root. */
   root: HTMLElement | DocumentFragment;
   /** Opens the browser's file picker (must run within the click or key press). */
@@ -34,8 +37,8 @@ export interface AttachAction {
   label: MessageKey;
   /** An SVG path (24×24 viewBox, stroked) drawn before the label. */
   icon: string;
-  /** Whether to offer it in this browser (default: always). */
-  available?(): boolean;
+  /** Whether to offer it in this browser for this shop (default: always). */
+  available?(features: ShopFeatures): boolean;
   /** Runs it; anything beyond a line or two is a dynamic import. */
   run(ctx: AttachContext): void | Promise<void>;
 }

@@ -139,7 +139,7 @@ export class ParleyComposer extends LitElement {
   }
 
   #actions(): AttachAction[] {
-    return attachActions.filter((a) => a.available?.() ?? true);
+    return attachActions.filter((a) => a.available?.(this.features) ?? true);
   }
 
   /** Runs an attach menu entry (its code loads on demand); a failure to load is said in the alert. */
@@ -152,6 +152,7 @@ export class ParleyComposer extends LitElement {
           client,
           conversation: async () => this.conversationId ?? (await this.resolveConversation?.()),
           locale: this.locale,
+          features: this.features,
           root: this.renderRoot,
           pickFiles: () => this.renderRoot.querySelector<HTMLInputElement>("input[type=file]")?.click(),
           restoreFocus: () => this.#menu.focusButton(),

@@ -264,9 +264,8 @@ export class ParleyMessage extends LitElement {
     }
     if (type === "location" || type === "location-event") {
       void loadPlaces();
-      const features = (this as { features?: unknown }).features;
       return type === "location"
-        ? html`<div class="row" part="message"><parley-location .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names} .features=${features}></parley-location><div class="meta">${this.#meta(m)}</div></div>`
+        ? html`<div class="row" part="message"><parley-location .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names} .features=${this.features}></parley-location><div class="meta">${this.#meta(m)}</div></div>`
         : html`<parley-location-note .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names}></parley-location-note>`;
     }
     // A stored live signal is never shown (live updates travel as signals, not messages).
