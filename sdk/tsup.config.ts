@@ -6,6 +6,7 @@ export default defineConfig({
     "protocol/index": "src/protocol/index.ts",
     "cards/index": "src/cards/index.ts",
     "listen/index": "src/listen/index.ts",
+    "location/index": "src/location/index.ts",
     "crypto/index": "src/crypto/index.ts",
     "server/index": "src/server/index.ts",
     internal: "src/internal.ts",

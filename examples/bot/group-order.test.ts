@@ -107,6 +107,21 @@ describe("a group order with the example bot", () => {
     // The cart now reads as ordered, on Noah's device too.
     const ordered = await cardOf(noah, convId, isCart, (c) => c.id === cart && c.status === "ordered", "the cart");
     expect(ordered.order).toBe(order.id);
+    // While it was out for delivery the courier's live location was shared, as the team's, and
+    // stopped once delivered: on Mia's board it is a pin that is no longer live.
+    const courier = await waitFor(() => {
+      const pin = [...mia.client.location.board(convId).value.pins.values()].find(
+        (p) => p.label === "Courier · PZ-2001",
+      );
+      return pin?.live?.stoppedAt === undefined ? undefined : pin;
+    }, "the courier's share to be stopped on Mia's board");
+    expect(courier.fromTeam).toBe(true);
+    expect(courier.sender).toBe(env.bot.client.principal.id);
+    const rides = await waitFor(() => {
+      const found = env.kitchen.filter((e) => e.action === "courier" && e.order === order.id);
+      return found.length === 2 ? found : undefined;
+    }, "the courier's start and stop");
+    expect(rides.map((e) => e.action === "courier" && e.riding)).toEqual([true, false]);
     // The steps came one step apart, never all at once.
     const gaps = order.steps.slice(1).map((s, i) => s.ts - (order.steps[i]?.ts ?? 0));
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(STEP_MS - 50);

@@ -7,7 +7,9 @@
  *   (`PZ-2001`, `PZ-2002`...), 7 % VAT on the subtotal and a flat delivery
  *   charge; the order's status then moves on a timer, confirmed -> preparing
  *   -> out for delivery -> delivered (a real shop would follow its kitchen
- *   and its couriers instead).
+ *   and its couriers instead). While an order is out for delivery, the
+ *   courier's live location is shared into its conversation (courier.ts) and
+ *   stopped once it is delivered.
  * - A share of a split paid to the shop through a payment link is confirmed as
  *   received (a real shop would first check its payment provider). Cash is
  *   left to people: whoever took the cash confirms it.
@@ -25,6 +27,7 @@ import {
   type SplitState,
 } from "@parley/sdk/cards";
 import { orderFromCart, type ShopCards, shopCards } from "@parley/sdk/server";
+import { Courier, type CourierOptions } from "./courier.js";
 
 /** What the kitchen did. */
 export type KitchenEvent =
@@ -32,6 +35,8 @@ export type KitchenEvent =
   | { action: "order-placed"; convId: string; cart: string; order: string; number: string }
   /** An order's status moved on. */
   | { action: "order-status"; convId: string; order: string; number: string; status: OrderStatus }
+  /** The courier's live location for an order started (`share` is its id) or stopped. */
+  | { action: "courier"; convId: string; order: string; number: string; share: string; riding: boolean }
   /** A share paid to the shop by link was confirmed as received. */
   | { action: "payment-confirmed"; convId: string; split: string; person: string }
   /** A paid share the shop does not confirm: paid in cash, or to someone else than the shop. */
@@ -54,6 +59,8 @@ export interface KitchenOptions {
   firstNumber: number;
   /** Keeps the last order number across restarts. */
   storage?: KeyValueStorage;
+  /** How the courier rides (its pace defaults to reaching the customer when the order is delivered). */
+  courier?: CourierOptions;
 }
 
 /** The statuses an order steps through after it is confirmed. */
@@ -78,6 +85,7 @@ export class Kitchen {
   readonly #client: ParleyClient;
   readonly #options: KitchenOptions;
   readonly #emit: (event: KitchenEvent) => void;
+  readonly #courier: Courier;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   /** Carts already answered (or being answered) by this run. */
   readonly #handled = new Set<string>();
@@ -93,6 +101,12 @@ export class Kitchen {
     this.#options = options;
     this.#emit = emit;
     this.#cards = shopCards(client);
+    const stepMs = 5_000;
+    this.#courier = new Courier(client, {
+      stepMs,
+      steps: Math.max(1, Math.floor(options.statusStepMs / stepMs)),
+      ...options.courier,
+    });
     this.#off.push(
       this.#cards.on("cart-submitted", ({ convId, cart }) => void this.#confirmCart(convId, cart)),
       this.#cards.on("share-paid", ({ convId, split, share }) => void this.#sharePaid(convId, split, share)),
@@ -111,6 +125,7 @@ export class Kitchen {
     this.#timers.clear();
     for (const off of this.#off) off();
     this.#cards.close();
+    this.#courier.close();
   }
 
   async #confirmCart(convId: string, submitted: CartState): Promise<void> {
@@ -176,12 +191,28 @@ export class Kitchen {
       this.#cards.setStatus(convId, order, status).then(
         () => {
           this.#emit({ action: "order-status", convId, order, number, status });
+          void this.#ride(convId, order, number, status);
           this.#step(convId, order, number, index + 1);
         },
         (err: unknown) => this.#fail(convId, `setting ${number} to ${status}`, err),
       );
     }, this.#options.statusStepMs);
     this.#timers.add(timer);
+  }
+
+  /** Starts the courier's live location when the order goes out, and stops it when it is delivered. */
+  async #ride(convId: string, order: string, number: string, status: OrderStatus): Promise<void> {
+    try {
+      if (status === "out_for_delivery") {
+        const share = await this.#courier.start(convId, order, number);
+        if (share) this.#emit({ action: "courier", convId, order, number, share, riding: true });
+      } else if (status === "delivered") {
+        const share = await this.#courier.finish(order);
+        if (share) this.#emit({ action: "courier", convId, order, number, share, riding: false });
+      }
+    } catch (err) {
+      this.#fail(convId, `sharing the courier's location for ${number}`, err);
+    }
   }
 
   async #sharePaid(convId: string, split: SplitState, share: SplitShare): Promise<void> {

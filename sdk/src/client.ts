@@ -18,6 +18,7 @@ import type { MessageBody } from "./codec.js";
 import type { ChatMessage, ConversationState } from "./conversation-tracker.js";
 import type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
 import type { ListenApi } from "./listen/api.js";
+import type { LocationApi } from "./location/api.js";
 import { type ClientOptions, parseOptions } from "./options.js";
 import type { FileRef } from "./protocol/files.js";
 import type {
@@ -72,6 +73,8 @@ export class ParleyClient {
    * reads it.
    */
   readonly clock: SharedClockApi;
+  /** Places shared in a conversation, once or live: each conversation's board, sharing, live shares and their updates. */
+  readonly location: LocationApi;
   readonly #m: ClientModules;
 
   /** Validates the options (a bad one throws `TypeError` naming it); call `connect()` to sign in. */
@@ -87,6 +90,7 @@ export class ParleyClient {
     this.listen = this.#m.listen;
     this.clock = this.#m.clock;
     modulesOf.set(this, this.#m);
+    this.location = this.#m.location;
   }
 
   /** This device's id (its end-to-end identity once connected with encryption on). */

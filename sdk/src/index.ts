@@ -65,6 +65,16 @@ export {
 } from "./errors.js";
 export type { DownloadOptions, FileMeta, UploadOptions } from "./files.js";
 export type { DriftAction, ListenApi, ListenBoard, ListenSession, PlaybackChange, Playhead } from "./listen/api.js";
+export type {
+  FixInput,
+  IgnoredLocation,
+  IgnoredReason,
+  LiveShare,
+  LocationApi,
+  LocationBoard,
+  PinState,
+} from "./location/api.js";
+export { isLive } from "./location/api.js";
 export type { ClientAuth, ClientOptions } from "./options.js";
 export type {
   Card,

@@ -58,6 +58,18 @@ describe("the built packages", () => {
     expect(listen.followPlayhead(400, 0)).toEqual({ rate: 1.05 });
   });
 
+  it("@parley/sdk/location parses locations, folds them and measures distances", async () => {
+    const location = await import(built("../dist/location/index.js"));
+    const fix = { lat: 52.5, lon: 13.4, accuracy: 5, at: 1 };
+    expect(location.parseLocationPin(fix)).toEqual(fix);
+    expect(location.locationProblem({ ...fix, lat: 91 })).toMatch(/^lat: /);
+    const board = location.foldLocations([
+      { seq: 1, msgId: "m000000000000001", sender: "p1", ts: 1, body: { type: "location", location: fix } },
+    ]);
+    expect(board.pins.get("m000000000000001")).toMatchObject({ sender: "p1", fix });
+    expect(location.distanceM({ lat: 0, lon: 0 }, { lat: 1, lon: 0 })).toBeCloseTo(111_195, -1);
+  });
+
   it("@parley/sdk/server signs a customer token", async () => {
     const server = await import(built("../dist/server/index.js"));
     const token = await server.signCustomerToken({

@@ -15,11 +15,22 @@
 //             widget/src/cards/ (the card renderers) or sdk/src/cards/ (the SDK's
 //             card fold, reached through sdk/src/client/cards-runtime.ts): loaded when
 //             a conversation first shows a card  <= 28,000
+//   live:     the same rule for what is live in a conversation: the location and listen views
+//             (widget/src/location/, widget/src/listen/) and the SDK's folds and runtimes
+//             (sdk/src/location/, sdk/src/listen/, sdk/src/client/location-runtime.ts,
+//             sdk/src/client/listen-runtime.ts), all of them together, without a map library  <= 30,000
+//   map:      the map library's chunks (node_modules/leaflet/), loaded when a map first shows  <= 60,000
+// A chunk that two of these on-demand groups (panels, cards, live, map) load counts in each of them
+// (it is downloaded with whichever comes first); one that something else on demand loads too is
+// listed as "on demand". Each group holds the chunks its dynamic imports reach by static imports:
+// a chunk reached only through a further dynamic import belongs to that import's own group.
 // Prints a table, writes dist/sizes.json (the benchmark reads it) and exits 1
 // when a figure is over its budget.
 //
-//   node widget/scripts/size.mjs [--launcher-budget N] [--chat-budget N] [--panels-budget N] [--cards-budget N] [--dist DIR] [--out FILE]
-//   (or PARLEY_LAUNCHER_BUDGET / PARLEY_CHAT_BUDGET / PARLEY_PANELS_BUDGET / PARLEY_CARDS_BUDGET in the environment)
+//   node widget/scripts/size.mjs [--launcher-budget N] [--chat-budget N] [--panels-budget N] [--cards-budget N]
+//                                [--live-budget N] [--map-budget N] [--dist DIR] [--out FILE]
+//   (or PARLEY_LAUNCHER_BUDGET / PARLEY_CHAT_BUDGET / PARLEY_PANELS_BUDGET / PARLEY_CARDS_BUDGET /
+//   PARLEY_LIVE_BUDGET / PARLEY_MAP_BUDGET in the environment)
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +42,8 @@ const { values } = parseArgs({
     "chat-budget": { type: "string" },
     "panels-budget": { type: "string" },
     "cards-budget": { type: "string" },
+    "live-budget": { type: "string" },
+    "map-budget": { type: "string" },
     dist: { type: "string" },
     out: { type: "string" },
   },
@@ -45,6 +58,8 @@ const budgets = {
   chat: budget(values["chat-budget"] ?? process.env.PARLEY_CHAT_BUDGET, 200_000),
   panels: budget(values["panels-budget"] ?? process.env.PARLEY_PANELS_BUDGET, 40_000),
   cards: budget(values["cards-budget"] ?? process.env.PARLEY_CARDS_BUDGET, 28_000),
+  live: budget(values["live-budget"] ?? process.env.PARLEY_LIVE_BUDGET, 30_000),
+  map: budget(values["map-budget"] ?? process.env.PARLEY_MAP_BUDGET, 60_000),
 };
 const dist = values.dist ?? join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 /** The file's size and the sizes of the compressed copies the build wrote beside it (what is sent). */
@@ -100,12 +115,13 @@ for (const name of [...later]) {
 // Panels: the on-demand chunks that only dynamic imports of widget/src/panels/ modules reach. A chunk
 // also reached from another on-demand import (file transfer, the German catalog...) stays "on demand".
 const PANEL = /(^|\/)src\/panels\//;
+// What loading `roots` downloads beyond boot: the roots and their static imports, transitively.
 const closure = (roots) => {
   const found = new Set();
   const visit = (name) => {
     if (found.has(name) || seen.has(name)) return;
     found.add(name);
-    for (const i of meta.outputs[name]?.imports ?? []) visit(i.path);
+    for (const i of meta.outputs[name]?.imports ?? []) if (i.kind !== "dynamic-import") visit(i.path);
   };
   for (const r of roots) visit(r);
   return found;
@@ -117,15 +133,23 @@ for (const name of [...seen, ...later])
 // Cards: the same rule for the card renderers (widget/src/cards/) and the SDK's card fold and schemas
 // (sdk/src/cards/, loaded through sdk/src/client/cards-runtime.ts).
 const CARDS = /(^|\/)src\/cards\/|(^|\/)sdk\/src\/client\/cards-runtime\.ts$/;
-const isPanel = (name) => PANEL.test(meta.outputs[name]?.entryPoint ?? "");
-const isCards = (name) => CARDS.test(meta.outputs[name]?.entryPoint ?? "");
-const only = (mine) => {
-  const others = closure([...dynamicRoots].filter((r) => !mine(r)));
-  return [...closure([...dynamicRoots].filter(mine))].filter((n) => !others.has(n));
-};
+// Live: location and listen, the views and the SDK's folds (through the two runtimes), without a map library.
+const LIVE =
+  /(^|\/)widget\/src\/(location|listen)\/|(^|\/)sdk\/src\/(location|listen)\/|(^|\/)sdk\/src\/client\/(location|listen)-runtime\.ts$/;
+const MAP = /(^|\/)node_modules\/leaflet\//;
+const entryOf = (name) => meta.outputs[name]?.entryPoint ?? "";
+const isPanel = (name) => PANEL.test(entryOf(name));
+const isCards = (name) => CARDS.test(entryOf(name));
+const isMap = (name) => MAP.test(entryOf(name));
+const isLive = (name) => LIVE.test(entryOf(name)) && !isMap(name);
+const groups = [isPanel, isCards, isLive, isMap];
+const outside = closure([...dynamicRoots].filter((r) => !groups.some((g) => g(r))));
+const only = (mine) => [...closure([...dynamicRoots].filter(mine))].filter((n) => !outside.has(n));
 const panelNames = only(isPanel);
 const cardNames = only(isCards);
-for (const name of [...panelNames, ...cardNames]) later.delete(name);
+const liveNames = only(isLive);
+const mapNames = only(isMap);
+for (const name of [...panelNames, ...cardNames, ...liveNames, ...mapNames]) later.delete(name);
 
 const launcher = await sizeOf(join(dist, "parley.js"));
 const files = [];
@@ -153,6 +177,14 @@ const cards = [];
 for (const name of cardNames) cards.push({ name, ...(await sizeOf(join(dist, "frame", name))) });
 const cardsGz = cards.reduce((n, f) => n + f.gz, 0);
 const cardsBr = cards.reduce((n, f) => n + f.br, 0);
+const live = [];
+for (const name of liveNames) live.push({ name, ...(await sizeOf(join(dist, "frame", name))) });
+const liveGz = live.reduce((n, f) => n + f.gz, 0);
+const liveBr = live.reduce((n, f) => n + f.br, 0);
+const map = [];
+for (const name of mapNames) map.push({ name, ...(await sizeOf(join(dist, "frame", name))) });
+const mapGz = map.reduce((n, f) => n + f.gz, 0);
+const mapBr = map.reduce((n, f) => n + f.br, 0);
 
 const rows = [
   ["parley.js (launcher)", launcher],
@@ -166,6 +198,8 @@ const rows = [
     `frame/${f.name} (cards ${meta.outputs[f.name]?.entryPoint?.replace(/.*\//, "") ?? "chunk"})`,
     f,
   ]),
+  ...live.map((f) => [`frame/${f.name} (live ${meta.outputs[f.name]?.entryPoint?.replace(/.*\//, "") ?? "chunk"})`, f]),
+  ...map.map((f) => [`frame/${f.name} (map ${meta.outputs[f.name]?.entryPoint?.replace(/.*\//, "") ?? "chunk"})`, f]),
 ];
 const pad = (n, width) => String(n).padStart(width);
 for (const [name, f] of rows)
@@ -177,13 +211,17 @@ console.log(verdict("chat before the first message", chatGz, chatBr, budgets.cha
 console.log(verdict("chat before the first message, German visitor", chatDeGz, chatDeBr, budgets.chat));
 console.log(verdict("panels (on demand, all together)", panelsGz, panelsBr, budgets.panels));
 console.log(verdict("cards (on demand, all together)", cardsGz, cardsBr, budgets.cards));
+console.log(verdict("live: location and listen (on demand, all together)", liveGz, liveBr, budgets.live));
+console.log(verdict("map library (on demand)", mapGz, mapBr, budgets.map));
 
 const ok =
   launcher.gz <= budgets.launcher &&
   chatGz <= budgets.chat &&
   chatDeGz <= budgets.chat &&
   panelsGz <= budgets.panels &&
-  cardsGz <= budgets.cards;
+  cardsGz <= budgets.cards &&
+  liveGz <= budgets.live &&
+  mapGz <= budgets.map;
 const report = {
   when: new Date().toISOString(),
   launcher_gz_bytes: launcher.gz,
@@ -196,11 +234,17 @@ const report = {
   panels_br_bytes: panelsBr,
   cards_gz_bytes: cardsGz,
   cards_br_bytes: cardsBr,
+  live_gz_bytes: liveGz,
+  live_br_bytes: liveBr,
+  map_gz_bytes: mapGz,
+  map_br_bytes: mapBr,
   budgets: {
     launcher_gz_bytes: budgets.launcher,
     chat_gz_bytes: budgets.chat,
     panels_gz_bytes: budgets.panels,
     cards_gz_bytes: budgets.cards,
+    live_gz_bytes: budgets.live,
+    map_gz_bytes: budgets.map,
   },
   ok,
   files: [
@@ -210,6 +254,8 @@ const report = {
   on_demand: onDemand.map((f) => ({ ...f, name: `frame/${f.name}` })),
   panels: panels.map((f) => ({ ...f, name: `frame/${f.name}` })),
   cards: cards.map((f) => ({ ...f, name: `frame/${f.name}` })),
+  live: live.map((f) => ({ ...f, name: `frame/${f.name}` })),
+  map: map.map((f) => ({ ...f, name: `frame/${f.name}` })),
 };
 await writeFile(values.out ?? join(dist, "sizes.json"), `${JSON.stringify(report, null, 2)}\n`);
 if (!ok) {

@@ -6,9 +6,10 @@
  * downloads any of it.
  */
 import type { CartAddition } from "../cards/api.js";
-import { BoardFolder, gapless } from "../cards/board-folder.js";
+import { BoardFolder } from "../cards/board-folder.js";
 import { wouldApply } from "../cards/fold.js";
 import type { CardBoard, CardMessage } from "../cards/state.js";
+import { gapless } from "../gapless.js";
 import { cardProblem, parseCardEvent } from "../protocol/cards/schemas.js";
 import type { Card, CardEvent } from "../protocol/cards/wire.js";
 import { randomId } from "../protocol/ids.js";

@@ -55,6 +55,7 @@ export async function closeClient(m: ClientModules): Promise<void> {
   m.invites.stop();
   m.link.stop();
   m.signals.clearTyping();
+  m.location.close();
   if (wasConnected) {
     // Read markers still waiting go out now; then this connection leaves the team's presence at once.
     await m.signals.flushReads();

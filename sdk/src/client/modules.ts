@@ -18,6 +18,7 @@ import { InviteInbox } from "./invite-inbox.js";
 import { LinkWatch } from "./link-watch.js";
 import { ClientListen } from "./listen.js";
 import { LiveSignals } from "./live-signals.js";
+import { ClientLocation } from "./location.js";
 import { MessageDecoder } from "./message-decoder.js";
 import { OutboxSender } from "./outbox-sender.js";
 import { SessionKeeper } from "./session-keeper.js";
@@ -44,6 +45,7 @@ export interface ClientModules {
   live: LiveSignals;
   /** `client.clock`. */
   clock: SharedClock;
+  location: ClientLocation;
 }
 
 /** What the modules call back on the facade. */
@@ -102,5 +104,6 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
     listen: new ClientListen(core, hooks.send, () => clock.now()),
     live,
     clock,
+    location: new ClientLocation(core, hooks.send, { live, clock }),
   };
 }

@@ -8,7 +8,10 @@ import type { GeoFix } from "../protocol/live/wire.js";
 import type { StateStore } from "../state-store.js";
 
 /** A fix as the app hands it in: `at` defaults to the shared clock's now. */
-export type FixInput = Omit<GeoFix, "at"> & { at?: number };
+export type FixInput = Omit<GeoFix, "at"> & {
+  /** When the fix was taken, shared-clock ms. @default client.clock.now() */
+  at?: number;
+};
 
 /** One shared place, as every client folds it (id: msgId of its `location` message). */
 export interface PinState {
@@ -37,14 +40,40 @@ export interface PinState {
   };
 }
 
+/** Why the fold ignored a location message, alike on every client. */
+export type IgnoredReason =
+  /** It breaks its schema (`@parley/sdk/location` `locationProblem` says how). */
+  | "invalid"
+  /** A stop for a share that is not on the board (not loaded, or no such share). */
+  | "unknown_share"
+  /** A stop from someone who is not the share's sharer. */
+  | "not_sharer"
+  /** A stop for a place shared once, or for a share already over (stopped, or `until` passed). */
+  | "not_live";
+
+/** A location or location-event message the fold ignored (the widget shows it as a short note, or not at all). */
+export interface IgnoredLocation {
+  /** The message's seq. */
+  seq: number;
+  /** Who sent it. */
+  sender: string;
+  /** Its body kind. */
+  type: "location" | "location-event";
+  /** Why it was ignored. */
+  reason: IgnoredReason;
+}
+
 /** The places of one conversation. */
 export interface LocationBoard {
   /** Every shared place by id, in seq order. */
   pins: ReadonlyMap<string, PinState>;
+  /** The location and location-event messages the fold ignored, by msgId (absent on a board made before the fold loaded). */
+  ignored?: ReadonlyMap<string, IgnoredLocation>;
 }
 
 /** This device's own live share, which it keeps sending updates for. */
 export interface LiveShare {
+  /** The conversation it is shared in. */
   readonly convId: string;
   /** The share id (msgId of its `location` message). */
   readonly share: string;

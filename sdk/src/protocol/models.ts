@@ -425,6 +425,7 @@ export interface ShopMedia {
 
 /** `GET /widget/config/:shopId`: the shop's public widget settings. */
 export interface WidgetConfig {
+  /** The shop. */
   shopId: string;
   /** The shop's name. */
   name: string;

@@ -189,6 +189,11 @@ export interface SizeReport {
   ok: boolean;
   files: Array<{ name: string; raw: number; gz: number; br: number }>;
   on_demand: Array<{ name: string; raw: number; gz: number; br: number }>;
+  live_gz_bytes: number;
+  map_gz_bytes: number;
+  /** The chunks of the live group (location and listen), and of the map library. */
+  live: Array<{ name: string; raw: number; gz: number; br: number }>;
+  map: Array<{ name: string; raw: number; gz: number; br: number }>;
 }
 
 /** Runs widget/scripts/size.mjs on the built dist; resolves its exit code, output and report. */

@@ -45,6 +45,21 @@ describe("widget/scripts/size.mjs", () => {
     expect(report?.ok).toBe(false);
   });
 
+  it("counts the live group (location and listen) apart from the chat, and fails over a live budget", () => {
+    const { report } = measureSizes();
+    const live = report?.live ?? [];
+    expect(live.length).toBeGreaterThan(0);
+    expect(report?.live_gz_bytes).toBe(live.reduce((n, f) => n + f.gz, 0));
+    expect(report?.live_gz_bytes).toBeLessThanOrEqual(30_000);
+    const chat = new Set(report?.files.map((f) => f.name));
+    for (const f of live) expect(chat.has(f.name), f.name).toBe(false);
+    const over = measureSizes(["--live-budget", String((report?.live_gz_bytes ?? 2) - 1)]);
+    expect(over.status).toBe(1);
+    expect(over.output).toMatch(
+      /live: location and listen \(on demand, all together\): \d+ \/ \d+ gz bytes OVER BUDGET/,
+    );
+  });
+
   it("fails over budget: a launcher budget below the real figure (environment)", () => {
     const { status, output } = measureSizes([], { PARLEY_LAUNCHER_BUDGET: "100" });
     expect(status).toBe(1);

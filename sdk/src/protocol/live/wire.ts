@@ -75,10 +75,14 @@ export interface LocationEvent {
 
 /** A live update of a share, sent as a live signal. */
 export interface LiveLocation extends GeoFix {
+  /** A live location update. */
   kind: "location";
   /** The share (msgId of its `location` message). */
   share: string;
-  /** Counts up from 1 per share and sender device; a receiver ignores an `n` at or below the last it took. */
+  /**
+   * Counts up per share: from 1 when the share starts; a handle resumed later (after a reload) starts
+   * above any number the earlier one could have sent. A receiver ignores an `n` at or below the last it took.
+   */
   n: number;
 }
 
