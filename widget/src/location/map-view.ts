@@ -1,12 +1,12 @@
 /**
  * The card's map, only when the shop configured a tile server: the map chunk
- * (map/leaflet-map.ts, Leaflet inside) is imported the first time a card's
- * map area is on screen (IntersectionObserver), never before; it then follows
+ * (Leaflet, imported by map/leaflet-map.ts) loads the first time a card's map
+ * area is on screen (IntersectionObserver), never before; the map then follows
  * the pin's newest fix. Without tiles nothing here runs and no tile is fetched.
  */
 import type { PanelKit } from "../components/panel-kit.js";
 import type { LatLon } from "./format.js";
-import type { MapHandle, MapTilesConfig } from "./map/leaflet-map.js";
+import { type MapHandle, type MapTilesConfig, mountMap } from "./map/leaflet-map.js";
 
 /** Where the map is, and the marker's fix. */
 export interface MapFix extends LatLon {
@@ -50,9 +50,12 @@ export class MapView {
     this.#loading = true;
     this.#observer?.disconnect();
     try {
-      const { mountMap } = await import("./map/leaflet-map.js");
-      if (area !== this.#area || !area.isConnected) return;
-      this.#map = mountMap(this.#kit, area, this.#tiles, this.#fix);
+      const map = await mountMap(this.#kit, area, this.#tiles, this.#fix);
+      if (area !== this.#area || !area.isConnected) map.destroy();
+      else {
+        this.#map = map;
+        map.move(this.#fix); // the newest fix, should it have moved meanwhile
+      }
     } catch {
       area.dataset.map = "failed"; // the card says everything without it
     } finally {

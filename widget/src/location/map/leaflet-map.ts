@@ -1,6 +1,7 @@
 /**
- * The small map of a location card: Leaflet, loaded in a chunk of its own the
- * first time a card's map is on screen (map-view.ts), drawing the shop's tiles
+ * The small map of a location card: Leaflet, imported in a chunk of its own
+ * (the `map` size budget) the first time a card's map is on screen
+ * (map-view.ts), drawing the shop's tiles
  * (the only origin it fetches from), a dot at the fix and its accuracy circle.
  * The map is a picture: no dragging, zooming, keyboard or controls (the card
  * says everything in words and links to full maps); the tile server's
@@ -8,8 +9,7 @@
  * used: the few rules it needs are adopted into the card's shadow root
  * (map-styles.ts), which the frame's CSP allows (no inline style elements).
  */
-// Leaflet's ES module build (its package points bundlers at the UMD one, which needs CommonJS glue).
-import { type Circle, type CircleMarker, circle, circleMarker, map, tileLayer } from "leaflet/dist/leaflet-src.esm.js";
+import type { Circle, CircleMarker } from "leaflet/dist/leaflet-src.esm.js";
 import type { PanelKit } from "../../components/panel-kit.js";
 import { mapStyles } from "./map-styles.js";
 
@@ -55,8 +55,18 @@ function adoptStyles(kit: PanelKit, area: HTMLElement): void {
   if (sheet && !root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
 }
 
-/** Draws the map of `point` in `area` with the shop's `tiles`; `area.dataset.map` turns "ready" once tiles loaded. */
-export function mountMap(kit: PanelKit, area: HTMLElement, tiles: MapTilesConfig, point: MapPoint): MapHandle {
+/**
+ * Loads Leaflet and draws the map of `point` in `area` with the shop's `tiles`; `area.dataset.map`
+ * turns "ready" once tiles loaded.
+ */
+export async function mountMap(
+  kit: PanelKit,
+  area: HTMLElement,
+  tiles: MapTilesConfig,
+  point: MapPoint,
+): Promise<MapHandle> {
+  // Leaflet's ES module build (its package points bundlers at the UMD one, which needs CommonJS glue).
+  const { circle, circleMarker, map, tileLayer } = await import("leaflet/dist/leaflet-src.esm.js");
   adoptStyles(kit, area);
   const maxZoom = tiles.maxZoom ?? 19;
   const m = map(area, {
