@@ -49,11 +49,11 @@ export function age(ms: number, s: LocationStrings): string {
   return `${number(s, 0, Math.floor(sec / 3600))} h`;
 }
 
-/** A time of day ("14:35"), with the date when it is not today. */
+/** A time of day ("14:35", "2:35 PM"; as the chat's message times), with the date when it is not today. */
 export function clockTime(ts: number, now: number, s: LocationStrings): string {
   const sameDay = new Date(ts).toDateString() === new Date(now).toDateString();
   return new Intl.DateTimeFormat(s.locale, {
-    hour: "2-digit",
+    hour: "numeric",
     minute: "2-digit",
     ...(sameDay ? {} : { day: "numeric", month: "short" }),
   }).format(ts);

@@ -18,7 +18,7 @@ const { mount, card, text } = lp;
 
 const T = Date.parse("2026-12-06T14:20:00Z");
 const hhmm = (ts: number, locale: string) =>
-  new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit" }).format(ts);
+  new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit" }).format(ts);
 const at = (t: number) => async (page: Page) => page.clock.setFixedTime(t);
 
 /** Noah's place once, his live share, an ended one, and Mia's own live share about 1.2 km south-west of his. */
