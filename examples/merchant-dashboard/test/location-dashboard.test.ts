@@ -29,8 +29,9 @@ const WORDS = {
     menu: ["Photo or file", "Share location"],
     coords: "52.52001° N, 13.40495° E",
     by: "Shared by Mia",
+    courierBy: "Shared by Ada · From the shop",
     courier: "52.53010° N, 13.42030° E",
-    age: /updated \d+ s ago/,
+    age: /updated (\d+ s ago|just now)/,
     stoppedOther: /stopped sharing their location$/,
     stoppedOwn: "You stopped sharing your location",
     ended: "Live location ended",
@@ -39,8 +40,9 @@ const WORDS = {
     menu: ["Foto oder Datei", "Standort teilen"],
     coords: "52,52001° N, 13,40495° O",
     by: "Geteilt von Mia",
+    courierBy: "Geteilt von Ada · Vom Shop",
     courier: "52,53010° N, 13,42030° O",
-    age: /vor \d+ s aktualisiert/,
+    age: /(vor \d+ s|gerade eben) aktualisiert/,
     stoppedOther: /hat das Teilen des Standorts beendet$/,
     stoppedOwn: "Sie haben das Teilen Ihres Standorts beendet",
     ended: "Live-Standort beendet",
@@ -94,12 +96,12 @@ describe.each(["en", "de"] as const)("locations between the widget and the dashb
     await mia.frame.locator("parley-composer [part=attach-button]").click();
     await mia.frame.locator("parley-composer [data-action=location]").click();
     await mia.frame.locator("parley-location-share [data-action=once]").click();
-    await mia.frame.locator("parley-location article").waitFor({ timeout: 20_000 });
+    await mia.frame.locator("parley-location article[data-kind]").waitFor({ timeout: 20_000 });
 
     await ada.bringToFront();
     await ada.locator("dashboard-inbox li[data-conv-id]").first().click();
     const conv = ada.locator("dashboard-conversation");
-    const place = conv.locator("parley-location article").first();
+    const place = conv.locator("parley-location article[data-kind]").first();
     await place.waitFor({ timeout: 20_000 });
     expect(flat(await place.innerText())).toContain(w.coords);
     expect(flat(await place.innerText())).toContain("±12 m");
@@ -127,6 +129,7 @@ describe.each(["en", "de"] as const)("locations between the widget and the dashb
     await live.waitFor({ timeout: 20_000 });
     expect(flat(await live.innerText())).toMatch(w.age);
     expect(flat(await live.innerText())).toContain(w.courier);
+    expect(flat(await live.innerText())).toContain(w.courierBy);
     expect(await live.locator("[data-action=stop]").count()).toBe(0);
     await mia.page.screenshot({ path: artifactPath(`location-dashboard-widget-${lang}.png`) });
     const serious = (await axeViolations(mia.frame)).filter(
@@ -146,7 +149,7 @@ describe.each(["en", "de"] as const)("locations between the widget and the dashb
       (n) => n.join() === w.stoppedOwn,
       "Ada's line",
     );
-    expect(flat(await mia.frame.locator("parley-location article").last().innerText())).toContain(w.ended);
+    expect(flat(await mia.frame.locator("parley-location article[data-kind]").last().innerText())).toContain(w.ended);
     const allowed = [shop.stack.url, shop.backend.url, shop.dashboard.url].map((u) => new URL(u).origin);
     expect([...origins].filter((o) => !allowed.includes(o))).toEqual([]);
   });

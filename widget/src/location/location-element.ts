@@ -176,6 +176,11 @@ export function locationClass(kit: PanelKit): CustomElementConstructor {
       return distanceAndDirection(distanceM(own.fix, pin.fix), bearingDeg(own.fix, pin.fix), s);
     }
 
+    /** "updated 8 s ago" ("updated just now" under 5 s). */
+    #age(ms: number, s: LocationStrings): string {
+      return ms < 5_000 ? s.t("card.justNow") : s.t("card.age", { age: age(ms, s) });
+    }
+
     #links(pin: PinState, s: LocationStrings): TemplateResult {
       return html`<p class="links"><span>${s.t("card.links")}:</span>
         <a href=${osmUrl(pin.fix)} target="_blank" rel="noopener noreferrer" data-link="osm">${s.t("card.osm")}</a>
@@ -211,7 +216,9 @@ export function locationClass(kit: PanelKit): CustomElementConstructor {
           <h3 id="title"><svg viewBox="0 0 24 24" aria-hidden="true"><path d=${PIN_ICON} /></svg>${title}</h3>
           ${live ? html`<span class="badge">${s.t("card.live")}</span>` : nothing}
         </header>
-        <p class="sub">${name ? s.t("card.by", { name }) : s.t("card.byYou")}</p>
+        <p class="sub">${name ? s.t("card.by", { name }) : s.t("card.byYou")}${
+          pin.fromTeam ? html` · <span class="shop">${s.t("card.fromShop")}</span>` : nothing
+        }</p>
         ${ended ? html`<p class="over" data-ended>${s.t("card.ended")}</p>` : nothing}
         ${
           tiles
@@ -224,7 +231,7 @@ export function locationClass(kit: PanelKit): CustomElementConstructor {
           <dt>${s.t("card.accuracy")}</dt><dd data-field="accuracy">${accuracy(pin.fix.accuracy, s)}</dd>
           ${
             live
-              ? html`<dt>${s.t("card.updated")}</dt><dd data-field="age">${s.t("card.age", { age: age(now - pin.fix.at, s) })}</dd>
+              ? html`<dt>${s.t("card.updated")}</dt><dd data-field="age">${this.#age(now - pin.fix.at, s)}</dd>
                 <dt>${s.t("card.ends")}</dt><dd data-field="until">${s.t("card.until", { time: clockTime(pin.live?.until ?? now, now, s) })}</dd>`
               : html`<dt>${s.t("card.time")}</dt><dd data-field="time"><time datetime=${new Date(pin.fix.at).toISOString()}>${clockTime(pin.fix.at, now, s)}</time></dd>`
           }

@@ -104,7 +104,7 @@ describe("locations between two people, live", () => {
     await shareLive(mia);
     await poll(() => noah.locator("parley-location article[data-live=on]").count(), 20_000).toBe(1);
     const live = await cardText(noah);
-    expect(live).toMatch(/updated \d+ s ago/);
+    expect(live).toMatch(/updated (\d+ s ago|just now)/);
     expect(live).toMatch(/until \d\d?:\d\d/);
     expect(await mia.locator("parley-location article[data-live=on] [data-action=stop]").count()).toBe(1);
     // Mia moves; Noah's card follows (at most one update every 5 s).

@@ -231,6 +231,7 @@ describe("location card", () => {
     expect(await card(page, "ended").locator(".badge").count()).toBe(0);
     const own = await text(page, "own");
     expect(own).toContain("Shared by you");
+    expect(own).toContain("updated just now");
     expect(own).not.toContain("From you");
     expect(await card(page, "own").locator("[data-action=stop]").innerText()).toBe("Stop sharing");
     // Links open only when followed: no prefetch, no referrer, no opener.
