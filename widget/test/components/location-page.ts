@@ -131,8 +131,8 @@ export function locationPage(): LocationPage {
       const page = await browser.newPage();
       await o.before?.(page);
       await page.goto(`${site.url}/`);
-      await page.waitForFunction(() => typeof window.__mount === "function");
-      await page.evaluate(([pins, opts]) => window.__mount(pins as never, opts as never), [
+      await page.waitForFunction(() => typeof window.__mountLocations === "function");
+      await page.evaluate(([pins, opts]) => window.__mountLocations(pins as never, opts as never), [
         o.pins ?? [],
         {
           locale: o.locale,

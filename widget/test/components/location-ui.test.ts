@@ -79,7 +79,7 @@ describe("sharing from the attach menu", () => {
     expect(await lp.axe(page)).toEqual([]);
     await page.keyboard.press("Enter");
     await poll(() => dialog.count()).toBe(0);
-    const calls = await page.evaluate(() => window.__calls);
+    const calls = await page.evaluate(() => window.__locationCalls);
     expect(calls).toEqual([
       { what: "share", arg: { convId: "conv-1", fix: { lat: 48.137154, lon: 11.576124, accuracy: 9 } } },
     ]);
@@ -100,7 +100,7 @@ describe("sharing from the attach menu", () => {
     await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
     await poll(() => dialog.count()).toBe(0);
-    const live = await page.evaluate(() => window.__calls.find((c) => c.what === "startLive")?.arg);
+    const live = await page.evaluate(() => window.__locationCalls.find((c) => c.what === "startLive")?.arg);
     expect(live).toEqual({
       convId: "conv-1",
       fix: { lat: 48.137154, lon: 11.576124, accuracy: 9 },
@@ -109,14 +109,16 @@ describe("sharing from the attach menu", () => {
     // The device moves: the watch feeds the share.
     await lp.browser.context.setGeolocation({ latitude: 48.14, longitude: 11.58, accuracy: 7 });
     await poll(() =>
-      page.evaluate(() => window.__calls.filter((c) => c.what === "update").map((c) => (c.arg as { lat: number }).lat)),
+      page.evaluate(() =>
+        window.__locationCalls.filter((c) => c.what === "update").map((c) => (c.arg as { lat: number }).lat),
+      ),
     ).toContain(48.14);
     const own = page.locator("parley-location", { has: page.locator("[data-live=on]") });
     await poll(async () => (await own.locator("article").innerText()).replace(/\s+/g, " ")).toContain(
       "48.14000° N, 11.58000° E",
     );
     await own.locator("[data-action=stop]").click();
-    await poll(() => page.evaluate(() => window.__calls.at(-1)?.what)).toBe("handle.stop");
+    await poll(() => page.evaluate(() => window.__locationCalls.at(-1)?.what)).toBe("handle.stop");
     await page.close();
   });
 
@@ -138,25 +140,29 @@ describe("sharing from the attach menu", () => {
         await page.screenshot({ path: artifactPath("location-dialog-de-denied.png") });
         expect(await lp.axe(page)).toEqual([]);
       }
-      expect(await page.evaluate(() => window.__calls)).toEqual([]);
+      expect(await page.evaluate(() => window.__locationCalls)).toEqual([]);
       await page.close();
     }
   });
 
   it("goes on with its own live share after a reload, or offers to when the browser would ask", async () => {
     const own = pin("mine", MIA, { lat: 48.1, lon: 11.5, accuracy: 5, at: T, until: Date.now() + 3_600_000 });
-    const remember = async (page: Page) =>
-      page.addInitScript((id) => localStorage.setItem("parley.location.live", JSON.stringify({ [id]: 1 })), "mine");
+    const remember = async (page: Page) => {
+      await page.addInitScript(
+        (id) => localStorage.setItem("parley.location.live", JSON.stringify({ [id]: 1 })),
+        "mine",
+      );
+    };
     await lp.browser.context.clearPermissions();
     const asked = await mount({ pins: [own], before: remember });
     await card(asked, "mine").locator("[data-action=resume]").waitFor();
-    expect(await asked.evaluate(() => window.__calls)).toEqual([]);
+    expect(await asked.evaluate(() => window.__locationCalls)).toEqual([]);
     await asked.close();
 
     await lp.browser.context.grantPermissions(["geolocation"], { origin: lp.origin });
     await lp.browser.context.setGeolocation(here);
     const page = await mount({ pins: [own], before: remember });
-    await poll(() => page.evaluate(() => window.__calls.map((c) => c.what))).toEqual(["resume", "update"]);
+    await poll(() => page.evaluate(() => window.__locationCalls.map((c) => c.what))).toEqual(["resume", "update"]);
     expect(await card(page, "mine").locator("[data-action=resume]").count()).toBe(0);
     await page.close();
   });
@@ -283,7 +289,7 @@ describe("location card", () => {
     const page = await mount({ pins, before: at(T) });
     await card(page, "own").locator("[data-action=stop]").click();
     await poll(() => text(page, "own")).toContain("Live location ended");
-    expect(await page.evaluate(() => window.__calls.map((c) => c.what))).toEqual(["stop"]);
+    expect(await page.evaluate(() => window.__locationCalls.map((c) => c.what))).toEqual(["stop"]);
     await page.close();
   });
 });
