@@ -24,7 +24,7 @@ export const cardStyles = (kit: PanelKit) => [
     h3 { font-size: 1rem; margin: 0; display: flex; align-items: center; gap: 0.35rem; }
     h3 svg { width: 1.1rem; height: 1.1rem; fill: none; stroke: currentColor; stroke-width: 2; flex: none; }
     .badge { font-size: 0.75rem; font-weight: 600; padding: 0.05rem 0.45rem; border-radius: 999px;
-      background: var(--parley-danger, #b91c1c); color: #fff; }
+      background: var(--parley-danger, #b91c1c); color: var(--parley-bg, #fff); }
     .shop { font-weight: 600; color: var(--parley-fg, #111827); }
     .over { font-size: 0.8125rem; font-weight: 600; color: var(--parley-muted, #4b5563); margin: 0.35rem 0 0; }
     dl { margin: 0.4rem 0 0; display: grid; grid-template-columns: auto 1fr; gap: 0.15rem 0.6rem; font-size: 0.875rem; }

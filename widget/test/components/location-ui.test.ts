@@ -271,6 +271,13 @@ describe("location card", () => {
     await page.close();
   });
 
+  it("reads well in the dark theme too", async () => {
+    const page = await mount({ pins, theme: "dark", before: at(T) });
+    await page.screenshot({ path: artifactPath("location-cards-dark.png"), fullPage: true });
+    expect(await lp.axe(page)).toEqual([]);
+    await page.close();
+  });
+
   it("ticks the age and ends a live share when its time is up, on the page's clock", async () => {
     const p = await mount({
       pins: [pin("live", NOAH, { lat: 52.53, lon: 13.42, accuracy: 8, at: T - 8_000, until: T + 15 * 60_000 })],
