@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findCanary, NOWHERE } from "./harness/canary.js";
 import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
 import { startWiretap, type Wiretap } from "./harness/wiretap.js";
-import { codeOf, waitFor } from "./helpers.js";
+import { codeOf, joinByInvite, waitFor } from "./helpers.js";
 
 const BOT = { login: "cards-bot", password: "bot password of some length" };
 const CANARY = `CANARY${crypto.randomUUID().replace(/-/g, "")}`;
@@ -65,17 +65,9 @@ beforeAll(async () => {
   noah = track(stack.customer("cards-noah", { encryption: true }));
   await mia.connect();
   await noah.connect();
-  await noah.updateProfile({ handle: "cards_noah" });
   convId = (await mia.openConversation()).id;
   await mia.send(convId, "Hi, we'd like to order together");
-  const invited = new Promise<string>((resolve) => noah.on("invite", (i) => resolve(i.id)));
-  await mia.invite(convId, "@cards_noah");
-  await noah.acceptInvite(await invited);
-  await waitFor(async () => {
-    const { commits } = await mia.request("epoch.list", { convId, after: 1 });
-    return commits.some((c) => c.reason === "add");
-  }, "Mia's commit adding Noah");
-  await noah.loadConversation(convId);
+  await joinByInvite(mia, convId, noah, "cards_noah");
 }, 30_000);
 
 afterAll(async () => {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findCanary, NOWHERE } from "./harness/canary.js";
 import { startStack, type TestStack } from "./harness/stack.js";
 import { startWiretap, type Wiretap } from "./harness/wiretap.js";
-import { codeOf, waitFor } from "./helpers.js";
+import { codeOf, joinByInvite, waitFor } from "./helpers.js";
 
 const CANARY = `CANARY${crypto.randomUUID().replace(/-/g, "")}`;
 const QUEUE: Track[] = [
@@ -63,17 +63,9 @@ beforeAll(async () => {
   clients.push(mia, noah);
   await mia.connect();
   await noah.connect();
-  await noah.updateProfile({ handle: "listen_noah" });
   convId = (await mia.openConversation()).id;
   await mia.send(convId, "Shall we listen to the new album?");
-  const invited = new Promise<string>((resolve) => noah.on("invite", (i) => resolve(i.id)));
-  await mia.invite(convId, "@listen_noah");
-  await noah.acceptInvite(await invited);
-  await waitFor(async () => {
-    const { commits } = await mia.request("epoch.list", { convId, after: 1 });
-    return commits.some((c) => c.reason === "add");
-  }, "Mia's commit adding Noah");
-  await noah.loadConversation(convId);
+  await joinByInvite(mia, convId, noah, "listen_noah");
 }, 30_000);
 
 afterAll(async () => {
