@@ -51,9 +51,36 @@ export function messageText(message, cardContext) {
     }
     case "file":
       return `[file ${body.file.name}, ${body.file.size} bytes]${body.caption ? ` ${body.caption}` : ""}`;
+    case "location":
+      return locationLine(body.location);
+    case "location-event":
+      return body.event.op === "stop" ? "(stopped sharing their location)" : undefined;
+    case "listen": {
+      const first = body.listen.queue[0];
+      const title = typeof first?.title === "string" ? ` "${first.title}"` : "";
+      return `[started listening together: ${body.listen.queue.length} track(s)${title ? `, first${title}` : ""}]`;
+    }
+    case "listen-event":
+      // Joins, leaves and play/pause/seek are not lines of the chat; the end is.
+      return body.event.op === "end" ? "(ended the listening session)" : undefined;
     default:
       return undefined; // a history grant: keys for a new member, nothing to read
   }
+}
+
+/**
+ * A location message as one line: coordinates, accuracy, label, and until when a live share runs
+ * (as sent: whether it is still live is for the fold in `@parley/sdk/location`).
+ * @param {{ lat: number, lon: number, accuracy?: unknown, label?: unknown, live?: { until?: unknown } }} location
+ */
+export function locationLine(location) {
+  const { lat, lon } = location;
+  if (!Number.isFinite(lat) || !Number.isFinite(lon)) return "[a location this version cannot read]";
+  const accuracy = typeof location.accuracy === "number" ? ` ±${Math.round(location.accuracy)} m` : "";
+  const label = typeof location.label === "string" ? ` "${location.label}"` : "";
+  const until = location.live?.until;
+  const live = typeof until === "number" ? `, live until ${new Date(until).toLocaleTimeString()}` : "";
+  return `[location${label} ${lat.toFixed(5)}, ${lon.toFixed(5)}${accuracy}${live}] https://www.openstreetmap.org/?mlat=${lat.toFixed(5)}&mlon=${lon.toFixed(5)}`;
 }
 
 const METHOD = { equal: "equally", items: "by who ordered what", custom: "by custom amounts", shares: "by shares" };

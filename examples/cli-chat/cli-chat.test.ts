@@ -5,7 +5,8 @@
  * device decrypts it; it keeps its device between runs; as a customer it sees
  * an invite, accepts it and reads the conversation, and can decline one; it
  * prints cards and card events readably (money in the chosen locale), and a
- * card of a kind it does not know as a one-line summary.
+ * card of a kind it does not know as a one-line summary, and places and
+ * listening sessions as one line each.
  * Needs the built SDK (`npm test` builds it before vitest), as the script
  * imports the published entry points.
  */
@@ -179,7 +180,7 @@ describe("the terminal chat, end-to-end encrypted", () => {
     expect(members.map((m) => m.displayName)).toEqual(["ben-e2e"]);
   });
 
-  it("prints cards readably: a bill split with its shares, the events on it, and an unknown kind as a summary", async () => {
+  it("prints cards readably (a bill split with its shares, the events on it, an unknown kind as a summary), places and listening sessions", async () => {
     const mia = await encryptedCustomer("mia-cards");
     const noah = await encryptedCustomer("noah-cards");
     await noah.client.updateProfile({ handle: "noah_cards" });
@@ -206,6 +207,18 @@ describe("the terminal chat, end-to-end encrypted", () => {
     const miaBoard = mia.client.cards.board(conv.id);
     await waitFor(() => miaBoard.value.events.size === 1, "Noah's payment on Mia's board");
     await mia.client.cards.act(conv.id, { v: 1, card: split.msgId, op: "received", person: people[1] ?? "" });
+    // A place, a live share stopped at once, and a listening session ended by its starter.
+    await mia.client.location.share(conv.id, { lat: 52.520817, lon: 13.409419, accuracy: 12 }, { label: "Entrance" });
+    const live = await mia.client.location.startLive(
+      conv.id,
+      { lat: 48.1371, lon: 11.5754, accuracy: 30 },
+      { durationMs: 15 * 60_000 },
+    );
+    await live.stop();
+    const session = await mia.client.listen.start(conv.id, [
+      { url: "https://media.example/one.wav", title: "Morning Walk", durationMs: 27_220 },
+    ]);
+    await mia.client.listen.end(conv.id, session.msgId);
 
     const agent = cli(["--as", "agent", "--print-history-and-exit", "--locale", "de-DE"]);
     expect(await agent.end()).toBe(0);
@@ -223,5 +236,12 @@ describe("the terminal chat, end-to-end encrypted", () => {
     expect(printed).toContain(`[${conv.id}] ${noahName}: marked their share paid (cash)`);
     expect(printed).toContain(`[${conv.id}] mia-cards: confirmed ${noahName}'s share as received`);
     expect(printed).not.toContain("[card]");
+    expect(printed).toContain(
+      `[${conv.id}] mia-cards: [location "Entrance" 52.52082, 13.40942 ±12 m] https://www.openstreetmap.org/?mlat=52.52082&mlon=13.40942`,
+    );
+    expect(printed).toMatch(/mia-cards: \[location 48\.13710, 11\.57540 ±30 m, live until [^\]]+\]/);
+    expect(printed).toContain(`[${conv.id}] mia-cards: (stopped sharing their location)`);
+    expect(printed).toContain(`[${conv.id}] mia-cards: [started listening together: 1 track(s), first "Morning Walk"]`);
+    expect(printed).toContain(`[${conv.id}] mia-cards: (ended the listening session)`);
   });
 });

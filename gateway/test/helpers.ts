@@ -50,3 +50,20 @@ export async function customerWithHandle(stack: TestStack, sub: string, handle: 
   await client.updateProfile({ handle });
   return { client, invites, invitations, id: client.principal.id };
 }
+
+/**
+ * Makes `invitee` (connected, encrypted) a member of the owner's conversation the way people do:
+ * it takes `handle`, the owner invites it, it accepts; resolves once the owner's commit adding it
+ * is stored and the invitee has loaded the conversation (so both can read what follows).
+ */
+export async function joinByInvite(owner: ParleyClient, convId: string, invitee: ParleyClient, handle: string) {
+  await invitee.updateProfile({ handle });
+  const invited = new Promise<string>((resolve) => invitee.on("invite", (i) => resolve(i.id)));
+  await owner.invite(convId, `@${handle}`);
+  await invitee.acceptInvite(await invited);
+  await waitFor(async () => {
+    const { commits } = await owner.request("epoch.list", { convId, after: 1 });
+    return commits.some((c) => c.reason === "add");
+  }, "the owner's commit adding the invitee");
+  await invitee.loadConversation(convId);
+}

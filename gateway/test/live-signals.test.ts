@@ -26,7 +26,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
 import { type Liar, startLiar, startWiretap, type Wiretap } from "./harness/wiretap.js";
-import { codeOf, waitFor } from "./helpers.js";
+import { codeOf, joinByInvite, waitFor } from "./helpers.js";
 
 const BOT = { login: "courier-bot", password: "courier bot password, long enough" };
 /** Coordinates no other test uses: their digits are the canary. */
@@ -115,17 +115,9 @@ beforeAll(async () => {
   await mia.connect();
   await mia2.connect();
   await noah.connect();
-  await noah.updateProfile({ handle: "live_noah" });
   convId = (await mia.openConversation()).id;
   await mia.send(convId, "Where is my order?");
-  const invited = new Promise<string>((resolve) => noah.on("invite", (i) => resolve(i.id)));
-  await mia.invite(convId, "@live_noah");
-  await noah.acceptInvite(await invited);
-  await waitFor(async () => {
-    const { commits } = await mia.request("epoch.list", { convId, after: 1 });
-    return commits.some((c) => c.reason === "add");
-  }, "Mia's commit adding Noah");
-  await noah.loadConversation(convId);
+  await joinByInvite(mia, convId, noah, "live_noah");
   lastSeq = (await stack.gateway.store.getConversation(convId))?.lastSeq ?? -1;
 }, 60_000);
 

@@ -134,8 +134,8 @@ for (const name of [...seen, ...later])
 // (sdk/src/cards/, loaded through sdk/src/client/cards-runtime.ts).
 const CARDS = /(^|\/)src\/cards\/|(^|\/)sdk\/src\/client\/cards-runtime\.ts$/;
 // Live: location and listen, the views and the SDK's folds (through the two runtimes), without a map library.
-const LIVE =
-  /(^|\/)widget\/src\/(location|listen)\/|(^|\/)sdk\/src\/(location|listen)\/|(^|\/)sdk\/src\/client\/(location|listen)-runtime\.ts$/;
+// (Entry points are relative to widget/: the widget's own files read `src/location/...`.)
+const LIVE = /(^|\/)src\/(location|listen)\/|(^|\/)sdk\/src\/client\/(location|listen)-runtime\.ts$/;
 const MAP = /(^|\/)node_modules\/leaflet\//;
 const entryOf = (name) => meta.outputs[name]?.entryPoint ?? "";
 const isPanel = (name) => PANEL.test(entryOf(name));

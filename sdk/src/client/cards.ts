@@ -10,9 +10,10 @@ import type { MessageBody } from "../codec.js";
 import type { ChatMessage } from "../conversation-tracker.js";
 import { ParleyError } from "../errors.js";
 import type { Card, CardEvent } from "../protocol/cards/wire.js";
-import { StateStore } from "../state-store.js";
+import type { StateStore } from "../state-store.js";
 import type { CardsRuntime } from "./cards-runtime.js";
 import type { ClientCore } from "./core.js";
+import { LazyBoards } from "./lazy-boards.js";
 
 /** What the cards module uses of the client. */
 export interface CardsHost {
@@ -34,54 +35,33 @@ const EMPTY_BOARD: CardBoard = { cards: new Map(), events: new Map() };
 /** `client.cards` (see {@link CardsApi}): the board stores, and the runtime loaded on first use. */
 export class ClientCards implements CardsApi {
   readonly #host: CardsHost;
-  readonly #boards = new Map<string, StateStore<CardBoard>>();
-  #runtime: Promise<CardsRuntime> | undefined;
+  readonly #lazy: LazyBoards<CardsRuntime, CardBoard>;
 
   constructor(core: ClientCore, send: (convId: string, body: MessageBody) => Promise<ChatMessage>) {
     this.#host = { core, send, board: (convId) => this.board(convId) };
-  }
-
-  /** The schemas, the fold and the checks, loaded once (again after a failed load). */
-  #load(): Promise<CardsRuntime> {
-    this.#runtime ??= import("./cards-runtime.js").then(
-      (m) => new m.CardsRuntime(this.#host),
-      (error: unknown) => {
-        this.#runtime = undefined;
-        throw error;
-      },
+    this.#lazy = new LazyBoards(
+      () => import("./cards-runtime.js").then((m) => new m.CardsRuntime(this.#host)),
+      EMPTY_BOARD,
+      (error) => core.report(error),
     );
-    return this.#runtime;
   }
 
   board(convId: string): StateStore<CardBoard> {
-    let store = this.#boards.get(convId);
-    if (!store) {
-      store = new StateStore<CardBoard>(EMPTY_BOARD);
-      this.#boards.set(convId, store);
-      this.#load().then(
-        (runtime) => runtime.follow(convId),
-        (error: unknown) => {
-          // The next call for this conversation tries again.
-          this.#boards.delete(convId);
-          this.#host.core.report(error);
-        },
-      );
-    }
-    return store;
+    return this.#lazy.board(convId);
   }
 
   async post(convId: string, card: Card): Promise<ChatMessage> {
-    refuse(await (await this.#load()).postRefusal(card));
+    refuse(await (await this.#lazy.runtime()).postRefusal(card));
     return this.#host.send(convId, { type: "card", card: { ...card } });
   }
 
   async act(convId: string, event: CardEvent): Promise<ChatMessage> {
-    refuse(await (await this.#load()).actRefusal(convId, event));
+    refuse(await (await this.#lazy.runtime()).actRefusal(convId, event));
     return this.#host.send(convId, { type: "card-event", event });
   }
 
   async addToCart(convId: string, cart: string, addition: CartAddition): Promise<string> {
-    const event = (await this.#load()).addition(cart, addition);
+    const event = (await this.#lazy.runtime()).addition(cart, addition);
     await this.act(convId, event);
     return event.line;
   }

@@ -9,8 +9,9 @@ import type { MessageBody } from "../codec.js";
 import type { ChatMessage } from "../conversation-tracker.js";
 import type { ListenApi, ListenBoard, PlaybackChange } from "../listen/api.js";
 import type { ListenEvent, Track } from "../protocol/live/wire.js";
-import { StateStore } from "../state-store.js";
+import type { StateStore } from "../state-store.js";
 import type { ClientCore } from "./core.js";
+import { LazyBoards } from "./lazy-boards.js";
 import type { ListenRuntime } from "./listen-runtime.js";
 
 /** What the listen module uses of the client. */
@@ -29,49 +30,28 @@ const EMPTY_BOARD: ListenBoard = { sessions: new Map() };
 /** `client.listen` (see {@link ListenApi}): the board stores, and the runtime loaded on first use. */
 export class ClientListen implements ListenApi {
   readonly #host: ListenHost;
-  readonly #boards = new Map<string, StateStore<ListenBoard>>();
-  #runtime: Promise<ListenRuntime> | undefined;
+  readonly #lazy: LazyBoards<ListenRuntime, ListenBoard>;
 
-  /** `now` is the shared clock's (until `client.clock` is wired in, the device's own). */
+  /** `now` is the shared clock's (`client.clock`; the device's own when not given). */
   constructor(
     core: ClientCore,
     send: (convId: string, body: MessageBody) => Promise<ChatMessage>,
     now: () => number = Date.now,
   ) {
     this.#host = { core, send, board: (convId) => this.board(convId), now };
-  }
-
-  /** The schemas, the fold and the checks, loaded once (again after a failed load). */
-  #load(): Promise<ListenRuntime> {
-    this.#runtime ??= import("./listen-runtime.js").then(
-      (m) => new m.ListenRuntime(this.#host),
-      (error: unknown) => {
-        this.#runtime = undefined;
-        throw error;
-      },
+    this.#lazy = new LazyBoards(
+      () => import("./listen-runtime.js").then((m) => new m.ListenRuntime(this.#host)),
+      EMPTY_BOARD,
+      (error) => core.report(error),
     );
-    return this.#runtime;
   }
 
   board(convId: string): StateStore<ListenBoard> {
-    let store = this.#boards.get(convId);
-    if (!store) {
-      store = new StateStore<ListenBoard>(EMPTY_BOARD);
-      this.#boards.set(convId, store);
-      this.#load().then(
-        (runtime) => runtime.follow(convId),
-        (error: unknown) => {
-          // The next call for this conversation tries again.
-          this.#boards.delete(convId);
-          this.#host.core.report(error);
-        },
-      );
-    }
-    return store;
+    return this.#lazy.board(convId);
   }
 
   async start(convId: string, queue: Track[]): Promise<ChatMessage> {
-    const listen = (await this.#load()).start(convId, queue);
+    const listen = (await this.#lazy.runtime()).start(convId, queue);
     return this.#host.send(convId, { type: "listen", listen: listen as unknown as { queue: unknown[] } });
   }
 
@@ -88,13 +68,13 @@ export class ClientListen implements ListenApi {
   }
 
   async control(convId: string, session: string, change: PlaybackChange): Promise<ChatMessage> {
-    const event = (await this.#load()).control(convId, session, change);
+    const event = (await this.#lazy.runtime()).control(convId, session, change);
     return this.#send(convId, event);
   }
 
   /** Checks `event` against what this client holds, then sends it. */
   async #event(convId: string, event: ListenEvent): Promise<ChatMessage> {
-    (await this.#load()).check(convId, event);
+    (await this.#lazy.runtime()).check(convId, event);
     return this.#send(convId, event);
   }
 

@@ -9,8 +9,9 @@ import type { SharedClockApi } from "../clock-api.js";
 import type { MessageBody } from "../codec.js";
 import type { ChatMessage } from "../conversation-tracker.js";
 import type { FixInput, LiveShare, LocationApi, LocationBoard } from "../location/api.js";
-import { StateStore } from "../state-store.js";
+import type { StateStore } from "../state-store.js";
 import type { ClientCore } from "./core.js";
+import { LazyBoards } from "./lazy-boards.js";
 import type { LiveChannel } from "./live-channel.js";
 import type { LocationRuntime } from "./location-runtime.js";
 
@@ -45,8 +46,7 @@ const EMPTY_BOARD: LocationBoard = { pins: new Map() };
 /** `client.location` (see {@link LocationApi}): the board stores, and the runtime loaded on first use. */
 export class ClientLocation implements LocationApi {
   readonly #host: LocationHost;
-  readonly #boards = new Map<string, StateStore<LocationBoard>>();
-  #runtime: Promise<LocationRuntime> | undefined;
+  readonly #lazy: LazyBoards<LocationRuntime, LocationBoard>;
   #closed = false;
 
   constructor(
@@ -65,60 +65,44 @@ export class ClientLocation implements LocationApi {
         if (clock && clock.estimate.value === undefined) await clock.sync().catch(() => undefined);
       },
     };
-  }
-
-  /** The schemas, the fold and the live-share handles, loaded once (again after a failed load). */
-  #load(): Promise<LocationRuntime> {
-    this.#runtime ??= import("./location-runtime.js").then(
-      (m) => {
-        const runtime = new m.LocationRuntime(this.#host);
-        if (this.#closed) runtime.close();
-        return runtime;
-      },
-      (error: unknown) => {
-        this.#runtime = undefined;
-        throw error;
-      },
+    this.#lazy = new LazyBoards(
+      () =>
+        import("./location-runtime.js").then((m) => {
+          const runtime = new m.LocationRuntime(this.#host);
+          if (this.#closed) runtime.close();
+          return runtime;
+        }),
+      EMPTY_BOARD,
+      (error) => core.report(error),
     );
-    return this.#runtime;
   }
 
   board(convId: string): StateStore<LocationBoard> {
-    let store = this.#boards.get(convId);
-    if (!store) {
-      store = new StateStore<LocationBoard>(EMPTY_BOARD);
-      this.#boards.set(convId, store);
-      this.#load().then(
-        (runtime) => runtime.follow(convId),
-        (error: unknown) => {
-          // The next call for this conversation tries again.
-          this.#boards.delete(convId);
-          this.#host.core.report(error);
-        },
-      );
-    }
-    return store;
+    return this.#lazy.board(convId);
   }
 
   async share(convId: string, fix: FixInput, options: { label?: string } = {}): Promise<ChatMessage> {
-    return (await this.#load()).share(convId, fix, options);
+    return (await this.#lazy.runtime()).share(convId, fix, options);
   }
 
   async startLive(convId: string, fix: FixInput, options: { durationMs: number; label?: string }): Promise<LiveShare> {
-    return (await this.#load()).startLive(convId, fix, options);
+    return (await this.#lazy.runtime()).startLive(convId, fix, options);
   }
 
   async resume(convId: string, share: string): Promise<LiveShare | undefined> {
-    return (await this.#load()).resume(convId, share);
+    return (await this.#lazy.runtime()).resume(convId, share);
   }
 
   async stop(convId: string, share: string): Promise<ChatMessage> {
-    return (await this.#load()).stop(convId, share);
+    return (await this.#lazy.runtime()).stop(convId, share);
   }
 
   /** Ends this client's live shares here (their timers stop; no stop message is sent) and stops receiving. */
   close(): void {
     this.#closed = true;
-    void this.#runtime?.then((runtime) => runtime.close()).catch(() => undefined);
+    void this.#lazy
+      .loaded()
+      ?.then((runtime) => runtime.close())
+      .catch(() => undefined);
   }
 }

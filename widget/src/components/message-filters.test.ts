@@ -20,6 +20,9 @@ describe("message filters", () => {
     expect(keyTransport(at(1, { type: "text", text: "hi" }))).toBe(false);
     // A live signal's body stored as a message (replayed by a gateway) has no row either.
     expect(keyTransport(at(1, { type: "live", live: { kind: "location", lat: 1, lon: 2 } }))).toBe(true);
+    // A place and its stop do have rows.
+    expect(keyTransport(at(1, { type: "location", location: { lat: 1, lon: 2 } }))).toBe(false);
+    expect(keyTransport(at(1, { type: "location-event", event: { share: "m_1", op: "stop" } }))).toBe(false);
     expect(countShown([at(1, { type: "text", text: "a" }), edit(2, "add"), edit(3, "submit")])).toBe(2);
   });
 
@@ -49,5 +52,6 @@ describe("message filters", () => {
     expect(readThrough(messages, 4)).toBe(5);
     expect(readThrough(messages, 9)).toBe(9); // not loaded: as given
     expect(readThrough([], 0)).toBe(0);
+    expect(readThrough([...messages, at(6, { type: "live", live: { kind: "location" } })], 4)).toBe(6);
   });
 });

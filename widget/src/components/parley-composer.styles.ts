@@ -83,7 +83,8 @@ export const styles = [
     .failed {
       color: var(--parley-danger, #b91c1c);
     }
-    [role="listbox"] {
+    [role="listbox"],
+    [role="menu"] {
       position: absolute;
       inset-block-end: 100%;
       inset-inline-start: 0.5rem;
@@ -95,6 +96,18 @@ export const styles = [
       border: 1px solid var(--parley-border, #c9d0da);
       border-radius: calc(var(--parley-radius, 12px) / 2);
       box-shadow: 0 4px 12px rgb(0 0 0 / 20%);
+    }
+    [role="menuitem"] {
+      display: flex;
+      align-items: center;
+      gap: 0.5rem;
+      padding: 0.4rem 0.5rem;
+      border-radius: 4px;
+      cursor: pointer;
+    }
+    [role="menuitem"]:hover,
+    [role="menuitem"]:focus {
+      background: var(--parley-surface, #eef1f5);
     }
     [role="option"] {
       padding: 0.3rem 0.5rem;

@@ -1,6 +1,8 @@
 import type { InviteInfo, ParleyClient } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
+import { type AttachAction, attachActions, attachContext } from "./attach-actions.js";
+import { AttachMenu } from "./attach-menu.js";
 import { type Attachment, attachmentView, uploadAttachment } from "./composer-uploads.js";
 import { inviteTarget, type Mentionable } from "./invite-target.js";
 import { kit } from "./panel-kit.js";
@@ -86,6 +88,7 @@ export class ParleyComposer extends LitElement {
   declare dragging: boolean;
   #composing = false;
   #next = 1;
+  readonly #menu = new AttachMenu(this, (a) => this.#runAction(a));
 
   constructor() {
     super();
@@ -133,6 +136,31 @@ export class ParleyComposer extends LitElement {
       });
     }
     if (added.length > 0) this.attachments = [...this.attachments, ...added];
+  }
+
+  #actions(): AttachAction[] {
+    return attachActions.filter((a) => a.available?.(this.features) ?? true);
+  }
+
+  /** Runs an attach menu entry (its code loads on demand); a failure to load is said in the alert. */
+  async #runAction(action: AttachAction): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    try {
+      await action.run(
+        attachContext({
+          client,
+          conversation: async () => this.conversationId ?? (await this.resolveConversation?.()),
+          locale: this.locale,
+          features: this.features,
+          root: this.renderRoot,
+          pickFiles: () => this.renderRoot.querySelector<HTMLInputElement>("input[type=file]")?.click(),
+          restoreFocus: () => this.#menu.focusButton(),
+        }),
+      );
+    } catch {
+      this.error = translator(this.locale).t("status.offline"); // its code could not be fetched
+    }
   }
 
   #textarea(): HTMLTextAreaElement | null {
@@ -328,10 +356,7 @@ export class ParleyComposer extends LitElement {
           : nothing
       }
       <div class="row">
-        <button type="button" class="icon-button" part="attach-button" aria-label=${tr.t("composer.attach")}
-          ?disabled=${this.disabled} @click=${() => this.renderRoot.querySelector<HTMLInputElement>("input[type=file]")?.click()}>
-          <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M21 11.5 12.5 20a5 5 0 0 1-7-7L14 4.5a3.5 3.5 0 0 1 5 5L10.5 18a2 2 0 0 1-3-3L15 7.5" /></svg>
-        </button>
+        ${this.#menu.render(tr, this.#actions(), this.disabled)}
         <input type="file" multiple hidden @change=${(e: Event) => {
           const input = e.target as HTMLInputElement;
           this.addFiles([...(input.files ?? [])]);

@@ -38,6 +38,16 @@ const loadCards = (): Promise<void> =>
     },
   ));
 
+/** The location renderers (widget/src/location/), loaded the first time a place or its stop shows. */
+let places: Promise<void> | undefined;
+const loadPlaces = (): Promise<void> =>
+  (places ??= import("../location/index.js").then(
+    (m) => m.define(kit),
+    () => {
+      places = undefined;
+    },
+  ));
+
 export function isPending(m: ShownMessage): m is PendingMessage {
   return (m as PendingMessage).state !== undefined;
 }
@@ -260,6 +270,14 @@ export class ParleyMessage extends LitElement {
         ? html`<div class="row" part="message"><parley-listen-card .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names} .features=${this.features}></parley-listen-card><div class="meta">${this.#meta(m)}</div></div>`
         : html`<parley-listen-note .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names}></parley-listen-note>`;
     }
+    if (type === "location" || type === "location-event") {
+      void loadPlaces();
+      return type === "location"
+        ? html`<div class="row" part="message"><parley-location .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names} .features=${this.features}></parley-location><div class="meta">${this.#meta(m)}</div></div>`
+        : html`<parley-location-note .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names}></parley-location-note>`;
+    }
+    // A stored live signal is never shown (live updates travel as signals, not messages).
+    if (type === "live") return nothing;
     const tr = translator(this.locale);
     const shared = !isPending(m) && m.sharedBy ? (this.sharedByName ?? m.sharedBy) : undefined;
     return html`<div class="row" part="message">

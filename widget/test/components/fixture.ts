@@ -126,9 +126,15 @@ export function poll<T>(probe: () => T | Promise<T>, timeout = 15_000) {
 
 const axeSource = readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-/** axe-core's serious and critical violations on the page (shadow roots included), as `id: targets` lines. */
-export async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: await axeSource });
+/** axe-core's source, for pages whose CSP allows only their own scripts (they serve it themselves). */
+export const axeScript = axeSource;
+
+/**
+ * axe-core's serious and critical violations on the page (shadow roots included), as `id: targets` lines.
+ * `axeUrl`: where the page serves axe-core itself (a page that allows no inline script).
+ */
+export async function seriousViolations(page: Page, axeUrl?: string): Promise<string[]> {
+  await page.addScriptTag(axeUrl ? { url: axeUrl } : { content: await axeSource });
   const violations = await page.evaluate(async () => {
     type Violation = { id: string; impact: string | null; nodes: Array<{ target: unknown }> };
     const axe = (window as unknown as { axe: { run: (ctx: unknown) => Promise<{ violations: Violation[] }> } }).axe;

@@ -26,6 +26,11 @@ const good = [
   { type: "file", file, caption: "look" },
   { type: "file", file: { ...file, image: { width: 4, height: 3 } } },
   { type: "history-grant", grantee: "c_x", epochs: [1, 2], sealed: [{ deviceId: "d_1", box: "AA" }] },
+  { type: "location", location: { lat: 52.5, lon: 13.4, accuracy: 5, at: 1 } },
+  { type: "location-event", event: { share: "m_1", op: "stop" } },
+  { type: "listen", listen: { queue: [], state: {} } },
+  { type: "listen-event", event: { session: "m_1", op: "join" } },
+  { type: "live", live: { kind: "location", share: "m_1", n: 1 } },
 ];
 
 const bad = [
@@ -42,11 +47,30 @@ const bad = [
   { type: "file", file, caption: 5 },
   { type: "history-grant", grantee: "c_x", epochs: [], sealed: [] },
   { type: "history-grant", grantee: "c_x", epochs: [2, 1], sealed: [{ deviceId: "d_1", box: "AA" }] },
+  { type: "location", location: { lat: "52.5", lon: 13.4 } },
+  { type: "location", location: [] },
+  { type: "location-event", event: { op: "stop" } },
+  { type: "listen", listen: { queue: {} } },
+  { type: "listen-event", event: { session: 1, op: "join" } },
+  { type: "live", live: { share: "m_1" } },
+  { type: "live", live: null },
 ];
 
 describe("body kinds", () => {
   it("registers every kind of MessageBody", () => {
-    expect([...bodyKinds.keys()].sort()).toEqual(["card", "card-event", "file", "history-grant", "system", "text"]);
+    expect([...bodyKinds.keys()].sort()).toEqual([
+      "card",
+      "card-event",
+      "file",
+      "history-grant",
+      "listen",
+      "listen-event",
+      "live",
+      "location",
+      "location-event",
+      "system",
+      "text",
+    ]);
   });
 
   it("parses the good bodies of each kind, by the kind and through parseMessageBody", () => {
