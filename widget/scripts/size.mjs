@@ -18,7 +18,8 @@
 //   live:     the same rule for what is live in a conversation: the location and listen views
 //             (widget/src/location/, widget/src/listen/) and the SDK's folds and runtimes
 //             (sdk/src/location/, sdk/src/listen/, sdk/src/client/location-runtime.ts,
-//             sdk/src/client/listen-runtime.ts), all of them together, without a map library  <= 30,000
+//             sdk/src/client/listen-runtime.ts), all of them together, without a map library  <= 40,000
+//             (set when they measured 32,286 with both views, plus about 25% headroom)
 //   map:      the map library's chunks (node_modules/leaflet/), loaded when a map first shows  <= 60,000
 // A chunk that two of these on-demand groups (panels, cards, live, map) load counts in each of them
 // (it is downloaded with whichever comes first); one that something else on demand loads too is
@@ -58,7 +59,7 @@ const budgets = {
   chat: budget(values["chat-budget"] ?? process.env.PARLEY_CHAT_BUDGET, 200_000),
   panels: budget(values["panels-budget"] ?? process.env.PARLEY_PANELS_BUDGET, 40_000),
   cards: budget(values["cards-budget"] ?? process.env.PARLEY_CARDS_BUDGET, 28_000),
-  live: budget(values["live-budget"] ?? process.env.PARLEY_LIVE_BUDGET, 30_000),
+  live: budget(values["live-budget"] ?? process.env.PARLEY_LIVE_BUDGET, 40_000),
   map: budget(values["map-budget"] ?? process.env.PARLEY_MAP_BUDGET, 60_000),
 };
 const dist = values.dist ?? join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
