@@ -111,7 +111,7 @@ describe.each(["en", "de"] as const)("listening together, widget and dashboard (
     await ada.bringToFront();
     await ada.locator("dashboard-inbox li[data-conv-id]").first().click();
     const conv = ada.locator("dashboard-conversation");
-    const card = conv.locator("parley-listen-card article");
+    const card = conv.locator("parley-listen-card article[data-kind=listen]");
     await card.waitFor({ timeout: 20_000 });
     expect((await card.innerText()).replace(/\s+/g, " ")).toContain(w.started);
     await card.locator("[data-action=join]", { hasText: w.join }).click();

@@ -8,7 +8,7 @@ import { poll } from "./fixture.js";
 export const bar = (page: Page): Locator => page.locator("parley-listen-bar [data-listen-bar]");
 
 /** The session card of the conversation. */
-export const card = (page: Page): Locator => page.locator("parley-listen-card article");
+export const card = (page: Page): Locator => page.locator("parley-listen-card article[data-kind=listen]");
 
 /** Opens "Listen together" from the attach menu; resolves with the picker's dialog. */
 export async function openPicker(page: Page): Promise<Locator> {
