@@ -7,7 +7,8 @@
  * (role=alert) and nothing else changes.
  */
 import type { CardBoard, CardState, CardsApi, MenuState, OrderState, ParleyClient } from "@parley/sdk";
-import type { PropertyValues, TemplateResult } from "lit";
+import type { TemplateResult } from "lit";
+import { boardViewClass } from "../components/board-view.js";
 import type { PanelKit } from "../components/panel-kit.js";
 import { renderCart } from "./cart.js";
 import { type CartPick, emptyPick } from "./cart-picker.js";
@@ -42,13 +43,11 @@ function failure(err: unknown): CardKey {
 /** The `<parley-card>` class built from `kit`. */
 export function cardClass(kit: PanelKit): CustomElementConstructor {
   const { html, nothing } = kit;
-  return class ParleyCard extends kit.LitElement {
+  const Base = boardViewClass<CardBoard, CardMessageRef>(kit, (client, convId) => cardsOf(client)?.board(convId));
+  return class ParleyCard extends Base {
     /** @internal Lit's reactive property declarations. */
     static override properties = {
-      client: { attribute: false },
-      message: { attribute: false },
-      locale: {},
-      names: { attribute: false },
+      ...Base.properties,
       state: { attribute: false },
       busy: { state: true },
       error: { state: true },
@@ -56,21 +55,12 @@ export function cardClass(kit: PanelKit): CustomElementConstructor {
     /** @internal */
     static override styles = cardStyles(kit);
 
-    /** The client whose conversation holds the card. */
-    declare client: ParleyClient | undefined;
-    /** The card's message (its `msgId` is the card id). */
-    declare message: CardMessageRef | undefined;
-    /** BCP 47 locale (`de*` reads German, others English). */
-    declare locale: string;
-    /** Display names by principal id. */
-    declare names: Record<string, string>;
     /** The card's state, when given directly instead of read from the board. */
     declare state: CardState | undefined;
     /** @internal */
     declare busy: boolean;
     /** @internal */
     declare error: CardKey | undefined;
-    readonly #board = new kit.StoreController<CardBoard>(this);
     #pick: CartPick = emptyPick();
     #split: SplitForm | undefined;
     #opener: HTMLElement | undefined;
@@ -78,25 +68,16 @@ export function cardClass(kit: PanelKit): CustomElementConstructor {
 
     constructor() {
       super();
-      this.locale = "en";
-      this.names = {};
       this.busy = false;
-    }
-
-    protected override willUpdate(changed: PropertyValues<this>): void {
-      if (changed.has("client") || changed.has("message")) {
-        const convId = this.message?.convId;
-        this.#board.set(convId ? cardsOf(this.client)?.board(convId) : undefined);
-      }
     }
 
     /** The card shown: the given state, or the board's. */
     get card(): CardState | undefined {
-      return this.state ?? (this.message ? this.#board.value?.cards.get(this.message.msgId) : undefined);
+      return this.state ?? (this.message ? this.shownBoard?.cards.get(this.message.msgId) : undefined);
     }
 
     #other(id: string): CardState | undefined {
-      return this.#board.value?.cards.get(id);
+      return this.shownBoard?.cards.get(id);
     }
 
     /** Runs an action; resolves whether it went through (otherwise its refusal is shown). */

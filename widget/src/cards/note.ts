@@ -4,13 +4,13 @@
  * "Noah marked their share as paid"), read from the board's note for that
  * message. Cart edits and events the fold ignored leave no line.
  */
-import type { CardBoard, CardEventNote, CardState, ParleyClient } from "@parley/sdk";
-import type { PropertyValues, TemplateResult } from "lit";
+import type { CardBoard, CardEventNote, CardState } from "@parley/sdk";
+import type { TemplateResult } from "lit";
+import { boardViewClass, noteStyles } from "../components/board-view.js";
 import type { PanelKit } from "../components/panel-kit.js";
 import { type CardMessageRef, cardsOf } from "./card-element.js";
 import { principalOf } from "./dom.js";
 import { type CardStrings, cardStrings } from "./strings.js";
-import { noteStyles } from "./styles.js";
 
 /** The words of `note`, or undefined when it leaves no line. */
 export function noteText(
@@ -58,44 +58,15 @@ export function noteText(
 /** The `<parley-card-note>` class built from `kit`. */
 export function noteClass(kit: PanelKit): CustomElementConstructor {
   const { html, nothing } = kit;
-  return class ParleyCardNote extends kit.LitElement {
-    /** @internal Lit's reactive property declarations. */
-    static override properties = {
-      client: { attribute: false },
-      message: { attribute: false },
-      locale: {},
-      names: { attribute: false },
-      board: { attribute: false },
-    };
+  const Base = boardViewClass<CardBoard, CardMessageRef>(kit, (client, convId) => cardsOf(client)?.board(convId), {
+    board: true,
+  });
+  return class ParleyCardNote extends Base {
     /** @internal */
     static override styles = noteStyles(kit);
-    /** The client whose conversation holds the event. */
-    declare client: ParleyClient | undefined;
-    /** The `card-event` message. */
-    declare message: CardMessageRef | undefined;
-    /** BCP 47 locale. */
-    declare locale: string;
-    /** Display names by principal id. */
-    declare names: Record<string, string>;
-    /** The board, when given directly instead of read from the client. */
-    declare board: CardBoard | undefined;
-    readonly #board = new kit.StoreController<CardBoard>(this);
-
-    constructor() {
-      super();
-      this.locale = "en";
-      this.names = {};
-    }
-
-    protected override willUpdate(changed: PropertyValues<this>): void {
-      if (changed.has("client") || changed.has("message")) {
-        const convId = this.message?.convId;
-        this.#board.set(convId ? cardsOf(this.client)?.board(convId) : undefined);
-      }
-    }
 
     protected override render(): TemplateResult | typeof nothing {
-      const board = this.board ?? this.#board.value;
+      const board = this.shownBoard;
       const note = this.message ? board?.events.get(this.message.msgId) : undefined;
       const s = cardStrings(this.locale);
       const me = principalOf(this.client);

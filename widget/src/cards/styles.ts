@@ -1,14 +1,13 @@
-/** Styles of `<parley-card>` and `<parley-card-note>`, themed by the chat's custom properties. */
+/** Styles of `<parley-card>`, themed by the chat's custom properties (the note line's are in components/board-view.ts). */
+import { cardFrameStyles } from "../components/board-view.js";
 import type { PanelKit } from "../components/panel-kit.js";
 
 /** The card element's styles, built with the kit's css tag. */
-export const cardStyles = ({ css, base }: PanelKit) => [
-  base,
-  css`
+export const cardStyles = (kit: PanelKit) => [
+  kit.base,
+  cardFrameStyles(kit),
+  kit.css`
     :host { display: block; width: 100%; max-width: 28rem; }
-    article { background: var(--parley-bg, #fff); color: var(--parley-fg, #111827);
-      border: 1px solid var(--parley-border, #c9d0da); border-radius: var(--parley-radius, 12px);
-      padding: 0.75rem; overflow-wrap: anywhere; min-width: 0; }
     header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.25rem 0.5rem; justify-content: space-between; }
     h3 { font-size: 1rem; margin: 0; }
     h4 { font-size: 0.875rem; margin: 0.5rem 0 0.25rem; }
@@ -67,14 +66,5 @@ export const cardStyles = ({ css, base }: PanelKit) => [
     dialog::backdrop { background: rgb(0 0 0 / 0.4); }
     a { color: var(--parley-link, #1d4ed8); }
     .button.primary { color: var(--parley-brand-contrast, #fff); }
-  `,
-];
-
-/** The timeline notice's styles. */
-export const noteStyles = ({ css, base }: PanelKit) => [
-  base,
-  css`
-    :host { display: block; }
-    p { margin: 0.35rem auto; text-align: center; font-size: 0.75rem; color: var(--parley-muted, #4b5563); }
   `,
 ];

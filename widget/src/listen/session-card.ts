@@ -7,8 +7,9 @@
  * handler, then the player bar keeps it on the shared playhead. A refusal is
  * said in words in the card (role=alert).
  */
-import type { ChatMessage, ParleyClient } from "@parley/sdk";
-import type { PropertyValues, TemplateResult } from "lit";
+import type { ChatMessage } from "@parley/sdk";
+import type { TemplateResult } from "lit";
+import { boardViewClass } from "../components/board-view.js";
 import type { PanelKit } from "../components/panel-kit.js";
 import { prime } from "./player.js";
 import {
@@ -32,13 +33,11 @@ export type ListenMessageRef = Pick<ChatMessage, "convId" | "msgId">;
 /** The `<parley-listen-card>` class built from `kit`. */
 export function sessionCardClass(kit: PanelKit): CustomElementConstructor {
   const { html, nothing } = kit;
-  return class ParleyListenCard extends kit.LitElement {
+  const Base = boardViewClass<ListenBoard, ListenMessageRef>(kit, (client, convId) => listenOf(client)?.board(convId));
+  return class ParleyListenCard extends Base {
     /** @internal Lit's reactive property declarations. */
     static override properties = {
-      client: { attribute: false },
-      message: { attribute: false },
-      locale: {},
-      names: { attribute: false },
+      ...Base.properties,
       features: { attribute: false },
       busy: { state: true },
       error: { state: true },
@@ -46,35 +45,17 @@ export function sessionCardClass(kit: PanelKit): CustomElementConstructor {
     /** @internal */
     static override styles = cardStyles(kit);
 
-    /** The client whose conversation holds the session. */
-    declare client: ParleyClient | undefined;
-    /** The `listen` message (its msgId is the session id). */
-    declare message: ListenMessageRef | undefined;
-    /** BCP 47 locale (`de*` reads German, others English). */
-    declare locale: string;
-    /** Display names by principal id. */
-    declare names: Record<string, string>;
     /** The shop's settings: only tracks on its media origins are played. */
     declare features: ListenFeatures | undefined;
     /** @internal */
     declare busy: boolean;
     /** @internal */
     declare error: ListenKey | undefined;
-    readonly #board = new kit.StoreController<ListenBoard>(this);
     #tick: ReturnType<typeof setTimeout> | undefined;
 
     constructor() {
       super();
-      this.locale = "en";
-      this.names = {};
       this.busy = false;
-    }
-
-    protected override willUpdate(changed: PropertyValues<this>): void {
-      if (changed.has("client") || changed.has("message")) {
-        const convId = this.message?.convId;
-        this.#board.set(convId ? listenOf(this.client)?.board(convId) : undefined);
-      }
     }
 
     override disconnectedCallback(): void {
@@ -95,7 +76,7 @@ export function sessionCardClass(kit: PanelKit): CustomElementConstructor {
 
     /** The session shown. */
     get session(): ListenSession | undefined {
-      return this.message ? this.#board.value?.sessions.get(this.message.msgId) : undefined;
+      return this.message ? this.shownBoard?.sessions.get(this.message.msgId) : undefined;
     }
 
     async #run(work: () => Promise<unknown>): Promise<boolean> {

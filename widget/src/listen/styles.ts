@@ -1,4 +1,5 @@
-/** Styles of the listen elements, themed by the chat's custom properties. */
+/** Styles of the listen elements, themed by the chat's custom properties (the end line's are in components/board-view.ts). */
+import { cardFrameStyles } from "../components/board-view.js";
 import type { PanelKit } from "../components/panel-kit.js";
 
 /** Buttons, inputs and the error line, shared by the card, the bar and the picker. */
@@ -17,11 +18,9 @@ const controls = ({ css }: PanelKit) => css`
 export const cardStyles = (kit: PanelKit) => [
   kit.base,
   controls(kit),
+  cardFrameStyles(kit),
   kit.css`
     :host { display: block; width: 100%; max-width: 28rem; }
-    article { background: var(--parley-bg, #fff); color: var(--parley-fg, #111827);
-      border: 1px solid var(--parley-border, #c9d0da); border-radius: var(--parley-radius, 12px);
-      padding: 0.75rem; overflow-wrap: anywhere; min-width: 0; }
     h3 { font-size: 1rem; margin: 0 0 0.35rem; }
     ol { margin: 0; padding-inline-start: 1.4rem; font-size: 0.875rem; }
     li { padding: 0.15rem 0; }
@@ -31,15 +30,6 @@ export const cardStyles = (kit: PanelKit) => [
       border-radius: 999px; background: var(--parley-brand, #1d4ed8); color: var(--parley-brand-contrast, #fff); }
     .actions { display: flex; gap: 0.4rem; margin-top: 0.5rem; align-items: center; flex-wrap: wrap; }
     .ended { font-weight: 600; font-size: 0.875rem; }
-  `,
-];
-
-/** The end line's styles. */
-export const noteStyles = ({ css, base }: PanelKit) => [
-  base,
-  css`
-    :host { display: block; }
-    p { margin: 0.35rem auto; text-align: center; font-size: 0.75rem; color: var(--parley-muted, #4b5563); }
   `,
 ];
 

@@ -10,7 +10,8 @@
  * direction to the place. Built from the chat's kit (ADR 0026).
  */
 import type { ParleyClient } from "@parley/sdk";
-import type { PropertyValues, TemplateResult } from "lit";
+import type { TemplateResult } from "lit";
+import { boardViewClass } from "../components/board-view.js";
 import type { PanelKit } from "../components/panel-kit.js";
 import { accuracy, age, clockTime, coordinates, distanceAndDirection, geoUri, osmUrl } from "./format.js";
 import { geoFailure, permissionGranted } from "./geo.js";
@@ -41,13 +42,13 @@ const PIN_ICON = "M12 21s-6-5.3-6-10a6 6 0 0 1 12 0c0 4.7-6 10-6 10Zm0-8a2 2 0 1
 /** The `<parley-location>` class built from `kit`. */
 export function locationClass(kit: PanelKit): CustomElementConstructor {
   const { html, nothing } = kit;
-  return class ParleyLocation extends kit.LitElement {
+  const Base = boardViewClass<LocationBoard, LocationMessageRef>(kit, (client, convId) =>
+    locationOf(client)?.board(convId),
+  );
+  return class ParleyLocation extends Base {
     /** @internal Lit's reactive property declarations. */
     static override properties = {
-      client: { attribute: false },
-      message: { attribute: false },
-      locale: {},
-      names: { attribute: false },
+      ...Base.properties,
       features: { attribute: false },
       pin: { attribute: false },
       busy: { state: true },
@@ -57,14 +58,6 @@ export function locationClass(kit: PanelKit): CustomElementConstructor {
     /** @internal */
     static override styles = cardStyles(kit);
 
-    /** The client whose conversation holds the place. */
-    declare client: ParleyClient | undefined;
-    /** The `location` message (its msgId is the share id). */
-    declare message: LocationMessageRef | undefined;
-    /** BCP 47 locale (`de*` reads German, others English). */
-    declare locale: string;
-    /** Display names by principal id. */
-    declare names: Record<string, string>;
     /** The shop's settings: a map is drawn only with `mapTiles`. */
     declare features: { mapTiles?: MapTilesConfig } | undefined;
     /** The place, when given directly instead of read from the board. */
@@ -75,24 +68,14 @@ export function locationClass(kit: PanelKit): CustomElementConstructor {
     declare error: LocationKey | undefined;
     /** @internal */
     declare resumable: boolean;
-    readonly #board = new kit.StoreController<LocationBoard>(this);
     readonly #map = new MapView(kit);
     #tick: ReturnType<typeof setInterval> | undefined;
     #resumeTried = false;
 
     constructor() {
       super();
-      this.locale = "en";
-      this.names = {};
       this.busy = false;
       this.resumable = false;
-    }
-
-    protected override willUpdate(changed: PropertyValues<this>): void {
-      if (changed.has("client") || changed.has("message")) {
-        const convId = this.message?.convId;
-        this.#board.set(convId ? locationOf(this.client)?.board(convId) : undefined);
-      }
     }
 
     override disconnectedCallback(): void {
@@ -103,7 +86,7 @@ export function locationClass(kit: PanelKit): CustomElementConstructor {
 
     /** The place shown: the given pin, or the board's. */
     get place(): PinState | undefined {
-      return this.pin ?? (this.message ? this.#board.value?.pins.get(this.message.msgId) : undefined);
+      return this.pin ?? (this.message ? this.shownBoard?.pins.get(this.message.msgId) : undefined);
     }
 
     #ticking(on: boolean): void {
@@ -168,10 +151,9 @@ export function locationClass(kit: PanelKit): CustomElementConstructor {
 
     /** Distance and direction from the viewer's own live share in this conversation, if any. */
     #fromViewer(pin: PinState, me: string | undefined, now: number, s: LocationStrings): string | undefined {
-      if (!me || pin.sender === me || !this.#board.value) return undefined;
-      const own = [...this.#board.value.pins.values()].find(
-        (p) => p.sender === me && p.id !== pin.id && isLive(p, now),
-      );
+      const board = this.shownBoard;
+      if (!me || pin.sender === me || !board) return undefined;
+      const own = [...board.pins.values()].find((p) => p.sender === me && p.id !== pin.id && isLive(p, now));
       if (!own) return undefined;
       return distanceAndDirection(distanceM(own.fix, pin.fix), bearingDeg(own.fix, pin.fix), s);
     }

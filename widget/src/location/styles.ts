@@ -1,4 +1,8 @@
-/** Styles of the location card, its timeline line and the share dialog, themed by the chat's custom properties. */
+/**
+ * Styles of the location card and the share dialog, themed by the chat's custom
+ * properties (the timeline line's are in components/board-view.ts).
+ */
+import { cardFrameStyles } from "../components/board-view.js";
 import type { PanelKit } from "../components/panel-kit.js";
 
 const shared = ({ css }: PanelKit) => css`
@@ -15,11 +19,9 @@ const shared = ({ css }: PanelKit) => css`
 export const cardStyles = (kit: PanelKit) => [
   kit.base,
   shared(kit),
+  cardFrameStyles(kit),
   kit.css`
     :host { display: block; width: 100%; max-width: 22rem; }
-    article { background: var(--parley-bg, #fff); color: var(--parley-fg, #111827);
-      border: 1px solid var(--parley-border, #c9d0da); border-radius: var(--parley-radius, 12px);
-      padding: 0.75rem; overflow-wrap: anywhere; min-width: 0; }
     header { display: flex; align-items: center; gap: 0.5rem; justify-content: space-between; flex-wrap: wrap; }
     h3 { font-size: 1rem; margin: 0; display: flex; align-items: center; gap: 0.35rem; }
     h3 svg { width: 1.1rem; height: 1.1rem; fill: none; stroke: currentColor; stroke-width: 2; flex: none; }
@@ -37,15 +39,6 @@ export const cardStyles = (kit: PanelKit) => [
     .map { height: 9rem; margin-top: 0.5rem; border-radius: calc(var(--parley-radius, 12px) / 2);
       border: 1px solid var(--parley-border, #c9d0da); background: var(--parley-surface, #eef1f5); position: relative; }
     .attribution { font-size: 0.6875rem; color: var(--parley-muted, #4b5563); margin: 0.15rem 0 0; }
-  `,
-];
-
-/** The timeline line's styles. */
-export const noteStyles = ({ css, base }: PanelKit) => [
-  base,
-  css`
-    :host { display: block; }
-    p { margin: 0.35rem auto; text-align: center; font-size: 0.75rem; color: var(--parley-muted, #4b5563); }
   `,
 ];
 
