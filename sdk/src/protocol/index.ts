@@ -68,7 +68,6 @@ export type { MessageBody } from "./message-body.js";
 export { parseMessageBody } from "./message-body.js";
 export type {
   BlockedInfo,
-  CatalogTrack,
   CommitReason,
   ConversationInfo,
   ConversationStatus,
@@ -82,7 +81,6 @@ export type {
   InviteInfo,
   InviteMemberPreview,
   InviteStatus,
-  MapTiles,
   MemberInfo,
   MemberRole,
   MembershipChange,
@@ -90,13 +88,11 @@ export type {
   PrincipalInfo,
   PrincipalKind,
   ReadMark,
-  ShopMedia,
   TeamKeyRecord,
   TeamKeyWrap,
   TeamKind,
   TeamPresence,
   TeamPresenceMember,
-  WidgetConfig,
 } from "./models.js";
 export {
   CommitReasons,
@@ -136,6 +132,7 @@ export {
   teamKeyRecordSchema,
   teamKeyWrapSchema,
 } from "./schemas.js";
+export type { CatalogTrack, MapTiles, ShopMedia, WidgetConfig } from "./shop-settings.js";
 export {
   API_QUEUE,
   API_WILDCARD,
