@@ -8,16 +8,10 @@
 // widget/test-artifacts/cards-agent-dashboard-order.png.
 
 import { AGENT_LOGIN, AGENT_PASSWORD } from "@parley/gateway/testing";
-import {
-  artifactPath,
-  type BrowserSession,
-  chatFrame,
-  exposeLauncherRoot,
-  launchChromium,
-} from "@parley/widget/testing";
+import { artifactPath, type BrowserSession, launchChromium } from "@parley/widget/testing";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { axeCards, card, logInAs, type StoryBot, startBot, texts, until } from "./cards-helpers.js";
+import { axeCards, card, openChat, type StoryBot, startBot, texts, until } from "./cards-helpers.js";
 import { type DashboardShop, startDashboardShop } from "./fixtures.js";
 import { axeSerious, signIn } from "./group-helpers.js";
 
@@ -41,14 +35,7 @@ describe("the agent acts on an order card from the dashboard; the customer sees 
     const browser = await launchChromium({ viewport: { width: 1000, height: 900 } });
     browsers.push(browser);
     const page = await browser.newPage();
-    await exposeLauncherRoot(page);
-    await logInAs(page, shop.backend.url, "Mia", "en");
-    await page.hover("parley-launcher");
-    const frame = await chatFrame(page);
-    await frame.waitForSelector("#parley-root[data-state=connected]", { state: "attached" });
-    await page.click("parley-launcher");
-    await frame.locator("parley-composer textarea").waitFor();
-    mia = { page, frame };
+    mia = await openChat(page, shop.backend.url, "Mia", "en");
   });
   afterAll(async () => {
     await shopBot?.bot.stop().catch(() => undefined);

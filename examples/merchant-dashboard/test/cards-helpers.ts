@@ -3,6 +3,7 @@
 // text and amounts from the chat frame, and axe-core on the cards inside the frame.
 
 import { DEFAULT_TEST_ORIGIN, SHOP_ID, type TestStack } from "@parley/gateway/testing";
+import { chatFrame, exposeLauncherRoot } from "@parley/widget/testing";
 import type { Frame, Locator, Page } from "playwright-core";
 import WebSocket from "ws";
 import { type KitchenEvent, ShopBot } from "../../bot/bot.js";
@@ -41,6 +42,26 @@ export async function logInAs(page: Page, storefront: string, name: string, lang
   await page.fill("#name", name);
   await Promise.all([page.waitForURL(home), page.click("#login button")]);
   await page.waitForSelector("#logout:not([hidden])");
+}
+
+/**
+ * Logs `name` in on the storefront (`logInAs`), shows intent so the chat frame loads, waits for it to
+ * connect and opens the chat; resolves with the page and the frame once the composer is there.
+ */
+export async function openChat(
+  page: Page,
+  storefront: string,
+  name: string,
+  lang: "en" | "de",
+): Promise<{ page: Page; frame: Frame }> {
+  await exposeLauncherRoot(page);
+  await logInAs(page, storefront, name, lang);
+  await page.hover("parley-launcher");
+  const frame = await chatFrame(page);
+  await frame.waitForSelector("#parley-root[data-state=connected]", { state: "attached" });
+  await page.click("parley-launcher");
+  await frame.locator("parley-composer textarea").waitFor();
+  return { page, frame };
 }
 
 /** Whitespace folded to single spaces. */

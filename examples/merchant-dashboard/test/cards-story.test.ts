@@ -19,16 +19,10 @@
 import { shopperId } from "@parley/examples/shop-backend";
 import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, type TestStack } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
-import {
-  artifactPath,
-  type BrowserSession,
-  chatFrame,
-  exposeLauncherRoot,
-  launchChromium,
-} from "@parley/widget/testing";
+import { artifactPath, type BrowserSession, launchChromium } from "@parley/widget/testing";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { axeCards, card, cents, flat, logInAs, type StoryBot, startBot, texts, until } from "./cards-helpers.js";
+import { axeCards, card, cents, flat, openChat, type StoryBot, startBot, texts, until } from "./cards-helpers.js";
 import { type DashboardShop, startDashboardShop } from "./fixtures.js";
 import { signIn } from "./group-helpers.js";
 
@@ -74,14 +68,7 @@ describe("the cards story: a group lunch order with the shop bot, split and paid
     });
     browsers.push(browser);
     const page = await browser.newPage();
-    await exposeLauncherRoot(page);
-    await logInAs(page, backend.url, name, lang);
-    await page.hover("parley-launcher");
-    const frame = await chatFrame(page);
-    await frame.waitForSelector("#parley-root[data-state=connected]", { state: "attached" });
-    await page.click("parley-launcher");
-    await frame.locator("parley-composer textarea").waitFor();
-    return { page, frame };
+    return await openChat(page, backend.url, name, lang);
   }
 
   async function say({ frame }: Shopper, line: string): Promise<void> {

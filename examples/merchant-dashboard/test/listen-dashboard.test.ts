@@ -12,15 +12,13 @@ import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, SHOP_SECRET } from "@parley/gatew
 import {
   artifactPath,
   type BrowserSession,
-  chatFrame,
-  exposeLauncherRoot,
   launchChromium,
   type MediaServer,
   startMediaServer,
 } from "@parley/widget/testing";
 import type { Frame, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { logInAs } from "./cards-helpers.js";
+import { openChat } from "./cards-helpers.js";
 import { type DashboardShop, startDashboardShop } from "./fixtures.js";
 import { axeSerious, axeViolations, signIn, until } from "./group-helpers.js";
 
@@ -68,14 +66,7 @@ describe.each(["en", "de"] as const)("listening together, widget and dashboard (
     const browser = await launchChromium({ viewport: { width: 1000, height: 900 } });
     browsers.push(browser);
     const page = await browser.newPage();
-    await exposeLauncherRoot(page);
-    await logInAs(page, shop.backend.url, "Mia", lang);
-    await page.hover("parley-launcher");
-    const frame = await chatFrame(page);
-    await frame.waitForSelector("#parley-root[data-state=connected]", { state: "attached" });
-    await page.click("parley-launcher");
-    await frame.locator("parley-composer textarea").waitFor();
-    mia = { page, frame };
+    mia = await openChat(page, shop.backend.url, "Mia", lang);
   });
   afterAll(async () => {
     for (const b of browsers) await b.close();

@@ -8,16 +8,10 @@
 // tile server configured). In English and German. Screenshots: widget/test-artifacts/location-dashboard-*.png.
 
 import { AGENT_LOGIN, AGENT_PASSWORD } from "@parley/gateway/testing";
-import {
-  artifactPath,
-  type BrowserSession,
-  chatFrame,
-  exposeLauncherRoot,
-  launchChromium,
-} from "@parley/widget/testing";
+import { artifactPath, type BrowserSession, launchChromium } from "@parley/widget/testing";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flat, logInAs, texts, until } from "./cards-helpers.js";
+import { flat, openChat, texts, until } from "./cards-helpers.js";
 import { type DashboardShop, startDashboardShop } from "./fixtures.js";
 import { axeSerious, axeViolations, signIn } from "./group-helpers.js";
 
@@ -75,14 +69,7 @@ describe.each(["en", "de"] as const)("locations between the widget and the dashb
     await browser.context.setGeolocation(MIA_AT);
     for (const b of browsers) b.context.on("request", (r) => origins.add(new URL(r.url()).origin));
     const page = await browser.newPage();
-    await exposeLauncherRoot(page);
-    await logInAs(page, shop.backend.url, "Mia", lang);
-    await page.hover("parley-launcher");
-    const frame = await chatFrame(page);
-    await frame.waitForSelector("#parley-root[data-state=connected]", { state: "attached" });
-    await page.click("parley-launcher");
-    await frame.locator("parley-composer textarea").waitFor();
-    mia = { page, frame };
+    mia = await openChat(page, shop.backend.url, "Mia", lang);
   });
   afterAll(async () => {
     for (const b of browsers) await b.close();
