@@ -4,28 +4,11 @@
  * messages in `seq` order (duplicates by `seq` count once). Events a rule
  * does not allow are kept as ignored, so every client shows the same thing.
  */
+import type { FoldMessage } from "../gapless.js";
 import type { CardEventOp, MenuCard, MinorUnits, OrderCard, OrderStatus, SplitMethod } from "../protocol/cards/wire.js";
 
-/** A message as the fold reads it (a `ChatMessage` fits). */
-export interface CardMessage {
-  /** Its place in the conversation: the fold's order. */
-  seq: number;
-  /** Its message id: a card's id, or the key of an event's note. */
-  msgId: string;
-  /** The sender's principal id. */
-  sender: string;
-  /** Server time, ms. */
-  ts: number;
-  /** Whether the shop's team sent it, verified (see `ChatMessage.fromTeam`). */
-  fromTeam?: boolean;
-  /** The decoded body; messages of other kinds (or unreadable ones) are skipped. */
-  body:
-    | {
-        /** The body kind: `card` and `card-event` are folded, others skipped. */
-        type: string;
-      }
-    | undefined;
-}
+/** A message as the cards fold reads it (a `ChatMessage` fits): `card` and `card-event` bodies are folded. */
+export type CardMessage = FoldMessage;
 
 /** What every card's state carries. */
 export interface CardStateBase {

@@ -18,25 +18,12 @@
  * Pure and deterministic (no clock, no randomness), and incremental: a
  * {@link ListenFolder} takes messages one by one.
  */
+import type { FoldMessage } from "../gapless.js";
 import type { ListenBoard, ListenSession } from "./api.js";
 import { parseListenEvent, parseListenStart, stateMisfit } from "./schemas.js";
 
-/** A message as the fold reads it (a `ChatMessage` fits). */
-export interface ListenMessage {
-  /** Its place in the conversation: the fold's order. */
-  seq: number;
-  /** Its message id: a session's id when it starts one. */
-  msgId: string;
-  /** The sender's principal id. */
-  sender: string;
-  /** The decoded body; messages of other kinds (or unreadable ones) are skipped. */
-  body:
-    | {
-        /** The body kind: `listen` and `listen-event` are folded, others skipped. */
-        type: string;
-      }
-    | undefined;
-}
+/** A message as the listen fold reads it (a `ChatMessage` fits): `listen` and `listen-event` bodies are folded. */
+export type ListenMessage = Pick<FoldMessage, "seq" | "msgId" | "sender" | "body">;
 
 /** What `message` makes of its session (a new or changed one); `undefined` when it is ignored or not a listen message. */
 function effectOf(

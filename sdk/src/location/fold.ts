@@ -8,6 +8,7 @@
  */
 
 import type { ReceivedLive } from "../client/live-channel.js";
+import type { FoldMessage } from "../gapless.js";
 import type { GeoFix, LocationPin } from "../protocol/live/wire.js";
 import { MAX_LIVE_MS } from "../protocol/live/wire.js";
 import type { IgnoredLocation, LocationBoard, PinState } from "./api.js";
@@ -16,26 +17,11 @@ import { parseLiveLocation, parseLocationEvent, parseLocationPin } from "./schem
 /** How far after a share's `until` a live update's fix may be taken (clock differences between devices), ms. */
 export const LIVE_AT_SLACK_MS = 5_000;
 
-/** A message as the fold reads it (a `ChatMessage` fits). */
-export interface LocationMessage {
-  /** Its place in the conversation: the fold's order. */
-  seq: number;
-  /** Its message id: a pin's id. */
-  msgId: string;
-  /** The sender's principal id. */
-  sender: string;
-  /** Server time, ms: a stop's `stoppedAt`, and the bound of a share's `until`. */
-  ts: number;
-  /** Whether the shop's team sent it, verified (see `ChatMessage.fromTeam`). */
-  fromTeam?: boolean;
-  /** The decoded body; messages of other kinds (or unreadable ones) are skipped. */
-  body:
-    | {
-        /** The body kind: `location` and `location-event` are folded, others skipped. */
-        type: string;
-      }
-    | undefined;
-}
+/**
+ * A message as the location fold reads it (a `ChatMessage` fits): `location` and `location-event` bodies
+ * are folded; `ts` is a stop's `stoppedAt` and the bound of a share's `until`.
+ */
+export type LocationMessage = FoldMessage;
 
 /** The fix fields of `value` (a pin or a live update), without anything else it carries. */
 export function fixOf(value: GeoFix): GeoFix {
