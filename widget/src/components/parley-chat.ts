@@ -5,12 +5,13 @@ import { chatHeader } from "./chat-header.js";
 import { chatPeople } from "./chat-people.js";
 import { ready } from "./client-ready.js";
 import { DeviceNoticeLoader } from "./device-notice-loader.js";
-import { isListen, listenLoading, loadListen } from "./listen-loader.js";
+import { isListen, listenBar, listenLoading, loadListen } from "./listen-loader.js";
 import { kit, type PanelName } from "./panel-kit.js";
 import { styles } from "./parley-chat.styles.js";
 import type { Mentionable } from "./parley-composer.js";
 import { NO_FEATURES, type ShopFeatures } from "./shop-features.js";
 import { StoreController } from "./store-controller.js";
+import { UnreadTally } from "./unread-tally.js";
 
 /**
  * `<parley-chat>`: the whole chat, and the element the widget's frame mounts.
@@ -105,13 +106,13 @@ export class ParleyChat extends LitElement {
   declare panel: PanelName | undefined;
 
   readonly #state = new StoreController<ConversationState>(this, (s) => {
-    this.#countUnread();
+    this.#unread.recount();
     // A listening session in the conversation: its player (and card) load now (ADR 0026).
     if (!listenLoading() && s.messages.some(isListen)) loadListen().catch(() => undefined);
   });
-  #unreadByConv = new Map<string, number>();
-  #watched = new Map<string, () => void>();
-  #lastUnread = -1;
+  readonly #unread = new UnreadTally((count) =>
+    this.dispatchEvent(new CustomEvent("parley-unread", { detail: { count }, bubbles: true, composed: true })),
+  );
   readonly #presence = new StoreController<TeamPresence>(this, () => this.#refreshNames());
   readonly #invites = new StoreController<readonly InviteInfo[]>(this);
   readonly #deviceNotice = new DeviceNoticeLoader(this);
@@ -184,7 +185,7 @@ export class ParleyChat extends LitElement {
 
   /** Total unread messages across the conversations this element follows. */
   get unread(): number {
-    return [...this.#unreadByConv.values()].reduce((sum, n) => sum + n, 0);
+    return this.#unread.total;
   }
 
   #attach(): void {
@@ -207,8 +208,7 @@ export class ParleyChat extends LitElement {
     this.#deviceNotice.follow(undefined);
     for (const off of this.#offs) off();
     this.#offs = [];
-    for (const off of this.#watched.values()) off();
-    this.#watched.clear();
+    this.#unread.unwatchAll();
   }
 
   /**
@@ -230,10 +230,10 @@ export class ParleyChat extends LitElement {
       const list = await client.listConversations();
       if (load !== this.#load) return;
       for (const c of list) {
-        this.#unreadByConv.set(c.id, c.unread ?? 0);
+        this.#unread.set(c.id, c.unread ?? 0);
         this.#watch(c.id);
       }
-      this.#countUnread();
+      this.#unread.recount();
       if (this.mode === "customer" && !this.current) {
         const newest = [...list].sort((a, b) => b.updatedAt - a.updatedAt)[0];
         if (newest) this.current = newest.id;
@@ -290,22 +290,7 @@ export class ParleyChat extends LitElement {
 
   /** Follows a conversation's state for its unread count. */
   #watch(convId: string): void {
-    const client = this.client;
-    if (!client || this.#watched.has(convId)) return;
-    const off = client.conversation(convId).subscribe((s) => {
-      const state = s as ConversationState;
-      const unread = state.unread ?? state.info?.unread;
-      if (unread !== undefined) this.#unreadByConv.set(convId, unread);
-      this.#countUnread();
-    });
-    this.#watched.set(convId, off);
-  }
-
-  #countUnread(): void {
-    const count = this.unread;
-    if (count === this.#lastUnread) return;
-    this.#lastUnread = count;
-    this.dispatchEvent(new CustomEvent("parley-unread", { detail: { count }, bubbles: true, composed: true }));
+    if (this.client) this.#unread.watch(this.client, convId);
   }
 
   /** For the composer: the conversation to send to, opened now when a customer has none. */
@@ -347,14 +332,7 @@ export class ParleyChat extends LitElement {
     const typing = (this.#state.value?.typing ?? [])
       .filter((id) => id !== this.#me())
       .map((id) => this.names[id] ?? tr.t("msg.someone"));
-    return html`<parley-listen-bar
-        exportparts="listen-bar"
-        .client=${this.client}
-        .conversationId=${this.current}
-        .locale=${this.locale}
-        .names=${this.names}
-        .features=${this.features}
-      ></parley-listen-bar>
+    return html`${listenBar(this, this.current)}
       <parley-message-list
         exportparts="messages, message, bubble, new-messages, retry-button, empty"
         .client=${this.client}
