@@ -77,7 +77,7 @@ function update(lat = 52.52, lon = 13.405): LiveLocation {
 
 /** Waits for `client` to hear the signal whose `n` is `nth`. */
 const hears = (client: ParleyClient, nth: number, who: string) =>
-  waitFor(() => heard(client).signals.find((s) => s.live.n === nth), `${who} to hear signal ${nth}`);
+  waitFor(() => heard(client).signals.find((s) => (s.live as LiveLocation).n === nth), `${who} to hear signal ${nth}`);
 
 type LiveEvent = Extract<ServerEvent, { type: "live" }>;
 
@@ -150,8 +150,10 @@ describe("live signals between members, the team and a bot", () => {
     const reply = update();
     await liveChannelOf(noah).send(convId, reply);
     await hears(mia, reply.n, "Mia");
-    expect(heard(mia).signals.map((s) => [s.sender, s.live.n])).toEqual([[noah.principal.id, reply.n]]);
-    expect(heard(noah).signals.filter((s) => s.live.n === reply.n)).toEqual([]);
+    expect(heard(mia).signals.map((s) => [s.sender, (s.live as LiveLocation).n])).toEqual([
+      [noah.principal.id, reply.n],
+    ]);
+    expect(heard(noah).signals.filter((s) => (s.live as LiveLocation).n === reply.n)).toEqual([]);
   });
 
   it("the bot's and the agent's signals are from the team; a customer's never", async () => {
@@ -241,7 +243,7 @@ describe("live signals between members, the team and a bot", () => {
     expect(
       heard(noah)
         .signals.slice(signalsBefore)
-        .map((s) => s.live.n),
+        .map((s) => (s.live as LiveLocation).n),
     ).toEqual([next.n]);
     lastSeq = seq;
     crossed.push(envelope.msgId);
@@ -274,7 +276,7 @@ describe("live signals between members, the team and a bot", () => {
     expect(relayed.size).toBeGreaterThan(5);
     expect(stored.map((m) => m.msgId).filter((id) => relayed.has(id))).toEqual(crossed);
     // The canary crossed the stack: Noah opened it.
-    expect(heard(noah).signals.some((s) => String(s.live.lat).includes(CANARY))).toBe(true);
+    expect(heard(noah).signals.some((s) => String((s.live as LiveLocation).lat).includes(CANARY))).toBe(true);
     const nats = taps.flatMap((t) => t.captured).join("\n");
     expect(liveEventsOn(subjects.user(noah.principal.id)).length).toBeGreaterThan(3);
     expect({
@@ -316,7 +318,7 @@ describe("live signals between members, the team and a bot", () => {
     const error = await waitFor(() => heard(noah).errors[errorsBefore], "Noah to fail on the signal after removal");
     expect(error.message).toContain("live signal");
     expect(heard(noah).signals.length).toBe(signalsBefore + 1);
-    expect(heard(noah).signals.some((s) => s.live.n === after.n)).toBe(false);
+    expect(heard(noah).signals.some((s) => (s.live as LiveLocation).n === after.n)).toBe(false);
   });
 });
 
@@ -373,7 +375,7 @@ describe("live signals with encryption off", () => {
     await tap();
     const event = liveEventsOn(subjects.user(customer.principal.id)).find((e) => e.convId === conv);
     expect(event?.envelope.alg).toBe("none");
-    expect(heard(customer).signals.filter((s) => s.live.n === mine.n)).toEqual([]);
+    expect(heard(customer).signals.filter((s) => (s.live as LiveLocation).n === mine.n)).toEqual([]);
   });
 });
 

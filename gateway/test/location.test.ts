@@ -13,6 +13,7 @@
 import { type FixInput, isLive, type LocationBoard, type ParleyClient, type PinState } from "@parley/sdk";
 import { liveChannelOf, type ReceivedLive } from "@parley/sdk/internal";
 import { LIVE_UPDATE_MIN_MS } from "@parley/sdk/location";
+import type { LiveLocation } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findCanary, NOWHERE } from "./harness/canary.js";
 import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
@@ -109,7 +110,11 @@ describe("sharing a location", () => {
     off();
     expect(seen).toEqual([0, 1, 2]);
     expect(second.pins.get(share.share)?.fix).toMatchObject({ lat: CANARY_LAT, lon: HERE.lon });
-    expect(adaHeard.filter((s) => s.live.share === share.share).map((s) => [s.live.n, s.live.lat])).toEqual([
+    expect(
+      adaHeard
+        .filter((s) => (s.live as LiveLocation).share === share.share)
+        .map((s) => [(s.live as LiveLocation).n, (s.live as LiveLocation).lat]),
+    ).toEqual([
       [1, 52.517],
       [2, CANARY_LAT],
     ]);
@@ -152,7 +157,10 @@ describe("sharing a location", () => {
     // Mia's device still thinks it is live: its update is relayed, and Ada's board does not take it.
     await sleep(LIVE_UPDATE_MIN_MS);
     share.update({ ...HERE, lat: 52.6 });
-    await waitFor(() => adaHeard.some((s) => s.live.share === share.share), "Ada to hear the late update");
+    await waitFor(
+      () => adaHeard.some((s) => (s.live as LiveLocation).share === share.share),
+      "Ada to hear the late update",
+    );
     expect(boardOf(ada).pins.get(share.share)?.live?.n).toBe(0);
     expect(boardOf(ada).pins.get(share.share)?.fix).toEqual(boardOf(ada).pins.get(share.share)?.first);
 
@@ -169,7 +177,7 @@ describe("sharing a location", () => {
   it("leaves the canary coordinate out of the store, its files, the gateway's logs and NATS", async () => {
     const search = await findCanary(stack, taps, convId, CANARY);
     // The canary did cross the stack: Ada opened it from a live signal.
-    expect(adaHeard.some((s) => String(s.live.lat).includes(CANARY))).toBe(true);
+    expect(adaHeard.some((s) => String((s.live as LiveLocation).lat).includes(CANARY))).toBe(true);
     expect(taps.flatMap((t) => t.captured).join("\n")).toContain('"type":"live"');
     expect(search.files.some((f) => f.endsWith("parley.sqlite"))).toBe(true);
     expect(search.found).toEqual(NOWHERE);

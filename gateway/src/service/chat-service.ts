@@ -178,6 +178,8 @@ export class ChatService {
       "signal.typing": (actor, body) => signals.typing(actor, body.convId, body.active),
       "signal.read": (actor, body) => signals.read(actor, body.convId, body.seq),
       "signal.live": (actor, body) => signals.live(actor, body.convId, body.envelope),
+      // Interim while the ICE service is written (issue 16): no servers configured.
+      "call.ice": async () => ({ iceServers: [], expiresAt: now() }),
       "time.now": async () => ({ now: now() }),
       "presence.get": async (actor) => ({ presence: presence.snapshot(actor.shopId) }),
       "presence.ping": async (actor, body) => {

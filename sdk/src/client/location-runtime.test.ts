@@ -16,6 +16,7 @@ import type { LiveShare, LocationBoard } from "../location/api.js";
 import { isLive } from "../location/api.js";
 import { parseOptions } from "../options.js";
 import { randomId } from "../protocol/ids.js";
+import type { LiveLocation } from "../protocol/live/wire.js";
 import { LIVE_HEARTBEAT_MS, LIVE_UPDATE_MIN_MS, type LiveUpdate } from "../protocol/live/wire.js";
 import type { SessionResponse } from "../protocol/rpc.js";
 import { StateStore } from "../state-store.js";
@@ -180,7 +181,7 @@ describe("client.location runtime", () => {
       share.update({ ...GATE, lat: GATE.lat + i * 0.001 });
       await vi.advanceTimersByTimeAsync(0);
     }
-    expect(room.relayed.map((r) => r.live.n)).toEqual([1, 2, 3]);
+    expect(room.relayed.map((r) => (r.live as LiveLocation).n)).toEqual([1, 2, 3]);
     for (const who of [alice, bob]) {
       const pin = who.board.pins.get(share.share);
       expect(pin?.live?.n).toBe(3);
@@ -245,7 +246,7 @@ describe("client.location runtime", () => {
     await vi.advanceTimersByTimeAsync(LIVE_UPDATE_MIN_MS);
     again.update({ ...GATE, lat: GATE.lat + 0.01 });
     await vi.advanceTimersByTimeAsync(0);
-    const last = room.relayed.at(-1)?.live.n ?? 0;
+    const last = (room.relayed.at(-1)?.live as LiveLocation | undefined)?.n ?? 0;
     expect(last).toBeGreaterThan(4);
     expect(bob.board.pins.get(share.share)?.live?.n).toBe(last);
     expect(bob.board.pins.get(share.share)?.fix.lat).toBeCloseTo(GATE.lat + 0.01, 9);

@@ -6,6 +6,7 @@
  * stop arriving late never loses a position.
  */
 import type { ReceivedLive } from "../client/live-channel.js";
+import type { LiveLocation } from "../protocol/live/wire.js";
 import type { LocationBoard } from "./api.js";
 import { applyLive, type LiveRefusal, LocationFolder, type LocationMessage, liveRefusal } from "./fold.js";
 import { parseLiveLocation } from "./schemas.js";
@@ -76,9 +77,11 @@ export class LocationBoardFolder {
     if (!live) return;
     const key = `${live.share} ${entry.signal.sender}`;
     const list = this.#kept.get(key) ?? [];
-    if (list.some((k) => k.signal.live.n === live.n)) return;
+    // Only location updates are kept (parsed above).
+    const n = (k: Kept) => (k.signal.live as LiveLocation).n;
+    if (list.some((k) => n(k) === live.n)) return;
     list.push(entry);
-    list.sort((a, b) => a.signal.live.n - b.signal.live.n);
+    list.sort((a, b) => n(a) - n(b));
     if (list.length > KEEP_PER_SHARE) list.shift();
     this.#kept.delete(key);
     this.#kept.set(key, list);

@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ReceivedLive } from "../client/live-channel.js";
+import type { LiveLocation } from "../protocol/live/wire.js";
 import { isLive, type LocationBoard } from "./api.js";
 import { KEEP_PER_SHARE, LocationBoardFolder } from "./board-folder.js";
 import { fixOf, foldLocations, type LocationMessage, liveRefusal } from "./fold.js";
@@ -70,11 +71,15 @@ function expected(messages: readonly LocationMessage[], sent: readonly Sent[]): 
   const pins = new Map(base.pins);
   for (const [id, pin] of base.pins) {
     const allowed = sent.filter(
-      (s) => s.signal.live.share === id && liveRefusal(base, s.signal, s.sharedNow) === undefined,
+      (s) => (s.signal.live as LiveLocation).share === id && liveRefusal(base, s.signal, s.sharedNow) === undefined,
     );
-    const best = allowed.sort((a, b) => b.signal.live.n - a.signal.live.n)[0];
+    const best = allowed.sort((a, b) => (b.signal.live as LiveLocation).n - (a.signal.live as LiveLocation).n)[0];
     if (best && pin.live)
-      pins.set(id, { ...pin, fix: fixOf(best.signal.live), live: { ...pin.live, n: best.signal.live.n } });
+      pins.set(id, {
+        ...pin,
+        fix: fixOf(best.signal.live as LiveLocation),
+        live: { ...pin.live, n: (best.signal.live as LiveLocation).n },
+      });
   }
   return { ...base, pins };
 }
@@ -167,7 +172,10 @@ describe("the location fold (properties)", () => {
     fc.assert(
       fc.property(updates, fc.integer({ min: 0, max: 2 * HOUR }), (sent, after) => {
         const messages = conversation([], 1_000);
-        const late = sent.map((s) => ({ ...s, sharedNow: UNTIL[s.signal.live.share === idAt(1) ? 1 : 2] + after }));
+        const late = sent.map((s) => ({
+          ...s,
+          sharedNow: UNTIL[(s.signal.live as LiveLocation).share === idAt(1) ? 1 : 2] + after,
+        }));
         const board = feed(messages, late, [2]);
         for (const pin of board.pins.values()) {
           expect(pin.live?.n).toBe(0);

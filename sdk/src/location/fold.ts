@@ -9,7 +9,7 @@
 
 import type { ReceivedLive } from "../client/live-channel.js";
 import type { FoldMessage } from "../gapless.js";
-import type { GeoFix, LocationPin } from "../protocol/live/wire.js";
+import type { GeoFix, LiveLocation, LocationPin } from "../protocol/live/wire.js";
 import { MAX_LIVE_MS } from "../protocol/live/wire.js";
 import type { IgnoredLocation, LocationBoard, PinState } from "./api.js";
 import { parseLiveLocation, parseLocationEvent, parseLocationPin } from "./schemas.js";
@@ -186,7 +186,8 @@ export function applyLive(
   sharedNow: number,
 ): LocationBoard {
   if (liveRefusal(board, signal, sharedNow) !== undefined) return board;
-  const live = signal.live;
+  // liveRefusal parsed it: a location update.
+  const live = signal.live as LiveLocation;
   const pin = board.pins.get(live.share) as PinState & { live: NonNullable<PinState["live"]> };
   const pins = new Map(board.pins);
   pins.set(pin.id, { ...pin, fix: fixOf(live), live: { ...pin.live, n: live.n } });

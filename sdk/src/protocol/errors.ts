@@ -100,9 +100,26 @@ const errorCodes = {
    * event (not the sender's to do, or not now: someone else's share, a session that ended).
    */
   live_rejected: { status: 409, retryable: false, message: "That is not allowed now." },
+  /**
+   * Raised by the SDK only (never sent by the gateway): a call cannot be started or joined here
+   * (no WebRTC in this environment, a plaintext conversation, the call is full or has ended, or this
+   * device is already in another call); the message says which.
+   */
+  call_unavailable: { status: 409, retryable: false, message: "That call cannot be started or joined now." },
+  /**
+   * Raised by the SDK only (never sent by the gateway): the camera, microphone or screen could not be
+   * had (permission refused, no such device, in use elsewhere).
+   */
+  media_denied: { status: 403, retryable: false, message: "The camera or microphone is not available." },
+  /**
+   * Raised by the SDK only (never sent by the gateway): a call was refused for its signalling's sake:
+   * a session description not signed by a device of a current member of the call, or a DTLS
+   * fingerprint other than the signed one. The call ends; the message says which check failed.
+   */
+  call_refused: { status: 403, retryable: false, message: "The call was refused: its signalling did not verify." },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
-/** Every error code the gateway sends (and `file_corrupt`, `card_invalid`, `card_rejected`, `live_invalid`, `live_rejected`, which the SDK raises), by name. */
+/** Every error code the gateway sends (and `file_corrupt`, `card_invalid`, `card_rejected`, `live_invalid`, `live_rejected`, `call_unavailable`, `media_denied`, `call_refused`, which the SDK raises), by name. */
 export type ErrorCode = keyof typeof errorCodes;
 
 /** Every error code with its HTTP status, whether it is retryable, and a default message. */

@@ -5,6 +5,24 @@
  * @module @parley/sdk/protocol
  */
 
+export type {
+  CallEvent,
+  CallEventOp,
+  CallMedia,
+  CallStart,
+  LiveCall,
+  LiveCallDescription,
+  LiveCallMedia,
+} from "./calls/wire.js";
+export {
+  CALL_VERSION,
+  DROP_AFTER_MS,
+  MAX_CALL_PARTICIPANTS,
+  MAX_FINGERPRINT_CHARS,
+  MAX_SDP_CHARS,
+  MAX_SILENT_CALL_MS,
+  RING_MS,
+} from "./calls/wire.js";
 export type { Envelope, EnvelopeAlg, EnvelopeHeader, StoredMessage, StoredNote } from "./envelope.js";
 export { ENVELOPE_VERSION, EnvelopeAlgs, MAX_CIPHERTEXT_CHARS } from "./envelope.js";
 export type { ErrorBody, ErrorCode, ErrorCodeInfo } from "./errors.js";
@@ -108,7 +126,7 @@ export {
   PrincipalKinds,
   TeamKinds,
 } from "./models.js";
-export type { RpcResults, ServerEvent, SessionResponse } from "./rpc.js";
+export type { IceServer, RpcResults, ServerEvent, SessionResponse } from "./rpc.js";
 export type { HttpErrorReply, RpcReply } from "./rpc-reply.js";
 export { parseErrorBody, parseRpcReply, rpcError, rpcResult } from "./rpc-reply.js";
 export type { RpcOp, RpcRequest } from "./schemas.js";

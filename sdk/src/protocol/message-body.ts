@@ -94,6 +94,30 @@ export type MessageBody =
         [key: string]: unknown;
       };
     }
+  /** A voice or video call starts and rings (see `@parley/sdk/calls` and calls/wire.ts). Checked here for its shape only. */
+  | {
+      /** A call message. */
+      type: "call";
+      /** What the call sends and when it started. */
+      call: {
+        /** `audio` or `video`. */
+        media: string;
+        [key: string]: unknown;
+      };
+    }
+  /** Someone joins, declines, is busy or leaves a call. */
+  | {
+      /** A call event. */
+      type: "call-event";
+      /** The call (msgId of its call message), the operation and its fields. */
+      event: {
+        /** The call. */
+        call: string;
+        /** What happens. */
+        op: string;
+        [key: string]: unknown;
+      };
+    }
   /**
    * The payload of a live signal (`client` sends it with `signal.live`, the
    * gateway relays and never stores it). A stored message of this kind is

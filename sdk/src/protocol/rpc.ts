@@ -16,6 +16,16 @@ import type {
   TeamPresence,
 } from "./models.js";
 
+/** One STUN or TURN server, as `RTCIceServer` takes it. */
+export interface IceServer {
+  /** `stun:host:port`, `turn:host:port?transport=udp|tcp` or `turns:host:port`. */
+  urls: string[];
+  /** TURN only: `<expiry in Unix seconds>:<principal id>`. */
+  username?: string;
+  /** TURN only: base64 HMAC-SHA1 of `username` under the TURN server's shared secret. */
+  credential?: string;
+}
+
 /** Results of the RPC operations, by op. */
 export interface RpcResults {
   /** Customers and guests: the new conversation, with the caller as its owner. */
@@ -251,6 +261,17 @@ export interface RpcResults {
   "signal.live": {
     /** Always `true`. */
     ok: true;
+  };
+  /**
+   * Where a call's peers find each other (`RTCConfiguration.iceServers`): the gateway's STUN servers,
+   * and its TURN servers with a credential minted for the caller that works until `expiresAt` (the
+   * time-limited shared-secret scheme coturn's `use-auth-secret` checks). Empty when none are configured.
+   */
+  "call.ice": {
+    /** The servers, as `RTCPeerConnection` takes them. */
+    iceServers: IceServer[];
+    /** When the TURN credentials stop working, ms since the Unix epoch (fetch again before). */
+    expiresAt: number;
   };
   /** The gateway's clock, for estimating the shared clock (`client.clock`). */
   "time.now": {

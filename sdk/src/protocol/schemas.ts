@@ -303,6 +303,8 @@ export const rpcRequestSchemas = {
    * `convId` must be the request's; its `ct` is at most MAX_LIVE_CIPHERTEXT_CHARS.
    */
   "signal.live": z.strictObject({ convId: idSchema, envelope: envelopeSchema }),
+  /** ICE servers for a call, with TURN credentials minted for the caller (rate-limited per principal). */
+  "call.ice": z.strictObject({}),
   /** The gateway's clock (for the shared clock's offset estimate). */
   "time.now": z.strictObject({}),
   /** Who of the shop's team is online. */

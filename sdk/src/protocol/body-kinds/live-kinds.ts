@@ -1,6 +1,7 @@
 /**
- * The kinds of what is live in a conversation (../live/wire.ts): `location`,
- * `location-event`, `listen`, `listen-event` (stored messages) and `live`
+ * The kinds of what is live in a conversation (../live/wire.ts,
+ * ../calls/wire.ts): `location`, `location-event`, `listen`, `listen-event`,
+ * `call`, `call-event` (stored messages) and `live`
  * (the payload of a live signal, never a stored message: a stored one is
  * shown as nothing and folds into nothing). Checked here only for their
  * shape, like cards: the full checks and the folds load with the location
@@ -68,6 +69,28 @@ export const listenEventKind = defineBodyKind<Extract<MessageBody, { type: "list
     const event = inner(value, "listen-event", "event");
     if (typeof event.session !== "string" || typeof event.op !== "string") throw notABody();
     return { type: "listen-event", event: event as { session: string; op: string } };
+  },
+  senders: "any",
+});
+
+/** The `call` kind: a call starts and rings. */
+export const callKind = defineBodyKind<Extract<MessageBody, { type: "call" }>>({
+  type: "call",
+  parse: (value) => {
+    const call = inner(value, "call", "call");
+    if (typeof call.media !== "string") throw notABody();
+    return { type: "call", call: call as { media: string } };
+  },
+  senders: "any",
+});
+
+/** The `call-event` kind: join, decline, busy, leave. */
+export const callEventKind = defineBodyKind<Extract<MessageBody, { type: "call-event" }>>({
+  type: "call-event",
+  parse: (value) => {
+    const event = inner(value, "call-event", "event");
+    if (typeof event.call !== "string" || typeof event.op !== "string") throw notABody();
+    return { type: "call-event", event: event as { call: string; op: string } };
   },
   senders: "any",
 });

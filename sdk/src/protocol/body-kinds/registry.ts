@@ -9,7 +9,15 @@ import { cardKind } from "./card.js";
 import { cardEventKind } from "./card-event.js";
 import { fileKind } from "./file.js";
 import { historyGrantKind } from "./history-grant.js";
-import { listenEventKind, listenKind, liveKind, locationEventKind, locationKind } from "./live-kinds.js";
+import {
+  callEventKind,
+  callKind,
+  listenEventKind,
+  listenKind,
+  liveKind,
+  locationEventKind,
+  locationKind,
+} from "./live-kinds.js";
 import { systemKind } from "./system.js";
 import { textKind } from "./text.js";
 
@@ -22,6 +30,8 @@ const kinds = [
   locationEventKind,
   listenKind,
   listenEventKind,
+  callKind,
+  callEventKind,
   liveKind,
   systemKind,
   historyGrantKind,

@@ -21,6 +21,7 @@
  * since the Unix epoch as the gateway counts them (each client estimates its
  * offset to the gateway, `client.clock`). Coordinates are WGS 84 degrees.
  */
+import type { LiveCall } from "../calls/wire.js";
 
 /** Version of the location and listen bodies. */
 export const LIVE_VERSION = 1;
@@ -86,8 +87,8 @@ export interface LiveLocation extends GeoFix {
   n: number;
 }
 
-/** The payload of a live signal (a `live` body). One kind today; the field leaves room for more. */
-export type LiveUpdate = LiveLocation;
+/** The payload of a live signal (a `live` body): a live location update, or a call's signalling (../calls/wire.ts). */
+export type LiveUpdate = LiveLocation | LiveCall;
 
 /** The most tracks a listening session's queue holds. */
 export const MAX_QUEUE = 50;
@@ -161,8 +162,11 @@ export type ListenEvent =
       op: "end";
     };
 
-/** The largest `ct` of a live signal's envelope, base64url characters (about 1.5 KiB sealed). */
-export const MAX_LIVE_CIPHERTEXT_CHARS = 2_048;
+/**
+ * The largest `ct` of a live signal's envelope, base64url characters (about 12 KiB sealed: room for a
+ * call's session description with its candidates, ../calls/wire.ts).
+ */
+export const MAX_LIVE_CIPHERTEXT_CHARS = 16_384;
 /** Live signals one principal may send per conversation: this many at once... */
 export const LIVE_SIGNAL_BURST = 5;
 /** ...and this many per second on average (the gateway counts LIVE_SIGNAL_BURST per window of LIVE_SIGNAL_BURST / LIVE_SIGNALS_PER_SECOND seconds). */
