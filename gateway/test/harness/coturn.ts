@@ -4,7 +4,9 @@
  * shared-secret scheme (`--use-auth-secret`) under a random secret, with its
  * user database and pid file in a temp dir. Loopback peers are allowed, as
  * the tests' browser peers live on this machine. Ready once it answers a STUN
- * Binding request over UDP.
+ * Binding request over UDP. Verbose logging is on, so the tests can read
+ * what coturn itself counted per allocation (`usage()`); it logs usernames,
+ * never credentials.
  *
  *   await using turn = await startCoturn();
  *   startStack({ env: { PARLEY_TURN_URLS: turn.turnUrls.join(","), PARLEY_TURN_SECRET: turn.secret } });
@@ -26,6 +28,19 @@ export interface StartCoturnOptions {
   secret?: string;
 }
 
+/** One `usage:` or `peer usage:` line coturn logs when an allocation closes (`--verbose`). */
+export interface TurnUsage {
+  /** `client`: between the browser and coturn; `peer`: between the relay address and the other side. */
+  side: "client" | "peer";
+  /** The TURN username of the allocation (`<expiry>:<principal id>`). */
+  username: string;
+  /** Packets and bytes received and sent on that side. */
+  packetsReceived: number;
+  bytesReceived: number;
+  packetsSent: number;
+  bytesSent: number;
+}
+
 export interface CoturnHarness {
   /** The loopback port it listens on (UDP and TCP). */
   port: number;
@@ -37,6 +52,8 @@ export interface CoturnHarness {
   stunUrl: string;
   /** What it printed so far. */
   logs(): string;
+  /** The usage lines logged so far: one pair per allocation that closed. */
+  usage(): TurnUsage[];
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -44,6 +61,7 @@ export interface CoturnHarness {
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
 const STUN_MAGIC = 0x2112a442;
+const USAGE_LINE = /(peer )?usage: realm=<[^>]*>, username=<([^>]*)>, rp=(\d+), rb=(\d+), sp=(\d+), sb=(\d+)/g;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -101,6 +119,7 @@ export async function startCoturn(options: StartCoturnOptions = {}): Promise<Cot
     `--pidfile=${join(dir, "turnserver.pid")}`,
     "--log-file=stdout",
     "--simple-log",
+    "--verbose",
   ];
   const child: ChildProcess = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
   const kill = () => child.kill("SIGKILL");
@@ -150,6 +169,15 @@ export async function startCoturn(options: StartCoturnOptions = {}): Promise<Cot
     turnUrls: [`turn:127.0.0.1:${port}?transport=udp`, `turn:127.0.0.1:${port}?transport=tcp`],
     stunUrl: `stun:127.0.0.1:${port}`,
     logs: () => log,
+    usage: () =>
+      [...log.matchAll(USAGE_LINE)].map((m) => ({
+        side: m[1] ? "peer" : "client",
+        username: m[2] ?? "",
+        packetsReceived: Number(m[3]),
+        bytesReceived: Number(m[4]),
+        packetsSent: Number(m[5]),
+        bytesSent: Number(m[6]),
+      })),
     stop,
     [Symbol.asyncDispose]: stop,
   };
