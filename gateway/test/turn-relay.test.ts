@@ -110,13 +110,12 @@ describe("a call relayed by coturn with gateway-minted credentials", () => {
     console.log("coturn peer usage:", JSON.stringify({ sent, ...relayed }));
   });
 
-  it("relays over TURN/TCP when only the TCP URL is given (networks that block UDP)", async () => {
-    await using stack = await startStack({
-      env: { PARLEY_TURN_URLS: turn.turnUrls.join(","), PARLEY_TURN_SECRET: turn.secret },
-    });
+  it("relays over TURN/TCP when the gateway hands out only its TCP URL (networks that block UDP)", async () => {
+    const tcpUrl = turn.turnUrls.filter((u) => u.endsWith("?transport=tcp"));
+    await using stack = await startStack({ ice: { turn: { urls: tcpUrl, secret: turn.secret } } });
     const { iceServers } = await iceFrom(stack, "dora");
-    const tcpOnly = iceServers.map((s) => ({ ...s, urls: s.urls.filter((u) => u.endsWith("?transport=tcp")) }));
-    await expectRelayed(await openPage(), tcpOnly, "tcp");
+    expect(iceServers.map((s) => s.urls)).toEqual([tcpUrl]);
+    await expectRelayed(await openPage(), iceServers, "tcp");
   });
 
   it("gets no relay candidate with a credential that expired", async () => {
