@@ -23,6 +23,7 @@ import { freePort } from "./ports.js";
 /** The realm the harness's coturn runs under. */
 export const TURN_REALM = "parley.test";
 
+/** Options of {@link startCoturn}. */
 export interface StartCoturnOptions {
   /** The shared secret. @default 32 random bytes, hex */
   secret?: string;
@@ -41,6 +42,7 @@ export interface TurnUsage {
   bytesSent: number;
 }
 
+/** A running coturn; stop it with `stop()` or `await using`. */
 export interface CoturnHarness {
   /** The loopback port it listens on (UDP and TCP). */
   port: number;
@@ -94,12 +96,33 @@ async function stunAnswers(port: number, timeoutMs: number): Promise<boolean> {
   }
 }
 
+/** Whether UDP `port` on 127.0.0.1 can be bound now. */
+async function udpFree(port: number): Promise<boolean> {
+  const socket = createSocket("udp4");
+  return new Promise<boolean>((resolve) => {
+    socket.once("error", () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind(port, "127.0.0.1", () => socket.close(() => resolve(true)));
+  });
+}
+
+/** A loopback port free for TCP and for UDP (coturn listens on both). */
+async function freeTcpAndUdpPort(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const port = await freePort();
+    if (await udpFree(port)) return port;
+  }
+  throw new Error("no loopback port free for both TCP and UDP");
+}
+
 /** Starts coturn on a free loopback port; see the module comment. */
 export async function startCoturn(options: StartCoturnOptions = {}): Promise<CoturnHarness> {
   const { bin } = await ensureCoturn();
   const dir = await mkdtemp(join(tmpdir(), "parley-coturn-"));
   const secret = options.secret ?? randomBytes(32).toString("hex");
-  const port = await freePort();
+  const port = await freeTcpAndUdpPort();
   const args = [
     "-n", // no config file: everything from here
     `--listening-port=${port}`,
