@@ -77,6 +77,8 @@ export class CallsRuntime {
     this.#host = host;
     // Ringing is judged on the shared clock: measure it once, then judge again.
     void host.synced().then(() => this.#tick());
+    // A clock measured anew may move rings past their end (or back): judge them again.
+    this.#unsubscribe.push(host.onClock(() => this.#tick()));
   }
 
   /** Folds the conversation into its board store from now on (once per conversation); returns its folder. */
