@@ -50,7 +50,7 @@ export class CallEngine implements CallEngineApi {
       const local = await LocalMedia.open(devices, media, options);
       let message: Awaited<ReturnType<CallEngineHost["send"]>>;
       try {
-        message = await host.send(convId, { type: "call", call: { media, at: host.now() } });
+        message = await host.send(convId, { type: "call", call: { media, at: Math.round(host.now()) } });
       } catch (err) {
         local.stop();
         throw err;
@@ -71,7 +71,10 @@ export class CallEngine implements CallEngineApi {
     try {
       const local = await LocalMedia.open(devices, record.media, options);
       try {
-        await host.send(convId, { type: "call-event", event: { call: callId, op: "join", at: host.now() } });
+        await host.send(convId, {
+          type: "call-event",
+          event: { call: callId, op: "join", at: Math.round(host.now()) },
+        });
       } catch (err) {
         local.stop();
         throw err;

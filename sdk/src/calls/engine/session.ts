@@ -201,7 +201,7 @@ export class CallSession {
     try {
       await this.host.send(this.convId, {
         type: "call-event",
-        event: { call: this.id, op: "leave", at: this.host.now() },
+        event: { call: this.id, op: "leave", at: Math.round(this.host.now()) },
       });
     } catch (err) {
       this.host.report(err);
@@ -368,7 +368,7 @@ export class CallSession {
       link.close();
       this.#links.delete(link.device);
       if (!postsDropLeave(this.host.deviceId, survivors)) continue;
-      const event = { call: this.id, op: "leave", at: this.host.now(), device: link.device };
+      const event = { call: this.id, op: "leave", at: Math.round(this.host.now()), device: link.device };
       await this.host.send(this.convId, { type: "call-event", event }).catch((err) => this.host.report(err));
     }
     this.#publish();
