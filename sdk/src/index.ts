@@ -12,6 +12,22 @@
  * @module @parley/sdk
  */
 
+export type {
+  ActiveCall,
+  CallEndReason,
+  CallJoinOptions,
+  CallOutcome,
+  CallParticipant,
+  CallQuality,
+  CallRecord,
+  CallRefusal,
+  CallsApi,
+  CallsBoard,
+  IgnoredCallReason,
+  IncomingCall,
+  RemotePeer,
+} from "./calls/api.js";
+export { isRinging } from "./calls/api.js";
 export type { CardsApi, CartAddition } from "./cards/api.js";
 export type {
   CardBoard,
