@@ -8,7 +8,7 @@
  * an answered call with its duration. Declined, busy and missed calls end as
  * such; a three-party call is a full mesh where each sees two peers with media.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type CallsWorld, startCallsWorld } from "./harness.js";
 import {
   accept,
@@ -47,8 +47,26 @@ beforeAll(async () => {
   await load(ada, convId);
 }, 120_000);
 
+// A failed case leaves no call behind for the next one.
+afterEach(async () => {
+  await Promise.all(
+    [mia, ada, noah].map((p) =>
+      p?.page.evaluate(async () => {
+        await window.__rtc.client.calls.hangUp();
+        window.__rtc.client.calls.dismiss();
+      }),
+    ),
+  );
+});
+
 afterAll(async () => {
   console.log(`calls figures: ${JSON.stringify(figures)}`);
+  for (const p of [mia, ada, noah]) {
+    if (p)
+      console.log(
+        `errors reported on ${p.principalId}: ${JSON.stringify(await p.page.evaluate(() => window.__rtc.errors))}`,
+      );
+  }
   await world?.[Symbol.asyncDispose]();
 });
 

@@ -97,6 +97,7 @@ function directEngine(ringMs: number): CallEngine {
     iceServers: () => client.calls.iceServers(),
     board: (convId) => client.calls.board(convId),
     now: () => client.clock.now(),
+    members: async (convId) => (await client.members(convId)).map((m) => m.principalId),
     report: (err) => errors.push(String((err as Error).message)),
     ringMs,
   };
