@@ -15,6 +15,7 @@ import {
   callOf,
   hangUp,
   inbound,
+  invite,
   load,
   openConversation,
   type Person,
@@ -54,6 +55,7 @@ afterEach(async () => {
       p?.page.evaluate(async () => {
         await window.__rtc.client.calls.hangUp();
         window.__rtc.client.calls.dismiss();
+        await window.__rtc.direct?.hangUp();
       }),
     ),
   );
@@ -140,24 +142,12 @@ describe("a 1:1 video call", () => {
   });
 
   it("missed: nobody answers within the ring window, the caller ends as no_answer", async () => {
-    // The host's test-only ring window: 2 s instead of RING_MS.
-    const callId = await mia.page.evaluate(async (id) => {
-      const engine = window.__rtc.directEngine(2_000);
-      (window as unknown as { __direct: typeof engine }).__direct = engine;
-      return (await engine.start(id, "audio")).id;
-    }, convId);
+    // The page's own engine, with the host's test-only ring window: 2 s instead of RING_MS.
+    const callId = await start({ ...mia, direct: true }, convId, "audio", 2_000);
     await ringing(ada, callId);
-    await mia.page.waitForFunction(
-      () => {
-        const e = (window as unknown as { __direct: { current: { value?: { endReason?: string } } } }).__direct;
-        return e.current.value?.endReason === "no_answer";
-      },
-      undefined,
-      { timeout: 10_000 },
-    );
+    await until({ ...mia, direct: true }, ended("no_answer"), "Mia's call to go unanswered", 10_000);
     await expect.poll(() => recordOf(ada, convId, callId), { timeout: 10_000 }).toMatchObject({ outcome: "missed" });
     await ada.page.waitForFunction((id) => !window.__rtc.client.calls.incoming.value.some((c) => c.id === id), callId);
-    await mia.page.evaluate(() => (window as unknown as { __direct: { close(): void } }).__direct.close());
   });
 
   it("busy: Ada, in a call with Noah, answers busy to Mia's call", async () => {
@@ -177,13 +167,7 @@ describe("a 1:1 video call", () => {
 
 describe("a group call", () => {
   it("three devices: each sees the two others connected with media", async () => {
-    await noah.page.evaluate(() => window.__rtc.client.updateProfile({ handle: "calls_noah" }));
-    const invited = noah.page.evaluate(
-      () => new Promise<string>((resolve) => window.__rtc.client.on("invite", (i) => resolve(i.id))),
-    );
-    await mia.page.evaluate((id) => window.__rtc.client.invite(id, "@calls_noah"), convId);
-    await noah.page.evaluate((id) => window.__rtc.client.acceptInvite(id), await invited);
-    await load(noah, convId);
+    await invite(mia, convId, noah, "calls_noah");
 
     const callId = await start(mia, convId, "video");
     await ringing(ada, callId);
