@@ -133,6 +133,39 @@ describe("a 1:1 video call", () => {
     expect((await recordOf(mia, convId, callId))?.durationMs).toBeGreaterThan(3_000);
   });
 
+  it("screen share: the screen replaces the camera on the sender, and the camera comes back when sharing stops", async () => {
+    const callId = await start(mia, convId, "video");
+    await ringing(ada, callId);
+    await accept(ada, callId);
+    await until(ada, (c) => c?.phase === "connected" && c.peers[0]?.connection === "connected", "Ada connected");
+    /** The label of what Mia's video sender sends (Chromium names its fake screen `screen:…`). */
+    const sending = () =>
+      mia.page.evaluate(() =>
+        window.__rtc.pcs
+          .filter((pc) => pc.connectionState !== "closed")
+          .map((pc) => pc.getSenders().find((x) => x.track?.kind === "video" || x.track === null)?.track?.label ?? ""),
+      );
+    expect((await sending())[0]).not.toMatch(/^screen/);
+    await mia.page.evaluate(() => window.__rtc.client.calls.shareScreen(true));
+    await until(ada, (c) => c?.peers[0]?.screen === true, "Ada to see Mia's screen shared");
+    expect((await sending())[0]).toMatch(/^screen/);
+    expect((await callOf(mia))?.screen).toBe(true);
+    const frames = (await inbound(ada)).framesDecoded;
+    await expect.poll(async () => (await inbound(ada)).framesDecoded, { timeout: 10_000 }).toBeGreaterThan(frames + 10);
+    // Sharing stopped from the browser's own controls: the track ends (as the browser's "Stop sharing" ends it).
+    await mia.page.evaluate(() => {
+      const track = window.__rtc.client.calls.current.value?.local
+        ?.getVideoTracks()
+        .find((t) => t.label.startsWith("screen"));
+      track?.dispatchEvent(new Event("ended"));
+    });
+    await until(ada, (c) => c?.peers[0]?.screen === false && c.peers[0].video, "Ada to see Mia's camera back");
+    expect((await sending())[0]).not.toMatch(/^screen/);
+    expect((await sending())[0]).not.toBe("");
+    await hangUp(mia);
+    await until(ada, ended("ended"), "Ada's call to end");
+  });
+
   it("declined: the caller's call ends as declined", async () => {
     const callId = await start(mia, convId, "video");
     await ringing(ada, callId);

@@ -33,7 +33,16 @@ export interface CallView {
   endReason?: string;
   refusal?: { check: string; sender: string };
   localLive: number;
-  peers: { principalId: string; device: string; audio: boolean; video: boolean; connection: string; quality: string }[];
+  screen: boolean;
+  peers: {
+    principalId: string;
+    device: string;
+    audio: boolean;
+    video: boolean;
+    screen: boolean;
+    connection: string;
+    quality: string;
+  }[];
 }
 
 /** This person's call now. */
@@ -47,6 +56,7 @@ export function callOf(p: Person): Promise<CallView | undefined> {
       outgoing: c.outgoing,
       muted: c.muted,
       camera: c.camera,
+      screen: c.screen,
       ...(c.endReason ? { endReason: c.endReason } : {}),
       ...(c.refusal ? { refusal: c.refusal } : {}),
       localLive: c.local?.getTracks().filter((t) => t.readyState === "live").length ?? 0,
@@ -55,6 +65,7 @@ export function callOf(p: Person): Promise<CallView | undefined> {
         device: x.device,
         audio: x.audio,
         video: x.video,
+        screen: x.screen,
         connection: x.connection,
         quality: x.quality,
       })),
