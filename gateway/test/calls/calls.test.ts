@@ -51,12 +51,14 @@ beforeAll(async () => {
 // A failed case leaves no call behind for the next one.
 afterEach(async () => {
   await Promise.all(
-    [mia, ada, noah].map((p) =>
-      p?.page.evaluate(async () => {
-        await window.__rtc.client.calls.hangUp();
-        window.__rtc.client.calls.dismiss();
-        await window.__rtc.direct?.hangUp();
-      }),
+    [mia, ada, noah].map(
+      (p) =>
+        p?.page.isClosed() === false &&
+        p.page.evaluate(async () => {
+          await window.__rtc.client.calls.hangUp();
+          window.__rtc.client.calls.dismiss();
+          await window.__rtc.direct?.hangUp();
+        }),
     ),
   );
 });
@@ -64,7 +66,7 @@ afterEach(async () => {
 afterAll(async () => {
   console.log(`calls figures: ${JSON.stringify(figures)}`);
   for (const p of [mia, ada, noah]) {
-    if (p)
+    if (p && !p.page.isClosed())
       console.log(
         `errors reported on ${p.principalId}: ${JSON.stringify(await p.page.evaluate(() => window.__rtc.errors))}`,
       );
@@ -229,4 +231,46 @@ describe("a group call", () => {
     await until(mia, ended("ended"), "Mia's call to end when the others left");
     await expect.poll(() => recordOf(mia, convId, callId), { timeout: 10_000 }).toMatchObject({ outcome: "answered" });
   });
+
+  it("a device that vanishes is left for by one survivor after DROP_AFTER_MS; the others stay connected", async () => {
+    const callId = await start(mia, convId, "audio");
+    await ringing(ada, callId);
+    await accept(ada, callId);
+    await ringing(noah, callId);
+    await accept(noah, callId);
+    for (const p of [mia, ada]) {
+      await until(p, (c) => c?.peers.filter((x) => x.connection === "connected").length === 2, "two connected peers");
+    }
+    const ignoredOf = () =>
+      mia.page.evaluate((conv) => window.__rtc.client.calls.board(conv).value.ignored?.size ?? 0, convId);
+    const ignoredBefore = await ignoredOf();
+    const t0 = Date.now();
+    // Noah's browser goes away without a word (no leave).
+    await noah.page.context().close();
+    await expect
+      .poll(
+        () =>
+          mia.page.evaluate(
+            ([conv, id, device]) =>
+              window.__rtc.client.calls
+                .board(conv as string)
+                .value.calls.get(id as string)
+                ?.participants.find((p) => p.device === device)?.dropped === true,
+            [convId, callId, noah.deviceId],
+          ),
+        { timeout: 45_000, interval: 500 },
+      )
+      .toBe(true);
+    figures.dropLeaveAfterMs = Date.now() - t0;
+    // One survivor posted it: a second leave for Noah (the same tick on the other) would be ignored on the board.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await ignoredOf()).toBe(ignoredBefore);
+    for (const p of [mia, ada]) {
+      const call = await until(p, (c) => c?.peers.length === 1, "one peer left");
+      expect(call?.peers[0]?.connection).toBe("connected");
+      expect(call?.phase).toBe("connected");
+    }
+    await hangUp(mia);
+    await until(ada, ended("ended"), "Ada's call to end");
+  }, 60_000);
 });
