@@ -264,11 +264,10 @@ export class CallSession {
     if (others.length > 0) this.#company = true;
     if (this.#phase === "ringing") {
       if (record.state === "ended") void this.end("no_answer", false);
-      else if (record.declined.length + record.busy.length > 0) void this.#refusedBy(record);
       else if (others.length > 0) {
         this.#phase = "connecting";
         this.#publish();
-      }
+      } else if (record.declined.length + record.busy.length > 0) void this.#refusedBy(record);
       return;
     }
     // Left for this device by another (its connection dropped), or the call is over.
