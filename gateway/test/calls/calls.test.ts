@@ -135,7 +135,7 @@ describe("a 1:1 video call", () => {
     expect((await recordOf(mia, convId, callId))?.durationMs).toBeGreaterThan(3_000);
   });
 
-  it("screen share: the screen replaces the camera on the sender, and the camera comes back when sharing stops", async () => {
+  it("screen share and another microphone swap tracks on the senders; the camera comes back when sharing stops", async () => {
     const callId = await start(mia, convId, "video");
     await ringing(ada, callId);
     await accept(ada, callId);
@@ -164,6 +164,25 @@ describe("a 1:1 video call", () => {
     await until(ada, (c) => c?.peers[0]?.screen === false && c.peers[0].video, "Ada to see Mia's camera back");
     expect((await sending())[0]).not.toMatch(/^screen/);
     expect((await sending())[0]).not.toBe("");
+
+    // Another microphone, on the same sender (no renegotiation): Ada keeps hearing Mia.
+    const microphone = () =>
+      mia.page.evaluate(
+        () =>
+          window.__rtc.pcs
+            .find((pc) => pc.connectionState === "connected")
+            ?.getSenders()
+            .find((x) => x.track?.kind === "audio")?.track?.label,
+      );
+    const other = await mia.page.evaluate(async () => {
+      const inputs = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === "audioinput");
+      return inputs.find((d) => d.label === "Fake Audio Input 2")?.deviceId ?? "";
+    });
+    expect(other).not.toBe("");
+    await mia.page.evaluate((id) => window.__rtc.client.calls.switchDevice("audioinput", id), other);
+    expect(await microphone()).toBe("Fake Audio Input 2");
+    const heard = (await inbound(ada)).audioBytes;
+    await expect.poll(async () => (await inbound(ada)).audioBytes, { timeout: 10_000 }).toBeGreaterThan(heard + 1_000);
     await hangUp(mia);
     await until(ada, ended("ended"), "Ada's call to end");
   });
