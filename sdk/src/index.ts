@@ -12,6 +12,20 @@
  * @module @parley/sdk
  */
 
+export type {
+  ActiveCall,
+  CallEndReason,
+  CallJoinOptions,
+  CallOutcome,
+  CallParticipant,
+  CallQuality,
+  CallRecord,
+  CallRefusal,
+  CallsApi,
+  CallsBoard,
+  IncomingCall,
+  RemotePeer,
+} from "./calls/api.js";
 export type { CardsApi, CartAddition } from "./cards/api.js";
 export type {
   CardBoard,
