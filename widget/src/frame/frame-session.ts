@@ -4,9 +4,10 @@
  * storefront may be told about it: the unread count and message metadata.
  */
 import { type ChatMessage, createClient, indexedDbStorage, type ParleyClient } from "@parley/sdk";
-import type { FrameMessage, MessageAuthor } from "../bridge/protocol.js";
+import type { CallAnswer, FrameMessage, MessageAuthor } from "../bridge/protocol.js";
 import type { ShopFeatures } from "../components/shop-features.js";
 import { loadCatalog } from "../i18n/index.js";
+import { followRinging } from "./call-ring.js";
 import { defineChat } from "./chat-element.js";
 import { TokenSource } from "./token-source.js";
 
@@ -35,6 +36,7 @@ interface ChatElement extends HTMLElement {
   theme: "light" | "dark" | "auto";
   mode: "customer" | "agent";
   features: ShopFeatures;
+  answerCall(callId: string, how: CallAnswer): Promise<void>;
 }
 
 export class FrameSession implements ChatHost {
@@ -97,6 +99,11 @@ export class FrameSession implements ChatHost {
     if (this.#chat) this.#chat.locale = locale;
   }
 
+  /** The launcher's ring bubble was answered: the chat takes or declines the call (the launcher opened it for Accept). */
+  answerCall(callId: string, how: CallAnswer): void {
+    void this.#chat?.answerCall(callId, how).catch(() => undefined);
+  }
+
   setMode(mode: "light" | "dark" | "auto"): void {
     this.#mode = mode;
     if (this.#chat) this.#chat.theme = mode;
@@ -152,6 +159,8 @@ export class FrameSession implements ChatHost {
     // The launcher's badge counts pending invites too: posted once connect loaded the inbox (even
     // none, correcting a count remembered from an earlier visit), then on every change.
     client.invites.subscribe((invites) => this.#o.post({ type: "invites", count: invites.length }));
+    // And a call ringing here shows on the launcher while the chat is closed.
+    followRinging(client, (m) => this.#o.post(m));
     const conversations = await client.listConversations();
     if (!this.#open) this.#setUnread(conversations.reduce((n, c) => n + c.unread, 0));
     defineChat();
