@@ -7,6 +7,7 @@ export default defineConfig({
     "cards/index": "src/cards/index.ts",
     "listen/index": "src/listen/index.ts",
     "location/index": "src/location/index.ts",
+    "calls/index": "src/calls/index.ts",
     "crypto/index": "src/crypto/index.ts",
     "server/index": "src/server/index.ts",
     internal: "src/internal.ts",

@@ -5,6 +5,7 @@
  * for browsers and Node; platform APIs (WebSocket, fetch, storage) come in
  * through the options.
  */
+import type { CallsApi } from "./calls/api.js";
 import type { CardsApi } from "./cards/api.js";
 import { checkSender } from "./client/body-kind-rules.js";
 import type { ClientEvents, ConnectionStatus, Note } from "./client/client-events.js";
@@ -75,6 +76,11 @@ export class ParleyClient {
   readonly clock: SharedClockApi;
   /** Places shared in a conversation, once or live: each conversation's board, sharing, live shares and their updates. */
   readonly location: LocationApi;
+  /**
+   * Voice and video calls (end-to-end encrypted signalling, WebRTC media): each conversation's calls, the
+   * calls ringing on this device, and this device's call with its controls.
+   */
+  readonly calls: CallsApi;
   readonly #m: ClientModules;
 
   /** Validates the options (a bad one throws `TypeError` naming it); call `connect()` to sign in. */
@@ -91,6 +97,7 @@ export class ParleyClient {
     this.clock = this.#m.clock;
     modulesOf.set(this, this.#m);
     this.location = this.#m.location;
+    this.calls = this.#m.calls;
   }
 
   /** This device's id (its end-to-end identity once connected with encryption on). */

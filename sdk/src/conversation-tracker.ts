@@ -20,6 +20,11 @@ export interface ChatMessage {
   msgId: string;
   /** Principal id of the sender. */
   sender: string;
+  /**
+   * The device that sent it (the envelope's `senderDevice`). With end-to-end encryption, the device
+   * whose signature verified, pinned for `sender`; in plaintext conversations, the gateway's word only.
+   */
+  senderDevice?: string;
   /** Server time of acceptance, ms. */
   ts: number;
   /** The decoded body; undefined when the envelope could not be read (see `error`). */

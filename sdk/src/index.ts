@@ -23,9 +23,11 @@ export type {
   CallRefusal,
   CallsApi,
   CallsBoard,
+  IgnoredCallReason,
   IncomingCall,
   RemotePeer,
 } from "./calls/api.js";
+export { isRinging } from "./calls/api.js";
 export type { CardsApi, CartAddition } from "./cards/api.js";
 export type {
   CardBoard,

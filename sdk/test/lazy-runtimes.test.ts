@@ -32,6 +32,8 @@ const FEATURES = [
     lazy: /sdk\/src\/location\/(?!api\.ts$)/,
     files: ["fold.ts", "board-folder.ts", "live-share.ts", "schemas.ts", "geo.ts"],
   },
+  // The WebRTC engine (calls/engine/) comes later still, through the runtime's own dynamic import.
+  { name: "calls", lazy: /sdk\/src\/calls\/(?!api\.ts$)/, files: ["fold.ts", "board-folder.ts", "schemas.ts"] },
 ] as const;
 
 const STATIC = new Set(["import-statement"]);
@@ -86,4 +88,14 @@ describe("the SDK's first load", () => {
       expect(later.some((i) => i.includes("node_modules/zod/"))).toBe(true);
     });
   }
+
+  it("reaches the calls engine only through the calls runtime's own dynamic import", () => {
+    const engine = /sdk\/src\/calls\/engine\//;
+    const withRuntime = Object.keys(metafile.outputs).find((o) =>
+      inputsOf([o]).some((i) => i.endsWith("client/calls-runtime.ts")),
+    ) as string;
+    expect(inputsOf(reach(metafile, withRuntime, STATIC)).filter((i) => engine.test(i))).toEqual([]);
+    const dynamic = (metafile.outputs[withRuntime]?.imports ?? []).filter((i) => i.kind === "dynamic-import");
+    expect(dynamic.some((i) => inputsOf(reach(metafile, i.path, STATIC)).some((x) => engine.test(x)))).toBe(true);
+  });
 });

@@ -101,6 +101,7 @@ export class ConversationSync {
     if (fresh.length === 0) return;
     const decoded = await Promise.all(fresh.map((m) => this.#decoder.decode(m)));
     tracker.insert(decoded);
+    for (const listener of core.ingested) listener(convId, decoded);
     for (const message of decoded) {
       foldBody(tracker.state, message);
       core.waiters.get(message.msgId)?.resolve(message);

@@ -33,6 +33,12 @@ export class ClientCore {
   readonly events = new Emitter<ClientEvents>();
   readonly status = new StateStore<ConnectionStatus>({ state: "idle" });
   readonly trackers = new Map<string, ConversationTracker>();
+  /**
+   * Told of every batch of messages a conversation takes in, decoded (live, backfilled, loaded, or
+   * opened later by a history grant): the seam through which on-demand features (calls) notice their
+   * kinds in any conversation. A listener must not throw.
+   */
+  readonly ingested = new Set<(convId: string, messages: readonly ChatMessage[]) => void>();
   /** Callers of `send`, by msgId. */
   readonly waiters = new Map<string, SendWaiter>();
   /** Names this client's connection in presence heartbeats, so one device closing leaves the others online. */

@@ -56,6 +56,7 @@ export async function closeClient(m: ClientModules): Promise<void> {
   m.link.stop();
   m.signals.clearTyping();
   m.location.close();
+  m.calls.close();
   if (wasConnected) {
     // Read markers still waiting go out now; then this connection leaves the team's presence at once.
     await m.signals.flushReads();

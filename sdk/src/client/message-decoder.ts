@@ -26,7 +26,14 @@ export class MessageDecoder {
   /** Decodes one message; a failure gives a message without body (reported as `decode-failed` when `report`). */
   async decode(m: StoredMessage, report = true): Promise<ChatMessage> {
     const core = this.#core;
-    const base = { convId: m.convId, seq: m.seq, msgId: m.msgId, sender: m.sender, ts: m.ts };
+    const base = {
+      convId: m.convId,
+      seq: m.seq,
+      msgId: m.msgId,
+      sender: m.sender,
+      senderDevice: m.envelope.senderDevice,
+      ts: m.ts,
+    };
     try {
       // Plaintext: no team key, so "from the team" is the gateway's word (the sender's id is an agent's or a bot's).
       if (!core.o.encryption) {
@@ -62,7 +69,9 @@ export class MessageDecoder {
     const held = this.#unreadable.get(convId);
     if (!held || held.size === 0) return;
     const decoded = await Promise.all([...held.values()].map((m) => this.decode(m, false)));
-    this.#core.tracker(convId).replace(decoded.filter((m) => m.body !== undefined));
+    const opened = decoded.filter((m) => m.body !== undefined);
+    this.#core.tracker(convId).replace(opened);
+    for (const listener of this.#core.ingested) listener(convId, opened);
   }
 
   /** After the team key arrived: opens again what this device could not read, in every conversation. */

@@ -6,6 +6,7 @@
 import type { MessageBody } from "../codec.js";
 import type { ChatMessage } from "../conversation-tracker.js";
 import type { ResolvedOptions } from "../options.js";
+import { ClientCalls } from "./calls.js";
 import { ClientCards } from "./cards.js";
 import { ConversationSignals } from "./conversation-signals.js";
 import { ConversationSync } from "./conversation-sync.js";
@@ -46,6 +47,8 @@ export interface ClientModules {
   /** `client.clock`. */
   clock: SharedClock;
   location: ClientLocation;
+  /** `client.calls`. */
+  calls: ClientCalls;
 }
 
 /** What the modules call back on the facade. */
@@ -105,5 +108,6 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
     live,
     clock,
     location: new ClientLocation(core, hooks.send, { live, clock }),
+    calls: new ClientCalls(core, hooks.send, { live, clock }),
   };
 }
