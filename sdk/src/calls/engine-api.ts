@@ -33,6 +33,11 @@ export interface CallEngineHost {
   now(): number;
   /** Reports an error that has no caller to reject (the client's `error` event). */
   report(error: unknown): void;
+  /**
+   * Tests only: how long an outgoing call rings before it ends with `no_answer`, ms (so a test of a
+   * missed call need not wait RING_MS). The runtime leaves it unset. @default RING_MS
+   */
+  ringMs?: number;
 }
 
 /** This device's call: what `client.calls` delegates to once a call is started or accepted. */

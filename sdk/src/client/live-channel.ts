@@ -34,4 +34,10 @@ export interface LiveChannel {
   send(convId: string, live: LiveUpdate): Promise<void>;
   /** Calls `handler` for every live signal received from another principal (or another device of this one); returns the unsubscribe. */
   onSignal(handler: (signal: ReceivedLive) => void): () => void;
+  /**
+   * Calls `handler` for every live signal that did not open or verify (`reason`: the decrypt error's reason,
+   * or the error's message; a plaintext envelope in an end-to-end encrypted conversation is `bad_header`):
+   * the calls engine refuses a call in setup on it. `sender` is the gateway's word only. Returns the unsubscribe.
+   */
+  onUnverified(handler: (convId: string, sender: string, reason: string) => void): () => void;
 }

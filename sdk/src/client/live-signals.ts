@@ -8,7 +8,7 @@
  * dropped; a signal's envelope stored as a message is a `live` message, which
  * the timeline shows as nothing), and handed to the registered handlers.
  */
-import { ParleyError } from "../errors.js";
+import { DecryptError, ParleyError } from "../errors.js";
 import { ENVELOPE_VERSION, type Envelope, type EnvelopeHeader } from "../protocol/envelope.js";
 import { isTeamPrincipalId, randomId } from "../protocol/ids.js";
 import type { LiveUpdate } from "../protocol/live/wire.js";
@@ -28,6 +28,7 @@ type LiveEvent = Extract<ServerEvent, { type: "live" }>;
 export class LiveSignals implements LiveChannel {
   readonly #core: ClientCore;
   readonly #handlers = new Set<(signal: ReceivedLive) => void>();
+  readonly #unverified = new Set<(convId: string, sender: string, reason: string) => void>();
 
   constructor(core: ClientCore) {
     this.#core = core;
@@ -57,13 +58,21 @@ export class LiveSignals implements LiveChannel {
     };
   }
 
+  onUnverified(handler: (convId: string, sender: string, reason: string) => void): () => void {
+    this.#unverified.add(handler);
+    return () => {
+      this.#unverified.delete(handler);
+    };
+  }
+
   /**
    * A `live` event from the gateway. Dropped without a word: an envelope of
    * another conversation than the event's, and what this client sent itself
    * (this principal and this device: with encryption on, the device id is this
    * device's identity; with it off, a random id per client, so another client
    * of the same principal still hears it). What fails to open, or opens to
-   * anything but a `live` body, goes to the client's `error` event.
+   * anything but a `live` body, goes to the client's `error` event and to the
+   * {@link onUnverified} handlers.
    */
   async received(event: LiveEvent): Promise<void> {
     const core = this.#core;
@@ -72,13 +81,17 @@ export class LiveSignals implements LiveChannel {
     if (event.principalId === core.self && envelope.senderDevice === core.deviceId) return;
     // Before end-to-end encryption is up there is nothing to open with; the sender's next update follows soon.
     if (core.o.encryption && !core.e2e) return;
-    if (this.#handlers.size === 0) return;
+    if (this.#handlers.size === 0 && this.#unverified.size === 0) return;
+    let signal: ReceivedLive;
     try {
-      const signal = await this.#open(event);
-      for (const handler of [...this.#handlers]) handler(signal);
+      signal = await this.#open(event);
     } catch (err) {
       core.report(new Error(`live signal in ${event.convId} not taken: ${(err as Error).message}`, { cause: err }));
+      const reason = err instanceof DecryptError ? err.reason : (err as Error).message;
+      for (const handler of [...this.#unverified]) handler(event.convId, event.principalId, reason);
+      return;
     }
+    for (const handler of [...this.#handlers]) handler(signal);
   }
 
   async #seal(convId: string, body: LiveBody): Promise<Envelope> {

@@ -75,6 +75,7 @@ class Room {
         handlers.add(handler);
         return () => handlers.delete(handler);
       },
+      onUnverified: () => () => {},
       deliver: (signal: ReceivedLive) => {
         for (const h of handlers) h(signal);
       },

@@ -1,55 +1,177 @@
 /**
- * PLACEHOLDER on the calls-fold branch only, so the calls runtime type-checks
- * before the WebRTC engine lands (its own branch replaces this file): an
- * engine that has no call and refuses to start or join one.
+ * The WebRTC engine of `client.calls` (engine-api.ts): this device's call,
+ * one at a time. It gets the media ({@link LocalMedia}), posts the `call` or
+ * `join` message through the host, and runs the call's mesh and signalling in
+ * a {@link CallSession}. Loaded on first use by the calls runtime; needs a
+ * browser (`RTCPeerConnection`, `navigator.mediaDevices`).
  */
+import type { ReceivedLive } from "../../client/live-channel.js";
 import { ParleyError } from "../../errors.js";
-import type { CallMedia } from "../../protocol/calls/wire.js";
+import { type CallMedia, RING_MS } from "../../protocol/calls/wire.js";
 import { StateStore } from "../../state-store.js";
 import type { ActiveCall, CallJoinOptions } from "../api.js";
 import type { CallEngineApi, CallEngineHost } from "../engine-api.js";
+import { LocalMedia } from "./local-media.js";
+import { CallSession } from "./session.js";
 
-/** Refuses every call: `call_unavailable` (the engine is not built on this branch). */
+export { certificateMatches, parseFingerprint, sdpFingerprint, sdpMatchesFingerprint } from "./fingerprint.js";
+export { offerTargets, postsDropLeave, qualityOf } from "./mesh.js";
+
+/** The browser's media devices, when this runtime has WebRTC at all. */
+function mediaDevices(): MediaDevices | undefined {
+  const g = globalThis as { RTCPeerConnection?: unknown; navigator?: { mediaDevices?: MediaDevices } };
+  if (typeof g.RTCPeerConnection !== "function") return undefined;
+  return g.navigator?.mediaDevices;
+}
+
+/** `call_unavailable` with a reason. */
+const unavailable = (why: string) =>
+  new ParleyError("call_unavailable", `That call cannot be started or joined: ${why}.`);
+
+/** This device's calls: one {@link CallSession} at a time. */
 export class CallEngine implements CallEngineApi {
   readonly current = new StateStore<ActiveCall | undefined>(undefined);
-
   readonly #host: CallEngineHost;
+  #session: CallSession | undefined;
+  /** Set while `start` or `accept` gets media and posts, before the session exists. */
+  #pending = false;
+  readonly #unsubscribe: () => void;
 
-  /** Keeps the host (unused here). */
   constructor(host: CallEngineHost) {
     this.#host = host;
+    this.#unsubscribe = host.live.onSignal((s) => this.#signal(s));
   }
 
-  /** Whether encryption is on for this client (the real engine refuses a call without it). */
-  get encrypted(): boolean {
-    return this.#host.encrypted;
+  async start(convId: string, media: CallMedia, options: CallJoinOptions = {}): Promise<ActiveCall> {
+    const host = this.#host;
+    const devices = this.#available();
+    this.#pending = true;
+    try {
+      const local = await LocalMedia.open(devices, media, options);
+      let message: Awaited<ReturnType<CallEngineHost["send"]>>;
+      try {
+        message = await host.send(convId, { type: "call", call: { media, at: Math.round(host.now()) } });
+      } catch (err) {
+        local.stop();
+        throw err;
+      }
+      return this.#begin({ convId, id: message.msgId, media, outgoing: true, local });
+    } finally {
+      this.#pending = false;
+    }
   }
 
-  start(_convId: string, _media: CallMedia, _options?: CallJoinOptions): Promise<ActiveCall> {
-    return Promise.reject(new ParleyError("call_unavailable", "the call engine is not built here"));
+  async accept(convId: string, callId: string, options: CallJoinOptions = {}): Promise<ActiveCall> {
+    const host = this.#host;
+    const devices = this.#available();
+    const record = host.board(convId).value.calls.get(callId);
+    if (!record) throw unavailable("the call is not on the board");
+    if (record.state === "ended") throw unavailable("the call has ended");
+    this.#pending = true;
+    try {
+      const local = await LocalMedia.open(devices, record.media, options);
+      try {
+        await host.send(convId, {
+          type: "call-event",
+          event: { call: callId, op: "join", at: Math.round(host.now()) },
+        });
+      } catch (err) {
+        local.stop();
+        throw err;
+      }
+      const call = this.#begin({ convId, id: callId, media: record.media, outgoing: false, local });
+      void this.#session?.connect().catch((err) => host.report(err));
+      return call;
+    } finally {
+      this.#pending = false;
+    }
   }
 
-  accept(_convId: string, _callId: string, _options?: CallJoinOptions): Promise<ActiveCall> {
-    return Promise.reject(new ParleyError("call_unavailable", "the call engine is not built here"));
+  async hangUp(): Promise<void> {
+    await this.#session?.end("hung_up", true);
   }
 
-  async hangUp(): Promise<void> {}
+  setMuted(muted: boolean): void {
+    const session = this.#live();
+    if (!session) return;
+    this.#local?.setMuted(muted);
+    session.mediaChanged();
+  }
 
-  setMuted(_muted: boolean): void {}
+  async setCamera(on: boolean): Promise<void> {
+    await this.#change((local) => local.setCamera(on));
+  }
 
-  async setCamera(_on: boolean): Promise<void> {}
+  async switchDevice(kind: "audioinput" | "videoinput", deviceId: string): Promise<void> {
+    await this.#change((local) => local.switchDevice(kind, deviceId));
+  }
 
-  async switchDevice(_kind: "audioinput" | "videoinput", _deviceId: string): Promise<void> {}
+  async shareScreen(on: boolean): Promise<void> {
+    await this.#change((local) => local.shareScreen(on));
+  }
 
-  async shareScreen(_on: boolean): Promise<void> {}
+  dismiss(): void {
+    if (this.#session && !this.#session.ended) return;
+    this.#session = undefined;
+    this.#local = undefined;
+    this.current.set(undefined);
+  }
 
-  dismiss(): void {}
-
-  unverified(_convId: string, _sender: string, _reason: string): void {}
+  unverified(convId: string, sender: string, _reason: string): void {
+    const session = this.#live();
+    if (session?.convId === convId) session.unverified(sender);
+  }
 
   busy(): boolean {
-    return false;
+    return this.#pending || this.#live() !== undefined;
   }
 
-  close(): void {}
+  close(): void {
+    this.#unsubscribe();
+    void this.#session?.end("hung_up", false);
+  }
+
+  #local: LocalMedia | undefined;
+
+  /** The session while its call has not ended. */
+  #live(): CallSession | undefined {
+    return this.#session && !this.#session.ended ? this.#session : undefined;
+  }
+
+  /** The media devices, or `call_unavailable` (no encryption, no WebRTC, already in a call). */
+  #available(): MediaDevices {
+    if (!this.#host.encrypted) throw unavailable("calls need end-to-end encryption");
+    const devices = mediaDevices();
+    if (!devices) throw unavailable("this runtime has no WebRTC");
+    if (this.busy()) throw unavailable("this device is in another call");
+    return devices;
+  }
+
+  #begin(o: { convId: string; id: string; media: CallMedia; outgoing: boolean; local: LocalMedia }): ActiveCall {
+    const session = new CallSession(this.#host, {
+      ...o,
+      ringMs: this.#host.ringMs ?? RING_MS,
+      publish: (call) => {
+        if (this.#session === session) this.current.set(call);
+      },
+    });
+    this.#session = session;
+    this.#local = o.local;
+    const call = session.snapshot();
+    this.current.set(call);
+    return call;
+  }
+
+  async #change(work: (local: LocalMedia) => Promise<void>): Promise<void> {
+    const session = this.#live();
+    const local = this.#local;
+    if (!session || !local) return;
+    await work(local);
+    session.mediaChanged();
+  }
+
+  #signal(s: ReceivedLive): void {
+    if (s.live.kind !== "call") return;
+    this.#live()?.signal(s);
+  }
 }

@@ -1,0 +1,136 @@
+/**
+ * What the calls browser tests ask of a person's page: their ids, opening
+ * conversations, the call as `client.calls.current` shows it (made
+ * serialisable), waiting for a phase or an end, and the inbound media totals.
+ */
+import type { Page } from "playwright-core";
+
+/** A person in the calls tests: their page and ids. */
+export interface Person {
+  page: Page;
+  principalId: string;
+  deviceId: string;
+}
+
+/** The person whose page this is. */
+export async function person(page: Page): Promise<Person> {
+  const ids = await page.evaluate(() => ({
+    principalId: window.__calls.client.principal.id,
+    deviceId: window.__calls.client.deviceId,
+  }));
+  return { page, ...ids };
+}
+
+/** `client.calls.current`, as plain data. */
+export interface CallView {
+  id: string;
+  phase: string;
+  outgoing: boolean;
+  muted: boolean;
+  camera: boolean;
+  endReason?: string;
+  refusal?: { check: string; sender: string };
+  localLive: number;
+  peers: { principalId: string; device: string; audio: boolean; video: boolean; connection: string; quality: string }[];
+}
+
+/** This person's call now. */
+export function callOf(p: Person): Promise<CallView | undefined> {
+  return p.page.evaluate(() => {
+    const c = window.__calls.client.calls.current.value;
+    if (!c) return undefined;
+    return {
+      id: c.id,
+      phase: c.phase,
+      outgoing: c.outgoing,
+      muted: c.muted,
+      camera: c.camera,
+      ...(c.endReason ? { endReason: c.endReason } : {}),
+      ...(c.refusal ? { refusal: c.refusal } : {}),
+      localLive: c.local?.getTracks().filter((t) => t.readyState === "live").length ?? 0,
+      peers: [...c.peers.values()].map((x) => ({
+        principalId: x.principalId,
+        device: x.device,
+        audio: x.audio,
+        video: x.video,
+        connection: x.connection,
+        quality: x.quality,
+      })),
+    };
+  });
+}
+
+/** Waits until this person's call satisfies `test` (polled), and returns it. */
+export async function until(
+  p: Person,
+  test: (call: CallView | undefined) => boolean,
+  what: string,
+  timeout = 20_000,
+): Promise<CallView | undefined> {
+  const deadline = Date.now() + timeout;
+  let last: CallView | undefined;
+  while (Date.now() < deadline) {
+    last = await callOf(p);
+    if (test(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+}
+
+/** Waits until the call rings on this person's device; returns its id. */
+export async function ringing(p: Person, callId: string): Promise<void> {
+  await p.page.waitForFunction((id) => window.__calls.client.calls.incoming.value.some((c) => c.id === id), callId, {
+    timeout: 20_000,
+  });
+}
+
+/** Inbound media of the person's open connections. */
+export function inbound(p: Person) {
+  return p.page.evaluate(() => window.__calls.inbound());
+}
+
+/** The call's record on this person's board, as plain data. */
+export function recordOf(p: Person, convId: string, callId: string) {
+  return p.page.evaluate(
+    ([conv, id]) => {
+      const r = window.__calls.client.calls.board(conv as string).value.calls.get(id as string);
+      return r && { state: r.state, outcome: r.outcome, durationMs: r.durationMs, participants: r.participants.length };
+    },
+    [convId, callId],
+  );
+}
+
+/** Opens a conversation as this (customer) person, with a first message; returns its id. */
+export function openConversation(p: Person, text: string): Promise<string> {
+  return p.page.evaluate(async (t) => {
+    const client = window.__calls.client;
+    const conv = await client.openConversation();
+    await client.send(conv.id, t);
+    return conv.id;
+  }, text);
+}
+
+/** Loads a conversation on this person's client (so its calls ring here). */
+export async function load(p: Person, convId: string): Promise<void> {
+  await p.page.evaluate((id) => window.__calls.client.loadConversation(id).then(() => undefined), convId);
+}
+
+/** Starts a call; returns its id. */
+export function start(p: Person, convId: string, media: "audio" | "video"): Promise<string> {
+  return p.page.evaluate(
+    async ([id, m]) => (await window.__calls.client.calls.start(id as string, m as "audio" | "video")).id,
+    [convId, media],
+  );
+}
+
+/** Accepts a call. */
+export async function accept(p: Person, callId: string): Promise<void> {
+  await p.page.evaluate(async (id) => {
+    await window.__calls.client.calls.accept(id);
+  }, callId);
+}
+
+/** Hangs up. */
+export async function hangUp(p: Person): Promise<void> {
+  await p.page.evaluate(() => window.__calls.client.calls.hangUp());
+}

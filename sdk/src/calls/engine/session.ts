@@ -1,0 +1,376 @@
+/**
+ * One call of this device, from start or accept to its end: the board watch
+ * (ringing, who is in it, who left), the mesh of {@link PeerLink}s, the signed
+ * offers and answers (checked before any is applied: a participant's device,
+ * fingerprint lines equal to the signed field; once connected, the peer's
+ * certificate too), the media states, the quality sampling and the drop rule.
+ */
+
+import type { ReceivedLive } from "../../client/live-channel.js";
+import { ParleyError } from "../../errors.js";
+import {
+  DROP_AFTER_MS,
+  type LiveCall,
+  type LiveCallDescription,
+  MAX_FINGERPRINT_CHARS,
+  MAX_SDP_CHARS,
+} from "../../protocol/calls/wire.js";
+import type { ActiveCall, CallEndReason, CallParticipant, CallRecord, CallRefusal, RemotePeer } from "../api.js";
+import type { CallEngineHost } from "../engine-api.js";
+import { certificateMatches, sdpMatchesFingerprint } from "./fingerprint.js";
+import type { LocalMedia } from "./local-media.js";
+import { inCall, offerTargets, participantOf, postsDropLeave } from "./mesh.js";
+import { PeerLink } from "./peer.js";
+
+/** How often quality is sampled and the drop rule applied, ms. */
+export const SAMPLE_MS = 2_000;
+/** The longest wait for the board to show a join (this device's, or a signal sender's), ms. */
+export const BOARD_WAIT_MS = 8_000;
+
+/** What a session is made with. */
+export interface SessionInit {
+  /** The conversation. */
+  convId: string;
+  /** The call (msgId of its `call` message). */
+  id: string;
+  /** Voice, or voice and video. */
+  media: ActiveCall["media"];
+  /** Whether this device started it. */
+  outgoing: boolean;
+  /** This device's media. */
+  local: LocalMedia;
+  /** The ring window, ms (RING_MS, or the host's test override). */
+  ringMs: number;
+  /** Called with every new state of the call. */
+  publish(call: ActiveCall): void;
+}
+
+/** What a participant last said it sends. */
+type MediaState = Pick<RemotePeer, "audio" | "video" | "screen">;
+
+/** One call of this device. */
+export class CallSession {
+  readonly convId: string;
+  readonly id: string;
+  #phase: ActiveCall["phase"];
+  #ended = false;
+  #endReason: CallEndReason | undefined;
+  #refusal: ActiveCall["refusal"];
+  #connectedAt: number | undefined;
+  /** Whether this device's join (or its call) is on the board. */
+  #onBoard = false;
+  /** Whether anyone else was ever in the call with this device. */
+  #company = false;
+  readonly #links = new Map<string, PeerLink>();
+  readonly #media = new Map<string, MediaState>();
+  readonly #iceServers: Promise<RTCIceServer[]>;
+  readonly #cleanups: (() => void)[] = [];
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly host: CallEngineHost,
+    private readonly o: SessionInit,
+  ) {
+    this.convId = o.convId;
+    this.id = o.id;
+    this.#phase = o.outgoing ? "ringing" : "connecting";
+    this.#iceServers = host.iceServers().then(
+      (servers) => servers.map((s) => ({ ...s })),
+      (err) => {
+        host.report(err);
+        return [];
+      },
+    );
+    this.#iceServers.catch(() => {});
+    o.local.onScreenEnded = () => this.mediaChanged();
+    const board = host.board(o.convId);
+    this.#cleanups.push(board.subscribe((next) => this.#onBoard_(next.calls.get(o.id))));
+    const tick = setInterval(() => void this.#tick().catch((err) => host.report(err)), SAMPLE_MS);
+    this.#cleanups.push(() => clearInterval(tick));
+    if (o.outgoing) {
+      const ring = setTimeout(() => {
+        if (this.#phase === "ringing") void this.end("no_answer", true);
+      }, o.ringMs);
+      this.#cleanups.push(() => clearTimeout(ring));
+    }
+  }
+
+  /** Whether the call has ended. */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** The call as `current` shows it. */
+  snapshot(): ActiveCall {
+    const { local } = this.o;
+    const peers = new Map<string, RemotePeer>();
+    for (const link of this.#links.values()) {
+      const media = this.#media.get(link.device) ?? { audio: true, video: this.o.media === "video", screen: false };
+      peers.set(link.device, {
+        principalId: link.principalId,
+        device: link.device,
+        stream: link.stream,
+        ...media,
+        connection: this.#ended ? "closed" : link.connection,
+        quality: link.quality,
+        ...(link.rttMs === undefined ? {} : { rttMs: link.rttMs }),
+      });
+    }
+    return {
+      id: this.id,
+      convId: this.convId,
+      media: this.o.media,
+      outgoing: this.o.outgoing,
+      phase: this.#phase,
+      local: local.stream,
+      muted: local.muted,
+      camera: local.camera,
+      screen: local.screen,
+      peers,
+      ...(this.#connectedAt === undefined ? {} : { connectedAt: this.#connectedAt }),
+      ...(this.#endReason === undefined ? {} : { endReason: this.#endReason }),
+      ...(this.#refusal === undefined ? {} : { refusal: this.#refusal }),
+    };
+  }
+
+  /** After this device's join is stored: offers to every device that was in the call before it. */
+  async connect(): Promise<void> {
+    const record = await this.#waitRecord((r) => offerTargets(r, this.host.deviceId) !== undefined);
+    if (this.#ended) return;
+    const current = this.host.board(this.convId).value.calls.get(this.id);
+    const targets = record
+      ? (offerTargets(record, this.host.deviceId) ?? [])
+      : current
+        ? inCall(current).filter((p) => p.device !== this.host.deviceId)
+        : [];
+    await Promise.all(targets.map((p) => this.#offer(p).catch((err) => this.host.report(err))));
+  }
+
+  /** A call live signal of this conversation (the engine checked `kind`). */
+  signal(s: ReceivedLive): void {
+    const live = s.live as LiveCall;
+    if (this.#ended || s.convId !== this.convId || live.call !== this.id) return;
+    if (live.op === "media") {
+      const { audio, video, screen } = live;
+      if (typeof audio !== "boolean" || typeof video !== "boolean" || typeof screen !== "boolean") return;
+      this.#media.set(s.senderDevice, { audio, video, screen });
+      this.#publish();
+      return;
+    }
+    if ((live.op !== "offer" && live.op !== "answer") || live.to !== this.host.deviceId) return;
+    if (typeof live.sdp !== "string" || typeof live.fingerprint !== "string") return;
+    if (live.sdp.length > MAX_SDP_CHARS || live.fingerprint.length > MAX_FINGERPRINT_CHARS) return;
+    this.#queue = this.#queue.then(() => this.#description(s, live)).catch((err) => this.host.report(err));
+  }
+
+  /** A live signal from `sender` that did not open or verify: refuses the call while it is setting up. */
+  unverified(sender: string): void {
+    if (this.#ended) return;
+    const links = [...this.#links.values()].filter((l) => l.principalId === sender);
+    const record = this.host.board(this.convId).value.calls.get(this.id);
+    const joinedUnlinked = record
+      ? inCall(record).some(
+          (p) => p.principalId === sender && !this.#links.has(p.device) && p.device !== this.host.deviceId,
+        )
+      : false;
+    if (this.#phase !== "connected" || joinedUnlinked || links.some((l) => !l.connected)) {
+      this.#refuse("unsigned", sender);
+    }
+  }
+
+  /** This device's media changed: every sender sends the new tracks, and the others hear of it. */
+  mediaChanged(): void {
+    const tracks = this.#tracks();
+    for (const link of this.#links.values()) void link.setTracks(tracks).catch((err) => this.host.report(err));
+    this.#sendMedia();
+    this.#publish();
+  }
+
+  /** Ends the call: stops every local track, closes every connection; posts `leave` when `post`. */
+  async end(reason: CallEndReason, post: boolean, refusal?: { check: CallRefusal; sender: string }): Promise<void> {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#phase = "ended";
+    this.#endReason = reason;
+    this.#refusal = refusal;
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    for (const link of this.#links.values()) link.close();
+    this.o.local.stop();
+    this.#publish();
+    if (!post) return;
+    try {
+      await this.host.send(this.convId, {
+        type: "call-event",
+        event: { call: this.id, op: "leave", at: Math.round(this.host.now()) },
+      });
+    } catch (err) {
+      this.host.report(err);
+    }
+  }
+
+  #publish(): void {
+    this.o.publish(this.snapshot());
+  }
+
+  #tracks(): { audio?: MediaStreamTrack; video?: MediaStreamTrack } {
+    const { audioTrack, videoTrack } = this.o.local;
+    return { ...(audioTrack ? { audio: audioTrack } : {}), ...(videoTrack ? { video: videoTrack } : {}) };
+  }
+
+  #sendMedia(): void {
+    if (this.#ended) return;
+    const { local } = this.o;
+    const live: LiveCall = {
+      kind: "call",
+      call: this.id,
+      op: "media",
+      audio: !local.muted && local.audioTrack !== undefined,
+      video: local.camera,
+      screen: local.screen,
+    };
+    this.host.live.send(this.convId, live).catch((err) => this.host.report(err));
+  }
+
+  #refuse(check: CallRefusal, sender: string): void {
+    this.host.report(new ParleyError("call_refused", `call ${this.id} refused: ${check} (from ${sender})`));
+    void this.end("refused", true, { check, sender });
+  }
+
+  /** The board changed: ringing, joins, leaves, the end. */
+  #onBoard_(record: CallRecord | undefined): void {
+    if (this.#ended || !record) return;
+    const self = this.host.deviceId;
+    const mine = record.participants.find((p) => p.device === self);
+    if (mine && mine.leftAt === undefined) this.#onBoard = true;
+    const others = inCall(record).filter((p) => p.device !== self);
+    if (others.length > 0) this.#company = true;
+    if (this.#phase === "ringing") {
+      if (record.outcome === "declined" || record.outcome === "busy") void this.end(record.outcome, true);
+      else if (record.state === "ended") void this.end("no_answer", false);
+      else if (others.length > 0) {
+        this.#phase = "connecting";
+        this.#publish();
+      }
+      return;
+    }
+    // Left for this device by another (its connection dropped), or the call is over.
+    if (this.#onBoard && mine?.leftAt !== undefined) return void this.end("failed", false);
+    if (record.state === "ended") return void this.end("ended", false);
+    for (const [device, link] of this.#links) {
+      if (others.some((p) => p.device === device)) continue;
+      link.close();
+      this.#links.delete(device);
+    }
+    if (this.#company && others.length === 0) return void this.end("ended", true);
+    this.#publish();
+  }
+
+  /** The record once `test` holds for it (now or within BOARD_WAIT_MS); undefined when it does not. */
+  #waitRecord(test: (record: CallRecord) => boolean): Promise<CallRecord | undefined> {
+    const board = this.host.board(this.convId);
+    return new Promise((resolve) => {
+      let unsubscribe = () => {};
+      const done = (record: CallRecord | undefined) => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(record);
+      };
+      const timer = setTimeout(() => done(undefined), BOARD_WAIT_MS);
+      unsubscribe = board.subscribe((next) => {
+        const record = next.calls.get(this.id);
+        if (this.#ended) done(undefined);
+        else if (record && test(record)) done(record);
+      });
+    });
+  }
+
+  async #link(p: Pick<CallParticipant, "device" | "principalId">): Promise<PeerLink> {
+    const servers = await this.#iceServers;
+    this.#links.get(p.device)?.close();
+    const link: PeerLink = new PeerLink(p, servers, { changed: () => this.#linkChanged(link) });
+    this.#links.set(p.device, link);
+    this.#publish();
+    return link;
+  }
+
+  async #offer(p: CallParticipant): Promise<void> {
+    const link = await this.#link(p);
+    if (this.#ended) return link.close();
+    const { sdp, fingerprint } = await link.offer(this.#tracks());
+    if (this.#ended || this.#links.get(p.device) !== link) return;
+    const offer: LiveCallDescription = { kind: "call", call: this.id, op: "offer", to: p.device, sdp, fingerprint };
+    await this.host.live.send(this.convId, offer);
+  }
+
+  async #description(s: ReceivedLive, live: LiveCallDescription): Promise<void> {
+    if (this.#ended) return;
+    const device = s.senderDevice;
+    const record = await this.#waitRecord((r) => participantOf(r, s.sender, device) !== undefined);
+    if (this.#ended) return;
+    if (!record) return this.#refuse("not_participant", s.sender);
+    if (!sdpMatchesFingerprint(live.sdp, live.fingerprint)) return this.#refuse("fingerprint_mismatch", s.sender);
+    if (live.op === "answer") {
+      const link = this.#links.get(device);
+      if (!link?.awaitingAnswer) return;
+      link.signedFingerprint = live.fingerprint;
+      await link.accept(live.sdp);
+      return;
+    }
+    const link = await this.#link({ device, principalId: s.sender });
+    if (this.#ended) return link.close();
+    link.signedFingerprint = live.fingerprint;
+    const { sdp, fingerprint } = await link.answer(live.sdp, this.#tracks());
+    if (this.#ended || this.#links.get(device) !== link) return;
+    const answer: LiveCallDescription = { kind: "call", call: this.id, op: "answer", to: device, sdp, fingerprint };
+    await this.host.live.send(this.convId, answer);
+  }
+
+  #linkChanged(link: PeerLink): void {
+    if (this.#ended || this.#links.get(link.device) !== link) return;
+    if (link.connected && !link.certificateChecked) {
+      link.certificateChecked = true;
+      void this.#checkCertificate(link).catch((err) => this.host.report(err));
+      if (this.#phase !== "connected") {
+        this.#phase = "connected";
+        this.#connectedAt ??= Date.now();
+      }
+      this.#sendMedia();
+    }
+    this.#publish();
+  }
+
+  /** Once connected: the certificate the peer showed must be the one its signed description named. */
+  async #checkCertificate(link: PeerLink): Promise<void> {
+    const stats = await link.sample();
+    if (this.#ended) return;
+    const signed = link.signedFingerprint;
+    if (!signed || !stats.remoteCertificate || !certificateMatches(stats.remoteCertificate, signed)) {
+      this.#refuse("certificate_mismatch", link.principalId);
+    }
+  }
+
+  /** Every SAMPLE_MS: quality, and the drop rule for connections down DROP_AFTER_MS. */
+  async #tick(): Promise<void> {
+    const links = [...this.#links.values()];
+    await Promise.all(links.map((l) => l.sample().catch(() => undefined)));
+    if (this.#ended) return;
+    const now = Date.now();
+    const down = links.filter((l) => !l.connected && now - l.troubleSince >= DROP_AFTER_MS);
+    if (down.length > 0 && down.length === this.#links.size) return void this.end("failed", true);
+    const record = this.host.board(this.convId).value.calls.get(this.id);
+    const downDevices = new Set(down.map((l) => l.device));
+    const survivors = record
+      ? inCall(record)
+          .map((p) => p.device)
+          .filter((d) => !downDevices.has(d))
+      : [];
+    for (const link of down) {
+      link.close();
+      this.#links.delete(link.device);
+      if (!postsDropLeave(this.host.deviceId, survivors)) continue;
+      const event = { call: this.id, op: "leave", at: Math.round(this.host.now()), device: link.device };
+      await this.host.send(this.convId, { type: "call-event", event }).catch((err) => this.host.report(err));
+    }
+    this.#publish();
+  }
+}
