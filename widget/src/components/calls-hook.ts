@@ -168,12 +168,15 @@ export interface CallButtons {
   /** A call of this device runs: the buttons are disabled. */
   inCall: boolean;
   start(media: CallMedia): void;
+  /** The buttons' class (`hb`, the chat header's icon buttons), and whether they show their label as text too. */
+  look?: { className: string; text: boolean };
 }
 
 /** The header's voice and video call buttons. */
 export function callButtons(b: CallButtons): TemplateResult | typeof nothing {
   if (!b.available) return nothing;
+  const look = b.look ?? { className: "hb", text: false };
   const button = (media: CallMedia, label: string, d: string) =>
-    html`<button type="button" class="hb" part="call-button" data-call=${media} aria-label=${label} ?disabled=${b.inCall} @click=${() => b.start(media)}><svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d=${d} /></svg></button>`;
+    html`<button type="button" class=${look.className} part="call-button" data-call=${media} aria-label=${look.text ? nothing : label} ?disabled=${b.inCall} @click=${() => b.start(media)}><svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d=${d} /></svg>${look.text ? label : nothing}</button>`;
   return html`${button("audio", b.tr.t("chat.call.audio"), "M5 4h4l2 5-3 2a11 11 0 0 0 5 5l2-3 5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2")}${button("video", b.tr.t("chat.call.video"), "M3 7h12v10H3zM15 11l6-4v10l-6-4")}`;
 }
