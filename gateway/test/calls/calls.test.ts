@@ -60,9 +60,9 @@ describe("a 1:1 video call", () => {
     // Accept, then time the first decoded frame on Ada's side.
     const firstFrameMs = await ada.page.evaluate(async (id) => {
       const t0 = performance.now();
-      await window.__calls.client.calls.accept(id);
+      await window.__rtc.client.calls.accept(id);
       while (performance.now() - t0 < 20_000) {
-        if ((await window.__calls.inbound()).framesDecoded > 0) return performance.now() - t0;
+        if ((await window.__rtc.inbound()).framesDecoded > 0) return performance.now() - t0;
         await new Promise((r) => setTimeout(r, 20));
       }
       return -1;
@@ -88,14 +88,14 @@ describe("a 1:1 video call", () => {
     await until(ada, (c) => c?.peers[0]?.quality === "good", "Ada to rate the loopback link good");
 
     // Mute and camera off reach Ada; the camera on again brings frames back.
-    await mia.page.evaluate(() => window.__calls.client.calls.setMuted(true));
+    await mia.page.evaluate(() => window.__rtc.client.calls.setMuted(true));
     await until(ada, (c) => c?.peers[0]?.audio === false && c.peers[0].video, "Ada to see Mia muted");
-    await mia.page.evaluate(() => window.__calls.client.calls.setCamera(false));
+    await mia.page.evaluate(() => window.__rtc.client.calls.setCamera(false));
     await until(ada, (c) => c?.peers[0]?.video === false, "Ada to see Mia's camera off");
     expect((await callOf(mia))?.camera).toBe(false);
     await mia.page.evaluate(async () => {
-      window.__calls.client.calls.setMuted(false);
-      await window.__calls.client.calls.setCamera(true);
+      window.__rtc.client.calls.setMuted(false);
+      await window.__rtc.client.calls.setCamera(true);
     });
     await until(ada, (c) => c?.peers[0]?.audio === true && c.peers[0].video, "Ada to see Mia back");
     const frames = (await inbound(ada)).framesDecoded;
@@ -116,7 +116,7 @@ describe("a 1:1 video call", () => {
   it("declined: the caller's call ends as declined", async () => {
     const callId = await start(mia, convId, "video");
     await ringing(ada, callId);
-    await ada.page.evaluate((id) => window.__calls.client.calls.decline(id), callId);
+    await ada.page.evaluate((id) => window.__rtc.client.calls.decline(id), callId);
     expect(await until(mia, ended("declined"), "Mia to hear the decline")).toMatchObject({ localLive: 0 });
     await expect.poll(() => recordOf(mia, convId, callId), { timeout: 10_000 }).toMatchObject({ outcome: "declined" });
   });
@@ -124,7 +124,7 @@ describe("a 1:1 video call", () => {
   it("missed: nobody answers within the ring window, the caller ends as no_answer", async () => {
     // The host's test-only ring window: 2 s instead of RING_MS.
     const callId = await mia.page.evaluate(async (id) => {
-      const engine = window.__calls.directEngine(2_000);
+      const engine = window.__rtc.directEngine(2_000);
       (window as unknown as { __direct: typeof engine }).__direct = engine;
       return (await engine.start(id, "audio")).id;
     }, convId);
@@ -138,10 +138,7 @@ describe("a 1:1 video call", () => {
       { timeout: 10_000 },
     );
     await expect.poll(() => recordOf(ada, convId, callId), { timeout: 10_000 }).toMatchObject({ outcome: "missed" });
-    await ada.page.waitForFunction(
-      (id) => !window.__calls.client.calls.incoming.value.some((c) => c.id === id),
-      callId,
-    );
+    await ada.page.waitForFunction((id) => !window.__rtc.client.calls.incoming.value.some((c) => c.id === id), callId);
     await mia.page.evaluate(() => (window as unknown as { __direct: { close(): void } }).__direct.close());
   });
 
@@ -162,12 +159,12 @@ describe("a 1:1 video call", () => {
 
 describe("a group call", () => {
   it("three devices: each sees the two others connected with media", async () => {
-    await noah.page.evaluate(() => window.__calls.client.updateProfile({ handle: "calls_noah" }));
+    await noah.page.evaluate(() => window.__rtc.client.updateProfile({ handle: "calls_noah" }));
     const invited = noah.page.evaluate(
-      () => new Promise<string>((resolve) => window.__calls.client.on("invite", (i) => resolve(i.id))),
+      () => new Promise<string>((resolve) => window.__rtc.client.on("invite", (i) => resolve(i.id))),
     );
-    await mia.page.evaluate((id) => window.__calls.client.invite(id, "@calls_noah"), convId);
-    await noah.page.evaluate((id) => window.__calls.client.acceptInvite(id), await invited);
+    await mia.page.evaluate((id) => window.__rtc.client.invite(id, "@calls_noah"), convId);
+    await noah.page.evaluate((id) => window.__rtc.client.acceptInvite(id), await invited);
     await load(noah, convId);
 
     const callId = await start(mia, convId, "video");

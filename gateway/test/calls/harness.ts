@@ -86,7 +86,7 @@ export async function startCallsWorld(): Promise<CallsWorld> {
         },
       );
       await page.goto(`${site.url}/`);
-      await page.waitForFunction(() => window.__calls?.client.status.value.state === "connected", undefined, {
+      await page.waitForFunction(() => window.__rtc?.client.status.value.state === "connected", undefined, {
         timeout: 30_000,
       });
       return page;

@@ -2,7 +2,7 @@
  * The page script of the calls browser tests (bundled with esbuild, the SDK
  * from source): reads its settings from `window.__callsFixture`, creates a
  * real SDK client (end-to-end encrypted) against the test gateway and leaves
- * it on `window.__calls` with what the tests drive and read: every
+ * it on `window.__rtc` with what the tests drive and read: every
  * `RTCPeerConnection` the page made (a subclass records them, so the test can
  * read their stats; it changes nothing else), inbound media totals, and an
  * engine made directly with a short ring window (the host's test-only
@@ -33,7 +33,7 @@ declare global {
   interface Window {
     __callsFixture: Settings;
     __parleyToken: () => Promise<string>;
-    __calls: {
+    __rtc: {
       client: ParleyClient;
       pcs: RTCPeerConnection[];
       errors: string[];
@@ -103,5 +103,5 @@ function directEngine(ringMs: number): CallEngine {
   return new CallEngine(host);
 }
 
-window.__calls = { client, pcs, errors, inbound, live: liveChannelOf(client), directEngine };
+window.__rtc = { client, pcs, errors, inbound, live: liveChannelOf(client), directEngine };
 void client.connect();

@@ -15,8 +15,8 @@ export interface Person {
 /** The person whose page this is. */
 export async function person(page: Page): Promise<Person> {
   const ids = await page.evaluate(() => ({
-    principalId: window.__calls.client.principal.id,
-    deviceId: window.__calls.client.deviceId,
+    principalId: window.__rtc.client.principal.id,
+    deviceId: window.__rtc.client.deviceId,
   }));
   return { page, ...ids };
 }
@@ -37,7 +37,7 @@ export interface CallView {
 /** This person's call now. */
 export function callOf(p: Person): Promise<CallView | undefined> {
   return p.page.evaluate(() => {
-    const c = window.__calls.client.calls.current.value;
+    const c = window.__rtc.client.calls.current.value;
     if (!c) return undefined;
     return {
       id: c.id,
@@ -79,21 +79,21 @@ export async function until(
 
 /** Waits until the call rings on this person's device; returns its id. */
 export async function ringing(p: Person, callId: string): Promise<void> {
-  await p.page.waitForFunction((id) => window.__calls.client.calls.incoming.value.some((c) => c.id === id), callId, {
+  await p.page.waitForFunction((id) => window.__rtc.client.calls.incoming.value.some((c) => c.id === id), callId, {
     timeout: 20_000,
   });
 }
 
 /** Inbound media of the person's open connections. */
 export function inbound(p: Person) {
-  return p.page.evaluate(() => window.__calls.inbound());
+  return p.page.evaluate(() => window.__rtc.inbound());
 }
 
 /** The call's record on this person's board, as plain data. */
 export function recordOf(p: Person, convId: string, callId: string) {
   return p.page.evaluate(
     ([conv, id]) => {
-      const r = window.__calls.client.calls.board(conv as string).value.calls.get(id as string);
+      const r = window.__rtc.client.calls.board(conv as string).value.calls.get(id as string);
       return r && { state: r.state, outcome: r.outcome, durationMs: r.durationMs, participants: r.participants.length };
     },
     [convId, callId],
@@ -103,7 +103,7 @@ export function recordOf(p: Person, convId: string, callId: string) {
 /** Opens a conversation as this (customer) person, with a first message; returns its id. */
 export function openConversation(p: Person, text: string): Promise<string> {
   return p.page.evaluate(async (t) => {
-    const client = window.__calls.client;
+    const client = window.__rtc.client;
     const conv = await client.openConversation();
     await client.send(conv.id, t);
     return conv.id;
@@ -112,13 +112,13 @@ export function openConversation(p: Person, text: string): Promise<string> {
 
 /** Loads a conversation on this person's client (so its calls ring here). */
 export async function load(p: Person, convId: string): Promise<void> {
-  await p.page.evaluate((id) => window.__calls.client.loadConversation(id).then(() => undefined), convId);
+  await p.page.evaluate((id) => window.__rtc.client.loadConversation(id).then(() => undefined), convId);
 }
 
 /** Starts a call; returns its id. */
 export function start(p: Person, convId: string, media: "audio" | "video"): Promise<string> {
   return p.page.evaluate(
-    async ([id, m]) => (await window.__calls.client.calls.start(id as string, m as "audio" | "video")).id,
+    async ([id, m]) => (await window.__rtc.client.calls.start(id as string, m as "audio" | "video")).id,
     [convId, media],
   );
 }
@@ -126,11 +126,11 @@ export function start(p: Person, convId: string, media: "audio" | "video"): Prom
 /** Accepts a call. */
 export async function accept(p: Person, callId: string): Promise<void> {
   await p.page.evaluate(async (id) => {
-    await window.__calls.client.calls.accept(id);
+    await window.__rtc.client.calls.accept(id);
   }, callId);
 }
 
 /** Hangs up. */
 export async function hangUp(p: Person): Promise<void> {
-  await p.page.evaluate(() => window.__calls.client.calls.hangUp());
+  await p.page.evaluate(() => window.__rtc.client.calls.hangUp());
 }

@@ -14,7 +14,7 @@ import type { CallEngineApi, CallEngineHost } from "../engine-api.js";
 import { LocalMedia } from "./local-media.js";
 import { CallSession } from "./session.js";
 
-export { certificateMatches, parseFingerprint, sdpFingerprint, sdpMatchesFingerprint } from "./fingerprint.js";
+export { certificateMatches, sdpFingerprint } from "./fingerprint.js";
 export { offerTargets, postsDropLeave, qualityOf } from "./mesh.js";
 
 /** The browser's media devices, when this runtime has WebRTC at all. */

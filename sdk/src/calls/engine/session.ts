@@ -8,16 +8,11 @@
 
 import type { ReceivedLive } from "../../client/live-channel.js";
 import { ParleyError } from "../../errors.js";
-import {
-  DROP_AFTER_MS,
-  type LiveCall,
-  type LiveCallDescription,
-  MAX_FINGERPRINT_CHARS,
-  MAX_SDP_CHARS,
-} from "../../protocol/calls/wire.js";
+import { DROP_AFTER_MS, type LiveCall, type LiveCallDescription } from "../../protocol/calls/wire.js";
 import type { ActiveCall, CallEndReason, CallParticipant, CallRecord, CallRefusal, RemotePeer } from "../api.js";
 import type { CallEngineHost } from "../engine-api.js";
-import { certificateMatches, sdpMatchesFingerprint } from "./fingerprint.js";
+import { fingerprintMatches, parseLiveCall } from "../schemas.js";
+import { certificateMatches } from "./fingerprint.js";
 import type { LocalMedia } from "./local-media.js";
 import { inCall, offerTargets, participantOf, postsDropLeave } from "./mesh.js";
 import { PeerLink } from "./peer.js";
@@ -148,18 +143,19 @@ export class CallSession {
 
   /** A call live signal of this conversation (the engine checked `kind`). */
   signal(s: ReceivedLive): void {
-    const live = s.live as LiveCall;
-    if (this.#ended || s.convId !== this.convId || live.call !== this.id) return;
+    if (this.#ended || s.convId !== this.convId || (s.live as { call?: unknown }).call !== this.id) return;
+    const live = parseLiveCall(s.live);
+    if (!live) {
+      this.host.report(new Error(`a call signal from ${s.sender} breaks its schema`));
+      return;
+    }
     if (live.op === "media") {
       const { audio, video, screen } = live;
-      if (typeof audio !== "boolean" || typeof video !== "boolean" || typeof screen !== "boolean") return;
       this.#media.set(s.senderDevice, { audio, video, screen });
       this.#publish();
       return;
     }
-    if ((live.op !== "offer" && live.op !== "answer") || live.to !== this.host.deviceId) return;
-    if (typeof live.sdp !== "string" || typeof live.fingerprint !== "string") return;
-    if (live.sdp.length > MAX_SDP_CHARS || live.fingerprint.length > MAX_FINGERPRINT_CHARS) return;
+    if (live.to !== this.host.deviceId) return;
     this.#queue = this.#queue.then(() => this.#description(s, live)).catch((err) => this.host.report(err));
   }
 
@@ -308,7 +304,7 @@ export class CallSession {
     const record = await this.#waitRecord((r) => participantOf(r, s.sender, device) !== undefined);
     if (this.#ended) return;
     if (!record) return this.#refuse("not_participant", s.sender);
-    if (!sdpMatchesFingerprint(live.sdp, live.fingerprint)) return this.#refuse("fingerprint_mismatch", s.sender);
+    if (!fingerprintMatches(live.sdp, live.fingerprint)) return this.#refuse("fingerprint_mismatch", s.sender);
     if (live.op === "answer") {
       const link = this.#links.get(device);
       if (!link?.awaitingAnswer) return;
