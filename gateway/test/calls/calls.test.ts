@@ -8,13 +8,14 @@
  * an answered call with its duration. Declined, busy and missed calls end as
  * such; a three-party call is a full mesh where each sees two peers with media.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type CallsWorld, startCallsWorld } from "./harness.js";
 import {
   accept,
   callOf,
   hangUp,
   inbound,
+  invite,
   load,
   openConversation,
   type Person,
@@ -47,8 +48,27 @@ beforeAll(async () => {
   await load(ada, convId);
 }, 120_000);
 
+// A failed case leaves no call behind for the next one.
+afterEach(async () => {
+  await Promise.all(
+    [mia, ada, noah].map((p) =>
+      p?.page.evaluate(async () => {
+        await window.__rtc.client.calls.hangUp();
+        window.__rtc.client.calls.dismiss();
+        await window.__rtc.direct?.hangUp();
+      }),
+    ),
+  );
+});
+
 afterAll(async () => {
   console.log(`calls figures: ${JSON.stringify(figures)}`);
+  for (const p of [mia, ada, noah]) {
+    if (p)
+      console.log(
+        `errors reported on ${p.principalId}: ${JSON.stringify(await p.page.evaluate(() => window.__rtc.errors))}`,
+      );
+  }
   await world?.[Symbol.asyncDispose]();
 });
 
@@ -113,6 +133,39 @@ describe("a 1:1 video call", () => {
     expect((await recordOf(mia, convId, callId))?.durationMs).toBeGreaterThan(3_000);
   });
 
+  it("screen share: the screen replaces the camera on the sender, and the camera comes back when sharing stops", async () => {
+    const callId = await start(mia, convId, "video");
+    await ringing(ada, callId);
+    await accept(ada, callId);
+    await until(ada, (c) => c?.phase === "connected" && c.peers[0]?.connection === "connected", "Ada connected");
+    /** The label of what Mia's video sender sends (Chromium names its fake screen `screen:…`). */
+    const sending = () =>
+      mia.page.evaluate(() =>
+        window.__rtc.pcs
+          .filter((pc) => pc.connectionState !== "closed")
+          .map((pc) => pc.getSenders().find((x) => x.track?.kind === "video" || x.track === null)?.track?.label ?? ""),
+      );
+    expect((await sending())[0]).not.toMatch(/^screen/);
+    await mia.page.evaluate(() => window.__rtc.client.calls.shareScreen(true));
+    await until(ada, (c) => c?.peers[0]?.screen === true, "Ada to see Mia's screen shared");
+    expect((await sending())[0]).toMatch(/^screen/);
+    expect((await callOf(mia))?.screen).toBe(true);
+    const frames = (await inbound(ada)).framesDecoded;
+    await expect.poll(async () => (await inbound(ada)).framesDecoded, { timeout: 10_000 }).toBeGreaterThan(frames + 10);
+    // Sharing stopped from the browser's own controls: the track ends (as the browser's "Stop sharing" ends it).
+    await mia.page.evaluate(() => {
+      const track = window.__rtc.client.calls.current.value?.local
+        ?.getVideoTracks()
+        .find((t) => t.label.startsWith("screen"));
+      track?.dispatchEvent(new Event("ended"));
+    });
+    await until(ada, (c) => c?.peers[0]?.screen === false && c.peers[0].video, "Ada to see Mia's camera back");
+    expect((await sending())[0]).not.toMatch(/^screen/);
+    expect((await sending())[0]).not.toBe("");
+    await hangUp(mia);
+    await until(ada, ended("ended"), "Ada's call to end");
+  });
+
   it("declined: the caller's call ends as declined", async () => {
     const callId = await start(mia, convId, "video");
     await ringing(ada, callId);
@@ -122,24 +175,12 @@ describe("a 1:1 video call", () => {
   });
 
   it("missed: nobody answers within the ring window, the caller ends as no_answer", async () => {
-    // The host's test-only ring window: 2 s instead of RING_MS.
-    const callId = await mia.page.evaluate(async (id) => {
-      const engine = window.__rtc.directEngine(2_000);
-      (window as unknown as { __direct: typeof engine }).__direct = engine;
-      return (await engine.start(id, "audio")).id;
-    }, convId);
+    // The page's own engine, with the host's test-only ring window: 2 s instead of RING_MS.
+    const callId = await start({ ...mia, direct: true }, convId, "audio", 2_000);
     await ringing(ada, callId);
-    await mia.page.waitForFunction(
-      () => {
-        const e = (window as unknown as { __direct: { current: { value?: { endReason?: string } } } }).__direct;
-        return e.current.value?.endReason === "no_answer";
-      },
-      undefined,
-      { timeout: 10_000 },
-    );
+    await until({ ...mia, direct: true }, ended("no_answer"), "Mia's call to go unanswered", 10_000);
     await expect.poll(() => recordOf(ada, convId, callId), { timeout: 10_000 }).toMatchObject({ outcome: "missed" });
     await ada.page.waitForFunction((id) => !window.__rtc.client.calls.incoming.value.some((c) => c.id === id), callId);
-    await mia.page.evaluate(() => (window as unknown as { __direct: { close(): void } }).__direct.close());
   });
 
   it("busy: Ada, in a call with Noah, answers busy to Mia's call", async () => {
@@ -159,13 +200,7 @@ describe("a 1:1 video call", () => {
 
 describe("a group call", () => {
   it("three devices: each sees the two others connected with media", async () => {
-    await noah.page.evaluate(() => window.__rtc.client.updateProfile({ handle: "calls_noah" }));
-    const invited = noah.page.evaluate(
-      () => new Promise<string>((resolve) => window.__rtc.client.on("invite", (i) => resolve(i.id))),
-    );
-    await mia.page.evaluate((id) => window.__rtc.client.invite(id, "@calls_noah"), convId);
-    await noah.page.evaluate((id) => window.__rtc.client.acceptInvite(id), await invited);
-    await load(noah, convId);
+    await invite(mia, convId, noah, "calls_noah");
 
     const callId = await start(mia, convId, "video");
     await ringing(ada, callId);

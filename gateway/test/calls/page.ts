@@ -5,8 +5,9 @@
  * it on `window.__rtc` with what the tests drive and read: every
  * `RTCPeerConnection` the page made (a subclass records them, so the test can
  * read their stats; it changes nothing else), inbound media totals, and an
- * engine made directly with a short ring window (the host's test-only
- * `ringMs`), for the missed-call case.
+ * engine made directly (not the calls runtime's) with the host's test-only
+ * ring window `ringMs` and with signals that fail to open wired to it, for
+ * the missed call and the lying gateway.
  */
 import { createClient, memoryStorage, type ParleyClient } from "@parley/sdk";
 import { liveChannelOf } from "@parley/sdk/internal";
@@ -39,7 +40,10 @@ declare global {
       errors: string[];
       inbound(): Promise<Inbound>;
       live: ReturnType<typeof liveChannelOf>;
+      /** An engine made here (not the runtime's), with a short ring window and signals that fail to open wired to it. */
       directEngine(ringMs: number): CallEngine;
+      /** The last engine {@link directEngine} made. */
+      direct?: CallEngine;
     };
   }
 }
@@ -97,10 +101,16 @@ function directEngine(ringMs: number): CallEngine {
     iceServers: () => client.calls.iceServers(),
     board: (convId) => client.calls.board(convId),
     now: () => client.clock.now(),
+    members: async (convId) => (await client.members(convId)).map((m) => m.principalId),
     report: (err) => errors.push(String((err as Error).message)),
     ringMs,
   };
-  return new CallEngine(host);
+  const engine = new CallEngine(host);
+  window.__rtc.direct?.close();
+  window.__rtc.direct = engine;
+  // What the calls runtime does for its own engine: a signal that did not open or verify goes to it.
+  liveChannelOf(client).onUnverified((convId, sender, reason) => engine.unverified(convId, sender, reason));
+  return engine;
 }
 
 window.__rtc = { client, pcs, errors, inbound, live: liveChannelOf(client), directEngine };

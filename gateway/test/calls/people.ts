@@ -10,6 +10,8 @@ export interface Person {
   page: Page;
   principalId: string;
   deviceId: string;
+  /** Read the call of the page's directly made engine (`__rtc.direct`) instead of `client.calls`. */
+  direct?: boolean;
 }
 
 /** The person whose page this is. */
@@ -31,13 +33,22 @@ export interface CallView {
   endReason?: string;
   refusal?: { check: string; sender: string };
   localLive: number;
-  peers: { principalId: string; device: string; audio: boolean; video: boolean; connection: string; quality: string }[];
+  screen: boolean;
+  peers: {
+    principalId: string;
+    device: string;
+    audio: boolean;
+    video: boolean;
+    screen: boolean;
+    connection: string;
+    quality: string;
+  }[];
 }
 
 /** This person's call now. */
 export function callOf(p: Person): Promise<CallView | undefined> {
-  return p.page.evaluate(() => {
-    const c = window.__rtc.client.calls.current.value;
+  return p.page.evaluate((direct) => {
+    const c = direct ? window.__rtc.direct?.current.value : window.__rtc.client.calls.current.value;
     if (!c) return undefined;
     return {
       id: c.id,
@@ -45,6 +56,7 @@ export function callOf(p: Person): Promise<CallView | undefined> {
       outgoing: c.outgoing,
       muted: c.muted,
       camera: c.camera,
+      screen: c.screen,
       ...(c.endReason ? { endReason: c.endReason } : {}),
       ...(c.refusal ? { refusal: c.refusal } : {}),
       localLive: c.local?.getTracks().filter((t) => t.readyState === "live").length ?? 0,
@@ -53,11 +65,12 @@ export function callOf(p: Person): Promise<CallView | undefined> {
         device: x.device,
         audio: x.audio,
         video: x.video,
+        screen: x.screen,
         connection: x.connection,
         quality: x.quality,
       })),
     };
-  });
+  }, p.direct === true);
 }
 
 /** Waits until this person's call satisfies `test` (polled), and returns it. */
@@ -115,11 +128,14 @@ export async function load(p: Person, convId: string): Promise<void> {
   await p.page.evaluate((id) => window.__rtc.client.loadConversation(id).then(() => undefined), convId);
 }
 
-/** Starts a call; returns its id. */
-export function start(p: Person, convId: string, media: "audio" | "video"): Promise<string> {
+/** Starts a call (on the page's direct engine, made with `ringMs`, for a direct person); returns its id. */
+export function start(p: Person, convId: string, media: "audio" | "video", ringMs = 60_000): Promise<string> {
   return p.page.evaluate(
-    async ([id, m]) => (await window.__rtc.client.calls.start(id as string, m as "audio" | "video")).id,
-    [convId, media],
+    async ({ id, m, direct, ring }) => {
+      const calls = direct ? window.__rtc.directEngine(ring) : window.__rtc.client.calls;
+      return (await calls.start(id, m)).id;
+    },
+    { id: convId, m: media, direct: p.direct === true, ring: ringMs },
   );
 }
 
@@ -133,4 +149,15 @@ export async function accept(p: Person, callId: string): Promise<void> {
 /** Hangs up. */
 export async function hangUp(p: Person): Promise<void> {
   await p.page.evaluate(() => window.__rtc.client.calls.hangUp());
+}
+
+/** Brings a customer into a customer's conversation by handle (profile handle, invite, accept, load). */
+export async function invite(owner: Person, convId: string, invitee: Person, handle: string): Promise<void> {
+  await invitee.page.evaluate((h) => window.__rtc.client.updateProfile({ handle: h }), handle);
+  const invited = invitee.page.evaluate(
+    () => new Promise<string>((resolve) => window.__rtc.client.on("invite", (i) => resolve(i.id))),
+  );
+  await owner.page.evaluate(([id, h]) => window.__rtc.client.invite(id as string, `@${h}`), [convId, handle]);
+  await invitee.page.evaluate((id) => window.__rtc.client.acceptInvite(id), await invited);
+  await load(invitee, convId);
 }

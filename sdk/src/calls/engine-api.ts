@@ -34,6 +34,12 @@ export interface CallEngineHost {
   /** Reports an error that has no caller to reject (the client's `error` event). */
   report(error: unknown): void;
   /**
+   * The conversation's members (principal ids): a ringing call whose every other member declined or was
+   * busy ends (`declined`, `busy`). Without it, or when it names no other member (a customer's
+   * conversation with the shop's team), the first `decline` or `busy` ends a call nobody joined yet.
+   */
+  members?(convId: string): Promise<readonly string[]>;
+  /**
    * Tests only: how long an outgoing call rings before it ends with `no_answer`, ms (so a test of a
    * missed call need not wait RING_MS). The runtime leaves it unset. @default RING_MS
    */

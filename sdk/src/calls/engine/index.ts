@@ -148,11 +148,14 @@ export class CallEngine implements CallEngineApi {
   }
 
   #begin(o: { convId: string; id: string; media: CallMedia; outgoing: boolean; local: LocalMedia }): ActiveCall {
-    const session = new CallSession(this.#host, {
+    // The session publishes from its constructor on (the board's current value): it is current before it exists.
+    let session: CallSession | undefined;
+    this.#session = undefined;
+    session = new CallSession(this.#host, {
       ...o,
       ringMs: this.#host.ringMs ?? RING_MS,
       publish: (call) => {
-        if (this.#session === session) this.current.set(call);
+        if (this.#session === session || (session === undefined && this.#session === undefined)) this.current.set(call);
       },
     });
     this.#session = session;

@@ -140,6 +140,7 @@ export class LocalMedia {
     this.stream.addTrack(screen);
     screen.addEventListener("ended", () => {
       if (this.#screen !== screen) return;
+      screen.stop();
       this.stream.removeTrack(screen);
       this.#screen = undefined;
       if (this.#camera) this.stream.addTrack(this.#camera);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CallParticipant, CallRecord } from "../api.js";
-import { inCall, offerTargets, participantOf, postsDropLeave, qualityOf } from "./mesh.js";
+import { inCall, offerTargets, participantOf, postsDropLeave, qualityOf, refusedBy } from "./mesh.js";
 import { readStats } from "./stats.js";
 
 const p = (principalId: string, device: string, leftAt?: number): CallParticipant => ({
@@ -67,6 +67,24 @@ describe("the drop leave", () => {
     // A device that sees no other survivor posts it itself.
     expect(postsDropLeave("d_zed", [])).toBe(true);
     expect(postsDropLeave("d_zed", ["d_zed"])).toBe(true);
+  });
+});
+
+describe("a ringing call refused", () => {
+  const rang = (declined: string[], busy: string[]) => ({ ...record([p("mia", "d_mia")]), declined, busy });
+
+  it("ends once everyone it rang declined or was busy, declined when any declined", () => {
+    expect(refusedBy(rang([], []), ["ada"])).toBeUndefined();
+    expect(refusedBy(rang(["ada"], []), ["ada"])).toBe("declined");
+    expect(refusedBy(rang([], ["ada"]), ["ada"])).toBe("busy");
+    expect(refusedBy(rang(["ada"], []), ["ada", "noah"])).toBeUndefined();
+    expect(refusedBy(rang(["ada"], ["noah"]), ["ada", "noah"])).toBe("declined");
+    expect(refusedBy(rang([], ["ada", "noah"]), ["ada", "noah"])).toBe("busy");
+  });
+
+  it("with nobody known to ring, the first answer decides", () => {
+    expect(refusedBy(rang([], ["ada"]), [])).toBe("busy");
+    expect(refusedBy(rang(["ada"], []), [])).toBe("declined");
   });
 });
 

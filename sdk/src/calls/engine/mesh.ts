@@ -59,3 +59,17 @@ export function qualityOf(sample: LinkSample): CallQuality {
   if (rtt < 0.6 && loss < 0.08) return "fair";
   return "poor";
 }
+
+/**
+ * How a ringing call that nobody joined ends for its caller: `declined` or
+ * `busy` once every member it rang (`rung`: the conversation's members but
+ * the caller) declined or was busy, `declined` when any declined; undefined
+ * while someone may still answer. With nobody known to ring (a customer's
+ * conversation with the shop's team), the first answer decides.
+ */
+export function refusedBy(record: CallRecord, rung: readonly string[]): "declined" | "busy" | undefined {
+  const answered = new Set([...record.declined, ...record.busy]);
+  if (answered.size === 0) return undefined;
+  if (rung.some((principal) => !answered.has(principal))) return undefined;
+  return record.declined.length > 0 ? "declined" : "busy";
+}

@@ -8,14 +8,15 @@
 
 import type { ReceivedLive } from "../../client/live-channel.js";
 import { ParleyError } from "../../errors.js";
-import { DROP_AFTER_MS, type LiveCall, type LiveCallDescription } from "../../protocol/calls/wire.js";
+import { DROP_AFTER_MS, type LiveCallDescription } from "../../protocol/calls/wire.js";
 import type { ActiveCall, CallEndReason, CallParticipant, CallRecord, CallRefusal, RemotePeer } from "../api.js";
 import type { CallEngineHost } from "../engine-api.js";
 import { fingerprintMatches, parseLiveCall } from "../schemas.js";
 import { certificateMatches } from "./fingerprint.js";
 import type { LocalMedia } from "./local-media.js";
-import { inCall, offerTargets, participantOf, postsDropLeave } from "./mesh.js";
+import { inCall, offerTargets, participantOf, postsDropLeave, refusedBy } from "./mesh.js";
 import { PeerLink } from "./peer.js";
+import { SignalSender } from "./signal-sender.js";
 
 /** How often quality is sampled and the drop rule applied, ms. */
 export const SAMPLE_MS = 2_000;
@@ -61,6 +62,9 @@ export class CallSession {
   readonly #iceServers: Promise<RTCIceServer[]>;
   readonly #cleanups: (() => void)[] = [];
   #queue: Promise<void> = Promise.resolve();
+  readonly #out: SignalSender;
+  /** The members a ringing call rang (but the caller), once asked. */
+  #rung: Promise<readonly string[]> | undefined;
 
   constructor(
     private readonly host: CallEngineHost,
@@ -69,6 +73,7 @@ export class CallSession {
     this.convId = o.convId;
     this.id = o.id;
     this.#phase = o.outgoing ? "ringing" : "connecting";
+    this.#out = new SignalSender(host.live, o.convId, { over: () => this.#ended, report: (err) => host.report(err) });
     this.#iceServers = host.iceServers().then(
       (servers) => servers.map((s) => ({ ...s })),
       (err) => {
@@ -213,18 +218,26 @@ export class CallSession {
     return { ...(audioTrack ? { audio: audioTrack } : {}), ...(videoTrack ? { video: videoTrack } : {}) };
   }
 
+  /** Queues this device's media state for the others (coalesced; read when its turn comes). */
   #sendMedia(): void {
     if (this.#ended) return;
+    this.#out.media(() => {
+      const { local } = this.o;
+      return {
+        kind: "call",
+        call: this.id,
+        op: "media",
+        audio: !local.muted && local.audioTrack !== undefined,
+        video: local.camera,
+        screen: local.screen,
+      };
+    });
+  }
+
+  /** Whether this device's media differs from what a peer assumes before its first media signal. */
+  #unusualMedia(): boolean {
     const { local } = this.o;
-    const live: LiveCall = {
-      kind: "call",
-      call: this.id,
-      op: "media",
-      audio: !local.muted && local.audioTrack !== undefined,
-      video: local.camera,
-      screen: local.screen,
-    };
-    this.host.live.send(this.convId, live).catch((err) => this.host.report(err));
+    return local.muted || local.screen || local.camera !== (this.o.media === "video");
   }
 
   #refuse(check: CallRefusal, sender: string): void {
@@ -241,8 +254,8 @@ export class CallSession {
     const others = inCall(record).filter((p) => p.device !== self);
     if (others.length > 0) this.#company = true;
     if (this.#phase === "ringing") {
-      if (record.outcome === "declined" || record.outcome === "busy") void this.end(record.outcome, true);
-      else if (record.state === "ended") void this.end("no_answer", false);
+      if (record.state === "ended") void this.end("no_answer", false);
+      else if (record.declined.length + record.busy.length > 0) void this.#refusedBy(record);
       else if (others.length > 0) {
         this.#phase = "connecting";
         this.#publish();
@@ -259,6 +272,19 @@ export class CallSession {
     }
     if (this.#company && others.length === 0) return void this.end("ended", true);
     this.#publish();
+  }
+
+  /** Ends a ringing call as declined or busy once everyone it rang said so. */
+  async #refusedBy(record: CallRecord): Promise<void> {
+    const { members } = this.host;
+    this.#rung ??= members
+      ? members(this.convId).then(
+          (list) => list.filter((id) => id !== this.host.self),
+          () => [],
+        )
+      : Promise.resolve([]);
+    const outcome = refusedBy(record, await this.#rung);
+    if (outcome && this.#phase === "ringing") await this.end(outcome, true);
   }
 
   /** The record once `test` holds for it (now or within BOARD_WAIT_MS); undefined when it does not. */
@@ -295,7 +321,7 @@ export class CallSession {
     const { sdp, fingerprint } = await link.offer(this.#tracks());
     if (this.#ended || this.#links.get(p.device) !== link) return;
     const offer: LiveCallDescription = { kind: "call", call: this.id, op: "offer", to: p.device, sdp, fingerprint };
-    await this.host.live.send(this.convId, offer);
+    await this.#out.send(offer);
   }
 
   async #description(s: ReceivedLive, live: LiveCallDescription): Promise<void> {
@@ -318,7 +344,7 @@ export class CallSession {
     const { sdp, fingerprint } = await link.answer(live.sdp, this.#tracks());
     if (this.#ended || this.#links.get(device) !== link) return;
     const answer: LiveCallDescription = { kind: "call", call: this.id, op: "answer", to: device, sdp, fingerprint };
-    await this.host.live.send(this.convId, answer);
+    await this.#out.send(answer);
   }
 
   #linkChanged(link: PeerLink): void {
@@ -330,7 +356,8 @@ export class CallSession {
         this.#phase = "connected";
         this.#connectedAt ??= Date.now();
       }
-      this.#sendMedia();
+      // A peer assumes the microphone on and the camera as the call's media until told otherwise.
+      if (this.#unusualMedia()) this.#sendMedia();
     }
     this.#publish();
   }
