@@ -31,14 +31,15 @@ export const callStyles = ({ css, base }: PanelKit) => [
     @keyframes ring { 50% { transform: rotate(-12deg); } }
     @media (prefers-reduced-motion: reduce) { .ring { animation: none; } }
     .tiles { display: grid; gap: 0.4rem; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); margin: 0.5rem 0; }
+    .tiles:empty { display: none; }
     figure { position: relative; margin: 0; background: #000; border-radius: calc(var(--parley-radius, 12px) / 2);
       overflow: hidden; aspect-ratio: 4 / 3; display: grid; place-items: center; }
     figure video { width: 100%; height: 100%; object-fit: cover; display: block; }
     figure.voice video, figure.off video { position: absolute; width: 1px; height: 1px; opacity: 0; }
-    figure.self { position: absolute; inset-inline-end: 0.5rem; bottom: 0.5rem; width: 28%; min-width: 4.5rem;
+    figure.self { position: absolute; inset-inline-end: 0.5rem; top: 0.5rem; width: 28%; min-width: 4.5rem;
       aspect-ratio: 4 / 3; border: 2px solid #fff; z-index: 1; }
     figure.self.alone { position: relative; inset: auto; width: 100%; border: 0; }
-    .stage { position: relative; }
+    .stage { position: relative; max-width: 36rem; margin-inline: auto; }
     .avatar { width: 3rem; height: 3rem; border-radius: 50%; background: #374151; color: #fff; display: grid;
       place-items: center; font-weight: 700; font-size: 1.25rem; }
     figcaption { position: absolute; inset-inline: 0; bottom: 0; display: flex; gap: 0.3rem; align-items: center;
