@@ -73,6 +73,8 @@ export function callElementClass(kit: PanelKit): CustomElementConstructor {
     readonly #incoming = new StoreController<readonly IncomingCall[]>(this);
     readonly #current = new StoreController<ActiveCall | undefined>(this);
     #face: string | undefined;
+    /** Whether focus was inside before this update (a face's buttons go away with it). */
+    #hadFocus = false;
     #tick: ReturnType<typeof setInterval> | undefined;
 
     constructor() {
@@ -92,6 +94,7 @@ export function callElementClass(kit: PanelKit): CustomElementConstructor {
     }
 
     protected override willUpdate(changed: PropertyValues<this>): void {
+      this.#hadFocus = this.matches(":focus-within");
       if (changed.has("client")) {
         const calls = callsOf(this.client);
         this.#incoming.set(calls?.incoming);
@@ -222,7 +225,7 @@ export function callElementClass(kit: PanelKit): CustomElementConstructor {
         this.#tick = undefined;
       }
       if (face !== this.#face) {
-        const had = this.#face !== undefined && this.matches(":focus-within");
+        const had = this.#face !== undefined && (this.#hadFocus || this.matches(":focus-within"));
         this.#face = face;
         // The ringing dialog takes focus; the call and its end take it when the previous face had it.
         if (face === "incoming") section?.querySelector<HTMLElement>("button")?.focus();

@@ -96,7 +96,7 @@ export function callNoteClass(kit: PanelKit): CustomElementConstructor {
 
     protected override render(): TemplateResult | typeof nothing {
       const m = this.message;
-      if (!m || m.body?.type !== "call") return nothing;
+      if (m?.body?.type !== "call") return nothing;
       const s = callsStrings(this.locale);
       const call = this.shownBoard?.calls.get(m.msgId);
       const current = callsOf(this.client)?.current.value;

@@ -8,13 +8,13 @@ import type { IncomingCall, ParleyClient } from "@parley/sdk";
 import type { RingingCall } from "../bridge/protocol.js";
 import { callsApi } from "../components/calls-hook.js";
 
-/** A team member's name as the bridge carries it (no control characters, at most 80). */
+/** A team member's name (the team's presence, else the conversation's members) as the bridge carries it: no control characters, at most 80. */
 async function teamName(client: ParleyClient, call: IncomingCall): Promise<string | undefined> {
   if (!call.fromTeam) return undefined;
-  const members = await client.members(call.convId).catch(() => []);
-  const name = members
-    .find((m) => m.principalId === call.caller)
-    ?.displayName.replace(/[\u0000-\u001f\u007f-\u009f]/g, "");
+  const online = client.presence.value.online.find((m) => m.principalId === call.caller)?.displayName;
+  const members = online ? [] : await client.members(call.convId).catch(() => []);
+  const found = online ?? members.find((m) => m.principalId === call.caller)?.displayName;
+  const name = found?.replace(/[\u0000-\u001f\u007f-\u009f]/g, "").trim();
   return name ? name.slice(0, 80) : undefined;
 }
 
