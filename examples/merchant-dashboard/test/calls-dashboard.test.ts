@@ -26,6 +26,7 @@ const WORDS = {
     declined: "The call was declined.",
     line: /^Video call · 0:\d\d$/,
     declinedLine: "Voice call · Declined",
+    incomingFromAda: "Ada is calling you (video call)",
     ring: "Incoming voice call",
     ringFrom: "Ada from the shop is calling",
   },
@@ -36,6 +37,7 @@ const WORDS = {
     declined: "Der Anruf wurde abgelehnt.",
     line: /^Videoanruf · 0:\d\d$/,
     declinedLine: "Sprachanruf · Abgelehnt",
+    incomingFromAda: "Ada ruft Sie an (Videoanruf)",
     ring: "Eingehender Sprachanruf",
     ringFrom: "Ada vom Shop ruft an",
   },
@@ -123,7 +125,7 @@ describe.each(["en", "de"] as const)("calls between the widget and the dashboard
     const ringing = adaCall.locator("section[data-view=incoming]");
     await ringing.waitFor({ timeout: 20_000 });
     expect(await ringing.getAttribute("role")).toBe("alertdialog");
-    expect(flat(await ringing.locator("#call-desc").innerText())).toContain(w.incoming);
+    expect(flat(await ringing.locator("#call-desc").textContent())).toContain(w.incoming);
     // Focus moved to the dialog's first button: Accept with video.
     expect(await adaCall.evaluate((el) => el.shadowRoot?.activeElement?.getAttribute("data-action") ?? null)).toBe(
       "accept-video",
@@ -138,30 +140,7 @@ describe.each(["en", "de"] as const)("calls between the widget and the dashboard
       () => remoteWidth(adaCall),
       (px) => px > 0,
       "Ada's first remote frame",
-    ).catch(async (e) => {
-      const dump = (p: Page | Frame, expr: string) => p.evaluate(expr).catch((x) => String(x));
-      const expr = (el: string) => `(() => { const c = ${el}.calls.current.value; return JSON.stringify(c && {...c, local: !!c.local, peers: [...c.peers.values()].map(p => ({...p, stream: p.stream && p.stream.getTracks().map(t => t.kind + ':' + t.readyState)}))}); })()`;
-      const lines = [
-        `ada ${await dump(ada, expr('document.querySelector("dashboard-app").dash.client'))}`,
-        `mia ${await dump(mia.frame, expr('document.querySelector("parley-chat").client'))}`,
-        `errors ${JSON.stringify(browsers.map((b) => b.errors))}`,
-        `accept ${await ada.evaluate(async (convId) => {
-          const c = (document.querySelector("dashboard-app") as unknown as { dash: { client: import("@parley/sdk").ParleyClient } }).dash.client;
-          const b = [...c.calls.board(convId).value.calls.values()];
-          try {
-            await c.calls.accept(b[0]?.id ?? "");
-            return "ok";
-          } catch (e) {
-            const x = e as { name: string; code: string; message: string; stack: string };
-            return JSON.stringify({ inc: c.calls.incoming.value, b, name: x.name, code: x.code, message: x.message, stack: x.stack });
-          }
-        }, await mia.frame.evaluate(() => (document.querySelector("parley-chat") as unknown as { current: string }).current))}`,
-      ];
-      (await import("node:fs")).writeFileSync("/tmp/calls-debug.txt", lines.join("\n"));
-      await ada.screenshot({ path: artifactPath("calls-debug-ada.png") });
-      await mia.page.screenshot({ path: artifactPath("calls-debug-mia.png") });
-      throw e;
-    });
+    );
     const firstFrameMs = Date.now() - t0;
     console.info(`calls (${lang}): Accept to the first decoded remote frame at the agent: ${firstFrameMs} ms`);
     await until(
@@ -176,7 +155,7 @@ describe.each(["en", "de"] as const)("calls between the widget and the dashboard
         "a measured connection quality",
       );
       expect(await scope.locator("section[data-view=in-call]").getAttribute("data-phase")).toBe("connected");
-      expect(flat(await scope.locator("[data-duration]").innerText())).toMatch(/\d:\d\d/);
+      expect(flat(await scope.locator("[data-duration]").textContent())).toMatch(/\d:\d\d/);
     }
     // The customer is not offered screen sharing; the agent is.
     expect(await miaCall.locator("[data-action=share]").count()).toBe(0);
@@ -199,10 +178,10 @@ describe.each(["en", "de"] as const)("calls between the widget and the dashboard
     await ada.keyboard.press("Enter");
     const adaEnded = adaCall.locator("section[data-view=ended]");
     await adaEnded.waitFor({ timeout: 20_000 });
-    expect(flat(await adaEnded.locator("[data-reason-text]").innerText())).toBe(w.hungUp);
+    expect(flat(await adaEnded.locator("[data-reason-text]").textContent())).toBe(w.hungUp);
     const miaEnded = miaCall.locator("section[data-view=ended]");
     await miaEnded.waitFor({ timeout: 20_000 });
-    expect(flat(await miaEnded.locator("[data-reason-text]").innerText())).toBe(w.othersLeft);
+    expect(flat(await miaEnded.locator("[data-reason-text]").textContent())).toBe(w.othersLeft);
     await mia.page.screenshot({ path: artifactPath(`calls-ended-widget-${lang}.png`) });
     expect(await axeCall(ada)).toEqual([]);
     expect(await axeCall(mia.frame)).toEqual([]);
@@ -249,7 +228,7 @@ describe.each(["en", "de"] as const)("calls between the widget and the dashboard
 
     const adaEnded = ada.locator("dashboard-app parley-call section[data-view=ended]");
     await adaEnded.waitFor({ timeout: 20_000 });
-    expect(flat(await adaEnded.locator("[data-reason-text]").innerText())).toBe(w.declined);
+    expect(flat(await adaEnded.locator("[data-reason-text]").textContent())).toBe(w.declined);
     await ada.screenshot({ path: artifactPath(`calls-ended-dashboard-${lang}.png`) });
     await until(
       () => texts(conv, "parley-call-note p"),
@@ -261,5 +240,68 @@ describe.each(["en", "de"] as const)("calls between the widget and the dashboard
       (lines) => lines.length === 2 && lines[1] === w.declinedLine,
       "Mia's line for the declined call",
     );
+  });
+
+  it("Ada calls with the chat open: Mia silences it with Escape, joins from its line and hangs up, by keyboard", async () => {
+    await mia.page.bringToFront();
+    await mia.page.click("parley-launcher"); // opens the chat again
+    const miaCall = mia.frame.locator("parley-call");
+    await miaCall
+      .locator("section")
+      .waitFor({ state: "detached" })
+      .catch(() => undefined);
+    const ended = miaCall.locator("[data-action=dismiss]");
+    if (await ended.count()) await ended.click();
+    await mia.frame.locator("parley-composer textarea").click(); // the frame has focus
+    const conv = ada.locator("dashboard-conversation");
+    await conv.locator("[part=call-button][data-call=video]").click();
+    const adaCall = ada.locator("dashboard-app parley-call");
+
+    const ringing = miaCall.locator("section[data-view=incoming]");
+    await ringing.waitFor({ timeout: 20_000 });
+    expect(flat(await ringing.locator("#call-desc").textContent())).toContain(w.incomingFromAda);
+    expect(await ringing.locator("[data-team]").count()).toBe(1); // the verified team badge
+    expect(await miaCall.evaluate((el) => el.shadowRoot?.activeElement?.getAttribute("data-action") ?? null)).toBe(
+      "accept-video",
+    );
+    await mia.page.screenshot({ path: artifactPath(`calls-incoming-widget-${lang}.png`) });
+    expect(await axeCall(mia.frame)).toEqual([]);
+
+    // Escape silences it (the chat stays open); the call's line offers Join, which Enter takes.
+    await mia.page.keyboard.press("Escape");
+    await ringing.waitFor({ state: "detached" });
+    expect(await mia.frame.locator("parley-chat").isVisible()).toBe(true);
+    const join = mia.frame.locator("parley-call-note [data-action=join]");
+    await join.waitFor();
+    await join.focus();
+    await mia.page.keyboard.press("Enter");
+    await until(
+      () => remoteWidth(miaCall),
+      (px) => px > 0,
+      "Mia's first remote frame",
+    );
+    await until(
+      () => remoteWidth(adaCall),
+      (px) => px > 0,
+      "Ada's first remote frame",
+    );
+    expect(await join.count()).toBe(0);
+
+    await miaCall.locator("[data-action=mute]").focus();
+    await tabTo(mia.page, mia.frame, "[data-action=hang-up]");
+    await mia.page.keyboard.press("Enter");
+    const miaEnded = miaCall.locator("section[data-view=ended]");
+    await miaEnded.waitFor({ timeout: 20_000 });
+    expect(flat(await miaEnded.locator("[data-reason-text]").textContent())).toBe(w.hungUp);
+    const adaEnded = adaCall.locator("section[data-view=ended]");
+    await adaEnded.waitFor({ timeout: 20_000 });
+    expect(flat(await adaEnded.locator("[data-reason-text]").textContent())).toBe(w.othersLeft);
+    for (const scope of [conv, mia.frame]) {
+      await until(
+        () => texts(scope, "parley-call-note p"),
+        (lines) => lines.length === 3 && w.line.test(lines[2] ?? ""),
+        "the third call's line with its duration",
+      );
+    }
   });
 });
