@@ -16,9 +16,8 @@ export type {
 } from "@parley/sdk";
 export type { CallMedia } from "@parley/sdk/protocol";
 
-/** The calls API of a client (undefined for a client without one). */
-export const callsOf = (client: ParleyClient | undefined): CallsApi | undefined =>
-  (client as (ParleyClient & { calls?: CallsApi }) | undefined)?.calls;
+/** The calls API of a client (undefined without a client). */
+export const callsOf = (client: ParleyClient | undefined): CallsApi | undefined => client?.calls;
 
 /** The signed-in principal's id, or undefined before the client is connected. */
 export function principalOf(client: ParleyClient | undefined): string | undefined {

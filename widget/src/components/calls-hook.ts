@@ -6,7 +6,7 @@
  * pressed, or a call shows in the timeline). Shared by `<parley-chat>`, the
  * message and the dashboard, so the chunk is fetched once.
  */
-import type { CallsApi, ChatMessage, ParleyClient } from "@parley/sdk";
+import type { CallsApi, ParleyClient } from "@parley/sdk";
 import type { CallMedia } from "@parley/sdk/protocol";
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from "lit";
 import type { Translator } from "../i18n/index.js";
@@ -32,27 +32,11 @@ export function loadCalls(): Promise<CallsModule> {
   return calls;
 }
 
-/** Whether `m` belongs to a call (its start or one of its events). */
-export const isCall = (m: ChatMessage): boolean => m.body?.type === "call" || m.body?.type === "call-event";
+/** The client's calls API (undefined without a client). */
+export const callsApi = (client: ParleyClient | undefined): CallsApi | undefined => client?.calls;
 
-/** The client's calls API, when it has one. */
-export const callsApi = (client: ParleyClient | undefined): CallsApi | undefined =>
-  (client as (ParleyClient & { calls?: CallsApi }) | undefined)?.calls;
-
-/**
- * Whether calls can be made here: the browser has WebRTC and media devices, and the client has a
- * calls API that does not say it is unavailable (`available: false`: encryption off).
- */
-export function callsAvailable(client: ParleyClient | undefined): boolean {
-  const api = callsApi(client) as (CallsApi & { available?: unknown }) | undefined;
-  return (
-    !!api &&
-    api.available !== false &&
-    typeof RTCPeerConnection === "function" &&
-    typeof navigator !== "undefined" &&
-    !!navigator.mediaDevices?.getUserMedia
-  );
-}
+/** Whether calls can be made here (`client.calls.available`: WebRTC and end-to-end encryption). */
+export const callsAvailable = (client: ParleyClient | undefined): boolean => !!callsApi(client)?.available;
 
 /**
  * The host of a `CallsHook`: the element that shows `<parley-call>` in its shadow root, with the client
