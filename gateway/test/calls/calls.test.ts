@@ -51,12 +51,14 @@ beforeAll(async () => {
 // A failed case leaves no call behind for the next one.
 afterEach(async () => {
   await Promise.all(
-    [mia, ada, noah].map((p) =>
-      p?.page.evaluate(async () => {
-        await window.__rtc.client.calls.hangUp();
-        window.__rtc.client.calls.dismiss();
-        await window.__rtc.direct?.hangUp();
-      }),
+    [mia, ada, noah].map(
+      (p) =>
+        p?.page.isClosed() === false &&
+        p.page.evaluate(async () => {
+          await window.__rtc.client.calls.hangUp();
+          window.__rtc.client.calls.dismiss();
+          await window.__rtc.direct?.hangUp();
+        }),
     ),
   );
 });
@@ -64,7 +66,7 @@ afterEach(async () => {
 afterAll(async () => {
   console.log(`calls figures: ${JSON.stringify(figures)}`);
   for (const p of [mia, ada, noah]) {
-    if (p)
+    if (p && !p.page.isClosed())
       console.log(
         `errors reported on ${p.principalId}: ${JSON.stringify(await p.page.evaluate(() => window.__rtc.errors))}`,
       );
@@ -133,7 +135,7 @@ describe("a 1:1 video call", () => {
     expect((await recordOf(mia, convId, callId))?.durationMs).toBeGreaterThan(3_000);
   });
 
-  it("screen share: the screen replaces the camera on the sender, and the camera comes back when sharing stops", async () => {
+  it("screen share and another microphone swap tracks on the senders; the camera comes back when sharing stops", async () => {
     const callId = await start(mia, convId, "video");
     await ringing(ada, callId);
     await accept(ada, callId);
@@ -162,6 +164,25 @@ describe("a 1:1 video call", () => {
     await until(ada, (c) => c?.peers[0]?.screen === false && c.peers[0].video, "Ada to see Mia's camera back");
     expect((await sending())[0]).not.toMatch(/^screen/);
     expect((await sending())[0]).not.toBe("");
+
+    // Another microphone, on the same sender (no renegotiation): Ada keeps hearing Mia.
+    const microphone = () =>
+      mia.page.evaluate(
+        () =>
+          window.__rtc.pcs
+            .find((pc) => pc.connectionState === "connected")
+            ?.getSenders()
+            .find((x) => x.track?.kind === "audio")?.track?.label,
+      );
+    const other = await mia.page.evaluate(async () => {
+      const inputs = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === "audioinput");
+      return inputs.find((d) => d.label === "Fake Audio Input 2")?.deviceId ?? "";
+    });
+    expect(other).not.toBe("");
+    await mia.page.evaluate((id) => window.__rtc.client.calls.switchDevice("audioinput", id), other);
+    expect(await microphone()).toBe("Fake Audio Input 2");
+    const heard = (await inbound(ada)).audioBytes;
+    await expect.poll(async () => (await inbound(ada)).audioBytes, { timeout: 10_000 }).toBeGreaterThan(heard + 1_000);
     await hangUp(mia);
     await until(ada, ended("ended"), "Ada's call to end");
   });
@@ -229,4 +250,46 @@ describe("a group call", () => {
     await until(mia, ended("ended"), "Mia's call to end when the others left");
     await expect.poll(() => recordOf(mia, convId, callId), { timeout: 10_000 }).toMatchObject({ outcome: "answered" });
   });
+
+  it("a device that vanishes is left for by one survivor after DROP_AFTER_MS; the others stay connected", async () => {
+    const callId = await start(mia, convId, "audio");
+    await ringing(ada, callId);
+    await accept(ada, callId);
+    await ringing(noah, callId);
+    await accept(noah, callId);
+    for (const p of [mia, ada]) {
+      await until(p, (c) => c?.peers.filter((x) => x.connection === "connected").length === 2, "two connected peers");
+    }
+    const ignoredOf = () =>
+      mia.page.evaluate((conv) => window.__rtc.client.calls.board(conv).value.ignored?.size ?? 0, convId);
+    const ignoredBefore = await ignoredOf();
+    const t0 = Date.now();
+    // Noah's browser goes away without a word (no leave).
+    await noah.page.context().close();
+    await expect
+      .poll(
+        () =>
+          mia.page.evaluate(
+            ([conv, id, device]) =>
+              window.__rtc.client.calls
+                .board(conv as string)
+                .value.calls.get(id as string)
+                ?.participants.find((p) => p.device === device)?.dropped === true,
+            [convId, callId, noah.deviceId],
+          ),
+        { timeout: 45_000, interval: 500 },
+      )
+      .toBe(true);
+    figures.dropLeaveAfterMs = Date.now() - t0;
+    // One survivor posted it: a second leave for Noah (the same tick on the other) would be ignored on the board.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await ignoredOf()).toBe(ignoredBefore);
+    for (const p of [mia, ada]) {
+      const call = await until(p, (c) => c?.peers.length === 1, "one peer left");
+      expect(call?.peers[0]?.connection).toBe("connected");
+      expect(call?.phase).toBe("connected");
+    }
+    await hangUp(mia);
+    await until(ada, ended("ended"), "Ada's call to end");
+  }, 60_000);
 });

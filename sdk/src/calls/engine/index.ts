@@ -33,6 +33,8 @@ export class CallEngine implements CallEngineApi {
   readonly current = new StateStore<ActiveCall | undefined>(undefined);
   readonly #host: CallEngineHost;
   #session: CallSession | undefined;
+  /** The media of the current session. */
+  #local: LocalMedia | undefined;
   /** Set while `start` or `accept` gets media and posts, before the session exists. */
   #pending = false;
   readonly #unsubscribe: () => void;
@@ -95,7 +97,7 @@ export class CallEngine implements CallEngineApi {
     const session = this.#live();
     if (!session) return;
     this.#local?.setMuted(muted);
-    session.mediaChanged();
+    void session.mediaChanged();
   }
 
   async setCamera(on: boolean): Promise<void> {
@@ -131,8 +133,6 @@ export class CallEngine implements CallEngineApi {
     void this.#session?.end("hung_up", false);
   }
 
-  #local: LocalMedia | undefined;
-
   /** The session while its call has not ended. */
   #live(): CallSession | undefined {
     return this.#session && !this.#session.ended ? this.#session : undefined;
@@ -148,21 +148,18 @@ export class CallEngine implements CallEngineApi {
   }
 
   #begin(o: { convId: string; id: string; media: CallMedia; outgoing: boolean; local: LocalMedia }): ActiveCall {
-    // The session publishes from its constructor on (the board's current value): it is current before it exists.
-    let session: CallSession | undefined;
-    this.#session = undefined;
-    session = new CallSession(this.#host, {
+    const session = new CallSession(this.#host, {
       ...o,
       ringMs: this.#host.ringMs ?? RING_MS,
       publish: (call) => {
-        if (this.#session === session || (session === undefined && this.#session === undefined)) this.current.set(call);
+        if (this.#session === session) this.current.set(call);
       },
     });
     this.#session = session;
     this.#local = o.local;
-    const call = session.snapshot();
-    this.current.set(call);
-    return call;
+    this.current.set(session.snapshot());
+    session.begin();
+    return session.snapshot();
   }
 
   async #change(work: (local: LocalMedia) => Promise<void>): Promise<void> {
@@ -170,7 +167,7 @@ export class CallEngine implements CallEngineApi {
     const local = this.#local;
     if (!session || !local) return;
     await work(local);
-    session.mediaChanged();
+    await session.mediaChanged();
   }
 
   #signal(s: ReceivedLive): void {

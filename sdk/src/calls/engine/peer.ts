@@ -59,8 +59,8 @@ export class PeerLink {
   certificateChecked = false;
   /** Whether this side offered (and waits for an answer). */
   awaitingAnswer = false;
-  /** When the link was made, or last left `connected`, local ms: the drop clock. */
-  troubleSince: number;
+  /** Since when the link is down, local ms (made and not yet connected, or out of `connected`); undefined while up. */
+  troubleSince: number | undefined;
   /** The last quality and round trip measured. */
   quality: RemotePeer["quality"] = "connecting";
   /** Round-trip time, ms. */
@@ -79,7 +79,9 @@ export class PeerLink {
       events.changed();
     });
     pc.addEventListener("connectionstatechange", () => {
-      if (pc.connectionState !== "connected") this.troubleSince = Date.now();
+      // The drop clock runs from leaving `connected`, not from each later change (disconnected, then failed).
+      if (pc.connectionState === "connected") this.troubleSince = undefined;
+      else this.troubleSince ??= Date.now();
       events.changed();
     });
   }

@@ -12,6 +12,7 @@ import { DROP_AFTER_MS, type LiveCallDescription } from "../../protocol/calls/wi
 import type { ActiveCall, CallEndReason, CallParticipant, CallRecord, CallRefusal, RemotePeer } from "../api.js";
 import type { CallEngineHost } from "../engine-api.js";
 import { fingerprintMatches, parseLiveCall } from "../schemas.js";
+import { waitForRecord } from "./board-wait.js";
 import { certificateMatches } from "./fingerprint.js";
 import type { LocalMedia } from "./local-media.js";
 import { inCall, offerTargets, participantOf, postsDropLeave, refusedBy } from "./mesh.js";
@@ -20,8 +21,6 @@ import { SignalSender } from "./signal-sender.js";
 
 /** How often quality is sampled and the drop rule applied, ms. */
 export const SAMPLE_MS = 2_000;
-/** The longest wait for the board to show a join (this device's, or a signal sender's), ms. */
-export const BOARD_WAIT_MS = 8_000;
 
 /** What a session is made with. */
 export interface SessionInit {
@@ -57,6 +56,8 @@ export class CallSession {
   #onBoard = false;
   /** Whether anyone else was ever in the call with this device. */
   #company = false;
+  /** Set when every connection went down for DROP_AFTER_MS: the call ends `failed`. */
+  #failing = false;
   readonly #links = new Map<string, PeerLink>();
   readonly #media = new Map<string, MediaState>();
   readonly #iceServers: Promise<RTCIceServer[]>;
@@ -82,9 +83,14 @@ export class CallSession {
       },
     );
     this.#iceServers.catch(() => {});
-    o.local.onScreenEnded = () => this.mediaChanged();
+    o.local.onScreenEnded = () => void this.mediaChanged();
+  }
+
+  /** Follows the board (ringing, joins, leaves), samples the links, and rings until `ringMs` for an outgoing call. */
+  begin(): void {
+    const { host, o } = this;
     const board = host.board(o.convId);
-    this.#cleanups.push(board.subscribe((next) => this.#onBoard_(next.calls.get(o.id))));
+    this.#cleanups.push(board.subscribe((next) => this.#boardChanged(next.calls.get(o.id))));
     const tick = setInterval(() => void this.#tick().catch((err) => host.report(err)), SAMPLE_MS);
     this.#cleanups.push(() => clearInterval(tick));
     if (o.outgoing) {
@@ -179,12 +185,15 @@ export class CallSession {
     }
   }
 
-  /** This device's media changed: every sender sends the new tracks, and the others hear of it. */
-  mediaChanged(): void {
+  /** This device's media changed: every sender sends the new tracks, then the others hear of it. */
+  async mediaChanged(): Promise<void> {
     const tracks = this.#tracks();
-    for (const link of this.#links.values()) void link.setTracks(tracks).catch((err) => this.host.report(err));
-    this.#sendMedia();
     this.#publish();
+    await Promise.all(
+      [...this.#links.values()].map((link) => link.setTracks(tracks).catch((err) => this.host.report(err))),
+    );
+    // The others hear of it once the senders send it.
+    this.#sendMedia();
   }
 
   /** Ends the call: stops every local track, closes every connection; posts `leave` when `post`. */
@@ -246,7 +255,7 @@ export class CallSession {
   }
 
   /** The board changed: ringing, joins, leaves, the end. */
-  #onBoard_(record: CallRecord | undefined): void {
+  #boardChanged(record: CallRecord | undefined): void {
     if (this.#ended || !record) return;
     const self = this.host.deviceId;
     const mine = record.participants.find((p) => p.device === self);
@@ -255,11 +264,10 @@ export class CallSession {
     if (others.length > 0) this.#company = true;
     if (this.#phase === "ringing") {
       if (record.state === "ended") void this.end("no_answer", false);
-      else if (record.declined.length + record.busy.length > 0) void this.#refusedBy(record);
       else if (others.length > 0) {
         this.#phase = "connecting";
         this.#publish();
-      }
+      } else if (record.declined.length + record.busy.length > 0) void this.#refusedBy(record);
       return;
     }
     // Left for this device by another (its connection dropped), or the call is over.
@@ -270,7 +278,7 @@ export class CallSession {
       link.close();
       this.#links.delete(device);
     }
-    if (this.#company && others.length === 0) return void this.end("ended", true);
+    if (this.#company && others.length === 0) return void this.end(this.#failing ? "failed" : "ended", true);
     this.#publish();
   }
 
@@ -287,23 +295,9 @@ export class CallSession {
     if (outcome && this.#phase === "ringing") await this.end(outcome, true);
   }
 
-  /** The record once `test` holds for it (now or within BOARD_WAIT_MS); undefined when it does not. */
+  /** The record once `test` holds for it (see {@link waitForRecord}). */
   #waitRecord(test: (record: CallRecord) => boolean): Promise<CallRecord | undefined> {
-    const board = this.host.board(this.convId);
-    return new Promise((resolve) => {
-      let unsubscribe = () => {};
-      const done = (record: CallRecord | undefined) => {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve(record);
-      };
-      const timer = setTimeout(() => done(undefined), BOARD_WAIT_MS);
-      unsubscribe = board.subscribe((next) => {
-        const record = next.calls.get(this.id);
-        if (this.#ended) done(undefined);
-        else if (record && test(record)) done(record);
-      });
-    });
+    return waitForRecord(this.host.board(this.convId), this.id, { test, over: () => this.#ended });
   }
 
   async #link(p: Pick<CallParticipant, "device" | "principalId">): Promise<PeerLink> {
@@ -378,8 +372,10 @@ export class CallSession {
     await Promise.all(links.map((l) => l.sample().catch(() => undefined)));
     if (this.#ended) return;
     const now = Date.now();
-    const down = links.filter((l) => !l.connected && now - l.troubleSince >= DROP_AFTER_MS);
-    if (down.length > 0 && down.length === this.#links.size) return void this.end("failed", true);
+    const down = links.filter((l) => l.troubleSince !== undefined && now - l.troubleSince >= DROP_AFTER_MS);
+    if (down.length === 0) return this.#publish();
+    // Every connection down: this device leaves for them first (a leave for another needs its sender in the call).
+    this.#failing = down.length === this.#links.size;
     const record = this.host.board(this.convId).value.calls.get(this.id);
     const downDevices = new Set(down.map((l) => l.device));
     const survivors = record
@@ -394,6 +390,7 @@ export class CallSession {
       const event = { call: this.id, op: "leave", at: Math.round(this.host.now()), device: link.device };
       await this.host.send(this.convId, { type: "call-event", event }).catch((err) => this.host.report(err));
     }
+    if (this.#failing) return this.end("failed", true);
     this.#publish();
   }
 }
