@@ -304,4 +304,59 @@ describe.each(["en", "de"] as const)("calls between the widget and the dashboard
       );
     }
   });
+
+  it("Ada calls Mia with her chat closed again: Accept on the ring bubble opens the chat on the call", async () => {
+    const adaCall = ada.locator("dashboard-app parley-call");
+    const dismiss = adaCall.locator("[data-action=dismiss]");
+    if (await dismiss.count()) await dismiss.click();
+    const miaCall = mia.frame.locator("parley-call");
+    const miaDismiss = miaCall.locator("[data-action=dismiss]");
+    if (await miaDismiss.count()) await miaDismiss.click();
+    await mia.page.bringToFront();
+    await mia.page.click("parley-launcher"); // closes the chat
+    await ada.locator("dashboard-conversation [part=call-button][data-call=video]").click();
+    await until(
+      () => ringOf(mia.page),
+      (r) => r !== null,
+      "the ring bubble on the launcher",
+    );
+    await mia.page.evaluate(() =>
+      (window as unknown as { __launcherRoot: ShadowRoot }).__launcherRoot
+        .querySelector<HTMLElement>(".r [data-answer=video]")
+        ?.click(),
+    );
+    await until(
+      () => ringOf(mia.page),
+      (r) => r === null,
+      "the ring bubble to go",
+    );
+    await until(
+      () => remoteWidth(miaCall),
+      (px) => px > 0,
+      "Mia's first remote frame",
+    ).catch(async (e) => {
+      const state = await mia.frame.evaluate(() => {
+        const chat = document.querySelector("parley-chat") as unknown as {
+          client: import("@parley/sdk").ParleyClient;
+          shadowRoot: ShadowRoot;
+        };
+        const c = chat.client.calls.current.value;
+        return JSON.stringify({
+          c: c && { ...c, peers: [...c.peers.values()].map((p) => ({ ...p, stream: !!p.stream })) },
+          inc: chat.client.calls.incoming.value,
+          view: chat.shadowRoot.querySelector("parley-call")?.shadowRoot?.textContent,
+        });
+      });
+      // Kept for whoever reads a failure: the call as Mia's client holds it, and the browsers' errors.
+      (await import("node:fs")).writeFileSync(
+        artifactPath("calls-failure-mia.json"),
+        `${state}\n${JSON.stringify(browsers.map((b) => b.errors))}`,
+      );
+      await mia.page.screenshot({ path: artifactPath("calls-failure-mia.png") });
+      throw e;
+    });
+    expect(await mia.frame.locator("parley-chat").isVisible()).toBe(true);
+    await adaCall.locator("[data-action=hang-up]").click();
+    await miaCall.locator("section[data-view=ended]").waitFor({ timeout: 20_000 });
+  });
 });
