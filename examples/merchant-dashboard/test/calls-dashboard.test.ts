@@ -173,6 +173,14 @@ describe.each(["en", "de"] as const)("calls between the widget and the dashboard
     await ada.keyboard.press("Escape");
     expect(await adaCall.locator("[role=menu]").count()).toBe(0);
 
+    // Mia mutes and turns her camera off: Ada's tile of her says so.
+    await miaCall.locator("[data-action=mute]").click();
+    await miaCall.locator("[data-action=camera]").click();
+    await adaCall.locator("figure[data-peer] [data-muted]").waitFor({ timeout: 20_000 });
+    await adaCall.locator("figure[data-peer] [data-camera-off]").waitFor({ timeout: 20_000 });
+    expect(await miaCall.locator("[data-action=mute]").getAttribute("aria-pressed")).toBe("true");
+    await ada.screenshot({ path: artifactPath(`calls-muted-dashboard-${lang}.png`) });
+
     // Keyboard only: Tab to Hang up, Enter.
     await tabTo(ada, ada, "[data-action=hang-up]");
     await ada.keyboard.press("Enter");
