@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Finds or builds the servers the tests and the demo need (nats-server, FerretDB)
-// and the Chromium the browser tests drive, caching built binaries under $PARLEY_CACHE (default ~/.cache/parley). Safe to run twice.
+// Finds or builds the servers the tests and the demo need (nats-server, FerretDB,
+// coturn's turnserver) and the Chromium the browser tests drive, caching built binaries under
+// $PARLEY_CACHE (default ~/.cache/parley). Safe to run twice.
 import { ensureChromium } from "./lib/chromium.mjs";
+import { ensureCoturn } from "./lib/coturn.mjs";
 import { ensureFerretdb } from "./lib/ferretdb.mjs";
 import { ensureNatsServer } from "./lib/nats-server.mjs";
 
@@ -15,3 +17,5 @@ if (process.env.MONGODB_URI) {
 }
 const chromium = await ensureChromium();
 console.log(`chromium: ${chromium.bin} (${chromium.version})`);
+const coturn = await ensureCoturn();
+console.log(`turnserver: ${coturn.bin} (${coturn.version})`);

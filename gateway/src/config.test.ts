@@ -41,3 +41,79 @@ describe("loadConfig", () => {
     expect(config.natsWsUrls).toEqual(["wss://a.example:443", "wss://b.example:443"]);
   });
 });
+
+describe("loadConfig: ICE servers for calls", () => {
+  const secret = "t".repeat(32);
+
+  it("hands out no servers by default", () => {
+    expect(loadConfig(minimal).ice).toEqual({ stunUrls: [], ratePerMinute: 10 });
+  });
+
+  it("reads STUN and TURN URLs, the secret, the TTL and the rate", () => {
+    const config = loadConfig({
+      ...minimal,
+      PARLEY_STUN_URLS: "stun:stun.example:3478, stun:[2001:db8::1]",
+      PARLEY_TURN_URLS: "turn:turn.example:3478?transport=udp,turns:turn.example:5349?transport=tcp",
+      PARLEY_TURN_SECRET: secret,
+      PARLEY_TURN_TTL: "600",
+      PARLEY_ICE_RATE: "4",
+    });
+    expect(config.ice).toEqual({
+      stunUrls: ["stun:stun.example:3478", "stun:[2001:db8::1]"],
+      turn: {
+        urls: ["turn:turn.example:3478?transport=udp", "turns:turn.example:5349?transport=tcp"],
+        secret,
+        ttlSeconds: 600,
+      },
+      ratePerMinute: 4,
+    });
+  });
+
+  it("defaults the TURN credential lifetime to an hour", () => {
+    const config = loadConfig({ ...minimal, PARLEY_TURN_URLS: "turn:127.0.0.1:3478", PARLEY_TURN_SECRET: secret });
+    expect(config.ice.turn?.ttlSeconds).toBe(3600);
+  });
+
+  it("refuses TURN URLs without a secret, naming the variable, alongside the other problems", () => {
+    let error: unknown;
+    try {
+      loadConfig({ PARLEY_TURN_URLS: "turn:turn.example:3478" });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as ConfigError).message;
+    expect(text).toContain("PARLEY_TURN_SECRET: required when PARLEY_TURN_URLS is set");
+    expect(text).toContain("NATS_WS_URL");
+  });
+
+  it.each([
+    ["PARLEY_STUN_URLS", "turn:turn.example:3478"],
+    ["PARLEY_STUN_URLS", "stuns:stun.example"],
+    ["PARLEY_STUN_URLS", "https://stun.example"],
+    ["PARLEY_TURN_URLS", "stun:stun.example"],
+    ["PARLEY_TURN_URLS", "turn:turn.example:99999"],
+    ["PARLEY_TURN_URLS", "turn:turn.example?transport=sctp"],
+    ["PARLEY_TURN_URLS", "turn:user@turn.example"],
+    ["PARLEY_TURN_URLS", "turn:turn.example, "],
+  ])("refuses %s=%s", (name, value) => {
+    expect(() => loadConfig({ ...minimal, PARLEY_TURN_SECRET: secret, [name]: value })).toThrow(name);
+  });
+
+  it.each([
+    ["PARLEY_TURN_TTL", "59"],
+    ["PARLEY_TURN_TTL", "86401"],
+    ["PARLEY_TURN_SECRET", "short"],
+    ["PARLEY_ICE_RATE", "0"],
+  ])("refuses %s=%s", (name, value) => {
+    expect(() =>
+      loadConfig({ ...minimal, PARLEY_TURN_URLS: "turn:127.0.0.1:3478", PARLEY_TURN_SECRET: secret, [name]: value }),
+    ).toThrow(name);
+  });
+
+  it("never puts the TURN secret in its error text", () => {
+    expect(() => loadConfig({ ...minimal, PARLEY_TURN_SECRET: "short-secret", PARLEY_TURN_URLS: "turn:x" })).toThrow(
+      /^(?![\s\S]*short-secret)/,
+    );
+  });
+});

@@ -5,11 +5,22 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { checkIceUrl, ICE_DEFAULTS, type IceOptions, TURN_TTL_BOUNDS } from "./service/ice.js";
 
 const csv = z
   .string()
   .transform((s) => s.split(",").map((part) => part.trim()))
   .pipe(z.array(z.string().min(1)));
+
+/** A comma-separated list of ICE server URLs of one kind, each checked by `checkIceUrl`. */
+function iceUrls(kind: "stun" | "turn") {
+  return csv.superRefine((urls, ctx) => {
+    for (const url of urls) {
+      const problem = checkIceUrl(kind, url);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }
+  });
+}
 
 const envSchema = z.object({
   PARLEY_HOST: z.string().default("127.0.0.1"),
@@ -74,6 +85,21 @@ const envSchema = z.object({
   PARLEY_HANDLE_PROBE_IP_RATE: z.coerce.number().int().min(1).default(60),
   /** The widget's build output served under /widget; default: the installed @parley/widget package's dist. */
   WIDGET_DIR: z.string().min(1).optional(),
+  /** STUN servers handed to callers (`call.ice`), comma-separated `stun:host[:port]`. */
+  PARLEY_STUN_URLS: iceUrls("stun").optional(),
+  /** TURN servers handed to callers, comma-separated `turn:`/`turns:` URLs; needs `PARLEY_TURN_SECRET`. */
+  PARLEY_TURN_URLS: iceUrls("turn").optional(),
+  /** The TURN servers' `static-auth-secret` (coturn `use-auth-secret`): at least 32 characters. */
+  PARLEY_TURN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** Lifetime of a minted TURN credential, seconds (a minute to a day). */
+  PARLEY_TURN_TTL: z.coerce
+    .number()
+    .int()
+    .min(TURN_TTL_BOUNDS.min)
+    .max(TURN_TTL_BOUNDS.max)
+    .default(ICE_DEFAULTS.ttlSeconds),
+  /** `call.ice` requests per principal per minute. */
+  PARLEY_ICE_RATE: z.coerce.number().int().min(1).default(ICE_DEFAULTS.ratePerMinute),
 });
 
 export type GatewayEnv = z.input<typeof envSchema>;
@@ -110,14 +136,21 @@ export interface GatewayConfig {
   trustProxy: string | undefined;
   /** The widget's `dist/` (launcher and frame); undefined: the installed `@parley/widget`. */
   widgetDir: string | undefined;
+  /** STUN and TURN servers for calls (`call.ice`), with the TURN secret; empty lists when unset. */
+  ice: IceOptions;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  if (env.PARLEY_TURN_URLS?.trim() && !env.PARLEY_TURN_SECRET) {
+    problems.push("PARLEY_TURN_SECRET: required when PARLEY_TURN_URLS is set (the TURN server's static-auth-secret)");
   }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
+  const turnUrls = e.PARLEY_TURN_URLS ?? [];
   return {
     host: e.PARLEY_HOST,
     port: e.PARLEY_PORT,
@@ -144,5 +177,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     handleProbeIpRatePerMinute: e.PARLEY_HANDLE_PROBE_IP_RATE,
     trustProxy: e.PARLEY_TRUST_PROXY,
     widgetDir: e.WIDGET_DIR,
+    ice: {
+      stunUrls: e.PARLEY_STUN_URLS ?? [],
+      ...(turnUrls.length > 0 && e.PARLEY_TURN_SECRET !== undefined
+        ? { turn: { urls: turnUrls, secret: e.PARLEY_TURN_SECRET, ttlSeconds: e.PARLEY_TURN_TTL } }
+        : {}),
+      ratePerMinute: e.PARLEY_ICE_RATE,
+    },
   };
 }

@@ -89,6 +89,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sendRate: config.sendRatePerSecond,
     inviteTtlMs: config.inviteTtlMs,
     handleProbes: { perPrincipal: config.handleProbeRatePerMinute, perIp: config.handleProbeIpRatePerMinute },
+    ice: config.ice,
     ...(options.presence ? { presence: options.presence } : {}),
     ...(options.now ? { now: options.now } : {}),
     sink: {

@@ -15,5 +15,6 @@ export {
   serializeNatsAuth,
 } from "./nats/accounts.js";
 export { JwtMinter } from "./nats/minter.js";
+export type { IceOptions, TurnOptions } from "./service/ice.js";
 export { openStore } from "./store/index.js";
 export type { Store } from "./store/port.js";

@@ -6,7 +6,17 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     level,
     base: { service: "parley-gateway" },
     redact: {
-      paths: ["*.token", "*.password", "*.refreshToken", "*.apiToken", "*.jwt", "*.envelope", "*.authorization"],
+      paths: [
+        "*.token",
+        "*.password",
+        "*.refreshToken",
+        "*.apiToken",
+        "*.jwt",
+        "*.envelope",
+        "*.authorization",
+        "*.credential",
+        "*.secret",
+      ],
       censor: "[redacted]",
     },
   };

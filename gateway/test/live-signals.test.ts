@@ -193,7 +193,7 @@ describe("live signals between members, the team and a bot", () => {
     const big = { ...valid, ct: "A".repeat(MAX_LIVE_CIPHERTEXT_CHARS + 1) };
     expect(await codeOf(mia.request("signal.live", { convId, envelope: big }))).toBe("payload_too_large");
     // The SDK refuses to send what the gateway would refuse, before asking.
-    const padded = { ...update(), note: "x".repeat(2_000) } as LiveLocation;
+    const padded = { ...update(), note: "x".repeat(MAX_LIVE_CIPHERTEXT_CHARS) } as LiveLocation;
     expect(await codeOf(liveChannelOf(mia).send(convId, padded))).toBe("payload_too_large");
     const plain = { ...valid, alg: "none" as const, nonce: "", sig: "", ct: "e30" };
     expect(await codeOf(mia.request("signal.live", { convId, envelope: plain }))).toBe("bad_request");

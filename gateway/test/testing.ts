@@ -6,6 +6,13 @@
  * vitest sets): it is never built or published. ADR 0021.
  */
 
+export {
+  type CoturnHarness,
+  type StartCoturnOptions,
+  startCoturn,
+  TURN_REALM,
+  type TurnUsage,
+} from "./harness/coturn.js";
 export { installDualTransport, withDualTransport } from "./harness/dual-transport.js";
 export { DEFAULT_TEST_ORIGIN } from "./harness/nats.js";
 export { freePort, freePorts } from "./harness/ports.js";

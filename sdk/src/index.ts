@@ -23,6 +23,7 @@ export type {
   CallRefusal,
   CallsApi,
   CallsBoard,
+  IgnoredCall,
   IgnoredCallReason,
   IncomingCall,
   RemotePeer,

@@ -70,6 +70,21 @@ describe("the built packages", () => {
     expect(location.distanceM({ lat: 0, lon: 0 }, { lat: 1, lon: 0 })).toBeCloseTo(111_195, -1);
   });
 
+  it("@parley/sdk/calls parses calls, folds them and checks fingerprints", async () => {
+    const calls = await import(built("../dist/calls/index.js"));
+    expect(calls.parseCallStart({ media: "video", at: 1 })).toEqual({ media: "video", at: 1 });
+    expect(calls.callProblem({ media: "smell", at: 1 })).toMatch(/^media: /);
+    const start = { type: "call", call: { media: "audio", at: 1 } };
+    const base = { convId: "c1", msgId: "m000000000000001", sender: "p1", senderDevice: "d1", ts: 1 };
+    const board = calls.foldCalls([{ ...base, seq: 1, body: start }], 2);
+    expect(board.calls.get("m000000000000001")).toMatchObject({ caller: "p1", callerDevice: "d1", state: "ringing" });
+    expect(calls.foldCalls([{ ...base, seq: 1, body: start }], 1 + calls.RING_MS).calls.get(base.msgId)).toMatchObject({
+      outcome: "missed",
+    });
+    const fingerprint = `sha-256 ${Array(32).fill("AB").join(":")}`;
+    expect(calls.fingerprintMatches(`v=0\r\na=fingerprint:${fingerprint}`, fingerprint)).toBe(true);
+  });
+
   it("@parley/sdk/server signs a customer token", async () => {
     const server = await import(built("../dist/server/index.js"));
     const token = await server.signCustomerToken({

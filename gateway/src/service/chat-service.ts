@@ -5,7 +5,7 @@
  * first, so only primitives reach the store. This module is the wiring: each
  * op is one call into the module that owns it (conversations, messages,
  * invites, devices, epochs, team keys, key backups, triage, notes, signals,
- * presence, profile), all sharing one access check (access.ts).
+ * presence, profile, ICE servers), all sharing one access check (access.ts).
  */
 import { isRpcOp, type RpcOp, type RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
 import type { z } from "zod";
@@ -37,6 +37,7 @@ import { Devices } from "./devices.js";
 import { Epochs } from "./epochs.js";
 import { EventFanout, type EventSink } from "./events.js";
 import { Handles } from "./handles.js";
+import { type IceOptions, IceServers } from "./ice.js";
 import { Invites } from "./invites.js";
 import { KeyBackups } from "./key-backups.js";
 import { Messages } from "./messages.js";
@@ -84,6 +85,8 @@ export interface ChatServiceOptions {
   handleProbes?: HandleProbeLimits;
   /** Presence heartbeat TTL and ping interval (presence.ts). */
   presence?: PresenceOptions;
+  /** STUN and TURN servers for `call.ice` (ice.ts). @default none: `call.ice` answers no servers */
+  ice?: IceOptions;
   now?: () => number;
 }
 
@@ -132,6 +135,7 @@ export class ChatService {
       ...(options.inviteTtlMs === undefined ? {} : { inviteTtlMs: options.inviteTtlMs }),
     });
     const blocks = new Blocks({ store });
+    const ice = new IceServers(options.ice, now);
     const presence = new PresenceTracker(options.sink, options.presence, now);
     this.presence = presence;
     this.#handlers = {
@@ -178,8 +182,7 @@ export class ChatService {
       "signal.typing": (actor, body) => signals.typing(actor, body.convId, body.active),
       "signal.read": (actor, body) => signals.read(actor, body.convId, body.seq),
       "signal.live": (actor, body) => signals.live(actor, body.convId, body.envelope),
-      // Interim while the ICE service is written (issue 16): no servers configured.
-      "call.ice": async () => ({ iceServers: [], expiresAt: now() }),
+      "call.ice": (actor) => ice.forCaller(actor),
       "time.now": async () => ({ now: now() }),
       "presence.get": async (actor) => ({ presence: presence.snapshot(actor.shopId) }),
       "presence.ping": async (actor, body) => {

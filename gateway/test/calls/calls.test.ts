@@ -106,7 +106,13 @@ describe("a 1:1 video call", () => {
       expect(a?.audioBytes).toBeGreaterThan(b?.audioBytes ?? 0);
       expect(a?.framesDecoded).toBeGreaterThan(b?.framesDecoded ?? 0);
     }
+    const grown = (i: number) => ({
+      videoBytes: (after[i]?.videoBytes ?? 0) - (before[i]?.videoBytes ?? 0),
+      audioBytes: (after[i]?.audioBytes ?? 0) - (before[i]?.audioBytes ?? 0),
+      framesDecoded: (after[i]?.framesDecoded ?? 0) - (before[i]?.framesDecoded ?? 0),
+    });
     figures.after3s = { mia: after[0], ada: after[1] };
+    figures.in3s = { mia: grown(0), ada: grown(1) };
     await until(ada, (c) => c?.peers[0]?.quality === "good", "Ada to rate the loopback link good");
 
     // Mute and camera off reach Ada; the camera on again brings frames back.

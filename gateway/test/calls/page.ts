@@ -6,8 +6,7 @@
  * `RTCPeerConnection` the page made (a subclass records them, so the test can
  * read their stats; it changes nothing else), inbound media totals, and an
  * engine made directly (not the calls runtime's) with the host's test-only
- * ring window `ringMs` and with signals that fail to open wired to it, for
- * the missed call and the lying gateway.
+ * ring window `ringMs`, for the missed call (45 s would be too long to wait).
  */
 import { createClient, memoryStorage, type ParleyClient } from "@parley/sdk";
 import { liveChannelOf } from "@parley/sdk/internal";
@@ -108,8 +107,6 @@ function directEngine(ringMs: number): CallEngine {
   const engine = new CallEngine(host);
   window.__rtc.direct?.close();
   window.__rtc.direct = engine;
-  // What the calls runtime does for its own engine: a signal that did not open or verify goes to it.
-  liveChannelOf(client).onUnverified((convId, sender, reason) => engine.unverified(convId, sender, reason));
   return engine;
 }
 

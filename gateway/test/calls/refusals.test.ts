@@ -107,11 +107,8 @@ async function leaveByHand(p: Person, callId: string): Promise<void> {
 }
 
 describe("a lying gateway", () => {
-  // The page's own engine, with signals that fail to open wired to it as the calls runtime wires its own.
-  const miaDirect = () => ({ ...mia, direct: true });
-
   it("injects a plaintext offer into a ringing call: refused, unsigned", async () => {
-    const callId = await start(miaDirect(), convId, "video");
+    const callId = await start(mia, convId, "video");
     const body = {
       type: "live",
       live: { kind: "call", call: callId, op: "offer", to: mia.deviceId, sdp: "v=0", fingerprint: "sha-256 00" },
@@ -134,7 +131,7 @@ describe("a lying gateway", () => {
       },
     } as LiveEvent;
     await liar.publish(subjects.user(mia.principalId), event as ServerEvent);
-    const call = await until(miaDirect(), refused("unsigned"), "Mia's call refused");
+    const call = await until(mia, refused("unsigned"), "Mia's call refused");
     expect(call).toMatchObject({
       endReason: "refused",
       refusal: { check: "unsigned", sender: ada.principalId },
@@ -176,9 +173,9 @@ describe("a lying gateway", () => {
     const at = Math.floor(envelope.ct.length / 2);
     const flipped = `${envelope.ct.slice(0, at)}${envelope.ct[at] === "A" ? "B" : "A"}${envelope.ct.slice(at + 1)}`;
 
-    await start(miaDirect(), convId, "video");
+    await start(mia, convId, "video");
     await liar.publish(subject, { ...(real as LiveEvent), envelope: { ...envelope, ct: flipped } } as ServerEvent);
-    expect(await until(miaDirect(), refused("unsigned"), "Mia's call refused")).toMatchObject({
+    expect(await until(mia, refused("unsigned"), "Mia's call refused")).toMatchObject({
       refusal: { check: "unsigned", sender: ada.principalId },
     });
   });

@@ -17,6 +17,7 @@ import WebSocket from "ws";
 import { type GatewayConfig, loadConfig } from "../../src/config.js";
 import { createGateway, type Gateway, type GatewayOptions } from "../../src/gateway.js";
 import { createLogger } from "../../src/logger.js";
+import type { IceOptions } from "../../src/service/ice.js";
 import { installDualTransport } from "./dual-transport.js";
 import { DEFAULT_TEST_ORIGIN, type NatsHarness, startNats } from "./nats.js";
 import { freePort } from "./ports.js";
@@ -50,6 +51,11 @@ export interface StackOptions {
   now?: () => number;
   /** More gateway environment variables (e.g. `PARLEY_HANDLE_PROBE_RATE`). @default {} */
   env?: Record<string, string>;
+  /**
+   * STUN and TURN servers for `call.ice`, in place of what `env` configures (e.g. a coturn from
+   * `startCoturn()`: `{ turn: { urls: turn.turnUrls, secret: turn.secret } }`). @default none
+   */
+  ice?: IceOptions;
 }
 
 export interface TestStack {
@@ -102,6 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     ...(publicUrl ? { PARLEY_PUBLIC_URL: publicUrl } : {}),
     ...options.env,
   });
+  if (options.ice) config.ice = options.ice;
   const natsAccount = { accountPub: nats.auth.appAccountPub, signingSeed: nats.auth.appSigningSeed };
   const natsBotsAccount = { accountPub: nats.auth.botsAccountPub, signingSeed: nats.auth.botsSigningSeed };
   const logger = createLogger("info", logSink);

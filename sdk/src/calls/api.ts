@@ -84,12 +84,22 @@ export type IgnoredCallReason =
   /** An event for a call that has ended (or a join beyond MAX_CALL_PARTICIPANTS). */
   | "not_now";
 
+/** A call or call-event message the fold ignored. */
+export interface IgnoredCall {
+  /** Its seq. */
+  seq: number;
+  /** Who sent it. */
+  sender: string;
+  /** Why it was ignored. */
+  reason: IgnoredCallReason;
+}
+
 /** The calls of one conversation. */
 export interface CallsBoard {
   /** Every call by id, in seq order. */
   calls: ReadonlyMap<string, CallRecord>;
   /** The call and call-event messages the fold ignored, by msgId (absent on a board made before the fold loaded). */
-  ignored?: ReadonlyMap<string, { seq: number; sender: string; reason: IgnoredCallReason }>;
+  ignored?: ReadonlyMap<string, IgnoredCall>;
 }
 
 /** How a connection to one other device is doing (from `getStats`, every 2 s). */
@@ -176,7 +186,12 @@ export interface ActiveCall {
   /** Set once ended. */
   endReason?: CallEndReason;
   /** Set when `endReason` is `refused`: which check failed, and who sent it. */
-  refusal?: { check: CallRefusal; sender: string };
+  refusal?: {
+    /** The check that failed. */
+    check: CallRefusal;
+    /** The principal whose signalling failed it. */
+    sender: string;
+  };
 }
 
 /** A call ringing on this device: a `call` message of another principal, not yet joined, declined or missed. */

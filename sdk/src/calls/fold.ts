@@ -42,7 +42,7 @@
  */
 import type { FoldMessage } from "../gapless.js";
 import { MAX_CALL_PARTICIPANTS, MAX_SILENT_CALL_MS, RING_MS } from "../protocol/calls/wire.js";
-import type { CallOutcome, CallParticipant, CallRecord, CallsBoard, IgnoredCallReason } from "./api.js";
+import type { CallOutcome, CallParticipant, CallRecord, CallsBoard, IgnoredCall, IgnoredCallReason } from "./api.js";
 import { parseCallEvent, parseCallStart } from "./schemas.js";
 
 /** A message as the calls fold reads it (a `ChatMessage` fits): its conversation and signing device too. */
@@ -52,9 +52,6 @@ export type CallMessage = FoldMessage & {
   /** The device that signed it (a call's device and a join's come from here). */
   senderDevice?: string;
 };
-
-/** An ignored call message, as `CallsBoard.ignored` lists it. */
-export type IgnoredCall = { seq: number; sender: string; reason: IgnoredCallReason };
 
 /** A record as the folder keeps it: the call and its latest event's time. */
 interface Held {

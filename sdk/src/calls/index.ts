@@ -36,13 +36,14 @@ export type {
   CallRefusal,
   CallsApi,
   CallsBoard,
+  IgnoredCall,
   IgnoredCallReason,
   IncomingCall,
   RemotePeer,
 } from "./api.js";
 export { isRinging } from "./api.js";
 export { CallsBoardFolder } from "./board-folder.js";
-export { type CallMessage, CallsFolder, foldCalls, type IgnoredCall, ringsFor } from "./fold.js";
+export { type CallMessage, CallsFolder, foldCalls, ringsFor } from "./fold.js";
 export {
   type CallWhat,
   callEventSchema,

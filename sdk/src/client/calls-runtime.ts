@@ -44,6 +44,7 @@ export function engineHost(host: CallsHost): CallEngineHost {
     board: host.board,
     now: host.now,
     report: core.report,
+    members: async (convId) => (await core.request("conv.get", { convId })).members.map((m) => m.principalId),
   };
 }
 
@@ -77,6 +78,8 @@ export class CallsRuntime {
     this.#host = host;
     // Ringing is judged on the shared clock: measure it once, then judge again.
     void host.synced().then(() => this.#tick());
+    // A clock measured anew may move rings past their end (or back): judge them again.
+    this.#unsubscribe.push(host.onClock(() => this.#tick()));
   }
 
   /** Folds the conversation into its board store from now on (once per conversation); returns its folder. */
@@ -160,6 +163,11 @@ export class CallsRuntime {
         const engine: CallEngineApi = new m.CallEngine(engineHost(this.#host));
         this.#loaded = engine;
         this.#unsubscribe.push(engine.current.subscribe((call) => this.#host.current.set(call)));
+        // A signal that failed to open while a call sets up with its sender refuses that call (`unsigned`).
+        const off = this.#host.live?.onUnverified((convId, sender, reason) =>
+          engine.unverified(convId, sender, reason),
+        );
+        if (off) this.#unsubscribe.push(off);
         if (this.#closed) engine.close();
         return engine;
       })

@@ -35,6 +35,8 @@ export interface CallsHost {
   now: () => number;
   /** Measures the shared clock once if it never was (failures leave this device's clock in use). */
   synced: () => Promise<void>;
+  /** Calls `listener` whenever the shared clock is measured anew; returns the unsubscribe. */
+  onClock: (listener: () => void) => () => void;
   /** ICE servers with TURN credentials (`call.ice`). */
   iceServers: () => Promise<IceServer[]>;
 }
@@ -74,6 +76,16 @@ export class ClientCalls implements CallsApi {
       now: clock ? () => clock.now() : Date.now,
       synced: async () => {
         if (clock && clock.estimate.value === undefined) await clock.sync().catch(() => undefined);
+      },
+      onClock: (listener) => {
+        let first = true;
+        // The store calls back at once with what it holds: only the changes after that count.
+        return (
+          clock?.estimate.subscribe(() => {
+            if (!first) listener();
+            first = false;
+          }) ?? (() => {})
+        );
       },
       iceServers: async () => (await core.request("call.ice", {})).iceServers,
     };

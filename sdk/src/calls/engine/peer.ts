@@ -170,3 +170,31 @@ export class PeerLink {
     return { sdp, fingerprint };
   }
 }
+
+/** What a participant last said it sends (its `media` signal). */
+export type MediaState = Pick<RemotePeer, "audio" | "video" | "screen">;
+
+/**
+ * The other devices as `ActiveCall.peers` shows them: each link with what its
+ * device last said it sends (before its first `media` signal: the microphone
+ * on, the camera as the call's media).
+ */
+export function remotePeers(
+  links: Iterable<PeerLink>,
+  media: ReadonlyMap<string, MediaState>,
+  o: { video: boolean; ended: boolean },
+): Map<string, RemotePeer> {
+  const peers = new Map<string, RemotePeer>();
+  for (const link of links) {
+    peers.set(link.device, {
+      principalId: link.principalId,
+      device: link.device,
+      stream: link.stream,
+      ...(media.get(link.device) ?? { audio: true, video: o.video, screen: false }),
+      connection: o.ended ? "closed" : link.connection,
+      quality: link.quality,
+      ...(link.rttMs === undefined ? {} : { rttMs: link.rttMs }),
+    });
+  }
+  return peers;
+}

@@ -9,18 +9,22 @@
 import type { ReceivedLive } from "../../client/live-channel.js";
 import { ParleyError } from "../../errors.js";
 import { DROP_AFTER_MS, type LiveCallDescription } from "../../protocol/calls/wire.js";
-import type { ActiveCall, CallEndReason, CallParticipant, CallRecord, CallRefusal, RemotePeer } from "../api.js";
+import type { ActiveCall, CallEndReason, CallParticipant, CallRecord, CallRefusal } from "../api.js";
 import type { CallEngineHost } from "../engine-api.js";
 import { fingerprintMatches, parseLiveCall } from "../schemas.js";
 import { waitForRecord } from "./board-wait.js";
 import { certificateMatches } from "./fingerprint.js";
 import type { LocalMedia } from "./local-media.js";
 import { inCall, offerTargets, participantOf, postsDropLeave, refusedBy } from "./mesh.js";
-import { PeerLink } from "./peer.js";
+import { type MediaState, PeerLink, remotePeers } from "./peer.js";
 import { SignalSender } from "./signal-sender.js";
 
 /** How often quality is sampled and the drop rule applied, ms. */
 export const SAMPLE_MS = 2_000;
+/** How long an offer waits for its answer before it is made again, ms. */
+export const ANSWER_WAIT_MS = 8_000;
+/** The most offers to one device in a row without an answer. */
+export const MAX_OFFERS = 3;
 
 /** What a session is made with. */
 export interface SessionInit {
@@ -39,9 +43,6 @@ export interface SessionInit {
   /** Called with every new state of the call. */
   publish(call: ActiveCall): void;
 }
-
-/** What a participant last said it sends. */
-type MediaState = Pick<RemotePeer, "audio" | "video" | "screen">;
 
 /** One call of this device. */
 export class CallSession {
@@ -109,19 +110,10 @@ export class CallSession {
   /** The call as `current` shows it. */
   snapshot(): ActiveCall {
     const { local } = this.o;
-    const peers = new Map<string, RemotePeer>();
-    for (const link of this.#links.values()) {
-      const media = this.#media.get(link.device) ?? { audio: true, video: this.o.media === "video", screen: false };
-      peers.set(link.device, {
-        principalId: link.principalId,
-        device: link.device,
-        stream: link.stream,
-        ...media,
-        connection: this.#ended ? "closed" : link.connection,
-        quality: link.quality,
-        ...(link.rttMs === undefined ? {} : { rttMs: link.rttMs }),
-      });
-    }
+    const peers = remotePeers(this.#links.values(), this.#media, {
+      video: this.o.media === "video",
+      ended: this.#ended,
+    });
     return {
       id: this.id,
       convId: this.convId,
@@ -309,13 +301,23 @@ export class CallSession {
     return link;
   }
 
-  async #offer(p: CallParticipant): Promise<void> {
+  /** Offers to a device; offers again (a new connection) when no answer came within ANSWER_WAIT_MS, MAX_OFFERS in all. */
+  async #offer(p: CallParticipant, attempt = 1): Promise<void> {
     const link = await this.#link(p);
     if (this.#ended) return link.close();
     const { sdp, fingerprint } = await link.offer(this.#tracks());
     if (this.#ended || this.#links.get(p.device) !== link) return;
     const offer: LiveCallDescription = { kind: "call", call: this.id, op: "offer", to: p.device, sdp, fingerprint };
     await this.#out.send(offer);
+    if (attempt >= MAX_OFFERS) return;
+    // A signal can be lost (the relay, a receiver that could not open it yet): no answer, no connection.
+    const retry = setTimeout(() => {
+      const record = this.host.board(this.convId).value.calls.get(this.id);
+      if (this.#ended || this.#links.get(p.device) !== link || !link.awaitingAnswer) return;
+      if (!record || !participantOf(record, p.principalId, p.device)) return;
+      void this.#offer(p, attempt + 1).catch((err) => this.host.report(err));
+    }, ANSWER_WAIT_MS);
+    this.#cleanups.push(() => clearTimeout(retry));
   }
 
   async #description(s: ReceivedLive, live: LiveCallDescription): Promise<void> {
