@@ -46,6 +46,8 @@ export class FrameSession implements ChatHost {
   #client: ParleyClient | undefined;
   #starting: Promise<void> | undefined;
   #chat: ChatElement | undefined;
+  /** Stops telling the launcher about ringing calls (of the client that stops). */
+  #offRinging: () => void = () => undefined;
   #open = false;
   #unread = 0;
   /** The locale the chat shows (its catalog is here) and the one last asked for. */
@@ -160,7 +162,7 @@ export class FrameSession implements ChatHost {
     // none, correcting a count remembered from an earlier visit), then on every change.
     client.invites.subscribe((invites) => this.#o.post({ type: "invites", count: invites.length }));
     // And a call ringing here shows on the launcher while the chat is closed.
-    followRinging(client, (m) => this.#o.post(m));
+    this.#offRinging = followRinging(client, (m) => this.#o.post(m));
     const conversations = await client.listConversations();
     if (!this.#open) this.#setUnread(conversations.reduce((n, c) => n + c.unread, 0));
     defineChat();
@@ -177,6 +179,8 @@ export class FrameSession implements ChatHost {
   }
 
   async #stop(): Promise<void> {
+    this.#offRinging();
+    this.#o.post({ type: "call", call: null });
     const client = this.#client;
     this.#client = undefined;
     this.#starting = undefined;
