@@ -159,8 +159,9 @@ export async function startDashboard(options: DashboardServerOptions): Promise<D
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "cross-origin-opener-policy": "same-origin",
-    // The agent may share their own position in a conversation (location messages).
-    "permissions-policy": "camera=(), microphone=(), geolocation=(self)",
+    // The agent may share their own position in a conversation (location messages), and call with
+    // camera, microphone and screen (calls); no other origin may ask for any of them.
+    "permissions-policy": "camera=(self), microphone=(self), display-capture=(self), geolocation=(self)",
     "cache-control": "no-cache",
   };
 

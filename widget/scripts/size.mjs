@@ -21,7 +21,11 @@
 //             sdk/src/client/listen-runtime.ts), all of them together, without a map library  <= 40,000
 //             (set when they measured 32,286 with both views, plus about 25% headroom)
 //   map:      the map library's chunks (node_modules/leaflet/), loaded when a map first shows  <= 60,000
-// A chunk that two of these on-demand groups (panels, cards, live, map) load counts in each of them
+//   calls:    the same rule for calls: the call views (widget/src/calls/), the SDK's calls fold and
+//             runtime (sdk/src/client/calls-runtime.ts, sdk/src/calls/) and the WebRTC engine
+//             (sdk/src/calls/engine/), all of them together: loaded when a call first rings, starts
+//             or shows in a conversation  <= 32,000 (set when they measured 25,846, plus about 25% headroom)
+// A chunk that two of these on-demand groups (panels, cards, live, map, calls) load counts in each of them
 // (it is downloaded with whichever comes first); one that something else on demand loads too is
 // listed as "on demand". Each group holds the chunks its dynamic imports reach by static imports:
 // a chunk reached only through a further dynamic import belongs to that import's own group.
@@ -29,9 +33,9 @@
 // when a figure is over its budget.
 //
 //   node widget/scripts/size.mjs [--launcher-budget N] [--chat-budget N] [--panels-budget N] [--cards-budget N]
-//                                [--live-budget N] [--map-budget N] [--dist DIR] [--out FILE]
+//                                [--live-budget N] [--map-budget N] [--calls-budget N] [--dist DIR] [--out FILE]
 //   (or PARLEY_LAUNCHER_BUDGET / PARLEY_CHAT_BUDGET / PARLEY_PANELS_BUDGET / PARLEY_CARDS_BUDGET /
-//   PARLEY_LIVE_BUDGET / PARLEY_MAP_BUDGET in the environment)
+//   PARLEY_LIVE_BUDGET / PARLEY_MAP_BUDGET / PARLEY_CALLS_BUDGET in the environment)
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +49,7 @@ const { values } = parseArgs({
     "cards-budget": { type: "string" },
     "live-budget": { type: "string" },
     "map-budget": { type: "string" },
+    "calls-budget": { type: "string" },
     dist: { type: "string" },
     out: { type: "string" },
   },
@@ -61,6 +66,7 @@ const budgets = {
   cards: budget(values["cards-budget"] ?? process.env.PARLEY_CARDS_BUDGET, 28_000),
   live: budget(values["live-budget"] ?? process.env.PARLEY_LIVE_BUDGET, 40_000),
   map: budget(values["map-budget"] ?? process.env.PARLEY_MAP_BUDGET, 60_000),
+  calls: budget(values["calls-budget"] ?? process.env.PARLEY_CALLS_BUDGET, 32_000),
 };
 const dist = values.dist ?? join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 /** The file's size and the sizes of the compressed copies the build wrote beside it (what is sent). */
@@ -138,19 +144,23 @@ const CARDS = /(^|\/)src\/cards\/|(^|\/)sdk\/src\/client\/cards-runtime\.ts$/;
 // (Entry points are relative to widget/: the widget's own files read `src/location/...`.)
 const LIVE = /(^|\/)src\/(location|listen)\/|(^|\/)sdk\/src\/client\/(location|listen)-runtime\.ts$/;
 const MAP = /(^|\/)node_modules\/leaflet\//;
+// Calls: the call views and the SDK's calls runtime, fold and engine.
+const CALLS = /(^|\/)src\/calls\/|(^|\/)sdk\/src\/client\/calls-runtime\.ts$/;
 const entryOf = (name) => meta.outputs[name]?.entryPoint ?? "";
 const isPanel = (name) => PANEL.test(entryOf(name));
 const isCards = (name) => CARDS.test(entryOf(name));
 const isMap = (name) => MAP.test(entryOf(name));
 const isLive = (name) => LIVE.test(entryOf(name)) && !isMap(name);
-const groups = [isPanel, isCards, isLive, isMap];
+const isCalls = (name) => CALLS.test(entryOf(name));
+const groups = [isPanel, isCards, isLive, isMap, isCalls];
 const outside = closure([...dynamicRoots].filter((r) => !groups.some((g) => g(r))));
 const only = (mine) => [...closure([...dynamicRoots].filter(mine))].filter((n) => !outside.has(n));
 const panelNames = only(isPanel);
 const cardNames = only(isCards);
 const liveNames = only(isLive);
 const mapNames = only(isMap);
-for (const name of [...panelNames, ...cardNames, ...liveNames, ...mapNames]) later.delete(name);
+const callsNames = only(isCalls);
+for (const name of [...panelNames, ...cardNames, ...liveNames, ...mapNames, ...callsNames]) later.delete(name);
 
 const launcher = await sizeOf(join(dist, "parley.js"));
 const files = [];
@@ -186,6 +196,10 @@ const map = [];
 for (const name of mapNames) map.push({ name, ...(await sizeOf(join(dist, "frame", name))) });
 const mapGz = map.reduce((n, f) => n + f.gz, 0);
 const mapBr = map.reduce((n, f) => n + f.br, 0);
+const calls = [];
+for (const name of callsNames) calls.push({ name, ...(await sizeOf(join(dist, "frame", name))) });
+const callsGz = calls.reduce((n, f) => n + f.gz, 0);
+const callsBr = calls.reduce((n, f) => n + f.br, 0);
 
 const rows = [
   ["parley.js (launcher)", launcher],
@@ -201,6 +215,10 @@ const rows = [
   ]),
   ...live.map((f) => [`frame/${f.name} (live ${meta.outputs[f.name]?.entryPoint?.replace(/.*\//, "") ?? "chunk"})`, f]),
   ...map.map((f) => [`frame/${f.name} (map ${meta.outputs[f.name]?.entryPoint?.replace(/.*\//, "") ?? "chunk"})`, f]),
+  ...calls.map((f) => [
+    `frame/${f.name} (calls ${meta.outputs[f.name]?.entryPoint?.replace(/.*\//, "") ?? "chunk"})`,
+    f,
+  ]),
 ];
 const pad = (n, width) => String(n).padStart(width);
 for (const [name, f] of rows)
@@ -214,6 +232,7 @@ console.log(verdict("panels (on demand, all together)", panelsGz, panelsBr, budg
 console.log(verdict("cards (on demand, all together)", cardsGz, cardsBr, budgets.cards));
 console.log(verdict("live: location and listen (on demand, all together)", liveGz, liveBr, budgets.live));
 console.log(verdict("map library (on demand)", mapGz, mapBr, budgets.map));
+console.log(verdict("calls: views, fold and engine (on demand, all together)", callsGz, callsBr, budgets.calls));
 
 const ok =
   launcher.gz <= budgets.launcher &&
@@ -222,7 +241,8 @@ const ok =
   panelsGz <= budgets.panels &&
   cardsGz <= budgets.cards &&
   liveGz <= budgets.live &&
-  mapGz <= budgets.map;
+  mapGz <= budgets.map &&
+  callsGz <= budgets.calls;
 const report = {
   when: new Date().toISOString(),
   launcher_gz_bytes: launcher.gz,
@@ -239,6 +259,8 @@ const report = {
   live_br_bytes: liveBr,
   map_gz_bytes: mapGz,
   map_br_bytes: mapBr,
+  calls_gz_bytes: callsGz,
+  calls_br_bytes: callsBr,
   budgets: {
     launcher_gz_bytes: budgets.launcher,
     chat_gz_bytes: budgets.chat,
@@ -246,6 +268,7 @@ const report = {
     cards_gz_bytes: budgets.cards,
     live_gz_bytes: budgets.live,
     map_gz_bytes: budgets.map,
+    calls_gz_bytes: budgets.calls,
   },
   ok,
   files: [
@@ -257,6 +280,7 @@ const report = {
   cards: cards.map((f) => ({ ...f, name: `frame/${f.name}` })),
   live: live.map((f) => ({ ...f, name: `frame/${f.name}` })),
   map: map.map((f) => ({ ...f, name: `frame/${f.name}` })),
+  calls: calls.map((f) => ({ ...f, name: `frame/${f.name}` })),
 };
 await writeFile(values.out ?? join(dist, "sizes.json"), `${JSON.stringify(report, null, 2)}\n`);
 if (!ok) {

@@ -9,7 +9,7 @@
  */
 
 import { type InviteInfo, ParleyError } from "@parley/sdk";
-import { StoreController } from "@parley/widget/components";
+import { CallsHook, StoreController } from "@parley/widget/components";
 import { css, html, LitElement, nothing } from "lit";
 import { lastLogin } from "./auth.js";
 import type { DashboardConfig } from "./config.js";
@@ -42,6 +42,8 @@ export class DashboardApp extends LitElement {
   declare invitesOpen: boolean;
   readonly #team = new StoreController<TeamStatus>(this);
   readonly #invites = new StoreController<readonly InviteInfo[]>(this);
+  /** Calls ringing for the agent (in any conversation) and the agent's call, over the conversation. */
+  readonly #calls = new CallsHook(this);
   #offAlerts: (() => void) | undefined;
   #reconnectPending = false;
 
@@ -53,6 +55,11 @@ export class DashboardApp extends LitElement {
     this.error = "";
     this.alertState = "off";
     this.invitesOpen = false;
+  }
+
+  /** The signed-in client (the calls view follows it). */
+  get client() {
+    return this.dash?.client;
   }
 
   static override styles = [
@@ -116,6 +123,10 @@ export class DashboardApp extends LitElement {
         overflow-y: auto;
         border-inline-start: 1px solid var(--dash-border);
         background: #ffffff;
+      }
+      .calls parley-call {
+        max-width: 48rem;
+        margin-inline: auto;
       }
       main.resuming {
         display: block;
@@ -299,6 +310,9 @@ export class DashboardApp extends LitElement {
               @dashboard-invites-close=${() => this.#closeInvites()}></dashboard-invites>`
           : nothing
       }
+      <div class="calls" @parley-call-conversation=${(e: CustomEvent<{ convId: string }>) => {
+        this.selected = e.detail.convId;
+      }}>${this.#calls.view(locale(), dash.names.value, true)}</div>
       <main>
         <dashboard-inbox .dash=${dash} .selected=${this.selected} .query=${this.query}
           @dashboard-select=${this.#open}
@@ -306,7 +320,9 @@ export class DashboardApp extends LitElement {
             this.query = e.detail.query;
           }}></dashboard-inbox>
         <dashboard-conversation .dash=${dash} .conversationId=${this.selected} .query=${this.query}
-          .cannedReplies=${this.config.cannedReplies}></dashboard-conversation>
+          .cannedReplies=${this.config.cannedReplies}
+          @dashboard-call=${(e: CustomEvent<{ convId: string; media: "audio" | "video" }>) =>
+            void this.#calls.start(e.detail.convId, e.detail.media)}></dashboard-conversation>
         <aside aria-label=${t("customer.title")}>
           ${
             this.selected

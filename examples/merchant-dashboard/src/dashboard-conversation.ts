@@ -10,15 +10,19 @@
  * offers it and asks to confirm (with the history choice) before it is sent.
  * While the agent listens together in the conversation, the widget's player
  * bar (`<parley-listen-bar>`, loaded with the session's card) sits above the
- * messages.
+ * messages. The voice and video call buttons fire `dashboard-call` (detail
+ * `{ convId, media }`); the app shows the call (`<parley-call>`).
  */
-import type { ConversationState, TeamPresence } from "@parley/sdk";
+import type { ActiveCall, ConversationState, TeamPresence } from "@parley/sdk";
 import {
+  callButtons,
+  callsAvailable,
   type Mentionable,
   NO_FEATURES,
   type ParleyComposer,
   type ShopFeatures,
   StoreController,
+  translator,
 } from "@parley/widget/components";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import type { Dashboard } from "./dashboard.js";
@@ -52,6 +56,7 @@ export class DashboardConversation extends LitElement {
   readonly #presence = new StoreController<TeamPresence>(this);
   readonly #indexed = new StoreController<number>(this);
   readonly #features = new StoreController<ShopFeatures>(this);
+  readonly #call = new StoreController<ActiveCall | undefined>(this);
 
   constructor() {
     super();
@@ -71,6 +76,15 @@ export class DashboardConversation extends LitElement {
         min-height: 0;
         min-width: 0;
         background: #ffffff;
+      }
+      .call svg {
+        width: 1.1em;
+        height: 1.1em;
+        margin-inline-end: 0.3em;
+        vertical-align: -0.2em;
+        fill: none;
+        stroke: currentColor;
+        stroke-width: 2;
       }
       header {
         display: flex;
@@ -163,6 +177,7 @@ export class DashboardConversation extends LitElement {
       this.#presence.set(dash?.client.presence);
       this.#indexed.set(dash?.indexVersion);
       this.#features.set(dash?.features);
+      this.#call.set(dash?.client.calls.current);
       if (dash && convId) {
         dash.client.loadConversation(convId).catch((err: Error) => {
           this.error = t("conv.failed", { reason: err.message });
@@ -203,6 +218,21 @@ export class DashboardConversation extends LitElement {
     if (!composer) return;
     composer.text = text;
     void composer.updateComplete.then(() => composer.renderRoot.querySelector("textarea")?.focus());
+  }
+
+  /** Voice and video call buttons; a press asks the app (which shows the call) to start it. */
+  #callButtons(convId: string) {
+    const current = this.#call.value;
+    return callButtons({
+      tr: translator(locale()),
+      available: callsAvailable(this.dash?.client),
+      inCall: !!current && current.phase !== "ended",
+      look: { className: "button call", text: true },
+      start: (media) =>
+        this.dispatchEvent(
+          new CustomEvent("dashboard-call", { detail: { convId, media }, bubbles: true, composed: true }),
+        ),
+    });
   }
 
   #openInvite(handle = ""): void {
@@ -255,6 +285,7 @@ export class DashboardConversation extends LitElement {
           ${open ? t("conv.status.open") : t("conv.status.closed")}
         </span>
         <div class="actions">
+          ${this.#callButtons(convId)}
           ${
             info.assignee === me
               ? html`<button class="button" type="button" data-action="unassign" ?disabled=${this.busy}

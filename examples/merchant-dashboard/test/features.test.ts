@@ -63,7 +63,9 @@ describe("the dashboard with a shop's map tiles and media", () => {
     const csp = (res.headers.get("content-security-policy") ?? "").split("; ");
     expect(csp).toContain("img-src 'self' blob: data: https://tiles.example");
     expect(csp).toContain(`media-src ${shop.backend.url} https://cdn.example`);
-    expect(res.headers.get("permissions-policy")).toBe("camera=(), microphone=(), geolocation=(self)");
+    expect(res.headers.get("permissions-policy")).toBe(
+      "camera=(self), microphone=(self), display-capture=(self), geolocation=(self)",
+    );
   });
 
   it("hands the features to the message list, each message and the composer after sign-in", async () => {

@@ -226,6 +226,12 @@ export interface CallJoinOptions {
 
 /** Calls of a client's conversations. */
 export interface CallsApi {
+  /**
+   * Whether this client can start or take calls: end-to-end encryption on, live signals, and WebRTC
+   * in this runtime (`RTCPeerConnection`, `navigator.mediaDevices`). Apps hide their call buttons
+   * when it is false; `start` and `accept` then reject with `call_unavailable`.
+   */
+  readonly available: boolean;
   /** Every call of a conversation, folded from its loaded messages. Empty until the fold has loaded; then live. */
   board(convId: string): StateStore<CallsBoard>;
   /** The calls ringing on this device, across conversations, newest first. */

@@ -106,6 +106,16 @@ export class ClientCalls implements CallsApi {
     core.ingested.add(this.#watch);
   }
 
+  get available(): boolean {
+    return (
+      this.#host.core.o.encryption &&
+      this.#host.live !== undefined &&
+      typeof RTCPeerConnection === "function" &&
+      typeof navigator !== "undefined" &&
+      !!navigator.mediaDevices?.getUserMedia
+    );
+  }
+
   board(convId: string): StateStore<CallsBoard> {
     return this.#lazy.board(convId);
   }

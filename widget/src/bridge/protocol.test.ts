@@ -17,6 +17,8 @@ describe("bridge validators", () => {
       { v: 1, type: "close" },
       { v: 1, type: "shutdown" },
       { v: 1, type: "locale", locale: "de-AT" },
+      { v: 1, type: "answer-call", id: "c9zicEhTfUNuVF59aQ7SuA", answer: "video" },
+      { v: 1, type: "answer-call", id: "c9zicEhTfUNuVF59aQ7SuA", answer: "decline" },
       {
         v: 1,
         type: "theme",
@@ -31,6 +33,9 @@ describe("bridge validators", () => {
       { v: 1, type: "ready" },
       { v: 1, type: "unread", count: 3 },
       { v: 1, type: "invites", count: 1 },
+      { v: 1, type: "call", call: { id: "c9zicEhTfUNuVF59aQ7SuA", media: "audio" } },
+      { v: 1, type: "call", call: { id: "c9zicEhTfUNuVF59aQ7SuA", media: "video", teamName: "Ada Lovelace" } },
+      { v: 1, type: "call", call: null },
       { v: 1, type: "message", conversationId: "cv_abc-1", from: "agent", ts: 1_700_000_000_000 },
       { v: 1, type: "close-request" },
       { v: 1, type: "resize", mode: "full" },
@@ -110,6 +115,28 @@ describe("bridge validators", () => {
       }),
       { numRuns: 3000, seed: 7 },
     );
+  });
+
+  it("refuse a ringing call or an answer in any other shape", () => {
+    const id = "c9zicEhTfUNuVF59aQ7SuA";
+    const frame = [
+      { v: 1, type: "call" },
+      { v: 1, type: "call", call: { id, media: "screen" } },
+      { v: 1, type: "call", call: { id: "bad id!", media: "audio" } },
+      { v: 1, type: "call", call: { id, media: "audio", teamName: "" } },
+      { v: 1, type: "call", call: { id, media: "audio", teamName: "x".repeat(81) } },
+      { v: 1, type: "call", call: { id, media: "audio", teamName: "Ada\u0007" } },
+      { v: 1, type: "call", call: { id, media: "audio", caller: "c_mia" } },
+      { v: 1, type: "call", call: { id, media: "audio" }, extra: 1 },
+    ];
+    for (const m of frame) expect(parseFrameMessage(m), JSON.stringify(m)).toBeUndefined();
+    const parent = [
+      { v: 1, type: "answer-call", id },
+      { v: 1, type: "answer-call", id, answer: "maybe" },
+      { v: 1, type: "answer-call", id: 5, answer: "audio" },
+      { v: 1, type: "answer-call", id, answer: "audio", media: "video" },
+    ];
+    for (const m of parent) expect(parseParentMessage(m), JSON.stringify(m)).toBeUndefined();
   });
 });
 

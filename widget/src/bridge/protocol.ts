@@ -5,8 +5,9 @@
  * shapes and return `undefined` for anything else.
  *
  * Every message is `{v: 1, type, ...}`. Parent to frame: identify, open,
- * close, theme, locale, shutdown, token. Frame to parent: ready, unread,
- * invites, message, close-request, resize, token-request, shutdown-done, error.
+ * close, theme, locale, shutdown, token, answer-call. Frame to parent: ready,
+ * unread, invites, call, message, close-request, resize, token-request,
+ * shutdown-done, error.
  */
 
 export const BRIDGE_VERSION = 1;
@@ -24,6 +25,20 @@ export interface ThemeSettings {
   mode?: "light" | "dark" | "auto";
 }
 
+/**
+ * A call ringing in the chat, as the launcher shows it while the chat is closed: its id, voice or
+ * video, and the caller's name only when the caller is verifiably of the shop's team (a team member's
+ * name is the shop's own; another customer's never reaches the storefront).
+ */
+export interface RingingCall {
+  id: string;
+  media: "audio" | "video";
+  teamName?: string;
+}
+
+/** How the launcher's ring bubble answers a call. */
+export type CallAnswer = "video" | "audio" | "decline";
+
 /** Who wrote a message, as the storefront may know it (no names, no text). */
 export type MessageAuthor = "agent" | "bot" | "customer";
 
@@ -35,13 +50,17 @@ export type ParentMessage =
   | { v: 1; type: "close" }
   | { v: 1; type: "theme"; theme: ThemeSettings }
   | { v: 1; type: "locale"; locale: string }
-  | { v: 1; type: "shutdown" };
+  | { v: 1; type: "shutdown" }
+  /** The ring bubble was answered: the frame takes (or declines) the call, the chat opens for Accept. */
+  | { v: 1; type: "answer-call"; id: string; answer: CallAnswer };
 
 export type FrameMessage =
   | { v: 1; type: "ready" }
   | { v: 1; type: "unread"; count: number }
   /** Invites waiting for the customer's answer (a count only). */
   | { v: 1; type: "invites"; count: number }
+  /** The newest call ringing in the chat, or `null` when none rings (any more). */
+  | { v: 1; type: "call"; call: RingingCall | null }
   | { v: 1; type: "message"; conversationId: string; from: MessageAuthor; ts: number }
   | { v: 1; type: "close-request" }
   | { v: 1; type: "resize"; mode: "normal" | "full" }
@@ -60,6 +79,18 @@ const isObj = (x: unknown): x is Obj =>
 const onlyKeys = (o: Obj, keys: string[]): boolean => Object.keys(o).every((k) => keys.includes(k));
 const isStr = (x: unknown, max: number): x is string => typeof x === "string" && x.length > 0 && x.length <= max;
 const isCount = (x: unknown): x is number => Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 1e6;
+
+/** A team member's display name as the ring bubble shows it: no control characters, at most 80 characters. */
+const NAME = /^[^\p{Cc}]{1,80}$/u;
+
+/** Validates a ringing call; `undefined` for anything else. */
+export function parseRingingCall(x: unknown): RingingCall | undefined {
+  if (!isObj(x) || !onlyKeys(x, ["id", "media", "teamName"])) return undefined;
+  const { id, media, teamName } = x;
+  if (typeof id !== "string" || !ID.test(id) || (media !== "audio" && media !== "video")) return undefined;
+  if (teamName === undefined) return { id, media };
+  return typeof teamName === "string" && NAME.test(teamName) ? { id, media, teamName } : undefined;
+}
 
 /** Compact JWT form (three base64url parts). */
 const TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -118,6 +149,15 @@ export function parseParentMessage(data: unknown): ParentMessage | undefined {
       return onlyKeys(data, ["v", "type", "locale"]) && isLocale(data.locale)
         ? { v: 1, type: "locale", locale: data.locale }
         : undefined;
+    case "answer-call": {
+      const { id, answer } = data;
+      const ok =
+        onlyKeys(data, ["v", "type", "id", "answer"]) &&
+        typeof id === "string" &&
+        ID.test(id) &&
+        (answer === "video" || answer === "audio" || answer === "decline");
+      return ok ? { v: 1, type: "answer-call", id, answer } : undefined;
+    }
     default:
       return undefined;
   }
@@ -137,6 +177,12 @@ export function parseFrameMessage(data: unknown): FrameMessage | undefined {
       return onlyKeys(data, ["v", "type", "count"]) && isCount(data.count)
         ? { v: 1, type: data.type, count: data.count }
         : undefined;
+    case "call": {
+      if (!onlyKeys(data, ["v", "type", "call"])) return undefined;
+      if (data.call === null) return { v: 1, type: "call", call: null };
+      const call = parseRingingCall(data.call);
+      return call ? { v: 1, type: "call", call } : undefined;
+    }
     case "message": {
       const { conversationId, from, ts } = data;
       const ok =

@@ -27,6 +27,8 @@ export interface HeaderState {
   close(): void;
   /** A conversation is on screen: the members button shows. */
   members: boolean;
+  /** The voice and video call buttons (calls-hook.ts), first of the buttons; `nothing` when calls are unavailable. */
+  calls: unknown;
 }
 
 /** The header bar. A new panel adds a `button(name, label, icon path)` before the profile's. */
@@ -34,7 +36,7 @@ export function chatHeader(h: HeaderState) {
   const { tr, invites: n } = h;
   const button = (name: PanelName, label: string, d: string, badge: unknown = nothing) =>
     html`<button type="button" class="hb" part="panel-button" data-panel=${name} aria-label=${label} aria-expanded=${h.open === name} @click=${() => h.openPanel(name)}><svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d=${d} /></svg>${badge}</button>`;
-  return html`<header part="header"><div class="titles"><h2 part="title">${h.title}</h2><parley-presence exportparts="presence" .client=${h.client} .locale=${h.locale}></parley-presence></div>${
+  return html`<header part="header"><div class="titles"><h2 part="title">${h.title}</h2><parley-presence exportparts="presence" .client=${h.client} .locale=${h.locale}></parley-presence></div>${h.calls}${
     h.guest && !n
       ? nothing
       : button(

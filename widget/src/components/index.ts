@@ -13,6 +13,14 @@ import { ParleyConversationList } from "./parley-conversation-list.js";
 
 export { dirOf, loadCatalog, type MessageKey, registerCatalog, type Translator, t, translator } from "../i18n/index.js";
 export { base, palette } from "../theme.js";
+export {
+  type CallButtons,
+  CallsHook,
+  type CallsHookHost,
+  callButtons,
+  callsAvailable,
+  loadCalls,
+} from "./calls-hook.js";
 export { customerElements, defineCustomerElements } from "./customer-elements.js";
 export { ParleyDeviceNotice } from "./device-notice-element.js";
 export { type InviteFailure, type InviteFailureReason, inviteFailure } from "./invite-errors.js";

@@ -12,7 +12,8 @@ export function noKey(m: ChatMessage): m is ChatMessage & { unreadable: "no_key"
 /**
  * A message that leaves nothing in the timeline: key transport between devices (a history grant
  * for an invited member, which the SDK takes as it arrives), a cart edit (its cart shows it live),
- * a listening session's join, leave and change of what plays (its card and player show them), and
+ * a listening session's join, leave and change of what plays (its card and player show them), a
+ * call's events (its one line shows them), and
  * a stored `live` body (a live signal's payload is never a message: one stored anyway, say a
  * signal a gateway replayed into the history, shows nothing and changes nothing).
  */
@@ -21,6 +22,7 @@ export function keyTransport(m: ChatMessage): boolean {
   return (
     b?.type === "history-grant" ||
     b?.type === "live" ||
+    b?.type === "call-event" ||
     (b?.type === "card-event" && /^(add|set|remove)$/.test(b.event.op)) ||
     (b?.type === "listen-event" && b.event.op !== "end")
   );

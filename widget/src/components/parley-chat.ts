@@ -1,10 +1,12 @@
 import type { ConversationState, InviteInfo, ParleyClient, TeamPresence } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { translator } from "../i18n/index.js";
+import { CallsHook } from "./calls-hook.js";
 import { chatHeader } from "./chat-header.js";
 import { chatPeople } from "./chat-people.js";
 import { ready } from "./client-ready.js";
 import { DeviceNoticeLoader } from "./device-notice-loader.js";
+import { dropFiles } from "./drop-files.js";
 import { isListen, listenBar, listenLoading, loadListen } from "./listen-loader.js";
 import { kit, type PanelName } from "./panel-kit.js";
 import { styles } from "./parley-chat.styles.js";
@@ -116,6 +118,7 @@ export class ParleyChat extends LitElement {
   readonly #presence = new StoreController<TeamPresence>(this, () => this.#refreshNames());
   readonly #invites = new StoreController<readonly InviteInfo[]>(this);
   readonly #deviceNotice = new DeviceNoticeLoader(this);
+  readonly #calls = new CallsHook(this);
   #host: Promise<import("../panels/panel-host.js").PanelHost> | undefined;
   #offs: Array<() => void> = [];
   #members: Array<{ principalId: string; displayName: string; handle?: string }> = [];
@@ -306,17 +309,13 @@ export class ParleyChat extends LitElement {
     return id;
   };
 
-  /** Files dropped on the messages are attached in the composer, as if dropped there (which handles its own). */
-  #onDragOver = (e: DragEvent) => {
-    if ([...(e.dataTransfer?.types ?? [])].includes("Files")) e.preventDefault();
-  };
+  /** Files dropped on the messages are attached in the composer (drop-files.ts). */
+  #drop = dropFiles(() => this.renderRoot.querySelector("parley-composer"));
 
-  #onDrop = (e: DragEvent) => {
-    const files = [...(e.dataTransfer?.files ?? [])];
-    if (e.defaultPrevented || files.length === 0) return;
-    e.preventDefault();
-    this.renderRoot.querySelector("parley-composer")?.addFiles(files);
-  };
+  /** Answers a ringing call (the launcher's ring bubble): `video`, `audio` or `decline`; loads the calls view. */
+  answerCall(callId: string, how: "video" | "audio" | "decline"): Promise<void> {
+    return this.#calls.answer(callId, how);
+  }
 
   #main() {
     const tr = translator(this.locale);
@@ -368,6 +367,7 @@ export class ParleyChat extends LitElement {
         open,
         invites,
         members: !!this.current,
+        calls: this.#calls.buttons(tr, this.current),
         openPanel: (name) => void (open === name ? this.closePanel() : this.openPanel(name)),
         close: () => this.dispatchEvent(new CustomEvent("parley-close", { bubbles: true, composed: true })),
       })}
@@ -387,7 +387,7 @@ export class ParleyChat extends LitElement {
               ></parley-conversation-list>`
             : nothing
         }
-        <div class="main" ?inert=${!!open} @dragover=${this.#onDragOver} @drop=${this.#onDrop}>${this.#main()}</div>
+        <div class="main" ?inert=${!!open} @dragover=${this.#drop.over} @drop=${this.#drop.drop} @parley-call-conversation=${(e: CustomEvent<{ convId: string }>) => (this.current = e.detail.convId)}>${this.#calls.view(this.locale, this.names, this.mode === "agent")}${this.#main()}</div>
       </div>
     </div>`;
   }

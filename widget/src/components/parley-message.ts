@@ -1,6 +1,7 @@
 import type { ChatMessage, FileRef, MessageBody, ParleyClient, PendingMessage } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { translator } from "../i18n/index.js";
+import { loadCalls } from "./calls-hook.js";
 import { linkify } from "./linkify.js";
 import { loadListen } from "./listen-loader.js";
 import { kit } from "./panel-kit.js";
@@ -275,6 +276,13 @@ export class ParleyMessage extends LitElement {
       return type === "location"
         ? html`<div class="row" part="message"><parley-location .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names} .features=${this.features}></parley-location><div class="meta">${this.#meta(m)}</div></div>`
         : html`<parley-location-note .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names}></parley-location-note>`;
+    }
+    // A call is one line that changes in place (calls/call-note.ts); its events leave nothing.
+    if (type === "call" || type === "call-event") {
+      void loadCalls().catch(() => undefined);
+      return type === "call"
+        ? html`<parley-call-note .client=${this.client} .message=${m} .locale=${this.locale} .names=${this.names}></parley-call-note>`
+        : nothing;
     }
     // A stored live signal is never shown (live updates travel as signals, not messages).
     if (type === "live") return nothing;

@@ -4,9 +4,10 @@
  * storefront may be told about it: the unread count and message metadata.
  */
 import { type ChatMessage, createClient, indexedDbStorage, type ParleyClient } from "@parley/sdk";
-import type { FrameMessage, MessageAuthor } from "../bridge/protocol.js";
+import type { CallAnswer, FrameMessage, MessageAuthor } from "../bridge/protocol.js";
 import type { ShopFeatures } from "../components/shop-features.js";
 import { loadCatalog } from "../i18n/index.js";
+import { followRinging } from "./call-ring.js";
 import { defineChat } from "./chat-element.js";
 import { TokenSource } from "./token-source.js";
 
@@ -35,6 +36,7 @@ interface ChatElement extends HTMLElement {
   theme: "light" | "dark" | "auto";
   mode: "customer" | "agent";
   features: ShopFeatures;
+  answerCall(callId: string, how: CallAnswer): Promise<void>;
 }
 
 export class FrameSession implements ChatHost {
@@ -44,6 +46,8 @@ export class FrameSession implements ChatHost {
   #client: ParleyClient | undefined;
   #starting: Promise<void> | undefined;
   #chat: ChatElement | undefined;
+  /** Stops telling the launcher about ringing calls (of the client that stops). */
+  #offRinging: () => void = () => undefined;
   #open = false;
   #unread = 0;
   /** The locale the chat shows (its catalog is here) and the one last asked for. */
@@ -95,6 +99,11 @@ export class FrameSession implements ChatHost {
     if (this.#wantedLocale !== locale) return; // another locale was asked for meanwhile
     this.#locale = locale;
     if (this.#chat) this.#chat.locale = locale;
+  }
+
+  /** The launcher's ring bubble was answered: the chat takes or declines the call (the launcher opened it for Accept). */
+  answerCall(callId: string, how: CallAnswer): void {
+    void this.#chat?.answerCall(callId, how).catch(() => undefined);
   }
 
   setMode(mode: "light" | "dark" | "auto"): void {
@@ -152,6 +161,8 @@ export class FrameSession implements ChatHost {
     // The launcher's badge counts pending invites too: posted once connect loaded the inbox (even
     // none, correcting a count remembered from an earlier visit), then on every change.
     client.invites.subscribe((invites) => this.#o.post({ type: "invites", count: invites.length }));
+    // And a call ringing here shows on the launcher while the chat is closed.
+    this.#offRinging = followRinging(client, (m) => this.#o.post(m));
     const conversations = await client.listConversations();
     if (!this.#open) this.#setUnread(conversations.reduce((n, c) => n + c.unread, 0));
     defineChat();
@@ -168,6 +179,8 @@ export class FrameSession implements ChatHost {
   }
 
   async #stop(): Promise<void> {
+    this.#offRinging();
+    this.#o.post({ type: "call", call: null });
     const client = this.#client;
     this.#client = undefined;
     this.#starting = undefined;

@@ -93,6 +93,8 @@ async function boot(): Promise<void> {
       case "locale":
         document.documentElement.lang = message.locale;
         return session.setLocale(message.locale);
+      case "answer-call":
+        return session.answerCall(message.id, message.answer);
       case "shutdown":
         return void session.shutdown().finally(() => bridge.post({ type: "shutdown-done" }));
     }

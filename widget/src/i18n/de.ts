@@ -10,6 +10,8 @@ export const de: Catalog = {
   "chat.error.retry": "Erneut versuchen",
   "chat.conversations": "Unterhaltungen",
   "chat.members": "Mitglieder",
+  "chat.call.audio": "Sprachanruf starten",
+  "chat.call.video": "Videoanruf starten",
   "chat.pick": "Wählen Sie eine Unterhaltung",
   "chat.menu.profile": "Ihr Profil",
   "chat.menu.invites": "Einladungen",

@@ -8,6 +8,8 @@ export const en = {
   "chat.error.retry": "Try again",
   "chat.conversations": "Conversations",
   "chat.members": "Members",
+  "chat.call.audio": "Start a voice call",
+  "chat.call.video": "Start a video call",
   "chat.pick": "Pick a conversation",
   "chat.menu.profile": "Your profile",
   "chat.menu.invites": "Invites",

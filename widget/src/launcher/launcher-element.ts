@@ -6,7 +6,7 @@
  * The element does no networking itself; the controller (launcher.ts) decides
  * when the frame exists and what it is told.
  */
-import type { ThemeSettings } from "../bridge/protocol.js";
+import type { CallAnswer, RingingCall, ThemeSettings } from "../bridge/protocol.js";
 import { type LauncherStrings, stringsFor } from "./strings.js";
 
 const CSS = `:host{all:initial;position:fixed;z-index:2147483000;bottom:20px;right:20px;font-family:var(--parley-font,system-ui,sans-serif)}
@@ -19,6 +19,12 @@ svg{width:28px;height:28px;fill:currentColor}
 :host([data-position=left]) .p{right:auto;left:20px}
 :host([data-mode=dark]) .p{background:#1b1d21}
 :host([data-full]) .p{inset:0;width:100%;max-width:none;height:100%;border-radius:0}
+.r{position:fixed;bottom:88px;right:20px;width:300px;max-width:calc(100vw - 40px);box-sizing:border-box;padding:12px 14px;border-radius:var(--parley-radius,12px);background:#fff;color:#111827;box-shadow:0 8px 30px #0005;font:14px/1.4 var(--parley-font,system-ui,sans-serif)}
+:host([data-position=left]) .r{right:auto;left:20px}
+:host([data-mode=dark]) .r{background:#1b1d21;color:#f3f4f6}
+.r strong{display:block;font-size:15px}.r p{margin:4px 0 10px}
+.r button{all:unset;display:inline-block;margin:0 6px 4px 0;padding:6px 10px;border-radius:6px;color:#fff;background:#166534;font:600 13px system-ui,sans-serif;cursor:pointer}
+.r button.d{background:#b91c1c}.r button.o{background:#374151}.r button:focus-visible{outline:3px solid #111;outline-offset:2px}
 [hidden]{display:none!important}
 iframe{border:0;width:100%;height:100%;display:block;color-scheme:normal}
 @media (max-width:480px){.p{inset:0;width:100%;max-width:none;height:100%;border-radius:0}:host([data-open]) button{display:none}}`;
@@ -32,6 +38,8 @@ export interface LauncherElementEvents {
   intent: () => void;
   /** The button was activated. */
   toggle: () => void;
+  /** The ring bubble was answered. */
+  answer: (id: string, answer: CallAnswer) => void;
 }
 
 export class ParleyLauncherElement extends HTMLElement {
@@ -40,12 +48,14 @@ export class ParleyLauncherElement extends HTMLElement {
   readonly #path: SVGPathElement;
   readonly #badge: HTMLSpanElement;
   readonly #panel: HTMLDivElement;
+  readonly #ring: HTMLDivElement;
+  #call: RingingCall | null = null;
   #strings: LauncherStrings = stringsFor("en");
   #count = 0;
   #invites = 0;
   #open = false;
   /** Set by the controller. */
-  handlers: LauncherElementEvents = { intent() {}, toggle() {} };
+  handlers: LauncherElementEvents = { intent() {}, toggle() {}, answer() {} };
 
   constructor() {
     super();
@@ -66,7 +76,16 @@ export class ParleyLauncherElement extends HTMLElement {
     this.#badge.className = "b";
     this.#badge.setAttribute("aria-hidden", "true");
     this.#button.append(svg, this.#badge);
-    this.#root.append(style, this.#panel, this.#button);
+    this.#ring = document.createElement("div");
+    this.#ring.className = "r";
+    this.#ring.setAttribute("role", "alertdialog");
+    this.#ring.setAttribute("aria-labelledby", "rt");
+    this.#ring.setAttribute("aria-describedby", "rd");
+    this.#ring.addEventListener("keydown", (e) => {
+      // Escape silences the bubble; the call still rings in the chat.
+      if (e.key === "Escape") this.setRinging(null);
+    });
+    this.#root.append(style, this.#panel, this.#ring, this.#button);
     const intent = () => this.handlers.intent();
     this.#button.addEventListener("pointerenter", intent);
     this.#button.addEventListener("focus", intent);
@@ -104,6 +123,7 @@ export class ParleyLauncherElement extends HTMLElement {
 
   setLocale(locale: string): void {
     this.#strings = stringsFor(locale);
+    if (this.#call) this.setRinging(this.#call);
     const frame = this.#panel.querySelector("iframe");
     if (frame) frame.title = this.#strings.frame;
     this.#render();
@@ -115,6 +135,44 @@ export class ParleyLauncherElement extends HTMLElement {
     if (theme.font) this.style.setProperty("--parley-font", theme.font);
     if (theme.position) this.dataset.position = theme.position;
     if (theme.mode) this.dataset.mode = theme.mode;
+  }
+
+  /**
+   * The ring bubble over the closed chat: who calls (a team member's name, else neutral words),
+   * Accept (with video or voice only) and Decline; `null` hides it. Focus moves to it when the
+   * launcher's button had focus or nothing on the page had.
+   */
+  setRinging(call: RingingCall | null): void {
+    const s = this.#strings.ring;
+    const before = this.#call;
+    this.#call = call;
+    this.#ring.replaceChildren();
+    if (call) {
+      const title = document.createElement("strong");
+      title.id = "rt";
+      title.textContent = call.media === "video" ? s.video : s.audio;
+      const who = document.createElement("p");
+      who.id = "rd";
+      who.textContent = call.teamName ? s.from(call.teamName) : s.shop;
+      const button = (text: string, cls: string, answer: CallAnswer) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = cls;
+        b.dataset.answer = answer;
+        b.textContent = text;
+        b.addEventListener("click", () => this.handlers.answer(call.id, answer));
+        return b;
+      };
+      const buttons =
+        call.media === "video"
+          ? [button(s.video1, "a", "video"), button(s.audio1, "o", "audio")]
+          : [button(s.accept, "a", "audio")];
+      this.#ring.append(title, who, ...buttons, button(s.decline, "d", "decline"));
+      const active = document.activeElement;
+      if (before?.id !== call.id && (active === this || active === document.body || active === null))
+        buttons[0]?.focus({ preventScroll: true });
+    }
+    this.#render();
   }
 
   /** Moves keyboard focus back to the button (after the chat closes). */
@@ -129,6 +187,7 @@ export class ParleyLauncherElement extends HTMLElement {
     this.#path.setAttribute("d", this.#open ? CROSS : BUBBLE);
     this.#badge.textContent = shown;
     this.#badge.hidden = n === 0 || this.#open;
+    this.#ring.hidden = !this.#call || this.#open;
     this.#button.setAttribute("aria-expanded", String(this.#open));
     // The name says what the badge adds up, with the badge's own text ("99+") when it is one figure.
     const parts = [this.#open ? s.close : s.open];

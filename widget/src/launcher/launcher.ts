@@ -69,7 +69,15 @@ export class Launcher {
     this.#invitesKey = `parley:invites:${config.shopId}`;
     if (!customElements.get(TAG)) customElements.define(TAG, ParleyLauncherElement);
     this.#el = document.createElement(TAG) as ParleyLauncherElement;
-    this.#el.handlers = { intent: () => this.#intent(), toggle: () => this.#setOpen(!this.#open) };
+    this.#el.handlers = {
+      intent: () => this.#intent(),
+      toggle: () => this.#setOpen(!this.#open),
+      answer: (id, answer) => {
+        // Taken: the chat opens on the call; declined: the bubble goes once the frame says so.
+        if (answer !== "decline") this.#setOpen(true);
+        this.#post({ v: BRIDGE_VERSION, type: "answer-call", id, answer });
+      },
+    };
     this.#unread = readCount(this.#unreadKey);
     this.#invites = readCount(this.#invitesKey);
     this.#el.setUnread(this.#unread, this.#invites);
@@ -159,8 +167,9 @@ export class Launcher {
     const frame = document.createElement("iframe");
     frame.src = url.href;
     // Each feature defaults to the frame's own origin ('src'): the chat may ask for the visitor's
-    // position (sharing a location), never the storefront's other frames.
-    frame.allow = "clipboard-write; geolocation";
+    // position (sharing a location), camera and microphone (calls; screen sharing is offered to agents
+    // only, so a customer's chat never asks for display-capture), never the storefront's other frames.
+    frame.allow = "clipboard-write; geolocation; camera; microphone; display-capture";
     frame.referrerPolicy = "no-referrer";
     this.#frame = frame;
     this.#el.mountFrame(frame);
@@ -181,6 +190,7 @@ export class Launcher {
     this.#identity = undefined;
     this.#setUnread(0);
     this.#setInvites(0);
+    this.#el.setRinging(null);
     this.#setOpen(false);
     const done = new Promise<void>((resolve) => {
       this.#shutdownWaiters.push(resolve);
@@ -259,6 +269,9 @@ export class Launcher {
         return;
       case "invites":
         this.#setInvites(message.count);
+        return;
+      case "call":
+        this.#el.setRinging(message.call);
         return;
       case "message":
         this.#emit("message", { conversationId: message.conversationId, from: message.from, ts: message.ts });

@@ -194,6 +194,9 @@ export interface SizeReport {
   /** The chunks of the live group (location and listen), and of the map library. */
   live: Array<{ name: string; raw: number; gz: number; br: number }>;
   map: Array<{ name: string; raw: number; gz: number; br: number }>;
+  calls_gz_bytes: number;
+  /** The chunks of the calls group (the call views, the SDK's calls runtime, fold and engine). */
+  calls: Array<{ name: string; raw: number; gz: number; br: number }>;
 }
 
 /** Runs widget/scripts/size.mjs on the built dist; resolves its exit code, output and report. */

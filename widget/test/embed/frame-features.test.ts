@@ -1,6 +1,6 @@
 // The chat frame and a shop's features, on the example storefront in real
-// Chromium against a real gateway: the launcher's iframe delegates geolocation
-// (a plain iframe of the same page does not get it), and the shop's map tiles
+// Chromium against a real gateway: the launcher's iframe delegates geolocation, the camera, the
+// microphone and screen capture (a plain iframe of the same page does not get geolocation), and the shop's map tiles
 // and media from its widget config reach `<parley-chat>`, the message list,
 // each `<parley-message>` and the composer as `.features`.
 import { SHOP_ID, SHOP_SECRET, waitFor } from "@parley/gateway/testing";
@@ -70,7 +70,13 @@ describe("the chat frame: geolocation delegated, shop features handed down", () 
     const allow = await page.evaluate(
       () => (window as unknown as { __launcherRoot: ShadowRoot }).__launcherRoot.querySelector("iframe")?.allow,
     );
-    expect(allow?.split(";").map((s) => s.trim())).toEqual(["clipboard-write", "geolocation"]);
+    expect(allow?.split(";").map((s) => s.trim())).toEqual([
+      "clipboard-write",
+      "geolocation",
+      "camera",
+      "microphone",
+      "display-capture",
+    ]);
     const position = () =>
       new Promise<string>((resolve) =>
         navigator.geolocation.getCurrentPosition(

@@ -60,6 +60,21 @@ describe("widget/scripts/size.mjs", () => {
     );
   });
 
+  it("counts the calls group (views, fold and engine) apart from the chat, and fails over a calls budget", () => {
+    const { report } = measureSizes();
+    const calls = report?.calls ?? [];
+    expect(calls.length).toBeGreaterThan(0);
+    expect(report?.calls_gz_bytes).toBe(calls.reduce((n, f) => n + f.gz, 0));
+    expect(report?.calls_gz_bytes).toBeLessThanOrEqual(32_000);
+    const chat = new Set(report?.files.map((f) => f.name));
+    for (const f of calls) expect(chat.has(f.name), f.name).toBe(false);
+    const over = measureSizes(["--calls-budget", String((report?.calls_gz_bytes ?? 2) - 1)]);
+    expect(over.status).toBe(1);
+    expect(over.output).toMatch(
+      /calls: views, fold and engine \(on demand, all together\): \d+ \/ \d+ gz bytes OVER BUDGET/,
+    );
+  });
+
   it("fails over budget: a launcher budget below the real figure (environment)", () => {
     const { status, output } = measureSizes([], { PARLEY_LAUNCHER_BUDGET: "100" });
     expect(status).toBe(1);

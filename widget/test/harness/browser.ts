@@ -25,7 +25,12 @@ const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
+/** Chromium's fake camera and microphone (a test pattern and a beep), granted without a prompt: for calls. */
+const MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"];
+
 export interface BrowserOptions {
+  /** Fake camera and microphone, granted without a prompt (calls). */
+  media?: boolean;
   viewport?: { width: number; height: number };
   colorScheme?: "light" | "dark";
   locale?: string;
@@ -47,7 +52,7 @@ export async function launchChromium(options: BrowserOptions = {}): Promise<Brow
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: bin,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: options.media ? [...CHROMIUM_ARGS, ...MEDIA_ARGS] : CHROMIUM_ARGS,
     viewport: options.viewport ?? { width: 1280, height: 800 },
     colorScheme: options.colorScheme ?? "light",
     locale: options.locale ?? "en-US",
