@@ -25,7 +25,7 @@ export const styles = [
     header {
       display: flex;
       align-items: center;
-      gap: 0.5rem;
+      gap: 0.125rem;
       padding: 0.6rem 0.75rem;
       background: var(--parley-brand, #1d4ed8);
       color: var(--parley-brand-contrast, #ffffff);
@@ -33,13 +33,16 @@ export const styles = [
     header .titles {
       flex: 1;
       min-width: 0;
+      margin-inline-end: 0.375rem;
     }
     h2 {
       margin: 0;
       font-size: 1rem;
       overflow: hidden;
-      text-overflow: ellipsis;
-      white-space: nowrap;
+      display: -webkit-box;
+      -webkit-box-orient: vertical;
+      -webkit-line-clamp: 2;
+      overflow-wrap: anywhere;
     }
     header parley-presence {
       color: inherit;
