@@ -16,6 +16,7 @@ import {
   MAX_SDP_CHARS,
 } from "../protocol/calls/wire.js";
 import { ID_PATTERN, MSG_ID_PATTERN } from "../protocol/ids.js";
+import { checked, firstProblem, type Same } from "../protocol/schema-checks.js";
 
 /** The latest instant a time field may name, ms (the end of ECMAScript dates). */
 const MAX_TIME_MS = 8.64e15;
@@ -84,8 +85,7 @@ export const liveCallSchema = z.discriminatedUnion("op", [
   }),
 ]);
 
-/** Whether two types are assignable both ways (a compile-time check of the schemas against wire.ts). */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Compile-time checks of the schemas against wire.ts.
 const startsMatch: Same<z.output<typeof callStartSchema>, CallStart> = true;
 const eventsMatch: Same<z.output<typeof callEventSchema>, CallEvent> = true;
 const livesMatch: Same<z.output<typeof liveCallSchema>, LiveCall> = true;
@@ -93,20 +93,17 @@ void [startsMatch, eventsMatch, livesMatch];
 
 /** A checked copy of `value` as a `call` body, or `undefined` when it is not a valid one. */
 export function parseCallStart(value: unknown): CallStart | undefined {
-  const result = z.safeParse(callStartSchema, value);
-  return result.success ? result.data : undefined;
+  return checked(callStartSchema, value);
 }
 
 /** A checked copy of `value` as a `call-event` body, or `undefined` when it is not a valid one. */
 export function parseCallEvent(value: unknown): CallEvent | undefined {
-  const result = z.safeParse(callEventSchema, value);
-  return result.success ? result.data : undefined;
+  return checked(callEventSchema, value);
 }
 
 /** A checked copy of `value` as a call's live signal, or `undefined` when it is not a valid one. */
 export function parseLiveCall(value: unknown): LiveCall | undefined {
-  const result = z.safeParse(liveCallSchema, value);
-  return result.success ? result.data : undefined;
+  return checked(liveCallSchema, value);
 }
 
 /** What {@link callProblem} checks `value` as. */
@@ -119,12 +116,7 @@ const schemas = { start: callStartSchema, event: callEventSchema, live: liveCall
  * signal), in a few words for an error message; `undefined` when it is valid.
  */
 export function callProblem(value: unknown, what: CallWhat = "start"): string | undefined {
-  const result = z.safeParse(schemas[what], value);
-  if (result.success) return undefined;
-  const issue = result.error.issues[0];
-  if (!issue) return "invalid";
-  const path = issue.path.map(String).join(".");
-  return path ? `${path}: ${issue.message}` : issue.message;
+  return firstProblem(schemas[what], value);
 }
 
 /** `alg HEX` with the hash name lower-case and the hex upper-case (the form fingerprints are compared in). */

@@ -18,6 +18,7 @@ import {
   type PlaybackState,
   type Track,
 } from "../protocol/live/wire.js";
+import { checked, firstProblem, type Same } from "../protocol/schema-checks.js";
 
 /** Hosts a track may be fetched from over plain `http:` (a developer's own machine). */
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(["localhost", "127.0.0.1"]);
@@ -96,8 +97,7 @@ export const listenEventSchema = z.discriminatedUnion("op", [
   event("end", {}),
 ]);
 
-/** Whether two types are assignable both ways (a compile-time check of the schemas against wire.ts). */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Compile-time checks of the schemas against wire.ts.
 const tracksMatch: Same<z.output<typeof trackSchema>, Track> = true;
 const startsMatch: Same<z.output<typeof listenStartSchema>, ListenStart> = true;
 const eventsMatch: Same<z.output<typeof listenEventSchema>, ListenEvent> = true;
@@ -105,14 +105,12 @@ void [tracksMatch, startsMatch, eventsMatch];
 
 /** A checked copy of `value` as the `listen` of a `listen` body, or `undefined` when it is not a valid one. */
 export function parseListenStart(value: unknown): ListenStart | undefined {
-  const result = z.safeParse(listenStartSchema, value);
-  return result.success ? result.data : undefined;
+  return checked(listenStartSchema, value);
 }
 
 /** A checked copy of `value` as the `event` of a `listen-event` body, or `undefined` when it is not a valid one. */
 export function parseListenEvent(value: unknown): ListenEvent | undefined {
-  const result = z.safeParse(listenEventSchema, value);
-  return result.success ? result.data : undefined;
+  return checked(listenEventSchema, value);
 }
 
 /**
@@ -121,10 +119,5 @@ export function parseListenEvent(value: unknown): ListenEvent | undefined {
  * when it is valid.
  */
 export function listenProblem(value: unknown, what: "start" | "event" = "start"): string | undefined {
-  const result = z.safeParse(what === "start" ? listenStartSchema : listenEventSchema, value);
-  if (result.success) return undefined;
-  const issue = result.error.issues[0];
-  if (!issue) return "invalid";
-  const path = issue.path.map(String).join(".");
-  return path ? `${path}: ${issue.message}` : issue.message;
+  return firstProblem(what === "start" ? listenStartSchema : listenEventSchema, value);
 }

@@ -15,6 +15,7 @@ import {
   MAX_LABEL_CHARS,
   MAX_LIVE_MS,
 } from "../protocol/live/wire.js";
+import { checked, firstProblem, type Same } from "../protocol/schema-checks.js";
 
 /** The latest instant a time field may name, ms (the end of ECMAScript dates). */
 const MAX_TIME_MS = 8.64e15;
@@ -67,8 +68,7 @@ export const liveLocationSchema = z.strictObject({
   ...fixShape,
 });
 
-/** Whether two types are assignable both ways (a compile-time check of the schemas against wire.ts). */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Compile-time checks of the schemas against wire.ts.
 const pinsMatch: Same<z.output<typeof locationPinSchema>, LocationPin> = true;
 const eventsMatch: Same<z.output<typeof locationEventSchema>, LocationEvent> = true;
 const livesMatch: Same<z.output<typeof liveLocationSchema>, LiveLocation> = true;
@@ -76,20 +76,17 @@ void [pinsMatch, eventsMatch, livesMatch];
 
 /** A checked copy of `value` as a `location` body, or `undefined` when it is not a valid one. */
 export function parseLocationPin(value: unknown): LocationPin | undefined {
-  const result = z.safeParse(locationPinSchema, value);
-  return result.success ? result.data : undefined;
+  return checked(locationPinSchema, value);
 }
 
 /** A checked copy of `value` as a `location-event` body, or `undefined` when it is not a valid one. */
 export function parseLocationEvent(value: unknown): LocationEvent | undefined {
-  const result = z.safeParse(locationEventSchema, value);
-  return result.success ? result.data : undefined;
+  return checked(locationEventSchema, value);
 }
 
 /** A checked copy of `value` as a live location update, or `undefined` when it is not a valid one. */
 export function parseLiveLocation(value: unknown): LiveLocation | undefined {
-  const result = z.safeParse(liveLocationSchema, value);
-  return result.success ? result.data : undefined;
+  return checked(liveLocationSchema, value);
 }
 
 /** What {@link locationProblem} checks `value` as. */
@@ -102,10 +99,5 @@ const schemas = { pin: locationPinSchema, event: locationEventSchema, live: live
  * update), in a few words for the `live_invalid` error message; `undefined` when it is valid.
  */
 export function locationProblem(value: unknown, what: LocationWhat = "pin"): string | undefined {
-  const result = z.safeParse(schemas[what], value);
-  if (result.success) return undefined;
-  const issue = result.error.issues[0];
-  if (!issue) return "invalid";
-  const path = issue.path.map(String).join(".");
-  return path ? `${path}: ${issue.message}` : issue.message;
+  return firstProblem(schemas[what], value);
 }

@@ -30,7 +30,10 @@ const good = [
   { type: "location-event", event: { share: "m_1", op: "stop" } },
   { type: "listen", listen: { queue: [], state: {} } },
   { type: "listen-event", event: { session: "m_1", op: "join" } },
+  { type: "call", call: { media: "video", at: 1 } },
+  { type: "call-event", event: { call: "m_1", op: "join", at: 2 } },
   { type: "live", live: { kind: "location", share: "m_1", n: 1 } },
+  { type: "live", live: { kind: "call", call: "m_1", op: "media", audio: true, video: false, screen: false } },
 ];
 
 const bad = [
@@ -52,6 +55,10 @@ const bad = [
   { type: "location-event", event: { op: "stop" } },
   { type: "listen", listen: { queue: {} } },
   { type: "listen-event", event: { session: 1, op: "join" } },
+  { type: "call", call: { media: 1 } },
+  { type: "call", call: null },
+  { type: "call-event", event: { op: "join" } },
+  { type: "call-event", event: { call: "m_1", op: 2 } },
   { type: "live", live: { share: "m_1" } },
   { type: "live", live: null },
 ];
@@ -59,6 +66,8 @@ const bad = [
 describe("body kinds", () => {
   it("registers every kind of MessageBody", () => {
     expect([...bodyKinds.keys()].sort()).toEqual([
+      "call",
+      "call-event",
       "card",
       "card-event",
       "file",

@@ -7,6 +7,7 @@
  */
 import * as z from "zod/mini";
 import { ID_PATTERN, MSG_ID_PATTERN } from "../ids.js";
+import { checked, firstProblem, type Same } from "../schema-checks.js";
 import {
   CARD_LOCAL_ID_PATTERN,
   type Card,
@@ -213,8 +214,7 @@ export const cardEventSchema = z.discriminatedUnion("op", [
   event("link", { person: principal, url }),
 ]);
 
-/** Whether two types are assignable both ways (a compile-time check of the schemas against wire.ts). */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Compile-time checks of the schemas against wire.ts.
 const cardsMatch: Same<z.output<typeof cardSchema>, Card> = true;
 const eventsMatch: Same<z.output<typeof cardEventSchema>, CardEvent> = true;
 const ordersMatch: Same<z.output<typeof orderCardSchema>, OrderCard> = true;
@@ -223,14 +223,12 @@ void [cardsMatch, eventsMatch, ordersMatch, menusMatch];
 
 /** A checked copy of `value` as a card of a known kind, or `undefined` when it is not a valid one. */
 export function parseCard(value: unknown): Card | undefined {
-  const result = z.safeParse(cardSchema, value);
-  return result.success ? result.data : undefined;
+  return checked(cardSchema, value);
 }
 
 /** A checked copy of `value` as a card event, or `undefined` when it is not a valid one. */
 export function parseCardEvent(value: unknown): CardEvent | undefined {
-  const result = z.safeParse(cardEventSchema, value);
-  return result.success ? result.data : undefined;
+  return checked(cardEventSchema, value);
 }
 
 /** Whether `kind` is one of the {@link CardKinds} of this version. */
@@ -246,10 +244,5 @@ export function cardProblem(value: unknown, what: "card" | "event" = "card"): st
   if (what === "card" && value && typeof value === "object" && !isKnownCardKind((value as { kind?: unknown }).kind)) {
     return `not a card kind of version 1 (${CardKinds.join(", ")})`;
   }
-  const result = z.safeParse(what === "card" ? cardSchema : cardEventSchema, value);
-  if (result.success) return undefined;
-  const issue = result.error.issues[0];
-  if (!issue) return "invalid";
-  const path = issue.path.map(String).join(".");
-  return path ? `${path}: ${issue.message}` : issue.message;
+  return firstProblem(what === "card" ? cardSchema : cardEventSchema, value);
 }
