@@ -12,7 +12,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { IceServer } from "@parley/sdk/protocol";
-import { type StaticServer, serveStatic } from "@parley/widget/testing";
+import { CHROMIUM_ARGS, MEDIA_ARGS, type StaticServer, serveStatic } from "@parley/widget/testing";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureChromium } from "../../scripts/lib/chromium.mjs";
@@ -21,18 +21,8 @@ import { startStack, type TestStack } from "./harness/stack.js";
 import { waitFor } from "./helpers.js";
 import { type RelayStats, relayCall, relayHangUp, relayStats } from "./turn-relay.page.js";
 
-/** The project's Chromium flags (widget/test/harness/browser.ts) plus fake media devices. */
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--use-fake-device-for-media-stream",
-  "--use-fake-ui-for-media-stream",
-];
+/** The project's Chromium flags plus fake media devices. */
+const ARGS = [...CHROMIUM_ARGS, ...MEDIA_ARGS];
 
 /** Long enough for a relay call on a loaded machine; a refused credential never connects, however long. */
 const CONNECT_DEADLINE_MS = 20_000;
@@ -69,7 +59,7 @@ describe("a call relayed by coturn with gateway-minted credentials", () => {
     context = await chromium.launchPersistentContext(profile, {
       executablePath: bin,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: ARGS,
     });
   });
   afterAll(async () => {

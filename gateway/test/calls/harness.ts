@@ -8,22 +8,12 @@
  */
 import { fileURLToPath } from "node:url";
 import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, startStack, type TestStack } from "@parley/gateway/testing";
-import { type StaticServer, serveStatic } from "@parley/widget/testing";
+import { CHROMIUM_ARGS, MEDIA_ARGS, type StaticServer, serveStatic } from "@parley/widget/testing";
 import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { ensureChromium } from "../../../scripts/lib/chromium.mjs";
 
-const ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--use-fake-device-for-media-stream",
-  "--use-fake-ui-for-media-stream",
-];
+const ARGS = [...CHROMIUM_ARGS, ...MEDIA_ARGS];
 
 const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Parley calls</title></head>
 <body><script type="module" src="/calls.js"></script></body></html>`;

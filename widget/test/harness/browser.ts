@@ -15,7 +15,8 @@ import { fileURLToPath } from "node:url";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { ensureChromium } from "../../../scripts/lib/chromium.mjs";
 
-const CHROMIUM_ARGS = [
+/** The flags every test Chromium runs with (headless, no sandbox, nothing fetched in the background). */
+export const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
   "--disable-quic",
@@ -26,7 +27,7 @@ const CHROMIUM_ARGS = [
 ];
 
 /** Chromium's fake camera and microphone (a test pattern and a beep), granted without a prompt: for calls. */
-const MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"];
+export const MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"];
 
 export interface BrowserOptions {
   /** Fake camera and microphone, granted without a prompt (calls). */
