@@ -8,46 +8,17 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { createClient } from "@parley/sdk";
 import type { WidgetConfig } from "@parley/sdk/protocol";
 import { signCustomerToken } from "@parley/sdk/server";
 import { artifactPath, chatFrame, launchChromium, logIn } from "@parley/widget/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { freePort } from "./harness/ports.js";
+import { alive, type DemoRun, type ReadyInfo, ROOT, requireBuild, startDemo } from "./harness/demo.js";
 import { waitFor } from "./helpers.js";
 
-const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const BUILT = [
-  "sdk/dist/index.js",
-  "sdk/dist/server/index.js",
-  "widget/dist/parley.js",
-  "widget/dist/frame/index.html",
-  "gateway/dist/index.js",
-  "gateway/dist/main.js",
-  "examples/merchant-dashboard/dist/server/serve.mjs",
-];
-const DEMO = join(ROOT, "scripts/demo.mjs");
 const CHAT = join(ROOT, "examples/cli-chat/chat.mjs");
-
-interface ReadyInfo {
-  gatewayUrl: string;
-  healthUrl: string;
-  natsWsUrl: string;
-  storefrontUrl: string;
-  dashboardUrl: string;
-  shopId: string;
-  agentLogin: string;
-  agentPassword: string;
-  colleagueLogin: string;
-  colleaguePassword: string;
-  colleagueHandle: string;
-  customers: Array<{ name: string; handle: string }>;
-  stateDir: string;
-  pids: { gateway: number; nats: number; storefront: number; bot: number };
-}
 
 interface Run {
   code: number | null;
@@ -81,15 +52,6 @@ function run(args: string[], input: string, timeoutMs = 30_000): Promise<Run> {
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Resolves once the WebSocket endpoint speaks NATS (its first frame is INFO). */
 function natsWsGreets(url: string, origin: string): Promise<string> {
   return new Promise((resolveGreeting, reject) => {
@@ -108,74 +70,6 @@ function natsWsGreets(url: string, origin: string): Promise<string> {
       reject(err);
     });
   });
-}
-
-interface DemoRun {
-  info: ReadyInfo;
-  /** Everything the demo printed so far, stdout and stderr. */
-  output(): string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  kill(signal: NodeJS.Signals): void;
-  /** Kills whatever is left (after a failed test). */
-  cleanup(): void;
-}
-
-/** Starts the demo with its state in `dir` on a free port; resolves once it wrote its ready file. */
-async function startDemo(dir: string): Promise<DemoRun> {
-  const readyFile = join(dir, "ready.json");
-  const child = spawn(process.execPath, [DEMO, "--no-install", "--no-build", "--ready-file", readyFile], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PARLEY_DEMO_PORT: String(await freePort()),
-      PARLEY_DEMO_SHOP_PORT: String(await freePort()),
-      PARLEY_DEMO_DASHBOARD_PORT: String(await freePort()),
-      PARLEY_DEMO_DIR: join(dir, "state"),
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const append = (c: Buffer) => {
-    output += c.toString();
-  };
-  child.stdout.on("data", append);
-  child.stderr.on("data", append);
-  let exited = false;
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
-    child.once("exit", (code, signal) => {
-      exited = true;
-      r({ code, signal });
-    }),
-  );
-  let info: ReadyInfo | undefined;
-  const cleanup = () => {
-    if (!exited) child.kill("SIGKILL");
-    const pids = info ? Object.entries(info.pids).filter(([name]) => name !== "demo") : [];
-    for (const [, pid] of pids) if (pid && alive(pid)) process.kill(pid, "SIGKILL");
-  };
-  try {
-    await waitFor(
-      () => {
-        if (exited) throw new Error(`the demo exited before it was ready:\n${output}`);
-        return existsSync(readyFile);
-      },
-      "the demo's ready file",
-      60_000,
-    );
-  } catch (err) {
-    cleanup();
-    throw new Error(`${(err as Error).message}\ndemo output:\n${output}`);
-  }
-  const ready = JSON.parse(await readFile(readyFile, "utf8")) as ReadyInfo;
-  info = ready;
-  return { info: ready, output: () => output, exit, kill: (signal) => child.kill(signal), cleanup };
-}
-
-function requireBuild(): void {
-  const missing = BUILT.filter((file) => !existsSync(join(ROOT, file)));
-  if (missing.length > 0) {
-    throw new Error(`the demo test needs the built packages (${missing.join(", ")} missing): run npm run build`);
-  }
 }
 
 describe("npm run demo", () => {

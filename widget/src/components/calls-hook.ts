@@ -44,7 +44,12 @@ export const callsAvailable = (client: ParleyClient | undefined): boolean => !!c
  * is taken in a conversation; the host shows that conversation.
  */
 export type CallsHookHost = ReactiveControllerHost &
-  HTMLElement & { renderRoot: HTMLElement | DocumentFragment; readonly client: ParleyClient | undefined };
+  HTMLElement & {
+    /** Where the element renders (its shadow root): the call view's focus is moved within it. */
+    renderRoot: HTMLElement | DocumentFragment;
+    /** The client whose calls are followed; undefined until it is made. */
+    readonly client: ParleyClient | undefined;
+  };
 
 /**
  * Follows a client's ringing calls and current call (for `<parley-chat>` and the dashboard): the
@@ -146,14 +151,21 @@ export class CallsHook implements ReactiveController {
 
 /** What the header's call buttons need. */
 export interface CallButtons {
+  /** The strings of the host's locale. */
   tr: Translator;
   /** Hidden when false (no WebRTC, encryption off, no conversation to call in). */
   available: boolean;
   /** A call of this device runs: the buttons are disabled. */
   inCall: boolean;
+  /** A button was pressed: start a call with this media. */
   start(media: CallMedia): void;
-  /** The buttons' class (`hb`, the chat header's icon buttons), and whether they show their label as text too. */
-  look?: { className: string; text: boolean };
+  /** How the buttons look (the chat header's round icon buttons by default). */
+  look?: {
+    /** The buttons' class (`hb`: the chat header's icon buttons). */
+    className: string;
+    /** Whether the label shows as text beside the icon (the dashboard) rather than only as `aria-label`. */
+    text: boolean;
+  };
 }
 
 /** The header's voice and video call buttons. */
