@@ -1,7 +1,10 @@
 /**
  * The launcher's controller: the `Parley(...)` command API, the intent rule
- * (no frame, no socket, no crypto until the visitor hovers, focuses or clicks),
- * and the parent side of the postMessage bridge.
+ * (no frame, no socket, no crypto until the visitor hovers, focuses or clicks;
+ * with `data-preload="returning"`, a visitor who opened the chat before on
+ * this shop's pages gets the frame once the page is idle, so calls ring and
+ * messages arrive without a hover), and the parent side of the postMessage
+ * bridge.
  *
  * The bridge posts only to the gateway's origin and accepts only messages
  * from that origin AND from the frame's own window, each checked by the
@@ -40,6 +43,11 @@ export interface LauncherConfig {
   shopId: string;
   /** The gateway's origin: where parley.js came from and the frame lives. */
   gatewayOrigin: string;
+  /**
+   * `returning` (the script tag's `data-preload`): load the frame when the page is idle for a visitor
+   * who opened the chat before (remembered in this origin's localStorage until `shutdown`).
+   */
+  preload?: "returning";
 }
 
 const TAG = "parley-launcher";
@@ -51,6 +59,7 @@ export class Launcher {
   readonly #handlers = new Map<string, Set<Handler>>();
   readonly #unreadKey: string;
   readonly #invitesKey: string;
+  readonly #returningKey: string;
   #frame: HTMLIFrameElement | undefined;
   #ready = false;
   #open = false;
@@ -67,6 +76,7 @@ export class Launcher {
     this.#c = config;
     this.#unreadKey = `parley:unread:${config.shopId}`;
     this.#invitesKey = `parley:invites:${config.shopId}`;
+    this.#returningKey = `parley:returning:${config.shopId}`;
     if (!customElements.get(TAG)) customElements.define(TAG, ParleyLauncherElement);
     this.#el = document.createElement(TAG) as ParleyLauncherElement;
     this.#el.handlers = {
@@ -83,6 +93,7 @@ export class Launcher {
     this.#el.setUnread(this.#unread, this.#invites);
     window.addEventListener("message", (event) => this.#onMessage(event));
     document.body.append(this.#el);
+    if (config.preload === "returning" && readCount(this.#returningKey) > 0) whenIdle(() => this.#intent());
   }
 
   /** Runs one `Parley(...)` command; unknown commands and bad arguments are reported on the console and ignored. */
@@ -176,7 +187,10 @@ export class Launcher {
   }
 
   #setOpen(open: boolean): void {
-    if (open) this.#intent();
+    if (open) {
+      this.#intent();
+      remember(this.#returningKey, 1);
+    }
     if (open === this.#open) return;
     this.#open = open;
     this.#el.setOpen(open);
@@ -188,6 +202,7 @@ export class Launcher {
   /** Logout. Resolves once the frame wiped its session (or after 5 s): await it before navigating away. */
   #shutdown(): Promise<void> {
     this.#identity = undefined;
+    remember(this.#returningKey, 0);
     this.#setUnread(0);
     this.#setInvites(0);
     this.#el.setRinging(null);
@@ -295,7 +310,15 @@ export class Launcher {
   }
 }
 
-/** Keeps a badge count for the next page load (removed at 0). */
+/** Runs `fn` once the page has loaded and the browser is idle (at most 3 s after the load). */
+function whenIdle(fn: () => void): void {
+  const idle = () =>
+    typeof requestIdleCallback === "function" ? requestIdleCallback(fn, { timeout: 3000 }) : setTimeout(fn, 1000);
+  if (document.readyState === "complete") idle();
+  else window.addEventListener("load", idle, { once: true });
+}
+
+/** Keeps a count (a badge, or 1 for "has opened the chat") for the next page load (removed at 0). */
 function remember(key: string, count: number): void {
   try {
     if (count > 0) localStorage.setItem(key, String(count));

@@ -4,6 +4,9 @@
  *   <script>window.Parley=window.Parley||function(){(Parley.q=Parley.q||[]).push(arguments)};</script>
  *   <script async src="https://GATEWAY/widget/parley.js" data-shop="SHOP_ID"></script>
  *
+ * `data-preload="returning"` on the tag lets a visitor who opened the chat
+ * before have it loaded once the page is idle (so a call rings at once).
+ *
  * Finds its own script tag (for the shop id and the gateway's origin), swaps
  * the queueing stub for the real `Parley` function and replays the queue.
  * A page may still hold the stub itself (`const Parley = window.Parley` in a
@@ -36,7 +39,8 @@ function start(): void {
   const boot = () => {
     const stubQueue = w.Parley?.q;
     const queued = stubQueue && "length" in stubQueue ? Array.from(stubQueue) : [];
-    const launcher = new Launcher({ shopId, gatewayOrigin });
+    const preload = script.dataset.preload === "returning" ? "returning" : undefined;
+    const launcher = new Launcher({ shopId, gatewayOrigin, ...(preload ? { preload } : {}) });
     const api: ParleyFn = (...args: unknown[]) => launcher.command(args[0], args[1], args[2]);
     api.loaded = true;
     // Calls through a stub the page kept a reference to arrive here, in order, after the queued ones.
