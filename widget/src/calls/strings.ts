@@ -4,6 +4,9 @@
  * chunk, not with the chat's eager catalogs (the header's two call buttons
  * are there).
  */
+import { clockText } from "../components/clock-text.js";
+
+export { clockText };
 
 const en = {
   "incoming.label": "Incoming call",
@@ -164,15 +167,6 @@ export interface CallsStrings {
   locale: string;
   /** The message for `key` with its `{param}`s filled. */
   t(key: CallsKey, params?: Record<string, string | number>): string;
-}
-
-/** `m:ss`, or `h:mm:ss` from an hour on. */
-export function clockText(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = String(total % 60).padStart(2, "0");
-  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
 
 /** The calls strings for `locale` (German for `de*`, English otherwise). */

@@ -3,6 +3,9 @@
  * picker and the player bar), in English and German ("Sie"). They load with
  * the listen chunk, not with the chat's eager catalogs.
  */
+import { clockText } from "../components/clock-text.js";
+
+export { clockText };
 
 const en = {
   "card.startedYou": "You started listening together",
@@ -124,15 +127,6 @@ export interface ListenStrings {
   t(key: ListenKey, params?: Record<string, string | number>): string;
   /** A duration in ms as `m:ss` (or `h:mm:ss`). */
   clock(ms: number): string;
-}
-
-/** `m:ss`, or `h:mm:ss` from an hour on. */
-export function clockText(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = String(total % 60).padStart(2, "0");
-  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
 
 /** The listen strings for `locale` (German for `de*`, English otherwise). */
