@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { AttackReporter } from "./scripts/attack-reporter.js";
 import { StrictReporter } from "./scripts/strict-reporter.js";
 
 // The packages' `source` export condition: @parley/* imports resolve to their TypeScript
@@ -17,6 +18,6 @@ export default defineConfig({
     teardownTimeout: 30_000,
     globalSetup: ["./gateway/test/global-setup.ts"],
     allowOnly: false,
-    reporters: ["default", new StrictReporter()],
+    reporters: ["default", new AttackReporter(), new StrictReporter()],
   },
 });
