@@ -21,6 +21,7 @@ import { API_QUEUE, API_WILDCARD, type PrincipalKind, randomId, subjects } from 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { JwtMinter } from "../src/nats/minter.js";
+import { asAttack } from "./harness/attack.js";
 import { DEFAULT_TEST_ORIGIN, type NatsHarness, startNats } from "./harness/nats.js";
 
 const enc = new TextEncoder();
@@ -205,19 +206,31 @@ describe("a principal's WebSocket connection", () => {
     expect(team.error).toBeUndefined();
   });
 
-  it("is refused a subscription to another principal's user.Q.ev, gets 0 deliveries and stays usable", async () => {
+  it("is refused a subscription to another principal's user.Q.ev, gets 0 deliveries and stays usable", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "nats",
+      attack: "subscribe to another principal's user.Q.ev",
+      expected: "permission error, 0 deliveries, connection usable",
+    });
     const p = principal();
     const { nc, status } = await connectAs(p);
     await expectSubscriptionRefused(nc, p, subjects.user(randomId("q_")));
     const err = await status.waitFor(isError);
     expect(isError(err) && err.error).toBeInstanceOf(PermissionViolationError);
+    row.observed(`permission error, 0 deliveries, connection open: ${!nc.isClosed()}`);
   });
 
-  it("as a customer is refused its shop's team.S.ev and another shop's team subject", async () => {
+  it("as a customer is refused its shop's team.S.ev and another shop's team subject", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "nats",
+      attack: "customer subscribes to its shop's and another shop's team subject",
+      expected: "permission error, 0 deliveries",
+    });
     const p = principal("customer");
     const { nc } = await connectAs(p);
     await expectSubscriptionRefused(nc, p, subjects.team(p.shopId));
     await expectSubscriptionRefused(nc, p, subjects.team("OTHER"));
+    row.observed("2 of 2 subscriptions refused, 0 deliveries");
   });
 
   it("as an agent is refused another shop's team subject", async () => {
@@ -226,16 +239,27 @@ describe("a principal's WebSocket connection", () => {
     await expectSubscriptionRefused(nc, p, subjects.team(randomId("s_")));
   });
 
-  it("is refused a subscription to > and to _INBOX.> and sees nobody else's traffic", async () => {
+  it("is refused a subscription to > and to _INBOX.> and sees nobody else's traffic", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "nats",
+      attack: "subscribe to >, _INBOX.>, _INBOX_*.>, api.*.>",
+      expected: "permission error, 0 deliveries",
+    });
     const p = principal();
     const { nc } = await connectAs(p);
     await expectSubscriptionRefused(nc, p, ">");
     await expectSubscriptionRefused(nc, p, "_INBOX.>");
     await expectSubscriptionRefused(nc, p, "_INBOX_*.>");
     await expectSubscriptionRefused(nc, p, "api.*.>");
+    row.observed("4 of 4 subscriptions refused, 0 deliveries");
   });
 
-  it("cannot publish as another principal: nothing arrives at the service and the connection stays usable", async () => {
+  it("cannot publish as another principal: nothing arrives at the service and the connection stays usable", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "nats",
+      attack: "publish as another principal (api.Q.msg.send, user.Q.ev)",
+      expected: "permission error, nothing reaches the service, connection usable",
+    });
     const p = principal();
     const q = randomId("q_");
     const { nc, status } = await connectAs(p);
@@ -251,6 +275,9 @@ describe("a principal's WebSocket connection", () => {
     expect(isError(err) && err.error).toBeInstanceOf(PermissionViolationError);
     expect(isError(err) && (err.error as PermissionViolationError).operation).toBe("publish");
     expect(nc.isClosed()).toBe(false);
+    row.observed(
+      `${apiReceived.filter((s) => s.includes(q)).length} forged requests at the service, connection open: ${!nc.isClosed()}`,
+    );
   });
 
   it("gets no reply with the default _INBOX. prefix but does with its own _INBOX_P prefix", async () => {
@@ -274,25 +301,38 @@ describe("a principal's WebSocket connection", () => {
     expect(dec.decode(reply.data)).toBe(`echo:api.${p.id}.ping`);
   });
 
-  it("cannot use another principal's inbox prefix for replies", async () => {
+  it("cannot use another principal's inbox prefix for replies", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "nats",
+      attack: "use another principal's inbox prefix for replies",
+      expected: "request fails, no reply readable",
+    });
     const p = principal();
     const q = randomId("q_");
     const nc = track(await nats.wsConnect(await mint(p), { inboxPrefix: subjects.inboxPrefix(q) }));
     await expect(nc.request(subjects.api(p.id, "ping"), "x", { timeout: 2_000 })).rejects.toThrow();
+    row.observed("request refused");
   });
 });
 
 describe("credentials the server refuses", () => {
-  it("refuses a bearer, WebSocket-only JWT over plain TCP (nats://) while it works over WebSocket", async () => {
+  it("refuses a bearer, WebSocket-only JWT over plain TCP (nats://) while it works over WebSocket", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "nats",
+      attack: "WebSocket-only bearer JWT over plain TCP",
+      expected: "refused (authorization error)",
+    });
     const jwt = await mint(principal());
     await expect(
       connect({ servers: nats.url, authenticator: jwtAuthenticator(jwt), maxReconnectAttempts: 0 }),
     ).rejects.toBeInstanceOf(AuthorizationError);
     const ok = track(await nats.wsConnect(jwt));
     await ok.flush();
+    row.observed("TCP refused, WebSocket accepted");
   });
 
-  it("refuses an expired JWT", async () => {
+  it("refuses an expired JWT", async (ctx) => {
+    const row = asAttack(ctx, { area: "nats", attack: "expired JWT", expected: "refused" });
     const p = principal();
     const signer = fromSeed(enc.encode(nats.auth.appSigningSeed));
     const good = decode<User>(await mint(p));
@@ -302,9 +342,11 @@ describe("credentials the server refuses", () => {
     });
     await expect(nats.wsConnect(expired, { maxReconnectAttempts: 0 })).rejects.toBeInstanceOf(AuthorizationError);
     expect(nats.logs()).toMatch(/expired/i);
+    row.observed("refused, server logged expiry");
   });
 
-  it("refuses a JWT whose claims were edited without re-signing", async () => {
+  it("refuses a JWT whose claims were edited without re-signing", async (ctx) => {
+    const row = asAttack(ctx, { area: "nats", attack: "JWT with edited claims (allow >)", expected: "refused" });
     const p = principal();
     const jwt = await mint(p);
     const [header, payload, sig] = jwt.split(".") as [string, string, string];
@@ -315,9 +357,11 @@ describe("credentials the server refuses", () => {
     await expect(nats.wsConnect(edited, { maxReconnectAttempts: 0 })).rejects.toBeInstanceOf(AuthorizationError);
     // Control: the untouched JWT is accepted.
     track(await nats.wsConnect(jwt));
+    row.observed("edited JWT refused, original accepted");
   });
 
-  it("refuses a JWT signed by a rogue key that is not one of the account's signing keys", async () => {
+  it("refuses a JWT signed by a rogue key that is not one of the account's signing keys", async (ctx) => {
+    const row = asAttack(ctx, { area: "nats", attack: "JWT signed by a rogue key", expected: "refused" });
     const rogue = new JwtMinter({
       accountPub: nats.auth.appAccountPub,
       signingSeed: dec.decode(createAccount().getSeed()),
@@ -325,6 +369,7 @@ describe("credentials the server refuses", () => {
     const p = principal();
     const { jwt } = await rogue.mintPrincipal({ principalId: p.id, kind: p.kind, shopId: p.shopId });
     await expect(nats.wsConnect(jwt, { maxReconnectAttempts: 0 })).rejects.toBeInstanceOf(AuthorizationError);
+    row.observed("refused");
   });
 });
 
@@ -380,7 +425,12 @@ describe("user limits", () => {
     expect(nc.isClosed()).toBe(false);
   });
 
-  it("the server rejects a payload over the user limit from a client that skips the check, and delivers none of it", async () => {
+  it("the server rejects a payload over the user limit from a client that skips the check, and delivers none of it", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "nats",
+      attack: "129 KiB payload from a client that skips the 128 KiB check",
+      expected: "connection closed, nothing delivered",
+    });
     const p = principal();
     const jwt = await mint(p);
     const bigSubject = `api.${p.id}.big-${randomId()}`;
@@ -397,9 +447,15 @@ describe("user limits", () => {
     );
     await service.flush();
     expect(apiReceived).not.toContain(bigSubject);
+    row.observed(`closed by server: ${transcript.closedByServer}, delivered: ${apiReceived.includes(bigSubject)}`);
   });
 
-  it("refuses subscriptions beyond the 50-subscription user limit", async () => {
+  it("refuses subscriptions beyond the 50-subscription user limit", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "nats",
+      attack: "60 subscriptions on one connection",
+      expected: "beyond 50 refused",
+    });
     const p = principal();
     const { nc, status } = await connectAs(p);
     const subs = Array.from({ length: 60 }, () => recordingSub(nc, subjects.user(p.id)));
@@ -411,11 +467,17 @@ describe("user limits", () => {
     await until(() => subs.reduce((n, s) => n + s.msgs.length, 0) >= 50, 5_000, "50 deliveries");
     await nc.flush();
     expect(subs.reduce((n, s) => n + s.msgs.length, 0)).toBe(50);
+    row.observed(`${subs.reduce((n, s) => n + s.msgs.length, 0)} of 60 subscriptions delivered`);
   });
 });
 
 describe("JWT expiry mid-session", () => {
-  it("the server closes the connection when a static JWT expires and the client gives up", async () => {
+  it("the server closes the connection when a static JWT expires and the client gives up", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "nats",
+      attack: "JWT expiring mid-session, no refresh",
+      expected: "server closes the connection",
+    });
     const p = principal();
     const nc = track(
       await nats.wsConnect(await mint(p, 2), {
@@ -432,9 +494,15 @@ describe("JWT expiry mid-session", () => {
     expect(closed).toBeInstanceOf(Error);
     const expired = status.events.find((s) => isError(s) && s.error instanceof UserAuthenticationExpiredError);
     expect(expired).toBeDefined();
+    row.observed("closed after expiry (authentication expired)");
   });
 
-  it("an authenticator returning a JWT refreshed before expiry lets the client reconnect and resume receiving", async () => {
+  it("an authenticator returning a JWT refreshed before expiry lets the client reconnect and resume receiving", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "nats",
+      attack: "JWT expiring mid-session, refreshed by the client",
+      expected: "reconnects, 0 events lost",
+    });
     const p = principal("agent");
     const first = await nats.minter.mintPrincipal({ principalId: p.id, kind: p.kind, shopId: p.shopId, ttlSeconds: 2 });
     let current = first.jwt;
@@ -473,6 +541,7 @@ describe("JWT expiry mid-session", () => {
       const reply = await nc.request(subjects.api(p.id, "ping"), "x", { timeout: 5_000 });
       expect(dec.decode(reply.data)).toBe(`echo:api.${p.id}.ping`);
       expect(events.error).toBeUndefined();
+      row.observed(`${events.msgs.length} of 2 events, ${team.msgs.length} of 1 team events after the refresh`);
     } finally {
       clearTimeout(refresher);
     }

@@ -64,3 +64,19 @@ export function attack(
     options.timeout,
   );
 }
+
+/**
+ * Makes an existing test a row of the attack table (the design's matrix rows live in the suites
+ * that test them best: nats-permissions, customer-tokens, bad-input, ...): call it first thing
+ * in the test body with the test's context.
+ */
+export function asAttack(context: TestContext, row: AttackRow): AttackRecorder {
+  const meta: AttackMeta = { ...row };
+  context.task.meta.attack = meta;
+  return {
+    observed(text) {
+      meta.observed = text;
+    },
+    context,
+  };
+}
