@@ -2,6 +2,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { ParleyClient } from "@parley/sdk";
 import { type Envelope, subjects } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asAttack } from "./harness/attack.js";
 import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
 
 const encoder = new TextEncoder();
@@ -90,7 +91,12 @@ describe("bad input is refused with a stable code and stores nothing", () => {
     ["an envelope for another conversation", { convId: "CONV", envelope: "ENV_OTHER_CONV" }],
   ];
   for (const [name, template] of injections) {
-    it(`refuses ${name} with bad_request and stores nothing`, async () => {
+    it(`refuses ${name} with bad_request and stores nothing`, async (ctx) => {
+      const row = asAttack(ctx, {
+        area: "http",
+        attack: `msg.send with ${name}`,
+        expected: "bad_request, store unchanged",
+      });
       const body = JSON.parse(
         JSON.stringify(template)
           .replaceAll('"CONV"', JSON.stringify(convId))
@@ -106,6 +112,7 @@ describe("bad input is refused with a stable code and stores nothing", () => {
         error: { code: "bad_request" },
       });
       expect(await stored()).toEqual(before);
+      row.observed("bad_request, store unchanged");
     });
   }
 
@@ -138,10 +145,16 @@ describe("bad input is refused with a stable code and stores nothing", () => {
       expect((await res.json()).error.code).toBe("bad_request");
     });
 
-    it("answers an oversize body with 413 payload_too_large", async () => {
+    it("answers an oversize body with 413 payload_too_large", async (ctx) => {
+      const row = asAttack(ctx, {
+        area: "http",
+        attack: "oversize session body (200 kB token)",
+        expected: "413 payload_too_large",
+      });
       const res = await postJson("/v1/session", JSON.stringify({ shopId: SHOP_ID, token: "x".repeat(200_000) }));
       expect(res.status).toBe(413);
       expect((await res.json()).error.code).toBe("payload_too_large");
+      row.observed("413 payload_too_large");
     });
 
     for (const [name, body] of [
@@ -151,10 +164,16 @@ describe("bad input is refused with a stable code and stores nothing", () => {
       ["an array", [SHOP_ID]],
       ["a dotted key", { shopId: SHOP_ID, guest: true, "device.deviceId": "x" }],
     ] as const) {
-      it(`answers a session request with ${name} with 400 bad_request`, async () => {
+      it(`answers a session request with ${name} with 400 bad_request`, async (ctx) => {
+        const row = asAttack(ctx, {
+          area: "http",
+          attack: `session request with ${name}`,
+          expected: "400 bad_request",
+        });
         const res = await postJson("/v1/session", JSON.stringify(body));
         expect(res.status).toBe(400);
         expect((await res.json()).error.code).toBe("bad_request");
+        row.observed(`${res.status} bad_request`);
       });
     }
 
@@ -175,7 +194,12 @@ describe("bad input is refused with a stable code and stores nothing", () => {
       expect(JSON.stringify(body)).not.toContain(validEnvelope.ct);
     });
 
-    it("answers every conversation operation by a non-member with 404 and no data", async () => {
+    it("answers every conversation operation by a non-member with 404 and no data", async (ctx) => {
+      const row = asAttack(ctx, {
+        area: "http",
+        attack: "every conversation op over HTTP as a non-member",
+        expected: "404, no data",
+      });
       const session = await (await postJson("/v1/session", JSON.stringify({ shopId: SHOP_ID, guest: true }))).json();
       const auth = { authorization: `Bearer ${session.apiToken}` };
       const ops: Array<[string, unknown]> = [
@@ -200,6 +224,7 @@ describe("bad input is refused with a stable code and stores nothing", () => {
       expect((await stack.gateway.store.listMembers(convId)).map((m) => m.principalId)).toEqual([
         customer.principal.id,
       ]);
+      row.observed(`${ops.length} of ${ops.length} ops 404, no ciphertext or ids in the replies`);
     });
 
     it("serves a member's history over HTTP RPC", async () => {

@@ -1,5 +1,6 @@
 import type { InviteInfo } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asAttack } from "./harness/attack.js";
 import { startStack, type TestStack } from "./harness/stack.js";
 import { collectTexts, waitFor } from "./helpers.js";
 
@@ -115,7 +116,12 @@ describe("a customer and an agent talking through the gateway", () => {
     await Promise.all([a.close(), b.close()]);
   });
 
-  it("stops delivering to a member who leaves, and a removed member can neither read nor send", async () => {
+  it("stops delivering to a member who leaves, and a removed member can neither read nor send", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "members",
+      attack: "removed member reads and sends",
+      expected: "not_found, 0 later messages delivered",
+    });
     const owner = stack.customer("cust-remove-owner");
     const guest = stack.customer("cust-remove-guest");
     await owner.connect();
@@ -140,9 +146,15 @@ describe("a customer and an agent talking through the gateway", () => {
     expect(ownerState.messages.map((m) => m.seq)).toEqual([1, 2, 3]);
     expect(guestTexts.get(conv.id)).toEqual(["one"]);
     await Promise.all([owner.close(), guest.close()]);
+    row.observed(`read and send not_found, ${(guestTexts.get(conv.id)?.length ?? 0) - 1} later messages delivered`);
   });
 
-  it("does not let a customer see another customer's conversation", async () => {
+  it("does not let a customer see another customer's conversation", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "members",
+      attack: "customer reads another customer's conversation",
+      expected: "not_found, not listed",
+    });
     const a = stack.customer("cust-private-a");
     const b = stack.customer("cust-private-b");
     await a.connect();
@@ -153,5 +165,6 @@ describe("a customer and an agent talking through the gateway", () => {
     await expect(b.request("msg.history", { convId: conv.id })).rejects.toMatchObject({ code: "not_found" });
     expect((await b.listConversations()).map((c) => c.id)).not.toContain(conv.id);
     await Promise.all([a.close(), b.close()]);
+    row.observed("conv.get and msg.history not_found, not listed");
   });
 });

@@ -1,5 +1,6 @@
 import { base64url, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asAttack } from "./harness/attack.js";
 import { SHOP_ID, SHOP_SECRET, startStack, type TestStack } from "./harness/stack.js";
 
 /** Signs a token for the test shop with whatever claims and header a test wants. */
@@ -88,22 +89,35 @@ describe("customer tokens at POST /v1/session", () => {
     ["garbage", async () => "not.a.jwt"],
   ];
   for (const [name, make] of attacks) {
-    it(`refuses ${name} with 401 unauthorized`, async () => {
+    it(`refuses ${name} with 401 unauthorized`, async (ctx) => {
+      const row = asAttack(ctx, { area: "tokens", attack: `customer token: ${name}`, expected: "401 unauthorized" });
       const res = await post({ shopId: SHOP_ID, token: await make() });
       expect(res.status).toBe(401);
       expect((await res.json()).error.code).toBe("unauthorized");
+      row.observed(`${res.status} unauthorized`);
     });
   }
 
-  it("refuses a replayed token (same jti) with 401", async () => {
+  it("refuses a replayed token (same jti) with 401", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "tokens",
+      attack: "customer token replayed (same jti)",
+      expected: "401 on the second use",
+    });
     const token = await sign(good());
     expect((await post({ shopId: SHOP_ID, token })).status).toBe(200);
     const replay = await post({ shopId: SHOP_ID, token });
     expect(replay.status).toBe(401);
     expect((await replay.json()).error.code).toBe("unauthorized");
+    row.observed("first 200, replay 401");
   });
 
-  it("refuses a session from a storefront origin the shop did not allow", async () => {
+  it("refuses a session from a storefront origin the shop did not allow", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "tokens",
+      attack: "session from an origin the shop did not allow",
+      expected: "403 origin_not_allowed",
+    });
     const res = await fetch(`${stack.url}/v1/session`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: "https://evil.example" },
@@ -111,6 +125,7 @@ describe("customer tokens at POST /v1/session", () => {
     });
     expect(res.status).toBe(403);
     expect((await res.json()).error.code).toBe("origin_not_allowed");
+    row.observed("403 origin_not_allowed");
   });
 
   it("verifies EdDSA tokens for a shop registered with an Ed25519 public key, and refuses HS256 for it", async () => {

@@ -14,6 +14,7 @@ import { createE2ECodec, DeviceDirectory, EpochKeyring, loadOrCreateDeviceIdenti
 import { fromBase64Url } from "@parley/sdk/internal";
 import { signCustomerToken } from "@parley/sdk/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asAttack } from "./harness/attack.js";
 import { startStack, type TestStack } from "./harness/stack.js";
 import { startWiretap, type Wiretap } from "./harness/wiretap.js";
 import { collectTexts, waitFor } from "./helpers.js";
@@ -248,7 +249,12 @@ describe("end-to-end encryption through the gateway", () => {
     }
   });
 
-  it("leaves no canary in the store, the gateway's logs, any NATS subject or the blob store", async () => {
+  it("leaves no canary in the store, the gateway's logs, any NATS subject or the blob store", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "leak",
+      attack: "canaries in plaintexts, files and names",
+      expected: "0 found in store, logs, NATS capture, blobs",
+    });
     await tap.flush();
     const { captured } = tap;
     const subjects = new Set(captured.map((c) => c.split(".", 1)[0]));
@@ -271,6 +277,7 @@ describe("end-to-end encryption through the gateway", () => {
     expect(captured.length).toBeGreaterThan(20);
     expect(blobFiles.filter((f) => f.endsWith(".bin"))).toHaveLength(2);
     expect(found).toEqual({ store: 0, logs: 0, nats: 0, blobs: 0 });
+    row.observed(`${canaries.length} canaries: ${JSON.stringify(found)}`);
   });
 });
 

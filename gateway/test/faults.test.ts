@@ -3,6 +3,7 @@
  * message was persisted, floods past the rate limits.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { asAttack } from "./harness/attack.js";
 import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
 import { collectTexts, waitFor } from "./helpers.js";
 
@@ -45,7 +46,12 @@ describe("faults and limits", () => {
     await Promise.all([customer.close(), agent.close()]);
   });
 
-  it("answers a send flood past the per-principal rate with rate_limited, and the SDK still delivers every message", async () => {
+  it("answers a send flood past the per-principal rate with rate_limited, and the SDK still delivers every message", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "load",
+      attack: "12 sends at once past a rate of 5/s",
+      expected: "rate_limited, every SDK message lands once",
+    });
     stack = await startStack({ sendRate: 5 });
     const customer = stack.customer("cust-flood");
     await customer.connect();
@@ -80,9 +86,15 @@ describe("faults and limits", () => {
     expect(new Set(sent.map((m) => m.seq)).size).toBe(8);
     expect((await stack.gateway.store.since(convId, 0, 100)).length).toBe(stored.length + 8);
     await customer.close();
+    row.observed(`${limited.length} of 12 rate_limited; 8 of 8 SDK sends stored once`);
   });
 
-  it("answers a session flood from one address with 429 and Retry-After, and keeps serving", async () => {
+  it("answers a session flood from one address with 429 and Retry-After, and keeps serving", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "load",
+      attack: "70 session requests from one address",
+      expected: "429 past 60, service stays up",
+    });
     stack = await startStack();
     const s = stack;
     const statuses: number[] = [];
@@ -101,6 +113,9 @@ describe("faults and limits", () => {
     expect(statuses.filter((x) => x === 200).length).toBe(60);
     expect(statuses.filter((x) => x === 429).length).toBe(10);
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+    row.observed(
+      `${statuses.filter((x) => x === 200).length} ok, ${statuses.filter((x) => x === 429).length} 429, healthz 200`,
+    );
   });
 
   it("sends CORS headers only to origins a shop registered", async () => {

@@ -16,6 +16,7 @@ import { type ClientEvents, type FileRef, type ParleyClient, ParleyError } from 
 import { fileCipherLength, type SessionResponse } from "@parley/sdk/protocol";
 import { Binary, MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asAttack } from "./harness/attack.js";
 import { type MongoForTests, mongoForTests } from "./harness/ferretdb.js";
 import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
 import { waitFor } from "./helpers.js";
@@ -247,7 +248,12 @@ function describeFiles(name: string, open: () => Promise<FilesEnv>): void {
       expect(res.headers.get("content-disposition")).not.toContain("file-70000");
     });
 
-    it("answers 404 to a non-member's download and upload, and stores nothing", async () => {
+    it("answers 404 to a non-member's download and upload, and stores nothing", async (ctx) => {
+      const row = asAttack(ctx, {
+        area: "uploads",
+        attack: `non-member downloads and uploads a conversation's file; path traversal in the blob id (${stack.gateway.store.kind})`,
+        expected: "404, nothing stored; 400",
+      });
       const { ref } = await sendRandom(1000);
       const stranger = stack.customer("files-stranger", { encryption: true });
       clients.push(stranger);
@@ -284,9 +290,15 @@ function describeFiles(name: string, open: () => Promise<FilesEnv>): void {
         headers: { authorization: `Bearer ${ownerToken}` },
       });
       expect(bad.status).toBe(400);
+      row.observed("download 404, upload 404, nothing stored, traversal 400");
     });
 
-    it("refuses uploads over the limit with 413 too_large, declared or streamed, and stores nothing", async () => {
+    it("refuses uploads over the limit with 413 too_large, declared or streamed, and stores nothing", async (ctx) => {
+      const row = asAttack(ctx, {
+        area: "uploads",
+        attack: `oversize upload, declared and streamed (${stack.gateway.store.kind})`,
+        expected: "413 too_large, nothing stored",
+      });
       const before = await env.probe.residue();
       // Declared too big: answered before the body is read (the client has sent only 64 KiB of it).
       const declared = rawUpload(stack.url, { token: ownerToken, convId, contentLength: MAX_FILE_BYTES + 1 });
@@ -322,6 +334,7 @@ function describeFiles(name: string, open: () => Promise<FilesEnv>): void {
       expect((error as ParleyError).code).toBe("too_large");
 
       await waitFor(async () => (await env.probe.residue()) === before, "nothing stored after the refusals");
+      row.observed(`413 declared and after ${written} bytes streamed, nothing stored`);
     });
 
     it("leaves no blob behind when the client drops the connection mid-upload", async () => {
@@ -335,7 +348,12 @@ function describeFiles(name: string, open: () => Promise<FilesEnv>): void {
       await waitFor(async () => (await env.probe.residue()) === before, "the interrupted upload to be cleared");
     });
 
-    it("rejects a blob damaged at rest (one flipped byte) with file_corrupt and no plaintext", async () => {
+    it("rejects a blob damaged at rest (one flipped byte) with file_corrupt and no plaintext", async (ctx) => {
+      const row = asAttack(ctx, {
+        area: "uploads",
+        attack: `flipped byte at rest; reference lying about size or hash (${stack.gateway.store.kind})`,
+        expected: "file_corrupt, no plaintext",
+      });
       const { ref, msgId } = await sendRandom(200_000);
       const theirs = await agentsRef(msgId);
       await env.probe.flipByte(ref.id, 70_000);
@@ -351,6 +369,7 @@ function describeFiles(name: string, open: () => Promise<FilesEnv>): void {
         });
       }
       expect(Buffer.from(await agent.downloadFile(convId, fresh.ref)).equals(Buffer.from(fresh.bytes))).toBe(true);
+      row.observed("1 flipped byte and 3 lies: file_corrupt");
     });
 
     it("leaves no canary of an encrypted file in the blob store, the message store or the logs; a plaintext control is found", async () => {

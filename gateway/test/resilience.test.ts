@@ -5,6 +5,7 @@
  */
 import type { ChatMessage, ParleyClient } from "@parley/sdk";
 import { afterEach, describe, expect, it } from "vitest";
+import { asAttack } from "./harness/attack.js";
 import { startStack, type TestStack } from "./harness/stack.js";
 import { waitFor } from "./helpers.js";
 
@@ -67,7 +68,12 @@ describe("faults while two clients exchange messages", () => {
     stack = undefined;
   });
 
-  it("loses and duplicates nothing across a nats-server restart (1,000 messages)", async () => {
+  it("loses and duplicates nothing across a nats-server restart (1,000 messages)", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "faults",
+      attack: "kill -9 nats-server mid-stream (1,000 messages)",
+      expected: "0 lost, 0 duplicated",
+    });
     stack = await startStack();
     const s = stack;
     let restarts = 0;
@@ -92,9 +98,17 @@ describe("faults while two clients exchange messages", () => {
       expect(state.pending).toEqual([]);
     }
     await Promise.all([run.customer.close(), run.agent.close()]);
+    row.observed(
+      `${total} sent, ${run.tallies.map((t) => total - new Set(t.events).size).join("/")} lost, ${run.tallies.map((t) => t.events.length - new Set(t.events).size).join("/")} duplicated (customer/agent)`,
+    );
   });
 
-  it("loses and duplicates nothing across a gateway restart (400 messages)", async () => {
+  it("loses and duplicates nothing across a gateway restart (400 messages)", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "faults",
+      attack: "gateway restart mid-stream (400 messages)",
+      expected: "0 lost, 0 duplicated",
+    });
     stack = await startStack();
     const s = stack;
     const run = await exchange(s, 200, 150, () => s.restartGateway());
@@ -106,9 +120,17 @@ describe("faults while two clients exchange messages", () => {
     expect(new Set(stored.map((m) => m.msgId))).toEqual(new Set(run.sent));
     for (const t of run.tallies) expect(lostAndDuplicated(run.sent, t.events)).toEqual({ lost: 0, duplicated: 0 });
     await Promise.all([run.customer.close(), run.agent.close()]);
+    row.observed(
+      `${total} sent, ${run.tallies.map((t) => total - new Set(t.events).size).join("/")} lost, ${run.tallies.map((t) => t.events.length - new Set(t.events).size).join("/")} duplicated`,
+    );
   });
 
-  it("stores and delivers a resent msgId once, with the first seq", async () => {
+  it("stores and delivers a resent msgId once, with the first seq", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "send",
+      attack: "same msgId sent twice",
+      expected: "stored and delivered once, first seq",
+    });
     stack = await startStack();
     const customer = stack.customer("cust-idem");
     const agent = stack.agent();
@@ -128,6 +150,7 @@ describe("faults while two clients exchange messages", () => {
     expect(agentTally.events).toEqual([first.msgId, third.msgId]);
     expect((await stack.gateway.store.since(convId, 0, 10)).map((m) => m.msgId)).toEqual([first.msgId, third.msgId]);
     await Promise.all([customer.close(), agent.close()]);
+    row.observed(`${agentTally.events.length} deliveries for 2 msgIds, duplicate answered seq ${first.seq}`);
   });
 
   it("keeps an offline client's messages in its outbox and sends them once after reconnecting", async () => {
