@@ -93,8 +93,8 @@ describe("bad input is refused with a stable code and stores nothing", () => {
   for (const [name, template] of injections) {
     it(`refuses ${name} with bad_request and stores nothing`, async (ctx) => {
       const row = asAttack(ctx, {
-        area: "http",
-        attack: `msg.send with ${name}`,
+        area: "rpc",
+        attack: `msg.send over NATS with ${name}`,
         expected: "bad_request, store unchanged",
       });
       const body = JSON.parse(
