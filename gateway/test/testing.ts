@@ -6,6 +6,7 @@
  * vitest sets): it is never built or published. ADR 0021.
  */
 
+export { type AttackMeta, type AttackRecorder, type AttackRow, asAttack, attack } from "./harness/attack.js";
 export {
   type CoturnHarness,
   type StartCoturnOptions,

@@ -4,7 +4,7 @@
 // hears counts and metadata only, and the frame's CSP and bridge hold.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { waitFor } from "@parley/gateway/testing";
+import { asAttack, waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -171,7 +171,12 @@ describe("the widget on a storefront", () => {
     await page.close();
   });
 
-  it("the bridge ignores malformed and foreign messages, keeps working, and the frame posts only to the storefront's origin", async () => {
+  it("the bridge ignores malformed and foreign messages, keeps working, and the frame posts only to the storefront's origin", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "widget",
+      attack: "postMessage: malformed commands, the frame's own window, a foreign ad frame posting to *",
+      expected: "all ignored, the chat keeps working, the frame posts only to the storefront's origin",
+    });
     const page = await browser.newPage();
     await exposeLauncherRoot(page);
     await page.goto(`${embed.storefront}/`);
@@ -277,6 +282,9 @@ describe("the widget on a storefront", () => {
     const targets = await frame.evaluate(() => (window as unknown as { __targets: string[] }).__targets);
     expect(targets.length).toBeGreaterThan(0);
     expect(new Set(targets)).toEqual(new Set([embed.storefront]));
+    row.observed(
+      `${bad.length} malformed, 1 wrong-window and 3 foreign messages ignored; ${targets.length} posts, all to the storefront`,
+    );
     await page.close();
   });
 
