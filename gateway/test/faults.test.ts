@@ -14,7 +14,12 @@ describe("faults and limits", () => {
     stack = undefined;
   });
 
-  it("recovers a message whose publish was lost after it was persisted, once the next one arrives", async () => {
+  it("recovers a message whose publish was lost after it was persisted, once the next one arrives", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "faults",
+      attack: "gateway crashes between persist and publish (publish dropped)",
+      expected: "message recovered by backfill, 0 lost",
+    });
     let dropNext = false;
     let dropped = 0;
     stack = await startStack({
@@ -44,6 +49,12 @@ describe("faults and limits", () => {
     expect(texts.get(convId)).toEqual(["one", "three", "two"]);
     expect(agent.conversation(convId).value.messages.map((m) => m.seq)).toEqual([1, 2, 3]);
     await Promise.all([customer.close(), agent.close()]);
+    row.observed(
+      `${dropped} publish dropped; agent got ${texts.get(convId)?.length} of 3, seqs ${agent
+        .conversation(convId)
+        .value.messages.map((m) => m.seq)
+        .join(",")}`,
+    );
   });
 
   it("answers a send flood past the per-principal rate with rate_limited, and the SDK still delivers every message", async (ctx) => {

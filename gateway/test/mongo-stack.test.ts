@@ -4,6 +4,7 @@
  * off mid-run.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { asAttack } from "./harness/attack.js";
 import { type MongoForTests, mongoForTests } from "./harness/ferretdb.js";
 import { startStack, type TestStack } from "./harness/stack.js";
 import { startTcpProxy, type TcpProxy } from "./harness/tcp-proxy.js";
@@ -55,7 +56,12 @@ describe("the gateway on the MongoDB store", () => {
     await Promise.all([customer.close(), agent.close()]);
   });
 
-  it("answers unavailable (503) while the store is unreachable, and loses nothing once it is back", async () => {
+  it("answers unavailable (503) while the store is unreachable, and loses nothing once it is back", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "faults",
+      attack: "MongoDB store cut off mid-conversation",
+      expected: "503 unavailable, /readyz 503, pending message stored once after",
+    });
     const customer = stack.customer("mongo-outage");
     await customer.connect();
     const convId = (await customer.openConversation()).id;
@@ -76,5 +82,6 @@ describe("the gateway on the MongoDB store", () => {
     const stored = await stack.gateway.store.since(convId, 0, 10);
     expect(stored.map((m) => m.seq)).toEqual([1, 2]);
     await customer.close();
+    row.observed(`503 during the outage; after: seqs ${stored.map((m) => m.seq).join(",")}, 0 duplicated`);
   });
 });

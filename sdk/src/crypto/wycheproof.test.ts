@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import ed25519 from "../../test/vectors/wycheproof/ed25519_test.json" with { type: "json" };
 import x25519 from "../../test/vectors/wycheproof/x25519_test.json" with { type: "json" };
 import xchacha from "../../test/vectors/wycheproof/xchacha20_poly1305_test.json" with { type: "json" };
+import { asAttack } from "../attack-row.test-support.js";
 import { loadSodiumBackend, type SodiumBackend } from "./sodium.js";
 
 interface VectorFile<G> {
@@ -55,7 +56,12 @@ function tally() {
 const BACKENDS: SodiumBackend[] = ["wasm", "native"];
 
 describe.each(BACKENDS)("Wycheproof vectors through libsodium (%s)", (backend) => {
-  it("XChaCha20-Poly1305-IETF: every valid vector decrypts and re-encrypts exactly, every invalid one is refused", async () => {
+  it("XChaCha20-Poly1305-IETF: every valid vector decrypts and re-encrypts exactly, every invalid one is refused", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "crypto",
+      attack: `Wycheproof XChaCha20-Poly1305 vectors (${backend})`,
+      expected: "0 invalid accepted, 0 valid rejected",
+    });
     const sodium = await loadSodiumBackend(backend);
     const file = xchacha as VectorFile<{ ivSize: number; tests: AeadTest[] }>;
     const t = tally();
@@ -89,9 +95,15 @@ describe.each(BACKENDS)("Wycheproof vectors through libsodium (%s)", (backend) =
     expect(wrong).toEqual([]);
     expect(t.counts["invalid accepted"] ?? 0).toBe(0);
     expect(t.counts["valid rejected"] ?? 0).toBe(0);
+    row.observed(`${checked} vectors, ${wrong.length} wrong`);
   });
 
-  it("Ed25519: crypto_sign_verify_detached accepts every valid signature and refuses every invalid one", async () => {
+  it("Ed25519: crypto_sign_verify_detached accepts every valid signature and refuses every invalid one", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "crypto",
+      attack: `Wycheproof Ed25519 vectors (${backend})`,
+      expected: "0 invalid accepted, 0 valid rejected",
+    });
     const sodium = await loadSodiumBackend(backend);
     const file = ed25519 as VectorFile<EddsaGroup>;
     const t = tally();
@@ -116,10 +128,16 @@ describe.each(BACKENDS)("Wycheproof vectors through libsodium (%s)", (backend) =
     expect(wrong).toEqual([]);
     expect(t.counts["valid accepted"]).toBeGreaterThan(0);
     expect(t.counts["invalid rejected"]).toBeGreaterThan(0);
+    row.observed(`${checked} vectors, ${wrong.length} wrong`);
   });
 
   // crypto_scalarmult has no native override (not per message): both backends run the wasm function here.
-  it("X25519: crypto_scalarmult matches every vector, and refuses exactly the all-zero shared secrets", async () => {
+  it("X25519: crypto_scalarmult matches every vector, and refuses exactly the all-zero shared secrets", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "crypto",
+      attack: `Wycheproof X25519 vectors (${backend})`,
+      expected: "every vector matches; only all-zero shared secrets refused",
+    });
     const sodium = await loadSodiumBackend(backend);
     const file = x25519 as VectorFile<{ tests: XdhTest[] }>;
     const t = tally();
@@ -151,5 +169,6 @@ describe.each(BACKENDS)("Wycheproof vectors through libsodium (%s)", (backend) =
     expect(wrong).toEqual([]);
     expect(t.counts["valid computed"]).toBeGreaterThan(0);
     expect(t.counts["acceptable refused (all-zero shared secret)"]).toBeGreaterThan(0);
+    row.observed(`${checked} vectors, ${wrong.length} wrong`);
   });
 });

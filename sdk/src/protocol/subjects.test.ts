@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { asAttack } from "../attack-row.test-support.js";
 import { ID_PATTERN } from "./ids.js";
 import { parseApiSubject, principalPermissions, SubjectWildcards, subjects } from "./subjects.js";
 
@@ -29,14 +30,22 @@ const builders = [
 ] as const;
 
 describe("subjects", () => {
-  it.each(builders)("%s rejects every id that is not a subject-safe token", (_name, build) => {
-    fc.assert(
-      fc.property(unsafeId, (id) => {
-        expect(() => build(id)).toThrow(TypeError);
-      }),
-      { numRuns: 500 },
-    );
-  });
+  for (const [name, build] of builders) {
+    it(`${name} rejects every id that is not a subject-safe token`, (ctx) => {
+      const row = asAttack(ctx, {
+        area: "ids",
+        attack: `ids with ., *, >, spaces or unicode into subjects.${name} (500 generated)`,
+        expected: "rejected before any subject is built",
+      });
+      fc.assert(
+        fc.property(unsafeId, (id) => {
+          expect(() => build(id)).toThrow(TypeError);
+        }),
+        { numRuns: 500 },
+      );
+      row.observed("500 of 500 unsafe ids rejected");
+    });
+  }
 
   it.each(builders)("%s puts a safe id in verbatim without adding or splitting tokens", (_name, build, shape) => {
     fc.assert(
