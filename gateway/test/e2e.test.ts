@@ -83,7 +83,12 @@ describe("end-to-end encryption through the gateway", () => {
     expect(toCustomer.get(conv.id)).toEqual([hello, reply]);
   });
 
-  it("an invited friend reads what comes after the inviter's commit, not before; a removed friend holds no later key", async () => {
+  it("an invited friend reads what comes after the inviter's commit, not before; a removed friend holds no later key", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "members",
+      attack: "removed member's device, given every stored ciphertext after its removal",
+      expected: "decrypts 0 new messages",
+    });
     const owner = track(stack.customer("e2e-inviter", { encryption: true }));
     const friendStorage = memoryStorage();
     const friend = track(stack.customer("e2e-friend", { encryption: true, storage: friendStorage }));
@@ -175,6 +180,7 @@ describe("end-to-end encryption through the gateway", () => {
         () => undefined,
       );
     expect(decrypted).toBe(0);
+    row.observed(`${decrypted} of ${afterRemoval.length} later messages decrypted; no key for epoch 3`);
   });
 
   it("tells an agent that cannot read an epoch sealed while its shop had no team key why, instead of hanging", async () => {
