@@ -89,7 +89,7 @@ export function dashboardCsp(
     "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     `connect-src ${origin(gatewayUrl)} ${nats.join(" ")}`,
-    `img-src 'self' blob:${tiles}`,
+    `img-src 'self' blob: data:${tiles}`,
     ...media,
     "font-src 'self'",
     "base-uri 'none'",

@@ -49,7 +49,7 @@ describe("the dashboard with a shop's map tiles and media", () => {
   it("builds its CSP from the features: the tile origin in img-src, the media origins as media-src, none without", () => {
     expect(dashboardCsp("http://127.0.0.1:4100", ["ws://127.0.0.1:4101"], { mapTiles: TILES, media })).toBe(
       "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
-        "connect-src http://127.0.0.1:4100 ws://127.0.0.1:4101; img-src 'self' blob: https://tiles.example; " +
+        "connect-src http://127.0.0.1:4100 ws://127.0.0.1:4101; img-src 'self' blob: data: https://tiles.example; " +
         `media-src ${shop.backend.url} https://cdn.example; font-src 'self'; ` +
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     );
@@ -61,7 +61,7 @@ describe("the dashboard with a shop's map tiles and media", () => {
   it("serves the page with the shop's tile and media origins in its CSP, and lets the agent's page use geolocation", async () => {
     const res = await fetch(`${shop.dashboard.url}/`);
     const csp = (res.headers.get("content-security-policy") ?? "").split("; ");
-    expect(csp).toContain("img-src 'self' blob: https://tiles.example");
+    expect(csp).toContain("img-src 'self' blob: data: https://tiles.example");
     expect(csp).toContain(`media-src ${shop.backend.url} https://cdn.example`);
     expect(res.headers.get("permissions-policy")).toBe(
       "camera=(self), microphone=(self), display-capture=(self), geolocation=(self)",

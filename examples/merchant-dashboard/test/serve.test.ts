@@ -40,7 +40,7 @@ describe("startDashboard", () => {
       expect(res.status).toBe(200);
       expect(res.headers.get("content-security-policy")).toBe(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
-          "connect-src http://127.0.0.1:4100 ws://127.0.0.1:4101; img-src 'self' blob:; font-src 'self'; " +
+          "connect-src http://127.0.0.1:4100 ws://127.0.0.1:4101; img-src 'self' blob: data:; font-src 'self'; " +
           "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
       );
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");

@@ -26,7 +26,7 @@ const CORPUS = [
 const EVIL_NAME = `<img src=x onerror="window.__pwned=20">Mallory`;
 const EVIL_FILE = `"><svg onload=window.__pwned=21>.png`;
 /** The file name as shown and saved (file-name.ts: the characters Windows refuses become `_`). */
-const SHOWN_FILE = "__svg onload=window.__pwned=21_.png";
+const SHOWN_FILE = "___svg onload=window.__pwned=21_.png";
 
 const b64 = (bytes: number) => "A".repeat(Math.ceil((bytes * 4) / 3));
 
