@@ -2,6 +2,7 @@
  * Gateway configuration, read from the environment once at start and
  * validated with every problem reported together.
  */
+import { isIP } from "node:net";
 import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
@@ -21,6 +22,41 @@ function iceUrls(kind: "stun" | "turn") {
     }
   });
 }
+
+/** Names `proxy-addr` (Express) knows for address ranges. */
+const PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/** Whether `value` is a proxy address Express can trust: a range name, an IP, or an IP with a prefix length. */
+function isProxyAddress(value: string): boolean {
+  if (PROXY_RANGES.has(value)) return true;
+  const [address = "", bits, ...rest] = value.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * `PARLEY_TRUST_PROXY`: how many proxies stand in front of the gateway (a number: `1` takes the
+ * last `X-Forwarded-For` address, the one the proxy appended), or the proxies' own addresses
+ * (`loopback`, IPs, CIDRs, comma-separated). `true` is refused: trusting every hop makes the
+ * leftmost address, which any client can forge, the client's.
+ */
+const trustProxySchema = z
+  .string()
+  .trim()
+  .transform((value, ctx): number | string[] | undefined => {
+    if (value === "" || value === "false") return undefined;
+    if (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 10) return Number(value);
+    const parts = value.split(",").map((part) => part.trim());
+    if (!/^\d+$/.test(value) && parts.every(isProxyAddress)) return parts;
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "must be a number of proxy hops (1 to 10) or proxy addresses (loopback, IPs, CIDRs); `true` would let clients forge X-Forwarded-For",
+    });
+    return z.NEVER;
+  });
 
 const envSchema = z.object({
   PARLEY_HOST: z.string().default("127.0.0.1"),
@@ -57,8 +93,8 @@ const envSchema = z.object({
     .max(30 * 86_400)
     .default(86_400),
   PARLEY_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  /** Express `trust proxy` setting behind a TLS-terminating proxy (e.g. `loopback`, `1`); off by default. */
-  PARLEY_TRUST_PROXY: z.string().optional(),
+  /** Proxies in front of the gateway: a hop count (`1`) or their addresses (`loopback`, a CIDR); off by default. */
+  PARLEY_TRUST_PROXY: trustProxySchema.optional(),
   /** Max sends per principal per second. */
   PARLEY_SEND_RATE: z.coerce.number().int().min(1).default(50),
   /** Largest file upload accepted, in ciphertext bytes (default 25 MiB). */
@@ -133,7 +169,8 @@ export interface GatewayConfig {
   handleProbeRatePerMinute: number;
   /** Handle probes per client IP per minute (store-backed, shared by all gateways). */
   handleProbeIpRatePerMinute: number;
-  trustProxy: string | undefined;
+  /** Express `trust proxy`: a hop count or the proxies' addresses; undefined trusts no proxy. */
+  trustProxy: number | string[] | undefined;
   /** The widget's `dist/` (launcher and frame); undefined: the installed `@parley/widget`. */
   widgetDir: string | undefined;
   /** STUN and TURN servers for calls (`call.ice`), with the TURN secret; empty lists when unset. */

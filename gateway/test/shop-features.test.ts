@@ -79,7 +79,7 @@ describe("shop map tiles and media", () => {
   it("adds exactly the tile origin to the frame's img-src and the media origins as media-src; none without them", async () => {
     expect((await put("shop_feat", { ...BASE, mapTiles: TILES, media: MEDIA })).status).toBe(200);
     const featured = await csp("shop_feat");
-    expect(featured.directives).toContain("img-src 'self' blob: data: https://tiles.example:8443");
+    expect(featured.directives).toContain("img-src 'self' blob: https://tiles.example:8443");
     expect(featured.directives).toContain("media-src https://cdn.example http://127.0.0.1:3000");
     expect(featured.directives[0]).toBe("default-src 'none'");
     // Nothing blocks geolocation for the frame: the storefront's iframe delegates it.
@@ -87,7 +87,7 @@ describe("shop map tiles and media", () => {
 
     expect((await put("shop_plain", BASE)).status).toBe(200);
     const plain = await csp("shop_plain");
-    expect(plain.directives).toContain("img-src 'self' blob: data:");
+    expect(plain.directives).toContain("img-src 'self' blob:");
     // No media-src: default-src 'none' forbids every audio source.
     expect(plain.directives.some((d) => d.startsWith("media-src"))).toBe(false);
 

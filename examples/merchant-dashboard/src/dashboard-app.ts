@@ -9,7 +9,7 @@
  */
 
 import { type InviteInfo, ParleyError } from "@parley/sdk";
-import { CallsHook, StoreController } from "@parley/widget/components";
+import { CallsHook, StoreController, stripBidiControls } from "@parley/widget/components";
 import { css, html, LitElement, nothing } from "lit";
 import { lastLogin } from "./auth.js";
 import type { DashboardConfig } from "./config.js";
@@ -287,7 +287,7 @@ export class DashboardApp extends LitElement {
     const principal = dash.client.principal;
     return html`<header class="bar">
         <h1>${t("app.title")}</h1>
-        <span class="who">${principal.displayName}</span>
+        <bdi class="who">${stripBidiControls(principal.displayName)}</bdi>
         ${this.#invitesButton()}
         <button class="button" type="button" data-action="alerts" ?disabled=${this.alertState === "on"}
           @click=${() => this.#enableAlerts()}>

@@ -22,6 +22,7 @@ import {
   type ParleyComposer,
   type ShopFeatures,
   StoreController,
+  stripBidiControls,
   translator,
 } from "@parley/widget/components";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
@@ -280,7 +281,7 @@ export class DashboardConversation extends LitElement {
     const typing = (state?.typing ?? []).map((p) => names[p] ?? p);
     const features = this.#features.value ?? NO_FEATURES;
     return html`<header>
-        <h2 id="conv-title">${customer?.displayName ?? t("customer.none")}</h2>
+        <h2 id="conv-title" dir="auto">${customer ? stripBidiControls(customer.displayName) : t("customer.none")}</h2>
         <span class="status ${open ? "" : "closed"}" data-status=${info.status}>
           ${open ? t("conv.status.open") : t("conv.status.closed")}
         </span>
@@ -304,7 +305,7 @@ export class DashboardConversation extends LitElement {
               if (to) void this.#act(() => dash.client.assign(convId, to));
             }}>
             <option value="">${t("conv.assignTo")}</option>
-            ${colleagues.map((c) => html`<option value=${c.id}>${c.name}</option>`)}
+            ${colleagues.map((c) => html`<option value=${c.id}>${stripBidiControls(c.name)}</option>`)}
           </select>
           ${
             open

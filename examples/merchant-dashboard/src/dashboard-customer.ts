@@ -6,7 +6,7 @@
  * conversation's "Invite…" action; the members panel lists who is in it.
  */
 import type { ConversationState } from "@parley/sdk";
-import { StoreController } from "@parley/widget/components";
+import { StoreController, stripBidiControls } from "@parley/widget/components";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import type { Dashboard } from "./dashboard.js";
 import { dateTime, t } from "./i18n.js";
@@ -65,7 +65,7 @@ export class DashboardCustomer extends LitElement {
     return html`<section aria-labelledby="customer-title">
         <h2 id="customer-title">${t("customer.title")}</h2>
         <dl>
-          <dt>${t("customer.name")}</dt><dd data-field="name">${customer?.displayName ?? none}</dd>
+          <dt>${t("customer.name")}</dt><dd data-field="name" dir="auto">${customer ? stripBidiControls(customer.displayName) : none}</dd>
           <dt>${t("customer.externalId")}</dt><dd data-field="external-id">${customer?.externalId ?? none}</dd>
           <dt>${t("customer.handle")}</dt><dd data-field="handle">${customer?.handle ? `@${customer.handle}` : none}</dd>
           <dt>${t("customer.firstSeen")}</dt><dd data-field="first-seen">${dateTime(info.createdAt)}</dd>

@@ -9,7 +9,7 @@
  * @fires dashboard-search - detail `{ query }` as the search box changes
  */
 
-import { StoreController } from "@parley/widget/components";
+import { StoreController, stripBidiControls } from "@parley/widget/components";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import { type Dashboard, type InboxFilter, type InboxRow, matchesFilter } from "./dashboard.js";
 import { dateTime, type MessageKey, t, when } from "./i18n.js";
@@ -217,7 +217,7 @@ export class DashboardInbox extends LitElement {
       tabindex=${tabbable ? "0" : "-1"}
       @click=${() => this.#select(row.id)}
     >
-      <span class="name">${name}</span>
+      <bdi class="name">${stripBidiControls(name)}</bdi>
       <span class="side">
         <time datetime=${new Date(row.lastActivity).toISOString()} title=${dateTime(row.lastActivity)}>${when(row.lastActivity)}</time>
         ${

@@ -9,6 +9,7 @@
  * in words from the gateway's stable code.
  */
 import type { InviteHistory, InviteInfo } from "@parley/sdk";
+import { stripBidiControls } from "@parley/widget/components";
 import { css, html, LitElement, nothing } from "lit";
 import type { Dashboard } from "./dashboard.js";
 import { type MessageKey, t } from "./i18n.js";
@@ -215,7 +216,7 @@ export class DashboardInviteDialog extends LitElement {
     return html`<form @submit=${this.#send} data-step="confirm">
       <p class="muted" id="invite-who-label">${t("invite.who")}</p>
       <p class="who" data-invitee>
-        <strong data-field="name">${found.displayName}</strong>
+        <strong data-field="name" dir="auto">${stripBidiControls(found.displayName)}</strong>
         ${found.handle ? html`<span class="muted" data-field="handle">@${found.handle}</span>` : nothing}
         ${isTeam(found.kind) ? teamBadge() : nothing}
       </p>

@@ -8,7 +8,7 @@
  * that comes too late (expired, withdrawn, inviter gone) is said in words.
  */
 import type { InviteInfo } from "@parley/sdk";
-import { StoreController } from "@parley/widget/components";
+import { isolate, StoreController } from "@parley/widget/components";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import type { Dashboard, InboxRow } from "./dashboard.js";
 import { dateTime, type MessageKey, t } from "./i18n.js";
@@ -170,7 +170,7 @@ export class DashboardInvites extends LitElement {
       ${
         members.length > 0
           ? html`<p class="line" data-field="members">${t("invites.members", {
-              names: members.map((m) => `${m.displayName} (${roleLabel(m.role)})`).join(", "),
+              names: members.map((m) => `${isolate(m.displayName)} (${roleLabel(m.role)})`).join(", "),
             })}</p>`
           : nothing
       }

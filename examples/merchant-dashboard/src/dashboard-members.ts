@@ -8,7 +8,7 @@
  * events.
  */
 import type { InviteInfo } from "@parley/sdk";
-import { StoreController } from "@parley/widget/components";
+import { StoreController, stripBidiControls } from "@parley/widget/components";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import type { Dashboard } from "./dashboard.js";
 import { type MessageKey, t } from "./i18n.js";
@@ -193,10 +193,10 @@ export class DashboardMembers extends LitElement {
   #member(m: Member, me: string, names: Readonly<Record<string, string>>) {
     const dash = this.dash as Dashboard;
     const convId = this.conversationId as string;
-    const name = m.principalId === me ? t("members.you", { name: m.displayName }) : m.displayName;
+    const name = m.principalId === me ? t("members.you", { name: m.displayName }) : stripBidiControls(m.displayName);
     const inviter = m.invitedBy ? (names[m.invitedBy] ?? m.invitedBy) : undefined;
     return html`<li data-member-id=${m.principalId} data-role=${m.role}>
-      <span class="name">${name}</span>
+      <bdi class="name">${name}</bdi>
       ${m.handle ? html`<span class="muted">@${m.handle}</span>` : nothing}
       ${roleBadge(m.role)}
       ${inviter ? html`<span class="by muted" data-field="invited-by">${t("members.invitedBy", { name: inviter })}</span>` : nothing}

@@ -6,6 +6,7 @@
  * customer's devices and the gateway cannot read them.
  */
 import type { Note } from "@parley/sdk";
+import { stripBidiControls } from "@parley/widget/components";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import type { Dashboard } from "./dashboard.js";
 import { dateTime, t } from "./i18n.js";
@@ -154,7 +155,7 @@ export class DashboardNotes extends LitElement {
           : html`<ol aria-label=${t("notes.title")}>
               ${this.notes.map(
                 (n) =>
-                  html`<li data-note-id=${n.id}><span class="by">${n.authorName} · ${dateTime(n.ts)}</span>${n.text}</li>`,
+                  html`<li data-note-id=${n.id}><span class="by"><bdi>${stripBidiControls(n.authorName)}</bdi> · ${dateTime(n.ts)}</span>${n.text}</li>`,
               )}
             </ol>`
       }

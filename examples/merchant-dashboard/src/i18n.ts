@@ -3,6 +3,8 @@
  * locale picked from the browser. `t()` falls back to English for a missing
  * German string and to the key itself for an unknown one.
  */
+import { fillIsolated } from "@parley/widget/components";
+
 const en = {
   "app.title": "Parley dashboard",
   "login.title": "Sign in to answer customers",
@@ -289,10 +291,13 @@ export function locale(): string {
   return current;
 }
 
-/** The string for `key` in the current locale, `{param}` placeholders filled. */
+/**
+ * The string for `key` in the current locale, `{param}` placeholders filled, each value isolated
+ * (FSI/PDI, bidi controls dropped) so a name cannot reorder the sentence around it.
+ */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
   const text = catalogs[current]?.[key] ?? en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return fillIsolated(text, params);
 }
 
 /** A time today, or a date otherwise (inbox rows). */

@@ -5,7 +5,15 @@
  */
 
 import { displayNameSchema } from "@parley/sdk/protocol";
-import { type CryptoKey, importJWK, importSPKI, type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
+import {
+  type CryptoKey,
+  importJWK,
+  importSPKI,
+  type JWK,
+  type JWTPayload,
+  errors as joseErrors,
+  jwtVerify,
+} from "jose";
 import { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type { ShopRecord, TokenIdStore } from "../store/port.js";
@@ -31,16 +39,42 @@ export interface CustomerClaims {
 type VerifyKey = CryptoKey | Uint8Array;
 const keyCache = new WeakMap<ShopRecord["tokenKey"], Promise<VerifyKey>>();
 
+/**
+ * Imports a shop's token key the way tokens are verified: HS256 secrets as bytes; an EdDSA
+ * key as an SPKI PEM or a JWK that holds an Ed25519 public key (not a private key, not X25519
+ * or RSA). Throws `token_key_invalid` for anything else, so a shop cannot be registered with a
+ * key that would fail every customer's session later.
+ */
+export async function importTokenKey(spec: ShopRecord["tokenKey"]): Promise<VerifyKey> {
+  if (spec.alg === "HS256") return new TextEncoder().encode(spec.secret);
+  const text = spec.publicKey.trim();
+  let key: CryptoKey;
+  try {
+    if (text.startsWith("-----BEGIN")) {
+      key = await importSPKI(text, "EdDSA");
+    } else {
+      const jwk = JSON.parse(text) as unknown;
+      if (!jwk || typeof jwk !== "object" || Array.isArray(jwk) || "d" in jwk) throw new Error("not a public JWK");
+      key = (await importJWK(jwk as JWK, "EdDSA")) as CryptoKey;
+    }
+  } catch (err) {
+    throw new GatewayError("token_key_invalid", "tokenKey.publicKey is not an Ed25519 public key (SPKI PEM or JWK)", {
+      cause: err,
+    });
+  }
+  if (key.type !== "public" || key.algorithm.name !== "Ed25519") {
+    throw new GatewayError("token_key_invalid", "tokenKey.publicKey is not an Ed25519 public key (SPKI PEM or JWK)");
+  }
+  return key;
+}
+
 function verificationKey(shop: ShopRecord): Promise<VerifyKey> {
   const spec = shop.tokenKey;
   let key = keyCache.get(spec);
   if (!key) {
-    key =
-      spec.alg === "HS256"
-        ? Promise.resolve(new TextEncoder().encode(spec.secret))
-        : spec.publicKey.trim().startsWith("-----BEGIN")
-          ? importSPKI(spec.publicKey, "EdDSA")
-          : (importJWK(JSON.parse(spec.publicKey), "EdDSA") as Promise<CryptoKey>);
+    // Shops are checked when registered (ShopAdmin.putShop); one stored before that check answers
+    // token_key_invalid here rather than an internal error.
+    key = importTokenKey(spec);
     keyCache.set(spec, key);
   }
   return key;

@@ -12,6 +12,7 @@ import {
   TeamKinds,
 } from "@parley/sdk/protocol";
 import { z } from "zod";
+import { importTokenKey } from "../auth/customer-token.js";
 import { hashPassword } from "../auth/passwords.js";
 import { GatewayError } from "../errors.js";
 import type { AgentStore, PrincipalStore, ShopRecord, ShopStore } from "../store/port.js";
@@ -52,6 +53,8 @@ export class ShopAdmin {
   constructor(private readonly store: ShopStore & PrincipalStore & AgentStore) {}
 
   async putShop(shopId: string, input: z.output<typeof shopInputSchema>): Promise<Omit<ShopRecord, "tokenKey">> {
+    // A key that does not parse would fail every customer's session later: refuse it now.
+    await importTokenKey(input.tokenKey);
     const existing = await this.store.getShop(shopId);
     const shop: ShopRecord = { id: shopId, ...input, createdAt: existing?.createdAt ?? Date.now() };
     await this.store.putShop(shop);
@@ -97,6 +100,14 @@ export class ShopAdmin {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new Error(`invalid shops file ${path}: ${issue?.path.join(".")}: ${issue?.message}`);
+    }
+    // Every shop's key is checked before any shop is stored: a bad file changes nothing.
+    for (const [i, { id, tokenKey }] of parsed.data.shops.entries()) {
+      try {
+        await importTokenKey(tokenKey);
+      } catch (err) {
+        throw new Error(`invalid shops file ${path}: shops.${i}.tokenKey (shop ${id}): ${(err as Error).message}`);
+      }
     }
     for (const { id, agents, ...shop } of parsed.data.shops) {
       await this.putShop(id, shop);

@@ -38,8 +38,11 @@ export interface HttpAppDeps {
   isReady: () => boolean;
   /** Origins allowed to call the API from a browser (every shop's storefronts and the gateway's own). */
   corsOrigins: () => Promise<Set<string>>;
-  /** Express `trust proxy` value. @default false */
-  trustProxy?: string | undefined;
+  /**
+   * Express `trust proxy`: a number of hops (`1`: the client is the last `X-Forwarded-For` address, the
+   * one the proxy appended) or the proxies' addresses. @default false
+   */
+  trustProxy?: number | string[] | undefined;
   /** Session requests per client IP per minute. @default 60 */
   sessionRate?: number;
   /** `POST /v1/files` and `GET /v1/files/:id` (file-routes.ts); absent, there are no file routes. */

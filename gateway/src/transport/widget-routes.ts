@@ -81,7 +81,9 @@ export function frameCsp(shop: FrameCspShop, natsWsUrls: readonly string[]): str
     "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     `connect-src 'self' ${natsWsUrls.join(" ")}`,
-    `img-src 'self' blob: data:${tiles}`,
+    // No data: images: nothing in the frame needs them (Leaflet's tile-cancelling data: GIF is
+    // replaced in leaflet-map.ts), and a message cannot smuggle a picture in through one.
+    `img-src 'self' blob:${tiles}`,
     ...media,
     "font-src 'self'",
     "base-uri 'none'",

@@ -45,6 +45,15 @@ const errorCodes = {
     retryable: false,
     message: "A display name cannot contain invisible or text-direction characters.",
   },
+  /**
+   * Admin API and shops file: a shop's `tokenKey.publicKey` is not an Ed25519 public key (an SPKI
+   * PEM or a JWK); sessions of a shop stored with such a key before the check answer it too.
+   */
+  token_key_invalid: {
+    status: 400,
+    retryable: false,
+    message: "The shop's token key is not an Ed25519 public key.",
+  },
   /** `invite.create`, `handle.lookup`: no one of the shop has that handle. */
   unknown_handle: { status: 404, retryable: false, message: "No one has that handle." },
   /** The invite passed its expiry before it was answered. */

@@ -5,6 +5,7 @@
  * are there).
  */
 import { clockText } from "../components/clock-text.js";
+import { fillIsolated, isRtlLocale } from "../i18n/bidi.js";
 
 export { clockText };
 
@@ -174,9 +175,6 @@ export function callsStrings(locale: string): CallsStrings {
   const catalog: Record<CallsKey, string> = locale.toLowerCase().startsWith("de") ? de : en;
   return {
     locale,
-    t: (key, params) =>
-      catalog[key].replace(/\{(\w+)\}/g, (whole, name: string) =>
-        params && name in params ? String(params[name]) : whole,
-      ),
+    t: (key, params) => fillIsolated(catalog[key], params, isRtlLocale(locale)),
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { TemplateResult } from "lit";
 import type { PanelKit } from "../components/panel-kit.js";
+import { stripBidiControls } from "../i18n/bidi.js";
 import type { ActiveCall, IncomingCall, RemotePeer } from "./sdk.js";
 import { type CallsKey, type CallsStrings, clockText } from "./strings.js";
 
@@ -108,7 +109,7 @@ function tile(kit: PanelKit, s: CallsStrings, peer: RemotePeer, name: string, vi
     <video autoplay playsinline .srcObject=${peer.stream ?? null} aria-label=${peer.screen ? `${s.t("call.screen")}: ${name}` : name}></video>
     ${showsVideo ? nothing : html`<span class="avatar" aria-hidden="true">${name.slice(0, 1).toUpperCase()}</span>`}
     <figcaption>
-      <span class="name">${name}</span>
+      <span class="name" dir="auto">${stripBidiControls(name)}</span>
       ${peer.screen ? html`<span class="tag" data-screen>${icon(kit, ICONS.screen)}${s.t("call.screen")}</span>` : nothing}
       ${peer.audio ? nothing : html`<span class="tag" data-muted>${icon(kit, ICONS.micOff)}${s.t("call.muted")}</span>`}
       ${video && !peer.video && !peer.screen ? html`<span class="tag" data-camera-off>${icon(kit, ICONS.videoOff)}${s.t("call.cameraOff")}</span>` : nothing}

@@ -2,6 +2,8 @@
  * The strings of the card renderers, in English and German. They load with
  * the cards (on demand), not with the chat's eager catalogs.
  */
+
+import { fillIsolated, isRtlLocale } from "../i18n/bidi.js";
 import { teamDe, teamEn } from "./strings-team.js";
 
 const en = {
@@ -266,9 +268,6 @@ export function cardStrings(locale: string): CardStrings {
   const catalog: Record<CardKey, string> = locale.toLowerCase().startsWith("de") ? de : en;
   return {
     locale,
-    t: (key, params) =>
-      catalog[key].replace(/\{(\w+)\}/g, (whole, name: string) =>
-        params && name in params ? String(params[name]) : whole,
-      ),
+    t: (key, params) => fillIsolated(catalog[key], params, isRtlLocale(locale)),
   };
 }

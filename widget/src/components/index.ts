@@ -11,6 +11,7 @@ import { customerElements, defineElements } from "./customer-elements.js";
 import { ParleyDeviceNotice } from "./device-notice-element.js";
 import { ParleyConversationList } from "./parley-conversation-list.js";
 
+export { fillIsolated, isolate, isRtlLocale, stripBidiControls } from "../i18n/bidi.js";
 export { dirOf, loadCatalog, type MessageKey, registerCatalog, type Translator, t, translator } from "../i18n/index.js";
 export { base, palette } from "../theme.js";
 export {
@@ -23,6 +24,7 @@ export {
 } from "./calls-hook.js";
 export { customerElements, defineCustomerElements } from "./customer-elements.js";
 export { ParleyDeviceNotice } from "./device-notice-element.js";
+export { safeFileName } from "./file-name.js";
 export { type InviteFailure, type InviteFailureReason, inviteFailure } from "./invite-errors.js";
 export { linkify, safeHref, type TextRun } from "./linkify.js";
 export { ParleyChat } from "./parley-chat.js";

@@ -1,5 +1,6 @@
 import type { InviteInfo, ParleyClient } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues } from "lit";
+import { stripBidiControls } from "../i18n/bidi.js";
 import { translator } from "../i18n/index.js";
 import { type AttachAction, attachActions, attachContext } from "./attach-actions.js";
 import { AttachMenu } from "./attach-menu.js";
@@ -349,7 +350,7 @@ export class ParleyComposer extends LitElement {
                   i,
                 ) => html`<li role="option" id=${`mention-${i}`} aria-selected=${i === this.active ? "true" : "false"}
                   @mousedown=${(e: Event) => e.preventDefault()} @click=${() => this.#pick(m)}>
-                  ${m.displayName}<span class="handle">@${m.handle}</span>
+                  <bdi>${stripBidiControls(m.displayName)}</bdi><span class="handle">@${m.handle}</span>
                 </li>`,
               )}
             </ul>`

@@ -1,5 +1,6 @@
 import type { ParleyClient } from "@parley/sdk";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
+import { stripBidiControls } from "../i18n/bidi.js";
 import { translator } from "../i18n/index.js";
 import { base } from "../theme.js";
 
@@ -210,7 +211,7 @@ export class ParleyConversationList extends LitElement {
             this.focusIndex = i;
             this.#choose(c.id);
           }}>
-          <span class="title">${c.ownerName || tr.t("conv.untitled", { id: c.id.slice(-6) })}</span>
+          <span class="title" dir="auto">${stripBidiControls(c.ownerName ?? "") || tr.t("conv.untitled", { id: c.id.slice(-6) })}</span>
           <time datetime=${new Date(c.updatedAt).toISOString()}>${tr.time(c.updatedAt)}</time>
           ${
             unread > 0

@@ -1,5 +1,6 @@
 import type { DeviceSetChange, ParleyClient } from "@parley/sdk";
 import type { PropertyValues } from "lit";
+import { fillIsolated, isRtlLocale } from "../i18n/bidi.js";
 import type { PanelKit } from "./panel-kit.js";
 
 interface Notice {
@@ -47,7 +48,7 @@ const SELF = { changed: "selfChanged", added: "selfAdded", removed: "selfRemoved
 function words(locale: string) {
   const table = locale.toLowerCase().startsWith("de") ? WORDS.de : WORDS.en;
   return (key: keyof typeof WORDS.en, params: Record<string, string> = {}) =>
-    table[key].replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+    fillIsolated(table[key], params, isRtlLocale(locale));
 }
 
 /**

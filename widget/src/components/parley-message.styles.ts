@@ -26,6 +26,10 @@ export const styles = [
       color: var(--parley-fg, #111827);
       overflow-wrap: anywhere;
       margin-inline-end: auto;
+      /* Ink that leaves the bubble (hundreds of stacked combining marks: Zalgo text) is cut at its
+         padding edge instead of covering the messages around it. */
+      overflow: clip;
+      overflow-clip-margin: padding-box;
     }
     .text {
       white-space: pre-wrap;

@@ -1,7 +1,9 @@
 import type { ChatMessage, FileRef, MessageBody, ParleyClient, PendingMessage } from "@parley/sdk";
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from "lit";
+import { stripBidiControls } from "../i18n/bidi.js";
 import { translator } from "../i18n/index.js";
 import { loadCalls } from "./calls-hook.js";
+import { safeFileName } from "./file-name.js";
 import { linkify } from "./linkify.js";
 import { loadListen } from "./listen-loader.js";
 import { kit } from "./panel-kit.js";
@@ -176,7 +178,7 @@ export class ParleyMessage extends LitElement {
       const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: "application/octet-stream" }));
       const a = document.createElement("a");
       a.href = url;
-      a.download = file.name;
+      a.download = safeFileName(file.name);
       a.rel = "noopener";
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 30_000);
@@ -211,16 +213,18 @@ export class ParleyMessage extends LitElement {
         return html`<span class="text" dir="auto">${body.text}</span>`;
       case "file": {
         const file = body.file;
+        // What the bubble shows is what the download is saved as (file-name.ts).
+        const name = safeFileName(file.name);
         return html`${
           this.imageUrl
-            ? html`<img src=${this.imageUrl} alt=${tr.t("msg.imageAlt", { name: file.name })}
+            ? html`<img src=${this.imageUrl} alt=${tr.t("msg.imageAlt", { name })}
                 width=${file.image?.width ?? nothing} height=${file.image?.height ?? nothing} />`
             : nothing
         }<span class="file"
-            ><span><span class="name">${file.name}</span> · ${tr.size(file.size)}</span>
+            ><span><bdi class="name">${name}</bdi> · ${tr.size(file.size)}</span>
             ${
               this.message && !isPending(this.message)
-                ? html`<button type="button" aria-label=${tr.t("msg.download", { name: file.name })}
+                ? html`<button type="button" aria-label=${tr.t("msg.download", { name })}
                     @click=${() => this.#download(file)}>
                     <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M12 4v11m-5-5 5 5 5-5M5 20h14" /></svg>
                   </button>`
@@ -291,7 +295,7 @@ export class ParleyMessage extends LitElement {
     return html`<div class="row" part="message">
       <div class="bubble" part="bubble">
         ${shared ? html`<span class="shared">${tr.t("msg.sharedBy", { name: shared })}</span>` : nothing}
-        ${this.own ? nothing : html`<span class="sender">${this.senderName}</span>`}
+        ${this.own ? nothing : html`<span class="sender" dir="auto">${stripBidiControls(this.senderName)}</span>`}
         ${this.#body(m.body)}
       </div>
       <div class="meta">${this.#meta(m)}</div>

@@ -8,6 +8,7 @@
  * (invite-timeline.ts, membership-timeline.ts), never from message bodies.
  */
 import type { ClientEvents, InviteInfo } from "@parley/sdk";
+import { fillIsolated, isRtlLocale } from "../i18n/bidi.js";
 import type { TimelineNotice } from "./invite-timeline.js";
 
 type Membership = ClientEvents["membership"];
@@ -69,7 +70,7 @@ export function timelineLines(input: TimelineInput): TimelineNotice[] {
   const { invites, events, me, names } = input;
   const catalog: Record<Key, string> = /^de\b/i.test(input.locale) ? de : en;
   const t = (key: Key, params: Record<string, string> = {}) =>
-    catalog[key].replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+    fillIsolated(catalog[key], params, isRtlLocale(input.locale));
   const name = (id: string) =>
     names.get(id) ??
     invites.find((i) => i.invitee === id)?.inviteeName ??

@@ -10,6 +10,8 @@
  * while the widget's frame fetches it with `loadCatalog` only when a
  * visitor's locale asks for it, so English visitors do not download it.
  */
+
+import { fillIsolated, isRtlLocale } from "./bidi.js";
 import { type Catalog, en, type MessageKey } from "./en.js";
 
 export type { Catalog, MessageKey } from "./en.js";
@@ -19,7 +21,6 @@ const catalogs: Record<string, Catalog> = { en };
 const loaders: Record<string, () => Promise<Catalog>> = {
   de: () => import("./de.js").then((m) => m.de),
 };
-const RTL_LANGUAGES = new Set(["ar", "he", "fa", "ur", "ps", "sd", "yi", "ug", "dv", "ku"]);
 
 export type Params = Record<string, string | number>;
 
@@ -48,12 +49,12 @@ function language(locale: string): string {
 
 /** `rtl` for right-to-left scripts (Arabic, Hebrew, Persian, Urdu...). */
 export function dirOf(locale: string): "ltr" | "rtl" {
-  return RTL_LANGUAGES.has(language(locale)) ? "rtl" : "ltr";
+  return isRtlLocale(locale) ? "rtl" : "ltr";
 }
 
-function fill(template: string, params: Params | undefined): string {
-  if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+/** `{param}`s filled, each value isolated from the sentence around it (bidi.ts). */
+function fill(template: string, params: Params | undefined, rtl = false): string {
+  return fillIsolated(template, params, rtl);
 }
 
 const cache = new Map<string, Translator>();
@@ -98,7 +99,7 @@ export function translator(locale = "en"): Translator {
         const form = plural.select(params.count);
         template = lookup(`${key}.${form}`) ?? lookup(`${key}.other`) ?? template;
       }
-      return fill(template ?? key, params);
+      return fill(template ?? key, params, tr.dir === "rtl");
     },
     time: (ts) => timeFormat.format(ts),
     day: (ts) => dayFormat.format(ts),

@@ -4,6 +4,7 @@
  * the listen chunk, not with the chat's eager catalogs.
  */
 import { clockText } from "../components/clock-text.js";
+import { fillIsolated, isRtlLocale } from "../i18n/bidi.js";
 
 export { clockText };
 
@@ -134,10 +135,7 @@ export function listenStrings(locale: string): ListenStrings {
   const catalog: Record<ListenKey, string> = locale.toLowerCase().startsWith("de") ? de : en;
   return {
     locale,
-    t: (key, params) =>
-      catalog[key].replace(/\{(\w+)\}/g, (whole, name: string) =>
-        params && name in params ? String(params[name]) : whole,
-      ),
+    t: (key, params) => fillIsolated(catalog[key], params, isRtlLocale(locale)),
     clock: clockText,
   };
 }

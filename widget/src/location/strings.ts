@@ -2,6 +2,7 @@
  * The strings of the location dialog, card and timeline line, in English and
  * German. They load with the location chunk, not with the chat's catalogs.
  */
+import { fillIsolated, isRtlLocale } from "../i18n/bidi.js";
 
 const en = {
   "card.title": "Location",
@@ -139,9 +140,6 @@ export function locationStrings(locale: string): LocationStrings {
   const catalog: Record<LocationKey, string> = locale.toLowerCase().startsWith("de") ? de : en;
   return {
     locale,
-    t: (key, params) =>
-      catalog[key].replace(/\{(\w+)\}/g, (whole, name: string) =>
-        params && name in params ? String(params[name]) : whole,
-      ),
+    t: (key, params) => fillIsolated(catalog[key], params, isRtlLocale(locale)),
   };
 }

@@ -10,6 +10,7 @@
  */
 import type { InviteHistory, InviteInfo, ParleyClient } from "@parley/sdk";
 import type { PrincipalInfo } from "@parley/sdk/protocol";
+import { stripBidiControls } from "../i18n/bidi.js";
 import { inviteError, lookupError } from "./invite-error-text.js";
 import type { PanelKit } from "./kit.js";
 import { type PanelKey, panelStrings } from "./members-strings.js";
@@ -207,7 +208,7 @@ export function defineInviteDialog(kit: PanelKit): void {
         <form @submit=${this.#invite}>
           <h2 id="title">${s.t("invite.title", { handle })}</h2>
           <div class="who">
-            ${p ? html`<span class="name">${p.displayName}</span>` : nothing}
+            ${p ? html`<span class="name" dir="auto">${stripBidiControls(p.displayName)}</span>` : nothing}
             <span class="handle">${handle}</span>
             ${team ? html`<span class="badge team">${s.t("invite.team")}</span>` : nothing}
           </div>

@@ -11,6 +11,7 @@
 import type { InviteInfo, ParleyClient } from "@parley/sdk";
 import type { MemberInfo } from "@parley/sdk/protocol";
 import type { PropertyValues } from "lit";
+import { stripBidiControls } from "../i18n/bidi.js";
 import { errorOf, type PanelKit } from "./kit.js";
 import { type PanelKey, type PanelStrings, panelStrings } from "./members-strings.js";
 import { panelStyles } from "./panel-styles.js";
@@ -291,7 +292,7 @@ export function define(kit: PanelKit): void {
           : nothing;
       return html`<li data-member=${m.principalId}>
         <div class="row">
-          <span class="name">${own ? s.t("members.you", { name: m.displayName }) : m.displayName}</span>
+          <span class="name" dir="auto">${own ? s.t("members.you", { name: m.displayName }) : stripBidiControls(m.displayName)}</span>
           ${m.handle ? html`<span class="handle">@${m.handle}</span>` : nothing}
           <span class=${team ? "badge team" : "badge"}>${s.t(`members.role.${role}` as PanelKey)}</span>
           <span class="actions">${confirming ? nothing : action}</span>

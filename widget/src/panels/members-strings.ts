@@ -4,6 +4,8 @@
  * eager catalogs of `i18n/`, so a visitor who never opens a panel never
  * downloads them.
  */
+import { fillIsolated, isRtlLocale } from "../i18n/bidi.js";
+
 const en = {
   "lookup.unknown_handle": "Could not invite {handle}: no one has that handle.",
   "lookup.rate_limited": "Could not invite {handle}: too many lookups. Try again in {seconds} s.",
@@ -140,9 +142,7 @@ export function panelStrings(locale: string): PanelStrings {
   const lang = /^de\b/i.test(locale) ? "de" : "en";
   const catalog: Record<PanelKey, string> = lang === "de" ? de : en;
   const t = (key: PanelKey, params?: Record<string, string | number>) =>
-    catalog[key].replace(/\{(\w+)\}/g, (whole, name: string) =>
-      params && name in params ? String(params[name]) : whole,
-    );
+    fillIsolated(catalog[key], params, isRtlLocale(locale));
   return {
     lang,
     t,

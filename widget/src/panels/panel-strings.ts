@@ -4,6 +4,8 @@
  * as they are; dates, plural rules and the writing direction come from the
  * chat's translator for the same locale.
  */
+
+import { fillIsolated } from "../i18n/bidi.js";
 import type { Params, Translator } from "../i18n/index.js";
 
 /** A panel's catalogs: English is the reference, German must have the same keys. */
@@ -37,9 +39,7 @@ export function panelTranslator<K extends string>(catalogs: PanelCatalogs<K>, tr
     t(key, params) {
       const form = typeof params?.count === "number" ? catalog[`${key}.${plural.select(params.count)}`] : undefined;
       const template = form ?? catalog[key] ?? catalog[`${key}.other`] ?? key;
-      return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-        params && name in params ? String(params[name]) : whole,
-      );
+      return fillIsolated(template, params, tr.dir === "rtl");
     },
     until(ts, now = Date.now()) {
       const minutes = Math.max(0, Math.round((ts - now) / 60_000));

@@ -7,6 +7,7 @@
  */
 import type { BlockedInfo, ParleyClient } from "@parley/sdk";
 import type { PanelKit } from "../components/panel-kit.js";
+import { stripBidiControls } from "../i18n/bidi.js";
 import { type Availability, HandleAvailability, previewHandle } from "./handle-availability.js";
 import { panelElement } from "./panel-element.js";
 import { type PanelTranslator, panelTranslator } from "./panel-strings.js";
@@ -280,7 +281,7 @@ export function define(kit: PanelKit): void {
               : html`<ul class="blocked">
                   ${(list ?? []).map(
                     (b) => html`<li>
-                      <span>${b.displayName}${b.handle ? html` <span class="muted">@${b.handle}</span>` : nothing}</span>
+                      <span><bdi>${stripBidiControls(b.displayName)}</bdi>${b.handle ? html` <span class="muted">@${b.handle}</span>` : nothing}</span>
                       <button type="button" class="secondary" @click=${() => this.#unblock(b)}>
                         ${t.t("blocked.unblock", { name: b.displayName })}</button>
                     </li>`,

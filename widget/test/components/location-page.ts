@@ -100,7 +100,7 @@ export function locationPage(): LocationPage {
       logLevel: "silent",
     });
     tiles = await startTileServer();
-    const csp = `default-src 'self'; style-src 'self'; img-src 'self' blob: data: ${tiles.origin}; script-src 'self'`;
+    const csp = `default-src 'self'; style-src 'self'; img-src 'self' blob: ${tiles.origin}; script-src 'self'`;
     site = await serveStatic({
       routes: {
         "/": { body: PAGE, headers: { "content-security-policy": csp } },

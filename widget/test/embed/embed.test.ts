@@ -298,7 +298,7 @@ describe("the widget on a storefront", () => {
       "script-src 'self' 'wasm-unsafe-eval'",
       "style-src 'self'",
       `connect-src 'self' ${embed.stack.nats.wsUrl}`,
-      "img-src 'self' blob: data:",
+      "img-src 'self' blob:",
       "font-src 'self'",
       "base-uri 'none'",
       "form-action 'none'",

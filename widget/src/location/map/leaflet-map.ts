@@ -38,6 +38,27 @@ export interface MapHandle {
   destroy(): void;
 }
 
+/** The private parts of Leaflet 1.9's tile layers that {@link cancelWithoutDataUrls} replaces. */
+interface TileInternals {
+  _tiles: Record<string, { el: HTMLImageElement } | undefined>;
+  _removeTile(key: string): void;
+}
+
+/**
+ * Leaflet cancels the download of a tile it drops by pointing the tile at a `data:` GIF, which the
+ * chat frame's CSP refuses (`img-src` has no `data:`: a CSP report for every dropped tile).
+ * Removing the tile's `src` cancels the download just the same. The map never changes zoom, so
+ * Leaflet's other canceller (`_abortLoading`, for tiles of another zoom level) never runs.
+ */
+function cancelWithoutDataUrls(layer: object, gridLayer: { prototype: object }): void {
+  const own = layer as TileInternals;
+  const base = gridLayer.prototype as TileInternals;
+  own._removeTile = (key) => {
+    own._tiles[key]?.el.removeAttribute("src");
+    base._removeTile.call(layer, key);
+  };
+}
+
 /** A zoom that keeps the accuracy circle in a card-sized map. */
 function zoomFor(accuracy: number, maxZoom: number): number {
   const zoom = accuracy <= 50 ? 17 : accuracy <= 200 ? 16 : accuracy <= 1000 ? 14 : accuracy <= 5000 ? 12 : 10;
@@ -66,7 +87,7 @@ export async function mountMap(
   point: MapPoint,
 ): Promise<MapHandle> {
   // Leaflet's ES module build (its package points bundlers at the UMD one, which needs CommonJS glue).
-  const { circle, circleMarker, map, tileLayer } = await import("leaflet/dist/leaflet-src.esm.js");
+  const { circle, circleMarker, GridLayer, map, tileLayer } = await import("leaflet/dist/leaflet-src.esm.js");
   adoptStyles(kit, area);
   const maxZoom = tiles.maxZoom ?? 19;
   const m = map(area, {
@@ -83,7 +104,9 @@ export async function mountMap(
     markerZoomAnimation: false,
     inertia: false,
   });
-  tileLayer(tiles.url, { maxZoom, referrerPolicy: "no-referrer", crossOrigin: false })
+  const layer = tileLayer(tiles.url, { maxZoom, referrerPolicy: "no-referrer", crossOrigin: false });
+  cancelWithoutDataUrls(layer, GridLayer);
+  layer
     .on("load", () => {
       area.dataset.map = "ready";
     })
