@@ -4,7 +4,7 @@
 // (German) to a conversation; the invites list's "{name} invites you" / "{name} lädt dich ein"
 // must read in order, not "Ada uoy setivni live". Screenshots of both.
 
-import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID } from "@parley/gateway/testing";
+import { AGENT_LOGIN, AGENT_PASSWORD, asAttack, SHOP_ID } from "@parley/gateway/testing";
 import { type BrowserSession, launchChromium } from "@parley/widget/testing";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,7 +49,12 @@ describe("a name with bidi controls on the dashboard", () => {
     await team?.close();
   });
 
-  it("keeps the invites list's sentences in reading order (en, de)", async () => {
+  it("keeps the invites list's sentences in reading order (en, de)", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "dashboard",
+      attack: "inviter named with U+202E in the invites list (en, de)",
+      expected: "the sentence around the name reads in order",
+    });
     const { stack, dashboard, english, german, adaSdk, mia } = team;
     const ada = await stack.gateway.store.getAgent(SHOP_ID, AGENT_LOGIN);
     if (!ada) throw new Error("no seeded agent");
@@ -73,5 +78,6 @@ describe("a name with bidi controls on the dashboard", () => {
       await shot(page, `hostile-name-invites-${lang}`);
     }
     expect(seen).toEqual({ en: "ltr", de: "ltr" });
+    row.observed(`en drawn ${seen.en}, de drawn ${seen.de}`);
   });
 });

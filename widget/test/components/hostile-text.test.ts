@@ -6,7 +6,7 @@
 // spaces, path separators or a reserved device name is saved under a safe name; Zalgo text (hundreds
 // of combining marks) stays inside its bubble. English and German; screenshots.
 
-import { AGENT_LOGIN, SHOP_ID, waitFor } from "@parley/gateway/testing";
+import { AGENT_LOGIN, asAttack, SHOP_ID, waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -105,7 +105,12 @@ describe("hostile text: bidi controls, file names, Zalgo", () => {
     ["en", ["and", "are", "online"]],
     ["de", ["und", "sind", "online"]],
   ] as const) {
-    it(`keeps the header's presence line in reading order with a right-to-left override in a name (${lang})`, async () => {
+    it(`keeps the header's presence line in reading order with a right-to-left override in a name (${lang})`, async (ctx) => {
+      const row = asAttack(ctx, {
+        area: "widget",
+        attack: `agent named "Ada \\u202Eevil" in the header's presence line (${lang})`,
+        expected: "the sentence around the name reads in order",
+      });
       const page = await openChat(env, { encryption: true, locale: lang, shopName: "Test Shop" });
       const presence = page.locator("parley-presence [part=presence]");
       await poll(() => presence.textContent()).toContain("Shop Bot");
@@ -113,11 +118,17 @@ describe("hostile text: bidi controls, file names, Zalgo", () => {
       const order = await readsLeftToRight(presence, [...words]);
       await page.locator("parley-chat header").screenshot({ path: artifactPath(`hostile-presence-${lang}.png`) });
       expect(order, await presence.innerText()).toBe("ltr");
+      row.observed(`"${words.join(" … ")}" drawn ${order}`);
       await page.close();
     });
   }
 
-  it("keeps the device-change notice in reading order (en, de)", async () => {
+  it("keeps the device-change notice in reading order (en, de)", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "widget",
+      attack: "agent named with U+202E in the device-change security notice (en, de)",
+      expected: "the notice reads in order",
+    });
     const page = await openChat(env, { encryption: true, customer: "hostile-device" });
     const input = page.locator("parley-composer textarea");
     await input.fill("hello");
@@ -158,10 +169,16 @@ describe("hostile text: bidi controls, file names, Zalgo", () => {
       .screenshot({ path: artifactPath("hostile-device-notice-de.png") });
     await laptop.close();
     expect({ en, de }).toEqual({ en: "ltr", de: "ltr" });
+    row.observed(`en drawn ${en}, de drawn ${de}`);
     await page.close();
   });
 
-  it("shows and saves a file under its real extension and a safe name", async () => {
+  it("shows and saves a file under its real extension and a safe name", async (ctx) => {
+    const row = asAttack(ctx, {
+      area: "widget",
+      attack: "file names with U+202E, padding before .exe, ../ paths, CON, control characters",
+      expected: "real extension shown last; saved under a safe name",
+    });
     const page = await openChat(env, { encryption: true, customer: "hostile-files" });
     const input = page.locator("parley-composer textarea");
     await input.fill("send me the files");
@@ -193,11 +210,19 @@ describe("hostile text: bidi controls, file names, Zalgo", () => {
     expect(shown).toBe("ltr");
     expect(saved).toEqual(["invoicefdp.exe", "photo.jpg .exe", "_.._.ssh_authorized_keys", "_CON.txt", "report.pdf"]);
     expect(labels).toEqual(saved);
+    row.observed(
+      `".exe" drawn ${shown === "ltr" ? "after" : "before"} "invoice"; saved as ${saved.map((n) => JSON.stringify(n)).join(", ")}`,
+    );
     await page.close();
   });
 
   for (const lang of ["en", "de"] as const) {
-    it(`keeps Zalgo text inside its bubble (${lang})`, async () => {
+    it(`keeps Zalgo text inside its bubble (${lang})`, async (ctx) => {
+      const row = asAttack(ctx, {
+        area: "widget",
+        attack: `Zalgo text, 300 combining marks over 5 letters (${lang})`,
+        expected: "no ink outside the bubble",
+      });
       const page = await openChat(env, { encryption: true, locale: lang, customer: `hostile-zalgo-${lang}` });
       const input = page.locator("parley-composer textarea");
       await input.fill(lang === "de" ? "Hallo" : "hello");
@@ -236,6 +261,7 @@ describe("hostile text: bidi controls, file names, Zalgo", () => {
       });
       await page.locator("parley-message-list").screenshot({ path: artifactPath(`hostile-zalgo-${lang}.png`) });
       expect({ above, below, beside }).toEqual({ above: 0, below: 0, beside: 0 });
+      row.observed(`${above} dark pixels above, ${below} below, ${beside} beside the bubble`);
       await page.close();
     });
   }
