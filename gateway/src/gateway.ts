@@ -101,6 +101,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     inviteTtlMs: config.inviteTtlMs,
     handleProbes: { perPrincipal: config.handleProbeRatePerMinute, perIp: config.handleProbeIpRatePerMinute },
     ice: config.ice,
+    removeAgent: (shopId, login) => admin.removeAgent(shopId, login),
     ...(options.presence ? { presence: options.presence } : {}),
     ...(options.now ? { now: options.now } : {}),
     sink: {
