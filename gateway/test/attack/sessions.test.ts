@@ -282,3 +282,33 @@ attack(
     expect(limited).toBe(7);
   },
 );
+
+attack(
+  {
+    area: "sessions",
+    attack: "a non-admin agent calls team.remove and team.members over HTTP RPC",
+    expected: "forbidden both; the target keeps its login",
+  },
+  async (row) => {
+    const ip = "198.51.100.18";
+    const plain = await signedIn(ip, "plain@shop.test");
+    const target = await signedIn(ip, "target@shop.test");
+    const call = async (op: string, body: unknown) => {
+      const res = await fetch(`${stack.url}/v1/rpc/${op}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${plain.apiToken}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return answer({ status: res.status, body: await res.json() });
+    };
+    const removed = await call("team.remove", { login: "target@shop.test" });
+    const listed = await call("team.members", {});
+    const still = await refresh(ip, target.refreshToken);
+    row.observed(
+      `team.remove ${removed.status} ${removed.code}; team.members ${listed.status} ${listed.code}; target refresh ${still.status}`,
+    );
+    expect(removed.code).toBe("forbidden");
+    expect(listed.code).toBe("forbidden");
+    expect(still.status).toBe(200);
+  },
+);
