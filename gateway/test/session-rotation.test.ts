@@ -79,6 +79,31 @@ describe("refresh-token rotation", () => {
     await Promise.all(tabs.map((t) => t.close()));
   }, 20_000);
 
+  it("a client whose agent is removed stops at the next refresh: closed with unauthorized, no retry loop", async () => {
+    await stack.gateway.admin.addAgent(SHOP_ID, {
+      login: "gone@shop.test",
+      password: "a long password 1",
+      displayName: "Gone",
+      role: "agent",
+      kind: "agent",
+    });
+    const client = stack.client({
+      auth: { kind: "agent", shopId: SHOP_ID, login: "gone@shop.test", password: "a long password 1" },
+      storage: memoryStorage(),
+    });
+    const errors: string[] = [];
+    client.on("error", (e: ClientEvents["error"]) => errors.push((e as { code?: string }).code ?? e.message));
+    await client.connect();
+    await stack.gateway.admin.removeAgent(SHOP_ID, "gone@shop.test");
+    await waitFor(() => client.status.value.state === "closed", "the client to stop", 10_000);
+    const status = client.status.value;
+    expect(status.state === "closed" && (status.error as { code?: string } | undefined)?.code).toBe("unauthorized");
+    // One failure (the refresh, then the sign-in with the old password), not one every 2 s.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(errors).toEqual(["unauthorized"]);
+    await client.close();
+  });
+
   it("signOut() ends the session at the gateway: the saved refresh token no longer works", async () => {
     const storage = memoryStorage();
     const agent = stack.agent({ storage });

@@ -113,6 +113,14 @@ export class SessionKeeper {
     } catch (err) {
       core.events.emit("error", err as Error);
       clearTimeout(this.#timer);
+      if (err instanceof ParleyError && err.code === "unauthorized") {
+        // The session ended (logged out elsewhere, revoked, past its lifetime, the password changed) and
+        // no sign-in replaced it: trying again would only spend the login's failed sign-in budget.
+        const key = this.storageKey;
+        if (key) await core.o.storage.delete(key).catch(() => undefined);
+        core.status.set({ state: "closed", error: err });
+        return;
+      }
       this.#timer = setTimeout(() => void this.#refresh(), REFRESH_RETRY_MS);
     }
   }
