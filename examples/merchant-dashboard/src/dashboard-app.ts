@@ -61,6 +61,8 @@ export class DashboardApp extends LitElement {
   /** Calls ringing for the agent (in any conversation) and the agent's call, over the conversation. */
   readonly #calls = new CallsHook(this);
   #offAlerts: (() => void) | undefined;
+  /** Stops watching for the session to end at the gateway. */
+  #offEnded: (() => void) | undefined;
   #reconnectPending = false;
 
   constructor() {
@@ -206,6 +208,16 @@ export class DashboardApp extends LitElement {
     this.#offAlerts = dash.client.on("message", () => {
       this.dataset.alerts = String(dash.alerts.count);
     });
+    // The session ended at the gateway (this login was removed, its password changed, logged out
+    // elsewhere, or it reached its maximum age): back to the sign-in form, saying so.
+    this.#offEnded?.();
+    this.#offEnded = dash.client.status.subscribe((status) => {
+      if (status.state === "closed" && failure(status.error).code === "unauthorized" && this.dash === dash) {
+        void this.#signOut("logout").then(() => {
+          this.error = t("login.ended");
+        });
+      }
+    });
     if (this.#reconnectPending) {
       this.#reconnectPending = false;
       void this.#reconnect();
@@ -233,6 +245,8 @@ export class DashboardApp extends LitElement {
   async #signOut(how: "logout" | "forget-device"): Promise<void> {
     const dash = this.dash;
     this.#offAlerts?.();
+    this.#offEnded?.();
+    this.#offEnded = undefined;
     this.#reconnectPending = false;
     this.dash = undefined;
     this.selected = undefined;

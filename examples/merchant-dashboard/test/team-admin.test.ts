@@ -1,6 +1,7 @@
 // An admin agent removes a team member from the dashboard, by keyboard only, in English and German:
 // the Team panel lists the logins, Remove asks for confirmation, and the removed agent's session ends
-// at the gateway (its refresh token is refused). Failed sign-ins past the budget show the wait.
+// at the gateway (its refresh token is refused). Failed sign-ins past the budget show the wait. A
+// removed agent's open dashboard goes back to the sign-in form at its next refresh (JWTs live 5 s here).
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, waitFor } from "@parley/gateway/testing";
@@ -13,8 +14,18 @@ import { signIn } from "./group-helpers.js";
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const WORDS = {
-  en: { team: "Team members", removed: "Leo was removed from the team.", limited: "Too many failed sign-ins" },
-  de: { team: "Team-Mitglieder", removed: "Leo wurde aus dem Team entfernt.", limited: "Zu viele fehlgeschlagene" },
+  en: {
+    team: "Team members",
+    removed: "Leo was removed from the team.",
+    limited: "Too many failed sign-ins",
+    ended: "Your session has ended",
+  },
+  de: {
+    team: "Team-Mitglieder",
+    removed: "Leo wurde aus dem Team entfernt.",
+    limited: "Zu viele fehlgeschlagene",
+    ended: "Deine Sitzung ist beendet",
+  },
 } as const;
 
 async function seriousAxeViolations(page: Page): Promise<unknown[]> {
@@ -48,7 +59,7 @@ describe.each(["en", "de"] as const)("the team panel (%s)", (lang) => {
   let leoRefresh = "";
 
   beforeAll(async () => {
-    shop = await startDashboardShop();
+    shop = await startDashboardShop({ jwtTtl: 5 });
     await shop.stack.gateway.admin.addAgent(SHOP_ID, {
       login: "leo@shop.test",
       password: "leo's long password",
@@ -131,4 +142,26 @@ describe.each(["en", "de"] as const)("the team panel (%s)", (lang) => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     await page.screenshot({ path: artifactPath(`login-rate-limited-${lang}.png`) });
   });
+
+  it("a removed agent's open dashboard returns to the sign-in form at its next refresh, saying why", async () => {
+    await shop.stack.gateway.admin.addAgent(SHOP_ID, {
+      login: "max@shop.test",
+      password: "max's long password",
+      displayName: "Max",
+      role: "agent",
+      kind: "agent",
+    });
+    const max = await browser.newPage();
+    await max.addInitScript(() => localStorage.removeItem("parley-dashboard:last-login"));
+    await max.goto(`${shop.dashboard.url}/`);
+    await max.fill("dashboard-login input[name=login]", "max@shop.test");
+    await max.fill("dashboard-login input[name=password]", "max's long password");
+    await max.click("dashboard-login button[type=submit]");
+    await max.waitForSelector("dashboard-inbox");
+    await shop.stack.gateway.admin.removeAgent(SHOP_ID, "max@shop.test");
+    const alert = max.locator("dashboard-login [role=alert]");
+    await alert.waitFor({ timeout: 15_000 });
+    expect(await alert.textContent()).toContain(w.ended);
+    await max.screenshot({ path: artifactPath(`session-ended-${lang}.png`) });
+  }, 30_000);
 });
