@@ -42,11 +42,13 @@ export interface GatewayOptions {
   failpoints?: { dropPublish?: (subject: string) => boolean };
   /** Presence heartbeats: how long a silent connection stays online (`ttlMs`, default 30 s) and the ping interval. */
   presence?: PresenceOptions;
-  /**
-   * The clock of the chat service and of session lifetimes (ms since the epoch): tests move it to
-   * expire invites, cooldowns and sessions. Token expiry stays on the wall clock. @default Date.now
-   */
+  /** The clock of the chat service (ms since the epoch): tests move it to expire invites and cooldowns. @default Date.now */
   now?: () => number;
+  /**
+   * The clock of session lifetimes (families' creation, rotation, maximum age, revocation times):
+   * tests move it to age sessions. Token expiry stays on the wall clock. @default Date.now
+   */
+  sessionNow?: () => number;
   /**
    * Called after a principal's sessions were revoked (logout, password change, removal): the place to
    * disconnect its live NATS connections. Awaited; unset, live connections end with their JWT's expiry.
@@ -81,7 +83,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const tokens = new SessionTokens(config.sessionSecret);
   const admin = new ShopAdmin(store, {
     onRevoked: options.onRevoked,
-    ...(options.now ? { now: options.now } : {}),
+    ...(options.sessionNow ? { now: options.sessionNow } : {}),
   });
   if (config.shopsFile) {
     const count = await admin.loadFile(config.shopsFile);
@@ -161,7 +163,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         refreshGraceSeconds: config.refreshGraceSeconds,
         ownOrigin,
         onRevoked: options.onRevoked,
-        ...(options.now ? { now: options.now } : {}),
+        ...(options.sessionNow ? { sessionNow: options.sessionNow } : {}),
       });
       const app = createHttpApp({
         sessions,

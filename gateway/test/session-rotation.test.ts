@@ -18,7 +18,11 @@ describe("refresh-token rotation", () => {
   beforeAll(async () => {
     // JWTs live 4 s: SDK clients refresh every 3.2 s, longer than the 2 s grace window, so a tab
     // refreshing with its own stale copy instead of the newest saved token would be caught as reuse.
-    stack = await startStack({ jwtTtl: 4, now: () => Date.now() + clockOffset, env: { PARLEY_REFRESH_GRACE: "2" } });
+    stack = await startStack({
+      jwtTtl: 4,
+      sessionNow: () => Date.now() + clockOffset,
+      env: { PARLEY_REFRESH_GRACE: "2" },
+    });
   });
   afterAll(async () => {
     await stack?.[Symbol.asyncDispose]();

@@ -55,8 +55,10 @@ export interface SessionServiceOptions {
   ownOrigin: string | undefined;
   /** Called after a logout revoked a session (awaited; not wired by default). */
   onRevoked?: OnRevoked | undefined;
-  /** The clock of session lifetimes and records. @default Date.now */
+  /** The clock of principal and device records. @default Date.now */
   now?: () => number;
+  /** The clock of session lifetimes (families' creation, rotation, maximum age). @default Date.now */
+  sessionNow?: () => number;
 }
 
 /** What a session is minted with besides the principal. */
@@ -86,7 +88,7 @@ export class SessionService {
       refreshTtlSeconds: o.refreshTtlSeconds,
       apiTtlSeconds: o.jwtTtlSeconds,
       graceSeconds: o.refreshGraceSeconds ?? SESSION_DEFAULTS.graceSeconds,
-      now: () => this.#now(),
+      now: o.sessionNow ?? Date.now,
     });
     this.#logins = new LoginLimit(o.store, o.loginLimits);
   }

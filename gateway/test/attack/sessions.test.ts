@@ -20,17 +20,17 @@ const PASSWORD = "long enough password 1";
 
 let stack: TestStack;
 let second: Gateway;
-/** Added to the gateways' clock: moves sessions past their absolute lifetime. */
+/** Added to the gateways' session clock: moves sessions past their absolute lifetime. */
 let clockOffset = 0;
 
 beforeAll(async () => {
-  stack = await startStack({ now: () => Date.now() + clockOffset, env: { PARLEY_TRUST_PROXY: "loopback" } });
+  stack = await startStack({ sessionNow: () => Date.now() + clockOffset, env: { PARLEY_TRUST_PROXY: "loopback" } });
   // A second gateway on the same store (the same data directory) and NATS, with the same clock.
   second = await createGateway({
     config: { ...stack.config, port: 0 },
     natsAccount: { accountPub: stack.nats.auth.appAccountPub, signingSeed: stack.nats.auth.appSigningSeed },
     logger: createLogger("silent"),
-    now: () => Date.now() + clockOffset,
+    sessionNow: () => Date.now() + clockOffset,
   });
   await second.start();
   installDualTransport();
