@@ -13,7 +13,7 @@ import { createLogger } from "../../src/logger.js";
 import { attack } from "../harness/attack.js";
 import { installDualTransport } from "../harness/dual-transport.js";
 import { ADMIN_TOKEN, SHOP_ID, startStack, type TestStack } from "../harness/stack.js";
-import { postJson } from "./kit.js";
+import { postJson, rawNats } from "./kit.js";
 
 const DAY_MS = 86_400_000;
 const PASSWORD = "long enough password 1";
@@ -179,13 +179,21 @@ attack(
     const ip = "198.51.100.14";
     const who = "removed@shop.test";
     const session = await signedIn(ip, who);
+    const live = await rawNats(stack, session);
     const removed = await admin("DELETE", `/agents/${encodeURIComponent(who)}`);
     const after = await refresh(ip, session.refreshToken);
     const api = await rpcStatus(session);
     const again = await login(ip, who);
     const twice = await admin("DELETE", `/agents/${encodeURIComponent(who)}`);
+    // Not asserted: a NATS connection opened before the removal lasts until its JWT expires (at most
+    // PARLEY_JWT_TTL, 600 s) unless the gateway's onRevoked hook disconnects it.
+    const nats = await live.rpc("conv.list", {}).then(
+      (r) => `ok ${r.ok}`,
+      (e: Error) => e.message,
+    );
+    await live.close();
     row.observed(
-      `DELETE ${removed} (again: ${twice}); refresh ${after.status} ${after.code}; API token ${api}; sign-in ${again.status} ${again.code}`,
+      `DELETE ${removed} (again: ${twice}); refresh ${after.status} ${after.code}; API token ${api}; sign-in ${again.status} ${again.code}; live NATS connection: ${nats} (ends at JWT expiry ≤ 600 s or onRevoked)`,
     );
     expect(removed).toBe(200);
     expect(twice).toBe(404);
