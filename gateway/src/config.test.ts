@@ -36,6 +36,14 @@ describe("loadConfig", () => {
     }
   });
 
+  it("reads the session lifetime and the refresh grace window, within bounds", () => {
+    expect(loadConfig(minimal)).toMatchObject({ sessionMaxAgeSeconds: 30 * 86_400, refreshGraceSeconds: 15 });
+    const set = loadConfig({ ...minimal, PARLEY_SESSION_MAX_AGE: "3600", PARLEY_REFRESH_GRACE: "0" });
+    expect(set).toMatchObject({ sessionMaxAgeSeconds: 3600, refreshGraceSeconds: 0 });
+    expect(() => loadConfig({ ...minimal, PARLEY_SESSION_MAX_AGE: "60" })).toThrow(/PARLEY_SESSION_MAX_AGE/);
+    expect(() => loadConfig({ ...minimal, PARLEY_REFRESH_GRACE: "600" })).toThrow(/PARLEY_REFRESH_GRACE/);
+  });
+
   it("splits comma-separated server lists", () => {
     const config = loadConfig({ ...minimal, NATS_WS_URL: "wss://a.example:443, wss://b.example:443" });
     expect(config.natsWsUrls).toEqual(["wss://a.example:443", "wss://b.example:443"]);

@@ -92,6 +92,15 @@ const envSchema = z.object({
     .min(60)
     .max(30 * 86_400)
     .default(86_400),
+  /** Absolute lifetime of a sign-in, seconds: no refresh after it (default 30 days; 5 minutes to a year). */
+  PARLEY_SESSION_MAX_AGE: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .max(365 * 86_400)
+    .default(30 * 86_400),
+  /** How long the previous refresh token still answers after a rotation (two tabs, a lost answer), seconds. */
+  PARLEY_REFRESH_GRACE: z.coerce.number().int().min(0).max(120).default(15),
   PARLEY_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Proxies in front of the gateway: a hop count (`1`) or their addresses (`loopback`, a CIDR); off by default. */
   PARLEY_TRUST_PROXY: trustProxySchema.optional(),
@@ -156,6 +165,10 @@ export interface GatewayConfig {
   tokenAudience: string;
   jwtTtlSeconds: number;
   refreshTtlSeconds: number;
+  /** Absolute lifetime of a sign-in, seconds (`PARLEY_SESSION_MAX_AGE`). */
+  sessionMaxAgeSeconds: number;
+  /** Grace window of the previous refresh token after a rotation, seconds (`PARLEY_REFRESH_GRACE`). */
+  refreshGraceSeconds: number;
   logLevel: string;
   sendRatePerSecond: number;
   /** How long an invite stays answerable, ms (`PARLEY_INVITE_TTL` seconds). */
@@ -204,6 +217,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenAudience: e.PARLEY_TOKEN_AUDIENCE,
     jwtTtlSeconds: e.PARLEY_JWT_TTL,
     refreshTtlSeconds: e.PARLEY_REFRESH_TTL,
+    sessionMaxAgeSeconds: e.PARLEY_SESSION_MAX_AGE,
+    refreshGraceSeconds: e.PARLEY_REFRESH_GRACE,
     logLevel: e.PARLEY_LOG_LEVEL,
     sendRatePerSecond: e.PARLEY_SEND_RATE,
     inviteTtlMs: e.PARLEY_INVITE_TTL * 1000,

@@ -15,7 +15,7 @@ import { createLogger } from "./logger.js";
 import { JwtMinter } from "./nats/minter.js";
 import { ChatService } from "./service/chat-service.js";
 import type { PresenceOptions } from "./service/presence.js";
-import { SessionService } from "./service/sessions.js";
+import { type OnRevoked, SessionService } from "./service/sessions.js";
 import { ShopAdmin } from "./service/shop-admin.js";
 import { type BlobStore, openBlobStore } from "./store/blobs/index.js";
 import { openStore } from "./store/index.js";
@@ -44,6 +44,16 @@ export interface GatewayOptions {
   presence?: PresenceOptions;
   /** The clock of the chat service (ms since the epoch): tests move it to expire invites and cooldowns. @default Date.now */
   now?: () => number;
+  /**
+   * The clock of session lifetimes (families' creation, rotation, maximum age, revocation times):
+   * tests move it to age sessions. Token expiry stays on the wall clock. @default Date.now
+   */
+  sessionNow?: () => number;
+  /**
+   * Called after a principal's sessions were revoked (logout, password change, removal): the place to
+   * disconnect its live NATS connections. Awaited; unset, live connections end with their JWT's expiry.
+   */
+  onRevoked?: OnRevoked;
 }
 
 export interface Gateway {
@@ -71,7 +81,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const minter = new JwtMinter(options.natsAccount);
   const botMinter = options.natsBotsAccount ? new JwtMinter(options.natsBotsAccount) : undefined;
   const tokens = new SessionTokens(config.sessionSecret);
-  const admin = new ShopAdmin(store);
+  const admin = new ShopAdmin(store, {
+    onRevoked: options.onRevoked,
+    ...(options.sessionNow ? { now: options.sessionNow } : {}),
+  });
   if (config.shopsFile) {
     const count = await admin.loadFile(config.shopsFile);
     log.info({ count, file: config.shopsFile }, "shops loaded");
@@ -90,6 +103,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     inviteTtlMs: config.inviteTtlMs,
     handleProbes: { perPrincipal: config.handleProbeRatePerMinute, perIp: config.handleProbeIpRatePerMinute },
     ice: config.ice,
+    removeAgent: (shopId, login) => admin.removeAgent(shopId, login),
     ...(options.presence ? { presence: options.presence } : {}),
     ...(options.now ? { now: options.now } : {}),
     sink: {
@@ -145,13 +159,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         tokenAudience: config.tokenAudience,
         jwtTtlSeconds: config.jwtTtlSeconds,
         refreshTtlSeconds: config.refreshTtlSeconds,
+        sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
+        refreshGraceSeconds: config.refreshGraceSeconds,
         ownOrigin,
+        onRevoked: options.onRevoked,
+        ...(options.sessionNow ? { sessionNow: options.sessionNow } : {}),
       });
       const app = createHttpApp({
         sessions,
         chat,
         admin,
-        tokens,
         store,
         log,
         adminToken: config.adminToken,
@@ -159,7 +176,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         fileRoutes: createFileRoutes({
           blobs,
           store,
-          tokens,
+          apiPrincipal: (token) => sessions.families.apiPrincipal(token),
           log,
           maxFileBytes: config.maxFileBytes,
           uploadRatePerMinute: config.uploadRatePerMinute,

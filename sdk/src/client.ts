@@ -125,7 +125,11 @@ export class ParleyClient {
     return closeClient(this.#m);
   }
 
-  /** Closes the client and forgets a saved agent or guest session: the next client must sign in again. */
+  /**
+   * Logout: closes the client, ends its session at the gateway (the refresh token and API token stop
+   * working, in every tab sharing the session) and forgets a saved agent or guest session: the next
+   * client must sign in again.
+   */
   async signOut(): Promise<void> {
     await this.close();
     await this.#m.session.forget();

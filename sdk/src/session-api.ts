@@ -25,7 +25,7 @@ export class SessionApi {
     return this.#botKey ? { natsUserKey: this.#botKey.getPublicKey() } : {};
   }
 
-  async #post(path: string, body: unknown): Promise<SessionResponse> {
+  async #post<T = SessionResponse>(path: string, body: unknown): Promise<T> {
     let res: Response;
     try {
       res = await this.options.fetch(`${this.options.gatewayUrl}${path}`, {
@@ -38,7 +38,7 @@ export class SessionApi {
     }
     const json = (await res.json().catch(() => undefined)) as { error?: unknown } | undefined;
     if (!res.ok) throw ParleyError.from(json?.error ?? { code: res.status >= 500 ? "unavailable" : "bad_request" });
-    return json as unknown as SessionResponse;
+    return json as unknown as T;
   }
 
   /** A new session from the configured auth (a fresh customer token, a guest, or an agent or bot login). */
@@ -68,7 +68,13 @@ export class SessionApi {
     }
   }
 
+  /** Spends a refresh token for new credentials (the gateway rotates it: it is good once). */
   refresh(refreshToken: string): Promise<SessionResponse> {
     return this.#post("/v1/session/refresh", { refreshToken, ...this.#natsUserKey() });
+  }
+
+  /** Ends the session the refresh token belongs to at the gateway (every tab sharing it). */
+  async logout(refreshToken: string): Promise<void> {
+    await this.#post<{ ok: true }>("/v1/session/logout", { refreshToken });
   }
 }

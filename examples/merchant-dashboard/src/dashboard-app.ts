@@ -5,7 +5,8 @@
  * customer's details and the team's internal notes. Banners tell whether this
  * device holds the team key, when this (admin) dashboard approved another
  * device, and about connection trouble and changed devices (the widget's
- * `<parley-connection-status>` and `<parley-device-notice>`).
+ * `<parley-connection-status>` and `<parley-device-notice>`). Admin agents get
+ * a Team button: the team's logins, and Remove (`<dashboard-team>`).
  */
 
 import { type InviteInfo, ParleyError } from "@parley/sdk";
@@ -16,8 +17,21 @@ import type { DashboardConfig } from "./config.js";
 import { Dashboard } from "./dashboard.js";
 import type { SignInDetail } from "./dashboard-login.js";
 import { locale, t } from "./i18n.js";
+import { failure } from "./people.js";
 import { shared } from "./styles.js";
 import type { TeamStatus } from "./team-status.js";
+
+/** Why a sign-in failed, in the dashboard's words: a wrong password, a wait after too many failures, or the reason. */
+function signInError(err: unknown): string {
+  const { code, seconds } = failure(err);
+  if (code === "unauthorized") return t("login.wrong");
+  if (code === "rate_limited") {
+    return seconds >= 60
+      ? t("login.rateLimited", { minutes: Math.ceil(seconds / 60) })
+      : t("login.rateLimitedSeconds", { seconds });
+  }
+  return t("login.failed", { reason: (err as Error).message });
+}
 
 type Phase = "starting" | "signed-out" | "signing-in" | "ready";
 
@@ -31,6 +45,7 @@ export class DashboardApp extends LitElement {
     error: { state: true },
     alertState: { state: true },
     invitesOpen: { state: true },
+    teamOpen: { state: true },
   };
   declare config: DashboardConfig;
   declare phase: Phase;
@@ -40,11 +55,14 @@ export class DashboardApp extends LitElement {
   declare error: string;
   declare alertState: "off" | "on" | "denied";
   declare invitesOpen: boolean;
+  declare teamOpen: boolean;
   readonly #team = new StoreController<TeamStatus>(this);
   readonly #invites = new StoreController<readonly InviteInfo[]>(this);
   /** Calls ringing for the agent (in any conversation) and the agent's call, over the conversation. */
   readonly #calls = new CallsHook(this);
   #offAlerts: (() => void) | undefined;
+  /** Stops watching for the session to end at the gateway. */
+  #offEnded: (() => void) | undefined;
   #reconnectPending = false;
 
   constructor() {
@@ -55,6 +73,7 @@ export class DashboardApp extends LitElement {
     this.error = "";
     this.alertState = "off";
     this.invitesOpen = false;
+    this.teamOpen = false;
   }
 
   /** The signed-in client (the calls view follows it). */
@@ -173,7 +192,7 @@ export class DashboardApp extends LitElement {
       const detail = e.detail;
       this.#use(await Dashboard.start({ ...detail, gatewayUrl: this.config.gatewayUrl }, () => this.#reconnect()));
     } catch (err) {
-      this.error = t("login.failed", { reason: (err as Error).message });
+      this.error = signInError(err);
       this.phase = "signed-out";
     }
   }
@@ -188,6 +207,16 @@ export class DashboardApp extends LitElement {
     this.dataset.alerts = "0";
     this.#offAlerts = dash.client.on("message", () => {
       this.dataset.alerts = String(dash.alerts.count);
+    });
+    // The session ended at the gateway (this login was removed, its password changed, logged out
+    // elsewhere, or it reached its maximum age): back to the sign-in form, saying so.
+    this.#offEnded?.();
+    this.#offEnded = dash.client.status.subscribe((status) => {
+      if (status.state === "closed" && failure(status.error).code === "unauthorized" && this.dash === dash) {
+        void this.#signOut("logout").then(() => {
+          this.error = t("login.ended");
+        });
+      }
     });
     if (this.#reconnectPending) {
       this.#reconnectPending = false;
@@ -216,6 +245,8 @@ export class DashboardApp extends LitElement {
   async #signOut(how: "logout" | "forget-device"): Promise<void> {
     const dash = this.dash;
     this.#offAlerts?.();
+    this.#offEnded?.();
+    this.#offEnded = undefined;
     this.#reconnectPending = false;
     this.dash = undefined;
     this.selected = undefined;
@@ -223,6 +254,7 @@ export class DashboardApp extends LitElement {
     this.#team.set(undefined);
     this.#invites.set(undefined);
     this.invitesOpen = false;
+    this.teamOpen = false;
     this.phase = "starting";
     await dash?.close(how);
     this.phase = "signed-out";
@@ -243,6 +275,24 @@ export class DashboardApp extends LitElement {
     this.invitesOpen = false;
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('[data-action="invites"]')?.focus();
+  }
+
+  async #toggleTeam(): Promise<void> {
+    this.teamOpen = !this.teamOpen;
+    await this.updateComplete;
+    if (this.teamOpen) this.renderRoot.querySelector("dashboard-team")?.focus();
+  }
+
+  async #closeTeam(): Promise<void> {
+    this.teamOpen = false;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('[data-action="team"]')?.focus();
+  }
+
+  #teamButton() {
+    if (!this.#team.value?.admin) return nothing;
+    return html`<button class="button" type="button" data-action="team" aria-controls="team-panel"
+      aria-expanded=${this.teamOpen ? "true" : "false"} @click=${() => this.#toggleTeam()}>${t("team.open")}</button>`;
   }
 
   #open(e: CustomEvent<{ conversationId: string }>): void {
@@ -289,6 +339,7 @@ export class DashboardApp extends LitElement {
         <h1>${t("app.title")}</h1>
         <bdi class="who">${stripBidiControls(principal.displayName)}</bdi>
         ${this.#invitesButton()}
+        ${this.#teamButton()}
         <button class="button" type="button" data-action="alerts" ?disabled=${this.alertState === "on"}
           @click=${() => this.#enableAlerts()}>
           ${this.alertState === "on" ? t("notify.enabled") : t("notify.enable")}
@@ -308,6 +359,12 @@ export class DashboardApp extends LitElement {
         this.invitesOpen
           ? html`<dashboard-invites id="invites-panel" .dash=${dash} @dashboard-select=${this.#open}
               @dashboard-invites-close=${() => this.#closeInvites()}></dashboard-invites>`
+          : nothing
+      }
+      ${
+        this.teamOpen && this.#team.value?.admin
+          ? html`<dashboard-team id="team-panel" .dash=${dash}
+              @dashboard-team-close=${() => this.#closeTeam()}></dashboard-team>`
           : nothing
       }
       <div class="calls" @parley-call-conversation=${(e: CustomEvent<{ convId: string }>) => {

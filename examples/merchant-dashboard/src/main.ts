@@ -14,6 +14,7 @@ import { DashboardInvites } from "./dashboard-invites.js";
 import { DashboardLogin } from "./dashboard-login.js";
 import { DashboardMembers } from "./dashboard-members.js";
 import { DashboardNotes } from "./dashboard-notes.js";
+import { DashboardTeam } from "./dashboard-team.js";
 import { setLocale } from "./i18n.js";
 
 const elements = {
@@ -26,6 +27,7 @@ const elements = {
   "dashboard-members": DashboardMembers,
   "dashboard-invites": DashboardInvites,
   "dashboard-invite-dialog": DashboardInviteDialog,
+  "dashboard-team": DashboardTeam,
 } as const;
 
 defineParleyElements();

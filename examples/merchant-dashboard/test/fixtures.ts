@@ -24,6 +24,8 @@ export interface DashboardShopOptions {
   cannedReplies?: string[];
   /** The chat service's clock (see the stack harness's `now`), for tests that store messages in the past. */
   now?: () => number;
+  /** NATS JWT and API token lifetime, seconds (the stack harness's `jwtTtl`). @default 600 */
+  jwtTtl?: number;
 }
 
 export async function startDashboardShop(options: DashboardShopOptions = {}): Promise<DashboardShop> {
@@ -35,6 +37,7 @@ export async function startDashboardShop(options: DashboardShopOptions = {}): Pr
     servesFrame: true,
     browserOrigins: [dashOrigin],
     ...(options.now ? { now: options.now } : {}),
+    ...(options.jwtTtl ? { jwtTtl: options.jwtTtl } : {}),
   });
   const backend: DashboardShop["backend"] = await startShopBackend({
     gatewayUrl: stack.url,

@@ -47,6 +47,7 @@ import type { HandleProbeLimits } from "./probe-limits.js";
 import { Profiles } from "./profile.js";
 import { RateLimit } from "./rate-limits.js";
 import { Signals } from "./signals.js";
+import { TeamAdmin } from "./team-admin.js";
 import { TeamKeys } from "./team-keys.js";
 import { Triage } from "./triage.js";
 
@@ -87,6 +88,8 @@ export interface ChatServiceOptions {
   presence?: PresenceOptions;
   /** STUN and TURN servers for `call.ice` (ice.ts). @default none: `call.ice` answers no servers */
   ice?: IceOptions;
+  /** Removes a team login and revokes its sessions (`team.remove`; ShopAdmin.removeAgent). */
+  removeAgent?: (shopId: string, login: string) => Promise<unknown>;
   now?: () => number;
 }
 
@@ -104,6 +107,7 @@ export class ChatService {
     const access = conversationAccess(store);
     const pingLimit = new RateLimit({ points: 20, durationSeconds: 1 });
     const team = new TeamKeys(store, fanout);
+    const teamAdmin = new TeamAdmin({ store, removeAgent: options.removeAgent });
     const signals = new Signals({ store, fanout, access, now });
     const triage = new Triage({ store, fanout, now });
     const notes = new Notes({ store, fanout, now });
@@ -173,6 +177,8 @@ export class ChatService {
       "team.devices": (actor) => team.devices(actor),
       "team.wrap.put": (actor, body) => team.putWrap(actor, body.wrap),
       "team.wrap.get": (actor) => team.getWraps(actor),
+      "team.members": (actor) => teamAdmin.members(actor),
+      "team.remove": (actor, body) => teamAdmin.remove(actor, body.login),
       "keys.backup.put": (actor, body) => keyBackups.put(actor, body),
       "keys.backup.list": (actor, body) => keyBackups.list(actor, body),
       "handle.check": (actor, body) => handles.check(actor, body.handle),

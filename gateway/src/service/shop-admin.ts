@@ -1,6 +1,8 @@
 /**
  * Registering shops and their teams: through the admin API or a shops file
- * loaded at start (same schemas for both).
+ * loaded at start (same schemas for both). Changing an agent's password
+ * (re-adding it with another, or `setPassword`) and removing an agent revoke
+ * every session of its principal, then call `onRevoked`.
  */
 import { readFile } from "node:fs/promises";
 import {
@@ -13,11 +15,12 @@ import {
 } from "@parley/sdk/protocol";
 import { z } from "zod";
 import { importTokenKey } from "../auth/customer-token.js";
-import { hashPassword } from "../auth/passwords.js";
+import { hashPassword, verifyPassword } from "../auth/passwords.js";
 import { GatewayError } from "../errors.js";
-import type { AgentStore, PrincipalStore, ShopRecord, ShopStore } from "../store/port.js";
+import type { AgentStore, PrincipalStore, SessionStore, ShopRecord, ShopStore } from "../store/port.js";
 import { storeHandle } from "./handles.js";
 import { toPrincipalInfo } from "./profile.js";
+import type { OnRevoked } from "./sessions.js";
 import { mapTilesSchema, originSchema, shopMediaSchema } from "./shop-features.js";
 
 export const shopInputSchema = z.strictObject({
@@ -49,8 +52,27 @@ const shopsFileSchema = z.strictObject({
   shops: z.array(shopInputSchema.extend({ id: idSchema, agents: z.array(agentInputSchema).default([]) })),
 });
 
+export const passwordInputSchema = z.strictObject({ password: agentInputSchema.shape.password });
+
+/** What {@link ShopAdmin} needs besides the store. */
+export interface ShopAdminOptions {
+  /** Called after an agent's sessions were revoked (awaited): the place to disconnect its live NATS connections. */
+  onRevoked?: OnRevoked | undefined;
+  /** The clock of revocations. @default Date.now */
+  now?: () => number;
+}
+
 export class ShopAdmin {
-  constructor(private readonly store: ShopStore & PrincipalStore & AgentStore) {}
+  constructor(
+    private readonly store: ShopStore & PrincipalStore & AgentStore & SessionStore,
+    private readonly options: ShopAdminOptions = {},
+  ) {}
+
+  /** Revokes every session of a principal, then tells the hook. */
+  async #revoke(principalId: string, reason: "removed" | "password_changed"): Promise<void> {
+    await this.store.revokeSessionsOf(principalId, (this.options.now ?? Date.now)(), reason);
+    await this.options.onRevoked?.(principalId, reason);
+  }
 
   async putShop(shopId: string, input: z.output<typeof shopInputSchema>): Promise<Omit<ShopRecord, "tokenKey">> {
     // A key that does not parse would fail every customer's session later: refuse it now.
@@ -67,6 +89,7 @@ export class ShopAdmin {
     input: z.output<typeof agentInputSchema>,
   ): Promise<{ login: string; role: string; principal: PrincipalInfo }> {
     if (!(await this.store.getShop(shopId))) throw new GatewayError("not_found", "no such shop");
+    const before = await this.store.getAgent(shopId, input.login);
     const principal = await this.store.ensurePrincipal({
       id: randomId(input.kind === "bot" ? "b_" : "a_"),
       kind: input.kind,
@@ -84,8 +107,32 @@ export class ShopAdmin {
       passwordHash: await hashPassword(input.password),
       role: input.role,
     });
+    // Re-added with another password (an admin's reset): the old sessions end. Same password: nothing changes.
+    if (before && before.principalId !== principal.id) await this.#revoke(before.principalId, "removed");
+    else if (before && !(await verifyPassword(before.passwordHash, input.password))) {
+      await this.#revoke(before.principalId, "password_changed");
+    }
     const saved = (await this.store.getPrincipal(principal.id)) ?? principal;
     return { login: input.login, role: input.role, principal: toPrincipalInfo(saved) };
+  }
+
+  /** Sets an agent's password and revokes its sessions; `not_found` when there is no such agent. */
+  async setPassword(shopId: string, login: string, input: z.output<typeof passwordInputSchema>): Promise<void> {
+    const agent = await this.store.getAgent(shopId, login);
+    if (!agent) throw new GatewayError("not_found", "no such agent");
+    await this.store.putAgent({ ...agent, passwordHash: await hashPassword(input.password) });
+    await this.#revoke(agent.principalId, "password_changed");
+  }
+
+  /**
+   * Removes an agent (or bot) login and revokes its sessions; `not_found` when there is none. Its
+   * principal stays (its messages keep their author).
+   */
+  async removeAgent(shopId: string, login: string): Promise<{ principalId: string }> {
+    const agent = await this.store.getAgent(shopId, login);
+    if (!agent || !(await this.store.removeAgent(shopId, login))) throw new GatewayError("not_found", "no such agent");
+    await this.#revoke(agent.principalId, "removed");
+    return { principalId: agent.principalId };
   }
 
   /** Loads a shops file (JSON: `{shops: [{id, name, tokenKey, allowedOrigins, allowGuests, mapTiles?, media?, agents: [...]}]}`). */

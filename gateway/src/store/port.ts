@@ -25,6 +25,7 @@ import type { MessageStore } from "./port/messages.js";
 import type { NoteStore } from "./port/notes.js";
 import type { PrincipalStore } from "./port/principals.js";
 import type { ReadMarkerStore } from "./port/read-markers.js";
+import type { SessionStore } from "./port/sessions.js";
 import type { ShopStore } from "./port/shops.js";
 import type { TeamKeyStore } from "./port/team-keys.js";
 import type { TokenIdStore } from "./port/token-ids.js";
@@ -45,6 +46,7 @@ export type { AppendResult, MessageStore, NewMessage } from "./port/messages.js"
 export type { NoteStore } from "./port/notes.js";
 export type { PrincipalRecord, PrincipalStore, SetHandleResult } from "./port/principals.js";
 export type { ReadMarker, ReadMarkerStore, UnreadCount } from "./port/read-markers.js";
+export type { SessionRecord, SessionRevokeReason, SessionStore } from "./port/sessions.js";
 export type { ShopRecord, ShopStore } from "./port/shops.js";
 export type { TeamKeyStore } from "./port/team-keys.js";
 export type { TokenIdStore } from "./port/token-ids.js";
@@ -67,4 +69,5 @@ export type Store = StoreLifecycle &
   ReadMarkerStore &
   NoteStore &
   TokenIdStore &
+  SessionStore &
   LimiterStore;

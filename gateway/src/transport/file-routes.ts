@@ -11,7 +11,6 @@ import { BLOB_ID_PATTERN, type FileUploadResult, idSchema } from "@parley/sdk/pr
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { SessionTokens } from "../auth/session-tokens.js";
 import { GatewayError } from "../errors.js";
 import { RateLimit } from "../service/rate-limits.js";
 import { isTeamMember } from "../service/team.js";
@@ -22,7 +21,8 @@ import { parseInput } from "../validation.js";
 export interface FileRoutesDeps {
   blobs: BlobStore;
   store: Store;
-  tokens: SessionTokens;
+  /** The principal an API token stands for while its session is live (SessionFamilies.apiPrincipal). */
+  apiPrincipal: (apiToken: string) => Promise<string>;
   log: Logger;
   /** Largest upload in bytes; a bigger one gets 413 `too_large`. */
   maxFileBytes: number;
@@ -48,7 +48,7 @@ export function createFileRoutes(deps: FileRoutesDeps): express.Router {
   const principal = async (req: Request): Promise<PrincipalRecord> => {
     const match = BEARER.exec(req.get("authorization") ?? "");
     if (!match?.[1]) throw new GatewayError("unauthorized", "missing bearer token");
-    const actor = await deps.store.getPrincipal(await deps.tokens.verify("api", match[1]));
+    const actor = await deps.store.getPrincipal(await deps.apiPrincipal(match[1]));
     if (!actor) throw new GatewayError("unauthorized", "unknown principal");
     return actor;
   };

@@ -15,13 +15,12 @@ import {
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { SessionTokens } from "../auth/session-tokens.js";
 import { GatewayError } from "../errors.js";
 import type { ChatService } from "../service/chat-service.js";
 import { RateLimit } from "../service/rate-limits.js";
 import type { SessionService } from "../service/sessions.js";
 import type { ShopAdmin } from "../service/shop-admin.js";
-import { agentInputSchema, shopInputSchema } from "../service/shop-admin.js";
+import { agentInputSchema, passwordInputSchema, shopInputSchema } from "../service/shop-admin.js";
 import type { Store } from "../store/port.js";
 import { parseInput } from "../validation.js";
 import { toGatewayError } from "./to-gateway-error.js";
@@ -30,7 +29,6 @@ export interface HttpAppDeps {
   sessions: SessionService;
   chat: ChatService;
   admin: ShopAdmin;
-  tokens: SessionTokens;
   store: Store;
   log: Logger;
   adminToken: string | undefined;
@@ -119,7 +117,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
         res.set({
           "Access-Control-Allow-Origin": origin,
           "Access-Control-Allow-Headers": "authorization, content-type",
-          "Access-Control-Allow-Methods": "GET, POST, PUT, OPTIONS",
+          "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
           "Access-Control-Max-Age": "600",
           Vary: "Origin",
         });
@@ -151,6 +149,15 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     }),
   );
   api.post(
+    "/session/logout",
+    route(async (req) => {
+      await sessionLimit.take(`ip:${req.ip}`);
+      const body = parseInput(refreshRequestSchema.pick({ refreshToken: true }), req.body);
+      await deps.sessions.logout(body.refreshToken);
+      return { ok: true };
+    }),
+  );
+  api.post(
     "/agent/session",
     route(async (req) => {
       const body = parseInput(agentSessionRequestSchema, req.body);
@@ -163,7 +170,8 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   api.post(
     "/rpc/:op",
     route(async (req) => {
-      const principalId = await deps.tokens.verify("api", bearer(req));
+      // A revoked session's API token stops here, whatever its expiry (session-families.ts).
+      const principalId = await deps.sessions.families.apiPrincipal(bearer(req));
       const actor = await deps.store.getPrincipal(principalId);
       if (!actor) throw new GatewayError("unauthorized", "unknown principal");
       const op = parseInput(z.string().max(40), req.params.op);
@@ -194,6 +202,27 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     route(async (req) => {
       const shopId = parseInput(idSchema, req.params.shopId);
       return { agent: await deps.admin.addAgent(shopId, parseInput(agentInputSchema, req.body)) };
+    }),
+  );
+  const agentPath = "/shops/:shopId/agents/:login";
+  const agentKey = (req: Request) => ({
+    shopId: parseInput(idSchema, req.params.shopId),
+    login: parseInput(agentInputSchema.shape.login, req.params.login),
+  });
+  admin.put(
+    `${agentPath}/password`,
+    route(async (req) => {
+      const { shopId, login } = agentKey(req);
+      await deps.admin.setPassword(shopId, login, parseInput(passwordInputSchema, req.body));
+      return { ok: true };
+    }),
+  );
+  admin.delete(
+    agentPath,
+    route(async (req) => {
+      const { shopId, login } = agentKey(req);
+      await deps.admin.removeAgent(shopId, login);
+      return { ok: true };
     }),
   );
   api.use("/admin", admin);

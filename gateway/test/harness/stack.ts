@@ -36,6 +36,10 @@ export interface StackOptions {
   /** Sends per principal per second. @default 100000 (tests measure behaviour, not limits, unless they set it) */
   sendRate?: number;
   failpoints?: GatewayOptions["failpoints"];
+  /** The clock of session lifetimes (see `GatewayOptions.sessionNow`). @default Date.now */
+  sessionNow?: () => number;
+  /** Called after a principal's sessions were revoked (see `GatewayOptions.onRevoked`). */
+  onRevoked?: GatewayOptions["onRevoked"];
   /**
    * Origins of pages a real browser loads (fixture servers): allowed by
    * nats-server's WebSocket and as the seeded shop's origins.
@@ -121,6 +125,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       logger,
       ...(options.failpoints ? { failpoints: options.failpoints } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.onRevoked ? { onRevoked: options.onRevoked } : {}),
+      ...(options.sessionNow ? { sessionNow: options.sessionNow } : {}),
     });
     await gw.start();
     // The gateway (TCP) and the SDK clients (WebSocket) share this process; see dual-transport.ts.

@@ -46,7 +46,11 @@ export type ConnectionStatus =
       since: number;
     }
   | {
-      /** Closed by `close()`, by a failed `connect()`, or because the connection ended for good. */
+      /**
+       * Closed by `close()`, by a failed `connect()`, because the connection ended for good, or because
+       * the session ended at the gateway and could not be renewed (`error` is then `unauthorized`: the
+       * session was logged out elsewhere, revoked, or reached its maximum age; sign in again).
+       */
       state: "closed";
       /** Why, when it closed because of a failure. */
       error?: Error;

@@ -2,7 +2,13 @@
  * The client's session: opens it (resuming a saved guest or agent session when
  * it can), keeps the refresh token in storage, refreshes it ahead of expiry
  * (signing in again when the refresh token expired and the app gave the
- * credentials), and forgets it on sign-out.
+ * credentials), and ends it at the gateway and forgets it on sign-out.
+ *
+ * The gateway rotates refresh tokens: each is good for one refresh, and a
+ * reused one ends the session. Tabs of one browser share the saved token
+ * (guests, agents), so a refresh starts from the newest saved one rather than
+ * this tab's own copy; two tabs refreshing at the same moment are covered by
+ * the gateway's short grace window for the previous token.
  */
 import { ParleyError } from "../errors.js";
 import type { SessionResponse } from "../protocol/rpc.js";
@@ -67,8 +73,20 @@ export class SessionKeeper {
     clearTimeout(this.#timer);
   }
 
-  /** Forgets a saved agent or guest session: the next client must sign in again. */
+  /** The newest refresh token: the saved one (another tab may have moved it on), else this client's. */
+  async #newestToken(): Promise<string | undefined> {
+    const key = this.storageKey;
+    const saved = key ? await this.#core.o.storage.get(key) : undefined;
+    return saved ?? this.#core.session?.refreshToken;
+  }
+
+  /**
+   * Ends the session at the gateway (best effort: offline, it ends at its expiry) and forgets a
+   * saved agent or guest session: the next client must sign in again.
+   */
   async forget(): Promise<void> {
+    const token = await this.#newestToken().catch(() => undefined);
+    if (token) await this.#core.api.logout(token).catch(() => undefined);
     const key = this.storageKey;
     if (key) await this.#core.o.storage.delete(key);
   }
@@ -80,7 +98,7 @@ export class SessionKeeper {
     try {
       let next: SessionResponse;
       try {
-        next = await core.api.refresh(session.refreshToken);
+        next = await core.api.refresh((await this.#newestToken()) ?? session.refreshToken);
       } catch (err) {
         const auth = core.o.auth;
         if (!(err instanceof ParleyError) || auth.kind === "guest" || (auth.kind === "agent" && !auth.password)) {
@@ -95,6 +113,14 @@ export class SessionKeeper {
     } catch (err) {
       core.events.emit("error", err as Error);
       clearTimeout(this.#timer);
+      if (err instanceof ParleyError && err.code === "unauthorized") {
+        // The session ended (logged out elsewhere, revoked, past its lifetime, the password changed) and
+        // no sign-in replaced it: trying again would only spend the login's failed sign-in budget.
+        const key = this.storageKey;
+        if (key) await core.o.storage.delete(key).catch(() => undefined);
+        core.status.set({ state: "closed", error: err });
+        return;
+      }
       this.#timer = setTimeout(() => void this.#refresh(), REFRESH_RETRY_MS);
     }
   }

@@ -225,6 +225,23 @@ export interface RpcResults {
     /** The team key sealed to each of the caller's devices that has it. */
     wraps: TeamKeyWrap[];
   };
+  /** Admin agents only: the shop's agent and bot logins, oldest first. */
+  "team.members": {
+    /** Each login with its role and principal. */
+    members: Array<{
+      /** The sign-in name. */
+      login: string;
+      /** `admin` manages the team (and its key); `agent` answers conversations. */
+      role: "admin" | "agent";
+      /** The login's principal as others see it. */
+      principal: PrincipalInfo;
+    }>;
+  };
+  /** Admin agents only: the login was removed and its sessions revoked. */
+  "team.remove": {
+    /** Always `true`. */
+    ok: true;
+  };
   /** Customers only: stores (or replaces) sealed epoch keys of conversations the caller is a member of. */
   "keys.backup.put": {
     /** How many entries were stored. */

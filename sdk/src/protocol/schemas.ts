@@ -268,6 +268,10 @@ export const rpcRequestSchemas = {
   "team.wrap.put": z.strictObject({ wrap: teamKeyWrapSchema }),
   /** Team members: the current team key sealed to the caller's devices. */
   "team.wrap.get": z.strictObject({}),
+  /** Admin agents: the shop's agent and bot logins with their roles. */
+  "team.members": z.strictObject({}),
+  /** Admin agents: remove another agent or bot login of the shop (its sessions end). */
+  "team.remove": z.strictObject({ login: z.string().min(1).max(120) }),
   /** Customers: store sealed epoch keys in their key backup. */
   "keys.backup.put": z.strictObject({
     entries: z.array(keyBackupEntrySchema).min(1).max(MAX_KEY_BACKUP_PUT),

@@ -111,11 +111,11 @@ export class FrameSession implements ChatHost {
     if (this.#chat) this.#chat.theme = mode;
   }
 
-  /** Logout: closes the client and wipes everything the frame stored (keys, session, outbox). */
+  /** Logout: ends the session at the gateway, closes the client and wipes what the frame stored (keys, session, outbox). */
   async shutdown(): Promise<void> {
     this.#tokens.forget();
     this.#keyBackupSecret = undefined;
-    await this.#stop();
+    await this.#stop(true);
     await this.#storage.clear();
     this.#setUnread(0);
     this.#o.root.replaceChildren();
@@ -178,7 +178,8 @@ export class FrameSession implements ChatHost {
     this.#o.root.dataset.state = "connected";
   }
 
-  async #stop(): Promise<void> {
+  /** Closes the client; `signOut` also ends its session at the gateway (logout). */
+  async #stop(signOut = false): Promise<void> {
     this.#offRinging();
     this.#o.post({ type: "call", call: null });
     const client = this.#client;
@@ -186,7 +187,7 @@ export class FrameSession implements ChatHost {
     this.#starting = undefined;
     this.#chat = undefined;
     this.#authors.clear();
-    await client?.close().catch(() => undefined);
+    await (signOut ? client?.signOut() : client?.close())?.catch(() => undefined);
   }
 
   async #restart(): Promise<void> {

@@ -18,6 +18,7 @@ import { describeMembershipLog } from "./membership-log.js";
 import { describeMessages } from "./messages.js";
 import { describeNotes } from "./notes.js";
 import { describeReadMarkers } from "./read-markers.js";
+import { describeSessions } from "./sessions.js";
 import { describeTeamKeys } from "./team-keys.js";
 
 export type { StoreFixture } from "./fixtures.js";
@@ -37,6 +38,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeReadMarkers(open);
     describeNotes(open);
     describeKeyBackups(open);
+    describeSessions(open);
     describeDurability(open);
   });
 }

@@ -14,6 +14,7 @@ import type { MemberRecord } from "../port/members.js";
 import type { MembershipRecord } from "../port/membership-log.js";
 import type { PrincipalRecord } from "../port/principals.js";
 import type { ReadMarker } from "../port/read-markers.js";
+import type { SessionRecord } from "../port/sessions.js";
 import type { ShopRecord } from "../port/shops.js";
 import type { KeyBackupDoc } from "../rules/records.js";
 
@@ -65,6 +66,7 @@ export interface Collections {
   membershipLog: Collection<MembershipRecord>;
   messages: Collection<StoredMessage>;
   tokenIds: Collection<TokenIdDoc>;
+  sessions: Collection<SessionRecord>;
   commits: Collection<EpochCommit>;
   teamKeys: Collection<TeamKeyRecord>;
   teamWraps: Collection<TeamKeyWrap>;
@@ -87,6 +89,7 @@ export const collections = (db: Db): Collections => ({
   membershipLog: db.collection("membershipLog"),
   messages: db.collection("messages"),
   tokenIds: db.collection("tokenIds"),
+  sessions: db.collection("sessions"),
   commits: db.collection("commits"),
   teamKeys: db.collection("teamKeys"),
   teamWraps: db.collection("teamWraps"),
@@ -125,6 +128,8 @@ export const INDEXES: Record<string, { key: Document; unique?: boolean; sparse?:
   // Unique: a retried note.add stores the note once.
   notes: [{ key: { convId: 1, id: 1 }, unique: true }, { key: { convId: 1, ts: -1, id: -1 } }],
   tokenIds: [{ key: { issuer: 1, jti: 1 }, unique: true }],
+  // Revoking by principal; sweeping families no token of which is valid any more.
+  sessions: [{ key: { id: 1 }, unique: true }, { key: { principalId: 1 } }, { key: { keepUntil: 1 } }],
   // Unique: the compare-and-set of `appendCommit` (one winner per epoch, across processes).
   commits: [{ key: { convId: 1, epoch: 1 }, unique: true }],
   // Unique: the compare-and-set of `putTeamKey` (one winner per version, across processes).

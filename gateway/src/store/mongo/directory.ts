@@ -104,6 +104,11 @@ export class MongoDirectory implements ShopStore, AgentStore, DeviceStore, Token
     return this.#c.run(async () => (await this.#c.col.agents.findOne(filter, NO_ID)) ?? undefined);
   }
 
+  async removeAgent(shopId: string, login: string): Promise<boolean> {
+    const filter = { shopId: str(shopId, "shopId"), login: str(login, "login") };
+    return this.#c.run(async () => (await this.#c.col.agents.deleteOne(filter)).deletedCount === 1);
+  }
+
   async putDevice(device: DeviceRecord): Promise<void> {
     const key = { principalId: str(device.principalId, "principalId"), deviceId: str(device.deviceId, "deviceId") };
     // A whole-document replace: a put without `sig` leaves none stored.

@@ -67,4 +67,17 @@ export class MongoLimiter implements SharedLimiter {
       }),
     );
   }
+
+  refund(key: string): Promise<void> {
+    const { collection, run, serial, name } = this.#o;
+    const id = `${name}:${String(key)}`;
+    return serial(`limit:${id}`, () =>
+      run(async () => {
+        // The newest point still in its window goes; an expired one counts for nothing already.
+        const since = { key: id, at: { $gt: new Date(Date.now() - this.#windowMs) } };
+        const newest = await collection.find(since).sort({ at: -1 }).limit(1).next();
+        if (newest) await collection.deleteOne({ _id: newest._id });
+      }),
+    );
+  }
 }

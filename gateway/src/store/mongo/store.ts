@@ -31,7 +31,6 @@ import type {
 } from "@parley/sdk/protocol";
 import { type Collection, type Db, type Document, type Filter, MongoClient, MongoServerError } from "mongodb";
 import {
-  type AgentRecord,
   type AppendCommitResult,
   type AppendResult,
   type BlockRecord,
@@ -63,6 +62,7 @@ import { MongoMembershipLog } from "./membership-log.js";
 import { MongoMessages } from "./messages.js";
 import { type MongoStoreOptions, parseOptions } from "./options.js";
 import { MongoPrincipals } from "./principals.js";
+import { MongoSessions } from "./sessions.js";
 
 export type { MongoStoreOptions } from "./options.js";
 
@@ -81,6 +81,7 @@ export class MongoStore implements Store {
   readonly #keys: MongoKeys;
   readonly #blocks: MongoBlocks;
   readonly #log: MongoMembershipLog;
+  readonly #sessions: MongoSessions;
 
   constructor(options: MongoStoreOptions) {
     this.#options = parseOptions(options);
@@ -106,6 +107,7 @@ export class MongoStore implements Store {
     this.#keys = new MongoKeys(context);
     this.#blocks = new MongoBlocks(context);
     this.#log = new MongoMembershipLog(context);
+    this.#sessions = new MongoSessions(context);
   }
 
   /** Runs one operation, turning connection failures into `StoreUnavailableError`. */
@@ -228,13 +230,9 @@ export class MongoStore implements Store {
     });
   }
 
-  putAgent(agent: AgentRecord): Promise<void> {
-    return this.#directory.putAgent(agent);
-  }
-
-  getAgent(shopId: string, login: string): Promise<AgentRecord | undefined> {
-    return this.#directory.getAgent(shopId, login);
-  }
+  readonly putAgent: Store["putAgent"] = (agent) => this.#directory.putAgent(agent);
+  readonly getAgent: Store["getAgent"] = (shopId, login) => this.#directory.getAgent(shopId, login);
+  readonly removeAgent: Store["removeAgent"] = (shopId, login) => this.#directory.removeAgent(shopId, login);
 
   putDevice(device: DeviceRecord): Promise<void> {
     return this.#directory.putDevice(device);
@@ -247,6 +245,13 @@ export class MongoStore implements Store {
   consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {
     return this.#directory.consumeTokenId(issuer, jti, expiresAt);
   }
+
+  readonly createSession: Store["createSession"] = (session) => this.#sessions.createSession(session);
+  readonly getSession: Store["getSession"] = (id) => this.#sessions.getSession(id);
+  readonly rotateSession: Store["rotateSession"] = (id, from, at, keep) =>
+    this.#sessions.rotateSession(id, from, at, keep);
+  readonly revokeSession: Store["revokeSession"] = (id, at, why) => this.#sessions.revokeSession(id, at, why);
+  readonly revokeSessionsOf: Store["revokeSessionsOf"] = (p, at, why) => this.#sessions.revokeSessionsOf(p, at, why);
 
   createConversation(conv: ConversationRecord): Promise<void> {
     return this.#conversations.createConversation(conv);

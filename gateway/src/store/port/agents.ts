@@ -12,4 +12,6 @@ export interface AgentRecord {
 export interface AgentStore {
   putAgent(agent: AgentRecord): Promise<void>;
   getAgent(shopId: string, login: string): Promise<AgentRecord | undefined>;
+  /** Deletes an agent login; resolves true when there was one. The principal and its data stay. */
+  removeAgent(shopId: string, login: string): Promise<boolean>;
 }

@@ -14,6 +14,8 @@ export interface LimitRule {
 export interface SharedLimiter {
   /** Takes one point for `key`: resolves 0 when it was free, else the ms until the next one is. */
   consume(key: string): Promise<number>;
+  /** Gives back one point `consume` took for `key` (e.g. a sign-in that succeeded); never below zero. */
+  refund(key: string): Promise<void>;
 }
 
 export interface LimiterStore {

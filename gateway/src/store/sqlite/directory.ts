@@ -118,6 +118,10 @@ export class SqliteDirectory implements ShopStore, PrincipalStore, AgentStore, D
     return row && toAgent(row);
   }
 
+  async removeAgent(shopId: string, login: string): Promise<boolean> {
+    return (await this.#c.write(() => this.#c.s.removeAgent.run(shopId, login))).changes === 1;
+  }
+
   async putDevice(device: DeviceRecord): Promise<void> {
     const { principalId, deviceId, sigPk, boxPk, createdAt, lastSeenAt, sig } = device;
     await this.#c.write(() =>

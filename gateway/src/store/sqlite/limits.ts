@@ -56,6 +56,21 @@ export class SqliteLimiter implements SharedLimiter {
     }
   }
 
+  async refund(key: string): Promise<void> {
+    const deadline = Date.now() + this.#o.busyTimeoutMs;
+    for (let pauseMs = 1; ; pauseMs = Math.min(pauseMs * 2, 16)) {
+      try {
+        // Only a counter still in its window is given a point back: an expired one is gone already.
+        const res = await this.#limiter.get(key);
+        if (res && res.consumedPoints > 0) await this.#limiter.reward(key, 1);
+        return;
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  }
+
   async #sweep(): Promise<void> {
     const now = Date.now();
     if (now - this.#lastSweep < SWEEP_MS) return;

@@ -21,6 +21,7 @@ import type { InviteRecord } from "../port/invites.js";
 import type { MemberRecord } from "../port/members.js";
 import type { MembershipRecord } from "../port/membership-log.js";
 import type { PrincipalRecord } from "../port/principals.js";
+import type { SessionRecord, SessionRevokeReason } from "../port/sessions.js";
 import type { ShopRecord } from "../port/shops.js";
 import { inviteDoc } from "../rules/records.js";
 
@@ -235,4 +236,27 @@ export const toTeamWrap = (r: TeamWrapRow): TeamKeyWrap => ({
   wrappedBy: { principalId: r.wrapped_by_principal, deviceId: r.wrapped_by_device },
   ts: r.ts,
   sig: r.sig,
+});
+
+export type SessionRow = {
+  id: string;
+  principal_id: string;
+  created_at: number;
+  expires_at: number;
+  generation: number;
+  rotated_at: number;
+  keep_until: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+};
+
+export const toSession = (r: SessionRow): SessionRecord => ({
+  id: r.id,
+  principalId: r.principal_id,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  generation: r.generation,
+  rotatedAt: r.rotated_at,
+  keepUntil: r.keep_until,
+  ...(r.revoked_at === null ? {} : { revokedAt: r.revoked_at, revokedReason: r.revoked_reason as SessionRevokeReason }),
 });

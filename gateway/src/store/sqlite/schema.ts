@@ -97,6 +97,13 @@ CREATE TABLE IF NOT EXISTS membership_log (
   ts INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS membership_log_by_conv ON membership_log (conv_id, ts, n);
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY, principal_id TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+  generation INTEGER NOT NULL, rotated_at INTEGER NOT NULL, keep_until INTEGER NOT NULL,
+  revoked_at INTEGER, revoked_reason TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sessions_by_principal ON sessions (principal_id);
+CREATE INDEX IF NOT EXISTS sessions_by_keep ON sessions (keep_until);
 CREATE TABLE IF NOT EXISTS rate_limits (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER);
 CREATE TABLE IF NOT EXISTS key_backups (
   principal_id TEXT NOT NULL, conv_id TEXT NOT NULL, epoch INTEGER NOT NULL, v INTEGER NOT NULL, ct TEXT NOT NULL,

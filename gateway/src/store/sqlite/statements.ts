@@ -11,6 +11,7 @@ import type {
   MessageRow,
   NoteRow,
   PrincipalRow,
+  SessionRow,
   ShopRow,
   TeamKeyRow,
   TeamWrapRow,
@@ -52,6 +53,7 @@ export function prepare(db: Database.Database) {
     putAgent: q(`INSERT INTO agents VALUES (?, ?, ?, ?, ?) ON CONFLICT (shop_id, login) DO UPDATE SET
       principal_id = excluded.principal_id, password_hash = excluded.password_hash, role = excluded.role`),
     getAgent: q<AgentRow>("SELECT * FROM agents WHERE shop_id = ? AND login = ?"),
+    removeAgent: q("DELETE FROM agents WHERE shop_id = ? AND login = ?"),
     // Columns named: a migrated file has the added columns last, a new one in schema order.
     putDevice: q(`INSERT INTO devices (principal_id, device_id, sig_pk, box_pk, created_at, last_seen_at, sig)
       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (principal_id, device_id) DO UPDATE SET
@@ -158,6 +160,17 @@ export function prepare(db: Database.Database) {
     ).pluck(),
     deleteExpiredTokens: q("DELETE FROM token_ids WHERE expires_at <= ?"),
     insertToken: q("INSERT INTO token_ids VALUES (?, ?, ?) ON CONFLICT (issuer, jti) DO NOTHING"),
+    insertSession: q(`INSERT INTO sessions (id, principal_id, created_at, expires_at, generation, rotated_at,
+      keep_until) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    getSession: q<SessionRow>("SELECT * FROM sessions WHERE id = ?"),
+    // The compare-and-set of a refresh: one writer moves a generation on.
+    rotateSession: q(`UPDATE sessions SET generation = generation + 1, rotated_at = ?,
+      keep_until = MAX(keep_until, ?) WHERE id = ? AND generation = ? AND revoked_at IS NULL`),
+    revokeSession: q("UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL"),
+    revokeSessionsOf: q(
+      "UPDATE sessions SET revoked_at = ?, revoked_reason = ? WHERE principal_id = ? AND revoked_at IS NULL",
+    ),
+    deleteOldSessions: q("DELETE FROM sessions WHERE keep_until < ?"),
   };
 }
 

@@ -52,6 +52,7 @@ import { SqliteMembershipLog } from "./membership-log.js";
 import { SqliteMessages } from "./messages.js";
 import { type ParsedOptions, parseOptions, type SqliteStoreOptions } from "./options.js";
 import { migrate } from "./schema.js";
+import { SqliteSessions } from "./sessions.js";
 import { prepare, type SqliteContext, type Statements } from "./statements.js";
 import { SqliteWriter } from "./writer.js";
 
@@ -72,6 +73,7 @@ export class SqliteStore implements Store {
   readonly #keys: SqliteKeys;
   readonly #blocks: SqliteBlocks;
   readonly #log: SqliteMembershipLog;
+  readonly #sessions: SqliteSessions;
 
   constructor(options: SqliteStoreOptions) {
     this.#options = parseOptions(options);
@@ -96,6 +98,7 @@ export class SqliteStore implements Store {
     this.#keys = new SqliteKeys(context);
     this.#blocks = new SqliteBlocks(context);
     this.#log = new SqliteMembershipLog(context);
+    this.#sessions = new SqliteSessions(context);
   }
 
   /**
@@ -237,6 +240,8 @@ export class SqliteStore implements Store {
     return this.#directory.getAgent(shopId, login);
   }
 
+  readonly removeAgent: Store["removeAgent"] = (shopId, login) => this.#directory.removeAgent(shopId, login);
+
   putDevice(device: DeviceRecord): Promise<void> {
     return this.#directory.putDevice(device);
   }
@@ -248,6 +253,13 @@ export class SqliteStore implements Store {
   consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {
     return this.#directory.consumeTokenId(issuer, jti, expiresAt);
   }
+
+  readonly createSession: Store["createSession"] = (session) => this.#sessions.createSession(session);
+  readonly getSession: Store["getSession"] = (id) => this.#sessions.getSession(id);
+  readonly rotateSession: Store["rotateSession"] = (id, from, at, keep) =>
+    this.#sessions.rotateSession(id, from, at, keep);
+  readonly revokeSession: Store["revokeSession"] = (id, at, why) => this.#sessions.revokeSession(id, at, why);
+  readonly revokeSessionsOf: Store["revokeSessionsOf"] = (p, at, why) => this.#sessions.revokeSessionsOf(p, at, why);
 
   createConversation(conv: ConversationRecord): Promise<void> {
     return this.#conversations.createConversation(conv);
