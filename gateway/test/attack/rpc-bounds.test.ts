@@ -285,3 +285,34 @@ attack(
     }
   },
 );
+
+attack(
+  {
+    area: "rpc",
+    attack: "two tabs of one customer (SDK clients) fire 40 requests each at once",
+    expected: "every request answered ok: the SDK keeps 8 in flight per client and retries busy itself",
+  },
+  async (row) => {
+    const tabs = [stack.customer("rpc-bounds-tabs"), stack.customer("rpc-bounds-tabs")];
+    await Promise.all(tabs.map((t) => t.connect()));
+    try {
+      const conv = await tabs[0]?.openConversation();
+      const before = stack.gateway.rpcStats().refusedPrincipal;
+      const results = await Promise.allSettled(
+        tabs.flatMap((t) =>
+          Array.from({ length: 40 }, (_, i) =>
+            i % 2 === 0
+              ? t.request("conv.get", { convId: conv?.id ?? "" })
+              : t.request("msg.history", { convId: conv?.id ?? "", limit: 50 }),
+          ),
+        ),
+      );
+      const ok = results.filter((r) => r.status === "fulfilled").length;
+      const refused = stack.gateway.rpcStats().refusedPrincipal - before;
+      row.observed(`${ok} of ${results.length} ok; the gateway answered busy ${refused} times, retried by the SDK`);
+      expect(ok).toBe(results.length);
+    } finally {
+      await Promise.all(tabs.map((t) => t.close()));
+    }
+  },
+);

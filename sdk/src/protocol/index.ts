@@ -142,6 +142,7 @@ export {
   idSchema,
   isRpcOp,
   keyBackupEntrySchema,
+  MAX_DEVICE_LIST_PRINCIPALS,
   msgIdSchema,
   RPC_OPS,
   refreshRequestSchema,

@@ -83,6 +83,12 @@ export const deviceKeysSchema = z.strictObject({
 
 const signatureSchema = z.string().regex(/^[A-Za-z0-9_-]{86}$/, "must be 64 bytes base64url");
 
+/**
+ * How many principals one `device.list` may name (the gateway's work per call is bounded by it;
+ * the SDK asks in chunks of this size).
+ */
+export const MAX_DEVICE_LIST_PRINCIPALS = 32;
+
 /** Checks a signed {@link DeviceRecord} (`device.register`). */
 export const deviceRecordSchema = z.strictObject({
   principal: idSchema,
@@ -241,7 +247,7 @@ export const rpcRequestSchemas = {
   /** Register the caller's own device with its self-signed record. */
   "device.register": z.strictObject({ record: deviceRecordSchema }),
   /** The signed device records of principals the caller may see. */
-  "device.list": z.strictObject({ principalIds: z.array(idSchema).min(1).max(256) }),
+  "device.list": z.strictObject({ principalIds: z.array(idSchema).min(1).max(MAX_DEVICE_LIST_PRINCIPALS) }),
   /** Append the next link of a conversation's epoch chain (compare-and-set). */
   "epoch.commit": z.strictObject({ commit: epochCommitSchema }),
   /** A conversation's commits above `after`, oldest first; `limit` defaults to 100. */
