@@ -102,7 +102,7 @@ const envSchema = z.object({
   /** `call.ice` requests per principal per minute. */
   PARLEY_ICE_RATE: z.coerce.number().int().min(1).default(ICE_DEFAULTS.ratePerMinute),
   /** RPCs of one principal running at once on this gateway (NATS and HTTP); more are answered `busy`. */
-  PARLEY_RPC_CONCURRENCY_PER_PRINCIPAL: z.coerce
+  PARLEY_RPC_PER_PRINCIPAL: z.coerce
     .number()
     .int()
     .min(1)
@@ -196,6 +196,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : {}),
       ratePerMinute: e.PARLEY_ICE_RATE,
     },
-    rpcConcurrency: { perPrincipal: e.PARLEY_RPC_CONCURRENCY_PER_PRINCIPAL, total: e.PARLEY_RPC_CONCURRENCY },
+    rpcConcurrency: { perPrincipal: e.PARLEY_RPC_PER_PRINCIPAL, total: e.PARLEY_RPC_CONCURRENCY },
   };
 }
