@@ -20,6 +20,19 @@ let convId: string;
 
 const random = (bytes: number) => randomBytes(bytes).toString("base64url");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A plaintext envelope (`alg: "none"`) with `bytes` random bytes of "ciphertext". */
+const plainEnvelope = (conv: string, bytes = 64) => ({
+  v: 1,
+  convId: conv,
+  epoch: 0,
+  msgId: random(16),
+  senderDevice: "d_attack",
+  ts: Date.now(),
+  alg: "none",
+  nonce: "",
+  ct: random(bytes),
+  sig: "",
+});
 
 beforeAll(async () => {
   stack = await startStack();
@@ -32,18 +45,7 @@ beforeAll(async () => {
   for (let i = 0; i < 5; i++) {
     await guest.rpc("msg.send", {
       convId,
-      envelope: {
-        v: 1,
-        convId,
-        epoch: 0,
-        msgId: random(16),
-        senderDevice: "d_attack",
-        ts: Date.now(),
-        alg: "none",
-        nonce: "",
-        ct: random(9000),
-        sig: "",
-      },
+      envelope: plainEnvelope(convId, 9000),
     });
   }
 });
@@ -162,6 +164,31 @@ attack(
     const after = await guest.rpc("conv.list", { limit: 200 });
     row.observed(`${count(after) - count(before)} conversations opened by 6 requests without the caller's own inbox`);
     expect(count(after) - count(before)).toBe(0);
+  },
+);
+
+attack(
+  {
+    area: "rpc",
+    attack: "guest names a service-import reply subject (_R_.…), which only bots' requests carry",
+    expected:
+      "the op does not run (nats-server refuses reserved _R_. replies; the gateway drops one from anyone but a bot)",
+  },
+  async (row) => {
+    const before = stack.gateway.rpcStats().foreignReplies;
+    const count = async () => {
+      const r = await guest.rpc("conv.list", { limit: 200 });
+      return r.ok ? (r.result as { conversations: unknown[] }).conversations.length : -1;
+    };
+    const convs = await count();
+    for (let i = 0; i < 20; i++) guest.publish("conv.open", {}, `_R_.${random(6)}.${random(6)}`);
+    await guest.nc.flush();
+    await guest.rpc("time.now", {});
+    await sleep(200);
+    const opened = (await count()) - convs;
+    const dropped = stack.gateway.rpcStats().foreignReplies - before;
+    row.observed(`${opened} of 20 conv.open requests ran (${dropped} reached the gateway and were dropped)`);
+    expect(opened).toBe(0);
   },
 );
 
@@ -314,5 +341,38 @@ attack(
     } finally {
       await Promise.all(tabs.map((t) => t.close()));
     }
+  },
+);
+
+attack(
+  {
+    area: "rpc",
+    attack: "one guest fires 60 concurrent POST /v1/rpc requests",
+    expected: "the same per-principal limit as over NATS: the excess answered 503 busy with Retry-After",
+  },
+  async (row) => {
+    const session = await openSession(stack);
+    const headers = { "content-type": "application/json", authorization: `Bearer ${session.apiToken}` };
+    const opened = await fetch(`${stack.url}/v1/rpc/conv.open`, { method: "POST", headers, body: "{}" });
+    const conv = ((await opened.json()) as { result: { conversation: { id: string } } }).result.conversation.id;
+    // Sends wait for the store's writer, so requests that arrive together overlap.
+    const call = () =>
+      fetch(`${stack.url}/v1/rpc/msg.send`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ convId: conv, envelope: plainEnvelope(conv) }),
+      }).then(async (res) => ({
+        status: res.status,
+        retryAfter: res.headers.get("retry-after"),
+        code: ((await res.json()) as { error?: { code?: string } }).error?.code ?? "ok",
+      }));
+    const replies = await Promise.all(Array.from({ length: 60 }, call));
+    const codes = new Map<string, number>();
+    for (const r of replies) codes.set(r.code, (codes.get(r.code) ?? 0) + 1);
+    const busy = replies.filter((r) => r.code === "busy");
+    row.observed(`${[...codes].map(([c, n]) => `${n} ${c}`).join(", ")}`);
+    expect(busy.length).toBeGreaterThan(0);
+    expect(busy.every((r) => r.status === 503 && r.retryAfter === "1")).toBe(true);
+    expect((codes.get("ok") ?? 0) + busy.length).toBe(60);
   },
 );
