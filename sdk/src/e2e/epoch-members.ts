@@ -10,9 +10,9 @@ import {
   type DeviceRecord,
   type EpochCommit,
   isTeamRole,
+  MAX_DEVICE_LIST_PRINCIPALS,
   type PrincipalInfo,
 } from "../protocol/models.js";
-import { MAX_DEVICE_LIST_PRINCIPALS } from "../protocol/schemas.js";
 import type { Rpc } from "./rpc.js";
 
 /** Principals and their devices, as an epoch lists them. */

@@ -8,7 +8,7 @@ import { ENVELOPE_VERSION, EnvelopeAlgs, MAX_CIPHERTEXT_CHARS } from "./envelope
 import { isHandle } from "./handles.js";
 import { HANDLE_PATTERN, ID_PATTERN, MSG_ID_PATTERN, NATS_USER_KEY_PATTERN } from "./ids.js";
 import { KEY_BACKUP_CT_CHARS, MAX_KEY_BACKUP_PAGE, MAX_KEY_BACKUP_PUT, MAX_KEY_BACKUP_VERSION } from "./key-backup.js";
-import { CommitReasons, HistoryPolicies, InviteHistories } from "./models.js";
+import { CommitReasons, HistoryPolicies, InviteHistories, MAX_DEVICE_LIST_PRINCIPALS } from "./models.js";
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 
@@ -82,12 +82,6 @@ export const deviceKeysSchema = z.strictObject({
 });
 
 const signatureSchema = z.string().regex(/^[A-Za-z0-9_-]{86}$/, "must be 64 bytes base64url");
-
-/**
- * How many principals one `device.list` may name (the gateway's work per call is bounded by it;
- * the SDK asks in chunks of this size).
- */
-export const MAX_DEVICE_LIST_PRINCIPALS = 32;
 
 /** Checks a signed {@link DeviceRecord} (`device.register`). */
 export const deviceRecordSchema = z.strictObject({
