@@ -31,6 +31,7 @@ export interface AdmissionStats {
 /** Seconds a refused caller is told to wait: a running request usually ends within milliseconds. */
 const RETRY_AFTER_SECONDS = 1;
 
+/** Counts the RPCs running on this gateway, per principal and in all, and refuses those over the limits. */
 export class RpcAdmission {
   readonly #perPrincipal: number;
   readonly #total: number;

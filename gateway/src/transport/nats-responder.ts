@@ -61,6 +61,7 @@ export function replyAllowed(reply: string, principal: string): "own" | "importe
   return false;
 }
 
+/** The gateway's side of the request subjects: checks each request's reply subject and limits, then runs it. */
 export class NatsResponder {
   #sub: Subscription | undefined;
   readonly #inFlight = new Set<Promise<void>>();
