@@ -2,7 +2,8 @@
  * Attack rows for the RPC responder (issue 17, items 1 and 3): requests whose
  * reply subject names someone else's subject (the team's, a victim's events, a
  * victim's inbox), a `device.list` made expensive by junk commits, and a flood
- * of concurrent requests from one principal.
+ * of concurrent requests from one principal (over NATS and HTTP), and what a
+ * legitimate client sees of the limits.
  */
 import { randomBytes } from "node:crypto";
 import { createDeviceIdentity, signDeviceRecord } from "@parley/sdk/crypto";
@@ -54,7 +55,7 @@ afterAll(async () => {
   await stack?.[Symbol.asyncDispose]();
 });
 
-/** Bytes arriving on `subject` through `nc` until `stop()`. */
+/** Counts the bytes and messages arriving on `subject` through `raw` from now on. */
 function countBytes(raw: RawNats, subject: string): { bytes: () => number; messages: () => number } {
   let bytes = 0;
   let messages = 0;
