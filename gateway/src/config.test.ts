@@ -44,6 +44,13 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...minimal, PARLEY_REFRESH_GRACE: "600" })).toThrow(/PARLEY_REFRESH_GRACE/);
   });
 
+  it("reads the RPC concurrency limits, 8 per principal and 64 in all by default", () => {
+    expect(loadConfig(minimal).rpcConcurrency).toEqual({ perPrincipal: 8, total: 64 });
+    const set = loadConfig({ ...minimal, PARLEY_RPC_PER_PRINCIPAL: "3", PARLEY_RPC_CONCURRENCY: "500" });
+    expect(set.rpcConcurrency).toEqual({ perPrincipal: 3, total: 500 });
+    expect(() => loadConfig({ ...minimal, PARLEY_RPC_PER_PRINCIPAL: "0" })).toThrow(/PARLEY_RPC_PER_PRINCIPAL/);
+  });
+
   it("splits comma-separated server lists", () => {
     const config = loadConfig({ ...minimal, NATS_WS_URL: "wss://a.example:443, wss://b.example:443" });
     expect(config.natsWsUrls).toEqual(["wss://a.example:443", "wss://b.example:443"]);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { checkIceUrl, ICE_DEFAULTS, type IceOptions, TURN_TTL_BOUNDS } from "./service/ice.js";
+import { DEFAULT_RPC_CONCURRENCY, type RpcConcurrency } from "./service/rpc-admission.js";
 
 const csv = z
   .string()
@@ -145,6 +146,15 @@ const envSchema = z.object({
     .default(ICE_DEFAULTS.ttlSeconds),
   /** `call.ice` requests per principal per minute. */
   PARLEY_ICE_RATE: z.coerce.number().int().min(1).default(ICE_DEFAULTS.ratePerMinute),
+  /** RPCs of one principal running at once on this gateway (NATS and HTTP); more are answered `busy`. */
+  PARLEY_RPC_PER_PRINCIPAL: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(DEFAULT_RPC_CONCURRENCY.perPrincipal),
+  /** RPCs running at once on this gateway, all principals together; more are answered `busy`. */
+  PARLEY_RPC_CONCURRENCY: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_RPC_CONCURRENCY.total),
 });
 
 export type GatewayEnv = z.input<typeof envSchema>;
@@ -188,6 +198,8 @@ export interface GatewayConfig {
   widgetDir: string | undefined;
   /** STUN and TURN servers for calls (`call.ice`), with the TURN secret; empty lists when unset. */
   ice: IceOptions;
+  /** How many RPCs run at once, per principal and in total, on this gateway. */
+  rpcConcurrency: Required<RpcConcurrency>;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
@@ -236,5 +248,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : {}),
       ratePerMinute: e.PARLEY_ICE_RATE,
     },
+    rpcConcurrency: { perPrincipal: e.PARLEY_RPC_PER_PRINCIPAL, total: e.PARLEY_RPC_CONCURRENCY },
   };
 }

@@ -15,6 +15,7 @@ import { createLogger } from "./logger.js";
 import { JwtMinter } from "./nats/minter.js";
 import { ChatService } from "./service/chat-service.js";
 import type { PresenceOptions } from "./service/presence.js";
+import { RpcAdmission } from "./service/rpc-admission.js";
 import { type OnRevoked, SessionService } from "./service/sessions.js";
 import { ShopAdmin } from "./service/shop-admin.js";
 import { type BlobStore, openBlobStore } from "./store/blobs/index.js";
@@ -22,7 +23,7 @@ import { openStore } from "./store/index.js";
 import type { Store } from "./store/port.js";
 import { createFileRoutes } from "./transport/file-routes.js";
 import { createHttpApp } from "./transport/http-app.js";
-import { NatsResponder } from "./transport/nats-responder.js";
+import { NatsResponder, type ResponderStats } from "./transport/nats-responder.js";
 import { createWidgetRoutes } from "./transport/widget-routes.js";
 
 export interface GatewayOptions {
@@ -63,6 +64,11 @@ export interface Gateway {
   /** Encrypted file blobs: GridFS with MongoDB, else files in `config.blobDir`. */
   readonly blobs: BlobStore;
   readonly admin: ShopAdmin;
+  /**
+   * What the RPC responder counted since start: requests dropped for a reply subject other than the
+   * caller's inbox or none, requests refused `busy`, and those running now.
+   */
+  rpcStats(): ResponderStats;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -92,6 +98,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   let nc: NatsConnection | undefined;
   let responder: NatsResponder | undefined;
+  const admission = new RpcAdmission(config.rpcConcurrency);
   let server: Server | undefined;
   let url = "";
   let stopping = false;
@@ -127,6 +134,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     store,
     blobs,
     admin,
+    rpcStats() {
+      return responder?.stats() ?? { foreignReplies: 0, noReply: 0, ...admission.stats() };
+    },
     async start() {
       const service = await minter.mintService({ name: "parley-gateway" });
       nc = await connect({
@@ -146,7 +156,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           if (status.type === "disconnect" || status.type === "reconnect") log.warn({ status: status.type }, "nats");
         }
       })().catch(() => undefined);
-      responder = new NatsResponder(nc, chat, store, log);
+      responder = new NatsResponder(nc, chat, store, log, admission);
       responder.start();
       await chat.presence.start(nc);
 
@@ -183,6 +193,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         }),
         widgetRoutes: createWidgetRoutes({ widgetDir: config.widgetDir, natsWsUrls: config.natsWsUrls, store, log }),
         isReady: () => natsUp && !stopping,
+        admission,
         corsOrigins: async () => {
           if (corsCache && Date.now() - corsCache.at < 10_000) return corsCache.origins;
           corsCache = { at: Date.now(), origins: new Set(await store.listAllowedOrigins()) };

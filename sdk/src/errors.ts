@@ -16,7 +16,7 @@ export class ParleyError extends SdkError {
   override readonly name = "ParleyError";
   /** The gateway's stable code. */
   readonly code: ErrorCode;
-  /** For `rate_limited`: seconds to wait before trying again, when the gateway said. */
+  /** For `rate_limited` and `busy`: seconds to wait before trying again, when the gateway said. */
   readonly retryAfter: number | undefined;
 
   constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; retryAfter?: number | undefined }) {

@@ -1,9 +1,9 @@
 /**
  * Device records: a device registers its self-signed record for its own
  * principal (`device.register`); `device.list` answers the records of
- * principals the caller shares a conversation with (or that a shared
- * conversation's epoch chain names), of the teams of the shops it talks to,
- * or (for the team) of its own shop. The gateway is no directory of
+ * principals the caller shares a conversation with (or did: the membership
+ * log names them, so a removed member's old messages still verify), of the
+ * teams of the shops it talks to, or (for the team) of its own shop. The gateway is no directory of
  * strangers' devices: others are left out as if they had none.
  */
 
@@ -12,20 +12,21 @@ import { isTeamKind } from "@parley/sdk/protocol";
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type {
-  ConversationRecord,
   ConversationStore,
   DeviceStore,
-  EpochStore,
-  MemberStore,
+  MembershipLogStore,
   PrincipalRecord,
   PrincipalStore,
 } from "../store/port.js";
 import type { TeamKeys } from "./team-keys.js";
 
+/** How many of the caller's conversations (the newest by activity) `device.list` looks for shared members in. */
+export const CONVERSATIONS_CONSIDERED = 500;
+
 type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
 
 export interface DevicesOptions {
-  store: DeviceStore & PrincipalStore & ConversationStore & MemberStore & EpochStore;
+  store: DeviceStore & PrincipalStore & ConversationStore & MembershipLogStore;
   /** Tells the shop's admin devices about a team device that waits for the team key. */
   team: TeamKeys;
   now: () => number;
@@ -58,43 +59,36 @@ export class Devices {
   }
 
   /**
-   * Device records of principals the actor shares a conversation with, and of the teams of the
-   * shops it talks to (or of its own shop, for the team). Others are left out as if they had no
-   * devices: the gateway is no directory of strangers' devices.
+   * Device records of principals the actor shares a conversation with (now, or in the past as the
+   * membership log records it), and of the teams of the shops it talks to (or of its own shop, for
+   * the team). Others are left out as if they had no devices: the gateway is no directory of
+   * strangers' devices. Bounded work: at most `MAX_DEVICE_LIST_PRINCIPALS` principals (the
+   * schema), one read of the actor's newest {@link CONVERSATIONS_CONSIDERED} conversations and one
+   * indexed membership query, whatever the conversations hold.
    */
   async list(actor: PrincipalRecord, principalIds: string[]): Promise<RpcResults["device.list"]> {
     const principals = await this.#o.store.getPrincipals([...new Set(principalIds)]);
-    const mine = isTeamKind(actor.kind) ? [] : await this.#o.store.listConversationsOf(actor.id, 500);
+    const team = isTeamKind(actor.kind);
+    const mine = team ? [] : await this.#o.store.listConversationsOf(actor.id, CONVERSATIONS_CONSIDERED);
     const shops = new Set(mine.map((c) => c.shopId));
+    const visible = new Set<string>();
+    const unsettled: string[] = [];
+    for (const p of principals) {
+      if (p.id === actor.id || (team && p.shopId === actor.shopId) || (isTeamKind(p.kind) && shops.has(p.shopId))) {
+        visible.add(p.id);
+      } else if (!team) {
+        unsettled.push(p.id);
+      }
+    }
+    const convIds = mine.map((c) => c.id);
+    for (const id of await this.#o.store.pastOrPresentMembers(convIds, unsettled)) visible.add(id);
     const devices: RpcResults["device.list"]["devices"] = [];
     for (const p of principals) {
-      const visible =
-        p.id === actor.id ||
-        (isTeamKind(actor.kind) && p.shopId === actor.shopId) ||
-        (isTeamKind(p.kind) && shops.has(p.shopId)) ||
-        (await this.#sharesConversation(p.id, mine));
-      if (!visible) continue;
+      if (!visible.has(p.id)) continue;
       for (const d of await this.#o.store.listDevices(p.id)) {
         if (d.sig) devices.push({ principal: p.id, deviceId: d.deviceId, sigPk: d.sigPk, boxPk: d.boxPk, sig: d.sig });
       }
     }
     return { devices };
-  }
-
-  /**
-   * A current member of one of the actor's conversations, or a former one still named in its
-   * epoch chain: members need a removed member's device records to verify the messages it sent
-   * while it was in.
-   */
-  async #sharesConversation(other: string, mine: readonly ConversationRecord[]): Promise<boolean> {
-    for (const conv of mine) if (await this.#o.store.getMember(conv.id, other)) return true;
-    for (const conv of mine) {
-      if (conv.epoch === 0) continue;
-      const commits = await this.#o.store.listCommits(conv.id, 0, 1000);
-      if (commits.some((c) => c.committer.principalId === other || c.members.some((m) => m.principalId === other))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -13,7 +13,7 @@
  *   principal may store is bounded by the commits it was in;
  * - a per-principal rate limit on both operations.
  */
-import type { EpochCommit, KeyBackupEntry, RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
+import type { KeyBackupEntry, RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type {
@@ -67,7 +67,6 @@ export class KeyBackups {
     for (const [convId, entries] of byConv) {
       const conv = await this.#memberConversation(actor, convId);
       const epochs = entries.map((e) => e.epoch);
-      const low = Math.min(...epochs);
       const high = Math.max(...epochs);
       if (high > conv.epoch) {
         throw new GatewayError(
@@ -75,10 +74,11 @@ export class KeyBackups {
           `epoch ${high} of ${convId} is not committed (the head is ${conv.epoch})`,
         );
       }
-      const commits = new Map<number, EpochCommit>();
-      for (const c of await this.#store.listCommits(convId, low - 1, high - low + 1)) commits.set(c.epoch, c);
+      // Only the named epochs' commits are read (at most MAX_KEY_BACKUP_PUT), never the range between
+      // them: entries for epochs 1 and 100,000 must not make the gateway read every commit in between.
       for (const epoch of epochs) {
-        const listed = commits.get(epoch)?.members.some((m) => m.principalId === actor.id);
+        const [commit] = await this.#store.listCommits(convId, epoch - 1, 1);
+        const listed = commit?.epoch === epoch && commit.members.some((m) => m.principalId === actor.id);
         if (!listed) throw new GatewayError("forbidden", `epoch ${epoch} of ${convId} does not list you as a member`);
       }
     }

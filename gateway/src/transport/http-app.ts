@@ -18,6 +18,7 @@ import { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type { ChatService } from "../service/chat-service.js";
 import { RateLimit } from "../service/rate-limits.js";
+import type { RpcAdmission } from "../service/rpc-admission.js";
 import type { SessionService } from "../service/sessions.js";
 import type { ShopAdmin } from "../service/shop-admin.js";
 import { agentInputSchema, passwordInputSchema, shopInputSchema } from "../service/shop-admin.js";
@@ -47,6 +48,8 @@ export interface HttpAppDeps {
   fileRoutes?: express.Router;
   /** `/widget/*`: the launcher script, the chat frame and its files (widget-routes.ts); absent, no widget. */
   widgetRoutes?: express.Router;
+  /** The RPC concurrency limits `POST /v1/rpc` shares with the NATS responder; absent, none over HTTP. */
+  admission?: RpcAdmission;
 }
 
 function bearer(req: Request): string {
@@ -175,7 +178,12 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
       const actor = await deps.store.getPrincipal(principalId);
       if (!actor) throw new GatewayError("unauthorized", "unknown principal");
       const op = parseInput(z.string().max(40), req.params.op);
-      return rpcResult(await deps.chat.rpc(actor, op, req.body ?? {}));
+      const release = deps.admission?.enter(actor.id);
+      try {
+        return rpcResult(await deps.chat.rpc(actor, op, req.body ?? {}));
+      } finally {
+        release?.();
+      }
     }),
   );
 

@@ -2,33 +2,81 @@
  * Serves `api.<principal>.<op>` requests in the queue group shared by every
  * gateway. The principal comes from the subject, which NATS only lets that
  * principal publish on (its JWT allow-list); the body is never trusted for it.
+ *
+ * A request is answered only on the caller's own reply inboxes
+ * (`_INBOX_<principal>.`; a bot's replies cross the service import as
+ * `_R_.`, see {@link replyAllowed}). A request naming any other reply subject
+ * (another principal's events or inbox, the shop's team subject) or none at
+ * all is dropped without running its op, and counted ({@link NatsResponder.stats},
+ * a rate-limited warning in the log). Requests run at most
+ * {@link RpcAdmission}'s limits at once; beyond them the answer is `busy`.
  */
 
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
-import { API_QUEUE, API_WILDCARD, parseApiSubject, type RpcReply, rpcError, rpcResult } from "@parley/sdk/protocol";
+import {
+  API_QUEUE,
+  API_WILDCARD,
+  parseApiSubject,
+  type RpcReply,
+  rpcError,
+  rpcResult,
+  subjects,
+} from "@parley/sdk/protocol";
 import type { Logger } from "pino";
 import { GatewayError } from "../errors.js";
 import type { ChatService } from "../service/chat-service.js";
-import type { Store } from "../store/port.js";
+import type { AdmissionStats, RpcAdmission } from "../service/rpc-admission.js";
+import type { PrincipalRecord, Store } from "../store/port.js";
 import { RecentPrincipals } from "./recent-principals.js";
 import { toGatewayError } from "./to-gateway-error.js";
 
 /** Largest request body accepted over NATS (an envelope is at most ~66 KiB). */
 export const MAX_REQUEST_BYTES = 96 * 1024;
 
+/** The prefix nats-server gives a reply subject that crossed a service import (a bot's request). */
+const IMPORTED_REPLY_PREFIX = "_R_.";
+
+/** How often, at most, the responder logs the requests it dropped (ms). */
+const DROP_LOG_INTERVAL_MS = 10_000;
+
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
+/** What the responder counted since it started. */
+export interface ResponderStats extends AdmissionStats {
+  /** Requests dropped unrun because their reply subject was not one of the caller's inboxes. */
+  foreignReplies: number;
+  /** Requests dropped unrun because they named no reply subject. */
+  noReply: number;
+}
+
+/**
+ * Whether `reply` is one of `principal`'s inboxes: `_INBOX_<principal>.` and, for a bot (whose
+ * request crossed the bots account's service import, which rewrites the reply subject), `_R_.`.
+ * `isBot` is asked only for an `_R_.` reply.
+ */
+export function replyAllowed(reply: string, principal: string): "own" | "imported" | false {
+  if (reply.startsWith(`${subjects.inboxPrefix(principal)}.`)) return "own";
+  if (reply.startsWith(IMPORTED_REPLY_PREFIX)) return "imported";
+  return false;
+}
+
+/** The gateway's side of the request subjects: checks each request's reply subject and limits, then runs it. */
 export class NatsResponder {
   #sub: Subscription | undefined;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #principals: RecentPrincipals;
+  #foreignReplies = 0;
+  #noReply = 0;
+  /** Drops since the last warning, and when that was. */
+  #unlogged = { foreign: 0, noReply: 0, at: 0 };
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly service: ChatService,
     store: Store,
     private readonly log: Logger,
+    private readonly admission: RpcAdmission,
   ) {
     this.#principals = new RecentPrincipals({ store });
   }
@@ -41,8 +89,7 @@ export class NatsResponder {
           this.log.error({ err }, "api subscription failed");
           return;
         }
-        const work = this.#handle(msg).finally(() => this.#inFlight.delete(work));
-        this.#inFlight.add(work);
+        this.#accept(msg);
       },
     });
   }
@@ -53,12 +100,56 @@ export class NatsResponder {
     await Promise.allSettled([...this.#inFlight]);
   }
 
-  async #handle(msg: Msg): Promise<void> {
-    const started = performance.now();
+  /** The counters since start: dropped requests, and the concurrency limits' figures. */
+  stats(): ResponderStats {
+    return { foreignReplies: this.#foreignReplies, noReply: this.#noReply, ...this.admission.stats() };
+  }
+
+  /** Checks the reply subject and the concurrency limits synchronously, then runs the request. */
+  #accept(msg: Msg): void {
     const route = parseApiSubject(msg.subject);
-    let reply: RpcReply;
+    // Only a principal's own JWT may publish under its api prefix; an unparsable one comes from no client.
+    if (!route) return;
+    if (!msg.reply) {
+      this.#noReply++;
+      this.#dropped("noReply", route.principal, route.op);
+      return;
+    }
+    const kind = replyAllowed(msg.reply, route.principal);
+    if (!kind) {
+      this.#foreignReplies++;
+      this.#dropped("foreign", route.principal, route.op);
+      return;
+    }
+    let release: () => void;
     try {
-      if (!route) throw new GatewayError("bad_request", "not an api subject");
+      release = this.admission.enter(route.principal);
+    } catch (err) {
+      this.#respond(msg, rpcError(toGatewayError(err).toBody()));
+      return;
+    }
+    const work = this.#handle(msg, route, kind)
+      .catch((err) => this.log.error({ err }, "request handler failed"))
+      .finally(() => {
+        release();
+        this.#inFlight.delete(work);
+      });
+    this.#inFlight.add(work);
+  }
+
+  async #handle(msg: Msg, route: { principal: string; op: string }, kind: "own" | "imported"): Promise<void> {
+    const started = performance.now();
+    let reply: RpcReply;
+    let actor: PrincipalRecord | undefined;
+    try {
+      actor = await this.#principals.get(route.principal);
+      if (!actor) throw new GatewayError("unauthorized", "unknown principal");
+      // `_R_.` is how a bot's reply inbox looks after the service import; nobody else's request has one.
+      if (kind === "imported" && actor.kind !== "bot") {
+        this.#foreignReplies++;
+        this.#dropped("foreign", route.principal, route.op);
+        return;
+      }
       if (msg.data.length > MAX_REQUEST_BYTES) throw new GatewayError("payload_too_large");
       let body: unknown;
       try {
@@ -66,8 +157,6 @@ export class NatsResponder {
       } catch {
         throw new GatewayError("bad_request", "body is not JSON");
       }
-      const actor = await this.#principals.get(route.principal);
-      if (!actor) throw new GatewayError("unauthorized", "unknown principal");
       try {
         reply = rpcResult(await this.service.rpc(actor, route.op, body));
       } finally {
@@ -78,16 +167,30 @@ export class NatsResponder {
       if (error.status >= 500) this.log.error({ err, subject: msg.subject }, "request failed");
       reply = rpcError(error.toBody());
     }
-    if (msg.reply) {
-      try {
-        msg.respond(encoder.encode(JSON.stringify(reply)));
-      } catch (err) {
-        this.log.warn({ err }, "could not send reply");
-      }
-    }
+    this.#respond(msg, reply);
     this.log.debug(
-      { op: route?.op, ok: reply.ok, ms: Math.round((performance.now() - started) * 100) / 100 },
+      { op: route.op, ok: reply.ok, ms: Math.round((performance.now() - started) * 100) / 100 },
       "nats request",
     );
+  }
+
+  #respond(msg: Msg, reply: RpcReply): void {
+    try {
+      msg.respond(encoder.encode(JSON.stringify(reply)));
+    } catch (err) {
+      this.log.warn({ err }, "could not send reply");
+    }
+  }
+
+  /** Logs dropped requests at warn, at most once per {@link DROP_LOG_INTERVAL_MS}, with the counts since the last line. */
+  #dropped(why: "foreign" | "noReply", principal: string, op: string): void {
+    this.#unlogged[why]++;
+    const now = Date.now();
+    if (now - this.#unlogged.at < DROP_LOG_INTERVAL_MS) return;
+    this.log.warn(
+      { foreignReplies: this.#unlogged.foreign, noReply: this.#unlogged.noReply, principal, op: op.slice(0, 40) },
+      "dropped requests without the caller's own reply inbox (not run)",
+    );
+    this.#unlogged = { foreign: 0, noReply: 0, at: now };
   }
 }

@@ -36,7 +36,7 @@ export async function postJson(
 /** A session as the gateway answers `POST /v1/session`; throws on anything but 200. */
 export async function openSession(
   stack: TestStack,
-  who: { guest: true } | { token: string } | { login: string; password: string } = { guest: true },
+  who: { guest: true } | { token: string } = { guest: true },
 ): Promise<SessionResponse> {
   const res = await postJson(stack, "/v1/session", { shopId: SHOP_ID, ...who });
   if (res.status !== 200) throw new Error(`session refused: ${res.status} ${JSON.stringify(res.body)}`);
@@ -44,7 +44,15 @@ export async function openSession(
 }
 
 /** The seeded agent's session. */
-export const agentSession = (stack: TestStack) => openSession(stack, { login: AGENT_LOGIN, password: AGENT_PASSWORD });
+export async function agentSession(stack: TestStack): Promise<SessionResponse> {
+  const res = await postJson(stack, "/v1/agent/session", {
+    shopId: SHOP_ID,
+    login: AGENT_LOGIN,
+    password: AGENT_PASSWORD,
+  });
+  if (res.status !== 200) throw new Error(`agent login refused: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as SessionResponse;
+}
 
 /** An attacker's raw NATS connection: the session's JWT over WebSocket, its own inbox prefix. */
 export interface RawNats {

@@ -10,6 +10,7 @@ import {
   type DeviceRecord,
   type EpochCommit,
   isTeamRole,
+  MAX_DEVICE_LIST_PRINCIPALS,
   type PrincipalInfo,
 } from "../protocol/models.js";
 import type { Rpc } from "./rpc.js";
@@ -39,9 +40,11 @@ export class EpochMembers {
       if (isTeamRole(m.role)) this.listedTeam.add(m.principalId);
       else listed.push(m.principalId);
     }
-    if (listed.length > 0) {
-      const { devices } = await this.#o.request("device.list", { principalIds: listed });
-      await this.#o.directory.learn(devices, { complete: listed });
+    // `device.list` names at most MAX_DEVICE_LIST_PRINCIPALS principals: ask in chunks.
+    for (let i = 0; i < listed.length; i += MAX_DEVICE_LIST_PRINCIPALS) {
+      const chunk = listed.slice(i, i + MAX_DEVICE_LIST_PRINCIPALS);
+      const { devices } = await this.#o.request("device.list", { principalIds: chunk });
+      await this.#o.directory.learn(devices, { complete: chunk });
     }
     return listed.map((principalId) => ({ principalId, devices: this.#o.directory.devicesOf(principalId) }));
   }

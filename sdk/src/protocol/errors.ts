@@ -82,6 +82,11 @@ const errorCodes = {
   origin_not_allowed: { status: 403, retryable: false, message: "This origin is not allowed for the shop." },
   /** Over a rate limit; `retryAfter` says how many seconds to wait. */
   rate_limited: { status: 429, retryable: true, message: "Too many requests; slow down." },
+  /**
+   * Too many requests in flight: the caller's own (per principal) or the gateway's (in total). Nothing
+   * ran; try again after `retryAfter` seconds (the SDK does so itself, a few times).
+   */
+  busy: { status: 503, retryable: true, message: "Too many requests at once; try again in a moment." },
   /** The store (or another dependency) cannot be reached. */
   unavailable: { status: 503, retryable: true, message: "The service is temporarily unavailable." },
   /** An unexpected failure (logged by the gateway). */
@@ -140,7 +145,7 @@ export interface ErrorBody {
   code: ErrorCode;
   /** For people; may change. */
   message: string;
-  /** Seconds to wait before retrying, for `rate_limited`. */
+  /** Seconds to wait before retrying, for `rate_limited` and `busy`. */
   retryAfter?: number;
 }
 

@@ -122,6 +122,7 @@ export {
   InviteStatuses,
   isTeamKind,
   isTeamRole,
+  MAX_DEVICE_LIST_PRINCIPALS,
   MemberRoles,
   PrincipalKinds,
   TeamKinds,

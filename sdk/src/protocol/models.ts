@@ -229,6 +229,12 @@ export interface DeviceRecord extends DeviceKeys {
   sig: string;
 }
 
+/**
+ * How many principals one `device.list` may name (the gateway's work per call is bounded by it;
+ * the SDK asks in chunks of this size).
+ */
+export const MAX_DEVICE_LIST_PRINCIPALS = 32;
+
 /** Why an epoch was committed: the conversation opened, a member was added or removed, the key aged (rotation), or the history policy changed. */
 export const CommitReasons = ["create", "add", "remove", "rotate", "policy"] as const;
 /** One of {@link CommitReasons}. */

@@ -8,7 +8,7 @@ import { ENVELOPE_VERSION, EnvelopeAlgs, MAX_CIPHERTEXT_CHARS } from "./envelope
 import { isHandle } from "./handles.js";
 import { HANDLE_PATTERN, ID_PATTERN, MSG_ID_PATTERN, NATS_USER_KEY_PATTERN } from "./ids.js";
 import { KEY_BACKUP_CT_CHARS, MAX_KEY_BACKUP_PAGE, MAX_KEY_BACKUP_PUT, MAX_KEY_BACKUP_VERSION } from "./key-backup.js";
-import { CommitReasons, HistoryPolicies, InviteHistories } from "./models.js";
+import { CommitReasons, HistoryPolicies, InviteHistories, MAX_DEVICE_LIST_PRINCIPALS } from "./models.js";
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 
@@ -241,7 +241,7 @@ export const rpcRequestSchemas = {
   /** Register the caller's own device with its self-signed record. */
   "device.register": z.strictObject({ record: deviceRecordSchema }),
   /** The signed device records of principals the caller may see. */
-  "device.list": z.strictObject({ principalIds: z.array(idSchema).min(1).max(256) }),
+  "device.list": z.strictObject({ principalIds: z.array(idSchema).min(1).max(MAX_DEVICE_LIST_PRINCIPALS) }),
   /** Append the next link of a conversation's epoch chain (compare-and-set). */
   "epoch.commit": z.strictObject({ commit: epochCommitSchema }),
   /** A conversation's commits above `after`, oldest first; `limit` defaults to 100. */

@@ -63,5 +63,27 @@ export function describeMembershipLog(open: () => Promise<StoreFixture>): void {
       await store.appendMembershipEvent({ ...first, ts: T0 + 9 });
       expect(await store.listMembershipEvents(conv, 10)).toEqual([first, { ...first, ts: T0 + 9 }]);
     });
+
+    it("finds the past and present members among named principals of the given conversations", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const [conv, other, unlogged] = [uid("cv"), uid("cv"), uid("cv")];
+      const [mia, leo, noah, ava, zoe] = [uid("p"), uid("p"), uid("p"), uid("p"), uid("p")];
+      // Mia owns conv (a member row, never logged); Leo joined and left; Noah was removed; Ava is in `other` only.
+      await store.addMember({ convId: conv, principalId: mia, role: "owner", joinedAt: T0 });
+      await store.appendMembershipEvent({ convId: conv, principalId: leo, change: "joined", by: mia, ts: T0 + 1 });
+      await store.appendMembershipEvent({ convId: conv, principalId: leo, change: "left", by: leo, ts: T0 + 2 });
+      await store.appendMembershipEvent({ convId: conv, principalId: noah, change: "removed", by: mia, ts: T0 + 3 });
+      await store.addMember({ convId: other, principalId: ava, role: "member", joinedAt: T0 });
+      await store.addMember({ convId: unlogged, principalId: zoe, role: "member", joinedAt: T0 });
+      const named = [mia, leo, noah, ava, zoe, uid("p")];
+      expect((await store.pastOrPresentMembers([conv], named)).sort()).toEqual([mia, leo, noah].sort());
+      expect((await store.pastOrPresentMembers([conv, other], named)).sort()).toEqual([mia, leo, noah, ava].sort());
+      // Each once, however often the log or the lists name it.
+      expect(await store.pastOrPresentMembers([conv, conv], [leo, leo])).toEqual([leo]);
+      expect(await store.pastOrPresentMembers([conv], [])).toEqual([]);
+      expect(await store.pastOrPresentMembers([], named)).toEqual([]);
+      expect(await store.pastOrPresentMembers([uid("cv")], named)).toEqual([]);
+    });
   });
 }

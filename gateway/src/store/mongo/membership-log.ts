@@ -39,4 +39,20 @@ export class MongoMembershipLog implements MembershipLogStore {
     );
     return newest.reverse();
   }
+
+  async pastOrPresentMembers(convIds: readonly string[], principalIds: readonly string[]): Promise<string[]> {
+    if (convIds.length === 0 || principalIds.length === 0) return [];
+    const filter = {
+      convId: { $in: convIds.map((c) => str(c, "convId")) },
+      principalId: { $in: principalIds.map((p) => str(p, "principalId")) },
+    };
+    const projection = { projection: { _id: 0, principalId: 1 } } as const;
+    const [present, past] = await this.#c.run(() =>
+      Promise.all([
+        this.#c.col.members.find(filter, projection).toArray(),
+        this.#c.col.membershipLog.find(filter, projection).toArray(),
+      ]),
+    );
+    return [...new Set([...present, ...past].map((d) => d.principalId))];
+  }
 }

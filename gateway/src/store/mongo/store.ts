@@ -335,6 +335,7 @@ export class MongoStore implements Store {
 
   readonly appendMembershipEvent: Store["appendMembershipEvent"] = (e) => this.#log.appendMembershipEvent(e);
   readonly listMembershipEvents: Store["listMembershipEvents"] = (c, n) => this.#log.listMembershipEvents(c, n);
+  readonly pastOrPresentMembers: Store["pastOrPresentMembers"] = (c, p) => this.#log.pastOrPresentMembers(c, p);
 
   append(message: NewMessage): Promise<AppendResult> {
     return this.#messages.append(message);

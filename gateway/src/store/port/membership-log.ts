@@ -15,4 +15,11 @@ export interface MembershipLogStore {
   appendMembershipEvent(event: MembershipRecord): Promise<void>;
   /** The conversation's newest `limit` changes (clamped as every limit), oldest first; equal times keep their append order. */
   listMembershipEvents(convId: string, limit: number): Promise<MembershipRecord[]>;
+  /**
+   * Those of `principalIds` who are members of one of `convIds` now, or whom the membership log of
+   * one of them names (joined, left or removed): past and present members, each once, in no order.
+   * Two indexed queries whatever the lists hold; callers bound the lists (`device.list`: 500
+   * conversations, 32 principals). Empty when either list is.
+   */
+  pastOrPresentMembers(convIds: readonly string[], principalIds: readonly string[]): Promise<string[]>;
 }

@@ -20,4 +20,9 @@ export class SqliteMembershipLog implements MembershipLogStore {
       .all(convId, clampLimit(limit))
       .map((r) => ({ convId: r.conv_id, principalId: r.principal_id, change: r.change, by: r.by_principal, ts: r.ts }));
   }
+
+  async pastOrPresentMembers(convIds: readonly string[], principalIds: readonly string[]): Promise<string[]> {
+    if (convIds.length === 0 || principalIds.length === 0) return [];
+    return this.#c.s.pastOrPresentMembers.all({ convs: JSON.stringify(convIds), people: JSON.stringify(principalIds) });
+  }
 }

@@ -92,6 +92,11 @@ export function prepare(db: Database.Database) {
       "INSERT INTO membership_log (conv_id, principal_id, change, by_principal, ts) VALUES (?, ?, ?, ?, ?)",
     ),
     // The newest `limit` (by time, then append order), read back oldest first.
+    // Both sides bound by the caller; each list is one JSON array parameter (json_each), used by both halves.
+    pastOrPresentMembers:
+      q<string>(`WITH c AS (SELECT value FROM json_each(@convs)), p AS (SELECT value FROM json_each(@people))
+      SELECT principal_id FROM members WHERE conv_id IN c AND principal_id IN p
+      UNION SELECT principal_id FROM membership_log WHERE conv_id IN c AND principal_id IN p`).pluck(),
     listMembership: q<MembershipRow>(`SELECT * FROM (SELECT * FROM membership_log WHERE conv_id = ?
       ORDER BY ts DESC, n DESC LIMIT ?) ORDER BY ts, n`),
     getInvite: q<InviteRow>("SELECT * FROM invites WHERE id = ?"),

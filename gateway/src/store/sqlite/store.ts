@@ -343,6 +343,7 @@ export class SqliteStore implements Store {
 
   readonly appendMembershipEvent: Store["appendMembershipEvent"] = (e) => this.#log.appendMembershipEvent(e);
   readonly listMembershipEvents: Store["listMembershipEvents"] = (c, n) => this.#log.listMembershipEvents(c, n);
+  readonly pastOrPresentMembers: Store["pastOrPresentMembers"] = (c, p) => this.#log.pastOrPresentMembers(c, p);
 
   history(convId: string, before: number | undefined, limit: number, fromTs?: number): Promise<StoredMessage[]> {
     return this.#messages.history(convId, before, limit, fromTs);
