@@ -77,6 +77,8 @@ const envSchema = z.object({
     .min(60)
     .max(365 * 86_400)
     .default(7 * 86_400),
+  /** Devices per principal (at most 16, what a commit lists per member); one more evicts the least recently seen. */
+  PARLEY_MAX_DEVICES: z.coerce.number().int().min(1).max(16).default(10),
   /** Max file uploads per principal per minute. */
   PARLEY_UPLOAD_RATE: z.coerce.number().int().min(1).default(30),
   /** Handle probes (lookups, availability checks, handle changes, invites) per principal per minute, shared by all gateways. */
@@ -129,6 +131,8 @@ export interface GatewayConfig {
   /** Directory of file blobs for the embedded store. */
   blobDir: string;
   uploadRatePerMinute: number;
+  /** Devices per principal (`PARLEY_MAX_DEVICES`); one more evicts the least recently seen. */
+  maxDevices: number;
   /** Handle probes per principal per minute (store-backed, shared by all gateways). */
   handleProbeRatePerMinute: number;
   /** Handle probes per client IP per minute (store-backed, shared by all gateways). */
@@ -173,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxFileBytes: e.PARLEY_MAX_FILE_BYTES,
     blobDir: e.PARLEY_BLOB_DIR ?? join(e.PARLEY_DATA_DIR, "blobs"),
     uploadRatePerMinute: e.PARLEY_UPLOAD_RATE,
+    maxDevices: e.PARLEY_MAX_DEVICES,
     handleProbeRatePerMinute: e.PARLEY_HANDLE_PROBE_RATE,
     handleProbeIpRatePerMinute: e.PARLEY_HANDLE_PROBE_IP_RATE,
     trustProxy: e.PARLEY_TRUST_PROXY,

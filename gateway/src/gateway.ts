@@ -87,6 +87,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const chat = new ChatService({
     store,
     sendRate: config.sendRatePerSecond,
+    maxDevices: config.maxDevices,
     inviteTtlMs: config.inviteTtlMs,
     handleProbes: { perPrincipal: config.handleProbeRatePerMinute, perIp: config.handleProbeIpRatePerMinute },
     ice: config.ice,
@@ -146,6 +147,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         jwtTtlSeconds: config.jwtTtlSeconds,
         refreshTtlSeconds: config.refreshTtlSeconds,
         ownOrigin,
+        maxDevices: config.maxDevices,
       });
       const app = createHttpApp({
         sessions,

@@ -20,6 +20,7 @@ import type {
   ShopStore,
   TokenIdStore,
 } from "../store/port.js";
+import { admitDevice, DEFAULT_MAX_DEVICES } from "./device-registry.js";
 import { toPrincipalInfo } from "./profile.js";
 
 export interface SessionServiceOptions {
@@ -34,6 +35,8 @@ export interface SessionServiceOptions {
   refreshTtlSeconds: number;
   /** The gateway's own origin; always allowed to open sessions (the widget frame lives there). */
   ownOrigin: string | undefined;
+  /** Devices per principal (`PARLEY_MAX_DEVICES`; device-registry.ts). @default 10 */
+  maxDevices?: number;
   now?: () => number;
 }
 
@@ -163,14 +166,15 @@ export class SessionService {
     if (device) {
       const known = (await this.o.store.listDevices(principal.id)).find((d) => d.deviceId === device.deviceId);
       const sameKeys = known?.sigPk === device.sigPk && known?.boxPk === device.boxPk;
-      await this.o.store.putDevice({
+      const record = {
         ...device,
         principalId: principal.id,
         createdAt: known?.createdAt ?? now,
         lastSeenAt: now,
         // The self-signed record stays valid while the keys are the same; new keys need a new one.
         ...(sameKeys && known?.sig ? { sig: known.sig } : {}),
-      });
+      };
+      await admitDevice(this.o.store, record, this.o.maxDevices ?? DEFAULT_MAX_DEVICES);
     }
     const nats =
       principal.kind === "bot" && natsUserKey && this.o.botMinter
