@@ -238,6 +238,14 @@ export interface VerifyCommitOptions {
    * verifies under it.
    */
   teamSigPk?: (version: number) => Uint8Array | undefined;
+  /**
+   * The members whose principals may commit without a team signature, when
+   * they are not `prev`'s: `prev` was skipped as invalid (`EpochKeyring.skip`),
+   * so the last valid commit's members decide, or the commit's own (as for
+   * epoch 1) when `null`: no commit before it was valid.
+   * @default `prev`'s members (the commit's own for epoch 1)
+   */
+  authority?: EpochCommit["members"] | null;
 }
 
 /**
@@ -295,7 +303,8 @@ export async function verifyCommit(commit: unknown, options: VerifyCommitOptions
     }
     if (!vouched) throw new CommitError("not_a_member", `${c.committer.principalId} (team key ${c.teamVersion})`);
   } else {
-    const authority = prev ? prev.members : c.members;
+    const authority =
+      options.authority === undefined ? (prev ? prev.members : c.members) : (options.authority ?? c.members);
     if (!authority.some((m) => m.principalId === c.committer.principalId)) {
       throw new CommitError("not_a_member", c.committer.principalId);
     }

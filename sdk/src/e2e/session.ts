@@ -163,6 +163,7 @@ export class E2ESession {
           team: this.team,
           keyring,
           ...(this.#backup ? { restore: (c: ConversationEpochs) => this.#restore(c) } : {}),
+          onError: this.#o.onError,
         });
         await loadGrants(this.#kept(), conv);
         await loadRestored(this.#kept(), conv);
