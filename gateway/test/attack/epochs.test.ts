@@ -8,8 +8,9 @@ import type { ParleyClient } from "@parley/sdk";
 import { buildCommit, createDeviceIdentity, signDeviceRecord } from "@parley/sdk/crypto";
 import { toBase64Url } from "@parley/sdk/internal";
 import type { DeviceRecord, EpochCommit, RpcReply } from "@parley/sdk/protocol";
-import { afterAll, beforeAll, expect } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { attack } from "../harness/attack.js";
+import { type MongoForTests, mongoForTests } from "../harness/ferretdb.js";
 import { SHOP_ID, startStack, type TestStack } from "../harness/stack.js";
 import { collectTexts, waitFor } from "../helpers.js";
 import { openSession, postJson, type RawNats, rawNats } from "./kit.js";
@@ -20,15 +21,6 @@ const codeOf = (reply: RpcReply) => (reply.ok ? "ok" : reply.error.code);
 let stack: TestStack;
 const clients: ParleyClient[] = [];
 const raws: RawNats[] = [];
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  for (const c of clients) await c.close().catch(() => undefined);
-  for (const r of raws) await r.close().catch(() => undefined);
-  await stack?.[Symbol.asyncDispose]();
-});
 
 /** An encrypted customer and the encrypted admin agent in a conversation of the customer's, both connected. */
 async function encryptedPair(sub: string) {
@@ -129,131 +121,155 @@ async function garbageCommit(
   };
 }
 
-attack(
-  {
-    area: "epochs",
-    attack: "member posts a garbage commit for the next epoch (random sig and prevHash)",
-    expected: "refused with bad_commit; the head stays where it was",
-  },
-  async (row) => {
-    const pair = await encryptedPair("garbage-one");
-    const attacker = await invitedAttacker(pair.owner, pair.convId, "garbage-one-attacker");
-    const head = (await attacker.raw.rpc("conv.get", { convId: pair.convId })) as RpcReply<"conv.get">;
-    const epoch = head.ok ? head.result.conversation.epoch : -1;
-    const reply = await attacker.raw.rpc("epoch.commit", {
-      commit: await garbageCommit(pair.convId, epoch + 1, attacker, false),
+// Every row on both stores: the device rows run the store's device queries (deviceOwners, deleteDevice).
+for (const store of ["sqlite", "mongodb"] as const) {
+  describe(store, () => {
+    let mongo: MongoForTests | undefined;
+    beforeAll(async () => {
+      mongo = store === "mongodb" ? await mongoForTests() : undefined;
+      stack = await startStack(mongo ? { mongo: { uri: mongo.uri, dbName: mongo.dbName } } : {});
     });
-    const after = (await attacker.raw.rpc("conv.get", { convId: pair.convId })) as RpcReply<"conv.get">;
-    const epochAfter = after.ok ? after.result.conversation.epoch : -1;
-    row.observed(`answer ${codeOf(reply)}; head epoch ${epoch} -> ${epochAfter}`);
-    expect(codeOf(reply)).toBe("bad_commit");
-    expect(epochAfter).toBe(epoch);
-  },
-);
-
-attack(
-  {
-    area: "epochs",
-    attack: "member posts 50 garbage commits (random and validly signed over a made-up prevHash)",
-    expected: "50 of 50 refused (bad_commit); an encrypted customer and agent keep exchanging messages",
-  },
-  async (row) => {
-    const pair = await encryptedPair("garbage-fifty");
-    const attacker = await invitedAttacker(pair.owner, pair.convId, "garbage-fifty-attacker");
-    expect(await exchange(pair, "before")).toBe(2);
-    const codes = new Map<string, number>();
-    for (let i = 0; i < 50; i++) {
-      const got = (await attacker.raw.rpc("conv.get", { convId: pair.convId })) as RpcReply<"conv.get">;
-      const epoch = got.ok ? got.result.conversation.epoch : 0;
-      const reply = await attacker.raw.rpc("epoch.commit", {
-        commit: await garbageCommit(pair.convId, epoch + 1, attacker, i % 2 === 1),
-      });
-      codes.set(codeOf(reply), (codes.get(codeOf(reply)) ?? 0) + 1);
-    }
-    const arrived = await exchange(pair, "after");
-    const summary = [...codes].map(([code, n]) => `${n} ${code}`).join(", ");
-    row.observed(`${summary}; afterwards ${arrived} of 2 messages arrived`);
-    expect(codes.get("bad_commit")).toBe(50);
-    expect(arrived).toBe(2);
-  },
-  { timeout: 40_000 },
-);
-
-attack(
-  {
-    area: "epochs",
-    attack: "member registers a 17th device, then the owner's client commits it in",
-    expected: "at most 10 devices kept (PARLEY_MAX_DEVICES; the least recently seen is evicted); messages keep flowing",
-  },
-  async (row) => {
-    const pair = await encryptedPair("many-devices");
-    const raw = await rawNats(stack, await openSession(stack, { token: await stack.customerToken("many-devices-x") }));
-    raws.push(raw);
-    const codes: string[] = [];
-    const records: DeviceRecord[] = [];
-    for (let i = 0; i < 17; i++) {
-      const record = await signDeviceRecord(await createDeviceIdentity(), raw.principal);
-      records.push(record);
-      codes.push(codeOf(await raw.rpc("device.register", { record })));
-    }
-    const listed = (await raw.rpc("device.list", { principalIds: [raw.principal] })) as RpcReply<"device.list">;
-    const kept = listed.ok ? listed.result.devices.map((d) => d.deviceId) : [];
-    // The owner invites the many-device member: its client commits an epoch listing that member's devices.
-    expect(codeOf(await raw.rpc("profile.update", { handle: "many_devices_x" }))).toBe("ok");
-    const invite = await pair.owner.invite(pair.convId, "@many_devices_x");
-    expect(codeOf(await raw.rpc("invite.accept", { inviteId: invite.id }))).toBe("ok");
-    const arrived = await exchange(pair, "devices");
-    row.observed(
-      `${codes.filter((c) => c === "ok").length} of 17 registrations answered ok; ${kept.length} devices kept ` +
-        `(newest kept: ${kept.includes(records[16]?.deviceId ?? "")}); afterwards ${arrived} of 2 messages arrived`,
-    );
-    expect(kept.length).toBeLessThanOrEqual(10);
-    expect(kept).toContain(records[16]?.deviceId);
-    expect(kept).not.toContain(records[0]?.deviceId);
-    expect(arrived).toBe(2);
-  },
-  { timeout: 40_000 },
-);
-
-attack(
-  {
-    area: "epochs",
-    attack: "principal registers another principal's device id (device.register and session sign-in)",
-    expected: "refused with device_taken both ways; the owner's record unchanged",
-  },
-  async (row) => {
-    const victim = await rawNats(stack, await openSession(stack, { token: await stack.customerToken("dev-victim") }));
-    const thief = await rawNats(stack, await openSession(stack, { token: await stack.customerToken("dev-thief") }));
-    raws.push(victim, thief);
-    const mine = await signDeviceRecord(await createDeviceIdentity(), victim.principal);
-    expect(codeOf(await victim.rpc("device.register", { record: mine }))).toBe("ok");
-    const stolen = await signDeviceRecord(
-      { ...(await createDeviceIdentity()), deviceId: mine.deviceId },
-      thief.principal,
-    );
-    const viaRpc = codeOf(await thief.rpc("device.register", { record: stolen }));
-    const viaSession = await postJson(stack, "/v1/session", {
-      shopId: SHOP_ID,
-      token: await stack.customerToken("dev-thief"),
-      device: { deviceId: stolen.deviceId, sigPk: stolen.sigPk, boxPk: stolen.boxPk },
+    afterAll(async () => {
+      for (const c of clients.splice(0)) await c.close().catch(() => undefined);
+      for (const r of raws.splice(0)) await r.close().catch(() => undefined);
+      await stack?.[Symbol.asyncDispose]();
+      await mongo?.[Symbol.asyncDispose]();
     });
-    const sessionCode = (viaSession.body as { error?: { code?: string } }).error?.code ?? "none";
-    const thiefDevices = (await thief.rpc("device.list", {
-      principalIds: [thief.principal],
-    })) as RpcReply<"device.list">;
-    const victimDevices = (await victim.rpc("device.list", {
-      principalIds: [victim.principal],
-    })) as RpcReply<"device.list">;
-    const thiefHas = thiefDevices.ok && thiefDevices.result.devices.some((d) => d.deviceId === mine.deviceId);
-    const victimRecord = victimDevices.ok
-      ? victimDevices.result.devices.find((d) => d.deviceId === mine.deviceId)
-      : undefined;
-    row.observed(
-      `device.register: ${viaRpc}; session sign-in: ${viaSession.status} ${sessionCode}; thief lists it: ${thiefHas}`,
+
+    attack(
+      {
+        area: `epochs (${store})`,
+        attack: "member posts a garbage commit for the next epoch (random sig and prevHash)",
+        expected: "refused with bad_commit; the head stays where it was",
+      },
+      async (row) => {
+        const pair = await encryptedPair("garbage-one");
+        const attacker = await invitedAttacker(pair.owner, pair.convId, "garbage-one-attacker");
+        const head = (await attacker.raw.rpc("conv.get", { convId: pair.convId })) as RpcReply<"conv.get">;
+        const epoch = head.ok ? head.result.conversation.epoch : -1;
+        const reply = await attacker.raw.rpc("epoch.commit", {
+          commit: await garbageCommit(pair.convId, epoch + 1, attacker, false),
+        });
+        const after = (await attacker.raw.rpc("conv.get", { convId: pair.convId })) as RpcReply<"conv.get">;
+        const epochAfter = after.ok ? after.result.conversation.epoch : -1;
+        row.observed(`answer ${codeOf(reply)}; head epoch ${epoch} -> ${epochAfter}`);
+        expect(codeOf(reply)).toBe("bad_commit");
+        expect(epochAfter).toBe(epoch);
+      },
     );
-    expect(viaRpc).toBe("device_taken");
-    expect(sessionCode).toBe("device_taken");
-    expect(thiefHas).toBe(false);
-    expect(victimRecord).toEqual(mine);
-  },
-);
+
+    attack(
+      {
+        area: `epochs (${store})`,
+        attack: "member posts 50 garbage commits (random and validly signed over a made-up prevHash)",
+        expected: "50 of 50 refused (bad_commit); an encrypted customer and agent keep exchanging messages",
+      },
+      async (row) => {
+        const pair = await encryptedPair("garbage-fifty");
+        const attacker = await invitedAttacker(pair.owner, pair.convId, "garbage-fifty-attacker");
+        expect(await exchange(pair, "before")).toBe(2);
+        const codes = new Map<string, number>();
+        for (let i = 0; i < 50; i++) {
+          const got = (await attacker.raw.rpc("conv.get", { convId: pair.convId })) as RpcReply<"conv.get">;
+          const epoch = got.ok ? got.result.conversation.epoch : 0;
+          const reply = await attacker.raw.rpc("epoch.commit", {
+            commit: await garbageCommit(pair.convId, epoch + 1, attacker, i % 2 === 1),
+          });
+          codes.set(codeOf(reply), (codes.get(codeOf(reply)) ?? 0) + 1);
+        }
+        const arrived = await exchange(pair, "after");
+        const summary = [...codes].map(([code, n]) => `${n} ${code}`).join(", ");
+        row.observed(`${summary}; afterwards ${arrived} of 2 messages arrived`);
+        expect(codes.get("bad_commit")).toBe(50);
+        expect(arrived).toBe(2);
+      },
+      { timeout: 40_000 },
+    );
+
+    attack(
+      {
+        area: `epochs (${store})`,
+        attack: "member registers a 17th device, then the owner's client commits it in",
+        expected:
+          "at most 10 devices kept (PARLEY_MAX_DEVICES; the least recently seen is evicted); messages keep flowing",
+      },
+      async (row) => {
+        const pair = await encryptedPair("many-devices");
+        const raw = await rawNats(
+          stack,
+          await openSession(stack, { token: await stack.customerToken("many-devices-x") }),
+        );
+        raws.push(raw);
+        const codes: string[] = [];
+        const records: DeviceRecord[] = [];
+        for (let i = 0; i < 17; i++) {
+          const record = await signDeviceRecord(await createDeviceIdentity(), raw.principal);
+          records.push(record);
+          codes.push(codeOf(await raw.rpc("device.register", { record })));
+        }
+        const listed = (await raw.rpc("device.list", { principalIds: [raw.principal] })) as RpcReply<"device.list">;
+        const kept = listed.ok ? listed.result.devices.map((d) => d.deviceId) : [];
+        // The owner invites the many-device member: its client commits an epoch listing that member's devices.
+        expect(codeOf(await raw.rpc("profile.update", { handle: "many_devices_x" }))).toBe("ok");
+        const invite = await pair.owner.invite(pair.convId, "@many_devices_x");
+        expect(codeOf(await raw.rpc("invite.accept", { inviteId: invite.id }))).toBe("ok");
+        const arrived = await exchange(pair, "devices");
+        row.observed(
+          `${codes.filter((c) => c === "ok").length} of 17 registrations answered ok; ${kept.length} devices kept ` +
+            `(newest kept: ${kept.includes(records[16]?.deviceId ?? "")}); afterwards ${arrived} of 2 messages arrived`,
+        );
+        expect(kept.length).toBeLessThanOrEqual(10);
+        expect(kept).toContain(records[16]?.deviceId);
+        expect(kept).not.toContain(records[0]?.deviceId);
+        expect(arrived).toBe(2);
+      },
+      { timeout: 40_000 },
+    );
+
+    attack(
+      {
+        area: `epochs (${store})`,
+        attack: "principal registers another principal's device id (device.register and session sign-in)",
+        expected: "refused with device_taken both ways; the owner's record unchanged",
+      },
+      async (row) => {
+        const victim = await rawNats(
+          stack,
+          await openSession(stack, { token: await stack.customerToken("dev-victim") }),
+        );
+        const thief = await rawNats(stack, await openSession(stack, { token: await stack.customerToken("dev-thief") }));
+        raws.push(victim, thief);
+        const mine = await signDeviceRecord(await createDeviceIdentity(), victim.principal);
+        expect(codeOf(await victim.rpc("device.register", { record: mine }))).toBe("ok");
+        const stolen = await signDeviceRecord(
+          { ...(await createDeviceIdentity()), deviceId: mine.deviceId },
+          thief.principal,
+        );
+        const viaRpc = codeOf(await thief.rpc("device.register", { record: stolen }));
+        const viaSession = await postJson(stack, "/v1/session", {
+          shopId: SHOP_ID,
+          token: await stack.customerToken("dev-thief"),
+          device: { deviceId: stolen.deviceId, sigPk: stolen.sigPk, boxPk: stolen.boxPk },
+        });
+        const sessionCode = (viaSession.body as { error?: { code?: string } }).error?.code ?? "none";
+        const thiefDevices = (await thief.rpc("device.list", {
+          principalIds: [thief.principal],
+        })) as RpcReply<"device.list">;
+        const victimDevices = (await victim.rpc("device.list", {
+          principalIds: [victim.principal],
+        })) as RpcReply<"device.list">;
+        const thiefHas = thiefDevices.ok && thiefDevices.result.devices.some((d) => d.deviceId === mine.deviceId);
+        const victimRecord = victimDevices.ok
+          ? victimDevices.result.devices.find((d) => d.deviceId === mine.deviceId)
+          : undefined;
+        row.observed(
+          `device.register: ${viaRpc}; session sign-in: ${viaSession.status} ${sessionCode}; thief lists it: ${thiefHas}`,
+        );
+        expect(viaRpc).toBe("device_taken");
+        expect(sessionCode).toBe("device_taken");
+        expect(thiefHas).toBe(false);
+        expect(victimRecord).toEqual(mine);
+      },
+    );
+  });
+}
