@@ -2,8 +2,10 @@
  * Epoch commits: the signed, hash-chained links that give a conversation its
  * epoch keys. A member device builds commit e+1 on the head e it has verified,
  * with a fresh 32-byte key sealed (`crypto_box_seal`) to every listed member
- * device and, when the shop has one, to the team key; the gateway only orders
- * commits (compare-and-set on the head) and stores them as they came.
+ * device and, when the shop has one, to the team key; the gateway orders
+ * commits (compare-and-set on the head) and, before storing one, runs
+ * {@link verifyCommit} against its own records (gateway commit-checks.ts), but
+ * members never take its word for it.
  *
  * Verification is local and never trusts the gateway: the shape, the chain
  * (epoch and `prevHash`), a committer device pinned for the committer's

@@ -26,13 +26,19 @@ const SKIPPABLE: ReadonlySet<CommitFailure> = new Set([
 
 /** What {@link applyCommits} works with: one conversation's keyring and what it learns from. */
 export interface ApplyCommitsHost {
+  /** The conversation's keyring. */
   keyring: EpochKeyring;
+  /** The conversation. */
   convId: string;
   /** Epochs skipped in this session (added to). */
   skipped: Set<number>;
+  /** The team keys to verify and open team commits with. */
   context(): ApplyContext;
+  /** Where a failed commit's missing pieces are learned from. */
   learn: {
+    /** The gateway. */
     request: Rpc;
+    /** The device pins committers resolve through. */
     directory: DeviceDirectory;
     /** Whether this device verified team key `version` already. */
     knowsTeamVersion(version: number): boolean;

@@ -166,7 +166,7 @@ export class LyingGateway {
     return this.commits.get(convId)?.at(-1);
   }
 
-  /** Stores a commit as if a member had committed it (no checks: the gateway never verifies). */
+  /** Stores a commit as if a member had committed it (no checks: a lying gateway serves what it likes). */
   push(commit: EpochCommit): void {
     const list = this.commits.get(commit.convId) ?? [];
     list.push(commit);
