@@ -328,6 +328,28 @@ export async function verifyCommit(commit: unknown, options: VerifyCommitOptions
   }
 }
 
+/**
+ * Whether `commit` carries a valid signature by `device`, the pinned record of
+ * its committer device. Only the signature: for an older commit that already
+ * hash-chains to a verified one (older-commits.ts), so that a commit a member
+ * skipped as invalid and then committed over is not taken as verified.
+ */
+export async function commitSignedBy(commit: EpochCommit, device: DeviceRecord): Promise<boolean> {
+  if (device.principal !== commit.committer.principalId || device.deviceId !== commit.committer.deviceId) return false;
+  if (!(await verifyDeviceRecord(device))) return false;
+  const sodium = await loadSodium();
+  const { sig, teamSig, ...unsigned } = commit;
+  try {
+    return sodium.crypto_sign_verify_detached(
+      fromBase64Url(sig),
+      encodeCommitForSignature(unsigned),
+      fromBase64Url(device.sigPk),
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** The shop team's X25519 pair, for opening `teamWrap`. */
 export interface TeamBoxKey {
   /** The X25519 public key. */

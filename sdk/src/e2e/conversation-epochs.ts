@@ -21,7 +21,7 @@ import type { CommitReason, EpochCommit, HistoryPolicy, PrincipalInfo } from "..
 import { applyCommits } from "./apply-commits.js";
 import { ConversationKeys } from "./conversation-keys.js";
 import { EpochMembers, type Members, reasonFor, sameMembers } from "./epoch-members.js";
-import { fetchOlderCommits } from "./older-commits.js";
+import { fetchOlderCommits, signedByPinned } from "./older-commits.js";
 import type { Rpc } from "./rpc.js";
 import type { TeamKeyHolder } from "./team-key-holder.js";
 
@@ -120,8 +120,8 @@ export class ConversationEpochs extends ConversationKeys {
       oldest = before;
     }
     if (!oldest || oldest.epoch <= lowest) return;
-    for (const c of await fetchOlderCommits(this.#o.request, this.convId, oldest, lowest)) {
-      if (this.#skipped.has(c.epoch)) break; // chained to by hash, but it did not verify
+    const signedBy = signedByPinned(this.#o.request, this.#o.directory, this.#skipped);
+    for (const c of await fetchOlderCommits(this.#o.request, this.convId, oldest, lowest, signedBy)) {
       this.commits.set(c.epoch, c);
     }
   }
