@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { DEFAULT_MAX_DEVICES, MAX_DEVICES_LIMIT } from "./service/device-registry.js";
 import { checkIceUrl, ICE_DEFAULTS, type IceOptions, TURN_TTL_BOUNDS } from "./service/ice.js";
 
 const csv = z
@@ -78,7 +79,7 @@ const envSchema = z.object({
     .max(365 * 86_400)
     .default(7 * 86_400),
   /** Devices per principal (at most 16, what a commit lists per member); one more evicts the least recently seen. */
-  PARLEY_MAX_DEVICES: z.coerce.number().int().min(1).max(16).default(10),
+  PARLEY_MAX_DEVICES: z.coerce.number().int().min(1).max(MAX_DEVICES_LIMIT).default(DEFAULT_MAX_DEVICES),
   /** Max file uploads per principal per minute. */
   PARLEY_UPLOAD_RATE: z.coerce.number().int().min(1).default(30),
   /** Handle probes (lookups, availability checks, handle changes, invites) per principal per minute, shared by all gateways. */

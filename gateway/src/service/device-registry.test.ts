@@ -34,4 +34,17 @@ describe("admitDevice (on the embedded store)", () => {
     expect(await store.listDevices("p-b")).toEqual([]);
     expect(await store.deviceOwners("d1")).toEqual(["p-a"]);
   });
+
+  it("settles a duplicate stored before ids were unique: the first registration keeps the id", async () => {
+    await using fx = await tempStore();
+    const { store } = fx;
+    await store.putDevice(device("p-a", "d1", T0));
+    await store.putDevice(device("p-b", "d1", T0 + 1));
+    await expect(admitDevice(store, device("p-b", "d1", T0 + 1, T0 + 2), 10)).rejects.toMatchObject({
+      code: "device_taken",
+    });
+    expect(await admitDevice(store, device("p-a", "d1", T0, T0 + 3), 10)).toEqual([]);
+    expect(await store.deviceOwners("d1")).toEqual(["p-a"]);
+    expect(await store.listDevices("p-b")).toEqual([]);
+  });
 });

@@ -16,6 +16,10 @@
  *   the next least recently seen. Eviction only ever touches the principal's
  *   own devices, and the next commit leaves the evicted one out.
  *
+ * A duplicate stored before ids were kept unique is settled at the next
+ * registration of either: the first registration keeps the id, the other
+ * principal's record is removed (or its registration refused).
+ *
  * The uniqueness check and the put are two steps; ids are 128-bit random
  * (chosen by devices), so only an id already known (seen in a commit or a
  * device list, hence already registered) can be contested, and that is refused.
@@ -34,8 +38,20 @@ export const MAX_DEVICES_LIMIT = 16;
  */
 export async function admitDevice(store: DeviceStore, device: DeviceRecord, maxDevices: number): Promise<string[]> {
   const owners = await store.deviceOwners(device.deviceId);
-  if (owners.some((owner) => owner !== device.principalId)) {
-    throw new GatewayError("device_taken", "another principal registered that device id");
+  const rivals = owners.filter((owner) => owner !== device.principalId);
+  if (rivals.length > 0) {
+    if (rivals.length === owners.length) {
+      throw new GatewayError("device_taken", "another principal registered that device id");
+    }
+    // Duplicates stored before ids were kept unique: the first registration keeps the id.
+    const mine = (await store.listDevices(device.principalId)).find((d) => d.deviceId === device.deviceId);
+    for (const other of rivals) {
+      const theirs = (await store.listDevices(other)).find((d) => d.deviceId === device.deviceId);
+      if (theirs && mine && theirs.createdAt <= mine.createdAt) {
+        throw new GatewayError("device_taken", "another principal registered that device id first");
+      }
+      await store.deleteDevice(other, device.deviceId);
+    }
   }
   await store.putDevice(device);
   const others = (await store.listDevices(device.principalId))
