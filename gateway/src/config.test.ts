@@ -51,6 +51,14 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...minimal, PARLEY_RPC_PER_PRINCIPAL: "0" })).toThrow(/PARLEY_RPC_PER_PRINCIPAL/);
   });
 
+  it("keeps 10 devices per principal by default, and 1 to 16 when set", () => {
+    expect(loadConfig(minimal).maxDevices).toBe(10);
+    expect(loadConfig({ ...minimal, PARLEY_MAX_DEVICES: "16" }).maxDevices).toBe(16);
+    for (const bad of ["0", "17"]) {
+      expect(() => loadConfig({ ...minimal, PARLEY_MAX_DEVICES: bad })).toThrow(/PARLEY_MAX_DEVICES/);
+    }
+  });
+
   it("splits comma-separated server lists", () => {
     const config = loadConfig({ ...minimal, NATS_WS_URL: "wss://a.example:443, wss://b.example:443" });
     expect(config.natsWsUrls).toEqual(["wss://a.example:443", "wss://b.example:443"]);

@@ -6,6 +6,7 @@ import { isIP } from "node:net";
 import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { DEFAULT_MAX_DEVICES, MAX_DEVICES_LIMIT } from "./service/device-registry.js";
 import { checkIceUrl, ICE_DEFAULTS, type IceOptions, TURN_TTL_BOUNDS } from "./service/ice.js";
 import { DEFAULT_RPC_CONCURRENCY, type RpcConcurrency } from "./service/rpc-admission.js";
 
@@ -123,6 +124,8 @@ const envSchema = z.object({
     .min(60)
     .max(365 * 86_400)
     .default(7 * 86_400),
+  /** Devices per principal (at most 16, what a commit lists per member); one more evicts the least recently seen. */
+  PARLEY_MAX_DEVICES: z.coerce.number().int().min(1).max(MAX_DEVICES_LIMIT).default(DEFAULT_MAX_DEVICES),
   /** Max file uploads per principal per minute. */
   PARLEY_UPLOAD_RATE: z.coerce.number().int().min(1).default(30),
   /** Handle probes (lookups, availability checks, handle changes, invites) per principal per minute, shared by all gateways. */
@@ -147,12 +150,7 @@ const envSchema = z.object({
   /** `call.ice` requests per principal per minute. */
   PARLEY_ICE_RATE: z.coerce.number().int().min(1).default(ICE_DEFAULTS.ratePerMinute),
   /** RPCs of one principal running at once on this gateway (NATS and HTTP); more are answered `busy`. */
-  PARLEY_RPC_PER_PRINCIPAL: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .default(DEFAULT_RPC_CONCURRENCY.perPrincipal),
+  PARLEY_RPC_PER_PRINCIPAL: z.coerce.number().int().min(1).max(1000).default(DEFAULT_RPC_CONCURRENCY.perPrincipal),
   /** RPCs running at once on this gateway, all principals together; more are answered `busy`. */
   PARLEY_RPC_CONCURRENCY: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_RPC_CONCURRENCY.total),
 });
@@ -188,6 +186,8 @@ export interface GatewayConfig {
   /** Directory of file blobs for the embedded store. */
   blobDir: string;
   uploadRatePerMinute: number;
+  /** Devices per principal (`PARLEY_MAX_DEVICES`); one more evicts the least recently seen. */
+  maxDevices: number;
   /** Handle probes per principal per minute (store-backed, shared by all gateways). */
   handleProbeRatePerMinute: number;
   /** Handle probes per client IP per minute (store-backed, shared by all gateways). */
@@ -237,6 +237,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxFileBytes: e.PARLEY_MAX_FILE_BYTES,
     blobDir: e.PARLEY_BLOB_DIR ?? join(e.PARLEY_DATA_DIR, "blobs"),
     uploadRatePerMinute: e.PARLEY_UPLOAD_RATE,
+    maxDevices: e.PARLEY_MAX_DEVICES,
     handleProbeRatePerMinute: e.PARLEY_HANDLE_PROBE_RATE,
     handleProbeIpRatePerMinute: e.PARLEY_HANDLE_PROBE_IP_RATE,
     trustProxy: e.PARLEY_TRUST_PROXY,

@@ -107,6 +107,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const chat = new ChatService({
     store,
     sendRate: config.sendRatePerSecond,
+    maxDevices: config.maxDevices,
     inviteTtlMs: config.inviteTtlMs,
     handleProbes: { perPrincipal: config.handleProbeRatePerMinute, perIp: config.handleProbeIpRatePerMinute },
     ice: config.ice,
@@ -174,6 +175,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         ownOrigin,
         onRevoked: options.onRevoked,
         ...(options.sessionNow ? { sessionNow: options.sessionNow } : {}),
+        maxDevices: config.maxDevices,
       });
       const app = createHttpApp({
         sessions,

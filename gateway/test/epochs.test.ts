@@ -1,11 +1,12 @@
 /**
  * The gateway's side of the epoch chain: device registration, commit
  * compare-and-set, commit fan-out, and sends pinned to the head epoch. The
- * gateway never verifies commit signatures or wraps (members do), so the
- * commits here carry real device records but random wrap and signature bytes.
+ * gateway verifies what it can without content (signature, chain, members:
+ * commit-checks.ts), so the commits here are real ones (`buildCommit`); the
+ * attacks on those checks are rows in attack/epochs.test.ts.
  */
 import type { ParleyClient } from "@parley/sdk";
-import { createDeviceIdentity, signDeviceRecord } from "@parley/sdk/crypto";
+import { buildCommit, createDeviceIdentity, type DeviceIdentity, signDeviceRecord } from "@parley/sdk/crypto";
 import { toBase64Url } from "@parley/sdk/internal";
 import type { DeviceRecord, EpochCommit } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,30 +15,34 @@ import { waitFor } from "./helpers.js";
 
 const random = (n: number) => toBase64Url(crypto.getRandomValues(new Uint8Array(n)));
 
-function commitFor(convId: string, epoch: number, committer: DeviceRecord, members: DeviceRecord[]): EpochCommit {
-  return {
-    v: 1,
-    convId,
-    epoch,
-    prevHash: epoch === 1 ? "" : random(32),
-    committer: { principalId: committer.principal, deviceId: committer.deviceId },
-    members: members.map((m) => ({ principalId: m.principal, deviceIds: [m.deviceId] })),
-    wraps: members.map((m) => ({ deviceId: m.deviceId, sealed: random(80) })),
-    teamWrap: random(80),
-    historyPolicy: "none",
-    reason: epoch === 1 ? "create" : "rotate",
-    ts: Date.now(),
-    teamVersion: 0,
-    sig: random(64),
-    teamSig: "",
-  };
+/** A registered device: its keys (to sign commits) and its record. */
+interface Device {
+  identity: DeviceIdentity;
+  record: DeviceRecord;
 }
 
-async function registeredDevice(client: ParleyClient): Promise<DeviceRecord> {
+/** A real commit following `prev` (epoch 1 without), by `committer`, listing `members`' devices. */
+async function commitFor(convId: string, prev: EpochCommit | undefined, committer: Device, members: Device[]) {
+  const byPrincipal = new Map<string, DeviceRecord[]>();
+  for (const m of members)
+    byPrincipal.set(m.record.principal, [...(byPrincipal.get(m.record.principal) ?? []), m.record]);
+  const { commit } = await buildCommit({
+    identity: committer.identity,
+    principalId: committer.record.principal,
+    convId,
+    prev,
+    members: [...byPrincipal].map(([principalId, devices]) => ({ principalId, devices })),
+    historyPolicy: "none",
+    reason: prev ? "rotate" : "create",
+  });
+  return commit;
+}
+
+async function registeredDevice(client: ParleyClient): Promise<Device> {
   const identity = await createDeviceIdentity();
   const record = await signDeviceRecord(identity, client.principal.id);
   await client.request("device.register", { record });
-  return record;
+  return { identity, record };
 }
 
 const envelope = (convId: string, epoch: number, alg: "none" | "xc20p-ed25519" = "xc20p-ed25519") => ({
@@ -73,7 +78,7 @@ describe("epochs at the gateway", () => {
   });
 
   it("registers a device record for its own principal only, and keeps it across sessions", async () => {
-    const record = await registeredDevice(owner);
+    const { record } = await registeredDevice(owner);
     const foreign = await signDeviceRecord(await createDeviceIdentity(), friend.principal.id);
     await expect(owner.request("device.register", { record: foreign })).rejects.toMatchObject({ code: "forbidden" });
     const again = stack.customer("epoch-owner");
@@ -89,8 +94,8 @@ describe("epochs at the gateway", () => {
     await friend.updateProfile({ handle: "epoch_friend" });
     await friend.acceptInvite((await owner.invite(conv.id, "epoch_friend")).id);
     const ids = { principalIds: [owner.principal.id] };
-    expect((await friend.request("device.list", ids)).devices).toContainEqual(ownerDevice);
-    expect((await agent.request("device.list", ids)).devices).toContainEqual(ownerDevice);
+    expect((await friend.request("device.list", ids)).devices).toContainEqual(ownerDevice.record);
+    expect((await agent.request("device.list", ids)).devices).toContainEqual(ownerDevice.record);
     expect((await stranger.request("device.list", ids)).devices).toEqual([]);
   });
 
@@ -105,12 +110,14 @@ describe("epochs at the gateway", () => {
     await leaver.acceptInvite((await host.invite(conv.id, "epoch_leaver")).id);
     const hostDevice = await registeredDevice(host);
     const leaverDevice = await registeredDevice(leaver);
-    await host.request("epoch.commit", { commit: commitFor(conv.id, 1, hostDevice, [hostDevice, leaverDevice]) });
+    await host.request("epoch.commit", {
+      commit: await commitFor(conv.id, undefined, hostDevice, [hostDevice, leaverDevice]),
+    });
     await host.removeMember(conv.id, leaver.principal.id);
     await late.acceptInvite((await host.invite(conv.id, "epoch_late")).id);
     const ids = { principalIds: [leaver.principal.id] };
     // The late member never shared the conversation with the leaver, but epoch 1 names it.
-    expect((await late.request("device.list", ids)).devices).toContainEqual(leaverDevice);
+    expect((await late.request("device.list", ids)).devices).toContainEqual(leaverDevice.record);
     expect((await stranger.request("device.list", ids)).devices).toEqual([]);
     for (const c of [host, leaver, late]) await c.close();
   });
@@ -127,8 +134,8 @@ describe("epochs at the gateway", () => {
     const offAgent = agent.on("commit", (c) => toAgent.push(c));
     const both = [ownerDevice, friendDevice];
     const results = await Promise.allSettled([
-      owner.request("epoch.commit", { commit: commitFor(conv.id, 1, ownerDevice, both) }),
-      friend.request("epoch.commit", { commit: commitFor(conv.id, 1, friendDevice, both) }),
+      owner.request("epoch.commit", { commit: await commitFor(conv.id, undefined, ownerDevice, both) }),
+      friend.request("epoch.commit", { commit: await commitFor(conv.id, undefined, friendDevice, both) }),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const loser = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
@@ -141,8 +148,9 @@ describe("epochs at the gateway", () => {
     offFriend();
     offAgent();
     // A gap is refused too: the head is 1, so epoch 3 is not next.
+    const two = await commitFor(conv.id, commits[0], ownerDevice, both);
     await expect(
-      owner.request("epoch.commit", { commit: commitFor(conv.id, 3, ownerDevice, both) }),
+      owner.request("epoch.commit", { commit: await commitFor(conv.id, two, ownerDevice, both) }),
     ).rejects.toMatchObject({ code: "conflict" });
     expect((await owner.request("conv.get", { convId: conv.id })).conversation.epoch).toBe(1);
   });
@@ -152,23 +160,53 @@ describe("epochs at the gateway", () => {
     const ownerDevice = await registeredDevice(owner);
     const strangerDevice = await registeredDevice(stranger);
     await expect(
-      stranger.request("epoch.commit", { commit: commitFor(conv.id, 1, strangerDevice, [strangerDevice]) }),
+      stranger.request("epoch.commit", {
+        commit: await commitFor(conv.id, undefined, strangerDevice, [strangerDevice]),
+      }),
     ).rejects.toMatchObject({ code: "not_found" });
     await expect(
-      stranger.request("epoch.commit", { commit: commitFor(conv.id, 1, ownerDevice, [ownerDevice]) }),
+      stranger.request("epoch.commit", { commit: await commitFor(conv.id, undefined, ownerDevice, [ownerDevice]) }),
     ).rejects.toMatchObject({ code: "forbidden" });
-    const unregistered = await signDeviceRecord(await createDeviceIdentity(), owner.principal.id);
+    const identity = await createDeviceIdentity();
+    const unregistered = { identity, record: await signDeviceRecord(identity, owner.principal.id) };
     await expect(
-      owner.request("epoch.commit", { commit: commitFor(conv.id, 1, unregistered, [unregistered]) }),
+      owner.request("epoch.commit", { commit: await commitFor(conv.id, undefined, unregistered, [unregistered]) }),
     ).rejects.toMatchObject({ code: "forbidden" });
     expect((await owner.request("epoch.list", { convId: conv.id, after: 0 })).commits).toEqual([]);
+  });
+
+  it("refuses commits that do not verify (bad_commit) or list other members or devices (conflict)", async () => {
+    const conv = await owner.openConversation();
+    const device = await registeredDevice(owner);
+    const good = await commitFor(conv.id, undefined, device, [device]);
+    const tampered = { ...good, ts: good.ts + 1 };
+    await expect(owner.request("epoch.commit", { commit: tampered })).rejects.toMatchObject({ code: "bad_commit" });
+    const friendDevice = await registeredDevice(friend);
+    const withFriend = await commitFor(conv.id, undefined, device, [device, friendDevice]);
+    await expect(owner.request("epoch.commit", { commit: withFriend })).rejects.toMatchObject({ code: "conflict" });
+    const identity = await createDeviceIdentity();
+    const unregistered = { identity, record: await signDeviceRecord(identity, owner.principal.id) };
+    const withUnregistered = await commitFor(conv.id, undefined, device, [device, unregistered]);
+    await expect(owner.request("epoch.commit", { commit: withUnregistered })).rejects.toMatchObject({
+      code: "conflict",
+    });
+    await owner.request("epoch.commit", { commit: good });
+    // Epoch 2 over a made-up epoch 1: the prevHash does not continue the stored chain.
+    const madeUp = await commitFor(conv.id, undefined, device, [device]);
+    const forked = await commitFor(conv.id, madeUp, device, [device]);
+    await expect(owner.request("epoch.commit", { commit: forked })).rejects.toMatchObject({ code: "bad_commit" });
+    // A record whose self-signature fails is not registered at all.
+    const forged = { ...(await signDeviceRecord(await createDeviceIdentity(), owner.principal.id)), sig: random(64) };
+    await expect(owner.request("device.register", { record: forged })).rejects.toMatchObject({ code: "bad_request" });
+    expect((await owner.request("conv.get", { convId: conv.id })).conversation.epoch).toBe(1);
   });
 
   it("takes sends only under the head epoch, and no plaintext once the chain has started", async () => {
     const conv = await owner.openConversation();
     const device = await registeredDevice(owner);
     await owner.request("msg.send", { convId: conv.id, envelope: envelope(conv.id, 0, "none") });
-    await owner.request("epoch.commit", { commit: commitFor(conv.id, 1, device, [device]) });
+    const first = await commitFor(conv.id, undefined, device, [device]);
+    await owner.request("epoch.commit", { commit: first });
     await expect(owner.request("msg.send", { convId: conv.id, envelope: envelope(conv.id, 0) })).rejects.toMatchObject({
       code: "stale_epoch",
     });
@@ -177,7 +215,7 @@ describe("epochs at the gateway", () => {
     ).rejects.toMatchObject({ code: "bad_request" });
     const ok = await owner.request("msg.send", { convId: conv.id, envelope: envelope(conv.id, 1) });
     expect(ok.seq).toBe(2);
-    await owner.request("epoch.commit", { commit: commitFor(conv.id, 2, device, [device]) });
+    await owner.request("epoch.commit", { commit: await commitFor(conv.id, first, device, [device]) });
     await expect(owner.request("msg.send", { convId: conv.id, envelope: envelope(conv.id, 1) })).rejects.toMatchObject({
       code: "stale_epoch",
     });

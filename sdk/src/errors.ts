@@ -123,6 +123,7 @@ export const DecryptFailures = [
   "bad_body",
   "unknown_epoch",
   "unknown_device",
+  "misplaced",
 ] as const;
 /** One of {@link DecryptFailures}. */
 export type DecryptFailure = (typeof DecryptFailures)[number];
@@ -135,6 +136,7 @@ const decryptMessages: Record<DecryptFailure, string> = {
   bad_body: "decrypted plaintext is not a valid message body",
   unknown_epoch: "no key for this conversation epoch",
   unknown_device: "no signing key for the sender device",
+  misplaced: "served under another conversation, message id or seq than the one its signed header carries",
 };
 
 /** An envelope could not be opened. Carries no plaintext, whatever the stage that failed. */

@@ -80,6 +80,8 @@ export interface ChatServiceOptions {
   sink: EventSink;
   /** Sends per principal per second. @default 50 */
   sendRate?: number;
+  /** Devices per principal (`PARLEY_MAX_DEVICES`); one more evicts the least recently seen. @default 10 */
+  maxDevices?: number;
   /** How long an invite stays answerable, ms. @default 7 days */
   inviteTtlMs?: number;
   /** Handle-probe budgets (lookup, check, handle changes, invites), shared through the store. @default 20 per principal, 60 per IP, a minute */
@@ -112,8 +114,9 @@ export class ChatService {
     const triage = new Triage({ store, fanout, now });
     const notes = new Notes({ store, fanout, now });
     const keyBackups = new KeyBackups({ store });
-    const devices = new Devices({ store, team, now });
-    const epochs = new Epochs({ store, fanout, access });
+    const maxDevices = options.maxDevices === undefined ? {} : { maxDevices: options.maxDevices };
+    const devices = new Devices({ store, team, now, ...maxDevices });
+    const epochs = new Epochs({ store, fanout, access, ...maxDevices });
     const handles = new Handles({ store, access, ...(options.handleProbes ? { probes: options.handleProbes } : {}) });
     this.handles = handles;
     const profiles = new Profiles({ store, handles });

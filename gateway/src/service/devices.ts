@@ -7,6 +7,7 @@
  * strangers' devices: others are left out as if they had none.
  */
 
+import { verifyDeviceRecord } from "@parley/sdk/crypto";
 import type { RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
 import { isTeamKind } from "@parley/sdk/protocol";
 import type { z } from "zod";
@@ -18,6 +19,7 @@ import type {
   PrincipalRecord,
   PrincipalStore,
 } from "../store/port.js";
+import { admitDevice, DEFAULT_MAX_DEVICES } from "./device-registry.js";
 import type { TeamKeys } from "./team-keys.js";
 
 /** How many of the caller's conversations (the newest by activity) `device.list` looks for shared members in. */
@@ -30,6 +32,8 @@ export interface DevicesOptions {
   /** Tells the shop's admin devices about a team device that waits for the team key. */
   team: TeamKeys;
   now: () => number;
+  /** Devices per principal; one more evicts the least recently seen (device-registry.ts). @default 10 */
+  maxDevices?: number;
 }
 
 export class Devices {
@@ -41,17 +45,24 @@ export class Devices {
 
   async register(actor: PrincipalRecord, record: Body<"device.register">["record"]) {
     if (record.principal !== actor.id) throw new GatewayError("forbidden", "a device registers for its own principal");
+    // Only records that verify: commits are checked against them (commit-checks.ts).
+    if (!(await verifyDeviceRecord(record))) throw new GatewayError("bad_request", "the record's self-signature fails");
     const now = this.#o.now();
     const known = (await this.#o.store.listDevices(actor.id)).find((d) => d.deviceId === record.deviceId);
-    await this.#o.store.putDevice({
-      deviceId: record.deviceId,
-      sigPk: record.sigPk,
-      boxPk: record.boxPk,
-      sig: record.sig,
-      principalId: actor.id,
-      createdAt: known?.createdAt ?? now,
-      lastSeenAt: now,
-    });
+    const max = this.#o.maxDevices ?? DEFAULT_MAX_DEVICES;
+    await admitDevice(
+      this.#o.store,
+      {
+        deviceId: record.deviceId,
+        sigPk: record.sigPk,
+        boxPk: record.boxPk,
+        sig: record.sig,
+        principalId: actor.id,
+        createdAt: known?.createdAt ?? now,
+        lastSeenAt: now,
+      },
+      max,
+    );
     // A team device with new keys (or none of the current team key yet) waits for an admin device to wrap it.
     const changed = known?.sig === undefined || known.sigPk !== record.sigPk || known.boxPk !== record.boxPk;
     await this.#o.team.announceDevice(actor, record.deviceId, changed);

@@ -25,6 +25,7 @@ import type {
   ShopStore,
   TokenIdStore,
 } from "../store/port.js";
+import { admitDevice, DEFAULT_MAX_DEVICES } from "./device-registry.js";
 import { LoginLimit, type LoginLimits } from "./login-limits.js";
 import { toPrincipalInfo } from "./profile.js";
 import { type FamilyGrant, SESSION_DEFAULTS, SessionFamilies } from "./session-families.js";
@@ -55,6 +56,8 @@ export interface SessionServiceOptions {
   ownOrigin: string | undefined;
   /** Called after a logout revoked a session (awaited; not wired by default). */
   onRevoked?: OnRevoked | undefined;
+  /** Devices per principal (`PARLEY_MAX_DEVICES`; device-registry.ts). @default 10 */
+  maxDevices?: number;
   /** The clock of principal and device records. @default Date.now */
   now?: () => number;
   /** The clock of session lifetimes (families' creation, rotation, maximum age). @default Date.now */
@@ -225,14 +228,15 @@ export class SessionService {
     if (device) {
       const known = (await this.o.store.listDevices(principal.id)).find((d) => d.deviceId === device.deviceId);
       const sameKeys = known?.sigPk === device.sigPk && known?.boxPk === device.boxPk;
-      await this.o.store.putDevice({
+      const record = {
         ...device,
         principalId: principal.id,
         createdAt: known?.createdAt ?? now,
         lastSeenAt: now,
         // The self-signed record stays valid while the keys are the same; new keys need a new one.
         ...(sameKeys && known?.sig ? { sig: known.sig } : {}),
-      });
+      };
+      await admitDevice(this.o.store, record, this.o.maxDevices ?? DEFAULT_MAX_DEVICES);
     }
     const nats =
       principal.kind === "bot" && natsUserKey && this.o.botMinter

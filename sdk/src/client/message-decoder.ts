@@ -5,7 +5,7 @@
  * conversation, so a later history grant or team key can open it after all.
  */
 import type { ChatMessage } from "../conversation-tracker.js";
-import { EncryptionUnavailableError } from "../errors.js";
+import { DecryptError, EncryptionUnavailableError } from "../errors.js";
 import { ownSealedBody } from "../outbox.js";
 import type { StoredMessage } from "../protocol/envelope.js";
 import { isTeamPrincipalId } from "../protocol/ids.js";
@@ -18,6 +18,8 @@ export class MessageDecoder {
   readonly #core: ClientCore;
   /** Envelopes this device could not open, per conversation: a history grant may open them later. */
   readonly #unreadable = new Map<string, Map<number, StoredMessage>>();
+  /** The seq each message id was first taken in under, per conversation: a signed envelope has one place. */
+  readonly #placed = new Map<string, Map<string, number>>();
 
   constructor(core: ClientCore) {
     this.#core = core;
@@ -35,6 +37,8 @@ export class MessageDecoder {
       ts: m.ts,
     };
     try {
+      // Synchronously, before any await: of two copies decoded at once, the first one placed wins.
+      this.#place(m);
       // Plaintext: no team key, so "from the team" is the gateway's word (the sender's id is an agent's or a bot's).
       if (!core.o.encryption) {
         const body = await core.o.codec.open(m.envelope);
@@ -62,6 +66,24 @@ export class MessageDecoder {
         err instanceof EncryptionUnavailableError ? (err.memberThen === false ? "before_joined" : "no_key") : "invalid";
       return { ...base, body: undefined, error: error.message, unreadable };
     }
+  }
+
+  /**
+   * Binds the message to what its sender signed (ADR in docs/security.md, "Replayed envelopes"): the
+   * envelope's signed header names the conversation and message id it may be shown under, and one
+   * message id has one seq per conversation (the gateway assigns seqs after signing, so the first seq
+   * this client took the message in under is the one it keeps). Anything else is `misplaced`.
+   */
+  #place(m: StoredMessage): void {
+    if (m.envelope.convId !== m.convId || m.envelope.msgId !== m.msgId) throw new DecryptError("misplaced");
+    let placed = this.#placed.get(m.convId);
+    if (!placed) {
+      placed = new Map();
+      this.#placed.set(m.convId, placed);
+    }
+    const seq = placed.get(m.msgId);
+    if (seq !== undefined && seq !== m.seq) throw new DecryptError("misplaced");
+    placed.set(m.msgId, m.seq);
   }
 
   /** After a history grant: opens again what this device could not read before, and shows what now opens. */

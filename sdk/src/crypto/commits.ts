@@ -2,8 +2,10 @@
  * Epoch commits: the signed, hash-chained links that give a conversation its
  * epoch keys. A member device builds commit e+1 on the head e it has verified,
  * with a fresh 32-byte key sealed (`crypto_box_seal`) to every listed member
- * device and, when the shop has one, to the team key; the gateway only orders
- * commits (compare-and-set on the head) and stores them as they came.
+ * device and, when the shop has one, to the team key; the gateway orders
+ * commits (compare-and-set on the head) and, before storing one, runs
+ * {@link verifyCommit} against its own records (gateway commit-checks.ts), but
+ * members never take its word for it.
  *
  * Verification is local and never trusts the gateway: the shape, the chain
  * (epoch and `prevHash`), a committer device pinned for the committer's
@@ -238,6 +240,14 @@ export interface VerifyCommitOptions {
    * verifies under it.
    */
   teamSigPk?: (version: number) => Uint8Array | undefined;
+  /**
+   * The members whose principals may commit without a team signature, when
+   * they are not `prev`'s: `prev` was skipped as invalid (`EpochKeyring.skip`),
+   * so the last valid commit's members decide, or the commit's own (as for
+   * epoch 1) when `null`: no commit before it was valid.
+   * @default `prev`'s members (the commit's own for epoch 1)
+   */
+  authority?: EpochCommit["members"] | null;
 }
 
 /**
@@ -295,7 +305,8 @@ export async function verifyCommit(commit: unknown, options: VerifyCommitOptions
     }
     if (!vouched) throw new CommitError("not_a_member", `${c.committer.principalId} (team key ${c.teamVersion})`);
   } else {
-    const authority = prev ? prev.members : c.members;
+    const authority =
+      options.authority === undefined ? (prev ? prev.members : c.members) : (options.authority ?? c.members);
     if (!authority.some((m) => m.principalId === c.committer.principalId)) {
       throw new CommitError("not_a_member", c.committer.principalId);
     }
@@ -314,6 +325,28 @@ export async function verifyCommit(commit: unknown, options: VerifyCommitOptions
   if (!strictlyAscending(wrapped)) throw new CommitError("bad_wraps", "wraps are not sorted, or repeat a device");
   if (wrapped.length !== listed.length || wrapped.some((id, i) => id !== listed[i])) {
     throw new CommitError("bad_wraps", "wraps and listed devices differ");
+  }
+}
+
+/**
+ * Whether `commit` carries a valid signature by `device`, the pinned record of
+ * its committer device. Only the signature: for an older commit that already
+ * hash-chains to a verified one (older-commits.ts), so that a commit a member
+ * skipped as invalid and then committed over is not taken as verified.
+ */
+export async function commitSignedBy(commit: EpochCommit, device: DeviceRecord): Promise<boolean> {
+  if (device.principal !== commit.committer.principalId || device.deviceId !== commit.committer.deviceId) return false;
+  if (!(await verifyDeviceRecord(device))) return false;
+  const sodium = await loadSodium();
+  const { sig, teamSig, ...unsigned } = commit;
+  try {
+    return sodium.crypto_sign_verify_detached(
+      fromBase64Url(sig),
+      encodeCommitForSignature(unsigned),
+      fromBase64Url(device.sigPk),
+    );
+  } catch {
+    return false;
   }
 }
 

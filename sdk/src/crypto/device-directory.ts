@@ -146,6 +146,12 @@ export class DeviceDirectory {
     return this.#pins.get(principalId)?.active.get(deviceId);
   }
 
+  /** The pinned record of a device, active or retired (old commits and messages still verify with it), or undefined. */
+  pinned(principalId: string, deviceId: string): DeviceRecord | undefined {
+    const pins = this.#pins.get(principalId);
+    return pins?.active.get(deviceId) ?? pins?.retired.get(deviceId);
+  }
+
   /** A principal's active pinned devices, sorted by device id. */
   devicesOf(principalId: string): DeviceRecord[] {
     return [...(this.#pins.get(principalId)?.active.values() ?? [])].sort(byDeviceId);

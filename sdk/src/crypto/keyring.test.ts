@@ -330,3 +330,37 @@ describe("rotation rule", () => {
     expect(ka.needsRotation({ now: T0 + ROTATE_AFTER_MS })).toBe("age");
   });
 });
+
+describe("skipping a commit that does not verify", () => {
+  it("takes a chained commit that fails its checks as the tip, without key or members, and goes on over it", async () => {
+    const keyring = await keyringFor(alice);
+    await keyring.apply([e1.commit]);
+    // Mallory is no member of epoch 1: her commit chains but does not verify.
+    const bad = await commit(mallory, e1.commit, [alice, bob, mallory], "rotate");
+    expect(await rejection(keyring.apply([bad.commit]))).toBe("not_a_member");
+    await keyring.skip(bad.commit);
+    expect(keyring.epoch).toBe(2);
+    expect(keyring.head).toEqual(e1.commit);
+    expect(keyring.tip).toEqual(bad.commit);
+    expect(keyring.keyFor(2)).toBeUndefined();
+    expect(keyring.needsRotation({ now: T0 })).toBe("no_key");
+    // Who may commit over it is still epoch 1's members: Mallory's own member list counts for nothing.
+    const byMallory = await commit(mallory, bad.commit, [alice, mallory], "rotate");
+    expect(await rejection(keyring.apply([byMallory.commit]))).toBe("not_a_member");
+    const byBob = await commit(bob, bad.commit, [alice, bob], "rotate");
+    await keyring.apply([byBob.commit]);
+    expect(keyring.head).toEqual(byBob.commit);
+    expect(keyring.tip).toEqual(byBob.commit);
+    expect(keyring.keyFor(3)).toEqual(byBob.epochKey);
+  });
+
+  it("refuses to skip a commit that breaks the chain (bad_chain)", async () => {
+    const keyring = await keyringFor(alice);
+    await keyring.apply([e1.commit]);
+    const fork = await commit(alice, undefined, [alice, bob], "create");
+    const onFork = await commit(alice, fork.commit, [alice, bob], "rotate");
+    expect(await rejection(keyring.skip(onFork.commit))).toBe("bad_chain");
+    expect(await rejection(keyring.skip(e3.commit))).toBe("bad_chain");
+    expect(keyring.tip).toEqual(e1.commit);
+  });
+});

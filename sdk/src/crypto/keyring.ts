@@ -4,9 +4,13 @@
  * epoch for the rotation rule. Commits are applied strictly in order, each
  * verified against the one before it (committer devices resolved through the
  * {@link DeviceDirectory} pins); the first that fails rejects with
- * {@link CommitError} and the keyring stays at the last good head. State
- * persists in the injected storage, one key per conversation, keys in
- * base64url.
+ * {@link CommitError} and the keyring stays at the last good head. The caller
+ * may then {@link EpochKeyring.skip} a commit that continues the chain but
+ * fails its other checks: it becomes the chain's tip (the next commit must
+ * follow it by hash) without giving a key or a member set; the head stays the
+ * last valid commit. State persists in the injected storage, one key per
+ * conversation, keys in base64url (a skipped tip is not kept: it is skipped
+ * again on the next sync).
  */
 import { fromBase64Url, toBase64Url } from "../base64url.js";
 import type { EpochCommit } from "../protocol/models.js";
@@ -117,6 +121,9 @@ export class EpochKeyring {
   readonly #directory: DeviceDirectory;
   #head: EpochCommit | undefined;
   #headHash = "";
+  /** A commit after the head that failed verification and was skipped: the chain's tip, with no key. */
+  #skipped: EpochCommit | undefined;
+  #skippedHash = "";
   readonly #keys = new Map<number, Uint8Array>();
   readonly #counts = new Map<number, number>();
   #queue: Promise<unknown> = Promise.resolve();
@@ -142,9 +149,41 @@ export class EpochKeyring {
     return this.#head;
   }
 
-  /** The head's epoch; 0 before the first commit. */
+  /**
+   * The tip of the chain: the head, or the skipped commit after it (what the
+   * next commit must follow by `prevHash`); undefined before the first commit.
+   */
+  get tip(): EpochCommit | undefined {
+    return this.#skipped ?? this.#head;
+  }
+
+  /** The tip's epoch (the head's unless a commit after it was skipped); 0 before the first commit. */
   get epoch(): number {
-    return this.#head?.epoch ?? 0;
+    return this.tip?.epoch ?? 0;
+  }
+
+  /**
+   * Takes `commit`, which failed verification, as the chain's tip without its
+   * key or members (a commit that does not verify is treated as absent, rather
+   * than stopping the conversation). Only a commit that continues the chain
+   * may be skipped: the tip's conversation, the next epoch, and a `prevHash`
+   * that is the tip's hash; anything else rejects with `bad_chain` (a gateway
+   * that breaks the chain is still refused). Serialised with {@link apply}.
+   */
+  skip(commit: EpochCommit): Promise<void> {
+    const run = this.#queue.then(async () => {
+      if (commitShapeProblem(commit)) throw new CommitError("bad_shape", "a malformed commit cannot be skipped");
+      if (commit.convId !== this.convId) throw new CommitError("bad_chain", "commit of another conversation");
+      const tip = this.tip;
+      const tipHash = this.#skipped ? this.#skippedHash : this.#headHash;
+      if (commit.epoch !== (tip?.epoch ?? 0) + 1 || commit.prevHash !== (tip ? tipHash : "")) {
+        throw new CommitError("bad_chain", `epoch ${commit.epoch} does not continue the chain`);
+      }
+      this.#skippedHash = await commitHash(commit);
+      this.#skipped = commit;
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
   }
 
   /** The key of `epoch`, or undefined when this device was not given it. */
@@ -189,7 +228,8 @@ export class EpochKeyring {
     return rotationDue(head, {
       ...input,
       messagesInEpoch: input.messagesInEpoch ?? (head ? this.messagesSince(head.epoch) : 0),
-      holdsKey: head !== undefined && this.#keys.has(head.epoch),
+      // A skipped tip has no key: the next send commits over it.
+      holdsKey: head !== undefined && this.#skipped === undefined && this.#keys.has(head.epoch),
     });
   }
 
@@ -201,16 +241,20 @@ export class EpochKeyring {
         if (problem) throw new CommitError("bad_shape", problem);
         if (commit.convId !== this.convId) throw new CommitError("bad_chain", "commit of another conversation");
         const head = this.#head;
-        if (head && commit.epoch <= head.epoch) {
-          if (commit.epoch === head.epoch && (await commitHash(commit)) !== this.#headHash) {
+        const tip = this.tip;
+        if (tip && commit.epoch <= tip.epoch) {
+          const tipHash = this.#skipped ? this.#skippedHash : this.#headHash;
+          if (commit.epoch === tip.epoch && (await commitHash(commit)) !== tipHash) {
             throw new CommitError("bad_chain", `a second commit for epoch ${commit.epoch}`);
           }
           continue;
         }
         const committerDevice = this.#directory.get(commit.committer.principalId, commit.committer.deviceId);
         await verifyCommit(commit, {
-          prev: head,
+          prev: tip,
           committerDevice,
+          // Over a skipped commit, who may commit is still the last valid commit's members.
+          ...(this.#skipped ? { authority: head ? head.members : null } : {}),
           ...(context.teamSigPk ? { teamSigPk: context.teamSigPk } : {}),
         });
         let key: Uint8Array | undefined;
@@ -225,6 +269,8 @@ export class EpochKeyring {
         const hash = await commitHash(commit);
         this.#head = commit;
         this.#headHash = hash;
+        this.#skipped = undefined;
+        this.#skippedHash = "";
         result.applied.push(commit.epoch);
         if (key) {
           this.#keys.set(commit.epoch, key);

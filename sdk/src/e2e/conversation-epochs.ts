@@ -18,16 +18,15 @@ import type { DeviceIdentity } from "../crypto/device-keys.js";
 import type { ApplyContext, EpochKeyring } from "../crypto/keyring.js";
 import { EncryptionUnavailableError, ParleyError } from "../errors.js";
 import type { CommitReason, EpochCommit, HistoryPolicy, PrincipalInfo } from "../protocol/models.js";
+import { applyCommits } from "./apply-commits.js";
 import { ConversationKeys } from "./conversation-keys.js";
 import { EpochMembers, type Members, reasonFor, sameMembers } from "./epoch-members.js";
-import { fetchOlderCommits } from "./older-commits.js";
+import { fetchOlderCommits, signedByPinned } from "./older-commits.js";
 import type { Rpc } from "./rpc.js";
 import type { TeamKeyHolder } from "./team-key-holder.js";
 
 /** Commit attempts before giving up on a moving chain. */
 const MAX_COMMIT_ATTEMPTS = 5;
-/** Retries of one batch of commits after learning a committer's devices or the team's principals. */
-const MAX_APPLY_RETRIES = 3;
 
 export interface ConversationEpochsOptions {
   convId: string;
@@ -42,6 +41,8 @@ export interface ConversationEpochsOptions {
    * the principal's key backup (which may call {@link acceptRestored}).
    */
   restore?: (conv: ConversationEpochs) => Promise<void>;
+  /** A commit that does not verify was skipped (reported, the conversation goes on). */
+  onError?: (error: Error) => void;
 }
 
 export class ConversationEpochs extends ConversationKeys {
@@ -52,6 +53,8 @@ export class ConversationEpochs extends ConversationKeys {
   readonly #teamSigPks = new Map<number, Uint8Array>();
   /** Principals of the shop's team seen in this conversation (may commit without being listed). */
   readonly #team = new Set<string>();
+  /** Epochs whose commit failed verification and was skipped in this session: never trusted, not even by hash. */
+  readonly #skipped = new Set<number>();
   /** Whether the member set may differ from the head's; checked before the next send. */
   #membersDirty = true;
   #syncing: Promise<void> | undefined;
@@ -117,7 +120,10 @@ export class ConversationEpochs extends ConversationKeys {
       oldest = before;
     }
     if (!oldest || oldest.epoch <= lowest) return;
-    for (const c of await fetchOlderCommits(this.#o.request, this.convId, oldest, lowest)) this.commits.set(c.epoch, c);
+    const signedBy = signedByPinned(this.#o.request, this.#o.directory, this.#skipped);
+    for (const c of await fetchOlderCommits(this.#o.request, this.convId, oldest, lowest, signedBy)) {
+      this.commits.set(c.epoch, c);
+    }
   }
 
   /**
@@ -310,35 +316,26 @@ export class ConversationEpochs extends ConversationKeys {
     return true;
   }
 
-  /** Applies commits, learning unknown committers' devices and the team's principals on the way (bounded). */
-  async #apply(commits: readonly EpochCommit[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.keyring.apply(commits, this.#context());
-        for (const c of commits) {
-          if (c.epoch > this.keyring.epoch) continue;
-          this.commits.set(c.epoch, c);
-          // Verified under a pinned team key: the committer is on the shop's team.
-          if (c.teamVersion > 0) this.#team.add(c.committer.principalId);
-        }
-        return;
-      } catch (err) {
-        if (!(err instanceof CommitError) || attempt >= MAX_APPLY_RETRIES) throw err;
-        const failed = commits.find((c) => c.epoch === this.keyring.epoch + 1);
-        if (!failed) throw err;
-        if (err.reason === "unknown_committer") {
-          const principalId = failed.committer.principalId;
-          const { devices } = await this.#o.request("device.list", { principalIds: [principalId] });
-          await this.#o.directory.learn(devices, { complete: [principalId] });
-        } else if (err.reason === "not_a_member") {
-          // A team commit signed with a team key version this device has not verified yet.
-          if (failed.teamVersion === 0 || this.#teamSigPks.has(failed.teamVersion)) throw err;
-          if (!(await this.#learnTeamVersion(failed.teamVersion))) throw err;
-        } else {
-          throw err;
-        }
-      }
-    }
+  /** Applies commits (apply-commits.ts): learns what they need on the way, skips those that do not verify. */
+  #apply(commits: readonly EpochCommit[]): Promise<void> {
+    return applyCommits(commits, {
+      keyring: this.keyring,
+      convId: this.convId,
+      skipped: this.#skipped,
+      context: () => this.#context(),
+      learn: {
+        request: this.#o.request,
+        directory: this.#o.directory,
+        knowsTeamVersion: (version) => this.#teamSigPks.has(version),
+        learnTeamVersion: (version) => this.#learnTeamVersion(version),
+      },
+      applied: (c) => {
+        this.commits.set(c.epoch, c);
+        // Verified under a pinned team key: the committer is on the shop's team.
+        if (c.teamVersion > 0) this.#team.add(c.committer.principalId);
+      },
+      ...(this.#o.onError ? { onError: this.#o.onError } : {}),
+    });
   }
 
   async #commit(
@@ -348,8 +345,10 @@ export class ConversationEpochs extends ConversationKeys {
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       if (attempt > 0) await this.sync();
       const head = this.keyring.head;
+      // What the commit follows: the head, or a commit after it that was skipped as invalid.
+      const tip = this.keyring.tip;
       const members = await this.#members.desired();
-      if (head && options.skipIfMembersMatch && sameMembers(head, members)) {
+      if (head && tip === head && options.skipIfMembersMatch && sameMembers(head, members)) {
         this.#membersDirty = false;
         return; // someone else committed this change already
       }
@@ -372,7 +371,7 @@ export class ConversationEpochs extends ConversationKeys {
         identity: this.#o.identity,
         principalId: me,
         convId: this.convId,
-        prev: head,
+        prev: tip,
         members,
         ...(teamRecord ? { teamBoxPk: fromBase64Url(teamRecord.boxPk) } : {}),
         historyPolicy: options.historyPolicy ?? head?.historyPolicy ?? "none",

@@ -4,11 +4,14 @@
  * do not chain, belong to another conversation, fork an epoch, are signed with
  * another key than the committer's pinned one, come from a principal it calls
  * an agent, or arrive with gaps and out of order. Each time the client must
- * refuse, keep its head and hold no key for the refused epoch.
+ * keep its head and hold no key for the refused epoch: a commit that breaks
+ * the chain is refused (the conversation waits for an honest list), one that
+ * continues it but fails its other checks is skipped (treated as absent and
+ * reported), and the next send commits over it.
  */
 import { describe, expect, it } from "vitest";
 import { fromBase64Url } from "../base64url.js";
-import { CommitError, openCommitKey } from "../crypto/commits.js";
+import { CommitError, commitHash, openCommitKey } from "../crypto/commits.js";
 import { signDeviceRecord } from "../crypto/device-keys.js";
 import { loadSodium } from "../crypto/sodium.js";
 import { createTeamKey } from "../crypto/team-key.js";
@@ -24,6 +27,7 @@ import {
   openSession,
   rejectionOf,
   SHOP,
+  skippedReason,
   storedMessage,
   T0,
 } from "./lying-gateway.test-support.js";
@@ -48,7 +52,7 @@ async function chain() {
     { principalId: alice.principal.id, role: "owner" },
     { principalId: bob.principal.id, role: "member" },
   ]);
-  const { session, errors } = await openSession(gateway, alice.principal);
+  const { session, errors, storage } = await openSession(gateway, alice.principal);
   await session.created(conversationInfo());
   const e1 = gateway.head(CONV) as EpochCommit;
   const aliceRecord = session.directory.get(alice.principal.id, session.identity.deviceId);
@@ -66,7 +70,24 @@ async function chain() {
   expect(conv.epoch).toBe(2);
   const e3 = await commitBy(bobAs, e2.commit, members, { reason: "rotate", teamBoxPk });
   const e4 = await commitBy(bobAs, e3.commit, members, { reason: "rotate", teamBoxPk });
-  return { gateway, admin, team, alice, bob, mallory, session, errors, conv, members, teamBoxPk, e1, e2, e3, e4 };
+  return {
+    gateway,
+    admin,
+    team,
+    alice,
+    bob,
+    mallory,
+    session,
+    errors,
+    storage,
+    conv,
+    members,
+    teamBoxPk,
+    e1,
+    e2,
+    e3,
+    e4,
+  };
 }
 
 type Chain = Awaited<ReturnType<typeof chain>>;
@@ -77,6 +98,34 @@ function unchanged(c: Chain) {
   expect(c.conv.head).toEqual(c.e2.commit);
   expect(c.conv.keyFor(2)).toEqual(c.e2.epochKey);
   for (const epoch of [3, 4, 5]) expect(c.conv.keyFor(epoch)).toBeUndefined();
+}
+
+/** The client skipped the commit of epoch 3: its head and keys are as before, the chain's tip is that commit. */
+function skippedOver(c: Chain) {
+  expect(c.conv.epoch).toBe(3);
+  expect(c.conv.head).toEqual(c.e2.commit);
+  expect(c.conv.keyFor(2)).toEqual(c.e2.epochKey);
+  for (const epoch of [3, 4, 5]) expect(c.conv.keyFor(epoch)).toBeUndefined();
+}
+
+/** Alice's next send commits epoch 4 over the skipped commit, by hash, and seals under it. */
+async function goesOn(c: Chain, skipped: EpochCommit) {
+  await c.session.seal(
+    {
+      v: ENVELOPE_VERSION,
+      convId: CONV,
+      epoch: 0,
+      msgId: "m_alice_goes_on_000001",
+      senderDevice: c.session.identity.deviceId,
+      ts: 1,
+    },
+    { type: "text", text: "still talking" },
+  );
+  const head = c.gateway.head(CONV);
+  expect(head?.epoch).toBe(4);
+  expect(head?.committer.principalId).toBe(c.alice.principal.id);
+  expect(head?.prevHash).toBe(await commitHash(skipped));
+  expect(c.conv.keyFor(4)).toBeDefined();
 }
 
 function reasonOf(error: unknown): string {
@@ -136,7 +185,7 @@ describe("a gateway serving commits that do not chain", () => {
 });
 
 describe("a gateway vouching for a commit signed with another key", () => {
-  it("refuses a commit naming a member's pinned device but signed by another key (bad_signature)", async () => {
+  it("skips a commit naming a member's pinned device but signed by another key (bad_signature), and goes on", async () => {
     const c = await chain();
     // Mallory signs, the commit names Bob and Bob's pinned device.
     const lie = await commitBy(
@@ -146,9 +195,22 @@ describe("a gateway vouching for a commit signed with another key", () => {
       { reason: "rotate", teamBoxPk: c.teamBoxPk },
     );
     c.gateway.push(lie.commit);
-    expect(reasonOf(await rejectionOf(c.conv.onCommit(lie.commit)))).toBe("bad_signature");
-    expect(reasonOf(await rejectionOf(c.conv.sync()))).toBe("bad_signature");
-    unchanged(c);
+    expect(await skippedReason(c.errors, c.conv.onCommit(lie.commit))).toBe("bad_signature");
+    await c.conv.sync(); // nothing new: the skipped commit is the tip
+    skippedOver(c);
+    await goesOn(c, lie.commit);
+    // Epoch 4 chains to it by hash, but the skipped commit is never taken as verified.
+    await c.conv.loadChain(1);
+    expect(c.conv.commitAt(2)).toEqual(c.e2.commit);
+    expect(c.conv.commitAt(3)).toBeUndefined();
+    // Nor by the next session, which starts from the stored head (epoch 4) and fetches what lies below
+    // by hash: the skipped commit's signature fails, so the walk stops there.
+    const next = await openSession(c.gateway, c.alice.principal, c.storage);
+    const again = await next.session.conversation(CONV);
+    await again.loadChain(1);
+    expect(again.head?.epoch).toBe(4);
+    expect(again.commitAt(3)).toBeUndefined();
+    expect(again.commitAt(2)).toBeUndefined();
   });
 });
 
@@ -190,17 +252,17 @@ describe("a gateway calling a customer an agent", () => {
     { principalId: c.mallory.principal.id, devices: [c.mallory.record] },
   ];
 
-  it("refuses that principal's commit without a team signature (not_a_member)", async () => {
+  it("skips that principal's commit without a team signature (not_a_member)", async () => {
     const c = await chain();
     await malloryIsAnAgent(c);
     const lie = await commitBy(malloryAs(c), c.e2.commit, withMallory(c), { teamBoxPk: c.teamBoxPk });
     c.gateway.push(lie.commit);
-    expect(reasonOf(await rejectionOf(c.conv.onCommit(lie.commit)))).toBe("not_a_member");
-    unchanged(c);
+    expect(await skippedReason(c.errors, c.conv.onCommit(lie.commit))).toBe("not_a_member");
+    skippedOver(c);
     expect(await openCommitKey(lie.commit, c.mallory.identity)).toBeDefined(); // the key Mallory would have had
   });
 
-  it("refuses it with a team signature by Mallory's own key under the real team key's version", async () => {
+  it("skips it with a team signature by Mallory's own key under the real team key's version", async () => {
     const c = await chain();
     await malloryIsAnAgent(c);
     const lie = await commitBy(malloryAs(c), c.e2.commit, withMallory(c), {
@@ -208,11 +270,11 @@ describe("a gateway calling a customer an agent", () => {
       teamSigner: { version: 1, signSk: c.mallory.identity.sign.secretKey },
     });
     c.gateway.push(lie.commit);
-    expect(reasonOf(await rejectionOf(c.conv.onCommit(lie.commit)))).toBe("not_a_member");
-    unchanged(c);
+    expect(await skippedReason(c.errors, c.conv.onCommit(lie.commit))).toBe("not_a_member");
+    skippedOver(c);
   });
 
-  it("refuses it with a team signature by a team key record the gateway forged in the pinned creator's name", async () => {
+  it("skips it with a team signature by a team key record the gateway forged in the pinned creator's name", async () => {
     const c = await chain();
     await malloryIsAnAgent(c);
     // Version 2, named as made by the admin's pinned device but signed by Mallory's.
@@ -229,12 +291,12 @@ describe("a gateway calling a customer an agent", () => {
       teamSigner: { version: 2, signSk: sodium.crypto_sign_seed_keypair(forged.secret.sigSeed).privateKey },
     });
     c.gateway.push(lie.commit);
-    expect(reasonOf(await rejectionOf(c.conv.onCommit(lie.commit)))).toBe("not_a_member");
+    expect(await skippedReason(c.errors, c.conv.onCommit(lie.commit))).toBe("not_a_member");
     expect(c.gateway.callsOf("team.get").some((call) => (call.body as { version?: number }).version === 2)).toBe(true);
-    unchanged(c);
+    skippedOver(c);
   });
 
-  it("refuses it when the forged record names the admin's device and the gateway also serves other keys for it", async () => {
+  it("skips it when the forged record names the admin's device and the gateway also serves other keys for it", async () => {
     const c = await chain();
     await malloryIsAnAgent(c);
     const swapped = { ...c.mallory.identity, deviceId: c.admin.identity.deviceId };
@@ -252,8 +314,8 @@ describe("a gateway calling a customer an agent", () => {
       teamSigner: { version: 2, signSk: sodium.crypto_sign_seed_keypair(forged.secret.sigSeed).privateKey },
     });
     c.gateway.push(lie.commit);
-    expect(reasonOf(await rejectionOf(c.conv.onCommit(lie.commit)))).toBe("not_a_member");
-    unchanged(c);
+    expect(await skippedReason(c.errors, c.conv.onCommit(lie.commit))).toBe("not_a_member");
+    skippedOver(c);
   });
 });
 

@@ -8,7 +8,7 @@
  * asked and sent.
  */
 import { toBase64Url } from "../base64url.js";
-import { buildCommit } from "../crypto/commits.js";
+import { buildCommit, CommitError } from "../crypto/commits.js";
 import type { DeviceSetChange } from "../crypto/device-directory.js";
 import { createDeviceIdentity, type DeviceIdentity, signDeviceRecord } from "../crypto/device-keys.js";
 import { sealMessage } from "../crypto/message-crypto.js";
@@ -166,7 +166,7 @@ export class LyingGateway {
     return this.commits.get(convId)?.at(-1);
   }
 
-  /** Stores a commit as if a member had committed it (no checks: the gateway never verifies). */
+  /** Stores a commit as if a member had committed it (no checks: a lying gateway serves what it likes). */
   push(commit: EpochCommit): void {
     const list = this.commits.get(commit.convId) ?? [];
     list.push(commit);
@@ -370,6 +370,20 @@ export async function storedMessage(options: {
 }
 
 /** Resolves the rejection of `promise` (fails the test when it resolves). */
+/**
+ * Awaits `work` (a sync or a commit event meeting a commit that continues the chain but fails
+ * verification) and answers the reason of the `CommitError` the session reported as skipped.
+ */
+export async function skippedReason(errors: readonly Error[], work: Promise<unknown>): Promise<string | undefined> {
+  const before = errors.length;
+  await work;
+  const cause = errors
+    .slice(before)
+    .map((e) => e.cause)
+    .find((c) => c instanceof CommitError);
+  return cause instanceof CommitError ? cause.reason : undefined;
+}
+
 export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
     (value) => {

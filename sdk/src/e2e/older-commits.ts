@@ -7,9 +7,12 @@
  * `prevHash` of the trusted commit e+1. The hash covers every field and the
  * signatures, so the gateway cannot alter or invent an older commit; it can
  * only withhold them (then fewer commits are known, and a grant carries or
- * keeps fewer keys).
+ * keeps fewer keys). With `signedBy`, each must also carry its committer's
+ * valid signature: a member that skipped an invalid commit (apply-commits.ts)
+ * and committed over it made it part of the hash chain without vouching for it.
  */
-import { commitHash, commitShapeProblem } from "../crypto/commits.js";
+import { commitHash, commitShapeProblem, commitSignedBy } from "../crypto/commits.js";
+import type { DeviceDirectory } from "../crypto/device-directory.js";
 import type { EpochCommit } from "../protocol/models.js";
 import type { Rpc } from "./rpc.js";
 
@@ -26,6 +29,7 @@ export async function fetchOlderCommits(
   convId: string,
   trusted: EpochCommit,
   lowest: number,
+  signedBy?: (commit: EpochCommit) => Promise<boolean>,
 ): Promise<EpochCommit[]> {
   const fetched = new Map<number, EpochCommit>();
   let after = Math.max(0, lowest - 1);
@@ -51,8 +55,34 @@ export async function fetchOlderCommits(
     const commit = fetched.get(epoch);
     if (!commit || commitShapeProblem(commit) || commit.convId !== convId || commit.epoch !== epoch) break;
     if ((await commitHash(commit)) !== next.prevHash) break;
+    if (signedBy && !(await signedBy(commit))) break;
     verified.push(commit);
     next = commit;
   }
   return verified;
+}
+
+/**
+ * The `signedBy` check of {@link fetchOlderCommits}: the commit's committer
+ * device pinned (active or retired; fetched once per principal with
+ * `device.list` when not) and its signature valid, and not one of the epochs
+ * this session skipped as invalid.
+ */
+export function signedByPinned(
+  request: Rpc,
+  directory: DeviceDirectory,
+  skipped: ReadonlySet<number>,
+): (commit: EpochCommit) => Promise<boolean> {
+  const asked = new Set<string>();
+  return async (commit) => {
+    if (skipped.has(commit.epoch)) return false;
+    const { principalId, deviceId } = commit.committer;
+    if (!directory.pinned(principalId, deviceId) && !asked.has(principalId)) {
+      asked.add(principalId);
+      const { devices } = await request("device.list", { principalIds: [principalId] });
+      await directory.learn(devices, { complete: [principalId] });
+    }
+    const device = directory.pinned(principalId, deviceId);
+    return device !== undefined && (await commitSignedBy(commit, device));
+  };
 }

@@ -163,6 +163,7 @@ export class E2ESession {
           team: this.team,
           keyring,
           ...(this.#backup ? { restore: (c: ConversationEpochs) => this.#restore(c) } : {}),
+          onError: this.#o.onError,
         });
         await loadGrants(this.#kept(), conv);
         await loadRestored(this.#kept(), conv);
@@ -248,6 +249,8 @@ export class E2ESession {
   async openMessage(message: StoredMessage): Promise<OpenedMessage> {
     const { envelope } = message;
     if (envelope.alg !== E2E_ALG) throw new DecryptError("bad_header");
+    // Shown only where it was signed for: its conversation and message id (the seq: message-decoder.ts).
+    if (envelope.convId !== message.convId || envelope.msgId !== message.msgId) throw new DecryptError("misplaced");
     const conv = await this.conversation(message.convId);
     await conv.prepareOpen(envelope.epoch);
     // The signing device must be pinned for the principal the gateway says sent it.

@@ -76,6 +76,19 @@ const errorCodes = {
     retryable: false,
     message: "The conversation moved to a newer encryption epoch: fetch its commits and seal again.",
   },
+  /**
+   * `epoch.commit`: the commit fails a check the gateway can make without reading content (its
+   * signature by a registered device of the committer, `prevHash` continuity with the stored head,
+   * the committer's membership of that head, a team commit's team-key signature, wraps matching the
+   * listed devices, at most `PARLEY_MAX_DEVICES` devices per member). Not retryable as it is.
+   */
+  bad_commit: {
+    status: 400,
+    retryable: false,
+    message: "The commit does not verify against the conversation's chain.",
+  },
+  /** `device.register`, session sign-in: another principal already registered that device id. */
+  device_taken: { status: 409, retryable: false, message: "That device id belongs to another principal." },
   /** The shop does not allow guests. */
   guests_disabled: { status: 403, retryable: false, message: "This shop does not allow guests." },
   /** The request's `Origin` is not one of the shop's allowed origins. */

@@ -165,6 +165,21 @@ export function describeDirectory(open: () => Promise<StoreFixture>): void {
       await store.putDevice(device("p-a", "d1", { sig: "bmV3LXNpZw" }));
       expect((await store.listDevices("p-a"))[0]?.sig).toBe("bmV3LXNpZw");
     });
+
+    it("finds a device id's principals and deletes one principal's device", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      await store.putDevice(device("p-a", "d1"));
+      await store.putDevice(device("p-a", "d2", { createdAt: T0 + 1 }));
+      await store.putDevice(device("p-b", "d1"));
+      expect((await store.deviceOwners("d1")).sort()).toEqual(["p-a", "p-b"]);
+      expect(await store.deviceOwners("d2")).toEqual(["p-a"]);
+      expect(await store.deviceOwners("d-none")).toEqual([]);
+      await store.deleteDevice("p-a", "d1");
+      await store.deleteDevice("p-a", "d-none");
+      expect((await store.listDevices("p-a")).map((d) => d.deviceId)).toEqual(["d2"]);
+      expect(await store.deviceOwners("d1")).toEqual(["p-b"]);
+    });
   });
 
   describe("token ids", () => {

@@ -110,7 +110,7 @@ export const INDEXES: Record<string, { key: Document; unique?: boolean; sparse?:
     { key: { shopSkeleton: 1 }, unique: true, sparse: true },
   ],
   agents: [{ key: { shopId: 1, login: 1 }, unique: true }],
-  devices: [{ key: { principalId: 1, deviceId: 1 }, unique: true }],
+  devices: [{ key: { principalId: 1, deviceId: 1 }, unique: true }, { key: { deviceId: 1 } }],
   conversations: [{ key: { id: 1 }, unique: true }, { key: { shopId: 1, updatedAt: -1 } }],
   members: [{ key: { convId: 1, principalId: 1 }, unique: true }, { key: { principalId: 1 } }],
   invites: [{ key: { id: 1 }, unique: true }, { key: { invitee: 1, status: 1 } }, { key: { convId: 1, invitee: 1 } }],

@@ -130,6 +130,19 @@ export class MongoDirectory implements ShopStore, AgentStore, DeviceStore, Token
     return this.#c.run(() => this.#c.col.devices.find(filter, NO_ID).sort({ createdAt: 1, deviceId: 1 }).toArray());
   }
 
+  async deviceOwners(deviceId: string): Promise<string[]> {
+    const filter = { deviceId: str(deviceId, "deviceId") };
+    const docs = await this.#c.run(() =>
+      this.#c.col.devices.find(filter, { projection: { _id: 0, principalId: 1 } }).toArray(),
+    );
+    return docs.map((d) => d.principalId);
+  }
+
+  async deleteDevice(principalId: string, deviceId: string): Promise<void> {
+    const filter = { principalId: str(principalId, "principalId"), deviceId: str(deviceId, "deviceId") };
+    await this.#c.run(() => this.#c.col.devices.deleteOne(filter));
+  }
+
   async consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {
     const doc: TokenIdDoc = {
       issuer: str(issuer, "issuer"),

@@ -242,6 +242,14 @@ export class MongoStore implements Store {
     return this.#directory.listDevices(principalId);
   }
 
+  deviceOwners(deviceId: string): Promise<string[]> {
+    return this.#directory.deviceOwners(deviceId);
+  }
+
+  deleteDevice(principalId: string, deviceId: string): Promise<void> {
+    return this.#directory.deleteDevice(principalId, deviceId);
+  }
+
   consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {
     return this.#directory.consumeTokenId(issuer, jti, expiresAt);
   }

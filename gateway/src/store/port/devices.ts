@@ -16,4 +16,8 @@ export interface DeviceStore {
   /** Inserts or replaces a device (by deviceId within the principal). */
   putDevice(device: DeviceRecord): Promise<void>;
   listDevices(principalId: string): Promise<DeviceRecord[]>;
+  /** The principals that hold a device with this id (indexed; one at most once ids are kept unique). */
+  deviceOwners(deviceId: string): Promise<string[]>;
+  /** Removes one device of a principal (evicted past the device cap); nothing when there is none. */
+  deleteDevice(principalId: string, deviceId: string): Promise<void>;
 }

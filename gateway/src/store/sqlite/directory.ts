@@ -133,6 +133,14 @@ export class SqliteDirectory implements ShopStore, PrincipalStore, AgentStore, D
     return this.#c.s.listDevices.all(principalId).map(toDevice);
   }
 
+  async deviceOwners(deviceId: string): Promise<string[]> {
+    return this.#c.s.deviceOwners.all(deviceId).map((row) => row.principal_id);
+  }
+
+  async deleteDevice(principalId: string, deviceId: string): Promise<void> {
+    await this.#c.write(() => this.#c.s.deleteDevice.run(principalId, deviceId));
+  }
+
   async consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {
     // Expired ids can go: a token past its expiry is refused before it gets here.
     await this.#c.write(() => this.#c.s.deleteExpiredTokens.run(Date.now()));

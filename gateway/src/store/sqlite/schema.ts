@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS devices (
   principal_id TEXT NOT NULL, device_id TEXT NOT NULL, sig_pk TEXT NOT NULL, box_pk TEXT NOT NULL,
   created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL, sig TEXT, PRIMARY KEY (principal_id, device_id)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS devices_by_id ON devices (device_id);
 CREATE TABLE IF NOT EXISTS conversations (
   id TEXT PRIMARY KEY, shop_id TEXT NOT NULL, status TEXT NOT NULL, created_by TEXT NOT NULL,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, last_seq INTEGER NOT NULL,

@@ -60,6 +60,8 @@ export function prepare(db: Database.Database) {
       sig_pk = excluded.sig_pk, box_pk = excluded.box_pk, created_at = excluded.created_at,
       last_seen_at = excluded.last_seen_at, sig = excluded.sig`),
     listDevices: q<DeviceRow>("SELECT * FROM devices WHERE principal_id = ? ORDER BY created_at, device_id"),
+    deviceOwners: q<{ principal_id: string }>("SELECT principal_id FROM devices WHERE device_id = ?"),
+    deleteDevice: q("DELETE FROM devices WHERE principal_id = ? AND device_id = ?"),
     createConversation:
       q(`INSERT INTO conversations (id, shop_id, status, created_by, created_at, updated_at, last_seq, epoch)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
