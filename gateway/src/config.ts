@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL, DEFAULT_RESERVED_CONNECTIONS } from "./nats/limits.js";
 import { checkIceUrl, ICE_DEFAULTS, type IceOptions, TURN_TTL_BOUNDS } from "./service/ice.js";
 
 const csv = z
@@ -100,6 +101,15 @@ const envSchema = z.object({
     .default(ICE_DEFAULTS.ttlSeconds),
   /** `call.ice` requests per principal per minute. */
   PARLEY_ICE_RATE: z.coerce.number().int().min(1).default(ICE_DEFAULTS.ratePerMinute),
+  /** NATS connections one principal may hold at once (more are closed by the gateway). */
+  PARLEY_MAX_CONNECTIONS_PER_PRINCIPAL: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL),
+  /** App-account NATS connections kept free of principals for the gateways' own connections. */
+  PARLEY_NATS_RESERVED_CONNECTIONS: z.coerce.number().int().min(1).default(DEFAULT_RESERVED_CONNECTIONS),
 });
 
 export type GatewayEnv = z.input<typeof envSchema>;
@@ -138,6 +148,10 @@ export interface GatewayConfig {
   widgetDir: string | undefined;
   /** STUN and TURN servers for calls (`call.ice`), with the TURN secret; empty lists when unset. */
   ice: IceOptions;
+  /** NATS connections one principal may hold at once (`PARLEY_MAX_CONNECTIONS_PER_PRINCIPAL`). */
+  maxConnectionsPerPrincipal: number;
+  /** App-account connections reserved for gateways (`PARLEY_NATS_RESERVED_CONNECTIONS`). */
+  natsReservedConnections: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
@@ -184,5 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : {}),
       ratePerMinute: e.PARLEY_ICE_RATE,
     },
+    maxConnectionsPerPrincipal: e.PARLEY_MAX_CONNECTIONS_PER_PRINCIPAL,
+    natsReservedConnections: e.PARLEY_NATS_RESERVED_CONNECTIONS,
   };
 }

@@ -8,10 +8,12 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { jwtAuthenticator, type NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
+import { decodeJwt } from "jose";
 import type { Logger } from "pino";
 import { SessionTokens } from "./auth/session-tokens.js";
 import type { GatewayConfig } from "./config.js";
 import { createLogger } from "./logger.js";
+import { ConnectionGuard, type PrincipalConnections } from "./nats/connections.js";
 import { JwtMinter } from "./nats/minter.js";
 import { ChatService } from "./service/chat-service.js";
 import type { PresenceOptions } from "./service/presence.js";
@@ -27,10 +29,18 @@ import { createWidgetRoutes } from "./transport/widget-routes.js";
 
 export interface GatewayOptions {
   config: GatewayConfig;
-  /** The app account's public key and signing seed: all the NATS authority the gateway holds. */
-  natsAccount: { accountPub: string; signingSeed: string };
+  /**
+   * The app account's public key and signing seed, and optionally its JWT (whose connection limit, minus
+   * `PARLEY_NATS_RESERVED_CONNECTIONS`, bounds all principals' connections together).
+   */
+  natsAccount: { accountPub: string; signingSeed: string; accountJwt?: string };
   /** The bots account's public key and signing seed; without it, bots cannot sign in (`unavailable`). */
   natsBotsAccount?: { accountPub: string; signingSeed: string };
+  /**
+   * The gateways' system-account user (`gatewaySystemJwt`, `gatewaySystemSeed` of the NATS auth file): with it
+   * the gateway caps connections per principal and can disconnect a principal; without it neither happens.
+   */
+  natsSystemUser?: { jwt: string; seed: string };
   /** A store to use instead of opening one from the config (tests). */
   store?: Store;
   logger?: Logger;
@@ -53,6 +63,8 @@ export interface Gateway {
   /** Encrypted file blobs: GridFS with MongoDB, else files in `config.blobDir`. */
   readonly blobs: BlobStore;
   readonly admin: ShopAdmin;
+  /** Principals' live NATS connections: `disconnect(principalId)` closes them all (on revocation). */
+  readonly connections: PrincipalConnections;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -71,6 +83,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const minter = new JwtMinter(options.natsAccount);
   const botMinter = options.natsBotsAccount ? new JwtMinter(options.natsBotsAccount) : undefined;
   const tokens = new SessionTokens(config.sessionSecret);
+  const guard = options.natsSystemUser
+    ? new ConnectionGuard({
+        servers: config.natsUrls,
+        user: options.natsSystemUser,
+        appAccountPub: options.natsAccount.accountPub,
+        ...(options.natsBotsAccount ? { botsAccountPub: options.natsBotsAccount.accountPub } : {}),
+        maxPerPrincipal: config.maxConnectionsPerPrincipal,
+        ...(options.natsAccount.accountJwt
+          ? { appConnectionLimit: accountConnectionLimit(options.natsAccount.accountJwt) }
+          : {}),
+        reserved: config.natsReservedConnections,
+        log,
+      })
+    : undefined;
+  if (!guard) log.warn("no NATS system user: connections per principal are not capped and cannot be disconnected");
+  const connections: PrincipalConnections = guard ?? { disconnect: async () => 0, count: () => 0 };
   const admin = new ShopAdmin(store);
   if (config.shopsFile) {
     const count = await admin.loadFile(config.shopsFile);
@@ -113,6 +141,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     store,
     blobs,
     admin,
+    connections,
     async start() {
       const service = await minter.mintService({ name: "parley-gateway" });
       nc = await connect({
@@ -135,6 +164,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       responder = new NatsResponder(nc, chat, store, log);
       responder.start();
       await chat.presence.start(nc);
+      await guard?.start(nc);
 
       const sessions = new SessionService({
         store,
@@ -190,6 +220,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       server?.closeIdleConnections();
       await responder?.stop();
       chat.presence.stop();
+      await guard?.stop();
       if (nc && !nc.isClosed()) await nc.drain().catch(() => undefined);
       await closing;
       await store.close();
@@ -198,4 +229,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
   };
   return gateway;
+}
+
+/** The connection limit in an account JWT (`nats.limits.conn`); undefined when absent or unlimited. */
+function accountConnectionLimit(accountJwt: string): number | undefined {
+  const conn = (decodeJwt(accountJwt) as { nats?: { limits?: { conn?: unknown } } }).nats?.limits?.conn;
+  return typeof conn === "number" && conn > 0 ? conn : undefined;
 }
