@@ -4,10 +4,19 @@
  * app account so that no gateway could connect any more, and the gateway
  * disconnecting every live connection of one principal on demand.
  */
+
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { SessionResponse } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, expect } from "vitest";
+import { loadConfig } from "../../src/config.js";
+import { createGateway, type Gateway } from "../../src/gateway.js";
+import { createLogger } from "../../src/logger.js";
 import { attack } from "../harness/attack.js";
+import { installDualTransport } from "../harness/dual-transport.js";
+import { startNatsCluster } from "../harness/nats.js";
 import { startStack, type TestStack } from "../harness/stack.js";
 import { openSession, rawNats } from "./kit.js";
 
@@ -88,7 +97,7 @@ attack(
     area: "nats",
     attack: "a removed principal's live connections (disconnect on revocation)",
     expected:
-      "every connection of that principal closed, also those older than the gateway; another principal's stay up",
+      "every connection of that principal closed, also those older than the gateway, and a reconnect with its old JWT; another principal's stay up",
   },
   async (row) => {
     const victim = await openSession(stack);
@@ -105,10 +114,15 @@ attack(
     const reply = others[0]
       ? await others[0].request(`api.${bystander.principal.id}.conv.list`, "{}", { timeout: 3_000 })
       : undefined;
+    // The attacker still holds the (unexpired) JWT and simply reconnects with it.
+    const again = await flood(stack, victim, 1);
+    const refusedAgain = await within(3_000, () => alive(again) === 0);
     row.observed(
       `disconnect() answered ${count}; ${mine.length - alive(mine)} of ${mine.length} of the principal's connections closed` +
-        `${allClosed ? "" : " (5 s)"}; ${alive(others)} of ${others.length} of another principal's still up, its request answered: ${reply !== undefined}`,
+        `${allClosed ? "" : " (5 s)"}; ${alive(others)} of ${others.length} of another principal's still up, its request answered: ${reply !== undefined}; ` +
+        `a reconnect with the old JWT ${refusedAgain ? "closed" : "stayed up 3 s"}`,
     );
+    expect(refusedAgain).toBe(true);
     expect(count).toBe(mine.length);
     expect(alive(mine)).toBe(0);
     expect(alive(others)).toBe(others.length);
@@ -163,6 +177,82 @@ attack(
     expect(health).toBe(200);
     expect(answered).toBe(true);
     await closeAll(conns);
+  },
+  { timeout: 30_000 },
+);
+
+attack(
+  {
+    area: "nats",
+    attack: "one principal spreads 15 connections over a 3-node cluster with 2 gateways, then is disconnected",
+    expected: `at most ${CAP} stay up across the cluster; disconnect() on either gateway closes them on every node`,
+  },
+  async (row) => {
+    await using cluster = await startNatsCluster(3);
+    const dir = await mkdtemp(join(tmpdir(), "parley-conn-cluster-"));
+    const gateways: Gateway[] = [];
+    const conns: NatsConnection[] = [];
+    try {
+      for (const node of cluster.nodes.slice(0, 2)) {
+        const gw = await createGateway({
+          config: loadConfig({
+            PARLEY_PORT: "0",
+            NATS_URL: node.url,
+            NATS_WS_URL: cluster.wsUrls.join(","),
+            NATS_AUTH_FILE: join(dir, "unused.json"),
+            PARLEY_DATA_DIR: join(dir, "data"),
+            PARLEY_SESSION_SECRET: "cluster-session-secret-0123456789abcdefg",
+            PARLEY_MAX_CONNECTIONS_PER_PRINCIPAL: String(CAP),
+          }),
+          natsAccount: {
+            accountPub: cluster.auth.appAccountPub,
+            signingSeed: cluster.auth.appSigningSeed,
+            accountJwt: cluster.auth.appAccountJwt,
+          },
+          natsBotsAccount: { accountPub: cluster.auth.botsAccountPub, signingSeed: cluster.auth.botsSigningSeed },
+          natsSystemUser: { jwt: cluster.auth.gatewaySystemJwt, seed: cluster.auth.gatewaySystemSeed },
+          logger: createLogger("silent"),
+        });
+        await gw.start();
+        installDualTransport();
+        gateways.push(gw);
+      }
+      const mint = (principalId: string) =>
+        cluster.minter.mintPrincipal({ principalId, kind: "guest", shopId: "shop_cluster" }).then((m) => m.jwt);
+      const [flooder, bystander] = await Promise.all([mint("g_cluster_flood"), mint("g_cluster_other")]);
+      const open = async (jwt: string, i: number, inboxPrefix: string) => {
+        const node = cluster.nodes[i % cluster.nodes.length];
+        return node?.wsConnect(jwt, { inboxPrefix, reconnect: false });
+      };
+      const settled = await Promise.allSettled(
+        Array.from({ length: 15 }, (_, i) => open(flooder, i, "_INBOX_g_cluster_flood")),
+      );
+      for (const r of settled) if (r.status === "fulfilled" && r.value) conns.push(r.value);
+      const others = (await Promise.all([0, 1, 2].map((i) => open(bystander, i, "_INBOX_g_cluster_other")))).filter(
+        (nc): nc is NatsConnection => nc !== undefined,
+      );
+      await within(8_000, () => alive(conns) <= CAP);
+      await sleep(500);
+      const capped = alive(conns);
+      const nodesUsed = new Set(conns.filter((nc) => !nc.isClosed()).map((nc) => nc.info?.server_id)).size;
+      const count = await gateways[1]?.connections.disconnect("g_cluster_flood");
+      const closed = await within(5_000, () => alive(conns) === 0);
+      await sleep(300);
+      row.observed(
+        `${conns.length} of 15 opened, ${capped} still up (on ${nodesUsed} nodes); disconnect() via the second gateway answered ${count}, ` +
+          `${closed ? "all closed" : `${alive(conns)} still up after 5 s`}; another principal's ${alive(others)} of ${others.length} up`,
+      );
+      conns.push(...others);
+      expect(capped).toBeLessThanOrEqual(CAP);
+      expect(nodesUsed).toBeGreaterThan(1);
+      expect(count).toBe(capped);
+      expect(closed).toBe(true);
+      expect(alive(others)).toBe(3);
+    } finally {
+      await closeAll(conns);
+      for (const gw of gateways) await gw.stop().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
   },
   { timeout: 30_000 },
 );
