@@ -23,6 +23,7 @@ import { connect } from "@nats-io/transport-node";
 import { decodeJwt } from "jose";
 import type { Logger } from "pino";
 import { GATEWAY_SYSTEM_INBOX } from "./accounts.js";
+import { type ListedConnection, listConnections } from "./connz.js";
 import { MAX_PRINCIPAL_TTL_SECONDS, PRINCIPAL_TAG } from "./minter.js";
 
 /** Gateways tell each other about revocations here (`parley.internal.>`: gateways only). */
@@ -49,6 +50,11 @@ export interface ConnectionGuardOptions {
   botsAccountPub?: string;
   /** Connections one principal may hold. */
   maxPerPrincipal: number;
+  /**
+   * How often to re-read the connection lists, ms: heals what no event tells (a server that died takes its
+   * connections' disconnect events with it). @default 60_000
+   */
+  resyncMs?: number;
   /** The app account's connection limit (its JWT's `limits.conn`); omitted = no total budget. */
   appConnectionLimit?: number;
   /** App-account connections kept free of principals, for gateways. */
@@ -71,6 +77,8 @@ interface Conn {
   start: number;
   /** A KICK was sent: no longer counted. */
   doomed: boolean;
+  /** When the watcher learnt of it (ms). */
+  addedAt: number;
 }
 
 interface ClientInfo {
@@ -81,19 +89,12 @@ interface ClientInfo {
   tags?: string[];
   start?: string;
 }
-interface ConnInfo {
-  cid?: number;
-  account?: string;
-  authorized_user?: string;
-  tags?: string[];
-  start?: string;
-}
-
 const json = new TextEncoder();
 const text = new TextDecoder();
+/** When to re-read the connection lists after the watcher reconnected. */
+const AFTER_RECONNECT_MS = [0, 2_000, 10_000];
 const REVOCATION_MS = (MAX_PRINCIPAL_TTL_SECONDS + 60) * 1000;
 const RECENTLY_GONE_MS = 60_000;
-const CONNZ_PAGE = 1024;
 
 /** The name and issue time of a user JWT the server already verified (the event comes from the system account). */
 function jwtClaims(jwt: string | undefined): { name?: string; iat?: number } {
@@ -126,6 +127,8 @@ export class ConnectionGuard implements PrincipalConnections {
   readonly #gone = new Map<string, number>();
   #kicks = 0;
   #lastWarn = 0;
+  #syncing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(opts: ConnectionGuardOptions) {
     this.#opts = opts;
@@ -162,12 +165,25 @@ export class ConnectionGuard implements PrincipalConnections {
     );
     await nc.flush();
     (async () => {
-      for await (const s of nc.status()) if (s.type === "reconnect") await this.#sync();
+      for await (const s of nc.status()) {
+        if (s.type === "disconnect") {
+          // Events are lost from now on, and with a single server every connection is gone: start over.
+          this.#conns.clear();
+          this.#byPrincipal.clear();
+          this.#appPrincipals = 0;
+        }
+        if (s.type !== "reconnect") continue;
+        // Clients reconnect alongside the watcher, some before its subscriptions are back: look again later.
+        for (const ms of AFTER_RECONNECT_MS) setTimeout(() => void this.#sync(), ms).unref();
+      }
     })().catch(() => undefined);
     await this.#sync();
+    this.#timer = setInterval(() => void this.#sync(), this.#opts.resyncMs ?? 60_000);
+    this.#timer.unref();
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#timer);
     for (const sub of this.#subs) sub.unsubscribe();
     this.#subs.length = 0;
     const nc = this.#nc;
@@ -272,6 +288,7 @@ export class ConnectionGuard implements PrincipalConnections {
       iat: i.iat,
       start: i.start ? Date.parse(i.start) || Date.now() : Date.now(),
       doomed: false,
+      addedAt: Date.now(),
     };
     this.#conns.set(conn.key, conn);
     if (conn.principal) {
@@ -350,79 +367,46 @@ export class ConnectionGuard implements PrincipalConnections {
     }
   }
 
-  /** Reads every server's list of the watched accounts' connections and enforces on what it finds. */
-  async #sync(): Promise<void> {
+  /** Runs one {@link #resync} at a time. */
+  #sync(): Promise<void> {
+    this.#syncing ??= this.#resync().finally(() => {
+      this.#syncing = undefined;
+    });
+    return this.#syncing;
+  }
+
+  /**
+   * Reads every server's list of the watched accounts' connections: adds what the events missed, drops what
+   * is no longer listed (a disconnect event missed while the watcher was away, a server that died), and
+   * enforces on what it found.
+   */
+  async #resync(): Promise<void> {
     const nc = this.#nc;
-    if (!nc) return;
+    if (!nc || nc.isClosed()) return;
+    const began = Date.now();
     const found: Conn[] = [];
     for (const acc of this.#accounts()) {
+      let listed: ListedConnection[];
       try {
-        for (const c of await this.#connz(nc, acc)) found.push(c);
+        listed = await listConnections(nc, acc);
       } catch (err) {
         this.#opts.log.warn({ err, account: acc }, "cannot list NATS connections");
+        continue;
+      }
+      const seen = new Set<string>();
+      for (const c of listed) {
+        const key = `${c.server}:${c.cid}`;
+        if (this.#gone.has(key)) continue;
+        seen.add(key);
+        const conn = this.#add({ ...c, key, account: c.account ?? acc, iat: undefined });
+        if (conn) found.push(conn);
+      }
+      for (const conn of [...this.#conns.values()]) {
+        if (conn.account === acc && conn.addedAt < began && !seen.has(conn.key)) this.#remove(conn.key);
       }
     }
     // Newest first: over the account budget, the newest connections go.
     found.sort((a, b) => b.start - a.start);
     for (const conn of found) await this.#enforce(conn);
-  }
-
-  async #connz(nc: NatsConnection, acc: string): Promise<Conn[]> {
-    const out: Conn[] = [];
-    const pages: { server: string; name: string; offset: number }[] = [];
-    const take = (m: Msg, server?: string) => {
-      const r = JSON.parse(text.decode(m.data)) as {
-        server?: { id?: string; name?: string };
-        data?: { total?: number; offset?: number; limit?: number; connections?: ConnInfo[] };
-      };
-      const id = r.server?.id;
-      if (!id || !r.data || (server && id !== server)) return;
-      for (const c of r.data.connections ?? []) {
-        if (typeof c.cid !== "number") continue;
-        const key = `${id}:${c.cid}`;
-        if (this.#gone.has(key)) continue;
-        const conn = this.#add({
-          key,
-          server: id,
-          cid: c.cid,
-          account: c.account ?? acc,
-          tags: c.tags,
-          user: c.authorized_user,
-          iat: undefined,
-          start: c.start,
-        });
-        if (conn) out.push(conn);
-      }
-      const next = (r.data.offset ?? 0) + (r.data.connections?.length ?? 0);
-      if (next < (r.data.total ?? 0) && (r.data.connections?.length ?? 0) > 0) {
-        pages.push({ server: id, name: r.server?.name ?? "", offset: next });
-      }
-    };
-    const subject = `$SYS.REQ.ACCOUNT.${acc}.CONNZ`;
-    const first = await nc.requestMany(subject, JSON.stringify({ auth: true, limit: CONNZ_PAGE, state: 0 }), {
-      strategy: "stall",
-      stall: 500,
-      maxWait: 3_000,
-    });
-    for await (const m of first) take(m);
-    while (pages.length > 0) {
-      const page = pages.shift();
-      if (!page) break;
-      const body = {
-        auth: true,
-        limit: CONNZ_PAGE,
-        offset: page.offset,
-        state: 0,
-        server_name: page.name,
-        exact_match: true,
-      };
-      const replies = await nc.requestMany(subject, JSON.stringify(body), {
-        strategy: "stall",
-        stall: 500,
-        maxWait: 3_000,
-      });
-      for await (const m of replies) take(m, page.server);
-    }
-    return out;
   }
 }
