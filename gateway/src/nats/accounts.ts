@@ -61,7 +61,7 @@ export const GATEWAY_SYSTEM_INBOX = "_INBOX_parley_watch";
 
 /**
  * What the gateways' system-account user may do, and nothing more: subscribe to the connect and disconnect
- * events of the app and bots accounts and to its own inbox; publish account-scoped CONNZ requests for those
+ * events of the app and bots accounts, to servers' shutdown notices and to its own inbox; publish account-scoped CONNZ requests for those
  * two accounts and KICK requests (close one connection by id, on any server).
  */
 export function systemUserPermissions(appAccountPub: string, botsAccountPub: string) {
@@ -70,6 +70,7 @@ export function systemUserPermissions(appAccountPub: string, botsAccountPub: str
     pub: ["$SYS.REQ.SERVER.*.KICK", ...accounts.map((a) => `$SYS.REQ.ACCOUNT.${a}.CONNZ`)],
     sub: [
       ...accounts.flatMap((a) => [`$SYS.ACCOUNT.${a}.CONNECT`, `$SYS.ACCOUNT.${a}.DISCONNECT`]),
+      "$SYS.SERVER.*.SHUTDOWN",
       `${GATEWAY_SYSTEM_INBOX}.>`,
     ],
   };

@@ -151,6 +151,15 @@ export class ConnectionGuard implements PrincipalConnections {
       this.#subs.push(nc.subscribe(`$SYS.ACCOUNT.${acc}.CONNECT`, { callback: (_e, m) => this.#onEvent(m, true) }));
       this.#subs.push(nc.subscribe(`$SYS.ACCOUNT.${acc}.DISCONNECT`, { callback: (_e, m) => this.#onEvent(m, false) }));
     }
+    // A server shutting down sends no disconnect events for its clients, which reconnect elsewhere.
+    this.#subs.push(
+      nc.subscribe("$SYS.SERVER.*.SHUTDOWN", {
+        callback: (_e, m) => {
+          const server = m.subject.split(".")[2];
+          for (const conn of [...this.#conns.values()]) if (conn.server === server) this.#remove(conn.key);
+        },
+      }),
+    );
     this.#subs.push(
       service.subscribe(REVOKE_SUBJECT, {
         callback: (_e, m) => {
