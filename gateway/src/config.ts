@@ -6,6 +6,7 @@ import { isIP } from "node:net";
 import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL, DEFAULT_RESERVED_CONNECTIONS } from "./nats/limits.js";
 import { DEFAULT_MAX_DEVICES, MAX_DEVICES_LIMIT } from "./service/device-registry.js";
 import { checkIceUrl, ICE_DEFAULTS, type IceOptions, TURN_TTL_BOUNDS } from "./service/ice.js";
 import { DEFAULT_RPC_CONCURRENCY, type RpcConcurrency } from "./service/rpc-admission.js";
@@ -153,6 +154,15 @@ const envSchema = z.object({
   PARLEY_RPC_PER_PRINCIPAL: z.coerce.number().int().min(1).max(1000).default(DEFAULT_RPC_CONCURRENCY.perPrincipal),
   /** RPCs running at once on this gateway, all principals together; more are answered `busy`. */
   PARLEY_RPC_CONCURRENCY: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_RPC_CONCURRENCY.total),
+  /** NATS connections one principal may hold at once (more are closed by the gateway). */
+  PARLEY_MAX_CONNECTIONS_PER_PRINCIPAL: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL),
+  /** App-account NATS connections kept free of principals for the gateways' own connections. */
+  PARLEY_NATS_RESERVED_CONNECTIONS: z.coerce.number().int().min(1).default(DEFAULT_RESERVED_CONNECTIONS),
 });
 
 export type GatewayEnv = z.input<typeof envSchema>;
@@ -200,6 +210,10 @@ export interface GatewayConfig {
   ice: IceOptions;
   /** How many RPCs run at once, per principal and in total, on this gateway. */
   rpcConcurrency: Required<RpcConcurrency>;
+  /** NATS connections one principal may hold at once (`PARLEY_MAX_CONNECTIONS_PER_PRINCIPAL`). */
+  maxConnectionsPerPrincipal: number;
+  /** App-account connections reserved for gateways (`PARLEY_NATS_RESERVED_CONNECTIONS`). */
+  natsReservedConnections: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
@@ -250,5 +264,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ratePerMinute: e.PARLEY_ICE_RATE,
     },
     rpcConcurrency: { perPrincipal: e.PARLEY_RPC_PER_PRINCIPAL, total: e.PARLEY_RPC_CONCURRENCY },
+    maxConnectionsPerPrincipal: e.PARLEY_MAX_CONNECTIONS_PER_PRINCIPAL,
+    natsReservedConnections: e.PARLEY_NATS_RESERVED_CONNECTIONS,
   };
 }

@@ -8,10 +8,12 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { jwtAuthenticator, type NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
+import { decodeJwt } from "jose";
 import type { Logger } from "pino";
 import { SessionTokens } from "./auth/session-tokens.js";
 import type { GatewayConfig } from "./config.js";
 import { createLogger } from "./logger.js";
+import { ConnectionGuard, type PrincipalConnections } from "./nats/connections.js";
 import { JwtMinter } from "./nats/minter.js";
 import { ChatService } from "./service/chat-service.js";
 import type { PresenceOptions } from "./service/presence.js";
@@ -28,10 +30,18 @@ import { createWidgetRoutes } from "./transport/widget-routes.js";
 
 export interface GatewayOptions {
   config: GatewayConfig;
-  /** The app account's public key and signing seed: all the NATS authority the gateway holds. */
-  natsAccount: { accountPub: string; signingSeed: string };
+  /**
+   * The app account's public key and signing seed, and optionally its JWT (whose connection limit, minus
+   * `PARLEY_NATS_RESERVED_CONNECTIONS`, bounds all principals' connections together).
+   */
+  natsAccount: { accountPub: string; signingSeed: string; accountJwt?: string };
   /** The bots account's public key and signing seed; without it, bots cannot sign in (`unavailable`). */
   natsBotsAccount?: { accountPub: string; signingSeed: string };
+  /**
+   * The gateways' system-account user (`gatewaySystemJwt`, `gatewaySystemSeed` of the NATS auth file): with it
+   * the gateway caps connections per principal and can disconnect a principal; without it neither happens.
+   */
+  natsSystemUser?: { jwt: string; seed: string };
   /** A store to use instead of opening one from the config (tests). */
   store?: Store;
   logger?: Logger;
@@ -69,6 +79,8 @@ export interface Gateway {
    * caller's inbox or none, requests refused `busy`, and those running now.
    */
   rpcStats(): ResponderStats;
+  /** Principals' live NATS connections: `disconnect(principalId)` closes them all (on revocation). */
+  readonly connections: PrincipalConnections;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -87,8 +99,30 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const minter = new JwtMinter(options.natsAccount);
   const botMinter = options.natsBotsAccount ? new JwtMinter(options.natsBotsAccount) : undefined;
   const tokens = new SessionTokens(config.sessionSecret);
+  const guard = options.natsSystemUser
+    ? new ConnectionGuard({
+        servers: config.natsUrls,
+        user: options.natsSystemUser,
+        appAccountPub: options.natsAccount.accountPub,
+        ...(options.natsBotsAccount ? { botsAccountPub: options.natsBotsAccount.accountPub } : {}),
+        maxPerPrincipal: config.maxConnectionsPerPrincipal,
+        ...(options.natsAccount.accountJwt
+          ? { appConnectionLimit: accountConnectionLimit(options.natsAccount.accountJwt) }
+          : {}),
+        reserved: config.natsReservedConnections,
+        log,
+      })
+    : undefined;
+  if (!guard) log.warn("no NATS system user: connections per principal are not capped and cannot be disconnected");
+  const connections: PrincipalConnections = guard ?? { disconnect: async () => 0, count: () => 0 };
+  // A password change or a removal closes the principal's live NATS connections at once; a logout ends
+  // one sign-in (the principal's other devices stay), whose NATS JWT lapses within PARLEY_JWT_TTL.
+  const onRevoked: OnRevoked = async (principalId, reason) => {
+    if (reason !== "logout") await connections.disconnect(principalId);
+    await options.onRevoked?.(principalId, reason);
+  };
   const admin = new ShopAdmin(store, {
-    onRevoked: options.onRevoked,
+    onRevoked,
     ...(options.sessionNow ? { now: options.sessionNow } : {}),
   });
   if (config.shopsFile) {
@@ -138,6 +172,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     rpcStats() {
       return responder?.stats() ?? { foreignReplies: 0, noReply: 0, ...admission.stats() };
     },
+    connections,
     async start() {
       const service = await minter.mintService({ name: "parley-gateway" });
       nc = await connect({
@@ -160,6 +195,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       responder = new NatsResponder(nc, chat, store, log, admission);
       responder.start();
       await chat.presence.start(nc);
+      await guard?.start(nc);
 
       const sessions = new SessionService({
         store,
@@ -173,7 +209,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
         refreshGraceSeconds: config.refreshGraceSeconds,
         ownOrigin,
-        onRevoked: options.onRevoked,
+        onRevoked,
         ...(options.sessionNow ? { sessionNow: options.sessionNow } : {}),
         maxDevices: config.maxDevices,
       });
@@ -220,6 +256,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       server?.closeIdleConnections();
       await responder?.stop();
       chat.presence.stop();
+      await guard?.stop();
       if (nc && !nc.isClosed()) await nc.drain().catch(() => undefined);
       await closing;
       await store.close();
@@ -228,4 +265,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
   };
   return gateway;
+}
+
+/** The connection limit in an account JWT (`nats.limits.conn`); undefined when absent or unlimited. */
+function accountConnectionLimit(accountJwt: string): number | undefined {
+  const conn = (decodeJwt(accountJwt) as { nats?: { limits?: { conn?: unknown } } }).nats?.limits?.conn;
+  return typeof conn === "number" && conn > 0 ? conn : undefined;
 }

@@ -14,6 +14,7 @@ export {
   renderServerConfig,
   serializeNatsAuth,
 } from "./nats/accounts.js";
+export type { PrincipalConnections } from "./nats/connections.js";
 export { JwtMinter } from "./nats/minter.js";
 export type { IceOptions, TurnOptions } from "./service/ice.js";
 export { openStore } from "./store/index.js";

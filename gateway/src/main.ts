@@ -18,7 +18,15 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  let auth: { appAccountPub?: unknown; appSigningSeed?: unknown; botsAccountPub?: unknown; botsSigningSeed?: unknown };
+  let auth: {
+    appAccountPub?: unknown;
+    appSigningSeed?: unknown;
+    appAccountJwt?: unknown;
+    botsAccountPub?: unknown;
+    botsSigningSeed?: unknown;
+    gatewaySystemJwt?: unknown;
+    gatewaySystemSeed?: unknown;
+  };
   try {
     auth = JSON.parse(await readFile(config.natsAuthFile, "utf8"));
   } catch (err) {
@@ -31,10 +39,18 @@ async function main(): Promise<void> {
   }
   const gateway = await createGateway({
     config,
-    natsAccount: { accountPub: auth.appAccountPub, signingSeed: auth.appSigningSeed },
+    natsAccount: {
+      accountPub: auth.appAccountPub,
+      signingSeed: auth.appSigningSeed,
+      ...(typeof auth.appAccountJwt === "string" ? { accountJwt: auth.appAccountJwt } : {}),
+    },
     // Files written before the bots account existed lack it: bots are then refused (`unavailable`), the rest works.
     ...(typeof auth.botsAccountPub === "string" && typeof auth.botsSigningSeed === "string"
       ? { natsBotsAccount: { accountPub: auth.botsAccountPub, signingSeed: auth.botsSigningSeed } }
+      : {}),
+    // Files written before the connection watcher existed lack its user: connections are then not capped (a warning says so).
+    ...(typeof auth.gatewaySystemJwt === "string" && typeof auth.gatewaySystemSeed === "string"
+      ? { natsSystemUser: { jwt: auth.gatewaySystemJwt, seed: auth.gatewaySystemSeed } }
       : {}),
     logger: log,
   });

@@ -603,3 +603,54 @@ describe("nats-server restart", () => {
     }
   });
 });
+
+describe("the gateways' system-account user (connection watcher)", () => {
+  const watcher = () =>
+    connect({
+      servers: [nats.url],
+      inboxPrefix: "_INBOX_parley_watch",
+      authenticator: jwtAuthenticator(nats.auth.gatewaySystemJwt, enc.encode(nats.auth.gatewaySystemSeed)),
+    }).then(track);
+
+  it("sees the app account's connect events (with the principal's tag) and may list its connections", async () => {
+    const nc = await watcher();
+    const sub = nc.subscribe(`$SYS.ACCOUNT.${nats.auth.appAccountPub}.CONNECT`, { max: 1 });
+    await nc.flush();
+    const p = principal();
+    await connectAs(p);
+    for await (const m of sub) {
+      const ev = JSON.parse(dec.decode(m.data)) as { client?: { tags?: string[] } };
+      expect(ev.client?.tags).toContain(`principal:${p.id}`);
+    }
+    const reply = await nc.request(`$SYS.REQ.ACCOUNT.${nats.auth.appAccountPub}.CONNZ`, '{"auth":true}');
+    const body = JSON.parse(dec.decode(reply.data)) as { data?: { connections?: { tags?: string[] }[] } };
+    expect(body.data?.connections?.some((c) => c.tags?.includes(`principal:${p.id}`))).toBe(true);
+  });
+
+  it("may do nothing else: no $SYS.>, no server VARZ, no RELOAD, no system account's CONNZ, no app subjects", async () => {
+    const nc = await watcher();
+    const statuses = statusLog(nc);
+    const denied: unknown[] = [];
+    for (const subject of ["$SYS.>", "$SYS.SERVER.*.STATSZ", "api.>", ">"]) {
+      nc.subscribe(subject, {
+        callback: (err) => {
+          if (err) denied.push(err);
+        },
+      });
+    }
+    for (const subject of [
+      "$SYS.REQ.SERVER.PING.VARZ",
+      `$SYS.REQ.SERVER.${nc.info?.server_id}.RELOAD`,
+      `$SYS.REQ.ACCOUNT.${nats.auth.systemAccountPub}.CONNZ`,
+      "$SYS.REQ.CLAIMS.UPDATE",
+    ]) {
+      nc.publish(subject, "{}");
+    }
+    await nc.flush();
+    const publishDenials = () =>
+      statuses.events.filter(isError).filter((s) => /permissions violation for publish/i.test(s.error.message));
+    await until(() => denied.length >= 4 && publishDenials().length >= 4, 5_000, "8 permission errors");
+    expect(publishDenials()).toHaveLength(4);
+    expect(denied.every((e) => e instanceof PermissionViolationError)).toBe(true);
+  });
+});

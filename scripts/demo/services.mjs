@@ -2,6 +2,7 @@
 // ports if one was taken meanwhile), the gateway, the shop's first admin device,
 // the storefront, the bot and the merchant dashboard. Each started service is
 // pushed onto `services` (stopped in reverse by the demo).
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { freePorts } from "../lib/ports.mjs";
 import {
@@ -32,7 +33,17 @@ import { Service } from "./service.mjs";
 
 export async function startNats({ bin, gateway, stateDir, logsDir, allowedOrigins, services }) {
   const { loadOrCreateNatsAuth, renderServerConfig } = gateway;
-  const auth = await loadOrCreateNatsAuth(join(stateDir, "nats-auth.json"));
+  const authFile = join(stateDir, "nats-auth.json");
+  let auth;
+  try {
+    auth = await loadOrCreateNatsAuth(authFile);
+  } catch (err) {
+    // A file from an older demo lacks newer fields: the demo's NATS keys are disposable (nats.conf is
+    // written anew on every start and the gateway reads the file at start), so make new ones.
+    if (!(err instanceof TypeError) || !/lacks/.test(err.message)) throw err;
+    await rm(authFile, { force: true });
+    auth = await loadOrCreateNatsAuth(authFile);
+  }
   // Another process may take a port between choosing and binding it: retry with new ones.
   for (let attempt = 1; ; attempt++) {
     const [port, wsPort, httpPort] = await freePorts(3, HOST);

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Account, createAccount, decode, type Operator } from "@nats-io/jwt";
+import { type Account, createAccount, decode, type Operator, type User } from "@nats-io/jwt";
 import { fromSeed } from "@nats-io/nkeys";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -10,7 +10,9 @@ import {
   parseNatsAuth,
   renderServerConfig,
   serializeNatsAuth,
+  systemUserPermissions,
 } from "./accounts.js";
+import { ACCOUNT_CONNECTION_LIMITS, SERVER_LIMITS, SERVER_MAX_CONNECTIONS } from "./limits.js";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -94,7 +96,51 @@ describe("loadOrCreateNatsAuth", () => {
   });
 });
 
+describe("the gateways' system-account user", () => {
+  it("is a non-bearer, TCP-only user of the system account allowed only events, CONNZ of its two accounts and KICK", async () => {
+    const auth = await generateNatsAuth();
+    const user = decode<User>(auth.gatewaySystemJwt);
+    expect(user.iss).toBe(auth.systemAccountPub);
+    expect(fromSeed(new TextEncoder().encode(auth.gatewaySystemSeed)).getPublicKey()).toBe(user.sub);
+    expect(user.nats.bearer_token).toBe(false);
+    expect(user.nats.allowed_connection_types).toEqual(["STANDARD"]);
+    const perms = systemUserPermissions(auth.appAccountPub, auth.botsAccountPub);
+    expect(user.nats.pub?.allow).toEqual(perms.pub);
+    expect(user.nats.sub?.allow).toEqual(perms.sub);
+    expect([...perms.pub, ...perms.sub].some((s) => s === "$SYS.>" || s === ">")).toBe(false);
+    expect(perms.pub).toEqual([
+      "$SYS.REQ.SERVER.*.KICK",
+      `$SYS.REQ.ACCOUNT.${auth.appAccountPub}.CONNZ`,
+      `$SYS.REQ.ACCOUNT.${auth.botsAccountPub}.CONNZ`,
+    ]);
+    // The system account admits it (an account JWT without limits admits no client).
+    expect(decode<Account>(auth.systemAccountJwt).nats.limits?.conn).toBe(ACCOUNT_CONNECTION_LIMITS.system);
+  });
+
+  it("refuses a file whose watcher seed does not match its JWT", async () => {
+    const other = await generateNatsAuth();
+    const auth = { ...(await generateNatsAuth()), gatewaySystemSeed: other.gatewaySystemSeed };
+    expect(() => parseNatsAuth(serializeNatsAuth(auth))).toThrow(/gatewaySystemSeed/);
+  });
+});
+
 describe("renderServerConfig", () => {
+  it("writes explicit connection, auth, write and ping limits from limits.ts", async () => {
+    const auth = await generateNatsAuth();
+    const text = renderServerConfig({ auth, host: "127.0.0.1", port: 4222, wsPort: 8080, allowedOrigins: [] });
+    expect(text).toContain(`max_connections: ${SERVER_MAX_CONNECTIONS}`);
+    expect(text).toContain(`max_pending: ${SERVER_LIMITS.maxPending}`);
+    expect(text).toContain(`max_control_line: ${SERVER_LIMITS.maxControlLine}`);
+    expect(text).toContain('write_deadline: "10s"');
+    expect(text).toContain('ping_interval: "30s"');
+    expect(text).toContain("ping_max: 3");
+    expect(text).toContain(`authorization { timeout: ${SERVER_LIMITS.authTimeout} }`);
+    expect(text).toMatch(/websocket \{[\s\S]*handshake_timeout: "5s"/);
+    expect(SERVER_MAX_CONNECTIONS).toBeGreaterThan(ACCOUNT_CONNECTION_LIMITS.app);
+    expect(text).not.toContain(auth.gatewaySystemSeed);
+    expect(text).not.toContain(auth.gatewaySystemJwt);
+  });
+
   it("renders operator mode with a preloaded memory resolver and a WebSocket block without compression", async () => {
     const auth = await generateNatsAuth();
     const text = renderServerConfig({

@@ -12,12 +12,28 @@
  * The app account exports the request subjects (`api.>`, a service) and the
  * event subjects (`user.*.ev`, `team.*.ev`, streams) to the bots account only;
  * per-bot allow-lists in each user JWT keep a bot to its own subjects.
+ *
+ * The system account holds one more user, minted here once: the gateways'
+ * connection watcher (connections.ts). It may only read the connect and
+ * disconnect events and the connection lists of the two user accounts and ask
+ * a server to close one connection (`$SYS.REQ.SERVER.*.KICK`); see
+ * {@link systemUserPermissions}.
  */
 import { randomUUID } from "node:crypto";
 import { chmod, link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { createAccount, createOperator, decode, encodeAccount, encodeOperator, fromSeed } from "@nats-io/jwt";
+import {
+  createAccount,
+  createOperator,
+  createUser,
+  decode,
+  encodeAccount,
+  encodeOperator,
+  encodeUser,
+  fromSeed,
+} from "@nats-io/jwt";
 import { SubjectWildcards } from "@parley/sdk/protocol";
+import { ACCOUNT_CONNECTION_LIMITS, SERVER_LIMITS, SERVER_MAX_CONNECTIONS } from "./limits.js";
 
 /** Everything needed to run nats-server and mint users for the app account. */
 export interface NatsAuth {
@@ -30,8 +46,34 @@ export interface NatsAuth {
   appSigningSeed: string;
   botsAccountPub: string;
   botsAccountJwt: string;
-  /** Seed of the bots account's signing key (`SA...`). With `appSigningSeed`, the only secrets the gateway holds. */
+  /** Seed of the bots account's signing key (`SA...`). */
   botsSigningSeed: string;
+  /** The gateways' system-account user (connection watcher): a non-bearer JWT with {@link systemUserPermissions}. */
+  gatewaySystemJwt: string;
+  /** Seed of that user's nkey (`SU...`). With the two signing seeds, the only secrets the gateway holds. */
+  gatewaySystemSeed: string;
+}
+
+/** Name of the gateways' system-account user. */
+export const GATEWAY_SYSTEM_USER = "parley-gateway-watch";
+/** Inbox prefix of the gateways' system-account connections (replies to their CONNZ and KICK requests). */
+export const GATEWAY_SYSTEM_INBOX = "_INBOX_parley_watch";
+
+/**
+ * What the gateways' system-account user may do, and nothing more: subscribe to the connect and disconnect
+ * events of the app and bots accounts, to servers' shutdown notices and to its own inbox; publish account-scoped CONNZ requests for those
+ * two accounts and KICK requests (close one connection by id, on any server).
+ */
+export function systemUserPermissions(appAccountPub: string, botsAccountPub: string) {
+  const accounts = [appAccountPub, botsAccountPub];
+  return {
+    pub: ["$SYS.REQ.SERVER.*.KICK", ...accounts.map((a) => `$SYS.REQ.ACCOUNT.${a}.CONNZ`)],
+    sub: [
+      ...accounts.flatMap((a) => [`$SYS.ACCOUNT.${a}.CONNECT`, `$SYS.ACCOUNT.${a}.DISCONNECT`]),
+      "$SYS.SERVER.*.SHUTDOWN",
+      `${GATEWAY_SYSTEM_INBOX}.>`,
+    ],
+  };
 }
 
 /** Limits written into the app account JWT. */
@@ -59,7 +101,7 @@ export interface AppAccountLimitOptions {
 }
 
 const DEFAULT_LIMITS: Required<AppAccountLimitOptions> = {
-  connections: 100_000,
+  connections: ACCOUNT_CONNECTION_LIMITS.app,
   subscriptions: 1_000_000,
   payload: 256 * 1024,
   data: -1,
@@ -89,7 +131,24 @@ export async function generateNatsAuth(limits: AppAccountLimitOptions = {}): Pro
   const botsSigner = createAccount();
 
   const operatorJwt = await encodeOperator(OPERATOR_NAME, operator, { system_account: system.getPublicKey() });
-  const systemAccountJwt = await encodeAccount(SYSTEM_ACCOUNT_NAME, system, {}, { signer: operator });
+  // Without limits an account JWT allows no client connection: the system account admits the gateways' watchers.
+  const systemAccountJwt = await encodeAccount(
+    SYSTEM_ACCOUNT_NAME,
+    system,
+    {
+      limits: {
+        conn: ACCOUNT_CONNECTION_LIMITS.system,
+        subs: -1,
+        payload: -1,
+        data: -1,
+        leaf: 0,
+        imports: -1,
+        exports: -1,
+        wildcards: true,
+      },
+    },
+    { signer: operator },
+  );
   const appAccountJwt = await encodeAccount(
     APP_ACCOUNT_NAME,
     app,
@@ -117,7 +176,7 @@ export async function generateNatsAuth(limits: AppAccountLimitOptions = {}): Pro
       signing_keys: [botsSigner.getPublicKey()],
       imports: BOT_SHARES.map((share) => ({ ...share, account: app.getPublicKey() })),
       limits: {
-        conn: 1_000,
+        conn: ACCOUNT_CONNECTION_LIMITS.bots,
         subs: 10_000,
         payload: l.payload,
         data: l.data,
@@ -130,6 +189,18 @@ export async function generateNatsAuth(limits: AppAccountLimitOptions = {}): Pro
     },
     { signer: operator },
   );
+  const watcher = createUser();
+  const perms = systemUserPermissions(app.getPublicKey(), bots.getPublicKey());
+  const gatewaySystemJwt = await encodeUser(GATEWAY_SYSTEM_USER, watcher, system, {
+    pub: { allow: perms.pub },
+    sub: { allow: perms.sub },
+    subs: 16,
+    payload: 4096,
+    data: -1,
+    bearer_token: false,
+    allowed_connection_types: ["STANDARD"],
+    tags: ["kind:watcher"],
+  });
   return {
     operatorJwt,
     systemAccountPub: system.getPublicKey(),
@@ -140,6 +211,8 @@ export async function generateNatsAuth(limits: AppAccountLimitOptions = {}): Pro
     botsAccountPub: bots.getPublicKey(),
     botsAccountJwt,
     botsSigningSeed: text.decode(botsSigner.getSeed()),
+    gatewaySystemJwt,
+    gatewaySystemSeed: text.decode(watcher.getSeed()),
   };
 }
 
@@ -153,6 +226,8 @@ const FIELDS = [
   "botsAccountPub",
   "botsAccountJwt",
   "botsSigningSeed",
+  "gatewaySystemJwt",
+  "gatewaySystemSeed",
 ] as const satisfies readonly (keyof NatsAuth)[];
 
 export function serializeNatsAuth(auth: NatsAuth): string {
@@ -171,7 +246,7 @@ export function parseNatsAuth(json: string): NatsAuth {
     const v = rec[f];
     if (typeof v !== "string" || v === "") {
       throw new TypeError(
-        `NATS auth file lacks ${f}${f.startsWith("bots") ? " (written by an older gateway: delete it and restart nats-server and the gateway to create a new one)" : ""}`,
+        `NATS auth file lacks ${f}${f.startsWith("bots") || f.startsWith("gatewaySystem") ? " (written by an older gateway: delete it and restart nats-server and the gateway to create a new one)" : ""}`,
       );
     }
     auth[f] = v;
@@ -190,6 +265,12 @@ export function parseNatsAuth(json: string): NatsAuth {
   }
   if (decode(auth.systemAccountJwt).sub !== auth.systemAccountPub) {
     throw new TypeError("NATS auth file: systemAccountJwt is not for systemAccountPub");
+  }
+  const watcher = decode(auth.gatewaySystemJwt);
+  if (watcher.iss !== auth.systemAccountPub)
+    throw new TypeError("NATS auth file: gatewaySystemJwt is not a system user");
+  if (fromSeed(new TextEncoder().encode(auth.gatewaySystemSeed)).getPublicKey() !== watcher.sub) {
+    throw new TypeError("NATS auth file: gatewaySystemSeed is not the key of gatewaySystemJwt");
   }
   decode(auth.operatorJwt);
   return auth;
@@ -236,12 +317,12 @@ export interface ServerConfigOptions {
   allowedOrigins: string[];
   /**
    * Server-wide maximum payload in bytes.
-   * @default 262_144 (256 KiB, the app account limit)
+   * @default SERVER_LIMITS.maxPayload (256 KiB, the app account limit)
    */
   maxPayload?: number;
   /**
    * Maximum client connections to this server.
-   * @default 100_000
+   * @default SERVER_MAX_CONNECTIONS (the sum of the account limits)
    */
   maxConnections?: number;
   /**
@@ -271,8 +352,15 @@ export function renderServerConfig(opts: ServerConfigOptions): string {
     `host: ${q(opts.host)}`,
     `port: ${opts.port}`,
     ...(opts.httpPort !== undefined ? [`http: ${q(`${opts.host}:${opts.httpPort}`)}`] : []),
-    `max_payload: ${opts.maxPayload ?? 256 * 1024}`,
-    `max_connections: ${opts.maxConnections ?? 100_000}`,
+    `max_payload: ${opts.maxPayload ?? SERVER_LIMITS.maxPayload}`,
+    `max_connections: ${opts.maxConnections ?? SERVER_MAX_CONNECTIONS}`,
+    `max_control_line: ${SERVER_LIMITS.maxControlLine}`,
+    `max_pending: ${SERVER_LIMITS.maxPending}`,
+    `write_deadline: ${q(SERVER_LIMITS.writeDeadline)}`,
+    `ping_interval: ${q(SERVER_LIMITS.pingInterval)}`,
+    `ping_max: ${SERVER_LIMITS.pingMax}`,
+    // Operator mode: the block sets only the CONNECT deadline; users come from JWTs.
+    `authorization { timeout: ${SERVER_LIMITS.authTimeout} }`,
     `debug: ${opts.debug ?? false}`,
     "logtime: true",
     "",
@@ -290,6 +378,8 @@ export function renderServerConfig(opts: ServerConfigOptions): string {
     `  port: ${opts.wsPort}`,
     "  no_tls: true",
     "  compression: false",
+    `  handshake_timeout: ${q(`${SERVER_LIMITS.wsHandshakeTimeout}s`)}`,
+    `  authorization { timeout: ${SERVER_LIMITS.authTimeout} }`,
     `  allowed_origins: [${opts.allowedOrigins.map(q).join(", ")}]`,
     "}",
   ];

@@ -28,13 +28,16 @@ import {
   PrincipalKinds,
   principalPermissions,
 } from "@parley/sdk/protocol";
+import { PRINCIPAL_LIMITS } from "./limits.js";
 
 /** Upper bound on a principal JWT's lifetime (docs/security.md: bearer, at most 10 minutes). */
 export const MAX_PRINCIPAL_TTL_SECONDS = 600;
 /** Lifetime when the caller does not choose one. */
 export const DEFAULT_PRINCIPAL_TTL_SECONDS = 300;
-/** Per-user limits written into every principal JWT. */
-export const PRINCIPAL_LIMITS = { subs: 50, payload: 128 * 1024, data: -1 } as const;
+/** Per-user limits written into every principal JWT (limits.ts gives the reasons). */
+export { PRINCIPAL_LIMITS };
+/** Tag prefix naming the principal in its user JWT (the connection watcher reads it from the server's lists). */
+export const PRINCIPAL_TAG = "principal:";
 
 /**
  * Subjects gateways use among themselves (presence): only the gateway's own
@@ -130,7 +133,7 @@ export class JwtMinter {
       ...PRINCIPAL_LIMITS,
       bearer_token: true,
       allowed_connection_types: ["WEBSOCKET"],
-      tags: [`kind:${req.kind}`, `shop:${req.shopId}`],
+      tags: [`kind:${req.kind}`, `shop:${req.shopId}`, `${PRINCIPAL_TAG}${req.principalId}`],
     };
     const jwt = await this.#encode(req.principalId, user, exp);
     return { jwt, expiresAt: exp * 1000 };
@@ -151,7 +154,7 @@ export class JwtMinter {
       ...PRINCIPAL_LIMITS,
       bearer_token: false,
       allowed_connection_types: ["WEBSOCKET", "STANDARD"],
-      tags: ["kind:bot", `shop:${req.shopId}`],
+      tags: ["kind:bot", `shop:${req.shopId}`, `${PRINCIPAL_TAG}${req.principalId}`],
     };
     const jwt = await encodeUser(req.principalId, req.userPub, this.accountPub, user, {
       signer: this.#signer,

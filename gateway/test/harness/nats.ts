@@ -12,7 +12,12 @@ import { jwtAuthenticator, wsconnect } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import WebSocket from "ws";
 import { ensureNatsServer } from "../../../scripts/lib/nats-server.mjs";
-import { generateNatsAuth, type NatsAuth, renderServerConfig } from "../../src/nats/accounts.js";
+import {
+  type AppAccountLimitOptions,
+  generateNatsAuth,
+  type NatsAuth,
+  renderServerConfig,
+} from "../../src/nats/accounts.js";
 import { JwtMinter } from "../../src/nats/minter.js";
 import { withDualTransport } from "./dual-transport.js";
 import { freePorts } from "./ports.js";
@@ -25,6 +30,8 @@ export interface StartNatsOptions {
   allowedOrigins?: string[];
   /** Server debug logging (shows why an authorization failed). @default false */
   debug?: boolean;
+  /** Limits of the app account (e.g. a small `connections` to test what happens when it is full). @default the production ones */
+  accountLimits?: AppAccountLimitOptions;
 }
 
 export interface WsConnectOptions extends Omit<ConnectionOptions, "servers" | "authenticator"> {
@@ -225,7 +232,7 @@ async function startWithPortRetry<T>(make: () => Promise<T>): Promise<T> {
 /** Starts one nats-server with a fresh trust chain on random loopback ports. */
 export async function startNats(opts: StartNatsOptions = {}): Promise<NatsHarness> {
   const { bin } = await ensureNatsServer();
-  const auth = await generateNatsAuth();
+  const auth = await generateNatsAuth(opts.accountLimits);
   const minter = new JwtMinter({ accountPub: auth.appAccountPub, signingSeed: auth.appSigningSeed });
   const allowedOrigins = opts.allowedOrigins ?? [DEFAULT_TEST_ORIGIN];
   const dir = await mkdtemp(join(tmpdir(), "parley-nats-"));
@@ -300,7 +307,7 @@ export interface NatsClusterHarness {
 /** Starts an `n`-node nats-server cluster on loopback sharing one trust chain; resolves once every route is up. */
 export async function startNatsCluster(n = 3, opts: StartNatsOptions = {}): Promise<NatsClusterHarness> {
   const { bin } = await ensureNatsServer();
-  const auth = await generateNatsAuth();
+  const auth = await generateNatsAuth(opts.accountLimits);
   const minter = new JwtMinter({ accountPub: auth.appAccountPub, signingSeed: auth.appSigningSeed });
   const allowedOrigins = opts.allowedOrigins ?? [DEFAULT_TEST_ORIGIN];
   const dir = await mkdtemp(join(tmpdir(), "parley-nats-cluster-"));

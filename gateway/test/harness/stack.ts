@@ -17,6 +17,7 @@ import WebSocket from "ws";
 import { type GatewayConfig, loadConfig } from "../../src/config.js";
 import { createGateway, type Gateway, type GatewayOptions } from "../../src/gateway.js";
 import { createLogger } from "../../src/logger.js";
+import type { AppAccountLimitOptions } from "../../src/nats/accounts.js";
 import type { IceOptions } from "../../src/service/ice.js";
 import { installDualTransport } from "./dual-transport.js";
 import { DEFAULT_TEST_ORIGIN, type NatsHarness, startNats } from "./nats.js";
@@ -53,6 +54,8 @@ export interface StackOptions {
   servesFrame?: boolean;
   /** The chat service's clock (invite expiry, cooldowns, stored message times). @default Date.now */
   now?: () => number;
+  /** Limits of the NATS app account (e.g. `{ connections: 30 }`). @default the production ones */
+  natsAccountLimits?: AppAccountLimitOptions;
   /** More gateway environment variables (e.g. `PARLEY_HANDLE_PROBE_RATE`). @default {} */
   env?: Record<string, string>;
   /**
@@ -79,6 +82,8 @@ export interface TestStack {
   client(options: Omit<ClientOptions, "gatewayUrl" | "WebSocket">): ParleyClient;
   /** Stops the gateway gracefully and starts a new one on the same store, NATS and port. */
   restartGateway(): Promise<void>;
+  /** Starts one more gateway on the same store and NATS (a random port); the stack stops it too. */
+  extraGateway(): Promise<Gateway>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -88,6 +93,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const fixedPort = options.servesFrame ? await freePort() : 0;
   const publicUrl = options.servesFrame ? `http://127.0.0.1:${fixedPort}` : undefined;
   const nats = await startNats({
+    ...(options.natsAccountLimits ? { accountLimits: options.natsAccountLimits } : {}),
     allowedOrigins: [DEFAULT_TEST_ORIGIN, ...browserOrigins, ...(publicUrl ? [publicUrl] : [])],
   });
   let logText = "";
@@ -108,12 +114,19 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     PARLEY_JWT_TTL: String(options.jwtTtl ?? 600),
     PARLEY_LOG_LEVEL: "info",
     PARLEY_SEND_RATE: String(options.sendRate ?? 100_000),
+    // Like the send rate: tests measure behaviour, not this limit, unless they set it (tests open many agent clients).
+    PARLEY_MAX_CONNECTIONS_PER_PRINCIPAL: "1000",
     ...(options.mongo ? { MONGODB_URI: options.mongo.uri, MONGODB_DB: options.mongo.dbName } : {}),
     ...(publicUrl ? { PARLEY_PUBLIC_URL: publicUrl } : {}),
     ...options.env,
   });
   if (options.ice) config.ice = options.ice;
-  const natsAccount = { accountPub: nats.auth.appAccountPub, signingSeed: nats.auth.appSigningSeed };
+  const natsAccount = {
+    accountPub: nats.auth.appAccountPub,
+    signingSeed: nats.auth.appSigningSeed,
+    accountJwt: nats.auth.appAccountJwt,
+  };
+  const natsSystemUser = { jwt: nats.auth.gatewaySystemJwt, seed: nats.auth.gatewaySystemSeed };
   const natsBotsAccount = { accountPub: nats.auth.botsAccountPub, signingSeed: nats.auth.botsSigningSeed };
   const logger = createLogger("info", logSink);
 
@@ -122,18 +135,25 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       config: { ...config, port },
       natsAccount,
       natsBotsAccount,
+      natsSystemUser,
       logger,
       ...(options.failpoints ? { failpoints: options.failpoints } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.onRevoked ? { onRevoked: options.onRevoked } : {}),
       ...(options.sessionNow ? { sessionNow: options.sessionNow } : {}),
     });
-    await gw.start();
+    try {
+      await gw.start();
+    } catch (err) {
+      await gw.stop().catch(() => undefined);
+      throw err;
+    }
     // The gateway (TCP) and the SDK clients (WebSocket) share this process; see dual-transport.ts.
     installDualTransport();
     return gw;
   };
   let gateway = await boot(fixedPort);
+  const extras: Gateway[] = [];
   await gateway.admin.putShop(SHOP_ID, {
     name: "Test Shop",
     tokenKey: { alg: "HS256", secret: SHOP_SECRET },
@@ -197,7 +217,13 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       await gateway.stop();
       gateway = await boot(port);
     },
+    async extraGateway() {
+      const gw = await boot(0);
+      extras.push(gw);
+      return gw;
+    },
     async [Symbol.asyncDispose]() {
+      for (const gw of extras) await gw.stop().catch(() => undefined);
       await gateway.stop().catch(() => undefined);
       await nats.stop().catch(() => undefined);
       await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,421 @@
+/**
+ * The connection watcher: every gateway follows the connect and disconnect
+ * events of the app and bots accounts (system-account user, accounts.ts) and
+ * closes, with the server's KICK request, what no principal may hold:
+ *
+ * - more than `maxPerPrincipal` connections of one principal (the newest go);
+ * - principal connections of the app account beyond its connection limit minus
+ *   `reserved`, the room kept for the gateways' own connections (the newest go);
+ * - connections of a principal that {@link ConnectionGuard.disconnect} revoked:
+ *   its live ones at once, and for the longest JWT lifetime after, any
+ *   reconnect with a JWT issued before the revocation.
+ *
+ * nats-server has no per-user connection limit, hence this. A connection is
+ * known by `serverId:cid`, so the watcher works on a cluster; with several
+ * gateways each one sees every event and kicks the same connections (a second
+ * KICK of a closed connection is a no-op). On start and after a reconnect it
+ * reads the accounts' connection lists (CONNZ), so connections older than the
+ * gateway count too. Revocations are broadcast to the other gateways on
+ * `parley.internal.conn-revoke`.
+ */
+import { jwtAuthenticator, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
+import { connect } from "@nats-io/transport-node";
+import { decodeJwt } from "jose";
+import type { Logger } from "pino";
+import { GATEWAY_SYSTEM_INBOX } from "./accounts.js";
+import { type ListedConnection, listConnections } from "./connz.js";
+import { MAX_PRINCIPAL_TTL_SECONDS, PRINCIPAL_TAG } from "./minter.js";
+
+/** Gateways tell each other about revocations here (`parley.internal.>`: gateways only). */
+export const REVOKE_SUBJECT = "parley.internal.conn-revoke";
+
+/** The gateway's handle on principals' live NATS connections (`gateway.connections`). */
+export interface PrincipalConnections {
+  /**
+   * Closes every live NATS connection of `principalId` (on every server) and, for the longest JWT
+   * lifetime, any reconnect with a JWT issued before now. Other gateways are told to do the same.
+   * Answers how many live connections were asked to close (0 without a connection watcher).
+   */
+  disconnect(principalId: string): Promise<number>;
+  /** How many live connections of `principalId` the watcher knows of. */
+  count(principalId: string): number;
+}
+
+export interface ConnectionGuardOptions {
+  /** NATS URLs (TCP), as the gateway's own connection. */
+  servers: string[];
+  /** The system-account user (`gatewaySystemJwt`, `gatewaySystemSeed`). */
+  user: { jwt: string; seed: string };
+  appAccountPub: string;
+  botsAccountPub?: string;
+  /** Connections one principal may hold. */
+  maxPerPrincipal: number;
+  /**
+   * How often to re-read the connection lists, ms: heals what no event tells (a server that died takes its
+   * connections' disconnect events with it). @default 60_000
+   */
+  resyncMs?: number;
+  /** The app account's connection limit (its JWT's `limits.conn`); omitted = no total budget. */
+  appConnectionLimit?: number;
+  /** App-account connections kept free of principals, for gateways. */
+  reserved: number;
+  log: Logger;
+}
+
+interface Conn {
+  key: string;
+  server: string;
+  cid: number;
+  account: string;
+  principal: string | undefined;
+  /** The gateway's own connection: never counted, never kicked. */
+  service: boolean;
+  /** User nkey (unique per minted JWT). */
+  user: string | undefined;
+  /** The JWT's issue time (seconds), when the server showed the JWT. */
+  iat: number | undefined;
+  start: number;
+  /** A KICK was sent: no longer counted. */
+  doomed: boolean;
+  /** When the watcher learnt of it (ms). */
+  addedAt: number;
+}
+
+interface ClientInfo {
+  id?: number;
+  acc?: string;
+  user?: string;
+  jwt?: string;
+  tags?: string[];
+  start?: string;
+}
+const json = new TextEncoder();
+const text = new TextDecoder();
+/** When to re-read the connection lists after the watcher reconnected. */
+const AFTER_RECONNECT_MS = [0, 2_000, 10_000];
+const REVOCATION_MS = (MAX_PRINCIPAL_TTL_SECONDS + 60) * 1000;
+const RECENTLY_GONE_MS = 60_000;
+
+/** The name and issue time of a user JWT the server already verified (the event comes from the system account). */
+function jwtClaims(jwt: string | undefined): { name?: string; iat?: number } {
+  if (!jwt) return {};
+  try {
+    const claims = decodeJwt(jwt);
+    return {
+      ...(typeof claims.name === "string" ? { name: claims.name } : {}),
+      ...(claims.iat ? { iat: claims.iat } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+export class ConnectionGuard implements PrincipalConnections {
+  readonly #opts: ConnectionGuardOptions;
+  #nc: NatsConnection | undefined;
+  #service: NatsConnection | undefined;
+  readonly #subs: Subscription[] = [];
+  readonly #conns = new Map<string, Conn>();
+  readonly #byPrincipal = new Map<string, Set<string>>();
+  /** Live principal connections of the app account (not doomed). */
+  #appPrincipals = 0;
+  /** principal → revocation time (ms). */
+  readonly #revoked = new Map<string, number>();
+  /** user nkey → revocation time (ms): a kicked JWT may not come back. */
+  readonly #revokedKeys = new Map<string, number>();
+  /** Connections closed recently (ignored if a CONNZ answer still lists them). */
+  readonly #gone = new Map<string, number>();
+  #kicks = 0;
+  #lastWarn = 0;
+  #syncing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(opts: ConnectionGuardOptions) {
+    this.#opts = opts;
+  }
+
+  /** Connects as the system user, follows the events, reads the current connections; `service` carries revocations. */
+  async start(service: NatsConnection): Promise<void> {
+    this.#service = service;
+    const { user, servers } = this.#opts;
+    const nc = await connect({
+      servers,
+      name: "parley-gateway-watch",
+      inboxPrefix: GATEWAY_SYSTEM_INBOX,
+      authenticator: jwtAuthenticator(user.jwt, json.encode(user.seed)),
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    });
+    this.#nc = nc;
+    for (const acc of this.#accounts()) {
+      this.#subs.push(nc.subscribe(`$SYS.ACCOUNT.${acc}.CONNECT`, { callback: (_e, m) => this.#onEvent(m, true) }));
+      this.#subs.push(nc.subscribe(`$SYS.ACCOUNT.${acc}.DISCONNECT`, { callback: (_e, m) => this.#onEvent(m, false) }));
+    }
+    // A server shutting down sends no disconnect events for its clients, which reconnect elsewhere.
+    this.#subs.push(
+      nc.subscribe("$SYS.SERVER.*.SHUTDOWN", {
+        callback: (_e, m) => {
+          const server = m.subject.split(".")[2];
+          for (const conn of [...this.#conns.values()]) if (conn.server === server) this.#remove(conn.key);
+        },
+      }),
+    );
+    this.#subs.push(
+      service.subscribe(REVOKE_SUBJECT, {
+        callback: (_e, m) => {
+          try {
+            const { principal, at } = JSON.parse(text.decode(m.data)) as { principal?: unknown; at?: unknown };
+            if (typeof principal === "string" && typeof at === "number") this.#revoke(principal, at);
+          } catch {
+            // not ours
+          }
+        },
+      }),
+    );
+    await nc.flush();
+    (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === "disconnect") {
+          // Events are lost from now on, and with a single server every connection is gone: start over.
+          this.#conns.clear();
+          this.#byPrincipal.clear();
+          this.#appPrincipals = 0;
+        }
+        if (s.type !== "reconnect") continue;
+        // Clients reconnect alongside the watcher, some before its subscriptions are back: look again later.
+        for (const ms of AFTER_RECONNECT_MS) setTimeout(() => void this.#sync(), ms).unref();
+      }
+    })().catch(() => undefined);
+    await this.#sync();
+    this.#timer = setInterval(() => void this.#sync(), this.#opts.resyncMs ?? 60_000);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    for (const sub of this.#subs) sub.unsubscribe();
+    this.#subs.length = 0;
+    const nc = this.#nc;
+    this.#nc = undefined;
+    if (nc && !nc.isClosed()) await nc.close().catch(() => undefined);
+  }
+
+  count(principalId: string): number {
+    return [...(this.#byPrincipal.get(principalId) ?? [])].filter((k) => !this.#conns.get(k)?.doomed).length;
+  }
+
+  /** Figures for logs and tests. */
+  stats(): { tracked: number; principals: number; appPrincipalConnections: number; kicks: number } {
+    return {
+      tracked: this.#conns.size,
+      principals: this.#byPrincipal.size,
+      appPrincipalConnections: this.#appPrincipals,
+      kicks: this.#kicks,
+    };
+  }
+
+  async disconnect(principalId: string): Promise<number> {
+    const at = Date.now();
+    this.#service?.publish(REVOKE_SUBJECT, JSON.stringify({ principal: principalId, at }));
+    return this.#revoke(principalId, at);
+  }
+
+  #accounts(): string[] {
+    return [this.#opts.appAccountPub, ...(this.#opts.botsAccountPub ? [this.#opts.botsAccountPub] : [])];
+  }
+
+  async #revoke(principal: string, at: number): Promise<number> {
+    this.#prune(at);
+    this.#revoked.set(principal, Math.max(at, this.#revoked.get(principal) ?? 0));
+    const live = [...(this.#byPrincipal.get(principal) ?? [])]
+      .map((k) => this.#conns.get(k))
+      .filter((c): c is Conn => c !== undefined && !c.doomed);
+    await Promise.all(live.map((c) => this.#kick(c, "revoked")));
+    return live.length;
+  }
+
+  #prune(now: number): void {
+    for (const [k, t] of this.#revoked) if (now - t > REVOCATION_MS) this.#revoked.delete(k);
+    for (const [k, t] of this.#revokedKeys) if (now - t > REVOCATION_MS) this.#revokedKeys.delete(k);
+    for (const [k, t] of this.#gone) if (now - t > RECENTLY_GONE_MS) this.#gone.delete(k);
+  }
+
+  #onEvent(m: Msg, connected: boolean): void {
+    let ev: { server?: { id?: string }; client?: ClientInfo };
+    try {
+      ev = JSON.parse(text.decode(m.data));
+    } catch {
+      return;
+    }
+    const server = ev.server?.id;
+    const c = ev.client;
+    if (!server || !c || typeof c.id !== "number") return;
+    const key = `${server}:${c.id}`;
+    if (!connected) {
+      this.#remove(key);
+      this.#gone.set(key, Date.now());
+      return;
+    }
+    const claims = jwtClaims(c.jwt);
+    const conn = this.#add({
+      key,
+      server,
+      cid: c.id,
+      account: c.acc ?? "",
+      tags: c.tags,
+      name: claims.name,
+      user: c.user,
+      iat: claims.iat,
+      start: c.start,
+    });
+    if (conn) void this.#enforce(conn);
+  }
+
+  #add(i: {
+    key: string;
+    server: string;
+    cid: number;
+    account: string;
+    tags: string[] | undefined;
+    name?: string | undefined;
+    user: string | undefined;
+    iat: number | undefined;
+    start: string | undefined;
+  }): Conn | undefined {
+    if (this.#conns.has(i.key)) return undefined;
+    const tags = i.tags ?? [];
+    const service = tags.includes("kind:service");
+    const tagged = tags.find((t) => t.startsWith(PRINCIPAL_TAG))?.slice(PRINCIPAL_TAG.length);
+    const conn: Conn = {
+      key: i.key,
+      server: i.server,
+      cid: i.cid,
+      account: i.account,
+      principal: service ? undefined : (tagged ?? i.name),
+      service,
+      user: i.user,
+      iat: i.iat,
+      start: i.start ? Date.parse(i.start) || Date.now() : Date.now(),
+      doomed: false,
+      addedAt: Date.now(),
+    };
+    this.#conns.set(conn.key, conn);
+    if (conn.principal) {
+      const set = this.#byPrincipal.get(conn.principal) ?? new Set<string>();
+      set.add(conn.key);
+      this.#byPrincipal.set(conn.principal, set);
+    }
+    if (this.#countsInBudget(conn)) this.#appPrincipals++;
+    return conn;
+  }
+
+  #countsInBudget(c: Conn): boolean {
+    return !c.service && !c.doomed && c.account === this.#opts.appAccountPub;
+  }
+
+  #remove(key: string): void {
+    const conn = this.#conns.get(key);
+    if (!conn) return;
+    if (this.#countsInBudget(conn)) this.#appPrincipals--;
+    this.#conns.delete(key);
+    if (conn.principal) {
+      const set = this.#byPrincipal.get(conn.principal);
+      set?.delete(key);
+      if (set?.size === 0) this.#byPrincipal.delete(conn.principal);
+    }
+  }
+
+  /** Applies revocation, the per-principal cap and the app account's budget after `conn` appeared. */
+  async #enforce(conn: Conn): Promise<void> {
+    if (conn.service || conn.doomed) return;
+    const p = conn.principal;
+    if (conn.user && this.#revokedKeys.has(conn.user)) return this.#kick(conn, "revoked");
+    const revokedAt = p === undefined ? undefined : this.#revoked.get(p);
+    if (revokedAt !== undefined && conn.iat !== undefined && conn.iat < Math.floor(revokedAt / 1000)) {
+      return this.#kick(conn, "revoked");
+    }
+    if (p !== undefined) {
+      const live = [...(this.#byPrincipal.get(p) ?? [])]
+        .map((k) => this.#conns.get(k))
+        .filter((c): c is Conn => c !== undefined && !c.doomed);
+      if (live.length > this.#opts.maxPerPrincipal) {
+        // Keep the oldest: every gateway orders by the server's start time and picks the same ones.
+        live.sort((a, b) => a.start - b.start || a.key.localeCompare(b.key));
+        await Promise.all(live.slice(this.#opts.maxPerPrincipal).map((c) => this.#kick(c, "principal cap")));
+        if (conn.doomed) return;
+      }
+    }
+    const limit = this.#opts.appConnectionLimit;
+    if (limit !== undefined && conn.account === this.#opts.appAccountPub) {
+      const budget = Math.max(0, limit - this.#opts.reserved);
+      if (this.#appPrincipals > budget) await this.#kick(conn, "account budget");
+    }
+  }
+
+  async #kick(conn: Conn, reason: string): Promise<void> {
+    if (conn.doomed) return;
+    if (this.#countsInBudget(conn)) this.#appPrincipals--;
+    conn.doomed = true;
+    // A revoked JWT may not come back; one over a cap may, once there is room.
+    if (reason === "revoked" && conn.user) this.#revokedKeys.set(conn.user, Date.now());
+    this.#kicks++;
+    const now = Date.now();
+    if (now - this.#lastWarn > 10_000) {
+      this.#lastWarn = now;
+      this.#opts.log.warn({ reason, principal: conn.principal, kicks: this.#kicks }, "closing NATS connection");
+    } else {
+      this.#opts.log.debug({ reason, principal: conn.principal, server: conn.server, cid: conn.cid }, "nats kick");
+    }
+    const nc = this.#nc;
+    if (!nc || nc.isClosed()) return;
+    try {
+      await nc.request(`$SYS.REQ.SERVER.${conn.server}.KICK`, JSON.stringify({ cid: conn.cid }), { timeout: 2_000 });
+    } catch (err) {
+      // Already gone, or another gateway was first: nothing to do.
+      this.#opts.log.debug({ err, cid: conn.cid }, "nats kick unanswered");
+    }
+  }
+
+  /** Runs one {@link #resync} at a time. */
+  #sync(): Promise<void> {
+    this.#syncing ??= this.#resync().finally(() => {
+      this.#syncing = undefined;
+    });
+    return this.#syncing;
+  }
+
+  /**
+   * Reads every server's list of the watched accounts' connections: adds what the events missed, drops what
+   * is no longer listed (a disconnect event missed while the watcher was away, a server that died), and
+   * enforces on what it found.
+   */
+  async #resync(): Promise<void> {
+    const nc = this.#nc;
+    if (!nc || nc.isClosed()) return;
+    const began = Date.now();
+    const found: Conn[] = [];
+    for (const acc of this.#accounts()) {
+      let listed: ListedConnection[];
+      try {
+        listed = await listConnections(nc, acc);
+      } catch (err) {
+        this.#opts.log.warn({ err, account: acc }, "cannot list NATS connections");
+        continue;
+      }
+      const seen = new Set<string>();
+      for (const c of listed) {
+        const key = `${c.server}:${c.cid}`;
+        if (this.#gone.has(key)) continue;
+        seen.add(key);
+        const conn = this.#add({ ...c, key, account: c.account ?? acc, iat: undefined });
+        if (conn) found.push(conn);
+      }
+      for (const conn of [...this.#conns.values()]) {
+        if (conn.account === acc && conn.addedAt < began && !seen.has(conn.key)) this.#remove(conn.key);
+      }
+    }
+    // Newest first: over the account budget, the newest connections go.
+    found.sort((a, b) => b.start - a.start);
+    for (const conn of found) await this.#enforce(conn);
+  }
+}
