@@ -110,17 +110,25 @@ export class ConversationSync {
     }
   }
 
-  /** Fetches everything after the watermark until the conversation is contiguous again. Single-flight per conversation. */
+  /**
+   * Fetches everything after the watermark until the conversation is contiguous again, page by page
+   * (`msg.since` pages end at a count or at the gateway's byte budget). Single-flight per conversation.
+   */
   backfill(convId: string): Promise<void> {
     const running = this.#backfills.get(convId);
     if (running) return running;
     const tracker = this.#core.tracker(convId);
     const work = (async () => {
+      let after = tracker.state.value.lastSeq;
       for (;;) {
-        const after = tracker.state.value.lastSeq;
         const page = await this.#core.request("msg.since", { convId, after, limit: BACKFILL_PAGE });
         await this.ingest(convId, page.messages, true);
-        if (!page.hasMore) break;
+        // A page ends at the limit or at the gateway's byte budget (one large message may fill it):
+        // continue after its last message. A page that moved nothing ends the backfill, whatever
+        // `hasMore` says (a lying gateway cannot keep us asking).
+        const last = page.messages.at(-1)?.seq;
+        if (!page.hasMore || last === undefined || last <= after) break;
+        after = last;
       }
     })().finally(() => this.#backfills.delete(convId));
     this.#backfills.set(convId, work);

@@ -1,0 +1,215 @@
+/**
+ * Attack rows for replies that cannot fit (issue 17, item 4): a conversation
+ * of envelopes at the largest allowed ciphertext (65,536 characters), then
+ * `msg.history` with limit 4 and 50 and `msg.since` over NATS, raw and through
+ * the SDK, for a member and for the shop's team. Before the gateway paged by
+ * bytes, a reply of four such messages was over nats-server's `max_payload`
+ * and never came: history and catch-up timed out for the whole conversation.
+ * Now every page answers, and following `hasMore` from the last seq yields
+ * every message exactly once.
+ */
+import type { ParleyClient } from "@parley/sdk";
+import {
+  MAX_CIPHERTEXT_CHARS,
+  type RpcReply,
+  type SessionResponse,
+  type StoredMessage,
+  subjects,
+} from "@parley/sdk/protocol";
+import { afterAll, beforeAll, expect } from "vitest";
+import { REPLY_BUDGET_BYTES } from "../../src/service/paging.js";
+import { attack } from "../harness/attack.js";
+import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, startStack, type TestStack } from "../harness/stack.js";
+import { waitFor } from "../helpers.js";
+import { openSession, postJson, type RawNats, rawNats } from "./kit.js";
+
+/** Messages at the largest ciphertext: four already made a reply over nats-server's 256 KiB. */
+const BIG = 6;
+/** Short messages after each large one, so that pages hold several messages too. */
+const SMALL_AFTER_EACH = 5;
+/** Every message of the main conversation. */
+const TOTAL = BIG * (1 + SMALL_AFTER_EACH);
+/** Text whose plaintext envelope (`{"type":"text","text":...}` as base64url) is just under the ciphertext limit. */
+const bigText = (i: number) => `big ${i} `.padEnd(Math.floor((MAX_CIPHERTEXT_CHARS * 3) / 4) - 26, "x");
+
+let stack: TestStack;
+/** The principals whose events the gateway drops while set (a client "offline" for exactly those). */
+const dropped = new Set<string>();
+let author: ParleyClient;
+let convId: string;
+const others: ParleyClient[] = [];
+const raws: RawNats[] = [];
+/** The main conversation's texts, in seq order. */
+const sentTexts: string[] = [];
+
+beforeAll(async () => {
+  stack = await startStack({ failpoints: { dropPublish: (subject) => dropped.has(subject) } });
+  author = stack.customer("big-author");
+  await author.connect();
+  convId = (await author.openConversation()).id;
+  for (let i = 1; i <= BIG; i++) {
+    sentTexts.push(bigText(i));
+    for (let j = 1; j <= SMALL_AFTER_EACH; j++) sentTexts.push(`small ${i}.${j}`);
+  }
+  for (const text of sentTexts) await author.send(convId, text);
+});
+afterAll(async () => {
+  for (const c of [author, ...others]) await c?.close().catch(() => undefined);
+  for (const r of raws) await r.close();
+  await stack?.[Symbol.asyncDispose]();
+});
+
+async function raw(who: "member" | "team"): Promise<RawNats> {
+  // The agent signs in at /v1/agent/session (kit.ts's agentSession posts to /v1/session, which refuses it).
+  const session =
+    who === "team"
+      ? ((await postJson(stack, "/v1/agent/session", { shopId: SHOP_ID, login: AGENT_LOGIN, password: AGENT_PASSWORD }))
+          .body as SessionResponse)
+      : await openSession(stack, { token: await stack.customerToken("big-author", "big-author") });
+  const r = await rawNats(stack, session);
+  raws.push(r);
+  return r;
+}
+
+type Page = { messages: StoredMessage[]; hasMore: boolean };
+
+/** Pages through `op` from its start, following `hasMore` from the last seq; stops at the first failure. */
+async function pageAll(r: RawNats, op: "msg.history" | "msg.since", limit?: number) {
+  const seqs: number[] = [];
+  const sizes: number[] = [];
+  let cursor: number | undefined = op === "msg.since" ? 0 : undefined;
+  for (let i = 0; i < 2 * TOTAL; i++) {
+    const body = {
+      convId,
+      ...(limit !== undefined ? { limit } : {}),
+      ...(op === "msg.since" ? { after: cursor } : cursor !== undefined ? { before: cursor } : {}),
+    };
+    let reply: RpcReply;
+    try {
+      reply = await r.rpc(op, body, { timeout: 3000 });
+    } catch (err) {
+      return { seqs, sizes, failure: (err as Error).message };
+    }
+    if (!reply.ok) return { seqs, sizes, failure: reply.error.code };
+    const page = reply.result as Page;
+    sizes.push(JSON.stringify(reply).length);
+    seqs.push(...page.messages.map((m) => m.seq));
+    if (!page.hasMore) return { seqs, sizes, failure: undefined };
+    cursor = page.messages.at(-1)?.seq;
+    if (cursor === undefined) return { seqs, sizes, failure: "hasMore with an empty page" };
+  }
+  return { seqs, sizes, failure: "did not end" };
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+for (const who of ["member", "team"] as const) {
+  for (const [op, limit] of [
+    ["msg.history", 4],
+    ["msg.history", 50],
+    ["msg.since", undefined],
+    ["msg.since", 500],
+  ] as const) {
+    attack(
+      {
+        area: "rpc",
+        attack: `raw ${op} limit ${limit ?? "default"} as the ${who}: ${BIG} messages of 64 KiB ciphertext among ${TOTAL}`,
+        expected: `every page answers within nats max_payload (budget ${REPLY_BUDGET_BYTES} bytes), each message once`,
+      },
+      async (row) => {
+        const r = await raw(who);
+        const { seqs, sizes, failure } = await pageAll(r, op, limit);
+        row.observed(
+          `${sizes.length} page(s) of ${sizes.join("/") || "-"} bytes, ${seqs.length} messages, ${new Set(seqs).size} distinct, failure: ${failure ?? "none"}`,
+        );
+        expect(failure).toBeUndefined();
+        expect(op === "msg.history" ? [...seqs].reverse() : seqs).toEqual(range(1, TOTAL));
+        for (const size of sizes) expect(size).toBeLessThanOrEqual(REPLY_BUDGET_BYTES);
+      },
+    );
+  }
+}
+
+for (const who of ["member", "team"] as const) {
+  attack(
+    {
+      area: "rpc",
+      attack: `SDK ${who} loads a conversation with ${BIG} messages of 64 KiB ciphertext among ${TOTAL}, then every older page`,
+      expected: "every page answers; all messages loaded once",
+    },
+    async (row) => {
+      const client = who === "team" ? stack.agent() : stack.customer("big-author");
+      others.push(client);
+      await client.connect();
+      let pages = 0;
+      let failure: string | undefined;
+      try {
+        await client.loadConversation(convId);
+        pages++;
+        while (client.conversation(convId).value.hasOlder && pages < 2 * TOTAL) {
+          await client.loadOlder(convId, 50);
+          pages++;
+        }
+      } catch (err) {
+        failure = (err as Error).message;
+      }
+      const loaded = client.conversation(convId).value.messages;
+      const seqs = loaded.map((m) => m.seq);
+      row.observed(`${pages} page(s), ${seqs.length} messages loaded, failure: ${failure ?? "none"}`);
+      expect(failure).toBeUndefined();
+      expect(seqs).toEqual(range(1, TOTAL));
+      expect(loaded.map((m) => (m.body?.type === "text" ? m.body.text : "?"))).toEqual(sentTexts);
+      await client.close();
+    },
+  );
+}
+
+attack(
+  {
+    area: "rpc",
+    attack: `SDK member and team offline while ${BIG} more messages of 64 KiB ciphertext arrive, then reconnect`,
+    expected: "catch-up (msg.since) pages by bytes; each client gets every message once",
+  },
+  async (row) => {
+    const member = stack.customer("big-author");
+    const agent = stack.agent();
+    others.push(member, agent);
+    await Promise.all([member.connect(), agent.connect()]);
+    // A conversation of its own, so only catching up (msg.since) is exercised here.
+    const conv = (await author.openConversation()).id;
+    await author.send(conv, "small first");
+    await Promise.all([member.loadConversation(conv), agent.loadConversation(conv)]);
+    const events = new Map<ParleyClient, number[]>([
+      [member, []],
+      [agent, []],
+    ]);
+    for (const [client, seen] of events) {
+      client.on("message", ({ conversationId, message }) => {
+        if (conversationId === conv) seen.push(message.seq);
+      });
+    }
+    // The member's and the team's events are lost from here on: both are "offline" for this conversation.
+    dropped.add(subjects.user(member.principal.id));
+    dropped.add(subjects.team(SHOP_ID));
+    for (let i = 2; i <= BIG + 1; i++) await author.send(conv, bigText(i));
+    dropped.clear();
+    await stack.nats.restart();
+    let failure: string | undefined;
+    try {
+      await waitFor(() => [...events.values()].every((seen) => seen.length >= BIG), "both clients to catch up", 12_000);
+    } catch (err) {
+      failure = (err as Error).message;
+    }
+    const [m, a] = [events.get(member) ?? [], events.get(agent) ?? []];
+    row.observed(
+      `member caught up ${m.length} (${new Set(m).size} distinct), team ${a.length} (${new Set(a).size} distinct) of ${BIG}; failure: ${failure ?? "none"}`,
+    );
+    expect(failure).toBeUndefined();
+    expect([...m].sort((x, y) => x - y)).toEqual(range(2, BIG + 1));
+    expect([...a].sort((x, y) => x - y)).toEqual(range(2, BIG + 1));
+    for (const client of [member, agent]) {
+      expect(client.conversation(conv).value.messages.map((msg) => msg.seq)).toEqual(range(1, BIG + 1));
+    }
+  },
+  { timeout: 20_000 },
+);
