@@ -16,11 +16,12 @@ import {
   type StoredMessage,
   subjects,
 } from "@parley/sdk/protocol";
-import { afterAll, beforeAll, expect } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
+import { INVITE_LIST_LIMIT } from "../../src/service/invites.js";
 import { REPLY_BUDGET_BYTES } from "../../src/service/paging.js";
 import { attack } from "../harness/attack.js";
 import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, startStack, type TestStack } from "../harness/stack.js";
-import { waitFor } from "../helpers.js";
+import { customerWithHandle, waitFor } from "../helpers.js";
 import { openSession, postJson, type RawNats, rawNats } from "./kit.js";
 
 /** Messages at the largest ciphertext: four already made a reply over nats-server's 256 KiB. */
@@ -43,7 +44,11 @@ const raws: RawNats[] = [];
 const sentTexts: string[] = [];
 
 beforeAll(async () => {
-  stack = await startStack({ failpoints: { dropPublish: (subject) => dropped.has(subject) } });
+  stack = await startStack({
+    failpoints: { dropPublish: (subject) => dropped.has(subject) },
+    // The invite flood below is about the size of the list, not the handle-probe limits.
+    env: { PARLEY_HANDLE_PROBE_RATE: "100000", PARLEY_HANDLE_PROBE_IP_RATE: "100000" },
+  });
   author = stack.customer("big-author");
   await author.connect();
   convId = (await author.openConversation()).id;
@@ -213,3 +218,143 @@ attack(
   },
   { timeout: 20_000 },
 );
+
+/** Notes at nearly the largest ciphertext (the team's notes key seals and pads them like messages). */
+const bigNote = (i: number) => `note ${i} `.padEnd(45_000, "n");
+
+describe("internal notes", () => {
+  let ada: ParleyClient;
+  let noteConv: string;
+  const noteTexts: string[] = [];
+
+  beforeAll(async () => {
+    // The admin agent's encrypted device makes the shop's team key, which seals the notes.
+    ada = stack.agent({ encryption: true });
+    others.push(ada);
+    await ada.connect();
+    noteConv = (await author.openConversation()).id;
+    for (let i = 1; i <= BIG; i++) noteTexts.push(bigNote(i), `short note ${i}`);
+    for (const text of noteTexts) await ada.addNote(noteConv, text);
+  });
+
+  for (const limit of [200, undefined]) {
+    attack(
+      {
+        area: "rpc",
+        attack: `raw note.list limit ${limit ?? "default"}: ${BIG} notes of ~60 KiB ciphertext among ${2 * BIG}`,
+        expected: `every page answers (budget ${REPLY_BUDGET_BYTES} bytes), following before yields each note once`,
+      },
+      async (row) => {
+        const r = await raw("team");
+        const ids: string[] = [];
+        const sizes: number[] = [];
+        let before: { ts: number; id: string } | undefined;
+        let failure: string | undefined;
+        for (let i = 0; i < 4 * BIG; i++) {
+          let reply: RpcReply;
+          try {
+            reply = await r.rpc(
+              "note.list",
+              { convId: noteConv, ...(limit ? { limit } : {}), ...(before ? { before } : {}) },
+              { timeout: 3000 },
+            );
+          } catch (err) {
+            failure = (err as Error).message;
+            break;
+          }
+          if (!reply.ok) {
+            failure = reply.error.code;
+            break;
+          }
+          const page = reply.result as { notes: Array<{ ts: number; id: string }>; hasMore?: boolean };
+          sizes.push(JSON.stringify(reply).length);
+          ids.unshift(...page.notes.map((n) => n.id));
+          const oldest = page.notes[0];
+          if (!page.hasMore || !oldest) break;
+          before = { ts: oldest.ts, id: oldest.id };
+        }
+        row.observed(
+          `${sizes.length} page(s) of ${sizes.join("/") || "-"} bytes, ${ids.length} notes, ${new Set(ids).size} distinct, failure: ${failure ?? "none"}`,
+        );
+        expect(failure).toBeUndefined();
+        expect(ids).toHaveLength(noteTexts.length);
+        expect(new Set(ids).size).toBe(noteTexts.length);
+        for (const size of sizes) expect(size).toBeLessThanOrEqual(REPLY_BUDGET_BYTES + 16 * 1024);
+      },
+    );
+  }
+
+  attack(
+    {
+      area: "rpc",
+      attack: `SDK agent lists the notes of a conversation with ${BIG} notes of ~60 KiB ciphertext`,
+      expected: "answers; every note once, decrypted, oldest first",
+    },
+    async (row) => {
+      let failure: string | undefined;
+      let texts: string[] = [];
+      try {
+        texts = (await ada.notes(noteConv, 200)).map((n) => n.text);
+      } catch (err) {
+        failure = (err as Error).message;
+      }
+      row.observed(`${texts.length} of ${noteTexts.length} notes listed, failure: ${failure ?? "none"}`);
+      expect(failure).toBeUndefined();
+      expect(texts).toEqual(noteTexts);
+    },
+  );
+});
+
+describe("pending invites", () => {
+  /** More invites than `invite.list` answers (INVITE_LIST_LIMIT). */
+  const FLOOD = INVITE_LIST_LIMIT + 10;
+  let victim: ParleyClient;
+
+  beforeAll(async () => {
+    const flooder = stack.customer("invite-flooder");
+    others.push(flooder);
+    await flooder.connect();
+    victim = (await customerWithHandle(stack, "invite-victim", "victim")).client;
+    others.push(victim);
+    for (let i = 0; i < FLOOD; i++) {
+      const conv = await flooder.openConversation();
+      await flooder.invite(conv.id, "victim");
+    }
+  });
+
+  attack(
+    {
+      area: "rpc",
+      attack: `${FLOOD} pending invites to one principal (one per conversation), then invite.list`,
+      expected: `the newest ${INVITE_LIST_LIMIT} with hasMore, within the reply budget; the next shows once one is answered`,
+    },
+    async (row) => {
+      const r = await rawNats(stack, await openSession(stack, { token: await stack.customerToken("invite-victim") }));
+      raws.push(r);
+      const reply = await r.rpc("invite.list", {}, { timeout: 3000 });
+      if (!reply.ok) throw new Error(reply.error.code);
+      const listed = reply.result as { invites: Array<{ id: string; createdAt: number }>; hasMore?: boolean };
+      const bytes = JSON.stringify(reply).length;
+
+      // A client connecting now loads the bounded list; answering one brings the next in.
+      const fresh = stack.customer("invite-victim");
+      others.push(fresh);
+      await fresh.connect();
+      await waitFor(() => fresh.invites.value.length > 0, "the inbox to load");
+      const before = new Set(fresh.invites.value.map((i) => i.id));
+      const answered = fresh.invites.value[0]?.id ?? "";
+      await fresh.declineInvite(answered);
+      await waitFor(
+        () => fresh.invites.value.length === INVITE_LIST_LIMIT && fresh.invites.value.some((i) => !before.has(i.id)),
+        "the next waiting invite to show",
+      );
+      row.observed(
+        `${listed.invites.length} of ${FLOOD} listed in ${bytes} bytes, hasMore: ${listed.hasMore}; inbox ${before.size}, after one answer ${fresh.invites.value.length} with a new one`,
+      );
+      expect(listed.invites).toHaveLength(INVITE_LIST_LIMIT);
+      expect(listed.hasMore).toBe(true);
+      expect(bytes).toBeLessThanOrEqual(REPLY_BUDGET_BYTES + 16 * 1024);
+      expect(before.size).toBe(INVITE_LIST_LIMIT);
+    },
+  );
+});
