@@ -153,13 +153,17 @@ export class Invites {
     return { invites: page.items, hasMore: page.hasMore || read.length > INVITE_LIST_LIMIT };
   }
 
-  /** Every invite into the conversation, for its members and the shop's team (the timeline's invite lines). */
+  /**
+   * The conversation's newest invites, oldest first, for its members and the shop's team (the timeline's
+   * invite lines): at most INVITE_HISTORY_LIMIT, and only as many as fit the reply budget.
+   */
   async history(actor: PrincipalRecord, convId: string, invitee?: string): Promise<RpcResults["invite.history"]> {
     await this.#o.access(actor, convId);
-    const invites = (await this.#o.store.listInvitesOf(convId, INVITE_HISTORY_LIMIT, invitee)).filter(
-      (i) => !i.dropped || i.inviter === actor.id,
-    );
-    return { invites: await this.#views.forMembers(invites) };
+    const read = await this.#o.store.listInvitesOf(convId, INVITE_HISTORY_LIMIT + 1, invitee);
+    const invites = read.slice(-INVITE_HISTORY_LIMIT).filter((i) => !i.dropped || i.inviter === actor.id);
+    // Oldest first: keep the newest that fit the reply budget (paging.ts), from the end.
+    const page = fitBudget((await this.#views.forMembers(invites)).reverse());
+    return { invites: page.items.reverse(), hasMore: page.hasMore || read.length > INVITE_HISTORY_LIMIT };
   }
 
   /** The invite to `actor` with this id, answerable now; `not_found` for another's or a dropped one. */

@@ -136,8 +136,10 @@ export interface RpcResults {
   };
   /** The caller's blocked principals. */
   "block.list": {
-    /** Newest first. */
+    /** Newest first: the newest 500 at most, and only as many as fit the gateway's byte budget. */
     blocked: BlockedInfo[];
+    /** True when the caller blocked more principals than this reply holds. */
+    hasMore: boolean;
   };
   /** The principal is unblocked (also when it was not blocked). */
   "block.remove": {
@@ -168,8 +170,10 @@ export interface RpcResults {
   };
   /** Every invite into one conversation. */
   "invite.history": {
-    /** Any status, oldest first. */
+    /** Any status, oldest first: the newest 200 at most, and only as many as fit the gateway's byte budget. */
     invites: InviteInfo[];
+    /** True when older invites were left out (by the count or the byte budget). */
+    hasMore: boolean;
   };
   /** The conversation's recorded joins, leaves and removals. */
   "member.history": {
