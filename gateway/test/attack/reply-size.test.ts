@@ -9,20 +9,15 @@
  * every message exactly once.
  */
 import type { ParleyClient } from "@parley/sdk";
-import {
-  MAX_CIPHERTEXT_CHARS,
-  type RpcReply,
-  type SessionResponse,
-  type StoredMessage,
-  subjects,
-} from "@parley/sdk/protocol";
+import { subjects } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { INVITE_LIST_LIMIT } from "../../src/service/invites.js";
 import { REPLY_BUDGET_BYTES } from "../../src/service/paging.js";
 import { attack } from "../harness/attack.js";
-import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, startStack, type TestStack } from "../harness/stack.js";
+import { SHOP_ID, startStack, type TestStack } from "../harness/stack.js";
 import { customerWithHandle, waitFor } from "../helpers.js";
-import { openSession, postJson, type RawNats, rawNats } from "./kit.js";
+import { openSession, type RawNats, rawNats } from "./kit.js";
+import { bigText, pageMessages, pageNotes, range, rawAgent } from "./paging-kit.js";
 
 /** Messages at the largest ciphertext: four already made a reply over nats-server's 256 KiB. */
 const BIG = 6;
@@ -30,8 +25,6 @@ const BIG = 6;
 const SMALL_AFTER_EACH = 5;
 /** Every message of the main conversation. */
 const TOTAL = BIG * (1 + SMALL_AFTER_EACH);
-/** Text whose plaintext envelope (`{"type":"text","text":...}` as base64url) is just under the ciphertext limit. */
-const bigText = (i: number) => `big ${i} `.padEnd(Math.floor((MAX_CIPHERTEXT_CHARS * 3) / 4) - 26, "x");
 
 let stack: TestStack;
 /** The principals whose events the gateway drops while set (a client "offline" for exactly those). */
@@ -65,48 +58,16 @@ afterAll(async () => {
 });
 
 async function raw(who: "member" | "team"): Promise<RawNats> {
-  // The agent signs in at /v1/agent/session (kit.ts's agentSession posts to /v1/session, which refuses it).
-  const session =
+  const r =
     who === "team"
-      ? ((await postJson(stack, "/v1/agent/session", { shopId: SHOP_ID, login: AGENT_LOGIN, password: AGENT_PASSWORD }))
-          .body as SessionResponse)
-      : await openSession(stack, { token: await stack.customerToken("big-author", "big-author") });
-  const r = await rawNats(stack, session);
+      ? await rawAgent(stack)
+      : await rawNats(
+          stack,
+          await openSession(stack, { token: await stack.customerToken("big-author", "big-author") }),
+        );
   raws.push(r);
   return r;
 }
-
-type Page = { messages: StoredMessage[]; hasMore: boolean };
-
-/** Pages through `op` from its start, following `hasMore` from the last seq; stops at the first failure. */
-async function pageAll(r: RawNats, op: "msg.history" | "msg.since", limit?: number) {
-  const seqs: number[] = [];
-  const sizes: number[] = [];
-  let cursor: number | undefined = op === "msg.since" ? 0 : undefined;
-  for (let i = 0; i < 2 * TOTAL; i++) {
-    const body = {
-      convId,
-      ...(limit !== undefined ? { limit } : {}),
-      ...(op === "msg.since" ? { after: cursor } : cursor !== undefined ? { before: cursor } : {}),
-    };
-    let reply: RpcReply;
-    try {
-      reply = await r.rpc(op, body, { timeout: 3000 });
-    } catch (err) {
-      return { seqs, sizes, failure: (err as Error).message };
-    }
-    if (!reply.ok) return { seqs, sizes, failure: reply.error.code };
-    const page = reply.result as Page;
-    sizes.push(JSON.stringify(reply).length);
-    seqs.push(...page.messages.map((m) => m.seq));
-    if (!page.hasMore) return { seqs, sizes, failure: undefined };
-    cursor = page.messages.at(-1)?.seq;
-    if (cursor === undefined) return { seqs, sizes, failure: "hasMore with an empty page" };
-  }
-  return { seqs, sizes, failure: "did not end" };
-}
-
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 for (const who of ["member", "team"] as const) {
   for (const [op, limit] of [
@@ -123,7 +84,7 @@ for (const who of ["member", "team"] as const) {
       },
       async (row) => {
         const r = await raw(who);
-        const { seqs, sizes, failure } = await pageAll(r, op, limit);
+        const { keys: seqs, sizes, failure } = await pageMessages(r, convId, op, limit, 2 * TOTAL);
         row.observed(
           `${sizes.length} page(s) of ${sizes.join("/") || "-"} bytes, ${seqs.length} messages, ${new Set(seqs).size} distinct, failure: ${failure ?? "none"}`,
         );
@@ -246,33 +207,7 @@ describe("internal notes", () => {
       },
       async (row) => {
         const r = await raw("team");
-        const ids: string[] = [];
-        const sizes: number[] = [];
-        let before: { ts: number; id: string } | undefined;
-        let failure: string | undefined;
-        for (let i = 0; i < 4 * BIG; i++) {
-          let reply: RpcReply;
-          try {
-            reply = await r.rpc(
-              "note.list",
-              { convId: noteConv, ...(limit ? { limit } : {}), ...(before ? { before } : {}) },
-              { timeout: 3000 },
-            );
-          } catch (err) {
-            failure = (err as Error).message;
-            break;
-          }
-          if (!reply.ok) {
-            failure = reply.error.code;
-            break;
-          }
-          const page = reply.result as { notes: Array<{ ts: number; id: string }>; hasMore?: boolean };
-          sizes.push(JSON.stringify(reply).length);
-          ids.unshift(...page.notes.map((n) => n.id));
-          const oldest = page.notes[0];
-          if (!page.hasMore || !oldest) break;
-          before = { ts: oldest.ts, id: oldest.id };
-        }
+        const { keys: ids, sizes, failure } = await pageNotes(r, noteConv, limit, 4 * BIG);
         row.observed(
           `${sizes.length} page(s) of ${sizes.join("/") || "-"} bytes, ${ids.length} notes, ${new Set(ids).size} distinct, failure: ${failure ?? "none"}`,
         );
