@@ -8,6 +8,9 @@ import { randomId } from "../protocol/ids.js";
 import type { Note } from "./client-events.js";
 import type { ClientCore } from "./core.js";
 
+/** The most notes one `note.list` request may ask for. */
+const MAX_NOTE_PAGE = 200;
+
 export class InternalNotes {
   readonly #core: ClientCore;
 
@@ -35,7 +38,7 @@ export class InternalNotes {
     while (notes.length < limit) {
       const page = await this.#core.request("note.list", {
         convId,
-        limit: limit - notes.length,
+        limit: Math.min(limit - notes.length, MAX_NOTE_PAGE),
         ...(before ? { before } : {}),
       });
       notes.unshift(...page.notes);
