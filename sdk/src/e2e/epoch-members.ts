@@ -14,6 +14,9 @@ import {
 } from "../protocol/models.js";
 import type { Rpc } from "./rpc.js";
 
+/** Principals per `device.list` request: 16 of them with 16 devices each are ~92 KB of records. */
+const DEVICE_LIST_CHUNK = 16;
+
 /** Principals and their devices, as an epoch lists them. */
 export type Members = Array<{ principalId: string; devices: DeviceRecord[] }>;
 
@@ -40,8 +43,15 @@ export class EpochMembers {
       else listed.push(m.principalId);
     }
     if (listed.length > 0) {
-      const { devices } = await this.#o.request("device.list", { principalIds: listed });
-      await this.#o.directory.learn(devices, { complete: listed });
+      // A few principals per request, so that each reply stays well inside one NATS message
+      // (up to 256 principals' devices in one reply could not fit: docs/protocol.md, Paging).
+      const chunks: string[][] = [];
+      for (let i = 0; i < listed.length; i += DEVICE_LIST_CHUNK) chunks.push(listed.slice(i, i + DEVICE_LIST_CHUNK));
+      const replies = await Promise.all(chunks.map((principalIds) => this.#o.request("device.list", { principalIds })));
+      await this.#o.directory.learn(
+        replies.flatMap((r) => r.devices),
+        { complete: listed },
+      );
     }
     return listed.map((principalId) => ({ principalId, devices: this.#o.directory.devicesOf(principalId) }));
   }
