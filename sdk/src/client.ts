@@ -155,7 +155,10 @@ export class ParleyClient {
     return this.#m.sync.load(convId);
   }
 
-  /** Loads the `limit` messages before the oldest loaded one. Resolves false when there is nothing older. */
+  /**
+   * Loads up to `limit` messages before the oldest loaded one: fewer when they are large (the gateway
+   * keeps each page within one NATS message). Resolves false when there is nothing older.
+   */
   loadOlder(convId: string, limit = PAGE): Promise<boolean> {
     return this.#m.sync.loadOlder(convId, limit);
   }
@@ -308,7 +311,10 @@ export class ParleyClient {
     return this.#m.notes.add(convId, text);
   }
 
-  /** Team only: the conversation's newest internal notes, oldest first, decrypted (unreadable ones are left out and reported as `error`). */
+  /**
+   * Team only: the conversation's `limit` newest internal notes, oldest first, decrypted (unreadable ones
+   * are left out and reported as `error`), fetched in as many pages as the gateway needs.
+   */
   notes(convId: string, limit = 100): Promise<Note[]> {
     return this.#m.notes.list(convId, limit);
   }

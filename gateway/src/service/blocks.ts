@@ -6,6 +6,7 @@
  */
 import type { BlockedInfo, RpcResults } from "@parley/sdk/protocol";
 import type { BlockStore, PrincipalRecord, PrincipalStore } from "../store/port.js";
+import { fitBudget } from "./paging.js";
 
 /** The most blocks `block.list` answers. */
 const MAX_LISTED = 500;
@@ -21,9 +22,13 @@ export class Blocks {
     this.#o = options;
   }
 
-  /** The caller's blocks, newest first, with each blocked principal's name and handle now. */
+  /**
+   * The caller's blocks, newest first, with each blocked principal's name and handle now: at most
+   * MAX_LISTED, and only as many as fit the reply budget (paging.ts).
+   */
   async list(actor: PrincipalRecord): Promise<RpcResults["block.list"]> {
-    const blocks = await this.#o.store.listBlocks(actor.id, MAX_LISTED);
+    const read = await this.#o.store.listBlocks(actor.id, MAX_LISTED + 1);
+    const blocks = read.slice(0, MAX_LISTED);
     const people = new Map(
       (await this.#o.store.getPrincipals(blocks.map((b) => b.blocked))).map((p) => [p.id, p] as const),
     );
@@ -36,7 +41,9 @@ export class Blocks {
         ...(p?.handle ? { handle: p.handle } : {}),
       };
     });
-    return { blocked };
+    // 500 names and handles of the largest size would come close to NATS's max_payload: keep to the budget.
+    const page = fitBudget(blocked);
+    return { blocked: page.items, hasMore: page.hasMore || read.length > MAX_LISTED };
   }
 
   /** Lifts the caller's block of `principalId` (also fine when there was none). */

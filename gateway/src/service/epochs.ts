@@ -63,9 +63,13 @@ export class Epochs {
   async list(actor: PrincipalRecord, body: Body<"epoch.list">): Promise<RpcResults["epoch.list"]> {
     await this.#o.access(actor, body.convId);
     const limit = body.limit ?? 100;
-    const { items, hasMore } = await readPage(limit, (rows) =>
-      this.#o.store.listCommits(body.convId, body.after, rows),
-    );
+    // Bounded in bytes too (paging.ts): a commit may be as large as a request (96 KiB).
+    const { items, hasMore } = await readPage({
+      limit,
+      start: body.after,
+      read: (after, rows) => this.#o.store.listCommits(body.convId, after, rows),
+      cursorOf: (c) => c.epoch,
+    });
     return { commits: items, hasMore };
   }
 }

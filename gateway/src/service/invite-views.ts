@@ -8,6 +8,12 @@ import type { InviteInfo, InviteMemberPreview } from "@parley/sdk/protocol";
 import type { InviteRecord, MemberStore, PrincipalRecord, PrincipalStore, ShopStore } from "../store/port.js";
 import { toInfo } from "./invite-rules.js";
 
+/**
+ * The most members an invite's preview lists, so that one invite into a crowded conversation still
+ * fits a reply (docs/protocol.md).
+ */
+export const INVITE_PREVIEW_MEMBERS = 100;
+
 export interface InviteViewsOptions {
   store: PrincipalStore & MemberStore & ShopStore;
   now: () => number;
@@ -46,8 +52,9 @@ export class InviteViews {
     });
   }
 
+  /** The conversation's members as the invitee's preview shows them: the first INVITE_PREVIEW_MEMBERS. */
   async #members(convId: string): Promise<InviteMemberPreview[]> {
-    const members = await this.#o.store.listMembers(convId);
+    const members = (await this.#o.store.listMembers(convId)).slice(0, INVITE_PREVIEW_MEMBERS);
     const people = await this.#people(members.map((m) => m.principalId));
     return members.map((m) => {
       const p = people.get(m.principalId);

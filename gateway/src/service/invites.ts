@@ -38,6 +38,7 @@ import type { ConversationAccess } from "./access.js";
 import type { EventFanout } from "./events.js";
 import { assertAnswerable, cooldownLeft, DEFAULT_INVITE_TTL_MS, historyFloor, statusAt } from "./invite-rules.js";
 import { InviteViews } from "./invite-views.js";
+import { fitBudget } from "./paging.js";
 import { isTeamMember } from "./team.js";
 
 export interface InvitesOptions {
@@ -56,6 +57,8 @@ export interface InvitesOptions {
 
 /** The most invites `invite.history` answers: the newest, oldest first. */
 const INVITE_HISTORY_LIMIT = 200;
+/** The most pending invites `invite.list` answers (newest first; docs/protocol.md). */
+export const INVITE_LIST_LIMIT = 50;
 
 export class Invites {
   readonly #o: InvitesOptions;
@@ -137,22 +140,30 @@ export class Invites {
     if (!invite.dropped) this.#o.fanout.toPrincipal(invite.invitee, { type: "invite", invite: view });
   }
 
-  /** The caller's invites still waiting for an answer, newest first (expired and dropped ones left out). */
+  /**
+   * The caller's invites still waiting for an answer, newest first (expired and dropped ones left out):
+   * at most INVITE_LIST_LIMIT, and only as many as fit the reply budget (paging.ts). `hasMore` when
+   * more wait: they show once some are answered (or by their `invite` events).
+   */
   async pending(actor: PrincipalRecord): Promise<RpcResults["invite.list"]> {
     const now = this.#now();
-    const waiting = (await this.#o.store.listPendingInvites(actor.id)).filter(
-      (i) => !i.dropped && statusAt(i, now) === "pending",
-    );
-    return { invites: await this.#views.forInvitee(waiting) };
+    const read = await this.#o.store.listPendingInvites(actor.id, INVITE_LIST_LIMIT + 1);
+    const waiting = read.slice(0, INVITE_LIST_LIMIT).filter((i) => !i.dropped && statusAt(i, now) === "pending");
+    const page = fitBudget(await this.#views.forInvitee(waiting));
+    return { invites: page.items, hasMore: page.hasMore || read.length > INVITE_LIST_LIMIT };
   }
 
-  /** Every invite into the conversation, for its members and the shop's team (the timeline's invite lines). */
+  /**
+   * The conversation's newest invites, oldest first, for its members and the shop's team (the timeline's
+   * invite lines): at most INVITE_HISTORY_LIMIT, and only as many as fit the reply budget.
+   */
   async history(actor: PrincipalRecord, convId: string, invitee?: string): Promise<RpcResults["invite.history"]> {
     await this.#o.access(actor, convId);
-    const invites = (await this.#o.store.listInvitesOf(convId, INVITE_HISTORY_LIMIT, invitee)).filter(
-      (i) => !i.dropped || i.inviter === actor.id,
-    );
-    return { invites: await this.#views.forMembers(invites) };
+    const read = await this.#o.store.listInvitesOf(convId, INVITE_HISTORY_LIMIT + 1, invitee);
+    const invites = read.slice(-INVITE_HISTORY_LIMIT).filter((i) => !i.dropped || i.inviter === actor.id);
+    // Oldest first: keep the newest that fit the reply budget (paging.ts), from the end.
+    const page = fitBudget((await this.#views.forMembers(invites)).reverse());
+    return { invites: page.items.reverse(), hasMore: page.hasMore || read.length > INVITE_HISTORY_LIMIT };
   }
 
   /** The invite to `actor` with this id, answerable now; `not_found` for another's or a dropped one. */

@@ -91,9 +91,12 @@ export class KeyBackups {
     await this.#listLimit.take(actor.id);
     await this.#memberConversation(actor, body.convId);
     const limit = body.limit ?? DEFAULT_PAGE;
-    const page = await readPage(limit, (rows) =>
-      this.#store.listKeyBackups(actor.id, body.convId, body.after ?? 0, rows),
-    );
+    const page = await readPage({
+      limit,
+      start: body.after ?? 0,
+      read: (after, rows) => this.#store.listKeyBackups(actor.id, body.convId, after, rows),
+      cursorOf: (e) => e.epoch,
+    });
     return { entries: page.items, hasMore: page.hasMore };
   }
 

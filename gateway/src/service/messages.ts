@@ -1,7 +1,8 @@
 /**
  * Messages: sending an envelope into a conversation (stored, then fanned out
  * to the members and the shop's team) and reading the stored ones back, by
- * page before a seq (`msg.history`) or after one (`msg.since`). The gateway
+ * page before a seq (`msg.history`) or after one (`msg.since`), each page
+ * bounded in count and in bytes so that it fits one NATS message. The gateway
  * never reads an envelope's content; it checks only where it goes and under
  * which epoch it was sealed. A member who joined by an invite offering less
  * than everything reads only messages stored at or after its history floor
@@ -78,25 +79,37 @@ export class Messages {
     return { seq: message.seq, ts: message.ts, duplicate };
   }
 
-  /** Older messages: the page before seq `before` (the newest without it), newest first. */
+  /**
+   * Older messages: the page before seq `before` (the newest without it), newest first, at most `limit`
+   * and at most REPLY_BUDGET_BYTES of them (paging.ts); `hasMore`: continue before the last one's seq.
+   */
   async history(actor: PrincipalRecord, body: Body<"msg.history">): Promise<RpcResults["msg.history"]> {
     const { member } = await this.#o.access(actor, body.convId);
     const limit = body.limit ?? 50;
     const floor = member?.historyFrom;
-    const { items, hasMore } = await readPage(limit, (rows) =>
-      this.#o.store.history(body.convId, body.before, rows, floor),
-    );
+    const { items, hasMore } = await readPage({
+      limit,
+      start: body.before,
+      read: (before, rows) => this.#o.store.history(body.convId, before, rows, floor),
+      cursorOf: (m) => m.seq,
+    });
     return { messages: items, hasMore };
   }
 
-  /** Newer messages: the page after `after`, oldest first (catching up after a reconnect). */
+  /**
+   * Newer messages: the page after `after`, oldest first (catching up after a reconnect), bounded like
+   * `history`; `hasMore`: continue after the last one's seq.
+   */
   async since(actor: PrincipalRecord, body: Body<"msg.since">): Promise<RpcResults["msg.since"]> {
     const { member } = await this.#o.access(actor, body.convId);
     const limit = body.limit ?? 200;
     const floor = member?.historyFrom;
-    const { items, hasMore } = await readPage(limit, (rows) =>
-      this.#o.store.since(body.convId, body.after, rows, floor),
-    );
+    const { items, hasMore } = await readPage({
+      limit,
+      start: body.after,
+      read: (after, rows) => this.#o.store.since(body.convId, after, rows, floor),
+      cursorOf: (m) => m.seq,
+    });
     return { messages: items, hasMore };
   }
 }

@@ -6,12 +6,23 @@
  * so the gateway cannot read it either. Plaintext (`alg: "none"`) is refused:
  * a note has no reason to exist unencrypted.
  */
-import type { RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
+import type { RpcResults, rpcRequestSchemas, StoredNote } from "@parley/sdk/protocol";
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
-import type { ConversationStore, MemberStore, NoteStore, PrincipalRecord, PrincipalStore } from "../store/port.js";
+import type {
+  ConversationStore,
+  MemberStore,
+  NoteCursor,
+  NoteStore,
+  PrincipalRecord,
+  PrincipalStore,
+} from "../store/port.js";
 import type { EventFanout } from "./events.js";
+import { jsonBytes, readPage } from "./paging.js";
 import { teamConversation } from "./team.js";
+
+/** What `"authorName":"<80 characters>",` may add to a note: 80 UTF-16 units are at most 240 bytes of UTF-8. */
+const AUTHOR_NAME_BYTES = 16 + 240;
 
 type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
 
@@ -44,12 +55,24 @@ export class Notes {
     return { note: served, duplicate };
   }
 
+  /**
+   * The newest notes (before `body.before`), oldest first, at most `limit` and at most REPLY_BUDGET_BYTES
+   * of them (paging.ts); `hasMore`: continue before the first one.
+   */
   async list(actor: PrincipalRecord, body: Body<"note.list">): Promise<RpcResults["note.list"]> {
     const conv = await this.#teamConversation(actor, body.convId);
-    const notes = await this.o.store.listNotes(conv.id, body.limit ?? 100);
+    // Read newest first, going back; each note counted with room for its author's name (80 characters).
+    const { items, hasMore } = await readPage<StoredNote, NoteCursor | undefined>({
+      limit: body.limit ?? 100,
+      start: body.before,
+      read: async (before, rows) => (await this.o.store.listNotes(conv.id, rows, before)).reverse(),
+      cursorOf: (n) => ({ ts: n.ts, id: n.id }),
+      sizeOf: (n) => jsonBytes(n) + AUTHOR_NAME_BYTES,
+    });
+    const notes = items.reverse();
     const authors = await this.o.store.getPrincipals([...new Set(notes.map((n) => n.author))]);
     const names = new Map(authors.map((p) => [p.id, p.displayName]));
-    return { notes: notes.map((n) => ({ ...n, authorName: names.get(n.author) ?? "" })) };
+    return { notes: notes.map((n) => ({ ...n, authorName: names.get(n.author) ?? "" })), hasMore };
   }
 
   #teamConversation(actor: PrincipalRecord, convId: string) {

@@ -43,7 +43,7 @@ export type { LimiterStore, LimitRule, SharedLimiter } from "./port/limits.js";
 export type { MemberRecord, MemberStore } from "./port/members.js";
 export type { MembershipLogStore, MembershipRecord } from "./port/membership-log.js";
 export type { AppendResult, MessageStore, NewMessage } from "./port/messages.js";
-export type { NoteStore } from "./port/notes.js";
+export type { NoteCursor, NoteStore } from "./port/notes.js";
 export type { PrincipalRecord, PrincipalStore, SetHandleResult } from "./port/principals.js";
 export type { ReadMarker, ReadMarkerStore, UnreadCount } from "./port/read-markers.js";
 export type { SessionRecord, SessionRevokeReason, SessionStore } from "./port/sessions.js";

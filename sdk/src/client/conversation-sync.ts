@@ -6,6 +6,7 @@
  */
 
 import type { ConversationState } from "../conversation-tracker.js";
+import { ParleyError, SdkError } from "../errors.js";
 import type { StoredMessage } from "../protocol/envelope.js";
 import type { ConversationInfo } from "../protocol/models.js";
 import { foldBody } from "./body-kind-rules.js";
@@ -16,6 +17,10 @@ import type { MessageDecoder } from "./message-decoder.js";
 export const PAGE = 50;
 /** Messages per backfill request. */
 const BACKFILL_PAGE = 200;
+/** Catching up after a reconnect: tries per request, and the backoff between them (doubling). */
+const CATCH_UP_ATTEMPTS = 8;
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_MS = 5000;
 
 export class ConversationSync {
   readonly #core: ClientCore;
@@ -110,17 +115,25 @@ export class ConversationSync {
     }
   }
 
-  /** Fetches everything after the watermark until the conversation is contiguous again. Single-flight per conversation. */
+  /**
+   * Fetches everything after the watermark until the conversation is contiguous again, page by page
+   * (`msg.since` pages end at a count or at the gateway's byte budget). Single-flight per conversation.
+   */
   backfill(convId: string): Promise<void> {
     const running = this.#backfills.get(convId);
     if (running) return running;
     const tracker = this.#core.tracker(convId);
     const work = (async () => {
+      let after = tracker.state.value.lastSeq;
       for (;;) {
-        const after = tracker.state.value.lastSeq;
         const page = await this.#core.request("msg.since", { convId, after, limit: BACKFILL_PAGE });
         await this.ingest(convId, page.messages, true);
-        if (!page.hasMore) break;
+        // A page ends at the limit or at the gateway's byte budget (one large message may fill it):
+        // continue after its last message. A page that moved nothing ends the backfill, whatever
+        // `hasMore` says (a lying gateway cannot keep us asking).
+        const last = page.messages.at(-1)?.seq;
+        if (!page.hasMore || last === undefined || last <= after) break;
+        after = last;
       }
     })().finally(() => this.#backfills.delete(convId));
     this.#backfills.set(convId, work);
@@ -136,10 +149,9 @@ export class ConversationSync {
     const core = this.#core;
     for (const [convId, tracker] of core.trackers) {
       if (!tracker.anchored) continue;
-      this.backfill(convId).catch(core.report);
+      this.#retrying(() => this.backfill(convId)).catch(core.report);
     }
-    core
-      .request("conv.list", { limit: PAGE })
+    this.#retrying(() => core.request("conv.list", { limit: PAGE }))
       .then(({ conversations }) => {
         for (const c of conversations) {
           if (core.trackers.get(c.id)?.state.value.info) continue;
@@ -148,5 +160,26 @@ export class ConversationSync {
         }
       })
       .catch(core.report);
+  }
+
+  /**
+   * Runs `work` again with backoff while it fails for a reason that may pass and the client stays
+   * connected: after a nats-server restart this client may be back before any gateway is, and its
+   * first requests then find no responders. A later reconnect catches up anew.
+   */
+  async #retrying<T>(work: () => Promise<T>): Promise<T> {
+    let delay = FIRST_RETRY_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (err) {
+        const core = this.#core;
+        const again = err instanceof SdkError && err.retryable && attempt < CATCH_UP_ATTEMPTS;
+        if (!again || core.closed || core.status.value.state !== "connected") throw err;
+        const wait = err instanceof ParleyError && err.retryAfter !== undefined ? err.retryAfter * 1000 : delay;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        delay = Math.min(delay * 2, MAX_RETRY_MS);
+      }
+    }
   }
 }

@@ -8,6 +8,9 @@ import { randomId } from "../protocol/ids.js";
 import type { Note } from "./client-events.js";
 import type { ClientCore } from "./core.js";
 
+/** The most notes one `note.list` request may ask for. */
+const MAX_NOTE_PAGE = 200;
+
 export class InternalNotes {
   readonly #core: ClientCore;
 
@@ -24,9 +27,26 @@ export class InternalNotes {
     return noteOf(note, text);
   }
 
-  /** The newest notes, oldest first, decrypted; unreadable ones are left out and reported as `error`. */
+  /**
+   * The newest `limit` notes, oldest first, decrypted; unreadable ones are left out and reported as
+   * `error`. The gateway ends a page at its byte budget too, so this follows `hasMore` back (before
+   * the oldest note so far) until it has `limit` notes or there are no more.
+   */
   async list(convId: string, limit: number): Promise<Note[]> {
-    const { notes } = await this.#core.request("note.list", { convId, limit });
+    const notes: StoredNote[] = [];
+    let before: { ts: number; id: string } | undefined;
+    while (notes.length < limit) {
+      const page = await this.#core.request("note.list", {
+        convId,
+        limit: Math.min(limit - notes.length, MAX_NOTE_PAGE),
+        ...(before ? { before } : {}),
+      });
+      notes.unshift(...page.notes);
+      const oldest = page.notes[0];
+      // A page that does not go back ends it, whatever `hasMore` says (a lying gateway cannot keep us asking).
+      if (!page.hasMore || !oldest || (before && !isBefore(oldest, before))) break;
+      before = { ts: oldest.ts, id: oldest.id };
+    }
     const opened = await Promise.allSettled(notes.map((n) => this.#open(n)));
     const out: Note[] = [];
     for (const r of opened) {
@@ -46,6 +66,11 @@ export class InternalNotes {
   async #open(note: StoredNote): Promise<Note> {
     return noteOf(note, await this.#core.requireE2E().openNote(note));
   }
+}
+
+/** Whether note `a` is older than the cursor `b` (notes are ordered by `ts`, then `id`). */
+function isBefore(a: { ts: number; id: string }, b: { ts: number; id: string }): boolean {
+  return a.ts < b.ts || (a.ts === b.ts && a.id < b.id);
 }
 
 /** A stored note with its decrypted text, as the app sees it. */

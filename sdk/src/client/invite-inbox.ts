@@ -25,6 +25,8 @@ export class InviteInbox {
   #expiry: ReturnType<typeof setTimeout> | undefined;
   /** Bumped by every change, so a slow `invite.list` answer does not undo an event that came after it was asked. */
   #version = 0;
+  /** The last `invite.list` held fewer invites than wait (its count cap or byte budget). */
+  #more = false;
 
   constructor(core: ClientCore) {
     this.#core = core;
@@ -34,7 +36,8 @@ export class InviteInbox {
   async load(): Promise<void> {
     const asked = this.#version;
     try {
-      const { invites } = await this.#core.request("invite.list", {});
+      const { invites, hasMore } = await this.#core.request("invite.list", {});
+      this.#more = hasMore === true;
       if (asked === this.#version) this.#set(invites);
     } catch (err) {
       // Offline: the reconnect loads again. Anything else is worth showing.
@@ -67,6 +70,8 @@ export class InviteInbox {
   #drop(inviteId: string): void {
     this.#version++;
     this.#set(this.store.value.filter((i) => i.id !== inviteId));
+    // The gateway answers a bounded list: once one is answered, the next waiting one can show.
+    if (this.#more) void this.load();
   }
 
   stop(): void {

@@ -15,6 +15,9 @@ import {
 } from "../protocol/models.js";
 import type { Rpc } from "./rpc.js";
 
+/** Principals per `device.list` request: 16 of them with 16 devices each are ~92 KB of records. */
+const DEVICE_LIST_CHUNK = Math.min(16, MAX_DEVICE_LIST_PRINCIPALS);
+
 /** Principals and their devices, as an epoch lists them. */
 export type Members = Array<{ principalId: string; devices: DeviceRecord[] }>;
 
@@ -40,11 +43,16 @@ export class EpochMembers {
       if (isTeamRole(m.role)) this.listedTeam.add(m.principalId);
       else listed.push(m.principalId);
     }
-    // `device.list` names at most MAX_DEVICE_LIST_PRINCIPALS principals: ask in chunks.
-    for (let i = 0; i < listed.length; i += MAX_DEVICE_LIST_PRINCIPALS) {
-      const chunk = listed.slice(i, i + MAX_DEVICE_LIST_PRINCIPALS);
-      const { devices } = await this.#o.request("device.list", { principalIds: chunk });
-      await this.#o.directory.learn(devices, { complete: chunk });
+    if (listed.length > 0) {
+      // A few principals per request, so that each reply stays well inside one NATS message
+      // (up to 256 principals' devices in one reply could not fit: docs/protocol.md, Paging).
+      const chunks: string[][] = [];
+      for (let i = 0; i < listed.length; i += DEVICE_LIST_CHUNK) chunks.push(listed.slice(i, i + DEVICE_LIST_CHUNK));
+      const replies = await Promise.all(chunks.map((principalIds) => this.#o.request("device.list", { principalIds })));
+      await this.#o.directory.learn(
+        replies.flatMap((r) => r.devices),
+        { complete: listed },
+      );
     }
     return listed.map((principalId) => ({ principalId, devices: this.#o.directory.devicesOf(principalId) }));
   }

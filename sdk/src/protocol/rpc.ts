@@ -93,23 +93,28 @@ export interface RpcResults {
     /** True when this note id was stored before. */
     duplicate: boolean;
   };
-  /** The shop's team only: the newest notes, oldest first. */
+  /** The shop's team only: the newest notes (before `before` when given), oldest first. */
   "note.list": {
     /** Each with its author's display name. */
     notes: StoredNote[];
+    /**
+     * True when older notes remain: the page ended at the limit or at the gateway's byte budget.
+     * Continue with `before` set to the first (oldest) note's `ts` and `id`.
+     */
+    hasMore: boolean;
   };
-  /** A page of older messages. */
+  /** A page of older messages: at most `limit`, and only as many as fit the gateway's byte budget (at least one). */
   "msg.history": {
     /** Newest first, below the `before` seq. */
     messages: StoredMessage[];
-    /** True when older messages remain. */
+    /** True when older messages remain: continue with `before` set to the last (oldest) message's seq. */
     hasMore: boolean;
   };
-  /** A page of newer messages, for filling gaps. */
+  /** A page of newer messages, for filling gaps: at most `limit`, and only as many as fit the gateway's byte budget (at least one). */
   "msg.since": {
     /** Oldest first, above the `after` seq. */
     messages: StoredMessage[];
-    /** True when newer messages remain. */
+    /** True when newer messages remain: continue with `after` set to the last (newest) message's seq. */
     hasMore: boolean;
   };
   /** The principal holding the handle in the caller's shop. */
@@ -131,8 +136,10 @@ export interface RpcResults {
   };
   /** The caller's blocked principals. */
   "block.list": {
-    /** Newest first. */
+    /** Newest first: the newest 500 at most, and only as many as fit the gateway's byte budget. */
     blocked: BlockedInfo[];
+    /** True when the caller blocked more principals than this reply holds. */
+    hasMore: boolean;
   };
   /** The principal is unblocked (also when it was not blocked). */
   "block.remove": {
@@ -154,15 +161,19 @@ export interface RpcResults {
     /** Always `true`. */
     ok: true;
   };
-  /** The caller's pending invites. */
+  /** The caller's pending invites: the newest 50 at most, and only as many as fit the gateway's byte budget. */
   "invite.list": {
     /** Newest first. */
     invites: InviteInfo[];
+    /** True when more invites wait than this reply holds: they show once some are answered. */
+    hasMore: boolean;
   };
   /** Every invite into one conversation. */
   "invite.history": {
-    /** Any status, oldest first. */
+    /** Any status, oldest first: the newest 200 at most, and only as many as fit the gateway's byte budget. */
     invites: InviteInfo[];
+    /** True when older invites were left out (by the count or the byte budget). */
+    hasMore: boolean;
   };
   /** The conversation's recorded joins, leaves and removals. */
   "member.history": {
@@ -184,11 +195,11 @@ export interface RpcResults {
     /** The conversation's new head epoch. */
     epoch: number;
   };
-  /** A page of a conversation's epoch chain. */
+  /** A page of a conversation's epoch chain: at most `limit`, and only as many as fit the gateway's byte budget (at least one). */
   "epoch.list": {
     /** Oldest first, above the `after` epoch. */
     commits: EpochCommit[];
-    /** True when more commits remain. */
+    /** True when more commits remain: continue with `after` set to the last commit's epoch. */
     hasMore: boolean;
   };
   /** The shop team's current public key; null before an admin made one. Public: any signed-in principal may read it. */
@@ -249,9 +260,9 @@ export interface RpcResults {
   };
   /** Customers only: the caller's sealed epoch keys of one conversation, by epoch ascending. */
   "keys.backup.list": {
-    /** Above the `after` epoch. */
+    /** Above the `after` epoch (at most `limit`, and only as many as fit the gateway's byte budget). */
     entries: KeyBackupEntry[];
-    /** True when more entries remain. */
+    /** True when more entries remain: continue with `after` set to the last entry's epoch. */
     hasMore: boolean;
   };
   /** The caller's own principal. */

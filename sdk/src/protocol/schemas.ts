@@ -193,8 +193,15 @@ export const rpcRequestSchemas = {
   "msg.send": z.strictObject({ convId: idSchema, envelope: envelopeSchema }),
   /** Team only: add an internal note (end-to-end encrypted under the team key). */
   "note.add": z.strictObject({ convId: idSchema, envelope: envelopeSchema }),
-  /** Team only: the newest notes of a conversation; `limit` defaults to 100. */
-  "note.list": z.strictObject({ convId: idSchema, limit: z.number().int().min(1).max(200).optional() }),
+  /**
+   * Team only: the newest notes of a conversation, or with `before` (a note's `ts` and `id`) the newest
+   * older than that note; `limit` defaults to 100.
+   */
+  "note.list": z.strictObject({
+    convId: idSchema,
+    limit: z.number().int().min(1).max(200).optional(),
+    before: z.strictObject({ ts: z.number().int().min(0).max(8.64e15), id: idSchema }).optional(),
+  }),
   /** Older messages, newest first, below `before`; `limit` defaults to 50. */
   "msg.history": z.strictObject({
     convId: idSchema,

@@ -166,12 +166,21 @@ export function describeConversations(open: () => Promise<StoreFixture>): void {
       const forOther = invite({ convId: "c-1", invitee: "p-other" });
       for (const inv of [a, b, settled, forOther]) await store.createInvite(inv);
       await store.settleInvite(settled.id, "declined");
-      expect((await store.listPendingInvites("p-invitee")).sort(byId)).toEqual([a, b].sort(byId));
+      expect((await store.listPendingInvites("p-invitee", 10)).sort(byId)).toEqual([a, b].sort(byId));
       expect(await store.findPendingInvite("c-2", "p-invitee")).toEqual(b);
       expect(await store.findPendingInvite("c-3", "p-invitee")).toBeUndefined();
       expect(await store.findPendingInvite("c-2", "p-other")).toBeUndefined();
       await store.settleInvite(b.id, "revoked");
-      expect(await store.listPendingInvites("p-invitee")).toEqual([a]);
+      expect(await store.listPendingInvites("p-invitee", 10)).toEqual([a]);
+    });
+
+    it("lists at most the limit of pending invites, newest first", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const made = Array.from({ length: 5 }, (_, i) => invite({ convId: `c-${i}`, createdAt: T0 + i }));
+      for (const inv of made) await store.createInvite(inv);
+      expect((await store.listPendingInvites("p-invitee", 3)).map((i) => i.convId)).toEqual(["c-4", "c-3", "c-2"]);
+      expect(await store.listPendingInvites("p-invitee", 0)).toEqual([]);
     });
 
     it("keeps the dropped flag of an invite (only when set) and its history choice and expiry", async () => {
@@ -185,7 +194,8 @@ export function describeConversations(open: () => Promise<StoreFixture>): void {
       expect(await store.getInvite(plain.id)).toEqual(plain);
       expect(await store.getInvite(plain.id)).not.toHaveProperty("dropped");
       expect(await store.findPendingInvite("c-dr", "p-invitee")).toEqual(dropped);
-      expect(await store.listPendingInvites("p-invitee")).toContainEqual(dropped);
+      // Dropped invites never reach the invitee: its list leaves them out (so they cannot crowd out real ones).
+      expect(await store.listPendingInvites("p-invitee", 10)).not.toContainEqual(dropped);
       expect(await store.settleInvite(dropped.id, "declined", T0 + 5)).toBe(true);
       expect(await store.listInvitesOf("c-dr", 10)).toContainEqual({
         ...dropped,

@@ -44,6 +44,29 @@ export function describeNotes(open: () => Promise<StoreFixture>): void {
       expect(await store.listNotes("c-other", 10)).toEqual([]);
     });
 
+    it("pages back before a note by (ts, id), notes of the same ts included", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const conv = conversation();
+      await store.createConversation(conv);
+      // n1 alone, then n2..n4 sharing one ts (ordered by id), then n5.
+      const times: Array<[string, number]> = [
+        ["n1", T0 + 1],
+        ["n2", T0 + 2],
+        ["n3", T0 + 2],
+        ["n4", T0 + 2],
+        ["n5", T0 + 3],
+      ];
+      for (const [id, ts] of times) await store.addNote(note(conv.id, id, ts));
+      const ids = async (limit: number, before: { ts: number; id: string }) =>
+        (await store.listNotes(conv.id, limit, before)).map((n) => n.id);
+      expect(await ids(2, { ts: T0 + 3, id: "n5" })).toEqual(["n3", "n4"]);
+      expect(await ids(2, { ts: T0 + 2, id: "n3" })).toEqual(["n1", "n2"]);
+      expect(await ids(10, { ts: T0 + 2, id: "n2" })).toEqual(["n1"]);
+      expect(await ids(10, { ts: T0 + 1, id: "n1" })).toEqual([]);
+      expect(await store.listNotes("c-other", 10, { ts: T0 + 9, id: "n9" })).toEqual([]);
+    });
+
     it("moves no message seq and keeps notes out of the message history", async () => {
       await using fx = await open();
       const { store } = fx;

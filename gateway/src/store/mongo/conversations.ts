@@ -154,10 +154,12 @@ export class MongoConversations implements ConversationStore, MemberStore, Invit
     );
   }
 
-  async listPendingInvites(invitee: string): Promise<InviteRecord[]> {
-    const filter = { invitee: str(invitee, "invitee"), status: "pending" as const };
+  async listPendingInvites(invitee: string, limit: number): Promise<InviteRecord[]> {
+    const filter = { invitee: str(invitee, "invitee"), status: "pending" as const, dropped: { $ne: true as const } };
+    const n = clampLimit(limit);
+    if (n === 0) return []; // MongoDB reads limit(0) as no limit
     return this.#c.run(async () =>
-      (await this.#c.col.invites.find(filter, NO_ID).sort({ createdAt: -1, id: -1 }).toArray()).map(inviteDoc),
+      (await this.#c.col.invites.find(filter, NO_ID).sort({ createdAt: -1, id: -1 }).limit(n).toArray()).map(inviteDoc),
     );
   }
 

@@ -10,7 +10,7 @@
 import type { StoredMessage, StoredNote } from "@parley/sdk/protocol";
 import { StoreNotFoundError } from "../port/errors.js";
 import type { AppendResult, MessageStore, NewMessage } from "../port/messages.js";
-import type { NoteStore } from "../port/notes.js";
+import type { NoteCursor, NoteStore } from "../port/notes.js";
 import type { ReadMarker, ReadMarkerStore, UnreadCount } from "../port/read-markers.js";
 import { clampLimit } from "../rules/limits.js";
 import { envelopeDoc, num, str } from "../rules/records.js";
@@ -189,8 +189,18 @@ export class MongoMessages implements MessageStore, ReadMarkerStore, NoteStore {
     });
   }
 
-  async listNotes(convId: string, limit: number): Promise<StoredNote[]> {
-    const filter = { convId: str(convId, "convId") };
+  async listNotes(convId: string, limit: number, before?: NoteCursor): Promise<StoredNote[]> {
+    const filter = {
+      convId: str(convId, "convId"),
+      ...(before
+        ? {
+            $or: [
+              { ts: { $lt: num(before.ts, "ts") } },
+              { ts: num(before.ts, "ts"), id: { $lt: str(before.id, "id") } },
+            ],
+          }
+        : {}),
+    };
     const n = clampLimit(limit);
     if (n === 0) return [];
     return this.#c.run(async () =>

@@ -41,6 +41,7 @@ import {
   type LimitRule,
   type MemberRecord,
   type NewMessage,
+  type NoteCursor,
   type PrincipalRecord,
   type ReadMarker,
   type SetHandleResult,
@@ -309,8 +310,8 @@ export class MongoStore implements Store {
     return this.#conversations.settleInvite(id, status, at);
   }
 
-  listPendingInvites(invitee: string): Promise<InviteRecord[]> {
-    return this.#conversations.listPendingInvites(invitee);
+  listPendingInvites(invitee: string, limit: number): Promise<InviteRecord[]> {
+    return this.#conversations.listPendingInvites(invitee, limit);
   }
 
   listInvitesOf(convId: string, limit: number, invitee?: string): Promise<InviteRecord[]> {
@@ -376,8 +377,8 @@ export class MongoStore implements Store {
     return this.#messages.addNote(note);
   }
 
-  listNotes(convId: string, limit: number): Promise<StoredNote[]> {
-    return this.#messages.listNotes(convId, limit);
+  listNotes(convId: string, limit: number, before?: NoteCursor): Promise<StoredNote[]> {
+    return this.#messages.listNotes(convId, limit, before);
   }
 
   appendCommit(commit: EpochCommit): Promise<AppendCommitResult> {

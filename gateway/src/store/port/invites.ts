@@ -20,8 +20,11 @@ export interface InviteStore {
    * `at` (ms) is kept as the invite's `settledAt`.
    */
   settleInvite(id: string, status: Exclude<InviteStatus, "pending">, at?: number): Promise<boolean>;
-  /** The invitee's pending invites, newest first. */
-  listPendingInvites(invitee: string): Promise<InviteRecord[]>;
+  /**
+   * The invitee's pending invites that reached it (not `dropped`), newest first, at most `limit`
+   * (clamped like every other). Expired ones are still `pending` in the store: callers filter them.
+   */
+  listPendingInvites(invitee: string, limit: number): Promise<InviteRecord[]>;
   /**
    * The newest `limit` invites into the conversation (only those to `invitee` when given), whatever
    * their status, oldest first; `limit` is clamped like every other.

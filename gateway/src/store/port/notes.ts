@@ -7,6 +7,15 @@ export interface NoteStore {
    * resolves the stored note with `duplicate: true`.
    */
   addNote(note: StoredNote): Promise<{ note: StoredNote; duplicate: boolean }>;
-  /** The newest `limit` notes of a conversation, oldest first. */
-  listNotes(convId: string, limit: number): Promise<StoredNote[]>;
+  /**
+   * The newest `limit` notes of a conversation, oldest first; with `before`, the newest of those
+   * strictly older than it (by `ts`, then `id`), for paging back.
+   */
+  listNotes(convId: string, limit: number, before?: NoteCursor): Promise<StoredNote[]>;
+}
+
+/** Where a page of notes continues: a note's `ts` and `id` (notes are ordered by both). */
+export interface NoteCursor {
+  ts: number;
+  id: string;
 }

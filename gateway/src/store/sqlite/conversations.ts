@@ -110,8 +110,8 @@ export class SqliteConversations implements ConversationStore, MemberStore, Invi
     return rows.map(toInvite);
   }
 
-  async listPendingInvites(invitee: string): Promise<InviteRecord[]> {
-    return this.#c.s.pendingInvites.all(invitee).map(toInvite);
+  async listPendingInvites(invitee: string, limit: number): Promise<InviteRecord[]> {
+    return this.#c.s.pendingInvites.all(invitee, clampLimit(limit)).map(toInvite);
   }
 
   async findPendingInvite(convId: string, invitee: string): Promise<InviteRecord | undefined> {

@@ -5,7 +5,7 @@
  */
 import type { StoredMessage, StoredNote } from "@parley/sdk/protocol";
 import type { MessageStore } from "../port/messages.js";
-import type { NoteStore } from "../port/notes.js";
+import type { NoteCursor, NoteStore } from "../port/notes.js";
 import type { ReadMarker, ReadMarkerStore, UnreadCount } from "../port/read-markers.js";
 import { clampLimit } from "../rules/limits.js";
 import { hasUnreadRange, unreadCount } from "../rules/unread.js";
@@ -65,7 +65,10 @@ export class SqliteMessages implements Pick<MessageStore, "history" | "since">, 
     return { note: toNote(row), duplicate: changes === 0 };
   }
 
-  async listNotes(convId: string, limit: number): Promise<StoredNote[]> {
-    return this.#c.s.listNotes.all(convId, clampLimit(limit)).map(toNote).reverse();
+  async listNotes(convId: string, limit: number, before?: NoteCursor): Promise<StoredNote[]> {
+    const rows = before
+      ? this.#c.s.listNotesBefore.all(convId, before.ts, before.ts, before.id, clampLimit(limit))
+      : this.#c.s.listNotes.all(convId, clampLimit(limit));
+    return rows.map(toNote).reverse();
   }
 }

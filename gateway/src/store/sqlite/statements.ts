@@ -108,7 +108,7 @@ export function prepare(db: Database.Database) {
     invitesOfTo: q<InviteRow>(`SELECT * FROM (SELECT * FROM invites WHERE conv_id = ? AND invitee = ?
       ORDER BY created_at DESC, id DESC LIMIT ?) ORDER BY created_at, id`),
     pendingInvites: q<InviteRow>(
-      "SELECT * FROM invites WHERE invitee = ? AND status = 'pending' ORDER BY created_at DESC, id DESC",
+      "SELECT * FROM invites WHERE invitee = ? AND status = 'pending' AND dropped = 0 ORDER BY created_at DESC, id DESC LIMIT ?",
     ),
     pendingInvite: q<InviteRow>(
       "SELECT * FROM invites WHERE conv_id = ? AND invitee = ? AND status = 'pending' ORDER BY created_at DESC LIMIT 1",
@@ -159,6 +159,9 @@ export function prepare(db: Database.Database) {
     ),
     getNote: q<NoteRow>("SELECT * FROM notes WHERE conv_id = ? AND id = ?"),
     listNotes: q<NoteRow>("SELECT * FROM notes WHERE conv_id = ? ORDER BY ts DESC, id DESC LIMIT ?"),
+    listNotesBefore: q<NoteRow>(
+      "SELECT * FROM notes WHERE conv_id = ? AND (ts < ? OR (ts = ? AND id < ?)) ORDER BY ts DESC, id DESC LIMIT ?",
+    ),
     readMarkers: q<{ conv_id: string; principal_id: string; seq: number; at: number }>(
       "SELECT * FROM read_markers WHERE conv_id = ? ORDER BY principal_id",
     ),

@@ -34,6 +34,7 @@ import type {
   LimitRule,
   MemberRecord,
   NewMessage,
+  NoteCursor,
   PrincipalRecord,
   ReadMarker,
   SetHandleResult,
@@ -317,8 +318,8 @@ export class SqliteStore implements Store {
     return this.#conversations.settleInvite(id, status, at);
   }
 
-  listPendingInvites(invitee: string): Promise<InviteRecord[]> {
-    return this.#conversations.listPendingInvites(invitee);
+  listPendingInvites(invitee: string, limit: number): Promise<InviteRecord[]> {
+    return this.#conversations.listPendingInvites(invitee, limit);
   }
 
   listInvitesOf(convId: string, limit: number, invitee?: string): Promise<InviteRecord[]> {
@@ -380,8 +381,8 @@ export class SqliteStore implements Store {
     return this.#messages.addNote(note);
   }
 
-  listNotes(convId: string, limit: number): Promise<StoredNote[]> {
-    return this.#messages.listNotes(convId, limit);
+  listNotes(convId: string, limit: number, before?: NoteCursor): Promise<StoredNote[]> {
+    return this.#messages.listNotes(convId, limit, before);
   }
 
   appendCommit(commit: EpochCommit): Promise<AppendCommitResult> {
