@@ -15,6 +15,7 @@ import { createLogger } from "./logger.js";
 import { JwtMinter } from "./nats/minter.js";
 import { ChatService } from "./service/chat-service.js";
 import type { PresenceOptions } from "./service/presence.js";
+import { Quotas } from "./service/quotas.js";
 import { SessionService } from "./service/sessions.js";
 import { ShopAdmin } from "./service/shop-admin.js";
 import { type BlobStore, openBlobStore } from "./store/blobs/index.js";
@@ -84,8 +85,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let stopping = false;
   let natsUp = false;
 
+  const quotas = new Quotas(store, config.quotas);
   const chat = new ChatService({
     store,
+    quotas,
     sendRate: config.sendRatePerSecond,
     inviteTtlMs: config.inviteTtlMs,
     handleProbes: { perPrincipal: config.handleProbeRatePerMinute, perIp: config.handleProbeIpRatePerMinute },
@@ -162,7 +165,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           tokens,
           log,
           maxFileBytes: config.maxFileBytes,
-          uploadRatePerMinute: config.uploadRatePerMinute,
+          quotas,
         }),
         widgetRoutes: createWidgetRoutes({ widgetDir: config.widgetDir, natsWsUrls: config.natsWsUrls, store, log }),
         isReady: () => natsUp && !stopping,

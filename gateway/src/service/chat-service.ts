@@ -45,6 +45,7 @@ import { Notes } from "./notes.js";
 import { type PresenceOptions, PresenceTracker } from "./presence.js";
 import type { HandleProbeLimits } from "./probe-limits.js";
 import { Profiles } from "./profile.js";
+import { Quotas } from "./quotas.js";
 import { RateLimit } from "./rate-limits.js";
 import { Signals } from "./signals.js";
 import { TeamKeys } from "./team-keys.js";
@@ -83,6 +84,8 @@ export interface ChatServiceOptions {
   inviteTtlMs?: number;
   /** Handle-probe budgets (lookup, check, handle changes, invites), shared through the store. @default 20 per principal, 60 per IP, a minute */
   handleProbes?: HandleProbeLimits;
+  /** Per-op quotas per principal and client IP, shared through the store (quotas.ts). @default the defaults there */
+  quotas?: Quotas;
   /** Presence heartbeat TTL and ping interval (presence.ts). */
   presence?: PresenceOptions;
   /** STUN and TURN servers for `call.ice` (ice.ts). @default none: `call.ice` answers no servers */
@@ -92,6 +95,7 @@ export interface ChatServiceOptions {
 
 export class ChatService {
   readonly #handlers: Handlers;
+  readonly #quotas: Quotas;
   /** Who of each shop's team is online; the gateway starts it on its NATS connection. */
   readonly presence: PresenceTracker;
   /** Handles of the principals (the shop admin sets team members' handles through it). */
@@ -99,6 +103,7 @@ export class ChatService {
 
   constructor(options: ChatServiceOptions) {
     const { store } = options;
+    this.#quotas = options.quotas ?? new Quotas(store);
     const now = options.now ?? Date.now;
     const fanout = new EventFanout(options.sink);
     const access = conversationAccess(store);
@@ -200,6 +205,8 @@ export class ChatService {
   async rpc(actor: PrincipalRecord, op: string, body: unknown): Promise<RpcResults[RpcOp]> {
     if (!isRpcOp(op)) throw new GatewayError("not_found", `unknown operation ${JSON.stringify(op.slice(0, 40))}`);
     const handler = this.#handlers[op] as (actor: PrincipalRecord, body: unknown) => Promise<RpcResults[RpcOp]>;
-    return handler(actor, parseInput(rpcRequestSchemas[op] as z.ZodType<unknown>, body));
+    const input = parseInput(rpcRequestSchemas[op] as z.ZodType<unknown>, body);
+    await this.#quotas.take(actor, op);
+    return handler(actor, input);
   }
 }

@@ -13,7 +13,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import type { SessionTokens } from "../auth/session-tokens.js";
 import { GatewayError } from "../errors.js";
-import { RateLimit } from "../service/rate-limits.js";
+import type { Quotas } from "../service/quotas.js";
 import { isTeamMember } from "../service/team.js";
 import { type BlobStore, BlobTooLargeError, newBlobId } from "../store/blobs/index.js";
 import type { PrincipalRecord, Store } from "../store/port.js";
@@ -26,8 +26,8 @@ export interface FileRoutesDeps {
   log: Logger;
   /** Largest upload in bytes; a bigger one gets 413 `too_large`. */
   maxFileBytes: number;
-  /** Uploads per principal per minute. */
-  uploadRatePerMinute: number;
+  /** The shared quotas: each upload takes an `upload` point per principal and per client IP. */
+  quotas: Quotas;
 }
 
 const blobIdSchema = z.string().regex(BLOB_ID_PATTERN, "not a file id");
@@ -43,7 +43,6 @@ const DOWNLOAD_HEADERS = {
 
 export function createFileRoutes(deps: FileRoutesDeps): express.Router {
   const router = express.Router();
-  const uploadLimit = new RateLimit({ points: deps.uploadRatePerMinute, durationSeconds: 60 });
 
   const principal = async (req: Request): Promise<PrincipalRecord> => {
     const match = BEARER.exec(req.get("authorization") ?? "");
@@ -71,7 +70,7 @@ export function createFileRoutes(deps: FileRoutesDeps): express.Router {
       }
       const declared = Number(req.get("content-length") ?? Number.NaN);
       if (declared > deps.maxFileBytes) throw tooLarge(deps.maxFileBytes);
-      await uploadLimit.take(`upload:${actor.id}`);
+      await deps.quotas.take(actor, "upload");
       await requireAccess(actor, convId);
       // Not destroyed when the store stops reading early (too large): the 413 must still reach the client.
       const body = req.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>;
