@@ -18,6 +18,7 @@ import type { PresenceOptions } from "./service/presence.js";
 import { Quotas } from "./service/quotas.js";
 import { SessionService } from "./service/sessions.js";
 import { ShopAdmin } from "./service/shop-admin.js";
+import { ShopStorage } from "./service/storage.js";
 import { type BlobStore, openBlobStore } from "./store/blobs/index.js";
 import { openStore } from "./store/index.js";
 import type { Store } from "./store/port.js";
@@ -86,9 +87,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let natsUp = false;
 
   const quotas = new Quotas(store, config.quotas);
+  const storage = new ShopStorage({
+    usage: store,
+    quotaBytes: config.shopStorageQuota,
+    blobs,
+    claimWindowMs: config.blobClaimWindowMs,
+    log,
+  });
   const chat = new ChatService({
     store,
     quotas,
+    storage,
     sendRate: config.sendRatePerSecond,
     inviteTtlMs: config.inviteTtlMs,
     handleProbes: { perPrincipal: config.handleProbeRatePerMinute, perIp: config.handleProbeIpRatePerMinute },
@@ -138,6 +147,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       responder = new NatsResponder(nc, chat, store, log);
       responder.start();
       await chat.presence.start(nc);
+      storage.start();
 
       const sessions = new SessionService({
         store,
@@ -166,6 +176,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           log,
           maxFileBytes: config.maxFileBytes,
           quotas,
+          storage,
         }),
         widgetRoutes: createWidgetRoutes({ widgetDir: config.widgetDir, natsWsUrls: config.natsWsUrls, store, log }),
         isReady: () => natsUp && !stopping,
@@ -193,6 +204,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       server?.closeIdleConnections();
       await responder?.stop();
       chat.presence.stop();
+      await storage.stop();
       if (nc && !nc.isClosed()) await nc.drain().catch(() => undefined);
       await closing;
       await store.close();

@@ -28,6 +28,7 @@ import type {
   ReadMarkerStore,
   ShopStore,
   TeamKeyStore,
+  UsageStore,
 } from "../store/port.js";
 import { parseInput } from "../validation.js";
 import { conversationAccess } from "./access.js";
@@ -48,6 +49,7 @@ import { Profiles } from "./profile.js";
 import { Quotas } from "./quotas.js";
 import { RateLimit } from "./rate-limits.js";
 import { Signals } from "./signals.js";
+import { ShopStorage } from "./storage.js";
 import { TeamKeys } from "./team-keys.js";
 import { Triage } from "./triage.js";
 
@@ -73,7 +75,8 @@ export type ChatStore = ConversationStore &
   AgentStore &
   BlockStore &
   ShopStore &
-  LimiterStore;
+  LimiterStore &
+  UsageStore;
 
 export interface ChatServiceOptions {
   store: ChatStore;
@@ -86,6 +89,8 @@ export interface ChatServiceOptions {
   handleProbes?: HandleProbeLimits;
   /** Per-op quotas per principal and client IP, shared through the store (quotas.ts). @default the defaults there */
   quotas?: Quotas;
+  /** The per-shop storage quota and file claims (storage.ts). @default 5 GiB a shop, claims ignored */
+  storage?: ShopStorage;
   /** Presence heartbeat TTL and ping interval (presence.ts). */
   presence?: PresenceOptions;
   /** STUN and TURN servers for `call.ice` (ice.ts). @default none: `call.ice` answers no servers */
@@ -125,6 +130,7 @@ export class ChatService {
       access,
       triage,
       now,
+      storage: options.storage ?? new ShopStorage({ usage: store }),
       ...(options.sendRate === undefined ? {} : { sendRate: options.sendRate }),
     });
     const invites = new Invites({

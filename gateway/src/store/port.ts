@@ -28,6 +28,7 @@ import type { ReadMarkerStore } from "./port/read-markers.js";
 import type { ShopStore } from "./port/shops.js";
 import type { TeamKeyStore } from "./port/team-keys.js";
 import type { TokenIdStore } from "./port/token-ids.js";
+import type { UsageStore } from "./port/usage.js";
 
 export type { AgentRecord, AgentStore } from "./port/agents.js";
 export type { BlockRecord, BlockStore } from "./port/blocks.js";
@@ -48,6 +49,7 @@ export type { ReadMarker, ReadMarkerStore, UnreadCount } from "./port/read-marke
 export type { ShopRecord, ShopStore } from "./port/shops.js";
 export type { TeamKeyStore } from "./port/team-keys.js";
 export type { TokenIdStore } from "./port/token-ids.js";
+export type { UsageStore } from "./port/usage.js";
 
 /** The whole store: every aggregate, as each adapter implements it. */
 export type Store = StoreLifecycle &
@@ -67,4 +69,5 @@ export type Store = StoreLifecycle &
   ReadMarkerStore &
   NoteStore &
   TokenIdStore &
-  LimiterStore;
+  LimiterStore &
+  UsageStore;

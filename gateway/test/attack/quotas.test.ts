@@ -136,7 +136,7 @@ describe("quotas per principal and IP, two gateways on one store", () => {
       try {
         const opened = await guest.rpc("conv.open", {});
         if (!opened.ok) throw new Error(opened.error.code);
-        const convId = opened.result.conversation.id;
+        const convId = (opened.result as { conversation: { id: string } }).conversation.id;
         const codes: string[] = [];
         for (let i = 0; i < 20; i++) {
           const reply = await guest.rpc("msg.history", { convId, limit: 50 });

@@ -19,6 +19,7 @@ import { describeMessages } from "./messages.js";
 import { describeNotes } from "./notes.js";
 import { describeReadMarkers } from "./read-markers.js";
 import { describeTeamKeys } from "./team-keys.js";
+import { describeUsage } from "./usage.js";
 
 export type { StoreFixture } from "./fixtures.js";
 
@@ -37,6 +38,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeReadMarkers(open);
     describeNotes(open);
     describeKeyBackups(open);
+    describeUsage(open);
     describeDurability(open);
   });
 }

@@ -63,6 +63,7 @@ import { MongoMembershipLog } from "./membership-log.js";
 import { MongoMessages } from "./messages.js";
 import { type MongoStoreOptions, parseOptions } from "./options.js";
 import { MongoPrincipals } from "./principals.js";
+import { MongoUsage } from "./usage.js";
 
 export type { MongoStoreOptions } from "./options.js";
 
@@ -81,6 +82,7 @@ export class MongoStore implements Store {
   readonly #keys: MongoKeys;
   readonly #blocks: MongoBlocks;
   readonly #log: MongoMembershipLog;
+  readonly #usage: MongoUsage;
 
   constructor(options: MongoStoreOptions) {
     this.#options = parseOptions(options);
@@ -106,6 +108,7 @@ export class MongoStore implements Store {
     this.#keys = new MongoKeys(context);
     this.#blocks = new MongoBlocks(context);
     this.#log = new MongoMembershipLog(context);
+    this.#usage = new MongoUsage(context);
   }
 
   /** Runs one operation, turning connection failures into `StoreUnavailableError`. */
@@ -226,6 +229,14 @@ export class MongoStore implements Store {
       name,
       rule,
     });
+  }
+
+  addShopBytes(shopId: string, bytes: number): Promise<number> {
+    return this.#usage.addShopBytes(shopId, bytes);
+  }
+
+  shopBytes(shopId: string): Promise<number> {
+    return this.#usage.shopBytes(shopId);
   }
 
   putAgent(agent: AgentRecord): Promise<void> {

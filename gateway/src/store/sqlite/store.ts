@@ -53,6 +53,7 @@ import { SqliteMessages } from "./messages.js";
 import { type ParsedOptions, parseOptions, type SqliteStoreOptions } from "./options.js";
 import { migrate } from "./schema.js";
 import { prepare, type SqliteContext, type Statements } from "./statements.js";
+import { SqliteUsage } from "./usage.js";
 import { SqliteWriter } from "./writer.js";
 
 export type { SqliteStoreOptions } from "./options.js";
@@ -72,6 +73,7 @@ export class SqliteStore implements Store {
   readonly #keys: SqliteKeys;
   readonly #blocks: SqliteBlocks;
   readonly #log: SqliteMembershipLog;
+  readonly #usage: SqliteUsage;
 
   constructor(options: SqliteStoreOptions) {
     this.#options = parseOptions(options);
@@ -96,6 +98,7 @@ export class SqliteStore implements Store {
     this.#keys = new SqliteKeys(context);
     this.#blocks = new SqliteBlocks(context);
     this.#log = new SqliteMembershipLog(context);
+    this.#usage = new SqliteUsage(context);
   }
 
   /**
@@ -219,6 +222,14 @@ export class SqliteStore implements Store {
   /** A budget counted in this file's `rate_limits` table, shared by every process on it (limits.ts). */
   sharedLimiter(name: string, rule: LimitRule): SharedLimiter {
     return new SqliteLimiter({ db: this.#db, name, rule, busyTimeoutMs: this.#options.busyTimeoutMs });
+  }
+
+  addShopBytes(shopId: string, bytes: number): Promise<number> {
+    return this.#usage.addShopBytes(shopId, bytes);
+  }
+
+  shopBytes(shopId: string): Promise<number> {
+    return this.#usage.shopBytes(shopId);
   }
 
   setDisplayName(principalId: string, displayName: string): Promise<void> {
