@@ -54,6 +54,8 @@ export interface Gateway {
   readonly store: Store;
   /** Encrypted file blobs: GridFS with MongoDB, else files in `config.blobDir`. */
   readonly blobs: BlobStore;
+  /** The per-shop storage quota and the sweep of files no message claimed. */
+  readonly storage: ShopStorage;
   readonly admin: ShopAdmin;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -124,6 +126,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     store,
     blobs,
+    storage,
     admin,
     async start() {
       const service = await minter.mintService({ name: "parley-gateway" });

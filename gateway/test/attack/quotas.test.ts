@@ -293,4 +293,31 @@ describe("per-shop storage quota and unclaimed files", () => {
       expect(keptStatus).toBe(200);
     },
   );
+
+  attack(
+    {
+      area: "quotas",
+      attack: "a file sent with the SDK outlives the claim window (2 s here)",
+      expected: "the SDK claims the file it sends: still downloadable after 3 windows",
+    },
+    async (row) => {
+      const customer = stack.customer("sdk-sender", { encryption: true });
+      const agent = stack.agent({ encryption: true });
+      await Promise.all([customer.connect(), agent.connect()]);
+      try {
+        const convId = (await customer.openConversation()).id;
+        const bytes = new Uint8Array(10_000).fill(3);
+        const sent = await customer.sendFile(convId, bytes, { name: "kept.bin", mime: "application/octet-stream" });
+        if (sent.body?.type !== "file") throw new Error("not a file message");
+        const ref = sent.body.file;
+        await new Promise((r) => setTimeout(r, 6500));
+        await stack.gateway.storage.sweep();
+        const plain = await customer.downloadFile(convId, ref);
+        row.observed(`after 6.5 s and a sweep: ${plain.length} of ${bytes.length} bytes downloaded`);
+        expect(plain).toEqual(bytes);
+      } finally {
+        await Promise.all([customer.close(), agent.close()]);
+      }
+    },
+  );
 });

@@ -8,6 +8,7 @@
 import type { ConversationState } from "../conversation-tracker.js";
 import type { StoredMessage } from "../protocol/envelope.js";
 import type { ConversationInfo } from "../protocol/models.js";
+import { retryRateLimited } from "../rate-limit-retry.js";
 import { foldBody } from "./body-kind-rules.js";
 import type { ClientCore } from "./core.js";
 import type { MessageDecoder } from "./message-decoder.js";
@@ -118,7 +119,12 @@ export class ConversationSync {
     const work = (async () => {
       for (;;) {
         const after = tracker.state.value.lastSeq;
-        const page = await this.#core.request("msg.since", { convId, after, limit: BACKFILL_PAGE });
+        // A quota's refusal is waited out when short; a long one ends this catch-up (the next gap or
+        // reconnect starts another), so a client never spins against it.
+        const page = await retryRateLimited(
+          () => this.#core.request("msg.since", { convId, after, limit: BACKFILL_PAGE }),
+          { stopped: () => this.#core.closed },
+        );
         await this.ingest(convId, page.messages, true);
         if (!page.hasMore) break;
       }
