@@ -6,8 +6,9 @@
  * and files uploaded but never sent. Client IPs are set with X-Forwarded-For
  * through a trusted loopback proxy setting.
  */
-import { readdir } from "node:fs/promises";
 import { createDeviceIdentity, signDeviceRecord } from "@parley/sdk/crypto";
+import { toBase64Url } from "@parley/sdk/internal";
+import type { DeviceRecord, EpochCommit } from "@parley/sdk/protocol";
 import { signCustomerToken } from "@parley/sdk/server";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { createGateway, type Gateway } from "../../src/gateway.js";
@@ -15,6 +16,7 @@ import { createLogger } from "../../src/logger.js";
 import { type Answer, guestSession, type HttpSession } from "../handles-http.js";
 import { attack } from "../harness/attack.js";
 import { installDualTransport } from "../harness/dual-transport.js";
+import { type MongoForTests, mongoForTests } from "../harness/ferretdb.js";
 import { SHOP_ID, startStack, type TestStack } from "../harness/stack.js";
 import { waitFor } from "../helpers.js";
 import { openSession, rawNats } from "./kit.js";
@@ -28,12 +30,36 @@ const QUOTAS = [
   `epoch.commit=${PER_PRINCIPAL}/${PER_IP}/600`,
   `msg.history=${PER_PRINCIPAL}/${PER_IP}/60`,
   `msg.since=${PER_PRINCIPAL}/${PER_IP}/60`,
+  `upload=${PER_PRINCIPAL}/${PER_IP}/60`,
 ].join(",");
+
+const random = (n: number) => toBase64Url(crypto.getRandomValues(new Uint8Array(n)));
+
+/** A commit of the right shape by `device` alone, for `epoch`: what a guest can post without a real chain. */
+const junkCommit = (convId: string, epoch: number, device: DeviceRecord): EpochCommit => ({
+  v: 1,
+  convId,
+  epoch,
+  prevHash: epoch === 1 ? "" : random(32),
+  committer: { principalId: device.principal, deviceId: device.deviceId },
+  members: [{ principalId: device.principal, deviceIds: [device.deviceId] }],
+  wraps: [{ deviceId: device.deviceId, sealed: random(80) }],
+  teamWrap: random(80),
+  historyPolicy: "none",
+  reason: epoch === 1 ? "create" : "rotate",
+  ts: Date.now(),
+  teamVersion: 0,
+  sig: random(64),
+  teamSig: "",
+});
 
 const limited = (answers: Answer[]) => answers.filter((a) => !a.ok && a.code === "rate_limited");
 const summary = (answers: Answer[]) => answers.map((a) => (a.ok ? "ok" : a.code)).join(",");
 
-describe("quotas per principal and IP, two gateways on one store", () => {
+const KINDS = ["embedded", "mongodb"] as const;
+
+describe.each(KINDS)("quotas per principal and IP, two gateways on one store (%s)", (kind) => {
+  let mongo: MongoForTests | undefined;
   let stack: TestStack;
   let second: Gateway;
   let urls: [string, string];
@@ -41,7 +67,11 @@ describe("quotas per principal and IP, two gateways on one store", () => {
   const freshIp = () => `198.51.100.${nextIp++}`;
 
   beforeAll(async () => {
-    stack = await startStack({ env: { PARLEY_QUOTAS: QUOTAS, PARLEY_TRUST_PROXY: "loopback" } });
+    mongo = kind === "mongodb" ? await mongoForTests() : undefined;
+    stack = await startStack({
+      ...(mongo ? { mongo: { uri: mongo.uri, dbName: mongo.dbName } } : {}),
+      env: { PARLEY_QUOTAS: QUOTAS, PARLEY_TRUST_PROXY: "loopback" },
+    });
     second = await createGateway({
       config: { ...stack.config, port: 0 },
       natsAccount: { accountPub: stack.nats.auth.appAccountPub, signingSeed: stack.nats.auth.appSigningSeed },
@@ -54,6 +84,7 @@ describe("quotas per principal and IP, two gateways on one store", () => {
   afterAll(async () => {
     await second?.stop().catch(() => undefined);
     await stack?.[Symbol.asyncDispose]();
+    await mongo?.[Symbol.asyncDispose]();
   });
 
   /** `count` calls of `op` by `session`, alternating between the two gateways. */
@@ -73,6 +104,14 @@ describe("quotas per principal and IP, two gateways on one store", () => {
       let n = 0;
       return () => ({ displayName: `Flood ${n++}` });
     },
+    "epoch.commit": async (guest, convId) => {
+      // The device is registered with the gateway first (one device.register point, another budget).
+      const device = await signDeviceRecord(await createDeviceIdentity(), guest.principalId);
+      const registered = await guest.rpc(stack.url, "device.register", { record: device });
+      if (!registered.ok) throw new Error(registered.code);
+      let epoch = 1;
+      return () => ({ commit: junkCommit(convId, epoch++, device) });
+    },
     "msg.history": async (_guest, convId) => () => ({ convId, limit: 50 }),
     "msg.since": async (_guest, convId) => () => ({ convId, after: 0, limit: 50 }),
   };
@@ -81,13 +120,13 @@ describe("quotas per principal and IP, two gateways on one store", () => {
     attack(
       {
         area: "quotas",
-        attack: `guest floods ${op} (12 calls over two gateways)`,
+        attack: `guest floods ${op} (12 calls over two gateways) (${kind})`,
         expected: `${PER_PRINCIPAL} answered, then rate_limited with retryAfter (PARLEY_QUOTAS)`,
       },
       async (row) => {
         const guest = await guestSession(stack.url, SHOP_ID, freshIp());
         let convId = "";
-        if (op.startsWith("msg.")) {
+        if (op.startsWith("msg.") || op === "epoch.commit") {
           const opened = await guest.rpc(stack.url, "conv.open");
           if (!opened.ok) throw new Error(opened.code);
           convId = (opened.result.conversation as { id: string }).id;
@@ -109,7 +148,7 @@ describe("quotas per principal and IP, two gateways on one store", () => {
   attack(
     {
       area: "quotas",
-      attack: "fresh guests from one IP open conversations (6 guests × 3 conv.open, two gateways)",
+      attack: `fresh guests from one IP open conversations (6 guests × 3 conv.open, two gateways) (${kind})`,
       expected: `the IP's budget: ${PER_IP} of 18 answered, the rest rate_limited`,
     },
     async (row) => {
@@ -128,7 +167,7 @@ describe("quotas per principal and IP, two gateways on one store", () => {
   attack(
     {
       area: "quotas",
-      attack: "guest floods msg.history over raw NATS (20 requests, queue group of two gateways)",
+      attack: `guest floods msg.history over raw NATS (20 requests, queue group of two gateways) (${kind})`,
       expected: `${PER_PRINCIPAL} answered, then rate_limited`,
     },
     async (row) => {
@@ -148,6 +187,46 @@ describe("quotas per principal and IP, two gateways on one store", () => {
       } finally {
         await guest.close();
       }
+    },
+  );
+  attack(
+    {
+      area: "quotas",
+      attack: `guest uploads 12 files over two gateways (${kind})`,
+      expected: `${PER_PRINCIPAL} stored, then 429 rate_limited; nothing stored past the budget`,
+    },
+    async (row) => {
+      const ip = freshIp();
+      const session = await fetch(`${stack.url}/v1/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": ip },
+        body: JSON.stringify({ shopId: SHOP_ID, guest: true }),
+      }).then((r) => r.json() as Promise<{ apiToken: string }>);
+      const auth = { authorization: `Bearer ${session.apiToken}` };
+      const opened = await fetch(`${stack.url}/v1/rpc/conv.open`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...auth },
+        body: "{}",
+      }).then((r) => r.json() as Promise<{ result: { conversation: { id: string } } }>);
+      const convId = opened.result.conversation.id;
+      const answers: { status: number; code?: string }[] = [];
+      for (let i = 0; i < 12; i++) {
+        const res = await fetch(`${urls[i % 2]}/v1/files?convId=${convId}`, {
+          method: "POST",
+          headers: { "content-type": "application/octet-stream", ...auth },
+          body: new Uint8Array(1000).fill(i),
+        });
+        const body = (await res.json()) as { error?: { code: string } };
+        answers.push({ status: res.status, ...(body.error ? { code: body.error.code } : {}) });
+      }
+      const stored = (await stack.gateway.blobs.list({ convId }, 100)).length;
+      const refused = answers.filter((a) => a.code === "rate_limited").length;
+      row.observed(
+        `${answers.filter((a) => a.status === 201).length} of 12 stored (${stored} in the blob store), ${refused} answered 429 rate_limited`,
+      );
+      expect(answers.slice(0, PER_PRINCIPAL).every((a) => a.status === 201)).toBe(true);
+      expect(refused).toBe(12 - PER_PRINCIPAL);
+      expect(stored).toBe(PER_PRINCIPAL);
     },
   );
 });
@@ -204,11 +283,14 @@ const envelope = (convId: string, ctChars: number) => ({
   sig: "",
 });
 
-describe("per-shop storage quota and unclaimed files", () => {
+describe.each(KINDS)("per-shop storage quota and unclaimed files (%s)", (kind) => {
+  let mongo: MongoForTests | undefined;
   let stack: TestStack;
 
   beforeAll(async () => {
+    mongo = kind === "mongodb" ? await mongoForTests() : undefined;
     stack = await startStack({
+      ...(mongo ? { mongo: { uri: mongo.uri, dbName: mongo.dbName } } : {}),
       env: { PARLEY_SHOP_STORAGE_QUOTA: String(QUOTA_BYTES), PARLEY_BLOB_CLAIM_WINDOW: "2" },
     });
     await stack.gateway.admin.putShop(FULL_SHOP, {
@@ -220,12 +302,13 @@ describe("per-shop storage quota and unclaimed files", () => {
   });
   afterAll(async () => {
     await stack?.[Symbol.asyncDispose]();
+    await mongo?.[Symbol.asyncDispose]();
   });
 
   attack(
     {
       area: "quotas",
-      attack: "a customer fills its shop's storage with 60 KB messages, then uploads",
+      attack: `a customer fills its shop's storage with 60 KB messages, then uploads (${kind})`,
       expected: `quota_exceeded (413) past PARLEY_SHOP_STORAGE_QUOTA (${QUOTA_BYTES} B here), nothing half-stored`,
     },
     async (row) => {
@@ -240,9 +323,9 @@ describe("per-shop storage quota and unclaimed files", () => {
       }
       const accepted = codes.filter((c) => c === "ok").length;
       const firstRefused = codes.indexOf("quota_exceeded");
-      const blobsBefore = (await readdir(stack.config.blobDir)).filter((f) => f.endsWith(".bin")).length;
+      const blobsBefore = (await stack.gateway.blobs.list({ convId: customer.convId }, 100)).length;
       const up = await customer.upload(customer.convId, 64 * 1024);
-      const blobsAfter = (await readdir(stack.config.blobDir)).filter((f) => f.endsWith(".bin")).length;
+      const blobsAfter = (await stack.gateway.blobs.list({ convId: customer.convId }, 100)).length;
       const history = await customer.rpc("msg.history", { convId: customer.convId, limit: 50 });
       const stored = ((history.result?.messages ?? []) as { seq: number }[]).map((m) => m.seq).sort((a, b) => a - b);
       row.observed(
@@ -265,7 +348,7 @@ describe("per-shop storage quota and unclaimed files", () => {
   attack(
     {
       area: "quotas",
-      attack: "a customer uploads files it never sends (claim window 2 s here)",
+      attack: `a customer uploads files it never sends (claim window 2 s here) (${kind})`,
       expected: "unclaimed file deleted after PARLEY_BLOB_CLAIM_WINDOW; a file a sent message claimed stays",
     },
     async (row) => {
@@ -297,7 +380,7 @@ describe("per-shop storage quota and unclaimed files", () => {
   attack(
     {
       area: "quotas",
-      attack: "a file sent with the SDK outlives the claim window (2 s here)",
+      attack: `a file sent with the SDK outlives the claim window (2 s here) (${kind})`,
       expected: "the SDK claims the file it sends: still downloadable after 3 windows",
     },
     async (row) => {
