@@ -10,7 +10,7 @@ import { createDeviceIdentity, signDeviceRecord } from "@parley/sdk/crypto";
 import { toBase64Url } from "@parley/sdk/internal";
 import type { DeviceRecord, EpochCommit } from "@parley/sdk/protocol";
 import { signCustomerToken } from "@parley/sdk/server";
-import { afterAll, beforeAll, describe, expect } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGateway, type Gateway } from "../../src/gateway.js";
 import { createLogger } from "../../src/logger.js";
 import { type Answer, guestSession, type HttpSession } from "../handles-http.js";
@@ -364,6 +364,7 @@ describe.each(KINDS)("per-shop storage quota and unclaimed files (%s)", (kind) =
         blobs: [keptId],
       });
       expect(sent.ok, JSON.stringify(sent)).toBe(true);
+      const usedBefore = await stack.gateway.store.shopBytes(SHOP_ID);
       const started = Date.now();
       await waitFor(
         async () => (await customer.download(customer.convId, orphanId)) === 404,
@@ -372,10 +373,41 @@ describe.each(KINDS)("per-shop storage quota and unclaimed files (%s)", (kind) =
       );
       const sweptAfter = Date.now() - started;
       const keptStatus = await customer.download(customer.convId, keptId);
-      row.observed(`unclaimed file 404 after ${Math.round(sweptAfter / 100) / 10} s; claimed file ${keptStatus}`);
+      // The counter moves just after the delete that made the download 404.
+      const freed = await waitFor(
+        async () => {
+          const given = usedBefore - (await stack.gateway.store.shopBytes(SHOP_ID));
+          return given >= 4096 && given;
+        },
+        "the orphan's bytes given back",
+        5000,
+      ).catch(async () => usedBefore - (await stack.gateway.store.shopBytes(SHOP_ID)));
+      row.observed(
+        `unclaimed file 404 after ${Math.round(sweptAfter / 100) / 10} s, ${freed} B given back to the shop; claimed file ${keptStatus}`,
+      );
       expect(keptStatus).toBe(200);
+      expect(freed).toBe(4096);
     },
   );
+
+  it("deletes a conversation's files and gives their bytes back (the hook for deleting conversations)", async () => {
+    const customer = await customerOf(stack, SHOP_ID, "test-shop-secret-0123456789abcdefghijkl", "deleter");
+    const ids = [
+      (await customer.upload(customer.convId, 3000)).body.id,
+      (await customer.upload(customer.convId, 5000)).body.id,
+    ];
+    const sent = await customer.rpc("msg.send", {
+      convId: customer.convId,
+      envelope: envelope(customer.convId, 100),
+      blobs: ids,
+    });
+    expect(sent.ok).toBe(true);
+    const before = await stack.gateway.store.shopBytes(SHOP_ID);
+    expect(await stack.gateway.storage.deleteConversationFiles(customer.convId)).toBe(2);
+    expect(before - (await stack.gateway.store.shopBytes(SHOP_ID))).toBe(8000);
+    for (const id of ids) expect(await customer.download(customer.convId, id as string)).toBe(404);
+    expect(await stack.gateway.storage.deleteConversationFiles(customer.convId)).toBe(0);
+  });
 
   attack(
     {
