@@ -83,7 +83,7 @@ export class Messages {
     // Persisted before anyone hears of it. A retry of a duplicate publishes again:
     // receivers drop repeats by seq, and the first publish may never have happened.
     this.#o.fanout.toConversation(conv, members, { type: "message", message });
-    if (!duplicate) await this.#o.storage.count(conv.shopId, bytes);
+    if (!duplicate) this.#o.storage.count(conv.shopId, bytes);
     if (!duplicate) await this.#o.triage.onCustomerMessage(actor, conv);
     return { seq: message.seq, ts: message.ts, duplicate };
   }

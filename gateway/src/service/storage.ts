@@ -6,10 +6,13 @@
  * keeps per shop (`UsageStore`), shared by every gateway. A send or an upload
  * that would take the shop past its quota is refused with `quota_exceeded`
  * before anything is written: the check comes first, the write is whole or
- * absent (append, blob put), and the counter moves after the write. Two
- * gateways admitting at the same moment may pass the quota by what they
- * admitted together (a few messages or one file each); it is a quota, not a
- * reservation.
+ * absent (append, blob put), and the counter moves after the write. Sends are
+ * the hot path, so a gateway adds up what it stored and writes the sum to the
+ * store at most every {@link FLUSH_MS} (and when it stops), and reads a shop's
+ * stored total at most that often, adding its own unwritten bytes. Gateways
+ * admitting at the same moment may pass the quota by what they admitted in
+ * that time; it is a quota, not a reservation. A crash loses the unwritten
+ * sum (an undercount).
  *
  * Files are uploaded before the message that refers to them is sent, and the
  * gateway cannot read the (end-to-end encrypted) message to see which file it
@@ -25,6 +28,9 @@ import type { UsageStore } from "../store/port.js";
 
 /** The default per-shop quota: 5 GiB of envelopes and files. */
 export const DEFAULT_SHOP_STORAGE_QUOTA = 5 * 1024 ** 3;
+
+/** How often a gateway writes its counted bytes to the store and re-reads a shop's total, at most, ms. */
+export const FLUSH_MS = 1000;
 
 /** Blobs looked at per sweep, at most (the next sweep takes the rest). */
 const SWEEP_BATCH = 500;
@@ -48,6 +54,12 @@ export class ShopStorage {
   readonly claimWindowMs: number;
   #timer: NodeJS.Timeout | undefined;
   #sweeping: Promise<number> | undefined;
+  /** Bytes counted per shop and not yet written to the store. */
+  readonly #pending = new Map<string, number>();
+  /** Each shop's total as last read from (or written to) the store, and when. */
+  readonly #known = new Map<string, { bytes: number; at: number }>();
+  #flushTimer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
 
   constructor(options: ShopStorageOptions) {
     this.#o = options;
@@ -57,7 +69,12 @@ export class ShopStorage {
 
   /** Bytes the shop may still store (0 when at or over its quota). */
   async room(shopId: string): Promise<number> {
-    return Math.max(0, this.quotaBytes - (await this.#o.usage.shopBytes(shopId)));
+    let known = this.#known.get(shopId);
+    if (!known || Date.now() - known.at >= FLUSH_MS) {
+      known = { bytes: await this.#o.usage.shopBytes(shopId), at: Date.now() };
+      this.#known.set(shopId, known);
+    }
+    return Math.max(0, this.quotaBytes - known.bytes - (this.#pending.get(shopId) ?? 0));
   }
 
   /** Throws `quota_exceeded` when storing `bytes` more would take the shop past its quota. */
@@ -65,9 +82,35 @@ export class ShopStorage {
     if (bytes > (await this.room(shopId))) throw quotaExceeded();
   }
 
-  /** Counts `bytes` stored (negative: freed) for the shop. */
-  async count(shopId: string, bytes: number): Promise<void> {
-    if (bytes !== 0) await this.#o.usage.addShopBytes(shopId, bytes);
+  /** Counts `bytes` stored (negative: freed) for the shop; written to the store within {@link FLUSH_MS}. */
+  count(shopId: string, bytes: number): void {
+    if (bytes === 0) return;
+    this.#pending.set(shopId, (this.#pending.get(shopId) ?? 0) + bytes);
+    this.#flushTimer ??= setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.flush().catch((err: unknown) => this.#o.log?.warn({ err }, "could not write storage counters"));
+    }, FLUSH_MS);
+    this.#flushTimer.unref?.();
+  }
+
+  /** Writes every shop's counted bytes to the store now. */
+  flush(): Promise<void> {
+    const run = (this.#flushing ?? Promise.resolve()).then(() => this.#flush());
+    this.#flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  async #flush(): Promise<void> {
+    for (const [shopId, delta] of [...this.#pending]) {
+      this.#pending.delete(shopId);
+      try {
+        this.#known.set(shopId, { bytes: await this.#o.usage.addShopBytes(shopId, delta), at: Date.now() });
+      } catch (error) {
+        // Kept for the next flush.
+        this.#pending.set(shopId, (this.#pending.get(shopId) ?? 0) + delta);
+        throw error;
+      }
+    }
   }
 
   /** Claims the files `ids` for a message of `convId`; ids of other conversations or unknown ones are ignored. */
@@ -88,8 +131,9 @@ export class ShopStorage {
       for (const info of batch) {
         if (!(await blobs.delete(info.id))) continue;
         deleted++;
-        if (info.shopId) await this.count(info.shopId, -info.size);
+        if (info.shopId) this.count(info.shopId, -info.size);
       }
+      await this.flush();
     }
   }
 
@@ -111,8 +155,9 @@ export class ShopStorage {
       // Of several gateways sweeping at once, only the one that deleted it gives the bytes back.
       if (!(await blobs.delete(info.id))) continue;
       deleted++;
-      if (info.shopId) await this.count(info.shopId, -info.size);
+      if (info.shopId) this.count(info.shopId, -info.size);
     }
+    await this.flush();
     if (deleted > 0) this.#o.log?.info({ deleted }, "deleted files no message claimed");
     return deleted;
   }
@@ -126,10 +171,13 @@ export class ShopStorage {
     this.#timer.unref();
   }
 
-  /** Stops sweeping and waits for a sweep under way. */
+  /** Stops sweeping, waits for a sweep under way and writes the counted bytes. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
     await this.#sweeping?.catch(() => undefined);
+    await this.flush().catch((err: unknown) => this.#o.log?.warn({ err }, "could not write storage counters"));
   }
 }
 

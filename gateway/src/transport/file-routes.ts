@@ -92,7 +92,7 @@ export function createFileRoutes(deps: FileRoutesDeps): express.Router {
         shopId: conv.shopId,
         maxBytes: Math.min(deps.maxFileBytes, room),
       });
-      await deps.storage.count(conv.shopId, info.size);
+      deps.storage.count(conv.shopId, info.size);
       const result: FileUploadResult = { id: info.id, size: info.size };
       res.status(201).json(result);
     })().catch((error: unknown) => {

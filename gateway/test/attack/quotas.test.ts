@@ -364,6 +364,7 @@ describe.each(KINDS)("per-shop storage quota and unclaimed files (%s)", (kind) =
         blobs: [keptId],
       });
       expect(sent.ok, JSON.stringify(sent)).toBe(true);
+      await stack.gateway.storage.flush();
       const usedBefore = await stack.gateway.store.shopBytes(SHOP_ID);
       const started = Date.now();
       await waitFor(
@@ -402,6 +403,7 @@ describe.each(KINDS)("per-shop storage quota and unclaimed files (%s)", (kind) =
       blobs: ids,
     });
     expect(sent.ok).toBe(true);
+    await stack.gateway.storage.flush();
     const before = await stack.gateway.store.shopBytes(SHOP_ID);
     expect(await stack.gateway.storage.deleteConversationFiles(customer.convId)).toBe(2);
     expect(before - (await stack.gateway.store.shopBytes(SHOP_ID))).toBe(8000);
