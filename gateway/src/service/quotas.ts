@@ -8,10 +8,17 @@
  * shares them. Past a budget the call is answered `rate_limited` with
  * `retryAfter` (seconds) and does no work.
  *
+ * The shop's team (agents and bots) gets {@link TEAM_FACTOR} times the
+ * per-principal budget and takes no per-IP point: a team session needs the
+ * shop's credentials, so it cannot be minted afresh like a guest's, and an
+ * agent's dashboard or a bot reads and commits across every conversation of
+ * the shop, often many agents behind one office address.
+ *
  * The defaults are far above what a person or the SDK does (an agent's
  * dashboard reading back a few hundred conversations after a reconnect, a page
  * reloaded every minute); `PARLEY_QUOTAS` changes any of them.
  */
+import { isTeamKind } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
 import type { LimiterStore, PrincipalRecord, SharedLimiter } from "../store/port.js";
 
@@ -35,6 +42,9 @@ export interface QuotaRule {
   perIp: number;
   windowSeconds: number;
 }
+
+/** How many times the per-principal budget the shop's agents and bots get (and no per-IP budget). */
+export const TEAM_FACTOR = 10;
 
 /** Every op's budget. */
 export type QuotaTable = Record<QuotaOp, QuotaRule>;
@@ -87,7 +97,7 @@ export function isQuotaOp(op: string): op is QuotaOp {
 
 /** Takes quota points; one instance per gateway, counting in the shared store. */
 export class Quotas {
-  readonly #limiters = new Map<QuotaOp, { principal: SharedLimiter; ip: SharedLimiter }>();
+  readonly #limiters = new Map<QuotaOp, { principal: SharedLimiter; team: SharedLimiter; ip: SharedLimiter }>();
 
   constructor(store: LimiterStore, table: Readonly<QuotaTable> = DEFAULT_QUOTAS) {
     for (const op of QUOTA_OPS) {
@@ -99,19 +109,25 @@ export class Quotas {
           points: perPrincipal,
           durationSeconds: windowSeconds,
         }),
+        team: store.sharedLimiter(`${name}-t${perPrincipal * TEAM_FACTOR}`, {
+          points: perPrincipal * TEAM_FACTOR,
+          durationSeconds: windowSeconds,
+        }),
         ip: store.sharedLimiter(`${name}-ip${perIp}`, { points: perIp, durationSeconds: windowSeconds }),
       });
     }
   }
 
   /**
-   * Takes one point of `op` for `actor` and one for the client IP its session was minted from, or
-   * throws `rate_limited` with `retryAfter` (seconds). Ops without a quota pass.
+   * Takes one point of `op` for `actor` and one for the client IP its session was minted from (for the
+   * shop's team, one point of its larger budget and none for the IP), or throws `rate_limited` with
+   * `retryAfter` (seconds). Ops without a quota pass.
    */
   async take(actor: PrincipalRecord, op: string): Promise<void> {
     if (!isQuotaOp(op)) return;
     const limiters = this.#limiters.get(op);
     if (!limiters) return;
+    if (isTeamKind(actor.kind)) return refuseOver(op, await limiters.team.consume(actor.id));
     await refuseOver(op, await limiters.principal.consume(actor.id));
     if (actor.lastIp !== undefined) await refuseOver(op, await limiters.ip.consume(actor.lastIp));
   }

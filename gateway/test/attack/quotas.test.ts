@@ -17,7 +17,7 @@ import { type Answer, guestSession, type HttpSession } from "../handles-http.js"
 import { attack } from "../harness/attack.js";
 import { installDualTransport } from "../harness/dual-transport.js";
 import { type MongoForTests, mongoForTests } from "../harness/ferretdb.js";
-import { SHOP_ID, startStack, type TestStack } from "../harness/stack.js";
+import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, startStack, type TestStack } from "../harness/stack.js";
 import { waitFor } from "../helpers.js";
 import { openSession, rawNats } from "./kit.js";
 
@@ -189,6 +189,38 @@ describe.each(KINDS)("quotas per principal and IP, two gateways on one store (%s
       }
     },
   );
+  it("gives the shop's team ten times the per-principal budget and takes no IP point for it", async () => {
+    const ip = freshIp();
+    const guest = await guestSession(stack.url, SHOP_ID, ip);
+    const opened = await guest.rpc(stack.url, "conv.open");
+    if (!opened.ok) throw new Error(opened.code);
+    const convId = (opened.result.conversation as { id: string }).id;
+    const res = await fetch(`${stack.url}/v1/agent/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": ip },
+      body: JSON.stringify({ shopId: SHOP_ID, login: AGENT_LOGIN, password: AGENT_PASSWORD }),
+    });
+    const { apiToken } = (await res.json()) as { apiToken: string };
+    const codes: string[] = [];
+    for (let i = 0; i < PER_PRINCIPAL * 10 + 3; i++) {
+      const r = await fetch(`${urls[i % 2]}/v1/rpc/msg.history`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${apiToken}` },
+        body: JSON.stringify({ convId, limit: 10 }),
+      });
+      const body = (await r.json()) as { ok?: boolean; error?: { code: string } };
+      codes.push(body.ok ? "ok" : (body.error?.code ?? "?"));
+    }
+    expect(
+      codes.filter((c) => c === "ok"),
+      codes.join(","),
+    ).toHaveLength(PER_PRINCIPAL * 10);
+    expect(codes.slice(PER_PRINCIPAL * 10)).toEqual(["rate_limited", "rate_limited", "rate_limited"]);
+    // The agent's reads took nothing from the IP it shares with the guest.
+    const guestReads = await flood(guest, "msg.history", () => ({ convId, limit: 10 }), PER_PRINCIPAL);
+    expect(guestReads.every((a) => a.ok)).toBe(true);
+  });
+
   attack(
     {
       area: "quotas",
