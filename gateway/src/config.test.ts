@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
+import { DEFAULT_QUOTAS } from "./service/quotas.js";
 
 const minimal = {
   NATS_WS_URL: "ws://127.0.0.1:8443",
@@ -138,5 +139,37 @@ describe("loadConfig: ICE servers for calls", () => {
     expect(() => loadConfig({ ...minimal, PARLEY_TURN_SECRET: "short-secret", PARLEY_TURN_URLS: "turn:x" })).toThrow(
       /^(?![\s\S]*short-secret)/,
     );
+  });
+});
+
+describe("loadConfig: quotas and storage", () => {
+  it("defaults every quota, the shop storage quota and the claim window", () => {
+    const config = loadConfig(minimal);
+    expect(config.quotas).toEqual(DEFAULT_QUOTAS);
+    expect(config.shopStorageQuota).toBe(5 * 1024 ** 3);
+    expect(config.blobClaimWindowMs).toBe(86_400_000);
+    expect(config.uploadRatePerMinute).toBe(30);
+  });
+
+  it("overrides the ops PARLEY_QUOTAS names and keeps the others; PARLEY_UPLOAD_RATE sets the uploads' per-principal figure", () => {
+    const config = loadConfig({
+      ...minimal,
+      PARLEY_QUOTAS: " conv.open=5/50/60 , msg.since=9/90/30",
+      PARLEY_UPLOAD_RATE: "7",
+    });
+    expect(config.quotas["conv.open"]).toEqual({ perPrincipal: 5, perIp: 50, windowSeconds: 60 });
+    expect(config.quotas["msg.since"]).toEqual({ perPrincipal: 9, perIp: 90, windowSeconds: 30 });
+    expect(config.quotas["msg.history"]).toEqual(DEFAULT_QUOTAS["msg.history"]);
+    expect(config.quotas.upload).toEqual({ ...DEFAULT_QUOTAS.upload, perPrincipal: 7, windowSeconds: 60 });
+    expect(config.uploadRatePerMinute).toBe(7);
+    const named = loadConfig({ ...minimal, PARLEY_QUOTAS: "upload=3/4/120", PARLEY_UPLOAD_RATE: "7" });
+    expect(named.quotas.upload).toEqual({ perPrincipal: 3, perIp: 4, windowSeconds: 120 });
+  });
+
+  it("refuses an unknown op, a malformed rule or a zero, naming PARLEY_QUOTAS", () => {
+    for (const bad of ["msg.send=1/1/1", "conv.open=1/1", "conv.open=0/5/60", "conv.open=a/b/c", "x"]) {
+      expect(() => loadConfig({ ...minimal, PARLEY_QUOTAS: bad }), bad).toThrow(/PARLEY_QUOTAS/);
+    }
+    expect(() => loadConfig({ ...minimal, PARLEY_SHOP_STORAGE_QUOTA: "1000" })).toThrow(/PARLEY_SHOP_STORAGE_QUOTA/);
   });
 });

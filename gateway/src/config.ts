@@ -9,6 +9,7 @@ import { ConfigError } from "./errors.js";
 import { DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL, DEFAULT_RESERVED_CONNECTIONS } from "./nats/limits.js";
 import { DEFAULT_MAX_DEVICES, MAX_DEVICES_LIMIT } from "./service/device-registry.js";
 import { checkIceUrl, ICE_DEFAULTS, type IceOptions, TURN_TTL_BOUNDS } from "./service/ice.js";
+import { parseQuotas, type QuotaTable } from "./service/quotas.js";
 import { DEFAULT_RPC_CONCURRENCY, type RpcConcurrency } from "./service/rpc-admission.js";
 
 const csv = z
@@ -133,6 +134,35 @@ const envSchema = z.object({
   PARLEY_HANDLE_PROBE_RATE: z.coerce.number().int().min(1).default(20),
   /** Handle probes per client IP per minute, all principals from it together, shared by all gateways. */
   PARLEY_HANDLE_PROBE_IP_RATE: z.coerce.number().int().min(1).default(60),
+  /**
+   * Quotas on conv.open, epoch.commit, device.register, profile.update, msg.history, msg.since and uploads,
+   * per principal and per client IP, shared by all gateways: `op=perPrincipal/perIp/windowSeconds,...`
+   * (service/quotas.ts has the defaults; ops not named keep theirs).
+   */
+  PARLEY_QUOTAS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      try {
+        return parseQuotas(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** Bytes of stored envelopes and files per shop (default 5 GiB); past it sends and uploads get `quota_exceeded`. */
+  PARLEY_SHOP_STORAGE_QUOTA: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(5 * 1024 ** 3),
+  /** A file no sent message claimed within this many seconds of its upload is deleted (default a day). */
+  PARLEY_BLOB_CLAIM_WINDOW: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86_400)
+    .default(86_400),
   /** The widget's build output served under /widget; default: the installed @parley/widget package's dist. */
   WIDGET_DIR: z.string().min(1).optional(),
   /** STUN servers handed to callers (`call.ice`), comma-separated `stun:host[:port]`. */
@@ -202,6 +232,12 @@ export interface GatewayConfig {
   handleProbeRatePerMinute: number;
   /** Handle probes per client IP per minute (store-backed, shared by all gateways). */
   handleProbeIpRatePerMinute: number;
+  /** Quotas per op, principal and client IP, shared by all gateways (`PARLEY_QUOTAS` over the defaults). */
+  quotas: QuotaTable;
+  /** Bytes of stored envelopes and files a shop may hold (`PARLEY_SHOP_STORAGE_QUOTA`). */
+  shopStorageQuota: number;
+  /** How long an uploaded file may stay unclaimed by a sent message before it is deleted, ms. */
+  blobClaimWindowMs: number;
   /** Express `trust proxy`: a hop count or the proxies' addresses; undefined trusts no proxy. */
   trustProxy: number | string[] | undefined;
   /** The widget's `dist/` (launcher and frame); undefined: the installed `@parley/widget`. */
@@ -227,6 +263,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const turnUrls = e.PARLEY_TURN_URLS ?? [];
+  // PARLEY_UPLOAD_RATE is the uploads' per-principal budget a minute, unless PARLEY_QUOTAS names `upload`.
+  const namesUpload = /(^|,)\s*upload=/.test(env.PARLEY_QUOTAS ?? "");
+  const uploadRule = namesUpload
+    ? e.PARLEY_QUOTAS.upload
+    : { ...e.PARLEY_QUOTAS.upload, perPrincipal: e.PARLEY_UPLOAD_RATE, windowSeconds: 60 };
+  e.PARLEY_QUOTAS.upload = uploadRule;
   return {
     host: e.PARLEY_HOST,
     port: e.PARLEY_PORT,
@@ -250,10 +292,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     inviteTtlMs: e.PARLEY_INVITE_TTL * 1000,
     maxFileBytes: e.PARLEY_MAX_FILE_BYTES,
     blobDir: e.PARLEY_BLOB_DIR ?? join(e.PARLEY_DATA_DIR, "blobs"),
-    uploadRatePerMinute: e.PARLEY_UPLOAD_RATE,
+    uploadRatePerMinute: uploadRule.perPrincipal,
     maxDevices: e.PARLEY_MAX_DEVICES,
     handleProbeRatePerMinute: e.PARLEY_HANDLE_PROBE_RATE,
     handleProbeIpRatePerMinute: e.PARLEY_HANDLE_PROBE_IP_RATE,
+    quotas: e.PARLEY_QUOTAS,
+    shopStorageQuota: e.PARLEY_SHOP_STORAGE_QUOTA,
+    blobClaimWindowMs: e.PARLEY_BLOB_CLAIM_WINDOW * 1000,
     trustProxy: e.PARLEY_TRUST_PROXY,
     widgetDir: e.WIDGET_DIR,
     ice: {

@@ -17,9 +17,11 @@ import { ConnectionGuard, type PrincipalConnections } from "./nats/connections.j
 import { JwtMinter } from "./nats/minter.js";
 import { ChatService } from "./service/chat-service.js";
 import type { PresenceOptions } from "./service/presence.js";
+import { Quotas } from "./service/quotas.js";
 import { RpcAdmission } from "./service/rpc-admission.js";
 import { type OnRevoked, SessionService } from "./service/sessions.js";
 import { ShopAdmin } from "./service/shop-admin.js";
+import { ShopStorage } from "./service/storage.js";
 import { type BlobStore, openBlobStore } from "./store/blobs/index.js";
 import { openStore } from "./store/index.js";
 import type { Store } from "./store/port.js";
@@ -73,6 +75,8 @@ export interface Gateway {
   readonly store: Store;
   /** Encrypted file blobs: GridFS with MongoDB, else files in `config.blobDir`. */
   readonly blobs: BlobStore;
+  /** The per-shop storage quota and the sweep of files no message claimed. */
+  readonly storage: ShopStorage;
   readonly admin: ShopAdmin;
   /**
    * What the RPC responder counted since start: requests dropped for a reply subject other than the
@@ -138,8 +142,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let stopping = false;
   let natsUp = false;
 
+  const quotas = new Quotas(store, config.quotas);
+  const storage = new ShopStorage({
+    usage: store,
+    quotaBytes: config.shopStorageQuota,
+    blobs,
+    claimWindowMs: config.blobClaimWindowMs,
+    log,
+  });
   const chat = new ChatService({
     store,
+    quotas,
+    storage,
     sendRate: config.sendRatePerSecond,
     maxDevices: config.maxDevices,
     inviteTtlMs: config.inviteTtlMs,
@@ -168,6 +182,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     store,
     blobs,
+    storage,
     admin,
     rpcStats() {
       return responder?.stats() ?? { foreignReplies: 0, noReply: 0, ...admission.stats() };
@@ -196,6 +211,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       responder.start();
       await chat.presence.start(nc);
       await guard?.start(nc);
+      storage.start();
 
       const sessions = new SessionService({
         store,
@@ -227,7 +243,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           apiPrincipal: (token) => sessions.families.apiPrincipal(token),
           log,
           maxFileBytes: config.maxFileBytes,
-          uploadRatePerMinute: config.uploadRatePerMinute,
+          quotas,
+          storage,
         }),
         widgetRoutes: createWidgetRoutes({ widgetDir: config.widgetDir, natsWsUrls: config.natsWsUrls, store, log }),
         isReady: () => natsUp && !stopping,
@@ -257,6 +274,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await responder?.stop();
       chat.presence.stop();
       await guard?.stop();
+      await storage.stop();
       if (nc && !nc.isClosed()) await nc.drain().catch(() => undefined);
       await closing;
       await store.close();

@@ -62,7 +62,9 @@ describe("the gateway on the MongoDB store", () => {
       attack: "MongoDB store cut off mid-conversation",
       expected: "503 unavailable, /readyz 503, pending message stored once after",
     });
-    const customer = stack.customer("mongo-outage");
+    // The store's failure takes the driver's server selection, tried twice (2 × 1.5 s here): more than
+    // the stack's 3 s request timeout once another request met the cut connection first.
+    const customer = stack.customer("mongo-outage", { requestTimeout: 10_000 });
     await customer.connect();
     const convId = (await customer.openConversation()).id;
     await customer.send(convId, "before");

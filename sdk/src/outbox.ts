@@ -33,6 +33,8 @@ export interface OutboxEntry {
   attempts: number;
   /** Set when the gateway refused the message for good (not retried until `retry`). */
   failed?: { code: string; message: string };
+  /** The file ids the message refers to, claimed in the clear with `msg.send` so the gateway keeps them. */
+  blobs?: string[];
   /** End-to-end only: the sealed envelope's plaintext carries a team vouch (its `ChatMessage` is `fromTeam`). */
   fromTeam?: true;
 }

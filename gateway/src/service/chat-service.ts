@@ -28,6 +28,7 @@ import type {
   ReadMarkerStore,
   ShopStore,
   TeamKeyStore,
+  UsageStore,
 } from "../store/port.js";
 import { parseInput } from "../validation.js";
 import { conversationAccess } from "./access.js";
@@ -45,8 +46,10 @@ import { Notes } from "./notes.js";
 import { type PresenceOptions, PresenceTracker } from "./presence.js";
 import type { HandleProbeLimits } from "./probe-limits.js";
 import { Profiles } from "./profile.js";
+import { Quotas } from "./quotas.js";
 import { RateLimit } from "./rate-limits.js";
 import { Signals } from "./signals.js";
+import { ShopStorage } from "./storage.js";
 import { TeamAdmin } from "./team-admin.js";
 import { TeamKeys } from "./team-keys.js";
 import { Triage } from "./triage.js";
@@ -73,7 +76,8 @@ export type ChatStore = ConversationStore &
   AgentStore &
   BlockStore &
   ShopStore &
-  LimiterStore;
+  LimiterStore &
+  UsageStore;
 
 export interface ChatServiceOptions {
   store: ChatStore;
@@ -86,6 +90,10 @@ export interface ChatServiceOptions {
   inviteTtlMs?: number;
   /** Handle-probe budgets (lookup, check, handle changes, invites), shared through the store. @default 20 per principal, 60 per IP, a minute */
   handleProbes?: HandleProbeLimits;
+  /** Per-op quotas per principal and client IP, shared through the store (quotas.ts). @default the defaults there */
+  quotas?: Quotas;
+  /** The per-shop storage quota and file claims (storage.ts). @default 5 GiB a shop, claims ignored */
+  storage?: ShopStorage;
   /** Presence heartbeat TTL and ping interval (presence.ts). */
   presence?: PresenceOptions;
   /** STUN and TURN servers for `call.ice` (ice.ts). @default none: `call.ice` answers no servers */
@@ -97,6 +105,7 @@ export interface ChatServiceOptions {
 
 export class ChatService {
   readonly #handlers: Handlers;
+  readonly #quotas: Quotas;
   /** Who of each shop's team is online; the gateway starts it on its NATS connection. */
   readonly presence: PresenceTracker;
   /** Handles of the principals (the shop admin sets team members' handles through it). */
@@ -104,6 +113,7 @@ export class ChatService {
 
   constructor(options: ChatServiceOptions) {
     const { store } = options;
+    this.#quotas = options.quotas ?? new Quotas(store);
     const now = options.now ?? Date.now;
     const fanout = new EventFanout(options.sink);
     const access = conversationAccess(store);
@@ -127,6 +137,7 @@ export class ChatService {
       access,
       triage,
       now,
+      storage: options.storage ?? new ShopStorage({ usage: store }),
       ...(options.sendRate === undefined ? {} : { sendRate: options.sendRate }),
     });
     const invites = new Invites({
@@ -209,6 +220,8 @@ export class ChatService {
   async rpc(actor: PrincipalRecord, op: string, body: unknown): Promise<RpcResults[RpcOp]> {
     if (!isRpcOp(op)) throw new GatewayError("not_found", `unknown operation ${JSON.stringify(op.slice(0, 40))}`);
     const handler = this.#handlers[op] as (actor: PrincipalRecord, body: unknown) => Promise<RpcResults[RpcOp]>;
-    return handler(actor, parseInput(rpcRequestSchemas[op] as z.ZodType<unknown>, body));
+    const input = parseInput(rpcRequestSchemas[op] as z.ZodType<unknown>, body);
+    await this.#quotas.take(actor, op);
+    return handler(actor, input);
   }
 }

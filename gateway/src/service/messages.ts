@@ -16,6 +16,7 @@ import { admit, type ConversationAccess } from "./access.js";
 import type { EventFanout } from "./events.js";
 import { readPage } from "./paging.js";
 import { RateLimit } from "./rate-limits.js";
+import type { ShopStorage } from "./storage.js";
 import type { Triage } from "./triage.js";
 
 type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
@@ -28,6 +29,8 @@ export interface MessagesOptions {
   triage: Triage;
   /** Sends per principal per second. @default 50 */
   sendRate?: number;
+  /** The per-shop storage quota, and the claims of files a message refers to (storage.ts). */
+  storage: ShopStorage;
   now: () => number;
 }
 
@@ -62,6 +65,12 @@ export class Messages {
       throw new GatewayError("bad_request", "this conversation is end-to-end encrypted");
     }
     if (body.envelope.epoch !== conv.epoch) throw new GatewayError("stale_epoch");
+    // Refused whole before anything is written when it would take the shop past its storage quota.
+    const bytes = Buffer.byteLength(JSON.stringify(body.envelope));
+    await this.#o.storage.admit(conv.shopId, bytes);
+    // Claimed before the append: a stored message's files are never swept (a claim whose send then
+    // failed keeps its file, which the retry claims again).
+    await this.#o.storage.claim(conv.id, body.blobs);
     const { message, duplicate } = await this.#o.store.append({
       convId: conv.id,
       msgId: body.envelope.msgId,
@@ -75,6 +84,7 @@ export class Messages {
     // Persisted before anyone hears of it. A retry of a duplicate publishes again:
     // receivers drop repeats by seq, and the first publish may never have happened.
     this.#o.fanout.toConversation(conv, members, { type: "message", message });
+    if (!duplicate) this.#o.storage.count(conv.shopId, bytes);
     if (!duplicate) await this.#o.triage.onCustomerMessage(actor, conv);
     return { seq: message.seq, ts: message.ts, duplicate };
   }

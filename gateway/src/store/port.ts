@@ -29,6 +29,7 @@ import type { SessionStore } from "./port/sessions.js";
 import type { ShopStore } from "./port/shops.js";
 import type { TeamKeyStore } from "./port/team-keys.js";
 import type { TokenIdStore } from "./port/token-ids.js";
+import type { UsageStore } from "./port/usage.js";
 
 export type { AgentRecord, AgentStore } from "./port/agents.js";
 export type { BlockRecord, BlockStore } from "./port/blocks.js";
@@ -50,6 +51,7 @@ export type { SessionRecord, SessionRevokeReason, SessionStore } from "./port/se
 export type { ShopRecord, ShopStore } from "./port/shops.js";
 export type { TeamKeyStore } from "./port/team-keys.js";
 export type { TokenIdStore } from "./port/token-ids.js";
+export type { UsageStore } from "./port/usage.js";
 
 /** The whole store: every aggregate, as each adapter implements it. */
 export type Store = StoreLifecycle &
@@ -70,4 +72,5 @@ export type Store = StoreLifecycle &
   NoteStore &
   TokenIdStore &
   SessionStore &
-  LimiterStore;
+  LimiterStore &
+  UsageStore;

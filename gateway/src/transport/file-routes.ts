@@ -12,10 +12,11 @@ import express, { type NextFunction, type Request, type Response } from "express
 import type { Logger } from "pino";
 import { z } from "zod";
 import { GatewayError } from "../errors.js";
-import { RateLimit } from "../service/rate-limits.js";
+import type { Quotas } from "../service/quotas.js";
+import { quotaExceeded, type ShopStorage } from "../service/storage.js";
 import { isTeamMember } from "../service/team.js";
 import { type BlobStore, BlobTooLargeError, newBlobId } from "../store/blobs/index.js";
-import type { PrincipalRecord, Store } from "../store/port.js";
+import type { ConversationRecord, PrincipalRecord, Store } from "../store/port.js";
 import { parseInput } from "../validation.js";
 
 export interface FileRoutesDeps {
@@ -26,8 +27,10 @@ export interface FileRoutesDeps {
   log: Logger;
   /** Largest upload in bytes; a bigger one gets 413 `too_large`. */
   maxFileBytes: number;
-  /** Uploads per principal per minute. */
-  uploadRatePerMinute: number;
+  /** The shared quotas: each upload takes an `upload` point per principal and per client IP. */
+  quotas: Quotas;
+  /** The per-shop storage quota: an upload that would pass it gets 413 `quota_exceeded`. */
+  storage: ShopStorage;
 }
 
 const blobIdSchema = z.string().regex(BLOB_ID_PATTERN, "not a file id");
@@ -43,7 +46,6 @@ const DOWNLOAD_HEADERS = {
 
 export function createFileRoutes(deps: FileRoutesDeps): express.Router {
   const router = express.Router();
-  const uploadLimit = new RateLimit({ points: deps.uploadRatePerMinute, durationSeconds: 60 });
 
   const principal = async (req: Request): Promise<PrincipalRecord> => {
     const match = BEARER.exec(req.get("authorization") ?? "");
@@ -54,15 +56,18 @@ export function createFileRoutes(deps: FileRoutesDeps): express.Router {
   };
 
   /** Members read a conversation's files, and so does its shop's team; anyone else learns nothing (404). */
-  const requireAccess = async (actor: PrincipalRecord, convId: string): Promise<void> => {
+  const requireAccess = async (actor: PrincipalRecord, convId: string): Promise<ConversationRecord> => {
     const conv = await deps.store.getConversation(convId);
     const allowed =
       conv !== undefined &&
       (isTeamMember(actor, conv.shopId) || (await deps.store.getMember(convId, actor.id)) !== undefined);
     if (!allowed) throw new GatewayError("not_found", "no such conversation");
+    return conv;
   };
 
   router.post("/", (req: Request, res: Response, next: NextFunction) => {
+    /** Whether a write that runs out of room ran out of the shop's quota rather than the file size limit. */
+    let overQuota = false;
     (async () => {
       const actor = await principal(req);
       const convId = parseInput(idSchema, req.query.convId);
@@ -71,16 +76,23 @@ export function createFileRoutes(deps: FileRoutesDeps): express.Router {
       }
       const declared = Number(req.get("content-length") ?? Number.NaN);
       if (declared > deps.maxFileBytes) throw tooLarge(deps.maxFileBytes);
-      await uploadLimit.take(`upload:${actor.id}`);
-      await requireAccess(actor, convId);
+      await deps.quotas.take(actor, "upload");
+      const conv = await requireAccess(actor, convId);
+      // Past the shop's storage quota nothing is written: refused up front when the declared length says
+      // so, else the write stops at the room left and is discarded whole.
+      const room = await deps.storage.room(conv.shopId);
+      if (declared > room || room === 0) throw quotaExceeded();
+      overQuota = room < deps.maxFileBytes;
       // Not destroyed when the store stops reading early (too large): the 413 must still reach the client.
       const body = req.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>;
       const info = await deps.blobs.put(body, {
         id: newBlobId(),
         convId,
         uploader: actor.id,
-        maxBytes: deps.maxFileBytes,
+        shopId: conv.shopId,
+        maxBytes: Math.min(deps.maxFileBytes, room),
       });
+      deps.storage.count(conv.shopId, info.size);
       const result: FileUploadResult = { id: info.id, size: info.size };
       res.status(201).json(result);
     })().catch((error: unknown) => {
@@ -88,7 +100,8 @@ export function createFileRoutes(deps: FileRoutesDeps): express.Router {
       if (req.socket.destroyed) return;
       // Whatever of the body is still on its way is not read: close the connection after answering.
       if (!req.complete) res.set("Connection", "close");
-      next(error instanceof BlobTooLargeError ? tooLarge(deps.maxFileBytes) : error);
+      const tooBig = overQuota ? quotaExceeded() : tooLarge(deps.maxFileBytes);
+      next(error instanceof BlobTooLargeError ? tooBig : error);
     });
   });
 

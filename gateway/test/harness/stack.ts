@@ -19,6 +19,7 @@ import { createGateway, type Gateway, type GatewayOptions } from "../../src/gate
 import { createLogger } from "../../src/logger.js";
 import type { AppAccountLimitOptions } from "../../src/nats/accounts.js";
 import type { IceOptions } from "../../src/service/ice.js";
+import { QUOTA_OPS } from "../../src/service/quotas.js";
 import { installDualTransport } from "./dual-transport.js";
 import { DEFAULT_TEST_ORIGIN, type NatsHarness, startNats } from "./nats.js";
 import { freePort } from "./ports.js";
@@ -87,6 +88,17 @@ export interface TestStack {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/**
+ * `PARLEY_QUOTAS` for tests that measure behaviour, not limits: every op at 100000 per principal and
+ * per IP, but uploads per principal at `PARLEY_UPLOAD_RATE` (default 30, what files.test.ts checks).
+ */
+export function generousQuotas(uploadRate = "30"): string {
+  return [
+    ...QUOTA_OPS.filter((op) => op !== "upload").map((op) => `${op}=100000/100000/60`),
+    `upload=${uploadRate}/100000/60`,
+  ].join(",");
+}
+
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const dir = await mkdtemp(join(tmpdir(), "parley-stack-"));
   const browserOrigins = options.browserOrigins ?? [];
@@ -116,6 +128,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     PARLEY_SEND_RATE: String(options.sendRate ?? 100_000),
     // Like the send rate: tests measure behaviour, not this limit, unless they set it (tests open many agent clients).
     PARLEY_MAX_CONNECTIONS_PER_PRINCIPAL: "1000",
+    // Every test client comes from 127.0.0.1: quotas far out of reach unless a test sets PARLEY_QUOTAS.
+    PARLEY_QUOTAS: generousQuotas(options.env?.PARLEY_UPLOAD_RATE),
     ...(options.mongo ? { MONGODB_URI: options.mongo.uri, MONGODB_DB: options.mongo.dbName } : {}),
     ...(publicUrl ? { PARLEY_PUBLIC_URL: publicUrl } : {}),
     ...options.env,

@@ -9,6 +9,7 @@ import type { ConversationState } from "../conversation-tracker.js";
 import { ParleyError, SdkError } from "../errors.js";
 import type { StoredMessage } from "../protocol/envelope.js";
 import type { ConversationInfo } from "../protocol/models.js";
+import { retryRateLimited } from "../rate-limit-retry.js";
 import { foldBody } from "./body-kind-rules.js";
 import type { ClientCore } from "./core.js";
 import type { MessageDecoder } from "./message-decoder.js";
@@ -126,7 +127,13 @@ export class ConversationSync {
     const work = (async () => {
       let after = tracker.state.value.lastSeq;
       for (;;) {
-        const page = await this.#core.request("msg.since", { convId, after, limit: BACKFILL_PAGE });
+        // A quota's refusal is waited out when short; a long one ends this catch-up (the next gap or
+        // reconnect starts another), so a client never spins against it.
+        const from = after;
+        const page = await retryRateLimited(
+          () => this.#core.request("msg.since", { convId, after: from, limit: BACKFILL_PAGE }),
+          { stopped: () => this.#core.closed },
+        );
         await this.ingest(convId, page.messages, true);
         // A page ends at the limit or at the gateway's byte budget (one large message may fill it):
         // continue after its last message. A page that moved nothing ends the backfill, whatever

@@ -52,9 +52,11 @@ export class OutboxSender {
       ts: Date.now(),
     } as const;
     // End-to-end entries are sealed when they are sent (see #sealed), so a newer epoch only means sealing again.
+    // A file message claims its blob, or the gateway deletes the blob after its claim window.
+    const claims = content.type === "file" ? { blobs: [content.file.id] } : {};
     const entry: OutboxEntry = core.o.encryption
-      ? { convId, envelope: unsealed(header), body: content, queuedAt: Date.now(), attempts: 0 }
-      : { convId, envelope: await core.o.codec.seal(header, content), queuedAt: Date.now(), attempts: 0 };
+      ? { convId, envelope: unsealed(header), body: content, queuedAt: Date.now(), attempts: 0, ...claims }
+      : { convId, envelope: await core.o.codec.seal(header, content), queuedAt: Date.now(), attempts: 0, ...claims };
     const msgId = entry.envelope.msgId;
     const done = new Promise<ChatMessage>((resolve, reject) => core.waiters.set(msgId, { resolve, reject }));
     await outbox.add(entry);
@@ -113,7 +115,8 @@ export class OutboxSender {
       try {
         outbox.countAttempt(msgId);
         const envelope = await this.#sealed(entry);
-        const ack = await core.request("msg.send", { convId: entry.convId, envelope });
+        const claims = entry.blobs?.length ? { blobs: entry.blobs } : {};
+        const ack = await core.request("msg.send", { convId: entry.convId, envelope, ...claims });
         const sender = core.self ?? "";
         // Ingested before the entry leaves the outbox, so it shows from the body it was sealed from.
         const stored = { convId: entry.convId, seq: ack.seq, msgId, sender, ts: ack.ts, envelope };

@@ -27,6 +27,7 @@ import {
 import type { MessageBody } from "../protocol/message-body.js";
 import type { ConversationInfo, HistoryPolicy, PrincipalInfo } from "../protocol/models.js";
 import type { ServerEvent } from "../protocol/rpc.js";
+import { retryRateLimited } from "../rate-limit-retry.js";
 import type { KeyValueStorage } from "../storage.js";
 import { ConversationEpochs } from "./conversation-epochs.js";
 import type { GrantContext } from "./history-grants.js";
@@ -112,7 +113,9 @@ export class E2ESession {
     const { storage, principal, request } = options;
     const identity = await loadOrCreateDeviceIdentity(storage, `parley:device:${principal.id}`);
     const own = await signDeviceRecord(identity, principal.id);
-    await request("device.register", { record: own });
+    // Under the gateway's device.register quota: a short wait is waited out; a long one fails connect
+    // with `rate_limited` (retryable, with retryAfter) rather than trying again and again.
+    await retryRateLimited(() => request("device.register", { record: own }));
     const directory = await DeviceDirectory.open({ storage, storageKey: `parley:devices:${principal.id}` });
     // This device is pinned from its own keys, never from the gateway's answer: other keys offered
     // under its id are then reported as a key change and never adopted.

@@ -93,6 +93,12 @@ const errorCodes = {
   guests_disabled: { status: 403, retryable: false, message: "This shop does not allow guests." },
   /** The request's `Origin` is not one of the shop's allowed origins. */
   origin_not_allowed: { status: 403, retryable: false, message: "This origin is not allowed for the shop." },
+  /**
+   * `msg.send`, file uploads: the shop's stored messages and files are at its storage quota
+   * (`PARLEY_SHOP_STORAGE_QUOTA`); nothing was stored. Not retryable: it lasts until the shop's files
+   * are deleted or its quota raised.
+   */
+  quota_exceeded: { status: 413, retryable: false, message: "The shop's storage is full." },
   /** Over a rate limit; `retryAfter` says how many seconds to wait. */
   rate_limited: { status: 429, retryable: true, message: "Too many requests; slow down." },
   /**

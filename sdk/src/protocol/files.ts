@@ -8,6 +8,9 @@
 /** Blob ids are made by the gateway: `fb_` and 22 base64url characters (128 random bits). */
 export const BLOB_ID_PATTERN = /^fb_[A-Za-z0-9_-]{22}$/;
 
+/** Most file ids one `msg.send` may claim (its `blobs`). */
+export const MAX_CLAIMED_BLOBS = 16;
+
 /** Plaintext bytes per secretstream chunk; every chunk but the last is exactly this long. */
 export const FILE_CHUNK_BYTES = 65_536;
 

@@ -34,6 +34,7 @@ export {
   FILE_CHUNK_OVERHEAD,
   fileCipherLength,
   fileRefProblem,
+  MAX_CLAIMED_BLOBS,
   MAX_FILE_REF_BYTES,
 } from "./files.js";
 export type { HandleProblem } from "./handles.js";

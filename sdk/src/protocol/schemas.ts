@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { ENVELOPE_VERSION, EnvelopeAlgs, MAX_CIPHERTEXT_CHARS } from "./envelope.js";
+import { BLOB_ID_PATTERN, MAX_CLAIMED_BLOBS } from "./files.js";
 import { isHandle } from "./handles.js";
 import { HANDLE_PATTERN, ID_PATTERN, MSG_ID_PATTERN, NATS_USER_KEY_PATTERN } from "./ids.js";
 import { KEY_BACKUP_CT_CHARS, MAX_KEY_BACKUP_PAGE, MAX_KEY_BACKUP_PUT, MAX_KEY_BACKUP_VERSION } from "./key-backup.js";
@@ -189,8 +190,16 @@ export const rpcRequestSchemas = {
   "conv.reopen": z.strictObject({ convId: idSchema }),
   /** Team only (meant for bots): hand the conversation to the humans. */
   "conv.handover": z.strictObject({ convId: idSchema }),
-  /** Store and deliver a message. */
-  "msg.send": z.strictObject({ convId: idSchema, envelope: envelopeSchema }),
+  /**
+   * Store and deliver a message. `blobs` names the files the message refers to (uploaded to the same
+   * conversation), in the clear beside the sealed envelope: a file no message claims is deleted after
+   * the gateway's claim window (a day by default).
+   */
+  "msg.send": z.strictObject({
+    convId: idSchema,
+    envelope: envelopeSchema,
+    blobs: z.array(z.string().regex(BLOB_ID_PATTERN, "not a file id")).max(MAX_CLAIMED_BLOBS).optional(),
+  }),
   /** Team only: add an internal note (end-to-end encrypted under the team key). */
   "note.add": z.strictObject({ convId: idSchema, envelope: envelopeSchema }),
   /**

@@ -150,6 +150,36 @@ export function describeBlobStoreConformance(name: string, makeFixture: () => Pr
     );
 
     it(
+      "claims a blob for its own conversation only, lists unclaimed old ones and by conversation, deletes once",
+      withFixture(async ({ blobs, residue }) => {
+        const before = await residue();
+        const [a, b, c] = [meta(), meta(), { ...meta(), convId: "cv_other", shopId: "shop_x" }];
+        for (const options of [a, b, c]) await blobs.put(pieces(randomBytes(1000)), options);
+        expect(await blobs.claim(a.id, "cv_other")).toBe(false);
+        expect(await blobs.claim(newBlobId(), "cv_conformance")).toBe(false);
+        expect(await blobs.claim("../x", "cv_conformance")).toBe(false);
+        expect(await blobs.claim(a.id, "cv_conformance")).toBe(true);
+        expect(await blobs.claim(a.id, "cv_conformance")).toBe(true);
+        expect(await blobs.stat(a.id)).toMatchObject({ claimed: true, size: 1000 });
+        expect((await blobs.stat(b.id))?.claimed).toBeUndefined();
+        expect(await blobs.stat(c.id)).toMatchObject({ shopId: "shop_x" });
+        const later = Date.now() + 60_000;
+        const unclaimed = await blobs.list({ unclaimedBefore: later }, 100);
+        expect(unclaimed.map((i) => i.id).sort()).toEqual([b.id, c.id].sort());
+        expect(await blobs.list({ unclaimedBefore: Date.now() - 60_000 }, 100)).toEqual([]);
+        expect((await blobs.list({ convId: "cv_other" }, 100)).map((i) => i.id)).toEqual([c.id]);
+        expect(await blobs.list({ convId: "cv_conformance" }, 1)).toHaveLength(1);
+        const deletes = await Promise.all([blobs.delete(b.id), blobs.delete(b.id), blobs.delete(b.id)]);
+        expect(deletes.filter(Boolean)).toHaveLength(1);
+        expect(await blobs.claim(b.id, "cv_conformance")).toBe(false);
+        expect(await blobs.stat(b.id)).toBeUndefined();
+        await blobs.delete(a.id);
+        await blobs.delete(c.id);
+        expect(await residue()).toBe(before);
+      }),
+    );
+
+    it(
       "keeps blobs across a restart, stores concurrent uploads apart, and clears dead uploads at init",
       withFixture(async ({ blobs, residue, reopen, leaveDeadUpload }) => {
         const datas = [randomBytes(70_000), randomBytes(300_000), randomBytes(5), randomBytes(0)];

@@ -10,7 +10,14 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { type BlobInfo, type BlobStore, BlobTooLargeError, isBlobId, type PutBlobOptions } from "./port.js";
+import {
+  type BlobInfo,
+  type BlobQuery,
+  type BlobStore,
+  BlobTooLargeError,
+  isBlobId,
+  type PutBlobOptions,
+} from "./port.js";
 
 export interface FsBlobStoreOptions {
   /** Directory of the blobs; created when missing. */
@@ -71,7 +78,14 @@ export class FsBlobStore implements BlobStore {
       } finally {
         await file.close();
       }
-      const info: BlobInfo = { id, convId: options.convId, uploader: options.uploader, size, createdAt: Date.now() };
+      const info: BlobInfo = {
+        id,
+        convId: options.convId,
+        uploader: options.uploader,
+        size,
+        createdAt: Date.now(),
+        ...(options.shopId === undefined ? {} : { shopId: options.shopId }),
+      };
       await writeFile(tmpRecord, JSON.stringify(info), { mode: 0o600, flag: "wx" });
       await rename(tmpData, this.#data(id));
       placed = true;
@@ -95,7 +109,48 @@ export class FsBlobStore implements BlobStore {
       throw error;
     }
     const info = JSON.parse(text) as BlobInfo;
-    return { id, convId: info.convId, uploader: info.uploader, size: info.size, createdAt: info.createdAt };
+    return {
+      id,
+      convId: info.convId,
+      uploader: info.uploader,
+      size: info.size,
+      createdAt: info.createdAt,
+      ...(typeof info.shopId === "string" ? { shopId: info.shopId } : {}),
+      ...(info.claimed === true ? { claimed: true } : {}),
+    };
+  }
+
+  async claim(id: string, convId: string): Promise<boolean> {
+    const info = await this.stat(id);
+    if (!info || info.convId !== convId) return false;
+    if (info.claimed) return true;
+    // The record is replaced whole by a rename: a reader sees the old record or the new one.
+    const nonce = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(6))).toString("hex");
+    const tmpRecord = join(this.#tmp, `${id}.${nonce}.json`);
+    await writeFile(tmpRecord, JSON.stringify({ ...info, claimed: true }), { mode: 0o600, flag: "wx" });
+    try {
+      await rename(tmpRecord, this.#record(id));
+    } catch (error) {
+      await rm(tmpRecord, { force: true });
+      throw error;
+    }
+    // Deleted meanwhile: the rename brought a record back without data; take it away again.
+    if (!(await stat(this.#data(id)).catch(() => undefined))) {
+      await rm(this.#record(id), { force: true });
+      return false;
+    }
+    return true;
+  }
+
+  async list(query: BlobQuery, limit: number): Promise<BlobInfo[]> {
+    const found: BlobInfo[] = [];
+    for (const name of await readdir(this.#dir)) {
+      if (found.length >= limit) break;
+      if (!name.endsWith(".json")) continue;
+      const info = await this.stat(name.slice(0, -5));
+      if (info && matches(info, query)) found.push(info);
+    }
+    return found;
   }
 
   async open(id: string): Promise<{ info: BlobInfo; stream: Readable } | undefined> {
@@ -113,9 +168,16 @@ export class FsBlobStore implements BlobStore {
 
   async delete(id: string): Promise<boolean> {
     if (!isBlobId(id)) return false;
-    const existed = (await this.stat(id)) !== undefined;
-    await rm(this.#record(id), { force: true });
+    // Renaming the record away is the commit point: of two deleters only one renames it.
+    const nonce = Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(6))).toString("hex");
+    const doomed = join(this.#tmp, `${id}.${nonce}.deleted`);
+    let existed = true;
+    await rename(this.#record(id), doomed).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+      existed = false;
+    });
     await rm(this.#data(id), { force: true });
+    await rm(doomed, { force: true });
     return existed;
   }
 
@@ -128,4 +190,11 @@ export class FsBlobStore implements BlobStore {
   #record(id: string): string {
     return join(this.#dir, `${id}.json`);
   }
+}
+
+/** Whether `info` matches every condition of `query`. */
+export function matches(info: BlobInfo, query: BlobQuery): boolean {
+  if (query.convId !== undefined && info.convId !== query.convId) return false;
+  if (query.unclaimedBefore !== undefined && (info.claimed || info.createdAt >= query.unclaimedBefore)) return false;
+  return true;
 }

@@ -26,7 +26,14 @@ import {
   type ObjectId,
 } from "mongodb";
 import { StoreUnavailableError } from "../port.js";
-import { type BlobInfo, type BlobStore, BlobTooLargeError, isBlobId, type PutBlobOptions } from "./port.js";
+import {
+  type BlobInfo,
+  type BlobQuery,
+  type BlobStore,
+  BlobTooLargeError,
+  isBlobId,
+  type PutBlobOptions,
+} from "./port.js";
 
 export interface GridFsBlobStoreOptions {
   uri: string;
@@ -50,7 +57,7 @@ interface FileDoc {
   _id: string;
   length: number;
   uploadDate: Date;
-  metadata?: { convId?: unknown; uploader?: unknown };
+  metadata?: { convId?: unknown; uploader?: unknown; shopId?: unknown; claimed?: unknown };
 }
 
 interface PendingDoc {
@@ -102,7 +109,11 @@ export class GridFsBlobStore implements BlobStore {
     const createdAt = Date.now();
     await this.#run(() => this.#pending.insertOne({ _id: id, startedAt: new Date(createdAt) }));
     const upload = this.#bucket.openUploadStreamWithId(gridId(id), `${id}.bin`, {
-      metadata: { convId: options.convId, uploader: options.uploader },
+      metadata: {
+        convId: options.convId,
+        uploader: options.uploader,
+        ...(options.shopId === undefined ? {} : { shopId: options.shopId }),
+      },
     });
     // Rejects on the upload's first error; raced against every wait below so none can hang.
     const failed = new Promise<never>((_resolve, reject) => upload.once("error", reject));
@@ -117,7 +128,14 @@ export class GridFsBlobStore implements BlobStore {
       upload.end();
       await Promise.race([once(upload, "finish"), failed]);
       await this.#run(() => this.#pending.deleteOne({ _id: id }));
-      return { id, convId: options.convId, uploader: options.uploader, size, createdAt };
+      return {
+        id,
+        convId: options.convId,
+        uploader: options.uploader,
+        size,
+        createdAt,
+        ...(options.shopId === undefined ? {} : { shopId: options.shopId }),
+      };
     } catch (error) {
       await upload.abort().catch(() => undefined);
       await this.#discard(id).catch(() => undefined);
@@ -137,11 +155,31 @@ export class GridFsBlobStore implements BlobStore {
     return { info, stream: this.#bucket.openDownloadStream(gridId(id)) };
   }
 
+  async claim(id: string, convId: string): Promise<boolean> {
+    if (!isBlobId(id)) return false;
+    const { matchedCount } = await this.#run(() =>
+      this.#files.updateOne({ _id: id, "metadata.convId": convId }, { $set: { "metadata.claimed": true } }),
+    );
+    return matchedCount === 1;
+  }
+
+  async list(query: BlobQuery, limit: number): Promise<BlobInfo[]> {
+    const filter: Record<string, unknown> = {};
+    if (query.convId !== undefined) filter["metadata.convId"] = query.convId;
+    if (query.unclaimedBefore !== undefined) {
+      filter["metadata.claimed"] = { $ne: true };
+      filter.uploadDate = { $lt: new Date(query.unclaimedBefore) };
+    }
+    const docs = await this.#run(() => this.#files.find(filter).limit(Math.max(1, limit)).toArray());
+    return docs.map(toInfo);
+  }
+
   async delete(id: string): Promise<boolean> {
     if (!isBlobId(id)) return false;
-    const existed = (await this.stat(id)) !== undefined;
+    // Deleting the files document is the commit point: of two deleters only one deletes it.
+    const { deletedCount } = await this.#run(() => this.#files.deleteOne({ _id: id }));
     await this.#discard(id);
-    return existed;
+    return deletedCount === 1;
   }
 
   async close(): Promise<void> {
@@ -179,12 +217,15 @@ function dbNameOf(uri: string): string {
 function toInfo(doc: FileDoc): BlobInfo {
   const convId = doc.metadata?.convId;
   const uploader = doc.metadata?.uploader;
+  const shopId = doc.metadata?.shopId;
   return {
     id: doc._id,
     convId: typeof convId === "string" ? convId : "",
     uploader: typeof uploader === "string" ? uploader : "",
     size: doc.length,
     createdAt: doc.uploadDate.getTime(),
+    ...(typeof shopId === "string" ? { shopId } : {}),
+    ...(doc.metadata?.claimed === true ? { claimed: true } : {}),
   };
 }
 

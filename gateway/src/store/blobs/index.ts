@@ -7,7 +7,7 @@ import { FsBlobStore } from "./fs.js";
 import { GridFsBlobStore } from "./gridfs.js";
 import type { BlobStore } from "./port.js";
 
-export type { BlobInfo, BlobStore, PutBlobOptions } from "./port.js";
+export type { BlobInfo, BlobQuery, BlobStore, PutBlobOptions } from "./port.js";
 export { BlobTooLargeError, isBlobId, newBlobId } from "./port.js";
 
 export interface OpenBlobStoreConfig {

@@ -19,6 +19,18 @@ export interface BlobInfo {
   /** Stored bytes. */
   size: number;
   createdAt: number;
+  /** The shop whose storage the blob counts against (absent on blobs stored before quotas). */
+  shopId?: string;
+  /** Whether a sent message claimed the blob (`msg.send` `blobs`); unclaimed blobs are swept. */
+  claimed?: boolean;
+}
+
+/** Which blobs {@link BlobStore.list} answers: all conditions given must hold. */
+export interface BlobQuery {
+  /** Uploaded to this conversation. */
+  convId?: string;
+  /** Not claimed and created before this time (ms since the epoch). */
+  unclaimedBefore?: number;
 }
 
 export interface PutBlobOptions {
@@ -26,6 +38,8 @@ export interface PutBlobOptions {
   id: string;
   convId: string;
   uploader: string;
+  /** The shop whose storage it counts against. */
+  shopId?: string;
   /** Bytes past which the write stops with {@link BlobTooLargeError}. */
   maxBytes: number;
 }
@@ -44,7 +58,17 @@ export interface BlobStore {
   stat(id: string): Promise<BlobInfo | undefined>;
   /** The blob's bytes as a stream, or undefined for an unknown or malformed id. */
   open(id: string): Promise<{ info: BlobInfo; stream: Readable } | undefined>;
-  /** Removes a blob; resolves false when there was none. */
+  /**
+   * Marks the blob claimed by a sent message when it was uploaded to `convId`; resolves false for an
+   * unknown blob or one of another conversation.
+   */
+  claim(id: string, convId: string): Promise<boolean>;
+  /** Up to `limit` blobs matching `query`, in no particular order. */
+  list(query: BlobQuery, limit: number): Promise<BlobInfo[]>;
+  /**
+   * Removes a blob; resolves false when there was none. Of several processes deleting one blob at
+   * once, one resolves true (so whoever counts the freed bytes counts them once).
+   */
   delete(id: string): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -20,6 +20,7 @@ import { describeNotes } from "./notes.js";
 import { describeReadMarkers } from "./read-markers.js";
 import { describeSessions } from "./sessions.js";
 import { describeTeamKeys } from "./team-keys.js";
+import { describeUsage } from "./usage.js";
 
 export type { StoreFixture } from "./fixtures.js";
 
@@ -39,6 +40,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeNotes(open);
     describeKeyBackups(open);
     describeSessions(open);
+    describeUsage(open);
     describeDurability(open);
   });
 }

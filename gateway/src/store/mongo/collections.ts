@@ -53,6 +53,17 @@ export interface RateLimitHitDoc {
   expire: Date;
 }
 
+/**
+ * One version of a shop's storage counter (usage.ts): versions of a shop are unique, so of two
+ * processes adding at once one wins each version and the other tries the next (FerretDB v1's
+ * `$inc` is not atomic across processes). Versions far behind the newest are deleted.
+ */
+export interface ShopUsageDoc {
+  shopId: string;
+  v: number;
+  bytes: number;
+}
+
 /** The typed collections, by name. */
 export interface Collections {
   shops: Collection<ShopRecord>;
@@ -74,6 +85,7 @@ export interface Collections {
   notes: Collection<StoredNote>;
   keyBackups: Collection<KeyBackupDoc>;
   rateLimitHits: Collection<RateLimitHitDoc>;
+  shopUsage: Collection<ShopUsageDoc>;
 }
 
 /** The collections of one database. */
@@ -97,6 +109,7 @@ export const collections = (db: Db): Collections => ({
   notes: db.collection("notes"),
   keyBackups: db.collection("keyBackups"),
   rateLimitHits: db.collection("rateLimitHits"),
+  shopUsage: db.collection("shopUsage"),
 });
 
 /** Every collection with the indexes it needs. */
@@ -138,6 +151,8 @@ export const INDEXES: Record<string, { key: Document; unique?: boolean; sparse?:
   keyBackups: [{ key: { principalId: 1, convId: 1, epoch: 1 }, unique: true }],
   // A key's points in its window are counted from this index; expired ones are swept by the expiry.
   rateLimitHits: [{ key: { key: 1, at: 1 } }, { key: { expire: 1 } }],
+  // Unique: the compare-and-set of `addShopBytes` (one winner per version, across processes).
+  shopUsage: [{ key: { shopId: 1, v: 1 }, unique: true }],
 };
 
 /** Indexes of earlier releases that `init()` drops: handles were unique across shops. */

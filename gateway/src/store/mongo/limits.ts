@@ -35,7 +35,7 @@ export interface MongoLimiterOptions {
 export class MongoLimiter implements SharedLimiter {
   readonly #o: MongoLimiterOptions;
   readonly #windowMs: number;
-  #lastSweep = 0;
+  #lastSweep = Date.now();
 
   constructor(options: MongoLimiterOptions) {
     if (!/^[A-Za-z0-9_-]{1,40}$/.test(options.name)) throw new TypeError(`bad limiter name ${options.name}`);

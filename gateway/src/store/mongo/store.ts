@@ -64,6 +64,7 @@ import { MongoMessages } from "./messages.js";
 import { type MongoStoreOptions, parseOptions } from "./options.js";
 import { MongoPrincipals } from "./principals.js";
 import { MongoSessions } from "./sessions.js";
+import { MongoUsage } from "./usage.js";
 
 export type { MongoStoreOptions } from "./options.js";
 
@@ -83,6 +84,7 @@ export class MongoStore implements Store {
   readonly #blocks: MongoBlocks;
   readonly #log: MongoMembershipLog;
   readonly #sessions: MongoSessions;
+  readonly #usage: MongoUsage;
 
   constructor(options: MongoStoreOptions) {
     this.#options = parseOptions(options);
@@ -109,6 +111,7 @@ export class MongoStore implements Store {
     this.#blocks = new MongoBlocks(context);
     this.#log = new MongoMembershipLog(context);
     this.#sessions = new MongoSessions(context);
+    this.#usage = new MongoUsage(context);
   }
 
   /** Runs one operation, turning connection failures into `StoreUnavailableError`. */
@@ -229,6 +232,14 @@ export class MongoStore implements Store {
       name,
       rule,
     });
+  }
+
+  addShopBytes(shopId: string, bytes: number): Promise<number> {
+    return this.#usage.addShopBytes(shopId, bytes);
+  }
+
+  shopBytes(shopId: string): Promise<number> {
+    return this.#usage.shopBytes(shopId);
   }
 
   readonly putAgent: Store["putAgent"] = (agent) => this.#directory.putAgent(agent);

@@ -106,6 +106,7 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE INDEX IF NOT EXISTS sessions_by_principal ON sessions (principal_id);
 CREATE INDEX IF NOT EXISTS sessions_by_keep ON sessions (keep_until);
 CREATE TABLE IF NOT EXISTS rate_limits (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER);
+CREATE TABLE IF NOT EXISTS shop_usage (shop_id TEXT PRIMARY KEY, bytes INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS key_backups (
   principal_id TEXT NOT NULL, conv_id TEXT NOT NULL, epoch INTEGER NOT NULL, v INTEGER NOT NULL, ct TEXT NOT NULL,
   PRIMARY KEY (principal_id, conv_id, epoch)

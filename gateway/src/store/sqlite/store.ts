@@ -55,6 +55,7 @@ import { type ParsedOptions, parseOptions, type SqliteStoreOptions } from "./opt
 import { migrate } from "./schema.js";
 import { SqliteSessions } from "./sessions.js";
 import { prepare, type SqliteContext, type Statements } from "./statements.js";
+import { SqliteUsage } from "./usage.js";
 import { SqliteWriter } from "./writer.js";
 
 export type { SqliteStoreOptions } from "./options.js";
@@ -75,6 +76,7 @@ export class SqliteStore implements Store {
   readonly #blocks: SqliteBlocks;
   readonly #log: SqliteMembershipLog;
   readonly #sessions: SqliteSessions;
+  readonly #usage: SqliteUsage;
 
   constructor(options: SqliteStoreOptions) {
     this.#options = parseOptions(options);
@@ -100,6 +102,7 @@ export class SqliteStore implements Store {
     this.#blocks = new SqliteBlocks(context);
     this.#log = new SqliteMembershipLog(context);
     this.#sessions = new SqliteSessions(context);
+    this.#usage = new SqliteUsage(context);
   }
 
   /**
@@ -223,6 +226,14 @@ export class SqliteStore implements Store {
   /** A budget counted in this file's `rate_limits` table, shared by every process on it (limits.ts). */
   sharedLimiter(name: string, rule: LimitRule): SharedLimiter {
     return new SqliteLimiter({ db: this.#db, name, rule, busyTimeoutMs: this.#options.busyTimeoutMs });
+  }
+
+  addShopBytes(shopId: string, bytes: number): Promise<number> {
+    return this.#usage.addShopBytes(shopId, bytes);
+  }
+
+  shopBytes(shopId: string): Promise<number> {
+    return this.#usage.shopBytes(shopId);
   }
 
   setDisplayName(principalId: string, displayName: string): Promise<void> {
