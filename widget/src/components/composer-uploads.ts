@@ -4,7 +4,7 @@
  * and cancel), and how an attachment is shown (thumbnail, name, progress or
  * size, failure, cancel or remove).
  */
-import type { ParleyClient } from "@parley/sdk";
+import { type ParleyClient, ParleyError } from "@parley/sdk";
 import { html, nothing } from "lit";
 import type { Translator } from "../i18n/index.js";
 
@@ -18,6 +18,8 @@ export interface Attachment {
   total?: number;
   abort?: AbortController;
   failed?: boolean;
+  /** Why it failed, when the gateway said in a way the composer words: the file, or the shop's storage. */
+  failure?: "too_large" | "quota_exceeded";
 }
 
 /**
@@ -53,9 +55,11 @@ export async function uploadAttachment(
       { onProgress, signal: a.abort.signal },
     );
     return true;
-  } catch {
+  } catch (err) {
     if (a.abort.signal.aborted) return false;
     a.failed = true;
+    const code = err instanceof ParleyError ? err.code : undefined;
+    if (code === "too_large" || code === "quota_exceeded") a.failure = code;
     a.abort = undefined;
     changed();
     return false;
@@ -73,7 +77,7 @@ export function attachmentView(a: Attachment, tr: Translator, remove: () => void
         ? html`<progress max=${a.total || 1} value=${a.sent ?? 0} aria-label=${tr.t("composer.uploading", { name })}></progress>`
         : html`<span>${tr.size(a.file.size)}</span>`
     }
-    ${a.failed ? html`<span class="failed" role="alert">${tr.t("composer.uploadFailed", { name })}</span>` : nothing}
+    ${a.failed ? html`<span class="failed" role="alert">${tr.t(a.failure ? `composer.uploadFailed.${a.failure}` : "composer.uploadFailed", { name })}</span>` : nothing}
     <button type="button" class="icon-button" aria-label=${tr.t(a.abort ? "composer.cancel" : "composer.remove", { name })}
       @click=${remove}>
       <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" /></svg>

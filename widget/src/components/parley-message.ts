@@ -246,7 +246,10 @@ export class ParleyMessage extends LitElement {
         return html`<span class="queued" data-state="queued">${tr.t("msg.queued")}</span>`;
       }
       if (m.state === "failed" || this.stalled) {
-        return html`<span class="failed" data-state="failed">${tr.t("msg.failed")}</span>
+        const why = m.state === "failed" ? m.error?.code : undefined;
+        const text =
+          why === "quota_exceeded" || why === "payload_too_large" ? tr.t(`msg.failed.${why}`) : tr.t("msg.failed");
+        return html`<span class="failed" data-state="failed">${text}</span>
           <button type="button" part="retry-button" @click=${() => this.#retry(m.msgId)}>${tr.t("msg.retry")}</button>
           <button type="button" @click=${() => this.#discard(m.msgId)}>${tr.t("msg.discard")}</button>`;
       }

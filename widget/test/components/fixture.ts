@@ -7,7 +7,14 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, startStack, type TestStack } from "@parley/gateway/testing";
+import {
+  AGENT_LOGIN,
+  AGENT_PASSWORD,
+  SHOP_ID,
+  type StackOptions,
+  startStack,
+  type TestStack,
+} from "@parley/gateway/testing";
 import type { ShopMedia } from "@parley/sdk/protocol";
 import { build } from "esbuild";
 import type { Page } from "playwright-core";
@@ -57,12 +64,15 @@ export interface FixtureEnv {
   close(): Promise<void>;
 }
 
-export async function startFixtureEnv(browserOptions: BrowserOptions = {}): Promise<FixtureEnv> {
+export async function startFixtureEnv(
+  browserOptions: BrowserOptions = {},
+  stackOptions: Omit<StackOptions, "browserOrigins"> = {},
+): Promise<FixtureEnv> {
   const js = await bundleFixture();
   const site = await serveStatic({
     routes: { "/": { body: PAGE }, "/fixture.js": { body: js }, "/favicon.ico": { body: "", type: "image/x-icon" } },
   });
-  const stack = await startStack({ browserOrigins: [site.url] });
+  const stack = await startStack({ ...stackOptions, browserOrigins: [site.url] });
   const browser = await launchChromium(browserOptions);
   return {
     stack,
