@@ -66,6 +66,7 @@ const COMMIT_KEYS = [
   "sig",
   "teamSig",
 ] as const;
+const COMMIT_KEYS_V2 = [...COMMIT_KEYS, "teamWrapVersion"] as const;
 
 const isId = (value: unknown): value is string => typeof value === "string" && ID_PATTERN.test(value);
 const isInt = (value: unknown, min: number, max: number): value is number =>
@@ -80,9 +81,14 @@ function hasExactKeys(value: unknown, keys: readonly string[]): value is Record<
 
 /** Why `value` fails `epochCommitSchema`, or undefined when it passes. */
 export function commitShapeProblem(value: unknown): string | undefined {
-  if (!hasExactKeys(value, COMMIT_KEYS)) return "not an object with exactly the commit fields";
+  const v = value !== null && typeof value === "object" ? (value as { v?: unknown }).v : undefined;
+  if (v !== 1 && v !== 2) return "unsupported commit version";
+  if (!hasExactKeys(value, v === 2 ? COMMIT_KEYS_V2 : COMMIT_KEYS))
+    return "not an object with exactly the commit fields";
   const c = value;
-  if (c.v !== 1) return "unsupported commit version";
+  if (v === 2) {
+    if (!isInt(c.teamWrapVersion, 0, MAX_EPOCH)) return "teamWrapVersion is out of range";
+  }
   if (!isId(c.convId)) return "convId is not an id";
   if (!isInt(c.epoch, 1, MAX_EPOCH)) return "epoch is out of range";
   if (c.prevHash !== "" && !(typeof c.prevHash === "string" && KEY32.test(c.prevHash))) return "prevHash is invalid";
@@ -145,6 +151,11 @@ export interface BuildCommitOptions {
   }>;
   /** The shop team's X25519 public key; when given, the epoch key is also sealed to it. */
   teamBoxPk?: Uint8Array;
+  /**
+   * The team key version of `teamBoxPk`: given, the commit is format 2 and says which version its
+   * team wrap is sealed to (`teamWrapVersion`). Without it the commit is format 1.
+   */
+  teamWrapVersion?: number;
   /** The history policy to carry (signed; no longer decides history grants: each invite's choice does). */
   historyPolicy: HistoryPolicy;
   /** Why this epoch is committed. */
@@ -205,7 +216,7 @@ export async function buildCommit(options: BuildCommitOptions): Promise<{
     wraps.push({ deviceId: device.deviceId, sealed: toBase64Url(sealed) });
   }
   const unsigned: Omit<EpochCommit, "sig" | "teamSig"> = {
-    v: 1,
+    v: options.teamWrapVersion === undefined ? 1 : 2,
     convId,
     epoch: prev ? prev.epoch + 1 : 1,
     prevHash: prev ? await commitHash(prev) : "",
@@ -217,11 +228,16 @@ export async function buildCommit(options: BuildCommitOptions): Promise<{
     reason,
     ts: options.now ?? Date.now(),
     teamVersion: options.teamSigner?.version ?? 0,
+    ...(options.teamWrapVersion === undefined ? {} : { teamWrapVersion: teamBoxPk ? options.teamWrapVersion : 0 }),
   };
   const input = encodeCommitForSignature(unsigned);
   const sig = sodium.crypto_sign_detached(input, identity.sign.secretKey);
   const teamSig = options.teamSigner ? sodium.crypto_sign_detached(input, options.teamSigner.signSk) : undefined;
-  const commit: EpochCommit = { ...unsigned, sig: toBase64Url(sig), teamSig: teamSig ? toBase64Url(teamSig) : "" };
+  const { teamWrapVersion, ...v1 } = unsigned;
+  const signatures = { sig: toBase64Url(sig), teamSig: teamSig ? toBase64Url(teamSig) : "" };
+  // Key order matches the schema's: format 2 appends teamWrapVersion after the signatures.
+  const commit: EpochCommit =
+    teamWrapVersion === undefined ? { ...v1, ...signatures } : { ...v1, ...signatures, teamWrapVersion };
   const problem = commitShapeProblem(commit);
   if (problem) throw new RangeError(`cannot build this commit: ${problem}`);
   return { commit, epochKey };
@@ -356,6 +372,18 @@ export interface TeamBoxKey {
   boxPk: Uint8Array;
   /** The X25519 secret key. */
   boxSk: Uint8Array;
+  /** The team key version, when known: a format-2 commit's team wrap opens only with its `teamWrapVersion`. */
+  version?: number;
+}
+
+/**
+ * The held team keys to try on `commit`'s team wrap: for a format-2 commit the one of its
+ * `teamWrapVersion` (none when not held), for a format-1 commit every one, newest first.
+ */
+export function teamKeysFor(commit: EpochCommit, teamKeys: TeamBoxKey | readonly TeamBoxKey[]): TeamBoxKey[] {
+  const all = Array.isArray(teamKeys) ? [...teamKeys] : [teamKeys as TeamBoxKey];
+  if (commit.teamWrapVersion === undefined) return all.sort((a, b) => (b.version ?? 0) - (a.version ?? 0));
+  return all.filter((k) => k.version === undefined || k.version === commit.teamWrapVersion);
 }
 
 /**
@@ -367,13 +395,19 @@ export interface TeamBoxKey {
 export async function openCommitKey(
   commit: EpochCommit,
   identity: DeviceIdentity,
-  teamKey?: TeamBoxKey,
+  teamKey?: TeamBoxKey | readonly TeamBoxKey[],
 ): Promise<Uint8Array | undefined> {
   const own = commit.wraps.find((w) => w.deviceId === identity.deviceId);
   try {
     if (own) return await openEpochKey(fromBase64Url(own.sealed), identity.box);
-    if (teamKey && commit.teamWrap !== "") {
-      return await openEpochKey(fromBase64Url(commit.teamWrap), { publicKey: teamKey.boxPk, secretKey: teamKey.boxSk });
+    const candidates = teamKey && commit.teamWrap !== "" ? teamKeysFor(commit, teamKey) : [];
+    // Format 1 says not which version sealed it: every held version but the last may fail.
+    for (const [i, key] of candidates.entries()) {
+      try {
+        return await openEpochKey(fromBase64Url(commit.teamWrap), { publicKey: key.boxPk, secretKey: key.boxSk });
+      } catch (cause) {
+        if (!(cause instanceof DecryptError) || i === candidates.length - 1) throw cause;
+      }
     }
   } catch (cause) {
     if (cause instanceof DecryptError) {
