@@ -268,4 +268,22 @@ describe("team keys at the gateway", () => {
     expect(await grace.request("team.wrap.get", {})).toEqual({ key: next, wraps: [] });
     await waitFor(() => heard.filter((e) => e.change === "key-changed").length === 2, "second key-changed");
   });
+
+  it("after a login holding the key is removed: rotation-due, rotationDue until the next version, and its devices drop out", async () => {
+    const key = (await admin.request("team.get", { shopId: SHOP_ID })).key;
+    if (!key) throw new Error("no team key");
+    expect((await admin.request("team.devices", {})).rotationDue).toBe(false);
+    await admin.request("team.wrap.put", { wrap: wrapFor(key.version, graceDevice, adminDevice) });
+    await stack.gateway.admin.removeAgent(SHOP_ID, "grace@shop.test");
+    await waitFor(() => heard.some((e) => e.change === "rotation-due"), "rotation-due");
+    const listed = await admin.request("team.devices", {});
+    expect(listed.rotationDue).toBe(true);
+    expect(listed.devices.map((d) => d.device.principal)).not.toContain(graceDevice.principal);
+    await expect(
+      admin.request("team.wrap.put", { wrap: wrapFor(key.version, graceDevice, adminDevice) }),
+    ).rejects.toMatchObject({ code: "forbidden" });
+    const next = await realTeamKey(key.version + 1, adminDevice, key);
+    expect(await admin.request("team.init", { record: next })).toEqual({ version: key.version + 1 });
+    expect((await admin.request("team.devices", {})).rotationDue).toBe(false);
+  });
 });
