@@ -96,7 +96,12 @@ export interface CreateTeamKeyOptions {
    * for the new record (`prevSig`). Without it a later version carries no vouch
    * and no client accepts it.
    */
-  previous?: { record: TeamKeyRecord; secret: TeamKeySecret };
+  previous?: {
+    /** Version n's record (the new record is version n + 1 of its shop). */
+    record: TeamKeyRecord;
+    /** Version n's secret halves: its Ed25519 seed signs `prevSig`. */
+    secret: TeamKeySecret;
+  };
   /** @default Date.now() */
   now?: number;
 }
