@@ -236,3 +236,46 @@ attack(
     expect(after).toBe(current.version);
   },
 );
+
+attack(
+  {
+    area: "team",
+    attack: "an agent is removed while no admin device is online",
+    expected: "the rotation stays due and happens at the next admin sign-in",
+  },
+  async (row) => {
+    const carl = { login: "carl@shop.test", password: "carl's long password 123" };
+    await stack.gateway.admin.addAgent(SHOP_ID, { ...carl, displayName: "Carl", role: "agent", kind: "agent" });
+    const adaStorage = memoryStorage();
+    const ada = track(stack.agent({ encryption: true, storage: adaStorage }));
+    await ada.connect();
+    const carlClient = track(
+      stack.client({
+        auth: { kind: "agent", shopId: SHOP_ID, login: carl.login, password: carl.password },
+        encryption: true,
+      }),
+    );
+    await carlClient.connect();
+    await waitFor(async () => (await carlClient.request("team.wrap.get", {})).wraps.length > 0, "Carl's wrap");
+    const before = (await ada.request("team.get", { shopId: SHOP_ID })).key?.version ?? 0;
+    // Every admin session closes; then Carl is removed.
+    for (const c of clients) await c.close();
+    await stack.gateway.admin.removeAgent(SHOP_ID, carl.login);
+    await new Promise((r) => setTimeout(r, 300));
+    const whileAway = (await stack.gateway.store.getTeamKey(SHOP_ID))?.version ?? 0;
+    const adaBack = track(stack.agent({ encryption: true, storage: adaStorage }));
+    await adaBack.connect();
+    await waitFor(
+      async () => (await adaBack.request("team.get", { shopId: SHOP_ID })).key?.version === before + 1,
+      "the rotation at the admin's next sign-in",
+    );
+    const after = (await adaBack.request("team.get", { shopId: SHOP_ID })).key?.version ?? 0;
+    const due = (await adaBack.request("team.devices", {})).rotationDue;
+    row.observed(
+      `version ${before}; ${whileAway} while no admin was online; ${after} after sign-in; still due: ${due}`,
+    );
+    expect(whileAway).toBe(before);
+    expect(after).toBe(before + 1);
+    expect(due).toBe(false);
+  },
+);
