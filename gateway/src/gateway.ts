@@ -121,8 +121,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const connections: PrincipalConnections = guard ?? { disconnect: async () => 0, count: () => 0 };
   // A password change or a removal closes the principal's live NATS connections at once; a logout ends
   // one sign-in (the principal's other devices stay), whose NATS JWT lapses within PARLEY_JWT_TTL.
+  // Set once the chat service exists: a removed team login makes the team key's rotation due.
+  let loginRemoved: ((principalId: string) => Promise<void>) | undefined;
   const onRevoked: OnRevoked = async (principalId, reason) => {
     if (reason !== "logout") await connections.disconnect(principalId);
+    if (reason === "removed") {
+      await loginRemoved?.(principalId).catch((err: unknown) =>
+        log.warn({ err }, "cannot announce a team-key rotation"),
+      );
+    }
     await options.onRevoked?.(principalId, reason);
   };
   const admin = new ShopAdmin(store, {
@@ -170,6 +177,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       },
     },
   });
+  loginRemoved = (principalId) => chat.teamLoginRemoved(principalId);
 
   // CORS: a preflight names no shop, so it is answered for any origin some shop registered (cached for
   // 10 s); the session routes then check the origin against the one shop the request names.

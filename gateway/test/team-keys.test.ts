@@ -1,13 +1,14 @@
 /**
  * The gateway's side of a shop team's key: version compare-and-set on init,
  * who may init, list, wrap and fetch, and the `team` events on the team
- * subject. The gateway verifies no signature and opens no wrap (agent devices
- * do), so records here carry real registered devices but random key, wrap and
- * signature bytes. Events are read on a raw NATS connection of the admin
+ * subject. The gateway opens no wrap and verifies no signature but a
+ * rotation's vouch (`prevSig` by the version before), so records here carry
+ * real registered devices but random wrap and creator signature bytes; the
+ * version 1 keys that rivals race with are real, so that version 2 can be vouched for. Events are read on a raw NATS connection of the admin
  * principal, independent of the SDK client's event API.
  */
 import type { ParleyClient } from "@parley/sdk";
-import { createDeviceIdentity, signDeviceRecord } from "@parley/sdk/crypto";
+import { createDeviceIdentity, createTeamKey, signDeviceRecord, type TeamKeySecret } from "@parley/sdk/crypto";
 import { toBase64Url } from "@parley/sdk/internal";
 import type { DeviceRecord, ServerEvent, TeamKeyRecord, TeamKeyWrap } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,6 +34,23 @@ const teamKey = (version: number, by: DeviceRecord, shopId = SHOP_ID): TeamKeyRe
   ts: Date.now(),
   sig: random(64),
 });
+
+/** Secrets of the real team keys made here, by their sigPk. */
+const secrets = new Map<string, TeamKeySecret>();
+
+/** A real team key record named as made by `by` (the creator signature is by another key: the gateway does not check it). */
+async function realTeamKey(version: number, by: DeviceRecord, previous?: TeamKeyRecord): Promise<TeamKeyRecord> {
+  const prevSecret = previous ? secrets.get(previous.sigPk) : undefined;
+  const made = await createTeamKey({
+    identity: { ...(await createDeviceIdentity()), deviceId: by.deviceId },
+    principalId: by.principal,
+    shopId: SHOP_ID,
+    version,
+    ...(previous && prevSecret ? { previous: { record: previous, secret: prevSecret } } : {}),
+  });
+  secrets.set(made.record.sigPk, made.secret);
+  return made.record;
+}
 
 const wrapFor = (version: number, target: DeviceRecord, by: DeviceRecord): TeamKeyWrap => ({
   shopId: SHOP_ID,
@@ -138,7 +156,7 @@ describe("team keys at the gateway", () => {
 
   it("lets exactly one of two concurrent inits of version 1 win and tells the team once", async () => {
     const secondAdminDevice = await registeredDevice(admin);
-    const rivals = [teamKey(1, adminDevice), teamKey(1, secondAdminDevice)];
+    const rivals = [await realTeamKey(1, adminDevice), await realTeamKey(1, secondAdminDevice)];
     const results = await Promise.allSettled(rivals.map((record) => admin.request("team.init", { record })));
     const won = results.findIndex((r) => r.status === "fulfilled");
     expect(won).toBeGreaterThanOrEqual(0);
@@ -234,8 +252,13 @@ describe("team keys at the gateway", () => {
       code: "conflict",
     });
 
-    // Rotation: version 2 makes every wrap of version 1 stale.
-    const next = teamKey(2, adminDevice);
+    // Rotation: version 2 must be vouched for by version 1; then it makes every wrap of version 1 stale.
+    await expect(admin.request("team.init", { record: teamKey(2, adminDevice) })).rejects.toMatchObject({
+      code: "forbidden",
+    });
+    const first = (await admin.request("team.get", { shopId: SHOP_ID })).key;
+    if (!first) throw new Error("no version 1");
+    const next = await realTeamKey(2, adminDevice, first);
     expect(await admin.request("team.init", { record: next })).toEqual({ version: 2 });
     await expect(admin.request("team.wrap.put", { wrap: wrapFor(1, graceDevice, adminDevice) })).rejects.toMatchObject({
       code: "conflict",
@@ -244,5 +267,23 @@ describe("team keys at the gateway", () => {
     expect((await admin.request("team.devices", {})).devices).toContainEqual({ device: graceDevice, wrapped: false });
     expect(await grace.request("team.wrap.get", {})).toEqual({ key: next, wraps: [] });
     await waitFor(() => heard.filter((e) => e.change === "key-changed").length === 2, "second key-changed");
+  });
+
+  it("after a login holding the key is removed: rotation-due, rotationDue until the next version, and its devices drop out", async () => {
+    const key = (await admin.request("team.get", { shopId: SHOP_ID })).key;
+    if (!key) throw new Error("no team key");
+    expect((await admin.request("team.devices", {})).rotationDue).toBe(false);
+    await admin.request("team.wrap.put", { wrap: wrapFor(key.version, graceDevice, adminDevice) });
+    await stack.gateway.admin.removeAgent(SHOP_ID, "grace@shop.test");
+    await waitFor(() => heard.some((e) => e.change === "rotation-due"), "rotation-due");
+    const listed = await admin.request("team.devices", {});
+    expect(listed.rotationDue).toBe(true);
+    expect(listed.devices.map((d) => d.device.principal)).not.toContain(graceDevice.principal);
+    await expect(
+      admin.request("team.wrap.put", { wrap: wrapFor(key.version, graceDevice, adminDevice) }),
+    ).rejects.toMatchObject({ code: "forbidden" });
+    const next = await realTeamKey(key.version + 1, adminDevice, key);
+    expect(await admin.request("team.init", { record: next })).toEqual({ version: key.version + 1 });
+    expect((await admin.request("team.devices", {})).rotationDue).toBe(false);
   });
 });

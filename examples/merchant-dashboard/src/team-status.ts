@@ -84,7 +84,8 @@ export class TeamWatch {
     if (!admin && held && this.#early.includes(this.#deviceId ?? "")) this.onOwnKey();
   }
 
-  #onTeam(change: "device-waiting" | "key-changed" | "wrapped", deviceId: string | undefined): void {
+  /** `rotation-due` needs nothing here: the SDK's team key holder rotates on admin devices. */
+  #onTeam(change: "device-waiting" | "key-changed" | "wrapped" | "rotation-due", deviceId: string | undefined): void {
     if (change === "wrapped" && deviceId) {
       if (this.#deviceId === undefined) this.#early.push(deviceId);
       else if (deviceId === this.#deviceId) {

@@ -7,7 +7,7 @@
  * invites, devices, epochs, team keys, key backups, triage, notes, signals,
  * presence, profile, ICE servers), all sharing one access check (access.ts).
  */
-import { isRpcOp, type RpcOp, type RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
+import { isRpcOp, isTeamKind, type RpcOp, type RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type {
@@ -110,6 +110,8 @@ export class ChatService {
   readonly presence: PresenceTracker;
   /** Handles of the principals (the shop admin sets team members' handles through it). */
   readonly handles: Handles;
+  readonly #team: TeamKeys;
+  readonly #store: ChatServiceOptions["store"];
 
   constructor(options: ChatServiceOptions) {
     const { store } = options;
@@ -119,6 +121,8 @@ export class ChatService {
     const access = conversationAccess(store);
     const pingLimit = new RateLimit({ points: 20, durationSeconds: 1 });
     const team = new TeamKeys(store, fanout);
+    this.#team = team;
+    this.#store = store;
     const teamAdmin = new TeamAdmin({ store, removeAgent: options.removeAgent });
     const signals = new Signals({ store, fanout, access, now });
     const triage = new Triage({ store, fanout, now });
@@ -217,6 +221,15 @@ export class ChatService {
   }
 
   /** Validates `body` for `op` and runs it as `actor`. Throws {@link GatewayError}. */
+  /**
+   * A team login was removed (its sessions revoked): tells the shop's team that the team key's
+   * rotation is due. Does nothing for a principal that is not on a team.
+   */
+  async teamLoginRemoved(principalId: string): Promise<void> {
+    const principal = await this.#store.getPrincipal(principalId);
+    if (principal && isTeamKind(principal.kind)) this.#team.rotationDue(principal.shopId);
+  }
+
   async rpc(actor: PrincipalRecord, op: string, body: unknown): Promise<RpcResults[RpcOp]> {
     if (!isRpcOp(op)) throw new GatewayError("not_found", `unknown operation ${JSON.stringify(op.slice(0, 40))}`);
     const handler = this.#handlers[op] as (actor: PrincipalRecord, body: unknown) => Promise<RpcResults[RpcOp]>;

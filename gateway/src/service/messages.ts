@@ -11,7 +11,14 @@
 import type { RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
-import type { ConversationStore, MemberStore, MessageStore, PrincipalRecord } from "../store/port.js";
+import type {
+  ConversationStore,
+  EpochStore,
+  MemberStore,
+  MessageStore,
+  PrincipalRecord,
+  TeamKeyStore,
+} from "../store/port.js";
 import { admit, type ConversationAccess } from "./access.js";
 import type { EventFanout } from "./events.js";
 import { readPage } from "./paging.js";
@@ -22,7 +29,7 @@ import type { Triage } from "./triage.js";
 type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
 
 export interface MessagesOptions {
-  store: MessageStore & ConversationStore & MemberStore;
+  store: MessageStore & ConversationStore & MemberStore & EpochStore & TeamKeyStore;
   fanout: EventFanout;
   access: ConversationAccess;
   /** Reopens a closed conversation when its customer writes (triage.ts). */
@@ -41,6 +48,26 @@ export class Messages {
   constructor(options: MessagesOptions) {
     this.#o = options;
     this.#sendLimit = new RateLimit({ points: options.sendRate ?? 50, durationSeconds: 1 });
+  }
+
+  /**
+   * After the shop's team key rotated (a login that held it was removed), nothing more is sent under an
+   * epoch whose key is sealed to an older team key version: `stale_epoch`, and the sender, seeing the new
+   * team key, commits a new epoch first. Shops whose key never rotated pay one read.
+   */
+  async #requireCurrentTeamWrap(convId: string, shopId: string, epoch: number): Promise<void> {
+    const team = await this.#o.store.getTeamKey(shopId);
+    if (!team || team.version < 2) return;
+    const [head] = await this.#o.store.listCommits(convId, epoch - 1, 1);
+    if (!head || head.teamWrap === "") return;
+    // Format-1 commits predate rotation: their team wrap is sealed to version 1.
+    const sealedTo = head.teamWrapVersion ?? 1;
+    if (sealedTo < team.version) {
+      throw new GatewayError(
+        "stale_epoch",
+        `the team key rotated to version ${team.version}: commit an epoch sealed to it before sending`,
+      );
+    }
   }
 
   async send(actor: PrincipalRecord, body: Body<"msg.send">): Promise<RpcResults["msg.send"]> {
@@ -65,6 +92,7 @@ export class Messages {
       throw new GatewayError("bad_request", "this conversation is end-to-end encrypted");
     }
     if (body.envelope.epoch !== conv.epoch) throw new GatewayError("stale_epoch");
+    if (conv.epoch > 0) await this.#requireCurrentTeamWrap(conv.id, conv.shopId, conv.epoch);
     // Refused whole before anything is written when it would take the shop past its storage quota.
     const bytes = Buffer.byteLength(JSON.stringify(body.envelope));
     await this.#o.storage.admit(conv.shopId, bytes);

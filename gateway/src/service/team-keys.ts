@@ -2,8 +2,15 @@
  * The gateway's side of a shop team's key: it stores the team's public key
  * record (version n, compare-and-set) and the wraps of its secret halves to
  * team devices, and tells the team when a device waits for the key. It never
- * sees a secret and verifies no signature: agent devices check the record's and
- * each wrap's signature against the admin device that made them.
+ * sees a secret; agent devices check the record's and each wrap's signature
+ * against the admin device that made them. The one signature it checks is a
+ * rotation's: version n + 1 must carry a vouch (`prevSig`) by version n's team
+ * key, whose public half it holds.
+ *
+ * Rotation: once a login that was given the current key is removed, `team.devices` says
+ * `rotationDue` (derived from the stored wraps, so it survives restarts) and removal fans out a
+ * `rotation-due` team event; an admin device then makes version n + 1 and seals it to the devices
+ * of the remaining team only (removed logins' devices are no longer listed or wrappable).
  *
  * Who may do what:
  * - `team.get`: anyone signed in (the team's public key is what customers seal epoch keys to).
@@ -12,6 +19,7 @@
  * - `team.wrap.get`: the shop's agents and bots, for their own devices.
  */
 
+import { verifyTeamKeyRotation } from "@parley/sdk/crypto";
 import type { RpcResults, TeamKeyRecord, TeamKeyWrap, DeviceRecord as WireDevice } from "@parley/sdk/protocol";
 import { isTeamKind } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
@@ -33,8 +41,17 @@ export class TeamKeys {
   async init(actor: PrincipalRecord, record: TeamKeyRecord): Promise<RpcResults["team.init"]> {
     await this.#requireAdmin(actor, record.shopId);
     await this.#requireOwnDevice(actor, record.createdBy, "the creating device");
-    const current = (await this.store.getTeamKey(record.shopId))?.version ?? 0;
+    const head = await this.store.getTeamKey(record.shopId);
+    const current = head?.version ?? 0;
     if (record.version !== current + 1) throw versionConflict(current);
+    if (current === 0 ? record.prevSig !== undefined : !head || !(await verifyTeamKeyRotation(record, head))) {
+      throw new GatewayError(
+        "forbidden",
+        current === 0
+          ? "version 1 of a team key carries no prevSig"
+          : `version ${record.version} must be vouched for (prevSig) by team key version ${current}`,
+      );
+    }
     const { accepted, version } = await this.store.putTeamKey(record);
     if (!accepted) throw versionConflict(version);
     this.fanout.toTeam(record.shopId, { type: "team", change: "key-changed", shopId: record.shopId });
@@ -47,7 +64,11 @@ export class TeamKeys {
     const wraps = key ? await this.store.listTeamWraps(actor.shopId, key.version) : [];
     const wrapped = new Set(wraps.map((w) => wrapKey(w.principalId, w.deviceId)));
     const devices: RpcResults["team.devices"]["devices"] = [];
+    const current = new Set<string>();
     for (const p of await this.store.listTeam(actor.shopId)) {
+      // A removed login's principal stays (its messages keep their author) but is off the team.
+      if (!(await this.#onTeam(p, actor.shopId))) continue;
+      current.add(p.id);
       for (const d of await this.store.listDevices(p.id)) {
         if (!d.sig) continue;
         const device: WireDevice = {
@@ -60,14 +81,14 @@ export class TeamKeys {
         devices.push({ device, wrapped: wrapped.has(wrapKey(p.id, d.deviceId)) });
       }
     }
-    return { key, devices };
+    return { key, devices, rotationDue: wraps.some((w) => !current.has(w.principalId)) };
   }
 
   async putWrap(actor: PrincipalRecord, wrap: TeamKeyWrap): Promise<RpcResults["team.wrap.put"]> {
     await this.#requireAdmin(actor, wrap.shopId);
     await this.#requireOwnDevice(actor, wrap.wrappedBy, "the wrapping device");
     const target = await this.store.getPrincipal(wrap.principalId);
-    if (!target || !isTeamMember(target, wrap.shopId)) {
+    if (!target || !(await this.#onTeam(target, wrap.shopId))) {
       throw new GatewayError("forbidden", "the team key is wrapped only to devices of the shop's agents and bots");
     }
     if (!(await signedDevice(this.store, target.id, wrap.deviceId))) {
@@ -107,6 +128,17 @@ export class TeamKeys {
       if (wraps.some((w) => w.deviceId === deviceId)) return;
     }
     this.fanout.toTeam(actor.shopId, { type: "team", change: "device-waiting", shopId: actor.shopId, deviceId });
+  }
+
+  /** Tells the shop's team that a login holding the team key was removed: an admin device should rotate it. */
+  rotationDue(shopId: string): void {
+    this.fanout.toTeam(shopId, { type: "team", change: "rotation-due", shopId });
+  }
+
+  /** An agent or bot of `shopId` whose login still exists and points back at it (not removed). */
+  async #onTeam(p: PrincipalRecord, shopId: string): Promise<boolean> {
+    if (!isTeamMember(p, shopId)) return false;
+    return (await this.store.getAgent(shopId, p.externalId))?.principalId === p.id;
   }
 
   /**

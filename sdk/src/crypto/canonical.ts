@@ -174,12 +174,15 @@ function writeCommitFields(writer: CanonicalWriter, commit: Omit<EpochCommit, "s
   }
   writer.u32(commit.wraps.length);
   for (const wrap of commit.wraps) writer.string(wrap.deviceId).string(wrap.sealed);
-  return writer
+  writer
     .string(commit.teamWrap)
     .string(commit.historyPolicy)
     .string(commit.reason)
     .u64(commit.ts)
     .u32(commit.teamVersion);
+  // Format 2 (its `v` is the first field written, so the two formats never share an encoding).
+  if (commit.v === 2) writer.u32(commit.teamWrapVersion ?? 0);
+  return writer;
 }
 
 /**

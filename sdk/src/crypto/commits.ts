@@ -38,6 +38,7 @@ import { type DeviceIdentity, verifyDeviceRecord } from "./device-keys.js";
 import { DecryptError } from "./message-crypto.js";
 import { createEpochKey, openEpochKey, sealEpochKey } from "./seal-box.js";
 import { loadSodium } from "./sodium.js";
+import { type TeamBoxKey, teamKeysFor } from "./team-wraps.js";
 
 export { CommitError, type CommitFailure, CommitFailures } from "../errors.js";
 
@@ -66,6 +67,7 @@ const COMMIT_KEYS = [
   "sig",
   "teamSig",
 ] as const;
+const COMMIT_KEYS_V2 = [...COMMIT_KEYS, "teamWrapVersion"] as const;
 
 const isId = (value: unknown): value is string => typeof value === "string" && ID_PATTERN.test(value);
 const isInt = (value: unknown, min: number, max: number): value is number =>
@@ -80,9 +82,14 @@ function hasExactKeys(value: unknown, keys: readonly string[]): value is Record<
 
 /** Why `value` fails `epochCommitSchema`, or undefined when it passes. */
 export function commitShapeProblem(value: unknown): string | undefined {
-  if (!hasExactKeys(value, COMMIT_KEYS)) return "not an object with exactly the commit fields";
+  const v = value !== null && typeof value === "object" ? (value as { v?: unknown }).v : undefined;
+  if (v !== 1 && v !== 2) return "unsupported commit version";
+  if (!hasExactKeys(value, v === 2 ? COMMIT_KEYS_V2 : COMMIT_KEYS))
+    return "not an object with exactly the commit fields";
   const c = value;
-  if (c.v !== 1) return "unsupported commit version";
+  if (v === 2) {
+    if (!isInt(c.teamWrapVersion, 0, MAX_EPOCH)) return "teamWrapVersion is out of range";
+  }
   if (!isId(c.convId)) return "convId is not an id";
   if (!isInt(c.epoch, 1, MAX_EPOCH)) return "epoch is out of range";
   if (c.prevHash !== "" && !(typeof c.prevHash === "string" && KEY32.test(c.prevHash))) return "prevHash is invalid";
@@ -145,6 +152,11 @@ export interface BuildCommitOptions {
   }>;
   /** The shop team's X25519 public key; when given, the epoch key is also sealed to it. */
   teamBoxPk?: Uint8Array;
+  /**
+   * The team key version of `teamBoxPk`: given, the commit is format 2 and says which version its
+   * team wrap is sealed to (`teamWrapVersion`). Without it the commit is format 1.
+   */
+  teamWrapVersion?: number;
   /** The history policy to carry (signed; no longer decides history grants: each invite's choice does). */
   historyPolicy: HistoryPolicy;
   /** Why this epoch is committed. */
@@ -205,7 +217,7 @@ export async function buildCommit(options: BuildCommitOptions): Promise<{
     wraps.push({ deviceId: device.deviceId, sealed: toBase64Url(sealed) });
   }
   const unsigned: Omit<EpochCommit, "sig" | "teamSig"> = {
-    v: 1,
+    v: options.teamWrapVersion === undefined ? 1 : 2,
     convId,
     epoch: prev ? prev.epoch + 1 : 1,
     prevHash: prev ? await commitHash(prev) : "",
@@ -217,11 +229,16 @@ export async function buildCommit(options: BuildCommitOptions): Promise<{
     reason,
     ts: options.now ?? Date.now(),
     teamVersion: options.teamSigner?.version ?? 0,
+    ...(options.teamWrapVersion === undefined ? {} : { teamWrapVersion: teamBoxPk ? options.teamWrapVersion : 0 }),
   };
   const input = encodeCommitForSignature(unsigned);
   const sig = sodium.crypto_sign_detached(input, identity.sign.secretKey);
   const teamSig = options.teamSigner ? sodium.crypto_sign_detached(input, options.teamSigner.signSk) : undefined;
-  const commit: EpochCommit = { ...unsigned, sig: toBase64Url(sig), teamSig: teamSig ? toBase64Url(teamSig) : "" };
+  const { teamWrapVersion, ...v1 } = unsigned;
+  const signatures = { sig: toBase64Url(sig), teamSig: teamSig ? toBase64Url(teamSig) : "" };
+  // Key order matches the schema's: format 2 appends teamWrapVersion after the signatures.
+  const commit: EpochCommit =
+    teamWrapVersion === undefined ? { ...v1, ...signatures } : { ...v1, ...signatures, teamWrapVersion };
   const problem = commitShapeProblem(commit);
   if (problem) throw new RangeError(`cannot build this commit: ${problem}`);
   return { commit, epochKey };
@@ -350,13 +367,7 @@ export async function commitSignedBy(commit: EpochCommit, device: DeviceRecord):
   }
 }
 
-/** The shop team's X25519 pair, for opening `teamWrap`. */
-export interface TeamBoxKey {
-  /** The X25519 public key. */
-  boxPk: Uint8Array;
-  /** The X25519 secret key. */
-  boxSk: Uint8Array;
-}
+export type { TeamBoxKey } from "./team-wraps.js";
 
 /**
  * The epoch key of a verified commit for this device: its own wrap, else the
@@ -367,13 +378,19 @@ export interface TeamBoxKey {
 export async function openCommitKey(
   commit: EpochCommit,
   identity: DeviceIdentity,
-  teamKey?: TeamBoxKey,
+  teamKey?: TeamBoxKey | readonly TeamBoxKey[],
 ): Promise<Uint8Array | undefined> {
   const own = commit.wraps.find((w) => w.deviceId === identity.deviceId);
   try {
     if (own) return await openEpochKey(fromBase64Url(own.sealed), identity.box);
-    if (teamKey && commit.teamWrap !== "") {
-      return await openEpochKey(fromBase64Url(commit.teamWrap), { publicKey: teamKey.boxPk, secretKey: teamKey.boxSk });
+    const candidates = teamKey && commit.teamWrap !== "" ? teamKeysFor(commit, teamKey) : [];
+    // Format 1 says not which version sealed it: every held version but the last may fail.
+    for (const [i, key] of candidates.entries()) {
+      try {
+        return await openEpochKey(fromBase64Url(commit.teamWrap), { publicKey: key.boxPk, secretKey: key.boxSk });
+      } catch (cause) {
+        if (!(cause instanceof DecryptError) || i === candidates.length - 1) throw cause;
+      }
     }
   } catch (cause) {
     if (cause instanceof DecryptError) {

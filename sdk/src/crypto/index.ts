@@ -94,6 +94,7 @@ export {
   TeamKeyError,
   TeamKeyFailures,
   verifyTeamKeyRecord,
+  verifyTeamKeyRotation,
   verifyTeamKeyWrap,
   wrapTeamKey,
 } from "./team-key.js";

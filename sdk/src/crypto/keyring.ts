@@ -95,8 +95,11 @@ export interface EpochKeyringOptions {
 export interface ApplyContext {
   /** The pinned team key's Ed25519 public key by version: vouches for commits by the shop's team. */
   teamSigPk?: (version: number) => Uint8Array | undefined;
-  /** The shop's team key, on agent devices: opens `teamWrap` when the commit has no wrap for this device. */
-  teamKey?: TeamBoxKey;
+  /**
+   * The shop's team key, on agent devices: opens `teamWrap` when the commit has no wrap for this device.
+   * Every version held, after a rotation (a format-2 commit names the version it is sealed to).
+   */
+  teamKey?: TeamBoxKey | readonly TeamBoxKey[];
 }
 
 /** What {@link EpochKeyring.apply} did. */

@@ -59,7 +59,8 @@ function recordShapeOk(r: unknown): r is TeamKeyRecord {
     isBy(v.createdBy) &&
     isInt(v.ts, 0, 8.64e15) &&
     typeof v.sig === "string" &&
-    SIGNATURE.test(v.sig)
+    SIGNATURE.test(v.sig) &&
+    (v.prevSig === undefined ? true : v.version !== 1 && typeof v.prevSig === "string" && SIGNATURE.test(v.prevSig))
   );
 }
 
@@ -90,6 +91,17 @@ export interface CreateTeamKeyOptions {
   shopId: string;
   /** 1 for the shop's first team key, then current + 1. */
   version: number;
+  /**
+   * A rotation (version > 1): the current team key, whose Ed25519 key vouches
+   * for the new record (`prevSig`). Without it a later version carries no vouch
+   * and no client accepts it.
+   */
+  previous?: {
+    /** Version n's record (the new record is version n + 1 of its shop). */
+    record: TeamKeyRecord;
+    /** Version n's secret halves: its Ed25519 seed signs `prevSig`. */
+    secret: TeamKeySecret;
+  };
   /** @default Date.now() */
   now?: number;
 }
@@ -113,10 +125,8 @@ export async function createTeamKey(options: CreateTeamKeyOptions): Promise<{
     createdBy: { principalId, deviceId: identity.deviceId },
     ts: options.now ?? Date.now(),
   };
-  const sig = sodium.crypto_sign_detached(
-    teamKeyRecordSignatureInput({ ...unsigned, boxPk, sigPk }),
-    identity.sign.secretKey,
-  );
+  const input = teamKeyRecordSignatureInput({ ...unsigned, boxPk, sigPk });
+  const sig = sodium.crypto_sign_detached(input, identity.sign.secretKey);
   const record: TeamKeyRecord = {
     shopId,
     version,
@@ -126,6 +136,15 @@ export async function createTeamKey(options: CreateTeamKeyOptions): Promise<{
     ts: unsigned.ts,
     sig: toBase64Url(sig),
   };
+  const { previous } = options;
+  if (previous) {
+    if (previous.record.shopId !== shopId || previous.record.version + 1 !== version) {
+      throw new RangeError("a rotation makes the version right after the previous one, of the same shop");
+    }
+    const prevSk = sodium.crypto_sign_seed_keypair(previous.secret.sigSeed).privateKey;
+    record.prevSig = toBase64Url(sodium.crypto_sign_detached(input, prevSk));
+    sodium.memzero(prevSk);
+  }
   if (!recordShapeOk(record)) throw new RangeError("cannot make a team key record with these ids or version");
   return { record, secret: { boxSk, boxPk, sigSeed } };
 }
@@ -151,6 +170,28 @@ export async function verifyTeamKeyRecord(record: unknown, creatorDevice: Device
       sigPk: fromBase64Url(record.sigPk),
     });
     return sodium.crypto_sign_verify_detached(fromBase64Url(record.sig), input, fromBase64Url(creatorDevice.sigPk));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `record` (version n + 1) is vouched for by `previous` (version n of
+ * the same shop): its `prevSig` verifies under the previous record's Ed25519
+ * key over the record's canonical bytes. Checks nothing else (the creator's
+ * signature is {@link verifyTeamKeyRecord}'s). Never throws.
+ */
+export async function verifyTeamKeyRotation(record: unknown, previous: TeamKeyRecord): Promise<boolean> {
+  if (!recordShapeOk(record) || !recordShapeOk(previous) || record.prevSig === undefined) return false;
+  if (record.shopId !== previous.shopId || record.version !== previous.version + 1) return false;
+  const sodium = await loadSodium();
+  try {
+    const input = teamKeyRecordSignatureInput({
+      ...record,
+      boxPk: fromBase64Url(record.boxPk),
+      sigPk: fromBase64Url(record.sigPk),
+    });
+    return sodium.crypto_sign_verify_detached(fromBase64Url(record.prevSig), input, fromBase64Url(previous.sigPk));
   } catch {
     return false;
   }

@@ -53,6 +53,8 @@ export class ConversationEpochs extends ConversationKeys {
   readonly #teamSigPks = new Map<number, Uint8Array>();
   /** Principals of the shop's team seen in this conversation (may commit without being listed). */
   readonly #team = new Set<string>();
+  /** Set by `stale_epoch`: the next send asks whether the team key rotated. */
+  #teamRecheck = false;
   /** Epochs whose commit failed verification and was skipped in this session: never trusted, not even by hash. */
   readonly #skipped = new Set<number>();
   /** Whether the member set may differ from the head's; checked before the next send. */
@@ -165,6 +167,15 @@ export class ConversationEpochs extends ConversationKeys {
     return this.keyring.noteMessage(epoch);
   }
 
+  /**
+   * After `stale_epoch`: the next send also asks for the shop's current team key (it may have rotated,
+   * and the head's key is sealed to the old one), then syncs.
+   */
+  syncAfterStale(): Promise<void> {
+    this.#teamRecheck = true;
+    return this.sync();
+  }
+
   /** Fetches and applies every commit after the head. Single-flight. */
   sync(): Promise<void> {
     this.#syncing ??= (async () => {
@@ -241,6 +252,7 @@ export class ConversationEpochs extends ConversationKeys {
         if (this.keyFor(this.keyring.epoch)) return;
         if (!this.#o.team.boxKey) throw new EncryptionUnavailableError("no_team_key");
       }
+      if (!trigger && head && (await this.#teamRotatedPast(head))) trigger = "age";
       if (trigger) {
         const added =
           head && desired ? desired.some((m) => !head.members.some((h) => h.principalId === m.principalId)) : false;
@@ -302,8 +314,27 @@ export class ConversationEpochs extends ConversationKeys {
   }
 
   #context(): ApplyContext {
-    const teamKey = this.#o.team.boxKey;
-    return { teamSigPk: (version) => this.#teamSigPks.get(version), ...(teamKey ? { teamKey } : {}) };
+    const teamKeys = this.#o.team.boxKeys;
+    return {
+      teamSigPk: (version) => this.#teamSigPks.get(version),
+      ...(teamKeys.length > 0 ? { teamKey: teamKeys } : {}),
+    };
+  }
+
+  /**
+   * Whether the shop's team key rotated past the version `head`'s team wrap is sealed to (format-1
+   * commits predate rotation: version 1). Then the removed login's devices could open the head's key, and
+   * a new epoch is committed before sending. Asks the gateway again only after `stale_epoch`.
+   */
+  async #teamRotatedPast(head: EpochCommit): Promise<boolean> {
+    if (head.teamWrap === "") return false;
+    if (!this.#members.shopId) await this.#members.desired();
+    const shopId = this.#members.shopId;
+    if (!shopId) return false;
+    const refresh = this.#teamRecheck;
+    this.#teamRecheck = false;
+    const record = await this.#o.team.publicKey(shopId, refresh);
+    return record !== undefined && (head.teamWrapVersion ?? 1) < record.version;
   }
 
   /** Verifies and remembers the team key record of `version`; false when there is none that verifies. */
@@ -373,7 +404,7 @@ export class ConversationEpochs extends ConversationKeys {
         convId: this.convId,
         prev: tip,
         members,
-        ...(teamRecord ? { teamBoxPk: fromBase64Url(teamRecord.boxPk) } : {}),
+        ...(teamRecord ? { teamBoxPk: fromBase64Url(teamRecord.boxPk), teamWrapVersion: teamRecord.version } : {}),
         historyPolicy: options.historyPolicy ?? head?.historyPolicy ?? "none",
         reason,
         ...(teamSigner ? { teamSigner } : {}),
@@ -394,10 +425,10 @@ export class ConversationEpochs extends ConversationKeys {
 
   /** Agents: opens the team wrap of an applied commit whose key the keyring lacks (the team key came later). */
   async #openLate(epoch: number): Promise<void> {
-    const teamKey = this.#o.team.boxKey;
+    const teamKeys = this.#o.team.boxKeys;
     const commit = this.commitAt(epoch);
-    if (!teamKey || !commit || commit.teamWrap === "" || this.keyFor(epoch)) return;
-    const key = await openCommitKey(commit, this.#o.identity, teamKey);
+    if (teamKeys.length === 0 || !commit || commit.teamWrap === "" || this.keyFor(epoch)) return;
+    const key = await openCommitKey(commit, this.#o.identity, teamKeys);
     if (key) this.extraKeys.set(epoch, key);
   }
 }

@@ -182,11 +182,11 @@ describe("TeamKeyHolder.recordVersion", () => {
     return { gateway, admin, v1, v2, team, directory, asked };
   }
 
-  it("asks once per version and answers from the cache after that; trusts only version 1", async () => {
+  it("asks once per version and answers from the cache after that; refuses a version 2 that version 1 did not vouch for", async () => {
     const { team, v1, v2, asked } = await holder();
     expect(await team.recordVersion(SHOP, 1)).toEqual(v1.record);
     expect(await team.recordVersion(SHOP, 1)).toEqual(v1.record);
-    // Version 2 is refused even from the same admin: rotation (a record vouched for by the key before it) is not built.
+    // Version 2 is refused even from the same admin: it carries no vouch (prevSig) by version 1.
     expect(v2.record.version).toBe(2);
     expect(await team.recordVersion(SHOP, 2)).toBeUndefined();
     expect(await team.recordVersion(SHOP, 2)).toBeUndefined();
@@ -234,5 +234,41 @@ describe("TeamKeyHolder.recordVersion", () => {
     expect(await team.recordVersion(SHOP, 2)).toBeUndefined();
     expect(await team.recordVersion(SHOP, 2)).toBeUndefined();
     expect(asked(2)).toBe(1);
+  });
+
+  it("accepts version 2 vouched for by version 1, refuses one vouched for by another key, and pins what it accepted", async () => {
+    const { team, gateway, admin, v1 } = await holder();
+    const rotated = await createTeamKey({
+      identity: admin.identity,
+      principalId: admin.principal.id,
+      shopId: SHOP,
+      version: 2,
+      previous: v1,
+      now: T0,
+    });
+    gateway.teamRecords.set(2, rotated.record);
+    expect(await team.recordVersion(SHOP, 2)).toEqual(rotated.record);
+    // A lying gateway's version 3, vouched for by a key it made (not version 2), signed by the real admin device.
+    const strangerKey = await createTeamKey({
+      identity: admin.identity,
+      principalId: admin.principal.id,
+      shopId: SHOP,
+      version: 2,
+      now: T0,
+    });
+    const v3 = await createTeamKey({
+      identity: admin.identity,
+      principalId: admin.principal.id,
+      shopId: SHOP,
+      version: 3,
+      previous: strangerKey,
+      now: T0,
+    });
+    gateway.teamRecords.set(3, v3.record);
+    expect(await team.recordVersion(SHOP, 3)).toBeUndefined();
+    // Version 2's vouch moved onto another record of version 2: refused (the vouch covers the record's bytes).
+    const other = await holder();
+    other.gateway.teamRecords.set(2, { ...other.v2.record, prevSig: rotated.record.prevSig ?? "" });
+    expect(await other.team.recordVersion(SHOP, 2)).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Regression tests for four weaknesses a lying gateway exposed, now fixed:
- * W1 team key records the gateway makes up (records are pinned per shop and
- * only version 1 is trusted), W2 member roles deciding who is on the team for
+ * W1 team key records the gateway makes up (version 1 is pinned per shop and a
+ * later version is trusted only when vouched for by the one before), W2 member roles deciding who is on the team for
  * history grants (only verified team commits count), W3 the session pinning
  * its own device from the gateway's answer, W4 an endless `hasMore`. A scripted
  * gateway: a real gateway cannot be made to lie; this is the only way to

@@ -311,14 +311,13 @@ export class E2ESession {
     const { envelope } = note;
     if (envelope.convId !== note.convId || envelope.msgId !== note.id) throw new DecryptError("bad_header");
     if (!this.team.boxKey) await this.team.load().catch(() => undefined);
-    const notes = await this.team.notesKey();
-    if (!notes) throw new EncryptionUnavailableError("no_team_key");
-    if (envelope.epoch !== notes.version)
-      throw new EncryptionUnavailableError("no_team_key", `team key ${envelope.epoch}`);
+    // A note sealed before a rotation opens with the key of its version, when this device holds it.
+    const key = await this.team.notesKeyFor(envelope.epoch);
+    if (!key) throw new EncryptionUnavailableError("no_team_key", `team key ${envelope.epoch}`);
     await this.#pin(note.author, envelope.senderDevice);
     const device = this.directory.get(note.author, envelope.senderDevice);
     if (!device) throw new DecryptError("unknown_device");
-    const body = await openMessage({ envelope, epochKey: notes.key, senderSigPk: fromBase64Url(device.sigPk) });
+    const body = await openMessage({ envelope, epochKey: key, senderSigPk: fromBase64Url(device.sigPk) });
     if (body.type !== "text") throw new DecryptError("bad_body");
     return body.text;
   }
@@ -361,7 +360,7 @@ export class E2ESession {
 
   /** Fetches and applies the conversation's new commits (after `stale_epoch`). */
   async sync(convId: string): Promise<void> {
-    await (await this.conversation(convId)).sync();
+    await (await this.conversation(convId)).syncAfterStale();
   }
 
   /** Server events that move keys: commits, membership changes, the team key. */

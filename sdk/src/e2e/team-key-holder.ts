@@ -10,8 +10,14 @@
  *   storage. Admin devices then seal the key to every team device listed
  *   unwrapped by `team.devices`, after checking and pinning its record; again
  *   on every `device-waiting` event.
+ * - Rotation: when `team.devices` says `rotationDue` (a login that held the key
+ *   was removed; also announced by a `rotation-due` event), an admin device makes
+ *   version n + 1, vouched for by version n (`prevSig`), and seals it to the
+ *   remaining team's devices. Every device accepts version n + 1 only when it
+ *   chains, vouch by vouch, from the version 1 it pinned, and keeps every
+ *   version's secret it holds (old epochs, vouches and notes stay readable).
  */
-import { fromBase64Url, toBase64Url } from "../base64url.js";
+import { fromBase64Url } from "../base64url.js";
 import type { TeamBoxKey } from "../crypto/commits.js";
 import type { DeviceDirectory } from "../crypto/device-directory.js";
 import type { DeviceIdentity } from "../crypto/device-keys.js";
@@ -22,6 +28,7 @@ import {
   openTeamKeyWrap,
   type TeamKeySecret,
   verifyTeamKeyRecord,
+  verifyTeamKeyRotation,
   wrapTeamKey,
 } from "../crypto/team-key.js";
 import { deriveNotesKey } from "../crypto/team-notes.js";
@@ -30,6 +37,7 @@ import { ParleyError } from "../errors.js";
 import { isTeamKind, type PrincipalInfo, type TeamKeyRecord } from "../protocol/models.js";
 import type { KeyValueStorage } from "../storage.js";
 import type { Rpc, RpcResult } from "./rpc.js";
+import { TeamKeySecrets } from "./team-key-secrets.js";
 
 export interface TeamKeyHolderOptions {
   request: Rpc;
@@ -39,20 +47,14 @@ export interface TeamKeyHolderOptions {
   directory: DeviceDirectory;
 }
 
-/** How the stored secret of a team key looks (agent devices only). */
-interface StoredSecret {
-  v: 1;
-  shopId: string;
-  version: number;
-  boxSk: string;
-  sigSeed: string;
-}
-
 export class TeamKeyHolder {
   readonly #o: TeamKeyHolderOptions;
   readonly #records = new Map<string, Promise<TeamKeyRecord | undefined>>();
   #record: TeamKeyRecord | undefined;
   #secret: TeamKeySecret | undefined;
+  /** Every version's secret this device holds (the current one too). */
+  readonly #held = new Map<number, TeamKeySecret>();
+  readonly #kept: TeamKeySecrets;
   /** The signer derived from `#secret`, kept while the secret is the same (one derivation per key, not per message). */
   #signer: { secret: TeamKeySecret; version: number; signSk: Uint8Array } | undefined;
   /** Undefined until the first `team.devices` answer says. */
@@ -62,15 +64,24 @@ export class TeamKeyHolder {
 
   constructor(options: TeamKeyHolderOptions) {
     this.#o = options;
+    this.#kept = new TeamKeySecrets(options.storage, options.principal.shopId, options.identity.deviceId);
   }
 
   get isTeam(): boolean {
     return isTeamKind(this.#o.principal.kind);
   }
 
-  /** The team's box key pair, on agent devices that hold it. */
+  /** The team's current box key pair, on agent devices that hold it. */
   get boxKey(): TeamBoxKey | undefined {
-    return this.#secret ? { boxPk: this.#secret.boxPk, boxSk: this.#secret.boxSk } : undefined;
+    const version = this.version;
+    return this.#secret ? { boxPk: this.#secret.boxPk, boxSk: this.#secret.boxSk, version } : undefined;
+  }
+
+  /** Every team box key pair this device holds, newest first: older versions open older epochs' team wraps. */
+  get boxKeys(): TeamBoxKey[] {
+    return [...this.#held.entries()]
+      .sort(([a], [b]) => b - a)
+      .map(([version, s]) => ({ boxPk: s.boxPk, boxSk: s.boxSk, version }));
   }
 
   /** The version of the team key this device holds, or 0. */
@@ -103,14 +114,18 @@ export class TeamKeyHolder {
   }
 
   /** Reacts to a `team` event from the shop's team subject. */
-  async onTeamEvent(change: "device-waiting" | "key-changed" | "wrapped", deviceId?: string): Promise<void> {
+  async onTeamEvent(
+    change: "device-waiting" | "key-changed" | "wrapped" | "rotation-due",
+    deviceId?: string,
+  ): Promise<void> {
     if (!this.isTeam) return;
-    if (change === "device-waiting") {
+    if (change === "device-waiting" || change === "rotation-due") {
       if (this.#secret && this.#admin !== false) await this.wrapWaiting();
       return;
     }
     if (change === "key-changed") this.#records.delete(this.#o.principal.shopId);
-    if (change === "key-changed" || (change === "wrapped" && deviceId === this.#o.identity.deviceId && !this.#secret)) {
+    // A wrap for this device: the first key, or the next version after a rotation.
+    if (change === "key-changed" || (change === "wrapped" && deviceId === this.#o.identity.deviceId)) {
       await this.load();
     }
   }
@@ -163,6 +178,12 @@ export class TeamKeyHolder {
     return { version: this.#record.version, key: await deriveNotesKey(this.#secret.boxSk) };
   }
 
+  /** The notes key of team key `version`, when this device holds that version (notes sealed before a rotation). */
+  async notesKeyFor(version: number): Promise<Uint8Array | undefined> {
+    const secret = this.#held.get(version);
+    return secret ? deriveNotesKey(secret.boxSk) : undefined;
+  }
+
   /**
    * Team devices holding the key: its version and Ed25519 secret key, to co-sign
    * commits and vouch for messages as the team. Callers must not change the key's bytes.
@@ -185,18 +206,24 @@ export class TeamKeyHolder {
   }
 
   /**
-   * Whether to trust a team key record. The first record seen for a shop is
-   * pinned in storage (trust on first use, like a device) and never replaced:
-   * a different record for that version is refused. Only version 1 is trusted
-   * for now: a later version would have to be vouched for by the key before it
-   * (rotation), which is not built, and a record the gateway made up under a
-   * new version must not be able to claim the team.
+   * Whether to trust a team key record. Version 1 of a shop is pinned in
+   * storage when first seen (trust on first use, like a device) and never
+   * replaced. Version n + 1 is trusted only when version n is and vouches for
+   * it (`prevSig` by version n's team key), besides its creator's signature;
+   * then it is pinned too. A record the gateway made up under a new version
+   * cannot claim the team: it holds no team key to vouch with.
    */
   async #verified(record: TeamKeyRecord): Promise<boolean> {
-    if (record.version !== 1) return false;
-    const pinKey = `parley:team-record:${this.#o.principal.id}:${record.shopId}`;
+    const base = `parley:team-record:${this.#o.principal.id}:${record.shopId}`;
+    const pinKey = record.version === 1 ? base : `${base}:${record.version}`;
     const pinned = await this.#o.storage.get(pinKey);
     if (pinned !== undefined) return pinned === JSON.stringify(recordFields(record));
+    if (record.version > 1) {
+      const previous = await this.recordVersion(record.shopId, record.version - 1);
+      if (!previous || !(await verifyTeamKeyRotation(record, previous))) return false;
+    } else if (record.prevSig !== undefined) {
+      return false;
+    }
     if (!(await this.#creatorSigned(record))) return false;
     await this.#o.storage.set(pinKey, JSON.stringify(recordFields(record)));
     return true;
@@ -221,13 +248,12 @@ export class TeamKeyHolder {
       if (!(await this.#verified(key)))
         throw new ParleyError("forbidden", "the shop's team key record does not verify");
       const wrap = wraps.find((w) => w.deviceId === this.#o.identity.deviceId && w.version === key.version);
-      const secret = wrap ? await openTeamKeyWrap(wrap, this.#o.identity, key) : await this.#restore(key);
+      const secret = wrap ? await openTeamKeyWrap(wrap, this.#o.identity, key) : await this.#kept.restore(key);
       if (secret) {
-        this.#record = key;
-        this.#secret = secret;
-        this.#records.set(shopId, Promise.resolve(key));
-        await this.#store(key, secret);
+        await this.#kept.store(key, secret);
+        this.#hold(key, secret);
       }
+      await this.#restoreOlder(shopId, key.version);
     } else {
       await this.#init(shopId);
     }
@@ -243,11 +269,11 @@ export class TeamKeyHolder {
       version: 1,
     });
     // Stored first: once the gateway has the record, losing the secret would strand every conversation sealed to it.
-    await this.#store(record, secret);
+    await this.#kept.store(record, secret);
     try {
       await this.#o.request("team.init", { record });
     } catch (err) {
-      await this.#o.storage.delete(this.#storageKey());
+      await this.#kept.forget(record.version);
       if (err instanceof ParleyError && err.code === "forbidden") {
         this.#admin = false;
         return;
@@ -256,28 +282,79 @@ export class TeamKeyHolder {
       throw err;
     }
     this.#admin = true;
+    this.#hold(record, secret);
+  }
+
+  /** Makes `record` with `secret` this device's current team key (a newer version only) and keeps it in memory. */
+  #hold(record: TeamKeyRecord, secret: TeamKeySecret): void {
+    this.#held.set(record.version, secret);
+    this.#records.set(`${record.shopId}#${record.version}`, Promise.resolve(record));
+    if (this.#record && this.#record.version > record.version) return;
     this.#record = record;
     this.#secret = secret;
-    this.#records.set(shopId, Promise.resolve(record));
+    this.#records.set(record.shopId, Promise.resolve(record));
+  }
+
+  /** Loads the kept secrets of versions before `current` that verify (old epochs' team wraps need them). */
+  async #restoreOlder(shopId: string, current: number): Promise<void> {
+    for (let version = current - 1; version >= 1; version--) {
+      if (this.#held.has(version) || !(await this.#kept.has(version))) continue;
+      const record = await this.recordVersion(shopId, version);
+      const secret = record ? await this.#kept.restore(record) : undefined;
+      if (record && secret) this.#held.set(version, secret);
+    }
+  }
+
+  /**
+   * An admin device rotates the team key: version n + 1, vouched for by version n, kept before the
+   * gateway stores it. False when another admin device rotated first (its wrap will come).
+   */
+  async #rotate(record: TeamKeyRecord, secret: TeamKeySecret): Promise<boolean> {
+    const next = await createTeamKey({
+      identity: this.#o.identity,
+      principalId: this.#o.principal.id,
+      shopId: record.shopId,
+      version: record.version + 1,
+      previous: { record, secret },
+    });
+    await this.#kept.store(next.record, next.secret);
+    try {
+      await this.#o.request("team.init", { record: next.record });
+    } catch (err) {
+      await this.#kept.forget(next.record.version);
+      if (err instanceof ParleyError && (err.code === "conflict" || err.code === "forbidden")) return false;
+      throw err;
+    }
+    this.#hold(next.record, next.secret);
+    return true;
   }
 
   async #wrapWaiting(): Promise<void> {
+    // At most one rotation per call: after it, the new version is wrapped to every remaining device.
+    for (let round = 0; round < 2; round++) {
+      if (!(await this.#wrapRound(round === 0))) return;
+    }
+  }
+
+  /** One `team.devices` round: wraps to the unwrapped devices; true when it rotated instead (list again). */
+  async #wrapRound(mayRotate: boolean): Promise<boolean> {
     const secret = this.#secret;
     const record = this.#record;
-    if (!secret || !record) return;
+    if (!secret || !record) return false;
     let listed: RpcResult<"team.devices">;
     try {
       listed = await this.#o.request("team.devices", {});
     } catch (err) {
       if (err instanceof ParleyError && err.code === "forbidden") {
         this.#admin = false;
-        return;
+        return false;
       }
       throw err;
     }
     this.#admin = true;
     const { key, devices } = listed;
-    if (!key || key.version !== record.version || key.boxPk !== record.boxPk) return;
+    if (!key || key.version !== record.version || key.boxPk !== record.boxPk) return false;
+    if (listed.rotationDue && mayRotate) return this.#rotate(record, secret);
     const principals = [...new Set(devices.map((d) => d.device.principal))];
     // Pins every team device; a device whose keys changed stays on its old pin and is not wrapped to.
     await this.#o.directory.learn(
@@ -297,47 +374,12 @@ export class TeamKeyHolder {
       });
       await this.#o.request("team.wrap.put", { wrap });
     }
-  }
-
-  #storageKey(): string {
-    return `parley:team:${this.#o.principal.shopId}:${this.#o.identity.deviceId}`;
-  }
-
-  async #store(record: TeamKeyRecord, secret: TeamKeySecret): Promise<void> {
-    const value: StoredSecret = {
-      v: 1,
-      shopId: record.shopId,
-      version: record.version,
-      boxSk: toBase64Url(secret.boxSk),
-      sigSeed: toBase64Url(secret.sigSeed),
-    };
-    await this.#o.storage.set(this.#storageKey(), JSON.stringify(value));
-  }
-
-  /** The secret this device kept for `record` (the device that made it), when its keys match the record. */
-  async #restore(record: TeamKeyRecord): Promise<TeamKeySecret | undefined> {
-    const text = await this.#o.storage.get(this.#storageKey());
-    if (!text) return undefined;
-    let value: Partial<StoredSecret>;
-    try {
-      value = JSON.parse(text) as Partial<StoredSecret>;
-    } catch {
-      return undefined;
-    }
-    if (value.v !== 1 || value.version !== record.version || typeof value.boxSk !== "string") return undefined;
-    if (typeof value.sigSeed !== "string") return undefined;
-    const sodium = await loadSodium();
-    const boxSk = fromBase64Url(value.boxSk);
-    const sigSeed = fromBase64Url(value.sigSeed);
-    if (boxSk.length !== 32 || sigSeed.length !== 32) return undefined;
-    const boxPk = sodium.crypto_scalarmult_base(boxSk);
-    const sigPk = sodium.crypto_sign_seed_keypair(sigSeed).publicKey;
-    if (toBase64Url(boxPk) !== record.boxPk || toBase64Url(sigPk) !== record.sigPk) return undefined;
-    return { boxSk, boxPk, sigSeed };
+    return false;
   }
 }
 
 /** The fields of a record in a fixed order, for comparing a record with the pinned one. */
 function recordFields(r: TeamKeyRecord): unknown[] {
-  return [r.shopId, r.version, r.boxPk, r.sigPk, r.createdBy.principalId, r.createdBy.deviceId, r.ts, r.sig];
+  const fields = [r.shopId, r.version, r.boxPk, r.sigPk, r.createdBy.principalId, r.createdBy.deviceId, r.ts, r.sig];
+  return r.prevSig === undefined ? fields : [...fields, r.prevSig];
 }

@@ -57,8 +57,11 @@ export type ServerEvent =
   | {
       /** To the shop's team: a device waits for the team key, or the team key changed. */
       type: "team";
-      /** A device waits for the key, the key changed, or a device was given it. */
-      change: "device-waiting" | "key-changed" | "wrapped";
+      /**
+       * A device waits for the key, the key changed, a device was given it, or a team member was
+       * removed and an admin device should rotate the key (`rotation-due`).
+       */
+      change: "device-waiting" | "key-changed" | "wrapped" | "rotation-due";
       /** The shop. */
       shopId: string;
       /** The device concerned, for `device-waiting` and `wrapped`. */

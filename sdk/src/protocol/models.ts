@@ -254,8 +254,11 @@ export type HistoryPolicy = (typeof HistoryPolicies)[number];
  * stores the commit as it came; members verify the signature and the chain.
  */
 export interface EpochCommit {
-  /** Commit format version. */
-  v: 1;
+  /**
+   * Commit format version: 2 carries `teamWrapVersion` (made since team keys rotate), 1 does not
+   * (read by trying every team key version held).
+   */
+  v: 1 | 2;
   /** The conversation. */
   convId: string;
   /** 1 for the first commit, then +1 each. */
@@ -297,6 +300,12 @@ export interface EpochCommit {
    * for commits by listed members.
    */
   teamVersion: number;
+  /**
+   * Version 2 commits only: the team key version `teamWrap` is sealed to (0 when `teamWrap` is "").
+   * Signed: readers open the team wrap with that version, and senders commit a new epoch before
+   * sending when the team key has rotated past it.
+   */
+  teamWrapVersion?: number;
   /** base64url Ed25519 signature by the committer device over the canonical encoding of the fields above. */
   sig: string;
   /** base64url Ed25519 signature by the team key `teamVersion` over the same encoding; "" when `teamVersion` is 0. */
@@ -328,6 +337,12 @@ export interface TeamKeyRecord {
   ts: number;
   /** base64url Ed25519 signature by the creating device over the canonical record. */
   sig: string;
+  /**
+   * Versions after 1 (a rotation): base64url Ed25519 signature by the previous
+   * version's team key over the same canonical record, so that only a holder of
+   * version n can make version n + 1. Absent on version 1.
+   */
+  prevSig?: string;
 }
 
 /** A team key's secret halves sealed to one agent device by an admin device. */

@@ -216,13 +216,18 @@ export interface RpcResults {
   "team.devices": {
     /** The current team key record, or `null` before there is one. */
     key: TeamKeyRecord | null;
-    /** Every signed device of the shop's agents and bots. */
+    /** Every signed device of the shop's current agents and bots (not of removed logins). */
     devices: Array<{
       /** The device's signed record. */
       device: DeviceRecord;
       /** True when the current team key is sealed to it. */
       wrapped: boolean;
     }>;
+    /**
+     * True when the current team key was sealed to a device of a login that has since been removed:
+     * an admin device should rotate the key (make version + 1, vouched for by the current one).
+     */
+    rotationDue?: boolean;
   };
   /** Admin agents only: seal the current team key to a team device. */
   "team.wrap.put": {

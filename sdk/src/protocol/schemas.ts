@@ -97,30 +97,38 @@ export const deviceRecordSchema = z.strictObject({
 const sealedKeySchema = z.string().regex(/^[A-Za-z0-9_-]{107}$/, "must be a sealed 32-byte key");
 
 /** Checks the shape of an {@link EpochCommit}; members verify its signatures and chain. */
-export const epochCommitSchema = z.strictObject({
-  v: z.literal(1),
-  convId: idSchema,
-  epoch: z
-    .number()
-    .int()
-    .min(1)
-    .max(2 ** 31),
-  prevHash: z.union([z.literal(""), key32Schema]),
-  committer: z.strictObject({ principalId: idSchema, deviceId: idSchema }),
-  members: z.array(z.strictObject({ principalId: idSchema, deviceIds: z.array(idSchema).max(16) })).max(256),
-  wraps: z.array(z.strictObject({ deviceId: idSchema, sealed: sealedKeySchema })).max(1024),
-  teamWrap: z.union([z.literal(""), sealedKeySchema]),
-  historyPolicy: z.enum(HistoryPolicies),
-  reason: z.enum(CommitReasons),
-  ts: z.number().int().min(0).max(8.64e15),
-  teamVersion: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31),
-  sig: signatureSchema,
-  teamSig: z.union([z.literal(""), signatureSchema]),
-});
+export const epochCommitSchema = z
+  .strictObject({
+    v: z.union([z.literal(1), z.literal(2)]),
+    convId: idSchema,
+    epoch: z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 31),
+    prevHash: z.union([z.literal(""), key32Schema]),
+    committer: z.strictObject({ principalId: idSchema, deviceId: idSchema }),
+    members: z.array(z.strictObject({ principalId: idSchema, deviceIds: z.array(idSchema).max(16) })).max(256),
+    wraps: z.array(z.strictObject({ deviceId: idSchema, sealed: sealedKeySchema })).max(1024),
+    teamWrap: z.union([z.literal(""), sealedKeySchema]),
+    historyPolicy: z.enum(HistoryPolicies),
+    reason: z.enum(CommitReasons),
+    ts: z.number().int().min(0).max(8.64e15),
+    teamVersion: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31),
+    teamWrapVersion: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31)
+      .optional(),
+    sig: signatureSchema,
+    teamSig: z.union([z.literal(""), signatureSchema]),
+  })
+  .refine((c) => (c.v === 2) === (c.teamWrapVersion !== undefined), "teamWrapVersion is there exactly in version 2");
 
 /** Checks the shape of a {@link TeamKeyRecord} (`team.init`). */
 export const teamKeyRecordSchema = z.strictObject({
@@ -135,6 +143,7 @@ export const teamKeyRecordSchema = z.strictObject({
   createdBy: z.strictObject({ principalId: idSchema, deviceId: idSchema }),
   ts: z.number().int().min(0).max(8.64e15),
   sig: signatureSchema,
+  prevSig: signatureSchema.optional(),
 });
 
 /** Checks the shape of a {@link TeamKeyWrap} (`team.wrap.put`). */

@@ -28,6 +28,19 @@ export function describeEpochs(open: () => Promise<StoreFixture>): void {
       expect(await store.appendCommit(commit(later.id, 5))).toEqual({ accepted: true, head: 5 });
     });
 
+    it("keeps a format-2 commit's teamWrapVersion beside format-1 commits without one", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const conv = conversation();
+      await store.createConversation(conv);
+      const rotated = commit(conv.id, 2, { v: 2, teamWrap: "sealed-team", teamWrapVersion: 2 });
+      expect(await store.appendCommit(commit(conv.id, 1))).toEqual({ accepted: true, head: 1 });
+      expect(await store.appendCommit(rotated)).toEqual({ accepted: true, head: 2 });
+      const listed = await store.listCommits(conv.id, 0, 10);
+      expect(listed).toEqual([commit(conv.id, 1), rotated]);
+      expect(Object.hasOwn(listed[0] ?? {}, "teamWrapVersion")).toBe(false);
+    });
+
     it("accepts commits 1, 2, 3 in order and refuses a gap or a repeat, answering the head", async () => {
       await using fx = await open();
       const { store } = fx;

@@ -21,6 +21,17 @@ export function describeTeamKeys(open: () => Promise<StoreFixture>): void {
       expect(await store.getTeamKey(SHOP)).toEqual(teamKey(SHOP, 2));
     });
 
+    it("keeps a rotated record's prevSig (the vouch by the version before) and version 1 without one", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const v2 = teamKey(SHOP, 2, { prevSig: "vouch-by-1" });
+      expect(await store.putTeamKey(teamKey(SHOP, 1))).toEqual({ accepted: true, version: 1 });
+      expect(await store.putTeamKey(v2)).toEqual({ accepted: true, version: 2 });
+      expect(await store.getTeamKey(SHOP)).toEqual(v2);
+      expect(await store.getTeamKey(SHOP, 1)).toEqual(teamKey(SHOP, 1));
+      expect(Object.hasOwn((await store.getTeamKey(SHOP, 1)) ?? {}, "prevSig")).toBe(false);
+    });
+
     it("accepts only current + 1: refuses a gap, a repeat and 0, answering the current version", async () => {
       await using fx = await open();
       const { store } = fx;

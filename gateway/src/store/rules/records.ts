@@ -65,6 +65,7 @@ export const commitDoc = (c: EpochCommit): EpochCommit => ({
   teamVersion: num(c.teamVersion, "teamVersion"),
   sig: str(c.sig, "sig"),
   teamSig: str(c.teamSig, "teamSig"),
+  ...(c.teamWrapVersion === undefined ? {} : { teamWrapVersion: num(c.teamWrapVersion, "teamWrapVersion") }),
 });
 
 /** A commit stored before team signatures existed reads as a listed members' commit. */
@@ -83,6 +84,7 @@ export const teamKeyDoc = (r: TeamKeyRecord): TeamKeyRecord => ({
   },
   ts: num(r.ts, "ts"),
   sig: str(r.sig, "sig"),
+  ...(r.prevSig === undefined ? {} : { prevSig: str(r.prevSig, "prevSig") }),
 });
 
 /** Copies a team key wrap field by field, checking the types. */

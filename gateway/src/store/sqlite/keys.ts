@@ -51,7 +51,7 @@ export class SqliteKeys implements EpochStore, TeamKeyStore, KeyBackupStore {
       const current = s.teamVersion.get(r.shopId) ?? 0;
       if (!isNext(current, r.version)) return teamKeyResult(false, current);
       const { principalId, deviceId } = r.createdBy;
-      s.insertTeamKey.run(r.shopId, r.version, r.boxPk, r.sigPk, principalId, deviceId, r.ts, r.sig);
+      s.insertTeamKey.run(r.shopId, r.version, r.boxPk, r.sigPk, principalId, deviceId, r.ts, r.sig, r.prevSig ?? null);
       return teamKeyResult(true, r.version);
     }).immediate;
   }

@@ -124,6 +124,7 @@ export type TeamKeyRow = {
   created_by_device: string;
   ts: number;
   sig: string;
+  prev_sig: string | null;
 };
 export type BlockRow = { blocker: string; blocked: string; blocked_at: number };
 export type MembershipRow = {
@@ -226,6 +227,7 @@ export const toTeamKey = (r: TeamKeyRow): TeamKeyRecord => ({
   createdBy: { principalId: r.created_by_principal, deviceId: r.created_by_device },
   ts: r.ts,
   sig: r.sig,
+  ...(r.prev_sig ? { prevSig: r.prev_sig } : {}),
 });
 export const toTeamWrap = (r: TeamWrapRow): TeamKeyWrap => ({
   shopId: r.shop_id,

@@ -129,6 +129,8 @@ const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   { table: "members", column: "history_from", definition: "INTEGER" },
   { table: "principals", column: "handle_skeleton", definition: "TEXT" },
   { table: "principals", column: "last_ip", definition: "TEXT" },
+  // A rotated team key's vouch by the version before it (NULL on version 1).
+  { table: "team_keys", column: "prev_sig", definition: "TEXT" },
   // A shop's optional features, JSON (NULL: not set).
   { table: "shops", column: "map_tiles", definition: "TEXT" },
   { table: "shops", column: "media", definition: "TEXT" },

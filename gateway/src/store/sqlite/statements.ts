@@ -127,7 +127,7 @@ export function prepare(db: Database.Database) {
     teamKeyVersion: q<TeamKeyRow>("SELECT * FROM team_keys WHERE shop_id = ? AND version = ?"),
     teamVersion: q<number | null>("SELECT MAX(version) FROM team_keys WHERE shop_id = ?").pluck(),
     insertTeamKey: q(`INSERT INTO team_keys (shop_id, version, box_pk, sig_pk, created_by_principal,
-      created_by_device, ts, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      created_by_device, ts, sig, prev_sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     putTeamWrap: q(`INSERT INTO team_wraps (shop_id, version, device_id, principal_id, sealed, wrapped_by_principal,
       wrapped_by_device, ts, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, version, device_id)
       DO UPDATE SET principal_id = excluded.principal_id, sealed = excluded.sealed,
