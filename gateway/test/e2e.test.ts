@@ -10,14 +10,13 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type ClientEvents, EncryptionUnavailableError, memoryStorage, type ParleyClient } from "@parley/sdk";
-import { createE2ECodec, DeviceDirectory, EpochKeyring, loadOrCreateDeviceIdentity } from "@parley/sdk/crypto";
-import { fromBase64Url } from "@parley/sdk/internal";
+import { DeviceDirectory, EpochKeyring, loadOrCreateDeviceIdentity } from "@parley/sdk/crypto";
 import { signCustomerToken } from "@parley/sdk/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asAttack } from "./harness/attack.js";
 import { startStack, type TestStack } from "./harness/stack.js";
 import { startWiretap, type Wiretap } from "./harness/wiretap.js";
-import { collectTexts, waitFor } from "./helpers.js";
+import { collectTexts, openedBy, waitFor } from "./helpers.js";
 
 const canaries: string[] = [];
 /** A plaintext carrying a fresh random canary. */
@@ -164,21 +163,10 @@ describe("end-to-end encryption through the gateway", () => {
     expect(keyring.epoch).toBe(3);
     expect(keyring.keyFor(2)).toBeDefined();
     expect(keyring.keyFor(3)).toBeUndefined();
-    const codec = createE2ECodec({
-      identity,
-      epochKeys: (_c, e) => keyring.keyFor(e),
-      currentEpoch: () => keyring.epoch,
-      senderKey: (_c, d) => {
-        const r = directory.findDevice(d);
-        return r ? fromBase64Url(r.sigPk) : undefined;
-      },
-    });
-    let decrypted = 0;
-    for (const m of afterRemoval)
-      await codec.open(m.envelope).then(
-        () => decrypted++,
-        () => undefined,
-      );
+    const { opened: decrypted } = await openedBy(
+      { identity, keyring, directory },
+      afterRemoval.map((m) => m.envelope),
+    );
     expect(decrypted).toBe(0);
     row.observed(`${decrypted} of ${afterRemoval.length} later messages decrypted; no key for epoch 3`);
   });

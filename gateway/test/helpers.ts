@@ -1,6 +1,8 @@
 /** Small waiting helpers for integration tests: poll a condition, never assert on elapsed time. */
 import { type ParleyClient, ParleyError } from "@parley/sdk";
-import type { InviteInfo } from "@parley/sdk/protocol";
+import { createE2ECodec, type DeviceDirectory, type DeviceIdentity, type EpochKeyring } from "@parley/sdk/crypto";
+import { fromBase64Url } from "@parley/sdk/internal";
+import type { Envelope, InviteInfo } from "@parley/sdk/protocol";
 import type { TestStack } from "./harness/stack.js";
 
 export async function waitFor<T>(
@@ -66,4 +68,33 @@ export async function joinByInvite(owner: ParleyClient, convId: string, invitee:
     return commits.some((c) => c.reason === "add");
   }, "the owner's commit adding the invitee");
   await invitee.loadConversation(convId);
+}
+
+/**
+ * What one device can open of `envelopes` with the keys it holds: its identity, its epoch keyring
+ * and the device records it pinned (a removed member's or agent's device, in the tests that check
+ * it reads nothing later). Answers how many opened and the codec, for further checks.
+ */
+export async function openedBy(
+  device: { identity: DeviceIdentity; keyring: EpochKeyring; directory: DeviceDirectory },
+  envelopes: readonly Envelope[],
+) {
+  const { identity, keyring, directory } = device;
+  const codec = createE2ECodec({
+    identity,
+    epochKeys: (_c, e) => keyring.keyFor(e),
+    currentEpoch: () => keyring.epoch,
+    senderKey: (_c, d) => {
+      const r = directory.findDevice(d);
+      return r ? fromBase64Url(r.sigPk) : undefined;
+    },
+  });
+  let opened = 0;
+  for (const envelope of envelopes) {
+    await codec.open(envelope).then(
+      () => opened++,
+      () => undefined,
+    );
+  }
+  return { opened, codec };
 }

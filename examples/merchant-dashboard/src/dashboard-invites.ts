@@ -13,7 +13,7 @@ import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import type { Dashboard, InboxRow } from "./dashboard.js";
 import { dateTime, type MessageKey, t } from "./i18n.js";
 import { badgeStyles, failure, historyLabel, isTeam, roleLabel, teamBadge } from "./people.js";
-import { shared } from "./styles.js";
+import { panelStyles, shared } from "./styles.js";
 
 type Answer = "accept" | "decline" | "block";
 
@@ -54,29 +54,9 @@ export class DashboardInvites extends LitElement {
   static override styles = [
     shared,
     badgeStyles,
+    panelStyles,
     css`
-      :host {
-        display: block;
-        background: #ffffff;
-        border-block-end: 1px solid var(--dash-border);
-        padding: 0.7rem 0.9rem;
-        max-height: 45vh;
-        overflow-y: auto;
-      }
-      header {
-        display: flex;
-        align-items: center;
-        gap: 0.5rem;
-      }
-      header h2 {
-        flex: 1;
-        margin: 0;
-      }
       ul {
-        list-style: none;
-        margin: 0.5rem 0 0;
-        padding: 0;
-        display: grid;
         gap: 0.5rem;
       }
       li {

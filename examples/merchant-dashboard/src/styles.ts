@@ -69,3 +69,30 @@ export const shared = [
     }
   `,
 ];
+
+/** A panel that drops down under the dashboard's top bar (invites, team): a titled header and a list. */
+export const panelStyles = css`
+  :host {
+    display: block;
+    background: #ffffff;
+    border-block-end: 1px solid var(--dash-border);
+    padding: 0.7rem 0.9rem;
+    max-height: 45vh;
+    overflow-y: auto;
+  }
+  header {
+    display: flex;
+    align-items: center;
+    gap: 0.5rem;
+  }
+  header h2 {
+    flex: 1;
+    margin: 0;
+  }
+  ul {
+    list-style: none;
+    margin: 0.5rem 0 0;
+    padding: 0;
+    display: grid;
+  }
+`;

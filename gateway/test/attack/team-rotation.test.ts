@@ -12,7 +12,6 @@
 import { memoryStorage, type ParleyClient } from "@parley/sdk";
 import {
   createDeviceIdentity,
-  createE2ECodec,
   createTeamKey,
   DeviceDirectory,
   EpochKeyring,
@@ -24,7 +23,7 @@ import { fromBase64Url } from "@parley/sdk/internal";
 import { afterAll, beforeAll, expect } from "vitest";
 import { attack } from "../harness/attack.js";
 import { SHOP_ID, startStack, type TestStack } from "../harness/stack.js";
-import { collectTexts, waitFor } from "../helpers.js";
+import { collectTexts, openedBy, waitFor } from "../helpers.js";
 
 const BO = { login: "bo@shop.test", password: "bo's long password 123" };
 
@@ -145,21 +144,10 @@ attack(
         return record ? fromBase64Url(record.sigPk) : undefined;
       },
     });
-    const codec = createE2ECodec({
-      identity,
-      epochKeys: (_c, e) => keyring.keyFor(e),
-      currentEpoch: () => keyring.epoch,
-      senderKey: (_c, d) => {
-        const r = directory.findDevice(d);
-        return r ? fromBase64Url(r.sigPk) : undefined;
-      },
-    });
-    let decrypted = 0;
-    for (const m of later)
-      await codec.open(m.envelope).then(
-        () => decrypted++,
-        () => undefined,
-      );
+    const { opened: decrypted, codec } = await openedBy(
+      { identity, keyring, directory },
+      later.map((m) => m.envelope),
+    );
     // The same device did open the message before the rotation (the check is not blind).
     const first = all[0];
     const openedBefore = first

@@ -72,6 +72,23 @@ async function inkIn(page: Page, clip: { x: number; y: number; width: number; he
   }, png);
 }
 
+/** Opens the chat, sends `text` as the customer, and has the agent load the conversation; answers the page and its id. */
+async function chatWithAgent(
+  env: FixtureEnv,
+  agent: ParleyClient,
+  options: Parameters<typeof openChat>[1],
+  text: string,
+) {
+  const page = await openChat(env, options);
+  const input = page.locator("parley-composer textarea");
+  await input.fill(text);
+  await input.press("Enter");
+  const convId = await page.waitForFunction(() => window.__chat.current).then((h) => h.jsonValue() as Promise<string>);
+  await page.locator("parley-message [data-state=sent]").waitFor();
+  await agent.loadConversation(convId);
+  return { page, input, convId };
+}
+
 describe("hostile text: bidi controls, file names, Zalgo", () => {
   let env: FixtureEnv;
   let agent: ParleyClient;
@@ -129,15 +146,12 @@ describe("hostile text: bidi controls, file names, Zalgo", () => {
       attack: "agent named with U+202E in the device-change security notice (en, de)",
       expected: "the notice reads in order",
     });
-    const page = await openChat(env, { encryption: true, customer: "hostile-device" });
-    const input = page.locator("parley-composer textarea");
-    await input.fill("hello");
-    await input.press("Enter");
-    const convId = await page
-      .waitForFunction(() => window.__chat.current)
-      .then((h) => h.jsonValue() as Promise<string>);
-    await page.locator("parley-message [data-state=sent]").waitFor();
-    await agent.loadConversation(convId);
+    const { page, convId } = await chatWithAgent(
+      env,
+      agent,
+      { encryption: true, customer: "hostile-device" },
+      "hello",
+    );
     await agent.send(convId, "first device");
     await page.locator("parley-message", { hasText: "first device" }).waitFor();
     const laptop = env.stack.agent({ encryption: true }); // a fresh storage: a new device for Ada
@@ -179,15 +193,12 @@ describe("hostile text: bidi controls, file names, Zalgo", () => {
       attack: "file names with U+202E, padding before .exe, ../ paths, CON, control characters",
       expected: "real extension shown last; saved under a safe name",
     });
-    const page = await openChat(env, { encryption: true, customer: "hostile-files" });
-    const input = page.locator("parley-composer textarea");
-    await input.fill("send me the files");
-    await input.press("Enter");
-    const convId = await page
-      .waitForFunction(() => window.__chat.current)
-      .then((h) => h.jsonValue() as Promise<string>);
-    await page.locator("parley-message [data-state=sent]").waitFor();
-    await agent.loadConversation(convId);
+    const { page, convId } = await chatWithAgent(
+      env,
+      agent,
+      { encryption: true, customer: "hostile-files" },
+      "send me the files",
+    );
     const names = [
       "invoice\u202Efdp.exe",
       `photo.jpg${" ".repeat(120)}.exe`,
@@ -223,15 +234,12 @@ describe("hostile text: bidi controls, file names, Zalgo", () => {
         attack: `Zalgo text, 300 combining marks over 5 letters (${lang})`,
         expected: "no ink outside the bubble",
       });
-      const page = await openChat(env, { encryption: true, locale: lang, customer: `hostile-zalgo-${lang}` });
-      const input = page.locator("parley-composer textarea");
-      await input.fill(lang === "de" ? "Hallo" : "hello");
-      await input.press("Enter");
-      const convId = await page
-        .waitForFunction(() => window.__chat.current)
-        .then((h) => h.jsonValue() as Promise<string>);
-      await page.locator("parley-message [data-state=sent]").waitFor();
-      await agent.loadConversation(convId);
+      const { page, input, convId } = await chatWithAgent(
+        env,
+        agent,
+        { encryption: true, locale: lang, customer: `hostile-zalgo-${lang}` },
+        lang === "de" ? "Hallo" : "hello",
+      );
       // Five letters, each under 60 combining marks above and below: 300 marks.
       const marks = Array.from({ length: 60 }, (_, i) => String.fromCodePoint(0x300 + (i % 0x70))).join("");
       const zalgo = [..."ZALGO"].map((c) => c + marks).join("");
