@@ -233,13 +233,30 @@ export class DashboardApp extends LitElement {
       return;
     }
     await old.close("keep");
+    const start = () => Dashboard.start({ ...old.who, gatewayUrl: this.config.gatewayUrl }, () => this.#reconnect());
+    let failed: unknown;
     try {
-      this.#use(await Dashboard.start({ ...old.who, gatewayUrl: this.config.gatewayUrl }, () => this.#reconnect()));
+      this.#use(await start());
+      return;
     } catch (err) {
-      this.dash = undefined;
-      this.error = t("login.failed", { reason: (err as Error).message });
-      this.phase = "signed-out";
+      failed = err;
     }
+    // A session revoked while this reconnect ran (the login removed, its password changed) fails it
+    // mid-way, its NATS connection closed under it: one more try meets the revocation at its start.
+    if (failure(failed).code !== "unauthorized") {
+      try {
+        this.#use(await start());
+        return;
+      } catch (err) {
+        failed = err;
+      }
+    }
+    this.dash = undefined;
+    this.error =
+      failure(failed).code === "unauthorized"
+        ? t("login.ended")
+        : t("login.failed", { reason: (failed as Error).message });
+    this.phase = "signed-out";
   }
 
   async #signOut(how: "logout" | "forget-device"): Promise<void> {

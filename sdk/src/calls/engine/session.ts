@@ -23,6 +23,8 @@ import { SignalSender } from "./signal-sender.js";
 export const SAMPLE_MS = 2_000;
 /** How long an offer waits for its answer before it is made again, ms. */
 export const ANSWER_WAIT_MS = 8_000;
+/** How long a connected peer's certificate may be missing from the stats before that counts as a mismatch, ms. */
+export const CERTIFICATE_WAIT_MS = 5_000;
 /** The most offers to one device in a row without an answer. */
 export const MAX_OFFERS = 3;
 
@@ -360,7 +362,13 @@ export class CallSession {
 
   /** Once connected: the certificate the peer showed must be the one its signed description named. */
   async #checkCertificate(link: PeerLink): Promise<void> {
-    const stats = await link.sample();
+    let stats = await link.sample();
+    // Right at "connected" a busy browser may not list the peer's certificate in its stats yet: look
+    // again for up to CERTIFICATE_WAIT_MS before calling its absence a mismatch.
+    for (let waited = 0; !stats.remoteCertificate && waited < CERTIFICATE_WAIT_MS && !this.#ended; waited += 250) {
+      await new Promise((r) => setTimeout(r, 250));
+      stats = await link.sample();
+    }
     if (this.#ended) return;
     const signed = link.signedFingerprint;
     if (!signed || !stats.remoteCertificate || !certificateMatches(stats.remoteCertificate, signed)) {
