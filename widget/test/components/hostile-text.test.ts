@@ -146,12 +146,7 @@ describe("hostile text: bidi controls, file names, Zalgo", () => {
       attack: "agent named with U+202E in the device-change security notice (en, de)",
       expected: "the notice reads in order",
     });
-    const { page, convId } = await chatWithAgent(
-      env,
-      agent,
-      { encryption: true, customer: "hostile-device" },
-      "hello",
-    );
+    const { page, convId } = await chatWithAgent(env, agent, { encryption: true, customer: "hostile-device" }, "hello");
     await agent.send(convId, "first device");
     await page.locator("parley-message", { hasText: "first device" }).waitFor();
     const laptop = env.stack.agent({ encryption: true }); // a fresh storage: a new device for Ada
