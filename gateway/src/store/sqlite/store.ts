@@ -12,37 +12,9 @@
  * are `async` only to fit the port (and so every failure surfaces as a
  * rejection).
  */
-import type {
-  EpochCommit,
-  InviteStatus,
-  KeyBackupEntry,
-  StoredMessage,
-  StoredNote,
-  TeamKeyRecord,
-  TeamKeyWrap,
-} from "@parley/sdk/protocol";
+import type { StoredNote, TeamKeyRecord } from "@parley/sdk/protocol";
 import Database from "better-sqlite3";
-import type {
-  AgentRecord,
-  AppendCommitResult,
-  AppendResult,
-  BlockRecord,
-  ConversationPatch,
-  ConversationRecord,
-  DeviceRecord,
-  InviteRecord,
-  LimitRule,
-  MemberRecord,
-  NewMessage,
-  NoteCursor,
-  PrincipalRecord,
-  ReadMarker,
-  SetHandleResult,
-  SharedLimiter,
-  ShopRecord,
-  Store,
-  UnreadCount,
-} from "../port.js";
+import type { AppendResult, LimitRule, NewMessage, ReadMarker, SharedLimiter, Store } from "../port.js";
 import { SqliteBlocks } from "./blocks.js";
 import { SqliteConversations } from "./conversations.js";
 import { SqliteDirectory } from "./directory.js";
@@ -183,96 +155,60 @@ export class SqliteStore implements Store {
     return this.#writer.append(message);
   }
 
-  putShop(shop: ShopRecord): Promise<void> {
-    return this.#directory.putShop(shop);
-  }
+  readonly putShop: Store["putShop"] = (shop) => this.#directory.putShop(shop);
 
-  getShop(id: string): Promise<ShopRecord | undefined> {
-    return this.#directory.getShop(id);
-  }
+  readonly getShop: Store["getShop"] = (id) => this.#directory.getShop(id);
 
-  listAllowedOrigins(): Promise<string[]> {
-    return this.#directory.listAllowedOrigins();
-  }
+  readonly listAllowedOrigins: Store["listAllowedOrigins"] = () => this.#directory.listAllowedOrigins();
 
-  ensurePrincipal(init: PrincipalRecord): Promise<PrincipalRecord> {
-    return this.#directory.ensurePrincipal(init);
-  }
+  readonly ensurePrincipal: Store["ensurePrincipal"] = (init) => this.#directory.ensurePrincipal(init);
 
-  getPrincipal(id: string): Promise<PrincipalRecord | undefined> {
-    return this.#directory.getPrincipal(id);
-  }
+  readonly getPrincipal: Store["getPrincipal"] = (id) => this.#directory.getPrincipal(id);
 
-  getPrincipals(ids: string[]): Promise<PrincipalRecord[]> {
-    return this.#directory.getPrincipals(ids);
-  }
+  readonly getPrincipals: Store["getPrincipals"] = (ids) => this.#directory.getPrincipals(ids);
 
-  findPrincipalByHandle(shopId: string, handle: string): Promise<PrincipalRecord | undefined> {
-    return this.#directory.findPrincipalByHandle(shopId, handle);
-  }
+  readonly findPrincipalByHandle: Store["findPrincipalByHandle"] = (shopId, handle) =>
+    this.#directory.findPrincipalByHandle(shopId, handle);
 
-  findPrincipalBySkeleton(shopId: string, skeleton: string): Promise<PrincipalRecord | undefined> {
-    return this.#directory.findPrincipalBySkeleton(shopId, skeleton);
-  }
+  readonly findPrincipalBySkeleton: Store["findPrincipalBySkeleton"] = (shopId, skeleton) =>
+    this.#directory.findPrincipalBySkeleton(shopId, skeleton);
 
-  setHandle(principalId: string, handle: string, skeleton: string): Promise<SetHandleResult> {
-    return this.#directory.setHandle(principalId, handle, skeleton);
-  }
+  readonly setHandle: Store["setHandle"] = (principalId, handle, skeleton) =>
+    this.#directory.setHandle(principalId, handle, skeleton);
 
-  setLastIp(principalId: string, ip: string): Promise<void> {
-    return this.#directory.setLastIp(principalId, ip);
-  }
+  readonly setLastIp: Store["setLastIp"] = (principalId, ip) => this.#directory.setLastIp(principalId, ip);
 
   /** A budget counted in this file's `rate_limits` table, shared by every process on it (limits.ts). */
   sharedLimiter(name: string, rule: LimitRule): SharedLimiter {
     return new SqliteLimiter({ db: this.#db, name, rule, busyTimeoutMs: this.#options.busyTimeoutMs });
   }
 
-  addShopBytes(shopId: string, bytes: number): Promise<number> {
-    return this.#usage.addShopBytes(shopId, bytes);
-  }
+  readonly addShopBytes: Store["addShopBytes"] = (shopId, bytes) => this.#usage.addShopBytes(shopId, bytes);
 
-  shopBytes(shopId: string): Promise<number> {
-    return this.#usage.shopBytes(shopId);
-  }
+  readonly shopBytes: Store["shopBytes"] = (shopId) => this.#usage.shopBytes(shopId);
 
-  setDisplayName(principalId: string, displayName: string): Promise<void> {
-    return this.#directory.setDisplayName(principalId, displayName);
-  }
+  readonly setDisplayName: Store["setDisplayName"] = (principalId, displayName) =>
+    this.#directory.setDisplayName(principalId, displayName);
 
-  listTeam(shopId: string): Promise<PrincipalRecord[]> {
-    return this.#directory.listTeam(shopId);
-  }
+  readonly listTeam: Store["listTeam"] = (shopId) => this.#directory.listTeam(shopId);
 
-  putAgent(agent: AgentRecord): Promise<void> {
-    return this.#directory.putAgent(agent);
-  }
+  readonly putAgent: Store["putAgent"] = (agent) => this.#directory.putAgent(agent);
 
-  getAgent(shopId: string, login: string): Promise<AgentRecord | undefined> {
-    return this.#directory.getAgent(shopId, login);
-  }
+  readonly getAgent: Store["getAgent"] = (shopId, login) => this.#directory.getAgent(shopId, login);
 
   readonly removeAgent: Store["removeAgent"] = (shopId, login) => this.#directory.removeAgent(shopId, login);
 
-  putDevice(device: DeviceRecord): Promise<void> {
-    return this.#directory.putDevice(device);
-  }
+  readonly putDevice: Store["putDevice"] = (device) => this.#directory.putDevice(device);
 
-  listDevices(principalId: string): Promise<DeviceRecord[]> {
-    return this.#directory.listDevices(principalId);
-  }
+  readonly listDevices: Store["listDevices"] = (principalId) => this.#directory.listDevices(principalId);
 
-  deviceOwners(deviceId: string): Promise<string[]> {
-    return this.#directory.deviceOwners(deviceId);
-  }
+  readonly deviceOwners: Store["deviceOwners"] = (deviceId) => this.#directory.deviceOwners(deviceId);
 
-  deleteDevice(principalId: string, deviceId: string): Promise<void> {
-    return this.#directory.deleteDevice(principalId, deviceId);
-  }
+  readonly deleteDevice: Store["deleteDevice"] = (principalId, deviceId) =>
+    this.#directory.deleteDevice(principalId, deviceId);
 
-  consumeTokenId(issuer: string, jti: string, expiresAt: number): Promise<boolean> {
-    return this.#directory.consumeTokenId(issuer, jti, expiresAt);
-  }
+  readonly consumeTokenId: Store["consumeTokenId"] = (issuer, jti, expiresAt) =>
+    this.#directory.consumeTokenId(issuer, jti, expiresAt);
 
   readonly createSession: Store["createSession"] = (session) => this.#sessions.createSession(session);
   readonly getSession: Store["getSession"] = (id) => this.#sessions.getSession(id);
@@ -281,150 +217,96 @@ export class SqliteStore implements Store {
   readonly revokeSession: Store["revokeSession"] = (id, at, why) => this.#sessions.revokeSession(id, at, why);
   readonly revokeSessionsOf: Store["revokeSessionsOf"] = (p, at, why) => this.#sessions.revokeSessionsOf(p, at, why);
 
-  createConversation(conv: ConversationRecord): Promise<void> {
-    return this.#conversations.createConversation(conv);
-  }
+  readonly createConversation: Store["createConversation"] = (conv) => this.#conversations.createConversation(conv);
 
-  getConversation(id: string): Promise<ConversationRecord | undefined> {
-    return this.#conversations.getConversation(id);
-  }
+  readonly getConversation: Store["getConversation"] = (id) => this.#conversations.getConversation(id);
 
-  updateConversation(id: string, patch: ConversationPatch, at: number): Promise<ConversationRecord> {
-    return this.#conversations.updateConversation(id, patch, at);
-  }
+  readonly updateConversation: Store["updateConversation"] = (id, patch, at) =>
+    this.#conversations.updateConversation(id, patch, at);
 
-  listConversationsOf(principalId: string, limit: number): Promise<ConversationRecord[]> {
-    return this.#conversations.listConversationsOf(principalId, limit);
-  }
+  readonly listConversationsOf: Store["listConversationsOf"] = (principalId, limit) =>
+    this.#conversations.listConversationsOf(principalId, limit);
 
-  listConversationsOfShop(shopId: string, limit: number): Promise<ConversationRecord[]> {
-    return this.#conversations.listConversationsOfShop(shopId, limit);
-  }
+  readonly listConversationsOfShop: Store["listConversationsOfShop"] = (shopId, limit) =>
+    this.#conversations.listConversationsOfShop(shopId, limit);
 
-  addMember(member: MemberRecord): Promise<void> {
-    return this.#conversations.addMember(member);
-  }
+  readonly addMember: Store["addMember"] = (member) => this.#conversations.addMember(member);
 
-  removeMember(convId: string, principalId: string): Promise<boolean> {
-    return this.#conversations.removeMember(convId, principalId);
-  }
+  readonly removeMember: Store["removeMember"] = (convId, principalId) =>
+    this.#conversations.removeMember(convId, principalId);
 
-  getMember(convId: string, principalId: string): Promise<MemberRecord | undefined> {
-    return this.#conversations.getMember(convId, principalId);
-  }
+  readonly getMember: Store["getMember"] = (convId, principalId) => this.#conversations.getMember(convId, principalId);
 
-  listMembers(convId: string): Promise<MemberRecord[]> {
-    return this.#conversations.listMembers(convId);
-  }
+  readonly listMembers: Store["listMembers"] = (convId) => this.#conversations.listMembers(convId);
 
-  createInvite(invite: InviteRecord): Promise<void> {
-    return this.#conversations.createInvite(invite);
-  }
+  readonly createInvite: Store["createInvite"] = (invite) => this.#conversations.createInvite(invite);
 
-  getInvite(id: string): Promise<InviteRecord | undefined> {
-    return this.#conversations.getInvite(id);
-  }
+  readonly getInvite: Store["getInvite"] = (id) => this.#conversations.getInvite(id);
 
-  settleInvite(id: string, status: Exclude<InviteStatus, "pending">, at?: number): Promise<boolean> {
-    return this.#conversations.settleInvite(id, status, at);
-  }
+  readonly settleInvite: Store["settleInvite"] = (id, status, at) => this.#conversations.settleInvite(id, status, at);
 
-  listPendingInvites(invitee: string, limit: number): Promise<InviteRecord[]> {
-    return this.#conversations.listPendingInvites(invitee, limit);
-  }
+  readonly listPendingInvites: Store["listPendingInvites"] = (invitee, limit) =>
+    this.#conversations.listPendingInvites(invitee, limit);
 
-  listInvitesOf(convId: string, limit: number, invitee?: string): Promise<InviteRecord[]> {
-    return this.#conversations.listInvitesOf(convId, limit, invitee);
-  }
+  readonly listInvitesOf: Store["listInvitesOf"] = (convId, limit, invitee) =>
+    this.#conversations.listInvitesOf(convId, limit, invitee);
 
-  findPendingInvite(convId: string, invitee: string): Promise<InviteRecord | undefined> {
-    return this.#conversations.findPendingInvite(convId, invitee);
-  }
+  readonly findPendingInvite: Store["findPendingInvite"] = (convId, invitee) =>
+    this.#conversations.findPendingInvite(convId, invitee);
 
-  lastDeclined(convId: string, inviter: string, invitee: string): Promise<InviteRecord | undefined> {
-    return this.#conversations.lastDeclined(convId, inviter, invitee);
-  }
+  readonly lastDeclined: Store["lastDeclined"] = (convId, inviter, invitee) =>
+    this.#conversations.lastDeclined(convId, inviter, invitee);
 
-  putBlock(block: BlockRecord): Promise<void> {
-    return this.#blocks.putBlock(block);
-  }
+  readonly putBlock: Store["putBlock"] = (block) => this.#blocks.putBlock(block);
 
-  removeBlock(blocker: string, blocked: string): Promise<boolean> {
-    return this.#blocks.removeBlock(blocker, blocked);
-  }
+  readonly removeBlock: Store["removeBlock"] = (blocker, blocked) => this.#blocks.removeBlock(blocker, blocked);
 
-  isBlocked(blocker: string, blocked: string): Promise<boolean> {
-    return this.#blocks.isBlocked(blocker, blocked);
-  }
+  readonly isBlocked: Store["isBlocked"] = (blocker, blocked) => this.#blocks.isBlocked(blocker, blocked);
 
-  listBlocks(blocker: string, limit: number): Promise<BlockRecord[]> {
-    return this.#blocks.listBlocks(blocker, limit);
-  }
+  readonly listBlocks: Store["listBlocks"] = (blocker, limit) => this.#blocks.listBlocks(blocker, limit);
 
   readonly appendMembershipEvent: Store["appendMembershipEvent"] = (e) => this.#log.appendMembershipEvent(e);
   readonly listMembershipEvents: Store["listMembershipEvents"] = (c, n) => this.#log.listMembershipEvents(c, n);
   readonly pastOrPresentMembers: Store["pastOrPresentMembers"] = (c, p) => this.#log.pastOrPresentMembers(c, p);
 
-  history(convId: string, before: number | undefined, limit: number, fromTs?: number): Promise<StoredMessage[]> {
-    return this.#messages.history(convId, before, limit, fromTs);
-  }
+  readonly history: Store["history"] = (convId, before, limit, fromTs) =>
+    this.#messages.history(convId, before, limit, fromTs);
 
-  since(convId: string, after: number, limit: number, fromTs?: number): Promise<StoredMessage[]> {
-    return this.#messages.since(convId, after, limit, fromTs);
-  }
+  readonly since: Store["since"] = (convId, after, limit, fromTs) => this.#messages.since(convId, after, limit, fromTs);
 
   setReadMarker(marker: ReadMarker): Promise<{ seq: number; moved: boolean }> {
     return this.#messages.setReadMarker(marker);
   }
 
-  readMarkers(convId: string): Promise<ReadMarker[]> {
-    return this.#messages.readMarkers(convId);
-  }
+  readonly readMarkers: Store["readMarkers"] = (convId) => this.#messages.readMarkers(convId);
 
-  unreadCounts(
-    principalId: string,
-    conversations: ReadonlyArray<{ id: string; lastSeq: number }>,
-  ): Promise<Map<string, UnreadCount>> {
-    return this.#messages.unreadCounts(principalId, conversations);
-  }
+  readonly unreadCounts: Store["unreadCounts"] = (principalId, conversations) =>
+    this.#messages.unreadCounts(principalId, conversations);
 
   addNote(note: StoredNote): Promise<{ note: StoredNote; duplicate: boolean }> {
     return this.#messages.addNote(note);
   }
 
-  listNotes(convId: string, limit: number, before?: NoteCursor): Promise<StoredNote[]> {
-    return this.#messages.listNotes(convId, limit, before);
-  }
+  readonly listNotes: Store["listNotes"] = (convId, limit, before) => this.#messages.listNotes(convId, limit, before);
 
-  appendCommit(commit: EpochCommit): Promise<AppendCommitResult> {
-    return this.#keys.appendCommit(commit);
-  }
+  readonly appendCommit: Store["appendCommit"] = (commit) => this.#keys.appendCommit(commit);
 
-  listCommits(convId: string, after: number, limit: number): Promise<EpochCommit[]> {
-    return this.#keys.listCommits(convId, after, limit);
-  }
+  readonly listCommits: Store["listCommits"] = (convId, after, limit) => this.#keys.listCommits(convId, after, limit);
 
-  getTeamKey(shopId: string, version?: number): Promise<TeamKeyRecord | undefined> {
-    return this.#keys.getTeamKey(shopId, version);
-  }
+  readonly getTeamKey: Store["getTeamKey"] = (shopId, version) => this.#keys.getTeamKey(shopId, version);
 
   putTeamKey(record: TeamKeyRecord): Promise<{ accepted: boolean; version: number }> {
     return this.#keys.putTeamKey(record);
   }
 
-  putTeamWrap(wrap: TeamKeyWrap): Promise<void> {
-    return this.#keys.putTeamWrap(wrap);
-  }
+  readonly putTeamWrap: Store["putTeamWrap"] = (wrap) => this.#keys.putTeamWrap(wrap);
 
-  listTeamWraps(shopId: string, version: number, principalId?: string): Promise<TeamKeyWrap[]> {
-    return this.#keys.listTeamWraps(shopId, version, principalId);
-  }
+  readonly listTeamWraps: Store["listTeamWraps"] = (shopId, version, principalId) =>
+    this.#keys.listTeamWraps(shopId, version, principalId);
 
-  putKeyBackups(principalId: string, entries: readonly KeyBackupEntry[]): Promise<void> {
-    return this.#keys.putKeyBackups(principalId, entries);
-  }
+  readonly putKeyBackups: Store["putKeyBackups"] = (principalId, entries) =>
+    this.#keys.putKeyBackups(principalId, entries);
 
-  listKeyBackups(principalId: string, convId: string, after: number, limit: number): Promise<KeyBackupEntry[]> {
-    return this.#keys.listKeyBackups(principalId, convId, after, limit);
-  }
+  readonly listKeyBackups: Store["listKeyBackups"] = (principalId, convId, after, limit) =>
+    this.#keys.listKeyBackups(principalId, convId, after, limit);
 }
