@@ -51,9 +51,9 @@ export interface ResponderStats extends AdmissionStats {
 }
 
 /**
- * Whether `reply` is one of `principal`'s inboxes: `_INBOX_<principal>.` and, for a bot (whose
- * request crossed the bots account's service import, which rewrites the reply subject), `_R_.`.
- * `isBot` is asked only for an `_R_.` reply.
+ * Whether `reply` is one of `principal`'s inboxes: `own` for `_INBOX_<principal>.`, `imported` for
+ * `_R_.` (a request that crossed the bots account's service import, which rewrites the reply
+ * subject; the responder then runs it only when the caller is a bot), else false.
  */
 export function replyAllowed(reply: string, principal: string): "own" | "imported" | false {
   if (reply.startsWith(`${subjects.inboxPrefix(principal)}.`)) return "own";
