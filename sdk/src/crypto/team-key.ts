@@ -162,17 +162,7 @@ export async function verifyTeamKeyRecord(record: unknown, creatorDevice: Device
   ) {
     return false;
   }
-  const sodium = await loadSodium();
-  try {
-    const input = teamKeyRecordSignatureInput({
-      ...record,
-      boxPk: fromBase64Url(record.boxPk),
-      sigPk: fromBase64Url(record.sigPk),
-    });
-    return sodium.crypto_sign_verify_detached(fromBase64Url(record.sig), input, fromBase64Url(creatorDevice.sigPk));
-  } catch {
-    return false;
-  }
+  return signsRecord(record, record.sig, creatorDevice.sigPk);
 }
 
 /**
@@ -184,6 +174,11 @@ export async function verifyTeamKeyRecord(record: unknown, creatorDevice: Device
 export async function verifyTeamKeyRotation(record: unknown, previous: TeamKeyRecord): Promise<boolean> {
   if (!recordShapeOk(record) || !recordShapeOk(previous) || record.prevSig === undefined) return false;
   if (record.shopId !== previous.shopId || record.version !== previous.version + 1) return false;
+  return signsRecord(record, record.prevSig, previous.sigPk);
+}
+
+/** Whether `sig` is a signature by `signerPk` over the record's canonical bytes (both base64url). Never throws. */
+async function signsRecord(record: TeamKeyRecord, sig: string, signerPk: string): Promise<boolean> {
   const sodium = await loadSodium();
   try {
     const input = teamKeyRecordSignatureInput({
@@ -191,7 +186,7 @@ export async function verifyTeamKeyRotation(record: unknown, previous: TeamKeyRe
       boxPk: fromBase64Url(record.boxPk),
       sigPk: fromBase64Url(record.sigPk),
     });
-    return sodium.crypto_sign_verify_detached(fromBase64Url(record.prevSig), input, fromBase64Url(previous.sigPk));
+    return sodium.crypto_sign_verify_detached(fromBase64Url(sig), input, fromBase64Url(signerPk));
   } catch {
     return false;
   }
