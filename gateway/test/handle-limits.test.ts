@@ -7,10 +7,8 @@
  * X-Forwarded-For through a trusted loopback proxy setting.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGateway, type Gateway } from "../src/gateway.js";
-import { createLogger } from "../src/logger.js";
+import type { Gateway } from "../src/gateway.js";
 import { type Answer, customerSession, guestSession, type HttpSession } from "./handles-http.js";
-import { installDualTransport } from "./harness/dual-transport.js";
 import { type MongoForTests, mongoForTests } from "./harness/ferretdb.js";
 import { SHOP_ID, SHOP_SECRET, startStack, type TestStack } from "./harness/stack.js";
 
@@ -35,17 +33,10 @@ describe.each(["embedded", "mongodb"] as const)("handle probe limits (%s store, 
       },
     });
     // A second gateway on the same store (the same data directory, or the same database) and NATS.
-    second = await createGateway({
-      config: { ...stack.config, port: 0 },
-      natsAccount: { accountPub: stack.nats.auth.appAccountPub, signingSeed: stack.nats.auth.appSigningSeed },
-      logger: createLogger("silent"),
-    });
-    await second.start();
-    installDualTransport();
+    second = await stack.extraGateway();
     urls = [stack.url, second.url];
   });
   afterAll(async () => {
-    await second?.stop().catch(() => undefined);
     await stack?.[Symbol.asyncDispose]();
     await mongo?.[Symbol.asyncDispose]();
   });

@@ -7,10 +7,8 @@
  */
 import type { SessionResponse } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGateway, type Gateway } from "../src/gateway.js";
-import { createLogger } from "../src/logger.js";
+import type { Gateway } from "../src/gateway.js";
 import { postJson } from "./attack/kit.js";
-import { installDualTransport } from "./harness/dual-transport.js";
 import { type MongoForTests, mongoForTests } from "./harness/ferretdb.js";
 import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
 
@@ -26,17 +24,11 @@ describe.each(["embedded", "mongodb"] as const)("sessions on two gateways (%s st
       ...(mongo ? { mongo: { uri: mongo.uri, dbName: mongo.dbName } } : {}),
       env: { PARLEY_TRUST_PROXY: "loopback" },
     });
-    second = await createGateway({
-      config: { ...stack.config, port: 0 },
-      natsAccount: { accountPub: stack.nats.auth.appAccountPub, signingSeed: stack.nats.auth.appSigningSeed },
-      logger: createLogger("silent"),
-    });
-    await second.start();
-    installDualTransport();
+    // A second gateway on the same store (the same data directory, or the same database) and NATS.
+    second = await stack.extraGateway();
     urls = [stack.url, second.url];
   }, 60_000);
   afterAll(async () => {
-    await second?.stop().catch(() => undefined);
     await stack?.[Symbol.asyncDispose]();
     await mongo?.[Symbol.asyncDispose]();
   });

@@ -11,11 +11,9 @@ import { toBase64Url } from "@parley/sdk/internal";
 import type { DeviceRecord, EpochCommit } from "@parley/sdk/protocol";
 import { signCustomerToken } from "@parley/sdk/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGateway, type Gateway } from "../../src/gateway.js";
-import { createLogger } from "../../src/logger.js";
+import type { Gateway } from "../../src/gateway.js";
 import { type Answer, guestSession, type HttpSession } from "../handles-http.js";
 import { attack } from "../harness/attack.js";
-import { installDualTransport } from "../harness/dual-transport.js";
 import { type MongoForTests, mongoForTests } from "../harness/ferretdb.js";
 import { AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, startStack, type TestStack } from "../harness/stack.js";
 import { waitFor } from "../helpers.js";
@@ -72,17 +70,11 @@ describe.each(KINDS)("quotas per principal and IP, two gateways on one store (%s
       ...(mongo ? { mongo: { uri: mongo.uri, dbName: mongo.dbName } } : {}),
       env: { PARLEY_QUOTAS: QUOTAS, PARLEY_TRUST_PROXY: "loopback" },
     });
-    second = await createGateway({
-      config: { ...stack.config, port: 0 },
-      natsAccount: { accountPub: stack.nats.auth.appAccountPub, signingSeed: stack.nats.auth.appSigningSeed },
-      logger: createLogger("silent"),
-    });
-    await second.start();
-    installDualTransport();
+    // A second gateway on the same store (the same data directory, or the same database) and NATS.
+    second = await stack.extraGateway();
     urls = [stack.url, second.url];
   });
   afterAll(async () => {
-    await second?.stop().catch(() => undefined);
     await stack?.[Symbol.asyncDispose]();
     await mongo?.[Symbol.asyncDispose]();
   });
