@@ -8,6 +8,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { jwtAuthenticator, type NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
+import { type ServerEvent, subjects } from "@parley/sdk/protocol";
 import { decodeJwt } from "jose";
 import type { Logger } from "pino";
 import { SessionTokens } from "./auth/session-tokens.js";
@@ -19,7 +20,7 @@ import { ChatService } from "./service/chat-service.js";
 import type { PresenceOptions } from "./service/presence.js";
 import { Quotas } from "./service/quotas.js";
 import { RpcAdmission } from "./service/rpc-admission.js";
-import { type OnRevoked, SessionService } from "./service/sessions.js";
+import { type OnRevoked, type RevokeReason, SessionService } from "./service/sessions.js";
 import { ShopAdmin } from "./service/shop-admin.js";
 import { ShopStorage } from "./service/storage.js";
 import { type BlobStore, openBlobStore } from "./store/blobs/index.js";
@@ -123,8 +124,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // one sign-in (the principal's other devices stay), whose NATS JWT lapses within PARLEY_JWT_TTL.
   // Set once the chat service exists: a removed team login makes the team key's rotation due.
   let loginRemoved: ((principalId: string) => Promise<void>) | undefined;
+  // Set once NATS is connected: tells the principal's open clients their sign-ins ended.
+  let sessionEnded: ((principalId: string, reason: Exclude<RevokeReason, "logout">) => Promise<void>) | undefined;
   const onRevoked: OnRevoked = async (principalId, reason) => {
-    if (reason !== "logout") await connections.disconnect(principalId);
+    if (reason !== "logout") {
+      // The event goes first (flushed): an open client then ends with `unauthorized` and shows its
+      // sign-in, instead of meeting a closed socket and trying to reconnect.
+      await sessionEnded?.(principalId, reason).catch((err: unknown) =>
+        log.warn({ err }, "cannot announce the end of a session"),
+      );
+      await connections.disconnect(principalId);
+    }
     if (reason === "removed") {
       await loginRemoved?.(principalId).catch((err: unknown) =>
         log.warn({ err }, "cannot announce a team-key rotation"),
@@ -178,6 +188,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
   });
   loginRemoved = (principalId) => chat.teamLoginRemoved(principalId);
+  sessionEnded = async (principalId, reason) => {
+    if (!nc || nc.isClosed()) return;
+    const event: ServerEvent = { type: "session", change: "ended", reason };
+    nc.publish(subjects.user(principalId), JSON.stringify(event));
+    await nc.flush();
+  };
 
   // CORS: a preflight names no shop, so it is answered for any origin some shop registered (cached for
   // 10 s); the session routes then check the origin against the one shop the request names.

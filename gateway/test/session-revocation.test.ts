@@ -5,10 +5,12 @@
  * wires disconnecting live NATS connections. And the admin agent's own view
  * of the team.
  */
+import { memoryStorage, type ParleyClient, ParleyError } from "@parley/sdk";
 import type { RpcResults, SessionResponse } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postJson } from "./attack/kit.js";
 import { ADMIN_TOKEN, AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
+import { waitFor } from "./helpers.js";
 
 describe("session revocation hook and team admin", () => {
   let stack: TestStack;
@@ -81,5 +83,33 @@ describe("session revocation hook and team admin", () => {
     expect((await rpc(ada, "team.remove", { login: "leo@shop.test" })).body.error?.code).toBe("not_found");
     const after = (await rpc(ada, "team.members", {})).body.result as RpcResults["team.members"];
     expect(after.members.map((m) => m.login)).not.toContain("leo@shop.test");
+  });
+
+  it("an open SDK client of a removed or re-passworded login closes with unauthorized at once, forgetting its session", async () => {
+    // NATS JWTs live 600 s here: only the gateway's `session` event can end these clients this soon.
+    const ended = async (login: string, revoke: () => Promise<unknown>) => {
+      await addAgent(login);
+      const storage = memoryStorage();
+      const client: ParleyClient = stack.client({
+        auth: { kind: "agent", shopId: SHOP_ID, login, password: "a long password 1" },
+        storage,
+      });
+      try {
+        await client.connect();
+        const key = `parley:session:${SHOP_ID}:agent:${login}`;
+        expect(await storage.get(key)).toBeTruthy();
+        await revoke();
+        await waitFor(() => client.status.value.state === "closed", `${login}'s client to close`, 10_000);
+        const status = client.status.value;
+        const error = status.state === "closed" ? status.error : undefined;
+        expect(error).toBeInstanceOf(ParleyError);
+        expect((error as ParleyError).code).toBe("unauthorized");
+        expect(await storage.get(key)).toBeUndefined();
+      } finally {
+        await client.close();
+      }
+    };
+    await ended("gone@shop.test", () => stack.gateway.admin.removeAgent(SHOP_ID, "gone@shop.test"));
+    await ended("moved@shop.test", () => addAgent("moved@shop.test", "a changed password 2"));
   });
 });

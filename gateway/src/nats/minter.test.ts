@@ -76,9 +76,15 @@ describe("JwtMinter.mintPrincipal", () => {
   });
 
   it("defaults to a 300 s lifetime and never exceeds 600 s", async () => {
-    const { jwt } = await minter.mintPrincipal({ principalId: "c_a", kind: "customer", shopId: "s_1" });
+    // The JWT library stamps iat from its own clock read, which can fall in the next
+    // second; so exp is checked against the clock around the call instead of iat.
+    const before = Math.floor(Date.now() / 1000);
+    const { jwt, expiresAt } = await minter.mintPrincipal({ principalId: "c_a", kind: "customer", shopId: "s_1" });
+    const after = Math.floor(Date.now() / 1000);
     const c = decode<User>(jwt);
-    expect((c.exp ?? 0) - c.iat).toBe(300);
+    expect(c.exp).toBeGreaterThanOrEqual(before + 300);
+    expect(c.exp).toBeLessThanOrEqual(after + 300);
+    expect(expiresAt).toBe((c.exp ?? 0) * 1000);
     const max = decode<User>(
       (await minter.mintPrincipal({ principalId: "c_a", kind: "customer", shopId: "s_1", ttlSeconds: 600 })).jwt,
     );

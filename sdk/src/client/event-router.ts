@@ -27,6 +27,8 @@ export interface EventTargets {
   presence: TeamPresenceBeat;
   invites: InviteInbox;
   live: LiveSignals;
+  /** Every sign-in of this principal was ended at the gateway. */
+  sessionEnded: (reason: Extract<ServerEvent, { type: "session" }>["reason"]) => Promise<void>;
   /** After this principal added someone: hands them the earlier keys, when allowed. */
   grantHistory: (event: Extract<ServerEvent, { type: "membership" }>) => Promise<void>;
 }
@@ -133,6 +135,8 @@ export class EventRouter {
         return;
       case "live":
         return this.#to.live.received(event);
+      case "session":
+        return this.#to.sessionEnded(event.reason);
     }
   }
 }

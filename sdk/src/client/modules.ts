@@ -5,6 +5,7 @@
  */
 import type { MessageBody } from "../codec.js";
 import type { ChatMessage } from "../conversation-tracker.js";
+import { ParleyError } from "../errors.js";
 import type { ResolvedOptions } from "../options.js";
 import { ClientCalls } from "./calls.js";
 import { ClientCards } from "./cards.js";
@@ -68,6 +69,7 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
   const clock = new SharedClock(core);
   const notes = new InternalNotes(core);
   const invites = new InviteInbox(core);
+  const session = new SessionKeeper(core);
   const router = new EventRouter(core, {
     sync,
     decoder,
@@ -76,6 +78,7 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
     presence,
     invites,
     live,
+    sessionEnded: (reason) => session.ended(new ParleyError("unauthorized", `the session was ended (${reason})`)),
     grantHistory: (event) => grantHistory(core, event, hooks.send),
   });
   // After a reconnect: catch up, beat presence, send what waited in the outbox, measure the clock again.
@@ -92,7 +95,7 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
   });
   return {
     core,
-    session: new SessionKeeper(core),
+    session,
     decoder,
     sync,
     sender,

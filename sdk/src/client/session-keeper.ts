@@ -111,17 +111,31 @@ export class SessionKeeper {
       if (key) await core.o.storage.set(key, next.refreshToken);
       this.schedule();
     } catch (err) {
-      core.events.emit("error", err as Error);
       clearTimeout(this.#timer);
       if (err instanceof ParleyError && err.code === "unauthorized") {
         // The session ended (logged out elsewhere, revoked, past its lifetime, the password changed) and
         // no sign-in replaced it: trying again would only spend the login's failed sign-in budget.
-        const key = this.storageKey;
-        if (key) await core.o.storage.delete(key).catch(() => undefined);
-        core.status.set({ state: "closed", error: err });
-        return;
+        return this.ended(err);
       }
+      core.events.emit("error", err as Error);
       this.#timer = setTimeout(() => void this.#refresh(), REFRESH_RETRY_MS);
     }
+  }
+
+  /**
+   * The session ended at the gateway: reports `err` (`unauthorized`) as an `error` event, stops
+   * refreshing, forgets the saved session, closes the NATS connection (its credentials are refused
+   * from now on, so reconnecting would only spin) and closes the status with `err`, so the app shows
+   * its sign-in again.
+   */
+  async ended(err: ParleyError): Promise<void> {
+    const core = this.#core;
+    clearTimeout(this.#timer);
+    if (core.closed || core.status.value.state === "closed") return;
+    core.events.emit("error", err);
+    const key = this.storageKey;
+    if (key) await core.o.storage.delete(key).catch(() => undefined);
+    await core.nc?.close().catch(() => undefined);
+    core.status.set({ state: "closed", error: err });
   }
 }

@@ -118,4 +118,15 @@ export type ServerEvent =
       type: "presence";
       /** The new snapshot. */
       presence: TeamPresence;
+    }
+  | {
+      /**
+       * To the principal only: every sign-in of it was ended at the gateway (the login was removed
+       * or its password changed); its live connections close right after this event.
+       */
+      type: "session";
+      /** What happened to the sessions. */
+      change: "ended";
+      /** Why they ended. */
+      reason: "removed" | "password_changed";
     };
