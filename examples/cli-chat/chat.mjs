@@ -83,7 +83,7 @@ const makeClient = () =>
     gatewayUrl: demo.gatewayUrl,
     auth,
     storage,
-    WebSocket, // Node 20 has no global WebSocket
+    WebSocket, // ws, not the global WebSocket: it can send the Origin header below
     origin, // the NATS WebSocket listener only accepts allowed origins
   });
 
