@@ -8,7 +8,7 @@
  * worker is refused with exit code 2 and a message saying why.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -72,6 +72,15 @@ const freshFetch = (async (input: string | URL | Request, init?: RequestInit) =>
     req.end(body);
   });
 }) as typeof fetch;
+
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
+}
 
 function alive(pid: number): boolean {
   try {
@@ -195,7 +204,9 @@ describe("parley-gateway --workers 2 on the MongoDB store", () => {
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
     gateway?.kill("SIGKILL");
-    for (const l of lines) if (l.msg === "worker listening" && l.pid && alive(l.pid)) process.kill(l.pid, "SIGKILL");
+    // Workers left by a failed test: only processes that are still this gateway's children.
+    for (const l of lines)
+      if (l.msg === "worker listening" && l.pid && parentOf(l.pid) === gateway?.pid) process.kill(l.pid, "SIGKILL");
     await nats?.stop();
     await mongo?.[Symbol.asyncDispose]();
     if (dir) await rm(dir, { recursive: true, force: true });
