@@ -1,12 +1,14 @@
 /**
- * `npm run bench [-- --quick] [-- --profile] [-- --senders N] [-- --sender-procs P] [-- --latency-procs P] [-- --no-mongo]`
+ * `npm run bench [-- --quick] [-- --profile] [-- --senders N] [-- --sender-procs P] [-- --latency-procs P] [-- --no-mongo]
+ * [-- --no-scaling] [-- --scaling-cpus C]`
  * `npm run bench -- --connections-experiment [--n 2000] [--settle 10]`: only the
  * nats-server memory-per-client experiment (connections-experiment.ts).
  *
  * Measures, in one run and in this order: the baselines (raw NATS, raw store,
  * no-op HTTP), the system with real SDK clients on the embedded store, history
  * cost, idle WebSocket clients and a reconnect storm, the system on the MongoDB
- * store, and bundle sizes. Prints a table against PERFORMANCE.md's targets and
+ * store, `parley-gateway --workers 1` vs `--workers 2` on it with the server side
+ * isolated (scaling.ts), and bundle sizes. Prints a table against PERFORMANCE.md's targets and
  * writes `gateway/bench/out/latest.json`. See docs/performance.md.
  */
 import { execFile } from "node:child_process";
@@ -28,10 +30,12 @@ import { connectionsExperimentCli, recommendedGomemlimit, runConnectionsExperime
 import { sqliteGroupCommit } from "./experiments.js";
 import { startGatewayChild } from "./gateway-child.js";
 import { seedConversation, timeHistory } from "./history.js";
+import { createIsolation } from "./isolation.js";
 import { type ListenFigures, measureListen } from "./listen.js";
 import { childPidsNamed, cpuMeter, onCleanup, runCleanups } from "./procs.js";
 import { type ProfileSummary, summariseProfile } from "./profile.js";
 import { evaluateTargets, type Report, renderTable, writeReport } from "./report.js";
+import { measureScaling } from "./scaling.js";
 import { round } from "./stats.js";
 import { SystemRig } from "./system.js";
 
@@ -51,6 +55,13 @@ const latencyProcsArg = args.indexOf("--latency-procs");
  * that is the load generator's, not the system's.
  */
 const LATENCY_PROCS = latencyProcsArg >= 0 ? Number(args[latencyProcsArg + 1]) : 1;
+const withScaling = !args.includes("--no-scaling");
+const scalingCpusArg = args.indexOf("--scaling-cpus");
+/**
+ * CPU budget of each gateway worker process in the scaling run: small enough that the gateway, not
+ * the load generator, nats-server or FerretDB on the rest of the two cores, is what runs out.
+ */
+const SCALING_CPUS = scalingCpusArg >= 0 ? Number(args[scalingCpusArg + 1]) : 0.25;
 
 const M = quick
   ? {
@@ -69,6 +80,7 @@ const M = quick
       reconnectMs: 30_000,
       mongoThroughputMs: 5_000,
       mongoSenders: 8,
+      scalingMs: 5_000,
       groupCommitMs: 1_500,
       cryptoMessages: 500,
     }
@@ -88,6 +100,7 @@ const M = quick
       reconnectMs: 90_000,
       mongoThroughputMs: 15_000,
       mongoSenders: 16,
+      scalingMs: 15_000,
       groupCommitMs: 3_000,
       cryptoMessages: 2_000,
     };
@@ -225,11 +238,20 @@ async function systemRun(
       const profiledSenders = rig.senderChildren[0];
       if (profile) await gw.child.command("prof:start");
       if (profile) await profiledSenders?.command("prof:start");
+      const receivedBefore = rig.receivedTotal;
       const tp = await selfProfile(`bench-agent-${name}`, () => rig.throughput(opts.throughputMs, 1_000_000));
+      const seconds = meter();
+      // Every message the agent received while the meter ran: the CPU seconds' denominator.
+      const delivered = rig.receivedTotal - receivedBefore;
       if (profile) await gw.child.command(`prof:stop ${profFile}`);
       if (profile) await profiledSenders?.command(`prof:stop ${sendersProfFile}`);
-      const cpu = cpuFigures(meter());
-      log(`  ${tp.msgs_per_s} msgs/s; cpu seconds ${JSON.stringify(cpu)} over ${tp.seconds} s`);
+      const cpu = cpuFigures(seconds);
+      const perMsg = (s: number | undefined) =>
+        delivered > 0 && s !== undefined ? round((s * 1e6) / delivered, 1) : 0;
+      const usPerMsg = { gateway: perMsg(seconds.gateway), nats: perMsg(seconds.nats) };
+      log(
+        `  ${tp.msgs_per_s} msgs/s; cpu seconds ${JSON.stringify(cpu)} over ${tp.seconds} s; per delivered message gateway ${usPerMsg.gateway} us, nats-server ${usPerMsg.nats} us`,
+      );
       const drained = await rig.drain(15_000);
       let lat: Awaited<ReturnType<SystemRig["latency"]>> | undefined;
       let latCpu: Record<string, number> | undefined;
@@ -264,6 +286,7 @@ async function systemRun(
       details[`system_${name}`] = {
         throughput: tp,
         cpu_seconds: cpu,
+        delivered_while_metered: delivered,
         drained,
         latency: lat,
         latency_cpu_seconds: latCpu,
@@ -276,6 +299,8 @@ async function systemRun(
           store: name,
           send_msgs_per_s: tp.msgs_per_s,
           senders: opts.senders,
+          gateway_us_per_msg: usPerMsg.gateway,
+          nats_us_per_msg: usPerMsg.nats,
           ...(lat
             ? { delivery_p50_ms: lat.p50_ms, delivery_p99_ms: lat.p99_ms, latency_load_msgs_per_s: lat.rate }
             : {}),
@@ -430,6 +455,31 @@ async function main(): Promise<void> {
       );
   }
 
+  // `parley-gateway --workers 1` vs `--workers 2` on the MongoDB store, the server side isolated.
+  let scaling: Record<string, unknown> | undefined;
+  if (mongo && withScaling) {
+    const isolation = createIsolation();
+    onCleanup(async () => isolation.dispose());
+    try {
+      isolation.addServers([childPidsNamed("nats-server")[0] ?? 0, ...Object.values(ferretPid())].filter((p) => p > 0));
+      const runs = await measureScaling({
+        nats,
+        mongo,
+        work,
+        isolation,
+        cpusPerWorker: SCALING_CPUS,
+        senders: MONGO_SENDERS,
+        senderProcs: SENDER_PROCS,
+        throughputMs: M.scalingMs,
+        log,
+      });
+      scaling = scalingFigures(runs, isolation.method, isolation.reason);
+      details.scaling = runs;
+    } finally {
+      isolation.dispose();
+    }
+  }
+
   const bundles = await measureBundles(notes);
   let listen: ListenFigures | undefined;
   if (!args.includes("--no-listen")) {
@@ -463,6 +513,7 @@ async function main(): Promise<void> {
     ...(base.baselines_mongodb ? { baselines_mongodb: base.baselines_mongodb } : {}),
     system,
     ...(systemMongo ? { system_mongodb: systemMongo } : {}),
+    ...(scaling ? { scaling } : {}),
     bundles: { ...bundles },
     ...(listen ? { listen: { ...listen } } : {}),
     details: {
@@ -479,6 +530,38 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${renderTable(report)}\nwritten ${join(OUT, "latest.json")} in ${report.details.run_seconds} s\n`,
   );
+}
+
+/** The scaling run's report fields (docs/performance.md: `scaling`). */
+function scalingFigures(
+  runs: Awaited<ReturnType<typeof measureScaling>>,
+  method: string,
+  reason: string | undefined,
+): Record<string, unknown> {
+  const [one, two] = runs;
+  const out: Record<string, unknown> = {
+    store: "mongodb",
+    senders: MONGO_SENDERS,
+    cpus_per_worker: SCALING_CPUS,
+    isolation:
+      method === "none"
+        ? `none (${reason ?? "no control groups"}): the figures share the cores with the load generator`
+        : `${method}: the gateway processes in a control group capped at workers x ${SCALING_CPUS} CPU (${method === "cgroup-v1" ? "cpu.cfs_quota_us over a 100 ms cpu.cfs_period_us, cpu.shares 8192" : "cpu.max, cpu.weight 800"}); nats-server and FerretDB in one weighted the same, not capped; the load generator at the default weight`,
+  };
+  for (const run of runs) {
+    const gatewayCpu = Object.entries(run.cpu_seconds)
+      .filter(([k]) => k.startsWith("gateway"))
+      .reduce((sum, [, v]) => sum + v, 0);
+    out[`workers_${run.workers}_msgs_per_s`] = run.msgs_per_s;
+    out[`workers_${run.workers}_gateway_us_per_msg`] = run.gateway_us_per_msg;
+    // Near 1: the gateway used its whole budget, so it (not the rest of the machine) set the rate.
+    out[`workers_${run.workers}_budget_used`] =
+      method === "none" ? null : round(gatewayCpu / (run.workers * SCALING_CPUS * run.seconds), 2);
+  }
+  out.ratio = one && two && one.msgs_per_s > 0 ? round(two.msgs_per_s / one.msgs_per_s, 2) : null;
+  out.lost = runs.reduce((sum, r) => sum + r.lost, 0);
+  out.duplicated = runs.reduce((sum, r) => sum + r.duplicated, 0);
+  return out;
 }
 
 (args.includes("--connections-experiment") ? connectionsExperimentCli(args) : main())

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-/** `parley-gateway`: runs a gateway from environment variables (see docs/running.md). */
+/** `parley-gateway [--workers N]`: runs a gateway from environment variables (see docs/running.md). */
+import cluster from "node:cluster";
 import { readFile } from "node:fs/promises";
 import { loadConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { createGateway } from "./gateway.js";
 import { createLogger } from "./logger.js";
+import { onStopRequest, requestedWorkers, resolveWorkers, superviseWorkers, workerNumber } from "./workers.js";
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
+  let workers = 1;
   try {
     config = loadConfig(process.env);
+    if (cluster.isPrimary) workers = resolveWorkers(requestedWorkers(process.argv.slice(2)), config);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -17,7 +21,11 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(config.logLevel);
+  const worker = workerNumber();
+  const log = worker === undefined ? createLogger(config.logLevel) : createLogger(config.logLevel).child({ worker });
+  // Several processes (workers.ts): this one supervises them. Worker 1 alone loads the shops file.
+  if (workers > 1) process.exit(await superviseWorkers({ workers, log }));
+  if (worker !== undefined && worker > 1) config.shopsFile = undefined;
   let auth: {
     appAccountPub?: unknown;
     appSigningSeed?: unknown;
@@ -65,8 +73,7 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+  onStopRequest(shutdown);
 }
 
 main().catch((err) => {

@@ -83,6 +83,23 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   app.set("json escape", true);
   const sessionLimit = new RateLimit({ points: deps.sessionRate ?? 60, durationSeconds: 60 });
 
+  // One debug line per request (method, route, status, duration; never a body or a query), as the
+  // NATS responder logs its RPCs: with several workers the line's `worker` says which one answered.
+  if (deps.log.isLevelEnabled("debug")) {
+    app.use((req, res, next) => {
+      const started = performance.now();
+      // Read now: routers mounted under a prefix rewrite `req.url` while they run.
+      const { method, path } = req;
+      res.once("finish", () =>
+        deps.log.debug(
+          { method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
+          "http request",
+        ),
+      );
+      next();
+    });
+  }
+
   app.use((_req, res, next) => {
     res.set({
       "X-Content-Type-Options": "nosniff",
