@@ -151,6 +151,24 @@ describe("/metrics on the embedded store", () => {
     const missing = [...names].filter((name) => !declares(text, name));
     expect(missing).toEqual([]);
   });
+
+  // Last in this block: it restarts nats-server under the gateway.
+  it("counts the gateway's NATS disconnects and reconnects, for its service and watcher connections", async () => {
+    const events = (text: string, connection: string, event: string) =>
+      sample(text, "parley_nats_connection_events_total", { connection, event });
+    const before = await read();
+    await stack.nats.restart();
+    const after = await waitFor(async () => {
+      const text = await read();
+      const back =
+        events(text, "service", "reconnect") > events(before, "service", "reconnect") &&
+        events(text, "watcher", "reconnect") > events(before, "watcher", "reconnect") &&
+        sample(text, "parley_nats_connected") === 1;
+      return back && text;
+    }, "both connections reconnected");
+    expect(events(after, "service", "disconnect")).toBeGreaterThan(events(before, "service", "disconnect"));
+    expect(events(after, "watcher", "disconnect")).toBeGreaterThan(events(before, "watcher", "disconnect"));
+  });
 });
 
 describe("/metrics on the MongoDB store", () => {

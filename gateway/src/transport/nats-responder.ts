@@ -144,7 +144,7 @@ export class NatsResponder {
       return;
     }
     const work = this.#handle(msg, route, kind, requestId, started)
-      .catch((err) => this.log.error({ err }, "request handler failed"))
+      .catch((err) => this.log.error({ err, reqId: requestId }, "request handler failed"))
       .finally(() => {
         release();
         this.#inFlight.delete(work);
