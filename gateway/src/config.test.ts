@@ -23,6 +23,27 @@ describe("loadConfig", () => {
     });
   });
 
+  it("has no metrics listener unless PARLEY_METRICS_PORT is set; off loopback it needs a token", () => {
+    expect(loadConfig(minimal).metrics).toBeUndefined();
+    expect(loadConfig({ ...minimal, PARLEY_METRICS_PORT: "9464" }).metrics).toEqual({
+      host: "127.0.0.1",
+      port: 9464,
+      token: undefined,
+    });
+    const open = { ...minimal, PARLEY_METRICS_PORT: "9464", PARLEY_METRICS_HOST: "0.0.0.0" };
+    expect(() => loadConfig(open)).toThrow(/PARLEY_METRICS_TOKEN: required/);
+    const token = "m".repeat(24);
+    expect(loadConfig({ ...open, PARLEY_METRICS_TOKEN: token }).metrics).toEqual({
+      host: "0.0.0.0",
+      port: 9464,
+      token,
+    });
+    expect(() => loadConfig({ ...open, PARLEY_METRICS_TOKEN: "short" })).toThrow(/PARLEY_METRICS_TOKEN/);
+    for (const host of ["localhost", "::1", "127.0.0.2"]) {
+      expect(loadConfig({ ...minimal, PARLEY_METRICS_PORT: "0", PARLEY_METRICS_HOST: host }).metrics?.host).toBe(host);
+    }
+  });
+
   it("reports every problem at once, naming each variable", () => {
     let error: unknown;
     try {

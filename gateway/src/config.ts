@@ -184,6 +184,12 @@ const envSchema = z.object({
   PARLEY_RPC_PER_PRINCIPAL: z.coerce.number().int().min(1).max(1000).default(DEFAULT_RPC_CONCURRENCY.perPrincipal),
   /** RPCs running at once on this gateway, all principals together; more are answered `busy`. */
   PARLEY_RPC_CONCURRENCY: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_RPC_CONCURRENCY.total),
+  /** Port of the separate `/metrics` listener (Prometheus); unset: no metrics listener. 0 picks a free port. */
+  PARLEY_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Address of the `/metrics` listener; anything but loopback needs `PARLEY_METRICS_TOKEN`. */
+  PARLEY_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Bearer token `/metrics` asks for (at least 24 characters); unset, the loopback listener answers anyone local. */
+  PARLEY_METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
   /** NATS connections one principal may hold at once (more are closed by the gateway). */
   PARLEY_MAX_CONNECTIONS_PER_PRINCIPAL: z.coerce
     .number()
@@ -250,6 +256,11 @@ export interface GatewayConfig {
   maxConnectionsPerPrincipal: number;
   /** App-account connections reserved for gateways (`PARLEY_NATS_RESERVED_CONNECTIONS`). */
   natsReservedConnections: number;
+  /**
+   * The `/metrics` listener (`PARLEY_METRICS_PORT`, `PARLEY_METRICS_HOST`, `PARLEY_METRICS_TOKEN`);
+   * undefined when no port is set.
+   */
+  metrics: { host: string; port: number; token: string | undefined } | undefined;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
@@ -259,6 +270,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
   if (env.PARLEY_TURN_URLS?.trim() && !env.PARLEY_TURN_SECRET) {
     problems.push("PARLEY_TURN_SECRET: required when PARLEY_TURN_URLS is set (the TURN server's static-auth-secret)");
+  }
+  if (
+    env.PARLEY_METRICS_PORT !== undefined &&
+    !env.PARLEY_METRICS_TOKEN &&
+    !isLoopbackHost(env.PARLEY_METRICS_HOST ?? "127.0.0.1")
+  ) {
+    problems.push("PARLEY_METRICS_TOKEN: required when PARLEY_METRICS_HOST is not a loopback address");
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
@@ -311,5 +329,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rpcConcurrency: { perPrincipal: e.PARLEY_RPC_PER_PRINCIPAL, total: e.PARLEY_RPC_CONCURRENCY },
     maxConnectionsPerPrincipal: e.PARLEY_MAX_CONNECTIONS_PER_PRINCIPAL,
     natsReservedConnections: e.PARLEY_NATS_RESERVED_CONNECTIONS,
+    metrics:
+      e.PARLEY_METRICS_PORT === undefined
+        ? undefined
+        : { host: e.PARLEY_METRICS_HOST, port: e.PARLEY_METRICS_PORT, token: e.PARLEY_METRICS_TOKEN },
   };
+}
+
+/** Whether `host` only accepts connections from this machine (`localhost`, 127.0.0.0/8, `::1`). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim();
+  if (h === "localhost" || h === "::1") return true;
+  return isIP(h) === 4 && h.startsWith("127.");
 }

@@ -16,6 +16,9 @@ import type { GatewayConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { ConnectionGuard, type PrincipalConnections } from "./nats/connections.js";
 import { JwtMinter } from "./nats/minter.js";
+import { GatewayMetrics } from "./observability/metrics.js";
+import { type MetricsServer, startMetricsServer } from "./observability/metrics-server.js";
+import { timedStore } from "./observability/store-timing.js";
 import { ChatService } from "./service/chat-service.js";
 import type { PresenceOptions } from "./service/presence.js";
 import { Quotas } from "./service/quotas.js";
@@ -86,6 +89,10 @@ export interface Gateway {
   rpcStats(): ResponderStats;
   /** Principals' live NATS connections: `disconnect(principalId)` closes them all (on revocation). */
   readonly connections: PrincipalConnections;
+  /** This gateway's Prometheus metrics (its own registry). */
+  readonly metrics: GatewayMetrics;
+  /** `http://host:port/metrics` of the metrics listener once started; empty without `PARLEY_METRICS_PORT`. */
+  readonly metricsUrl: string;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -93,9 +100,23 @@ export interface Gateway {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
   const log = options.logger ?? createLogger(config.logLevel);
-  const store =
+  let natsUp = false;
+  const admission = new RpcAdmission(config.rpcConcurrency);
+  let guard: ConnectionGuard | undefined;
+  const metrics = new GatewayMetrics({
+    inFlight: () => admission.stats().inFlight,
+    connections: () => {
+      const s = guard?.stats();
+      return { connections: s?.principalConnections ?? 0, principals: s?.principals ?? 0, kicks: s?.kicks ?? 0 };
+    },
+    natsConnected: () => natsUp,
+  });
+  // Every store call is timed, whichever adapter (parley_store_duration_seconds).
+  const store = timedStore(
     options.store ??
-    (await openStore({ mongodbUri: config.mongodbUri, mongoDbName: config.mongoDbName, dataDir: config.dataDir }));
+      (await openStore({ mongodbUri: config.mongodbUri, mongoDbName: config.mongoDbName, dataDir: config.dataDir })),
+    metrics,
+  );
   const blobs = await openBlobStore({
     mongodbUri: config.mongodbUri,
     mongoDbName: config.mongoDbName,
@@ -104,7 +125,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const minter = new JwtMinter(options.natsAccount);
   const botMinter = options.natsBotsAccount ? new JwtMinter(options.natsBotsAccount) : undefined;
   const tokens = new SessionTokens(config.sessionSecret);
-  const guard = options.natsSystemUser
+  guard = options.natsSystemUser
     ? new ConnectionGuard({
         servers: config.natsUrls,
         user: options.natsSystemUser,
@@ -116,6 +137,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           : {}),
         reserved: config.natsReservedConnections,
         log,
+        onStatus: (event) => metrics.natsEvent("watcher", event),
       })
     : undefined;
   if (!guard) log.warn("no NATS system user: connections per principal are not capped and cannot be disconnected");
@@ -153,11 +175,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   let nc: NatsConnection | undefined;
   let responder: NatsResponder | undefined;
-  const admission = new RpcAdmission(config.rpcConcurrency);
   let server: Server | undefined;
+  let metricsServer: MetricsServer | undefined;
   let url = "";
   let stopping = false;
-  let natsUp = false;
 
   const quotas = new Quotas(store, config.quotas);
   const storage = new ShopStorage({
@@ -212,6 +233,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return responder?.stats() ?? { foreignReplies: 0, noReply: 0, ...admission.stats() };
     },
     connections,
+    metrics,
+    get metricsUrl() {
+      return metricsServer?.url ?? "";
+    },
     async start() {
       const service = await minter.mintService({ name: "parley-gateway" });
       nc = await connect({
@@ -228,10 +253,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         for await (const status of conn.status()) {
           if (status.type === "disconnect") natsUp = false;
           if (status.type === "reconnect") natsUp = true;
-          if (status.type === "disconnect" || status.type === "reconnect") log.warn({ status: status.type }, "nats");
+          if (status.type === "disconnect" || status.type === "reconnect") {
+            metrics.natsEvent("service", status.type);
+            log.warn({ status: status.type }, "nats");
+          }
         }
       })().catch(() => undefined);
-      responder = new NatsResponder(nc, chat, store, log, admission);
+      responder = new NatsResponder(nc, chat, store, log, admission, metrics);
       responder.start();
       await chat.presence.start(nc);
       await guard?.start(nc);
@@ -273,6 +301,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         widgetRoutes: createWidgetRoutes({ widgetDir: config.widgetDir, natsWsUrls: config.natsWsUrls, store, log }),
         isReady: () => natsUp && !stopping,
         admission,
+        metrics,
         corsOrigins: async () => {
           if (corsCache && Date.now() - corsCache.at < 10_000) return corsCache.origins;
           corsCache = { at: Date.now(), origins: new Set(await store.listAllowedOrigins()) };
@@ -288,6 +317,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const address = server?.address() as AddressInfo;
       const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
       url = `http://${host}:${address.port}`;
+      if (config.metrics) {
+        metricsServer = await startMetricsServer({ metrics, ...config.metrics, log });
+      }
       log.info({ url, store: store.kind }, "gateway started");
     },
     async stop() {
@@ -301,6 +333,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await storage.stop();
       if (nc && !nc.isClosed()) await nc.drain().catch(() => undefined);
       await closing;
+      await metricsServer?.close();
       await store.close();
       await blobs.close();
       log.info("gateway stopped");

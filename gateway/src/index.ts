@@ -16,6 +16,7 @@ export {
 } from "./nats/accounts.js";
 export type { PrincipalConnections } from "./nats/connections.js";
 export { JwtMinter } from "./nats/minter.js";
+export type { GatewayMetrics, MetricsSources, Transport } from "./observability/metrics.js";
 export type { IceOptions, TurnOptions } from "./service/ice.js";
 export { openStore } from "./store/index.js";
 export type { Store } from "./store/port.js";

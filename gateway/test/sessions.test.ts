@@ -28,7 +28,11 @@ describe("sessions for agents and guests, and the admin API", () => {
     ]) {
       const res = await post("/v1/agent/session", body);
       expect(res.status).toBe(401);
-      expect((await res.json()).error).toEqual({ code: "unauthorized", message: "wrong login or password" });
+      expect((await res.json()).error).toEqual({
+        code: "unauthorized",
+        message: "wrong login or password",
+        requestId: res.headers.get("x-request-id"),
+      });
     }
   });
 

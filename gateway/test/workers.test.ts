@@ -33,7 +33,7 @@ interface LogLine {
   worker?: number;
   role?: string;
   pid?: number;
-  path?: string;
+  route?: string;
   op?: string;
   code?: number | null;
   signal?: string | null;
@@ -228,7 +228,7 @@ describe("parley-gateway --workers 2 on the MongoDB store", () => {
     await waitFor(() => sent.every((id) => received.has(id)), "the agent to receive every message");
     const answered = (msg: string, worker: number) =>
       lines.filter(
-        (l) => l.msg === msg && l.worker === worker && (msg !== "http request" || l.path?.startsWith("/v1/session")),
+        (l) => l.msg === msg && l.worker === worker && (msg !== "http request" || l.route?.startsWith("/v1/session")),
       );
     for (const worker of [1, 2]) {
       expect(answered("http request", worker).length, `sessions on worker ${worker}`).toBeGreaterThan(0);

@@ -6,6 +6,7 @@
  */
 import { SdkError } from "./error-base.js";
 import { type ErrorCode, ErrorCodes, isErrorCode } from "./protocol/errors.js";
+import { isRequestId } from "./protocol/request-id.js";
 
 export type { ClientErrorCode, SdkErrorCode } from "./error-base.js";
 export { ClientErrorCodes, isRetryable, SdkError } from "./error-base.js";
@@ -18,11 +19,18 @@ export class ParleyError extends SdkError {
   readonly code: ErrorCode;
   /** For `rate_limited` and `busy`: seconds to wait before trying again, when the gateway said. */
   readonly retryAfter: number | undefined;
+  /** The id of the failed request, when the gateway named it (quote it when asking the gateway's operators). */
+  readonly requestId: string | undefined;
 
-  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; retryAfter?: number | undefined }) {
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options?: { cause?: unknown; retryAfter?: number | undefined; requestId?: string | undefined },
+  ) {
     super(message ?? ErrorCodes[code].message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retryAfter = options?.retryAfter;
+    this.requestId = options?.requestId;
   }
 
   /** Whether sending the same request again may succeed. */
@@ -30,13 +38,14 @@ export class ParleyError extends SdkError {
     return ErrorCodes[this.code].retryable;
   }
 
-  /** The error a gateway error body (`{code, message, retryAfter}`) stands for; unknown codes become `internal`. */
+  /** The error a gateway error body (`{code, message, retryAfter, requestId}`) stands for; unknown codes become `internal`. */
   static from(body: unknown): ParleyError {
-    const b = body as { code?: unknown; message?: unknown; retryAfter?: unknown } | undefined;
+    const b = body as { code?: unknown; message?: unknown; retryAfter?: unknown; requestId?: unknown } | undefined;
     const code = isErrorCode(b?.code) ? b.code : "internal";
     const message = typeof b?.message === "string" ? b.message : undefined;
     const retryAfter = typeof b?.retryAfter === "number" ? b.retryAfter : undefined;
-    return new ParleyError(code, message, { retryAfter });
+    const requestId = isRequestId(b?.requestId) ? b.requestId : undefined;
+    return new ParleyError(code, message, { retryAfter, requestId });
   }
 }
 

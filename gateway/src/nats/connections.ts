@@ -60,6 +60,8 @@ export interface ConnectionGuardOptions {
   /** App-account connections kept free of principals, for gateways. */
   reserved: number;
   log: Logger;
+  /** Told of each disconnect and reconnect of the watcher's own connection (metrics). */
+  onStatus?: (event: "disconnect" | "reconnect") => void;
 }
 
 interface Conn {
@@ -175,6 +177,7 @@ export class ConnectionGuard implements PrincipalConnections {
     await nc.flush();
     (async () => {
       for await (const s of nc.status()) {
+        if (s.type === "disconnect" || s.type === "reconnect") this.#opts.onStatus?.(s.type);
         if (s.type === "disconnect") {
           // Events are lost from now on, and with a single server every connection is gone: start over.
           this.#conns.clear();
@@ -204,11 +207,24 @@ export class ConnectionGuard implements PrincipalConnections {
     return [...(this.#byPrincipal.get(principalId) ?? [])].filter((k) => !this.#conns.get(k)?.doomed).length;
   }
 
-  /** Figures for logs and tests. */
-  stats(): { tracked: number; principals: number; appPrincipalConnections: number; kicks: number } {
+  /**
+   * Figures for logs, metrics and tests: connections known (the gateways' own too), principals holding
+   * one, principals' live connections (app and bots accounts, none closed by a KICK), those of the app
+   * account, and KICKs sent.
+   */
+  stats(): {
+    tracked: number;
+    principals: number;
+    principalConnections: number;
+    appPrincipalConnections: number;
+    kicks: number;
+  } {
+    let principalConnections = 0;
+    for (const c of this.#conns.values()) if (!c.service && !c.doomed) principalConnections++;
     return {
       tracked: this.#conns.size,
       principals: this.#byPrincipal.size,
+      principalConnections,
       appPrincipalConnections: this.#appPrincipals,
       kicks: this.#kicks,
     };

@@ -119,7 +119,7 @@ export class ChatService {
     const now = options.now ?? Date.now;
     const fanout = new EventFanout(options.sink);
     const access = conversationAccess(store);
-    const pingLimit = new RateLimit({ points: 20, durationSeconds: 1 });
+    const pingLimit = new RateLimit({ points: 20, durationSeconds: 1, name: "ping" });
     const team = new TeamKeys(store, fanout);
     this.#team = team;
     this.#store = store;

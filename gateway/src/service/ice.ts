@@ -113,7 +113,11 @@ export class IceServers {
       const problem = checkIceUrl("turn", url);
       if (problem) throw new Error(problem);
     }
-    this.#limit = new RateLimit({ points: options.ratePerMinute ?? ICE_DEFAULTS.ratePerMinute, durationSeconds: 60 });
+    this.#limit = new RateLimit({
+      points: options.ratePerMinute ?? ICE_DEFAULTS.ratePerMinute,
+      durationSeconds: 60,
+      name: "call_ice",
+    });
     this.#now = now;
   }
 

@@ -45,8 +45,8 @@ export class KeyBackups {
   constructor(options: KeyBackupsOptions) {
     this.#store = options.store;
     const points = options.ratePerMinute ?? 120;
-    this.#putLimit = new RateLimit({ points, durationSeconds: 60 });
-    this.#listLimit = new RateLimit({ points, durationSeconds: 60 });
+    this.#putLimit = new RateLimit({ points, durationSeconds: 60, name: "key_backup" });
+    this.#listLimit = new RateLimit({ points, durationSeconds: 60, name: "key_backup" });
   }
 
   async put(actor: PrincipalRecord, body: Body<"keys.backup.put">): Promise<RpcResults["keys.backup.put"]> {

@@ -70,6 +70,7 @@ export class LoginLimit {
     if (waitMs > 0) {
       throw new GatewayError("rate_limited", "too many failed sign-ins; try again later", {
         retryAfter: Math.ceil(waitMs / 1000),
+        limiter: "login",
       });
     }
   }

@@ -47,7 +47,7 @@ export class Messages {
 
   constructor(options: MessagesOptions) {
     this.#o = options;
-    this.#sendLimit = new RateLimit({ points: options.sendRate ?? 50, durationSeconds: 1 });
+    this.#sendLimit = new RateLimit({ points: options.sendRate ?? 50, durationSeconds: 1, name: "send" });
   }
 
   /**

@@ -49,6 +49,7 @@ export class HandleProbeLimit {
     if (waitMs > 0) {
       throw new GatewayError("rate_limited", "too many handle lookups; try again later", {
         retryAfter: Math.ceil(waitMs / 1000),
+        limiter: "handle_probe",
       });
     }
   }

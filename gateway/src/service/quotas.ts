@@ -137,5 +137,6 @@ async function refuseOver(op: QuotaOp, waitMs: number): Promise<void> {
   if (waitMs <= 0) return;
   throw new GatewayError("rate_limited", `too many ${op} requests; try again later`, {
     retryAfter: Math.max(1, Math.ceil(waitMs / 1000)),
+    limiter: `quota.${op}`,
   });
 }

@@ -55,12 +55,14 @@ export class RpcAdmission {
       this.#refusedPrincipal++;
       throw new GatewayError("busy", `at most ${this.#perPrincipal} requests of one principal at once`, {
         retryAfter: RETRY_AFTER_SECONDS,
+        limiter: "busy_principal",
       });
     }
     if (this.#inFlight >= this.#total) {
       this.#refusedTotal++;
       throw new GatewayError("busy", "the gateway is at its limit of requests at once", {
         retryAfter: RETRY_AFTER_SECONDS,
+        limiter: "busy_total",
       });
     }
     this.#running.set(principal, mine + 1);

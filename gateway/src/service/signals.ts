@@ -44,11 +44,12 @@ export class Signals {
     this.#o = options;
     // A small burst (typing, stopped, typing again) passes; a flood averages out at ~1 per second.
     const perSecond = options.typingPerSecond ?? 1;
-    this.#typingLimit = new RateLimit({ points: perSecond * 3, durationSeconds: 3 });
-    this.#readLimit = new RateLimit({ points: options.readPerSecond ?? 20, durationSeconds: 1 });
+    this.#typingLimit = new RateLimit({ points: perSecond * 3, durationSeconds: 3, name: "typing" });
+    this.#readLimit = new RateLimit({ points: options.readPerSecond ?? 20, durationSeconds: 1, name: "read_marker" });
     this.#liveLimit = new RateLimit({
       points: LIVE_SIGNAL_BURST,
       durationSeconds: LIVE_SIGNAL_BURST / LIVE_SIGNALS_PER_SECOND,
+      name: "live_signal",
     });
   }
 

@@ -1,13 +1,16 @@
 /**
  * The HTTP side of the gateway: sessions, RPC over HTTP for clients without
  * NATS, the admin API, and health. One error middleware turns every failure
- * into `{error: {code, message}}` with the code's status.
+ * into `{error: {code, message, requestId}}` with the code's status. Every
+ * request gets an id (a valid `X-Request-Id` from the caller, else a new one),
+ * sent back as `X-Request-Id`; every answer is counted by route pattern.
  */
 import { timingSafeEqual } from "node:crypto";
 import {
   agentSessionRequestSchema,
   type HttpErrorReply,
   idSchema,
+  REQUEST_ID_HEADER,
   refreshRequestSchema,
   rpcResult,
   sessionRequestSchema,
@@ -16,6 +19,8 @@ import express, { type NextFunction, type Request, type Response } from "express
 import type { Logger } from "pino";
 import { z } from "zod";
 import { GatewayError } from "../errors.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
+import { adoptRequestId } from "../observability/request-ids.js";
 import type { ChatService } from "../service/chat-service.js";
 import { RateLimit } from "../service/rate-limits.js";
 import type { RpcAdmission } from "../service/rpc-admission.js";
@@ -50,6 +55,26 @@ export interface HttpAppDeps {
   widgetRoutes?: express.Router;
   /** The RPC concurrency limits `POST /v1/rpc` shares with the NATS responder; absent, none over HTTP. */
   admission?: RpcAdmission;
+  /** Where requests are counted; absent, nothing is. */
+  metrics?: GatewayMetrics;
+}
+
+/** Where routers are mounted, longest first: a route's label is its mount and its pattern. */
+const MOUNTS = ["/v1/admin", "/v1/files", "/v1", "/widget"];
+/** Methods counted by name; any other is `other`. */
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]);
+
+/** The route pattern `req` matched (`/v1/rpc/:op`), never its raw path: `unmatched` when it matched none. */
+function routeLabel(req: Request): string {
+  const pattern: unknown = req.route?.path;
+  if (typeof pattern !== "string") return "unmatched";
+  const mount = MOUNTS.find((m) => req.originalUrl === m || req.originalUrl.startsWith(`${m}/`)) ?? "";
+  return `${mount}${pattern}`;
+}
+
+/** The request id of `res`'s request (set by the first middleware). */
+function requestIdOf(res: Response): string {
+  return res.locals.requestId as string;
 }
 
 function bearer(req: Request): string {
@@ -81,27 +106,20 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   // Behind a TLS proxy, rate limits must key on the client's address, not the proxy's.
   app.set("trust proxy", deps.trustProxy ?? false);
   app.set("json escape", true);
-  const sessionLimit = new RateLimit({ points: deps.sessionRate ?? 60, durationSeconds: 60 });
+  const sessionLimit = new RateLimit({ points: deps.sessionRate ?? 60, durationSeconds: 60, name: "session" });
 
-  // One debug line per request (method, route, status, duration; never a body or a query), as the
-  // NATS responder logs its RPCs: with several workers the line's `worker` says which one answered.
-  if (deps.log.isLevelEnabled("debug")) {
-    app.use((req, res, next) => {
-      const started = performance.now();
-      // Read now: routers mounted under a prefix rewrite `req.url` while they run.
-      const { method, path } = req;
-      res.once("finish", () =>
-        deps.log.debug(
-          { method, path, status: res.statusCode, ms: Math.round(performance.now() - started) },
-          "http request",
-        ),
-      );
-      next();
+  app.use((req, res, next) => {
+    const started = performance.now();
+    const requestId = adoptRequestId(req.get(REQUEST_ID_HEADER));
+    res.locals.requestId = requestId;
+    res.on("finish", () => {
+      deps.metrics?.http(routeLabel(req), METHODS.has(req.method) ? req.method : "other", res.statusCode);
+      if (!deps.log.isLevelEnabled("debug")) return;
+      const ms = Math.round((performance.now() - started) * 100) / 100;
+      deps.log.debug({ reqId: requestId, route: routeLabel(req), status: res.statusCode, ms }, "http request");
     });
-  }
-
-  app.use((_req, res, next) => {
     res.set({
+      [REQUEST_ID_HEADER]: requestId,
       "X-Content-Type-Options": "nosniff",
       "Referrer-Policy": "no-referrer",
       "X-Frame-Options": "DENY",
@@ -136,7 +154,8 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
       if (allowed.has(origin)) {
         res.set({
           "Access-Control-Allow-Origin": origin,
-          "Access-Control-Allow-Headers": "authorization, content-type",
+          "Access-Control-Allow-Headers": "authorization, content-type, x-request-id",
+          "Access-Control-Expose-Headers": REQUEST_ID_HEADER,
           "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
           "Access-Control-Max-Age": "600",
           Vary: "Origin",
@@ -190,16 +209,25 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   api.post(
     "/rpc/:op",
     route(async (req) => {
-      // A revoked session's API token stops here, whatever its expiry (session-families.ts).
-      const principalId = await deps.sessions.families.apiPrincipal(bearer(req));
-      const actor = await deps.store.getPrincipal(principalId);
-      if (!actor) throw new GatewayError("unauthorized", "unknown principal");
-      const op = parseInput(z.string().max(40), req.params.op);
-      const release = deps.admission?.enter(actor.id);
+      const started = performance.now();
+      const op = String(req.params.op);
       try {
-        return rpcResult(await deps.chat.rpc(actor, op, req.body ?? {}));
-      } finally {
-        release?.();
+        // A revoked session's API token stops here, whatever its expiry (session-families.ts).
+        const principalId = await deps.sessions.families.apiPrincipal(bearer(req));
+        const actor = await deps.store.getPrincipal(principalId);
+        if (!actor) throw new GatewayError("unauthorized", "unknown principal");
+        parseInput(z.string().max(40), op);
+        const release = deps.admission?.enter(actor.id);
+        try {
+          const reply = rpcResult(await deps.chat.rpc(actor, op, req.body ?? {}));
+          deps.metrics?.rpc(op, "ok", "http", started);
+          return reply;
+        } finally {
+          release?.();
+        }
+      } catch (err) {
+        deps.metrics?.rpc(op, toGatewayError(err).code, "http", started);
+        throw err;
       }
     }),
   );
@@ -258,9 +286,11 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   app.use((_req, _res, next) => next(new GatewayError("not_found", "no such route")));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = fromHttpError(err);
-    if (error.status >= 500) deps.log.error({ err, path: req.path }, "request failed");
+    const requestId = requestIdOf(res);
+    if (error.status >= 500) deps.log.error({ err, reqId: requestId, path: req.path }, "request failed");
+    deps.metrics?.failed(error);
     if (error.retryAfter !== undefined) res.set("Retry-After", String(error.retryAfter));
-    const body: HttpErrorReply = { error: error.toBody() };
+    const body: HttpErrorReply = { error: error.toBody(requestId) };
     res.status(error.status).json(body);
   });
   return app;

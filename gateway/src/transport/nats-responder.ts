@@ -10,6 +10,11 @@
  * all is dropped without running its op, and counted ({@link NatsResponder.stats},
  * a rate-limited warning in the log). Requests run at most
  * {@link RpcAdmission}'s limits at once; beyond them the answer is `busy`.
+ *
+ * Each request carries an id (the caller's `X-Request-Id` header when it is
+ * valid, else one the gateway makes): it is on the request's log lines and in
+ * its error reply. Every answered request is counted in the gateway's metrics
+ * by op, code and transport, with its time from receipt to reply.
  */
 
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
@@ -17,6 +22,7 @@ import {
   API_QUEUE,
   API_WILDCARD,
   parseApiSubject,
+  REQUEST_ID_HEADER,
   type RpcReply,
   rpcError,
   rpcResult,
@@ -24,6 +30,8 @@ import {
 } from "@parley/sdk/protocol";
 import type { Logger } from "pino";
 import { GatewayError } from "../errors.js";
+import type { GatewayMetrics } from "../observability/metrics.js";
+import { adoptRequestId } from "../observability/request-ids.js";
 import type { ChatService } from "../service/chat-service.js";
 import type { AdmissionStats, RpcAdmission } from "../service/rpc-admission.js";
 import type { PrincipalRecord, Store } from "../store/port.js";
@@ -77,6 +85,7 @@ export class NatsResponder {
     store: Store,
     private readonly log: Logger,
     private readonly admission: RpcAdmission,
+    private readonly metrics?: GatewayMetrics,
   ) {
     this.#principals = new RecentPrincipals({ store });
   }
@@ -107,6 +116,7 @@ export class NatsResponder {
 
   /** Checks the reply subject and the concurrency limits synchronously, then runs the request. */
   #accept(msg: Msg): void {
+    const started = performance.now();
     const route = parseApiSubject(msg.subject);
     // Only a principal's own JWT may publish under its api prefix; an unparsable one comes from no client.
     if (!route) return;
@@ -121,15 +131,20 @@ export class NatsResponder {
       this.#dropped("foreign", route.principal, route.op);
       return;
     }
+    const requestId = adoptRequestId(msg.headers?.get(REQUEST_ID_HEADER));
     let release: () => void;
     try {
       release = this.admission.enter(route.principal);
     } catch (err) {
-      this.#respond(msg, rpcError(toGatewayError(err).toBody()));
+      const error = toGatewayError(err);
+      this.#respond(msg, rpcError(error.toBody(requestId)));
+      this.metrics?.failed(error);
+      this.metrics?.rpc(route.op, error.code, "nats", started);
+      this.log.debug({ reqId: requestId, op: route.op, code: error.code }, "nats request refused");
       return;
     }
-    const work = this.#handle(msg, route, kind)
-      .catch((err) => this.log.error({ err }, "request handler failed"))
+    const work = this.#handle(msg, route, kind, requestId, started)
+      .catch((err) => this.log.error({ err, reqId: requestId }, "request handler failed"))
       .finally(() => {
         release();
         this.#inFlight.delete(work);
@@ -137,8 +152,13 @@ export class NatsResponder {
     this.#inFlight.add(work);
   }
 
-  async #handle(msg: Msg, route: { principal: string; op: string }, kind: "own" | "imported"): Promise<void> {
-    const started = performance.now();
+  async #handle(
+    msg: Msg,
+    route: { principal: string; op: string },
+    kind: "own" | "imported",
+    requestId: string,
+    started: number,
+  ): Promise<void> {
     let reply: RpcReply;
     let actor: PrincipalRecord | undefined;
     try {
@@ -164,12 +184,21 @@ export class NatsResponder {
       }
     } catch (err) {
       const error = toGatewayError(err);
-      if (error.status >= 500) this.log.error({ err, subject: msg.subject }, "request failed");
-      reply = rpcError(error.toBody());
+      if (error.status >= 500) this.log.error({ err, reqId: requestId, subject: msg.subject }, "request failed");
+      reply = rpcError(error.toBody(requestId));
+      this.metrics?.failed(error);
     }
     this.#respond(msg, reply);
+    this.metrics?.rpc(route.op, reply.ok ? "ok" : reply.error.code, "nats", started);
+    if (!this.log.isLevelEnabled("debug")) return;
     this.log.debug(
-      { op: route.op, ok: reply.ok, ms: Math.round((performance.now() - started) * 100) / 100 },
+      {
+        reqId: requestId,
+        op: route.op,
+        ok: reply.ok,
+        ...(reply.ok ? {} : { code: reply.error.code }),
+        ms: Math.round((performance.now() - started) * 100) / 100,
+      },
       "nats request",
     );
   }
@@ -184,6 +213,7 @@ export class NatsResponder {
 
   /** Logs dropped requests at warn, at most once per {@link DROP_LOG_INTERVAL_MS}, with the counts since the last line. */
   #dropped(why: "foreign" | "noReply", principal: string, op: string): void {
+    this.metrics?.dropped(why === "foreign" ? "foreign_reply" : "no_reply");
     this.#unlogged[why]++;
     const now = Date.now();
     if (now - this.#unlogged.at < DROP_LOG_INTERVAL_MS) return;

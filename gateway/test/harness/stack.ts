@@ -142,7 +142,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   };
   const natsSystemUser = { jwt: nats.auth.gatewaySystemJwt, seed: nats.auth.gatewaySystemSeed };
   const natsBotsAccount = { accountPub: nats.auth.botsAccountPub, signingSeed: nats.auth.botsSigningSeed };
-  const logger = createLogger("info", logSink);
+  const logger = createLogger(config.logLevel, logSink);
 
   const boot = async (port: number): Promise<Gateway> => {
     const gw = await createGateway({

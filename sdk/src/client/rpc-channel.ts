@@ -9,7 +9,9 @@
  * wait the gateway names: a burst (a dashboard loading many conversations at
  * once, several tabs of one person) is smoothed instead of failing.
  */
+import { headers } from "@nats-io/nats-core";
 import { ConnectionLostError, NotConnectedError, ParleyError } from "../errors.js";
+import { newRequestId, REQUEST_ID_HEADER } from "../protocol/request-id.js";
 import type { RpcResults } from "../protocol/rpc.js";
 import { parseRpcReply, type RpcReply } from "../protocol/rpc-reply.js";
 import type { RpcOp, RpcRequest } from "../protocol/schemas.js";
@@ -90,9 +92,13 @@ async function requestOnce<Op extends RpcOp>(core: ClientCore, op: Op, body: Rpc
   const session = core.session;
   if (!nc || !session || nc.isClosed()) throw new NotConnectedError();
   let data: Uint8Array;
+  // Each attempt has its own id: the gateway logs it with the request and names it in an error reply.
+  const h = headers();
+  h.set(REQUEST_ID_HEADER, newRequestId());
   try {
     const reply = await nc.request(subjects.api(session.principal.id, op), encoder.encode(JSON.stringify(body)), {
       timeout: core.o.requestTimeout,
+      headers: h,
     });
     data = reply.data;
   } catch (err) {

@@ -166,6 +166,8 @@ export interface ErrorBody {
   message: string;
   /** Seconds to wait before retrying, for `rate_limited` and `busy`. */
   retryAfter?: number;
+  /** The id of the request that failed (see `REQUEST_ID_HEADER`): quote it when asking about the failure. */
+  requestId?: string;
 }
 
 /** Whether `value` is one of the {@link ErrorCodes} (a newer gateway may send codes this SDK does not know). */

@@ -128,6 +128,13 @@ export {
   PrincipalKinds,
   TeamKinds,
 } from "./models.js";
+export {
+  isRequestId,
+  MAX_REQUEST_ID_LENGTH,
+  newRequestId,
+  REQUEST_ID_HEADER,
+  REQUEST_ID_PATTERN,
+} from "./request-id.js";
 export type { IceServer, RpcResults, ServerEvent, SessionResponse } from "./rpc.js";
 export type { HttpErrorReply, RpcReply } from "./rpc-reply.js";
 export { parseErrorBody, parseRpcReply, rpcError, rpcResult } from "./rpc-reply.js";

@@ -46,6 +46,14 @@ describe("parseErrorBody", () => {
     });
     expect(parseErrorBody({ code: "forbidden" })).toEqual({ code: "forbidden", message: ErrorCodes.forbidden.message });
     expect(parseErrorBody(undefined)).toEqual({ code: "internal", message: ErrorCodes.internal.message });
+    expect(parseErrorBody({ code: "busy", message: "m", requestId: "r_abc-1.x:y" })).toEqual({
+      code: "busy",
+      message: "m",
+      requestId: "r_abc-1.x:y",
+    });
+    for (const requestId of ["", "a b", "x".repeat(65), 42, 'x"}']) {
+      expect(parseErrorBody({ code: "busy", message: "m", requestId })).toEqual({ code: "busy", message: "m" });
+    }
     expect(parseErrorBody({ code: "toString" }).code).toBe("internal");
   });
 });

@@ -5,6 +5,7 @@
  * instead (see {@link HttpErrorReply}).
  */
 import { type ErrorBody, ErrorCodes, isErrorCode } from "./errors.js";
+import { isRequestId } from "./request-id.js";
 import type { RpcResults } from "./rpc.js";
 import type { RpcOp } from "./schemas.js";
 
@@ -42,17 +43,21 @@ export function rpcError(error: ErrorBody): RpcReply<never> {
 /**
  * Reads an error body from untrusted JSON: an unknown or missing code becomes
  * `internal`, a missing message the code's default, a non-number `retryAfter`
- * is dropped.
+ * and a `requestId` that is not one ({@link isRequestId}) are dropped.
  */
 export function parseErrorBody(value: unknown): ErrorBody {
   const b = (typeof value === "object" && value !== null ? value : {}) as {
     code?: unknown;
     message?: unknown;
     retryAfter?: unknown;
+    requestId?: unknown;
   };
   const code = isErrorCode(b.code) ? b.code : "internal";
   const message = typeof b.message === "string" ? b.message : ErrorCodes[code].message;
-  return typeof b.retryAfter === "number" ? { code, message, retryAfter: b.retryAfter } : { code, message };
+  const body: ErrorBody =
+    typeof b.retryAfter === "number" ? { code, message, retryAfter: b.retryAfter } : { code, message };
+  if (isRequestId(b.requestId)) body.requestId = b.requestId;
+  return body;
 }
 
 /**
