@@ -15,6 +15,7 @@ import type { GatewayConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { ConnectionGuard, type PrincipalConnections } from "./nats/connections.js";
 import { JwtMinter } from "./nats/minter.js";
+import { PublishBatch } from "./nats/publish-batch.js";
 import { ChatService } from "./service/chat-service.js";
 import type { PresenceOptions } from "./service/presence.js";
 import { Quotas } from "./service/quotas.js";
@@ -149,6 +150,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let stopping = false;
   let natsUp = false;
 
+  // Replies and events leave together once per event-loop turn (publish-batch.ts, ADR 0044).
+  const outbox = new PublishBatch({
+    publish(subject, payload) {
+      if (!nc) throw new Error("NATS is not connected");
+      nc.publish(subject, payload);
+    },
+    onError: (err, dropped) => log.warn({ err, dropped }, "could not publish replies and events"),
+  });
   const quotas = new Quotas(store, config.quotas);
   const storage = new ShopStorage({
     usage: store,
@@ -173,7 +182,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       publish(subject, payload) {
         if (!nc) throw new Error("NATS is not connected");
         if (options.failpoints?.dropPublish?.(subject)) return;
-        nc.publish(subject, payload);
+        outbox.publish(subject, payload);
       },
     },
   });
@@ -215,7 +224,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           if (status.type === "disconnect" || status.type === "reconnect") log.warn({ status: status.type }, "nats");
         }
       })().catch(() => undefined);
-      responder = new NatsResponder(nc, chat, store, log, admission);
+      responder = new NatsResponder(nc, chat, store, log, admission, outbox);
       responder.start();
       await chat.presence.start(nc);
       await guard?.start(nc);
@@ -283,6 +292,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       chat.presence.stop();
       await guard?.stop();
       await storage.stop();
+      outbox.flush();
       if (nc && !nc.isClosed()) await nc.drain().catch(() => undefined);
       await closing;
       await store.close();

@@ -24,6 +24,7 @@ import {
 } from "@parley/sdk/protocol";
 import type { Logger } from "pino";
 import { GatewayError } from "../errors.js";
+import type { PublishBatch } from "../nats/publish-batch.js";
 import type { ChatService } from "../service/chat-service.js";
 import type { AdmissionStats, RpcAdmission } from "../service/rpc-admission.js";
 import type { PrincipalRecord, Store } from "../store/port.js";
@@ -77,6 +78,10 @@ export class NatsResponder {
     store: Store,
     private readonly log: Logger,
     private readonly admission: RpcAdmission,
+    /** Where replies go: the gateway's {@link PublishBatch}, so they leave with the turn's events. @default the connection */
+    private readonly out: Pick<PublishBatch, "publish"> = {
+      publish: (subject, payload) => nc.publish(subject, payload),
+    },
   ) {
     this.#principals = new RecentPrincipals({ store });
   }
@@ -168,15 +173,18 @@ export class NatsResponder {
       reply = rpcError(error.toBody());
     }
     this.#respond(msg, reply);
-    this.log.debug(
-      { op: route.op, ok: reply.ok, ms: Math.round((performance.now() - started) * 100) / 100 },
-      "nats request",
-    );
+    if (this.log.isLevelEnabled("debug")) {
+      this.log.debug(
+        { op: route.op, ok: reply.ok, ms: Math.round((performance.now() - started) * 100) / 100 },
+        "nats request",
+      );
+    }
   }
 
   #respond(msg: Msg, reply: RpcReply): void {
     try {
-      msg.respond(encoder.encode(JSON.stringify(reply)));
+      // `msg.reply` is checked by #accept before anything runs (a request without one is never answered).
+      if (msg.reply) this.out.publish(msg.reply, encoder.encode(JSON.stringify(reply)));
     } catch (err) {
       this.log.warn({ err }, "could not send reply");
     }
