@@ -16,6 +16,7 @@ import type { GatewayConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { ConnectionGuard, type PrincipalConnections } from "./nats/connections.js";
 import { JwtMinter } from "./nats/minter.js";
+import { PublishBatch } from "./nats/publish-batch.js";
 import { GatewayMetrics } from "./observability/metrics.js";
 import { type MetricsServer, startMetricsServer } from "./observability/metrics-server.js";
 import { timedStore } from "./observability/store-timing.js";
@@ -180,6 +181,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let url = "";
   let stopping = false;
 
+  // Replies and events leave together once per event-loop turn (publish-batch.ts, ADR 0044).
+  const outbox = new PublishBatch({
+    publish(subject, payload) {
+      if (!nc) throw new Error("NATS is not connected");
+      nc.publish(subject, payload);
+    },
+    onError: (err, dropped) => log.warn({ err, dropped }, "could not publish replies and events"),
+  });
   const quotas = new Quotas(store, config.quotas);
   const storage = new ShopStorage({
     usage: store,
@@ -204,7 +213,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       publish(subject, payload) {
         if (!nc) throw new Error("NATS is not connected");
         if (options.failpoints?.dropPublish?.(subject)) return;
-        nc.publish(subject, payload);
+        outbox.publish(subject, payload);
       },
     },
   });
@@ -259,7 +268,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           }
         }
       })().catch(() => undefined);
-      responder = new NatsResponder(nc, chat, store, log, admission, metrics);
+      responder = new NatsResponder(nc, chat, store, log, admission, metrics, outbox);
       responder.start();
       await chat.presence.start(nc);
       await guard?.start(nc);
@@ -331,6 +340,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       chat.presence.stop();
       await guard?.stop();
       await storage.stop();
+      outbox.flush();
       if (nc && !nc.isClosed()) await nc.drain().catch(() => undefined);
       await closing;
       await metricsServer?.close();

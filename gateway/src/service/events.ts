@@ -4,7 +4,7 @@
  * Team members (agents, bots of the shop) are reached through the team subject
  * only, so each principal gets each event once.
  */
-import { isTeamRole, type ServerEvent, subjects } from "@parley/sdk/protocol";
+import { isTeamRole, type ServerEvent, type StoredMessage, subjects } from "@parley/sdk/protocol";
 import type { ConversationRecord, MemberRecord } from "../store/port.js";
 
 export interface EventSink {
@@ -23,7 +23,17 @@ export class EventFanout {
     event: ServerEvent,
     extra: readonly string[] = [],
   ): void {
-    const payload = encoder.encode(JSON.stringify(event));
+    this.jsonToConversation(conv, members, JSON.stringify(event), extra);
+  }
+
+  /** {@link toConversation} with the event serialized already (see {@link messageEventJson}). */
+  jsonToConversation(
+    conv: ConversationRecord,
+    members: readonly MemberRecord[],
+    eventJson: string,
+    extra: readonly string[] = [],
+  ): void {
+    const payload = encoder.encode(eventJson);
     const targets = new Set(extra);
     for (const member of members) if (!isTeamRole(member.role)) targets.add(member.principalId);
     for (const principal of targets) this.sink.publish(subjects.user(principal), payload);
@@ -38,4 +48,15 @@ export class EventFanout {
   toTeam(shopId: string, event: ServerEvent): void {
     this.sink.publish(subjects.team(shopId), encoder.encode(JSON.stringify(event)));
   }
+}
+
+/**
+ * The `message` event of `message` as JSON, with its envelope spliced in from `envelopeJson` (which must be
+ * `JSON.stringify(message.envelope)`): the send path serializes each envelope once, for its size, the store
+ * and the event alike.
+ */
+export function messageEventJson(message: Omit<StoredMessage, "envelope">, envelopeJson: string): string {
+  const { convId, seq, msgId, sender, ts } = message;
+  const head = JSON.stringify({ convId, seq, msgId, sender, ts });
+  return `{"type":"message","message":${head.slice(0, -1)},"envelope":${envelopeJson}}}`;
 }

@@ -20,7 +20,7 @@ import type {
   TeamKeyStore,
 } from "../store/port.js";
 import { admit, type ConversationAccess } from "./access.js";
-import type { EventFanout } from "./events.js";
+import { type EventFanout, messageEventJson } from "./events.js";
 import { readPage } from "./paging.js";
 import { RateLimit } from "./rate-limits.js";
 import type { ShopStorage } from "./storage.js";
@@ -94,7 +94,9 @@ export class Messages {
     if (body.envelope.epoch !== conv.epoch) throw new GatewayError("stale_epoch");
     if (conv.epoch > 0) await this.#requireCurrentTeamWrap(conv.id, conv.shopId, conv.epoch);
     // Refused whole before anything is written when it would take the shop past its storage quota.
-    const bytes = Buffer.byteLength(JSON.stringify(body.envelope));
+    // Serialized once: its size here, the stored text and the event's payload below.
+    const envelopeJson = JSON.stringify(body.envelope);
+    const bytes = Buffer.byteLength(envelopeJson);
     await this.#o.storage.admit(conv.shopId, bytes);
     // Claimed before the append: a stored message's files are never swept (a claim whose send then
     // failed keeps its file, which the retry claims again).
@@ -105,13 +107,18 @@ export class Messages {
       sender: actor.id,
       ts: this.#o.now(),
       envelope: body.envelope,
+      envelopeJson,
     });
     if (duplicate && message.sender !== actor.id) {
       throw new GatewayError("conflict", "message id already used by another sender");
     }
     // Persisted before anyone hears of it. A retry of a duplicate publishes again:
     // receivers drop repeats by seq, and the first publish may never have happened.
-    this.#o.fanout.toConversation(conv, members, { type: "message", message });
+    // A duplicate's stored envelope is the first send's, which may differ from this request's.
+    const eventJson = duplicate
+      ? JSON.stringify({ type: "message", message })
+      : messageEventJson(message, envelopeJson);
+    this.#o.fanout.jsonToConversation(conv, members, eventJson);
     if (!duplicate) this.#o.storage.count(conv.shopId, bytes);
     if (!duplicate) await this.#o.triage.onCustomerMessage(actor, conv);
     return { seq: message.seq, ts: message.ts, duplicate };

@@ -30,6 +30,7 @@ import {
 } from "@parley/sdk/protocol";
 import type { Logger } from "pino";
 import { GatewayError } from "../errors.js";
+import type { PublishBatch } from "../nats/publish-batch.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { adoptRequestId } from "../observability/request-ids.js";
 import type { ChatService } from "../service/chat-service.js";
@@ -86,6 +87,10 @@ export class NatsResponder {
     private readonly log: Logger,
     private readonly admission: RpcAdmission,
     private readonly metrics?: GatewayMetrics,
+    /** Where replies go: the gateway's {@link PublishBatch}, so they leave with the turn's events. @default the connection */
+    private readonly out: Pick<PublishBatch, "publish"> = {
+      publish: (subject, payload) => nc.publish(subject, payload),
+    },
   ) {
     this.#principals = new RecentPrincipals({ store });
   }
@@ -205,7 +210,8 @@ export class NatsResponder {
 
   #respond(msg: Msg, reply: RpcReply): void {
     try {
-      msg.respond(encoder.encode(JSON.stringify(reply)));
+      // `msg.reply` is checked by #accept before anything runs (a request without one is never answered).
+      if (msg.reply) this.out.publish(msg.reply, encoder.encode(JSON.stringify(reply)));
     } catch (err) {
       this.log.warn({ err }, "could not send reply");
     }

@@ -7,6 +7,11 @@ export interface NewMessage {
   sender: string;
   ts: number;
   envelope: Envelope;
+  /**
+   * `JSON.stringify(envelope)` when the caller has it already (the send path serializes each envelope
+   * once); a store that keeps the envelope as text may store it as is.
+   */
+  envelopeJson?: string;
 }
 
 export interface AppendResult {

@@ -119,8 +119,8 @@ export class SqliteWriter {
     if (this.#closing) return Promise.reject(new Error("SqliteStore is closed"));
     return new Promise((resolve, reject) => {
       // Serialized here: a message that cannot be serialized fails alone, before it reaches a batch.
-      const { convId, msgId, sender, ts, envelope } = message;
-      const row: Row = [convId, msgId, sender, ts, JSON.stringify(envelope)];
+      const { convId, msgId, sender, ts, envelope, envelopeJson } = message;
+      const row: Row = [convId, msgId, sender, ts, envelopeJson ?? JSON.stringify(envelope)];
       this.#queued.push({ message, row, resolve, reject });
       if (!this.#inFlight && !this.#flushScheduled) {
         this.#flushScheduled = true;
