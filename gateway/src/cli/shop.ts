@@ -48,9 +48,13 @@ export const shopCommand: Command = {
     const [sub, ...rest] = args;
     if (sub === "add") return shopAdd(rest);
     if (sub === "list") return shopList(rest);
-    if (sub === undefined || sub === "--help" || sub === "-h") {
+    if (sub === "--help" || sub === "-h") {
       process.stdout.write(usage);
-      return sub === undefined ? ExitCodes.usage : ExitCodes.ok;
+      return ExitCodes.ok;
+    }
+    if (sub === undefined) {
+      process.stderr.write(usage);
+      return ExitCodes.usage;
     }
     throw new UsageError(`unknown shop command "${sub}" (add, list)`);
   },

@@ -66,9 +66,13 @@ export const botCommand: Command = {
 };
 
 function helpOrUnknown(name: string, sub: string | undefined, usage: string, known: string): number {
-  if (sub === undefined || sub === "--help" || sub === "-h") {
+  if (sub === "--help" || sub === "-h") {
     process.stdout.write(usage);
-    return sub === undefined ? ExitCodes.usage : ExitCodes.ok;
+    return ExitCodes.ok;
+  }
+  if (sub === undefined) {
+    process.stderr.write(usage);
+    return ExitCodes.usage;
   }
   throw new UsageError(`unknown ${name} command "${sub}" (${known})`);
 }
