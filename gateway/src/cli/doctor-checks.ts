@@ -6,6 +6,7 @@
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { isIP } from "node:net";
 import { checkServerIdentity, type PeerCertificate, connect as tlsConnect } from "node:tls";
 import { jwtAuthenticator, type NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
@@ -75,7 +76,7 @@ export function probeWebSocket(wsUrl: string, origin: string): Promise<UpgradeRe
       host: url.hostname.replace(/^\[|\]$/g, ""),
       port: url.port || (secure ? 443 : 80),
       path: `${url.pathname}${url.search}`,
-      servername: url.hostname,
+      ...(isIP(url.hostname.replace(/^\[|\]$/g, "")) ? {} : { servername: url.hostname }),
       timeout: TIMEOUT_MS,
       headers: {
         Connection: "Upgrade",
@@ -119,19 +120,22 @@ export interface TlsResult {
 /** Shakes hands with `host:port` (SNI `host`) and reports the certificate, trusted or not. */
 export function probeTls(host: string, port: number): Promise<TlsResult> {
   return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host, port, servername: host, rejectUnauthorized: false, timeout: TIMEOUT_MS }, () => {
-      const cert: PeerCertificate = socket.getPeerCertificate();
-      socket.destroy();
-      if (!cert || Object.keys(cert).length === 0) return reject(new Error("the server sent no certificate"));
-      const identity = checkServerIdentity(host, cert);
-      resolve({
-        untrusted: socket.authorized ? undefined : String(socket.authorizationError),
-        wrongHost: identity ? identity.message : undefined,
-        validFrom: new Date(cert.valid_from),
-        validTo: new Date(cert.valid_to),
-        subject: cert.subject?.CN ?? "",
-      });
-    });
+    const socket = tlsConnect(
+      { host, port, ...(isIP(host) ? {} : { servername: host }), rejectUnauthorized: false, timeout: TIMEOUT_MS },
+      () => {
+        const cert: PeerCertificate = socket.getPeerCertificate();
+        socket.destroy();
+        if (!cert || Object.keys(cert).length === 0) return reject(new Error("the server sent no certificate"));
+        const identity = checkServerIdentity(host, cert);
+        resolve({
+          untrusted: socket.authorized ? undefined : String(socket.authorizationError),
+          wrongHost: identity ? identity.message : undefined,
+          validFrom: new Date(cert.valid_from),
+          validTo: new Date(cert.valid_to),
+          subject: cert.subject?.CN ?? "",
+        });
+      },
+    );
     socket.on("timeout", () => socket.destroy(new Error(`no TLS handshake within ${TIMEOUT_MS / 1000} s`)));
     socket.on("error", reject);
   });
