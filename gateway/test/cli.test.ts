@@ -147,6 +147,17 @@ describe("parley-gateway: set up and check a deployment with the CLI alone", () 
     expect(after[0]).toBe(before[0]);
     expect(after[1]).toContain(`allowed_origins: ["${gatewayUrl}", "${DASHBOARD}"]`);
     expect(after[2]).toBe(before[2]);
+
+    // --new-keys (with --force) replaces the keys and both secrets.
+    const scratch = join(dir, "scratch");
+    expect((await run("init", "--dir", scratch)).code).toBe(0);
+    const first = await Promise.all(files.map((f) => readFile(join(scratch, f), "utf8")));
+    expect((await run("init", "--dir", scratch, "--force", "--new-keys")).code).toBe(0);
+    const second = await Promise.all(files.map((f) => readFile(join(scratch, f), "utf8")));
+    expect(JSON.parse(second[0] ?? "").appSigningSeed).not.toBe(JSON.parse(first[0] ?? "").appSigningSeed);
+    const secretOf = (env: string | undefined) => /^PARLEY_SESSION_SECRET="(.+)"$/m.exec(env ?? "")?.[1];
+    expect(secretOf(second[2])).toMatch(/^[\w-]{64}$/);
+    expect(secretOf(second[2])).not.toBe(secretOf(first[2]));
   });
 
   it("registers a shop, an agent and a bot on the running gateway and lists them", async () => {
@@ -298,6 +309,12 @@ describe("parley-gateway: set up and check a deployment with the CLI alone", () 
     const help = await run("shop", "add", "--help");
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: parley-gateway shop add <shop-id> --name NAME");
+    const alone = await run("init", "--dir", "elsewhere", "--new-keys");
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain("--new-keys replaces existing keys: use it with --force");
+    const badOrigin = await run("init", "--dir", "elsewhere", "--origin", "https://shop.example/path");
+    expect(badOrigin.code).toBe(2);
+    expect(existsSync(join(dir, "elsewhere"))).toBe(false);
     await writeFile(join(dir, "wrong.token"), "x".repeat(40));
     const wrong = await admin("shop", "list", "--token-file", "wrong.token");
     expect(wrong.code).toBe(1);
