@@ -94,7 +94,8 @@ export const initCommand: Command = {
     const gatewayPort = intOption("gateway-port", values["gateway-port"], 8080, 1);
     const wsUrl = urlOption("ws-url", values["ws-url"] ?? `ws://${urlHost(host)}:${wsPort}`, ["ws:", "wss:"]);
     const publicUrl = values["public-url"] && urlOption("public-url", values["public-url"], ["http:", "https:"]);
-    const gatewayOrigin = publicUrl ? new URL(publicUrl).origin : `http://${urlHost(localHost(host))}:${gatewayPort}`;
+    // The gateway listens on loopback (PARLEY_HOST below); its public URL, when given, is where browsers meet it.
+    const gatewayOrigin = publicUrl ? new URL(publicUrl).origin : `http://127.0.0.1:${gatewayPort}`;
     const origins = [...new Set([gatewayOrigin, ...(values.origin ?? [])])];
     for (const origin of origins) {
       const url = URL.canParse(origin) ? new URL(origin) : undefined;

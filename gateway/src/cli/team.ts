@@ -25,7 +25,7 @@ const passwordUsage = `  --name NAME          the display name (required)
 const agentAddUsage = `Usage: parley-gateway agent add <shop-id> <login> --name NAME [options]
 
 Adds an agent login to a shop, or resets an existing one's name, role and
-password (its sessions then end).
+password (a changed password ends its sessions).
 
 Options:
   --role ROLE          admin or agent (default: agent); an admin's device makes and rotates the team key
