@@ -1,82 +1,61 @@
 #!/usr/bin/env node
-/** `parley-gateway [--workers N]`: runs a gateway from environment variables (see docs/running.md). */
-import cluster from "node:cluster";
-import { readFile } from "node:fs/promises";
-import { loadConfig } from "./config.js";
-import { ConfigError } from "./errors.js";
-import { createGateway } from "./gateway.js";
-import { createLogger } from "./logger.js";
-import { onStopRequest, requestedWorkers, resolveWorkers, superviseWorkers, workerNumber } from "./workers.js";
+/**
+ * `parley-gateway`: runs a gateway (no subcommand, or `run`), or sets up and
+ * checks a deployment (`init`, `shop`, `agent`, `bot`, `doctor`). Each
+ * subcommand lives in `cli/`; this file only picks one.
+ */
+import { type Command, ExitCodes, runCommand } from "./cli/args.js";
+import { doctorCommand } from "./cli/doctor.js";
+import { initCommand } from "./cli/init.js";
+import { runCommand as runGatewayCommand } from "./cli/run.js";
+import { shopCommand } from "./cli/shop.js";
+import { agentCommand, botCommand } from "./cli/team.js";
 
-async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  let workers = 1;
-  try {
-    config = loadConfig(process.env);
-    if (cluster.isPrimary) workers = resolveWorkers(requestedWorkers(process.argv.slice(2)), config);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
+const commands: Record<string, Command> = {
+  run: runGatewayCommand,
+  init: initCommand,
+  shop: shopCommand,
+  agent: agentCommand,
+  bot: botCommand,
+  doctor: doctorCommand,
+};
+
+const usage = `Usage: parley-gateway [command] [options]
+
+Commands:
+  run                  run the gateway (the default: \`parley-gateway\` alone runs it)
+  init                 write the NATS trust chain, nats-server config and gateway environment
+  shop add|list        register a shop, list shops and their teams (admin API)
+  agent add|remove     add or remove a shop's agent login (admin API)
+  bot add              add a shop's bot login (admin API)
+  doctor               check a running deployment and say what to fix
+
+\`parley-gateway <command> --help\` shows a command's options. Exit codes: 0 ok,
+1 failed, 2 bad usage or configuration, 3 would overwrite (see docs/running.md).
+`;
+
+async function main(argv: string[]): Promise<void> {
+  const [first, ...rest] = argv;
+  if (first === "help" || first === "--help" || first === "-h") {
+    process.stdout.write(usage);
+    return;
   }
-  const worker = workerNumber();
-  const log = worker === undefined ? createLogger(config.logLevel) : createLogger(config.logLevel).child({ worker });
-  // Several processes (workers.ts): this one supervises them. Worker 1 alone loads the shops file.
-  if (workers > 1) process.exit(await superviseWorkers({ workers, log }));
-  if (worker !== undefined && worker > 1) config.shopsFile = undefined;
-  let auth: {
-    appAccountPub?: unknown;
-    appSigningSeed?: unknown;
-    appAccountJwt?: unknown;
-    botsAccountPub?: unknown;
-    botsSigningSeed?: unknown;
-    gatewaySystemJwt?: unknown;
-    gatewaySystemSeed?: unknown;
-  };
-  try {
-    auth = JSON.parse(await readFile(config.natsAuthFile, "utf8"));
-  } catch (err) {
-    console.error(`cannot read NATS_AUTH_FILE ${config.natsAuthFile}: ${(err as Error).message}`);
-    process.exit(2);
+  // No subcommand, or only options: run the gateway, as `parley-gateway` always did.
+  if (first === undefined || first.startsWith("-") || first === "run") {
+    const code = await runCommand("run", runGatewayCommand, first === "run" ? rest : argv);
+    if (code !== ExitCodes.ok) process.exit(code);
+    return;
   }
-  if (typeof auth.appAccountPub !== "string" || typeof auth.appSigningSeed !== "string") {
-    console.error(`${config.natsAuthFile} must hold appAccountPub and appSigningSeed`);
-    process.exit(2);
+  const command = commands[first];
+  if (!command) {
+    process.stderr.write(`parley-gateway: unknown command "${first}"\n\n${usage}`);
+    process.exit(ExitCodes.usage);
   }
-  const gateway = await createGateway({
-    config,
-    natsAccount: {
-      accountPub: auth.appAccountPub,
-      signingSeed: auth.appSigningSeed,
-      ...(typeof auth.appAccountJwt === "string" ? { accountJwt: auth.appAccountJwt } : {}),
-    },
-    // Files written before the bots account existed lack it: bots are then refused (`unavailable`), the rest works.
-    ...(typeof auth.botsAccountPub === "string" && typeof auth.botsSigningSeed === "string"
-      ? { natsBotsAccount: { accountPub: auth.botsAccountPub, signingSeed: auth.botsSigningSeed } }
-      : {}),
-    // Files written before the connection watcher existed lack its user: connections are then not capped (a warning says so).
-    ...(typeof auth.gatewaySystemJwt === "string" && typeof auth.gatewaySystemSeed === "string"
-      ? { natsSystemUser: { jwt: auth.gatewaySystemJwt, seed: auth.gatewaySystemSeed } }
-      : {}),
-    logger: log,
-  });
-  await gateway.start();
-  const shutdown = (signal: string) => {
-    log.info({ signal }, "shutting down");
-    gateway.stop().then(
-      () => process.exit(0),
-      (err) => {
-        log.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  onStopRequest(shutdown);
+  // A finished command exits at once: no keep-alive socket or timer of a client keeps it waiting.
+  process.exit(await runCommand(first, command, rest));
 }
 
-main().catch((err) => {
+main(process.argv.slice(2)).catch((err) => {
   console.error(err);
-  process.exit(1);
+  process.exit(ExitCodes.failed);
 });

@@ -54,6 +54,12 @@ const shopsFileSchema = z.strictObject({
 
 export const passwordInputSchema = z.strictObject({ password: agentInputSchema.shape.password });
 
+/** A shop as the admin API shows it: no token key (only its algorithm) and its current team logins. */
+export interface ShopView extends Omit<ShopRecord, "tokenKey"> {
+  tokenKeyAlg: ShopRecord["tokenKey"]["alg"];
+  team: { login: string; role: "admin" | "agent"; principal: PrincipalInfo }[];
+}
+
 /** What {@link ShopAdmin} needs besides the store. */
 export interface ShopAdminOptions {
   /** Called after an agent's sessions were revoked (awaited): the place to disconnect its live NATS connections. */
@@ -114,6 +120,31 @@ export class ShopAdmin {
     }
     const saved = (await this.store.getPrincipal(principal.id)) ?? principal;
     return { login: input.login, role: input.role, principal: toPrincipalInfo(saved) };
+  }
+
+  /** One shop with its team (`not_found` when there is none). */
+  async getShop(shopId: string): Promise<ShopView> {
+    const shop = await this.store.getShop(shopId);
+    if (!shop) throw new GatewayError("not_found", "no such shop");
+    return this.#view(shop);
+  }
+
+  /** Every shop with its team, by id. */
+  async listShops(): Promise<ShopView[]> {
+    const views: ShopView[] = [];
+    for (const shop of await this.store.listShops()) views.push(await this.#view(shop));
+    return views;
+  }
+
+  async #view({ tokenKey, ...shop }: ShopRecord): Promise<ShopView> {
+    const team: ShopView["team"] = [];
+    for (const p of await this.store.listTeam(shop.id)) {
+      // A removed login's principal stays (its messages keep their author) but is no member.
+      const agent = await this.store.getAgent(shop.id, p.externalId);
+      if (agent?.principalId === p.id)
+        team.push({ login: agent.login, role: agent.role, principal: toPrincipalInfo(p) });
+    }
+    return { ...shop, tokenKeyAlg: tokenKey.alg, team };
   }
 
   /** Sets an agent's password and revokes its sessions; `not_found` when there is no such agent. */

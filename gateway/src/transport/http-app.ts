@@ -5,7 +5,6 @@
  * request gets an id (a valid `X-Request-Id` from the caller, else a new one),
  * sent back as `X-Request-Id`; every answer is counted by route pattern.
  */
-import { timingSafeEqual } from "node:crypto";
 import {
   agentSessionRequestSchema,
   type HttpErrorReply,
@@ -26,9 +25,9 @@ import { RateLimit } from "../service/rate-limits.js";
 import type { RpcAdmission } from "../service/rpc-admission.js";
 import type { SessionService } from "../service/sessions.js";
 import type { ShopAdmin } from "../service/shop-admin.js";
-import { agentInputSchema, passwordInputSchema, shopInputSchema } from "../service/shop-admin.js";
 import type { Store } from "../store/port.js";
 import { parseInput } from "../validation.js";
+import { adminRoutes, bearer, route } from "./admin-routes.js";
 import { toGatewayError } from "./to-gateway-error.js";
 
 export interface HttpAppDeps {
@@ -76,29 +75,6 @@ function routeLabel(req: Request): string {
 function requestIdOf(res: Response): string {
   return res.locals.requestId as string;
 }
-
-function bearer(req: Request): string {
-  const header = req.get("authorization") ?? "";
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]{1,4096})$/.exec(header);
-  if (!match?.[1]) throw new GatewayError("unauthorized", "missing bearer token");
-  return match[1];
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-type Handler = (req: Request, res: Response) => Promise<unknown>;
-/** Wraps an async handler: its result is sent as JSON, its errors go to the error middleware. */
-const route =
-  (handler: Handler) =>
-  (req: Request, res: Response, next: NextFunction): void => {
-    handler(req, res).then((body) => {
-      if (!res.headersSent) res.json(body);
-    }, next);
-  };
 
 export function createHttpApp(deps: HttpAppDeps): express.Express {
   const app = express();
@@ -232,53 +208,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     }),
   );
 
-  const admin = express.Router();
-  admin.use((req, _res, next) => {
-    const expected = deps.adminToken;
-    if (!expected) return next(new GatewayError("not_found", "the admin API is disabled"));
-    try {
-      if (!sameSecret(bearer(req), expected)) throw new GatewayError("unauthorized");
-      next();
-    } catch (err) {
-      next(err);
-    }
-  });
-  admin.put(
-    "/shops/:shopId",
-    route(async (req) => {
-      const shopId = parseInput(idSchema, req.params.shopId);
-      return { shop: await deps.admin.putShop(shopId, parseInput(shopInputSchema, req.body)) };
-    }),
-  );
-  admin.post(
-    "/shops/:shopId/agents",
-    route(async (req) => {
-      const shopId = parseInput(idSchema, req.params.shopId);
-      return { agent: await deps.admin.addAgent(shopId, parseInput(agentInputSchema, req.body)) };
-    }),
-  );
-  const agentPath = "/shops/:shopId/agents/:login";
-  const agentKey = (req: Request) => ({
-    shopId: parseInput(idSchema, req.params.shopId),
-    login: parseInput(agentInputSchema.shape.login, req.params.login),
-  });
-  admin.put(
-    `${agentPath}/password`,
-    route(async (req) => {
-      const { shopId, login } = agentKey(req);
-      await deps.admin.setPassword(shopId, login, parseInput(passwordInputSchema, req.body));
-      return { ok: true };
-    }),
-  );
-  admin.delete(
-    agentPath,
-    route(async (req) => {
-      const { shopId, login } = agentKey(req);
-      await deps.admin.removeAgent(shopId, login);
-      return { ok: true };
-    }),
-  );
-  api.use("/admin", admin);
+  api.use("/admin", adminRoutes({ admin: deps.admin, store: deps.store, adminToken: deps.adminToken }));
   if (deps.fileRoutes) api.use("/files", deps.fileRoutes);
   app.use("/v1", api);
   if (deps.widgetRoutes) app.use("/widget", deps.widgetRoutes);

@@ -22,6 +22,16 @@ export function describeDirectory(open: () => Promise<StoreFixture>): void {
       expect(await store.getShop("s2")).toBeUndefined();
     });
 
+    it("lists every shop by id, each as stored", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      expect(await store.listShops()).toEqual([]);
+      const b = shop("b-shop", { mapTiles: { url: "https://t.example/{z}/{x}/{y}", attribution: "T" } });
+      await store.putShop(b);
+      await store.putShop(shop("a-shop"));
+      expect(await store.listShops()).toEqual([shop("a-shop"), b]);
+    });
+
     it("keeps a shop's map tiles and media as given, and drops them when a later put has none", async () => {
       await using fx = await open();
       const { store } = fx;

@@ -10,5 +10,14 @@ export function describeLifecycle(open: () => Promise<StoreFixture>): void {
       await fx.store.init();
       await expect(fx.store.ping()).resolves.toBeUndefined();
     });
+
+    it("takes a probe write and deletes it again, any number of times", async () => {
+      await using fx = await open();
+      await expect(fx.store.probeWrite()).resolves.toBeUndefined();
+      await expect(Promise.all([fx.store.probeWrite(), fx.store.probeWrite()])).resolves.toEqual([
+        undefined,
+        undefined,
+      ]);
+    });
   });
 }

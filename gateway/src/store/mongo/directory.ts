@@ -78,6 +78,10 @@ export class MongoDirectory implements ShopStore, AgentStore, DeviceStore, Token
     return this.#c.run(async () => (await this.#c.col.shops.findOne({ id: str(id, "shop id") }, NO_ID)) ?? undefined);
   }
 
+  async listShops(): Promise<ShopRecord[]> {
+    return this.#c.run(() => this.#c.col.shops.find({}, NO_ID).sort({ id: 1 }).toArray());
+  }
+
   /** Every origin any shop allows, deduplicated (for CORS preflights). */
   async listAllowedOrigins(): Promise<string[]> {
     return this.#c.run(async () => {

@@ -20,6 +20,7 @@
  * - no TTL indexes (expireAfterSeconds), no partialFilterExpression, no $lookup;
  *   writeConcern is accepted and ignored (SQLite commits with synchronous=FULL).
  */
+import { randomUUID } from "node:crypto";
 import type { StoredNote, TeamKeyRecord } from "@parley/sdk/protocol";
 import { type Collection, type Db, type Document, type Filter, MongoClient, MongoServerError } from "mongodb";
 import { type LimitRule, type ReadMarker, type SharedLimiter, type Store, StoreUnavailableError } from "../port.js";
@@ -123,6 +124,18 @@ export class MongoStore implements Store {
     });
   }
 
+  async probeWrite(): Promise<void> {
+    const id = `probe-${process.pid}-${randomUUID()}`;
+    const at = Date.now();
+    const probes = this.#db.collection<{ id: string; at: number }>("probes");
+    return this.#run(async () => {
+      await probes.insertOne({ id, at });
+      const read = await probes.findOne({ id });
+      if (read?.at !== at) throw new Error("the probe document did not read back");
+      await probes.deleteOne({ id });
+    });
+  }
+
   /** Runs `fn` after every earlier operation queued under `key` in this process. */
   #serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const run = (this.#queues.get(key) ?? Promise.resolve()).then(fn);
@@ -150,6 +163,8 @@ export class MongoStore implements Store {
   readonly putShop: Store["putShop"] = (shop) => this.#directory.putShop(shop);
 
   readonly getShop: Store["getShop"] = (id) => this.#directory.getShop(id);
+
+  readonly listShops: Store["listShops"] = () => this.#directory.listShops();
 
   readonly listAllowedOrigins: Store["listAllowedOrigins"] = () => this.#directory.listAllowedOrigins();
 

@@ -19,6 +19,8 @@ export interface ShopRecord {
 export interface ShopStore {
   putShop(shop: ShopRecord): Promise<void>;
   getShop(id: string): Promise<ShopRecord | undefined>;
+  /** Every shop, by id (the operator CLI's `shop list`). */
+  listShops(): Promise<ShopRecord[]>;
   /** Every storefront origin any shop allows (for CORS preflights, which name no shop). */
   listAllowedOrigins(): Promise<string[]>;
 }

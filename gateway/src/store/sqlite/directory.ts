@@ -39,6 +39,10 @@ export class SqliteDirectory implements ShopStore, PrincipalStore, AgentStore, D
     return row && toShop(row);
   }
 
+  async listShops(): Promise<ShopRecord[]> {
+    return this.#c.s.listShops.all().map(toShop);
+  }
+
   /** Every origin any shop allows, deduplicated (for CORS preflights). */
   async listAllowedOrigins(): Promise<string[]> {
     return this.#c.s.allowedOrigins.all();

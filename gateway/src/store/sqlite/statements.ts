@@ -37,6 +37,10 @@ export function prepare(db: Database.Database) {
       allow_guests = excluded.allow_guests, created_at = excluded.created_at,
       map_tiles = excluded.map_tiles, media = excluded.media`),
     getShop: q<ShopRow>("SELECT * FROM shops WHERE id = ?"),
+    listShops: q<ShopRow>("SELECT * FROM shops ORDER BY id"),
+    insertProbe: q("INSERT INTO probes (id, at) VALUES (?, ?)"),
+    getProbe: q<number>("SELECT at FROM probes WHERE id = ?").pluck(),
+    deleteProbe: q("DELETE FROM probes WHERE id = ?"),
     allowedOrigins: q<string>(
       "SELECT DISTINCT o.value FROM shops, json_each(shops.allowed_origins) AS o ORDER BY o.value",
     ).pluck(),

@@ -12,6 +12,7 @@
  * are `async` only to fit the port (and so every failure surfaces as a
  * rejection).
  */
+import { randomUUID } from "node:crypto";
 import type { StoredNote, TeamKeyRecord } from "@parley/sdk/protocol";
 import Database from "better-sqlite3";
 import type { AppendResult, LimitRule, NewMessage, ReadMarker, SharedLimiter, Store } from "../port.js";
@@ -141,6 +142,14 @@ export class SqliteStore implements Store {
     this.#s.ping.get();
   }
 
+  async probeWrite(): Promise<void> {
+    const id = `probe-${process.pid}-${randomUUID()}`;
+    const at = Date.now();
+    await this.#write(() => this.#s.insertProbe.run(id, at));
+    if (this.#s.getProbe.get(id) !== at) throw new Error("the probe row did not read back");
+    await this.#write(() => this.#s.deleteProbe.run(id));
+  }
+
   /**
    * Group commit on the writer thread: appends that arrive while it is idle
    * (within one event-loop turn) or busy share one transaction and so one
@@ -158,6 +167,8 @@ export class SqliteStore implements Store {
   readonly putShop: Store["putShop"] = (shop) => this.#directory.putShop(shop);
 
   readonly getShop: Store["getShop"] = (id) => this.#directory.getShop(id);
+
+  readonly listShops: Store["listShops"] = () => this.#directory.listShops();
 
   readonly listAllowedOrigins: Store["listAllowedOrigins"] = () => this.#directory.listAllowedOrigins();
 
