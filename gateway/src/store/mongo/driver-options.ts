@@ -36,7 +36,11 @@ export function driverOptions(o: DriverOptions): MongoClientOptions {
     serverSelectionTimeoutMS: o.serverSelectionTimeoutMS,
     connectTimeoutMS: o.serverSelectionTimeoutMS,
     writeConcern: { w: "majority", journal: true, wtimeoutMS: o.writeConcernTimeoutMS },
+    // A `journal=false` in the connection string beats `writeConcern.journal`, not this top-level one.
+    journal: true,
     readConcern: { level: "majority" },
+    // Likewise for `readConcernLevel` in the connection string.
+    readConcernLevel: "majority",
     readPreference: "primary",
     retryWrites: true,
     retryReads: true,
