@@ -38,6 +38,12 @@ export interface LoadReport {
   longestGapMs: number;
   /** Where that gap started, in ms from the load's start. */
   longestGapAtMs: number;
+  /** Longest interval without any ack that ended after the fault started (the fault's gap in service), in ms. */
+  faultGapMs: number;
+  /** Longest interval without any ack that ended before the fault started (the baseline), in ms. */
+  baselineGapMs: number;
+  /** The slowest single send, from `send()` to its ack, in ms (a request lost in flight waits for the SDK's timeout). */
+  slowestAckMs: number;
   /** When the fault started and ended, in ms from the load's start. */
   fault: { startMs: number; endMs: number };
 }
@@ -99,6 +105,7 @@ export async function runLoad(
   const t0 = Date.now();
   const ackTimes: number[] = [];
   let sent = 0;
+  let slowestAckMs = 0;
   const failed: string[] = [];
   let stop = false;
   const faultWindow = { startMs: 0, endMs: 0 };
@@ -117,10 +124,12 @@ export async function runLoad(
       const conv = targets[i % targets.length];
       if (!conv) return;
       sent++;
+      const start = Date.now();
       try {
         const m = await client.send(conv.id, `${who} ${i}`);
         conv.acked.add(m.msgId);
         ackTimes.push(Date.now());
+        slowestAckMs = Math.max(slowestAckMs, Date.now() - start);
       } catch (err) {
         failed.push(`${who} ${i}: ${(err as Error).message}`);
       }
@@ -162,12 +171,17 @@ export async function runLoad(
   const times = [t0, ...ackTimes.sort((a, b) => a - b)];
   let longestGapMs = 0;
   let longestGapAtMs = 0;
+  let faultGapMs = 0;
+  let baselineGapMs = 0;
   for (let i = 1; i < times.length; i++) {
-    const gap = (times[i] ?? 0) - (times[i - 1] ?? 0);
+    const end = times[i] ?? 0;
+    const gap = end - (times[i - 1] ?? 0);
     if (gap > longestGapMs) {
       longestGapMs = gap;
       longestGapAtMs = (times[i - 1] ?? 0) - t0;
     }
+    if (end - t0 > faultWindow.startMs) faultGapMs = Math.max(faultGapMs, gap);
+    else baselineGapMs = Math.max(baselineGapMs, gap);
   }
   return {
     sent,
@@ -179,6 +193,9 @@ export async function runLoad(
     decodeFailures,
     longestGapMs,
     longestGapAtMs,
+    faultGapMs,
+    baselineGapMs,
+    slowestAckMs,
     fault: faultWindow,
   };
 }
