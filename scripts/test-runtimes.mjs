@@ -34,7 +34,7 @@ for (const major of majors()) {
   const code = await new Promise((resolve) => {
     const child = spawn(runtime.bin, [vitest, "run", ...SUITES], {
       stdio: "inherit",
-      env: { ...process.env, PATH: `${join(runtime.dir, "bin")}:${process.env.PATH}` },
+      env: { ...process.env, PATH: `${join(runtime.dir, "bin")}:${process.env.PATH}`, PARLEY_RUNTIME_PASS: "1" },
     });
     child.on("exit", (c, signal) => resolve(c ?? (signal ? 1 : 0)));
   });

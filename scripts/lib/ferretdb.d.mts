@@ -8,8 +8,28 @@ export declare const FERRETDB_VERSION: string;
  */
 export declare function ensureFerretdb(): Promise<{ bin: string; version: string }>;
 
+export interface StartFerretdbOptions {
+  /** SQLite files (SQLite backend) or only FerretDB's state file (PostgreSQL backend). */
+  dir: string;
+  /** `postgres://...` of an existing database: the PostgreSQL backend. @default the SQLite backend */
+  postgresqlUrl?: string;
+  /** Listen on this loopback port (a restart on the same address). @default a free port */
+  port?: number;
+}
+
+export interface FerretdbProcess {
+  /** `mongodb://127.0.0.1:<port>/` */
+  uri: string;
+  port: number;
+  pid: number;
+  /** Graceful: SIGTERM, then SIGKILL after 5 s. */
+  stop(): Promise<void>;
+  /** Abrupt: SIGKILL (a crash). */
+  kill(): Promise<void>;
+}
+
 /**
- * Starts FerretDB with the SQLite backend, its files in `dir`, on a free
- * loopback port; resolves once it accepts connections.
+ * Starts FerretDB on a loopback port, with the SQLite backend (files in `dir`) or,
+ * given `postgresqlUrl`, the PostgreSQL backend; resolves once it accepts connections.
  */
-export declare function startFerretdb(options: { dir: string }): Promise<{ uri: string; stop(): Promise<void> }>;
+export declare function startFerretdb(options: StartFerretdbOptions): Promise<FerretdbProcess>;

@@ -1,4 +1,4 @@
-// Finds or builds FerretDB (MongoDB wire protocol on SQLite) for the tests and the
+// Finds or builds FerretDB (MongoDB wire protocol on SQLite or PostgreSQL) for the tests and the
 // demo, and starts it on a free loopback port. No dependencies: Node 20 and, for
 // the first build only, the Go toolchain.
 //
@@ -189,26 +189,31 @@ function canConnect(port) {
 }
 
 /**
- * Starts FerretDB with the SQLite backend, storing its files in `dir`, on a free
- * loopback port; resolves once it accepts connections.
- * @param {{ dir: string }} options
- * @returns {Promise<{ uri: string, stop(): Promise<void> }>}
+ * Starts FerretDB on a free loopback port (or `port`); resolves once it accepts
+ * connections. The SQLite backend stores its files in `dir`; with `postgresqlUrl`
+ * the PostgreSQL backend stores everything in that database and `dir` only holds
+ * FerretDB's state file (several processes may share one PostgreSQL database).
+ * `kill()` is an abrupt SIGKILL (a crash), `stop()` a graceful SIGTERM.
+ * @param {{ dir: string, postgresqlUrl?: string, port?: number }} options
+ * @returns {Promise<{ uri: string, port: number, pid: number, stop(): Promise<void>, kill(): Promise<void> }>}
  */
-export async function startFerretdb({ dir }) {
+export async function startFerretdb({ dir, postgresqlUrl, port: fixedPort }) {
   const { bin } = await ensureFerretdb();
   await mkdir(dir, { recursive: true });
-  const sqliteDir = dir.endsWith("/") ? dir : `${dir}/`;
+  const stateDir = dir.endsWith("/") ? dir : `${dir}/`;
+  const backend = postgresqlUrl
+    ? ["--handler=postgresql", `--postgresql-url=${postgresqlUrl}`]
+    : ["--handler=sqlite", `--sqlite-url=file:${stateDir}?_pragma=synchronous(full)`];
 
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = fixedPort ?? (await freePort());
     const args = [
-      "--handler=sqlite",
-      `--sqlite-url=file:${sqliteDir}?_pragma=synchronous(full)`,
+      ...backend,
       `--listen-addr=127.0.0.1:${port}`,
       "--telemetry=disable",
       "--debug-addr=-",
       "--log-level=warn",
-      `--state-dir=${sqliteDir}`,
+      `--state-dir=${stateDir}`,
     ];
     const child = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
@@ -224,15 +229,19 @@ export async function startFerretdb({ dir }) {
     const deadline = Date.now() + 20_000;
     while (exitStatus === undefined && Date.now() < deadline) {
       if (await canConnect(port)) {
+        const end = async (signal) => {
+          if (exitStatus !== undefined) return;
+          child.kill(signal);
+          const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+          await exited;
+          clearTimeout(timer);
+        };
         return {
           uri: `mongodb://127.0.0.1:${port}/`,
-          async stop() {
-            if (exitStatus !== undefined) return;
-            child.kill("SIGTERM");
-            const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-            await exited;
-            clearTimeout(timer);
-          },
+          port,
+          pid: child.pid,
+          stop: () => end("SIGTERM"),
+          kill: () => end("SIGKILL"),
         };
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -242,7 +251,8 @@ export async function startFerretdb({ dir }) {
       await exited;
       throw new Error(`FerretDB did not accept connections on port ${port} within 20 s:\n${stderr}`);
     }
-    // The port may have been taken between probing and binding; try another.
+    // The port may have been taken between probing and binding (or, for a fixed port, still be held); try again.
     if (attempt >= 3) throw new Error(`FerretDB exited (${exitStatus}):\n${stderr}`);
+    if (fixedPort) await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -144,6 +144,14 @@ class NatsNode {
     throw new Error(`nats-server not ready after ${READY_TIMEOUT_MS} ms:\n${this.#log}`);
   }
 
+  /** Abrupt kill (no lame-duck); resolves once the process is gone. */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    child.kill("SIGKILL");
+    await this.#exited;
+  }
+
   async stop(): Promise<void> {
     const child = this.#child;
     if (!child) return;
@@ -294,6 +302,8 @@ export interface NatsClusterHarness {
     /** Connects to this node only. */
     wsConnect: NatsHarness["wsConnect"];
     stop(): Promise<void>;
+    /** SIGKILL (a crash); `restart()` brings it back on the same ports. */
+    kill(): Promise<void>;
     restart(): Promise<void>;
   }[];
   urls: string[];
@@ -360,6 +370,7 @@ export async function startNatsCluster(n = 3, opts: StartNatsOptions = {}): Prom
       monitorUrl: node.monitorUrl,
       ...clientApi({ minter, urls: [urls[i] ?? ""], wsUrls: [wsUrls[i] ?? ""], origins: allowedOrigins }),
       stop: () => node.stop(),
+      kill: () => node.kill(),
       restart: () => node.restart(),
     })),
     urls,

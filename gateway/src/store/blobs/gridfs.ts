@@ -25,6 +25,7 @@ import {
   MongoTopologyClosedError,
   type ObjectId,
 } from "mongodb";
+import { driverOptions } from "../mongo/driver-options.js";
 import { StoreUnavailableError } from "../port.js";
 import {
   type BlobInfo,
@@ -43,6 +44,8 @@ export interface GridFsBlobStoreOptions {
   bucketName?: string;
   /** @default 5000 */
   serverSelectionTimeoutMS?: number;
+  /** How long a write waits for majority acknowledgement, in ms. @default 10000 */
+  writeConcernTimeoutMS?: number;
   /**
    * Pending uploads older than this are taken to be dead and their chunks removed at `init`.
    * @default 3_600_000 (one hour)
@@ -77,11 +80,13 @@ export class GridFsBlobStore implements BlobStore {
 
   constructor(options: GridFsBlobStoreOptions) {
     const bucketName = options.bucketName ?? "blobs";
-    this.#client = new MongoClient(options.uri, {
-      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
-      connectTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
-      writeConcern: { w: "majority", journal: true },
-    });
+    this.#client = new MongoClient(
+      options.uri,
+      driverOptions({
+        serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
+        writeConcernTimeoutMS: options.writeConcernTimeoutMS ?? 10_000,
+      }),
+    );
     this.#db = this.#client.db(options.dbName ?? dbNameOf(options.uri));
     this.#bucket = new GridFSBucket(this.#db, { bucketName, chunkSizeBytes: CHUNK_BYTES });
     this.#files = this.#db.collection(`${bucketName}.files`);

@@ -10,8 +10,12 @@ import {
   MongoTopologyClosedError,
 } from "mongodb";
 
-/** Server codes that mean "not reachable right now" rather than "bad request". */
-const UNAVAILABLE_CODES = new Set([6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436]);
+/**
+ * Server codes that mean "not reachable right now" rather than "bad request". 64 (WriteConcernFailed):
+ * no majority acknowledged the write within `wtimeoutMS`; it may exist on the primary, and the resend
+ * of the same msgId finds it (unique index) instead of writing it twice.
+ */
+const UNAVAILABLE_CODES = new Set([6, 7, 64, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436]);
 const DUPLICATE_KEY = 11000;
 /** What FerretDB v1 answers for a TTL index. */
 export const NOT_IMPLEMENTED = 238;

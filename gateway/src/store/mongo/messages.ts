@@ -8,7 +8,7 @@
  * tried, re-reads the highest seq and tries the next one.
  */
 import type { StoredMessage, StoredNote } from "@parley/sdk/protocol";
-import { StoreNotFoundError } from "../port/errors.js";
+import { StoreNotFoundError, StoreUnavailableError } from "../port/errors.js";
 import type { AppendResult, MessageStore, NewMessage } from "../port/messages.js";
 import type { NoteCursor, NoteStore } from "../port/notes.js";
 import type { ReadMarker, ReadMarkerStore, UnreadCount } from "../port/read-markers.js";
@@ -54,7 +54,8 @@ export class MongoMessages implements MessageStore, ReadMarkerStore, NoteStore {
         await this.#c.col.messages.insertOne({ ...message });
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
-        // FerretDB does not name the violated index: look for the msgId, else the seq was taken.
+        // FerretDB does not name the violated index: look for the msgId, else the seq was taken. A
+        // majority read (the client's default): a copy only the primary holds is not acked as stored.
         const raced = await this.#c.col.messages.findOne({ convId, msgId }, NO_ID);
         if (raced) return { message: raced, duplicate: true };
         last = await this.#readLastSeq(convId, false);
@@ -65,7 +66,11 @@ export class MongoMessages implements MessageStore, ReadMarkerStore, NoteStore {
       await this.#c.col.conversations.updateOne({ id: convId }, { $max: { lastSeq: message.seq, updatedAt: doc.ts } });
       return { message, duplicate: false };
     }
-    throw new Error(`MongoStore: append to ${convId} lost the seq race ${this.#c.maxAppendRetries} times`);
+    // Retryable: contention, or (on a replica set) a resent msgId the primary holds but a majority does
+    // not yet; the SDK resends later with the same msgId.
+    throw new StoreUnavailableError(
+      `MongoStore: append to ${convId} lost the seq race ${this.#c.maxAppendRetries} times`,
+    );
   }
 
   /** The highest stored seq; on first use also checks the conversation exists. */
@@ -74,8 +79,10 @@ export class MongoMessages implements MessageStore, ReadMarkerStore, NoteStore {
       const conv = await this.#c.col.conversations.findOne({ id: convId }, { projection: { _id: 0, id: 1 } });
       if (!conv) throw new StoreNotFoundError(`conversation ${convId} does not exist`);
     }
+    // The seq race is decided by the unique index on the primary's newest data: read that ("local"),
+    // not the majority snapshot, which may lag behind a seq another gateway just took.
     const top = await this.#c.col.messages
-      .find({ convId }, { projection: { _id: 0, seq: 1 } })
+      .find({ convId }, { projection: { _id: 0, seq: 1 }, readConcern: { level: "local" } })
       .sort({ seq: -1 })
       .limit(1)
       .next();

@@ -14,13 +14,23 @@ export interface MongoStoreOptions {
    */
   serverSelectionTimeoutMS?: number;
   /**
+   * How long a write waits for a majority of the replica set to acknowledge it before failing with
+   * `StoreUnavailableError` (the SDK then resends; the msgId keeps it idempotent), in ms.
+   * @default 10000
+   */
+  writeConcernTimeoutMS?: number;
+  /**
    * How many times `append` retries after another process took the seq it tried.
    * @default 50
    */
   maxAppendRetries?: number;
 }
 
-const defaults = { serverSelectionTimeoutMS: 3000, maxAppendRetries: 50 } satisfies Partial<MongoStoreOptions>;
+const defaults = {
+  serverSelectionTimeoutMS: 3000,
+  writeConcernTimeoutMS: 10_000,
+  maxAppendRetries: 50,
+} satisfies Partial<MongoStoreOptions>;
 
 /** Checks the options and fills in the defaults; throws a `TypeError` for a bad one. */
 export function parseOptions(options: MongoStoreOptions): Required<MongoStoreOptions> {
@@ -31,11 +41,15 @@ export function parseOptions(options: MongoStoreOptions): Required<MongoStoreOpt
   const fromUri = decodeURIComponent(/^mongodb(?:\+srv)?:\/\/[^/]*\/([^?]*)/.exec(uri)?.[1] ?? "");
   const dbName = options.dbName ?? (fromUri || "parley");
   const serverSelectionTimeoutMS = options.serverSelectionTimeoutMS ?? defaults.serverSelectionTimeoutMS;
+  const writeConcernTimeoutMS = options.writeConcernTimeoutMS ?? defaults.writeConcernTimeoutMS;
   const maxAppendRetries = options.maxAppendRetries ?? defaults.maxAppendRetries;
   if (!Number.isInteger(serverSelectionTimeoutMS) || serverSelectionTimeoutMS <= 0) {
     throw new TypeError("MongoStore: bad `serverSelectionTimeoutMS`");
   }
+  if (!Number.isInteger(writeConcernTimeoutMS) || writeConcernTimeoutMS <= 0) {
+    throw new TypeError("MongoStore: bad `writeConcernTimeoutMS`");
+  }
   if (!Number.isInteger(maxAppendRetries) || maxAppendRetries < 1)
     throw new TypeError("MongoStore: bad `maxAppendRetries`");
-  return { uri, dbName, serverSelectionTimeoutMS, maxAppendRetries };
+  return { uri, dbName, serverSelectionTimeoutMS, writeConcernTimeoutMS, maxAppendRetries };
 }

@@ -1,6 +1,6 @@
 /**
  * The production store: MongoDB through the official driver, also run in CI
- * against FerretDB v1 (MongoDB wire protocol on SQLite). No transactions and no
+ * against FerretDB v1 (MongoDB wire protocol on SQLite or PostgreSQL). No transactions and no
  * change streams. This class opens the connection and the indexes (collections.ts)
  * and puts the aggregates behind the port, one module per group: directory.ts,
  * conversations.ts, messages.ts (appends: gapless and idempotent across
@@ -18,7 +18,9 @@
  * - createIndexes with several specs that all exist already kills the
  *   connection (slice bounds panic): indexes are created one by one.
  * - no TTL indexes (expireAfterSeconds), no partialFilterExpression, no $lookup;
- *   writeConcern is accepted and ignored (SQLite commits with synchronous=FULL).
+ *   writeConcern, readConcern and retryable-write transaction numbers are
+ *   accepted and ignored (its backend, SQLite with synchronous=FULL or
+ *   PostgreSQL, commits before it answers).
  */
 import { randomUUID } from "node:crypto";
 import type { StoredNote, TeamKeyRecord } from "@parley/sdk/protocol";
@@ -29,6 +31,7 @@ import { type Collections, collections, INDEXES } from "./collections.js";
 import type { MongoContext } from "./context.js";
 import { MongoConversations } from "./conversations.js";
 import { MongoDirectory } from "./directory.js";
+import { driverOptions } from "./driver-options.js";
 import { isDuplicateKey, isUnavailable, NOT_IMPLEMENTED } from "./errors.js";
 import { MongoKeys } from "./keys.js";
 import { MongoLimiter } from "./limits.js";
@@ -61,12 +64,8 @@ export class MongoStore implements Store {
 
   constructor(options: MongoStoreOptions) {
     this.#options = parseOptions(options);
-    this.#client = new MongoClient(this.#options.uri, {
-      serverSelectionTimeoutMS: this.#options.serverSelectionTimeoutMS,
-      connectTimeoutMS: this.#options.serverSelectionTimeoutMS,
-      // Persist before acknowledge: majority-replicated and journaled (FerretDB ignores it and commits to SQLite).
-      writeConcern: { w: "majority", journal: true },
-    });
+    // Persist before acknowledge: majority-replicated, journaled, majority reads (driver-options.ts says why each).
+    this.#client = new MongoClient(this.#options.uri, driverOptions(this.#options));
     this.#db = this.#client.db(this.#options.dbName);
     this.#col = collections(this.#db);
     const context: MongoContext = {
