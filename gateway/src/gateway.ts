@@ -15,6 +15,7 @@ import type { GatewayConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { ConnectionGuard, type PrincipalConnections } from "./nats/connections.js";
 import { JwtMinter } from "./nats/minter.js";
+import { type ServedRoute, servedRoutes } from "./openapi/route-list.js";
 import { ChatService } from "./service/chat-service.js";
 import type { PresenceOptions } from "./service/presence.js";
 import { Quotas } from "./service/quotas.js";
@@ -85,6 +86,8 @@ export interface Gateway {
   rpcStats(): ResponderStats;
   /** Principals' live NATS connections: `disconnect(principalId)` closes them all (on revocation). */
   readonly connections: PrincipalConnections;
+  /** The HTTP routes served, read from the app's router stack (none before `start()`); the OpenAPI route check reads them. */
+  httpRoutes(): ServedRoute[];
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -145,6 +148,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let responder: NatsResponder | undefined;
   const admission = new RpcAdmission(config.rpcConcurrency);
   let server: Server | undefined;
+  let routesServed: ServedRoute[] = [];
   let url = "";
   let stopping = false;
   let natsUp = false;
@@ -196,6 +200,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return responder?.stats() ?? { foreignReplies: 0, noReply: 0, ...admission.stats() };
     },
     connections,
+    httpRoutes() {
+      return routesServed;
+    },
     async start() {
       const service = await minter.mintService({ name: "parley-gateway" });
       nc = await connect({
@@ -264,6 +271,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           return corsCache.origins;
         },
       });
+      routesServed = servedRoutes(app);
       await new Promise<void>((resolve, reject) => {
         const s = app.listen(config.port, config.host, () => resolve());
         s.once("error", reject);

@@ -1,7 +1,9 @@
 /**
  * The HTTP side of the gateway: sessions, RPC over HTTP for clients without
  * NATS, the admin API, and health. One error middleware turns every failure
- * into `{error: {code, message}}` with the code's status.
+ * into `{error: {code, message}}` with the code's status. Every route here has
+ * its entry in the OpenAPI route table (openapi/routes.ts), served at
+ * `GET /v1/openapi.json`; gateway/test/openapi.test.ts fails when one is missing.
  */
 import { timingSafeEqual } from "node:crypto";
 import {
@@ -16,6 +18,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import type { Logger } from "pino";
 import { z } from "zod";
 import { GatewayError } from "../errors.js";
+import { openApiDocument } from "../openapi/document.js";
 import type { ChatService } from "../service/chat-service.js";
 import { RateLimit } from "../service/rate-limits.js";
 import type { RpcAdmission } from "../service/rpc-admission.js";
@@ -130,6 +133,10 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     }, next);
   });
   api.use(express.json({ limit: "100kb", strict: true, type: ["application/json"] }));
+
+  api.get("/openapi.json", (_req, res) => {
+    res.json(openApiDocument());
+  });
 
   api.post(
     "/session",
