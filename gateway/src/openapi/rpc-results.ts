@@ -101,6 +101,7 @@ export const rpcResultSchemas = {
 } satisfies { [Op in RpcOp]: z.ZodType };
 
 type Checks = { [Op in RpcOp]: Same<z.output<(typeof rpcResultSchemas)[Op]>, RpcResults[Op]> };
-/** Compile-time: every op's result schema is exactly `RpcResults[op]` (`never` names none when one is not). */
-export type RpcResultChecks = [Checks[RpcOp]] extends [true] ? true : { [Op in RpcOp]: Checks[Op] };
-export const rpcResultsChecked: RpcResultChecks = true;
+/** The ops whose result schema is not exactly `RpcResults[op]` (`never` when all are). */
+type Drifted = { [Op in RpcOp]: Checks[Op] extends true ? never : Op }[RpcOp];
+/** Compile-time: `tsc` fails here when an op's schema drifted (`Drifted` names the ops). */
+export const rpcResultsChecked: [Drifted] extends [never] ? true : Drifted = true;
