@@ -200,6 +200,22 @@ describe("the OpenAPI document against a real gateway", () => {
     ] as const) {
       await rpc(agent.apiToken, op, body);
     }
+    // Stored messages as the gateway serves them: sent by an SDK client over NATS, read over HTTP.
+    const sdk = stack.customer("cust-openapi-sdk");
+    await sdk.connect();
+    const withMessages = await sdk.openConversation();
+    await sdk.send(withMessages.id, "hello");
+    await sdk.send(withMessages.id, "again");
+    await sdk.close();
+    const history = await valid<{ result: { messages: Array<{ seq: number }> } }>({
+      method: "POST",
+      docPath: "/v1/rpc/msg.history",
+      body: { convId: withMessages.id },
+      bearer: agent.apiToken,
+      status: 200,
+    });
+    expect(history.result.messages.map((m) => m.seq)).toEqual([2, 1]);
+    await rpc(agent.apiToken, "msg.since", { convId: withMessages.id, after: 0 });
     // Errors of ops: an unknown conversation, a body with a key the op does not take, no token at all.
     await rpc(customer.apiToken, "conv.get", { convId: "cv_nope" }, 404);
     await call({

@@ -5,6 +5,10 @@
  * (document.ts, `GET /v1/openapi.json`, docs/openapi.json) is made from this
  * table, and gateway/test/openapi.test.ts checks it against the routes a real
  * gateway registers, both ways: a new route gets its entry here or the test fails.
+ *
+ * Adding a route: register it (http-app.ts or its router), add its entry to
+ * `routes` below with the zod schemas it parses with, then `npm run openapi`
+ * to rewrite docs/openapi.json.
  */
 import {
   agentSessionRequestSchema,
