@@ -33,40 +33,100 @@ const REF = "#/components/schemas/";
 
 /**
  * Schemas that get a name of their own (a component) wherever they appear, in requests, answers or both
- * (those must read the same either way: no defaults or transforms).
+ * (those must read the same either way: no defaults or transforms), with a line for people.
  */
-const NAMED: Array<[z.ZodType, string, "input" | "output" | "both"]> = [
-  [envelopeSchema, "Envelope", "both"],
-  [deviceKeysSchema, "DeviceKeys", "input"],
-  [deviceRecordSchema, "DeviceRecord", "both"],
-  [epochCommitSchema, "EpochCommit", "both"],
-  [teamKeyRecordSchema, "TeamKeyRecord", "both"],
-  [teamKeyWrapSchema, "TeamKeyWrap", "both"],
-  [keyBackupEntrySchema, "KeyBackupEntry", "both"],
-  [sessionRequestSchema, "SessionRequest", "input"],
-  [agentSessionRequestSchema, "AgentSessionRequest", "input"],
-  [refreshRequestSchema, "RefreshRequest", "input"],
-  [shopInputSchema, "ShopInput", "input"],
-  [agentInputSchema, "AgentInput", "input"],
-  [passwordInputSchema, "PasswordInput", "input"],
-  [mapTilesSchema, "MapTiles", "both"],
-  [shopMediaSchema, "ShopMedia", "both"],
-  [wire.principalInfoSchema, "PrincipalInfo", "output"],
-  [wire.conversationInfoSchema, "ConversationInfo", "output"],
-  [wire.memberInfoSchema, "MemberInfo", "output"],
-  [wire.readMarkSchema, "ReadMark", "output"],
-  [wire.inviteInfoSchema, "InviteInfo", "output"],
-  [wire.storedMessageSchema, "StoredMessage", "output"],
-  [wire.storedNoteSchema, "StoredNote", "output"],
-  [wire.handleCheckSchema, "HandleCheck", "output"],
-  [wire.blockedInfoSchema, "BlockedInfo", "output"],
-  [wire.membershipEventSchema, "MembershipEvent", "output"],
-  [wire.teamPresenceSchema, "TeamPresence", "output"],
-  [wire.iceServerSchema, "IceServer", "output"],
-  [wire.sessionResponseSchema, "SessionResponse", "output"],
-  [wire.widgetConfigSchema, "WidgetConfig", "output"],
-  [wire.okSchema, "Ok", "output"],
-  [wire.errorBodySchema, "ErrorBody", "output"],
+const NAMED: Array<[z.ZodType, string, "input" | "output" | "both", string]> = [
+  [
+    envelopeSchema,
+    "Envelope",
+    "both",
+    "A sealed message: the signed header in the clear, the ciphertext opaque to the gateway (docs/protocol.md, the envelope).",
+  ],
+  [
+    deviceKeysSchema,
+    "DeviceKeys",
+    "input",
+    "A device's id and public keys (Ed25519 `sigPk`, X25519 `boxPk`, base64url), sent at sign-in.",
+  ],
+  [
+    deviceRecordSchema,
+    "DeviceRecord",
+    "both",
+    "A device's self-signed registration, binding its public keys to a principal.",
+  ],
+  [
+    epochCommitSchema,
+    "EpochCommit",
+    "both",
+    "One link of a conversation's epoch chain, made and signed by a member device.",
+  ],
+  [
+    teamKeyRecordSchema,
+    "TeamKeyRecord",
+    "both",
+    "A shop team's public key, version n, signed by the admin device that made it.",
+  ],
+  [
+    teamKeyWrapSchema,
+    "TeamKeyWrap",
+    "both",
+    "A team key's secret halves sealed to one team device by an admin device.",
+  ],
+  [
+    keyBackupEntrySchema,
+    "KeyBackupEntry",
+    "both",
+    "One sealed epoch key of a customer's key backup; the gateway cannot open it.",
+  ],
+  [sessionRequestSchema, "SessionRequest", "input", "A customer token from the shop's backend, or a guest."],
+  [
+    agentSessionRequestSchema,
+    "AgentSessionRequest",
+    "input",
+    "A member of a shop's team signs in; bots add their own NATS user key.",
+  ],
+  [refreshRequestSchema, "RefreshRequest", "input", "The refresh token to exchange; bots add their NATS user key."],
+  [
+    shopInputSchema,
+    "ShopInput",
+    "input",
+    "A shop: its name, how its customer tokens are verified, its storefront origins and features.",
+  ],
+  [agentInputSchema, "AgentInput", "input", "An agent or bot login of a shop."],
+  [passwordInputSchema, "PasswordInput", "input", "A new password for a login."],
+  [mapTilesSchema, "MapTiles", "both", "The shop's own map tile server."],
+  [shopMediaSchema, "ShopMedia", "both", "The shop's audio for listening together."],
+  [wire.principalInfoSchema, "PrincipalInfo", "output", "A principal (someone who signs in) as others see it."],
+  [wire.conversationInfoSchema, "ConversationInfo", "output", "A conversation as the calling principal sees it."],
+  [wire.memberInfoSchema, "MemberInfo", "output", "A member of a conversation."],
+  [wire.readMarkSchema, "ReadMark", "output", "A member's read marker."],
+  [wire.inviteInfoSchema, "InviteInfo", "output", "An invite into a conversation, by handle."],
+  [
+    wire.storedMessageSchema,
+    "StoredMessage",
+    "output",
+    "A message as stored: its sequence number, sender and envelope.",
+  ],
+  [wire.storedNoteSchema, "StoredNote", "output", "An internal note of the shop's team, sealed under the team key."],
+  [wire.handleCheckSchema, "HandleCheck", "output", "Whether the caller could claim a handle now."],
+  [wire.blockedInfoSchema, "BlockedInfo", "output", "A principal the caller blocked."],
+  [wire.membershipEventSchema, "MembershipEvent", "output", "One recorded join, leave or removal."],
+  [wire.teamPresenceSchema, "TeamPresence", "output", "Who of a shop's team is online."],
+  [wire.iceServerSchema, "IceServer", "output", "One STUN or TURN server, as `RTCIceServer` takes it."],
+  [
+    wire.sessionResponseSchema,
+    "SessionResponse",
+    "output",
+    "A session: who signed in, how to reach NATS, and the API and refresh tokens.",
+  ],
+  [wire.widgetConfigSchema, "WidgetConfig", "output", "A shop's public widget settings."],
+  [wire.okSchema, "Ok", "output", "Done; nothing else to say."],
+  [
+    wire.errorBodySchema,
+    "ErrorBody",
+    "output",
+    "Why a request failed: a stable code (the contract), a message for people, and `retryAfter` seconds for `rate_limited` and `busy`.",
+  ],
 ];
 
 const TAGS = [
@@ -100,8 +160,16 @@ function inline(schema: z.ZodType): Json {
 }
 
 /** Converts a registry to components; `$schema` and `$id` dropped (the document sets the dialect). */
-function convert(registry: z.core.$ZodRegistry<{ id: string }>, io: "input" | "output"): Record<string, Json> {
-  const { schemas } = z.toJSONSchema(registry, { io, unrepresentable: "any", uri: (id) => `${REF}${id}` });
+function convert(
+  registry: z.core.$ZodRegistry<{ id: string; description?: string }>,
+  io: "input" | "output",
+): Record<string, Json> {
+  const { schemas } = z.toJSONSchema(registry, {
+    io,
+    metadata: registry,
+    unrepresentable: "any",
+    uri: (id) => `${REF}${id}`,
+  });
   const out: Record<string, Json> = {};
   for (const [id, schema] of Object.entries(schemas)) {
     const { $schema: _dialect, $id: _id, ...rest } = schema as Json;
@@ -128,11 +196,11 @@ function errorAnswer(codes: ErrorCode[]): Json {
 }
 
 function build(): OpenApiDocument {
-  const inputs = z.registry<{ id: string }>();
-  const outputs = z.registry<{ id: string }>();
-  for (const [schema, id, io] of NAMED) {
-    if (io !== "output") inputs.add(schema, { id });
-    if (io !== "input") outputs.add(schema, { id });
+  const inputs = z.registry<{ id: string; description?: string }>();
+  const outputs = z.registry<{ id: string; description?: string }>();
+  for (const [schema, id, io, description] of NAMED) {
+    if (io !== "output") inputs.add(schema, { id, description });
+    if (io !== "input") outputs.add(schema, { id, description });
   }
   const named = (registry: typeof inputs, schema: z.ZodType, id: string): Json => {
     if (!registry.has(schema)) registry.add(schema, { id });
