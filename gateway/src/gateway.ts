@@ -20,6 +20,7 @@ import { PublishBatch } from "./nats/publish-batch.js";
 import { GatewayMetrics } from "./observability/metrics.js";
 import { type MetricsServer, startMetricsServer } from "./observability/metrics-server.js";
 import { timedStore } from "./observability/store-timing.js";
+import { type ServedRoute, servedRoutes } from "./openapi/route-list.js";
 import { ChatService } from "./service/chat-service.js";
 import type { PresenceOptions } from "./service/presence.js";
 import { Quotas } from "./service/quotas.js";
@@ -94,6 +95,8 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   /** `http://host:port/metrics` of the metrics listener once started; empty without `PARLEY_METRICS_PORT`. */
   readonly metricsUrl: string;
+  /** The HTTP routes served, read from the app's router stack (none before `start()`); the OpenAPI route check reads them. */
+  httpRoutes(): ServedRoute[];
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -178,6 +181,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let responder: NatsResponder | undefined;
   let server: Server | undefined;
   let metricsServer: MetricsServer | undefined;
+  let routesServed: ServedRoute[] = [];
   let url = "";
   let stopping = false;
 
@@ -245,6 +249,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     get metricsUrl() {
       return metricsServer?.url ?? "";
+    },
+    httpRoutes() {
+      return routesServed;
     },
     async start() {
       const service = await minter.mintService({ name: "parley-gateway" });
@@ -318,6 +325,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           return corsCache.origins;
         },
       });
+      routesServed = servedRoutes(app);
       await new Promise<void>((resolve, reject) => {
         const s = app.listen(config.port, config.host, () => resolve());
         s.once("error", reject);

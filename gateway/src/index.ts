@@ -17,6 +17,11 @@ export {
 export type { PrincipalConnections } from "./nats/connections.js";
 export { JwtMinter } from "./nats/minter.js";
 export type { GatewayMetrics, MetricsSources, Transport } from "./observability/metrics.js";
+export type { OpenApiDocument } from "./openapi/document.js";
+export { openApiDocument, openApiText } from "./openapi/document.js";
+export type { ServedRoute } from "./openapi/route-list.js";
+export type { RouteDoc } from "./openapi/routes.js";
+export { routes as httpRoutes } from "./openapi/routes.js";
 export type { IceOptions, TurnOptions } from "./service/ice.js";
 export { openStore } from "./store/index.js";
 export type { Store } from "./store/port.js";

@@ -3,7 +3,10 @@
  * NATS, the admin API, and health. One error middleware turns every failure
  * into `{error: {code, message, requestId}}` with the code's status. Every
  * request gets an id (a valid `X-Request-Id` from the caller, else a new one),
- * sent back as `X-Request-Id`; every answer is counted by route pattern.
+ * sent back as `X-Request-Id`; every answer is counted by route pattern. Every
+ * route here has its entry in the OpenAPI route table (openapi/routes.ts),
+ * served at `GET /v1/openapi.json`; gateway/test/openapi.test.ts fails when one
+ * is missing.
  */
 import {
   agentSessionRequestSchema,
@@ -20,6 +23,7 @@ import { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { adoptRequestId } from "../observability/request-ids.js";
+import { openApiDocument } from "../openapi/document.js";
 import type { ChatService } from "../service/chat-service.js";
 import { RateLimit } from "../service/rate-limits.js";
 import type { RpcAdmission } from "../service/rpc-admission.js";
@@ -142,6 +146,10 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     }, next);
   });
   api.use(express.json({ limit: "100kb", strict: true, type: ["application/json"] }));
+
+  api.get("/openapi.json", (_req, res) => {
+    res.json(openApiDocument());
+  });
 
   api.post(
     "/session",
