@@ -182,6 +182,27 @@ export const adminShopReplySchema = z.object({
   shop: shopInputSchema.omit({ tokenKey: true }).extend({ id: idSchema, createdAt: ms }),
 });
 
+/** A shop as the admin API lists it: without its token key (its algorithm instead), with its team. */
+export const shopViewSchema = adminShopReplySchema.shape.shop.extend({
+  tokenKeyAlg: z.enum(["EdDSA", "HS256"]),
+  team: z.array(z.object({ login: z.string(), role: z.enum(["admin", "agent"]), principal: principalInfoSchema })),
+});
+
+/** `GET /v1/admin/shops`. */
+export const adminShopListSchema = z.object({ shops: z.array(shopViewSchema) });
+
+/** `GET /v1/admin/shops/:shopId`. */
+export const adminShopViewSchema = z.object({ shop: shopViewSchema });
+
+/** `POST /v1/admin/doctor`: the gateway's clock and whether the store took a scratch write. */
+export const doctorReplySchema = z.object({
+  now: ms,
+  store: z.union([
+    z.object({ ok: z.literal(true), kind: z.string() }),
+    z.object({ ok: z.literal(false), kind: z.string(), message: z.string() }),
+  ]),
+});
+
 /** `POST /v1/admin/shops/:shopId/agents`. */
 export const adminAgentReplySchema = z.object({
   agent: z.object({ login: z.string(), role: z.string(), principal: principalInfoSchema }),
@@ -222,6 +243,7 @@ export const errorBodySchema = z.object({
   code: z.enum(GATEWAY_ERROR_CODES as [ErrorCode, ...ErrorCode[]]),
   message: z.string(),
   retryAfter: z.number().min(0).optional(),
+  requestId: z.string().optional(),
 });
 
 /** Compile-time: each answer schema is exactly its protocol type (`tsc` fails otherwise). */
@@ -242,4 +264,6 @@ export type WireSchemaChecks = [
   Assert<Same<z.output<typeof widgetConfigSchema>, WidgetConfig>>,
   Assert<z.output<typeof errorBodySchema> extends ErrorBody ? true : false>,
   Assert<Same<z.output<typeof deviceRecordSchema>, import("@parley/sdk/protocol").DeviceRecord>>,
+  Assert<Same<z.output<typeof shopViewSchema>, import("../service/shop-admin.js").ShopView>>,
+  Assert<Same<z.output<typeof doctorReplySchema>, import("../transport/admin-routes.js").DoctorReply>>,
 ];
