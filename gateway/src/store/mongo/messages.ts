@@ -4,8 +4,14 @@
  *
  * `append` stays gapless and idempotent across gateway processes with two
  * unique indexes, {convId, seq} and {convId, msgId}: a process serializes its
- * own appends per conversation and, when another process took the seq it
- * tried, re-reads the highest seq and tries the next one.
+ * own appends per conversation and tries the seq after the last one it knows.
+ * When another process took that seq, the conversation's `lastSeq` (raised
+ * with `$max` after every insert, so never above the stored maximum) says where
+ * to go on in one read; only when it has not moved yet (the other insert is
+ * still recording it, or the msgId is the repeat) does it look up the msgId
+ * and the highest stored seq. An append whose seq another process took thus
+ * costs 4 round trips (insert refused, one read, insert, record) against 2,
+ * and no read of the messages collection.
  */
 import type { StoredMessage, StoredNote } from "@parley/sdk/protocol";
 import { StoreNotFoundError, StoreUnavailableError } from "../port/errors.js";
@@ -47,19 +53,25 @@ export class MongoMessages implements MessageStore, ReadMarkerStore, NoteStore {
     const { convId, msgId } = doc;
     // No look-up first: the unique (convId, msgId) index refuses a repeat, and the duplicate-key path
     // below finds the stored one. A retry costs a round trip more; every first send one less.
-    let last = this.#lastSeq.get(convId) ?? (await this.#readLastSeq(convId, true));
+    let last = this.#lastSeq.get(convId) ?? (await this.#recordedLastSeq(convId));
     for (let attempt = 0; attempt < this.#c.maxAppendRetries; attempt++) {
       const message: StoredMessage = { ...doc, seq: last + 1 };
       try {
         await this.#c.col.messages.insertOne({ ...message });
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
-        // FerretDB does not name the violated index: look for the msgId, else the seq was taken. A
-        // majority read (the client's default): a copy only the primary holds is not acked as stored.
+        // FerretDB does not name the violated index. Mostly another process took the seq and recorded
+        // it: go on after the recorded one. Else, or when that fails too, look for the msgId.
+        const recorded = await this.#recordedLastSeq(convId);
+        if (attempt === 0 && recorded > last) {
+          last = recorded;
+          continue;
+        }
+        // A majority read (the client's default): a copy only the primary holds is not acked as stored.
         const raced = await this.#c.col.messages.findOne({ convId, msgId }, NO_ID);
         if (raced) return { message: raced, duplicate: true };
-        last = await this.#readLastSeq(convId, false);
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * (attempt + 1)));
+        last = recorded > last ? recorded : await this.#storedLastSeq(convId);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * attempt));
         continue;
       }
       this.#rememberSeq(convId, message.seq);
@@ -73,14 +85,23 @@ export class MongoMessages implements MessageStore, ReadMarkerStore, NoteStore {
     );
   }
 
-  /** The highest stored seq; on first use also checks the conversation exists. */
-  async #readLastSeq(convId: string, checkConversation: boolean): Promise<number> {
-    if (checkConversation) {
-      const conv = await this.#c.col.conversations.findOne({ id: convId }, { projection: { _id: 0, id: 1 } });
-      if (!conv) throw new StoreNotFoundError(`conversation ${convId} does not exist`);
-    }
-    // The seq race is decided by the unique index on the primary's newest data: read that ("local"),
-    // not the majority snapshot, which may lag behind a seq another gateway just took.
+  /**
+   * The conversation's `lastSeq`: the highest seq some process recorded after inserting it. It may lag
+   * the stored maximum (an insert not yet recorded, a crash in between, FerretDB's non-atomic `$max`)
+   * but never exceeds it, so the seq after it never leaves a gap.
+   */
+  async #recordedLastSeq(convId: string): Promise<number> {
+    // Like the seq race itself, read the primary's newest data ("local"), not a lagging majority snapshot.
+    const conv = await this.#c.col.conversations.findOne(
+      { id: convId },
+      { projection: { _id: 0, lastSeq: 1 }, readConcern: { level: "local" } },
+    );
+    if (!conv) throw new StoreNotFoundError(`conversation ${convId} does not exist`);
+    return conv.lastSeq ?? 0;
+  }
+
+  /** The highest stored seq, for when the recorded one lags: a sorted read of the messages. */
+  async #storedLastSeq(convId: string): Promise<number> {
     const top = await this.#c.col.messages
       .find({ convId }, { projection: { _id: 0, seq: 1 }, readConcern: { level: "local" } })
       .sort({ seq: -1 })

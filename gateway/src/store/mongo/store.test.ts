@@ -4,6 +4,7 @@ import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MongoForTests, mongoForTests } from "../../../test/harness/ferretdb.js";
 import { startTcpProxy } from "../../../test/harness/tcp-proxy.js";
+import { message, range, seed } from "../conformance/fixtures.js";
 import { describeStoreConformance } from "../conformance/suite.js";
 import { StoreUnavailableError } from "../port.js";
 import { handleSkeleton } from "../rules/skeleton.js";
@@ -153,6 +154,49 @@ describe("MongoStore migration of handles unique across shops", () => {
       expect(await store.setHandle(other.id, "mia", handleSkeleton("mia"))).toBe("set");
     } finally {
       await store.close();
+      await admin.db(dbName).dropDatabase();
+    }
+  });
+});
+
+describe("MongoStore appends from two processes to one conversation", () => {
+  it("numbers 1..N with no gap or repeat, stores every msgId once and answers a repeat as duplicate", async () => {
+    const dbName = `${server.dbName}_seq_${++fixtures}`;
+    // Two stores on one database: what two gateway processes see, each with its own seq cache.
+    const [a, b] = [await openMongo(server.uri, dbName), await openMongo(server.uri, dbName)];
+    try {
+      const convId = await seed(a, 0);
+      // Alternating one at a time: each store's cache is one behind on every append.
+      for (const i of range(1, 10))
+        expect((await (i % 2 ? a : b).append(message(convId, `s${i}`))).message.seq).toBe(i);
+      // A crash between an insert and recording it leaves the conversation's lastSeq behind.
+      await admin
+        .db(dbName)
+        .collection("conversations")
+        .updateOne({ id: convId }, { $set: { lastSeq: 4 } });
+      const fresh = range(11, 50).map((i) => `c${i}`);
+      const sends = [...fresh, "s3", "c20", "s10", "c45"];
+      const results = await Promise.all(sends.map((msgId, i) => (i % 2 ? a : b).append(message(convId, msgId))));
+      const stored = await a.since(convId, 0, 100);
+      expect(stored.map((m) => m.seq)).toEqual(range(1, 50));
+      expect(stored.map((m) => m.msgId).sort()).toEqual([...range(1, 10).map((i) => `s${i}`), ...fresh].sort());
+      const seqOf = new Map(stored.map((m) => [m.msgId, m.seq]));
+      for (const r of results) expect(r.message.seq).toBe(seqOf.get(r.message.msgId));
+      // Each new msgId is stored by exactly one of its sends; the repeats come back as duplicates.
+      expect(results.filter((r) => !r.duplicate).map((r) => r.message.msgId)).toHaveLength(fresh.length);
+      expect(new Set(results.filter((r) => !r.duplicate).map((r) => r.message.msgId))).toEqual(new Set(fresh));
+      expect(
+        results
+          .filter((r) => r.duplicate)
+          .map((r) => r.message.msgId)
+          .sort(),
+      ).toEqual(["c20", "c45", "s10", "s3"]);
+      const repeat = await b.append(message(convId, "c11"));
+      expect(repeat).toMatchObject({ duplicate: true, message: { msgId: "c11", seq: seqOf.get("c11") } });
+      expect((await a.append(message(convId, "after"))).message.seq).toBe(51);
+    } finally {
+      await a.close();
+      await b.close();
       await admin.db(dbName).dropDatabase();
     }
   });
