@@ -22,6 +22,7 @@ import type { RpcAdmission } from "../service/rpc-admission.js";
 import type { SessionService } from "../service/sessions.js";
 import type { ShopAdmin } from "../service/shop-admin.js";
 import { agentInputSchema, passwordInputSchema, shopInputSchema } from "../service/shop-admin.js";
+import { type WebhookAdmin, webhookInputSchema } from "../service/webhooks/admin.js";
 import type { Store } from "../store/port.js";
 import { parseInput } from "../validation.js";
 import { toGatewayError } from "./to-gateway-error.js";
@@ -30,6 +31,8 @@ export interface HttpAppDeps {
   sessions: SessionService;
   chat: ChatService;
   admin: ShopAdmin;
+  /** `PUT/GET/DELETE /v1/admin/shops/:shopId/webhook`. */
+  webhooks: WebhookAdmin;
   store: Store;
   log: Logger;
   adminToken: string | undefined;
@@ -230,6 +233,29 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     route(async (req) => {
       const { shopId, login } = agentKey(req);
       await deps.admin.removeAgent(shopId, login);
+      return { ok: true };
+    }),
+  );
+  const webhookPath = "/shops/:shopId/webhook";
+  admin.put(
+    webhookPath,
+    route(async (req) => {
+      const shopId = parseInput(idSchema, req.params.shopId);
+      return { webhook: await deps.webhooks.put(shopId, parseInput(webhookInputSchema, req.body)) };
+    }),
+  );
+  admin.get(
+    webhookPath,
+    route(async (req) => {
+      const webhook = await deps.webhooks.get(parseInput(idSchema, req.params.shopId));
+      if (!webhook) throw new GatewayError("not_found", "no webhook");
+      return { webhook };
+    }),
+  );
+  admin.delete(
+    webhookPath,
+    route(async (req) => {
+      await deps.webhooks.remove(parseInput(idSchema, req.params.shopId));
       return { ok: true };
     }),
   );

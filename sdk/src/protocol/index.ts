@@ -153,6 +153,18 @@ export {
   teamKeyWrapSchema,
 } from "./schemas.js";
 export type { CatalogTrack, MapTiles, ShopMedia, WidgetConfig } from "./shop-settings.js";
+export type {
+  WebhookAttemptInfo,
+  WebhookConversationData,
+  WebhookErrorCode,
+  WebhookEvent,
+  WebhookEventBase,
+  WebhookEventType,
+  WebhookInfo,
+  WebhookMessageData,
+  WebhookPrincipal,
+} from "./webhooks.js";
+export { WEBHOOK_LOG_LIMIT, WebhookErrorCodes, WebhookEventTypes, WebhookHeaders } from "./webhooks.js";
 export {
   API_QUEUE,
   API_WILDCARD,

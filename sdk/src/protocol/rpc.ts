@@ -1,5 +1,6 @@
 import type { StoredMessage, StoredNote } from "./envelope.js";
 import type { KeyBackupEntry } from "./key-backup.js";
+import type { WebhookAttemptInfo, WebhookInfo } from "./webhooks.js";
 import type {
   BlockedInfo,
   ConversationInfo,
@@ -252,6 +253,13 @@ export interface RpcResults {
       /** The login's principal as others see it. */
       principal: PrincipalInfo;
     }>;
+  };
+  /** Admin agents only: the shop's webhook (never its secret) and its newest delivery attempts, newest first. */
+  "webhook.log": {
+    /** The configured webhook; `null` when the shop has none. */
+    webhook: WebhookInfo | null;
+    /** The newest attempts (at most `WEBHOOK_LOG_LIMIT`), newest first. */
+    attempts: WebhookAttemptInfo[];
   };
   /** Admin agents only: the login was removed and its sessions revoked. */
   "team.remove": {
