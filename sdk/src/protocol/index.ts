@@ -153,6 +153,14 @@ export {
   teamKeyWrapSchema,
 } from "./schemas.js";
 export type { CatalogTrack, MapTiles, ShopMedia, WidgetConfig } from "./shop-settings.js";
+export {
+  API_QUEUE,
+  API_WILDCARD,
+  parseApiSubject,
+  principalPermissions,
+  SubjectWildcards,
+  subjects,
+} from "./subjects.js";
 export type {
   WebhookAttemptInfo,
   WebhookConversationData,
@@ -165,11 +173,3 @@ export type {
   WebhookPrincipal,
 } from "./webhooks.js";
 export { WEBHOOK_LOG_LIMIT, WebhookErrorCodes, WebhookEventTypes, WebhookHeaders } from "./webhooks.js";
-export {
-  API_QUEUE,
-  API_WILDCARD,
-  parseApiSubject,
-  principalPermissions,
-  SubjectWildcards,
-  subjects,
-} from "./subjects.js";

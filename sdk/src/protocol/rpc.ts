@@ -1,6 +1,5 @@
 import type { StoredMessage, StoredNote } from "./envelope.js";
 import type { KeyBackupEntry } from "./key-backup.js";
-import type { WebhookAttemptInfo, WebhookInfo } from "./webhooks.js";
 import type {
   BlockedInfo,
   ConversationInfo,
@@ -16,6 +15,7 @@ import type {
   TeamKeyWrap,
   TeamPresence,
 } from "./models.js";
+import type { WebhookAttemptInfo, WebhookInfo } from "./webhooks.js";
 
 /** One STUN or TURN server, as `RTCIceServer` takes it. */
 export interface IceServer {
