@@ -99,11 +99,20 @@ export interface WebhookEventBase<T extends WebhookEventType, D> {
 /** Codes of `WebhookVerificationError` (`@parley/sdk/server`). */
 export const WebhookErrorCodes = {
   /** The signature header or the body cannot be parsed. */
-  webhook_malformed: { message: "The webhook's signature header or body is malformed." },
+  webhook_malformed: {
+    /** A default message for people. */
+    message: "The webhook's signature header or body is malformed.",
+  },
   /** No `v1` signature matches the body under the secret. */
-  webhook_bad_signature: { message: "The webhook's signature does not match." },
+  webhook_bad_signature: {
+    /** A default message for people. */
+    message: "The webhook's signature does not match.",
+  },
   /** The signed timestamp is outside the tolerance (a replay, or a clock far off). */
-  webhook_too_old: { message: "The webhook's timestamp is outside the tolerance." },
+  webhook_too_old: {
+    /** A default message for people. */
+    message: "The webhook's timestamp is outside the tolerance.",
+  },
 } as const;
 export type WebhookErrorCode = keyof typeof WebhookErrorCodes;
 

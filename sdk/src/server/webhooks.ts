@@ -34,7 +34,9 @@ export interface VerifyWebhookOptions {
 
 /** A webhook that did not verify; `code` says why (stable), `message` is for people. */
 export class WebhookVerificationError extends Error {
+  /** Always `WebhookVerificationError`. */
   override readonly name = "WebhookVerificationError";
+  /** Why: `webhook_malformed`, `webhook_bad_signature` or `webhook_too_old`. */
   readonly code: WebhookErrorCode;
 
   constructor(code: WebhookErrorCode, message: string = WebhookErrorCodes[code].message, options?: ErrorOptions) {
