@@ -26,6 +26,7 @@ export const WebhookEventTypes = [
   "conversation.reopened",
   "message.created",
 ] as const;
+/** One of {@link WebhookEventTypes}. */
 export type WebhookEventType = (typeof WebhookEventTypes)[number];
 
 /** A principal as a webhook names it: the gateway's id and, for customers, the shop's own id (`sub`). */
@@ -114,6 +115,7 @@ export const WebhookErrorCodes = {
     message: "The webhook's timestamp is outside the tolerance.",
   },
 } as const;
+/** One of {@link WebhookErrorCodes}. */
 export type WebhookErrorCode = keyof typeof WebhookErrorCodes;
 
 /** One delivery attempt as the delivery log (`webhook.log`) shows it. */
