@@ -6,6 +6,8 @@
  * across two gateways, `message.created` only for offline customers (a burst
  * coalesced into one), the delivery log, and no content in any delivery.
  */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { ParleyClient } from "@parley/sdk";
 import type { WebhookEvent } from "@parley/sdk/protocol";
 import { verifyWebhook, WebhookVerificationError } from "@parley/sdk/server";
@@ -14,6 +16,8 @@ import { type MongoForTests, mongoForTests } from "./harness/ferretdb.js";
 import { ADMIN_TOKEN, SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
 import { startWebhookReceiver, type WebhookReceiver } from "./harness/webhook-receiver.js";
 import { codeOf, waitFor } from "./helpers.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 const ENV = {
   PARLEY_WEBHOOK_ALLOW_LOOPBACK: "true",
@@ -240,6 +244,39 @@ describe.each(["sqlite", "mongodb"] as const)("webhooks on the %s store", (kind)
     const customer = track(stack.customer(`wh-${kind}-nosy`));
     await customer.connect();
     expect(await codeOf(customer.request("webhook.log", {}))).toBe("forbidden");
+  });
+
+  it("reaches the example shop backend, which verifies each webhook and refuses a forged one", async () => {
+    const { startShopBackend } = (await import(join(ROOT, "examples/shop-backend/server.mjs"))) as {
+      startShopBackend(o: object): Promise<{ url: string; close(): Promise<void> }>;
+    };
+    const shopSecret = `whsec_demo-${kind}-0123456789abcdefghijklmnop`;
+    const seen: WebhookEvent[] = [];
+    const backend = await startShopBackend({
+      gatewayUrl: stack.url,
+      shopId: SHOP_ID,
+      key: { alg: "HS256", secret: "unused-in-this-test-0123456789abcdef" },
+      webhookSecret: shopSecret,
+      onWebhook: (e: WebhookEvent) => seen.push(e),
+    });
+    try {
+      expect((await admin(stack, "PUT", { url: `${backend.url}/parley/webhook`, secret: shopSecret })).status).toBe(
+        200,
+      );
+      const customer = track(stack.customer(`wh-${kind}-backend`));
+      await customer.connect();
+      const conv = await customer.openConversation();
+      await waitFor(() => seen.some((e) => e.data.conversationId === conv.id), "the backend's webhook");
+      const forged = await fetch(`${backend.url}/parley/webhook`, {
+        method: "POST",
+        headers: { "parley-signature": `t=${Math.floor(Date.now() / 1000)},v1=${"0".repeat(64)}` },
+        body: "{}",
+      });
+      expect([forged.status, await forged.text()]).toEqual([400, "webhook_bad_signature"]);
+    } finally {
+      await backend.close();
+      await admin(stack, "PUT", { url: receiver.url, secret });
+    }
   });
 
   it("removes the webhook through the admin API", async () => {
