@@ -50,6 +50,7 @@ import { pickPort } from "./demo/net.mjs";
 import { gatewayPackage, natsServerLib } from "./demo/packages.mjs";
 import { SEEDED_CUSTOMERS, seedCustomers } from "./demo/seed.mjs";
 import {
+  registerWebhook,
   startBot,
   startDashboard,
   startGateway,
@@ -195,6 +196,9 @@ async function main() {
       logsDir,
       services,
     });
+    if (demo.stopping) return;
+
+    await registerWebhook({ gatewayUrl, storefrontUrl, secrets });
     if (demo.stopping) return;
 
     const bot = await startBot({ env, gatewayUrl, secrets, stateDir, logsDir, services });

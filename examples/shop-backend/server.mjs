@@ -16,19 +16,24 @@
 // JWK JSON); PARLEY_KEY_BACKUP_SECRET (optional, at least 32 characters: the
 // key backup master secret, which never goes to the gateway); SHOP_PORT
 // (default 3000), SHOP_HOST (default 127.0.0.1); SHOP_AUDIO_DIR (optional: WAV
-// files served at /audio/<id>.wav, with Range requests, for listening together).
+// files served at /audio/<id>.wav, with Range requests, for listening together);
+// PARLEY_WEBHOOK_SECRET (optional: the shop's webhook secret; with it,
+// `POST /parley/webhook` verifies each webhook the gateway sends with
+// `verifyWebhook` and prints it, see docs/webhooks.md).
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { keyBackupSecret, signCustomerToken } from "@parley/sdk/server";
+import { keyBackupSecret, signCustomerToken, verifyWebhook, WebhookVerificationError } from "@parley/sdk/server";
 import { sendAudio } from "./audio.mjs";
 
 const STOREFRONT = fileURLToPath(new URL("../storefront/", import.meta.url));
 const STATIC = { "/app.js": "text/javascript; charset=utf-8", "/style.css": "text/css; charset=utf-8" };
 const COOKIE = "shop_sid";
 const MAX_BODY = 4096;
+/** Webhook bodies are small (ids and counts); anything bigger is not one. */
+const MAX_WEBHOOK_BODY = 65_536;
 /** The storefront's display options (app.js), kept across the login and logout redirects when well formed. */
 const DISPLAY_OPTIONS = {
   lang: /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/,
@@ -50,8 +55,10 @@ function backToStorefront(req) {
 /**
  * Starts the shop backend. Resolves `{url, close}` once listening.
  * @param {{gatewayUrl: string, shopId: string, key: {alg: "HS256", secret: string} | {alg: "EdDSA", privateKey: string},
- *          keyBackupSecret?: string, port?: number, host?: string, audience?: string, audioDir?: string}} options
+ *          keyBackupSecret?: string, port?: number, host?: string, audience?: string, audioDir?: string,
+ *          webhookSecret?: string, onWebhook?: (event: object) => void}} options
  *   `audioDir`: WAV files served at `/audio/<id>.wav` (the shop's media for listening together).
+ *   `webhookSecret`: verify webhooks at `POST /parley/webhook` and print each (and pass it to `onWebhook`).
  */
 export async function startShopBackend(options) {
   const gateway = new URL(options.gatewayUrl).origin;
@@ -67,6 +74,19 @@ export async function startShopBackend(options) {
     const sid = /(?:^|;\s*)shop_sid=([A-Za-z0-9_-]{20,64})/.exec(req.headers.cookie ?? "")?.[1];
     return sid ? sessions.get(sid) : undefined;
   };
+
+  const readRaw = (req) =>
+    new Promise((resolve, reject) => {
+      const chunks = [];
+      let size = 0;
+      req.on("data", (chunk) => {
+        size += chunk.length;
+        if (size > MAX_WEBHOOK_BODY) reject(new Error("body too large"));
+        else chunks.push(chunk);
+      });
+      req.on("end", () => resolve(Buffer.concat(chunks)));
+      req.on("error", reject);
+    });
 
   const readForm = (req) =>
     new Promise((resolve, reject) => {
@@ -119,6 +139,25 @@ export async function startShopBackend(options) {
         if (!options.keyBackupSecret) return json(res, 200, { token });
         const secret = await keyBackupSecret({ secret: options.keyBackupSecret, customerId: shopper.id });
         return json(res, 200, { token, keyBackupSecret: secret });
+      }
+      if (options.webhookSecret && req.method === "POST" && path === "/parley/webhook") {
+        // The raw bytes: the signature covers exactly what was sent.
+        const rawBody = await readRaw(req);
+        let event;
+        try {
+          event = await verifyWebhook({
+            secret: options.webhookSecret,
+            header: req.headers["parley-signature"],
+            rawBody,
+          });
+        } catch (err) {
+          if (err instanceof WebhookVerificationError) return send(res, 400, "text/plain", err.code);
+          throw err;
+        }
+        // A real shop would e-mail an offline customer here (once per event id: retries repeat it).
+        process.stdout.write(`webhook ${event.type} ${event.id} ${JSON.stringify(event.data)}\n`);
+        options.onWebhook?.(event);
+        return send(res, 200, "text/plain", "ok");
       }
       if (req.method === "POST" && path === "/login") {
         const name = (await readForm(req)).get("name")?.trim().slice(0, 60);
@@ -177,6 +216,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       : { alg: "HS256", secret: env.PARLEY_SHOP_SECRET },
     ...(env.PARLEY_KEY_BACKUP_SECRET ? { keyBackupSecret: env.PARLEY_KEY_BACKUP_SECRET } : {}),
     ...(env.SHOP_AUDIO_DIR ? { audioDir: env.SHOP_AUDIO_DIR } : {}),
+    ...(env.PARLEY_WEBHOOK_SECRET ? { webhookSecret: env.PARLEY_WEBHOOK_SECRET } : {}),
     port: Number(env.SHOP_PORT ?? 3000),
     host: env.SHOP_HOST ?? "127.0.0.1",
   });

@@ -11,6 +11,7 @@ import { DEFAULT_MAX_DEVICES, MAX_DEVICES_LIMIT } from "./service/device-registr
 import { checkIceUrl, ICE_DEFAULTS, type IceOptions, TURN_TTL_BOUNDS } from "./service/ice.js";
 import { parseQuotas, type QuotaTable } from "./service/quotas.js";
 import { DEFAULT_RPC_CONCURRENCY, type RpcConcurrency } from "./service/rpc-admission.js";
+import { WEBHOOK_DEFAULTS, type WebhookOptions } from "./service/webhooks/options.js";
 
 const csv = z
   .string()
@@ -199,6 +200,25 @@ const envSchema = z.object({
     .default(DEFAULT_MAX_CONNECTIONS_PER_PRINCIPAL),
   /** App-account NATS connections kept free of principals for the gateways' own connections. */
   PARLEY_NATS_RESERVED_CONNECTIONS: z.coerce.number().int().min(1).default(DEFAULT_RESERVED_CONNECTIONS),
+  /** `true`: webhooks may go to `http:` URLs and loopback addresses (development only; private ranges stay refused). */
+  PARLEY_WEBHOOK_ALLOW_LOOPBACK: z.enum(["true", "false"]).default("false"),
+  /** How long one webhook attempt may take, ms. */
+  PARLEY_WEBHOOK_TIMEOUT: z.coerce.number().int().min(100).max(60_000).default(WEBHOOK_DEFAULTS.timeoutMs),
+  /** The first webhook retry's delay, ms (then doubling, with jitter). */
+  PARLEY_WEBHOOK_BACKOFF: z.coerce.number().int().min(1).max(3_600_000).default(WEBHOOK_DEFAULTS.backoffBaseMs),
+  /** Webhook attempts before an event is marked failed. */
+  PARLEY_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(WEBHOOK_DEFAULTS.maxAttempts),
+  /** Age after which a webhook event is failed instead of retried, seconds. */
+  PARLEY_WEBHOOK_MAX_AGE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(WEBHOOK_DEFAULTS.maxAgeMs / 1000),
+  /** How long `message.created` waits to coalesce a burst, ms. */
+  PARLEY_WEBHOOK_COALESCE: z.coerce.number().int().min(0).max(600_000).default(WEBHOOK_DEFAULTS.coalesceMs),
+  /** How often a gateway looks for due webhook deliveries, ms. */
+  PARLEY_WEBHOOK_POLL: z.coerce.number().int().min(10).max(60_000).default(WEBHOOK_DEFAULTS.pollMs),
 });
 
 export type GatewayEnv = z.input<typeof envSchema>;
@@ -261,6 +281,8 @@ export interface GatewayConfig {
    * undefined when no port is set.
    */
   metrics: { host: string; port: number; token: string | undefined } | undefined;
+  /** Webhook delivery settings (`PARLEY_WEBHOOK_*`). */
+  webhooks: Required<WebhookOptions>;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
@@ -333,6 +355,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       e.PARLEY_METRICS_PORT === undefined
         ? undefined
         : { host: e.PARLEY_METRICS_HOST, port: e.PARLEY_METRICS_PORT, token: e.PARLEY_METRICS_TOKEN },
+    webhooks: {
+      ...WEBHOOK_DEFAULTS,
+      allowLoopback: e.PARLEY_WEBHOOK_ALLOW_LOOPBACK === "true",
+      timeoutMs: e.PARLEY_WEBHOOK_TIMEOUT,
+      backoffBaseMs: e.PARLEY_WEBHOOK_BACKOFF,
+      maxAttempts: e.PARLEY_WEBHOOK_MAX_ATTEMPTS,
+      maxAgeMs: e.PARLEY_WEBHOOK_MAX_AGE * 1000,
+      coalesceMs: e.PARLEY_WEBHOOK_COALESCE,
+      pollMs: e.PARLEY_WEBHOOK_POLL,
+    },
   };
 }
 

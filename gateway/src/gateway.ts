@@ -28,6 +28,7 @@ import { RpcAdmission } from "./service/rpc-admission.js";
 import { type OnRevoked, type RevokeReason, SessionService } from "./service/sessions.js";
 import { ShopAdmin } from "./service/shop-admin.js";
 import { ShopStorage } from "./service/storage.js";
+import { WebhookDelivery } from "./service/webhooks/delivery.js";
 import { type BlobStore, openBlobStore } from "./store/blobs/index.js";
 import { openStore } from "./store/index.js";
 import type { Store } from "./store/port.js";
@@ -211,6 +212,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     handleProbes: { perPrincipal: config.handleProbeRatePerMinute, perIp: config.handleProbeIpRatePerMinute },
     ice: config.ice,
     removeAgent: (shopId, login) => admin.removeAgent(shopId, login),
+    webhooks: config.webhooks,
+    log,
     ...(options.presence ? { presence: options.presence } : {}),
     ...(options.now ? { now: options.now } : {}),
     sink: {
@@ -228,6 +231,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     nc.publish(subjects.user(principalId), JSON.stringify(event));
     await nc.flush();
   };
+
+  const webhookDelivery = new WebhookDelivery({ store, settings: config.webhooks, now: Date.now, log });
 
   // CORS: a preflight names no shop, so it is answered for any origin some shop registered (cached for
   // 10 s); the session routes then check the origin against the one shop the request names.
@@ -280,6 +285,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await chat.presence.start(nc);
       await guard?.start(nc);
       storage.start();
+      webhookDelivery.start();
 
       const sessions = new SessionService({
         store,
@@ -301,6 +307,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         sessions,
         chat,
         admin,
+        webhooks: chat.webhooks,
         store,
         log,
         adminToken: config.adminToken,
@@ -349,6 +356,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await guard?.stop();
       await storage.stop();
       outbox.flush();
+      await webhookDelivery.stop();
       if (nc && !nc.isClosed()) await nc.drain().catch(() => undefined);
       await closing;
       await metricsServer?.close();

@@ -328,7 +328,9 @@ describe("the OpenAPI document against a real gateway", () => {
       raw: { type: "application/json", data: "{nope" },
       status: 400,
     });
-    expect(notJson.body).toEqual({ error: { code: "bad_request", message: "body is not JSON" } });
+    expect(notJson.body).toEqual({
+      error: { code: "bad_request", message: "body is not JSON", requestId: expect.any(String) },
+    });
     await call({
       method: "POST",
       docPath: "/v1/session",

@@ -28,4 +28,5 @@ export {
   type TestStack,
 } from "./harness/stack.js";
 export { startTcpProxy, type TcpProxy } from "./harness/tcp-proxy.js";
+export { type ReceivedWebhook, startWebhookReceiver, type WebhookReceiver } from "./harness/webhook-receiver.js";
 export { codeOf, collectTexts, waitFor } from "./helpers.js";

@@ -90,6 +90,9 @@ export async function startGateway({
       PARLEY_SESSION_SECRET: secrets.sessionSecret,
       PARLEY_ADMIN_TOKEN: secrets.adminToken,
       PARLEY_SHOPS_FILE: shops,
+      // The demo's shop backend listens on loopback over http: allowed for webhooks in development only.
+      PARLEY_WEBHOOK_ALLOW_LOOPBACK: "true",
+      PARLEY_WEBHOOK_COALESCE: "3000",
     },
   });
   services.push(gw);
@@ -144,6 +147,7 @@ export async function startStorefront({
       PARLEY_SHOP_ID: SHOP_ID,
       PARLEY_SHOP_SECRET: secrets.shopTokenSecret,
       PARLEY_KEY_BACKUP_SECRET: secrets.keyBackupSecret,
+      PARLEY_WEBHOOK_SECRET: secrets.webhookSecret,
       SHOP_HOST: HOST,
       SHOP_PORT: String(shopPort),
       // The demo playlist (make-audio.mjs), served at /audio/<id>.wav.
@@ -153,6 +157,16 @@ export async function startStorefront({
   services.push(storefront);
   await storefront.waitUntil(() => httpOk(`${storefrontUrl}/`), GATEWAY_READY_MS, "ready");
   return storefront;
+}
+
+/** Points the shop's webhook at the storefront's backend (`POST /parley/webhook`), which verifies and prints each. */
+export async function registerWebhook({ gatewayUrl, storefrontUrl, secrets }) {
+  const res = await fetch(`${gatewayUrl}/v1/admin/shops/${SHOP_ID}/webhook`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${secrets.adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ url: `${storefrontUrl}/parley/webhook`, secret: secrets.webhookSecret }),
+  });
+  if (!res.ok) throw new DemoError(`cannot register the webhook: ${res.status} ${await res.text()}`);
 }
 
 /** The example bot, once it says it is answering. */

@@ -51,6 +51,8 @@ export async function loadOrCreateSecrets(file) {
     shopTokenSecret: saved.shopTokenSecret ?? token(32),
     // The shop's key backup master secret (ADR 0016): only the shop backend holds it, never the gateway.
     keyBackupSecret: saved.keyBackupSecret ?? token(32),
+    // The shop's webhook secret: the demo registers the storefront's /parley/webhook with it.
+    webhookSecret: saved.webhookSecret ?? `whsec_${token(32)}`,
     agentPassword: saved.agentPassword ?? `demo-${token(9)}`,
     colleaguePassword: saved.colleaguePassword ?? `demo-${token(9)}`,
     botPassword: saved.botPassword ?? `bot-${token(18)}`,

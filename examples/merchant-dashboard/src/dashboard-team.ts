@@ -5,7 +5,8 @@
  * agent's sessions at once: its refresh token, API token and sign-in stop
  * working. Keyboard: the panel's heading takes focus when it opens, Escape
  * cancels a confirmation or closes the panel, and focus moves to the
- * confirmation's buttons and back.
+ * confirmation's buttons and back. Below the team, the webhook delivery log
+ * (`<dashboard-webhooks>`).
  */
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import type { Dashboard } from "./dashboard.js";
@@ -202,6 +203,7 @@ export class DashboardTeam extends LitElement {
           ? html`<ul aria-label=${t("team.title")}>${members.map((m) => this.#member(m))}</ul>`
           : html`<p class="muted">${t("team.loading")}</p>`
       }
+      <dashboard-webhooks .dash=${this.dash}></dashboard-webhooks>
     </section>`;
   }
 }

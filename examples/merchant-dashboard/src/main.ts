@@ -15,6 +15,7 @@ import { DashboardLogin } from "./dashboard-login.js";
 import { DashboardMembers } from "./dashboard-members.js";
 import { DashboardNotes } from "./dashboard-notes.js";
 import { DashboardTeam } from "./dashboard-team.js";
+import { DashboardWebhooks } from "./dashboard-webhooks.js";
 import { setLocale } from "./i18n.js";
 
 const elements = {
@@ -28,6 +29,7 @@ const elements = {
   "dashboard-invites": DashboardInvites,
   "dashboard-invite-dialog": DashboardInviteDialog,
   "dashboard-team": DashboardTeam,
+  "dashboard-webhooks": DashboardWebhooks,
 } as const;
 
 defineParleyElements();

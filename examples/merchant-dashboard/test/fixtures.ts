@@ -26,6 +26,8 @@ export interface DashboardShopOptions {
   now?: () => number;
   /** NATS JWT and API token lifetime, seconds (the stack harness's `jwtTtl`). @default 600 */
   jwtTtl?: number;
+  /** More gateway environment variables (the stack harness's `env`). @default {} */
+  env?: Record<string, string>;
 }
 
 export async function startDashboardShop(options: DashboardShopOptions = {}): Promise<DashboardShop> {
@@ -38,6 +40,7 @@ export async function startDashboardShop(options: DashboardShopOptions = {}): Pr
     browserOrigins: [dashOrigin],
     ...(options.now ? { now: options.now } : {}),
     ...(options.jwtTtl ? { jwtTtl: options.jwtTtl } : {}),
+    ...(options.env ? { env: options.env } : {}),
   });
   const backend: DashboardShop["backend"] = await startShopBackend({
     gatewayUrl: stack.url,

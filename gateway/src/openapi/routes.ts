@@ -21,12 +21,15 @@ import {
 } from "@parley/sdk/protocol";
 import { z } from "zod";
 import { agentInputSchema, passwordInputSchema, shopInputSchema } from "../service/shop-admin.js";
+import { webhookInputSchema } from "../service/webhooks/admin.js";
 import { rpcResultSchemas } from "./rpc-results.js";
 import {
   adminAgentReplySchema,
   adminShopListSchema,
   adminShopReplySchema,
   adminShopViewSchema,
+  adminWebhookPutSchema,
+  adminWebhookSchema,
   doctorReplySchema,
   fileUploadResultSchema,
   GATEWAY_ERROR_CODES,
@@ -219,6 +222,37 @@ export const routes: RouteDoc[] = [
     auth: "admin",
     params: { shopId: idSchema },
     answers: ok(adminShopViewSchema, "The shop."),
+    errors: [],
+  },
+  {
+    method: "put",
+    path: "/v1/admin/shops/:shopId/webhook",
+    tag: "admin",
+    summary: "Sets the shop's webhook (docs/webhooks.md); the answer holds its secret, the only time it is shown.",
+    auth: "admin",
+    params: { shopId: idSchema },
+    body: webhookInputSchema,
+    answers: ok(adminWebhookPutSchema, "The webhook with its secret."),
+    errors: [],
+  },
+  {
+    method: "get",
+    path: "/v1/admin/shops/:shopId/webhook",
+    tag: "admin",
+    summary: "The shop's webhook, without its secret; 404 when it has none.",
+    auth: "admin",
+    params: { shopId: idSchema },
+    answers: ok(adminWebhookSchema, "The webhook."),
+    errors: [],
+  },
+  {
+    method: "delete",
+    path: "/v1/admin/shops/:shopId/webhook",
+    tag: "admin",
+    summary: "Removes the shop's webhook; 404 when it has none.",
+    auth: "admin",
+    params: { shopId: idSchema },
+    answers: ok(okSchema),
     errors: [],
   },
   {

@@ -28,6 +28,8 @@ import {
   storedMessageSchema,
   storedNoteSchema,
   teamPresenceSchema,
+  webhookAttemptSchema,
+  webhookInfoSchema,
 } from "./wire-schemas.js";
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -98,6 +100,7 @@ export const rpcResultSchemas = {
   "presence.get": presence,
   "presence.ping": z.object({ intervalMs: count, ttlMs: count, presence: teamPresenceSchema }),
   "presence.leave": okSchema,
+  "webhook.log": z.object({ webhook: webhookInfoSchema.nullable(), attempts: z.array(webhookAttemptSchema) }),
 } satisfies { [Op in RpcOp]: z.ZodType };
 
 type Checks = { [Op in RpcOp]: Same<z.output<(typeof rpcResultSchemas)[Op]>, RpcResults[Op]> };

@@ -32,6 +32,7 @@ import {
   type StoredNote,
   TeamKinds,
   type TeamPresence,
+  WebhookEventTypes,
   type WidgetConfig,
 } from "@parley/sdk/protocol";
 import { z } from "zod";
@@ -203,6 +204,28 @@ export const doctorReplySchema = z.object({
   ]),
 });
 
+/** A shop's webhook as the admin API and `webhook.log` show it (never its secret). */
+export const webhookInfoSchema = z.object({ url: z.string(), updatedAt: ms });
+
+/** `PUT /v1/admin/shops/:shopId/webhook`: the secret is shown in this answer only. */
+export const adminWebhookPutSchema = z.object({ webhook: webhookInfoSchema.extend({ secret: z.string() }) });
+
+/** `GET /v1/admin/shops/:shopId/webhook`. */
+export const adminWebhookSchema = z.object({ webhook: webhookInfoSchema });
+
+/** One delivery attempt in `webhook.log`. */
+export const webhookAttemptSchema = z.object({
+  eventId: z.string(),
+  type: z.enum(WebhookEventTypes),
+  attempt: z.number().int().min(1),
+  at: ms,
+  status: z.number().int().min(0),
+  durationMs: z.number().min(0),
+  outcome: z.enum(["delivered", "retry", "failed"]),
+  nextAt: ms.optional(),
+  error: z.string().optional(),
+});
+
 /** `POST /v1/admin/shops/:shopId/agents`. */
 export const adminAgentReplySchema = z.object({
   agent: z.object({ login: z.string(), role: z.string(), principal: principalInfoSchema }),
@@ -264,6 +287,8 @@ export type WireSchemaChecks = [
   Assert<Same<z.output<typeof widgetConfigSchema>, WidgetConfig>>,
   Assert<z.output<typeof errorBodySchema> extends ErrorBody ? true : false>,
   Assert<Same<z.output<typeof deviceRecordSchema>, import("@parley/sdk/protocol").DeviceRecord>>,
+  Assert<Same<z.output<typeof webhookInfoSchema>, import("@parley/sdk/protocol").WebhookInfo>>,
+  Assert<Same<z.output<typeof webhookAttemptSchema>, import("@parley/sdk/protocol").WebhookAttemptInfo>>,
   Assert<Same<z.output<typeof shopViewSchema>, import("../service/shop-admin.js").ShopView>>,
   Assert<Same<z.output<typeof doctorReplySchema>, import("../transport/admin-routes.js").DoctorReply>>,
 ];

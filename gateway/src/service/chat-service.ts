@@ -8,6 +8,7 @@
  * presence, profile, ICE servers), all sharing one access check (access.ts).
  */
 import { isRpcOp, isTeamKind, type RpcOp, type RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
+import type { Logger } from "pino";
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type {
@@ -29,6 +30,7 @@ import type {
   ShopStore,
   TeamKeyStore,
   UsageStore,
+  WebhookStore,
 } from "../store/port.js";
 import { parseInput } from "../validation.js";
 import { conversationAccess } from "./access.js";
@@ -53,6 +55,9 @@ import { ShopStorage } from "./storage.js";
 import { TeamAdmin } from "./team-admin.js";
 import { TeamKeys } from "./team-keys.js";
 import { Triage } from "./triage.js";
+import { WebhookAdmin } from "./webhooks/admin.js";
+import { WebhookEvents } from "./webhooks/events.js";
+import { parseWebhookOptions, type WebhookOptions } from "./webhooks/options.js";
 
 type Body<Op extends RpcOp> = z.output<(typeof rpcRequestSchemas)[Op]>;
 type Handlers = { [Op in RpcOp]: (actor: PrincipalRecord, body: Body<Op>) => Promise<RpcResults[Op]> };
@@ -77,7 +82,8 @@ export type ChatStore = ConversationStore &
   BlockStore &
   ShopStore &
   LimiterStore &
-  UsageStore;
+  UsageStore &
+  WebhookStore;
 
 export interface ChatServiceOptions {
   store: ChatStore;
@@ -100,6 +106,10 @@ export interface ChatServiceOptions {
   ice?: IceOptions;
   /** Removes a team login and revokes its sessions (`team.remove`; ShopAdmin.removeAgent). */
   removeAgent?: (shopId: string, login: string) => Promise<unknown>;
+  /** Webhook settings (webhooks/options.ts). @default the defaults there */
+  webhooks?: WebhookOptions;
+  /** Where failures to queue a webhook event are logged. @default nowhere */
+  log?: Logger;
   now?: () => number;
 }
 
@@ -110,6 +120,8 @@ export class ChatService {
   readonly presence: PresenceTracker;
   /** Handles of the principals (the shop admin sets team members' handles through it). */
   readonly handles: Handles;
+  /** The shops' webhook settings and delivery log (the admin API sets them through it). */
+  readonly webhooks: WebhookAdmin;
   readonly #team: TeamKeys;
   readonly #store: ChatServiceOptions["store"];
 
@@ -125,7 +137,24 @@ export class ChatService {
     this.#store = store;
     const teamAdmin = new TeamAdmin({ store, removeAgent: options.removeAgent });
     const signals = new Signals({ store, fanout, access, now });
-    const triage = new Triage({ store, fanout, now });
+    const webhookSettings = parseWebhookOptions(options.webhooks);
+    const presence = new PresenceTracker(options.sink, options.presence, now);
+    this.presence = presence;
+    // Webhook times are wall-clock (delivery and the receivers' signature check run on it).
+    const webhookEvents = new WebhookEvents({
+      store,
+      isOnline: (id) => presence.isOnline(id),
+      settings: webhookSettings,
+      now: Date.now,
+      log: options.log,
+    });
+    this.webhooks = new WebhookAdmin({
+      store,
+      settings: webhookSettings,
+      onChange: (shopId) => webhookEvents.forget(shopId),
+    });
+    const webhooks = webhookEvents;
+    const triage = new Triage({ store, fanout, now, webhooks });
     const notes = new Notes({ store, fanout, now });
     const keyBackups = new KeyBackups({ store });
     const maxDevices = options.maxDevices === undefined ? {} : { maxDevices: options.maxDevices };
@@ -134,13 +163,14 @@ export class ChatService {
     const handles = new Handles({ store, access, ...(options.handleProbes ? { probes: options.handleProbes } : {}) });
     this.handles = handles;
     const profiles = new Profiles({ store, handles });
-    const conversations = new Conversations({ store, fanout, access, now });
+    const conversations = new Conversations({ store, fanout, access, now, webhooks });
     const messages = new Messages({
       store,
       fanout,
       access,
       triage,
       now,
+      webhooks,
       storage: options.storage ?? new ShopStorage({ usage: store }),
       ...(options.sendRate === undefined ? {} : { sendRate: options.sendRate }),
     });
@@ -158,8 +188,6 @@ export class ChatService {
     });
     const blocks = new Blocks({ store });
     const ice = new IceServers(options.ice, now);
-    const presence = new PresenceTracker(options.sink, options.presence, now);
-    this.presence = presence;
     this.#handlers = {
       "conv.open": (actor) => conversations.open(actor),
       "conv.list": (actor, body) => conversations.list(actor, body.limit ?? 50),
@@ -197,6 +225,7 @@ export class ChatService {
       "team.wrap.get": (actor) => team.getWraps(actor),
       "team.members": (actor) => teamAdmin.members(actor),
       "team.remove": (actor, body) => teamAdmin.remove(actor, body.login),
+      "webhook.log": (actor, body) => this.webhooks.log(actor, body.limit),
       "keys.backup.put": (actor, body) => keyBackups.put(actor, body),
       "keys.backup.list": (actor, body) => keyBackups.list(actor, body),
       "handle.check": (actor, body) => handles.check(actor, body.handle),

@@ -28,6 +28,7 @@ import type {
 } from "../store/port.js";
 import type { ConversationAccess } from "./access.js";
 import type { EventFanout } from "./events.js";
+import type { WebhookEvents } from "./webhooks/events.js";
 
 /** How many recorded membership changes `member.history` answers at most (the newest). */
 export const MEMBERSHIP_HISTORY_LIMIT = 200;
@@ -37,6 +38,8 @@ export interface ConversationsOptions {
   fanout: EventFanout;
   access: ConversationAccess;
   now: () => number;
+  /** The shop's webhook events (`conversation.opened`); absent, none. */
+  webhooks?: WebhookEvents | undefined;
 }
 
 export class Conversations {
@@ -66,6 +69,7 @@ export class Conversations {
     const owner: MemberRecord = { convId: conversation.id, principalId: actor.id, role: "owner", joinedAt: now };
     await this.#o.store.addMember(owner);
     this.#o.fanout.toConversation(conversation, [owner], { type: "conversation", conversation });
+    await this.#o.webhooks?.opened(record, actor);
     return { conversation };
   }
 

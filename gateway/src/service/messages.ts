@@ -25,6 +25,7 @@ import { readPage } from "./paging.js";
 import { RateLimit } from "./rate-limits.js";
 import type { ShopStorage } from "./storage.js";
 import type { Triage } from "./triage.js";
+import type { WebhookEvents } from "./webhooks/events.js";
 
 type Body<Op extends keyof typeof rpcRequestSchemas> = z.output<(typeof rpcRequestSchemas)[Op]>;
 
@@ -39,6 +40,8 @@ export interface MessagesOptions {
   /** The per-shop storage quota, and the claims of files a message refers to (storage.ts). */
   storage: ShopStorage;
   now: () => number;
+  /** The shop's webhook events (`message.created` for offline members); absent, none. */
+  webhooks?: WebhookEvents | undefined;
 }
 
 export class Messages {
@@ -121,6 +124,7 @@ export class Messages {
     this.#o.fanout.jsonToConversation(conv, members, eventJson);
     if (!duplicate) this.#o.storage.count(conv.shopId, bytes);
     if (!duplicate) await this.#o.triage.onCustomerMessage(actor, conv);
+    if (!duplicate) await this.#o.webhooks?.stored(conv, members, message, actor);
     return { seq: message.seq, ts: message.ts, duplicate };
   }
 

@@ -172,6 +172,11 @@ export class PresenceTracker {
     return c && { origin: c.origin, expiresAt: c.expiresAt };
   }
 
+  /** Whether any connection of the principal (team member or customer) is live, as this gateway knows it. */
+  isOnline(principalId: string): boolean {
+    return (this.#entries.get(principalId)?.conns.size ?? 0) > 0;
+  }
+
   /** Who of the shop's team is online, as this gateway knows it. */
   snapshot(shopId: string): TeamPresence {
     const online: TeamPresenceMember[] = [];

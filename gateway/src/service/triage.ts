@@ -20,11 +20,14 @@ import type {
 } from "../store/port.js";
 import type { EventFanout } from "./events.js";
 import { isTeamMember, teamConversation } from "./team.js";
+import type { WebhookEvents } from "./webhooks/events.js";
 
 export interface TriageOptions {
   store: ConversationStore & MemberStore & PrincipalStore;
   fanout: EventFanout;
   now: () => number;
+  /** The shop's webhook events (`conversation.assigned`, `.closed`, `.reopened`); absent, none. */
+  webhooks?: WebhookEvents | undefined;
 }
 
 export class Triage {
@@ -42,17 +45,17 @@ export class Triage {
         throw new GatewayError("conflict", "the conversation was handed over to the human team");
       }
     }
-    return this.#update(conv, { assignee });
+    return this.#update(conv, { assignee }, actor);
   }
 
   async close(actor: PrincipalRecord, convId: string): Promise<ConversationRecord> {
     const conv = await this.#teamConversation(actor, convId);
-    return this.#update(conv, { status: "closed" });
+    return this.#update(conv, { status: "closed" }, actor);
   }
 
   async reopen(actor: PrincipalRecord, convId: string): Promise<ConversationRecord> {
     const conv = await this.#teamConversation(actor, convId);
-    return this.#update(conv, { status: "open" });
+    return this.#update(conv, { status: "open" }, actor);
   }
 
   /**
@@ -61,25 +64,30 @@ export class Triage {
    */
   async handover(actor: PrincipalRecord, convId: string): Promise<ConversationRecord> {
     const conv = await this.#teamConversation(actor, convId);
-    return this.#update(conv, { handover: true, assignee: null, status: "open" });
+    return this.#update(conv, { handover: true, assignee: null, status: "open" }, actor);
   }
 
   /** After a customer's message is stored: a closed conversation opens again. */
   async onCustomerMessage(actor: PrincipalRecord, conv: ConversationRecord): Promise<void> {
     if (isTeamKind(actor.kind) || conv.status !== "closed") return;
-    await this.#update(conv, { status: "open" });
+    await this.#update(conv, { status: "open" }, actor);
   }
 
   #teamConversation(actor: PrincipalRecord, convId: string): Promise<ConversationRecord> {
     return teamConversation(this.o.store, actor, convId, "only the shop's team triages conversations");
   }
 
-  async #update(conv: ConversationRecord, patch: ConversationPatch): Promise<ConversationRecord> {
+  async #update(
+    conv: ConversationRecord,
+    patch: ConversationPatch,
+    actor: PrincipalRecord,
+  ): Promise<ConversationRecord> {
     const record = await this.o.store.updateConversation(conv.id, patch, this.o.now());
     // Per-caller figures (read marker, unread) are not the event's to say: receivers keep theirs.
     const conversation: ConversationInfo = { ...record, readUpTo: 0, unread: 0 };
     const members = await this.o.store.listMembers(conv.id);
     this.o.fanout.toConversation(record, members, { type: "conversation", conversation });
+    await this.o.webhooks?.changed(conv, record, actor);
     return record;
   }
 }

@@ -30,6 +30,7 @@ import type { ShopStore } from "./port/shops.js";
 import type { TeamKeyStore } from "./port/team-keys.js";
 import type { TokenIdStore } from "./port/token-ids.js";
 import type { UsageStore } from "./port/usage.js";
+import type { WebhookStore } from "./port/webhooks.js";
 
 export type { AgentRecord, AgentStore } from "./port/agents.js";
 export type { BlockRecord, BlockStore } from "./port/blocks.js";
@@ -52,6 +53,14 @@ export type { ShopRecord, ShopStore } from "./port/shops.js";
 export type { TeamKeyStore } from "./port/team-keys.js";
 export type { TokenIdStore } from "./port/token-ids.js";
 export type { UsageStore } from "./port/usage.js";
+export type {
+  WebhookAttemptRecord,
+  WebhookCoalesce,
+  WebhookConfigRecord,
+  WebhookData,
+  WebhookItem,
+  WebhookStore,
+} from "./port/webhooks.js";
 
 /** The whole store: every aggregate, as each adapter implements it. */
 export type Store = StoreLifecycle &
@@ -73,4 +82,5 @@ export type Store = StoreLifecycle &
   TokenIdStore &
   SessionStore &
   LimiterStore &
-  UsageStore;
+  UsageStore &
+  WebhookStore;

@@ -1,8 +1,8 @@
 /**
  * `/v1/admin`: the operator's routes, behind `PARLEY_ADMIN_TOKEN` (404 when it
  * is unset). Shops and their team logins (what `parley-gateway shop|agent|bot`
- * calls) and `POST /doctor`, the gateway's side of `parley-gateway doctor`: its
- * clock and a write to the store.
+ * calls), each shop's webhook, and `POST /doctor`, the gateway's side of
+ * `parley-gateway doctor`: its clock and a write to the store.
  */
 import { timingSafeEqual } from "node:crypto";
 import { idSchema } from "@parley/sdk/protocol";
@@ -10,11 +10,13 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { GatewayError } from "../errors.js";
 import type { ShopAdmin } from "../service/shop-admin.js";
 import { agentInputSchema, passwordInputSchema, shopInputSchema } from "../service/shop-admin.js";
+import { type WebhookAdmin, webhookInputSchema } from "../service/webhooks/admin.js";
 import type { Store } from "../store/port.js";
 import { parseInput } from "../validation.js";
 
 export interface AdminRoutesOptions {
   admin: ShopAdmin;
+  webhooks: WebhookAdmin;
   store: Store;
   /** The bearer token the routes require; unset, every admin route answers 404. */
   adminToken: string | undefined;
@@ -103,6 +105,29 @@ export function adminRoutes(o: AdminRoutesOptions): express.Router {
     route(async (req) => {
       const { shopId, login } = agentKey(req);
       await o.admin.removeAgent(shopId, login);
+      return { ok: true };
+    }),
+  );
+  const webhookPath = "/shops/:shopId/webhook";
+  admin.put(
+    webhookPath,
+    route(async (req) => {
+      const shopId = parseInput(idSchema, req.params.shopId);
+      return { webhook: await o.webhooks.put(shopId, parseInput(webhookInputSchema, req.body)) };
+    }),
+  );
+  admin.get(
+    webhookPath,
+    route(async (req) => {
+      const webhook = await o.webhooks.get(parseInput(idSchema, req.params.shopId));
+      if (!webhook) throw new GatewayError("not_found", "no webhook");
+      return { webhook };
+    }),
+  );
+  admin.delete(
+    webhookPath,
+    route(async (req) => {
+      await o.webhooks.remove(parseInput(idSchema, req.params.shopId));
       return { ok: true };
     }),
   );

@@ -29,6 +29,7 @@ import { RateLimit } from "../service/rate-limits.js";
 import type { RpcAdmission } from "../service/rpc-admission.js";
 import type { SessionService } from "../service/sessions.js";
 import type { ShopAdmin } from "../service/shop-admin.js";
+import type { WebhookAdmin } from "../service/webhooks/admin.js";
 import type { Store } from "../store/port.js";
 import { parseInput } from "../validation.js";
 import { adminRoutes, bearer, route } from "./admin-routes.js";
@@ -38,6 +39,8 @@ export interface HttpAppDeps {
   sessions: SessionService;
   chat: ChatService;
   admin: ShopAdmin;
+  /** `PUT/GET/DELETE /v1/admin/shops/:shopId/webhook`. */
+  webhooks: WebhookAdmin;
   store: Store;
   log: Logger;
   adminToken: string | undefined;
@@ -216,7 +219,10 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
     }),
   );
 
-  api.use("/admin", adminRoutes({ admin: deps.admin, store: deps.store, adminToken: deps.adminToken }));
+  api.use(
+    "/admin",
+    adminRoutes({ admin: deps.admin, webhooks: deps.webhooks, store: deps.store, adminToken: deps.adminToken }),
+  );
   if (deps.fileRoutes) api.use("/files", deps.fileRoutes);
   app.use("/v1", api);
   if (deps.widgetRoutes) app.use("/widget", deps.widgetRoutes);

@@ -168,3 +168,15 @@ export {
   SubjectWildcards,
   subjects,
 } from "./subjects.js";
+export type {
+  WebhookAttemptInfo,
+  WebhookConversationData,
+  WebhookErrorCode,
+  WebhookEvent,
+  WebhookEventBase,
+  WebhookEventType,
+  WebhookInfo,
+  WebhookMessageData,
+  WebhookPrincipal,
+} from "./webhooks.js";
+export { WEBHOOK_LOG_LIMIT, WebhookErrorCodes, WebhookEventTypes, WebhookHeaders } from "./webhooks.js";

@@ -15,6 +15,7 @@ import type {
   TeamKeyWrap,
   TeamPresence,
 } from "./models.js";
+import type { WebhookAttemptInfo, WebhookInfo } from "./webhooks.js";
 
 /** One STUN or TURN server, as `RTCIceServer` takes it. */
 export interface IceServer {
@@ -252,6 +253,13 @@ export interface RpcResults {
       /** The login's principal as others see it. */
       principal: PrincipalInfo;
     }>;
+  };
+  /** Admin agents only: the shop's webhook (never its secret) and its newest delivery attempts, newest first. */
+  "webhook.log": {
+    /** The configured webhook; `null` when the shop has none. */
+    webhook: WebhookInfo | null;
+    /** The newest attempts (at most `WEBHOOK_LOG_LIMIT`), newest first. */
+    attempts: WebhookAttemptInfo[];
   };
   /** Admin agents only: the login was removed and its sessions revoked. */
   "team.remove": {

@@ -295,6 +295,8 @@ export const rpcRequestSchemas = {
   "team.wrap.get": z.strictObject({}),
   /** Admin agents: the shop's agent and bot logins with their roles. */
   "team.members": z.strictObject({}),
+  /** Admin agents: the shop's webhook and its delivery log. */
+  "webhook.log": z.strictObject({ limit: z.number().int().min(1).max(100).optional() }),
   /** Admin agents: remove another agent or bot login of the shop (its sessions end). */
   "team.remove": z.strictObject({ login: z.string().min(1).max(120) }),
   /** Customers: store sealed epoch keys in their key backup. */

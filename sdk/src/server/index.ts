@@ -20,6 +20,12 @@
  * });
  * ```
  *
+ * A shop's backend checks each webhook the gateway sends (docs/webhooks.md):
+ *
+ * ```ts
+ * const event = await verifyWebhook({ secret, header: req.get("Parley-Signature"), rawBody: req.body });
+ * ```
+ *
  * @module @parley/sdk/server
  */
 import { exportJWK, generateKeyPair, importJWK, importPKCS8, type JWTPayload, SignJWT } from "jose";
@@ -27,6 +33,8 @@ import { exportJWK, generateKeyPair, importJWK, importPKCS8, type JWTPayload, Si
 export { fileStorage } from "./file-storage.js";
 export type { CartSubmittedEvent, SharePaidEvent, ShopCardEvents, ShopCards } from "./shop-cards.js";
 export { orderFromCart, shopCards } from "./shop-cards.js";
+export type { VerifyWebhookOptions } from "./webhooks.js";
+export { verifyWebhook, WebhookVerificationError } from "./webhooks.js";
 
 /** What {@link signCustomerToken} needs. */
 export interface SignCustomerTokenOptions {

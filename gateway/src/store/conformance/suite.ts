@@ -21,6 +21,7 @@ import { describeReadMarkers } from "./read-markers.js";
 import { describeSessions } from "./sessions.js";
 import { describeTeamKeys } from "./team-keys.js";
 import { describeUsage } from "./usage.js";
+import { describeWebhooks } from "./webhooks.js";
 
 export type { StoreFixture } from "./fixtures.js";
 
@@ -41,6 +42,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeKeyBackups(open);
     describeSessions(open);
     describeUsage(open);
+    describeWebhooks(open);
     describeDurability(open);
   });
 }

@@ -41,6 +41,7 @@ import { type MongoStoreOptions, parseOptions } from "./options.js";
 import { MongoPrincipals } from "./principals.js";
 import { MongoSessions } from "./sessions.js";
 import { MongoUsage } from "./usage.js";
+import { MongoWebhooks, WEBHOOK_INDEXES } from "./webhooks.js";
 
 export type { MongoStoreOptions } from "./options.js";
 
@@ -61,6 +62,7 @@ export class MongoStore implements Store {
   readonly #log: MongoMembershipLog;
   readonly #sessions: MongoSessions;
   readonly #usage: MongoUsage;
+  readonly #webhooks: MongoWebhooks;
 
   constructor(options: MongoStoreOptions) {
     this.#options = parseOptions(options);
@@ -84,6 +86,12 @@ export class MongoStore implements Store {
     this.#log = new MongoMembershipLog(context);
     this.#sessions = new MongoSessions(context);
     this.#usage = new MongoUsage(context);
+    this.#webhooks = new MongoWebhooks(context, {
+      webhookConfigs: this.#db.collection("webhookConfigs"),
+      webhookOutbox: this.#db.collection("webhookOutbox"),
+      webhookClaims: this.#db.collection("webhookClaims"),
+      webhookAttempts: this.#db.collection("webhookAttempts"),
+    });
   }
 
   /** Runs one operation, turning connection failures into `StoreUnavailableError`. */
@@ -100,7 +108,7 @@ export class MongoStore implements Store {
     return this.#run(async () => {
       await this.#client.connect();
       await this.#principals.migrate();
-      for (const [name, specs] of Object.entries(INDEXES)) {
+      for (const [name, specs] of Object.entries({ ...INDEXES, ...WEBHOOK_INDEXES })) {
         for (const { key, ...options } of specs) await this.#db.collection(name).createIndex(key, options);
       }
       try {
@@ -321,4 +329,13 @@ export class MongoStore implements Store {
 
   readonly listKeyBackups: Store["listKeyBackups"] = (principalId, convId, after, limit) =>
     this.#keys.listKeyBackups(principalId, convId, after, limit);
+
+  readonly putWebhookConfig: Store["putWebhookConfig"] = (c) => this.#webhooks.putWebhookConfig(c);
+  readonly getWebhookConfig: Store["getWebhookConfig"] = (shopId) => this.#webhooks.getWebhookConfig(shopId);
+  readonly deleteWebhookConfig: Store["deleteWebhookConfig"] = (shopId) => this.#webhooks.deleteWebhookConfig(shopId);
+  readonly enqueueWebhook: Store["enqueueWebhook"] = (item, co) => this.#webhooks.enqueueWebhook(item, co);
+  readonly claimWebhooks: Store["claimWebhooks"] = (now, lease, n) => this.#webhooks.claimWebhooks(now, lease, n);
+  readonly settleWebhook: Store["settleWebhook"] = (id, lease, at) => this.#webhooks.settleWebhook(id, lease, at);
+  readonly logWebhookAttempt: Store["logWebhookAttempt"] = (a, keep) => this.#webhooks.logWebhookAttempt(a, keep);
+  readonly listWebhookAttempts: Store["listWebhookAttempts"] = (s, n) => this.#webhooks.listWebhookAttempts(s, n);
 }

@@ -6,6 +6,7 @@
  */
 import type Database from "better-sqlite3";
 import { handleSkeleton } from "../rules/skeleton.js";
+import { WEBHOOK_SCHEMA } from "./webhooks.js";
 
 /**
  * Principals, with handles unique per shop (the indexes in {@link HANDLE_INDEXES}). Files made
@@ -179,6 +180,7 @@ function fillSkeletons(db: Database.Database): void {
  */
 export function migrate(db: Database.Database): void {
   db.exec(SCHEMA);
+  db.exec(WEBHOOK_SCHEMA);
   // IMMEDIATE: two processes opening one old file cannot both see a column missing and both add it.
   db.transaction(() => {
     scopeHandles(db);

@@ -29,6 +29,7 @@ import { migrate } from "./schema.js";
 import { SqliteSessions } from "./sessions.js";
 import { prepare, type SqliteContext, type Statements } from "./statements.js";
 import { SqliteUsage } from "./usage.js";
+import { SqliteWebhooks } from "./webhooks.js";
 import { SqliteWriter } from "./writer.js";
 
 export type { SqliteStoreOptions } from "./options.js";
@@ -50,6 +51,7 @@ export class SqliteStore implements Store {
   readonly #log: SqliteMembershipLog;
   readonly #sessions: SqliteSessions;
   readonly #usage: SqliteUsage;
+  readonly #webhooks: SqliteWebhooks;
 
   constructor(options: SqliteStoreOptions) {
     this.#options = parseOptions(options);
@@ -76,6 +78,7 @@ export class SqliteStore implements Store {
     this.#log = new SqliteMembershipLog(context);
     this.#sessions = new SqliteSessions(context);
     this.#usage = new SqliteUsage(context);
+    this.#webhooks = new SqliteWebhooks(context);
   }
 
   /**
@@ -320,4 +323,13 @@ export class SqliteStore implements Store {
 
   readonly listKeyBackups: Store["listKeyBackups"] = (principalId, convId, after, limit) =>
     this.#keys.listKeyBackups(principalId, convId, after, limit);
+
+  readonly putWebhookConfig: Store["putWebhookConfig"] = (c) => this.#webhooks.putWebhookConfig(c);
+  readonly getWebhookConfig: Store["getWebhookConfig"] = (shopId) => this.#webhooks.getWebhookConfig(shopId);
+  readonly deleteWebhookConfig: Store["deleteWebhookConfig"] = (shopId) => this.#webhooks.deleteWebhookConfig(shopId);
+  readonly enqueueWebhook: Store["enqueueWebhook"] = (item, co) => this.#webhooks.enqueueWebhook(item, co);
+  readonly claimWebhooks: Store["claimWebhooks"] = (now, lease, n) => this.#webhooks.claimWebhooks(now, lease, n);
+  readonly settleWebhook: Store["settleWebhook"] = (id, lease, at) => this.#webhooks.settleWebhook(id, lease, at);
+  readonly logWebhookAttempt: Store["logWebhookAttempt"] = (a, keep) => this.#webhooks.logWebhookAttempt(a, keep);
+  readonly listWebhookAttempts: Store["listWebhookAttempts"] = (s, n) => this.#webhooks.listWebhookAttempts(s, n);
 }
