@@ -97,11 +97,12 @@ class Metric { constructor() { no(); } }
 module.exports = { Bench, Metric, throughput: no, msgThroughput: no, humanizeBytes: no };`;
 // nats.js ships CommonJS only: importing its entry (lib/mod.js, lib/internal_mod.js) pulls in every
 // module it re-exports plus ~15 KB of re-export glue, none of which tree-shaking can drop. The SDK
-// uses three of its values, so in the frame the package resolves to just the modules that hold them.
+// uses four of its values, so in the frame the package resolves to just the modules that hold them.
 const natsLib = dirname(fromSdk.resolve("@nats-io/nats-core"));
 const natsCore = `export { wsconnect } from ${JSON.stringify(join(natsLib, "ws_transport.js"))};
 export { jwtAuthenticator } from ${JSON.stringify(join(natsLib, "authenticator.js"))};
-export { nkeys } from ${JSON.stringify(join(natsLib, "nkeys.js"))};`;
+export { nkeys } from ${JSON.stringify(join(natsLib, "nkeys.js"))};
+export { headers } from ${JSON.stringify(join(natsLib, "headers.js"))};`;
 const framePlugin = {
   name: "parley-frame",
   setup(b) {
