@@ -126,6 +126,15 @@ describe("the packed packages, installed as a developer installs them", () => {
     } catch (err) {
       await page.screenshot({ path: artifactPath(`failed-${screenshot}`) });
       const botLog = await readFile(join(info.stateDir, "logs/bot.log"), "utf8").catch(() => "(no bot log)");
+      const gatewayLog = await readFile(join(info.stateDir, "logs/gateway.log"), "utf8").catch(() => "(no log)");
+      // Why a message shows "Not sent": the pending entries' errors, from the client the chat holds.
+      const pending = await page.evaluate(async () => {
+        const client = document.querySelector("parley-chat")?.client;
+        if (!client) return "no client";
+        const convs = await client.listConversations();
+        return JSON.stringify(convs.map((c) => client.conversation(c.id).value.pending));
+      });
+      consoleLines.push(`pending: ${pending}`, `gateway log:\n${gatewayLog.slice(-4000)}`);
       throw new Error(
         `${(err as Error).message}\nconsole:\n${consoleLines.join("\n")}\nbot log:\n${botLog.slice(-3000)}`,
       );

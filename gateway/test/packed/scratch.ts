@@ -25,9 +25,13 @@ export function run(
 ): Promise<CommandResult> {
   const timeoutMs = options.timeoutMs ?? 300_000;
   return new Promise((resolveRun, reject) => {
+    // The test runner's NODE_ENV=test (and its own variables) would make Vite build for development.
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => name !== "NODE_ENV" && !name.startsWith("VITEST")),
+    );
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: { ...env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

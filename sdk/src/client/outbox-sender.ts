@@ -108,6 +108,9 @@ export class OutboxSender {
   async #drain(): Promise<void> {
     const core = this.#core;
     const outbox = core.outbox;
+    // With encryption nothing can be sealed before the E2E session exists (a message written while
+    // connecting): it waits in the outbox, and connect flushes again once the session is there.
+    if (core.o.encryption && !core.e2e) return;
     while (outbox && !core.closed) {
       const entry = outbox.entries.find((e) => !e.failed);
       if (!entry) return;
