@@ -184,7 +184,9 @@ export class OutboxSender {
   async #sealed(entry: OutboxEntry): Promise<Envelope> {
     if (!entry.body || entry.envelope.sig !== "") return entry.envelope;
     const { alg: _alg, nonce: _nonce, ct: _ct, sig: _sig, ...header } = entry.envelope;
-    const { envelope, vouched } = await this.#core.requireE2E().seal(header, entry.body);
+    // Queued while connecting, before this device was known: it is this device's message.
+    const from = { ...header, senderDevice: header.senderDevice ?? this.#core.deviceId };
+    const { envelope, vouched } = await this.#core.requireE2E().seal(from, entry.body);
     await this.#core.requireOutbox().setEnvelope(envelope.msgId, envelope, vouched);
     return envelope;
   }
