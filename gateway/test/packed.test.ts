@@ -107,14 +107,15 @@ describe("the packed packages, installed as a developer installs them", () => {
   });
 
   /** Opens an app's page for the demo shop, asks the chat for the menu and waits for the bot's decrypted answer. */
-  async function chatWithTheBot(site: StaticServer, screenshot: string, query = "") {
+  async function chatWithTheBot(site: StaticServer, screenshot: string, ready?: string) {
     const page = await browser?.newPage();
     if (!page) throw new Error("no browser");
     const errors: string[] = [];
     const consoleLines: string[] = [];
     page.on("pageerror", (err) => errors.push(err.message));
     page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
-    await page.goto(`${site.url}/?gateway=${encodeURIComponent(info.gatewayUrl)}&shop=${info.shopId}${query}`);
+    await page.goto(`${site.url}/?gateway=${encodeURIComponent(info.gatewayUrl)}&shop=${info.shopId}`);
+    if (ready) await page.locator(ready).waitFor();
     const composer = page.locator("parley-composer").getByRole("textbox");
     await composer.fill("menu please");
     await composer.press("Enter");
@@ -188,9 +189,8 @@ describe("the packed packages, installed as a developer installs them", () => {
     await tsc(app);
     await viteBuild(app);
     if (!reactSite) throw new Error("no site");
-    const page = await chatWithTheBot(reactSite, "packed-react-shop.png");
     // useParley follows the client's status store: the header says the chat is online.
-    await page.locator(".status[data-state=connected]").waitFor();
+    const page = await chatWithTheBot(reactSite, "packed-react-shop.png", ".status[data-state=connected]");
     expect(await page.locator(".status").textContent()).toBe("online");
     await page.close();
 
