@@ -184,9 +184,11 @@ export class OutboxSender {
   async #sealed(entry: OutboxEntry): Promise<Envelope> {
     if (!entry.body || entry.envelope.sig !== "") return entry.envelope;
     const { alg: _alg, nonce: _nonce, ct: _ct, sig: _sig, ...header } = entry.envelope;
-    // Queued while connecting, before this device was known: it is this device's message.
-    const from = { ...header, senderDevice: header.senderDevice ?? this.#core.deviceId };
-    const { envelope, vouched } = await this.#core.requireE2E().seal(from, entry.body);
+    // Sealed by this device's E2E session, so sent as its device (a message queued while connecting
+    // carries no device or the one known before the session started).
+    const e2e = this.#core.requireE2E();
+    const from = { ...header, senderDevice: e2e.identity.deviceId };
+    const { envelope, vouched } = await e2e.seal(from, entry.body);
     await this.#core.requireOutbox().setEnvelope(envelope.msgId, envelope, vouched);
     return envelope;
   }
