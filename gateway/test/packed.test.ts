@@ -171,7 +171,8 @@ describe("the packed packages, installed as a developer installs them", () => {
     // The browser bundle never carries Node's native libsodium (the SDK's `browser` field).
     expect(await bundleText(app)).not.toContain("sodium-native");
     if (!viteSite) throw new Error("no site");
-    const page = await chatWithTheBot(viteSite, "packed-vite-app.png");
+    // Typed once connected: Enter in a chat that is still connecting keeps the text in the composer.
+    const page = await chatWithTheBot(viteSite, "packed-vite-app.png", "parley-presence >> text=/are online/");
     await page.close();
   }, 900_000);
 
