@@ -17,7 +17,8 @@
 // Environment: PARLEY_DEMO_PORT (gateway port; default 8080 or the next free
 // one), PARLEY_DEMO_SHOP_PORT (storefront; default 3000 or the next free one),
 // PARLEY_DEMO_DASHBOARD_PORT (default 3100 or the next free one), PARLEY_DEMO_DIR
-// (state dir; default .parley/demo), PARLEY_DEMO_SKIP_INSTALL=1,
+// (state dir; default .parley/demo), PARLEY_DEMO_ORIGINS (more page origins allowed to embed
+// the chat and open the NATS WebSocket, comma-separated: your own app), PARLEY_DEMO_SKIP_INSTALL=1,
 // PARLEY_BOT_STATUS_STEP_MS (the bot's time between two status steps of a group order),
 // PARLEY_DEMO_TILES_URL and PARLEY_DEMO_TILES_ATTRIBUTION (a map tile server for
 // location messages; none by default).
@@ -70,6 +71,7 @@ const USAGE = `usage: node scripts/demo.mjs [--no-install] [--no-build] [--ready
   PARLEY_DEMO_SHOP_PORT       storefront port (default ${DEFAULT_SHOP_PORT}, or the next free one)
   PARLEY_DEMO_DASHBOARD_PORT  dashboard port (default ${DEFAULT_DASHBOARD_PORT}, or the next free one)
   PARLEY_DEMO_DIR             state directory (default .parley/demo)
+  PARLEY_DEMO_ORIGINS         more page origins for the demo shop, comma-separated (e.g. your app's http://127.0.0.1:5173)
   PARLEY_BOT_STATUS_STEP_MS   the bot's time between two status steps of a group order (default 20000)
   PARLEY_DEMO_TILES_URL       a map tile URL template (https://.../{z}/{x}/{y}.png) for location messages (default none)
   PARLEY_DEMO_TILES_ATTRIBUTION  the tile server's attribution, required with PARLEY_DEMO_TILES_URL`;
@@ -151,7 +153,8 @@ async function main() {
     const storefrontUrl = `http://${HOST}:${shopPort}`;
     const dashboardUrl = `http://${HOST}:${dashboardPort}`;
     const shops = join(stateDir, "shops.json");
-    const origins = [storefrontUrl, dashboardUrl];
+    const appOrigins = extraOrigins(process.env.PARLEY_DEMO_ORIGINS);
+    const origins = [storefrontUrl, dashboardUrl, ...appOrigins];
     // The playlist for listening together, synthesized once into the state dir; the storefront serves it.
     const audioDir = join(stateDir, "audio");
     await ensureDemoAudio(audioDir);
@@ -159,8 +162,9 @@ async function main() {
     const mapTiles = demoMapTiles(process.env);
     await writePrivate(shops, `${JSON.stringify(shopsFile({ origins, secrets, media, mapTiles }), null, 2)}\n`);
 
-    // The NATS WebSocket is opened by the chat frame and the bot (gateway origin) and by the dashboard.
-    const allowedOrigins = [gatewayUrl, dashboardUrl];
+    // The NATS WebSocket is opened by the chat frame and the bot (gateway origin), by the dashboard
+    // and by apps that mount the chat's elements themselves (PARLEY_DEMO_ORIGINS).
+    const allowedOrigins = [gatewayUrl, dashboardUrl, ...appOrigins];
     const nats = await startNats({ bin, gateway, stateDir, logsDir, allowedOrigins, services });
     if (demo.stopping) return;
     // The demo always uses the embedded store in its data dir, whatever the shell exports.
@@ -254,6 +258,26 @@ async function main() {
     void stopAll(1, `demo failed: ${message}`);
   });
   return finished;
+}
+
+/** `PARLEY_DEMO_ORIGINS`: comma-separated origins (scheme, host, port); anything else is refused. */
+function extraOrigins(value) {
+  const origins = (value ?? "")
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    let parsed;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
+      throw new DemoError(`PARLEY_DEMO_ORIGINS: ${origin} is not an origin (like http://127.0.0.1:5173)`);
+    }
+  }
+  return origins;
 }
 
 main().then(

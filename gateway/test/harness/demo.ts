@@ -63,8 +63,14 @@ export interface DemoRun {
   cleanup(): void;
 }
 
+/** What {@link startDemo} may add to the demo's environment. */
+export interface DemoOptions {
+  /** Page origins allowed besides the demo's own (`PARLEY_DEMO_ORIGINS`): an app that mounts the elements itself. */
+  origins?: string[];
+}
+
 /** Starts the demo with its state in `dir` on a free port; resolves once it wrote its ready file. */
-export async function startDemo(dir: string): Promise<DemoRun> {
+export async function startDemo(dir: string, options: DemoOptions = {}): Promise<DemoRun> {
   const readyFile = join(dir, "ready.json");
   const child = spawn(process.execPath, [DEMO, "--no-install", "--no-build", "--ready-file", readyFile], {
     cwd: ROOT,
@@ -74,6 +80,7 @@ export async function startDemo(dir: string): Promise<DemoRun> {
       PARLEY_DEMO_SHOP_PORT: String(await freePort()),
       PARLEY_DEMO_DASHBOARD_PORT: String(await freePort()),
       PARLEY_DEMO_DIR: join(dir, "state"),
+      PARLEY_DEMO_ORIGINS: (options.origins ?? []).join(","),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

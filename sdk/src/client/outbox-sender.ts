@@ -108,6 +108,9 @@ export class OutboxSender {
   async #drain(): Promise<void> {
     const core = this.#core;
     const outbox = core.outbox;
+    // With encryption nothing can be sealed before the E2E session exists (a message written while
+    // connecting): it waits in the outbox, and connect flushes again once the session is there.
+    if (core.o.encryption && !core.e2e) return;
     while (outbox && !core.closed) {
       const entry = outbox.entries.find((e) => !e.failed);
       if (!entry) return;
@@ -181,7 +184,11 @@ export class OutboxSender {
   async #sealed(entry: OutboxEntry): Promise<Envelope> {
     if (!entry.body || entry.envelope.sig !== "") return entry.envelope;
     const { alg: _alg, nonce: _nonce, ct: _ct, sig: _sig, ...header } = entry.envelope;
-    const { envelope, vouched } = await this.#core.requireE2E().seal(header, entry.body);
+    // Sealed by this device's E2E session, so sent as its device (a message queued while connecting
+    // carries no device or the one known before the session started).
+    const e2e = this.#core.requireE2E();
+    const from = { ...header, senderDevice: e2e.identity.deviceId };
+    const { envelope, vouched } = await e2e.seal(from, entry.body);
     await this.#core.requireOutbox().setEnvelope(envelope.msgId, envelope, vouched);
     return envelope;
   }

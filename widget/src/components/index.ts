@@ -24,6 +24,7 @@ export {
 } from "./calls-hook.js";
 export { customerElements, defineCustomerElements } from "./customer-elements.js";
 export { ParleyDeviceNotice } from "./device-notice-element.js";
+export type { InvitedDetail, MessageActionDetail, ParleyEventMap, SelectDetail, UnreadDetail } from "./events.js";
 export { safeFileName } from "./file-name.js";
 export { type InviteFailure, type InviteFailureReason, inviteFailure } from "./invite-errors.js";
 export { linkify, safeHref, type TextRun } from "./linkify.js";
