@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -319,6 +319,76 @@ describe("parley-gateway: set up and check a deployment with the CLI alone", () 
     const wrong = await admin("shop", "list", "--token-file", "wrong.token");
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain("401 unauthorized");
+  });
+
+  it("init writes each node of a NATS cluster (same keys, own name, routes); two nodes from it route to each other", async () => {
+    const [n1, w1, m1, c1, n2, w2, m2, c2] = (await freePorts(8)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const node = (i: 1 | 2) => join(dir, `node${i}`);
+    const nodeArgs = (name: string, nats: number, ws: number, mon: number, route: number, other: number) => [
+      "--nats-port",
+      String(nats),
+      "--ws-port",
+      String(ws),
+      "--monitor-port",
+      String(mon),
+      "--server-name",
+      name,
+      "--cluster-port",
+      String(route),
+      "--route",
+      `nats-route://127.0.0.1:${other}`,
+      "--nats-url",
+      `nats://127.0.0.1:${n1}`,
+      "--nats-url",
+      `nats://127.0.0.1:${n2}`,
+      "--ws-url",
+      `ws://127.0.0.1:${w1}`,
+      "--ws-url",
+      `ws://127.0.0.1:${w2}`,
+    ];
+    expect((await run("init", "--dir", node(1), ...nodeArgs("parley-1", n1, w1, m1, c1, c2))).code).toBe(0);
+    // The second node: the first one's keys and secrets, copied over, kept by --force.
+    await mkdir(node(2), { recursive: true });
+    for (const file of ["nats-auth.json", "gateway.env"]) await copyFile(join(node(1), file), join(node(2), file));
+    const second = await run("init", "--dir", node(2), "--force", ...nodeArgs("parley-2", n2, w2, m2, c2, c1));
+    expect(second.code).toBe(0);
+    const auth = (i: 1 | 2) => readFile(join(node(i), "nats-auth.json"), "utf8");
+    expect(await auth(2)).toBe(await auth(1));
+    const conf = await readFile(join(node(2), "nats.conf"), "utf8");
+    expect(conf).toContain('server_name: "parley-2"');
+    expect(conf).toContain(`routes: ["nats-route://127.0.0.1:${c1}"]`);
+    const env = await readFile(join(node(2), "gateway.env"), "utf8");
+    expect(env).toContain(`NATS_URL="nats://127.0.0.1:${n1},nats://127.0.0.1:${n2}"`);
+    expect(env).toContain(`NATS_WS_URL="ws://127.0.0.1:${w1},ws://127.0.0.1:${w2}"`);
+    const secretOf = (text: string) => /PARLEY_SESSION_SECRET="([^"]+)"/.exec(text)?.[1];
+    expect(secretOf(env)).toBe(secretOf(await readFile(join(node(1), "gateway.env"), "utf8")));
+    const nodes = [1, 2].map((i) => daemon(dir, natsBin, ["-c", join(node(i as 1 | 2), "nats.conf")]));
+    try {
+      const routes = async (mon: number) => {
+        const res = await fetch(`http://127.0.0.1:${mon}/routez`).catch(() => undefined);
+        return res?.ok ? ((await res.json()) as { num_routes: number }).num_routes : 0;
+      };
+      await waitFor(
+        async () => (await routes(m1)) > 0 && (await routes(m2)) > 0,
+        `the two nodes to route (${nodes.map((n) => n.output().slice(-300)).join(" | ")})`,
+      );
+    } finally {
+      await Promise.all(nodes.map((n) => stopChild(n.child)));
+    }
+    const half = await run("init", "--dir", "half", "--cluster-port", "6222");
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain("needs both --cluster-port and at least one --route");
+    const badName = await run("init", "--dir", "half", "--server-name", "a b");
+    expect(badName.code).toBe(2);
   });
 
   async function post<T>(path: string, body: unknown): Promise<{ status: number; body: T }> {

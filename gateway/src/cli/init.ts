@@ -46,7 +46,14 @@ Options:
   --nats-port N        TCP port for the gateways (default: 4222)
   --ws-port N          WebSocket port for browsers and SDK clients (default: 8443)
   --monitor-port N     nats-server monitoring port (/healthz, /varz); default: off
-  --ws-url URL         WebSocket URL handed to clients (default: ws://HOST:WS_PORT); wss:// behind a TLS proxy
+  --ws-url URL         WebSocket URL handed to clients (default: ws://HOST:WS_PORT); wss:// behind a TLS proxy;
+                       repeatable: every node's, for a cluster
+  --nats-url URL       a NATS URL the gateway connects to (default: nats://HOST:NATS_PORT); repeatable:
+                       every node's, for a cluster
+  --server-name NAME   this node's server_name (each node of a cluster needs its own)
+  --cluster-port N     port for the routes to the other nodes of a cluster (needs --route)
+  --route URL          another node's route, nats-route://HOST:PORT; repeatable
+  --cluster-name NAME  the cluster's name (default: parley)
   --gateway-port N     the gateway's HTTP port (default: 8080)
   --public-url URL     the gateway's public URL (PARLEY_PUBLIC_URL); its origin may open the WebSocket
   --origin ORIGIN      another origin whose pages open the WebSocket (the dashboard's); repeatable
@@ -62,7 +69,12 @@ const options = {
   "nats-port": { type: "string" },
   "ws-port": { type: "string" },
   "monitor-port": { type: "string" },
-  "ws-url": { type: "string" },
+  "ws-url": { type: "string", multiple: true },
+  "nats-url": { type: "string", multiple: true },
+  "server-name": { type: "string" },
+  "cluster-port": { type: "string" },
+  route: { type: "string", multiple: true },
+  "cluster-name": { type: "string" },
   "gateway-port": { type: "string" },
   "public-url": { type: "string" },
   origin: { type: "string", multiple: true },
@@ -92,7 +104,22 @@ export const initCommand: Command = {
     const monitorPort =
       values["monitor-port"] === undefined ? undefined : intOption("monitor-port", values["monitor-port"], 0, 1);
     const gatewayPort = intOption("gateway-port", values["gateway-port"], 8080, 1);
-    const wsUrl = urlOption("ws-url", values["ws-url"] ?? `ws://${urlHost(host)}:${wsPort}`, ["ws:", "wss:"]);
+    const wsUrls = (values["ws-url"] ?? [`ws://${urlHost(host)}:${wsPort}`]).map((u) =>
+      urlOption("ws-url", u, ["ws:", "wss:"]),
+    );
+    const natsUrls = (values["nats-url"] ?? [`nats://${urlHost(localHost(host))}:${natsPort}`]).map((u) =>
+      urlOption("nats-url", u, ["nats:", "tls:"]),
+    );
+    const routes = (values.route ?? []).map((u) => urlOption("route", u, ["nats-route:", "nats:"]));
+    const clusterPort =
+      values["cluster-port"] === undefined ? undefined : intOption("cluster-port", values["cluster-port"], 6222, 1);
+    if ((clusterPort === undefined) !== (routes.length === 0)) {
+      throw new UsageError("a cluster node needs both --cluster-port and at least one --route");
+    }
+    const serverName = values["server-name"];
+    if (serverName !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(serverName)) {
+      throw new UsageError(`--server-name must be 1 to 64 letters, digits, '.', '_' or '-': ${serverName}`);
+    }
     const publicUrl = values["public-url"] && urlOption("public-url", values["public-url"], ["http:", "https:"]);
     // The gateway listens on loopback (PARLEY_HOST below); its public URL, when given, is where browsers meet it.
     const gatewayOrigin = publicUrl ? new URL(publicUrl).origin : `http://127.0.0.1:${gatewayPort}`;
@@ -121,8 +148,8 @@ export const initCommand: Command = {
       PARLEY_HOST: "127.0.0.1",
       PARLEY_PORT: String(gatewayPort),
       ...(publicUrl ? { PARLEY_PUBLIC_URL: publicUrl } : {}),
-      NATS_URL: `nats://${urlHost(localHost(host))}:${natsPort}`,
-      NATS_WS_URL: wsUrl,
+      NATS_URL: natsUrls.join(","),
+      NATS_WS_URL: wsUrls.join(","),
       NATS_AUTH_FILE: paths.auth,
       PARLEY_DATA_DIR: resolve(values["data-dir"] ?? join(dir, "data")),
       PARLEY_SESSION_SECRET: previous.PARLEY_SESSION_SECRET ?? secret(),
@@ -135,6 +162,10 @@ export const initCommand: Command = {
       wsPort,
       ...(monitorPort !== undefined ? { httpPort: monitorPort } : {}),
       allowedOrigins: origins,
+      ...(serverName ? { serverName } : {}),
+      ...(clusterPort !== undefined
+        ? { cluster: { name: values["cluster-name"] ?? "parley", port: clusterPort, routes } }
+        : {}),
     });
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const overwrite = Boolean(values.force);
