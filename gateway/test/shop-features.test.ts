@@ -34,7 +34,11 @@ describe("shop map tiles and media", () => {
   const refusal = async (changes: Record<string, unknown>) => {
     const res = await put("shop_bad", { ...BASE, ...changes });
     expect(res.status).toBe(400);
-    return ((await res.json()) as { error: { code: string; message: string } }).error;
+    const { requestId, ...error } = (
+      (await res.json()) as { error: { code: string; message: string; requestId?: string } }
+    ).error;
+    expect(requestId).toEqual(expect.any(String)); // every error names its request (ADR 0042)
+    return error;
   };
   const csp = async (shopId: string) => {
     const res = await fetch(`${stack.url}/widget/frame/?shop=${shopId}&origin=https%3A%2F%2Ffeatured.example`);
