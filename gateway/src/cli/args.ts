@@ -121,3 +121,16 @@ export async function runCommand(name: string, command: Command, args: string[])
     throw error;
   }
 }
+
+/** A command group's answer to `--help` (its usage, exit 0), no subcommand (usage on stderr, exit 2) or an unknown one. */
+export function helpOrUnknown(name: string, sub: string | undefined, usage: string, known: string): number {
+  if (sub === "--help" || sub === "-h") {
+    process.stdout.write(usage);
+    return ExitCodes.ok;
+  }
+  if (sub === undefined) {
+    process.stderr.write(usage);
+    return ExitCodes.usage;
+  }
+  throw new UsageError(`unknown ${name} command "${sub}" (${known})`);
+}

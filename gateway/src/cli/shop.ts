@@ -9,7 +9,16 @@ import { readFile, writeFile } from "node:fs/promises";
 import { generateShopKeyPair } from "@parley/sdk/server";
 import type { ShopView } from "../service/shop-admin.js";
 import { ADMIN_OPTIONS, ADMIN_USAGE, AdminApiError, AdminClient } from "./admin-client.js";
-import { type Command, CommandError, ExistsError, ExitCodes, parse, positionals, UsageError } from "./args.js";
+import {
+  type Command,
+  CommandError,
+  ExistsError,
+  ExitCodes,
+  helpOrUnknown,
+  parse,
+  positionals,
+  UsageError,
+} from "./args.js";
 
 const addUsage = `Usage: parley-gateway shop add <shop-id> --name NAME [options]
 
@@ -48,15 +57,7 @@ export const shopCommand: Command = {
     const [sub, ...rest] = args;
     if (sub === "add") return shopAdd(rest);
     if (sub === "list") return shopList(rest);
-    if (sub === "--help" || sub === "-h") {
-      process.stdout.write(usage);
-      return ExitCodes.ok;
-    }
-    if (sub === undefined) {
-      process.stderr.write(usage);
-      return ExitCodes.usage;
-    }
-    throw new UsageError(`unknown shop command "${sub}" (add, list)`);
+    return helpOrUnknown("shop", sub, usage, "add, list");
   },
 };
 

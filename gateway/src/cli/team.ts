@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { ADMIN_OPTIONS, ADMIN_USAGE, AdminClient } from "./admin-client.js";
-import { type Command, ExitCodes, parse, positionals, UsageError } from "./args.js";
+import { type Command, ExitCodes, helpOrUnknown, parse, positionals, UsageError } from "./args.js";
 
 const addOptions = {
   ...ADMIN_OPTIONS,
@@ -64,18 +64,6 @@ export const botCommand: Command = {
     return helpOrUnknown("bot", sub, this.usage, "add");
   },
 };
-
-function helpOrUnknown(name: string, sub: string | undefined, usage: string, known: string): number {
-  if (sub === "--help" || sub === "-h") {
-    process.stdout.write(usage);
-    return ExitCodes.ok;
-  }
-  if (sub === undefined) {
-    process.stderr.write(usage);
-    return ExitCodes.usage;
-  }
-  throw new UsageError(`unknown ${name} command "${sub}" (${known})`);
-}
 
 async function addLogin(args: string[], kind: "agent" | "bot"): Promise<number> {
   const options = kind === "agent" ? { ...addOptions, role: { type: "string" } } : addOptions;
