@@ -1,22 +1,34 @@
 /**
  * Fails the run when any test or suite was skipped or marked todo while
- * `CI=true` (a skipped suite must never pass as green), and prints the plain
- * closing line "N passed, N failed" that CI tooling reads.
+ * `CI=true` (a skipped suite must never pass as green), names every failed
+ * test and every test file that failed outside a test (a hook, an import)
+ * with the first line of its error, and prints the plain closing line
+ * "N passed, N failed" that CI tooling reads. The names come last so a log's
+ * tail always says what failed.
  */
 import type { Reporter, TestModule } from "vitest/node";
+
+const firstLine = (errors: ReadonlyArray<{ message?: string }> | undefined) =>
+  (errors?.[0]?.message ?? "").split("\n", 1)[0]?.slice(0, 300) ?? "";
 
 export class StrictReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     let passed = 0;
     let failed = 0;
     const skipped: string[] = [];
+    const failures: string[] = [];
     for (const mod of testModules) {
       if (mod.state() === "skipped") skipped.push(mod.moduleId);
+      const moduleErrors = mod.errors();
+      if (moduleErrors.length > 0)
+        failures.push(`${mod.relativeModuleId} (outside a test): ${firstLine(moduleErrors)}`);
       for (const test of mod.children.allTests()) {
-        const state = test.result().state;
-        if (state === "passed") passed++;
-        else if (state === "failed") failed++;
-        else if (state === "skipped") skipped.push(test.fullName);
+        const result = test.result();
+        if (result.state === "passed") passed++;
+        else if (result.state === "failed") {
+          failed++;
+          failures.push(`${mod.relativeModuleId} > ${test.fullName}: ${firstLine(result.errors)}`);
+        } else if (result.state === "skipped") skipped.push(test.fullName);
       }
     }
     if (skipped.length > 0 && process.env.CI === "true") {
@@ -24,6 +36,7 @@ export class StrictReporter implements Reporter {
       failed += skipped.length;
       process.exitCode = 1;
     }
+    if (failures.length > 0) console.log(`\nFailed:\n  ${failures.join("\n  ")}`);
     console.log(`\n${passed} passed, ${failed} failed${skipped.length ? `, ${skipped.length} skipped` : ""}`);
   }
 }
