@@ -295,7 +295,8 @@ describe("the packed packages, installed as a developer installs them", () => {
     const wasm = await startBot();
     expect(wasm.backend).toBe("wasm");
     expect(await customerAsks("ping wasm", "pong wasm")).toBe("pong wasm");
-    expect(wasm.lines).toContainEqual({ sent: "pong wasm" });
+    // The bot prints `sent` once its send is acknowledged, which can be after the customer has the answer.
+    await waitFor(() => wasm.lines.some((l) => l.sent === "pong wasm"), "the bot's acknowledged send");
     expect(wasm.stderr()).toBe("");
   }, 900_000);
 });

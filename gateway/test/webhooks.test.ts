@@ -134,7 +134,7 @@ describe.each(["sqlite", "mongodb"] as const)("webhooks on the %s store", (kind)
   });
 
   it("retries a 500 with the same id and growing delays, then delivers once", async () => {
-    receiver.script([500, 503, 500]);
+    receiver.script([500, 503, 500], `"wh-${kind}-retry"`);
     const customer = track(stack.customer(`wh-${kind}-retry`));
     await customer.connect();
     const conv = await customer.openConversation();
@@ -145,7 +145,11 @@ describe.each(["sqlite", "mongodb"] as const)("webhooks on the %s store", (kind)
     expect(new Set(tries.map((t) => t.raw)).size).toBe(1);
     expect(tries.map((t) => t.headers["parley-webhook-attempt"])).toEqual(["1", "2", "3", "4"]);
     const id = tries[0]?.id;
-    const log = (await agent.request("webhook.log", {})).attempts.filter((a) => a.eventId === id).reverse();
+    // The gateway logs an attempt after the receiver has answered it: wait for the fourth line.
+    const log = await waitFor(async () => {
+      const lines = (await agent.request("webhook.log", {})).attempts.filter((a) => a.eventId === id).reverse();
+      return lines.length >= 4 ? lines : undefined;
+    }, "the fourth attempt in the log");
     expect(log.map((a) => [a.attempt, a.status, a.outcome])).toEqual([
       [1, 500, "retry"],
       [2, 503, "retry"],
@@ -160,7 +164,10 @@ describe.each(["sqlite", "mongodb"] as const)("webhooks on the %s store", (kind)
 
   it("delivers an event once when the gateway restarts between its retries", async () => {
     // Refused until the gateway restarted: the delivery that succeeds is the new gateway's.
-    receiver.script(Array.from({ length: 50 }, () => 500));
+    receiver.script(
+      Array.from({ length: 50 }, () => 500),
+      `"wh-${kind}-restart"`,
+    );
     const customer = track(stack.customer(`wh-${kind}-restart`));
     await customer.connect();
     const conv = await customer.openConversation();

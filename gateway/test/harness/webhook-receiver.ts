@@ -1,7 +1,9 @@
 /**
  * A real HTTP server on a loopback port that receives webhooks: it keeps
  * every request (headers and the raw body) and answers each with the next
- * status of its script (then 200).
+ * status of its script (then 200). A script can be kept to the requests whose
+ * body contains a given string, so that a late delivery of an earlier test's
+ * event does not take a status meant for this one.
  */
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -21,8 +23,8 @@ export interface ReceivedWebhook {
 export interface WebhookReceiver {
   url: string;
   received: ReceivedWebhook[];
-  /** Statuses to answer, in order, before answering 200 again. */
-  script(statuses: number[]): void;
+  /** Statuses to answer, in order, before answering 200 again; with `only`, to bodies containing it. */
+  script(statuses: number[], only?: string): void;
   /** The delivered (2xx) requests of one event type. */
   delivered(type?: string): ReceivedWebhook[];
   [Symbol.asyncDispose](): Promise<void>;
@@ -31,12 +33,14 @@ export interface WebhookReceiver {
 export async function startWebhookReceiver(path = "/parley/webhook"): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   let queue: number[] = [];
+  let only: string | undefined;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const raw = Buffer.concat(chunks).toString("utf8");
-      const status = req.url === path ? (queue.shift() ?? 200) : 404;
+      const scripted = only === undefined || raw.includes(only);
+      const status = req.url !== path ? 404 : scripted ? (queue.shift() ?? 200) : 200;
       let type = "";
       try {
         type = String((JSON.parse(raw) as { type?: unknown }).type ?? "");
@@ -50,8 +54,9 @@ export async function startWebhookReceiver(path = "/parley/webhook"): Promise<We
   return {
     url: `http://127.0.0.1:${port}${path}`,
     received,
-    script(statuses) {
+    script(statuses, match) {
       queue = [...statuses];
+      only = match;
     },
     delivered: (type) => received.filter((r) => r.status >= 200 && r.status < 300 && (!type || r.type === type)),
     async [Symbol.asyncDispose]() {
