@@ -15,10 +15,11 @@
  * as for any request: the outbox retries with the same msgId, the gateway
  * stores it once and publishes its event again.
  */
-import { createInbox, headers, type Msg } from "@nats-io/nats-core";
+import { headers, type Msg } from "@nats-io/nats-core";
 import type { NatsConnection } from "../connection.js";
 import { ConnectionLostError, NotConnectedError, ParleyError } from "../errors.js";
 import type { StoredMessage } from "../protocol/envelope.js";
+import { randomId } from "../protocol/ids.js";
 import { newRequestId, REQUEST_ID_HEADER } from "../protocol/request-id.js";
 import type { RpcResults } from "../protocol/rpc.js";
 import { parseRpcReply, type RpcReply } from "../protocol/rpc-reply.js";
@@ -88,7 +89,8 @@ class ReplyInbox {
   #next = 0;
 
   constructor(nc: NatsConnection, inboxPrefix: string) {
-    this.#prefix = createInbox(inboxPrefix);
+    // Its own token under the principal's inbox (nats.js's `createInbox`, which the widget's build leaves out).
+    this.#prefix = `${inboxPrefix}.${randomId()}`;
     nc.subscribe(`${this.#prefix}.*`, {
       callback: (err, msg) => {
         if (err) return;
