@@ -1,6 +1,6 @@
 /**
  * Sends acknowledged through their own message event (ADR 0052). The outbox
- * marks each message it sends ({@link SendAcks.want}); `msg.send` for a marked
+ * marks each message's first attempt ({@link SendAcks.want}); `msg.send` for a marked
  * message goes out with the {@link ACK_HEADER} header, and the gateway answers
  * it only when it fails. On success the client learns the seq and time from
  * the message's `message` event, which it receives anyway (customers on their
@@ -12,8 +12,9 @@
  * message whose event was lost with the connection), or a reply (an error, a
  * gateway that predates the header, or one that could not reach the sender
  * through an event). Nothing within the request timeout is a lost connection,
- * as for any request: the outbox retries with the same msgId, the gateway
- * stores it once and publishes its event again.
+ * as for any request: the outbox retries with the same msgId, and asks for the
+ * reply this time (only a first attempt is marked); the gateway stores the
+ * message once and publishes its event again.
  */
 import { headers, type Msg } from "@nats-io/nats-core";
 import type { NatsConnection } from "../connection.js";
