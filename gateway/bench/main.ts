@@ -32,6 +32,7 @@ import { startGatewayChild } from "./gateway-child.js";
 import { seedConversation, timeHistory } from "./history.js";
 import { createIsolation } from "./isolation.js";
 import { type ListenFigures, measureListen } from "./listen.js";
+import { countNats } from "./nats-counts.js";
 import { childPidsNamed, cpuMeter, onCleanup, runCleanups } from "./procs.js";
 import { type ProfileSummary, summariseProfile } from "./profile.js";
 import { evaluateTargets, type Report, renderTable, writeReport } from "./report.js";
@@ -238,9 +239,11 @@ async function systemRun(
       const profiledSenders = rig.senderChildren[0];
       if (profile) await gw.child.command("prof:start");
       if (profile) await profiledSenders?.command("prof:start");
+      const counter = await countNats(nats, natsPid);
       const receivedBefore = rig.receivedTotal;
       const tp = await selfProfile(`bench-agent-${name}`, () => rig.throughput(opts.throughputMs, 1_000_000));
       const seconds = meter();
+      const counts = await counter.stop();
       // Every message the agent received while the meter ran: the CPU seconds' denominator.
       const delivered = rig.receivedTotal - receivedBefore;
       if (profile) await gw.child.command(`prof:stop ${profFile}`);
@@ -249,8 +252,14 @@ async function systemRun(
       const perMsg = (s: number | undefined) =>
         delivered > 0 && s !== undefined ? round((s * 1e6) / delivered, 1) : 0;
       const usPerMsg = { gateway: perMsg(seconds.gateway), nats: perMsg(seconds.nats) };
+      // Counted, so steady under the neighbours' load: NATS messages and nats-server's system calls per message.
+      const perDelivered = (n: number) => (delivered > 0 ? round(n / delivered, 2) : 0);
+      const natsMsgs = { in: perDelivered(counts.in_msgs), out: perDelivered(counts.out_msgs) };
+      const natsSyscalls = counts.syscalls
+        ? Object.fromEntries(Object.entries(counts.syscalls).map(([k, v]) => [k, perDelivered(v)]))
+        : undefined;
       log(
-        `  ${tp.msgs_per_s} msgs/s; cpu seconds ${JSON.stringify(cpu)} over ${tp.seconds} s; per delivered message gateway ${usPerMsg.gateway} us, nats-server ${usPerMsg.nats} us`,
+        `  ${tp.msgs_per_s} msgs/s; cpu seconds ${JSON.stringify(cpu)} over ${tp.seconds} s; per delivered message gateway ${usPerMsg.gateway} us, nats-server ${usPerMsg.nats} us, NATS messages ${JSON.stringify(natsMsgs)}, nats-server syscalls ${JSON.stringify(natsSyscalls ?? "not counted")}`,
       );
       const drained = await rig.drain(15_000);
       let lat: Awaited<ReturnType<SystemRig["latency"]>> | undefined;
@@ -287,6 +296,7 @@ async function systemRun(
         throughput: tp,
         cpu_seconds: cpu,
         delivered_while_metered: delivered,
+        nats_counts: counts,
         drained,
         latency: lat,
         latency_cpu_seconds: latCpu,
@@ -301,6 +311,10 @@ async function systemRun(
           senders: opts.senders,
           gateway_us_per_msg: usPerMsg.gateway,
           nats_us_per_msg: usPerMsg.nats,
+          nats_msgs_per_msg: round(natsMsgs.in + natsMsgs.out, 2),
+          nats_in_msgs_per_msg: natsMsgs.in,
+          nats_out_msgs_per_msg: natsMsgs.out,
+          ...(natsSyscalls ? { nats_syscalls_per_msg: natsSyscalls } : {}),
           ...(lat
             ? { delivery_p50_ms: lat.p50_ms, delivery_p99_ms: lat.p99_ms, latency_load_msgs_per_s: lat.rate }
             : {}),

@@ -61,7 +61,7 @@ export class GatewayMetrics {
   });
   readonly #sendDuration = new Histogram({
     name: "parley_send_duration_seconds",
-    help: "msg.send: time from receiving the request to the acknowledging reply (stored and published)",
+    help: "msg.send: time from receiving the request to its acknowledgement, reply or event (stored and published)",
     labelNames: ["transport"] as const,
     buckets: REQUEST_BUCKETS,
     registers: [this.registry],

@@ -60,7 +60,18 @@ import { WebhookEvents } from "./webhooks/events.js";
 import { parseWebhookOptions, type WebhookOptions } from "./webhooks/options.js";
 
 type Body<Op extends RpcOp> = z.output<(typeof rpcRequestSchemas)[Op]>;
-type Handlers = { [Op in RpcOp]: (actor: PrincipalRecord, body: Body<Op>) => Promise<RpcResults[Op]> };
+type Handlers = {
+  [Op in RpcOp]: (actor: PrincipalRecord, body: Body<Op>, context: RpcContext) => Promise<RpcResults[Op]>;
+};
+
+/**
+ * What an op tells its transport besides the result. Only `msg.send` sets anything: whether its
+ * `message` event went to a subject the sender follows (the NATS responder then leaves out the reply
+ * of a caller that asked for acknowledgement through the event; ADR 0052).
+ */
+export interface RpcContext {
+  eventToSender?: boolean;
+}
 
 /**
  * The aggregates the chat service and the services it builds use: every one
@@ -200,7 +211,7 @@ export class ChatService {
       "conv.close": async (actor, body) => conversations.seen(actor, await triage.close(actor, body.convId)),
       "conv.reopen": async (actor, body) => conversations.seen(actor, await triage.reopen(actor, body.convId)),
       "conv.handover": async (actor, body) => conversations.seen(actor, await triage.handover(actor, body.convId)),
-      "msg.send": (actor, body) => messages.send(actor, body),
+      "msg.send": (actor, body, context) => messages.send(actor, body, context),
       "note.add": (actor, body) => notes.add(actor, body),
       "note.list": (actor, body) => notes.list(actor, body),
       "msg.history": (actor, body) => messages.history(actor, body),
@@ -249,7 +260,6 @@ export class ChatService {
     };
   }
 
-  /** Validates `body` for `op` and runs it as `actor`. Throws {@link GatewayError}. */
   /**
    * A team login was removed (its sessions revoked): tells the shop's team that the team key's
    * rotation is due. Does nothing for a principal that is not on a team.
@@ -259,11 +269,19 @@ export class ChatService {
     if (principal && isTeamKind(principal.kind)) this.#team.rotationDue(principal.shopId);
   }
 
-  async rpc(actor: PrincipalRecord, op: string, body: unknown): Promise<RpcResults[RpcOp]> {
+  /**
+   * Validates `body` for `op` and runs it as `actor`; what the op reports besides its result lands in
+   * `context`. Throws {@link GatewayError}.
+   */
+  async rpc(actor: PrincipalRecord, op: string, body: unknown, context: RpcContext = {}): Promise<RpcResults[RpcOp]> {
     if (!isRpcOp(op)) throw new GatewayError("not_found", `unknown operation ${JSON.stringify(op.slice(0, 40))}`);
-    const handler = this.#handlers[op] as (actor: PrincipalRecord, body: unknown) => Promise<RpcResults[RpcOp]>;
+    const handler = this.#handlers[op] as (
+      actor: PrincipalRecord,
+      body: unknown,
+      context: RpcContext,
+    ) => Promise<RpcResults[RpcOp]>;
     const input = parseInput(rpcRequestSchemas[op] as z.ZodType<unknown>, body);
     await this.#quotas.take(actor, op);
-    return handler(actor, input);
+    return handler(actor, input, context);
   }
 }

@@ -8,7 +8,7 @@
  * than everything reads only messages stored at or after its history floor
  * (`historyFrom`, by the gateway's stored time; ADR 0024).
  */
-import type { RpcResults, rpcRequestSchemas } from "@parley/sdk/protocol";
+import { isTeamRole, type RpcResults, type rpcRequestSchemas } from "@parley/sdk/protocol";
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
 import type {
@@ -20,6 +20,7 @@ import type {
   TeamKeyStore,
 } from "../store/port.js";
 import { admit, type ConversationAccess } from "./access.js";
+import type { RpcContext } from "./chat-service.js";
 import { type EventFanout, messageEventJson } from "./events.js";
 import { readPage } from "./paging.js";
 import { RateLimit } from "./rate-limits.js";
@@ -73,7 +74,17 @@ export class Messages {
     }
   }
 
-  async send(actor: PrincipalRecord, body: Body<"msg.send">): Promise<RpcResults["msg.send"]> {
+  /**
+   * Stores the envelope (once per msgId) and publishes its `message` event to the members and the team.
+   * Sets `context.eventToSender` when that event went to a subject the sender follows: its own user
+   * subject (a member outside the team) or the team's (the sender is on the conversation's shop team),
+   * so the event can stand for the reply (ADR 0052).
+   */
+  async send(
+    actor: PrincipalRecord,
+    body: Body<"msg.send">,
+    context: RpcContext = {},
+  ): Promise<RpcResults["msg.send"]> {
     if (body.envelope.convId !== body.convId) {
       throw new GatewayError("bad_request", "envelope belongs to another conversation");
     }
@@ -84,11 +95,8 @@ export class Messages {
       this.#o.store.getConversation(body.convId),
       this.#o.store.listMembers(body.convId),
     ]);
-    const { conv } = admit(
-      actor,
-      found,
-      members.some((m) => m.principalId === actor.id),
-    );
+    const own = members.find((m) => m.principalId === actor.id);
+    const { conv, team } = admit(actor, found, own !== undefined);
     // Once a conversation has an epoch chain, only envelopes sealed under its head are accepted:
     // a sender on an older epoch must fetch the commits and seal again.
     if (conv.epoch > 0 && body.envelope.alg === "none") {
@@ -122,6 +130,8 @@ export class Messages {
       ? JSON.stringify({ type: "message", message })
       : messageEventJson(message, envelopeJson);
     this.#o.fanout.jsonToConversation(conv, members, eventJson);
+    // Where EventFanout sends it: each member outside the team on its user subject, the team on the team's.
+    context.eventToSender = team || (own !== undefined && !isTeamRole(own.role));
     if (!duplicate) this.#o.storage.count(conv.shopId, bytes);
     if (!duplicate) await this.#o.triage.onCustomerMessage(actor, conv);
     if (!duplicate) await this.#o.webhooks?.stored(conv, members, message, actor);

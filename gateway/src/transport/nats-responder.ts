@@ -11,6 +11,11 @@
  * a rate-limited warning in the log). Requests run at most
  * {@link RpcAdmission}'s limits at once; beyond them the answer is `busy`.
  *
+ * A `msg.send` request with the {@link ACK_HEADER} header set to
+ * {@link ACK_BY_EVENT} is answered only when it fails, or when its message
+ * event did not go to a subject the sender follows: on success the sender's
+ * own copy of the event is the acknowledgement (ADR 0052).
+ *
  * Each request carries an id (the caller's `X-Request-Id` header when it is
  * valid, else one the gateway makes): it is on the request's log lines and in
  * its error reply. Every answered request is counted in the gateway's metrics
@@ -19,6 +24,8 @@
 
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
 import {
+  ACK_BY_EVENT,
+  ACK_HEADER,
   API_QUEUE,
   API_WILDCARD,
   parseApiSubject,
@@ -33,7 +40,7 @@ import { GatewayError } from "../errors.js";
 import type { PublishBatch } from "../nats/publish-batch.js";
 import type { GatewayMetrics } from "../observability/metrics.js";
 import { adoptRequestId } from "../observability/request-ids.js";
-import type { ChatService } from "../service/chat-service.js";
+import type { ChatService, RpcContext } from "../service/chat-service.js";
 import type { AdmissionStats, RpcAdmission } from "../service/rpc-admission.js";
 import type { PrincipalRecord, Store } from "../store/port.js";
 import { RecentPrincipals } from "./recent-principals.js";
@@ -68,6 +75,11 @@ export function replyAllowed(reply: string, principal: string): "own" | "importe
   if (reply.startsWith(`${subjects.inboxPrefix(principal)}.`)) return "own";
   if (reply.startsWith(IMPORTED_REPLY_PREFIX)) return "imported";
   return false;
+}
+
+/** Whether the request is a `msg.send` that asked to be acknowledged through its message event. */
+function ackByEvent(msg: Msg, op: string): boolean {
+  return op === "msg.send" && msg.headers?.get(ACK_HEADER) === ACK_BY_EVENT;
 }
 
 /** The gateway's side of the request subjects: checks each request's reply subject and limits, then runs it. */
@@ -166,6 +178,7 @@ export class NatsResponder {
   ): Promise<void> {
     let reply: RpcReply;
     let actor: PrincipalRecord | undefined;
+    const context: RpcContext = {};
     try {
       actor = await this.#principals.get(route.principal);
       if (!actor) throw new GatewayError("unauthorized", "unknown principal");
@@ -183,7 +196,7 @@ export class NatsResponder {
         throw new GatewayError("bad_request", "body is not JSON");
       }
       try {
-        reply = rpcResult(await this.service.rpc(actor, route.op, body));
+        reply = rpcResult(await this.service.rpc(actor, route.op, body, context));
       } finally {
         if (route.op === "profile.update") this.#principals.forget(actor.id);
       }
@@ -193,7 +206,9 @@ export class NatsResponder {
       reply = rpcError(error.toBody(requestId));
       this.metrics?.failed(error);
     }
-    this.#respond(msg, reply);
+    // Acknowledged through the sender's own message event: no reply on success (ADR 0052).
+    const ackedByEvent = reply.ok && context.eventToSender === true && ackByEvent(msg, route.op);
+    if (!ackedByEvent) this.#respond(msg, reply);
     this.metrics?.rpc(route.op, reply.ok ? "ok" : reply.error.code, "nats", started);
     if (!this.log.isLevelEnabled("debug")) return;
     this.log.debug(
@@ -201,6 +216,7 @@ export class NatsResponder {
         reqId: requestId,
         op: route.op,
         ok: reply.ok,
+        ...(ackedByEvent ? { ackedByEvent } : {}),
         ...(reply.ok ? {} : { code: reply.error.code }),
         ms: Math.round((performance.now() - started) * 100) / 100,
       },

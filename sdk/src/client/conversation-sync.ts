@@ -102,6 +102,8 @@ export class ConversationSync {
   /** Decodes and inserts messages not seen before; `live` ones are announced as `message` events. */
   async ingest(convId: string, messages: readonly StoredMessage[], live: boolean): Promise<void> {
     const core = this.#core;
+    // A send waiting for its own message settles on it, seen before or not (send-acks.ts).
+    core.sendAcks.seen(messages, core.self);
     const tracker = core.tracker(convId);
     const fresh = messages.filter((m) => m.convId === convId && tracker.claim(m.seq));
     if (fresh.length === 0) return;

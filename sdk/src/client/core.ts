@@ -17,6 +17,7 @@ import type { RpcOp, RpcRequest } from "../protocol/schemas.js";
 import { SessionApi } from "../session-api.js";
 import { StateStore } from "../state-store.js";
 import type { ClientEvents, ConnectionStatus } from "./client-events.js";
+import { SendAcks } from "./send-acks.js";
 
 /** A caller of `send` waiting for its message to be stored (or refused for good). */
 export interface SendWaiter {
@@ -41,6 +42,8 @@ export class ClientCore {
   readonly ingested = new Set<(convId: string, messages: readonly ChatMessage[]) => void>();
   /** Callers of `send`, by msgId. */
   readonly waiters = new Map<string, SendWaiter>();
+  /** The outbox's sends acknowledged through their own message event (send-acks.ts). */
+  readonly sendAcks = new SendAcks();
   /** Names this client's connection in presence heartbeats, so one device closing leaves the others online. */
   readonly conn = randomId("cn_");
   session: SessionResponse | undefined;

@@ -1,5 +1,6 @@
 /**
- * Sends what the outbox holds: in order, one at a time; end-to-end entries
+ * Sends what the outbox holds: in order, one at a time, each first attempt
+ * acknowledged through its own message event (send-acks.ts); end-to-end entries
  * sealed just before sending and sealed again (same msgId) when the
  * conversation moved to a newer epoch; a refused message marked failed when
  * its error is not `retryable`, anything else retried with backoff.
@@ -119,7 +120,13 @@ export class OutboxSender {
         outbox.countAttempt(msgId);
         const envelope = await this.#sealed(entry);
         const claims = entry.blobs?.length ? { blobs: entry.blobs } : {};
-        const ack = await core.request("msg.send", { convId: entry.convId, envelope, ...claims });
+        // The first attempt is acknowledged through the message's own event (a reply only on errors); a
+        // retry asks for the reply, so a lost event costs one timeout at most, even when the events keep
+        // being lost (ADR 0052).
+        if (entry.attempts <= 1) core.sendAcks.want(msgId);
+        const ack = await core
+          .request("msg.send", { convId: entry.convId, envelope, ...claims })
+          .finally(() => core.sendAcks.unwant(msgId));
         const sender = core.self ?? "";
         // Ingested before the entry leaves the outbox, so it shows from the body it was sealed from.
         const stored = { convId: entry.convId, seq: ack.seq, msgId, sender, ts: ack.ts, envelope };

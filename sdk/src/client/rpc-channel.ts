@@ -8,6 +8,10 @@
  * their turn here), and retries a `busy` reply itself, a few times, after the
  * wait the gateway names: a burst (a dashboard loading many conversations at
  * once, several tabs of one person) is smoothed instead of failing.
+ *
+ * The outbox's sends go out acknowledged through their message event instead
+ * of a reply (send-acks.ts, ADR 0052); every other request, and a `msg.send`
+ * an application makes itself, waits for its reply.
  */
 import { headers } from "@nats-io/nats-core";
 import { ConnectionLostError, NotConnectedError, ParleyError } from "../errors.js";
@@ -17,6 +21,7 @@ import { parseRpcReply, type RpcReply } from "../protocol/rpc-reply.js";
 import type { RpcOp, RpcRequest } from "../protocol/schemas.js";
 import { subjects } from "../protocol/subjects.js";
 import type { ClientCore } from "./core.js";
+import { sendAckedByEvent } from "./send-acks.js";
 
 /** Requests one client keeps in flight at once: the gateway's default per-principal limit. */
 export const MAX_REQUESTS_IN_FLIGHT = 8;
@@ -76,7 +81,9 @@ export async function rpcRequest<Op extends RpcOp>(
   for (let attempt = 1; ; attempt++) {
     const leave = await gate.enter();
     try {
-      return await requestOnce(core, op, body);
+      return await (byEvent(core, op, body)
+        ? (sendAckedByEvent(core, body as RpcRequest<"msg.send">) as Promise<RpcResults[Op]>)
+        : requestOnce(core, op, body));
     } catch (err) {
       if (!(err instanceof ParleyError && err.code === "busy") || attempt > BUSY_RETRIES || core.closed) throw err;
       leave();
@@ -85,6 +92,11 @@ export async function rpcRequest<Op extends RpcOp>(
       leave();
     }
   }
+}
+
+/** Whether this is one of the outbox's sends, acknowledged through its event. */
+function byEvent(core: ClientCore, op: RpcOp, body: unknown): boolean {
+  return op === "msg.send" && core.sendAcks.wanted((body as RpcRequest<"msg.send">).envelope.msgId);
 }
 
 async function requestOnce<Op extends RpcOp>(core: ClientCore, op: Op, body: RpcRequest<Op>): Promise<RpcResults[Op]> {

@@ -159,6 +159,7 @@ export {
   teamKeyRecordSchema,
   teamKeyWrapSchema,
 } from "./schemas.js";
+export { ACK_BY_EVENT, ACK_HEADER } from "./send-ack.js";
 export type { CatalogTrack, MapTiles, ShopMedia, WidgetConfig } from "./shop-settings.js";
 export {
   API_QUEUE,
