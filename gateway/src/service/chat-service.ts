@@ -60,7 +60,15 @@ import { WebhookEvents } from "./webhooks/events.js";
 import { parseWebhookOptions, type WebhookOptions } from "./webhooks/options.js";
 
 type Body<Op extends RpcOp> = z.output<(typeof rpcRequestSchemas)[Op]>;
-type Handlers = { [Op in RpcOp]: (actor: PrincipalRecord, body: Body<Op>) => Promise<RpcResults[Op]> };
+/** What the transport knows of the request being handled. */
+export interface RequestContext {
+  /** The request's id (ADR 0042): carried on the events it causes (so far, `msg.send`'s message events). */
+  requestId?: string;
+}
+
+type Handlers = {
+  [Op in RpcOp]: (actor: PrincipalRecord, body: Body<Op>, ctx: RequestContext) => Promise<RpcResults[Op]>;
+};
 
 /**
  * The aggregates the chat service and the services it builds use: every one
@@ -200,7 +208,7 @@ export class ChatService {
       "conv.close": async (actor, body) => conversations.seen(actor, await triage.close(actor, body.convId)),
       "conv.reopen": async (actor, body) => conversations.seen(actor, await triage.reopen(actor, body.convId)),
       "conv.handover": async (actor, body) => conversations.seen(actor, await triage.handover(actor, body.convId)),
-      "msg.send": (actor, body) => messages.send(actor, body),
+      "msg.send": (actor, body, ctx) => messages.send(actor, body, ctx.requestId),
       "note.add": (actor, body) => notes.add(actor, body),
       "note.list": (actor, body) => notes.list(actor, body),
       "msg.history": (actor, body) => messages.history(actor, body),
@@ -259,11 +267,15 @@ export class ChatService {
     if (principal && isTeamKind(principal.kind)) this.#team.rotationDue(principal.shopId);
   }
 
-  async rpc(actor: PrincipalRecord, op: string, body: unknown): Promise<RpcResults[RpcOp]> {
+  async rpc(actor: PrincipalRecord, op: string, body: unknown, ctx: RequestContext = {}): Promise<RpcResults[RpcOp]> {
     if (!isRpcOp(op)) throw new GatewayError("not_found", `unknown operation ${JSON.stringify(op.slice(0, 40))}`);
-    const handler = this.#handlers[op] as (actor: PrincipalRecord, body: unknown) => Promise<RpcResults[RpcOp]>;
+    const handler = this.#handlers[op] as (
+      actor: PrincipalRecord,
+      body: unknown,
+      ctx: RequestContext,
+    ) => Promise<RpcResults[RpcOp]>;
     const input = parseInput(rpcRequestSchemas[op] as z.ZodType<unknown>, body);
     await this.#quotas.take(actor, op);
-    return handler(actor, input);
+    return handler(actor, input, ctx);
   }
 }

@@ -73,7 +73,8 @@ export class Messages {
     }
   }
 
-  async send(actor: PrincipalRecord, body: Body<"msg.send">): Promise<RpcResults["msg.send"]> {
+  /** Stores and fans out a message; its events carry `requestId`, the id of the request that sent it. */
+  async send(actor: PrincipalRecord, body: Body<"msg.send">, requestId?: string): Promise<RpcResults["msg.send"]> {
     if (body.envelope.convId !== body.convId) {
       throw new GatewayError("bad_request", "envelope belongs to another conversation");
     }
@@ -121,7 +122,7 @@ export class Messages {
     const eventJson = duplicate
       ? JSON.stringify({ type: "message", message })
       : messageEventJson(message, envelopeJson);
-    this.#o.fanout.jsonToConversation(conv, members, eventJson);
+    this.#o.fanout.jsonToConversation(conv, members, eventJson, { requestId });
     if (!duplicate) this.#o.storage.count(conv.shopId, bytes);
     if (!duplicate) await this.#o.triage.onCustomerMessage(actor, conv);
     if (!duplicate) await this.#o.webhooks?.stored(conv, members, message, actor);

@@ -12,8 +12,8 @@
  * {@link RpcAdmission}'s limits at once; beyond them the answer is `busy`.
  *
  * Each request carries an id (the caller's `X-Request-Id` header when it is
- * valid, else one the gateway makes): it is on the request's log lines and in
- * its error reply. Every answered request is counted in the gateway's metrics
+ * valid, else one the gateway makes): it is on the request's log lines, in
+ * its error reply, and on the message events `msg.send` publishes. Every answered request is counted in the gateway's metrics
  * by op, code and transport, with its time from receipt to reply.
  */
 
@@ -183,7 +183,7 @@ export class NatsResponder {
         throw new GatewayError("bad_request", "body is not JSON");
       }
       try {
-        reply = rpcResult(await this.service.rpc(actor, route.op, body));
+        reply = rpcResult(await this.service.rpc(actor, route.op, body, { requestId }));
       } finally {
         if (route.op === "profile.update") this.#principals.forget(actor.id);
       }
