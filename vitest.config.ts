@@ -12,13 +12,8 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     include: ["sdk/**/*.test.ts", "gateway/**/*.test.ts", "widget/**/*.test.ts", "examples/**/*.test.ts"],
-    // The second Node runtime's pass (scripts/test-runtimes.mjs) leaves out the cluster suite: it runs
-    // child processes on the main pass's runtime anyway and takes about two minutes (docs/testing.md).
-    exclude: [
-      "**/node_modules/**",
-      "**/dist/**",
-      ...(process.env.PARLEY_RUNTIME_PASS ? ["gateway/test/cluster/**"] : []),
-    ],
+    // The second Node runtime's pass (scripts/test-runtimes.mjs) adds its own exclusions (ADR 0054).
+    exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     teardownTimeout: 30_000,

@@ -5,14 +5,15 @@
  *
  * The session routes allow 60 sessions per minute per client IP. Real customers
  * come from many addresses; here every client opens its session from its own
- * loopback address (127.0.x.y), through a minimal fetch bound to that address.
+ * loopback address (127.0.x.y), through a minimal fetch bound to that address
+ * (test/harness/plain-fetch.ts).
  */
-import { request } from "node:http";
 import { type ClientOptions, createClient, type ParleyClient } from "@parley/sdk";
 import { signCustomerToken } from "@parley/sdk/server";
 import WebSocket from "ws";
 import { installDualTransport } from "../test/harness/dual-transport.js";
 import { DEFAULT_TEST_ORIGIN } from "../test/harness/nats.js";
+import { plainFetch } from "../test/harness/plain-fetch.js";
 
 export const SHOP = {
   id: "shop_bench",
@@ -32,46 +33,12 @@ function loopbackAddress(): string {
   return `127.0.${1 + Math.floor(n / 250)}.${1 + (n % 250)}`;
 }
 
-/** Just enough `fetch` for the SDK's session calls (POST JSON), from `localAddress`. */
-function fetchFrom(localAddress: string): typeof fetch {
-  return (async (input: string | URL | Request, init?: RequestInit) => {
-    const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
-    const body = typeof init?.body === "string" ? init.body : "";
-    const headers = new Headers(init?.headers);
-    return new Promise<Response>((resolve, reject) => {
-      const req = request(
-        url,
-        {
-          method: init?.method ?? "GET",
-          localAddress,
-          headers: { ...Object.fromEntries(headers), "content-length": Buffer.byteLength(body) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.once("end", () =>
-            resolve(
-              new Response(Buffer.concat(chunks), {
-                status: res.statusCode ?? 500,
-                headers: { "content-type": "application/json" },
-              }),
-            ),
-          );
-          res.once("error", reject);
-        },
-      );
-      req.once("error", reject);
-      req.end(body);
-    });
-  }) as typeof fetch;
-}
-
 function client(gatewayUrl: string, auth: ClientOptions["auth"]): ParleyClient {
   const c = createClient({
     gatewayUrl,
     auth,
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-    fetch: fetchFrom(loopbackAddress()),
+    fetch: plainFetch({ localAddress: loopbackAddress() }),
     origin: DEFAULT_TEST_ORIGIN,
     requestTimeout: 10_000,
   });

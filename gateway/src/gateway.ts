@@ -19,6 +19,7 @@ import { JwtMinter } from "./nats/minter.js";
 import { PublishBatch } from "./nats/publish-batch.js";
 import { GatewayMetrics } from "./observability/metrics.js";
 import { type MetricsServer, startMetricsServer } from "./observability/metrics-server.js";
+import { requestHeaders } from "./observability/request-ids.js";
 import { timedStore } from "./observability/store-timing.js";
 import { type ServedRoute, servedRoutes } from "./openapi/route-list.js";
 import { ChatService } from "./service/chat-service.js";
@@ -188,11 +189,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   // Replies and events leave together once per event-loop turn (publish-batch.ts, ADR 0044).
   const outbox = new PublishBatch({
-    publish(subject, payload) {
+    publish(subject, payload, requestId) {
       if (!nc) throw new Error("NATS is not connected");
-      nc.publish(subject, payload);
+      nc.publish(subject, payload, requestId === undefined ? undefined : { headers: requestHeaders(requestId) });
     },
-    onError: (err, dropped) => log.warn({ err, dropped }, "could not publish replies and events"),
+    onError: (err, dropped, reqIds) => log.warn({ err, dropped, reqIds }, "could not publish replies and events"),
   });
   const quotas = new Quotas(store, config.quotas);
   const storage = new ShopStorage({
@@ -217,10 +218,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ...(options.presence ? { presence: options.presence } : {}),
     ...(options.now ? { now: options.now } : {}),
     sink: {
-      publish(subject, payload) {
+      publish(subject, payload, requestId) {
         if (!nc) throw new Error("NATS is not connected");
         if (options.failpoints?.dropPublish?.(subject)) return;
-        outbox.publish(subject, payload);
+        outbox.publish(subject, payload, requestId);
       },
     },
   });

@@ -107,7 +107,7 @@ describe("the packed packages, installed as a developer installs them", () => {
   });
 
   /** Opens an app's page for the demo shop, asks the chat for the menu and waits for the bot's decrypted answer. */
-  async function chatWithTheBot(site: StaticServer, screenshot: string, ready?: string) {
+  async function chatWithTheBot(site: StaticServer, screenshot: string) {
     const page = await browser?.newPage();
     if (!page) throw new Error("no browser");
     const errors: string[] = [];
@@ -115,7 +115,7 @@ describe("the packed packages, installed as a developer installs them", () => {
     page.on("pageerror", (err) => errors.push(err.message));
     page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
     await page.goto(`${site.url}/?gateway=${encodeURIComponent(info.gatewayUrl)}&shop=${info.shopId}`);
-    if (ready) await page.locator(ready).waitFor();
+    // Typed at once, while the chat may still be connecting: the composer hands the message on.
     const composer = page.locator("parley-composer").getByRole("textbox");
     await composer.fill("menu please");
     await composer.press("Enter");
@@ -171,8 +171,7 @@ describe("the packed packages, installed as a developer installs them", () => {
     // The browser bundle never carries Node's native libsodium (the SDK's `browser` field).
     expect(await bundleText(app)).not.toContain("sodium-native");
     if (!viteSite) throw new Error("no site");
-    // Typed once connected: Enter in a chat that is still connecting keeps the text in the composer.
-    const page = await chatWithTheBot(viteSite, "packed-vite-app.png", "parley-presence >> text=/are online/");
+    const page = await chatWithTheBot(viteSite, "packed-vite-app.png");
     await page.close();
   }, 900_000);
 
@@ -191,14 +190,15 @@ describe("the packed packages, installed as a developer installs them", () => {
     await viteBuild(app);
     if (!reactSite) throw new Error("no site");
     // useParley follows the client's status store: the header says the chat is online.
-    const page = await chatWithTheBot(reactSite, "packed-react-shop.png", ".status[data-state=connected]");
+    const page = await chatWithTheBot(reactSite, "packed-react-shop.png");
+    await page.locator(".status[data-state=connected]").waitFor();
     expect(await page.locator(".status").textContent()).toBe("online");
     await page.close();
 
     const de = await browser?.newPage();
     if (!de) throw new Error("no browser");
     await de.goto(`${reactSite.url}/?gateway=${encodeURIComponent(info.gatewayUrl)}&shop=${info.shopId}&locale=de`);
-    await de.getByRole("button", { name: "Schreib uns" }).waitFor();
+    await de.getByRole("button", { name: "Schreiben Sie uns" }).waitFor();
     await de.locator(".status[data-state=connected]").waitFor();
     // The chat's own strings follow the locale the React prop hands the element.
     await de.locator("parley-composer").getByRole("textbox", { name: "Nachricht schreiben" }).waitFor();

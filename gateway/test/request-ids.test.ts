@@ -1,13 +1,16 @@
 /**
  * Request ids across NATS and HTTP (real gateway, real nats-server): the SDK's
  * id reaches the gateway's log line for that request and comes back in the
- * error reply; a valid caller id is kept, a forged or oversized one replaced.
+ * error reply, and rides on the message events its `msg.send` publishes; a
+ * valid caller id is kept, a forged or oversized one replaced.
  */
 import { headers, type NatsConnection } from "@nats-io/nats-core";
 import { type ParleyClient, ParleyError } from "@parley/sdk";
 import { MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, subjects } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
+import { startWiretap } from "./harness/wiretap.js";
+import { waitFor } from "./helpers.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -80,6 +83,30 @@ describe("request ids", () => {
     expect(line).toMatchObject({ op: expect.any(String), code });
     // Each request has its own id: no other request's line carries this one.
     expect(logLines().filter((l) => l.reqId === requestId)).toHaveLength(1);
+  });
+
+  it("puts the id the SDK sent with msg.send on the message events that send publishes", async () => {
+    await using tap = await startWiretap(stack);
+    await owner.send(convId, "carry my request id");
+    const request = subjects.api(owner.principal.id, "msg.send");
+    const sent = tap.requestIds.filter((r) => r.subject === request);
+    expect(sent).toHaveLength(1);
+    const requestId = sent[0]?.requestId;
+    expect(requestId).toMatch(/^r_[A-Za-z0-9_-]{22}$/);
+    // The owner's own event subject and the shop team's: the event reaches both with the request's id.
+    const eventSubjects = [subjects.user(owner.principal.id), subjects.team(SHOP_ID)];
+    const events = await waitFor(() => {
+      const found = tap.requestIds.filter((r) => eventSubjects.includes(r.subject));
+      return found.length === 2 ? found : undefined;
+    }, "the message events");
+    expect(events.map((e) => e.requestId)).toEqual([requestId, requestId]);
+    // Nothing else carries it: the request and its two events (the reply goes back to the SDK, which knows the id).
+    expect(tap.requestIds.filter((r) => r.requestId === requestId).map((r) => r.subject)).toEqual([
+      request,
+      ...eventSubjects,
+    ]);
+    // And the gateway's log line for the request names the same id.
+    expect(logLines().find((l) => l.msg === "nats request" && l.reqId === requestId)).toMatchObject({ op: "msg.send" });
   });
 
   it("keeps a valid caller id and replaces a forged or oversized one", async () => {

@@ -10,7 +10,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type MongoForTests, mongoForTests } from "./harness/ferretdb.js";
 import { DEFAULT_TEST_ORIGIN, type NatsHarness, startNats } from "./harness/nats.js";
+import { plainFetch } from "./harness/plain-fetch.js";
 import { freePort } from "./harness/ports.js";
 import { waitFor } from "./helpers.js";
 
@@ -39,39 +39,8 @@ interface LogLine {
   signal?: string | null;
 }
 
-/**
- * The SDK's session calls over a new TCP connection each (no keep-alive pool): the supervisor hands
- * connections to the workers in turn, so a pooled connection would keep every call on one worker.
- */
-const freshFetch = (async (input: string | URL | Request, init?: RequestInit) => {
-  const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
-  const body = typeof init?.body === "string" ? init.body : "";
-  return new Promise<Response>((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: init?.method ?? "GET",
-        agent: false,
-        headers: { ...Object.fromEntries(new Headers(init?.headers)), "content-length": Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.once("end", () =>
-          resolve(
-            new Response(Buffer.concat(chunks), {
-              status: res.statusCode ?? 500,
-              headers: { "content-type": "application/json" },
-            }),
-          ),
-        );
-        res.once("error", reject);
-      },
-    );
-    req.once("error", reject);
-    req.end(body);
-  });
-}) as typeof fetch;
+/** A new TCP connection per session call (plain-fetch.ts): a pooled one would keep every call on one worker. */
+const freshFetch = plainFetch();
 
 function parentOf(pid: number): number | undefined {
   try {

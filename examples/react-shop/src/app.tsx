@@ -27,12 +27,12 @@ const LABELS = {
   },
   de: {
     title: "Acme Café",
-    chat: "Schreib uns",
+    chat: "Schreiben Sie uns",
     states: {
       idle: "nicht verbunden",
       connecting: "verbinde",
       connected: "online",
-      reconnecting: "verbinde neu",
+      reconnecting: "verbinde erneut",
       closed: "beendet",
     },
   },

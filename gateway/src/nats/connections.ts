@@ -16,15 +16,16 @@
  * KICK of a closed connection is a no-op). On start and after a reconnect it
  * reads the accounts' connection lists (CONNZ), so connections older than the
  * gateway count too. Revocations are broadcast to the other gateways on
- * `parley.internal.conn-revoke`.
+ * `parley.internal.conn-revoke`. The table of connections is connection-table.ts,
+ * what is remembered of revocations connection-revocations.ts.
  */
 import { jwtAuthenticator, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
-import { decodeJwt } from "jose";
 import type { Logger } from "pino";
 import { GATEWAY_SYSTEM_INBOX } from "./accounts.js";
+import { Revocations } from "./connection-revocations.js";
+import { type Conn, ConnectionTable, readConnectEvent } from "./connection-table.js";
 import { type ListedConnection, listConnections } from "./connz.js";
-import { MAX_PRINCIPAL_TTL_SECONDS, PRINCIPAL_TAG } from "./minter.js";
 
 /** Gateways tell each other about revocations here (`parley.internal.>`: gateways only). */
 export const REVOKE_SUBJECT = "parley.internal.conn-revoke";
@@ -64,69 +65,18 @@ export interface ConnectionGuardOptions {
   onStatus?: (event: "disconnect" | "reconnect") => void;
 }
 
-interface Conn {
-  key: string;
-  server: string;
-  cid: number;
-  account: string;
-  principal: string | undefined;
-  /** The gateway's own connection: never counted, never kicked. */
-  service: boolean;
-  /** User nkey (unique per minted JWT). */
-  user: string | undefined;
-  /** The JWT's issue time (seconds), when the server showed the JWT. */
-  iat: number | undefined;
-  start: number;
-  /** A KICK was sent: no longer counted. */
-  doomed: boolean;
-  /** When the watcher learnt of it (ms). */
-  addedAt: number;
-}
-
-interface ClientInfo {
-  id?: number;
-  acc?: string;
-  user?: string;
-  jwt?: string;
-  tags?: string[];
-  start?: string;
-}
 const json = new TextEncoder();
 const text = new TextDecoder();
 /** When to re-read the connection lists after the watcher reconnected. */
 const AFTER_RECONNECT_MS = [0, 2_000, 10_000];
-const REVOCATION_MS = (MAX_PRINCIPAL_TTL_SECONDS + 60) * 1000;
-const RECENTLY_GONE_MS = 60_000;
-
-/** The name and issue time of a user JWT the server already verified (the event comes from the system account). */
-function jwtClaims(jwt: string | undefined): { name?: string; iat?: number } {
-  if (!jwt) return {};
-  try {
-    const claims = decodeJwt(jwt);
-    return {
-      ...(typeof claims.name === "string" ? { name: claims.name } : {}),
-      ...(claims.iat ? { iat: claims.iat } : {}),
-    };
-  } catch {
-    return {};
-  }
-}
 
 export class ConnectionGuard implements PrincipalConnections {
   readonly #opts: ConnectionGuardOptions;
   #nc: NatsConnection | undefined;
   #service: NatsConnection | undefined;
   readonly #subs: Subscription[] = [];
-  readonly #conns = new Map<string, Conn>();
-  readonly #byPrincipal = new Map<string, Set<string>>();
-  /** Live principal connections of the app account (not doomed). */
-  #appPrincipals = 0;
-  /** principal → revocation time (ms). */
-  readonly #revoked = new Map<string, number>();
-  /** user nkey → revocation time (ms): a kicked JWT may not come back. */
-  readonly #revokedKeys = new Map<string, number>();
-  /** Connections closed recently (ignored if a CONNZ answer still lists them). */
-  readonly #gone = new Map<string, number>();
+  readonly #table: ConnectionTable;
+  readonly #revocations = new Revocations();
   #kicks = 0;
   #lastWarn = 0;
   #syncing: Promise<void> | undefined;
@@ -134,6 +84,7 @@ export class ConnectionGuard implements PrincipalConnections {
 
   constructor(opts: ConnectionGuardOptions) {
     this.#opts = opts;
+    this.#table = new ConnectionTable(opts.appAccountPub);
   }
 
   /** Connects as the system user, follows the events, reads the current connections; `service` carries revocations. */
@@ -158,7 +109,7 @@ export class ConnectionGuard implements PrincipalConnections {
       nc.subscribe("$SYS.SERVER.*.SHUTDOWN", {
         callback: (_e, m) => {
           const server = m.subject.split(".")[2];
-          for (const conn of [...this.#conns.values()]) if (conn.server === server) this.#remove(conn.key);
+          for (const conn of this.#table.all()) if (conn.server === server) this.#table.remove(conn.key);
         },
       }),
     );
@@ -180,9 +131,7 @@ export class ConnectionGuard implements PrincipalConnections {
         if (s.type === "disconnect" || s.type === "reconnect") this.#opts.onStatus?.(s.type);
         if (s.type === "disconnect") {
           // Events are lost from now on, and with a single server every connection is gone: start over.
-          this.#conns.clear();
-          this.#byPrincipal.clear();
-          this.#appPrincipals = 0;
+          this.#table.clear();
         }
         if (s.type !== "reconnect") continue;
         // Clients reconnect alongside the watcher, some before its subscriptions are back: look again later.
@@ -204,7 +153,7 @@ export class ConnectionGuard implements PrincipalConnections {
   }
 
   count(principalId: string): number {
-    return [...(this.#byPrincipal.get(principalId) ?? [])].filter((k) => !this.#conns.get(k)?.doomed).length;
+    return this.#table.live(principalId).length;
   }
 
   /**
@@ -219,13 +168,11 @@ export class ConnectionGuard implements PrincipalConnections {
     appPrincipalConnections: number;
     kicks: number;
   } {
-    let principalConnections = 0;
-    for (const c of this.#conns.values()) if (!c.service && !c.doomed) principalConnections++;
     return {
-      tracked: this.#conns.size,
-      principals: this.#byPrincipal.size,
-      principalConnections,
-      appPrincipalConnections: this.#appPrincipals,
+      tracked: this.#table.size,
+      principals: this.#table.principals,
+      principalConnections: this.#table.principalConnections(),
+      appPrincipalConnections: this.#table.appPrincipals,
       kicks: this.#kicks,
     };
   }
@@ -241,119 +188,36 @@ export class ConnectionGuard implements PrincipalConnections {
   }
 
   async #revoke(principal: string, at: number): Promise<number> {
-    this.#prune(at);
-    this.#revoked.set(principal, Math.max(at, this.#revoked.get(principal) ?? 0));
-    const live = [...(this.#byPrincipal.get(principal) ?? [])]
-      .map((k) => this.#conns.get(k))
-      .filter((c): c is Conn => c !== undefined && !c.doomed);
+    this.#revocations.prune(at);
+    this.#revocations.revokePrincipal(principal, at);
+    const live = this.#table.live(principal);
     await Promise.all(live.map((c) => this.#kick(c, "revoked")));
     return live.length;
   }
 
-  #prune(now: number): void {
-    for (const [k, t] of this.#revoked) if (now - t > REVOCATION_MS) this.#revoked.delete(k);
-    for (const [k, t] of this.#revokedKeys) if (now - t > REVOCATION_MS) this.#revokedKeys.delete(k);
-    for (const [k, t] of this.#gone) if (now - t > RECENTLY_GONE_MS) this.#gone.delete(k);
-  }
-
   #onEvent(m: Msg, connected: boolean): void {
-    let ev: { server?: { id?: string }; client?: ClientInfo };
-    try {
-      ev = JSON.parse(text.decode(m.data));
-    } catch {
-      return;
-    }
-    const server = ev.server?.id;
-    const c = ev.client;
-    if (!server || !c || typeof c.id !== "number") return;
-    const key = `${server}:${c.id}`;
+    const ev = readConnectEvent(m.data);
+    if (!ev) return;
     if (!connected) {
-      this.#remove(key);
-      this.#gone.set(key, Date.now());
+      this.#table.remove(ev.key);
+      this.#revocations.markGone(ev.key, Date.now());
       return;
     }
-    const claims = jwtClaims(c.jwt);
-    const conn = this.#add({
-      key,
-      server,
-      cid: c.id,
-      account: c.acc ?? "",
-      tags: c.tags,
-      name: claims.name,
-      user: c.user,
-      iat: claims.iat,
-      start: c.start,
-    });
+    const conn = this.#table.add(ev);
     if (conn) void this.#enforce(conn);
-  }
-
-  #add(i: {
-    key: string;
-    server: string;
-    cid: number;
-    account: string;
-    tags: string[] | undefined;
-    name?: string | undefined;
-    user: string | undefined;
-    iat: number | undefined;
-    start: string | undefined;
-  }): Conn | undefined {
-    if (this.#conns.has(i.key)) return undefined;
-    const tags = i.tags ?? [];
-    const service = tags.includes("kind:service");
-    const tagged = tags.find((t) => t.startsWith(PRINCIPAL_TAG))?.slice(PRINCIPAL_TAG.length);
-    const conn: Conn = {
-      key: i.key,
-      server: i.server,
-      cid: i.cid,
-      account: i.account,
-      principal: service ? undefined : (tagged ?? i.name),
-      service,
-      user: i.user,
-      iat: i.iat,
-      start: i.start ? Date.parse(i.start) || Date.now() : Date.now(),
-      doomed: false,
-      addedAt: Date.now(),
-    };
-    this.#conns.set(conn.key, conn);
-    if (conn.principal) {
-      const set = this.#byPrincipal.get(conn.principal) ?? new Set<string>();
-      set.add(conn.key);
-      this.#byPrincipal.set(conn.principal, set);
-    }
-    if (this.#countsInBudget(conn)) this.#appPrincipals++;
-    return conn;
-  }
-
-  #countsInBudget(c: Conn): boolean {
-    return !c.service && !c.doomed && c.account === this.#opts.appAccountPub;
-  }
-
-  #remove(key: string): void {
-    const conn = this.#conns.get(key);
-    if (!conn) return;
-    if (this.#countsInBudget(conn)) this.#appPrincipals--;
-    this.#conns.delete(key);
-    if (conn.principal) {
-      const set = this.#byPrincipal.get(conn.principal);
-      set?.delete(key);
-      if (set?.size === 0) this.#byPrincipal.delete(conn.principal);
-    }
   }
 
   /** Applies revocation, the per-principal cap and the app account's budget after `conn` appeared. */
   async #enforce(conn: Conn): Promise<void> {
     if (conn.service || conn.doomed) return;
     const p = conn.principal;
-    if (conn.user && this.#revokedKeys.has(conn.user)) return this.#kick(conn, "revoked");
-    const revokedAt = p === undefined ? undefined : this.#revoked.get(p);
+    if (conn.user && this.#revocations.isKeyRevoked(conn.user)) return this.#kick(conn, "revoked");
+    const revokedAt = p === undefined ? undefined : this.#revocations.principalRevokedAt(p);
     if (revokedAt !== undefined && conn.iat !== undefined && conn.iat < Math.floor(revokedAt / 1000)) {
       return this.#kick(conn, "revoked");
     }
     if (p !== undefined) {
-      const live = [...(this.#byPrincipal.get(p) ?? [])]
-        .map((k) => this.#conns.get(k))
-        .filter((c): c is Conn => c !== undefined && !c.doomed);
+      const live = this.#table.live(p);
       if (live.length > this.#opts.maxPerPrincipal) {
         // Keep the oldest: every gateway orders by the server's start time and picks the same ones.
         live.sort((a, b) => a.start - b.start || a.key.localeCompare(b.key));
@@ -364,16 +228,15 @@ export class ConnectionGuard implements PrincipalConnections {
     const limit = this.#opts.appConnectionLimit;
     if (limit !== undefined && conn.account === this.#opts.appAccountPub) {
       const budget = Math.max(0, limit - this.#opts.reserved);
-      if (this.#appPrincipals > budget) await this.#kick(conn, "account budget");
+      if (this.#table.appPrincipals > budget) await this.#kick(conn, "account budget");
     }
   }
 
   async #kick(conn: Conn, reason: string): Promise<void> {
     if (conn.doomed) return;
-    if (this.#countsInBudget(conn)) this.#appPrincipals--;
-    conn.doomed = true;
+    this.#table.doom(conn);
     // A revoked JWT may not come back; one over a cap may, once there is room.
-    if (reason === "revoked" && conn.user) this.#revokedKeys.set(conn.user, Date.now());
+    if (reason === "revoked" && conn.user) this.#revocations.revokeKey(conn.user, Date.now());
     this.#kicks++;
     const now = Date.now();
     if (now - this.#lastWarn > 10_000) {
@@ -421,13 +284,13 @@ export class ConnectionGuard implements PrincipalConnections {
       const seen = new Set<string>();
       for (const c of listed) {
         const key = `${c.server}:${c.cid}`;
-        if (this.#gone.has(key)) continue;
+        if (this.#revocations.isGone(key)) continue;
         seen.add(key);
-        const conn = this.#add({ ...c, key, account: c.account ?? acc, iat: undefined });
+        const conn = this.#table.add({ ...c, key, account: c.account ?? acc, iat: undefined });
         if (conn) found.push(conn);
       }
-      for (const conn of [...this.#conns.values()]) {
-        if (conn.account === acc && conn.addedAt < began && !seen.has(conn.key)) this.#remove(conn.key);
+      for (const conn of this.#table.all()) {
+        if (conn.account === acc && conn.addedAt < began && !seen.has(conn.key)) this.#table.remove(conn.key);
       }
     }
     // Newest first: over the account budget, the newest connections go.

@@ -11,20 +11,25 @@
  * replies and events of a turn leave in one write (ADR 0044).
  *
  * Order is kept: messages are published in the order they were queued, so a
- * message's events still leave before the reply that acknowledges it.
+ * message's events still leave before the reply that acknowledges it. A
+ * message may name the request it comes from (its `X-Request-Id` header).
  */
 
 export interface PublishBatchOptions {
-  /** Publishes one message now (the connection's `publish`). */
-  publish: (subject: string, payload: Uint8Array) => void;
-  /** Called with the error when a queued publish throws (the connection closed); the rest of that batch is dropped. */
-  onError: (error: unknown, dropped: number) => void;
+  /** Publishes one message now (the connection's `publish`); `requestId` goes in its `X-Request-Id` header. */
+  publish: (subject: string, payload: Uint8Array, requestId: string | undefined) => void;
+  /**
+   * Called with the error when a queued publish throws (the connection closed); the rest of that batch is
+   * dropped. `requestIds`: the ids of the requests whose events were among the dropped messages.
+   */
+  onError: (error: unknown, dropped: number, requestIds: string[]) => void;
 }
 
 export class PublishBatch {
   readonly #o: PublishBatchOptions;
   #subjects: string[] = [];
   #payloads: Uint8Array[] = [];
+  #requestIds: Array<string | undefined> = [];
   #scheduled = false;
 
   constructor(options: PublishBatchOptions) {
@@ -32,9 +37,10 @@ export class PublishBatch {
   }
 
   /** Queues one message; it is published at the end of this event-loop turn (or by {@link flush}). */
-  publish(subject: string, payload: Uint8Array): void {
+  publish(subject: string, payload: Uint8Array, requestId?: string): void {
     this.#subjects.push(subject);
     this.#payloads.push(payload);
+    this.#requestIds.push(requestId);
     if (this.#scheduled) return;
     this.#scheduled = true;
     setImmediate(() => this.flush());
@@ -50,16 +56,19 @@ export class PublishBatch {
     this.#scheduled = false;
     const subjects = this.#subjects;
     const payloads = this.#payloads;
+    const requestIds = this.#requestIds;
     if (subjects.length === 0) return;
     this.#subjects = [];
     this.#payloads = [];
+    this.#requestIds = [];
     for (let i = 0; i < subjects.length; i++) {
       try {
-        this.#o.publish(subjects[i] as string, payloads[i] as Uint8Array);
+        this.#o.publish(subjects[i] as string, payloads[i] as Uint8Array, requestIds[i]);
       } catch (error) {
         // The connection is closed: what follows would fail the same way. Nothing was acknowledged
         // that did not also lose its reply here, so a sender retries (the same msgId) and is answered.
-        this.#o.onError(error, subjects.length - i);
+        const lost = new Set(requestIds.slice(i).filter((id): id is string => id !== undefined));
+        this.#o.onError(error, subjects.length - i, [...lost]);
         return;
       }
     }

@@ -65,11 +65,15 @@ type Handlers = {
 };
 
 /**
- * What an op tells its transport besides the result. Only `msg.send` sets anything: whether its
+ * What the transport knows of the request being handled, and what an op tells it besides the result.
+ * Only `msg.send` sets anything: whether its
  * `message` event went to a subject the sender follows (the NATS responder then leaves out the reply
  * of a caller that asked for acknowledgement through the event; ADR 0052).
  */
 export interface RpcContext {
+  /** The request's id (ADR 0042): carried on the events it causes (so far, `msg.send`'s message events). */
+  requestId?: string;
+  /** Set by `msg.send`: its event reached the sender (ADR 0052). */
   eventToSender?: boolean;
 }
 

@@ -2,13 +2,24 @@
  * Fans server events out to principals: one publish per member's
  * `user.<principal>.ev` subject plus one on the shop team's `team.<shopId>.ev`.
  * Team members (agents, bots of the shop) are reached through the team subject
- * only, so each principal gets each event once.
+ * only, so each principal gets each event once. An event published while
+ * handling a request can carry that request's id (`X-Request-Id`, ADR 0042):
+ * `msg.send`'s message events do.
  */
 import { isTeamRole, type ServerEvent, type StoredMessage, subjects } from "@parley/sdk/protocol";
 import type { ConversationRecord, MemberRecord } from "../store/port.js";
 
 export interface EventSink {
-  publish(subject: string, payload: Uint8Array): void;
+  /** Publishes one event; `requestId`: the request it comes from, sent as the `X-Request-Id` header. */
+  publish(subject: string, payload: Uint8Array, requestId?: string): void;
+}
+
+/** Who else hears a conversation's event, and the request that caused it. */
+export interface FanoutOptions {
+  /** Principals told besides the members and the team (for example one who just left). @default [] */
+  extra?: readonly string[];
+  /** The id of the request being handled, carried on the event as the `X-Request-Id` header. */
+  requestId?: string | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -23,7 +34,7 @@ export class EventFanout {
     event: ServerEvent,
     extra: readonly string[] = [],
   ): void {
-    this.jsonToConversation(conv, members, JSON.stringify(event), extra);
+    this.jsonToConversation(conv, members, JSON.stringify(event), { extra });
   }
 
   /** {@link toConversation} with the event serialized already (see {@link messageEventJson}). */
@@ -31,13 +42,14 @@ export class EventFanout {
     conv: ConversationRecord,
     members: readonly MemberRecord[],
     eventJson: string,
-    extra: readonly string[] = [],
+    options: FanoutOptions = {},
   ): void {
     const payload = encoder.encode(eventJson);
-    const targets = new Set(extra);
+    const { requestId } = options;
+    const targets = new Set(options.extra);
     for (const member of members) if (!isTeamRole(member.role)) targets.add(member.principalId);
-    for (const principal of targets) this.sink.publish(subjects.user(principal), payload);
-    this.sink.publish(subjects.team(conv.shopId), payload);
+    for (const principal of targets) this.sink.publish(subjects.user(principal), payload, requestId);
+    this.sink.publish(subjects.team(conv.shopId), payload, requestId);
   }
 
   toPrincipal(principalId: string, event: ServerEvent): void {

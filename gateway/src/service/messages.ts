@@ -78,7 +78,8 @@ export class Messages {
    * Stores the envelope (once per msgId) and publishes its `message` event to the members and the team.
    * Sets `context.eventToSender` when that event went to a subject the sender follows: its own user
    * subject (a member outside the team) or the team's (the sender is on the conversation's shop team),
-   * so the event can stand for the reply (ADR 0052).
+   * so the event can stand for the reply (ADR 0052). Its events carry `context.requestId`, the id of
+   * the request that sent it (ADR 0042).
    */
   async send(
     actor: PrincipalRecord,
@@ -129,7 +130,7 @@ export class Messages {
     const eventJson = duplicate
       ? JSON.stringify({ type: "message", message })
       : messageEventJson(message, envelopeJson);
-    this.#o.fanout.jsonToConversation(conv, members, eventJson);
+    this.#o.fanout.jsonToConversation(conv, members, eventJson, { requestId: context.requestId });
     // Where EventFanout sends it: each member outside the team on its user subject, the team on the team's.
     context.eventToSender = team || (own !== undefined && !isTeamRole(own.role));
     if (!duplicate) this.#o.storage.count(conv.shopId, bytes);

@@ -195,7 +195,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
   );
   api.post(
     "/rpc/:op",
-    route(async (req) => {
+    route(async (req, res) => {
       const started = performance.now();
       const op = String(req.params.op);
       try {
@@ -206,7 +206,7 @@ export function createHttpApp(deps: HttpAppDeps): express.Express {
         parseInput(z.string().max(40), op);
         const release = deps.admission?.enter(actor.id);
         try {
-          const reply = rpcResult(await deps.chat.rpc(actor, op, req.body ?? {}));
+          const reply = rpcResult(await deps.chat.rpc(actor, op, req.body ?? {}, { requestId: requestIdOf(res) }));
           deps.metrics?.rpc(op, "ok", "http", started);
           return reply;
         } finally {

@@ -17,8 +17,8 @@
  * own copy of the event is the acknowledgement (ADR 0052).
  *
  * Each request carries an id (the caller's `X-Request-Id` header when it is
- * valid, else one the gateway makes): it is on the request's log lines and in
- * its error reply. Every answered request is counted in the gateway's metrics
+ * valid, else one the gateway makes): it is on the request's log lines, in
+ * its error reply, and on the message events `msg.send` publishes. Every answered request is counted in the gateway's metrics
  * by op, code and transport, with its time from receipt to reply.
  */
 
@@ -178,7 +178,7 @@ export class NatsResponder {
   ): Promise<void> {
     let reply: RpcReply;
     let actor: PrincipalRecord | undefined;
-    const context: RpcContext = {};
+    const context: RpcContext = { requestId };
     try {
       actor = await this.#principals.get(route.principal);
       if (!actor) throw new GatewayError("unauthorized", "unknown principal");

@@ -2,19 +2,21 @@
  * A NATS wiretap for canary checks: a non-bearer TCP user of the app account
  * (or of the bots account, where bots publish) that may subscribe to `>` (the
  * gateway's service user may not), recording every subject and payload it
- * sees as text. And a lying publisher ({@link startLiar}), which puts events
+ * sees as text, and the request ids messages carry. And a lying publisher ({@link startLiar}), which puts events
  * on principals' subjects as if the gateway sent them.
  */
 import { encodeUser } from "@nats-io/jwt";
 import { jwtAuthenticator, type NatsConnection } from "@nats-io/nats-core";
 import { createUser, fromSeed } from "@nats-io/nkeys";
 import { connect } from "@nats-io/transport-node";
-import type { ServerEvent } from "@parley/sdk/protocol";
+import { REQUEST_ID_HEADER, type ServerEvent } from "@parley/sdk/protocol";
 import type { TestStack } from "./stack.js";
 
 /** A connected wiretap and what it captured so far (`subject payload` per message). */
 export interface Wiretap {
   captured: string[];
+  /** The subject and `X-Request-Id` header of each captured message that carried one, in order. */
+  requestIds: Array<{ subject: string; requestId: string }>;
   /** Resolves once everything published before the call was captured. */
   flush(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -93,12 +95,15 @@ export async function startWiretap(stack: TestStack, account: "app" | "bots" = "
     authenticator: jwtAuthenticator(jwt, ukp.getSeed()),
   });
   const captured: string[] = [];
+  const requestIds: Wiretap["requestIds"] = [];
   const decoder = new TextDecoder();
   nc.subscribe(">", {
     callback: (_err, msg) => {
       captured.push(`${msg.subject} ${decoder.decode(msg.data)}`);
+      const requestId = msg.headers?.get(REQUEST_ID_HEADER);
+      if (requestId) requestIds.push({ subject: msg.subject, requestId });
     },
   });
   await nc.flush();
-  return { captured, flush: () => nc.flush(), [Symbol.asyncDispose]: () => nc.close() };
+  return { captured, requestIds, flush: () => nc.flush(), [Symbol.asyncDispose]: () => nc.close() };
 }

@@ -4,6 +4,7 @@ import { stripBidiControls } from "../i18n/bidi.js";
 import { translator } from "../i18n/index.js";
 import { type AttachAction, attachActions, attachContext } from "./attach-actions.js";
 import { AttachMenu } from "./attach-menu.js";
+import { ready } from "./client-ready.js";
 import { type Attachment, attachmentView, uploadAttachment } from "./composer-uploads.js";
 import { inviteTarget, type Mentionable } from "./invite-target.js";
 import { kit } from "./panel-kit.js";
@@ -17,7 +18,9 @@ const PARTIAL_HANDLE = /(?:^|\s)@([A-Za-z0-9_.-]*)$/;
 
 /**
  * `<parley-composer>`: the message box. Enter sends, Shift+Enter starts a new
- * line, and nothing is sent while an IME composition is open. Typing sends
+ * line, and nothing is sent while an IME composition is open. A message sent
+ * while the client still connects leaves the box at once and goes out once
+ * connected (the box gets it back if connecting fails). Typing sends
  * (throttled) typing signals. Files come from the attach button, paste or
  * drag and drop; they are previewed (images as thumbnails) before sending and
  * then uploaded with a progress bar and a cancel button each.
@@ -235,32 +238,40 @@ export class ParleyComposer extends LitElement {
     const files = this.attachments.filter((a) => !a.abort && !a.failed);
     if (!client || this.disabled || (text === "" && files.length === 0)) return;
     const tr = translator(this.locale);
+    const handle = text ? inviteTarget(text, this.mentionable) : undefined;
+    // Cleared only while it still holds what is sent (words typed during an await stay). A plain message
+    // leaves at once, even while the client still connects; an invite's text waits for the confirmation.
+    const clear = () => this.text.trim() === text && this.#put("");
+    if (!handle) clear();
     let convId = this.conversationId;
     try {
+      await ready(client);
       convId ??= await this.resolveConversation?.();
     } catch {
       this.error = tr.t("chat.error.load");
+      if (!handle && this.text.trim() === "") this.#put(text); // back in the box, unless something new was typed
       return;
     }
     if (!convId) return;
-    const handle = text ? inviteTarget(text, this.mentionable) : undefined;
     if (handle) {
       const invite = await this.#confirmInvite(client, convId, handle);
       if (!invite) return;
       this.info = tr.t("composer.invited", { handle: `@${handle}` });
       const detail = { handle, history: invite.history };
       this.dispatchEvent(new CustomEvent("parley-invited", { detail, bubbles: true, composed: true }));
+      clear();
     }
-    if (this.text.trim() === text) {
-      // Cleared only while it still holds what is sent: words typed during the await stay.
-      this.text = "";
-      const area = this.#textarea();
-      if (area) area.value = "";
-      this.suggestions = [];
-    }
+    this.suggestions = [];
     client.typing(convId, false);
     if (text) client.send(convId, text).catch(() => undefined); // failures show on the message (Retry)
     for (const a of files) void this.#upload(client, convId, a);
+  }
+
+  /** Sets the text and the textarea. */
+  #put(text: string): void {
+    this.text = text;
+    const area = this.#textarea();
+    if (area) area.value = text;
   }
 
   /**

@@ -1,7 +1,8 @@
 // <parley-chat> in real Chromium against a real gateway and nats-server: a
 // customer in the page and an agent SDK client in Node talk end to end with
 // encryption, and the bubble's delivery state goes sending -> sent, or shows
-// "Not sent" with a working Retry while the gateway is down.
+// "Not sent" with a working Retry while the gateway is down. A message typed
+// while the chat still connects leaves the composer and goes out once connected.
 
 import { collectTexts, waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
@@ -48,6 +49,27 @@ describe("<parley-chat> with a real customer client", () => {
     await poll(() => bubble("How can I help").locator(".sender").textContent()).toBe("Ada");
     const stored = await env.stack.gateway.store.since(convId, 0, 10);
     expect(stored.every((m) => m.envelope.alg === "xc20p-ed25519")).toBe(true);
+  });
+
+  it("takes a message typed while the chat still connects: the composer clears, the message goes out once connected", async () => {
+    let connect = () => {};
+    const held = new Promise<void>((resolve) => {
+      connect = resolve;
+    });
+    const early = await openChat(env, { encryption: true, customer: "widget-early", tokenAfter: held });
+    const input = early.locator("parley-composer textarea");
+    await input.fill("typed before the connection");
+    await input.press("Enter");
+    await poll(() => input.inputValue()).toBe("");
+    expect(await early.evaluate(() => window.__client.status.value.state)).toBe("connecting");
+    connect();
+    const sent = early.locator("parley-message", { hasText: "typed before the connection" });
+    await poll(() => sent.locator("[data-state]").getAttribute("data-state")).toBe("sent");
+    const earlyConv = await early.evaluate(() => window.__chat.current ?? "");
+    await waitFor(() => toAgent.get(earlyConv)?.includes("typed before the connection"), "the early message");
+    expect(await sent.count()).toBe(1);
+    expect(await early.locator("parley-composer [role=alert]").count()).toBe(0);
+    await early.close();
   });
 
   it("Shift+Enter makes a new line instead of sending", async () => {

@@ -100,13 +100,22 @@ export interface OpenOptions {
   features?: { media?: ShopMedia };
   /** Another Chromium session to open the page in (a second person on another device). */
   browser?: BrowserSession;
+  /**
+   * The customer's token is signed only once this settles: the chat stays connecting until then, and
+   * `openChat` returns without waiting for the connection.
+   */
+  tokenAfter?: Promise<unknown>;
 }
 
 /** A new page with `<parley-chat>` mounted for a customer (or the seeded agent). */
 export async function openChat(env: FixtureEnv, o: OpenOptions = {}): Promise<Page> {
   const page = o.page ?? (await (o.browser ?? env.browser).newPage());
   const customer = o.customer ?? `c-${crypto.randomUUID()}`;
-  await page.exposeFunction("__parleyToken", () => env.stack.customerToken(customer, customer));
+  const gate = o.tokenAfter;
+  await page.exposeFunction("__parleyToken", async () => {
+    await gate;
+    return env.stack.customerToken(customer, customer);
+  });
   await page.addInitScript(
     (settings) => {
       (window as unknown as { __parleyFixture: unknown }).__parleyFixture = settings;
@@ -125,6 +134,7 @@ export async function openChat(env: FixtureEnv, o: OpenOptions = {}): Promise<Pa
     },
   );
   await page.goto(`${env.site.url}/`);
+  if (gate) return page;
   await page.waitForFunction(() => window.__client?.status.value.state === "connected", undefined, { timeout: 20_000 });
   return page;
 }
