@@ -73,7 +73,7 @@ export function describeEpochs(open: () => Promise<StoreFixture>): void {
 
     it("accepts exactly one commit per epoch when two stores on the same data race", async (ctx) => {
       await using fx = await open();
-      if (!fx.reopen) return ctx.skip();
+      if (!fx.reopen || fx.exclusive) return ctx.skip();
       const { store } = fx;
       const other = await fx.reopen();
       try {

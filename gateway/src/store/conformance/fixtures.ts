@@ -22,6 +22,13 @@ export interface StoreFixture {
    * two writes of `appendCommit` leaves behind.
    */
   rawInsertCommit?: (commit: EpochCommit) => Promise<void>;
+  /**
+   * The store holds conversations, members and team keys in memory on the
+   * ground that no one else writes its data (SqliteStore's `exclusive`, ADR
+   * 0051): the cases where a second store writes them while this one is open
+   * are skipped.
+   */
+  exclusive?: boolean;
   /** Closes `store` and removes the data. */
   [Symbol.asyncDispose](): Promise<void>;
 }

@@ -11,6 +11,10 @@
  * class puts behind the port: better-sqlite3 is synchronous, and the methods
  * are `async` only to fit the port (and so every failure surfaces as a
  * rejection).
+ *
+ * With `exclusive` (the gateway's own store, one process on the file) the
+ * send path's reads (conversation, members, team key) are served from memory
+ * and kept exact by this store's writes (send-context.ts, ADR 0051).
  */
 import { randomUUID } from "node:crypto";
 import type { StoredNote, TeamKeyRecord } from "@parley/sdk/protocol";
@@ -26,6 +30,7 @@ import { SqliteMembershipLog } from "./membership-log.js";
 import { SqliteMessages } from "./messages.js";
 import { type ParsedOptions, parseOptions, type SqliteStoreOptions } from "./options.js";
 import { migrate } from "./schema.js";
+import { SendContextCache } from "./send-context.js";
 import { SqliteSessions } from "./sessions.js";
 import { prepare, type SqliteContext, type Statements } from "./statements.js";
 import { SqliteUsage } from "./usage.js";
@@ -52,6 +57,8 @@ export class SqliteStore implements Store {
   readonly #sessions: SqliteSessions;
   readonly #usage: SqliteUsage;
   readonly #webhooks: SqliteWebhooks;
+  /** Conversations, members and team keys in memory, with `exclusive` only (send-context.ts, ADR 0051). */
+  readonly #cache: SendContextCache | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.#options = parseOptions(options);
@@ -62,6 +69,13 @@ export class SqliteStore implements Store {
     // acknowledged (NORMAL may lose the last commits on power loss).
     this.#db.pragma("synchronous = FULL");
     this.#db.pragma("foreign_keys = OFF");
+    const { exclusive, cachedConversations } = this.#options;
+    this.#cache = exclusive
+      ? new SendContextCache({
+          maxConversations: cachedConversations,
+          maxShops: Math.max(1, Math.ceil(cachedConversations / 10)),
+        })
+      : undefined;
     const store = this;
     const context: SqliteContext = {
       db: this.#db,
@@ -69,6 +83,7 @@ export class SqliteStore implements Store {
         return store.#s;
       },
       write: (run) => this.#write(run),
+      cache: this.#cache,
     };
     this.#directory = new SqliteDirectory(context);
     this.#conversations = new SqliteConversations(context);
@@ -103,6 +118,12 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** What the send context holds (`exclusive` only; undefined without it): for tests and metrics. */
+  get sendContextSize(): { conversations: number; shops: number } | undefined {
+    const cache = this.#cache;
+    return cache && { conversations: cache.conversations, shops: cache.shops };
+  }
+
   get #s(): Statements {
     if (!this.#stmts) throw new Error("SqliteStore: call init() first");
     return this.#stmts;
@@ -120,7 +141,14 @@ export class SqliteStore implements Store {
     migrate(this.#db);
     const s = prepare(this.#db);
     const { path, busyTimeoutMs, failpoints } = this.#options;
-    this.#writer = await SqliteWriter.start({ path, busyTimeoutMs, failpoints });
+    const cache = this.#cache;
+    this.#writer = await SqliteWriter.start({
+      path,
+      busyTimeoutMs,
+      failpoints,
+      onStored: cache && ((convId, seq, ts) => cache.appended(convId, seq, ts)),
+      onUncertain: cache && (() => cache.clear()),
+    });
     // From here on this connection never sleeps on a lock: writes wait on timers instead (#write).
     this.#db.pragma("busy_timeout = 0");
     this.#stmts = s;

@@ -38,6 +38,17 @@ export interface SqliteWriterOptions {
   path: string;
   busyTimeoutMs: number;
   failpoints?: SqliteWriterFailpoints | undefined;
+  /**
+   * Called for each message a batch stored (not for duplicates), after the
+   * commit and before its append resolves: the store's send context follows
+   * the conversation's `lastSeq` and `updatedAt` with it.
+   */
+  onStored?: ((convId: string, seq: number, ts: number) => void) | undefined;
+  /**
+   * Called when a batch failed or the thread is gone: the conversations of the
+   * batch in flight, or every conversation, may have changed without an answer.
+   */
+  onUncertain?: (() => void) | undefined;
 }
 
 type Row = [convId: string, msgId: string, sender: string, ts: number, envelope: string];
@@ -65,8 +76,13 @@ export class SqliteWriter {
   #stopping = false;
   #onIdle: (() => void) | undefined;
 
-  private constructor(worker: Worker) {
+  readonly #onStored: SqliteWriterOptions["onStored"];
+  readonly #onUncertain: SqliteWriterOptions["onUncertain"];
+
+  private constructor(worker: Worker, options: SqliteWriterOptions) {
     this.#worker = worker;
+    this.#onStored = options.onStored;
+    this.#onUncertain = options.onUncertain;
   }
 
   /** Starts the thread and waits until it has opened the database and prepared its statements. */
@@ -91,7 +107,7 @@ export class SqliteWriter {
       };
       worker.on("message", ready).once("error", failed).once("exit", exited);
     });
-    const writer = new SqliteWriter(worker);
+    const writer = new SqliteWriter(worker, options);
     worker.on("message", (reply: Reply) => writer.#settle(reply));
     worker.on("error", (error) => {
       writer.#crashCause = error;
@@ -166,10 +182,19 @@ export class SqliteWriter {
     if (!batch || reply.type === "ready") return;
     this.#inFlight = undefined;
     if (reply.type === "failed") {
+      // Rolled back, as far as SQLite says; the send context starts afresh all the same.
+      this.#onUncertain?.();
       const error =
         reply.code === undefined ? new Error(reply.message) : new Database.SqliteError(reply.message, reply.code);
       for (const p of batch) p.reject(error);
     } else {
+      const stored = this.#onStored;
+      if (stored) {
+        for (const [i, p] of batch.entries()) {
+          const result = reply.results[i];
+          if (typeof result === "number") stored(p.message.convId, result, p.message.ts);
+        }
+      }
       for (const [i, p] of batch.entries()) settleOne(p, reply.results[i]);
     }
     // What queued while this batch committed is the next batch, sent right away.
@@ -191,6 +216,8 @@ export class SqliteWriter {
         cause: this.#crashCause,
       },
     );
+    // The thread may have committed a batch it never answered.
+    this.#onUncertain?.();
     const inFlight = this.#inFlight ?? [];
     const queued = this.#queued;
     this.#inFlight = undefined;
