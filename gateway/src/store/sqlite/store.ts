@@ -5,7 +5,8 @@
  * (statements.ts; tables in schema.ts, rows in rows.ts).
  *
  * Message appends, the hot write, are committed by a writer thread with its own
- * connection (writer.ts), so their fsync does not block the event loop.
+ * connection (writer.ts), so their fsync does not block the event loop; the
+ * shared limiters' points and the storage counters ride in the same batches.
  * Everything else runs on this thread's connection, in one module per group of
  * aggregates (directory.ts, conversations.ts, messages.ts, keys.ts) that this
  * class puts behind the port: better-sqlite3 is synchronous, and the methods
@@ -35,7 +36,7 @@ import { SqliteSessions } from "./sessions.js";
 import { prepare, type SqliteContext, type Statements } from "./statements.js";
 import { SqliteUsage } from "./usage.js";
 import { SqliteWebhooks } from "./webhooks.js";
-import { SqliteWriter } from "./writer.js";
+import { SqliteWriter, type WriterOp } from "./writer.js";
 
 export type { SqliteStoreOptions } from "./options.js";
 
@@ -92,7 +93,7 @@ export class SqliteStore implements Store {
     this.#blocks = new SqliteBlocks(context);
     this.#log = new SqliteMembershipLog(context);
     this.#sessions = new SqliteSessions(context);
-    this.#usage = new SqliteUsage(context);
+    this.#usage = new SqliteUsage(context, (op) => this.#run(op));
     this.#webhooks = new SqliteWebhooks(context);
   }
 
@@ -220,9 +221,19 @@ export class SqliteStore implements Store {
 
   readonly setLastIp: Store["setLastIp"] = (principalId, ip) => this.#directory.setLastIp(principalId, ip);
 
-  /** A budget counted in this file's `rate_limits` table, shared by every process on it (limits.ts). */
+  /**
+   * A budget counted in this file's `rate_limits` table, shared by every process on it, its points
+   * written in the writer thread's batches (limits.ts).
+   */
   sharedLimiter(name: string, rule: LimitRule): SharedLimiter {
-    return new SqliteLimiter({ db: this.#db, name, rule, busyTimeoutMs: this.#options.busyTimeoutMs });
+    return new SqliteLimiter({ run: (op) => this.#run(op), name, rule });
+  }
+
+  /** One small write in the writer thread's next batch (writer.ts `WriterOp`). */
+  #run(op: WriterOp): Promise<unknown> {
+    if (this.#closing) return Promise.reject(new Error("SqliteStore is closed"));
+    if (!this.#writer) return Promise.reject(new Error("SqliteStore: call init() first"));
+    return this.#writer.run(op);
   }
 
   readonly addShopBytes: Store["addShopBytes"] = (shopId, bytes) => this.#usage.addShopBytes(shopId, bytes);
