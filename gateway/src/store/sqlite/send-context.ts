@@ -33,6 +33,8 @@ interface Entry {
 class Lru<V> {
   readonly #map = new Map<string, V>();
   readonly #max: number;
+  /** The most recent key: a hit on it needs no move (one shop's team key, one busy conversation). */
+  #newest: string | undefined;
 
   constructor(max: number) {
     this.#max = max;
@@ -44,9 +46,10 @@ class Lru<V> {
 
   get(key: string): V | undefined {
     const value = this.#map.get(key);
-    if (value === undefined) return undefined;
+    if (value === undefined || key === this.#newest) return value;
     this.#map.delete(key);
     this.#map.set(key, value);
+    this.#newest = key;
     return value;
   }
 
@@ -58,6 +61,7 @@ class Lru<V> {
   set(key: string, value: V): void {
     this.#map.delete(key);
     this.#map.set(key, value);
+    this.#newest = key;
     if (this.#map.size > this.#max) {
       const oldest = this.#map.keys().next().value;
       if (oldest !== undefined) this.#map.delete(oldest);
@@ -66,10 +70,12 @@ class Lru<V> {
 
   delete(key: string): void {
     this.#map.delete(key);
+    if (key === this.#newest) this.#newest = undefined;
   }
 
   clear(): void {
     this.#map.clear();
+    this.#newest = undefined;
   }
 }
 
