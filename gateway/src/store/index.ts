@@ -43,7 +43,8 @@ export async function openStore(config: OpenStoreConfig): Promise<Store> {
     });
   } else {
     await mkdir(config.dataDir, { recursive: true });
-    store = new SqliteStore({ path: join(config.dataDir, "parley.sqlite") });
+    // One gateway process writes the file (workers.ts refuses more), so the send context can live in memory.
+    store = new SqliteStore({ path: join(config.dataDir, "parley.sqlite"), exclusive: true });
   }
   try {
     await store.init();

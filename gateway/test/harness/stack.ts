@@ -83,7 +83,13 @@ export interface TestStack {
   client(options: Omit<ClientOptions, "gatewayUrl" | "WebSocket">): ParleyClient;
   /** Stops the gateway gracefully and starts a new one on the same store, NATS and port. */
   restartGateway(): Promise<void>;
-  /** Starts one more gateway on the same store and NATS (a random port); the stack stops it too. */
+  /**
+   * Starts one more gateway on the same store and NATS (a random port); the stack stops it too. On the
+   * embedded store this is two writers of one file, which a deployment never has: each gateway keeps
+   * its own send context in memory (ADR 0051) and does not see the other's conversation, member and
+   * team key writes. Use it there for what is counted in the file (limits, sessions, the webhook
+   * outbox), not for sends that follow membership or epoch changes made through the other gateway.
+   */
   extraGateway(): Promise<Gateway>;
   [Symbol.asyncDispose](): Promise<void>;
 }

@@ -2,10 +2,20 @@
 import type { EpochCommit } from "@parley/sdk/protocol";
 import { describe, expect, it } from "vitest";
 import { StoreNotFoundError } from "../port.js";
-import { commit, conversation, message, range, SHOP, type StoreFixture, seedCommits, T0 } from "./fixtures.js";
+import {
+  commit,
+  conversation,
+  message,
+  range,
+  SHOP,
+  type StoreFixture,
+  type SuiteTraits,
+  seedCommits,
+  T0,
+} from "./fixtures.js";
 
 /** The epoch chain: compare-and-set of commits, its repair, and reads. */
-export function describeEpochs(open: () => Promise<StoreFixture>): void {
+export function describeEpochs(open: () => Promise<StoreFixture>, traits: SuiteTraits = {}): void {
   describe("epoch chain", () => {
     it("keeps a conversation's epoch, 0 for a new one, through get and both lists", async () => {
       await using fx = await open();
@@ -71,31 +81,33 @@ export function describeEpochs(open: () => Promise<StoreFixture>): void {
       expect(await store.appendCommit(commit(conv.id, 2))).toEqual({ accepted: true, head: 2 });
     });
 
-    it("accepts exactly one commit per epoch when two stores on the same data race", async (ctx) => {
-      await using fx = await open();
-      if (!fx.reopen) return ctx.skip();
-      const { store } = fx;
-      const other = await fx.reopen();
-      try {
-        const conv = conversation();
-        await store.createConversation(conv);
-        for (const epoch of [1, 2]) {
-          const rivals = range(1, 20).map((i) => commit(conv.id, epoch, { sig: `rival-${epoch}-${i}` }));
-          const results = await Promise.all(rivals.map((c, i) => (i % 2 ? store : other).appendCommit(c)));
-          expect(results.filter((r) => r.accepted)).toHaveLength(1);
-          expect(results.every((r) => r.head === epoch)).toBe(true);
-          const winner = rivals[results.findIndex((r) => r.accepted)];
-          expect((await other.listCommits(conv.id, epoch - 1, 10))[0]).toEqual(winner);
+    // Not declared for an exclusive store: a second writer is what it rules out (ADR 0051).
+    if (!traits.exclusive)
+      it("accepts exactly one commit per epoch when two stores on the same data race", async (ctx) => {
+        await using fx = await open();
+        if (!fx.reopen) return ctx.skip();
+        const { store } = fx;
+        const other = await fx.reopen();
+        try {
+          const conv = conversation();
+          await store.createConversation(conv);
+          for (const epoch of [1, 2]) {
+            const rivals = range(1, 20).map((i) => commit(conv.id, epoch, { sig: `rival-${epoch}-${i}` }));
+            const results = await Promise.all(rivals.map((c, i) => (i % 2 ? store : other).appendCommit(c)));
+            expect(results.filter((r) => r.accepted)).toHaveLength(1);
+            expect(results.every((r) => r.head === epoch)).toBe(true);
+            const winner = rivals[results.findIndex((r) => r.accepted)];
+            expect((await other.listCommits(conv.id, epoch - 1, 10))[0]).toEqual(winner);
+          }
+          expect(await store.listCommits(conv.id, 0, 10)).toHaveLength(2);
+          expect((await store.getConversation(conv.id))?.epoch).toBe(2);
+          expect((await other.getConversation(conv.id))?.epoch).toBe(2);
+          expect(await other.appendCommit(commit(conv.id, 3))).toEqual({ accepted: true, head: 3 });
+          expect(await store.appendCommit(commit(conv.id, 3, { sig: "late" }))).toEqual({ accepted: false, head: 3 });
+        } finally {
+          await other.close();
         }
-        expect(await store.listCommits(conv.id, 0, 10)).toHaveLength(2);
-        expect((await store.getConversation(conv.id))?.epoch).toBe(2);
-        expect((await other.getConversation(conv.id))?.epoch).toBe(2);
-        expect(await other.appendCommit(commit(conv.id, 3))).toEqual({ accepted: true, head: 3 });
-        expect(await store.appendCommit(commit(conv.id, 3, { sig: "late" }))).toEqual({ accepted: false, head: 3 });
-      } finally {
-        await other.close();
-      }
-    });
+      });
 
     it("pages commits oldest first after an epoch, at most limit, per conversation", async () => {
       await using fx = await open();

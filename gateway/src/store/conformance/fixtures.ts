@@ -26,6 +26,17 @@ export interface StoreFixture {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** What an adapter's variant rules out, known when the suite is declared. */
+export interface SuiteTraits {
+  /**
+   * The store holds conversations, members and team keys in memory on the
+   * ground that no one else writes its data (SqliteStore's `exclusive`, ADR
+   * 0051): the cases where a second store writes them while this one is open
+   * are not declared for it.
+   */
+  exclusive?: boolean;
+}
+
 let counter = 0;
 /** Ids unique within a run, so property runs sharing one store never collide. */
 export const uid = (prefix: string) => `${prefix}-${(++counter).toString(36)}`;

@@ -2,10 +2,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { StoreNotFoundError } from "../port.js";
-import { conversation, message, range, type StoreFixture, seed, T0 } from "./fixtures.js";
+import { conversation, message, range, type StoreFixture, type SuiteTraits, seed, T0 } from "./fixtures.js";
 
 /** Message appends (gapless seqs, idempotent msgIds, concurrency) and history reads. */
-export function describeMessages(open: () => Promise<StoreFixture>): void {
+export function describeMessages(open: () => Promise<StoreFixture>, traits: SuiteTraits = {}): void {
   describe("append", () => {
     it("numbers messages 1..N in order and moves the conversation's lastSeq and updatedAt", async () => {
       await using fx = await open();
@@ -95,29 +95,31 @@ export function describeMessages(open: () => Promise<StoreFixture>): void {
       }
     });
 
-    it("keeps seqs gapless when two stores on the same data append to one conversation", async (ctx) => {
-      await using fx = await open();
-      if (!fx.reopen) return ctx.skip();
-      const { store } = fx;
-      const other = await fx.reopen();
-      try {
-        const convId = await seed(store, 0);
-        const jobs = range(1, 40).map((i) => (i % 2 ? store : other).append(message(convId, `m${i % 30}`)));
-        const results = await Promise.all(jobs);
-        const stored = await store.since(convId, 0, 100);
-        expect(stored.map((m) => m.seq)).toEqual(range(1, 30));
-        expect(new Set(stored.map((m) => m.msgId)).size).toBe(30);
-        const seqOf = new Map(stored.map((m) => [m.msgId, m.seq]));
-        for (const r of results) expect(r.message.seq).toBe(seqOf.get(r.message.msgId));
-        expect(results.filter((r) => !r.duplicate)).toHaveLength(30);
-        // Concurrent lastSeq updates from two processes may land out of order on FerretDB
-        // (non-atomic updates); the next append settles it.
-        await other.append(message(convId, "last"));
-        expect((await store.getConversation(convId))?.lastSeq).toBe(31);
-      } finally {
-        await other.close();
-      }
-    });
+    // Not declared for an exclusive store: a second writer is what it rules out (ADR 0051).
+    if (!traits.exclusive)
+      it("keeps seqs gapless when two stores on the same data append to one conversation", async (ctx) => {
+        await using fx = await open();
+        if (!fx.reopen) return ctx.skip();
+        const { store } = fx;
+        const other = await fx.reopen();
+        try {
+          const convId = await seed(store, 0);
+          const jobs = range(1, 40).map((i) => (i % 2 ? store : other).append(message(convId, `m${i % 30}`)));
+          const results = await Promise.all(jobs);
+          const stored = await store.since(convId, 0, 100);
+          expect(stored.map((m) => m.seq)).toEqual(range(1, 30));
+          expect(new Set(stored.map((m) => m.msgId)).size).toBe(30);
+          const seqOf = new Map(stored.map((m) => [m.msgId, m.seq]));
+          for (const r of results) expect(r.message.seq).toBe(seqOf.get(r.message.msgId));
+          expect(results.filter((r) => !r.duplicate)).toHaveLength(30);
+          // Concurrent lastSeq updates from two processes may land out of order on FerretDB
+          // (non-atomic updates); the next append settles it.
+          await other.append(message(convId, "last"));
+          expect((await store.getConversation(convId))?.lastSeq).toBe(31);
+        } finally {
+          await other.close();
+        }
+      });
   });
 
   describe("history and since", () => {

@@ -10,7 +10,7 @@ import { describeConversations } from "./conversations.js";
 import { describeDirectory } from "./directory.js";
 import { describeDurability } from "./durability.js";
 import { describeEpochs } from "./epochs.js";
-import type { StoreFixture } from "./fixtures.js";
+import type { StoreFixture, SuiteTraits } from "./fixtures.js";
 import { describeHandles } from "./handles.js";
 import { describeKeyBackups } from "./key-backups.js";
 import { describeLifecycle } from "./lifecycle.js";
@@ -23,10 +23,14 @@ import { describeTeamKeys } from "./team-keys.js";
 import { describeUsage } from "./usage.js";
 import { describeWebhooks } from "./webhooks.js";
 
-export type { StoreFixture } from "./fixtures.js";
+export type { StoreFixture, SuiteTraits } from "./fixtures.js";
 
 /** Declares the whole suite for one adapter; `open` gives each test a fresh, initialized store. */
-export function describeStoreConformance(name: string, open: () => Promise<StoreFixture>): void {
+export function describeStoreConformance(
+  name: string,
+  open: () => Promise<StoreFixture>,
+  traits: SuiteTraits = {},
+): void {
   describe(`${name} store conformance`, () => {
     describeLifecycle(open);
     describeDirectory(open);
@@ -34,9 +38,9 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeConversations(open);
     describeBlocks(open);
     describeMembershipLog(open);
-    describeMessages(open);
-    describeEpochs(open);
-    describeTeamKeys(open);
+    describeMessages(open, traits);
+    describeEpochs(open, traits);
+    describeTeamKeys(open, traits);
     describeReadMarkers(open);
     describeNotes(open);
     describeKeyBackups(open);

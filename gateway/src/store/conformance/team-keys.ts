@@ -1,10 +1,21 @@
 /** Store conformance, by aggregate: see suite.ts. */
 import type { TeamKeyRecord, TeamKeyWrap } from "@parley/sdk/protocol";
 import { describe, expect, it } from "vitest";
-import { byDevice, byId, principal, range, SHOP, type StoreFixture, T0, teamKey, teamWrap } from "./fixtures.js";
+import {
+  byDevice,
+  byId,
+  principal,
+  range,
+  SHOP,
+  type StoreFixture,
+  type SuiteTraits,
+  T0,
+  teamKey,
+  teamWrap,
+} from "./fixtures.js";
 
 /** Team keys: compare-and-set of versions, wraps, and the team list. */
-export function describeTeamKeys(open: () => Promise<StoreFixture>): void {
+export function describeTeamKeys(open: () => Promise<StoreFixture>, traits: SuiteTraits = {}): void {
   describe("team keys", () => {
     it("has no team key before the first, then answers the highest version stored", async () => {
       await using fx = await open();
@@ -55,27 +66,29 @@ export function describeTeamKeys(open: () => Promise<StoreFixture>): void {
       expect(await store.putTeamKey(teamKey(SHOP, 2))).toEqual({ accepted: true, version: 2 });
     });
 
-    it("accepts exactly one put per version when two stores on the same data race", async (ctx) => {
-      await using fx = await open();
-      if (!fx.reopen) return ctx.skip();
-      const { store } = fx;
-      const other = await fx.reopen();
-      try {
-        for (const version of [1, 2]) {
-          const rivals = range(1, 20).map((i) => teamKey(SHOP, version, { sig: `rival-${version}-${i}` }));
-          const results = await Promise.all(rivals.map((r, i) => (i % 2 ? store : other).putTeamKey(r)));
-          expect(results.filter((r) => r.accepted)).toHaveLength(1);
-          expect(results.every((r) => r.version === version)).toBe(true);
-          const winner = rivals[results.findIndex((r) => r.accepted)];
-          expect(await store.getTeamKey(SHOP)).toEqual(winner);
-          expect(await other.getTeamKey(SHOP)).toEqual(winner);
+    // Not declared for an exclusive store: a second writer is what it rules out (ADR 0051).
+    if (!traits.exclusive)
+      it("accepts exactly one put per version when two stores on the same data race", async (ctx) => {
+        await using fx = await open();
+        if (!fx.reopen) return ctx.skip();
+        const { store } = fx;
+        const other = await fx.reopen();
+        try {
+          for (const version of [1, 2]) {
+            const rivals = range(1, 20).map((i) => teamKey(SHOP, version, { sig: `rival-${version}-${i}` }));
+            const results = await Promise.all(rivals.map((r, i) => (i % 2 ? store : other).putTeamKey(r)));
+            expect(results.filter((r) => r.accepted)).toHaveLength(1);
+            expect(results.every((r) => r.version === version)).toBe(true);
+            const winner = rivals[results.findIndex((r) => r.accepted)];
+            expect(await store.getTeamKey(SHOP)).toEqual(winner);
+            expect(await other.getTeamKey(SHOP)).toEqual(winner);
+          }
+          expect(await other.putTeamKey(teamKey(SHOP, 3))).toEqual({ accepted: true, version: 3 });
+          expect(await store.putTeamKey(teamKey(SHOP, 3, { sig: "late" }))).toEqual({ accepted: false, version: 3 });
+        } finally {
+          await other.close();
         }
-        expect(await other.putTeamKey(teamKey(SHOP, 3))).toEqual({ accepted: true, version: 3 });
-        expect(await store.putTeamKey(teamKey(SHOP, 3, { sig: "late" }))).toEqual({ accepted: false, version: 3 });
-      } finally {
-        await other.close();
-      }
-    });
+      });
 
     it("returns a team key and a wrap exactly as given, nothing the caller's object carried besides", async () => {
       await using fx = await open();

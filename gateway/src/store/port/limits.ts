@@ -1,7 +1,8 @@
 /**
  * Rate limits shared by every gateway on one store: the budget is counted in
- * the store, not in one process's memory (rate-limiter-flexible's SQLite and
- * MongoDB limiters), so several gateways, and fresh sessions, share it.
+ * the store, not in one process's memory (on SQLite a counter per key written
+ * in the writer thread's batches, ADR 0051; on MongoDB a document per point,
+ * ADR 0023), so several gateways, and fresh sessions, share it.
  */
 
 /** A budget: `points` per `durationSeconds`, counted from a key's first point. */

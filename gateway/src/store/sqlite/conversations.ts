@@ -18,9 +18,11 @@ export class SqliteConversations implements ConversationStore, MemberStore, Invi
 
   async createConversation(conv: ConversationRecord): Promise<void> {
     const { id, shopId, status, createdBy, createdAt, updatedAt, lastSeq, epoch } = conv;
-    await this.#c.write(() =>
-      this.#c.s.createConversation.run(id, shopId, status, createdBy, createdAt, updatedAt, lastSeq, epoch),
-    );
+    await this.#c.write(() => {
+      this.#c.s.createConversation.run(id, shopId, status, createdBy, createdAt, updatedAt, lastSeq, epoch);
+      // A member list read before the conversation existed may be held: start afresh.
+      this.#c.cache?.forgetConversation(id);
+    });
     if (conv.assignee !== undefined || conv.handover) {
       await this.updateConversation(
         id,
@@ -31,17 +33,30 @@ export class SqliteConversations implements ConversationStore, MemberStore, Invi
   }
 
   async getConversation(id: string): Promise<ConversationRecord | undefined> {
-    const row = this.#c.s.getConversation.get(id);
-    return row && toConversation(row);
+    const load = () => {
+      const row = this.#c.s.getConversation.get(id);
+      return row && toConversation(row);
+    };
+    return this.#c.cache ? this.#c.cache.conversation(id, load) : load();
   }
 
   async updateConversation(id: string, patch: ConversationPatch, at: number): Promise<ConversationRecord> {
     const assign = patch.assignee !== undefined;
     const handover = patch.handover === undefined ? null : patch.handover ? 1 : 0;
-    const run = await this.#c.write(() =>
-      this.#c.s.updateConversation.run(patch.status ?? null, assign ? 1 : 0, patch.assignee ?? null, handover, at, id),
-    );
-    const row = run.changes === 0 ? undefined : this.#c.s.getConversation.get(id);
+    // The row is read back in the same turn as the update, so the cache holds it before anyone reads again.
+    const row = await this.#c.write(() => {
+      const run = this.#c.s.updateConversation.run(
+        patch.status ?? null,
+        assign ? 1 : 0,
+        patch.assignee ?? null,
+        handover,
+        at,
+        id,
+      );
+      const updated = run.changes === 0 ? undefined : this.#c.s.getConversation.get(id);
+      if (updated) this.#c.cache?.storeConversation(toConversation(updated));
+      return updated;
+    });
     if (!row) throw new StoreNotFoundError(`conversation ${id} does not exist`);
     return toConversation(row);
   }
@@ -56,13 +71,19 @@ export class SqliteConversations implements ConversationStore, MemberStore, Invi
 
   async addMember(member: MemberRecord): Promise<void> {
     const { convId, principalId, role, joinedAt, invitedBy, historyFrom } = member;
-    await this.#c.write(() =>
-      this.#c.s.addMember.run(convId, principalId, role, joinedAt, invitedBy ?? null, historyFrom ?? null),
-    );
+    await this.#c.write(() => {
+      this.#c.s.addMember.run(convId, principalId, role, joinedAt, invitedBy ?? null, historyFrom ?? null);
+      this.#c.cache?.forgetMembers(convId);
+    });
   }
 
   async removeMember(convId: string, principalId: string): Promise<boolean> {
-    return (await this.#c.write(() => this.#c.s.removeMember.run(convId, principalId))).changes === 1;
+    const run = await this.#c.write(() => {
+      const done = this.#c.s.removeMember.run(convId, principalId);
+      this.#c.cache?.forgetMembers(convId);
+      return done;
+    });
+    return run.changes === 1;
   }
 
   async getMember(convId: string, principalId: string): Promise<MemberRecord | undefined> {
@@ -71,7 +92,8 @@ export class SqliteConversations implements ConversationStore, MemberStore, Invi
   }
 
   async listMembers(convId: string): Promise<MemberRecord[]> {
-    return this.#c.s.listMembers.all(convId).map(toMember);
+    const load = () => this.#c.s.listMembers.all(convId).map(toMember);
+    return this.#c.cache ? this.#c.cache.members(convId, load) : load();
   }
 
   async createInvite(invite: InviteRecord): Promise<void> {

@@ -57,7 +57,12 @@ export class SqliteKeys implements EpochStore, TeamKeyStore, KeyBackupStore {
   }
 
   async appendCommit(commit: EpochCommit): Promise<AppendCommitResult> {
-    return this.#c.write(() => this.#appendCommit(commit));
+    return this.#c.write(() => {
+      const result = this.#appendCommit(commit);
+      // Accepted or refused, the head may have moved (a repair raises it too): raiseEpoch is a MAX.
+      this.#c.cache?.raiseEpoch(commit.convId, result.head);
+      return result;
+    });
   }
 
   async listCommits(convId: string, after: number, limit: number): Promise<EpochCommit[]> {
@@ -68,12 +73,23 @@ export class SqliteKeys implements EpochStore, TeamKeyStore, KeyBackupStore {
 
   async getTeamKey(shopId: string, version?: number): Promise<TeamKeyRecord | undefined> {
     const s = this.#c.s;
-    const row = version === undefined ? s.teamKey.get(shopId) : s.teamKeyVersion.get(shopId, version);
-    return row && toTeamKey(row);
+    if (version !== undefined) {
+      const row = s.teamKeyVersion.get(shopId, version);
+      return row && toTeamKey(row);
+    }
+    const load = () => {
+      const row = s.teamKey.get(shopId);
+      return row && toTeamKey(row);
+    };
+    return this.#c.cache ? this.#c.cache.teamKey(shopId, load) : load();
   }
 
   async putTeamKey(record: TeamKeyRecord): Promise<{ accepted: boolean; version: number }> {
-    return this.#c.write(() => this.#putTeamKey(record));
+    return this.#c.write(() => {
+      const result = this.#putTeamKey(record);
+      this.#c.cache?.forgetTeamKey(record.shopId);
+      return result;
+    });
   }
 
   async putTeamWrap(wrap: TeamKeyWrap): Promise<void> {

@@ -21,13 +21,33 @@ export interface SqliteStoreOptions {
    */
   busyTimeoutMs?: number;
   /**
+   * This store is the only one writing its file: one gateway process, the
+   * embedded store's deployment (`openStore` sets it; `--workers` > 1 is refused
+   * on SQLite). Then each conversation's record and members and each shop's
+   * team key, read by every send, are kept in memory and kept exact by this
+   * store's own writes (send-context.ts, ADR 0051). Another process, or a second
+   * store in this one, writing those rows would go unseen: leave it off for that.
+   * @default false
+   */
+  exclusive?: boolean;
+  /**
+   * With `exclusive`: conversations kept in memory at most (least recently used
+   * dropped first); team keys are kept for at most a tenth as many shops.
+   * @default 10000
+   */
+  cachedConversations?: number;
+  /**
    * Fault injection for tests only (see SqliteWriterFailpoints).
    * @default undefined
    */
   failpoints?: SqliteWriterFailpoints;
 }
 
-const defaults = { busyTimeoutMs: 5000 } satisfies Partial<SqliteStoreOptions>;
+const defaults = {
+  busyTimeoutMs: 5000,
+  exclusive: false,
+  cachedConversations: 10_000,
+} satisfies Partial<SqliteStoreOptions>;
 
 /** The options with their defaults filled in and the path made absolute. */
 export type ParsedOptions = Required<Omit<SqliteStoreOptions, "failpoints">> & Pick<SqliteStoreOptions, "failpoints">;
@@ -40,6 +60,11 @@ export function parseOptions(options: SqliteStoreOptions): ParsedOptions {
   }
   const busyTimeoutMs = options.busyTimeoutMs ?? defaults.busyTimeoutMs;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw new TypeError("SqliteStore: bad `busyTimeoutMs`");
+  const exclusive = options.exclusive ?? defaults.exclusive;
+  const cachedConversations = options.cachedConversations ?? defaults.cachedConversations;
+  if (!Number.isInteger(cachedConversations) || cachedConversations < 1) {
+    throw new TypeError("SqliteStore: bad `cachedConversations`");
+  }
   // Absolute, so both connections open the same file whatever the working directory is later.
-  return { path: resolve(options.path), busyTimeoutMs, failpoints: options.failpoints };
+  return { path: resolve(options.path), busyTimeoutMs, exclusive, cachedConversations, failpoints: options.failpoints };
 }

@@ -16,6 +16,7 @@ import type {
   TeamKeyRow,
   TeamWrapRow,
 } from "./rows.js";
+import type { SendContextCache } from "./send-context.js";
 
 /** The prepared statements, by name. */
 export type Statements = ReturnType<typeof prepare>;
@@ -198,4 +199,10 @@ export interface SqliteContext {
   /** Throws "call init() first" until the statements are prepared. */
   readonly s: Statements;
   write<T>(run: () => T): Promise<T>;
+  /**
+   * The send context in memory (send-context.ts), with `exclusive` only. Every
+   * write to conversations, members or team keys updates it inside its `write`
+   * callback, in the same turn as the statement.
+   */
+  readonly cache: SendContextCache | undefined;
 }

@@ -8,19 +8,20 @@ import { describeStoreConformance } from "../conformance/suite.js";
 import { handleSkeleton } from "../rules/skeleton.js";
 import { SqliteStore } from "./store.js";
 
-async function openSqlite(path: string): Promise<SqliteStore> {
-  const store = new SqliteStore({ path });
+async function openSqlite(path: string, exclusive = false): Promise<SqliteStore> {
+  const store = new SqliteStore({ path, exclusive });
   await store.init();
   return store;
 }
 
-describeStoreConformance("SqliteStore", async () => {
+/** The suite on a fresh file; `exclusive`: with the send context in memory, as the gateway opens it (ADR 0051). */
+const fixture = (exclusive: boolean) => async () => {
   const dir = await mkdtemp(join(tmpdir(), "parley-sqlite-"));
   const path = join(dir, "parley.sqlite");
-  const store = await openSqlite(path);
+  const store = await openSqlite(path, exclusive);
   return {
     store,
-    reopen: () => openSqlite(path),
+    reopen: () => openSqlite(path, exclusive),
     // A second connection writes the commit row as the adapter would, leaving the conversation's epoch as it was.
     async rawInsertCommit(commit: EpochCommit) {
       const db = new Database(path, { timeout: 5000 });
@@ -39,7 +40,10 @@ describeStoreConformance("SqliteStore", async () => {
       await rm(dir, { recursive: true, force: true });
     },
   };
-});
+};
+
+describeStoreConformance("SqliteStore", fixture(false));
+describeStoreConformance("SqliteStore (exclusive)", fixture(true), { exclusive: true });
 
 describe("SqliteStore migration of handles unique across shops", () => {
   it("rebuilds the principals table: handles unique per shop, skeletons filled in, nothing lost", async () => {

@@ -5,12 +5,17 @@
  * (statements.ts; tables in schema.ts, rows in rows.ts).
  *
  * Message appends, the hot write, are committed by a writer thread with its own
- * connection (writer.ts), so their fsync does not block the event loop.
+ * connection (writer.ts), so their fsync does not block the event loop; the
+ * shared limiters' points and the storage counters ride in the same batches.
  * Everything else runs on this thread's connection, in one module per group of
  * aggregates (directory.ts, conversations.ts, messages.ts, keys.ts) that this
  * class puts behind the port: better-sqlite3 is synchronous, and the methods
  * are `async` only to fit the port (and so every failure surfaces as a
  * rejection).
+ *
+ * With `exclusive` (the gateway's own store, one process on the file) the
+ * send path's reads (conversation, members, team key) are served from memory
+ * and kept exact by this store's writes (send-context.ts, ADR 0051).
  */
 import { randomUUID } from "node:crypto";
 import type { StoredNote, TeamKeyRecord } from "@parley/sdk/protocol";
@@ -26,11 +31,12 @@ import { SqliteMembershipLog } from "./membership-log.js";
 import { SqliteMessages } from "./messages.js";
 import { type ParsedOptions, parseOptions, type SqliteStoreOptions } from "./options.js";
 import { migrate } from "./schema.js";
+import { SendContextCache } from "./send-context.js";
 import { SqliteSessions } from "./sessions.js";
 import { prepare, type SqliteContext, type Statements } from "./statements.js";
 import { SqliteUsage } from "./usage.js";
 import { SqliteWebhooks } from "./webhooks.js";
-import { SqliteWriter } from "./writer.js";
+import { SqliteWriter, type WriterOp } from "./writer.js";
 
 export type { SqliteStoreOptions } from "./options.js";
 
@@ -52,6 +58,8 @@ export class SqliteStore implements Store {
   readonly #sessions: SqliteSessions;
   readonly #usage: SqliteUsage;
   readonly #webhooks: SqliteWebhooks;
+  /** Conversations, members and team keys in memory, with `exclusive` only (send-context.ts, ADR 0051). */
+  readonly #cache: SendContextCache | undefined;
 
   constructor(options: SqliteStoreOptions) {
     this.#options = parseOptions(options);
@@ -62,6 +70,13 @@ export class SqliteStore implements Store {
     // acknowledged (NORMAL may lose the last commits on power loss).
     this.#db.pragma("synchronous = FULL");
     this.#db.pragma("foreign_keys = OFF");
+    const { exclusive, cachedConversations } = this.#options;
+    this.#cache = exclusive
+      ? new SendContextCache({
+          maxConversations: cachedConversations,
+          maxShops: Math.max(1, Math.ceil(cachedConversations / 10)),
+        })
+      : undefined;
     const store = this;
     const context: SqliteContext = {
       db: this.#db,
@@ -69,6 +84,7 @@ export class SqliteStore implements Store {
         return store.#s;
       },
       write: (run) => this.#write(run),
+      cache: this.#cache,
     };
     this.#directory = new SqliteDirectory(context);
     this.#conversations = new SqliteConversations(context);
@@ -77,7 +93,7 @@ export class SqliteStore implements Store {
     this.#blocks = new SqliteBlocks(context);
     this.#log = new SqliteMembershipLog(context);
     this.#sessions = new SqliteSessions(context);
-    this.#usage = new SqliteUsage(context);
+    this.#usage = new SqliteUsage(context, (op) => this.#run(op));
     this.#webhooks = new SqliteWebhooks(context);
   }
 
@@ -103,6 +119,12 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** What the send context holds (`exclusive` only; undefined without it): for tests and metrics. */
+  get sendContextSize(): { conversations: number; shops: number } | undefined {
+    const cache = this.#cache;
+    return cache && { conversations: cache.conversations, shops: cache.shops };
+  }
+
   get #s(): Statements {
     if (!this.#stmts) throw new Error("SqliteStore: call init() first");
     return this.#stmts;
@@ -120,7 +142,14 @@ export class SqliteStore implements Store {
     migrate(this.#db);
     const s = prepare(this.#db);
     const { path, busyTimeoutMs, failpoints } = this.#options;
-    this.#writer = await SqliteWriter.start({ path, busyTimeoutMs, failpoints });
+    const cache = this.#cache;
+    this.#writer = await SqliteWriter.start({
+      path,
+      busyTimeoutMs,
+      failpoints,
+      onStored: cache && ((convId, seq, ts) => cache.appended(convId, seq, ts)),
+      onUncertain: cache && (() => cache.clear()),
+    });
     // From here on this connection never sleeps on a lock: writes wait on timers instead (#write).
     this.#db.pragma("busy_timeout = 0");
     this.#stmts = s;
@@ -192,9 +221,19 @@ export class SqliteStore implements Store {
 
   readonly setLastIp: Store["setLastIp"] = (principalId, ip) => this.#directory.setLastIp(principalId, ip);
 
-  /** A budget counted in this file's `rate_limits` table, shared by every process on it (limits.ts). */
+  /**
+   * A budget counted in this file's `rate_limits` table, shared by every process on it, its points
+   * written in the writer thread's batches (limits.ts).
+   */
   sharedLimiter(name: string, rule: LimitRule): SharedLimiter {
-    return new SqliteLimiter({ db: this.#db, name, rule, busyTimeoutMs: this.#options.busyTimeoutMs });
+    return new SqliteLimiter({ run: (op) => this.#run(op), name, rule });
+  }
+
+  /** One small write in the writer thread's next batch (writer.ts `WriterOp`). */
+  #run(op: WriterOp): Promise<unknown> {
+    if (this.#closing) return Promise.reject(new Error("SqliteStore is closed"));
+    if (!this.#writer) return Promise.reject(new Error("SqliteStore: call init() first"));
+    return this.#writer.run(op);
   }
 
   readonly addShopBytes: Store["addShopBytes"] = (shopId, bytes) => this.#usage.addShopBytes(shopId, bytes);
