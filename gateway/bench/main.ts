@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --profile] [-- --senders N] [-- --sender-procs P] [-- --latency-procs P] [-- --no-mongo]
- * [-- --no-scaling] [-- --scaling-cpus C]`
+ * [-- --no-scaling] [-- --scaling-cpus C] [-- --scaling-warmup N] [-- --only-scaling]`
  * `npm run bench -- --connections-experiment [--n 2000] [--settle 10]`: only the
  * nats-server memory-per-client experiment (connections-experiment.ts).
  *
@@ -12,7 +12,7 @@
  * writes `gateway/bench/out/latest.json`. See docs/performance.md.
  */
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
@@ -57,12 +57,21 @@ const latencyProcsArg = args.indexOf("--latency-procs");
  */
 const LATENCY_PROCS = latencyProcsArg >= 0 ? Number(args[latencyProcsArg + 1]) : 1;
 const withScaling = !args.includes("--no-scaling");
+/** `--only-scaling`: FerretDB, nats-server and the workers scaling phase alone (to iterate on it). */
+const onlyScaling = args.includes("--only-scaling");
 const scalingCpusArg = args.indexOf("--scaling-cpus");
 /**
  * CPU budget of each gateway worker process in the scaling run: small enough that the gateway, not
  * the load generator, nats-server or FerretDB on the rest of the two cores, is what runs out.
  */
 const SCALING_CPUS = scalingCpusArg >= 0 ? Number(args[scalingCpusArg + 1]) : 0.25;
+const scalingWarmUpArg = args.indexOf("--scaling-warmup");
+/**
+ * Messages each sender sends through the workers, uncapped, before the scaling window: enough calls
+ * that V8 has optimized each worker's send path (with 10, two workers each ran half as many calls
+ * and spent twice the CPU per message; docs/performance.md, "Workers scaling").
+ */
+const SCALING_WARMUP = scalingWarmUpArg >= 0 ? Number(args[scalingWarmUpArg + 1]) : 60;
 
 const M = quick
   ? {
@@ -354,6 +363,17 @@ async function main(): Promise<void> {
     mongo = { uri: m.uri, dbName: m.dbName };
   } else notes.push("--no-mongo: the MongoDB figures were skipped.");
 
+  if (onlyScaling) {
+    if (!mongo) throw new Error("--only-scaling needs the MongoDB store (drop --no-mongo)");
+    const scaling = await scalingPhase(nats, mongo, work);
+    const file = join(OUT, "scaling.json");
+    await writeFile(
+      file,
+      `${JSON.stringify({ when: new Date().toISOString(), scaling, runs: details.scaling }, null, 2)}\n`,
+    );
+    process.stdout.write(`\n${JSON.stringify(scaling, null, 2)}\nwritten ${file}\n`);
+    return;
+  }
   const base = await baselines(nats, mongo);
 
   // System on the embedded store.
@@ -470,29 +490,7 @@ async function main(): Promise<void> {
   }
 
   // `parley-gateway --workers 1` vs `--workers 2` on the MongoDB store, the server side isolated.
-  let scaling: Record<string, unknown> | undefined;
-  if (mongo && withScaling) {
-    const isolation = createIsolation();
-    onCleanup(async () => isolation.dispose());
-    try {
-      isolation.addServers([childPidsNamed("nats-server")[0] ?? 0, ...Object.values(ferretPid())].filter((p) => p > 0));
-      const runs = await measureScaling({
-        nats,
-        mongo,
-        work,
-        isolation,
-        cpusPerWorker: SCALING_CPUS,
-        senders: MONGO_SENDERS,
-        senderProcs: SENDER_PROCS,
-        throughputMs: M.scalingMs,
-        log,
-      });
-      scaling = scalingFigures(runs, isolation.method, isolation.reason);
-      details.scaling = runs;
-    } finally {
-      isolation.dispose();
-    }
-  }
+  const scaling = mongo && withScaling ? await scalingPhase(nats, mongo, work) : undefined;
 
   const bundles = await measureBundles(notes);
   let listen: ListenFigures | undefined;
@@ -544,6 +542,36 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${renderTable(report)}\nwritten ${join(OUT, "latest.json")} in ${report.details.run_seconds} s\n`,
   );
+}
+
+/** `parley-gateway --workers 1` vs `--workers 2` on the MongoDB store, the server side isolated (scaling.ts). */
+async function scalingPhase(
+  nats: NatsHarness,
+  mongo: { uri: string; dbName: string },
+  work: string,
+): Promise<Record<string, unknown>> {
+  const isolation = createIsolation();
+  onCleanup(async () => isolation.dispose());
+  try {
+    isolation.addServers([childPidsNamed("nats-server")[0] ?? 0, ...Object.values(ferretPid())].filter((p) => p > 0));
+    const runs = await measureScaling({
+      nats,
+      mongo,
+      work,
+      isolation,
+      cpusPerWorker: SCALING_CPUS,
+      senders: MONGO_SENDERS,
+      senderProcs: SENDER_PROCS,
+      throughputMs: M.scalingMs,
+      warmUpPerSender: SCALING_WARMUP,
+      profileDir: profile ? join(OUT, "profiles") : undefined,
+      log,
+    });
+    details.scaling = runs;
+    return scalingFigures(runs, isolation.method, isolation.reason);
+  } finally {
+    isolation.dispose();
+  }
 }
 
 /** The scaling run's report fields (docs/performance.md: `scaling`). */

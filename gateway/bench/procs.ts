@@ -153,3 +153,29 @@ export function cpuMeter(pids: Record<string, number>): () => Record<string, num
     return out;
   };
 }
+
+/** CPU seconds (user, system) of a process's threads so far, by thread name, the main thread apart (Linux /proc). */
+export function threadCpuSeconds(pid: number): Record<string, { user: number; system: number }> {
+  const out: Record<string, { user: number; system: number }> = {};
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const name = tid === String(pid) ? `${comm} (main)` : comm;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const entry = out[name] ?? { user: 0, system: 0 };
+      entry.user += Number(fields[11]) / TICKS_PER_SECOND;
+      entry.system += Number(fields[12]) / TICKS_PER_SECOND;
+      out[name] = entry;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}

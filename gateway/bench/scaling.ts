@@ -21,9 +21,10 @@ import type { NatsHarness } from "../test/harness/nats.js";
 import { freePort } from "../test/harness/ports.js";
 import { AGENT, SHOP } from "./clients.js";
 import type { Isolation } from "./isolation.js";
-import { childPidsNamed, cpuSeconds, onCleanup } from "./procs.js";
+import { childPidsNamed, cpuSeconds, onCleanup, threadCpuSeconds } from "./procs.js";
 import { round, waitFor } from "./stats.js";
 import { SystemRig } from "./system.js";
+import { callsPerMessage, InspectorSession, type StoreCalls, scrapeStoreCalls } from "./worker-probes.js";
 
 export interface ScalingOptions {
   nats: NatsHarness;
@@ -36,6 +37,10 @@ export interface ScalingOptions {
   senders: number;
   senderProcs: number;
   throughputMs: number;
+  /** Messages each sender sends before the window (uncapped): the workers' code warms up. */
+  warmUpPerSender: number;
+  /** With `--profile`: where each worker's CPU profile of the window goes. */
+  profileDir?: string | undefined;
   log: (msg: string) => void;
 }
 
@@ -46,8 +51,16 @@ export interface ScalingRun {
   /** Gateway CPU (every worker process) per delivered message. */
   gateway_us_per_msg: number;
   nats_us_per_msg: number;
-  /** CPU seconds over the window: each worker process (`gateway1`, ...) and nats-server. */
+  /** CPU seconds over the window: each worker process (`gateway1`, ...), the supervisor (2 workers) and nats-server. */
   cpu_seconds: Record<string, number>;
+  /** Each worker's CPU while no client is connected (3 s, uncapped), percent of one core. */
+  idle_cpu_pct: Record<string, number>;
+  /** Store calls (`parley_store_duration_seconds_count`) per delivered message over the window, by worker and operation. */
+  store_calls_per_msg: Record<string, Record<string, number>>;
+  /** Store calls of every worker per delivered message. */
+  store_calls_per_msg_total: number;
+  /** `parley_store_errors_total` over the window, every worker. */
+  store_errors: number;
   lost: number;
   duplicated: number;
 }
@@ -93,11 +106,19 @@ interface Binary {
   url: string;
   /** The worker processes (the process itself with one worker). */
   gatewayPids: number[];
+  /** The process started: the supervisor with several workers. */
+  supervisorPid: number;
+  /** Each worker's `/metrics` URL, in worker order (as `gatewayPids`). */
+  metricsUrls: string[];
+  /** Each worker's inspector WebSocket URL (with `profileDir`), in worker order. */
+  inspectorUrls: string[];
   stop(): Promise<void>;
 }
 
 async function startBinary(o: ScalingOptions, workers: number, authFile: string, shopsFile: string): Promise<Binary> {
   const port = await freePort();
+  // Worker n's inspector listens on the supervisor's port + n (node:cluster), the process's own with one worker.
+  const inspectPort = o.profileDir ? await freePort() : 0;
   const child: ChildProcess = spawn(
     "/bin/sh",
     [
@@ -105,6 +126,7 @@ async function startBinary(o: ScalingOptions, workers: number, authFile: string,
       `${o.isolation.gatewayShellPrefix()} exec "$@"`,
       "sh",
       process.execPath,
+      ...(o.profileDir ? [`--inspect=127.0.0.1:${inspectPort}`] : []),
       "--conditions=source",
       "--import",
       "tsx",
@@ -127,6 +149,8 @@ async function startBinary(o: ScalingOptions, workers: number, authFile: string,
         PARLEY_SESSION_SECRET: "bench-session-secret-0123456789abcdefghij",
         PARLEY_JWT_TTL: "600",
         PARLEY_LOG_LEVEL: "info",
+        // Each worker's own metrics listener on a free port (its URL is logged): store calls by operation.
+        PARLEY_METRICS_PORT: "0",
         // As in the other system runs: the per-principal send limit would cap each sender.
         PARLEY_SEND_RATE: "1000000",
       },
@@ -136,9 +160,24 @@ async function startBinary(o: ScalingOptions, workers: number, authFile: string,
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   let output = "";
   let started = 0;
+  const metricsUrls = new Map<number, string>();
+  const workerPids = new Map<number, number>();
+  const inspectors = new Map<number, string>();
   const onLine = (line: string) => {
     output = `${output}${line}\n`.slice(-8000);
     if (line.includes('"msg":"gateway started"')) started++;
+    if (line.includes('"msg":"metrics listening"')) {
+      const { worker, url } = JSON.parse(line) as { worker?: number; url: string };
+      metricsUrls.set(worker ?? 1, url);
+    }
+    if (line.includes('"msg":"worker listening"')) {
+      const { worker, pid } = JSON.parse(line) as { worker: number; pid: number };
+      workerPids.set(worker, pid);
+    }
+    const inspector = /Debugger listening on (ws:\/\/127\.0\.0\.1:(\d+)\/\S+)/.exec(line);
+    if (inspector?.[1] && (workers === 1 || Number(inspector[2]) !== inspectPort)) {
+      inspectors.set(Number(inspector[2]), inspector[1]);
+    }
   };
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", onLine);
   createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", onLine);
@@ -156,40 +195,97 @@ async function startBinary(o: ScalingOptions, workers: number, authFile: string,
     clearTimeout(timer);
   };
   onCleanup(stop);
-  const up = await waitFor(() => started >= workers || child.exitCode !== null, 60_000, 100);
+  const up = await waitFor(
+    () =>
+      (started >= workers && metricsUrls.size >= workers && (workers === 1 || workerPids.size >= workers)) ||
+      child.exitCode !== null,
+    60_000,
+    100,
+  );
   if (!up || child.exitCode !== null) {
     await stop();
     throw new Error(`parley-gateway --workers ${workers} did not start:\n${output}`);
   }
   const pid = child.pid ?? 0;
-  const gatewayPids = workers === 1 ? [pid] : childPids(pid);
-  return { url: `http://127.0.0.1:${port}`, gatewayPids, stop };
+  const gatewayPids = workers === 1 ? [pid] : [...workerPids.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+  const urls = [...metricsUrls.entries()].sort((a, b) => a[0] - b[0]).map(([, url]) => url);
+  const inspectorUrls = [...inspectors.entries()].sort((a, b) => a[0] - b[0]).map(([, url]) => url);
+  return { url: `http://127.0.0.1:${port}`, gatewayPids, supervisorPid: pid, metricsUrls: urls, inspectorUrls, stop };
 }
 
 async function measure(o: ScalingOptions, gw: Binary, workers: number): Promise<ScalingRun> {
   o.log(`scaling: --workers ${workers}, ${workers * o.cpusPerWorker} CPUs for the gateway (${o.isolation.method})`);
+  const pids = gw.gatewayPids;
+  const named = Object.fromEntries(pids.map((pid, i) => [`gateway${i + 1}`, pid]));
+  // What each worker spends with no client at all: pollers and timers, paid whatever the load.
+  const idleBefore = Object.fromEntries(Object.entries(named).map(([k, p]) => [k, cpuSeconds(p)]));
+  const idleStarted = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const idleSeconds = (performance.now() - idleStarted) / 1000;
+  const idle: Record<string, number> = {};
+  for (const [k, pid] of Object.entries(named)) {
+    idle[k] = round(((cpuSeconds(pid) - (idleBefore[k] ?? 0)) / idleSeconds) * 100, 1);
+  }
   const rig = await SystemRig.start(gw.url, o.senderProcs);
+  const inspectors = await Promise.all(gw.inspectorUrls.map((url) => InspectorSession.open(url)));
   try {
     await rig.addSenders(o.senders);
-    await rig.warmUp(10);
+    await rig.warmUp(o.warmUpPerSender);
     await rig.drain(10_000);
     o.isolation.setGatewayBudget(workers * o.cpusPerWorker);
     const natsPid = childPidsNamed("nats-server")[0] ?? 0;
-    const named = Object.fromEntries(gw.gatewayPids.map((pid, i) => [`gateway${i + 1}`, pid]));
-    const before = Object.fromEntries(Object.entries({ ...named, nats: natsPid }).map(([k, p]) => [k, cpuSeconds(p)]));
+    const others: Record<string, number> = { nats: natsPid };
+    if (workers > 1) others.supervisor = gw.supervisorPid;
+    const all = { ...named, ...others };
+    const scrape = () => Promise.all(gw.metricsUrls.map((url) => scrapeStoreCalls(url)));
+    const callsBefore = await scrape();
+    await Promise.all(inspectors.map((i) => i.startProfile()));
+    const before = Object.fromEntries(Object.entries(all).map(([k, p]) => [k, cpuSeconds(p)]));
+    const threadsBefore = pids.map((p) => threadCpuSeconds(p));
     const receivedBefore = rig.receivedTotal;
     const tp = await rig.throughput(o.throughputMs, 1_000_000);
     const delivered = rig.receivedTotal - receivedBefore;
     const cpu: Record<string, number> = {};
-    for (const [k, pid] of Object.entries({ ...named, nats: natsPid })) {
+    for (const [k, pid] of Object.entries(all)) {
       cpu[k] = round(cpuSeconds(pid) - (before[k] ?? 0), 2);
     }
+    const threads: Record<string, Record<string, string>> = {};
+    pids.forEach((p, i) => {
+      const b = threadsBefore[i] ?? {};
+      const t: Record<string, string> = {};
+      for (const [name, a] of Object.entries(threadCpuSeconds(p))) {
+        const u = round(a.user - (b[name]?.user ?? 0), 2);
+        const sys = round(a.system - (b[name]?.system ?? 0), 2);
+        if (u + sys > 0) t[name] = `${u}u+${sys}s`;
+      }
+      threads[`gateway${i + 1}`] = t;
+    });
+    o.log(`  threads: ${JSON.stringify(threads)}`);
+    const callsAfter = await scrape();
+    await Promise.all(
+      inspectors.map((i, n) =>
+        i.stopProfile(join(o.profileDir ?? "", `scaling-w${workers}-gateway${n + 1}.cpuprofile`)),
+      ),
+    );
     await rig.drain(15_000);
     const integrity = rig.integrity();
     const gatewayCpu = Object.entries(cpu)
       .filter(([k]) => k.startsWith("gateway"))
       .reduce((sum, [, v]) => sum + v, 0);
     const perMsg = (seconds: number) => (delivered > 0 ? round((seconds * 1e6) / delivered, 1) : 0);
+    const calls: Record<string, Record<string, number>> = {};
+    let callsTotal = 0;
+    let errors = 0;
+    pids.forEach((_, i) => {
+      const b = callsBefore[i] as StoreCalls;
+      const a = callsAfter[i] as StoreCalls;
+      calls[`gateway${i + 1}`] = callsPerMessage(b, a, delivered);
+      callsTotal += Object.values(calls[`gateway${i + 1}`] ?? {}).reduce((sum, v) => sum + v, 0);
+      errors += a.errors - b.errors;
+      o.log(
+        `  gateway${i + 1} rpc/msg ${JSON.stringify(callsPerMessage({ byOperation: b.rpc, errors: 0, rpc: {} }, { byOperation: a.rpc, errors: 0, rpc: {} }, delivered))}`,
+      );
+    });
     const run: ScalingRun = {
       workers,
       msgs_per_s: tp.msgs_per_s,
@@ -197,12 +293,20 @@ async function measure(o: ScalingOptions, gw: Binary, workers: number): Promise<
       gateway_us_per_msg: perMsg(gatewayCpu),
       nats_us_per_msg: perMsg(cpu.nats ?? 0),
       cpu_seconds: cpu,
+      idle_cpu_pct: idle,
+      store_calls_per_msg: calls,
+      store_calls_per_msg_total: round(callsTotal, 2),
+      store_errors: errors,
       lost: integrity.lost,
       duplicated: integrity.duplicated,
     };
-    o.log(`  ${tp.msgs_per_s} msgs/s; cpu seconds ${JSON.stringify(cpu)}; lost/dup ${run.lost}/${run.duplicated}`);
+    o.log(
+      `  ${tp.msgs_per_s} msgs/s; cpu seconds ${JSON.stringify(cpu)}; idle cpu % ${JSON.stringify(idle)}; ` +
+        `store calls/msg ${run.store_calls_per_msg_total} ${JSON.stringify(calls)}; lost/dup ${run.lost}/${run.duplicated}`,
+    );
     return run;
   } finally {
+    for (const i of inspectors) i.close();
     await rig.close();
   }
 }

@@ -34,6 +34,7 @@ interface LogLine {
   role?: string;
   pid?: number;
   route?: string;
+  url?: string;
   op?: string;
   code?: number | null;
   signal?: string | null;
@@ -65,6 +66,7 @@ describe("parley-gateway --workers 2 on the MongoDB store", () => {
   let mongo: MongoForTests;
   let dir: string;
   let port: number;
+  let metricsPort: number;
   let gateway: ChildProcess | undefined;
   let exited: Promise<number | null> | undefined;
   let output = "";
@@ -142,6 +144,7 @@ describe("parley-gateway --workers 2 on the MongoDB store", () => {
     nats = await startNats();
     mongo = await mongoForTests();
     port = await freePort();
+    metricsPort = await freePort();
     const { appAccountPub, appSigningSeed, gatewaySystemJwt, gatewaySystemSeed } = nats.auth;
     await writeFile(
       join(dir, "nats-auth.json"),
@@ -160,7 +163,11 @@ describe("parley-gateway --workers 2 on the MongoDB store", () => {
         ],
       }),
     );
-    const started = run(["--workers", "2"], { MONGODB_URI: mongo.uri, MONGODB_DB: mongo.dbName });
+    const started = run(["--workers", "2"], {
+      MONGODB_URI: mongo.uri,
+      MONGODB_DB: mongo.dbName,
+      PARLEY_METRICS_PORT: String(metricsPort),
+    });
     gateway = started.child;
     exited = started.exit;
     await waitFor(
@@ -205,6 +212,16 @@ describe("parley-gateway --workers 2 on the MongoDB store", () => {
     }
     // Worker 1 alone loaded the shops file.
     expect(lines.filter((l) => l.msg === "shops loaded").map((l) => l.worker)).toEqual([1]);
+  });
+
+  it("serves each worker's own /metrics on PARLEY_METRICS_PORT + n - 1", async () => {
+    const urls = [1, 2].map((w) => lines.find((l) => l.msg === "metrics listening" && l.worker === w)?.url);
+    expect(urls).toEqual([`http://127.0.0.1:${metricsPort}/metrics`, `http://127.0.0.1:${metricsPort + 1}/metrics`]);
+    for (const url of urls) {
+      const res = await fetch(url as string);
+      expect(res.status, url).toBe(200);
+      expect(await res.text(), url).toContain("parley_rpc_in_flight");
+    }
   });
 
   it("keeps messages flowing when a worker is killed with SIGKILL, and starts it again", async () => {

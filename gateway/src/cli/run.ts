@@ -54,6 +54,8 @@ async function runGateway(workerArgs: string[]): Promise<number> {
   // Several processes (workers.ts): this one supervises them. Worker 1 alone loads the shops file.
   if (workers > 1) process.exit(await superviseWorkers({ workers, log }));
   if (worker !== undefined && worker > 1) config.shopsFile = undefined;
+  // Each worker serves its own /metrics (one scrape target each): worker n on PARLEY_METRICS_PORT + n - 1.
+  if (worker !== undefined && config.metrics && config.metrics.port !== 0) config.metrics.port += worker - 1;
   let auth: {
     appAccountPub?: unknown;
     appSigningSeed?: unknown;

@@ -60,7 +60,9 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<Metri
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(o.port, o.host ?? "127.0.0.1", () => resolve());
+    // Exclusive: under `--workers` each worker listens on its own port, not one the cluster shares
+    // (a shared one would answer each scrape from whichever worker took the connection).
+    server.listen({ port: o.port, host: o.host ?? "127.0.0.1", exclusive: true }, () => resolve());
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
