@@ -17,6 +17,10 @@
  * reads the accounts' connection lists (CONNZ), so connections older than the
  * gateway count too. Revocations are broadcast to the other gateways on
  * `parley.internal.conn-revoke`.
+ *
+ * A {@link ConnectionListener} (the team's presence, presence-connections.ts)
+ * is told of every principal connection that appears or goes, and one gateway
+ * of all, chosen per event by a queue group, is asked to announce it.
  */
 import { jwtAuthenticator, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
@@ -28,6 +32,30 @@ import { MAX_PRINCIPAL_TTL_SECONDS, PRINCIPAL_TAG } from "./minter.js";
 
 /** Gateways tell each other about revocations here (`parley.internal.>`: gateways only). */
 export const REVOKE_SUBJECT = "parley.internal.conn-revoke";
+/** The queue group of the gateways' watchers that hands each connect or disconnect event to one of them. */
+export const ANNOUNCE_QUEUE = "parley-presence";
+
+/** A principal's connection as the listener hears of it: its key (`serverId:cid`), principal and JWT tags. */
+export interface WatchedConnection {
+  key: string;
+  principal: string;
+  tags: readonly string[];
+}
+
+/**
+ * Told of principal connections as the watcher learns of them. `event` is true when a connect or
+ * disconnect event told it (the announcing gateway is then asked with `announce`), false when a
+ * connection list or a server's shutdown notice did (every gateway learns that alone: `settled`
+ * follows). `at` is the server's event time (ms), or the watcher's clock.
+ */
+export interface ConnectionListener {
+  up(conn: WatchedConnection, at: number, event: boolean): void;
+  down(key: string, at: number, event: boolean): void;
+  /** After a complete re-read of the lists (`live`: every key the watcher holds) or a server's shutdown. */
+  settled(live: ReadonlySet<string> | undefined): void;
+  /** This gateway, alone among its peers, got the event (queue group {@link ANNOUNCE_QUEUE}); it was applied first. */
+  announce(conn: WatchedConnection, connected: boolean, at: number): void;
+}
 
 /** The gateway's handle on principals' live NATS connections (`gateway.connections`). */
 export interface PrincipalConnections {
@@ -112,6 +140,12 @@ function jwtClaims(jwt: string | undefined): { name?: string; iat?: number } {
   }
 }
 
+/** The principal a connection belongs to: its JWT's principal tag, else the JWT's name. */
+function principalOf(tags: readonly string[], name: string | undefined): string | undefined {
+  if (tags.includes("kind:service")) return undefined;
+  return tags.find((t) => t.startsWith(PRINCIPAL_TAG))?.slice(PRINCIPAL_TAG.length) ?? name;
+}
+
 export class ConnectionGuard implements PrincipalConnections {
   readonly #opts: ConnectionGuardOptions;
   #nc: NatsConnection | undefined;
@@ -131,9 +165,15 @@ export class ConnectionGuard implements PrincipalConnections {
   #lastWarn = 0;
   #syncing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #listener: ConnectionListener | undefined;
 
   constructor(opts: ConnectionGuardOptions) {
     this.#opts = opts;
+  }
+
+  /** Tells `listener` of principal connections from {@link start} on (one listener). */
+  listen(listener: ConnectionListener): void {
+    this.#listener = listener;
   }
 
   /** Connects as the system user, follows the events, reads the current connections; `service` carries revocations. */
@@ -150,15 +190,34 @@ export class ConnectionGuard implements PrincipalConnections {
     });
     this.#nc = nc;
     for (const acc of this.#accounts()) {
-      this.#subs.push(nc.subscribe(`$SYS.ACCOUNT.${acc}.CONNECT`, { callback: (_e, m) => this.#onEvent(m, true) }));
-      this.#subs.push(nc.subscribe(`$SYS.ACCOUNT.${acc}.DISCONNECT`, { callback: (_e, m) => this.#onEvent(m, false) }));
+      this.#subs.push(
+        nc.subscribe(`$SYS.ACCOUNT.${acc}.CONNECT`, { callback: (_e, m) => void this.#onEvent(m, true) }),
+      );
+      this.#subs.push(
+        nc.subscribe(`$SYS.ACCOUNT.${acc}.DISCONNECT`, { callback: (_e, m) => void this.#onEvent(m, false) }),
+      );
+      if (!this.#listener) continue;
+      // The same events once more, one gateway each: it applies the event (a no-op if done) and announces it.
+      for (const connected of [true, false]) {
+        const subject = `$SYS.ACCOUNT.${acc}.${connected ? "CONNECT" : "DISCONNECT"}`;
+        this.#subs.push(
+          nc.subscribe(subject, {
+            queue: ANNOUNCE_QUEUE,
+            callback: (_e, m) => {
+              const seen = this.#onEvent(m, connected);
+              if (seen) this.#listener?.announce(seen.conn, connected, seen.at);
+            },
+          }),
+        );
+      }
     }
     // A server shutting down sends no disconnect events for its clients, which reconnect elsewhere.
     this.#subs.push(
       nc.subscribe("$SYS.SERVER.*.SHUTDOWN", {
         callback: (_e, m) => {
           const server = m.subject.split(".")[2];
-          for (const conn of [...this.#conns.values()]) if (conn.server === server) this.#remove(conn.key);
+          for (const conn of [...this.#conns.values()]) if (conn.server === server) this.#remove(conn.key, false);
+          this.#listener?.settled(undefined);
         },
       }),
     );
@@ -256,21 +315,26 @@ export class ConnectionGuard implements PrincipalConnections {
     for (const [k, t] of this.#gone) if (now - t > RECENTLY_GONE_MS) this.#gone.delete(k);
   }
 
-  #onEvent(m: Msg, connected: boolean): void {
-    let ev: { server?: { id?: string }; client?: ClientInfo };
+  /** Applies a connect or disconnect event (again: a no-op); answers the principal connection it named. */
+  #onEvent(m: Msg, connected: boolean): { conn: WatchedConnection; at: number } | undefined {
+    let ev: { timestamp?: string; server?: { id?: string }; client?: ClientInfo };
     try {
       ev = JSON.parse(text.decode(m.data));
     } catch {
-      return;
+      return undefined;
     }
     const server = ev.server?.id;
     const c = ev.client;
-    if (!server || !c || typeof c.id !== "number") return;
+    if (!server || !c || typeof c.id !== "number") return undefined;
     const key = `${server}:${c.id}`;
+    const at = (ev.timestamp && Date.parse(ev.timestamp)) || Date.now();
+    const tags = c.tags ?? [];
+    const principal = principalOf(tags, jwtClaims(c.jwt).name);
+    const seen = principal === undefined ? undefined : { conn: { key, principal, tags }, at };
     if (!connected) {
-      this.#remove(key);
+      this.#remove(key, true, at);
       this.#gone.set(key, Date.now());
-      return;
+      return seen;
     }
     const claims = jwtClaims(c.jwt);
     const conn = this.#add({
@@ -283,8 +347,10 @@ export class ConnectionGuard implements PrincipalConnections {
       user: c.user,
       iat: claims.iat,
       start: c.start,
+      at,
     });
     if (conn) void this.#enforce(conn);
+    return seen;
   }
 
   #add(i: {
@@ -297,17 +363,18 @@ export class ConnectionGuard implements PrincipalConnections {
     user: string | undefined;
     iat: number | undefined;
     start: string | undefined;
+    /** The connect event's time; absent when a list named the connection. */
+    at?: number;
   }): Conn | undefined {
     if (this.#conns.has(i.key)) return undefined;
     const tags = i.tags ?? [];
     const service = tags.includes("kind:service");
-    const tagged = tags.find((t) => t.startsWith(PRINCIPAL_TAG))?.slice(PRINCIPAL_TAG.length);
     const conn: Conn = {
       key: i.key,
       server: i.server,
       cid: i.cid,
       account: i.account,
-      principal: service ? undefined : (tagged ?? i.name),
+      principal: service ? undefined : principalOf(tags, i.name),
       service,
       user: i.user,
       iat: i.iat,
@@ -322,6 +389,9 @@ export class ConnectionGuard implements PrincipalConnections {
       this.#byPrincipal.set(conn.principal, set);
     }
     if (this.#countsInBudget(conn)) this.#appPrincipals++;
+    if (conn.principal) {
+      this.#listener?.up({ key: conn.key, principal: conn.principal, tags }, i.at ?? Date.now(), i.at !== undefined);
+    }
     return conn;
   }
 
@@ -329,9 +399,10 @@ export class ConnectionGuard implements PrincipalConnections {
     return !c.service && !c.doomed && c.account === this.#opts.appAccountPub;
   }
 
-  #remove(key: string): void {
+  #remove(key: string, event: boolean, at = Date.now()): void {
     const conn = this.#conns.get(key);
     if (!conn) return;
+    if (conn.principal) this.#listener?.down(key, at, event);
     if (this.#countsInBudget(conn)) this.#appPrincipals--;
     this.#conns.delete(key);
     if (conn.principal) {
@@ -410,12 +481,14 @@ export class ConnectionGuard implements PrincipalConnections {
     if (!nc || nc.isClosed()) return;
     const began = Date.now();
     const found: Conn[] = [];
+    let complete = true;
     for (const acc of this.#accounts()) {
       let listed: ListedConnection[];
       try {
         listed = await listConnections(nc, acc);
       } catch (err) {
         this.#opts.log.warn({ err, account: acc }, "cannot list NATS connections");
+        complete = false;
         continue;
       }
       const seen = new Set<string>();
@@ -427,9 +500,10 @@ export class ConnectionGuard implements PrincipalConnections {
         if (conn) found.push(conn);
       }
       for (const conn of [...this.#conns.values()]) {
-        if (conn.account === acc && conn.addedAt < began && !seen.has(conn.key)) this.#remove(conn.key);
+        if (conn.account === acc && conn.addedAt < began && !seen.has(conn.key)) this.#remove(conn.key, false);
       }
     }
+    if (complete) this.#listener?.settled(new Set(this.#conns.keys()));
     // Newest first: over the account budget, the newest connections go.
     found.sort((a, b) => b.start - a.start);
     for (const conn of found) await this.#enforce(conn);
