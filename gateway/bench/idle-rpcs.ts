@@ -1,6 +1,6 @@
 /**
  * What idle SDK customers ask of the gateway: `clients` customers connect,
- * then sit for `ms` while a plain subscription on `api.>` (the gateways take
+ * then sit for `ms` while a plain subscription on `api.*.>` (the gateways take
  * requests in a queue group, so this one only listens) counts every request
  * they send, by op. Run against a gateway that watches connections (presence
  * from connections, ADR 0053) and one that does not (presence heartbeats, as
@@ -11,6 +11,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ParleyClient } from "@parley/sdk";
+import { API_WILDCARD } from "@parley/sdk/protocol";
 import { type NatsHarness, startNats } from "../test/harness/nats.js";
 import { customerClient } from "./clients.js";
 import { startGatewayChild } from "./gateway-child.js";
@@ -45,8 +46,9 @@ export async function idleRpcs(
     let total = 0;
     let presence = 0;
     // Subjects are api.<principal>.<op>, the op itself dotted (presence.ping).
-    const sub = listener.subscribe("api.>", {
-      callback: (_e, m) => {
+    const sub = listener.subscribe(API_WILDCARD, {
+      callback: (err, m) => {
+        if (err) throw err;
         const op = m.subject.split(".").slice(2).join(".");
         byOp[op] = (byOp[op] ?? 0) + 1;
         total++;
