@@ -45,10 +45,14 @@ export async function idleRpcs(
     const byOp: Record<string, number> = {};
     let total = 0;
     let presence = 0;
+    let failed: Error | undefined;
     // Subjects are api.<principal>.<op>, the op itself dotted (presence.ping).
     const sub = listener.subscribe(API_WILDCARD, {
       callback: (err, m) => {
-        if (err) throw err;
+        if (err) {
+          failed = err;
+          return;
+        }
         const op = m.subject.split(".").slice(2).join(".");
         byOp[op] = (byOp[op] ?? 0) + 1;
         total++;
@@ -58,6 +62,7 @@ export async function idleRpcs(
     await listener.flush();
     await new Promise((r) => setTimeout(r, opts.ms));
     sub.unsubscribe();
+    if (failed) throw failed;
     const perMin = (n: number) => round((n / opts.clients) * (60_000 / opts.ms), 3);
     return {
       clients: opts.clients,

@@ -435,7 +435,7 @@ async function main(): Promise<void> {
   Object.assign(system, idle.system);
   details.idle_rpcs = idle.details;
   notes.push(
-    "idle_rpc_per_client_per_min: requests per connected, idle SDK customer per minute, counted on api.> by a plain subscription, against a gateway with the connection watcher (presence from connections, ADR 0053); _heartbeats: the same against a gateway without a NATS system user (presence heartbeats, as before ADR 0053).",
+    "idle_rpc_per_client_per_min: requests per connected, idle SDK customer per minute, counted on api.*.> by a plain subscription, against a gateway with the connection watcher (presence from connections, ADR 0053); _heartbeats: the same against a gateway without a NATS system user (presence heartbeats, as before ADR 0053).",
   );
   notes.push(
     `system: the ${SENDERS} senders run in ${SENDER_PROCS} load-generator processes (${LATENCY_PROCS} in the latency run); the agent that receives and counts every message runs alone in the main process. cpu_seconds name each process (senders = their sum; bench = the agent).`,
