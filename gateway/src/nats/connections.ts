@@ -329,14 +329,14 @@ export class ConnectionGuard implements PrincipalConnections {
     const key = `${server}:${c.id}`;
     const at = (ev.timestamp && Date.parse(ev.timestamp)) || Date.now();
     const tags = c.tags ?? [];
-    const principal = principalOf(tags, jwtClaims(c.jwt).name);
+    const claims = jwtClaims(c.jwt);
+    const principal = principalOf(tags, claims.name);
     const seen = principal === undefined ? undefined : { conn: { key, principal, tags }, at };
     if (!connected) {
       this.#remove(key, true, at);
       this.#gone.set(key, Date.now());
       return seen;
     }
-    const claims = jwtClaims(c.jwt);
     const conn = this.#add({
       key,
       server,
