@@ -36,6 +36,8 @@ export interface GatewayChildOptions {
   mongo?: { uri: string; dbName: string };
   shop: { id: string; secret: string; origins: string[] };
   agent: { login: string; password: string };
+  /** The gateways' system-account user: with it the gateway watches connections (and presence follows them). */
+  systemUser?: { jwt: string; seed: string };
 }
 export interface ResponderChildOptions {
   role: "responder";
@@ -83,6 +85,7 @@ async function startGateway(o: GatewayChildOptions): Promise<Role> {
   const gateway = await createGateway({
     config,
     natsAccount: { accountPub: o.accountPub, signingSeed: o.signingSeed },
+    ...(o.systemUser ? { natsSystemUser: o.systemUser } : {}),
     logger: createLogger("warn", process.stderr),
   });
   await gateway.start();

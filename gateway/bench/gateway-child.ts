@@ -15,6 +15,8 @@ export async function startGatewayChild(
   nats: NatsHarness,
   dataDir: string,
   mongo?: { uri: string; dbName: string },
+  /** Give the gateway the system-account user (connection watcher, presence from connections). @default false */
+  watch = false,
 ): Promise<GatewayChild> {
   const options: GatewayChildOptions = {
     role: "gateway",
@@ -26,6 +28,7 @@ export async function startGatewayChild(
     ...(mongo ? { mongo } : {}),
     shop: SHOP,
     agent: AGENT,
+    ...(watch ? { systemUser: { jwt: nats.auth.gatewaySystemJwt, seed: nats.auth.gatewaySystemSeed } } : {}),
   };
   const child = await spawnNodeChild({ ...options });
   let stopped = false;

@@ -3,6 +3,7 @@
  * [-- --no-scaling] [-- --scaling-cpus C] [-- --scaling-warmup N] [-- --only-scaling]`
  * `npm run bench -- --connections-experiment [--n 2000] [--settle 10]`: only the
  * nats-server memory-per-client experiment (connections-experiment.ts).
+ * `npm run bench -- --idle-rpcs [--quick]`: only the idle customers' requests (idle-rpcs.ts).
  *
  * Measures, in one run and in this order: the baselines (raw NATS, raw store,
  * no-op HTTP), the system with real SDK clients on the embedded store, history
@@ -30,6 +31,7 @@ import { connectionsExperimentCli, recommendedGomemlimit, runConnectionsExperime
 import { sqliteGroupCommit } from "./experiments.js";
 import { startGatewayChild } from "./gateway-child.js";
 import { seedConversation, timeHistory } from "./history.js";
+import { idleRpcsBoth, idleRpcsCli } from "./idle-rpcs.js";
 import { createIsolation } from "./isolation.js";
 import { type ListenFigures, measureListen } from "./listen.js";
 import { countNats } from "./nats-counts.js";
@@ -86,6 +88,7 @@ const M = quick
       historyRequests: 500,
       idle: 1_000,
       idleMs: 30_000,
+      idleRpc: { clients: 50, ms: 30_000 },
       limitSettleMs: 10_000,
       reconnectMs: 30_000,
       mongoThroughputMs: 5_000,
@@ -106,6 +109,7 @@ const M = quick
       historyRequests: 500,
       idle: 10_000,
       idleMs: 120_000,
+      idleRpc: { clients: 200, ms: 60_000 },
       limitSettleMs: 10_000,
       reconnectMs: 90_000,
       mongoThroughputMs: 15_000,
@@ -460,6 +464,13 @@ async function main(): Promise<void> {
     nats_gomemlimit_settle_s: M.limitSettleMs / 1000,
   });
   details.connections_gomemlimit = lr;
+  // What idle SDK customers ask of a gateway: presence from connections, then presence heartbeats.
+  const idle = await idleRpcsBoth(nats, work, M.idleRpc, log);
+  Object.assign(system, idle.system);
+  details.idle_rpcs = idle.details;
+  notes.push(
+    "idle_rpc_per_client_per_min: requests per connected, idle SDK customer per minute, counted on api.*.> by a plain subscription, against a gateway with the connection watcher (presence from connections, ADR 0053); _heartbeats: the same against a gateway without a NATS system user (presence heartbeats, as before ADR 0053).",
+  );
   notes.push(
     `system: the ${SENDERS} senders run in ${SENDER_PROCS} load-generator processes (${LATENCY_PROCS} in the latency run); the agent that receives and counts every message runs alone in the main process. cpu_seconds name each process (senders = their sum; bench = the agent).`,
   );
@@ -606,7 +617,12 @@ function scalingFigures(
   return out;
 }
 
-(args.includes("--connections-experiment") ? connectionsExperimentCli(args) : main())
+(args.includes("--connections-experiment")
+  ? connectionsExperimentCli(args)
+  : args.includes("--idle-rpcs")
+    ? idleRpcsCli(M.idleRpc, log)
+    : main()
+)
   .then(() => runCleanups())
   .then(
     () => process.exit(0),

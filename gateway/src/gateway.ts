@@ -61,7 +61,10 @@ export interface GatewayOptions {
    * crashed between persisting a message and publishing it. Never set in production.
    */
   failpoints?: { dropPublish?: (subject: string) => boolean };
-  /** Presence heartbeats: how long a silent connection stays online (`ttlMs`, default 30 s) and the ping interval. */
+  /**
+   * Presence heartbeats, used only without `natsSystemUser` (with it, presence follows NATS connections):
+   * how long a silent connection stays online (`ttlMs`, default 30 s) and the ping interval.
+   */
   presence?: PresenceOptions;
   /** The clock of the chat service (ms since the epoch): tests move it to expire invites and cooldowns. @default Date.now */
   now?: () => number;
@@ -216,6 +219,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     webhooks: config.webhooks,
     log,
     ...(options.presence ? { presence: options.presence } : {}),
+    ...(guard ? { connections: guard } : {}),
     ...(options.now ? { now: options.now } : {}),
     sink: {
       publish(subject, payload, requestId) {

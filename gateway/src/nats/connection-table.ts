@@ -40,6 +40,8 @@ export interface ConnInput {
   iat: number | undefined;
   /** RFC 3339 start time. */
   start: string | undefined;
+  /** The connect or disconnect event's time (ms); absent when a connection list named the connection. */
+  at?: number;
 }
 
 interface ClientInfo {
@@ -67,9 +69,15 @@ function jwtClaims(jwt: string | undefined): { name?: string; iat?: number } {
   }
 }
 
+/** The principal a connection belongs to: its JWT's principal tag, else the JWT's name; none for a gateway's own. */
+export function principalOf(tags: readonly string[], name: string | undefined): string | undefined {
+  if (tags.includes("kind:service")) return undefined;
+  return tags.find((t) => t.startsWith(PRINCIPAL_TAG))?.slice(PRINCIPAL_TAG.length) ?? name;
+}
+
 /** The connection a connect or disconnect event names, or undefined for anything else. */
 export function readConnectEvent(data: Uint8Array): ConnInput | undefined {
-  let ev: { server?: { id?: string }; client?: ClientInfo };
+  let ev: { timestamp?: string; server?: { id?: string }; client?: ClientInfo };
   try {
     ev = JSON.parse(text.decode(data));
   } catch {
@@ -90,6 +98,7 @@ export function readConnectEvent(data: Uint8Array): ConnInput | undefined {
     user: c.user,
     iat: claims.iat,
     start: c.start,
+    at: (ev.timestamp && Date.parse(ev.timestamp)) || Date.now(),
   };
 }
 
@@ -126,6 +135,14 @@ export class ConnectionTable {
     return n;
   }
 
+  get(key: string): Conn | undefined {
+    return this.#conns.get(key);
+  }
+
+  keys(): Set<string> {
+    return new Set(this.#conns.keys());
+  }
+
   all(): Conn[] {
     return [...this.#conns.values()];
   }
@@ -142,13 +159,12 @@ export class ConnectionTable {
     if (this.#conns.has(i.key)) return undefined;
     const tags = i.tags ?? [];
     const service = tags.includes("kind:service");
-    const tagged = tags.find((t) => t.startsWith(PRINCIPAL_TAG))?.slice(PRINCIPAL_TAG.length);
     const conn: Conn = {
       key: i.key,
       server: i.server,
       cid: i.cid,
       account: i.account,
-      principal: service ? undefined : (tagged ?? i.name),
+      principal: principalOf(tags, i.name),
       service,
       user: i.user,
       iat: i.iat,

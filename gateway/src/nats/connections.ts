@@ -18,17 +18,45 @@
  * gateway count too. Revocations are broadcast to the other gateways on
  * `parley.internal.conn-revoke`. The table of connections is connection-table.ts,
  * what is remembered of revocations connection-revocations.ts.
+ *
+ * A {@link ConnectionListener} (the team's presence, presence-connections.ts)
+ * is told of every principal connection that appears or goes, and one gateway
+ * of all, chosen per event by a queue group, is asked to announce it.
  */
 import { jwtAuthenticator, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { GATEWAY_SYSTEM_INBOX } from "./accounts.js";
 import { Revocations } from "./connection-revocations.js";
-import { type Conn, ConnectionTable, readConnectEvent } from "./connection-table.js";
+import { type Conn, ConnectionTable, type ConnInput, principalOf, readConnectEvent } from "./connection-table.js";
 import { type ListedConnection, listConnections } from "./connz.js";
 
 /** Gateways tell each other about revocations here (`parley.internal.>`: gateways only). */
 export const REVOKE_SUBJECT = "parley.internal.conn-revoke";
+/** The queue group of the gateways' watchers that hands each connect or disconnect event to one of them. */
+export const ANNOUNCE_QUEUE = "parley-presence";
+
+/** A principal's connection as the listener hears of it: its key (`serverId:cid`), principal and JWT tags. */
+export interface WatchedConnection {
+  key: string;
+  principal: string;
+  tags: readonly string[];
+}
+
+/**
+ * Told of principal connections as the watcher learns of them. `event` is true when a connect or
+ * disconnect event told it (the announcing gateway is then asked with `announce`), false when a
+ * connection list or a server's shutdown notice did (every gateway learns that alone: `settled`
+ * follows). `at` is the server's event time (ms), or the watcher's clock.
+ */
+export interface ConnectionListener {
+  up(conn: WatchedConnection, at: number, event: boolean): void;
+  down(key: string, at: number, event: boolean): void;
+  /** After a complete re-read of the lists (`live`: every key the watcher holds) or a server's shutdown. */
+  settled(live: ReadonlySet<string> | undefined): void;
+  /** This gateway, alone among its peers, got the event (queue group {@link ANNOUNCE_QUEUE}); it was applied first. */
+  announce(conn: WatchedConnection, connected: boolean, at: number): void;
+}
 
 /** The gateway's handle on principals' live NATS connections (`gateway.connections`). */
 export interface PrincipalConnections {
@@ -81,10 +109,16 @@ export class ConnectionGuard implements PrincipalConnections {
   #lastWarn = 0;
   #syncing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #listener: ConnectionListener | undefined;
 
   constructor(opts: ConnectionGuardOptions) {
     this.#opts = opts;
     this.#table = new ConnectionTable(opts.appAccountPub);
+  }
+
+  /** Tells `listener` of principal connections from {@link start} on (one listener). */
+  listen(listener: ConnectionListener): void {
+    this.#listener = listener;
   }
 
   /** Connects as the system user, follows the events, reads the current connections; `service` carries revocations. */
@@ -101,15 +135,34 @@ export class ConnectionGuard implements PrincipalConnections {
     });
     this.#nc = nc;
     for (const acc of this.#accounts()) {
-      this.#subs.push(nc.subscribe(`$SYS.ACCOUNT.${acc}.CONNECT`, { callback: (_e, m) => this.#onEvent(m, true) }));
-      this.#subs.push(nc.subscribe(`$SYS.ACCOUNT.${acc}.DISCONNECT`, { callback: (_e, m) => this.#onEvent(m, false) }));
+      this.#subs.push(
+        nc.subscribe(`$SYS.ACCOUNT.${acc}.CONNECT`, { callback: (_e, m) => void this.#onEvent(m, true) }),
+      );
+      this.#subs.push(
+        nc.subscribe(`$SYS.ACCOUNT.${acc}.DISCONNECT`, { callback: (_e, m) => void this.#onEvent(m, false) }),
+      );
+      if (!this.#listener) continue;
+      // The same events once more, one gateway each: it applies the event (a no-op if done) and announces it.
+      for (const connected of [true, false]) {
+        const subject = `$SYS.ACCOUNT.${acc}.${connected ? "CONNECT" : "DISCONNECT"}`;
+        this.#subs.push(
+          nc.subscribe(subject, {
+            queue: ANNOUNCE_QUEUE,
+            callback: (_e, m) => {
+              const seen = this.#onEvent(m, connected);
+              if (seen) this.#listener?.announce(seen.conn, connected, seen.at);
+            },
+          }),
+        );
+      }
     }
     // A server shutting down sends no disconnect events for its clients, which reconnect elsewhere.
     this.#subs.push(
       nc.subscribe("$SYS.SERVER.*.SHUTDOWN", {
         callback: (_e, m) => {
           const server = m.subject.split(".")[2];
-          for (const conn of this.#table.all()) if (conn.server === server) this.#table.remove(conn.key);
+          for (const conn of this.#table.all()) if (conn.server === server) this.#remove(conn.key, false);
+          this.#listener?.settled(undefined);
         },
       }),
     );
@@ -195,16 +248,39 @@ export class ConnectionGuard implements PrincipalConnections {
     return live.length;
   }
 
-  #onEvent(m: Msg, connected: boolean): void {
+  /** Applies a connect or disconnect event (again: a no-op); answers the principal connection it named. */
+  #onEvent(m: Msg, connected: boolean): { conn: WatchedConnection; at: number } | undefined {
     const ev = readConnectEvent(m.data);
-    if (!ev) return;
+    if (!ev) return undefined;
+    const at = ev.at ?? Date.now();
+    const tags = ev.tags ?? [];
+    const principal = principalOf(tags, ev.name);
+    const seen = principal === undefined ? undefined : { conn: { key: ev.key, principal, tags }, at };
     if (!connected) {
-      this.#table.remove(ev.key);
+      this.#remove(ev.key, true, at);
       this.#revocations.markGone(ev.key, Date.now());
-      return;
+      return seen;
     }
-    const conn = this.#table.add(ev);
+    const conn = this.#add(ev);
     if (conn) void this.#enforce(conn);
+    return seen;
+  }
+
+  /** Adds a connection to the table and tells the listener of a new principal connection. */
+  #add(input: ConnInput): Conn | undefined {
+    const conn = this.#table.add(input);
+    if (conn?.principal) {
+      const watched = { key: conn.key, principal: conn.principal, tags: input.tags ?? [] };
+      this.#listener?.up(watched, input.at ?? Date.now(), input.at !== undefined);
+    }
+    return conn;
+  }
+
+  #remove(key: string, event: boolean, at = Date.now()): void {
+    const conn = this.#table.get(key);
+    if (!conn) return;
+    if (conn.principal) this.#listener?.down(key, at, event);
+    this.#table.remove(key);
   }
 
   /** Applies revocation, the per-principal cap and the app account's budget after `conn` appeared. */
@@ -273,12 +349,14 @@ export class ConnectionGuard implements PrincipalConnections {
     if (!nc || nc.isClosed()) return;
     const began = Date.now();
     const found: Conn[] = [];
+    let complete = true;
     for (const acc of this.#accounts()) {
       let listed: ListedConnection[];
       try {
         listed = await listConnections(nc, acc);
       } catch (err) {
         this.#opts.log.warn({ err, account: acc }, "cannot list NATS connections");
+        complete = false;
         continue;
       }
       const seen = new Set<string>();
@@ -286,13 +364,14 @@ export class ConnectionGuard implements PrincipalConnections {
         const key = `${c.server}:${c.cid}`;
         if (this.#revocations.isGone(key)) continue;
         seen.add(key);
-        const conn = this.#table.add({ ...c, key, account: c.account ?? acc, iat: undefined });
+        const conn = this.#add({ ...c, key, account: c.account ?? acc, iat: undefined });
         if (conn) found.push(conn);
       }
       for (const conn of this.#table.all()) {
-        if (conn.account === acc && conn.addedAt < began && !seen.has(conn.key)) this.#table.remove(conn.key);
+        if (conn.account === acc && conn.addedAt < began && !seen.has(conn.key)) this.#remove(conn.key, false);
       }
     }
+    if (complete) this.#listener?.settled(this.#table.keys());
     // Newest first: over the account budget, the newest connections go.
     found.sort((a, b) => b.start - a.start);
     for (const conn of found) await this.#enforce(conn);

@@ -98,7 +98,12 @@ export const rpcResultSchemas = {
   "call.ice": z.object({ iceServers: z.array(iceServerSchema), expiresAt: count }),
   "time.now": z.object({ now: count }),
   "presence.get": presence,
-  "presence.ping": z.object({ intervalMs: count, ttlMs: count, presence: teamPresenceSchema }),
+  "presence.ping": z.object({
+    intervalMs: count,
+    ttlMs: count,
+    heartbeat: z.boolean().optional(),
+    presence: teamPresenceSchema,
+  }),
   "presence.leave": okSchema,
   "webhook.log": z.object({ webhook: webhookInfoSchema.nullable(), attempts: z.array(webhookAttemptSchema) }),
 } satisfies { [Op in RpcOp]: z.ZodType };

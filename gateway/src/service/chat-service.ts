@@ -11,6 +11,7 @@ import { isRpcOp, isTeamKind, type RpcOp, type RpcResults, rpcRequestSchemas } f
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { GatewayError } from "../errors.js";
+import type { ConnectionListener } from "../nats/connections.js";
 import type {
   AgentStore,
   BlockStore,
@@ -46,6 +47,7 @@ import { KeyBackups } from "./key-backups.js";
 import { Messages } from "./messages.js";
 import { Notes } from "./notes.js";
 import { type PresenceOptions, PresenceTracker } from "./presence.js";
+import { ConnectionPresence, type TeamPresenceSource } from "./presence-connections.js";
 import type { HandleProbeLimits } from "./probe-limits.js";
 import { Profiles } from "./profile.js";
 import { Quotas } from "./quotas.js";
@@ -115,8 +117,10 @@ export interface ChatServiceOptions {
   quotas?: Quotas;
   /** The per-shop storage quota and file claims (storage.ts). @default 5 GiB a shop, claims ignored */
   storage?: ShopStorage;
-  /** Presence heartbeat TTL and ping interval (presence.ts). */
+  /** Presence heartbeat TTL and ping interval (presence.ts), used without `connections`. */
   presence?: PresenceOptions;
+  /** The connection watcher: with it, the team's presence follows NATS connections (presence-connections.ts). */
+  connections?: { listen(listener: ConnectionListener): void };
   /** STUN and TURN servers for `call.ice` (ice.ts). @default none: `call.ice` answers no servers */
   ice?: IceOptions;
   /** Removes a team login and revokes its sessions (`team.remove`; ShopAdmin.removeAgent). */
@@ -132,7 +136,7 @@ export class ChatService {
   readonly #handlers: Handlers;
   readonly #quotas: Quotas;
   /** Who of each shop's team is online; the gateway starts it on its NATS connection. */
-  readonly presence: PresenceTracker;
+  readonly presence: TeamPresenceSource;
   /** Handles of the principals (the shop admin sets team members' handles through it). */
   readonly handles: Handles;
   /** The shops' webhook settings and delivery log (the admin API sets them through it). */
@@ -153,7 +157,15 @@ export class ChatService {
     const teamAdmin = new TeamAdmin({ store, removeAgent: options.removeAgent });
     const signals = new Signals({ store, fanout, access, now });
     const webhookSettings = parseWebhookOptions(options.webhooks);
-    const presence = new PresenceTracker(options.sink, options.presence, now);
+    // With a connection watcher presence follows NATS connections (ADR 0053); without one, heartbeats.
+    let presence: TeamPresenceSource;
+    if (options.connections) {
+      const followed = new ConnectionPresence({ sink: options.sink, principal: (id) => store.getPrincipal(id), now });
+      options.connections.listen(followed);
+      presence = followed;
+    } else {
+      presence = new PresenceTracker(options.sink, options.presence, now);
+    }
     this.presence = presence;
     // Webhook times are wall-clock (delivery and the receivers' signature check run on it).
     const webhookEvents = new WebhookEvents({
@@ -246,13 +258,17 @@ export class ChatService {
       "handle.check": (actor, body) => handles.check(actor, body.handle),
       "handle.lookup": (actor, body) => handles.lookup(actor, body.convId, body.handle),
       "profile.get": (actor) => profiles.get(actor),
-      "profile.update": (actor, body) => profiles.update(actor, body),
+      "profile.update": async (actor, body) => {
+        const result = await profiles.update(actor, body);
+        if (body.displayName !== undefined) presence.renamed(actor, result.principal.displayName);
+        return result;
+      },
       "signal.typing": (actor, body) => signals.typing(actor, body.convId, body.active),
       "signal.read": (actor, body) => signals.read(actor, body.convId, body.seq),
       "signal.live": (actor, body) => signals.live(actor, body.convId, body.envelope),
       "call.ice": (actor) => ice.forCaller(actor),
       "time.now": async () => ({ now: now() }),
-      "presence.get": async (actor) => ({ presence: presence.snapshot(actor.shopId) }),
+      "presence.get": async (actor) => ({ presence: await presence.snapshot(actor.shopId) }),
       "presence.ping": async (actor, body) => {
         await pingLimit.take(actor.id);
         return presence.ping(actor, body.conn);

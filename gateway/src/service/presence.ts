@@ -1,5 +1,9 @@
 /**
- * The shop team's presence: who of the team is connected, announced on the
+ * The shop team's presence kept by heartbeats, for a gateway without a NATS
+ * system user (no connection watcher); with one, presence-connections.ts keeps
+ * it from NATS connections instead (ADR 0053).
+ *
+ * Who of the team is connected, announced on the
  * shop's team subject and told to the shop's connected customers. It lives
  * only in memory and on NATS.
  *
@@ -18,6 +22,7 @@ import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import { isTeamKind, randomId, subjects, type TeamPresence, type TeamPresenceMember } from "@parley/sdk/protocol";
 import type { PrincipalRecord } from "../store/port.js";
 import type { EventSink } from "./events.js";
+import type { TeamPresenceSource } from "./presence-connections.js";
 
 export interface PresenceOptions {
   /** A connection not heard from for this long is offline, ms. @default 30000 */
@@ -65,7 +70,7 @@ type Note =
  * Who is connected, per shop: team members (announced) and customers (told).
  * One per gateway; see the file comment for how several gateways agree.
  */
-export class PresenceTracker {
+export class PresenceTracker implements TeamPresenceSource {
   /** This gateway's id among its peers. */
   readonly id = randomId("gw_");
   readonly ttlMs: number;
@@ -145,7 +150,10 @@ export class PresenceTracker {
   }
 
   /** A heartbeat from one connection of `actor`: online until `ttlMs` passes without another. */
-  ping(actor: PrincipalRecord, conn = DEFAULT_CONN): { intervalMs: number; ttlMs: number; presence: TeamPresence } {
+  async ping(
+    actor: PrincipalRecord,
+    conn = DEFAULT_CONN,
+  ): Promise<{ intervalMs: number; ttlMs: number; heartbeat: boolean; presence: TeamPresence }> {
     const now = this.#now();
     const who: Who = {
       principalId: actor.id,
@@ -156,7 +164,12 @@ export class PresenceTracker {
     const changed = this.#up(who, conn, now + this.ttlMs, this.id);
     this.#broadcast({ t: "up", gw: this.id, conn, ttlMs: this.ttlMs, ts: now, ...who });
     if (changed) this.#announce(actor.shopId, now);
-    return { intervalMs: this.intervalMs, ttlMs: this.ttlMs, presence: this.snapshot(actor.shopId) };
+    return {
+      intervalMs: this.intervalMs,
+      ttlMs: this.ttlMs,
+      heartbeat: true,
+      presence: this.snapshotNow(actor.shopId),
+    };
   }
 
   /** One connection of `actor` closes: offline now unless another of its connections is live. */
@@ -178,7 +191,15 @@ export class PresenceTracker {
   }
 
   /** Who of the shop's team is online, as this gateway knows it. */
-  snapshot(shopId: string): TeamPresence {
+  async snapshot(shopId: string): Promise<TeamPresence> {
+    return this.snapshotNow(shopId);
+  }
+
+  /** A renamed member shows its new name with its next heartbeat. */
+  renamed(): void {}
+
+  /** {@link snapshot}, at once. */
+  snapshotNow(shopId: string): TeamPresence {
     const online: TeamPresenceMember[] = [];
     for (const id of this.#team.get(shopId) ?? []) {
       const e = this.#entries.get(id);
@@ -251,7 +272,7 @@ export class PresenceTracker {
   /** Records a change and sends the shop's snapshot to its team and its connected customers. */
   #announce(shopId: string, at: number): void {
     this.#changed(shopId, at);
-    const payload = encoder.encode(JSON.stringify({ type: "presence", presence: this.snapshot(shopId) }));
+    const payload = encoder.encode(JSON.stringify({ type: "presence", presence: this.snapshotNow(shopId) }));
     this.#sink.publish(subjects.team(shopId), payload);
     for (const id of this.#watchers.get(shopId) ?? []) this.#sink.publish(subjects.user(id), payload);
   }

@@ -54,7 +54,7 @@ async function gateway(): Promise<{
   return { tracker, nc, sent };
 }
 
-const names = (t: PresenceTracker) => t.snapshot(SHOP).online.map((m) => m.displayName);
+const names = (t: PresenceTracker) => t.snapshotNow(SHOP).online.map((m) => m.displayName);
 /** Presence events published to the team subject. */
 const teamEvents = (sent: Array<[string, ServerEvent]>) => sent.filter(([subject]) => subject === `team.${SHOP}.ev`);
 
@@ -73,7 +73,7 @@ describe("presence across gateways", () => {
     const a = await gateway();
     const b = await gateway();
     a.tracker.ping(cust, "k1");
-    const reply = a.tracker.ping(ada, "x1");
+    const reply = await a.tracker.ping(ada, "x1");
     expect(reply).toMatchObject({ ttlMs: TTL, intervalMs: Math.floor(TTL / 3) });
     expect(reply.presence.online.map((m) => m.displayName)).toEqual(["Ada"]);
     await waitFor(() => names(b.tracker).includes("Ada"), "B to learn of Ada");

@@ -324,12 +324,19 @@ export interface RpcResults {
     /** The current snapshot. */
     presence: TeamPresence;
   };
-  /** A heartbeat: ping again every `intervalMs`; a connection not heard from for `ttlMs` counts as gone. */
+  /**
+   * The team's presence for this connection. With `heartbeat: false` the gateway follows the connection
+   * itself (ADR 0053): ask once per connection, then events tell every change. Otherwise (a gateway
+   * without a connection watcher, or one older than the field) it is a heartbeat: ping again every
+   * `intervalMs`; a connection not heard from for `ttlMs` counts as gone.
+   */
   "presence.ping": {
-    /** How often to ping, ms. */
+    /** How often to ping if pinging, ms (SDKs before ADR 0053 always ping). */
     intervalMs: number;
     /** How long a silent connection stays online, ms. */
     ttlMs: number;
+    /** Whether this connection must keep pinging to stay online; absent from older gateways (then true). */
+    heartbeat?: boolean;
     /** The current snapshot. */
     presence: TeamPresence;
   };
