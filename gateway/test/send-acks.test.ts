@@ -362,4 +362,39 @@ describe.each(stores)("sends acknowledged through their event (%s store)", (stor
     await waitFor(() => agentSaw.includes(sent.msgId), "the agent to get the message");
     expect(agentSaw.filter((id) => id === sent.msgId)).toHaveLength(1);
   });
+  it("asks for replies after one lost event until the link reconnects: one timeout, not one per message", async () => {
+    const sockets = cuttableSockets();
+    const customer = await connected(
+      stack.customer(`cust-lossy-${store}`, { WebSocket: sockets.WebSocket, requestTimeout: 2_000 }),
+    );
+    const convId = (await customer.openConversation()).id;
+    const sends = countRequests(customer, "msg.send");
+    const own = subjects.user(customer.principal.id);
+    const before = await sendsDone();
+    // Every event of the sender's own subject is lost for as long as this lasts.
+    drop = (subject) => subject === own;
+    const texts = ["lossy 1", "lossy 2", "lossy 3"];
+    const sent = [];
+    for (const text of texts) sent.push(await customer.send(convId, text));
+    // The first message: its event-acknowledged attempt timed out, its retry asked for the reply. The
+    // next two asked for their replies at once, so they were sent once each.
+    expect(sends.count).toBe(4);
+    expect(sent.map((m) => m.seq)).toEqual([1, 2, 3]);
+    await settled(customer, app, before, 4);
+    expect(sendReplies(app, customer.principal.id)).toHaveLength(3);
+    drop = undefined;
+    // A new link tries the events again: the next send is acknowledged by its event, with no reply.
+    const reconnected = new Promise<void>((resolve) =>
+      customer.on("status", (st) => st.state === "connected" && resolve()),
+    );
+    sockets.cut();
+    await reconnected;
+    const afterCount = sends.count;
+    const next = await customer.send(convId, "after the reconnect");
+    expect(next.seq).toBe(4);
+    expect(sends.count).toBe(afterCount + 1);
+    await settled(customer, app, before, 5);
+    expect(sendReplies(app, customer.principal.id)).toHaveLength(3);
+    expect((await stack.gateway.store.since(convId, 0, 10)).map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+  });
 });

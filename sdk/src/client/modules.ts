@@ -83,6 +83,7 @@ export function createModules(options: ResolvedOptions, hooks: FacadeHooks): Cli
   });
   // After a reconnect: catch up, beat presence, send what waited in the outbox, measure the clock again.
   const link = new LinkWatch(core, () => {
+    core.sendAcks.reconnected();
     sync.catchUp();
     void presence.ping();
     void invites.load();

@@ -121,9 +121,9 @@ export class OutboxSender {
         const envelope = await this.#sealed(entry);
         const claims = entry.blobs?.length ? { blobs: entry.blobs } : {};
         // The first attempt is acknowledged through the message's own event (a reply only on errors); a
-        // retry asks for the reply, so a lost event costs one timeout at most, even when the events keep
-        // being lost (ADR 0052).
-        if (entry.attempts <= 1) core.sendAcks.want(msgId);
+        // retry asks for the reply, and so does every send after a lost event until the link reconnects,
+        // so events that keep being lost cost one timeout (ADR 0052).
+        if (entry.attempts <= 1 && core.sendAcks.byEvent) core.sendAcks.want(msgId);
         const ack = await core
           .request("msg.send", { convId: entry.convId, envelope, ...claims })
           .finally(() => core.sendAcks.unwant(msgId));

@@ -14,7 +14,9 @@
  * through an event). Nothing within the request timeout is a lost connection,
  * as for any request: the outbox retries with the same msgId, and asks for the
  * reply this time (only a first attempt is marked); the gateway stores the
- * message once and publishes its event again.
+ * message once and publishes its event again. After such a timeout every send
+ * asks for its reply until the link reconnects, so a link that keeps losing
+ * the sender's events costs one timeout, not one per message.
  */
 import { headers, type Msg } from "@nats-io/nats-core";
 import type { NatsConnection } from "../connection.js";
@@ -42,6 +44,27 @@ interface Waiting {
 export class SendAcks {
   readonly #wanted = new Set<string>();
   readonly #waiting = new Map<string, Waiting>();
+  /**
+   * An event-acknowledged send timed out since the last (re)connect: this link is losing the sender's
+   * events, so every send asks for its reply until the next reconnect (one timeout per link, not one
+   * per message while the loss lasts).
+   */
+  #eventsLost = false;
+
+  /** Whether sends ask for their event as the acknowledgement on the current link. */
+  get byEvent(): boolean {
+    return !this.#eventsLost;
+  }
+
+  /** An event-acknowledged send timed out: ask for replies until {@link reconnected}. */
+  eventLost(): void {
+    this.#eventsLost = true;
+  }
+
+  /** The link came back: try the events again. */
+  reconnected(): void {
+    this.#eventsLost = false;
+  }
 
   /** `msg.send` for `msgId` goes out asking for its event as the acknowledgement until {@link unwant}. */
   want(msgId: string): void {
@@ -154,7 +177,10 @@ export async function sendAckedByEvent(
       timeout,
     ]);
     if (outcome.kind === "event") return { seq: outcome.message.seq, ts: outcome.message.ts, duplicate: false };
-    if (outcome.kind === "timeout") throw new ConnectionLostError("msg.send: timeout");
+    if (outcome.kind === "timeout") {
+      core.sendAcks.eventLost();
+      throw new ConnectionLostError("msg.send: timeout");
+    }
     return answered(outcome.msg);
   } finally {
     clearTimeout(timer);
