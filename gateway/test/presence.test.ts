@@ -13,11 +13,12 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { ParleyClient } from "@parley/sdk";
 import { subjects, type TeamPresence } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { loadConfig } from "../src/config.js";
 import { createGateway, type Gateway } from "../src/gateway.js";
 import { createLogger } from "../src/logger.js";
 import { installDualTransport } from "./harness/dual-transport.js";
+import { killableWebSocket } from "./harness/killable-websocket.js";
 import { startNatsCluster } from "./harness/nats.js";
 import { startStack, type TestStack } from "./harness/stack.js";
 import { waitFor } from "./helpers.js";
@@ -37,26 +38,6 @@ afterAll(async () => {
 async function presenceRpcs(gw: Gateway, op: "presence.ping" | "presence.get" | "presence.leave"): Promise<number> {
   const metric = await gw.metrics.registry.getSingleMetric("parley_rpc_requests_total")?.get();
   return (metric?.values ?? []).filter((v) => v.labels.op === op).reduce((sum, v) => sum + v.value, 0);
-}
-
-/** A WebSocket whose sockets can be cut without a close frame (a crashed tab, a dead process). */
-function killableWebSocket(): { WebSocket: typeof WebSocket; kill(): void } {
-  const sockets = new Set<WebSocket>();
-  let dead = false;
-  class Killable extends WebSocket {
-    constructor(address: string | URL, protocols?: string | string[]) {
-      // Once killed, every reconnect goes nowhere (nothing listens on the discard port).
-      super(dead ? "ws://127.0.0.1:9" : address, protocols);
-      sockets.add(this);
-    }
-  }
-  return {
-    WebSocket: Killable as unknown as typeof WebSocket,
-    kill() {
-      dead = true;
-      for (const s of sockets) s.terminate();
-    },
-  };
 }
 
 const named = (p: TeamPresence) => p.online.map((m) => m.displayName);

@@ -18,6 +18,7 @@ import { type GatewayConfig, loadConfig } from "../src/config.js";
 import { createGateway, type Gateway } from "../src/gateway.js";
 import { createLogger } from "../src/logger.js";
 import { installDualTransport } from "./harness/dual-transport.js";
+import { killableWebSocket } from "./harness/killable-websocket.js";
 import { DEFAULT_TEST_ORIGIN, type NatsHarness, startNats } from "./harness/nats.js";
 import { waitFor } from "./helpers.js";
 
@@ -86,26 +87,6 @@ function record<K extends keyof ClientEvents>(c: ParleyClient, event: K): Client
   const seen: ClientEvents[K][] = [];
   c.on(event, (payload) => seen.push(payload));
   return seen;
-}
-
-/** A WebSocket class whose sockets a test can cut, all at once and for good: a device that drops off the network. */
-function killableWebSocket(): { WebSocket: typeof WebSocket; kill(): void } {
-  const sockets = new Set<WebSocket>();
-  let dead = false;
-  class Killable extends WebSocket {
-    constructor(address: string | URL, protocols?: string | string[]) {
-      // Once killed, every reconnect goes nowhere (nothing listens on the discard port).
-      super(dead ? "ws://127.0.0.1:9" : address, protocols);
-      sockets.add(this);
-    }
-  }
-  return {
-    WebSocket: Killable as unknown as typeof WebSocket,
-    kill() {
-      dead = true;
-      for (const s of sockets) s.terminate();
-    },
-  };
 }
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
