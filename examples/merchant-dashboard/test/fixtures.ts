@@ -30,9 +30,24 @@ export interface DashboardShopOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * Starts the shop. The dashboard's port is chosen before the stack starts (its origin is in the stack's
+ * configuration) and bound after it, so another server can take it in between: then everything is
+ * started again on a new port (freePorts' rule: callers retry on "address in use").
+ */
 export async function startDashboardShop(options: DashboardShopOptions = {}): Promise<DashboardShop> {
   ensureWidgetBuilt();
   await buildDashboard();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startOnce(options: DashboardShopOptions): Promise<DashboardShop> {
   const [port] = await freePorts(1);
   const dashOrigin = `http://127.0.0.1:${port}`;
   const stack = await startStack({
@@ -53,13 +68,20 @@ export async function startDashboardShop(options: DashboardShopOptions = {}): Pr
     allowedOrigins: [...(options.extraOrigins ?? []), backend.url, dashOrigin],
     allowGuests: true,
   });
-  const dashboard = await startDashboard({
-    port: port as number,
-    gatewayUrl: stack.url,
-    shopId: SHOP_ID,
-    natsWsUrl: stack.nats.wsUrl,
-    ...(options.cannedReplies ? { cannedReplies: options.cannedReplies } : {}),
-  });
+  let dashboard: DashboardServer;
+  try {
+    dashboard = await startDashboard({
+      port: port as number,
+      gatewayUrl: stack.url,
+      shopId: SHOP_ID,
+      natsWsUrl: stack.nats.wsUrl,
+      ...(options.cannedReplies ? { cannedReplies: options.cannedReplies } : {}),
+    });
+  } catch (err) {
+    await backend.close();
+    await stack[Symbol.asyncDispose]();
+    throw err;
+  }
   return {
     stack,
     backend,
