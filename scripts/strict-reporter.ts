@@ -22,6 +22,12 @@ export class StrictReporter implements Reporter {
       const moduleErrors = mod.errors();
       if (moduleErrors.length > 0)
         failures.push(`${mod.relativeModuleId} (outside a test): ${firstLine(moduleErrors)}`);
+      // A suite's own errors: a beforeAll or afterAll that threw (its tests then show as skipped).
+      for (const suite of mod.children.allSuites()) {
+        const errors = suite.errors();
+        if (errors.length > 0)
+          failures.push(`${mod.relativeModuleId} > ${suite.fullName} (a hook): ${firstLine(errors)}`);
+      }
       for (const test of mod.children.allTests()) {
         const result = test.result();
         if (result.state === "passed") passed++;
