@@ -6,9 +6,9 @@
  * store's back, which `exclusive` rules out, goes unseen; the reason it is
  * off for MongoDB and for several processes).
  */
-import type { EpochCommit, TeamKeyRecord } from "@parley/sdk/protocol";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { commit, teamKey as shopTeamKey } from "../conformance/fixtures.js";
 import type { MemberRecord } from "../port.js";
 import { SqliteStore } from "./store.js";
 import { conversation, createConversations, message, openStore, T0, tempStore } from "./test-kit.js";
@@ -21,32 +21,8 @@ const member = (convId: string, principalId: string, overrides: Partial<MemberRe
   ...overrides,
 });
 
-const commit = (convId: string, epoch: number): EpochCommit => ({
-  v: 1,
-  convId,
-  epoch,
-  prevHash: epoch === 1 ? "" : `hash-of-${epoch - 1}`,
-  committer: { principalId: "p-owner", deviceId: "d-1" },
-  members: [{ principalId: "p-owner", deviceIds: ["d-1"] }],
-  wraps: [{ deviceId: "d-1", sealed: `sealed-${epoch}` }],
-  teamWrap: "",
-  historyPolicy: "none",
-  reason: epoch === 1 ? "create" : "rotate",
-  ts: T0 + epoch,
-  teamVersion: 0,
-  sig: `sig-${epoch}`,
-  teamSig: "",
-});
-
-const teamKey = (version: number): TeamKeyRecord => ({
-  shopId: "shop-1",
-  version,
-  boxPk: `box-${version}`,
-  sigPk: `sig-${version}`,
-  createdBy: { principalId: "p-admin", deviceId: "d-admin" },
-  ts: T0 + version,
-  sig: `sig-of-${version}`,
-});
+/** Shop shop-1's team key of `version`. */
+const teamKey = (version: number) => shopTeamKey("shop-1", version);
 
 /** Writes a column behind the store's back, on a connection of its own. */
 function rawUpdate(path: string, sql: string, ...params: unknown[]): void {
