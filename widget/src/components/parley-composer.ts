@@ -6,7 +6,7 @@ import { type AttachAction, attachActions, attachContext } from "./attach-action
 import { AttachMenu } from "./attach-menu.js";
 import { ready } from "./client-ready.js";
 import { type Attachment, attachmentView, uploadAttachment } from "./composer-uploads.js";
-import { inviteTarget, type Mentionable } from "./invite-target.js";
+import { completeMention, inviteTarget, type Mentionable, mentionSuggestions } from "./invite-target.js";
 import { kit } from "./panel-kit.js";
 import { styles } from "./parley-composer.styles.js";
 import { NO_FEATURES, type ShopFeatures } from "./shop-features.js";
@@ -14,7 +14,6 @@ import { NO_FEATURES, type ShopFeatures } from "./shop-features.js";
 export { inviteTarget, type Mentionable } from "./invite-target.js";
 
 const PREVIEWABLE = /^image\/(png|jpeg|gif|webp)$/;
-const PARTIAL_HANDLE = /(?:^|\s)@([A-Za-z0-9_.-]*)$/;
 
 /**
  * `<parley-composer>`: the message box. Enter sends, Shift+Enter starts a new
@@ -180,13 +179,10 @@ export class ParleyComposer extends LitElement {
   }
 
   #suggest(area: HTMLTextAreaElement): void {
-    const match = PARTIAL_HANDLE.exec(area.value.slice(0, area.selectionStart ?? area.value.length));
-    if (!match) {
-      this.suggestions = [];
-      return;
-    }
-    const prefix = (match[1] ?? "").toLowerCase();
-    this.suggestions = this.mentionable.filter((m) => m.handle.toLowerCase().startsWith(prefix)).slice(0, 8);
+    this.suggestions = mentionSuggestions(
+      area.value.slice(0, area.selectionStart ?? area.value.length),
+      this.mentionable,
+    );
     this.active = 0;
   }
 
@@ -194,7 +190,7 @@ export class ParleyComposer extends LitElement {
     const area = this.#textarea();
     if (!area) return;
     const caret = area.selectionStart ?? area.value.length;
-    const before = area.value.slice(0, caret).replace(/@[A-Za-z0-9_.-]*$/, `@${m.handle} `);
+    const before = completeMention(area.value.slice(0, caret), m.handle);
     area.value = before + area.value.slice(caret);
     area.setSelectionRange(before.length, before.length);
     this.text = area.value;
