@@ -154,24 +154,27 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // A password change or a removal closes the principal's live NATS connections at once; a logout ends
   // one sign-in (the principal's other devices stay), whose NATS JWT lapses within PARLEY_JWT_TTL.
   // Set once the chat service exists: a removed team login makes the team key's rotation due.
-  let loginRemoved: ((principalId: string) => Promise<void>) | undefined;
+  let loginRemoved: ((principalId: string, requestId?: string) => Promise<void>) | undefined;
   // Set once NATS is connected: tells the principal's open clients their sign-ins ended.
-  let sessionEnded: ((principalId: string, reason: Exclude<RevokeReason, "logout">) => Promise<void>) | undefined;
-  const onRevoked: OnRevoked = async (principalId, reason) => {
+  // Both events carry the id of the request that revoked (`team.remove`, the admin API), when one did.
+  let sessionEnded:
+    | ((principalId: string, reason: Exclude<RevokeReason, "logout">, requestId?: string) => Promise<void>)
+    | undefined;
+  const onRevoked: OnRevoked = async (principalId, reason, requestId) => {
     if (reason !== "logout") {
       // The event goes first (flushed): an open client then ends with `unauthorized` and shows its
       // sign-in, instead of meeting a closed socket and trying to reconnect.
-      await sessionEnded?.(principalId, reason).catch((err: unknown) =>
+      await sessionEnded?.(principalId, reason, requestId).catch((err: unknown) =>
         log.warn({ err }, "cannot announce the end of a session"),
       );
       await connections.disconnect(principalId);
     }
     if (reason === "removed") {
-      await loginRemoved?.(principalId).catch((err: unknown) =>
+      await loginRemoved?.(principalId, requestId).catch((err: unknown) =>
         log.warn({ err }, "cannot announce a team-key rotation"),
       );
     }
-    await options.onRevoked?.(principalId, reason);
+    await options.onRevoked?.(principalId, reason, requestId);
   };
   const admin = new ShopAdmin(store, {
     onRevoked,
@@ -215,7 +218,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     inviteTtlMs: config.inviteTtlMs,
     handleProbes: { perPrincipal: config.handleProbeRatePerMinute, perIp: config.handleProbeIpRatePerMinute },
     ice: config.ice,
-    removeAgent: (shopId, login) => admin.removeAgent(shopId, login),
+    removeAgent: (shopId, login, requestId) => admin.removeAgent(shopId, login, requestId),
     webhooks: config.webhooks,
     log,
     ...(options.presence ? { presence: options.presence } : {}),
@@ -229,11 +232,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       },
     },
   });
-  loginRemoved = (principalId) => chat.teamLoginRemoved(principalId);
-  sessionEnded = async (principalId, reason) => {
+  loginRemoved = (principalId, requestId) => chat.teamLoginRemoved(principalId, requestId);
+  sessionEnded = async (principalId, reason, requestId) => {
     if (!nc || nc.isClosed()) return;
     const event: ServerEvent = { type: "session", change: "ended", reason };
-    nc.publish(subjects.user(principalId), JSON.stringify(event));
+    const headers = requestId === undefined ? undefined : { headers: requestHeaders(requestId) };
+    nc.publish(subjects.user(principalId), JSON.stringify(event), headers);
     await nc.flush();
   };
 

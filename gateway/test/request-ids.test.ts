@@ -2,14 +2,27 @@
  * Request ids across NATS and HTTP (real gateway, real nats-server): the SDK's
  * id reaches the gateway's log line for that request and comes back in the
  * error reply, and rides on the message events its `msg.send` publishes; a
- * valid caller id is kept, a forged or oversized one replaced.
+ * valid caller id is kept, a forged or oversized one replaced. Every other op
+ * that publishes events (over NATS, `POST /v1/rpc` and the admin API) puts its
+ * request's id on each of them, on both stores: requests with known ids are
+ * sent on raw connections, and a wiretap reads the events' headers.
  */
 import { headers, type NatsConnection } from "@nats-io/nats-core";
 import { type ParleyClient, ParleyError } from "@parley/sdk";
-import { MAX_REQUEST_ID_LENGTH, REQUEST_ID_HEADER, subjects } from "@parley/sdk/protocol";
+import { buildCommit, createDeviceIdentity, signDeviceRecord } from "@parley/sdk/crypto";
+import { toBase64Url } from "@parley/sdk/internal";
+import {
+  MAX_REQUEST_ID_LENGTH,
+  REQUEST_ID_HEADER,
+  type RpcOp,
+  type RpcReply,
+  type SessionResponse,
+  subjects,
+} from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
-import { startWiretap } from "./harness/wiretap.js";
+import { type MongoForTests, mongoForTests } from "./harness/ferretdb.js";
+import { ADMIN_TOKEN, SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
+import { startWiretap, type Wiretap } from "./harness/wiretap.js";
 import { waitFor } from "./helpers.js";
 
 const encoder = new TextEncoder();
@@ -145,3 +158,359 @@ describe("request ids", () => {
     expect(bad.headers.get(REQUEST_ID_HEADER)).toMatch(/^g_/);
   });
 });
+
+const random = (n: number) => toBase64Url(crypto.getRandomValues(new Uint8Array(n)));
+
+/** An envelope the gateway takes without reading it: plaintext (`none`) or one that claims to be sealed. */
+const envelope = (convId: string, alg: "none" | "xc20p-ed25519" = "none") => ({
+  v: 1 as const,
+  convId,
+  epoch: 0,
+  msgId: random(16),
+  senderDevice: "d_test",
+  ts: Date.now(),
+  alg,
+  nonce: alg === "none" ? "" : random(24),
+  ct: random(60),
+  sig: alg === "none" ? "" : random(64),
+});
+
+/** A principal's own raw NATS connection: requests on it carry whatever request id the test names. */
+interface Raw {
+  id: string;
+  nc: NatsConnection;
+}
+
+/** Where an event is expected: the subject and the event's `type`. */
+type Expected = [subject: string, type: string];
+
+describe.each(["embedded", "mongodb"] as const)(
+  "events carry the id of the request that caused them (%s store)",
+  (store) => {
+    let mongo: MongoForTests | undefined;
+    let stack: TestStack;
+    let tap: Wiretap;
+    const clients: ParleyClient[] = [];
+    const raws: Raw[] = [];
+    let owner: Raw;
+    let friend: Raw;
+    let other: Raw;
+    let third: Raw;
+    let agent: Raw;
+    let convId: string;
+    let counter = 0;
+    const team = subjects.team(SHOP_ID);
+    const user = (who: Raw | string) => subjects.user(typeof who === "string" ? who : who.id);
+
+    const typeOf = (data: string): string | undefined => {
+      try {
+        return (JSON.parse(data) as { type?: string }).type;
+      } catch {
+        return undefined;
+      }
+    };
+
+    /**
+     * Waits until every expected event of the request `id` was captured since `from`; answers the captured
+     * ones in the same order. Events that name another request (an earlier one's, arriving late) are not
+     * this one's; an event naming none is taken, so a missing id shows as a mismatch.
+     */
+    const eventsOf = (id: string, from: number, expected: Expected[]) =>
+      waitFor(() => {
+        const since = tap.messages.slice(from).filter((m) => m.requestId === undefined || m.requestId === id);
+        const found = expected.map(([subject, type]) =>
+          since.find((m) => m.subject === subject && typeOf(m.data) === type),
+        );
+        return found.every((m) => m !== undefined) ? found : undefined;
+      }, `the events of request ${id}`);
+
+    /** Sends `op` as `who` with the request id `id` on its raw connection; the result, or throws the error code. */
+    async function call(who: Raw, op: RpcOp, body: unknown, id: string): Promise<unknown> {
+      const h = headers();
+      h.set(REQUEST_ID_HEADER, id);
+      const msg = await who.nc.request(subjects.api(who.id, op), encoder.encode(JSON.stringify(body)), {
+        timeout: 10_000,
+        headers: h,
+      });
+      const reply = JSON.parse(decoder.decode(msg.data)) as RpcReply;
+      if (!reply.ok) throw new Error(`${op}: ${reply.error.code} ${reply.error.message}`);
+      return reply.result;
+    }
+
+    /**
+     * Runs `op` as `who` with a request id of its own, waits for the `expected` events and checks that each
+     * carries that id as its `X-Request-Id` header; answers the op's result.
+     */
+    async function expectCarried<T>(who: Raw, op: RpcOp, body: unknown, expected: Expected[]): Promise<T> {
+      const id = `ev-${op}-${++counter}`;
+      const from = tap.messages.length;
+      const result = await call(who, op, body, id);
+      const events = await eventsOf(id, from, expected);
+      expect(events.map((e) => [e?.subject, typeOf(e?.data ?? ""), e?.requestId])).toEqual(
+        expected.map(([subject, type]) => [subject, type, id]),
+      );
+      return result as T;
+    }
+
+    /** A raw connection for the principal of a connected SDK client. */
+    async function rawOf(client: ParleyClient, kind: "customer" | "agent"): Promise<Raw> {
+      const id = client.principal.id;
+      const { jwt } = await stack.nats.minter.mintPrincipal({
+        principalId: id,
+        kind,
+        shopId: SHOP_ID,
+        ttlSeconds: 300,
+      });
+      const raw = { id, nc: await stack.nats.wsConnect(jwt, { inboxPrefix: subjects.inboxPrefix(id) }) };
+      raws.push(raw);
+      return raw;
+    }
+
+    /** Adds a team login to be removed or reset later; answers its principal id. */
+    async function teamLogin(login: string): Promise<string> {
+      const { principal } = await stack.gateway.admin.addAgent(SHOP_ID, {
+        login,
+        password: "a long enough password",
+        displayName: login,
+        role: "agent",
+        kind: "agent",
+      });
+      return principal.id;
+    }
+
+    beforeAll(async () => {
+      if (store === "mongodb") mongo = await mongoForTests();
+      stack = await startStack({ ...(mongo ? { mongo: { uri: mongo.uri, dbName: mongo.dbName } } : {}) });
+      const names = ["ev-owner", "ev-friend", "ev-other", "ev-third"];
+      for (const name of names) clients.push(stack.customer(name));
+      clients.push(stack.agent());
+      for (const c of clients) await c.connect();
+      for (const [i, c] of clients.slice(0, 4).entries()) await c.updateProfile({ handle: `ev_${i}_${store}` });
+      const customers = await Promise.all(clients.slice(0, 4).map((c) => rawOf(c, "customer")));
+      [owner, friend, other, third] = customers as [Raw, Raw, Raw, Raw];
+      agent = await rawOf(clients[4] as ParleyClient, "agent");
+      tap = await startWiretap(stack);
+    });
+    afterAll(async () => {
+      await tap?.[Symbol.asyncDispose]();
+      for (const raw of raws) await raw.nc.close();
+      for (const c of clients) await c.close();
+      await stack?.[Symbol.asyncDispose]();
+      await mongo?.[Symbol.asyncDispose]();
+    });
+
+    it("conv.open, signal.typing, signal.read and signal.live", async () => {
+      const opened = await expectCarried<{ conversation: { id: string } }>(owner, "conv.open", {}, [
+        [user(owner), "conversation"],
+        [team, "conversation"],
+      ]);
+      convId = opened.conversation.id;
+      await expectCarried(owner, "signal.typing", { convId, active: true }, [[team, "typing"]]);
+      await call(owner, "msg.send", { convId, envelope: envelope(convId) }, "ev-setup-send");
+      await expectCarried(owner, "signal.read", { convId, seq: 1 }, [
+        [user(owner), "read"],
+        [team, "read"],
+      ]);
+      await expectCarried(owner, "signal.live", { convId, envelope: envelope(convId) }, [
+        [user(owner), "live"],
+        [team, "live"],
+      ]);
+    });
+
+    it("conv.assign, conv.close, the reopening msg.send, conv.handover, conv.reopen and note.add", async () => {
+      const conversation: Expected[] = [
+        [user(owner), "conversation"],
+        [team, "conversation"],
+      ];
+      await expectCarried(agent, "conv.assign", { convId, assignee: agent.id }, conversation);
+      await expectCarried(agent, "conv.close", { convId }, conversation);
+      // The customer writes into the closed conversation: the send reopens it, and says so with its own id.
+      await expectCarried(owner, "msg.send", { convId, envelope: envelope(convId) }, [
+        [user(owner), "message"],
+        ...conversation,
+      ]);
+      await expectCarried(agent, "conv.handover", { convId }, conversation);
+      await expectCarried(agent, "conv.close", { convId }, conversation);
+      await expectCarried(agent, "conv.reopen", { convId }, conversation);
+      await expectCarried(agent, "note.add", { convId, envelope: envelope(convId, "xc20p-ed25519") }, [[team, "note"]]);
+    });
+
+    it("every invite op, conv.leave and conv.remove", async () => {
+      const handle = (i: number) => `ev_${i}_${store}`;
+      type Created = { invite: { id: string } };
+      const invited = (invitee: Raw): Expected[] => [
+        [user(invitee), "invite"],
+        [user(owner), "invitation"],
+        [team, "invitation"],
+      ];
+      const declined = await expectCarried<Created>(
+        owner,
+        "invite.create",
+        { convId, handle: handle(1) },
+        invited(friend),
+      );
+      await expectCarried(friend, "invite.decline", { inviteId: declined.invite.id }, [
+        ...invited(friend),
+        [user(friend), "invitation"],
+      ]);
+      const revoked = await expectCarried<Created>(
+        agent,
+        "invite.create",
+        { convId, handle: handle(1) },
+        invited(friend),
+      );
+      await expectCarried(agent, "invite.revoke", { inviteId: revoked.invite.id }, invited(friend));
+      const accepted = await expectCarried<Created>(
+        agent,
+        "invite.create",
+        { convId, handle: handle(1) },
+        invited(friend),
+      );
+      await expectCarried(friend, "invite.accept", { inviteId: accepted.invite.id }, [
+        [user(friend), "membership"],
+        [user(owner), "membership"],
+        [team, "membership"],
+        ...invited(friend),
+      ]);
+      const blocked = await expectCarried<Created>(
+        owner,
+        "invite.create",
+        { convId, handle: handle(2) },
+        invited(other),
+      );
+      await expectCarried(other, "invite.block", { inviteId: blocked.invite.id }, [
+        ...invited(other),
+        [user(other), "invitation"],
+      ]);
+      const joined = await expectCarried<Created>(
+        owner,
+        "invite.create",
+        { convId, handle: handle(3) },
+        invited(third),
+      );
+      await call(third, "invite.accept", { inviteId: joined.invite.id }, "ev-setup-accept");
+      await expectCarried(friend, "conv.leave", { convId }, [
+        [user(friend), "membership"],
+        [user(owner), "membership"],
+        [team, "membership"],
+      ]);
+      await expectCarried(owner, "conv.remove", { convId, principalId: third.id }, [
+        [user(third), "membership"],
+        [user(owner), "membership"],
+        [team, "membership"],
+      ]);
+    });
+
+    it("device.register, epoch.commit, team.init, team.wrap.put and team.remove", async () => {
+      // A customer's device and the first epoch of a conversation of its own (before the shop has a team key).
+      const identity = await createDeviceIdentity();
+      const record = await signDeviceRecord(identity, owner.id);
+      await call(owner, "device.register", { record }, "ev-setup-device");
+      const { conversation } = (await call(owner, "conv.open", {}, "ev-setup-open")) as {
+        conversation: { id: string };
+      };
+      const { commit } = await buildCommit({
+        identity,
+        principalId: owner.id,
+        convId: conversation.id,
+        prev: undefined,
+        members: [{ principalId: owner.id, devices: [record] }],
+        historyPolicy: "none",
+        reason: "create",
+      });
+      await expectCarried(owner, "epoch.commit", { commit }, [
+        [user(owner), "commit"],
+        [team, "commit"],
+      ]);
+
+      // The admin agent's device waits for the team key; the key and its wrap are told to the team.
+      const agentDevice = await signDeviceRecord(await createDeviceIdentity(), agent.id);
+      await expectCarried(agent, "device.register", { record: agentDevice }, [[team, "team"]]);
+      const by = { principalId: agent.id, deviceId: agentDevice.deviceId };
+      const key = {
+        shopId: SHOP_ID,
+        version: 1,
+        boxPk: random(32),
+        sigPk: random(32),
+        createdBy: by,
+        ts: Date.now(),
+        sig: random(64),
+      };
+      await expectCarried(agent, "team.init", { record: key }, [[team, "team"]]);
+      const wrap = {
+        shopId: SHOP_ID,
+        version: 1,
+        deviceId: agentDevice.deviceId,
+        principalId: agent.id,
+        sealed: random(112),
+        wrappedBy: by,
+        ts: Date.now(),
+        sig: random(64),
+      };
+      await expectCarried(agent, "team.wrap.put", { wrap }, [[team, "team"]]);
+
+      // Removing a login ends its sessions (told to it) and makes the team key's rotation due (told to the team).
+      const gone = await teamLogin(`ev-gone-${store}@shop.test`);
+      await expectCarried(agent, "team.remove", { login: `ev-gone-${store}@shop.test` }, [
+        [user(gone), "session"],
+        [team, "team"],
+      ]);
+    });
+
+    it("profile.update: a team member's rename reaches the team's presence with the request's id", async () => {
+      await expectCarried(agent, "profile.update", { displayName: `Ada ${store}` }, [[team, "presence"]]);
+    });
+
+    it("over HTTP: POST /v1/rpc and the admin API's removals and password resets", async () => {
+      const session = (await (
+        await fetch(`${stack.url}/v1/session`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ shopId: SHOP_ID, token: await stack.customerToken("ev-http", "ev-http") }),
+        })
+      ).json()) as SessionResponse;
+      const httpCall = async (path: string, init: RequestInit, id: string, expected: Expected[]) => {
+        const from = tap.messages.length;
+        const res = await fetch(`${stack.url}${path}`, {
+          ...init,
+          headers: { ...(init.headers as Record<string, string>), [REQUEST_ID_HEADER]: id },
+        });
+        expect(res.status).toBe(200);
+        expect(res.headers.get(REQUEST_ID_HEADER)).toBe(id);
+        const events = await eventsOf(id, from, expected);
+        expect(events.map((e) => [e?.subject, e?.requestId])).toEqual(expected.map(([subject]) => [subject, id]));
+      };
+      await httpCall(
+        "/v1/rpc/conv.open",
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${session.apiToken}` },
+          body: "{}",
+        },
+        `http-open-${store}`,
+        [
+          [user(session.principal.id), "conversation"],
+          [team, "conversation"],
+        ],
+      );
+      const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
+      const reset = await teamLogin(`ev-reset-${store}@shop.test`);
+      await httpCall(
+        `/v1/admin/shops/${SHOP_ID}/agents/ev-reset-${store}@shop.test/password`,
+        { method: "PUT", headers: admin, body: JSON.stringify({ password: "another long password" }) },
+        `http-reset-${store}`,
+        [[user(reset), "session"]],
+      );
+      const removed = await teamLogin(`ev-removed-${store}@shop.test`);
+      await httpCall(
+        `/v1/admin/shops/${SHOP_ID}/agents/ev-removed-${store}@shop.test`,
+        { method: "DELETE", headers: admin },
+        `http-remove-${store}`,
+        [
+          [user(removed), "session"],
+          [team, "team"],
+        ],
+      );
+    });
+  },
+);

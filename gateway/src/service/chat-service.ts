@@ -68,12 +68,15 @@ type Handlers = {
 
 /**
  * What the transport knows of the request being handled, and what an op tells it besides the result.
- * Only `msg.send` sets anything: whether its
+ * Every op that publishes events hands `requestId` on to them. Only `msg.send` sets anything: whether its
  * `message` event went to a subject the sender follows (the NATS responder then leaves out the reply
  * of a caller that asked for acknowledgement through the event; ADR 0052).
  */
 export interface RpcContext {
-  /** The request's id (ADR 0042): carried on the events it causes (so far, `msg.send`'s message events). */
+  /**
+   * The request's id (ADR 0042): every event the op publishes carries it as its `X-Request-Id` NATS
+   * header. Passed as a parameter down to the fanout, not through an async context (ADR 0042 says why).
+   */
   requestId?: string;
   /** Set by `msg.send`: its event reached the sender (ADR 0052). */
   eventToSender?: boolean;
@@ -123,8 +126,8 @@ export interface ChatServiceOptions {
   connections?: { listen(listener: ConnectionListener): void };
   /** STUN and TURN servers for `call.ice` (ice.ts). @default none: `call.ice` answers no servers */
   ice?: IceOptions;
-  /** Removes a team login and revokes its sessions (`team.remove`; ShopAdmin.removeAgent). */
-  removeAgent?: (shopId: string, login: string) => Promise<unknown>;
+  /** Removes a team login and revokes its sessions (`team.remove`, whose id is `requestId`; ShopAdmin.removeAgent). */
+  removeAgent?: (shopId: string, login: string, requestId?: string) => Promise<unknown>;
   /** Webhook settings (webhooks/options.ts). @default the defaults there */
   webhooks?: WebhookOptions;
   /** Where failures to queue a webhook event are logged. @default nowhere */
@@ -205,8 +208,12 @@ export class ChatService {
       store,
       fanout,
       access,
-      joined: async (actor, conv, inviter) => {
-        await conversations.announceMembership(conv, actor.id, "joined", inviter);
+      joined: async (actor, conv, { inviter, requestId }) => {
+        await conversations.announceMembership(
+          conv,
+          { principalId: actor.id, change: "joined", by: inviter },
+          requestId,
+        );
         return (await conversations.seen(actor, conv)).conversation;
       },
       now,
@@ -216,77 +223,80 @@ export class ChatService {
     const blocks = new Blocks({ store });
     const ice = new IceServers(options.ice, now);
     this.#handlers = {
-      "conv.open": (actor) => conversations.open(actor),
+      "conv.open": (actor, _body, { requestId }) => conversations.open(actor, requestId),
       "conv.list": (actor, body) => conversations.list(actor, body.limit ?? 50),
       "conv.get": (actor, body) => conversations.get(actor, body.convId),
-      "conv.leave": (actor, body) => conversations.leave(actor, body.convId),
-      "conv.remove": (actor, body) => conversations.remove(actor, body.convId, body.principalId),
+      "conv.leave": (actor, body, { requestId }) => conversations.leave(actor, body.convId, requestId),
+      "conv.remove": (actor, body, { requestId }) => conversations.remove(actor, body, requestId),
       "member.history": (actor, body) => conversations.history(actor, body.convId),
-      "conv.assign": async (actor, body) =>
-        conversations.seen(actor, await triage.assign(actor, body.convId, body.assignee)),
-      "conv.close": async (actor, body) => conversations.seen(actor, await triage.close(actor, body.convId)),
-      "conv.reopen": async (actor, body) => conversations.seen(actor, await triage.reopen(actor, body.convId)),
-      "conv.handover": async (actor, body) => conversations.seen(actor, await triage.handover(actor, body.convId)),
+      "conv.assign": async (actor, body, { requestId }) =>
+        conversations.seen(actor, await triage.assign(actor, body, requestId)),
+      "conv.close": async (actor, body, { requestId }) =>
+        conversations.seen(actor, await triage.close(actor, body.convId, requestId)),
+      "conv.reopen": async (actor, body, { requestId }) =>
+        conversations.seen(actor, await triage.reopen(actor, body.convId, requestId)),
+      "conv.handover": async (actor, body, { requestId }) =>
+        conversations.seen(actor, await triage.handover(actor, body.convId, requestId)),
       "msg.send": (actor, body, context) => messages.send(actor, body, context),
-      "note.add": (actor, body) => notes.add(actor, body),
+      "note.add": (actor, body, { requestId }) => notes.add(actor, body, requestId),
       "note.list": (actor, body) => notes.list(actor, body),
       "msg.history": (actor, body) => messages.history(actor, body),
       "msg.since": (actor, body) => messages.since(actor, body),
-      "invite.create": (actor, body) => invites.create(actor, body.convId, body.handle, body.history),
-      "invite.accept": (actor, body) => invites.accept(actor, body.inviteId),
-      "invite.decline": (actor, body) => invites.decline(actor, body.inviteId),
+      "invite.create": (actor, body, { requestId }) => invites.create(actor, body, requestId),
+      "invite.accept": (actor, body, { requestId }) => invites.accept(actor, body.inviteId, requestId),
+      "invite.decline": (actor, body, { requestId }) => invites.decline(actor, body.inviteId, requestId),
       "invite.list": (actor) => invites.pending(actor),
       "invite.history": (actor, body) => invites.history(actor, body.convId, body.invitee),
-      "invite.revoke": (actor, body) => invites.revoke(actor, body.inviteId),
-      "invite.block": (actor, body) => invites.block(actor, body.inviteId),
+      "invite.revoke": (actor, body, { requestId }) => invites.revoke(actor, body.inviteId, requestId),
+      "invite.block": (actor, body, { requestId }) => invites.block(actor, body.inviteId, requestId),
       "block.list": (actor) => blocks.list(actor),
       "block.remove": (actor, body) => blocks.remove(actor, body.principalId),
-      "device.register": (actor, body) => devices.register(actor, body.record),
+      "device.register": (actor, body, { requestId }) => devices.register(actor, body.record, requestId),
       "device.list": (actor, body) => devices.list(actor, body.principalIds),
-      "epoch.commit": (actor, body) => epochs.commit(actor, body.commit),
+      "epoch.commit": (actor, body, { requestId }) => epochs.commit(actor, body.commit, requestId),
       "epoch.list": (actor, body) => epochs.list(actor, body),
       "team.get": (_actor, body) => team.get(body.shopId, body.version),
-      "team.init": (actor, body) => team.init(actor, body.record),
+      "team.init": (actor, body, { requestId }) => team.init(actor, body.record, requestId),
       "team.devices": (actor) => team.devices(actor),
-      "team.wrap.put": (actor, body) => team.putWrap(actor, body.wrap),
+      "team.wrap.put": (actor, body, { requestId }) => team.putWrap(actor, body.wrap, requestId),
       "team.wrap.get": (actor) => team.getWraps(actor),
       "team.members": (actor) => teamAdmin.members(actor),
-      "team.remove": (actor, body) => teamAdmin.remove(actor, body.login),
+      "team.remove": (actor, body, { requestId }) => teamAdmin.remove(actor, body.login, requestId),
       "webhook.log": (actor, body) => this.webhooks.log(actor, body.limit),
       "keys.backup.put": (actor, body) => keyBackups.put(actor, body),
       "keys.backup.list": (actor, body) => keyBackups.list(actor, body),
       "handle.check": (actor, body) => handles.check(actor, body.handle),
       "handle.lookup": (actor, body) => handles.lookup(actor, body.convId, body.handle),
       "profile.get": (actor) => profiles.get(actor),
-      "profile.update": async (actor, body) => {
+      "profile.update": async (actor, body, { requestId }) => {
         const result = await profiles.update(actor, body);
-        if (body.displayName !== undefined) presence.renamed(actor, result.principal.displayName);
+        if (body.displayName !== undefined) presence.renamed(actor, result.principal.displayName, requestId);
         return result;
       },
-      "signal.typing": (actor, body) => signals.typing(actor, body.convId, body.active),
-      "signal.read": (actor, body) => signals.read(actor, body.convId, body.seq),
-      "signal.live": (actor, body) => signals.live(actor, body.convId, body.envelope),
+      "signal.typing": (actor, body, { requestId }) => signals.typing(actor, body, requestId),
+      "signal.read": (actor, body, { requestId }) => signals.read(actor, body, requestId),
+      "signal.live": (actor, body, { requestId }) => signals.live(actor, body, requestId),
       "call.ice": (actor) => ice.forCaller(actor),
       "time.now": async () => ({ now: now() }),
       "presence.get": async (actor) => ({ presence: await presence.snapshot(actor.shopId) }),
-      "presence.ping": async (actor, body) => {
+      "presence.ping": async (actor, body, { requestId }) => {
         await pingLimit.take(actor.id);
-        return presence.ping(actor, body.conn);
+        return presence.ping(actor, body.conn, requestId);
       },
-      "presence.leave": async (actor, body) => {
-        presence.leave(actor, body.conn);
+      "presence.leave": async (actor, body, { requestId }) => {
+        presence.leave(actor, body.conn, requestId);
         return { ok: true };
       },
     };
   }
 
   /**
-   * A team login was removed (its sessions revoked): tells the shop's team that the team key's
-   * rotation is due. Does nothing for a principal that is not on a team.
+   * A team login was removed (its sessions revoked, in the request `requestId`): tells the shop's team that
+   * the team key's rotation is due. Does nothing for a principal that is not on a team.
    */
-  async teamLoginRemoved(principalId: string): Promise<void> {
+  async teamLoginRemoved(principalId: string, requestId?: string): Promise<void> {
     const principal = await this.#store.getPrincipal(principalId);
-    if (principal && isTeamKind(principal.kind)) this.#team.rotationDue(principal.shopId);
+    if (principal && isTeamKind(principal.kind)) this.#team.rotationDue(principal.shopId, requestId);
   }
 
   /**

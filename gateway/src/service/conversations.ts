@@ -5,7 +5,8 @@
  * Every membership change is recorded in the membership log first, then
  * reaches the members and the shop's team as a `membership` event; the
  * members and the team read the record back (`member.history`), so a leave
- * or a removal is still told after a reload.
+ * or a removal is still told after a reload. Each event carries the id of the
+ * request that caused it (`requestId`, ADR 0042).
  */
 import {
   type ConversationInfo,
@@ -49,7 +50,7 @@ export class Conversations {
     this.#o = options;
   }
 
-  async open(actor: PrincipalRecord): Promise<RpcResults["conv.open"]> {
+  async open(actor: PrincipalRecord, requestId?: string): Promise<RpcResults["conv.open"]> {
     if (isTeamKind(actor.kind)) throw new GatewayError("forbidden", "only customers open conversations");
     const now = this.#o.now();
     const conversation: ConversationInfo = {
@@ -68,7 +69,7 @@ export class Conversations {
     await this.#o.store.createConversation(record);
     const owner: MemberRecord = { convId: conversation.id, principalId: actor.id, role: "owner", joinedAt: now };
     await this.#o.store.addMember(owner);
-    this.#o.fanout.toConversation(conversation, [owner], { type: "conversation", conversation });
+    this.#o.fanout.toConversation(conversation, [owner], { type: "conversation", conversation }, { requestId });
     await this.#o.webhooks?.opened(record, actor);
     return { conversation };
   }
@@ -135,35 +136,41 @@ export class Conversations {
     });
   }
 
-  async leave(actor: PrincipalRecord, convId: string): Promise<RpcResults["conv.leave"]> {
+  async leave(actor: PrincipalRecord, convId: string, requestId?: string): Promise<RpcResults["conv.leave"]> {
     const { conv, member } = await this.#o.access(actor, convId);
     if (!member) throw new GatewayError("conflict", "not a member of this conversation");
     await this.#o.store.removeMember(convId, actor.id);
-    await this.announceMembership(conv, actor.id, "left", actor.id);
+    await this.announceMembership(conv, { principalId: actor.id, change: "left", by: actor.id }, requestId);
     return { ok: true };
   }
 
-  async remove(actor: PrincipalRecord, convId: string, principalId: string): Promise<RpcResults["conv.remove"]> {
+  async remove(
+    actor: PrincipalRecord,
+    body: { convId: string; principalId: string },
+    requestId?: string,
+  ): Promise<RpcResults["conv.remove"]> {
+    const { convId, principalId } = body;
     const { conv, team } = await this.#o.access(actor, convId);
     const target = await this.#o.store.getMember(convId, principalId);
     if (!target) throw new GatewayError("not_found", "no such member");
     const allowed = team || (target.role !== "owner" && (conv.createdBy === actor.id || target.invitedBy === actor.id));
     if (!allowed) throw new GatewayError("forbidden", "only the team, the owner or the inviter may remove a member");
     await this.#o.store.removeMember(convId, principalId);
-    await this.announceMembership(conv, principalId, "removed", actor.id);
+    await this.announceMembership(conv, { principalId, change: "removed", by: actor.id }, requestId);
     return { ok: true };
   }
 
   /**
    * Records the change, then tells the members and the team (one who left or was removed hears it too),
-   * with the recorded time, so a client can match the live event with the record.
+   * with the recorded time, so a client can match the live event with the record. The event carries
+   * `requestId`, the id of the request that made the change.
    */
   async announceMembership(
     conv: ConversationRecord,
-    principalId: string,
-    change: MembershipChange,
-    by: string,
+    what: { principalId: string; change: MembershipChange; by: string },
+    requestId?: string,
   ): Promise<void> {
+    const { principalId, change, by } = what;
     const record = { convId: conv.id, principalId, change, by, ts: this.#o.now() };
     await this.#o.store.appendMembershipEvent(record);
     const members = await this.#o.store.listMembers(conv.id);
@@ -171,7 +178,7 @@ export class Conversations {
       conv,
       members,
       { type: "membership", ...record },
-      change === "joined" ? [] : [principalId],
+      { extra: change === "joined" ? [] : [principalId], requestId },
     );
   }
 

@@ -43,7 +43,8 @@ export class Devices {
     this.#o = options;
   }
 
-  async register(actor: PrincipalRecord, record: Body<"device.register">["record"]) {
+  /** Stores the record; a team device waiting for the team key is announced with `requestId` (this request's). */
+  async register(actor: PrincipalRecord, record: Body<"device.register">["record"], requestId?: string) {
     if (record.principal !== actor.id) throw new GatewayError("forbidden", "a device registers for its own principal");
     // Only records that verify: commits are checked against them (commit-checks.ts).
     if (!(await verifyDeviceRecord(record))) throw new GatewayError("bad_request", "the record's self-signature fails");
@@ -65,7 +66,7 @@ export class Devices {
     );
     // A team device with new keys (or none of the current team key yet) waits for an admin device to wrap it.
     const changed = known?.sig === undefined || known.sigPk !== record.sigPk || known.boxPk !== record.boxPk;
-    await this.#o.team.announceDevice(actor, record.deviceId, changed);
+    await this.#o.team.announceDevice(actor, { deviceId: record.deviceId, changed }, requestId);
     return { ok: true } as const;
   }
 

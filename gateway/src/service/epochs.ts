@@ -38,7 +38,12 @@ export class Epochs {
     this.#o = options;
   }
 
-  async commit(actor: PrincipalRecord, commit: Body<"epoch.commit">["commit"]): Promise<RpcResults["epoch.commit"]> {
+  /** Checks and appends a commit; its `commit` event carries `requestId` (the `epoch.commit` request's). */
+  async commit(
+    actor: PrincipalRecord,
+    commit: Body<"epoch.commit">["commit"],
+    requestId?: string,
+  ): Promise<RpcResults["epoch.commit"]> {
     if (commit.committer.principalId !== actor.id) throw new GatewayError("forbidden", "commit as yourself");
     const { conv } = await this.#o.access(actor, commit.convId);
     const device = (await this.#o.store.listDevices(actor.id)).find((d) => d.deviceId === commit.committer.deviceId);
@@ -56,7 +61,7 @@ export class Epochs {
     });
     const { accepted, head } = await this.#o.store.appendCommit(commit);
     if (!accepted) throw new GatewayError("conflict", `the head is epoch ${head}; commit epoch ${head + 1}`);
-    this.#o.fanout.toConversation({ ...conv, epoch: head }, members, { type: "commit", commit });
+    this.#o.fanout.toConversation({ ...conv, epoch: head }, members, { type: "commit", commit }, { requestId });
     return { epoch: head };
   }
 

@@ -3,8 +3,9 @@
  * `user.<principal>.ev` subject plus one on the shop team's `team.<shopId>.ev`.
  * Team members (agents, bots of the shop) are reached through the team subject
  * only, so each principal gets each event once. An event published while
- * handling a request can carry that request's id (`X-Request-Id`, ADR 0042):
- * `msg.send`'s message events do.
+ * handling a request carries that request's id (`X-Request-Id`, ADR 0042):
+ * every op hands its request's id to the fanout; events no request caused
+ * (presence from the connection watcher, expiries) carry none.
  */
 import { isTeamRole, type ServerEvent, type StoredMessage, subjects } from "@parley/sdk/protocol";
 import type { ConversationRecord, MemberRecord } from "../store/port.js";
@@ -32,9 +33,9 @@ export class EventFanout {
     conv: ConversationRecord,
     members: readonly MemberRecord[],
     event: ServerEvent,
-    extra: readonly string[] = [],
+    options: FanoutOptions = {},
   ): void {
-    this.jsonToConversation(conv, members, JSON.stringify(event), { extra });
+    this.jsonToConversation(conv, members, JSON.stringify(event), options);
   }
 
   /** {@link toConversation} with the event serialized already (see {@link messageEventJson}). */
@@ -52,13 +53,14 @@ export class EventFanout {
     this.sink.publish(subjects.team(conv.shopId), payload, requestId);
   }
 
-  toPrincipal(principalId: string, event: ServerEvent): void {
-    this.sink.publish(subjects.user(principalId), encoder.encode(JSON.stringify(event)));
+  /** To one principal's own event subject; `requestId`: the request being handled (its `X-Request-Id`). */
+  toPrincipal(principalId: string, event: ServerEvent, requestId?: string): void {
+    this.sink.publish(subjects.user(principalId), encoder.encode(JSON.stringify(event)), requestId);
   }
 
-  /** To the shop's team only (its agents and bots subscribe `team.<shopId>.ev`). */
-  toTeam(shopId: string, event: ServerEvent): void {
-    this.sink.publish(subjects.team(shopId), encoder.encode(JSON.stringify(event)));
+  /** To the shop's team only (its agents and bots subscribe `team.<shopId>.ev`); `requestId` as for {@link toPrincipal}. */
+  toTeam(shopId: string, event: ServerEvent, requestId?: string): void {
+    this.sink.publish(subjects.team(shopId), encoder.encode(JSON.stringify(event)), requestId);
   }
 }
 

@@ -13,6 +13,7 @@
  * inviter off for 24 hours; and the invites of an inviter the invitee blocked
  * are kept but dropped without a word. An invited member outside the shop's
  * team reads only as far back as the invite offered (the history floor).
+ * Every event an op publishes carries that request's id (`requestId`, ADR 0042).
  */
 import {
   type ConversationInfo,
@@ -35,7 +36,7 @@ import type {
   ShopStore,
 } from "../store/port.js";
 import type { ConversationAccess } from "./access.js";
-import type { EventFanout } from "./events.js";
+import type { EventFanout, FanoutOptions } from "./events.js";
 import { assertAnswerable, cooldownLeft, DEFAULT_INVITE_TTL_MS, historyFloor, statusAt } from "./invite-rules.js";
 import { InviteViews } from "./invite-views.js";
 import { fitBudget } from "./paging.js";
@@ -46,8 +47,15 @@ export interface InvitesOptions {
   fanout: EventFanout;
   /** The conversation, if `actor` may act in it (member or the shop's team); throws `not_found` otherwise. */
   access: ConversationAccess;
-  /** Announces that `actor` joined `conv` (invited by `inviter`) and answers the conversation as `actor` sees it. */
-  joined: (actor: PrincipalRecord, conv: ConversationRecord, inviter: string) => Promise<ConversationInfo>;
+  /**
+   * Announces that `actor` joined `conv` (invited by `inviter`, in the request `requestId`) and answers the
+   * conversation as `actor` sees it.
+   */
+  joined: (
+    actor: PrincipalRecord,
+    conv: ConversationRecord,
+    by: { inviter: string; requestId: string | undefined },
+  ) => Promise<ConversationInfo>;
   /** The principal of the actor's shop holding a typed handle (normalised, rate-limited); `unknown_handle` otherwise. */
   resolve: (actor: PrincipalRecord, typed: string) => Promise<PrincipalRecord>;
   /** How long an invite stays answerable, ms. @default 7 days */
@@ -75,10 +83,10 @@ export class Invites {
 
   async create(
     actor: PrincipalRecord,
-    convId: string,
-    typed: string,
-    history: InviteHistory = "none",
+    body: { convId: string; handle: string; history?: InviteHistory | undefined },
+    requestId?: string,
   ): Promise<RpcResults["invite.create"]> {
+    const { convId, handle: typed, history = "none" } = body;
     const { conv } = await this.#o.access(actor, convId);
     const invitee = await this.#o.resolve(actor, typed);
     const store = this.#o.store;
@@ -109,35 +117,31 @@ export class Invites {
       ...(dropped ? { dropped: true as const } : {}),
     };
     await store.createInvite(invite);
-    const [shown] = (await this.#views.forMembers([invite])) as [InviteInfo];
-    await this.#tellInvitee(invite);
-    await this.#announce(conv, invite, shown);
-    return { invite: shown };
+    await this.#tellInvitee(invite, requestId);
+    return { invite: await this.#announce(conv, invite, { requestId }) };
   }
 
   /**
    * Tells the conversation's members (and the shop's team) that an invite was sent, accepted,
    * declined or revoked: the widget and the dashboard show it in the timeline. Metadata the gateway
    * holds anyway (who invited whom, and when); no content. `extra` also reaches the invitee's other
-   * sessions when it is not a member. A dropped invite is told to its inviter alone.
+   * sessions when it is not a member. A dropped invite is told to its inviter alone. Answers the invite
+   * as the members see it.
    */
-  async #announce(
-    conv: ConversationRecord,
-    invite: InviteRecord,
-    shown: InviteInfo,
-    extra: readonly string[] = [],
-  ): Promise<void> {
+  async #announce(conv: ConversationRecord, invite: InviteRecord, options: FanoutOptions): Promise<InviteInfo> {
+    const [shown] = (await this.#views.forMembers([invite])) as [InviteInfo];
     const members = await this.#o.store.listMembers(conv.id);
     const event = { type: "invitation", invite: shown } as const;
-    if (invite.dropped) this.#o.fanout.toPrincipal(invite.inviter, event);
-    else this.#o.fanout.toConversation(conv, members, event, extra);
+    if (invite.dropped) this.#o.fanout.toPrincipal(invite.inviter, event, options.requestId);
+    else this.#o.fanout.toConversation(conv, members, event, options);
+    return shown;
   }
 
   /** The `invite` event to the invitee with the invite as it sees it now; never for a dropped invite. */
-  async #tellInvitee(invite: InviteRecord): Promise<void> {
+  async #tellInvitee(invite: InviteRecord, requestId: string | undefined): Promise<void> {
     // Built either way, so a dropped invite takes the same path as a delivered one.
     const [view] = (await this.#views.forInvitee([invite])) as [InviteInfo];
-    if (!invite.dropped) this.#o.fanout.toPrincipal(invite.invitee, { type: "invite", invite: view });
+    if (!invite.dropped) this.#o.fanout.toPrincipal(invite.invitee, { type: "invite", invite: view }, requestId);
   }
 
   /**
@@ -183,7 +187,7 @@ export class Invites {
     return { ...invite, status, settledAt };
   }
 
-  async accept(actor: PrincipalRecord, inviteId: string): Promise<RpcResults["invite.accept"]> {
+  async accept(actor: PrincipalRecord, inviteId: string, requestId?: string): Promise<RpcResults["invite.accept"]> {
     const invite = await this.#answerableBy(actor, inviteId);
     const store = this.#o.store;
     const conv = await store.getConversation(invite.convId);
@@ -213,27 +217,27 @@ export class Invites {
         at: accepted.settledAt as number,
       });
     }
-    const conversation = await this.#o.joined(actor, conv, invite.inviter);
-    await this.#answered(conv, accepted);
+    const conversation = await this.#o.joined(actor, conv, { inviter: invite.inviter, requestId });
+    await this.#answered(conv, accepted, { requestId });
     return { conversation };
   }
 
-  async decline(actor: PrincipalRecord, inviteId: string): Promise<RpcResults["invite.decline"]> {
+  async decline(actor: PrincipalRecord, inviteId: string, requestId?: string): Promise<RpcResults["invite.decline"]> {
     const invite = await this.#answerableBy(actor, inviteId);
-    await this.#declined(await this.#settle(invite, "declined"));
+    await this.#declined(await this.#settle(invite, "declined"), requestId);
     return { ok: true };
   }
 
   /** The invitee declines and blocks the inviter (the block is kept first: persist before acknowledge). */
-  async block(actor: PrincipalRecord, inviteId: string): Promise<RpcResults["invite.block"]> {
+  async block(actor: PrincipalRecord, inviteId: string, requestId?: string): Promise<RpcResults["invite.block"]> {
     const invite = await this.#answerableBy(actor, inviteId);
     await this.#o.store.putBlock({ blocker: actor.id, blocked: invite.inviter, blockedAt: this.#now() });
-    await this.#declined(await this.#settle(invite, "declined"));
+    await this.#declined(await this.#settle(invite, "declined"), requestId);
     return { ok: true };
   }
 
   /** The inviter, the conversation's owner or the shop's team withdraws a pending invite; anyone else: `not_found`. */
-  async revoke(actor: PrincipalRecord, inviteId: string): Promise<RpcResults["invite.revoke"]> {
+  async revoke(actor: PrincipalRecord, inviteId: string, requestId?: string): Promise<RpcResults["invite.revoke"]> {
     const store = this.#o.store;
     const invite = await store.getInvite(inviteId);
     const conv = invite && (await store.getConversation(invite.convId));
@@ -241,7 +245,7 @@ export class Invites {
       throw new GatewayError("not_found", "no such invite");
     }
     assertAnswerable(invite, this.#now());
-    await this.#answered(conv, await this.#settle(invite, "revoked"));
+    await this.#answered(conv, await this.#settle(invite, "revoked"), { requestId });
     return { ok: true };
   }
 
@@ -250,15 +254,14 @@ export class Invites {
     return (await this.#o.store.getMember(conv.id, actor.id))?.role === "owner";
   }
 
-  async #declined(invite: InviteRecord): Promise<void> {
+  async #declined(invite: InviteRecord, requestId: string | undefined): Promise<void> {
     const conv = await this.#o.store.getConversation(invite.convId);
-    if (conv) await this.#answered(conv, invite, [invite.invitee]);
+    if (conv) await this.#answered(conv, invite, { extra: [invite.invitee], requestId });
   }
 
   /** A settled invite: the invitee's sessions drop it (`invite`), the members see the timeline line. */
-  async #answered(conv: ConversationRecord, invite: InviteRecord, extra: readonly string[] = []): Promise<void> {
-    await this.#tellInvitee(invite);
-    const [shown] = (await this.#views.forMembers([invite])) as [InviteInfo];
-    await this.#announce(conv, invite, shown, extra);
+  async #answered(conv: ConversationRecord, invite: InviteRecord, options: FanoutOptions): Promise<void> {
+    await this.#tellInvitee(invite, options.requestId);
+    await this.#announce(conv, invite, options);
   }
 }

@@ -134,7 +134,7 @@ export class Messages {
     // Where EventFanout sends it: each member outside the team on its user subject, the team on the team's.
     context.eventToSender = team || (own !== undefined && !isTeamRole(own.role));
     if (!duplicate) this.#o.storage.count(conv.shopId, bytes);
-    if (!duplicate) await this.#o.triage.onCustomerMessage(actor, conv);
+    if (!duplicate) await this.#o.triage.onCustomerMessage(actor, conv, context.requestId);
     if (!duplicate) await this.#o.webhooks?.stored(conv, members, message, actor);
     return { seq: message.seq, ts: message.ts, duplicate };
   }

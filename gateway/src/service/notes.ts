@@ -35,7 +35,8 @@ export interface NotesOptions {
 export class Notes {
   constructor(private readonly o: NotesOptions) {}
 
-  async add(actor: PrincipalRecord, body: Body<"note.add">): Promise<RpcResults["note.add"]> {
+  /** Stores a note and tells the team; the `note` event carries `requestId` (the `note.add` request's). */
+  async add(actor: PrincipalRecord, body: Body<"note.add">, requestId?: string): Promise<RpcResults["note.add"]> {
     const conv = await this.#teamConversation(actor, body.convId);
     const { envelope } = body;
     if (envelope.convId !== conv.id) throw new GatewayError("bad_request", "envelope belongs to another conversation");
@@ -51,7 +52,7 @@ export class Notes {
       throw new GatewayError("conflict", "note id already used by another author");
     // Stored before anyone hears of it; a retry publishes again and receivers drop repeats by id.
     const served = { ...note, authorName: actor.displayName };
-    this.o.fanout.toTeam(conv.shopId, { type: "note", note: served });
+    this.o.fanout.toTeam(conv.shopId, { type: "note", note: served }, requestId);
     return { note: served, duplicate };
   }
 

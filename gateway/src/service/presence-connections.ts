@@ -16,6 +16,10 @@
  * Clients ask for the snapshot once per connection (`presence.ping`, whose
  * reply says `heartbeat: false`); older SDKs that keep pinging are answered,
  * and told to ping only every {@link LEGACY_INTERVAL_MS}.
+ *
+ * Snapshots announced for a connect or a disconnect carry no request id (no
+ * request caused them); one announced for a rename carries the id of the
+ * `profile.update` that renamed (`X-Request-Id`).
  */
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import {
@@ -35,17 +39,22 @@ import type { EventSink } from "./events.js";
 export interface TeamPresenceSource {
   start(nc: NatsConnection): Promise<void>;
   stop(): void;
-  /** A client asks for the snapshot (and, with heartbeats, keeps this connection online). */
+  /**
+   * A client asks for the snapshot (and, with heartbeats, keeps this connection online); a change it makes
+   * is announced with `requestId`, the id of the request.
+   */
   ping(
     actor: PrincipalRecord,
     conn?: string,
+    requestId?: string,
   ): Promise<{ intervalMs: number; ttlMs: number; heartbeat: boolean; presence: TeamPresence }>;
-  leave(actor: PrincipalRecord, conn?: string): void;
+  /** With heartbeats, one connection closes (announced with `requestId`); from connections, nothing to do. */
+  leave(actor: PrincipalRecord, conn?: string, requestId?: string): void;
   snapshot(shopId: string): Promise<TeamPresence>;
   /** Whether any connection of the principal (team member or customer) is live, as this gateway knows it. */
   isOnline(principalId: string): boolean;
-  /** A team member's display name changed (profile.update). */
-  renamed(actor: PrincipalRecord, displayName: string): void;
+  /** A team member's display name changed (profile.update, whose id is `requestId`). */
+  renamed(actor: PrincipalRecord, displayName: string, requestId?: string): void;
 }
 
 /** Gateways tell each other a team member's new display name here (`parley.internal.>`: gateways only). */
@@ -161,7 +170,7 @@ export class ConnectionPresence implements TeamPresenceSource, ConnectionListene
     return { shopId, online, updatedAt: this.#changedAt.get(shopId) ?? this.#startedAt };
   }
 
-  renamed(actor: PrincipalRecord, displayName: string): void {
+  renamed(actor: PrincipalRecord, displayName: string, requestId?: string): void {
     const holder = this.#holders.get(actor.id);
     if (!holder || !isTeamKind(holder.kind)) return;
     holder.displayName = displayName;
@@ -170,7 +179,7 @@ export class ConnectionPresence implements TeamPresenceSource, ConnectionListene
       nc.publish(PRESENCE_NAME_SUBJECT, encoder.encode(JSON.stringify({ principalId: actor.id, displayName })));
     }
     this.#changed(holder.shopId, this.#now());
-    void this.#announce(holder.shopId);
+    void this.#announce(holder.shopId, requestId);
   }
 
   // -- ConnectionListener ---------------------------------------------------------------
@@ -243,13 +252,13 @@ export class ConnectionPresence implements TeamPresenceSource, ConnectionListene
     this.#changedAt.set(shopId, Math.max(at, this.#changedAt.get(shopId) ?? 0));
   }
 
-  /** Sends the shop's snapshot to its team and its connected customers. */
-  async #announce(shopId: string): Promise<void> {
+  /** Sends the shop's snapshot to its team and its connected customers; `requestId`: the request that caused it, if one did. */
+  async #announce(shopId: string, requestId?: string): Promise<void> {
     const presence = await this.snapshot(shopId);
     const payload = encoder.encode(JSON.stringify({ type: "presence", presence }));
     try {
-      this.#o.sink.publish(subjects.team(shopId), payload);
-      for (const id of this.#watchers.get(shopId) ?? []) this.#o.sink.publish(subjects.user(id), payload);
+      this.#o.sink.publish(subjects.team(shopId), payload, requestId);
+      for (const id of this.#watchers.get(shopId) ?? []) this.#o.sink.publish(subjects.user(id), payload, requestId);
     } catch {
       // NATS is gone: clients ask again when they reconnect.
     }

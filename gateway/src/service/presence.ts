@@ -17,6 +17,8 @@
  * gone (it says so when it stops; a crash is noticed a TTL later), the others
  * expire the connection themselves. Heartbeat replies carry the current
  * snapshot, so a client that missed an event is right again one beat later.
+ * A change announced while handling a heartbeat or a leave carries that
+ * request's id (`X-Request-Id`); an expiry found by the sweep carries none.
  */
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import { isTeamKind, randomId, subjects, type TeamPresence, type TeamPresenceMember } from "@parley/sdk/protocol";
@@ -149,10 +151,14 @@ export class PresenceTracker implements TeamPresenceSource {
     this.#nc = undefined;
   }
 
-  /** A heartbeat from one connection of `actor`: online until `ttlMs` passes without another. */
+  /**
+   * A heartbeat from one connection of `actor`: online until `ttlMs` passes without another. A change it
+   * makes is announced with `requestId` (the heartbeat's).
+   */
   async ping(
     actor: PrincipalRecord,
     conn = DEFAULT_CONN,
+    requestId?: string,
   ): Promise<{ intervalMs: number; ttlMs: number; heartbeat: boolean; presence: TeamPresence }> {
     const now = this.#now();
     const who: Who = {
@@ -163,7 +169,7 @@ export class PresenceTracker implements TeamPresenceSource {
     };
     const changed = this.#up(who, conn, now + this.ttlMs, this.id);
     this.#broadcast({ t: "up", gw: this.id, conn, ttlMs: this.ttlMs, ts: now, ...who });
-    if (changed) this.#announce(actor.shopId, now);
+    if (changed) this.#announce(actor.shopId, now, requestId);
     return {
       intervalMs: this.intervalMs,
       ttlMs: this.ttlMs,
@@ -173,10 +179,10 @@ export class PresenceTracker implements TeamPresenceSource {
   }
 
   /** One connection of `actor` closes: offline now unless another of its connections is live. */
-  leave(actor: PrincipalRecord, conn = DEFAULT_CONN): void {
+  leave(actor: PrincipalRecord, conn = DEFAULT_CONN, requestId?: string): void {
     const now = this.#now();
     this.#broadcast({ t: "down", gw: this.id, principalId: actor.id, conn, ts: now, why: "leave" });
-    if (this.#down(actor.id, conn)) this.#announce(actor.shopId, now);
+    if (this.#down(actor.id, conn)) this.#announce(actor.shopId, now, requestId);
   }
 
   /** One connection as this gateway knows it (diagnostics and tests). */
@@ -269,12 +275,15 @@ export class PresenceTracker implements TeamPresenceSource {
     return isTeamKind(entry.kind);
   }
 
-  /** Records a change and sends the shop's snapshot to its team and its connected customers. */
-  #announce(shopId: string, at: number): void {
+  /**
+   * Records a change and sends the shop's snapshot to its team and its connected customers; `requestId`:
+   * the request that made the change (none for an expiry).
+   */
+  #announce(shopId: string, at: number, requestId?: string): void {
     this.#changed(shopId, at);
     const payload = encoder.encode(JSON.stringify({ type: "presence", presence: this.snapshotNow(shopId) }));
-    this.#sink.publish(subjects.team(shopId), payload);
-    for (const id of this.#watchers.get(shopId) ?? []) this.#sink.publish(subjects.user(id), payload);
+    this.#sink.publish(subjects.team(shopId), payload, requestId);
+    for (const id of this.#watchers.get(shopId) ?? []) this.#sink.publish(subjects.user(id), payload, requestId);
   }
 
   #changed(shopId: string, at: number): void {

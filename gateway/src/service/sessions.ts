@@ -33,8 +33,11 @@ import { type FamilyGrant, SESSION_DEFAULTS, SessionFamilies } from "./session-f
 /** Why a principal's sessions were revoked (the `onRevoked` hooks). */
 export type RevokeReason = "removed" | "password_changed" | "logout";
 
-/** Called after a principal's sessions were revoked: the place to disconnect its live NATS connections. */
-export type OnRevoked = (principalId: string, reason: RevokeReason) => Promise<void>;
+/**
+ * Called after a principal's sessions were revoked: the place to disconnect its live NATS connections.
+ * `requestId`: the request that revoked them (the events this causes carry it, ADR 0042).
+ */
+export type OnRevoked = (principalId: string, reason: RevokeReason, requestId?: string) => Promise<void>;
 
 export interface SessionServiceOptions {
   store: ShopStore & PrincipalStore & AgentStore & DeviceStore & TokenIdStore & SessionStore & LimiterStore;

@@ -74,10 +74,10 @@ export class ShopAdmin {
     private readonly options: ShopAdminOptions = {},
   ) {}
 
-  /** Revokes every session of a principal, then tells the hook. */
-  async #revoke(principalId: string, reason: "removed" | "password_changed"): Promise<void> {
+  /** Revokes every session of a principal, then tells the hook (with the id of the request that did it). */
+  async #revoke(principalId: string, reason: "removed" | "password_changed", requestId?: string): Promise<void> {
     await this.store.revokeSessionsOf(principalId, (this.options.now ?? Date.now)(), reason);
-    await this.options.onRevoked?.(principalId, reason);
+    await this.options.onRevoked?.(principalId, reason, requestId);
   }
 
   async putShop(shopId: string, input: z.output<typeof shopInputSchema>): Promise<Omit<ShopRecord, "tokenKey">> {
@@ -90,9 +90,11 @@ export class ShopAdmin {
     return visible;
   }
 
+  /** Adds or replaces a team login; a replaced one's sessions end, told with `requestId` (the admin request's). */
   async addAgent(
     shopId: string,
     input: z.output<typeof agentInputSchema>,
+    requestId?: string,
   ): Promise<{ login: string; role: string; principal: PrincipalInfo }> {
     if (!(await this.store.getShop(shopId))) throw new GatewayError("not_found", "no such shop");
     const before = await this.store.getAgent(shopId, input.login);
@@ -114,9 +116,9 @@ export class ShopAdmin {
       role: input.role,
     });
     // Re-added with another password (an admin's reset): the old sessions end. Same password: nothing changes.
-    if (before && before.principalId !== principal.id) await this.#revoke(before.principalId, "removed");
+    if (before && before.principalId !== principal.id) await this.#revoke(before.principalId, "removed", requestId);
     else if (before && !(await verifyPassword(before.passwordHash, input.password))) {
-      await this.#revoke(before.principalId, "password_changed");
+      await this.#revoke(before.principalId, "password_changed", requestId);
     }
     const saved = (await this.store.getPrincipal(principal.id)) ?? principal;
     return { login: input.login, role: input.role, principal: toPrincipalInfo(saved) };
@@ -147,22 +149,29 @@ export class ShopAdmin {
     return { ...shop, tokenKeyAlg: tokenKey.alg, team };
   }
 
-  /** Sets an agent's password and revokes its sessions; `not_found` when there is no such agent. */
-  async setPassword(shopId: string, login: string, input: z.output<typeof passwordInputSchema>): Promise<void> {
-    const agent = await this.store.getAgent(shopId, login);
+  /**
+   * Sets an agent's password and revokes its sessions (told with `requestId`); `not_found` when there is no
+   * such agent.
+   */
+  async setPassword(
+    login: { shopId: string; login: string },
+    input: z.output<typeof passwordInputSchema>,
+    requestId?: string,
+  ): Promise<void> {
+    const agent = await this.store.getAgent(login.shopId, login.login);
     if (!agent) throw new GatewayError("not_found", "no such agent");
     await this.store.putAgent({ ...agent, passwordHash: await hashPassword(input.password) });
-    await this.#revoke(agent.principalId, "password_changed");
+    await this.#revoke(agent.principalId, "password_changed", requestId);
   }
 
   /**
    * Removes an agent (or bot) login and revokes its sessions; `not_found` when there is none. Its
-   * principal stays (its messages keep their author).
+   * principal stays (its messages keep their author). The events its removal causes carry `requestId`.
    */
-  async removeAgent(shopId: string, login: string): Promise<{ principalId: string }> {
+  async removeAgent(shopId: string, login: string, requestId?: string): Promise<{ principalId: string }> {
     const agent = await this.store.getAgent(shopId, login);
     if (!agent || !(await this.store.removeAgent(shopId, login))) throw new GatewayError("not_found", "no such agent");
-    await this.#revoke(agent.principalId, "removed");
+    await this.#revoke(agent.principalId, "removed", requestId);
     return { principalId: agent.principalId };
   }
 

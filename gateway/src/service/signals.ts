@@ -33,7 +33,28 @@ export interface SignalsOptions {
   readPerSecond?: number;
 }
 
-/** Typing, read markers and live signals: checked against membership, fanned out, never stored as messages. */
+/** What `signal.typing` names. */
+export interface TypingBody {
+  convId: string;
+  active: boolean;
+}
+
+/** What `signal.read` names. */
+export interface ReadBody {
+  convId: string;
+  seq: number;
+}
+
+/** What `signal.live` names. */
+export interface LiveBody {
+  convId: string;
+  envelope: Envelope;
+}
+
+/**
+ * Typing, read markers and live signals: checked against membership, fanned out, never stored as
+ * messages. Each op's events carry its `requestId` (the id of the request being handled).
+ */
 export class Signals {
   readonly #o: SignalsOptions;
   readonly #typingLimit: RateLimit;
@@ -59,7 +80,8 @@ export class Signals {
    * "Active" and "inactive" have separate budgets, so the inactive that follows
    * an active at once is never the one dropped.
    */
-  async typing(actor: PrincipalRecord, convId: string, active: boolean): Promise<{ ok: true }> {
+  async typing(actor: PrincipalRecord, body: TypingBody, requestId?: string): Promise<{ ok: true }> {
+    const { convId, active } = body;
     const { conv } = await this.#o.access(actor, convId);
     try {
       await this.#typingLimit.take(`${actor.id}:${convId}:${active ? 1 : 0}`);
@@ -70,9 +92,10 @@ export class Signals {
     const members = await this.#o.store.listMembers(convId);
     const event = { type: "typing", convId, principalId: actor.id, active, ts: this.#o.now() } as const;
     for (const m of members) {
-      if (!isTeamRole(m.role) && m.principalId !== actor.id) this.#o.fanout.toPrincipal(m.principalId, event);
+      if (!isTeamRole(m.role) && m.principalId !== actor.id)
+        this.#o.fanout.toPrincipal(m.principalId, event, requestId);
     }
-    this.#o.fanout.toTeam(conv.shopId, event);
+    this.#o.fanout.toTeam(conv.shopId, event, requestId);
     return { ok: true };
   }
 
@@ -80,7 +103,8 @@ export class Signals {
    * Moves the actor's read marker forward (never back) and tells the members,
    * the team, and the actor's own other devices. A seq past the head is refused.
    */
-  async read(actor: PrincipalRecord, convId: string, seq: number): Promise<{ seq: number }> {
+  async read(actor: PrincipalRecord, body: ReadBody, requestId?: string): Promise<{ seq: number }> {
+    const { convId, seq } = body;
     const { conv } = await this.#o.access(actor, convId);
     if (seq > conv.lastSeq) {
       throw new GatewayError("bad_request", `seq ${seq} is past the conversation's head (${conv.lastSeq})`);
@@ -91,7 +115,7 @@ export class Signals {
     if (result.moved) {
       const members = await this.#o.store.listMembers(convId);
       const event = { type: "read", convId, principalId: actor.id, seq: result.seq, ts } as const;
-      this.#o.fanout.toConversation(conv, members, event, [actor.id]);
+      this.#o.fanout.toConversation(conv, members, event, { extra: [actor.id], requestId });
     }
     return { seq: result.seq };
   }
@@ -105,7 +129,8 @@ export class Signals {
    * `rate_limited` beyond LIVE_SIGNAL_BURST per principal and conversation in a
    * window of LIVE_SIGNAL_BURST / LIVE_SIGNALS_PER_SECOND seconds.
    */
-  async live(actor: PrincipalRecord, convId: string, envelope: Envelope): Promise<{ ok: true }> {
+  async live(actor: PrincipalRecord, body: LiveBody, requestId?: string): Promise<{ ok: true }> {
+    const { convId, envelope } = body;
     if (envelope.convId !== convId) {
       throw new GatewayError("bad_request", "the envelope's convId is not the request's");
     }
@@ -123,7 +148,7 @@ export class Signals {
     await this.#liveLimit.take(`${actor.id}:${convId}`);
     const members = await this.#o.store.listMembers(convId);
     const event = { type: "live", convId, principalId: actor.id, envelope, ts: this.#o.now() } as const;
-    this.#o.fanout.toConversation(conv, members, event);
+    this.#o.fanout.toConversation(conv, members, event, { requestId });
     return { ok: true };
   }
 }

@@ -14,8 +14,11 @@ const MAX_MEMBERS = 500;
 
 export interface TeamAdminOptions {
   store: AgentStore & PrincipalStore;
-  /** Removes a login and revokes its sessions (ShopAdmin.removeAgent); absent, `team.remove` is `unavailable`. */
-  removeAgent?: ((shopId: string, login: string) => Promise<unknown>) | undefined;
+  /**
+   * Removes a login and revokes its sessions (ShopAdmin.removeAgent), in the request `requestId`; absent,
+   * `team.remove` is `unavailable`.
+   */
+  removeAgent?: ((shopId: string, login: string, requestId?: string) => Promise<unknown>) | undefined;
 }
 
 export class TeamAdmin {
@@ -38,11 +41,12 @@ export class TeamAdmin {
     return { members };
   }
 
-  async remove(actor: PrincipalRecord, login: string): Promise<RpcResults["team.remove"]> {
+  /** Removes a login; the events that causes (its sessions' end, the team key's rotation) carry `requestId`. */
+  async remove(actor: PrincipalRecord, login: string, requestId?: string): Promise<RpcResults["team.remove"]> {
     await this.#requireAdmin(actor);
     if (login === actor.externalId) throw new GatewayError("bad_request", "you cannot remove yourself");
     if (!this.#o.removeAgent) throw new GatewayError("unavailable", "team removal is not configured");
-    await this.#o.removeAgent(actor.shopId, login);
+    await this.#o.removeAgent(actor.shopId, login, requestId);
     return { ok: true };
   }
 

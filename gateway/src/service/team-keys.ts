@@ -12,6 +12,8 @@
  * `rotation-due` team event; an admin device then makes version n + 1 and seals it to the devices
  * of the remaining team only (removed logins' devices are no longer listed or wrappable).
  *
+ * Each `team` event carries the id of the request that caused it (`requestId`, ADR 0042).
+ *
  * Who may do what:
  * - `team.get`: anyone signed in (the team's public key is what customers seal epoch keys to).
  * - `team.init`, `team.devices`, `team.wrap.put`: admin agents of the shop, acting from one of
@@ -38,7 +40,7 @@ export class TeamKeys {
     return { key: (await this.store.getTeamKey(shopId, version)) ?? null };
   }
 
-  async init(actor: PrincipalRecord, record: TeamKeyRecord): Promise<RpcResults["team.init"]> {
+  async init(actor: PrincipalRecord, record: TeamKeyRecord, requestId?: string): Promise<RpcResults["team.init"]> {
     await this.#requireAdmin(actor, record.shopId);
     await this.#requireOwnDevice(actor, record.createdBy, "the creating device");
     const head = await this.store.getTeamKey(record.shopId);
@@ -54,7 +56,7 @@ export class TeamKeys {
     }
     const { accepted, version } = await this.store.putTeamKey(record);
     if (!accepted) throw versionConflict(version);
-    this.fanout.toTeam(record.shopId, { type: "team", change: "key-changed", shopId: record.shopId });
+    this.fanout.toTeam(record.shopId, { type: "team", change: "key-changed", shopId: record.shopId }, requestId);
     return { version };
   }
 
@@ -84,7 +86,7 @@ export class TeamKeys {
     return { key, devices, rotationDue: wraps.some((w) => !current.has(w.principalId)) };
   }
 
-  async putWrap(actor: PrincipalRecord, wrap: TeamKeyWrap): Promise<RpcResults["team.wrap.put"]> {
+  async putWrap(actor: PrincipalRecord, wrap: TeamKeyWrap, requestId?: string): Promise<RpcResults["team.wrap.put"]> {
     await this.#requireAdmin(actor, wrap.shopId);
     await this.#requireOwnDevice(actor, wrap.wrappedBy, "the wrapping device");
     const target = await this.store.getPrincipal(wrap.principalId);
@@ -104,7 +106,8 @@ export class TeamKeys {
       );
     }
     await this.store.putTeamWrap(wrap);
-    this.fanout.toTeam(wrap.shopId, { type: "team", change: "wrapped", shopId: wrap.shopId, deviceId: wrap.deviceId });
+    const event = { type: "team", change: "wrapped", shopId: wrap.shopId, deviceId: wrap.deviceId } as const;
+    this.fanout.toTeam(wrap.shopId, event, requestId);
     return { ok: true };
   }
 
@@ -118,8 +121,14 @@ export class TeamKeys {
   /**
    * Tells the team that a team device waits for the key: on a new device or new keys, or while it
    * has no wrap of the current key. A device that registers again unchanged and wrapped says nothing.
+   * `requestId`: the `device.register` request's.
    */
-  async announceDevice(actor: PrincipalRecord, deviceId: string, changed: boolean): Promise<void> {
+  async announceDevice(
+    actor: PrincipalRecord,
+    device: { deviceId: string; changed: boolean },
+    requestId?: string,
+  ): Promise<void> {
+    const { deviceId, changed } = device;
     if (!isTeamKind(actor.kind)) return;
     if (!changed) {
       const key = await this.store.getTeamKey(actor.shopId);
@@ -127,12 +136,19 @@ export class TeamKeys {
       const wraps = await this.store.listTeamWraps(actor.shopId, key.version, actor.id);
       if (wraps.some((w) => w.deviceId === deviceId)) return;
     }
-    this.fanout.toTeam(actor.shopId, { type: "team", change: "device-waiting", shopId: actor.shopId, deviceId });
+    this.fanout.toTeam(
+      actor.shopId,
+      { type: "team", change: "device-waiting", shopId: actor.shopId, deviceId },
+      requestId,
+    );
   }
 
-  /** Tells the shop's team that a login holding the team key was removed: an admin device should rotate it. */
-  rotationDue(shopId: string): void {
-    this.fanout.toTeam(shopId, { type: "team", change: "rotation-due", shopId });
+  /**
+   * Tells the shop's team that a login holding the team key was removed: an admin device should rotate it.
+   * `requestId`: the request that removed it (`team.remove`, or the admin API's).
+   */
+  rotationDue(shopId: string, requestId?: string): void {
+    this.fanout.toTeam(shopId, { type: "team", change: "rotation-due", shopId }, requestId);
   }
 
   /** An agent or bot of `shopId` whose login still exists and points back at it (not removed). */

@@ -43,6 +43,11 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** The request id of `res`'s request (set by the HTTP app's first middleware): events it causes carry it. */
+export function requestIdOf(res: Response): string {
+  return res.locals.requestId as string;
+}
+
 type Handler = (req: Request, res: Response) => Promise<unknown>;
 /** Wraps an async handler: its result is sent as JSON, its errors go to the error middleware. */
 export const route =
@@ -82,9 +87,9 @@ export function adminRoutes(o: AdminRoutesOptions): express.Router {
   );
   admin.post(
     "/shops/:shopId/agents",
-    route(async (req) => {
+    route(async (req, res) => {
       const shopId = parseInput(idSchema, req.params.shopId);
-      return { agent: await o.admin.addAgent(shopId, parseInput(agentInputSchema, req.body)) };
+      return { agent: await o.admin.addAgent(shopId, parseInput(agentInputSchema, req.body), requestIdOf(res)) };
     }),
   );
   const agentPath = "/shops/:shopId/agents/:login";
@@ -94,17 +99,17 @@ export function adminRoutes(o: AdminRoutesOptions): express.Router {
   });
   admin.put(
     `${agentPath}/password`,
-    route(async (req) => {
+    route(async (req, res) => {
       const { shopId, login } = agentKey(req);
-      await o.admin.setPassword(shopId, login, parseInput(passwordInputSchema, req.body));
+      await o.admin.setPassword({ shopId, login }, parseInput(passwordInputSchema, req.body), requestIdOf(res));
       return { ok: true };
     }),
   );
   admin.delete(
     agentPath,
-    route(async (req) => {
+    route(async (req, res) => {
       const { shopId, login } = agentKey(req);
-      await o.admin.removeAgent(shopId, login);
+      await o.admin.removeAgent(shopId, login, requestIdOf(res));
       return { ok: true };
     }),
   );

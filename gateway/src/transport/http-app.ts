@@ -32,7 +32,7 @@ import type { ShopAdmin } from "../service/shop-admin.js";
 import type { WebhookAdmin } from "../service/webhooks/admin.js";
 import type { Store } from "../store/port.js";
 import { parseInput } from "../validation.js";
-import { adminRoutes, bearer, route } from "./admin-routes.js";
+import { adminRoutes, bearer, requestIdOf, route } from "./admin-routes.js";
 import { toGatewayError } from "./to-gateway-error.js";
 
 export interface HttpAppDeps {
@@ -76,11 +76,6 @@ function routeLabel(req: Request): string {
   if (typeof pattern !== "string") return "unmatched";
   const mount = MOUNTS.find((m) => req.originalUrl === m || req.originalUrl.startsWith(`${m}/`)) ?? "";
   return `${mount}${pattern}`;
-}
-
-/** The request id of `res`'s request (set by the first middleware). */
-function requestIdOf(res: Response): string {
-  return res.locals.requestId as string;
 }
 
 export function createHttpApp(deps: HttpAppDeps): express.Express {

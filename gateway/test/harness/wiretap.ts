@@ -17,6 +17,8 @@ export interface Wiretap {
   captured: string[];
   /** The subject and `X-Request-Id` header of each captured message that carried one, in order. */
   requestIds: Array<{ subject: string; requestId: string }>;
+  /** Every captured message in order: its subject, payload as text and `X-Request-Id` header (if any). */
+  messages: Array<{ subject: string; data: string; requestId: string | undefined }>;
   /** Resolves once everything published before the call was captured. */
   flush(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -96,14 +98,17 @@ export async function startWiretap(stack: TestStack, account: "app" | "bots" = "
   });
   const captured: string[] = [];
   const requestIds: Wiretap["requestIds"] = [];
+  const messages: Wiretap["messages"] = [];
   const decoder = new TextDecoder();
   nc.subscribe(">", {
     callback: (_err, msg) => {
-      captured.push(`${msg.subject} ${decoder.decode(msg.data)}`);
-      const requestId = msg.headers?.get(REQUEST_ID_HEADER);
+      const data = decoder.decode(msg.data);
+      captured.push(`${msg.subject} ${data}`);
+      const requestId = msg.headers?.get(REQUEST_ID_HEADER) || undefined;
       if (requestId) requestIds.push({ subject: msg.subject, requestId });
+      messages.push({ subject: msg.subject, data, requestId });
     },
   });
   await nc.flush();
-  return { captured, requestIds, flush: () => nc.flush(), [Symbol.asyncDispose]: () => nc.close() };
+  return { captured, requestIds, messages, flush: () => nc.flush(), [Symbol.asyncDispose]: () => nc.close() };
 }
