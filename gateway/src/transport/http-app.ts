@@ -3,7 +3,9 @@
  * NATS, the admin API, and health. One error middleware turns every failure
  * into `{error: {code, message, requestId}}` with the code's status. Every
  * request gets an id (a valid `X-Request-Id` from the caller, else a new one),
- * sent back as `X-Request-Id`; every answer is counted by route pattern. Every
+ * sent back as `X-Request-Id` and carried by the events the request causes
+ * (`POST /v1/rpc`, the admin API's removals and password resets); every answer
+ * is counted by route pattern. Every
  * route here has its entry in the OpenAPI route table (openapi/routes.ts),
  * served at `GET /v1/openapi.json`; gateway/test/openapi.test.ts fails when one
  * is missing.

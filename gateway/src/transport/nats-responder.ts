@@ -18,8 +18,9 @@
  *
  * Each request carries an id (the caller's `X-Request-Id` header when it is
  * valid, else one the gateway makes): it is on the request's log lines, in
- * its error reply, and on the message events `msg.send` publishes. Every answered request is counted in the gateway's metrics
- * by op, code and transport, with its time from receipt to reply.
+ * its error reply, and on every event the op publishes (`RpcContext.requestId`).
+ * Every answered request is counted in the gateway's metrics by op, code and
+ * transport, with its time from receipt to reply.
  */
 
 import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
