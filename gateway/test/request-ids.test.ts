@@ -32,6 +32,7 @@ interface LogLine {
   msg: string;
   reqId?: string;
   op?: string;
+  ok?: boolean;
   code?: string;
   route?: string;
   status?: number;
@@ -202,6 +203,19 @@ describe.each(["embedded", "mongodb"] as const)(
     const team = subjects.team(SHOP_ID);
     const user = (who: Raw | string) => subjects.user(typeof who === "string" ? who : who.id);
 
+    /** The gateway's log line for the request `id` (`nats request` or `http request`). */
+    const logLineOf = (id: string, msg: string) =>
+      waitFor(
+        () =>
+          stack
+            .logs()
+            .split("\n")
+            .filter((line) => line.startsWith("{"))
+            .map((line) => JSON.parse(line) as LogLine)
+            .find((l) => l.msg === msg && l.reqId === id),
+        `the ${msg} line of ${id}`,
+      );
+
     const typeOf = (data: string): string | undefined => {
       try {
         return (JSON.parse(data) as { type?: string }).type;
@@ -253,6 +267,8 @@ describe.each(["embedded", "mongodb"] as const)(
           op,
         )
         .toEqual(expected.map(([subject, type]) => [subject, type, id]));
+      // The gateway's log line for the request names the same id: an operator follows it from event to log.
+      expect(await logLineOf(id, "nats request")).toMatchObject({ op, ok: true });
       return result as T;
     }
 
@@ -284,7 +300,10 @@ describe.each(["embedded", "mongodb"] as const)(
 
     beforeAll(async () => {
       if (store === "mongodb") mongo = await mongoForTests();
-      stack = await startStack({ ...(mongo ? { mongo: { uri: mongo.uri, dbName: mongo.dbName } } : {}) });
+      stack = await startStack({
+        env: { PARLEY_LOG_LEVEL: "debug" },
+        ...(mongo ? { mongo: { uri: mongo.uri, dbName: mongo.dbName } } : {}),
+      });
       const names = ["ev-owner", "ev-friend", "ev-other", "ev-third"];
       for (const name of names) clients.push(stack.customer(name));
       clients.push(stack.agent());
@@ -481,6 +500,7 @@ describe.each(["embedded", "mongodb"] as const)(
         });
         expect(res.status).toBe(200);
         expect(res.headers.get(REQUEST_ID_HEADER)).toBe(id);
+        expect(await logLineOf(id, "http request")).toMatchObject({ status: 200 });
         const events = await eventsOf(id, from, expected);
         expect
           .soft(
