@@ -32,13 +32,14 @@ import { sqliteGroupCommit } from "./experiments.js";
 import { startGatewayChild } from "./gateway-child.js";
 import { seedConversation, timeHistory } from "./history.js";
 import { idleRpcsBoth, idleRpcsCli } from "./idle-rpcs.js";
-import { createIsolation } from "./isolation.js";
+import { createIsolation, createPinning } from "./isolation.js";
 import { type ListenFigures, measureListen } from "./listen.js";
 import { countNats } from "./nats-counts.js";
 import { childPidsNamed, cpuMeter, onCleanup, runCleanups } from "./procs.js";
 import { type ProfileSummary, summariseProfile } from "./profile.js";
 import { evaluateTargets, type Report, renderTable, writeReport } from "./report.js";
 import { measureScaling } from "./scaling.js";
+import { measureServerCost, type ServerCost, type ServerCostRow } from "./server-cost.js";
 import { round } from "./stats.js";
 import { SystemRig } from "./system.js";
 
@@ -75,6 +76,22 @@ const scalingWarmUpArg = args.indexOf("--scaling-warmup");
  */
 const SCALING_WARMUP = scalingWarmUpArg >= 0 ? Number(args[scalingWarmUpArg + 1]) : 60;
 
+const serverCostRatesArg = args.indexOf("--server-cost-rates");
+/**
+ * Offered rates of the server-cost phase (server-cost.ts), msgs/s, 0 for a closed loop; `--no-server-cost`
+ * skips the phase. 750 is about what the load generator sustains on one of these two cores.
+ */
+const SERVER_COST_RATES = args.includes("--no-server-cost")
+  ? []
+  : serverCostRatesArg >= 0
+    ? String(args[serverCostRatesArg + 1])
+        .split(",")
+        .map(Number)
+        .filter((r) => Number.isFinite(r) && r >= 0)
+    : [250, 500, 750, 0];
+/** `--server-cost-shared`: each server-cost rate also unpinned, before the pinned ones (for comparison). */
+const SERVER_COST_SHARED = args.includes("--server-cost-shared");
+
 const M = quick
   ? {
       pubsub: { count: 300_000, ms: 5_000 },
@@ -94,6 +111,7 @@ const M = quick
       mongoThroughputMs: 5_000,
       mongoSenders: 8,
       scalingMs: 5_000,
+      serverCostMs: 4_000,
       groupCommitMs: 1_500,
       cryptoMessages: 500,
     }
@@ -115,6 +133,7 @@ const M = quick
       mongoThroughputMs: 15_000,
       mongoSenders: 16,
       scalingMs: 15_000,
+      serverCostMs: 8_000,
       groupCommitMs: 3_000,
       cryptoMessages: 2_000,
     };
@@ -224,6 +243,42 @@ function cpuFigures(seconds: Record<string, number>): Record<string, number> {
   return out;
 }
 
+/**
+ * The `system` fields of the server-cost phase: the pinned row at the highest offered rate the load
+ * generator kept up with (90% delivered), else at the highest rate; and each pinned rate's (and the
+ * pinned closed loop's, `closed`) figures.
+ */
+function isolatedFigures(cost: ServerCost): Record<string, unknown> {
+  const pinned = cost.rows.filter((r) => r.placement === "pinned");
+  const kept = pinned.filter((r) => r.rate > 0 && r.msgs_per_s >= 0.9 * r.rate);
+  const byRate = (a: ServerCostRow, b: ServerCostRow) => b.rate - a.rate;
+  const head = [...kept].sort(byRate)[0] ?? [...pinned.filter((r) => r.rate > 0)].sort(byRate)[0];
+  if (!head) return {};
+  const p = cost.pinning;
+  return {
+    gateway_us_per_msg_isolated: head.gateway_us_per_msg,
+    nats_us_per_msg_isolated: head.nats_us_per_msg,
+    isolated_rate_msgs_per_s: head.rate,
+    isolated_delivered_msgs_per_s: head.msgs_per_s,
+    isolated_msgs_per_batch: head.msgs_per_batch,
+    isolation:
+      p.method === "none"
+        ? `none (${p.reason ?? "unknown"}): the server-cost figures share the CPUs with the load generator`
+        : `${p.method}: nats-server and the gateway on CPU ${p.servers_cpus.join(",")}, the load generator on ${p.load_cpus.join(",")}; weight ${cost.weight}`,
+    server_cost_by_rate: Object.fromEntries(
+      pinned.map((r) => [
+        r.rate > 0 ? String(r.rate) : "closed",
+        {
+          msgs_per_s: r.msgs_per_s,
+          gateway_us_per_msg: r.gateway_us_per_msg,
+          nats_us_per_msg: r.nats_us_per_msg,
+          msgs_per_batch: r.msgs_per_batch,
+        },
+      ]),
+    ),
+  };
+}
+
 /** Throughput (closed loop), then latency at half that rate (open loop); lost/duplicated over both. */
 async function systemRun(
   nats: NatsHarness,
@@ -234,6 +289,8 @@ async function systemRun(
     senders: number;
     throughputMs: number;
     latency: boolean;
+    /** Rates of the server-cost phase after the closed loop (server-cost.ts); empty: none. */
+    serverCostRates: number[];
   },
 ) {
   const gw = await startGatewayChild(nats, opts.dataDir, opts.mongo);
@@ -275,6 +332,30 @@ async function systemRun(
         `  ${tp.msgs_per_s} msgs/s; cpu seconds ${JSON.stringify(cpu)} over ${tp.seconds} s; per delivered message gateway ${usPerMsg.gateway} us, nats-server ${usPerMsg.nats} us, NATS messages ${JSON.stringify(natsMsgs)}, nats-server syscalls ${JSON.stringify(natsSyscalls ?? "not counted")}`,
       );
       const drained = await rig.drain(15_000);
+      let serverCost: ServerCost | undefined;
+      if (opts.serverCostRates.length > 0) {
+        log(
+          `system (${name}): server cost at ${opts.serverCostRates.join(", ")} msgs/s, ${M.serverCostMs / 1000} s each, servers pinned apart from the load generator${SERVER_COST_SHARED ? " (and unpinned first)" : ""}`,
+        );
+        const pinning = createPinning();
+        const weight = createIsolation(`parley-bench-${process.pid}-cost`);
+        onCleanup(async () => {
+          pinning.dispose();
+          weight.dispose();
+        });
+        serverCost = await measureServerCost({
+          gateway: gw.child,
+          natsPid,
+          rig,
+          rates: opts.serverCostRates,
+          ms: M.serverCostMs,
+          pinning,
+          weight,
+          shared: SERVER_COST_SHARED,
+          log,
+        });
+        await rig.drain(15_000);
+      }
       let lat: Awaited<ReturnType<SystemRig["latency"]>> | undefined;
       let latCpu: Record<string, number> | undefined;
       if (opts.latency) {
@@ -313,6 +394,7 @@ async function systemRun(
         drained,
         latency: lat,
         latency_cpu_seconds: latCpu,
+        ...(serverCost ? { server_cost: serverCost } : {}),
         integrity,
       };
       return {
@@ -328,6 +410,7 @@ async function systemRun(
           nats_in_msgs_per_msg: natsMsgs.in,
           nats_out_msgs_per_msg: natsMsgs.out,
           ...(natsSyscalls ? { nats_syscalls_per_msg: natsSyscalls } : {}),
+          ...(serverCost ? isolatedFigures(serverCost) : {}),
           ...(lat
             ? { delivery_p50_ms: lat.p50_ms, delivery_p99_ms: lat.p99_ms, latency_load_msgs_per_s: lat.rate }
             : {}),
@@ -387,6 +470,7 @@ async function main(): Promise<void> {
     senders: SENDERS,
     throughputMs: M.throughputMs,
     latency: true,
+    serverCostRates: SERVER_COST_RATES,
   });
   await sys.rig.close();
   await sys.gw.stop();
@@ -490,6 +574,7 @@ async function main(): Promise<void> {
       senders: MONGO_SENDERS,
       throughputMs: M.mongoThroughputMs,
       latency: false,
+      serverCostRates: [],
     });
     await run.rig.close();
     await run.gw.stop();
