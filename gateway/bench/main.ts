@@ -352,8 +352,14 @@ async function systemRun(
           pinning,
           weight,
           shared: SERVER_COST_SHARED,
+          profileFile: profile ? join(OUT, "profiles", `gateway-${name}-server-cost.cpuprofile`) : undefined,
           log,
         });
+        if (profile) {
+          (details.profiles as Record<string, unknown>)[`gateway-${name}-server-cost`] = await summariseProfile(
+            join(OUT, "profiles", `gateway-${name}-server-cost.cpuprofile`),
+          );
+        }
         await rig.drain(15_000);
       }
       let lat: Awaited<ReturnType<SystemRig["latency"]>> | undefined;

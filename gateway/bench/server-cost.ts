@@ -37,6 +37,8 @@ export interface ServerCostOptions {
   weight: Isolation;
   /** Also run each rate without pinning first. */
   shared: boolean;
+  /** With `--profile`: a V8 CPU profile of the gateway over the pinned rows goes here. */
+  profileFile?: string | undefined;
   log: (msg: string) => void;
 }
 
@@ -159,7 +161,9 @@ export async function measureServerCost(o: ServerCostOptions): Promise<ServerCos
       nats: round(((cpuSeconds(o.natsPid) - before.nats) / seconds) * 100, 1),
     };
     o.log(`  pinned (${o.pinning.method}), idle cpu % ${JSON.stringify(idle)}, threads outside ${unpinned}`);
+    if (o.profileFile) await o.gateway.command("prof:start");
     for (const rate of o.rates) rows.push(await measureRate(o, rate, "pinned"));
+    if (o.profileFile) await o.gateway.command(`prof:stop ${o.profileFile}`);
   } finally {
     o.pinning.dispose();
     o.weight.dispose();
