@@ -1,12 +1,14 @@
 /**
  * `npm run bench [-- --quick] [-- --profile] [-- --senders N] [-- --sender-procs P] [-- --latency-procs P] [-- --no-mongo]
- * [-- --no-scaling] [-- --scaling-cpus C] [-- --scaling-warmup N] [-- --only-scaling]`
+ * [-- --no-scaling] [-- --scaling-cpus C] [-- --scaling-warmup N] [-- --only-scaling]
+ * [-- --server-cost-rates R,R] [-- --server-cost-shared] [-- --no-server-cost]`
  * `npm run bench -- --connections-experiment [--n 2000] [--settle 10]`: only the
  * nats-server memory-per-client experiment (connections-experiment.ts).
  * `npm run bench -- --idle-rpcs [--quick]`: only the idle customers' requests (idle-rpcs.ts).
  *
  * Measures, in one run and in this order: the baselines (raw NATS, raw store,
- * no-op HTTP), the system with real SDK clients on the embedded store, history
+ * no-op HTTP), the system with real SDK clients on the embedded store (with the
+ * server-cost phase: the servers pinned apart from the load generator, server-cost.ts), history
  * cost, idle WebSocket clients and a reconnect storm, the system on the MongoDB
  * store, `parley-gateway --workers 1` vs `--workers 2` on it with the server side
  * isolated (scaling.ts), and bundle sizes. Prints a table against PERFORMANCE.md's targets and
