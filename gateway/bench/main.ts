@@ -41,7 +41,7 @@ import { childPidsNamed, cpuMeter, onCleanup, runCleanups } from "./procs.js";
 import { type ProfileSummary, summariseProfile } from "./profile.js";
 import { evaluateTargets, type Report, renderTable, writeReport } from "./report.js";
 import { measureScaling } from "./scaling.js";
-import { measureServerCost, type ServerCost, type ServerCostRow } from "./server-cost.js";
+import { isolatedFigures, measureServerCost, type ServerCost } from "./server-cost.js";
 import { round } from "./stats.js";
 import { SystemRig } from "./system.js";
 
@@ -243,42 +243,6 @@ function cpuFigures(seconds: Record<string, number>): Record<string, number> {
   }
   if (senders > 0) out.senders = round(senders, 2);
   return out;
-}
-
-/**
- * The `system` fields of the server-cost phase: the pinned row at the highest offered rate the load
- * generator kept up with (90% delivered), else at the highest rate; and each pinned rate's (and the
- * pinned closed loop's, `closed`) figures.
- */
-function isolatedFigures(cost: ServerCost): Record<string, unknown> {
-  const pinned = cost.rows.filter((r) => r.placement === "pinned");
-  const kept = pinned.filter((r) => r.rate > 0 && r.msgs_per_s >= 0.9 * r.rate);
-  const byRate = (a: ServerCostRow, b: ServerCostRow) => b.rate - a.rate;
-  const head = [...kept].sort(byRate)[0] ?? [...pinned.filter((r) => r.rate > 0)].sort(byRate)[0];
-  if (!head) return {};
-  const p = cost.pinning;
-  return {
-    gateway_us_per_msg_isolated: head.gateway_us_per_msg,
-    nats_us_per_msg_isolated: head.nats_us_per_msg,
-    isolated_rate_msgs_per_s: head.rate,
-    isolated_delivered_msgs_per_s: head.msgs_per_s,
-    isolated_msgs_per_batch: head.msgs_per_batch,
-    isolation:
-      p.method === "none"
-        ? `none (${p.reason ?? "unknown"}): the server-cost figures share the CPUs with the load generator`
-        : `${p.method}: nats-server and the gateway on CPU ${p.servers_cpus.join(",")}, the load generator on ${p.load_cpus.join(",")}; weight ${cost.weight}`,
-    server_cost_by_rate: Object.fromEntries(
-      pinned.map((r) => [
-        r.rate > 0 ? String(r.rate) : "closed",
-        {
-          msgs_per_s: r.msgs_per_s,
-          gateway_us_per_msg: r.gateway_us_per_msg,
-          nats_us_per_msg: r.nats_us_per_msg,
-          msgs_per_batch: r.msgs_per_batch,
-        },
-      ]),
-    ),
-  };
 }
 
 /** Throughput (closed loop), then latency at half that rate (open loop); lost/duplicated over both. */
