@@ -9,7 +9,8 @@
  * Options come as JSON in BENCH_CHILD; the child prints `READY {json}` once
  * serving. Stdin commands, one per line as `<command> [argument]`: `prof:start`,
  * `prof:stop <file>` (CPU profile of this process through the inspector), and
- * the role's own; each answered by `DONE {json}`. SIGTERM stops it gracefully.
+ * the role's own (the gateway's `store:writer-stats`: the embedded store's batches and appends
+ * so far); each answered by `DONE {json}`. SIGTERM stops it gracefully.
  */
 import { writeFile } from "node:fs/promises";
 import type { Server } from "node:http";
@@ -103,7 +104,10 @@ async function startGateway(o: GatewayChildOptions): Promise<Role> {
     kind: "agent",
   });
   say("READY", { url: gateway.url, store: gateway.store.kind });
-  return { stop: () => gateway.stop() };
+  // The embedded store's group commit so far (SqliteStore.writerStats); null on another store.
+  const writerStats = () =>
+    (gateway.store as { writerStats?: { batches: number; appends: number } }).writerStats ?? null;
+  return { stop: () => gateway.stop(), commands: { "store:writer-stats": async () => writerStats() } };
 }
 
 async function startResponder(o: ResponderChildOptions): Promise<Role> {

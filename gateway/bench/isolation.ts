@@ -12,8 +12,15 @@
  *
  * Without control groups it says so ({@link Isolation.method} `none`) and the
  * figures are taken without isolation.
+ *
+ * And CPU placement for the embedded store's server-cost phase (main.ts,
+ * server-cost.ts): {@link createPinning} pins every thread of nats-server and
+ * the gateway to one CPU and the load generator to the others, with
+ * `taskset -a -p -c` (sched_setaffinity; threads started later inherit it),
+ * or says why it cannot ({@link Pinning.method} `none`).
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const V1_CPU = "/sys/fs/cgroup/cpu";
@@ -126,4 +133,152 @@ function removeGroups(groups: string[]): void {
       // not there, or a process is still leaving
     }
   }
+}
+
+/** CPU numbers of a kernel CPU list such as `0-3,6` (`Cpus_allowed_list`, `cpuset.cpus`). */
+export function parseCpuList(list: string): number[] {
+  const out: number[] = [];
+  for (const part of list.trim().split(",")) {
+    if (part === "") continue;
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) throw new Error(`not a CPU list: ${JSON.stringify(list)}`);
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    for (let cpu = from; cpu <= to; cpu++) out.push(cpu);
+  }
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
+/** Where the server-cost phase puts the server side and the load generator, or why it cannot split them. */
+export type CpuSplit = { servers: number[]; load: number[] } | { reason: string };
+
+/**
+ * One CPU for the server side (nats-server and the gateway), the others for the load generator.
+ * The last allowed CPU goes to the servers, since CPU 0 usually takes more of the device interrupts;
+ * one CPU is enough for them at the phase's rates and keeps the figure comparable across machines.
+ * Fewer than two CPUs: nothing to hold the load generator apart on.
+ */
+export function splitCpus(allowed: number[]): CpuSplit {
+  const cpus = [...new Set(allowed)].sort((a, b) => a - b);
+  const last = cpus.at(-1);
+  if (last === undefined || cpus.length < 2) {
+    return {
+      reason: `${cpus.length} CPU${cpus.length === 1 ? "" : "s"} allowed: no second CPU for the load generator`,
+    };
+  }
+  return { servers: [last], load: cpus.slice(0, -1) };
+}
+
+export interface Pinning {
+  /** `taskset` (sched_setaffinity of every thread) or `none`. */
+  method: "taskset" | "none";
+  /** Why `none`, when it is. */
+  reason?: string;
+  /** The CPUs of the server side and of the load generator (empty with `none`). */
+  servers: number[];
+  load: number[];
+  /** Pins every thread of each process to the servers' CPUs. */
+  pinServers(pids: number[]): void;
+  /** Pins every thread of each process to the load generator's CPUs. */
+  pinLoad(pids: number[]): void;
+  /** Threads of `pid` allowed on a CPU outside `cpus` (0 when the pinning held). */
+  threadsOutside(pid: number, cpus: number[]): number;
+  /** Gives every process pinned here all the CPUs it was allowed before. */
+  dispose(): void;
+}
+
+export interface PinningOptions {
+  /**
+   * The CPUs to split, as a kernel CPU list.
+   * @default this process's `Cpus_allowed_list` (/proc/self/status)
+   */
+  allowed?: string;
+  /**
+   * The taskset binary.
+   * @default "taskset" (on PATH)
+   */
+  taskset?: string;
+}
+
+/** Splits the allowed CPUs ({@link splitCpus}) and pins with taskset, or returns a {@link Pinning} of method `none` saying why not. */
+export function createPinning(options: PinningOptions = {}): Pinning {
+  const taskset = options.taskset ?? "taskset";
+  let allowedList: string;
+  try {
+    allowedList = options.allowed ?? allowedCpuList(process.pid);
+  } catch (err) {
+    return noPinning(`cannot read the allowed CPUs: ${(err as Error).message}`);
+  }
+  const split = splitCpus(parseCpuList(allowedList));
+  if ("reason" in split) return noPinning(split.reason);
+  try {
+    execFileSync(taskset, ["-p", String(process.pid)], { stdio: "pipe" });
+  } catch (err) {
+    return noPinning(`taskset does not run (${taskset}): ${(err as Error).message.split("\n")[0]}`);
+  }
+  const pinned = new Set<number>();
+  const pin = (pids: number[], cpus: number[]) => {
+    for (const pid of pids) {
+      execFileSync(taskset, ["-a", "-p", "-c", cpus.join(","), String(pid)], { stdio: "pipe" });
+      pinned.add(pid);
+    }
+  };
+  return {
+    method: "taskset",
+    servers: split.servers,
+    load: split.load,
+    pinServers: (pids) => pin(pids, split.servers),
+    pinLoad: (pids) => pin(pids, split.load),
+    threadsOutside,
+    dispose() {
+      for (const pid of pinned) {
+        try {
+          execFileSync(taskset, ["-a", "-p", "-c", allowedList.trim(), String(pid)], { stdio: "pipe" });
+        } catch {
+          // gone meanwhile
+        }
+      }
+      pinned.clear();
+    },
+  };
+}
+
+function noPinning(reason: string): Pinning {
+  return {
+    method: "none",
+    reason,
+    servers: [],
+    load: [],
+    pinServers() {},
+    pinLoad() {},
+    threadsOutside: () => 0,
+    dispose() {},
+  };
+}
+
+/** `Cpus_allowed_list` of a process (or thread: `pid/task/tid`) from /proc. */
+function allowedCpuList(pid: number | string): string {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const line = /^Cpus_allowed_list:\s*(\S+)/m.exec(status);
+  if (!line?.[1]) throw new Error(`no Cpus_allowed_list in /proc/${pid}/status`);
+  return line[1];
+}
+
+function threadsOutside(pid: number, cpus: number[]): number {
+  const ok = new Set(cpus);
+  let outside = 0;
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0;
+  }
+  for (const tid of tids) {
+    try {
+      if (parseCpuList(allowedCpuList(`${pid}/task/${tid}`)).some((cpu) => !ok.has(cpu))) outside++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return outside;
 }

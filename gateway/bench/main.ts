@@ -1,12 +1,14 @@
 /**
  * `npm run bench [-- --quick] [-- --profile] [-- --senders N] [-- --sender-procs P] [-- --latency-procs P] [-- --no-mongo]
- * [-- --no-scaling] [-- --scaling-cpus C] [-- --scaling-warmup N] [-- --only-scaling]`
+ * [-- --no-scaling] [-- --scaling-cpus C] [-- --scaling-warmup N] [-- --only-scaling]
+ * [-- --server-cost-rates R,R] [-- --server-cost-shared] [-- --no-server-cost]`
  * `npm run bench -- --connections-experiment [--n 2000] [--settle 10]`: only the
  * nats-server memory-per-client experiment (connections-experiment.ts).
  * `npm run bench -- --idle-rpcs [--quick]`: only the idle customers' requests (idle-rpcs.ts).
  *
  * Measures, in one run and in this order: the baselines (raw NATS, raw store,
- * no-op HTTP), the system with real SDK clients on the embedded store, history
+ * no-op HTTP), the system with real SDK clients on the embedded store (with the
+ * server-cost phase: the servers pinned apart from the load generator, server-cost.ts), history
  * cost, idle WebSocket clients and a reconnect storm, the system on the MongoDB
  * store, `parley-gateway --workers 1` vs `--workers 2` on it with the server side
  * isolated (scaling.ts), and bundle sizes. Prints a table against PERFORMANCE.md's targets and
@@ -32,13 +34,14 @@ import { sqliteGroupCommit } from "./experiments.js";
 import { startGatewayChild } from "./gateway-child.js";
 import { seedConversation, timeHistory } from "./history.js";
 import { idleRpcsBoth, idleRpcsCli } from "./idle-rpcs.js";
-import { createIsolation } from "./isolation.js";
+import { createIsolation, createPinning } from "./isolation.js";
 import { type ListenFigures, measureListen } from "./listen.js";
 import { countNats } from "./nats-counts.js";
 import { childPidsNamed, cpuMeter, onCleanup, runCleanups } from "./procs.js";
 import { type ProfileSummary, summariseProfile } from "./profile.js";
 import { evaluateTargets, type Report, renderTable, writeReport } from "./report.js";
 import { measureScaling } from "./scaling.js";
+import { isolatedFigures, measureServerCost, type ServerCost } from "./server-cost.js";
 import { round } from "./stats.js";
 import { SystemRig } from "./system.js";
 
@@ -75,6 +78,22 @@ const scalingWarmUpArg = args.indexOf("--scaling-warmup");
  */
 const SCALING_WARMUP = scalingWarmUpArg >= 0 ? Number(args[scalingWarmUpArg + 1]) : 60;
 
+const serverCostRatesArg = args.indexOf("--server-cost-rates");
+/**
+ * Offered rates of the server-cost phase (server-cost.ts), msgs/s, 0 for a closed loop; `--no-server-cost`
+ * skips the phase. 750 is about what the load generator sustains on one of these two cores.
+ */
+const SERVER_COST_RATES = args.includes("--no-server-cost")
+  ? []
+  : serverCostRatesArg >= 0
+    ? String(args[serverCostRatesArg + 1])
+        .split(",")
+        .map(Number)
+        .filter((r) => Number.isFinite(r) && r >= 0)
+    : [250, 500, 750, 0];
+/** `--server-cost-shared`: each server-cost rate also unpinned, before the pinned ones (for comparison). */
+const SERVER_COST_SHARED = args.includes("--server-cost-shared");
+
 const M = quick
   ? {
       pubsub: { count: 300_000, ms: 5_000 },
@@ -94,6 +113,7 @@ const M = quick
       mongoThroughputMs: 5_000,
       mongoSenders: 8,
       scalingMs: 5_000,
+      serverCostMs: 4_000,
       groupCommitMs: 1_500,
       cryptoMessages: 500,
     }
@@ -115,6 +135,7 @@ const M = quick
       mongoThroughputMs: 15_000,
       mongoSenders: 16,
       scalingMs: 15_000,
+      serverCostMs: 8_000,
       groupCommitMs: 3_000,
       cryptoMessages: 2_000,
     };
@@ -234,6 +255,8 @@ async function systemRun(
     senders: number;
     throughputMs: number;
     latency: boolean;
+    /** Rates of the server-cost phase after the closed loop (server-cost.ts); empty: none. */
+    serverCostRates: number[];
   },
 ) {
   const gw = await startGatewayChild(nats, opts.dataDir, opts.mongo);
@@ -275,6 +298,36 @@ async function systemRun(
         `  ${tp.msgs_per_s} msgs/s; cpu seconds ${JSON.stringify(cpu)} over ${tp.seconds} s; per delivered message gateway ${usPerMsg.gateway} us, nats-server ${usPerMsg.nats} us, NATS messages ${JSON.stringify(natsMsgs)}, nats-server syscalls ${JSON.stringify(natsSyscalls ?? "not counted")}`,
       );
       const drained = await rig.drain(15_000);
+      let serverCost: ServerCost | undefined;
+      if (opts.serverCostRates.length > 0) {
+        log(
+          `system (${name}): server cost at ${opts.serverCostRates.join(", ")} msgs/s, ${M.serverCostMs / 1000} s each, servers pinned apart from the load generator${SERVER_COST_SHARED ? " (and unpinned first)" : ""}`,
+        );
+        const pinning = createPinning();
+        const weight = createIsolation(`parley-bench-${process.pid}-cost`);
+        onCleanup(async () => {
+          pinning.dispose();
+          weight.dispose();
+        });
+        serverCost = await measureServerCost({
+          gateway: gw.child,
+          natsPid,
+          rig,
+          rates: opts.serverCostRates,
+          ms: M.serverCostMs,
+          pinning,
+          weight,
+          shared: SERVER_COST_SHARED,
+          profileFile: profile ? join(OUT, "profiles", `gateway-${name}-server-cost.cpuprofile`) : undefined,
+          log,
+        });
+        if (profile) {
+          (details.profiles as Record<string, unknown>)[`gateway-${name}-server-cost`] = await summariseProfile(
+            join(OUT, "profiles", `gateway-${name}-server-cost.cpuprofile`),
+          );
+        }
+        await rig.drain(15_000);
+      }
       let lat: Awaited<ReturnType<SystemRig["latency"]>> | undefined;
       let latCpu: Record<string, number> | undefined;
       if (opts.latency) {
@@ -313,6 +366,7 @@ async function systemRun(
         drained,
         latency: lat,
         latency_cpu_seconds: latCpu,
+        ...(serverCost ? { server_cost: serverCost } : {}),
         integrity,
       };
       return {
@@ -328,6 +382,7 @@ async function systemRun(
           nats_in_msgs_per_msg: natsMsgs.in,
           nats_out_msgs_per_msg: natsMsgs.out,
           ...(natsSyscalls ? { nats_syscalls_per_msg: natsSyscalls } : {}),
+          ...(serverCost ? isolatedFigures(serverCost) : {}),
           ...(lat
             ? { delivery_p50_ms: lat.p50_ms, delivery_p99_ms: lat.p99_ms, latency_load_msgs_per_s: lat.rate }
             : {}),
@@ -387,6 +442,7 @@ async function main(): Promise<void> {
     senders: SENDERS,
     throughputMs: M.throughputMs,
     latency: true,
+    serverCostRates: SERVER_COST_RATES,
   });
   await sys.rig.close();
   await sys.gw.stop();
@@ -490,6 +546,7 @@ async function main(): Promise<void> {
       senders: MONGO_SENDERS,
       throughputMs: M.mongoThroughputMs,
       latency: false,
+      serverCostRates: [],
     });
     await run.rig.close();
     await run.gw.stop();

@@ -54,6 +54,8 @@ export class SystemRig {
   /** (convId, seq) seen at the agent, with counts. */
   readonly seqs = new Tally();
   receivedTotal = 0;
+  /** `stats.now()` of the latest message the agent received. */
+  lastReceivedAt = 0;
   failed = 0;
   /** Sends still unacknowledged after the send bound (senders.ts). */
   unacked = 0;
@@ -101,6 +103,7 @@ export class SystemRig {
       rig.received.add(message.msgId);
       rig.seqs.add(`${conversationId}:${message.seq}`);
       rig.receivedTotal++;
+      rig.lastReceivedAt = now();
       if (rig.#recordLatency && message.body?.type === "text") {
         const b = parse(message.body.text);
         if (b?.ph === "l") rig.latencies.push(now() - b.t);

@@ -196,6 +196,11 @@ export class SqliteStore implements Store {
     return this.#writer.append(message);
   }
 
+  /** The writer thread's batches and the appends in them so far (writer.ts `stats`); zeros before `init()`. */
+  get writerStats(): { batches: number; appends: number } {
+    return this.#writer?.stats() ?? { batches: 0, appends: 0 };
+  }
+
   readonly putShop: Store["putShop"] = (shop) => this.#directory.putShop(shop);
 
   readonly getShop: Store["getShop"] = (id) => this.#directory.getShop(id);

@@ -43,6 +43,25 @@ describe("SqliteStore appends on the writer thread", () => {
     expect((await all(store, "c1")).map((m) => m.msgId)).toEqual(["a", "b"]);
   });
 
+  it("counts the batches it commits and the appends in them (the bench's messages per batch)", async () => {
+    await using fx = await tempStore();
+    const { store } = fx;
+    await createConversations(store, ["c1", "c2"]);
+    const before = store.writerStats;
+    // Called in one turn: one batch of three.
+    await Promise.all([
+      store.append(message("c1", "a", T0 + 1)),
+      store.append(message("c2", "b", T0 + 2)),
+      store.append(message("c1", "c", T0 + 3)),
+    ]);
+    await store.append(message("c2", "d", T0 + 4));
+    const after = store.writerStats;
+    expect({ batches: after.batches - before.batches, appends: after.appends - before.appends }).toEqual({
+      batches: 2,
+      appends: 4,
+    });
+  });
+
   it("answers a msgId repeated in a later batch, even while the first is committing, as a duplicate", async () => {
     await using fx = await tempStore();
     const { store } = fx;

@@ -100,6 +100,9 @@ export class SqliteWriter {
   #closing: Promise<void> | undefined;
   #stopping = false;
   #onIdle: (() => void) | undefined;
+  /** Batches sent to the thread, and the appends in them (see {@link stats}). */
+  #batches = 0;
+  #batchedAppends = 0;
 
   readonly #onStored: SqliteWriterOptions["onStored"];
   readonly #onUncertain: SqliteWriterOptions["onUncertain"];
@@ -153,6 +156,15 @@ export class SqliteWriter {
   /** Why appends fail, once the thread is gone; undefined while it runs. */
   get failure(): Error | undefined {
     return this.#failure;
+  }
+
+  /**
+   * Batches (transactions, one fsync each) sent to the thread so far, and the appends they
+   * carried; `appends / batches` is the mean group-commit size. A batch of only small writes
+   * ({@link WriterOp}) counts as a batch with no append.
+   */
+  stats(): { batches: number; appends: number } {
+    return { batches: this.#batches, appends: this.#batchedAppends };
   }
 
   append(message: NewMessage): Promise<AppendResult> {
@@ -217,6 +229,8 @@ export class SqliteWriter {
     this.#queuedOps = [];
     this.#inFlight = batch;
     this.#inFlightOps = ops;
+    this.#batches++;
+    this.#batchedAppends += batch.length;
     this.#worker.ref();
     this.#worker.postMessage({ type: "append", rows: batch.map((p) => p.row), ops: ops.map((p) => p.op) });
   }
