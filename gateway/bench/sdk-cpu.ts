@@ -13,6 +13,7 @@
  *
  * Writes gateway/bench/out/sdk-cpu.json. See docs/performance.md, "SDK CPU per message".
  */
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
@@ -20,7 +21,6 @@ import { join, resolve } from "node:path";
 import { ROTATE_AFTER_MESSAGES } from "@parley/sdk/crypto";
 import { startNats } from "../test/harness/nats.js";
 import { startGatewayChild } from "./gateway-child.js";
-import { cpuMeter } from "./procs.js";
 import { type ProfileSummary, summariseProfile } from "./profile.js";
 import { round } from "./stats.js";
 import { SystemRig } from "./system.js";
@@ -42,6 +42,16 @@ export interface SdkCpuRound {
   sender_us_per_msg: number;
   /** CPU of the agent's process per message received. */
   agent_us_per_msg: number;
+  /** Of those, user-mode CPU (the JavaScript and native code; the rest is the kernel's, mostly socket calls). */
+  sender_user_us_per_msg: number;
+  agent_user_us_per_msg: number;
+}
+
+/** User and system CPU seconds of a process so far (Linux /proc). */
+function userSystem(pid: number): { user: number; system: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 }
 
 function numberArg(args: string[], name: string, fallback: number): number {
@@ -64,7 +74,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 export async function measureSdkCpu(
   o: SdkCpuOptions,
   log: (msg: string) => void,
-): Promise<{ rounds: SdkCpuRound[]; median: { sender_us_per_msg: number; agent_us_per_msg: number } }> {
+): Promise<{ rounds: SdkCpuRound[]; median: Omit<SdkCpuRound, "sent" | "received" | "seconds"> }> {
   const out = resolve("gateway/bench/out");
   await mkdir(join(out, "profiles"), { recursive: true });
   const nats = await startNats();
@@ -81,19 +91,25 @@ export async function measureSdkCpu(
     const round1 = async (): Promise<SdkCpuRound> => {
       const received = rig.receivedTotal;
       const sentBefore = rig.acked.size;
-      const meter = cpuMeter({ senders: sendersChild.pid });
+      const senders0 = userSystem(sendersChild.pid);
+      const agent0 = process.cpuUsage();
       const started = performance.now();
       await rig.throughput(600_000, o.messages);
       await rig.drain(10_000);
-      const cpu = meter();
+      const agent = process.cpuUsage(agent0);
+      const senders1 = userSystem(sendersChild.pid);
       const sent = rig.acked.size - sentBefore;
       const got = rig.receivedTotal - received;
+      const perSent = (seconds: number) => round((seconds * 1e6) / Math.max(1, sent), 1);
+      const perGot = (us: number) => round(us / Math.max(1, got), 1);
       return {
         sent,
         received: got,
         seconds: round((performance.now() - started) / 1000, 2),
-        sender_us_per_msg: round(((cpu.senders ?? 0) * 1e6) / Math.max(1, sent), 1),
-        agent_us_per_msg: round(((cpu.bench ?? 0) * 1e6) / Math.max(1, got), 1),
+        sender_us_per_msg: perSent(senders1.user + senders1.system - senders0.user - senders0.system),
+        agent_us_per_msg: perGot(agent.user + agent.system),
+        sender_user_us_per_msg: perSent(senders1.user - senders0.user),
+        agent_user_us_per_msg: perGot(agent.user),
       };
     };
     const rounds: SdkCpuRound[] = [];
@@ -124,6 +140,8 @@ export async function measureSdkCpu(
     const summary = {
       sender_us_per_msg: median(rounds.map((r) => r.sender_us_per_msg)),
       agent_us_per_msg: median(rounds.map((r) => r.agent_us_per_msg)),
+      sender_user_us_per_msg: median(rounds.map((r) => r.sender_user_us_per_msg)),
+      agent_user_us_per_msg: median(rounds.map((r) => r.agent_user_us_per_msg)),
     };
     await writeFile(
       join(out, "sdk-cpu.json"),
