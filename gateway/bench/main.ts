@@ -5,6 +5,8 @@
  * `npm run bench -- --connections-experiment [--n 2000] [--settle 10]`: only the
  * nats-server memory-per-client experiment (connections-experiment.ts).
  * `npm run bench -- --idle-rpcs [--quick]`: only the idle customers' requests (idle-rpcs.ts).
+ * `npm run bench -- --sdk-cpu [--senders N] [--messages M] [--rounds R] [--profile]`: only the SDK's
+ * CPU per message sent and received (sdk-cpu.ts).
  *
  * Measures, in one run and in this order: the baselines (raw NATS, raw store,
  * no-op HTTP), the system with real SDK clients on the embedded store (with the
@@ -42,6 +44,7 @@ import { type ProfileSummary, summariseProfile } from "./profile.js";
 import { evaluateTargets, type Report, renderTable, writeReport } from "./report.js";
 import { measureScaling } from "./scaling.js";
 import { isolatedFigures, measureServerCost, type ServerCost } from "./server-cost.js";
+import { sdkCpuCli } from "./sdk-cpu.js";
 import { round } from "./stats.js";
 import { SystemRig } from "./system.js";
 
@@ -678,7 +681,9 @@ function scalingFigures(
   ? connectionsExperimentCli(args)
   : args.includes("--idle-rpcs")
     ? idleRpcsCli(M.idleRpc, log)
-    : main()
+    : args.includes("--sdk-cpu")
+      ? sdkCpuCli(args, log)
+      : main()
 )
   .then(() => runCleanups())
   .then(

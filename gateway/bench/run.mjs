@@ -12,7 +12,7 @@ import { ensureNatsServer } from "../../scripts/lib/nats-server.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 await ensureNatsServer();
-const noMongo = process.argv.includes("--no-mongo") || process.argv.includes("--connections-experiment");
+const noMongo = ["--no-mongo", "--connections-experiment", "--sdk-cpu"].some((a) => process.argv.includes(a));
 if (!process.env.MONGODB_URI && !noMongo) await ensureFerretdb();
 
 const child = spawn(

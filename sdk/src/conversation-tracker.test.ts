@@ -20,7 +20,8 @@ describe("ConversationTracker", () => {
     type Step =
       | { kind: "deliver"; seq: number; mine: boolean }
       | { kind: "read"; seq: number }
-      | { kind: "info"; lastSeq: number; readUpTo: number; unread: number };
+      | { kind: "info"; lastSeq: number; readUpTo: number; unread: number }
+      | { kind: "commit"; epoch: number };
     const step = fc.oneof(
       {
         weight: 6,
@@ -31,6 +32,11 @@ describe("ConversationTracker", () => {
         }),
       },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant("read" as const), seq: fc.integer({ min: 0, max: 60 }) }) },
+      // A commit event: the same details with a new epoch (the count is kept, not worked out again).
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant("commit" as const), epoch: fc.integer({ min: 1, max: 9 }) }),
+      },
       {
         weight: 1,
         arbitrary: fc.record({
@@ -50,6 +56,9 @@ describe("ConversationTracker", () => {
             if (t.claim(s.seq)) t.insert([{ ...msg(s.seq), sender: s.mine ? "me" : "them" }]);
           } else if (s.kind === "read") {
             t.setReadUpTo(s.seq);
+          } else if (s.kind === "commit") {
+            const info = t.state.value.info;
+            if (info) t.setInfo({ ...info, epoch: s.epoch });
           } else {
             t.setInfo({
               id: "cv_1",

@@ -201,7 +201,19 @@ export class ConversationTracker {
   }
 
   setInfo(info: ConversationInfo): void {
-    this.state.set((s) => withUnread({ ...s, info, readUpTo: Math.max(s.readUpTo, info.readUpTo ?? 0) }, this.#self));
+    this.state.set((s) => {
+      const next = { ...s, info, readUpTo: Math.max(s.readUpTo, info.readUpTo ?? 0) };
+      // Details that leave every input of the unread count as it was (an epoch after a commit, a
+      // status, an assignee) keep the count: counting again scans the loaded messages.
+      const was = s.info;
+      const same =
+        was !== undefined &&
+        next.readUpTo === s.readUpTo &&
+        was.lastSeq === info.lastSeq &&
+        (was.readUpTo ?? 0) === (info.readUpTo ?? 0) &&
+        (was.unread ?? 0) === (info.unread ?? 0);
+      return same ? next : withUnread(next, this.#self);
+    });
   }
 
   /** Moves this principal's marker forward (never back). */

@@ -79,6 +79,33 @@ describe("Outbox", () => {
     expect(await stored()).toEqual(["m_aaaaaaaaaaaaaaaa", "m_cccccccccccccccc"]);
   });
 
+  it("keeps another tab's entries across its own writes in a row, and takes in what that tab wrote in between", async () => {
+    const storage = memoryStorage();
+    const tabA = new Outbox(storage, "k");
+    const tabB = new Outbox(storage, "k");
+    const stored = async () =>
+      (JSON.parse((await storage.get("k")) ?? "[]") as OutboxEntry[]).map((e) => e.envelope.msgId).sort();
+    await tabB.add(entry("m_bbbbbbbbbbbbbbbb"));
+    // A's writes in a row: nothing else wrote between them, so A need not read the list back each time.
+    await tabA.add(entry("m_aaaaaaaaaaaaaaaa"));
+    await tabA.add(entry("m_a2a2a2a2a2a2a2a2"));
+    await tabA.remove("m_aaaaaaaaaaaaaaaa");
+    expect(await stored()).toEqual(["m_a2a2a2a2a2a2a2a2", "m_bbbbbbbbbbbbbbbb"]);
+    // B writes in between: A's next write keeps B's new entry.
+    await tabB.add(entry("m_cccccccccccccccc"));
+    await tabA.add(entry("m_dddddddddddddddd"));
+    expect(await stored()).toEqual([
+      "m_a2a2a2a2a2a2a2a2",
+      "m_bbbbbbbbbbbbbbbb",
+      "m_cccccccccccccccc",
+      "m_dddddddddddddddd",
+    ]);
+    // B's message acknowledged there: A's next write does not bring it back.
+    await tabB.remove("m_bbbbbbbbbbbbbbbb");
+    await tabA.remove("m_a2a2a2a2a2a2a2a2");
+    expect(await stored()).toEqual(["m_cccccccccccccccc", "m_dddddddddddddddd"]);
+  });
+
   it("deletes the key when empty and keeps a failure across reloads", async () => {
     const storage = memoryStorage();
     const box = new Outbox(storage, "k");

@@ -68,6 +68,12 @@ export class Outbox {
   /** The write that will include the latest change; callers that changed something await it. */
   #next: Promise<void> | undefined;
   #writing: Promise<void> = Promise.resolve();
+  /**
+   * The text this outbox last wrote and the entries it held: while storage still holds exactly that
+   * text, no other outbox wrote since, and those entries stand for what a read would parse (a send
+   * writes three times, and each write read and parsed the stored list first).
+   */
+  #written: { text: string; entries: readonly OutboxEntry[] } | undefined;
 
   constructor(
     private readonly storage: KeyValueStorage,
@@ -144,7 +150,15 @@ export class Outbox {
       this.#next = undefined;
       const others = await this.#othersStored();
       const all = [...this.#entries, ...others];
-      return all.length === 0 ? this.storage.delete(this.key) : this.storage.set(this.key, JSON.stringify(all));
+      if (all.length === 0) {
+        this.#written = undefined;
+        return this.storage.delete(this.key);
+      }
+      const text = JSON.stringify(all);
+      // This outbox's own entries in it are always held or removed by the next read, so only their
+      // msgIds count there; the others' entries are as parsed and never changed here.
+      this.#written = { text, entries: all };
+      return this.storage.set(this.key, text);
     });
     this.#next = next;
     this.#writing = next.catch(() => undefined);
@@ -155,10 +169,14 @@ export class Outbox {
   async #othersStored(): Promise<OutboxEntry[]> {
     const raw = await this.storage.get(this.key);
     let stored: unknown;
-    try {
-      stored = raw ? JSON.parse(raw) : [];
-    } catch {
-      return []; // unreadable: nothing of anyone's can be kept
+    if (raw !== undefined && raw === this.#written?.text) {
+      stored = this.#written.entries;
+    } else {
+      try {
+        stored = raw ? JSON.parse(raw) : [];
+      } catch {
+        return []; // unreadable: nothing of anyone's can be kept
+      }
     }
     if (!Array.isArray(stored)) return [];
     const ids = new Set((stored as OutboxEntry[]).map((e) => e.envelope?.msgId));

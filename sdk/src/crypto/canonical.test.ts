@@ -95,4 +95,23 @@ describe("canonical encodings", () => {
     for (const h of bad) expect(headerProblem(h), JSON.stringify(h)).toBeTypeOf("string");
     expect(() => encodeHeaderAad({ ...header, epoch: -1 }, "x")).toThrow(TypeError);
   });
+
+  it("takes ids of up to 256 UTF-8 bytes and refuses one byte more, whatever the characters", () => {
+    // [id, its UTF-8 bytes]: one, two, three and four bytes per character, at the limit and past it.
+    const ids: [string, number][] = [
+      ["a".repeat(256), 256],
+      ["a".repeat(257), 257],
+      ["é".repeat(128), 256],
+      [`${"é".repeat(128)}a`, 257],
+      [`${"€".repeat(85)}a`, 256],
+      ["€".repeat(86), 258],
+      ["😀".repeat(64), 256],
+      [`${"😀".repeat(64)}a`, 257],
+      ["€".repeat(85), 255],
+    ];
+    for (const [id, bytes] of ids) {
+      expect(new TextEncoder().encode(id).length).toBe(bytes);
+      expect(headerProblem({ ...header, msgId: id }) === undefined, `${bytes} bytes`).toBe(bytes <= 256);
+    }
+  });
 });

@@ -87,6 +87,17 @@ export class CanonicalWriter {
 }
 
 /** Why a header cannot be encoded, or undefined when it can. */
+/**
+ * Whether a string without lone surrogates is at most {@link MAX_HEADER_ID_BYTES} in UTF-8. Each
+ * UTF-16 code unit takes 1 to 3 bytes, so only lengths in between are encoded to find out (every
+ * message is checked three times on its way in: the codec, opening, the AAD).
+ */
+function fitsIdBytes(value: string): boolean {
+  if (value.length * 3 <= MAX_HEADER_ID_BYTES) return true;
+  if (value.length > MAX_HEADER_ID_BYTES) return false;
+  return encoder.encode(value).length <= MAX_HEADER_ID_BYTES;
+}
+
 export function headerProblem(header: unknown): string | undefined {
   if (header === null || typeof header !== "object") return "header is not an object";
   const h = header as Record<string, unknown>;
@@ -94,7 +105,7 @@ export function headerProblem(header: unknown): string | undefined {
   for (const field of ["convId", "msgId", "senderDevice"] as const) {
     const value = h[field];
     if (typeof value !== "string" || value.length === 0) return `${field} is not a non-empty string`;
-    if (LONE_SURROGATE.test(value) || encoder.encode(value).length > MAX_HEADER_ID_BYTES) return `${field} is invalid`;
+    if (LONE_SURROGATE.test(value) || !fitsIdBytes(value)) return `${field} is invalid`;
   }
   for (const field of ["epoch", "ts"] as const) {
     const value = h[field];

@@ -171,6 +171,30 @@ describe("EpochKeyring", () => {
     expect(await storage.get("parley.epochs.c_other")).toBeUndefined();
   });
 
+  it("stores the new head and keys with the counts after a commit that follows counted messages", async () => {
+    const storage = memoryStorage();
+    const kc = await keyringFor(carol, storage);
+    await kc.apply(chain.slice(0, 2));
+    await kc.noteMessage(2);
+    await kc.noteMessage(2);
+    await kc.apply(chain);
+    await kc.noteMessage(3);
+    const stored = (await storage.get(`parley.epochs.${CONV}`)) ?? "";
+    // The same layout as before the head was kept serialized between writes.
+    expect(Object.keys(JSON.parse(stored))).toEqual(["v", "convId", "head", "keys", "counts"]);
+    const reloaded = await EpochKeyring.open({
+      storage,
+      convId: CONV,
+      identity: carol.identity,
+      directory: await DeviceDirectory.open({ storage }),
+    });
+    expect(reloaded.head).toEqual(e3.commit);
+    expect(reloaded.keyFor(2)).toEqual(e2.epochKey);
+    expect(reloaded.keyFor(3)).toEqual(e3.epochKey);
+    expect(reloaded.messagesSince(3)).toBe(1);
+    expect(reloaded.messagesSince(2)).toBe(3);
+  });
+
   it("refuses out-of-order and unverifiable commits and stays at the last good head", async () => {
     const storage = memoryStorage();
     const kc = await keyringFor(carol, storage);

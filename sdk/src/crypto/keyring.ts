@@ -129,6 +129,12 @@ export class EpochKeyring {
   #skippedHash = "";
   readonly #keys = new Map<number, Uint8Array>();
   readonly #counts = new Map<number, number>();
+  /**
+   * The stored JSON up to its `counts` (head and keys, which change only with a commit), kept between
+   * writes: each message counted rewrites only the counts instead of serializing the head commit and
+   * encoding every key again. Cleared whenever the head or the keys change.
+   */
+  #storedHead: string | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(options: EpochKeyringOptions) {
@@ -272,6 +278,7 @@ export class EpochKeyring {
         const hash = await commitHash(commit);
         this.#head = commit;
         this.#headHash = hash;
+        this.#storedHead = undefined;
         this.#skipped = undefined;
         this.#skippedHash = "";
         result.applied.push(commit.epoch);
@@ -286,17 +293,15 @@ export class EpochKeyring {
     return result;
   }
 
+  /** Writes `{v, convId, head, keys, counts}`; the part before `counts` is serialized once per head. */
   async #persist(): Promise<void> {
-    await this.#storage.set(
-      this.#storageKey,
-      JSON.stringify({
-        v: STORED_VERSION,
-        convId: this.convId,
-        head: this.#head ?? null,
-        keys: [...this.#keys].map(([epoch, key]) => [epoch, toBase64Url(key)]),
-        counts: [...this.#counts],
-      }),
-    );
+    this.#storedHead ??= JSON.stringify({
+      v: STORED_VERSION,
+      convId: this.convId,
+      head: this.#head ?? null,
+      keys: [...this.#keys].map(([epoch, key]) => [epoch, toBase64Url(key)]),
+    }).slice(0, -1);
+    await this.#storage.set(this.#storageKey, `${this.#storedHead},"counts":${JSON.stringify([...this.#counts])}}`);
   }
 
   async #restore(text: string): Promise<void> {

@@ -19,8 +19,8 @@ import { fromBase64Url, toBase64Url } from "../base64url.js";
 import { type MessageBody, parseMessageBody } from "../codec.js";
 import { DecryptError, SealError } from "../errors.js";
 import { type Envelope, type EnvelopeHeader, MAX_CIPHERTEXT_CHARS } from "../protocol/envelope.js";
+import { publicRandomBytes } from "../protocol/random-pool.js";
 import { CanonicalWriter, encodeHeaderAad, headerProblem, Labels, messageSignatureInput } from "./canonical.js";
-import { randomBytes } from "./random.js";
 import { loadSodium } from "./sodium.js";
 import type { VouchKit } from "./team-vouch-rules.js";
 
@@ -205,7 +205,8 @@ export async function sealMessage(input: SealMessageInput): Promise<Envelope> {
   };
   const sodium = await loadSodium();
   const aad = encodeHeaderAad(fields, E2E_ALG);
-  const nonce = randomBytes(NONCE_BYTES);
+  // A nonce is sent in the clear: from the pool of public random bytes, each byte handed out once.
+  const nonce = publicRandomBytes(NONCE_BYTES);
   const padded = padPlaintext(plaintext);
   const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(padded, aad, null, nonce, epochKey);
   sodium.memzero(padded);

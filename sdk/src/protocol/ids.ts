@@ -4,6 +4,8 @@
  * text can never add a token, a wildcard or whitespace to a subject.
  */
 
+import { publicRandomBytes } from "./random-pool.js";
+
 /** Letters, digits, `_` and `-`; 1 to 64 characters. */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -29,8 +31,7 @@ const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 
 /** 128 random bits as 22 base64url characters, with an optional prefix such as `c_`. */
 export function randomId(prefix = ""): string {
-  const bytes = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(bytes);
+  const bytes = publicRandomBytes(16);
   let out = prefix;
   for (let i = 0; i < bytes.length; i += 3) {
     const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
