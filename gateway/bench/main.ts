@@ -111,8 +111,9 @@ const M = quick
       historyRequests: 500,
       idle: 1_000,
       idleMs: 30_000,
-      // Two presence heartbeats (one per 10 s) from each of the 50 customers of the heartbeat run.
-      idleRpc: { clients: 50, ms: 20_000 },
+      // Two presence heartbeats (one per 10 s) from each of the 50 customers of the heartbeat run;
+      // both runs at once, each on its own nats-server (idle-rpcs.ts).
+      idleRpc: { clients: 50, ms: 20_000, concurrent: true },
       limitSettleMs: 5_000,
       reconnectMs: 30_000,
       mongoThroughputMs: 5_000,
@@ -487,7 +488,7 @@ async function main(): Promise<void> {
   details.history = { seed: [small, big], timings: hist, requests: M.historyRequests };
   if (quick)
     notes.push(
-      "quick: shorter windows than full (docs/performance.md, Running it); the server-cost phase runs 750 msgs/s and the closed loop only.",
+      `quick: shorter windows than full (docs/performance.md, Running it); server-cost rates ${SERVER_COST_RATES.join(", ") || "none"} msgs/s (0: closed loop; full runs 250, 500, 750, 0).`,
       `history: quick mode seeds ${M.historyBig.toLocaleString("en-US")} messages, not 1,000,000 (history_big_n).`,
     );
 
