@@ -39,6 +39,7 @@ import { idleRpcsBoth, idleRpcsCli } from "./idle-rpcs.js";
 import { createIsolation, createPinning } from "./isolation.js";
 import { type ListenFigures, measureListen } from "./listen.js";
 import { countNats } from "./nats-counts.js";
+import { PhaseClock, renderPhaseSeconds } from "./phases.js";
 import { childPidsNamed, cpuMeter, onCleanup, runCleanups } from "./procs.js";
 import { type ProfileSummary, summariseProfile } from "./profile.js";
 import { evaluateTargets, type Report, renderTable, writeReport } from "./report.js";
@@ -84,7 +85,8 @@ const SCALING_WARMUP = scalingWarmUpArg >= 0 ? Number(args[scalingWarmUpArg + 1]
 const serverCostRatesArg = args.indexOf("--server-cost-rates");
 /**
  * Offered rates of the server-cost phase (server-cost.ts), msgs/s, 0 for a closed loop; `--no-server-cost`
- * skips the phase. 750 is about what the load generator sustains on one of these two cores.
+ * skips the phase. 750 is about what the load generator sustains on one of these two cores, and the rate
+ * the server CPU target is checked at: `--quick` runs only it and the closed loop (the 3-minute limit).
  */
 const SERVER_COST_RATES = args.includes("--no-server-cost")
   ? []
@@ -93,31 +95,35 @@ const SERVER_COST_RATES = args.includes("--no-server-cost")
         .split(",")
         .map(Number)
         .filter((r) => Number.isFinite(r) && r >= 0)
-    : [250, 500, 750, 0];
+    : quick
+      ? [750, 0]
+      : [250, 500, 750, 0];
 /** `--server-cost-shared`: each server-cost rate also unpinned, before the pinned ones (for comparison). */
 const SERVER_COST_SHARED = args.includes("--server-cost-shared");
 
 const M = quick
   ? {
       pubsub: { count: 300_000, ms: 5_000 },
-      request: { count: 200_000, ms: 3_000 },
-      sqlite: { count: 30_000, ms: 3_000 },
-      mongo: { count: 10_000, ms: 3_000 },
-      http: { count: 50_000, ms: 3_000 },
-      throughputMs: 8_000,
+      request: { count: 200_000, ms: 2_000 },
+      sqlite: { count: 30_000, ms: 2_000 },
+      mongo: { count: 10_000, ms: 2_000 },
+      http: { count: 50_000, ms: 2_000 },
+      throughputMs: 6_000,
       latencyMs: 5_000,
       historyBig: 100_000,
       historyRequests: 500,
       idle: 1_000,
       idleMs: 30_000,
-      idleRpc: { clients: 50, ms: 30_000 },
-      limitSettleMs: 10_000,
+      // Two presence heartbeats (one per 10 s) from each of the 50 customers of the heartbeat run;
+      // both runs at once, each on its own nats-server (idle-rpcs.ts).
+      idleRpc: { clients: 50, ms: 20_000, concurrent: true },
+      limitSettleMs: 5_000,
       reconnectMs: 30_000,
       mongoThroughputMs: 5_000,
       mongoSenders: 8,
       scalingMs: 5_000,
       serverCostMs: 4_000,
-      groupCommitMs: 1_500,
+      groupCommitMs: 1_000,
       cryptoMessages: 500,
     }
   : {
@@ -147,6 +153,8 @@ const MONGO_SENDERS = Math.min(SENDERS, M.mongoSenders);
 const OUT = resolve("gateway/bench/out");
 const notes: string[] = [];
 const details: Record<string, unknown> = {};
+/** Wall-clock seconds per phase (`details.phase_seconds`): the quick run must stay under 3 minutes. */
+const phases = new PhaseClock();
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 async function selfProfile<T>(name: string, fn: () => Promise<T>): Promise<T> {
@@ -306,6 +314,7 @@ async function systemRun(
         log(
           `system (${name}): server cost at ${opts.serverCostRates.join(", ")} msgs/s, ${M.serverCostMs / 1000} s each, servers pinned apart from the load generator${SERVER_COST_SHARED ? " (and unpinned first)" : ""}`,
         );
+        phases.start("server_cost");
         const pinning = createPinning();
         const weight = createIsolation(`parley-bench-${process.pid}-cost`);
         onCleanup(async () => {
@@ -330,6 +339,7 @@ async function systemRun(
           );
         }
         await rig.drain(15_000);
+        phases.start(`system_${name}`);
       }
       let lat: Awaited<ReturnType<SystemRig["latency"]>> | undefined;
       let latCpu: Record<string, number> | undefined;
@@ -405,6 +415,7 @@ async function systemRun(
 
 async function main(): Promise<void> {
   const started = Date.now();
+  phases.start("setup");
   await mkdir(join(OUT, "profiles"), { recursive: true });
   details.profiles = {};
   const { bin, version: natsVersion } = await ensureNatsServer();
@@ -436,10 +447,12 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${JSON.stringify(scaling, null, 2)}\nwritten ${file}\n`);
     return;
   }
+  phases.start("baselines");
   const base = await baselines(nats, mongo);
 
   // System on the embedded store.
   const dataDir = join(work, "embedded");
+  phases.start("system_embedded");
   const sys = await systemRun(nats, "embedded", {
     dataDir,
     senders: SENDERS,
@@ -457,6 +470,7 @@ async function main(): Promise<void> {
   };
 
   // History: seed while no gateway has the file open, then a fresh gateway on it.
+  phases.start("history");
   log(`history: seeding 1,000 and ${M.historyBig.toLocaleString("en-US")} messages`);
   const small = await seedConversation(dataDir, SHOP.id, "cv_hist_1k", 1_000);
   const big = await seedConversation(dataDir, SHOP.id, "cv_hist_big", M.historyBig);
@@ -477,10 +491,12 @@ async function main(): Promise<void> {
   details.history = { seed: [small, big], timings: hist, requests: M.historyRequests };
   if (quick)
     notes.push(
+      `quick: shorter windows than full (docs/performance.md, Running it); server-cost rates ${SERVER_COST_RATES.join(", ") || "none"} msgs/s (0: closed loop; full runs 250, 500, 750, 0).`,
       `history: quick mode seeds ${M.historyBig.toLocaleString("en-US")} messages, not 1,000,000 (history_big_n).`,
     );
 
   // Idle WebSocket clients, then the reconnect storm with a send stream through the gateway.
+  phases.start("connections");
   log(`connections: ${M.idle} idle WebSocket clients`);
   const mem = await idleMemory(nats, M.idle, M.idleMs);
   log(`  ${mem.ws_clients} connected in ${mem.idle.seconds} s, ${mem.kib_per_client} KiB each`);
@@ -524,6 +540,7 @@ async function main(): Promise<void> {
   });
   details.connections_gomemlimit = lr;
   // What idle SDK customers ask of a gateway: presence from connections, then presence heartbeats.
+  phases.start("idle_rpcs");
   const idle = await idleRpcsBoth(nats, work, M.idleRpc, log);
   Object.assign(system, idle.system);
   details.idle_rpcs = idle.details;
@@ -543,6 +560,7 @@ async function main(): Promise<void> {
   // System on the MongoDB store.
   let systemMongo: Record<string, unknown> | undefined;
   if (mongo) {
+    phases.start("system_mongodb");
     const run = await systemRun(nats, "mongodb", {
       dataDir: join(work, "mongo-unused"),
       mongo: { uri: mongo.uri, dbName: `${mongo.dbName}_sys` },
@@ -561,11 +579,14 @@ async function main(): Promise<void> {
   }
 
   // `parley-gateway --workers 1` vs `--workers 2` on the MongoDB store, the server side isolated.
+  if (mongo && withScaling) phases.start("scaling");
   const scaling = mongo && withScaling ? await scalingPhase(nats, mongo, work) : undefined;
 
+  phases.start("bundles");
   const bundles = await measureBundles(notes);
   let listen: ListenFigures | undefined;
   if (!args.includes("--no-listen")) {
+    phases.start("listen");
     log(`listen: two Chromium players of one session, ${quick ? 10 : 30} s (widget/bench/listen-sync.mjs)`);
     listen = await measureListen(quick ? 10 : 30, notes);
     log(
@@ -582,6 +603,7 @@ async function main(): Promise<void> {
       "--profile: CPU profiles were taken during the throughput runs; figures are a little lower than unprofiled.",
     );
 
+  phases.stop();
   const c = cpus();
   const partial: Omit<Report, "targets"> = {
     when: new Date().toISOString(),
@@ -602,6 +624,7 @@ async function main(): Promise<void> {
     details: {
       ...details,
       run_seconds: Math.round((Date.now() - started) / 1000),
+      phase_seconds: phases.seconds(),
       senders: SENDERS,
       sender_procs: SENDER_PROCS,
       latency_procs: LATENCY_PROCS,
@@ -611,7 +634,7 @@ async function main(): Promise<void> {
   const report: Report = { ...partial, targets: evaluateTargets(partial) };
   await writeReport(join(OUT, "latest.json"), report);
   process.stdout.write(
-    `\n${renderTable(report)}\nwritten ${join(OUT, "latest.json")} in ${report.details.run_seconds} s\n`,
+    `\n${renderTable(report)}\n${renderPhaseSeconds(phases.seconds())}\nwritten ${join(OUT, "latest.json")} in ${report.details.run_seconds} s\n`,
   );
 }
 
