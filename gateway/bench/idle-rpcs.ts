@@ -80,9 +80,8 @@ export async function idleRpcs(
 
 /**
  * Both runs: the figures for the bench JSON's `system` and its details. With `concurrent` (`--quick`)
- * the two run at once, each on a nats-server of its own, so that neither listener hears the other's
- * customers nor the requests of a bench phase running beside them on `nats` (main.ts overlaps them
- * with the MongoDB phases); they are counts, not timings, so sharing the cores does not change them.
+ * the two run at once, the heartbeat run on a nats-server of its own so that neither listener hears
+ * the other's customers; they are counts, not timings, so sharing the cores does not change them.
  */
 export async function idleRpcsBoth(
   nats: NatsHarness,
@@ -101,11 +100,11 @@ export async function idleRpcsBoth(
   };
   let results: IdleRpcFigures[];
   if (opts.concurrent) {
-    const [forWatch, forBeat] = await Promise.all([startNats(), startNats()]);
+    const own = await startNats();
     try {
-      results = await Promise.all([run(true, forWatch), run(false, forBeat)]);
+      results = await Promise.all([run(true, nats), run(false, own)]);
     } finally {
-      await Promise.all([forWatch[Symbol.asyncDispose](), forBeat[Symbol.asyncDispose]()]);
+      await own[Symbol.asyncDispose]();
     }
   } else results = [await run(true, nats), await run(false, nats)];
   for (const [i, r] of results.entries()) {

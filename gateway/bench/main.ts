@@ -115,7 +115,7 @@ const M = quick
       idle: 1_000,
       idleMs: 30_000,
       // Two presence heartbeats (one per 10 s) from each of the 50 customers of the heartbeat run;
-      // both runs at once, each on its own nats-server (idle-rpcs.ts), beside the MongoDB phases.
+      // both runs at once, each on its own nats-server (idle-rpcs.ts).
       idleRpc: { clients: 50, ms: 20_000, concurrent: true },
       limitSettleMs: 5_000,
       reconnectMs: 30_000,
@@ -540,26 +540,10 @@ async function main(): Promise<void> {
   });
   details.connections_gomemlimit = lr;
   // What idle SDK customers ask of a gateway: presence from connections, then presence heartbeats.
-  // In --quick, with the MongoDB phases to run, the two counts run beside them on their own
-  // nats-servers (idle-rpcs.ts): idle customers cost next to nothing once connected, their
-  // connecting overlaps the MongoDB run's own connecting, and counts do not depend on the cores.
-  const overlapIdle = M.idleRpc.concurrent === true && mongo !== undefined;
-  const idlePending = (() => {
-    if (!overlapIdle) return undefined;
-    log("idle rpcs: beside the MongoDB phases, each count on its own nats-server");
-    const p = idleRpcsBoth(nats, work, M.idleRpc, log);
-    // Awaited after the MongoDB phases; until then a failure must not count as unhandled.
-    p.catch(() => undefined);
-    return p;
-  })();
-  const takeIdle = (idle: Awaited<ReturnType<typeof idleRpcsBoth>>) => {
-    Object.assign(system, idle.system);
-    details.idle_rpcs = idle.details;
-  };
-  if (!idlePending) {
-    phases.start("idle_rpcs");
-    takeIdle(await idleRpcsBoth(nats, work, M.idleRpc, log));
-  }
+  phases.start("idle_rpcs");
+  const idle = await idleRpcsBoth(nats, work, M.idleRpc, log);
+  Object.assign(system, idle.system);
+  details.idle_rpcs = idle.details;
   notes.push(
     "idle_rpc_per_client_per_min: requests per connected, idle SDK customer per minute, counted on api.*.> by a plain subscription, against a gateway with the connection watcher (presence from connections, ADR 0053); _heartbeats: the same against a gateway without a NATS system user (presence heartbeats, as before ADR 0053).",
   );
@@ -597,11 +581,6 @@ async function main(): Promise<void> {
   // `parley-gateway --workers 1` vs `--workers 2` on the MongoDB store, the server side isolated.
   if (mongo && withScaling) phases.start("scaling");
   const scaling = mongo && withScaling ? await scalingPhase(nats, mongo, work) : undefined;
-  if (idlePending) {
-    // Only the wait beyond the MongoDB phases counts as this phase's own time.
-    phases.start("idle_rpcs");
-    takeIdle(await idlePending);
-  }
 
   phases.start("bundles");
   const bundles = await measureBundles(notes);
