@@ -86,7 +86,6 @@ export class CanonicalWriter {
   }
 }
 
-/** Why a header cannot be encoded, or undefined when it can. */
 /**
  * Whether a string without lone surrogates is at most {@link MAX_HEADER_ID_BYTES} in UTF-8. Each
  * UTF-16 code unit takes 1 to 3 bytes, so only lengths in between are encoded to find out (every
@@ -98,6 +97,7 @@ function fitsIdBytes(value: string): boolean {
   return encoder.encode(value).length <= MAX_HEADER_ID_BYTES;
 }
 
+/** Why a header cannot be encoded, or undefined when it can. */
 export function headerProblem(header: unknown): string | undefined {
   if (header === null || typeof header !== "object") return "header is not an object";
   const h = header as Record<string, unknown>;
