@@ -50,12 +50,15 @@ describe.each<ClusterStore>(["postgresql", "sqlite"])("a cluster with FerretDB o
   let mongo: MongoClient;
 
   beforeAll(async () => {
+    mkdirSync("test-artifacts", { recursive: true });
     cluster = await startCluster({ store });
     agent = cluster.agent();
     await agent.connect();
     mongo = new MongoClient(cluster.mongo.uri, { serverSelectionTimeoutMS: 10_000 });
   });
   afterAll(async () => {
+    // The gateways' own logs, for a failure seen only in CI.
+    if (cluster) writeFileSync(`test-artifacts/cluster-gateways-${store}.log`, cluster.logs());
     await agent?.close().catch(() => undefined);
     await mongo?.close().catch(() => undefined);
     await cluster?.[Symbol.asyncDispose]();
@@ -86,7 +89,8 @@ describe.each<ClusterStore>(["postgresql", "sqlite"])("a cluster with FerretDB o
       stored,
     );
     rows.push({ ...report, store, fault: { ...report.fault, name, detail } });
-    expect(report.failed).toEqual([]);
+    // The failures themselves in the message: a long array is cut to its length in the diff.
+    expect(report.failed, `${report.failed.length} sends failed, first: ${report.failed.slice(0, 5).join("; ")}`).toEqual([]);
     expect(report.acked).toBe(report.sent);
     expect(report.sent).toBeGreaterThan(0);
     expect({ lost: report.lost, duplicated: report.duplicated, storeMismatches: report.storeMismatches }).toEqual({

@@ -131,7 +131,8 @@ export async function runLoad(
         ackTimes.push(Date.now());
         slowestAckMs = Math.max(slowestAckMs, Date.now() - start);
       } catch (err) {
-        failed.push(`${who} ${i}: ${(err as Error).message}`);
+        const code = (err as { code?: unknown }).code;
+        failed.push(`${who} ${i}: ${typeof code === "string" ? `${code}: ` : ""}${(err as Error).message} (${Date.now() - t0} ms)`);
       }
       await sleep(options.paceMs);
     }
