@@ -6,57 +6,12 @@
  * attacks on those checks are rows in attack/epochs.test.ts.
  */
 import type { ParleyClient } from "@parley/sdk";
-import { buildCommit, createDeviceIdentity, type DeviceIdentity, signDeviceRecord } from "@parley/sdk/crypto";
-import { toBase64Url } from "@parley/sdk/internal";
-import type { DeviceRecord, EpochCommit } from "@parley/sdk/protocol";
+import { createDeviceIdentity, signDeviceRecord } from "@parley/sdk/crypto";
+import type { EpochCommit } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commitFor, envelope, random, registeredDevice } from "./harness/epoch-fixtures.js";
 import { startStack, type TestStack } from "./harness/stack.js";
 import { waitFor } from "./helpers.js";
-
-const random = (n: number) => toBase64Url(crypto.getRandomValues(new Uint8Array(n)));
-
-/** A registered device: its keys (to sign commits) and its record. */
-interface Device {
-  identity: DeviceIdentity;
-  record: DeviceRecord;
-}
-
-/** A real commit following `prev` (epoch 1 without), by `committer`, listing `members`' devices. */
-async function commitFor(convId: string, prev: EpochCommit | undefined, committer: Device, members: Device[]) {
-  const byPrincipal = new Map<string, DeviceRecord[]>();
-  for (const m of members)
-    byPrincipal.set(m.record.principal, [...(byPrincipal.get(m.record.principal) ?? []), m.record]);
-  const { commit } = await buildCommit({
-    identity: committer.identity,
-    principalId: committer.record.principal,
-    convId,
-    prev,
-    members: [...byPrincipal].map(([principalId, devices]) => ({ principalId, devices })),
-    historyPolicy: "none",
-    reason: prev ? "rotate" : "create",
-  });
-  return commit;
-}
-
-async function registeredDevice(client: ParleyClient): Promise<Device> {
-  const identity = await createDeviceIdentity();
-  const record = await signDeviceRecord(identity, client.principal.id);
-  await client.request("device.register", { record });
-  return { identity, record };
-}
-
-const envelope = (convId: string, epoch: number, alg: "none" | "xc20p-ed25519" = "xc20p-ed25519") => ({
-  v: 1 as const,
-  convId,
-  epoch,
-  msgId: random(16),
-  senderDevice: "d_test",
-  ts: Date.now(),
-  alg,
-  nonce: alg === "none" ? "" : random(24),
-  ct: random(300),
-  sig: alg === "none" ? "" : random(64),
-});
 
 describe("epochs at the gateway", () => {
   let stack: TestStack;

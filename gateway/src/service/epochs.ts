@@ -18,6 +18,7 @@ import type { DeviceStore, EpochStore, MemberStore, PrincipalRecord, TeamKeyStor
 import type { ConversationAccess } from "./access.js";
 import { checkCommit } from "./commit-checks.js";
 import { DEFAULT_MAX_DEVICES } from "./device-registry.js";
+import { headFor } from "./epoch-head.js";
 import type { EventFanout } from "./events.js";
 import { readPage } from "./paging.js";
 
@@ -45,7 +46,8 @@ export class Epochs {
     requestId?: string,
   ): Promise<RpcResults["epoch.commit"]> {
     if (commit.committer.principalId !== actor.id) throw new GatewayError("forbidden", "commit as yourself");
-    const { conv } = await this.#o.access(actor, commit.convId);
+    // A commit past the cached head + 1 may follow a head the cache has not caught up with (epoch-head.ts).
+    const conv = await headFor(this.#o.store, (await this.#o.access(actor, commit.convId)).conv, commit.epoch - 1);
     const device = (await this.#o.store.listDevices(actor.id)).find((d) => d.deviceId === commit.committer.deviceId);
     if (!device?.sig) throw new GatewayError("forbidden", "the committing device is not registered");
     if (commit.epoch !== conv.epoch + 1) {

@@ -24,6 +24,7 @@ import type {
   MemberStore,
   PrincipalRecord,
 } from "../store/port.js";
+import { headFor } from "./epoch-head.js";
 import { readPage } from "./paging.js";
 import { RateLimit } from "./rate-limits.js";
 
@@ -65,9 +66,9 @@ export class KeyBackups {
     }
     // Every entry is checked before any is stored: a refused put stores nothing.
     for (const [convId, entries] of byConv) {
-      const conv = await this.#memberConversation(actor, convId);
       const epochs = entries.map((e) => e.epoch);
       const high = Math.max(...epochs);
+      const conv = await headFor(this.#store, await this.#memberConversation(actor, convId), high);
       if (high > conv.epoch) {
         throw new GatewayError(
           "bad_request",

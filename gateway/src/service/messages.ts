@@ -21,6 +21,7 @@ import type {
 } from "../store/port.js";
 import { admit, type ConversationAccess } from "./access.js";
 import type { RpcContext } from "./chat-service.js";
+import { headFor } from "./epoch-head.js";
 import { type EventFanout, messageEventJson } from "./events.js";
 import { readPage } from "./paging.js";
 import { RateLimit } from "./rate-limits.js";
@@ -97,7 +98,10 @@ export class Messages {
       this.#o.store.listMembers(body.convId),
     ]);
     const own = members.find((m) => m.principalId === actor.id);
-    const { conv, team } = admit(actor, found, own !== undefined);
+    const admitted = admit(actor, found, own !== undefined);
+    const { team } = admitted;
+    // Sealed under a newer epoch than the conversation's cached head: the commits decide (epoch-head.ts).
+    const conv = await headFor(this.#o.store, admitted.conv, body.envelope.epoch);
     // Once a conversation has an epoch chain, only envelopes sealed under its head are accepted:
     // a sender on an older epoch must fetch the commits and seal again.
     if (conv.epoch > 0 && body.envelope.alg === "none") {

@@ -13,13 +13,14 @@ import {
   MAX_LIVE_CIPHERTEXT_CHARS,
 } from "@parley/sdk/protocol";
 import { GatewayError } from "../errors.js";
-import type { MemberStore, PrincipalRecord, ReadMarkerStore } from "../store/port.js";
+import type { EpochStore, MemberStore, PrincipalRecord, ReadMarkerStore } from "../store/port.js";
 import type { ConversationAccess } from "./access.js";
+import { headFor } from "./epoch-head.js";
 import type { EventFanout } from "./events.js";
 import { RateLimit } from "./rate-limits.js";
 
 export interface SignalsOptions {
-  store: MemberStore & ReadMarkerStore;
+  store: MemberStore & ReadMarkerStore & EpochStore;
   fanout: EventFanout;
   /** The conversation and the actor's access to it; throws `not_found` without access. */
   access: ConversationAccess;
@@ -140,7 +141,7 @@ export class Signals {
         `a live signal's ct is at most ${MAX_LIVE_CIPHERTEXT_CHARS} characters`,
       );
     }
-    const { conv } = await this.#o.access(actor, convId);
+    const conv = await headFor(this.#o.store, (await this.#o.access(actor, convId)).conv, envelope.epoch);
     if (conv.epoch > 0 && envelope.alg === "none") {
       throw new GatewayError("bad_request", "this conversation is end-to-end encrypted");
     }

@@ -29,6 +29,18 @@ export interface GatewayProcess {
   logs(): string;
 }
 
+/**
+ * The MongoDB driver's own log settings (`MONGODB_LOG_TOPOLOGY`, `MONGODB_LOG_PATH`, ...) from this
+ * process's environment: set them when a test run must show why a gateway lost its store.
+ */
+function driverLogging(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[0].startsWith("MONGODB_LOG_") && e[1] !== undefined,
+    ),
+  );
+}
+
 /** A gateway process on `port` with these environment variables (not started yet). */
 export function gatewayProcess(port: number, env: Record<string, string>): GatewayProcess {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
@@ -59,7 +71,13 @@ export function gatewayProcess(port: number, env: Record<string, string>): Gatew
     async start() {
       if (child) throw new Error("gateway process already running");
       const c = spawn(process.execPath, [MAIN], {
-        env: { PATH: process.env.PATH ?? "", PARLEY_HOST: "127.0.0.1", PARLEY_PORT: String(port), ...env },
+        env: {
+          PATH: process.env.PATH ?? "",
+          ...driverLogging(),
+          PARLEY_HOST: "127.0.0.1",
+          PARLEY_PORT: String(port),
+          ...env,
+        },
         stdio: ["ignore", "pipe", "pipe"],
       });
       child = c;

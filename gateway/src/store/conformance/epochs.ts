@@ -187,6 +187,26 @@ export function describeEpochs(open: () => Promise<StoreFixture>, traits: SuiteT
       expect((await store.listCommits(conv.id, 0, 10)).map((c) => c.epoch)).toEqual([1, 2, 3]);
     });
 
+    it("gives the head by its commits, moving a lagging cached head up, and refuses an unknown conversation", async (ctx) => {
+      await using fx = await open();
+      if (!fx.rawInsertCommit) return ctx.skip();
+      const { store } = fx;
+      const conv = conversation();
+      await store.createConversation(conv);
+      await seedCommits(store, conv.id, 2);
+      // Not lagging: the head is the cached one, whatever older epoch the caller read.
+      expect(await store.epochHead(conv.id, 2)).toBe(2);
+      expect(await store.epochHead(conv.id, 1)).toBe(2);
+      await fx.rawInsertCommit(commit(conv.id, 3));
+      await fx.rawInsertCommit(commit(conv.id, 4));
+      expect((await store.getConversation(conv.id))?.epoch).toBe(2);
+      expect(await store.epochHead(conv.id, 2)).toBe(4);
+      expect((await store.getConversation(conv.id))?.epoch).toBe(4);
+      // Repaired: the next commit follows the real head.
+      expect(await store.appendCommit(commit(conv.id, 5))).toEqual({ accepted: true, head: 5 });
+      await expect(store.epochHead("c-missing", 0)).rejects.toBeInstanceOf(StoreNotFoundError);
+    });
+
     it("repairs a head left behind its commits when a client retries the stored epoch", async (ctx) => {
       await using fx = await open();
       if (!fx.rawInsertCommit) return ctx.skip();

@@ -67,6 +67,16 @@ export class MongoKeys implements EpochStore, TeamKeyStore, KeyBackupStore {
     return acceptedCommit(epoch);
   }
 
+  async epochHead(convId: string, cached: number): Promise<number> {
+    return this.#c.serial(`conv:${convId}`, () =>
+      this.#c.run(async () => {
+        const conv = await this.#c.col.conversations.findOne({ id: convId }, { projection: { _id: 0, epoch: 1 } });
+        if (!conv) throw new StoreNotFoundError(`conversation ${convId} does not exist`);
+        return this.#commitHead(convId, Math.max(cached, conv.epoch ?? 0));
+      }),
+    );
+  }
+
   /** The highest stored commit's epoch (at least `cached`); moves the conversation's head up when it lags. */
   async #commitHead(convId: string, cached: number): Promise<number> {
     const top = await this.#c.col.commits

@@ -310,6 +310,7 @@ export class MongoStore implements Store {
   readonly listNotes: Store["listNotes"] = (convId, limit, before) => this.#messages.listNotes(convId, limit, before);
 
   readonly appendCommit: Store["appendCommit"] = (commit) => this.#keys.appendCommit(commit);
+  readonly epochHead: Store["epochHead"] = (convId, cached) => this.#keys.epochHead(convId, cached);
 
   readonly listCommits: Store["listCommits"] = (convId, after, limit) => this.#keys.listCommits(convId, after, limit);
 

@@ -19,6 +19,17 @@ export interface EpochStore {
    * Rejects with StoreNotFoundError for an unknown conversation.
    */
   appendCommit(commit: EpochCommit): Promise<AppendCommitResult>;
+  /**
+   * The conversation's head epoch by its commits: the highest stored commit's
+   * epoch, at least `cached` (the `epoch` the caller read with the
+   * conversation). When the conversation's cached head lags its commits (a
+   * crash between the two writes, or, on FerretDB, another process's update of
+   * the conversation crossing the head's move) it is moved up here. For a
+   * request that names a newer epoch than the conversation read says: the head
+   * is checked against the commits before the request is refused.
+   * Rejects with StoreNotFoundError for an unknown conversation.
+   */
+  epochHead(convId: string, cached: number): Promise<number>;
   /** Commits with epoch > `after`, oldest first, at most `limit`. */
   listCommits(convId: string, after: number, limit: number): Promise<EpochCommit[]>;
 }

@@ -65,6 +65,21 @@ export class SqliteKeys implements EpochStore, TeamKeyStore, KeyBackupStore {
     });
   }
 
+  async epochHead(convId: string, cached: number): Promise<number> {
+    const s = this.#c.s;
+    const stored = s.convEpoch.get(convId);
+    if (stored === undefined) throw new StoreNotFoundError(`conversation ${convId} does not exist`);
+    const head = chainHead(Math.max(cached, stored), s.maxCommitEpoch.get(convId));
+    // Here a head lags only after a commit stored by hand or an old file: the commit and its move share a transaction.
+    if (head > stored) {
+      await this.#c.write(() => {
+        s.raiseEpoch.run(head, convId);
+        this.#c.cache?.raiseEpoch(convId, head);
+      });
+    }
+    return head;
+  }
+
   async listCommits(convId: string, after: number, limit: number): Promise<EpochCommit[]> {
     return this.#c.s.listCommits
       .all(convId, after, clampLimit(limit))

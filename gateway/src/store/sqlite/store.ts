@@ -348,6 +348,7 @@ export class SqliteStore implements Store {
   readonly listNotes: Store["listNotes"] = (convId, limit, before) => this.#messages.listNotes(convId, limit, before);
 
   readonly appendCommit: Store["appendCommit"] = (commit) => this.#keys.appendCommit(commit);
+  readonly epochHead: Store["epochHead"] = (convId, cached) => this.#keys.epochHead(convId, cached);
 
   readonly listCommits: Store["listCommits"] = (convId, after, limit) => this.#keys.listCommits(convId, after, limit);
 
