@@ -9,28 +9,19 @@
  * leave's presence events and notes to the other gateway. A wiretap reads the
  * headers; the second gateway's log lines carry `extra: 1`.
  */
-import { headers, type NatsConnection } from "@nats-io/nats-core";
 import type { ParleyClient } from "@parley/sdk";
-import { REQUEST_ID_HEADER, type RpcOp, type RpcReply, subjects } from "@parley/sdk/protocol";
+import { REQUEST_ID_HEADER, subjects } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REVOKE_SUBJECT } from "../src/nats/connections.js";
 import { PRESENCE_SUBJECT } from "../src/service/presence.js";
 import { PRESENCE_NAME_SUBJECT } from "../src/service/presence-connections.js";
 import { type MongoForTests, mongoForTests } from "./harness/ferretdb.js";
-import { ADMIN_TOKEN, SHOP_ID, type StackOptions, startStack, type TestStack } from "./harness/stack.js";
-import { startWiretap, type Wiretap } from "./harness/wiretap.js";
+import { type LogLine, logLines, type RawCaller, rawCaller } from "./harness/request-ids.js";
+import { ADMIN_TOKEN, SHOP_ID, type StackOptions, startStack } from "./harness/stack.js";
+import { startWiretap } from "./harness/wiretap.js";
 import { waitFor } from "./helpers.js";
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 const PASSWORD = "a long enough password";
-
-interface LogLine {
-  msg: string;
-  reqId?: string;
-  extra?: number;
-  [field: string]: unknown;
-}
 
 /** A stack of two gateways (the second one's log lines say `extra: 1`), a wiretap and raw NATS connections. */
 async function twoGateways(options: StackOptions) {
@@ -44,13 +35,7 @@ async function twoGateways(options: StackOptions) {
   });
   const extra = await stack.extraGateway();
   const tap = await startWiretap(stack);
-  const raws: NatsConnection[] = [];
-  const lines = (): LogLine[] =>
-    stack
-      .logs()
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as LogLine);
+  const raws: RawCaller[] = [];
   return {
     stack,
     tap,
@@ -65,26 +50,10 @@ async function twoGateways(options: StackOptions) {
       return added.principal.id;
     },
     /** A raw NATS connection of a team member: requests on it name the request id the test gives. */
-    async raw(principalId: string): Promise<(op: RpcOp, body: unknown, id: string) => Promise<unknown>> {
-      const { jwt } = await stack.nats.minter.mintPrincipal({
-        principalId,
-        kind: "agent",
-        shopId: SHOP_ID,
-        ttlSeconds: 300,
-      });
-      const nc = await stack.nats.wsConnect(jwt, { inboxPrefix: subjects.inboxPrefix(principalId) });
-      raws.push(nc);
-      return async (op, body, id) => {
-        const h = headers();
-        h.set(REQUEST_ID_HEADER, id);
-        const msg = await nc.request(subjects.api(principalId, op), encoder.encode(JSON.stringify(body)), {
-          timeout: 10_000,
-          headers: h,
-        });
-        const reply = JSON.parse(decoder.decode(msg.data)) as RpcReply;
-        if (!reply.ok) throw new Error(`${op}: ${reply.error.code} ${reply.error.message}`);
-        return reply.result;
-      };
+    async raw(principalId: string): Promise<RawCaller["call"]> {
+      const raw = await rawCaller(stack, principalId, "agent");
+      raws.push(raw);
+      return raw.call;
     },
     /** The captured messages on `subject` that carry the request id `id` (as soon as there are `count`). */
     carried: (subject: string, id: string, count = 1) =>
@@ -95,11 +64,11 @@ async function twoGateways(options: StackOptions) {
     /** Log lines `msg` naming `id`, as soon as `done` says they are all there. */
     logged: (msg: string, id: string, done: (found: LogLine[]) => boolean) =>
       waitFor(() => {
-        const found = lines().filter((l) => l.msg === msg && l.reqId === id);
+        const found = logLines(stack).filter((l) => l.msg === msg && l.reqId === id);
         return done(found) ? found : undefined;
       }, `the ${msg} lines of ${id}`),
     async [Symbol.asyncDispose]() {
-      for (const nc of raws) await nc.close();
+      for (const raw of raws) await raw.nc.close();
       await tap[Symbol.asyncDispose]();
       await stack[Symbol.asyncDispose]();
     },

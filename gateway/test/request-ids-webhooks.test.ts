@@ -7,20 +7,12 @@
  * between two of them; the gateway's delivery log lines name it as `reqId`.
  * An event no request queued is delivered without the header.
  */
-import { headers, type NatsConnection } from "@nats-io/nats-core";
 import { toBase64Url } from "@parley/sdk/internal";
-import {
-  REQUEST_ID_HEADER,
-  type RpcOp,
-  type RpcReply,
-  randomId,
-  type SessionResponse,
-  subjects,
-  WebhookHeaders,
-} from "@parley/sdk/protocol";
+import { REQUEST_ID_HEADER, randomId, type SessionResponse, WebhookHeaders } from "@parley/sdk/protocol";
 import { verifyWebhook } from "@parley/sdk/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MongoForTests, mongoForTests } from "./harness/ferretdb.js";
+import { type LogLine, logLines, type RawCaller, rawCaller } from "./harness/request-ids.js";
 import { ADMIN_TOKEN, AGENT_LOGIN, AGENT_PASSWORD, SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
 import { type ReceivedWebhook, startWebhookReceiver, type WebhookReceiver } from "./harness/webhook-receiver.js";
 import { waitFor } from "./helpers.js";
@@ -33,18 +25,8 @@ const ENV = {
   PARLEY_WEBHOOK_POLL: "40",
   PARLEY_WEBHOOK_TIMEOUT: "3000",
 };
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 /** The header as node's HTTP server shows it (lower case). */
 const HEADER = WebhookHeaders.requestId.toLowerCase();
-
-interface LogLine {
-  msg: string;
-  reqId?: string;
-  id?: string;
-  type?: string;
-  outcome?: string;
-}
 
 /** A plaintext envelope (the conversations here have no epoch chain). */
 const envelope = (convId: string) => ({
@@ -66,15 +48,7 @@ describe.each(["embedded", "mongodb"] as const)("webhook deliveries carry their 
   let receiver: WebhookReceiver;
   let secret: string;
   let agentToken: string;
-  let agentNats: NatsConnection;
-  let agentId: string;
-
-  const logLines = (): LogLine[] =>
-    stack
-      .logs()
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as LogLine);
+  let agent: RawCaller;
 
   /** A POST to the gateway's HTTP API, with `id` as the request id; answers the JSON body. */
   async function post<T>(path: string, body: unknown, id?: string, token?: string): Promise<T> {
@@ -104,18 +78,6 @@ describe.each(["embedded", "mongodb"] as const)("webhook deliveries carry their 
     return { token: session.apiToken, convId: opened.result.conversation.id };
   }
 
-  /** The agent's `op` over NATS RPC on its own raw connection, with `id` as the request id. */
-  async function natsCall(op: RpcOp, body: unknown, id: string): Promise<void> {
-    const h = headers();
-    h.set(REQUEST_ID_HEADER, id);
-    const msg = await agentNats.request(subjects.api(agentId, op), encoder.encode(JSON.stringify(body)), {
-      timeout: 10_000,
-      headers: h,
-    });
-    const reply = JSON.parse(decoder.decode(msg.data)) as RpcReply;
-    if (!reply.ok) throw new Error(`${op}: ${reply.error.code} ${reply.error.message}`);
-  }
-
   /** The delivered webhooks of one conversation and type (as soon as there is one). */
   const deliveredOf = (convId: string, type: string) =>
     waitFor(() => {
@@ -133,7 +95,8 @@ describe.each(["embedded", "mongodb"] as const)("webhook deliveries carry their 
   /** The gateway's `webhook attempt` log line of the event `eventId` with this outcome. */
   const attemptLine = (eventId: string, outcome: string) =>
     waitFor(
-      () => logLines().find((l) => l.msg === "webhook attempt" && l.id === eventId && l.outcome === outcome),
+      () =>
+        logLines(stack).find((l: LogLine) => l.msg === "webhook attempt" && l.id === eventId && l.outcome === outcome),
       `the ${outcome} line of ${eventId}`,
     );
 
@@ -153,24 +116,17 @@ describe.each(["embedded", "mongodb"] as const)("webhook deliveries carry their 
       password: AGENT_PASSWORD,
     });
     agentToken = session.apiToken;
-    agentId = session.principal.id;
-    const { jwt } = await stack.nats.minter.mintPrincipal({
-      principalId: agentId,
-      kind: "agent",
-      shopId: SHOP_ID,
-      ttlSeconds: 300,
-    });
-    agentNats = await stack.nats.wsConnect(jwt, { inboxPrefix: subjects.inboxPrefix(agentId) });
+    agent = await rawCaller(stack, session.principal.id, "agent");
   });
   afterAll(async () => {
-    await agentNats?.close();
+    await agent?.nc.close();
     await stack?.[Symbol.asyncDispose]();
     await receiver?.[Symbol.asyncDispose]();
     await mongo?.[Symbol.asyncDispose]();
   });
 
   const sends: [transport: string, send: (convId: string, id: string) => Promise<unknown>][] = [
-    ["NATS RPC", (convId, id) => natsCall("msg.send", { convId, envelope: envelope(convId) }, id)],
+    ["NATS RPC", (convId, id) => agent.call("msg.send", { convId, envelope: envelope(convId) }, id)],
     ["POST /v1/rpc", (convId, id) => post("/v1/rpc/msg.send", { convId, envelope: envelope(convId) }, id, agentToken)],
   ];
   it.each(sends)("a send over %s: its message.created comes with the send's id", async (transport, send) => {
@@ -188,7 +144,7 @@ describe.each(["embedded", "mongodb"] as const)("webhook deliveries carry their 
     // The delivery's log line names the send; so does the gateway's line of the request itself.
     expect(await attemptLine(created?.id ?? "", "delivered")).toMatchObject({ reqId: id, type: "message.created" });
     const request = transport.startsWith("NATS") ? "nats request" : "http request";
-    expect(logLines().find((l) => l.msg === request && l.reqId === id)).toBeDefined();
+    expect(logLines(stack).find((l) => l.msg === request && l.reqId === id)).toBeDefined();
   });
 
   it("an event no request queued comes without the header", async () => {
