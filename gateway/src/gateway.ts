@@ -167,7 +167,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await sessionEnded?.(principalId, reason, requestId).catch((err: unknown) =>
         log.warn({ err }, "cannot announce the end of a session"),
       );
-      await connections.disconnect(principalId);
+      await connections.disconnect(principalId, requestId);
     }
     if (reason === "removed") {
       await loginRemoved?.(principalId, requestId).catch((err: unknown) =>

@@ -3,9 +3,12 @@
  * id reaches the gateway's log line for that request and comes back in the
  * error reply, and rides on the message events its `msg.send` publishes; a
  * valid caller id is kept, a forged or oversized one replaced. Every other op
- * that publishes events (over NATS, `POST /v1/rpc` and the admin API) puts its
- * request's id on each of them, on both stores: requests with known ids are
- * sent on raw connections, and a wiretap reads the events' headers.
+ * that publishes events (over NATS, `POST /v1/rpc` and the admin API: a team
+ * login's password reset, its re-add with another password, its removal) puts
+ * its request's id on each of them, on both stores: requests with known ids
+ * are sent on raw connections (harness/request-ids.ts), and a wiretap reads the
+ * events' headers. Webhooks: request-ids-webhooks.test.ts; notices between
+ * gateways and heartbeat presence: request-ids-gateways.test.ts.
  */
 import { headers, type NatsConnection } from "@nats-io/nats-core";
 import { type ParleyClient, ParleyError } from "@parley/sdk";
@@ -15,12 +18,12 @@ import {
   MAX_REQUEST_ID_LENGTH,
   REQUEST_ID_HEADER,
   type RpcOp,
-  type RpcReply,
   type SessionResponse,
   subjects,
 } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MongoForTests, mongoForTests } from "./harness/ferretdb.js";
+import { type LogLine, logLines as linesOf, type RawCaller, rawCaller } from "./harness/request-ids.js";
 import { ADMIN_TOKEN, SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
 import { startWiretap, type Wiretap } from "./harness/wiretap.js";
 import { waitFor } from "./helpers.js";
@@ -28,28 +31,13 @@ import { waitFor } from "./helpers.js";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-interface LogLine {
-  msg: string;
-  reqId?: string;
-  op?: string;
-  ok?: boolean;
-  code?: string;
-  route?: string;
-  status?: number;
-}
-
 describe("request ids", () => {
   let stack: TestStack;
   let owner: ParleyClient;
   let outsider: ParleyClient;
   let raw: NatsConnection;
   let convId: string;
-  const logLines = (): LogLine[] =>
-    stack
-      .logs()
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as LogLine);
+  const logLines = () => linesOf(stack);
 
   /** Sends `{}` as `op` from the outsider's raw connection with `id` in the request-id header (none when undefined). */
   const rawRequest = async (op: string, id: string | undefined) => {
@@ -177,10 +165,7 @@ const envelope = (convId: string, alg: "none" | "xc20p-ed25519" = "none") => ({
 });
 
 /** A principal's own raw NATS connection: requests on it carry whatever request id the test names. */
-interface Raw {
-  id: string;
-  nc: NatsConnection;
-}
+type Raw = RawCaller;
 
 /** Where an event is expected: the subject and the event's `type`. */
 type Expected = [subject: string, type: string];
@@ -205,16 +190,7 @@ describe.each(["embedded", "mongodb"] as const)(
 
     /** The gateway's log line for the request `id` (`nats request` or `http request`). */
     const logLineOf = (id: string, msg: string) =>
-      waitFor(
-        () =>
-          stack
-            .logs()
-            .split("\n")
-            .filter((line) => line.startsWith("{"))
-            .map((line) => JSON.parse(line) as LogLine)
-            .find((l) => l.msg === msg && l.reqId === id),
-        `the ${msg} line of ${id}`,
-      );
+      waitFor(() => linesOf(stack).find((l: LogLine) => l.msg === msg && l.reqId === id), `the ${msg} line of ${id}`);
 
     const typeOf = (data: string): string | undefined => {
       try {
@@ -238,18 +214,22 @@ describe.each(["embedded", "mongodb"] as const)(
         return found.every((m) => m !== undefined) ? found : undefined;
       }, `the events of request ${id}`);
 
-    /** Sends `op` as `who` with the request id `id` on its raw connection; the result, or throws the error code. */
-    async function call(who: Raw, op: RpcOp, body: unknown, id: string): Promise<unknown> {
-      const h = headers();
-      h.set(REQUEST_ID_HEADER, id);
-      const msg = await who.nc.request(subjects.api(who.id, op), encoder.encode(JSON.stringify(body)), {
-        timeout: 10_000,
-        headers: h,
-      });
-      const reply = JSON.parse(decoder.decode(msg.data)) as RpcReply;
-      if (!reply.ok) throw new Error(`${op}: ${reply.error.code} ${reply.error.message}`);
-      return reply.result;
+    /**
+     * Waits for the `expected` events of request `id` captured since `from` and checks each carries `id`.
+     * Soft: the requests that follow still run (they build on this one), and each one's miss is reported.
+     */
+    async function expectCarriedSince(id: string, from: number, expected: Expected[], label: string): Promise<void> {
+      const events = await eventsOf(id, from, expected);
+      expect
+        .soft(
+          events.map((e) => [e?.subject, typeOf(e?.data ?? ""), e?.requestId]),
+          label,
+        )
+        .toEqual(expected.map(([subject, type]) => [subject, type, id]));
     }
+
+    /** Sends `op` as `who` with the request id `id` on its raw connection; the result, or throws the error code. */
+    const call = (who: Raw, op: RpcOp, body: unknown, id: string): Promise<unknown> => who.call(op, body, id);
 
     /**
      * Runs `op` as `who` with a request id of its own, waits for the `expected` events and checks that each
@@ -259,14 +239,7 @@ describe.each(["embedded", "mongodb"] as const)(
       const id = `ev-${op}-${++counter}`;
       const from = tap.messages.length;
       const result = await call(who, op, body, id);
-      const events = await eventsOf(id, from, expected);
-      // Soft: the ops that follow still run (they build on this one), and each one's miss is reported.
-      expect
-        .soft(
-          events.map((e) => [e?.subject, typeOf(e?.data ?? ""), e?.requestId]),
-          op,
-        )
-        .toEqual(expected.map(([subject, type]) => [subject, type, id]));
+      await expectCarriedSince(id, from, expected, op);
       // The gateway's log line for the request names the same id: an operator follows it from event to log.
       expect(await logLineOf(id, "nats request")).toMatchObject({ op, ok: true });
       return result as T;
@@ -274,14 +247,7 @@ describe.each(["embedded", "mongodb"] as const)(
 
     /** A raw connection for the principal of a connected SDK client. */
     async function rawOf(client: ParleyClient, kind: "customer" | "agent"): Promise<Raw> {
-      const id = client.principal.id;
-      const { jwt } = await stack.nats.minter.mintPrincipal({
-        principalId: id,
-        kind,
-        shopId: SHOP_ID,
-        ttlSeconds: 300,
-      });
-      const raw = { id, nc: await stack.nats.wsConnect(jwt, { inboxPrefix: subjects.inboxPrefix(id) }) };
+      const raw = await rawCaller(stack, client.principal.id, kind);
       raws.push(raw);
       return raw;
     }
@@ -484,7 +450,20 @@ describe.each(["embedded", "mongodb"] as const)(
       await expectCarried(agent, "profile.update", { displayName: `Ada ${store}` }, [[team, "presence"]]);
     });
 
-    it("over HTTP: POST /v1/rpc and the admin API's removals and password resets", async () => {
+    /** Sends an HTTP request with the id `id`, then checks its log line and that each `expected` event carries `id`. */
+    async function httpCall(path: string, init: RequestInit, id: string, expected: Expected[]): Promise<void> {
+      const from = tap.messages.length;
+      const res = await fetch(`${stack.url}${path}`, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), [REQUEST_ID_HEADER]: id },
+      });
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get(REQUEST_ID_HEADER)).toBe(id);
+      expect(await logLineOf(id, "http request")).toMatchObject({ status: 200 });
+      await expectCarriedSince(id, from, expected, path);
+    }
+
+    it("over HTTP: POST /v1/rpc", async () => {
       const session = (await (
         await fetch(`${stack.url}/v1/session`, {
           method: "POST",
@@ -492,23 +471,6 @@ describe.each(["embedded", "mongodb"] as const)(
           body: JSON.stringify({ shopId: SHOP_ID, token: await stack.customerToken("ev-http", "ev-http") }),
         })
       ).json()) as SessionResponse;
-      const httpCall = async (path: string, init: RequestInit, id: string, expected: Expected[]) => {
-        const from = tap.messages.length;
-        const res = await fetch(`${stack.url}${path}`, {
-          ...init,
-          headers: { ...(init.headers as Record<string, string>), [REQUEST_ID_HEADER]: id },
-        });
-        expect(res.status).toBe(200);
-        expect(res.headers.get(REQUEST_ID_HEADER)).toBe(id);
-        expect(await logLineOf(id, "http request")).toMatchObject({ status: 200 });
-        const events = await eventsOf(id, from, expected);
-        expect
-          .soft(
-            events.map((e) => [e?.subject, e?.requestId]),
-            path,
-          )
-          .toEqual(expected.map(([subject]) => [subject, id]));
-      };
       await httpCall(
         "/v1/rpc/conv.open",
         {
@@ -522,24 +484,48 @@ describe.each(["embedded", "mongodb"] as const)(
           [team, "conversation"],
         ],
       );
-      const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
-      const reset = await teamLogin(`ev-reset-${store}@shop.test`);
-      await httpCall(
-        `/v1/admin/shops/${SHOP_ID}/agents/ev-reset-${store}@shop.test/password`,
-        { method: "PUT", headers: admin, body: JSON.stringify({ password: "another long password" }) },
-        `http-reset-${store}`,
-        [[user(reset), "session"]],
-      );
-      const removed = await teamLogin(`ev-removed-${store}@shop.test`);
-      await httpCall(
-        `/v1/admin/shops/${SHOP_ID}/agents/ev-removed-${store}@shop.test`,
-        { method: "DELETE", headers: admin },
-        `http-remove-${store}`,
-        [
-          [user(removed), "session"],
+    });
+
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
+    const agents = `/v1/admin/shops/${SHOP_ID}/agents`;
+    const newPassword = "another long password";
+    /**
+     * The admin API's ways to end a team login's sessions: the request for the login, and the events it
+     * causes for its principal (the session's end; a removal also makes the team key's rotation due).
+     */
+    const adminRevocations: [
+      how: string,
+      request: (login: string) => [path: string, init: RequestInit],
+      expected: (principal: string) => Expected[],
+    ][] = [
+      [
+        "password reset",
+        (login) => [`${agents}/${login}/password`, { method: "PUT", body: JSON.stringify({ password: newPassword }) }],
+        (p) => [[user(p), "session"]],
+      ],
+      [
+        "re-add with another password",
+        (login) => [
+          agents,
+          { method: "POST", body: JSON.stringify({ login, password: newPassword, displayName: login }) },
+        ],
+        (p) => [[user(p), "session"]],
+      ],
+      [
+        "removal",
+        (login) => [`${agents}/${login}`, { method: "DELETE" }],
+        (p) => [
+          [user(p), "session"],
           [team, "team"],
         ],
-      );
+      ],
+    ];
+    it.each(adminRevocations)("over HTTP: the admin API's %s", async (how, request, expected) => {
+      const slug = how.split(" ")[0];
+      const login = `ev-${slug}-${store}@shop.test`;
+      const principal = await teamLogin(login);
+      const [path, init] = request(login);
+      await httpCall(path, { ...init, headers: admin }, `http-${slug}-${store}`, expected(principal));
     });
   },
 );

@@ -16,7 +16,9 @@
  * KICK of a closed connection is a no-op). On start and after a reconnect it
  * reads the accounts' connection lists (CONNZ), so connections older than the
  * gateway count too. Revocations are broadcast to the other gateways on
- * `parley.internal.conn-revoke`. The table of connections is connection-table.ts,
+ * `parley.internal.conn-revoke`, with the id of the request that revoked as
+ * the `X-Request-Id` header; each gateway (the sender too) logs the `reqId` with
+ * what it closed (`connection revocation`, at debug). The table of connections is connection-table.ts,
  * what is remembered of revocations connection-revocations.ts.
  *
  * A {@link ConnectionListener} (the team's presence, presence-connections.ts)
@@ -25,7 +27,9 @@
  */
 import { jwtAuthenticator, type Msg, type NatsConnection, type Subscription } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
+import { REQUEST_ID_HEADER } from "@parley/sdk/protocol";
 import type { Logger } from "pino";
+import { requestHeaders } from "../observability/request-ids.js";
 import { GATEWAY_SYSTEM_INBOX } from "./accounts.js";
 import { Revocations } from "./connection-revocations.js";
 import { type Conn, ConnectionTable, type ConnInput, principalOf, readConnectEvent } from "./connection-table.js";
@@ -63,9 +67,10 @@ export interface PrincipalConnections {
   /**
    * Closes every live NATS connection of `principalId` (on every server) and, for the longest JWT
    * lifetime, any reconnect with a JWT issued before now. Other gateways are told to do the same.
-   * Answers how many live connections were asked to close (0 without a connection watcher).
+   * Answers how many live connections were asked to close (0 without a connection watcher). The notice
+   * to the other gateways names `requestId`, the request that revoked, when one did.
    */
-  disconnect(principalId: string): Promise<number>;
+  disconnect(principalId: string, requestId?: string): Promise<number>;
   /** How many live connections of `principalId` the watcher knows of. */
   count(principalId: string): number;
 }
@@ -169,12 +174,18 @@ export class ConnectionGuard implements PrincipalConnections {
     this.#subs.push(
       service.subscribe(REVOKE_SUBJECT, {
         callback: (_e, m) => {
+          let notice: { principal?: unknown; at?: unknown };
           try {
-            const { principal, at } = JSON.parse(text.decode(m.data)) as { principal?: unknown; at?: unknown };
-            if (typeof principal === "string" && typeof at === "number") this.#revoke(principal, at);
+            notice = JSON.parse(text.decode(m.data)) as typeof notice;
           } catch {
-            // not ours
+            return; // not ours
           }
+          const { principal, at } = notice;
+          if (typeof principal !== "string" || typeof at !== "number") return;
+          const reqId = m.headers?.get(REQUEST_ID_HEADER) || undefined;
+          void this.#revoke(principal, at).then((closed) =>
+            this.#opts.log.debug({ reqId, principal, closed }, "connection revocation"),
+          );
         },
       }),
     );
@@ -230,9 +241,10 @@ export class ConnectionGuard implements PrincipalConnections {
     };
   }
 
-  async disconnect(principalId: string): Promise<number> {
+  async disconnect(principalId: string, requestId?: string): Promise<number> {
     const at = Date.now();
-    this.#service?.publish(REVOKE_SUBJECT, JSON.stringify({ principal: principalId, at }));
+    const headers = requestId === undefined ? undefined : { headers: requestHeaders(requestId) };
+    this.#service?.publish(REVOKE_SUBJECT, JSON.stringify({ principal: principalId, at }), headers);
     return this.#revoke(principalId, at);
   }
 

@@ -130,7 +130,7 @@ export interface ChatServiceOptions {
   removeAgent?: (shopId: string, login: string, requestId?: string) => Promise<unknown>;
   /** Webhook settings (webhooks/options.ts). @default the defaults there */
   webhooks?: WebhookOptions;
-  /** Where failures to queue a webhook event are logged. @default nowhere */
+  /** Where failures to queue a webhook event and the other gateways' presence notices are logged. @default nowhere */
   log?: Logger;
   now?: () => number;
 }
@@ -163,11 +163,16 @@ export class ChatService {
     // With a connection watcher presence follows NATS connections (ADR 0053); without one, heartbeats.
     let presence: TeamPresenceSource;
     if (options.connections) {
-      const followed = new ConnectionPresence({ sink: options.sink, principal: (id) => store.getPrincipal(id), now });
+      const followed = new ConnectionPresence({
+        sink: options.sink,
+        principal: (id) => store.getPrincipal(id),
+        now,
+        log: options.log,
+      });
       options.connections.listen(followed);
       presence = followed;
     } else {
-      presence = new PresenceTracker(options.sink, options.presence, now);
+      presence = new PresenceTracker(options.sink, { ...options.presence, log: options.log }, now);
     }
     this.presence = presence;
     // Webhook times are wall-clock (delivery and the receivers' signature check run on it).

@@ -70,7 +70,7 @@ export class Conversations {
     const owner: MemberRecord = { convId: conversation.id, principalId: actor.id, role: "owner", joinedAt: now };
     await this.#o.store.addMember(owner);
     this.#o.fanout.toConversation(conversation, [owner], { type: "conversation", conversation }, { requestId });
-    await this.#o.webhooks?.opened(record, actor);
+    await this.#o.webhooks?.opened(record, actor, requestId);
     return { conversation };
   }
 

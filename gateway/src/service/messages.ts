@@ -139,7 +139,8 @@ export class Messages {
     context.eventToSender = team || (own !== undefined && !isTeamRole(own.role));
     if (!duplicate) this.#o.storage.count(conv.shopId, bytes);
     if (!duplicate) await this.#o.triage.onCustomerMessage(actor, conv, context.requestId);
-    if (!duplicate) await this.#o.webhooks?.stored(conv, members, message, actor);
+    if (!duplicate)
+      await this.#o.webhooks?.stored(conv, members, message, { sender: actor, requestId: context.requestId });
     return { seq: message.seq, ts: message.ts, duplicate };
   }
 

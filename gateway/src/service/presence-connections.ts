@@ -19,19 +19,23 @@
  *
  * Snapshots announced for a connect or a disconnect carry no request id (no
  * request caused them); one announced for a rename carries the id of the
- * `profile.update` that renamed (`X-Request-Id`).
+ * `profile.update` that renamed (`X-Request-Id`), and so does the rename's
+ * notice to the other gateways, which each logs (`presence rename`, at debug).
  */
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import {
   isTeamKind,
   type PrincipalKind,
   PrincipalKinds,
+  REQUEST_ID_HEADER,
   subjects,
   type TeamPresence,
   type TeamPresenceMember,
 } from "@parley/sdk/protocol";
+import type { Logger } from "pino";
 import type { ConnectionListener, WatchedConnection } from "../nats/connections.js";
 import { SERVER_LIMITS } from "../nats/limits.js";
+import { requestHeaders } from "../observability/request-ids.js";
 import type { PrincipalRecord } from "../store/port.js";
 import type { EventSink } from "./events.js";
 
@@ -89,6 +93,8 @@ export interface ConnectionPresenceOptions {
   /** A team member's display name, read when it comes online. */
   principal: (id: string) => Promise<PrincipalRecord | undefined>;
   now?: () => number;
+  /** Where the other gateways' rename notices are logged (at debug). @default nowhere */
+  log?: Logger | undefined;
 }
 
 export class ConnectionPresence implements TeamPresenceSource, ConnectionListener {
@@ -122,8 +128,11 @@ export class ConnectionPresence implements TeamPresenceSource, ConnectionListene
         if (err) return;
         try {
           const { principalId, displayName } = JSON.parse(decoder.decode(msg.data)) as Record<string, unknown>;
-          const holder = typeof principalId === "string" ? this.#holders.get(principalId) : undefined;
-          if (holder && typeof displayName === "string") holder.displayName = displayName;
+          if (typeof principalId !== "string" || typeof displayName !== "string") return;
+          const holder = this.#holders.get(principalId);
+          if (holder) holder.displayName = displayName;
+          const reqId = msg.headers?.get(REQUEST_ID_HEADER) || undefined;
+          this.#o.log?.debug({ reqId, principalId, online: holder !== undefined }, "presence rename");
         } catch {
           // not ours
         }
@@ -176,7 +185,12 @@ export class ConnectionPresence implements TeamPresenceSource, ConnectionListene
     holder.displayName = displayName;
     const nc = this.#nc;
     if (nc && !nc.isClosed()) {
-      nc.publish(PRESENCE_NAME_SUBJECT, encoder.encode(JSON.stringify({ principalId: actor.id, displayName })));
+      const headers = requestId === undefined ? undefined : { headers: requestHeaders(requestId) };
+      nc.publish(
+        PRESENCE_NAME_SUBJECT,
+        encoder.encode(JSON.stringify({ principalId: actor.id, displayName })),
+        headers,
+      );
     }
     this.#changed(holder.shopId, this.#now());
     void this.#announce(holder.shopId, requestId);

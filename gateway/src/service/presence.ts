@@ -19,9 +19,21 @@
  * snapshot, so a client that missed an event is right again one beat later.
  * A change announced while handling a heartbeat or a leave carries that
  * request's id (`X-Request-Id`); an expiry found by the sweep carries none.
+ * So do the notes to the other gateways: a heartbeat's or a leave's carries
+ * its request's id as the `X-Request-Id` header, which each receiving gateway
+ * logs (`presence note`, at debug) with what the note says.
  */
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
-import { isTeamKind, randomId, subjects, type TeamPresence, type TeamPresenceMember } from "@parley/sdk/protocol";
+import {
+  isTeamKind,
+  REQUEST_ID_HEADER,
+  randomId,
+  subjects,
+  type TeamPresence,
+  type TeamPresenceMember,
+} from "@parley/sdk/protocol";
+import type { Logger } from "pino";
+import { requestHeaders } from "../observability/request-ids.js";
 import type { PrincipalRecord } from "../store/port.js";
 import type { EventSink } from "./events.js";
 import type { TeamPresenceSource } from "./presence-connections.js";
@@ -31,6 +43,8 @@ export interface PresenceOptions {
   ttlMs?: number;
   /** How often clients are told to ping, ms. @default ttlMs / 3 */
   intervalMs?: number;
+  /** Where the notes of other gateways are logged (at debug). @default nowhere */
+  log?: Logger | undefined;
 }
 
 /**
@@ -88,6 +102,7 @@ export class PresenceTracker implements TeamPresenceSource {
   /** Gateways that said they stopped: the rest expire the connections they served. */
   readonly #gone = new Set<string>();
   readonly #startedAt: number;
+  readonly #log: Logger | undefined;
   #nc: NatsConnection | undefined;
   #subs: Subscription[] = [];
   #sweeper: ReturnType<typeof setInterval> | undefined;
@@ -103,6 +118,7 @@ export class PresenceTracker implements TeamPresenceSource {
     this.#sink = sink;
     this.#now = now;
     this.#startedAt = now();
+    this.#log = options.log;
   }
 
   /** Joins the other gateways: listens on the internal subject, asks a peer for its table, starts expiring. */
@@ -112,7 +128,7 @@ export class PresenceTracker implements TeamPresenceSource {
     this.#subs.push(
       nc.subscribe(PRESENCE_SUBJECT, {
         callback: (err, msg) => {
-          if (!err) this.#onNote(msg.data);
+          if (!err) this.#onNote(msg.data, msg.headers?.get(REQUEST_ID_HEADER) || undefined);
         },
       }),
     );
@@ -168,7 +184,7 @@ export class PresenceTracker implements TeamPresenceSource {
       displayName: actor.displayName,
     };
     const changed = this.#up(who, conn, now + this.ttlMs, this.id);
-    this.#broadcast({ t: "up", gw: this.id, conn, ttlMs: this.ttlMs, ts: now, ...who });
+    this.#broadcast({ t: "up", gw: this.id, conn, ttlMs: this.ttlMs, ts: now, ...who }, requestId);
     if (changed) this.#announce(actor.shopId, now, requestId);
     return {
       intervalMs: this.intervalMs,
@@ -181,7 +197,7 @@ export class PresenceTracker implements TeamPresenceSource {
   /** One connection of `actor` closes: offline now unless another of its connections is live. */
   leave(actor: PrincipalRecord, conn = DEFAULT_CONN, requestId?: string): void {
     const now = this.#now();
-    this.#broadcast({ t: "down", gw: this.id, principalId: actor.id, conn, ts: now, why: "leave" });
+    this.#broadcast({ t: "down", gw: this.id, principalId: actor.id, conn, ts: now, why: "leave" }, requestId);
     if (this.#down(actor.id, conn)) this.#announce(actor.shopId, now, requestId);
   }
 
@@ -290,24 +306,30 @@ export class PresenceTracker implements TeamPresenceSource {
     this.#changedAt.set(shopId, Math.max(at, this.#changedAt.get(shopId) ?? 0));
   }
 
-  #broadcast(note: Note): void {
+  /** Tells the other gateways; `requestId`: the request the note comes from, if one. */
+  #broadcast(note: Note, requestId?: string): void {
     const nc = this.#nc;
     if (!nc || nc.isClosed()) return;
     try {
-      nc.publish(PRESENCE_SUBJECT, encoder.encode(JSON.stringify(note)));
+      const headers = requestId === undefined ? undefined : { headers: requestHeaders(requestId) };
+      nc.publish(PRESENCE_SUBJECT, encoder.encode(JSON.stringify(note)), headers);
     } catch {
       // Draining or closed: the peers expire what this gateway served.
     }
   }
 
-  #onNote(data: Uint8Array): void {
+  #onNote(data: Uint8Array, reqId: string | undefined): void {
     let note: Note;
     try {
       note = JSON.parse(decoder.decode(data)) as Note;
     } catch {
       return;
     }
-    if (note.gw !== this.id) this.#apply(note);
+    if (note.gw === this.id) return;
+    this.#apply(note);
+    const what = note.t === "bye" ? {} : { principalId: note.principalId, conn: note.conn };
+    const why = note.t === "down" ? { why: note.why } : {};
+    this.#log?.debug({ reqId, note: note.t, from: note.gw, ...what, ...why }, "presence note");
   }
 
   /** Applies another gateway's note: the state follows, the announcing was that gateway's. */

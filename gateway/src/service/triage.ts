@@ -95,7 +95,7 @@ export class Triage {
     const conversation: ConversationInfo = { ...record, readUpTo: 0, unread: 0 };
     const members = await this.o.store.listMembers(conv.id);
     this.o.fanout.toConversation(record, members, { type: "conversation", conversation }, { requestId });
-    await this.o.webhooks?.changed(conv, record, actor);
+    await this.o.webhooks?.changed(conv, record, { actor, requestId });
     return record;
   }
 }

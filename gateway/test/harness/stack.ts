@@ -19,6 +19,7 @@ import { createGateway, type Gateway, type GatewayOptions } from "../../src/gate
 import { createLogger } from "../../src/logger.js";
 import type { AppAccountLimitOptions } from "../../src/nats/accounts.js";
 import type { IceOptions } from "../../src/service/ice.js";
+import type { PresenceOptions } from "../../src/service/presence.js";
 import { QUOTA_OPS } from "../../src/service/quotas.js";
 import { installDualTransport } from "./dual-transport.js";
 import { DEFAULT_TEST_ORIGIN, type NatsHarness, startNats } from "./nats.js";
@@ -64,6 +65,11 @@ export interface StackOptions {
    * `startCoturn()`: `{ turn: { urls: turn.turnUrls, secret: turn.secret } }`). @default none
    */
   ice?: IceOptions;
+  /**
+   * Run the gateways without the NATS system user, so presence is kept by heartbeats with these settings
+   * (presence.ts) instead of from connections; there is then no connection watcher. @default connections
+   */
+  heartbeatPresence?: PresenceOptions;
 }
 
 export interface TestStack {
@@ -89,6 +95,7 @@ export interface TestStack {
    * its own send context in memory (ADR 0051) and does not see the other's conversation, member and
    * team key writes. Use it there for what is counted in the file (limits, sessions, the webhook
    * outbox), not for sends that follow membership or epoch changes made through the other gateway.
+   * Its log lines carry `extra: <n>` (1 for the first one), so a test can tell them from the first gateway's.
    */
   extraGateway(): Promise<Gateway>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -150,13 +157,13 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const natsBotsAccount = { accountPub: nats.auth.botsAccountPub, signingSeed: nats.auth.botsSigningSeed };
   const logger = createLogger(config.logLevel, logSink);
 
-  const boot = async (port: number): Promise<Gateway> => {
+  const boot = async (port: number, extra?: number): Promise<Gateway> => {
     const gw = await createGateway({
       config: { ...config, port },
       natsAccount,
       natsBotsAccount,
-      natsSystemUser,
-      logger,
+      ...(options.heartbeatPresence ? { presence: options.heartbeatPresence } : { natsSystemUser }),
+      logger: extra === undefined ? logger : logger.child({ extra }),
       ...(options.failpoints ? { failpoints: options.failpoints } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.onRevoked ? { onRevoked: options.onRevoked } : {}),
@@ -238,7 +245,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       gateway = await boot(port);
     },
     async extraGateway() {
-      const gw = await boot(0);
+      const gw = await boot(0, extras.length + 1);
       extras.push(gw);
       return gw;
     },

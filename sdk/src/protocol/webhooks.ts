@@ -16,6 +16,11 @@ export const WebhookHeaders = {
   signature: "Parley-Signature",
   /** Which attempt this is, from 1. */
   attempt: "Parley-Webhook-Attempt",
+  /**
+   * The id of the request that caused the event (its `X-Request-Id`), the same on every retry; absent when
+   * no request did. Not signed: it names a gateway log line, it is not part of the event.
+   */
+  requestId: "Parley-Request-Id",
 } as const;
 
 /** The event types, in the order a conversation usually sees them. */

@@ -6,6 +6,10 @@
  * `maxAgeMs`, failed and removed. Every attempt goes to the shop's delivery log.
  * `stop()` waits for the attempts in flight; a gateway that dies mid-attempt
  * leaves its events to be claimed again when their lease lapses.
+ *
+ * An event queued in a request carries that request's id (stored with it, so
+ * a retry after a restart still has it): every attempt sends it as
+ * `Parley-Request-Id` (outside the signed body) and logs it as `reqId`.
  */
 import { WebhookHeaders } from "@parley/sdk/protocol";
 import type { Logger } from "pino";
@@ -98,6 +102,7 @@ export class WebhookDelivery {
           [WebhookHeaders.id]: item.id,
           [WebhookHeaders.attempt]: String(item.attempts),
           [WebhookHeaders.signature]: signatureHeader(config.secret, Math.floor(this.#o.now() / 1000), body),
+          ...(item.requestId === undefined ? {} : { [WebhookHeaders.requestId]: item.requestId }),
         },
       });
       status = result.status;
@@ -109,7 +114,9 @@ export class WebhookDelivery {
     const giveUp = !config || item.attempts >= settings.maxAttempts || now - item.createdAt >= settings.maxAgeMs;
     const nextAt = delivered || giveUp ? undefined : now + backoffMs(settings, item.attempts);
     const settled = await store.settleWebhook(item.id, item.dueAt, nextAt);
-    if (!settled) this.#o.log?.warn({ id: item.id }, "a webhook attempt outlived its lease");
+    // The event's request, if one queued it: the gateway log line an operator follows it back to.
+    const reqId = item.requestId;
+    if (!settled) this.#o.log?.warn({ id: item.id, reqId }, "a webhook attempt outlived its lease");
     const attempt: WebhookAttemptRecord = {
       shopId: item.shopId,
       eventId: item.id,
@@ -123,8 +130,8 @@ export class WebhookDelivery {
       ...(error === undefined ? {} : { error }),
     };
     await store.logWebhookAttempt(attempt, settings.logSize);
-    if (attempt.outcome === "failed") {
-      this.#o.log?.warn({ id: item.id, shopId: item.shopId, attempts: item.attempts, error }, "webhook failed");
-    }
+    const line = { id: item.id, shopId: item.shopId, type: item.type, attempt: item.attempts, reqId };
+    if (attempt.outcome === "failed") this.#o.log?.warn({ ...line, error }, "webhook failed");
+    else this.#o.log?.debug({ ...line, outcome: attempt.outcome, status }, "webhook attempt");
   }
 }

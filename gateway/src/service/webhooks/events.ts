@@ -7,6 +7,10 @@
  * team who are offline (presence.ts), and a burst in one conversation
  * coalesces into one event while it waits (`coalesceMs`).
  *
+ * Each event keeps the id of the request that caused it (`requestId`; a
+ * coalesced burst keeps the first request's), which every delivery attempt
+ * sends as `Parley-Request-Id`.
+ *
  * A failure to write the outbox is logged and never fails the user's request:
  * the change itself is stored already.
  */
@@ -73,34 +77,45 @@ export class WebhookEvents {
     return has;
   }
 
-  /** A customer opened a conversation. */
-  opened(conv: ConversationRecord, actor: PrincipalRecord): Promise<void> {
-    return this.#guard(() => this.#conversation("conversation.opened", conv, actor));
+  /** A customer opened a conversation, in the request `requestId`. */
+  opened(conv: ConversationRecord, actor: PrincipalRecord, requestId?: string): Promise<void> {
+    return this.#guard(() => this.#conversation("conversation.opened", conv, { actor, requestId }));
   }
 
-  /** Triage changed a conversation: each change of status or assignee between `before` and `after` is one event. */
-  changed(before: ConversationRecord, after: ConversationRecord, actor: PrincipalRecord | null): Promise<void> {
+  /**
+   * Triage changed a conversation, in the request `requestId`: each change of status or assignee between
+   * `before` and `after` is one event.
+   */
+  changed(
+    before: ConversationRecord,
+    after: ConversationRecord,
+    by: { actor: PrincipalRecord | null; requestId?: string | undefined },
+  ): Promise<void> {
     return this.#guard(async () => {
       if ((before.assignee ?? null) !== (after.assignee ?? null)) {
-        await this.#conversation("conversation.assigned", after, actor);
+        await this.#conversation("conversation.assigned", after, by);
       }
       if (before.status !== after.status) {
         await this.#conversation(
           after.status === "closed" ? "conversation.closed" : "conversation.reopened",
           after,
-          actor,
+          by,
         );
       }
     });
   }
 
-  /** A new message was stored: `message.created` when some member outside the team is offline. */
+  /**
+   * A new message was stored, in the request `requestId`: `message.created` when some member outside the
+   * team is offline.
+   */
   stored(
     conv: ConversationRecord,
     members: readonly MemberRecord[],
     message: Pick<StoredMessage, "seq" | "ts">,
-    sender: PrincipalRecord,
+    by: { sender: PrincipalRecord; requestId?: string | undefined },
   ): Promise<void> {
+    const { sender, requestId } = by;
     return this.#guard(async () => {
       const away = members.filter(
         (m) => !isTeamRole(m.role) && m.principalId !== sender.id && !this.#o.isOnline(m.principalId),
@@ -117,7 +132,8 @@ export class WebhookEvents {
         lastMessageAt: message.ts,
       };
       const now = this.#o.now();
-      await this.#o.store.enqueueWebhook(this.#item("message.created", conv.shopId, { ...data }, now, conv.id), {
+      const item = this.#item("message.created", conv.shopId, { ...data }, { now, requestId, coalesce: conv.id });
+      await this.#o.store.enqueueWebhook(item, {
         add: { count: 1 },
         max: { lastSeq: message.seq, lastMessageAt: message.ts },
         dueAfter: now,
@@ -125,7 +141,12 @@ export class WebhookEvents {
     });
   }
 
-  async #conversation(type: WebhookEventType, conv: ConversationRecord, actor: PrincipalRecord | null): Promise<void> {
+  async #conversation(
+    type: WebhookEventType,
+    conv: ConversationRecord,
+    by: { actor: PrincipalRecord | null; requestId?: string | undefined },
+  ): Promise<void> {
+    const { actor, requestId } = by;
     if (!(await this.#hasWebhook(conv.shopId))) return;
     const ids = [conv.createdBy, ...(conv.assignee ? [conv.assignee] : [])];
     const principals = new Map((await this.#o.store.getPrincipals(ids)).map((p) => [p.id, p]));
@@ -140,16 +161,17 @@ export class WebhookEvents {
       actor: actor ? who(actor) : null,
       at: conv.updatedAt,
     };
-    await this.#o.store.enqueueWebhook(this.#item(type, conv.shopId, { ...data }, this.#o.now()));
+    await this.#o.store.enqueueWebhook(this.#item(type, conv.shopId, { ...data }, { now: this.#o.now(), requestId }));
   }
 
+  /** A new outbox item; `coalesce`: the conversation whose `message.created` events merge while waiting. */
   #item(
     type: WebhookEventType,
     shopId: string,
     data: WebhookItem["data"],
-    now: number,
-    coalesce?: string,
+    at: { now: number; requestId: string | undefined; coalesce?: string },
   ): WebhookItem {
+    const { now, requestId, coalesce } = at;
     return {
       id: randomId("wh_"),
       shopId,
@@ -159,6 +181,7 @@ export class WebhookEvents {
       attempts: 0,
       dueAt: coalesce === undefined ? now : now + this.#o.settings.coalesceMs,
       ...(coalesce === undefined ? {} : { coalesceKey: `message.created:${coalesce}` }),
+      ...(requestId === undefined ? {} : { requestId }),
     };
   }
 

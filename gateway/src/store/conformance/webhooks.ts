@@ -96,6 +96,31 @@ export function describeWebhooks(open: () => Promise<StoreFixture>): void {
       });
     });
 
+    it("keeps an event's request id through claims and retries; a merge keeps the first one's", async () => {
+      await using fx = await open();
+      const { store } = fx;
+      const key = uid("conv");
+      const merge = { add: { count: 1 }, max: {}, dueAfter: T0 };
+      const first = item({ coalesceKey: key, dueAt: T0 + 1000, requestId: "req-first" });
+      await store.enqueueWebhook(first, merge);
+      await store.enqueueWebhook(item({ coalesceKey: key, dueAt: T0 + 1000, requestId: "req-second" }), merge);
+      const none = item({ dueAt: T0 + 1000 });
+      await store.enqueueWebhook(none);
+      const claimed = await store.claimWebhooks(T0 + 1000, 100, 10);
+      expect(claimed.map((c) => [c.id, c.requestId]).sort()).toEqual(
+        [
+          [first.id, "req-first"],
+          [none.id, undefined],
+        ].sort(),
+      );
+      expect(claimed.find((c) => c.id === none.id)).not.toHaveProperty("requestId");
+      // A retry is claimed with the same id.
+      expect(await store.settleWebhook(none.id, T0 + 1100)).toBe(true);
+      expect(await store.settleWebhook(first.id, T0 + 1100, T0 + 2000)).toBe(true);
+      const [retry] = await store.claimWebhooks(T0 + 2000, 100, 10);
+      expect(retry).toMatchObject({ id: first.id, attempts: 2, requestId: "req-first" });
+    });
+
     it("hands each due item to exactly one of two stores claiming at once", async () => {
       await using fx = await open();
       const { store } = fx;
@@ -165,7 +190,7 @@ export function describeWebhooks(open: () => Promise<StoreFixture>): void {
     it("keeps the outbox across a restart", async () => {
       await using fx = await open();
       if (!fx.reopen) return;
-      const waiting = item({ dueAt: T0 + 50 });
+      const waiting = item({ dueAt: T0 + 50, requestId: "req-before-restart" });
       await fx.store.enqueueWebhook(waiting);
       await fx.store.close();
       const again = await fx.reopen();

@@ -88,6 +88,7 @@ export class MongoWebhooks implements WebhookStore {
       attempts: num(item.attempts, "attempts"),
       dueAt: num(item.dueAt, "dueAt"),
       ...(item.coalesceKey === undefined ? {} : { coalesceKey: str(item.coalesceKey, "coalesceKey") }),
+      ...(item.requestId === undefined ? {} : { requestId: str(item.requestId, "requestId") }),
     };
     const insert = async () => {
       try {

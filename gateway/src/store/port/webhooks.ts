@@ -38,6 +38,11 @@ export interface WebhookItem {
    * (`message.created` of one conversation: a burst is one event).
    */
   coalesceKey?: string;
+  /**
+   * The id of the request that queued the event (`Parley-Request-Id` on every attempt); absent when no
+   * request did. A merged event keeps the first one's.
+   */
+  requestId?: string;
 }
 
 /** How a new event merges into one of the same `coalesceKey` still waiting (see {@link WebhookStore.enqueueWebhook}). */

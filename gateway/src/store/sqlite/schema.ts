@@ -136,6 +136,8 @@ const ADDED_COLUMNS: { table: string; column: string; definition: string }[] = [
   // A shop's optional features, JSON (NULL: not set).
   { table: "shops", column: "map_tiles", definition: "TEXT" },
   { table: "shops", column: "media", definition: "TEXT" },
+  // The request that queued a webhook event (NULL: none did, or an older gateway queued it).
+  { table: "webhook_outbox", column: "request_id", definition: "TEXT" },
 ];
 
 /** Rebuilds a principals table whose handles are unique across shops (the inline `UNIQUE` cannot be dropped). */

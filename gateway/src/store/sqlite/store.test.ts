@@ -134,3 +134,49 @@ describe("SqliteStore migration of shops without feature columns", () => {
     }
   });
 });
+
+describe("SqliteStore migration of a webhook outbox without request ids", () => {
+  it("adds the request id column to an old file: waiting events are claimed without one, new ones keep theirs", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "parley-sqlite-outbox-"));
+    const path = join(dir, "parley.sqlite");
+    try {
+      const old = new Database(path);
+      // The outbox as webhooks first made it.
+      old.exec(`CREATE TABLE webhook_outbox (
+        id TEXT PRIMARY KEY, shop_id TEXT NOT NULL, type TEXT NOT NULL, created_at INTEGER NOT NULL, data TEXT NOT NULL,
+        attempts INTEGER NOT NULL, due_at INTEGER NOT NULL, coalesce_key TEXT);
+        INSERT INTO webhook_outbox VALUES ('wh_old', 's1', 'conversation.opened', 5, '{"count":1}', 0, 10, NULL);`);
+      old.close();
+      const store = await openSqlite(path);
+      try {
+        const fresh = {
+          id: "wh_new",
+          shopId: "s1",
+          type: "conversation.closed" as const,
+          createdAt: 6,
+          data: {},
+          attempts: 0,
+          dueAt: 11,
+          requestId: "req-new",
+        };
+        await store.enqueueWebhook(fresh);
+        expect(await store.claimWebhooks(20, 100, 10)).toEqual([
+          {
+            id: "wh_old",
+            shopId: "s1",
+            type: "conversation.opened",
+            createdAt: 5,
+            data: { count: 1 },
+            attempts: 1,
+            dueAt: 120,
+          },
+          { ...fresh, attempts: 1, dueAt: 120 },
+        ]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

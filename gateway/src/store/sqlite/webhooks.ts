@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS webhook_configs (
 );
 CREATE TABLE IF NOT EXISTS webhook_outbox (
   id TEXT PRIMARY KEY, shop_id TEXT NOT NULL, type TEXT NOT NULL, created_at INTEGER NOT NULL, data TEXT NOT NULL,
-  attempts INTEGER NOT NULL, due_at INTEGER NOT NULL, coalesce_key TEXT
+  attempts INTEGER NOT NULL, due_at INTEGER NOT NULL, coalesce_key TEXT, request_id TEXT
 );
 CREATE INDEX IF NOT EXISTS webhook_outbox_by_due ON webhook_outbox (due_at);
 CREATE INDEX IF NOT EXISTS webhook_outbox_by_key ON webhook_outbox (coalesce_key);
@@ -50,6 +50,7 @@ interface ItemRow {
   attempts: number;
   due_at: number;
   coalesce_key: string | null;
+  request_id: string | null;
 }
 
 const toItem = (r: ItemRow): WebhookItem => ({
@@ -61,6 +62,7 @@ const toItem = (r: ItemRow): WebhookItem => ({
   attempts: r.attempts,
   dueAt: r.due_at,
   ...(r.coalesce_key === null ? {} : { coalesceKey: r.coalesce_key }),
+  ...(r.request_id === null ? {} : { requestId: r.request_id }),
 });
 
 export class SqliteWebhooks implements WebhookStore {
@@ -113,6 +115,7 @@ export class SqliteWebhooks implements WebhookStore {
         item.attempts,
         item.dueAt,
         item.coalesceKey ?? null,
+        item.requestId ?? null,
       );
       return { id: item.id, merged: false };
     });
@@ -167,9 +170,9 @@ function prepareWebhooks(db: Database.Database) {
       "SELECT * FROM webhook_outbox WHERE coalesce_key = ? AND attempts = 0 AND due_at > ? LIMIT 1",
     ),
     setData: db.prepare<[string, string]>("UPDATE webhook_outbox SET data = ? WHERE id = ?"),
-    insertItem: db.prepare<[string, string, string, number, string, number, number, string | null]>(
-      `INSERT INTO webhook_outbox (id, shop_id, type, created_at, data, attempts, due_at, coalesce_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    insertItem: db.prepare<[string, string, string, number, string, number, number, string | null, string | null]>(
+      `INSERT INTO webhook_outbox (id, shop_id, type, created_at, data, attempts, due_at, coalesce_key, request_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     ),
     due: db.prepare<[number, number], ItemRow>(
       "SELECT * FROM webhook_outbox WHERE due_at <= ? ORDER BY due_at, id LIMIT ?",
