@@ -85,6 +85,16 @@ const e2 = await commit(bob, e1.commit, [alice, bob, carol], "add");
 const e3 = await commit(alice, e2.commit, [alice, carol], "remove");
 const chain = [e1.commit, e2.commit, e3.commit];
 
+/** Carol's keyring after the first two commits, with two messages counted in epoch 2, and its storage. */
+async function carolAtEpoch2() {
+  const storage = memoryStorage();
+  const kc = await keyringFor(carol, storage);
+  await kc.apply(chain.slice(0, 2));
+  await kc.noteMessage(2);
+  await kc.noteMessage(2);
+  return { storage, kc };
+}
+
 describe("EpochKeyring", () => {
   it("applies a verified chain and holds exactly the keys this device was given", async () => {
     const ka = await keyringFor(alice);
@@ -151,11 +161,7 @@ describe("EpochKeyring", () => {
   });
 
   it("keeps its head and keys across a reload from storage", async () => {
-    const storage = memoryStorage();
-    const kc = await keyringFor(carol, storage);
-    await kc.apply(chain.slice(0, 2));
-    await kc.noteMessage(2);
-    await kc.noteMessage(2);
+    const { storage } = await carolAtEpoch2();
     const reloaded = await reopen(carol, storage);
     expect(reloaded.head).toEqual(e2.commit);
     expect(reloaded.keyFor(2)).toEqual(e2.epochKey);
@@ -173,11 +179,7 @@ describe("EpochKeyring", () => {
   });
 
   it("stores the new head and keys with the counts after a commit that follows counted messages", async () => {
-    const storage = memoryStorage();
-    const kc = await keyringFor(carol, storage);
-    await kc.apply(chain.slice(0, 2));
-    await kc.noteMessage(2);
-    await kc.noteMessage(2);
+    const { storage, kc } = await carolAtEpoch2();
     await kc.apply(chain);
     await kc.noteMessage(3);
     const stored = (await storage.get(`parley.epochs.${CONV}`)) ?? "";
