@@ -8,7 +8,7 @@ import { ready } from "./client-ready.js";
 import { composerKey } from "./composer-keys.js";
 import { confirmInvite, outgoing } from "./composer-send.js";
 import { inviteTarget, type Mentionable } from "./invite-target.js";
-import { insertMention, MENTION_LIST_ID, mentionList, mentionOptionId, suggestionsAt } from "./mention-list.js";
+import { MentionList } from "./mention-list.js";
 import { styles } from "./parley-composer.styles.js";
 import { NO_FEATURES, type ShopFeatures } from "./shop-features.js";
 
@@ -35,7 +35,7 @@ export { inviteTarget, type Mentionable } from "./invite-target.js";
  * lookups, offline). A handle anywhere else in the text never invites.
  *
  * The element keeps the text, the alerts and the send; its parts live beside
- * it: the keys (composer-keys.ts), the `@` list (mention-list.ts, the rules in
+ * it: the keys (composer-keys.ts), the `@` list (mention-list.ts, its rules in
  * invite-target.ts), the attachments (attachment-tray.ts, their uploads in
  * composer-uploads.ts), the attach menu (attach-menu.ts) and what a send
  * takes with the invite confirmation (composer-send.ts).
@@ -58,8 +58,6 @@ export class ParleyComposer extends LitElement {
     resolveConversation: { attribute: false },
     features: { attribute: false },
     text: { state: true },
-    suggestions: { state: true },
-    active: { state: true },
     error: { state: true },
     info: { state: true },
   };
@@ -81,15 +79,14 @@ export class ParleyComposer extends LitElement {
   /** @internal Rendering state. */
   declare text: string;
   /** @internal Rendering state. */
-  declare suggestions: Mentionable[];
-  /** @internal Rendering state. */
-  declare active: number;
-  /** @internal Rendering state. */
   declare error: string;
   /** @internal Rendering state. */
   declare info: string;
   #composing = false;
   readonly #tray = new AttachmentTray(this);
+  readonly #mentions = new MentionList(this, (area) => {
+    this.text = area.value;
+  });
   readonly #menu = new AttachMenu(this, (a) => this.#runAction(a));
 
   constructor() {
@@ -99,8 +96,6 @@ export class ParleyComposer extends LitElement {
     this.mentionable = [];
     this.disabled = false;
     this.text = "";
-    this.suggestions = [];
-    this.active = 0;
     this.error = "";
     this.info = "";
   }
@@ -154,20 +149,8 @@ export class ParleyComposer extends LitElement {
     const area = e.target as HTMLTextAreaElement;
     this.text = area.value;
     this.error = "";
-    this.suggestions = suggestionsAt(area.value, area.selectionStart, this.mentionable);
-    this.active = 0;
+    this.#mentions.suggest(area, this.mentionable);
     if (this.client && this.conversationId) this.client.typing(this.conversationId, this.text.trim() !== "");
-  }
-
-  #pick(m: Mentionable): void {
-    const area = this.#textarea();
-    if (!area) return;
-    const next = insertMention(area.value, area.selectionStart ?? area.value.length, m.handle);
-    area.value = next.value;
-    area.setSelectionRange(next.caret, next.caret);
-    this.text = area.value;
-    this.suggestions = [];
-    area.focus();
   }
 
   /** An IME composition is open from `compositionstart` to `compositionend`. */
@@ -176,16 +159,13 @@ export class ParleyComposer extends LitElement {
   }
 
   #onKeydown(e: KeyboardEvent): void {
-    const action = composerKey(e, { count: this.suggestions.length, active: this.active }, this.#composing);
+    const action = composerKey(e, this.#mentions.state, this.#composing);
     if (action.do === "none") return;
     e.preventDefault();
-    if (action.do === "move") this.active = action.active;
-    else if (action.do === "close") this.suggestions = [];
-    else if (action.do === "send") void this.send();
-    else {
-      const m = this.suggestions[action.index];
-      if (m) this.#pick(m);
-    }
+    if (action.do === "move") this.#mentions.highlight(action.active);
+    else if (action.do === "pick") this.#mentions.pick(this.#textarea(), action.index);
+    else if (action.do === "close") this.#mentions.close();
+    else void this.send();
   }
 
   /** Sends the text and the attachments (the invite rule first, see the class comment). */
@@ -219,7 +199,7 @@ export class ParleyComposer extends LitElement {
       this.dispatchEvent(new CustomEvent("parley-invited", { detail, bubbles: true, composed: true }));
       clear();
     }
-    this.suggestions = [];
+    this.#mentions.close();
     client.typing(convId, false);
     if (text) client.send(convId, text).catch(() => undefined); // failures show on the message (Retry)
     for (const a of files) void this.#tray.upload(client, convId, a);
@@ -234,7 +214,7 @@ export class ParleyComposer extends LitElement {
 
   protected override render() {
     const tr = translator(this.locale);
-    const open = this.suggestions.length > 0;
+    const aria = this.#mentions.aria();
     const target = inviteTarget(this.text.trim(), this.mentionable);
     const tray = this.#tray;
     return html`<div part="composer" @dragover=${tray.dragOver} @dragleave=${tray.dragLeave} @drop=${tray.drop}>
@@ -242,27 +222,24 @@ export class ParleyComposer extends LitElement {
       ${this.error ? html`<p class="message failed" role="alert">${this.error}</p>` : nothing}
       ${this.info && !this.error ? html`<p class="message" role="status">${this.info}</p>` : nothing}
       ${
-        target && !open
+        target && !this.#mentions.open
           ? html`<button type="button" class="invite-action" @click=${() => this.send()}>
               ${tr.t("composer.inviteAction", { handle: `@${target}` })}
             </button>`
           : nothing
       }
-      ${open ? mentionList({ people: this.suggestions, active: this.active, pick: (m) => this.#pick(m) }, tr) : nothing}
+      ${this.#mentions.render(tr, () => this.#textarea())}
       <div class="row">
         ${this.#menu.render(tr, this.#actions(), this.disabled)}
         <input type="file" multiple hidden @change=${tray.picked} />
         <label class="sr-only" for="input">${tr.t("composer.label")}</label>
         <textarea id="input" part="input" rows="1" placeholder=${tr.t("composer.placeholder")}
           ?disabled=${this.disabled}
-          aria-controls=${open ? MENTION_LIST_ID : nothing}
-          aria-activedescendant=${open ? mentionOptionId(this.active) : nothing}
+          aria-controls=${aria.controls} aria-activedescendant=${aria.active}
           .value=${this.text}
           @input=${this.#onInput} @keydown=${this.#onKeydown} @paste=${tray.paste}
           @compositionstart=${this.#onComposition} @compositionend=${this.#onComposition}
-          @blur=${() => {
-            this.suggestions = [];
-          }}></textarea>
+          @blur=${() => this.#mentions.close()}></textarea>
         <button type="button" class="icon-button send" part="send-button" aria-label=${tr.t("composer.send")}
           ?disabled=${this.disabled} @click=${() => this.send()}>
           <svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 12h15m-6-7 7 7-7 7" /></svg>
