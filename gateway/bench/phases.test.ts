@@ -1,49 +1,45 @@
 /** The bench's per-phase wall clock (phases.ts), on a clock the test moves by hand. */
 import { describe, expect, it } from "vitest";
-import { PhaseClock, renderPhaseSeconds } from "./phases.js";
+import { PhaseClock, type PhaseSeconds, renderPhaseSeconds } from "./phases.js";
 
-function clockAt(): { now: () => number; advance: (ms: number) => void } {
+/** A bench's run: a name starts that phase, a number moves the clock by that many ms, `"stop"` stops. */
+type Step = string | number;
+
+/**
+ * The phases' seconds after `steps`, on a clock that starts at 1 s and moves only by the steps. It reads
+ * the seconds after every move too, so each row also shows that reading ends no phase.
+ */
+function secondsAfter(steps: readonly Step[]): PhaseSeconds {
   let t = 1_000;
-  return { now: () => t, advance: (ms) => (t += ms) };
+  const phases = new PhaseClock(() => t);
+  for (const step of steps) {
+    if (typeof step === "number") {
+      t += step;
+      phases.seconds();
+    } else if (step === "stop") phases.stop();
+    else phases.start(step);
+  }
+  return phases.seconds();
 }
 
 describe("PhaseClock", () => {
-  it("gives each phase the time until the next one starts, in the order they started", () => {
-    const c = clockAt();
-    const phases = new PhaseClock(c.now);
-    phases.start("baselines");
-    c.advance(20_000);
-    phases.start("system_embedded");
-    c.advance(35_250);
-    phases.start("history");
-    c.advance(4_040);
-    phases.stop();
-    c.advance(9_000);
-    expect(phases.seconds()).toEqual({ baselines: 20, system_embedded: 35.3, history: 4 });
-    expect(Object.keys(phases.seconds())).toEqual(["baselines", "system_embedded", "history"]);
-  });
-
-  it("adds a phase's later stretch to its earlier one, and leaves the phase between them apart", () => {
-    const c = clockAt();
-    const phases = new PhaseClock(c.now);
-    phases.start("system_embedded");
-    c.advance(10_000);
-    phases.start("server_cost");
-    c.advance(8_000);
-    phases.start("system_embedded");
-    c.advance(6_000);
-    phases.stop();
-    expect(phases.seconds()).toEqual({ system_embedded: 16, server_cost: 8 });
-  });
-
-  it("counts the running phase up to now", () => {
-    const c = clockAt();
-    const phases = new PhaseClock(c.now);
-    phases.start("scaling");
-    c.advance(2_500);
-    expect(phases.seconds()).toEqual({ scaling: 2.5 });
-    c.advance(2_500);
-    expect(phases.seconds()).toEqual({ scaling: 5 });
+  it.each<[string, Step[], PhaseSeconds]>([
+    [
+      "gives each phase the time until the next one starts, in the order they started; nothing after stop",
+      ["baselines", 20_000, "system_embedded", 35_250, "history", 4_040, "stop", 9_000],
+      { baselines: 20, system_embedded: 35.3, history: 4 },
+    ],
+    [
+      "adds a phase's later stretch to its earlier one, and leaves the phase between them apart",
+      ["system_embedded", 10_000, "server_cost", 8_000, "system_embedded", 6_000, "stop"],
+      { system_embedded: 16, server_cost: 8 },
+    ],
+    ["counts the running phase up to now", ["scaling", 2_500], { scaling: 2.5 }],
+    ["keeps counting the running phase as the clock moves on", ["scaling", 2_500, 2_500], { scaling: 5 }],
+  ])("%s", (_, steps, expected) => {
+    const seconds = secondsAfter(steps);
+    expect(seconds).toEqual(expected);
+    expect(Object.keys(seconds)).toEqual(Object.keys(expected));
   });
 });
 

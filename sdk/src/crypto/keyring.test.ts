@@ -43,6 +43,12 @@ async function keyringFor(m: Member, storage: KeyValueStorage = memoryStorage())
   return EpochKeyring.open({ storage, convId: CONV, identity: m.identity, directory });
 }
 
+/** The keyring `m` finds in `storage` again (as after a reload), with the directory stored there. */
+async function reopen(m: Member, storage: KeyValueStorage) {
+  const directory = await DeviceDirectory.open({ storage });
+  return EpochKeyring.open({ storage, convId: CONV, identity: m.identity, directory });
+}
+
 async function commit(
   by: Member,
   prev: EpochCommit | undefined,
@@ -78,6 +84,16 @@ const e1 = await commit(alice, undefined, [alice, bob], "create");
 const e2 = await commit(bob, e1.commit, [alice, bob, carol], "add");
 const e3 = await commit(alice, e2.commit, [alice, carol], "remove");
 const chain = [e1.commit, e2.commit, e3.commit];
+
+/** Carol's keyring after the first two commits, with two messages counted in epoch 2, and its storage. */
+async function carolAtEpoch2() {
+  const storage = memoryStorage();
+  const kc = await keyringFor(carol, storage);
+  await kc.apply(chain.slice(0, 2));
+  await kc.noteMessage(2);
+  await kc.noteMessage(2);
+  return { storage, kc };
+}
 
 describe("EpochKeyring", () => {
   it("applies a verified chain and holds exactly the keys this device was given", async () => {
@@ -145,17 +161,8 @@ describe("EpochKeyring", () => {
   });
 
   it("keeps its head and keys across a reload from storage", async () => {
-    const storage = memoryStorage();
-    const kc = await keyringFor(carol, storage);
-    await kc.apply(chain.slice(0, 2));
-    await kc.noteMessage(2);
-    await kc.noteMessage(2);
-    const reloaded = await EpochKeyring.open({
-      storage,
-      convId: CONV,
-      identity: carol.identity,
-      directory: await DeviceDirectory.open({ storage }),
-    });
+    const { storage } = await carolAtEpoch2();
+    const reloaded = await reopen(carol, storage);
     expect(reloaded.head).toEqual(e2.commit);
     expect(reloaded.keyFor(2)).toEqual(e2.epochKey);
     expect(reloaded.keyFor(1)).toBeUndefined();
@@ -172,22 +179,13 @@ describe("EpochKeyring", () => {
   });
 
   it("stores the new head and keys with the counts after a commit that follows counted messages", async () => {
-    const storage = memoryStorage();
-    const kc = await keyringFor(carol, storage);
-    await kc.apply(chain.slice(0, 2));
-    await kc.noteMessage(2);
-    await kc.noteMessage(2);
+    const { storage, kc } = await carolAtEpoch2();
     await kc.apply(chain);
     await kc.noteMessage(3);
     const stored = (await storage.get(`parley.epochs.${CONV}`)) ?? "";
     // The same layout as before the head was kept serialized between writes.
     expect(Object.keys(JSON.parse(stored))).toEqual(["v", "convId", "head", "keys", "counts"]);
-    const reloaded = await EpochKeyring.open({
-      storage,
-      convId: CONV,
-      identity: carol.identity,
-      directory: await DeviceDirectory.open({ storage }),
-    });
+    const reloaded = await reopen(carol, storage);
     expect(reloaded.head).toEqual(e3.commit);
     expect(reloaded.keyFor(2)).toEqual(e2.epochKey);
     expect(reloaded.keyFor(3)).toEqual(e3.epochKey);
@@ -313,25 +311,27 @@ describe("rotation rule", () => {
   const due = (input: Partial<Parameters<typeof rotationDue>[1]>) =>
     rotationDue(head, { now: T0, messagesInEpoch: 0, holdsKey: true, ...input });
 
-  it("rotates at 100 messages, not at 99", () => {
+  it("rotates after 100 messages or 7 days", () => {
     expect(ROTATE_AFTER_MESSAGES).toBe(100);
-    expect(due({ messagesInEpoch: 99 })).toBeUndefined();
-    expect(due({ messagesInEpoch: 100 })).toBe("messages");
-    expect(due({ messagesInEpoch: 101 })).toBe("messages");
-  });
-
-  it("rotates once the head is 7 days old, not 1 ms before", () => {
     expect(ROTATE_AFTER_MS).toBe(604_800_000);
-    expect(due({ now: T0 + ROTATE_AFTER_MS - 1 })).toBeUndefined();
-    expect(due({ now: T0 + ROTATE_AFTER_MS })).toBe("age");
-    expect(due({ now: T0 + ROTATE_AFTER_MS + 1 })).toBe("age");
   });
 
-  it("rotates on a member change and a policy change at once, and commits first on an empty chain", () => {
-    expect(due({})).toBeUndefined();
-    expect(due({ memberSetChanged: true })).toBe("members");
-    expect(due({ policyChanged: true })).toBe("policy");
-    expect(due({ holdsKey: false })).toBe("no_key");
+  it.each<[string, Partial<Parameters<typeof rotationDue>[1]>, ReturnType<typeof rotationDue>]>([
+    ["does not rotate at 99 messages", { messagesInEpoch: 99 }, undefined],
+    ["rotates at 100 messages", { messagesInEpoch: 100 }, "messages"],
+    ["rotates past 100 messages", { messagesInEpoch: 101 }, "messages"],
+    ["does not rotate 1 ms before the head is 7 days old", { now: T0 + ROTATE_AFTER_MS - 1 }, undefined],
+    ["rotates once the head is 7 days old", { now: T0 + ROTATE_AFTER_MS }, "age"],
+    ["rotates after the head is 7 days old", { now: T0 + ROTATE_AFTER_MS + 1 }, "age"],
+    ["does not rotate a fresh head whose key this device holds", {}, undefined],
+    ["rotates at once on a member change", { memberSetChanged: true }, "members"],
+    ["rotates at once on a policy change", { policyChanged: true }, "policy"],
+    ["rotates at once when this device lacks the head's key", { holdsKey: false }, "no_key"],
+  ])("%s", (_, input, reason) => {
+    expect(due(input)).toBe(reason);
+  });
+
+  it("commits first on an empty chain", () => {
     expect(rotationDue(undefined, { now: T0, messagesInEpoch: 0, holdsKey: false })).toBe("no_epoch");
   });
 

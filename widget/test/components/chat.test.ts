@@ -3,6 +3,7 @@
 // encryption, and the bubble's delivery state goes sending -> sent, or shows
 // "Not sent" with a working Retry while the gateway is down. A message typed
 // while the chat still connects leaves the composer and goes out once connected.
+// The composer's keys: Shift+Enter, and the @ list's arrows, Enter, Tab and Escape.
 
 import { collectTexts, waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
@@ -80,6 +81,56 @@ describe("<parley-chat> with a real customer client", () => {
     expect(await input.inputValue()).toBe("line one\nline two");
     await input.press("Enter");
     await waitFor(() => toAgent.get(convId)?.includes("line one\nline two"), "the two-line message");
+  });
+
+  it("moves through the @ list with the arrows (wrapping), picks with Enter or Tab, and Escape closes it", async () => {
+    const chatsPeople = await page.evaluateHandle(
+      () => window.__chat.shadowRoot?.querySelector("parley-composer")?.mentionable ?? [],
+    );
+    await page.evaluate(() => {
+      const composer = window.__chat.shadowRoot?.querySelector("parley-composer");
+      if (composer) {
+        composer.mentionable = [
+          { handle: "ada", displayName: "Ada", member: true },
+          { handle: "alan", displayName: "Alan", member: true },
+          { handle: "bea", displayName: "Bea", member: true },
+        ];
+      }
+    });
+    const input = page.locator("parley-composer textarea");
+    const options = page.locator("parley-composer [role=option]");
+    const texts = async (l: typeof options) => (await l.allTextContents()).map((t) => t.trim());
+    const selected = () => texts(page.locator("parley-composer [role=option][aria-selected=true]"));
+    await input.fill("");
+    await input.pressSequentially("hi @a");
+    await poll(() => texts(options)).toEqual(["Ada@ada", "Alan@alan"]);
+    expect(await selected()).toEqual(["Ada@ada"]);
+    expect(await input.getAttribute("aria-activedescendant")).toBe("mention-0");
+    await input.press("ArrowDown");
+    await poll(selected).toEqual(["Alan@alan"]);
+    expect(await input.getAttribute("aria-activedescendant")).toBe("mention-1");
+    await input.press("ArrowDown"); // wraps to the first
+    await poll(selected).toEqual(["Ada@ada"]);
+    await input.press("ArrowUp"); // wraps to the last
+    await poll(selected).toEqual(["Alan@alan"]);
+    await input.press("Enter"); // picks instead of sending
+    await poll(() => input.inputValue()).toBe("hi @alan ");
+    expect(await options.count()).toBe(0);
+    expect(await input.getAttribute("aria-activedescendant")).toBeNull();
+    await input.pressSequentially("@b");
+    await poll(selected).toEqual(["Bea@bea"]);
+    await input.press("Tab");
+    await poll(() => input.inputValue()).toBe("hi @alan @bea ");
+    await input.pressSequentially("@");
+    await poll(() => options.count()).toBe(3);
+    await input.press("Escape");
+    await poll(() => options.count()).toBe(0);
+    expect(await input.inputValue()).toBe("hi @alan @bea @");
+    await input.fill("");
+    await page.evaluate((people) => {
+      const composer = window.__chat.shadowRoot?.querySelector("parley-composer");
+      if (composer) composer.mentionable = people;
+    }, chatsPeople);
   });
 
   it("shows sending while the gateway is down, then sent once it is back", async () => {
