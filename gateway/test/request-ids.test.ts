@@ -13,7 +13,6 @@
 import { headers, type NatsConnection } from "@nats-io/nats-core";
 import { type ParleyClient, ParleyError } from "@parley/sdk";
 import { buildCommit, createDeviceIdentity, signDeviceRecord } from "@parley/sdk/crypto";
-import { toBase64Url } from "@parley/sdk/internal";
 import {
   MAX_REQUEST_ID_LENGTH,
   REQUEST_ID_HEADER,
@@ -22,6 +21,7 @@ import {
   subjects,
 } from "@parley/sdk/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { envelope, random } from "./harness/epoch-fixtures.js";
 import { type MongoForTests, mongoForTests } from "./harness/ferretdb.js";
 import { type LogLine, logLines as linesOf, type RawCaller, rawCaller } from "./harness/request-ids.js";
 import { ADMIN_TOKEN, SHOP_ID, startStack, type TestStack } from "./harness/stack.js";
@@ -146,22 +146,6 @@ describe("request ids", () => {
     const bad = await fetch(`${stack.url}/healthz`, { headers: { [REQUEST_ID_HEADER]: "no spaces allowed" } });
     expect(bad.headers.get(REQUEST_ID_HEADER)).toMatch(/^g_/);
   });
-});
-
-const random = (n: number) => toBase64Url(crypto.getRandomValues(new Uint8Array(n)));
-
-/** An envelope the gateway takes without reading it: plaintext (`none`) or one that claims to be sealed. */
-const envelope = (convId: string, alg: "none" | "xc20p-ed25519" = "none") => ({
-  v: 1 as const,
-  convId,
-  epoch: 0,
-  msgId: random(16),
-  senderDevice: "d_test",
-  ts: Date.now(),
-  alg,
-  nonce: alg === "none" ? "" : random(24),
-  ct: random(60),
-  sig: alg === "none" ? "" : random(64),
 });
 
 /** A principal's own raw NATS connection: requests on it carry whatever request id the test names. */
@@ -295,12 +279,12 @@ describe.each(["embedded", "mongodb"] as const)(
       ]);
       convId = opened.conversation.id;
       await expectCarried(owner, "signal.typing", { convId, active: true }, [[team, "typing"]]);
-      await call(owner, "msg.send", { convId, envelope: envelope(convId) }, "ev-setup-send");
+      await call(owner, "msg.send", { convId, envelope: envelope(convId, 0, "none") }, "ev-setup-send");
       await expectCarried(owner, "signal.read", { convId, seq: 1 }, [
         [user(owner), "read"],
         [team, "read"],
       ]);
-      await expectCarried(owner, "signal.live", { convId, envelope: envelope(convId) }, [
+      await expectCarried(owner, "signal.live", { convId, envelope: envelope(convId, 0, "none") }, [
         [user(owner), "live"],
         [team, "live"],
       ]);
@@ -314,14 +298,14 @@ describe.each(["embedded", "mongodb"] as const)(
       await expectCarried(agent, "conv.assign", { convId, assignee: agent.id }, conversation);
       await expectCarried(agent, "conv.close", { convId }, conversation);
       // The customer writes into the closed conversation: the send reopens it, and says so with its own id.
-      await expectCarried(owner, "msg.send", { convId, envelope: envelope(convId) }, [
+      await expectCarried(owner, "msg.send", { convId, envelope: envelope(convId, 0, "none") }, [
         [user(owner), "message"],
         ...conversation,
       ]);
       await expectCarried(agent, "conv.handover", { convId }, conversation);
       await expectCarried(agent, "conv.close", { convId }, conversation);
       await expectCarried(agent, "conv.reopen", { convId }, conversation);
-      await expectCarried(agent, "note.add", { convId, envelope: envelope(convId, "xc20p-ed25519") }, [[team, "note"]]);
+      await expectCarried(agent, "note.add", { convId, envelope: envelope(convId, 0) }, [[team, "note"]]);
     });
 
     it("every invite op, conv.leave and conv.remove", async () => {
