@@ -90,7 +90,10 @@ describe.each<ClusterStore>(["postgresql", "sqlite"])("a cluster with FerretDB o
     );
     rows.push({ ...report, store, fault: { ...report.fault, name, detail } });
     // The failures themselves in the message: a long array is cut to its length in the diff.
-    expect(report.failed, `${report.failed.length} sends failed, first: ${report.failed.slice(0, 5).join("; ")}`).toEqual([]);
+    expect(
+      report.failed,
+      `${report.failed.length} sends failed, first: ${report.failed.slice(0, 5).join("; ")}`,
+    ).toEqual([]);
     expect(report.acked).toBe(report.sent);
     expect(report.sent).toBeGreaterThan(0);
     expect({ lost: report.lost, duplicated: report.duplicated, storeMismatches: report.storeMismatches }).toEqual({

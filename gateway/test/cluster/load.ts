@@ -132,7 +132,9 @@ export async function runLoad(
         slowestAckMs = Math.max(slowestAckMs, Date.now() - start);
       } catch (err) {
         const code = (err as { code?: unknown }).code;
-        failed.push(`${who} ${i}: ${typeof code === "string" ? `${code}: ` : ""}${(err as Error).message} (${Date.now() - t0} ms)`);
+        failed.push(
+          `${who} ${i}: ${typeof code === "string" ? `${code}: ` : ""}${(err as Error).message} (${Date.now() - t0} ms)`,
+        );
       }
       await sleep(options.paceMs);
     }
