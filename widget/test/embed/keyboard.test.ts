@@ -2,7 +2,8 @@
 // release pass driving the demo by keyboard found. Escape in the attach menu, the location dialog or
 // the listening picker closes that, not the whole chat; Tab stays inside those dialogs (the storefront
 // behind the frame is not inert, so a native modal dialog alone would let Tab walk out to it); and
-// opening the location dialog logs no console error (Chromium refuses `autofocus` in a cross-origin frame).
+// opening the location dialog logs no console error (Chromium refuses `autofocus` in a cross-origin frame);
+// opening the chat from the launcher's button by keyboard moves the focus into the chat.
 import { SHOP_ID, SHOP_SECRET, waitFor } from "@parley/gateway/testing";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,7 +23,7 @@ function focusPath(frame: Frame): Promise<string[]> {
   });
 }
 
-describe("the chat by keyboard: Escape and Tab in its menus and dialogs", () => {
+describe("the chat by keyboard: opening it, Escape and Tab in its menus and dialogs", () => {
   let embed: Embed;
   let browser: BrowserSession;
   let page: Page;
@@ -113,5 +114,29 @@ describe("the chat by keyboard: Escape and Tab in its menus and dialogs", () => 
     await frame.getByRole("textbox").first().focus();
     await page.keyboard.press("Escape");
     await waitFor(async () => !(await chatOpen()), "the chat to close");
+  });
+
+  it("opened from the launcher's button by keyboard, the chat takes the focus: wide, and at 360 px where the button hides", async () => {
+    for (const width of [1280, 360]) {
+      const p = await browser.newPage();
+      await p.setViewportSize({ width, height: 740 });
+      await exposeLauncherRoot(p);
+      await p.goto(`${embed.storefront}/`);
+      // Focusing the button is the intent that loads the frame; Enter opens it.
+      await p.evaluate(() =>
+        (window as unknown as { __launcherRoot: ShadowRoot }).__launcherRoot.querySelector("button")?.focus(),
+      );
+      const f = await chatFrame(p);
+      await p.keyboard.press("Enter");
+      await waitFor(async () => (await launcherState(p)).label === "Close chat", "the chat to open");
+      await f.getByRole("button", { name: "Close chat" }).waitFor();
+      // The next Tab lands on the chat's first control, not on the storefront behind it.
+      await p.keyboard.press("Tab");
+      const path = await focusPath(f);
+      expect(path[0]).toBe("parley-chat");
+      expect(path.at(-1)).toBe("button");
+      await p.screenshot({ path: artifactPath(`keyboard-open-${width}.png`) });
+      await p.close();
+    }
   });
 });
