@@ -172,7 +172,9 @@ export class DashboardInbox extends LitElement {
   }
 
   #onKey(e: KeyboardEvent, rows: InboxRow[]): void {
-    const at = rows.findIndex((r) => r.id === (this.focusId ?? this.selected));
+    // The row that has the focus: reached by Tab it is the tabbable one, before any arrow key set focusId.
+    const row = (e.target as Element).closest<HTMLElement>("li[data-conv-id]");
+    const at = rows.findIndex((r) => r.id === (row?.dataset.convId ?? this.focusId ?? this.selected));
     let next = at;
     if (e.key === "ArrowDown") next = Math.min(rows.length - 1, at + 1);
     else if (e.key === "ArrowUp") next = Math.max(0, at - 1);
@@ -180,16 +182,16 @@ export class DashboardInbox extends LitElement {
     else if (e.key === "End") next = rows.length - 1;
     else if (e.key === "Enter" || e.key === " ") {
       e.preventDefault();
-      const row = rows[at];
-      if (row) this.#select(row.id);
+      const chosen = rows[at];
+      if (chosen) this.#select(chosen.id);
       return;
     } else return;
     e.preventDefault();
-    const row = rows[next];
-    if (!row) return;
-    this.focusId = row.id;
+    const target = rows[next];
+    if (!target) return;
+    this.focusId = target.id;
     void this.updateComplete.then(() =>
-      this.renderRoot.querySelector<HTMLElement>(`li[data-conv-id="${CSS.escape(row.id)}"]`)?.focus(),
+      this.renderRoot.querySelector<HTMLElement>(`li[data-conv-id="${CSS.escape(target.id)}"]`)?.focus(),
     );
   }
 

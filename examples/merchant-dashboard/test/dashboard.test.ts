@@ -136,7 +136,7 @@ describe("the merchant dashboard", () => {
     expect(await agent.evaluate(() => document.visibilityState)).toBe("visible");
   });
 
-  it("the customer writes: the inbox shows the conversation live with unread 1, then 2; opening it clears the count", async () => {
+  it("the customer writes: the inbox shows the conversation live with unread 1, then 2; opening it (Tab, Enter) clears the count", async () => {
     customer = await browser.newPage();
     await exposeLauncherRoot(customer);
     await logIn(customer, backend.url, "Mia");
@@ -156,7 +156,11 @@ describe("the merchant dashboard", () => {
     await agent.waitForSelector(`${row(convId)}[data-unread="2"]`);
     expect(await agent.textContent(`${row(convId)} .preview`)).toBe("Are you there?");
 
-    await agent.click(row(convId));
+    // By keyboard, as an agent who never picked one: Tab from the search box lands on the row, Enter opens it.
+    await agent.focus("dashboard-inbox input#search");
+    await agent.keyboard.press("Tab");
+    await agent.keyboard.press("Enter");
+    await agent.waitForSelector(`${row(convId)}[aria-selected="true"]`);
     await agent.waitForSelector(`${row(convId)}[data-unread="0"]`);
     await agent.locator("dashboard-conversation parley-message").getByText("Are you there?").waitFor();
     // The customer's details, from their token claims as the team sees them.

@@ -85,6 +85,8 @@ export function cardClass(kit: PanelKit): CustomElementConstructor {
       const cards = cardsOf(this.client);
       const convId = this.message?.convId;
       if (!cards || !convId || this.busy) return false;
+      // The control pressed: disabled while the action runs, it drops the keyboard focus (to the page's body).
+      const pressed = (this.renderRoot as ShadowRoot).activeElement as HTMLElement | null;
       this.busy = true;
       this.error = undefined;
       try {
@@ -95,7 +97,19 @@ export function cardClass(kit: PanelKit): CustomElementConstructor {
         return false;
       } finally {
         this.busy = false;
+        if (pressed) void this.updateComplete.then(() => this.#refocus(pressed));
       }
+    }
+
+    /**
+     * Gives the focus back to the control that had it (or, when the action replaced that control,
+     * to the card), unless something else took it meanwhile.
+     */
+    #refocus(pressed: HTMLElement): void {
+      const lost = !document.activeElement || document.activeElement === document.body;
+      if (!lost) return;
+      if (pressed.isConnected) pressed.focus();
+      else this.renderRoot.querySelector<HTMLElement>("article")?.focus();
     }
 
     #view(): CardView {

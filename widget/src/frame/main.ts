@@ -52,6 +52,14 @@ function applyTheme(theme: ThemeSettings, host: ChatHost): void {
   }
 }
 
+/**
+ * Escape that something inside the chat answers (the attach menu, a modal dialog: sharing a location,
+ * listening together, splitting the bill) closes that, not the whole chat.
+ */
+function escapeTaken(e: KeyboardEvent): boolean {
+  return e.defaultPrevented || e.composedPath().some((n) => n instanceof HTMLDialogElement && n.open);
+}
+
 async function boot(): Promise<void> {
   const params = new URLSearchParams(location.search);
   const shopId = params.get("shop") ?? "";
@@ -100,7 +108,7 @@ async function boot(): Promise<void> {
     }
   });
   document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape") bridge.post({ type: "close-request" });
+    if (e.key === "Escape" && !escapeTaken(e)) bridge.post({ type: "close-request" });
   });
   root.dataset.state = "ready";
   bridge.post({ type: "ready" });

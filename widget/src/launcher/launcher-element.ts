@@ -103,10 +103,14 @@ export class ParleyLauncherElement extends HTMLElement {
   }
 
   setOpen(open: boolean): void {
+    const pressed = this.#root.activeElement === this.#button;
     this.#open = open;
     this.#panel.hidden = !open;
     this.toggleAttribute("data-open", open);
     this.#render();
+    // Opened from the button: the keyboard goes on in the chat (at 480 px or narrower the button is hidden
+    // while the chat is open, and its focus would fall to the page's top).
+    if (open && pressed) this.#panel.querySelector("iframe")?.focus();
   }
 
   /** Full screen (the frame asked for it), or back to the corner panel. */

@@ -5,7 +5,8 @@
  * of the shop's media origins, its length read from its metadata), the queue
  * so far with Remove, and Start / Cancel. Start is the tap that lets the page
  * play: the first track starts inside the click handler, and
- * `client.listen.start` posts the session. Escape or Cancel closes; `ask()`
+ * `client.listen.start` posts the session. Tab stays inside; Escape or Cancel
+ * closes it (not the chat around it); `ask()`
  * resolves when it closes so the opener can take focus back.
  */
 import type { ParleyClient } from "@parley/sdk";
@@ -157,6 +158,19 @@ export function pickerClass(kit: PanelKit): CustomElementConstructor {
       );
     }
 
+    /** Tab and Shift+Tab wrap inside the dialog: the storefront behind the frame is not inert. */
+    #onKeydown = (e: KeyboardEvent) => {
+      if (e.key !== "Tab") return;
+      const all = [
+        ...this.renderRoot.querySelectorAll<HTMLElement>("input:not(:disabled), button:not(:disabled), select"),
+      ];
+      const active = (this.renderRoot as ShadowRoot).activeElement;
+      const to = e.shiftKey ? (active === all[0] ? all.at(-1) : undefined) : active === all.at(-1) ? all[0] : undefined;
+      if (!to) return;
+      e.preventDefault();
+      to.focus();
+    };
+
     #onClose = () => {
       this.#settle?.(this.#started);
       this.#settle = undefined;
@@ -167,7 +181,7 @@ export function pickerClass(kit: PanelKit): CustomElementConstructor {
       const s = listenStrings(this.locale);
       const catalog = this.media?.catalog ?? [];
       const picked = new Set(this.queue.map((q) => q.catalogId));
-      return html`<dialog aria-labelledby="picker-title" @close=${this.#onClose} data-listen-picker>
+      return html`<dialog aria-labelledby="picker-title" @close=${this.#onClose} @keydown=${this.#onKeydown} data-listen-picker>
         <h2 id="picker-title">${s.t("picker.title")}</h2>
         ${
           catalog.length > 0

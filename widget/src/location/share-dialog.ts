@@ -4,8 +4,8 @@
  * 1 hour or 8 hours. Picking one asks the browser for a fix (its permission
  * prompt comes then, never before); a refusal, no fix or a timeout is said in
  * words and the dialog stays. A live share starts watching the device's
- * position (live-watch.ts). Escape or Cancel closes it; focus goes back to
- * the attach button.
+ * position (live-watch.ts). Tab stays inside; Escape or Cancel closes it
+ * (not the chat around it); focus goes back to the attach button.
  */
 import type { ParleyClient } from "@parley/sdk";
 import type { TemplateResult } from "lit";
@@ -48,7 +48,20 @@ function shareDialogClass(kit: PanelKit): CustomElementConstructor {
 
     protected override firstUpdated(): void {
       this.renderRoot.querySelector("dialog")?.showModal();
+      // Focused here, not with `autofocus`: Chromium refuses (and logs) autofocus in a cross-origin frame.
+      this.renderRoot.querySelector<HTMLElement>("button[data-action=once]")?.focus();
     }
+
+    /** Tab and Shift+Tab wrap inside the dialog: the storefront behind the frame is not inert. */
+    #onKeydown = (e: KeyboardEvent) => {
+      if (e.key !== "Tab") return;
+      const all = [...this.renderRoot.querySelectorAll<HTMLElement>("button, input:checked")];
+      const active = (this.renderRoot as ShadowRoot).activeElement;
+      const to = e.shiftKey ? (active === all[0] ? all.at(-1) : undefined) : active === all.at(-1) ? all[0] : undefined;
+      if (!to) return;
+      e.preventDefault();
+      to.focus();
+    };
 
     #close = () => this.renderRoot.querySelector("dialog")?.close();
 
@@ -85,11 +98,11 @@ function shareDialogClass(kit: PanelKit): CustomElementConstructor {
     protected override render(): TemplateResult {
       const s = locationStrings(this.ctx.locale);
       const durations = (["dialog.d0", "dialog.d1", "dialog.d2"] as const).map((key, i) => ({ key, i }));
-      return html`<dialog aria-labelledby="title" aria-describedby="intro" @close=${this.#onClose}>
+      return html`<dialog aria-labelledby="title" aria-describedby="intro" @close=${this.#onClose} @keydown=${this.#onKeydown}>
         <h2 id="title">${s.t("dialog.title")}</h2>
         <p class="sub" id="intro">${s.t("dialog.intro")}</p>
         <form @submit=${(e: Event) => e.preventDefault()}>
-          <button type="button" class="primary" data-action="once" autofocus aria-disabled=${this.busy ? "true" : "false"}
+          <button type="button" class="primary" data-action="once" aria-disabled=${this.busy ? "true" : "false"}
             @click=${() => this.#share(false)}>${s.t("dialog.once")}</button>
           <fieldset>
             <legend>${s.t("dialog.live")}</legend>

@@ -105,6 +105,34 @@ describe("card renderers", () => {
     await page.close();
   });
 
+  it("keeps the keyboard focus on the button pressed while its action was on its way", async () => {
+    const page = await mount();
+    /** The local name and action of the element holding the focus, through the shadow roots. */
+    const focused = () =>
+      page.evaluate(() => {
+        let el: Element | null = document.activeElement;
+        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+        return `${el?.localName}:${el?.getAttribute("data-action") ?? ""}`;
+      });
+    await page.evaluate(() => {
+      window.__hold = new Promise((resolve) => {
+        (window as unknown as { __release: () => void }).__release = resolve;
+      });
+    });
+    const start = card(page, "card-menu").locator("[data-action=start]");
+    await start.focus();
+    await page.keyboard.press("Enter");
+    // Disabled while the post is on its way: the browser takes the focus away from it.
+    await poll(() => start.isDisabled()).toBe(true);
+    await page.evaluate(() => (window as unknown as { __release: () => void }).__release());
+    await poll(() => start.isDisabled()).toBe(false);
+    await poll(focused).toBe("button:start");
+    // Enter again goes on from there (a second group order), with no Tab from the top of the page.
+    await page.keyboard.press("Enter");
+    await poll(() => page.evaluate(() => window.__calls.filter((c) => c.what === "post").length)).toBe(2);
+    await page.close();
+  });
+
   it("shows a refusal in words and changes nothing else", async () => {
     const page = await mount();
     await page.evaluate(() => {
