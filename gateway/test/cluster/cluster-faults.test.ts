@@ -39,6 +39,7 @@ afterAll(() => {
     "gap from fault ms": r.faultGapMs,
     "gap before fault ms": r.baselineGapMs,
     "slowest ack ms": r.slowestAckMs,
+    "setup retries": r.setupRetries.length,
     "fault ms": `${r.fault.startMs}-${r.fault.endMs}`,
   }));
   console.table(table);

@@ -6,7 +6,7 @@
  * "lost" (an acknowledged msgId the member never got) and "duplicated" (a msgId
  * it got twice), and the ack times answer the longest gap in service.
  */
-import type { ClientEvents, ParleyClient } from "@parley/sdk";
+import { type ClientEvents, isRetryable, type ParleyClient } from "@parley/sdk";
 import type { ClusterHarness } from "../harness/cluster.js";
 import { waitFor } from "../helpers.js";
 
@@ -46,6 +46,8 @@ export interface LoadReport {
   slowestAckMs: number;
   /** When the fault started and ended, in ms from the load's start. */
   fault: { startMs: number; endMs: number };
+  /** Setup requests (before the load) retried after a retryable error, with the error: reported, not asserted. */
+  setupRetries: string[];
 }
 
 interface Conv {
@@ -58,14 +60,49 @@ interface Conv {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Setup steps retried after a retryable error, and what each retry was for. */
+const SETUP_ATTEMPTS = 3;
+
+/**
+ * Runs a setup step (connect, open, load), again after a retryable error (a request that timed out
+ * on a gateway still recovering from the previous fault), at most SETUP_ATTEMPTS times; each retry
+ * is kept in `retries` for the report. The load's own sends are never retried here: the outbox does.
+ */
+async function setupStep<T>(what: string, retries: string[], step: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      if (attempt >= SETUP_ATTEMPTS || !isRetryable(err)) throw err;
+      retries.push(`${what}: ${(err as Error).message}`);
+      await sleep(500);
+    }
+  }
+}
+
 /** Opens one conversation per customer (named `<label>-c<i>`) that the agent has loaded. */
-async function openConversations(cluster: ClusterHarness, agent: ParleyClient, label: string, n: number) {
+async function openConversations(
+  cluster: ClusterHarness,
+  agent: ParleyClient,
+  label: string,
+  n: number,
+  retries: string[],
+) {
   const convs: Conv[] = [];
   for (let i = 0; i < n; i++) {
-    const customer = cluster.customer(`${label}-c${i}`);
-    await customer.connect();
-    const { id } = await customer.openConversation();
-    await agent.loadConversation(id);
+    // A client whose connect failed is closed and a new one made for the same customer.
+    const customer = await setupStep(`customer ${i} connect`, retries, async () => {
+      const client = cluster.customer(`${label}-c${i}`);
+      try {
+        await client.connect();
+        return client;
+      } catch (err) {
+        await client.close().catch(() => undefined);
+        throw err;
+      }
+    });
+    const { id } = await setupStep(`customer ${i} open`, retries, () => customer.openConversation());
+    await setupStep(`agent load ${i}`, retries, () => agent.loadConversation(id));
     convs.push({
       id,
       customer,
@@ -87,7 +124,8 @@ export async function runLoad(
   fault: () => Promise<void>,
   storedMsgIds: (convId: string) => Promise<{ seq: number; msgId: string }[]>,
 ): Promise<LoadReport> {
-  const convs = await openConversations(cluster, agent, label, options.customers);
+  const setupRetries: string[] = [];
+  const convs = await openConversations(cluster, agent, label, options.customers, setupRetries);
   const byId = new Map(convs.map((c) => [c.id, c]));
   let decodeFailures = 0;
   const offs: (() => void)[] = [];
@@ -190,6 +228,7 @@ export async function runLoad(
     sent,
     acked,
     failed,
+    setupRetries,
     lost,
     duplicated,
     storeMismatches,
