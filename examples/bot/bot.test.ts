@@ -114,8 +114,15 @@ describe("example bot", () => {
     expect(await lea.say("Wo ist meine Bestellung PX-1002?")).toMatchObject({ action: "answered", intent: "order" });
     // PX-1002 is Mia's, so Lea reads the German "unknown".
     await lea.heard("Ich finde die Bestellung PX-1002 in deinem Konto nicht.");
-    const kinds = (await env.botCards(lea.client, lea.conv.id)).map((c) => c.kind);
-    expect(kinds).toEqual(["menu", "menu"]);
+    const cards = await env.botCards(lea.client, lea.conv.id);
+    expect(cards.map((c) => c.kind)).toEqual(["menu", "menu"]);
+    // In a German conversation the card is German too; its ids and prices are the English card's.
+    const german = cards[0] as MenuCard;
+    expect(german.title).toBe("Acme Café Mittagskarte");
+    expect(german.sections.map((s) => s.name)).toEqual(["Pizza", "Salate", "Getränke", "Süßes"]);
+    expect(german.sections[1]?.items[0]).toMatchObject({ id: "caesar", name: "Caesar Salad", price: 850 });
+    const ids = (m: MenuCard) => m.sections.flatMap((s) => s.items.map((i) => [i.id, i.price]));
+    expect(ids(german)).toEqual(ids(menu));
   });
 
   it("hands over when asked for a person, then stays out", async () => {

@@ -3,7 +3,7 @@
  * customers' messages (end to end encrypted: it holds the team key like an
  * agent's device) and answers what it understands, in English or German:
  * opening hours, an order as its order card, and the lunch menu as a menu
- * card, from which a group in the chat fills one cart; the kitchen
+ * card (in the language of the line that asked for it), from which a group in the chat fills one cart; the kitchen
  * (`kitchen.ts`) confirms submitted carts with an order card whose status it
  * moves on, and confirms shares paid to the shop by payment link.
  *
@@ -29,7 +29,7 @@ import type { ChatMessage } from "@parley/sdk";
 import { createClient, type KeyValueStorage, type ParleyClient } from "@parley/sdk";
 import type { ConversationInfo, MemberInfo } from "@parley/sdk/protocol";
 import { Kitchen, type KitchenEvent } from "./kitchen.js";
-import { LUNCH_MENU } from "./menu.js";
+import { lunchMenu } from "./menu.js";
 import { OrderBook, orderCard } from "./orders.js";
 import { CLARIFY_TEXTS, TEXTS } from "./texts.js";
 import { addressedElsewhere, languageOf, understand } from "./understand.js";
@@ -234,7 +234,7 @@ export class ShopBot {
     }
     if (understood.kind === "menu") {
       await this.client.send(convId, t.menu);
-      await this.#kitchen.cards.postMenu(convId, LUNCH_MENU);
+      await this.#kitchen.cards.postMenu(convId, lunchMenu(lang));
       return this.#decide({ ...base, action: "answered", intent: "menu" });
     }
     await this.client.send(convId, understood.kind === "hours" ? t.hours : t.askNumber);

@@ -109,26 +109,27 @@ export class Courier {
   }
 
   /**
-   * Starts sharing the courier's live location for `order` (its number is the
-   * label); resolves with the share id once the location message is stored.
+   * Starts sharing the courier's live location for `order` under `label`
+   * (its title on the map, in the conversation's language: "Kurier · PZ-2001");
+   * resolves with the share id once the location message is stored.
    * A second call for the same order keeps the first ride.
    */
-  async start(convId: string, order: string, number: string): Promise<string | undefined> {
+  async start(convId: string, order: string, label: string): Promise<string | undefined> {
     let ride = this.#rides.get(order);
     if (!ride) {
-      ride = this.#ride(convId, number);
+      ride = this.#ride(convId, label);
       this.#rides.set(order, ride);
       ride.catch(() => this.#rides.delete(order));
     }
     return (await ride).share.share;
   }
 
-  async #ride(convId: string, number: string): Promise<Ride> {
+  async #ride(convId: string, label: string): Promise<Ride> {
     const first = along(this.#route, 0);
     const share = await this.#client.location.startLive(
       convId,
       { lat: first.lat, lon: first.lon, accuracy: 15, heading: first.heading, speed: 0 },
-      { durationMs: this.#maxRideMs, label: `Courier · ${number}` },
+      { durationMs: this.#maxRideMs, label },
     );
     let step = 0;
     const timer = setInterval(() => {

@@ -3,7 +3,10 @@
  * nats-server, end to end encrypted: Mia asks for the menu, invites Noah, both
  * fill one cart, Mia submits it; the bot answers with an order card (PZ-2001,
  * 7 % tax rounded half up, 2,50 € delivery) whose status it moves to
- * delivered step by step (200 ms here). They split the bill with the shop:
+ * delivered step by step (200 ms here), with the courier's live location
+ * while it is out. In German ("Habt ihr eine Speisekarte?") the menu, the
+ * order's dishes and the courier's title are German, and Noah (who writes
+ * English) orders from the same card by item id. They split the bill with the shop:
  * a share paid by link is confirmed by the bot, a share paid in cash is left
  * to people. Last, `bot.stop()` stops the stepping of an order in flight.
  */
@@ -52,9 +55,12 @@ const isOrder = (c: CardState): c is OrderState => c.kind === "order";
 const isSplit = (c: CardState): c is SplitState => c.kind === "split";
 
 /** Mia with the menu in her conversation and Noah invited into it (with its history, so he sees the menu). */
-async function miaAndNoah(tag: string): Promise<{ mia: TestCustomer; noah: ParleyClient; menu: MenuState }> {
+async function miaAndNoah(
+  tag: string,
+  ask = "Can we see the menu?",
+): Promise<{ mia: TestCustomer; noah: ParleyClient; menu: MenuState }> {
   const mia = await env.customer(`mia-${tag}`);
-  await mia.say("Can we see the menu?");
+  await mia.say(ask);
   const menu = await cardOf(mia.client, mia.conv.id, isMenu, () => true, "the menu on Mia's board");
   const noah = await env.connected(`noah-${tag}`);
   await noah.updateProfile({ handle: `noah_${tag}`, displayName: "Noah" });
@@ -163,6 +169,34 @@ describe("a group order with the example bot", () => {
     expect(env.kitchen.filter((e) => e.action === "failed")).toEqual([]);
   });
 
+  it("keeps a German group order German, the courier's title too, when an English speaker joins", async () => {
+    const { mia, noah, menu } = await miaAndNoah("de", "Habt ihr eine Speisekarte?");
+    const convId = mia.conv.id;
+    expect(menu.card.title).toBe("Acme Café Mittagskarte");
+    // Noah writes English, but the cart is the German menu's: he adds by item id, as anyone does.
+    const cart = await fillAndSubmit(mia, noah, menu);
+    const placed = await placedFor(cart);
+    expect(placed).toMatchObject({ number: "PZ-2002" });
+    const order = await cardOf(
+      noah,
+      convId,
+      isOrder,
+      (o) => o.id === placed.order && o.status === "delivered",
+      "PZ-2002 to be delivered on Noah's board",
+    );
+    // The same prices as in English; the names come from the card the cart was started from.
+    expect(order.card.items).toEqual([
+      { name: "Margherita", quantity: 1, unitPrice: 1040, options: ["Extra Käse"], by: mia.client.principal.id },
+      { name: "Diavola", quantity: 2, unitPrice: 1090, by: noah.principal.id },
+    ]);
+    expect(order.subtotal).toBe(3220);
+    const labels = await waitFor(() => {
+      const pins = [...mia.client.location.board(convId).value.pins.values()];
+      return pins.some((p) => p.live?.stoppedAt !== undefined) ? pins.map((p) => p.label) : undefined;
+    }, "the courier's share to be stopped on Mia's board");
+    expect(labels).toEqual(["Kurier · PZ-2002"]);
+  });
+
   it("rounds the tax half up in integers", () => {
     expect(taxOn(3220, 700)).toBe(225);
     expect(taxOn(1250, 700)).toBe(88); // 87,5 -> 88
@@ -175,7 +209,7 @@ describe("a group order with the example bot", () => {
     const { mia, noah, menu } = await miaAndNoah("b");
     const cart = await fillAndSubmit(mia, noah, menu);
     const placed = await placedFor(cart);
-    expect(placed).toMatchObject({ number: "PZ-2002" });
+    expect(placed).toMatchObject({ number: "PZ-2003" });
     await env.bot.stop();
     const order = await cardOf(mia.client, mia.conv.id, isOrder, (o) => o.id === placed.order, "the second order");
     // Five steps' time: a running bot would have delivered it by now.

@@ -9,7 +9,9 @@
  *   -> out for delivery -> delivered (a real shop would follow its kitchen
  *   and its couriers instead). While an order is out for delivery, the
  *   courier's live location is shared into its conversation (courier.ts) and
- *   stopped once it is delivered.
+ *   stopped once it is delivered. Its title is in the language of the menu
+ *   the cart was started from (the bot posts the menu in the language it was
+ *   asked in), so a German group order gets "Kurier · PZ-2001".
  * - A share of a split paid to the shop through a payment link is confirmed as
  *   received (a real shop would first check its payment provider). Cash is
  *   left to people: whoever took the cash confirms it.
@@ -28,6 +30,9 @@ import {
 } from "@parley/sdk/cards";
 import { orderFromCart, type ShopCards, shopCards } from "@parley/sdk/server";
 import { Courier, type CourierOptions } from "./courier.js";
+import { menuLanguage } from "./menu.js";
+import { TEXTS } from "./texts.js";
+import type { Lang } from "./understand.js";
 
 /** What the kitchen did. */
 export type KitchenEvent =
@@ -61,6 +66,16 @@ export interface KitchenOptions {
   storage?: KeyValueStorage;
   /** How the courier rides (its pace defaults to reaching the customer when the order is delivered). */
   courier?: CourierOptions;
+}
+
+/** An order the kitchen confirmed, and the language its conversation ordered in. */
+interface Placed {
+  convId: string;
+  /** The order card's id. */
+  order: string;
+  /** The order number (`PZ-2001`). */
+  number: string;
+  lang: Lang;
 }
 
 /** The statuses an order steps through after it is confirmed. */
@@ -146,7 +161,8 @@ export class Kitchen {
       });
       const id = await this.#cards.postOrder(convId, order);
       this.#emit({ action: "order-placed", convId, cart: cart.id, order: id, number });
-      this.#step(convId, id, number, 0);
+      // A menu the bot did not post (a person's, say) has no known language: English.
+      this.#step({ convId, order: id, number, lang: menuLanguage(cart.menuTitle) ?? "en" }, 0);
     } catch (err) {
       this.#handled.delete(cart.id);
       this.#fail(convId, `confirming cart ${cart.id}`, err);
@@ -182,7 +198,8 @@ export class Kitchen {
   }
 
   /** Sets the order's next status after one step's time, then schedules the one after. */
-  #step(convId: string, order: string, number: string, index: number): void {
+  #step(placed: Placed, index: number): void {
+    const { convId, order, number } = placed;
     const status = STEPS[index];
     if (this.#stopped || status === undefined) return;
     const timer = setTimeout(() => {
@@ -191,8 +208,8 @@ export class Kitchen {
       this.#cards.setStatus(convId, order, status).then(
         () => {
           this.#emit({ action: "order-status", convId, order, number, status });
-          void this.#ride(convId, order, number, status);
-          this.#step(convId, order, number, index + 1);
+          void this.#ride(placed, status);
+          this.#step(placed, index + 1);
         },
         (err: unknown) => this.#fail(convId, `setting ${number} to ${status}`, err),
       );
@@ -201,10 +218,11 @@ export class Kitchen {
   }
 
   /** Starts the courier's live location when the order goes out, and stops it when it is delivered. */
-  async #ride(convId: string, order: string, number: string, status: OrderStatus): Promise<void> {
+  async #ride(placed: Placed, status: OrderStatus): Promise<void> {
+    const { convId, order, number, lang } = placed;
     try {
       if (status === "out_for_delivery") {
-        const share = await this.#courier.start(convId, order, number);
+        const share = await this.#courier.start(convId, order, TEXTS[lang].courier(number));
         if (share) this.#emit({ action: "courier", convId, order, number, share, riding: true });
       } else if (status === "delivered") {
         const share = await this.#courier.finish(order);

@@ -14,6 +14,8 @@ export interface BotTexts {
   handover: string;
   /** Handing over because the bot still did not understand after asking once. */
   handoverUnclear: string;
+  /** The title of the courier's live location for an order (`PZ-2001`). */
+  courier: (order: string) => string;
 }
 
 /** What the bot says, by language. */
@@ -28,6 +30,7 @@ export const TEXTS: Record<Lang, BotTexts> = {
     handover: "I'm passing you to a colleague from the team; they'll reply here as soon as they can.",
     handoverUnclear:
       "I can't help with that myself, so I'm passing you to a colleague from the team; they'll reply here as soon as they can.",
+    courier: (order) => `Courier · ${order}`,
   },
   de: {
     hours: "Wir sind Montag bis Freitag 9:00–18:00 und Samstag 10:00–14:00 Uhr für dich da.",
@@ -40,6 +43,7 @@ export const TEXTS: Record<Lang, BotTexts> = {
       "Ich gebe dich an eine Kollegin oder einen Kollegen weiter; du bekommst hier so bald wie möglich eine Antwort.",
     handoverUnclear:
       "Dabei kann ich selbst nicht helfen, darum gebe ich dich an eine Kollegin oder einen Kollegen weiter; du bekommst hier so bald wie möglich eine Antwort.",
+    courier: (order) => `Kurier · ${order}`,
   },
 };
 

@@ -43,6 +43,8 @@ describe("understand", () => {
     expect(languageOf("Habt ihr eine Speisekarte?")).toBe("de");
     expect(languageOf("Essen bestellen")).toBe("de");
     expect(languageOf("Was gibt es zu essen?")).toBe("de");
+    expect(languageOf("Zeig mir das Menü")).toBe("de");
+    expect(languageOf("Können wir die Mittagskarte sehen?")).toBe("de");
     expect(languageOf("Can I see the menu?")).toBe("en");
     expect(languageOf("We'd like to order food")).toBe("en");
   });

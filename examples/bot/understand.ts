@@ -34,7 +34,7 @@ const ORDER_ID = /\bPX-?\s?(\d{4})\b/i;
 const MENU =
   /(?<!\p{L})(?:menu|menü|speisekarte|hungry|hungrig|order(?:ing)?\s+(?:some\s+|a\s+)?(?:food|pizzas?|lunch|something\s+to\s+eat)|(?:essen|pizzas?|mittagessen)\s+bestellen|bestellen\s+(?:wir\s+)?(?:essen|pizzas?)|zu\s+essen)(?!\p{L})/iu;
 const GERMAN =
-  /\b(wann|wo|ist|meine|bestellung|hallo|bitte|danke|öffnungszeiten|mensch|habt|ihr|speisekarte|essen|bestellen|wir|gibt)\b/i;
+  /\b(wann|wo|ist|meine|bestellung|hallo|bitte|danke|öffnungszeiten|mensch|habt|ihr|speisekarte|mittagskarte|essen|bestellen|wir|gibt|zeig|zeigen|mir|das|können)\b/i;
 const THANKS =
   /^\s*(?:thanks|thank you|thx|cheers|ok|okay|great|perfect|bye|danke|vielen dank|super|alles klar|tschüss)(?:\s+(?:so much|a lot|again|sehr|schön))?[\s!.,:)]*$/i;
 const MENTION = /(?:^|[^\p{L}\p{N}_])@([\p{L}\p{N}_.-]+)/gu;
