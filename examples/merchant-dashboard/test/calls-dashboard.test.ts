@@ -65,6 +65,17 @@ async function axeCall(target: Page | Frame): Promise<AxeViolation[]> {
   );
 }
 
+/** The focused element through shadow roots, as `tag`, `tag[data-action=…]` or `tag[data-call=…]`. */
+const focusOf = (target: Page | Frame) =>
+  target.evaluate(() => {
+    let el: Element | null = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    if (!el) return "none";
+    const action = el.getAttribute("data-action");
+    const call = el.getAttribute("data-call");
+    return el.localName + (action ? `[data-action=${action}]` : call ? `[data-call=${call}]` : "");
+  });
+
 /** Presses Tab until the focused element (through shadow roots) matches `selector`, at most 12 times. */
 async function tabTo(page: Page, target: Page | Frame, selector: string): Promise<void> {
   const focused = () =>
@@ -117,9 +128,16 @@ describe.each(["en", "de"] as const)("calls between the widget and the dashboard
     // The dashboard's header offers both calls.
     expect(await conv.locator("[part=call-button]").count()).toBe(2);
 
-    await mia.frame.locator("parley-chat [part=call-button][data-call=video]").click();
+    // Keyboard only: Enter on the header's video call button; focus moves into the call (Mute), not to body.
+    await mia.frame.locator("parley-chat [part=call-button][data-call=video]").focus();
+    await mia.page.keyboard.press("Enter");
     const miaCall = mia.frame.locator("parley-call");
     await miaCall.locator("section[data-view=in-call]").waitFor({ timeout: 20_000 });
+    await until(
+      () => focusOf(mia.frame),
+      (f) => f === "button[data-action=mute]",
+      "Mia's focus on Mute",
+    );
 
     const adaCall = ada.locator("dashboard-app parley-call");
     const ringing = adaCall.locator("section[data-view=incoming]");
@@ -136,6 +154,12 @@ describe.each(["en", "de"] as const)("calls between the widget and the dashboard
     // Keyboard only: Enter on the focused Accept.
     const t0 = Date.now();
     await ada.keyboard.press("Enter");
+    await adaCall.locator("section[data-view=in-call]").waitFor({ timeout: 20_000 });
+    await until(
+      () => focusOf(ada),
+      (f) => f === "button[data-action=mute]",
+      "Ada's focus on Mute after Accept",
+    );
     await until(
       () => remoteWidth(adaCall),
       (px) => px > 0,
@@ -191,6 +215,17 @@ describe.each(["en", "de"] as const)("calls between the widget and the dashboard
     await miaEnded.waitFor({ timeout: 20_000 });
     expect(flat(await miaEnded.locator("[data-reason-text]").textContent())).toBe(w.othersLeft);
     await mia.page.screenshot({ path: artifactPath(`calls-ended-widget-${lang}.png`) });
+    // Focus went back: Mia's to the button that started the call, Ada's to the inbox row the ring took it from.
+    await until(
+      () => focusOf(mia.frame),
+      (f) => f === "button[data-call=video]",
+      "Mia's focus back on the video call button",
+    );
+    await until(
+      () => focusOf(ada),
+      (f) => f === "li",
+      "Ada's focus back on the inbox row",
+    );
     expect(await axeCall(ada)).toEqual([]);
     expect(await axeCall(mia.frame)).toEqual([]);
 
@@ -202,7 +237,7 @@ describe.each(["en", "de"] as const)("calls between the widget and the dashboard
         "the call's line with its duration",
       );
     }
-    await ada.keyboard.press("Enter"); // Dismiss has focus
+    await adaEnded.locator("[data-action=dismiss]").click();
     await adaCall.locator("section").waitFor({ state: "detached" });
     await miaEnded.locator("[data-action=dismiss]").click();
     await miaCall.locator("section").waitFor({ state: "detached" });
@@ -269,10 +304,10 @@ describe.each(["en", "de"] as const)("calls between the widget and the dashboard
     await ringing.waitFor({ timeout: 20_000 });
     expect(flat(await ringing.locator("#call-desc").textContent())).toContain(w.incomingFromAda);
     expect(await ringing.locator("[data-team]").count()).toBe(1); // the verified team badge
-    expect(await miaCall.evaluate((el) => el.shadowRoot?.activeElement?.getAttribute("data-action") ?? null)).toBe(
-      "accept-video",
-    );
+    // Mia was typing: the ring (an alertdialog, announced) leaves her focus in the composer.
+    expect(await focusOf(mia.frame)).toBe("textarea");
     await mia.page.screenshot({ path: artifactPath(`calls-incoming-widget-${lang}.png`) });
+    await miaCall.locator("[data-action=accept-video]").focus();
     expect(await axeCall(mia.frame)).toEqual([]);
 
     // Escape silences it (the chat stays open); the call's line offers Join, which Enter takes.
@@ -294,8 +329,8 @@ describe.each(["en", "de"] as const)("calls between the widget and the dashboard
       "Ada's first remote frame",
     );
     expect(await join.count()).toBe(0);
+    expect(await focusOf(mia.frame)).toBe("button[data-action=mute]"); // Join took focus into the call
 
-    await miaCall.locator("[data-action=mute]").focus();
     await tabTo(mia.page, mia.frame, "[data-action=hang-up]");
     await mia.page.keyboard.press("Enter");
     const miaEnded = miaCall.locator("section[data-view=ended]");
@@ -311,6 +346,9 @@ describe.each(["en", "de"] as const)("calls between the widget and the dashboard
         "the third call's line with its duration",
       );
     }
+    // Mia hung up by keyboard: focus is back in her composer (nothing before the ring had it).
+    expect(await focusOf(mia.frame)).toBe("textarea");
+    await mia.page.screenshot({ path: artifactPath(`calls-focus-back-widget-${lang}.png`) });
   });
 
   it("Ada calls Mia with her chat closed again: Accept on the ring bubble opens the chat on the call", async () => {

@@ -1,9 +1,15 @@
 /**
  * `<parley-call>`: this device's calls, over the messages. It follows
  * `client.calls.incoming` and `client.calls.current` and shows one of three
- * faces (views.ts): the ringing dialog for the newest incoming call (focus
- * moves to it; Escape silences it, and its line in the timeline still offers
- * Join), the call while it runs, and its end with the reason until Dismiss.
+ * faces (views.ts): the ringing dialog for the newest incoming call (Escape
+ * silences it, and its line in the timeline still offers Join), the call while
+ * it runs, and its end with the reason until Dismiss.
+ *
+ * Focus (focus.ts): a ring takes focus to Accept unless the viewer is typing
+ * in a text field; a call started or answered here puts focus on Mute (the
+ * header's button that started it is disabled during the call); when the call
+ * ends or its view goes with focus inside, focus goes back to where it was
+ * before (the call button, or what had it before the ring), else the composer.
  * Remote video plays with sound; where the browser refuses sound without a
  * gesture, it plays muted until the next tap anywhere on the view.
  *
@@ -13,6 +19,7 @@ import type { ParleyClient } from "@parley/sdk";
 import type { PropertyValues, TemplateResult } from "lit";
 import type { PanelKit } from "../components/panel-kit.js";
 import { type DeviceKind, deviceMenu, inUse, listDevices } from "./device-menu.js";
+import { deepActive, isTyping, joining, restoreFocus } from "./focus.js";
 import { type ActiveCall, type CallMedia, callsOf, failure, type IncomingCall } from "./sdk.js";
 import { type CallsKey, callsStrings } from "./strings.js";
 import { callStyles } from "./styles.js";
@@ -75,6 +82,10 @@ export function callElementClass(kit: PanelKit): CustomElementConstructor {
     #face: string | undefined;
     /** Whether focus was inside before this update (a face's buttons go away with it). */
     #hadFocus = false;
+    /** A start or answer of this viewer is under way: the call's view takes focus when it shows. */
+    #ownAction = false;
+    /** Where focus goes back to when the call's view goes (set when a call is started, or a ring takes focus). */
+    #returnTo: HTMLElement | undefined;
     #tick: ReturnType<typeof setInterval> | undefined;
 
     constructor() {
@@ -103,7 +114,11 @@ export function callElementClass(kit: PanelKit): CustomElementConstructor {
     }
 
     async start(convId: string, media: CallMedia): Promise<void> {
+      this.#ownAction = true;
+      const from = deepActive(document);
+      if (from && !this.contains(from) && !this.renderRoot.contains(from)) this.#returnTo = from;
       await this.#act(() => callsOf(this.client)?.start(convId, media));
+      if (this.error) this.#ownAction = false;
     }
 
     async answer(callId: string, how: CallAnswer): Promise<void> {
@@ -112,7 +127,9 @@ export function callElementClass(kit: PanelKit): CustomElementConstructor {
       if (how === "decline") return this.#act(() => calls.decline(callId));
       const ringing = this.#incoming.value?.find((c) => c.id === callId);
       if (ringing) this.#show(ringing.convId);
+      this.#ownAction = true;
       await this.#act(() => calls.accept(callId, { camera: how === "video" }));
+      if (this.error) this.#ownAction = false;
     }
 
     #show(convId: string): void {
@@ -227,12 +244,34 @@ export function callElementClass(kit: PanelKit): CustomElementConstructor {
       if (face !== this.#face) {
         const had = this.#face !== undefined && (this.#hadFocus || this.matches(":focus-within"));
         this.#face = face;
-        // The ringing dialog takes focus; the call and its end take it when the previous face had it.
-        if (face === "incoming") section?.querySelector<HTMLElement>("button")?.focus();
-        else if (section && had) (face === "ended" ? section.querySelector<HTMLElement>("button") : section)?.focus();
+        this.#moveFocus(face, section, had);
       }
       for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>("video")) {
         if (video.srcObject && video.paused) void this.#play(video);
+      }
+    }
+
+    /** Moves focus for a new face (see the class comment); `had`: focus was inside before. */
+    #moveFocus(face: string | undefined, section: HTMLElement | null | undefined, had: boolean): void {
+      if (face === "incoming") {
+        const from = deepActive(document);
+        if (this.renderRoot.contains(from ?? null)) return; // already in the call's view
+        this.#returnTo = undefined;
+        if (isTyping(from)) return; // the dialog is announced (alertdialog); the text field keeps focus
+        if (from && from !== document.body) this.#returnTo = from;
+        section?.querySelector<HTMLElement>("button")?.focus();
+      } else if (face === "in-call") {
+        const own = this.#ownAction || (!!this.client && joining.delete(this.client));
+        if (own || had) (section?.querySelector<HTMLElement>("[data-action=mute]") ?? section)?.focus();
+        this.#ownAction = false;
+      } else if (face === "ended" || had) {
+        // Ended, or gone with focus inside: with focus inside, back to where it was before (after the host
+        // re-enabled its buttons). A ring gone without focus inside may be an answer on its way (no face
+        // between the ring and the call): what to focus then is kept.
+        if (face === "ended") this.#ownAction = false;
+        const to = this.#returnTo;
+        this.#returnTo = undefined;
+        if (had) void restoreFocus(this, to);
       }
     }
 

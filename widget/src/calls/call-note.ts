@@ -10,6 +10,7 @@ import type { ChatMessage } from "@parley/sdk";
 import type { PropertyValues, TemplateResult } from "lit";
 import { boardViewClass, noteStyles } from "../components/board-view.js";
 import type { PanelKit } from "../components/panel-kit.js";
+import { joining } from "./focus.js";
 import { type ActiveCall, type CallRecord, type CallsBoard, callsOf, deviceOf, failure, principalOf } from "./sdk.js";
 import { type CallsKey, type CallsStrings, callsStrings, clockText } from "./strings.js";
 
@@ -85,9 +86,11 @@ export function callNoteClass(kit: PanelKit): CustomElementConstructor {
       if (!calls || this.busy) return;
       this.busy = true;
       this.error = undefined;
+      if (this.client) joining.add(this.client); // the call's view takes focus when it shows
       try {
         await calls.accept(id);
       } catch (err) {
+        if (this.client) joining.delete(this.client);
         this.error = failure(err);
       } finally {
         this.busy = false;

@@ -127,6 +127,9 @@ export const styles = [
       padding: 0.25rem 0.75rem 0;
       font-size: 0.8rem;
     }
+    .message:empty {
+      padding: 0;
+    }
     .invite-action {
       margin: 0.35rem 0.75rem 0;
       font-size: 0.8125rem;

@@ -33,6 +33,9 @@ export { inviteTarget, type Mentionable } from "./invite-target.js";
  * a failed lookup nothing is sent, the text stays, and focus is back in the
  * textarea (the alert says why a lookup failed: no such handle, too many
  * lookups, offline). A handle anywhere else in the text never invites.
+ * "Invited @handle" then shows above the box as a passing confirmation (a
+ * polite live region, always in the tree so screen readers announce it): it
+ * goes with the next send, and once the invite is accepted or declined.
  *
  * The element keeps the text, the alerts and the send; its parts live beside
  * it: the keys (composer-keys.ts), the `@` list (mention-list.ts, its rules in
@@ -88,6 +91,8 @@ export class ParleyComposer extends LitElement {
     this.text = area.value;
   });
   readonly #menu = new AttachMenu(this, (a) => this.#runAction(a));
+  /** Stops following the invite "Invited @handle" confirms (it goes once the invite is answered). */
+  #offInvite: (() => void) | undefined;
 
   constructor() {
     super();
@@ -107,8 +112,29 @@ export class ParleyComposer extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has("conversationId")) {
       this.error = "";
-      this.info = "";
+      this.#clearInfo();
     }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#clearInfo();
+  }
+
+  /** Takes "Invited @handle" away and stops following its invite. */
+  #clearInfo(): void {
+    this.info = "";
+    this.#offInvite?.();
+    this.#offInvite = undefined;
+  }
+
+  /** Shows "Invited @handle" until the next send, or until the invite `id` is accepted or declined. */
+  #confirmInvite(client: ParleyClient, id: string, handle: string): void {
+    this.#clearInfo();
+    this.info = translator(this.locale).t("composer.invited", { handle: `@${handle}` });
+    this.#offInvite = client.on("invitation", (invite) => {
+      if (invite.id === id && invite.status !== "pending") this.#clearInfo();
+    });
   }
 
   /** Adds files as attachments to preview before sending. */
@@ -175,6 +201,7 @@ export class ParleyComposer extends LitElement {
     if (!client || this.disabled || !out) return;
     const { text, files, handle } = out;
     const tr = translator(this.locale);
+    this.#clearInfo(); // a passing confirmation: the next send takes it away
     // Cleared only while it still holds what is sent (words typed during an await stay). A plain message
     // leaves at once, even while the client still connects; an invite's text waits for the confirmation.
     const clear = () => this.text.trim() === text && this.#put("");
@@ -194,7 +221,7 @@ export class ParleyComposer extends LitElement {
       this.#textarea()?.focus();
       if (result.error) this.error = result.error;
       if (!result.invite) return;
-      this.info = tr.t("composer.invited", { handle: `@${handle}` });
+      this.#confirmInvite(client, result.invite.id, handle);
       const detail = { handle, history: result.invite.history };
       this.dispatchEvent(new CustomEvent("parley-invited", { detail, bubbles: true, composed: true }));
       clear();
@@ -220,7 +247,7 @@ export class ParleyComposer extends LitElement {
     return html`<div part="composer" @dragover=${tray.dragOver} @dragleave=${tray.dragLeave} @drop=${tray.drop}>
       ${tray.render(tr)}
       ${this.error ? html`<p class="message failed" role="alert">${this.error}</p>` : nothing}
-      ${this.info && !this.error ? html`<p class="message" role="status">${this.info}</p>` : nothing}
+      <p class="message" role="status" aria-live="polite" data-info>${this.info && !this.error ? this.info : nothing}</p>
       ${
         target && !this.#mentions.open
           ? html`<button type="button" class="invite-action" @click=${() => this.send()}>

@@ -5,7 +5,9 @@
 // is the invites list) shows "x joined (invited by …)" in both pages, and a
 // declined invite shows "declined". The invitee's page gets the lines from
 // before it joined from `invite.history`, the path a reload takes. axe-core
-// runs on the timeline with its lines; screenshots are kept. Why an invite
+// runs on the timeline with its lines; screenshots are kept. The composer's
+// "Invited @x" confirmation (a polite live region, English and German) goes
+// once the invite is accepted, and with the next message sent. Why an invite
 // failed (lookup and dialog) is in members.test.ts.
 import { waitFor } from "@parley/gateway/testing";
 import type { ParleyClient } from "@parley/sdk";
@@ -22,6 +24,13 @@ async function confirm(page: Page): Promise<void> {
   await page.locator("parley-invite-dialog button.primary").click();
   await page.locator("parley-invite-dialog").waitFor({ state: "detached" });
 }
+
+/** The composer's passing confirmation ("Invited @x"), "" while there is none. */
+const info = (page: Page) =>
+  page
+    .locator("parley-composer p[role=status]")
+    .textContent()
+    .then((t) => (t ?? "").trim());
 
 async function say(page: Page, text: string): Promise<void> {
   const input = page.locator("parley-composer textarea");
@@ -66,6 +75,9 @@ describe("invites in the widget's timeline", () => {
     await confirm(mia);
     await poll(() => notices(mia)).toEqual(["You invited @noah"]);
     await mia.getByText("@noah can you help me choose?").waitFor();
+    expect(await info(mia)).toBe("Invited @noah");
+    expect(await mia.locator("parley-composer p[role=status]").getAttribute("aria-live")).toBe("polite");
+    await mia.screenshot({ path: artifactPath("invites-confirmation-en.png") });
 
     // Noah accepts through the SDK: his chat switches to the conversation, and both see the join.
     const inviteId = await invited;
@@ -73,10 +85,22 @@ describe("invites in the widget's timeline", () => {
     await poll(() => noah.evaluate(() => window.__chat.current)).toBe(convId);
     await poll(() => notices(mia)).toEqual(["You invited @noah", "Noah joined (invited by you)"]);
     await poll(() => notices(noah)).toEqual(["Mia invited @noah", "You joined (invited by Mia)"]);
+    await poll(() => info(mia)).toBe(""); // accepted: the confirmation went
 
-    // Leo declines: every member sees it.
+    // Leo declines: every member sees it. Mia invites him with her chat in German.
+    await mia.evaluate(() => {
+      window.__chat.locale = "de";
+    });
     await say(mia, "@leo do you know this one?");
     await confirm(mia);
+    await poll(() => info(mia)).toBe("@leo eingeladen");
+    await mia.screenshot({ path: artifactPath("invites-confirmation-de.png") });
+    await say(mia, "thanks both"); // the next message takes the confirmation away
+    await mia.getByText("thanks both").waitFor();
+    expect(await info(mia)).toBe("");
+    await mia.evaluate(() => {
+      window.__chat.locale = "en";
+    });
     const leoInvite = await waitFor(
       async () => (await leo.pendingInvites()).find((i) => i.convId === convId),
       "Leo's invite",
