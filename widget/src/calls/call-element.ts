@@ -18,8 +18,9 @@
 import type { ParleyClient } from "@parley/sdk";
 import type { PropertyValues, TemplateResult } from "lit";
 import type { PanelKit } from "../components/panel-kit.js";
+import { deepActive } from "../deep-active.js";
 import { type DeviceKind, deviceMenu, inUse, listDevices } from "./device-menu.js";
-import { deepActive, isTyping, joining, restoreFocus } from "./focus.js";
+import { isTyping, joining, restoreFocus } from "./focus.js";
 import { type ActiveCall, type CallMedia, callsOf, failure, type IncomingCall } from "./sdk.js";
 import { type CallsKey, callsStrings } from "./strings.js";
 import { callStyles } from "./styles.js";

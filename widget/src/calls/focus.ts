@@ -1,21 +1,14 @@
 /**
- * Where keyboard focus goes around a call (used by `<parley-call>`): the
- * element focused now through shadow roots, whether the viewer is typing (a
+ * Where keyboard focus goes around a call (used by `<parley-call>`): whether the viewer is typing (a
  * ring never takes focus from a text field), joins started elsewhere (a
  * call's line in the timeline) so the call's view takes focus when it shows,
  * and the way back when the call's view goes: to the control that had focus
  * before, else to the conversation's composer.
  */
+import { deepActive } from "../deep-active.js";
 
 /** Clients whose viewer just joined a call from its timeline line (the call's view takes focus). */
 export const joining = new WeakSet<object>();
-
-/** The focused element, through open shadow roots (undefined: none). */
-export function deepActive(doc: Document): HTMLElement | undefined {
-  let el: Element | null = doc.activeElement;
-  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-  return el instanceof HTMLElement ? el : undefined;
-}
 
 /** Whether `el` takes typed text (a textarea, a text input, an editable element). */
 export function isTyping(el: HTMLElement | undefined): boolean {

@@ -20,6 +20,7 @@
 import type { ParleyClient } from "@parley/sdk";
 import type { ReactiveControllerHost } from "lit";
 import type { PanelKit, PanelName } from "../components/panel-kit.js";
+import { deepActive } from "../deep-active.js";
 
 /** What a panel module exports: its element's tag and a function that defines it with the kit. */
 export interface PanelModule {
@@ -54,13 +55,6 @@ export interface PanelChat extends ReactiveControllerHost, HTMLElement {
 }
 
 type PanelEl = HTMLElement & Record<string, unknown>;
-
-/** The deepest focused element, through shadow roots. */
-function deepActive(): HTMLElement | undefined {
-  let el = document.activeElement;
-  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-  return el instanceof HTMLElement ? el : undefined;
-}
 
 /** Opens, closes and focuses the panels of one `<parley-chat>`. */
 export class PanelHost {
